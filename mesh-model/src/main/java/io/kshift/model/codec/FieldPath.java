@@ -1,0 +1,42 @@
+package io.kshift.model.codec;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import java.util.List;
+
+/** Builds field paths in the form users see in kubectl errors: {@code spec.tcp[0].route[1].weight}. */
+public final class FieldPath {
+    private FieldPath() {
+    }
+
+    public static String of(String prefix, List<JsonMappingException.Reference> path) {
+        StringBuilder sb = new StringBuilder(prefix);
+        for (JsonMappingException.Reference ref : path) {
+            if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            } else if (ref.getFieldName() != null) {
+                append(sb, ref.getFieldName());
+            }
+        }
+        return sb.toString();
+    }
+
+    public static String of(String prefix, JsonPointer pointer) {
+        StringBuilder sb = new StringBuilder(prefix);
+        for (JsonPointer p = pointer; p != null && !p.matches(); p = p.tail()) {
+            if (p.getMatchingIndex() >= 0 && p.getMatchingProperty().chars().allMatch(Character::isDigit)) {
+                sb.append('[').append(p.getMatchingIndex()).append(']');
+            } else {
+                append(sb, p.getMatchingProperty());
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder sb, String name) {
+        if (!sb.isEmpty()) {
+            sb.append('.');
+        }
+        sb.append(name);
+    }
+}

@@ -1,0 +1,251 @@
+package io.kshift.model.codec;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.ObjectMeta;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceSpec;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads Kubernetes-shaped documents into typed {@link Resource}s. Strict: an unknown kind, API version or field is
+ * an error naming the field; every problem in every document is collected, not just the first.
+ */
+public final class ResourceReader {
+    /** A body read as resources, with every problem found; {@code resources} holds only the well-formed ones. */
+    public record Parsed(List<Resource> resources, List<ValidationMessage> errors) {
+        public boolean ok() {
+            return errors.isEmpty();
+        }
+    }
+
+    private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+    private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
+
+    private ResourceReader() {
+    }
+
+    /** Parses a request body: YAML (multi-document) or JSON (object, array, or {@code kind: List}). */
+    public static Parsed readBody(byte[] body, BodyFormat format) throws BodySyntaxException {
+        List<JsonNode> documents = documents(body, format);
+        List<Resource> resources = new ArrayList<>();
+        List<ValidationMessage> errors = new ArrayList<>();
+        int index = 0;
+        for (JsonNode doc : documents) {
+            for (JsonNode item : expandLists(doc)) {
+                index++;
+                try {
+                    resources.add(read(item, "document " + index));
+                } catch (ResourceFormatException e) {
+                    errors.addAll(e.problems());
+                }
+            }
+        }
+        return new Parsed(List.copyOf(resources), List.copyOf(errors));
+    }
+
+    private static List<JsonNode> documents(byte[] body, BodyFormat format) throws BodySyntaxException {
+        ObjectMapper mapper = format == BodyFormat.YAML ? Codecs.yaml() : Codecs.json();
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(body)) {
+            while (it.hasNextValue()) {
+                JsonNode node = it.nextValue();
+                if (node != null && !node.isNull() && !node.isMissingNode()) {
+                    docs.add(node);
+                }
+            }
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new BodySyntaxException(e.getOriginalMessage(), at == null ? 0 : at.getLineNr(),
+                    at == null ? 0 : at.getColumnNr());
+        } catch (IOException | RuntimeException e) {
+            throw new BodySyntaxException(String.valueOf(e.getMessage()), 0, 0);
+        }
+        return docs;
+    }
+
+    private static List<JsonNode> expandLists(JsonNode doc) {
+        if (doc.isArray()) {
+            List<JsonNode> out = new ArrayList<>();
+            doc.forEach(out::add);
+            return out;
+        }
+        if (doc.isObject() && "List".equals(doc.path("kind").asText()) && doc.has("items")) {
+            List<JsonNode> out = new ArrayList<>();
+            doc.get("items").forEach(out::add);
+            return out;
+        }
+        return List.of(doc);
+    }
+
+    /** Reads one resource; {@code fallbackName} names it in errors when it has no kind or name of its own. */
+    public static Resource read(JsonNode node, String fallbackName) {
+        List<ValidationMessage> problems = new ArrayList<>();
+        if (!node.isObject()) {
+            throw new ResourceFormatException(List.of(new ValidationMessage(fallbackName, "",
+                    "must be an object with apiVersion, kind, metadata and spec")));
+        }
+        String apiVersion = node.path("apiVersion").asText("");
+        String kindName = node.path("kind").asText("");
+        String name = node.path("metadata").path("name").asText("");
+        String namespace = node.path("metadata").path("namespace").asText(ObjectMeta.DEFAULT_NAMESPACE);
+        String subject = kindName.isEmpty() || name.isEmpty() ? fallbackName
+                : kindName + " " + namespace + "/" + name;
+
+        Optional<Kind> kind = kind(apiVersion, kindName, subject, problems);
+        if (kind.isPresent()) {
+            subject = kind.get().displayName() + " " + namespace + "/" + (name.isEmpty() ? "<unnamed>" : name);
+        }
+        final String who = subject;
+        node.fieldNames().forEachRemaining(f -> {
+            if (!TOP_LEVEL.contains(f)) {
+                problems.add(new ValidationMessage(who, f, "unknown field"));
+            }
+        });
+        ObjectMeta metadata = metadata(node.path("metadata"), who, problems);
+        ResourceSpec spec = kind.map(k -> spec(k, node.get("spec"), who, problems)).orElse(null);
+        if (!problems.isEmpty()) {
+            throw new ResourceFormatException(problems);
+        }
+        return new Resource(apiVersion, kindName, metadata, spec);
+    }
+
+    private static Optional<Kind> kind(String apiVersion, String kindName, String subject,
+                                       List<ValidationMessage> problems) {
+        if (kindName.isEmpty()) {
+            problems.add(new ValidationMessage(subject, "kind", "is required"));
+            return Optional.empty();
+        }
+        if (apiVersion.isEmpty()) {
+            problems.add(new ValidationMessage(subject, "apiVersion", "is required"));
+            return Optional.empty();
+        }
+        Optional<Kind> kind = Kind.lookup(apiVersion, kindName);
+        if (kind.isEmpty()) {
+            List<Kind> sameName = Kind.named(kindName);
+            if (sameName.isEmpty()) {
+                problems.add(new ValidationMessage(subject, "kind", "unknown kind '" + kindName
+                        + "'; accepted: VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, "
+                        + "Service, TCPRoute"));
+            } else {
+                List<String> versions = sameName.stream().flatMap(k -> k.apiVersions().stream()).toList();
+                problems.add(new ValidationMessage(subject, "apiVersion", "'" + apiVersion
+                        + "' is not accepted for kind " + kindName + "; accepted: " + String.join(", ", versions)));
+            }
+        }
+        return kind;
+    }
+
+    private static ObjectMeta metadata(JsonNode meta, String subject, List<ValidationMessage> problems) {
+        if (!meta.isObject()) {
+            problems.add(new ValidationMessage(subject, "metadata", "is required (with at least a name)"));
+            return null;
+        }
+        meta.fieldNames().forEachRemaining(f -> {
+            if (!METADATA.contains(f)) {
+                problems.add(new ValidationMessage(subject, "metadata." + f, "unknown field"));
+            }
+        });
+        ObjectNode known = ((ObjectNode) meta).deepCopy();
+        known.retain(METADATA);
+        return convert(known, ObjectMeta.class, "metadata", subject, problems);
+    }
+
+    private static ResourceSpec spec(Kind kind, JsonNode spec, String subject, List<ValidationMessage> problems) {
+        if (spec == null || spec.isNull()) {
+            problems.add(new ValidationMessage(subject, "spec", "is required"));
+            return null;
+        }
+        return convert(spec, kind.specType(), "spec", subject, problems);
+    }
+
+    private static <T> T convert(JsonNode node, Class<T> type, String prefix, String subject,
+                                 List<ValidationMessage> problems) {
+        List<ValidationMessage> unknown = new ArrayList<>();
+        ObjectReader reader = Codecs.json().readerFor(type)
+                .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .withHandler(new UnknownFieldCollector(prefix, subject, unknown));
+        try (JsonParser parser = Codecs.json().treeAsTokens(node)) {
+            T value = reader.readValue(parser);
+            problems.addAll(unknown);
+            return value;
+        } catch (JsonMappingException e) {
+            problems.addAll(unknown);
+            problems.add(new ValidationMessage(subject, FieldPath.of(prefix, e.getPath()), describe(e)));
+        } catch (IOException e) {
+            problems.add(new ValidationMessage(subject, prefix, String.valueOf(e.getMessage())));
+        }
+        return null;
+    }
+
+    private static String describe(JsonMappingException e) {
+        String message = e.getOriginalMessage();
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) {
+            Object value = f.getValue();
+            Class<?> target = f.getTargetType();
+            if (target != null && target.isEnum()) {
+                return "'" + value + "' is not one of " + java.util.Arrays.toString(target.getEnumConstants());
+            }
+            return "'" + value + "' is not a valid " + (target == null ? "value" : simpleType(target));
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && m.getTargetType() != null) {
+            return "expected " + simpleType(m.getTargetType());
+        }
+        int cut = message == null ? -1 : message.indexOf(" at [Source");
+        return cut > 0 ? message.substring(0, cut) : String.valueOf(message);
+    }
+
+    private static String simpleType(Class<?> type) {
+        if (Number.class.isAssignableFrom(type) || type == int.class || type == long.class) {
+            return "number";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "list";
+        }
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "object";
+        }
+        return type == String.class ? "string" : type.getSimpleName();
+    }
+
+    /** Collects every unknown property with its path instead of failing on the first. */
+    private static final class UnknownFieldCollector extends DeserializationProblemHandler {
+        private final String prefix;
+        private final String subject;
+        private final List<ValidationMessage> sink;
+
+        UnknownFieldCollector(String prefix, String subject, List<ValidationMessage> sink) {
+            this.prefix = prefix;
+            this.subject = subject;
+            this.sink = sink;
+        }
+
+        @Override
+        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
+                                             JsonDeserializer<?> deserializer, Object beanOrClass,
+                                             String propertyName) throws IOException {
+            sink.add(new ValidationMessage(subject, FieldPath.of(prefix, p.getParsingContext().pathAsPointer()),
+                    "unknown field"));
+            p.skipChildren();
+            return true;
+        }
+    }
+
+}

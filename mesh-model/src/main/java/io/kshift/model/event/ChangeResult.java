@@ -1,0 +1,20 @@
+package io.kshift.model.event;
+
+import io.kshift.model.Lists;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code kshift.change-results}, key changeId: the validator's verdict. {@code generation} is the snapshot the
+ * change produced when accepted (for a dry run or a rejection, the generation that stays live).
+ */
+public record ChangeResult(String schema, String changeId, ChangeStatus status, long generation, boolean dryRun,
+                           List<ResourceAction> resources, List<ValidationMessage> errors,
+                           List<ValidationMessage> warnings, Instant decidedAt) {
+    public ChangeResult {
+        schema = Schemas.CHANGE_RESULT;
+        resources = Lists.copy(resources);
+        errors = Lists.copy(errors);
+        warnings = Lists.copy(warnings);
+    }
+}

@@ -1,0 +1,68 @@
+package io.kshift.model.event;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The topics of DESIGN.md with their partitions and cleanup settings, and the one place that creates them.
+ * Brokers run with topic auto-creation off, so a topic is never created with the wrong cleanup policy.
+ */
+public final class MeshTopics {
+    public static final String CHANGES = "kshift.changes";
+    public static final String CHANGE_RESULTS = "kshift.change-results";
+    public static final String CONFIG = "kshift.config";
+    public static final String PROXY_STATUS = "kshift.proxy-status";
+    public static final String TELEMETRY_RAW = "kshift.telemetry.raw";
+    public static final String TELEMETRY = "kshift.telemetry";
+    /** Key of the single-partition change log and the config snapshot. */
+    public static final String MESH_KEY = "mesh";
+
+    private static final String WEEK_MS = String.valueOf(TimeUnit.DAYS.toMillis(7));
+    private static final String HOUR_MS = String.valueOf(TimeUnit.HOURS.toMillis(1));
+
+    /** Compacted topics roll segments every 10 minutes so old snapshots are cleaned without waiting for 1 GB. */
+    private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact",
+            "segment.ms", "600000", "min.cleanable.dirty.ratio", "0.1");
+
+    private MeshTopics() {
+    }
+
+    public static List<NewTopic> all() {
+        return List.of(
+                topic(CHANGES, 1, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)),
+                topic(CHANGE_RESULTS, 1, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)),
+                topic(CONFIG, 1, COMPACTED),
+                topic(PROXY_STATUS, 1, COMPACTED),
+                topic(TELEMETRY_RAW, 3, Map.of("cleanup.policy", "delete", "retention.ms", HOUR_MS)),
+                topic(TELEMETRY, 3, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)));
+    }
+
+    private static NewTopic topic(String name, int partitions, Map<String, String> configs) {
+        return new NewTopic(name, partitions, (short) 1).configs(configs);
+    }
+
+    /** Creates whichever topics are missing; existing topics are left as they are. */
+    public static void ensure(Admin admin, short replicationFactor) {
+        for (NewTopic t : all()) {
+            NewTopic wanted = new NewTopic(t.name(), t.numPartitions(), replicationFactor).configs(t.configs());
+            try {
+                admin.createTopics(List.of(wanted)).all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause(), e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted creating topic " + t.name(), e);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Kafka did not answer creating topic " + t.name(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.kshift.model.istio;
+
+import io.kshift.model.Lists;
+import io.kshift.model.resource.ResourceSpec;
+import jakarta.validation.Valid;
+import java.util.List;
+
+/** Istio {@code ServiceEntry}: a service by host name, with static or DNS endpoints. */
+public record ServiceEntrySpec(
+        List<String> hosts,
+        List<String> addresses,
+        List<@Valid ServicePort> ports,
+        Location location,
+        Resolution resolution,
+        List<@Valid WorkloadEntrySpec> endpoints,
+        WorkloadSelector workloadSelector,
+        List<String> exportTo) implements ResourceSpec {
+
+    public enum Location { MESH_EXTERNAL, MESH_INTERNAL }
+
+    public enum Resolution { NONE, STATIC, DNS, DNS_ROUND_ROBIN }
+
+    public ServiceEntrySpec {
+        hosts = Lists.copy(hosts);
+        addresses = Lists.copy(addresses);
+        ports = Lists.copy(ports);
+        endpoints = Lists.copy(endpoints);
+        exportTo = Lists.copy(exportTo);
+    }
+}

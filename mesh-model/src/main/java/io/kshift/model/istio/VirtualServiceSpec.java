@@ -1,0 +1,31 @@
+package io.kshift.model.istio;
+
+import io.kshift.model.Lists;
+import io.kshift.model.resource.ResourceSpec;
+import jakarta.validation.Valid;
+import java.util.List;
+
+/**
+ * Istio {@code VirtualService} spec. TCP routes are served; {@code http} and {@code tls} routes are read so a
+ * validator can name them, and rejected until the proxy serves them.
+ */
+public record VirtualServiceSpec(
+        List<String> hosts,
+        List<String> gateways,
+        List<@Valid TcpRoute> tcp,
+        List<Object> http,
+        List<Object> tls,
+        List<String> exportTo) implements ResourceSpec {
+
+    /** The implicit gateway name of the sidecar mesh. */
+    public static final String MESH_GATEWAY = "mesh";
+
+    public VirtualServiceSpec {
+        hosts = Lists.copy(hosts);
+        gateways = Lists.copy(gateways);
+        tcp = Lists.copy(tcp);
+        http = Lists.copy(http);
+        tls = Lists.copy(tls);
+        exportTo = Lists.copy(exportTo);
+    }
+}

@@ -1,0 +1,23 @@
+package io.kshift.model.istio;
+
+import io.kshift.model.Lists;
+import io.kshift.model.resource.ResourceSpec;
+import java.util.Map;
+
+/**
+ * Istio {@code WorkloadEntry} (also a ServiceEntry's inline endpoint): a workload's address, its ports by service
+ * port name, and its labels ({@code app}, {@code version}) that Services and subsets select on.
+ */
+public record WorkloadEntrySpec(
+        String address,
+        Map<String, Integer> ports,
+        Map<String, String> labels,
+        String network,
+        String locality,
+        Integer weight,
+        String serviceAccount) implements ResourceSpec {
+    public WorkloadEntrySpec {
+        ports = Lists.copy(ports);
+        labels = Lists.copy(labels);
+    }
+}

@@ -1,0 +1,85 @@
+package io.kshift.model.mesh;
+
+import io.kshift.model.event.ResourceAction;
+import io.kshift.model.event.ResourceAction.Action;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The whole mesh config as an immutable set of resources keyed by kind/namespace/name. Applying or deleting gives
+ * a new config and leaves this one untouched, so a validator can try a change on a copy.
+ */
+public final class MeshConfig {
+    private static final MeshConfig EMPTY = new MeshConfig(new TreeMap<>());
+    private final NavigableMap<ResourceKey, Resource> resources;
+
+    private MeshConfig(NavigableMap<ResourceKey, Resource> resources) {
+        this.resources = Collections.unmodifiableNavigableMap(resources);
+    }
+
+    public static MeshConfig empty() {
+        return EMPTY;
+    }
+
+    public static MeshConfig of(Collection<Resource> resources) {
+        TreeMap<ResourceKey, Resource> map = new TreeMap<>();
+        resources.forEach(r -> map.put(r.key(), r));
+        return new MeshConfig(map);
+    }
+
+    /** The result of a change on a config: the new config and what happened to each named resource. */
+    public record Changed(MeshConfig config, List<ResourceAction> actions) {
+    }
+
+    /** Creates or replaces each resource, as {@code kubectl apply} does. */
+    public Changed apply(List<Resource> changes) {
+        TreeMap<ResourceKey, Resource> next = new TreeMap<>(resources);
+        List<ResourceAction> actions = new ArrayList<>();
+        for (Resource r : changes) {
+            Resource previous = next.put(r.key(), r);
+            Action action = previous == null ? Action.CREATED
+                    : previous.equals(r) ? Action.UNCHANGED : Action.CONFIGURED;
+            actions.add(action(r.key(), action));
+        }
+        return new Changed(new MeshConfig(next), actions);
+    }
+
+    /** Removes each named resource, as {@code kubectl delete -f} does; a missing one is reported, not an error. */
+    public Changed delete(List<Resource> changes) {
+        TreeMap<ResourceKey, Resource> next = new TreeMap<>(resources);
+        List<ResourceAction> actions = new ArrayList<>();
+        for (Resource r : changes) {
+            Action action = next.remove(r.key()) == null ? Action.NOT_FOUND : Action.DELETED;
+            actions.add(action(r.key(), action));
+        }
+        return new Changed(new MeshConfig(next), actions);
+    }
+
+    private static ResourceAction action(ResourceKey key, Action action) {
+        return new ResourceAction(key.kind().kindName(), key.namespace(), key.name(), action);
+    }
+
+    public List<Resource> all() {
+        return List.copyOf(resources.values());
+    }
+
+    public List<Resource> ofKind(Kind kind) {
+        return resources.values().stream().filter(r -> r.type() == kind).toList();
+    }
+
+    public Optional<Resource> get(ResourceKey key) {
+        return Optional.ofNullable(resources.get(key));
+    }
+
+    public int size() {
+        return resources.size();
+    }
+}

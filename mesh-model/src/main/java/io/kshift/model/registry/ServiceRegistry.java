@@ -1,0 +1,121 @@
+package io.kshift.model.registry;
+
+import io.kshift.model.istio.ServiceEntrySpec;
+import io.kshift.model.istio.WorkloadEntrySpec;
+import io.kshift.model.k8s.KubeServicePort;
+import io.kshift.model.k8s.ServiceSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a destination host means, decided once for validator and proxies alike. A short name {@code tcp-echo} is
+ * the Service of that name in the referring resource's namespace; {@code name.ns}, {@code name.ns.svc} and
+ * {@code name.ns.svc.cluster.local} name a Service in another namespace; otherwise a ServiceEntry host. A host
+ * the registry does not know resolves by DNS (the caller decides whether that is allowed).
+ */
+public final class ServiceRegistry {
+    private static final String CLUSTER_SUFFIX = ".svc.cluster.local";
+    private final Map<String, MeshService> servicesByNamespacedName;
+    private final Map<String, MeshService> entriesByHost;
+
+    private ServiceRegistry(Map<String, MeshService> services, Map<String, MeshService> entries) {
+        this.servicesByNamespacedName = Map.copyOf(services);
+        this.entriesByHost = Map.copyOf(entries);
+    }
+
+    public static ServiceRegistry build(MeshConfig config) {
+        List<Resource> workloads = config.ofKind(Kind.WORKLOAD_ENTRY);
+        Map<String, MeshService> services = new HashMap<>();
+        for (Resource r : config.ofKind(Kind.SERVICE)) {
+            ServiceSpec spec = r.specAs(ServiceSpec.class);
+            List<ServicePortInfo> ports = spec.ports().stream().map(ServiceRegistry::portInfo).toList();
+            List<Endpoint> endpoints = spec.selector().isEmpty() ? List.of()
+                    : selectWorkloads(workloads, r.namespace(), spec.selector());
+            String host = r.name() + "." + r.namespace() + CLUSTER_SUFFIX;
+            services.put(r.namespace() + "/" + r.name(), new MeshService(host, r.namespace(), r.name(),
+                    MeshService.Origin.SERVICE, ports, endpoints, false));
+        }
+        Map<String, MeshService> entries = new HashMap<>();
+        for (Resource r : config.ofKind(Kind.SERVICE_ENTRY)) {
+            ServiceEntrySpec spec = r.specAs(ServiceEntrySpec.class);
+            List<ServicePortInfo> ports = spec.ports().stream()
+                    .map(p -> new ServicePortInfo(p.number(), p.name(), p.targetPort(), null)).toList();
+            for (String host : spec.hosts()) {
+                entries.put(host, new MeshService(host, r.namespace(), r.name(), MeshService.Origin.SERVICE_ENTRY,
+                        ports, entryEndpoints(spec, host, workloads, r.namespace()), dns(spec)));
+            }
+        }
+        return new ServiceRegistry(services, entries);
+    }
+
+    private static ServicePortInfo portInfo(KubeServicePort p) {
+        return new ServicePortInfo(p.port(), p.name(), p.numericTargetPort(), p.namedTargetPort());
+    }
+
+    private static boolean dns(ServiceEntrySpec spec) {
+        return spec.resolution() == ServiceEntrySpec.Resolution.DNS
+                || spec.resolution() == ServiceEntrySpec.Resolution.DNS_ROUND_ROBIN;
+    }
+
+    private static List<Endpoint> entryEndpoints(ServiceEntrySpec spec, String host, List<Resource> workloads,
+                                                 String namespace) {
+        List<Endpoint> out = new ArrayList<>();
+        for (WorkloadEntrySpec e : spec.endpoints()) {
+            out.add(new Endpoint(e.address(), e.ports(), e.labels()));
+        }
+        if (spec.workloadSelector() != null) {
+            out.addAll(selectWorkloads(workloads, namespace, spec.workloadSelector().labels()));
+        }
+        if (out.isEmpty() && dns(spec)) {
+            out.add(new Endpoint(host, Map.of(), Map.of()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Endpoint> selectWorkloads(List<Resource> workloads, String namespace,
+                                                  Map<String, String> selector) {
+        return workloads.stream()
+                .filter(w -> w.namespace().equals(namespace))
+                .map(w -> w.specAs(WorkloadEntrySpec.class))
+                .map(w -> new Endpoint(w.address(), w.ports(), w.labels()))
+                .filter(e -> e.matches(selector))
+                .toList();
+    }
+
+    /** The service a host names, seen from a resource in {@code fromNamespace}. */
+    public Optional<MeshService> lookup(String host, String fromNamespace) {
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        MeshService entry = entriesByHost.get(h);
+        if (entry != null) {
+            return Optional.of(entry);
+        }
+        String qualified = h.endsWith(CLUSTER_SUFFIX) ? h.substring(0, h.length() - CLUSTER_SUFFIX.length())
+                : h.endsWith(".svc") ? h.substring(0, h.length() - 4) : h;
+        String[] parts = qualified.split("\\.");
+        if (parts.length == 1) {
+            return Optional.ofNullable(servicesByNamespacedName.get(fromNamespace + "/" + parts[0]));
+        }
+        if (parts.length == 2) {
+            return Optional.ofNullable(servicesByNamespacedName.get(parts[1] + "/" + parts[0]));
+        }
+        return Optional.empty();
+    }
+
+    /** A Service by namespace and name, as Gateway API backendRefs name them. */
+    public Optional<MeshService> service(String namespace, String name) {
+        return Optional.ofNullable(servicesByNamespacedName.get(namespace + "/" + name));
+    }
+
+    /** Whether a host may fall back to DNS: a dotted name that is not a cluster-local service name. */
+    public static boolean dnsCandidate(String host) {
+        return host.contains(".") && !host.endsWith(CLUSTER_SUFFIX) && !host.endsWith(".svc")
+                && host.matches("[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?");
+    }
+
+}

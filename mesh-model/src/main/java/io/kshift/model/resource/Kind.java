@@ -1,0 +1,119 @@
+package io.kshift.model.resource;
+
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.TcpRouteSpec;
+import io.kshift.model.istio.DestinationRuleSpec;
+import io.kshift.model.istio.GatewaySpec;
+import io.kshift.model.istio.ServiceEntrySpec;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.istio.WorkloadEntrySpec;
+import io.kshift.model.k8s.ServiceSpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The resource kinds kshift accepts, with the API versions and the names kubectl users type for them. */
+public enum Kind {
+    VIRTUAL_SERVICE(Groups.ISTIO, "VirtualService", "virtualservices", List.of("vs"), VirtualServiceSpec.class),
+    DESTINATION_RULE(Groups.ISTIO, "DestinationRule", "destinationrules", List.of("dr"), DestinationRuleSpec.class),
+    GATEWAY(Groups.ISTIO, "Gateway", "gateways", List.of("gw"), GatewaySpec.class),
+    SERVICE_ENTRY(Groups.ISTIO, "ServiceEntry", "serviceentries", List.of("se"), ServiceEntrySpec.class),
+    WORKLOAD_ENTRY(Groups.ISTIO, "WorkloadEntry", "workloadentries", List.of("we"), WorkloadEntrySpec.class),
+    SERVICE(Groups.CORE, "Service", "services", List.of("svc"), ServiceSpec.class),
+    KUBE_GATEWAY(Groups.GATEWAY_API, "Gateway", "gateways", List.of("gtw"), KubeGatewaySpec.class),
+    TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class);
+
+    private final Groups group;
+    private final String kindName;
+    private final String plural;
+    private final List<String> shortNames;
+    private final Class<? extends ResourceSpec> specType;
+
+    Kind(Groups group, String kindName, String plural, List<String> shortNames, Class<? extends ResourceSpec> specType) {
+        this.group = group;
+        this.kindName = kindName;
+        this.plural = plural;
+        this.shortNames = shortNames;
+        this.specType = specType;
+    }
+
+    public String kindName() {
+        return kindName;
+    }
+
+    public String group() {
+        return group.name;
+    }
+
+    public Class<? extends ResourceSpec> specType() {
+        return specType;
+    }
+
+    public String preferredApiVersion() {
+        return group.apiVersion(group.versions.get(0));
+    }
+
+    public List<String> apiVersions() {
+        return group.versions.stream().map(group::apiVersion).toList();
+    }
+
+    /** {@code VirtualService}, or {@code Gateway.gateway.networking.k8s.io} where a bare kind name is ambiguous. */
+    public String displayName() {
+        return this == KUBE_GATEWAY ? kindName + "." + group.name : kindName;
+    }
+
+    /** The kind for an object's {@code apiVersion} and {@code kind}, if kshift accepts it. */
+    public static Optional<Kind> lookup(String apiVersion, String kind) {
+        return Arrays.stream(values())
+                .filter(k -> k.kindName.equals(kind) && k.apiVersions().contains(apiVersion))
+                .findFirst();
+    }
+
+    /** Whether some accepted API group has a kind of this name (to tell "unknown kind" from "wrong version"). */
+    public static List<Kind> named(String kind) {
+        return Arrays.stream(values()).filter(k -> k.kindName.equals(kind)).toList();
+    }
+
+    /**
+     * Resolves a name as kubectl does: singular, plural or short name, case-insensitive, optionally qualified by
+     * group ({@code gateways.gateway.networking.k8s.io}). A bare {@code gateway} means Istio's, as in a mesh.
+     */
+    public static Optional<Kind> fromUserName(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        for (Kind k : values()) {
+            for (String candidate : k.userNames()) {
+                if (n.equals(candidate) || n.equals(candidate + "." + k.group.name)) {
+                    return Optional.of(k);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<String> userNames() {
+        var names = new java.util.ArrayList<String>();
+        names.add(kindName.toLowerCase(Locale.ROOT));
+        names.add(plural);
+        names.addAll(shortNames);
+        return names;
+    }
+
+    private enum Groups {
+        ISTIO("networking.istio.io", List.of("v1", "v1beta1", "v1alpha3")),
+        CORE("", List.of("v1")),
+        GATEWAY_API("gateway.networking.k8s.io", List.of("v1", "v1beta1", "v1alpha2"));
+
+        private final String name;
+        private final List<String> versions;
+
+        Groups(String name, List<String> versions) {
+            this.name = name;
+            this.versions = versions;
+        }
+
+        String apiVersion(String version) {
+            return name.isEmpty() ? version : name + "/" + version;
+        }
+    }
+}

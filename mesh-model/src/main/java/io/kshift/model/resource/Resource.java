@@ -1,0 +1,46 @@
+package io.kshift.model.resource;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.kshift.model.codec.ResourceJsonDeserializer;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * One Kubernetes-shaped object ({@code apiVersion}, {@code kind}, {@code metadata}, {@code spec}) with its spec
+ * typed by kind. Immutable; read through {@link io.kshift.model.codec.ResourceReader} so unknown fields are errors.
+ */
+@JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec"})
+@JsonDeserialize(using = ResourceJsonDeserializer.class)
+public record Resource(String apiVersion, String kind, @NotNull @Valid ObjectMeta metadata, @NotNull @Valid ResourceSpec spec) {
+
+    @JsonIgnore
+    public Kind type() {
+        return Kind.lookup(apiVersion, kind).orElseThrow();
+    }
+
+    @JsonIgnore
+    public ResourceKey key() {
+        return new ResourceKey(type(), metadata.namespace(), metadata.name());
+    }
+
+    @JsonIgnore
+    public String namespace() {
+        return metadata.namespace();
+    }
+
+    @JsonIgnore
+    public String name() {
+        return metadata.name();
+    }
+
+    @SuppressWarnings("unchecked")
+    public <S extends ResourceSpec> S specAs(Class<S> type) {
+        return (S) spec;
+    }
+
+    public static Resource of(Kind kind, String namespace, String name, ResourceSpec spec) {
+        return new Resource(kind.preferredApiVersion(), kind.kindName(), ObjectMeta.of(namespace, name), spec);
+    }
+}

@@ -1,0 +1,154 @@
+package io.kshift.model.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Schemas;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ResourceReaderTest {
+    static final Path SAMPLES = Path.of("..", "samples", "tcp-echo");
+
+    static ResourceReader.Parsed yaml(String text) throws BodySyntaxException {
+        return ResourceReader.readBody(text.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+    }
+
+    @Test
+    void readsTheIstioTaskFiles() throws Exception {
+        var parsed = ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve("tcp-echo-20-v2.yaml")),
+                BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        Resource vs = parsed.resources().get(0);
+        assertThat(vs.key().toString()).isEqualTo("VirtualService default/tcp-echo");
+        var route = vs.specAs(VirtualServiceSpec.class).tcp().get(0).route();
+        assertThat(route).extracting(r -> r.destination().subset() + "=" + r.weight()).containsExactly("v1=80", "v2=20");
+
+        var all = ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve("gateway-api/tcp-echo-all-v1.yaml")),
+                BodyFormat.YAML);
+        assertThat(all.errors()).isEmpty();
+        assertThat(all.resources()).extracting(r -> r.type())
+                .containsExactly(Kind.KUBE_GATEWAY, Kind.SERVICE, Kind.SERVICE, Kind.TCP_ROUTE);
+    }
+
+    @Test
+    void collectsEveryUnknownFieldWithItsPath() throws Exception {
+        var parsed = yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: tcp-echo, owner: me}
+                spec:
+                  hosts: ["*"]
+                  tcp:
+                  - route:
+                    - destination: {host: tcp-echo, subsett: v1}
+                      wieght: 3
+                """);
+        assertThat(parsed.resources()).isEmpty();
+        assertThat(parsed.errors()).extracting(ValidationMessage::field).containsExactlyInAnyOrder(
+                "metadata.owner", "spec.tcp[0].route[0].destination.subsett", "spec.tcp[0].route[0].wieght");
+        assertThat(parsed.errors()).allSatisfy(e -> {
+            assertThat(e.resource()).isEqualTo("VirtualService default/tcp-echo");
+            assertThat(e.message()).isEqualTo("unknown field");
+        });
+    }
+
+    @Test
+    void namesTheFieldOfAWrongType() throws Exception {
+        var parsed = yaml("""
+                apiVersion: networking.istio.io/v1beta1
+                kind: VirtualService
+                metadata: {name: tcp-echo, namespace: shop}
+                spec:
+                  tcp:
+                  - route:
+                    - destination: {host: tcp-echo}
+                      weight: lots
+                """);
+        assertThat(parsed.errors()).singleElement().satisfies(e -> {
+            assertThat(e.resource()).isEqualTo("VirtualService shop/tcp-echo");
+            assertThat(e.field()).isEqualTo("spec.tcp[0].route[0].weight");
+            assertThat(e.message()).contains("lots");
+        });
+    }
+
+    @Test
+    void rejectsUnknownKindsAndVersionsInEveryDocument() throws Exception {
+        var parsed = yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: a}
+                spec: {}
+                ---
+                apiVersion: networking.istio.io/v2
+                kind: VirtualService
+                metadata: {name: b}
+                spec: {}
+                ---
+                kind: Gateway
+                metadata: {name: c}
+                spec: {}
+                """);
+        assertThat(parsed.errors()).extracting(e -> e.resource() + "|" + e.field()).containsExactly(
+                "Sidecar default/a|kind", "VirtualService default/b|apiVersion", "Gateway default/c|apiVersion");
+    }
+
+    @Test
+    void reportsWhereTheYamlIsBroken() {
+        assertThatThrownBy(() -> yaml("apiVersion: v1\nkind: Service\nmetadata: {name: [x\n"))
+                .isInstanceOfSatisfying(BodySyntaxException.class, e -> assertThat(e.line()).isGreaterThan(0));
+    }
+
+    @Test
+    void neverExpandsYamlAliases() throws Exception {
+        StringBuilder bomb = new StringBuilder("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for (char c = 'b'; c <= 'k'; c++) {
+            char p = (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [*").append(p).append(",*").append(p).append(",*")
+                    .append(p).append(",*").append(p).append(",*").append(p).append(",*").append(p).append("]\n");
+        }
+        // A billion-laughs document stays the size it was written: an alias reads as its anchor's name.
+        assertThat(Codecs.yaml().readTree(bomb.toString()).get("k").toString()).isEqualTo("[\"j\",\"j\",\"j\",\"j\",\"j\",\"j\"]");
+        assertThat(yaml(bomb.toString()).errors()).isNotEmpty();
+    }
+
+    @Test
+    void readsJsonArraysAndKubectlLists() throws Exception {
+        String json = """
+                {"apiVersion":"v1","kind":"List","items":[
+                  {"apiVersion":"v1","kind":"Service","metadata":{"name":"a"},"spec":{"ports":[{"port":80}]}},
+                  {"apiVersion":"v1","kind":"Service","metadata":{"name":"b"},"spec":{"ports":[{"port":81}]}}]}
+                """;
+        var parsed = ResourceReader.readBody(json.getBytes(StandardCharsets.UTF_8), BodyFormat.JSON);
+        assertThat(parsed.resources()).extracting(Resource::name).containsExactly("a", "b");
+    }
+
+    @Test
+    void snapshotsRoundTripThroughJson() throws Exception {
+        var resources = ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml")),
+                BodyFormat.YAML).resources();
+        var snapshot = new MeshSnapshot(null, 7, "c-1", Instant.parse("2026-11-22T10:00:00Z"), resources);
+        String json = EventCodec.encode(snapshot);
+        assertThat(json).contains("\"schema\":\"" + Schemas.MESH_SNAPSHOT + "\"");
+        assertThat(EventCodec.decode(json, MeshSnapshot.class)).isEqualTo(snapshot);
+    }
+
+    @Test
+    void writesYamlThatReadsBack() throws Exception {
+        List<Resource> resources = ResourceReader.readBody(
+                Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml")), BodyFormat.YAML).resources();
+        String yaml = ResourceWriter.write(resources, BodyFormat.YAML);
+        assertThat(yaml).doesNotContain("[]").contains("subset: v1");
+        assertThat(yaml(yaml).resources()).isEqualTo(resources);
+    }
+}
