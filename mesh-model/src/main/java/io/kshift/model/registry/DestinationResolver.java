@@ -1,0 +1,158 @@
+package io.kshift.model.registry;
+
+import io.kshift.model.istio.ConnectionPoolSettings;
+import io.kshift.model.istio.DestinationRuleSpec;
+import io.kshift.model.istio.LoadBalancerSettings;
+import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
+import io.kshift.model.istio.Subset;
+import io.kshift.model.istio.TrafficPolicy;
+import io.kshift.model.mesh.IstioDuration;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns a destination (host, subset, port) into endpoints and policy. The validator uses the problems it reports
+ * to reject a change; the proxy's route table builder uses the same answers on validated config.
+ */
+public final class DestinationResolver {
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Which part of the destination a problem is about, so a validator can name the field. */
+    public enum Part { HOST, SUBSET, PORT }
+
+    /** A destination that cannot carry traffic, and why. */
+    public record Problem(Part part, String message) {
+    }
+
+    /** Either a destination or the reason there is none. */
+    public record Result(ResolvedDestination destination, Problem problem) {
+        public boolean ok() {
+            return destination != null;
+        }
+    }
+
+    private final MeshConfig config;
+    private final ServiceRegistry registry;
+
+    public DestinationResolver(MeshConfig config) {
+        this.config = config;
+        this.registry = ServiceRegistry.build(config);
+    }
+
+    public ServiceRegistry registry() {
+        return registry;
+    }
+
+    /** A VirtualService destination, seen from the VirtualService's namespace. */
+    public Result resolve(String host, String subset, Integer port, String fromNamespace) {
+        Optional<MeshService> service = registry.lookup(host, fromNamespace);
+        if (service.isEmpty()) {
+            return resolveDns(host, subset, port);
+        }
+        return resolve(service.get(), host, subset, port, fromNamespace);
+    }
+
+    /** A Gateway API backendRef: a Service by namespace and name. */
+    public Result resolveBackend(String namespace, String name, Integer port) {
+        Optional<MeshService> service = registry.service(namespace, name);
+        if (service.isEmpty()) {
+            return problem(Part.HOST, "Service " + namespace + "/" + name + " does not exist");
+        }
+        return resolve(service.get(), name, null, port, namespace);
+    }
+
+    private Result resolve(MeshService service, String host, String subset, Integer port, String fromNamespace) {
+        Optional<ServicePortInfo> servicePort = service.port(port);
+        if (servicePort.isEmpty()) {
+            return problem(Part.PORT, port == null
+                    ? service.displayName() + " has " + service.ports().size() + " ports; name one"
+                    : service.displayName() + " has no port " + port);
+        }
+        Optional<Resource> rule = destinationRule(service, host, fromNamespace);
+        TrafficPolicy policy = rule.map(r -> r.specAs(DestinationRuleSpec.class).trafficPolicy()).orElse(null);
+        Map<String, String> labels = Map.of();
+        if (subset != null && !subset.isEmpty()) {
+            Optional<Subset> defined = rule.flatMap(r -> r.specAs(DestinationRuleSpec.class).subsets().stream()
+                    .filter(s -> s.name().equals(subset)).findFirst());
+            if (defined.isEmpty()) {
+                return problem(Part.SUBSET, "subset '" + subset + "' is not defined by any DestinationRule for host "
+                        + host + (rule.isPresent() ? " (" + rule.get().key() + " defines "
+                        + rule.get().specAs(DestinationRuleSpec.class).subsets().stream().map(Subset::name).toList()
+                        + ")" : ""));
+            }
+            labels = defined.get().labels();
+            if (defined.get().trafficPolicy() != null) {
+                policy = merge(policy, defined.get().trafficPolicy());
+            }
+        }
+        List<Endpoint> endpoints = service.endpoints(labels);
+        if (endpoints.isEmpty()) {
+            return problem(subset == null ? Part.HOST : Part.SUBSET, service.displayName() + " has no endpoints"
+                    + (labels.isEmpty() ? "" : " with labels " + labels)
+                    + "; register its workloads (WorkloadEntry or ServiceEntry endpoints) first");
+        }
+        ServicePortInfo p = servicePort.get();
+        List<HostPort> addresses = endpoints.stream()
+                .map(e -> new HostPort(e.address(), MeshService.endpointPort(e, p))).toList();
+        String version = endpoints.stream().map(e -> e.labels().get("version")).filter(v -> v != null)
+                .distinct().reduce((a, b) -> a + "," + b).orElse(subset == null ? "unknown" : subset);
+        return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
+                loadBalancer(policy), connectTimeout(policy)), null);
+    }
+
+    private Result resolveDns(String host, String subset, Integer port) {
+        if (!ServiceRegistry.dnsCandidate(host)) {
+            return problem(Part.HOST, "host '" + host + "' is not a known Service or ServiceEntry host and not a"
+                    + " DNS name that could be resolved");
+        }
+        if (subset != null && !subset.isEmpty()) {
+            return problem(Part.SUBSET, "host '" + host + "' resolves by DNS and has no labelled endpoints, so"
+                    + " subset '" + subset + "' can select nothing");
+        }
+        if (port == null) {
+            return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
+        }
+        return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
+                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT), null);
+    }
+
+    /** The DestinationRule for a service: one in the referring namespace first, then the service's own. */
+    public Optional<Resource> destinationRule(MeshService service, String host, String fromNamespace) {
+        List<Resource> rules = config.ofKind(Kind.DESTINATION_RULE).stream()
+                .filter(r -> registry.lookup(r.specAs(DestinationRuleSpec.class).host(), r.namespace())
+                        .map(s -> s.equals(service)).orElse(false))
+                .toList();
+        return rules.stream().filter(r -> r.namespace().equals(fromNamespace)).findFirst()
+                .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst())
+                .or(() -> rules.stream().findFirst());
+    }
+
+    private static TrafficPolicy merge(TrafficPolicy base, TrafficPolicy override) {
+        if (base == null) {
+            return override;
+        }
+        return new TrafficPolicy(override.loadBalancer() != null ? override.loadBalancer() : base.loadBalancer(),
+                override.connectionPool() != null ? override.connectionPool() : base.connectionPool());
+    }
+
+    private static SimpleLb loadBalancer(TrafficPolicy policy) {
+        LoadBalancerSettings lb = policy == null ? null : policy.loadBalancer();
+        SimpleLb simple = lb == null || lb.simple() == null ? SimpleLb.ROUND_ROBIN : lb.simple();
+        return simple == SimpleLb.UNSPECIFIED ? SimpleLb.ROUND_ROBIN : simple;
+    }
+
+    private static Duration connectTimeout(TrafficPolicy policy) {
+        ConnectionPoolSettings pool = policy == null ? null : policy.connectionPool();
+        String text = pool == null || pool.tcp() == null ? null : pool.tcp().connectTimeout();
+        return IstioDuration.parse(text).orElse(DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    private static Result problem(Part part, String message) {
+        return new Result(null, new Problem(part, message));
+    }
+}

@@ -1,0 +1,153 @@
+package io.kshift.model.routing;
+
+import io.kshift.model.gateway.BackendRef;
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.Listener;
+import io.kshift.model.gateway.ParentReference;
+import io.kshift.model.gateway.TcpRouteRule;
+import io.kshift.model.gateway.TcpRouteSpec;
+import io.kshift.model.istio.GatewaySpec;
+import io.kshift.model.istio.L4MatchAttributes;
+import io.kshift.model.istio.RouteDestination;
+import io.kshift.model.istio.Server;
+import io.kshift.model.istio.TcpRoute;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Which routes serve which gateway port. Istio: a Gateway server declares a port; a VirtualService naming that
+ * gateway attaches its first {@code tcp} route whose match fits the port. Gateway API: a Gateway listener declares
+ * a port; a TCPRoute whose parentRef names the Gateway (and listener by {@code sectionName}) attaches its first
+ * rule. Shared by the validator (conflicts, dangling references) and the proxy (its listeners).
+ */
+public final class ListenerBindings {
+    private ListenerBindings() {
+    }
+
+    public static Map<Integer, ListenerBinding> compute(MeshConfig config) {
+        Map<Integer, List<ListenerBinding.Declaration>> declarations = new TreeMap<>();
+        Map<Integer, List<BoundRoute>> routes = new TreeMap<>();
+        for (Resource gw : config.ofKind(Kind.GATEWAY)) {
+            List<Server> servers = gw.specAs(GatewaySpec.class).servers();
+            for (int i = 0; i < servers.size(); i++) {
+                int port = servers.get(i).port().number();
+                declarations.computeIfAbsent(port, p -> new ArrayList<>()).add(new ListenerBinding.Declaration(
+                        gw.key(), "spec.servers[" + i + "].port", upper(servers.get(i).port().protocol())));
+                istioRoute(config, gw.key(), port).ifPresent(r -> routes.computeIfAbsent(port, p -> new ArrayList<>())
+                        .add(r));
+            }
+        }
+        for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
+            List<Listener> listeners = gw.specAs(KubeGatewaySpec.class).listeners();
+            for (int i = 0; i < listeners.size(); i++) {
+                Listener l = listeners.get(i);
+                declarations.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(new ListenerBinding.Declaration(
+                        gw.key(), "spec.listeners[" + i + "]", upper(l.protocol())));
+                for (BoundRoute r : tcpRoutes(config, gw, l)) {
+                    routes.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        Map<Integer, ListenerBinding> out = new TreeMap<>();
+        declarations.forEach((port, decls) -> out.put(port,
+                new ListenerBinding(port, List.copyOf(decls), List.copyOf(routes.getOrDefault(port, List.of())))));
+        return out;
+    }
+
+    private static String upper(String protocol) {
+        return protocol == null ? "" : protocol.toUpperCase(Locale.ROOT);
+    }
+
+    /** Whether a VirtualService {@code gateways} entry names this gateway ({@code name} or {@code ns/name}). */
+    public static boolean names(String reference, String fromNamespace, ResourceKey gateway) {
+        int slash = reference.indexOf('/');
+        String ns = slash < 0 ? fromNamespace : reference.substring(0, slash);
+        String name = slash < 0 ? reference : reference.substring(slash + 1);
+        return gateway.namespace().equals(ns) && gateway.name().equals(name);
+    }
+
+    private static Optional<BoundRoute> istioRoute(MeshConfig config, ResourceKey gateway, int port) {
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
+            if (spec.gateways().stream().noneMatch(g -> names(g, vs.namespace(), gateway))) {
+                continue;
+            }
+            for (int i = 0; i < spec.tcp().size(); i++) {
+                TcpRoute route = spec.tcp().get(i);
+                if (matches(route, vs.namespace(), gateway, port)) {
+                    return Optional.of(new BoundRoute(vs.key(), "spec.tcp[" + i + "]",
+                            istioTargets(route, vs.namespace(), "spec.tcp[" + i + "]")));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean matches(TcpRoute route, String namespace, ResourceKey gateway, int port) {
+        if (route.match().isEmpty()) {
+            return true;
+        }
+        for (L4MatchAttributes m : route.match()) {
+            boolean portOk = m.port() == null || m.port() == port;
+            boolean gatewayOk = m.gateways().isEmpty() || m.gateways().stream().anyMatch(g -> names(g, namespace, gateway));
+            if (portOk && gatewayOk) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<WeightedTarget> istioTargets(TcpRoute route, String namespace, String field) {
+        List<WeightedTarget> targets = new ArrayList<>();
+        List<RouteDestination> dests = route.route();
+        for (int i = 0; i < dests.size(); i++) {
+            RouteDestination d = dests.get(i);
+            // Istio: a lone destination takes all traffic whatever its weight; otherwise an absent weight is 0.
+            int weight = dests.size() == 1 ? 1 : d.weight() == null ? 0 : d.weight();
+            Integer port = d.destination().port() == null ? null : d.destination().port().number();
+            targets.add(new WeightedTarget(field + ".route[" + i + "]", weight, d.destination().host(),
+                    d.destination().subset(), port, namespace, false));
+        }
+        return targets;
+    }
+
+    private static List<BoundRoute> tcpRoutes(MeshConfig config, Resource gateway, Listener listener) {
+        List<BoundRoute> out = new ArrayList<>();
+        for (Resource route : config.ofKind(Kind.TCP_ROUTE)) {
+            TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
+            if (spec.rules().isEmpty() || !listener.admitsNamespace(gateway.namespace(), route.namespace())) {
+                continue;
+            }
+            boolean attached = spec.parentRefs().stream().anyMatch(p -> attaches(p, route.namespace(), gateway, listener));
+            if (attached) {
+                TcpRouteRule rule = spec.rules().get(0);
+                List<WeightedTarget> targets = new ArrayList<>();
+                for (int i = 0; i < rule.backendRefs().size(); i++) {
+                    BackendRef b = rule.backendRefs().get(i);
+                    targets.add(new WeightedTarget("spec.rules[0].backendRefs[" + i + "]", b.effectiveWeight(), b.name(),
+                            null, b.port(), b.namespace() == null ? route.namespace() : b.namespace(), true));
+                }
+                out.add(new BoundRoute(route.key(), "spec.rules[0]", targets));
+            }
+        }
+        return out;
+    }
+
+    /** Gateway API attachment: same Gateway, and the listener named by sectionName / port when given. */
+    public static boolean attaches(ParentReference ref, String routeNamespace, Resource gateway, Listener listener) {
+        String ns = ref.namespace() == null ? routeNamespace : ref.namespace();
+        boolean gatewayKind = ref.kind() == null || "Gateway".equals(ref.kind());
+        return gatewayKind && ns.equals(gateway.namespace()) && ref.name().equals(gateway.name())
+                && (ref.sectionName() == null || ref.sectionName().equals(listener.name()))
+                && (ref.port() == null || ref.port().equals(listener.port()));
+    }
+}

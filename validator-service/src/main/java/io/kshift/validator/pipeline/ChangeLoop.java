@@ -1,0 +1,212 @@
+package io.kshift.validator.pipeline;
+
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeResult;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.Schemas;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.validator.rules.ChangeValidator;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.validation.Validator;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The validator's one pipeline: {@code kshift.changes} → {@link ChangeValidator} → {@code kshift.change-results}
+ * and, when accepted, {@code kshift.config}. Each change's result, snapshot and consumed offset are committed in
+ * one Kafka transaction, so a crash never loses an accepted change nor applies one twice.
+ *
+ * <p>Plain Kafka clients rather than a SmallRye channel because the loop must reload the live snapshot from
+ * {@code kshift.config} every time it is assigned the change partition (start, failover) before it reads a
+ * change, and must abort and rewind on a failed transaction; the client API says that directly.
+ */
+@ApplicationScoped
+public class ChangeLoop implements Runnable {
+    private static final Logger LOG = Logger.getLogger(ChangeLoop.class);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+    @ConfigProperty(name = "kshift.topics.changes", defaultValue = MeshTopics.CHANGES)
+    String changesTopic;
+    @ConfigProperty(name = "kshift.topics.change-results", defaultValue = MeshTopics.CHANGE_RESULTS)
+    String resultsTopic;
+    @ConfigProperty(name = "kshift.topics.config", defaultValue = MeshTopics.CONFIG)
+    String configTopic;
+    @ConfigProperty(name = "kshift.validator.group", defaultValue = "kshift-validator")
+    String group;
+
+    private final ChangeValidator validator;
+    private final AtomicReference<MeshSnapshot> live = new AtomicReference<>(MeshSnapshot.empty());
+    private volatile boolean running = true;
+    private volatile boolean active;
+    private KafkaConsumer<String, String> consumer;
+    private Thread thread;
+
+    public ChangeLoop(Validator validator) {
+        this.validator = new ChangeValidator(validator, Clock.systemUTC());
+    }
+
+    void start(@Observes StartupEvent event) {
+        thread = new Thread(this, "kshift-change-loop");
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            thread.join(10_000);
+        }
+    }
+
+    /** The snapshot this validator would build the next change on. */
+    public MeshSnapshot live() {
+        return live.get();
+    }
+
+    /** Whether this instance holds the change partition (the others stand by). */
+    public boolean active() {
+        return active;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try (KafkaProducer<String, String> producer = producer();
+                 KafkaConsumer<String, String> c = consumer()) {
+                consumer = c;
+                producer.initTransactions();
+                c.subscribe(List.of(changesTopic), new Reload());
+                while (running) {
+                    for (ConsumerRecord<String, String> record : c.poll(Duration.ofMillis(500))) {
+                        process(producer, c, record);
+                    }
+                }
+            } catch (WakeupException e) {
+                LOG.debug("change loop woken for shutdown");
+            } catch (ProducerFencedException e) {
+                LOG.warn("another validator took over the transactional id; restarting the loop", e);
+            } catch (KafkaException e) {
+                LOG.warn("change loop failed; restarting it from the last committed change", e);
+                pause();
+            }
+        }
+    }
+
+    private void process(KafkaProducer<String, String> producer, KafkaConsumer<String, String> c,
+                         ConsumerRecord<String, String> record) {
+        MeshSnapshot current = live.get();
+        ChangeValidator.Decision decision = decide(current, record);
+        producer.beginTransaction();
+        try {
+            ChangeResult result = decision.result();
+            producer.send(new ProducerRecord<>(resultsTopic, result.changeId(), EventCodec.encode(result)));
+            decision.next().ifPresent(s ->
+                    producer.send(new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, EventCodec.encode(s))));
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
+            producer.commitTransaction();
+            decision.next().ifPresent(live::set);
+            LOG.infof("change %s %s (generation %d, %d errors)", result.changeId(), result.status(),
+                    result.generation(), result.errors().size());
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            producer.abortTransaction();
+            throw e;
+        }
+    }
+
+    private ChangeValidator.Decision decide(MeshSnapshot current, ConsumerRecord<String, String> record) {
+        ChangeRequested change;
+        try {
+            change = EventCodec.decode(record.value(), ChangeRequested.class);
+        } catch (RuntimeException e) {
+            String id = "offset-" + record.offset();
+            LOG.warnf("undecodable change at offset %d: %s", record.offset(), e.getMessage());
+            return new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT, id, ChangeStatus.REJECTED,
+                    current.generation(), false, List.of(), List.of(new ValidationMessage("change", "",
+                    "not a " + Schemas.CHANGE_REQUESTED + ": " + e.getMessage())), List.of(),
+                    java.time.Instant.now()), java.util.Optional.empty());
+        }
+        return validator.decide(current, change);
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // A unique id per instance: fencing of a zombie comes from the consumer group generation (KIP-447).
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kshift-validator-" + UUID.randomUUID());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private KafkaConsumer<String, String> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** On gaining the change partition, rebuild the live config from the config topic before reading on. */
+    private final class Reload implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            active = !partitions.isEmpty();
+            if (active) {
+                live.set(new SnapshotLoader(bootstrapServers, configTopic).latest());
+                LOG.infof("active: live config is generation %d", live.get().generation());
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            active = false;
+        }
+    }
+}

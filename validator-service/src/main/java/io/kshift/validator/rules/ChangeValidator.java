@@ -1,0 +1,72 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeResult;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Operation;
+import io.kshift.model.event.ResourceAction;
+import io.kshift.model.event.Schemas;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.registry.DestinationResolver;
+import io.kshift.model.routing.ListenerBinding;
+import io.kshift.model.routing.ListenerBindings;
+import jakarta.validation.Validator;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides one change: applies it to a copy of the live config, validates the whole result (field rules on the
+ * submitted resources, cross-resource rules on everything) and, when nothing is wrong, names the next snapshot.
+ * Pure apart from the injected clock; every error is collected.
+ */
+public final class ChangeValidator {
+    private final FieldRules fieldRules;
+    private final Clock clock;
+
+    public ChangeValidator(Validator validator, Clock clock) {
+        this.fieldRules = new FieldRules(validator);
+        this.clock = clock;
+    }
+
+    /** The verdict, and the snapshot to publish when the change is accepted and changes something. */
+    public record Decision(ChangeResult result, Optional<MeshSnapshot> next) {
+    }
+
+    public Decision decide(MeshSnapshot live, ChangeRequested change) {
+        Findings findings = new Findings();
+        if (change.operation() == Operation.APPLY) {
+            change.resources().forEach(r -> fieldRules.check(r, findings));
+        }
+        MeshConfig current = MeshConfig.of(live.resources());
+        MeshConfig.Changed changed = change.operation() == Operation.DELETE
+                ? current.delete(change.resources()) : current.apply(change.resources());
+        if (!findings.hasErrors()) {
+            validate(changed.config(), findings);
+        }
+        boolean accepted = !findings.hasErrors();
+        boolean changesSomething = changed.actions().stream().anyMatch(a ->
+                a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);
+        boolean publish = accepted && !change.dryRun() && changesSomething;
+        long generation = publish ? live.generation() + 1 : live.generation();
+        ChangeResult result = new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(),
+                accepted ? ChangeStatus.ACCEPTED : ChangeStatus.REJECTED, generation, change.dryRun(),
+                changed.actions(), findings.errors(), findings.warnings(), clock.instant());
+        Optional<MeshSnapshot> next = publish
+                ? Optional.of(new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, change.changeId(), clock.instant(),
+                changed.config().all()))
+                : Optional.empty();
+        return new Decision(result, next);
+    }
+
+    /** Cross-resource rules over a whole config; field rules are assumed to hold. */
+    static void validate(MeshConfig config, Findings findings) {
+        DestinationResolver resolver = new DestinationResolver(config);
+        Map<Integer, ListenerBinding> bindings = ListenerBindings.compute(config);
+        RegistryRules.check(config, resolver.registry(), findings);
+        GatewayRules.check(config, bindings, findings);
+        RouteRules.check(config, resolver, bindings, findings);
+    }
+
+}

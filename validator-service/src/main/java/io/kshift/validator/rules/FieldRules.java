@@ -1,0 +1,24 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.resource.Resource;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.Comparator;
+
+/**
+ * Field-level rules: the Hibernate Validator constraints declared on the model records. The property path of a
+ * violation is already the user's field path ({@code spec.tcp[0].route[1].weight}).
+ */
+public final class FieldRules {
+    private final Validator validator;
+
+    public FieldRules(Validator validator) {
+        this.validator = validator;
+    }
+
+    public void check(Resource resource, Findings findings) {
+        validator.validate(resource).stream()
+                .sorted(Comparator.comparing((ConstraintViolation<Resource> v) -> v.getPropertyPath().toString()))
+                .forEach(v -> findings.error(resource.key(), v.getPropertyPath().toString(), v.getMessage()));
+    }
+}

@@ -1,0 +1,87 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.Listener;
+import io.kshift.model.istio.GatewaySpec;
+import io.kshift.model.istio.Server;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.routing.BoundRoute;
+import io.kshift.model.routing.ListenerBinding;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Gateway rules: every Gateway declares at least one served port; one port has one protocol and, since TCP cannot
+ * tell connections apart by host, one gateway and one route.
+ */
+final class GatewayRules {
+    static final Set<String> SERVED_PROTOCOLS = Set.of("TCP");
+
+    private GatewayRules() {
+    }
+
+    static void check(MeshConfig config, Map<Integer, ListenerBinding> bindings, Findings findings) {
+        for (Resource gw : config.ofKind(Kind.GATEWAY)) {
+            List<Server> servers = gw.specAs(GatewaySpec.class).servers();
+            if (servers.isEmpty()) {
+                findings.error(gw.key(), "spec.servers", "at least one server is required");
+            }
+            for (int i = 0; i < servers.size(); i++) {
+                if (servers.get(i).hosts().isEmpty()) {
+                    findings.error(gw.key(), "spec.servers[" + i + "].hosts", "at least one host is required");
+                }
+                protocol(gw, "spec.servers[" + i + "].port.protocol", servers.get(i).port().protocol(), findings);
+            }
+        }
+        for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
+            List<Listener> listeners = gw.specAs(KubeGatewaySpec.class).listeners();
+            if (listeners.isEmpty()) {
+                findings.error(gw.key(), "spec.listeners", "at least one listener is required");
+            }
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < listeners.size(); i++) {
+                if (!names.add(listeners.get(i).name())) {
+                    findings.error(gw.key(), "spec.listeners[" + i + "].name",
+                            "duplicate listener name '" + listeners.get(i).name() + "'");
+                }
+                protocol(gw, "spec.listeners[" + i + "].protocol", listeners.get(i).protocol(), findings);
+            }
+        }
+        bindings.values().forEach(b -> checkPort(b, findings));
+    }
+
+    private static void protocol(Resource gw, String field, String protocol, Findings findings) {
+        if (protocol != null && !SERVED_PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))) {
+            findings.error(gw.key(), field, "protocol " + protocol + " is not served by this kshift version;"
+                    + " served: " + SERVED_PROTOCOLS);
+        }
+    }
+
+    private static void checkPort(ListenerBinding binding, Findings findings) {
+        ListenerBinding.Declaration first = binding.declarations().get(0);
+        for (ListenerBinding.Declaration d : binding.declarations().subList(1, binding.declarations().size())) {
+            if (!d.protocol().equals(first.protocol())) {
+                findings.error(d.gateway(), d.field(), "port " + binding.port() + " is already claimed with protocol "
+                        + first.protocol() + " by " + first.gateway() + " " + first.field());
+            } else if (!d.gateway().equals(first.gateway()) || !d.field().equals(first.field())) {
+                findings.error(d.gateway(), d.field(), "port " + binding.port() + " is already claimed by "
+                        + first.gateway() + " " + first.field() + "; a TCP port belongs to one gateway listener");
+            }
+        }
+        if (binding.routes().size() > 1) {
+            BoundRoute owner = binding.routes().get(0);
+            for (BoundRoute r : binding.routes().subList(1, binding.routes().size())) {
+                findings.error(r.source(), r.field(), "port " + binding.port() + " is already routed by "
+                        + owner.source() + " " + owner.field() + "; a TCP port has one route");
+            }
+        }
+        if (binding.routes().isEmpty()) {
+            findings.warn(first.gateway(), first.field(), "no route is attached to port " + binding.port()
+                    + "; connections to it will be closed");
+        }
+    }
+}

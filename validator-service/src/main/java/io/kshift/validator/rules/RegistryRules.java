@@ -1,0 +1,113 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.istio.ConnectionPoolSettings;
+import io.kshift.model.istio.DestinationRuleSpec;
+import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
+import io.kshift.model.istio.ServiceEntrySpec;
+import io.kshift.model.istio.TrafficPolicy;
+import io.kshift.model.istio.WorkloadEntrySpec;
+import io.kshift.model.k8s.ServiceSpec;
+import io.kshift.model.mesh.IstioDuration;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.registry.ServiceRegistry;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/** Rules on the registry kinds (Service, ServiceEntry, WorkloadEntry) and on DestinationRules. */
+final class RegistryRules {
+    private static final Set<SimpleLb> SERVED_LB = Set.of(SimpleLb.UNSPECIFIED, SimpleLb.ROUND_ROBIN, SimpleLb.RANDOM,
+            SimpleLb.LEAST_REQUEST, SimpleLb.LEAST_CONN);
+
+    private RegistryRules() {
+    }
+
+    static void check(MeshConfig config, ServiceRegistry registry, Findings findings) {
+        for (Resource r : config.ofKind(Kind.SERVICE)) {
+            ServiceSpec spec = r.specAs(ServiceSpec.class);
+            if (spec.ports().isEmpty()) {
+                findings.error(r.key(), "spec.ports", "at least one port is required");
+            }
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < spec.ports().size(); i++) {
+                String name = spec.ports().get(i).name();
+                if (spec.ports().size() > 1 && (name == null || !names.add(name))) {
+                    findings.error(r.key(), "spec.ports[" + i + "].name", "ports of a multi-port Service need unique names");
+                }
+            }
+        }
+        for (Resource r : config.ofKind(Kind.WORKLOAD_ENTRY)) {
+            String address = r.specAs(WorkloadEntrySpec.class).address();
+            if (address == null || address.isBlank()) {
+                findings.error(r.key(), "spec.address", "is required");
+            }
+        }
+        for (Resource r : config.ofKind(Kind.SERVICE_ENTRY)) {
+            serviceEntry(r, findings);
+        }
+        for (Resource r : config.ofKind(Kind.DESTINATION_RULE)) {
+            destinationRule(r, registry, findings);
+        }
+    }
+
+    private static void serviceEntry(Resource r, Findings findings) {
+        ServiceEntrySpec spec = r.specAs(ServiceEntrySpec.class);
+        if (spec.hosts().isEmpty()) {
+            findings.error(r.key(), "spec.hosts", "at least one host is required");
+        }
+        if (spec.ports().isEmpty()) {
+            findings.error(r.key(), "spec.ports", "at least one port is required");
+        }
+        boolean isStatic = spec.resolution() == ServiceEntrySpec.Resolution.STATIC;
+        if (isStatic && spec.endpoints().isEmpty() && spec.workloadSelector() == null) {
+            findings.error(r.key(), "spec.endpoints", "resolution STATIC needs endpoints or a workloadSelector");
+        }
+        for (int i = 0; i < spec.endpoints().size(); i++) {
+            String address = spec.endpoints().get(i).address();
+            if (address == null || address.isBlank()) {
+                findings.error(r.key(), "spec.endpoints[" + i + "].address", "is required");
+            }
+        }
+    }
+
+    private static void destinationRule(Resource r, ServiceRegistry registry, Findings findings) {
+        DestinationRuleSpec spec = r.specAs(DestinationRuleSpec.class);
+        if (registry.lookup(spec.host(), r.namespace()).isEmpty() && !ServiceRegistry.dnsCandidate(spec.host())) {
+            findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' is not a known Service or ServiceEntry"
+                    + " host; this rule applies to nothing yet");
+        }
+        policy(r, "spec.trafficPolicy", spec.trafficPolicy(), findings);
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < spec.subsets().size(); i++) {
+            var subset = spec.subsets().get(i);
+            if (!names.add(subset.name())) {
+                findings.error(r.key(), "spec.subsets[" + i + "].name", "duplicate subset name '" + subset.name() + "'");
+            }
+            policy(r, "spec.subsets[" + i + "].trafficPolicy", subset.trafficPolicy(), findings);
+        }
+    }
+
+    private static void policy(Resource r, String field, TrafficPolicy policy, Findings findings) {
+        if (policy == null) {
+            return;
+        }
+        if (policy.loadBalancer() != null && policy.loadBalancer().simple() != null
+                && !SERVED_LB.contains(policy.loadBalancer().simple())) {
+            findings.error(r.key(), field + ".loadBalancer.simple", policy.loadBalancer().simple()
+                    + " is not served; use ROUND_ROBIN, RANDOM or LEAST_REQUEST");
+        }
+        ConnectionPoolSettings pool = policy.connectionPool();
+        if (pool != null && pool.tcp() != null && pool.tcp().connectTimeout() != null) {
+            String text = pool.tcp().connectTimeout();
+            var parsed = IstioDuration.parse(text);
+            String path = field + ".connectionPool.tcp.connectTimeout";
+            if (parsed.isEmpty()) {
+                findings.error(r.key(), path, "'" + text + "' is not a duration (e.g. 10s, 250ms)");
+            } else if (parsed.get().compareTo(Duration.ofMillis(1)) < 0 || parsed.get().toNanos() % 1_000_000 != 0) {
+                findings.error(r.key(), path, "must be at least 1ms and a whole number of milliseconds");
+            }
+        }
+    }
+}

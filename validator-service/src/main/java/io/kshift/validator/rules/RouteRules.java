@@ -1,0 +1,212 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.Listener;
+import io.kshift.model.gateway.ParentReference;
+import io.kshift.model.gateway.TcpRouteSpec;
+import io.kshift.model.istio.L4MatchAttributes;
+import io.kshift.model.istio.TcpRoute;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.registry.DestinationResolver;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import io.kshift.model.routing.ListenerBinding;
+import io.kshift.model.routing.ListenerBindings;
+import io.kshift.model.routing.WeightedTarget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Route rules, make-before-break: every gateway and parentRef a route names exists, weights are relative and not
+ * all zero, and every destination resolves to a defined subset with endpoints, so no accepted route can 503.
+ */
+final class RouteRules {
+    private RouteRules() {
+    }
+
+    static void check(MeshConfig config, DestinationResolver resolver, Map<Integer, ListenerBinding> bindings,
+                      Findings findings) {
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            virtualService(config, resolver, bindings, vs, findings);
+        }
+        for (Resource route : config.ofKind(Kind.TCP_ROUTE)) {
+            tcpRoute(config, resolver, route, findings);
+        }
+    }
+
+    private static void virtualService(MeshConfig config, DestinationResolver resolver,
+                                       Map<Integer, ListenerBinding> bindings, Resource vs, Findings findings) {
+        VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
+        ResourceKey key = vs.key();
+        boolean meshBound = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
+        if (spec.hosts().isEmpty()) {
+            findings.error(key, "spec.hosts", "at least one host is required");
+        }
+        for (int i = 0; i < spec.hosts().size(); i++) {
+            if ("*".equals(spec.hosts().get(i)) && meshBound) {
+                findings.error(key, "spec.hosts[" + i + "]", "'*' is only allowed for VirtualServices bound to gateways");
+            }
+        }
+        if (!spec.http().isEmpty()) {
+            findings.error(key, "spec.http", "http routes are not served by this kshift version; only tcp routes are");
+        }
+        if (!spec.tls().isEmpty()) {
+            findings.error(key, "spec.tls", "tls routes are not served by this kshift version; only tcp routes are");
+        }
+        if (spec.tcp().isEmpty()) {
+            findings.error(key, "spec.tcp", "at least one tcp route is required");
+        }
+        if (meshBound && !spec.tcp().isEmpty()) {
+            findings.warn(key, "spec.gateways", "mesh (sidecar) routing is not served by kshift proxies;"
+                    + " bind the VirtualService to a Gateway for its routes to carry traffic");
+        }
+        List<ResourceKey> gateways = new ArrayList<>();
+        for (int i = 0; i < spec.gateways().size(); i++) {
+            String ref = spec.gateways().get(i);
+            if (VirtualServiceSpec.MESH_GATEWAY.equals(ref)) {
+                continue;
+            }
+            Optional<Resource> gw = gateway(config, ref, vs.namespace());
+            if (gw.isEmpty()) {
+                findings.error(key, "spec.gateways[" + i + "]", "Gateway '" + ref + "' does not exist");
+            } else {
+                gateways.add(gw.get().key());
+            }
+        }
+        for (int i = 0; i < spec.tcp().size(); i++) {
+            TcpRoute route = spec.tcp().get(i);
+            String field = "spec.tcp[" + i + "]";
+            for (int j = 0; j < route.match().size(); j++) {
+                L4MatchAttributes m = route.match().get(j);
+                for (int g = 0; g < m.gateways().size(); g++) {
+                    if (gateway(config, m.gateways().get(g), vs.namespace()).isEmpty()) {
+                        findings.error(key, field + ".match[" + j + "].gateways[" + g + "]",
+                                "Gateway '" + m.gateways().get(g) + "' does not exist");
+                    }
+                }
+                if (m.port() != null && !gateways.isEmpty() && !declares(bindings, m.port(), gateways)) {
+                    findings.warn(key, field + ".match[" + j + "].port", "no bound gateway listens on port "
+                            + m.port() + "; this match can never apply");
+                }
+            }
+            if (route.route().isEmpty()) {
+                findings.error(key, field + ".route", "at least one destination is required");
+                continue;
+            }
+            List<WeightedTarget> targets = new ArrayList<>();
+            for (int j = 0; j < route.route().size(); j++) {
+                var d = route.route().get(j);
+                int w = route.route().size() == 1 ? 1 : d.weight() == null ? 0 : d.weight();
+                Integer port = d.destination().port() == null ? null : d.destination().port().number();
+                targets.add(new WeightedTarget(field + ".route[" + j + "]", w, d.destination().host(),
+                        d.destination().subset(), port, vs.namespace(), false));
+            }
+            targets(key, field + ".route", targets, resolver, findings);
+        }
+    }
+
+    private static boolean declares(Map<Integer, ListenerBinding> bindings, int port, List<ResourceKey> gateways) {
+        ListenerBinding b = bindings.get(port);
+        return b != null && b.declarations().stream().anyMatch(d -> gateways.contains(d.gateway()));
+    }
+
+    private static Optional<Resource> gateway(MeshConfig config, String ref, String namespace) {
+        return config.ofKind(Kind.GATEWAY).stream()
+                .filter(g -> ListenerBindings.names(ref, namespace, g.key())).findFirst();
+    }
+
+    private static void tcpRoute(MeshConfig config, DestinationResolver resolver, Resource route, Findings findings) {
+        TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
+        ResourceKey key = route.key();
+        if (spec.parentRefs().isEmpty()) {
+            findings.error(key, "spec.parentRefs", "at least one parentRef is required");
+        }
+        for (int i = 0; i < spec.parentRefs().size(); i++) {
+            parentRef(config, route, spec.parentRefs().get(i), "spec.parentRefs[" + i + "]", findings);
+        }
+        if (spec.rules().isEmpty()) {
+            findings.error(key, "spec.rules", "at least one rule is required");
+            return;
+        }
+        if (spec.rules().size() > 1) {
+            findings.warn(key, "spec.rules[1]", "a TCPRoute uses its first rule only; later rules never match");
+        }
+        var rule = spec.rules().get(0);
+        if (rule.backendRefs().isEmpty()) {
+            findings.error(key, "spec.rules[0].backendRefs", "at least one backendRef is required");
+            return;
+        }
+        List<WeightedTarget> targets = new ArrayList<>();
+        for (int i = 0; i < rule.backendRefs().size(); i++) {
+            var b = rule.backendRefs().get(i);
+            String field = "spec.rules[0].backendRefs[" + i + "]";
+            if (b.kind() != null && !"Service".equals(b.kind())) {
+                findings.error(key, field + ".kind", "only Service backends are supported, not " + b.kind());
+                continue;
+            }
+            targets.add(new WeightedTarget(field, b.effectiveWeight(), b.name(), null, b.port(),
+                    b.namespace() == null ? route.namespace() : b.namespace(), true));
+        }
+        targets(key, "spec.rules[0].backendRefs", targets, resolver, findings);
+    }
+
+    private static void parentRef(MeshConfig config, Resource route, ParentReference ref, String field,
+                                  Findings findings) {
+        String ns = ref.namespace() == null ? route.namespace() : ref.namespace();
+        Optional<Resource> gw = config.ofKind(Kind.KUBE_GATEWAY).stream()
+                .filter(g -> g.namespace().equals(ns) && g.name().equals(ref.name())).findFirst();
+        if (gw.isEmpty()) {
+            findings.error(route.key(), field + ".name", "Gateway " + ns + "/" + ref.name() + " does not exist");
+            return;
+        }
+        List<Listener> listeners = gw.get().specAs(KubeGatewaySpec.class).listeners();
+        List<Listener> candidates = listeners.stream()
+                .filter(l -> ListenerBindings.attaches(ref, route.namespace(), gw.get(), l)).toList();
+        if (candidates.isEmpty()) {
+            String what = ref.sectionName() != null ? "sectionName" : "port";
+            findings.error(route.key(), field + "." + what, "Gateway " + ns + "/" + ref.name() + " has no listener "
+                    + (ref.sectionName() != null ? "named '" + ref.sectionName() + "'" : "on port " + ref.port())
+                    + "; listeners: " + listeners.stream().map(Listener::name).toList());
+            return;
+        }
+        for (Listener l : candidates) {
+            if (!l.admitsNamespace(gw.get().namespace(), route.namespace())) {
+                findings.error(route.key(), field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
+                        + " admits routes from its own namespace only");
+            } else if (!"TCP".equals(l.protocol().toUpperCase(Locale.ROOT))) {
+                findings.error(route.key(), field, "listener '" + l.name() + "' speaks " + l.protocol()
+                        + "; a TCPRoute attaches to TCP listeners");
+            }
+        }
+    }
+
+    private static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
+                                DestinationResolver resolver, Findings findings) {
+        if (targets.size() > 1 && targets.stream().mapToLong(WeightedTarget::weight).sum() == 0) {
+            findings.error(key, listField, "weights must not all be zero (weights are relative: each destination"
+                    + " gets weight / sum)");
+        }
+        for (WeightedTarget t : targets) {
+            if (targets.size() > 1 && t.weight() == 0) {
+                findings.warn(key, t.field() + ".weight", "weight 0: " + t.describe() + " receives no traffic");
+            }
+            DestinationResolver.Result result = t.resolve(resolver);
+            if (!result.ok()) {
+                findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
+            }
+        }
+    }
+
+    private static String suffix(WeightedTarget t, DestinationResolver.Part part) {
+        String p = part.name().toLowerCase(Locale.ROOT);
+        if (t.backendRef()) {
+            return part == DestinationResolver.Part.HOST ? ".name" : "." + p;
+        }
+        return ".destination." + p;
+    }
+}

@@ -1,0 +1,167 @@
+package io.kshift.validator.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Operation;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.model.resource.Resource;
+import jakarta.validation.Validation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.junit.jupiter.api.Test;
+
+class ChangeValidatorTest {
+    static final Path SAMPLES = Path.of("..", "samples", "tcp-echo");
+    final ChangeValidator validator = new ChangeValidator(Validation.byDefaultProvider().configure()
+            .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator(),
+            Clock.fixed(Instant.parse("2026-11-22T12:00:00Z"), ZoneOffset.UTC));
+
+    static List<Resource> file(String name) throws Exception {
+        var parsed = ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve(name)), BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        return parsed.resources();
+    }
+
+    static List<Resource> yaml(String text) throws Exception {
+        var parsed = ResourceReader.readBody(text.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        return parsed.resources();
+    }
+
+    ChangeValidator.Decision apply(MeshSnapshot live, List<Resource> resources) {
+        return validator.decide(live, ChangeRequested.of("c", Instant.EPOCH, Operation.APPLY, resources, false));
+    }
+
+    MeshSnapshot accepted(MeshSnapshot live, List<Resource> resources) {
+        var d = apply(live, resources);
+        assertThat(d.result().errors()).isEmpty();
+        return d.next().orElseThrow();
+    }
+
+    MeshSnapshot seeded() throws Exception {
+        return accepted(accepted(MeshSnapshot.empty(), file("tcp-echo-services.yaml")), file("tcp-echo-all-v1.yaml"));
+    }
+
+    @Test
+    void acceptsTheTaskAndCountsGenerations() throws Exception {
+        MeshSnapshot g2 = seeded();
+        assertThat(g2.generation()).isEqualTo(2);
+        MeshSnapshot g3 = accepted(g2, file("tcp-echo-20-v2.yaml"));
+        assertThat(g3.generation()).isEqualTo(3);
+        var same = apply(g3, file("tcp-echo-20-v2.yaml"));
+        assertThat(same.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(same.next()).as("an unchanged apply makes no new generation").isEmpty();
+    }
+
+    @Test
+    void rejectsAnUndefinedSubsetNamingTheField() throws Exception {
+        var d = apply(seeded(), file("tcp-echo-undefined-subset.yaml"));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(d.result().generation()).isEqualTo(2);
+        assertThat(d.next()).isEmpty();
+        assertThat(d.result().errors()).singleElement().satisfies(e -> {
+            assertThat(e.resource()).isEqualTo("VirtualService default/tcp-echo");
+            assertThat(e.field()).isEqualTo("spec.tcp[0].route[0].destination.subset");
+            assertThat(e.message()).contains("v3");
+        });
+    }
+
+    @Test
+    void reportsEveryErrorAtOnce() throws Exception {
+        var d = apply(seeded(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: tcp-echo}
+                spec:
+                  hosts: ["*"]
+                  gateways: [tcp-echo-gateway, nowhere]
+                  tcp:
+                  - route:
+                    - destination: {host: tcp-echo, subset: v1, port: {number: 9000}}
+                      weight: -5
+                    - destination: {host: tcp-echo, subset: v9, port: {number: 70000}}
+                      weight: 20
+                """));
+        assertThat(d.result().errors()).extracting(ValidationMessage::field).containsExactlyInAnyOrder(
+                "spec.tcp[0].route[0].weight", "spec.tcp[0].route[1].destination.port.number");
+        var cross = apply(seeded(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: tcp-echo}
+                spec:
+                  hosts: ["*"]
+                  gateways: [tcp-echo-gateway, nowhere]
+                  tcp:
+                  - route:
+                    - destination: {host: tcp-echo, subset: v1, port: {number: 9000}}
+                      weight: 0
+                    - destination: {host: tcp-echo, subset: v9, port: {number: 9000}}
+                      weight: 0
+                    - destination: {host: no-such-service, port: {number: 9000}}
+                """));
+        assertThat(cross.result().errors()).extracting(ValidationMessage::field).containsExactlyInAnyOrder(
+                "spec.gateways[1]", "spec.tcp[0].route", "spec.tcp[0].route[1].destination.subset",
+                "spec.tcp[0].route[2].destination.host");
+    }
+
+    @Test
+    void rejectsDeletingASubsetALiveRouteUses() throws Exception {
+        MeshSnapshot live = seeded();
+        var d = validator.decide(live, ChangeRequested.of("d", Instant.EPOCH, Operation.DELETE,
+                yaml("""
+                        apiVersion: networking.istio.io/v1
+                        kind: DestinationRule
+                        metadata: {name: tcp-echo-destination}
+                        spec: {host: tcp-echo}
+                        """), false));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(d.result().errors()).extracting(e -> e.resource() + " " + e.field())
+                .containsExactly("VirtualService default/tcp-echo spec.tcp[0].route[0].destination.subset");
+    }
+
+    @Test
+    void gatewayApiFlavourAttachesBySectionName() throws Exception {
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), file("tcp-echo-services.yaml"));
+        live = accepted(live, file("gateway-api/tcp-echo-all-v1.yaml"));
+        live = accepted(live, file("gateway-api/tcp-echo-20-v2.yaml"));
+        var d = apply(live, yaml("""
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TCPRoute
+                metadata: {name: tcp-echo}
+                spec:
+                  parentRefs: [{name: tcp-echo-gateway, sectionName: tcp-9999}]
+                  rules:
+                  - backendRefs: [{name: tcp-echo-v3, port: 9000}]
+                """));
+        assertThat(d.result().errors()).extracting(ValidationMessage::field).containsExactlyInAnyOrder(
+                "spec.parentRefs[0].sectionName", "spec.rules[0].backendRefs[0].name");
+    }
+
+    @Test
+    void onePortOneProtocolOneGateway() throws Exception {
+        MeshSnapshot live = seeded();
+        var d = apply(live, file("gateway-api/tcp-echo-all-v1.yaml"));
+        assertThat(d.result().errors()).extracting(e -> e.resource() + " " + e.field()).contains(
+                "Gateway.gateway.networking.k8s.io default/tcp-echo-gateway spec.listeners[0]");
+    }
+
+    @Test
+    void aDryRunDecidesButPublishesNothing() throws Exception {
+        var d = validator.decide(seeded(), ChangeRequested.of("x", Instant.EPOCH, Operation.APPLY,
+                file("tcp-echo-20-v2.yaml"), true));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(d.result().generation()).isEqualTo(2);
+        assertThat(d.next()).isEmpty();
+    }
+}
