@@ -1,0 +1,27 @@
+package io.kshift.proxy.config;
+
+import io.kshift.proxy.routing.RouteTable;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The one reference through which the data path reads the current route table: read once per connection. */
+@ApplicationScoped
+public class RouteTableHolder {
+    private final AtomicReference<RouteTable> current = new AtomicReference<>(RouteTable.empty());
+
+    public RouteTable get() {
+        return current.get();
+    }
+
+    /** Installs a newer table; an older or equal generation is ignored (snapshots can be re-read after restarts). */
+    public boolean swapIfNewer(RouteTable next) {
+        RouteTable previous;
+        do {
+            previous = current.get();
+            if (next.generation() <= previous.generation()) {
+                return false;
+            }
+        } while (!current.compareAndSet(previous, next));
+        return true;
+    }
+}

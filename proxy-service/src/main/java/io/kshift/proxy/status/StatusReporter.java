@@ -1,0 +1,84 @@
+package io.kshift.proxy.status;
+
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.ProxyStatus;
+import io.kshift.model.event.Schemas;
+import io.kshift.proxy.config.NodeIdentity;
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.proxy.tcp.ListenerManager;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.kafka.Record;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
+
+/**
+ * Channel {@code status} → topic {@code kshift.proxy-status}, key nodeId: what this node runs, on every apply and
+ * as a heartbeat. With Kafka down a report is dropped and counted; serving traffic never waits for the bus.
+ */
+@ApplicationScoped
+public class StatusReporter {
+    private static final Logger LOG = Logger.getLogger(StatusReporter.class);
+
+    private final Emitter<Record<String, String>> emitter;
+    private final NodeIdentity node;
+    private final RouteTableHolder tables;
+    private final ListenerManager listeners;
+    private final Vertx vertx;
+    private final long heartbeatMillis;
+    private final String adminAddress;
+    private final AtomicLong dropped = new AtomicLong();
+
+    public StatusReporter(@Channel("status") Emitter<Record<String, String>> emitter, NodeIdentity node,
+                          RouteTableHolder tables, ListenerManager listeners, Vertx vertx,
+                          @ConfigProperty(name = "kshift.proxy.heartbeat-ms", defaultValue = "5000") long heartbeatMillis,
+                          @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host,
+                          @ConfigProperty(name = "quarkus.http.port", defaultValue = "15000") int port) {
+        this.emitter = emitter;
+        this.node = node;
+        this.tables = tables;
+        this.listeners = listeners;
+        this.vertx = vertx;
+        this.heartbeatMillis = heartbeatMillis;
+        this.adminAddress = host + ":" + port;
+    }
+
+    void start(@Observes StartupEvent event) {
+        vertx.setPeriodic(heartbeatMillis, id -> vertx.executeBlocking(() -> {
+            report();
+            return null;
+        }, false));
+        report();
+    }
+
+    public ProxyStatus current() {
+        return new ProxyStatus(Schemas.PROXY_STATUS, node.nodeId(), tables.get().generation(),
+                listeners.listeners(), node.startedAt(), Instant.now(), adminAddress);
+    }
+
+    public void report() {
+        ProxyStatus status = current();
+        try {
+            emitter.send(Record.of(status.nodeId(), EventCodec.encode(status)))
+                    .whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            dropped.incrementAndGet();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // Emitter buffer full: Kafka has been unreachable for a while.
+            long n = dropped.incrementAndGet();
+            LOG.debugf("status report dropped (%d so far): %s", n, e.getMessage());
+        }
+    }
+
+    public long droppedReports() {
+        return dropped.get();
+    }
+}

@@ -1,0 +1,35 @@
+package io.kshift.proxy.tcp;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.proxy.routing.ListenerRoute;
+import io.kshift.proxy.routing.RouteTarget;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetSocket;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+
+/**
+ * Accepts a client on a listener port: reads the route table once, picks the destination (exact weighted choice),
+ * and hands the connection to a {@link TcpSession}. A port with no route closes the connection.
+ */
+@ApplicationScoped
+public class TcpProxy {
+    private final RouteTableHolder tables;
+    private final UpstreamClients clients;
+
+    public TcpProxy(RouteTableHolder tables, Vertx vertx) {
+        this.tables = tables;
+        this.clients = new UpstreamClients(vertx);
+    }
+
+    void accept(NetSocket client, int port) {
+        client.pause();
+        Optional<ListenerRoute> route = tables.get().route(port);
+        if (route.isEmpty()) {
+            client.close();
+            return;
+        }
+        RouteTarget target = route.get().pick();
+        new TcpSession(client, target, clients.forTimeout(target.destination().connectTimeout())).start();
+    }
+}

@@ -1,0 +1,147 @@
+package io.kshift.proxy.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.ProxyStatus;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.samples.TcpEcho;
+import io.kshift.testkit.EmbeddedKafka;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** One proxy node, a real broker, real tcp-echo backends, real sockets: where do connections land? */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+class TcpProxyTest {
+    static TcpEcho v1;
+    static TcpEcho v2;
+    static int gatewayPort;
+
+    @Inject
+    RouteTableHolder tables;
+    @Inject
+    Vertx vertx;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        v1 = TcpEcho.start("127.0.0.1", 0, "one");
+        v2 = TcpEcho.start("127.0.0.1", 0, "two");
+        try (ServerSocket probe = new ServerSocket(0)) {
+            gatewayPort = probe.getLocalPort();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        v1.close();
+        v2.close();
+    }
+
+    void publish(String... files) throws Exception {
+        MeshConfig config = MeshConfig.empty();
+        for (String f : files) {
+            String yaml = Files.readString(Path.of("..", "samples", "tcp-echo", f))
+                    .replace("31400", String.valueOf(gatewayPort))
+                    .replace("tcp: 9001", "tcp: " + v1.port()).replace("tcp: 9002", "tcp: " + v2.port());
+            var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+            assertThat(parsed.errors()).isEmpty();
+            config = config.apply(parsed.resources()).config();
+        }
+        long generation = tables.get().generation() + 1;
+        MeshSnapshot snapshot = new MeshSnapshot(null, generation, UUID.randomUUID().toString(), Instant.now(),
+                config.all());
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot)))
+                    .get();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+    }
+
+    static String exchange(Socket socket, String line) throws Exception {
+        socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    }
+
+    static Map<String, Integer> connect(int n) throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+                s.setSoTimeout(5000);
+                String answer = exchange(s, "hello " + i);
+                counts.merge(answer.split(" ")[0], 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    @Test
+    void shiftsTrafficWithoutTouchingLiveConnections() throws Exception {
+        assertThat(vertx.isNativeTransportEnabled()).as("epoll, for SO_REUSEPORT").isTrue();
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+        assertThat(connect(100)).containsExactly(Map.entry("one", 100));
+
+        try (Socket held = new Socket("127.0.0.1", gatewayPort)) {
+            held.setSoTimeout(5000);
+            assertThat(exchange(held, "before")).isEqualTo("one before");
+            publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", "tcp-echo-20-v2.yaml");
+            assertThat(connect(100)).containsExactly(Map.entry("one", 80), Map.entry("two", 20));
+            assertThat(exchange(held, "after")).as("a live connection keeps its upstream").isEqualTo("one after");
+        }
+    }
+
+    @Test
+    void reportsWhatItRunsOnTheBus() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+        long generation = tables.get().generation();
+        Properties p = new Properties();
+        p.putAll(EmbeddedKafka.clientConfig());
+        p.put("group.id", "status-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(MeshTopics.PROXY_STATUS));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    ProxyStatus s = EventCodec.decode(r.value(), ProxyStatus.class);
+                    if (s.generation() == generation && s.listeners().contains("tcp:" + gatewayPort)) {
+                        return r.key().equals(s.nodeId());
+                    }
+                }
+                return false;
+            });
+        }
+    }
+}
