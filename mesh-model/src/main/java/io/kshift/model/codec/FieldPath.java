@@ -1,6 +1,5 @@
 package io.kshift.model.codec;
 
-import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.List;
 
@@ -16,18 +15,6 @@ public final class FieldPath {
                 sb.append('[').append(ref.getIndex()).append(']');
             } else if (ref.getFieldName() != null) {
                 append(sb, ref.getFieldName());
-            }
-        }
-        return sb.toString();
-    }
-
-    public static String of(String prefix, JsonPointer pointer) {
-        StringBuilder sb = new StringBuilder(prefix);
-        for (JsonPointer p = pointer; p != null && !p.matches(); p = p.tail()) {
-            if (p.getMatchingIndex() >= 0 && p.getMatchingProperty().chars().allMatch(Character::isDigit)) {
-                sb.append('[').append(p.getMatchingIndex()).append(']');
-            } else {
-                append(sb, p.getMatchingProperty());
             }
         }
         return sb.toString();

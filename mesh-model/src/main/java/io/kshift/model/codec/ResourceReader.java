@@ -3,15 +3,10 @@ package io.kshift.model.codec;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kshift.model.event.ValidationMessage;
 import io.kshift.model.resource.Kind;
@@ -178,16 +173,14 @@ public final class ResourceReader {
 
     private static <T> T convert(JsonNode node, Class<T> type, String prefix, String subject,
                                  List<ValidationMessage> problems) {
-        List<ValidationMessage> unknown = new ArrayList<>();
-        ObjectReader reader = Codecs.json().readerFor(type)
-                .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .withHandler(new UnknownFieldCollector(prefix, subject, unknown));
+        List<String> unknown = UnknownFields.find(node, type, prefix);
+        unknown.forEach(f -> problems.add(new ValidationMessage(subject, f, "unknown field")));
+        if (!unknown.isEmpty()) {
+            return null;
+        }
         try (JsonParser parser = Codecs.json().treeAsTokens(node)) {
-            T value = reader.readValue(parser);
-            problems.addAll(unknown);
-            return value;
+            return Codecs.json().readerFor(type).readValue(parser);
         } catch (JsonMappingException e) {
-            problems.addAll(unknown);
             problems.add(new ValidationMessage(subject, FieldPath.of(prefix, e.getPath()), describe(e)));
         } catch (IOException e) {
             problems.add(new ValidationMessage(subject, prefix, String.valueOf(e.getMessage())));
@@ -224,28 +217,4 @@ public final class ResourceReader {
         }
         return type == String.class ? "string" : type.getSimpleName();
     }
-
-    /** Collects every unknown property with its path instead of failing on the first. */
-    private static final class UnknownFieldCollector extends DeserializationProblemHandler {
-        private final String prefix;
-        private final String subject;
-        private final List<ValidationMessage> sink;
-
-        UnknownFieldCollector(String prefix, String subject, List<ValidationMessage> sink) {
-            this.prefix = prefix;
-            this.subject = subject;
-            this.sink = sink;
-        }
-
-        @Override
-        public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
-                                             JsonDeserializer<?> deserializer, Object beanOrClass,
-                                             String propertyName) throws IOException {
-            sink.add(new ValidationMessage(subject, FieldPath.of(prefix, p.getParsingContext().pathAsPointer()),
-                    "unknown field"));
-            p.skipChildren();
-            return true;
-        }
-    }
-
 }

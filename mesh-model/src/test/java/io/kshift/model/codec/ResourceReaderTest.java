@@ -53,10 +53,12 @@ class ResourceReaderTest {
                   - route:
                     - destination: {host: tcp-echo, subsett: v1}
                       wieght: 3
+                  htpp: [{route: []}]
                 """);
         assertThat(parsed.resources()).isEmpty();
         assertThat(parsed.errors()).extracting(ValidationMessage::field).containsExactlyInAnyOrder(
-                "metadata.owner", "spec.tcp[0].route[0].destination.subsett", "spec.tcp[0].route[0].wieght");
+                "metadata.owner", "spec.tcp[0].route[0].destination.subsett", "spec.tcp[0].route[0].wieght",
+                "spec.htpp");
         assertThat(parsed.errors()).allSatisfy(e -> {
             assertThat(e.resource()).isEqualTo("VirtualService default/tcp-echo");
             assertThat(e.message()).isEqualTo("unknown field");

@@ -1,0 +1,155 @@
+package io.kshift.config.change;
+
+import io.kshift.config.bus.ChangeLedger;
+import io.kshift.config.bus.ChangeSubmitter;
+import io.kshift.config.bus.LiveConfig;
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.BodySyntaxException;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeResult;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.Operation;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.model.mesh.IstioDuration;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * {@code POST /api/v1/apply} and {@code /delete} take the bodies {@code kubectl apply -f} takes; a well-formed
+ * change goes onto {@code kshift.changes} and, with {@code ?wait=5s}, the answer is the validator's verdict.
+ * Malformed input is answered here and never reaches the bus.
+ */
+@Path("/api/v1")
+public class ChangeResource {
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
+
+    private final ChangeSubmitter submitter;
+    private final ChangeLedger ledger;
+    private final LiveConfig live;
+    private final Clock clock = Clock.systemUTC();
+
+    public ChangeResource(ChangeSubmitter submitter, ChangeLedger ledger, LiveConfig live) {
+        this.submitter = submitter;
+        this.ledger = ledger;
+        this.live = live;
+    }
+
+    @POST
+    @Path("apply")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                               @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait) {
+        return change(Operation.APPLY, body, contentType, dryRun, wait);
+    }
+
+    @POST
+    @Path("delete")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> delete(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait) {
+        return change(Operation.DELETE, body, contentType, dryRun, wait);
+    }
+
+    @GET
+    @Path("changes/{id}")
+    public Response change(@PathParam("id") String id) {
+        Optional<ChangeResult> result = ledger.result(id);
+        return result.map(r -> json(200, ChangeResponse.of(r)))
+                .orElseGet(() -> problem(404, "no change " + id + " is known (results are kept 7 days)"));
+    }
+
+    private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, String wait) {
+        Optional<BodyFormat> format = BodyFormat.fromMediaType(contentType);
+        if (format.isEmpty()) {
+            return Uni.createFrom().item(problem(415, "Content-Type must be application/yaml or application/json, not "
+                    + contentType));
+        }
+        Optional<Duration> waitFor = wait == null || wait.isBlank() ? Optional.of(Duration.ZERO)
+                : IstioDuration.parse(wait);
+        if (waitFor.isEmpty()) {
+            return Uni.createFrom().item(problem(400, "wait must be a duration such as 5s or 500ms, not '" + wait + "'"));
+        }
+        ResourceReader.Parsed parsed;
+        try {
+            parsed = ResourceReader.readBody(body, format.get());
+        } catch (BodySyntaxException e) {
+            return Uni.createFrom().item(json(400, Map.of("message", "body is not valid " + format.get() + ": "
+                    + e.getMessage(), "line", e.line(), "column", e.column())));
+        }
+        List<ValidationMessage> errors = new ArrayList<>(parsed.errors());
+        errors.addAll(duplicates(parsed.resources()));
+        if (!errors.isEmpty()) {
+            return Uni.createFrom().item(json(422, ChangeResponse.rejected(errors)));
+        }
+        if (parsed.resources().isEmpty()) {
+            return Uni.createFrom().item(problem(400, "the body holds no resources"));
+        }
+        String changeId = UUID.randomUUID().toString();
+        ChangeRequested change = ChangeRequested.of(changeId, clock.instant(), op, parsed.resources(), dryRun);
+        Duration timeout = waitFor.get().compareTo(MAX_WAIT) > 0 ? MAX_WAIT : waitFor.get();
+        ChangeResponse pending = ChangeResponse.pending(changeId, dryRun, parsed.resources());
+        return submitter.submit(change)
+                .onItem().transformToUni(v -> timeout.isZero() ? Uni.createFrom().item(pending)
+                        : verdict(changeId, timeout, pending))
+                .map(r -> json(r.httpStatus(), r))
+                .onFailure().recoverWithItem(e -> problem(503, "Kafka did not take the change: " + e.getMessage()));
+    }
+
+    private Uni<ChangeResponse> verdict(String changeId, Duration timeout, ChangeResponse pending) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return ledger.await(changeId, timeout).onItem().transformToUni(result -> {
+            if (result.isEmpty()) {
+                return Uni.createFrom().item(pending);
+            }
+            ChangeResponse response = ChangeResponse.of(result.get());
+            if (result.get().status() != ChangeStatus.ACCEPTED) {
+                return Uni.createFrom().item(response);
+            }
+            // Read-your-writes: a GET right after this answer shows the new generation.
+            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+            return live.awaitGeneration(result.get().generation(), left).map(s -> response);
+        });
+    }
+
+    private static List<ValidationMessage> duplicates(List<Resource> resources) {
+        Set<ResourceKey> seen = new HashSet<>();
+        List<ValidationMessage> errors = new ArrayList<>();
+        for (Resource r : resources) {
+            if (!seen.add(r.key())) {
+                errors.add(new ValidationMessage(r.key().toString(), "metadata.name",
+                        "appears more than once in this request"));
+            }
+        }
+        return errors;
+    }
+
+    static Response json(int status, Object body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(EventCodec.encode(body)).build();
+    }
+
+    static Response problem(int status, String message) {
+        return json(status, Map.of("message", message));
+    }
+}

@@ -1,0 +1,93 @@
+package io.kshift.config.resources;
+
+import io.kshift.config.bus.LiveConfig;
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceWriter;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/v1/resources[/{kind}[/{namespace}/{name}]]}: the live config, as YAML or JSON by
+ * {@code Accept}. Kinds are named as with kubectl: {@code vs}, {@code virtualservice}, {@code VirtualServices}.
+ * The generation shown is in the {@code X-Kshift-Generation} header.
+ */
+@Path("/api/v1/resources")
+public class ResourceQueryResource {
+    static final String GENERATION_HEADER = "X-Kshift-Generation";
+
+    private final LiveConfig live;
+
+    public ResourceQueryResource(LiveConfig live) {
+        this.live = live;
+    }
+
+    @GET
+    public Response all(@HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        MeshSnapshot snapshot = live.current();
+        return list(snapshot, snapshot.resources(), accept);
+    }
+
+    @GET
+    @Path("{kind}")
+    public Response ofKind(@PathParam("kind") String kind, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        Optional<Kind> k = Kind.fromUserName(kind);
+        if (k.isEmpty()) {
+            return notFound("unknown kind '" + kind + "'");
+        }
+        MeshSnapshot snapshot = live.current();
+        return list(snapshot, MeshConfig.of(snapshot.resources()).ofKind(k.get()), accept);
+    }
+
+    @GET
+    @Path("{kind}/{namespace}/{name}")
+    public Response one(@PathParam("kind") String kind, @PathParam("namespace") String namespace,
+                        @PathParam("name") String name, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        Optional<Kind> k = Kind.fromUserName(kind);
+        if (k.isEmpty()) {
+            return notFound("unknown kind '" + kind + "'");
+        }
+        MeshSnapshot snapshot = live.current();
+        ResourceKey key = new ResourceKey(k.get(), namespace, name);
+        Optional<Resource> found = MeshConfig.of(snapshot.resources()).get(key);
+        if (found.isEmpty()) {
+            return notFound(key + " does not exist (generation " + snapshot.generation() + ")");
+        }
+        BodyFormat format = format(accept);
+        return Response.ok(ResourceWriter.write(found.get(), format)).type(mediaType(format))
+                .header(GENERATION_HEADER, snapshot.generation()).build();
+    }
+
+    private static Response list(MeshSnapshot snapshot, List<Resource> resources, String accept) {
+        BodyFormat format = format(accept);
+        String body = format == BodyFormat.YAML ? ResourceWriter.write(resources, format)
+                : EventCodec.encode(Map.of("kind", "List", "generation", snapshot.generation(), "items", resources));
+        return Response.ok(body).type(mediaType(format)).header(GENERATION_HEADER, snapshot.generation()).build();
+    }
+
+    private static BodyFormat format(String accept) {
+        return accept != null && accept.contains("yaml") ? BodyFormat.YAML : BodyFormat.JSON;
+    }
+
+    private static String mediaType(BodyFormat format) {
+        return format == BodyFormat.YAML ? "application/yaml" : MediaType.APPLICATION_JSON;
+    }
+
+    private static Response notFound(String message) {
+        return Response.status(404).type(MediaType.APPLICATION_JSON)
+                .entity(EventCodec.encode(Map.of("message", message))).build();
+    }
+}

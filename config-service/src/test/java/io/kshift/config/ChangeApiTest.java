@@ -1,0 +1,194 @@
+package io.kshift.config;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeResult;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.Operation;
+import io.kshift.model.event.ResourceAction;
+import io.kshift.model.event.Schemas;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.testkit.EmbeddedKafka;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * config-service on a real broker. The test stands where the validator stands: it reads what config-service put
+ * on {@code kshift.changes} and answers on {@code kshift.change-results} and {@code kshift.config}.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+class ChangeApiTest {
+    static final Path SAMPLES = Path.of("..", "samples", "tcp-echo");
+    KafkaConsumer<String, String> changes;
+    KafkaProducer<String, String> producer;
+
+    @BeforeEach
+    void bus() {
+        Properties p = new Properties();
+        p.putAll(EmbeddedKafka.clientConfig());
+        p.put("group.id", "test-validator-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "latest");
+        changes = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        changes.subscribe(List.of(MeshTopics.CHANGES));
+        await().until(() -> {
+            changes.poll(Duration.ofMillis(100));
+            return !changes.assignment().isEmpty();
+        });
+        producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
+                new StringSerializer(), new StringSerializer());
+    }
+
+    @AfterEach
+    void close() {
+        changes.close();
+        producer.close();
+    }
+
+    List<ChangeRequested> drain(int atLeast) {
+        List<ChangeRequested> out = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            changes.poll(Duration.ofMillis(200)).forEach(r -> {
+                assertThat(r.key()).isEqualTo(MeshTopics.MESH_KEY);
+                out.add(EventCodec.decode(r.value(), ChangeRequested.class));
+            });
+            return out.size() >= atLeast;
+        });
+        return out;
+    }
+
+    void answer(ChangeResult result, MeshSnapshot snapshot) throws Exception {
+        if (snapshot != null) {
+            producer.send(new ProducerRecord<>(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot)));
+        }
+        producer.send(new ProducerRecord<>(MeshTopics.CHANGE_RESULTS, result.changeId(), EventCodec.encode(result)))
+                .get();
+    }
+
+    @Test
+    void applyWaitsForTheVerdictAndShowsTheNewConfig() throws Exception {
+        byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml"));
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+                .contentType("application/yaml").body(body)
+                .post("/api/v1/apply?wait=10s"));
+        ChangeRequested change = drain(1).get(0);
+        assertThat(change.operation()).isEqualTo(Operation.APPLY);
+        assertThat(change.resources()).extracting(r -> r.key().toString()).containsExactlyInAnyOrder(
+                "Gateway default/tcp-echo-gateway", "DestinationRule default/tcp-echo-destination",
+                "VirtualService default/tcp-echo");
+        long generation = System.nanoTime() % 1_000_000 + 10;
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.ACCEPTED, generation, false,
+                        List.of(new ResourceAction("VirtualService", "default", "tcp-echo", ResourceAction.Action.CREATED)),
+                        List.of(), List.of(), Instant.now()),
+                new MeshSnapshot(null, generation, change.changeId(), Instant.now(), change.resources()));
+
+        Response response = call.get();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.jsonPath().getString("status")).isEqualTo("ACCEPTED");
+        assertThat(response.jsonPath().getLong("generation")).isEqualTo(generation);
+
+        given().accept("application/yaml").get("/api/v1/resources/vs/default/tcp-echo")
+                .then().statusCode(200).header("X-Kshift-Generation", String.valueOf(generation))
+                .body(containsString("subset: v1"));
+        given().get("/api/v1/resources/DestinationRules").then().statusCode(200)
+                .body("items.size()", equalTo(1)).body("items[0].spec.subsets.size()", equalTo(2));
+        given().get("/api/v1/resources/nothing").then().statusCode(404);
+        given().get("/api/v1/changes/" + change.changeId()).then().statusCode(200).body("status", equalTo("ACCEPTED"));
+    }
+
+    @Test
+    void aRejectionIs422WithEveryError() throws Exception {
+        byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-undefined-subset.yaml"));
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+                .contentType("application/yaml").body(body).post("/api/v1/apply?wait=10s"));
+        ChangeRequested change = drain(1).get(0);
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.REJECTED, 3, false, List.of(),
+                List.of(new ValidationMessage("VirtualService default/tcp-echo",
+                        "spec.tcp[0].route[0].destination.subset", "subset 'v3' is not defined")), List.of(),
+                Instant.now()), null);
+        Response response = call.get();
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(response.jsonPath().getString("errors[0].field"))
+                .isEqualTo("spec.tcp[0].route[0].destination.subset");
+    }
+
+    @Test
+    void withoutWaitTheChangeIsPending() {
+        given().contentType("application/json")
+                .body("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"a\"},"
+                        + "\"spec\":{\"ports\":[{\"port\":80}]}}")
+                .post("/api/v1/delete?dryRun=true")
+                .then().statusCode(202).body("status", equalTo("PENDING")).body("dryRun", equalTo(true));
+        ChangeRequested change = drain(1).get(0);
+        assertThat(change.operation()).isEqualTo(Operation.DELETE);
+        assertThat(change.dryRun()).isTrue();
+    }
+
+    /** Announces a body of {@code length} bytes and reads the answer before sending it, as the server does. */
+    static String statusLineFor(int length) throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+            socket.getOutputStream().write(("POST /api/v1/apply HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/yaml\r\nContent-Length: " + length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        }
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void badInputIsAnsweredHereAndNeverReachesTheBus() throws Exception {
+        given().contentType("text/plain").body("x").post("/api/v1/apply").then().statusCode(415);
+        given().contentType("application/yaml").body(bytes("kind: [unclosed\n  - x: y")).post("/api/v1/apply")
+                .then().statusCode(400).body("line", greaterThan(0));
+        given().contentType("application/yaml").body(bytes("# nothing\n")).post("/api/v1/apply").then().statusCode(400);
+        given().contentType("application/yaml").body("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: a}
+                spec: {hosts: [a], tpc: []}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/api/v1/apply")
+                .then().statusCode(422).body("status", equalTo("REJECTED"))
+                .body("errors.field", org.hamcrest.Matchers.contains("spec.tpc"));
+        String service = "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"a\"},"
+                + "\"spec\":{\"ports\":[{\"port\":80}]}}";
+        given().contentType("application/json").body("[" + service + "," + service + "]").post("/api/v1/apply")
+                .then().statusCode(422).body("errors[0].field", equalTo("metadata.name"))
+                .body("errors[0].message", containsString("more than once"));
+        assertThat(statusLineFor(3 * 1024 * 1024)).contains(" 413 ");
+        given().contentType("application/yaml").body(bytes("a: b")).post("/api/v1/apply?wait=soon").then().statusCode(400);
+        assertThat(changes.poll(Duration.ofSeconds(1))).as("nothing was submitted").isEmpty();
+    }
+}
