@@ -8,7 +8,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
-/** Admin view of a node: {@code GET /api/v1/node} — what it runs, per listener the route and its weights. */
+/**
+ * Admin view of a node: {@code GET /api/v1/node} — what it runs and, per listener, the route, its weights and the
+ * connections each destination received under the current generation.
+ */
 @Path("/api/v1/node")
 @Produces(MediaType.APPLICATION_JSON)
 public class NodeResource {
@@ -20,7 +23,8 @@ public class NodeResource {
         this.tables = tables;
     }
 
-    public record TargetView(String service, String subset, String version, int weight, List<String> endpoints) {
+    public record TargetView(String service, String subset, String version, int weight, long connections,
+                             List<String> endpoints) {
     }
 
     public record RouteView(int port, String source, List<TargetView> targets) {
@@ -34,7 +38,7 @@ public class NodeResource {
         RouteTable table = tables.get();
         List<RouteView> routes = table.routes().values().stream().map(r -> new RouteView(r.port(),
                 r.source().toString(), r.targets().stream().map(t -> new TargetView(t.destination().service(),
-                t.destination().subset(), t.destination().version(), t.weight(),
+                t.destination().subset(), t.destination().version(), t.weight(), t.connections().sum(),
                 t.endpoints().upstreams().stream().map(Object::toString).toList())).toList())).toList();
         return new NodeView(status.current(), status.droppedReports(), routes);
     }

@@ -30,6 +30,7 @@ public class TcpProxy {
             return;
         }
         RouteTarget target = route.get().pick();
+        target.connections().increment();
         new TcpSession(client, target, clients.forTimeout(target.destination().connectTimeout())).start();
     }
 }

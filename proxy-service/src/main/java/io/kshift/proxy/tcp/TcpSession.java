@@ -9,8 +9,9 @@ import org.jboss.logging.Logger;
 /**
  * One client connection and its upstream. The destination was chosen at accept and never changes, so a weight
  * change cannot touch a live connection. The client stays paused until an endpoint accepts; a refused or timed-out
- * endpoint is skipped for the next one of the same destination. Then bytes are piped both ways with backpressure,
- * and either side closing closes the other. Everything runs on the client's event loop.
+ * endpoint is skipped for the next one of the same destination. Then bytes are relayed both ways with
+ * backpressure; a FIN is passed on as a FIN (half-close), and the session closes when both directions are done or
+ * either side closes or fails. Everything runs on the client's event loop.
  */
 final class TcpSession {
     private static final Logger LOG = Logger.getLogger(TcpSession.class);
@@ -21,6 +22,7 @@ final class TcpSession {
     private final int first;
     private NetSocket upstream;
     private boolean clientClosed;
+    private int directionsDone;
 
     TcpSession(NetSocket client, RouteTarget target, NetClient connector) {
         this.client = client;
@@ -30,12 +32,14 @@ final class TcpSession {
     }
 
     void start() {
+        HalfClose.enable(client);
         client.closeHandler(v -> {
             clientClosed = true;
             if (upstream != null) {
                 upstream.close();
             }
         });
+        client.exceptionHandler(e -> client.close());
         connect(0);
     }
 
@@ -53,19 +57,28 @@ final class TcpSession {
             } else if (clientClosed) {
                 ar.result().close();
             } else {
-                pipe(endpoint, ar.result());
+                relay(endpoint, ar.result());
             }
         });
     }
 
-    private void pipe(Upstream endpoint, NetSocket socket) {
+    private void relay(Upstream endpoint, NetSocket socket) {
         upstream = socket;
         endpoint.opened();
+        HalfClose.enable(socket);
         socket.closeHandler(v -> {
             endpoint.closed();
             client.close();
         });
-        socket.pipeTo(client);
-        client.pipeTo(socket);
+        socket.exceptionHandler(e -> socket.close());
+        Relay.start(socket, client, this::directionDone);
+        Relay.start(client, socket, this::directionDone);
+    }
+
+    private void directionDone() {
+        if (++directionsDone == 2) {
+            client.close();
+            upstream.close();
+        }
     }
 }

@@ -124,6 +124,22 @@ class TcpProxyTest {
     }
 
     @Test
+    void passesAHalfCloseOnAndStillDeliversTheAnswer() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+                s.setSoTimeout(5000);
+                // Like `date | nc`: the line and the FIN leave together, before the proxy has an upstream.
+                s.getOutputStream().write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                s.shutdownOutput();
+                var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                assertThat(in.readLine()).isEqualTo("one line " + i);
+                assertThat(in.readLine()).as("the backend's FIN comes back as end of stream").isNull();
+            }
+        }
+    }
+
+    @Test
     void reportsWhatItRunsOnTheBus() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
         long generation = tables.get().generation();

@@ -1,0 +1,136 @@
+package io.kshift.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Istio's "TCP Traffic Shifting" task, run against a fleet with the task's own files: all traffic to v1, then
+ * 80/20, then a broken change that kshift rejects; once with the Istio API and once with the Gateway API. Prints
+ * what an operator would see and returns the counts per step.
+ */
+public final class DemoScenario {
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss zzz yyyy", Locale.US);
+
+    /** One step's outcome: the HTTP status of its change (0 for none) and where the connections landed. */
+    public record Step(String name, int status, Map<String, Integer> counts) {
+    }
+
+    private final FleetLayout layout;
+    private final int gatewayPort;
+    private final PrintStream out;
+    private final KshiftClient client;
+    private final List<Step> steps = new ArrayList<>();
+
+    public DemoScenario(FleetLayout layout, int gatewayPort, PrintStream out) {
+        this.layout = layout;
+        this.gatewayPort = gatewayPort;
+        this.out = out;
+        this.client = new KshiftClient(layout);
+    }
+
+    public List<Step> run() {
+        banner("Clean slate: remove either flavour's routes left from an earlier run");
+        change("delete", "tcp-echo-all-v1.yaml", false);
+        change("delete", "gateway-api/tcp-echo-all-v1.yaml", false);
+
+        banner("Register the tcp-echo backends (the local stand-in for tcp-echo-services.yaml)");
+        change("apply", "tcp-echo-services.yaml", false);
+
+        banner("Istio API: all TCP traffic to v1");
+        change("apply", "tcp-echo-all-v1.yaml", true);
+        traffic("istio all-v1", 20, 20);
+        banner("Istio API: 20% of new connections to v2");
+        change("apply", "tcp-echo-20-v2.yaml", true);
+        traffic("istio 80/20", 100, 20);
+        banner("A broken change: subset v3 is defined by no DestinationRule (Istio would accept it and 503)");
+        int status = change("apply", "tcp-echo-undefined-subset.yaml", false);
+        steps.add(new Step("rejected v3", status, Map.of()));
+        traffic("istio 80/20 after rejection", 100, 0);
+        change("delete", "tcp-echo-all-v1.yaml", true);
+
+        banner("Gateway API: all TCP traffic to tcp-echo-v1");
+        change("apply", "gateway-api/tcp-echo-all-v1.yaml", true);
+        traffic("gateway-api all-v1", 20, 20);
+        banner("Gateway API: 80/20 between tcp-echo-v1 and tcp-echo-v2");
+        change("apply", "gateway-api/tcp-echo-20-v2.yaml", true);
+        traffic("gateway-api 80/20", 100, 20);
+        change("delete", "gateway-api/tcp-echo-all-v1.yaml", true);
+        return List.copyOf(steps);
+    }
+
+    private void banner(String title) {
+        out.println();
+        out.println("== " + title);
+    }
+
+    private int change(String verb, String file, boolean sync) {
+        out.printf("$ curl -X POST --data-binary @samples/tcp-echo/%s -H 'Content-Type: application/yaml' "
+                + "'%s/api/v1/%s?wait=10s'%n", file, layout.configUrl(), verb);
+        byte[] yaml = sample(file);
+        KshiftClient.Answer answer = verb.equals("apply") ? client.apply(yaml) : client.delete(yaml);
+        out.println("  " + answer.describe().replace("\n", "\n  "));
+        if (sync && answer.status() == 200) {
+            long generation = answer.body().path("generation").asLong();
+            Duration took = client.awaitSynced(generation, Duration.ofSeconds(30));
+            out.printf("  all %d proxies run generation %d (%d ms after the verdict)%n",
+                    layout.proxyAdminPorts().size(), generation, took.toMillis());
+        }
+        if (answer.status() != 200 && answer.status() != 422) {
+            throw new IllegalStateException(verb + " " + file + " answered " + answer.status() + ": " + answer.body());
+        }
+        return answer.status();
+    }
+
+    private void traffic(String name, int connections, int show) {
+        out.printf("$ for i in $(seq %d); do (date; sleep 1) | nc -q1 %s %d; done%n", connections, layout.host(),
+                gatewayPort);
+        List<String> answers = Traffic.connections(layout.host(), gatewayPort, connections,
+                i -> ZonedDateTime.now().format(DATE));
+        answers.stream().limit(show).forEach(a -> out.println("  " + a));
+        if (show < connections && show > 0) {
+            out.println("  ... (" + (connections - show) + " more)");
+        }
+        Map<String, Integer> counts = Traffic.countByVersion(answers);
+        out.printf("  %s: %s of %d connections%n", name, counts, connections);
+        out.println("  per proxy node: " + perNode());
+        steps.add(new Step(name, 0, counts));
+    }
+
+    private String perNode() {
+        List<String> parts = new ArrayList<>();
+        for (JsonNode node : client.nodes()) {
+            StringBuilder sb = new StringBuilder(node.path("status").path("nodeId").asText()).append(" {");
+            for (JsonNode route : node.path("routes")) {
+                for (JsonNode t : route.path("targets")) {
+                    sb.append(t.path("version").asText()).append('=').append(t.path("connections").asLong()).append(' ');
+                }
+            }
+            parts.add(sb.toString().trim() + "}");
+        }
+        return String.join("  ", parts);
+    }
+
+    /** A sample file with the fleet's ports in place of the task's (the same text for the default ports). */
+    byte[] sample(String file) {
+        try {
+            String yaml = Files.readString(layout.repo().resolve("samples/tcp-echo").resolve(file))
+                    .replace("31400", String.valueOf(gatewayPort))
+                    .replace("tcp: 9001", "tcp: " + layout.echoV1Port())
+                    .replace("tcp: 9002", "tcp: " + layout.echoV2Port());
+            return yaml.getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.kshift.local;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The local fleet: Kafka, validator-service, config-service, two proxy nodes sharing the data ports
+ * (SO_REUSEPORT) and the tcp-echo backends v1 ({@code one}) and v2 ({@code two}), each its own process.
+ * {@link #up} starts what is not running and waits until every member is ready; {@link #down} stops exactly the
+ * processes {@code up} started; Kafka's data stays in {@code .kshift/kafka} so config survives a restart.
+ */
+public final class Fleet {
+    /** One member: its name, how it is started, and where it answers when ready. */
+    public record Member(String name, List<String> command, String readiness) {
+    }
+
+    /** What {@code status} shows of a member. */
+    public record MemberStatus(String name, Optional<Long> pid, String address) {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final FleetLayout layout;
+
+    public Fleet(FleetLayout layout) {
+        this.layout = layout;
+    }
+
+    public FleetLayout layout() {
+        return layout;
+    }
+
+    public List<Member> services() {
+        String bootstrap = "-Dkafka.bootstrap.servers=" + layout.bootstrapServers();
+        String host = "-Dquarkus.http.host=" + layout.host();
+        List<Member> members = new ArrayList<>();
+        members.add(echo("tcp-echo-v1", layout.echoV1Port(), "one"));
+        members.add(echo("tcp-echo-v2", layout.echoV2Port(), "two"));
+        members.add(quarkus("validator-service", "validator-service", layout.validatorPort(), List.of(bootstrap, host)));
+        members.add(quarkus("config-service", "config-service", layout.configPort(), List.of(bootstrap, host)));
+        for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
+            String node = "proxy-" + (i + 1);
+            members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(bootstrap, host,
+                    "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host())));
+        }
+        return members;
+    }
+
+    private Member echo(String name, int port, String prefix) {
+        return new Member(name, ManagedProcess.java(name, List.of("-Xmx64m", "-cp", layout.lib() + "/*",
+                "io.kshift.samples.TcpEcho", String.valueOf(port), prefix, layout.host())),
+                "tcp://" + layout.host() + ":" + port);
+    }
+
+    private Member quarkus(String name, String module, int port, List<String> props) {
+        List<String> args = new ArrayList<>(List.of("-Xmx256m", "-Dquarkus.http.port=" + port));
+        args.addAll(props);
+        args.add("-jar");
+        args.add(layout.app(module).toString());
+        return new Member(name, ManagedProcess.java(name, args),
+                "http://" + layout.host() + ":" + port + "/q/health/ready");
+    }
+
+    public void up(java.io.PrintStream out) {
+        checkBuilt();
+        layout.save();
+        if (ManagedProcess.running(layout, LocalKafka.NAME).isEmpty()) {
+            out.println("starting kafka          " + layout.bootstrapServers());
+            LocalKafka.start(layout);
+        }
+        LocalKafka.awaitReadyAndCreateTopics(layout, Duration.ofSeconds(90));
+        List<Member> started = new ArrayList<>();
+        for (Member m : services()) {
+            if (ManagedProcess.running(layout, m.name()).isEmpty()) {
+                out.printf("starting %-15s %s%n", m.name(), m.readiness());
+                ManagedProcess.start(layout, m.name(), m.command());
+                started.add(m);
+            }
+        }
+        for (Member m : started) {
+            awaitReady(m, Duration.ofSeconds(120));
+        }
+    }
+
+    public void down(java.io.PrintStream out) {
+        List<String> names = new ArrayList<>(services().stream().map(Member::name).toList());
+        java.util.Collections.reverse(names);
+        names.add(LocalKafka.NAME);
+        for (String name : names) {
+            if (ManagedProcess.stop(layout, name, Duration.ofSeconds(15))) {
+                out.println("stopped " + name);
+            }
+        }
+    }
+
+    public List<MemberStatus> status() {
+        List<MemberStatus> out = new ArrayList<>();
+        out.add(new MemberStatus(LocalKafka.NAME, ManagedProcess.running(layout, LocalKafka.NAME)
+                .map(ProcessHandle::pid), layout.bootstrapServers()));
+        for (Member m : services()) {
+            out.add(new MemberStatus(m.name(), ManagedProcess.running(layout, m.name()).map(ProcessHandle::pid),
+                    m.readiness().replace("/q/health/ready", "")));
+        }
+        return out;
+    }
+
+    public boolean running() {
+        return status().stream().allMatch(s -> s.pid().isPresent());
+    }
+
+    private void checkBuilt() {
+        for (String module : List.of("validator-service", "config-service", "proxy-service")) {
+            if (!Files.exists(layout.app(module))) {
+                throw new IllegalStateException(layout.app(module) + " is missing: build first (./mvnw package -DskipTests)");
+            }
+        }
+        if (!Files.isDirectory(layout.lib())) {
+            throw new IllegalStateException(layout.lib() + " is missing: build first (./mvnw package -DskipTests)");
+        }
+    }
+
+    private void awaitReady(Member m, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (ManagedProcess.running(layout, m.name()).isEmpty()) {
+                throw new IllegalStateException(m.name() + " exited; see " + layout.logs().resolve(m.name() + ".log"));
+            }
+            if (ready(m.readiness())) {
+                return;
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(m.name() + " not ready after " + timeout + "; see "
+                + layout.logs().resolve(m.name() + ".log"));
+    }
+
+    static boolean ready(String address) {
+        try {
+            if (address.startsWith("tcp://")) {
+                URI uri = URI.create(address);
+                try (var s = new java.net.Socket()) {
+                    s.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 1000);
+                    return true;
+                }
+            }
+            HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(address))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.kshift.local;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Where a local fleet lives: the repository it runs from, its work folder ({@code .kshift/}: logs, PIDs, Kafka
+ * data) and its ports. {@link #defaults} are DESIGN.md's ports; {@link #ephemeral} picks free ones for tests.
+ */
+public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, int controllerPort, int configPort,
+                          int validatorPort, List<Integer> proxyAdminPorts, int echoV1Port, int echoV2Port) {
+
+    public static FleetLayout defaults(Path repo) {
+        return new FleetLayout(repo, repo.resolve(".kshift"), "127.0.0.1", 9092, 9093, 8080, 8081,
+                List.of(15000, 15001), 9001, 9002);
+    }
+
+    public static FleetLayout ephemeral(Path repo, Path workDir) {
+        List<Integer> ports = freePorts(8);
+        return new FleetLayout(repo, workDir, "127.0.0.1", ports.get(0), ports.get(1), ports.get(2), ports.get(3),
+                List.of(ports.get(4), ports.get(5)), ports.get(6), ports.get(7));
+    }
+
+    public String bootstrapServers() {
+        return host + ":" + kafkaPort;
+    }
+
+    public String configUrl() {
+        return "http://" + host + ":" + configPort;
+    }
+
+    public Path logs() {
+        return workDir.resolve("logs");
+    }
+
+    public Path pids() {
+        return workDir.resolve("pids");
+    }
+
+    public Path lib() {
+        return repo.resolve("deploy/local/target/lib");
+    }
+
+    public Path app(String module) {
+        return repo.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** Saved by {@code up} so {@code status}, {@code down} and {@code demo} find a running fleet's ports. */
+    public void save() {
+        Properties p = new Properties();
+        p.setProperty("host", host);
+        p.setProperty("kafka", String.valueOf(kafkaPort));
+        p.setProperty("controller", String.valueOf(controllerPort));
+        p.setProperty("config", String.valueOf(configPort));
+        p.setProperty("validator", String.valueOf(validatorPort));
+        p.setProperty("proxies", String.join(",", proxyAdminPorts.stream().map(String::valueOf).toList()));
+        p.setProperty("echo.v1", String.valueOf(echoV1Port));
+        p.setProperty("echo.v2", String.valueOf(echoV2Port));
+        try (Writer w = Files.newBufferedWriter(workDir.resolve("fleet.properties"))) {
+            p.store(w, "ports of the running kshift fleet");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static FleetLayout load(Path repo, Path workDir) {
+        Path file = workDir.resolve("fleet.properties");
+        if (!Files.exists(file)) {
+            return defaults(repo);
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Integer> proxies = new ArrayList<>();
+        for (String s : p.getProperty("proxies").split(",")) {
+            proxies.add(Integer.parseInt(s));
+        }
+        return new FleetLayout(repo, workDir, p.getProperty("host"), Integer.parseInt(p.getProperty("kafka")),
+                Integer.parseInt(p.getProperty("controller")), Integer.parseInt(p.getProperty("config")),
+                Integer.parseInt(p.getProperty("validator")), List.copyOf(proxies),
+                Integer.parseInt(p.getProperty("echo.v1")), Integer.parseInt(p.getProperty("echo.v2")));
+    }
+
+    private static List<Integer> freePorts(int n) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports.add(s.getLocalPort());
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // released for the fleet to bind
+                }
+            }
+        }
+    }
+}

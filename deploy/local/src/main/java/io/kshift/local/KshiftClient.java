@@ -1,0 +1,95 @@
+package io.kshift.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kshift.model.codec.Codecs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/** What the demo and the end-to-end test say to a fleet over HTTP: apply and delete YAML, read proxy nodes. */
+public final class KshiftClient {
+    /** An HTTP answer with its JSON body. */
+    public record Answer(int status, JsonNode body) {
+        public String describe() {
+            StringBuilder sb = new StringBuilder().append(status).append(' ').append(body.path("status").asText(""));
+            if (body.has("generation") && !body.get("generation").isNull()) {
+                sb.append(" generation ").append(body.get("generation").asLong());
+            }
+            for (JsonNode r : body.path("resources")) {
+                sb.append("\n    ").append(r.path("kind").asText()).append(' ').append(r.path("namespace").asText())
+                        .append('/').append(r.path("name").asText()).append(' ')
+                        .append(r.path("action").asText("").toLowerCase(java.util.Locale.ROOT));
+            }
+            for (JsonNode e : body.path("errors")) {
+                sb.append("\n    error: ").append(e.path("resource").asText()).append(": ")
+                        .append(e.path("field").asText()).append(": ").append(e.path("message").asText());
+            }
+            for (JsonNode w : body.path("warnings")) {
+                sb.append("\n    warning: ").append(w.path("resource").asText()).append(": ")
+                        .append(w.path("field").asText()).append(": ").append(w.path("message").asText());
+            }
+            return sb.toString();
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final FleetLayout layout;
+
+    public KshiftClient(FleetLayout layout) {
+        this.layout = layout;
+    }
+
+    public Answer apply(byte[] yaml) {
+        return post("/api/v1/apply?wait=10s", yaml);
+    }
+
+    public Answer delete(byte[] yaml) {
+        return post("/api/v1/delete?wait=10s", yaml);
+    }
+
+    private Answer post(String path, byte[] yaml) {
+        return send(HttpRequest.newBuilder(URI.create(layout.configUrl() + path))
+                .header("Content-Type", "application/yaml").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(yaml)).build());
+    }
+
+    public Answer get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    /** Each proxy node's own view: {@code GET /api/v1/node} on its admin port. */
+    public List<JsonNode> nodes() {
+        return layout.proxyAdminPorts().stream()
+                .map(p -> get("http://" + layout.host() + ":" + p + "/api/v1/node").body()).toList();
+    }
+
+    /** Waits until every proxy node runs {@code generation}; returns how long that took. */
+    public Duration awaitSynced(long generation, Duration timeout) {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < timeout.toNanos()) {
+            if (nodes().stream().allMatch(n -> n.path("status").path("generation").asLong() >= generation)) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            Fleet.sleep(5);
+        }
+        throw new IllegalStateException("proxies did not reach generation " + generation + " in " + timeout);
+    }
+
+    private Answer send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = r.body().isBlank() ? Codecs.json().createObjectNode() : Codecs.json().readTree(r.body());
+            return new Answer(r.statusCode(), body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(request.uri() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

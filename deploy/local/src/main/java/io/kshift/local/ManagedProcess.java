@@ -1,0 +1,85 @@
+package io.kshift.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fleet member run as its own process: output to {@code logs/<name>.log}, PID in {@code pids/<name>.pid}. Every
+ * command carries {@code -Dkshift.fleet.member=<name>}, so {@code down} stops exactly what {@code up} started and
+ * never a process that merely reused a PID.
+ */
+public final class ManagedProcess {
+    static final String MARKER = "-Dkshift.fleet.member=";
+
+    private ManagedProcess() {
+    }
+
+    /** {@code java} with the marker, then the given JVM options and arguments. */
+    public static List<String> java(String name, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add(MARKER + name);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    public static ProcessHandle start(FleetLayout layout, String name, List<String> command) {
+        try {
+            Files.createDirectories(layout.logs());
+            Files.createDirectories(layout.pids());
+            File log = layout.logs().resolve(name + ".log").toFile();
+            Process process = new ProcessBuilder(command)
+                    .directory(layout.repo().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            Files.writeString(layout.pids().resolve(name + ".pid"), String.valueOf(process.pid()));
+            return process.toHandle();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /** The live process {@code up} started under this name, if it is still running. */
+    public static Optional<ProcessHandle> running(FleetLayout layout, String name) {
+        Path pidFile = layout.pids().resolve(name + ".pid");
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().commandLine().map(c -> c.contains(MARKER + name)).orElse(false));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Stops a member gracefully (SIGTERM), forcibly after {@code grace}; forgets its PID. */
+    public static boolean stop(FleetLayout layout, String name, Duration grace) {
+        Optional<ProcessHandle> handle = running(layout, name);
+        handle.ifPresent(h -> {
+            h.destroy();
+            try {
+                h.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        });
+        try {
+            Files.deleteIfExists(layout.pids().resolve(name + ".pid"));
+        } catch (IOException ignored) {
+            // nothing running under it any more
+        }
+        return handle.isPresent();
+    }
+}

@@ -1,0 +1,168 @@
+package io.kshift.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kshift.proxy.routing.WeightedPicker;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole local fleet as {@code ./kshift up} runs it (standalone KRaft broker, validator, config-service, two
+ * proxy nodes sharing the gateway port, tcp-echo v1/v2), on free ports, driven through real sockets and HTTP.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FleetEndToEndIT {
+    static Fleet fleet;
+    static FleetLayout layout;
+    static KshiftClient client;
+    static DemoScenario samples;
+    static int gatewayPort;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Path repo = Path.of("..", "..").toAbsolutePath().normalize();
+        layout = FleetLayout.ephemeral(repo, Files.createTempDirectory("kshift-e2e"));
+        fleet = new Fleet(layout);
+        try (ServerSocket probe = new ServerSocket(0)) {
+            gatewayPort = probe.getLocalPort();
+        }
+        client = new KshiftClient(layout);
+        samples = new DemoScenario(layout, gatewayPort, new PrintStream(PrintStream.nullOutputStream()));
+        fleet.up(System.out);
+    }
+
+    @AfterAll
+    static void down() {
+        if (fleet != null) {
+            fleet.down(System.out);
+        }
+    }
+
+    static long apply(String file) {
+        KshiftClient.Answer answer = client.apply(samples.sample(file));
+        assertThat(answer.status()).as(answer.describe()).isEqualTo(200);
+        long generation = answer.body().path("generation").asLong();
+        client.awaitSynced(generation, Duration.ofSeconds(30));
+        return generation;
+    }
+
+    static Map<String, Integer> send(int n) {
+        return Traffic.countByVersion(Traffic.connections(layout.host(), gatewayPort, n, i -> "hello " + i));
+    }
+
+    /** Per node: v1 and v2 connections, each an exact prefix of the 80/20 smooth round-robin cycle. */
+    static void assertExactPerNode(Map<String, Integer> seenByClient) {
+        int[] cycle = WeightedPicker.schedule(new int[] {80, 20});
+        int v1 = 0;
+        int v2 = 0;
+        int nodesWithTraffic = 0;
+        for (JsonNode node : client.nodes()) {
+            assertThat(node.path("status").path("listeners").toString()).contains("tcp:" + gatewayPort);
+            long nodeV1 = 0;
+            long nodeV2 = 0;
+            for (JsonNode t : node.path("routes").get(0).path("targets")) {
+                if (t.path("version").asText().equals("v1")) {
+                    nodeV1 = t.path("connections").asLong();
+                } else {
+                    nodeV2 = t.path("connections").asLong();
+                }
+            }
+            int n = (int) (nodeV1 + nodeV2);
+            long expectedV2 = IntStream.range(0, n).filter(i -> cycle[i % cycle.length] == 1).count();
+            assertThat(nodeV2).as("node %s: v2 share of its %d connections", node.path("status").path("nodeId"), n)
+                    .isEqualTo(expectedV2);
+            v1 += nodeV1;
+            v2 += nodeV2;
+            nodesWithTraffic += n > 0 ? 1 : 0;
+        }
+        assertThat(Map.of("one", v1, "two", v2)).isEqualTo(seenByClient);
+        assertThat(nodesWithTraffic).as("SO_REUSEPORT spreads connections over both nodes").isEqualTo(2);
+    }
+
+    @Test
+    @Order(1)
+    void istioFlavourShiftsTrafficAndRejectsABrokenRoute() throws Exception {
+        apply("tcp-echo-services.yaml");
+        apply("tcp-echo-all-v1.yaml");
+        assertThat(send(100)).containsExactly(Map.entry("one", 100));
+
+        try (Socket held = new Socket(layout.host(), gatewayPort)) {
+            held.setSoTimeout(5000);
+            assertThat(Traffic.exchange(held, "before")).isEqualTo("one before");
+
+            apply("tcp-echo-20-v2.yaml");
+            Map<String, Integer> split = send(100);
+            assertThat(split.get("one") + split.get("two")).isEqualTo(100);
+            assertExactPerNode(split);
+            assertThat(Traffic.exchange(held, "after")).as("the live connection kept its upstream")
+                    .isEqualTo("one after");
+        }
+
+        KshiftClient.Answer rejected = client.apply(samples.sample("tcp-echo-undefined-subset.yaml"));
+        assertThat(rejected.status()).isEqualTo(422);
+        assertThat(rejected.body().path("errors").get(0).path("field").asText())
+                .isEqualTo("spec.tcp[0].route[0].destination.subset");
+        assertThat(rejected.body().path("errors").get(0).path("resource").asText())
+                .isEqualTo("VirtualService default/tcp-echo");
+        Map<String, Integer> after = send(100);
+        assertThat(after).containsOnlyKeys("one", "two");
+        JsonNode route = client.nodes().get(0).path("routes").get(0);
+        assertThat(route.path("targets")).extracting(t -> t.path("subset").asText()).containsExactly("v1", "v2");
+
+        KshiftClient.Answer deleted = client.delete(samples.sample("tcp-echo-all-v1.yaml"));
+        assertThat(deleted.status()).isEqualTo(200);
+        client.awaitSynced(deleted.body().path("generation").asLong(), Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(2)
+    void gatewayApiFlavourBehavesTheSame() {
+        apply("gateway-api/tcp-echo-all-v1.yaml");
+        assertThat(send(100)).containsExactly(Map.entry("one", 100));
+        apply("gateway-api/tcp-echo-20-v2.yaml");
+        Map<String, Integer> split = send(100);
+        assertExactPerNode(split);
+        assertThat(client.get(layout.configUrl() + "/api/v1/resources/tcproutes/default/tcp-echo").body()
+                .path("spec").path("rules").get(0).path("backendRefs").get(1).path("weight").asInt()).isEqualTo(20);
+    }
+
+    @Test
+    @Order(3)
+    void proxiesServeTheirLastConfigWhileKafkaIsDownAndCatchUpAfter() {
+        ManagedProcess.stop(layout, LocalKafka.NAME, Duration.ofSeconds(15));
+        assertThat(send(50).values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(50);
+
+        LocalKafka.start(layout);
+        LocalKafka.awaitReadyAndCreateTopics(layout, Duration.ofSeconds(90));
+        long generation = awaitAccepted("gateway-api/tcp-echo-all-v1.yaml");
+        client.awaitSynced(generation, Duration.ofSeconds(60));
+        assertThat(send(20)).containsExactly(Map.entry("one", 20));
+    }
+
+    /** After a broker restart, clients reconnect on their own; retry the apply until the bus answers. */
+    static long awaitAccepted(String file) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        KshiftClient.Answer last = null;
+        while (System.nanoTime() < deadline) {
+            last = client.apply(samples.sample(file));
+            if (last.status() == 200) {
+                return last.body().path("generation").asLong();
+            }
+            Fleet.sleep(1000);
+        }
+        throw new AssertionError("change not accepted after Kafka returned: " + (last == null ? "" : last.describe()));
+    }
+}

@@ -1,0 +1,67 @@
+package io.kshift.proxy.tcp;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DuplexChannel;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
+
+/**
+ * TCP half-close, as Envoy's tcp_proxy does it: a peer's FIN is passed on as a FIN to the other side, which may go
+ * on answering ({@code date | nc host 31400} sends a line and shuts down its output at once). Vert.x 4 has no
+ * half-close API, so this works on the Netty channel under the socket: the input-shutdown event becomes an empty
+ * read, which Vert.x queues behind any data still buffered for a paused socket, so the FIN is relayed only after
+ * every byte before it. Netty never delivers an empty read for real bytes, so the empty buffer is unambiguous.
+ */
+final class HalfClose {
+    private static final String HANDLER = "kshift-half-close";
+
+    private HalfClose() {
+    }
+
+    /** Lets the socket stay open for writing after its peer's FIN, and reports that FIN as an empty read. */
+    static void enable(NetSocket socket) {
+        ChannelHandlerContext ctx = ((NetSocketInternal) socket).channelHandlerContext();
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ctx.pipeline().addFirst(HANDLER, EndOfInputAsEmptyRead.INSTANCE);
+    }
+
+    /** Whether a buffer read from a socket with {@link #enable} is its peer's FIN. */
+    static boolean isEndOfInput(io.vertx.core.buffer.Buffer data) {
+        return data.length() == 0;
+    }
+
+    /** Sends FIN after everything written so far has left; {@code then} runs once it has. */
+    static void shutdownOutput(NetSocket socket, Runnable then) {
+        ChannelHandlerContext ctx = ((NetSocketInternal) socket).channelHandlerContext();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput().addListener(f -> then.run());
+            } else {
+                ctx.close();
+                then.run();
+            }
+        });
+    }
+
+    @ChannelHandler.Sharable
+    private static final class EndOfInputAsEmptyRead extends ChannelInboundHandlerAdapter {
+        static final EndOfInputAsEmptyRead INSTANCE = new EndOfInputAsEmptyRead();
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event == ChannelInputShutdownEvent.INSTANCE) {
+                ctx.fireChannelRead(Unpooled.EMPTY_BUFFER);
+                ctx.fireChannelReadComplete();
+            } else if (event != ChannelInputShutdownReadComplete.INSTANCE) {
+                super.userEventTriggered(ctx, event);
+            }
+        }
+    }
+}
