@@ -3,13 +3,10 @@ package io.kshift.proxy.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kshift.model.codec.BodyFormat;
-import io.kshift.model.codec.ResourceReader;
 import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.ProxyStatus;
-import io.kshift.model.mesh.MeshConfig;
+import io.kshift.proxy.SampleSnapshots;
 import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.samples.TcpEcho;
 import io.kshift.testkit.EmbeddedKafka;
@@ -23,20 +20,14 @@ import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,24 +60,9 @@ class TcpProxyTest {
         v2.close();
     }
 
-    void publish(String... files) throws Exception {
-        MeshConfig config = MeshConfig.empty();
-        for (String f : files) {
-            String yaml = Files.readString(Path.of("..", "samples", "tcp-echo", f))
-                    .replace("31400", String.valueOf(gatewayPort))
-                    .replace("tcp: 9001", "tcp: " + v1.port()).replace("tcp: 9002", "tcp: " + v2.port());
-            var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
-            assertThat(parsed.errors()).isEmpty();
-            config = config.apply(parsed.resources()).config();
-        }
+    void publish(String... files) {
         long generation = tables.get().generation() + 1;
-        MeshSnapshot snapshot = new MeshSnapshot(null, generation, UUID.randomUUID().toString(), Instant.now(),
-                config.all());
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
-                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot)))
-                    .get();
-        }
+        new SampleSnapshots(gatewayPort, v1.port(), v2.port()).publish(generation, files);
         await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
     }
 
