@@ -1,8 +1,10 @@
 package io.kshift.testkit;
 
 import io.kshift.model.event.MeshTopics;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -14,6 +16,12 @@ import org.apache.kafka.common.test.TestKitNodes;
  * instead (the standalone one from {@code deploy/local}, or a real cluster).
  */
 public final class EmbeddedKafka {
+    /** Held so the levels stick: JUL keeps loggers only weakly. The broker logs every partition change at INFO. */
+    private static final List<java.util.logging.Logger> QUIETED = Stream.of("kafka", "org.apache.kafka",
+                    "state.change.logger")
+            .map(java.util.logging.Logger::getLogger)
+            .peek(l -> l.setLevel(java.util.logging.Level.WARNING))
+            .toList();
     private static String bootstrap;
     private static KafkaClusterTestKit cluster;
 

@@ -152,6 +152,35 @@ class FleetEndToEndIT {
         assertThat(send(20)).containsExactly(Map.entry("one", 20));
     }
 
+    @Test
+    @Order(4)
+    void restartedServicesRebuildFromKafkaAndLoseNothing() {
+        long before = client.get(layout.configUrl() + "/api/v1/resources").body().path("generation").asLong();
+        restart("config-service");
+        restart("validator-service");
+        JsonNode all = client.get(layout.configUrl() + "/api/v1/resources").body();
+        assertThat(all.path("generation").asLong()).as("config-service rebuilt its view").isEqualTo(before);
+        assertThat(all.path("items").size()).isGreaterThan(0);
+
+        KshiftClient.Answer next = client.apply(samples.sample("gateway-api/tcp-echo-20-v2.yaml"));
+        assertThat(next.status()).as(next.describe()).isEqualTo(200);
+        assertThat(next.body().path("generation").asLong()).as("the validator continues the sequence")
+                .isEqualTo(before + 1);
+        assertThat(client.get(layout.configUrl() + "/api/v1/changes/" + next.body().path("changeId").asText())
+                .body().path("status").asText()).isEqualTo("ACCEPTED");
+    }
+
+    static void restart(String member) {
+        Fleet.Member m = fleet.services().stream().filter(x -> x.name().equals(member)).findFirst().orElseThrow();
+        ManagedProcess.stop(layout, member, Duration.ofSeconds(15));
+        ManagedProcess.start(layout, member, m.command());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Fleet.ready(m.readiness())) {
+            assertThat(System.nanoTime()).as(member + " ready again").isLessThan(deadline);
+            Fleet.sleep(200);
+        }
+    }
+
     /** After a broker restart, clients reconnect on their own; retry the apply until the bus answers. */
     static long awaitAccepted(String file) {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
