@@ -106,7 +106,8 @@ public final class ListenerBindings {
         return false;
     }
 
-    private static List<WeightedTarget> istioTargets(TcpRoute route, String namespace, String field) {
+    /** The weighted targets of a VirtualService tcp route written at {@code field}, seen from its namespace. */
+    public static List<WeightedTarget> istioTargets(TcpRoute route, String namespace, String field) {
         List<WeightedTarget> targets = new ArrayList<>();
         List<RouteDestination> dests = route.route();
         for (int i = 0; i < dests.size(); i++) {
@@ -129,17 +130,22 @@ public final class ListenerBindings {
             }
             boolean attached = spec.parentRefs().stream().anyMatch(p -> attaches(p, route.namespace(), gateway, listener));
             if (attached) {
-                TcpRouteRule rule = spec.rules().get(0);
-                List<WeightedTarget> targets = new ArrayList<>();
-                for (int i = 0; i < rule.backendRefs().size(); i++) {
-                    BackendRef b = rule.backendRefs().get(i);
-                    targets.add(new WeightedTarget("spec.rules[0].backendRefs[" + i + "]", b.effectiveWeight(), b.name(),
-                            null, b.port(), b.namespace() == null ? route.namespace() : b.namespace(), true));
-                }
+                List<WeightedTarget> targets = backendTargets(spec.rules().get(0), route.namespace());
                 out.add(new BoundRoute(route.key(), "spec.rules[0]", targets));
             }
         }
         return out;
+    }
+
+    /** The weighted targets of a TCPRoute's (first) rule: Services by namespace/name, Gateway API weights. */
+    public static List<WeightedTarget> backendTargets(TcpRouteRule rule, String routeNamespace) {
+        List<WeightedTarget> targets = new ArrayList<>();
+        for (int i = 0; i < rule.backendRefs().size(); i++) {
+            BackendRef b = rule.backendRefs().get(i);
+            targets.add(new WeightedTarget("spec.rules[0].backendRefs[" + i + "]", b.effectiveWeight(), b.name(),
+                    null, b.port(), b.namespace() == null ? routeNamespace : b.namespace(), true));
+        }
+        return targets;
     }
 
     /** Gateway API attachment: same Gateway, and the listener named by sectionName / port when given. */

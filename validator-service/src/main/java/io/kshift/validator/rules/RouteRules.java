@@ -98,14 +98,7 @@ final class RouteRules {
                 findings.error(key, field + ".route", "at least one destination is required");
                 continue;
             }
-            List<WeightedTarget> targets = new ArrayList<>();
-            for (int j = 0; j < route.route().size(); j++) {
-                var d = route.route().get(j);
-                int w = route.route().size() == 1 ? 1 : d.weight() == null ? 0 : d.weight();
-                Integer port = d.destination().port() == null ? null : d.destination().port().number();
-                targets.add(new WeightedTarget(field + ".route[" + j + "]", w, d.destination().host(),
-                        d.destination().subset(), port, vs.namespace(), false));
-            }
+            List<WeightedTarget> targets = ListenerBindings.istioTargets(route, vs.namespace(), field);
             targets(key, field + ".route", targets, resolver, findings);
         }
     }
@@ -141,16 +134,15 @@ final class RouteRules {
             findings.error(key, "spec.rules[0].backendRefs", "at least one backendRef is required");
             return;
         }
+        List<WeightedTarget> all = ListenerBindings.backendTargets(rule, route.namespace());
         List<WeightedTarget> targets = new ArrayList<>();
-        for (int i = 0; i < rule.backendRefs().size(); i++) {
-            var b = rule.backendRefs().get(i);
-            String field = "spec.rules[0].backendRefs[" + i + "]";
-            if (b.kind() != null && !"Service".equals(b.kind())) {
-                findings.error(key, field + ".kind", "only Service backends are supported, not " + b.kind());
-                continue;
+        for (int i = 0; i < all.size(); i++) {
+            String kind = rule.backendRefs().get(i).kind();
+            if (kind == null || "Service".equals(kind)) {
+                targets.add(all.get(i));
+            } else {
+                findings.error(key, all.get(i).field() + ".kind", "only Service backends are supported, not " + kind);
             }
-            targets.add(new WeightedTarget(field, b.effectiveWeight(), b.name(), null, b.port(),
-                    b.namespace() == null ? route.namespace() : b.namespace(), true));
         }
         targets(key, "spec.rules[0].backendRefs", targets, resolver, findings);
     }
