@@ -14,6 +14,7 @@ import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.Operation;
+import io.kshift.model.event.ProxyStatus;
 import io.kshift.model.event.ResourceAction;
 import io.kshift.model.event.Schemas;
 import io.kshift.model.event.ValidationMessage;
@@ -49,6 +50,8 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaBrokerResource.class)
 class ChangeApiTest {
     static final Path SAMPLES = Path.of("..", "samples", "tcp-echo");
+    /** Tests share one broker and the live config keeps the highest generation: each test takes newer ones. */
+    static final java.util.concurrent.atomic.AtomicLong GENERATIONS = new java.util.concurrent.atomic.AtomicLong(100);
     KafkaConsumer<String, String> changes;
     KafkaProducer<String, String> producer;
 
@@ -105,7 +108,7 @@ class ChangeApiTest {
         assertThat(change.resources()).extracting(r -> r.key().toString()).containsExactlyInAnyOrder(
                 "Gateway default/tcp-echo-gateway", "DestinationRule default/tcp-echo-destination",
                 "VirtualService default/tcp-echo");
-        long generation = System.nanoTime() % 1_000_000 + 10;
+        long generation = GENERATIONS.addAndGet(10);
         answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.ACCEPTED, generation, false,
                         List.of(new ResourceAction("VirtualService", "default", "tcp-echo", ResourceAction.Action.CREATED)),
                         List.of(), List.of(), Instant.now()),
@@ -123,6 +126,53 @@ class ChangeApiTest {
                 .body("items.size()", equalTo(1)).body("items[0].spec.subsets.size()", equalTo(2));
         given().get("/api/v1/resources/nothing").then().statusCode(404);
         given().get("/api/v1/changes/" + change.changeId()).then().statusCode(200).body("status", equalTo("ACCEPTED"));
+    }
+
+    void status(String node, long generation, Instant reportedAt) throws Exception {
+        ProxyStatus s = new ProxyStatus(null, node, generation, List.of("tcp:31400"), reportedAt.minusSeconds(60),
+                reportedAt, "127.0.0.1:1500" + node.length());
+        producer.send(new ProducerRecord<>(MeshTopics.PROXY_STATUS, node, EventCodec.encode(s))).get();
+    }
+
+    @Test
+    void waitsUntilEveryLiveProxyRunsTheNewGeneration() throws Exception {
+        String a = "node-a-" + UUID.randomUUID();
+        String b = "node-b-" + UUID.randomUUID();
+        String gone = "node-gone-" + UUID.randomUUID();
+        long generation = GENERATIONS.addAndGet(10);
+        status(a, generation - 1, Instant.now());
+        status(b, generation - 1, Instant.now());
+        status(gone, 1, Instant.now().minusSeconds(600));
+
+        byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-20-v2.yaml"));
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+                .contentType("application/yaml").body(body).post("/api/v1/apply?waitFor=synced&timeout=3s"));
+        ChangeRequested change = drain(1).get(0);
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.ACCEPTED, generation, false,
+                List.of(), List.of(), List.of(), Instant.now()),
+                new MeshSnapshot(null, generation, change.changeId(), Instant.now(), change.resources()));
+        status(a, generation, Instant.now());
+        Response lagging = call.get();
+        assertThat(lagging.statusCode()).as("accepted, but node b lags: 202").isEqualTo(202);
+        assertThat(lagging.jsonPath().getList("sync.lagging", String.class)).contains(b).doesNotContain(a, gone);
+        assertThat(lagging.jsonPath().getList("sync.synced", String.class)).contains(a);
+
+        given().get("/api/v1/proxies").then().statusCode(200)
+                .body("proxies.find { it.nodeId == '" + a + "' }.state", equalTo("SYNCED"))
+                .body("proxies.find { it.nodeId == '" + b + "' }.state", org.hamcrest.Matchers.oneOf("SYNCING", "STALE"))
+                .body("proxies.find { it.nodeId == '" + gone + "' }.state", equalTo("NOT_SEEN"));
+
+        CompletableFuture<Response> again = CompletableFuture.supplyAsync(() -> given()
+                .contentType("application/yaml").body(body).post("/api/v1/apply?waitFor=synced&timeout=10s"));
+        ChangeRequested unchanged = drain(1).get(0);
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, unchanged.changeId(), ChangeStatus.ACCEPTED, generation, false,
+                List.of(), List.of(), List.of(), Instant.now()), null);
+        status(b, generation, Instant.now());
+        assertThat(again.get().statusCode()).as("every live node runs it now").isEqualTo(200);
+
+        producer.send(new ProducerRecord<>(MeshTopics.PROXY_STATUS, b, null)).get();
+        await().untilAsserted(() -> given().get("/api/v1/proxies").then()
+                .body("proxies.nodeId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(b))));
     }
 
     @Test

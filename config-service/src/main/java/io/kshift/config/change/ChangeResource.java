@@ -3,6 +3,7 @@ package io.kshift.config.change;
 import io.kshift.config.bus.ChangeLedger;
 import io.kshift.config.bus.ChangeSubmitter;
 import io.kshift.config.bus.LiveConfig;
+import io.kshift.config.proxies.ProxyFleet;
 import io.kshift.model.codec.BodyFormat;
 import io.kshift.model.codec.BodySyntaxException;
 import io.kshift.model.codec.ResourceReader;
@@ -12,7 +13,6 @@ import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.Operation;
 import io.kshift.model.event.ValidationMessage;
-import io.kshift.model.mesh.IstioDuration;
 import io.kshift.model.resource.Resource;
 import io.kshift.model.resource.ResourceKey;
 import io.smallrye.mutiny.Uni;
@@ -43,33 +43,38 @@ import java.util.UUID;
  */
 @Path("/api/v1")
 public class ChangeResource {
-    static final Duration MAX_WAIT = Duration.ofSeconds(60);
+
+    static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(30);
 
     private final ChangeSubmitter submitter;
     private final ChangeLedger ledger;
     private final LiveConfig live;
+    private final ProxyFleet proxies;
     private final Clock clock = Clock.systemUTC();
 
-    public ChangeResource(ChangeSubmitter submitter, ChangeLedger ledger, LiveConfig live) {
+    public ChangeResource(ChangeSubmitter submitter, ChangeLedger ledger, LiveConfig live, ProxyFleet proxies) {
         this.submitter = submitter;
         this.ledger = ledger;
         this.live = live;
+        this.proxies = proxies;
     }
 
     @POST
     @Path("apply")
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                               @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait) {
-        return change(Operation.APPLY, body, contentType, dryRun, wait);
+                               @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
+                               @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout) {
+        return change(Operation.APPLY, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout));
     }
 
     @POST
     @Path("delete")
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> delete(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                                @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait) {
-        return change(Operation.DELETE, body, contentType, dryRun, wait);
+                                @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
+                                @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout) {
+        return change(Operation.DELETE, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout));
     }
 
     @GET
@@ -80,16 +85,14 @@ public class ChangeResource {
                 .orElseGet(() -> problem(404, "no change " + id + " is known (results are kept 7 days)"));
     }
 
-    private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, String wait) {
+    private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, WaitSpec waitSpec) {
         Optional<BodyFormat> format = BodyFormat.fromMediaType(contentType);
         if (format.isEmpty()) {
             return Uni.createFrom().item(problem(415, "Content-Type must be application/yaml or application/json, not "
                     + contentType));
         }
-        Optional<Duration> waitFor = wait == null || wait.isBlank() ? Optional.of(Duration.ZERO)
-                : IstioDuration.parse(wait);
-        if (waitFor.isEmpty()) {
-            return Uni.createFrom().item(problem(400, "wait must be a duration such as 5s or 500ms, not '" + wait + "'"));
+        if (waitSpec.problem() != null) {
+            return Uni.createFrom().item(problem(400, waitSpec.problem()));
         }
         ResourceReader.Parsed parsed;
         try {
@@ -108,11 +111,15 @@ public class ChangeResource {
         }
         String changeId = UUID.randomUUID().toString();
         ChangeRequested change = ChangeRequested.of(changeId, clock.instant(), op, parsed.resources(), dryRun);
-        Duration timeout = waitFor.get().compareTo(MAX_WAIT) > 0 ? MAX_WAIT : waitFor.get();
+        Duration timeout = waitSpec.timeout();
         ChangeResponse pending = ChangeResponse.pending(changeId, dryRun, parsed.resources());
+        long deadline = System.nanoTime() + timeout.toNanos();
         return submitter.submit(change)
                 .onItem().transformToUni(v -> timeout.isZero() ? Uni.createFrom().item(pending)
                         : verdict(changeId, timeout, pending))
+                .onItem().transformToUni(r -> waitSpec.synced() && r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
+                        ? proxies.awaitSynced(r.generation(), remaining(deadline)).map(r::withSync)
+                        : Uni.createFrom().item(r))
                 .map(r -> json(r.httpStatus(), r))
                 .onFailure().recoverWithItem(e -> problem(503, "Kafka did not take the change: " + e.getMessage()));
     }
@@ -128,9 +135,12 @@ public class ChangeResource {
                 return Uni.createFrom().item(response);
             }
             // Read-your-writes: a GET right after this answer shows the new generation.
-            Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-            return live.awaitGeneration(result.get().generation(), left).map(s -> response);
+            return live.awaitGeneration(result.get().generation(), remaining(deadline)).map(s -> response);
         });
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
     }
 
     private static List<ValidationMessage> duplicates(List<Resource> resources) {

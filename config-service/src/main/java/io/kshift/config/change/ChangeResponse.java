@@ -1,5 +1,6 @@
 package io.kshift.config.change;
 
+import io.kshift.config.proxies.ProxyFleet;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.ResourceAction;
@@ -9,30 +10,36 @@ import java.util.List;
 
 /**
  * What {@code POST /api/v1/apply} and {@code /delete} and {@code GET /api/v1/changes/{id}} answer. For a pending
- * change, {@code resources} lists what was submitted with no action yet.
+ * change, {@code resources} lists what was submitted with no action yet; {@code sync} is present when the caller
+ * asked to wait for the proxies.
  */
 public record ChangeResponse(String changeId, ChangeStatus status, Long generation, boolean dryRun,
                              List<ResourceAction> resources, List<ValidationMessage> errors,
-                             List<ValidationMessage> warnings) {
+                             List<ValidationMessage> warnings, ProxyFleet.SyncReport sync) {
 
     public static ChangeResponse of(ChangeResult r) {
         return new ChangeResponse(r.changeId(), r.status(), r.generation(), r.dryRun(), r.resources(), r.errors(),
-                r.warnings());
+                r.warnings(), null);
+    }
+
+    /** The same answer with where the proxies stand ({@code ?waitFor=synced}). */
+    public ChangeResponse withSync(ProxyFleet.SyncReport report) {
+        return new ChangeResponse(changeId, status, generation, dryRun, resources, errors, warnings, report);
     }
 
     public static ChangeResponse pending(String changeId, boolean dryRun, List<Resource> submitted) {
         return new ChangeResponse(changeId, ChangeStatus.PENDING, null, dryRun, submitted.stream()
-                .map(r -> new ResourceAction(r.kind(), r.namespace(), r.name(), null)).toList(), List.of(), List.of());
+                .map(r -> new ResourceAction(r.kind(), r.namespace(), r.name(), null)).toList(), List.of(), List.of(), null);
     }
 
     public static ChangeResponse rejected(List<ValidationMessage> errors) {
-        return new ChangeResponse(null, ChangeStatus.REJECTED, null, false, List.of(), errors, List.of());
+        return new ChangeResponse(null, ChangeStatus.REJECTED, null, false, List.of(), errors, List.of(), null);
     }
 
-    /** 200 accepted, 422 rejected, 202 still pending. */
+    /** 200 accepted (and, when asked, running on every live proxy), 422 rejected, 202 still pending or lagging. */
     public int httpStatus() {
         return switch (status) {
-            case ACCEPTED -> 200;
+            case ACCEPTED -> sync == null || sync.complete() ? 200 : 202;
             case REJECTED -> 422;
             case PENDING -> 202;
         };

@@ -132,9 +132,13 @@ class FleetEndToEndIT {
     void gatewayApiFlavourBehavesTheSame() {
         apply("gateway-api/tcp-echo-all-v1.yaml");
         assertThat(send(100)).containsExactly(Map.entry("one", 100));
-        apply("gateway-api/tcp-echo-20-v2.yaml");
+        long generation = apply("gateway-api/tcp-echo-20-v2.yaml");
         Map<String, Integer> split = send(100);
         assertExactPerNode(split);
+        JsonNode proxies = client.get(layout.configUrl() + "/api/v1/proxies").body();
+        assertThat(proxies.path("proxies")).extracting(p -> p.path("nodeId").asText() + " " + p.path("state").asText()
+                + " " + p.path("generation").asLong()).containsExactly("proxy-1 SYNCED " + generation,
+                "proxy-2 SYNCED " + generation);
         assertThat(client.get(layout.configUrl() + "/api/v1/resources/tcproutes/default/tcp-echo").body()
                 .path("spec").path("rules").get(0).path("backendRefs").get(1).path("weight").asInt()).isEqualTo(20);
     }

@@ -57,6 +57,16 @@ public class StatusReporter {
         report();
     }
 
+    /** A clean shutdown leaves a tombstone, so the node drops out of the fleet view instead of going NOT_SEEN. */
+    void stop(@Observes io.quarkus.runtime.ShutdownEvent event) {
+        try {
+            emitter.send(Record.<String, String>of(node.nodeId(), null)).toCompletableFuture()
+                    .get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debugf("no tombstone for %s: %s", node.nodeId(), e.getMessage());
+        }
+    }
+
     public ProxyStatus current() {
         return new ProxyStatus(Schemas.PROXY_STATUS, node.nodeId(), tables.get().generation(),
                 listeners.listeners(), node.startedAt(), Instant.now(), adminAddress);
