@@ -42,7 +42,7 @@ public final class Fleet {
         List<Member> members = new ArrayList<>();
         members.add(echo("tcp-echo-v1", layout.echoV1Port(), "one"));
         members.add(echo("tcp-echo-v2", layout.echoV2Port(), "two"));
-        members.add(quarkus("validator-service", "validator-service", layout.validatorPort(), List.of(bootstrap, host)));
+        members.add(validator("validator-service", layout.validatorPort()));
         members.add(quarkus("config-service", "config-service", layout.configPort(), List.of(bootstrap, host)));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
@@ -50,6 +50,12 @@ public final class Fleet {
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host())));
         }
         return members;
+    }
+
+    /** A validator instance; a second one on another port stands by and takes over if the active one dies. */
+    public Member validator(String name, int port) {
+        return quarkus(name, "validator-service", port, List.of("-Dkafka.bootstrap.servers=" + layout.bootstrapServers(),
+                "-Dquarkus.http.host=" + layout.host()));
     }
 
     private Member echo(String name, int port, String prefix) {
@@ -125,7 +131,8 @@ public final class Fleet {
         }
     }
 
-    private void awaitReady(Member m, Duration timeout) {
+    /** Waits until a member answers ready; fails if its process exits first. */
+    public void awaitReady(Member m, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (ManagedProcess.running(layout, m.name()).isEmpty()) {

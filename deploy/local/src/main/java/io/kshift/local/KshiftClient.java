@@ -48,6 +48,11 @@ public final class KshiftClient {
         return post("/api/v1/apply?wait=10s", yaml);
     }
 
+    /** Submits without waiting for the verdict (202 PENDING with the changeId). */
+    public Answer submit(byte[] yaml) {
+        return post("/api/v1/apply", yaml);
+    }
+
     public Answer delete(byte[] yaml) {
         return post("/api/v1/delete?wait=10s", yaml);
     }

@@ -10,7 +10,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -172,6 +174,104 @@ class FleetEndToEndIT {
                 .isEqualTo(before + 1);
         assertThat(client.get(layout.configUrl() + "/api/v1/changes/" + next.body().path("changeId").asText())
                 .body().path("status").asText()).isEqualTo("ACCEPTED");
+    }
+
+    @Test
+    @Order(5)
+    void aValidatorKilledMidStreamLosesNoChangeAndAppliesNoneTwice() throws Exception {
+        int standbyPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            standbyPort = probe.getLocalPort();
+        }
+        Fleet.Member standby = fleet.validator("validator-service-2", standbyPort);
+        ManagedProcess.start(layout, standby.name(), standby.command());
+        try {
+            fleet.awaitReady(standby, Duration.ofSeconds(60));
+            String active = activeValidator(Map.of("validator-service", layout.validatorPort(),
+                    standby.name(), standbyPort));
+            long before = client.get(layout.configUrl() + "/api/v1/resources").body().path("generation").asLong();
+
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String route = new String(samples.sample("gateway-api/tcp-echo-20-v2.yaml"))
+                        .replace("weight: 20", "weight: " + (100 + i));
+                KshiftClient.Answer submitted = client.submit(route.getBytes());
+                assertThat(submitted.status()).isEqualTo(202);
+                ids.add(submitted.body().path("changeId").asText());
+                if (i == 14) {
+                    ManagedProcess.running(layout, active).orElseThrow().destroyForcibly();
+                }
+            }
+
+            List<Long> generations = new java.util.ArrayList<>();
+            for (String id : ids) {
+                JsonNode result = awaitResult(id, Duration.ofSeconds(90));
+                assertThat(result.path("status").asText()).as("change %s", id).isEqualTo("ACCEPTED");
+                generations.add(result.path("generation").asLong());
+            }
+            List<Long> expected = LongStream.rangeClosed(before + 1, before + 50).boxed().toList();
+            assertThat(generations).as("one generation per change, in order, no gaps").isEqualTo(expected);
+
+            Map<Long, String> snapshots = snapshotsAfter(before);
+            assertThat(snapshots.keySet()).as("kshift.config holds each generation exactly once").isEqualTo(
+                    new java.util.TreeSet<>(expected));
+            assertThat(List.copyOf(snapshots.values())).isEqualTo(ids);
+        } finally {
+            ManagedProcess.stop(layout, standby.name(), Duration.ofSeconds(15));
+        }
+    }
+
+    static String activeValidator(Map<String, Integer> ports) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<String> active = ports.entrySet().stream().filter(e -> client.get("http://" + layout.host() + ":"
+                    + e.getValue() + "/q/health/ready").body().path("checks").get(0).path("data").path("active")
+                    .asBoolean()).map(Map.Entry::getKey).toList();
+            if (active.size() == 1) {
+                return active.get(0);
+            }
+            Fleet.sleep(200);
+        }
+        throw new AssertionError("no single active validator among " + ports.keySet());
+    }
+
+    static JsonNode awaitResult(String changeId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            KshiftClient.Answer a = client.get(layout.configUrl() + "/api/v1/changes/" + changeId);
+            if (a.status() == 200) {
+                return a.body();
+            }
+            Fleet.sleep(100);
+        }
+        throw new AssertionError("no verdict for change " + changeId + " in " + timeout);
+    }
+
+    /** Generation → changeId of every committed snapshot on kshift.config newer than {@code generation}. */
+    static Map<Long, String> snapshotsAfter(long generation) {
+        var props = new java.util.Properties();
+        props.put("bootstrap.servers", layout.bootstrapServers());
+        props.put("isolation.level", "read_committed");
+        Map<Long, String> out = new java.util.TreeMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition(io.kshift.model.event.MeshTopics.CONFIG, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    var snapshot = io.kshift.model.event.EventCodec.decode(r.value(),
+                            io.kshift.model.event.MeshSnapshot.class);
+                    if (snapshot.generation() > generation) {
+                        assertThat(out.put(snapshot.generation(), snapshot.changeId()))
+                                .as("generation %d published once", snapshot.generation()).isNull();
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     static void restart(String member) {

@@ -20,7 +20,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -44,6 +43,11 @@ import org.jboss.logging.Logger;
  * and, when accepted, {@code kshift.config}. Each change's result, snapshot and consumed offset are committed in
  * one Kafka transaction, so a crash never loses an accepted change nor applies one twice.
  *
+ * <p>Several validators may run; the one assigned the change partition is active. Its transactional producer is
+ * created on assignment with a transactional id tied to the partition, so a new owner's {@code initTransactions}
+ * aborts a dead owner's open transaction at once and fences it if it wakes up: readers never wait out a
+ * transaction timeout after a crash, and a zombie cannot commit.
+ *
  * <p>Plain Kafka clients rather than a SmallRye channel because the loop must reload the live snapshot from
  * {@code kshift.config} every time it is assigned the change partition (start, failover) before it reads a
  * change, and must abort and rewind on a failed transaction; the client API says that directly.
@@ -62,12 +66,15 @@ public class ChangeLoop implements Runnable {
     String configTopic;
     @ConfigProperty(name = "kshift.validator.group", defaultValue = "kshift-validator")
     String group;
+    @ConfigProperty(name = "kshift.validator.session-timeout-ms", defaultValue = "6000")
+    int sessionTimeoutMs;
 
     private final ChangeValidator validator;
     private final AtomicReference<MeshSnapshot> live = new AtomicReference<>(MeshSnapshot.empty());
     private volatile boolean running = true;
     private volatile boolean active;
     private KafkaConsumer<String, String> consumer;
+    private KafkaProducer<String, String> producer;
     private Thread thread;
 
     public ChangeLoop(Validator validator) {
@@ -102,10 +109,8 @@ public class ChangeLoop implements Runnable {
     @Override
     public void run() {
         while (running) {
-            try (KafkaProducer<String, String> producer = producer();
-                 KafkaConsumer<String, String> c = consumer()) {
+            try (KafkaConsumer<String, String> c = consumer()) {
                 consumer = c;
-                producer.initTransactions();
                 c.subscribe(List.of(changesTopic), new Reload());
                 while (running) {
                     for (ConsumerRecord<String, String> record : c.poll(Duration.ofMillis(500))) {
@@ -119,6 +124,9 @@ public class ChangeLoop implements Runnable {
             } catch (KafkaException e) {
                 LOG.warn("change loop failed; restarting it from the last committed change", e);
                 pause();
+            } finally {
+                closeProducer();
+                active = false;
             }
         }
     }
@@ -162,11 +170,12 @@ public class ChangeLoop implements Runnable {
         return validator.decide(current, change);
     }
 
-    private KafkaProducer<String, String> producer() {
+    private KafkaProducer<String, String> producer(TopicPartition partition) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        // A unique id per instance: fencing of a zombie comes from the consumer group generation (KIP-447).
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kshift-validator-" + UUID.randomUUID());
+        // One id per input partition, so whoever owns the partition owns the id (see the class comment).
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + partition.topic() + "-" + partition.partition());
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -181,6 +190,9 @@ public class ChangeLoop implements Runnable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100");
+        // A crashed validator is noticed in seconds, not the default 45 s; the standby then takes over.
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(sessionTimeoutMs));
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(500, sessionTimeoutMs / 4)));
         return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 
@@ -193,20 +205,44 @@ public class ChangeLoop implements Runnable {
         }
     }
 
-    /** On gaining the change partition, rebuild the live config from the config topic before reading on. */
+    private void closeProducer() {
+        if (producer != null) {
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (KafkaException e) {
+                LOG.debug("closing the transactional producer", e);
+            }
+            producer = null;
+        }
+    }
+
+    /**
+     * On gaining the change partition: take over its transactional id (aborting whatever a previous owner left
+     * open), then rebuild the live config from the config topic, which is now stable, before reading on.
+     */
     private final class Reload implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            active = !partitions.isEmpty();
-            if (active) {
-                live.set(new SnapshotLoader(bootstrapServers, configTopic).latest());
-                LOG.infof("active: live config is generation %d", live.get().generation());
+            if (partitions.isEmpty()) {
+                return;
             }
+            closeProducer();
+            producer = producer(partitions.iterator().next());
+            producer.initTransactions();
+            live.set(new SnapshotLoader(bootstrapServers, configTopic).latest());
+            active = true;
+            LOG.infof("active: live config is generation %d", live.get().generation());
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             active = false;
+            closeProducer();
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
         }
     }
 }
