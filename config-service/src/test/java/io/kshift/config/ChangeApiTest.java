@@ -238,6 +238,11 @@ class ChangeApiTest {
                 .then().statusCode(422).body("errors[0].field", equalTo("metadata.name"))
                 .body("errors[0].message", containsString("more than once"));
         assertThat(statusLineFor(3 * 1024 * 1024)).contains(" 413 ");
+        given().contentType("application/yaml").body(bytes("apiVersion: v1\nkind: Service\nmetadata:\n  name: big\n"
+                + "  annotations: {blob: " + "x".repeat(1024 * 1024) + "}\nspec: {ports: [{port: 80}]}\n"))
+                .post("/api/v1/apply").then().statusCode(422).body("errors[0].message", containsString("at most"));
+        given().contentType("application/yaml").body(new byte[] {'k', ':', ' ', (byte) 0xC3, (byte) 0x28})
+                .post("/api/v1/apply").then().statusCode(400);
         given().contentType("application/yaml").body(bytes("a: b")).post("/api/v1/apply?wait=soon").then().statusCode(400);
         assertThat(changes.poll(Duration.ofSeconds(1))).as("nothing was submitted").isEmpty();
     }

@@ -31,6 +31,11 @@ public final class ResourceReader {
         }
     }
 
+    /** More resources than this in one request is refused: a change is reviewed as one unit. */
+    public static final int MAX_RESOURCES = 1000;
+    /** A resource larger than this (as JSON) is refused; Kubernetes itself stops objects at about 1.5 MB. */
+    public static final int MAX_RESOURCE_BYTES = 256 * 1024;
+
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
     private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
 
@@ -39,18 +44,30 @@ public final class ResourceReader {
 
     /** Parses a request body: YAML (multi-document) or JSON (object, array, or {@code kind: List}). */
     public static Parsed readBody(byte[] body, BodyFormat format) throws BodySyntaxException {
-        List<JsonNode> documents = documents(body, format);
+        List<JsonNode> items = new ArrayList<>();
+        for (JsonNode doc : documents(body, format)) {
+            items.addAll(expandLists(doc));
+        }
+        if (items.size() > MAX_RESOURCES) {
+            return new Parsed(List.of(), List.of(new ValidationMessage("request", "", items.size()
+                    + " resources in one request; at most " + MAX_RESOURCES + " (split the change)")));
+        }
         List<Resource> resources = new ArrayList<>();
         List<ValidationMessage> errors = new ArrayList<>();
         int index = 0;
-        for (JsonNode doc : documents) {
-            for (JsonNode item : expandLists(doc)) {
-                index++;
-                try {
-                    resources.add(read(item, "document " + index));
-                } catch (ResourceFormatException e) {
-                    errors.addAll(e.problems());
-                }
+        for (JsonNode item : items) {
+            index++;
+            int size = item.toString().length();
+            if (size > MAX_RESOURCE_BYTES) {
+                errors.add(new ValidationMessage("document " + index + " (" + item.path("kind").asText("?") + " "
+                        + item.path("metadata").path("name").asText("?") + ")", "", "is " + size
+                        + " bytes as JSON; a resource may be at most " + MAX_RESOURCE_BYTES));
+                continue;
+            }
+            try {
+                resources.add(read(item, "document " + index));
+            } catch (ResourceFormatException e) {
+                errors.addAll(e.problems());
             }
         }
         return new Parsed(List.copyOf(resources), List.copyOf(errors));

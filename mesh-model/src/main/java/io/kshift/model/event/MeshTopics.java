@@ -22,6 +22,13 @@ public final class MeshTopics {
     public static final String TELEMETRY = "kshift.telemetry";
     /** Key of the single-partition change log and the config snapshot. */
     public static final String MESH_KEY = "mesh";
+    /**
+     * Largest record the config-carrying topics take (and producers send): a whole mesh snapshot of thousands of
+     * resources is a few MB, above Kafka's 1 MB default.
+     */
+    public static final int MAX_RECORD_BYTES = 10 * 1024 * 1024;
+    /** Largest snapshot the validator accepts, leaving headroom under {@link #MAX_RECORD_BYTES}. */
+    public static final int MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
 
     private static final String WEEK_MS = String.valueOf(TimeUnit.DAYS.toMillis(7));
     private static final String HOUR_MS = String.valueOf(TimeUnit.HOURS.toMillis(1));
@@ -35,12 +42,19 @@ public final class MeshTopics {
 
     public static List<NewTopic> all() {
         return List.of(
-                topic(CHANGES, 1, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)),
+                topic(CHANGES, 1, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS,
+                        "max.message.bytes", String.valueOf(MAX_RECORD_BYTES))),
                 topic(CHANGE_RESULTS, 1, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)),
-                topic(CONFIG, 1, COMPACTED),
+                topic(CONFIG, 1, withMaxRecord(COMPACTED)),
                 topic(PROXY_STATUS, 1, COMPACTED),
                 topic(TELEMETRY_RAW, 3, Map.of("cleanup.policy", "delete", "retention.ms", HOUR_MS)),
                 topic(TELEMETRY, 3, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)));
+    }
+
+    private static Map<String, String> withMaxRecord(Map<String, String> configs) {
+        Map<String, String> out = new java.util.HashMap<>(configs);
+        out.put("max.message.bytes", String.valueOf(MAX_RECORD_BYTES));
+        return Map.copyOf(out);
     }
 
     private static NewTopic topic(String name, int partitions, Map<String, String> configs) {

@@ -125,6 +125,34 @@ class ResourceReaderTest {
     }
 
     @Test
+    void refusesInvalidUtf8() {
+        byte[] body = {'k', 'i', 'n', 'd', ':', ' ', (byte) 0xC3, (byte) 0x28, '\n'};
+        assertThatThrownBy(() -> ResourceReader.readBody(body, BodyFormat.YAML)).isInstanceOf(BodySyntaxException.class);
+        assertThatThrownBy(() -> ResourceReader.readBody(new byte[] {'{', '"', (byte) 0xFF, '"', ':', '1', '}'},
+                BodyFormat.JSON)).isInstanceOf(BodySyntaxException.class);
+    }
+
+    @Test
+    void refusesTooManyResourcesAndHugeOnes() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= ResourceReader.MAX_RESOURCES; i++) {
+            many.append("---\napiVersion: v1\nkind: Service\nmetadata: {name: s").append(i)
+                    .append("}\nspec: {ports: [{port: 80}]}\n");
+        }
+        assertThat(yaml(many.toString()).errors()).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("1001 resources"));
+
+        String huge = "apiVersion: v1\nkind: Service\nmetadata:\n  name: big\n  annotations:\n    blob: "
+                + "x".repeat(1024 * 1024) + "\nspec: {ports: [{port: 80}]}\n";
+        var parsed = yaml(huge);
+        assertThat(parsed.resources()).isEmpty();
+        assertThat(parsed.errors()).singleElement().satisfies(e -> {
+            assertThat(e.resource()).contains("Service big");
+            assertThat(e.message()).contains("at most " + ResourceReader.MAX_RESOURCE_BYTES);
+        });
+    }
+
+    @Test
     void readsJsonArraysAndKubectlLists() throws Exception {
         String json = """
                 {"apiVersion":"v1","kind":"List","items":[

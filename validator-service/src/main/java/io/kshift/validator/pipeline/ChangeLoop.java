@@ -176,6 +176,7 @@ public class ChangeLoop implements Runnable {
         // One id per input partition, so whoever owns the partition owns the id (see the class comment).
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + partition.topic() + "-" + partition.partition());
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");

@@ -45,6 +45,9 @@ public final class ChangeValidator {
         if (!findings.hasErrors()) {
             validate(changed.config(), findings);
         }
+        if (!findings.hasErrors() && change.operation() == Operation.APPLY) {
+            checkSize(changed.config(), findings);
+        }
         boolean accepted = !findings.hasErrors();
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
                 a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);
@@ -58,6 +61,16 @@ public final class ChangeValidator {
                 changed.config().all()))
                 : Optional.empty();
         return new Decision(result, next);
+    }
+
+    /** A snapshot the bus cannot carry would be retried forever: refuse the change that would make it. */
+    private static void checkSize(MeshConfig config, Findings findings) {
+        int bytes = io.kshift.model.event.EventCodec.encode(config.all()).length();
+        if (bytes > io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES) {
+            findings.error(new io.kshift.model.event.ValidationMessage("change", "", "the mesh config would be "
+                    + bytes + " bytes; a snapshot may be at most " + io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES
+                    + " (remove resources first)"));
+        }
     }
 
     /** Cross-resource rules over a whole config; field rules are assumed to hold. */

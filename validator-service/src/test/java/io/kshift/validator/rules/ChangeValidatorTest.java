@@ -157,6 +157,21 @@ class ChangeValidatorTest {
     }
 
     @Test
+    void refusesAConfigTooLargeForTheBus() {
+        List<Resource> big = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            big.add(Resource.of(io.kshift.model.resource.Kind.WORKLOAD_ENTRY, "default", "w" + i,
+                    new io.kshift.model.istio.WorkloadEntrySpec("10.0.0." + i, java.util.Map.of(),
+                            java.util.Map.of("blob", "x".repeat(250_000)), null, null, null, null)));
+        }
+        var d = apply(MeshSnapshot.empty(), big);
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(d.next()).isEmpty();
+        assertThat(d.result().errors()).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("a snapshot may be at most"));
+    }
+
+    @Test
     void aDryRunDecidesButPublishesNothing() throws Exception {
         var d = validator.decide(seeded(), ChangeRequested.of("x", Instant.EPOCH, Operation.APPLY,
                 file("tcp-echo-20-v2.yaml"), true));
