@@ -176,6 +176,39 @@ class ChangeApiTest {
     }
 
     @Test
+    void keepsHistoryAndRollsBackByReplacingTheConfig() throws Exception {
+        var allV1 = io.kshift.model.codec.ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve(
+                "tcp-echo-all-v1.yaml")), io.kshift.model.codec.BodyFormat.YAML).resources();
+        var split = io.kshift.model.codec.ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve(
+                "tcp-echo-20-v2.yaml")), io.kshift.model.codec.BodyFormat.YAML).resources();
+        var config = io.kshift.model.mesh.MeshConfig.of(allV1);
+        long g1 = GENERATIONS.addAndGet(10);
+        long g2 = g1 + 1;
+        for (MeshSnapshot snap : List.of(new MeshSnapshot(null, g1, "c1", Instant.now(), config.all()),
+                new MeshSnapshot(null, g2, "c2", Instant.now(), config.apply(split).config().all()))) {
+            producer.send(new ProducerRecord<>(MeshTopics.CONFIG_HISTORY, String.valueOf(snap.generation()),
+                    EventCodec.encode(snap))).get();
+        }
+        await().untilAsserted(() -> given().get("/api/v1/generations").then().statusCode(200)
+                .body("generations.find { it.generation == " + g2 + " }.changes[0].action", equalTo("CONFIGURED"))
+                .body("generations.find { it.generation == " + g2 + " }.changes[0].name", equalTo("tcp-echo")));
+        given().accept("application/yaml").get("/api/v1/generations/" + g1).then().statusCode(200)
+                .body(containsString("subset: v1"), org.hamcrest.Matchers.not(containsString("weight: 20")));
+        given().get("/api/v1/generations/999999999").then().statusCode(404);
+
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+                .post("/api/v1/rollback?to=" + g1 + "&wait=10s"));
+        ChangeRequested rollback = drain(1).get(0);
+        assertThat(rollback.operation()).isEqualTo(Operation.REPLACE);
+        assertThat(rollback.resources()).isEqualTo(config.all());
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, rollback.changeId(), ChangeStatus.ACCEPTED, g2 + 1, false,
+                List.of(), List.of(), List.of(), Instant.now()),
+                new MeshSnapshot(null, g2 + 1, rollback.changeId(), Instant.now(), rollback.resources()));
+        assertThat(call.get().statusCode()).isEqualTo(200);
+        given().post("/api/v1/rollback").then().statusCode(400);
+    }
+
+    @Test
     void aRejectionIs422WithEveryError() throws Exception {
         byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-undefined-subset.yaml"));
         CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()

@@ -1,15 +1,10 @@
 package io.kshift.config.change;
 
 import io.kshift.config.bus.ChangeLedger;
-import io.kshift.config.bus.ChangeSubmitter;
-import io.kshift.config.bus.LiveConfig;
-import io.kshift.config.proxies.ProxyFleet;
 import io.kshift.model.codec.BodyFormat;
 import io.kshift.model.codec.BodySyntaxException;
 import io.kshift.model.codec.ResourceReader;
-import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeResult;
-import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.Operation;
 import io.kshift.model.event.ValidationMessage;
@@ -26,15 +21,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * {@code POST /api/v1/apply} and {@code /delete} take the bodies {@code kubectl apply -f} takes; a well-formed
@@ -44,19 +36,13 @@ import java.util.UUID;
 @Path("/api/v1")
 public class ChangeResource {
 
-    static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(30);
 
-    private final ChangeSubmitter submitter;
+    private final ChangeFlow flow;
     private final ChangeLedger ledger;
-    private final LiveConfig live;
-    private final ProxyFleet proxies;
-    private final Clock clock = Clock.systemUTC();
 
-    public ChangeResource(ChangeSubmitter submitter, ChangeLedger ledger, LiveConfig live, ProxyFleet proxies) {
-        this.submitter = submitter;
+    public ChangeResource(ChangeFlow flow, ChangeLedger ledger) {
+        this.flow = flow;
         this.ledger = ledger;
-        this.live = live;
-        this.proxies = proxies;
     }
 
     @POST
@@ -109,38 +95,8 @@ public class ChangeResource {
         if (parsed.resources().isEmpty()) {
             return Uni.createFrom().item(problem(400, "the body holds no resources"));
         }
-        String changeId = UUID.randomUUID().toString();
-        ChangeRequested change = ChangeRequested.of(changeId, clock.instant(), op, parsed.resources(), dryRun);
-        Duration timeout = waitSpec.timeout();
-        ChangeResponse pending = ChangeResponse.pending(changeId, dryRun, parsed.resources());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return submitter.submit(change)
-                .onItem().transformToUni(v -> timeout.isZero() ? Uni.createFrom().item(pending)
-                        : verdict(changeId, timeout, pending))
-                .onItem().transformToUni(r -> waitSpec.synced() && r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
-                        ? proxies.awaitSynced(r.generation(), remaining(deadline)).map(r::withSync)
-                        : Uni.createFrom().item(r))
-                .map(r -> json(r.httpStatus(), r))
+        return flow.run(op, parsed.resources(), dryRun, waitSpec).map(r -> json(r.httpStatus(), r))
                 .onFailure().recoverWithItem(e -> problem(503, "Kafka did not take the change: " + e.getMessage()));
-    }
-
-    private Uni<ChangeResponse> verdict(String changeId, Duration timeout, ChangeResponse pending) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return ledger.await(changeId, timeout).onItem().transformToUni(result -> {
-            if (result.isEmpty()) {
-                return Uni.createFrom().item(pending);
-            }
-            ChangeResponse response = ChangeResponse.of(result.get());
-            if (result.get().status() != ChangeStatus.ACCEPTED) {
-                return Uni.createFrom().item(response);
-            }
-            // Read-your-writes: a GET right after this answer shows the new generation.
-            return live.awaitGeneration(result.get().generation(), remaining(deadline)).map(s -> response);
-        });
-    }
-
-    private static Duration remaining(long deadline) {
-        return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
     }
 
     private static List<ValidationMessage> duplicates(List<Resource> resources) {
@@ -155,11 +111,11 @@ public class ChangeResource {
         return errors;
     }
 
-    static Response json(int status, Object body) {
+    public static Response json(int status, Object body) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(EventCodec.encode(body)).build();
     }
 
-    static Response problem(int status, String message) {
+    public static Response problem(int status, String message) {
         return json(status, Map.of("message", message));
     }
 }

@@ -9,10 +9,11 @@ import java.util.Optional;
  * {@code timeout}, default 30 s) for the verdict and then for every live proxy to run the new generation.
  * At most 60 s either way. {@code problem} is set when the parameters do not parse.
  */
-record WaitSpec(Duration timeout, boolean synced, String problem) {
+public record WaitSpec(Duration timeout, boolean synced, String problem) {
     static final Duration MAX = Duration.ofSeconds(60);
+    static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(30);
 
-    static WaitSpec parse(String wait, String waitFor, String timeout) {
+    public static WaitSpec parse(String wait, String waitFor, String timeout) {
         boolean synced = false;
         if (waitFor != null && !waitFor.isBlank()) {
             if (!waitFor.equals("synced") && !waitFor.equals("verdict")) {
@@ -22,7 +23,7 @@ record WaitSpec(Duration timeout, boolean synced, String problem) {
         }
         String text = timeout != null && !timeout.isBlank() ? timeout : wait;
         Optional<Duration> parsed = text == null || text.isBlank()
-                ? Optional.of(waitFor == null || waitFor.isBlank() ? Duration.ZERO : ChangeResource.DEFAULT_SYNC_TIMEOUT)
+                ? Optional.of(waitFor == null || waitFor.isBlank() ? Duration.ZERO : DEFAULT_SYNC_TIMEOUT)
                 : IstioDuration.parse(text);
         if (parsed.isEmpty()) {
             return new WaitSpec(Duration.ZERO, false, "wait/timeout must be a duration such as 5s or 500ms, not '"

@@ -57,7 +57,7 @@ public final class KshiftClient {
         return post("/api/v1/delete?wait=10s", yaml);
     }
 
-    private Answer post(String path, byte[] yaml) {
+    public Answer post(String path, byte[] yaml) {
         return send(HttpRequest.newBuilder(URI.create(layout.configUrl() + path))
                 .header("Content-Type", "application/yaml").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(yaml)).build());

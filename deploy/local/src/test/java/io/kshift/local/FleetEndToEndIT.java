@@ -32,6 +32,7 @@ class FleetEndToEndIT {
     static KshiftClient client;
     static DemoScenario samples;
     static int gatewayPort;
+    static long gatewayApiAllV1;
 
     @BeforeAll
     static void up() throws Exception {
@@ -132,7 +133,7 @@ class FleetEndToEndIT {
     @Test
     @Order(2)
     void gatewayApiFlavourBehavesTheSame() {
-        apply("gateway-api/tcp-echo-all-v1.yaml");
+        gatewayApiAllV1 = apply("gateway-api/tcp-echo-all-v1.yaml");
         assertThat(send(100)).containsExactly(Map.entry("one", 100));
         long generation = apply("gateway-api/tcp-echo-20-v2.yaml");
         Map<String, Integer> split = send(100);
@@ -174,6 +175,18 @@ class FleetEndToEndIT {
                 .isEqualTo(before + 1);
         assertThat(client.get(layout.configUrl() + "/api/v1/changes/" + next.body().path("changeId").asText())
                 .body().path("status").asText()).isEqualTo("ACCEPTED");
+        client.awaitSynced(before + 1, Duration.ofSeconds(30));
+        assertThat(send(10)).containsKey("two");
+
+        JsonNode history = client.get(layout.configUrl() + "/api/v1/generations").body().path("generations");
+        assertThat(history.get(0).path("generation").asLong()).isEqualTo(before + 1);
+        assertThat(history.size()).as("history survived the restart").isEqualTo((int) (before + 1));
+        KshiftClient.Answer rolledBack = client.post("/api/v1/rollback?to=" + gatewayApiAllV1
+                + "&waitFor=synced&timeout=20s", new byte[0]);
+        assertThat(rolledBack.status()).as(rolledBack.describe()).isEqualTo(200);
+        assertThat(rolledBack.body().path("generation").asLong()).isEqualTo(before + 2);
+        assertThat(rolledBack.body().path("sync").path("lagging").size()).isZero();
+        assertThat(send(20)).as("rolled back to all-v1").containsExactly(Map.entry("one", 20));
     }
 
     @Test

@@ -6,6 +6,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -17,6 +20,8 @@ public final class MeshTopics {
     public static final String CHANGES = "kshift.changes";
     public static final String CHANGE_RESULTS = "kshift.change-results";
     public static final String CONFIG = "kshift.config";
+    /** Every accepted snapshot, kept (not compacted) for history and rollback; key = generation. */
+    public static final String CONFIG_HISTORY = "kshift.config-history";
     public static final String PROXY_STATUS = "kshift.proxy-status";
     public static final String TELEMETRY_RAW = "kshift.telemetry.raw";
     public static final String TELEMETRY = "kshift.telemetry";
@@ -32,6 +37,7 @@ public final class MeshTopics {
 
     private static final String WEEK_MS = String.valueOf(TimeUnit.DAYS.toMillis(7));
     private static final String HOUR_MS = String.valueOf(TimeUnit.HOURS.toMillis(1));
+    private static final String HISTORY_MS = String.valueOf(TimeUnit.DAYS.toMillis(30));
 
     /** Compacted topics roll segments every 10 minutes so old snapshots are cleaned without waiting for 1 GB. */
     private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact",
@@ -46,9 +52,25 @@ public final class MeshTopics {
                         "max.message.bytes", String.valueOf(MAX_RECORD_BYTES))),
                 topic(CHANGE_RESULTS, 1, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)),
                 topic(CONFIG, 1, withMaxRecord(COMPACTED)),
+                topic(CONFIG_HISTORY, 1, withMaxRecord(Map.of("cleanup.policy", "delete", "retention.ms", HISTORY_MS))),
                 topic(PROXY_STATUS, 1, COMPACTED),
                 topic(TELEMETRY_RAW, 3, Map.of("cleanup.policy", "delete", "retention.ms", HOUR_MS)),
                 topic(TELEMETRY, 3, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)));
+    }
+
+    private static void converge(Admin admin, NewTopic topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
+        List<AlterConfigOp> ops = topic.configs().entrySet().stream()
+                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                .toList();
+        try {
+            admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot update the settings of topic " + topic.name() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, String> withMaxRecord(Map<String, String> configs) {
@@ -61,7 +83,7 @@ public final class MeshTopics {
         return new NewTopic(name, partitions, (short) 1).configs(configs);
     }
 
-    /** Creates whichever topics are missing; existing topics are left as they are. */
+    /** Creates whichever topics are missing and brings the settings of existing ones to these. */
     public static void ensure(Admin admin, short replicationFactor) {
         for (NewTopic t : all()) {
             NewTopic wanted = new NewTopic(t.name(), t.numPartitions(), replicationFactor).configs(t.configs());
@@ -71,6 +93,7 @@ public final class MeshTopics {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause(), e);
                 }
+                converge(admin, t);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted creating topic " + t.name(), e);

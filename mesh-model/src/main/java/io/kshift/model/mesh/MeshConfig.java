@@ -63,6 +63,31 @@ public final class MeshConfig {
         return new Changed(new MeshConfig(next), actions);
     }
 
+    /** Makes the config exactly {@code resources}; actions name what is created, changed and deleted. */
+    public Changed replaceWith(List<Resource> resources) {
+        MeshConfig next = of(resources);
+        return new Changed(next, diff(next));
+    }
+
+    /** What turns this config into {@code next}: CREATED, CONFIGURED and DELETED resources, in key order. */
+    public List<ResourceAction> diff(MeshConfig next) {
+        List<ResourceAction> actions = new ArrayList<>();
+        java.util.TreeSet<ResourceKey> keys = new java.util.TreeSet<>(resources.keySet());
+        keys.addAll(next.resources.keySet());
+        for (ResourceKey key : keys) {
+            Resource before = resources.get(key);
+            Resource after = next.resources.get(key);
+            if (before == null) {
+                actions.add(action(key, Action.CREATED));
+            } else if (after == null) {
+                actions.add(action(key, Action.DELETED));
+            } else if (!before.equals(after)) {
+                actions.add(action(key, Action.CONFIGURED));
+            }
+        }
+        return actions;
+    }
+
     private static ResourceAction action(ResourceKey key, Action action) {
         return new ResourceAction(key.kind().kindName(), key.namespace(), key.name(), action);
     }

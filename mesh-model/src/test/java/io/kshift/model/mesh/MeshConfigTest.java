@@ -31,6 +31,16 @@ class MeshConfigTest {
     }
 
     @Test
+    void replaceMakesTheConfigExactlyTheGivenResources() {
+        var live = MeshConfig.empty().apply(List.of(workload("a", "1"), workload("b", "2"))).config();
+        var replaced = live.replaceWith(List.of(workload("a", "9"), workload("c", "3")));
+        assertThat(replaced.config().all()).extracting(r -> r.name()).containsExactly("a", "c");
+        assertThat(replaced.actions()).extracting(a -> a.name() + " " + a.action())
+                .containsExactly("a CONFIGURED", "b DELETED", "c CREATED");
+        assertThat(live.replaceWith(live.all()).actions()).isEmpty();
+    }
+
+    @Test
     void parsesIstioDurations() {
         assertThat(IstioDuration.parse("10s")).contains(Duration.ofSeconds(10));
         assertThat(IstioDuration.parse("1.5s")).contains(Duration.ofMillis(1500));

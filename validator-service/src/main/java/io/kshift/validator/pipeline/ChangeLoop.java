@@ -40,7 +40,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The validator's one pipeline: {@code kshift.changes} → {@link ChangeValidator} → {@code kshift.change-results}
- * and, when accepted, {@code kshift.config}. Each change's result, snapshot and consumed offset are committed in
+ * and, when accepted, {@code kshift.config} and {@code kshift.config-history}. Each change's result, snapshot and consumed offset are committed in
  * one Kafka transaction, so a crash never loses an accepted change nor applies one twice.
  *
  * <p>Several validators may run; the one assigned the change partition is active. Its transactional producer is
@@ -64,6 +64,8 @@ public class ChangeLoop implements Runnable {
     String resultsTopic;
     @ConfigProperty(name = "kshift.topics.config", defaultValue = MeshTopics.CONFIG)
     String configTopic;
+    @ConfigProperty(name = "kshift.topics.config-history", defaultValue = MeshTopics.CONFIG_HISTORY)
+    String historyTopic;
     @ConfigProperty(name = "kshift.validator.group", defaultValue = "kshift-validator")
     String group;
     @ConfigProperty(name = "kshift.validator.session-timeout-ms", defaultValue = "6000")
@@ -139,8 +141,11 @@ public class ChangeLoop implements Runnable {
         try {
             ChangeResult result = decision.result();
             producer.send(new ProducerRecord<>(resultsTopic, result.changeId(), EventCodec.encode(result)));
-            decision.next().ifPresent(s ->
-                    producer.send(new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, EventCodec.encode(s))));
+            decision.next().ifPresent(s -> {
+                String json = EventCodec.encode(s);
+                producer.send(new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json));
+                producer.send(new ProducerRecord<>(historyTopic, String.valueOf(s.generation()), json));
+            });
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
                     new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
             producer.commitTransaction();

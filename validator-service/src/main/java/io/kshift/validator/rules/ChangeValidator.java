@@ -36,16 +36,19 @@ public final class ChangeValidator {
 
     public Decision decide(MeshSnapshot live, ChangeRequested change) {
         Findings findings = new Findings();
-        if (change.operation() == Operation.APPLY) {
+        if (change.operation() != Operation.DELETE) {
             change.resources().forEach(r -> fieldRules.check(r, findings));
         }
         MeshConfig current = MeshConfig.of(live.resources());
-        MeshConfig.Changed changed = change.operation() == Operation.DELETE
-                ? current.delete(change.resources()) : current.apply(change.resources());
+        MeshConfig.Changed changed = switch (change.operation()) {
+            case APPLY -> current.apply(change.resources());
+            case DELETE -> current.delete(change.resources());
+            case REPLACE -> current.replaceWith(change.resources());
+        };
         if (!findings.hasErrors()) {
             validate(changed.config(), findings);
         }
-        if (!findings.hasErrors() && change.operation() == Operation.APPLY) {
+        if (!findings.hasErrors() && change.operation() != Operation.DELETE) {
             checkSize(changed.config(), findings);
         }
         boolean accepted = !findings.hasErrors();

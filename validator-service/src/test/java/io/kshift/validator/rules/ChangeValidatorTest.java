@@ -172,6 +172,26 @@ class ChangeValidatorTest {
     }
 
     @Test
+    void aRollbackReplacesTheWholeConfigAndIsValidatedLikeAnyChange() throws Exception {
+        MeshSnapshot g2 = seeded();
+        MeshSnapshot g3 = accepted(g2, file("tcp-echo-20-v2.yaml"));
+        var rollback = validator.decide(g3, ChangeRequested.of("r", Instant.EPOCH, Operation.REPLACE, g2.resources(),
+                false));
+        assertThat(rollback.result().errors()).isEmpty();
+        assertThat(rollback.next().orElseThrow().generation()).isEqualTo(4);
+        assertThat(rollback.next().orElseThrow().resources()).isEqualTo(g2.resources());
+        assertThat(rollback.result().resources()).extracting(a -> a.name() + " " + a.action())
+                .containsExactly("tcp-echo CONFIGURED");
+
+        List<Resource> withoutServices = g2.resources().stream()
+                .filter(r -> r.type() != io.kshift.model.resource.Kind.WORKLOAD_ENTRY).toList();
+        var broken = validator.decide(g3, ChangeRequested.of("b", Instant.EPOCH, Operation.REPLACE, withoutServices,
+                false));
+        assertThat(broken.result().status()).as("a replace that would 503 is refused too")
+                .isEqualTo(ChangeStatus.REJECTED);
+    }
+
+    @Test
     void aDryRunDecidesButPublishesNothing() throws Exception {
         var d = validator.decide(seeded(), ChangeRequested.of("x", Instant.EPOCH, Operation.APPLY,
                 file("tcp-echo-20-v2.yaml"), true));

@@ -1,0 +1,69 @@
+package io.kshift.config.change;
+
+import io.kshift.config.bus.ChangeLedger;
+import io.kshift.config.bus.ChangeSubmitter;
+import io.kshift.config.bus.LiveConfig;
+import io.kshift.config.proxies.ProxyFleet;
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.Operation;
+import io.kshift.model.resource.Resource;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A well-formed change from submission to answer: onto {@code kshift.changes}, then (as the caller asked) the
+ * verdict, this instance's view of the new generation (read-your-writes), and every live proxy running it.
+ * Shared by apply, delete and rollback.
+ */
+@ApplicationScoped
+public class ChangeFlow {
+    private final ChangeSubmitter submitter;
+    private final ChangeLedger ledger;
+    private final LiveConfig live;
+    private final ProxyFleet proxies;
+    private final Clock clock = Clock.systemUTC();
+
+    public ChangeFlow(ChangeSubmitter submitter, ChangeLedger ledger, LiveConfig live, ProxyFleet proxies) {
+        this.submitter = submitter;
+        this.ledger = ledger;
+        this.live = live;
+        this.proxies = proxies;
+    }
+
+    /** Fails only when Kafka does not take the change. */
+    public Uni<ChangeResponse> run(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait) {
+        String changeId = UUID.randomUUID().toString();
+        ChangeRequested change = ChangeRequested.of(changeId, clock.instant(), op, resources, dryRun);
+        ChangeResponse pending = ChangeResponse.pending(changeId, dryRun, resources);
+        long deadline = System.nanoTime() + wait.timeout().toNanos();
+        return submitter.submit(change)
+                .onItem().transformToUni(v -> wait.timeout().isZero() ? Uni.createFrom().item(pending)
+                        : verdict(changeId, deadline, pending))
+                .onItem().transformToUni(r -> wait.synced() && r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
+                        ? proxies.awaitSynced(r.generation(), remaining(deadline)).map(r::withSync)
+                        : Uni.createFrom().item(r));
+    }
+
+    private Uni<ChangeResponse> verdict(String changeId, long deadline, ChangeResponse pending) {
+        return ledger.await(changeId, remaining(deadline)).onItem().transformToUni(result -> {
+            if (result.isEmpty()) {
+                return Uni.createFrom().item(pending);
+            }
+            ChangeResponse response = ChangeResponse.of(result.get());
+            if (result.get().status() != ChangeStatus.ACCEPTED) {
+                return Uni.createFrom().item(response);
+            }
+            // Read-your-writes: a GET right after this answer shows the new generation.
+            return live.awaitGeneration(result.get().generation(), remaining(deadline)).map(s -> response);
+        });
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+    }
+}

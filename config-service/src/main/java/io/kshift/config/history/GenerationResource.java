@@ -1,0 +1,89 @@
+package io.kshift.config.history;
+
+import io.kshift.config.change.ChangeFlow;
+import io.kshift.config.change.ChangeResource;
+import io.kshift.config.change.WaitSpec;
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceWriter;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Operation;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * History and rollback: {@code GET /api/v1/generations}, {@code GET /api/v1/generations/{n}} (the whole config of
+ * generation n, YAML or JSON), and {@code POST /api/v1/rollback?to=n}, which submits a change whose content equals
+ * generation n — validated like any other change, and giving a new generation.
+ */
+@Path("/api/v1")
+public class GenerationResource {
+    private final GenerationHistory history;
+    private final SnapshotFetcher fetcher;
+    private final ChangeFlow flow;
+
+    public GenerationResource(GenerationHistory history, SnapshotFetcher fetcher, ChangeFlow flow) {
+        this.history = history;
+        this.fetcher = fetcher;
+        this.flow = flow;
+    }
+
+    @GET
+    @Path("generations")
+    public Response list() {
+        return ChangeResource.json(200, Map.of("generations", history.list()));
+    }
+
+    @GET
+    @Path("generations/{n}")
+    @Blocking
+    public Response generation(@PathParam("n") long n, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        Optional<MeshSnapshot> snapshot = snapshot(n);
+        if (snapshot.isEmpty()) {
+            return ChangeResource.problem(404, "generation " + n + " is not in the history");
+        }
+        boolean yaml = accept != null && accept.contains("yaml");
+        String body = yaml ? ResourceWriter.write(snapshot.get().resources(), BodyFormat.YAML)
+                : EventCodec.encode(snapshot.get());
+        return Response.ok(body).type(yaml ? "application/yaml" : MediaType.APPLICATION_JSON)
+                .header("X-Kshift-Generation", n).build();
+    }
+
+    @POST
+    @Path("rollback")
+    @Blocking
+    public Uni<Response> rollback(@QueryParam("to") Long to, @QueryParam("dryRun") boolean dryRun,
+                                  @QueryParam("wait") String wait, @QueryParam("waitFor") String waitFor,
+                                  @QueryParam("timeout") String timeout) {
+        if (to == null) {
+            return Uni.createFrom().item(ChangeResource.problem(400, "rollback needs ?to=<generation>"));
+        }
+        WaitSpec spec = WaitSpec.parse(wait, waitFor, timeout);
+        if (spec.problem() != null) {
+            return Uni.createFrom().item(ChangeResource.problem(400, spec.problem()));
+        }
+        Optional<MeshSnapshot> target = snapshot(to);
+        if (target.isEmpty()) {
+            return Uni.createFrom().item(ChangeResource.problem(404, "generation " + to + " is not in the history"));
+        }
+        return flow.run(Operation.REPLACE, target.get().resources(), dryRun, spec)
+                .map(r -> ChangeResource.json(r.httpStatus(), r))
+                .onFailure().recoverWithItem(e -> ChangeResource.problem(503, "Kafka did not take the change: "
+                        + e.getMessage()));
+    }
+
+    private Optional<MeshSnapshot> snapshot(long generation) {
+        return history.offsetOf(generation).flatMap(fetcher::at);
+    }
+}
