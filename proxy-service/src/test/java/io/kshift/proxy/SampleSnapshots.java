@@ -18,11 +18,12 @@ import java.util.UUID;
 /** The task's sample files with test ports in place of 31400/9001/9002, published as one snapshot. */
 public record SampleSnapshots(int gatewayPort, int v1Port, int v2Port) {
 
-    public MeshSnapshot snapshot(long generation, String... files) {
+    /** Sample files by name, or YAML text given inline (anything containing a newline), applied in order. */
+    public MeshSnapshot snapshot(long generation, String... filesOrYaml) {
         MeshConfig config = MeshConfig.empty();
-        for (String f : files) {
+        for (String f : filesOrYaml) {
             try {
-                String yaml = Files.readString(Path.of("..", "samples", "tcp-echo", f))
+                String yaml = (f.contains("\n") ? f : Files.readString(Path.of("..", "samples", "tcp-echo", f)))
                         .replace("31400", String.valueOf(gatewayPort))
                         .replace("tcp: 9001", "tcp: " + v1Port).replace("tcp: 9002", "tcp: " + v2Port);
                 var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);

@@ -102,7 +102,7 @@ public final class DestinationResolver {
         String version = endpoints.stream().map(e -> e.labels().get("version")).filter(v -> v != null)
                 .distinct().reduce((a, b) -> a + "," + b).orElse(subset == null ? "unknown" : subset);
         return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
-                loadBalancer(policy), connectTimeout(policy)), null);
+                loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy)), null);
     }
 
     private Result resolveDns(String host, String subset, Integer port) {
@@ -118,7 +118,7 @@ public final class DestinationResolver {
             return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
         }
         return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
-                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT), null);
+                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null), null);
     }
 
     /** The DestinationRule for a service: one in the referring namespace first, then the service's own. */
@@ -150,6 +150,12 @@ public final class DestinationResolver {
         ConnectionPoolSettings pool = policy == null ? null : policy.connectionPool();
         String text = pool == null || pool.tcp() == null ? null : pool.tcp().connectTimeout();
         return IstioDuration.parse(text).orElse(DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    private static Duration maxConnectionDuration(TrafficPolicy policy) {
+        ConnectionPoolSettings pool = policy == null ? null : policy.connectionPool();
+        String text = pool == null || pool.tcp() == null ? null : pool.tcp().maxConnectionDuration();
+        return IstioDuration.parse(text).orElse(null);
     }
 
     private static Result problem(Part part, String message) {

@@ -9,5 +9,5 @@ import java.util.List;
  * (their {@code version} label, for telemetry and demo output) and the DestinationRule policy toward them.
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
-                                  SimpleLb loadBalancer, Duration connectTimeout) {
+                                  SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration) {
 }

@@ -22,7 +22,10 @@ import org.jboss.logging.Logger;
 /**
  * Opens and closes the data listeners as gateways come and go. Each port is bound with SO_REUSEPORT, so several
  * proxy nodes on one machine share it and the kernel spreads connections between them; inside a node, one server
- * per acceptor event loop spreads them across cores. Closing a listener stops accepting; live connections go on.
+ * per acceptor event loop spreads them across cores. A removed port routes nothing new at once (it is gone from
+ * the route table, so a new connection is closed), while its live connections go on until the drain deadline
+ * ({@code kshift.proxy.drain-timeout}); then the servers close, and Vert.x closes the connections they accepted.
+ * A port that comes back before the deadline keeps its servers and connections.
  */
 @ApplicationScoped
 public class ListenerManager {
@@ -32,14 +35,22 @@ public class ListenerManager {
     private final TcpProxy proxy;
     private final String bindHost;
     private final int acceptors;
+    private final java.time.Duration drainTimeout;
     private final Map<Integer, List<NetServer>> open = new TreeMap<>();
+    private final Map<Integer, Draining> draining = new TreeMap<>();
+
+    private record Draining(List<NetServer> servers, long timer) {
+    }
     private List<Context> contexts;
 
     public ListenerManager(Vertx vertx, TcpProxy proxy,
                            @ConfigProperty(name = "kshift.proxy.bind-host", defaultValue = "0.0.0.0") String bindHost,
-                           @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "2") int acceptors) {
+                           @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "2") int acceptors,
+                           @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
+                           java.time.Duration drainTimeout) {
         this.vertx = vertx;
         this.proxy = proxy;
+        this.drainTimeout = drainTimeout;
         this.bindHost = bindHost;
         this.acceptors = Math.max(1, acceptors);
     }
@@ -48,16 +59,35 @@ public class ListenerManager {
     public synchronized Set<Integer> reconcile(Set<Integer> ports) {
         for (Integer port : List.copyOf(open.keySet())) {
             if (!ports.contains(port)) {
-                open.remove(port).forEach(NetServer::close);
-                LOG.infof("closed listener tcp:%d", port);
+                drain(port, open.remove(port));
             }
         }
         for (Integer port : ports) {
+            Draining back = draining.remove(port);
+            if (back != null) {
+                vertx.cancelTimer(back.timer());
+                open.put(port, back.servers());
+            }
             if (!open.containsKey(port)) {
                 listen(port);
             }
         }
         return Set.copyOf(open.keySet());
+    }
+
+    private void drain(int port, List<NetServer> servers) {
+        LOG.infof("listener tcp:%d removed; its connections drain for %s", port, drainTimeout);
+        long timer = vertx.setTimer(Math.max(1, drainTimeout.toMillis()), id -> {
+            synchronized (this) {
+                if (draining.get(port) == null || draining.get(port).timer() != id) {
+                    return;
+                }
+                draining.remove(port);
+            }
+            servers.forEach(NetServer::close);
+            LOG.infof("closed listener tcp:%d at its drain deadline", port);
+        });
+        draining.put(port, new Draining(servers, timer));
     }
 
     public synchronized List<String> listeners() {

@@ -10,16 +10,19 @@ import java.util.Optional;
 
 /**
  * Accepts a client on a listener port: reads the route table once, picks the destination (exact weighted choice),
- * and hands the connection to a {@link TcpSession}. A port with no route closes the connection.
+ * and hands the connection to a {@link TcpSession}. A port with no route (or one being drained) closes the
+ * connection.
  */
 @ApplicationScoped
 public class TcpProxy {
     private final RouteTableHolder tables;
     private final UpstreamClients clients;
+    private final Vertx vertx;
 
     public TcpProxy(RouteTableHolder tables, Vertx vertx) {
         this.tables = tables;
         this.clients = new UpstreamClients(vertx);
+        this.vertx = vertx;
     }
 
     void accept(NetSocket client, int port) {
@@ -31,6 +34,6 @@ public class TcpProxy {
         }
         RouteTarget target = route.get().pick();
         target.connections().increment();
-        new TcpSession(client, target, clients.forTimeout(target.destination().connectTimeout())).start();
+        new TcpSession(client, target, clients.forTimeout(target.destination().connectTimeout()), vertx).start();
     }
 }

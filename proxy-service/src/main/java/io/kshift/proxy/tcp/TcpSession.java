@@ -2,8 +2,10 @@ package io.kshift.proxy.tcp;
 
 import io.kshift.proxy.routing.RouteTarget;
 import io.kshift.proxy.routing.Upstream;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -11,7 +13,8 @@ import org.jboss.logging.Logger;
  * change cannot touch a live connection. The client stays paused until an endpoint accepts; a refused or timed-out
  * endpoint is skipped for the next one of the same destination. Then bytes are relayed both ways with
  * backpressure; a FIN is passed on as a FIN (half-close), and the session closes when both directions are done or
- * either side closes or fails. Everything runs on the client's event loop.
+ * either side closes or fails, when the destination's {@code maxConnectionDuration} is up, or when its listener
+ * closes at its drain deadline. Everything runs on the client's event loop.
  */
 final class TcpSession {
     private static final Logger LOG = Logger.getLogger(TcpSession.class);
@@ -19,15 +22,18 @@ final class TcpSession {
     private final NetSocket client;
     private final RouteTarget target;
     private final NetClient connector;
+    private final Vertx vertx;
     private final int first;
+    private long maxAgeTimer = -1;
     private NetSocket upstream;
     private boolean clientClosed;
     private int directionsDone;
 
-    TcpSession(NetSocket client, RouteTarget target, NetClient connector) {
+    TcpSession(NetSocket client, RouteTarget target, NetClient connector, Vertx vertx) {
         this.client = client;
         this.target = target;
         this.connector = connector;
+        this.vertx = vertx;
         this.first = target.endpoints().first();
     }
 
@@ -35,6 +41,9 @@ final class TcpSession {
         HalfClose.enable(client);
         client.closeHandler(v -> {
             clientClosed = true;
+            if (maxAgeTimer >= 0) {
+                vertx.cancelTimer(maxAgeTimer);
+            }
             if (upstream != null) {
                 upstream.close();
             }
@@ -73,6 +82,17 @@ final class TcpSession {
         socket.exceptionHandler(e -> socket.close());
         Relay.start(socket, client, this::directionDone);
         Relay.start(client, socket, this::directionDone);
+        Duration maxAge = target.destination().maxConnectionDuration();
+        if (maxAge != null) {
+            maxAgeTimer = vertx.setTimer(Math.max(1, maxAge.toMillis()), id -> close());
+        }
+    }
+
+    private void close() {
+        client.close();
+        if (upstream != null) {
+            upstream.close();
+        }
     }
 
     private void directionDone() {

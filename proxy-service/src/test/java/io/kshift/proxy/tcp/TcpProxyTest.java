@@ -1,6 +1,7 @@
 package io.kshift.proxy.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kshift.model.event.EventCodec;
@@ -112,6 +113,57 @@ class TcpProxyTest {
                 assertThat(in.readLine()).isEqualTo("one line " + i);
                 assertThat(in.readLine()).as("the backend's FIN comes back as end of stream").isNull();
             }
+        }
+    }
+
+    static boolean closedByPeer(Socket s) {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void drainsARemovedListenerUntilItsDeadline() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+        try (Socket held = new Socket("127.0.0.1", gatewayPort)) {
+            held.setSoTimeout(10_000);
+            assertThat(exchange(held, "before")).isEqualTo("one before");
+            publish("tcp-echo-services.yaml");
+            try (Socket late = new Socket("127.0.0.1", gatewayPort)) {
+                late.setSoTimeout(5000);
+                assertThat(closedByPeer(late)).as("the removed listener routes nothing new").isTrue();
+            }
+            assertThat(exchange(held, "draining")).as("a live connection drains").isEqualTo("one draining");
+            assertThat(closedByPeer(held)).as("closed at the drain deadline (2 s in tests)").isTrue();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThatThrownBy(() -> new Socket("127.0.0.1", gatewayPort).close())
+                            .isInstanceOf(java.net.ConnectException.class));
+        }
+    }
+
+    @Test
+    void maxConnectionDurationClosesLongLivedConnectionsSoTheyRebalance() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo-destination}
+                spec:
+                  host: tcp-echo
+                  trafficPolicy:
+                    connectionPool:
+                      tcp: {maxConnectionDuration: 1s}
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - {name: v2, labels: {version: v2}}
+                """);
+        try (Socket held = new Socket("127.0.0.1", gatewayPort)) {
+            held.setSoTimeout(10_000);
+            assertThat(exchange(held, "young")).isEqualTo("one young");
+            long start = System.nanoTime();
+            assertThat(closedByPeer(held)).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(9));
         }
     }
 

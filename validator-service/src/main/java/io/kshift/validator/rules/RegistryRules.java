@@ -99,15 +99,23 @@ final class RegistryRules {
                     + " is not served; use ROUND_ROBIN, RANDOM or LEAST_REQUEST");
         }
         ConnectionPoolSettings pool = policy.connectionPool();
-        if (pool != null && pool.tcp() != null && pool.tcp().connectTimeout() != null) {
-            String text = pool.tcp().connectTimeout();
-            var parsed = IstioDuration.parse(text);
-            String path = field + ".connectionPool.tcp.connectTimeout";
-            if (parsed.isEmpty()) {
-                findings.error(r.key(), path, "'" + text + "' is not a duration (e.g. 10s, 250ms)");
-            } else if (parsed.get().compareTo(Duration.ofMillis(1)) < 0 || parsed.get().toNanos() % 1_000_000 != 0) {
-                findings.error(r.key(), path, "must be at least 1ms and a whole number of milliseconds");
-            }
+        if (pool != null && pool.tcp() != null) {
+            duration(r, field + ".connectionPool.tcp.connectTimeout", pool.tcp().connectTimeout(), findings);
+            duration(r, field + ".connectionPool.tcp.maxConnectionDuration", pool.tcp().maxConnectionDuration(),
+                    findings);
+        }
+    }
+
+    /** Istio's rule for durations: at least 1 ms, in whole milliseconds. */
+    static void duration(Resource r, String path, String text, Findings findings) {
+        if (text == null) {
+            return;
+        }
+        var parsed = IstioDuration.parse(text);
+        if (parsed.isEmpty()) {
+            findings.error(r.key(), path, "'" + text + "' is not a duration (e.g. 10s, 250ms)");
+        } else if (parsed.get().compareTo(Duration.ofMillis(1)) < 0 || parsed.get().toNanos() % 1_000_000 != 0) {
+            findings.error(r.key(), path, "must be at least 1ms and a whole number of milliseconds");
         }
     }
 }
