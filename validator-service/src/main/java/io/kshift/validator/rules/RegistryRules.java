@@ -47,8 +47,9 @@ final class RegistryRules {
         for (Resource r : config.ofKind(Kind.SERVICE_ENTRY)) {
             serviceEntry(r, findings);
         }
+        java.util.Map<String, Resource> firstByHost = new java.util.HashMap<>();
         for (Resource r : config.ofKind(Kind.DESTINATION_RULE)) {
-            destinationRule(r, registry, findings);
+            destinationRule(r, registry, findings, firstByHost);
         }
     }
 
@@ -72,8 +73,14 @@ final class RegistryRules {
         }
     }
 
-    private static void destinationRule(Resource r, ServiceRegistry registry, Findings findings) {
+    private static void destinationRule(Resource r, ServiceRegistry registry, Findings findings,
+                                        java.util.Map<String, Resource> firstByHost) {
         DestinationRuleSpec spec = r.specAs(DestinationRuleSpec.class);
+        Resource first = firstByHost.putIfAbsent(r.namespace() + "/" + spec.host(), r);
+        if (first != null) {
+            findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' already has " + first.key()
+                    + " in this namespace; only that one applies");
+        }
         if (registry.lookup(spec.host(), r.namespace()).isEmpty() && !ServiceRegistry.dnsCandidate(spec.host())) {
             findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' is not a known Service or ServiceEntry"
                     + " host; this rule applies to nothing yet");

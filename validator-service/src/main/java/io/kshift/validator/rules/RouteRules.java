@@ -47,9 +47,13 @@ final class RouteRules {
         if (spec.hosts().isEmpty()) {
             findings.error(key, "spec.hosts", "at least one host is required");
         }
+        java.util.Set<String> hosts = new java.util.HashSet<>();
         for (int i = 0; i < spec.hosts().size(); i++) {
             if ("*".equals(spec.hosts().get(i)) && meshBound) {
                 findings.error(key, "spec.hosts[" + i + "]", "'*' is only allowed for VirtualServices bound to gateways");
+            }
+            if (!hosts.add(spec.hosts().get(i))) {
+                findings.error(key, "spec.hosts[" + i + "]", "duplicate host '" + spec.hosts().get(i) + "'");
             }
         }
         if (!spec.http().isEmpty()) {
@@ -78,9 +82,16 @@ final class RouteRules {
                 gateways.add(gw.get().key());
             }
         }
+        int catchAll = -1;
         for (int i = 0; i < spec.tcp().size(); i++) {
             TcpRoute route = spec.tcp().get(i);
             String field = "spec.tcp[" + i + "]";
+            if (catchAll >= 0) {
+                findings.warn(key, field, "shadowed by spec.tcp[" + catchAll + "], which matches every connection;"
+                        + " this route never applies");
+            } else if (route.match().isEmpty()) {
+                catchAll = i;
+            }
             for (int j = 0; j < route.match().size(); j++) {
                 L4MatchAttributes m = route.match().get(j);
                 for (int g = 0; g < m.gateways().size(); g++) {

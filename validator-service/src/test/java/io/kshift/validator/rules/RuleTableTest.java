@@ -1,0 +1,225 @@
+package io.kshift.validator.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Operation;
+import io.kshift.model.event.ValidationMessage;
+import jakarta.validation.Validation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every rule, one valid and one invalid change each, applied on top of the task's config (backends registered,
+ * all traffic to v1): the invalid one must be reported at exactly the named field, the valid one not at all.
+ */
+class RuleTableTest {
+    /** A rule: a change that passes it, one that breaks it, and where the finding must point. */
+    record Rule(String name, String valid, String invalid, String resource, String field, boolean warning) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static final ChangeValidator VALIDATOR = new ChangeValidator(Validation.byDefaultProvider().configure()
+            .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator(),
+            Clock.systemUTC());
+
+    static String vs(String spec) {
+        return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: tcp-echo}\nspec:\n" + spec;
+    }
+
+    static String route(String destinations) {
+        return vs("  hosts: ['*']\n  gateways: [tcp-echo-gateway]\n  tcp:\n  - match: [{port: 31400}]\n    route:\n"
+                + destinations);
+    }
+
+    static final String V1 = "    - destination: {host: tcp-echo, subset: v1, port: {number: 9000}}\n";
+    static final String V2 = "    - destination: {host: tcp-echo, subset: v2, port: {number: 9000}}\n";
+
+    static String dr(String extra) {
+        return "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: tcp-echo-destination}\n"
+                + "spec:\n  host: tcp-echo\n" + extra
+                + "  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n";
+    }
+
+    static String gateway(String name, String servers) {
+        return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: " + name + "}\nspec:\n"
+                + "  selector: {istio: ingressgateway}\n" + servers;
+    }
+
+    static final String KUBE_GATEWAY = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: kube-gw}
+            spec:
+              gatewayClassName: istio
+              listeners: [{name: tcp-9100, protocol: TCP, port: 9100}]
+            ---
+            """;
+
+    static String tcpRoute(String parentRef, String backendRef) {
+        return KUBE_GATEWAY + "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {name: r}\n"
+                + "spec:\n  parentRefs: [" + parentRef + "]\n  rules:\n  - backendRefs: [" + backendRef + "]\n";
+    }
+
+    static final String VS = "VirtualService default/tcp-echo";
+    static final String DR = "DestinationRule default/tcp-echo-destination";
+    static final String ROUTE = "TCPRoute default/r";
+
+    static Stream<Rule> rules() {
+        return Stream.of(
+                new Rule("hosts required", route(V1), vs("  gateways: [tcp-echo-gateway]\n  tcp:\n  - route:\n" + V1),
+                        VS, "spec.hosts", false),
+                new Rule("'*' only for gateway-bound", route(V1), vs("  hosts: ['*']\n  tcp:\n  - route:\n" + V1),
+                        VS, "spec.hosts[0]", false),
+                new Rule("no duplicate hosts", route(V1), route(V1).replace("['*']", "['*', '*']"), VS,
+                        "spec.hosts[1]", false),
+                new Rule("gateway exists", route(V1), route(V1).replace("[tcp-echo-gateway]", "[nope]"), VS,
+                        "spec.gateways[0]", false),
+                new Rule("a tcp route is required", route(V1), vs("  hosts: ['*']\n  gateways: [tcp-echo-gateway]\n"),
+                        VS, "spec.tcp", false),
+                new Rule("http routes not served", route(V1), route(V1) + "  http: [{route: []}]\n", VS, "spec.http",
+                        false),
+                new Rule("a route has destinations", route(V1), vs("  hosts: ['*']\n  gateways: [tcp-echo-gateway]\n"
+                        + "  tcp:\n  - route: []\n"), VS, "spec.tcp[0].route", false),
+                new Rule("weights not negative", route(V1 + "      weight: 5\n" + V2 + "      weight: 5\n"),
+                        route(V1 + "      weight: -5\n" + V2 + "      weight: 5\n"), VS, "spec.tcp[0].route[0].weight",
+                        false),
+                new Rule("weights not all zero", route(V1 + "      weight: 1\n" + V2 + "      weight: 0\n"),
+                        route(V1 + "      weight: 0\n" + V2 + "      weight: 0\n"), VS, "spec.tcp[0].route", false),
+                new Rule("subset defined", route(V1), route(V1.replace("v1", "v3")), VS,
+                        "spec.tcp[0].route[0].destination.subset", false),
+                new Rule("host resolvable", route(V1), route(V1.replace("host: tcp-echo", "host: nowhere")), VS,
+                        "spec.tcp[0].route[0].destination.host", false),
+                new Rule("port exists on the service", route(V1), route(V1.replace("9000", "9999")), VS,
+                        "spec.tcp[0].route[0].destination.port", false),
+                new Rule("port in range", route(V1), route(V1.replace("9000", "70000")), VS,
+                        "spec.tcp[0].route[0].destination.port.number", false),
+                new Rule("name is an RFC 1123 name", route(V1), route(V1).replace("name: tcp-echo}", "name: Tcp_Echo}"),
+                        "VirtualService default/Tcp_Echo", "metadata.name", false),
+                new Rule("unique subset names", dr(""), dr("").replace("name: v2", "name: v1"), DR,
+                        "spec.subsets[1].name", false),
+                new Rule("connectTimeout is a duration", dr("  trafficPolicy: {connectionPool: {tcp: {connectTimeout: 2s}}}\n"),
+                        dr("  trafficPolicy: {connectionPool: {tcp: {connectTimeout: soon}}}\n"), DR,
+                        "spec.trafficPolicy.connectionPool.tcp.connectTimeout", false),
+                new Rule("durations in whole ms", dr("  trafficPolicy: {connectionPool: {tcp: {maxConnectionDuration: 1h}}}\n"),
+                        dr("  trafficPolicy: {connectionPool: {tcp: {maxConnectionDuration: 500us}}}\n"), DR,
+                        "spec.trafficPolicy.connectionPool.tcp.maxConnectionDuration", false),
+                new Rule("load balancer served", dr("  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}\n"),
+                        dr("  trafficPolicy: {loadBalancer: {simple: PASSTHROUGH}}\n"), DR,
+                        "spec.trafficPolicy.loadBalancer.simple", false),
+                new Rule("gateway has servers", gateway("tcp-echo-gateway", "  servers: [{port: {number: 31400, name: tcp,"
+                        + " protocol: TCP}, hosts: ['*']}]\n"), gateway("tcp-echo-gateway", "  servers: []\n"),
+                        "Gateway default/tcp-echo-gateway", "spec.servers", false),
+                new Rule("server has hosts", gateway("g2", "  servers: [{port: {number: 9200, name: tcp, protocol: TCP},"
+                        + " hosts: ['*']}]\n"), gateway("g2", "  servers: [{port: {number: 9200, name: tcp, protocol: TCP}}]\n"),
+                        "Gateway default/g2", "spec.servers[0].hosts", false),
+                new Rule("protocol served", gateway("g2", "  servers: [{port: {number: 9200, name: tcp, protocol: TCP},"
+                        + " hosts: ['*']}]\n"), gateway("g2", "  servers: [{port: {number: 9200, name: http, protocol: HTTP},"
+                        + " hosts: ['*']}]\n"), "Gateway default/g2", "spec.servers[0].port.protocol", false),
+                new Rule("one gateway per TCP port", gateway("g2", "  servers: [{port: {number: 9200, name: tcp,"
+                        + " protocol: TCP}, hosts: ['*']}]\n"), gateway("g2", "  servers: [{port: {number: 31400, name: tcp,"
+                        + " protocol: TCP}, hosts: ['*']}]\n"), "Gateway default/tcp-echo-gateway", "spec.servers[0].port",
+                        false),
+                new Rule("parentRef gateway exists", tcpRoute("{name: kube-gw}", "{name: tcp-echo, port: 9000}"),
+                        tcpRoute("{name: other-gw}", "{name: tcp-echo, port: 9000}"), ROUTE, "spec.parentRefs[0].name",
+                        false),
+                new Rule("sectionName names a listener", tcpRoute("{name: kube-gw, sectionName: tcp-9100}",
+                        "{name: tcp-echo, port: 9000}"), tcpRoute("{name: kube-gw, sectionName: tcp-1}",
+                        "{name: tcp-echo, port: 9000}"), ROUTE, "spec.parentRefs[0].sectionName", false),
+                new Rule("backend Service exists", tcpRoute("{name: kube-gw}", "{name: tcp-echo, port: 9000}"),
+                        tcpRoute("{name: kube-gw}", "{name: tcp-echo-v9, port: 9000}"), ROUTE,
+                        "spec.rules[0].backendRefs[0].name", false),
+                new Rule("backends are Services", tcpRoute("{name: kube-gw}", "{name: tcp-echo, port: 9000}"),
+                        tcpRoute("{name: kube-gw}", "{kind: Pod, name: tcp-echo, port: 9000}"), ROUTE,
+                        "spec.rules[0].backendRefs[0].kind", false),
+                new Rule("STATIC ServiceEntry has endpoints", """
+                        apiVersion: networking.istio.io/v1
+                        kind: ServiceEntry
+                        metadata: {name: ext}
+                        spec: {hosts: [ext.example.com], ports: [{number: 80, name: tcp}], resolution: STATIC,
+                               endpoints: [{address: 10.1.1.1}]}
+                        """, """
+                        apiVersion: networking.istio.io/v1
+                        kind: ServiceEntry
+                        metadata: {name: ext}
+                        spec: {hosts: [ext.example.com], ports: [{number: 80, name: tcp}], resolution: STATIC}
+                        """, "ServiceEntry default/ext", "spec.endpoints", false),
+                new Rule("WorkloadEntry has an address", """
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: w}
+                        spec: {address: 10.1.1.2, labels: {app: other}}
+                        """, """
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: w}
+                        spec: {labels: {app: other}}
+                        """, "WorkloadEntry default/w", "spec.address", false),
+                new Rule("Service has ports", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 1}]}\n",
+                        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: {app: s}}\n",
+                        "Service default/s", "spec.ports", false),
+                new Rule("warn: weight 0", route(V1 + "      weight: 1\n" + V2 + "      weight: 1\n"),
+                        route(V1 + "      weight: 1\n" + V2 + "      weight: 0\n"), VS, "spec.tcp[0].route[1].weight", true),
+                new Rule("warn: shadowed by a catch-all", route(V1),
+                        vs("  hosts: ['*']\n  gateways: [tcp-echo-gateway]\n  tcp:\n  - route:\n" + V1 + "  - route:\n" + V2),
+                        VS, "spec.tcp[1]", true),
+                new Rule("warn: match port on no bound gateway", route(V1), route(V1).replace("port: 31400", "port: 31401"),
+                        VS, "spec.tcp[0].match[0].port", true));
+    }
+
+    static MeshSnapshot seeded() throws Exception {
+        MeshSnapshot live = MeshSnapshot.empty();
+        for (String f : List.of("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml")) {
+            var parsed = ResourceReader.readBody(Files.readAllBytes(Path.of("..", "samples", "tcp-echo", f)),
+                    BodyFormat.YAML);
+            live = VALIDATOR.decide(live, ChangeRequested.of("seed", Instant.EPOCH, Operation.APPLY,
+                    parsed.resources(), false)).next().orElseThrow();
+        }
+        return live;
+    }
+
+    static ChangeValidator.Decision decide(String yaml) throws Exception {
+        var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+        assertThat(parsed.errors()).as("the YAML of the case reads").isEmpty();
+        return VALIDATOR.decide(seeded(), ChangeRequested.of("c", Instant.EPOCH, Operation.APPLY, parsed.resources(),
+                false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rules")
+    void validCasePasses(Rule rule) throws Exception {
+        var result = decide(rule.valid()).result();
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.warnings()).extracting(m -> m.resource() + " " + m.field())
+                .doesNotContain(rule.resource() + " " + rule.field());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rules")
+    void invalidCaseIsReportedAtItsField(Rule rule) throws Exception {
+        var result = decide(rule.invalid()).result();
+        List<ValidationMessage> findings = rule.warning() ? result.warnings() : result.errors();
+        assertThat(findings).as(result.toString())
+                .anySatisfy(m -> {
+                    assertThat(m.resource()).isEqualTo(rule.resource());
+                    assertThat(m.field()).isEqualTo(rule.field());
+                    assertThat(m.message()).isNotBlank();
+                });
+        assertThat(result.status()).isEqualTo(rule.warning() ? ChangeStatus.ACCEPTED : ChangeStatus.REJECTED);
+    }
+}
