@@ -230,8 +230,55 @@ class FleetEndToEndIT {
                     new java.util.TreeSet<>(expected));
             assertThat(List.copyOf(snapshots.values())).isEqualTo(ids);
         } finally {
+            // Leave the fleet as it was: the original validator running, the standby gone.
+            if (ManagedProcess.running(layout, "validator-service").isEmpty()) {
+                Fleet.Member original = fleet.validator("validator-service", layout.validatorPort());
+                ManagedProcess.start(layout, original.name(), original.command());
+                fleet.awaitReady(original, Duration.ofSeconds(60));
+            }
             ManagedProcess.stop(layout, standby.name(), Duration.ofSeconds(15));
         }
+    }
+
+    @Test
+    @Order(6)
+    void aFrozenProxyGoesStaleAndComesBackSynced() throws Exception {
+        long pid = ManagedProcess.running(layout, "proxy-2").orElseThrow().pid();
+        signal("STOP", pid);
+        try {
+            KshiftClient.Answer answer = client.post("/api/v1/apply?waitFor=synced&timeout=3s",
+                    samples.sample("gateway-api/tcp-echo-all-v1.yaml"));
+            assertThat(answer.status()).as("accepted, but proxy-2 cannot apply it: 202").isEqualTo(202);
+            assertThat(answer.body().path("sync").path("lagging").toString()).contains("proxy-2");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            String state = "";
+            while (!state.equals("STALE") && System.nanoTime() < deadline) {
+                state = proxyState("proxy-2");
+                Fleet.sleep(250);
+            }
+            assertThat(state).as("behind for longer than the stale threshold").isEqualTo("STALE");
+            assertThat(proxyState("proxy-1")).isEqualTo("SYNCED");
+        } finally {
+            signal("CONT", pid);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!proxyState("proxy-2").equals("SYNCED")) {
+            assertThat(System.nanoTime()).as("proxy-2 catches up").isLessThan(deadline);
+            Fleet.sleep(100);
+        }
+    }
+
+    static String proxyState(String node) {
+        for (JsonNode p : client.get(layout.configUrl() + "/api/v1/proxies").body().path("proxies")) {
+            if (p.path("nodeId").asText().equals(node)) {
+                return p.path("state").asText();
+            }
+        }
+        return "ABSENT";
+    }
+
+    static void signal(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor()).isZero();
     }
 
     static String activeValidator(Map<String, Integer> ports) {
