@@ -16,8 +16,8 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * TCP half-close, as Envoy's tcp_proxy does it: a peer's FIN is passed on as a FIN to the other side, which may go
  * on answering ({@code date | nc host 31400} sends a line and shuts down its output at once). Vert.x 4 has no
  * half-close API, so this works on the Netty channel under the socket: the input-shutdown event becomes an empty
- * read, which Vert.x queues behind any data still buffered for a paused socket, so the FIN is relayed only after
- * every byte before it. Netty never delivers an empty read for real bytes, so the empty buffer is unambiguous.
+ * read, delivered in order behind the data read before it, so the FIN is relayed only after every byte before it.
+ * Netty never delivers an empty read for real bytes, so the empty buffer is unambiguous.
  */
 final class HalfClose {
     private static final String HANDLER = "kshift-half-close";
@@ -33,8 +33,8 @@ final class HalfClose {
     }
 
     /** Whether a buffer read from a socket with {@link #enable} is its peer's FIN. */
-    static boolean isEndOfInput(io.vertx.core.buffer.Buffer data) {
-        return data.length() == 0;
+    static boolean isEndOfInput(io.netty.buffer.ByteBuf data) {
+        return !data.isReadable();
     }
 
     /** Sends FIN after everything written so far has left; {@code then} runs once it has. */

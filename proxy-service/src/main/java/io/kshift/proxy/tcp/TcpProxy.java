@@ -26,7 +26,8 @@ public class TcpProxy {
     }
 
     void accept(NetSocket client, int port) {
-        client.pause();
+        // Nothing is read until an upstream is connected; then the relay turns reading on.
+        Relay.reading(client, false);
         Optional<ListenerRoute> route = tables.get().route(port);
         if (route.isEmpty()) {
             client.close();

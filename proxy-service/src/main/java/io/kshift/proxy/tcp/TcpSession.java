@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 
 /**
  * One client connection and its upstream. The destination was chosen at accept and never changes, so a weight
- * change cannot touch a live connection. The client stays paused until an endpoint accepts; a refused or timed-out
+ * change cannot touch a live connection. The client is not read until an endpoint accepts; a refused or timed-out
  * endpoint is skipped for the next one of the same destination. Then bytes are relayed both ways with
  * backpressure; a FIN is passed on as a FIN (half-close), and the session closes when both directions are done or
  * either side closes or fails, when the destination's {@code maxConnectionDuration} is up, or when its listener
@@ -25,6 +25,7 @@ final class TcpSession {
     private final Vertx vertx;
     private final int first;
     private long maxAgeTimer = -1;
+    private Relay fromClient;
     private NetSocket upstream;
     private boolean clientClosed;
     private int directionsDone;
@@ -39,8 +40,10 @@ final class TcpSession {
 
     void start() {
         HalfClose.enable(client);
+        fromClient = Relay.from(client);
         client.closeHandler(v -> {
             clientClosed = true;
+            fromClient.discard();
             if (maxAgeTimer >= 0) {
                 vertx.cancelTimer(maxAgeTimer);
             }
@@ -80,8 +83,8 @@ final class TcpSession {
             client.close();
         });
         socket.exceptionHandler(e -> socket.close());
-        Relay.start(socket, client, this::directionDone);
-        Relay.start(client, socket, this::directionDone);
+        Relay.from(socket).to(client, this::directionDone);
+        fromClient.to(socket, this::directionDone);
         Duration maxAge = target.destination().maxConnectionDuration();
         if (maxAge != null) {
             maxAgeTimer = vertx.setTimer(Math.max(1, maxAge.toMillis()), id -> close());

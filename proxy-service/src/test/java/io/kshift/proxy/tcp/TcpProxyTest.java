@@ -116,6 +116,54 @@ class TcpProxyTest {
         }
     }
 
+    @Test
+    void aRefusingEndpointIsSkippedForTheNextOneOfItsSubset() throws Exception {
+        int dead;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            dead = probe.getLocalPort();
+        }
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: tcp-echo-v1-dead}
+                spec:
+                  address: 127.0.0.1
+                  ports: {tcp: %d}
+                  labels: {app: tcp-echo, version: v1}
+                """.formatted(dead));
+        assertThat(tables.get().route(gatewayPort).orElseThrow().targets().get(0).endpoints().size()).isEqualTo(2);
+        assertThat(connect(20)).as("every connection lands on the live v1 endpoint").containsExactly(Map.entry("one", 20));
+    }
+
+    @Test
+    void carriesBulkDataIntactAndInOrder() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+        int lines = 2_000;
+        String payload = "x".repeat(10_000);
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(20_000);
+            var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                    for (int i = 0; i < lines; i++) {
+                        if (!("one " + i + " " + payload).equals(in.readLine())) {
+                            return "line " + i + " arrived damaged or out of order";
+                        }
+                    }
+                    return "ok";
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            });
+            var out = new java.io.BufferedOutputStream(s.getOutputStream(), 1 << 16);
+            for (int i = 0; i < lines; i++) {
+                out.write((i + " " + payload + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            out.flush();
+            assertThat(reader.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ok");
+        }
+    }
+
     static boolean closedByPeer(Socket s) {
         try {
             return s.getInputStream().read() == -1;
