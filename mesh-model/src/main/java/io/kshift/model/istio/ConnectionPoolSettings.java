@@ -1,15 +1,36 @@
 package io.kshift.model.istio;
 
+import io.kshift.model.constraint.IstioDurationValue;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.PositiveOrZero;
 
-/** {@code connectionPool}: the TCP settings toward each endpoint. */
-public record ConnectionPoolSettings(@Valid TcpSettings tcp) {
+/** {@code connectionPool}: limits toward each upstream host; a request over a limit fails fast (circuit breaking). */
+public record ConnectionPoolSettings(@Valid TcpSettings tcp, @Valid HttpSettings http) {
+
+    public ConnectionPoolSettings(TcpSettings tcp) {
+        this(tcp, null);
+    }
 
     /**
-     * Durations are Istio durations ({@code 10s}, {@code 250ms}), checked by the validator. {@code connectTimeout}
-     * bounds connecting to an endpoint; {@code maxConnectionDuration}, when set, closes a connection that old, so
-     * long-lived connections come back and land on the current weights.
+     * {@code connectTimeout} bounds connecting to an endpoint; {@code maxConnectionDuration}, when set, closes a
+     * connection that old, so long-lived connections come back and land on the current weights.
      */
-    public record TcpSettings(String connectTimeout, String maxConnectionDuration) {
+    public record TcpSettings(@PositiveOrZero(message = "must not be negative") Integer maxConnections,
+                              @IstioDurationValue String connectTimeout,
+                              @IstioDurationValue String maxConnectionDuration,
+                              @IstioDurationValue String idleTimeout) {
+
+        public TcpSettings(String connectTimeout, String maxConnectionDuration) {
+            this(null, connectTimeout, maxConnectionDuration, null);
+        }
+    }
+
+    /** HTTP limits toward the destination, as Envoy's circuit breakers count them. */
+    public record HttpSettings(@PositiveOrZero(message = "must not be negative") Integer http1MaxPendingRequests,
+                               @PositiveOrZero(message = "must not be negative") Integer http2MaxRequests,
+                               @PositiveOrZero(message = "must not be negative") Integer maxRequestsPerConnection,
+                               @PositiveOrZero(message = "must not be negative") Integer maxRetries,
+                               @IstioDurationValue String idleTimeout,
+                               @PositiveOrZero(message = "must not be negative") Integer maxConcurrentStreams) {
     }
 }

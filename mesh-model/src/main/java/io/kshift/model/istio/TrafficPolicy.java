@@ -2,6 +2,24 @@ package io.kshift.model.istio;
 
 import jakarta.validation.Valid;
 
-/** The traffic policy parts the TCP proxy applies: endpoint load balancing and the TCP connection pool. */
-public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid ConnectionPoolSettings connectionPool) {
+/**
+ * A DestinationRule's policy toward a host (or, per subset, overriding it field by field): how an endpoint is
+ * chosen, the connection pool limits (circuit breaking), and outlier detection (passive health checking).
+ */
+public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid ConnectionPoolSettings connectionPool,
+                            @Valid OutlierDetection outlierDetection) {
+
+    public TrafficPolicy(LoadBalancerSettings loadBalancer, ConnectionPoolSettings connectionPool) {
+        this(loadBalancer, connectionPool, null);
+    }
+
+    /** This policy with every field the subset's own policy sets taken from it (Istio: subset overrides). */
+    public TrafficPolicy overriddenBy(TrafficPolicy subset) {
+        if (subset == null) {
+            return this;
+        }
+        return new TrafficPolicy(subset.loadBalancer != null ? subset.loadBalancer : loadBalancer,
+                subset.connectionPool != null ? subset.connectionPool : connectionPool,
+                subset.outlierDetection != null ? subset.outlierDetection : outlierDetection);
+    }
 }

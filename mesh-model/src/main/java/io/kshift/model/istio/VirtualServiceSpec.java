@@ -6,14 +6,14 @@ import jakarta.validation.Valid;
 import java.util.List;
 
 /**
- * Istio {@code VirtualService} spec. TCP routes are served; {@code http} and {@code tls} routes are read so a
+ * Istio {@code VirtualService} spec: {@code tcp} and {@code http} routes. {@code tls} routes are read so a
  * validator can name them, and rejected until the proxy serves them.
  */
 public record VirtualServiceSpec(
         List<String> hosts,
         List<String> gateways,
         List<@Valid TcpRoute> tcp,
-        List<Object> http,
+        List<@Valid HttpRoute> http,
         List<Object> tls,
         List<String> exportTo) implements ResourceSpec {
 

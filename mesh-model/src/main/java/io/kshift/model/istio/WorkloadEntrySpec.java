@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public record WorkloadEntrySpec(
         String address,
-        Map<String, Integer> ports,
+        Map<String, @io.kshift.model.constraint.PortNumber Integer> ports,
         Map<String, String> labels,
         String network,
         String locality,

@@ -87,7 +87,7 @@ public final class DestinationResolver {
             }
             labels = defined.get().labels();
             if (defined.get().trafficPolicy() != null) {
-                policy = merge(policy, defined.get().trafficPolicy());
+                policy = policy == null ? defined.get().trafficPolicy() : policy.overriddenBy(defined.get().trafficPolicy());
             }
         }
         List<Endpoint> endpoints = service.endpoints(labels);
@@ -130,14 +130,6 @@ public final class DestinationResolver {
         return rules.stream().filter(r -> r.namespace().equals(fromNamespace)).findFirst()
                 .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst())
                 .or(() -> rules.stream().findFirst());
-    }
-
-    private static TrafficPolicy merge(TrafficPolicy base, TrafficPolicy override) {
-        if (base == null) {
-            return override;
-        }
-        return new TrafficPolicy(override.loadBalancer() != null ? override.loadBalancer() : base.loadBalancer(),
-                override.connectionPool() != null ? override.connectionPool() : base.connectionPool());
     }
 
     private static SimpleLb loadBalancer(TrafficPolicy policy) {

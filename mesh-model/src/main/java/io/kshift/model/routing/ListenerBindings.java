@@ -6,7 +6,10 @@ import io.kshift.model.gateway.Listener;
 import io.kshift.model.gateway.ParentReference;
 import io.kshift.model.gateway.TcpRouteRule;
 import io.kshift.model.gateway.TcpRouteSpec;
+import io.kshift.model.istio.Destination;
 import io.kshift.model.istio.GatewaySpec;
+import io.kshift.model.istio.HttpRoute;
+import io.kshift.model.istio.HttpRouteDestination;
 import io.kshift.model.istio.L4MatchAttributes;
 import io.kshift.model.istio.RouteDestination;
 import io.kshift.model.istio.Server;
@@ -108,17 +111,31 @@ public final class ListenerBindings {
 
     /** The weighted targets of a VirtualService tcp route written at {@code field}, seen from its namespace. */
     public static List<WeightedTarget> istioTargets(TcpRoute route, String namespace, String field) {
+        return istioTargets(route.route().stream().map(RouteDestination::destination).toList(),
+                route.route().stream().map(RouteDestination::weight).toList(), namespace, field);
+    }
+
+    /** The weighted targets of a VirtualService http route written at {@code field}, seen from its namespace. */
+    public static List<WeightedTarget> istioTargets(HttpRoute route, String namespace, String field) {
+        return istioTargets(route.route().stream().map(HttpRouteDestination::destination).toList(),
+                route.route().stream().map(HttpRouteDestination::weight).toList(), namespace, field);
+    }
+
+    private static List<WeightedTarget> istioTargets(List<Destination> dests, List<Integer> weights,
+                                                     String namespace, String field) {
         List<WeightedTarget> targets = new ArrayList<>();
-        List<RouteDestination> dests = route.route();
         for (int i = 0; i < dests.size(); i++) {
-            RouteDestination d = dests.get(i);
             // Istio: a lone destination takes all traffic whatever its weight; otherwise an absent weight is 0.
-            int weight = dests.size() == 1 ? 1 : d.weight() == null ? 0 : d.weight();
-            Integer port = d.destination().port() == null ? null : d.destination().port().number();
-            targets.add(new WeightedTarget(field + ".route[" + i + "]", weight, d.destination().host(),
-                    d.destination().subset(), port, namespace, false));
+            int weight = dests.size() == 1 ? 1 : weights.get(i) == null ? 0 : weights.get(i);
+            targets.add(target(field + ".route[" + i + "]", weight, dests.get(i), namespace));
         }
         return targets;
+    }
+
+    /** One Istio destination (a route's or a mirror's) written at {@code field}, seen from its namespace. */
+    public static WeightedTarget target(String field, int weight, Destination d, String namespace) {
+        Integer port = d.port() == null ? null : d.port().number();
+        return new WeightedTarget(field, weight, d.host(), d.subset(), port, namespace, false);
     }
 
     private static List<BoundRoute> tcpRoutes(MeshConfig config, Resource gateway, Listener listener) {

@@ -19,6 +19,11 @@ public final class FieldRules {
     public void check(Resource resource, Findings findings) {
         validator.validate(resource).stream()
                 .sorted(Comparator.comparing((ConstraintViolation<Resource> v) -> v.getPropertyPath().toString()))
-                .forEach(v -> findings.error(resource.key(), v.getPropertyPath().toString(), v.getMessage()));
+                .forEach(v -> findings.error(resource.key(), userPath(v.getPropertyPath().toString()), v.getMessage()));
+    }
+
+    /** Hibernate Validator names container elements ({@code ports[http].<map value>}); users know {@code ports[http]}. */
+    static String userPath(String path) {
+        return path.replace(".<map value>", "").replace(".<list element>", "").replace(".<iterable element>", "");
     }
 }

@@ -1,18 +1,15 @@
 package io.kshift.validator.rules;
 
-import io.kshift.model.istio.ConnectionPoolSettings;
 import io.kshift.model.istio.DestinationRuleSpec;
 import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
 import io.kshift.model.istio.ServiceEntrySpec;
 import io.kshift.model.istio.TrafficPolicy;
 import io.kshift.model.istio.WorkloadEntrySpec;
 import io.kshift.model.k8s.ServiceSpec;
-import io.kshift.model.mesh.IstioDuration;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.registry.ServiceRegistry;
 import io.kshift.model.resource.Kind;
 import io.kshift.model.resource.Resource;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -103,26 +100,7 @@ final class RegistryRules {
         if (policy.loadBalancer() != null && policy.loadBalancer().simple() != null
                 && !SERVED_LB.contains(policy.loadBalancer().simple())) {
             findings.error(r.key(), field + ".loadBalancer.simple", policy.loadBalancer().simple()
-                    + " is not served; use ROUND_ROBIN, RANDOM or LEAST_REQUEST");
-        }
-        ConnectionPoolSettings pool = policy.connectionPool();
-        if (pool != null && pool.tcp() != null) {
-            duration(r, field + ".connectionPool.tcp.connectTimeout", pool.tcp().connectTimeout(), findings);
-            duration(r, field + ".connectionPool.tcp.maxConnectionDuration", pool.tcp().maxConnectionDuration(),
-                    findings);
-        }
-    }
-
-    /** Istio's rule for durations: at least 1 ms, in whole milliseconds. */
-    static void duration(Resource r, String path, String text, Findings findings) {
-        if (text == null) {
-            return;
-        }
-        var parsed = IstioDuration.parse(text);
-        if (parsed.isEmpty()) {
-            findings.error(r.key(), path, "'" + text + "' is not a duration (e.g. 10s, 250ms)");
-        } else if (parsed.get().compareTo(Duration.ofMillis(1)) < 0 || parsed.get().toNanos() % 1_000_000 != 0) {
-            findings.error(r.key(), path, "must be at least 1ms and a whole number of milliseconds");
+                    + " is not served; use ROUND_ROBIN, RANDOM, LEAST_REQUEST or LEAST_CONN");
         }
     }
 }

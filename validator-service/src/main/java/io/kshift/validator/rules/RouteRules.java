@@ -62,9 +62,10 @@ final class RouteRules {
         if (!spec.tls().isEmpty()) {
             findings.error(key, "spec.tls", "tls routes are not served by this kshift version; only tcp routes are");
         }
-        if (spec.tcp().isEmpty()) {
-            findings.error(key, "spec.tcp", "at least one tcp route is required");
+        if (spec.tcp().isEmpty() && spec.http().isEmpty() && spec.tls().isEmpty()) {
+            findings.error(key, "spec", "at least one of tcp, http or tls routes is required");
         }
+        HttpRouteRules.check(vs, spec, gatewayExists(config, vs.namespace()), resolver, findings);
         if (meshBound && !spec.tcp().isEmpty()) {
             findings.warn(key, "spec.gateways", "mesh (sidecar) routing is not served by kshift proxies;"
                     + " bind the VirtualService to a Gateway for its routes to carry traffic");
@@ -112,6 +113,10 @@ final class RouteRules {
             List<WeightedTarget> targets = ListenerBindings.istioTargets(route, vs.namespace(), field);
             targets(key, field + ".route", targets, resolver, findings);
         }
+    }
+
+    private static java.util.function.Predicate<String> gatewayExists(MeshConfig config, String namespace) {
+        return ref -> VirtualServiceSpec.MESH_GATEWAY.equals(ref) || gateway(config, ref, namespace).isPresent();
     }
 
     private static boolean declares(Map<Integer, ListenerBinding> bindings, int port, List<ResourceKey> gateways) {
@@ -188,7 +193,7 @@ final class RouteRules {
         }
     }
 
-    private static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
+    static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
                                 DestinationResolver resolver, Findings findings) {
         if (targets.size() > 1 && targets.stream().mapToLong(WeightedTarget::weight).sum() == 0) {
             findings.error(key, listField, "weights must not all be zero (weights are relative: each destination"
@@ -205,7 +210,7 @@ final class RouteRules {
         }
     }
 
-    private static String suffix(WeightedTarget t, DestinationResolver.Part part) {
+    static String suffix(WeightedTarget t, DestinationResolver.Part part) {
         String p = part.name().toLowerCase(Locale.ROOT);
         if (t.backendRef()) {
             return part == DestinationResolver.Part.HOST ? ".name" : "." + p;

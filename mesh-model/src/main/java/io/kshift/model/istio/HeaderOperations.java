@@ -1,0 +1,18 @@
+package io.kshift.model.istio;
+
+import io.kshift.model.Lists;
+import java.util.List;
+import java.util.Map;
+
+/** Header edits, applied in Envoy's order: remove, then set (replace), then add (append). */
+public record HeaderOperations(Map<String, String> set, Map<String, String> add, List<String> remove) {
+    public HeaderOperations {
+        set = Lists.copy(set);
+        add = Lists.copy(add);
+        remove = Lists.copy(remove);
+    }
+
+    public boolean isEmpty() {
+        return set.isEmpty() && add.isEmpty() && remove.isEmpty();
+    }
+}

@@ -1,0 +1,17 @@
+package io.kshift.model.istio;
+
+import io.kshift.model.constraint.IstioDurationValue;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+
+/**
+ * Retries: up to {@code attempts} more tries, each bounded by {@code perTryTimeout}, on the conditions of
+ * {@code retryOn} (Envoy's names, comma-separated; plain status codes such as {@code 503} also count).
+ */
+public record HttpRetry(
+        @PositiveOrZero(message = "must not be negative") Integer attempts,
+        @IstioDurationValue String perTryTimeout,
+        @Pattern(regexp = RetryOn.PATTERN, message = "must be a comma-separated list of "
+                + "5xx, gateway-error, connect-failure, refused-stream, retriable-4xx, reset or status codes 100-599")
+        String retryOn) {
+}

@@ -1,0 +1,60 @@
+package io.kshift.model.istio;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** The retry conditions of Envoy's {@code x-envoy-retry-on} that kshift serves, and plain status codes. */
+public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
+    static final String NAME = "(5xx|gateway-error|connect-failure|refused-stream|retriable-4xx|reset|[1-5][0-9][0-9])";
+    static final String PATTERN = "\\s*" + NAME + "\\s*(,\\s*" + NAME + "\\s*)*";
+
+    /** Istio's default when a route sets retries without {@code retryOn}. */
+    public static final String DEFAULT = "connect-failure,refused-stream,503";
+
+    public enum Condition {
+        FIVE_XX("5xx"), GATEWAY_ERROR("gateway-error"), CONNECT_FAILURE("connect-failure"),
+        REFUSED_STREAM("refused-stream"), RETRIABLE_4XX("retriable-4xx"), RESET("reset");
+
+        private final String text;
+
+        Condition(String text) {
+            this.text = text;
+        }
+    }
+
+    /** Parses a validated {@code retryOn}. */
+    public static RetryOn parse(String text) {
+        EnumSet<Condition> conditions = EnumSet.noneOf(Condition.class);
+        Set<Integer> statuses = new TreeSet<>();
+        for (String part : (text == null ? DEFAULT : text).split(",")) {
+            String p = part.trim().toLowerCase(Locale.ROOT);
+            Arrays.stream(Condition.values()).filter(c -> c.text.equals(p)).findFirst().ifPresentOrElse(
+                    conditions::add, () -> statuses.add(Integer.parseInt(p)));
+        }
+        return new RetryOn(Set.copyOf(conditions), Set.copyOf(statuses));
+    }
+
+    /** Whether a response with this status is retried. 409 is Envoy's only retriable 4xx. */
+    public boolean retriesStatus(int status) {
+        return statuses.contains(status)
+                || (status >= 500 && conditions.contains(Condition.FIVE_XX))
+                || ((status == 502 || status == 503 || status == 504) && conditions.contains(Condition.GATEWAY_ERROR))
+                || (status == 409 && conditions.contains(Condition.RETRIABLE_4XX));
+    }
+
+    /** Whether a failure to connect, or a connection reset before a response, is retried. */
+    public boolean retriesConnectFailure() {
+        return conditions.contains(Condition.CONNECT_FAILURE) || conditions.contains(Condition.FIVE_XX)
+                || conditions.contains(Condition.GATEWAY_ERROR) || conditions.contains(Condition.RESET)
+                || conditions.contains(Condition.REFUSED_STREAM);
+    }
+
+    /** Whether a reset after the request was sent (no response) is retried. */
+    public boolean retriesReset() {
+        return conditions.contains(Condition.RESET) || conditions.contains(Condition.FIVE_XX)
+                || conditions.contains(Condition.GATEWAY_ERROR);
+    }
+}

@@ -1,0 +1,132 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.istio.HttpMatchRequest;
+import io.kshift.model.istio.HttpMirrorPolicy;
+import io.kshift.model.istio.HttpRoute;
+import io.kshift.model.istio.StringMatch;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.registry.DestinationResolver;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import io.kshift.model.routing.ListenerBindings;
+import io.kshift.model.routing.WeightedTarget;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The {@code spec.http} routes of a VirtualService: Istio's structural rules (route or redirect, not both; mirror or
+ * mirrors, not both; no empty match strings) and make-before-break for every destination and mirror, plus the
+ * warnings Istio only gives in {@code istioctl analyze}: a route shadowed by an earlier catch-all.
+ */
+final class HttpRouteRules {
+    private HttpRouteRules() {
+    }
+
+    static void check(Resource vs, VirtualServiceSpec spec, Predicate<String> gatewayExists,
+                      DestinationResolver resolver, Findings findings) {
+        ResourceKey key = vs.key();
+        int catchAll = -1;
+        for (int i = 0; i < spec.http().size(); i++) {
+            HttpRoute route = spec.http().get(i);
+            String field = "spec.http[" + i + "]";
+            if (catchAll >= 0) {
+                findings.warn(key, field, "shadowed by spec.http[" + catchAll + "], which matches every request;"
+                        + " this route never applies");
+            } else if (route.matchesEverything()) {
+                catchAll = i;
+            }
+            structure(key, field, route, findings);
+            for (int j = 0; j < route.match().size(); j++) {
+                match(key, field + ".match[" + j + "]", route.match().get(j), gatewayExists, findings);
+            }
+            if (!route.route().isEmpty()) {
+                List<WeightedTarget> targets = ListenerBindings.istioTargets(route, vs.namespace(), field);
+                RouteRules.targets(key, field + ".route", targets, resolver, findings);
+            }
+            mirrors(vs, field, route, resolver, findings);
+        }
+    }
+
+    private static void structure(ResourceKey key, String field, HttpRoute route, Findings findings) {
+        if (route.redirect() != null) {
+            Integer code = route.redirect().redirectCode();
+            if (code != null && !io.kshift.model.istio.HttpRedirect.CODES.contains(code)) {
+                findings.error(key, field + ".redirect.redirectCode", "must be one of 301, 302, 303, 307, 308");
+            }
+            if (!route.route().isEmpty()) {
+                findings.error(key, field + ".redirect", "an http route cannot have both route and redirect");
+            }
+            if (route.fault() != null) {
+                findings.error(key, field + ".fault", "an http route cannot have both fault and redirect");
+            }
+            if (route.rewrite() != null) {
+                findings.error(key, field + ".rewrite", "an http route cannot have both rewrite and redirect");
+            }
+        } else if (route.route().isEmpty()) {
+            findings.error(key, field + ".route", "an http route needs a route (destinations) or a redirect");
+        }
+        if (route.mirror() != null && !route.mirrors().isEmpty()) {
+            findings.error(key, field + ".mirrors", "an http route cannot have both mirror and mirrors");
+        }
+        if (route.mirrorPercentage() != null && route.mirror() == null) {
+            findings.warn(key, field + ".mirrorPercentage", "has no effect without mirror");
+        }
+        if (route.fault() != null && route.fault().delay() == null && route.fault().abort() == null) {
+            findings.error(key, field + ".fault", "a fault needs a delay or an abort");
+        }
+    }
+
+    private static void match(ResourceKey key, String field, HttpMatchRequest m, Predicate<String> gatewayExists,
+                              Findings findings) {
+        nonEmpty(key, field + ".uri", m.uri(), findings);
+        nonEmpty(key, field + ".authority", m.authority(), findings);
+        nonEmpty(key, field + ".method", m.method(), findings);
+        nonEmpty(key, field + ".scheme", m.scheme(), findings);
+        names(key, field + ".headers", m.headers(), findings);
+        names(key, field + ".withoutHeaders", m.withoutHeaders(), findings);
+        names(key, field + ".queryParams", m.queryParams(), findings);
+        for (int g = 0; g < m.gateways().size(); g++) {
+            if (!gatewayExists.test(m.gateways().get(g))) {
+                findings.error(key, field + ".gateways[" + g + "]", "Gateway '" + m.gateways().get(g)
+                        + "' does not exist");
+            }
+        }
+    }
+
+    private static void names(ResourceKey key, String field, Map<String, StringMatch> matches, Findings findings) {
+        matches.forEach((name, match) -> {
+            if (name.isBlank()) {
+                findings.error(key, field, "a header or parameter name must not be empty");
+            }
+        });
+    }
+
+    /** Istio rejects {@code prefix: ""} and {@code regex: ""}: they would match everything by accident. */
+    private static void nonEmpty(ResourceKey key, String field, StringMatch match, Findings findings) {
+        if (match == null) {
+            return;
+        }
+        if ("".equals(match.prefix())) {
+            findings.error(key, field + ".prefix", "must not be empty (omit the match to match everything)");
+        }
+        if ("".equals(match.regex())) {
+            findings.error(key, field + ".regex", "must not be empty (omit the match to match everything)");
+        }
+    }
+
+    private static void mirrors(Resource vs, String field, HttpRoute route, DestinationResolver resolver,
+                                Findings findings) {
+        List<HttpMirrorPolicy> mirrors = route.allMirrors();
+        for (int m = 0; m < mirrors.size(); m++) {
+            String at = route.mirror() != null && m == 0 ? field + ".mirror" : field + ".mirrors["
+                    + (route.mirror() != null ? m - 1 : m) + "].destination";
+            WeightedTarget t = ListenerBindings.target(at, 1, mirrors.get(m).destination(), vs.namespace());
+            DestinationResolver.Result result = t.resolve(resolver);
+            if (!result.ok()) {
+                findings.error(vs.key(), at + "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT),
+                        "mirror: " + result.problem().message());
+            }
+        }
+    }
+}
