@@ -47,6 +47,7 @@ public final class ChangeValidator {
         };
         if (!findings.hasErrors()) {
             validate(changed.config(), findings);
+            InUseRules.check(current, changed.config(), findings);
         }
         if (!findings.hasErrors() && change.operation() != Operation.DELETE) {
             checkSize(changed.config(), findings);

@@ -126,8 +126,59 @@ class ChangeValidatorTest {
                         spec: {host: tcp-echo}
                         """), false));
         assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
-        assertThat(d.result().errors()).extracting(e -> e.resource() + " " + e.field())
-                .containsExactly("VirtualService default/tcp-echo spec.tcp[0].route[0].destination.subset");
+        assertThat(d.result().errors()).extracting(e -> e.resource() + " " + e.field()).containsExactlyInAnyOrder(
+                "VirtualService default/tcp-echo spec.tcp[0].route[0].destination.subset",
+                "DestinationRule default/tcp-echo-destination spec.subsets[0]");
+        assertThat(d.result().errors()).filteredOn(e -> e.resource().startsWith("DestinationRule")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("subset 'v1'", "VirtualService default/tcp-echo"));
+    }
+
+    @Test
+    void rejectsRemovingASubsetFromARuleWhileARouteUsesIt() throws Exception {
+        var d = apply(seeded(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo-destination}
+                spec:
+                  host: tcp-echo
+                  subsets: [{name: v2, labels: {version: v2}}]
+                """));
+        assertThat(d.result().errors()).filteredOn(e -> e.resource().startsWith("DestinationRule")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.field()).isEqualTo("spec.subsets");
+                    assertThat(e.message()).contains("subset 'v1'", "VirtualService default/tcp-echo spec.tcp[0].route[0]");
+                });
+    }
+
+    @Test
+    void rejectsDeletingAGatewayALiveRouteUses() throws Exception {
+        var d = validator.decide(seeded(), ChangeRequested.of("d", Instant.EPOCH, Operation.DELETE,
+                yaml("""
+                        apiVersion: networking.istio.io/v1
+                        kind: Gateway
+                        metadata: {name: tcp-echo-gateway}
+                        spec: {}
+                        """), false));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(d.result().errors()).filteredOn(e -> e.resource().equals("Gateway default/tcp-echo-gateway"))
+                .singleElement().satisfies(e -> assertThat(e.message())
+                        .contains("VirtualService default/tcp-echo spec.gateways[0]"));
+    }
+
+    @Test
+    void rejectsRemovingAListenerATcpRouteUses() throws Exception {
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), file("tcp-echo-services.yaml"));
+        live = accepted(live, file("gateway-api/tcp-echo-all-v1.yaml"));
+        var d = apply(live, yaml("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: tcp-echo-gateway}
+                spec:
+                  gatewayClassName: istio
+                  listeners: [{name: other, protocol: TCP, port: 31401}]
+                """));
+        assertThat(d.result().errors()).filteredOn(e -> e.resource().startsWith("Gateway.gateway")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("listener 'tcp-31400'", "TCPRoute default/tcp-echo"));
     }
 
     @Test

@@ -1,0 +1,160 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.Listener;
+import io.kshift.model.gateway.TcpRouteSpec;
+import io.kshift.model.istio.DestinationRuleSpec;
+import io.kshift.model.istio.HttpMatchRequest;
+import io.kshift.model.istio.HttpRoute;
+import io.kshift.model.istio.L4MatchAttributes;
+import io.kshift.model.istio.Subset;
+import io.kshift.model.istio.TcpRoute;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.registry.MeshService;
+import io.kshift.model.registry.ServiceRegistry;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.routing.ListenerBindings;
+import io.kshift.model.routing.WeightedTarget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Make-before-break from the other side: a change that removes a DestinationRule subset, an Istio Gateway, or a
+ * Gateway API Gateway or listener that routes of the resulting config still use is rejected on the removed thing,
+ * naming every route that uses it. (The routes themselves are also reported by {@link RouteRules}; this tells the
+ * operator which of their own edits broke them.)
+ */
+final class InUseRules {
+    private InUseRules() {
+    }
+
+    static void check(MeshConfig live, MeshConfig next, Findings findings) {
+        ServiceRegistry registry = ServiceRegistry.build(next);
+        List<Use> uses = subsetUses(next, registry);
+        for (Resource before : live.ofKind(Kind.DESTINATION_RULE)) {
+            subsets(before, next.get(before.key()), registry, uses, findings);
+        }
+        for (Resource before : live.ofKind(Kind.GATEWAY)) {
+            if (next.get(before.key()).isEmpty()) {
+                report(before, "spec", "Gateway", gatewayUsers(next, before), findings);
+            }
+        }
+        for (Resource before : live.ofKind(Kind.KUBE_GATEWAY)) {
+            listeners(before, next, findings);
+        }
+    }
+
+    /** Where a route names a subset: the service it resolves to (in the new config), the subset, and the field. */
+    private record Use(Optional<MeshService> service, String subset, String where) {
+    }
+
+    private static List<Use> subsetUses(MeshConfig config, ServiceRegistry registry) {
+        List<Use> uses = new ArrayList<>();
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
+            List<WeightedTarget> targets = new ArrayList<>();
+            for (int i = 0; i < spec.tcp().size(); i++) {
+                targets.addAll(ListenerBindings.istioTargets(spec.tcp().get(i), vs.namespace(), "spec.tcp[" + i + "]"));
+            }
+            for (int i = 0; i < spec.http().size(); i++) {
+                HttpRoute route = spec.http().get(i);
+                targets.addAll(ListenerBindings.istioTargets(route, vs.namespace(), "spec.http[" + i + "]"));
+                for (int m = 0; m < route.allMirrors().size(); m++) {
+                    targets.add(ListenerBindings.target("spec.http[" + i + "].mirror", 1,
+                            route.allMirrors().get(m).destination(), vs.namespace()));
+                }
+            }
+            for (WeightedTarget t : targets) {
+                if (t.subset() != null) {
+                    uses.add(new Use(registry.lookup(t.host(), t.namespace()), t.subset(),
+                            vs.key() + " " + t.field()));
+                }
+            }
+        }
+        return uses;
+    }
+
+    private static void subsets(Resource before, Optional<Resource> after, ServiceRegistry registry, List<Use> uses,
+                                Findings findings) {
+        DestinationRuleSpec old = before.specAs(DestinationRuleSpec.class);
+        Optional<MeshService> service = registry.lookup(old.host(), before.namespace());
+        List<String> kept = after.map(r -> r.specAs(DestinationRuleSpec.class).subsets().stream().map(Subset::name)
+                .toList()).orElse(List.of());
+        for (int i = 0; i < old.subsets().size(); i++) {
+            String name = old.subsets().get(i).name();
+            if (kept.contains(name) || service.isEmpty()) {
+                continue;
+            }
+            List<String> users = uses.stream().filter(u -> u.subset().equals(name) && u.service().equals(service))
+                    .map(Use::where).toList();
+            String field = after.isPresent() ? "spec.subsets" : "spec.subsets[" + i + "]";
+            report(before, field, "subset '" + name + "'", users, findings);
+        }
+    }
+
+    private static List<String> gatewayUsers(MeshConfig config, Resource gateway) {
+        List<String> users = new ArrayList<>();
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
+            for (int i = 0; i < spec.gateways().size(); i++) {
+                if (ListenerBindings.names(spec.gateways().get(i), vs.namespace(), gateway.key())) {
+                    users.add(vs.key() + " spec.gateways[" + i + "]");
+                }
+            }
+            for (int i = 0; i < spec.tcp().size(); i++) {
+                List<L4MatchAttributes> match = spec.tcp().get(i).match();
+                for (int j = 0; j < match.size(); j++) {
+                    if (match.get(j).gateways().stream().anyMatch(g -> ListenerBindings.names(g, vs.namespace(),
+                            gateway.key()))) {
+                        users.add(vs.key() + " spec.tcp[" + i + "].match[" + j + "].gateways");
+                    }
+                }
+            }
+            for (int i = 0; i < spec.http().size(); i++) {
+                List<HttpMatchRequest> match = spec.http().get(i).match();
+                for (int j = 0; j < match.size(); j++) {
+                    if (match.get(j).gateways().stream().anyMatch(g -> ListenerBindings.names(g, vs.namespace(),
+                            gateway.key()))) {
+                        users.add(vs.key() + " spec.http[" + i + "].match[" + j + "].gateways");
+                    }
+                }
+            }
+        }
+        return users;
+    }
+
+    private static void listeners(Resource before, MeshConfig next, Findings findings) {
+        Optional<Resource> after = next.get(before.key());
+        List<Listener> old = before.specAs(KubeGatewaySpec.class).listeners();
+        for (int i = 0; i < old.size(); i++) {
+            Listener listener = old.get(i);
+            boolean kept = after.map(a -> a.specAs(KubeGatewaySpec.class).listeners().stream()
+                    .anyMatch(l -> l.name().equals(listener.name()))).orElse(false);
+            if (kept) {
+                continue;
+            }
+            List<String> users = new ArrayList<>();
+            for (Resource route : next.ofKind(Kind.TCP_ROUTE)) {
+                var refs = route.specAs(TcpRouteSpec.class).parentRefs();
+                for (int p = 0; p < refs.size(); p++) {
+                    if (ListenerBindings.attaches(refs.get(p), route.namespace(), before, listener)) {
+                        users.add(route.key() + " spec.parentRefs[" + p + "]");
+                    }
+                }
+            }
+            String what = after.isPresent() ? "listener '" + listener.name() + "'" : "Gateway (listener '"
+                    + listener.name() + "')";
+            report(before, after.isPresent() ? "spec.listeners" : "spec.listeners[" + i + "]", what, users, findings);
+        }
+    }
+
+    private static void report(Resource removed, String field, String what, List<String> users, Findings findings) {
+        if (!users.isEmpty()) {
+            findings.error(removed.key(), field, what + " cannot be removed: live routes use it: "
+                    + String.join(", ", users) + "; change those routes first");
+        }
+    }
+}
