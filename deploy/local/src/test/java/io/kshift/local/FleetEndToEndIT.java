@@ -103,6 +103,17 @@ class FleetEndToEndIT {
         apply("tcp-echo-all-v1.yaml");
         assertThat(send(100)).containsExactly(Map.entry("one", 100));
 
+        KshiftClient.Answer preview = client.post("/api/v1/apply?dryRun=true&wait=10s",
+                samples.sample("tcp-echo-20-v2.yaml"));
+        assertThat(preview.status()).as(preview.describe()).isEqualTo(200);
+        assertThat(preview.body().path("dryRun").asBoolean()).isTrue();
+        JsonNode vsAction = java.util.stream.StreamSupport.stream(preview.body().path("resources").spliterator(), false)
+                .filter(r -> r.path("kind").asText().equals("VirtualService")).findFirst().orElseThrow();
+        assertThat(vsAction.path("action").asText()).isEqualTo("CONFIGURED");
+        assertThat(vsAction.path("diff").asText()).as("the dry run shows the change against the live config")
+                .contains("+      weight: 80", "+      weight: 20", "+        subset: v2");
+        assertThat(send(20)).as("a dry run changes nothing").containsExactly(Map.entry("one", 20));
+
         try (Socket held = new Socket(layout.host(), gatewayPort)) {
             held.setSoTimeout(5000);
             assertThat(Traffic.exchange(held, "before")).isEqualTo("one before");

@@ -1,5 +1,8 @@
 package io.kshift.model.mesh;
 
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceWriter;
+import io.kshift.model.codec.TextDiff;
 import io.kshift.model.event.ResourceAction;
 import io.kshift.model.event.ResourceAction.Action;
 import io.kshift.model.resource.Kind;
@@ -37,6 +40,25 @@ public final class MeshConfig {
 
     /** The result of a change on a config: the new config and what happened to each named resource. */
     public record Changed(MeshConfig config, List<ResourceAction> actions) {
+
+        /** The actions, each CREATED, CONFIGURED or DELETED one with the line diff of its YAML from {@code before}. */
+        public List<ResourceAction> actionsWithDiffs(MeshConfig before) {
+            return actions.stream().map(a -> switch (a.action()) {
+                case CREATED, CONFIGURED, DELETED -> a.withDiff(TextDiff.unified(yaml(before.find(a)),
+                        yaml(config.find(a))));
+                default -> a;
+            }).toList();
+        }
+
+        private static String yaml(Optional<Resource> r) {
+            return r.map(x -> ResourceWriter.write(x, BodyFormat.YAML)).orElse("");
+        }
+    }
+
+    /** The resource an action names (by kind name; where two kinds share it, the one that exists here). */
+    private Optional<Resource> find(ResourceAction action) {
+        return resources.values().stream().filter(r -> r.kind().equals(action.kind())
+                && r.namespace().equals(action.namespace()) && r.name().equals(action.name())).findFirst();
     }
 
     /** Creates or replaces each resource, as {@code kubectl apply} does. */

@@ -59,7 +59,8 @@ public final class ChangeValidator {
         long generation = publish ? live.generation() + 1 : live.generation();
         ChangeResult result = new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(),
                 accepted ? ChangeStatus.ACCEPTED : ChangeStatus.REJECTED, generation, change.dryRun(),
-                changed.actions(), findings.errors(), findings.warnings(), clock.instant());
+                change.dryRun() ? changed.actionsWithDiffs(current) : changed.actions(), findings.errors(),
+                findings.warnings(), clock.instant());
         Optional<MeshSnapshot> next = publish
                 ? Optional.of(new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, change.changeId(), clock.instant(),
                 changed.config().all()))

@@ -8,6 +8,7 @@ import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.Operation;
+import io.kshift.model.event.ResourceAction;
 import io.kshift.model.event.ValidationMessage;
 import io.kshift.model.resource.Resource;
 import jakarta.validation.Validation;
@@ -131,6 +132,22 @@ class ChangeValidatorTest {
                 "DestinationRule default/tcp-echo-destination spec.subsets[0]");
         assertThat(d.result().errors()).filteredOn(e -> e.resource().startsWith("DestinationRule")).singleElement()
                 .satisfies(e -> assertThat(e.message()).contains("subset 'v1'", "VirtualService default/tcp-echo"));
+    }
+
+    @Test
+    void aDryRunCarriesTheDiffAgainstTheLiveConfigAndPublishesNothing() throws Exception {
+        MeshSnapshot live = seeded();
+        var d = validator.decide(live, ChangeRequested.of("dry", Instant.EPOCH, Operation.APPLY,
+                file("tcp-echo-20-v2.yaml"), true));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(d.next()).isEmpty();
+        assertThat(d.result().generation()).isEqualTo(live.generation());
+        assertThat(d.result().resources()).singleElement().satisfies(a -> {
+            assertThat(a.action()).isEqualTo(ResourceAction.Action.CONFIGURED);
+            assertThat(a.diff()).contains("+      weight: 80", "+        subset: v2", "+      weight: 20");
+        });
+        var plain = apply(live, file("tcp-echo-20-v2.yaml"));
+        assertThat(plain.result().resources()).allSatisfy(a -> assertThat(a.diff()).isNull());
     }
 
     @Test
