@@ -130,7 +130,7 @@ class ChangeApiTest {
 
     void status(String node, long generation, Instant reportedAt) throws Exception {
         ProxyStatus s = new ProxyStatus(null, node, generation, List.of("tcp:31400"), reportedAt.minusSeconds(60),
-                reportedAt, "127.0.0.1:1500" + node.length());
+                reportedAt, "127.0.0.1:1500" + node.length(), "127.0.0.1", Map.of("zone", "z1"));
         producer.send(new ProducerRecord<>(MeshTopics.PROXY_STATUS, node, EventCodec.encode(s))).get();
     }
 
@@ -159,6 +159,8 @@ class ChangeApiTest {
 
         given().get("/api/v1/proxies").then().statusCode(200)
                 .body("proxies.find { it.nodeId == '" + a + "' }.state", equalTo("SYNCED"))
+                .body("proxies.find { it.nodeId == '" + a + "' }.labels.zone", equalTo("z1"))
+                .body("proxies.find { it.nodeId == '" + a + "' }.dataAddress", equalTo("127.0.0.1"))
                 .body("proxies.find { it.nodeId == '" + b + "' }.state", org.hamcrest.Matchers.oneOf("SYNCING", "STALE"))
                 .body("proxies.find { it.nodeId == '" + gone + "' }.state", equalTo("NOT_SEEN"));
 
@@ -277,6 +279,26 @@ class ChangeApiTest {
         given().contentType("application/yaml").body(new byte[] {'k', ':', ' ', (byte) 0xC3, (byte) 0x28})
                 .post("/api/v1/apply").then().statusCode(400);
         given().contentType("application/yaml").body(bytes("a: b")).post("/api/v1/apply?wait=soon").then().statusCode(400);
+        given().contentType("application/yaml").body(bytes("apiVersion: v1\nkind: Service\nmetadata: {name: deep}\n"
+                + "spec: {ports: [{port: 80}], selector: " + "[".repeat(200) + "]".repeat(200) + "}\n"))
+                .post("/api/v1/apply").then().statusCode(400).body("message", containsString("depth"));
+        StringBuilder bomb = new StringBuilder("apiVersion: v1\nkind: Service\nmetadata: {name: bomb}\n"
+                + "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 9; i++) {
+            bomb.append("a").append(i).append(": &a").append(i).append(" [").append(("*a" + (i - 1) + ", ").repeat(9))
+                    .append("*a").append(i - 1).append("]\n");
+        }
+        // Aliases are never expanded (one reads as its anchor's name), so a billion laughs is just a bad document.
+        given().contentType("application/yaml").body(bytes(bomb.toString())).post("/api/v1/apply")
+                .then().statusCode(422).body("errors.field", org.hamcrest.Matchers.hasItem("a8"));
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            many.append("---\napiVersion: v1\nkind: Service\nmetadata: {name: s").append(i)
+                    .append("}\nspec: {ports: [{port: 80}]}\n");
+        }
+        given().contentType("application/yaml").body(bytes(many.toString())).post("/api/v1/apply")
+                .then().statusCode(org.hamcrest.Matchers.oneOf(413, 422))
+                .body(containsString("1000"));
         assertThat(changes.poll(Duration.ofSeconds(1))).as("nothing was submitted").isEmpty();
     }
 }

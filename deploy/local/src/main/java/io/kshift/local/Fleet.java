@@ -47,7 +47,8 @@ public final class Fleet {
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
             members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(bootstrap, host,
-                    "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host())));
+                    "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
+                    "-Dkshift.proxy.labels=fleet=local,node=" + node)));
         }
         return members;
     }

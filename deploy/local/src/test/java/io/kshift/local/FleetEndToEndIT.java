@@ -155,6 +155,8 @@ class FleetEndToEndIT {
         assertThat(proxies.path("proxies")).extracting(p -> p.path("nodeId").asText() + " " + p.path("state").asText()
                 + " " + p.path("generation").asLong()).containsExactly("proxy-1 SYNCED " + generation,
                 "proxy-2 SYNCED " + generation);
+        assertThat(proxies.path("proxies")).extracting(p -> p.path("labels").path("node").asText() + " "
+                + p.path("dataAddress").asText()).containsExactly("proxy-1 " + layout.host(), "proxy-2 " + layout.host());
         assertThat(client.get(layout.configUrl() + "/api/v1/resources/tcproutes/default/tcp-echo").body()
                 .path("spec").path("rules").get(0).path("backendRefs").get(1).path("weight").asInt()).isEqualTo(20);
     }

@@ -3,15 +3,23 @@ package io.kshift.model.event;
 import io.kshift.model.Lists;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code kshift.proxy-status} (compacted), key nodeId: what a proxy node runs, sent on every apply and as a
- * heartbeat. {@code listeners} reads like {@code tcp:31400}.
+ * heartbeat. {@code listeners} reads like {@code tcp:31400}; {@code dataAddress} is where its listeners are bound;
+ * {@code labels} are the operator's ({@code kshift.proxy.labels}, e.g. zone, pool), as a pod's labels are.
  */
 public record ProxyStatus(String schema, String nodeId, long generation, List<String> listeners, Instant startedAt,
-                          Instant reportedAt, String adminAddress) {
+                          Instant reportedAt, String adminAddress, String dataAddress, Map<String, String> labels) {
     public ProxyStatus {
         schema = Schemas.PROXY_STATUS;
         listeners = Lists.copy(listeners);
+        labels = Lists.copy(labels);
+    }
+
+    public ProxyStatus(String schema, String nodeId, long generation, List<String> listeners, Instant startedAt,
+                       Instant reportedAt, String adminAddress) {
+        this(schema, nodeId, generation, listeners, startedAt, reportedAt, adminAddress, null, Map.of());
     }
 }

@@ -33,13 +33,15 @@ public class StatusReporter {
     private final Vertx vertx;
     private final long heartbeatMillis;
     private final String adminAddress;
+    private final String dataHost;
     private final AtomicLong dropped = new AtomicLong();
 
     public StatusReporter(@Channel("status") Emitter<Record<String, String>> emitter, NodeIdentity node,
                           RouteTableHolder tables, ListenerManager listeners, Vertx vertx,
                           @ConfigProperty(name = "kshift.proxy.heartbeat-ms", defaultValue = "5000") long heartbeatMillis,
                           @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host,
-                          @ConfigProperty(name = "quarkus.http.port", defaultValue = "15000") int port) {
+                          @ConfigProperty(name = "quarkus.http.port", defaultValue = "15000") int port,
+                          @ConfigProperty(name = "kshift.proxy.bind-host", defaultValue = "0.0.0.0") String dataHost) {
         this.emitter = emitter;
         this.node = node;
         this.tables = tables;
@@ -47,6 +49,7 @@ public class StatusReporter {
         this.vertx = vertx;
         this.heartbeatMillis = heartbeatMillis;
         this.adminAddress = host + ":" + port;
+        this.dataHost = dataHost;
     }
 
     void start(@Observes StartupEvent event) {
@@ -69,7 +72,7 @@ public class StatusReporter {
 
     public ProxyStatus current() {
         return new ProxyStatus(Schemas.PROXY_STATUS, node.nodeId(), tables.get().generation(),
-                listeners.listeners(), node.startedAt(), Instant.now(), adminAddress);
+                listeners.listeners(), node.startedAt(), Instant.now(), adminAddress, dataHost, node.labels());
     }
 
     public void report() {
