@@ -102,7 +102,7 @@ public final class DestinationResolver {
         String version = endpoints.stream().map(e -> e.labels().get("version")).filter(v -> v != null)
                 .distinct().reduce((a, b) -> a + "," + b).orElse(subset == null ? "unknown" : subset);
         return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
-                loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy)), null);
+                loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy), null);
     }
 
     private Result resolveDns(String host, String subset, Integer port) {

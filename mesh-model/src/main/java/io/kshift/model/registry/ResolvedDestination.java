@@ -1,13 +1,21 @@
 package io.kshift.model.registry;
 
 import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
+import io.kshift.model.istio.TrafficPolicy;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * A route destination made concrete: the service and subset it names, its endpoints, the version they run
- * (their {@code version} label, for telemetry and demo output) and the DestinationRule policy toward them.
+ * (their {@code version} label, for telemetry and demo output) and the DestinationRule policy toward them
+ * ({@code policy}: the rule's, overridden by the subset's; null without a rule), with the TCP parts read out.
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
-                                  SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration) {
+                                  SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
+                                  TrafficPolicy policy) {
+
+    public ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
+                               SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration) {
+        this(service, subset, version, endpoints, loadBalancer, connectTimeout, maxConnectionDuration, null);
+    }
 }

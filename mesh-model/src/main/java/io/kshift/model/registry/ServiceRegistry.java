@@ -107,6 +107,11 @@ public final class ServiceRegistry {
         return Optional.empty();
     }
 
+    /** Every Kubernetes-style Service (not ServiceEntry hosts), by namespace/name. */
+    public java.util.Collection<MeshService> services() {
+        return servicesByNamespacedName.values();
+    }
+
     /** A Service by namespace and name, as Gateway API backendRefs name them. */
     public Optional<MeshService> service(String namespace, String name) {
         return Optional.ofNullable(servicesByNamespacedName.get(namespace + "/" + name));

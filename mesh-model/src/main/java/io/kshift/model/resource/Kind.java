@@ -1,5 +1,6 @@
 package io.kshift.model.resource;
 
+import io.kshift.model.gateway.HttpRouteSpec;
 import io.kshift.model.gateway.KubeGatewaySpec;
 import io.kshift.model.gateway.TcpRouteSpec;
 import io.kshift.model.istio.DestinationRuleSpec;
@@ -22,7 +23,8 @@ public enum Kind {
     WORKLOAD_ENTRY(Groups.ISTIO, "WorkloadEntry", "workloadentries", List.of("we"), WorkloadEntrySpec.class),
     SERVICE(Groups.CORE, "Service", "services", List.of("svc"), ServiceSpec.class),
     KUBE_GATEWAY(Groups.GATEWAY_API, "Gateway", "gateways", List.of("gtw"), KubeGatewaySpec.class),
-    TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class);
+    TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class),
+    HTTP_ROUTE(Groups.GATEWAY_API, "HTTPRoute", "httproutes", List.of(), HttpRouteSpec.class);
 
     private final Groups group;
     private final String kindName;

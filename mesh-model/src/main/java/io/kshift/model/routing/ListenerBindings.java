@@ -156,13 +156,21 @@ public final class ListenerBindings {
 
     /** The weighted targets of a TCPRoute's (first) rule: Services by namespace/name, Gateway API weights. */
     public static List<WeightedTarget> backendTargets(TcpRouteRule rule, String routeNamespace) {
+        return backendTargets(rule.backendRefs(), routeNamespace, "spec.rules[0].backendRefs");
+    }
+
+    /** Gateway API backendRefs written at {@code field}: Services by namespace/name, Gateway API weights. */
+    public static List<WeightedTarget> backendTargets(List<BackendRef> refs, String routeNamespace, String field) {
         List<WeightedTarget> targets = new ArrayList<>();
-        for (int i = 0; i < rule.backendRefs().size(); i++) {
-            BackendRef b = rule.backendRefs().get(i);
-            targets.add(new WeightedTarget("spec.rules[0].backendRefs[" + i + "]", b.effectiveWeight(), b.name(),
-                    null, b.port(), b.namespace() == null ? routeNamespace : b.namespace(), true));
+        for (int i = 0; i < refs.size(); i++) {
+            targets.add(backendTarget(refs.get(i), routeNamespace, field + "[" + i + "]"));
         }
         return targets;
+    }
+
+    public static WeightedTarget backendTarget(BackendRef b, String routeNamespace, String field) {
+        return new WeightedTarget(field, b.effectiveWeight(), b.name(), null, b.port(),
+                b.namespace() == null ? routeNamespace : b.namespace(), true);
     }
 
     /** Gateway API attachment: same Gateway, and the listener named by sectionName / port when given. */

@@ -52,12 +52,13 @@ public class SnapshotApplier {
         }
         RouteTable table = RouteTableBuilder.build(snapshot, random);
         // New ports open before the table that routes them is visible; removed ones close after it is gone.
-        listeners.reconcile(java.util.stream.Stream.concat(table.ports().stream(), tables.get().ports().stream())
-                .collect(java.util.stream.Collectors.toSet()));
+        var both = new java.util.TreeMap<>(tables.get().listeners());
+        both.putAll(table.listeners());
+        listeners.reconcile(both);
         if (tables.swapIfNewer(table)) {
-            listeners.reconcile(table.ports());
-            LOG.infof("applied generation %d: %d listeners, %d routes", table.generation(), table.ports().size(),
-                    table.routes().size());
+            listeners.reconcile(table.listeners());
+            LOG.infof("applied generation %d: %d listeners, %d tcp routes, %d http ports", table.generation(),
+                    table.listeners().size(), table.routes().size(), table.http().size());
             status.report();
         }
     }

@@ -1,37 +1,51 @@
 package io.kshift.proxy.routing;
 
 import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
- * Chooses an endpoint inside a destination as its DestinationRule says (ROUND_ROBIN, RANDOM, or LEAST_REQUEST as
- * power of two choices over live connections), and orders the rest after it so a refused connect tries the next.
+ * Chooses an endpoint inside a destination as its DestinationRule says (ROUND_ROBIN, RANDOM, LEAST_REQUEST as
+ * power of two choices over live connections or requests, or a consistent hash of a request key), skipping
+ * endpoints outlier detection has ejected (all of them ejected: all are candidates, as Envoy's panic mode), and
+ * orders the rest after it so a refused connect or a retry tries the next.
  */
 public final class EndpointPicker {
     private final List<Upstream> upstreams;
     private final SimpleLb policy;
     private final RandomGenerator random;
+    private final OutlierDetector outliers;
     private final AtomicInteger next = new AtomicInteger();
 
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random) {
+        this(upstreams, policy, random, null);
+    }
+
+    public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers) {
         this.upstreams = List.copyOf(upstreams);
         this.policy = policy;
         this.random = random;
+        this.outliers = outliers;
     }
 
     public List<Upstream> upstreams() {
         return upstreams;
     }
 
-    /** The index to try first; callers walk on from it, wrapping, on connect failure. */
+    /** Outlier detection for this destination, or null when its DestinationRule sets none. */
+    public OutlierDetector outliers() {
+        return outliers;
+    }
+
+    /** The index to try first; callers walk on from it, wrapping, on failure. */
     public int first() {
         int n = upstreams.size();
         if (n == 1) {
             return 0;
         }
-        return switch (policy) {
+        int chosen = switch (policy) {
             case RANDOM -> random.nextInt(n);
             case LEAST_REQUEST, LEAST_CONN -> {
                 int a = random.nextInt(n);
@@ -41,6 +55,59 @@ public final class EndpointPicker {
             }
             default -> Math.floorMod(next.getAndIncrement(), n);
         };
+        return healthyFrom(chosen);
+    }
+
+    /**
+     * Consistent hashing (rendezvous: the endpoint with the highest hash of key and address), so a key keeps its
+     * endpoint while the endpoint set stays, and only the keys of a removed endpoint move.
+     */
+    public int firstFor(String key) {
+        int best = 0;
+        long bestScore = Long.MIN_VALUE;
+        for (int i = 0; i < upstreams.size(); i++) {
+            if (!healthy(upstreams.get(i)) && anyHealthy()) {
+                continue;
+            }
+            long score = mix(key + "|" + upstreams.get(i).address());
+            if (score > bestScore) {
+                bestScore = score;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    public boolean healthy(Upstream u) {
+        return outliers == null || !outliers.ejected(u);
+    }
+
+    private boolean anyHealthy() {
+        return upstreams.stream().anyMatch(this::healthy);
+    }
+
+    private int healthyFrom(int start) {
+        if (outliers == null) {
+            return start;
+        }
+        for (int i = 0; i < upstreams.size(); i++) {
+            int index = (start + i) % upstreams.size();
+            if (healthy(upstreams.get(index))) {
+                return index;
+            }
+        }
+        return start;
+    }
+
+    private static long mix(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ b) * 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return h;
     }
 
     public Upstream get(int index) {

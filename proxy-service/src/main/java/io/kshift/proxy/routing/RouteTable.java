@@ -1,17 +1,28 @@
 package io.kshift.proxy.routing;
 
+import io.kshift.proxy.http.VirtualHostTable;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Everything a proxy node routes by, built from one snapshot and never changed: listener ports and, per port, the
- * route (absent when a gateway declares a port with no route attached). Swapped whole on a newer generation.
+ * Everything a proxy node routes by, built from one snapshot and never changed: TCP listener ports and, per port,
+ * the route (absent when a gateway declares a port with no route attached); HTTP listener ports with their
+ * virtual hosts; and the mesh listener's virtual hosts. Swapped whole on a newer generation.
  */
-public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Set<Integer> ports) {
+public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Set<Integer> ports,
+                         Map<Integer, VirtualHostTable> http, VirtualHostTable mesh) {
 
     public static RouteTable empty() {
-        return new RouteTable(0, Map.of(), Set.of());
+        return new RouteTable(0, Map.of(), Set.of(), Map.of(), VirtualHostTable.EMPTY);
+    }
+
+    /** Every data port this table serves, with what it speaks. */
+    public Map<Integer, ListenerProtocol> listeners() {
+        Map<Integer, ListenerProtocol> out = new java.util.TreeMap<>();
+        ports.forEach(p -> out.put(p, ListenerProtocol.TCP));
+        http.keySet().forEach(p -> out.put(p, ListenerProtocol.HTTP));
+        return out;
     }
 
     public Optional<ListenerRoute> route(int port) {

@@ -8,6 +8,7 @@ import io.kshift.model.routing.BoundRoute;
 import io.kshift.model.routing.ListenerBinding;
 import io.kshift.model.routing.ListenerBindings;
 import io.kshift.model.routing.WeightedTarget;
+import io.kshift.proxy.http.HttpTableBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,10 @@ public final class RouteTableBuilder {
     }
 
     public static RouteTable build(MeshSnapshot snapshot, RandomGenerator random) {
+        return build(snapshot, new Destinations(random, System::nanoTime));
+    }
+
+    public static RouteTable build(MeshSnapshot snapshot, Destinations destinations) {
         MeshConfig config = MeshConfig.of(snapshot.resources());
         DestinationResolver resolver = new DestinationResolver(config);
         Map<Integer, ListenerRoute> routes = new TreeMap<>();
@@ -35,22 +40,23 @@ public final class RouteTableBuilder {
             }
             ports.add(binding.port());
             if (!binding.routes().isEmpty()) {
-                route(binding.port(), binding.routes().get(0), resolver, random)
+                route(binding.port(), binding.routes().get(0), resolver, destinations)
                         .ifPresent(r -> routes.put(binding.port(), r));
             }
         }
-        return new RouteTable(snapshot.generation(), Map.copyOf(routes), Set.copyOf(ports));
+        HttpTableBuilder http = new HttpTableBuilder(config, destinations);
+        return new RouteTable(snapshot.generation(), Map.copyOf(routes), Set.copyOf(ports), http.gateways(config),
+                http.mesh(config));
     }
 
     private static java.util.Optional<ListenerRoute> route(int port, BoundRoute bound, DestinationResolver resolver,
-                                                           RandomGenerator random) {
+                                                           Destinations destinations) {
         List<RouteTarget> targets = new ArrayList<>();
         for (WeightedTarget t : bound.targets()) {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {
                 ResolvedDestination d = result.destination();
-                List<Upstream> upstreams = d.endpoints().stream().map(Upstream::new).toList();
-                targets.add(new RouteTarget(d, t.weight(), new EndpointPicker(upstreams, d.loadBalancer(), random)));
+                targets.add(new RouteTarget(d, t.weight(), destinations.picker(d)));
             }
         }
         if (targets.isEmpty()) {

@@ -3,10 +3,18 @@ package io.kshift.proxy.routing;
 import io.kshift.model.registry.HostPort;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One endpoint of a destination in a route table, with its live connection count (for LEAST_REQUEST). */
+/**
+ * One endpoint of a destination in a route table, with its live connection or request count (for LEAST_REQUEST)
+ * and its outlier-detection state (consecutive errors, ejections), owned by the destination's
+ * {@link OutlierDetector}.
+ */
 public final class Upstream {
     private final HostPort address;
     private final AtomicInteger active = new AtomicInteger();
+    private int consecutive5xx;
+    private int consecutiveGateway;
+    private int ejections;
+    private volatile long ejectedUntil = Long.MIN_VALUE / 2;
 
     public Upstream(HostPort address) {
         this.address = address;
@@ -26,6 +34,24 @@ public final class Upstream {
 
     public void closed() {
         active.decrementAndGet();
+    }
+
+    long ejectedUntil() {
+        return ejectedUntil;
+    }
+
+    /** Records an outcome; returns the consecutive 5xx and gateway-error counts after it. */
+    synchronized int[] outcome(boolean fiveXx, boolean gateway) {
+        consecutive5xx = fiveXx ? consecutive5xx + 1 : 0;
+        consecutiveGateway = gateway ? consecutiveGateway + 1 : 0;
+        return new int[] {consecutive5xx, consecutiveGateway};
+    }
+
+    synchronized void eject(long now, long baseNanos) {
+        ejections++;
+        ejectedUntil = now + baseNanos * ejections;
+        consecutive5xx = 0;
+        consecutiveGateway = 0;
     }
 
     @Override

@@ -1,82 +1,119 @@
 package io.kshift.proxy.tcp;
 
+import io.kshift.proxy.http.HttpProxy;
+import io.kshift.proxy.routing.ListenerProtocol;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetServerOptions;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Opens and closes the data listeners as gateways come and go. Each port is bound with SO_REUSEPORT, so several
- * proxy nodes on one machine share it and the kernel spreads connections between them; inside a node, one server
- * per acceptor event loop spreads them across cores. A removed port routes nothing new at once (it is gone from
- * the route table, so a new connection is closed), while its live connections go on until the drain deadline
+ * Opens and closes the data listeners as gateways come and go: TCP ports relay connections ({@link TcpProxy}),
+ * HTTP ports serve HTTP/1.1 and cleartext HTTP/2 ({@link HttpProxy}). Each port is bound with SO_REUSEPORT, so
+ * several proxy nodes on one machine share it and the kernel spreads connections between them; inside a node, one
+ * server per acceptor event loop spreads them across cores. A removed port routes nothing new at once (it is gone
+ * from the route table), while its live connections go on until the drain deadline
  * ({@code kshift.proxy.drain-timeout}); then the servers close, and Vert.x closes the connections they accepted.
- * A port that comes back before the deadline keeps its servers and connections.
+ * A port that comes back, with the same protocol, before the deadline keeps its servers and connections.
  */
 @ApplicationScoped
 public class ListenerManager {
     private static final Logger LOG = Logger.getLogger(ListenerManager.class);
 
     private final Vertx vertx;
-    private final TcpProxy proxy;
+    private final TcpProxy tcp;
+    private final HttpProxy http;
     private final String bindHost;
     private final int acceptors;
     private final java.time.Duration drainTimeout;
-    private final Map<Integer, List<NetServer>> open = new TreeMap<>();
+    private final Map<Integer, Bound> open = new TreeMap<>();
     private final Map<Integer, Draining> draining = new TreeMap<>();
-
-    private record Draining(List<NetServer> servers, long timer) {
-    }
     private List<Context> contexts;
+    private int meshPort;
 
-    public ListenerManager(Vertx vertx, TcpProxy proxy,
+    private record Bound(ListenerProtocol protocol, List<Supplier<Future<Void>>> closers) {
+    }
+
+    private record Draining(Bound bound, long timer) {
+    }
+
+    public ListenerManager(Vertx vertx, TcpProxy tcp, HttpProxy http,
                            @ConfigProperty(name = "kshift.proxy.bind-host", defaultValue = "0.0.0.0") String bindHost,
                            @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "2") int acceptors,
                            @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
                            java.time.Duration drainTimeout) {
         this.vertx = vertx;
-        this.proxy = proxy;
+        this.tcp = tcp;
+        this.http = http;
         this.drainTimeout = drainTimeout;
         this.bindHost = bindHost;
         this.acceptors = Math.max(1, acceptors);
     }
 
-    /** Makes the open listeners exactly {@code ports}; returns the ports that are listening afterwards. */
-    public synchronized Set<Integer> reconcile(Set<Integer> ports) {
+    /** Makes the open listeners exactly {@code ports}; returns the ports listening afterwards with their protocols. */
+    public synchronized Map<Integer, ListenerProtocol> reconcile(Map<Integer, ListenerProtocol> ports) {
         for (Integer port : List.copyOf(open.keySet())) {
-            if (!ports.contains(port)) {
+            if (ports.get(port) != open.get(port).protocol()) {
                 drain(port, open.remove(port));
             }
         }
-        for (Integer port : ports) {
-            Draining back = draining.remove(port);
+        for (Map.Entry<Integer, ListenerProtocol> p : ports.entrySet()) {
+            Draining back = open.containsKey(p.getKey()) ? null : draining.remove(p.getKey());
             if (back != null) {
                 vertx.cancelTimer(back.timer());
-                open.put(port, back.servers());
+                if (back.bound().protocol() == p.getValue()) {
+                    open.put(p.getKey(), back.bound());
+                } else {
+                    // Both would hold the port (SO_REUSEPORT): the old protocol's servers go now.
+                    back.bound().closers().forEach(Supplier::get);
+                }
             }
-            if (!open.containsKey(port)) {
-                listen(port);
+            if (!open.containsKey(p.getKey())) {
+                listen(p.getKey(), p.getValue(), p.getKey());
             }
         }
-        return Set.copyOf(open.keySet());
+        Map<Integer, ListenerProtocol> now = new TreeMap<>();
+        open.forEach((port, bound) -> now.put(port, bound.protocol()));
+        return now;
     }
 
-    private void drain(int port, List<NetServer> servers) {
-        LOG.infof("listener tcp:%d removed; its connections drain for %s", port, drainTimeout);
+    /**
+     * The mesh HTTP listener ({@code kshift.proxy.mesh-http-port}; 0, the default, means none): sidecar-style
+     * routing by Host for VirtualServices bound to {@code mesh}, open for the node's life.
+     */
+    void start(@Observes StartupEvent event,
+               @ConfigProperty(name = "kshift.proxy.mesh-http-port", defaultValue = "0") int meshPort) {
+        if (meshPort > 0) {
+            synchronized (this) {
+                listen(meshPort, ListenerProtocol.HTTP, HttpProxy.MESH);
+                this.meshPort = meshPort;
+            }
+        }
+    }
+
+    private void drain(int port, Bound bound) {
+        LOG.infof("listener %s:%d removed; its connections drain for %s", name(bound.protocol()), port, drainTimeout);
+        Draining previous = draining.remove(port);
+        if (previous != null) {
+            vertx.cancelTimer(previous.timer());
+            previous.bound().closers().forEach(Supplier::get);
+        }
         long timer = vertx.setTimer(Math.max(1, drainTimeout.toMillis()), id -> {
             synchronized (this) {
                 if (draining.get(port) == null || draining.get(port).timer() != id) {
@@ -84,38 +121,57 @@ public class ListenerManager {
                 }
                 draining.remove(port);
             }
-            servers.forEach(NetServer::close);
-            LOG.infof("closed listener tcp:%d at its drain deadline", port);
+            bound.closers().forEach(Supplier::get);
+            LOG.infof("closed listener %s:%d at its drain deadline", name(bound.protocol()), port);
         });
-        draining.put(port, new Draining(servers, timer));
+        draining.put(port, new Draining(bound, timer));
     }
 
     public synchronized List<String> listeners() {
-        return open.keySet().stream().map(p -> "tcp:" + p).toList();
+        List<String> out = new ArrayList<>();
+        open.forEach((port, bound) -> out.add(name(bound.protocol()) + ":" + port));
+        if (meshPort > 0) {
+            out.add("mesh:" + meshPort);
+        }
+        return out;
     }
 
-    private void listen(int port) {
-        List<NetServer> servers = new ArrayList<>();
-        List<Future<NetServer>> bound = new ArrayList<>();
-        NetServerOptions options = new NetServerOptions().setHost(bindHost).setPort(port)
-                .setReusePort(true).setTcpNoDelay(true);
+    private static String name(ListenerProtocol protocol) {
+        return protocol == ListenerProtocol.TCP ? "tcp" : "http";
+    }
+
+    /** {@code listener}: the route table key the port serves (the port itself, or {@link HttpProxy#MESH}). */
+    private void listen(int port, ListenerProtocol protocol, int listener) {
+        List<Supplier<Future<Void>>> closers = new CopyOnWriteArrayList<>();
+        List<Future<?>> bound = new ArrayList<>();
         for (Context context : contexts()) {
-            Promise<NetServer> promise = Promise.promise();
+            Promise<Void> promise = Promise.promise();
             context.runOnContext(v -> {
-                NetServer server = vertx.createNetServer(options).connectHandler(s -> proxy.accept(s, port));
-                servers.add(server);
-                server.listen().onComplete(promise);
+                if (protocol == ListenerProtocol.TCP) {
+                    var server = vertx.createNetServer(new NetServerOptions().setHost(bindHost).setPort(port)
+                            .setReusePort(true).setTcpNoDelay(true)).connectHandler(s -> tcp.accept(s, port));
+                    closers.add(server::close);
+                    server.listen().<Void>mapEmpty().onComplete(promise);
+                } else {
+                    var server = vertx.createHttpServer(new HttpServerOptions().setHost(bindHost).setPort(port)
+                            .setReusePort(true).setTcpNoDelay(true).setHttp2ClearTextEnabled(true))
+                            .requestHandler(r -> http.handle(r, listener, port));
+                    closers.add(server::close);
+                    server.listen().<Void>mapEmpty().onComplete(promise);
+                }
             });
             bound.add(promise.future());
         }
         try {
             Future.all(bound).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            open.put(port, servers);
-            LOG.infof("listening on tcp:%d (%d acceptors, native transport %s)", port, servers.size(),
-                    vertx.isNativeTransportEnabled());
+            if (listener != HttpProxy.MESH) {
+                open.put(port, new Bound(protocol, closers));
+            }
+            LOG.infof("listening on %s:%d%s (%d acceptors, native transport %s)", name(protocol), port,
+                    listener == HttpProxy.MESH ? " (mesh)" : "", closers.size(), vertx.isNativeTransportEnabled());
         } catch (Exception e) {
-            servers.forEach(NetServer::close);
-            LOG.errorf("cannot listen on tcp:%d: %s", port, e.getCause() == null ? e : e.getCause());
+            closers.forEach(Supplier::get);
+            LOG.errorf("cannot listen on %s:%d: %s", name(protocol), port, e.getCause() == null ? e : e.getCause());
         }
     }
 

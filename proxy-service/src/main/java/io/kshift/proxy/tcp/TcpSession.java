@@ -56,19 +56,31 @@ final class TcpSession {
     }
 
     private void connect(int attempt) {
-        if (attempt == target.endpoints().size()) {
+        var endpoints = target.endpoints();
+        if (attempt == endpoints.size()) {
             LOG.debugf("no endpoint of %s accepted a connection", target.destination().service());
             client.close();
             return;
         }
-        Upstream endpoint = target.endpoints().get(first + attempt);
+        Upstream endpoint = endpoints.get(first + attempt);
+        if (!endpoints.healthy(endpoint) && attempt < endpoints.size() - 1) {
+            connect(attempt + 1);
+            return;
+        }
         connector.connect(endpoint.address().port(), endpoint.address().host()).onComplete(ar -> {
+            var outliers = endpoints.outliers();
             if (ar.failed()) {
                 LOG.debugf("endpoint %s refused: %s", endpoint, ar.cause().getMessage());
+                if (outliers != null) {
+                    outliers.failure(endpoint, true, true);
+                }
                 connect(attempt + 1);
             } else if (clientClosed) {
                 ar.result().close();
             } else {
+                if (outliers != null) {
+                    outliers.success(endpoint);
+                }
                 relay(endpoint, ar.result());
             }
         });

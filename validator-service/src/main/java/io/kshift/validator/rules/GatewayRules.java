@@ -8,6 +8,7 @@ import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.Kind;
 import io.kshift.model.resource.Resource;
 import io.kshift.model.routing.BoundRoute;
+import io.kshift.model.routing.HttpBindings;
 import io.kshift.model.routing.ListenerBinding;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.Set;
  * tell connections apart by host, one gateway and one route.
  */
 final class GatewayRules {
-    static final Set<String> SERVED_PROTOCOLS = Set.of("TCP");
+    static final Set<String> SERVED_PROTOCOLS = Set.of("TCP", "HTTP", "HTTP2");
 
     private GatewayRules() {
     }
@@ -52,6 +53,13 @@ final class GatewayRules {
             }
         }
         bindings.values().forEach(b -> checkPort(b, findings));
+        HttpBindings.gateways(config).forEach((port, hosts) -> {
+            if (hosts.isEmpty()) {
+                ListenerBinding.Declaration first = bindings.get(port).declarations().get(0);
+                findings.warn(first.gateway(), first.field(), "no http route serves port " + port
+                        + "; requests to it will get 404");
+            }
+        });
     }
 
     private static void protocol(Resource gw, String field, String protocol, Findings findings) {
@@ -63,6 +71,17 @@ final class GatewayRules {
 
     private static void checkPort(ListenerBinding binding, Findings findings) {
         ListenerBinding.Declaration first = binding.declarations().get(0);
+        if (!"TCP".equals(first.protocol())) {
+            // HTTP ports are shared by host: several gateways and routes may declare one, with one protocol.
+            for (ListenerBinding.Declaration d : binding.declarations().subList(1, binding.declarations().size())) {
+                if (!d.protocol().equals(first.protocol()) && !(HttpBindings.HTTP_PROTOCOLS.contains(d.protocol())
+                        && HttpBindings.HTTP_PROTOCOLS.contains(first.protocol()))) {
+                    findings.error(d.gateway(), d.field(), "port " + binding.port() + " is already claimed with protocol "
+                            + first.protocol() + " by " + first.gateway() + " " + first.field());
+                }
+            }
+            return;
+        }
         for (ListenerBinding.Declaration d : binding.declarations().subList(1, binding.declarations().size())) {
             if (!d.protocol().equals(first.protocol())) {
                 findings.error(d.gateway(), d.field(), "port " + binding.port() + " is already claimed with protocol "

@@ -137,8 +137,9 @@ final class InUseRules {
                 continue;
             }
             List<String> users = new ArrayList<>();
-            for (Resource route : next.ofKind(Kind.TCP_ROUTE)) {
-                var refs = route.specAs(TcpRouteSpec.class).parentRefs();
+            for (Resource route : routes(next)) {
+                var refs = route.type() == Kind.TCP_ROUTE ? route.specAs(TcpRouteSpec.class).parentRefs()
+                        : route.specAs(io.kshift.model.gateway.HttpRouteSpec.class).parentRefs();
                 for (int p = 0; p < refs.size(); p++) {
                     if (ListenerBindings.attaches(refs.get(p), route.namespace(), before, listener)) {
                         users.add(route.key() + " spec.parentRefs[" + p + "]");
@@ -149,6 +150,12 @@ final class InUseRules {
                     + listener.name() + "')";
             report(before, after.isPresent() ? "spec.listeners" : "spec.listeners[" + i + "]", what, users, findings);
         }
+    }
+
+    private static List<Resource> routes(MeshConfig config) {
+        List<Resource> out = new ArrayList<>(config.ofKind(Kind.TCP_ROUTE));
+        out.addAll(config.ofKind(Kind.HTTP_ROUTE));
+        return out;
     }
 
     private static void report(Resource removed, String field, String what, List<String> users, Findings findings) {

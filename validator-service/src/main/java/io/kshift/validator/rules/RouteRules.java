@@ -37,6 +37,9 @@ final class RouteRules {
         for (Resource route : config.ofKind(Kind.TCP_ROUTE)) {
             tcpRoute(config, resolver, route, findings);
         }
+        for (Resource route : config.ofKind(Kind.HTTP_ROUTE)) {
+            GatewayApiHttpRules.check(config, resolver, route, findings);
+        }
     }
 
     private static void virtualService(MeshConfig config, DestinationResolver resolver,
@@ -56,19 +59,17 @@ final class RouteRules {
                 findings.error(key, "spec.hosts[" + i + "]", "duplicate host '" + spec.hosts().get(i) + "'");
             }
         }
-        if (!spec.http().isEmpty()) {
-            findings.error(key, "spec.http", "http routes are not served by this kshift version; only tcp routes are");
-        }
         if (!spec.tls().isEmpty()) {
-            findings.error(key, "spec.tls", "tls routes are not served by this kshift version; only tcp routes are");
+            findings.error(key, "spec.tls", "tls routes are not served by this kshift version; tcp and http are");
         }
         if (spec.tcp().isEmpty() && spec.http().isEmpty() && spec.tls().isEmpty()) {
             findings.error(key, "spec", "at least one of tcp, http or tls routes is required");
         }
         HttpRouteRules.check(vs, spec, gatewayExists(config, vs.namespace()), resolver, findings);
         if (meshBound && !spec.tcp().isEmpty()) {
-            findings.warn(key, "spec.gateways", "mesh (sidecar) routing is not served by kshift proxies;"
-                    + " bind the VirtualService to a Gateway for its routes to carry traffic");
+            findings.warn(key, "spec.gateways", "mesh (sidecar) tcp routing is not served by kshift proxies (http is,"
+                    + " on each node's mesh port); bind the VirtualService to a Gateway for its tcp routes to carry"
+                    + " traffic");
         }
         List<ResourceKey> gateways = new ArrayList<>();
         for (int i = 0; i < spec.gateways().size(); i++) {
@@ -165,6 +166,11 @@ final class RouteRules {
 
     private static void parentRef(MeshConfig config, Resource route, ParentReference ref, String field,
                                   Findings findings) {
+        parentRef(config, route, ref, field, java.util.Set.of("TCP"), "a TCPRoute attaches to TCP listeners", findings);
+    }
+
+    static void parentRef(MeshConfig config, Resource route, ParentReference ref, String field,
+                          java.util.Set<String> protocols, String why, Findings findings) {
         String ns = ref.namespace() == null ? route.namespace() : ref.namespace();
         Optional<Resource> gw = config.ofKind(Kind.KUBE_GATEWAY).stream()
                 .filter(g -> g.namespace().equals(ns) && g.name().equals(ref.name())).findFirst();
@@ -186,9 +192,8 @@ final class RouteRules {
             if (!l.admitsNamespace(gw.get().namespace(), route.namespace())) {
                 findings.error(route.key(), field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
                         + " admits routes from its own namespace only");
-            } else if (!"TCP".equals(l.protocol().toUpperCase(Locale.ROOT))) {
-                findings.error(route.key(), field, "listener '" + l.name() + "' speaks " + l.protocol()
-                        + "; a TCPRoute attaches to TCP listeners");
+            } else if (!protocols.contains(l.protocol().toUpperCase(Locale.ROOT))) {
+                findings.error(route.key(), field, "listener '" + l.name() + "' speaks " + l.protocol() + "; " + why);
             }
         }
     }

@@ -1,0 +1,51 @@
+package io.kshift.model.gateway;
+
+import io.kshift.model.Lists;
+import io.kshift.model.constraint.PortNumber;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.util.List;
+
+/** An HTTPRoute filter: its {@code type} names which one of the other fields it carries. */
+public record HttpRouteFilter(@NotNull(message = "is required") Type type,
+                              @Valid HeaderModifier requestHeaderModifier,
+                              @Valid HeaderModifier responseHeaderModifier,
+                              @Valid RequestMirror requestMirror,
+                              @Valid RequestRedirect requestRedirect,
+                              @Valid UrlRewrite urlRewrite) {
+
+    public enum Type { RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, RequestRedirect, URLRewrite }
+
+    public record Header(@NotBlank(message = "is required") String name, @NotNull(message = "is required") String value) {
+    }
+
+    public record HeaderModifier(List<@Valid Header> set, List<@Valid Header> add, List<String> remove) {
+        public HeaderModifier {
+            set = Lists.copy(set);
+            add = Lists.copy(add);
+            remove = Lists.copy(remove);
+        }
+    }
+
+    /** A copy of each request (or {@code percent} of them) to another backend; its response is discarded. */
+    public record RequestMirror(@NotNull(message = "is required") @Valid BackendRef backendRef,
+                                @Min(value = 0, message = "must be between 0 and 100")
+                                @Max(value = 100, message = "must be between 0 and 100") Integer percent) {
+    }
+
+    public enum PathModifierType { ReplaceFullPath, ReplacePrefixMatch }
+
+    public record PathModifier(@NotNull(message = "is required") PathModifierType type, String replaceFullPath,
+                               String replacePrefixMatch) {
+    }
+
+    public record RequestRedirect(String scheme, String hostname, @Valid PathModifier path, @PortNumber Integer port,
+                                  Integer statusCode) {
+    }
+
+    public record UrlRewrite(String hostname, @Valid PathModifier path) {
+    }
+}

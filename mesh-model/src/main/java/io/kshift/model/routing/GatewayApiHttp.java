@@ -1,0 +1,134 @@
+package io.kshift.model.routing;
+
+import io.kshift.model.gateway.BackendRef;
+import io.kshift.model.gateway.HttpRouteFilter;
+import io.kshift.model.gateway.HttpRouteFilter.PathModifier;
+import io.kshift.model.gateway.HttpRouteMatch;
+import io.kshift.model.gateway.HttpRouteRule;
+import io.kshift.model.istio.Destination;
+import io.kshift.model.istio.HeaderOperations;
+import io.kshift.model.istio.Headers;
+import io.kshift.model.istio.HttpMatchRequest;
+import io.kshift.model.istio.HttpMirrorPolicy;
+import io.kshift.model.istio.HttpRedirect;
+import io.kshift.model.istio.HttpRetry;
+import io.kshift.model.istio.HttpRewrite;
+import io.kshift.model.istio.HttpRoute;
+import io.kshift.model.istio.HttpRouteDestination;
+import io.kshift.model.istio.Percent;
+import io.kshift.model.istio.PortSelector;
+import io.kshift.model.istio.StringMatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Gateway API HTTPRoute rules in Istio's http route model, so the proxy compiles one kind of route (as Istio's own
+ * control plane does). Gateway API semantics kept: {@code PathPrefix} matches whole path segments, backend weights
+ * default to 1, a redirect defaults to 302, and {@code backendRequest} bounds each try.
+ */
+public final class GatewayApiHttp {
+    private GatewayApiHttp() {
+    }
+
+    public static HttpRoute toIstio(HttpRouteRule rule, String namespace) {
+        List<HttpMatchRequest> match = rule.matches().stream().map(GatewayApiHttp::match).toList();
+        String prefix = rule.matches().size() == 1 ? prefixOf(rule.matches().get(0)) : null;
+        HeaderOperations request = null;
+        HeaderOperations response = null;
+        HttpRedirect redirect = null;
+        HttpRewrite rewrite = null;
+        List<HttpMirrorPolicy> mirrors = new ArrayList<>();
+        for (HttpRouteFilter f : rule.filters()) {
+            switch (f.type()) {
+                case RequestHeaderModifier -> request = headers(f.requestHeaderModifier());
+                case ResponseHeaderModifier -> response = headers(f.responseHeaderModifier());
+                case RequestMirror -> mirrors.add(new HttpMirrorPolicy(destination(f.requestMirror().backendRef(),
+                        namespace), f.requestMirror().percent() == null ? null
+                        : new Percent(f.requestMirror().percent().doubleValue())));
+                case RequestRedirect -> redirect = redirect(f.requestRedirect());
+                case URLRewrite -> rewrite = rewrite(f.urlRewrite(), prefix);
+            }
+        }
+        List<HttpRouteDestination> route = rule.backendRefs().stream().map(b -> new HttpRouteDestination(
+                destination(b, namespace), b.effectiveWeight(), null)).toList();
+        String timeout = rule.timeouts() == null ? null : rule.timeouts().request();
+        HttpRetry retries = rule.timeouts() == null || rule.timeouts().backendRequest() == null ? null
+                : new HttpRetry(0, rule.timeouts().backendRequest(), null);
+        Headers headers = request == null && response == null ? null : new Headers(request, response);
+        return new HttpRoute(rule.name(), match, route, redirect, rewrite, timeout, retries, null, null, null, mirrors,
+                headers);
+    }
+
+    /** A Service backend as an Istio destination: {@code name.namespace} on the backend's port. */
+    static Destination destination(BackendRef b, String routeNamespace) {
+        String ns = b.namespace() == null ? routeNamespace : b.namespace();
+        return new Destination(b.name() + "." + ns, null, b.port() == null ? null : new PortSelector(b.port()));
+    }
+
+    private static HttpMatchRequest match(HttpRouteMatch m) {
+        StringMatch uri = null;
+        if (m.path() != null) {
+            String value = m.path().effectiveValue();
+            uri = switch (m.path().effectiveType()) {
+                case Exact -> StringMatch.exact(value);
+                case RegularExpression -> new StringMatch(null, null, value);
+                case PathPrefix -> "/".equals(value) ? null : new StringMatch(null, null, segmentPrefix(value));
+            };
+        }
+        return new HttpMatchRequest(null, uri, null, m.method() == null ? null : StringMatch.exact(m.method()), null,
+                values(m.headers()), null, values(m.queryParams()), null, null, null);
+    }
+
+    /** Gateway API: {@code /foo} matches {@code /foo} and {@code /foo/bar}, never {@code /foobar}. */
+    private static String segmentPrefix(String prefix) {
+        String trimmed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        return Pattern.quote(trimmed) + "(/.*)?";
+    }
+
+    private static String prefixOf(HttpRouteMatch m) {
+        return m.path() != null && m.path().effectiveType() == HttpRouteMatch.PathType.PathPrefix
+                ? m.path().effectiveValue() : null;
+    }
+
+    private static Map<String, StringMatch> values(List<HttpRouteMatch.ValueMatch> matches) {
+        Map<String, StringMatch> out = new LinkedHashMap<>();
+        for (HttpRouteMatch.ValueMatch v : matches) {
+            out.put(v.name(), v.type() == HttpRouteMatch.ValueType.RegularExpression
+                    ? new StringMatch(null, null, v.value()) : StringMatch.exact(v.value()));
+        }
+        return out;
+    }
+
+    private static HeaderOperations headers(HttpRouteFilter.HeaderModifier m) {
+        Map<String, String> set = new LinkedHashMap<>();
+        m.set().forEach(h -> set.put(h.name(), h.value()));
+        Map<String, String> add = new LinkedHashMap<>();
+        m.add().forEach(h -> add.put(h.name(), h.value()));
+        return new HeaderOperations(set, add, m.remove());
+    }
+
+    private static HttpRedirect redirect(HttpRouteFilter.RequestRedirect r) {
+        String path = r.path() == null ? null : r.path().type() == HttpRouteFilter.PathModifierType.ReplaceFullPath
+                ? r.path().replaceFullPath() : r.path().replacePrefixMatch();
+        return new HttpRedirect(path, r.hostname(), r.port(), r.scheme(),
+                r.statusCode() == null ? 302 : r.statusCode());
+    }
+
+    private static HttpRewrite rewrite(HttpRouteFilter.UrlRewrite r, String matchedPrefix) {
+        PathModifier p = r.path();
+        HttpRewrite.RegexRewrite regex = null;
+        if (p != null && p.type() == HttpRouteFilter.PathModifierType.ReplaceFullPath) {
+            regex = new HttpRewrite.RegexRewrite("^.*$", p.replaceFullPath());
+        } else if (p != null) {
+            String prefix = matchedPrefix == null ? "/" : matchedPrefix;
+            String replacement = p.replacePrefixMatch() == null ? "/" : p.replacePrefixMatch();
+            regex = new HttpRewrite.RegexRewrite("^" + Pattern.quote(prefix.endsWith("/") && prefix.length() > 1
+                    ? prefix.substring(0, prefix.length() - 1) : prefix), replacement.equals("/") && !prefix
+                    .equals("/") ? "" : replacement);
+        }
+        return new HttpRewrite(null, r.hostname(), regex);
+    }
+}

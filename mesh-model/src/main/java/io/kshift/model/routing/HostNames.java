@@ -1,0 +1,57 @@
+package io.kshift.model.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Host names as routes write them and requests carry them: wildcards, short service names, ports. */
+public final class HostNames {
+    private static final String CLUSTER = ".svc.cluster.local";
+
+    private HostNames() {
+    }
+
+    /** Whether {@code pattern} ({@code *}, {@code *.example.com} or a name) covers {@code host}. */
+    public static boolean matches(String pattern, String host) {
+        String p = pattern.toLowerCase(Locale.ROOT);
+        String h = host.toLowerCase(Locale.ROOT);
+        if (p.equals("*") || p.equals(h)) {
+            return true;
+        }
+        return p.startsWith("*.") && (h.endsWith(p.substring(1)) || (h.startsWith("*.") && h.endsWith(p.substring(1))));
+    }
+
+    /**
+     * The names a request may use for a route host, as an Istio sidecar answers them: a short service name
+     * {@code httpbin} seen from namespace {@code default} also answers {@code httpbin.default},
+     * {@code httpbin.default.svc} and {@code httpbin.default.svc.cluster.local}.
+     */
+    public static List<String> expand(String host, String namespace) {
+        String h = host.toLowerCase(Locale.ROOT);
+        List<String> names = new ArrayList<>();
+        names.add(h);
+        if (!h.contains(".") && !h.contains("*")) {
+            names.add(h + "." + namespace);
+            names.add(h + "." + namespace + ".svc");
+            names.add(h + "." + namespace + CLUSTER);
+        } else if (h.split("\\.").length == 2 && !h.contains("*")) {
+            names.add(h + ".svc");
+            names.add(h + CLUSTER);
+        }
+        return names;
+    }
+
+    /** The host of a Host / :authority header, without the port, lower case. */
+    public static String withoutPort(String authority) {
+        if (authority == null) {
+            return "";
+        }
+        String a = authority.toLowerCase(Locale.ROOT);
+        if (a.startsWith("[")) {
+            int end = a.indexOf(']');
+            return end < 0 ? a : a.substring(0, end + 1);
+        }
+        int colon = a.lastIndexOf(':');
+        return colon < 0 ? a : a.substring(0, colon);
+    }
+}

@@ -1,0 +1,139 @@
+package io.kshift.model.routing;
+
+import io.kshift.model.gateway.HttpRouteSpec;
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.Listener;
+import io.kshift.model.istio.GatewaySpec;
+import io.kshift.model.istio.HttpRoute;
+import io.kshift.model.istio.Server;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Which http routes serve which HTTP port, by Host. Istio: a Gateway server with protocol HTTP declares a port; a
+ * VirtualService naming that gateway serves its {@code hosts} there (those the server's {@code hosts} admit).
+ * Gateway API: an HTTP listener declares a port; an HTTPRoute whose parentRef names it serves its
+ * {@code hostnames} there. The mesh port (no gateway) serves VirtualServices bound to {@code mesh}. Shared by the
+ * validator and the proxy, like {@link ListenerBindings}.
+ */
+public final class HttpBindings {
+    /** Gateway protocols served by the HTTP listener (HTTP/1.1 and cleartext HTTP/2 on one port). */
+    public static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2");
+
+    private HttpBindings() {
+    }
+
+    /**
+     * One resource's routes for some hosts: {@code routes[i]} was written at {@code field + "[" + i + "]"}.
+     * Domains are as written ({@code httpbin}, {@code *.example.com}, {@code *}); {@link HostNames} expands them.
+     */
+    public record VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
+                              String field, ResourceKey gateway) {
+
+        /**
+         * Whether a match block's {@code gateways} admit this listener: none named admits any; otherwise it must
+         * name this Istio gateway, or {@code mesh} on the mesh listener ({@code gateway} null).
+         */
+        public boolean admits(List<String> blockGateways) {
+            if (blockGateways.isEmpty()) {
+                return true;
+            }
+            return gateway == null ? blockGateways.contains(VirtualServiceSpec.MESH_GATEWAY)
+                    : blockGateways.stream().anyMatch(g -> ListenerBindings.names(g, namespace, gateway));
+        }
+    }
+
+    /** The HTTP ports gateways declare, each with its virtual hosts in resource order. */
+    public static Map<Integer, List<VirtualHost>> gateways(MeshConfig config) {
+        Map<Integer, List<VirtualHost>> out = new TreeMap<>();
+        for (Resource gw : config.ofKind(Kind.GATEWAY)) {
+            for (Server server : gw.specAs(GatewaySpec.class).servers()) {
+                if (!HTTP_PROTOCOLS.contains(upper(server.port().protocol()))) {
+                    continue;
+                }
+                List<VirtualHost> hosts = out.computeIfAbsent(server.port().number(), p -> new ArrayList<>());
+                for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+                    VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
+                    boolean bound = spec.gateways().stream().anyMatch(g -> ListenerBindings.names(g, vs.namespace(),
+                            gw.key()));
+                    List<String> domains = admitted(spec.hosts(), server.hosts());
+                    if (bound && !spec.http().isEmpty() && !domains.isEmpty()) {
+                        hosts.add(new VirtualHost(vs.key(), vs.namespace(), domains, spec.http(), "spec.http",
+                                gw.key()));
+                    }
+                }
+            }
+        }
+        for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
+            for (Listener l : gw.specAs(KubeGatewaySpec.class).listeners()) {
+                if (!HTTP_PROTOCOLS.contains(upper(l.protocol()))) {
+                    continue;
+                }
+                List<VirtualHost> hosts = out.computeIfAbsent(l.port(), p -> new ArrayList<>());
+                for (Resource route : config.ofKind(Kind.HTTP_ROUTE)) {
+                    httpRoute(route, gw, l).ifPresent(hosts::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** VirtualServices for the mesh (no gateways, or {@code mesh} among them) with http routes. */
+    public static List<VirtualHost> mesh(MeshConfig config) {
+        List<VirtualHost> out = new ArrayList<>();
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
+            boolean mesh = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
+            if (mesh && !spec.http().isEmpty()) {
+                out.add(new VirtualHost(vs.key(), vs.namespace(), spec.hosts(), spec.http(), "spec.http", null));
+            }
+        }
+        return out;
+    }
+
+    private static java.util.Optional<VirtualHost> httpRoute(Resource route, Resource gw, Listener l) {
+        HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
+        boolean attached = l.admitsNamespace(gw.namespace(), route.namespace()) && spec.parentRefs().stream()
+                .anyMatch(p -> ListenerBindings.attaches(p, route.namespace(), gw, l));
+        if (!attached || spec.rules().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<String> listenerHost = List.of(l.hostname() == null ? "*" : l.hostname());
+        List<String> domains = spec.hostnames().isEmpty() ? listenerHost : admitted(spec.hostnames(), listenerHost);
+        if (domains.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<HttpRoute> routes = spec.rules().stream().map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
+        return java.util.Optional.of(new VirtualHost(route.key(), route.namespace(), domains, routes, "spec.rules",
+                gw.key()));
+    }
+
+    /** The route hosts a gateway server's hosts admit ({@code *}, {@code ns/host}, wildcards); a {@code *} route host takes the server's. */
+    static List<String> admitted(List<String> routeHosts, List<String> serverHosts) {
+        Set<String> out = new LinkedHashSet<>();
+        List<String> server = serverHosts.stream().map(h -> h.contains("/") ? h.substring(h.indexOf('/') + 1) : h)
+                .toList();
+        for (String host : routeHosts) {
+            if ("*".equals(host)) {
+                out.addAll(server.isEmpty() ? List.of("*") : server);
+            } else if (server.isEmpty() || server.stream().anyMatch(s -> HostNames.matches(s, host))) {
+                out.add(host);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String upper(String protocol) {
+        return protocol == null ? "" : protocol.toUpperCase(Locale.ROOT);
+    }
+}

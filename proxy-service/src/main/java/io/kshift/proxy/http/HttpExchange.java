@@ -1,0 +1,398 @@
+package io.kshift.proxy.http;
+
+import io.kshift.model.istio.HttpRedirect;
+import io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb;
+import io.kshift.model.routing.HostNames;
+import io.kshift.proxy.routing.EndpointPicker;
+import io.kshift.proxy.routing.OutlierDetector;
+import io.kshift.proxy.routing.Upstream;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.util.Locale;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * One request through a matched route, on the client's event loop, in Envoy's order: fault (delay, then abort),
+ * redirect, then the router: rewrite and header edits, the weighted destination, the circuit breaker, an endpoint
+ * (load balancer, skipping ejected ones), the forward with per-try timeout and retries inside the route timeout,
+ * and mirrors once the first try is dispatched. The request body is buffered (retries and mirrors resend it);
+ * the response streams back with backpressure. Whatever the proxy answers itself carries a response flag.
+ */
+final class HttpExchange {
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization",
+            "http2-settings", "host");
+
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final HttpRouteEntry route;
+    private final MatchBlock matched;
+    private final String authority;
+    private final Vertx vertx;
+    private final HttpClients clients;
+    private final Mirrors mirrors;
+    private final RandomGenerator random;
+    private Buffer body;
+    private HttpTarget target;
+    private MultiMap headers;
+    private String uri;
+    private String flags;
+    private boolean done;
+    private long routeTimer = -1;
+    private int firstEndpoint = -1;
+    private HttpClientRequest inFlight;
+
+    HttpExchange(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority, Vertx vertx,
+                 HttpClients clients, Mirrors mirrors, RandomGenerator random) {
+        this.request = request;
+        this.response = request.response();
+        this.route = route;
+        this.matched = matched;
+        this.authority = authority;
+        this.vertx = vertx;
+        this.clients = clients;
+        this.mirrors = mirrors;
+        this.random = random;
+    }
+
+    void start() {
+        response.closeHandler(v -> abandon());
+        request.body().onComplete(ar -> {
+            if (ar.failed()) {
+                abandon();
+                return;
+            }
+            body = ar.result();
+            fault();
+        });
+    }
+
+    private void fault() {
+        HttpRouteEntry.Fault f = route.fault();
+        if (f != null && f.delay() != null && chance(f.delayPercent())) {
+            flags = ResponseFlags.FAULT_DELAY;
+            vertx.setTimer(Math.max(1, f.delay().toMillis()), id -> abortOrRoute());
+        } else {
+            abortOrRoute();
+        }
+    }
+
+    private void abortOrRoute() {
+        HttpRouteEntry.Fault f = route.fault();
+        if (f != null && f.abortStatus() > 0 && chance(f.abortPercent())) {
+            respond(f.abortStatus(), "fault filter abort", ResponseFlags.FAULT_ABORT);
+        } else if (route.redirect() != null) {
+            redirect(route.redirect());
+        } else if (route.targets().isEmpty()) {
+            respond(503, "no healthy upstream", ResponseFlags.NO_HEALTHY);
+        } else {
+            forwardFirst();
+        }
+    }
+
+    private boolean chance(double percent) {
+        return percent >= 100 || (percent > 0 && random.nextDouble() * 100 < percent);
+    }
+
+    private void redirect(HttpRedirect r) {
+        String scheme = r.scheme() != null ? r.scheme() : request.scheme();
+        String host = r.authority() != null ? r.authority() : HostNames.withoutPort(authority);
+        String port = r.port() != null ? ":" + r.port() : r.authority() != null ? "" : portOf(authority);
+        String path = r.uri() != null ? r.uri() : request.uri();
+        done = true;
+        response.setStatusCode(r.code()).putHeader("location", scheme + "://" + host + port + path).end();
+    }
+
+    private static String portOf(String authority) {
+        String host = HostNames.withoutPort(authority);
+        return authority != null && authority.length() > host.length() ? authority.substring(host.length()) : "";
+    }
+
+    private void forwardFirst() {
+        target = route.pick();
+        uri = route.rewrite() == null ? request.uri() : route.rewrite().apply(request.uri(), matched);
+        headers = upstreamHeaders();
+        if (route.timeout() != null) {
+            routeTimer = vertx.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
+                routeTimer = -1;
+                if (inFlight != null) {
+                    inFlight.reset();
+                }
+                respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
+            });
+        }
+        forward(0, false);
+    }
+
+    private MultiMap upstreamHeaders() {
+        MultiMap h = MultiMap.caseInsensitiveMultiMap();
+        request.headers().forEach(e -> {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) && !name.startsWith(":")) {
+                h.add(e.getKey(), e.getValue());
+            }
+        });
+        h.set("host", route.authorityRewrite() != null ? route.authorityRewrite() : authority);
+        if (request.remoteAddress() != null) {
+            h.add("x-forwarded-for", request.remoteAddress().hostAddress());
+        }
+        h.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
+        if (!h.contains("x-request-id")) {
+            h.set("x-request-id", Long.toHexString(random.nextLong()));
+        }
+        route.requestEdits().applyTo(h);
+        target.requestEdits().applyTo(h);
+        return h;
+    }
+
+    /** One try. {@code retry}: this try is a retry and holds one of the destination's retry slots. */
+    private void forward(int attempt, boolean retry) {
+        if (done) {
+            release(null, retry);
+            return;
+        }
+        if (target.activeRequests().get() >= target.pool().maxRequests()) {
+            release(null, retry);
+            overflow();
+            return;
+        }
+        Upstream endpoint = endpoint(attempt);
+        target.activeRequests().incrementAndGet();
+        target.requests().increment();
+        endpoint.opened();
+        MultiMap tryHeaders = attempt == 0 ? headers : MultiMap.caseInsensitiveMultiMap().addAll(headers);
+        tryHeaders.set("x-envoy-attempt-count", String.valueOf(attempt + 1));
+        Try t = new Try(attempt, endpoint, retry);
+        HttpRouteEntry.Retry policy = route.retry();
+        if (policy.perTry() != null) {
+            t.timer = vertx.setTimer(Math.max(1, policy.perTry().toMillis()), id -> {
+                t.timer = -1;
+                t.timedOut = true;
+                if (t.request != null) {
+                    t.request.reset();
+                }
+            });
+        }
+        clients.get(target.pool()).request(new RequestOptions().setMethod(request.method())
+                        .setHost(endpoint.address().host()).setPort(endpoint.address().port()).setURI(uri)
+                        .setHeaders(tryHeaders))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        failed(t, ar.cause(), false);
+                        return;
+                    }
+                    t.request = ar.result();
+                    inFlight = t.request;
+                    if (done || t.timedOut) {
+                        t.request.reset();
+                    }
+                    t.request.send(body).onComplete(rr -> {
+                        if (rr.failed()) {
+                            failed(t, rr.cause(), true);
+                        } else {
+                            answered(t, rr.result());
+                        }
+                    });
+                    if (attempt == 0) {
+                        mirror();
+                    }
+                });
+    }
+
+    private Upstream endpoint(int attempt) {
+        EndpointPicker endpoints = target.endpoints();
+        if (firstEndpoint < 0) {
+            String key = hashKey(target.hash());
+            firstEndpoint = key == null ? endpoints.first() : endpoints.firstFor(key);
+        }
+        for (int i = 0; i < endpoints.size(); i++) {
+            Upstream u = endpoints.get(firstEndpoint + attempt + i);
+            if (endpoints.healthy(u)) {
+                return u;
+            }
+        }
+        return endpoints.get(firstEndpoint + attempt);
+    }
+
+    private String hashKey(ConsistentHashLb hash) {
+        if (hash == null) {
+            return null;
+        }
+        if (hash.httpHeaderName() != null) {
+            return request.getHeader(hash.httpHeaderName());
+        }
+        if (hash.httpCookie() != null) {
+            var cookie = request.getCookie(hash.httpCookie().name());
+            return cookie == null ? null : cookie.getValue();
+        }
+        if (hash.httpQueryParameterName() != null) {
+            return request.params().get(hash.httpQueryParameterName());
+        }
+        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    }
+
+    private void mirror() {
+        for (HttpRouteEntry.Mirror m : route.mirrors()) {
+            if (chance(m.percent())) {
+                mirrors.send(m.target(), request.method(), uri, headers, body);
+            }
+        }
+    }
+
+    private void failed(Try t, Throwable cause, boolean sent) {
+        release(t, t.retry);
+        if (cause instanceof ConnectionPoolTooBusyException) {
+            overflow();
+            return;
+        }
+        OutlierDetector outliers = target.endpoints().outliers();
+        if (outliers != null) {
+            outliers.failure(t.endpoint, true, true);
+        }
+        var on = route.retry().on();
+        boolean retriable = t.timedOut || sent ? on.retriesReset() : on.retriesConnectFailure();
+        if (retriable && retry(t.attempt)) {
+            return;
+        }
+        if (t.timedOut) {
+            respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
+        } else if (sent) {
+            respond(503, "upstream reset before headers", ResponseFlags.RESET);
+        } else {
+            respond(503, "upstream connect error: " + cause.getMessage(), ResponseFlags.CONNECT_FAILURE);
+        }
+    }
+
+    private void answered(Try t, HttpClientResponse upstream) {
+        int status = upstream.statusCode();
+        OutlierDetector outliers = target.endpoints().outliers();
+        if (outliers != null) {
+            if (status >= 500) {
+                outliers.failure(t.endpoint, true, status == 502 || status == 503 || status == 504);
+            } else {
+                outliers.success(t.endpoint);
+            }
+        }
+        if (!done && route.retry().on().retriesStatus(status) && mayRetry(t.attempt)) {
+            upstream.handler(b -> { });
+            upstream.end().onComplete(v -> release(t, t.retry));
+            retry(t.attempt);
+            return;
+        }
+        if (done) {
+            upstream.request().reset();
+            release(t, t.retry);
+            return;
+        }
+        done = true;
+        cancelRouteTimer();
+        response.setStatusCode(status).setStatusMessage(upstream.statusMessage());
+        upstream.headers().forEach(e -> {
+            if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+                response.headers().add(e.getKey(), e.getValue());
+            }
+        });
+        route.responseEdits().applyTo(response.headers());
+        target.responseEdits().applyTo(response.headers());
+        if (flags != null) {
+            response.putHeader(ResponseFlags.HEADER, flags);
+        }
+        if (!response.headers().contains("content-length") && request.version() != HttpVersion.HTTP_2) {
+            response.setChunked(true);
+        }
+        upstream.pipeTo(response).onComplete(v -> release(t, t.retry));
+    }
+
+    private boolean mayRetry(int attempt) {
+        return attempt < route.retry().attempts() && target.activeRetries().get() < target.pool().maxRetries();
+    }
+
+    private boolean retry(int attempt) {
+        if (done || !mayRetry(attempt)) {
+            return false;
+        }
+        target.activeRetries().incrementAndGet();
+        // Envoy's backoff: 25 ms base, doubling, fully jittered.
+        long backoff = 1 + random.nextLong(25L << Math.min(attempt, 4));
+        vertx.setTimer(backoff, id -> forward(attempt + 1, true));
+        return true;
+    }
+
+    private void release(Try t, boolean retry) {
+        if (t != null) {
+            if (t.released) {
+                return;
+            }
+            t.released = true;
+            if (t.timer >= 0) {
+                vertx.cancelTimer(t.timer);
+            }
+            target.activeRequests().decrementAndGet();
+            t.endpoint.closed();
+        }
+        if (retry) {
+            target.activeRetries().decrementAndGet();
+        }
+    }
+
+    private void overflow() {
+        response.putHeader("x-envoy-overloaded", "true");
+        respond(503, "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+                ResponseFlags.OVERFLOW);
+    }
+
+    private void respond(int status, String text, String flag) {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelRouteTimer();
+        if (response.headWritten()) {
+            response.reset();
+            return;
+        }
+        response.setStatusCode(status).putHeader(ResponseFlags.HEADER, flags == null ? flag : flags + "," + flag)
+                .putHeader("content-type", "text/plain").end(text);
+    }
+
+    private void abandon() {
+        done = true;
+        cancelRouteTimer();
+        if (inFlight != null) {
+            inFlight.reset();
+        }
+    }
+
+    private void cancelRouteTimer() {
+        if (routeTimer >= 0) {
+            vertx.cancelTimer(routeTimer);
+            routeTimer = -1;
+        }
+    }
+
+    /** One try's state: its endpoint and per-try timer, and whether its slots were given back. */
+    private static final class Try {
+        final int attempt;
+        final Upstream endpoint;
+        final boolean retry;
+        HttpClientRequest request;
+        long timer = -1;
+        boolean timedOut;
+        boolean released;
+
+        Try(int attempt, Upstream endpoint, boolean retry) {
+            this.attempt = attempt;
+            this.endpoint = endpoint;
+            this.retry = retry;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.kshift.proxy.http;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.proxy.routing.RouteTable;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Random;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Accepts a request on an HTTP listener: reads the route table once, finds the virtual host by Host, the first
+ * route whose match holds (404 with flag NR when none does), and runs an {@link HttpExchange} through it.
+ */
+@ApplicationScoped
+public class HttpProxy {
+    /** The listener key of the mesh (sidecar-style) HTTP port, whose routes come from mesh-bound VirtualServices. */
+    public static final int MESH = -1;
+
+    private final RouteTableHolder tables;
+    private final Vertx vertx;
+    private final HttpClients clients;
+    private final Mirrors mirrors;
+    private final Random random = new Random();
+
+    public HttpProxy(RouteTableHolder tables, Vertx vertx,
+                     @ConfigProperty(name = "kshift.proxy.http.max-mirror-requests", defaultValue = "256") int mirrorLimit,
+                     @ConfigProperty(name = "kshift.proxy.http.mirror-timeout", defaultValue = "10s")
+                     java.time.Duration mirrorTimeout) {
+        this.tables = tables;
+        this.vertx = vertx;
+        this.clients = new HttpClients(vertx);
+        this.mirrors = new Mirrors(clients, mirrorLimit, mirrorTimeout.toMillis());
+    }
+
+    /** {@code listener}: the gateway port, or {@link #MESH}; {@code port}: the local port it arrived on. */
+    public void handle(HttpServerRequest request, int listener, int port) {
+        RouteTable table = tables.get();
+        VirtualHostTable hosts = listener == MESH ? table.mesh() : table.http().get(listener);
+        String authority = request.host();
+        List<HttpRouteEntry> routes = hosts == null ? null : hosts.routes(authority);
+        if (routes != null) {
+            RequestView view = new RequestView(request.method().name(), request.path(), authority, request.scheme(),
+                    port, request::getHeader, name -> request.params().get(name));
+            for (HttpRouteEntry route : routes) {
+                MatchBlock matched = MatchBlock.first(route.match(), view);
+                if (matched != null) {
+                    new HttpExchange(request, route, matched, authority, vertx, clients, mirrors, random).start();
+                    return;
+                }
+            }
+        }
+        request.response().setStatusCode(404).putHeader(ResponseFlags.HEADER, ResponseFlags.NO_ROUTE)
+                .putHeader("content-type", "text/plain").end("no route for " + authority + request.path());
+    }
+
+    public long mirrorsSent() {
+        return mirrors.sent();
+    }
+
+    public long mirrorsDropped() {
+        return mirrors.dropped();
+    }
+}

@@ -1,0 +1,52 @@
+package io.kshift.proxy.http;
+
+import io.kshift.model.istio.HttpFaultInjection;
+import io.kshift.model.istio.HttpRedirect;
+import io.kshift.model.istio.RetryOn;
+import io.kshift.model.resource.ResourceKey;
+import io.kshift.proxy.routing.WeightedPicker;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One compiled http route: its match blocks, then what happens to a matching request, in the order the
+ * exchange applies it: fault, redirect, rewrite and header edits, weighted destination, mirrors, and the
+ * timeout and retry policy of the forward.
+ */
+record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, Fault fault, HttpRedirect redirect,
+                      PathRewrite rewrite, String authorityRewrite, HeaderEdits requestEdits, HeaderEdits responseEdits,
+                      List<HttpTarget> targets, WeightedPicker picker, List<Mirror> mirrors, Duration timeout,
+                      Retry retry) {
+
+    /** A delay and/or an abort, each for a percentage of requests (0–100). */
+    record Fault(Duration delay, double delayPercent, int abortStatus, double abortPercent) {
+        static Fault of(HttpFaultInjection f) {
+            if (f == null) {
+                return null;
+            }
+            Duration delay = f.delay() == null ? null
+                    : io.kshift.model.mesh.IstioDuration.parse(f.delay().fixedDelay()).orElseThrow();
+            double delayPct = f.delay() == null ? 0 : percent(f.delay().percentage());
+            int status = f.abort() == null ? 0 : f.abort().httpStatus();
+            double abortPct = f.abort() == null ? 0 : percent(f.abort().percentage());
+            return new Fault(delay, delayPct, status, abortPct);
+        }
+
+        private static double percent(io.kshift.model.istio.Percent p) {
+            return p == null || p.value() == null ? 100 : p.value();
+        }
+    }
+
+    /** A mirror destination and the share of requests copied to it. */
+    record Mirror(HttpTarget target, double percent) {
+    }
+
+    /** {@code attempts} retries after the first try, each try bounded by {@code perTry} (null: only the route timeout). */
+    record Retry(int attempts, Duration perTry, RetryOn on) {
+        static final Retry NONE = new Retry(0, null, RetryOn.parse(RetryOn.DEFAULT));
+    }
+
+    HttpTarget pick() {
+        return targets.get(picker.pick());
+    }
+}

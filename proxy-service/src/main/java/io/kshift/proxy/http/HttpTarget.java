@@ -1,0 +1,23 @@
+package io.kshift.proxy.http;
+
+import io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb;
+import io.kshift.model.registry.ResolvedDestination;
+import io.kshift.proxy.routing.EndpointPicker;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A weighted destination of an http route: the resolved destination, its endpoints and how to pick one, its pool
+ * settings, the header edits that apply when it is chosen, and live counters: requests and retries in flight
+ * (the circuit breaker's) and requests sent (a statistic for the node view).
+ */
+record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, UpstreamPolicy pool,
+                  ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits,
+                  AtomicInteger activeRequests, AtomicInteger activeRetries, LongAdder requests) {
+
+    HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, HeaderEdits requestEdits,
+               HeaderEdits responseEdits) {
+        this(destination, weight, endpoints, UpstreamPolicy.of(destination), UpstreamPolicy.consistentHash(destination),
+                requestEdits, responseEdits, new AtomicInteger(), new AtomicInteger(), new LongAdder());
+    }
+}

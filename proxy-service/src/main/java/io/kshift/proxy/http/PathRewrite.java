@@ -1,0 +1,52 @@
+package io.kshift.proxy.http;
+
+import io.kshift.model.istio.HttpRewrite;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Istio's path rewrite: {@code uri} replaces the prefix the matching block matched (the whole path otherwise);
+ * {@code uriRegexRewrite} replaces every regex match ({@code \1} in the replacement is a group, as in RE2).
+ * The query string is kept.
+ */
+record PathRewrite(String uri, Pattern regex, String replacement) {
+
+    static PathRewrite of(HttpRewrite rewrite) {
+        if (rewrite == null || (rewrite.uri() == null && rewrite.uriRegexRewrite() == null)) {
+            return null;
+        }
+        var r = rewrite.uriRegexRewrite();
+        return r == null ? new PathRewrite(rewrite.uri(), null, null)
+                : new PathRewrite(null, Pattern.compile(r.match()), toJava(r.rewrite()));
+    }
+
+    /** {@code pathAndQuery} rewritten; {@code matched} is the block whose uri match chose the route. */
+    String apply(String pathAndQuery, MatchBlock matched) {
+        int q = pathAndQuery.indexOf('?');
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        String query = q < 0 ? "" : pathAndQuery.substring(q);
+        String rewritten;
+        if (regex != null) {
+            rewritten = regex.matcher(path).replaceAll(replacement);
+        } else {
+            StringMatcher m = matched == null ? null : matched.uri();
+            rewritten = m != null && m.prefix() != null && path.length() >= m.prefix().length()
+                    ? uri + path.substring(m.prefix().length()) : uri;
+        }
+        return (rewritten.isEmpty() ? "/" : rewritten) + query;
+    }
+
+    /** RE2 groups {@code \1} become Java's {@code $1}; a literal {@code $} stays literal. */
+    private static String toJava(String rewrite) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < rewrite.length(); i++) {
+            char c = rewrite.charAt(i);
+            if (c == '\\' && i + 1 < rewrite.length() && Character.isDigit(rewrite.charAt(i + 1))) {
+                out.append('$').append(rewrite.charAt(++i));
+            } else {
+                out.append(Matcher.quoteReplacement(String.valueOf(c)));
+            }
+        }
+        return out.toString();
+    }
+}

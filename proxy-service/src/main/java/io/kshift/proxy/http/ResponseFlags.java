@@ -1,0 +1,28 @@
+package io.kshift.proxy.http;
+
+/**
+ * Why the proxy answered instead of (or despite) an upstream, in Envoy's response-flag letters, sent back in
+ * {@value #HEADER} so a client (and a test) can tell a backend's 503 from a circuit breaker's.
+ */
+final class ResponseFlags {
+    static final String HEADER = "x-kshift-response-flags";
+    /** No route matched the request. */
+    static final String NO_ROUTE = "NR";
+    /** An abort fault answered. */
+    static final String FAULT_ABORT = "FI";
+    /** A delay fault held the request. */
+    static final String FAULT_DELAY = "DI";
+    /** A circuit breaker (connection pool limit) refused the request. */
+    static final String OVERFLOW = "UO";
+    /** No endpoint accepted a connection. */
+    static final String CONNECT_FAILURE = "UF";
+    /** The route timeout (or the last try's) expired. */
+    static final String TIMEOUT = "UT";
+    /** Every endpoint is ejected by outlier detection and none could be tried. */
+    static final String NO_HEALTHY = "UH";
+    /** The upstream reset the request before answering. */
+    static final String RESET = "UR";
+
+    private ResponseFlags() {
+    }
+}

@@ -1,0 +1,48 @@
+package io.kshift.proxy.http;
+
+import io.kshift.model.istio.ConnectionPoolSettings;
+import io.kshift.model.istio.LoadBalancerSettings;
+import io.kshift.model.istio.TrafficPolicy;
+import io.kshift.model.mesh.IstioDuration;
+import io.kshift.model.registry.ResolvedDestination;
+import java.time.Duration;
+
+/**
+ * A destination's connection pool (circuit breaker) settings for HTTP, with Envoy's defaults where the
+ * DestinationRule is silent (effectively unlimited). Pools are shared by destinations with equal settings.
+ * {@code maxConnections} bounds connections per endpoint; {@code maxPending} is the queue of requests waiting
+ * for one; {@code maxRequests} the requests in flight to the destination; {@code maxRetries} its retries in flight.
+ */
+record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int maxRetries, boolean keepAlive,
+                      int idleTimeoutSeconds, Duration connectTimeout) {
+    static final int UNLIMITED = Integer.MAX_VALUE;
+    /** Vert.x needs a real pool size; 1024 connections per endpoint is more than a node ever opens. */
+    static final int DEFAULT_CONNECTIONS = 1024;
+
+    static UpstreamPolicy of(ResolvedDestination d) {
+        TrafficPolicy policy = d.policy();
+        ConnectionPoolSettings pool = policy == null ? null : policy.connectionPool();
+        var tcp = pool == null ? null : pool.tcp();
+        var http = pool == null ? null : pool.http();
+        int maxConnections = tcp == null || tcp.maxConnections() == null || tcp.maxConnections() == 0
+                ? DEFAULT_CONNECTIONS : tcp.maxConnections();
+        int maxPending = http == null || http.http1MaxPendingRequests() == null || http.http1MaxPendingRequests() == 0
+                ? UNLIMITED : http.http1MaxPendingRequests();
+        int maxRequests = http == null || http.http2MaxRequests() == null || http.http2MaxRequests() == 0
+                ? UNLIMITED : http.http2MaxRequests();
+        int maxRetries = http == null || http.maxRetries() == null || http.maxRetries() == 0
+                ? UNLIMITED : http.maxRetries();
+        boolean keepAlive = http == null || http.maxRequestsPerConnection() == null
+                || http.maxRequestsPerConnection() != 1;
+        int idle = http == null ? 60 : (int) Math.max(1, IstioDuration.parse(http.idleTimeout())
+                .orElse(Duration.ofHours(1)).toSeconds());
+        return new UpstreamPolicy(maxConnections, maxPending, maxRequests, maxRetries, keepAlive, idle,
+                d.connectTimeout());
+    }
+
+    /** The request key a consistent-hash load balancer hashes on, or null for the simple policies. */
+    static LoadBalancerSettings.ConsistentHashLb consistentHash(ResolvedDestination d) {
+        TrafficPolicy policy = d.policy();
+        return policy == null || policy.loadBalancer() == null ? null : policy.loadBalancer().consistentHash();
+    }
+}

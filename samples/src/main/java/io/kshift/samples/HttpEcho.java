@@ -1,0 +1,173 @@
+package io.kshift.samples;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * An httpbin-like backend for the HTTP tasks, started as v1 and v2: {@code /headers}, {@code /status/{code}},
+ * {@code /delay/{seconds}}, {@code /ip}, {@code /get}, and anything else answers {@code <version> <path>}. Every
+ * answer carries {@code x-echo-version}; every request is written to stdout as an access-log line with its Host
+ * (and kept in memory for tests), as the Istio mirroring task reads httpbin's log. With {@code failStatus} set,
+ * every request is answered with that status (a broken endpoint, for retries and outlier detection).
+ * Usage: {@code HttpEcho <port> <version> [bind-address] [fail-status]}.
+ */
+public final class HttpEcho implements AutoCloseable {
+    /** One access-log line: what the backend saw. */
+    public record Seen(String method, String uri, String host, Map<String, String> headers, int status) {
+    }
+
+    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
+
+    private final HttpServer server;
+    private final String version;
+    private final int failStatus;
+    private final boolean quiet;
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final ExecutorService workers = Executors.newFixedThreadPool(64, r -> {
+        Thread t = new Thread(r, "http-echo");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private HttpEcho(HttpServer server, String version, int failStatus, boolean quiet) {
+        this.server = server;
+        this.version = version;
+        this.failStatus = failStatus;
+        this.quiet = quiet;
+    }
+
+    /** Starts on {@code port} (0: any free port) of {@code bind}; quiet: no access log on stdout (tests). */
+    public static HttpEcho start(String bind, int port, String version, int failStatus, boolean quiet)
+            throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bind), port), 512);
+        HttpEcho echo = new HttpEcho(server, version, failStatus, quiet);
+        server.createContext("/", echo::handle);
+        server.setExecutor(echo.workers);
+        server.start();
+        return echo;
+    }
+
+    public static HttpEcho start(String bind, int port, String version) throws IOException {
+        return start(bind, port, version, 0, true);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Every request seen so far, in arrival order. */
+    public List<Seen> seen() {
+        return List.copyOf(seen);
+    }
+
+    public void clear() {
+        seen.clear();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex; InputStream in = ex.getRequestBody()) {
+            in.readAllBytes();
+            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            ex.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
+            String path = ex.getRequestURI().getPath();
+            int status = 200;
+            String body;
+            if (failStatus > 0) {
+                status = failStatus;
+                body = version + " failing with " + failStatus + "\n";
+            } else if (path.equals("/headers")) {
+                body = "{\"headers\": " + json(headers) + "}\n";
+            } else if (path.startsWith("/status/")) {
+                status = parse(path.substring("/status/".length()), 200);
+                body = "";
+            } else if (path.startsWith("/delay/")) {
+                sleep(parse(path.substring("/delay/".length()), 0));
+                body = "{\"delayed\": true, \"version\": \"" + version + "\"}\n";
+            } else if (path.equals("/ip")) {
+                body = "{\"origin\": \"" + ex.getRemoteAddress().getAddress().getHostAddress() + "\"}\n";
+            } else if (path.equals("/get")) {
+                body = "{\"url\": \"" + escape(ex.getRequestURI().toString()) + "\", \"headers\": " + json(headers) + "}\n";
+            } else {
+                body = version + " " + ex.getRequestURI() + "\n";
+            }
+            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), headers.get("host"),
+                    Map.copyOf(headers), status));
+            if (!quiet) {
+                System.out.println(ex.getRemoteAddress().getAddress().getHostAddress() + " - - ["
+                        + ZonedDateTime.now().format(LOG_TIME) + "] \"" + ex.getRequestMethod() + " "
+                        + ex.getRequestURI() + " " + ex.getProtocol() + "\" " + status + " \"" + headers.get("host")
+                        + "\" \"" + headers.getOrDefault("user-agent", "-") + "\" " + version);
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("x-echo-version", version);
+            ex.getResponseHeaders().set("content-type", body.startsWith("{") ? "application/json" : "text/plain");
+            boolean empty = bytes.length == 0 || status == 204 || status == 304;
+            ex.sendResponseHeaders(status, empty ? -1 : bytes.length);
+            if (!empty) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }
+    }
+
+    private static int parse(String text, int fallback) {
+        try {
+            return (int) Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static void sleep(int seconds) {
+        try {
+            Thread.sleep(Math.min(seconds, 30) * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String json(Map<String, String> headers) {
+        List<String> fields = new ArrayList<>();
+        headers.forEach((k, v) -> fields.add("\"" + escape(k) + "\": \"" + escape(v) + "\""));
+        return "{" + String.join(", ", fields) + "}";
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        workers.shutdownNow();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: HttpEcho <port> <version> [bind-address] [fail-status]");
+            System.exit(2);
+        }
+        String bind = args.length > 2 ? args[2] : "0.0.0.0";
+        int fail = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        HttpEcho echo = start(bind, Integer.parseInt(args[0]), args[1], fail, false);
+        System.out.println("http-echo '" + args[1] + "' listening on " + bind + ":" + echo.port());
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,107 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.gateway.BackendRef;
+import io.kshift.model.gateway.HttpRouteFilter;
+import io.kshift.model.gateway.HttpRouteRule;
+import io.kshift.model.gateway.HttpRouteSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.registry.DestinationResolver;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import io.kshift.model.routing.HttpBindings;
+import io.kshift.model.routing.ListenerBindings;
+import io.kshift.model.routing.WeightedTarget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Gateway API {@code HTTPRoute}: its parentRefs name existing HTTP listeners, each rule has backends or a
+ * redirect, each filter carries the field its {@code type} names, and every backend and mirror is a Service that
+ * resolves (make-before-break, as for VirtualServices).
+ */
+final class GatewayApiHttpRules {
+    private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
+
+    private GatewayApiHttpRules() {
+    }
+
+    static void check(MeshConfig config, DestinationResolver resolver, Resource route, Findings findings) {
+        HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
+        ResourceKey key = route.key();
+        if (spec.parentRefs().isEmpty()) {
+            findings.error(key, "spec.parentRefs", "at least one parentRef is required");
+        }
+        for (int i = 0; i < spec.parentRefs().size(); i++) {
+            RouteRules.parentRef(config, route, spec.parentRefs().get(i), "spec.parentRefs[" + i + "]",
+                    HttpBindings.HTTP_PROTOCOLS, "an HTTPRoute attaches to HTTP listeners", findings);
+        }
+        if (spec.rules().isEmpty()) {
+            findings.error(key, "spec.rules", "at least one rule is required");
+        }
+        for (int i = 0; i < spec.rules().size(); i++) {
+            rule(resolver, route, spec.rules().get(i), "spec.rules[" + i + "]", findings);
+        }
+    }
+
+    private static void rule(DestinationResolver resolver, Resource route, HttpRouteRule rule, String field,
+                             Findings findings) {
+        ResourceKey key = route.key();
+        boolean redirects = false;
+        for (int f = 0; f < rule.filters().size(); f++) {
+            HttpRouteFilter filter = rule.filters().get(f);
+            String at = field + ".filters[" + f + "]";
+            Object carried = switch (filter.type()) {
+                case RequestHeaderModifier -> filter.requestHeaderModifier();
+                case ResponseHeaderModifier -> filter.responseHeaderModifier();
+                case RequestMirror -> filter.requestMirror();
+                case RequestRedirect -> filter.requestRedirect();
+                case URLRewrite -> filter.urlRewrite();
+            };
+            String name = Character.toLowerCase(filter.type().name().charAt(0)) + filter.type().name().substring(1);
+            if (carried == null) {
+                findings.error(key, at + "." + (filter.type() == HttpRouteFilter.Type.URLRewrite ? "urlRewrite" : name),
+                        "is required for a filter of type " + filter.type());
+                continue;
+            }
+            if (filter.type() == HttpRouteFilter.Type.RequestRedirect) {
+                redirects = true;
+                Integer code = filter.requestRedirect().statusCode();
+                if (code != null && !REDIRECT_CODES.contains(code)) {
+                    findings.error(key, at + ".requestRedirect.statusCode", "must be one of 301, 302, 303, 307, 308");
+                }
+            }
+            if (filter.type() == HttpRouteFilter.Type.RequestMirror) {
+                resolve(resolver, key, ListenerBindings.backendTarget(filter.requestMirror().backendRef(),
+                        route.namespace(), at + ".requestMirror.backendRef"), findings);
+            }
+        }
+        if (redirects && !rule.backendRefs().isEmpty()) {
+            findings.error(key, field + ".backendRefs", "a rule with a RequestRedirect filter cannot have backendRefs");
+        }
+        if (!redirects && rule.backendRefs().isEmpty()) {
+            findings.error(key, field + ".backendRefs", "a rule needs backendRefs or a RequestRedirect filter");
+        }
+        List<WeightedTarget> targets = new ArrayList<>();
+        List<WeightedTarget> all = ListenerBindings.backendTargets(rule.backendRefs(), route.namespace(),
+                field + ".backendRefs");
+        for (int b = 0; b < all.size(); b++) {
+            BackendRef ref = rule.backendRefs().get(b);
+            if (ref.kind() == null || "Service".equals(ref.kind())) {
+                targets.add(all.get(b));
+            } else {
+                findings.error(key, all.get(b).field() + ".kind", "only Service backends are supported, not " + ref.kind());
+            }
+        }
+        RouteRules.targets(key, field + ".backendRefs", targets, resolver, findings);
+    }
+
+    private static void resolve(DestinationResolver resolver, ResourceKey key, WeightedTarget t, Findings findings) {
+        DestinationResolver.Result result = t.resolve(resolver);
+        if (!result.ok()) {
+            findings.error(key, t.field() + (result.problem().part() == DestinationResolver.Part.HOST ? ".name"
+                    : "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT)),
+                    "mirror: " + result.problem().message());
+        }
+    }
+}
