@@ -39,6 +39,7 @@ public final class HttpEcho implements AutoCloseable {
     private final int failStatus;
     private final boolean quiet;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final List<Seen> arrived = new CopyOnWriteArrayList<>();
     private final ExecutorService workers = Executors.newFixedThreadPool(64, r -> {
         Thread t = new Thread(r, "http-echo");
         t.setDaemon(true);
@@ -76,8 +77,14 @@ public final class HttpEcho implements AutoCloseable {
         return List.copyOf(seen);
     }
 
+    /** Requests to {@code /delay/..} that arrived, answered or not (they are in {@link #seen} once answered). */
+    public List<Seen> delayed() {
+        return List.copyOf(arrived);
+    }
+
     public void clear() {
         seen.clear();
+        arrived.clear();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -97,6 +104,8 @@ public final class HttpEcho implements AutoCloseable {
                 status = parse(path.substring("/status/".length()), 200);
                 body = "";
             } else if (path.startsWith("/delay/")) {
+                arrived.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), headers.get("host"),
+                        java.util.Collections.unmodifiableMap(headers), 200));
                 sleep(parse(path.substring("/delay/".length()), 0));
                 body = "{\"delayed\": true, \"version\": \"" + version + "\"}\n";
             } else if (path.equals("/ip")) {
@@ -107,7 +116,7 @@ public final class HttpEcho implements AutoCloseable {
                 body = version + " " + ex.getRequestURI() + "\n";
             }
             seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), headers.get("host"),
-                    Map.copyOf(headers), status));
+                    java.util.Collections.unmodifiableMap(headers), status));
             if (!quiet) {
                 System.out.println(ex.getRemoteAddress().getAddress().getHostAddress() + " - - ["
                         + ZonedDateTime.now().format(LOG_TIME) + "] \"" + ex.getRequestMethod() + " "

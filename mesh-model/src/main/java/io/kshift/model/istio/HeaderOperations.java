@@ -12,6 +12,7 @@ public record HeaderOperations(Map<String, String> set, Map<String, String> add,
         remove = Lists.copy(remove);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isEmpty() {
         return set.isEmpty() && add.isEmpty() && remove.isEmpty();
     }

@@ -42,6 +42,58 @@ class ResourceReaderTest {
     }
 
     @Test
+    void httpResourcesSurviveTheRoundTripThroughTheBus() throws Exception {
+        var parsed = yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: httpbin}
+                spec:
+                  hosts: [httpbin]
+                  http:
+                  - match: [{headers: {user: {exact: zhj1}}, uri: {prefix: /a}, ignoreUriCase: true, queryParams: {q: {regex: 'x.*'}}}]
+                    route: [{destination: {host: httpbin, subset: v1}, weight: 90, headers: {request: {set: {a: b}}}}]
+                    fault: {delay: {fixedDelay: 5s, percentage: {value: 10}}, abort: {httpStatus: 503}}
+                    retries: {attempts: 3, perTryTimeout: 2s, retryOn: 'gateway-error,connect-failure'}
+                    timeout: 10s
+                    mirror: {host: httpbin, subset: v2}
+                    mirrorPercentage: {value: 50}
+                    headers: {request: {add: {x: y}, remove: [z]}, response: {set: {s: t}}}
+                    rewrite: {uri: /b, authority: other}
+                  - redirect: {uri: /new, redirectCode: 308}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: httpbin}
+                spec:
+                  host: httpbin
+                  trafficPolicy:
+                    loadBalancer: {consistentHash: {httpCookie: {name: user, ttl: 10s}}}
+                    connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}}
+                    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}
+                  subsets: [{name: v1, labels: {version: v1}}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: r}
+                spec:
+                  parentRefs: [{name: gw}]
+                  hostnames: [example.com]
+                  rules:
+                  - matches: [{path: {type: PathPrefix, value: /v2}, headers: [{name: x, value: y, type: RegularExpression}]}]
+                    filters:
+                    - {type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}
+                    - {type: RequestMirror, requestMirror: {backendRef: {name: m, port: 80}, percent: 10}}
+                    backendRefs: [{name: httpbin, port: 8000, weight: 1}]
+                    timeouts: {request: 10s}
+                """);
+        assertThat(parsed.errors()).isEmpty();
+        String written = ResourceWriter.write(parsed.resources(), BodyFormat.YAML);
+        var again = yaml(written);
+        assertThat(again.errors()).as(written).isEmpty();
+        assertThat(again.resources()).isEqualTo(parsed.resources());
+    }
+
+    @Test
     void collectsEveryUnknownFieldWithItsPath() throws Exception {
         var parsed = yaml("""
                 apiVersion: networking.istio.io/v1

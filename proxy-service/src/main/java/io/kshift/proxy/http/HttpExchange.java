@@ -124,10 +124,11 @@ final class HttpExchange {
         if (route.timeout() != null) {
             routeTimer = vertx.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
                 routeTimer = -1;
-                if (inFlight != null) {
-                    inFlight.reset();
-                }
+                HttpClientRequest pending = inFlight;
                 respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
+                if (pending != null) {
+                    pending.reset();
+                }
             });
         }
         forward(0, false);

@@ -1,0 +1,335 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.samples.HttpEcho;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One proxy node, a real broker, real httpbin-like backends (v1, v2, and a broken v1 endpoint that answers 503),
+ * real sockets: for each HTTP feature, what the client gets and which backend saw what.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+class HttpProxyTest {
+    static HttpEcho v1;
+    static HttpEcho v2;
+    static HttpEcho broken;
+    static ServerSocket blackhole;
+    static int gatewayPort;
+    static HttpMesh mesh;
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Inject
+    RouteTableHolder tables;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        v1 = HttpEcho.start("127.0.0.1", 0, "v1");
+        v2 = HttpEcho.start("127.0.0.1", 0, "v2");
+        broken = HttpEcho.start("127.0.0.1", 0, "v1-broken", 503, true);
+        blackhole = new ServerSocket(0);
+        try (ServerSocket probe = new ServerSocket(0)) {
+            gatewayPort = probe.getLocalPort();
+        }
+        mesh = new HttpMesh(gatewayPort, v1.port(), v2.port());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        v1.close();
+        v2.close();
+        broken.close();
+        blackhole.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        v1.clear();
+        v2.clear();
+        broken.clear();
+    }
+
+    void publish(String... yaml) {
+        long generation = tables.get().generation() + 1;
+        List<String> docs = new ArrayList<>(List.of(mesh.services()));
+        docs.addAll(List.of(yaml));
+        mesh.publish(generation, docs.toArray(String[]::new));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+    }
+
+    static HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
+                .timeout(Duration.ofSeconds(8));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String version(HttpResponse<String> r) {
+        return r.headers().firstValue("x-echo-version").orElse("status " + r.statusCode());
+    }
+
+    static Map<String, Integer> versions(int n, String path, String... headers) throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            counts.merge(version(get(path, headers)), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    static final String TO_V1 = "    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]\n";
+
+    @Test
+    void routesByHeaderAndPrefixThenSplitsExactly() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - match: [{headers: {user: {exact: zhj1}}}]
+                    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                  - match: [{uri: {prefix: /istio-v2}}]
+                    route: [{destination: {host: httpbin, subset: v2, port: {number: 8000}}}]
+                  - route:
+                    - {destination: {host: httpbin, subset: v1, port: {number: 8000}}, weight: 75}
+                    - {destination: {host: httpbin, subset: v2, port: {number: 8000}}, weight: 25}
+                """));
+        assertThat(versions(20, "/anything", "user", "zhj1")).containsExactly(Map.entry("v1", 20));
+        assertThat(versions(20, "/istio-v2/page")).containsExactly(Map.entry("v2", 20));
+        assertThat(versions(100, "/anything")).as("smooth weighted round-robin: exact per node")
+                .containsExactly(Map.entry("v1", 75), Map.entry("v2", 25));
+        assertThat(v2.seen()).filteredOn(s -> s.uri().equals("/istio-v2/page")).hasSize(20)
+                .allSatisfy(s -> assertThat(s.headers()).containsKeys("x-forwarded-for", "x-request-id"));
+    }
+
+    @Test
+    void anAbortFaultAnswersWithoutReachingABackend() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - fault: {abort: {httpStatus: 400, percentage: {value: 100}}}
+                """ + TO_V1));
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = get("/headers");
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.headers().firstValue("x-kshift-response-flags")).hasValue("FI");
+        }
+        assertThat(v1.seen()).as("no backend saw a request").isEmpty();
+        assertThat(v2.seen()).isEmpty();
+    }
+
+    @Test
+    void aDelayFaultHoldsTheRequestThenForwardsIt() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - fault: {delay: {fixedDelay: 700ms}}
+                """ + TO_V1));
+        long start = System.nanoTime();
+        HttpResponse<String> r = get("/headers");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the fault held it").isGreaterThanOrEqualTo(
+                Duration.ofMillis(700));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-kshift-response-flags")).hasValue("DI");
+        assertThat(v1.seen()).hasSize(1);
+    }
+
+    @Test
+    void retriesMoveToAnotherEndpointAndWithoutThemTheErrorShows() throws Exception {
+        String brokenEndpoint = """
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: httpbin-v1-broken}
+                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: httpbin, version: v1}}
+                """.formatted(broken.port());
+        publish(brokenEndpoint, HttpMesh.rule(""), HttpMesh.routes("""
+                  - retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}
+                """ + TO_V1));
+        assertThat(versions(20, "/get")).as("every 503 was retried on the healthy endpoint")
+                .containsExactly(Map.entry("v1", 20));
+        assertThat(broken.seen()).isNotEmpty();
+        assertThat(v1.seen()).anySatisfy(s -> assertThat(s.headers().get("x-envoy-attempt-count")).isEqualTo("2"));
+
+        publish(brokenEndpoint, HttpMesh.rule(""), HttpMesh.routes("""
+                  - retries: {attempts: 0}
+                """ + TO_V1));
+        assertThat(versions(20, "/get")).as("round-robin over both endpoints, no retries")
+                .containsExactly(Map.entry("v1", 10), Map.entry("v1-broken", 10));
+    }
+
+    @Test
+    void outlierDetectionEjectsTheFailingEndpoint() throws Exception {
+        publish("""
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: httpbin-v1-broken}
+                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: httpbin, version: v1}}
+                """.formatted(broken.port()), HttpMesh.rule("""
+                  trafficPolicy:
+                    outlierDetection: {consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}
+                """), HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1));
+        Map<String, Integer> answers = versions(30, "/get");
+        assertThat(broken.seen()).as("ejected after two 5xx in a row").hasSize(2);
+        assertThat(answers).containsExactly(Map.entry("v1", 28), Map.entry("v1-broken", 2));
+    }
+
+    @Test
+    void theRouteTimeoutAnswers504() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("  - timeout: 500ms\n    retries: {attempts: 0}\n" + TO_V1));
+        HttpResponse<String> r = get("/delay/3");
+        assertThat(r.statusCode()).isEqualTo(504);
+        assertThat(r.headers().firstValue("x-kshift-response-flags")).hasValue("UT");
+        assertThat(get("/get").statusCode()).as("fast requests are unaffected").isEqualTo(200);
+    }
+
+    @Test
+    void aCircuitBreakerRefusesRequestsOverTheLimit() throws Exception {
+        publish(HttpMesh.rule("""
+                  trafficPolicy:
+                    connectionPool: {http: {http2MaxRequests: 1}}
+                """), HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1));
+        CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return get("/delay/2");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> v1.delayed().size() == 1);
+        HttpResponse<String> refused = get("/get");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("x-kshift-response-flags")).hasValue("UO");
+        assertThat(refused.headers().firstValue("x-envoy-overloaded")).hasValue("true");
+        assertThat(slow.get().statusCode()).isEqualTo(200);
+        assertThat(get("/get").statusCode()).as("under the limit again").isEqualTo(200);
+    }
+
+    @Test
+    void mirrorsCopyEveryRequestWithAShadowHostAndNeverWaitForTheMirror() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - mirror: {host: httpbin, subset: v2, port: {number: 8000}}
+                    mirrorPercentage: {value: 100}
+                """ + TO_V1));
+        for (int i = 0; i < 10; i++) {
+            assertThat(version(get("/headers", "x-n", String.valueOf(i)))).isEqualTo("v1");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> v2.seen().size() == 10);
+        assertThat(v2.seen()).allSatisfy(s -> assertThat(s.host()).isEqualTo("127.0.0.1-shadow:" + gatewayPort));
+        assertThat(v1.seen()).allSatisfy(s -> assertThat(s.host()).isEqualTo("127.0.0.1:" + gatewayPort));
+
+        // A mirror that never answers: the client is answered all the same, and the copies are bounded.
+        publish("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: blackhole}
+                spec:
+                  hosts: [blackhole.test]
+                  ports: [{number: 80, name: http}]
+                  resolution: STATIC
+                  endpoints: [{address: 127.0.0.1, ports: {http: %d}}]
+                """.formatted(blackhole.getLocalPort()), HttpMesh.rule(""), HttpMesh.routes("""
+                  - mirror: {host: blackhole.test, port: {number: 80}}
+                """ + TO_V1));
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/get").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void rewritesHeadersAndRedirects() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - match: [{uri: {prefix: /old}}]
+                    redirect: {uri: /new, redirectCode: 302}
+                  - match: [{uri: {prefix: /api/}}]
+                    rewrite: {uri: /}
+                    headers:
+                      request: {set: {x-route: api}, remove: [x-secret]}
+                      response: {add: {x-served-by: kshift}}
+                """ + TO_V1));
+        HttpResponse<String> moved = get("/old/page");
+        assertThat(moved.statusCode()).isEqualTo(302);
+        assertThat(moved.headers().firstValue("location")).hasValue("http://127.0.0.1:" + gatewayPort + "/new");
+        HttpResponse<String> api = get("/api/headers?x=1", "x-secret", "s3cret");
+        assertThat(api.statusCode()).isEqualTo(200);
+        assertThat(api.headers().firstValue("x-served-by")).hasValue("kshift");
+        assertThat(v1.seen()).singleElement().satisfies(s -> {
+            assertThat(s.uri()).isEqualTo("/headers?x=1");
+            assertThat(s.headers()).containsEntry("x-route", "api").doesNotContainKey("x-secret");
+        });
+        HttpResponse<String> none = get("/elsewhere");
+        assertThat(none.statusCode()).as("no route matches").isEqualTo(404);
+        assertThat(none.headers().firstValue("x-kshift-response-flags")).hasValue("NR");
+    }
+
+    @Test
+    void gatewayApiHttpRouteSplitsAndFilters() throws Exception {
+        publish(HttpMesh.rule(""), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: kube-gw}
+                spec:
+                  gatewayClassName: istio
+                  listeners: [{name: http, protocol: HTTP, port: %d}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: httpbin-v1}
+                spec: {ports: [{name: http, port: 8000}], selector: {app: httpbin, version: v1}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: httpbin-v2}
+                spec: {ports: [{name: http, port: 8000}], selector: {app: httpbin, version: v2}}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: httpbin}
+                spec:
+                  parentRefs: [{name: kube-gw}]
+                  rules:
+                  - matches: [{path: {type: PathPrefix, value: /v2}}]
+                    filters:
+                    - {type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}
+                    backendRefs: [{name: httpbin-v2, port: 8000}]
+                  - filters:
+                    - type: RequestHeaderModifier
+                      requestHeaderModifier: {add: [{name: x-canary, value: 'yes'}]}
+                    backendRefs:
+                    - {name: httpbin-v1, port: 8000, weight: 90}
+                    - {name: httpbin-v2, port: 8000, weight: 10}
+                """.formatted(gatewayPort).replace("servers: [{port: {number: " + gatewayPort, "servers: [{port: {number: 1"));
+        assertThat(versions(100, "/get")).containsExactly(Map.entry("v1", 90), Map.entry("v2", 10));
+        assertThat(v1.seen()).filteredOn(s -> s.uri().equals("/get")).hasSize(90)
+                .allSatisfy(s -> assertThat(s.headers()).containsEntry("x-canary", "yes"));
+        v2.clear();
+        assertThat(version(get("/v2/headers"))).isEqualTo("v2");
+        assertThat(versions(5, "/v2x")).as("/v2x is not under /v2").doesNotContainKey("status 404")
+                .containsKey("v1");
+        assertThat(v2.seen()).first().satisfies(s -> assertThat(s.uri()).isEqualTo("/headers"));
+    }
+
+    @Test
+    void speaksCleartextHttp2() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes(TO_V1.replace("    route", "  - route")));
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/get"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(version(r)).isEqualTo("v1");
+    }
+}
