@@ -1,0 +1,60 @@
+package io.kshift.model.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.gateway.BackendRef;
+import io.kshift.model.gateway.HttpRouteFilter;
+import io.kshift.model.gateway.HttpRouteMatch;
+import io.kshift.model.gateway.HttpRouteRule;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Gateway API rules read as Istio routes, with Gateway API's own semantics kept. */
+class GatewayApiHttpTest {
+    @Test
+    void pathPrefixMatchesWholeSegmentsAndWeightsDefaultToOne() {
+        var rule = new HttpRouteRule(null, List.of(new HttpRouteMatch(new HttpRouteMatch.PathMatch(
+                HttpRouteMatch.PathType.PathPrefix, "/v2"), null, null, "GET")), List.of(),
+                List.of(new BackendRef(null, null, "httpbin", "apps", 8000, null)), null);
+        var route = GatewayApiHttp.toIstio(rule, "default");
+        Pattern uri = Pattern.compile(route.match().get(0).uri().regex());
+        assertThat(uri.matcher("/v2").matches()).isTrue();
+        assertThat(uri.matcher("/v2/x").matches()).isTrue();
+        assertThat(uri.matcher("/v2x").matches()).isFalse();
+        assertThat(route.match().get(0).method().exact()).isEqualTo("GET");
+        assertThat(route.route()).singleElement().satisfies(d -> {
+            assertThat(d.destination().host()).isEqualTo("httpbin.apps");
+            assertThat(d.weight()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void filtersBecomeHeadersMirrorsRewritesAndRedirects() {
+        var rule = new HttpRouteRule(null, List.of(new HttpRouteMatch(new HttpRouteMatch.PathMatch(
+                HttpRouteMatch.PathType.PathPrefix, "/api"), null, null, null)), List.of(
+                new HttpRouteFilter(HttpRouteFilter.Type.RequestHeaderModifier, new HttpRouteFilter.HeaderModifier(
+                        List.of(new HttpRouteFilter.Header("x", "1")), null, List.of("y")), null, null, null, null),
+                new HttpRouteFilter(HttpRouteFilter.Type.RequestMirror, null, null, new HttpRouteFilter.RequestMirror(
+                        new BackendRef(null, null, "shadow", null, 80, null), 25), null, null),
+                new HttpRouteFilter(HttpRouteFilter.Type.URLRewrite, null, null, null, null,
+                        new HttpRouteFilter.UrlRewrite("internal", new HttpRouteFilter.PathModifier(
+                                HttpRouteFilter.PathModifierType.ReplacePrefixMatch, null, "/v1")))),
+                List.of(new BackendRef(null, null, "httpbin", null, 8000, 3)), null);
+        var route = GatewayApiHttp.toIstio(rule, "default");
+        assertThat(route.headers().request().set()).containsEntry("x", "1");
+        assertThat(route.headers().request().remove()).containsExactly("y");
+        assertThat(route.mirrors()).singleElement().satisfies(m -> {
+            assertThat(m.destination().host()).isEqualTo("shadow.default");
+            assertThat(m.percentage().value()).isEqualTo(25.0);
+        });
+        assertThat(route.rewrite().authority()).isEqualTo("internal");
+        assertThat("/api/users".replaceAll(route.rewrite().uriRegexRewrite().match(),
+                route.rewrite().uriRegexRewrite().rewrite())).isEqualTo("/v1/users");
+        var redirect = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(new HttpRouteFilter(
+                HttpRouteFilter.Type.RequestRedirect, null, null, null, new HttpRouteFilter.RequestRedirect("https",
+                null, null, null, null), null)), List.of(), null), "default");
+        assertThat(redirect.redirect().code()).as("Gateway API's default").isEqualTo(302);
+        assertThat(redirect.redirect().scheme()).isEqualTo("https");
+    }
+}

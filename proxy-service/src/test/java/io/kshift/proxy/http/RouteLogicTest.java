@@ -1,0 +1,106 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.istio.HttpMatchRequest;
+import io.kshift.model.istio.HttpRewrite;
+import io.kshift.model.istio.RetryOn;
+import io.kshift.model.istio.StringMatch;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The pure parts of HTTP routing, without sockets: match blocks, rewrites, virtual hosts, shadow hosts, retries. */
+class RouteLogicTest {
+    static RequestView request(String method, String path, Map<String, String> headers, Map<String, String> query) {
+        return new RequestView(method, path, "httpbin:8000", "http", 80, h -> headers.get(h.toLowerCase()), query::get);
+    }
+
+    static HttpMatchRequest match(StringMatch uri, Map<String, StringMatch> headers, Boolean ignoreCase) {
+        return new HttpMatchRequest(null, uri, null, null, null, headers, null, null, null, null, ignoreCase);
+    }
+
+    @Test
+    void everyConditionOfABlockMustHoldAndBlocksAreOred() {
+        MatchBlock user = MatchBlock.of(match(null, Map.of("user", StringMatch.exact("zhj1")), null));
+        MatchBlock prefix = MatchBlock.of(match(StringMatch.prefix("/istio-v2"), Map.of(), null));
+        RequestView zhj = request("GET", "/x", Map.of("user", "zhj1"), Map.of());
+        RequestView other = request("GET", "/istio-v2/a", Map.of("user", "bob"), Map.of());
+        RequestView neither = request("GET", "/x", Map.of(), Map.of());
+        assertThat(MatchBlock.first(List.of(user, prefix), zhj)).isSameAs(user);
+        assertThat(MatchBlock.first(List.of(user, prefix), other)).isSameAs(prefix);
+        assertThat(MatchBlock.first(List.of(user, prefix), neither)).isNull();
+        assertThat(MatchBlock.first(List.of(), neither)).as("no block: everything").isSameAs(MatchBlock.EVERYTHING);
+    }
+
+    @Test
+    void uriMatchesHonourIgnoreUriCaseAndRegexesMatchTheWholeValue() {
+        MatchBlock exact = MatchBlock.of(match(StringMatch.exact("/Login"), Map.of(), true));
+        MatchBlock regex = MatchBlock.of(match(new StringMatch(null, null, "/v[12]"), Map.of(), null));
+        assertThat(exact.matches(request("GET", "/LOGIN", Map.of(), Map.of()))).isTrue();
+        assertThat(regex.matches(request("GET", "/v1", Map.of(), Map.of()))).isTrue();
+        assertThat(regex.matches(request("GET", "/v1/more", Map.of(), Map.of()))).isFalse();
+    }
+
+    @Test
+    void withoutHeadersAndQueryParams() {
+        MatchBlock block = MatchBlock.of(new HttpMatchRequest(null, null, null, StringMatch.exact("POST"), null, Map.of(),
+                Map.of("x-debug", StringMatch.exact("1")), Map.of("v", StringMatch.exact("2")), null, null, null));
+        assertThat(block.matches(request("POST", "/", Map.of(), Map.of("v", "2")))).isTrue();
+        assertThat(block.matches(request("POST", "/", Map.of("x-debug", "1"), Map.of("v", "2")))).isFalse();
+        assertThat(block.matches(request("GET", "/", Map.of(), Map.of("v", "2")))).isFalse();
+        assertThat(block.matches(request("POST", "/", Map.of(), Map.of("v", "3")))).isFalse();
+    }
+
+    @Test
+    void aUriRewriteReplacesTheMatchedPrefixAndKeepsTheQuery() {
+        MatchBlock api = MatchBlock.of(match(StringMatch.prefix("/api/"), Map.of(), null));
+        PathRewrite rewrite = PathRewrite.of(new HttpRewrite("/", null));
+        assertThat(rewrite.apply("/api/headers?x=1", api)).isEqualTo("/headers?x=1");
+        assertThat(rewrite.apply("/other", MatchBlock.EVERYTHING)).as("no prefix matched: the whole path").isEqualTo("/");
+        PathRewrite regex = PathRewrite.of(new HttpRewrite(null, null, new HttpRewrite.RegexRewrite("^/service/([^/]+)(/.*)$",
+                "\\2/instance/\\1")));
+        assertThat(regex.apply("/service/foo/v1/api?q", MatchBlock.EVERYTHING)).isEqualTo("/v1/api/instance/foo?q");
+    }
+
+    @Test
+    void virtualHostsPreferExactThenLongestWildcardThenAny() {
+        HttpRouteEntry a = entry();
+        HttpRouteEntry b = entry();
+        HttpRouteEntry c = entry();
+        HttpRouteEntry d = entry();
+        VirtualHostTable hosts = new VirtualHostTable(Map.of("api.example.com", List.of(a)),
+                List.of(Map.entry(".eu.example.com", List.of(b)), Map.entry(".example.com", List.of(c))), List.of(d));
+        assertThat(hosts.routes("API.example.com:443")).containsExactly(a);
+        assertThat(hosts.routes("shop.eu.example.com")).containsExactly(b);
+        assertThat(hosts.routes("shop.example.com")).containsExactly(c);
+        assertThat(hosts.routes("elsewhere")).containsExactly(d);
+        assertThat(VirtualHostTable.EMPTY.routes("x")).isNull();
+    }
+
+    static HttpRouteEntry entry() {
+        return new HttpRouteEntry(null, "f", List.of(), null, null, null, null, HeaderEdits.NONE, HeaderEdits.NONE,
+                List.of(), null, List.of(), null, HttpRouteEntry.Retry.NONE);
+    }
+
+    @Test
+    void mirroredRequestsCarryAShadowHostBeforeThePort() {
+        assertThat(Mirrors.shadow("httpbin:8000")).isEqualTo("httpbin-shadow:8000");
+        assertThat(Mirrors.shadow("httpbin")).isEqualTo("httpbin-shadow");
+        assertThat(Mirrors.shadow("[::1]:80")).isEqualTo("[::1]-shadow:80");
+    }
+
+    @Test
+    void retryConditionsAreEnvoys() {
+        RetryOn gateway = RetryOn.parse("gateway-error");
+        assertThat(gateway.retriesStatus(503)).isTrue();
+        assertThat(gateway.retriesStatus(500)).isFalse();
+        RetryOn fiveXx = RetryOn.parse("5xx");
+        assertThat(fiveXx.retriesStatus(500)).isTrue();
+        assertThat(fiveXx.retriesConnectFailure()).isTrue();
+        RetryOn defaults = RetryOn.parse(null);
+        assertThat(defaults.retriesStatus(503)).isTrue();
+        assertThat(defaults.retriesStatus(500)).isFalse();
+        assertThat(RetryOn.parse("retriable-4xx").retriesStatus(409)).isTrue();
+    }
+}

@@ -1,0 +1,81 @@
+package io.kshift.proxy.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
+import io.kshift.model.istio.OutlierDetection;
+import io.kshift.model.registry.HostPort;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Ejection by consecutive errors, growing ejection time, the ejection cap, and the picker skipping the ejected. */
+class OutlierDetectorTest {
+    final AtomicLong now = new AtomicLong();
+    final List<Upstream> upstreams = List.of(new Upstream(new HostPort("a", 1)), new Upstream(new HostPort("b", 1)),
+            new Upstream(new HostPort("c", 1)), new Upstream(new HostPort("d", 1)));
+
+    OutlierDetector detector(int maxEjectionPercent) {
+        return new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", maxEjectionPercent, null),
+                now::get);
+    }
+
+    @Test
+    void ejectsAfterConsecutiveErrorsForGrowingTimes() {
+        OutlierDetector d = detector(100);
+        Upstream a = upstreams.get(0);
+        d.failure(a, true, false);
+        d.failure(a, true, false);
+        d.success(a);
+        d.failure(a, true, false);
+        d.failure(a, true, false);
+        assertThat(d.ejected(a)).as("a success resets the count").isFalse();
+        d.failure(a, true, false);
+        assertThat(d.ejected(a)).isTrue();
+        now.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(d.ejected(a)).as("back after baseEjectionTime").isFalse();
+        for (int i = 0; i < 3; i++) {
+            d.failure(a, true, false);
+        }
+        now.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(d.ejected(a)).as("the second ejection lasts twice as long").isTrue();
+        now.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(d.ejected(a)).isFalse();
+    }
+
+    @Test
+    void neverEjectsMoreThanTheCapButAlwaysOne() {
+        OutlierDetector d = detector(10);
+        for (Upstream u : upstreams) {
+            for (int i = 0; i < 3; i++) {
+                d.failure(u, true, false);
+            }
+        }
+        assertThat(upstreams.stream().filter(d::ejected)).as("10% of 4 is under one host; Envoy ejects one").hasSize(1);
+    }
+
+    @Test
+    void thePickerSkipsEjectedEndpoints() {
+        OutlierDetector d = detector(50);
+        EndpointPicker picker = new EndpointPicker(upstreams, SimpleLb.ROUND_ROBIN, new Random(1), d);
+        for (int i = 0; i < 3; i++) {
+            d.failure(upstreams.get(1), true, false);
+        }
+        for (int i = 0; i < 40; i++) {
+            assertThat(picker.get(picker.first())).isNotSameAs(upstreams.get(1));
+        }
+    }
+
+    @Test
+    void consistentHashKeepsAKeyOnOneEndpoint() {
+        EndpointPicker picker = new EndpointPicker(upstreams, SimpleLb.ROUND_ROBIN, new Random(1));
+        int first = picker.firstFor("user-42");
+        for (int i = 0; i < 20; i++) {
+            assertThat(picker.firstFor("user-42")).isEqualTo(first);
+        }
+        long distinct = java.util.stream.IntStream.range(0, 200).map(i -> picker.firstFor("user-" + i)).distinct().count();
+        assertThat(distinct).as("keys spread over every endpoint").isEqualTo(4);
+    }
+}
