@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The local fleet: Kafka, validator-service, config-service, two proxy nodes sharing the data ports
- * (SO_REUSEPORT) and the tcp-echo backends v1 ({@code one}) and v2 ({@code two}), each its own process.
+ * (SO_REUSEPORT) and a mesh HTTP port, the tcp-echo backends v1 ({@code one}) and v2 ({@code two}) and the
+ * httpbin-like backends v1 and v2, each its own process.
  * {@link #up} starts what is not running and waits until every member is ready; {@link #down} stops exactly the
  * processes {@code up} started; Kafka's data stays in {@code .kshift/kafka} so config survives a restart.
  */
@@ -42,13 +43,16 @@ public final class Fleet {
         List<Member> members = new ArrayList<>();
         members.add(echo("tcp-echo-v1", layout.echoV1Port(), "one"));
         members.add(echo("tcp-echo-v2", layout.echoV2Port(), "two"));
+        members.add(httpbin("httpbin-v1", layout.httpV1Port(), "v1"));
+        members.add(httpbin("httpbin-v2", layout.httpV2Port(), "v2"));
         members.add(validator("validator-service", layout.validatorPort()));
         members.add(quarkus("config-service", "config-service", layout.configPort(), List.of(bootstrap, host)));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
             members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(bootstrap, host,
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
-                    "-Dkshift.proxy.labels=fleet=local,node=" + node)));
+                    "-Dkshift.proxy.labels=fleet=local,node=" + node,
+                    "-Dkshift.proxy.mesh-http-port=" + layout.meshPort())));
         }
         return members;
     }
@@ -62,6 +66,13 @@ public final class Fleet {
     private Member echo(String name, int port, String prefix) {
         return new Member(name, ManagedProcess.java(name, List.of("-Xmx64m", "-cp", layout.lib() + "/*",
                 "io.kshift.samples.TcpEcho", String.valueOf(port), prefix, layout.host())),
+                "tcp://" + layout.host() + ":" + port);
+    }
+
+    /** The httpbin-like HTTP backend; its access log (one line per request, with Host) is its log file. */
+    private Member httpbin(String name, int port, String version) {
+        return new Member(name, ManagedProcess.java(name, List.of("-Xmx64m", "-cp", layout.lib() + "/*",
+                "io.kshift.samples.HttpEcho", String.valueOf(port), version, layout.host())),
                 "tcp://" + layout.host() + ":" + port);
     }
 

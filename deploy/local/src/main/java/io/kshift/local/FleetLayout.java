@@ -16,17 +16,19 @@ import java.util.Properties;
  * data) and its ports. {@link #defaults} are DESIGN.md's ports; {@link #ephemeral} picks free ones for tests.
  */
 public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, int controllerPort, int configPort,
-                          int validatorPort, List<Integer> proxyAdminPorts, int echoV1Port, int echoV2Port) {
+                          int validatorPort, List<Integer> proxyAdminPorts, int echoV1Port, int echoV2Port,
+                          int httpV1Port, int httpV2Port, int meshPort) {
 
     public static FleetLayout defaults(Path repo) {
         return new FleetLayout(repo, repo.resolve(".kshift"), "127.0.0.1", 9092, 9093, 8080, 8081,
-                List.of(15000, 15001), 9001, 9002);
+                List.of(15000, 15001), 9001, 9002, 9011, 9012, 15080);
     }
 
     public static FleetLayout ephemeral(Path repo, Path workDir) {
-        List<Integer> ports = freePorts(8);
+        List<Integer> ports = freePorts(11);
         return new FleetLayout(repo, workDir, "127.0.0.1", ports.get(0), ports.get(1), ports.get(2), ports.get(3),
-                List.of(ports.get(4), ports.get(5)), ports.get(6), ports.get(7));
+                List.of(ports.get(4), ports.get(5)), ports.get(6), ports.get(7), ports.get(8), ports.get(9),
+                ports.get(10));
     }
 
     public String bootstrapServers() {
@@ -64,6 +66,9 @@ public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, i
         p.setProperty("proxies", String.join(",", proxyAdminPorts.stream().map(String::valueOf).toList()));
         p.setProperty("echo.v1", String.valueOf(echoV1Port));
         p.setProperty("echo.v2", String.valueOf(echoV2Port));
+        p.setProperty("httpbin.v1", String.valueOf(httpV1Port));
+        p.setProperty("httpbin.v2", String.valueOf(httpV2Port));
+        p.setProperty("mesh", String.valueOf(meshPort));
         try (Writer w = Files.newBufferedWriter(workDir.resolve("fleet.properties"))) {
             p.store(w, "ports of the running kshift fleet");
         } catch (IOException e) {
@@ -89,7 +94,9 @@ public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, i
         return new FleetLayout(repo, workDir, p.getProperty("host"), Integer.parseInt(p.getProperty("kafka")),
                 Integer.parseInt(p.getProperty("controller")), Integer.parseInt(p.getProperty("config")),
                 Integer.parseInt(p.getProperty("validator")), List.copyOf(proxies),
-                Integer.parseInt(p.getProperty("echo.v1")), Integer.parseInt(p.getProperty("echo.v2")));
+                Integer.parseInt(p.getProperty("echo.v1")), Integer.parseInt(p.getProperty("echo.v2")),
+                Integer.parseInt(p.getProperty("httpbin.v1", "9011")), Integer.parseInt(p.getProperty("httpbin.v2", "9012")),
+                Integer.parseInt(p.getProperty("mesh", "15080")));
     }
 
     private static List<Integer> freePorts(int n) {

@@ -55,6 +55,29 @@ class ChangeValidatorTest {
     }
 
     @Test
+    void acceptsEveryHttpSampleInTurn() throws Exception {
+        Path http = Path.of("..", "samples", "httpbin");
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), read(http.resolve("httpbin-services.yaml")));
+        for (String f : List.of("mirror/httpbin-all-v1.yaml", "mirror/httpbin-mirror-v2.yaml", "tutorial/gateway.yaml",
+                "tutorial/header-routing.yaml", "tutorial/canary-75-25.yaml", "tutorial/canary-90-10.yaml",
+                "tutorial/faults.yaml", "tutorial/timeout-retries.yaml", "tutorial/circuit-breaker.yaml",
+                "tutorial/load-balancers.yaml")) {
+            var d = apply(live, read(http.resolve(f)));
+            assertThat(d.result().errors()).as(f).isEmpty();
+            if (!f.equals("tutorial/gateway.yaml")) {
+                assertThat(d.result().warnings()).as(f).isEmpty();
+            }
+            live = d.next().orElse(live);
+        }
+    }
+
+    static List<Resource> read(Path file) throws Exception {
+        var parsed = ResourceReader.readBody(Files.readAllBytes(file), BodyFormat.YAML);
+        assertThat(parsed.errors()).as(file.toString()).isEmpty();
+        return parsed.resources();
+    }
+
+    @Test
     void acceptsTheTaskAndCountsGenerations() throws Exception {
         MeshSnapshot g2 = seeded();
         assertThat(g2.generation()).isEqualTo(2);
