@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ public final class DemoScenario {
     private final int gatewayPort;
     private final PrintStream out;
     private final KshiftClient client;
+    private final ChangeStep changes;
     private final List<Step> steps = new ArrayList<>();
 
     public DemoScenario(FleetLayout layout, int gatewayPort, PrintStream out) {
@@ -37,6 +37,7 @@ public final class DemoScenario {
         this.gatewayPort = gatewayPort;
         this.out = out;
         this.client = new KshiftClient(layout);
+        this.changes = new ChangeStep(layout, client, out);
     }
 
     public List<Step> run() {
@@ -75,21 +76,7 @@ public final class DemoScenario {
     }
 
     private int change(String verb, String file, boolean sync) {
-        out.printf("$ curl -X POST --data-binary @samples/tcp-echo/%s -H 'Content-Type: application/yaml' "
-                + "'%s/api/v1/%s?wait=10s'%n", file, layout.configUrl(), verb);
-        byte[] yaml = sample(file);
-        KshiftClient.Answer answer = verb.equals("apply") ? client.apply(yaml) : client.delete(yaml);
-        out.println("  " + answer.describe().replace("\n", "\n  "));
-        if (sync && answer.status() == 200) {
-            long generation = answer.body().path("generation").asLong();
-            Duration took = client.awaitSynced(generation, Duration.ofSeconds(30));
-            out.printf("  all %d proxies run generation %d (%d ms after the verdict)%n",
-                    layout.proxyAdminPorts().size(), generation, took.toMillis());
-        }
-        if (answer.status() != 200 && answer.status() != 422) {
-            throw new IllegalStateException(verb + " " + file + " answered " + answer.status() + ": " + answer.body());
-        }
-        return answer.status();
+        return changes.run(verb, "samples/tcp-echo/" + file, sample(file), sync);
     }
 
     private void traffic(String name, int connections, int show) {

@@ -6,12 +6,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code ./kshift up | down | status | demo}: the local fleet for people. {@code up} starts everything and
- * returns; {@code demo} runs the TCP traffic shifting task (starting the fleet first if needed, and stopping it
- * afterwards if it started it).
+ * {@code ./kshift up | down | status | demo [tcp | http | mirror | all]}: the local fleet for people. {@code up}
+ * starts everything and returns; {@code demo} runs the TCP traffic shifting task (default), the HTTP tutorial, the
+ * mirroring task or all three, starting the fleet first if needed and stopping it afterwards if it started it.
  */
 public final class KshiftCli {
     public static final int GATEWAY_PORT = 31400;
+    public static final int HTTP_GATEWAY_PORT = 31080;
 
     private KshiftCli() {
     }
@@ -26,9 +27,9 @@ public final class KshiftCli {
                 case "up" -> up(new Fleet(FleetLayout.defaults(repo)), out);
                 case "down" -> new Fleet(FleetLayout.load(repo, work)).down(out);
                 case "status" -> status(new Fleet(FleetLayout.load(repo, work)), out);
-                case "demo" -> demo(repo, work, out);
+                case "demo" -> demo(repo, work, args.length > 1 ? args[1] : "tcp", out);
                 default -> {
-                    out.println("usage: ./kshift up | down | status | demo");
+                    out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | all]");
                     System.exit(command.equals("help") ? 0 : 2);
                 }
             }
@@ -50,6 +51,12 @@ public final class KshiftCli {
         out.println("  curl -X POST --data-binary @samples/tcp-echo/tcp-echo-all-v1.yaml -H 'Content-Type: application/yaml' '"
                 + l.configUrl() + "/api/v1/apply?wait=5s'");
         out.println("  for i in $(seq 20); do (date; sleep 1) | nc -q1 " + l.host() + " " + GATEWAY_PORT + "; done");
+        out.println("HTTP: httpbin v1/v2 on " + l.httpV1Port() + "/" + l.httpV2Port() + ", mesh port " + l.meshPort()
+                + " (Host picks the VirtualService):");
+        out.println("  curl -X POST --data-binary @samples/httpbin/httpbin-services.yaml -H 'Content-Type: application/yaml' '"
+                + l.configUrl() + "/api/v1/apply?wait=5s'");
+        out.println("  curl -H 'Host: httpbin:8000' http://" + l.host() + ":" + l.meshPort() + "/headers");
+        out.println("Demos: ./kshift demo tcp | http | mirror | all");
         out.println("Logs: " + l.logs() + "    Stop: ./kshift down");
     }
 
@@ -60,7 +67,10 @@ public final class KshiftCli {
         }
     }
 
-    static void demo(Path repo, Path work, PrintStream out) {
+    static void demo(Path repo, Path work, String which, PrintStream out) {
+        if (!List.of("tcp", "http", "mirror", "all").contains(which)) {
+            throw new IllegalArgumentException("no demo '" + which + "'; try tcp, http, mirror or all");
+        }
         Fleet fleet = new Fleet(Files.exists(work.resolve("fleet.properties"))
                 ? FleetLayout.load(repo, work) : FleetLayout.defaults(repo));
         boolean startedHere = !fleet.running();
@@ -68,7 +78,16 @@ public final class KshiftCli {
             fleet.up(out);
         }
         try {
-            List<DemoScenario.Step> steps = new DemoScenario(fleet.layout(), GATEWAY_PORT, out).run();
+            List<DemoScenario.Step> steps = new java.util.ArrayList<>();
+            if (which.equals("tcp") || which.equals("all")) {
+                steps.addAll(new DemoScenario(fleet.layout(), GATEWAY_PORT, out).run());
+            }
+            if (which.equals("mirror") || which.equals("all")) {
+                steps.addAll(new HttpDemo(fleet.layout(), HTTP_GATEWAY_PORT, out).mirror());
+            }
+            if (which.equals("http") || which.equals("all")) {
+                steps.addAll(new HttpDemo(fleet.layout(), HTTP_GATEWAY_PORT, out).tutorial());
+            }
             out.println();
             out.println("== Summary");
             steps.forEach(s -> out.printf("  %-30s %s%n", s.name(), s.counts().isEmpty() ? "HTTP " + s.status() : s.counts()));

@@ -292,6 +292,63 @@ class FleetEndToEndIT {
         return "ABSENT";
     }
 
+    @Test
+    @Order(7)
+    void httpCanaryIsExactPerNodeAndMirrorsReachV2WithAShadowHost() throws Exception {
+        int httpPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            httpPort = probe.getLocalPort();
+        }
+        HttpDemo http = new HttpDemo(layout, httpPort, new PrintStream(PrintStream.nullOutputStream()));
+        for (String f : List.of("httpbin-services.yaml", "tutorial/gateway.yaml", "tutorial/canary-75-25.yaml")) {
+            KshiftClient.Answer a = client.apply(http.sample(f));
+            assertThat(a.status()).as(f + ": " + a.describe()).isEqualTo(200);
+            client.awaitSynced(a.body().path("generation").asLong(), Duration.ofSeconds(30));
+        }
+        Map<String, Integer> seen = new java.util.TreeMap<>();
+        for (int i = 0; i < 100; i++) {
+            seen.merge(HttpCalls.get(layout.host(), httpPort, "httpbin.example.com", "/get", Map.of()).version(), 1,
+                    Integer::sum);
+        }
+        int[] cycle = WeightedPicker.schedule(new int[] {75, 25});
+        Map<String, Integer> total = new java.util.TreeMap<>();
+        int nodesWithTraffic = 0;
+        for (JsonNode node : client.nodes()) {
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            for (JsonNode route : node.path("httpRoutes")) {
+                if (route.path("listener").asText().equals("http:" + httpPort)) {
+                    route.path("targets").forEach(t -> counts.merge(t.path("version").asText(),
+                            t.path("requests").asLong(), Long::sum));
+                }
+            }
+            int n = (int) counts.values().stream().mapToLong(Long::longValue).sum();
+            long expectedV2 = IntStream.range(0, n).filter(i -> cycle[i % cycle.length] == 1).count();
+            assertThat(counts.getOrDefault("v2", 0L)).as("node %s: v2 share of its %d requests",
+                    node.path("status").path("nodeId"), n).isEqualTo(expectedV2);
+            counts.forEach((v, c) -> total.merge(v, c.intValue(), Integer::sum));
+            nodesWithTraffic += n > 0 ? 1 : 0;
+        }
+        assertThat(total).isEqualTo(seen);
+        assertThat(seen.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+        assertThat(nodesWithTraffic).as("SO_REUSEPORT spreads connections over both nodes").isEqualTo(2);
+
+        Path v2Log = layout.logs().resolve("httpbin-v2.log");
+        long before = Files.readAllLines(v2Log).stream().filter(l -> l.contains("httpbin-shadow:8000")).count();
+        for (String f : List.of("mirror/httpbin-all-v1.yaml", "mirror/httpbin-mirror-v2.yaml")) {
+            KshiftClient.Answer a = client.apply(http.sample(f));
+            assertThat(a.status()).as(f + ": " + a.describe()).isEqualTo(200);
+            client.awaitSynced(a.body().path("generation").asLong(), Duration.ofSeconds(30));
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(HttpCalls.get(layout.host(), layout.meshPort(), "httpbin:8000", "/headers", Map.of()).version())
+                    .isEqualTo("v1");
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(Files.readAllLines(v2Log).stream().filter(l -> l.contains("httpbin-shadow:8000")).count())
+                        .as("v2's access log has each mirrored request with Host httpbin-shadow:8000")
+                        .isEqualTo(before + 10));
+    }
+
     static void signal(String signal, long pid) throws Exception {
         assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor()).isZero();
     }

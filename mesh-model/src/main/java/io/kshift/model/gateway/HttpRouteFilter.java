@@ -10,6 +10,7 @@ import jakarta.validation.constraints.NotNull;
 import java.util.List;
 
 /** An HTTPRoute filter: its {@code type} names which one of the other fields it carries. */
+@io.kshift.model.constraint.FilterFieldForType
 public record HttpRouteFilter(@NotNull(message = "is required") Type type,
                               @Valid HeaderModifier requestHeaderModifier,
                               @Valid HeaderModifier responseHeaderModifier,

@@ -55,7 +55,7 @@ public final class ListenerBindings {
                 Listener l = listeners.get(i);
                 declarations.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(new ListenerBinding.Declaration(
                         gw.key(), "spec.listeners[" + i + "]", upper(l.protocol())));
-                for (BoundRoute r : tcpRoutes(config, gw, l)) {
+                for (BoundRoute r : "TCP".equals(upper(l.protocol())) ? tcpRoutes(config, gw, l) : List.<BoundRoute>of()) {
                     routes.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(r);
                 }
             }

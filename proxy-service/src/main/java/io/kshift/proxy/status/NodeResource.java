@@ -1,6 +1,7 @@
 package io.kshift.proxy.status;
 
 import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.proxy.http.HttpRoutesView;
 import io.kshift.proxy.routing.RouteTable;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,10 +18,12 @@ import java.util.List;
 public class NodeResource {
     private final StatusReporter status;
     private final RouteTableHolder tables;
+    private final io.kshift.proxy.http.HttpProxy httpProxy;
 
-    public NodeResource(StatusReporter status, RouteTableHolder tables) {
+    public NodeResource(StatusReporter status, RouteTableHolder tables, io.kshift.proxy.http.HttpProxy httpProxy) {
         this.status = status;
         this.tables = tables;
+        this.httpProxy = httpProxy;
     }
 
     public record TargetView(String service, String subset, String version, int weight, long connections,
@@ -30,7 +33,15 @@ public class NodeResource {
     public record RouteView(int port, String source, List<TargetView> targets) {
     }
 
-    public record NodeView(Object status, long droppedReports, List<RouteView> routes) {
+    public record HttpTargetView(String service, String subset, String version, int weight, long requests) {
+    }
+
+    /** An http route as a node runs it; {@code listener} is {@code http:<port>} or {@code mesh}. */
+    public record HttpRouteView(String listener, String source, String field, List<HttpTargetView> targets) {
+    }
+
+    public record NodeView(Object status, long droppedReports, List<RouteView> routes, List<HttpRouteView> httpRoutes,
+                           long mirrorsSent, long mirrorsDropped) {
     }
 
     @GET
@@ -40,6 +51,10 @@ public class NodeResource {
                 r.source().toString(), r.targets().stream().map(t -> new TargetView(t.destination().service(),
                 t.destination().subset(), t.destination().version(), t.weight(), t.connections().sum(),
                 t.endpoints().upstreams().stream().map(Object::toString).toList())).toList())).toList();
-        return new NodeView(status.current(), status.droppedReports(), routes);
+        List<HttpRouteView> http = new java.util.ArrayList<>();
+        table.http().forEach((port, hosts) -> http.addAll(HttpRoutesView.of("http:" + port, hosts)));
+        http.addAll(HttpRoutesView.of("mesh", table.mesh()));
+        return new NodeView(status.current(), status.droppedReports(), routes, http, httpProxy.mirrorsSent(),
+                httpProxy.mirrorsDropped());
     }
 }

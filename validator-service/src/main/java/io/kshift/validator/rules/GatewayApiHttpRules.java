@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * Gateway API {@code HTTPRoute}: its parentRefs name existing HTTP listeners, each rule has backends or a
- * redirect, each filter carries the field its {@code type} names, and every backend and mirror is a Service that
- * resolves (make-before-break, as for VirtualServices).
+ * redirect (not both), and every backend and mirror is a Service that resolves (make-before-break, as for
+ * VirtualServices). That each filter carries its type's field is a field rule ({@code @FilterFieldForType}).
  */
 final class GatewayApiHttpRules {
     private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
@@ -51,19 +51,6 @@ final class GatewayApiHttpRules {
         for (int f = 0; f < rule.filters().size(); f++) {
             HttpRouteFilter filter = rule.filters().get(f);
             String at = field + ".filters[" + f + "]";
-            Object carried = switch (filter.type()) {
-                case RequestHeaderModifier -> filter.requestHeaderModifier();
-                case ResponseHeaderModifier -> filter.responseHeaderModifier();
-                case RequestMirror -> filter.requestMirror();
-                case RequestRedirect -> filter.requestRedirect();
-                case URLRewrite -> filter.urlRewrite();
-            };
-            String name = Character.toLowerCase(filter.type().name().charAt(0)) + filter.type().name().substring(1);
-            if (carried == null) {
-                findings.error(key, at + "." + (filter.type() == HttpRouteFilter.Type.URLRewrite ? "urlRewrite" : name),
-                        "is required for a filter of type " + filter.type());
-                continue;
-            }
             if (filter.type() == HttpRouteFilter.Type.RequestRedirect) {
                 redirects = true;
                 Integer code = filter.requestRedirect().statusCode();

@@ -188,6 +188,17 @@ final class RouteRules {
                     + "; listeners: " + listeners.stream().map(Listener::name).toList());
             return;
         }
+        if (ref.sectionName() == null && ref.port() == null) {
+            // Gateway API: a route names no listener, so it attaches to every listener that takes its kind.
+            List<Listener> compatible = candidates.stream()
+                    .filter(l -> protocols.contains(l.protocol().toUpperCase(Locale.ROOT))).toList();
+            if (compatible.isEmpty()) {
+                findings.error(route.key(), field, "Gateway " + ns + "/" + ref.name() + " has no listener that takes"
+                        + " this route; " + why);
+                return;
+            }
+            candidates = compatible;
+        }
         for (Listener l : candidates) {
             if (!l.admitsNamespace(gw.get().namespace(), route.namespace())) {
                 findings.error(route.key(), field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()

@@ -287,7 +287,46 @@ class RuleTableTest {
                         kind: WorkloadEntry
                         metadata: {name: w}
                         spec: {address: 10.1.1.2, ports: {tcp: 0}, labels: {app: other}}
-                        """, "WorkloadEntry default/w", "spec.ports[tcp]", false));
+                        """, "WorkloadEntry default/w", "spec.ports[tcp]", false),
+                new Rule("HTTPRoute parent is an HTTP listener", httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}"),
+                        httpRoute("{name: http-gw, sectionName: tcp}", "{name: tcp-echo, port: 9000}"), HTTP_ROUTE,
+                        "spec.parentRefs[0]", false),
+                new Rule("HTTPRoute backend exists", httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}"),
+                        httpRoute("{name: http-gw}", "{name: nowhere, port: 9000}"), HTTP_ROUTE,
+                        "spec.rules[0].backendRefs[0].name", false),
+                new Rule("HTTPRoute filter carries its type's field", httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    filters: [{type: RequestHeaderModifier, requestHeaderModifier:"
+                        + " {add: [{name: a, value: b}]}}"), httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    filters: [{type: RequestHeaderModifier}"), HTTP_ROUTE,
+                        "spec.rules[0].filters[0].requestHeaderModifier", false),
+                new Rule("HTTPRoute mirror backend exists", httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: tcp-echo, port: 9000}}}"),
+                        httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n    filters: [{type: RequestMirror,"
+                        + " requestMirror: {backendRef: {name: ghost, port: 9000}}}"), HTTP_ROUTE,
+                        "spec.rules[0].filters[0].requestMirror.backendRef.name", false),
+                new Rule("HTTPRoute header regex compiles", httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    matches: [{headers: [{type: RegularExpression, name: u, value: 'a.*'}]}"),
+                        httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n    matches: [{headers: [{type:"
+                        + " RegularExpression, name: u, value: '(a'}]}"), HTTP_ROUTE, "spec.rules[0].matches[0].headers[0].regex",
+                        false));
+    }
+
+    static final String HTTP_ROUTE = "HTTPRoute default/web";
+
+    static String httpRoute(String parentRef, String backendRef) {
+        return """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: http-gw}
+                spec:
+                  gatewayClassName: istio
+                  listeners: [{name: http, protocol: HTTP, port: 9180}, {name: tcp, protocol: TCP, port: 9181}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web}
+                spec:
+                  parentRefs: [""" + parentRef + "]\n  rules:\n  - backendRefs: [" + backendRef + "]\n";
     }
 
     static MeshSnapshot seeded() throws Exception {

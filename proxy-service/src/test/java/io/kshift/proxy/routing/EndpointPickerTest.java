@@ -1,0 +1,42 @@
+package io.kshift.proxy.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
+import io.kshift.model.registry.HostPort;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Endpoint load balancers over injected randomness: RANDOM within a stated tolerance, LEAST_REQUEST, ROUND_ROBIN. */
+class EndpointPickerTest {
+    final List<Upstream> upstreams = List.of(new Upstream(new HostPort("a", 1)), new Upstream(new HostPort("b", 1)));
+
+    @Test
+    void randomSplitsEvenlyWithinFourStandardDeviations() {
+        // 10,000 picks of a fair coin: standard deviation 50 picks (0.5 points); we allow ±2 points (4 sigma).
+        EndpointPicker picker = new EndpointPicker(upstreams, SimpleLb.RANDOM, new SplittableRandom(42));
+        int a = 0;
+        for (int i = 0; i < 10_000; i++) {
+            a += picker.first() == 0 ? 1 : 0;
+        }
+        assertThat(a).isBetween(4_800, 5_200);
+    }
+
+    @Test
+    void leastRequestPrefersTheLessLoadedEndpoint() {
+        EndpointPicker picker = new EndpointPicker(upstreams, SimpleLb.LEAST_REQUEST, new SplittableRandom(7));
+        for (int i = 0; i < 5; i++) {
+            upstreams.get(0).opened();
+        }
+        for (int i = 0; i < 50; i++) {
+            assertThat(picker.first()).as("two choices out of two: always the idle one").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void roundRobinAlternates() {
+        EndpointPicker picker = new EndpointPicker(upstreams, SimpleLb.ROUND_ROBIN, new SplittableRandom(1));
+        assertThat(List.of(picker.first(), picker.first(), picker.first(), picker.first())).containsExactly(0, 1, 0, 1);
+    }
+}
