@@ -310,7 +310,29 @@ final class HttpExchange {
         if (!response.headers().contains("content-length") && request.version() != HttpVersion.HTTP_2) {
             response.setChunked(true);
         }
-        upstream.pipeTo(response).onComplete(v -> release(t, t.retry));
+        stream(t, upstream);
+    }
+
+    /**
+     * Relays the response body with backpressure. The destination's slots are given back before the last bytes go
+     * out, so a client that sends its next request the moment this one ends never finds them still taken.
+     */
+    private void stream(Try t, HttpClientResponse upstream) {
+        upstream.handler(chunk -> {
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                upstream.pause();
+                response.drainHandler(v -> upstream.resume());
+            }
+        });
+        upstream.exceptionHandler(e -> {
+            release(t, t.retry);
+            response.reset();
+        });
+        upstream.endHandler(v -> {
+            release(t, t.retry);
+            response.end();
+        });
     }
 
     private boolean mayRetry(int attempt) {

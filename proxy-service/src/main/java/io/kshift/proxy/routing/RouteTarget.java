@@ -1,16 +1,37 @@
 package io.kshift.proxy.routing;
 
 import io.kshift.model.registry.ResolvedDestination;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A weighted destination of a listener route: what it is (service, subset, version), its endpoints, and how many
- * connections this table has sent it (a statistic, not config: it lets an operator check the split per node).
+ * A weighted destination of a listener route: what it is (service, subset, version), its endpoints, how many
+ * connections this table has sent it (a statistic, not config: it lets an operator check the split per node), and
+ * how many are open now, against the DestinationRule's {@code connectionPool.tcp.maxConnections}.
  */
 public record RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints,
-                          LongAdder connections) {
+                          LongAdder connections, AtomicInteger open, int maxConnections) {
 
     public RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints) {
-        this(destination, weight, endpoints, new LongAdder());
+        this(destination, weight, endpoints, new LongAdder(), new AtomicInteger(), maxConnections(destination));
+    }
+
+    /** Takes a connection slot; false when the destination already has {@code maxConnections} open. */
+    public boolean admit() {
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public void release() {
+        open.decrementAndGet();
+    }
+
+    private static int maxConnections(ResolvedDestination d) {
+        var pool = d.policy() == null ? null : d.policy().connectionPool();
+        Integer max = pool == null || pool.tcp() == null ? null : pool.tcp().maxConnections();
+        return max == null || max == 0 ? Integer.MAX_VALUE : max;
     }
 }

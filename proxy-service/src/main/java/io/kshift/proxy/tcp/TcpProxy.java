@@ -34,6 +34,11 @@ public class TcpProxy {
             return;
         }
         RouteTarget target = route.get().pick();
+        if (!target.admit()) {
+            // connectionPool.tcp.maxConnections reached: refused at once, as Envoy's overflow.
+            client.close();
+            return;
+        }
         target.connections().increment();
         new TcpSession(client, target, clients.forTimeout(target.destination().connectTimeout()), vertx).start();
     }

@@ -43,6 +43,7 @@ final class TcpSession {
         fromClient = Relay.from(client);
         client.closeHandler(v -> {
             clientClosed = true;
+            target.release();
             fromClient.discard();
             if (maxAgeTimer >= 0) {
                 vertx.cancelTimer(maxAgeTimer);

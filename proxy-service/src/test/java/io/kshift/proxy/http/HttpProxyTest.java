@@ -35,6 +35,7 @@ class HttpProxyTest {
     static HttpEcho v1;
     static HttpEcho v2;
     static HttpEcho broken;
+    static HttpEcho v1b;
     static ServerSocket blackhole;
     static int gatewayPort;
     static HttpMesh mesh;
@@ -49,6 +50,7 @@ class HttpProxyTest {
         v1 = HttpEcho.start("127.0.0.1", 0, "v1");
         v2 = HttpEcho.start("127.0.0.1", 0, "v2");
         broken = HttpEcho.start("127.0.0.1", 0, "v1-broken", 503, true);
+        v1b = HttpEcho.start("127.0.0.1", 0, "v1b");
         blackhole = new ServerSocket(0);
         try (ServerSocket probe = new ServerSocket(0)) {
             gatewayPort = probe.getLocalPort();
@@ -61,6 +63,7 @@ class HttpProxyTest {
         v1.close();
         v2.close();
         broken.close();
+        v1b.close();
         blackhole.close();
     }
 
@@ -186,6 +189,58 @@ class HttpProxyTest {
         Map<String, Integer> answers = versions(30, "/get");
         assertThat(broken.seen()).as("ejected after two 5xx in a row").hasSize(2);
         assertThat(answers).containsExactly(Map.entry("v1", 28), Map.entry("v1-broken", 2));
+    }
+
+    String secondV1Endpoint() {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: httpbin-v1b}
+                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: httpbin, version: v1}}
+                """.formatted(v1b.port());
+    }
+
+    @Test
+    void consistentHashKeepsAUserOnOneEndpoint() throws Exception {
+        publish(secondV1Endpoint(), HttpMesh.rule("""
+                  trafficPolicy:
+                    loadBalancer: {consistentHash: {httpHeaderName: user}}
+                """), HttpMesh.routes(TO_V1.replace("    route", "  - route")));
+        Map<String, String> endpointOf = new TreeMap<>();
+        for (int i = 0; i < 40; i++) {
+            String user = "user-" + (i % 8);
+            String endpoint = version(get("/get", "user", user));
+            assertThat(endpointOf.putIfAbsent(user, endpoint) == null || endpointOf.get(user).equals(endpoint))
+                    .as("%s stays on %s", user, endpointOf.get(user)).isTrue();
+        }
+        assertThat(new java.util.HashSet<>(endpointOf.values())).as("users spread over both endpoints")
+                .containsExactlyInAnyOrder("v1", "v1b");
+    }
+
+    @Test
+    void aFullPendingQueueRefusesAtOnce() throws Exception {
+        publish(HttpMesh.rule("""
+                  trafficPolicy:
+                    connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1}}
+                """), HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1));
+        CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> call("/delay/2"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> v1.delayed().size() == 1);
+        // One connection is busy: of two more requests, one waits in the queue and the other is refused.
+        CompletableFuture<HttpResponse<String>> second = CompletableFuture.supplyAsync(() -> call("/get"));
+        CompletableFuture<HttpResponse<String>> third = CompletableFuture.supplyAsync(() -> call("/get"));
+        List<Integer> statuses = List.of(second.get().statusCode(), third.get().statusCode());
+        assertThat(statuses).containsExactlyInAnyOrder(200, 503);
+        HttpResponse<String> refused = second.get().statusCode() == 503 ? second.get() : third.get();
+        assertThat(refused.headers().firstValue("x-kshift-response-flags")).hasValue("UO");
+        assertThat(first.get().statusCode()).isEqualTo(200);
+    }
+
+    static HttpResponse<String> call(String path) {
+        try {
+            return get(path);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -192,6 +192,33 @@ class TcpProxyTest {
     }
 
     @Test
+    void maxConnectionsRefusesConnectionsOverTheLimitAndAdmitsThemAgainAfter() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo-destination}
+                spec:
+                  host: tcp-echo
+                  trafficPolicy:
+                    connectionPool:
+                      tcp: {maxConnections: 1}
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - {name: v2, labels: {version: v2}}
+                """);
+        try (Socket held = new Socket("127.0.0.1", gatewayPort)) {
+            held.setSoTimeout(5000);
+            assertThat(exchange(held, "first")).isEqualTo("one first");
+            try (Socket over = new Socket("127.0.0.1", gatewayPort)) {
+                over.setSoTimeout(5000);
+                assertThat(closedByPeer(over)).as("over maxConnections: closed at accept").isTrue();
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(connect(1)).containsExactly(
+                Map.entry("one", 1)));
+    }
+
+    @Test
     void maxConnectionDurationClosesLongLivedConnectionsSoTheyRebalance() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", """
                 apiVersion: networking.istio.io/v1
