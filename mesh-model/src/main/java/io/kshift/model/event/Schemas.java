@@ -6,6 +6,7 @@ public final class Schemas {
     public static final String CHANGE_RESULT = "kshift.io/v1/ChangeResult";
     public static final String MESH_SNAPSHOT = "kshift.io/v1/MeshSnapshot";
     public static final String PROXY_STATUS = "kshift.io/v1/ProxyStatus";
+    public static final String TELEMETRY_REPORT = "kshift.io/v1/TelemetryReport";
 
     private Schemas() {
     }

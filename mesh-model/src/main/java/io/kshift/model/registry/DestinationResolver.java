@@ -52,7 +52,7 @@ public final class DestinationResolver {
     public Result resolve(String host, String subset, Integer port, String fromNamespace) {
         Optional<MeshService> service = registry.lookup(host, fromNamespace);
         if (service.isEmpty()) {
-            return resolveDns(host, subset, port);
+            return resolveDns(host, subset, port, fromNamespace);
         }
         return resolve(service.get(), host, subset, port, fromNamespace);
     }
@@ -102,10 +102,11 @@ public final class DestinationResolver {
         String version = endpoints.stream().map(e -> e.labels().get("version")).filter(v -> v != null)
                 .distinct().reduce((a, b) -> a + "," + b).orElse(subset == null ? "unknown" : subset);
         return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
-                loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy), null);
+                loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy,
+                service.namespace()), null);
     }
 
-    private Result resolveDns(String host, String subset, Integer port) {
+    private Result resolveDns(String host, String subset, Integer port, String fromNamespace) {
         if (!ServiceRegistry.dnsCandidate(host)) {
             return problem(Part.HOST, "host '" + host + "' is not a known Service or ServiceEntry host and not a"
                     + " DNS name that could be resolved");
@@ -118,7 +119,7 @@ public final class DestinationResolver {
             return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
         }
         return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
-                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null), null);
+                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace), null);
     }
 
     /** The DestinationRule for a service: one in the referring namespace first, then the service's own. */

@@ -8,11 +8,18 @@ import java.util.List;
 /**
  * A route destination made concrete: the service and subset it names, its endpoints, the version they run
  * (their {@code version} label, for telemetry and demo output) and the DestinationRule policy toward them
- * ({@code policy}: the rule's, overridden by the subset's; null without a rule), with the TCP parts read out.
+ * ({@code policy}: the rule's, overridden by the subset's; null without a rule), with the TCP parts read out;
+ * {@code namespace}: the service's (telemetry keys by it), or the referring resource's for a DNS host.
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
-                                  TrafficPolicy policy) {
+                                  TrafficPolicy policy, String namespace) {
+
+    public ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
+                               SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
+                               TrafficPolicy policy) {
+        this(service, subset, version, endpoints, loadBalancer, connectTimeout, maxConnectionDuration, policy, null);
+    }
 
     public ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
                                SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration) {

@@ -2,7 +2,9 @@ package io.kshift.proxy.config;
 
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.telemetry.Telemetry;
 import io.kshift.proxy.routing.RouteTableBuilder;
 import io.kshift.proxy.status.StatusReporter;
 import io.kshift.proxy.tcp.ListenerManager;
@@ -25,9 +27,12 @@ public class SnapshotApplier {
     private final RouteTableHolder tables;
     private final ListenerManager listeners;
     private final StatusReporter status;
+    private final Telemetry telemetry;
     private final RandomGenerator random = new SecureRandom();
 
-    public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, StatusReporter status) {
+    public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, StatusReporter status,
+                           Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.tables = tables;
         this.listeners = listeners;
         this.status = status;
@@ -50,7 +55,7 @@ public class SnapshotApplier {
         if (snapshot.generation() <= tables.get().generation()) {
             return;
         }
-        RouteTable table = RouteTableBuilder.build(snapshot, random);
+        RouteTable table = RouteTableBuilder.build(snapshot, new Destinations(random, System::nanoTime, telemetry));
         // New ports open before the table that routes them is visible; removed ones close after it is gone.
         var both = new java.util.TreeMap<>(tables.get().listeners());
         both.putAll(table.listeners());

@@ -50,6 +50,7 @@ final class HttpExchange {
     private long routeTimer = -1;
     private int firstEndpoint = -1;
     private HttpClientRequest inFlight;
+    private final long startedAt = System.nanoTime();
 
     HttpExchange(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority, Vertx vertx,
                  HttpClients clients, Mirrors mirrors, RandomGenerator random) {
@@ -65,6 +66,8 @@ final class HttpExchange {
     }
 
     void start() {
+        // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
+        target = route.targets().isEmpty() ? null : route.pick();
         response.closeHandler(v -> abandon());
         request.body().onComplete(ar -> {
             if (ar.failed()) {
@@ -118,7 +121,6 @@ final class HttpExchange {
     }
 
     private void forwardFirst() {
-        target = route.pick();
         uri = route.rewrite() == null ? request.uri() : route.rewrite().apply(request.uri(), matched);
         headers = upstreamHeaders();
         if (route.timeout() != null) {
@@ -331,8 +333,13 @@ final class HttpExchange {
         });
         upstream.endHandler(v -> {
             release(t, t.retry);
+            record(upstream.statusCode());
             response.end();
         });
+    }
+
+    private void record(int status) {
+        target.stats().request(status, flags, (System.nanoTime() - startedAt) / 1_000_000);
     }
 
     private boolean mayRetry(int attempt) {
@@ -383,8 +390,12 @@ final class HttpExchange {
             response.reset();
             return;
         }
-        response.setStatusCode(status).putHeader(ResponseFlags.HEADER, flags == null ? flag : flags + "," + flag)
+        String all = flags == null ? flag : flags + "," + flag;
+        response.setStatusCode(status).putHeader(ResponseFlags.HEADER, all)
                 .putHeader("content-type", "text/plain").end(text);
+        if (target != null) {
+            target.stats().request(status, all, (System.nanoTime() - startedAt) / 1_000_000);
+        }
     }
 
     private void abandon() {

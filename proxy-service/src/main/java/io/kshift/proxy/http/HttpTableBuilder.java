@@ -42,21 +42,21 @@ public final class HttpTableBuilder {
 
     public Map<Integer, VirtualHostTable> gateways(MeshConfig config) {
         Map<Integer, VirtualHostTable> out = new TreeMap<>();
-        HttpBindings.gateways(config).forEach((port, hosts) -> out.put(port, table(hosts, false)));
+        HttpBindings.gateways(config).forEach((port, hosts) -> out.put(port, table(hosts, "http:" + port, false)));
         return out;
     }
 
     public VirtualHostTable mesh(MeshConfig config) {
-        return table(HttpBindings.mesh(config), true);
+        return table(HttpBindings.mesh(config), "mesh", true);
     }
 
-    private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, boolean withDefaults) {
+    private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, String listener, boolean withDefaults) {
         Map<String, List<HttpRouteEntry>> exact = new HashMap<>();
         Map<String, List<HttpRouteEntry>> wildcards = new TreeMap<>((a, b) -> b.length() != a.length()
                 ? b.length() - a.length() : a.compareTo(b));
         List<HttpRouteEntry> any = null;
         for (HttpBindings.VirtualHost vh : hosts) {
-            List<HttpRouteEntry> routes = compile(vh);
+            List<HttpRouteEntry> routes = compile(vh, listener);
             for (String domain : vh.domains()) {
                 for (String name : HostNames.expand(domain, vh.namespace())) {
                     if (name.equals("*")) {
@@ -70,12 +70,12 @@ public final class HttpTableBuilder {
             }
         }
         if (withDefaults) {
-            defaults(exact);
+            defaults(exact, listener);
         }
         return new VirtualHostTable(Map.copyOf(exact), List.copyOf(wildcards.entrySet()), any);
     }
 
-    private List<HttpRouteEntry> compile(HttpBindings.VirtualHost vh) {
+    private List<HttpRouteEntry> compile(HttpBindings.VirtualHost vh, String listener) {
         List<HttpRouteEntry> out = new ArrayList<>();
         for (int i = 0; i < vh.routes().size(); i++) {
             HttpRoute route = vh.routes().get(i);
@@ -88,12 +88,13 @@ public final class HttpTableBuilder {
             if (!route.match().isEmpty() && blocks.isEmpty()) {
                 continue;
             }
-            out.add(entry(vh, route, vh.field() + "[" + i + "]", blocks));
+            out.add(entry(vh, route, vh.field() + "[" + i + "]", blocks, listener));
         }
         return List.copyOf(out);
     }
 
-    private HttpRouteEntry entry(HttpBindings.VirtualHost vh, HttpRoute route, String field, List<MatchBlock> blocks) {
+    private HttpRouteEntry entry(HttpBindings.VirtualHost vh, HttpRoute route, String field, List<MatchBlock> blocks,
+                                 String listener) {
         List<HttpTarget> targets = new ArrayList<>();
         List<WeightedTarget> weighted = ListenerBindings.istioTargets(route, vh.namespace(), field);
         for (int d = 0; d < weighted.size(); d++) {
@@ -102,7 +103,7 @@ public final class HttpTableBuilder {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {
                 targets.add(target(result.destination(), t.weight(), headers == null ? null : headers.request(),
-                        headers == null ? null : headers.response()));
+                        headers == null ? null : headers.response(), listener, false));
             }
         }
         List<HttpRouteEntry.Mirror> mirrors = new ArrayList<>();
@@ -110,7 +111,7 @@ public final class HttpTableBuilder {
             DestinationResolver.Result result = ListenerBindings.target(field + ".mirror", 1, m.destination(),
                     vh.namespace()).resolve(resolver);
             if (result.ok()) {
-                mirrors.add(new HttpRouteEntry.Mirror(target(result.destination(), 1, null, null),
+                mirrors.add(new HttpRouteEntry.Mirror(target(result.destination(), 1, null, null, listener, true),
                         m.percentage() == null || m.percentage().value() == null ? 100 : m.percentage().value()));
             }
         }
@@ -126,8 +127,9 @@ public final class HttpTableBuilder {
     }
 
     private HttpTarget target(ResolvedDestination d, int weight, io.kshift.model.istio.HeaderOperations request,
-                              io.kshift.model.istio.HeaderOperations response) {
-        return new HttpTarget(d, weight, destinations.picker(d), HeaderEdits.of(request), HeaderEdits.of(response));
+                              io.kshift.model.istio.HeaderOperations response, String listener, boolean shadow) {
+        return new HttpTarget(d, weight, destinations.picker(d), HeaderEdits.of(request), HeaderEdits.of(response),
+                destinations.stats(d, listener, "http", shadow));
     }
 
     private static HttpRouteEntry.Retry retry(HttpRoute route) {
@@ -144,7 +146,7 @@ public final class HttpTableBuilder {
     }
 
     /** Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service) to all endpoints. */
-    private void defaults(Map<String, List<HttpRouteEntry>> exact) {
+    private void defaults(Map<String, List<HttpRouteEntry>> exact, String listener) {
         for (MeshService service : resolver.registry().services()) {
             for (ServicePortInfo port : service.ports()) {
                 DestinationResolver.Result result = resolver.resolve(service.name(), null, port.number(),
@@ -152,7 +154,7 @@ public final class HttpTableBuilder {
                 if (!result.ok()) {
                     continue;
                 }
-                HttpTarget target = target(result.destination(), 1, null, null);
+                HttpTarget target = target(result.destination(), 1, null, null, listener, false);
                 List<HttpRouteEntry> routes = List.of(new HttpRouteEntry(null, "default", List.of(), null, null, null,
                         null, HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), new WeightedPicker(new int[] {1}),
                         List.of(), null, ISTIO_DEFAULT_RETRY));

@@ -3,6 +3,7 @@ package io.kshift.proxy.http;
 import io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb;
 import io.kshift.model.registry.ResolvedDestination;
 import io.kshift.proxy.routing.EndpointPicker;
+import io.kshift.proxy.telemetry.TrafficStats;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,12 +13,12 @@ import java.util.concurrent.atomic.LongAdder;
  * (the circuit breaker's) and requests sent (a statistic for the node view).
  */
 record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, UpstreamPolicy pool,
-                  ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits,
+                  ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits, TrafficStats stats,
                   AtomicInteger activeRequests, AtomicInteger activeRetries, LongAdder requests) {
 
     HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, HeaderEdits requestEdits,
-               HeaderEdits responseEdits) {
+               HeaderEdits responseEdits, TrafficStats stats) {
         this(destination, weight, endpoints, UpstreamPolicy.of(destination), UpstreamPolicy.consistentHash(destination),
-                requestEdits, responseEdits, new AtomicInteger(), new AtomicInteger(), new LongAdder());
+                requestEdits, responseEdits, stats, new AtomicInteger(), new AtomicInteger(), new LongAdder());
     }
 }

@@ -41,12 +41,21 @@ final class Mirrors {
         copy.set("host", shadow(headers.get("host")));
         sent.increment();
         target.requests().increment();
+        long start = System.nanoTime();
+        int[] status = {0};
         clients.get(target.pool()).request(new RequestOptions().setMethod(method)
                         .setHost(endpoint.address().host()).setPort(endpoint.address().port()).setURI(uri)
                         .setHeaders(copy).setIdleTimeout(timeoutMillis))
                 .compose(req -> req.send(body))
-                .compose(res -> res.end())
-                .onComplete(ar -> inFlight.decrementAndGet());
+                .compose(res -> {
+                    status[0] = res.statusCode();
+                    return res.end();
+                })
+                .onComplete(ar -> {
+                    inFlight.decrementAndGet();
+                    target.stats().request(ar.succeeded() ? status[0] : 503, ar.succeeded() ? null : "UF",
+                            (System.nanoTime() - start) / 1_000_000);
+                });
     }
 
     /** {@code httpbin:8000} becomes {@code httpbin-shadow:8000}. */

@@ -9,6 +9,7 @@ import io.kshift.model.routing.ListenerBinding;
 import io.kshift.model.routing.ListenerBindings;
 import io.kshift.model.routing.WeightedTarget;
 import io.kshift.proxy.http.HttpTableBuilder;
+import io.kshift.proxy.telemetry.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,9 @@ public final class RouteTableBuilder {
     private RouteTableBuilder() {
     }
 
+    /** A table whose stats go to a catalogue of its own (tests and tools); nodes pass theirs. */
     public static RouteTable build(MeshSnapshot snapshot, RandomGenerator random) {
-        return build(snapshot, new Destinations(random, System::nanoTime));
+        return build(snapshot, new Destinations(random, System::nanoTime, Telemetry.detached()));
     }
 
     public static RouteTable build(MeshSnapshot snapshot, Destinations destinations) {
@@ -56,7 +58,8 @@ public final class RouteTableBuilder {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {
                 ResolvedDestination d = result.destination();
-                targets.add(new RouteTarget(d, t.weight(), destinations.picker(d)));
+                targets.add(new RouteTarget(d, t.weight(), destinations.picker(d),
+                        destinations.stats(d, "tcp:" + port, "tcp", false)));
             }
         }
         if (targets.isEmpty()) {

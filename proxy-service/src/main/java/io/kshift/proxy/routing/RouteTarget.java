@@ -1,6 +1,7 @@
 package io.kshift.proxy.routing;
 
 import io.kshift.model.registry.ResolvedDestination;
+import io.kshift.proxy.telemetry.TrafficStats;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -9,11 +10,11 @@ import java.util.concurrent.atomic.LongAdder;
  * connections this table has sent it (a statistic, not config: it lets an operator check the split per node), and
  * how many are open now, against the DestinationRule's {@code connectionPool.tcp.maxConnections}.
  */
-public record RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints,
+public record RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, TrafficStats stats,
                           LongAdder connections, AtomicInteger open, int maxConnections) {
 
-    public RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints) {
-        this(destination, weight, endpoints, new LongAdder(), new AtomicInteger(), maxConnections(destination));
+    public RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, TrafficStats stats) {
+        this(destination, weight, endpoints, stats, new LongAdder(), new AtomicInteger(), maxConnections(destination));
     }
 
     /** Takes a connection slot; false when the destination already has {@code maxConnections} open. */

@@ -22,6 +22,7 @@ final class Relay {
     private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
     private NetSocketInternal to;
     private Runnable done;
+    private java.util.concurrent.atomic.LongAdder bytes;
 
     private Relay(NetSocket from) {
         this.from = (NetSocketInternal) from;
@@ -34,10 +35,14 @@ final class Relay {
         return relay;
     }
 
-    /** Starts relaying to {@code to} (and reading {@code from}); {@code done} runs after the FIN was passed on. */
-    void to(NetSocket destination, Runnable whenDone) {
+    /**
+     * Starts relaying to {@code to} (and reading {@code from}); {@code done} runs after the FIN was passed on;
+     * every byte relayed is counted in {@code bytesRelayed}.
+     */
+    void to(NetSocket destination, Runnable whenDone, java.util.concurrent.atomic.LongAdder bytesRelayed) {
         this.to = (NetSocketInternal) destination;
         this.done = whenDone;
+        this.bytes = bytesRelayed;
         to.drainHandler(v -> reading(from, true));
         while (!early.isEmpty()) {
             forward(early.poll());
@@ -75,6 +80,7 @@ final class Relay {
             HalfClose.shutdownOutput(to, done);
             return;
         }
+        bytes.add(data.readableBytes());
         to.writeMessage(data);
         if (to.writeQueueFull()) {
             reading(from, false);

@@ -40,6 +40,7 @@ public class TcpProxy {
             return;
         }
         target.connections().increment();
+        target.stats().connectionOpened();
         new TcpSession(client, target, clients.forTimeout(target.destination().connectTimeout()), vertx).start();
     }
 }

@@ -24,6 +24,7 @@ final class TcpSession {
     private final NetClient connector;
     private final Vertx vertx;
     private final int first;
+    private final long openedAt = System.nanoTime();
     private long maxAgeTimer = -1;
     private Relay fromClient;
     private NetSocket upstream;
@@ -44,6 +45,7 @@ final class TcpSession {
         client.closeHandler(v -> {
             clientClosed = true;
             target.release();
+            target.stats().connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
             fromClient.discard();
             if (maxAgeTimer >= 0) {
                 vertx.cancelTimer(maxAgeTimer);
@@ -72,6 +74,7 @@ final class TcpSession {
             var outliers = endpoints.outliers();
             if (ar.failed()) {
                 LOG.debugf("endpoint %s refused: %s", endpoint, ar.cause().getMessage());
+                target.stats().connectFailure();
                 if (outliers != null) {
                     outliers.failure(endpoint, true, true);
                 }
@@ -96,8 +99,8 @@ final class TcpSession {
             client.close();
         });
         socket.exceptionHandler(e -> socket.close());
-        Relay.from(socket).to(client, this::directionDone);
-        fromClient.to(socket, this::directionDone);
+        Relay.from(socket).to(client, this::directionDone, target.stats().bytesFromUpstream());
+        fromClient.to(socket, this::directionDone, target.stats().bytesFromClient());
         Duration maxAge = target.destination().maxConnectionDuration();
         if (maxAge != null) {
             maxAgeTimer = vertx.setTimer(Math.max(1, maxAge.toMillis()), id -> close());

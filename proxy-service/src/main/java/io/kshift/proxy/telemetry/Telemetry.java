@@ -1,0 +1,100 @@
+package io.kshift.proxy.telemetry;
+
+import io.kshift.model.registry.ResolvedDestination;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The node's metric catalogue: one {@link TrafficStats} per {@link TrafficKey}, looked up when a route table is
+ * built (never per connection or request), kept across generations so counters stay cumulative. Every metric is
+ * declared here, with Istio's names and labels where Istio has them ({@code istio_tcp_connections_opened_total},
+ * {@code istio_tcp_sent_bytes_total}, {@code istio_requests_total}, {@code istio_request_duration_milliseconds},
+ * labels {@code destination_service}, {@code destination_version}, {@code response_code}, ...), so Istio
+ * dashboards work on {@code /q/metrics} unchanged.
+ */
+@ApplicationScoped
+public class Telemetry {
+    private final MeterRegistry registry;
+    private final Map<TrafficKey, TrafficStats> stats = new ConcurrentHashMap<>();
+    private final Set<String> registeredStatuses = ConcurrentHashMap.newKeySet();
+
+    public Telemetry(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** A catalogue with a registry of its own, for route tables built outside a node. */
+    public static Telemetry detached() {
+        return new Telemetry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** The stats of a destination as seen on a listener; created (and its meters registered) on first use. */
+    public TrafficStats stats(ResolvedDestination d, String listener, String protocol, boolean shadow) {
+        TrafficKey key = new TrafficKey(d.namespace() == null ? "default" : d.namespace(), d.service(), d.version(),
+                d.subset(), listener, protocol, shadow);
+        return stats.computeIfAbsent(key, this::create);
+    }
+
+    public Collection<TrafficStats> all() {
+        return stats.values();
+    }
+
+    private TrafficStats create(TrafficKey key) {
+        Tags tags = tags(key);
+        DistributionSummary latency = key.protocol().equals("tcp") ? null
+                : DistributionSummary.builder("istio_request_duration_milliseconds").tags(tags)
+                .baseUnit("milliseconds").publishPercentileHistogram().register(registry);
+        TrafficStats s = new TrafficStats(key, () -> registerStatuses(key), ms -> {
+            if (latency != null) {
+                latency.record(ms);
+            }
+        });
+        if (key.protocol().equals("tcp")) {
+            counter("istio_tcp_connections_opened", tags, s.connectionsOpened);
+            counter("istio_tcp_connections_closed", tags, s.connectionsClosed);
+            counter("istio_tcp_received_bytes", tags, s.bytesFromClient);
+            counter("istio_tcp_sent_bytes", tags, s.bytesFromUpstream);
+            Gauge.builder("kshift_tcp_connections_active", s.connectionsActive, Number::doubleValue).tags(tags)
+                    .register(registry);
+        }
+        counter("kshift_connect_failures", tags, s.connectFailures);
+        String[] flags = TrafficStats.flagNames();
+        for (int i = 0; i < flags.length; i++) {
+            counter("kshift_response_flags", tags.and("response_flags", flags[i]), s.byFlag[i]);
+        }
+        return s;
+    }
+
+    private void registerStatuses(TrafficKey key) {
+        TrafficStats s = stats.get(key);
+        if (s == null) {
+            return;
+        }
+        for (int code = 0; code < s.byStatus.length(); code++) {
+            LongAdder adder = s.byStatus.get(code);
+            if (adder != null && registeredStatuses.add(key + "/" + code)) {
+                counter("istio_requests", tags(key).and("response_code", String.valueOf(code)), adder);
+            }
+        }
+    }
+
+    private void counter(String name, Tags tags, LongAdder adder) {
+        FunctionCounter.builder(name, adder, LongAdder::doubleValue).tags(tags).register(registry);
+    }
+
+    private static Tags tags(TrafficKey k) {
+        String name = k.service().contains(".") ? k.service().substring(0, k.service().indexOf('.')) : k.service();
+        return Tags.of("reporter", "source", "destination_service", k.service(), "destination_service_name", name,
+                "destination_service_namespace", k.namespace(), "destination_version", k.version(),
+                "destination_subset", k.subset() == null ? "" : k.subset(), "request_protocol", k.protocol(),
+                "kshift_listener", k.listener(), "kshift_shadow", String.valueOf(k.shadow()));
+    }
+}

@@ -1,0 +1,92 @@
+package io.kshift.proxy.telemetry;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The running counts of one {@link TrafficKey}, updated on the data path without locks or allocation (adders,
+ * HdrHistogram recorders), read by the reporter (interval deltas) and by Prometheus (cumulative totals).
+ */
+public final class TrafficStats {
+    static final long MAX_MILLIS = 3_600_000L;
+    private static final String[] FLAGS = {"NR", "FI", "DI", "UO", "UF", "UT", "UH", "UR"};
+
+    final TrafficKey key;
+    final LongAdder connectionsOpened = new LongAdder();
+    final LongAdder connectionsClosed = new LongAdder();
+    final AtomicLong connectionsActive = new AtomicLong();
+    final LongAdder bytesFromClient = new LongAdder();
+    final LongAdder bytesFromUpstream = new LongAdder();
+    final LongAdder connectFailures = new LongAdder();
+    final AtomicReferenceArray<LongAdder> byStatus = new AtomicReferenceArray<>(600);
+    final LongAdder[] byFlag = new LongAdder[FLAGS.length];
+    final Recorder connectionDuration = new Recorder(MAX_MILLIS, 2);
+    final Recorder requestLatency = new Recorder(MAX_MILLIS, 2);
+    /** Prometheus' cumulative latency histogram; the recorders above are drained every interval. */
+    private final java.util.function.LongConsumer latencyTotal;
+    private final Runnable onNewStatus;
+
+    TrafficStats(TrafficKey key, Runnable onNewStatus, java.util.function.LongConsumer latencyTotal) {
+        this.key = key;
+        this.onNewStatus = onNewStatus;
+        this.latencyTotal = latencyTotal;
+        for (int i = 0; i < FLAGS.length; i++) {
+            byFlag[i] = new LongAdder();
+        }
+    }
+
+    public TrafficKey key() {
+        return key;
+    }
+
+    public void connectionOpened() {
+        connectionsOpened.increment();
+        connectionsActive.incrementAndGet();
+    }
+
+    public void connectionClosed(long millis) {
+        connectionsClosed.increment();
+        connectionsActive.decrementAndGet();
+        connectionDuration.recordValue(Math.min(Math.max(0, millis), MAX_MILLIS));
+    }
+
+    public void connectFailure() {
+        connectFailures.increment();
+    }
+
+    public LongAdder bytesFromClient() {
+        return bytesFromClient;
+    }
+
+    public LongAdder bytesFromUpstream() {
+        return bytesFromUpstream;
+    }
+
+    /** One HTTP request answered with {@code status}; {@code flags} as in {@code x-kshift-response-flags}, or null. */
+    public void request(int status, String flags, long millis) {
+        int code = status >= 100 && status < 600 ? status : 0;
+        LongAdder adder = byStatus.get(code);
+        if (adder == null) {
+            byStatus.compareAndSet(code, null, new LongAdder());
+            adder = byStatus.get(code);
+            onNewStatus.run();
+        }
+        adder.increment();
+        if (flags != null) {
+            for (int i = 0; i < FLAGS.length; i++) {
+                if (flags.contains(FLAGS[i])) {
+                    byFlag[i].increment();
+                }
+            }
+        }
+        long ms = Math.min(Math.max(0, millis), MAX_MILLIS);
+        requestLatency.recordValue(ms);
+        latencyTotal.accept(ms);
+    }
+
+    static String[] flagNames() {
+        return FLAGS.clone();
+    }
+}
