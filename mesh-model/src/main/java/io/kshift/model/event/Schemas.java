@@ -7,6 +7,7 @@ public final class Schemas {
     public static final String MESH_SNAPSHOT = "kshift.io/v1/MeshSnapshot";
     public static final String PROXY_STATUS = "kshift.io/v1/ProxyStatus";
     public static final String TELEMETRY_REPORT = "kshift.io/v1/TelemetryReport";
+    public static final String TELEMETRY_WINDOW = "kshift.io/v1/TelemetryWindow";
 
     private Schemas() {
     }

@@ -65,9 +65,13 @@ public class TelemetryReporter {
         Instant end = Instant.now();
         Map<String, List<TelemetryReport.Entry>> byService = new TreeMap<>();
         for (TrafficStats s : telemetry.all()) {
+            // Every known service is reported, idle ones with no entries: the aggregator's windows close on the
+            // reports' time, so that time must go on while traffic pauses.
+            List<TelemetryReport.Entry> entries = byService.computeIfAbsent(s.key().namespace() + "/"
+                    + s.key().service(), k -> new ArrayList<>());
             TelemetryReport.Entry e = entry(s);
             if (e != null) {
-                byService.computeIfAbsent(s.key().namespace() + "/" + s.key().service(), k -> new ArrayList<>()).add(e);
+                entries.add(e);
             }
         }
         List<TelemetryReport> reports = new ArrayList<>();

@@ -1,0 +1,85 @@
+package io.kshift.telemetry.api;
+
+import io.kshift.model.event.TelemetryWindow;
+import io.kshift.telemetry.window.TelemetryTopology;
+import io.kshift.telemetry.window.WindowAggregate;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/**
+ * {@code GET /api/v1/telemetry/{namespace}/{service}?window=10s&last=6}: the service's newest windows, read from
+ * the topology's window stores (the open window included, {@code closed: false}); {@code .../stream}: every window
+ * as it closes, as server-sent events. A short service name means {@code name.namespace.svc.cluster.local}.
+ */
+@Path("/api/v1/telemetry")
+public class TelemetryResource {
+    private final KafkaStreams streams;
+    private final ClosedWindows closed;
+
+    public TelemetryResource(KafkaStreams streams, ClosedWindows closed) {
+        this.streams = streams;
+        this.closed = closed;
+    }
+
+    @GET
+    @Path("{namespace}/{service}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<TelemetryWindow> windows(@PathParam("namespace") String namespace, @PathParam("service") String service,
+                                         @QueryParam("window") @DefaultValue("10s") String window,
+                                         @QueryParam("last") @DefaultValue("6") int last) {
+        Duration size = TelemetryTopology.WINDOWS.get(window);
+        if (size == null) {
+            throw new WebApplicationException(Response.status(400).type(MediaType.APPLICATION_JSON)
+                    .entity("{\"message\":\"window must be one of " + TelemetryTopology.WINDOWS.keySet() + "\"}").build());
+        }
+        ReadOnlyWindowStore<String, WindowAggregate> store = streams.store(StoreQueryParameters.fromNameAndType(
+                TelemetryTopology.store(window), QueryableStoreTypes.windowStore()));
+        Instant now = Instant.now();
+        Instant from = now.minus(size.multipliedBy(Math.max(1, last)));
+        List<TelemetryWindow> out = new ArrayList<>();
+        try (var it = store.fetch(key(namespace, service), from, now)) {
+            it.forEachRemaining(kv -> {
+                Instant start = Instant.ofEpochMilli(kv.key);
+                Instant end = start.plus(size);
+                out.add(kv.value.toWindow(window, start, end, end.plusSeconds(1).isBefore(now)));
+            });
+        }
+        if (out.isEmpty() && !namespace.isBlank()) {
+            throw new NotFoundException("no telemetry for " + key(namespace, service) + " in the last " + last
+                    + " windows of " + window);
+        }
+        return out;
+    }
+
+    @GET
+    @Path("{namespace}/{service}/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<TelemetryWindow> stream(@PathParam("namespace") String namespace, @PathParam("service") String service,
+                                         @QueryParam("window") @DefaultValue("10s") String window) {
+        String key = key(namespace, service);
+        return closed.stream().filter(w -> (w.namespace() + "/" + w.service()).equals(key) && w.window().equals(window));
+    }
+
+    static String key(String namespace, String service) {
+        return namespace + "/" + (service.contains(".") ? service : service + "." + namespace + ".svc.cluster.local");
+    }
+}

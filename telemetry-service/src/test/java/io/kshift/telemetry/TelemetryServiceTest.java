@@ -1,0 +1,95 @@
+package io.kshift.telemetry;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.TelemetryWindow;
+import io.kshift.testkit.Bus;
+import io.kshift.testkit.EmbeddedKafka;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * telemetry-service on a real broker: two nodes' raw reports for one service become one 10 s window on
+ * {@code kshift.telemetry}, published once when it closes, with exactly the fleet's counts and bytes per version;
+ * the REST query answers the same figures.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+class TelemetryServiceTest {
+
+    @Test
+    void twoNodesReportsBecomeOneWindowWithTheFleetsExactFigures() throws Exception {
+        String service = "svc-" + UUID.randomUUID().toString().substring(0, 8) + ".default.svc.cluster.local";
+        long tenSeconds = 10_000;
+        Instant start = Instant.ofEpochMilli((Instant.now().toEpochMilli() / tenSeconds - 3) * tenSeconds);
+        try (KafkaConsumer<String, String> out = consumer()) {
+            for (int second = 1; second <= 8; second++) {
+                Instant end = start.plusSeconds(second);
+                for (String node : List.of("proxy-1", "proxy-2")) {
+                    send(Reports.report(node, end, service, List.of(Reports.tcp("v1", 4, 40, 44, 3),
+                            Reports.tcp("v2", 1, 10, 11, 7))));
+                }
+            }
+            // Later reports (idle: no entries) move the reports' time past the window's end and its grace.
+            send(Reports.report("proxy-1", start.plusSeconds(12), service, List.of()));
+            List<TelemetryWindow> windows = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                out.poll(Duration.ofMillis(200)).forEach(r -> {
+                    TelemetryWindow w = EventCodec.decode(r.value(), TelemetryWindow.class);
+                    if (w.service().equals(service) && w.window().equals("10s")) {
+                        assertThat(r.key()).isEqualTo("default/" + service);
+                        windows.add(w);
+                    }
+                });
+                return !windows.isEmpty();
+            });
+            assertThat(windows).singleElement().satisfies(w -> {
+                assertThat(w.start()).isEqualTo(start);
+                assertThat(w.closed()).isTrue();
+                assertThat(w.versions()).extracting(v -> v.version() + " " + v.connectionsOpened() + " "
+                        + v.bytesFromClient() + " " + v.bytesFromUpstream() + " " + v.sharePercent())
+                        .containsExactly("v1 64 640 704 80.0", "v2 16 160 176 20.0");
+                assertThat(w.versions().get(0).nodes()).containsExactly("proxy-1", "proxy-2");
+            });
+
+            List<Map<String, Object>> queried = given().get("/api/v1/telemetry/default/" + service + "?window=10s&last=6")
+                    .then().statusCode(200).extract().jsonPath().getList("$");
+            assertThat(queried).anySatisfy(w -> {
+                assertThat(w.get("start").toString()).isEqualTo(start.toString());
+                assertThat(w.get("versions").toString()).contains("connectionsOpened=64", "connectionsOpened=16");
+            });
+            given().get("/api/v1/telemetry/default/" + service + "?window=5s").then().statusCode(400);
+            given().get("/api/v1/telemetry/default/nothing-here").then().statusCode(404);
+        }
+    }
+
+    static void send(io.kshift.model.event.TelemetryReport report) {
+        Bus.send(MeshTopics.TELEMETRY_RAW, report.namespace() + "/" + report.service(), EventCodec.encode(report));
+    }
+
+    static KafkaConsumer<String, String> consumer() {
+        Properties p = new Properties();
+        p.putAll(EmbeddedKafka.clientConfig());
+        p.put("group.id", "telemetry-windows-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        c.subscribe(List.of(MeshTopics.TELEMETRY));
+        return c;
+    }
+}
