@@ -11,7 +11,19 @@ import org.HdrHistogram.Histogram;
 
 /** Raw reports as proxies send them, for tests. */
 public final class Reports {
+    private static long lastStart;
+
     private Reports() {
+    }
+
+    /**
+     * A 10 s window start for a test's reports, later than every earlier test's: windows close on report time per
+     * partition, so a test must never send into a window an earlier test's reports already closed.
+     */
+    public static synchronized Instant freshWindow() {
+        long aligned = (Instant.now().toEpochMilli() / 10_000 + 1) * 10_000;
+        lastStart = Math.max(aligned, lastStart + 30_000);
+        return Instant.ofEpochMilli(lastStart);
     }
 
     public static TelemetryReport.Entry tcp(String version, long connections, long bytesIn, long bytesOut, long... durationsMs) {

@@ -35,8 +35,7 @@ class TelemetryServiceTest {
     @Test
     void twoNodesReportsBecomeOneWindowWithTheFleetsExactFigures() throws Exception {
         String service = "svc-" + UUID.randomUUID().toString().substring(0, 8) + ".default.svc.cluster.local";
-        long tenSeconds = 10_000;
-        Instant start = Instant.ofEpochMilli((Instant.now().toEpochMilli() / tenSeconds - 3) * tenSeconds);
+        Instant start = Reports.freshWindow();
         try (KafkaConsumer<String, String> out = consumer()) {
             for (int second = 1; second <= 8; second++) {
                 Instant end = start.plusSeconds(second);

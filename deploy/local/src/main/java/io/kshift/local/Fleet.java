@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The local fleet: Kafka, validator-service, config-service, two proxy nodes sharing the data ports
+ * The local fleet: Kafka, validator-service, config-service, telemetry-service, two proxy nodes sharing the data ports
  * (SO_REUSEPORT) and a mesh HTTP port, the tcp-echo backends v1 ({@code one}) and v2 ({@code two}) and the
  * httpbin-like backends v1 and v2, each its own process.
  * {@link #up} starts what is not running and waits until every member is ready; {@link #down} stops exactly the
@@ -47,6 +47,9 @@ public final class Fleet {
         members.add(httpbin("httpbin-v2", layout.httpV2Port(), "v2"));
         members.add(validator("validator-service", layout.validatorPort()));
         members.add(quarkus("config-service", "config-service", layout.configPort(), List.of(bootstrap, host)));
+        members.add(quarkus("telemetry-service", "telemetry-service", layout.telemetryPort(), List.of(bootstrap, host,
+                "-Dkafka-streams.state.dir=" + layout.workDir().resolve("telemetry-state"),
+                "-Dkshift.telemetry.config-url=" + layout.configUrl())));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
             members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(bootstrap, host,
@@ -133,7 +136,7 @@ public final class Fleet {
     }
 
     private void checkBuilt() {
-        for (String module : List.of("validator-service", "config-service", "proxy-service")) {
+        for (String module : List.of("validator-service", "config-service", "proxy-service", "telemetry-service")) {
             if (!Files.exists(layout.app(module))) {
                 throw new IllegalStateException(layout.app(module) + " is missing: build first (./mvnw package -DskipTests)");
             }

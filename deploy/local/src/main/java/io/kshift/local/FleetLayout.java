@@ -17,18 +17,22 @@ import java.util.Properties;
  */
 public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, int controllerPort, int configPort,
                           int validatorPort, List<Integer> proxyAdminPorts, int echoV1Port, int echoV2Port,
-                          int httpV1Port, int httpV2Port, int meshPort) {
+                          int httpV1Port, int httpV2Port, int meshPort, int telemetryPort) {
 
     public static FleetLayout defaults(Path repo) {
         return new FleetLayout(repo, repo.resolve(".kshift"), "127.0.0.1", 9092, 9093, 8080, 8081,
-                List.of(15000, 15001), 9001, 9002, 9011, 9012, 15080);
+                List.of(15000, 15001), 9001, 9002, 9011, 9012, 15080, 8082);
     }
 
     public static FleetLayout ephemeral(Path repo, Path workDir) {
-        List<Integer> ports = freePorts(11);
+        List<Integer> ports = freePorts(12);
         return new FleetLayout(repo, workDir, "127.0.0.1", ports.get(0), ports.get(1), ports.get(2), ports.get(3),
                 List.of(ports.get(4), ports.get(5)), ports.get(6), ports.get(7), ports.get(8), ports.get(9),
-                ports.get(10));
+                ports.get(10), ports.get(11));
+    }
+
+    public String telemetryUrl() {
+        return "http://" + host + ":" + telemetryPort;
     }
 
     public String bootstrapServers() {
@@ -69,6 +73,7 @@ public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, i
         p.setProperty("httpbin.v1", String.valueOf(httpV1Port));
         p.setProperty("httpbin.v2", String.valueOf(httpV2Port));
         p.setProperty("mesh", String.valueOf(meshPort));
+        p.setProperty("telemetry", String.valueOf(telemetryPort));
         try (Writer w = Files.newBufferedWriter(workDir.resolve("fleet.properties"))) {
             p.store(w, "ports of the running kshift fleet");
         } catch (IOException e) {
@@ -96,7 +101,7 @@ public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, i
                 Integer.parseInt(p.getProperty("validator")), List.copyOf(proxies),
                 Integer.parseInt(p.getProperty("echo.v1")), Integer.parseInt(p.getProperty("echo.v2")),
                 Integer.parseInt(p.getProperty("httpbin.v1", "9011")), Integer.parseInt(p.getProperty("httpbin.v2", "9012")),
-                Integer.parseInt(p.getProperty("mesh", "15080")));
+                Integer.parseInt(p.getProperty("mesh", "15080")), Integer.parseInt(p.getProperty("telemetry", "8082")));
     }
 
     private static List<Integer> freePorts(int n) {

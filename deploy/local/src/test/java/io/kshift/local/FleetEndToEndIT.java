@@ -349,6 +349,96 @@ class FleetEndToEndIT {
                         .isEqualTo(before + 10));
     }
 
+    @Test
+    @Order(8)
+    void telemetryAddsUpToWhatTheClientSentAcrossATelemetryServiceCrash() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        KshiftClient.Answer a = client.apply(("""
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: telemetry-gateway}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: %d, name: tcp, protocol: TCP}, hosts: ['*']}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: telemetry-split}
+                spec:
+                  hosts: ['*']
+                  gateways: [telemetry-gateway]
+                  tcp:
+                  - route:
+                    - {destination: {host: tcp-echo, subset: v1, port: {number: 9000}}, weight: 80}
+                    - {destination: {host: tcp-echo, subset: v2, port: {number: 9000}}, weight: 20}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo-destination}
+                spec:
+                  host: tcp-echo
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - {name: v2, labels: {version: v2}}
+                """.formatted(port)).getBytes());
+        assertThat(a.status()).as(a.describe()).isEqualTo(200);
+        client.awaitSynced(a.body().path("generation").asLong(), Duration.ofSeconds(30));
+        // Windows are on report time: start sending in a fresh 10 s window that no earlier traffic reaches.
+        long tenSeconds = 10_000;
+        java.time.Instant from = java.time.Instant.ofEpochMilli(((System.currentTimeMillis() + 2_000) / tenSeconds + 1)
+                * tenSeconds);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> java.time.Instant.now().isAfter(from));
+
+        String line = "telemetry check";
+        List<String> answers = new java.util.ArrayList<>(Traffic.connections(layout.host(), port, 50, i -> line));
+        ProcessHandle telemetry = ManagedProcess.running(layout, "telemetry-service").orElseThrow();
+        telemetry.destroyForcibly();
+        telemetry.onExit().get();
+        answers.addAll(Traffic.connections(layout.host(), port, 50, i -> line));
+        restart("telemetry-service");
+        Map<String, Integer> clientSaw = Traffic.countByVersion(answers);
+        assertThat(clientSaw.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+
+        String service = "tcp-echo.default.svc.cluster.local";
+        Map<String, long[]> summed = new java.util.TreeMap<>();
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", layout.bootstrapServers());
+        p.put("group.id", "e2e-telemetry-" + java.util.UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of("kshift.telemetry"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode w = io.kshift.model.codec.Codecs.json().readTree(r.value());
+                    boolean ours = w.path("service").asText().equals(service) && w.path("window").asText().equals("10s")
+                            && !java.time.Instant.parse(w.path("start").asText()).isBefore(from);
+                    if (ours) {
+                        for (JsonNode v : w.path("versions")) {
+                            long[] sums = summed.computeIfAbsent(v.path("version").asText(), x -> new long[2]);
+                            sums[0] += v.path("connectionsOpened").asLong();
+                            sums[1] += v.path("bytesFromClient").asLong();
+                        }
+                    }
+                }
+                assertThat(summed.getOrDefault("v1", new long[2])[0] + summed.getOrDefault("v2", new long[2])[0])
+                        .isEqualTo(100);
+            });
+        }
+        int bytesPerConnection = (line + "\n").length();
+        assertThat(summed.get("v1")[0]).as("v1 connections, counted once across the crash").isEqualTo(clientSaw.get("one"));
+        assertThat(summed.get("v2")[0]).isEqualTo(clientSaw.get("two"));
+        assertThat(summed.get("v1")[1]).isEqualTo((long) clientSaw.get("one") * bytesPerConnection);
+        assertThat(summed.get("v2")[1]).isEqualTo((long) clientSaw.get("two") * bytesPerConnection);
+        assertThat(client.get(layout.telemetryUrl() + "/api/v1/telemetry/default/tcp-echo?window=10s&last=12").status())
+                .isEqualTo(200);
+    }
+
     static void signal(String signal, long pid) throws Exception {
         assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor()).isZero();
     }

@@ -53,18 +53,23 @@ public class TelemetryResource {
         ReadOnlyWindowStore<String, WindowAggregate> store = streams.store(StoreQueryParameters.fromNameAndType(
                 TelemetryTopology.store(window), QueryableStoreTypes.windowStore()));
         Instant now = Instant.now();
-        Instant from = now.minus(size.multipliedBy(Math.max(1, last)));
         List<TelemetryWindow> out = new ArrayList<>();
-        try (var it = store.fetch(key(namespace, service), from, now)) {
+        // Windows are on the reports' time: the newest ones the store holds (it keeps 360 of each size).
+        try (var it = store.fetch(key(namespace, service), Instant.EPOCH, now.plus(Duration.ofDays(1)))) {
             it.forEachRemaining(kv -> {
+                if (kv.value.versions.isEmpty()) {
+                    return; // only idle reports: no traffic to show (the published stream skips these too)
+                }
                 Instant start = Instant.ofEpochMilli(kv.key);
                 Instant end = start.plus(size);
                 out.add(kv.value.toWindow(window, start, end, end.plusSeconds(1).isBefore(now)));
             });
         }
+        if (out.size() > last) {
+            out.subList(0, out.size() - Math.max(1, last)).clear();
+        }
         if (out.isEmpty() && !namespace.isBlank()) {
-            throw new NotFoundException("no telemetry for " + key(namespace, service) + " in the last " + last
-                    + " windows of " + window);
+            throw new NotFoundException("no telemetry for " + key(namespace, service) + " in windows of " + window);
         }
         return out;
     }
