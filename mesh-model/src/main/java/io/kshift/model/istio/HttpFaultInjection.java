@@ -10,12 +10,12 @@ import jakarta.validation.constraints.NotNull;
 /** Faults injected before forwarding: a delay and/or an abort, each for a percentage of requests. */
 public record HttpFaultInjection(@Valid Delay delay, @Valid Abort abort) {
 
-    /** Wait {@code fixedDelay} before forwarding. An absent percentage means every request, as in Istio. */
+    /** Wait {@code fixedDelay} before forwarding, for {@code percentage} of requests (absent: none, as in Istio). */
     public record Delay(@NotNull(message = "is required") @IstioDurationValue String fixedDelay,
                         @Valid @FaultPercentage Percent percentage) {
     }
 
-    /** Answer {@code httpStatus} without forwarding. An absent percentage means every request. */
+    /** Answer {@code httpStatus} without forwarding, for {@code percentage} of requests (absent: none). */
     public record Abort(@NotNull(message = "is required")
                         @Min(value = 200, message = "must be an HTTP status between 200 and 599")
                         @Max(value = 599, message = "must be an HTTP status between 200 and 599") Integer httpStatus,

@@ -50,10 +50,13 @@ final class HttpExchange {
     private long routeTimer = -1;
     private int firstEndpoint = -1;
     private HttpClientRequest inFlight;
+    private boolean finished;
     private final long startedAt = System.nanoTime();
+    private final long maxBody;
 
     HttpExchange(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority, Vertx vertx,
-                 HttpClients clients, Mirrors mirrors, RandomGenerator random) {
+                 HttpClients clients, Mirrors mirrors, RandomGenerator random, long maxBody) {
+        this.maxBody = maxBody;
         this.request = request;
         this.response = request.response();
         this.route = route;
@@ -69,13 +72,29 @@ final class HttpExchange {
         // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
         target = route.targets().isEmpty() ? null : route.pick();
         response.closeHandler(v -> abandon());
-        request.body().onComplete(ar -> {
-            if (ar.failed()) {
-                abandon();
+        String length = request.getHeader("content-length");
+        if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
+                && Long.parseLong(length) > maxBody) {
+            respond(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
+            return;
+        }
+        // Buffered, bounded: retries and mirrors resend it.
+        Buffer collected = Buffer.buffer();
+        request.handler(chunk -> {
+            if (done) {
                 return;
             }
-            body = ar.result();
-            fault();
+            collected.appendBuffer(chunk);
+            if (collected.length() > maxBody) {
+                respond(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
+            }
+        });
+        request.exceptionHandler(e -> abandon());
+        request.endHandler(v -> {
+            if (!done) {
+                body = collected;
+                fault();
+            }
         });
     }
 
@@ -90,6 +109,9 @@ final class HttpExchange {
     }
 
     private void abortOrRoute() {
+        if (done) {
+            return;
+        }
         HttpRouteEntry.Fault f = route.fault();
         if (f != null && f.abortStatus() > 0 && chance(f.abortPercent())) {
             respond(f.abortStatus(), "fault filter abort", ResponseFlags.FAULT_ABORT);
@@ -110,8 +132,10 @@ final class HttpExchange {
         String scheme = r.scheme() != null ? r.scheme() : request.scheme();
         String host = r.authority() != null ? r.authority() : HostNames.withoutPort(authority);
         String port = r.port() != null ? ":" + r.port() : r.authority() != null ? "" : portOf(authority);
-        String path = r.uri() != null ? r.uri() : request.uri();
+        String query = request.query() == null ? "" : "?" + request.query();
+        String path = r.uri() != null ? (r.uri().contains("?") ? r.uri() : r.uri() + query) : request.uri();
         done = true;
+        finished = true;
         response.setStatusCode(r.code()).putHeader("location", scheme + "://" + host + port + path).end();
     }
 
@@ -163,13 +187,12 @@ final class HttpExchange {
             release(null, retry);
             return;
         }
-        if (target.activeRequests().get() >= target.pool().maxRequests()) {
+        if (!acquire(target.activeRequests(), target.pool().maxRequests())) {
             release(null, retry);
             overflow();
             return;
         }
         Upstream endpoint = endpoint(attempt);
-        target.activeRequests().incrementAndGet();
         target.requests().increment();
         endpoint.opened();
         MultiMap tryHeaders = attempt == 0 ? headers : MultiMap.caseInsensitiveMultiMap().addAll(headers);
@@ -253,6 +276,10 @@ final class HttpExchange {
 
     private void failed(Try t, Throwable cause, boolean sent) {
         release(t, t.retry);
+        if (done && !t.timedOut) {
+            // We reset it ourselves (the client left or the route timed out): not the endpoint's fault.
+            return;
+        }
         if (cause instanceof ConnectionPoolTooBusyException) {
             overflow();
             return;
@@ -276,6 +303,11 @@ final class HttpExchange {
     }
 
     private void answered(Try t, HttpClientResponse upstream) {
+        // Envoy: the per-try timeout stops at the response's start; the route timeout covers the whole response.
+        if (t.timer >= 0) {
+            vertx.cancelTimer(t.timer);
+            t.timer = -1;
+        }
         int status = upstream.statusCode();
         OutlierDetector outliers = target.endpoints().outliers();
         if (outliers != null) {
@@ -285,10 +317,10 @@ final class HttpExchange {
                 outliers.success(t.endpoint);
             }
         }
-        if (!done && route.retry().on().retriesStatus(status) && mayRetry(t.attempt)) {
+        if (!done && route.retry().on().retriesStatus(status) && retry(t.attempt)) {
+            // The retry is scheduled; this answer is read to its end and dropped.
             upstream.handler(b -> { });
             upstream.end().onComplete(v -> release(t, t.retry));
-            retry(t.attempt);
             return;
         }
         if (done) {
@@ -297,7 +329,6 @@ final class HttpExchange {
             return;
         }
         done = true;
-        cancelRouteTimer();
         response.setStatusCode(status).setStatusMessage(upstream.statusMessage());
         upstream.headers().forEach(e -> {
             if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
@@ -328,12 +359,16 @@ final class HttpExchange {
             }
         });
         upstream.exceptionHandler(e -> {
+            cancelRouteTimer();
             release(t, t.retry);
+            finished = true;
             response.reset();
         });
         upstream.endHandler(v -> {
+            cancelRouteTimer();
             release(t, t.retry);
             record(upstream.statusCode());
+            finished = true;
             response.end();
         });
     }
@@ -342,15 +377,22 @@ final class HttpExchange {
         target.stats().request(status, flags, (System.nanoTime() - startedAt) / 1_000_000);
     }
 
-    private boolean mayRetry(int attempt) {
-        return attempt < route.retry().attempts() && target.activeRetries().get() < target.pool().maxRetries();
+    /** Takes a slot under {@code limit}; the counters are shared by every event loop, so compare-and-set. */
+    private static boolean acquire(java.util.concurrent.atomic.AtomicInteger counter, int limit) {
+        int n;
+        do {
+            n = counter.get();
+            if (n >= limit) {
+                return false;
+            }
+        } while (!counter.compareAndSet(n, n + 1));
+        return true;
     }
 
     private boolean retry(int attempt) {
-        if (done || !mayRetry(attempt)) {
+        if (done || attempt >= route.retry().attempts() || !acquire(target.activeRetries(), target.pool().maxRetries())) {
             return false;
         }
-        target.activeRetries().incrementAndGet();
         // Envoy's backoff: 25 ms base, doubling, fully jittered.
         long backoff = 1 + random.nextLong(25L << Math.min(attempt, 4));
         vertx.setTimer(backoff, id -> forward(attempt + 1, true));
@@ -368,6 +410,9 @@ final class HttpExchange {
             }
             target.activeRequests().decrementAndGet();
             t.endpoint.closed();
+            if (inFlight == t.request) {
+                inFlight = null;
+            }
         }
         if (retry) {
             target.activeRetries().decrementAndGet();
@@ -386,6 +431,7 @@ final class HttpExchange {
         }
         done = true;
         cancelRouteTimer();
+        finished = true;
         if (response.headWritten()) {
             response.reset();
             return;
@@ -399,6 +445,9 @@ final class HttpExchange {
     }
 
     private void abandon() {
+        if (finished) {
+            return;
+        }
         done = true;
         cancelRouteTimer();
         if (inFlight != null) {

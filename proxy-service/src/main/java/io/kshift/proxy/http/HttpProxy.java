@@ -23,11 +23,14 @@ public class HttpProxy {
     private final HttpClients clients;
     private final Mirrors mirrors;
     private final Random random = new Random();
+    private final long maxBody;
 
     public HttpProxy(RouteTableHolder tables, Vertx vertx,
                      @ConfigProperty(name = "kshift.proxy.http.max-mirror-requests", defaultValue = "256") int mirrorLimit,
                      @ConfigProperty(name = "kshift.proxy.http.mirror-timeout", defaultValue = "10s")
-                     java.time.Duration mirrorTimeout) {
+                     java.time.Duration mirrorTimeout,
+                     @ConfigProperty(name = "kshift.proxy.http.max-request-body", defaultValue = "10485760") long maxBody) {
+        this.maxBody = maxBody;
         this.tables = tables;
         this.vertx = vertx;
         this.clients = new HttpClients(vertx);
@@ -41,18 +44,33 @@ public class HttpProxy {
         String authority = request.host();
         List<HttpRouteEntry> routes = hosts == null ? null : hosts.routes(authority);
         if (routes != null) {
+            // On the mesh port the destination port is the one the client addressed, as a sidecar sees it.
+            int matchPort = listener == MESH ? hostPort(authority) : port;
             RequestView view = new RequestView(request.method().name(), request.path(), authority, request.scheme(),
-                    port, request::getHeader, name -> request.params().get(name));
+                    matchPort, request::getHeader, name -> request.params().get(name));
             for (HttpRouteEntry route : routes) {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null) {
-                    new HttpExchange(request, route, matched, authority, vertx, clients, mirrors, random).start();
+                    new HttpExchange(request, route, matched, authority, vertx, clients, mirrors, random, maxBody)
+                            .start();
                     return;
                 }
             }
         }
         request.response().setStatusCode(404).putHeader(ResponseFlags.HEADER, ResponseFlags.NO_ROUTE)
                 .putHeader("content-type", "text/plain").end("no route for " + authority + request.path());
+    }
+
+    static int hostPort(String authority) {
+        String host = io.kshift.model.routing.HostNames.withoutPort(authority);
+        if (authority != null && authority.length() > host.length() + 1) {
+            try {
+                return Integer.parseInt(authority.substring(host.length() + 1));
+            } catch (NumberFormatException e) {
+                return 80;
+            }
+        }
+        return 80;
     }
 
     public long mirrorsSent() {

@@ -33,7 +33,8 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
         }
 
         private static double percent(io.kshift.model.istio.Percent p) {
-            return p == null || p.value() == null ? 100 : p.value();
+            // Istio: "If left unspecified, no request will be delayed" (aborted, likewise).
+            return p == null || p.value() == null ? 0 : p.value();
         }
     }
 

@@ -136,7 +136,8 @@ public final class HttpTableBuilder {
         if (route.retries() == null) {
             return ISTIO_DEFAULT_RETRY;
         }
-        int attempts = route.retries().attempts() == null ? 2 : route.retries().attempts();
+        // Istio: attempts is a plain proto int, so leaving it out means 0 (retries off).
+        int attempts = route.retries().attempts() == null ? 0 : route.retries().attempts();
         return new HttpRouteEntry.Retry(attempts, duration(route.retries().perTryTimeout()),
                 RetryOn.parse(route.retries().retryOn()));
     }

@@ -20,6 +20,8 @@ final class ResponseFlags {
     static final String TIMEOUT = "UT";
     /** Every endpoint is ejected by outlier detection and none could be tried. */
     static final String NO_HEALTHY = "UH";
+    /** The request body was over {@code kshift.proxy.http.max-request-body}: 413. */
+    static final String BODY_LIMIT = "BL";
     /** The upstream reset the request before answering. */
     static final String RESET = "UR";
 

@@ -20,6 +20,8 @@ public final class OutlierDetector {
     private final long baseEjectionNanos;
     private final int maxEjectionPercent;
     private final LongSupplier nanoClock;
+    /** Envoy's default {@code max_ejection_time}: a flapping endpoint is never out longer than this at a time. */
+    static final long MAX_EJECTION_NANOS = Duration.ofSeconds(300).toNanos();
 
     OutlierDetector(List<Upstream> upstreams, OutlierDetection settings, LongSupplier nanoClock) {
         this.upstreams = upstreams;
@@ -41,12 +43,12 @@ public final class OutlierDetector {
     }
 
     /** A 5xx answer ({@code gateway}: 502, 503, 504) or a failed connect ({@code gateway} and not 5xx-counted). */
-    public void failure(Upstream u, boolean fiveXx, boolean gateway) {
+    public synchronized void failure(Upstream u, boolean fiveXx, boolean gateway) {
         int[] counts = u.outcome(fiveXx, gateway);
         boolean trip = (consecutive5xx > 0 && fiveXx && counts[0] >= consecutive5xx)
                 || (consecutiveGateway > 0 && gateway && counts[1] >= consecutiveGateway);
         if (trip && !ejected(u) && mayEject()) {
-            u.eject(nanoClock.getAsLong(), baseEjectionNanos);
+            u.eject(nanoClock.getAsLong(), baseEjectionNanos, MAX_EJECTION_NANOS);
         }
     }
 

@@ -47,9 +47,9 @@ public final class Upstream {
         return new int[] {consecutive5xx, consecutiveGateway};
     }
 
-    synchronized void eject(long now, long baseNanos) {
+    synchronized void eject(long now, long baseNanos, long maxNanos) {
         ejections++;
-        ejectedUntil = now + baseNanos * ejections;
+        ejectedUntil = now + Math.min(maxNanos, Math.max(baseNanos, baseNanos * ejections));
         consecutive5xx = 0;
         consecutiveGateway = 0;
     }

@@ -74,6 +74,11 @@ public class ListenerManager {
             }
         }
         for (Map.Entry<Integer, ListenerProtocol> p : ports.entrySet()) {
+            if (meshPort > 0 && p.getKey() == meshPort) {
+                // Both would take the port's connections in turn (SO_REUSEPORT); the mesh listener keeps it.
+                LOG.errorf("gateway port %d is this node's mesh port; not opened as a gateway listener", meshPort);
+                continue;
+            }
             Draining back = open.containsKey(p.getKey()) ? null : draining.remove(p.getKey());
             if (back != null) {
                 vertx.cancelTimer(back.timer());
@@ -154,7 +159,8 @@ public class ListenerManager {
                     server.listen().<Void>mapEmpty().onComplete(promise);
                 } else {
                     var server = vertx.createHttpServer(new HttpServerOptions().setHost(bindHost).setPort(port)
-                            .setReusePort(true).setTcpNoDelay(true).setHttp2ClearTextEnabled(true))
+                            .setReusePort(true).setTcpNoDelay(true).setHttp2ClearTextEnabled(true)
+                            .setHandle100ContinueAutomatically(true))
                             .requestHandler(r -> http.handle(r, listener, port));
                     closers.add(server::close);
                     server.listen().<Void>mapEmpty().onComplete(promise);

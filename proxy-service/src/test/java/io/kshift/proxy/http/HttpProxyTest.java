@@ -141,7 +141,7 @@ class HttpProxyTest {
     @Test
     void aDelayFaultHoldsTheRequestThenForwardsIt() throws Exception {
         publish(HttpMesh.rule(""), HttpMesh.routes("""
-                  - fault: {delay: {fixedDelay: 700ms}}
+                  - fault: {delay: {fixedDelay: 700ms, percentage: {value: 100}}}
                 """ + TO_V1));
         long start = System.nanoTime();
         HttpResponse<String> r = get("/headers");

@@ -75,6 +75,12 @@ final class HttpRouteRules {
         if (route.fault() != null && route.fault().delay() == null && route.fault().abort() == null) {
             findings.error(key, field + ".fault", "a fault needs a delay or an abort");
         }
+        if (route.fault() != null && route.fault().delay() != null && route.fault().delay().percentage() == null) {
+            findings.warn(key, field + ".fault.delay.percentage", "not set: no request will be delayed (as in Istio)");
+        }
+        if (route.fault() != null && route.fault().abort() != null && route.fault().abort().percentage() == null) {
+            findings.warn(key, field + ".fault.abort.percentage", "not set: no request will be aborted (as in Istio)");
+        }
     }
 
     private static void match(ResourceKey key, String field, HttpMatchRequest m, Predicate<String> gatewayExists,

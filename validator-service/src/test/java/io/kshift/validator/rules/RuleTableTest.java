@@ -193,8 +193,8 @@ class RuleTableTest {
     /** http routes: Istio's field rules (as constraints on the model) and kshift's make-before-break. */
     static Stream<Rule> httpRules() {
         return Stream.of(
-                new Rule("abort status 200-599", web("  - fault: {abort: {httpStatus: 503}}\n" + TO_V1),
-                        web("  - fault: {abort: {httpStatus: 600}}\n" + TO_V1), WEB, "spec.http[0].fault.abort.httpStatus",
+                new Rule("abort status 200-599", web("  - fault: {abort: {httpStatus: 503, percentage: {value: 5}}}\n" + TO_V1),
+                        web("  - fault: {abort: {httpStatus: 600, percentage: {value: 5}}}\n" + TO_V1), WEB, "spec.http[0].fault.abort.httpStatus",
                         false),
                 new Rule("fault percentage 0 or at least 0.0001",
                         web("  - fault: {abort: {httpStatus: 503, percentage: {value: 0.0001}}}\n" + TO_V1),
@@ -204,11 +204,14 @@ class RuleTableTest {
                         web("  - fault: {delay: {fixedDelay: 5s, percentage: {value: 100}}}\n" + TO_V1),
                         web("  - fault: {delay: {fixedDelay: 5s, percentage: {value: 100.5}}}\n" + TO_V1), WEB,
                         "spec.http[0].fault.delay.percentage.value", false),
-                new Rule("delay in whole ms", web("  - fault: {delay: {fixedDelay: 1500ms}}\n" + TO_V1),
-                        web("  - fault: {delay: {fixedDelay: 1.5ms}}\n" + TO_V1), WEB,
+                new Rule("delay in whole ms", web("  - fault: {delay: {fixedDelay: 1500ms, percentage: {value: 5}}}\n" + TO_V1),
+                        web("  - fault: {delay: {fixedDelay: 1.5ms, percentage: {value: 5}}}\n" + TO_V1), WEB,
                         "spec.http[0].fault.delay.fixedDelay", false),
-                new Rule("a fault has a delay or an abort", web("  - fault: {delay: {fixedDelay: 1s}}\n" + TO_V1),
+                new Rule("a fault has a delay or an abort", web("  - fault: {delay: {fixedDelay: 1s, percentage: {value: 5}}}\n" + TO_V1),
                         web("  - fault: {}\n" + TO_V1), WEB, "spec.http[0].fault", false),
+                new Rule("warn: fault without a percentage", web("  - fault: {abort: {httpStatus: 503, percentage: {value: 5}}}\n"
+                        + TO_V1), web("  - fault: {abort: {httpStatus: 503}}\n" + TO_V1), WEB,
+                        "spec.http[0].fault.abort.percentage", true),
                 new Rule("mirror percentage 0-100", web("  - mirror: {host: tcp-echo, subset: v2, port: {number: 9000}}\n"
                         + "    mirrorPercentage: {value: 50}\n" + TO_V1),
                         web("  - mirror: {host: tcp-echo, subset: v2, port: {number: 9000}}\n"
