@@ -30,6 +30,7 @@ public final class DemoScenario {
     private final PrintStream out;
     private final KshiftClient client;
     private final ChangeStep changes;
+    private final TelemetryView telemetry;
     private final List<Step> steps = new ArrayList<>();
 
     public DemoScenario(FleetLayout layout, int gatewayPort, PrintStream out) {
@@ -38,6 +39,7 @@ public final class DemoScenario {
         this.out = out;
         this.client = new KshiftClient(layout);
         this.changes = new ChangeStep(layout, client, out);
+        this.telemetry = new TelemetryView(layout, client);
     }
 
     public List<Step> run() {
@@ -91,6 +93,7 @@ public final class DemoScenario {
         Map<String, Integer> counts = Traffic.countByVersion(answers);
         out.printf("  %s: %s of %d connections%n", name, counts, connections);
         out.println("  per proxy node: " + perNode());
+        out.println("  " + telemetry.latest("default", "tcp-echo"));
         steps.add(new Step(name, 0, counts));
     }
 

@@ -24,6 +24,7 @@ public final class HttpDemo {
     private final PrintStream out;
     private final KshiftClient client;
     private final ChangeStep changes;
+    private final TelemetryView telemetry;
     private final List<DemoScenario.Step> steps = new ArrayList<>();
 
     public HttpDemo(FleetLayout layout, int gatewayPort, PrintStream out) {
@@ -32,6 +33,7 @@ public final class HttpDemo {
         this.out = out;
         this.client = new KshiftClient(layout);
         this.changes = new ChangeStep(layout, client, out);
+        this.telemetry = new TelemetryView(layout, client);
     }
 
     public List<DemoScenario.Step> mirror() {
@@ -101,6 +103,7 @@ public final class HttpDemo {
             counts.merge(HttpCalls.get(layout.host(), port, authority, path, headers).version(), 1, Integer::sum);
         }
         out.printf("  %s: %s of %d requests%n", name, counts, n);
+        out.println("  " + telemetry.latest("default", "httpbin"));
         steps.add(new DemoScenario.Step(name, 0, counts));
     }
 

@@ -28,8 +28,9 @@ public final class KshiftCli {
                 case "down" -> new Fleet(FleetLayout.load(repo, work)).down(out);
                 case "status" -> status(new Fleet(FleetLayout.load(repo, work)), out);
                 case "demo" -> demo(repo, work, args.length > 1 ? args[1] : "tcp", out);
+                case "bench" -> bench(repo, work, args.length > 1 ? args[1] : "telemetry", out);
                 default -> {
-                    out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | all]");
+                    out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | all] | bench telemetry");
                     System.exit(command.equals("help") ? 0 : 2);
                 }
             }
@@ -64,6 +65,25 @@ public final class KshiftCli {
         out.printf("%-18s %-9s %s%n", "MEMBER", "PID", "ADDRESS");
         for (Fleet.MemberStatus s : fleet.status()) {
             out.printf("%-18s %-9s %s%n", s.name(), s.pid().map(String::valueOf).orElse("stopped"), s.address());
+        }
+    }
+
+    static void bench(Path repo, Path work, String which, PrintStream out) {
+        if (!which.equals("telemetry")) {
+            throw new IllegalArgumentException("no benchmark '" + which + "'; try telemetry");
+        }
+        Fleet fleet = new Fleet(Files.exists(work.resolve("fleet.properties"))
+                ? FleetLayout.load(repo, work) : FleetLayout.defaults(repo));
+        boolean startedHere = !fleet.running();
+        if (startedHere) {
+            fleet.up(out);
+        }
+        try {
+            new TelemetryLagBench(fleet.layout(), GATEWAY_PORT, out).run(5);
+        } finally {
+            if (startedHere) {
+                fleet.down(out);
+            }
         }
     }
 

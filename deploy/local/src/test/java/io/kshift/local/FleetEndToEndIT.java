@@ -431,8 +431,9 @@ class FleetEndToEndIT {
             });
         }
         int bytesPerConnection = (line + "\n").length();
-        assertThat(summed.get("v1")[0]).as("v1 connections, counted once across the crash").isEqualTo(clientSaw.get("one"));
-        assertThat(summed.get("v2")[0]).isEqualTo(clientSaw.get("two"));
+        assertThat(summed.get("v1")[0]).as("v1 connections, counted once across the crash")
+                .isEqualTo((long) clientSaw.get("one"));
+        assertThat(summed.get("v2")[0]).isEqualTo((long) clientSaw.get("two"));
         assertThat(summed.get("v1")[1]).isEqualTo((long) clientSaw.get("one") * bytesPerConnection);
         assertThat(summed.get("v2")[1]).isEqualTo((long) clientSaw.get("two") * bytesPerConnection);
         assertThat(client.get(layout.telemetryUrl() + "/api/v1/telemetry/default/tcp-echo?window=10s&last=12").status())

@@ -24,7 +24,8 @@ public final class HostNames {
     /**
      * The names a request may use for a route host, as an Istio sidecar answers them: a short service name
      * {@code httpbin} seen from namespace {@code default} also answers {@code httpbin.default},
-     * {@code httpbin.default.svc} and {@code httpbin.default.svc.cluster.local}.
+     * {@code httpbin.default.svc} and {@code httpbin.default.svc.cluster.local}; a fully qualified one answers the
+     * shorter forms.
      */
     public static List<String> expand(String host, String namespace) {
         String h = host.toLowerCase(Locale.ROOT);
@@ -37,6 +38,12 @@ public final class HostNames {
         } else if (h.split("\\.").length == 2 && !h.contains("*")) {
             names.add(h + ".svc");
             names.add(h + CLUSTER);
+        } else if (h.endsWith(CLUSTER)) {
+            // A fully qualified service name answers the shorter forms too (the short one as its namespace sees it).
+            String[] parts = h.split("\\.");
+            names.add(parts[0]);
+            names.add(parts[0] + "." + parts[1]);
+            names.add(parts[0] + "." + parts[1] + ".svc");
         }
         return names;
     }

@@ -84,6 +84,14 @@ class RouteLogicTest {
     }
 
     @Test
+    void serviceNamesAnswerTheirShortAndLongForms() {
+        assertThat(io.kshift.model.routing.HostNames.expand("httpbin", "default")).containsExactly("httpbin",
+                "httpbin.default", "httpbin.default.svc", "httpbin.default.svc.cluster.local");
+        assertThat(io.kshift.model.routing.HostNames.expand("reviews.bookinfo.svc.cluster.local", "default"))
+                .contains("reviews", "reviews.bookinfo", "reviews.bookinfo.svc");
+    }
+
+    @Test
     void mirroredRequestsCarryAShadowHostBeforeThePort() {
         assertThat(Mirrors.shadow("httpbin:8000")).isEqualTo("httpbin-shadow:8000");
         assertThat(Mirrors.shadow("httpbin")).isEqualTo("httpbin-shadow");

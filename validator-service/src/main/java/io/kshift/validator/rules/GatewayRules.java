@@ -53,6 +53,8 @@ final class GatewayRules {
             }
         }
         bindings.values().forEach(b -> checkPort(b, findings));
+        HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, findings));
+        shadowedHosts("the mesh port", HttpBindings.mesh(config), findings);
         HttpBindings.gateways(config).forEach((port, hosts) -> {
             if (hosts.isEmpty()) {
                 ListenerBinding.Declaration first = bindings.get(port).declarations().get(0);
@@ -60,6 +62,20 @@ final class GatewayRules {
                         + "; requests to it will get 404");
             }
         });
+    }
+
+    /** A host served twice on one listener: only the first resource's routes apply (kshift does not merge them). */
+    private static void shadowedHosts(String listener, List<HttpBindings.VirtualHost> hosts, Findings findings) {
+        java.util.Map<String, HttpBindings.VirtualHost> first = new java.util.HashMap<>();
+        for (HttpBindings.VirtualHost vh : hosts) {
+            for (String domain : vh.domains()) {
+                HttpBindings.VirtualHost owner = first.putIfAbsent(domain.toLowerCase(java.util.Locale.ROOT), vh);
+                if (owner != null && !owner.source().equals(vh.source())) {
+                    findings.warn(vh.source(), "spec", "host '" + domain + "' on " + listener + " is already served by "
+                            + owner.source() + "; only that resource's routes apply to it");
+                }
+            }
+        }
     }
 
     private static void protocol(Resource gw, String field, String protocol, Findings findings) {

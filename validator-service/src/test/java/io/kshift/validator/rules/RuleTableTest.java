@@ -311,7 +311,16 @@ class RuleTableTest {
                         + "    matches: [{headers: [{type: RegularExpression, name: u, value: 'a.*'}]}"),
                         httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n    matches: [{headers: [{type:"
                         + " RegularExpression, name: u, value: '(a'}]}"), HTTP_ROUTE, "spec.rules[0].matches[0].headers[0].regex",
-                        false));
+                        false),
+                new Rule("ReplacePrefixMatch needs one PathPrefix match", httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    matches: [{path: {type: PathPrefix, value: /a}}]\n"
+                        + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,"
+                        + " replacePrefixMatch: /b}}}"), httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,"
+                        + " replacePrefixMatch: /b}}}"), HTTP_ROUTE, "spec.rules[0].filters[0].urlRewrite.path", false),
+                new Rule("warn: a host served twice on a listener", web(TO_V1.replace("    route", "  - route")),
+                        web(TO_V1.replace("    route", "  - route")) + "---\n" + web(TO_V1.replace("    route", "  - route"))
+                        .replace("name: web}", "name: web2}"), "VirtualService default/web2", "spec", true));
     }
 
     static final String HTTP_ROUTE = "HTTPRoute default/web";

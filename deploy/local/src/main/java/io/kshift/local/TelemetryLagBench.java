@@ -1,0 +1,96 @@
+package io.kshift.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kshift.model.codec.Codecs;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Telemetry lag, measured: a burst of tcp-echo connections through the fleet, then the time until the 10 s window
+ * holding it is on {@code kshift.telemetry} (published once, when it closes). The goal is window + 2 s; the figure
+ * depends on where in its window the burst falls, so several trials are run and each is printed.
+ */
+public final class TelemetryLagBench {
+    static final String SERVICE_KEY = "default/tcp-echo.default.svc.cluster.local";
+    private final FleetLayout layout;
+    private final int gatewayPort;
+    private final PrintStream out;
+
+    public TelemetryLagBench(FleetLayout layout, int gatewayPort, PrintStream out) {
+        this.layout = layout;
+        this.gatewayPort = gatewayPort;
+        this.out = out;
+    }
+
+    /** The lag of each trial. */
+    public List<Duration> run(int trials) {
+        KshiftClient client = new KshiftClient(layout);
+        DemoScenario samples = new DemoScenario(layout, gatewayPort, new PrintStream(PrintStream.nullOutputStream()));
+        for (String f : List.of("tcp-echo-services.yaml", "tcp-echo-20-v2.yaml")) {
+            KshiftClient.Answer a = client.apply(samples.sample(f));
+            if (a.status() != 200) {
+                throw new IllegalStateException(f + ": " + a.describe());
+            }
+            client.awaitSynced(a.body().path("generation").asLong(), Duration.ofSeconds(30));
+        }
+        Properties p = new Properties();
+        p.put("bootstrap.servers", layout.bootstrapServers());
+        p.put("group.id", "kshift-bench-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "latest");
+        p.put("isolation.level", "read_committed");
+        List<Duration> lags = new ArrayList<>();
+        try (KafkaConsumer<String, String> windows = new KafkaConsumer<>(p, new StringDeserializer(),
+                new StringDeserializer())) {
+            windows.subscribe(List.of("kshift.telemetry"));
+            while (windows.assignment().isEmpty()) {
+                windows.poll(Duration.ofMillis(100));
+            }
+            out.printf("telemetry lag: traffic -> its 10 s window on kshift.telemetry (goal <= 10 s window + 2 s)%n");
+            for (int trial = 1; trial <= trials; trial++) {
+                Traffic.connections(layout.host(), gatewayPort, 10, i -> "bench");
+                Instant sent = Instant.now();
+                Duration lag = awaitWindowHolding(windows, sent);
+                Instant windowEnd = sent.plus(lag);
+                lags.add(lag);
+                out.printf("  trial %d: %5.2f s after the traffic (window closed %s)%n", trial, lag.toMillis() / 1000.0,
+                        windowEnd);
+            }
+        }
+        List<Duration> sorted = lags.stream().sorted().toList();
+        Duration worst = sorted.get(sorted.size() - 1);
+        out.printf("  median %.2f s, worst %.2f s: %s%n", sorted.get(sorted.size() / 2).toMillis() / 1000.0,
+                worst.toMillis() / 1000.0, worst.compareTo(Duration.ofSeconds(12)) <= 0 ? "goal met" : "goal missed");
+        return lags;
+    }
+
+    private static Duration awaitWindowHolding(KafkaConsumer<String, String> windows, Instant sent) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> r : windows.poll(Duration.ofMillis(50))) {
+                JsonNode w = read(r.value());
+                if (r.key().equals(SERVICE_KEY) && w.path("window").asText().equals("10s")
+                        && !Instant.parse(w.path("end").asText()).isBefore(sent)
+                        && !Instant.parse(w.path("start").asText()).isAfter(sent)) {
+                    return Duration.between(sent, Instant.now());
+                }
+            }
+        }
+        throw new IllegalStateException("no telemetry window within 60 s: is telemetry-service running?");
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return Codecs.json().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
