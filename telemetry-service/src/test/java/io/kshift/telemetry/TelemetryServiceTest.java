@@ -77,6 +77,33 @@ class TelemetryServiceTest {
         }
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL base;
+
+    @Test
+    void theStreamDeliversEachWindowAsItCloses() throws Exception {
+        String name = "sse-" + UUID.randomUUID().toString().substring(0, 8);
+        String service = name + ".default.svc.cluster.local";
+        java.util.concurrent.CopyOnWriteArrayList<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        var call = http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+                        + "api/v1/telemetry/default/" + name + "/stream?window=10s")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        var response = call.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("text/event-stream"));
+        Thread reader = new Thread(() -> response.body().filter(l -> l.startsWith("data:")).forEach(events::add));
+        reader.setDaemon(true);
+        reader.start();
+
+        Instant start = Reports.freshWindow();
+        send(Reports.report("proxy-1", start.plusSeconds(2), service, List.of(Reports.tcp("v1", 7, 70, 77, 1))));
+        send(Reports.report("proxy-1", start.plusSeconds(12), service, List.of()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events).singleElement()
+                .satisfies(e -> assertThat(e).contains("\"service\":\"" + service + "\"", "\"connectionsOpened\":7",
+                        "\"closed\":true")));
+    }
+
     static void send(io.kshift.model.event.TelemetryReport report) {
         Bus.send(MeshTopics.TELEMETRY_RAW, report.namespace() + "/" + report.service(), EventCodec.encode(report));
     }

@@ -22,9 +22,11 @@ public record TelemetryReport(String schema, String nodeId, Instant intervalStar
     /** One version of the service on one listener; {@code shadow}: mirrored copies, counted apart. */
     public record Entry(String version, String subset, String listener, String protocol, boolean shadow,
                         long connectionsOpened, long connectionsClosed, long connectionsActive, long bytesFromClient,
-                        long bytesFromUpstream, long connectFailures, Map<String, Long> requests,
-                        Map<String, Long> responseFlags, String connectionDurationMs, String requestLatencyMs) {
+                        long bytesFromUpstream, long connectFailures, Map<String, Long> connectFailureReasons,
+                        Map<String, Long> requests, Map<String, Long> responseFlags, String connectionDurationMs,
+                        String requestLatencyMs) {
         public Entry {
+            connectFailureReasons = Lists.copy(connectFailureReasons);
             requests = Lists.copy(requests);
             responseFlags = Lists.copy(responseFlags);
         }

@@ -20,11 +20,13 @@ public record TelemetryWindow(String schema, String namespace, String service, S
 
     /** One version's figures in the window. */
     public record VersionFigures(String version, boolean shadow, long connectionsOpened, long connectionsClosed,
-                                 long bytesFromClient, long bytesFromUpstream, long connectFailures, long requests,
+                                 long bytesFromClient, long bytesFromUpstream, long connectFailures,
+                                 Map<String, Long> connectFailureReasons, long requests,
                                  long errors, double errorRate, double sharePercent, Double p50Ms, Double p90Ms,
                                  Double p99Ms, Map<String, Long> responseCodes, Map<String, Long> responseFlags,
                                  List<String> nodes) {
         public VersionFigures {
+            connectFailureReasons = Lists.copy(connectFailureReasons);
             responseCodes = Lists.copy(responseCodes);
             responseFlags = Lists.copy(responseFlags);
             nodes = Lists.copy(nodes);

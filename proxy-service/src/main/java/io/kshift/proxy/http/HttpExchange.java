@@ -288,6 +288,9 @@ final class HttpExchange {
         if (outliers != null) {
             outliers.failure(t.endpoint, true, true);
         }
+        if (!sent && !t.timedOut) {
+            target.stats().connectFailure(cause);
+        }
         var on = route.retry().on();
         boolean retriable = t.timedOut || sent ? on.retriesReset() : on.retriesConnectFailure();
         if (retriable && retry(t.attempt)) {

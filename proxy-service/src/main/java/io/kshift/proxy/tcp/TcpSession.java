@@ -74,7 +74,7 @@ final class TcpSession {
             var outliers = endpoints.outliers();
             if (ar.failed()) {
                 LOG.debugf("endpoint %s refused: %s", endpoint, ar.cause().getMessage());
-                target.stats().connectFailure();
+                target.stats().connectFailure(ar.cause());
                 if (outliers != null) {
                     outliers.failure(endpoint, true, true);
                 }

@@ -65,7 +65,9 @@ public class Telemetry {
             Gauge.builder("kshift_tcp_connections_active", s.connectionsActive, Number::doubleValue).tags(tags)
                     .register(registry);
         }
-        counter("kshift_connect_failures", tags, s.connectFailures);
+        for (int i = 0; i < TrafficStats.CONNECT_REASONS.length; i++) {
+            counter("kshift_connect_failures", tags.and("reason", TrafficStats.CONNECT_REASONS[i]), s.byReason[i]);
+        }
         String[] flags = TrafficStats.flagNames();
         for (int i = 0; i < flags.length; i++) {
             counter("kshift_response_flags", tags.and("response_flags", flags[i]), s.byFlag[i]);

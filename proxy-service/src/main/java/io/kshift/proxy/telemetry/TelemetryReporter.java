@@ -119,15 +119,23 @@ public class TelemetryReporter {
                 flags.put(flagNames[i], d);
             }
         }
+        Map<String, Long> reasons = new TreeMap<>();
+        for (int i = 0; i < TrafficStats.CONNECT_REASONS.length; i++) {
+            long d = delta(s, "reason" + i, s.byReason[i]);
+            if (d != 0) {
+                reasons.put(TrafficStats.CONNECT_REASONS[i], d);
+            }
+        }
         Histogram durations = s.connectionDuration.getIntervalHistogram();
         Histogram latencies = s.requestLatency.getIntervalHistogram();
         long active = s.connectionsActive.get();
-        if (!any && requests.isEmpty() && active == 0 && durations.getTotalCount() == 0) {
+        if (!any && requests.isEmpty() && reasons.isEmpty() && active == 0 && durations.getTotalCount() == 0) {
             return null;
         }
         TrafficKey k = s.key();
         return new TelemetryReport.Entry(k.version(), k.subset(), k.listener(), k.protocol(), k.shadow(), delta[0],
-                delta[1], active, delta[2], delta[3], delta[4], requests, flags, encode(durations), encode(latencies));
+                delta[1], active, delta[2], delta[3], delta[4], reasons, requests, flags, encode(durations),
+                encode(latencies));
     }
 
     private final Map<String, Long> lastCounters = new HashMap<>();

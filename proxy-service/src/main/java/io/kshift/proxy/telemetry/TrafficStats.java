@@ -52,8 +52,35 @@ public final class TrafficStats {
         connectionDuration.recordValue(Math.min(Math.max(0, millis), MAX_MILLIS));
     }
 
-    public void connectFailure() {
+    /** Why a connect failed, as Envoy's stats split them: refused, timeout, unreachable, dns, other. */
+    static final String[] CONNECT_REASONS = {"refused", "timeout", "unreachable", "dns", "other"};
+    final LongAdder[] byReason = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+
+    public void connectFailure(Throwable cause) {
         connectFailures.increment();
+        byReason[reason(cause)].increment();
+    }
+
+    static int reason(Throwable cause) {
+        Throwable c = cause;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String name = c.getClass().getSimpleName();
+        String message = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (name.contains("Timeout") || message.contains("timed out")) {
+            return 1;
+        }
+        if (name.contains("UnknownHost") || message.contains("unknown host")) {
+            return 3;
+        }
+        if (name.contains("NoRouteToHost") || message.contains("unreachable")) {
+            return 2;
+        }
+        if (name.contains("Connect") || message.contains("refused")) {
+            return 0;
+        }
+        return 4;
     }
 
     public LongAdder bytesFromClient() {

@@ -18,6 +18,7 @@ public final class VersionTotals {
     public long bytesFromClient;
     public long bytesFromUpstream;
     public long connectFailures;
+    public Map<String, Long> connectFailureReasons = new TreeMap<>();
     public Map<String, Long> responseCodes = new TreeMap<>();
     public Map<String, Long> responseFlags = new TreeMap<>();
     public TreeSet<String> nodes = new TreeSet<>();
@@ -32,6 +33,7 @@ public final class VersionTotals {
         bytesFromClient += e.bytesFromClient();
         bytesFromUpstream += e.bytesFromUpstream();
         connectFailures += e.connectFailures();
+        e.connectFailureReasons().forEach((reason, n) -> connectFailureReasons.merge(reason, n, Long::sum));
         e.requests().forEach((code, n) -> responseCodes.merge(code, n, Long::sum));
         e.responseFlags().forEach((flag, n) -> responseFlags.merge(flag, n, Long::sum));
         latencyMs = merge(latencyMs, e.requestLatencyMs());

@@ -39,7 +39,7 @@ public final class WindowAggregate {
             long requests = t.requests();
             figures.add(new TelemetryWindow.VersionFigures(shadow ? key.substring(0, key.length() - 7) : key, shadow,
                     t.connectionsOpened, t.connectionsClosed, t.bytesFromClient, t.bytesFromUpstream, t.connectFailures,
-                    requests, t.errors(), requests == 0 ? 0 : (double) t.errors() / requests,
+                    new TreeMap<>(t.connectFailureReasons), requests, t.errors(), requests == 0 ? 0 : (double) t.errors() / requests,
                     shadow || total == 0 ? 0 : 100.0 * units / total, t.percentile(50), t.percentile(90),
                     t.percentile(99), new TreeMap<>(t.responseCodes), new TreeMap<>(t.responseFlags),
                     List.copyOf(t.nodes)));
