@@ -55,7 +55,8 @@ public class SnapshotApplier {
         if (snapshot.generation() <= tables.get().generation()) {
             return;
         }
-        RouteTable table = RouteTableBuilder.build(snapshot, new Destinations(random, System::nanoTime, telemetry));
+        RouteTable table = RouteTableBuilder.build(snapshot, new Destinations(random, System::nanoTime, telemetry,
+                tables.get().destinations()));
         // New ports open before the table that routes them is visible; removed ones close after it is gone.
         var both = new java.util.TreeMap<>(tables.get().listeners());
         both.putAll(table.listeners());

@@ -128,7 +128,7 @@ public final class HttpTableBuilder {
 
     private HttpTarget target(ResolvedDestination d, int weight, io.kshift.model.istio.HeaderOperations request,
                               io.kshift.model.istio.HeaderOperations response, String listener, boolean shadow) {
-        return new HttpTarget(d, weight, destinations.picker(d), HeaderEdits.of(request), HeaderEdits.of(response),
+        return new HttpTarget(d, weight, destinations.shared(d), HeaderEdits.of(request), HeaderEdits.of(response),
                 destinations.stats(d, listener, "http", shadow));
     }
 

@@ -16,9 +16,11 @@ record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker en
                   ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits, TrafficStats stats,
                   AtomicInteger activeRequests, AtomicInteger activeRetries, LongAdder requests) {
 
-    HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, HeaderEdits requestEdits,
-               HeaderEdits responseEdits, TrafficStats stats) {
-        this(destination, weight, endpoints, UpstreamPolicy.of(destination), UpstreamPolicy.consistentHash(destination),
-                requestEdits, responseEdits, stats, new AtomicInteger(), new AtomicInteger(), new LongAdder());
+    /** The circuit-breaker counters and endpoints are the destination's, shared with every route to it. */
+    HttpTarget(ResolvedDestination destination, int weight, io.kshift.proxy.routing.Destinations.Shared shared,
+               HeaderEdits requestEdits, HeaderEdits responseEdits, TrafficStats stats) {
+        this(destination, weight, shared.endpoints(), UpstreamPolicy.of(destination),
+                UpstreamPolicy.consistentHash(destination), requestEdits, responseEdits, stats, shared.activeRequests(),
+                shared.activeRetries(), new LongAdder());
     }
 }

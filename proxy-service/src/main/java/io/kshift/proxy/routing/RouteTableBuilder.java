@@ -47,8 +47,10 @@ public final class RouteTableBuilder {
             }
         }
         HttpTableBuilder http = new HttpTableBuilder(config, destinations);
-        return new RouteTable(snapshot.generation(), Map.copyOf(routes), Set.copyOf(ports), http.gateways(config),
-                http.mesh(config));
+        var gateways = http.gateways(config);
+        var mesh = http.mesh(config);
+        return new RouteTable(snapshot.generation(), Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,
+                destinations.state());
     }
 
     private static java.util.Optional<ListenerRoute> route(int port, BoundRoute bound, DestinationResolver resolver,
@@ -58,7 +60,7 @@ public final class RouteTableBuilder {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {
                 ResolvedDestination d = result.destination();
-                targets.add(new RouteTarget(d, t.weight(), destinations.picker(d),
+                targets.add(new RouteTarget(d, t.weight(), destinations.shared(d),
                         destinations.stats(d, "tcp:" + port, "tcp", false)));
             }
         }

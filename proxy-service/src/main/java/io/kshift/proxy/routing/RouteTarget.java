@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
 public record RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, TrafficStats stats,
                           LongAdder connections, AtomicInteger open, int maxConnections) {
 
-    public RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, TrafficStats stats) {
-        this(destination, weight, endpoints, stats, new LongAdder(), new AtomicInteger(), maxConnections(destination));
+    public RouteTarget(ResolvedDestination destination, int weight, Destinations.Shared shared, TrafficStats stats) {
+        this(destination, weight, shared.endpoints(), stats, new LongAdder(), shared.openConnections(),
+                maxConnections(destination));
     }
 
     /** Takes a connection slot; false when the destination already has {@code maxConnections} open. */

@@ -57,4 +57,29 @@ class RouteTableBuilderTest {
         assertThat(land(split, 31400, 50)).containsOnly(Map.entry("v1@127.0.0.1:9001", 40),
                 Map.entry("v2@127.0.0.1:9002", 10));
     }
+
+    @Test
+    void destinationStateIsSharedAndCarriedOverWhileTheDestinationIsUnchanged() throws Exception {
+        var telemetry = io.kshift.proxy.telemetry.Telemetry.detached();
+        Destinations first = new Destinations(new Random(1), System::nanoTime, telemetry);
+        RouteTable allV1 = RouteTableBuilder.build(snapshot(1, "tcp-echo-services.yaml", "tcp-echo-all-v1.yaml"), first);
+        RouteTarget v1 = allV1.routes().get(31400).targets().get(0);
+        v1.admit();
+
+        RouteTable split = RouteTableBuilder.build(snapshot(2, "tcp-echo-services.yaml", "tcp-echo-all-v1.yaml",
+                "tcp-echo-20-v2.yaml"), new Destinations(new Random(1), System::nanoTime, telemetry,
+                allV1.destinations()));
+        RouteTarget v1Again = split.routes().get(31400).targets().get(0);
+        assertThat(v1Again.endpoints()).as("same destination: same endpoints, ejections, balancer")
+                .isSameAs(v1.endpoints());
+        assertThat(v1Again.open().get()).as("the connection the old table admitted still holds its slot").isEqualTo(1);
+        assertThat(split.destinations()).as("both subsets (and the mesh port's default route to the service)")
+                .containsKeys(v1Again.destination(), split.routes().get(31400).targets().get(1).destination());
+
+        RouteTable onlyV2 = RouteTableBuilder.build(snapshot(3, "tcp-echo-services.yaml", "tcp-echo-all-v1.yaml",
+                "tcp-echo-all-v1.yaml".replace("all-v1", "20-v2")), new Destinations(new Random(1), System::nanoTime,
+                telemetry, Map.of()));
+        assertThat(onlyV2.routes().get(31400).targets().get(0).endpoints()).as("nothing carried over: fresh state")
+                .isNotSameAs(v1.endpoints());
+    }
 }
