@@ -72,32 +72,14 @@ public final class KshiftCli {
         if (!which.equals("telemetry")) {
             throw new IllegalArgumentException("no benchmark '" + which + "'; try telemetry");
         }
-        Fleet fleet = new Fleet(Files.exists(work.resolve("fleet.properties"))
-                ? FleetLayout.load(repo, work) : FleetLayout.defaults(repo));
-        boolean startedHere = !fleet.running();
-        if (startedHere) {
-            fleet.up(out);
-        }
-        try {
-            new TelemetryLagBench(fleet.layout(), GATEWAY_PORT, out).run(5);
-        } finally {
-            if (startedHere) {
-                fleet.down(out);
-            }
-        }
+        onFleet(repo, work, out, fleet -> new TelemetryLagBench(fleet.layout(), GATEWAY_PORT, out).run(5));
     }
 
     static void demo(Path repo, Path work, String which, PrintStream out) {
         if (!List.of("tcp", "http", "mirror", "all").contains(which)) {
             throw new IllegalArgumentException("no demo '" + which + "'; try tcp, http, mirror or all");
         }
-        Fleet fleet = new Fleet(Files.exists(work.resolve("fleet.properties"))
-                ? FleetLayout.load(repo, work) : FleetLayout.defaults(repo));
-        boolean startedHere = !fleet.running();
-        if (startedHere) {
-            fleet.up(out);
-        }
-        try {
+        onFleet(repo, work, out, fleet -> {
             List<DemoScenario.Step> steps = new java.util.ArrayList<>();
             if (which.equals("tcp") || which.equals("all")) {
                 steps.addAll(new DemoScenario(fleet.layout(), GATEWAY_PORT, out).run());
@@ -111,6 +93,19 @@ public final class KshiftCli {
             out.println();
             out.println("== Summary");
             steps.forEach(s -> out.printf("  %-30s %s%n", s.name(), s.counts().isEmpty() ? "HTTP " + s.status() : s.counts()));
+        });
+    }
+
+    /** Runs {@code task} on the running fleet, or on one started for it and stopped afterwards. */
+    static void onFleet(Path repo, Path work, PrintStream out, java.util.function.Consumer<Fleet> task) {
+        Fleet fleet = new Fleet(Files.exists(work.resolve("fleet.properties"))
+                ? FleetLayout.load(repo, work) : FleetLayout.defaults(repo));
+        boolean startedHere = !fleet.running();
+        if (startedHere) {
+            fleet.up(out);
+        }
+        try {
+            task.accept(fleet);
         } finally {
             if (startedHere) {
                 out.println();

@@ -1,8 +1,5 @@
 package io.kshift.proxy.http;
 
-import io.kshift.model.istio.HttpRedirect;
-import io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb;
-import io.kshift.model.routing.HostNames;
 import io.kshift.proxy.routing.EndpointPicker;
 import io.kshift.proxy.routing.OutlierDetector;
 import io.kshift.proxy.routing.Upstream;
@@ -17,7 +14,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.util.Locale;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -28,9 +24,6 @@ import java.util.random.RandomGenerator;
  * the response streams back with backpressure. Whatever the proxy answers itself carries a response flag.
  */
 final class HttpExchange {
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization",
-            "http2-settings", "host");
 
     private final HttpServerRequest request;
     private final HttpServerResponse response;
@@ -116,7 +109,10 @@ final class HttpExchange {
         if (f != null && f.abortStatus() > 0 && chance(f.abortPercent())) {
             respond(f.abortStatus(), "fault filter abort", ResponseFlags.FAULT_ABORT);
         } else if (route.redirect() != null) {
-            redirect(route.redirect());
+            done = true;
+            finished = true;
+            response.setStatusCode(route.redirect().code())
+                    .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority)).end();
         } else if (route.targets().isEmpty()) {
             respond(503, "no healthy upstream", ResponseFlags.NO_HEALTHY);
         } else {
@@ -128,25 +124,9 @@ final class HttpExchange {
         return percent >= 100 || (percent > 0 && random.nextDouble() * 100 < percent);
     }
 
-    private void redirect(HttpRedirect r) {
-        String scheme = r.scheme() != null ? r.scheme() : request.scheme();
-        String host = r.authority() != null ? r.authority() : HostNames.withoutPort(authority);
-        String port = r.port() != null ? ":" + r.port() : r.authority() != null ? "" : portOf(authority);
-        String query = request.query() == null ? "" : "?" + request.query();
-        String path = r.uri() != null ? (r.uri().contains("?") ? r.uri() : r.uri() + query) : request.uri();
-        done = true;
-        finished = true;
-        response.setStatusCode(r.code()).putHeader("location", scheme + "://" + host + port + path).end();
-    }
-
-    private static String portOf(String authority) {
-        String host = HostNames.withoutPort(authority);
-        return authority != null && authority.length() > host.length() ? authority.substring(host.length()) : "";
-    }
-
     private void forwardFirst() {
         uri = route.rewrite() == null ? request.uri() : route.rewrite().apply(request.uri(), matched);
-        headers = upstreamHeaders();
+        headers = UpstreamRequests.headers(request, route, target, authority, random);
         if (route.timeout() != null) {
             routeTimer = vertx.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
                 routeTimer = -1;
@@ -158,27 +138,6 @@ final class HttpExchange {
             });
         }
         forward(0, false);
-    }
-
-    private MultiMap upstreamHeaders() {
-        MultiMap h = MultiMap.caseInsensitiveMultiMap();
-        request.headers().forEach(e -> {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !name.startsWith(":")) {
-                h.add(e.getKey(), e.getValue());
-            }
-        });
-        h.set("host", route.authorityRewrite() != null ? route.authorityRewrite() : authority);
-        if (request.remoteAddress() != null) {
-            h.add("x-forwarded-for", request.remoteAddress().hostAddress());
-        }
-        h.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
-        if (!h.contains("x-request-id")) {
-            h.set("x-request-id", Long.toHexString(random.nextLong()));
-        }
-        route.requestEdits().applyTo(h);
-        target.requestEdits().applyTo(h);
-        return h;
     }
 
     /** One try. {@code retry}: this try is a retry and holds one of the destination's retry slots. */
@@ -237,7 +196,7 @@ final class HttpExchange {
     private Upstream endpoint(int attempt) {
         EndpointPicker endpoints = target.endpoints();
         if (firstEndpoint < 0) {
-            String key = hashKey(target.hash());
+            String key = UpstreamRequests.hashKey(request, target.hash());
             firstEndpoint = key == null ? endpoints.first() : endpoints.firstFor(key);
         }
         for (int i = 0; i < endpoints.size(); i++) {
@@ -247,23 +206,6 @@ final class HttpExchange {
             }
         }
         return endpoints.get(firstEndpoint + attempt);
-    }
-
-    private String hashKey(ConsistentHashLb hash) {
-        if (hash == null) {
-            return null;
-        }
-        if (hash.httpHeaderName() != null) {
-            return request.getHeader(hash.httpHeaderName());
-        }
-        if (hash.httpCookie() != null) {
-            var cookie = request.getCookie(hash.httpCookie().name());
-            return cookie == null ? null : cookie.getValue();
-        }
-        if (hash.httpQueryParameterName() != null) {
-            return request.params().get(hash.httpQueryParameterName());
-        }
-        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     }
 
     private void mirror() {
@@ -334,7 +276,7 @@ final class HttpExchange {
         done = true;
         response.setStatusCode(status).setStatusMessage(upstream.statusMessage());
         upstream.headers().forEach(e -> {
-            if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+            if (!UpstreamRequests.HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
                 response.headers().add(e.getKey(), e.getValue());
             }
         });

@@ -1,0 +1,76 @@
+package io.kshift.proxy.http;
+
+import io.kshift.model.istio.HttpRedirect;
+import io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb;
+import io.kshift.model.routing.HostNames;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Locale;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/** What a forwarded request carries, what a redirect points at, and what a consistent hash hashes: pure functions. */
+final class UpstreamRequests {
+    /** Never forwarded (RFC 9110 hop-by-hop fields, HTTP/2 upgrade); Host is set from the route. */
+    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
+            "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "http2-settings", "host");
+
+    private UpstreamRequests() {
+    }
+
+    /** The client's headers less hop-by-hop ones, Host (rewritten or not), forwarding headers, the route's edits. */
+    static MultiMap headers(HttpServerRequest request, HttpRouteEntry route, HttpTarget target, String authority,
+                            RandomGenerator random) {
+        MultiMap h = MultiMap.caseInsensitiveMultiMap();
+        request.headers().forEach(e -> {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) && !name.startsWith(":")) {
+                h.add(e.getKey(), e.getValue());
+            }
+        });
+        h.set("host", route.authorityRewrite() != null ? route.authorityRewrite() : authority);
+        if (request.remoteAddress() != null) {
+            h.add("x-forwarded-for", request.remoteAddress().hostAddress());
+        }
+        h.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
+        if (!h.contains("x-request-id")) {
+            h.set("x-request-id", Long.toHexString(random.nextLong()));
+        }
+        route.requestEdits().applyTo(h);
+        target.requestEdits().applyTo(h);
+        return h;
+    }
+
+    /** The Location of a redirect: the parts it sets replace the request's; the query is kept unless it sets one. */
+    static String location(HttpServerRequest request, HttpRedirect r, String authority) {
+        String scheme = r.scheme() != null ? r.scheme() : request.scheme();
+        String host = r.authority() != null ? r.authority() : HostNames.withoutPort(authority);
+        String port = r.port() != null ? ":" + r.port() : r.authority() != null ? "" : portOf(authority);
+        String query = request.query() == null ? "" : "?" + request.query();
+        String path = r.uri() != null ? (r.uri().contains("?") ? r.uri() : r.uri() + query) : request.uri();
+        return scheme + "://" + host + port + path;
+    }
+
+    private static String portOf(String authority) {
+        String host = HostNames.withoutPort(authority);
+        return authority != null && authority.length() > host.length() ? authority.substring(host.length()) : "";
+    }
+
+    /** The request's key for a consistent-hash load balancer: header, cookie, query parameter or source address. */
+    static String hashKey(HttpServerRequest request, ConsistentHashLb hash) {
+        if (hash == null) {
+            return null;
+        }
+        if (hash.httpHeaderName() != null) {
+            return request.getHeader(hash.httpHeaderName());
+        }
+        if (hash.httpCookie() != null) {
+            var cookie = request.getCookie(hash.httpCookie().name());
+            return cookie == null ? null : cookie.getValue();
+        }
+        if (hash.httpQueryParameterName() != null) {
+            return request.params().get(hash.httpQueryParameterName());
+        }
+        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    }
+}
