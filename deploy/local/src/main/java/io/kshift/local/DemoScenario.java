@@ -1,11 +1,7 @@
 package io.kshift.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -113,14 +109,7 @@ public final class DemoScenario {
 
     /** A sample file with the fleet's ports in place of the task's (the same text for the default ports). */
     byte[] sample(String file) {
-        try {
-            String yaml = Files.readString(layout.repo().resolve("samples/tcp-echo").resolve(file))
-                    .replace("31400", String.valueOf(gatewayPort))
-                    .replace("tcp: 9001", "tcp: " + layout.echoV1Port())
-                    .replace("tcp: 9002", "tcp: " + layout.echoV2Port());
-            return yaml.getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Samples.read(layout, "samples/tcp-echo", file, Map.of("31400", String.valueOf(gatewayPort),
+                "tcp: 9001", "tcp: " + layout.echoV1Port(), "tcp: 9002", "tcp: " + layout.echoV2Port()));
     }
 }

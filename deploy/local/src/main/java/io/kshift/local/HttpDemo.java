@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,14 +153,7 @@ public final class HttpDemo {
 
     /** A sample file with the fleet's ports in place of the samples' (the same text for the default ports). */
     byte[] sample(String file) {
-        try {
-            String yaml = Files.readString(layout.repo().resolve("samples/httpbin").resolve(file))
-                    .replace("31080", String.valueOf(gatewayPort))
-                    .replace("http: 9011", "http: " + layout.httpV1Port())
-                    .replace("http: 9012", "http: " + layout.httpV2Port());
-            return yaml.getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Samples.read(layout, "samples/httpbin", file, Map.of("31080", String.valueOf(gatewayPort),
+                "http: 9011", "http: " + layout.httpV1Port(), "http: 9012", "http: " + layout.httpV2Port()));
     }
 }

@@ -1,17 +1,11 @@
 package io.kshift.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.kshift.model.codec.Codecs;
+import io.kshift.model.event.TelemetryWindow;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Telemetry lag, measured: a burst of tcp-echo connections through the fleet, then the time until the 10 s window
@@ -42,18 +36,8 @@ public final class TelemetryLagBench {
             }
             client.awaitSynced(a.body().path("generation").asLong(), Duration.ofSeconds(30));
         }
-        Properties p = new Properties();
-        p.put("bootstrap.servers", layout.bootstrapServers());
-        p.put("group.id", "kshift-bench-" + UUID.randomUUID());
-        p.put("auto.offset.reset", "latest");
-        p.put("isolation.level", "read_committed");
         List<Duration> lags = new ArrayList<>();
-        try (KafkaConsumer<String, String> windows = new KafkaConsumer<>(p, new StringDeserializer(),
-                new StringDeserializer())) {
-            windows.subscribe(List.of("kshift.telemetry"));
-            while (windows.assignment().isEmpty()) {
-                windows.poll(Duration.ofMillis(100));
-            }
+        try (TelemetryWindows windows = TelemetryWindows.fromNow(layout)) {
             out.printf("telemetry lag: traffic -> its 10 s window on kshift.telemetry (goal <= 10 s window + 2 s)%n");
             // A freshly started aggregator first joins its group and restores its stores: warm up, uncounted.
             Traffic.connections(layout.host(), gatewayPort, 10, i -> "warm-up");
@@ -63,10 +47,9 @@ public final class TelemetryLagBench {
                 Traffic.connections(layout.host(), gatewayPort, 10, i -> "bench");
                 Instant sent = Instant.now();
                 Duration lag = awaitWindowHolding(windows, sent);
-                Instant windowEnd = sent.plus(lag);
                 lags.add(lag);
-                out.printf("  trial %d: %5.2f s after the traffic (window closed %s)%n", trial, lag.toMillis() / 1000.0,
-                        windowEnd);
+                out.printf("  trial %d: %5.2f s after the traffic (window on the topic at %s)%n", trial,
+                        lag.toMillis() / 1000.0, sent.plus(lag));
             }
         }
         client.delete(samples.sample("tcp-echo-all-v1.yaml"));
@@ -77,26 +60,16 @@ public final class TelemetryLagBench {
         return lags;
     }
 
-    private static Duration awaitWindowHolding(KafkaConsumer<String, String> windows, Instant sent) {
+    private static Duration awaitWindowHolding(TelemetryWindows windows, Instant sent) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, String> r : windows.poll(Duration.ofMillis(50))) {
-                JsonNode w = read(r.value());
-                if (r.key().equals(SERVICE_KEY) && w.path("window").asText().equals("10s")
-                        && !Instant.parse(w.path("end").asText()).isBefore(sent)
-                        && !Instant.parse(w.path("start").asText()).isAfter(sent)) {
+            for (TelemetryWindow w : windows.poll(Duration.ofMillis(50))) {
+                if ((w.namespace() + "/" + w.service()).equals(SERVICE_KEY) && w.window().equals("10s")
+                        && !w.end().isBefore(sent) && !w.start().isAfter(sent)) {
                     return Duration.between(sent, Instant.now());
                 }
             }
         }
         throw new IllegalStateException("no telemetry window within 60 s: is telemetry-service running?");
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return Codecs.json().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

@@ -404,25 +404,14 @@ class FleetEndToEndIT {
 
         String service = "tcp-echo.default.svc.cluster.local";
         Map<String, long[]> summed = new java.util.TreeMap<>();
-        java.util.Properties p = new java.util.Properties();
-        p.put("bootstrap.servers", layout.bootstrapServers());
-        p.put("group.id", "e2e-telemetry-" + java.util.UUID.randomUUID());
-        p.put("auto.offset.reset", "earliest");
-        p.put("isolation.level", "read_committed");
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer())) {
-            consumer.subscribe(List.of("kshift.telemetry"));
+        try (TelemetryWindows windows = TelemetryWindows.fromStart(layout)) {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-                for (var r : consumer.poll(Duration.ofMillis(500))) {
-                    JsonNode w = io.kshift.model.codec.Codecs.json().readTree(r.value());
-                    boolean ours = w.path("service").asText().equals(service) && w.path("window").asText().equals("10s")
-                            && !java.time.Instant.parse(w.path("start").asText()).isBefore(from);
-                    if (ours) {
-                        for (JsonNode v : w.path("versions")) {
-                            long[] sums = summed.computeIfAbsent(v.path("version").asText(), x -> new long[2]);
-                            sums[0] += v.path("connectionsOpened").asLong();
-                            sums[1] += v.path("bytesFromClient").asLong();
+                for (var w : windows.poll(Duration.ofMillis(500))) {
+                    if (w.service().equals(service) && w.window().equals("10s") && !w.start().isBefore(from)) {
+                        for (var v : w.versions()) {
+                            long[] sums = summed.computeIfAbsent(v.version(), x -> new long[2]);
+                            sums[0] += v.connectionsOpened();
+                            sums[1] += v.bytesFromClient();
                         }
                     }
                 }

@@ -20,7 +20,13 @@ record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker en
     HttpTarget(ResolvedDestination destination, int weight, io.kshift.proxy.routing.Destinations.Shared shared,
                HeaderEdits requestEdits, HeaderEdits responseEdits, TrafficStats stats) {
         this(destination, weight, shared.endpoints(), UpstreamPolicy.of(destination),
-                UpstreamPolicy.consistentHash(destination), requestEdits, responseEdits, stats, shared.activeRequests(),
+                consistentHash(destination), requestEdits, responseEdits, stats, shared.activeRequests(),
                 shared.activeRetries(), new LongAdder());
+    }
+
+    /** The request key a consistent-hash load balancer hashes on, or null for the simple policies. */
+    private static ConsistentHashLb consistentHash(ResolvedDestination d) {
+        var policy = d.policy();
+        return policy == null || policy.loadBalancer() == null ? null : policy.loadBalancer().consistentHash();
     }
 }

@@ -1,7 +1,6 @@
 package io.kshift.proxy.http;
 
 import io.kshift.model.istio.ConnectionPoolSettings;
-import io.kshift.model.istio.LoadBalancerSettings;
 import io.kshift.model.istio.TrafficPolicy;
 import io.kshift.model.mesh.IstioDuration;
 import io.kshift.model.registry.ResolvedDestination;
@@ -38,11 +37,5 @@ record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int m
                 .orElse(Duration.ofHours(1)).toSeconds());
         return new UpstreamPolicy(maxConnections, maxPending, maxRequests, maxRetries, keepAlive, idle,
                 d.connectTimeout());
-    }
-
-    /** The request key a consistent-hash load balancer hashes on, or null for the simple policies. */
-    static LoadBalancerSettings.ConsistentHashLb consistentHash(ResolvedDestination d) {
-        TrafficPolicy policy = d.policy();
-        return policy == null || policy.loadBalancer() == null ? null : policy.loadBalancer().consistentHash();
     }
 }

@@ -13,12 +13,10 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -38,7 +36,6 @@ public class TelemetryReporter {
     private final NodeIdentity node;
     private final Vertx vertx;
     private final long intervalMillis;
-    private final Map<TrafficKey, long[]> last = new HashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private Instant intervalStart = Instant.now();
 
@@ -100,64 +97,43 @@ public class TelemetryReporter {
 
     /** The interval's deltas of one key, or null when nothing happened and nothing is open. */
     private TelemetryReport.Entry entry(TrafficStats s) {
-        long[] now = {s.connectionsOpened.sum(), s.connectionsClosed.sum(), s.bytesFromClient.sum(),
-                s.bytesFromUpstream.sum(), s.connectFailures.sum()};
-        long[] before = last.getOrDefault(s.key(), new long[now.length]);
-        long[] delta = new long[now.length];
-        boolean any = false;
-        for (int i = 0; i < now.length; i++) {
-            delta[i] = now[i] - before[i];
-            any |= delta[i] != 0;
+        long opened = s.connectionsOpened.takeDelta();
+        long closed = s.connectionsClosed.takeDelta();
+        long fromClient = s.bytesFromClient.takeDelta();
+        long fromUpstream = s.bytesFromUpstream.takeDelta();
+        long failures = s.connectFailures.takeDelta();
+        Map<String, Long> requests = new TreeMap<>();
+        for (int code = 0; code < s.byStatus.length(); code++) {
+            Counter c = s.byStatus.get(code);
+            putIfAny(requests, String.valueOf(code), c == null ? 0 : c.takeDelta());
         }
-        last.put(s.key(), now);
-        Map<String, Long> requests = deltas(s, "status", s.byStatus.length(), i -> s.byStatus.get(i));
-        String[] flagNames = TrafficStats.flagNames();
         Map<String, Long> flags = new TreeMap<>();
+        String[] flagNames = TrafficStats.flagNames();
         for (int i = 0; i < flagNames.length; i++) {
-            long d = delta(s, "flag" + i, s.byFlag[i]);
-            if (d != 0) {
-                flags.put(flagNames[i], d);
-            }
+            putIfAny(flags, flagNames[i], s.byFlag[i].takeDelta());
         }
         Map<String, Long> reasons = new TreeMap<>();
         for (int i = 0; i < TrafficStats.CONNECT_REASONS.length; i++) {
-            long d = delta(s, "reason" + i, s.byReason[i]);
-            if (d != 0) {
-                reasons.put(TrafficStats.CONNECT_REASONS[i], d);
-            }
+            putIfAny(reasons, TrafficStats.CONNECT_REASONS[i], s.byReason[i].takeDelta());
         }
         Histogram durations = s.connectionDuration.getIntervalHistogram();
         Histogram latencies = s.requestLatency.getIntervalHistogram();
         long active = s.connectionsActive.get();
-        if (!any && requests.isEmpty() && reasons.isEmpty() && active == 0 && durations.getTotalCount() == 0) {
+        boolean idle = opened == 0 && closed == 0 && fromClient == 0 && fromUpstream == 0 && failures == 0
+                && requests.isEmpty() && active == 0 && durations.getTotalCount() == 0;
+        if (idle) {
             return null;
         }
         TrafficKey k = s.key();
-        return new TelemetryReport.Entry(k.version(), k.subset(), k.listener(), k.protocol(), k.shadow(), delta[0],
-                delta[1], active, delta[2], delta[3], delta[4], reasons, requests, flags, encode(durations),
+        return new TelemetryReport.Entry(k.version(), k.subset(), k.listener(), k.protocol(), k.shadow(), opened,
+                closed, active, fromClient, fromUpstream, failures, reasons, requests, flags, encode(durations),
                 encode(latencies));
     }
 
-    private final Map<String, Long> lastCounters = new HashMap<>();
-
-    private Map<String, Long> deltas(TrafficStats s, String prefix, int n, java.util.function.IntFunction<LongAdder> at) {
-        Map<String, Long> out = new TreeMap<>();
-        for (int i = 0; i < n; i++) {
-            LongAdder adder = at.apply(i);
-            if (adder != null) {
-                long d = delta(s, prefix + i, adder);
-                if (d != 0) {
-                    out.put(String.valueOf(i), d);
-                }
-            }
+    private static void putIfAny(Map<String, Long> out, String name, long delta) {
+        if (delta != 0) {
+            out.put(name, delta);
         }
-        return out;
-    }
-
-    private long delta(TrafficStats s, String name, LongAdder adder) {
-        long now = adder.sum();
-        Long before = lastCounters.put(s.key() + "|" + name, now);
-        return now - (before == null ? 0 : before);
     }
 
     private static String encode(Histogram h) {

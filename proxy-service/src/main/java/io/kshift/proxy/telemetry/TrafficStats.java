@@ -14,14 +14,14 @@ public final class TrafficStats {
     private static final String[] FLAGS = {"NR", "FI", "DI", "UO", "UF", "UT", "UH", "UR"};
 
     final TrafficKey key;
-    final LongAdder connectionsOpened = new LongAdder();
-    final LongAdder connectionsClosed = new LongAdder();
+    final Counter connectionsOpened = new Counter();
+    final Counter connectionsClosed = new Counter();
     final AtomicLong connectionsActive = new AtomicLong();
-    final LongAdder bytesFromClient = new LongAdder();
-    final LongAdder bytesFromUpstream = new LongAdder();
-    final LongAdder connectFailures = new LongAdder();
-    final AtomicReferenceArray<LongAdder> byStatus = new AtomicReferenceArray<>(600);
-    final LongAdder[] byFlag = new LongAdder[FLAGS.length];
+    final Counter bytesFromClient = new Counter();
+    final Counter bytesFromUpstream = new Counter();
+    final Counter connectFailures = new Counter();
+    final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
+    final Counter[] byFlag = new Counter[FLAGS.length];
     final Recorder connectionDuration = new Recorder(MAX_MILLIS, 2);
     final Recorder requestLatency = new Recorder(MAX_MILLIS, 2);
     /** Prometheus' cumulative latency histogram; the recorders above are drained every interval. */
@@ -33,7 +33,7 @@ public final class TrafficStats {
         this.onNewStatus = onNewStatus;
         this.latencyTotal = latencyTotal;
         for (int i = 0; i < FLAGS.length; i++) {
-            byFlag[i] = new LongAdder();
+            byFlag[i] = new Counter();
         }
     }
 
@@ -54,7 +54,7 @@ public final class TrafficStats {
 
     /** Why a connect failed, as Envoy's stats split them: refused, timeout, unreachable, dns, other. */
     static final String[] CONNECT_REASONS = {"refused", "timeout", "unreachable", "dns", "other"};
-    final LongAdder[] byReason = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+    final Counter[] byReason = {new Counter(), new Counter(), new Counter(), new Counter(), new Counter()};
 
     public void connectFailure(Throwable cause) {
         connectFailures.increment();
@@ -94,9 +94,9 @@ public final class TrafficStats {
     /** One HTTP request answered with {@code status}; {@code flags} as in {@code x-kshift-response-flags}, or null. */
     public void request(int status, String flags, long millis) {
         int code = status >= 100 && status < 600 ? status : 0;
-        LongAdder adder = byStatus.get(code);
+        Counter adder = byStatus.get(code);
         if (adder == null) {
-            byStatus.compareAndSet(code, null, new LongAdder());
+            byStatus.compareAndSet(code, null, new Counter());
             adder = byStatus.get(code);
             onNewStatus.run();
         }

@@ -164,6 +164,23 @@ class TcpProxyTest {
         }
     }
 
+    /** The task's DestinationRule with these {@code connectionPool.tcp} settings. */
+    static String tcpPool(String settings) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo-destination}
+                spec:
+                  host: tcp-echo
+                  trafficPolicy:
+                    connectionPool:
+                      tcp: {%s}
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - {name: v2, labels: {version: v2}}
+                """.formatted(settings);
+    }
+
     static boolean closedByPeer(Socket s) {
         try {
             return s.getInputStream().read() == -1;
@@ -193,19 +210,7 @@ class TcpProxyTest {
 
     @Test
     void maxConnectionsRefusesConnectionsOverTheLimitAndAdmitsThemAgainAfter() throws Exception {
-        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", """
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: tcp-echo-destination}
-                spec:
-                  host: tcp-echo
-                  trafficPolicy:
-                    connectionPool:
-                      tcp: {maxConnections: 1}
-                  subsets:
-                  - {name: v1, labels: {version: v1}}
-                  - {name: v2, labels: {version: v2}}
-                """);
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", tcpPool("maxConnections: 1"));
         try (Socket held = new Socket("127.0.0.1", gatewayPort)) {
             held.setSoTimeout(5000);
             assertThat(exchange(held, "first")).isEqualTo("one first");
@@ -220,19 +225,7 @@ class TcpProxyTest {
 
     @Test
     void maxConnectionDurationClosesLongLivedConnectionsSoTheyRebalance() throws Exception {
-        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", """
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: tcp-echo-destination}
-                spec:
-                  host: tcp-echo
-                  trafficPolicy:
-                    connectionPool:
-                      tcp: {maxConnectionDuration: 1s}
-                  subsets:
-                  - {name: v1, labels: {version: v1}}
-                  - {name: v2, labels: {version: v2}}
-                """);
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", tcpPool("maxConnectionDuration: 1s"));
         try (Socket held = new Socket("127.0.0.1", gatewayPort)) {
             held.setSoTimeout(10_000);
             assertThat(exchange(held, "young")).isEqualTo("one young");
