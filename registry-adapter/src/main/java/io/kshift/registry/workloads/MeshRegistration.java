@@ -1,0 +1,136 @@
+package io.kshift.registry.workloads;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.kshift.model.istio.WorkloadEntrySpec;
+import io.kshift.model.k8s.KubeServicePort;
+import io.kshift.model.k8s.ServiceSpec;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.ObjectMeta;
+import io.kshift.model.resource.Resource;
+import io.kshift.registry.kube.KubeObjects;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the mesh should know of a cluster, as Istio's Kubernetes registry builds it: each Service with a selector
+ * becomes a kshift {@code Service}, and each ready pod behind it (an EndpointSlice endpoint whose targetRef is a
+ * Pod) a {@code WorkloadEntry} named after the pod, with the pod's address, its labels ({@code app},
+ * {@code version}: what DestinationRule subsets select) and its ports by Service port name. A pure function.
+ */
+public final class MeshRegistration {
+    /** Marks the resources this adapter owns: it never changes or deletes one without it. */
+    public static final String MANAGED_BY = "kshift.io/managed-by";
+    public static final String ADAPTER = "kshift-registry-adapter";
+    /** The name given to a Service's single unnamed port, on the Service and on its workloads alike. */
+    static final String UNNAMED_PORT = "unnamed";
+    private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    private MeshRegistration() {
+    }
+
+    public static List<Resource> desired(KubeObjects cluster) {
+        Map<String, Service> services = new HashMap<>();
+        List<Resource> out = new ArrayList<>();
+        for (Service s : cluster.services()) {
+            Map<String, String> selector = s.getSpec() == null ? null : s.getSpec().getSelector();
+            if (selector == null || selector.isEmpty()) {
+                continue; // a Service with no selector (ExternalName, manual Endpoints) selects no pods
+            }
+            services.put(key(s.getMetadata().getNamespace(), s.getMetadata().getName()), s);
+            out.add(managed(Kind.SERVICE, s.getMetadata().getNamespace(), s.getMetadata().getName(),
+                    new ServiceSpec(s.getSpec().getPorts().stream().map(MeshRegistration::port).toList(),
+                            selector, null)));
+        }
+        Map<String, Pod> pods = new HashMap<>();
+        cluster.pods().forEach(p -> pods.put(key(p.getMetadata().getNamespace(), p.getMetadata().getName()), p));
+        Map<String, Workload> workloads = new TreeMap<>();
+        for (EndpointSlice slice : cluster.endpointSlices()) {
+            String namespace = slice.getMetadata().getNamespace();
+            Map<String, String> labels = slice.getMetadata().getLabels();
+            String serviceName = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+            if (serviceName == null || !services.containsKey(key(namespace, serviceName))) {
+                continue;
+            }
+            for (Endpoint endpoint : slice.getEndpoints()) {
+                ObjectReference ref = endpoint.getTargetRef();
+                if (ref == null || !"Pod".equals(ref.getKind()) || !ready(endpoint)
+                        || endpoint.getAddresses() == null || endpoint.getAddresses().isEmpty()) {
+                    continue;
+                }
+                Pod pod = pods.get(key(namespace, ref.getName()));
+                if (pod == null) {
+                    continue; // the informer has not seen the pod yet; the next reconcile will
+                }
+                Workload w = workloads.computeIfAbsent(key(namespace, ref.getName()),
+                        k -> new Workload(namespace, ref.getName(), endpoint.getAddresses().get(0),
+                                pod.getMetadata().getLabels()));
+                for (EndpointPort port : slice.getPorts() == null ? List.<EndpointPort>of() : slice.getPorts()) {
+                    if (port.getPort() != null) {
+                        w.ports.put(portName(port.getName()), port.getPort());
+                    }
+                }
+            }
+        }
+        for (Workload w : workloads.values()) {
+            out.add(managed(Kind.WORKLOAD_ENTRY, w.namespace, w.name,
+                    new WorkloadEntrySpec(w.address, w.ports, w.labels, null, null, null, null)));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Kubernetes counts an endpoint without conditions as ready. */
+    private static boolean ready(Endpoint endpoint) {
+        return endpoint.getConditions() == null || endpoint.getConditions().getReady() == null
+                || endpoint.getConditions().getReady();
+    }
+
+    /**
+     * The Service port as kshift models it. The target port is left to each workload's ports by name (the
+     * EndpointSlice carries the resolved container port), so a named targetPort resolves per pod as in Kubernetes.
+     */
+    private static KubeServicePort port(ServicePort p) {
+        return new KubeServicePort(portName(p.getName()), p.getProtocol(), p.getPort(), null, p.getAppProtocol());
+    }
+
+    private static String portName(String name) {
+        return name == null || name.isEmpty() ? UNNAMED_PORT : name;
+    }
+
+    static Resource managed(Kind kind, String namespace, String name, io.kshift.model.resource.ResourceSpec spec) {
+        return new Resource(kind.preferredApiVersion(), kind.kindName(),
+                new ObjectMeta(name, namespace, Map.of(MANAGED_BY, ADAPTER), null), spec);
+    }
+
+    public static boolean isManaged(Resource r) {
+        return ADAPTER.equals(r.metadata().labels().get(MANAGED_BY));
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+
+    private static final class Workload {
+        final String namespace;
+        final String name;
+        final String address;
+        final Map<String, String> labels;
+        final Map<String, Integer> ports = new TreeMap<>();
+
+        Workload(String namespace, String name, String address, Map<String, String> labels) {
+            this.namespace = namespace;
+            this.name = name;
+            this.address = address;
+            this.labels = labels == null ? Map.of() : new TreeMap<>(labels);
+        }
+    }
+}

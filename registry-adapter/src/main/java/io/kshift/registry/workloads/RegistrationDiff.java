@@ -1,0 +1,44 @@
+package io.kshift.registry.workloads;
+
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to change so the mesh holds exactly the desired registrations: resources to apply (new or different) and
+ * the adapter's own resources to delete. Resources an operator applied are never touched, and a name an operator
+ * already uses is left to the operator. A pure function.
+ */
+public record RegistrationDiff(List<Resource> apply, List<Resource> delete) {
+    public RegistrationDiff {
+        apply = List.copyOf(apply);
+        delete = List.copyOf(delete);
+    }
+
+    public static RegistrationDiff between(List<Resource> desired, List<Resource> live) {
+        Map<ResourceKey, Resource> current = new LinkedHashMap<>();
+        live.forEach(r -> current.put(r.key(), r));
+        List<Resource> apply = new ArrayList<>();
+        Map<ResourceKey, Resource> wanted = new LinkedHashMap<>();
+        for (Resource r : desired) {
+            wanted.put(r.key(), r);
+            Resource existing = current.get(r.key());
+            boolean operatorOwned = existing != null && !MeshRegistration.isManaged(existing);
+            if (!operatorOwned && !r.equals(existing)) {
+                apply.add(r);
+            }
+        }
+        List<Resource> delete = current.values().stream()
+                .filter(MeshRegistration::isManaged)
+                .filter(r -> !wanted.containsKey(r.key()))
+                .toList();
+        return new RegistrationDiff(apply, delete);
+    }
+
+    public boolean isEmpty() {
+        return apply.isEmpty() && delete.isEmpty();
+    }
+}

@@ -1,0 +1,150 @@
+package io.kshift.registry.kube;
+
+import static io.kshift.registry.support.KubeFixtures.pod;
+import static io.kshift.registry.support.KubeFixtures.slice;
+import static io.kshift.registry.support.KubeFixtures.tcpEchoService;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeResult;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.Operation;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.registry.support.ValidatorProcess;
+import io.kshift.registry.workloads.MeshRegistration;
+import io.kshift.testkit.Bus;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The adapter against the fabric8 mock API server (CRUD mode: objects created, updated and watched as in a
+ * cluster), the test broker and the real validator: pods become WorkloadEntries in the live config, a pod that
+ * goes away is deregistered, and the validator's make-before-break holds for registry changes too.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@WithTestResource(KafkaBrokerResource.class)
+class RegistryAdapterTest {
+    private static ValidatorProcess validator;
+
+    @Inject
+    KubernetesClient kube;
+
+    @BeforeAll
+    static void startValidator() throws Exception {
+        validator = ValidatorProcess.start();
+    }
+
+    @AfterAll
+    static void stopValidator() throws InterruptedException {
+        validator.close();
+    }
+
+    @Test
+    void podsAreRegisteredDeregisteredAndNeverLeaveARouteWithoutEndpoints() throws Exception {
+        Pod v1 = pod("default", "tcp-echo-v1-7f9c", "v1", "10.1.0.11");
+        Pod v2 = pod("default", "tcp-echo-v2-5b2d", "v2", "10.1.0.12");
+        kube.resource(tcpEchoService("default")).create();
+        kube.resource(v1).create();
+        kube.resource(v2).create();
+        kube.resource(slice("default", "tcp-echo-abcde", 9000, v1, v2)).create();
+
+        MeshSnapshot registered = liveWhere(s -> managedNames(s).equals(
+                List.of("tcp-echo", "tcp-echo-v1-7f9c", "tcp-echo-v2-5b2d")));
+        Resource w2 = registered.resources().stream().filter(r -> r.name().equals("tcp-echo-v2-5b2d")).findFirst()
+                .orElseThrow();
+        assertThat(w2.specAs(io.kshift.model.istio.WorkloadEntrySpec.class).address()).isEqualTo("10.1.0.12");
+
+        // An operator routes everything to v2, then v2's only pod goes away: the deregistration is refused.
+        operatorApplies("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo}
+                spec:
+                  host: tcp-echo
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - {name: v2, labels: {version: v2}}
+                """ + routeTo("v2"));
+        liveWhere(s -> s.resources().stream().anyMatch(r -> r.type() == Kind.VIRTUAL_SERVICE));
+        kube.resource(slice("default", "tcp-echo-abcde", 9000, v1)).update();
+        kube.resource(v2).delete();
+
+        ChangeResult refused = resultWhere(r -> r.changeId().startsWith("registry-")
+                && r.status() == ChangeStatus.REJECTED);
+        assertThat(refused.errors()).anySatisfy(e -> assertThat(e.field()).contains("subset"));
+        assertThat(managedNames(liveWhere(s -> true))).contains("tcp-echo-v2-5b2d");
+
+        // Once the route moves to v1, the retried deregistration goes through.
+        operatorApplies(routeTo("v1"));
+        liveWhere(s -> managedNames(s).equals(List.of("tcp-echo", "tcp-echo-v1-7f9c")));
+
+        // Each registration was submitted once: no change loops on an unchanged cluster.
+        List<ChangeRequested> applies = Bus.readUntil(MeshTopics.CHANGES, rs -> !rs.isEmpty()).stream()
+                .map(r -> EventCodec.decode(r.value(), ChangeRequested.class))
+                .filter(c -> c.changeId().startsWith("registry-") && c.operation() == Operation.APPLY).toList();
+        assertThat(applies).singleElement().satisfies(c -> assertThat(c.resources()).hasSize(3));
+    }
+
+    private static String routeTo(String subset) {
+        return """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: tcp-echo}
+                spec:
+                  hosts: [tcp-echo]
+                  tcp:
+                  - route:
+                    - destination: {host: tcp-echo, port: {number: 9000}, subset: %s}
+                """.formatted(subset);
+    }
+
+    private static List<String> managedNames(MeshSnapshot s) {
+        return s.resources().stream().filter(MeshRegistration::isManaged).map(Resource::name).sorted().toList();
+    }
+
+    private static void operatorApplies(String yaml) throws Exception {
+        var parsed = ResourceReader.readBody(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                io.kshift.model.codec.BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        List<Resource> resources = parsed.resources();
+        Bus.send(MeshTopics.CHANGES, MeshTopics.MESH_KEY, EventCodec.encode(ChangeRequested.of(
+                "operator-" + UUID.randomUUID(), Instant.now(), Operation.APPLY, resources, false)));
+    }
+
+    private static MeshSnapshot liveWhere(Predicate<MeshSnapshot> condition) {
+        List<ConsumerRecord<String, String>> records = Bus.readUntil(MeshTopics.CONFIG,
+                rs -> !rs.isEmpty() && condition.test(latest(rs)));
+        return latest(records);
+    }
+
+    private static MeshSnapshot latest(List<ConsumerRecord<String, String>> records) {
+        return EventCodec.decode(records.get(records.size() - 1).value(), MeshSnapshot.class);
+    }
+
+    private static ChangeResult resultWhere(Predicate<ChangeResult> condition) {
+        List<ConsumerRecord<String, String>> records = Bus.readUntil(MeshTopics.CHANGE_RESULTS,
+                rs -> rs.stream().map(r -> EventCodec.decode(r.value(), ChangeResult.class)).anyMatch(condition));
+        return records.stream().map(r -> EventCodec.decode(r.value(), ChangeResult.class)).filter(condition)
+                .findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,101 @@
+package io.kshift.registry.workloads;
+
+import static io.kshift.registry.support.KubeFixtures.pod;
+import static io.kshift.registry.support.KubeFixtures.slice;
+import static io.kshift.registry.support.KubeFixtures.tcpEchoService;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.kshift.model.istio.WorkloadEntrySpec;
+import io.kshift.model.k8s.ServiceSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.registry.ServiceRegistry;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.registry.kube.KubeObjects;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MeshRegistrationTest {
+    private final Pod v1 = pod("default", "tcp-echo-v1-7f9c", "v1", "10.1.0.11");
+    private final Pod v2 = pod("default", "tcp-echo-v2-5b2d", "v2", "10.1.0.12");
+
+    @Test
+    void aServiceAndItsReadyPodsBecomeAServiceAndWorkloadEntriesThatSubsetsSelect() {
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(tcpEchoService("default")),
+                List.of(slice("default", "tcp-echo-abcde", 9000, v1, v2)), List.of(v1, v2)));
+
+        assertThat(desired).extracting(r -> r.key().toString())
+                .containsExactly("Service default/tcp-echo", "WorkloadEntry default/tcp-echo-v1-7f9c",
+                        "WorkloadEntry default/tcp-echo-v2-5b2d");
+        assertThat(desired).allSatisfy(r -> assertThat(MeshRegistration.isManaged(r)).isTrue());
+        WorkloadEntrySpec w = desired.get(2).specAs(WorkloadEntrySpec.class);
+        assertThat(w.address()).isEqualTo("10.1.0.12");
+        assertThat(w.ports()).isEqualTo(Map.of("tcp", 9000));
+        assertThat(w.labels()).containsEntry("app", "tcp-echo").containsEntry("version", "v2");
+        // What the validator and proxies make of it: the v2 subset's labels select exactly the v2 pod.
+        var service = ServiceRegistry.build(MeshConfig.of(desired)).lookup("tcp-echo", "default").orElseThrow();
+        assertThat(service.endpoints(Map.of("version", "v2"))).singleElement()
+                .satisfies(e -> assertThat(e.address()).isEqualTo("10.1.0.12"));
+    }
+
+    @Test
+    void aNamedTargetPortResolvesPerPodThroughTheSlice() {
+        var service = new ServiceBuilder(tcpEchoService("default")).editSpec().editFirstPort()
+                .withNewTargetPort("echo").endPort().endSpec().build();
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(service),
+                List.of(slice("default", "s", 9100, v1)), List.of(v1)));
+
+        var registry = ServiceRegistry.build(MeshConfig.of(desired));
+        var mesh = registry.lookup("tcp-echo", "default").orElseThrow();
+        assertThat(io.kshift.model.registry.MeshService.endpointPort(mesh.endpoints(Map.of()).get(0),
+                mesh.port(9000).orElseThrow())).isEqualTo(9100);
+    }
+
+    @Test
+    void podsNotReadyNotYetSeenOrNotPodsAreLeftOut() {
+        EndpointSlice slice = new EndpointSliceBuilder(slice("default", "s", 9000, v1, v2))
+                .editEndpoint(1).editConditions().withReady(false).endConditions().endEndpoint()
+                .addNewEndpoint().withAddresses("192.168.0.9").endEndpoint()
+                .build();
+        Pod unseen = pod("default", "tcp-echo-v3-0000", "v3", "10.1.0.13");
+
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(tcpEchoService("default")),
+                List.of(slice, slice("default", "t", 9000, unseen)), List.of(v1, v2)));
+
+        assertThat(desired).filteredOn(r -> r.type() == Kind.WORKLOAD_ENTRY).extracting(Resource::name)
+                .containsExactly("tcp-echo-v1-7f9c");
+    }
+
+    @Test
+    void servicesWithoutSelectorsAndSlicesOfOtherServicesSelectNothing() {
+        var external = new ServiceBuilder().withNewMetadata().withName("db").withNamespace("default")
+                .endMetadata().withNewSpec().withType("ExternalName").withExternalName("db.example.com")
+                .endSpec().build();
+        EndpointSlice orphan = new EndpointSliceBuilder(slice("default", "x", 9000, v1)).editMetadata()
+                .addToLabels("kubernetes.io/service-name", "other").endMetadata().build();
+
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(external), List.of(orphan),
+                List.of(v1)));
+
+        assertThat(desired).isEmpty();
+    }
+
+    @Test
+    void anUnnamedPortGetsOneNameOnTheServiceAndItsWorkloads() {
+        var service = new ServiceBuilder(tcpEchoService("default")).editSpec().editFirstPort().withName(null)
+                .endPort().endSpec().build();
+        EndpointSlice slice = new EndpointSliceBuilder(slice("default", "s", 9000, v1)).editFirstPort()
+                .withName("").endPort().build();
+
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(service), List.of(slice),
+                List.of(v1)));
+
+        assertThat(desired.get(0).specAs(ServiceSpec.class).ports().get(0).name()).isEqualTo("unnamed");
+        assertThat(desired.get(1).specAs(WorkloadEntrySpec.class).ports()).isEqualTo(Map.of("unnamed", 9000));
+    }
+}

@@ -1,0 +1,48 @@
+package io.kshift.registry.workloads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.istio.WorkloadEntrySpec;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RegistrationDiffTest {
+    private static Resource workload(String name, String address) {
+        return MeshRegistration.managed(Kind.WORKLOAD_ENTRY, "default", name,
+                new WorkloadEntrySpec(address, Map.of("tcp", 9000), Map.of("app", "tcp-echo"), null, null, null,
+                        null));
+    }
+
+    @Test
+    void appliesWhatIsNewOrDifferentAndDeletesOnlyItsOwnLeftovers() {
+        Resource operatorsOwn = Resource.of(Kind.WORKLOAD_ENTRY, "default", "vm-1",
+                new WorkloadEntrySpec("192.168.1.5", Map.of(), Map.of("app", "tcp-echo"), null, null, null, null));
+        List<Resource> live = List.of(workload("a", "10.0.0.1"), workload("b", "10.0.0.2"), workload("gone", "x"),
+                operatorsOwn);
+
+        RegistrationDiff diff = RegistrationDiff.between(
+                List.of(workload("a", "10.0.0.1"), workload("b", "10.0.0.9"), workload("new", "10.0.0.3")), live);
+
+        assertThat(diff.apply()).extracting(Resource::name).containsExactly("b", "new");
+        assertThat(diff.delete()).extracting(Resource::name).containsExactly("gone");
+    }
+
+    @Test
+    void neverOverwritesAResourceAnOperatorApplied() {
+        Resource operatorsOwn = Resource.of(Kind.WORKLOAD_ENTRY, "default", "a",
+                new WorkloadEntrySpec("192.168.1.5", Map.of(), Map.of(), null, null, null, null));
+
+        RegistrationDiff diff = RegistrationDiff.between(List.of(workload("a", "10.0.0.1")), List.of(operatorsOwn));
+
+        assertThat(diff.isEmpty()).isTrue();
+    }
+
+    @Test
+    void equalStateMeansNoChange() {
+        List<Resource> same = List.of(workload("a", "10.0.0.1"));
+        assertThat(RegistrationDiff.between(same, same).isEmpty()).isTrue();
+    }
+}
