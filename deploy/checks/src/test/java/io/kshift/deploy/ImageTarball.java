@@ -1,0 +1,52 @@
+package io.kshift.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * An image tarball in the format {@code docker load} reads ({@code manifest.json}, the config, a gzipped tar per
+ * layer), as Jib writes it: its tag, its config, and the files of its layers (path to mode, owner and size).
+ */
+record ImageTarball(String repoTag, JsonNode config, Map<String, FileInfo> files, List<String> layers) {
+    record FileInfo(int mode, long uid, long size) {
+    }
+
+    static ImageTarball read(Path tar) throws IOException {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (var in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode manifest = json.readTree(entries.get("manifest.json")).get(0);
+        JsonNode config = json.readTree(entries.get(manifest.get("Config").asText()));
+        Map<String, FileInfo> files = new LinkedHashMap<>();
+        List<String> layers = new ArrayList<>();
+        for (JsonNode layer : manifest.get("Layers")) {
+            layers.add(layer.asText());
+            try (InputStream gz = new GZIPInputStream(new java.io.ByteArrayInputStream(entries.get(layer.asText())));
+                 var in = new TarArchiveInputStream(gz)) {
+                TarArchiveEntry e;
+                while ((e = in.getNextEntry()) != null) {
+                    String name = "/" + e.getName().replaceFirst("^\\./", "").replaceFirst("/$", "");
+                    files.put(name, new FileInfo(e.getMode(), e.getLongUserId(), e.getSize()));
+                }
+            }
+        }
+        return new ImageTarball(manifest.get("RepoTags").get(0).asText(), config.get("config"), files, layers);
+    }
+}
