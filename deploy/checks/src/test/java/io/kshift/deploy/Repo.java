@@ -3,8 +3,6 @@ package io.kshift.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,7 +14,7 @@ import java.util.List;
 final class Repo {
     static final Path ROOT = Path.of(System.getProperty("kshift.root", "../..")).toAbsolutePath().normalize();
     static final String VERSION = System.getProperty("kshift.version", "0.1.0-SNAPSHOT");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Repo() {
     }
@@ -33,14 +31,13 @@ final class Repo {
         return docs.get(0);
     }
 
+    /** Every document of a YAML file; SnakeYAML resolves merge keys ({@code <<: *anchor}), as compose does. */
     static List<JsonNode> yamlDocuments(Path file) {
-        try (YAMLParser parser = new YAMLFactory().createParser(file.toFile())) {
+        try (var reader = Files.newBufferedReader(file)) {
             List<JsonNode> docs = new ArrayList<>();
-            var it = YAML.readValues(parser, JsonNode.class);
-            while (it.hasNext()) {
-                JsonNode doc = it.next();
-                if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
-                    docs.add(doc);
+            for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(reader)) {
+                if (doc != null) {
+                    docs.add(JSON.valueToTree(doc));
                 }
             }
             return docs;
