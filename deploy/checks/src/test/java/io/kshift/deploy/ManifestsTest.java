@@ -140,6 +140,20 @@ class ManifestsTest {
                 }
             }
         }
+        for (ObjectNode hpa : kube.stream().filter(o -> o.path("kind").asText().equals("HorizontalPodAutoscaler"))
+                .toList()) {
+            JsonNode target = hpa.path("spec").path("scaleTargetRef");
+            assertThat(deployments).as("the Deployment HPA " + hpa.path("metadata").path("name") + " scales")
+                    .anyMatch(d -> d.path("metadata").path("name").equals(target.path("name"))
+                            && d.path("metadata").path("namespace").equals(hpa.path("metadata").path("namespace")));
+        }
+        for (ObjectNode pdb : kube.stream().filter(o -> o.path("kind").asText().equals("PodDisruptionBudget"))
+                .toList()) {
+            Map<String, String> selector = strings(pdb.path("spec").path("selector").path("matchLabels"));
+            assertThat(deployments).as("pods PodDisruptionBudget " + pdb.path("metadata").path("name") + " covers")
+                    .anyMatch(d -> strings(d.path("spec").path("template").path("metadata").path("labels"))
+                            .entrySet().containsAll(selector.entrySet()));
+        }
         for (ObjectNode d : deployments) {
             assertThat(strings(d.path("spec").path("template").path("metadata").path("labels")).entrySet())
                     .as("Deployment " + d.path("metadata").path("name") + " selects its own pods")
