@@ -19,7 +19,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * An image tarball in the format {@code docker load} reads ({@code manifest.json}, the config, a gzipped tar per
  * layer), as Jib writes it: its tag, its config, and the files of its layers (path to mode, owner and size).
  */
-record ImageTarball(String repoTag, JsonNode config, Map<String, FileInfo> files, List<String> layers) {
+record ImageTarball(Path tar, String repoTag, JsonNode config, Map<String, FileInfo> files, List<String> layers) {
     record FileInfo(int mode, long uid, long size) {
     }
 
@@ -47,6 +47,33 @@ record ImageTarball(String repoTag, JsonNode config, Map<String, FileInfo> files
                 }
             }
         }
-        return new ImageTarball(manifest.get("RepoTags").get(0).asText(), config.get("config"), files, layers);
+        return new ImageTarball(tar, manifest.get("RepoTags").get(0).asText(), config.get("config"), files, layers);
+    }
+
+    /** The bytes of one file of the image (the topmost layer that has it). */
+    byte[] content(String path) throws IOException {
+        Map<String, byte[]> blobs = new HashMap<>();
+        try (var in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                blobs.put(e.getName(), in.readAllBytes());
+            }
+        }
+        byte[] found = null;
+        for (String layer : layers) {
+            try (var in = new TarArchiveInputStream(new GZIPInputStream(new java.io.ByteArrayInputStream(
+                    blobs.get(layer))))) {
+                TarArchiveEntry e;
+                while ((e = in.getNextEntry()) != null) {
+                    if (("/" + e.getName().replaceFirst("^\\./", "")).equals(path)) {
+                        found = in.readAllBytes();
+                    }
+                }
+            }
+        }
+        if (found == null) {
+            throw new IOException(path + " is not in " + tar);
+        }
+        return found;
     }
 }

@@ -64,6 +64,7 @@ class ImagesRunTest {
             command.set(command.size() - 1, "/deployments/quarkus-run.jar");
             command.add(1, "-Dquarkus.http.port=" + port);
             command.add(1, "-Dkafka.bootstrap.servers=127.0.0.1:1");
+            command.add(1, "-Dkshift.proxy.mesh-http-port=" + freePort());
             Process p = root.start(command);
             try {
                 int status = retry(() -> {
@@ -72,6 +73,15 @@ class ImagesRunTest {
                     return c.getResponseCode();
                 });
                 assertThat(status).isEqualTo(200);
+                // The mesh listener binds with SO_REUSEPORT on Netty's epoll transport, which the image must load.
+                String log = retry(() -> {
+                    String text = Files.readString(root.log());
+                    if (!text.contains("(mesh)")) {
+                        throw new IOException("the mesh listener is not bound yet");
+                    }
+                    return text;
+                });
+                assertThat(log).contains("native transport true");
             } finally {
                 p.destroy();
                 if (!p.waitFor(20, TimeUnit.SECONDS)) {
@@ -164,12 +174,16 @@ class ImagesRunTest {
             }
         }
 
+        Path log() {
+            return Repo.path("deploy/checks/target/" + dir.getFileName() + ".log");
+        }
+
         Process start(List<String> command) throws IOException {
             List<String> chroot = new ArrayList<>(List.of("chroot", "--userspec=" + image.config().path("User")
                     .asText() + ":" + image.config().path("User").asText(), dir.toString()));
             chroot.addAll(command);
             ProcessBuilder pb = new ProcessBuilder(chroot).redirectErrorStream(true)
-                    .redirectOutput(Repo.path("deploy/checks/target/" + dir.getFileName() + ".log").toFile());
+                    .redirectOutput(log().toFile());
             pb.environment().clear();
             image.config().path("Env").forEach(e -> {
                 String[] kv = e.asText().split("=", 2);

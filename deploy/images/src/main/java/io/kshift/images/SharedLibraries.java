@@ -21,11 +21,13 @@ final class SharedLibraries {
     private static final Pattern DESKTOP_ONLY = Pattern.compile(
             "lib(awt|awt_xawt|splashscreen|jsound|fontmanager|lcms|javajpeg|mlib_image|jawt|j2pcsc)\\.so");
     /**
-     * Loaded by native code the JDK does not link: RocksDB (Kafka Streams state stores) and Netty's epoll
-     * transport link libstdc++ and libgcc_s; glibc loads its DNS resolver on first lookup.
+     * Linked by native code the JDK does not carry: RocksDB (Kafka Streams state stores) needs libstdc++ and
+     * libgcc_s, and it and Netty's epoll transport were built against an older glibc that had libpthread, librt
+     * and libdl apart (today's glibc keeps them as stubs, which must still exist). glibc loads its DNS resolver
+     * on first lookup.
      */
-    private static final List<String> ALSO = List.of("libstdc++.so.6", "libgcc_s.so.1", "libresolv.so.2",
-            "libnss_dns.so.2", "libnss_files.so.2");
+    private static final List<String> ALSO = List.of("libstdc++.so.6", "libgcc_s.so.1", "libpthread.so.0",
+            "librt.so.1", "libdl.so.2", "libutil.so.1", "libresolv.so.2", "libnss_dns.so.2", "libnss_files.so.2");
 
     private SharedLibraries() {
     }
