@@ -127,8 +127,15 @@ public class RegistryReconciler implements MeshBus.Listener {
         } else if (result.status() != ChangeStatus.ACCEPTED) {
             pending = null;
             schedule();
+        } else if (result.generation() <= live.generation()) {
+            // Accepted without a new generation: the validator found nothing to change, so the diff saw a
+            // difference of form only. Wait for the next event or resync instead of resubmitting at once.
+            LOG.warnf("registry change %s changed nothing in the live config; next try in %s", result.changeId(),
+                    resync);
+            quietUntil = clock.instant().plus(resync);
+            pending = null;
         }
-        // ACCEPTED: done when the snapshot carrying it arrives, so the next diff sees it.
+        // Otherwise ACCEPTED: done when the snapshot carrying it arrives, so the next diff sees it.
     }
 
     @Override
