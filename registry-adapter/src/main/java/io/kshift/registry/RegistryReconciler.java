@@ -7,6 +7,7 @@ import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.Operation;
 import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
 import io.kshift.registry.bus.MeshBus;
 import io.kshift.registry.kube.KubeInventory;
 import io.kshift.registry.workloads.MeshRegistration;
@@ -25,6 +26,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -32,8 +36,9 @@ import org.jboss.logging.Logger;
  * Keeps the mesh's registrations equal to the cluster: on every cluster event (debounced) and every resync it
  * diffs the desired registrations against the live snapshot and submits one change, then waits for the validator's
  * verdict before the next. Additions go before deletions, so a subset never loses its last endpoint in between
- * (make-before-break); a change the validator rejects (say, deleting the last pod of a subset a route still
- * uses) is logged with the validator's reasons and retried on the next cluster event or resync.
+ * (make-before-break). When the validator rejects a change (say, deleting the last pod of a subset a route still
+ * uses), the adapter goes on one resource per change, so one refused registration never holds back the others;
+ * a resource refused on its own is logged with the validator's reasons and set aside until the next resync.
  */
 @ApplicationScoped
 public class RegistryReconciler implements MeshBus.Listener {
@@ -55,8 +60,12 @@ public class RegistryReconciler implements MeshBus.Listener {
     private volatile MeshSnapshot live = MeshSnapshot.empty();
     private volatile KubeInventory inventory;
     private volatile MeshBus bus;
-    /** The change in flight (set and cleared on the reconcile thread or by a verdict). */
-    private volatile Pending pending;
+    /** The change in flight: set on the reconcile thread, cleared by its verdict or snapshot (compare-and-set). */
+    private final AtomicReference<Pending> pending = new AtomicReference<>();
+    /** Resources the validator refused on their own, skipped until the next resync. */
+    private final Set<ResourceKey> refused = ConcurrentHashMap.newKeySet();
+    /** Set after a rejected batch: submit one resource per change until the next resync. */
+    private volatile boolean oneAtATime;
     private volatile Instant quietUntil = Instant.MIN;
 
     RegistryReconciler(KubernetesClient client,
@@ -106,34 +115,42 @@ public class RegistryReconciler implements MeshBus.Listener {
         if (snapshot.generation() > live.generation()) {
             live = snapshot;
         }
-        Pending p = pending;
-        if (p != null && p.changeId.equals(snapshot.changeId())) {
-            pending = null;
+        Pending p = pending.get();
+        if (p != null && p.changeId.equals(snapshot.changeId()) && pending.compareAndSet(p, null)) {
             schedule();
         }
     }
 
     @Override
     public void result(ChangeResult result) {
-        Pending p = pending;
+        Pending p = pending.get();
         if (p == null || !p.changeId.equals(result.changeId())) {
             return;
         }
         if (result.status() == ChangeStatus.REJECTED) {
-            LOG.warnf("the validator rejected registry change %s (%s %d resources): %s; retrying in %s or on the"
-                    + " next cluster change", result.changeId(), p.operation, p.size, result.errors(), resync);
-            quietUntil = clock.instant().plus(resync);
-            pending = null;
+            if (p.keys.size() == 1) {
+                refused.add(p.keys.get(0));
+                LOG.warnf("the validator refused registry change %s (%s %s): %s; set aside until the next resync"
+                        + " (%s)", result.changeId(), p.operation, p.keys.get(0), result.errors(), resync);
+            } else {
+                oneAtATime = true;
+                LOG.infof("the validator rejected registry change %s (%s %d resources); going on one resource per"
+                        + " change", result.changeId(), p.operation, p.keys.size());
+            }
+            if (pending.compareAndSet(p, null)) {
+                schedule();
+            }
         } else if (result.status() != ChangeStatus.ACCEPTED) {
-            pending = null;
-            schedule();
+            if (pending.compareAndSet(p, null)) {
+                schedule();
+            }
         } else if (result.generation() <= live.generation()) {
             // Accepted without a new generation: the validator found nothing to change, so the diff saw a
             // difference of form only. Wait for the next event or resync instead of resubmitting at once.
             LOG.warnf("registry change %s changed nothing in the live config; next try in %s", result.changeId(),
                     resync);
             quietUntil = clock.instant().plus(resync);
-            pending = null;
+            pending.compareAndSet(p, null);
         }
         // Otherwise ACCEPTED: done when the snapshot carrying it arrives, so the next diff sees it.
     }
@@ -144,11 +161,12 @@ public class RegistryReconciler implements MeshBus.Listener {
     }
 
     private void clusterChanged() {
-        quietUntil = Instant.MIN;
         schedule();
     }
 
     private void resync() {
+        refused.clear();
+        oneAtATime = false;
         schedule();
     }
 
@@ -161,7 +179,7 @@ public class RegistryReconciler implements MeshBus.Listener {
     private void reconcile() {
         scheduled.set(false);
         try {
-            Pending p = pending;
+            Pending p = pending.get();
             if (p != null && clock.instant().isBefore(p.sentAt.plus(verdictTimeout))) {
                 return; // one change at a time: the verdict (or snapshot) schedules the next
             }
@@ -170,27 +188,33 @@ public class RegistryReconciler implements MeshBus.Listener {
             }
             List<Resource> desired = MeshRegistration.desired(inventory.objects());
             RegistrationDiff diff = RegistrationDiff.between(desired, live.resources());
-            if (diff.isEmpty()) {
-                pending = null;
+            List<Resource> apply = diff.apply().stream().filter(r -> !refused.contains(r.key())).toList();
+            List<Resource> delete = diff.delete().stream().filter(r -> !refused.contains(r.key())).toList();
+            if (apply.isEmpty() && delete.isEmpty()) {
+                pending.compareAndSet(p, null);
                 return;
             }
-            Operation op = diff.apply().isEmpty() ? Operation.DELETE : Operation.APPLY;
-            List<Resource> resources = op == Operation.APPLY ? diff.apply() : diff.delete();
+            Operation op = apply.isEmpty() ? Operation.DELETE : Operation.APPLY;
+            List<Resource> resources = op == Operation.APPLY ? apply : delete;
+            if (oneAtATime) {
+                resources = resources.subList(0, 1);
+            }
             ChangeRequested change = ChangeRequested.of("registry-" + UUID.randomUUID(), clock.instant(), op,
                     resources, false);
-            pending = new Pending(change.changeId(), op, resources.size(), clock.instant());
+            pending.set(new Pending(change.changeId(), op, resources.stream().map(Resource::key).toList(),
+                    clock.instant()));
             bus.publish(change);
             LOG.infof("registry change %s: %s %s", change.changeId(), op,
                     resources.stream().map(r -> r.key().toString()).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            pending = null;
+            pending.set(null);
             LOG.warnf("registry reconcile failed (%s); retrying", e.toString());
             loop.schedule(this::schedule, 1, TimeUnit.SECONDS);
         }
     }
 
-    private record Pending(String changeId, Operation operation, int size, Instant sentAt) {
+    private record Pending(String changeId, Operation operation, List<ResourceKey> keys, Instant sentAt) {
     }
 }

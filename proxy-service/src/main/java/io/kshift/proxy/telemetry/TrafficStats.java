@@ -116,4 +116,9 @@ public final class TrafficStats {
     static String[] flagNames() {
         return FLAGS.clone();
     }
+
+    /** Connections open now (TCP and HTTP downstream), for the node-wide drain at shutdown. */
+    public long activeConnections() {
+        return connectionsActive.get();
+    }
 }

@@ -43,8 +43,9 @@ public final class MeshRegistration {
         List<Resource> out = new ArrayList<>();
         for (Service s : cluster.services()) {
             Map<String, String> selector = s.getSpec() == null ? null : s.getSpec().getSelector();
-            if (selector == null || selector.isEmpty()) {
-                continue; // a Service with no selector (ExternalName, manual Endpoints) selects no pods
+            if (selector == null || selector.isEmpty() || s.getSpec().getPorts() == null
+                    || s.getSpec().getPorts().isEmpty()) {
+                continue; // no selector (ExternalName, manual Endpoints) or no ports (headless): nothing to route to
             }
             services.put(key(s.getMetadata().getNamespace(), s.getMetadata().getName()), s);
             out.add(managed(Kind.SERVICE, s.getMetadata().getNamespace(), s.getMetadata().getName(),

@@ -72,15 +72,18 @@ class MeshRegistrationTest {
     }
 
     @Test
-    void servicesWithoutSelectorsAndSlicesOfOtherServicesSelectNothing() {
+    void servicesWithoutSelectorsOrPortsAndSlicesOfOtherServicesSelectNothing() {
         var external = new ServiceBuilder().withNewMetadata().withName("db").withNamespace("default")
                 .endMetadata().withNewSpec().withType("ExternalName").withExternalName("db.example.com")
                 .endSpec().build();
         EndpointSlice orphan = new EndpointSliceBuilder(slice("default", "x", 9000, v1)).editMetadata()
                 .addToLabels("kubernetes.io/service-name", "other").endMetadata().build();
 
-        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(external), List.of(orphan),
-                List.of(v1)));
+        var headless = new ServiceBuilder().withNewMetadata().withName("peers").withNamespace("default")
+                .endMetadata().withNewSpec().withClusterIP("None").addToSelector("app", "tcp-echo").endSpec().build();
+
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(external, headless),
+                List.of(orphan), List.of(v1)));
 
         assertThat(desired).isEmpty();
     }
