@@ -24,13 +24,7 @@ record ImageTarball(Path tar, String repoTag, JsonNode config, Map<String, FileI
     }
 
     static ImageTarball read(Path tar) throws IOException {
-        Map<String, byte[]> entries = new HashMap<>();
-        try (var in = new TarArchiveInputStream(Files.newInputStream(tar))) {
-            TarArchiveEntry e;
-            while ((e = in.getNextEntry()) != null) {
-                entries.put(e.getName(), in.readAllBytes());
-            }
-        }
+        Map<String, byte[]> entries = blobs(tar);
         ObjectMapper json = new ObjectMapper();
         JsonNode manifest = json.readTree(entries.get("manifest.json")).get(0);
         JsonNode config = json.readTree(entries.get(manifest.get("Config").asText()));
@@ -52,17 +46,9 @@ record ImageTarball(Path tar, String repoTag, JsonNode config, Map<String, FileI
 
     /** The bytes of one file of the image (the topmost layer that has it). */
     byte[] content(String path) throws IOException {
-        Map<String, byte[]> blobs = new HashMap<>();
-        try (var in = new TarArchiveInputStream(Files.newInputStream(tar))) {
-            TarArchiveEntry e;
-            while ((e = in.getNextEntry()) != null) {
-                blobs.put(e.getName(), in.readAllBytes());
-            }
-        }
         byte[] found = null;
-        for (String layer : layers) {
-            try (var in = new TarArchiveInputStream(new GZIPInputStream(new java.io.ByteArrayInputStream(
-                    blobs.get(layer))))) {
+        for (InputStream layer : layerStreams()) {
+            try (var in = new TarArchiveInputStream(layer)) {
                 TarArchiveEntry e;
                 while ((e = in.getNextEntry()) != null) {
                     if (("/" + e.getName().replaceFirst("^\\./", "")).equals(path)) {
@@ -75,5 +61,27 @@ record ImageTarball(Path tar, String repoTag, JsonNode config, Map<String, FileI
             throw new IOException(path + " is not in " + tar);
         }
         return found;
+    }
+
+    /** Each layer's tar stream, bottom layer first. */
+    List<InputStream> layerStreams() throws IOException {
+        Map<String, byte[]> blobs = blobs(tar);
+        List<InputStream> out = new ArrayList<>();
+        for (String layer : layers) {
+            out.add(new GZIPInputStream(new java.io.ByteArrayInputStream(blobs.get(layer))));
+        }
+        return out;
+    }
+
+    /** The entries of the image tarball itself: manifest, config and the gzipped layers, by name. */
+    private static Map<String, byte[]> blobs(Path tar) throws IOException {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (var in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        return entries;
     }
 }

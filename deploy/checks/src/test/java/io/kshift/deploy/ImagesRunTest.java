@@ -22,7 +22,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
@@ -131,15 +130,8 @@ class ImagesRunTest {
             Path tar = Repo.path(tarball);
             Rootfs root = new Rootfs(ImageTarball.read(tar), Files.createTempDirectory("kshift-image-"));
             Files.setPosixFilePermissions(root.dir, permissions(0755)); // the image's / (temp dirs are 0700)
-            try (var in = new TarArchiveInputStream(Files.newInputStream(tar))) {
-                TarArchiveEntry e;
-                java.util.Map<String, byte[]> blobs = new java.util.HashMap<>();
-                while ((e = in.getNextEntry()) != null) {
-                    blobs.put(e.getName(), in.readAllBytes());
-                }
-                for (String layer : root.image.layers()) {
-                    root.extract(new GZIPInputStream(new java.io.ByteArrayInputStream(blobs.get(layer))));
-                }
+            for (InputStream layer : root.image.layerStreams()) {
+                root.extract(layer);
             }
             Files.createDirectories(root.dir.resolve("proc"));
             Process mount = new ProcessBuilder("mount", "-t", "proc", "proc", root.dir.resolve("proc").toString())

@@ -1,20 +1,12 @@
 package io.kshift.proxy.lifecycle;
 
-import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotLoader;
 import io.kshift.proxy.config.RouteTableHolder;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
-import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -77,26 +69,6 @@ public class NodeReadiness implements HealthCheck {
     }
 
     private long newestGeneration() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
-        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition partition = new TopicPartition(MeshTopics.CONFIG, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            long newest = 0;
-            while (consumer.position(partition) < end) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() != null) {
-                        newest = Math.max(newest, EventCodec.decode(record.value(), MeshSnapshot.class).generation());
-                    }
-                }
-            }
-            return newest;
-        }
+        return new SnapshotLoader(bootstrapServers, MeshTopics.CONFIG).latest().generation();
     }
 }

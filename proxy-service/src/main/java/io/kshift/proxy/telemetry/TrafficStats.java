@@ -96,9 +96,10 @@ public final class TrafficStats {
         int code = status >= 100 && status < 600 ? status : 0;
         Counter adder = byStatus.get(code);
         if (adder == null) {
-            byStatus.compareAndSet(code, null, new Counter());
+            if (byStatus.compareAndSet(code, null, new Counter())) {
+                onNewStatus.run(); // once per code: the thread that installed its counter registers the meter
+            }
             adder = byStatus.get(code);
-            onNewStatus.run();
         }
         adder.increment();
         if (flags != null) {
@@ -117,7 +118,7 @@ public final class TrafficStats {
         return FLAGS.clone();
     }
 
-    /** Connections open now (TCP and HTTP downstream), for the node-wide drain at shutdown. */
+    /** TCP connections open now to this key's destination, for the node-wide drain at shutdown. */
     public long activeConnections() {
         return connectionsActive.get();
     }

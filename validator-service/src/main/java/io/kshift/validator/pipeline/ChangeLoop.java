@@ -6,6 +6,7 @@ import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotLoader;
 import io.kshift.model.event.Schemas;
 import io.kshift.model.event.ValidationMessage;
 import io.kshift.validator.rules.ChangeValidator;

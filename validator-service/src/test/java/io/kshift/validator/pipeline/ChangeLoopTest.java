@@ -11,6 +11,7 @@ import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotLoader;
 import io.kshift.model.event.Operation;
 import io.kshift.testkit.EmbeddedKafka;
 import io.kshift.testkit.KafkaBrokerResource;

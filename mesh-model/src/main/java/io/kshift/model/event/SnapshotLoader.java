@@ -1,7 +1,5 @@
-package io.kshift.validator.pipeline;
+package io.kshift.model.event;
 
-import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,23 +11,25 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads the newest committed snapshot from the compacted config topic: Kafka is the validator's only memory, so
- * this runs at start and whenever it (re)gains the change partition.
+ * Reads the newest committed snapshot from the compacted config topic, to its end as it stands now: Kafka is the
+ * only memory, so the validator runs this whenever it (re)gains the change partition, and a proxy node to learn
+ * which generation it must run before it is ready.
  */
-final class SnapshotLoader {
+public final class SnapshotLoader {
     private final String bootstrapServers;
     private final String topic;
 
-    SnapshotLoader(String bootstrapServers, String topic) {
+    public SnapshotLoader(String bootstrapServers, String topic) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
     }
 
-    MeshSnapshot latest() {
+    public MeshSnapshot latest() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
