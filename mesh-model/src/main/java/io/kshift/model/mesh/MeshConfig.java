@@ -23,6 +23,8 @@ import java.util.TreeMap;
 public final class MeshConfig {
     private static final MeshConfig EMPTY = new MeshConfig(new TreeMap<>());
     private final NavigableMap<ResourceKey, Resource> resources;
+    /** The resources of each kind in key order; made on first use (a config is immutable, so a race only repeats it). */
+    private volatile java.util.Map<Kind, List<Resource>> byKind;
 
     private MeshConfig(NavigableMap<ResourceKey, Resource> resources) {
         this.resources = Collections.unmodifiableNavigableMap(resources);
@@ -57,8 +59,9 @@ public final class MeshConfig {
 
     /** The resource an action names (by kind name; where two kinds share it, the one that exists here). */
     private Optional<Resource> find(ResourceAction action) {
-        return resources.values().stream().filter(r -> r.kind().equals(action.kind())
-                && r.namespace().equals(action.namespace()) && r.name().equals(action.name())).findFirst();
+        return Kind.named(action.kind()).stream()
+                .map(k -> resources.get(new ResourceKey(k, action.namespace(), action.name())))
+                .filter(java.util.Objects::nonNull).findFirst();
     }
 
     /** Creates or replaces each resource, as {@code kubectl apply} does. */
@@ -110,6 +113,36 @@ public final class MeshConfig {
         return actions;
     }
 
+    /**
+     * The keys whose resource differs in {@code next} (added, removed or changed). Unchanged resources are usually
+     * the same objects (snapshots are decoded against the previous one), so this is mostly identity checks.
+     */
+    public List<ResourceKey> changedKeys(MeshConfig next) {
+        // Both maps are sorted by key: one walk over the two, no lookups.
+        List<ResourceKey> out = new ArrayList<>();
+        var before = resources.entrySet().iterator();
+        var after = next.resources.entrySet().iterator();
+        java.util.Map.Entry<ResourceKey, Resource> b = before.hasNext() ? before.next() : null;
+        java.util.Map.Entry<ResourceKey, Resource> a = after.hasNext() ? after.next() : null;
+        while (b != null || a != null) {
+            int c = b == null ? 1 : a == null ? -1 : b.getKey().compareTo(a.getKey());
+            if (c < 0) {
+                out.add(b.getKey());
+                b = before.hasNext() ? before.next() : null;
+            } else if (c > 0) {
+                out.add(a.getKey());
+                a = after.hasNext() ? after.next() : null;
+            } else {
+                if (b.getValue() != a.getValue() && !b.getValue().equals(a.getValue())) {
+                    out.add(a.getKey());
+                }
+                b = before.hasNext() ? before.next() : null;
+                a = after.hasNext() ? after.next() : null;
+            }
+        }
+        return out;
+    }
+
     private static ResourceAction action(ResourceKey key, Action action) {
         return new ResourceAction(key.kind().kindName(), key.namespace(), key.name(), action);
     }
@@ -118,8 +151,19 @@ public final class MeshConfig {
         return List.copyOf(resources.values());
     }
 
+    /** The resources of one kind, in key order; an index, not a scan, so rules may ask for it as often as they like. */
     public List<Resource> ofKind(Kind kind) {
-        return resources.values().stream().filter(r -> r.type() == kind).toList();
+        java.util.Map<Kind, List<Resource>> index = byKind;
+        if (index == null) {
+            java.util.EnumMap<Kind, List<Resource>> built = new java.util.EnumMap<>(Kind.class);
+            for (Kind k : Kind.values()) {
+                built.put(k, new ArrayList<>());
+            }
+            resources.forEach((key, r) -> built.get(key.kind()).add(r));
+            built.replaceAll((k, list) -> List.copyOf(list));
+            index = byKind = built;
+        }
+        return index.get(kind);
     }
 
     public Optional<Resource> get(ResourceKey key) {

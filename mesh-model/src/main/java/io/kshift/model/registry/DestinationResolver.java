@@ -36,12 +36,16 @@ public final class DestinationResolver {
         }
     }
 
-    private final MeshConfig config;
     private final ServiceRegistry registry;
+    /** Each service's DestinationRules in resource order: found once per config, not scanned per destination. */
+    private final Map<MeshService, List<Resource>> rulesByService = new java.util.IdentityHashMap<>();
 
     public DestinationResolver(MeshConfig config) {
-        this.config = config;
         this.registry = ServiceRegistry.build(config);
+        for (Resource r : config.ofKind(Kind.DESTINATION_RULE)) {
+            registry.lookup(r.specAs(DestinationRuleSpec.class).host(), r.namespace())
+                    .ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
+        }
     }
 
     public ServiceRegistry registry() {
@@ -103,7 +107,7 @@ public final class DestinationResolver {
                 .distinct().reduce((a, b) -> a + "," + b).orElse(subset == null ? "unknown" : subset);
         return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
                 loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy,
-                service.namespace()), null);
+                service.namespace(), p.number()), null);
     }
 
     private Result resolveDns(String host, String subset, Integer port, String fromNamespace) {
@@ -119,15 +123,12 @@ public final class DestinationResolver {
             return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
         }
         return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
-                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace), null);
+                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace, port), null);
     }
 
     /** The DestinationRule for a service: one in the referring namespace first, then the service's own. */
     public Optional<Resource> destinationRule(MeshService service, String host, String fromNamespace) {
-        List<Resource> rules = config.ofKind(Kind.DESTINATION_RULE).stream()
-                .filter(r -> registry.lookup(r.specAs(DestinationRuleSpec.class).host(), r.namespace())
-                        .map(s -> s.equals(service)).orElse(false))
-                .toList();
+        List<Resource> rules = rulesByService.getOrDefault(service, List.of());
         return rules.stream().filter(r -> r.namespace().equals(fromNamespace)).findFirst()
                 .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst())
                 .or(() -> rules.stream().findFirst());

@@ -9,20 +9,21 @@ import java.util.List;
  * A route destination made concrete: the service and subset it names, its endpoints, the version they run
  * (their {@code version} label, for telemetry and demo output) and the DestinationRule policy toward them
  * ({@code policy}: the rule's, overridden by the subset's; null without a rule), with the TCP parts read out;
- * {@code namespace}: the service's (telemetry keys by it), or the referring resource's for a DNS host.
+ * {@code namespace}: the service's (telemetry keys by it), or the referring resource's for a DNS host;
+ * {@code port}: the service port the destination names.
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
-                                  TrafficPolicy policy, String namespace) {
+                                  TrafficPolicy policy, String namespace, int port) {
 
-    public ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
-                               SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
-                               TrafficPolicy policy) {
-        this(service, subset, version, endpoints, loadBalancer, connectTimeout, maxConnectionDuration, policy, null);
+    /**
+     * What stays the same while a destination's endpoints or policy change: namespace, service, subset and service
+     * port. Per-destination state (ejections, picker positions, circuit-breaker counts) is carried over by it.
+     */
+    public record Key(String namespace, String service, String subset, int port) {
     }
 
-    public ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
-                               SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration) {
-        this(service, subset, version, endpoints, loadBalancer, connectTimeout, maxConnectionDuration, null);
+    public Key key() {
+        return new Key(namespace, service, subset, port);
     }
 }

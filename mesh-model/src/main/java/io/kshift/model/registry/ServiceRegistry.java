@@ -30,13 +30,13 @@ public final class ServiceRegistry {
     }
 
     public static ServiceRegistry build(MeshConfig config) {
-        List<Resource> workloads = config.ofKind(Kind.WORKLOAD_ENTRY);
+        WorkloadIndex workloads = new WorkloadIndex(config.ofKind(Kind.WORKLOAD_ENTRY));
         Map<String, MeshService> services = new HashMap<>();
         for (Resource r : config.ofKind(Kind.SERVICE)) {
             ServiceSpec spec = r.specAs(ServiceSpec.class);
             List<ServicePortInfo> ports = spec.ports().stream().map(ServiceRegistry::portInfo).toList();
             List<Endpoint> endpoints = spec.selector().isEmpty() ? List.of()
-                    : selectWorkloads(workloads, r.namespace(), spec.selector());
+                    : workloads.select(r.namespace(), spec.selector());
             String host = r.name() + "." + r.namespace() + CLUSTER_SUFFIX;
             services.put(r.namespace() + "/" + r.name(), new MeshService(host, r.namespace(), r.name(),
                     MeshService.Origin.SERVICE, ports, endpoints, false));
@@ -63,14 +63,14 @@ public final class ServiceRegistry {
                 || spec.resolution() == ServiceEntrySpec.Resolution.DNS_ROUND_ROBIN;
     }
 
-    private static List<Endpoint> entryEndpoints(ServiceEntrySpec spec, String host, List<Resource> workloads,
+    private static List<Endpoint> entryEndpoints(ServiceEntrySpec spec, String host, WorkloadIndex workloads,
                                                  String namespace) {
         List<Endpoint> out = new ArrayList<>();
         for (WorkloadEntrySpec e : spec.endpoints()) {
             out.add(new Endpoint(e.address(), e.ports(), e.labels()));
         }
         if (spec.workloadSelector() != null) {
-            out.addAll(selectWorkloads(workloads, namespace, spec.workloadSelector().labels()));
+            out.addAll(workloads.select(namespace, spec.workloadSelector().labels()));
         }
         if (out.isEmpty() && dns(spec)) {
             out.add(new Endpoint(host, Map.of(), Map.of()));
@@ -78,15 +78,6 @@ public final class ServiceRegistry {
         return List.copyOf(out);
     }
 
-    private static List<Endpoint> selectWorkloads(List<Resource> workloads, String namespace,
-                                                  Map<String, String> selector) {
-        return workloads.stream()
-                .filter(w -> w.namespace().equals(namespace))
-                .map(w -> w.specAs(WorkloadEntrySpec.class))
-                .map(w -> new Endpoint(w.address(), w.ports(), w.labels()))
-                .filter(e -> e.matches(selector))
-                .toList();
-    }
 
     /** The service a host names, seen from a resource in {@code fromNamespace}. */
     public Optional<MeshService> lookup(String host, String fromNamespace) {
@@ -105,6 +96,31 @@ public final class ServiceRegistry {
             return Optional.ofNullable(servicesByNamespacedName.get(parts[1] + "/" + parts[0]));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The hosts of the services that differ between {@code before} and this registry: added, removed, or with other
+     * ports or endpoints. What resolves to any other service resolves as it did before (DestinationRules aside).
+     */
+    public java.util.Set<String> changedHosts(ServiceRegistry before) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        changed(before.servicesByNamespacedName, servicesByNamespacedName, out);
+        changed(before.entriesByHost, entriesByHost, out);
+        return out;
+    }
+
+    private static void changed(Map<String, MeshService> before, Map<String, MeshService> after,
+                                java.util.Set<String> out) {
+        after.forEach((k, s) -> {
+            if (!s.equals(before.get(k))) {
+                out.add(s.host());
+            }
+        });
+        before.forEach((k, s) -> {
+            if (!after.containsKey(k)) {
+                out.add(s.host());
+            }
+        });
     }
 
     /** Every Kubernetes-style Service (not ServiceEntry hosts), by namespace/name. */

@@ -67,9 +67,19 @@ public enum Kind {
 
     /** The kind for an object's {@code apiVersion} and {@code kind}, if kshift accepts it. */
     public static Optional<Kind> lookup(String apiVersion, String kind) {
-        return Arrays.stream(values())
-                .filter(k -> k.kindName.equals(kind) && k.apiVersions().contains(apiVersion))
-                .findFirst();
+        // Called for every resource key of every config build: one hash lookup, not a scan of kinds and versions.
+        java.util.Map<String, Kind> byVersion = kind == null ? null : BY_NAME_AND_VERSION.get(kind);
+        return Optional.ofNullable(byVersion == null || apiVersion == null ? null : byVersion.get(apiVersion));
+    }
+
+    private static final java.util.Map<String, java.util.Map<String, Kind>> BY_NAME_AND_VERSION = byNameAndVersion();
+
+    private static java.util.Map<String, java.util.Map<String, Kind>> byNameAndVersion() {
+        java.util.Map<String, java.util.Map<String, Kind>> out = new java.util.HashMap<>();
+        for (Kind k : values()) {
+            k.apiVersions().forEach(v -> out.computeIfAbsent(k.kindName, n -> new java.util.HashMap<>()).put(v, k));
+        }
+        return java.util.Map.copyOf(out);
     }
 
     /** Whether some accepted API group has a kind of this name (to tell "unknown kind" from "wrong version"). */

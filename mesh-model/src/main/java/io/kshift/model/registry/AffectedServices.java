@@ -1,0 +1,65 @@
+package io.kshift.model.registry;
+
+import io.kshift.model.istio.DestinationRuleSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Which services a config change may resolve differently: those whose registry entry changed (ports, endpoints,
+ * added, removed) and those a changed DestinationRule names, before or after. A route whose destinations are all
+ * other services resolves exactly as before, so a route table builder can keep it without resolving it again.
+ */
+public final class AffectedServices {
+    /** Nothing known about the previous config: everything counts as affected. */
+    public static final AffectedServices ALL = new AffectedServices(true, Set.of());
+
+    private final boolean registryChanged;
+    private final Set<String> hosts;
+
+    private AffectedServices(boolean registryChanged, Set<String> hosts) {
+        this.registryChanged = registryChanged;
+        this.hosts = hosts;
+    }
+
+    public static AffectedServices between(MeshConfig before, DestinationResolver beforeResolver, MeshConfig after,
+                                           DestinationResolver afterResolver) {
+        Set<String> hosts = new HashSet<>(afterResolver.registry().changedHosts(beforeResolver.registry()));
+        boolean registry = !hosts.isEmpty();
+        for (ResourceKey key : before.changedKeys(after)) {
+            if (key.kind() == Kind.SERVICE_ENTRY) {
+                // A ServiceEntry host is looked up before Services and can shadow one under another name:
+                // too subtle to track, so every destination is resolved again (compiled routes are still reused).
+                return ALL;
+            }
+            if (key.kind() == Kind.DESTINATION_RULE) {
+                registry = true;
+                before.get(key).ifPresent(r -> ruleHost(r, beforeResolver, hosts));
+                after.get(key).ifPresent(r -> ruleHost(r, afterResolver, hosts));
+            }
+        }
+        return new AffectedServices(registry, Set.copyOf(hosts));
+    }
+
+    private static void ruleHost(Resource rule, DestinationResolver resolver, Set<String> hosts) {
+        resolver.registry().lookup(rule.specAs(DestinationRuleSpec.class).host(), rule.namespace())
+                .ifPresent(s -> hosts.add(s.host()));
+    }
+
+    /** Whether a destination of this service may resolve differently now. */
+    public boolean affects(String serviceHost) {
+        return this == ALL || hosts.contains(serviceHost);
+    }
+
+    /** Whether anything in the registry or its rules changed (a destination that did not resolve might now). */
+    public boolean any() {
+        return this == ALL || registryChanged;
+    }
+
+    public Set<String> hosts() {
+        return hosts;
+    }
+}
