@@ -130,7 +130,7 @@ class ChangeApiTest {
 
     void status(String node, long generation, Instant reportedAt) throws Exception {
         ProxyStatus s = new ProxyStatus(null, node, generation, List.of("tcp:31400"), reportedAt.minusSeconds(60),
-                reportedAt, "127.0.0.1:1500" + node.length(), "127.0.0.1", Map.of("zone", "z1"));
+                reportedAt, "127.0.0.1:1500" + node.length(), "127.0.0.1", Map.of("zone", "z1"), 0, 0);
         producer.send(new ProducerRecord<>(MeshTopics.PROXY_STATUS, node, EventCodec.encode(s))).get();
     }
 

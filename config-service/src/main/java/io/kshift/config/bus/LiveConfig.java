@@ -1,7 +1,7 @@
 package io.kshift.config.bus;
 
-import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.SnapshotDecoder;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -23,6 +23,7 @@ public class LiveConfig {
 
     private final AtomicReference<MeshSnapshot> current = new AtomicReference<>(MeshSnapshot.empty());
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private final SnapshotDecoder decoder = new SnapshotDecoder();
 
     private record Waiter(long generation, CompletableFuture<MeshSnapshot> future) {
     }
@@ -31,7 +32,9 @@ public class LiveConfig {
     public void onSnapshot(String json) {
         MeshSnapshot snapshot;
         try {
-            snapshot = EventCodec.decode(json, MeshSnapshot.class);
+            synchronized (decoder) {
+                snapshot = decoder.decode(json);
+            }
         } catch (RuntimeException e) {
             LOG.warnf("ignoring an unreadable snapshot: %s", e.getMessage());
             return;

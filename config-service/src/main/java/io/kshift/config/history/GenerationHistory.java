@@ -1,6 +1,8 @@
 package io.kshift.config.history;
 
 import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.GenerationSummary;
+import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.mesh.MeshConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,8 +17,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Channel {@code history} ← topic {@code kshift.config-history} (read from the start on every boot): per accepted
- * generation, a summary and the offset of its snapshot. Whole snapshots stay in Kafka and are read on demand
- * ({@link SnapshotFetcher}), so memory does not grow with config size times history length.
+ * generation, a summary and the offset of its snapshot. The summary comes from the record's
+ * {@value GenerationSummary#HEADER} header ({@link SummaryDeserializer} never materialises the snapshot); records
+ * written before that header existed are decoded and diffed. Whole snapshots stay in Kafka and are read on demand
+ * ({@link SnapshotFetcher}), so memory and start-up time do not grow with config size times history length.
  */
 @ApplicationScoped
 public class GenerationHistory {
@@ -26,20 +30,30 @@ public class GenerationHistory {
     private final Map<Long, Long> offsets = new java.util.concurrent.ConcurrentHashMap<>();
     private MeshConfig previous = MeshConfig.empty();
 
+    private final SnapshotDecoder decoder = new SnapshotDecoder();
+
     @Incoming("history")
     public synchronized void onSnapshot(ConsumerRecord<String, String> record) {
-        MeshSnapshot snapshot;
+        GenerationSummary summary;
         try {
-            snapshot = EventCodec.decode(record.value(), MeshSnapshot.class);
+            summary = record.headers().lastHeader(GenerationSummary.HEADER) != null
+                    ? EventCodec.decode(record.value(), GenerationSummary.class) : fromSnapshot(record.value());
         } catch (RuntimeException e) {
-            LOG.warnf("ignoring an unreadable snapshot at offset %d: %s", record.offset(), e.getMessage());
+            LOG.warnf("ignoring an unreadable history record at offset %d: %s", record.offset(), e.getMessage());
             return;
         }
+        summaries.put(summary.generation(), summary);
+        offsets.put(summary.generation(), record.offset());
+    }
+
+    /** A record written before summaries travelled in a header: diffed against the one before it. */
+    private GenerationSummary fromSnapshot(String json) {
+        MeshSnapshot snapshot = decoder.decode(json);
         MeshConfig config = MeshConfig.of(snapshot.resources());
-        summaries.put(snapshot.generation(), new GenerationSummary(snapshot.generation(), snapshot.changeId(),
-                snapshot.createdAt(), config.size(), previous.diff(config)));
-        offsets.put(snapshot.generation(), record.offset());
+        GenerationSummary summary = new GenerationSummary(snapshot.generation(), snapshot.changeId(),
+                snapshot.createdAt(), config.size(), previous.diff(config));
         previous = config;
+        return summary;
     }
 
     /** Newest first. */

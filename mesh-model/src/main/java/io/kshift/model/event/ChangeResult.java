@@ -7,14 +7,26 @@ import java.util.List;
 /**
  * {@code kshift.change-results}, key changeId: the validator's verdict. {@code generation} is the snapshot the
  * change produced when accepted (for a dry run or a rejection, the generation that stays live).
+ * {@code validationMillis}: how long the validator took to decide (apply to a copy, validate, size the snapshot).
  */
 public record ChangeResult(String schema, String changeId, ChangeStatus status, long generation, boolean dryRun,
                            List<ResourceAction> resources, List<ValidationMessage> errors,
-                           List<ValidationMessage> warnings, Instant decidedAt) {
+                           List<ValidationMessage> warnings, Instant decidedAt, long validationMillis) {
     public ChangeResult {
         schema = Schemas.CHANGE_RESULT;
         resources = Lists.copy(resources);
         errors = Lists.copy(errors);
         warnings = Lists.copy(warnings);
+    }
+
+    public ChangeResult(String schema, String changeId, ChangeStatus status, long generation, boolean dryRun,
+                        List<ResourceAction> resources, List<ValidationMessage> errors,
+                        List<ValidationMessage> warnings, Instant decidedAt) {
+        this(schema, changeId, status, generation, dryRun, resources, errors, warnings, decidedAt, 0);
+    }
+
+    public ChangeResult withValidationMillis(long millis) {
+        return new ChangeResult(schema, changeId, status, generation, dryRun, resources, errors, warnings, decidedAt,
+                millis);
     }
 }

@@ -1,10 +1,23 @@
-package io.kshift.config.history;
+package io.kshift.model.event;
 
-import io.kshift.model.event.ResourceAction;
 import java.time.Instant;
 import java.util.List;
 
-/** One accepted generation in {@code GET /api/v1/generations}: when, by which change, and what it changed. */
+/**
+ * One accepted generation: when, by which change, how many resources it has and what it changed (CREATED,
+ * CONFIGURED, DELETED against the generation before). {@code GET /api/v1/generations} lists them; the validator
+ * writes one as header {@value #HEADER} of each {@code kshift.config-history} record, so the history can be indexed
+ * without decoding multi-MB snapshots.
+ */
 public record GenerationSummary(long generation, String changeId, Instant createdAt, int resources,
                                 List<ResourceAction> changes) {
+    public static final String HEADER = "kshift-summary";
+
+    /** The summary of an accepted change's snapshot, from the change's own actions. */
+    public static GenerationSummary of(MeshSnapshot snapshot, List<ResourceAction> actions) {
+        return new GenerationSummary(snapshot.generation(), snapshot.changeId(), snapshot.createdAt(),
+                snapshot.resources().size(), actions.stream().filter(a -> a.action() == ResourceAction.Action.CREATED
+                || a.action() == ResourceAction.Action.CONFIGURED || a.action() == ResourceAction.Action.DELETED)
+                .map(a -> new ResourceAction(a.kind(), a.namespace(), a.name(), a.action())).toList());
+    }
 }

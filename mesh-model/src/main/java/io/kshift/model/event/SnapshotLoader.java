@@ -30,23 +30,23 @@ public final class SnapshotLoader {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "4");
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             Map<TopicPartition, Long> end = consumer.endOffsets(List.of(partition));
-            MeshSnapshot latest = MeshSnapshot.empty();
+            // One writer publishes generations in offset order, so the newest snapshot is the last record: only it
+            // is decoded (a compacted topic may still hold hundreds of multi-MB snapshots before it is cleaned).
+            String last = null;
             while (consumer.position(partition) < end.get(partition)) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() == null) {
-                        continue;
-                    }
-                    MeshSnapshot snapshot = EventCodec.decode(record.value(), MeshSnapshot.class);
-                    if (snapshot.generation() > latest.generation()) {
-                        latest = snapshot;
+                    if (record.value() != null) {
+                        last = record.value();
                     }
                 }
             }
+            MeshSnapshot latest = last == null ? MeshSnapshot.empty() : EventCodec.decode(last, MeshSnapshot.class);
             return latest;
         }
     }

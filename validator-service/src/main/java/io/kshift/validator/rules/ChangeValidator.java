@@ -3,6 +3,7 @@ package io.kshift.validator.rules;
 import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.Operation;
 import io.kshift.model.event.ResourceAction;
@@ -30,8 +31,27 @@ public final class ChangeValidator {
         this.clock = clock;
     }
 
-    /** The verdict, and the snapshot to publish when the change is accepted and changes something. */
-    public record Decision(ChangeResult result, Optional<MeshSnapshot> next) {
+    /**
+     * The verdict, and the snapshot to publish when the change is accepted and changes something, with its JSON
+     * (encoded once: sized here, sent as it is).
+     */
+    public record Decision(ChangeResult result, Optional<MeshSnapshot> next, String nextJson) {
+        public Decision(ChangeResult result, Optional<MeshSnapshot> next) {
+            this(result, next, next.map(EventCodec::encode).orElse(null));
+        }
+    }
+
+    /** The config of the last snapshot decided on, so consecutive changes do not re-index the same resources. */
+    private MeshSnapshot lastSnapshot;
+    private MeshConfig lastConfig;
+    private final io.kshift.model.event.SnapshotEncoder encoder = new io.kshift.model.event.SnapshotEncoder();
+
+    private MeshConfig config(MeshSnapshot live) {
+        if (live != lastSnapshot) {
+            lastConfig = MeshConfig.of(live.resources());
+            lastSnapshot = live;
+        }
+        return lastConfig;
     }
 
     public Decision decide(MeshSnapshot live, ChangeRequested change) {
@@ -39,7 +59,7 @@ public final class ChangeValidator {
         if (change.operation() != Operation.DELETE) {
             change.resources().forEach(r -> fieldRules.check(r, findings));
         }
-        MeshConfig current = MeshConfig.of(live.resources());
+        MeshConfig current = config(live);
         MeshConfig.Changed changed = switch (change.operation()) {
             case APPLY -> current.apply(change.resources());
             case DELETE -> current.delete(change.resources());
@@ -49,28 +69,36 @@ public final class ChangeValidator {
             validate(changed.config(), findings);
             InUseRules.check(current, changed.config(), findings);
         }
-        if (!findings.hasErrors() && change.operation() != Operation.DELETE) {
-            checkSize(changed.config(), findings);
-        }
-        boolean accepted = !findings.hasErrors();
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
                 a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);
+        long generation = live.generation() + 1;
+        MeshSnapshot candidate = new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, change.changeId(),
+                clock.instant(), changed.config().all());
+        String json = null;
+        if (!findings.hasErrors() && change.operation() != Operation.DELETE && changesSomething) {
+            json = encoder.encode(candidate);
+            checkSize(json, findings);
+        }
+        boolean accepted = !findings.hasErrors();
         boolean publish = accepted && !change.dryRun() && changesSomething;
-        long generation = publish ? live.generation() + 1 : live.generation();
+        if (publish && json == null) {
+            json = encoder.encode(candidate);
+        }
+        generation = publish ? generation : live.generation();
         ChangeResult result = new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(),
                 accepted ? ChangeStatus.ACCEPTED : ChangeStatus.REJECTED, generation, change.dryRun(),
                 change.dryRun() ? changed.actionsWithDiffs(current) : changed.actions(), findings.errors(),
                 findings.warnings(), clock.instant());
-        Optional<MeshSnapshot> next = publish
-                ? Optional.of(new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, change.changeId(), clock.instant(),
-                changed.config().all()))
-                : Optional.empty();
-        return new Decision(result, next);
+        if (publish) {
+            lastSnapshot = candidate;
+            lastConfig = changed.config();
+        }
+        return new Decision(result, publish ? Optional.of(candidate) : Optional.empty(), publish ? json : null);
     }
 
     /** A snapshot the bus cannot carry would be retried forever: refuse the change that would make it. */
-    private static void checkSize(MeshConfig config, Findings findings) {
-        int bytes = io.kshift.model.event.EventCodec.encode(config.all()).length();
+    private static void checkSize(String json, Findings findings) {
+        int bytes = json.length();
         if (bytes > io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES) {
             findings.error(new io.kshift.model.event.ValidationMessage("change", "", "the mesh config would be "
                     + bytes + " bytes; a snapshot may be at most " + io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES

@@ -1,0 +1,24 @@
+package io.kshift.config.history;
+
+import io.kshift.model.event.GenerationSummary;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Reads a {@code kshift.config-history} record as its {@value GenerationSummary#HEADER} header when it has one (a
+ * few hundred bytes) instead of its value (the whole snapshot, MBs); as the value otherwise.
+ */
+public class SummaryDeserializer implements Deserializer<String> {
+    @Override
+    public String deserialize(String topic, byte[] data) {
+        return data == null ? null : new String(data, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String deserialize(String topic, Headers headers, byte[] data) {
+        Header summary = headers == null ? null : headers.lastHeader(GenerationSummary.HEADER);
+        return summary != null ? new String(summary.value(), StandardCharsets.UTF_8) : deserialize(topic, data);
+    }
+}
