@@ -8,9 +8,15 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class RouteTableHolder {
     private final AtomicReference<RouteTable> current = new AtomicReference<>(RouteTable.empty());
+    private final java.util.concurrent.atomic.AtomicLong superseded = new java.util.concurrent.atomic.AtomicLong();
 
     public RouteTable get() {
         return current.get();
+    }
+
+    /** Snapshots this node skipped because a newer one was already waiting (reported in its status). */
+    public java.util.concurrent.atomic.AtomicLong superseded() {
+        return superseded;
     }
 
     /** Installs a newer table; an older or equal generation is ignored (snapshots can be re-read after restarts). */

@@ -1,24 +1,31 @@
 package io.kshift.proxy.config;
 
-import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
-import io.kshift.proxy.telemetry.Telemetry;
 import io.kshift.proxy.routing.RouteTableBuilder;
 import io.kshift.proxy.status.StatusReporter;
 import io.kshift.proxy.tcp.ListenerManager;
-import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.kshift.proxy.telemetry.Telemetry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
  * Channel {@code config} ← topic {@code kshift.config}. Each node reads the compacted topic from the start with a
- * group of its own that never commits, so a restarted node always finds the newest snapshot. A newer generation
- * becomes a route table, listeners follow it, the table is swapped in atomically, and the node reports it.
+ * group of its own that never commits, so a restarted node always finds the newest snapshot. Snapshots are
+ * conflated: arrival only puts the record aside (replacing one still waiting, counted as superseded: the newer
+ * snapshot contains it), and one builder thread of its own turns the newest waiting one into a route table —
+ * never on an event loop, never in the way of heartbeats, and never building a generation that is already out
+ * of date. A newer generation's listeners follow it, the table is swapped in atomically, and the node reports it.
  */
 @ApplicationScoped
 public class SnapshotApplier {
@@ -29,6 +36,14 @@ public class SnapshotApplier {
     private final StatusReporter status;
     private final Telemetry telemetry;
     private final RandomGenerator random = new SecureRandom();
+    private final AtomicReference<String> waiting = new AtomicReference<>();
+    /** Builder thread only. */
+    private final SnapshotDecoder decoder = new SnapshotDecoder();
+    private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kshift-route-builder");
+        t.setDaemon(true);
+        return t;
+    });
 
     public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, StatusReporter status,
                            Telemetry telemetry) {
@@ -39,33 +54,63 @@ public class SnapshotApplier {
     }
 
     @Incoming("config")
-    @Blocking
     public void onSnapshot(String json) {
+        if (waiting.getAndSet(json) != null) {
+            tables.superseded().incrementAndGet();
+        } else {
+            builder.execute(this::buildNewest);
+        }
+    }
+
+    private void buildNewest() {
+        String json = waiting.getAndSet(null);
+        if (json == null) {
+            return;
+        }
+        long started = System.nanoTime();
         MeshSnapshot snapshot;
         try {
-            snapshot = EventCodec.decode(json, MeshSnapshot.class);
+            snapshot = decoder.decode(json);
         } catch (RuntimeException e) {
             LOG.errorf("ignoring an unreadable snapshot: %s", e.getMessage());
             return;
         }
-        apply(snapshot);
+        try {
+            apply(snapshot, started);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "generation %d could not be applied; still running %d", snapshot.generation(),
+                    tables.get().generation());
+        }
     }
 
+    /** Builds and installs {@code snapshot} on the calling thread, unless the node already runs it or newer. */
     public void apply(MeshSnapshot snapshot) {
-        if (snapshot.generation() <= tables.get().generation()) {
+        apply(snapshot, System.nanoTime());
+    }
+
+    private synchronized void apply(MeshSnapshot snapshot, long started) {
+        RouteTable current = tables.get();
+        if (snapshot.generation() <= current.generation()) {
             return;
         }
         RouteTable table = RouteTableBuilder.build(snapshot, new Destinations(random, System::nanoTime, telemetry,
-                tables.get().destinations()));
+                current.carryOver()), current).withBuildMillis((System.nanoTime() - started) / 1_000_000);
         // New ports open before the table that routes them is visible; removed ones close after it is gone.
-        var both = new java.util.TreeMap<>(tables.get().listeners());
+        var both = new TreeMap<>(current.listeners());
         both.putAll(table.listeners());
         listeners.reconcile(both);
         if (tables.swapIfNewer(table)) {
             listeners.reconcile(table.listeners());
-            LOG.infof("applied generation %d: %d listeners, %d tcp routes, %d http ports", table.generation(),
-                    table.listeners().size(), table.routes().size(), table.http().size());
+            LOG.infof("applied generation %d in %d ms: %d listeners, %d tcp routes, %d http ports; virtual hosts "
+                    + "%d compiled, %d reused", table.generation(), table.build().buildMillis(),
+                    table.listeners().size(), table.routes().size(), table.http().size(),
+                    table.build().hostsCompiled(), table.build().hostsReused());
             status.report();
         }
+    }
+
+    @PreDestroy
+    void stop() {
+        builder.shutdownNow();
     }
 }

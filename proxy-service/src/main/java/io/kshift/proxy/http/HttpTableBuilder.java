@@ -6,6 +6,7 @@ import io.kshift.model.istio.HttpRoute;
 import io.kshift.model.istio.RetryOn;
 import io.kshift.model.mesh.IstioDuration;
 import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.registry.AffectedServices;
 import io.kshift.model.registry.DestinationResolver;
 import io.kshift.model.registry.MeshService;
 import io.kshift.model.registry.ResolvedDestination;
@@ -27,6 +28,8 @@ import java.util.TreeMap;
  * Builds the HTTP part of a route table: per gateway HTTP port, and for the mesh listener, a {@link VirtualHostTable}
  * of compiled routes. Trusts validated input; a destination that does not resolve is left out. On the mesh
  * listener a service no VirtualService claims gets Istio's default route: all of its endpoints, round-robin.
+ * A virtual host the previous build compiled is reused when its resource and the resolution of each of its
+ * destinations are unchanged ({@link CompiledHosts}); resolving is an index lookup, compiling is not.
  */
 public final class HttpTableBuilder {
     /** Istio's retry policy for routes that set none: 2 retries on connect failures, refused streams and 503. */
@@ -34,10 +37,36 @@ public final class HttpTableBuilder {
 
     private final DestinationResolver resolver;
     private final Destinations destinations;
+    private final CompiledHosts previous;
+    private final AffectedServices affected;
+    private final Map<CompiledHosts.Key, CompiledHosts.Compiled> compiled = new HashMap<>();
+    private final Map<String, CompiledHosts.Default> defaultRoutes = new HashMap<>();
+    private int reused;
+    private int fresh;
 
-    public HttpTableBuilder(MeshConfig config, Destinations destinations) {
-        this.resolver = new DestinationResolver(config);
+    /**
+     * {@code previous}: the virtual hosts the last build compiled; {@code affected}: the services whose destinations
+     * may resolve differently since then ({@link AffectedServices#ALL} when unknown).
+     */
+    public HttpTableBuilder(DestinationResolver resolver, Destinations destinations, CompiledHosts previous,
+                            AffectedServices affected) {
+        this.resolver = resolver;
         this.destinations = destinations;
+        this.previous = previous;
+        this.affected = affected;
+    }
+
+    /** The virtual hosts this build compiled or reused: what the next build may reuse. */
+    public CompiledHosts hosts() {
+        return new CompiledHosts(Map.copyOf(compiled), Map.copyOf(defaultRoutes));
+    }
+
+    public int reused() {
+        return reused;
+    }
+
+    public int compiledAfresh() {
+        return fresh;
     }
 
     public Map<Integer, VirtualHostTable> gateways(MeshConfig config) {
@@ -56,7 +85,7 @@ public final class HttpTableBuilder {
                 ? b.length() - a.length() : a.compareTo(b));
         List<HttpRouteEntry> any = null;
         for (HttpBindings.VirtualHost vh : hosts) {
-            List<HttpRouteEntry> routes = compile(vh, listener);
+            List<HttpRouteEntry> routes = routes(vh, listener);
             for (String domain : vh.domains()) {
                 for (String name : HostNames.expand(domain, vh.namespace())) {
                     if (name.equals("*")) {
@@ -75,7 +104,56 @@ public final class HttpTableBuilder {
         return new VirtualHostTable(Map.copyOf(exact), List.copyOf(wildcards.entrySet()), any);
     }
 
-    private List<HttpRouteEntry> compile(HttpBindings.VirtualHost vh, String listener) {
+    /** The virtual host's compiled routes: the previous build's when nothing they depend on changed. */
+    private List<HttpRouteEntry> routes(HttpBindings.VirtualHost vh, String listener) {
+        CompiledHosts.Key key = CompiledHosts.Key.of(listener, vh);
+        CompiledHosts.Compiled before = previous.hosts.get(key);
+        boolean same = before != null && before.host().equals(vh) && !compiled.containsKey(key);
+        // Unaffected destinations resolve as before: no need to resolve them again to know it.
+        List<ResolvedDestination> resolved = same && unaffected(before.resolved()) ? before.resolved() : resolveAll(vh);
+        if (same && before.resolved().equals(resolved)) {
+            // Keep what the reused routes hold current, so a later build can carry it over too.
+            resolved.stream().filter(java.util.Objects::nonNull).forEach(destinations::shared);
+            before.pickers().forEach(destinations::keep);
+            compiled.put(key, before);
+            reused++;
+            return before.routes();
+        }
+        Map<Destinations.PickerKey, WeightedPicker> pickers = new HashMap<>();
+        List<HttpRouteEntry> routes = compile(vh, listener, pickers);
+        compiled.putIfAbsent(key, new CompiledHosts.Compiled(vh, resolved, routes, Map.copyOf(pickers)));
+        fresh++;
+        return routes;
+    }
+
+    private boolean unaffected(List<ResolvedDestination> resolved) {
+        for (ResolvedDestination d : resolved) {
+            if (d == null ? affected.any() : affected.affects(d.service())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What every destination and mirror of the virtual host resolves to now (null where one does not), in order. */
+    private List<ResolvedDestination> resolveAll(HttpBindings.VirtualHost vh) {
+        List<ResolvedDestination> out = new ArrayList<>();
+        for (int i = 0; i < vh.routes().size(); i++) {
+            HttpRoute route = vh.routes().get(i);
+            String field = vh.field() + "[" + i + "]";
+            for (WeightedTarget t : ListenerBindings.istioTargets(route, vh.namespace(), field)) {
+                out.add(t.resolve(resolver).destination());
+            }
+            for (HttpMirrorPolicy m : route.allMirrors()) {
+                out.add(ListenerBindings.target(field + ".mirror", 1, m.destination(), vh.namespace())
+                        .resolve(resolver).destination());
+            }
+        }
+        return out;
+    }
+
+    private List<HttpRouteEntry> compile(HttpBindings.VirtualHost vh, String listener,
+                                         Map<Destinations.PickerKey, WeightedPicker> pickers) {
         List<HttpRouteEntry> out = new ArrayList<>();
         for (int i = 0; i < vh.routes().size(); i++) {
             HttpRoute route = vh.routes().get(i);
@@ -88,13 +166,13 @@ public final class HttpTableBuilder {
             if (!route.match().isEmpty() && blocks.isEmpty()) {
                 continue;
             }
-            out.add(entry(vh, route, vh.field() + "[" + i + "]", blocks, listener));
+            out.add(entry(vh, route, vh.field() + "[" + i + "]", blocks, listener, pickers));
         }
         return List.copyOf(out);
     }
 
     private HttpRouteEntry entry(HttpBindings.VirtualHost vh, HttpRoute route, String field, List<MatchBlock> blocks,
-                                 String listener) {
+                                 String listener, Map<Destinations.PickerKey, WeightedPicker> pickers) {
         List<HttpTarget> targets = new ArrayList<>();
         List<WeightedTarget> weighted = ListenerBindings.istioTargets(route, vh.namespace(), field);
         for (int d = 0; d < weighted.size(); d++) {
@@ -117,8 +195,15 @@ public final class HttpTableBuilder {
         }
         var rewrite = route.rewrite();
         var headers = route.headers();
-        WeightedPicker picker = targets.isEmpty() ? null
-                : new WeightedPicker(targets.stream().mapToInt(HttpTarget::weight).toArray());
+        WeightedPicker picker = null;
+        if (!targets.isEmpty()) {
+            int[] weights = targets.stream().mapToInt(HttpTarget::weight).toArray();
+            Destinations.PickerKey key = new Destinations.PickerKey(listener, vh.source(), field,
+                    targets.stream().map(t -> t.destination().key()).toList(),
+                    java.util.Arrays.stream(weights).boxed().toList());
+            picker = destinations.weighted(key, weights);
+            pickers.put(key, picker);
+        }
         return new HttpRouteEntry(vh.source(), field, List.copyOf(blocks), HttpRouteEntry.Fault.of(route.fault()),
                 route.redirect(), PathRewrite.of(rewrite), rewrite == null ? null : rewrite.authority(),
                 HeaderEdits.of(headers == null ? null : headers.request()),
@@ -146,19 +231,35 @@ public final class HttpTableBuilder {
         return IstioDuration.parse(text).filter(d -> !d.isZero()).orElse(null);
     }
 
+    /** A service port's default route: the previous build's while the service is unaffected. */
+    private List<HttpRouteEntry> defaultRoute(MeshService service, ServicePortInfo port, String listener) {
+        String key = service.host() + ":" + port.number();
+        CompiledHosts.Default before = previous.defaults.get(key);
+        if (before != null && !affected.affects(service.host())) {
+            destinations.shared(before.destination());
+            defaultRoutes.put(key, before);
+            return before.routes();
+        }
+        DestinationResolver.Result result = resolver.resolve(service.name(), null, port.number(), service.namespace());
+        if (!result.ok()) {
+            return null;
+        }
+        HttpTarget target = target(result.destination(), 1, null, null, listener, false);
+        List<HttpRouteEntry> routes = List.of(new HttpRouteEntry(null, "default", List.of(), null, null, null, null,
+                HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), WeightedPicker.SINGLE, List.of(), null,
+                ISTIO_DEFAULT_RETRY));
+        defaultRoutes.put(key, new CompiledHosts.Default(result.destination(), routes));
+        return routes;
+    }
+
     /** Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service) to all endpoints. */
     private void defaults(Map<String, List<HttpRouteEntry>> exact, String listener) {
         for (MeshService service : resolver.registry().services()) {
             for (ServicePortInfo port : service.ports()) {
-                DestinationResolver.Result result = resolver.resolve(service.name(), null, port.number(),
-                        service.namespace());
-                if (!result.ok()) {
+                List<HttpRouteEntry> routes = defaultRoute(service, port, listener);
+                if (routes == null) {
                     continue;
                 }
-                HttpTarget target = target(result.destination(), 1, null, null, listener, false);
-                List<HttpRouteEntry> routes = List.of(new HttpRouteEntry(null, "default", List.of(), null, null, null,
-                        null, HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), new WeightedPicker(new int[] {1}),
-                        List.of(), null, ISTIO_DEFAULT_RETRY));
                 for (String name : HostNames.expand(service.name(), service.namespace())) {
                     exact.putIfAbsent(name + ":" + port.number(), routes);
                     if (service.ports().size() == 1) {

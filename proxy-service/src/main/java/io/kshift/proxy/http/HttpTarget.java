@@ -3,6 +3,7 @@ package io.kshift.proxy.http;
 import io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb;
 import io.kshift.model.registry.ResolvedDestination;
 import io.kshift.proxy.routing.EndpointPicker;
+import io.kshift.proxy.telemetry.StatsRef;
 import io.kshift.proxy.telemetry.TrafficStats;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -13,15 +14,20 @@ import java.util.concurrent.atomic.LongAdder;
  * (the circuit breaker's) and requests sent (a statistic for the node view).
  */
 record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, UpstreamPolicy pool,
-                  ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits, TrafficStats stats,
+                  ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef statsRef,
                   AtomicInteger activeRequests, AtomicInteger activeRetries, LongAdder requests) {
 
     /** The circuit-breaker counters and endpoints are the destination's, shared with every route to it. */
     HttpTarget(ResolvedDestination destination, int weight, io.kshift.proxy.routing.Destinations.Shared shared,
-               HeaderEdits requestEdits, HeaderEdits responseEdits, TrafficStats stats) {
+               HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef stats) {
         this(destination, weight, shared.endpoints(), UpstreamPolicy.of(destination),
                 consistentHash(destination), requestEdits, responseEdits, stats, shared.activeRequests(),
                 shared.activeRetries(), new LongAdder());
+    }
+
+    /** This destination's traffic stats on the route's listener (made by the first request). */
+    TrafficStats stats() {
+        return statsRef.get();
     }
 
     /** The request key a consistent-hash load balancer hashes on, or null for the simple policies. */

@@ -1,9 +1,11 @@
 package io.kshift.proxy.routing;
 
 import io.kshift.model.istio.OutlierDetection;
+import io.kshift.model.registry.HostPort;
 import io.kshift.model.registry.ResolvedDestination;
+import io.kshift.model.resource.ResourceKey;
+import io.kshift.proxy.telemetry.StatsRef;
 import io.kshift.proxy.telemetry.Telemetry;
-import io.kshift.proxy.telemetry.TrafficStats;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,61 +14,118 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Makes the per-destination state a route table needs: the upstreams, the load balancer over them and, when the
- * DestinationRule asks for it, outlier detection, plus the circuit-breaker counters. Like an Envoy cluster's, this
- * state is one per destination, shared by every route and mirror that sends to it, and carried over to the next
- * generation while the destination (its endpoints and policy) is unchanged, so a config push neither resets
- * ejections nor frees circuit-breaker slots that requests in flight still hold. Also finds each destination's
- * traffic stats in the node's catalogue, once per table build. Randomness and the clock are injected.
+ * Makes the per-destination state a route table needs — the upstreams, the load balancer over them and, when the
+ * DestinationRule asks for it, outlier detection, plus the circuit-breaker counters — and the routes' weighted
+ * pickers. Like an Envoy cluster's, destination state is one per destination, shared by every route and mirror
+ * that sends to it, and carried over to the next generation by what names the destination (namespace, service,
+ * subset, port; {@link ResolvedDestination.Key}), not by its endpoint list: when endpoints change, endpoints that
+ * stay keep their ejections and live counts, the round-robin goes on where it was, and counters that requests in
+ * flight hold are the same objects. A route's picker is carried over while its targets and weights are the same,
+ * so a 95/5 split stays exact across any number of pushes. Randomness and the clock are injected.
  */
 public final class Destinations {
     /** What routes to one destination share. */
-    public record Shared(EndpointPicker endpoints, AtomicInteger activeRequests, AtomicInteger activeRetries,
-                         AtomicInteger openConnections) {
+    public record Shared(ResolvedDestination destination, EndpointPicker endpoints, AtomicInteger activeRequests,
+                         AtomicInteger activeRetries, AtomicInteger openConnections) {
+    }
+
+    /** Identifies a route's weighted picker across builds: where the route is written and what it picks among. */
+    public record PickerKey(String listener, ResourceKey source, String field, List<ResolvedDestination.Key> targets,
+                            List<Integer> weights) {
+    }
+
+    /** What one build leaves for the next. */
+    public record CarryOver(Map<ResolvedDestination, Shared> destinations, Map<PickerKey, WeightedPicker> pickers) {
+        public static final CarryOver NONE = new CarryOver(Map.of(), Map.of());
     }
 
     private final RandomGenerator random;
     private final LongSupplier nanoClock;
     private final Telemetry telemetry;
-    private final Map<ResolvedDestination, Shared> previous;
+    private final CarryOver previous;
+    private final Map<ResolvedDestination.Key, Shared> previousByKey = new HashMap<>();
     private final Map<ResolvedDestination, Shared> current = new HashMap<>();
+    private final Map<PickerKey, WeightedPicker> pickers = new HashMap<>();
+    private int carried;
+    private int changed;
 
     public Destinations(RandomGenerator random, LongSupplier nanoClock, Telemetry telemetry) {
-        this(random, nanoClock, telemetry, Map.of());
+        this(random, nanoClock, telemetry, CarryOver.NONE);
     }
 
-    /** {@code previous}: the state of the table this build replaces ({@link RouteTable#destinations()}). */
-    public Destinations(RandomGenerator random, LongSupplier nanoClock, Telemetry telemetry,
-                        Map<ResolvedDestination, Shared> previous) {
+    /** {@code previous}: what the build of the table being replaced left ({@link RouteTable#carryOver()}). */
+    public Destinations(RandomGenerator random, LongSupplier nanoClock, Telemetry telemetry, CarryOver previous) {
         this.random = random;
         this.nanoClock = nanoClock;
         this.telemetry = telemetry;
         this.previous = previous;
+        previous.destinations().forEach((d, shared) -> previousByKey.putIfAbsent(d.key(), shared));
     }
 
-    public synchronized Shared shared(ResolvedDestination d) {
-        return current.computeIfAbsent(d, k -> previous.containsKey(k) ? previous.get(k) : fresh(k));
+    /** The state of a destination: the previous table's if unchanged, carried over if changed, else new. */
+    public Shared shared(ResolvedDestination d) {
+        Shared s = current.get(d);
+        if (s == null) {
+            s = previous.destinations().get(d);
+            if (s != null) {
+                carried++;
+            } else {
+                s = next(d, previousByKey.get(d.key()));
+            }
+            current.put(d, s);
+        }
+        return s;
     }
 
     public EndpointPicker picker(ResolvedDestination d) {
         return shared(d).endpoints();
     }
 
-    /** The traffic stats of a destination on a listener ({@code tcp:31400}, {@code http:31080}, {@code mesh}). */
-    public TrafficStats stats(ResolvedDestination d, String listener, String protocol, boolean shadow) {
-        return telemetry.stats(d, listener, protocol, shadow);
+    /** The weighted picker of a route: the previous table's while targets and weights are the same. */
+    public WeightedPicker weighted(PickerKey key, int[] weights) {
+        return pickers.computeIfAbsent(key, k -> {
+            WeightedPicker before = previous.pickers().get(k);
+            return before != null ? before : new WeightedPicker(weights);
+        });
     }
 
-    /** The state of every destination this build used: what the next build may carry over. */
-    public synchronized Map<ResolvedDestination, Shared> state() {
-        return Map.copyOf(current);
+    /** Keeps a reused route's picker current, so a later build can still carry it over. */
+    public void keep(PickerKey key, WeightedPicker picker) {
+        pickers.put(key, picker);
     }
 
-    private Shared fresh(ResolvedDestination d) {
-        List<Upstream> upstreams = d.endpoints().stream().map(Upstream::new).toList();
+    /** A handle on the traffic stats of a destination on a listener ({@code tcp:31400}, {@code http:31080}, {@code mesh}). */
+    public StatsRef stats(ResolvedDestination d, String listener, String protocol, boolean shadow) {
+        return telemetry.ref(d, listener, protocol, shadow);
+    }
+
+    /** What this build used: what the next build may carry over. */
+    public CarryOver state() {
+        return new CarryOver(Map.copyOf(current), Map.copyOf(pickers));
+    }
+
+    /** Destinations whose state came unchanged from the previous table, and those rebuilt from a changed one. */
+    public int carried() {
+        return carried;
+    }
+
+    public int changed() {
+        return changed;
+    }
+
+    private Shared next(ResolvedDestination d, Shared before) {
+        Map<HostPort, Upstream> kept = new HashMap<>();
+        if (before != null) {
+            changed++;
+            before.endpoints().upstreams().forEach(u -> kept.put(u.address(), u));
+        }
+        List<Upstream> upstreams = d.endpoints().stream().map(a -> kept.getOrDefault(a, new Upstream(a))).toList();
         OutlierDetection od = d.policy() == null ? null : d.policy().outlierDetection();
         EndpointPicker picker = new EndpointPicker(upstreams, d.loadBalancer(), random,
-                od == null ? null : new OutlierDetector(upstreams, od, nanoClock));
-        return new Shared(picker, new AtomicInteger(), new AtomicInteger(), new AtomicInteger());
+                od == null ? null : new OutlierDetector(upstreams, od, nanoClock),
+                before == null ? 0 : before.endpoints().position());
+        return before == null
+                ? new Shared(d, picker, new AtomicInteger(), new AtomicInteger(), new AtomicInteger())
+                : new Shared(d, picker, before.activeRequests(), before.activeRetries(), before.openConnections());
     }
 }

@@ -24,10 +24,22 @@ public final class EndpointPicker {
     }
 
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers) {
+        this(upstreams, policy, random, outliers, 0);
+    }
+
+    /** {@code position}: where round-robin goes on from (the previous picker's, when endpoints change). */
+    public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
+                          int position) {
         this.upstreams = List.copyOf(upstreams);
         this.policy = policy;
         this.random = random;
         this.outliers = outliers;
+        this.next.set(position);
+    }
+
+    /** How far round-robin has gone (to carry over to a picker over changed endpoints). */
+    int position() {
+        return next.get();
     }
 
     public List<Upstream> upstreams() {

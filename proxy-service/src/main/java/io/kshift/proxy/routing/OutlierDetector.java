@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
  * {@code consecutive5xxErrors} 5xx answers in a row (or {@code consecutiveGatewayErrors} 502/503/504 answers or
  * connect failures) is ejected for {@code baseEjectionTime} × its number of ejections, unless that would eject
  * more than {@code maxEjectionPercent} of the endpoints (at least one may always be ejected, as in Envoy). The
- * clock is injected. Ejection state is per route table: a new generation starts every endpoint healthy.
+ * clock is injected. Ejection state lives in each {@link Upstream}, which the next route table keeps for an
+ * endpoint that stays, so a config push or another endpoint's restart does not end an ejection.
  */
 public final class OutlierDetector {
     private final List<Upstream> upstreams;

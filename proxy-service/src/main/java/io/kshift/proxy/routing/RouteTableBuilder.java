@@ -2,6 +2,7 @@ package io.kshift.proxy.routing;
 
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.registry.AffectedServices;
 import io.kshift.model.registry.DestinationResolver;
 import io.kshift.model.registry.ResolvedDestination;
 import io.kshift.model.routing.BoundRoute;
@@ -11,16 +12,20 @@ import io.kshift.model.routing.WeightedTarget;
 import io.kshift.proxy.http.HttpTableBuilder;
 import io.kshift.proxy.telemetry.Telemetry;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
 /**
- * The one place a snapshot becomes a {@link RouteTable}. Trusts validated input: the validator already proved every
- * bound target resolves; a target that somehow does not is left out rather than failing the whole table.
+ * The one place a snapshot becomes a {@link RouteTable}, in time linear in the config: one indexed resolver for TCP
+ * and HTTP alike, and from the previous table whatever did not change (destination state, pickers, compiled
+ * virtual hosts). Trusts validated input: the validator already proved every bound target resolves; a target that
+ * somehow does not is left out rather than failing the whole table.
  */
 public final class RouteTableBuilder {
     private RouteTableBuilder() {
@@ -32,6 +37,14 @@ public final class RouteTableBuilder {
     }
 
     public static RouteTable build(MeshSnapshot snapshot, Destinations destinations) {
+        return build(snapshot, destinations, RouteTable.empty());
+    }
+
+    /**
+     * {@code destinations} carries the state of {@code previous} ({@link RouteTable#carryOver()}); {@code previous}
+     * also offers its compiled virtual hosts for reuse.
+     */
+    public static RouteTable build(MeshSnapshot snapshot, Destinations destinations, RouteTable previous) {
         MeshConfig config = MeshConfig.of(snapshot.resources());
         DestinationResolver resolver = new DestinationResolver(config);
         Map<Integer, ListenerRoute> routes = new TreeMap<>();
@@ -46,29 +59,36 @@ public final class RouteTableBuilder {
                         .ifPresent(r -> routes.put(binding.port(), r));
             }
         }
-        HttpTableBuilder http = new HttpTableBuilder(config, destinations);
+        AffectedServices affected = previous.generation() == 0 ? AffectedServices.ALL
+                : AffectedServices.between(previous.config(), previous.resolver(), config, resolver);
+        HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected);
         var gateways = http.gateways(config);
         var mesh = http.mesh(config);
+        BuildReport report = new BuildReport(http.compiledAfresh(), http.reused(), destinations.carried(),
+                destinations.changed(), 0);
         return new RouteTable(snapshot.generation(), Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,
-                destinations.state());
+                destinations.state(), http.hosts(), report, config, resolver);
     }
 
-    private static java.util.Optional<ListenerRoute> route(int port, BoundRoute bound, DestinationResolver resolver,
-                                                           Destinations destinations) {
+    private static Optional<ListenerRoute> route(int port, BoundRoute bound, DestinationResolver resolver,
+                                                 Destinations destinations) {
         List<RouteTarget> targets = new ArrayList<>();
+        String listener = "tcp:" + port;
         for (WeightedTarget t : bound.targets()) {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {
                 ResolvedDestination d = result.destination();
                 targets.add(new RouteTarget(d, t.weight(), destinations.shared(d),
-                        destinations.stats(d, "tcp:" + port, "tcp", false)));
+                        destinations.stats(d, listener, "tcp", false)));
             }
         }
         if (targets.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         int[] weights = targets.stream().mapToInt(RouteTarget::weight).toArray();
-        return java.util.Optional.of(new ListenerRoute(port, bound.source(), List.copyOf(targets),
-                new WeightedPicker(weights)));
+        Destinations.PickerKey key = new Destinations.PickerKey(listener, bound.source(), bound.field(),
+                targets.stream().map(t -> t.destination().key()).toList(), Arrays.stream(weights).boxed().toList());
+        return Optional.of(new ListenerRoute(port, bound.source(), List.copyOf(targets),
+                destinations.weighted(key, weights)));
     }
 }

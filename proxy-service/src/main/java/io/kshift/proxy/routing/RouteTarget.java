@@ -1,6 +1,7 @@
 package io.kshift.proxy.routing;
 
 import io.kshift.model.registry.ResolvedDestination;
+import io.kshift.proxy.telemetry.StatsRef;
 import io.kshift.proxy.telemetry.TrafficStats;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -10,12 +11,17 @@ import java.util.concurrent.atomic.LongAdder;
  * connections this table has sent it (a statistic, not config: it lets an operator check the split per node), and
  * how many are open now, against the DestinationRule's {@code connectionPool.tcp.maxConnections}.
  */
-public record RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, TrafficStats stats,
+public record RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, StatsRef statsRef,
                           LongAdder connections, AtomicInteger open, int maxConnections) {
 
-    public RouteTarget(ResolvedDestination destination, int weight, Destinations.Shared shared, TrafficStats stats) {
+    public RouteTarget(ResolvedDestination destination, int weight, Destinations.Shared shared, StatsRef stats) {
         this(destination, weight, shared.endpoints(), stats, new LongAdder(), shared.openConnections(),
                 maxConnections(destination));
+    }
+
+    /** This destination's traffic stats on the route's listener (made by the first connection). */
+    public TrafficStats stats() {
+        return statsRef.get();
     }
 
     /** Takes a connection slot; false when the destination already has {@code maxConnections} open. */

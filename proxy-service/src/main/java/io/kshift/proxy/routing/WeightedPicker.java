@@ -12,6 +12,9 @@ public final class WeightedPicker {
     /** Cycles longer than this are scaled down; a relative error below 1/65536 of traffic. */
     static final int MAX_CYCLE = 1 << 16;
 
+    /** One destination: nothing to count, so one stateless picker serves every such route. */
+    public static final WeightedPicker SINGLE = new WeightedPicker(new int[] {1});
+
     private final int[] cycle;
     private final AtomicLong next = new AtomicLong();
 
@@ -21,6 +24,9 @@ public final class WeightedPicker {
 
     /** The index of the destination for the next connection or request. */
     public int pick() {
+        if (cycle.length == 1) {
+            return cycle[0];
+        }
         return cycle[(int) Long.remainderUnsigned(next.getAndIncrement(), cycle.length)];
     }
 

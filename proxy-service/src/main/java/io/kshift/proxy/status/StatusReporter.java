@@ -20,7 +20,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Channel {@code status} → topic {@code kshift.proxy-status}, key nodeId: what this node runs, on every apply and
- * as a heartbeat. With Kafka down a report is dropped and counted; serving traffic never waits for the bus.
+ * as a heartbeat. Heartbeats have a thread of their own: a route-table build, a busy worker pool or a slow
+ * report of another kind never holds one back, so a node that is building is never taken for a dead one. With
+ * Kafka down a report is dropped and counted; serving traffic never waits for the bus.
  */
 @ApplicationScoped
 public class StatusReporter {
@@ -52,16 +54,31 @@ public class StatusReporter {
         this.dataHost = dataHost;
     }
 
+    private java.util.concurrent.ScheduledExecutorService heartbeats;
+
     void start(@Observes StartupEvent event) {
-        vertx.setPeriodic(heartbeatMillis, id -> vertx.executeBlocking(() -> {
+        heartbeats = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kshift-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        heartbeats.scheduleAtFixedRate(this::heartbeat, 0, heartbeatMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void heartbeat() {
+        try {
             report();
-            return null;
-        }, false));
-        report();
+        } catch (RuntimeException e) {
+            // A failed heartbeat must not cancel the schedule (an executor drops a task that throws).
+            LOG.warnf(e, "heartbeat failed");
+        }
     }
 
     /** A clean shutdown leaves a tombstone, so the node drops out of the fleet view instead of going NOT_SEEN. */
     void stop(@Observes io.quarkus.runtime.ShutdownEvent event) {
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+        }
         try {
             emitter.send(Record.<String, String>of(node.nodeId(), null)).toCompletableFuture()
                     .get(2, java.util.concurrent.TimeUnit.SECONDS);
@@ -71,8 +88,10 @@ public class StatusReporter {
     }
 
     public ProxyStatus current() {
-        return new ProxyStatus(Schemas.PROXY_STATUS, node.nodeId(), tables.get().generation(),
-                listeners.listeners(), node.startedAt(), Instant.now(), adminAddress, dataHost, node.labels());
+        var table = tables.get();
+        return new ProxyStatus(Schemas.PROXY_STATUS, node.nodeId(), table.generation(), listeners.listeners(),
+                node.startedAt(), Instant.now(), adminAddress, dataHost, node.labels(), table.build().buildMillis(),
+                tables.superseded().get());
     }
 
     public void report() {

@@ -95,6 +95,7 @@ public class ListenerManager {
         }
         Map<Integer, ListenerProtocol> now = new TreeMap<>();
         open.forEach((port, bound) -> now.put(port, bound.protocol()));
+        publishNames();
         return now;
     }
 
@@ -108,6 +109,7 @@ public class ListenerManager {
             synchronized (this) {
                 listen(meshPort, ListenerProtocol.HTTP, HttpProxy.MESH);
                 this.meshPort = meshPort;
+                publishNames();
             }
         }
     }
@@ -132,13 +134,20 @@ public class ListenerManager {
         draining.put(port, new Draining(bound, timer));
     }
 
-    public synchronized List<String> listeners() {
+    /** The open listeners ({@code tcp:31400}, {@code mesh:15080}); never waits for a reconcile binding ports. */
+    public List<String> listeners() {
+        return names;
+    }
+
+    private volatile List<String> names = List.of();
+
+    private void publishNames() {
         List<String> out = new ArrayList<>();
         open.forEach((port, bound) -> out.add(name(bound.protocol()) + ":" + port));
         if (meshPort > 0) {
             out.add("mesh:" + meshPort);
         }
-        return out;
+        names = List.copyOf(out);
     }
 
     private static String name(ListenerProtocol protocol) {

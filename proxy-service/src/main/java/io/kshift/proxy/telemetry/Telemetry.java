@@ -14,8 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The node's metric catalogue: one {@link TrafficStats} per {@link TrafficKey}, looked up when a route table is
- * built (never per connection or request), kept across generations so counters stay cumulative. Every metric is
+ * The node's metric catalogue: one {@link TrafficStats} per {@link TrafficKey}, made when traffic first reaches
+ * the key (route tables hold {@link StatsRef}s, so config size costs nothing here), kept across generations so
+ * counters stay cumulative, and retired by the reporter after {@code kshift.proxy.telemetry-idle-retire} without
+ * traffic (Prometheus sees a counter that starts again, as after a restart). Every metric is
  * declared here, with Istio's names and labels where Istio has them ({@code istio_tcp_connections_opened_total},
  * {@code istio_tcp_sent_bytes_total}, {@code istio_requests_total}, {@code istio_request_duration_milliseconds},
  * labels {@code destination_service}, {@code destination_version}, {@code response_code}, ...), so Istio
@@ -25,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
 public class Telemetry {
     private final MeterRegistry registry;
     private final Map<TrafficKey, TrafficStats> stats = new ConcurrentHashMap<>();
-    private final Set<String> registeredStatuses = ConcurrentHashMap.newKeySet();
+    /** Retired since the reporter last looked: drained once more, for counts added while they were retired. */
+    private final java.util.Queue<TrafficStats> retiring = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public Telemetry(MeterRegistry registry) {
         this.registry = registry;
@@ -36,15 +39,41 @@ public class Telemetry {
         return new Telemetry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
+    /** A handle on the stats of a destination as seen on a listener; nothing is made until traffic uses it. */
+    public StatsRef ref(ResolvedDestination d, String listener, String protocol, boolean shadow) {
+        return new StatsRef(this, new TrafficKey(d.namespace() == null ? "default" : d.namespace(), d.service(),
+                d.version(), d.subset(), listener, protocol, shadow));
+    }
+
     /** The stats of a destination as seen on a listener; created (and its meters registered) on first use. */
     public TrafficStats stats(ResolvedDestination d, String listener, String protocol, boolean shadow) {
-        TrafficKey key = new TrafficKey(d.namespace() == null ? "default" : d.namespace(), d.service(), d.version(),
-                d.subset(), listener, protocol, shadow);
+        return ref(d, listener, protocol, shadow).get();
+    }
+
+    TrafficStats stats(TrafficKey key) {
         return stats.computeIfAbsent(key, this::create);
     }
 
     public Collection<TrafficStats> all() {
         return stats.values();
+    }
+
+    /** Removes idle stats and their meters; their handles find fresh stats on next use. Reporter thread only. */
+    void retire(TrafficStats s) {
+        if (stats.remove(s.key(), s)) {
+            s.retired = true;
+            s.meters.forEach(registry::remove);
+            retiring.add(s);
+        }
+    }
+
+    /** The stats retired since the last call: their final counts still belong in a report. */
+    java.util.List<TrafficStats> takeRetired() {
+        java.util.List<TrafficStats> out = new java.util.ArrayList<>();
+        for (TrafficStats s; (s = retiring.poll()) != null; ) {
+            out.add(s);
+        }
+        return out;
     }
 
     private TrafficStats create(TrafficKey key) {
@@ -57,20 +86,24 @@ public class Telemetry {
                 latency.record(ms);
             }
         });
+        if (latency != null) {
+            s.meters.add(latency);
+        }
         if (key.protocol().equals("tcp")) {
-            counter("istio_tcp_connections_opened", tags, s.connectionsOpened);
-            counter("istio_tcp_connections_closed", tags, s.connectionsClosed);
-            counter("istio_tcp_received_bytes", tags, s.bytesFromClient);
-            counter("istio_tcp_sent_bytes", tags, s.bytesFromUpstream);
-            Gauge.builder("kshift_tcp_connections_active", s.connectionsActive, Number::doubleValue).tags(tags)
-                    .register(registry);
+            s.meters.add(counter("istio_tcp_connections_opened", tags, s.connectionsOpened));
+            s.meters.add(counter("istio_tcp_connections_closed", tags, s.connectionsClosed));
+            s.meters.add(counter("istio_tcp_received_bytes", tags, s.bytesFromClient));
+            s.meters.add(counter("istio_tcp_sent_bytes", tags, s.bytesFromUpstream));
+            s.meters.add(Gauge.builder("kshift_tcp_connections_active", s.connectionsActive, Number::doubleValue)
+                    .tags(tags).register(registry));
         }
         for (int i = 0; i < TrafficStats.CONNECT_REASONS.length; i++) {
-            counter("kshift_connect_failures", tags.and("reason", TrafficStats.CONNECT_REASONS[i]), s.byReason[i]);
+            s.meters.add(counter("kshift_connect_failures", tags.and("reason", TrafficStats.CONNECT_REASONS[i]),
+                    s.byReason[i]));
         }
         String[] flags = TrafficStats.flagNames();
         for (int i = 0; i < flags.length; i++) {
-            counter("kshift_response_flags", tags.and("response_flags", flags[i]), s.byFlag[i]);
+            s.meters.add(counter("kshift_response_flags", tags.and("response_flags", flags[i]), s.byFlag[i]));
         }
         return s;
     }
@@ -82,14 +115,14 @@ public class Telemetry {
         }
         for (int code = 0; code < s.byStatus.length(); code++) {
             LongAdder adder = s.byStatus.get(code);
-            if (adder != null && registeredStatuses.add(key + "/" + code)) {
-                counter("istio_requests", tags(key).and("response_code", String.valueOf(code)), adder);
+            if (adder != null && s.registeredCodes.add(code)) {
+                s.meters.add(counter("istio_requests", tags(key).and("response_code", String.valueOf(code)), adder));
             }
         }
     }
 
-    private void counter(String name, Tags tags, LongAdder adder) {
-        FunctionCounter.builder(name, adder, LongAdder::doubleValue).tags(tags).register(registry);
+    private io.micrometer.core.instrument.Meter counter(String name, Tags tags, LongAdder adder) {
+        return FunctionCounter.builder(name, adder, LongAdder::doubleValue).tags(tags).register(registry);
     }
 
     private static Tags tags(TrafficKey k) {

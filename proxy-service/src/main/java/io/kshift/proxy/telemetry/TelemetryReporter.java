@@ -6,7 +6,6 @@ import io.kshift.model.event.TelemetryReport;
 import io.kshift.proxy.config.NodeIdentity;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.kafka.Record;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
@@ -26,41 +25,66 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 /**
  * Channel {@code telemetry} → topic {@code kshift.telemetry.raw}, key {@code namespace/service}: every interval
  * (default 1 s), per destination service, what this node saw of each version since the last report. Runs on a
- * worker thread and only reads the data path's counters; the emitter's buffer is bounded, so with Kafka away
- * reports are dropped and counted ({@code dropped} in the next report that gets through), never waited for.
+ * thread of its own, one report after the other (a slow one delays the next, never overlaps it), and only reads
+ * the data path's counters; the emitter's buffer is bounded, so with Kafka away reports are dropped and counted
+ * ({@code dropped} in the next report that gets through), never waited for. Its cost follows traffic: only keys
+ * that saw traffic have stats, and a key idle for {@code kshift.proxy.telemetry-idle-retire} (default 5 min,
+ * longer than the 1 min window, so every window a service had traffic in closes) is retired.
  */
 @ApplicationScoped
 public class TelemetryReporter {
     private final Emitter<Record<String, String>> emitter;
     private final Telemetry telemetry;
     private final NodeIdentity node;
-    private final Vertx vertx;
     private final long intervalMillis;
     private final AtomicLong dropped = new AtomicLong();
+    private final int idleReportsBeforeRetire;
     private Instant intervalStart = Instant.now();
+    private java.util.concurrent.ScheduledExecutorService thread;
 
     public TelemetryReporter(@Channel("telemetry") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 256)
-                             Emitter<Record<String, String>> emitter, Telemetry telemetry, NodeIdentity node, Vertx vertx,
+                             Emitter<Record<String, String>> emitter, Telemetry telemetry, NodeIdentity node,
                              @ConfigProperty(name = "kshift.proxy.telemetry-interval-ms", defaultValue = "1000")
-                             long intervalMillis) {
+                             long intervalMillis,
+                             @ConfigProperty(name = "kshift.proxy.telemetry-idle-retire", defaultValue = "5m")
+                             java.time.Duration idleRetire) {
         this.emitter = emitter;
         this.telemetry = telemetry;
         this.node = node;
-        this.vertx = vertx;
         this.intervalMillis = intervalMillis;
+        this.idleReportsBeforeRetire = (int) Math.max(1, idleRetire.toMillis() / intervalMillis);
     }
 
     void start(@Observes StartupEvent event) {
-        vertx.setPeriodic(intervalMillis, id -> vertx.executeBlocking(() -> {
+        thread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kshift-telemetry-reporter");
+            t.setDaemon(true);
+            return t;
+        });
+        thread.scheduleWithFixedDelay(this::reportQuietly, intervalMillis, intervalMillis,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes io.quarkus.runtime.ShutdownEvent event) {
+        if (thread != null) {
+            thread.shutdownNow();
+        }
+    }
+
+    private void reportQuietly() {
+        try {
             report();
-            return null;
-        }, false));
+        } catch (RuntimeException e) {
+            // A failed report must not cancel the schedule (an executor drops a task that throws).
+            org.jboss.logging.Logger.getLogger(TelemetryReporter.class).warnf(e, "telemetry report failed");
+        }
     }
 
     /** Builds and sends this interval's reports; returns them (for tests and the node view). */
     public synchronized List<TelemetryReport> report() {
         Instant end = Instant.now();
         Map<String, List<TelemetryReport.Entry>> byService = new TreeMap<>();
+        List<TrafficStats> retiredBefore = telemetry.takeRetired();
         for (TrafficStats s : telemetry.all()) {
             // Every known service is reported, idle ones with no entries: the aggregator's windows close on the
             // reports' time, so that time must go on while traffic pauses.
@@ -69,6 +93,17 @@ public class TelemetryReporter {
             TelemetryReport.Entry e = entry(s);
             if (e != null) {
                 entries.add(e);
+                s.idleReports = 0;
+            } else if (++s.idleReports >= idleReportsBeforeRetire && s.connectionsActive.get() == 0) {
+                telemetry.retire(s);
+            }
+        }
+        for (TrafficStats s : retiredBefore) {
+            // Counts a connection added between its last report and the moment its handle saw the retirement.
+            TelemetryReport.Entry e = entry(s);
+            if (e != null) {
+                byService.computeIfAbsent(s.key().namespace() + "/" + s.key().service(), k -> new ArrayList<>())
+                        .add(e);
             }
         }
         List<TelemetryReport> reports = new ArrayList<>();
@@ -116,11 +151,17 @@ public class TelemetryReporter {
         for (int i = 0; i < TrafficStats.CONNECT_REASONS.length; i++) {
             putIfAny(reasons, TrafficStats.CONNECT_REASONS[i], s.byReason[i].takeDelta());
         }
-        Histogram durations = s.connectionDuration.getIntervalHistogram();
-        Histogram latencies = s.requestLatency.getIntervalHistogram();
+        Histogram durations = null;
+        if (s.connectionDuration != null) {
+            durations = s.recycledDurations = s.connectionDuration.getIntervalHistogram(s.recycledDurations);
+        }
+        Histogram latencies = null;
+        if (s.requestLatency != null) {
+            latencies = s.recycledLatencies = s.requestLatency.getIntervalHistogram(s.recycledLatencies);
+        }
         long active = s.connectionsActive.get();
         boolean idle = opened == 0 && closed == 0 && fromClient == 0 && fromUpstream == 0 && failures == 0
-                && requests.isEmpty() && active == 0 && durations.getTotalCount() == 0;
+                && requests.isEmpty() && active == 0 && (durations == null || durations.getTotalCount() == 0);
         if (idle) {
             return null;
         }
@@ -137,7 +178,7 @@ public class TelemetryReporter {
     }
 
     private static String encode(Histogram h) {
-        if (h.getTotalCount() == 0) {
+        if (h == null || h.getTotalCount() == 0) {
             return null;
         }
         ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());

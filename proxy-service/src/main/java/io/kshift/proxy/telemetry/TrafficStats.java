@@ -7,10 +7,15 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The running counts of one {@link TrafficKey}, updated on the data path without locks or allocation (adders,
- * HdrHistogram recorders), read by the reporter (interval deltas) and by Prometheus (cumulative totals).
+ * HdrHistogram recorders), read by the reporter (interval deltas) and by Prometheus (cumulative totals). Made when
+ * traffic first reaches its key and retired by the catalogue after a long idleness, so a node's telemetry costs
+ * what its traffic touches, not what its config names. Histograms are compact: one per protocol (connection
+ * durations for TCP, request latencies for HTTP), one significant digit (within about 5 %), and the reporter
+ * swaps them with a recycled one instead of allocating each interval.
  */
 public final class TrafficStats {
     static final long MAX_MILLIS = 3_600_000L;
+    static final int DIGITS = 1;
     private static final String[] FLAGS = {"NR", "FI", "DI", "UO", "UF", "UT", "UH", "UR"};
 
     final TrafficKey key;
@@ -22,8 +27,20 @@ public final class TrafficStats {
     final Counter connectFailures = new Counter();
     final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
     final Counter[] byFlag = new Counter[FLAGS.length];
-    final Recorder connectionDuration = new Recorder(MAX_MILLIS, 2);
-    final Recorder requestLatency = new Recorder(MAX_MILLIS, 2);
+    /** TCP only (null for HTTP keys). */
+    final Recorder connectionDuration;
+    /** HTTP only (null for TCP keys). */
+    final Recorder requestLatency;
+    /** Reporter-owned: the histograms it swaps in, the intervals in a row with nothing to report. */
+    org.HdrHistogram.Histogram recycledDurations;
+    org.HdrHistogram.Histogram recycledLatencies;
+    int idleReports;
+    /** Set when the catalogue retires this key; data-path handles then look the key up afresh. */
+    volatile boolean retired;
+    /** The response codes whose Prometheus counter is registered. */
+    final java.util.Set<Integer> registeredCodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The Prometheus meters registered for this key, removed with it. */
+    final java.util.List<io.micrometer.core.instrument.Meter> meters = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Prometheus' cumulative latency histogram; the recorders above are drained every interval. */
     private final java.util.function.LongConsumer latencyTotal;
     private final Runnable onNewStatus;
@@ -32,6 +49,9 @@ public final class TrafficStats {
         this.key = key;
         this.onNewStatus = onNewStatus;
         this.latencyTotal = latencyTotal;
+        boolean tcp = key.protocol().equals("tcp");
+        this.connectionDuration = tcp ? new Recorder(MAX_MILLIS, DIGITS) : null;
+        this.requestLatency = tcp ? null : new Recorder(MAX_MILLIS, DIGITS);
         for (int i = 0; i < FLAGS.length; i++) {
             byFlag[i] = new Counter();
         }
@@ -49,7 +69,9 @@ public final class TrafficStats {
     public void connectionClosed(long millis) {
         connectionsClosed.increment();
         connectionsActive.decrementAndGet();
-        connectionDuration.recordValue(Math.min(Math.max(0, millis), MAX_MILLIS));
+        if (connectionDuration != null) {
+            connectionDuration.recordValue(Math.min(Math.max(0, millis), MAX_MILLIS));
+        }
     }
 
     /** Why a connect failed, as Envoy's stats split them: refused, timeout, unreachable, dns, other. */
@@ -110,7 +132,9 @@ public final class TrafficStats {
             }
         }
         long ms = Math.min(Math.max(0, millis), MAX_MILLIS);
-        requestLatency.recordValue(ms);
+        if (requestLatency != null) {
+            requestLatency.recordValue(ms);
+        }
         latencyTotal.accept(ms);
     }
 

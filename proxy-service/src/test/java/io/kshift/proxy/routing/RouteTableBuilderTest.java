@@ -68,7 +68,7 @@ class RouteTableBuilderTest {
 
         RouteTable split = RouteTableBuilder.build(snapshot(2, "tcp-echo-services.yaml", "tcp-echo-all-v1.yaml",
                 "tcp-echo-20-v2.yaml"), new Destinations(new Random(1), System::nanoTime, telemetry,
-                allV1.destinations()));
+                allV1.carryOver()));
         RouteTarget v1Again = split.routes().get(31400).targets().get(0);
         assertThat(v1Again.endpoints()).as("same destination: same endpoints, ejections, balancer")
                 .isSameAs(v1.endpoints());
@@ -78,7 +78,7 @@ class RouteTableBuilderTest {
 
         RouteTable onlyV2 = RouteTableBuilder.build(snapshot(3, "tcp-echo-services.yaml", "tcp-echo-all-v1.yaml",
                 "tcp-echo-all-v1.yaml".replace("all-v1", "20-v2")), new Destinations(new Random(1), System::nanoTime,
-                telemetry, Map.of()));
+                telemetry, Destinations.CarryOver.NONE));
         assertThat(onlyV2.routes().get(31400).targets().get(0).endpoints()).as("nothing carried over: fresh state")
                 .isNotSameAs(v1.endpoints());
     }

@@ -1,0 +1,53 @@
+package io.kshift.proxy.http;
+
+import io.kshift.model.registry.ResolvedDestination;
+import io.kshift.model.routing.HttpBindings;
+import io.kshift.proxy.routing.Destinations;
+import io.kshift.proxy.routing.WeightedPicker;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The compiled routes of every virtual host of a route table, kept for the next build: a virtual host whose
+ * resource is unchanged and whose destinations all resolve as before is taken as it is (its routes, targets and
+ * pickers, with their positions), so a push that touches one service compiles that service's routes only.
+ */
+public final class CompiledHosts {
+    public static final CompiledHosts NONE = new CompiledHosts(Map.of(), Map.of());
+
+    /**
+     * Where a virtual host is served from: the listener, the resource and gateway it comes from, its domains. Cheap to hash;
+     * the whole virtual host is compared on a hit (mostly by identity: unchanged resources are decoded once).
+     */
+    record Key(String listener, io.kshift.model.resource.ResourceKey source,
+               io.kshift.model.resource.ResourceKey gateway, List<String> domains) {
+        static Key of(String listener, HttpBindings.VirtualHost host) {
+            return new Key(listener, host.source(), host.gateway(), host.domains());
+        }
+    }
+
+    /**
+     * A compiled virtual host, what its destinations resolved to when it was compiled, its routes and their
+     * pickers.
+     */
+    record Compiled(HttpBindings.VirtualHost host, List<ResolvedDestination> resolved, List<HttpRouteEntry> routes,
+                    Map<Destinations.PickerKey, WeightedPicker> pickers) {
+    }
+
+    /** A service port's default mesh route (Istio's, for services no VirtualService claims) and its destination. */
+    record Default(ResolvedDestination destination, List<HttpRouteEntry> routes) {
+    }
+
+    final Map<Key, Compiled> hosts;
+    /** By {@code service-host:port}. */
+    final Map<String, Default> defaults;
+
+    CompiledHosts(Map<Key, Compiled> hosts, Map<String, Default> defaults) {
+        this.hosts = hosts;
+        this.defaults = defaults;
+    }
+
+    public int size() {
+        return hosts.size();
+    }
+}

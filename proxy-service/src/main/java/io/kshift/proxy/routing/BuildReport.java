@@ -1,0 +1,15 @@
+package io.kshift.proxy.routing;
+
+/**
+ * How a route table was built: virtual hosts compiled afresh or taken from the previous table, destinations whose
+ * state was kept or carried over from a changed destination, and how long the build took (decode of the snapshot
+ * included). Shown on the node view and reported in {@code ProxyStatus}.
+ */
+public record BuildReport(int hostsCompiled, int hostsReused, int destinationsCarried, int destinationsChanged,
+                          long buildMillis) {
+    public static final BuildReport NONE = new BuildReport(0, 0, 0, 0, 0);
+
+    public BuildReport withMillis(long millis) {
+        return new BuildReport(hostsCompiled, hostsReused, destinationsCarried, destinationsChanged, millis);
+    }
+}
