@@ -47,7 +47,8 @@ public final class Fleet {
         members.add(httpbin("httpbin-v2", layout.httpV2Port(), "v2"));
         members.add(validator("validator-service", layout.validatorPort()));
         members.add(quarkus("config-service", "config-service", layout.configPort(), List.of(bootstrap, host)));
-        members.add(quarkus("telemetry-service", "telemetry-service", layout.telemetryPort(), List.of(bootstrap, host,
+        members.add(quarkus("telemetry-service", "telemetry-service", layout.telemetryPort(), List.of(
+                JvmFlags.TELEMETRY_HEAP, bootstrap, host,
                 "-Dkafka-streams.state.dir=" + layout.workDir().resolve("telemetry-state"),
                 "-Dkshift.telemetry.config-url=" + layout.configUrl())));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
@@ -79,8 +80,13 @@ public final class Fleet {
                 "tcp://" + layout.host() + ":" + port);
     }
 
+    /** A Quarkus service with the images' JVM flags; a heap in {@code props} overrides the default one. */
     private Member quarkus(String name, String module, int port, List<String> props) {
-        List<String> args = new ArrayList<>(List.of("-Xmx256m", "-Dquarkus.http.port=" + port));
+        List<String> args = new ArrayList<>(JvmFlags.common());
+        if (props.stream().noneMatch(p -> p.startsWith("-Xmx"))) {
+            args.add(JvmFlags.CONFIG_HEAP);
+        }
+        args.add("-Dquarkus.http.port=" + port);
         args.addAll(props);
         args.add("-jar");
         args.add(layout.app(module).toString());

@@ -36,7 +36,10 @@ public final class ManagedProcess {
             Files.createDirectories(layout.logs());
             Files.createDirectories(layout.pids());
             File log = layout.logs().resolve(name + ".log").toFile();
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            // As in the images: glibc's per-thread malloc arenas only add RSS to a JVM.
+            builder.environment().put("MALLOC_ARENA_MAX", "2");
+            Process process = builder
                     .directory(layout.repo().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log))

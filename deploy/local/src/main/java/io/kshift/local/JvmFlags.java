@@ -1,0 +1,36 @@
+package io.kshift.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The services' JVM settings: the parent pom's {@code kshift.jvm.flags}, the same the images carry, plus a heap
+ * per service sized for the config the local fleet is meant to hold (10,000–20,000 resources; see
+ * docs/architecture.md "JVM settings"). Heaps are maxima: committed heap follows the live set.
+ */
+final class JvmFlags {
+    /** Proxies, the validator and config-service hold whole configs (two while a new one is built). */
+    static final String CONFIG_HEAP = "-Xmx384m";
+    static final String TELEMETRY_HEAP = "-Xmx256m";
+
+    private JvmFlags() {
+    }
+
+    static List<String> common() {
+        Properties p = new Properties();
+        try (InputStream in = JvmFlags.class.getResourceAsStream("/kshift-jvm.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("kshift-jvm.properties is missing: rebuild deploy/local");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Arrays.stream(p.getProperty("flags", "").split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                .toList();
+    }
+}
