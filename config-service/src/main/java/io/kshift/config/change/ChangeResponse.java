@@ -11,29 +11,31 @@ import java.util.List;
 /**
  * What {@code POST /api/v1/apply} and {@code /delete} and {@code GET /api/v1/changes/{id}} answer. For a pending
  * change, {@code resources} lists what was submitted with no action yet; {@code sync} is present when the caller
- * asked to wait for the proxies.
+ * asked to wait for the proxies. {@code validationMillis}: how long the validator took to decide (null until it has).
  */
 public record ChangeResponse(String changeId, ChangeStatus status, Long generation, boolean dryRun,
                              List<ResourceAction> resources, List<ValidationMessage> errors,
-                             List<ValidationMessage> warnings, ProxyFleet.SyncReport sync) {
+                             List<ValidationMessage> warnings, ProxyFleet.SyncReport sync, Long validationMillis) {
 
     public static ChangeResponse of(ChangeResult r) {
         return new ChangeResponse(r.changeId(), r.status(), r.generation(), r.dryRun(), r.resources(), r.errors(),
-                r.warnings(), null);
+                r.warnings(), null, r.validationMillis());
     }
 
     /** The same answer with where the proxies stand ({@code ?waitFor=synced}). */
     public ChangeResponse withSync(ProxyFleet.SyncReport report) {
-        return new ChangeResponse(changeId, status, generation, dryRun, resources, errors, warnings, report);
+        return new ChangeResponse(changeId, status, generation, dryRun, resources, errors, warnings, report,
+                validationMillis);
     }
 
     public static ChangeResponse pending(String changeId, boolean dryRun, List<Resource> submitted) {
         return new ChangeResponse(changeId, ChangeStatus.PENDING, null, dryRun, submitted.stream()
-                .map(r -> new ResourceAction(r.kind(), r.namespace(), r.name(), null)).toList(), List.of(), List.of(), null);
+                .map(r -> new ResourceAction(r.kind(), r.namespace(), r.name(), null)).toList(), List.of(), List.of(),
+                null, null);
     }
 
     public static ChangeResponse rejected(List<ValidationMessage> errors) {
-        return new ChangeResponse(null, ChangeStatus.REJECTED, null, false, List.of(), errors, List.of(), null);
+        return new ChangeResponse(null, ChangeStatus.REJECTED, null, false, List.of(), errors, List.of(), null, null);
     }
 
     /** 200 accepted (and, when asked, running on every live proxy), 422 rejected, 202 still pending or lagging. */

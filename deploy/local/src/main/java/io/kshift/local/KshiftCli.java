@@ -28,9 +28,11 @@ public final class KshiftCli {
                 case "down" -> new Fleet(FleetLayout.load(repo, work)).down(out);
                 case "status" -> status(new Fleet(FleetLayout.load(repo, work)), out);
                 case "demo" -> demo(repo, work, args.length > 1 ? args[1] : "tcp", out);
-                case "bench" -> bench(repo, work, args.length > 1 ? args[1] : "telemetry", out);
+                case "bench" -> bench(repo, work, java.util.Arrays.copyOfRange(args, Math.min(1, args.length),
+                        args.length), out);
                 default -> {
-                    out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | all] | bench telemetry");
+                    out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | all]"
+                            + " | bench telemetry | bench scale [SERVICES] [--keep]");
                     System.exit(command.equals("help") ? 0 : 2);
                 }
             }
@@ -68,11 +70,20 @@ public final class KshiftCli {
         }
     }
 
-    static void bench(Path repo, Path work, String which, PrintStream out) {
-        if (!which.equals("telemetry")) {
-            throw new IllegalArgumentException("no benchmark '" + which + "'; try telemetry");
+    static void bench(Path repo, Path work, String[] args, PrintStream out) {
+        String which = args.length == 0 ? "telemetry" : args[0];
+        switch (which) {
+            case "telemetry" -> onFleet(repo, work, out,
+                    fleet -> new TelemetryLagBench(fleet.layout(), GATEWAY_PORT, out).run(5));
+            case "scale" -> {
+                List<String> rest = List.of(args).subList(1, args.length);
+                int services = rest.stream().filter(a -> a.matches("\\d+")).findFirst().map(Integer::parseInt)
+                        .orElse(2000);
+                onFleet(repo, work, out, fleet -> new ScaleBench(fleet.layout(), out).run(services,
+                        rest.contains("--keep")));
+            }
+            default -> throw new IllegalArgumentException("no benchmark '" + which + "'; try telemetry or scale");
         }
-        onFleet(repo, work, out, fleet -> new TelemetryLagBench(fleet.layout(), GATEWAY_PORT, out).run(5));
     }
 
     static void demo(Path repo, Path work, String which, PrintStream out) {
