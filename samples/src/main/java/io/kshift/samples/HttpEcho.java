@@ -56,6 +56,9 @@ public final class HttpEcho implements AutoCloseable {
     /** Starts on {@code port} (0: any free port) of {@code bind}; quiet: no access log on stdout (tests). */
     public static HttpEcho start(String bind, int port, String version, int failStatus, boolean quiet)
             throws IOException {
+        // Like any real server: headers and body go out at once. The JDK server's default (Nagle on) makes a kept-alive
+        // peer that delays its ACKs wait ~40 ms for every body written after its headers.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bind), port), 512);
         HttpEcho echo = new HttpEcho(server, version, failStatus, quiet);
         server.createContext("/", echo::handle);
