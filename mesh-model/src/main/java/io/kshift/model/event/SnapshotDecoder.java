@@ -110,14 +110,20 @@ public final class SnapshotDecoder {
             fromPrevious++;
             resources.add(r);
         }
+        remember(json, starts, ends, resources, fromPrevious);
+        return new MeshSnapshot(header.schema(), header.generation(), header.changeId(), header.createdAt(),
+                resources);
+    }
+
+    /** This snapshot is what the next one is compared with. */
+    private void remember(String json, List<Integer> starts, List<Integer> ends, List<Resource> resources,
+                          int fromPrevious) {
         previousJson = json;
         previousStarts = starts.stream().mapToInt(Integer::intValue).toArray();
         previousEnds = ends.stream().mapToInt(Integer::intValue).toArray();
         previousResources = resources;
         previousByText = null;
         reused = fromPrevious;
-        return new MeshSnapshot(header.schema(), header.generation(), header.changeId(), header.createdAt(),
-                resources);
     }
 
     /** The previous snapshot's resources by their text, for resources that moved (built only when one did). */
@@ -200,12 +206,7 @@ public final class SnapshotDecoder {
             out.add(r);
         }
         expect(p.currentToken(), JsonToken.END_ARRAY);
-        previousJson = json;
-        previousStarts = starts.stream().mapToInt(Integer::intValue).toArray();
-        previousEnds = ends.stream().mapToInt(Integer::intValue).toArray();
-        previousResources = out;
-        previousByText = null;
-        reused = fromPrevious;
+        remember(json, starts, ends, out, fromPrevious);
         return out;
     }
 

@@ -4,7 +4,6 @@ import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
-import io.kshift.proxy.routing.RouteTableBuilder;
 import io.kshift.proxy.status.StatusReporter;
 import io.kshift.proxy.tcp.ListenerManager;
 import io.kshift.proxy.telemetry.Telemetry;
@@ -35,6 +34,7 @@ public class SnapshotApplier {
     private final ListenerManager listeners;
     private final StatusReporter status;
     private final Telemetry telemetry;
+    private final RouteTableFactory factory;
     private final RandomGenerator random = new SecureRandom();
     private final AtomicReference<String> waiting = new AtomicReference<>();
     /** Builder thread only. */
@@ -46,8 +46,9 @@ public class SnapshotApplier {
     });
 
     public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, StatusReporter status,
-                           Telemetry telemetry) {
+                           Telemetry telemetry, RouteTableFactory factory) {
         this.telemetry = telemetry;
+        this.factory = factory;
         this.tables = tables;
         this.listeners = listeners;
         this.status = status;
@@ -93,7 +94,7 @@ public class SnapshotApplier {
         if (snapshot.generation() <= current.generation()) {
             return;
         }
-        RouteTable table = RouteTableBuilder.build(snapshot, new Destinations(random, System::nanoTime, telemetry,
+        RouteTable table = factory.build(snapshot, new Destinations(random, System::nanoTime, telemetry,
                 current.carryOver()), current).withBuildMillis((System.nanoTime() - started) / 1_000_000);
         // New ports open before the table that routes them is visible; removed ones close after it is gone.
         var both = new TreeMap<>(current.listeners());

@@ -1,0 +1,24 @@
+package io.kshift.proxy.config;
+
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.proxy.routing.Destinations;
+import io.kshift.proxy.routing.RouteTable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+
+/** A route table build that takes {@link #MILLIS} (enabled by {@link SlowBuildTest}'s profile only). */
+@Alternative
+@ApplicationScoped
+public class SlowRouteTableFactory extends RouteTableFactory {
+    static final long MILLIS = 2500;
+
+    @Override
+    public RouteTable build(MeshSnapshot snapshot, Destinations destinations, RouteTable previous) {
+        try {
+            Thread.sleep(MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return super.build(snapshot, destinations, previous);
+    }
+}
