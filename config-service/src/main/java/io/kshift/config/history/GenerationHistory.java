@@ -50,10 +50,10 @@ public class GenerationHistory {
     private GenerationSummary fromSnapshot(String json) {
         MeshSnapshot snapshot = decoder.decode(json);
         MeshConfig config = MeshConfig.of(snapshot.resources());
-        GenerationSummary summary = new GenerationSummary(snapshot.generation(), snapshot.changeId(),
-                snapshot.createdAt(), config.size(), previous.diff(config));
+        List<io.kshift.model.event.ResourceAction> changes = previous.diff(config);
         previous = config;
-        return summary;
+        return new GenerationSummary(snapshot.generation(), snapshot.changeId(), snapshot.createdAt(), config.size(),
+                changes);
     }
 
     /** Newest first. */

@@ -84,12 +84,8 @@ public class SnapshotApplier {
         }
     }
 
-    /** Builds and installs {@code snapshot} on the calling thread, unless the node already runs it or newer. */
-    public void apply(MeshSnapshot snapshot) {
-        apply(snapshot, System.nanoTime());
-    }
-
-    private synchronized void apply(MeshSnapshot snapshot, long started) {
+    /** Builds and installs {@code snapshot} (builder thread only), unless the node already runs it or newer. */
+    private void apply(MeshSnapshot snapshot, long started) {
         RouteTable current = tables.get();
         if (snapshot.generation() <= current.generation()) {
             return;

@@ -120,7 +120,7 @@ public final class HttpTableBuilder {
             return before.routes();
         }
         Map<Destinations.PickerKey, WeightedPicker> pickers = new HashMap<>();
-        List<HttpRouteEntry> routes = compile(vh, listener, pickers);
+        List<HttpRouteEntry> routes = compile(vh, listener, pickers, resolved.iterator());
         compiled.putIfAbsent(key, new CompiledHosts.Compiled(vh, resolved, routes, Map.copyOf(pickers)));
         fresh++;
         return routes;
@@ -152,8 +152,10 @@ public final class HttpTableBuilder {
         return out;
     }
 
+    /** {@code resolved}: {@link #resolveAll}'s answers, consumed in the same order (targets, then mirrors, per route). */
     private List<HttpRouteEntry> compile(HttpBindings.VirtualHost vh, String listener,
-                                         Map<Destinations.PickerKey, WeightedPicker> pickers) {
+                                         Map<Destinations.PickerKey, WeightedPicker> pickers,
+                                         java.util.Iterator<ResolvedDestination> resolved) {
         List<HttpRouteEntry> out = new ArrayList<>();
         for (int i = 0; i < vh.routes().size(); i++) {
             HttpRoute route = vh.routes().get(i);
@@ -164,32 +166,35 @@ public final class HttpTableBuilder {
                 }
             }
             if (!route.match().isEmpty() && blocks.isEmpty()) {
+                for (int skip = route.route().size() + route.allMirrors().size(); skip > 0; skip--) {
+                    resolved.next();
+                }
                 continue;
             }
-            out.add(entry(vh, route, vh.field() + "[" + i + "]", blocks, listener, pickers));
+            out.add(entry(vh, route, vh.field() + "[" + i + "]", blocks, listener, pickers, resolved));
         }
         return List.copyOf(out);
     }
 
     private HttpRouteEntry entry(HttpBindings.VirtualHost vh, HttpRoute route, String field, List<MatchBlock> blocks,
-                                 String listener, Map<Destinations.PickerKey, WeightedPicker> pickers) {
+                                 String listener, Map<Destinations.PickerKey, WeightedPicker> pickers,
+                                 java.util.Iterator<ResolvedDestination> resolved) {
         List<HttpTarget> targets = new ArrayList<>();
         List<WeightedTarget> weighted = ListenerBindings.istioTargets(route, vh.namespace(), field);
         for (int d = 0; d < weighted.size(); d++) {
             WeightedTarget t = weighted.get(d);
             var headers = route.route().get(d).headers();
-            DestinationResolver.Result result = t.resolve(resolver);
-            if (result.ok() && t.weight() > 0) {
-                targets.add(target(result.destination(), t.weight(), headers == null ? null : headers.request(),
+            ResolvedDestination destination = resolved.next();
+            if (destination != null && t.weight() > 0) {
+                targets.add(target(destination, t.weight(), headers == null ? null : headers.request(),
                         headers == null ? null : headers.response(), listener, false));
             }
         }
         List<HttpRouteEntry.Mirror> mirrors = new ArrayList<>();
         for (HttpMirrorPolicy m : route.allMirrors()) {
-            DestinationResolver.Result result = ListenerBindings.target(field + ".mirror", 1, m.destination(),
-                    vh.namespace()).resolve(resolver);
-            if (result.ok()) {
-                mirrors.add(new HttpRouteEntry.Mirror(target(result.destination(), 1, null, null, listener, true),
+            ResolvedDestination destination = resolved.next();
+            if (destination != null) {
+                mirrors.add(new HttpRouteEntry.Mirror(target(destination, 1, null, null, listener, true),
                         m.percentage() == null || m.percentage().value() == null ? 100 : m.percentage().value()));
             }
         }

@@ -43,7 +43,8 @@ public final class Destinations {
     private final LongSupplier nanoClock;
     private final Telemetry telemetry;
     private final CarryOver previous;
-    private final Map<ResolvedDestination.Key, Shared> previousByKey = new HashMap<>();
+    /** The previous state by destination key, made when the first changed destination needs it. */
+    private Map<ResolvedDestination.Key, Shared> previousByKey;
     private final Map<ResolvedDestination, Shared> current = new HashMap<>();
     private final Map<PickerKey, WeightedPicker> pickers = new HashMap<>();
     private int carried;
@@ -59,7 +60,6 @@ public final class Destinations {
         this.nanoClock = nanoClock;
         this.telemetry = telemetry;
         this.previous = previous;
-        previous.destinations().forEach((d, shared) -> previousByKey.putIfAbsent(d.key(), shared));
     }
 
     /** The state of a destination: the previous table's if unchanged, carried over if changed, else new. */
@@ -70,7 +70,7 @@ public final class Destinations {
             if (s != null) {
                 carried++;
             } else {
-                s = next(d, previousByKey.get(d.key()));
+                s = next(d, previousByKey().get(d.key()));
             }
             current.put(d, s);
         }
@@ -111,6 +111,14 @@ public final class Destinations {
 
     public int changed() {
         return changed;
+    }
+
+    private Map<ResolvedDestination.Key, Shared> previousByKey() {
+        if (previousByKey == null) {
+            previousByKey = new HashMap<>();
+            previous.destinations().forEach((d, shared) -> previousByKey.putIfAbsent(d.key(), shared));
+        }
+        return previousByKey;
     }
 
     private Shared next(ResolvedDestination d, Shared before) {

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -43,11 +42,6 @@ public class Telemetry {
     public StatsRef ref(ResolvedDestination d, String listener, String protocol, boolean shadow) {
         return new StatsRef(this, new TrafficKey(d.namespace() == null ? "default" : d.namespace(), d.service(),
                 d.version(), d.subset(), listener, protocol, shadow));
-    }
-
-    /** The stats of a destination as seen on a listener; created (and its meters registered) on first use. */
-    public TrafficStats stats(ResolvedDestination d, String listener, String protocol, boolean shadow) {
-        return ref(d, listener, protocol, shadow).get();
     }
 
     TrafficStats stats(TrafficKey key) {

@@ -179,7 +179,7 @@ public class ChangeLoop implements Runnable {
             return new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT, id, ChangeStatus.REJECTED,
                     current.generation(), false, List.of(), List.of(new ValidationMessage("change", "",
                     "not a " + Schemas.CHANGE_REQUESTED + ": " + e.getMessage())), List.of(),
-                    java.time.Instant.now()), java.util.Optional.empty());
+                    java.time.Instant.now()), java.util.Optional.empty(), null);
         }
         return validator.decide(current, change);
     }

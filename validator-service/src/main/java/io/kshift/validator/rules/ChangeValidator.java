@@ -3,7 +3,6 @@ package io.kshift.validator.rules;
 import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.ChangeStatus;
-import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.Operation;
 import io.kshift.model.event.ResourceAction;
@@ -20,7 +19,9 @@ import java.util.Optional;
 /**
  * Decides one change: applies it to a copy of the live config, validates the whole result (field rules on the
  * submitted resources, cross-resource rules on everything) and, when nothing is wrong, names the next snapshot.
- * Pure apart from the injected clock; every error is collected.
+ * Every error is collected. Apart from the injected clock it remembers only what makes the next decision cheaper:
+ * the last snapshot it decided on with its config, and each resource's JSON ({@link
+ * io.kshift.model.event.SnapshotEncoder}); one instance per change loop.
  */
 public final class ChangeValidator {
     private final FieldRules fieldRules;
@@ -36,9 +37,6 @@ public final class ChangeValidator {
      * (encoded once: sized here, sent as it is).
      */
     public record Decision(ChangeResult result, Optional<MeshSnapshot> next, String nextJson) {
-        public Decision(ChangeResult result, Optional<MeshSnapshot> next) {
-            this(result, next, next.map(EventCodec::encode).orElse(null));
-        }
     }
 
     /** The config of the last snapshot decided on, so consecutive changes do not re-index the same resources. */
@@ -71,29 +69,27 @@ public final class ChangeValidator {
         }
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
                 a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);
-        long generation = live.generation() + 1;
-        MeshSnapshot candidate = new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, change.changeId(),
-                clock.instant(), changed.config().all());
+        MeshSnapshot candidate = null;
         String json = null;
-        if (!findings.hasErrors() && change.operation() != Operation.DELETE && changesSomething) {
+        if (!findings.hasErrors() && changesSomething) {
+            candidate = new MeshSnapshot(Schemas.MESH_SNAPSHOT, live.generation() + 1, change.changeId(),
+                    clock.instant(), changed.config().all());
             json = encoder.encode(candidate);
             checkSize(json, findings);
         }
         boolean accepted = !findings.hasErrors();
         boolean publish = accepted && !change.dryRun() && changesSomething;
-        if (publish && json == null) {
-            json = encoder.encode(candidate);
-        }
-        generation = publish ? generation : live.generation();
         ChangeResult result = new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(),
-                accepted ? ChangeStatus.ACCEPTED : ChangeStatus.REJECTED, generation, change.dryRun(),
+                accepted ? ChangeStatus.ACCEPTED : ChangeStatus.REJECTED,
+                publish ? candidate.generation() : live.generation(), change.dryRun(),
                 change.dryRun() ? changed.actionsWithDiffs(current) : changed.actions(), findings.errors(),
                 findings.warnings(), clock.instant());
-        if (publish) {
-            lastSnapshot = candidate;
-            lastConfig = changed.config();
+        if (!publish) {
+            return new Decision(result, Optional.empty(), null);
         }
-        return new Decision(result, publish ? Optional.of(candidate) : Optional.empty(), publish ? json : null);
+        lastSnapshot = candidate;
+        lastConfig = changed.config();
+        return new Decision(result, Optional.of(candidate), json);
     }
 
     /** A snapshot the bus cannot carry would be retried forever: refuse the change that would make it. */
