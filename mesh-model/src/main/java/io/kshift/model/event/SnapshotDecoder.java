@@ -54,12 +54,13 @@ public final class SnapshotDecoder {
      * Returns null for any other layout.
      */
     private MeshSnapshot decodeOwnLayout(String json) throws IOException {
+        // Header values are numbers and JSON strings (quotes escaped), so the first unescaped occurrence is the field.
         int array = json.indexOf(RESOURCES);
-        if (array < 0 || json.indexOf(RESOURCES, array + 1) >= 0) {
+        if (array < 0) {
             return null;
         }
-        List<Integer> starts = new ArrayList<>();
-        List<Integer> ends = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>(previousStarts.length + 16);
+        List<Integer> ends = new ArrayList<>(previousStarts.length + 16);
         int i = array + RESOURCES.length();
         if (json.charAt(i) != ']') {
             while (true) {
@@ -87,8 +88,12 @@ public final class SnapshotDecoder {
         if (!json.substring(i).strip().equals("}")) {
             return null;
         }
-        MeshSnapshot header = Codecs.json().readValue(json.substring(0, array) + "\"resources\":[]}",
-                MeshSnapshot.class);
+        MeshSnapshot header;
+        try {
+            header = Codecs.json().readValue(json.substring(0, array) + "\"resources\":[]}", MeshSnapshot.class);
+        } catch (IOException notTopLevel) {
+            return null; // "resources" was nested in another field: not our layout
+        }
         List<Resource> resources = new ArrayList<>(starts.size());
         int fromPrevious = 0;
         for (int n = 0; n < starts.size(); n++) {

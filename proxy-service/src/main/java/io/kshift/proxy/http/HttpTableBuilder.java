@@ -58,7 +58,8 @@ public final class HttpTableBuilder {
 
     /** The virtual hosts this build compiled or reused: what the next build may reuse. */
     public CompiledHosts hosts() {
-        return new CompiledHosts(Map.copyOf(compiled), Map.copyOf(defaultRoutes));
+        return new CompiledHosts(java.util.Collections.unmodifiableMap(compiled),
+                java.util.Collections.unmodifiableMap(defaultRoutes));
     }
 
     public int reused() {

@@ -6,6 +6,7 @@ import io.kshift.model.registry.ResolvedDestination;
 import io.kshift.model.resource.ResourceKey;
 import io.kshift.proxy.telemetry.StatsRef;
 import io.kshift.proxy.telemetry.Telemetry;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,9 +100,9 @@ public final class Destinations {
         return telemetry.ref(d, listener, protocol, shadow);
     }
 
-    /** What this build used: what the next build may carry over. */
+    /** What this build used: what the next build may carry over (read-only views: the build is over). */
     public CarryOver state() {
-        return new CarryOver(Map.copyOf(current), Map.copyOf(pickers));
+        return new CarryOver(Collections.unmodifiableMap(current), Collections.unmodifiableMap(pickers));
     }
 
     /** Destinations whose state came unchanged from the previous table, and those rebuilt from a changed one. */
