@@ -9,7 +9,6 @@ import io.kshift.proxy.tcp.ListenerManager;
 import io.kshift.proxy.telemetry.Telemetry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.security.SecureRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +34,8 @@ public class SnapshotApplier {
     private final StatusReporter status;
     private final Telemetry telemetry;
     private final RouteTableFactory factory;
-    private final RandomGenerator random = new SecureRandom();
+    /** Load balancers pick on every event loop at once: each thread draws from its own generator, no lock. */
+    private final RandomGenerator random = () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
     private final AtomicReference<String> waiting = new AtomicReference<>();
     /** Builder thread only. */
     private final SnapshotDecoder decoder = new SnapshotDecoder();

@@ -146,7 +146,7 @@ final class HttpExchange {
             release(null, retry);
             return;
         }
-        if (!acquire(target.activeRequests(), target.pool().maxRequests())) {
+        if (!acquire(target.activeRequests(), target.pool().policy().maxRequests())) {
             release(null, retry);
             overflow();
             return;
@@ -168,6 +168,7 @@ final class HttpExchange {
             });
         }
         clients.get(target.pool()).request(new RequestOptions().setMethod(request.method())
+                        .setServer(endpoint.socketAddress())
                         .setHost(endpoint.address().host()).setPort(endpoint.address().port()).setURI(uri)
                         .setHeaders(tryHeaders))
                 .onComplete(ar -> {
@@ -335,7 +336,7 @@ final class HttpExchange {
     }
 
     private boolean retry(int attempt) {
-        if (done || attempt >= route.retry().attempts() || !acquire(target.activeRetries(), target.pool().maxRetries())) {
+        if (done || attempt >= route.retry().attempts() || !acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
             return false;
         }
         // Envoy's backoff: 25 ms base, doubling, fully jittered.

@@ -6,7 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -22,7 +22,6 @@ public class HttpProxy {
     private final Vertx vertx;
     private final HttpClients clients;
     private final Mirrors mirrors;
-    private final Random random = new Random();
     private final long maxBody;
 
     public HttpProxy(RouteTableHolder tables, Vertx vertx,
@@ -39,7 +38,11 @@ public class HttpProxy {
 
     /** {@code listener}: the gateway port, or {@link #MESH}; {@code port}: the local port it arrived on. */
     public void handle(HttpServerRequest request, int listener, int port) {
-        RouteTable table = tables.get();
+        handle(request, listener, port, tables.get());
+    }
+
+    /** Through {@code table} rather than the node's (the start-up warm-up runs a table of its own). */
+    public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
         VirtualHostTable hosts = listener == MESH ? table.mesh() : table.http().get(listener);
         String authority = request.host();
         List<HttpRouteEntry> routes = hosts == null ? null : hosts.routes(authority);
@@ -51,7 +54,8 @@ public class HttpProxy {
             for (HttpRouteEntry route : routes) {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null) {
-                    new HttpExchange(request, route, matched, authority, vertx, clients, mirrors, random, maxBody)
+                    new HttpExchange(request, route, matched, authority, vertx, clients, mirrors,
+                            ThreadLocalRandom.current(), maxBody)
                             .start();
                     return;
                 }

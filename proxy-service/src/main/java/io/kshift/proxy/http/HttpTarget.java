@@ -13,14 +13,14 @@ import java.util.concurrent.atomic.LongAdder;
  * settings, the header edits that apply when it is chosen, and live counters: requests and retries in flight
  * (the circuit breaker's) and requests sent (a statistic for the node view).
  */
-record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, UpstreamPolicy pool,
+record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, PoolRef pool,
                   ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef statsRef,
                   AtomicInteger activeRequests, AtomicInteger activeRetries, LongAdder requests) {
 
     /** The circuit-breaker counters and endpoints are the destination's, shared with every route to it. */
     HttpTarget(ResolvedDestination destination, int weight, io.kshift.proxy.routing.Destinations.Shared shared,
                HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef stats) {
-        this(destination, weight, shared.endpoints(), UpstreamPolicy.of(destination),
+        this(destination, weight, shared.endpoints(), new PoolRef(UpstreamPolicy.of(destination)),
                 consistentHash(destination), requestEdits, responseEdits, stats, shared.activeRequests(),
                 shared.activeRetries(), new LongAdder());
     }

@@ -44,6 +44,7 @@ final class Mirrors {
         long start = System.nanoTime();
         int[] status = {0};
         clients.get(target.pool()).request(new RequestOptions().setMethod(method)
+                        .setServer(endpoint.socketAddress())
                         .setHost(endpoint.address().host()).setPort(endpoint.address().port()).setURI(uri)
                         .setHeaders(copy).setIdleTimeout(timeoutMillis))
                 .compose(req -> req.send(body))

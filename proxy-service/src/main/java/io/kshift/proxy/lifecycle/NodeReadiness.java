@@ -15,8 +15,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Ready once the node runs at least the generation that was live on the bus when it started (its listeners are
- * bound), and not ready again from the moment it starts shutting down: load balancers and Kubernetes send a new
- * node connections only when it can route them, and stop before it drains.
+ * bound) and its start-up warm-up is over (so the first clients find a compiled data path), and not ready again
+ * from the moment it starts shutting down: load balancers and Kubernetes send a new node connections only when it
+ * can route them quickly, and stop before it drains.
  */
 @Readiness
 @ApplicationScoped
@@ -28,8 +29,12 @@ public class NodeReadiness implements HealthCheck {
     private final AtomicLong liveAtStart = new AtomicLong(-1);
     private volatile boolean shuttingDown;
 
-    NodeReadiness(RouteTableHolder tables, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    private final io.kshift.proxy.warmup.WarmUp warmUp;
+
+    NodeReadiness(RouteTableHolder tables, io.kshift.proxy.warmup.WarmUp warmUp,
+                  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.tables = tables;
+        this.warmUp = warmUp;
         this.bootstrapServers = bootstrapServers;
     }
 
@@ -48,8 +53,8 @@ public class NodeReadiness implements HealthCheck {
         long target = liveAtStart.get();
         long running = tables.get().generation();
         return HealthCheckResponse.named("proxy-node")
-                .status(!shuttingDown && target >= 0 && running >= target)
-                .withData("generation", running).withData("liveAtStart", target)
+                .status(!shuttingDown && target >= 0 && running >= target && warmUp.finished())
+                .withData("generation", running).withData("warmedUp", warmUp.finished()).withData("liveAtStart", target)
                 .withData("shuttingDown", shuttingDown).build();
     }
 

@@ -41,13 +41,33 @@ final class HalfClose {
     static void shutdownOutput(NetSocket socket, Runnable then) {
         ChannelHandlerContext ctx = ((NetSocketInternal) socket).channelHandlerContext();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
-            if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+            if (written.isSuccess() && nativeShutdown(ctx.channel())) {
+                then.run();
+            } else if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput().addListener(f -> then.run());
             } else {
                 ctx.close();
                 then.run();
             }
         });
+    }
+
+    /**
+     * Sends FIN with shutdown(2) on the socket itself. Netty's own {@code shutdownOutput} makes (and fills the stack
+     * trace of) an exception for every call, a few per cent of a proxy's CPU when connections are short; nothing
+     * is written to this direction after its FIN, so Netty need not know.
+     */
+    private static boolean nativeShutdown(io.netty.channel.Channel channel) {
+        if (channel instanceof io.netty.channel.unix.UnixChannel epoll
+                && epoll.fd() instanceof io.netty.channel.unix.Socket socket) {
+            try {
+                socket.shutdown(false, true);
+                return true;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     @ChannelHandler.Sharable

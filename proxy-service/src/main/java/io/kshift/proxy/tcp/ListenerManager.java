@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * Opens and closes the data listeners as gateways come and go: TCP ports relay connections ({@link TcpProxy}),
  * HTTP ports serve HTTP/1.1 and cleartext HTTP/2 ({@link HttpProxy}). Each port is bound with SO_REUSEPORT, so
  * several proxy nodes on one machine share it and the kernel spreads connections between them; inside a node, one
- * server per acceptor event loop spreads them across cores. A removed port routes nothing new at once (it is gone
+ * server per acceptor event loop spreads them across cores (TCP ports: a listening socket per loop, accepted on
+ * that loop, see {@link LoopAcceptor}; HTTP ports: Vert.x's shared server). A removed port routes nothing new at once (it is gone
  * from the route table), while its live connections go on until the drain deadline
  * ({@code kshift.proxy.drain-timeout}); then the servers close, and Vert.x closes the connections they accepted.
  * A port that comes back, with the same protocol, before the deadline keeps its servers and connections.
@@ -55,7 +56,7 @@ public class ListenerManager {
 
     public ListenerManager(Vertx vertx, TcpProxy tcp, HttpProxy http,
                            @ConfigProperty(name = "kshift.proxy.bind-host", defaultValue = "0.0.0.0") String bindHost,
-                           @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "2") int acceptors,
+                           @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "0") int acceptors,
                            @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
                            java.time.Duration drainTimeout) {
         this.vertx = vertx;
@@ -63,7 +64,8 @@ public class ListenerManager {
         this.http = http;
         this.drainTimeout = drainTimeout;
         this.bindHost = bindHost;
-        this.acceptors = Math.max(1, acceptors);
+        // 0: one per core, as Envoy runs one worker per core.
+        this.acceptors = acceptors > 0 ? acceptors : Runtime.getRuntime().availableProcessors();
     }
 
     /** Makes the open listeners exactly {@code ports}; returns the ports listening afterwards with their protocols. */
@@ -161,7 +163,11 @@ public class ListenerManager {
         for (Context context : contexts()) {
             Promise<Void> promise = Promise.promise();
             context.runOnContext(v -> {
-                if (protocol == ListenerProtocol.TCP) {
+                if (protocol == ListenerProtocol.TCP && vertx.isNativeTransportEnabled()) {
+                    LoopAcceptor.bind((io.vertx.core.impl.ContextInternal) context, bindHost, port,
+                            s -> tcp.accept(s, port)).onSuccess(a -> closers.add(a::close))
+                            .<Void>mapEmpty().onComplete(promise);
+                } else if (protocol == ListenerProtocol.TCP) {
                     var server = vertx.createNetServer(new NetServerOptions().setHost(bindHost).setPort(port)
                             .setReusePort(true).setTcpNoDelay(true)).connectHandler(s -> tcp.accept(s, port));
                     closers.add(server::close);
@@ -169,7 +175,11 @@ public class ListenerManager {
                 } else {
                     var server = vertx.createHttpServer(new HttpServerOptions().setHost(bindHost).setPort(port)
                             .setReusePort(true).setTcpNoDelay(true).setHttp2ClearTextEnabled(true)
-                            .setHandle100ContinueAutomatically(true))
+                            .setHandle100ContinueAutomatically(true)
+                            // Vert.x's own WebSocket compression handlers would sit in every connection's
+                            // pipeline; this server never terminates WebSockets.
+                            .setPerMessageWebSocketCompressionSupported(false)
+                            .setPerFrameWebSocketCompressionSupported(false))
                             .requestHandler(r -> http.handle(r, listener, port));
                     closers.add(server::close);
                     server.listen().<Void>mapEmpty().onComplete(promise);

@@ -2,6 +2,7 @@ package io.kshift.proxy.tcp;
 
 import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.proxy.routing.ListenerRoute;
+import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.routing.RouteTarget;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
@@ -26,9 +27,14 @@ public class TcpProxy {
     }
 
     void accept(NetSocket client, int port) {
+        accept(client, port, tables.get());
+    }
+
+    /** Through {@code table} rather than the node's (the start-up warm-up runs a table of its own). */
+    public void accept(NetSocket client, int port, RouteTable table) {
         // Nothing is read until an upstream is connected; then the relay turns reading on.
         Relay.reading(client, false);
-        Optional<ListenerRoute> route = tables.get().route(port);
+        Optional<ListenerRoute> route = table.route(port);
         if (route.isEmpty()) {
             client.close();
             return;

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The packaged proxy node: follows a snapshot on the bus, listens where the Gateway says, routes to v1. */
+/** The packaged proxy node: follows a snapshot on the bus, listens where the Gateway says, routes to v1, warms up. */
 @QuarkusIntegrationTest
 @WithTestResource(KafkaBrokerResource.class)
 class ProxyAppIT {
@@ -38,7 +38,8 @@ class ProxyAppIT {
                 assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
                         .readLine()).isEqualTo("one hi");
             }
-            given().get("/q/health/ready").then().statusCode(200);
+            // Ready once it runs the live generation and its start-up warm-up (at most kshift.proxy.warmup.timeout).
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/q/health/ready").statusCode() == 200);
         }
     }
 }

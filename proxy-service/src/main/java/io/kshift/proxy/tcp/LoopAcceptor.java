@@ -1,0 +1,84 @@
+package io.kshift.proxy.tcp;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketImpl;
+import io.vertx.core.net.impl.VertxHandler;
+
+/**
+ * A TCP listening socket owned by one event loop, as Envoy's workers and HAProxy's threads each own one: the loop
+ * accepts its own connections and serves them, with no hand-off from an acceptor thread (Vert.x 4 shares one
+ * socket per port and accepts on a thread of its own, then hands every connection to a loop: a thread wake-up per
+ * connection). The kernel spreads connections over the loops' sockets (SO_REUSEPORT). Accepted channels become
+ * ordinary Vert.x {@link NetSocket}s on the loop's context, so the relay code is the same; closing the acceptor
+ * closes the listening socket and then every connection it accepted.
+ */
+final class LoopAcceptor {
+    private final ContextInternal context;
+    private final ChannelGroup accepted;
+    private Channel server;
+
+    private LoopAcceptor(ContextInternal context) {
+        this.context = context;
+        this.accepted = new DefaultChannelGroup(context.nettyEventLoop());
+    }
+
+    /** Binds {@code host:port} on {@code context}'s event loop; each accepted connection goes to {@code handler}. */
+    static Future<LoopAcceptor> bind(ContextInternal context, String host, int port, Handler<NetSocket> handler) {
+        LoopAcceptor acceptor = new LoopAcceptor(context);
+        var loop = context.nettyEventLoop();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loop, loop)
+                .channelFactory(context.owner().transport().serverChannelFactory(false))
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        acceptor.accepted.add(ch);
+                        VertxHandler<NetSocketImpl> vertx = VertxHandler.create(
+                                chctx -> new NetSocketImpl(context, chctx, null, null, false));
+                        vertx.addHandler(socket -> context.emit(socket, handler));
+                        ch.pipeline().addLast("handler", vertx);
+                    }
+                });
+        if (context.owner().isNativeTransportEnabled()) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        Promise<LoopAcceptor> bound = context.promise();
+        ChannelFuture f = bootstrap.bind(host, port);
+        f.addListener(r -> {
+            if (r.isSuccess()) {
+                acceptor.server = f.channel();
+                bound.complete(acceptor);
+            } else {
+                bound.fail(r.cause());
+            }
+        });
+        return bound.future();
+    }
+
+    /** Stops accepting, then closes every connection this acceptor accepted. */
+    Future<Void> close() {
+        Promise<Void> closed = context.promise();
+        Channel s = server;
+        if (s == null) {
+            accepted.close();
+            closed.complete();
+            return closed.future();
+        }
+        s.close().addListener(v -> accepted.close().addListener(w -> closed.complete()));
+        return closed.future();
+    }
+}

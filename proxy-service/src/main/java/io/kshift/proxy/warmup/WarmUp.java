@@ -1,0 +1,316 @@
+package io.kshift.proxy.warmup;
+
+import io.kshift.proxy.http.HttpProxy;
+import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.tcp.TcpProxy;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs real traffic through this node's own data path before it reports ready, so the JIT has compiled the
+ * TCP relay and the HTTP exchange by the time a client's first connection arrives (a cold JVM runs them at a
+ * fraction of their speed for tens of seconds). Backends, listeners and load are all on loopback ports of their
+ * own, the route table is a private one ({@link WarmUpMesh}) whose stats go to a detached catalogue: nothing of
+ * it reaches the node's route table, its listeners, its telemetry or Kafka. It runs at least the configured
+ * counts, then on until the JIT has gone quiet, never past its deadline; {@code kshift.proxy.warmup.requests=0}
+ * and {@code ...connections=0} turn it off.
+ */
+@ApplicationScoped
+public class WarmUp {
+    private static final Logger LOG = Logger.getLogger(WarmUp.class);
+    static final int TCP_PORT = 40001;
+    static final int HTTP_PORT = 40002;
+
+    private final Vertx vertx;
+    private final TcpProxy tcp;
+    private final HttpProxy http;
+    private final int requests;
+    private final int connections;
+    private final int concurrency;
+    private final Duration timeout;
+    private final CompletableFuture<Report> done = new CompletableFuture<>();
+
+    /** What the warm-up did: answers per version, errors, and how long it took. */
+    public record Report(java.util.Map<String, Integer> tcpAnswers, java.util.Map<String, Integer> httpAnswers,
+                         int errors, long millis) {
+    }
+
+    public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http,
+                  @ConfigProperty(name = "kshift.proxy.warmup.requests", defaultValue = "20000") int requests,
+                  @ConfigProperty(name = "kshift.proxy.warmup.connections", defaultValue = "5000") int connections,
+                  @ConfigProperty(name = "kshift.proxy.warmup.concurrency", defaultValue = "16") int concurrency,
+                  @ConfigProperty(name = "kshift.proxy.warmup.timeout", defaultValue = "45s") Duration timeout) {
+        this.vertx = vertx;
+        this.tcp = tcp;
+        this.http = http;
+        this.requests = requests;
+        this.connections = connections;
+        this.concurrency = Math.max(1, concurrency);
+        this.timeout = timeout;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (requests <= 0 && connections <= 0) {
+            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), 0, 0));
+            return;
+        }
+        Thread t = new Thread(this::run, "kshift-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** True once the warm-up has finished (or was off, or failed: it never holds a node back for good). */
+    public boolean finished() {
+        return done.isDone();
+    }
+
+    /** What the last warm-up did; waits for it. */
+    public Report report(Duration wait) throws Exception {
+        return done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        long start = System.nanoTime();
+        List<Runnable> closers = new ArrayList<>();
+        Load load = new Load(connections, requests);
+        try {
+            int[] echo = new int[2];
+            int[] web = new int[2];
+            for (int v = 0; v < 2; v++) {
+                String version = "v" + (v + 1);
+                NetServer e = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
+                        .connectHandler(s -> s.handler(b -> s.write(io.vertx.core.buffer.Buffer.buffer(version + " ")
+                                .appendBuffer(b)))).listen());
+                closers.add(e::close);
+                echo[v] = e.actualPort();
+                HttpServer w = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                        .requestHandler(r -> WarmUpTraffic.answer(r, version))
+                        .listen());
+                closers.add(w::close);
+                web[v] = w.actualPort();
+            }
+            RouteTable table = WarmUpMesh.table(echo, web);
+            NetServer tcpListener = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0)
+                    .setTcpNoDelay(true)).connectHandler(s -> tcp.accept(s, TCP_PORT, table)).listen());
+            closers.add(tcpListener::close);
+            HttpServer httpListener = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
+                    .setPort(0).setTcpNoDelay(true)).requestHandler(r -> http.handle(r, HTTP_PORT, HTTP_PORT, table))
+                    .listen());
+            closers.add(httpListener::close);
+
+            NetClient netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
+            closers.add(netClient::close);
+            HttpClient httpClient = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true)
+                    .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
+            closers.add(httpClient::close);
+            List<CompletableFuture<Void>> workers = new ArrayList<>();
+            for (int i = 0; i < concurrency; i++) {
+                if (connections > 0) {
+                    workers.add(i < 2 ? load.bulk(netClient, tcpListener.actualPort())
+                            : load.connections(netClient, tcpListener.actualPort()));
+                }
+                if (requests > 0) {
+                    workers.add(load.requests(httpClient, httpListener.actualPort()));
+                }
+            }
+            untilCompiled(load, start);
+            load.stop = true;
+            CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("warm-up failed; the node starts cold: %s", e.toString());
+        } finally {
+            load.stop = true;
+            closers.forEach(c -> {
+                try {
+                    c.run();
+                } catch (RuntimeException ignored) {
+                    // Closing a loopback server of our own: nothing to do if it is already gone.
+                }
+            });
+            Report report = new Report(java.util.Map.copyOf(load.tcp), java.util.Map.copyOf(load.http),
+                    load.errors.get(), (System.nanoTime() - start) / 1_000_000);
+            LOG.infof("warm-up: %d TCP connections, %d HTTP requests through the data path in %d ms (%d errors)",
+                    sum(report.tcpAnswers()), sum(report.httpAnswers()), report.millis(), report.errors());
+            done.complete(report);
+        }
+    }
+
+    /**
+     * Runs the load past its minimum counts until the JIT goes quiet: the compiler works through a queue, and a
+     * hot method is fast only once its optimised version is installed, seconds after it became hot.
+     */
+    private void untilCompiled(Load load, long start) throws InterruptedException {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long deadline = start + timeout.toNanos();
+        long compiled = measurable ? jit.getTotalCompilationTime() : 0;
+        int quiet = 0;
+        while (!load.stop && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = measurable ? jit.getTotalCompilationTime() : compiled;
+            quiet = now - compiled < 25 ? quiet + 1 : 0;
+            compiled = now;
+            if (load.minimumDone() && (quiet >= 2 || !measurable)) {
+                return;
+            }
+        }
+        if (!load.stop) {
+            LOG.warnf("warm-up stopped at its deadline (%s) with the JIT still compiling", timeout);
+        }
+    }
+
+    private static int sum(java.util.Map<String, Integer> counts) {
+        return counts.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** The clients: each worker runs one connection or request after another until the shared count is spent. */
+    private static final class Load {
+        final java.util.Map<String, Integer> tcp = new ConcurrentHashMap<>();
+        final java.util.Map<String, Integer> http = new ConcurrentHashMap<>();
+        final AtomicInteger errors = new AtomicInteger();
+        final AtomicInteger sequence = new AtomicInteger();
+        final AtomicInteger tcpLeft;
+        final AtomicInteger httpLeft;
+        volatile boolean stop;
+
+        Load(int connections, int requests) {
+            tcpLeft = new AtomicInteger(connections);
+            httpLeft = new AtomicInteger(requests);
+        }
+
+        boolean minimumDone() {
+            return tcpLeft.get() <= 0 && httpLeft.get() <= 0;
+        }
+
+        CompletableFuture<Void> connections(NetClient client, int port) {
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            nextConnection(client, port, finished);
+            return finished;
+        }
+
+        private void nextConnection(NetClient client, int port, CompletableFuture<Void> finished) {
+            tcpLeft.decrementAndGet();
+            if (stop) {
+                finished.complete(null);
+                return;
+            }
+            client.connect(port, "127.0.0.1").onComplete(ar -> {
+                if (ar.failed()) {
+                    failed(() -> nextConnection(client, port, finished));
+                    return;
+                }
+                var socket = ar.result();
+                StringBuilder line = new StringBuilder();
+                socket.handler(b -> {
+                    line.append(b.toString());
+                    if (line.indexOf("\n") >= 0) {
+                        tcp.merge(line.substring(0, line.indexOf(" ")), 1, Integer::sum);
+                        socket.close().onComplete(v -> nextConnection(client, port, finished));
+                    }
+                });
+                socket.write("warm-up\n");
+            });
+        }
+
+        /** Long connections moving 1 MiB each way in 64 KiB writes: the relay's backpressure path. */
+        CompletableFuture<Void> bulk(NetClient client, int port) {
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            nextBulk(client, port, finished);
+            return finished;
+        }
+
+        private static final io.vertx.core.buffer.Buffer CHUNK = io.vertx.core.buffer.Buffer.buffer(new byte[65536]);
+
+        private void nextBulk(NetClient client, int port, CompletableFuture<Void> finished) {
+            if (stop) {
+                finished.complete(null);
+                return;
+            }
+            client.connect(port, "127.0.0.1").onComplete(ar -> {
+                if (ar.failed()) {
+                    failed(() -> nextBulk(client, port, finished));
+                    return;
+                }
+                var socket = ar.result();
+                long[] received = {0};
+                socket.handler(b -> {
+                    if (received[0] == 0 && b.length() >= 2) {
+                        tcp.merge(b.getString(0, 2), 1, Integer::sum);
+                    }
+                    received[0] += b.length();
+                    if (received[0] >= 16L * CHUNK.length()) {
+                        socket.handler(null);
+                        socket.close().onComplete(v -> nextBulk(client, port, finished));
+                    }
+                });
+                writeChunks(socket, 16);
+            });
+        }
+
+        private void writeChunks(io.vertx.core.net.NetSocket socket, int left) {
+            for (int n = left; n > 0; n--) {
+                socket.write(CHUNK);
+                if (socket.writeQueueFull()) {
+                    int rest = n - 1;
+                    socket.drainHandler(v -> writeChunks(socket, rest));
+                    return;
+                }
+            }
+        }
+
+        CompletableFuture<Void> requests(HttpClient client, int port) {
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            nextRequest(client, port, finished);
+            return finished;
+        }
+
+        private void nextRequest(HttpClient client, int port, CompletableFuture<Void> finished) {
+            httpLeft.decrementAndGet();
+            if (stop) {
+                finished.complete(null);
+                return;
+            }
+            WarmUpTraffic.request(client, port, sequence.getAndIncrement()).onComplete(ar -> {
+                        if (ar.failed() || !ar.result().startsWith("200 ")) {
+                            failed(() -> nextRequest(client, port, finished));
+                        } else {
+                            http.merge(ar.result().substring(4), 1, Integer::sum);
+                            nextRequest(client, port, finished);
+                        }
+                    });
+        }
+
+        private void failed(Runnable next) {
+            // A warm-up that cannot work (a port in use, a full table) stops early rather than spin.
+            if (errors.incrementAndGet() > 100) {
+                stop = true;
+            }
+            next.run();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.kshift.proxy.warmup;
+
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.routing.RouteTableBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The warm-up's own mesh, in the resources an operator writes: a gateway with a TCP and an HTTP server, two
+ * versions of a service on loopback backends, 80/20 to each, so the same code runs as for a real canary. Built
+ * into a route table whose stats go to a detached catalogue (never reported).
+ */
+final class WarmUpMesh {
+    private WarmUpMesh() {
+    }
+
+    /** {@code echo}, {@code web}: the loopback ports of versions v1 and v2 of the TCP and the HTTP backend. */
+    static RouteTable table(int[] echo, int[] web) throws Exception {
+        String yaml = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: warm-tcp, namespace: kshift-warmup, labels: {app: warm-tcp}}
+                spec: {ports: [{name: tcp, port: 7000}], selector: {app: warm-tcp}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: warm-http, namespace: kshift-warmup, labels: {app: warm-http}}
+                spec: {ports: [{name: http, port: 8000}], selector: {app: warm-http}}
+                """ + entries("warm-tcp", "tcp", echo) + entries("warm-http", "http", web) + """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: warm-gw, namespace: kshift-warmup}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - {port: {number: %d, name: tcp, protocol: TCP}, hosts: ["*"]}
+                  - {port: {number: %d, name: http, protocol: HTTP}, hosts: ["*"]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: warm-tcp, namespace: kshift-warmup}
+                spec: {host: warm-tcp, subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: warm-http, namespace: kshift-warmup}
+                spec: {host: warm-http, subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: warm, namespace: kshift-warmup}
+                spec:
+                  hosts: ["*"]
+                  gateways: [warm-gw]
+                  tcp:
+                  - match: [{port: %d}]
+                    route:
+                    - {destination: {host: warm-tcp, port: {number: 7000}, subset: v1}, weight: 80}
+                    - {destination: {host: warm-tcp, port: {number: 7000}, subset: v2}, weight: 20}
+                  http:
+                  - match: [{uri: {prefix: /}}]
+                    route:
+                    - {destination: {host: warm-http, port: {number: 8000}, subset: v1}, weight: 80}
+                    - {destination: {host: warm-http, port: {number: 8000}, subset: v2}, weight: 20}
+                """.formatted(WarmUp.TCP_PORT, WarmUp.HTTP_PORT, WarmUp.TCP_PORT);
+        var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+        if (!parsed.ok()) {
+            throw new IllegalStateException("warm-up mesh does not parse: " + parsed.errors());
+        }
+        // Generation 1 of a table no node ever holds: it is built fresh, shares nothing with the node's tables.
+        return RouteTableBuilder.build(new MeshSnapshot(null, 1, "warm-up", Instant.EPOCH, parsed.resources()),
+                () -> ThreadLocalRandom.current().nextLong());
+    }
+
+    private static String entries(String app, String portName, int[] ports) {
+        StringBuilder out = new StringBuilder();
+        for (int v = 0; v < ports.length; v++) {
+            out.append("""
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: %s-v%d, namespace: kshift-warmup}
+                    spec: {address: 127.0.0.1, ports: {%s: %d}, labels: {app: %s, version: v%d}}
+                    """.formatted(app, v + 1, portName, ports[v], app, v + 1));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,76 @@
+package io.kshift.proxy.warmup;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * What the warm-up sends and answers: the header sets, methods and body shapes of ordinary HTTP (a browser-like
+ * GET, a JSON POST, a GET with cookies; answers with a length, chunked, or a page). The JIT compiles the branches
+ * it has seen: warmed on one bare shape, the first real requests would send it back to recompile header parsing
+ * and encoding.
+ */
+final class WarmUpTraffic {
+    static final int SHAPES = 3;
+    private static final String DATE = "Tue, 01 Dec 2026 12:00:00 GMT";
+    private static final Buffer KB = Buffer.buffer("x".repeat(1024));
+    private static final Buffer PAGE = Buffer.buffer("<html><body>" + "warm-up ".repeat(256) + "</body></html>\n");
+    private static final Buffer JSON = Buffer.buffer("{\"warm\":\"" + "y".repeat(1000) + "\"}");
+
+    private WarmUpTraffic() {
+    }
+
+    /** The backend of version {@code version}. */
+    static void answer(HttpServerRequest request, String version) {
+        request.body().onSuccess(body -> {
+            HttpServerResponse response = request.response().putHeader("x-warm-version", version)
+                    .putHeader("server", "warm-up/1.0").putHeader("date", DATE)
+                    .putHeader("cache-control", "no-cache").putHeader("etag", "\"w" + body.length() + "\"");
+            switch (shape(request.path())) {
+                case 1 -> {
+                    response.putHeader("content-type", "application/json").setChunked(true).write(KB);
+                    response.end(KB);
+                }
+                case 2 -> response.putHeader("content-type", "text/html; charset=utf-8")
+                        .putHeader("last-modified", DATE).end(PAGE);
+                default -> response.putHeader("content-type", "text/plain").end("warm hello\n");
+            }
+        });
+    }
+
+    /** Request number {@code n} toward the listener on {@code port}: the status and the answering version. */
+    static Future<String> request(HttpClient client, int port, int n) {
+        int shape = Math.floorMod(n, SHAPES);
+        RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(port)
+                .putHeader("user-agent", "kshift-warm-up/1.0").putHeader("accept", "*/*");
+        Buffer body = null;
+        switch (shape) {
+            case 1 -> {
+                options.setMethod(HttpMethod.POST).setURI("/warm-up/1").putHeader("content-type", "application/json");
+                body = JSON;
+            }
+            case 2 -> options.setMethod(HttpMethod.GET).setURI("/warm-up/2?page=" + n)
+                    .putHeader("cookie", "session=warm" + n + "; theme=dark")
+                    .putHeader("accept-language", "en-GB,en;q=0.9").putHeader("accept-encoding", "gzip, deflate");
+            default -> options.setMethod(HttpMethod.GET).setURI("/warm-up/0");
+        }
+        Buffer sent = body;
+        return client.request(options)
+                .compose(req -> sent == null ? req.send() : req.send(sent))
+                .compose(res -> res.body().map(b -> outcome(res)));
+    }
+
+    private static String outcome(HttpClientResponse response) {
+        return response.statusCode() + " " + response.getHeader("x-warm-version");
+    }
+
+    private static int shape(String path) {
+        char last = path.isEmpty() ? '0' : path.charAt(path.length() - 1);
+        return last >= '0' && last < '0' + SHAPES ? last - '0' : 0;
+    }
+}

@@ -1,0 +1,51 @@
+package io.kshift.proxy.warmup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.proxy.telemetry.Telemetry;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The start-up warm-up runs real TCP connections and HTTP requests through this node's data path (the test profile
+ * asks for 200 and 500), lands them 80/20 as the private route table says, and leaves nothing behind: no stats in
+ * the node's catalogue (so nothing reported), no route in the node's table.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+class WarmUpTest {
+    @Inject
+    WarmUp warmUp;
+    @Inject
+    Telemetry telemetry;
+    @Inject
+    RouteTableHolder tables;
+
+    @Test
+    void warmUpRunsTheDataPathAndLeavesNoTrace() throws Exception {
+        WarmUp.Report report = warmUp.report(Duration.ofSeconds(60));
+
+        assertThat(report.errors()).isZero();
+        int tcpV1 = report.tcpAnswers().getOrDefault("v1", 0);
+        int tcpV2 = report.tcpAnswers().getOrDefault("v2", 0);
+        int httpV1 = report.httpAnswers().getOrDefault("v1", 0);
+        int httpV2 = report.httpAnswers().getOrDefault("v2", 0);
+        assertThat(tcpV1 + tcpV2).isGreaterThanOrEqualTo(200);
+        assertThat(httpV1 + httpV2).isGreaterThanOrEqualTo(500);
+        assertThat(report.tcpAnswers().keySet()).containsOnly("v1", "v2");
+        assertThat(report.httpAnswers().keySet()).containsOnly("v1", "v2");
+        // Exact weighted round-robin: within one cycle (4 of v1 per v2) of 80/20.
+        assertThat(Math.abs(tcpV1 - 4 * tcpV2)).isLessThanOrEqualTo(4);
+        assertThat(Math.abs(httpV1 - 4 * httpV2)).isLessThanOrEqualTo(4);
+
+        assertThat(warmUp.finished()).isTrue();
+        assertThat(telemetry.all()).noneMatch(s -> s.key().namespace().equals("kshift-warmup"));
+        assertThat(tables.get().route(WarmUp.TCP_PORT)).isEmpty();
+        assertThat(tables.get().http()).doesNotContainKey(WarmUp.HTTP_PORT);
+    }
+}
