@@ -32,7 +32,8 @@ public final class KshiftCli {
                         args.length), out);
                 default -> {
                     out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | all]"
-                            + " | bench telemetry | bench scale [SERVICES] [--keep]");
+                            + " | bench telemetry | bench scale [SERVICES] [--keep]"
+                            + " | bench proxy [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]");
                     System.exit(command.equals("help") ? 0 : 2);
                 }
             }
@@ -82,8 +83,33 @@ public final class KshiftCli {
                 onFleet(repo, work, out, fleet -> new ScaleBench(fleet.layout(), out).run(services,
                         rest.contains("--keep")));
             }
-            default -> throw new IllegalArgumentException("no benchmark '" + which + "'; try telemetry or scale");
+            case "proxy" -> onFleet(repo, work, out, fleet -> {
+                try {
+                    new io.kshift.local.proxybench.ProxyBench(fleet, work, out).run(proxyOptions(args));
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("proxy benchmark failed: " + e, e);
+                }
+            });
+            default -> throw new IllegalArgumentException("no benchmark '" + which
+                    + "'; try telemetry, scale or proxy");
         }
+    }
+
+    /** {@code bench proxy [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]}. */
+    static io.kshift.local.proxybench.ProxyBench.Options proxyOptions(String[] args) {
+        var d = io.kshift.local.proxybench.ProxyBench.Options.defaults();
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            f.put(args[i], args[i + 1]);
+        }
+        return new io.kshift.local.proxybench.ProxyBench.Options(
+                Integer.parseInt(f.getOrDefault("--reps", String.valueOf(d.reps()))),
+                Double.parseDouble(f.getOrDefault("--secs", String.valueOf(d.seconds()))),
+                Double.parseDouble(f.getOrDefault("--warm", String.valueOf(d.warmSeconds()))),
+                Integer.parseInt(f.getOrDefault("--conns", String.valueOf(d.connections()))),
+                Integer.parseInt(f.getOrDefault("--idle", String.valueOf(d.idle()))));
     }
 
     static void demo(Path repo, Path work, String which, PrintStream out) {

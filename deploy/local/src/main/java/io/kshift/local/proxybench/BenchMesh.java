@@ -1,0 +1,101 @@
+package io.kshift.local.proxybench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+
+/** The benchmark's own routes on the fleet: a gateway with TCP line, TCP raw and HTTP ports, 80/20 to v1/v2 each. */
+final class BenchMesh {
+    static final String NAMESPACE = "kshift-bench";
+
+    private BenchMesh() {
+    }
+
+    /** {@code n} ports free on loopback now (the kernel's ephemeral choice). */
+    static int[] freePorts(int n) throws IOException {
+        int[] ports = new int[n];
+        ServerSocket[] held = new ServerSocket[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                held[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                ports[i] = held[i].getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
+        return ports;
+    }
+
+    static String yaml(int[] gateway, int[] line, int[] raw, int[] http) {
+        StringBuilder y = new StringBuilder();
+        service(y, "pb-line", "tcp", 7000, line);
+        service(y, "pb-raw", "tcp", 7001, raw);
+        service(y, "pb-http", "http", 7002, http);
+        y.append("""
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: pb-gw, namespace: %1$s}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - {port: {number: %2$d, name: tcp-line, protocol: TCP}, hosts: ["*"]}
+                  - {port: {number: %3$d, name: tcp-raw, protocol: TCP}, hosts: ["*"]}
+                  - {port: {number: %4$d, name: http, protocol: HTTP}, hosts: ["*"]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: pb-tcp, namespace: %1$s}
+                spec:
+                  hosts: ["*"]
+                  gateways: [pb-gw]
+                  tcp:
+                  - match: [{port: %2$d}]
+                    route:
+                    - {destination: {host: pb-line, port: {number: 7000}, subset: v1}, weight: 80}
+                    - {destination: {host: pb-line, port: {number: 7000}, subset: v2}, weight: 20}
+                  - match: [{port: %3$d}]
+                    route:
+                    - {destination: {host: pb-raw, port: {number: 7001}, subset: v1}, weight: 80}
+                    - {destination: {host: pb-raw, port: {number: 7001}, subset: v2}, weight: 20}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: pb-http, namespace: %1$s}
+                spec:
+                  hosts: ["*"]
+                  gateways: [pb-gw]
+                  http:
+                  - route:
+                    - {destination: {host: pb-http, port: {number: 7002}, subset: v1}, weight: 80}
+                    - {destination: {host: pb-http, port: {number: 7002}, subset: v2}, weight: 20}
+                """.formatted(NAMESPACE, gateway[0], gateway[1], gateway[2]));
+        return y.toString();
+    }
+
+    private static void service(StringBuilder y, String name, String portName, int port, int[] endpoints) {
+        y.append("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %1$s, namespace: %2$s, labels: {app: %1$s}}
+                spec: {ports: [{name: %3$s, port: %4$d}], selector: {app: %1$s}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: %1$s, namespace: %2$s}
+                spec: {host: %1$s, subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]}
+                ---
+                """.formatted(name, NAMESPACE, portName, port));
+        for (int v = 0; v < endpoints.length; v++) {
+            y.append("""
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: %1$s-v%2$d, namespace: %3$s}
+                    spec: {address: 127.0.0.1, ports: {%4$s: %5$d}, labels: {app: %1$s, version: v%2$d}}
+                    ---
+                    """.formatted(name, v + 1, NAMESPACE, portName, endpoints[v]));
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.kshift.local.proxybench;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Holds {@code n} idle TCP connections through the fleet (each proves it reaches a backend with one line and its
+ * answer, then stays open doing nothing) and prints the proxies' RSS before and while they are held: the memory a
+ * connection costs a proxy at rest.
+ */
+final class IdleConnections {
+    private IdleConnections() {
+    }
+
+    static void report(int port, int n, ProcessCpu proxies, PrintStream out) throws Exception {
+        if (n <= 0) {
+            return;
+        }
+        System.gc();
+        List<Long> before = proxies.rssMb();
+        List<SocketChannel> held = new ArrayList<>();
+        int answered = 0;
+        try {
+            ByteBuffer answer = ByteBuffer.allocate(256);
+            for (int i = 0; i < n; i++) {
+                SocketChannel ch = SocketChannel.open();
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.socket().setSoTimeout(5000);
+                ch.connect(new InetSocketAddress("127.0.0.1", port));
+                held.add(ch);
+                ch.write(ByteBuffer.wrap("idle\n".getBytes(StandardCharsets.US_ASCII)));
+                answer.clear();
+                if (ch.read(answer) > 0) {
+                    answered++;
+                }
+            }
+            Thread.sleep(2000);
+            List<Long> during = proxies.rssMb();
+            out.printf("idle TCP connections: %d held through the fleet (%d answered); proxy RSS %s MB before, "
+                    + "%s MB while held (the kernel spreads them over the proxies)%n", held.size(), answered,
+                    before, during);
+        } finally {
+            for (SocketChannel ch : held) {
+                ch.close();
+            }
+        }
+    }
+}

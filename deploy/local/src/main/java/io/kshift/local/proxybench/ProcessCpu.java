@@ -1,0 +1,48 @@
+package io.kshift.local.proxybench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** CPU time and resident memory of some processes (the fleet's proxies), read from /proc (Linux; zeros elsewhere). */
+final class ProcessCpu {
+    private final List<Long> pids;
+
+    ProcessCpu(List<Long> pids) {
+        this.pids = List.copyOf(pids);
+    }
+
+    /** User + system CPU of all of them, in clock ticks (1/100 s). */
+    long ticks() {
+        long sum = 0;
+        for (long pid : pids) {
+            try {
+                String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                // Not Linux, or the process is gone: it adds nothing.
+            }
+        }
+        return sum;
+    }
+
+    /** Each one's resident set, in MB. */
+    List<Long> rssMb() {
+        List<Long> out = new ArrayList<>();
+        for (long pid : pids) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        out.add(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                out.add(-1L);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,121 @@
+package io.kshift.local.proxybench;
+
+import io.kshift.local.Fleet;
+import io.kshift.local.KshiftClient;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./kshift bench proxy}: the data plane side by side, in one run on this machine. Backends of its own (line
+ * echo {@code one}/{@code two}, raw echo, HTTP), its own 80/20 routes on the fleet (namespace {@code kshift-bench}),
+ * and the same backends and weights behind HAProxy and nginx where they are installed. Four scenarios (new
+ * connections, ping-pong, stream, HTTP keep-alive), each target warmed first, repetitions with the target order
+ * rotated; prints medians, ratios to a direct connection and to HAProxy from the same repetition, p50/p99, the
+ * split, the proxies' CPU per 1,000 operations and their RSS, then the RSS of the proxies holding idle connections.
+ */
+public final class ProxyBench {
+    /** How long and how often; {@link #defaults} are the figures the README quotes. */
+    public record Options(int reps, double seconds, double warmSeconds, int connections, int idle) {
+        public static Options defaults() {
+            return new Options(3, 3, 1, 5000, 1000);
+        }
+    }
+
+    private final Fleet fleet;
+    private final PrintStream out;
+    private final Path work;
+
+    public ProxyBench(Fleet fleet, Path work, PrintStream out) {
+        this.fleet = fleet;
+        this.work = work;
+        this.out = out;
+    }
+
+    /** A target of the run: its name and its three ports (TCP line, TCP raw, HTTP). */
+    record Target(String name, int line, int raw, int http) {
+    }
+
+    public void run(Options o) throws Exception {
+        Path dir = work.resolve("bench-proxy");
+        Files.createDirectories(dir);
+        List<EchoBackend> backends = new ArrayList<>();
+        try (Peers peers = new Peers()) {
+            int[] line = {add(backends, EchoBackend.Mode.LINE, "one"), add(backends, EchoBackend.Mode.LINE, "two")};
+            int[] raw = {add(backends, EchoBackend.Mode.RAW, "one"), add(backends, EchoBackend.Mode.RAW, "two")};
+            int[] http = {add(backends, EchoBackend.Mode.HTTP, "one"), add(backends, EchoBackend.Mode.HTTP, "two")};
+            int[] gateway = BenchMesh.freePorts(3);
+            byte[] mesh = BenchMesh.yaml(gateway, line, raw, http).getBytes(StandardCharsets.UTF_8);
+            KshiftClient client = new KshiftClient(fleet.layout());
+            var applied = client.post("/api/v1/apply?waitFor=synced&timeout=30s", mesh);
+            if (applied.status() != 200) {
+                throw new IllegalStateException("the benchmark mesh was not applied: " + applied.describe());
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            peers.startHaproxy(dir, BenchMesh.freePorts(3), line, raw, http, cores);
+            peers.startNginx(dir, BenchMesh.freePorts(3), line, raw, http, cores);
+            List<Target> targets = new ArrayList<>();
+            targets.add(new Target("direct", line[0], raw[0], http[0]));
+            peers.started().forEach(p -> targets.add(new Target(p.name(), p.line(), p.raw(), p.http())));
+            targets.add(new Target("kshift", gateway[0], gateway[1], gateway[2]));
+            out.printf("proxy benchmark: %d cores, %d reps, %.0f s runs after %.0f s warm-up per target; targets %s%n",
+                    cores, o.reps(), o.seconds(), o.warmSeconds(), targets.stream().map(Target::name).toList());
+            if (peers.started().isEmpty()) {
+                out.println("(HAProxy and nginx are not installed: ratios to a direct connection only)");
+            }
+            ProcessCpu proxies = new ProcessCpu(fleet.status().stream()
+                    .filter(s -> s.name().startsWith("proxy")).flatMap(s -> s.pid().stream()).toList());
+            BenchTable table = new BenchTable(out);
+            for (String scenario : List.of("conn", "rr", "stream", "http")) {
+                for (Target t : targets) {
+                    scenario(scenario, t, o, true);
+                }
+                Map<String, List<Load.Result>> results = new LinkedHashMap<>();
+                Map<String, Double> cpuPerK = new LinkedHashMap<>();
+                for (int rep = 0; rep < o.reps(); rep++) {
+                    for (int i = 0; i < targets.size(); i++) {
+                        Target t = targets.get((i + rep) % targets.size());
+                        long before = proxies.ticks();
+                        Load.Result r = scenario(scenario, t, o, false);
+                        if (t.name().equals("kshift")) {
+                            double ms = (proxies.ticks() - before) * 10.0;
+                            double ops = scenario.equals("stream") ? r.bytes() / 1e6 : r.ops() / 1000.0;
+                            cpuPerK.merge(t.name(), ms / Math.max(1e-9, ops) / o.reps(), Double::sum);
+                        }
+                        results.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(r);
+                    }
+                }
+                table.scenario(scenario, results, cpuPerK.getOrDefault("kshift", Double.NaN));
+            }
+            table.footer(proxies.rssMb());
+            IdleConnections.report(gateway[0], o.idle(), proxies, out);
+            client.delete(mesh);
+        } finally {
+            for (EchoBackend b : backends) {
+                b.close();
+            }
+        }
+    }
+
+    private static int add(List<EchoBackend> backends, EchoBackend.Mode mode, String prefix) throws Exception {
+        EchoBackend b = new EchoBackend(mode, prefix);
+        backends.add(b);
+        return b.port();
+    }
+
+    /** {@code warm}: the unmeasured pass before a scenario (a fifth of the connections, warm-up seconds). */
+    private static Load.Result scenario(String scenario, Target t, Options o, boolean warm) throws Exception {
+        double seconds = warm ? o.warmSeconds() : o.seconds();
+        return switch (scenario) {
+            case "conn" -> Load.conn(t.line(), warm ? o.connections() / 5 : o.connections(), 50, 2);
+            case "rr" -> Load.rr(t.line(), 50, seconds);
+            case "stream" -> Load.stream(t.raw(), 8, seconds);
+            default -> Load.http(t.http(), 32, seconds);
+        };
+    }
+}
