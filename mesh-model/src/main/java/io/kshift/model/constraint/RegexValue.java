@@ -8,12 +8,11 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
- * A regular expression that compiles. Istio (RE2) and kshift (java.util.regex) agree on the syntax users write
- * in routes: character classes, groups, alternation, anchors, repetition. Null passes.
+ * A regular expression RE2 compiles, within {@link io.kshift.model.regex.Re2#MAX_LENGTH} characters: Istio's
+ * syntax and semantics, and the engine the proxies match with (linear time; no backreferences or lookaround).
+ * Null passes.
  */
 @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
@@ -31,16 +30,13 @@ public @interface RegexValue {
             if (regex == null) {
                 return true;
             }
-            try {
-                Pattern.compile(regex);
+            var problem = io.kshift.model.regex.Re2.problem(regex);
+            if (problem.isEmpty()) {
                 return true;
-            } catch (PatternSyntaxException e) {
-                context.disableDefaultConstraintViolation();
-                context.buildConstraintViolationWithTemplate("is not a valid regular expression: "
-                        + MessageText.escape(e.getDescription() + " near index " + e.getIndex()))
-                        .addConstraintViolation();
-                return false;
             }
+            context.disableDefaultConstraintViolation();
+            context.buildConstraintViolationWithTemplate(MessageText.escape(problem.get())).addConstraintViolation();
+            return false;
         }
     }
 }

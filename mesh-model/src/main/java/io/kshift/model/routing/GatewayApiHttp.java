@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import io.kshift.model.regex.Re2;
 
 /**
  * Gateway API HTTPRoute rules in Istio's http route model, so the proxy compiles one kind of route (as Istio's own
@@ -85,7 +85,7 @@ public final class GatewayApiHttp {
     /** Gateway API: {@code /foo} matches {@code /foo} and {@code /foo/bar}, never {@code /foobar}. */
     private static String segmentPrefix(String prefix) {
         String trimmed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-        return Pattern.quote(trimmed) + "(/.*)?";
+        return Re2.quote(trimmed) + "(/.*)?";
     }
 
     private static String prefixOf(HttpRouteMatch m) {
@@ -125,7 +125,7 @@ public final class GatewayApiHttp {
         } else if (p != null) {
             String prefix = matchedPrefix == null ? "/" : matchedPrefix;
             String replacement = p.replacePrefixMatch() == null ? "/" : p.replacePrefixMatch();
-            regex = new HttpRewrite.RegexRewrite("^" + Pattern.quote(prefix.endsWith("/") && prefix.length() > 1
+            regex = new HttpRewrite.RegexRewrite("^" + Re2.quote(prefix.endsWith("/") && prefix.length() > 1
                     ? prefix.substring(0, prefix.length() - 1) : prefix), replacement.equals("/") && !prefix
                     .equals("/") ? "" : replacement);
         }

@@ -7,7 +7,7 @@ import io.kshift.model.gateway.HttpRouteFilter;
 import io.kshift.model.gateway.HttpRouteMatch;
 import io.kshift.model.gateway.HttpRouteRule;
 import java.util.List;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Gateway API rules read as Istio routes, with Gateway API's own semantics kept. */

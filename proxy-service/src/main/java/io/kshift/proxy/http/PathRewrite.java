@@ -1,8 +1,8 @@
 package io.kshift.proxy.http;
 
 import io.kshift.model.istio.HttpRewrite;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
+import io.kshift.model.regex.Re2;
 
 /**
  * Istio's path rewrite: {@code uri} replaces the prefix the matching block matched (the whole path otherwise);
@@ -17,7 +17,7 @@ record PathRewrite(String uri, Pattern regex, String replacement) {
         }
         var r = rewrite.uriRegexRewrite();
         return r == null ? new PathRewrite(rewrite.uri(), null, null)
-                : new PathRewrite(null, Pattern.compile(r.match()), toJava(r.rewrite()));
+                : new PathRewrite(null, Re2.compile(r.match(), false), r.rewrite());
     }
 
     /** {@code pathAndQuery} rewritten; {@code matched} is the block whose uri match chose the route. */
@@ -27,26 +27,12 @@ record PathRewrite(String uri, Pattern regex, String replacement) {
         String query = q < 0 ? "" : pathAndQuery.substring(q);
         String rewritten;
         if (regex != null) {
-            rewritten = regex.matcher(path).replaceAll(replacement);
+            rewritten = Re2.replaceAll(regex, path, replacement);
         } else {
             StringMatcher m = matched == null ? null : matched.uri();
             rewritten = m != null && m.prefix() != null && path.length() >= m.prefix().length()
                     ? uri + path.substring(m.prefix().length()) : uri;
         }
         return (rewritten.isEmpty() ? "/" : rewritten) + query;
-    }
-
-    /** RE2 groups {@code \1} become Java's {@code $1}; a literal {@code $} stays literal. */
-    private static String toJava(String rewrite) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < rewrite.length(); i++) {
-            char c = rewrite.charAt(i);
-            if (c == '\\' && i + 1 < rewrite.length() && Character.isDigit(rewrite.charAt(i + 1))) {
-                out.append('$').append(rewrite.charAt(++i));
-            } else {
-                out.append(Matcher.quoteReplacement(String.valueOf(c)));
-            }
-        }
-        return out.toString();
     }
 }

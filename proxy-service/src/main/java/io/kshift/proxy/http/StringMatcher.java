@@ -2,16 +2,17 @@ package io.kshift.proxy.http;
 
 import io.kshift.model.istio.StringMatch;
 import java.util.Locale;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
+import io.kshift.model.regex.Re2;
 
-/** A compiled {@code StringMatch}: exact, prefix, or a regex that must match the whole value. */
+/** A compiled {@code StringMatch}: exact, prefix, or a regex (RE2, linear time) that must match the whole value. */
 record StringMatcher(String exact, String prefix, Pattern regex, boolean ignoreCase) {
 
     static StringMatcher of(StringMatch m, boolean ignoreCase) {
         if (m == null) {
             return null;
         }
-        Pattern regex = m.regex() == null ? null : Pattern.compile(m.regex(), ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
+        Pattern regex = m.regex() == null ? null : Re2.compile(m.regex(), ignoreCase);
         return new StringMatcher(lower(m.exact(), ignoreCase), lower(m.prefix(), ignoreCase), regex, ignoreCase);
     }
 

@@ -125,6 +125,27 @@ class HttpProxyTest {
     }
 
     @Test
+    void aCatastrophicRegexAgainstAHostileHeaderAnswersPromptlyWhileOtherRequestsFlow() throws Exception {
+        // With a backtracking engine this header pinned an event loop for good; RE2 matches it in linear time.
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - match: [{headers: {x-user: {regex: "(.*a){12}"}}}]
+                    route: [{destination: {host: httpbin, subset: v2, port: {number: 8000}}}]
+                  - route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                """));
+        var hostile = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return version(get("/hostile", "x-user", "a".repeat(40) + "b"));
+            } catch (Exception e) {
+                return e.toString();
+            }
+        });
+        assertThat(versions(20, "/ordinary")).containsExactly(Map.entry("v1", 20));
+        assertThat(hostile.get(8, java.util.concurrent.TimeUnit.SECONDS)).as("no match, so the default route")
+                .isEqualTo("v1");
+        assertThat(version(get("/matching", "x-user", "a".repeat(12)))).isEqualTo("v2");
+    }
+
+    @Test
     void anAbortFaultAnswersWithoutReachingABackend() throws Exception {
         publish(HttpMesh.rule(""), HttpMesh.routes("""
                   - fault: {abort: {httpStatus: 400, percentage: {value: 100}}}

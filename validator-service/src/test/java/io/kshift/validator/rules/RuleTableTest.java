@@ -240,6 +240,15 @@ class RuleTableTest {
                 new Rule("header regex compiles", web("  - match: [{headers: {user: {regex: 'zhj.*'}}}]\n" + TO_V1),
                         web("  - match: [{headers: {user: {regex: '*zhj'}}}]\n" + TO_V1), WEB,
                         "spec.http[0].match[0].headers[user].regex", false),
+                new Rule("header regex is RE2 (no backreferences)", web("  - match: [{headers: {user: {regex: '(a)b'}}}]\n"
+                        + TO_V1), web("  - match: [{headers: {user: {regex: '(a)\\1'}}}]\n" + TO_V1), WEB,
+                        "spec.http[0].match[0].headers[user].regex", false),
+                new Rule("uri regex is RE2 (no lookahead)", web("  - match: [{uri: {regex: '/v1/.*'}}]\n" + TO_V1),
+                        web("  - match: [{uri: {regex: '/v1(?=/)'}}]\n" + TO_V1), WEB,
+                        "spec.http[0].match[0].uri.regex", false),
+                new Rule("regex at most 1024 characters", web("  - match: [{uri: {regex: '" + "a".repeat(1024)
+                        + "'}}]\n" + TO_V1), web("  - match: [{uri: {regex: '" + "a".repeat(1025) + "'}}]\n" + TO_V1),
+                        WEB, "spec.http[0].match[0].uri.regex", false),
                 new Rule("one of exact, prefix, regex", web("  - match: [{uri: {prefix: /istio-v2}}]\n" + TO_V1),
                         web("  - match: [{uri: {prefix: /istio-v2, exact: /x}}]\n" + TO_V1), WEB,
                         "spec.http[0].match[0].uri", false),
