@@ -18,6 +18,7 @@ until "$BIN/kafka-broker-api-versions.sh" --bootstrap-server "$BOOTSTRAP" > /dev
 
 topic kshift.changes 1 cleanup.policy=delete,retention.ms=604800000,max.message.bytes=10485760
 topic kshift.change-results 1 cleanup.policy=delete,retention.ms=604800000
+topic kshift.changes.dlq 1 cleanup.policy=delete,retention.ms=2592000000,max.message.bytes=10485760
 topic kshift.config 1 cleanup.policy=compact,segment.ms=600000,min.cleanable.dirty.ratio=0.1,max.message.bytes=10485760
 topic kshift.config-history 1 cleanup.policy=delete,retention.ms=2592000000,max.message.bytes=10485760
 topic kshift.proxy-status 1 cleanup.policy=compact,segment.ms=600000,min.cleanable.dirty.ratio=0.1

@@ -19,6 +19,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class MeshTopics {
     public static final String CHANGES = "kshift.changes";
     public static final String CHANGE_RESULTS = "kshift.change-results";
+    /** Records on {@link #CHANGES} the validator could not read as a change: copied here, as they came, with why. */
+    public static final String CHANGES_DEAD_LETTER = "kshift.changes.dlq";
     public static final String CONFIG = "kshift.config";
     /** Every accepted snapshot, kept (not compacted) for history and rollback; key = generation. */
     public static final String CONFIG_HISTORY = "kshift.config-history";
@@ -51,6 +53,8 @@ public final class MeshTopics {
                 topic(CHANGES, 1, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS,
                         "max.message.bytes", String.valueOf(MAX_RECORD_BYTES))),
                 topic(CHANGE_RESULTS, 1, Map.of("cleanup.policy", "delete", "retention.ms", WEEK_MS)),
+                topic(CHANGES_DEAD_LETTER, 1, withMaxRecord(Map.of("cleanup.policy", "delete",
+                        "retention.ms", HISTORY_MS))),
                 topic(CONFIG, 1, withMaxRecord(COMPACTED)),
                 topic(CONFIG_HISTORY, 1, withMaxRecord(Map.of("cleanup.policy", "delete", "retention.ms", HISTORY_MS))),
                 topic(PROXY_STATUS, 1, COMPACTED),

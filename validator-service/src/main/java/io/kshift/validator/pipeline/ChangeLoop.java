@@ -64,6 +64,8 @@ public class ChangeLoop implements Runnable {
     String changesTopic;
     @ConfigProperty(name = "kshift.topics.change-results", defaultValue = MeshTopics.CHANGE_RESULTS)
     String resultsTopic;
+    @ConfigProperty(name = "kshift.topics.changes-dead-letter", defaultValue = MeshTopics.CHANGES_DEAD_LETTER)
+    String deadLetterTopic;
     @ConfigProperty(name = "kshift.topics.config", defaultValue = MeshTopics.CONFIG)
     String configTopic;
     @ConfigProperty(name = "kshift.topics.config-history", defaultValue = MeshTopics.CONFIG_HISTORY)
@@ -77,6 +79,9 @@ public class ChangeLoop implements Runnable {
     private final AtomicReference<MeshSnapshot> live = new AtomicReference<>(MeshSnapshot.empty());
     private volatile boolean running = true;
     private volatile boolean active;
+    /** When the loop last came back from a poll (System.nanoTime); 0 before the first. */
+    private volatile long lastPoll;
+    private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
     private KafkaConsumer<String, String> consumer;
     private KafkaProducer<String, String> producer;
     private Thread thread;
@@ -105,6 +110,20 @@ public class ChangeLoop implements Runnable {
         return live.get();
     }
 
+    /**
+     * Whether the loop is alive and polling: it came back from a poll within {@code within} (a poll waits at most
+     * half a second; loading the live config on assignment takes seconds at most).
+     */
+    public boolean polling(Duration within) {
+        long last = lastPoll;
+        return thread != null && thread.isAlive() && last != 0 && System.nanoTime() - last < within.toNanos();
+    }
+
+    /** How often the loop crashed and restarted since this validator started. */
+    public long restarts() {
+        return restarts.get();
+    }
+
     /** Whether this instance holds the change partition (the others stand by). */
     public boolean active() {
         return active;
@@ -117,7 +136,9 @@ public class ChangeLoop implements Runnable {
                 consumer = c;
                 c.subscribe(List.of(changesTopic), new Reload());
                 while (running) {
-                    for (ConsumerRecord<String, String> record : c.poll(Duration.ofMillis(500))) {
+                    var records = c.poll(Duration.ofMillis(500));
+                    lastPoll = System.nanoTime();
+                    for (ConsumerRecord<String, String> record : records) {
                         process(producer, c, record);
                     }
                 }
@@ -127,6 +148,12 @@ public class ChangeLoop implements Runnable {
                 LOG.warn("another validator took over the transactional id; restarting the loop", e);
             } catch (KafkaException e) {
                 LOG.warn("change loop failed; restarting it from the last committed change", e);
+                pause();
+            } catch (RuntimeException e) {
+                // Not a bus failure: a bug. The loop restarts from the last committed change rather than die with
+                // its health still UP and every later change PENDING for ever.
+                LOG.error("change loop crashed; restarting it from the last committed change", e);
+                restarts.incrementAndGet();
                 pause();
             } finally {
                 closeProducer();
@@ -139,12 +166,16 @@ public class ChangeLoop implements Runnable {
                          ConsumerRecord<String, String> record) {
         MeshSnapshot current = live.get();
         long started = System.nanoTime();
-        ChangeValidator.Decision decision = decide(current, record);
+        Verdict verdict = decide(current, record);
+        ChangeValidator.Decision decision = verdict.decision();
         long millis = (System.nanoTime() - started) / 1_000_000;
         producer.beginTransaction();
         try {
             ChangeResult result = decision.result().withValidationMillis(millis);
             producer.send(new ProducerRecord<>(resultsTopic, result.changeId(), EventCodec.encode(result)));
+            if (verdict.deadLetter() != null) {
+                producer.send(deadLetter(record, verdict.deadLetter()));
+            }
             decision.next().ifPresent(s -> {
                 String json = decision.nextJson();
                 producer.send(new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json));
@@ -169,19 +200,61 @@ public class ChangeLoop implements Runnable {
         }
     }
 
-    private ChangeValidator.Decision decide(MeshSnapshot current, ConsumerRecord<String, String> record) {
+    /** A decision, and why the record goes to the dead-letter topic too (null: it does not). */
+    record Verdict(ChangeValidator.Decision decision, String deadLetter) {
+    }
+
+    /**
+     * Never throws: a record that is not a change, or one the rules fail on, is rejected (under its change id when
+     * it has one, so whoever submitted it gets an answer) and copied to the dead-letter topic; the loop goes on.
+     */
+    Verdict decide(MeshSnapshot current, ConsumerRecord<String, String> record) {
         ChangeRequested change;
         try {
             change = EventCodec.decode(record.value(), ChangeRequested.class);
         } catch (RuntimeException e) {
-            String id = "offset-" + record.offset();
-            LOG.warnf("undecodable change at offset %d: %s", record.offset(), e.getMessage());
-            return new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT, id, ChangeStatus.REJECTED,
-                    current.generation(), false, List.of(), List.of(new ValidationMessage("change", "",
-                    "not a " + Schemas.CHANGE_REQUESTED + ": " + e.getMessage())), List.of(),
-                    java.time.Instant.now()), java.util.Optional.empty(), null);
+            String why = ChangeEnvelope.notAChange(e.getMessage() == null ? e.toString() : e.getMessage());
+            LOG.warnf("undecodable change at offset %d: %s", record.offset(), why);
+            return rejected(current, record, ChangeEnvelope.changeIdOf(record.value()),
+                    List.of(new ValidationMessage("change", "", why)), why);
         }
-        return validator.decide(current, change);
+        if (change == null) {
+            return rejected(current, record, null, List.of(new ValidationMessage("change", "",
+                    ChangeEnvelope.notAChange("an empty record"))), "empty record");
+        }
+        List<ValidationMessage> problems = ChangeEnvelope.problems(change);
+        if (!problems.isEmpty()) {
+            LOG.warnf("malformed change at offset %d: %s", record.offset(), problems);
+            return rejected(current, record, change.changeId(), problems, ChangeEnvelope.notAChange(
+                    problems.stream().map(m -> m.field() + " " + m.message()).toList().toString()));
+        }
+        try {
+            return new Verdict(validator.decide(current, change), null);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "validating change %s failed; rejected, and the record kept in %s", change.changeId(),
+                    MeshTopics.CHANGES_DEAD_LETTER);
+            return rejected(current, record, change.changeId(), List.of(new ValidationMessage("change", "",
+                    "the validator could not process this change (" + e + "); it was kept for inspection in "
+                            + MeshTopics.CHANGES_DEAD_LETTER)), "validator failure: " + e);
+        }
+    }
+
+    private static Verdict rejected(MeshSnapshot current, ConsumerRecord<String, String> record, String changeId,
+                                    List<ValidationMessage> errors, String deadLetter) {
+        String id = changeId == null || changeId.isBlank() ? "offset-" + record.offset() : changeId;
+        return new Verdict(new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT, id,
+                ChangeStatus.REJECTED, current.generation(), false, List.of(), errors, List.of(),
+                java.time.Instant.now()), java.util.Optional.empty(), null), deadLetter);
+    }
+
+    /** The record as it came (key, value), with where it came from and why it is here. */
+    private ProducerRecord<String, String> deadLetter(ConsumerRecord<String, String> record, String why) {
+        ProducerRecord<String, String> out = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
+        record.headers().forEach(h -> out.headers().add(h));
+        out.headers().add("kshift-dlq-reason", why.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.headers().add("kshift-dlq-source", (record.topic() + "/" + record.partition() + "@" + record.offset())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return out;
     }
 
     private KafkaProducer<String, String> producer(TopicPartition partition) {

@@ -5,7 +5,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the loop has rebuilt the live config; reports whether this instance is active or standing by. */
+/**
+ * Ready while the change loop is alive and polling (a dead or stuck loop would leave every change PENDING, so the
+ * validator must not look healthy then); reports whether this instance is active or standing by.
+ */
 @Readiness
 @ApplicationScoped
 public class ValidatorReadiness implements HealthCheck {
@@ -17,7 +20,8 @@ public class ValidatorReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("change-loop").up()
+        return HealthCheckResponse.named("change-loop").status(loop.polling(java.time.Duration.ofSeconds(30)))
+                .withData("restarts", loop.restarts())
                 .withData("active", loop.active())
                 .withData("generation", loop.live().generation())
                 .build();

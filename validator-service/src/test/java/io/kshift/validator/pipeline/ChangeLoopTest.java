@@ -68,6 +68,67 @@ class ChangeLoopTest {
         return values;
     }
 
+    /** The results of these changes, in the order they were decided (other tests' results are skipped). */
+    static List<ChangeResult> readResults(List<String> changeIds) {
+        List<ChangeResult> mine = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            mine.clear();
+            for (String v : readAll(MeshTopics.CHANGE_RESULTS, 1)) {
+                ChangeResult r = EventCodec.decode(v, ChangeResult.class);
+                if (changeIds.contains(r.changeId())) {
+                    mine.add(r);
+                }
+            }
+            return mine.size() >= changeIds.size();
+        });
+        return mine;
+    }
+
+    @Test
+    void poisonRecordsAreRejectedDeadLetteredAndTheLoopGoesOn() throws Exception {
+        String noOperation = "{\"schema\":\"" + io.kshift.model.event.Schemas.CHANGE_REQUESTED
+                + "\",\"changeId\":\"poison-no-op\",\"resources\":[],\"dryRun\":false}";
+        String badOperation = "{\"changeId\":\"poison-bad-op\",\"operation\":\"EXPLODE\",\"resources\":[]}";
+        String wrongShape = "{\"changeId\":\"poison-shape\",\"operation\":\"APPLY\",\"resources\":\"all\"}";
+        ChangeRequested fine = ChangeRequested.of("after-poison-" + UUID.randomUUID(), Instant.now(),
+                Operation.APPLY, change("tcp-echo-services.yaml").resources(), true);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            for (String poison : java.util.Arrays.asList("not json at all", noOperation, badOperation, wrongShape,
+                    null)) {
+                producer.send(new ProducerRecord<>(MeshTopics.CHANGES, MeshTopics.MESH_KEY, poison));
+            }
+            producer.send(new ProducerRecord<>(MeshTopics.CHANGES, MeshTopics.MESH_KEY, EventCodec.encode(fine)));
+        }
+        List<ChangeResult> results = readResults(List.of("poison-no-op", "poison-bad-op", "poison-shape",
+                fine.changeId()));
+        assertThat(results).extracting(ChangeResult::changeId).containsExactly("poison-no-op", "poison-bad-op",
+                "poison-shape", fine.changeId());
+        assertThat(results.subList(0, 3)).allSatisfy(r -> assertThat(r.status()).isEqualTo(ChangeStatus.REJECTED));
+        assertThat(results.get(0).errors()).extracting(e -> e.field()).containsExactly("operation");
+        assertThat(results.get(1).errors().get(0).message()).contains("not a");
+        assertThat(results.get(3).status()).as("the loop went on past the poison").isNotEqualTo(ChangeStatus.REJECTED);
+
+        Properties p = new Properties();
+        p.putAll(EmbeddedKafka.clientConfig());
+        p.put("isolation.level", "read_committed");
+        p.put("group.id", "dlq-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        List<ConsumerRecord<String, String>> dead = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(MeshTopics.CHANGES_DEAD_LETTER));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
+                return dead.size() >= 5;
+            });
+        }
+        assertThat(dead).extracting(ConsumerRecord::value).containsExactly("not json at all", noOperation,
+                badOperation, wrongShape, null);
+        assertThat(dead).allSatisfy(r -> assertThat(r.headers().lastHeader("kshift-dlq-reason")).isNotNull());
+        assertThat(loop.polling(Duration.ofSeconds(30))).isTrue();
+        assertThat(loop.restarts()).isZero();
+    }
+
     @Test
     void publishesResultsAndSnapshotsForEachChange() throws Exception {
         List<ChangeRequested> changes = List.of(change("tcp-echo-services.yaml"), change("tcp-echo-all-v1.yaml"),
@@ -78,8 +139,8 @@ class ChangeLoopTest {
                 producer.send(new ProducerRecord<>(MeshTopics.CHANGES, MeshTopics.MESH_KEY, EventCodec.encode(c)));
             }
         }
-        List<ChangeResult> results = readAll(MeshTopics.CHANGE_RESULTS, 4).stream()
-                .map(v -> EventCodec.decode(v, ChangeResult.class)).toList();
+        List<String> ids = changes.stream().map(ChangeRequested::changeId).toList();
+        List<ChangeResult> results = readResults(ids);
         assertThat(results).extracting(ChangeResult::status).containsExactly(ChangeStatus.ACCEPTED,
                 ChangeStatus.ACCEPTED, ChangeStatus.ACCEPTED, ChangeStatus.REJECTED);
         assertThat(results).extracting(ChangeResult::generation).containsExactly(1L, 2L, 3L, 3L);
