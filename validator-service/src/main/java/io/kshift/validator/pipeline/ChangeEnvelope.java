@@ -1,6 +1,12 @@
 package io.kshift.validator.pipeline;
 
 import io.kshift.model.codec.Codecs;
+import io.kshift.model.event.ChangeResult;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.validator.rules.ChangeValidator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.Operation;
 import io.kshift.model.event.Schemas;
@@ -49,5 +55,24 @@ final class ChangeEnvelope {
 
     static String notAChange(String why) {
         return "not a " + Schemas.CHANGE_REQUESTED + ": " + why;
+    }
+
+    static ChangeLoop.Verdict rejected(MeshSnapshot current, ConsumerRecord<String, String> record, String changeId,
+                                    List<ValidationMessage> errors, String deadLetter) {
+        String id = changeId == null || changeId.isBlank() ? "offset-" + record.offset() : changeId;
+        return new ChangeLoop.Verdict(new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT, id,
+                ChangeStatus.REJECTED, current.generation(), false, List.of(), errors, List.of(),
+                java.time.Instant.now()), java.util.Optional.empty(), null), deadLetter);
+    }
+
+    /** The record as it came (key, value), with where it came from and why it is here. */
+    static ProducerRecord<String, String> deadLetter(String deadLetterTopic, ConsumerRecord<String, String> record,
+                                                     String why) {
+        ProducerRecord<String, String> out = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
+        record.headers().forEach(h -> out.headers().add(h));
+        out.headers().add("kshift-dlq-reason", why.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.headers().add("kshift-dlq-source", (record.topic() + "/" + record.partition() + "@" + record.offset())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return out;
     }
 }

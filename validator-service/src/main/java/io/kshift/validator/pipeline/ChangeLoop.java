@@ -174,7 +174,7 @@ public class ChangeLoop implements Runnable {
             ChangeResult result = decision.result().withValidationMillis(millis);
             producer.send(new ProducerRecord<>(resultsTopic, result.changeId(), EventCodec.encode(result)));
             if (verdict.deadLetter() != null) {
-                producer.send(deadLetter(record, verdict.deadLetter()));
+                producer.send(ChangeEnvelope.deadLetter(deadLetterTopic, record, verdict.deadLetter()));
             }
             decision.next().ifPresent(s -> {
                 String json = decision.nextJson();
@@ -215,17 +215,17 @@ public class ChangeLoop implements Runnable {
         } catch (RuntimeException e) {
             String why = ChangeEnvelope.notAChange(e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.warnf("undecodable change at offset %d: %s", record.offset(), why);
-            return rejected(current, record, ChangeEnvelope.changeIdOf(record.value()),
+            return ChangeEnvelope.rejected(current, record, ChangeEnvelope.changeIdOf(record.value()),
                     List.of(new ValidationMessage("change", "", why)), why);
         }
         if (change == null) {
-            return rejected(current, record, null, List.of(new ValidationMessage("change", "",
+            return ChangeEnvelope.rejected(current, record, null, List.of(new ValidationMessage("change", "",
                     ChangeEnvelope.notAChange("an empty record"))), "empty record");
         }
         List<ValidationMessage> problems = ChangeEnvelope.problems(change);
         if (!problems.isEmpty()) {
             LOG.warnf("malformed change at offset %d: %s", record.offset(), problems);
-            return rejected(current, record, change.changeId(), problems, ChangeEnvelope.notAChange(
+            return ChangeEnvelope.rejected(current, record, change.changeId(), problems, ChangeEnvelope.notAChange(
                     problems.stream().map(m -> m.field() + " " + m.message()).toList().toString()));
         }
         try {
@@ -233,28 +233,10 @@ public class ChangeLoop implements Runnable {
         } catch (RuntimeException e) {
             LOG.errorf(e, "validating change %s failed; rejected, and the record kept in %s", change.changeId(),
                     MeshTopics.CHANGES_DEAD_LETTER);
-            return rejected(current, record, change.changeId(), List.of(new ValidationMessage("change", "",
+            return ChangeEnvelope.rejected(current, record, change.changeId(), List.of(new ValidationMessage("change", "",
                     "the validator could not process this change (" + e + "); it was kept for inspection in "
                             + MeshTopics.CHANGES_DEAD_LETTER)), "validator failure: " + e);
         }
-    }
-
-    private static Verdict rejected(MeshSnapshot current, ConsumerRecord<String, String> record, String changeId,
-                                    List<ValidationMessage> errors, String deadLetter) {
-        String id = changeId == null || changeId.isBlank() ? "offset-" + record.offset() : changeId;
-        return new Verdict(new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT, id,
-                ChangeStatus.REJECTED, current.generation(), false, List.of(), errors, List.of(),
-                java.time.Instant.now()), java.util.Optional.empty(), null), deadLetter);
-    }
-
-    /** The record as it came (key, value), with where it came from and why it is here. */
-    private ProducerRecord<String, String> deadLetter(ConsumerRecord<String, String> record, String why) {
-        ProducerRecord<String, String> out = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
-        record.headers().forEach(h -> out.headers().add(h));
-        out.headers().add("kshift-dlq-reason", why.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        out.headers().add("kshift-dlq-source", (record.topic() + "/" + record.partition() + "@" + record.offset())
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return out;
     }
 
     private KafkaProducer<String, String> producer(TopicPartition partition) {
