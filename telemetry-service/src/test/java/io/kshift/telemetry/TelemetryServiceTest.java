@@ -37,6 +37,10 @@ class TelemetryServiceTest {
         String service = "svc-" + UUID.randomUUID().toString().substring(0, 8) + ".default.svc.cluster.local";
         Instant start = Reports.freshWindow();
         try (KafkaConsumer<String, String> out = consumer()) {
+            // Poison first, on the service's own partition: the stream must skip it and go on.
+            for (String poison : List.of("not json", "{}", "{\"entries\":\"all\",\"intervalEnd\":\"yesterday\"}")) {
+                Bus.send(MeshTopics.TELEMETRY_RAW, "default/" + service, poison);
+            }
             for (int second = 1; second <= 8; second++) {
                 Instant end = start.plusSeconds(second);
                 for (String node : List.of("proxy-1", "proxy-2")) {

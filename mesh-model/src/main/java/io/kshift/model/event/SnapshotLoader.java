@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * which generation it must run before it is ready.
  */
 public final class SnapshotLoader {
+    private static final System.Logger LOG = System.getLogger(SnapshotLoader.class.getName());
     private final String bootstrapServers;
     private final String topic;
 
@@ -36,18 +37,49 @@ public final class SnapshotLoader {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             Map<TopicPartition, Long> end = consumer.endOffsets(List.of(partition));
-            // One writer publishes generations in offset order, so the newest snapshot is the last record: only it
-            // is decoded (a compacted topic may still hold hundreds of multi-MB snapshots before it is cleaned).
-            String last = null;
+            // One writer publishes generations in offset order, so the newest snapshot is the last record: the
+            // scan keeps offsets only, and the records are then decoded newest first (a compacted topic may still
+            // hold hundreds of multi-MB snapshots before it is cleaned). One that does not decode, or claims no
+            // generation, is skipped: a stray record must not stop every validator restart and every new proxy.
+            List<Long> offsets = new java.util.ArrayList<>();
             while (consumer.position(partition) < end.get(partition)) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.value() != null) {
-                        last = record.value();
+                        offsets.add(record.offset());
                     }
                 }
             }
-            MeshSnapshot latest = last == null ? MeshSnapshot.empty() : EventCodec.decode(last, MeshSnapshot.class);
-            return latest;
+            for (int i = offsets.size() - 1; i >= 0; i--) {
+                String value = read(consumer, partition, offsets.get(i));
+                try {
+                    MeshSnapshot snapshot = value == null ? null : EventCodec.decode(value, MeshSnapshot.class);
+                    if (snapshot != null && snapshot.generation() > 0) {
+                        return snapshot;
+                    }
+                    LOG.log(System.Logger.Level.WARNING, "skipping a record without a generation on {0} at offset {1}",
+                            topic, offsets.get(i));
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "skipping an unreadable snapshot on {0} at offset {1}: {2}",
+                            topic, offsets.get(i), e.getMessage());
+                }
+            }
+            return MeshSnapshot.empty();
         }
+    }
+
+    private static String read(KafkaConsumer<String, String> consumer, TopicPartition partition, long offset) {
+        consumer.seek(partition, offset);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                if (record.offset() == offset) {
+                    return record.value();
+                }
+                if (record.offset() > offset) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 }

@@ -43,6 +43,8 @@ public class ListenerManager {
     private final String bindHost;
     private final int acceptors;
     private final java.time.Duration drainTimeout;
+    private final int maxHeaderBytes;
+    private final ListenerConnections limits;
     private final Map<Integer, Bound> open = new TreeMap<>();
     private final Map<Integer, Draining> draining = new TreeMap<>();
     private List<Context> contexts;
@@ -54,11 +56,15 @@ public class ListenerManager {
     private record Draining(Bound bound, long timer) {
     }
 
-    public ListenerManager(Vertx vertx, TcpProxy tcp, HttpProxy http,
+    public ListenerManager(Vertx vertx, TcpProxy tcp, HttpProxy http, ListenerConnections limits,
                            @ConfigProperty(name = "kshift.proxy.bind-host", defaultValue = "0.0.0.0") String bindHost,
                            @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "0") int acceptors,
                            @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
-                           java.time.Duration drainTimeout) {
+                           java.time.Duration drainTimeout,
+                           @ConfigProperty(name = "kshift.proxy.http.max-header-bytes", defaultValue = "61440")
+                           int maxHeaderBytes) {
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.limits = limits;
         this.vertx = vertx;
         this.tcp = tcp;
         this.http = http;
@@ -164,12 +170,21 @@ public class ListenerManager {
             Promise<Void> promise = Promise.promise();
             context.runOnContext(v -> {
                 if (protocol == ListenerProtocol.TCP && vertx.isNativeTransportEnabled()) {
-                    LoopAcceptor.bind((io.vertx.core.impl.ContextInternal) context, bindHost, port,
+                    LoopAcceptor.bind((io.vertx.core.impl.ContextInternal) context, bindHost, port, limits,
                             s -> tcp.accept(s, port)).onSuccess(a -> closers.add(a::close))
                             .<Void>mapEmpty().onComplete(promise);
                 } else if (protocol == ListenerProtocol.TCP) {
                     var server = vertx.createNetServer(new NetServerOptions().setHost(bindHost).setPort(port)
-                            .setReusePort(true).setTcpNoDelay(true)).connectHandler(s -> tcp.accept(s, port));
+                            .setReusePort(true).setTcpNoDelay(true)).connectHandler(s -> {
+                                if (!limits.admit(port)) {
+                                    s.close();
+                                } else {
+                                    // The session takes the socket's close handler; the channel's future stays ours.
+                                    ((io.vertx.core.net.impl.NetSocketInternal) s).channelHandlerContext().channel()
+                                            .closeFuture().addListener(f -> limits.release(port));
+                                    tcp.accept(s, port);
+                                }
+                            });
                     closers.add(server::close);
                     server.listen().<Void>mapEmpty().onComplete(promise);
                 } else {
@@ -179,7 +194,16 @@ public class ListenerManager {
                             // Vert.x's own WebSocket compression handlers would sit in every connection's
                             // pipeline; this server never terminates WebSockets.
                             .setPerMessageWebSocketCompressionSupported(false)
-                            .setPerFrameWebSocketCompressionSupported(false))
+                            .setPerFrameWebSocketCompressionSupported(false)
+                            // Envoy's 60 KiB default for request headers (request line included): over it, 431.
+                            .setMaxHeaderSize(maxHeaderBytes).setMaxInitialLineLength(maxHeaderBytes))
+                            .connectionHandler(c -> {
+                                if (!limits.admit(port)) {
+                                    c.close();
+                                } else {
+                                    c.closeHandler(closed -> limits.release(port));
+                                }
+                            })
                             .requestHandler(r -> http.handle(r, listener, port));
                     closers.add(server::close);
                     server.listen().<Void>mapEmpty().onComplete(promise);

@@ -22,7 +22,8 @@ import io.vertx.core.net.impl.VertxHandler;
  * socket per port and accepts on a thread of its own, then hands every connection to a loop: a thread wake-up per
  * connection). The kernel spreads connections over the loops' sockets (SO_REUSEPORT). Accepted channels become
  * ordinary Vert.x {@link NetSocket}s on the loop's context, so the relay code is the same; closing the acceptor
- * closes the listening socket and then every connection it accepted.
+ * closes the listening socket and then every connection it accepted. A listener that is full
+ * ({@link ListenerConnections}) closes a new connection at once.
  */
 final class LoopAcceptor {
     private final ContextInternal context;
@@ -35,7 +36,8 @@ final class LoopAcceptor {
     }
 
     /** Binds {@code host:port} on {@code context}'s event loop; each accepted connection goes to {@code handler}. */
-    static Future<LoopAcceptor> bind(ContextInternal context, String host, int port, Handler<NetSocket> handler) {
+    static Future<LoopAcceptor> bind(ContextInternal context, String host, int port, ListenerConnections limits,
+                                     Handler<NetSocket> handler) {
         LoopAcceptor acceptor = new LoopAcceptor(context);
         var loop = context.nettyEventLoop();
         ServerBootstrap bootstrap = new ServerBootstrap().group(loop, loop)
@@ -46,6 +48,11 @@ final class LoopAcceptor {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (!limits.admit(port)) {
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> limits.release(port));
                         acceptor.accepted.add(ch);
                         VertxHandler<NetSocketImpl> vertx = VertxHandler.create(
                                 chctx -> new NetSocketImpl(context, chctx, null, null, false));

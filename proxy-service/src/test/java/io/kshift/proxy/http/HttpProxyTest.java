@@ -10,6 +10,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -143,6 +144,22 @@ class HttpProxyTest {
         assertThat(hostile.get(8, java.util.concurrent.TimeUnit.SECONDS)).as("no match, so the default route")
                 .isEqualTo("v1");
         assertThat(version(get("/matching", "x-user", "a".repeat(12)))).isEqualTo("v2");
+    }
+
+    @Test
+    void headersOverTheLimitAre431WhileOrdinaryAndLargeOnesPass() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes(TO_V1.replaceFirst("    route", "  - route")));
+        assertThat(version(get("/large", "x-big", "b".repeat(20_000)))).as("20 KB: under Envoy's 60 KiB")
+                .isEqualTo("v1");
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET /huge HTTP/1.1\r\nHost: x\r\nx-huge: " + "h".repeat(70_000)
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertThat(status).startsWith("HTTP/1.1 431");
+        }
+        assertThat(versions(5, "/after")).containsExactly(Map.entry("v1", 5));
     }
 
     @Test

@@ -236,6 +236,49 @@ class TcpProxyTest {
     }
 
     @Test
+    void anIdleConnectionIsClosedAtTheDestinationsIdleTimeoutWhileABusyOneStaysOpen() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", tcpPool("idleTimeout: 1s"));
+        try (Socket idle = new Socket("127.0.0.1", gatewayPort); Socket busy = new Socket("127.0.0.1", gatewayPort)) {
+            idle.setSoTimeout(10_000);
+            busy.setSoTimeout(5000);
+            assertThat(exchange(idle, "quiet")).isEqualTo("one quiet");
+            for (int i = 0; i < 8; i++) {
+                assertThat(exchange(busy, "talk " + i)).isEqualTo("one talk " + i);
+                Thread.sleep(300);
+            }
+            assertThat(closedByPeer(idle)).as("no byte for over 1 s: closed").isTrue();
+            assertThat(exchange(busy, "still here")).isEqualTo("one still here");
+        }
+    }
+
+    @Test
+    void aFullListenerClosesNewConnectionsAtAcceptWhileItsOpenOnesAreServed() throws Exception {
+        // The test profile caps listeners at 20 connections per node.
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+        List<Socket> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket s = new Socket("127.0.0.1", gatewayPort);
+                s.setSoTimeout(5000);
+                held.add(s);
+                assertThat(exchange(s, "held " + i)).isEqualTo("one held " + i);
+            }
+            try (Socket over = new Socket("127.0.0.1", gatewayPort)) {
+                over.setSoTimeout(5000);
+                assertThat(closedByPeer(over)).as("the 21st: closed at accept").isTrue();
+            }
+            assertThat(exchange(held.get(0), "still served")).isEqualTo("one still served");
+            held.remove(0).close();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(connect(1))
+                    .containsExactly(Map.entry("one", 1)));
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void reportsWhatItRunsOnTheBus() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
         long generation = tables.get().generation();
