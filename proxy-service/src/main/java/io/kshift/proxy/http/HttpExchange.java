@@ -46,10 +46,14 @@ final class HttpExchange {
     private boolean finished;
     private final long startedAt = System.nanoTime();
     private final long maxBody;
+    private final BodyBudget budget;
+    /** Body bytes taken from the node's budget; given back once when the exchange is over. */
+    private long budgeted;
 
     HttpExchange(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority, Vertx vertx,
-                 HttpClients clients, Mirrors mirrors, RandomGenerator random, long maxBody) {
+                 HttpClients clients, Mirrors mirrors, RandomGenerator random, long maxBody, BodyBudget budget) {
         this.maxBody = maxBody;
+        this.budget = budget;
         this.request = request;
         this.response = request.response();
         this.route = route;
@@ -64,7 +68,11 @@ final class HttpExchange {
     void start() {
         // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
         target = route.targets().isEmpty() ? null : route.pick();
-        response.closeHandler(v -> abandon());
+        response.closeHandler(v -> {
+            giveBack();
+            abandon();
+        });
+        response.endHandler(v -> giveBack());
         String length = request.getHeader("content-length");
         if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
                 && Long.parseLong(length) > maxBody) {
@@ -77,6 +85,11 @@ final class HttpExchange {
             if (done) {
                 return;
             }
+            if (!budget.take(chunk.length())) {
+                respond(503, "request bodies buffered on this node are over their budget", ResponseFlags.OVERLOAD);
+                return;
+            }
+            budgeted += chunk.length();
             collected.appendBuffer(chunk);
             if (collected.length() > maxBody) {
                 respond(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
@@ -399,6 +412,12 @@ final class HttpExchange {
         if (inFlight != null) {
             inFlight.reset();
         }
+    }
+
+    private void giveBack() {
+        budget.give(budgeted);
+        budgeted = 0;
+        body = null;
     }
 
     private void cancelRouteTimer() {

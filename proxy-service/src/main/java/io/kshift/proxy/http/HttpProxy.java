@@ -23,12 +23,15 @@ public class HttpProxy {
     private final HttpClients clients;
     private final Mirrors mirrors;
     private final long maxBody;
+    private final BodyBudget budget;
 
     public HttpProxy(RouteTableHolder tables, Vertx vertx,
                      @ConfigProperty(name = "kshift.proxy.http.max-mirror-requests", defaultValue = "256") int mirrorLimit,
                      @ConfigProperty(name = "kshift.proxy.http.mirror-timeout", defaultValue = "10s")
                      java.time.Duration mirrorTimeout,
-                     @ConfigProperty(name = "kshift.proxy.http.max-request-body", defaultValue = "10485760") long maxBody) {
+                     @ConfigProperty(name = "kshift.proxy.http.max-request-body", defaultValue = "10485760") long maxBody,
+                     @ConfigProperty(name = "kshift.proxy.http.buffer-budget", defaultValue = "67108864") long budget) {
+        this.budget = new BodyBudget(budget);
         this.maxBody = maxBody;
         this.tables = tables;
         this.vertx = vertx;
@@ -55,7 +58,7 @@ public class HttpProxy {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null) {
                     new HttpExchange(request, route, matched, authority, vertx, clients, mirrors,
-                            ThreadLocalRandom.current(), maxBody)
+                            ThreadLocalRandom.current(), maxBody, budget)
                             .start();
                     return;
                 }
@@ -75,6 +78,11 @@ public class HttpProxy {
             }
         }
         return 80;
+    }
+
+    /** Request-body bytes this node holds now (for its budget, {@code kshift.proxy.http.buffer-budget}). */
+    public long bufferedBytes() {
+        return budget.held();
     }
 
     public long mirrorsSent() {

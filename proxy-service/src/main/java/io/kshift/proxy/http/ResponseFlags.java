@@ -22,6 +22,8 @@ final class ResponseFlags {
     static final String NO_HEALTHY = "UH";
     /** The request body was over {@code kshift.proxy.http.max-request-body}: 413. */
     static final String BODY_LIMIT = "BL";
+    /** The node's budget for buffered request bodies was spent: 503 (Envoy's overload-manager flag). */
+    static final String OVERLOAD = "OM";
     /** The upstream reset the request before answering. */
     static final String RESET = "UR";
 

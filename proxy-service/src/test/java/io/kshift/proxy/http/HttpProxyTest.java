@@ -45,6 +45,8 @@ class HttpProxyTest {
 
     @Inject
     RouteTableHolder tables;
+    @Inject
+    HttpProxy proxy;
 
     @BeforeAll
     static void backends() throws Exception {
@@ -160,6 +162,22 @@ class HttpProxyTest {
             assertThat(status).startsWith("HTTP/1.1 431");
         }
         assertThat(versions(5, "/after")).containsExactly(Map.entry("v1", 5));
+    }
+
+    @Test
+    void bodiesOverTheNodesBufferBudgetAre503OmAndTheBudgetComesBack() throws Exception {
+        // The test profile gives the node 1 MiB of request-body buffer (the default is 64 MiB).
+        publish(HttpMesh.rule(""), HttpMesh.routes(TO_V1.replaceFirst("    route", "  - route")));
+        HttpResponse<String> greedy = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                + "/upload")).timeout(Duration.ofSeconds(8)).POST(HttpRequest.BodyPublishers.ofByteArray(
+                new byte[2 * 1024 * 1024])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(greedy.statusCode()).isEqualTo(503);
+        assertThat(greedy.headers().firstValue("x-kshift-response-flags")).hasValue("OM");
+        HttpResponse<String> modest = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                + "/upload")).timeout(Duration.ofSeconds(8)).POST(HttpRequest.BodyPublishers.ofByteArray(
+                new byte[100 * 1024])).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(version(modest)).isEqualTo("v1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bufferedBytes() == 0);
     }
 
     @Test
