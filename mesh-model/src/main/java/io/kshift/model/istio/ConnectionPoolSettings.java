@@ -18,11 +18,22 @@ public record ConnectionPoolSettings(@Valid TcpSettings tcp, @Valid HttpSettings
     public record TcpSettings(@PositiveOrZero(message = "must not be negative") Integer maxConnections,
                               @IstioDurationValue String connectTimeout,
                               @IstioDurationValue String maxConnectionDuration,
-                              @IstioDurationValue String idleTimeout) {
+                              @IstioDurationValue String idleTimeout,
+                              @Valid TcpKeepalive tcpKeepalive) {
 
         public TcpSettings(String connectTimeout, String maxConnectionDuration) {
-            this(null, connectTimeout, maxConnectionDuration, null);
+            this(null, connectTimeout, maxConnectionDuration, null, null);
         }
+    }
+
+    /**
+     * {@code tcpKeepalive}: SO_KEEPALIVE on connections to the upstream, with the probes sent before the connection
+     * is declared dead, the idle time before the first probe and the time between probes (the OS defaults for
+     * whatever is left out).
+     */
+    public record TcpKeepalive(@PositiveOrZero(message = "must not be negative") Integer probes,
+                               @IstioDurationValue String time,
+                               @IstioDurationValue String interval) {
     }
 
     /** HTTP limits toward the destination, as Envoy's circuit breakers count them. */

@@ -72,12 +72,17 @@ final class HttpClients {
 
         private HttpClient create() {
             UpstreamPolicy p = policy;
-            return vertx.createHttpClient(new HttpClientOptions()
+            var builder = vertx.httpClientBuilder().with(new HttpClientOptions()
                             .setKeepAlive(p.keepAlive()).setKeepAliveTimeout(p.idleTimeoutSeconds()).setTcpNoDelay(true)
                             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, p.connectTimeout().toMillis()))
-                            .setDecompressionSupported(false),
-                    new PoolOptions().setHttp1MaxSize(p.maxConnections())
+                            .setDecompressionSupported(false))
+                    .with(new PoolOptions().setHttp1MaxSize(p.maxConnections())
                             .setMaxWaitQueueSize(p.maxPending() == UpstreamPolicy.UNLIMITED ? -1 : p.maxPending()));
+            if (p.keepalive() != null) {
+                builder.withConnectHandler(c -> io.kshift.proxy.routing.TcpKeepalives.apply(p.keepalive(),
+                        ((io.vertx.core.net.impl.ConnectionBase) c).channel()));
+            }
+            return builder.build();
         }
     }
 }

@@ -13,7 +13,8 @@ import java.time.Duration;
  * for one; {@code maxRequests} the requests in flight to the destination; {@code maxRetries} its retries in flight.
  */
 record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int maxRetries, boolean keepAlive,
-                      int idleTimeoutSeconds, Duration connectTimeout) {
+                      int idleTimeoutSeconds, Duration connectTimeout,
+                      io.kshift.model.istio.ConnectionPoolSettings.TcpKeepalive keepalive) {
     static final int UNLIMITED = Integer.MAX_VALUE;
     /** Vert.x needs a real pool size; 1024 connections per endpoint is more than a node ever opens. */
     static final int DEFAULT_CONNECTIONS = 1024;
@@ -36,6 +37,6 @@ record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int m
         int idle = http == null ? 60 : (int) Math.max(1, IstioDuration.parse(http.idleTimeout())
                 .orElse(Duration.ofHours(1)).toSeconds());
         return new UpstreamPolicy(maxConnections, maxPending, maxRequests, maxRetries, keepAlive, idle,
-                d.connectTimeout());
+                d.connectTimeout(), io.kshift.proxy.routing.TcpKeepalives.of(d));
     }
 }

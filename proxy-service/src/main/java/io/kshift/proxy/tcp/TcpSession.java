@@ -116,6 +116,8 @@ final class TcpSession {
 
     private void relay(Upstream endpoint, NetSocket socket) {
         upstream = socket;
+        io.kshift.proxy.routing.TcpKeepalives.apply(io.kshift.proxy.routing.TcpKeepalives.of(target.destination()),
+                ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().channel());
         endpoint.opened();
         HalfClose.enable(socket);
         socket.closeHandler(v -> {

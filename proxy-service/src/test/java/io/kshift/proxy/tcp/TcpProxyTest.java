@@ -279,6 +279,38 @@ class TcpProxyTest {
     }
 
     @Test
+    void tcpKeepaliveArmsTheKernelsKeepaliveTimerOnUpstreamConnections() throws Exception {
+        java.nio.file.Path tcp4 = java.nio.file.Path.of("/proc/net/tcp");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(tcp4), "Linux /proc/net/tcp");
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml",
+                tcpPool("tcpKeepalive: {time: 30s, interval: 5s, probes: 3}"));
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(5000);
+            assertThat(exchange(s, "keep")).isEqualTo("one keep");
+            // The proxy's socket toward v1: keepalive timer (2) armed for about 30 s (3000 ticks), not the
+            // kernel's two hours, and not off (0) as without tcpKeepalive.
+            String port = String.format(":%04X", v1.port());
+            List<String> timers = new java.util.ArrayList<>();
+            for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                java.nio.file.Path path = java.nio.file.Path.of(file);
+                if (!java.nio.file.Files.exists(path)) {
+                    continue;
+                }
+                for (String line : java.nio.file.Files.readAllLines(path)) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 5 && f[2].endsWith(port) && f[3].equals("01")) {
+                        timers.add(f[5]);
+                    }
+                }
+            }
+            assertThat(timers).anySatisfy(t -> {
+                assertThat(t).startsWith("02:");
+                assertThat(Long.parseLong(t.substring(3), 16)).isBetween(1L, 3000L);
+            });
+        }
+    }
+
+    @Test
     void reportsWhatItRunsOnTheBus() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
         long generation = tables.get().generation();

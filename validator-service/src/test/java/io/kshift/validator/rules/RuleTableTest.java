@@ -116,6 +116,10 @@ class RuleTableTest {
                 new Rule("connectTimeout is a duration", dr("  trafficPolicy: {connectionPool: {tcp: {connectTimeout: 2s}}}\n"),
                         dr("  trafficPolicy: {connectionPool: {tcp: {connectTimeout: soon}}}\n"), DR,
                         "spec.trafficPolicy.connectionPool.tcp.connectTimeout", false),
+                new Rule("tcpKeepalive times are durations", dr("  trafficPolicy: {connectionPool: {tcp: {tcpKeepalive:"
+                        + " {time: 7200s, interval: 75s, probes: 9}}}}\n"), dr("  trafficPolicy: {connectionPool: {tcp:"
+                        + " {tcpKeepalive: {time: often, probes: 9}}}}\n"), DR,
+                        "spec.trafficPolicy.connectionPool.tcp.tcpKeepalive.time", false),
                 new Rule("durations in whole ms", dr("  trafficPolicy: {connectionPool: {tcp: {maxConnectionDuration: 1h}}}\n"),
                         dr("  trafficPolicy: {connectionPool: {tcp: {maxConnectionDuration: 500us}}}\n"), DR,
                         "spec.trafficPolicy.connectionPool.tcp.maxConnectionDuration", false),
