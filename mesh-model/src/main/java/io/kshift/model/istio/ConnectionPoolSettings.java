@@ -29,9 +29,11 @@ public record ConnectionPoolSettings(@Valid TcpSettings tcp, @Valid HttpSettings
     /**
      * {@code tcpKeepalive}: SO_KEEPALIVE on connections to the upstream, with the probes sent before the connection
      * is declared dead, the idle time before the first probe and the time between probes (the OS defaults for
-     * whatever is left out).
+     * whatever is left out; times over the kernel's 32767 s are clamped to it).
      */
-    public record TcpKeepalive(@PositiveOrZero(message = "must not be negative") Integer probes,
+    public record TcpKeepalive(@PositiveOrZero(message = "must not be negative")
+                               @jakarta.validation.constraints.Max(value = 127, message = "must be at most 127 (the kernel's limit)")
+                               Integer probes,
                                @IstioDurationValue String time,
                                @IstioDurationValue String interval) {
     }

@@ -45,21 +45,31 @@ public final class Re2 {
 
     /**
      * Every match of {@code regex} in {@code input} replaced by {@code replacement}, where {@code \1}..{@code \9} stand
-     * for groups (RE2's and Envoy's {@code regex_rewrite} syntax) and every other character is literal.
+     * for groups and {@code \\} for a backslash (RE2's and Envoy's {@code regex_rewrite} syntax), every other
+     * character is literal, and matches are found as RE2's GlobalReplace finds them.
      */
     public static String replaceAll(Pattern regex, String input, String replacement) {
         Matcher m = regex.matcher(input);
         StringBuilder out = new StringBuilder(input.length() + replacement.length());
         int last = 0;
         int from = 0;
+        int previousEnd = -1;
+        boolean replaced = false;
         while (from <= input.length() && m.find(from)) {
-            out.append(input, last, m.start());
-            appendReplacement(out, m, replacement);
-            last = m.end();
-            // After an empty match the search moves on by one character, as every regex engine's replaceAll does.
-            from = m.end() == m.start() ? m.end() + 1 : m.end();
+            boolean empty = m.start() == m.end();
+            // As RE2's GlobalReplace: no empty match right where the previous match ended.
+            if (!(empty && m.start() == previousEnd)) {
+                out.append(input, last, m.start());
+                appendReplacement(out, m, replacement);
+                last = m.end();
+                previousEnd = m.end();
+                replaced = true;
+            }
+            // After an empty match the search moves on by one character (a whole code point).
+            from = empty ? m.end() + (m.end() < input.length() ? Character.charCount(input.codePointAt(m.end())) : 1)
+                    : m.end();
         }
-        return last == 0 && out.isEmpty() ? input : out.append(input, last, input.length()).toString();
+        return replaced ? out.append(input, last, input.length()).toString() : input;
     }
 
     private static void appendReplacement(StringBuilder out, Matcher m, String replacement) {
@@ -69,6 +79,9 @@ public final class Re2 {
                 int group = replacement.charAt(++i) - '0';
                 String g = group <= m.groupCount() ? m.group(group) : null;
                 out.append(g == null ? "" : g);
+            } else if (c == '\\' && i + 1 < replacement.length() && replacement.charAt(i + 1) == '\\') {
+                out.append('\\'); // RE2: \\ is a literal backslash
+                i++;
             } else {
                 out.append(c);
             }

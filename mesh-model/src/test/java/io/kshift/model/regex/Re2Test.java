@@ -34,6 +34,8 @@ class Re2Test {
         assertThat(Re2.replaceAll(Re2.compile("^.*$", false), "/anything", "/$1/cost")).isEqualTo("/$1/cost");
         assertThat(Re2.replaceAll(Re2.compile("o", false), "/foo/bo", "0")).isEqualTo("/f00/b0");
         assertThat(Re2.replaceAll(Re2.compile("x*", false), "ab", "-")).isEqualTo("-a-b-");
+        assertThat(Re2.replaceAll(Re2.compile("x*", false), "xab", "-")).as("RE2's GlobalReplace").isEqualTo("-a-b-");
+        assertThat(Re2.replaceAll(Re2.compile("/", false), "/a/b", "\\\\")).isEqualTo("\\a\\b");
         assertThat(Re2.replaceAll(Re2.compile("zz", false), "/same", "y")).isEqualTo("/same");
     }
 

@@ -414,10 +414,10 @@ final class HttpExchange {
         }
     }
 
+    /** The body stays referenced (a try still waiting for a connection sends it after a reset, and fails). */
     private void giveBack() {
         budget.give(budgeted);
         budgeted = 0;
-        body = null;
     }
 
     private void cancelRouteTimer() {

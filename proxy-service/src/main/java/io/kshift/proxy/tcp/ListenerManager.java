@@ -165,13 +165,20 @@ public class ListenerManager {
     /** {@code listener}: the route table key the port serves (the port itself, or {@link HttpProxy#MESH}). */
     private void listen(int port, ListenerProtocol protocol, int listener) {
         List<Supplier<Future<Void>>> closers = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         List<Future<?>> bound = new ArrayList<>();
         for (Context context : contexts()) {
             Promise<Void> promise = Promise.promise();
             context.runOnContext(v -> {
                 if (protocol == ListenerProtocol.TCP && vertx.isNativeTransportEnabled()) {
                     LoopAcceptor.bind((io.vertx.core.impl.ContextInternal) context, bindHost, port, limits,
-                            s -> tcp.accept(s, port)).onSuccess(a -> closers.add(a::close))
+                            s -> tcp.accept(s, port)).onSuccess(a -> {
+                                if (abandoned.get()) {
+                                    a.close(); // bound after the attempt gave up: it must not keep a share of the port
+                                } else {
+                                    closers.add(a::close);
+                                }
+                            })
                             .<Void>mapEmpty().onComplete(promise);
                 } else if (protocol == ListenerProtocol.TCP) {
                     var server = vertx.createNetServer(new NetServerOptions().setHost(bindHost).setPort(port)
@@ -195,7 +202,7 @@ public class ListenerManager {
                             // pipeline; this server never terminates WebSockets.
                             .setPerMessageWebSocketCompressionSupported(false)
                             .setPerFrameWebSocketCompressionSupported(false)
-                            // Envoy's 60 KiB default for request headers (request line included): over it, 431.
+                            // Envoy's 60 KiB default for request headers: over it, 431 (a request line that long: 414).
                             .setMaxHeaderSize(maxHeaderBytes).setMaxInitialLineLength(maxHeaderBytes))
                             .connectionHandler(c -> {
                                 if (!limits.admit(port)) {
@@ -219,6 +226,7 @@ public class ListenerManager {
             LOG.infof("listening on %s:%d%s (%d acceptors, native transport %s)", name(protocol), port,
                     listener == HttpProxy.MESH ? " (mesh)" : "", closers.size(), vertx.isNativeTransportEnabled());
         } catch (Exception e) {
+            abandoned.set(true);
             closers.forEach(Supplier::get);
             LOG.errorf("cannot listen on %s:%d: %s", name(protocol), port, e.getCause() == null ? e : e.getCause());
         }

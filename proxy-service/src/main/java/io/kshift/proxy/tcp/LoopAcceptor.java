@@ -25,7 +25,7 @@ import io.vertx.core.net.impl.VertxHandler;
  * closes the listening socket and then every connection it accepted. A listener that is full
  * ({@link ListenerConnections}) closes a new connection at once.
  */
-final class LoopAcceptor {
+public final class LoopAcceptor {
     private final ContextInternal context;
     private final ChannelGroup accepted;
     private Channel server;
@@ -36,7 +36,7 @@ final class LoopAcceptor {
     }
 
     /** Binds {@code host:port} on {@code context}'s event loop; each accepted connection goes to {@code handler}. */
-    static Future<LoopAcceptor> bind(ContextInternal context, String host, int port, ListenerConnections limits,
+    public static Future<LoopAcceptor> bind(ContextInternal context, String host, int port, ListenerConnections limits,
                                      Handler<NetSocket> handler) {
         LoopAcceptor acceptor = new LoopAcceptor(context);
         var loop = context.nettyEventLoop();
@@ -76,8 +76,13 @@ final class LoopAcceptor {
         return bound.future();
     }
 
+    /** The port it listens on (the bound one when asked for port 0). */
+    public int port() {
+        return ((java.net.InetSocketAddress) server.localAddress()).getPort();
+    }
+
     /** Stops accepting, then closes every connection this acceptor accepted. */
-    Future<Void> close() {
+    public Future<Void> close() {
         Promise<Void> closed = context.promise();
         Channel s = server;
         if (s == null) {

@@ -32,7 +32,8 @@ import org.jboss.logging.Logger;
  * TCP relay and the HTTP exchange by the time a client's first connection arrives (a cold JVM runs them at a
  * fraction of their speed for tens of seconds). Backends, listeners and load are all on loopback ports of their
  * own, the route table is a private one ({@link WarmUpMesh}) whose stats go to a detached catalogue: nothing of
- * it reaches the node's route table, its listeners, its telemetry or Kafka. It runs at least the configured
+ * it reaches the node's route table, its listeners, its telemetry or Kafka (it does use, and warm, the node's
+ * upstream connection pools and body budget, briefly). It runs at least the configured
  * counts, then on until the JIT has gone quiet, never past its deadline; {@code kshift.proxy.warmup.requests=0}
  * and {@code ...connections=0} turn it off.
  */
@@ -111,9 +112,7 @@ public class WarmUp {
                 web[v] = w.actualPort();
             }
             RouteTable table = WarmUpMesh.table(echo, web);
-            NetServer tcpListener = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0)
-                    .setTcpNoDelay(true)).connectHandler(s -> tcp.accept(s, TCP_PORT, table)).listen());
-            closers.add(tcpListener::close);
+            int tcpPort = tcpListener(table, closers);
             HttpServer httpListener = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
                     .setPort(0).setTcpNoDelay(true)).requestHandler(r -> http.handle(r, HTTP_PORT, HTTP_PORT, table))
                     .listen());
@@ -127,8 +126,8 @@ public class WarmUp {
             List<CompletableFuture<Void>> workers = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
                 if (connections > 0) {
-                    workers.add(i < 2 ? load.bulk(netClient, tcpListener.actualPort())
-                            : load.connections(netClient, tcpListener.actualPort()));
+                    workers.add(i < 2 ? load.bulk(netClient, tcpPort)
+                            : load.connections(netClient, tcpPort));
                 }
                 if (requests > 0) {
                     workers.add(load.requests(httpClient, httpListener.actualPort()));
@@ -154,6 +153,23 @@ public class WarmUp {
                     sum(report.tcpAnswers()), sum(report.httpAnswers()), report.millis(), report.errors());
             done.complete(report);
         }
+    }
+
+    /** The warm-up's TCP listener, accepted the way the node's are (on its event loop, when epoll is there). */
+    private int tcpListener(RouteTable table, List<Runnable> closers) throws Exception {
+        if (vertx.isNativeTransportEnabled()) {
+            io.kshift.proxy.tcp.LoopAcceptor acceptor = await(io.kshift.proxy.tcp.LoopAcceptor.bind(
+                    ((io.vertx.core.impl.VertxInternal) vertx).getOrCreateContext(), "127.0.0.1", 0,
+                    new io.kshift.proxy.tcp.ListenerConnections(
+                            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 0),
+                    s -> tcp.accept(s, TCP_PORT, table)));
+            closers.add(acceptor::close);
+            return acceptor.port();
+        }
+        NetServer server = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0)
+                .setTcpNoDelay(true)).connectHandler(s -> tcp.accept(s, TCP_PORT, table)).listen());
+        closers.add(server::close);
+        return server.actualPort();
     }
 
     /**

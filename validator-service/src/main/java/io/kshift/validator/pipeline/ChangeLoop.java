@@ -82,6 +82,8 @@ public class ChangeLoop implements Runnable {
     /** When the loop last came back from a poll (System.nanoTime); 0 before the first. */
     private volatile long lastPoll;
     private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
+    /** Restarts since the loop last committed a decision or found nothing to read: it is stuck on a record. */
+    private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
     private KafkaConsumer<String, String> consumer;
     private KafkaProducer<String, String> producer;
     private Thread thread;
@@ -112,12 +114,17 @@ public class ChangeLoop implements Runnable {
 
     /**
      * Whether the loop is alive and polling: it came back from a poll within {@code within} (a poll waits at most
-     * half a second; loading the live config on assignment takes seconds at most).
+     * half a second; loading the live config on assignment takes seconds at most) and is not restarting on the same
+     * records again and again.
      */
     public boolean polling(Duration within) {
         long last = lastPoll;
-        return thread != null && thread.isAlive() && last != 0 && System.nanoTime() - last < within.toNanos();
+        return thread != null && thread.isAlive() && last != 0 && System.nanoTime() - last < within.toNanos()
+                && failuresInARow.get() < STUCK_AFTER;
     }
+
+    /** Restarts in a row on the same records after which the loop counts as stuck (not ready), though alive. */
+    static final int STUCK_AFTER = 3;
 
     /** How often the loop crashed and restarted since this validator started. */
     public long restarts() {
@@ -138,6 +145,9 @@ public class ChangeLoop implements Runnable {
                 while (running) {
                     var records = c.poll(Duration.ofMillis(500));
                     lastPoll = System.nanoTime();
+                    if (records.isEmpty()) {
+                        failuresInARow.set(0);
+                    }
                     for (ConsumerRecord<String, String> record : records) {
                         process(producer, c, record);
                     }
@@ -148,12 +158,15 @@ public class ChangeLoop implements Runnable {
                 LOG.warn("another validator took over the transactional id; restarting the loop", e);
             } catch (KafkaException e) {
                 LOG.warn("change loop failed; restarting it from the last committed change", e);
+                restarts.incrementAndGet();
+                failuresInARow.incrementAndGet();
                 pause();
             } catch (RuntimeException e) {
                 // Not a bus failure: a bug. The loop restarts from the last committed change rather than die with
                 // its health still UP and every later change PENDING for ever.
                 LOG.error("change loop crashed; restarting it from the last committed change", e);
                 restarts.incrementAndGet();
+                failuresInARow.incrementAndGet();
                 pause();
             } finally {
                 closeProducer();
@@ -188,6 +201,7 @@ public class ChangeLoop implements Runnable {
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
                     new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
             producer.commitTransaction();
+            failuresInARow.set(0);
             decision.next().ifPresent(live::set);
             LOG.infof("change %s %s (generation %d, %d errors, decided in %d ms, snapshot %d bytes)",
                     result.changeId(), result.status(), result.generation(), result.errors().size(), millis,

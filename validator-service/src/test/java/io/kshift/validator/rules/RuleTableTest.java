@@ -120,6 +120,10 @@ class RuleTableTest {
                         + " {time: 7200s, interval: 75s, probes: 9}}}}\n"), dr("  trafficPolicy: {connectionPool: {tcp:"
                         + " {tcpKeepalive: {time: often, probes: 9}}}}\n"), DR,
                         "spec.trafficPolicy.connectionPool.tcp.tcpKeepalive.time", false),
+                new Rule("tcpKeepalive probes within the kernel's 127", dr("  trafficPolicy: {connectionPool: {tcp:"
+                        + " {tcpKeepalive: {probes: 127}}}}\n"), dr("  trafficPolicy: {connectionPool: {tcp:"
+                        + " {tcpKeepalive: {probes: 200}}}}\n"), DR,
+                        "spec.trafficPolicy.connectionPool.tcp.tcpKeepalive.probes", false),
                 new Rule("durations in whole ms", dr("  trafficPolicy: {connectionPool: {tcp: {maxConnectionDuration: 1h}}}\n"),
                         dr("  trafficPolicy: {connectionPool: {tcp: {maxConnectionDuration: 500us}}}\n"), DR,
                         "spec.trafficPolicy.connectionPool.tcp.maxConnectionDuration", false),

@@ -126,7 +126,11 @@ final class EchoBackend implements AutoCloseable {
     }
 
     private void lines(Conn c, ByteBuffer in) {
-        ByteBuffer out = ByteBuffer.allocate(in.remaining() + prefix.length * (1 + in.remaining() / 2));
+        int lines = 1;
+        for (int i = in.position(); i < in.limit(); i++) {
+            lines += in.get(i) == '\n' ? 1 : 0;
+        }
+        ByteBuffer out = ByteBuffer.allocate(in.remaining() + prefix.length * lines);
         while (in.hasRemaining()) {
             if (c.atLineStart) {
                 out.put(prefix);

@@ -158,20 +158,30 @@ final class Load {
             if (shape == Shape.CONN && left.getAndDecrement() <= 0) {
                 return false;
             }
+            SocketChannel ch = null;
             try {
-                SocketChannel ch = SocketChannel.open();
+                ch = SocketChannel.open();
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 Conn c = new Conn(ch);
-                open++;
                 if (ch.connect(address)) {
+                    open++;
                     connected(ch.register(selector, 0, c), c);
                 } else {
                     ch.register(selector, SelectionKey.OP_CONNECT, c);
+                    open++;
                 }
                 return true;
             } catch (IOException e) {
+                // Counted, closed, and not waited for: a failed connect must not keep the driver spinning.
                 errors++;
+                if (ch != null) {
+                    try {
+                        ch.close();
+                    } catch (IOException ignored) {
+                        // Nothing more to release.
+                    }
+                }
                 return shape == Shape.CONN;
             }
         }

@@ -45,6 +45,7 @@ public final class ProxyBench {
         Path dir = work.resolve("bench-proxy");
         Files.createDirectories(dir);
         List<EchoBackend> backends = new ArrayList<>();
+        Runnable cleanup = null;
         try (Peers peers = new Peers()) {
             int[] line = {add(backends, EchoBackend.Mode.LINE, "one"), add(backends, EchoBackend.Mode.LINE, "two")};
             int[] raw = {add(backends, EchoBackend.Mode.RAW, "one"), add(backends, EchoBackend.Mode.RAW, "two")};
@@ -56,6 +57,7 @@ public final class ProxyBench {
             if (applied.status() != 200) {
                 throw new IllegalStateException("the benchmark mesh was not applied: " + applied.describe());
             }
+            cleanup = () -> client.delete(mesh);
             int cores = Runtime.getRuntime().availableProcessors();
             peers.startHaproxy(dir, BenchMesh.freePorts(3), line, raw, http, cores);
             peers.startNginx(dir, BenchMesh.freePorts(3), line, raw, http, cores);
@@ -94,8 +96,10 @@ public final class ProxyBench {
             }
             table.footer(proxies.rssMb());
             IdleConnections.report(gateway[0], o.idle(), proxies, out);
-            client.delete(mesh);
         } finally {
+            if (cleanup != null) {
+                cleanup.run(); // the benchmark's routes leave the fleet whether the run finished or not
+            }
             for (EchoBackend b : backends) {
                 b.close();
             }
