@@ -104,7 +104,8 @@ public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, i
                 Integer.parseInt(p.getProperty("mesh", "15080")), Integer.parseInt(p.getProperty("telemetry", "8082")));
     }
 
-    private static List<Integer> freePorts(int n) {
+    /** {@code n} ports free on this host now (the kernel's ephemeral choice). */
+    public static List<Integer> freePorts(int n) {
         List<ServerSocket> held = new ArrayList<>();
         try {
             List<Integer> ports = new ArrayList<>();

@@ -165,7 +165,8 @@ public final class ScaleBench {
         return new String(batch, StandardCharsets.UTF_8).split("(?m)^---$").length;
     }
 
-    static long rssMegabytes(long pid) {
+    /** A process's resident set in MB (Linux /proc), -1 when it cannot be read. */
+    public static long rssMegabytes(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {

@@ -21,6 +21,8 @@ import java.util.Optional;
  */
 public final class DestinationResolver {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Istio's default TCP idle timeout: a connection with no bytes either way for an hour is closed. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
 
     /** Which part of the destination a problem is about, so a validator can name the field. */
     public enum Part { HOST, SUBSET, PORT }
@@ -107,7 +109,7 @@ public final class DestinationResolver {
                 .distinct().reduce((a, b) -> a + "," + b).orElse(subset == null ? "unknown" : subset);
         return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
                 loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy,
-                service.namespace(), p.number()), null);
+                service.namespace(), p.number(), idleTimeout(policy)), null);
     }
 
     private Result resolveDns(String host, String subset, Integer port, String fromNamespace) {
@@ -123,7 +125,8 @@ public final class DestinationResolver {
             return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
         }
         return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
-                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace, port), null);
+                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace, port, DEFAULT_IDLE_TIMEOUT),
+                null);
     }
 
     /** The DestinationRule for a service: one in the referring namespace first, then the service's own. */
@@ -150,6 +153,12 @@ public final class DestinationResolver {
         ConnectionPoolSettings pool = policy == null ? null : policy.connectionPool();
         String text = pool == null || pool.tcp() == null ? null : pool.tcp().maxConnectionDuration();
         return IstioDuration.parse(text).orElse(null);
+    }
+
+    private static Duration idleTimeout(TrafficPolicy policy) {
+        ConnectionPoolSettings pool = policy == null ? null : policy.connectionPool();
+        String text = pool == null || pool.tcp() == null ? null : pool.tcp().idleTimeout();
+        return IstioDuration.parse(text).orElse(DEFAULT_IDLE_TIMEOUT);
     }
 
     private static Result problem(Part part, String message) {

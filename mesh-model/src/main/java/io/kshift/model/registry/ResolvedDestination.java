@@ -10,11 +10,12 @@ import java.util.List;
  * (their {@code version} label, for telemetry and demo output) and the DestinationRule policy toward them
  * ({@code policy}: the rule's, overridden by the subset's; null without a rule), with the TCP parts read out;
  * {@code namespace}: the service's (telemetry keys by it), or the referring resource's for a DNS host;
- * {@code port}: the service port the destination names.
+ * {@code port}: the service port the destination names; {@code idleTimeout}: {@code connectionPool.tcp.idleTimeout}
+ * (Istio's default one hour; zero means none).
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
-                                  TrafficPolicy policy, String namespace, int port) {
+                                  TrafficPolicy policy, String namespace, int port, Duration idleTimeout) {
 
     /**
      * What stays the same while a destination's endpoints or policy change: namespace, service, subset and service

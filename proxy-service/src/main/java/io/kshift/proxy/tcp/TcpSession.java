@@ -59,22 +59,14 @@ final class TcpSession {
         connect(0);
     }
 
-    /** Istio's default TCP idle timeout: a connection with no bytes either way for an hour is closed. */
-    static final Duration DEFAULT_IDLE = Duration.ofHours(1);
-
     /**
-     * Closes the connection after the destination's {@code connectionPool.tcp.idleTimeout} (default one hour) with no
-     * byte read or written on the client side, which every byte of the session passes: Netty's idle handler signals
-     * it, and Vert.x closes a connection on that signal; the close handler then closes the upstream too.
+     * Closes the connection after the destination's idle timeout (read out once per route table) with no byte read
+     * or written on the client side, which every byte of the session passes: Netty's idle handler signals it, and
+     * Vert.x closes a connection on that signal; the close handler then closes the upstream too.
      */
     private static void idleTimeout(NetSocket socket, io.kshift.model.registry.ResolvedDestination destination) {
-        Duration idle = DEFAULT_IDLE;
-        var policy = destination.policy();
-        var tcp = policy == null || policy.connectionPool() == null ? null : policy.connectionPool().tcp();
-        if (tcp != null && tcp.idleTimeout() != null) {
-            idle = io.kshift.model.mesh.IstioDuration.parse(tcp.idleTimeout()).orElse(DEFAULT_IDLE);
-        }
-        if (idle.isZero()) {
+        Duration idle = destination.idleTimeout();
+        if (idle == null || idle.isZero()) {
             return; // 0s: no idle timeout, as in Envoy
         }
         ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline().addFirst(

@@ -223,69 +223,67 @@ public class WarmUp {
             return tcpLeft.get() <= 0 && httpLeft.get() <= 0;
         }
 
+        /** Short connections: one line each way, then close. */
         CompletableFuture<Void> connections(NetClient client, int port) {
             CompletableFuture<Void> finished = new CompletableFuture<>();
-            nextConnection(client, port, finished);
+            nextTcp(client, port, false, finished);
             return finished;
-        }
-
-        private void nextConnection(NetClient client, int port, CompletableFuture<Void> finished) {
-            tcpLeft.decrementAndGet();
-            if (stop) {
-                finished.complete(null);
-                return;
-            }
-            client.connect(port, "127.0.0.1").onComplete(ar -> {
-                if (ar.failed()) {
-                    failed(() -> nextConnection(client, port, finished));
-                    return;
-                }
-                var socket = ar.result();
-                StringBuilder line = new StringBuilder();
-                socket.handler(b -> {
-                    line.append(b.toString());
-                    if (line.indexOf("\n") >= 0) {
-                        tcp.merge(line.substring(0, line.indexOf(" ")), 1, Integer::sum);
-                        socket.close().onComplete(v -> nextConnection(client, port, finished));
-                    }
-                });
-                socket.write("warm-up\n");
-            });
         }
 
         /** Long connections moving 1 MiB each way in 64 KiB writes: the relay's backpressure path. */
         CompletableFuture<Void> bulk(NetClient client, int port) {
             CompletableFuture<Void> finished = new CompletableFuture<>();
-            nextBulk(client, port, finished);
+            nextTcp(client, port, true, finished);
             return finished;
         }
 
         private static final io.vertx.core.buffer.Buffer CHUNK = io.vertx.core.buffer.Buffer.buffer(new byte[65536]);
 
-        private void nextBulk(NetClient client, int port, CompletableFuture<Void> finished) {
+        private void nextTcp(NetClient client, int port, boolean bulk, CompletableFuture<Void> finished) {
+            if (!bulk) {
+                tcpLeft.decrementAndGet();
+            }
             if (stop) {
                 finished.complete(null);
                 return;
             }
+            Runnable next = () -> nextTcp(client, port, bulk, finished);
             client.connect(port, "127.0.0.1").onComplete(ar -> {
                 if (ar.failed()) {
-                    failed(() -> nextBulk(client, port, finished));
-                    return;
+                    failed(next);
+                } else if (bulk) {
+                    transfer(ar.result(), next);
+                } else {
+                    exchangeLine(ar.result(), next);
                 }
-                var socket = ar.result();
-                long[] received = {0};
-                socket.handler(b -> {
-                    if (received[0] == 0 && b.length() >= 2) {
-                        tcp.merge(b.getString(0, 2), 1, Integer::sum);
-                    }
-                    received[0] += b.length();
-                    if (received[0] >= 16L * CHUNK.length()) {
-                        socket.handler(null);
-                        socket.close().onComplete(v -> nextBulk(client, port, finished));
-                    }
-                });
-                writeChunks(socket, 16);
             });
+        }
+
+        private void exchangeLine(io.vertx.core.net.NetSocket socket, Runnable next) {
+            StringBuilder line = new StringBuilder();
+            socket.handler(b -> {
+                line.append(b.toString());
+                if (line.indexOf("\n") >= 0) {
+                    tcp.merge(line.substring(0, line.indexOf(" ")), 1, Integer::sum);
+                    socket.close().onComplete(v -> next.run());
+                }
+            });
+            socket.write("warm-up\n");
+        }
+
+        private void transfer(io.vertx.core.net.NetSocket socket, Runnable next) {
+            long[] received = {0};
+            socket.handler(b -> {
+                if (received[0] == 0 && b.length() >= 2) {
+                    tcp.merge(b.getString(0, 2), 1, Integer::sum);
+                }
+                received[0] += b.length();
+                if (received[0] >= 16L * CHUNK.length()) {
+                    socket.handler(null);
+                    socket.close().onComplete(v -> next.run());
+                }
+            });
+            writeChunks(socket, 16);
         }
 
         private void writeChunks(io.vertx.core.net.NetSocket socket, int left) {

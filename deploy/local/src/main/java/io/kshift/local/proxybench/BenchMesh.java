@@ -1,8 +1,5 @@
 package io.kshift.local.proxybench;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-
 /** The benchmark's own routes on the fleet: a gateway with TCP line, TCP raw and HTTP ports, 80/20 to v1/v2 each. */
 final class BenchMesh {
     static final String NAMESPACE = "kshift-bench";
@@ -10,23 +7,9 @@ final class BenchMesh {
     private BenchMesh() {
     }
 
-    /** {@code n} ports free on loopback now (the kernel's ephemeral choice). */
-    static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        ServerSocket[] held = new ServerSocket[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                held[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                ports[i] = held[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
-        return ports;
+    /** {@code n} ports free now, as the fleet's own layout picks them. */
+    static int[] freePorts(int n) {
+        return io.kshift.local.FleetLayout.freePorts(n).stream().mapToInt(Integer::intValue).toArray();
     }
 
     static String yaml(int[] gateway, int[] line, int[] raw, int[] http) {

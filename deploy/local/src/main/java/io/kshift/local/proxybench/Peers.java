@@ -14,14 +14,10 @@ import java.util.concurrent.TimeUnit;
  * one thread or worker per core, no logging), started as child processes and stopped with the benchmark.
  */
 final class Peers implements AutoCloseable {
-    /** One reference proxy: its name and its three ports (TCP line, TCP raw, HTTP). */
-    record Peer(String name, int line, int raw, int http) {
-    }
-
     private final List<Process> processes = new ArrayList<>();
-    private final List<Peer> started = new ArrayList<>();
+    private final List<ProxyBench.Target> started = new ArrayList<>();
 
-    List<Peer> started() {
+    List<ProxyBench.Target> started() {
         return started;
     }
 
@@ -75,7 +71,7 @@ final class Peers implements AutoCloseable {
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, cfg);
         start(new ProcessBuilder(haproxy.get().toString(), "-f", file.toString(), "-db"), dir.resolve("haproxy.log"),
-                new Peer("haproxy", ports[0], ports[1], ports[2]));
+                new ProxyBench.Target("haproxy", ports[0], ports[1], ports[2]));
     }
 
     void startNginx(Path dir, int[] ports, int[] line, int[] raw, int[] http, int workers) throws Exception {
@@ -132,10 +128,10 @@ final class Peers implements AutoCloseable {
         Files.writeString(file, cfg);
         start(new ProcessBuilder(nginx.get().toString(), "-p", prefix.toString(), "-c", file.toString(),
                 "-e", prefix.resolve("logs/error.log").toString()), dir.resolve("nginx.log"),
-                new Peer("nginx", ports[0], ports[1], ports[2]));
+                new ProxyBench.Target("nginx", ports[0], ports[1], ports[2]));
     }
 
-    private void start(ProcessBuilder builder, Path log, Peer peer) throws Exception {
+    private void start(ProcessBuilder builder, Path log, ProxyBench.Target peer) throws Exception {
         Process p = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(p);
         long until = System.nanoTime() + 5_000_000_000L;

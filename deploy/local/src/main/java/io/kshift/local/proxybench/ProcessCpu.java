@@ -3,7 +3,6 @@ package io.kshift.local.proxybench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** CPU time and resident memory of some processes (the fleet's proxies), read from /proc (Linux; zeros elsewhere). */
@@ -31,18 +30,6 @@ final class ProcessCpu {
 
     /** Each one's resident set, in MB. */
     List<Long> rssMb() {
-        List<Long> out = new ArrayList<>();
-        for (long pid : pids) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        out.add(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                out.add(-1L);
-            }
-        }
-        return out;
+        return pids.stream().map(io.kshift.local.ScaleBench::rssMegabytes).toList();
     }
 }

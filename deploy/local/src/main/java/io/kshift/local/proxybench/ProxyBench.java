@@ -63,7 +63,7 @@ public final class ProxyBench {
             peers.startNginx(dir, BenchMesh.freePorts(3), line, raw, http, cores);
             List<Target> targets = new ArrayList<>();
             targets.add(new Target("direct", line[0], raw[0], http[0]));
-            peers.started().forEach(p -> targets.add(new Target(p.name(), p.line(), p.raw(), p.http())));
+            targets.addAll(peers.started());
             targets.add(new Target("kshift", gateway[0], gateway[1], gateway[2]));
             out.printf("proxy benchmark: %d cores, %d reps, %.0f s runs after %.0f s warm-up per target; targets %s%n",
                     cores, o.reps(), o.seconds(), o.warmSeconds(), targets.stream().map(Target::name).toList());
