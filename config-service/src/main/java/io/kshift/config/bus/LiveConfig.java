@@ -1,14 +1,19 @@
 package io.kshift.config.bus;
 
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.SnapshotDecoder;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -16,55 +21,116 @@ import org.jboss.logging.Logger;
  * Channel {@code config} ← topic {@code kshift.config}: the newest accepted snapshot, which is what
  * {@code GET /api/v1/resources} shows. Rebuilt from the compacted topic on every start: config-service keeps no
  * state of its own.
+ *
+ * <p>Every change brings a whole snapshot (MBs at thousands of resources) but most of them are never read here:
+ * answering a change and the fleet view need only the generation. So a snapshot that carries its
+ * {@value GenerationSummary#HEADER} header is kept as bytes and decoded only when a reader asks for resources, once
+ * per generation; one without the header is decoded on arrival to learn its generation.
  */
 @ApplicationScoped
 public class LiveConfig {
     private static final Logger LOG = Logger.getLogger(LiveConfig.class);
 
-    private final AtomicReference<MeshSnapshot> current = new AtomicReference<>(MeshSnapshot.empty());
+    private final AtomicReference<Latest> latest = new AtomicReference<>(Latest.of(MeshSnapshot.empty()));
+    private final AtomicReference<MeshSnapshot> lastGood = new AtomicReference<>(MeshSnapshot.empty());
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
     private final SnapshotDecoder decoder = new SnapshotDecoder();
 
-    private record Waiter(long generation, CompletableFuture<MeshSnapshot> future) {
+    private record Waiter(long generation, CompletableFuture<Long> future) {
+    }
+
+    /** The newest generation: its summary always, its snapshot once somebody needed it (then cached). */
+    private static final class Latest {
+        final GenerationSummary head;
+        private byte[] raw;
+        private MeshSnapshot snapshot;
+
+        private Latest(GenerationSummary head, byte[] raw, MeshSnapshot snapshot) {
+            this.head = head;
+            this.raw = raw;
+            this.snapshot = snapshot;
+        }
+
+        static Latest of(MeshSnapshot snapshot) {
+            return new Latest(GenerationSummary.of(snapshot, List.of()), null, snapshot);
+        }
+
+        /** Decoded at most once; a snapshot that turns out unreadable reads as the last one that decoded. */
+        synchronized MeshSnapshot snapshot(SnapshotDecoder decoder, AtomicReference<MeshSnapshot> lastGood) {
+            if (snapshot == null) {
+                try {
+                    synchronized (decoder) {
+                        snapshot = decoder.decode(new String(raw, StandardCharsets.UTF_8));
+                    }
+                    lastGood.set(snapshot);
+                } catch (RuntimeException e) {
+                    snapshot = lastGood.get();
+                    LOG.warnf("generation %d is unreadable, showing generation %d: %s", head.generation(),
+                            snapshot.generation(), e.getMessage());
+                }
+                raw = null;
+            }
+            return snapshot;
+        }
     }
 
     @Incoming("config")
-    public void onSnapshot(String json) {
-        MeshSnapshot snapshot;
-        try {
-            synchronized (decoder) {
-                snapshot = decoder.decode(json);
-            }
-        } catch (RuntimeException e) {
-            LOG.warnf("ignoring an unreadable snapshot: %s", e.getMessage());
+    public void onSnapshot(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
             return;
         }
-        MeshSnapshot installed = current.accumulateAndGet(snapshot,
-                (old, next) -> next.generation() > old.generation() ? next : old);
+        Latest next;
+        Header header = record.headers().lastHeader(GenerationSummary.HEADER);
+        try {
+            next = header != null
+                    ? new Latest(EventCodec.decode(new String(header.value(), StandardCharsets.UTF_8),
+                    GenerationSummary.class), record.value(), null)
+                    : Latest.of(decode(record.value()));
+        } catch (RuntimeException e) {
+            LOG.warnf("ignoring an unreadable snapshot at offset %d: %s", record.offset(), e.getMessage());
+            return;
+        }
+        Latest installed = latest.accumulateAndGet(next,
+                (old, n) -> n.head.generation() > old.head.generation() ? n : old);
         for (Waiter w : waiters) {
-            if (installed.generation() >= w.generation()) {
-                w.future().complete(installed);
+            if (installed.head.generation() >= w.generation()) {
+                w.future().complete(installed.head.generation());
                 waiters.remove(w);
             }
         }
     }
 
+    private MeshSnapshot decode(byte[] value) {
+        MeshSnapshot snapshot;
+        synchronized (decoder) {
+            snapshot = decoder.decode(new String(value, StandardCharsets.UTF_8));
+        }
+        lastGood.set(snapshot);
+        return snapshot;
+    }
+
+    /** The newest accepted generation's summary (generation, change, time, size), without decoding it. */
+    public GenerationSummary head() {
+        return latest.get().head;
+    }
+
+    /** The newest accepted snapshot with its resources. */
     public MeshSnapshot current() {
-        return current.get();
+        return latest.get().snapshot(decoder, lastGood);
     }
 
     /** Completes once this instance has seen {@code generation} (read-your-writes for {@code ?wait}). */
-    public Uni<MeshSnapshot> awaitGeneration(long generation, Duration timeout) {
-        if (current.get().generation() >= generation) {
-            return Uni.createFrom().item(current.get());
+    public Uni<Long> awaitGeneration(long generation, Duration timeout) {
+        if (head().generation() >= generation) {
+            return Uni.createFrom().item(head().generation());
         }
         Waiter waiter = new Waiter(generation, new CompletableFuture<>());
         waiters.add(waiter);
-        if (current.get().generation() >= generation) {
-            waiter.future().complete(current.get());
+        if (head().generation() >= generation) {
+            waiter.future().complete(head().generation());
         }
         return Uni.createFrom().completionStage(waiter.future())
-                .ifNoItem().after(timeout).recoverWithItem(current::get)
+                .ifNoItem().after(timeout).recoverWithItem(() -> head().generation())
                 .onTermination().invoke(() -> waiters.remove(waiter));
     }
 }

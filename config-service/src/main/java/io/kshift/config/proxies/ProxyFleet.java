@@ -2,7 +2,7 @@ package io.kshift.config.proxies;
 
 import io.kshift.config.bus.LiveConfig;
 import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.ProxyStatus;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,20 +64,20 @@ public class ProxyFleet {
 
     /** Every known node with its state, sorted by node id. */
     public List<ProxyView> view() {
-        MeshSnapshot snapshot = live.current();
+        GenerationSummary live = this.live.head();
         Instant now = clock.instant();
         return nodes.values().stream().sorted(Comparator.comparing(ProxyStatus::nodeId))
-                .map(s -> ProxyView.of(s, state(s, snapshot, now), now)).toList();
+                .map(s -> ProxyView.of(s, state(s, live, now), now)).toList();
     }
 
-    SyncState state(ProxyStatus s, MeshSnapshot snapshot, Instant now) {
+    SyncState state(ProxyStatus s, GenerationSummary live, Instant now) {
         if (s.reportedAt().plus(goneAfter).isBefore(now)) {
             return SyncState.NOT_SEEN;
         }
-        if (s.generation() >= snapshot.generation()) {
+        if (s.generation() >= live.generation()) {
             return SyncState.SYNCED;
         }
-        Instant behindSince = snapshot.createdAt();
+        Instant behindSince = live.createdAt();
         return behindSince.plus(staleAfter).isBefore(now) ? SyncState.STALE : SyncState.SYNCING;
     }
 

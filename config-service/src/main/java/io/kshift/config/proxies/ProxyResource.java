@@ -20,7 +20,7 @@ public class ProxyResource {
 
     @GET
     public Response proxies() {
-        return Response.ok(EventCodec.encode(Map.of("generation", live.current().generation(),
+        return Response.ok(EventCodec.encode(Map.of("generation", live.head().generation(),
                 "proxies", fleet.view()))).type(MediaType.APPLICATION_JSON).build();
     }
 }

@@ -191,11 +191,15 @@ public class ChangeLoop implements Runnable {
             }
             decision.next().ifPresent(s -> {
                 String json = decision.nextJson();
-                producer.send(new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json));
+                // The summary rides along so readers that need only the generation skip decoding MBs.
+                byte[] summary = EventCodec.encode(GenerationSummary.of(s, result.resources()))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ProducerRecord<String, String> config = new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json);
+                config.headers().add(GenerationSummary.HEADER, summary);
+                producer.send(config);
                 ProducerRecord<String, String> history = new ProducerRecord<>(historyTopic,
                         String.valueOf(s.generation()), json);
-                history.headers().add(GenerationSummary.HEADER, EventCodec.encode(GenerationSummary.of(s,
-                        result.resources())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                history.headers().add(GenerationSummary.HEADER, summary);
                 producer.send(history);
             });
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
