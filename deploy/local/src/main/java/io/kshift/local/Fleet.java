@@ -53,7 +53,8 @@ public final class Fleet {
                 "-Dkshift.telemetry.config-url=" + layout.configUrl())));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
-            members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(bootstrap, host,
+            members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(JvmFlags.PROXY_HEAP,
+                    bootstrap, host,
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
                     "-Dkshift.proxy.labels=fleet=local,node=" + node,
                     "-Dkshift.proxy.mesh-http-port=" + layout.meshPort())));
