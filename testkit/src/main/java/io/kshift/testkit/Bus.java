@@ -2,6 +2,7 @@ package io.kshift.testkit;
 
 import static org.awaitility.Awaitility.await;
 
+import io.kshift.model.event.MeshTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +24,17 @@ public final class Bus {
     }
 
     public static void send(String topic, String key, String value) {
+        send(topic, key, value, Map.of());
+    }
+
+    /** Sends one record with headers; records up to the largest any kshift topic takes are allowed. */
+    public static void send(String topic, String key, String value, Map<String, String> headers) {
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
-                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+                EmbeddedKafka.bootstrapServers(), "max.request.size", MeshTopics.MAX_RECORD_BYTES + 4096,
+                "compression.type", "lz4"), new StringSerializer(), new StringSerializer())) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+            headers.forEach((k, v) -> record.headers().add(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            producer.send(record).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -11,7 +11,8 @@ import java.util.List;
  */
 public record ChangeResult(String schema, String changeId, ChangeStatus status, long generation, boolean dryRun,
                            List<ResourceAction> resources, List<ValidationMessage> errors,
-                           List<ValidationMessage> warnings, Instant decidedAt, long validationMillis) {
+                           List<ValidationMessage> warnings, Instant decidedAt, long validationMillis)
+        implements CompleteEvent {
     public ChangeResult {
         schema = Schemas.CHANGE_RESULT;
         resources = Lists.copy(resources);
@@ -23,6 +24,15 @@ public record ChangeResult(String schema, String changeId, ChangeStatus status, 
                         List<ResourceAction> resources, List<ValidationMessage> errors,
                         List<ValidationMessage> warnings, Instant decidedAt) {
         this(schema, changeId, status, generation, dryRun, resources, errors, warnings, decidedAt, 0);
+    }
+
+    @Override
+    public List<String> missingFields() {
+        List<String> missing = CompleteEvent.nulls("changeId", changeId, "status", status);
+        if (generation < 0) {
+            missing.add("generation");
+        }
+        return missing;
     }
 
     public ChangeResult withValidationMillis(long millis) {

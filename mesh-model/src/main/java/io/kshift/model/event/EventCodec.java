@@ -18,11 +18,18 @@ public final class EventCodec {
         }
     }
 
+    /** The event in {@code json}; refused when it does not parse as {@code type} or lacks a required field. */
     public static <T> T decode(String json, Class<T> type) {
+        T event;
         try {
-            return Codecs.json().readValue(json, type);
+            event = Codecs.json().readValue(json, type);
         } catch (IOException e) {
             throw new UncheckedIOException("not a " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
+        if (event instanceof CompleteEvent complete && !complete.missingFields().isEmpty()) {
+            throw new IllegalArgumentException("not a " + type.getSimpleName() + ": missing "
+                    + String.join(", ", complete.missingFields()));
+        }
+        return event;
     }
 }

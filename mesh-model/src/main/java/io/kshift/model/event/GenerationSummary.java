@@ -10,8 +10,17 @@ import java.util.List;
  * without decoding multi-MB snapshots.
  */
 public record GenerationSummary(long generation, String changeId, Instant createdAt, int resources,
-                                List<ResourceAction> changes) {
+                                List<ResourceAction> changes) implements CompleteEvent {
     public static final String HEADER = "kshift-summary";
+
+    public GenerationSummary {
+        changes = io.kshift.model.Lists.copy(changes);
+    }
+
+    @Override
+    public List<String> missingFields() {
+        return CompleteEvent.generationStamp(generation, createdAt);
+    }
 
     /** The summary of an accepted change's snapshot, from the change's own actions. */
     public static GenerationSummary of(MeshSnapshot snapshot, List<ResourceAction> actions) {

@@ -15,11 +15,21 @@ import java.util.Map;
  */
 public record ProxyStatus(String schema, String nodeId, long generation, List<String> listeners, Instant startedAt,
                           Instant reportedAt, String adminAddress, String dataAddress, Map<String, String> labels,
-                          long buildMillis, long superseded) {
+                          long buildMillis, long superseded) implements CompleteEvent {
     public ProxyStatus {
         schema = Schemas.PROXY_STATUS;
         listeners = Lists.copy(listeners);
         labels = Lists.copy(labels);
+    }
+
+    @Override
+    public List<String> missingFields() {
+        List<String> missing = CompleteEvent.nulls("nodeId", nodeId, "startedAt", startedAt,
+                "reportedAt", reportedAt);
+        if (generation < 0) {
+            missing.add("generation");
+        }
+        return missing;
     }
 
     public ProxyStatus(String schema, String nodeId, long generation, List<String> listeners, Instant startedAt,

@@ -35,7 +35,11 @@ public final class SnapshotDecoder {
     public MeshSnapshot decode(String json) {
         try {
             MeshSnapshot fast = decodeOwnLayout(json);
-            return fast != null ? fast : decodeAnyLayout(json);
+            MeshSnapshot snapshot = fast != null ? fast : decodeAnyLayout(json);
+            if (!snapshot.missingFields().isEmpty()) {
+                throw new IOException("missing " + String.join(", ", snapshot.missingFields()));
+            }
+            return snapshot;
         } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException("not a MeshSnapshot: " + e.getMessage(),
                     e instanceof IOException io ? io : new IOException(e));

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public class RouteTableHolder {
     private final AtomicReference<RouteTable> current = new AtomicReference<>(RouteTable.empty());
     private final java.util.concurrent.atomic.AtomicLong superseded = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong unreadable = new java.util.concurrent.atomic.AtomicLong();
 
     public RouteTable get() {
         return current.get();
@@ -17,6 +18,14 @@ public class RouteTableHolder {
     /** Snapshots this node skipped because a newer one was already waiting (reported in its status). */
     public java.util.concurrent.atomic.AtomicLong superseded() {
         return superseded;
+    }
+
+    /**
+     * Records on the config topic this node could not use: empty, not a snapshot, or failing to build (logged each
+     * time; exported as {@code kshift_config_snapshots_unreadable_total}). The node keeps its last good table.
+     */
+    public java.util.concurrent.atomic.AtomicLong unreadable() {
+        return unreadable;
     }
 
     /** Installs a newer table; an older or equal generation is ignored (snapshots can be re-read after restarts). */

@@ -7,11 +7,14 @@ import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.status.StatusReporter;
 import io.kshift.proxy.tcp.ListenerManager;
 import io.kshift.proxy.telemetry.Telemetry;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -46,7 +49,9 @@ public class SnapshotApplier {
     });
 
     public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, StatusReporter status,
-                           Telemetry telemetry, RouteTableFactory factory) {
+                           Telemetry telemetry, RouteTableFactory factory, MeterRegistry registry) {
+        FunctionCounter.builder("kshift_config_snapshots_unreadable", tables.unreadable(), AtomicLong::doubleValue)
+                .description("records on the config topic this node could not use").register(registry);
         this.telemetry = telemetry;
         this.factory = factory;
         this.tables = tables;
@@ -56,6 +61,12 @@ public class SnapshotApplier {
 
     @Incoming("config")
     public void onSnapshot(String json) {
+        if (json == null || json.isEmpty()) {
+            // A tombstone or an empty record is no snapshot; it must not displace one that waits to be built.
+            LOG.warn("ignoring an empty record on the config topic");
+            tables.unreadable().incrementAndGet();
+            return;
+        }
         if (waiting.getAndSet(json) != null) {
             tables.superseded().incrementAndGet();
         } else {
@@ -74,6 +85,7 @@ public class SnapshotApplier {
             snapshot = decoder.decode(json);
         } catch (RuntimeException e) {
             LOG.errorf("ignoring an unreadable snapshot: %s", e.getMessage());
+            tables.unreadable().incrementAndGet();
             return;
         }
         try {
@@ -81,6 +93,7 @@ public class SnapshotApplier {
         } catch (RuntimeException e) {
             LOG.errorf(e, "generation %d could not be applied; still running %d", snapshot.generation(),
                     tables.get().generation());
+            tables.unreadable().incrementAndGet();
         }
     }
 

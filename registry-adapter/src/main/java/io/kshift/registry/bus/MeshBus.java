@@ -93,14 +93,7 @@ public final class MeshBus implements AutoCloseable {
                 long configEnd = consumer.endOffsets(List.of(config)).get(config);
                 while (!closed) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                        if (r.value() == null) {
-                            continue;
-                        }
-                        if (r.topic().equals(MeshTopics.CONFIG)) {
-                            listener.snapshot(EventCodec.decode(r.value(), MeshSnapshot.class));
-                        } else {
-                            listener.result(EventCodec.decode(r.value(), ChangeResult.class));
-                        }
+                        deliver(listener, r);
                     }
                     if (!caughtUp && consumer.position(config) >= configEnd) {
                         caughtUp = true;
@@ -116,6 +109,30 @@ public final class MeshBus implements AutoCloseable {
                 LOG.warnf("reading the bus failed (%s); retrying", e.toString());
                 sleep();
             }
+        }
+    }
+
+    /**
+     * Hands one record to the listener. A record that is not a snapshot or a result (anyone with access to the
+     * topic can write one) is skipped with a warning: failing on it would re-read it after every retry, for good.
+     */
+    private static void deliver(Listener listener, ConsumerRecord<String, String> r) {
+        if (r.value() == null) {
+            return;
+        }
+        Object event;
+        try {
+            event = r.topic().equals(MeshTopics.CONFIG) ? EventCodec.decode(r.value(), MeshSnapshot.class)
+                    : EventCodec.decode(r.value(), ChangeResult.class);
+        } catch (RuntimeException e) {
+            LOG.warnf("skipping an unreadable record on %s at offset %d: %s", r.topic(), r.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (event instanceof MeshSnapshot snapshot) {
+            listener.snapshot(snapshot);
+        } else {
+            listener.result((ChangeResult) event);
         }
     }
 

@@ -92,14 +92,13 @@ class ChangeLoopTest {
         String wrongShape = "{\"changeId\":\"poison-shape\",\"operation\":\"APPLY\",\"resources\":\"all\"}";
         ChangeRequested fine = ChangeRequested.of("after-poison-" + UUID.randomUUID(), Instant.now(),
                 Operation.APPLY, change("tcp-echo-services.yaml").resources(), true);
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
-                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
-            for (String poison : java.util.Arrays.asList("not json at all", noOperation, badOperation, wrongShape,
-                    null)) {
-                producer.send(new ProducerRecord<>(MeshTopics.CHANGES, MeshTopics.MESH_KEY, poison));
-            }
-            producer.send(new ProducerRecord<>(MeshTopics.CHANGES, MeshTopics.MESH_KEY, EventCodec.encode(fine)));
+        List<String> poisons = new ArrayList<>(java.util.Arrays.asList("not json at all", noOperation, badOperation,
+                wrongShape, null));
+        io.kshift.testkit.Poison.pills(MeshTopics.MAX_RECORD_BYTES - 64 * 1024).forEach(x -> poisons.add(x.value()));
+        for (String poison : poisons) {
+            io.kshift.testkit.Bus.send(MeshTopics.CHANGES, MeshTopics.MESH_KEY, poison);
         }
+        io.kshift.testkit.Bus.send(MeshTopics.CHANGES, MeshTopics.MESH_KEY, EventCodec.encode(fine));
         List<ChangeResult> results = readResults(List.of("poison-no-op", "poison-bad-op", "poison-shape",
                 fine.changeId()));
         assertThat(results).extracting(ChangeResult::changeId).containsExactly("poison-no-op", "poison-bad-op",
@@ -119,11 +118,10 @@ class ChangeLoopTest {
             consumer.subscribe(List.of(MeshTopics.CHANGES_DEAD_LETTER));
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
-                return dead.size() >= 5;
+                return dead.size() >= poisons.size();
             });
         }
-        assertThat(dead).extracting(ConsumerRecord::value).containsExactly("not json at all", noOperation,
-                badOperation, wrongShape, null);
+        assertThat(dead).extracting(ConsumerRecord::value).containsExactlyElementsOf(poisons);
         assertThat(dead).allSatisfy(r -> assertThat(r.headers().lastHeader("kshift-dlq-reason")).isNotNull());
         assertThat(loop.polling(Duration.ofSeconds(30))).isTrue();
         assertThat(loop.restarts()).isZero();
