@@ -21,7 +21,9 @@ import java.util.random.RandomGenerator;
  * redirect, then the router: rewrite and header edits, the weighted destination, the circuit breaker, an endpoint
  * (load balancer, skipping ejected ones), the forward with per-try timeout and retries inside the route timeout,
  * and mirrors once the first try is dispatched. The request body is buffered (retries and mirrors resend it);
- * the response streams back with backpressure. Whatever the proxy answers itself carries a response flag.
+ * the response streams back with backpressure. Whatever the proxy answers itself carries a response flag. As in
+ * Envoy, a stream on which nothing moves either way for the stream idle timeout is answered 408 (reset once the
+ * answer has begun).
  */
 final class HttpExchange {
 
@@ -47,13 +49,19 @@ final class HttpExchange {
     private final long startedAt = System.nanoTime();
     private final long maxBody;
     private final BodyBudget budget;
+    private final long streamIdleMillis;
     /** Body bytes taken from the node's budget; given back once when the exchange is over. */
     private long budgeted;
+    /** When bytes last moved on this stream, either way (a timestamp, not a timer reset per chunk). */
+    private long lastActivity = startedAt;
+    /** Netty's own timer on this event loop: Vert.x timers cost a shared-map entry each, and every request has one. */
+    private java.util.concurrent.ScheduledFuture<?> idleTimer;
 
     HttpExchange(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority, Vertx vertx,
-                 HttpClients clients, Mirrors mirrors, RandomGenerator random, long maxBody, BodyBudget budget) {
-        this.maxBody = maxBody;
-        this.budget = budget;
+                 HttpClients clients, Mirrors mirrors, RandomGenerator random, HttpLimits limits) {
+        this.maxBody = limits.maxBody();
+        this.budget = limits.budget();
+        this.streamIdleMillis = limits.streamIdleMillis();
         this.request = request;
         this.response = request.response();
         this.route = route;
@@ -73,6 +81,9 @@ final class HttpExchange {
             abandon();
         });
         response.endHandler(v -> giveBack());
+        if (streamIdleMillis > 0) {
+            armIdle(streamIdleMillis);
+        }
         String length = request.getHeader("content-length");
         if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
                 && Long.parseLong(length) > maxBody) {
@@ -85,6 +96,7 @@ final class HttpExchange {
             if (done) {
                 return;
             }
+            lastActivity = System.nanoTime();
             if (!budget.take(chunk.length())) {
                 respond(503, "request bodies buffered on this node are over their budget", ResponseFlags.OVERLOAD);
                 return;
@@ -262,6 +274,7 @@ final class HttpExchange {
     }
 
     private void answered(Try t, HttpClientResponse upstream) {
+        lastActivity = System.nanoTime();
         // Envoy: the per-try timeout stops at the response's start; the route timeout covers the whole response.
         if (t.timer >= 0) {
             vertx.cancelTimer(t.timer);
@@ -311,10 +324,14 @@ final class HttpExchange {
      */
     private void stream(Try t, HttpClientResponse upstream) {
         upstream.handler(chunk -> {
+            lastActivity = System.nanoTime();
             response.write(chunk);
             if (response.writeQueueFull()) {
                 upstream.pause();
-                response.drainHandler(v -> upstream.resume());
+                response.drainHandler(v -> {
+                    lastActivity = System.nanoTime();
+                    upstream.resume();
+                });
             }
         });
         upstream.exceptionHandler(e -> {
@@ -418,6 +435,38 @@ final class HttpExchange {
     private void giveBack() {
         budget.give(budgeted);
         budgeted = 0;
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    private void armIdle(long millis) {
+        idleTimer = ((io.vertx.core.impl.ContextInternal) vertx.getOrCreateContext()).nettyEventLoop()
+                .schedule(this::idleCheck, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Fires at most once per idle period: re-armed for the rest of it when something moved meanwhile. */
+    private void idleCheck() {
+        idleTimer = null;
+        if (finished) {
+            return;
+        }
+        long idle = (System.nanoTime() - lastActivity) / 1_000_000;
+        if (idle < streamIdleMillis) {
+            armIdle(streamIdleMillis - idle);
+            return;
+        }
+        HttpClientRequest pending = inFlight;
+        boolean answering = response.headWritten();
+        respond(408, "stream timeout", ResponseFlags.STREAM_IDLE);
+        if (pending != null) {
+            pending.reset();
+        }
+        if (!answering) {
+            // The client may still be part-way through a body nobody will read: this connection is done.
+            request.connection().close();
+        }
     }
 
     private void cancelRouteTimer() {

@@ -22,17 +22,17 @@ public class HttpProxy {
     private final Vertx vertx;
     private final HttpClients clients;
     private final Mirrors mirrors;
-    private final long maxBody;
-    private final BodyBudget budget;
+    private final HttpLimits limits;
 
     public HttpProxy(RouteTableHolder tables, Vertx vertx,
                      @ConfigProperty(name = "kshift.proxy.http.max-mirror-requests", defaultValue = "256") int mirrorLimit,
                      @ConfigProperty(name = "kshift.proxy.http.mirror-timeout", defaultValue = "10s")
                      java.time.Duration mirrorTimeout,
                      @ConfigProperty(name = "kshift.proxy.http.max-request-body", defaultValue = "10485760") long maxBody,
-                     @ConfigProperty(name = "kshift.proxy.http.buffer-budget", defaultValue = "67108864") long budget) {
-        this.budget = new BodyBudget(budget);
-        this.maxBody = maxBody;
+                     @ConfigProperty(name = "kshift.proxy.http.buffer-budget", defaultValue = "67108864") long budget,
+                     @ConfigProperty(name = "kshift.proxy.http.stream-idle-timeout", defaultValue = "5m")
+                     java.time.Duration streamIdle) {
+        this.limits = new HttpLimits(maxBody, new BodyBudget(budget), streamIdle.toMillis());
         this.tables = tables;
         this.vertx = vertx;
         this.clients = new HttpClients(vertx);
@@ -58,8 +58,7 @@ public class HttpProxy {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null) {
                     new HttpExchange(request, route, matched, authority, vertx, clients, mirrors,
-                            ThreadLocalRandom.current(), maxBody, budget)
-                            .start();
+                            ThreadLocalRandom.current(), limits).start();
                     return;
                 }
             }
@@ -82,7 +81,7 @@ public class HttpProxy {
 
     /** Request-body bytes this node holds now (for its budget, {@code kshift.proxy.http.buffer-budget}). */
     public long bufferedBytes() {
-        return budget.held();
+        return limits.budget().held();
     }
 
     public long mirrorsSent() {

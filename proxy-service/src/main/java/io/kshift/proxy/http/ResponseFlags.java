@@ -24,6 +24,8 @@ final class ResponseFlags {
     static final String BODY_LIMIT = "BL";
     /** The node's budget for buffered request bodies was spent: 503 (Envoy's overload-manager flag). */
     static final String OVERLOAD = "OM";
+    /** Nothing moved either way for {@code kshift.proxy.http.stream-idle-timeout}: 408, or a reset once answering. */
+    static final String STREAM_IDLE = "SI";
     /** The upstream reset the request before answering. */
     static final String RESET = "UR";
 

@@ -8,7 +8,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,7 +42,7 @@ public class ListenerManager {
     private final String bindHost;
     private final int acceptors;
     private final java.time.Duration drainTimeout;
-    private final int maxHeaderBytes;
+    private final io.kshift.proxy.http.HttpListenerSettings httpSettings;
     private final ListenerConnections limits;
     private final Map<Integer, Bound> open = new TreeMap<>();
     private final Map<Integer, Draining> draining = new TreeMap<>();
@@ -61,9 +60,8 @@ public class ListenerManager {
                            @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "0") int acceptors,
                            @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
                            java.time.Duration drainTimeout,
-                           @ConfigProperty(name = "kshift.proxy.http.max-header-bytes", defaultValue = "61440")
-                           int maxHeaderBytes) {
-        this.maxHeaderBytes = maxHeaderBytes;
+                           io.kshift.proxy.http.HttpListenerSettings httpSettings) {
+        this.httpSettings = httpSettings;
         this.limits = limits;
         this.vertx = vertx;
         this.tcp = tcp;
@@ -195,25 +193,18 @@ public class ListenerManager {
                     closers.add(server::close);
                     server.listen().<Void>mapEmpty().onComplete(promise);
                 } else {
-                    var server = vertx.createHttpServer(new HttpServerOptions().setHost(bindHost).setPort(port)
-                            .setReusePort(true).setTcpNoDelay(true).setHttp2ClearTextEnabled(true)
-                            .setHandle100ContinueAutomatically(true)
-                            // Vert.x's own WebSocket compression handlers would sit in every connection's
-                            // pipeline; this server never terminates WebSockets.
-                            .setPerMessageWebSocketCompressionSupported(false)
-                            .setPerFrameWebSocketCompressionSupported(false)
-                            // Envoy's 60 KiB default for request headers: over it, 431 (a request line that long: 414).
-                            .setMaxHeaderSize(maxHeaderBytes).setMaxInitialLineLength(maxHeaderBytes))
+                    var server = vertx.createHttpServer(httpSettings.options(bindHost, port))
                             .connectionHandler(c -> {
                                 if (!limits.admit(port)) {
                                     c.close();
                                 } else {
                                     c.closeHandler(closed -> limits.release(port));
+                                    httpSettings.connected(c);
                                 }
                             })
                             .requestHandler(r -> http.handle(r, listener, port));
                     closers.add(server::close);
-                    server.listen().<Void>mapEmpty().onComplete(promise);
+                    server.listen().onSuccess(httpSettings::listening).<Void>mapEmpty().onComplete(promise);
                 }
             });
             bound.add(promise.future());

@@ -44,6 +44,13 @@ record HttpMesh(int gatewayPort, int v1Port, int v2Port) {
                 """.formatted(v1Port, v2Port, gatewayPort);
     }
 
+    /** A port nothing listens on now, for a gateway the test is about to configure. */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
     static String rule(String trafficPolicy) {
         return """
                 apiVersion: networking.istio.io/v1

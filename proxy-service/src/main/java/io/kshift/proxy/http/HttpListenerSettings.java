@@ -1,0 +1,71 @@
+package io.kshift.proxy.http;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * How an HTTP listener treats its clients, with Envoy's defaults where Envoy has one: request headers up to 60 KiB
+ * (over: 431; a request line that long: 414), a connection with no request for 1 h is closed (Envoy's HTTP
+ * {@code idle_timeout}), and a request head must arrive within {@code kshift.proxy.http.request-headers-timeout} of
+ * its first byte (Envoy leaves that off; kshift's gateways face clients directly, so 10 s by default, 0 = off).
+ */
+@ApplicationScoped
+public class HttpListenerSettings {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(HttpListenerSettings.class);
+    private final int maxHeaderBytes;
+    private final Duration idleTimeout;
+    private final long headersTimeoutMillis;
+    private final LongAdder headersTimedOut = new LongAdder();
+
+    public HttpListenerSettings(MeterRegistry registry,
+                                @ConfigProperty(name = "kshift.proxy.http.max-header-bytes", defaultValue = "61440")
+                                int maxHeaderBytes,
+                                @ConfigProperty(name = "kshift.proxy.http.idle-timeout", defaultValue = "1h")
+                                Duration idleTimeout,
+                                @ConfigProperty(name = "kshift.proxy.http.request-headers-timeout", defaultValue = "10s")
+                                Duration headersTimeout) {
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.idleTimeout = idleTimeout;
+        this.headersTimeoutMillis = headersTimeout.toMillis();
+        FunctionCounter.builder("kshift_http_request_headers_timeouts", headersTimedOut, LongAdder::doubleValue)
+                .description("HTTP/1 connections closed because a request head did not arrive in time")
+                .register(registry);
+    }
+
+    /** The server options for one listener socket. */
+    public HttpServerOptions options(String host, int port) {
+        return new HttpServerOptions().setHost(host).setPort(port)
+                .setReusePort(true).setTcpNoDelay(true).setHttp2ClearTextEnabled(true)
+                .setHandle100ContinueAutomatically(true)
+                // Vert.x's own WebSocket compression handlers would sit in every connection's pipeline; this
+                // server never terminates WebSockets.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setMaxHeaderSize(maxHeaderBytes).setMaxInitialLineLength(maxHeaderBytes)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toSeconds()))
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Called once a listener is bound: its accepted connections get the request-head timer. */
+    public void listening(HttpServer server) {
+        if (!RequestHeadTimer.hook(server, headersTimeoutMillis, headersTimedOut)) {
+            LOG.warnf("this Vert.x does not let the request-headers timeout in: slow request heads are not cut off");
+        }
+    }
+
+    /** Called for each HTTP/1 connection Vert.x makes. */
+    public void connected(HttpConnection connection) {
+        RequestHeadTimer.connected(connection);
+    }
+
+    public long requestHeadersTimeouts() {
+        return headersTimedOut.sum();
+    }
+}

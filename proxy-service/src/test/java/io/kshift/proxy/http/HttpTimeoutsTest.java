@@ -1,0 +1,199 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.samples.HttpEcho;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Slow clients and stalled streams are cut off while others are served: a request head dribbled byte by byte
+ * (slowloris) gets 408 and a closed connection after the request-headers timeout; a stream on which nothing moves
+ * either way (an upstream that does not answer, a client that stops half-way through its body) gets 408 with flag
+ * SI after the stream idle timeout. The timeouts are short in this test's profile (Envoy-like defaults: 10 s, 5 min).
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@TestProfile(HttpTimeoutsTest.ShortTimeouts.class)
+class HttpTimeoutsTest {
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    static HttpEcho v1;
+    static HttpEcho v2;
+    static int gatewayPort;
+    static HttpMesh mesh;
+
+    public static class ShortTimeouts implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("kshift.proxy.http.request-headers-timeout", "1s",
+                    "kshift.proxy.http.stream-idle-timeout", "1500ms",
+                    "kshift.proxy.node-id", "timeouts");
+        }
+    }
+
+    @Inject
+    RouteTableHolder tables;
+    @Inject
+    HttpListenerSettings settings;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        v1 = HttpEcho.start("127.0.0.1", 0, "v1");
+        v2 = HttpEcho.start("127.0.0.1", 0, "v2");
+        gatewayPort = HttpMesh.freePort();
+        mesh = new HttpMesh(gatewayPort, v1.port(), v2.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        v1.close();
+        v2.close();
+    }
+
+    void publishAllToV1() {
+        long generation = tables.get().generation() + 1;
+        mesh.publish(generation, mesh.services(), HttpMesh.rule(""), HttpMesh.routes(
+                "  - route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]\n"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+    }
+
+    @Test
+    void aDribbledRequestHeadIsCutOffWhileOthersAreServed() throws Exception {
+        publishAllToV1();
+        long before = settings.requestHeadersTimeouts();
+        try (Socket slow = new Socket("127.0.0.1", gatewayPort)) {
+            slow.setSoTimeout(5000);
+            OutputStream out = slow.getOutputStream();
+            CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> readAll(slow));
+            long start = System.nanoTime();
+            String head = "GET /get HTTP/1.1\r\nHost: x\r\nx-slow: " + "s".repeat(200);
+            List<Integer> served = new ArrayList<>();
+            int sent = 0;
+            try {
+                // A byte every 100 ms: in 1 s (the timeout) the head is far from done.
+                for (; sent < head.length() && !answer.isDone(); sent++) {
+                    out.write(head.charAt(sent));
+                    out.flush();
+                    if (sent % 5 == 0) {
+                        served.add(get("/get").statusCode());
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (java.io.IOException closedByProxy) {
+                // Expected once the proxy gave up on the head.
+            }
+            String response = answer.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(response).startsWith("HTTP/1.1 408");
+            assertThat(seconds).as("cut off near the 1 s timeout, not when the head would end").isLessThan(4);
+            assertThat(sent).isLessThan(head.length());
+            assertThat(served).isNotEmpty().containsOnly(200);
+        }
+        assertThat(settings.requestHeadersTimeouts()).isEqualTo(before + 1);
+
+        // A keep-alive connection idle between requests is not a slow head: the timer starts at a request's first byte.
+        try (Socket keepAlive = new Socket("127.0.0.1", gatewayPort)) {
+            keepAlive.setSoTimeout(5000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(keepAlive.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            for (int i = 0; i < 2; i++) {
+                keepAlive.getOutputStream().write("GET /get HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("HTTP/1.1 200");
+                skipResponse(in);
+                Thread.sleep(1500);
+            }
+            assertThat(settings.requestHeadersTimeouts()).isEqualTo(before + 1);
+            // The next head on the same connection is timed again: dribbled, it is cut off too.
+            try {
+                for (char c : "GET /get HTTP/1.1\r\nHost: x\r\n".toCharArray()) {
+                    keepAlive.getOutputStream().write(c);
+                    Thread.sleep(100);
+                }
+            } catch (java.io.IOException closedByProxy) {
+                // Expected: the proxy gave up on the head before it ended.
+            }
+            assertThat(in.readLine()).startsWith("HTTP/1.1 408");
+        }
+        assertThat(settings.requestHeadersTimeouts()).isEqualTo(before + 2);
+    }
+
+    @Test
+    void aStreamOnWhichNothingMovesIs408SiWhileSlowButMovingOnesPass() throws Exception {
+        publishAllToV1();
+        CompletableFuture<HttpResponse<String>> stalled = CLIENT.sendAsync(request("/delay/4").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(get("/delay/1").statusCode()).as("silent for 1 s, under the 1.5 s stream idle timeout")
+                .isEqualTo(200);
+        HttpResponse<String> cut = stalled.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(cut.statusCode()).isEqualTo(408);
+        assertThat(cut.headers().firstValue(ResponseFlags.HEADER)).hasValue(ResponseFlags.STREAM_IDLE);
+
+        // A client that stops half-way through its body.
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+                    + "x".repeat(100)).getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            String response = readAll(s);
+            assertThat(response).startsWith("HTTP/1.1 408").contains(ResponseFlags.HEADER + ": SI");
+            assertThat((System.nanoTime() - start) / 1e9).isLessThan(4);
+        }
+        assertThat(get("/get").statusCode()).isEqualTo(200);
+    }
+
+    static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
+                .timeout(Duration.ofSeconds(10));
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return CLIENT.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Everything the peer sends until it closes (or 5 s of silence). */
+    static String readAll(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (java.io.IOException e) {
+            return "failed: " + e;
+        }
+    }
+
+    private static void skipResponse(BufferedReader in) throws java.io.IOException {
+        int length = 0;
+        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).strip());
+            }
+        }
+        for (int i = 0; i < length; i++) {
+            in.read();
+        }
+    }
+}
