@@ -46,11 +46,12 @@ public final class Fleet {
         members.add(httpbin("httpbin-v1", layout.httpV1Port(), "v1"));
         members.add(httpbin("httpbin-v2", layout.httpV2Port(), "v2"));
         members.add(validator("validator-service", layout.validatorPort()));
-        members.add(quarkus("config-service", "config-service", layout.configPort(), List.of(bootstrap, host)));
-        members.add(quarkus("telemetry-service", "telemetry-service", layout.telemetryPort(), List.of(
+        members.add(controlPlane(quarkus("config-service", "config-service", layout.configPort(),
+                List.of(bootstrap, host))));
+        members.add(controlPlane(quarkus("telemetry-service", "telemetry-service", layout.telemetryPort(), List.of(
                 JvmFlags.TELEMETRY_HEAP, bootstrap, host,
                 "-Dkafka-streams.state.dir=" + layout.workDir().resolve("telemetry-state"),
-                "-Dkshift.telemetry.config-url=" + layout.configUrl())));
+                "-Dkshift.telemetry.config-url=" + layout.configUrl()))));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
             members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(JvmFlags.PROXY_HEAP,
@@ -64,8 +65,13 @@ public final class Fleet {
 
     /** A validator instance; a second one on another port stands by and takes over if the active one dies. */
     public Member validator(String name, int port) {
-        return quarkus(name, "validator-service", port, List.of("-Dkafka.bootstrap.servers=" + layout.bootstrapServers(),
-                "-Dquarkus.http.host=" + layout.host()));
+        return controlPlane(quarkus(name, "validator-service", port, List.of("-Dkafka.bootstrap.servers="
+                + layout.bootstrapServers(), "-Dquarkus.http.host=" + layout.host())));
+    }
+
+    /** Control-plane members yield the CPU to the proxies ({@link ManagedProcess#background}). */
+    private static Member controlPlane(Member m) {
+        return new Member(m.name(), ManagedProcess.background(m.command()), m.readiness());
     }
 
     private Member echo(String name, int port, String prefix) {

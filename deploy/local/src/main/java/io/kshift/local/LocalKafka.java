@@ -35,8 +35,8 @@ final class LocalKafka {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ManagedProcess.start(layout, NAME, ManagedProcess.java(NAME, List.of("-Xmx512m", "-Xms128m",
-                "-cp", layout.lib() + "/*", "kafka.Kafka", properties.toString())));
+        ManagedProcess.start(layout, NAME, ManagedProcess.background(ManagedProcess.java(NAME, List.of("-Xmx512m",
+                "-Xms128m", "-cp", layout.lib() + "/*", "kafka.Kafka", properties.toString()))));
     }
 
     private static void format(FleetLayout layout, Path properties) throws IOException {

@@ -31,6 +31,24 @@ public final class ManagedProcess {
         return cmd;
     }
 
+    /**
+     * {@code command} at a lower CPU priority ({@code nice -n 10}) where {@code nice} exists. The local fleet runs the
+     * control plane (Kafka, validator, config-service, telemetry-service) this way: on a small box they share cores
+     * with the proxies, and a config change or a 900-resource load must not delay the traffic the proxies carry
+     * (in a cluster they run on their own pods, with CPU requests).
+     */
+    public static List<String> background(List<String> command) {
+        for (String dir : List.of("/usr/bin", "/bin")) {
+            Path nice = Path.of(dir, "nice");
+            if (Files.isExecutable(nice)) {
+                List<String> out = new ArrayList<>(List.of(nice.toString(), "-n", "10"));
+                out.addAll(command);
+                return out;
+            }
+        }
+        return command;
+    }
+
     public static ProcessHandle start(FleetLayout layout, String name, List<String> command) {
         try {
             Files.createDirectories(layout.logs());
