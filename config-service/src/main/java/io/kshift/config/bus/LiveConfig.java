@@ -24,8 +24,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Every change brings a whole snapshot (MBs at thousands of resources) but most of them are never read here:
  * answering a change and the fleet view need only the generation. So a snapshot that carries its
- * {@value GenerationSummary#HEADER} header is kept as bytes and decoded only when a reader asks for resources, once
- * per generation; one without the header is decoded on arrival to learn its generation.
+ * {@value GenerationSummary#HEADER} header, and whose text opens with that same generation as the validator writes
+ * it, is kept as bytes and decoded only when a reader asks for resources, once per generation; any other record is
+ * decoded on arrival (and skipped if it does not decode), so a header alone never advances the live generation.
  */
 @ApplicationScoped
 public class LiveConfig {
@@ -62,7 +63,8 @@ public class LiveConfig {
                     synchronized (decoder) {
                         snapshot = decoder.decode(new String(raw, StandardCharsets.UTF_8));
                     }
-                    lastGood.set(snapshot);
+                    MeshSnapshot decoded = snapshot;
+                    lastGood.accumulateAndGet(decoded, (old, n) -> n.generation() > old.generation() ? n : old);
                 } catch (RuntimeException e) {
                     snapshot = lastGood.get();
                     LOG.warnf("generation %d is unreadable, showing generation %d: %s", head.generation(),
@@ -80,12 +82,9 @@ public class LiveConfig {
             return;
         }
         Latest next;
-        Header header = record.headers().lastHeader(GenerationSummary.HEADER);
         try {
-            next = header != null
-                    ? new Latest(EventCodec.decode(new String(header.value(), StandardCharsets.UTF_8),
-                    GenerationSummary.class), record.value(), null)
-                    : Latest.of(decode(record.value()));
+            GenerationSummary summary = summary(record);
+            next = summary != null ? new Latest(summary, record.value(), null) : Latest.of(decode(record.value()));
         } catch (RuntimeException e) {
             LOG.warnf("ignoring an unreadable snapshot at offset %d: %s", record.offset(), e.getMessage());
             return;
@@ -100,12 +99,30 @@ public class LiveConfig {
         }
     }
 
+    /** The record's summary when it has a readable one that agrees with the start of its value; else null. */
+    private static GenerationSummary summary(ConsumerRecord<String, byte[]> record) {
+        Header header = record.headers().lastHeader(GenerationSummary.HEADER);
+        if (header == null) {
+            return null;
+        }
+        GenerationSummary summary;
+        try {
+            summary = EventCodec.decode(new String(header.value(), StandardCharsets.UTF_8), GenerationSummary.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        byte[] value = record.value();
+        String opening = new String(value, 0, Math.min(value.length, 256), StandardCharsets.UTF_8);
+        return opening.startsWith("{") && opening.contains("\"generation\":" + summary.generation() + ",")
+                ? summary : null;
+    }
+
     private MeshSnapshot decode(byte[] value) {
         MeshSnapshot snapshot;
         synchronized (decoder) {
             snapshot = decoder.decode(new String(value, StandardCharsets.UTF_8));
         }
-        lastGood.set(snapshot);
+        lastGood.accumulateAndGet(snapshot, (old, n) -> n.generation() > old.generation() ? n : old);
         return snapshot;
     }
 

@@ -28,20 +28,24 @@ class LiveConfigTest {
     void aSnapshotWithItsSummaryIsDecodedOnlyWhenItsResourcesAreAsked() throws Exception {
         List<Resource> allV1 = sample("tcp-echo-all-v1.yaml");
         live.onSnapshot(withSummary(snapshot(3, allV1)));
-        // A garbage value under a valid header: the generation is known at once, the value never read until asked.
+        assertThat(live.head().generation()).isEqualTo(3);
+        assertThat(live.awaitGeneration(3, Duration.ofSeconds(1)).await().indefinitely()).isEqualTo(3);
+        // A header that does not agree with its value (garbage, another generation) is not taken at its word.
         live.onSnapshot(withSummary(4, "{not a snapshot".getBytes(StandardCharsets.UTF_8)));
+        live.onSnapshot(withSummary(9, encode(snapshot(8, List.of()))));
+        live.onSnapshot(withUnreadableSummary(encode(snapshot(7, List.of()))));
+        assertThat(live.head().generation()).as("the readable value without a usable header counts").isEqualTo(8);
+        assertThat(live.current().generation()).isEqualTo(8);
 
-        assertThat(live.head().generation()).isEqualTo(4);
-        assertThat(live.awaitGeneration(4, Duration.ofSeconds(1)).await().indefinitely()).isEqualTo(4);
-        // Generation 3 was never decoded, so the last good one is the empty start: nothing wrong is ever shown.
-        assertThat(live.current().generation()).isZero();
-
-        live.onSnapshot(withSummary(snapshot(5, allV1)));
-        assertThat(live.current().generation()).isEqualTo(5);
+        live.onSnapshot(withSummary(snapshot(10, allV1)));
+        assertThat(live.head().generation()).isEqualTo(10);
+        assertThat(live.current().generation()).isEqualTo(10);
         assertThat(live.current().resources()).hasSameSizeAs(allV1);
-        live.onSnapshot(withSummary(6, "[]".getBytes(StandardCharsets.UTF_8)));
-        assertThat(live.head().generation()).isEqualTo(6);
-        assertThat(live.current().generation()).as("unreadable newest: the last decoded one").isEqualTo(5);
+        // A value that opens right but breaks later is only found out when decoded: the last decoded one is shown.
+        byte[] broken = encode(snapshot(11, allV1));
+        live.onSnapshot(withSummary(11, java.util.Arrays.copyOf(broken, broken.length / 2)));
+        assertThat(live.head().generation()).isEqualTo(11);
+        assertThat(live.current().generation()).as("unreadable newest: the last decoded one").isEqualTo(10);
     }
 
     @Test
@@ -80,6 +84,12 @@ class LiveConfigTest {
         GenerationSummary summary = new GenerationSummary(generation, "change-" + generation, Instant.now(), 3,
                 List.of());
         r.headers().add(GenerationSummary.HEADER, EventCodec.encode(summary).getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private ConsumerRecord<String, byte[]> withUnreadableSummary(byte[] value) {
+        ConsumerRecord<String, byte[]> r = plain(value);
+        r.headers().add(GenerationSummary.HEADER, "{oops".getBytes(StandardCharsets.UTF_8));
         return r;
     }
 

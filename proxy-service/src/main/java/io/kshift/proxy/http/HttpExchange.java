@@ -52,10 +52,8 @@ final class HttpExchange {
     private final long streamIdleMillis;
     /** Body bytes taken from the node's budget; given back once when the exchange is over. */
     private long budgeted;
-    /** When bytes last moved on this stream, either way (a timestamp, not a timer reset per chunk). */
-    private long lastActivity = startedAt;
-    /** Netty's own timer on this event loop: Vert.x timers cost a shared-map entry each, and every request has one. */
-    private java.util.concurrent.ScheduledFuture<?> idleTimer;
+    /** Null when the stream idle timeout is off. */
+    private StreamIdle idle;
 
     HttpExchange(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority, Vertx vertx,
                  HttpClients clients, Mirrors mirrors, RandomGenerator random, HttpLimits limits) {
@@ -81,8 +79,8 @@ final class HttpExchange {
             abandon();
         });
         response.endHandler(v -> giveBack());
-        if (streamIdleMillis > 0) {
-            armIdle(streamIdleMillis);
+        if (streamIdleMillis > 0 && request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c) {
+            idle = new StreamIdle(c.channel().eventLoop(), streamIdleMillis, this::idleTimeout);
         }
         String length = request.getHeader("content-length");
         if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
@@ -96,7 +94,7 @@ final class HttpExchange {
             if (done) {
                 return;
             }
-            lastActivity = System.nanoTime();
+            moved();
             if (!budget.take(chunk.length())) {
                 respond(503, "request bodies buffered on this node are over their budget", ResponseFlags.OVERLOAD);
                 return;
@@ -274,7 +272,7 @@ final class HttpExchange {
     }
 
     private void answered(Try t, HttpClientResponse upstream) {
-        lastActivity = System.nanoTime();
+        moved();
         // Envoy: the per-try timeout stops at the response's start; the route timeout covers the whole response.
         if (t.timer >= 0) {
             vertx.cancelTimer(t.timer);
@@ -324,12 +322,12 @@ final class HttpExchange {
      */
     private void stream(Try t, HttpClientResponse upstream) {
         upstream.handler(chunk -> {
-            lastActivity = System.nanoTime();
+            moved();
             response.write(chunk);
             if (response.writeQueueFull()) {
                 upstream.pause();
                 response.drainHandler(v -> {
-                    lastActivity = System.nanoTime();
+                    moved();
                     upstream.resume();
                 });
             }
@@ -402,9 +400,13 @@ final class HttpExchange {
     }
 
     private void respond(int status, String text, String flag) {
-        if (done) {
-            return;
+        if (!done) {
+            answer(status, text, flag);
         }
+    }
+
+    /** The proxy's own answer (with its flag), or a reset once the upstream's answer has begun. */
+    private void answer(int status, String text, String flag) {
         done = true;
         cancelRouteTimer();
         finished = true;
@@ -435,37 +437,45 @@ final class HttpExchange {
     private void giveBack() {
         budget.give(budgeted);
         budgeted = 0;
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
+        if (idle != null) {
+            idle.stop();
         }
     }
 
-    private void armIdle(long millis) {
-        idleTimer = ((io.vertx.core.impl.ContextInternal) vertx.getOrCreateContext()).nettyEventLoop()
-                .schedule(this::idleCheck, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    private void moved() {
+        if (idle != null) {
+            idle.moved();
+        }
     }
 
-    /** Fires at most once per idle period: re-armed for the rest of it when something moved meanwhile. */
-    private void idleCheck() {
-        idleTimer = null;
+    /**
+     * Nothing moved for the stream idle timeout: 408 {@code SI} if the answer has not begun (its upstream headers, if
+     * any, are dropped), else a reset as Envoy does. An HTTP/1 connection is closed too (the client may be part-way
+     * through a body nobody will read); on HTTP/2 only this stream ends.
+     */
+    private void idleTimeout() {
         if (finished) {
             return;
         }
-        long idle = (System.nanoTime() - lastActivity) / 1_000_000;
-        if (idle < streamIdleMillis) {
-            armIdle(streamIdleMillis - idle);
-            return;
-        }
         HttpClientRequest pending = inFlight;
-        boolean answering = response.headWritten();
-        respond(408, "stream timeout", ResponseFlags.STREAM_IDLE);
+        if (response.headWritten()) {
+            done = true;
+            finished = true;
+            cancelRouteTimer();
+            if (target != null) {
+                target.stats().request(response.getStatusCode(), ResponseFlags.STREAM_IDLE,
+                        (System.nanoTime() - startedAt) / 1_000_000);
+            }
+            response.reset();
+        } else {
+            response.headers().clear();
+            answer(408, "stream timeout", ResponseFlags.STREAM_IDLE);
+            if (request.version() != HttpVersion.HTTP_2) {
+                request.connection().close();
+            }
+        }
         if (pending != null) {
             pending.reset();
-        }
-        if (!answering) {
-            // The client may still be part-way through a body nobody will read: this connection is done.
-            request.connection().close();
         }
     }
 

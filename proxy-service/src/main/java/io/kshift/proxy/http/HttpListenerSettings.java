@@ -12,8 +12,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * How an HTTP listener treats its clients, with Envoy's defaults where Envoy has one: request headers up to 60 KiB
- * (over: 431; a request line that long: 414), a connection with no request for 1 h is closed (Envoy's HTTP
- * {@code idle_timeout}), and a request head must arrive within {@code kshift.proxy.http.request-headers-timeout} of
+ * (over: 431; a request line that long: 414), a connection on which no byte moves for 1 h is closed (Envoy's HTTP
+ * {@code idle_timeout}; Vert.x counts bytes, so a silent request is cut then too), and a request head must arrive within {@code kshift.proxy.http.request-headers-timeout} of
  * its first byte (Envoy leaves that off; kshift's gateways face clients directly, so 10 s by default, 0 = off).
  */
 @ApplicationScoped
@@ -53,14 +53,14 @@ public class HttpListenerSettings {
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    /** Called once a listener is bound: its accepted connections get the request-head timer. */
+    /** Hooks the bound listener, so every connection it accepts is timed from its first byte, not its first head. */
     public void listening(HttpServer server) {
         if (!RequestHeadTimer.hook(server, headersTimeoutMillis, headersTimedOut)) {
             LOG.warnf("this Vert.x does not let the request-headers timeout in: slow request heads are not cut off");
         }
     }
 
-    /** Called for each HTTP/1 connection Vert.x makes. */
+    /** For each connection Vert.x makes: where it speaks HTTP/1, the timer learns from the decoder when requests end. */
     public void connected(HttpConnection connection) {
         RequestHeadTimer.connected(connection);
     }

@@ -122,20 +122,30 @@ final class RequestHeadTimer {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf bytes && bytes.isReadable() && state != REQUEST) {
+            if (msg instanceof ByteBuf bytes && state != REQUEST) {
+                int from = bytes.readerIndex();
                 if (state == IDLE) {
-                    state = HEAD;
-                    lineFeeds = 0;
-                    timer = ctx.executor().schedule(() -> expire(ctx), millis, TimeUnit.MILLISECONDS);
+                    // Empty lines between requests are allowed (RFC 9112 2.2): a head starts at its first other byte.
+                    from = bytes.forEachByte(b -> b == '\r' || b == '\n');
+                    if (from >= 0) {
+                        state = HEAD;
+                        lineFeeds = 0;
+                    }
                 }
-                scan(bytes);
+                if (from >= 0) {
+                    scan(bytes, from);
+                    // Only a head that did not arrive whole costs a timer.
+                    if (state == HEAD && timer == null) {
+                        timer = ctx.executor().schedule(() -> expire(ctx), millis, TimeUnit.MILLISECONDS);
+                    }
+                }
             }
             ctx.fireChannelRead(msg);
         }
 
         /** The head ends at an empty line: two line feeds with nothing but carriage returns between them. */
-        private void scan(ByteBuf bytes) {
-            for (int i = bytes.readerIndex(); i < bytes.writerIndex(); i++) {
+        private void scan(ByteBuf bytes, int from) {
+            for (int i = from; i < bytes.writerIndex(); i++) {
                 byte b = bytes.getByte(i);
                 if (b == '\n') {
                     if (++lineFeeds == 2) {

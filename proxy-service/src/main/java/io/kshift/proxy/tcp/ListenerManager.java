@@ -1,5 +1,6 @@
 package io.kshift.proxy.tcp;
 
+import io.kshift.proxy.http.HttpListenerSettings;
 import io.kshift.proxy.http.HttpProxy;
 import io.kshift.proxy.routing.ListenerProtocol;
 import io.vertx.core.AbstractVerticle;
@@ -42,7 +43,7 @@ public class ListenerManager {
     private final String bindHost;
     private final int acceptors;
     private final java.time.Duration drainTimeout;
-    private final io.kshift.proxy.http.HttpListenerSettings httpSettings;
+    private final HttpListenerSettings httpSettings;
     private final ListenerConnections limits;
     private final Map<Integer, Bound> open = new TreeMap<>();
     private final Map<Integer, Draining> draining = new TreeMap<>();
@@ -60,7 +61,7 @@ public class ListenerManager {
                            @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "0") int acceptors,
                            @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
                            java.time.Duration drainTimeout,
-                           io.kshift.proxy.http.HttpListenerSettings httpSettings) {
+                           HttpListenerSettings httpSettings) {
         this.httpSettings = httpSettings;
         this.limits = limits;
         this.vertx = vertx;

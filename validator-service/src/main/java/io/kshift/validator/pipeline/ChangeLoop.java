@@ -191,15 +191,14 @@ public class ChangeLoop implements Runnable {
             }
             decision.next().ifPresent(s -> {
                 String json = decision.nextJson();
-                // The summary rides along so readers that need only the generation skip decoding MBs.
-                byte[] summary = EventCodec.encode(GenerationSummary.of(s, result.resources()))
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                // Summaries ride along so readers that need only the generation skip decoding MBs; the live topic's
+                // leaves out the list of changes (MBs itself for a bulk change, and nobody reads it there).
                 ProducerRecord<String, String> config = new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json);
-                config.headers().add(GenerationSummary.HEADER, summary);
+                config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of())));
                 producer.send(config);
                 ProducerRecord<String, String> history = new ProducerRecord<>(historyTopic,
                         String.valueOf(s.generation()), json);
-                history.headers().add(GenerationSummary.HEADER, summary);
+                history.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, result.resources())));
                 producer.send(history);
             });
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
@@ -216,6 +215,10 @@ public class ChangeLoop implements Runnable {
             producer.abortTransaction();
             throw e;
         }
+    }
+
+    private static byte[] utf8(Object event) {
+        return EventCodec.encode(event).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A decision, and why the record goes to the dead-letter topic too (null: it does not). */
