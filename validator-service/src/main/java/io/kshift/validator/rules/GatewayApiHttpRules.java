@@ -30,7 +30,8 @@ final class GatewayApiHttpRules {
         HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
         ResourceKey key = route.key();
         if (spec.parentRefs().isEmpty()) {
-            findings.error(key, "spec.parentRefs", "at least one parentRef is required");
+            // The Gateway API allows it (parentRefs is optional): such a route attaches to nothing.
+            findings.warn(key, "spec.parentRefs", "no parentRefs: this HTTPRoute attaches to no Gateway and carries no traffic");
         }
         for (int i = 0; i < spec.parentRefs().size(); i++) {
             RouteRules.parentRef(config, route, spec.parentRefs().get(i), "spec.parentRefs[" + i + "]",

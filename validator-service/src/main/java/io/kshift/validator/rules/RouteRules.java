@@ -134,7 +134,8 @@ final class RouteRules {
         TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
         ResourceKey key = route.key();
         if (spec.parentRefs().isEmpty()) {
-            findings.error(key, "spec.parentRefs", "at least one parentRef is required");
+            // The Gateway API allows it (parentRefs is optional): such a route attaches to nothing.
+            findings.warn(key, "spec.parentRefs", "no parentRefs: this TCPRoute attaches to no Gateway and carries no traffic");
         }
         for (int i = 0; i < spec.parentRefs().size(); i++) {
             parentRef(config, route, spec.parentRefs().get(i), "spec.parentRefs[" + i + "]", findings);
