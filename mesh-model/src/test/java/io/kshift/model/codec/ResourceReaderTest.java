@@ -137,6 +137,37 @@ class ResourceReaderTest {
     }
 
     @Test
+    void readsDualStackServicesAndNamesABadIpFamily() throws Exception {
+        var dual = yaml("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: tcp-echo}
+                spec:
+                  ipFamilyPolicy: RequireDualStack
+                  ipFamilies: [IPv6, IPv4]
+                  ports: [{name: tcp, port: 9000}]
+                  selector: {app: tcp-echo}
+                """);
+        assertThat(dual.errors()).isEmpty();
+        var spec = dual.resources().get(0).specAs(io.kshift.model.k8s.ServiceSpec.class);
+        assertThat(spec.ipFamilyPolicy()).isEqualTo(io.kshift.model.k8s.ServiceSpec.IpFamilyPolicy.RequireDualStack);
+        assertThat(spec.ipFamilies()).containsExactly(io.kshift.model.k8s.ServiceSpec.IpFamily.IPv6,
+                io.kshift.model.k8s.ServiceSpec.IpFamily.IPv4);
+        var bad = yaml("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: tcp-echo}
+                spec:
+                  ipFamilies: [IPv5]
+                  ports: [{name: tcp, port: 9000}]
+                """);
+        assertThat(bad.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).startsWith("spec.ipFamilies");
+            assertThat(e.message()).contains("IPv5");
+        });
+    }
+
+    @Test
     void rejectsUnknownKindsAndVersionsInEveryDocument() throws Exception {
         var parsed = yaml("""
                 apiVersion: networking.istio.io/v1
