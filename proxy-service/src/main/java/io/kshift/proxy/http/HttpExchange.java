@@ -75,10 +75,10 @@ final class HttpExchange {
         // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
         target = route.targets().isEmpty() ? null : route.pick();
         response.closeHandler(v -> {
-            giveBack();
+            over();
             abandon();
         });
-        response.endHandler(v -> giveBack());
+        response.endHandler(v -> over());
         if (streamIdleMillis > 0 && request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c) {
             idle = new StreamIdle(c.channel().eventLoop(), streamIdleMillis, this::idleTimeout);
         }
@@ -433,8 +433,11 @@ final class HttpExchange {
         }
     }
 
-    /** The body stays referenced (a try still waiting for a connection sends it after a reset, and fails). */
-    private void giveBack() {
+    /**
+     * The exchange is over (answered or abandoned): its body bytes go back to the node's budget and its idle timer
+     * stops. The body stays referenced (a try still waiting for a connection sends it after a reset, and fails).
+     */
+    private void over() {
         budget.give(budgeted);
         budgeted = 0;
         if (idle != null) {
@@ -458,21 +461,17 @@ final class HttpExchange {
             return;
         }
         HttpClientRequest pending = inFlight;
-        if (response.headWritten()) {
-            done = true;
-            finished = true;
-            cancelRouteTimer();
-            if (target != null) {
-                target.stats().request(response.getStatusCode(), ResponseFlags.STREAM_IDLE,
-                        (System.nanoTime() - startedAt) / 1_000_000);
-            }
-            response.reset();
+        boolean answering = response.headWritten();
+        if (answering && target != null) {
+            // answer() only resets a begun answer; the request still counts, with its flag.
+            target.stats().request(response.getStatusCode(), ResponseFlags.STREAM_IDLE,
+                    (System.nanoTime() - startedAt) / 1_000_000);
         } else {
             response.headers().clear();
-            answer(408, "stream timeout", ResponseFlags.STREAM_IDLE);
-            if (request.version() != HttpVersion.HTTP_2) {
-                request.connection().close();
-            }
+        }
+        answer(408, "stream timeout", ResponseFlags.STREAM_IDLE);
+        if (!answering && request.version() != HttpVersion.HTTP_2) {
+            request.connection().close();
         }
         if (pending != null) {
             pending.reset();
