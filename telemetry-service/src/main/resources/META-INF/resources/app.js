@@ -48,17 +48,35 @@ function render() {
   for (const r of context.routes || []) {
     for (const [v, pct] of Object.entries(r.weights)) weights[v] = (weights[v] ? weights[v] + ' / ' : '') + pct.toFixed(1) + '%';
   }
-  const rows = (last ? last.versions : []).map(v => `<tr class="version" data-version="${v.version}">
-      <td>${v.version}${v.shadow ? ' (mirror)' : ''}</td>
-      <td class="share">${v.shadow ? '—' : v.sharePercent.toFixed(1) + '%'}</td>
-      <td class="weight">${v.shadow ? '' : (weights[v.version] || '—')}</td>
-      <td>${v.requests}</td><td>${v.connectionsOpened}</td><td>${(v.errorRate * 100).toFixed(1)}%</td>
-      <td>${v.p99Ms == null ? '' : v.p99Ms}</td></tr>`);
-  document.querySelector('#split tbody').innerHTML = rows.join('');
-  document.querySelector('#proxies tbody').innerHTML = (context.proxies || []).map(p =>
-    `<tr><td>${p.nodeId}</td><td class="${p.state}">${p.state}</td><td>${p.generation}</td>
-     <td>${(p.listeners || []).join(' ')}</td></tr>`).join('') || (context.error
-    ? `<tr><td colspan="4" class="muted">${context.error}</td></tr>` : '');
+  // Everything shown comes from the bus (versions, node ids, labels, listeners): set as text, never as markup.
+  const split = document.querySelector('#split tbody');
+  split.replaceChildren(...(last ? last.versions : []).map(v => row([
+    [v.version + (v.shadow ? ' (mirror)' : '')],
+    [v.shadow ? '—' : v.sharePercent.toFixed(1) + '%', 'share'],
+    [v.shadow ? '' : (weights[v.version] || '—'), 'weight'],
+    [v.requests], [v.connectionsOpened], [(v.errorRate * 100).toFixed(1) + '%'], [v.p99Ms == null ? '' : v.p99Ms],
+  ], { className: 'version', version: v.version })));
+  const proxies = (context.proxies || []).map(p => row([
+    [p.nodeId], [p.state, String(p.state)], [p.generation], [(p.listeners || []).join(' ')]]));
+  if (proxies.length === 0 && context.error) {
+    const r = row([[context.error, 'muted']]);
+    r.firstChild.colSpan = 4;
+    proxies.push(r);
+  }
+  document.querySelector('#proxies tbody').replaceChildren(...proxies);
+}
+
+function row(cells, opts = {}) {
+  const tr = document.createElement('tr');
+  if (opts.className) tr.className = opts.className;
+  if (opts.version !== undefined) tr.dataset.version = opts.version;
+  for (const [text, cls] of cells) {
+    const td = document.createElement('td');
+    td.textContent = text == null ? '' : String(text);
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+  }
+  return tr;
 }
 
 function drawChart(versions) {

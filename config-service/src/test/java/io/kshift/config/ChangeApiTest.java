@@ -1,6 +1,6 @@
 package io.kshift.config;
 
-import static io.restassured.RestAssured.given;
+import static io.kshift.testkit.Api.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -18,8 +18,10 @@ import io.kshift.model.event.ProxyStatus;
 import io.kshift.model.event.ResourceAction;
 import io.kshift.model.event.Schemas;
 import io.kshift.model.event.ValidationMessage;
+import io.kshift.testkit.Bus;
 import io.kshift.testkit.EmbeddedKafka;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -30,13 +32,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +48,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class ChangeApiTest {
     static final Path SAMPLES = Path.of("..", "samples", "tcp-echo");
     /** Tests share one broker and the live config keeps the highest generation: each test takes newer ones. */
@@ -57,16 +58,7 @@ class ChangeApiTest {
 
     @BeforeEach
     void bus() {
-        Properties p = new Properties();
-        p.putAll(EmbeddedKafka.clientConfig());
-        p.put("group.id", "test-validator-" + UUID.randomUUID());
-        p.put("auto.offset.reset", "latest");
-        changes = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-        changes.subscribe(List.of(MeshTopics.CHANGES));
-        await().until(() -> {
-            changes.poll(Duration.ofMillis(100));
-            return !changes.assignment().isEmpty();
-        });
+        changes = Bus.tail(MeshTopics.CHANGES);
         producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
                 new StringSerializer(), new StringSerializer());
     }
@@ -100,7 +92,7 @@ class ChangeApiTest {
     @Test
     void applyWaitsForTheVerdictAndShowsTheNewConfig() throws Exception {
         byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml"));
-        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()
                 .contentType("application/yaml").body(body)
                 .post("/api/v1/apply?wait=10s"));
         ChangeRequested change = drain(1).get(0);
@@ -119,13 +111,13 @@ class ChangeApiTest {
         assertThat(response.jsonPath().getString("status")).isEqualTo("ACCEPTED");
         assertThat(response.jsonPath().getLong("generation")).isEqualTo(generation);
 
-        given().accept("application/yaml").get("/api/v1/resources/vs/default/tcp-echo")
+        asAdmin().accept("application/yaml").get("/api/v1/resources/vs/default/tcp-echo")
                 .then().statusCode(200).header("X-Kshift-Generation", String.valueOf(generation))
                 .body(containsString("subset: v1"));
-        given().get("/api/v1/resources/DestinationRules").then().statusCode(200)
+        asAdmin().get("/api/v1/resources/DestinationRules").then().statusCode(200)
                 .body("items.size()", equalTo(1)).body("items[0].spec.subsets.size()", equalTo(2));
-        given().get("/api/v1/resources/nothing").then().statusCode(404);
-        given().get("/api/v1/changes/" + change.changeId()).then().statusCode(200).body("status", equalTo("ACCEPTED"));
+        asAdmin().get("/api/v1/resources/nothing").then().statusCode(404);
+        asAdmin().get("/api/v1/changes/" + change.changeId()).then().statusCode(200).body("status", equalTo("ACCEPTED"));
     }
 
     void status(String node, long generation, Instant reportedAt) throws Exception {
@@ -145,7 +137,7 @@ class ChangeApiTest {
         status(gone, 1, Instant.now().minusSeconds(600));
 
         byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-20-v2.yaml"));
-        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()
                 .contentType("application/yaml").body(body).post("/api/v1/apply?waitFor=synced&timeout=3s"));
         ChangeRequested change = drain(1).get(0);
         answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.ACCEPTED, generation, false,
@@ -157,14 +149,14 @@ class ChangeApiTest {
         assertThat(lagging.jsonPath().getList("sync.lagging", String.class)).contains(b).doesNotContain(a, gone);
         assertThat(lagging.jsonPath().getList("sync.synced", String.class)).contains(a);
 
-        given().get("/api/v1/proxies").then().statusCode(200)
+        asAdmin().get("/api/v1/proxies").then().statusCode(200)
                 .body("proxies.find { it.nodeId == '" + a + "' }.state", equalTo("SYNCED"))
                 .body("proxies.find { it.nodeId == '" + a + "' }.labels.zone", equalTo("z1"))
                 .body("proxies.find { it.nodeId == '" + a + "' }.dataAddress", equalTo("127.0.0.1"))
                 .body("proxies.find { it.nodeId == '" + b + "' }.state", org.hamcrest.Matchers.oneOf("SYNCING", "STALE"))
                 .body("proxies.find { it.nodeId == '" + gone + "' }.state", equalTo("NOT_SEEN"));
 
-        CompletableFuture<Response> again = CompletableFuture.supplyAsync(() -> given()
+        CompletableFuture<Response> again = CompletableFuture.supplyAsync(() -> asAdmin()
                 .contentType("application/yaml").body(body).post("/api/v1/apply?waitFor=synced&timeout=10s"));
         ChangeRequested unchanged = drain(1).get(0);
         answer(new ChangeResult(Schemas.CHANGE_RESULT, unchanged.changeId(), ChangeStatus.ACCEPTED, generation, false,
@@ -173,7 +165,7 @@ class ChangeApiTest {
         assertThat(again.get().statusCode()).as("every live node runs it now").isEqualTo(200);
 
         producer.send(new ProducerRecord<>(MeshTopics.PROXY_STATUS, b, null)).get();
-        await().untilAsserted(() -> given().get("/api/v1/proxies").then()
+        await().untilAsserted(() -> asAdmin().get("/api/v1/proxies").then()
                 .body("proxies.nodeId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(b))));
     }
 
@@ -191,29 +183,30 @@ class ChangeApiTest {
             producer.send(new ProducerRecord<>(MeshTopics.CONFIG_HISTORY, String.valueOf(snap.generation()),
                     EventCodec.encode(snap))).get();
         }
-        await().untilAsserted(() -> given().get("/api/v1/generations").then().statusCode(200)
+        await().untilAsserted(() -> asAdmin().get("/api/v1/generations").then().statusCode(200)
                 .body("generations.find { it.generation == " + g2 + " }.changes[0].action", equalTo("CONFIGURED"))
                 .body("generations.find { it.generation == " + g2 + " }.changes[0].name", equalTo("tcp-echo")));
-        given().accept("application/yaml").get("/api/v1/generations/" + g1).then().statusCode(200)
+        asAdmin().accept("application/yaml").get("/api/v1/generations/" + g1).then().statusCode(200)
                 .body(containsString("subset: v1"), org.hamcrest.Matchers.not(containsString("weight: 20")));
-        given().get("/api/v1/generations/999999999").then().statusCode(404);
+        asAdmin().get("/api/v1/generations/999999999").then().statusCode(404);
 
-        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
-                .post("/api/v1/rollback?to=" + g1 + "&wait=10s"));
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()
+                .contentType("application/json").body("{\"to\": " + g1 + "}").post("/api/v1/rollback?wait=10s"));
         ChangeRequested rollback = drain(1).get(0);
         assertThat(rollback.operation()).isEqualTo(Operation.REPLACE);
+        assertThat(rollback.submittedBy()).as("the audit trail names who rolled back").isEqualTo("test-admin");
         assertThat(rollback.resources()).isEqualTo(config.all());
         answer(new ChangeResult(Schemas.CHANGE_RESULT, rollback.changeId(), ChangeStatus.ACCEPTED, g2 + 1, false,
                 List.of(), List.of(), List.of(), Instant.now()),
                 new MeshSnapshot(null, g2 + 1, rollback.changeId(), Instant.now(), rollback.resources()));
         assertThat(call.get().statusCode()).isEqualTo(200);
-        given().post("/api/v1/rollback").then().statusCode(400);
+        asAdmin().contentType("application/json").post("/api/v1/rollback").then().statusCode(400);
     }
 
     @Test
     void aRejectionIs422WithEveryError() throws Exception {
         byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-undefined-subset.yaml"));
-        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> given()
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()
                 .contentType("application/yaml").body(body).post("/api/v1/apply?wait=10s"));
         ChangeRequested change = drain(1).get(0);
         answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.REJECTED, 3, false, List.of(),
@@ -228,7 +221,7 @@ class ChangeApiTest {
 
     @Test
     void withoutWaitTheChangeIsPending() {
-        given().contentType("application/json")
+        asAdmin().contentType("application/json")
                 .body("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"a\"},"
                         + "\"spec\":{\"ports\":[{\"port\":80}]}}")
                 .post("/api/v1/delete?dryRun=true")
@@ -242,6 +235,7 @@ class ChangeApiTest {
     static String statusLineFor(int length) throws Exception {
         try (var socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
             socket.getOutputStream().write(("POST /api/v1/apply HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + TestIssuer.admin() + "\r\n"
                     + "Content-Type: application/yaml\r\nContent-Length: " + length + "\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
@@ -255,11 +249,11 @@ class ChangeApiTest {
 
     @Test
     void badInputIsAnsweredHereAndNeverReachesTheBus() throws Exception {
-        given().contentType("text/plain").body("x").post("/api/v1/apply").then().statusCode(415);
-        given().contentType("application/yaml").body(bytes("kind: [unclosed\n  - x: y")).post("/api/v1/apply")
+        asAdmin().contentType("text/plain").body("x").post("/api/v1/apply").then().statusCode(415);
+        asAdmin().contentType("application/yaml").body(bytes("kind: [unclosed\n  - x: y")).post("/api/v1/apply")
                 .then().statusCode(400).body("line", greaterThan(0));
-        given().contentType("application/yaml").body(bytes("# nothing\n")).post("/api/v1/apply").then().statusCode(400);
-        given().contentType("application/yaml").body("""
+        asAdmin().contentType("application/yaml").body(bytes("# nothing\n")).post("/api/v1/apply").then().statusCode(400);
+        asAdmin().contentType("application/yaml").body("""
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: a}
@@ -269,17 +263,17 @@ class ChangeApiTest {
                 .body("errors.field", org.hamcrest.Matchers.contains("spec.tpc"));
         String service = "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"a\"},"
                 + "\"spec\":{\"ports\":[{\"port\":80}]}}";
-        given().contentType("application/json").body("[" + service + "," + service + "]").post("/api/v1/apply")
+        asAdmin().contentType("application/json").body("[" + service + "," + service + "]").post("/api/v1/apply")
                 .then().statusCode(422).body("errors[0].field", equalTo("metadata.name"))
                 .body("errors[0].message", containsString("more than once"));
         assertThat(statusLineFor(3 * 1024 * 1024)).contains(" 413 ");
-        given().contentType("application/yaml").body(bytes("apiVersion: v1\nkind: Service\nmetadata:\n  name: big\n"
+        asAdmin().contentType("application/yaml").body(bytes("apiVersion: v1\nkind: Service\nmetadata:\n  name: big\n"
                 + "  annotations: {blob: " + "x".repeat(1024 * 1024) + "}\nspec: {ports: [{port: 80}]}\n"))
                 .post("/api/v1/apply").then().statusCode(422).body("errors[0].message", containsString("at most"));
-        given().contentType("application/yaml").body(new byte[] {'k', ':', ' ', (byte) 0xC3, (byte) 0x28})
+        asAdmin().contentType("application/yaml").body(new byte[] {'k', ':', ' ', (byte) 0xC3, (byte) 0x28})
                 .post("/api/v1/apply").then().statusCode(400);
-        given().contentType("application/yaml").body(bytes("a: b")).post("/api/v1/apply?wait=soon").then().statusCode(400);
-        given().contentType("application/yaml").body(bytes("apiVersion: v1\nkind: Service\nmetadata: {name: deep}\n"
+        asAdmin().contentType("application/yaml").body(bytes("a: b")).post("/api/v1/apply?wait=soon").then().statusCode(400);
+        asAdmin().contentType("application/yaml").body(bytes("apiVersion: v1\nkind: Service\nmetadata: {name: deep}\n"
                 + "spec: {ports: [{port: 80}], selector: " + "[".repeat(200) + "]".repeat(200) + "}\n"))
                 .post("/api/v1/apply").then().statusCode(400).body("message", containsString("depth"));
         StringBuilder bomb = new StringBuilder("apiVersion: v1\nkind: Service\nmetadata: {name: bomb}\n"
@@ -289,14 +283,14 @@ class ChangeApiTest {
                     .append("*a").append(i - 1).append("]\n");
         }
         // Aliases are never expanded (one reads as its anchor's name), so a billion laughs is just a bad document.
-        given().contentType("application/yaml").body(bytes(bomb.toString())).post("/api/v1/apply")
+        asAdmin().contentType("application/yaml").body(bytes(bomb.toString())).post("/api/v1/apply")
                 .then().statusCode(422).body("errors.field", org.hamcrest.Matchers.hasItem("a8"));
         StringBuilder many = new StringBuilder();
         for (int i = 0; i < 1500; i++) {
             many.append("---\napiVersion: v1\nkind: Service\nmetadata: {name: s").append(i)
                     .append("}\nspec: {ports: [{port: 80}]}\n");
         }
-        given().contentType("application/yaml").body(bytes(many.toString())).post("/api/v1/apply")
+        asAdmin().contentType("application/yaml").body(bytes(many.toString())).post("/api/v1/apply")
                 .then().statusCode(org.hamcrest.Matchers.oneOf(413, 422))
                 .body(containsString("1000"));
         assertThat(changes.poll(Duration.ofSeconds(1))).as("nothing was submitted").isEmpty();

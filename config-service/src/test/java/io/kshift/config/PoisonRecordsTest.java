@@ -1,5 +1,6 @@
 package io.kshift.config;
 
+import static io.kshift.testkit.Api.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,6 +16,7 @@ import io.kshift.model.event.ProxyStatus;
 import io.kshift.model.event.Schemas;
 import io.kshift.testkit.Bus;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.kshift.testkit.Poison;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class PoisonRecordsTest {
     static final int OVERSIZED = MeshTopics.MAX_RECORD_BYTES - 64 * 1024;
 
@@ -64,27 +67,27 @@ class PoisonRecordsTest {
                 changeId, ChangeStatus.ACCEPTED, generation, false, List.of(), List.of(), List.of(), now)));
         Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot));
         Bus.send(MeshTopics.CONFIG_HISTORY, String.valueOf(generation), EventCodec.encode(snapshot),
-                Map.of(GenerationSummary.HEADER, EventCodec.encode(GenerationSummary.of(snapshot, List.of()))));
+                Map.of(GenerationSummary.HEADER, EventCodec.encode(GenerationSummary.of(snapshot, List.of(), null))));
         Bus.send(MeshTopics.PROXY_STATUS, "after-poison", EventCodec.encode(new ProxyStatus(Schemas.PROXY_STATUS,
                 "after-poison", generation, List.of(), now, now, "127.0.0.1:1")));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            given().get("/api/v1/changes/" + changeId).then().statusCode(200).body("status", equalTo("ACCEPTED"));
-            given().get("/api/v1/resources").then().statusCode(200)
+            asAdmin().get("/api/v1/changes/" + changeId).then().statusCode(200).body("status", equalTo("ACCEPTED"));
+            asAdmin().get("/api/v1/resources").then().statusCode(200)
                     .header("X-Kshift-Generation", String.valueOf(generation));
-            JsonPath proxies = given().get("/api/v1/proxies").then().statusCode(200).extract().jsonPath();
+            JsonPath proxies = asAdmin().get("/api/v1/proxies").then().statusCode(200).extract().jsonPath();
             assertThat(proxies.getLong("generation")).isEqualTo(generation);
             assertThat(proxies.getList("proxies.nodeId", String.class)).contains("after-poison")
                     .doesNotContain("ghost");
-            JsonPath generations = given().get("/api/v1/generations").then().statusCode(200).extract().jsonPath();
+            JsonPath generations = asAdmin().get("/api/v1/generations").then().statusCode(200).extract().jsonPath();
             assertThat(generations.getList("generations.generation", Long.class)).contains(generation)
                     .doesNotContain(7L).allMatch(g -> g > 0);
         });
-        given().get("/api/v1/changes/no-status").then().statusCode(404);
+        asAdmin().get("/api/v1/changes/no-status").then().statusCode(404);
         given().get("/q/health/ready").then().statusCode(200);
         // Leave no node behind that other tests waiting for "synced" would count.
         Bus.send(MeshTopics.PROXY_STATUS, "after-poison", null);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !given().get("/api/v1/proxies").jsonPath()
+        await().atMost(Duration.ofSeconds(10)).until(() -> !asAdmin().get("/api/v1/proxies").jsonPath()
                 .getList("proxies.nodeId", String.class).contains("after-poison"));
     }
 }

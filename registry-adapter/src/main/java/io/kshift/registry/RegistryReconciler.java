@@ -43,6 +43,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RegistryReconciler implements MeshBus.Listener {
     private static final Logger LOG = Logger.getLogger(RegistryReconciler.class);
+    /** Who the audit trail names for the adapter's changes. */
+    static final String SUBJECT = "system:kshift-registry-adapter";
 
     private final KubernetesClient client;
     private final String bootstrapServers;
@@ -200,7 +202,7 @@ public class RegistryReconciler implements MeshBus.Listener {
                 resources = resources.subList(0, 1);
             }
             ChangeRequested change = ChangeRequested.of("registry-" + UUID.randomUUID(), clock.instant(), op,
-                    resources, false);
+                    resources, false).by(SUBJECT);
             pending.set(new Pending(change.changeId(), op, resources.stream().map(Resource::key).toList(),
                     clock.instant()));
             bus.publish(change);

@@ -1,15 +1,17 @@
 package io.kshift.telemetry;
 
-import static io.restassured.RestAssured.given;
+import static io.kshift.testkit.Api.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kshift.model.auth.Role;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.TelemetryWindow;
 import io.kshift.testkit.Bus;
 import io.kshift.testkit.EmbeddedKafka;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class TelemetryServiceTest {
 
     @Test
@@ -72,14 +75,14 @@ class TelemetryServiceTest {
                 assertThat(w.versions().get(0).nodes()).containsExactly("proxy-1", "proxy-2");
             });
 
-            List<Map<String, Object>> queried = given().get("/api/v1/telemetry/default/" + service + "?window=10s&last=6")
+            List<Map<String, Object>> queried = asAdmin().get("/api/v1/telemetry/default/" + service + "?window=10s&last=6")
                     .then().statusCode(200).extract().jsonPath().getList("$");
             assertThat(queried).anySatisfy(w -> {
                 assertThat(w.get("start").toString()).isEqualTo(start.toString());
                 assertThat(w.get("versions").toString()).contains("connectionsOpened=64", "connectionsOpened=16");
             });
-            given().get("/api/v1/telemetry/default/" + service + "?window=5s").then().statusCode(400);
-            given().get("/api/v1/telemetry/default/nothing-here").then().statusCode(404);
+            asAdmin().get("/api/v1/telemetry/default/" + service + "?window=5s").then().statusCode(400);
+            asAdmin().get("/api/v1/telemetry/default/nothing-here").then().statusCode(404);
         }
     }
 
@@ -102,7 +105,8 @@ class TelemetryServiceTest {
         java.util.concurrent.CopyOnWriteArrayList<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         var call = http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
-                        + "api/v1/telemetry/default/" + name + "/stream?window=10s")).build(),
+                        + "api/v1/telemetry/default/" + name + "/stream?window=10s"))
+                        .header("Authorization", "Bearer " + TestIssuer.token("stream-viewer", Role.VIEWER)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofLines());
         var response = call.get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(

@@ -61,4 +61,23 @@ public final class Bus {
         }
         return records;
     }
+
+    /**
+     * A consumer of {@code topic} that sees only what is written from now on (its partitions assigned before it
+     * returns): for tests that assert what a call sent to the bus, or that it sent nothing before a later record.
+     */
+    public static KafkaConsumer<String, String> tail(String topic) {
+        Properties p = new Properties();
+        p.putAll(EmbeddedKafka.clientConfig());
+        p.put("group.id", "test-tail-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "latest");
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+                new StringDeserializer());
+        consumer.subscribe(List.of(topic));
+        await().until(() -> {
+            consumer.poll(Duration.ofMillis(100));
+            return !consumer.assignment().isEmpty();
+        });
+        return consumer;
+    }
 }

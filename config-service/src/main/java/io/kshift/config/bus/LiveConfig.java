@@ -53,7 +53,7 @@ public class LiveConfig {
         }
 
         static Latest of(MeshSnapshot snapshot) {
-            return new Latest(GenerationSummary.of(snapshot, List.of()), null, snapshot);
+            return new Latest(GenerationSummary.of(snapshot, List.of(), null), null, snapshot);
         }
 
         /** Decoded at most once; a snapshot that turns out unreadable reads as the last one that decoded. */

@@ -36,9 +36,10 @@ public class ChangeFlow {
     }
 
     /** Fails only when Kafka does not take the change. */
-    public Uni<ChangeResponse> run(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait) {
+    public Uni<ChangeResponse> run(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait,
+                                   String submittedBy) {
         String changeId = UUID.randomUUID().toString();
-        ChangeRequested change = ChangeRequested.of(changeId, clock.instant(), op, resources, dryRun);
+        ChangeRequested change = ChangeRequested.of(changeId, clock.instant(), op, resources, dryRun).by(submittedBy);
         ChangeResponse pending = ChangeResponse.pending(changeId, dryRun, resources);
         long deadline = System.nanoTime() + wait.timeout().toNanos();
         return submitter.submit(change)

@@ -1,6 +1,8 @@
 package io.kshift.config.change;
 
+import io.kshift.config.access.AccessFilter;
 import io.kshift.config.bus.ChangeLedger;
+import io.kshift.model.auth.Grant;
 import io.kshift.model.codec.BodyFormat;
 import io.kshift.model.codec.BodySyntaxException;
 import io.kshift.model.codec.ResourceReader;
@@ -18,7 +20,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
@@ -31,7 +35,8 @@ import java.util.Set;
 /**
  * {@code POST /api/v1/apply} and {@code /delete} take the bodies {@code kubectl apply -f} takes; a well-formed
  * change goes onto {@code kshift.changes} and, with {@code ?wait=5s}, the answer is the validator's verdict.
- * Malformed input is answered here and never reaches the bus.
+ * Malformed input is answered here and never reaches the bus, and so is a change to a namespace outside the
+ * caller's token (403, every such resource named). The change carries the token's subject for the audit trail.
  */
 @Path("/api/v1")
 public class ChangeResource {
@@ -50,8 +55,10 @@ public class ChangeResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
-                               @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout) {
-        return change(Operation.APPLY, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout));
+                               @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
+                               @Context SecurityContext security) {
+        return change(Operation.APPLY, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout),
+                AccessFilter.grant(security));
     }
 
     @POST
@@ -59,8 +66,10 @@ public class ChangeResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> delete(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
-                                @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout) {
-        return change(Operation.DELETE, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout));
+                                @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
+                                @Context SecurityContext security) {
+        return change(Operation.DELETE, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout),
+                AccessFilter.grant(security));
     }
 
     @GET
@@ -71,7 +80,8 @@ public class ChangeResource {
                 .orElseGet(() -> problem(404, "no change " + id + " is known (results are kept 7 days)"));
     }
 
-    private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, WaitSpec waitSpec) {
+    private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, WaitSpec waitSpec,
+                                 Grant grant) {
         Optional<BodyFormat> format = BodyFormat.fromMediaType(contentType);
         if (format.isEmpty()) {
             return Uni.createFrom().item(problem(415, "Content-Type must be application/yaml or application/json, not "
@@ -95,8 +105,23 @@ public class ChangeResource {
         if (parsed.resources().isEmpty()) {
             return Uni.createFrom().item(problem(400, "the body holds no resources"));
         }
-        return flow.run(op, parsed.resources(), dryRun, waitSpec).map(r -> json(r.httpStatus(), r))
+        List<ValidationMessage> denied = denied(grant, parsed.resources());
+        if (!denied.isEmpty()) {
+            return Uni.createFrom().item(json(403, Map.of("message", "the token of '" + grant.subject()
+                    + "' may not change every resource in this request; nothing was changed", "errors", denied)));
+        }
+        return flow.run(op, parsed.resources(), dryRun, waitSpec, grant.subject()).map(r -> json(r.httpStatus(), r))
                 .onFailure().recoverWithItem(e -> problem(503, "Kafka did not take the change: " + e.getMessage()));
+    }
+
+    /** Each resource outside the caller's namespaces, named: the whole request is refused, not part of it. */
+    private static List<ValidationMessage> denied(Grant grant, List<Resource> resources) {
+        List<ValidationMessage> denied = new ArrayList<>();
+        for (Resource r : resources) {
+            grant.denialToChange(r.namespace()).ifPresent(why -> denied.add(new ValidationMessage(r.key().toString(),
+                    "metadata.namespace", why)));
+        }
+        return denied;
     }
 
     private static List<ValidationMessage> duplicates(List<Resource> resources) {

@@ -1,5 +1,6 @@
 package io.kshift.config.history;
 
+import io.kshift.config.access.AccessFilter;
 import io.kshift.config.change.ChangeFlow;
 import io.kshift.config.change.ChangeResource;
 import io.kshift.config.change.WaitSpec;
@@ -10,15 +11,18 @@ import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.Operation;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.util.Map;
 import java.util.Optional;
 
@@ -60,15 +64,24 @@ public class GenerationResource {
                 .header("X-Kshift-Generation", n).build();
     }
 
+    /**
+     * The target comes as {@code {"to": n}} ({@code Content-Type: application/json}) or as {@code ?to=n} with no
+     * body. Anything a browser could send cross-site without asking first (a form, text/plain) is refused: a
+     * rollback only ever comes from a client that chose to send it.
+     */
     @POST
     @Path("rollback")
     @Blocking
-    public Uni<Response> rollback(@QueryParam("to") Long to, @QueryParam("dryRun") boolean dryRun,
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> rollback(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                  @QueryParam("to") Long query, @QueryParam("dryRun") boolean dryRun,
                                   @QueryParam("wait") String wait, @QueryParam("waitFor") String waitFor,
-                                  @QueryParam("timeout") String timeout) {
-        if (to == null) {
-            return Uni.createFrom().item(ChangeResource.problem(400, "rollback needs ?to=<generation>"));
+                                  @QueryParam("timeout") String timeout, @Context SecurityContext security) {
+        RollbackTarget asked = RollbackTarget.of(body, contentType, query);
+        if (asked.problem() != null) {
+            return Uni.createFrom().item(ChangeResource.problem(asked.status(), asked.problem()));
         }
+        long to = asked.generation();
         WaitSpec spec = WaitSpec.parse(wait, waitFor, timeout);
         if (spec.problem() != null) {
             return Uni.createFrom().item(ChangeResource.problem(400, spec.problem()));
@@ -77,7 +90,8 @@ public class GenerationResource {
         if (target.isEmpty()) {
             return Uni.createFrom().item(ChangeResource.problem(404, "generation " + to + " is not in the history"));
         }
-        return flow.run(Operation.REPLACE, target.get().resources(), dryRun, spec)
+        return flow.run(Operation.REPLACE, target.get().resources(), dryRun, spec,
+                        AccessFilter.grant(security).subject())
                 .map(r -> ChangeResource.json(r.httpStatus(), r))
                 .onFailure().recoverWithItem(e -> ChangeResource.problem(503, "Kafka did not take the change: "
                         + e.getMessage()));

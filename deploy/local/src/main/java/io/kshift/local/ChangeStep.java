@@ -20,8 +20,7 @@ final class ChangeStep {
 
     /** Applies or deletes {@code yaml} (shown as {@code shownPath}); returns the HTTP status of the answer. */
     int run(String verb, String shownPath, byte[] yaml, boolean sync) {
-        out.printf("$ curl -X POST --data-binary @%s -H 'Content-Type: application/yaml' '%s/api/v1/%s?wait=10s'%n",
-                shownPath, layout.configUrl(), verb);
+        out.printf("$ ./kshift %s -f %s%n", verb, shownPath);
         KshiftClient.Answer answer = verb.equals("apply") ? client.apply(yaml) : client.delete(yaml);
         out.println("  " + answer.describe().replace("\n", "\n  "));
         if (sync && answer.status() == 200) {

@@ -40,6 +40,7 @@ public final class Fleet {
     public List<Member> services() {
         String bootstrap = "-Dkafka.bootstrap.servers=" + layout.bootstrapServers();
         String host = "-Dquarkus.http.host=" + layout.host();
+        String verifyKey = "-Dmp.jwt.verify.publickey.location=" + LocalCredentials.verifyKey(layout);
         List<Member> members = new ArrayList<>();
         members.add(echo("tcp-echo-v1", layout.echoV1Port(), "one"));
         members.add(echo("tcp-echo-v2", layout.echoV2Port(), "two"));
@@ -47,15 +48,15 @@ public final class Fleet {
         members.add(httpbin("httpbin-v2", layout.httpV2Port(), "v2"));
         members.add(validator("validator-service", layout.validatorPort()));
         members.add(controlPlane(quarkus("config-service", "config-service", layout.configPort(),
-                List.of(bootstrap, host))));
+                List.of(bootstrap, host, verifyKey))));
         members.add(controlPlane(quarkus("telemetry-service", "telemetry-service", layout.telemetryPort(), List.of(
-                JvmFlags.TELEMETRY_HEAP, bootstrap, host,
+                JvmFlags.TELEMETRY_HEAP, bootstrap, host, verifyKey,
                 "-Dkafka-streams.state.dir=" + layout.workDir().resolve("telemetry-state"),
                 "-Dkshift.telemetry.config-url=" + layout.configUrl()))));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
             members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(JvmFlags.PROXY_HEAP,
-                    bootstrap, host,
+                    bootstrap, host, verifyKey,
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
                     "-Dkshift.proxy.labels=fleet=local,node=" + node,
                     "-Dkshift.proxy.mesh-http-port=" + layout.meshPort())));
@@ -66,7 +67,19 @@ public final class Fleet {
     /** A validator instance; a second one on another port stands by and takes over if the active one dies. */
     public Member validator(String name, int port) {
         return controlPlane(quarkus(name, "validator-service", port, List.of("-Dkafka.bootstrap.servers="
-                + layout.bootstrapServers(), "-Dquarkus.http.host=" + layout.host())));
+                + layout.bootstrapServers(), "-Dquarkus.http.host=" + layout.host(),
+                "-Dkshift.validator.egress.fleet=" + String.join(",", ownEndpoints(port)))));
+    }
+
+    /** The fleet's own endpoints, which no route may send traffic to (the validator adds Kafka's itself). */
+    private List<String> ownEndpoints(int validatorPort) {
+        List<String> own = new ArrayList<>();
+        for (int p : List.of(layout.configPort(), layout.telemetryPort(), layout.validatorPort(), validatorPort,
+                layout.controllerPort())) {
+            own.add(layout.host() + ":" + p);
+        }
+        layout.proxyAdminPorts().forEach(p -> own.add(layout.host() + ":" + p));
+        return own.stream().distinct().toList();
     }
 
     /** Control-plane members yield the CPU to the proxies ({@link ManagedProcess#background}). */
@@ -104,6 +117,8 @@ public final class Fleet {
     public void up(java.io.PrintStream out) {
         checkBuilt();
         layout.save();
+        LocalCredentials.issuer(layout);
+        LocalCredentials.writeAdminToken(layout);
         if (ManagedProcess.running(layout, LocalKafka.NAME).isEmpty()) {
             out.println("starting kafka          " + layout.bootstrapServers());
             LocalKafka.start(layout);

@@ -30,10 +30,17 @@ public final class KshiftCli {
                 case "demo" -> demo(repo, work, args.length > 1 ? args[1] : "tcp", out);
                 case "bench" -> bench(repo, work, java.util.Arrays.copyOfRange(args, Math.min(1, args.length),
                         args.length), out);
+                case "apply", "delete", "get", "proxies", "generations", "rollback", "token" -> System.exit(
+                        new ApiCommands(Files.exists(work.resolve("fleet.properties")) ? FleetLayout.load(repo, work)
+                                : FleetLayout.defaults(repo), out).run(command, List.of(args).subList(1, args.length)));
                 default -> {
                     out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | all]"
                             + " | bench telemetry | bench scale [SERVICES] [--keep]"
                             + " | bench proxy [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]");
+                    out.println("       ./kshift apply -f FILE [--dry-run] | delete -f FILE | get [KIND [NS/NAME]]"
+                            + " | proxies | generations | rollback GENERATION");
+                    out.println("       ./kshift token --role viewer|editor|admin [--namespace NS]... [--subject NAME]"
+                            + " [--ttl 24h]");
                     System.exit(command.equals("help") ? 0 : 2);
                 }
             }
@@ -49,19 +56,27 @@ public final class KshiftCli {
         status(fleet, out);
         FleetLayout l = fleet.layout();
         out.println();
-        out.println("The fleet is up. Try the task's steps:");
-        out.println("  curl -X POST --data-binary @samples/tcp-echo/tcp-echo-services.yaml -H 'Content-Type: application/yaml' '"
+        java.nio.file.Path token = l.workDir().resolve(LocalCredentials.TOKEN_FILE);
+        out.println("Every API needs a token: an admin one is in " + repoRelative(l, token) + " (mode 600); "
+                + "./kshift token --role viewer|editor|admin [--namespace NS] makes others.");
+        out.println("The fleet is up. Try the task's steps (./kshift apply -f FILE does the same):");
+        out.println("  curl -H \"Authorization: Bearer $(cat .kshift/token)\" -X POST --data-binary"
+                + " @samples/tcp-echo/tcp-echo-services.yaml -H 'Content-Type: application/yaml' '"
                 + l.configUrl() + "/api/v1/apply?wait=5s'");
-        out.println("  curl -X POST --data-binary @samples/tcp-echo/tcp-echo-all-v1.yaml -H 'Content-Type: application/yaml' '"
-                + l.configUrl() + "/api/v1/apply?wait=5s'");
+        out.println("  ./kshift apply -f samples/tcp-echo/tcp-echo-all-v1.yaml");
         out.println("  for i in $(seq 20); do (date; sleep 1) | nc -q1 " + l.host() + " " + GATEWAY_PORT + "; done");
         out.println("HTTP: httpbin v1/v2 on " + l.httpV1Port() + "/" + l.httpV2Port() + ", mesh port " + l.meshPort()
                 + " (Host picks the VirtualService):");
-        out.println("  curl -X POST --data-binary @samples/httpbin/httpbin-services.yaml -H 'Content-Type: application/yaml' '"
-                + l.configUrl() + "/api/v1/apply?wait=5s'");
+        out.println("  ./kshift apply -f samples/httpbin/httpbin-services.yaml");
         out.println("  curl -H 'Host: httpbin:8000' http://" + l.host() + ":" + l.meshPort() + "/headers");
+        out.println("Live page: " + l.telemetryUrl() + "/login.html (paste the token), or open "
+                + l.telemetryUrl() + "/login.html#token=$(cat .kshift/token)");
         out.println("Demos: ./kshift demo tcp | http | mirror | all");
         out.println("Logs: " + l.logs() + "    Stop: ./kshift down");
+    }
+
+    private static String repoRelative(FleetLayout l, java.nio.file.Path p) {
+        return p.startsWith(l.repo()) ? l.repo().relativize(p).toString() : p.toString();
     }
 
     static void status(Fleet fleet, PrintStream out) {

@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
-/** What the demo and the end-to-end test say to a fleet over HTTP: apply and delete YAML, read proxy nodes. */
+/**
+ * What the demo, the benchmarks, the CLI's API commands and the end-to-end test say to a fleet over HTTP: apply
+ * and delete YAML, read proxy nodes — with the fleet's token ({@link LocalCredentials#token}).
+ */
 public final class KshiftClient {
     /** An HTTP answer with its JSON body. */
     public record Answer(int status, JsonNode body) {
@@ -39,9 +42,11 @@ public final class KshiftClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final FleetLayout layout;
+    private final String token;
 
     public KshiftClient(FleetLayout layout) {
         this.layout = layout;
+        this.token = LocalCredentials.token(layout);
     }
 
     public Answer apply(byte[] yaml) {
@@ -61,6 +66,31 @@ public final class KshiftClient {
         return send(HttpRequest.newBuilder(URI.create(layout.configUrl() + path))
                 .header("Content-Type", "application/yaml").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(yaml)).build());
+    }
+
+    /** A POST with a JSON body (rollback's {@code {"to": n}}). */
+    public Answer postJson(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(layout.configUrl() + path))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** An answer as text, in the media type asked for (YAML for {@code ./kshift get}). */
+    public record Text(int status, String body) {
+    }
+
+    public Text getText(String url, String accept) {
+        HttpRequest request = authorized(HttpRequest.newBuilder(URI.create(url)).header("Accept", accept)
+                .timeout(Duration.ofSeconds(10)).GET().build());
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Text(r.statusCode(), r.body().endsWith("\n") || r.body().isEmpty() ? r.body() : r.body() + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(request.uri() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public Answer get(String url) {
@@ -85,7 +115,13 @@ public final class KshiftClient {
         throw new IllegalStateException("proxies did not reach generation " + generation + " in " + timeout);
     }
 
-    private Answer send(HttpRequest request) {
+    private HttpRequest authorized(HttpRequest request) {
+        return token.isEmpty() ? request : HttpRequest.newBuilder(request, (name, value) -> true)
+                .header("Authorization", "Bearer " + token).build();
+    }
+
+    private Answer send(HttpRequest unauthorized) {
+        HttpRequest request = authorized(unauthorized);
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             JsonNode body = r.body().isBlank() ? Codecs.json().createObjectNode() : Codecs.json().readTree(r.body());

@@ -42,9 +42,10 @@ class FleetEndToEndIT {
         try (ServerSocket probe = new ServerSocket(0)) {
             gatewayPort = probe.getLocalPort();
         }
+        fleet.up(System.out);
+        // up() wrote the admin token the client sends.
         client = new KshiftClient(layout);
         samples = new DemoScenario(layout, gatewayPort, new PrintStream(PrintStream.nullOutputStream()));
-        fleet.up(System.out);
     }
 
     @AfterAll
@@ -93,6 +94,26 @@ class FleetEndToEndIT {
         }
         assertThat(Map.of("one", v1, "two", v2)).isEqualTo(seenByClient);
         assertThat(nodesWithTraffic).as("SO_REUSEPORT spreads connections over both nodes").isEqualTo(2);
+    }
+
+    @Test
+    @Order(0)
+    void everyApiWantsTheTokenButTheProbes() throws Exception {
+        java.net.http.HttpClient anonymous = java.net.http.HttpClient.newHttpClient();
+        List<String> apis = List.of(layout.configUrl() + "/api/v1/resources", layout.telemetryUrl() + "/",
+                "http://" + layout.host() + ":" + layout.proxyAdminPorts().get(0) + "/api/v1/node");
+        for (String url : apis) {
+            assertThat(anonymous.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).as(url).isEqualTo(401);
+        }
+        assertThat(anonymous.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(layout.configUrl()
+                + "/q/health/ready")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode())
+                .isEqualTo(200);
+        assertThat(client.nodes()).allSatisfy(n -> assertThat(n.path("status").path("nodeId").asText())
+                .startsWith("proxy-"));
+        assertThat(Files.getPosixFilePermissions(layout.workDir().resolve(LocalCredentials.TOKEN_FILE)))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
 
     @Test
@@ -196,8 +217,9 @@ class FleetEndToEndIT {
         JsonNode history = client.get(layout.configUrl() + "/api/v1/generations").body().path("generations");
         assertThat(history.get(0).path("generation").asLong()).isEqualTo(before + 1);
         assertThat(history.size()).as("history survived the restart").isEqualTo((int) (before + 1));
-        KshiftClient.Answer rolledBack = client.post("/api/v1/rollback?to=" + gatewayApiAllV1
-                + "&waitFor=synced&timeout=20s", new byte[0]);
+        assertThat(history.get(0).path("submittedBy").asText()).as("the audit trail").isEqualTo("local-admin");
+        KshiftClient.Answer rolledBack = client.postJson("/api/v1/rollback?waitFor=synced&timeout=20s",
+                "{\"to\": " + gatewayApiAllV1 + "}");
         assertThat(rolledBack.status()).as(rolledBack.describe()).isEqualTo(200);
         assertThat(rolledBack.body().path("generation").asLong()).isEqualTo(before + 2);
         assertThat(rolledBack.body().path("sync").path("lagging").size()).isZero();

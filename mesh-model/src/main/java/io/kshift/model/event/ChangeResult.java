@@ -8,10 +8,12 @@ import java.util.List;
  * {@code kshift.change-results}, key changeId: the validator's verdict. {@code generation} is the snapshot the
  * change produced when accepted (for a dry run or a rejection, the generation that stays live).
  * {@code validationMillis}: how long the validator took to decide (apply to a copy, validate, size the snapshot).
+ * {@code submittedBy}: who asked for the change, copied from it (null when the change did not say).
  */
 public record ChangeResult(String schema, String changeId, ChangeStatus status, long generation, boolean dryRun,
                            List<ResourceAction> resources, List<ValidationMessage> errors,
-                           List<ValidationMessage> warnings, Instant decidedAt, long validationMillis)
+                           List<ValidationMessage> warnings, Instant decidedAt, long validationMillis,
+                           String submittedBy)
         implements CompleteEvent {
     public ChangeResult {
         schema = Schemas.CHANGE_RESULT;
@@ -23,7 +25,7 @@ public record ChangeResult(String schema, String changeId, ChangeStatus status, 
     public ChangeResult(String schema, String changeId, ChangeStatus status, long generation, boolean dryRun,
                         List<ResourceAction> resources, List<ValidationMessage> errors,
                         List<ValidationMessage> warnings, Instant decidedAt) {
-        this(schema, changeId, status, generation, dryRun, resources, errors, warnings, decidedAt, 0);
+        this(schema, changeId, status, generation, dryRun, resources, errors, warnings, decidedAt, 0, null);
     }
 
     @Override
@@ -37,6 +39,11 @@ public record ChangeResult(String schema, String changeId, ChangeStatus status, 
 
     public ChangeResult withValidationMillis(long millis) {
         return new ChangeResult(schema, changeId, status, generation, dryRun, resources, errors, warnings, decidedAt,
-                millis);
+                millis, submittedBy);
+    }
+
+    public ChangeResult withSubmittedBy(String subject) {
+        return new ChangeResult(schema, changeId, status, generation, dryRun, resources, errors, warnings, decidedAt,
+                validationMillis, subject);
     }
 }

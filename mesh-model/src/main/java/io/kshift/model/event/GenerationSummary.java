@@ -7,10 +7,10 @@ import java.util.List;
  * One accepted generation: when, by which change, how many resources it has and what it changed (CREATED,
  * CONFIGURED, DELETED against the generation before). {@code GET /api/v1/generations} lists them; the validator
  * writes one as header {@value #HEADER} of each {@code kshift.config-history} record, so the history can be indexed
- * without decoding multi-MB snapshots.
+ * without decoding multi-MB snapshots. {@code submittedBy}: who asked for the change (null when unknown).
  */
 public record GenerationSummary(long generation, String changeId, Instant createdAt, int resources,
-                                List<ResourceAction> changes) implements CompleteEvent {
+                                List<ResourceAction> changes, String submittedBy) implements CompleteEvent {
     public static final String HEADER = "kshift-summary";
 
     public GenerationSummary {
@@ -22,11 +22,16 @@ public record GenerationSummary(long generation, String changeId, Instant create
         return CompleteEvent.generationStamp(generation, createdAt);
     }
 
+    public GenerationSummary(long generation, String changeId, Instant createdAt, int resources,
+                             List<ResourceAction> changes) {
+        this(generation, changeId, createdAt, resources, changes, null);
+    }
+
     /** The summary of an accepted change's snapshot, from the change's own actions. */
-    public static GenerationSummary of(MeshSnapshot snapshot, List<ResourceAction> actions) {
+    public static GenerationSummary of(MeshSnapshot snapshot, List<ResourceAction> actions, String submittedBy) {
         return new GenerationSummary(snapshot.generation(), snapshot.changeId(), snapshot.createdAt(),
                 snapshot.resources().size(), actions.stream().filter(a -> a.action() == ResourceAction.Action.CREATED
                 || a.action() == ResourceAction.Action.CONFIGURED || a.action() == ResourceAction.Action.DELETED)
-                .map(a -> new ResourceAction(a.kind(), a.namespace(), a.name(), a.action())).toList());
+                .map(a -> new ResourceAction(a.kind(), a.namespace(), a.name(), a.action())).toList(), submittedBy);
     }
 }

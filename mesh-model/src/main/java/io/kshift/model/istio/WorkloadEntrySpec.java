@@ -1,6 +1,7 @@
 package io.kshift.model.istio;
 
 import io.kshift.model.Lists;
+import io.kshift.model.constraint.LabelMap;
 import io.kshift.model.resource.ResourceSpec;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
 public record WorkloadEntrySpec(
         String address,
         Map<String, @io.kshift.model.constraint.PortNumber Integer> ports,
-        Map<String, String> labels,
+        @LabelMap Map<String, String> labels,
         String network,
         String locality,
         Integer weight,

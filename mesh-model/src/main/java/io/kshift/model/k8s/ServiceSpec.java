@@ -1,6 +1,7 @@
 package io.kshift.model.k8s;
 
 import io.kshift.model.Lists;
+import io.kshift.model.constraint.LabelMap;
 import io.kshift.model.resource.ResourceSpec;
 import jakarta.validation.Valid;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Map;
  * {@code ipFamilyPolicy} and {@code ipFamilies} (dual-stack) decide which cluster IPs Kubernetes allocates; kshift
  * allocates none (its endpoints are the addresses workloads register), so they are read, checked and have no effect.
  */
-public record ServiceSpec(List<@Valid KubeServicePort> ports, Map<String, String> selector, String type,
+public record ServiceSpec(List<@Valid KubeServicePort> ports, @LabelMap Map<String, String> selector, String type,
                           IpFamilyPolicy ipFamilyPolicy, List<IpFamily> ipFamilies) implements ResourceSpec {
     public enum IpFamilyPolicy { SingleStack, PreferDualStack, RequireDualStack }
 

@@ -1,5 +1,6 @@
 package io.kshift.model.resource;
 
+import io.kshift.model.constraint.LabelMap;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.TreeMap;
 public record ObjectMeta(
         @NotBlank @Pattern(regexp = ObjectMeta.DNS_LABEL, message = "must be a lowercase RFC 1123 name") String name,
         @Pattern(regexp = ObjectMeta.DNS_LABEL, message = "must be a lowercase RFC 1123 label") String namespace,
-        Map<String, String> labels,
+        @LabelMap Map<String, String> labels,
         Map<String, String> annotations) {
 
     public static final String DEFAULT_NAMESPACE = "default";

@@ -1,5 +1,6 @@
 package io.kshift.proxy.app;
 
+import static io.kshift.testkit.Api.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.kshift.proxy.SampleSnapshots;
 import io.kshift.samples.TcpEcho;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import java.io.BufferedReader;
@@ -20,9 +22,11 @@ import org.junit.jupiter.api.Test;
 /** The packaged proxy node: follows a snapshot on the bus, listens where the Gateway says, routes to v1, warms up. */
 @QuarkusIntegrationTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class ProxyAppIT {
     @Test
     void servesTheGatewayPortFromTheBus() throws Exception {
+        given().get("/api/v1/node").then().statusCode(401);
         try (TcpEcho v1 = TcpEcho.start("127.0.0.1", 0, "one"); TcpEcho v2 = TcpEcho.start("127.0.0.1", 0, "two")) {
             int gatewayPort;
             try (ServerSocket probe = new ServerSocket(0)) {
@@ -31,7 +35,7 @@ class ProxyAppIT {
             new SampleSnapshots(gatewayPort, v1.port(), v2.port())
                     .publish(1, "tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
             await().atMost(Duration.ofSeconds(30)).until(() ->
-                    given().get("/api/v1/node").jsonPath().getLong("status.generation") == 1);
+                    asAdmin().get("/api/v1/node").jsonPath().getLong("status.generation") == 1);
             try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
                 s.setSoTimeout(5000);
                 s.getOutputStream().write("hi\n".getBytes(StandardCharsets.UTF_8));

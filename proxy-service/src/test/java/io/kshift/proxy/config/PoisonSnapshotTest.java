@@ -1,5 +1,6 @@
 package io.kshift.proxy.config;
 
+import static io.kshift.testkit.Api.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,6 +15,7 @@ import io.kshift.model.resource.Resource;
 import io.kshift.testkit.Bus;
 import io.kshift.testkit.EmbeddedKafka;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.kshift.testkit.Poison;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class PoisonSnapshotTest {
     @Inject
     RouteTableHolder tables;

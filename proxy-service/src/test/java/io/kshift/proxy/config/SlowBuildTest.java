@@ -11,6 +11,7 @@ import io.kshift.model.event.Schemas;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.testkit.Bus;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 @TestProfile(SlowBuildTest.SlowBuilds.class)
 class SlowBuildTest {
     static final long HEARTBEAT_MS = 200;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.samples.HttpEcho;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class HttpProxyTest {
     static HttpEcho v1;
     static HttpEcho v2;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.samples.HttpEcho;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 @TestProfile(HttpTimeoutsTest.ShortTimeouts.class)
 class HttpTimeoutsTest {
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

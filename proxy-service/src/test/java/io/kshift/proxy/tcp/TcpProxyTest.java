@@ -12,6 +12,7 @@ import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.samples.TcpEcho;
 import io.kshift.testkit.EmbeddedKafka;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
 /** One proxy node, a real broker, real tcp-echo backends, real sockets: where do connections land? */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class TcpProxyTest {
     static TcpEcho v1;
     static TcpEcho v2;

@@ -1,6 +1,6 @@
 package io.kshift.proxy.telemetry;
 
-import static io.restassured.RestAssured.given;
+import static io.kshift.testkit.Api.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,6 +12,7 @@ import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.samples.TcpEcho;
 import io.kshift.testkit.EmbeddedKafka;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class TelemetryTest {
     @Inject
     RouteTableHolder tables;
@@ -85,7 +87,7 @@ class TelemetryTest {
             assertThat(seen.get("v2")[1]).isEqualTo(10L * sent);
             assertThat(seen.get("v1")[2]).as("bytes back from v1").isEqualTo(40L * ("one " + line + "\n").length());
 
-            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = asAdmin().get("/q/metrics").then().statusCode(200).extract().asString();
             assertThat(metrics.lines().filter(l -> l.startsWith("istio_tcp_connections_opened_total")
                     && l.contains("kshift_listener=\"" + listener + "\"") && l.contains("destination_version=\"v1\"")))
                     .singleElement().satisfies(l -> assertThat(l).endsWith(" 40.0"));

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * {@code GET /api/v1/telemetry-ui/context/{namespace}/{service}}: what the live page shows next to the observed
@@ -36,10 +37,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class ServiceContext {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String configUrl;
+    private final JsonWebToken caller;
 
     public ServiceContext(@ConfigProperty(name = "kshift.telemetry.config-url", defaultValue = "http://127.0.0.1:8080")
-                          String configUrl) {
+                          String configUrl, JsonWebToken caller) {
         this.configUrl = configUrl;
+        this.caller = caller;
     }
 
     /** One route's weights toward the service, by version, in percent of the route's traffic. */
@@ -103,8 +106,10 @@ public class ServiceContext {
         }
     }
 
+    /** With the caller's own token: the page shows only what its viewer may read from config-service. */
     private byte[] get(String path) throws Exception {
         HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(configUrl + path))
+                .header("Authorization", "Bearer " + caller.getRawToken())
                 .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(path + " answered " + r.statusCode());

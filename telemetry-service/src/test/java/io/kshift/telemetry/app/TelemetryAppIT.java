@@ -1,5 +1,6 @@
 package io.kshift.telemetry.app;
 
+import static io.kshift.testkit.Api.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -10,6 +11,7 @@ import io.kshift.model.event.TelemetryReport;
 import io.kshift.telemetry.Reports;
 import io.kshift.testkit.Bus;
 import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The packaged telemetry-service: raw reports in, a queryable window out, the live page served. */
 @QuarkusIntegrationTest
 @WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
 class TelemetryAppIT {
     @Test
     void windowsReportsAndServesThePage() {
@@ -30,10 +33,10 @@ class TelemetryAppIT {
         for (int second = 1; second <= 3; second++) {
             send(Reports.report("proxy-1", start.plusSeconds(second), service, List.of(Reports.tcp("v1", 3, 30, 33, 2))));
         }
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given()
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> asAdmin()
                 .get("/api/v1/telemetry/default/" + name + "?window=10s").then().statusCode(200)
                 .body(containsString("\"connectionsOpened\":9")));
-        given().get("/").then().statusCode(200).body(containsString("kshift — traffic per version"));
+        asAdmin().get("/").then().statusCode(200).body(containsString("kshift — traffic per version"));
         given().get("/q/health/ready").then().statusCode(200);
     }
 

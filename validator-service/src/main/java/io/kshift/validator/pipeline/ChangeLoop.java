@@ -57,6 +57,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ChangeLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(ChangeLoop.class);
+    /** One line per decision, who asked and what was decided: route category {@code kshift.audit} to keep them. */
+    private static final Logger AUDIT = Logger.getLogger("kshift.audit");
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -88,8 +90,28 @@ public class ChangeLoop implements Runnable {
     private KafkaProducer<String, String> producer;
     private Thread thread;
 
-    public ChangeLoop(Validator validator) {
-        this.validator = new ChangeValidator(validator, Clock.systemUTC());
+    public ChangeLoop(Validator validator,
+                      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                      @ConfigProperty(name = "kshift.validator.egress.deny", defaultValue = "169.254.0.0/16,fe80::/10")
+                      List<String> denied,
+                      @ConfigProperty(name = "kshift.validator.egress.fleet") java.util.Optional<List<String>> fleet,
+                      @ConfigProperty(name = "kshift.validator.egress.allow") java.util.Optional<List<String>> allowed) {
+        this.validator = new ChangeValidator(validator, Clock.systemUTC(), egress(bootstrapServers, denied,
+                fleet.orElse(List.of()), allowed.orElse(List.of())));
+    }
+
+    /** The denied ranges, the fleet's own endpoints and Kafka's bootstrap servers (always kshift's own). */
+    static io.kshift.validator.rules.EgressPolicy egress(String bootstrapServers, List<String> denied,
+                                                         List<String> fleet, List<String> allowed) {
+        List<String> all = new java.util.ArrayList<>(denied);
+        all.addAll(fleet);
+        for (String server : bootstrapServers.split(",")) {
+            String s = server.trim().replaceFirst("^[A-Za-z_]+://", "");
+            if (s.matches(".+:\\d+")) {
+                all.add(s);
+            }
+        }
+        return io.kshift.validator.rules.EgressPolicy.of(all, allowed);
     }
 
     void start(@Observes StartupEvent event) {
@@ -194,11 +216,12 @@ public class ChangeLoop implements Runnable {
                 // Summaries ride along so readers that need only the generation skip decoding MBs; the live topic's
                 // leaves out the list of changes (MBs itself for a bulk change, and nobody reads it there).
                 ProducerRecord<String, String> config = new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json);
-                config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of())));
+                config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));
                 producer.send(config);
                 ProducerRecord<String, String> history = new ProducerRecord<>(historyTopic,
                         String.valueOf(s.generation()), json);
-                history.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, result.resources())));
+                history.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, result.resources(),
+                        result.submittedBy())));
                 producer.send(history);
             });
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
@@ -206,9 +229,7 @@ public class ChangeLoop implements Runnable {
             producer.commitTransaction();
             failuresInARow.set(0);
             decision.next().ifPresent(live::set);
-            LOG.infof("change %s %s (generation %d, %d errors, decided in %d ms, snapshot %d bytes)",
-                    result.changeId(), result.status(), result.generation(), result.errors().size(), millis,
-                    decision.nextJson() == null ? 0 : decision.nextJson().length());
+            AUDIT.info(AuditLine.of(result, decision.nextJson() == null ? 0 : decision.nextJson().length()));
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {

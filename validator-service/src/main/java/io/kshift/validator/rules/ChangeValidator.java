@@ -26,10 +26,16 @@ import java.util.Optional;
 public final class ChangeValidator {
     private final FieldRules fieldRules;
     private final Clock clock;
+    private final EgressPolicy egress;
 
     public ChangeValidator(Validator validator, Clock clock) {
+        this(validator, clock, EgressPolicy.defaults());
+    }
+
+    public ChangeValidator(Validator validator, Clock clock, EgressPolicy egress) {
         this.fieldRules = new FieldRules(validator);
         this.clock = clock;
+        this.egress = egress;
     }
 
     /**
@@ -64,7 +70,11 @@ public final class ChangeValidator {
             case REPLACE -> current.replaceWith(change.resources());
         };
         if (!findings.hasErrors()) {
-            validate(changed.config(), findings);
+            java.util.Set<String> touched = new java.util.HashSet<>();
+            changed.actions().stream().filter(a -> a.action() == ResourceAction.Action.CREATED
+                    || a.action() == ResourceAction.Action.CONFIGURED)
+                    .forEach(a -> touched.add(a.kind() + " " + a.namespace() + "/" + a.name()));
+            validate(changed.config(), touched, egress, findings);
             InUseRules.check(current, changed.config(), findings);
         }
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
@@ -83,7 +93,7 @@ public final class ChangeValidator {
                 accepted ? ChangeStatus.ACCEPTED : ChangeStatus.REJECTED,
                 publish ? candidate.generation() : live.generation(), change.dryRun(),
                 change.dryRun() ? changed.actionsWithDiffs(current) : changed.actions(), findings.errors(),
-                findings.warnings(), clock.instant());
+                findings.warnings(), clock.instant()).withSubmittedBy(change.submittedBy());
         if (!publish) {
             return new Decision(result, Optional.empty(), null);
         }
@@ -102,11 +112,15 @@ public final class ChangeValidator {
         }
     }
 
-    /** Cross-resource rules over a whole config; field rules are assumed to hold. */
-    static void validate(MeshConfig config, Findings findings) {
+    /**
+     * Cross-resource rules over a whole config, and the egress policy over what the change touched
+     * ({@code "Kind ns/name"}); field rules are assumed to hold.
+     */
+    static void validate(MeshConfig config, java.util.Set<String> touched, EgressPolicy egress, Findings findings) {
         DestinationResolver resolver = new DestinationResolver(config);
         Map<Integer, ListenerBinding> bindings = ListenerBindings.compute(config);
         RegistryRules.check(config, resolver.registry(), findings);
+        EgressRules.check(config, resolver.registry(), touched, egress, findings);
         GatewayRules.check(config, bindings, findings);
         RouteRules.check(config, resolver, bindings, findings);
     }

@@ -9,6 +9,7 @@ import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.SnapshotLoader;
@@ -46,7 +47,28 @@ class ChangeLoopTest {
         var parsed = ResourceReader.readBody(Files.readAllBytes(Path.of("..", "samples", "tcp-echo", file)),
                 BodyFormat.YAML);
         return ChangeRequested.of(UUID.randomUUID().toString(), Instant.now(), Operation.APPLY, parsed.resources(),
-                false);
+                false).by("alice");
+    }
+
+    /** The summary headers of the history records (the audit trail {@code GET /api/v1/generations} lists). */
+    static List<GenerationSummary> summaries(int atLeast) {
+        Properties p = new Properties();
+        p.putAll(EmbeddedKafka.clientConfig());
+        p.put("isolation.level", "read_committed");
+        p.put("group.id", "test-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        List<GenerationSummary> out = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(MeshTopics.CONFIG_HISTORY));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(EventCodec.decode(new String(r.headers().lastHeader(GenerationSummary.HEADER).value(),
+                            java.nio.charset.StandardCharsets.UTF_8), GenerationSummary.class));
+                }
+                return out.size() >= atLeast;
+            });
+        }
+        return out;
     }
 
     static List<String> readAll(String topic, int atLeast) {
@@ -142,6 +164,9 @@ class ChangeLoopTest {
         assertThat(results).extracting(ChangeResult::status).containsExactly(ChangeStatus.ACCEPTED,
                 ChangeStatus.ACCEPTED, ChangeStatus.ACCEPTED, ChangeStatus.REJECTED);
         assertThat(results).extracting(ChangeResult::generation).containsExactly(1L, 2L, 3L, 3L);
+        assertThat(results).extracting(ChangeResult::submittedBy).as("the audit trail: who asked").containsOnly("alice");
+        assertThat(summaries(3)).filteredOn(g -> ids.contains(g.changeId())).hasSize(3)
+                .extracting(GenerationSummary::submittedBy).containsOnly("alice");
         assertThat(results.get(3).errors()).extracting(e -> e.field())
                 .containsExactly("spec.tcp[0].route[0].destination.subset");
 

@@ -178,6 +178,63 @@ class RuleTableTest {
                         metadata: {name: w}
                         spec: {labels: {app: other}}
                         """, "WorkloadEntry default/w", "spec.address", false),
+                new Rule("no endpoint in link-local (cloud metadata)", """
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: w}
+                        spec: {address: 10.1.1.2, labels: {app: other}}
+                        """, """
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: w}
+                        spec: {address: 169.254.169.254, labels: {app: other}}
+                        """, "WorkloadEntry default/w", "spec.address", false),
+                new Rule("no ServiceEntry endpoint in link-local", """
+                        apiVersion: networking.istio.io/v1
+                        kind: ServiceEntry
+                        metadata: {name: ext}
+                        spec: {hosts: [ext.example.com], ports: [{number: 80, name: tcp}], resolution: STATIC,
+                               endpoints: [{address: "fd00::1"}]}
+                        """, """
+                        apiVersion: networking.istio.io/v1
+                        kind: ServiceEntry
+                        metadata: {name: ext}
+                        spec: {hosts: [ext.example.com], ports: [{number: 80, name: tcp}], resolution: STATIC,
+                               endpoints: [{address: "fe80::a9fe:a9fe"}]}
+                        """, "ServiceEntry default/ext", "spec.endpoints[0].address", false),
+                new Rule("no ServiceEntry host in link-local", """
+                        apiVersion: networking.istio.io/v1
+                        kind: ServiceEntry
+                        metadata: {name: ext}
+                        spec: {hosts: [ext.example.com], ports: [{number: 80, name: tcp}], resolution: DNS}
+                        """, """
+                        apiVersion: networking.istio.io/v1
+                        kind: ServiceEntry
+                        metadata: {name: ext}
+                        spec: {hosts: [169.254.169.254], ports: [{number: 80, name: tcp}], resolution: DNS}
+                        """, "ServiceEntry default/ext", "spec.hosts[0]", false),
+                new Rule("label values are label syntax", """
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: w}
+                        spec: {address: 10.1.1.2, labels: {app: other, version: v1.2_b-3}}
+                        """, """
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: w}
+                        spec: {address: 10.1.1.2, labels: {app: other, version: "<img src=x onerror=alert(1)>"}}
+                        """, "WorkloadEntry default/w", "spec.labels", false),
+                new Rule("label keys are label syntax", """
+                        apiVersion: v1
+                        kind: Service
+                        metadata: {name: s, labels: {app.kubernetes.io/name: s}}
+                        spec: {ports: [{port: 1}]}
+                        """, """
+                        apiVersion: v1
+                        kind: Service
+                        metadata: {name: s, labels: {"bad key!": s}}
+                        spec: {ports: [{port: 1}]}
+                        """, "Service default/s", "metadata.labels", false),
                 new Rule("Service has ports", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 1}]}\n",
                         "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: {app: s}}\n",
                         "Service default/s", "spec.ports", false),

@@ -1,0 +1,64 @@
+package io.kshift.local;
+
+import io.kshift.model.auth.LocalIssuer;
+import io.kshift.model.auth.Role;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The local fleet's credentials, all under {@code .kshift/}: the token signing key pair ({@code jwt/}, the private
+ * half readable by its owner only), the admin token {@code ./kshift up} writes to {@code token} (mode 600), and the
+ * token every command of this launcher sends: {@code $KSHIFT_TOKEN} if set, else that file.
+ */
+public final class LocalCredentials {
+    public static final String TOKEN_FILE = "token";
+    static final Duration ADMIN_TOKEN_TTL = Duration.ofDays(30);
+
+    private LocalCredentials() {
+    }
+
+    /** Where the services read the verification key from (it exists once {@link #issuer} ran). */
+    public static Path verifyKey(FleetLayout layout) {
+        return layout.workDir().resolve("jwt").resolve(LocalIssuer.VERIFY_KEY);
+    }
+
+    public static LocalIssuer issuer(FleetLayout layout) {
+        return LocalIssuer.in(layout.workDir().resolve("jwt"));
+    }
+
+    /** A fresh admin token in {@code .kshift/token}, readable by its owner only; returns its path. */
+    public static Path writeAdminToken(FleetLayout layout) {
+        String token = issuer(layout).mint("local-admin", Role.ADMIN, List.of(), ADMIN_TOKEN_TTL);
+        Path file = layout.workDir().resolve(TOKEN_FILE);
+        try {
+            Path tmp = layout.workDir().resolve(TOKEN_FILE + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, token + "\n");
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The token commands send: {@code $KSHIFT_TOKEN}, else {@code .kshift/token}; empty if neither exists. */
+    public static String token(FleetLayout layout) {
+        String env = System.getenv("KSHIFT_TOKEN");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        Path file = layout.workDir().resolve(TOKEN_FILE);
+        try {
+            return Files.exists(file) ? Files.readString(file).trim() : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.kshift.validator.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Operation;
+import jakarta.validation.Validation;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.junit.jupiter.api.Test;
+
+/** The egress policy alone, and through the validator with a fleet's own endpoints denied. */
+class EgressTest {
+    static final EgressPolicy FLEET = EgressPolicy.of(List.of("169.254.0.0/16", "fe80::/10", "127.0.0.1:9092",
+            "config-service:8080"), List.of());
+
+    @Test
+    void rangesMatchLiteralsOnlyAndHostPortsMatchExactly() {
+        assertThat(FLEET.denialOf("169.254.169.254")).get().asString().contains("link-local");
+        assertThat(FLEET.denialOf("169.255.0.1")).isEmpty();
+        assertThat(FLEET.denialOf("FE80::1")).isPresent();
+        assertThat(FLEET.denialOf("[fe80::1]", 80)).isPresent();
+        assertThat(FLEET.denialOf("metadata.google.internal")).as("names are not resolved here").isEmpty();
+        assertThat(FLEET.denialOf("127.0.0.1", 9092)).get().asString().contains("kshift's own");
+        assertThat(FLEET.denialOf("127.0.0.1", 9093)).isEmpty();
+        assertThat(FLEET.denialOf("127.0.0.1")).as("a host:port entry needs the port").isEmpty();
+        assertThat(FLEET.denialOf("Config-Service", 8080)).isPresent();
+        EgressPolicy allowing = EgressPolicy.of(List.of("169.254.0.0/16"), List.of("169.254.10.0/24"));
+        assertThat(allowing.denialOf("169.254.10.7")).isEmpty();
+        assertThat(allowing.denialOf("169.254.11.7")).isPresent();
+        assertThatThrownBy(() -> EgressPolicy.of(List.of("nonsense"), List.of()))
+                .hasMessageContaining("neither a range");
+    }
+
+    @Test
+    void aRouteToTheFleetsOwnKafkaIsRefusedUnlessAllowed() throws Exception {
+        String named = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: sneaky}
+                spec: {ports: [{name: tcp, port: 9000}], selector: {app: sneaky}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: kafka}
+                spec: {address: 127.0.0.1, ports: {tcp: 9092}, labels: {app: sneaky}}
+                """;
+        var refused = validator(FLEET).decide(MeshSnapshot.empty(), change(named)).result();
+        assertThat(refused.status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(refused.errors()).anySatisfy(e -> {
+            assertThat(e.resource()).isEqualTo("WorkloadEntry default/kafka");
+            assertThat(e.field()).isEqualTo("spec.ports.tcp");
+            assertThat(e.message()).contains("127.0.0.1:9092", "kshift.validator.egress.allow");
+        });
+        // The same endpoint reached through the Service's targetPort is named on the Service.
+        String targeted = named.replace("{name: tcp, port: 9000}", "{name: tcp, port: 9000, targetPort: 9092}")
+                .replace("ports: {tcp: 9092}, ", "");
+        assertThat(validator(FLEET).decide(MeshSnapshot.empty(), change(targeted)).result().errors())
+                .anySatisfy(e -> {
+                    assertThat(e.resource()).isEqualTo("Service default/sneaky");
+                    assertThat(e.field()).isEqualTo("spec.ports[0]");
+                });
+        EgressPolicy allowed = EgressPolicy.of(List.of("127.0.0.1:9092"), List.of("127.0.0.1:9092"));
+        assertThat(validator(allowed).decide(MeshSnapshot.empty(), change(named)).result().status())
+                .isEqualTo(ChangeStatus.ACCEPTED);
+    }
+
+    static ChangeValidator validator(EgressPolicy policy) {
+        return new ChangeValidator(Validation.byDefaultProvider().configure()
+                .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator(),
+                Clock.systemUTC(), policy);
+    }
+
+    static ChangeRequested change(String yaml) throws Exception {
+        var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        return ChangeRequested.of("c", Instant.EPOCH, Operation.APPLY, parsed.resources(), false);
+    }
+}
