@@ -4,9 +4,11 @@
 # apply waits for the validator's verdict and fails the step on a rejection.
 set -eu
 CONFIG="${KSHIFT_CONFIG_URL:?}"
+TOKEN="$(cat /run/kshift/token)"   # the admin token ./kshift keys wrote to .kshift/token
 apply() {
   echo "applying $1"
   curl -sS --fail-with-body -X POST --data-binary "@$1" -H 'Content-Type: application/yaml' \
+    -H "Authorization: Bearer $TOKEN" \
     "$CONFIG/api/v1/apply?wait=30s"
   echo
 }

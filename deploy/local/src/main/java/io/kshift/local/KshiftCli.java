@@ -30,6 +30,8 @@ public final class KshiftCli {
                 case "demo" -> demo(repo, work, args.length > 1 ? args[1] : "tcp", out);
                 case "bench" -> bench(repo, work, java.util.Arrays.copyOfRange(args, Math.min(1, args.length),
                         args.length), out);
+                case "keys" -> keys(Files.exists(work.resolve("fleet.properties")) ? FleetLayout.load(repo, work)
+                        : FleetLayout.defaults(repo), out);
                 case "apply", "delete", "get", "proxies", "generations", "rollback", "token" -> System.exit(
                         new ApiCommands(Files.exists(work.resolve("fleet.properties")) ? FleetLayout.load(repo, work)
                                 : FleetLayout.defaults(repo), out).run(command, List.of(args).subList(1, args.length)));
@@ -40,7 +42,7 @@ public final class KshiftCli {
                     out.println("       ./kshift apply -f FILE [--dry-run] | delete -f FILE | get [KIND [NS/NAME]]"
                             + " | proxies | generations | rollback GENERATION");
                     out.println("       ./kshift token --role viewer|editor|admin [--namespace NS]... [--subject NAME]"
-                            + " [--ttl 24h]");
+                            + " [--ttl 24h] | keys");
                     System.exit(command.equals("help") ? 0 : 2);
                 }
             }
@@ -73,6 +75,15 @@ public final class KshiftCli {
                 + l.telemetryUrl() + "/login.html#token=$(cat .kshift/token)");
         out.println("Demos: ./kshift demo tcp | http | mirror | all");
         out.println("Logs: " + l.logs() + "    Stop: ./kshift down");
+    }
+
+    /** The signing key pair and an admin token, for a fleet not started by {@code up} (compose, a cluster). */
+    static void keys(FleetLayout layout, PrintStream out) {
+        LocalCredentials.issuer(layout);
+        java.nio.file.Path token = LocalCredentials.writeAdminToken(layout);
+        out.println("token verification key: " + repoRelative(layout, LocalCredentials.verifyKey(layout))
+                + " (mount it at /etc/kshift/jwt/jwt-verify.pem, or point mp.jwt.verify.publickey.location at it)");
+        out.println("admin token:            " + repoRelative(layout, token) + " (mode 600)");
     }
 
     private static String repoRelative(FleetLayout l, java.nio.file.Path p) {
