@@ -47,7 +47,7 @@ public class RegistryReconciler implements MeshBus.Listener {
     static final String SUBJECT = "system:kshift-registry-adapter";
 
     private final KubernetesClient client;
-    private final String bootstrapServers;
+    private final io.kshift.model.bus.BusConnection connection;
     private final List<String> namespaces;
     private final Duration debounce;
     private final Duration resync;
@@ -71,14 +71,15 @@ public class RegistryReconciler implements MeshBus.Listener {
     private volatile Instant quietUntil = Instant.MIN;
 
     RegistryReconciler(KubernetesClient client,
-                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                       @io.smallrye.common.annotation.Identifier("default-kafka-broker")
+                       java.util.Map<String, Object> kafka,
                        @ConfigProperty(name = "kshift.registry.namespaces") Optional<List<String>> namespaces,
                        @ConfigProperty(name = "kshift.registry.debounce", defaultValue = "200ms") Duration debounce,
                        @ConfigProperty(name = "kshift.registry.resync", defaultValue = "30s") Duration resync,
                        @ConfigProperty(name = "kshift.registry.verdict-timeout", defaultValue = "15s")
                        Duration verdictTimeout) {
         this.client = client;
-        this.bootstrapServers = bootstrapServers;
+        this.connection = io.kshift.model.bus.BusConnection.of(kafka);
         this.namespaces = namespaces.orElse(List.of());
         this.debounce = debounce;
         this.resync = resync;
@@ -86,7 +87,7 @@ public class RegistryReconciler implements MeshBus.Listener {
     }
 
     void start(@Observes StartupEvent ev) {
-        bus = new MeshBus(bootstrapServers, this);
+        bus = new MeshBus(connection, this);
         inventory = new KubeInventory(client, namespaces, this::clusterChanged);
         loop.scheduleWithFixedDelay(this::resync, resync.toMillis(), resync.toMillis(), TimeUnit.MILLISECONDS);
         LOG.infof("watching Services, EndpointSlices and Pods in %s", namespaces.isEmpty() ? "every namespace"

@@ -12,19 +12,23 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import io.kshift.model.bus.BusConnection;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.inject.Inject;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Reads one snapshot from {@code kshift.config-history} by offset: a short-lived consumer, no group. Blocking. */
 @ApplicationScoped
 public class SnapshotFetcher {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
     @ConfigProperty(name = "kshift.topics.config-history", defaultValue = MeshTopics.CONFIG_HISTORY)
     String topic;
 
     public Optional<MeshSnapshot> at(long offset) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = BusConnection.of(kafka).properties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {

@@ -1,5 +1,6 @@
 package io.kshift.local;
 
+import io.kshift.model.bus.MeshAcls;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,15 +49,16 @@ public final class Fleet {
         members.add(httpbin("httpbin-v2", layout.httpV2Port(), "v2"));
         members.add(validator("validator-service", layout.validatorPort()));
         members.add(controlPlane(quarkus("config-service", "config-service", layout.configPort(),
-                List.of(bootstrap, host, verifyKey))));
+                List.of(bootstrap, host, verifyKey, BusCredentials.serviceLogin(layout, MeshAcls.CONFIG_SERVICE)))));
         members.add(controlPlane(quarkus("telemetry-service", "telemetry-service", layout.telemetryPort(), List.of(
                 JvmFlags.TELEMETRY_HEAP, bootstrap, host, verifyKey,
+                BusCredentials.serviceLogin(layout, MeshAcls.TELEMETRY),
                 "-Dkafka-streams.state.dir=" + layout.workDir().resolve("telemetry-state"),
                 "-Dkshift.telemetry.config-url=" + layout.configUrl()))));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
             members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(JvmFlags.PROXY_HEAP,
-                    bootstrap, host, verifyKey,
+                    bootstrap, host, verifyKey, BusCredentials.serviceLogin(layout, MeshAcls.PROXY),
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
                     "-Dkshift.proxy.labels=fleet=local,node=" + node,
                     "-Dkshift.proxy.mesh-http-port=" + layout.meshPort())));
@@ -68,6 +70,7 @@ public final class Fleet {
     public Member validator(String name, int port) {
         return controlPlane(quarkus(name, "validator-service", port, List.of("-Dkafka.bootstrap.servers="
                 + layout.bootstrapServers(), "-Dquarkus.http.host=" + layout.host(),
+                BusCredentials.serviceLogin(layout, MeshAcls.VALIDATOR),
                 "-Dkshift.validator.egress.fleet=" + String.join(",", ownEndpoints(port)))));
     }
 

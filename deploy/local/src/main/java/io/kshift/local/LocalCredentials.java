@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
@@ -36,12 +35,7 @@ public final class LocalCredentials {
         String token = issuer(layout).mint("local-admin", Role.ADMIN, List.of(), ADMIN_TOKEN_TTL);
         Path file = layout.workDir().resolve(TOKEN_FILE);
         try {
-            Path tmp = layout.workDir().resolve(TOKEN_FILE + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, token + "\n");
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            BusCredentials.writePrivate(file, w -> w.write(token + "\n"));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package io.kshift.local;
 
+import io.kshift.model.bus.MeshAcls;
 import io.kshift.model.event.MeshTopics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,9 +17,15 @@ import org.apache.kafka.common.Uuid;
  * A single-node KRaft broker (broker and controller in one process) from the Kafka jars Maven put in
  * {@code deploy/local/target/lib}: formatted once, its data kept under {@code .kshift/kafka} across restarts,
  * topic auto-creation off, and the kshift topics created with their cleanup policies.
+ *
+ * <p>The bus is closed: clients log in with SCRAM-SHA-512 ({@link BusCredentials}; users made when the storage is
+ * formatted), the controller listener with PLAIN as the broker's admin, and the StandardAuthorizer lets each
+ * service do only what {@link MeshAcls} grants it. An anonymous client is refused.
  */
 final class LocalKafka {
     static final String NAME = "kafka";
+    /** telemetry-service's Kafka Streams application id (its application.properties). */
+    static final String TELEMETRY_APP_ID = "kshift-telemetry";
 
     private LocalKafka() {
     }
@@ -28,9 +35,22 @@ final class LocalKafka {
         Path properties = dir.resolve("server.properties");
         try {
             Files.createDirectories(dir);
-            Files.writeString(properties, serverProperties(layout, dir.resolve("data")));
-            if (!Files.exists(dir.resolve("data/meta.properties"))) {
-                format(layout, properties);
+            boolean hadCredentials = Files.exists(BusCredentials.file(layout));
+            BusCredentials credentials = BusCredentials.of(layout);
+            Path data = dir.resolve("data");
+            if (Files.exists(data.resolve("meta.properties")) && !hadCredentials) {
+                // Formatted before the bus was closed: its storage has no SCRAM users, and they can only be added
+                // at format time. Keep the old data aside and start afresh.
+                Path aside = dir.resolve("data.open-" + System.currentTimeMillis());
+                Files.move(data, aside);
+                System.out.println("Kafka's data predates SASL (no users in it): moved to " + aside
+                        + "; starting with an empty bus");
+            }
+            // The broker's own password is in it.
+            String server = serverProperties(layout, data, credentials);
+            BusCredentials.writePrivate(properties, w -> w.write(server));
+            if (!Files.exists(data.resolve("meta.properties"))) {
+                format(layout, properties, credentials);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -39,9 +59,14 @@ final class LocalKafka {
                 "-Xms128m", "-cp", layout.lib() + "/*", "kafka.Kafka", properties.toString()))));
     }
 
-    private static void format(FleetLayout layout, Path properties) throws IOException {
-        List<String> cmd = ManagedProcess.java("kafka-format", List.of("-cp", layout.lib() + "/*",
+    private static void format(FleetLayout layout, Path properties, BusCredentials credentials) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("-cp", layout.lib() + "/*",
                 "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()));
+        for (String user : credentials.users()) {
+            args.add("--add-scram");
+            args.add(BusCredentials.MECHANISM + "=[name=" + user + ",password=" + credentials.password(user) + "]");
+        }
+        List<String> cmd = ManagedProcess.java("kafka-format", args);
         Files.createDirectories(layout.logs());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("kafka.log").toFile())).start();
@@ -55,18 +80,31 @@ final class LocalKafka {
         }
     }
 
-    private static String serverProperties(FleetLayout layout, Path data) {
+    private static String serverProperties(FleetLayout layout, Path data, BusCredentials credentials) {
         String host = layout.host();
+        String admin = credentials.password(BusCredentials.ADMIN);
         return String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@" + host + ":" + layout.controllerPort(),
-                "listeners=PLAINTEXT://" + host + ":" + layout.kafkaPort() + ",CONTROLLER://" + host + ":"
+                "listeners=BROKER://" + host + ":" + layout.kafkaPort() + ",CONTROLLER://" + host + ":"
                         + layout.controllerPort(),
-                "advertised.listeners=PLAINTEXT://" + host + ":" + layout.kafkaPort(),
+                "advertised.listeners=BROKER://" + host + ":" + layout.kafkaPort(),
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=BROKER",
+                "listener.security.protocol.map=BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+                "sasl.enabled.mechanisms=" + BusCredentials.MECHANISM,
+                "sasl.mechanism.inter.broker.protocol=" + BusCredentials.MECHANISM,
+                "listener.name.broker.sasl.enabled.mechanisms=" + BusCredentials.MECHANISM,
+                "listener.name.broker.scram-sha-512.sasl.jaas.config=" + BusCredentials.jaas(BusCredentials.ADMIN, admin),
+                // SCRAM users live in the metadata log, which the controller serves: its own listener uses PLAIN.
+                "sasl.mechanism.controller.protocol=PLAIN",
+                "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+                "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required username=\"admin\" password=\"" + admin + "\" user_admin=\"" + admin + "\";",
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users=User:" + BusCredentials.ADMIN,
+                "allow.everyone.if.no.acl.found=false",
                 "log.dirs=" + data,
                 "num.partitions=1",
                 "auto.create.topics.enable=false",
@@ -88,10 +126,13 @@ final class LocalKafka {
             if (ManagedProcess.running(layout, NAME).isEmpty()) {
                 throw new IllegalStateException("Kafka exited; see " + layout.logs().resolve("kafka.log"));
             }
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", layout.bootstrapServers(),
-                    "request.timeout.ms", 3000, "default.api.timeout.ms", 5000))) {
+            Map<String, Object> config = new java.util.HashMap<>(BusCredentials.of(layout).client(BusCredentials.ADMIN));
+            config.put("request.timeout.ms", 3000);
+            config.put("default.api.timeout.ms", 5000);
+            try (Admin admin = Admin.create(config)) {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                 MeshTopics.ensure(admin, (short) 1);
+                admin.createAcls(MeshAcls.all(TELEMETRY_APP_ID)).all().get(10, TimeUnit.SECONDS);
                 return;
             } catch (Exception e) {
                 last = e instanceof RuntimeException r ? r : new IllegalStateException(e);

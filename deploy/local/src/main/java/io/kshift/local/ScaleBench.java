@@ -132,7 +132,7 @@ public final class ScaleBench {
             ManagedProcess.running(layout, service).ifPresent(p -> out.printf("  %-17s RSS %d MB, heap %s%n", service,
                     rssMegabytes(p.pid()), heap(p)));
         }
-        SnapshotSize size = SnapshotSize.read(layout.bootstrapServers());
+        SnapshotSize size = SnapshotSize.read(layout);
         out.printf("  snapshot on %s: %.2f MB as JSON, %.2f MB on disk for the topic (lz4), history topic %.2f MB%n",
                 MeshTopics.CONFIG, size.jsonBytes() / 1e6, size.configLogBytes() / 1e6, size.historyLogBytes() / 1e6);
     }

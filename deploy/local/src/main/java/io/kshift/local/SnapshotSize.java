@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,9 +15,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /** How big the live snapshot is: its JSON, and the config and history topics on the broker's disk. */
 record SnapshotSize(long jsonBytes, long configLogBytes, long historyLogBytes) {
 
-    static SnapshotSize read(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    static SnapshotSize read(FleetLayout layout) {
+        Properties p = BusCredentials.tools(layout);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         long json = -1;
@@ -36,8 +34,7 @@ record SnapshotSize(long jsonBytes, long configLogBytes, long historyLogBytes) {
                 }
             }
         }
-        Properties a = new Properties();
-        a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties a = BusCredentials.tools(layout);
         try (Admin admin = Admin.create(a)) {
             var brokers = admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
             long config = 0;

@@ -17,8 +17,7 @@ public final class TelemetryWindows implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
 
     private TelemetryWindows(FleetLayout layout, String from) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", layout.bootstrapServers());
+        Properties p = BusCredentials.tools(layout);
         p.put("group.id", "kshift-telemetry-reader-" + UUID.randomUUID());
         p.put("auto.offset.reset", from);
         p.put("isolation.level", "read_committed");

@@ -3,6 +3,7 @@ package io.kshift.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kshift.model.event.MeshTopics;
 import io.kshift.proxy.routing.WeightedPicker;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -111,9 +112,50 @@ class FleetEndToEndIT {
                 .isEqualTo(200);
         assertThat(client.nodes()).allSatisfy(n -> assertThat(n.path("status").path("nodeId").asText())
                 .startsWith("proxy-"));
-        assertThat(Files.getPosixFilePermissions(layout.workDir().resolve(LocalCredentials.TOKEN_FILE)))
-                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        for (Path secret : List.of(layout.workDir().resolve(LocalCredentials.TOKEN_FILE),
+                BusCredentials.file(layout), BusCredentials.toolsFile(layout))) {
+            assertThat(Files.getPosixFilePermissions(secret)).as(secret.toString()).containsExactlyInAnyOrder(
+                    java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        }
+    }
+
+    @Test
+    @Order(0)
+    void theBusIsClosedToAnonymousClientsAndEachServiceWritesOnlyItsTopics() {
+        String snapshot = "{\"generation\": 999999999}";
+        // No credentials: the SASL listener never lets the client in.
+        var anonymous = new java.util.Properties();
+        anonymous.put("bootstrap.servers", layout.bootstrapServers());
+        assertThat(send(anonymous, MeshTopics.CONFIG, snapshot)).as("anonymous").isNotNull();
+        // A proxy's own credentials: it may report status, not publish config.
+        var proxy = new java.util.Properties();
+        proxy.putAll(BusCredentials.of(layout).client(io.kshift.model.bus.MeshAcls.PROXY));
+        assertThat(send(proxy, MeshTopics.CONFIG, snapshot)).as("a proxy writing kshift.config")
+                .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+        assertThat(send(proxy, MeshTopics.PROXY_STATUS, "{}")).as("a proxy writing its status").isNull();
+        // The read-only tools user of .kshift/kafka-client.properties writes nothing.
+        assertThat(send(BusCredentials.tools(layout), MeshTopics.CHANGES, "{}")).as("tools writing changes")
+                .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+    }
+
+    /** What sending one record did: null when the broker took it, else the failure. */
+    static Throwable send(java.util.Properties props, String topic, String value) {
+        props.put("max.block.ms", "4000");
+        props.put("delivery.timeout.ms", "6000");
+        props.put("request.timeout.ms", "3000");
+        props.put("enable.idempotence", "false");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "test", value))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return e;
+        }
     }
 
     @Test
@@ -483,8 +525,7 @@ class FleetEndToEndIT {
 
     /** Generation → changeId of every committed snapshot on kshift.config newer than {@code generation}. */
     static Map<Long, String> snapshotsAfter(long generation) {
-        var props = new java.util.Properties();
-        props.put("bootstrap.servers", layout.bootstrapServers());
+        var props = BusCredentials.tools(layout);
         props.put("isolation.level", "read_committed");
         Map<Long, String> out = new java.util.TreeMap<>();
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,

@@ -17,17 +17,20 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class SnapshotLoader {
     private static final System.Logger LOG = System.getLogger(SnapshotLoader.class.getName());
-    private final String bootstrapServers;
+    private final io.kshift.model.bus.BusConnection bus;
     private final String topic;
 
     public SnapshotLoader(String bootstrapServers, String topic) {
-        this.bootstrapServers = bootstrapServers;
+        this(io.kshift.model.bus.BusConnection.plain(bootstrapServers), topic);
+    }
+
+    public SnapshotLoader(io.kshift.model.bus.BusConnection bus, String topic) {
+        this.bus = bus;
         this.topic = topic;
     }
 
     public MeshSnapshot latest() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = bus.properties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));

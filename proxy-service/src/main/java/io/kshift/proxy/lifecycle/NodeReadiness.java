@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
 public class NodeReadiness implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(NodeReadiness.class);
     private final RouteTableHolder tables;
-    private final String bootstrapServers;
+    private final io.kshift.model.bus.BusConnection bus;
     /** The newest generation on kshift.config when the node started; -1 until read. */
     private final AtomicLong liveAtStart = new AtomicLong(-1);
     private volatile boolean shuttingDown;
@@ -32,10 +32,11 @@ public class NodeReadiness implements HealthCheck {
     private final io.kshift.proxy.warmup.WarmUp warmUp;
 
     NodeReadiness(RouteTableHolder tables, io.kshift.proxy.warmup.WarmUp warmUp,
-                  @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                  @io.smallrye.common.annotation.Identifier("default-kafka-broker")
+                  java.util.Map<String, Object> kafka) {
         this.tables = tables;
         this.warmUp = warmUp;
-        this.bootstrapServers = bootstrapServers;
+        this.bus = io.kshift.model.bus.BusConnection.of(kafka);
     }
 
     void start(@Observes StartupEvent ev) {
@@ -74,6 +75,6 @@ public class NodeReadiness implements HealthCheck {
     }
 
     private long newestGeneration() {
-        return new SnapshotLoader(bootstrapServers, MeshTopics.CONFIG).latest().generation();
+        return new SnapshotLoader(bus, MeshTopics.CONFIG).latest().generation();
     }
 }

@@ -47,8 +47,11 @@ public final class MeshBus implements AutoCloseable {
     }
 
     public MeshBus(String bootstrapServers, Listener listener) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this(io.kshift.model.bus.BusConnection.plain(bootstrapServers), listener);
+    }
+
+    public MeshBus(io.kshift.model.bus.BusConnection bus, Listener listener) {
+        Properties p = bus.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
@@ -56,8 +59,7 @@ public final class MeshBus implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
         producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties c = bus.properties();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));

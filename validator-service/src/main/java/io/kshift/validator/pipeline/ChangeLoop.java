@@ -60,8 +60,7 @@ public class ChangeLoop implements Runnable {
     /** One line per decision, who asked and what was decided: route category {@code kshift.audit} to keep them. */
     private static final Logger AUDIT = Logger.getLogger("kshift.audit");
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    private final io.kshift.model.bus.BusConnection bus;
     @ConfigProperty(name = "kshift.topics.changes", defaultValue = MeshTopics.CHANGES)
     String changesTopic;
     @ConfigProperty(name = "kshift.topics.change-results", defaultValue = MeshTopics.CHANGE_RESULTS)
@@ -91,12 +90,13 @@ public class ChangeLoop implements Runnable {
     private Thread thread;
 
     public ChangeLoop(Validator validator,
-                      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                      @io.smallrye.common.annotation.Identifier("default-kafka-broker") Map<String, Object> kafka,
                       @ConfigProperty(name = "kshift.validator.egress.deny", defaultValue = "169.254.0.0/16,fe80::/10")
                       List<String> denied,
                       @ConfigProperty(name = "kshift.validator.egress.fleet") java.util.Optional<List<String>> fleet,
                       @ConfigProperty(name = "kshift.validator.egress.allow") java.util.Optional<List<String>> allowed) {
-        this.validator = new ChangeValidator(validator, Clock.systemUTC(), egress(bootstrapServers, denied,
+        this.bus = io.kshift.model.bus.BusConnection.of(kafka);
+        this.validator = new ChangeValidator(validator, Clock.systemUTC(), egress(bus.bootstrapServers(), denied,
                 fleet.orElse(List.of()), allowed.orElse(List.of())));
     }
 
@@ -282,8 +282,7 @@ public class ChangeLoop implements Runnable {
     }
 
     private KafkaProducer<String, String> producer(TopicPartition partition) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = bus.properties();
         // One id per input partition, so whoever owns the partition owns the id (see the class comment).
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + partition.topic() + "-" + partition.partition());
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
@@ -298,8 +297,7 @@ public class ChangeLoop implements Runnable {
     }
 
     private KafkaConsumer<String, String> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = bus.properties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -344,7 +342,7 @@ public class ChangeLoop implements Runnable {
             closeProducer();
             producer = producer(partitions.iterator().next());
             producer.initTransactions();
-            live.set(new SnapshotLoader(bootstrapServers, configTopic).latest());
+            live.set(new SnapshotLoader(bus, configTopic).latest());
             active = true;
             LOG.infof("active: live config is generation %d", live.get().generation());
         }
