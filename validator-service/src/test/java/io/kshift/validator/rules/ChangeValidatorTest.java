@@ -253,7 +253,7 @@ class ChangeValidatorTest {
         for (int i = 0; i < 40; i++) {
             big.add(Resource.of(io.kshift.model.resource.Kind.WORKLOAD_ENTRY, "default", "w" + i,
                     new io.kshift.model.istio.WorkloadEntrySpec("10.0.0." + i, java.util.Map.of(),
-                            java.util.Map.of("blob", "x".repeat(250_000)), null, null, null, null)));
+                            java.util.Map.of("app", "big"), null, null, null, "x".repeat(250_000))));
         }
         var d = apply(MeshSnapshot.empty(), big);
         assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
