@@ -79,6 +79,11 @@ public final class ServiceRegistry {
     }
 
 
+    /** The services ServiceEntries declare, one per host. */
+    public java.util.Collection<MeshService> entries() {
+        return entriesByHost.values();
+    }
+
     /** The service a host names, seen from a resource in {@code fromNamespace}. */
     public Optional<MeshService> lookup(String host, String fromNamespace) {
         String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;

@@ -100,11 +100,40 @@ public class ChangeLoop implements Runnable {
                 fleet.orElse(List.of()), allowed.orElse(List.of())));
     }
 
+    /**
+     * The addresses the fleet's named endpoints resolve to now (a Service's cluster IP, a container's address), so
+     * a WorkloadEntry naming the address is refused like one naming the name. Pod addresses behind a Service are not
+     * known here; in Kubernetes the NetworkPolicies keep proxies from the fleet's pods.
+     */
+    static List<String> addressesOf(List<String> hostPorts) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String entry : hostPorts) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0 || entry.contains("/")) {
+                continue;
+            }
+            String host = entry.substring(0, colon);
+            if (host.matches("[0-9.]+") || host.contains(":") || host.startsWith("[")) {
+                continue;
+            }
+            try {
+                for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                    String literal = a.getHostAddress();
+                    out.add((literal.contains(":") ? "[" + literal + "]" : literal) + entry.substring(colon));
+                }
+            } catch (java.net.UnknownHostException e) {
+                LOG.infof("egress: %s does not resolve (yet); refused by name only", host);
+            }
+        }
+        return out;
+    }
+
     /** The denied ranges, the fleet's own endpoints and Kafka's bootstrap servers (always kshift's own). */
     static io.kshift.validator.rules.EgressPolicy egress(String bootstrapServers, List<String> denied,
                                                          List<String> fleet, List<String> allowed) {
         List<String> all = new java.util.ArrayList<>(denied);
         all.addAll(fleet);
+        all.addAll(addressesOf(fleet));
         for (String server : bootstrapServers.split(",")) {
             String s = server.trim().replaceFirst("^[A-Za-z_]+://", "");
             if (s.matches(".+:\\d+")) {

@@ -107,12 +107,32 @@ public final class EgressPolicy {
             if (p != port) {
                 return false;
             }
-            if (host.equals(h)) {
+            if (host.equals(h) || (local(host) && local(h))) {
                 return true;
             }
             Optional<byte[]> a = literal(host);
             Optional<byte[]> b = literal(h);
             return a.isPresent() && b.isPresent() && java.util.Arrays.equals(a.get(), b.get());
+        }
+
+        /**
+         * This machine, however written: localhost, any 127.x address, ::1, or the unspecified address (which a
+         * connect reaches this machine through too). A fleet endpoint on loopback is denied under every name.
+         */
+        private static boolean local(String h) {
+            if (h.equals("localhost") || h.endsWith(".localhost")) {
+                return true;
+            }
+            Optional<byte[]> a = literal(h);
+            if (a.isEmpty()) {
+                return false;
+            }
+            try {
+                InetAddress address = InetAddress.getByAddress(a.get());
+                return address.isLoopbackAddress() || address.isAnyLocalAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.kshift.validator.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kshift.model.codec.Codecs;
 import io.kshift.model.istio.ServiceEntrySpec;
 import io.kshift.model.istio.WorkloadEntrySpec;
 import io.kshift.model.mesh.MeshConfig;
@@ -10,15 +12,18 @@ import io.kshift.model.registry.ServiceRegistry;
 import io.kshift.model.resource.Kind;
 import io.kshift.model.resource.Resource;
 import io.kshift.model.resource.ResourceKey;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@link EgressPolicy} on what a change adds or alters: a WorkloadEntry's or a ServiceEntry endpoint's
- * address, a ServiceEntry's IP-literal hosts, and every address and port a changed Service, ServiceEntry or
- * WorkloadEntry makes the proxies connect to. Resources the change does not touch are left alone: a policy an admin
- * tightens later does not block unrelated changes.
+ * The {@link EgressPolicy} on everything a change makes proxies connect to: a WorkloadEntry's or a ServiceEntry
+ * endpoint's address, a ServiceEntry's IP-literal hosts, every address and port of a Service or ServiceEntry the
+ * change touches or that gains a touched endpoint, and every VirtualService destination or mirror that resolves by
+ * DNS (a host the registry does not know, an IP literal included). Resources the change does not touch are left
+ * alone: a policy an admin tightens later does not block unrelated changes.
  */
 final class EgressRules {
     static final String HINT = "; an admin may allow it with kshift.validator.egress.allow";
@@ -51,26 +56,68 @@ final class EgressRules {
                 endpoint(r.key(), "spec.endpoints[" + i + "]", spec.endpoints().get(i), policy, findings);
             }
         }
-        for (MeshService service : registry.services()) {
-            ResourceKey key = new ResourceKey(service.origin() == MeshService.Origin.SERVICE ? Kind.SERVICE
-                    : Kind.SERVICE_ENTRY, service.namespace(), service.name());
-            boolean serviceChanged = changed.contains(key.toString());
-            for (Endpoint e : service.endpoints()) {
-                if (!serviceChanged && !changedAddresses.contains(e.address())) {
-                    continue;
-                }
-                if (changedAddresses.contains(e.address()) && policy.denialOf(e.address()).isPresent()) {
-                    continue; // a denied range: said once, at the address itself
-                }
-                for (int i = 0; i < service.ports().size(); i++) {
-                    ServicePortInfo port = service.ports().get(i);
-                    int target = MeshService.endpointPort(e, port);
-                    int index = i;
-                    policy.denialOf(e.address(), target).ifPresent(why -> findings.error(key, "spec.ports[" + index
-                            + "]", "sends traffic to " + e.address() + ":" + target + ", and " + why + HINT));
-                }
+        List<MeshService> services = new ArrayList<>(registry.services());
+        services.addAll(registry.entries());
+        for (MeshService service : services) {
+            service(service, changed, changedAddresses, policy, findings);
+        }
+        for (Resource r : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            if (changed.contains(r.key().toString())) {
+                destinations(r, Codecs.json().valueToTree(r.spec()), "spec", registry, policy, findings);
             }
         }
+    }
+
+    private static void service(MeshService service, Set<String> changed, Set<String> changedAddresses,
+                                EgressPolicy policy, Findings findings) {
+        ResourceKey key = new ResourceKey(service.origin() == MeshService.Origin.SERVICE ? Kind.SERVICE
+                : Kind.SERVICE_ENTRY, service.namespace(), service.name());
+        boolean serviceChanged = changed.contains(key.toString());
+        for (Endpoint e : service.endpoints()) {
+            if (!serviceChanged && !changedAddresses.contains(e.address())) {
+                continue;
+            }
+            if (changedAddresses.contains(e.address()) && policy.denialOf(e.address()).isPresent()) {
+                continue; // a denied range: said once, at the address itself
+            }
+            for (int i = 0; i < service.ports().size(); i++) {
+                ServicePortInfo port = service.ports().get(i);
+                int target = MeshService.endpointPort(e, port);
+                int index = i;
+                policy.denialOf(e.address(), target).ifPresent(why -> findings.error(key, "spec.ports[" + index
+                        + "]", "sends traffic to " + e.address() + ":" + target + ", and " + why + HINT));
+            }
+        }
+    }
+
+    /** Every {@code destination} and {@code mirror} under {@code node} whose host the registry does not know. */
+    private static void destinations(Resource vs, JsonNode node, String path, ServiceRegistry registry,
+                                     EgressPolicy policy, Findings findings) {
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> f : iterable(node)) {
+                String field = path + "." + f.getKey();
+                JsonNode value = f.getValue();
+                if ((f.getKey().equals("destination") || f.getKey().equals("mirror")) && value.has("host")) {
+                    String host = value.path("host").asText();
+                    int port = value.path("port").path("number").asInt(-1);
+                    if (registry.lookup(host, vs.namespace()).isEmpty()) {
+                        (port > 0 ? policy.denialOf(host, port) : policy.denialOf(host)).or(() -> policy.denialOf(host))
+                                .ifPresent(why -> findings.error(vs.key(), field + ".host", "is reached by DNS, and "
+                                        + why + HINT));
+                    }
+                } else {
+                    destinations(vs, value, field, registry, policy, findings);
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                destinations(vs, node.get(i), path + "[" + i + "]", registry, policy, findings);
+            }
+        }
+    }
+
+    private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode node) {
+        return node::fields;
     }
 
     private static void endpoint(ResourceKey key, String field, WorkloadEntrySpec spec, EgressPolicy policy,

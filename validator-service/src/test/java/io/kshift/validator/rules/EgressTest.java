@@ -31,6 +31,10 @@ class EgressTest {
         assertThat(FLEET.denialOf("metadata.google.internal")).as("names are not resolved here").isEmpty();
         assertThat(FLEET.denialOf("127.0.0.1", 9092)).get().asString().contains("kshift's own");
         assertThat(FLEET.denialOf("127.0.0.1", 9093)).isEmpty();
+        assertThat(FLEET.denialOf("localhost", 9092)).as("loopback under another name").isPresent();
+        assertThat(FLEET.denialOf("127.0.0.2", 9092)).isPresent();
+        assertThat(FLEET.denialOf("::1", 9092)).isPresent();
+        assertThat(FLEET.denialOf("10.0.0.1", 9092)).isEmpty();
         assertThat(FLEET.denialOf("127.0.0.1")).as("a host:port entry needs the port").isEmpty();
         assertThat(FLEET.denialOf("Config-Service", 8080)).isPresent();
         EgressPolicy allowing = EgressPolicy.of(List.of("169.254.0.0/16"), List.of("169.254.10.0/24"));
@@ -71,6 +75,40 @@ class EgressTest {
         EgressPolicy allowed = EgressPolicy.of(List.of("127.0.0.1:9092"), List.of("127.0.0.1:9092"));
         assertThat(validator(allowed).decide(MeshSnapshot.empty(), change(named)).result().status())
                 .isEqualTo(ChangeStatus.ACCEPTED);
+    }
+
+    @Test
+    void routesAndServiceEntriesThatReachTheFleetOrMetadataAreRefusedToo() throws Exception {
+        String vs = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: out}
+                spec:
+                  hosts: [out.example.com]
+                  http:
+                  - route:
+                    - destination: {host: 169.254.169.254, port: {number: 80}}
+                    mirror: {host: localhost, port: {number: 9092}}
+                """;
+        var result = validator(FLEET).decide(MeshSnapshot.empty(), change(vs)).result();
+        assertThat(result.errors()).extracting(e -> e.field()).contains("spec.http[0].route[0].destination.host",
+                "spec.http[0].mirror.host");
+        String entry = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: kafka}
+                spec: {hosts: [kafka.example.com], ports: [{number: 9092, name: tcp}], resolution: STATIC,
+                       endpoints: [{address: 0.0.0.0}]}
+                """;
+        assertThat(validator(FLEET).decide(MeshSnapshot.empty(), change(entry)).result().errors())
+                .as("the unspecified address reaches this machine: it is the fleet's Kafka too")
+                .anySatisfy(e -> {
+                    assertThat(e.resource()).isEqualTo("ServiceEntry default/kafka");
+                    assertThat(e.field()).isEqualTo("spec.ports[0]");
+                });
+        String named = vs.replace("169.254.169.254", "metadata.example.com").replace("localhost", "example.org");
+        assertThat(validator(FLEET).decide(MeshSnapshot.empty(), change(named)).result().errors())
+                .extracting(e -> e.field()).doesNotContain("spec.http[0].mirror.host");
     }
 
     static ChangeValidator validator(EgressPolicy policy) {
