@@ -1,6 +1,7 @@
 package io.kshift.config.change;
 
 import io.kshift.config.access.AccessFilter;
+import io.kshift.config.access.NamespaceScope;
 import io.kshift.config.bus.ChangeLedger;
 import io.kshift.model.auth.Grant;
 import io.kshift.model.codec.BodyFormat;
@@ -105,23 +106,13 @@ public class ChangeResource {
         if (parsed.resources().isEmpty()) {
             return Uni.createFrom().item(problem(400, "the body holds no resources"));
         }
-        List<ValidationMessage> denied = denied(grant, parsed.resources());
+        List<ValidationMessage> denied = NamespaceScope.denials(grant, parsed.resources());
         if (!denied.isEmpty()) {
             return Uni.createFrom().item(json(403, Map.of("message", "the token of '" + grant.subject()
                     + "' may not change every resource in this request; nothing was changed", "errors", denied)));
         }
         return flow.run(op, parsed.resources(), dryRun, waitSpec, grant.subject()).map(r -> json(r.httpStatus(), r))
                 .onFailure().recoverWithItem(e -> problem(503, "Kafka did not take the change: " + e.getMessage()));
-    }
-
-    /** Each resource outside the caller's namespaces, named: the whole request is refused, not part of it. */
-    private static List<ValidationMessage> denied(Grant grant, List<Resource> resources) {
-        List<ValidationMessage> denied = new ArrayList<>();
-        for (Resource r : resources) {
-            grant.denialToChange(r.namespace()).ifPresent(why -> denied.add(new ValidationMessage(r.key().toString(),
-                    "metadata.namespace", why)));
-        }
-        return denied;
     }
 
     private static List<ValidationMessage> duplicates(List<Resource> resources) {

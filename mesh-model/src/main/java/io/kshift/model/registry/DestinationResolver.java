@@ -129,12 +129,15 @@ public final class DestinationResolver {
                 null);
     }
 
-    /** The DestinationRule for a service: one in the referring namespace first, then the service's own. */
+    /**
+     * The DestinationRule for a service: one in the referring namespace first, then the service's own (Istio's
+     * lookup). A rule in a third namespace applies to nothing here: it would let one namespace change how every
+     * other one reaches a service.
+     */
     public Optional<Resource> destinationRule(MeshService service, String host, String fromNamespace) {
         List<Resource> rules = rulesByService.getOrDefault(service, List.of());
         return rules.stream().filter(r -> r.namespace().equals(fromNamespace)).findFirst()
-                .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst())
-                .or(() -> rules.stream().findFirst());
+                .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst());
     }
 
     private static SimpleLb loadBalancer(TrafficPolicy policy) {

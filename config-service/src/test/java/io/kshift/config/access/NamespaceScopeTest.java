@@ -1,0 +1,59 @@
+package io.kshift.config.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.auth.Grant;
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.ValidationMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NamespaceScopeTest {
+    static final Grant ALICE = Grant.of("alice", List.of("editor"), List.of("team-a"));
+
+    @Test
+    void aScopedEditorCannotClaimAnotherNamespacesTraffic() throws Exception {
+        List<ValidationMessage> denied = NamespaceScope.denials(ALICE, read("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: shadow, namespace: team-a}
+                spec: {hosts: [httpbin, httpbin.default.svc.cluster.local, api.team-a.svc, api.example.com],
+                       ports: [{number: 80, name: http}], resolution: DNS}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: grab, namespace: team-a}
+                spec:
+                  hosts: ["*", reviews.default.svc.cluster.local, ratings]
+                  gateways: [mesh, default/tcp-echo-gateway, own-gw]
+                  http: [{route: [{destination: {host: ratings}}]}]
+                """));
+        assertThat(denied).extracting(m -> m.resource() + " " + m.field()).containsExactlyInAnyOrder(
+                "ServiceEntry team-a/shadow spec.hosts[0]", "ServiceEntry team-a/shadow spec.hosts[1]",
+                "VirtualService team-a/grab spec.hosts[0]", "VirtualService team-a/grab spec.hosts[1]",
+                "VirtualService team-a/grab spec.gateways[1]");
+        assertThat(denied.get(0).message()).contains("shadow the Service of that name in every namespace");
+    }
+
+    @Test
+    void anAdminOrAnEditorOfEveryNamespaceMay() throws Exception {
+        var resources = read("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: shadow, namespace: team-a}
+                spec: {hosts: [httpbin], ports: [{number: 80, name: http}], resolution: DNS}
+                """);
+        assertThat(NamespaceScope.denials(Grant.of("root", List.of("admin"), List.of("team-a")), resources)).isEmpty();
+        assertThat(NamespaceScope.denials(Grant.of("ed", List.of("editor"), List.of()), resources)).isEmpty();
+        assertThat(NamespaceScope.denials(Grant.of("vic", List.of("viewer"), List.of()), resources))
+                .singleElement().satisfies(m -> assertThat(m.message()).contains("needs role editor"));
+    }
+
+    static List<io.kshift.model.resource.Resource> read(String yaml) throws Exception {
+        var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        return parsed.resources();
+    }
+}
