@@ -9,13 +9,21 @@ async function signIn(token, next) {
   } else {
     status.className = 'error';
     status.textContent = r.status === 401 ? 'that token is not valid here (wrong key, issuer or expired)'
-      : r.status === 403 ? 'that token has no kshift role (viewer, editor or admin)' : 'sign-in failed: HTTP ' + r.status;
+      : r.status === 403 ? 'the page takes a viewer token only (./kshift token --role viewer)'
+      : 'sign-in failed: HTTP ' + r.status;
   }
 }
 
-// Only a path on this site: an address elsewhere in next= would make this page an open redirect.
+// Only a page of this site: an address elsewhere in next= would make this page an open redirect. Parsed as the
+// browser will (it drops tabs and newlines, so "/\t/evil" is "//evil"), then compared by origin.
 function safeNext(value) {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
+  if (!value) return '/';
+  try {
+    const url = new URL(value, location.origin);
+    return url.origin === location.origin ? url.pathname + url.search + url.hash : '/';
+  } catch (e) {
+    return '/';
+  }
 }
 
 const fragment = new URLSearchParams(location.hash.slice(1));

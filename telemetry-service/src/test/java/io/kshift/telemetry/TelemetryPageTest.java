@@ -59,6 +59,8 @@ class TelemetryPageTest {
 
         // Without a session the page is not served; the sign-in page trades a token (in the fragment) for one.
         given().get("/").then().statusCode(401);
+        // The cookie goes to every port of the host: only a viewer token becomes one.
+        asAdmin().post("/api/v1/session").then().statusCode(403);
         String next = java.net.URLEncoder.encode("/?namespace=default&service=" + name, StandardCharsets.UTF_8);
         String signIn = page + "login.html#next=" + next + "&token=" + TestIssuer.token("page-viewer", Role.VIEWER);
         try (HeadlessChromium browser = new HeadlessChromium(signIn)) {

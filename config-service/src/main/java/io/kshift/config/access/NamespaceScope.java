@@ -24,7 +24,7 @@ public final class NamespaceScope {
 
     public static List<ValidationMessage> denials(Grant grant, List<Resource> resources) {
         List<ValidationMessage> out = new ArrayList<>();
-        boolean scoped = grant.role().filter(r -> r == Role.EDITOR).isPresent() && !grant.namespaces().isEmpty();
+        boolean scoped = grant.role().filter(r -> r == Role.EDITOR).isPresent() && !grant.everyNamespace();
         for (Resource r : resources) {
             Optional<String> outside = grant.denialToChange(r.namespace());
             if (outside.isPresent()) {

@@ -71,8 +71,8 @@ public final class KshiftCli {
                 + " (Host picks the VirtualService):");
         out.println("  ./kshift apply -f samples/httpbin/httpbin-services.yaml");
         out.println("  curl -H 'Host: httpbin:8000' http://" + l.host() + ":" + l.meshPort() + "/headers");
-        out.println("Live page: " + l.telemetryUrl() + "/login.html (paste the token), or open "
-                + l.telemetryUrl() + "/login.html#token=$(cat .kshift/token)");
+        out.println("Live page: " + l.telemetryUrl() + "/login.html#token=$(./kshift token --role viewer)"
+                + " (a viewer token: its cookie goes to every port of this host)");
         out.println("Demos: ./kshift demo tcp | http | mirror | all");
         out.println("Logs: " + l.logs() + "    Stop: ./kshift down");
     }

@@ -7,16 +7,18 @@ import java.util.TreeSet;
 
 /**
  * What one caller may do, read from its verified token: a role and, for changes, the namespaces it may touch
- * (empty: all). The denials say what was missing, for the 403 answer.
+ * ({@code everyNamespace}, or those in {@code namespaces}). The denials say what was missing, for the 403 answer.
  */
-public record Grant(String subject, Optional<Role> role, Set<String> namespaces) {
+public record Grant(String subject, Optional<Role> role, Set<String> namespaces, boolean everyNamespace) {
     public Grant {
         namespaces = Set.copyOf(namespaces);
     }
 
+    /** {@code namespaces} empty or null: every namespace (a token without the claim). */
     public static Grant of(String subject, Collection<String> groups, Collection<String> namespaces) {
+        boolean every = namespaces == null || namespaces.isEmpty();
         return new Grant(subject == null || subject.isBlank() ? "(no subject)" : subject, Role.highest(groups),
-                namespaces == null ? Set.of() : Set.copyOf(namespaces));
+                every ? Set.of() : Set.copyOf(namespaces), every);
     }
 
     /**
@@ -24,6 +26,10 @@ public record Grant(String subject, Optional<Role> role, Set<String> namespaces)
      * collection (a JSON array's elements print as quoted strings) or absent.
      */
     public static Grant fromClaims(String subject, Collection<String> groups, Object namespacesClaim) {
+        if (namespacesClaim == null) {
+            return of(subject, groups == null ? Set.of() : groups, null);
+        }
+        // Present: it limits. One that is empty or unreadable limits to nothing rather than opening everything.
         java.util.List<String> namespaces = new java.util.ArrayList<>();
         if (namespacesClaim instanceof Collection<?> c) {
             for (Object o : c) {
@@ -33,7 +39,8 @@ public record Grant(String subject, Optional<Role> role, Set<String> namespaces)
         } else if (namespacesClaim instanceof String s && !s.isBlank()) {
             namespaces.add(s);
         }
-        return of(subject, groups == null ? Set.of() : groups, namespaces);
+        return new Grant(subject == null || subject.isBlank() ? "(no subject)" : subject,
+                Role.highest(groups == null ? Set.of() : groups), Set.copyOf(namespaces), false);
     }
 
     /** The grant of a request's authenticated principal: a verified JWT's claims, or nothing for anything else. */
@@ -60,7 +67,7 @@ public record Grant(String subject, Optional<Role> role, Set<String> namespaces)
         if (noRole.isPresent()) {
             return noRole;
         }
-        if (role.get() == Role.ADMIN || namespaces.isEmpty() || namespaces.contains(namespace)) {
+        if (role.get() == Role.ADMIN || everyNamespace || namespaces.contains(namespace)) {
             return Optional.empty();
         }
         return Optional.of("the token of '" + subject + "' may change namespaces " + new TreeSet<>(namespaces)

@@ -87,6 +87,7 @@ public final class LocalIssuer {
     public String mint(String subject, Role role, Collection<String> namespaces, Duration ttl) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(issuer);
+        claims.setAudience(TokenClaims.AUDIENCE);
         claims.setSubject(subject);
         claims.setClaim("upn", subject);
         claims.setStringListClaim("groups", role == null ? List.of("unrelated-group") : List.of(role.claimValue()));

@@ -15,7 +15,26 @@ final class UpstreamRequests {
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
             "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "http2-settings", "host");
 
+    /**
+     * The live page's session cookie (telemetry-service): browsers send cookies to every port of a host, so a
+     * page signed in on :8082 would hand its token to any workload behind a gateway on the same host. Dropped.
+     */
+    static final String SESSION_COOKIE = "kshift-token";
+
     private UpstreamRequests() {
+    }
+
+    /** A Cookie header's pairs but the session cookie's ("a=1; kshift-token=...; b=2" -> "a=1; b=2"). */
+    static String withoutSessionCookie(String cookie) {
+        StringBuilder out = new StringBuilder();
+        for (String pair : cookie.split(";")) {
+            String p = pair.trim();
+            if (p.isEmpty() || p.startsWith(SESSION_COOKIE + "=")) {
+                continue;
+            }
+            out.append(out.length() == 0 ? "" : "; ").append(p);
+        }
+        return out.toString();
     }
 
     /** The client's headers less hop-by-hop ones, Host (rewritten or not), forwarding headers, the route's edits. */
@@ -25,7 +44,14 @@ final class UpstreamRequests {
         request.headers().forEach(e -> {
             String name = e.getKey().toLowerCase(Locale.ROOT);
             if (!HOP_BY_HOP.contains(name) && !name.startsWith(":")) {
-                h.add(e.getKey(), e.getValue());
+                if (name.equals("cookie") && e.getValue().contains(SESSION_COOKIE)) {
+                    String kept = withoutSessionCookie(e.getValue());
+                    if (!kept.isEmpty()) {
+                        h.add(e.getKey(), kept);
+                    }
+                } else {
+                    h.add(e.getKey(), e.getValue());
+                }
             }
         });
         h.set("host", route.authorityRewrite() != null ? route.authorityRewrite() : authority);
