@@ -79,18 +79,53 @@ final class BusCredentials {
         return passwords.get(user);
     }
 
-    List<String> users() {
-        return passwords.keySet().stream().sorted().toList();
-    }
-
-    /** The standard client settings (no prefix) for {@code user}. */
+    /** The standard client settings (no prefix) for {@code user}: SCRAM, or PLAIN for the broker's admin. */
     Map<String, Object> client(String user) {
         Map<String, Object> c = new HashMap<>();
         c.put("bootstrap.servers", layout.bootstrapServers());
         c.put("security.protocol", "SASL_PLAINTEXT");
-        c.put("sasl.mechanism", MECHANISM);
-        c.put("sasl.jaas.config", jaas(user, passwords.get(user)));
+        boolean admin = user.equals(ADMIN);
+        c.put("sasl.mechanism", admin ? "PLAIN" : MECHANISM);
+        c.put("sasl.jaas.config", admin ? "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " username=\"" + ADMIN + "\" password=\"" + passwords.get(ADMIN) + "\";" : jaas(user, passwords.get(user)));
         return c;
+    }
+
+    /** The broker side of the admin's PLAIN login: the only PLAIN user there is. */
+    static String plainAdmin(String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN
+                + "\" password=\"" + password + "\" user_" + ADMIN + "=\"" + password + "\";";
+    }
+
+    /**
+     * Makes (or remakes) every service's SCRAM user through the Admin API, as the admin, and waits until the broker
+     * knows them all: passwords never appear on a command line, and a user added to {@link MeshAcls} later is made
+     * on the next start.
+     */
+    void ensureUsers(org.apache.kafka.clients.admin.Admin admin) throws Exception {
+        List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> upserts = new ArrayList<>();
+        for (String user : MeshAcls.SERVICES) {
+            upserts.add(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), passwords.get(user)));
+        }
+        admin.alterUserScramCredentials(upserts).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!known(admin)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the broker did not take the SCRAM users");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean known(org.apache.kafka.clients.admin.Admin admin) throws InterruptedException {
+        try {
+            return admin.describeUserScramCredentials(MeshAcls.SERVICES).all().get(5,
+                    java.util.concurrent.TimeUnit.SECONDS).size() == MeshAcls.SERVICES.size();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false; // a user not there yet
+        }
     }
 
     /** What a Quarkus service of the fleet passes as {@code -Dquarkus.config.locations}. */

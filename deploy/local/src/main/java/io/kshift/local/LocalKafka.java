@@ -18,9 +18,9 @@ import org.apache.kafka.common.Uuid;
  * {@code deploy/local/target/lib}: formatted once, its data kept under {@code .kshift/kafka} across restarts,
  * topic auto-creation off, and the kshift topics created with their cleanup policies.
  *
- * <p>The bus is closed: clients log in with SCRAM-SHA-512 ({@link BusCredentials}; users made when the storage is
- * formatted), the controller listener with PLAIN as the broker's admin, and the StandardAuthorizer lets each
- * service do only what {@link MeshAcls} grants it. An anonymous client is refused.
+ * <p>The bus is closed: services log in with SCRAM-SHA-512 ({@link BusCredentials}; the users are made through the
+ * Admin API at each start), the broker's own admin with PLAIN, and the StandardAuthorizer lets each service do only
+ * what {@link MeshAcls} grants it. An anonymous client is refused.
  */
 final class LocalKafka {
     static final String NAME = "kafka";
@@ -35,22 +35,13 @@ final class LocalKafka {
         Path properties = dir.resolve("server.properties");
         try {
             Files.createDirectories(dir);
-            boolean hadCredentials = Files.exists(BusCredentials.file(layout));
             BusCredentials credentials = BusCredentials.of(layout);
             Path data = dir.resolve("data");
-            if (Files.exists(data.resolve("meta.properties")) && !hadCredentials) {
-                // Formatted before the bus was closed: its storage has no SCRAM users, and they can only be added
-                // at format time. Keep the old data aside and start afresh.
-                Path aside = dir.resolve("data.open-" + System.currentTimeMillis());
-                Files.move(data, aside);
-                System.out.println("Kafka's data predates SASL (no users in it): moved to " + aside
-                        + "; starting with an empty bus");
-            }
             // The broker's own password is in it.
             String server = serverProperties(layout, data, credentials);
             BusCredentials.writePrivate(properties, w -> w.write(server));
             if (!Files.exists(data.resolve("meta.properties"))) {
-                format(layout, properties, credentials);
+                format(layout, properties);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -59,14 +50,9 @@ final class LocalKafka {
                 "-Xms128m", "-cp", layout.lib() + "/*", "kafka.Kafka", properties.toString()))));
     }
 
-    private static void format(FleetLayout layout, Path properties, BusCredentials credentials) throws IOException {
-        List<String> args = new java.util.ArrayList<>(List.of("-cp", layout.lib() + "/*",
+    private static void format(FleetLayout layout, Path properties) throws IOException {
+        List<String> cmd = ManagedProcess.java("kafka-format", List.of("-cp", layout.lib() + "/*",
                 "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()));
-        for (String user : credentials.users()) {
-            args.add("--add-scram");
-            args.add(BusCredentials.MECHANISM + "=[name=" + user + ",password=" + credentials.password(user) + "]");
-        }
-        List<String> cmd = ManagedProcess.java("kafka-format", args);
         Files.createDirectories(layout.logs());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("kafka.log").toFile())).start();
@@ -93,15 +79,16 @@ final class LocalKafka {
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=BROKER",
                 "listener.security.protocol.map=BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
-                "sasl.enabled.mechanisms=" + BusCredentials.MECHANISM,
-                "sasl.mechanism.inter.broker.protocol=" + BusCredentials.MECHANISM,
-                "listener.name.broker.sasl.enabled.mechanisms=" + BusCredentials.MECHANISM,
-                "listener.name.broker.scram-sha-512.sasl.jaas.config=" + BusCredentials.jaas(BusCredentials.ADMIN, admin),
-                // SCRAM users live in the metadata log, which the controller serves: its own listener uses PLAIN.
+                // Services log in with SCRAM (users kept in the metadata log, made by the admin at each start); the
+                // broker's own admin with PLAIN, from this file only: it exists before any SCRAM user does, so the
+                // users can be made, and added later, without reformatting.
+                "sasl.enabled.mechanisms=" + BusCredentials.MECHANISM + ",PLAIN",
+                "sasl.mechanism.inter.broker.protocol=PLAIN",
+                "listener.name.broker.sasl.enabled.mechanisms=" + BusCredentials.MECHANISM + ",PLAIN",
+                "listener.name.broker.plain.sasl.jaas.config=" + BusCredentials.plainAdmin(admin),
                 "sasl.mechanism.controller.protocol=PLAIN",
                 "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
-                "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
-                        + " required username=\"admin\" password=\"" + admin + "\" user_admin=\"" + admin + "\";",
+                "listener.name.controller.plain.sasl.jaas.config=" + BusCredentials.plainAdmin(admin),
                 "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
                 "super.users=User:" + BusCredentials.ADMIN,
                 "allow.everyone.if.no.acl.found=false",
@@ -132,6 +119,7 @@ final class LocalKafka {
             try (Admin admin = Admin.create(config)) {
                 admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                 MeshTopics.ensure(admin, (short) 1);
+                BusCredentials.of(layout).ensureUsers(admin);
                 admin.createAcls(MeshAcls.all(TELEMETRY_APP_ID)).all().get(10, TimeUnit.SECONDS);
                 return;
             } catch (Exception e) {

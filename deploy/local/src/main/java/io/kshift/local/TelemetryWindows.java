@@ -18,7 +18,7 @@ public final class TelemetryWindows implements AutoCloseable {
 
     private TelemetryWindows(FleetLayout layout, String from) {
         Properties p = BusCredentials.tools(layout);
-        p.put("group.id", "kshift-telemetry-reader-" + UUID.randomUUID());
+        p.put("group.id", "kshift-tools-telemetry-reader-" + UUID.randomUUID());
         p.put("auto.offset.reset", from);
         p.put("isolation.level", "read_committed");
         consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());

@@ -13,8 +13,8 @@ import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * Who may do what on a closed bus, the one definition (the local broker applies it; docs/security.md lists it):
- * only config-service and the registry adapter write changes; only the validator — through its transactional id —
- * writes verdicts, snapshots and history; only proxies write their status and raw telemetry; telemetry-service writes
+ * only config-service and the registry adapter write changes; only the validator's principal (which writes them in
+ * transactions under its transactional ids) writes verdicts, snapshots and history; only proxies write their status and raw telemetry; telemetry-service writes
  * the windows; everyone reads only what it reads. A principal is {@code User:<name>} of a SCRAM user.
  */
 public final class MeshAcls {
@@ -74,7 +74,9 @@ public final class MeshAcls {
                 AclOperation.READ));
         out.add(allow(TOOLS, new ResourcePattern(ResourceType.TOPIC, "kshift.", PatternType.PREFIXED),
                 AclOperation.DESCRIBE_CONFIGS));
-        out.add(allow(TOOLS, new ResourcePattern(ResourceType.GROUP, "*", PatternType.LITERAL), AclOperation.READ));
+        // Its own groups only: joining the validator's group would take the change partition from it.
+        out.add(allow(TOOLS, new ResourcePattern(ResourceType.GROUP, "kshift-tools-", PatternType.PREFIXED),
+                AclOperation.READ));
         out.add(allow(TOOLS, new ResourcePattern(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL),
                 AclOperation.DESCRIBE));
         return List.copyOf(out);
