@@ -86,6 +86,8 @@ final class LocalKafka {
                 "sasl.mechanism.inter.broker.protocol=PLAIN",
                 "listener.name.broker.sasl.enabled.mechanisms=" + BusCredentials.MECHANISM + ",PLAIN",
                 "listener.name.broker.plain.sasl.jaas.config=" + BusCredentials.plainAdmin(admin),
+                "listener.name.broker.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
                 "sasl.mechanism.controller.protocol=PLAIN",
                 "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
                 "listener.name.controller.plain.sasl.jaas.config=" + BusCredentials.plainAdmin(admin),

@@ -124,16 +124,24 @@ class FleetEndToEndIT {
     @Order(0)
     void theBusIsClosedToAnonymousClientsAndEachServiceWritesOnlyItsTopics() {
         String snapshot = "{\"generation\": 999999999}";
-        // No credentials: the SASL listener never lets the client in.
-        var anonymous = new java.util.Properties();
-        anonymous.put("bootstrap.servers", layout.bootstrapServers());
-        assertThat(send(anonymous, MeshTopics.CONFIG, snapshot)).as("anonymous").isNotNull();
-        // A proxy's own credentials: it may report status, not publish config.
+        // A proxy's own credentials: it may report status (so the broker is up and answering), not publish config.
         var proxy = new java.util.Properties();
         proxy.putAll(BusCredentials.of(layout).client(io.kshift.model.bus.MeshAcls.PROXY));
+        assertThat(send(proxy, MeshTopics.PROXY_STATUS, "{}")).as("a proxy writing its status").isNull();
         assertThat(send(proxy, MeshTopics.CONFIG, snapshot)).as("a proxy writing kshift.config")
                 .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
-        assertThat(send(proxy, MeshTopics.PROXY_STATUS, "{}")).as("a proxy writing its status").isNull();
+        // No credentials: the SASL listener never lets the client in, so it never learns the topic.
+        var anonymous = new java.util.Properties();
+        anonymous.put("bootstrap.servers", layout.bootstrapServers());
+        assertThat(send(anonymous, MeshTopics.CONFIG, snapshot)).as("anonymous")
+                .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class)
+                .hasMessageContaining("not present in metadata");
+        // A wrong password is refused outright.
+        var wrong = new java.util.Properties();
+        wrong.putAll(BusCredentials.of(layout).client(io.kshift.model.bus.MeshAcls.VALIDATOR));
+        wrong.put("sasl.jaas.config", BusCredentials.jaas(io.kshift.model.bus.MeshAcls.VALIDATOR, "guess"));
+        assertThat(send(wrong, MeshTopics.CONFIG, snapshot)).as("a guessed password")
+                .isInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
         // The read-only tools user of .kshift/kafka-client.properties writes nothing.
         assertThat(send(BusCredentials.tools(layout), MeshTopics.CHANGES, "{}")).as("tools writing changes")
                 .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
