@@ -112,7 +112,7 @@ final class LocalKafka {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
-            if (ManagedProcess.running(layout, NAME).isEmpty()) {
+            if (!ManagedProcess.alive(layout, NAME)) {
                 throw new IllegalStateException("Kafka exited; see " + layout.logs().resolve("kafka.log"));
             }
             Map<String, Object> config = new java.util.HashMap<>(BusCredentials.of(layout).client(BusCredentials.ADMIN));

@@ -85,6 +85,21 @@ public final class ManagedProcess {
         }
     }
 
+    /**
+     * Whether the process {@code start} just launched under this name is still alive. Unlike {@link #running} it
+     * does not look at the command line, which right after a start may still be the launcher's helper's (Java
+     * starts children through jspawnhelper, then {@code nice}): a check there would call a starting member dead.
+     */
+    public static boolean alive(FleetLayout layout, String name) {
+        Path pidFile = layout.pids().resolve(name + ".pid");
+        try {
+            return Files.exists(pidFile) && ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+                    .map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** Stops a member gracefully (SIGTERM), forcibly after {@code grace}; forgets its PID. */
     public static boolean stop(FleetLayout layout, String name, Duration grace) {
         Optional<ProcessHandle> handle = running(layout, name);
