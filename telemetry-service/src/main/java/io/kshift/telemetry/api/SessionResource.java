@@ -1,12 +1,14 @@
 package io.kshift.telemetry.api;
 
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.NewCookie;
-import jakarta.ws.rs.core.Response;
 import io.kshift.model.auth.Grant;
 import io.kshift.model.auth.Role;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.Map;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -31,8 +33,8 @@ public class SessionResource {
         // than the page needs may become one.
         Grant grant = Grant.of(jwt);
         if (grant.role().filter(r -> r != Role.VIEWER).isPresent()) {
-            return Response.status(403).type(jakarta.ws.rs.core.MediaType.APPLICATION_JSON)
-                    .entity(java.util.Map.of("message", "sign in to the page with a viewer token (./kshift token --role"
+            return Response.status(403).type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("message", "sign in to the page with a viewer token (./kshift token --role"
                             + " viewer): the session cookie goes to every port of this host, and '" + grant.subject()
                             + "' has role " + grant.role().get().claimValue())).build();
         }
