@@ -60,10 +60,13 @@ class SlowBuildTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() >= base);
         MeshConfig config = MeshConfig.of(ScaleFixtures.services(20));
         Instant sent = Instant.now();
-        for (long g = base + 1; g <= base + 3; g++) {
-            Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(new MeshSnapshot(
-                    Schemas.MESH_SNAPSHOT, g, "change-" + g, Instant.now(), config.all())));
-        }
+        SlowRouteTableFactory.STARTED.clear();
+        // The first snapshot's build is under way before the next two arrive: both wait, only the newest is built.
+        send(base + 1, config);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> SlowRouteTableFactory.STARTED.contains(base + 1));
+        send(base + 2, config);
+        send(base + 3, config);
         long last = base + 3;
         List<ProxyStatus> reports = Bus.readUntil(MeshTopics.PROXY_STATUS, records -> records.stream()
                 .anyMatch(r -> r.value() != null && EventCodec.decode(r.value(), ProxyStatus.class).generation() == last))
@@ -84,5 +87,11 @@ class SlowBuildTest {
                 .isGreaterThanOrEqualTo(1);
         assertThat(done.buildMillis()).isGreaterThanOrEqualTo(SlowRouteTableFactory.MILLIS);
         assertThat(reports).extracting(ProxyStatus::generation).doesNotContain(base + 2);
+        assertThat(SlowRouteTableFactory.STARTED).containsExactly(base + 1, base + 3);
+    }
+
+    private static void send(long generation, MeshConfig config) {
+        Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(new MeshSnapshot(
+                Schemas.MESH_SNAPSHOT, generation, "change-" + generation, Instant.now(), config.all())));
     }
 }

@@ -11,9 +11,12 @@ import jakarta.enterprise.inject.Alternative;
 @ApplicationScoped
 public class SlowRouteTableFactory extends RouteTableFactory {
     static final long MILLIS = 2500;
+    /** The generations builds have started on, in order: a test waits for one before sending the next. */
+    static final java.util.concurrent.BlockingQueue<Long> STARTED = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @Override
     public RouteTable build(MeshSnapshot snapshot, Destinations destinations, RouteTable previous) {
+        STARTED.add(snapshot.generation());
         try {
             Thread.sleep(MILLIS);
         } catch (InterruptedException e) {
