@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -36,12 +37,86 @@ public final class MeshConfig {
 
     public static MeshConfig of(Collection<Resource> resources) {
         TreeMap<ResourceKey, Resource> map = new TreeMap<>();
-        resources.forEach(r -> map.put(r.key(), r));
+        List<Map.Entry<ResourceKey, Resource>> entries = new ArrayList<>(resources.size());
+        boolean sorted = true;
+        for (Resource r : resources) {
+            ResourceKey key = r.key();
+            sorted = sorted && (entries.isEmpty() || entries.get(entries.size() - 1).getKey().compareTo(key) < 0);
+            entries.add(Map.entry(key, r));
+        }
+        if (sorted) {
+            // Snapshots list resources in key order: TreeMap builds from a sorted map in linear time, not n log n.
+            map.putAll(new SortedEntries(entries));
+        } else {
+            entries.forEach(e -> map.put(e.getKey(), e.getValue()));
+        }
         return new MeshConfig(map);
     }
 
-    /** The result of a change on a config: the new config and what happened to each named resource. */
-    public record Changed(MeshConfig config, List<ResourceAction> actions) {
+    /**
+     * Entries in strictly ascending key order, seen as the sorted map {@link TreeMap#putAll} copies without
+     * comparing; only what that copy calls is implemented.
+     */
+    private static final class SortedEntries extends java.util.AbstractMap<ResourceKey, Resource>
+            implements java.util.SortedMap<ResourceKey, Resource> {
+        private final List<Map.Entry<ResourceKey, Resource>> entries;
+
+        SortedEntries(List<Map.Entry<ResourceKey, Resource>> entries) {
+            this.entries = entries;
+        }
+
+        @Override
+        public java.util.Set<Entry<ResourceKey, Resource>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public java.util.Iterator<Entry<ResourceKey, Resource>> iterator() {
+                    return entries.iterator();
+                }
+
+                @Override
+                public int size() {
+                    return entries.size();
+                }
+            };
+        }
+
+        @Override
+        public java.util.Comparator<? super ResourceKey> comparator() {
+            return null;
+        }
+
+        @Override
+        public java.util.SortedMap<ResourceKey, Resource> subMap(ResourceKey from, ResourceKey to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.SortedMap<ResourceKey, Resource> headMap(ResourceKey to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.SortedMap<ResourceKey, Resource> tailMap(ResourceKey from) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ResourceKey firstKey() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ResourceKey lastKey() {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /**
+     * The result of a change on a config: the new config, what happened to each named resource, and the keys whose
+     * resource is now different (created, configured or deleted), so what depends on few kinds can tell at once
+     * whether it must be recomputed.
+     */
+    public record Changed(MeshConfig config, List<ResourceAction> actions, List<ResourceKey> changedKeys) {
 
         /** The actions, each CREATED, CONFIGURED or DELETED one with the line diff of its YAML from {@code before}. */
         public List<ResourceAction> actionsWithDiffs(MeshConfig before) {
@@ -68,30 +143,41 @@ public final class MeshConfig {
     public Changed apply(List<Resource> changes) {
         TreeMap<ResourceKey, Resource> next = new TreeMap<>(resources);
         List<ResourceAction> actions = new ArrayList<>();
+        List<ResourceKey> keys = new ArrayList<>();
         for (Resource r : changes) {
             Resource previous = next.put(r.key(), r);
             Action action = previous == null ? Action.CREATED
                     : previous.equals(r) ? Action.UNCHANGED : Action.CONFIGURED;
+            if (action == Action.UNCHANGED) {
+                // Keep the object readers already hold: unchanged stays identical, as changedKeys assumes.
+                next.put(r.key(), previous);
+            } else {
+                keys.add(r.key());
+            }
             actions.add(action(r.key(), action));
         }
-        return new Changed(new MeshConfig(next), actions);
+        return new Changed(new MeshConfig(next), actions, keys);
     }
 
     /** Removes each named resource, as {@code kubectl delete -f} does; a missing one is reported, not an error. */
     public Changed delete(List<Resource> changes) {
         TreeMap<ResourceKey, Resource> next = new TreeMap<>(resources);
         List<ResourceAction> actions = new ArrayList<>();
+        List<ResourceKey> keys = new ArrayList<>();
         for (Resource r : changes) {
             Action action = next.remove(r.key()) == null ? Action.NOT_FOUND : Action.DELETED;
+            if (action == Action.DELETED) {
+                keys.add(r.key());
+            }
             actions.add(action(r.key(), action));
         }
-        return new Changed(new MeshConfig(next), actions);
+        return new Changed(new MeshConfig(next), actions, keys);
     }
 
     /** Makes the config exactly {@code resources}; actions name what is created, changed and deleted. */
     public Changed replaceWith(List<Resource> resources) {
         MeshConfig next = of(resources);
-        return new Changed(next, diff(next));
+        return new Changed(next, diff(next), changedKeys(next));
     }
 
     /** What turns this config into {@code next}: CREATED, CONFIGURED and DELETED resources, in key order. */

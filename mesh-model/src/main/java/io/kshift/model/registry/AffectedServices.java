@@ -25,11 +25,23 @@ public final class AffectedServices {
         this.hosts = hosts;
     }
 
+    /** Nothing resolves differently: the config changed only in what the resolver does not read. */
+    public static final AffectedServices NONE = new AffectedServices(false, Set.of());
+
     public static AffectedServices between(MeshConfig before, DestinationResolver beforeResolver, MeshConfig after,
                                            DestinationResolver afterResolver) {
+        return between(before, beforeResolver, after, afterResolver, before.changedKeys(after));
+    }
+
+    /** {@code changedKeys}: {@code before.changedKeys(after)}, when the caller has it already. */
+    public static AffectedServices between(MeshConfig before, DestinationResolver beforeResolver, MeshConfig after,
+                                           DestinationResolver afterResolver, java.util.List<ResourceKey> changedKeys) {
+        if (beforeResolver == afterResolver) {
+            return NONE;
+        }
         Set<String> hosts = new HashSet<>(afterResolver.registry().changedHosts(beforeResolver.registry()));
         boolean registry = !hosts.isEmpty();
-        for (ResourceKey key : before.changedKeys(after)) {
+        for (ResourceKey key : changedKeys) {
             if (key.kind() == Kind.SERVICE_ENTRY) {
                 // A ServiceEntry host is looked up before Services and can shadow one under another name:
                 // too subtle to track, so every destination is resolved again (compiled routes are still reused).

@@ -54,6 +54,23 @@ public final class DestinationResolver {
         return registry;
     }
 
+    /** What a resolver reads: a change to resources of other kinds resolves every destination exactly as before. */
+    private static final java.util.Set<Kind> INPUTS = java.util.EnumSet.of(Kind.SERVICE, Kind.SERVICE_ENTRY,
+            Kind.WORKLOAD_ENTRY, Kind.DESTINATION_RULE);
+
+    /**
+     * The resolver for {@code next}, a config that differs from this resolver's in {@code changedKeys}: this very
+     * resolver when none of them is of a kind it reads (a route edit, the usual change), else a new one.
+     */
+    public DestinationResolver after(MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changedKeys) {
+        for (var key : changedKeys) {
+            if (INPUTS.contains(key.kind())) {
+                return new DestinationResolver(next);
+            }
+        }
+        return this;
+    }
+
     /** A VirtualService destination, seen from the VirtualService's namespace. */
     public Result resolve(String host, String subset, Integer port, String fromNamespace) {
         Optional<MeshService> service = registry.lookup(host, fromNamespace);

@@ -28,14 +28,18 @@ public final class CompiledHosts {
 
     /**
      * A compiled virtual host, what its destinations resolved to when it was compiled, its routes and their
-     * pickers.
+     * pickers, and the host names it answers to (its domains expanded once: a reused host adds no new strings,
+     * whose hashes the table would compute again).
      */
     record Compiled(HttpBindings.VirtualHost host, List<ResolvedDestination> resolved, List<HttpRouteEntry> routes,
-                    Map<Destinations.PickerKey, WeightedPicker> pickers) {
+                    Map<Destinations.PickerKey, WeightedPicker> pickers, List<String> names) {
     }
 
-    /** A service port's default mesh route (Istio's, for services no VirtualService claims) and its destination. */
-    record Default(ResolvedDestination destination, List<HttpRouteEntry> routes) {
+    /**
+     * A service port's default mesh route (Istio's, for services no VirtualService claims), its destination, and
+     * the names it answers to.
+     */
+    record Default(ResolvedDestination destination, List<HttpRouteEntry> routes, List<String> names) {
     }
 
     final Map<Key, Compiled> hosts;

@@ -86,16 +86,15 @@ public final class HttpTableBuilder {
                 ? b.length() - a.length() : a.compareTo(b));
         List<HttpRouteEntry> any = null;
         for (HttpBindings.VirtualHost vh : hosts) {
-            List<HttpRouteEntry> routes = routes(vh, listener);
-            for (String domain : vh.domains()) {
-                for (String name : HostNames.expand(domain, vh.namespace())) {
-                    if (name.equals("*")) {
-                        any = any == null ? routes : any;
-                    } else if (name.startsWith("*.")) {
-                        wildcards.putIfAbsent(name.substring(1), routes);
-                    } else {
-                        exact.putIfAbsent(name, routes);
-                    }
+            CompiledHosts.Compiled host = compiled(vh, listener);
+            List<HttpRouteEntry> routes = host.routes();
+            for (String name : host.names()) {
+                if (name.equals("*")) {
+                    any = any == null ? routes : any;
+                } else if (name.startsWith("*.")) {
+                    wildcards.putIfAbsent(name.substring(1), routes);
+                } else {
+                    exact.putIfAbsent(name, routes);
                 }
             }
         }
@@ -105,8 +104,8 @@ public final class HttpTableBuilder {
         return new VirtualHostTable(Map.copyOf(exact), List.copyOf(wildcards.entrySet()), any);
     }
 
-    /** The virtual host's compiled routes: the previous build's when nothing they depend on changed. */
-    private List<HttpRouteEntry> routes(HttpBindings.VirtualHost vh, String listener) {
+    /** The virtual host compiled: the previous build's when nothing its routes depend on changed. */
+    private CompiledHosts.Compiled compiled(HttpBindings.VirtualHost vh, String listener) {
         CompiledHosts.Key key = CompiledHosts.Key.of(listener, vh);
         CompiledHosts.Compiled before = previous.hosts.get(key);
         boolean same = before != null && before.host().equals(vh) && !compiled.containsKey(key);
@@ -118,13 +117,17 @@ public final class HttpTableBuilder {
             before.pickers().forEach(destinations::keep);
             compiled.put(key, before);
             reused++;
-            return before.routes();
+            return before;
         }
         Map<Destinations.PickerKey, WeightedPicker> pickers = new HashMap<>();
         List<HttpRouteEntry> routes = compile(vh, listener, pickers, resolved.iterator());
-        compiled.putIfAbsent(key, new CompiledHosts.Compiled(vh, resolved, routes, Map.copyOf(pickers)));
+        List<String> names = new ArrayList<>();
+        vh.domains().forEach(domain -> names.addAll(HostNames.expand(domain, vh.namespace())));
+        CompiledHosts.Compiled host = new CompiledHosts.Compiled(vh, resolved, routes, Map.copyOf(pickers),
+                List.copyOf(names));
+        compiled.putIfAbsent(key, host);
         fresh++;
-        return routes;
+        return host;
     }
 
     private boolean unaffected(List<ResolvedDestination> resolved) {
@@ -238,13 +241,13 @@ public final class HttpTableBuilder {
     }
 
     /** A service port's default route: the previous build's while the service is unaffected. */
-    private List<HttpRouteEntry> defaultRoute(MeshService service, ServicePortInfo port, String listener) {
+    private CompiledHosts.Default defaultRoute(MeshService service, ServicePortInfo port, String listener) {
         String key = service.host() + ":" + port.number();
         CompiledHosts.Default before = previous.defaults.get(key);
         if (before != null && !affected.affects(service.host())) {
             destinations.shared(before.destination());
             defaultRoutes.put(key, before);
-            return before.routes();
+            return before;
         }
         DestinationResolver.Result result = resolver.resolve(service.name(), null, port.number(), service.namespace());
         if (!result.ok()) {
@@ -254,23 +257,25 @@ public final class HttpTableBuilder {
         List<HttpRouteEntry> routes = List.of(new HttpRouteEntry(null, "default", List.of(), null, null, null, null,
                 HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), WeightedPicker.SINGLE, List.of(), null,
                 ISTIO_DEFAULT_RETRY));
-        defaultRoutes.put(key, new CompiledHosts.Default(result.destination(), routes));
-        return routes;
+        List<String> names = new ArrayList<>();
+        for (String name : HostNames.expand(service.name(), service.namespace())) {
+            names.add(name + ":" + port.number());
+            if (service.ports().size() == 1) {
+                names.add(name);
+            }
+        }
+        CompiledHosts.Default route = new CompiledHosts.Default(result.destination(), routes, List.copyOf(names));
+        defaultRoutes.put(key, route);
+        return route;
     }
 
     /** Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service) to all endpoints. */
     private void defaults(Map<String, List<HttpRouteEntry>> exact, String listener) {
         for (MeshService service : resolver.registry().services()) {
             for (ServicePortInfo port : service.ports()) {
-                List<HttpRouteEntry> routes = defaultRoute(service, port, listener);
-                if (routes == null) {
-                    continue;
-                }
-                for (String name : HostNames.expand(service.name(), service.namespace())) {
-                    exact.putIfAbsent(name + ":" + port.number(), routes);
-                    if (service.ports().size() == 1) {
-                        exact.putIfAbsent(name, routes);
-                    }
+                CompiledHosts.Default route = defaultRoute(service, port, listener);
+                if (route != null) {
+                    route.names().forEach(name -> exact.putIfAbsent(name, route.routes()));
                 }
             }
         }

@@ -46,7 +46,10 @@ public final class RouteTableBuilder {
      */
     public static RouteTable build(MeshSnapshot snapshot, Destinations destinations, RouteTable previous) {
         MeshConfig config = MeshConfig.of(snapshot.resources());
-        DestinationResolver resolver = new DestinationResolver(config);
+        boolean first = previous.generation() == 0;
+        List<io.kshift.model.resource.ResourceKey> changed = first ? List.of() : previous.config().changedKeys(config);
+        DestinationResolver resolver = first ? new DestinationResolver(config)
+                : previous.resolver().after(config, changed);
         Map<Integer, ListenerRoute> routes = new TreeMap<>();
         Set<Integer> ports = new TreeSet<>();
         for (ListenerBinding binding : ListenerBindings.compute(config).values()) {
@@ -59,8 +62,8 @@ public final class RouteTableBuilder {
                         .ifPresent(r -> routes.put(binding.port(), r));
             }
         }
-        AffectedServices affected = previous.generation() == 0 ? AffectedServices.ALL
-                : AffectedServices.between(previous.config(), previous.resolver(), config, resolver);
+        AffectedServices affected = first ? AffectedServices.ALL
+                : AffectedServices.between(previous.config(), previous.resolver(), config, resolver, changed);
         HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected);
         var gateways = http.gateways(config);
         var mesh = http.mesh(config);
