@@ -9,6 +9,8 @@ import io.kshift.model.event.ResourceAction;
 import io.kshift.model.event.Schemas;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.registry.DestinationResolver;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.ResourceKey;
 import io.kshift.model.routing.ListenerBinding;
 import io.kshift.model.routing.ListenerBindings;
 import jakarta.validation.Validator;
@@ -17,8 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Decides one change: applies it to a copy of the live config, validates the whole result (field rules on the
- * submitted resources, cross-resource rules on everything) and, when nothing is wrong, names the next snapshot.
+ * Decides one change: applies it to a copy of the live config, validates what the change can affect (field rules on
+ * the submitted resources, cross-resource rules on what depends on them: {@link #validate}) and, when nothing is
+ * wrong, names the next snapshot.
  * Every error is collected. Apart from the injected clock it remembers only what makes the next decision cheaper:
  * the last snapshot it decided on with its config, and each resource's JSON ({@link
  * io.kshift.model.event.SnapshotEncoder}); one instance per change loop.
@@ -45,14 +48,19 @@ public final class ChangeValidator {
     public record Decision(ChangeResult result, Optional<MeshSnapshot> next, String nextJson) {
     }
 
-    /** The config of the last snapshot decided on, so consecutive changes do not re-index the same resources. */
+    /**
+     * The config of the last snapshot decided on and its resolver, so consecutive changes do not re-index the same
+     * resources: a change that touches no kind the resolver reads keeps it ({@link DestinationResolver#after}).
+     */
     private MeshSnapshot lastSnapshot;
     private MeshConfig lastConfig;
+    private DestinationResolver lastResolver;
     private final io.kshift.model.event.SnapshotEncoder encoder = new io.kshift.model.event.SnapshotEncoder();
 
     private MeshConfig config(MeshSnapshot live) {
         if (live != lastSnapshot) {
             lastConfig = MeshConfig.of(live.resources());
+            lastResolver = new DestinationResolver(lastConfig);
             lastSnapshot = live;
         }
         return lastConfig;
@@ -69,13 +77,22 @@ public final class ChangeValidator {
             case DELETE -> current.delete(change.resources());
             case REPLACE -> current.replaceWith(change.resources());
         };
+        DestinationResolver resolver = null;
         if (!findings.hasErrors()) {
-            java.util.Set<String> touched = new java.util.HashSet<>();
-            changed.actions().stream().filter(a -> a.action() == ResourceAction.Action.CREATED
-                    || a.action() == ResourceAction.Action.CONFIGURED)
-                    .forEach(a -> touched.add(a.kind() + " " + a.namespace() + "/" + a.name()));
-            validate(changed.config(), touched, egress, findings);
-            InUseRules.check(current, changed.config(), findings);
+            // What the change creates or configures: the resources whose own rules must be checked.
+            java.util.SortedSet<ResourceKey> touched = new java.util.TreeSet<>();
+            for (ResourceKey key : changed.changedKeys()) {
+                if (changed.config().get(key).isPresent()) {
+                    touched.add(key);
+                }
+            }
+            resolver = lastResolver.after(changed.config(), changed.changedKeys());
+            boolean registryChanged = resolver != lastResolver;
+            // Routes read the registry and the gateways they name; nothing else outside themselves.
+            boolean everyRoute = registryChanged || changed.changedKeys().stream().anyMatch(k ->
+                    k.kind() == Kind.GATEWAY || k.kind() == Kind.KUBE_GATEWAY);
+            validate(changed.config(), resolver, registryChanged, everyRoute, touched, egress, findings);
+            InUseRules.check(current, changed.config(), changed.changedKeys(), resolver.registry(), findings);
         }
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
                 a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);
@@ -99,6 +116,7 @@ public final class ChangeValidator {
         }
         lastSnapshot = candidate;
         lastConfig = changed.config();
+        lastResolver = resolver;
         return new Decision(result, Optional.of(candidate), json);
     }
 
@@ -113,16 +131,19 @@ public final class ChangeValidator {
     }
 
     /**
-     * Cross-resource rules over a whole config, and the egress policy over what the change touched
-     * ({@code "Kind ns/name"}); field rules are assumed to hold.
+     * The rules a change can break: those about single resources on what it {@code touched} (created or
+     * configured), with the egress policy; the gateway rules over the whole config; the route rules on the touched
+     * routes, or on every route when {@code everyRoute}. {@code registryChanged}: whether {@code resolver} is new
+     * with this change (a Service, ServiceEntry, WorkloadEntry or DestinationRule changed). Field rules are assumed
+     * to hold. The live config passed all of them, so what the change does not reach cannot have broken.
      */
-    static void validate(MeshConfig config, java.util.Set<String> touched, EgressPolicy egress, Findings findings) {
-        DestinationResolver resolver = new DestinationResolver(config);
+    static void validate(MeshConfig config, DestinationResolver resolver, boolean registryChanged, boolean everyRoute,
+                         java.util.SortedSet<ResourceKey> touched, EgressPolicy egress, Findings findings) {
         Map<Integer, ListenerBinding> bindings = ListenerBindings.compute(config);
-        RegistryRules.check(config, resolver.registry(), findings);
+        RegistryRules.check(config, resolver.registry(), touched, registryChanged, findings);
         EgressRules.check(config, resolver.registry(), touched, egress, findings);
         GatewayRules.check(config, bindings, findings);
-        RouteRules.check(config, resolver, bindings, findings);
+        RouteRules.check(config, resolver, bindings, touched, everyRoute, findings);
     }
 
 }

@@ -31,48 +31,59 @@ final class EgressRules {
     private EgressRules() {
     }
 
-    static void check(MeshConfig config, ServiceRegistry registry, Set<String> changed, EgressPolicy policy,
-                      Findings findings) {
+    /** {@code changed}: the resources the change creates or configures, in key order. */
+    static void check(MeshConfig config, ServiceRegistry registry, java.util.SortedSet<ResourceKey> changed,
+                      EgressPolicy policy, Findings findings) {
         Set<String> changedAddresses = new HashSet<>();
-        for (Resource r : config.ofKind(Kind.WORKLOAD_ENTRY)) {
-            if (changed.contains(r.key().toString())) {
-                WorkloadEntrySpec spec = r.specAs(WorkloadEntrySpec.class);
-                changedAddresses.add(spec.address());
-                endpoint(r.key(), "spec", spec, policy, findings);
-            }
+        boolean servicesChanged = false;
+        for (Resource r : touched(config, changed, Kind.WORKLOAD_ENTRY)) {
+            WorkloadEntrySpec spec = r.specAs(WorkloadEntrySpec.class);
+            changedAddresses.add(spec.address());
+            endpoint(r.key(), "spec", spec, policy, findings);
         }
-        for (Resource r : config.ofKind(Kind.SERVICE_ENTRY)) {
-            if (!changed.contains(r.key().toString())) {
-                continue;
-            }
+        for (Resource r : touched(config, changed, Kind.SERVICE_ENTRY)) {
+            servicesChanged = true;
             ServiceEntrySpec spec = r.specAs(ServiceEntrySpec.class);
             for (int i = 0; i < spec.hosts().size(); i++) {
                 int index = i;
-                policy.denialOf(spec.hosts().get(i)).ifPresent(why -> findings.error(r.key(), "spec.hosts[" + index
-                        + "]", why + HINT));
+                policy.denialOf(spec.hosts().get(i)).ifPresent(why -> findings.error(r.key(), "spec.hosts["
+                        + index + "]", why + HINT));
             }
             for (int i = 0; i < spec.endpoints().size(); i++) {
                 changedAddresses.add(spec.endpoints().get(i).address());
                 endpoint(r.key(), "spec.endpoints[" + i + "]", spec.endpoints().get(i), policy, findings);
             }
         }
-        List<MeshService> services = new ArrayList<>(registry.services());
-        services.addAll(registry.entries());
-        for (MeshService service : services) {
-            service(service, changed, changedAddresses, policy, findings);
-        }
-        for (Resource r : config.ofKind(Kind.VIRTUAL_SERVICE)) {
-            if (changed.contains(r.key().toString())) {
-                destinations(r, Codecs.json().valueToTree(r.spec()), "spec", registry, policy, findings);
+        servicesChanged |= !touched(config, changed, Kind.SERVICE).isEmpty();
+        if (servicesChanged || !changedAddresses.isEmpty()) {
+            // Only a touched service, or one that gains a touched endpoint, has anything new to check.
+            List<MeshService> services = new ArrayList<>(registry.services());
+            services.addAll(registry.entries());
+            for (MeshService service : services) {
+                service(service, changed, changedAddresses, policy, findings);
             }
+        }
+        for (Resource r : touched(config, changed, Kind.VIRTUAL_SERVICE)) {
+            destinations(r, Codecs.json().valueToTree(r.spec()), "spec", registry, policy, findings);
         }
     }
 
-    private static void service(MeshService service, Set<String> changed, Set<String> changedAddresses,
+    /** The resources of {@code kind} among {@code changed} that {@code config} holds, in key order. */
+    static List<Resource> touched(MeshConfig config, java.util.SortedSet<ResourceKey> changed, Kind kind) {
+        List<Resource> out = new ArrayList<>();
+        for (ResourceKey key : changed) {
+            if (key.kind() == kind) {
+                config.get(key).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static void service(MeshService service, Set<ResourceKey> changed, Set<String> changedAddresses,
                                 EgressPolicy policy, Findings findings) {
         ResourceKey key = new ResourceKey(service.origin() == MeshService.Origin.SERVICE ? Kind.SERVICE
                 : Kind.SERVICE_ENTRY, service.namespace(), service.name());
-        boolean serviceChanged = changed.contains(key.toString());
+        boolean serviceChanged = changed.contains(key);
         for (Endpoint e : service.endpoints()) {
             if (!serviceChanged && !changedAddresses.contains(e.address())) {
                 continue;

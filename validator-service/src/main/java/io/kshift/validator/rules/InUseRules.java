@@ -31,19 +31,36 @@ final class InUseRules {
     private InUseRules() {
     }
 
-    static void check(MeshConfig live, MeshConfig next, Findings findings) {
-        ServiceRegistry registry = ServiceRegistry.build(next);
-        List<Use> uses = subsetUses(next, registry);
-        for (Resource before : live.ofKind(Kind.DESTINATION_RULE)) {
-            subsets(before, next.get(before.key()), registry, uses, findings);
-        }
-        for (Resource before : live.ofKind(Kind.GATEWAY)) {
-            if (next.get(before.key()).isEmpty()) {
-                report(before, "spec", "Gateway", gatewayUsers(next, before), findings);
+    /**
+     * {@code changed}: the keys whose resource differs between {@code live} and {@code next}; only those can have
+     * lost something. {@code registry}: {@code next}'s.
+     */
+    static void check(MeshConfig live, MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changed,
+                      ServiceRegistry registry, Findings findings) {
+        List<Use> uses = null;
+        for (var key : changed) {
+            Optional<Resource> was = live.get(key);
+            if (was.isEmpty()) {
+                continue;
             }
-        }
-        for (Resource before : live.ofKind(Kind.KUBE_GATEWAY)) {
-            listeners(before, next, findings);
+            Resource before = was.get();
+            switch (key.kind()) {
+                case DESTINATION_RULE -> {
+                    if (uses == null) {
+                        // Who uses which subset is a walk over every route: only for a rule that changed.
+                        uses = subsetUses(next, registry);
+                    }
+                    subsets(before, next.get(key), registry, uses, findings);
+                }
+                case GATEWAY -> {
+                    if (next.get(key).isEmpty()) {
+                        report(before, "spec", "Gateway", gatewayUsers(next, before), findings);
+                    }
+                }
+                case KUBE_GATEWAY -> listeners(before, next, findings);
+                default -> {
+                }
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.registry.ServiceRegistry;
 import io.kshift.model.resource.Kind;
 import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -21,8 +22,13 @@ final class RegistryRules {
     private RegistryRules() {
     }
 
-    static void check(MeshConfig config, ServiceRegistry registry, Findings findings) {
-        for (Resource r : config.ofKind(Kind.SERVICE)) {
+    /**
+     * Each touched Service, WorkloadEntry and ServiceEntry on its own (what it says of itself cannot change
+     * otherwise), and every DestinationRule whenever the registry they name may have changed.
+     */
+    static void check(MeshConfig config, ServiceRegistry registry, java.util.SortedSet<ResourceKey> touched,
+                      boolean registryChanged, Findings findings) {
+        for (Resource r : EgressRules.touched(config, touched, Kind.SERVICE)) {
             ServiceSpec spec = r.specAs(ServiceSpec.class);
             if (spec.ports().isEmpty()) {
                 findings.error(r.key(), "spec.ports", "at least one port is required");
@@ -35,14 +41,17 @@ final class RegistryRules {
                 }
             }
         }
-        for (Resource r : config.ofKind(Kind.WORKLOAD_ENTRY)) {
+        for (Resource r : EgressRules.touched(config, touched, Kind.WORKLOAD_ENTRY)) {
             String address = r.specAs(WorkloadEntrySpec.class).address();
             if (address == null || address.isBlank()) {
                 findings.error(r.key(), "spec.address", "is required");
             }
         }
-        for (Resource r : config.ofKind(Kind.SERVICE_ENTRY)) {
+        for (Resource r : EgressRules.touched(config, touched, Kind.SERVICE_ENTRY)) {
             serviceEntry(r, findings);
+        }
+        if (!registryChanged) {
+            return;
         }
         java.util.Map<String, Resource> firstByHost = new java.util.HashMap<>();
         for (Resource r : config.ofKind(Kind.DESTINATION_RULE)) {

@@ -29,15 +29,23 @@ final class RouteRules {
     private RouteRules() {
     }
 
+    /**
+     * {@code all}: whether what every route depends on may have changed (the registry, DestinationRules or
+     * gateways), so every route is checked; otherwise only the {@code touched} ones are (the others were accepted
+     * against the same registry and gateways and read nothing else).
+     */
     static void check(MeshConfig config, DestinationResolver resolver, Map<Integer, ListenerBinding> bindings,
-                      Findings findings) {
-        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+                      java.util.SortedSet<ResourceKey> touched, boolean all, Findings findings) {
+        for (Resource vs : all ? config.ofKind(Kind.VIRTUAL_SERVICE)
+                : EgressRules.touched(config, touched, Kind.VIRTUAL_SERVICE)) {
             virtualService(config, resolver, bindings, vs, findings);
         }
-        for (Resource route : config.ofKind(Kind.TCP_ROUTE)) {
+        for (Resource route : all ? config.ofKind(Kind.TCP_ROUTE) : EgressRules.touched(config, touched,
+                Kind.TCP_ROUTE)) {
             tcpRoute(config, resolver, route, findings);
         }
-        for (Resource route : config.ofKind(Kind.HTTP_ROUTE)) {
+        for (Resource route : all ? config.ofKind(Kind.HTTP_ROUTE) : EgressRules.touched(config, touched,
+                Kind.HTTP_ROUTE)) {
             GatewayApiHttpRules.check(config, resolver, route, findings);
         }
     }
