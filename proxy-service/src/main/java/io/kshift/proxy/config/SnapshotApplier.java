@@ -1,6 +1,10 @@
 package io.kshift.proxy.config;
 
+import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.SnapshotDelta;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.ResourceKey;
 import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
@@ -11,12 +15,17 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -27,6 +36,9 @@ import org.jboss.logging.Logger;
  * snapshot contains it), and one builder thread of its own turns the newest waiting one into a route table —
  * never on an event loop, never in the way of heartbeats, and never building a generation that is already out
  * of date. A newer generation's listeners follow it, the table is swapped in atomically, and the node reports it.
+ *
+ * <p>A record whose {@value SnapshotDelta#HEADER} header follows the generation this node runs is applied as that
+ * delta to the running config (no snapshot of megabytes decoded); any other record is decoded whole.
  */
 @ApplicationScoped
 public class SnapshotApplier {
@@ -39,7 +51,8 @@ public class SnapshotApplier {
     private final RouteTableFactory factory;
     /** Load balancers pick on every event loop at once: each thread draws from its own generator, no lock. */
     private final RandomGenerator random = () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
-    private final AtomicReference<String> waiting = new AtomicReference<>();
+    private final AtomicReference<ConsumerRecord<String, byte[]>> waiting = new AtomicReference<>();
+    private final AtomicLong deltasApplied = new AtomicLong();
     /** Builder thread only. */
     private final SnapshotDecoder decoder = new SnapshotDecoder();
     private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
@@ -52,6 +65,9 @@ public class SnapshotApplier {
                            Telemetry telemetry, RouteTableFactory factory, MeterRegistry registry) {
         FunctionCounter.builder("kshift_config_snapshots_unreadable", tables.unreadable(), AtomicLong::doubleValue)
                 .description("records on the config topic this node could not use").register(registry);
+        FunctionCounter.builder("kshift_config_deltas_applied", deltasApplied, AtomicLong::doubleValue)
+                .description("generations built from a record's delta header rather than its whole snapshot")
+                .register(registry);
         this.telemetry = telemetry;
         this.factory = factory;
         this.tables = tables;
@@ -60,14 +76,14 @@ public class SnapshotApplier {
     }
 
     @Incoming("config")
-    public void onSnapshot(String json) {
-        if (json == null || json.isEmpty()) {
+    public void onSnapshot(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null || record.value().length == 0) {
             // A tombstone or an empty record is no snapshot; it must not displace one that waits to be built.
             LOG.warn("ignoring an empty record on the config topic");
             tables.unreadable().incrementAndGet();
             return;
         }
-        if (waiting.getAndSet(json) != null) {
+        if (waiting.getAndSet(record) != null) {
             tables.superseded().incrementAndGet();
         } else {
             builder.execute(this::buildNewest);
@@ -75,36 +91,70 @@ public class SnapshotApplier {
     }
 
     private void buildNewest() {
-        String json = waiting.getAndSet(null);
-        if (json == null) {
+        ConsumerRecord<String, byte[]> record = waiting.getAndSet(null);
+        if (record == null) {
             return;
         }
         long started = System.nanoTime();
-        MeshSnapshot snapshot;
-        try {
-            snapshot = decoder.decode(json);
-        } catch (RuntimeException e) {
-            LOG.errorf("ignoring an unreadable snapshot: %s", e.getMessage());
-            tables.unreadable().incrementAndGet();
-            return;
+        RouteTable current = tables.get();
+        Optional<MeshConfig.Changed> delta = delta(record, current);
+        long generation;
+        MeshConfig config;
+        List<ResourceKey> changedKeys = null;
+        if (delta.isPresent()) {
+            deltasApplied.incrementAndGet();
+            generation = current.generation() + 1;
+            config = delta.get().config();
+            changedKeys = delta.get().changedKeys();
+        } else {
+            MeshSnapshot snapshot;
+            try {
+                snapshot = decoder.decode(new String(record.value(), StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                LOG.errorf("ignoring an unreadable snapshot: %s", e.getMessage());
+                tables.unreadable().incrementAndGet();
+                return;
+            }
+            generation = snapshot.generation();
+            config = MeshConfig.of(snapshot.resources());
         }
         try {
-            apply(snapshot, started);
+            apply(generation, config, changedKeys, started);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "generation %d could not be applied; still running %d", snapshot.generation(),
+            LOG.errorf(e, "generation %d could not be applied; still running %d", generation,
                     tables.get().generation());
             tables.unreadable().incrementAndGet();
         }
     }
 
-    /** Builds and installs {@code snapshot} (builder thread only), unless the node already runs it or newer. */
-    private void apply(MeshSnapshot snapshot, long started) {
+    /**
+     * The record's delta applied to the running config, when it has one that follows the running generation (a
+     * node that runs nothing yet, or skipped a generation, decodes the snapshot).
+     */
+    private static Optional<MeshConfig.Changed> delta(ConsumerRecord<String, byte[]> record, RouteTable current) {
+        Header header = record.headers().lastHeader(SnapshotDelta.HEADER);
+        if (header == null || current.generation() == 0) {
+            return Optional.empty();
+        }
+        try {
+            SnapshotDelta delta = EventCodec.decode(new String(header.value(), StandardCharsets.UTF_8),
+                    SnapshotDelta.class);
+            return delta.base() == current.generation() ? delta.applyTo(current.config()) : Optional.empty();
+        } catch (RuntimeException e) {
+            LOG.warnf("ignoring an unreadable %s header (decoding the snapshot instead): %s", SnapshotDelta.HEADER,
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Builds and installs {@code config} (builder thread only), unless the node already runs it or newer. */
+    private void apply(long generation, MeshConfig config, List<ResourceKey> changedKeys, long started) {
         RouteTable current = tables.get();
-        if (snapshot.generation() <= current.generation()) {
+        if (generation <= current.generation()) {
             return;
         }
-        RouteTable table = factory.build(snapshot, new Destinations(random, System::nanoTime, telemetry,
-                current.carryOver()), current).withBuildMillis((System.nanoTime() - started) / 1_000_000);
+        RouteTable table = factory.build(generation, config, changedKeys, new Destinations(random, System::nanoTime,
+                telemetry, current.carryOver()), current).withBuildMillis((System.nanoTime() - started) / 1_000_000);
         // New ports open before the table that routes them is visible; removed ones close after it is gone.
         var both = new TreeMap<>(current.listeners());
         both.putAll(table.listeners());
@@ -117,6 +167,11 @@ public class SnapshotApplier {
                     table.build().hostsCompiled(), table.build().hostsReused());
             status.report();
         }
+    }
+
+    /** Generations built from a delta header rather than by decoding the snapshot. */
+    public long deltasApplied() {
+        return deltasApplied.get();
     }
 
     @PreDestroy

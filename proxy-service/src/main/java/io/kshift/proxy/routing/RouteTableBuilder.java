@@ -45,9 +45,19 @@ public final class RouteTableBuilder {
      * also offers its compiled virtual hosts for reuse.
      */
     public static RouteTable build(MeshSnapshot snapshot, Destinations destinations, RouteTable previous) {
-        MeshConfig config = MeshConfig.of(snapshot.resources());
+        return build(snapshot.generation(), MeshConfig.of(snapshot.resources()), null, destinations, previous);
+    }
+
+    /**
+     * {@code changedKeys}: where {@code config} differs from {@code previous}'s, when the caller knows (a snapshot
+     * delta); null to find out.
+     */
+    public static RouteTable build(long generation, MeshConfig config,
+                                   List<io.kshift.model.resource.ResourceKey> changedKeys, Destinations destinations,
+                                   RouteTable previous) {
         boolean first = previous.generation() == 0;
-        List<io.kshift.model.resource.ResourceKey> changed = first ? List.of() : previous.config().changedKeys(config);
+        List<io.kshift.model.resource.ResourceKey> changed = first ? List.of()
+                : changedKeys != null ? changedKeys : previous.config().changedKeys(config);
         DestinationResolver resolver = first ? new DestinationResolver(config)
                 : previous.resolver().after(config, changed);
         Map<Integer, ListenerRoute> routes = new TreeMap<>();
@@ -69,7 +79,7 @@ public final class RouteTableBuilder {
         var mesh = http.mesh(config);
         BuildReport report = new BuildReport(http.compiledAfresh(), http.reused(), destinations.carried(),
                 destinations.changed(), 0);
-        return new RouteTable(snapshot.generation(), Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,
+        return new RouteTable(generation, Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,
                 destinations.state(), http.hosts(), report, config, resolver);
     }
 

@@ -1,10 +1,12 @@
 package io.kshift.proxy.config;
 
-import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.ResourceKey;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
+import java.util.List;
 
 /** A route table build that takes {@link #MILLIS} (enabled by {@link SlowBuildTest}'s profile only). */
 @Alternative
@@ -15,13 +17,14 @@ public class SlowRouteTableFactory extends RouteTableFactory {
     static final java.util.concurrent.BlockingQueue<Long> STARTED = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @Override
-    public RouteTable build(MeshSnapshot snapshot, Destinations destinations, RouteTable previous) {
-        STARTED.add(snapshot.generation());
+    public RouteTable build(long generation, MeshConfig config, List<ResourceKey> changedKeys,
+                            Destinations destinations, RouteTable previous) {
+        STARTED.add(generation);
         try {
             Thread.sleep(MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return super.build(snapshot, destinations, previous);
+        return super.build(generation, config, changedKeys, destinations, previous);
     }
 }

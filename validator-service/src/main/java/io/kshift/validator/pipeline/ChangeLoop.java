@@ -246,6 +246,10 @@ public class ChangeLoop implements Runnable {
                 // leaves out the list of changes (MBs itself for a bulk change, and nobody reads it there).
                 ProducerRecord<String, String> config = new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json);
                 config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));
+                byte[] delta = decision.delta() == null ? null : utf8(decision.delta());
+                if (delta != null && delta.length <= io.kshift.model.event.SnapshotDelta.MAX_BYTES) {
+                    config.headers().add(io.kshift.model.event.SnapshotDelta.HEADER, delta);
+                }
                 producer.send(config);
                 ProducerRecord<String, String> history = new ProducerRecord<>(historyTopic,
                         String.valueOf(s.generation()), json);

@@ -43,9 +43,14 @@ public final class ChangeValidator {
 
     /**
      * The verdict, and the snapshot to publish when the change is accepted and changes something, with its JSON
-     * (encoded once: sized here, sent as it is).
+     * (encoded once: sized here, sent as it is) and what it changed against the live one (null when nothing is
+     * published).
      */
-    public record Decision(ChangeResult result, Optional<MeshSnapshot> next, String nextJson) {
+    public record Decision(ChangeResult result, Optional<MeshSnapshot> next, String nextJson,
+                           io.kshift.model.event.SnapshotDelta delta) {
+        public Decision(ChangeResult result, Optional<MeshSnapshot> next, String nextJson) {
+            this(result, next, nextJson, null);
+        }
     }
 
     /**
@@ -117,7 +122,8 @@ public final class ChangeValidator {
         lastSnapshot = candidate;
         lastConfig = changed.config();
         lastResolver = resolver;
-        return new Decision(result, Optional.of(candidate), json);
+        return new Decision(result, Optional.of(candidate), json, io.kshift.model.event.SnapshotDelta.between(
+                live.generation(), current, changed.config(), changed.changedKeys()));
     }
 
     /** A snapshot the bus cannot carry would be retried forever: refuse the change that would make it. */

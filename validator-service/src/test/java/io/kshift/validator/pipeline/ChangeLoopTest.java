@@ -12,6 +12,7 @@ import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotDelta;
 import io.kshift.model.event.SnapshotLoader;
 import io.kshift.model.event.Operation;
 import io.kshift.testkit.EmbeddedKafka;
@@ -72,17 +73,21 @@ class ChangeLoopTest {
     }
 
     static List<String> readAll(String topic, int atLeast) {
+        return records(topic, atLeast).stream().map(ConsumerRecord::value).toList();
+    }
+
+    static List<ConsumerRecord<String, String>> records(String topic, int atLeast) {
         Properties p = new Properties();
         p.putAll(EmbeddedKafka.clientConfig());
         p.put("isolation.level", "read_committed");
         p.put("group.id", "test-" + UUID.randomUUID());
         p.put("auto.offset.reset", "earliest");
-        List<String> values = new ArrayList<>();
+        List<ConsumerRecord<String, String>> values = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(r.value());
+                    values.add(r);
                 }
                 return values.size() >= atLeast;
             });
@@ -170,9 +175,19 @@ class ChangeLoopTest {
         assertThat(results.get(3).errors()).extracting(e -> e.field())
                 .containsExactly("spec.tcp[0].route[0].destination.subset");
 
-        List<MeshSnapshot> snapshots = readAll(MeshTopics.CONFIG, 3).stream()
-                .map(v -> EventCodec.decode(v, MeshSnapshot.class)).toList();
+        List<ConsumerRecord<String, String>> records = records(MeshTopics.CONFIG, 3);
+        List<MeshSnapshot> snapshots = records.stream().map(r -> EventCodec.decode(r.value(), MeshSnapshot.class))
+                .toList();
         assertThat(snapshots).extracting(MeshSnapshot::generation).containsExactly(1L, 2L, 3L);
+        // Each record says what changed against the one before: applied to it, the next snapshot results.
+        io.kshift.model.mesh.MeshConfig previous = io.kshift.model.mesh.MeshConfig.empty();
+        for (int i = 0; i < 3; i++) {
+            SnapshotDelta delta = EventCodec.decode(new String(records.get(i).headers().lastHeader(SnapshotDelta.HEADER)
+                    .value(), java.nio.charset.StandardCharsets.UTF_8), SnapshotDelta.class);
+            assertThat(delta.base()).isEqualTo(i);
+            previous = delta.applyTo(previous).orElseThrow().config();
+            assertThat(previous.all()).containsExactlyElementsOf(snapshots.get(i).resources());
+        }
         assertThat(snapshots.get(2).changeId()).isEqualTo(changes.get(2).changeId());
         assertThat(loop.live().generation()).isEqualTo(3);
         assertThat(new SnapshotLoader(EmbeddedKafka.bootstrapServers(), MeshTopics.CONFIG).latest())
