@@ -77,6 +77,7 @@ public class ChangeLoop implements Runnable {
     int sessionTimeoutMs;
 
     private final ChangeValidator validator;
+    private final ValidatorWarmUp warmUp;
     private final AtomicReference<MeshSnapshot> live = new AtomicReference<>(MeshSnapshot.empty());
     private volatile boolean running = true;
     private volatile boolean active;
@@ -89,13 +90,14 @@ public class ChangeLoop implements Runnable {
     private KafkaProducer<String, String> producer;
     private Thread thread;
 
-    public ChangeLoop(Validator validator,
+    public ChangeLoop(Validator validator, ValidatorWarmUp warmUp,
                       @io.smallrye.common.annotation.Identifier("default-kafka-broker") Map<String, Object> kafka,
                       @ConfigProperty(name = "kshift.validator.egress.deny", defaultValue = "169.254.0.0/16,fe80::/10")
                       List<String> denied,
                       @ConfigProperty(name = "kshift.validator.egress.fleet") java.util.Optional<List<String>> fleet,
                       @ConfigProperty(name = "kshift.validator.egress.allow") java.util.Optional<List<String>> allowed) {
         this.bus = io.kshift.model.bus.BusConnection.of(kafka);
+        this.warmUp = warmUp;
         this.validator = new ChangeValidator(validator, Clock.systemUTC(), egress(bus.bootstrapServers(), denied,
                 fleet.orElse(List.of()), allowed.orElse(List.of())));
     }
@@ -189,6 +191,8 @@ public class ChangeLoop implements Runnable {
 
     @Override
     public void run() {
+        // Before the first poll: the validator reports ready only once its loop polls, so it is warm by then.
+        warmUp.run();
         while (running) {
             try (KafkaConsumer<String, String> c = consumer()) {
                 consumer = c;
