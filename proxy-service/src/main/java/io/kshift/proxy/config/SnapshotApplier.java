@@ -53,8 +53,11 @@ public class SnapshotApplier {
     private final RandomGenerator random = () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
     private final AtomicReference<ConsumerRecord<String, byte[]>> waiting = new AtomicReference<>();
     private final AtomicLong deltasApplied = new AtomicLong();
-    /** Builder thread only. */
-    private final SnapshotDecoder decoder = new SnapshotDecoder();
+    /**
+     * Builder thread only. Replaced when a delta is applied: it holds the last snapshot it decoded (MBs of text and
+     * objects) to reuse unchanged resources, and after a delta those are no longer what the node runs.
+     */
+    private SnapshotDecoder decoder = new SnapshotDecoder();
     private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kshift-route-builder");
         t.setDaemon(true);
@@ -103,6 +106,7 @@ public class SnapshotApplier {
         List<ResourceKey> changedKeys = null;
         if (delta.isPresent()) {
             deltasApplied.incrementAndGet();
+            decoder = new SnapshotDecoder();
             generation = current.generation() + 1;
             config = delta.get().config();
             changedKeys = delta.get().changedKeys();

@@ -27,6 +27,7 @@ import java.util.Optional;
  * io.kshift.model.event.SnapshotEncoder}); one instance per change loop.
  */
 public final class ChangeValidator {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ChangeValidator.class);
     private final FieldRules fieldRules;
     private final Clock clock;
     private final EgressPolicy egress;
@@ -67,8 +68,27 @@ public final class ChangeValidator {
             lastConfig = MeshConfig.of(live.resources());
             lastResolver = new DestinationResolver(lastConfig);
             lastSnapshot = live;
+            checkWhole(live.generation());
         }
         return lastConfig;
+    }
+
+    /**
+     * Changes are checked against what they reach, on the premise that the live config passes every rule. A config
+     * this validator did not decide (loaded at start or takeover, written under older rules) is checked whole once,
+     * and what fails is logged: it is not the next change's fault, and rejecting unrelated changes for it would
+     * stop the mesh; the operator fixes it with a change to those resources, which is checked as any other.
+     */
+    private void checkWhole(long generation) {
+        Findings findings = new Findings();
+        java.util.SortedSet<ResourceKey> all = new java.util.TreeSet<>();
+        lastConfig.all().forEach(r -> all.add(r.key()));
+        validate(lastConfig, lastResolver, true, true, all, egress, findings);
+        if (findings.hasErrors()) {
+            LOG.warnf("the live config (generation %d) breaks %d rule(s) of this validator; changes that touch "
+                    + "them will be refused until they are fixed: %s", generation, findings.errors().size(),
+                    findings.errors().stream().limit(20).toList());
+        }
     }
 
     public Decision decide(MeshSnapshot live, ChangeRequested change) {

@@ -38,7 +38,8 @@ final class InUseRules {
     static void check(MeshConfig live, MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changed,
                       ServiceRegistry registry, Findings findings) {
         List<Use> uses = null;
-        for (var key : changed) {
+        // In key order, whatever order the request named them in: errors come out the same for the same change.
+        for (var key : new java.util.TreeSet<>(changed)) {
             Optional<Resource> was = live.get(key);
             if (was.isEmpty()) {
                 continue;

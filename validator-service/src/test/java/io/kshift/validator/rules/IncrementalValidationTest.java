@@ -30,9 +30,14 @@ import org.junit.jupiter.api.Test;
  * edits, a change is accepted exactly when the config it makes passes every rule on every resource.
  */
 class IncrementalValidationTest {
-    final ChangeValidator validator = new ChangeValidator(Validation.byDefaultProvider().configure()
-            .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator(),
-            Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC));
+    static final jakarta.validation.Validator FIELDS = Validation.byDefaultProvider().configure()
+            .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator();
+    /** Replaced now and then during the walk: a restarted validator starts from the live config it loads. */
+    ChangeValidator validator = fresh();
+
+    static ChangeValidator fresh() {
+        return new ChangeValidator(FIELDS, Clock.fixed(Instant.parse("2026-12-02T12:00:00Z"), ZoneOffset.UTC));
+    }
 
     static final String BASE = """
             apiVersion: v1
@@ -153,6 +158,17 @@ class IncrementalValidationTest {
         return new Edit(name, Operation.APPLY, yaml(yaml));
     }
 
+    static final String SHADOW = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: shadow, namespace: shop}
+            spec:
+              hosts: [a]
+              ports: [{number: 8000, name: http, protocol: HTTP}]
+              resolution: STATIC
+              endpoints: [{address: 10.0.0.9}]
+            """;
+
     static Edit restore(String kind, String name) {
         return new Edit("restore " + kind + " " + name, Operation.APPLY, List.of(base(kind, name)));
     }
@@ -240,7 +256,11 @@ class IncrementalValidationTest {
             restore("WorkloadEntry", "a-v2"), restore("WorkloadEntry", "b-v1"), restore("Service", "a"),
             restore("Service", "b"), restore("DestinationRule", "a"), restore("Gateway", "web"),
             restore("Gateway", "tcp"), restore("VirtualService", "a"), restore("VirtualService", "front"),
-            restore("VirtualService", "echo"), restore("HTTPRoute", "r"), restore("Gateway", "edge"));
+            restore("VirtualService", "echo"), restore("HTTPRoute", "r"), restore("Gateway", "edge"),
+            // A ServiceEntry for host "a" shadows Service a for the short name: a's subsets then select nothing.
+            apply("a ServiceEntry shadowing a", SHADOW),
+            new Edit("delete the shadowing ServiceEntry", Operation.DELETE, yaml(SHADOW)),
+            new Edit("roll back to the base", Operation.REPLACE, yaml(BASE)));
 
     /** Every rule over every resource of {@code next}, as if the whole config had been submitted. */
     static List<String> wholeConfigErrors(MeshConfig live, MeshConfig next) {
@@ -266,8 +286,12 @@ class IncrementalValidationTest {
             MeshConfig before = MeshConfig.of(live.resources());
             MeshConfig next = switch (edit.operation()) {
                 case DELETE -> before.delete(edit.resources()).config();
+                case REPLACE -> before.replaceWith(edit.resources()).config();
                 default -> before.apply(edit.resources()).config();
             };
+            if (step % 37 == 36) {
+                validator = fresh();
+            }
             List<String> whole = wholeConfigErrors(before, next);
             ChangeValidator.Decision decision = decide(live, edit);
             boolean ok = decision.result().status() == ChangeStatus.ACCEPTED;
