@@ -204,6 +204,41 @@ class ChangeApiTest {
     }
 
     @Test
+    void aConditionalChangeCarriesItsGenerationAndAConflictIs409() throws Exception {
+        byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml"));
+        // Make sure this instance knows some generation, then name it: the condition travels with the change.
+        CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> asAdmin()
+                .contentType("application/yaml").body(body).post("/api/v1/apply?wait=10s"));
+        ChangeRequested unconditional = drain(1).get(0);
+        assertThat(unconditional.ifGeneration()).isNull();
+        long generation = GENERATIONS.addAndGet(10);
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, unconditional.changeId(), ChangeStatus.ACCEPTED, generation,
+                false, List.of(), List.of(), List.of(), Instant.now()),
+                new MeshSnapshot(null, generation, unconditional.changeId(), Instant.now(), unconditional.resources()));
+        assertThat(first.get().statusCode()).isEqualTo(200);
+
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()
+                .contentType("application/yaml").body(body).post("/api/v1/apply?wait=10s&ifGeneration=" + generation));
+        ChangeRequested change = drain(1).get(0);
+        assertThat(change.ifGeneration()).isEqualTo(generation);
+        // The validator found another generation live (a change got in first): 409, naming both.
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.REJECTED, generation + 1, false,
+                List.of(), List.of(ChangeRequested.conflict(generation + 1, generation)), List.of(), Instant.now()),
+                null);
+        Response conflict = call.get();
+        assertThat(conflict.statusCode()).isEqualTo(409);
+        assertThat(conflict.jsonPath().getString("errors[0].field")).isEqualTo("ifGeneration");
+        assertThat(conflict.jsonPath().getString("errors[0].message")).contains("live generation is " + (generation + 1));
+
+        // A generation this instance already knows is past is refused here, and nothing reaches the bus.
+        asAdmin().contentType("application/yaml").body(body).post("/api/v1/apply?ifGeneration=" + (generation - 1))
+                .then().statusCode(409).body("errors[0].field", equalTo("ifGeneration"));
+        asAdmin().contentType("application/yaml").body(body).post("/api/v1/delete?ifGeneration=" + (generation - 1))
+                .then().statusCode(409);
+        assertThat(changes.poll(Duration.ofMillis(500))).isEmpty();
+    }
+
+    @Test
     void aRejectionIs422WithEveryError() throws Exception {
         byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-undefined-subset.yaml"));
         CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()

@@ -78,6 +78,8 @@ public final class Bus {
             consumer.poll(Duration.ofMillis(100));
             return !consumer.assignment().isEmpty();
         });
+        // "latest" is looked up lazily: pin it now, or a record written before the lookup would be skipped.
+        consumer.assignment().forEach(consumer::position);
         return consumer;
     }
 }

@@ -38,8 +38,24 @@ public class ChangeFlow {
     /** Fails only when Kafka does not take the change. */
     public Uni<ChangeResponse> run(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait,
                                    String submittedBy) {
+        return run(op, resources, dryRun, wait, submittedBy, null);
+    }
+
+    /**
+     * {@code ifGeneration}: apply only if the live generation is that one (null: unconditionally). The validator
+     * decides it, against the config it judges; a generation this instance already knows to be past is refused
+     * here at once (generations only grow).
+     */
+    public Uni<ChangeResponse> run(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait,
+                                   String submittedBy, Long ifGeneration) {
         String changeId = UUID.randomUUID().toString();
-        ChangeRequested change = ChangeRequested.of(changeId, clock.instant(), op, resources, dryRun).by(submittedBy);
+        long known = live.head().generation();
+        if (ifGeneration != null && known > ifGeneration) {
+            return Uni.createFrom().item(new ChangeResponse(changeId, ChangeStatus.REJECTED, known, dryRun, List.of(),
+                    List.of(ChangeRequested.conflict(known, ifGeneration)), List.of(), null, null));
+        }
+        ChangeRequested change = ChangeRequested.of(changeId, clock.instant(), op, resources, dryRun).by(submittedBy)
+                .ifGeneration(ifGeneration);
         ChangeResponse pending = ChangeResponse.pending(changeId, dryRun, resources);
         long deadline = System.nanoTime() + wait.timeout().toNanos();
         return submitter.submit(change)

@@ -59,9 +59,9 @@ public class ChangeResource {
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
                                @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
-                               @Context SecurityContext security) {
+                               @QueryParam("ifGeneration") Long ifGeneration, @Context SecurityContext security) {
         return change(Operation.APPLY, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout),
-                AccessFilter.grant(security));
+                AccessFilter.grant(security), ifGeneration);
     }
 
     @POST
@@ -72,9 +72,9 @@ public class ChangeResource {
     public Uni<Response> delete(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
                                 @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
-                                @Context SecurityContext security) {
+                                @QueryParam("ifGeneration") Long ifGeneration, @Context SecurityContext security) {
         return change(Operation.DELETE, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout),
-                AccessFilter.grant(security));
+                AccessFilter.grant(security), ifGeneration);
     }
 
     @GET
@@ -86,7 +86,7 @@ public class ChangeResource {
     }
 
     private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, WaitSpec waitSpec,
-                                 Grant grant) {
+                                 Grant grant, Long ifGeneration) {
         Optional<BodyFormat> format = BodyFormat.fromMediaType(contentType);
         if (format.isEmpty()) {
             return Uni.createFrom().item(problem(415, "Content-Type must be application/yaml or application/json, not "
@@ -115,7 +115,8 @@ public class ChangeResource {
             return Uni.createFrom().item(json(403, Map.of("message", "the token of '" + grant.subject()
                     + "' may not change every resource in this request; nothing was changed", "errors", denied)));
         }
-        return flow.run(op, parsed.resources(), dryRun, waitSpec, grant.subject()).map(r -> json(r.httpStatus(), r))
+        return flow.run(op, parsed.resources(), dryRun, waitSpec, grant.subject(), ifGeneration)
+                .map(r -> json(r.httpStatus(), r))
                 .onFailure().recoverWithItem(e -> problem(503, "Kafka did not take the change: " + e.getMessage()));
     }
 

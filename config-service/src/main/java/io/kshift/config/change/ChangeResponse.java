@@ -1,6 +1,7 @@
 package io.kshift.config.change;
 
 import io.kshift.config.proxies.ProxyFleet;
+import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.ResourceAction;
@@ -34,15 +35,24 @@ public record ChangeResponse(String changeId, ChangeStatus status, Long generati
                 null, null);
     }
 
+    /** Whether the change was refused only because the live generation moved. */
+    public boolean conflict() {
+        return errors != null && errors.size() == 1 && "change".equals(errors.get(0).resource())
+                && ChangeRequested.IF_GENERATION.equals(errors.get(0).field());
+    }
+
     public static ChangeResponse rejected(List<ValidationMessage> errors) {
         return new ChangeResponse(null, ChangeStatus.REJECTED, null, false, List.of(), errors, List.of(), null, null);
     }
 
-    /** 200 accepted (and, when asked, running on every live proxy), 422 rejected, 202 still pending or lagging. */
+    /**
+     * 200 accepted (and, when asked, running on every live proxy), 409 rejected because the live generation was
+     * not the one the caller named ({@code ?ifGeneration=}), 422 rejected, 202 still pending or lagging.
+     */
     public int httpStatus() {
         return switch (status) {
             case ACCEPTED -> sync == null || sync.complete() ? 200 : 202;
-            case REJECTED -> 422;
+            case REJECTED -> conflict() ? 409 : 422;
             case PENDING -> 202;
         };
     }

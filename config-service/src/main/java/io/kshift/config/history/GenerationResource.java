@@ -76,7 +76,8 @@ public class GenerationResource {
     public Uni<Response> rollback(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                   @QueryParam("to") Long query, @QueryParam("dryRun") boolean dryRun,
                                   @QueryParam("wait") String wait, @QueryParam("waitFor") String waitFor,
-                                  @QueryParam("timeout") String timeout, @Context SecurityContext security) {
+                                  @QueryParam("timeout") String timeout,
+                                  @QueryParam("ifGeneration") Long ifGeneration, @Context SecurityContext security) {
         RollbackTarget asked = RollbackTarget.of(body, contentType, query);
         if (asked.problem() != null) {
             return Uni.createFrom().item(ChangeResource.problem(asked.status(), asked.problem()));
@@ -91,7 +92,7 @@ public class GenerationResource {
             return Uni.createFrom().item(ChangeResource.problem(404, "generation " + to + " is not in the history"));
         }
         return flow.run(Operation.REPLACE, target.get().resources(), dryRun, spec,
-                        AccessFilter.grant(security).subject())
+                        AccessFilter.grant(security).subject(), ifGeneration)
                 .map(r -> ChangeResource.json(r.httpStatus(), r))
                 .onFailure().recoverWithItem(e -> ChangeResource.problem(503, "Kafka did not take the change: "
                         + e.getMessage()));

@@ -209,6 +209,18 @@ class FleetEndToEndIT {
         // Same generation, so the node counters go on from before the rejection: still exact per node.
         assertExactPerNode(Map.of("one", split.get("one") + after.get("one"), "two", split.get("two") + after.get("two")));
 
+        // Optimistic concurrency through the real validator: a change made against the live generation applies;
+        // the same condition once the generation moved is a 409 and changes nothing.
+        long live = rejected.body().path("generation").asLong(); // a rejection names the live generation
+        KshiftClient.Answer conditional = client.post("/api/v1/apply?wait=10s&ifGeneration=" + live,
+                samples.sample("tcp-echo-all-v1.yaml"));
+        assertThat(conditional.status()).as(conditional.describe()).isEqualTo(200);
+        KshiftClient.Answer stale = client.post("/api/v1/apply?wait=10s&ifGeneration=" + live,
+                samples.sample("tcp-echo-20-v2.yaml"));
+        assertThat(stale.status()).as(stale.describe()).isEqualTo(409);
+        assertThat(stale.body().path("errors").get(0).path("field").asText()).isEqualTo("ifGeneration");
+        assertThat(send(20)).as("the refused change changed nothing").containsExactly(Map.entry("one", 20));
+
         KshiftClient.Answer deleted = client.delete(samples.sample("tcp-echo-all-v1.yaml"));
         assertThat(deleted.status()).isEqualTo(200);
         client.awaitSynced(deleted.body().path("generation").asLong(), Duration.ofSeconds(30));

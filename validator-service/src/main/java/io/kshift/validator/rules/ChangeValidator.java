@@ -15,6 +15,7 @@ import io.kshift.model.routing.ListenerBinding;
 import io.kshift.model.routing.ListenerBindings;
 import jakarta.validation.Validator;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -92,6 +93,12 @@ public final class ChangeValidator {
     }
 
     public Decision decide(MeshSnapshot live, ChangeRequested change) {
+        if (change.ifGeneration() != null && change.ifGeneration() != live.generation()) {
+            // A precondition, not a rule: the change was made against another config, so nothing else is judged.
+            return new Decision(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.REJECTED,
+                    live.generation(), change.dryRun(), List.of(), List.of(ChangeRequested.conflict(live.generation(),
+                    change.ifGeneration())), List.of(), clock.instant()).withSubmittedBy(change.submittedBy()), Optional.empty(), null);
+        }
         Findings findings = new Findings();
         if (change.operation() != Operation.DELETE) {
             change.resources().forEach(r -> fieldRules.check(r, findings));

@@ -78,6 +78,20 @@ class ChangeValidatorTest {
     }
 
     @Test
+    void aChangeMadeAgainstAnotherGenerationIsRefusedAsAConflictAndChangesNothing() throws Exception {
+        MeshSnapshot live = seeded();
+        var change = ChangeRequested.of("c", Instant.EPOCH, Operation.APPLY, file("tcp-echo-20-v2.yaml"), false);
+        var stale = validator.decide(live, change.ifGeneration(live.generation() - 1));
+        assertThat(stale.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(stale.next()).isEmpty();
+        assertThat(stale.result().errors()).containsExactly(ChangeRequested.conflict(live.generation(),
+                live.generation() - 1));
+        var current = validator.decide(live, change.ifGeneration(live.generation()));
+        assertThat(current.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(current.result().generation()).isEqualTo(live.generation() + 1);
+    }
+
+    @Test
     void acceptsTheTaskAndCountsGenerations() throws Exception {
         MeshSnapshot g2 = seeded();
         assertThat(g2.generation()).isEqualTo(2);
