@@ -239,6 +239,47 @@ class ChangeApiTest {
     }
 
     @Test
+    void aRetryWithTheSameIdempotencyKeyGetsTheFirstAnswerAndMakesNoSecondChange() throws Exception {
+        byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml"));
+        String key = "retry-" + UUID.randomUUID();
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin().header("Idempotency-Key", key)
+                .contentType("application/yaml").body(body).post("/api/v1/apply?wait=10s"));
+        ChangeRequested change = drain(1).get(0);
+        assertThat(change.changeId()).startsWith("idem-");
+        long generation = GENERATIONS.addAndGet(10);
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.ACCEPTED, generation, false,
+                List.of(new ResourceAction("VirtualService", "default", "tcp-echo", ResourceAction.Action.CONFIGURED)),
+                List.of(), List.of(), Instant.now()),
+                new MeshSnapshot(null, generation, change.changeId(), Instant.now(), change.resources()));
+        Response first = call.get();
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.header("Idempotent-Replayed")).isNull();
+
+        // The client did not see that answer and retries: the first answer again, and nothing new on the bus.
+        Response retry = asAdmin().header("Idempotency-Key", key).contentType("application/yaml").body(body)
+                .post("/api/v1/apply?wait=10s");
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.jsonPath().getString("changeId")).isEqualTo(change.changeId());
+        assertThat(retry.jsonPath().getLong("generation")).isEqualTo(generation);
+        assertThat(retry.jsonPath().getString("resources[0].action")).isEqualTo("CONFIGURED");
+        assertThat(changes.poll(Duration.ofMillis(500))).isEmpty();
+
+        // The same key for another request is a client bug, refused; a bad key is refused; another caller's key
+        // is theirs (a change of its own).
+        asAdmin().header("Idempotency-Key", key).contentType("application/yaml").body(body)
+                .post("/api/v1/apply?dryRun=true").then().statusCode(422);
+        asAdmin().header("Idempotency-Key", key).contentType("application/yaml").body(body)
+                .post("/api/v1/delete").then().statusCode(422);
+        asAdmin().header("Idempotency-Key", "has space").contentType("application/yaml").body(body)
+                .post("/api/v1/apply").then().statusCode(400);
+        assertThat(changes.poll(Duration.ofMillis(500))).isEmpty();
+        io.kshift.testkit.Api.as("someone-else", io.kshift.model.auth.Role.ADMIN).header("Idempotency-Key", key)
+                .contentType("application/yaml").body(body).post("/api/v1/apply").then().statusCode(202);
+        assertThat(drain(1).get(0).changeId()).startsWith("idem-").isNotEqualTo(change.changeId());
+    }
+
+    @Test
     void aRejectionIs422WithEveryError() throws Exception {
         byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-undefined-subset.yaml"));
         CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()

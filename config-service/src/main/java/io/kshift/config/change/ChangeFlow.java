@@ -48,7 +48,36 @@ public class ChangeFlow {
      */
     public Uni<ChangeResponse> run(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait,
                                    String submittedBy, Long ifGeneration) {
-        String changeId = UUID.randomUUID().toString();
+        return run(op, resources, dryRun, wait, submittedBy, ifGeneration, null, false);
+    }
+
+    /**
+     * {@code changeId}: the change's id when the caller's {@code Idempotency-Key} names it (null: a new random
+     * one); {@code repeat}: this instance already submitted it. A change whose verdict is known, or that this
+     * instance submitted, is not submitted again: the answer is the first one's, waited for as asked.
+     */
+    public Uni<ChangeResponse> run(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait,
+                                   String submittedBy, Long ifGeneration, String changeId, boolean repeat) {
+        if (changeId != null && (repeat || ledger.result(changeId).isPresent())) {
+            long deadline = System.nanoTime() + wait.timeout().toNanos();
+            ChangeResponse pending = ChangeResponse.pending(changeId, dryRun, resources);
+            Uni<ChangeResponse> verdict = wait.timeout().isZero() && ledger.result(changeId).isEmpty()
+                    ? Uni.createFrom().item(pending)
+                    : verdict(changeId, Math.max(deadline, System.nanoTime() + 1), pending);
+            return verdict.onItem().transformToUni(r -> synced(r, wait, deadline));
+        }
+        return submit(op, resources, dryRun, wait, submittedBy, ifGeneration,
+                changeId == null ? UUID.randomUUID().toString() : changeId);
+    }
+
+    private Uni<ChangeResponse> synced(ChangeResponse r, WaitSpec wait, long deadline) {
+        return wait.synced() && r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
+                ? proxies.awaitSynced(r.generation(), remaining(deadline)).map(r::withSync)
+                : Uni.createFrom().item(r);
+    }
+
+    private Uni<ChangeResponse> submit(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait,
+                                       String submittedBy, Long ifGeneration, String changeId) {
         long known = live.head().generation();
         if (ifGeneration != null && known > ifGeneration) {
             return Uni.createFrom().item(new ChangeResponse(changeId, ChangeStatus.REJECTED, known, dryRun, List.of(),
@@ -61,9 +90,7 @@ public class ChangeFlow {
         return submitter.submit(change)
                 .onItem().transformToUni(v -> wait.timeout().isZero() ? Uni.createFrom().item(pending)
                         : verdict(changeId, deadline, pending))
-                .onItem().transformToUni(r -> wait.synced() && r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
-                        ? proxies.awaitSynced(r.generation(), remaining(deadline)).map(r::withSync)
-                        : Uni.createFrom().item(r));
+                .onItem().transformToUni(r -> synced(r, wait, deadline));
     }
 
     private Uni<ChangeResponse> verdict(String changeId, long deadline, ChangeResponse pending) {

@@ -45,10 +45,12 @@ public class ChangeResource {
 
     private final ChangeFlow flow;
     private final ChangeLedger ledger;
+    private final IdempotencyKeys keys;
 
-    public ChangeResource(ChangeFlow flow, ChangeLedger ledger) {
+    public ChangeResource(ChangeFlow flow, ChangeLedger ledger, IdempotencyKeys keys) {
         this.flow = flow;
         this.ledger = ledger;
+        this.keys = keys;
     }
 
     @POST
@@ -59,9 +61,10 @@ public class ChangeResource {
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
                                @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
-                               @QueryParam("ifGeneration") Long ifGeneration, @Context SecurityContext security) {
+                               @QueryParam("ifGeneration") Long ifGeneration,
+                               @HeaderParam(IdempotencyKeys.HEADER) String key, @Context SecurityContext security) {
         return change(Operation.APPLY, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout),
-                AccessFilter.grant(security), ifGeneration);
+                AccessFilter.grant(security), ifGeneration, key);
     }
 
     @POST
@@ -72,9 +75,10 @@ public class ChangeResource {
     public Uni<Response> delete(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
                                 @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
-                                @QueryParam("ifGeneration") Long ifGeneration, @Context SecurityContext security) {
+                                @QueryParam("ifGeneration") Long ifGeneration,
+                                @HeaderParam(IdempotencyKeys.HEADER) String key, @Context SecurityContext security) {
         return change(Operation.DELETE, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout),
-                AccessFilter.grant(security), ifGeneration);
+                AccessFilter.grant(security), ifGeneration, key);
     }
 
     @GET
@@ -86,7 +90,7 @@ public class ChangeResource {
     }
 
     private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, WaitSpec waitSpec,
-                                 Grant grant, Long ifGeneration) {
+                                 Grant grant, Long ifGeneration, String key) {
         Optional<BodyFormat> format = BodyFormat.fromMediaType(contentType);
         if (format.isEmpty()) {
             return Uni.createFrom().item(problem(415, "Content-Type must be application/yaml or application/json, not "
@@ -115,8 +119,15 @@ public class ChangeResource {
             return Uni.createFrom().item(json(403, Map.of("message", "the token of '" + grant.subject()
                     + "' may not change every resource in this request; nothing was changed", "errors", denied)));
         }
-        return flow.run(op, parsed.resources(), dryRun, waitSpec, grant.subject(), ifGeneration)
-                .map(r -> json(r.httpStatus(), r))
+        IdempotencyKeys.Keyed keyed = keys.keyed(key, grant.subject(), op.name(), "dryRun=" + dryRun
+                + "&ifGeneration=" + ifGeneration, contentType, body);
+        if (keyed.refusal() != null) {
+            return Uni.createFrom().item(keyed.refusal());
+        }
+        boolean replayed = keyed.replayed(ledger);
+        return flow.run(op, parsed.resources(), dryRun, waitSpec, grant.subject(), ifGeneration, keyed.changeId(),
+                        keyed.repeat())
+                .map(r -> replayed(json(r.httpStatus(), r), replayed))
                 .onFailure().recoverWithItem(e -> problem(503, "Kafka did not take the change: " + e.getMessage()));
     }
 
@@ -130,6 +141,14 @@ public class ChangeResource {
             }
         }
         return errors;
+    }
+
+    /** Marks an answer that is an earlier request's, as {@code Idempotency-Key} users expect. */
+    public static Response replayed(Response response, boolean replayed) {
+        if (replayed) {
+            response.getHeaders().add("Idempotent-Replayed", "true");
+        }
+        return response;
     }
 
     public static Response json(int status, Object body) {

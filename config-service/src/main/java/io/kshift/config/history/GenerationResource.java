@@ -36,11 +36,16 @@ public class GenerationResource {
     private final GenerationHistory history;
     private final SnapshotFetcher fetcher;
     private final ChangeFlow flow;
+    private final io.kshift.config.change.IdempotencyKeys keys;
+    private final io.kshift.config.bus.ChangeLedger ledger;
 
-    public GenerationResource(GenerationHistory history, SnapshotFetcher fetcher, ChangeFlow flow) {
+    public GenerationResource(GenerationHistory history, SnapshotFetcher fetcher, ChangeFlow flow,
+                              io.kshift.config.change.IdempotencyKeys keys, io.kshift.config.bus.ChangeLedger ledger) {
         this.history = history;
         this.fetcher = fetcher;
         this.flow = flow;
+        this.keys = keys;
+        this.ledger = ledger;
     }
 
     @GET
@@ -77,7 +82,9 @@ public class GenerationResource {
                                   @QueryParam("to") Long query, @QueryParam("dryRun") boolean dryRun,
                                   @QueryParam("wait") String wait, @QueryParam("waitFor") String waitFor,
                                   @QueryParam("timeout") String timeout,
-                                  @QueryParam("ifGeneration") Long ifGeneration, @Context SecurityContext security) {
+                                  @QueryParam("ifGeneration") Long ifGeneration,
+                                  @HeaderParam(io.kshift.config.change.IdempotencyKeys.HEADER) String key,
+                                  @Context SecurityContext security) {
         RollbackTarget asked = RollbackTarget.of(body, contentType, query);
         if (asked.problem() != null) {
             return Uni.createFrom().item(ChangeResource.problem(asked.status(), asked.problem()));
@@ -91,9 +98,16 @@ public class GenerationResource {
         if (target.isEmpty()) {
             return Uni.createFrom().item(ChangeResource.problem(404, "generation " + to + " is not in the history"));
         }
-        return flow.run(Operation.REPLACE, target.get().resources(), dryRun, spec,
-                        AccessFilter.grant(security).subject(), ifGeneration)
-                .map(r -> ChangeResource.json(r.httpStatus(), r))
+        String subject = AccessFilter.grant(security).subject();
+        io.kshift.config.change.IdempotencyKeys.Keyed keyed = keys.keyed(key, subject, "ROLLBACK", "to=" + to
+                + "&dryRun=" + dryRun + "&ifGeneration=" + ifGeneration, null, null);
+        if (keyed.refusal() != null) {
+            return Uni.createFrom().item(keyed.refusal());
+        }
+        boolean replayed = keyed.replayed(ledger);
+        return flow.run(Operation.REPLACE, target.get().resources(), dryRun, spec, subject, ifGeneration,
+                        keyed.changeId(), keyed.repeat())
+                .map(r -> ChangeResource.replayed(ChangeResource.json(r.httpStatus(), r), replayed))
                 .onFailure().recoverWithItem(e -> ChangeResource.problem(503, "Kafka did not take the change: "
                         + e.getMessage()));
     }

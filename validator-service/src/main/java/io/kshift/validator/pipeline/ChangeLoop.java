@@ -235,6 +235,16 @@ public class ChangeLoop implements Runnable {
         MeshSnapshot current = live.get();
         long started = System.nanoTime();
         Verdict verdict = decide(current, record);
+        if (verdict == Verdict.DUPLICATE) {
+            // The same change again (an Idempotency-Key retry that reached the bus twice): decided once, answered
+            // once; only the offset moves.
+            producer.beginTransaction();
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
+            producer.commitTransaction();
+            LOG.infof("change at offset %d was decided before; skipped", record.offset());
+            return;
+        }
         ChangeValidator.Decision decision = verdict.decision();
         long millis = (System.nanoTime() - started) / 1_000_000;
         producer.beginTransaction();
@@ -265,6 +275,7 @@ public class ChangeLoop implements Runnable {
                     new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
             producer.commitTransaction();
             failuresInARow.set(0);
+            decided.add(result.changeId());
             decision.next().ifPresent(live::set);
             AUDIT.info(AuditLine.of(result, decision.nextJson() == null ? 0 : decision.nextJson().length()));
         } catch (ProducerFencedException e) {
@@ -281,7 +292,17 @@ public class ChangeLoop implements Runnable {
 
     /** A decision, and why the record goes to the dead-letter topic too (null: it does not). */
     record Verdict(ChangeValidator.Decision decision, String deadLetter) {
+        static final Verdict DUPLICATE = new Verdict(null, null);
     }
+
+    /** The ids of the changes this loop decided lately, so a change that reaches the bus twice is decided once. */
+    private final java.util.Set<String> decided = java.util.Collections.newSetFromMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            });
 
     /**
      * Never throws: a record that is not a change, or one the rules fail on, is rejected (under its change id when
@@ -306,6 +327,9 @@ public class ChangeLoop implements Runnable {
             LOG.warnf("malformed change at offset %d: %s", record.offset(), problems);
             return ChangeEnvelope.rejected(current, record, change.changeId(), problems, ChangeEnvelope.notAChange(
                     problems.stream().map(m -> m.field() + " " + m.message()).toList().toString()));
+        }
+        if (decided.contains(change.changeId())) {
+            return Verdict.DUPLICATE;
         }
         try {
             return new Verdict(validator.decide(current, change), null);

@@ -112,6 +112,24 @@ class ChangeLoopTest {
     }
 
     @Test
+    void aChangeThatReachesTheBusTwiceIsDecidedOnce() throws Exception {
+        // An Idempotency-Key retry sent twice (two config-service instances, or one restarted) carries one changeId.
+        ChangeRequested twice = ChangeRequested.of("idem-" + UUID.randomUUID(), Instant.now(), Operation.APPLY,
+                change("tcp-echo-services.yaml").resources(), true);
+        ChangeRequested after = ChangeRequested.of("after-" + UUID.randomUUID(), Instant.now(), Operation.APPLY,
+                change("tcp-echo-services.yaml").resources(), true);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            for (ChangeRequested c : List.of(twice, twice, after)) {
+                producer.send(new ProducerRecord<>(MeshTopics.CHANGES, MeshTopics.MESH_KEY, EventCodec.encode(c)));
+            }
+        }
+        List<ChangeResult> results = readResults(List.of(twice.changeId(), after.changeId()));
+        // Once the change after them is answered, both copies have been read: one answer for the pair.
+        assertThat(results).extracting(ChangeResult::changeId).containsExactly(twice.changeId(), after.changeId());
+    }
+
+    @Test
     void poisonRecordsAreRejectedDeadLetteredAndTheLoopGoesOn() throws Exception {
         String noOperation = "{\"schema\":\"" + io.kshift.model.event.Schemas.CHANGE_REQUESTED
                 + "\",\"changeId\":\"poison-no-op\",\"resources\":[],\"dryRun\":false}";
