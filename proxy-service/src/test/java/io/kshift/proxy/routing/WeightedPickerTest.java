@@ -44,4 +44,47 @@ class WeightedPickerTest {
         long ones = Arrays.stream(cycle).filter(i -> i == 1).count();
         assertThat(ones).isEqualTo(1);
     }
+
+    /**
+     * A property over 2,000 random weight lists (1–8 targets, weights 0–1,000, some 0, some huge): a target of
+     * weight 0 is never picked and every other one is; without scaling, each full cycle gives every target exactly
+     * its share; and the picker walks whole cycles, so k cycles of picks give k times those counts.
+     */
+    @Test
+    void everyFullCycleGivesEveryTargetExactlyItsShareWhateverTheWeights() {
+        java.util.Random random = new java.util.Random(20261202);
+        for (int run = 0; run < 2000; run++) {
+            int[] weights = new int[1 + random.nextInt(8)];
+            for (int i = 0; i < weights.length; i++) {
+                int kind = random.nextInt(10);
+                weights[i] = kind == 0 ? 0 : kind == 1 ? 1_000_000 + random.nextInt(1000) : random.nextInt(1001);
+            }
+            if (Arrays.stream(weights).allMatch(w -> w == 0)) {
+                weights[0] = 1;
+            }
+            String seen = Arrays.toString(weights);
+            int[] cycle = WeightedPicker.schedule(weights);
+            assertThat(cycle.length).as(seen).isLessThanOrEqualTo(WeightedPicker.MAX_CYCLE);
+            long[] counts = new long[weights.length];
+            for (int c : cycle) {
+                counts[c]++;
+            }
+            long total = Arrays.stream(weights).asLongStream().sum();
+            for (int i = 0; i < weights.length; i++) {
+                assertThat(counts[i] > 0).as("%s target %d picked", seen, i).isEqualTo(weights[i] > 0);
+                if (total <= WeightedPicker.MAX_CYCLE) {
+                    assertThat(counts[i] * total).as("%s target %d's share", seen, i)
+                            .isEqualTo(weights[i] * (long) cycle.length);
+                }
+            }
+            WeightedPicker picker = new WeightedPicker(weights);
+            long[] picked = new long[weights.length];
+            for (int n = 0; n < 3 * cycle.length; n++) {
+                picked[picker.pick()]++;
+            }
+            for (int i = 0; i < weights.length; i++) {
+                assertThat(picked[i]).as("%s target %d over three cycles", seen, i).isEqualTo(3 * counts[i]);
+            }
+        }
+    }
 }
