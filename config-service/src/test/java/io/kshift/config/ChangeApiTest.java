@@ -277,6 +277,16 @@ class ChangeApiTest {
         io.kshift.testkit.Api.as("someone-else", io.kshift.model.auth.Role.ADMIN).header("Idempotency-Key", key)
                 .contentType("application/yaml").body(body).post("/api/v1/apply").then().statusCode(202);
         assertThat(drain(1).get(0).changeId()).startsWith("idem-").isNotEqualTo(change.changeId());
+
+        // A key-named change can be guessed: only its submitter (and admins) see it.
+        asAdmin().get("/api/v1/changes/" + change.changeId()).then().statusCode(200);
+        io.kshift.testkit.Api.as("victor", io.kshift.model.auth.Role.VIEWER).get("/api/v1/changes/"
+                + change.changeId()).then().statusCode(404);
+        // A keyed change naming a past generation goes to the validator all the same: its first attempt may be
+        // what moved the generation.
+        asAdmin().header("Idempotency-Key", "past-" + key).contentType("application/yaml").body(body)
+                .post("/api/v1/apply?ifGeneration=" + (generation - 1)).then().statusCode(202);
+        assertThat(drain(1).get(0).ifGeneration()).isEqualTo(generation - 1);
     }
 
     @Test

@@ -42,7 +42,9 @@ public class ChangeLedger {
             LOG.warnf("ignoring an unreadable change result: %s", e.getMessage());
             return;
         }
-        results.put(result.changeId(), result);
+        // The first verdict for a changeId is the one: a copy of the change decided again (an idempotent retry
+        // after a validator takeover) must not turn an applied change into a refused one in the answers.
+        results.putIfAbsent(result.changeId(), result);
         CompletableFuture<ChangeResult> waiter = waiting.remove(result.changeId());
         if (waiter != null) {
             waiter.complete(result);

@@ -79,7 +79,8 @@ public class ChangeFlow {
     private Uni<ChangeResponse> submit(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait,
                                        String submittedBy, Long ifGeneration, String changeId) {
         long known = live.head().generation();
-        if (ifGeneration != null && known > ifGeneration) {
+        // Not for a keyed change: its first attempt may be what moved the generation (the validator decides it).
+        if (ifGeneration != null && known > ifGeneration && !changeId.startsWith(IdempotencyKeys.PREFIX)) {
             return Uni.createFrom().item(new ChangeResponse(changeId, ChangeStatus.REJECTED, known, dryRun, List.of(),
                     List.of(ChangeRequested.conflict(known, ifGeneration)), List.of(), null, null));
         }

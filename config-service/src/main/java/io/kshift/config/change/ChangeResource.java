@@ -83,8 +83,13 @@ public class ChangeResource {
 
     @GET
     @Path("changes/{id}")
-    public Response change(@PathParam("id") String id) {
-        Optional<ChangeResult> result = ledger.result(id);
+    public Response change(@PathParam("id") String id, @Context SecurityContext security) {
+        Grant caller = AccessFilter.grant(security);
+        // A key-named id can be guessed from a subject and a key: such a change is shown to its submitter and
+        // admins only (random ids are unguessable, as before).
+        Optional<ChangeResult> result = ledger.result(id).filter(r -> !id.startsWith(IdempotencyKeys.PREFIX)
+                || caller.subject().equals(r.submittedBy())
+                || caller.role().filter(role -> role == io.kshift.model.auth.Role.ADMIN).isPresent());
         return result.map(r -> json(200, ChangeResponse.of(r)))
                 .orElseGet(() -> problem(404, "no change " + id + " is known (results are kept 7 days)"));
     }
@@ -128,7 +133,10 @@ public class ChangeResource {
         return flow.run(op, parsed.resources(), dryRun, waitSpec, grant.subject(), ifGeneration, keyed.changeId(),
                         keyed.repeat())
                 .map(r -> replayed(json(r.httpStatus(), r), replayed))
-                .onFailure().recoverWithItem(e -> problem(503, "Kafka did not take the change: " + e.getMessage()));
+                .onFailure().recoverWithItem(e -> {
+                    keys.release(keyed.changeId());
+                    return problem(503, "Kafka did not take the change: " + e.getMessage());
+                });
     }
 
     private static List<ValidationMessage> duplicates(List<Resource> resources) {

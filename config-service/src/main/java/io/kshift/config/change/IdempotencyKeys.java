@@ -21,6 +21,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class IdempotencyKeys {
     public static final String HEADER = "Idempotency-Key";
+    /** What a changeId named by a key starts with (random ones are bare UUIDs, so the two never collide). */
+    static final String PREFIX = "idem-";
     static final int REMEMBERED = 10_000;
     static final int MAX_LENGTH = 255;
 
@@ -44,7 +46,7 @@ public class IdempotencyKeys {
 
     /** The changeId a caller's key names, the same on every instance. */
     static String changeId(String subject, String key) {
-        return "idem-" + UUID.nameUUIDFromBytes((subject + '\0' + key).getBytes(StandardCharsets.UTF_8));
+        return PREFIX + UUID.nameUUIDFromBytes((subject + '\0' + key).getBytes(StandardCharsets.UTF_8));
     }
 
     /** A digest of what the request asks for: operation, the query that shapes the change, content type and body. */
@@ -67,6 +69,16 @@ public class IdempotencyKeys {
      * request under the same key. A key this instance does not remember counts as first: the verdict, if the
      * change was made, is found by its changeId all the same.
      */
+    /**
+     * Forgets the request under {@code changeId}: it was answered here without reaching the bus (Kafka refused it,
+     * or a conflict was known at once), so a retry must be submitted, not waited for.
+     */
+    public synchronized void release(String changeId) {
+        if (changeId != null) {
+            requests.remove(changeId);
+        }
+    }
+
     public synchronized Claim claim(String changeId, String fingerprint) {
         String first = requests.putIfAbsent(changeId, fingerprint);
         if (first == null) {
@@ -90,12 +102,17 @@ public class IdempotencyKeys {
         if (key == null) {
             return Keyed.NONE;
         }
+        if (subject == null || subject.isBlank() || subject.equals(io.kshift.model.auth.Grant.NO_SUBJECT)) {
+            // Keys are scoped to the caller: without a subject every such caller would share one key space.
+            return new Keyed(null, false, ChangeResource.problem(400, HEADER + " needs a token with a subject"));
+        }
         Optional<String> problem = problem(key);
         if (problem.isPresent()) {
             return new Keyed(null, false, ChangeResource.problem(400, problem.get()));
         }
         String changeId = changeId(subject, key);
-        return switch (claim(changeId, fingerprint(operation, query, contentType, body))) {
+        String mediaType = contentType == null ? null : contentType.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (claim(changeId, fingerprint(operation, query, mediaType, body))) {
             case FIRST -> new Keyed(changeId, false, null);
             case REPEAT -> new Keyed(changeId, true, null);
             case MISUSED -> new Keyed(null, false, ChangeResource.problem(422, "this " + HEADER

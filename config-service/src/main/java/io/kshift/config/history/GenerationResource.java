@@ -108,8 +108,10 @@ public class GenerationResource {
         return flow.run(Operation.REPLACE, target.get().resources(), dryRun, spec, subject, ifGeneration,
                         keyed.changeId(), keyed.repeat())
                 .map(r -> ChangeResource.replayed(ChangeResource.json(r.httpStatus(), r), replayed))
-                .onFailure().recoverWithItem(e -> ChangeResource.problem(503, "Kafka did not take the change: "
-                        + e.getMessage()));
+                .onFailure().recoverWithItem(e -> {
+                    keys.release(keyed.changeId());
+                    return ChangeResource.problem(503, "Kafka did not take the change: " + e.getMessage());
+                });
     }
 
     private Optional<MeshSnapshot> snapshot(long generation) {

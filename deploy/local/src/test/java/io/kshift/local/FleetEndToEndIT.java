@@ -367,6 +367,29 @@ class FleetEndToEndIT {
         }
     }
 
+    @Test
+    @Order(7)
+    void aProxyKilledUnderTrafficComesBackOnlyOnceItRunsTheLiveGeneration() throws Exception {
+        long live = client.apply(samples.sample("gateway-api/tcp-echo-all-v1.yaml")).body().path("generation").asLong();
+        client.awaitSynced(live, Duration.ofSeconds(30));
+        long pid = ManagedProcess.running(layout, "proxy-2").orElseThrow().pid();
+        try {
+            signal("KILL", pid);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                assertThat(System.nanoTime()).as("proxy-2 gone").isLessThan(deadline);
+                Fleet.sleep(20);
+            }
+            // Both nodes share the gateway port; with one gone the kernel hands every new connection to the other.
+            assertThat(send(50)).as("the surviving node serves every client").containsExactly(Map.entry("one", 50));
+        } finally {
+            restart("proxy-2");
+        }
+        assertThat(client.nodes().get(1).path("status").path("generation").asLong())
+                .as("ready means running the live generation").isEqualTo(live);
+        assertThat(send(50)).containsExactly(Map.entry("one", 50));
+    }
+
     static String proxyState(String node) {
         for (JsonNode p : client.get(layout.configUrl() + "/api/v1/proxies").body().path("proxies")) {
             if (p.path("nodeId").asText().equals(node)) {
@@ -377,7 +400,7 @@ class FleetEndToEndIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void httpCanaryIsExactPerNodeAndMirrorsReachV2WithAShadowHost() throws Exception {
         int httpPort;
         try (ServerSocket probe = new ServerSocket(0)) {
@@ -434,7 +457,7 @@ class FleetEndToEndIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void telemetryAddsUpToWhatTheClientSentAcrossATelemetryServiceCrash() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {

@@ -10,6 +10,9 @@ import java.util.TreeSet;
  * ({@code everyNamespace}, or those in {@code namespaces}). The denials say what was missing, for the 403 answer.
  */
 public record Grant(String subject, Optional<Role> role, Set<String> namespaces, boolean everyNamespace) {
+    /** The subject of a token that names none. */
+    public static final String NO_SUBJECT = "(no subject)";
+
     public Grant {
         namespaces = Set.copyOf(namespaces);
     }
@@ -17,7 +20,7 @@ public record Grant(String subject, Optional<Role> role, Set<String> namespaces,
     /** {@code namespaces} empty or null: every namespace (a token without the claim). */
     public static Grant of(String subject, Collection<String> groups, Collection<String> namespaces) {
         boolean every = namespaces == null || namespaces.isEmpty();
-        return new Grant(subject == null || subject.isBlank() ? "(no subject)" : subject, Role.highest(groups),
+        return new Grant(subject == null || subject.isBlank() ? NO_SUBJECT : subject, Role.highest(groups),
                 every ? Set.of() : Set.copyOf(namespaces), every);
     }
 
@@ -39,7 +42,7 @@ public record Grant(String subject, Optional<Role> role, Set<String> namespaces,
         } else if (namespacesClaim instanceof String s && !s.isBlank()) {
             namespaces.add(s);
         }
-        return new Grant(subject == null || subject.isBlank() ? "(no subject)" : subject,
+        return new Grant(subject == null || subject.isBlank() ? NO_SUBJECT : subject,
                 Role.highest(groups == null ? Set.of() : groups), Set.copyOf(namespaces), false);
     }
 
