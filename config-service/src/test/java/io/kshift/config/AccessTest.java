@@ -98,6 +98,48 @@ class AccessTest {
     }
 
     @Test
+    void aTokenLimitedToNamespacesReadsOnlyThose() {
+        String yaml = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: team-a}
+                spec: {selector: {app: web}, ports: [{name: http, port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: db, namespace: team-b}
+                spec: {selector: {app: db}, ports: [{name: tcp, port: 5432}]}
+                """;
+        long generation = ChangeApiTest.GENERATIONS.addAndGet(10);
+        Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(new io.kshift.model.event.MeshSnapshot(
+                null, generation, "c-" + generation, java.time.Instant.now(),
+                resources(yaml))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> asAdmin().get("/api/v1/resources")
+                .header("X-Kshift-Generation").equals(String.valueOf(generation)));
+
+        as("victor", Role.VIEWER).get("/api/v1/resources/services").then().statusCode(200)
+                .body("items", hasSize(2));
+        as("tess", Role.VIEWER, "team-a").get("/api/v1/resources/services").then().statusCode(200)
+                .body("items", hasSize(1)).body("items[0].metadata.name", equalTo("web"));
+        as("tess", Role.VIEWER, "team-a").get("/api/v1/resources").then().statusCode(200)
+                .body("items", hasSize(1));
+        as("tess", Role.VIEWER, "team-a").get("/api/v1/resources/svc/team-a/web").then().statusCode(200);
+        // Another namespace's resource is as absent as one that does not exist: its existence is not told either.
+        as("tess", Role.VIEWER, "team-a").get("/api/v1/resources/svc/team-b/db").then().statusCode(404);
+        as("alice", Role.EDITOR, "team-a").get("/api/v1/resources/svc/team-b/db").then().statusCode(404);
+        asAdmin().get("/api/v1/resources/svc/team-b/db").then().statusCode(200);
+    }
+
+    static List<io.kshift.model.resource.Resource> resources(String yaml) {
+        try {
+            return io.kshift.model.codec.ResourceReader.readBody(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    io.kshift.model.codec.BodyFormat.YAML).resources();
+        } catch (io.kshift.model.codec.BodySyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void rollbackRefusesWhatAPageCouldPostCrossSite() {
         asAdmin().contentType("application/x-www-form-urlencoded").formParam("to", "1").post("/api/v1/rollback")
                 .then().statusCode(415).body("message", containsString("application/json"));

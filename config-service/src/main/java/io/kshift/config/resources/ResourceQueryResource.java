@@ -9,7 +9,11 @@ import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.Kind;
 import io.kshift.model.resource.Resource;
 import io.kshift.model.resource.ResourceKey;
+import io.kshift.config.access.AccessFilter;
+import io.kshift.model.auth.Grant;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,7 +27,9 @@ import java.util.Optional;
 /**
  * {@code GET /api/v1/resources[/{kind}[/{namespace}/{name}]]}: the live config, as YAML or JSON by
  * {@code Accept}. Kinds are named as with kubectl: {@code vs}, {@code virtualservice}, {@code VirtualServices}.
- * The generation shown is in the {@code X-Kshift-Generation} header.
+ * The generation shown is in the {@code X-Kshift-Generation} header. A token limited to some namespaces
+ * ({@code kshift.io/namespaces}) reads only those: other namespaces' resources are left out of lists, and one of
+ * them by name is a 404, as if it did not exist.
  */
 @Path("/api/v1/resources")
 public class ResourceQueryResource {
@@ -36,33 +42,41 @@ public class ResourceQueryResource {
     }
 
     @GET
-    public Response all(@HeaderParam(HttpHeaders.ACCEPT) String accept) {
+    public Response all(@HeaderParam(HttpHeaders.ACCEPT) String accept, @Context SecurityContext security) {
         MeshSnapshot snapshot = live.current();
-        return list(snapshot, snapshot.resources(), accept);
+        return list(snapshot, visible(snapshot.resources(), security), accept);
+    }
+
+    private static List<Resource> visible(List<Resource> resources, SecurityContext security) {
+        Grant grant = AccessFilter.grant(security);
+        return resources.stream().filter(r -> grant.reads(r.namespace())).toList();
     }
 
     @GET
     @Path("{kind}")
-    public Response ofKind(@PathParam("kind") String kind, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+    public Response ofKind(@PathParam("kind") String kind, @HeaderParam(HttpHeaders.ACCEPT) String accept,
+                           @Context SecurityContext security) {
         Optional<Kind> k = Kind.fromUserName(kind);
         if (k.isEmpty()) {
             return notFound("unknown kind '" + kind + "'");
         }
         MeshSnapshot snapshot = live.current();
-        return list(snapshot, MeshConfig.of(snapshot.resources()).ofKind(k.get()), accept);
+        return list(snapshot, visible(MeshConfig.of(snapshot.resources()).ofKind(k.get()), security), accept);
     }
 
     @GET
     @Path("{kind}/{namespace}/{name}")
     public Response one(@PathParam("kind") String kind, @PathParam("namespace") String namespace,
-                        @PathParam("name") String name, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+                        @PathParam("name") String name, @HeaderParam(HttpHeaders.ACCEPT) String accept,
+                        @Context SecurityContext security) {
         Optional<Kind> k = Kind.fromUserName(kind);
         if (k.isEmpty()) {
             return notFound("unknown kind '" + kind + "'");
         }
         MeshSnapshot snapshot = live.current();
         ResourceKey key = new ResourceKey(k.get(), namespace, name);
-        Optional<Resource> found = MeshConfig.of(snapshot.resources()).get(key);
+        Optional<Resource> found = MeshConfig.of(snapshot.resources()).get(key)
+                .filter(r -> AccessFilter.grant(security).reads(r.namespace()));
         if (found.isEmpty()) {
             return notFound(key + " does not exist (generation " + snapshot.generation() + ")");
         }

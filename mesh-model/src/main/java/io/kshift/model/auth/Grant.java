@@ -64,6 +64,11 @@ public record Grant(String subject, Optional<Role> role, Set<String> namespaces,
                 .orElse("no kshift role (groups claim: viewer, editor or admin)"));
     }
 
+    /** Whether the caller may read resources of {@code namespace}: admins and unlimited tokens read every one. */
+    public boolean reads(String namespace) {
+        return role.filter(r -> r == Role.ADMIN).isPresent() || everyNamespace || namespaces.contains(namespace);
+    }
+
     /** Empty when the caller may change resources in {@code namespace}; otherwise why not. */
     public Optional<String> denialToChange(String namespace) {
         Optional<String> noRole = denial(Role.EDITOR);
