@@ -295,14 +295,7 @@ public class ChangeLoop implements Runnable {
         static final Verdict DUPLICATE = new Verdict(null, null);
     }
 
-    /** The ids of the changes this loop decided lately, so a change that reaches the bus twice is decided once. */
-    private final java.util.Set<String> decided = java.util.Collections.newSetFromMap(
-            new java.util.LinkedHashMap<>(1024, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > 10_000;
-                }
-            });
+    private final DecidedChanges decided = new DecidedChanges();
 
     /**
      * Never throws: a record that is not a change, or one the rules fail on, is rejected (under its change id when
