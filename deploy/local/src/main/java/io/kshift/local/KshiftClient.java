@@ -68,6 +68,13 @@ public final class KshiftClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(yaml)).build());
     }
 
+    /** A POST with an {@code Idempotency-Key}: a retry with the same key gets the first request's answer. */
+    public Answer post(String path, byte[] yaml, String idempotencyKey) {
+        return send(HttpRequest.newBuilder(URI.create(layout.configUrl() + path))
+                .header("Content-Type", "application/yaml").header("Idempotency-Key", idempotencyKey)
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(yaml)).build());
+    }
+
     /** A POST with a JSON body (rollback's {@code {"to": n}}). */
     public Answer postJson(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(layout.configUrl() + path))

@@ -369,6 +369,43 @@ class FleetEndToEndIT {
 
     @Test
     @Order(7)
+    void aClientWaitingThroughAConfigServiceRestartRetriesWithItsKeyAndGetsTheOneOutcome() throws Exception {
+        long before = client.get(layout.configUrl() + "/api/v1/resources").body().path("generation").asLong();
+        String key = "restart-" + java.util.UUID.randomUUID();
+        byte[] change = samples.sample("gateway-api/tcp-echo-20-v2.yaml");
+        long pid = ManagedProcess.running(layout, "proxy-2").orElseThrow().pid();
+        signal("STOP", pid); // so the request below is still waiting for the proxies when config-service goes
+        java.util.concurrent.CompletableFuture<Object> first;
+        try {
+            first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.post("/api/v1/apply?waitFor=synced&timeout=30s", change, key);
+                } catch (RuntimeException e) {
+                    return e;
+                }
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (client.get(layout.configUrl() + "/api/v1/resources").body().path("generation").asLong() <= before) {
+                assertThat(System.nanoTime()).as("the change is decided").isLessThan(deadline);
+                Fleet.sleep(100);
+            }
+            restart("config-service");
+        } finally {
+            signal("CONT", pid);
+        }
+        // The waiting client lost its connection (or got a last answer): either way it retries with its key.
+        assertThat(first.get(60, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        KshiftClient.Answer retry = client.post("/api/v1/apply?wait=20s", change, key);
+        assertThat(retry.status()).as(retry.describe()).isEqualTo(200);
+        assertThat(retry.body().path("generation").asLong()).as("the first request's verdict").isEqualTo(before + 1);
+        // A second decision of the same resources would say UNCHANGED: this is the first one's answer.
+        assertThat(retry.body().path("resources").toString()).contains("CONFIGURED").doesNotContain("UNCHANGED");
+        assertThat(client.get(layout.configUrl() + "/api/v1/resources").body().path("generation").asLong())
+                .as("the retry made no second change").isEqualTo(before + 1);
+    }
+
+    @Test
+    @Order(8)
     void aProxyKilledUnderTrafficComesBackOnlyOnceItRunsTheLiveGeneration() throws Exception {
         long live = client.apply(samples.sample("gateway-api/tcp-echo-all-v1.yaml")).body().path("generation").asLong();
         client.awaitSynced(live, Duration.ofSeconds(30));
@@ -400,7 +437,7 @@ class FleetEndToEndIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void httpCanaryIsExactPerNodeAndMirrorsReachV2WithAShadowHost() throws Exception {
         int httpPort;
         try (ServerSocket probe = new ServerSocket(0)) {
@@ -457,7 +494,7 @@ class FleetEndToEndIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void telemetryAddsUpToWhatTheClientSentAcrossATelemetryServiceCrash() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
