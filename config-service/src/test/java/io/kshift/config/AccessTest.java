@@ -113,7 +113,7 @@ class AccessTest {
         long generation = ChangeApiTest.GENERATIONS.addAndGet(10);
         Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(new io.kshift.model.event.MeshSnapshot(
                 null, generation, "c-" + generation, java.time.Instant.now(),
-                resources(yaml))));
+                io.kshift.model.mesh.SyntheticMesh.parse(yaml))));
         await().atMost(Duration.ofSeconds(20)).until(() -> asAdmin().get("/api/v1/resources")
                 .header("X-Kshift-Generation").equals(String.valueOf(generation)));
 
@@ -128,15 +128,6 @@ class AccessTest {
         as("tess", Role.VIEWER, "team-a").get("/api/v1/resources/svc/team-b/db").then().statusCode(404);
         as("alice", Role.EDITOR, "team-a").get("/api/v1/resources/svc/team-b/db").then().statusCode(404);
         asAdmin().get("/api/v1/resources/svc/team-b/db").then().statusCode(200);
-    }
-
-    static List<io.kshift.model.resource.Resource> resources(String yaml) {
-        try {
-            return io.kshift.model.codec.ResourceReader.readBody(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    io.kshift.model.codec.BodyFormat.YAML).resources();
-        } catch (io.kshift.model.codec.BodySyntaxException e) {
-            throw new AssertionError(e);
-        }
     }
 
     @Test

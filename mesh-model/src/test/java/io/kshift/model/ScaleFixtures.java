@@ -1,9 +1,6 @@
 package io.kshift.model;
 
-import io.kshift.model.codec.BodyFormat;
-import io.kshift.model.codec.ResourceReader;
 import io.kshift.model.resource.Resource;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,14 +27,6 @@ public final class ScaleFixtures {
     }
 
     public static List<Resource> parse(String yaml) {
-        try {
-            var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
-            if (!parsed.ok()) {
-                throw new IllegalArgumentException(parsed.errors().toString());
-            }
-            return parsed.resources();
-        } catch (io.kshift.model.codec.BodySyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return io.kshift.model.mesh.SyntheticMesh.parse(yaml);
     }
 }

@@ -10,11 +10,29 @@ public final class SyntheticMesh {
     private SyntheticMesh() {
     }
 
+    /**
+     * The resources of YAML this code (or a test) wrote, read as a request body would be; a document that does not
+     * read is a bug in the writer, so it throws rather than reporting.
+     */
+    public static java.util.List<io.kshift.model.resource.Resource> parse(String yaml) {
+        try {
+            var parsed = io.kshift.model.codec.ResourceReader.readBody(
+                    yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), io.kshift.model.codec.BodyFormat.YAML);
+            if (!parsed.ok()) {
+                throw new IllegalArgumentException(parsed.errors().toString());
+            }
+            return parsed.resources();
+        } catch (io.kshift.model.codec.BodySyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     /** Services {@code svc-from} … {@code svc-(from+count-1)} in {@code namespace}, each 90/10. */
     public static String services(String namespace, int from, int count) {
         StringBuilder out = new StringBuilder();
         for (int i = from; i < from + count; i++) {
-            out.append(service(namespace, i, 90, "127.0.0.1")).append("---\n");
+            // Separators between documents only: an empty last document is refused (issue 15 has kubectl's rule).
+            out.append(i == from ? "" : "---\n").append(service(namespace, i, 90, "127.0.0.1"));
         }
         return out.toString();
     }

@@ -99,19 +99,16 @@ final class WarmUpMesh {
     static int builds(int rounds) throws Exception {
         int built = 0;
         for (int round = 0; round < rounds; round++) {
-            var parsed = io.kshift.model.codec.ResourceReader.readBody(io.kshift.model.mesh.SyntheticMesh.services(
-                    "kshift-warmup", 0, 180).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    io.kshift.model.codec.BodyFormat.YAML);
+            var mesh = io.kshift.model.mesh.SyntheticMesh.parse(io.kshift.model.mesh.SyntheticMesh.services(
+                    "kshift-warmup", 0, 180));
             String json = io.kshift.model.event.EventCodec.encode(new MeshSnapshot(
-                    io.kshift.model.event.Schemas.MESH_SNAPSHOT, 1, "warm-up", Instant.EPOCH, parsed.resources()));
+                    io.kshift.model.event.Schemas.MESH_SNAPSHOT, 1, "warm-up", Instant.EPOCH, mesh));
             RouteTable table = RouteTableBuilder.build(new io.kshift.model.event.SnapshotDecoder().decode(json),
                     new java.util.Random(round)::nextLong);
             built++;
             for (int i = 0; i < 20; i++) {
-                var change = table.config().apply(io.kshift.model.codec.ResourceReader.readBody(
-                        io.kshift.model.mesh.SyntheticMesh.virtualService("kshift-warmup", i, 10 + i)
-                                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        io.kshift.model.codec.BodyFormat.YAML).resources());
+                var change = table.config().apply(io.kshift.model.mesh.SyntheticMesh.parse(
+                        io.kshift.model.mesh.SyntheticMesh.virtualService("kshift-warmup", i, 10 + i)));
                 var delta = io.kshift.model.event.EventCodec.decode(io.kshift.model.event.EventCodec.encode(
                         io.kshift.model.event.SnapshotDelta.between(table.generation(), table.config(), change.config(),
                                 change.changedKeys())), io.kshift.model.event.SnapshotDelta.class);

@@ -1,7 +1,5 @@
 package io.kshift.validator.pipeline;
 
-import io.kshift.model.codec.BodyFormat;
-import io.kshift.model.codec.ResourceReader;
 import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
@@ -11,7 +9,6 @@ import io.kshift.model.resource.Resource;
 import io.kshift.validator.rules.ChangeValidator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.Validator;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,11 +56,11 @@ public class ValidatorWarmUp {
             for (int round = 0; round < rounds && System.nanoTime() < deadline; round++) {
                 ChangeValidator rules = new ChangeValidator(validator, Clock.systemUTC());
                 MeshSnapshot live = decide(rules, MeshSnapshot.empty(), Operation.APPLY,
-                        parse(SyntheticMesh.services(NAMESPACE, 0, SERVICES)));
+                        SyntheticMesh.parse(SyntheticMesh.services(NAMESPACE, 0, SERVICES)));
                 decisions++;
                 for (int i = 0; i < 20 && System.nanoTime() < deadline; i++) {
                     live = decide(rules, live, Operation.APPLY,
-                            parse(SyntheticMesh.virtualService(NAMESPACE, i % SERVICES, 10 + i)));
+                            SyntheticMesh.parse(SyntheticMesh.virtualService(NAMESPACE, i % SERVICES, 10 + i)));
                     decisions++;
                 }
             }
@@ -91,13 +88,5 @@ public class ValidatorWarmUp {
             EventCodec.encode(d.delta());
         }
         return d.next().orElse(live);
-    }
-
-    private static List<Resource> parse(String yaml) {
-        try {
-            return ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML).resources();
-        } catch (io.kshift.model.codec.BodySyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

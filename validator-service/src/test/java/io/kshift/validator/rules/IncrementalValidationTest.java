@@ -2,8 +2,6 @@ package io.kshift.validator.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kshift.model.codec.BodyFormat;
-import io.kshift.model.codec.ResourceReader;
 import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.MeshSnapshot;
@@ -13,7 +11,6 @@ import io.kshift.model.registry.DestinationResolver;
 import io.kshift.model.resource.Resource;
 import io.kshift.model.resource.ResourceKey;
 import jakarta.validation.Validation;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -136,13 +133,7 @@ class IncrementalValidationTest {
     }
 
     static List<Resource> yaml(String text) {
-        try {
-            var parsed = ResourceReader.readBody(text.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
-            assertThat(parsed.errors()).isEmpty();
-            return parsed.resources();
-        } catch (io.kshift.model.codec.BodySyntaxException e) {
-            throw new AssertionError(e);
-        }
+        return io.kshift.model.mesh.SyntheticMesh.parse(text);
     }
 
     static Resource base(String kind, String name) {
