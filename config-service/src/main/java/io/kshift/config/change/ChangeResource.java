@@ -56,8 +56,6 @@ public class ChangeResource {
     @POST
     @Path("apply")
     @Consumes(MediaType.WILDCARD)
-    // Parsing and checking a body of thousands of resources takes a while: never on the event loop.
-    @io.smallrye.common.annotation.Blocking
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
                                @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
@@ -70,8 +68,6 @@ public class ChangeResource {
     @POST
     @Path("delete")
     @Consumes(MediaType.WILDCARD)
-    // Parsing and checking a body of thousands of resources takes a while: never on the event loop.
-    @io.smallrye.common.annotation.Blocking
     public Uni<Response> delete(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
                                 @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
