@@ -48,6 +48,8 @@ public final class ScaleBench {
         long maxMillis = Duration.ofMinutes(20).toMillis();
         try (Probe tcp = Probe.tcp(layout.host(), KshiftCli.GATEWAY_PORT, 20, maxMillis);
              Probe http = Probe.http(layout.host(), KshiftCli.HTTP_GATEWAY_PORT, "/get", 20, maxMillis);
+             Probe tcpDirect = Probe.tcp(layout.host(), layout.echoV1Port(), 20, maxMillis);
+             Probe httpDirect = Probe.http(layout.host(), layout.httpV1Port(), "/get", 20, maxMillis);
              FleetWatch watch = new FleetWatch(client, layout, maxMillis)) {
             load(batches);
             changes();
@@ -58,6 +60,9 @@ public final class ScaleBench {
             out.println("data plane during all of it (through the gateways; goal p99 <= 5 ms):");
             out.println("  " + tcp.summary());
             out.println("  " + http.summary());
+            out.println("the same calls straight to the backends, no proxy (what the box itself adds while loaded):");
+            out.println("  " + tcpDirect.summary());
+            out.println("  " + httpDirect.summary());
             out.println("fleet view: " + watch.summary());
         }
     }

@@ -57,7 +57,7 @@ public final class ResourceReader {
         int index = 0;
         for (JsonNode item : items) {
             index++;
-            int size = item.toString().length();
+            long size = JsonLength.of(item);
             if (size > MAX_RESOURCE_BYTES) {
                 errors.add(new ValidationMessage("document " + index + " (" + item.path("kind").asText("?") + " "
                         + item.path("metadata").path("name").asText("?") + ")", "", "is " + size
