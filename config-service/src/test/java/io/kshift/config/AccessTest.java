@@ -130,6 +130,69 @@ class AccessTest {
         asAdmin().get("/api/v1/resources/svc/team-b/db").then().statusCode(200);
     }
 
+    /**
+     * History and verdicts follow the same rule as resources: a token limited to team-a sees the generations that
+     * changed team-a (only those changes), team-a's part of a generation's config, and verdicts of changes that
+     * touch team-a alone, or that it submitted itself.
+     */
+    @Test
+    void aTokenLimitedToNamespacesSeesOnlyThoseInHistoryAndVerdicts() {
+        long g = ChangeApiTest.GENERATIONS.addAndGet(10);
+        List<io.kshift.model.resource.Resource> config = io.kshift.model.mesh.SyntheticMesh.parse(
+                new String(concat(service("team-a", "web"), service("team-b", "db")),
+                        java.nio.charset.StandardCharsets.UTF_8));
+        var a = new io.kshift.model.event.ResourceAction("Service", "team-a", "web",
+                io.kshift.model.event.ResourceAction.Action.CREATED);
+        var b = new io.kshift.model.event.ResourceAction("Service", "team-b", "db",
+                io.kshift.model.event.ResourceAction.Action.CREATED);
+        history(g, config, List.of(a, b), "admin");
+        history(g + 1, config.subList(1, 2), List.of(new io.kshift.model.event.ResourceAction("Service", "team-a",
+                "web", io.kshift.model.event.ResourceAction.Action.DELETED)), "admin");
+        history(g + 2, config, List.of(a), "admin");
+        String onlyB = "only-b-" + g;
+        String both = "both-" + g;
+        String mine = "mine-" + g;
+        result(onlyB, List.of(b), "bob");
+        result(both, List.of(a, b), "bob");
+        result(mine, List.of(b), "tess");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> asAdmin().get("/api/v1/changes/" + mine)
+                .then().statusCode(200));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> asAdmin().get("/api/v1/generations").then()
+                .body("generations.find { it.generation == " + (g + 2) + " }.changes", hasSize(1)));
+
+        asAdmin().get("/api/v1/generations").then()
+                .body("generations.find { it.generation == " + g + " }.changes", hasSize(2));
+        as("tess", Role.VIEWER, "team-b").get("/api/v1/generations").then()
+                .body("generations.find { it.generation == " + g + " }.changes", hasSize(1))
+                .body("generations.find { it.generation == " + g + " }.changes[0].name", equalTo("db"))
+                .body("generations.find { it.generation == " + (g + 1) + " }", org.hamcrest.Matchers.nullValue())
+                .body("generations.find { it.generation == " + (g + 2) + " }", org.hamcrest.Matchers.nullValue());
+        as("tess", Role.VIEWER, "team-b").get("/api/v1/generations/" + g).then().statusCode(200)
+                .body("resources", hasSize(1)).body("resources[0].metadata.name", equalTo("db"));
+        asAdmin().get("/api/v1/generations/" + g).then().statusCode(200).body("resources", hasSize(2));
+
+        as("tess", Role.VIEWER, "team-b").get("/api/v1/changes/" + onlyB).then().statusCode(200);
+        as("tess", Role.VIEWER, "team-a").get("/api/v1/changes/" + onlyB).then().statusCode(404);
+        as("tess", Role.VIEWER, "team-b").get("/api/v1/changes/" + both).then().statusCode(404);
+        as("victor", Role.VIEWER).get("/api/v1/changes/" + both).then().statusCode(200);
+        as("tess", Role.VIEWER, "team-a").get("/api/v1/changes/" + mine).then().statusCode(200);
+    }
+
+    private static void history(long generation, List<io.kshift.model.resource.Resource> resources,
+                                List<io.kshift.model.event.ResourceAction> changes, String by) {
+        var snapshot = new io.kshift.model.event.MeshSnapshot(null, generation, "c-" + generation,
+                java.time.Instant.now(), resources);
+        Bus.send(MeshTopics.CONFIG_HISTORY, String.valueOf(generation), EventCodec.encode(snapshot), java.util.Map.of(
+                io.kshift.model.event.GenerationSummary.HEADER, EventCodec.encode(
+                        io.kshift.model.event.GenerationSummary.of(snapshot, changes, by))));
+    }
+
+    private static void result(String changeId, List<io.kshift.model.event.ResourceAction> resources, String by) {
+        var result = new io.kshift.model.event.ChangeResult(null, changeId, io.kshift.model.event.ChangeStatus.ACCEPTED,
+                0, false, resources, List.of(), List.of(), java.time.Instant.now(), 1, by);
+        Bus.send(MeshTopics.CHANGE_RESULTS, changeId, EventCodec.encode(result));
+    }
+
     @Test
     void rollbackRefusesWhatAPageCouldPostCrossSite() {
         asAdmin().contentType("application/x-www-form-urlencoded").formParam("to", "1").post("/api/v1/rollback")

@@ -1,5 +1,6 @@
 package io.kshift.telemetry;
 
+import static io.kshift.testkit.Api.as;
 import static io.kshift.testkit.Api.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -83,6 +84,13 @@ class TelemetryServiceTest {
             });
             asAdmin().get("/api/v1/telemetry/default/" + service + "?window=5s").then().statusCode(400);
             asAdmin().get("/api/v1/telemetry/default/nothing-here").then().statusCode(404);
+            // A token limited to other namespaces is told nothing about default's services, not even that they exist.
+            as("tess", Role.VIEWER, "default").get("/api/v1/telemetry/default/" + service).then().statusCode(200);
+            as("tess", Role.VIEWER, "team-a").get("/api/v1/telemetry/default/" + service).then().statusCode(404);
+            as("tess", Role.VIEWER, "team-a").get("/api/v1/telemetry/default/" + service + "/stream")
+                    .then().statusCode(404);
+            as("tess", Role.VIEWER, "team-a").get("/api/v1/telemetry-ui/context/default/" + service)
+                    .then().statusCode(404);
         }
     }
 

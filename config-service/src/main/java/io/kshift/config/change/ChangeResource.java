@@ -85,9 +85,19 @@ public class ChangeResource {
         // admins only (random ids are unguessable, as before).
         Optional<ChangeResult> result = ledger.result(id).filter(r -> !id.startsWith(IdempotencyKeys.PREFIX)
                 || caller.subject().equals(r.submittedBy())
-                || caller.role().filter(role -> role == io.kshift.model.auth.Role.ADMIN).isPresent());
+                || caller.role().filter(role -> role == io.kshift.model.auth.Role.ADMIN).isPresent())
+                .filter(r -> readable(r, caller));
         return result.map(r -> json(200, ChangeResponse.of(r)))
                 .orElseGet(() -> problem(404, "no change " + id + " is known (results are kept 7 days)"));
+    }
+
+    /**
+     * A token limited to some namespaces sees its own changes, and others' only when every resource they touch is in
+     * its namespaces: a verdict's errors and diffs describe all of them and cannot be cut down to a part.
+     */
+    private static boolean readable(ChangeResult result, Grant caller) {
+        return caller.readsAll() || caller.subject().equals(result.submittedBy()) || (!result.resources().isEmpty()
+                && result.resources().stream().allMatch(a -> caller.reads(a.namespace())));
     }
 
     private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, WaitSpec waitSpec,

@@ -6,7 +6,9 @@ import io.kshift.config.change.ChangeResource;
 import io.kshift.config.change.WaitSpec;
 import io.kshift.model.codec.BodyFormat;
 import io.kshift.model.codec.ResourceWriter;
+import io.kshift.model.auth.Grant;
 import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.Operation;
 import io.smallrye.common.annotation.Blocking;
@@ -23,6 +25,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,15 +53,24 @@ public class GenerationResource {
 
     @GET
     @Path("generations")
-    public Response list() {
-        return ChangeResource.json(200, Map.of("generations", history.list()));
+    public Response list(@Context SecurityContext security) {
+        Grant grant = AccessFilter.grant(security);
+        List<GenerationSummary> all = history.list();
+        // A token limited to some namespaces sees the generations that changed them, and only those changes.
+        List<GenerationSummary> seen = grant.readsAll() ? all
+                : all.stream().flatMap(g -> g.seenBy(grant::reads).stream()).toList();
+        return ChangeResource.json(200, Map.of("generations", seen));
     }
 
     @GET
     @Path("generations/{n}")
     @Blocking
-    public Response generation(@PathParam("n") long n, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
-        Optional<MeshSnapshot> snapshot = snapshot(n);
+    public Response generation(@PathParam("n") long n, @HeaderParam(HttpHeaders.ACCEPT) String accept,
+                               @Context SecurityContext security) {
+        Grant grant = AccessFilter.grant(security);
+        Optional<MeshSnapshot> snapshot = snapshot(n).map(s -> grant.readsAll() ? s : new MeshSnapshot(s.schema(),
+                s.generation(), s.changeId(), s.createdAt(),
+                s.resources().stream().filter(r -> grant.reads(r.namespace())).toList()));
         if (snapshot.isEmpty()) {
             return ChangeResource.problem(404, "generation " + n + " is not in the history");
         }

@@ -7,6 +7,7 @@ import io.kshift.model.event.MeshTopics;
 import io.kshift.proxy.routing.WeightedPicker;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -291,14 +292,9 @@ class FleetEndToEndIT {
     @Test
     @Order(5)
     void aValidatorKilledMidStreamLosesNoChangeAndAppliesNoneTwice() throws Exception {
-        int standbyPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            standbyPort = probe.getLocalPort();
-        }
-        Fleet.Member standby = fleet.validator("validator-service-2", standbyPort);
-        ManagedProcess.start(layout, standby.name(), standby.command());
+        Fleet.Member standby = startStandbyValidator();
+        int standbyPort = URI.create(standby.readiness()).getPort();
         try {
-            fleet.awaitReady(standby, Duration.ofSeconds(60));
             String active = activeValidator(Map.of("validator-service", layout.validatorPort(),
                     standby.name(), standbyPort));
             long before = client.get(layout.configUrl() + "/api/v1/resources").body().path("generation").asLong();
@@ -336,6 +332,32 @@ class FleetEndToEndIT {
                 fleet.awaitReady(original, Duration.ofSeconds(60));
             }
             ManagedProcess.stop(layout, standby.name(), Duration.ofSeconds(15));
+        }
+    }
+
+    /**
+     * A second validator on a free port. The port is found by binding 0 and closing, so another process can take
+     * it before the JVM binds it: only then (its log says the port is in use) is another port tried.
+     */
+    private Fleet.Member startStandbyValidator() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            Fleet.Member standby = fleet.validator("validator-service-2", port);
+            ManagedProcess.start(layout, standby.name(), standby.command());
+            try {
+                fleet.awaitReady(standby, Duration.ofSeconds(60));
+                return standby;
+            } catch (IllegalStateException e) {
+                String log = Files.readString(layout.logs().resolve(standby.name() + ".log"));
+                if (attempt == 3 || !log.contains("in use")) {
+                    throw e;
+                }
+                ManagedProcess.stop(layout, standby.name(), Duration.ofSeconds(15));
+                Files.delete(layout.logs().resolve(standby.name() + ".log"));
+            }
         }
     }
 

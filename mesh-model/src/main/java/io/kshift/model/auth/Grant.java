@@ -66,7 +66,12 @@ public record Grant(String subject, Optional<Role> role, Set<String> namespaces,
 
     /** Whether the caller may read resources of {@code namespace}: admins and unlimited tokens read every one. */
     public boolean reads(String namespace) {
-        return role.filter(r -> r == Role.ADMIN).isPresent() || everyNamespace || namespaces.contains(namespace);
+        return readsAll() || namespaces.contains(namespace);
+    }
+
+    /** Whether the caller reads every namespace (an admin, or a token that names none). */
+    public boolean readsAll() {
+        return role.filter(r -> r == Role.ADMIN).isPresent() || everyNamespace;
     }
 
     /** Empty when the caller may change resources in {@code namespace}; otherwise why not. */

@@ -34,4 +34,14 @@ public record GenerationSummary(long generation, String changeId, Instant create
                 || a.action() == ResourceAction.Action.CONFIGURED || a.action() == ResourceAction.Action.DELETED)
                 .map(a -> new ResourceAction(a.kind(), a.namespace(), a.name(), a.action())).toList(), submittedBy);
     }
+
+    /**
+     * This generation as a reader of some namespaces sees it: only the changes to resources it may read, or
+     * nothing when the generation changed none of them ({@code resources} stays the mesh-wide count).
+     */
+    public java.util.Optional<GenerationSummary> seenBy(java.util.function.Predicate<String> readsNamespace) {
+        List<ResourceAction> visible = changes.stream().filter(a -> readsNamespace.test(a.namespace())).toList();
+        return visible.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(
+                new GenerationSummary(generation, changeId, createdAt, resources, visible, submittedBy));
+    }
 }
