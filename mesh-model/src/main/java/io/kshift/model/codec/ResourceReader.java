@@ -79,7 +79,10 @@ public final class ResourceReader {
         try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(body)) {
             while (it.hasNextValue()) {
                 JsonNode node = it.nextValue();
-                if (node != null && !node.isNull() && !node.isMissingNode()) {
+                // An empty document (a trailing or doubled "---", or one holding only comments) comes back as null
+                // or as an empty string; kubectl skips those, and so does kshift.
+                if (node != null && !node.isNull() && !node.isMissingNode()
+                        && !(node.isTextual() && node.textValue().isBlank())) {
                     docs.add(node);
                 }
             }

@@ -24,6 +24,30 @@ class ResourceReaderTest {
         return ResourceReader.readBody(text.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
     }
 
+    /** As kubectl: a leading, doubled or trailing "---", or a document of comments only, is no resource. */
+    @Test
+    void emptyDocumentsAreSkipped() throws Exception {
+        var parsed = yaml("""
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: a}
+                spec: {ports: [{name: tcp, port: 9000}]}
+                ---
+                ---
+                # only a comment here
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: b}
+                spec: {ports: [{name: tcp, port: 9000}]}
+                ---
+                """);
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(parsed.resources()).extracting(r -> r.name()).containsExactly("a", "b");
+        assertThat(yaml("---\n").resources()).isEmpty();
+    }
+
     @Test
     void readsTheIstioTaskFiles() throws Exception {
         var parsed = ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve("tcp-echo-20-v2.yaml")),
