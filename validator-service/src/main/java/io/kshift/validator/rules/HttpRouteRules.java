@@ -94,8 +94,8 @@ final class HttpRouteRules {
         names(key, field + ".queryParams", m.queryParams(), findings);
         for (int g = 0; g < m.gateways().size(); g++) {
             if (!gatewayExists.test(m.gateways().get(g))) {
-                findings.error(key, field + ".gateways[" + g + "]", "Gateway '" + m.gateways().get(g)
-                        + "' does not exist");
+                findings.warn(key, field + ".gateways[" + g + "]", RouteRules.notYet("Gateway '"
+                        + m.gateways().get(g) + "'"));
             }
         }
     }

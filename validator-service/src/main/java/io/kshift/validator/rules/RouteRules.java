@@ -87,7 +87,7 @@ final class RouteRules {
             }
             Optional<Resource> gw = gateway(config, ref, vs.namespace());
             if (gw.isEmpty()) {
-                findings.error(key, "spec.gateways[" + i + "]", "Gateway '" + ref + "' does not exist");
+                findings.warn(key, "spec.gateways[" + i + "]", RouteRules.notYet("Gateway '" + ref + "'"));
             } else {
                 gateways.add(gw.get().key());
             }
@@ -106,8 +106,8 @@ final class RouteRules {
                 L4MatchAttributes m = route.match().get(j);
                 for (int g = 0; g < m.gateways().size(); g++) {
                     if (gateway(config, m.gateways().get(g), vs.namespace()).isEmpty()) {
-                        findings.error(key, field + ".match[" + j + "].gateways[" + g + "]",
-                                "Gateway '" + m.gateways().get(g) + "' does not exist");
+                        findings.warn(key, field + ".match[" + j + "].gateways[" + g + "]",
+                                notYet("Gateway '" + m.gateways().get(g) + "'"));
                     }
                 }
                 if (m.port() != null && !gateways.isEmpty() && !declares(bindings, m.port(), gateways)) {
@@ -173,6 +173,17 @@ final class RouteRules {
         targets(key, "spec.rules[0].backendRefs", targets, resolver, findings);
     }
 
+    /**
+     * A route may name a gateway before it exists, as with kubectl (files apply in any order, and Istio and the
+     * Gateway API accept such a route, unattached): nothing is routed through it until the gateway is created,
+     * and then it attaches, checked as every route is when a gateway changes. Traffic elsewhere is unaffected, so
+     * this warns rather than refuses.
+     */
+    static String notYet(String gateway) {
+        return gateway + " does not exist (yet): this route attaches to it when it is created, and carries no"
+                + " traffic through it until then";
+    }
+
     private static void parentRef(MeshConfig config, Resource route, ParentReference ref, String field,
                                   Findings findings) {
         parentRef(config, route, ref, field, java.util.Set.of("TCP"), "a TCPRoute attaches to TCP listeners", findings);
@@ -180,11 +191,18 @@ final class RouteRules {
 
     static void parentRef(MeshConfig config, Resource route, ParentReference ref, String field,
                           java.util.Set<String> protocols, String why, Findings findings) {
+        if (ref.kind() != null && !"Gateway".equals(ref.kind())) {
+            findings.error(route.key(), field + ".kind", "Service".equals(ref.kind())
+                    ? "parentRefs of kind Service (Gateway API mesh routing) are not served by this kshift version;"
+                    + " attach the route to a Gateway, or route mesh traffic with a VirtualService (gateways: [mesh])"
+                    : "a route attaches to a Gateway, not a " + ref.kind());
+            return;
+        }
         String ns = ref.namespace() == null ? route.namespace() : ref.namespace();
         Optional<Resource> gw = config.ofKind(Kind.KUBE_GATEWAY).stream()
                 .filter(g -> g.namespace().equals(ns) && g.name().equals(ref.name())).findFirst();
         if (gw.isEmpty()) {
-            findings.error(route.key(), field + ".name", "Gateway " + ns + "/" + ref.name() + " does not exist");
+            findings.warn(route.key(), field + ".name", notYet("Gateway " + ns + "/" + ref.name()));
             return;
         }
         List<Listener> listeners = gw.get().specAs(KubeGatewaySpec.class).listeners();

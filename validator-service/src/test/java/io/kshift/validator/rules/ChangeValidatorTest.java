@@ -149,8 +149,10 @@ class ChangeValidatorTest {
                     - destination: {host: no-such-service, port: {number: 9000}}
                 """));
         assertThat(cross.result().errors()).extracting(ValidationMessage::field).containsExactlyInAnyOrder(
-                "spec.gateways[1]", "spec.tcp[0].route", "spec.tcp[0].route[1].destination.subset",
+                "spec.tcp[0].route", "spec.tcp[0].route[1].destination.subset",
                 "spec.tcp[0].route[2].destination.host");
+        // A gateway that does not exist yet is no error (files apply in any order); it is said, as a warning.
+        assertThat(cross.result().warnings()).extracting(ValidationMessage::field).contains("spec.gateways[1]");
     }
 
     @Test
@@ -169,6 +171,36 @@ class ChangeValidatorTest {
                 "DestinationRule default/tcp-echo-destination spec.subsets[0]");
         assertThat(d.result().errors()).filteredOn(e -> e.resource().startsWith("DestinationRule")).singleElement()
                 .satisfies(e -> assertThat(e.message()).contains("subset 'v1'", "VirtualService default/tcp-echo"));
+    }
+
+    /**
+     * kubectl applies a directory's files in name order, so a route often comes before its gateway: it is taken
+     * (with a warning), and attaches when the gateway is created, which then reports no port without a route.
+     */
+    @Test
+    void aRouteMayComeBeforeItsGatewayAndAttachesWhenItArrives() throws Exception {
+        var route = apply(seeded(), yaml(RuleTableTest.tcpRoute("{name: later-gw}", "{name: tcp-echo, port: 9000}")));
+        assertThat(route.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(route.result().warnings()).filteredOn(w -> w.resource().equals("TCPRoute default/r"))
+                .singleElement().satisfies(w -> {
+                    assertThat(w.field()).isEqualTo("spec.parentRefs[0].name");
+                    assertThat(w.message()).contains("Gateway default/later-gw does not exist (yet)");
+                });
+        var gateway = apply(route.next().orElseThrow(), yaml("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: later-gw}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: tcp, protocol: TCP, port: 9300}]
+                """));
+        assertThat(gateway.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(gateway.result().warnings()).as("the waiting route attached to the new listener")
+                .noneMatch(w -> w.resource().contains("later-gw") || w.resource().equals("TCPRoute default/r"));
+        var without = apply(route.next().orElseThrow(), yaml(RuleTableTest.KUBE_GATEWAY.replace("kube-gw", "other-gw")
+                .replace("9100", "9400").replace("---", "")));
+        assertThat(without.result().warnings()).as("a listener with no route is still told")
+                .anyMatch(w -> w.resource().contains("other-gw"));
     }
 
     @Test
