@@ -5,6 +5,8 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
+import java.util.Map;
 
 /** A Gateway API listener: routes attach to it by {@code sectionName} = its name. */
 public record Listener(
@@ -16,18 +18,40 @@ public record Listener(
         @NotBlank(message = "is required") String protocol,
         @Valid AllowedRoutes allowedRoutes) {
 
-    /** Which namespaces' routes may attach: {@code Same} (default) or {@code All}. */
-    public record AllowedRoutes(RouteNamespaces namespaces) {
+    /**
+     * Which routes may attach: from which namespaces ({@code Same}, the default, or {@code All}; {@code Selector}
+     * is refused by the validator: kshift holds no Namespace labels to select by), and of which kinds (none
+     * listed: every route kind the listener's protocol takes).
+     */
+    public record AllowedRoutes(@Valid RouteNamespaces namespaces, List<@Valid RouteGroupKind> kinds) {
+        public AllowedRoutes {
+            kinds = kinds == null ? List.of() : List.copyOf(kinds);
+        }
     }
 
-    public record RouteNamespaces(From from) {
+    public record RouteNamespaces(From from, Map<String, Object> selector) {
     }
 
-    public enum From { Same, All }
+    /** A route kind, in the Gateway API's group unless another is named. */
+    public record RouteGroupKind(String group, @NotBlank(message = "is required") String kind) {
+        public static final String GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+
+        public boolean is(String routeKind) {
+            return kind.equals(routeKind) && (group == null || group.equals(GATEWAY_API_GROUP));
+        }
+    }
+
+    public enum From { Same, All, Selector }
 
     public boolean admitsNamespace(String gatewayNamespace, String routeNamespace) {
         From from = allowedRoutes == null || allowedRoutes.namespaces() == null
                 || allowedRoutes.namespaces().from() == null ? From.Same : allowedRoutes.namespaces().from();
-        return from == From.All || gatewayNamespace.equals(routeNamespace);
+        return from == From.All || (from == From.Same && gatewayNamespace.equals(routeNamespace));
+    }
+
+    /** Whether routes of {@code routeKind} ({@code TCPRoute}, {@code HTTPRoute}) may attach here. */
+    public boolean admitsKind(String routeKind) {
+        return allowedRoutes == null || allowedRoutes.kinds().isEmpty()
+                || allowedRoutes.kinds().stream().anyMatch(k -> k.is(routeKind));
     }
 }

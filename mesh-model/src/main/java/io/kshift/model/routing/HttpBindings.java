@@ -103,7 +103,8 @@ public final class HttpBindings {
 
     private static java.util.Optional<VirtualHost> httpRoute(Resource route, Resource gw, Listener l) {
         HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
-        boolean attached = l.admitsNamespace(gw.namespace(), route.namespace()) && spec.parentRefs().stream()
+        boolean attached = l.admitsNamespace(gw.namespace(), route.namespace())
+                && l.admitsKind(route.type().kindName()) && spec.parentRefs().stream()
                 .anyMatch(p -> ListenerBindings.attaches(p, route.namespace(), gw, l));
         if (!attached || spec.rules().isEmpty()) {
             return java.util.Optional.empty();

@@ -142,7 +142,8 @@ public final class ListenerBindings {
         List<BoundRoute> out = new ArrayList<>();
         for (Resource route : config.ofKind(Kind.TCP_ROUTE)) {
             TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
-            if (spec.rules().isEmpty() || !listener.admitsNamespace(gateway.namespace(), route.namespace())) {
+            if (spec.rules().isEmpty() || !listener.admitsNamespace(gateway.namespace(), route.namespace())
+                    || !listener.admitsKind(route.type().kindName())) {
                 continue;
             }
             boolean attached = spec.parentRefs().stream().anyMatch(p -> attaches(p, route.namespace(), gateway, listener));

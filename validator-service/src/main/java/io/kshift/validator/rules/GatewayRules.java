@@ -50,6 +50,7 @@ final class GatewayRules {
                             "duplicate listener name '" + listeners.get(i).name() + "'");
                 }
                 protocol(gw, "spec.listeners[" + i + "].protocol", listeners.get(i).protocol(), findings);
+                allowedRoutes(gw, "spec.listeners[" + i + "].allowedRoutes", listeners.get(i), findings);
             }
         }
         bindings.values().forEach(b -> checkPort(b, findings));
@@ -82,6 +83,37 @@ final class GatewayRules {
         if (protocol != null && !SERVED_PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))) {
             findings.error(gw.key(), field, "protocol " + protocol + " is not served by this kshift version;"
                     + " served: " + SERVED_PROTOCOLS);
+        }
+    }
+
+    /** The route kinds a listener of each served protocol takes (Gateway API: listed kinds must suit it). */
+    private static final java.util.Map<String, Set<String>> ROUTE_KINDS = java.util.Map.of("TCP", Set.of("TCPRoute"),
+            "HTTP", Set.of("HTTPRoute"), "HTTP2", Set.of("HTTPRoute"));
+
+    private static void allowedRoutes(Resource gw, String field, Listener l, Findings findings) {
+        if (l.allowedRoutes() == null) {
+            return;
+        }
+        Listener.RouteNamespaces ns = l.allowedRoutes().namespaces();
+        if (ns != null && ns.from() == Listener.From.Selector) {
+            findings.error(gw.key(), field + ".namespaces.from", "Selector is not supported by this kshift version: it"
+                    + " holds no Namespace labels to select by; use Same or All");
+        } else if (ns != null && ns.selector() != null) {
+            findings.error(gw.key(), field + ".namespaces.selector", "applies only with from: Selector");
+        }
+        String protocol = l.protocol() == null ? "" : l.protocol().toUpperCase(java.util.Locale.ROOT);
+        Set<String> takes = ROUTE_KINDS.getOrDefault(protocol, Set.of());
+        for (int j = 0; j < l.allowedRoutes().kinds().size(); j++) {
+            Listener.RouteGroupKind k = l.allowedRoutes().kinds().get(j);
+            String at = field + ".kinds[" + j + "]";
+            if (k.group() != null && !k.group().equals(Listener.RouteGroupKind.GATEWAY_API_GROUP)) {
+                findings.error(gw.key(), at + ".group", "routes of group " + k.group() + " are not served; route"
+                        + " kinds are of " + Listener.RouteGroupKind.GATEWAY_API_GROUP);
+            } else if (!takes.isEmpty() && !takes.contains(k.kind())) {
+                findings.error(gw.key(), at + ".kind", "a " + protocol + " listener takes " + takes + ", not "
+                        + k.kind() + (List.of("GRPCRoute", "TLSRoute", "UDPRoute").contains(k.kind())
+                        ? " (" + k.kind() + " is not served by this kshift version)" : ""));
+            }
         }
     }
 

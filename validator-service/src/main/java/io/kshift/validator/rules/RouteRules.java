@@ -218,7 +218,8 @@ final class RouteRules {
         if (ref.sectionName() == null && ref.port() == null) {
             // Gateway API: a route names no listener, so it attaches to every listener that takes its kind.
             List<Listener> compatible = candidates.stream()
-                    .filter(l -> protocols.contains(l.protocol().toUpperCase(Locale.ROOT))).toList();
+                    .filter(l -> protocols.contains(l.protocol().toUpperCase(Locale.ROOT)))
+                    .filter(l -> l.admitsKind(route.type().kindName())).toList();
             if (compatible.isEmpty()) {
                 findings.error(route.key(), field, "Gateway " + ns + "/" + ref.name() + " has no listener that takes"
                         + " this route; " + why);
@@ -232,6 +233,10 @@ final class RouteRules {
                         + " admits routes from its own namespace only");
             } else if (!protocols.contains(l.protocol().toUpperCase(Locale.ROOT))) {
                 findings.error(route.key(), field, "listener '" + l.name() + "' speaks " + l.protocol() + "; " + why);
+            } else if (!l.admitsKind(route.type().kindName())) {
+                findings.error(route.key(), field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
+                        + " allows routes of kinds " + l.allowedRoutes().kinds().stream()
+                        .map(Listener.RouteGroupKind::kind).toList() + " only");
             }
         }
     }
