@@ -3,6 +3,7 @@ package io.kshift.model.routing;
 import io.kshift.model.gateway.HttpRouteSpec;
 import io.kshift.model.gateway.KubeGatewaySpec;
 import io.kshift.model.gateway.Listener;
+import io.kshift.model.gateway.ParentReference;
 import io.kshift.model.istio.GatewaySpec;
 import io.kshift.model.istio.HttpRoute;
 import io.kshift.model.istio.Server;
@@ -98,7 +99,26 @@ public final class HttpBindings {
                 out.add(new VirtualHost(vs.key(), vs.namespace(), spec.hosts(), spec.http(), "spec.http", null));
             }
         }
+        // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that
+        // Service's host (its hostnames do not apply to a Service parent).
+        for (Resource route : config.ofKind(Kind.HTTP_ROUTE)) {
+            HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
+            List<String> services = spec.parentRefs().stream().filter(HttpBindings::isServiceParent)
+                    .filter(p -> p.namespace() == null || p.namespace().equals(route.namespace()))
+                    .map(ParentReference::name).distinct().toList();
+            if (!services.isEmpty() && !spec.rules().isEmpty()) {
+                List<HttpRoute> routes = spec.rules().stream()
+                        .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
+                out.add(new VirtualHost(route.key(), route.namespace(), services, routes, "spec.rules", null));
+            }
+        }
         return out;
+    }
+
+    /** A parentRef naming a core Service (mesh routing) rather than a Gateway. */
+    public static boolean isServiceParent(ParentReference ref) {
+        return "Service".equals(ref.kind()) && (ref.group() == null || ref.group().isEmpty()
+                || "core".equals(ref.group()));
     }
 
     private static java.util.Optional<VirtualHost> httpRoute(Resource route, Resource gw, Listener l) {

@@ -34,8 +34,13 @@ final class GatewayApiHttpRules {
             findings.warn(key, "spec.parentRefs", "no parentRefs: this HTTPRoute attaches to no Gateway and carries no traffic");
         }
         for (int i = 0; i < spec.parentRefs().size(); i++) {
-            RouteRules.parentRef(config, route, spec.parentRefs().get(i), "spec.parentRefs[" + i + "]",
-                    HttpBindings.HTTP_PROTOCOLS, "an HTTPRoute attaches to HTTP listeners", findings);
+            io.kshift.model.gateway.ParentReference ref = spec.parentRefs().get(i);
+            if (HttpBindings.isServiceParent(ref)) {
+                meshParent(config, route, ref, "spec.parentRefs[" + i + "]", findings);
+            } else {
+                RouteRules.parentRef(config, route, ref, "spec.parentRefs[" + i + "]", HttpBindings.HTTP_PROTOCOLS,
+                        "an HTTPRoute attaches to HTTP listeners", findings);
+            }
         }
         if (spec.rules().isEmpty()) {
             findings.error(key, "spec.rules", "at least one rule is required");
@@ -102,6 +107,39 @@ final class GatewayApiHttpRules {
             findings.error(key, t.field() + (result.problem().part() == DestinationResolver.Part.HOST ? ".name"
                     : "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT)),
                     "mirror: " + result.problem().message());
+        }
+    }
+
+    /**
+     * Gateway API mesh routing (GAMMA): a Service parent. The route serves requests for that Service on each node's
+     * mesh port, as a VirtualService bound to {@code mesh} does. Only a producer route (in the Service's own
+     * namespace) is served: a consumer route applies to clients of one namespace, which the mesh port cannot tell.
+     */
+    private static void meshParent(MeshConfig config, Resource route, io.kshift.model.gateway.ParentReference ref,
+                                   String field, Findings findings) {
+        String ns = ref.namespace() == null ? route.namespace() : ref.namespace();
+        if (!ns.equals(route.namespace())) {
+            findings.error(route.key(), field + ".namespace", "a route for Service " + ns + "/" + ref.name()
+                    + " from namespace " + route.namespace() + " (a consumer route) is not served by this kshift"
+                    + " version: the mesh port cannot tell a client's namespace; put the route in " + ns);
+            return;
+        }
+        java.util.Optional<Resource> service = config.get(new ResourceKey(io.kshift.model.resource.Kind.SERVICE, ns,
+                ref.name()));
+        if (service.isEmpty()) {
+            findings.warn(route.key(), field + ".name", "Service " + ns + "/" + ref.name() + " does not exist (yet):"
+                    + " this route serves its mesh traffic once it is created");
+            return;
+        }
+        List<io.kshift.model.k8s.KubeServicePort> ports = service.get().specAs(io.kshift.model.k8s.ServiceSpec.class)
+                .ports();
+        if (ref.port() != null && ports.stream().noneMatch(p -> ref.port().equals(p.port()))) {
+            findings.error(route.key(), field + ".port", "Service " + ns + "/" + ref.name() + " has no port "
+                    + ref.port() + "; ports: " + ports.stream().map(io.kshift.model.k8s.KubeServicePort::port).toList());
+        }
+        if (ref.sectionName() != null && ports.stream().noneMatch(p -> ref.sectionName().equals(p.name()))) {
+            findings.error(route.key(), field + ".sectionName", "Service " + ns + "/" + ref.name()
+                    + " has no port named '" + ref.sectionName() + "'");
         }
     }
 }

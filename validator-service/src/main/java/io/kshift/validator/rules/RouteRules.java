@@ -193,9 +193,10 @@ final class RouteRules {
                           java.util.Set<String> protocols, String why, Findings findings) {
         if (ref.kind() != null && !"Gateway".equals(ref.kind())) {
             findings.error(route.key(), field + ".kind", "Service".equals(ref.kind())
-                    ? "parentRefs of kind Service (Gateway API mesh routing) are not served by this kshift version;"
-                    + " attach the route to a Gateway, or route mesh traffic with a VirtualService (gateways: [mesh])"
-                    : "a route attaches to a Gateway, not a " + ref.kind());
+                    ? "a Service parent (Gateway API mesh routing) is served for HTTPRoutes only: kshift proxies do"
+                    + " not route mesh TCP traffic; attach this route to a Gateway"
+                    : "a route attaches to a Gateway" + (route.type() == Kind.HTTP_ROUTE ? " or a Service" : "")
+                    + ", not a " + ref.kind());
             return;
         }
         String ns = ref.namespace() == null ? route.namespace() : ref.namespace();

@@ -203,6 +203,45 @@ class ChangeValidatorTest {
                 .anyMatch(w -> w.resource().contains("other-gw"));
     }
 
+    /** Gateway API mesh routing: a Service parent in the route's own namespace, on a port the Service has. */
+    @Test
+    void anHttpRouteMayNameAServiceAsItsParent() throws Exception {
+        String services = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: reviews}
+                spec: {ports: [{name: http, port: 9080}], selector: {app: reviews}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: reviews-1}
+                spec: {address: 127.0.0.1, ports: {http: 7001}, labels: {app: reviews}}
+                ---
+                """;
+        String route = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: reviews, namespace: NS}
+                spec:
+                  parentRefs: [{group: "", kind: Service, name: reviews, namespace: default, port: PORT}]
+                  rules: [{backendRefs: [{name: reviews, namespace: default, port: 9080}]}]
+                """;
+        var ok = apply(seeded(), yaml(services + route.replace("NS", "default").replace("PORT", "9080")));
+        assertThat(ok.result().errors()).isEmpty();
+        assertThat(ok.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        var wrongPort = apply(seeded(), yaml(services + route.replace("NS", "default").replace("PORT", "9081")));
+        assertThat(wrongPort.result().errors()).extracting(ValidationMessage::field)
+                .containsExactly("spec.parentRefs[0].port");
+        var consumer = apply(seeded(), yaml(services + route.replace("NS", "other").replace("PORT", "9080")));
+        assertThat(consumer.result().errors()).extracting(ValidationMessage::field)
+                .contains("spec.parentRefs[0].namespace");
+        var early = apply(seeded(), yaml(route.replace("NS", "default").replace("PORT", "9080")
+                .replace("backendRefs: [{name: reviews, namespace: default, port: 9080}]",
+                        "backendRefs: [{name: tcp-echo, port: 9000}]")));
+        assertThat(early.result().warnings()).extracting(ValidationMessage::field)
+                .contains("spec.parentRefs[0].name");
+    }
+
     @Test
     void aDryRunCarriesTheDiffAgainstTheLiveConfigAndPublishesNothing() throws Exception {
         MeshSnapshot live = seeded();

@@ -1,0 +1,87 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Schemas;
+import io.kshift.model.mesh.SyntheticMesh;
+import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.routing.RouteTableBuilder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Gateway API mesh routing: an HTTPRoute whose parent is the Service {@code reviews} (as Istio's bookinfo
+ * {@code gateway-api/route-reviews-90-10.yaml}) serves requests for that Service's host on the mesh port, split
+ * exactly; its hostnames do not apply, and a route for a Service in another namespace serves nothing.
+ */
+class MeshHttpRouteTest {
+    private static final String MESH = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: reviews, namespace: shop}
+            spec: {ports: [{name: http, port: 9080}], selector: {app: reviews}}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: reviews-v1, namespace: shop}
+            spec: {ports: [{name: http, port: 9080}], selector: {app: reviews, version: v1}}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: reviews-v2, namespace: shop}
+            spec: {ports: [{name: http, port: 9080}], selector: {app: reviews, version: v2}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: r1, namespace: shop}
+            spec: {address: 127.0.0.1, ports: {http: 7001}, labels: {app: reviews, version: v1}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: r2, namespace: shop}
+            spec: {address: 127.0.0.1, ports: {http: 7002}, labels: {app: reviews, version: v2}}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: reviews, namespace: shop}
+            spec:
+              parentRefs: [{group: "", kind: Service, name: reviews, port: 9080}]
+              hostnames: [ignored.example.com]
+              rules:
+              - backendRefs:
+                - {name: reviews-v1, port: 9080, weight: 90}
+                - {name: reviews-v2, port: 9080, weight: 10}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: elsewhere, namespace: other}
+            spec:
+              parentRefs: [{kind: Service, name: reviews, namespace: shop}]
+              rules:
+              - backendRefs: [{name: reviews-v2, namespace: shop, port: 9080}]
+            """;
+
+    @Test
+    void aServiceParentRoutesThatServicesMeshTrafficNinetyTen() {
+        RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
+                SyntheticMesh.parse(MESH)), new Random(1));
+        for (String host : List.of("reviews.shop:9080", "reviews.shop.svc.cluster.local")) {
+            List<HttpRouteEntry> routes = table.mesh().routes(host);
+            assertThat(routes).as(host).hasSize(1);
+            Map<String, Integer> landed = new TreeMap<>();
+            for (int i = 0; i < 100; i++) {
+                HttpTarget t = routes.get(0).pick();
+                landed.merge(t.endpoints().get(t.endpoints().first()).toString(), 1, Integer::sum);
+            }
+            assertThat(landed).as(host).containsExactly(Map.entry("127.0.0.1:7001", 90),
+                    Map.entry("127.0.0.1:7002", 10));
+        }
+        assertThat(table.mesh().routes("ignored.example.com")).as("hostnames do not apply to a Service parent")
+                .isNull();
+    }
+}
