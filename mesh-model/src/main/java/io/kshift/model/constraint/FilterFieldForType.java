@@ -33,12 +33,13 @@ public @interface FilterFieldForType {
                 case RequestMirror -> f.requestMirror();
                 case RequestRedirect -> f.requestRedirect();
                 case URLRewrite -> f.urlRewrite();
+                case CORS -> f.cors();
             };
             if (carried != null) {
                 return true;
             }
             String field = f.type() == HttpRouteFilter.Type.URLRewrite ? "urlRewrite"
-                    : Character.toLowerCase(f.type().name().charAt(0)) + f.type().name().substring(1);
+                    : f.type() == HttpRouteFilter.Type.CORS ? "cors" : Character.toLowerCase(f.type().name().charAt(0)) + f.type().name().substring(1);
             context.disableDefaultConstraintViolation();
             context.buildConstraintViolationWithTemplate("is required for a filter of type " + f.type())
                     .addPropertyNode(field).addConstraintViolation();

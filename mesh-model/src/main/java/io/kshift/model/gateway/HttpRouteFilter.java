@@ -16,9 +16,28 @@ public record HttpRouteFilter(@NotNull(message = "is required") Type type,
                               @Valid HeaderModifier responseHeaderModifier,
                               @Valid RequestMirror requestMirror,
                               @Valid RequestRedirect requestRedirect,
-                              @Valid UrlRewrite urlRewrite) {
+                              @Valid UrlRewrite urlRewrite,
+                              @Valid Cors cors) {
 
-    public enum Type { RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, RequestRedirect, URLRewrite }
+    public enum Type { RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, RequestRedirect, URLRewrite, CORS }
+
+    /**
+     * The CORS filter. Origins are {@code *} (any) or {@code scheme://host[:port]} where the host may start with
+     * {@code *.}, matching one or more labels; {@code maxAge} in seconds (default 5).
+     */
+    public record Cors(List<@jakarta.validation.constraints.Pattern(
+            regexp = "\\*|[a-zA-Z][a-zA-Z0-9+.-]*://(\\*\\.)?[a-zA-Z0-9.-]+(:[0-9]{1,5})?",
+            message = "must be * or scheme://host[:port], the host optionally starting with *.") String> allowOrigins,
+                       Boolean allowCredentials, List<String> allowMethods, List<String> allowHeaders,
+                       List<String> exposeHeaders,
+                       @Min(value = 1, message = "must be at least 1 (seconds)") Integer maxAge) {
+        public Cors {
+            allowOrigins = Lists.copy(allowOrigins);
+            allowMethods = Lists.copy(allowMethods);
+            allowHeaders = Lists.copy(allowHeaders);
+            exposeHeaders = Lists.copy(exposeHeaders);
+        }
+    }
 
     public record Header(@NotBlank(message = "is required") String name, @NotNull(message = "is required") String value) {
     }

@@ -22,7 +22,8 @@ public record HttpRoute(
         @Valid Destination mirror,
         @Valid Percent mirrorPercentage,
         List<@Valid HttpMirrorPolicy> mirrors,
-        @Valid Headers headers) {
+        @Valid Headers headers,
+        @Valid CorsPolicy corsPolicy) {
 
     public HttpRoute {
         match = Lists.copy(match);

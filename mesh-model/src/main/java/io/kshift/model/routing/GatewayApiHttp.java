@@ -40,6 +40,7 @@ public final class GatewayApiHttp {
         HeaderOperations response = null;
         HttpRedirect redirect = null;
         HttpRewrite rewrite = null;
+        io.kshift.model.istio.CorsPolicy cors = null;
         List<HttpMirrorPolicy> mirrors = new ArrayList<>();
         for (HttpRouteFilter f : rule.filters()) {
             switch (f.type()) {
@@ -50,6 +51,7 @@ public final class GatewayApiHttp {
                         : new Percent(f.requestMirror().percent().doubleValue())));
                 case RequestRedirect -> redirect = redirect(f.requestRedirect());
                 case URLRewrite -> rewrite = rewrite(f.urlRewrite(), prefix);
+                case CORS -> cors = cors(f.cors());
             }
         }
         List<HttpRouteDestination> route = rule.backendRefs().stream().map(b -> new HttpRouteDestination(
@@ -59,7 +61,21 @@ public final class GatewayApiHttp {
                 : new HttpRetry(0, rule.timeouts().backendRequest(), null);
         Headers headers = request == null && response == null ? null : new Headers(request, response);
         return new HttpRoute(rule.name(), match, route, redirect, rewrite, timeout, retries, null, null, null, mirrors,
-                headers);
+                headers, cors);
+    }
+
+    /**
+     * The CORS filter as Istio's corsPolicy: each origin an exact match, or for {@code *} and {@code *.} hosts a
+     * regex (one or more characters where the {@code *} is); maxAge in seconds, 5 when unset (the API's default).
+     */
+    static io.kshift.model.istio.CorsPolicy cors(HttpRouteFilter.Cors c) {
+        List<StringMatch> origins = c.allowOrigins().stream().map(o -> o.contains("*")
+                ? new StringMatch(null, null, java.util.Arrays.stream(o.split("\\*", -1))
+                        .map(io.kshift.model.regex.Re2::quote)
+                        .collect(java.util.stream.Collectors.joining(".+")))
+                : StringMatch.exact(o)).toList();
+        return new io.kshift.model.istio.CorsPolicy(origins, c.allowMethods(), c.allowHeaders(), c.exposeHeaders(),
+                (c.maxAge() == null ? 5 : c.maxAge()) + "s", c.allowCredentials(), null);
     }
 
     /** A Service backend as an Istio destination: {@code name.namespace} on the backend's port. */

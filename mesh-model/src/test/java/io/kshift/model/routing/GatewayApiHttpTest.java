@@ -34,12 +34,12 @@ class GatewayApiHttpTest {
         var rule = new HttpRouteRule(null, List.of(new HttpRouteMatch(new HttpRouteMatch.PathMatch(
                 HttpRouteMatch.PathType.PathPrefix, "/api"), null, null, null)), List.of(
                 new HttpRouteFilter(HttpRouteFilter.Type.RequestHeaderModifier, new HttpRouteFilter.HeaderModifier(
-                        List.of(new HttpRouteFilter.Header("x", "1")), null, List.of("y")), null, null, null, null),
+                        List.of(new HttpRouteFilter.Header("x", "1")), null, List.of("y")), null, null, null, null, null),
                 new HttpRouteFilter(HttpRouteFilter.Type.RequestMirror, null, null, new HttpRouteFilter.RequestMirror(
-                        new BackendRef(null, null, "shadow", null, 80, null), 25), null, null),
+                        new BackendRef(null, null, "shadow", null, 80, null), 25), null, null, null),
                 new HttpRouteFilter(HttpRouteFilter.Type.URLRewrite, null, null, null, null,
                         new HttpRouteFilter.UrlRewrite("internal", new HttpRouteFilter.PathModifier(
-                                HttpRouteFilter.PathModifierType.ReplacePrefixMatch, null, "/v1")))),
+                                HttpRouteFilter.PathModifierType.ReplacePrefixMatch, null, "/v1")), null)),
                 List.of(new BackendRef(null, null, "httpbin", null, 8000, 3)), null);
         var route = GatewayApiHttp.toIstio(rule, "default");
         assertThat(route.headers().request().set()).containsEntry("x", "1");
@@ -53,8 +53,30 @@ class GatewayApiHttpTest {
                 route.rewrite().uriRegexRewrite().rewrite())).isEqualTo("/v1/users");
         var redirect = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(new HttpRouteFilter(
                 HttpRouteFilter.Type.RequestRedirect, null, null, null, new HttpRouteFilter.RequestRedirect("https",
-                null, null, null, null), null)), List.of(), null), "default");
+                null, null, null, null), null, null)), List.of(), null), "default");
         assertThat(redirect.redirect().code()).as("Gateway API's default").isEqualTo(302);
         assertThat(redirect.redirect().scheme()).isEqualTo("https");
+    }
+
+    /** The CORS filter becomes a corsPolicy: exact origins, wildcard hosts as regexes, maxAge 5 s by default. */
+    @Test
+    void theCorsFilterBecomesACorsPolicy() {
+        var rule = new HttpRouteRule(null, List.of(), List.of(new HttpRouteFilter(HttpRouteFilter.Type.CORS, null,
+                null, null, null, null, new HttpRouteFilter.Cors(List.of("https://www.foo.com", "https://*.bar.com",
+                "*"), true, List.of("GET"), List.of("*"), List.of("x-h"), null))),
+                List.of(new BackendRef(null, null, "httpbin", null, 8000, null)), null);
+        var cors = GatewayApiHttp.toIstio(rule, "default").corsPolicy();
+        assertThat(cors.maxAge()).isEqualTo("5s");
+        assertThat(cors.allowCredentials()).isTrue();
+        assertThat(cors.allowOrigins().get(0).exact()).isEqualTo("https://www.foo.com");
+        String wildcard = cors.allowOrigins().get(1).regex();
+        assertThat("https://a.bar.com").matches(wildcard);
+        assertThat("https://a.b.bar.com").matches(wildcard);
+        assertThat("https://bar.com").doesNotMatch(wildcard);
+        assertThat("https://a.barxcom").doesNotMatch(wildcard);
+        assertThat("http://a.bar.com").doesNotMatch(wildcard);
+        assertThat("https://anything.example").matches(cors.allowOrigins().get(2).regex());
+        assertThat(cors.allowOrigins()).allSatisfy(o -> assertThat(o.regex() == null ? java.util.Optional.empty()
+                : io.kshift.model.regex.Re2.problem(o.regex())).as("RE2 compiles it").isEmpty());
     }
 }

@@ -41,6 +41,8 @@ final class HttpExchange {
     private MultiMap headers;
     private String uri;
     private String flags;
+    /** The request's origin when the route's CORS policy allows it: the response says so. */
+    private String corsOrigin;
     private boolean done;
     private long routeTimer = -1;
     private int firstEndpoint = -1;
@@ -115,6 +117,9 @@ final class HttpExchange {
     }
 
     private void fault() {
+        if (route.cors() != null && cors()) {
+            return;
+        }
         HttpRouteEntry.Fault f = route.fault();
         if (f != null && f.delay() != null && chance(f.delayPercent())) {
             flags = ResponseFlags.FAULT_DELAY;
@@ -122,6 +127,25 @@ final class HttpExchange {
         } else {
             abortOrRoute();
         }
+    }
+
+    /**
+     * The route's CORS policy, ahead of faults as in Envoy's filter chain: true when a preflight was answered here.
+     * Otherwise remembers an allowed origin for the response.
+     */
+    private boolean cors() {
+        String origin = route.cors().allowedOrigin(request);
+        if (Cors.isPreflight(request) && (origin != null || route.cors().ignoreUnmatchedPreflights())) {
+            done = true;
+            finished = true;
+            if (origin != null) {
+                route.cors().preflight(response.headers(), origin);
+            }
+            response.setStatusCode(200).end();
+            return true;
+        }
+        corsOrigin = origin;
+        return false;
     }
 
     private void abortOrRoute() {
@@ -307,6 +331,9 @@ final class HttpExchange {
         });
         route.responseEdits().applyTo(response.headers());
         target.responseEdits().applyTo(response.headers());
+        if (corsOrigin != null) {
+            route.cors().actual(response.headers(), corsOrigin);
+        }
         if (flags != null) {
             response.putHeader(ResponseFlags.HEADER, flags);
         }

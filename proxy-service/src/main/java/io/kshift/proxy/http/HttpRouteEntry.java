@@ -16,7 +16,7 @@ import java.util.List;
 record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, Fault fault, HttpRedirect redirect,
                       PathRewrite rewrite, String authorityRewrite, HeaderEdits requestEdits, HeaderEdits responseEdits,
                       List<HttpTarget> targets, WeightedPicker picker, List<Mirror> mirrors, Duration timeout,
-                      Retry retry) {
+                      Retry retry, Cors cors) {
 
     /** A delay and/or an abort, each for a percentage of requests (0–100). */
     record Fault(Duration delay, double delayPercent, int abortStatus, double abortPercent) {

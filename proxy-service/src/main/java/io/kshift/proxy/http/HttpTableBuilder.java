@@ -217,7 +217,7 @@ public final class HttpTableBuilder {
                 route.redirect(), PathRewrite.of(rewrite), rewrite == null ? null : rewrite.authority(),
                 HeaderEdits.of(headers == null ? null : headers.request()),
                 HeaderEdits.of(headers == null ? null : headers.response()), List.copyOf(targets), picker,
-                List.copyOf(mirrors), duration(route.timeout()), retry(route));
+                List.copyOf(mirrors), duration(route.timeout()), retry(route), Cors.of(route.corsPolicy()));
     }
 
     private HttpTarget target(ResolvedDestination d, int weight, io.kshift.model.istio.HeaderOperations request,
@@ -236,7 +236,7 @@ public final class HttpTableBuilder {
                 RetryOn.parse(route.retries().retryOn()));
     }
 
-    private static Duration duration(String text) {
+    static Duration duration(String text) {
         return IstioDuration.parse(text).filter(d -> !d.isZero()).orElse(null);
     }
 
@@ -256,7 +256,7 @@ public final class HttpTableBuilder {
         HttpTarget target = target(result.destination(), 1, null, null, listener, false);
         List<HttpRouteEntry> routes = List.of(new HttpRouteEntry(null, "default", List.of(), null, null, null, null,
                 HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), WeightedPicker.SINGLE, List.of(), null,
-                ISTIO_DEFAULT_RETRY));
+                ISTIO_DEFAULT_RETRY, null));
         List<String> names = new ArrayList<>();
         for (String name : HostNames.expand(service.name(), service.namespace())) {
             names.add(name + ":" + port.number());

@@ -1,0 +1,26 @@
+package io.kshift.model.istio;
+
+import io.kshift.model.Lists;
+import io.kshift.model.constraint.IstioDurationValue;
+import jakarta.validation.Valid;
+import java.util.List;
+
+/**
+ * Istio's {@code corsPolicy} (and the Gateway API CORS filter, translated to it): which origins may call the
+ * route from a browser, what a preflight is answered with, and what an actual response tells the browser.
+ * {@code unmatchedPreflights}: {@code FORWARD} (default) sends a preflight from an origin not allowed upstream
+ * like any request; {@code IGNORE} answers it here, without CORS headers.
+ */
+public record CorsPolicy(List<@Valid StringMatch> allowOrigins, List<String> allowMethods, List<String> allowHeaders,
+                         List<String> exposeHeaders, @IstioDurationValue String maxAge, Boolean allowCredentials,
+                         UnmatchedPreflights unmatchedPreflights) {
+
+    public enum UnmatchedPreflights { UNSPECIFIED, FORWARD, IGNORE }
+
+    public CorsPolicy {
+        allowOrigins = Lists.copy(allowOrigins);
+        allowMethods = Lists.copy(allowMethods);
+        allowHeaders = Lists.copy(allowHeaders);
+        exposeHeaders = Lists.copy(exposeHeaders);
+    }
+}

@@ -1,0 +1,108 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.samples.HttpEcho;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Istio's corsPolicy through a gateway, with a real backend: a preflight from an allowed origin is answered by the
+ * proxy and never reaches the backend; an actual request from it is forwarded and its response names the origin;
+ * another origin gets no CORS headers and its preflight goes to the backend like any request.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
+class HttpCorsTest {
+    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    static HttpEcho v1;
+    static HttpEcho v2;
+    static int gatewayPort;
+    static HttpMesh mesh;
+
+    @Inject
+    RouteTableHolder tables;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        v1 = HttpEcho.start("127.0.0.1", 0, "v1");
+        v2 = HttpEcho.start("127.0.0.1", 0, "v2");
+        gatewayPort = HttpMesh.freePort();
+        mesh = new HttpMesh(gatewayPort, v1.port(), v2.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        v1.close();
+        v2.close();
+    }
+
+    static HttpResponse<String> send(String method, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/get"))
+                .timeout(Duration.ofSeconds(8)).method(method, HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void preflightsAreAnsweredHereAndResponsesNameTheAllowedOrigin() throws Exception {
+        long generation = tables.get().generation() + 1;
+        mesh.publish(generation, mesh.services(), HttpMesh.rule(""), HttpMesh.routes("""
+                  - corsPolicy:
+                      allowOrigins: [{exact: 'https://app.example.com'}, {regex: 'https://.+\\.trusted\\.io'}]
+                      allowMethods: [GET, POST]
+                      allowHeaders: [x-token]
+                      exposeHeaders: [x-echo-version]
+                      maxAge: 10m
+                      allowCredentials: true
+                    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                """));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        v1.clear();
+
+        HttpResponse<String> preflight = send("OPTIONS", "Origin", "https://app.example.com",
+                "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "x-token");
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
+        assertThat(preflight.headers().firstValue("access-control-allow-methods")).hasValue("GET,POST");
+        assertThat(preflight.headers().firstValue("access-control-allow-headers")).hasValue("x-token");
+        assertThat(preflight.headers().firstValue("access-control-max-age")).hasValue("600");
+        assertThat(preflight.headers().firstValue("access-control-allow-credentials")).hasValue("true");
+        assertThat(v1.seen()).as("a preflight the policy answers never reaches the backend").isEmpty();
+
+        HttpResponse<String> actual = send("GET", "Origin", "https://a.trusted.io");
+        assertThat(actual.statusCode()).isEqualTo(200);
+        assertThat(actual.headers().firstValue("access-control-allow-origin")).hasValue("https://a.trusted.io");
+        assertThat(actual.headers().firstValue("access-control-expose-headers")).hasValue("x-echo-version");
+        assertThat(actual.headers().allValues("vary")).contains("Origin");
+        assertThat(v1.seen()).hasSize(1);
+
+        HttpResponse<String> other = send("GET", "Origin", "https://evil.example");
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
+        HttpResponse<String> otherPreflight = send("OPTIONS", "Origin", "https://evil.example",
+                "Access-Control-Request-Method", "POST");
+        assertThat(otherPreflight.headers().firstValue("access-control-allow-origin")).isEmpty();
+        assertThat(v1.seen()).as("another origin's preflight is forwarded like any request").hasSize(3)
+                .last().satisfies(s -> assertThat(s.method()).isEqualTo("OPTIONS"));
+        HttpResponse<String> plain = send("GET");
+        assertThat(plain.headers().firstValue("access-control-allow-origin")).isEmpty();
+    }
+}
