@@ -295,7 +295,8 @@ public class ChangeLoop implements Runnable {
         static final Verdict DUPLICATE = new Verdict(null, null);
     }
 
-    private final DecidedChanges decided = new DecidedChanges();
+    /** Replaced on taking over the change partition (change-loop thread only). */
+    private DecidedChanges decided = new DecidedChanges();
 
     /**
      * Never throws: a record that is not a change, or one the rules fail on, is rejected (under its change id when
@@ -397,6 +398,7 @@ public class ChangeLoop implements Runnable {
             producer = producer(partitions.iterator().next());
             producer.initTransactions();
             live.set(new SnapshotLoader(bus, configTopic).latest());
+            decided = DecidedChanges.fromResults(bus, resultsTopic);
             active = true;
             LOG.infof("active: live config is generation %d", live.get().generation());
         }

@@ -111,6 +111,37 @@ class ChangeLoopTest {
         return mine;
     }
 
+    /**
+     * What a validator taking over knows of earlier decisions: the change ids of the committed verdicts on the
+     * results topic; a verdict whose transaction was aborted is no decision.
+     */
+    @Test
+    void aValidatorTakingOverKnowsTheCommittedVerdictsFromTheResultsTopic() throws Exception {
+        String committed = "committed-" + UUID.randomUUID();
+        String aborted = "aborted-" + UUID.randomUUID();
+        Properties p = new Properties();
+        p.putAll(EmbeddedKafka.clientConfig());
+        p.put("transactional.id", "test-decided-" + UUID.randomUUID());
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            for (String id : List.of(committed, aborted)) {
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(MeshTopics.CHANGE_RESULTS, id, EventCodec.encode(new ChangeResult(
+                        null, id, ChangeStatus.ACCEPTED, 0, true, List.of(), List.of(), List.of(), Instant.now()))));
+                producer.flush();
+                if (id.equals(committed)) {
+                    producer.commitTransaction();
+                } else {
+                    producer.abortTransaction();
+                }
+            }
+        }
+        DecidedChanges decided = DecidedChanges.fromResults(io.kshift.model.bus.BusConnection.of(
+                EmbeddedKafka.clientConfig()), MeshTopics.CHANGE_RESULTS);
+        assertThat(decided.contains(committed)).isTrue();
+        assertThat(decided.contains(aborted)).isFalse();
+    }
+
     @Test
     void aChangeThatReachesTheBusTwiceIsDecidedOnce() throws Exception {
         // An Idempotency-Key retry sent twice (two config-service instances, or one restarted) carries one changeId.
