@@ -193,8 +193,8 @@ public final class ResourceReader {
 
     private static <T> T convert(JsonNode node, Class<T> type, String prefix, String subject,
                                  List<ValidationMessage> problems) {
-        List<String> unknown = UnknownFields.find(node, type, prefix);
-        unknown.forEach(f -> problems.add(new ValidationMessage(subject, f, "unknown field")));
+        List<UnknownFields.Finding> unknown = UnknownFields.find(node, type, prefix);
+        unknown.forEach(f -> problems.add(new ValidationMessage(subject, f.path(), f.message())));
         if (!unknown.isEmpty()) {
             return null;
         }

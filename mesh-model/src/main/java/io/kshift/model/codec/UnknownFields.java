@@ -33,13 +33,17 @@ final class UnknownFields {
     private UnknownFields() {
     }
 
-    static List<String> find(JsonNode node, Type type, String path) {
-        List<String> out = new ArrayList<>();
+    /** A field the model does not take, and why: "unknown field", or the reason upstream's field is not served. */
+    record Finding(String path, String message) {
+    }
+
+    static List<Finding> find(JsonNode node, Type type, String path) {
+        List<Finding> out = new ArrayList<>();
         walk(node, type, path, out);
         return out;
     }
 
-    private static void walk(JsonNode node, Type type, String path, List<String> out) {
+    private static void walk(JsonNode node, Type type, String path, List<Finding> out) {
         // A scalar has no fields of its own: nothing to find, and no path worth building.
         if (node == null || !node.isContainerNode()) {
             return;
@@ -67,7 +71,8 @@ final class UnknownFields {
                 Map.Entry<String, JsonNode> e = it.next();
                 Type declared = components.get(e.getKey());
                 if (declared == null) {
-                    out.add(path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+                    out.add(new Finding(path.isEmpty() ? e.getKey() : path + "." + e.getKey(), NotSupported
+                            .reason(c, e.getKey()).map(why -> "not supported: " + why).orElse("unknown field")));
                 } else if (e.getValue().isContainerNode()) {
                     walk(e.getValue(), declared, path.isEmpty() ? e.getKey() : path + "." + e.getKey(), out);
                 }

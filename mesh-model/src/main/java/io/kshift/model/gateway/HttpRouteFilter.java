@@ -53,7 +53,25 @@ public record HttpRouteFilter(@NotNull(message = "is required") Type type,
     /** A copy of each request (or {@code percent} of them) to another backend; its response is discarded. */
     public record RequestMirror(@NotNull(message = "is required") @Valid BackendRef backendRef,
                                 @Min(value = 0, message = "must be between 0 and 100")
-                                @Max(value = 100, message = "must be between 0 and 100") Integer percent) {
+                                @Max(value = 100, message = "must be between 0 and 100") Integer percent,
+                                @Valid Fraction fraction) {
+
+        /** The share of requests mirrored, in percent: {@code percent}, or {@code fraction}; null: all. */
+        public Double share() {
+            if (percent != null) {
+                return percent.doubleValue();
+            }
+            return fraction == null ? null : 100.0 * fraction.numerator() / fraction.effectiveDenominator();
+        }
+    }
+
+    /** {@code numerator / denominator} (default 100) of requests. */
+    public record Fraction(@NotNull(message = "is required") @Min(value = 0, message = "must be 0 or more")
+                           Integer numerator,
+                           @Min(value = 1, message = "must be 1 or more") Integer denominator) {
+        int effectiveDenominator() {
+            return denominator == null ? 100 : denominator;
+        }
     }
 
     public enum PathModifierType { ReplaceFullPath, ReplacePrefixMatch }

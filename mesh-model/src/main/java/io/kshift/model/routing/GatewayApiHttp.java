@@ -47,8 +47,8 @@ public final class GatewayApiHttp {
                 case RequestHeaderModifier -> request = headers(f.requestHeaderModifier());
                 case ResponseHeaderModifier -> response = headers(f.responseHeaderModifier());
                 case RequestMirror -> mirrors.add(new HttpMirrorPolicy(destination(f.requestMirror().backendRef(),
-                        namespace), f.requestMirror().percent() == null ? null
-                        : new Percent(f.requestMirror().percent().doubleValue())));
+                        namespace), f.requestMirror().share() == null ? null
+                        : new Percent(f.requestMirror().share())));
                 case RequestRedirect -> redirect = redirect(f.requestRedirect());
                 case URLRewrite -> rewrite = rewrite(f.urlRewrite(), prefix);
                 case CORS -> cors = cors(f.cors());

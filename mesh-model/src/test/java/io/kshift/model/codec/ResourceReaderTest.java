@@ -24,6 +24,28 @@ class ResourceReaderTest {
         return ResourceReader.readBody(text.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
     }
 
+    /** A field the Gateway API defines but kshift does not serve is refused as such, with why, not as unknown. */
+    @Test
+    void upstreamFieldsNotServedSaySoAndMadeUpOnesAreUnknown() throws Exception {
+        var parsed = yaml("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw}
+                spec:
+                  gatewayClassName: kshift
+                  listeners:
+                  - name: https
+                    protocol: HTTPS
+                    port: 443
+                    tls: {mode: Terminate, certificateRefs: [{name: cert}]}
+                    wieght: 3
+                """);
+        assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactlyInAnyOrder(
+                "spec.listeners[0].tls: not supported: TLS (termination, passthrough, certificates) is not served by"
+                        + " this kshift version yet",
+                "spec.listeners[0].wieght: unknown field");
+    }
+
     /** As kubectl: a leading, doubled or trailing "---", or a document of comments only, is no resource. */
     @Test
     void emptyDocumentsAreSkipped() throws Exception {

@@ -36,7 +36,7 @@ class GatewayApiHttpTest {
                 new HttpRouteFilter(HttpRouteFilter.Type.RequestHeaderModifier, new HttpRouteFilter.HeaderModifier(
                         List.of(new HttpRouteFilter.Header("x", "1")), null, List.of("y")), null, null, null, null, null),
                 new HttpRouteFilter(HttpRouteFilter.Type.RequestMirror, null, null, new HttpRouteFilter.RequestMirror(
-                        new BackendRef(null, null, "shadow", null, 80, null), 25), null, null, null),
+                        new BackendRef(null, null, "shadow", null, 80, null), 25, null), null, null, null),
                 new HttpRouteFilter(HttpRouteFilter.Type.URLRewrite, null, null, null, null,
                         new HttpRouteFilter.UrlRewrite("internal", new HttpRouteFilter.PathModifier(
                                 HttpRouteFilter.PathModifierType.ReplacePrefixMatch, null, "/v1")), null)),

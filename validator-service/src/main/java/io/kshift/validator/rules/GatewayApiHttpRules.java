@@ -77,6 +77,14 @@ final class GatewayApiHttpRules {
                 }
             }
             if (filter.type() == HttpRouteFilter.Type.RequestMirror) {
+                HttpRouteFilter.RequestMirror mirror = filter.requestMirror();
+                if (mirror.percent() != null && mirror.fraction() != null) {
+                    findings.error(key, at + ".requestMirror", "percent and fraction are exclusive");
+                } else if (mirror.share() != null && mirror.share() > 100) {
+                    findings.error(key, at + ".requestMirror.fraction", "numerator must not exceed denominator");
+                }
+            }
+            if (filter.type() == HttpRouteFilter.Type.RequestMirror) {
                 resolve(resolver, key, ListenerBindings.backendTarget(filter.requestMirror().backendRef(),
                         route.namespace(), at + ".requestMirror.backendRef"), findings);
             }

@@ -1,0 +1,82 @@
+package io.kshift.model.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import io.kshift.model.codec.NotSupported;
+import io.kshift.model.gateway.HttpRouteSpec;
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.TcpRouteSpec;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Gateway API's schema as its published CRDs define it (fabric8's model, generated from them, is a test
+ * dependency resolved by the build): every field of Gateway, HTTPRoute and TCPRoute, at every depth, is either a
+ * field of kshift's model or declared not supported with a reason ({@link NotSupported}), so a user never gets
+ * "unknown field" for a real one, and a field added upstream fails here first.
+ */
+class UpstreamSchemaTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String UPSTREAM = "io.fabric8.kubernetes.api.model.gatewayapi";
+
+    @Test
+    void everyUpstreamFieldIsModelledOrDeclaredNotSupported() {
+        List<String> missing = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        walk(io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec.class, KubeGatewaySpec.class, "Gateway.spec",
+                missing, seen);
+        walk(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec.class, HttpRouteSpec.class,
+                "HTTPRoute.spec", missing, seen);
+        walk(io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRouteSpec.class, TcpRouteSpec.class,
+                "TCPRoute.spec", missing, seen);
+        assertThat(missing).as("upstream fields neither modelled nor declared not supported").isEmpty();
+    }
+
+    private static void walk(Class<?> upstream, Class<?> ours, String path, List<String> missing, Set<String> seen) {
+        if (!seen.add(upstream.getName() + "->" + ours.getName())) {
+            return;
+        }
+        List<BeanPropertyDefinition> properties = MAPPER.getSerializationConfig()
+                .introspect(MAPPER.constructType(upstream)).findProperties();
+        for (BeanPropertyDefinition p : properties) {
+            String name = p.getName();
+            RecordComponent component = component(ours, name);
+            if (component == null) {
+                if (NotSupported.reason(ours, name).isEmpty()) {
+                    missing.add(path + "." + name + " (" + ours.getSimpleName() + ")");
+                }
+                continue;
+            }
+            Class<?> upstreamElement = element(p.getPrimaryType());
+            Class<?> ourElement = element(MAPPER.constructType(component.getGenericType()));
+            if (upstreamElement.getName().startsWith(UPSTREAM) && ourElement.isRecord()) {
+                walk(upstreamElement, ourElement, path + "." + name, missing, seen);
+            }
+        }
+    }
+
+    private static RecordComponent component(Class<?> record, String name) {
+        for (RecordComponent rc : record.getRecordComponents()) {
+            if (rc.getName().equals(name)) {
+                return rc;
+            }
+        }
+        return null;
+    }
+
+    /** A list's or map's element type; the type itself otherwise. */
+    private static Class<?> element(JavaType type) {
+        JavaType t = type;
+        while (t.isContainerType()) {
+            t = t.getContentType();
+        }
+        return t.getRawClass();
+    }
+}
