@@ -24,7 +24,9 @@ public enum Kind {
     SERVICE(Groups.CORE, "Service", "services", List.of("svc"), ServiceSpec.class),
     KUBE_GATEWAY(Groups.GATEWAY_API, "Gateway", "gateways", List.of("gtw"), KubeGatewaySpec.class),
     TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class),
-    HTTP_ROUTE(Groups.GATEWAY_API, "HTTPRoute", "httproutes", List.of(), HttpRouteSpec.class);
+    HTTP_ROUTE(Groups.GATEWAY_API, "HTTPRoute", "httproutes", List.of(), HttpRouteSpec.class),
+    REFERENCE_GRANT(Groups.GATEWAY_API, "ReferenceGrant", "referencegrants", List.of("refgrant"),
+            io.kshift.model.gateway.ReferenceGrantSpec.class);
 
     private final Groups group;
     private final String kindName;

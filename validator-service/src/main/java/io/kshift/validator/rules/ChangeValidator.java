@@ -121,8 +121,9 @@ public final class ChangeValidator {
             resolver = lastResolver.after(changed.config(), changed.changedKeys());
             boolean registryChanged = resolver != lastResolver;
             // Routes read the registry and the gateways they name; nothing else outside themselves.
+            // Gateways decide what routes attach to, ReferenceGrants which of their cross-namespace refs stand.
             boolean everyRoute = registryChanged || changed.changedKeys().stream().anyMatch(k ->
-                    k.kind() == Kind.GATEWAY || k.kind() == Kind.KUBE_GATEWAY);
+                    k.kind() == Kind.GATEWAY || k.kind() == Kind.KUBE_GATEWAY || k.kind() == Kind.REFERENCE_GRANT);
             validate(changed.config(), resolver, registryChanged, everyRoute, touched, egress, findings);
             InUseRules.check(current, changed.config(), changed.changedKeys(), resolver.registry(), findings);
         }

@@ -43,10 +43,12 @@ final class RouteRules {
         for (Resource route : all ? config.ofKind(Kind.TCP_ROUTE) : EgressRules.touched(config, touched,
                 Kind.TCP_ROUTE)) {
             tcpRoute(config, resolver, route, findings);
+            ReferenceGrantRules.check(config, route, findings);
         }
         for (Resource route : all ? config.ofKind(Kind.HTTP_ROUTE) : EgressRules.touched(config, touched,
                 Kind.HTTP_ROUTE)) {
             GatewayApiHttpRules.check(config, resolver, route, findings);
+            ReferenceGrantRules.check(config, route, findings);
         }
     }
 

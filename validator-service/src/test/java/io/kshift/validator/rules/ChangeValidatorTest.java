@@ -242,6 +242,51 @@ class ChangeValidatorTest {
                 .contains("spec.parentRefs[0].name");
     }
 
+    /**
+     * A route's backend in another namespace needs that namespace's ReferenceGrant; taking the grant away while
+     * the route uses it is refused, naming the route.
+     */
+    @Test
+    void aCrossNamespaceBackendNeedsAReferenceGrant() throws Exception {
+        String route = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: team-gw, namespace: team}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: tcp, protocol: TCP, port: 9400}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TCPRoute
+                metadata: {name: r, namespace: team}
+                spec:
+                  parentRefs: [{name: team-gw}]
+                  rules: [{backendRefs: [{name: tcp-echo, namespace: default, port: 9000}]}]
+                """;
+        String grant = """
+                apiVersion: gateway.networking.k8s.io/v1beta1
+                kind: ReferenceGrant
+                metadata: {name: let-team-in, namespace: default}
+                spec:
+                  from: [{group: gateway.networking.k8s.io, kind: TCPRoute, namespace: team}]
+                  to: [{group: "", kind: Service}]
+                """;
+        var refused = apply(seeded(), yaml(route));
+        assertThat(refused.result().errors()).extracting(ValidationMessage::field)
+                .containsExactly("spec.rules[0].backendRefs[0].namespace");
+        assertThat(refused.result().errors().get(0).message()).contains("a ReferenceGrant in default must allow"
+                + " TCPRoutes from namespace team");
+        var otherKind = apply(seeded(), yaml(route + "---\n" + grant.replace("kind: TCPRoute", "kind: HTTPRoute")));
+        assertThat(otherKind.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        var granted = apply(seeded(), yaml(route + "---\n" + grant));
+        assertThat(granted.result().errors()).isEmpty();
+        var revoked = validator.decide(granted.next().orElseThrow(), ChangeRequested.of("revoke", Instant.EPOCH,
+                Operation.DELETE, yaml(grant), false));
+        assertThat(revoked.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(revoked.result().errors()).extracting(m -> m.resource() + " " + m.field())
+                .containsExactly("TCPRoute team/r spec.rules[0].backendRefs[0].namespace");
+    }
+
     @Test
     void aDryRunCarriesTheDiffAgainstTheLiveConfigAndPublishesNothing() throws Exception {
         MeshSnapshot live = seeded();
