@@ -67,8 +67,10 @@ public final class NamespaceScope {
         if (h.equals("*") || h.equals("*.svc.cluster.local") || h.equals("*.svc") || h.equals("*.cluster.local")) {
             return Optional.of("'" + host + "' would take every namespace's traffic");
         }
+        // name.namespace is a Service's name too (HostNames answers it with the .svc forms), so it is checked alike.
         String base = h.endsWith(".svc.cluster.local") ? h.substring(0, h.length() - ".svc.cluster.local".length())
-                : h.endsWith(".svc") ? h.substring(0, h.length() - ".svc".length()) : null;
+                : h.endsWith(".svc") ? h.substring(0, h.length() - ".svc".length())
+                : h.split("\\.").length == 2 && !h.contains("*") ? h : null;
         if (base != null) {
             String[] parts = base.split("\\.");
             String namespace = parts[parts.length - 1];

@@ -19,20 +19,23 @@ class NamespaceScopeTest {
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
                 metadata: {name: shadow, namespace: team-a}
-                spec: {hosts: [httpbin, httpbin.default.svc.cluster.local, api.team-a.svc, api.example.com],
+                spec: {hosts: [httpbin, httpbin.default.svc.cluster.local, api.team-a.svc, api.example.com,
+                               reviews.default, api.team-a],
                        ports: [{number: 80, name: http}], resolution: DNS}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: grab, namespace: team-a}
                 spec:
-                  hosts: ["*", reviews.default.svc.cluster.local, ratings]
+                  hosts: ["*", reviews.default.svc.cluster.local, ratings, reviews.default]
                   gateways: [mesh, default/tcp-echo-gateway, own-gw]
                   http: [{route: [{destination: {host: ratings}}]}]
                 """));
         assertThat(denied).extracting(m -> m.resource() + " " + m.field()).containsExactlyInAnyOrder(
                 "ServiceEntry team-a/shadow spec.hosts[0]", "ServiceEntry team-a/shadow spec.hosts[1]",
+                "ServiceEntry team-a/shadow spec.hosts[4]",
                 "VirtualService team-a/grab spec.hosts[0]", "VirtualService team-a/grab spec.hosts[1]",
+                "VirtualService team-a/grab spec.hosts[3]",
                 "VirtualService team-a/grab spec.gateways[1]");
         assertThat(denied.get(0).message()).contains("shadow the Service of that name in every namespace");
     }

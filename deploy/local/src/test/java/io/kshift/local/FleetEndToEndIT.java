@@ -353,6 +353,7 @@ class FleetEndToEndIT {
             } catch (IllegalStateException e) {
                 String log = Files.readString(layout.logs().resolve(standby.name() + ".log"));
                 if (attempt == 3 || !log.contains("in use")) {
+                    ManagedProcess.stop(layout, standby.name(), Duration.ofSeconds(15));
                     throw e;
                 }
                 ManagedProcess.stop(layout, standby.name(), Duration.ofSeconds(15));

@@ -28,8 +28,10 @@ public record HttpRouteFilter(@NotNull(message = "is required") Type type,
     public record Cors(List<@jakarta.validation.constraints.Pattern(
             regexp = "\\*|[a-zA-Z][a-zA-Z0-9+.-]*://(\\*\\.)?[a-zA-Z0-9.-]+(:[0-9]{1,5})?",
             message = "must be * or scheme://host[:port], the host optionally starting with *.") String> allowOrigins,
-                       Boolean allowCredentials, List<String> allowMethods, List<String> allowHeaders,
-                       List<String> exposeHeaders,
+                       Boolean allowCredentials,
+                       List<@io.kshift.model.istio.CorsPolicy.HeaderText String> allowMethods,
+                       List<@io.kshift.model.istio.CorsPolicy.HeaderText String> allowHeaders,
+                       List<@io.kshift.model.istio.CorsPolicy.HeaderText String> exposeHeaders,
                        @Min(value = 1, message = "must be at least 1 (seconds)") Integer maxAge) {
         public Cors {
             allowOrigins = Lists.copy(allowOrigins);

@@ -105,6 +105,7 @@ public final class HttpBindings {
             HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
             List<String> services = spec.parentRefs().stream().filter(HttpBindings::isServiceParent)
                     .filter(p -> p.namespace() == null || p.namespace().equals(route.namespace()))
+                    .filter(p -> !p.name().contains("."))
                     .map(ParentReference::name).distinct().toList();
             if (!services.isEmpty() && !spec.rules().isEmpty()) {
                 List<HttpRoute> routes = spec.rules().stream()

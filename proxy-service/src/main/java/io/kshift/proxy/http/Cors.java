@@ -41,11 +41,16 @@ record Cors(List<StringMatcher> origins, String methods, String headers, String 
                 && request.getHeader("access-control-request-method") != null;
     }
 
-    /** The headers of a preflight's answer for {@code origin}. */
-    void preflight(MultiMap headers, String origin) {
+    /**
+     * The headers of a preflight's answer for {@code origin}. With credentials a browser reads {@code *} as a
+     * name, not a wildcard, so then what the preflight asks for is echoed instead.
+     */
+    void preflight(MultiMap headers, String origin, HttpServerRequest request) {
         headers.set("access-control-allow-origin", origin);
-        put(headers, "access-control-allow-methods", methods);
-        put(headers, "access-control-allow-headers", this.headers);
+        put(headers, "access-control-allow-methods", credentials && "*".equals(methods)
+                ? request.getHeader("access-control-request-method") : methods);
+        put(headers, "access-control-allow-headers", credentials && "*".equals(this.headers)
+                ? request.getHeader("access-control-request-headers") : this.headers);
         put(headers, "access-control-max-age", maxAge);
         if (credentials) {
             headers.set("access-control-allow-credentials", "true");

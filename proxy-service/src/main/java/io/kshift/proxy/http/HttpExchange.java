@@ -139,7 +139,7 @@ final class HttpExchange {
             done = true;
             finished = true;
             if (origin != null) {
-                route.cors().preflight(response.headers(), origin);
+                route.cors().preflight(response.headers(), origin, request);
             }
             response.setStatusCode(200).end();
             return true;
@@ -333,6 +333,9 @@ final class HttpExchange {
         target.responseEdits().applyTo(response.headers());
         if (corsOrigin != null) {
             route.cors().actual(response.headers(), corsOrigin);
+        } else if (route.cors() != null && request.getHeader("origin") != null) {
+            // The answer depends on the origin either way: caches must not hand this one to an allowed origin.
+            response.headers().add("vary", "Origin");
         }
         if (flags != null) {
             response.putHeader(ResponseFlags.HEADER, flags);

@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class DecidedChanges {
     static final int REMEMBERED = 10_000;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DecidedChanges.class);
 
     /** The ids of the newest {@value #REMEMBERED} committed verdicts on {@code resultsTopic}. Blocking. */
     static DecidedChanges fromResults(BusConnection bus, String resultsTopic) {
@@ -34,13 +35,17 @@ final class DecidedChanges {
             consumer.assign(partitions);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            // Each verdict is followed by its transaction's commit marker, which takes an offset too.
             for (var partition : partitions) {
-                consumer.seek(partition, Math.max(begin.get(partition), end.get(partition) - REMEMBERED));
+                consumer.seek(partition, Math.max(begin.get(partition), end.get(partition) - 2L * REMEMBERED));
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading " + resultsTopic + " took over 30 s");
+                    // Best effort: a takeover must not fail over it (a duplicate is rare, a validator down is not).
+                    LOG.warnf("read %d recent verdicts of %s in 30 s; going on with those", decided.ids.size(),
+                            resultsTopic);
+                    break;
                 }
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.key() != null) {

@@ -125,6 +125,12 @@ final class GatewayApiHttpRules {
      */
     private static void meshParent(MeshConfig config, Resource route, io.kshift.model.gateway.ParentReference ref,
                                    String field, Findings findings) {
+        if (!ref.name().matches("[a-z]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            // A Service name is one DNS label: a dotted one would claim hosts of another namespace on the mesh port.
+            findings.error(route.key(), field + ".name", "'" + ref.name() + "' is not a Service name (one DNS label:"
+                    + " lower case letters, digits and '-')");
+            return;
+        }
         String ns = ref.namespace() == null ? route.namespace() : ref.namespace();
         if (!ns.equals(route.namespace())) {
             findings.error(route.key(), field + ".namespace", "a route for Service " + ns + "/" + ref.name()

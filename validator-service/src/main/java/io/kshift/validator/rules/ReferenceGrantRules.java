@@ -14,8 +14,9 @@ import io.kshift.model.resource.Resource;
 /**
  * Gateway API cross-namespace references: a TCPRoute's or HTTPRoute's backendRef (or mirror) to a Service in
  * another namespace needs a ReferenceGrant in that namespace allowing that route kind from the route's namespace.
- * Without one the reference is refused: another namespace's owner decides who may send it traffic. Istio
- * VirtualServices are not affected (Istio has no such rule for them).
+ * Without one the reference is refused: the other namespace's owner decides which Gateway API routes may send it
+ * traffic. Istio VirtualServices are not covered (Istio has no such rule); a namespaced editor's hosts are limited
+ * by config-service's NamespaceScope instead.
  */
 final class ReferenceGrantRules {
     private ReferenceGrantRules() {

@@ -287,6 +287,24 @@ class ChangeValidatorTest {
                 .containsExactly("TCPRoute team/r spec.rules[0].backendRefs[0].namespace");
     }
 
+    /** CORS header values go out as written: a line break in one (header injection) is refused. */
+    @Test
+    void corsHeaderListsMayNotCarryLineBreaks() throws Exception {
+        var d = apply(seeded(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web}
+                spec:
+                  hosts: [tcp-echo]
+                  http:
+                  - corsPolicy: {allowOrigins: [{exact: 'https://a.example'}], allowHeaders: ["x-a\\r\\nset-cookie: s=1"]}
+                    route: [{destination: {host: tcp-echo, subset: v1, port: {number: 9000}}}]
+                """));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(d.result().errors()).extracting(ValidationMessage::field).singleElement()
+                .satisfies(f -> assertThat(f).startsWith("spec.http[0].corsPolicy.allowHeaders[0]"));
+    }
+
     @Test
     void aDryRunCarriesTheDiffAgainstTheLiveConfigAndPublishesNothing() throws Exception {
         MeshSnapshot live = seeded();
