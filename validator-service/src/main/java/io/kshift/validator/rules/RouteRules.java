@@ -208,12 +208,23 @@ final class RouteRules {
             findings.warn(route.key(), field + ".name", notYet("Gateway " + ns + "/" + ref.name()));
             return;
         }
+        // A route in another namespace than its Gateway does not decide whether it attaches: the Gateway's owner
+        // does (Gateway API: the route is not Accepted). Refusing would let any namespace's route block the
+        // owner's Gateway or listener change, so there it is a warning; within one namespace an error, as before.
+        boolean foreign = !gw.get().namespace().equals(route.namespace());
+        java.util.function.BiConsumer<String, String> problem = (at, why2) -> {
+            if (foreign) {
+                findings.warn(route.key(), at, why2 + "; this route does not attach there");
+            } else {
+                findings.error(route.key(), at, why2);
+            }
+        };
         List<Listener> listeners = gw.get().specAs(KubeGatewaySpec.class).listeners();
         List<Listener> candidates = listeners.stream()
                 .filter(l -> ListenerBindings.attaches(ref, route.namespace(), gw.get(), l)).toList();
         if (candidates.isEmpty()) {
             String what = ref.sectionName() != null ? "sectionName" : "port";
-            findings.error(route.key(), field + "." + what, "Gateway " + ns + "/" + ref.name() + " has no listener "
+            problem.accept(field + "." + what, "Gateway " + ns + "/" + ref.name() + " has no listener "
                     + (ref.sectionName() != null ? "named '" + ref.sectionName() + "'" : "on port " + ref.port())
                     + "; listeners: " + listeners.stream().map(Listener::name).toList());
             return;
@@ -224,7 +235,7 @@ final class RouteRules {
                     .filter(l -> protocols.contains(l.protocol().toUpperCase(Locale.ROOT)))
                     .filter(l -> l.admitsKind(route.type().kindName())).toList();
             if (compatible.isEmpty()) {
-                findings.error(route.key(), field, "Gateway " + ns + "/" + ref.name() + " has no listener that takes"
+                problem.accept(field, "Gateway " + ns + "/" + ref.name() + " has no listener that takes"
                         + " this route; " + why);
                 return;
             }
@@ -232,12 +243,12 @@ final class RouteRules {
         }
         for (Listener l : candidates) {
             if (!l.admitsNamespace(gw.get().namespace(), route.namespace())) {
-                findings.error(route.key(), field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
+                problem.accept(field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
                         + " admits routes from its own namespace only");
             } else if (!protocols.contains(l.protocol().toUpperCase(Locale.ROOT))) {
-                findings.error(route.key(), field, "listener '" + l.name() + "' speaks " + l.protocol() + "; " + why);
+                problem.accept(field, "listener '" + l.name() + "' speaks " + l.protocol() + "; " + why);
             } else if (!l.admitsKind(route.type().kindName())) {
-                findings.error(route.key(), field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
+                problem.accept(field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
                         + " allows routes of kinds " + l.allowedRoutes().kinds().stream()
                         .map(Listener.RouteGroupKind::kind).toList() + " only");
             }

@@ -203,6 +203,46 @@ class ChangeValidatorTest {
                 .anyMatch(w -> w.resource().contains("other-gw"));
     }
 
+    /**
+     * A route of another namespace cannot block a Gateway's owner: waiting for infra's gateway on a listener it
+     * then does not have (or that admits only its own namespace) is a warning, and the gateway is created.
+     */
+    @Test
+    void aRouteOfAnotherNamespaceNeverBlocksTheGatewayItWaitsFor() throws Exception {
+        var waiting = apply(seeded(), yaml("""
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TCPRoute
+                metadata: {name: r, namespace: team}
+                spec:
+                  parentRefs: [{name: public, namespace: infra, sectionName: tcp-9500}]
+                  rules: [{backendRefs: [{name: tcp-echo, namespace: default, port: 9000}]}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1beta1
+                kind: ReferenceGrant
+                metadata: {name: let-team-in, namespace: default}
+                spec:
+                  from: [{group: gateway.networking.k8s.io, kind: TCPRoute, namespace: team}]
+                  to: [{group: "", kind: Service}]
+                """));
+        assertThat(waiting.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        String gateway = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: public, namespace: infra}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: LISTENER, protocol: TCP, port: 9500}]
+                """;
+        var otherListener = apply(waiting.next().orElseThrow(), yaml(gateway.replace("LISTENER", "tcp")));
+        assertThat(otherListener.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(otherListener.result().warnings()).extracting(m -> m.resource() + " " + m.field())
+                .contains("TCPRoute team/r spec.parentRefs[0].sectionName");
+        var sameNamespaceOnly = apply(waiting.next().orElseThrow(), yaml(gateway.replace("LISTENER", "tcp-9500")));
+        assertThat(sameNamespaceOnly.result().status()).as("from: Same by default").isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(sameNamespaceOnly.result().warnings()).anySatisfy(w -> assertThat(w.message())
+                .contains("admits routes from its own namespace only; this route does not attach there"));
+    }
+
     /** Gateway API mesh routing: a Service parent in the route's own namespace, on a port the Service has. */
     @Test
     void anHttpRouteMayNameAServiceAsItsParent() throws Exception {
