@@ -13,8 +13,6 @@ import java.util.List;
  * in the Service's namespace; without it the route is refused.
  */
 public record ReferenceGrantSpec(List<@Valid From> from, List<@Valid To> to) implements ResourceSpec {
-    public static final String GATEWAY_API_GROUP = "gateway.networking.k8s.io";
-
     public ReferenceGrantSpec {
         from = Lists.copy(from);
         to = Lists.copy(to);
@@ -37,7 +35,7 @@ public record ReferenceGrantSpec(List<@Valid From> from, List<@Valid To> to) imp
      * {@code service} in the grant's namespace.
      */
     public boolean allowsService(String routeKind, String routeNamespace, String service) {
-        return from.stream().anyMatch(f -> GATEWAY_API_GROUP.equals(f.group()) && routeKind.equals(f.kind())
+        return from.stream().anyMatch(f -> Listener.RouteGroupKind.GATEWAY_API_GROUP.equals(f.group()) && routeKind.equals(f.kind())
                 && routeNamespace.equals(f.namespace()))
                 && to.stream().anyMatch(t -> (t.group().isEmpty() || "core".equals(t.group()))
                 && "Service".equals(t.kind()) && (t.name() == null || t.name().equals(service)));

@@ -83,9 +83,7 @@ final class GatewayApiHttpRules {
                 } else if (mirror.share() != null && mirror.share() > 100) {
                     findings.error(key, at + ".requestMirror.fraction", "numerator must not exceed denominator");
                 }
-            }
-            if (filter.type() == HttpRouteFilter.Type.RequestMirror) {
-                resolve(resolver, key, ListenerBindings.backendTarget(filter.requestMirror().backendRef(),
+                resolve(resolver, key, ListenerBindings.backendTarget(mirror.backendRef(),
                         route.namespace(), at + ".requestMirror.backendRef"), findings);
             }
         }
