@@ -6,13 +6,15 @@ import io.kshift.proxy.routing.Upstream;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
 
@@ -33,7 +35,8 @@ final class HttpExchange {
     private final MatchBlock matched;
     private final String authority;
     private final Vertx vertx;
-    private final HttpClients clients;
+    private final HttpUpstreams upstreams;
+    private final EventLoop loop;
     private final Mirrors mirrors;
     private final RandomGenerator random;
     private Buffer body;
@@ -46,7 +49,7 @@ final class HttpExchange {
     private boolean done;
     private long routeTimer = -1;
     private int firstEndpoint = -1;
-    private HttpClientRequest inFlight;
+    private UpstreamCall inFlight;
     private boolean finished;
     private final long startedAt = System.nanoTime();
     private final long maxBody;
@@ -58,7 +61,7 @@ final class HttpExchange {
     private StreamIdle idle;
 
     HttpExchange(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority, Vertx vertx,
-                 HttpClients clients, Mirrors mirrors, RandomGenerator random, HttpLimits limits) {
+                 HttpUpstreams upstreams, EventLoop loop, Mirrors mirrors, RandomGenerator random, HttpLimits limits) {
         this.maxBody = limits.maxBody();
         this.budget = limits.budget();
         this.streamIdleMillis = limits.streamIdleMillis();
@@ -68,7 +71,8 @@ final class HttpExchange {
         this.matched = matched;
         this.authority = authority;
         this.vertx = vertx;
-        this.clients = clients;
+        this.upstreams = upstreams;
+        this.loop = loop;
         this.mirrors = mirrors;
         this.random = random;
     }
@@ -81,8 +85,8 @@ final class HttpExchange {
             abandon();
         });
         response.endHandler(v -> over());
-        if (streamIdleMillis > 0 && request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c) {
-            idle = new StreamIdle(c.channel().eventLoop(), streamIdleMillis, this::idleTimeout);
+        if (streamIdleMillis > 0) {
+            idle = new StreamIdle(loop, streamIdleMillis, this::idleTimeout);
         }
         String length = request.getHeader("content-length");
         if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
@@ -174,10 +178,13 @@ final class HttpExchange {
     private void forwardFirst() {
         uri = route.rewrite() == null ? request.uri() : route.rewrite().apply(request.uri(), matched);
         headers = UpstreamRequests.headers(request, route, target, authority, random);
+        if (!headers.contains("content-length") && (body.length() > 0 || UpstreamRequests.carriesBody(request.method()))) {
+            headers.set("content-length", String.valueOf(body.length()));
+        }
         if (route.timeout() != null) {
             routeTimer = vertx.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
                 routeTimer = -1;
-                HttpClientRequest pending = inFlight;
+                UpstreamCall pending = inFlight;
                 respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
                 if (pending != null) {
                     pending.reset();
@@ -209,36 +216,29 @@ final class HttpExchange {
             t.timer = vertx.setTimer(Math.max(1, policy.perTry().toMillis()), id -> {
                 t.timer = -1;
                 t.timedOut = true;
-                if (t.request != null) {
-                    t.request.reset();
+                if (t.call != null) {
+                    t.call.reset();
                 }
             });
         }
-        clients.get(target.pool()).request(new RequestOptions().setMethod(request.method())
-                        .setServer(endpoint.socketAddress())
-                        .setHost(endpoint.address().host()).setPort(endpoint.address().port()).setURI(uri)
-                        .setHeaders(tryHeaders))
-                .onComplete(ar -> {
-                    if (ar.failed()) {
-                        failed(t, ar.cause(), false);
-                        return;
-                    }
-                    t.request = ar.result();
-                    inFlight = t.request;
-                    if (done || t.timedOut) {
-                        t.request.reset();
-                    }
-                    t.request.send(body).onComplete(rr -> {
-                        if (rr.failed()) {
-                            failed(t, rr.cause(), true);
-                        } else {
-                            answered(t, rr.result());
-                        }
-                    });
-                    if (attempt == 0) {
-                        mirror();
-                    }
-                });
+        UpstreamCall call = new UpstreamCall(loop, upstreamRequest(tryHeaders), t);
+        t.call = call;
+        inFlight = call;
+        upstreams.send(target.pool(), loop, endpoint, call);
+        if (attempt == 0 && !done) {
+            mirror();
+        }
+    }
+
+    private DefaultFullHttpRequest upstreamRequest(MultiMap tryHeaders) {
+        return new DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()), uri, content(body),
+                UpstreamRequests.nettyHeaders(tryHeaders), EmptyHttpHeaders.INSTANCE);
+    }
+
+    /** The buffered body for one send: the encoder releases what it writes, the body must outlive every try. */
+    static ByteBuf content(Buffer body) {
+        return body.length() == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.unreleasableBuffer(body.getByteBuf());
     }
 
     private Upstream endpoint(int attempt) {
@@ -259,7 +259,7 @@ final class HttpExchange {
     private void mirror() {
         for (HttpRouteEntry.Mirror m : route.mirrors()) {
             if (chance(m.percent())) {
-                mirrors.send(m.target(), request.method(), uri, headers, body);
+                mirrors.send(m.target(), loop, request.method(), uri, headers, body);
             }
         }
     }
@@ -270,7 +270,7 @@ final class HttpExchange {
             // We reset it ourselves (the client left or the route timed out): not the endpoint's fault.
             return;
         }
-        if (cause instanceof ConnectionPoolTooBusyException) {
+        if (cause == EndpointPool.OVERFLOW) {
             overflow();
             return;
         }
@@ -295,14 +295,14 @@ final class HttpExchange {
         }
     }
 
-    private void answered(Try t, HttpClientResponse upstream) {
+    private void answered(Try t, HttpResponse upstream) {
         moved();
         // Envoy: the per-try timeout stops at the response's start; the route timeout covers the whole response.
         if (t.timer >= 0) {
             vertx.cancelTimer(t.timer);
             t.timer = -1;
         }
-        int status = upstream.statusCode();
+        int status = upstream.status().code();
         OutlierDetector outliers = target.endpoints().outliers();
         if (outliers != null) {
             if (status >= 500) {
@@ -312,23 +312,22 @@ final class HttpExchange {
             }
         }
         if (!done && route.retry().on().retriesStatus(status) && retry(t.attempt)) {
-            // The retry is scheduled; this answer is read to its end and dropped.
-            upstream.handler(b -> { });
-            upstream.end().onComplete(v -> release(t, t.retry));
+            // The retry is scheduled; this answer is read to its end and dropped (the connection stays good).
+            t.draining = true;
             return;
         }
         if (done) {
-            upstream.request().reset();
-            release(t, t.retry);
+            t.call.reset();
             return;
         }
         done = true;
-        response.setStatusCode(status).setStatusMessage(upstream.statusMessage());
-        upstream.headers().forEach(e -> {
+        t.status = status;
+        response.setStatusCode(status).setStatusMessage(upstream.status().reasonPhrase());
+        for (var e : upstream.headers()) {
             if (!UpstreamRequests.HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
                 response.headers().add(e.getKey(), e.getValue());
             }
-        });
+        }
         route.responseEdits().applyTo(response.headers());
         target.responseEdits().applyTo(response.headers());
         if (corsOrigin != null) {
@@ -343,38 +342,52 @@ final class HttpExchange {
         if (!response.headers().contains("content-length") && request.version() != HttpVersion.HTTP_2) {
             response.setChunked(true);
         }
-        stream(t, upstream);
+        t.streaming = true;
+    }
+
+    /** The answer's body, relayed with backpressure: the upstream read pauses while the client's socket is full. */
+    private void chunk(Try t, Buffer chunk) {
+        if (!t.streaming) {
+            return; // a dropped answer (retried) or one that came after the exchange ended
+        }
+        moved();
+        response.write(chunk);
+        if (response.writeQueueFull()) {
+            t.call.pause();
+            response.drainHandler(v -> {
+                moved();
+                t.call.resume();
+            });
+        }
     }
 
     /**
-     * Relays the response body with backpressure. The destination's slots are given back before the last bytes go
-     * out, so a client that sends its next request the moment this one ends never finds them still taken.
+     * The answer is complete. The destination's slots are given back before the last bytes go out, so a client
+     * that sends its next request the moment this one ends never finds them still taken.
      */
-    private void stream(Try t, HttpClientResponse upstream) {
-        upstream.handler(chunk -> {
-            moved();
-            response.write(chunk);
-            if (response.writeQueueFull()) {
-                upstream.pause();
-                response.drainHandler(v -> {
-                    moved();
-                    upstream.resume();
-                });
-            }
-        });
-        upstream.exceptionHandler(e -> {
-            cancelRouteTimer();
+    private void ended(Try t, Buffer last) {
+        if (!t.streaming) {
             release(t, t.retry);
-            finished = true;
-            response.reset();
-        });
-        upstream.endHandler(v -> {
-            cancelRouteTimer();
-            release(t, t.retry);
-            record(upstream.statusCode());
-            finished = true;
+            return;
+        }
+        cancelRouteTimer();
+        release(t, t.retry);
+        record(t.status);
+        finished = true;
+        if (last == null) {
             response.end();
-        });
+        } else {
+            moved();
+            response.end(last);
+        }
+    }
+
+    /** The upstream broke off mid-answer: the client's answer can only be reset. */
+    private void brokeOff(Try t) {
+        cancelRouteTimer();
+        release(t, t.retry);
+        finished = true;
+        response.reset();
     }
 
     private void record(int status) {
@@ -414,7 +427,7 @@ final class HttpExchange {
             }
             target.activeRequests().decrementAndGet();
             t.endpoint.closed();
-            if (inFlight == t.request) {
+            if (inFlight == t.call) {
                 inFlight = null;
             }
         }
@@ -490,7 +503,7 @@ final class HttpExchange {
         if (finished) {
             return;
         }
-        HttpClientRequest pending = inFlight;
+        UpstreamCall pending = inFlight;
         boolean answering = response.headWritten();
         if (answering && target != null) {
             // answer() only resets a begun answer; the request still counts, with its flag.
@@ -515,20 +528,53 @@ final class HttpExchange {
         }
     }
 
-    /** One try's state: its endpoint and per-try timer, and whether its slots were given back. */
-    private static final class Try {
+    /** One try: its endpoint and per-try timer, whether its slots were given back, and what its answer is doing. */
+    private final class Try implements UpstreamListener {
         final int attempt;
         final Upstream endpoint;
         final boolean retry;
-        HttpClientRequest request;
+        UpstreamCall call;
         long timer = -1;
         boolean timedOut;
         boolean released;
+        /** Its answer is the client's, relayed as it comes. */
+        boolean streaming;
+        /** Its answer is being read and dropped (a retry was scheduled on its status). */
+        boolean draining;
+        boolean headSeen;
+        int status;
 
         Try(int attempt, Upstream endpoint, boolean retry) {
             this.attempt = attempt;
             this.endpoint = endpoint;
             this.retry = retry;
+        }
+
+        @Override
+        public void head(HttpResponse head) {
+            headSeen = true;
+            answered(this, head);
+        }
+
+        @Override
+        public void chunk(Buffer chunk) {
+            HttpExchange.this.chunk(this, chunk);
+        }
+
+        @Override
+        public void end(Buffer last) {
+            ended(this, last);
+        }
+
+        @Override
+        public void failed(Throwable cause, boolean sent) {
+            if (streaming) {
+                brokeOff(this);
+            } else if (headSeen) {
+                release(this, retry); // a dropped answer broke off, or the exchange had ended
+            } else {
+                HttpExchange.this.failed(this, cause, sent);
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ public class HttpProxy {
 
     private final RouteTableHolder tables;
     private final Vertx vertx;
-    private final HttpClients clients;
+    private final HttpUpstreams upstreams;
     private final Mirrors mirrors;
     private final HttpLimits limits;
 
@@ -35,8 +35,8 @@ public class HttpProxy {
         this.limits = new HttpLimits(maxBody, new BodyBudget(budget), streamIdle.toMillis());
         this.tables = tables;
         this.vertx = vertx;
-        this.clients = new HttpClients(vertx);
-        this.mirrors = new Mirrors(clients, mirrorLimit, mirrorTimeout.toMillis());
+        this.upstreams = new HttpUpstreams(vertx);
+        this.mirrors = new Mirrors(upstreams, mirrorLimit, mirrorTimeout.toMillis());
     }
 
     /** {@code listener}: the gateway port, or {@link #MESH}; {@code port}: the local port it arrived on. */
@@ -57,7 +57,7 @@ public class HttpProxy {
             for (HttpRouteEntry route : routes) {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null) {
-                    new HttpExchange(request, route, matched, authority, vertx, clients, mirrors,
+                    new HttpExchange(request, route, matched, authority, vertx, upstreams, loop(request), mirrors,
                             ThreadLocalRandom.current(), limits).start();
                     return;
                 }
@@ -65,6 +65,12 @@ public class HttpProxy {
         }
         request.response().setStatusCode(404).putHeader(ResponseFlags.HEADER, ResponseFlags.NO_ROUTE)
                 .putHeader("content-type", "text/plain").end("no route for " + authority + request.path());
+    }
+
+    /** The event loop the request arrived on: its upstream call and timers stay there. */
+    private static io.netty.channel.EventLoop loop(HttpServerRequest request) {
+        return request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c ? c.channel().eventLoop()
+                : io.vertx.core.impl.ContextInternal.current().nettyEventLoop();
     }
 
     static int hostPort(String authority) {

@@ -5,7 +5,13 @@ import io.kshift.proxy.routing.Upstream;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -16,20 +22,20 @@ import java.util.concurrent.atomic.LongAdder;
  * can never hold the client or exhaust the node.
  */
 final class Mirrors {
-    private final HttpClients clients;
+    private final HttpUpstreams upstreams;
     private final int limit;
     private final long timeoutMillis;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder sent = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
-    Mirrors(HttpClients clients, int limit, long timeoutMillis) {
-        this.clients = clients;
+    Mirrors(HttpUpstreams upstreams, int limit, long timeoutMillis) {
+        this.upstreams = upstreams;
         this.limit = limit;
         this.timeoutMillis = timeoutMillis;
     }
 
-    void send(HttpTarget target, HttpMethod method, String uri, MultiMap headers, Buffer body) {
+    void send(HttpTarget target, EventLoop loop, HttpMethod method, String uri, MultiMap headers, Buffer body) {
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
             dropped.increment();
@@ -41,22 +47,51 @@ final class Mirrors {
         copy.set("host", shadow(headers.get("host")));
         sent.increment();
         target.requests().increment();
-        long start = System.nanoTime();
-        int[] status = {0};
-        clients.get(target.pool()).request(new RequestOptions().setMethod(method)
-                        .setServer(endpoint.socketAddress())
-                        .setHost(endpoint.address().host()).setPort(endpoint.address().port()).setURI(uri)
-                        .setHeaders(copy).setIdleTimeout(timeoutMillis))
-                .compose(req -> req.send(body))
-                .compose(res -> {
-                    status[0] = res.statusCode();
-                    return res.end();
-                })
-                .onComplete(ar -> {
-                    inFlight.decrementAndGet();
-                    target.stats().request(ar.succeeded() ? status[0] : 503, ar.succeeded() ? null : "UF",
-                            (System.nanoTime() - start) / 1_000_000);
-                });
+        var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpMethod.valueOf(method.name()), uri, HttpExchange.content(body),
+                UpstreamRequests.nettyHeaders(copy), EmptyHttpHeaders.INSTANCE);
+        Shadow shadow = new Shadow(target, System.nanoTime());
+        UpstreamCall call = new UpstreamCall(loop, request, shadow);
+        shadow.timer = loop.schedule(call::reset, timeoutMillis, TimeUnit.MILLISECONDS);
+        upstreams.send(target.pool(), loop, endpoint, call);
+    }
+
+    /** One mirrored copy: its answer is read and thrown away; its outcome counts for the mirror destination. */
+    private final class Shadow implements UpstreamListener {
+        private final HttpTarget target;
+        private final long start;
+        private int status;
+        ScheduledFuture<?> timer;
+
+        Shadow(HttpTarget target, long start) {
+            this.target = target;
+            this.start = start;
+        }
+
+        @Override
+        public void head(HttpResponse head) {
+            status = head.status().code();
+        }
+
+        @Override
+        public void chunk(Buffer chunk) {
+        }
+
+        @Override
+        public void end(Buffer last) {
+            done(status, null);
+        }
+
+        @Override
+        public void failed(Throwable cause, boolean sent) {
+            done(503, "UF");
+        }
+
+        private void done(int code, String flag) {
+            timer.cancel(false);
+            inFlight.decrementAndGet();
+            target.stats().request(code, flag, (System.nanoTime() - start) / 1_000_000);
+        }
     }
 
     /** {@code httpbin:8000} becomes {@code httpbin-shadow:8000}. */

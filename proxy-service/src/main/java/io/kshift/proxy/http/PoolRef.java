@@ -6,7 +6,7 @@ package io.kshift.proxy.http;
  */
 final class PoolRef {
     private final UpstreamPolicy policy;
-    volatile HttpClients.Pool pool;
+    volatile HttpUpstreams.Policy pool;
 
     PoolRef(UpstreamPolicy policy) {
         this.policy = policy;

@@ -67,6 +67,22 @@ final class UpstreamRequests {
         return h;
     }
 
+    /** Netty's view of a header map: Vert.x's own maps are Netty's HttpHeaders underneath, handed over as they are. */
+    static io.netty.handler.codec.http.HttpHeaders nettyHeaders(MultiMap headers) {
+        if (headers instanceof io.netty.handler.codec.http.HttpHeaders n) {
+            return n;
+        }
+        var copy = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        headers.forEach(e -> copy.add(e.getKey(), e.getValue()));
+        return copy;
+    }
+
+    /** Methods whose requests carry a body by definition: sent upstream with a Content-Length even when empty. */
+    static boolean carriesBody(io.vertx.core.http.HttpMethod method) {
+        return method == io.vertx.core.http.HttpMethod.POST || method == io.vertx.core.http.HttpMethod.PUT
+                || method == io.vertx.core.http.HttpMethod.PATCH;
+    }
+
     /** The Location of a redirect: the parts it sets replace the request's; the query is kept unless it sets one. */
     static String location(HttpServerRequest request, HttpRedirect r, String authority) {
         String scheme = r.scheme() != null ? r.scheme() : request.scheme();

@@ -1,0 +1,130 @@
+package io.kshift.proxy.http;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.vertx.core.impl.VertxInternal;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/1.1 connections to one endpoint, owned by one event loop (every method runs on it): idle connections are
+ * reused newest first; a new one is opened while the endpoint has fewer than the policy's {@code maxConnections};
+ * beyond that requests wait, at most {@code maxPending} of them (Envoy's {@code http1MaxPendingRequests}), and one
+ * more fails at once with {@link #OVERFLOW}. A connection idle for the policy's idle timeout is closed.
+ */
+final class EndpointPool {
+    /** The pending queue is full: the exchange answers 503 UO, as Envoy does. */
+    static final Exception OVERFLOW = new UpstreamCall.UpstreamException("upstream pending requests overflow");
+    /** Headers of an upstream answer, as the client side allows its own (Vert.x's client default was 8 KiB). */
+    private static final int MAX_HEADER_BYTES = 65536;
+
+    private final EventLoop loop;
+    private final UpstreamPolicy policy;
+    private final Bootstrap bootstrap;
+    private final InetSocketAddress remote;
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<UpstreamCall> waiting = new ArrayDeque<>();
+    private int open;
+
+    EndpointPool(VertxInternal vertx, EventLoop loop, UpstreamPolicy policy, String host, int port) {
+        this.loop = loop;
+        this.policy = policy;
+        this.remote = InetSocketAddress.createUnresolved(host, port);
+        this.bootstrap = new Bootstrap().group(loop)
+                .channelFactory(vertx.transport().channelFactory(false))
+                .resolver(vertx.nettyAddressResolverGroup())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, Math.max(1, policy.connectTimeout().toMillis())))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (policy.keepalive() != null) {
+                            io.kshift.proxy.routing.TcpKeepalives.apply(policy.keepalive(), ch);
+                        }
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, policy.idleTimeoutSeconds(), TimeUnit.SECONDS),
+                                new HttpClientCodec(4096, MAX_HEADER_BYTES, 65536),
+                                new UpstreamConnection(EndpointPool.this, policy.keepAlive()));
+                    }
+                });
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    void acquire(UpstreamCall call) {
+        UpstreamConnection c;
+        while ((c = idle.pollLast()) != null) {
+            if (c.usable()) {
+                c.dispatch(call);
+                return;
+            }
+        }
+        if (open < policy.maxConnections()) {
+            connect(call);
+        } else if (policy.maxPending() == UpstreamPolicy.UNLIMITED || waiting.size() < policy.maxPending()) {
+            waiting.addLast(call);
+            call.waiting(this);
+        } else {
+            call.fail(OVERFLOW, false);
+        }
+    }
+
+    private void connect(UpstreamCall call) {
+        open++;
+        ChannelFuture f = bootstrap.connect(remote);
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                open--;
+                call.fail(done.cause(), false);
+                serveWaiting();
+                return;
+            }
+            UpstreamConnection c = f.channel().pipeline().get(UpstreamConnection.class);
+            if (call.isOver()) {
+                release(c); // reset while connecting: the connection is still good for the next request
+            } else {
+                c.dispatch(call);
+            }
+        });
+    }
+
+    /** A connection is free again: the longest-waiting request takes it, or it waits in the idle list. */
+    void release(UpstreamConnection c) {
+        UpstreamCall next;
+        while ((next = waiting.pollFirst()) != null) {
+            if (!next.isOver()) {
+                c.dispatch(next);
+                return;
+            }
+        }
+        idle.addLast(c);
+    }
+
+    void closed(UpstreamConnection c) {
+        open--;
+        idle.remove(c);
+        serveWaiting();
+    }
+
+    void cancel(UpstreamCall call) {
+        waiting.remove(call);
+    }
+
+    private void serveWaiting() {
+        while (!waiting.isEmpty() && open < policy.maxConnections()) {
+            UpstreamCall next = waiting.pollFirst();
+            if (!next.isOver()) {
+                connect(next);
+            }
+        }
+    }
+}

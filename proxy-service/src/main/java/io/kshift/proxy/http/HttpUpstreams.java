@@ -1,0 +1,99 @@
+package io.kshift.proxy.http;
+
+import io.kshift.proxy.routing.Upstream;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node's HTTP/1.1 connections to upstreams, on Netty directly (codec to codec, no futures or contexts per
+ * request), one set per distinct {@link UpstreamPolicy} and kept across route tables, so a new generation reuses
+ * warm connections. As Envoy keeps a pool per worker, a policy without connection limits has pools per event
+ * loop: a request goes out on a connection of the loop it arrived on and its answer comes back there, with no hop
+ * between threads. A policy with limits ({@code maxConnections}, {@code http1MaxPendingRequests}) has one set of
+ * pools for the node, on the loop that first used it, so the limits hold node-wide; requests from other loops
+ * cross to it and back. Pools are per endpoint address.
+ */
+final class HttpUpstreams {
+    private final VertxInternal vertx;
+    private final Map<UpstreamPolicy, Policy> policies = new ConcurrentHashMap<>();
+
+    HttpUpstreams(Vertx vertx) {
+        this.vertx = (VertxInternal) vertx;
+    }
+
+    /** Sends {@code call}'s request to {@code endpoint}; {@code caller} is the loop the call was made on. */
+    void send(PoolRef ref, EventLoop caller, Upstream endpoint, UpstreamCall call) {
+        Policy policy = ref.pool;
+        if (policy == null) {
+            policy = policies.computeIfAbsent(ref.policy(), Policy::new);
+            ref.pool = policy;
+        }
+        Pools pools = policy.pools(caller);
+        call.poolLoop(pools.loop);
+        if (pools.loop == caller) {
+            pools.endpoint(endpoint).acquire(call);
+        } else {
+            pools.loop.execute(() -> {
+                if (!call.isOver()) {
+                    pools.endpoint(endpoint).acquire(call);
+                }
+            });
+        }
+    }
+
+    /** The pools of one policy: per event loop, or one set for the node when the policy limits connections. */
+    final class Policy {
+        private final UpstreamPolicy settings;
+        private final boolean limited;
+        private final Map<EventLoop, Pools> perLoop = new ConcurrentHashMap<>();
+        private volatile Pools shared;
+
+        Policy(UpstreamPolicy settings) {
+            this.settings = settings;
+            this.limited = settings.maxConnections() != UpstreamPolicy.DEFAULT_CONNECTIONS
+                    || settings.maxPending() != UpstreamPolicy.UNLIMITED;
+        }
+
+        Pools pools(EventLoop caller) {
+            if (!limited) {
+                Pools p = perLoop.get(caller);
+                return p != null ? p : perLoop.computeIfAbsent(caller, l -> new Pools(settings, l));
+            }
+            Pools p = shared;
+            if (p == null) {
+                synchronized (this) {
+                    if (shared == null) {
+                        shared = new Pools(settings, caller);
+                    }
+                    p = shared;
+                }
+            }
+            return p;
+        }
+    }
+
+    /** One loop's pools of one policy, by endpoint address; touched only on that loop. */
+    final class Pools {
+        final EventLoop loop;
+        private final UpstreamPolicy settings;
+        private final Map<io.kshift.model.registry.HostPort, EndpointPool> endpoints = new HashMap<>();
+
+        Pools(UpstreamPolicy settings, EventLoop loop) {
+            this.settings = settings;
+            this.loop = loop;
+        }
+
+        EndpointPool endpoint(Upstream endpoint) {
+            EndpointPool p = endpoints.get(endpoint.address());
+            if (p == null) {
+                p = new EndpointPool(vertx, loop, settings, endpoint.address().host(), endpoint.address().port());
+                endpoints.put(endpoint.address(), p);
+            }
+            return p;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.kshift.proxy.http;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One request through an {@link EndpointPool}: the exchange's handle to reset it or pause its response, and the
+ * pool's way back to the exchange. Its state belongs to the pool's event loop; the listener hears on the caller's
+ * loop. They are the same loop unless the pool is node-wide (a policy with connection limits), and then every
+ * crossing is one task on the other loop, in order.
+ */
+final class UpstreamCall {
+    /** A reset by the exchange (its client left, a timeout fired): no stack, it is not an error of ours. */
+    static final Exception RESET = new UpstreamException("request reset by the proxy");
+
+    private final EventLoop caller;
+    private final UpstreamListener listener;
+    private final HttpRequest request;
+    private EventLoop poolLoop;
+    /** Pool-loop state. */
+    private EndpointPool waitingIn;
+    private UpstreamConnection connection;
+    private boolean over;
+
+    UpstreamCall(EventLoop caller, HttpRequest request, UpstreamListener listener) {
+        this.caller = caller;
+        this.request = request;
+        this.listener = listener;
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    /** Called by the exchange: ends the call now (failed, with {@link #RESET}) and drops its connection if any. */
+    void reset() {
+        onPoolLoop(this::doReset);
+    }
+
+    /** Backpressure: stop reading the response until {@link #resume()}. */
+    void pause() {
+        onPoolLoop(() -> autoRead(false));
+    }
+
+    void resume() {
+        onPoolLoop(() -> autoRead(true));
+    }
+
+    // ---- pool loop ----
+
+    void poolLoop(EventLoop loop) {
+        this.poolLoop = loop;
+    }
+
+    boolean isOver() {
+        return over;
+    }
+
+    void waiting(EndpointPool pool) {
+        waitingIn = pool;
+    }
+
+    void connected(UpstreamConnection c) {
+        waitingIn = null;
+        connection = c;
+    }
+
+    void head(HttpResponse head) {
+        if (!over) {
+            deliver(() -> listener.head(head));
+        }
+    }
+
+    void chunk(Buffer chunk) {
+        if (!over) {
+            deliver(() -> listener.chunk(chunk));
+        }
+    }
+
+    void end(Buffer last) {
+        if (!over) {
+            over = true;
+            connection = null;
+            deliver(() -> listener.end(last));
+        }
+    }
+
+    void fail(Throwable cause, boolean sent) {
+        if (!over) {
+            over = true;
+            connection = null;
+            waitingIn = null;
+            deliver(() -> listener.failed(cause, sent));
+        }
+    }
+
+    private void doReset() {
+        if (over) {
+            return;
+        }
+        UpstreamConnection c = connection;
+        if (waitingIn != null) {
+            waitingIn.cancel(this);
+        }
+        if (c != null) {
+            c.abandon(this);
+        }
+        fail(RESET, c != null);
+    }
+
+    private void autoRead(boolean on) {
+        UpstreamConnection c = connection;
+        if (c != null) {
+            c.autoRead(on);
+        }
+    }
+
+    private void onPoolLoop(Runnable task) {
+        EventLoop loop = poolLoop;
+        if (loop == null || loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    private void deliver(Runnable event) {
+        if (caller.inEventLoop()) {
+            event.run();
+        } else {
+            caller.execute(event);
+        }
+    }
+
+    /** A failure without a stack trace: these are outcomes of traffic, counted, not bugs to trace. */
+    static final class UpstreamException extends Exception {
+        UpstreamException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.kshift.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One HTTP/1.1 connection to an endpoint, the last handler of its pipeline (after Netty's client codec): carries
+ * one {@link UpstreamCall} at a time and goes back to its pool when both the request and the answer are complete
+ * and both sides allow keep-alive. Interim 1xx answers (100 Continue) are skipped.
+ */
+final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+    private static final Exception CLOSED = new UpstreamCall.UpstreamException("upstream connection closed");
+
+    private final EndpointPool pool;
+    private final boolean keepAliveAllowed;
+    private Channel channel;
+    private UpstreamCall call;
+    private boolean keepAlive;
+    private boolean written;
+    private boolean answered;
+    private boolean interim;
+    private Throwable cause;
+
+    UpstreamConnection(EndpointPool pool, boolean keepAliveAllowed) {
+        this.pool = pool;
+        this.keepAliveAllowed = keepAliveAllowed;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    boolean usable() {
+        return channel != null && channel.isActive();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    void dispatch(UpstreamCall c) {
+        call = c;
+        written = false;
+        answered = false;
+        interim = false;
+        c.connected(this);
+        var request = c.request();
+        keepAlive = keepAliveAllowed && HttpUtil.isKeepAlive(request);
+        if (!keepAliveAllowed) {
+            HttpUtil.setKeepAlive(request, false);
+        }
+        channel.writeAndFlush(request).addListener(f -> {
+            if (!f.isSuccess()) {
+                cause = f.cause();
+                channel.close();
+            } else {
+                written = true;
+                if (answered && call == null) {
+                    recycle();
+                }
+            }
+        });
+    }
+
+    /** The call gave up: what is left of its answer would arrive unasked, so the connection goes. */
+    void abandon(UpstreamCall c) {
+        if (call == c) {
+            call = null;
+            channel.close();
+        }
+    }
+
+    void autoRead(boolean on) {
+        channel.config().setAutoRead(on);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            read(msg);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void read(Object msg) {
+        UpstreamCall c = call;
+        if (c == null) {
+            channel.close(); // an answer nobody asked for (or the rest of an abandoned one)
+            return;
+        }
+        if (msg instanceof HttpResponse head) {
+            if (head.decoderResult().isFailure()) {
+                cause = head.decoderResult().cause();
+                channel.close();
+                return;
+            }
+            int status = head.status().code();
+            interim = status >= 100 && status < 200 && status != 101;
+            if (!interim) {
+                if (!HttpUtil.isKeepAlive(head)) {
+                    keepAlive = false;
+                }
+                c.head(head);
+            }
+        }
+        if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                cause = content.decoderResult().cause();
+                channel.close();
+                return;
+            }
+            if (interim) {
+                interim = !(msg instanceof LastHttpContent);
+                return;
+            }
+            // A heap copy: the answer is written on through Vert.x, which cannot release pooled buffers.
+            Buffer bytes = content.content().isReadable()
+                    ? Buffer.buffer(io.vertx.core.net.impl.VertxHandler.safeBuffer(content.content().retain())) : null;
+            if (!(msg instanceof LastHttpContent)) {
+                if (bytes != null) {
+                    c.chunk(bytes);
+                }
+            } else {
+                // A sized body's last bytes come with its end: one write to the client instead of two.
+                answered = true;
+                call = null;
+                c.end(bytes);
+                if (written) {
+                    recycle();
+                }
+            }
+        }
+    }
+
+    private void recycle() {
+        if (keepAlive && channel.isActive()) {
+            channel.config().setAutoRead(true);
+            pool.release(this);
+        } else {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        UpstreamCall c = call;
+        call = null;
+        if (c != null) {
+            c.fail(cause != null ? cause : CLOSED, true);
+        }
+        pool.closed(this);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
+        cause = e;
+        channel.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && call == null) {
+            channel.close(); // idle in the pool for the policy's idle timeout
+        }
+    }
+}

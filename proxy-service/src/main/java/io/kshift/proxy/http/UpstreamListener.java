@@ -1,0 +1,23 @@
+package io.kshift.proxy.http;
+
+import io.netty.handler.codec.http.HttpResponse;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * What one request sent upstream hears back, on the event loop that sent it: the response head (interim 1xx
+ * answers are skipped), its body in order, then exactly one of {@code end} or {@code failed}.
+ */
+interface UpstreamListener {
+    void head(HttpResponse head);
+
+    void chunk(Buffer chunk);
+
+    /** {@code last}: the answer's final bytes when they came with its end (a small sized body), else null. */
+    void end(Buffer last);
+
+    /**
+     * {@code sent}: the request had a connection and went (or was going) out on it; false when no connection was
+     * had (connect failure, pool overflow, reset while waiting). Also after the head, when the body breaks off.
+     */
+    void failed(Throwable cause, boolean sent);
+}
