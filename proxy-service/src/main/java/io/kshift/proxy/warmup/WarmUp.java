@@ -46,6 +46,7 @@ public class WarmUp {
     private final Vertx vertx;
     private final TcpProxy tcp;
     private final HttpProxy http;
+    private final io.kshift.proxy.http.HttpListenerSettings httpSettings;
     private final int requests;
     private final int connections;
     private final int concurrency;
@@ -60,7 +61,7 @@ public class WarmUp {
                          int errors, long millis) {
     }
 
-    public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http,
+    public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
                   @ConfigProperty(name = "kshift.proxy.warmup.requests", defaultValue = "20000") int requests,
                   @ConfigProperty(name = "kshift.proxy.warmup.connections", defaultValue = "5000") int connections,
                   @ConfigProperty(name = "kshift.proxy.warmup.concurrency", defaultValue = "16") int concurrency,
@@ -68,6 +69,7 @@ public class WarmUp {
         this.vertx = vertx;
         this.tcp = tcp;
         this.http = http;
+        this.httpSettings = httpSettings;
         this.requests = requests;
         this.connections = connections;
         this.concurrency = Math.max(1, concurrency);
@@ -122,9 +124,12 @@ public class WarmUp {
             }
             RouteTable table = WarmUpMesh.table(echo, web);
             int tcpPort = tcpListener(table, closers);
-            HttpServer httpListener = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
-                    .setPort(0).setTcpNoDelay(true)).requestHandler(r -> http.handle(r, HTTP_PORT, HTTP_PORT, table))
-                    .listen());
+            // Made as the node's listeners are (options, connection hooks, head timer): code that only real
+            // listeners ran would meet real traffic cold, and its first calls would send warm code back to recompile.
+            HttpServer httpListener = await(vertx.createHttpServer(httpSettings.options("127.0.0.1", 0))
+                    .connectionHandler(httpSettings::connected)
+                    .requestHandler(r -> http.handle(r, HTTP_PORT, HTTP_PORT, table))
+                    .listen().onSuccess(httpSettings::listening));
             closers.add(httpListener::close);
 
             NetClient netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
