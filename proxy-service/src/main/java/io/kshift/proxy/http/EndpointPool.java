@@ -32,15 +32,21 @@ final class EndpointPool {
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<UpstreamCall> waiting = new ArrayDeque<>();
     private int open;
+    /** Forgets this pool once it holds nothing: endpoints come and go with their workloads. */
+    private final Runnable onEmpty;
 
-    EndpointPool(VertxInternal vertx, EventLoop loop, UpstreamPolicy policy, String host, int port) {
+    EndpointPool(VertxInternal vertx, EventLoop loop, UpstreamPolicy policy, String host, int port, Runnable onEmpty) {
         this.loop = loop;
+        this.onEmpty = onEmpty;
         this.policy = policy;
         this.remote = InetSocketAddress.createUnresolved(host, port);
         this.bootstrap = new Bootstrap().group(loop)
                 .channelFactory(vertx.transport().channelFactory(false))
                 .resolver(vertx.nettyAddressResolverGroup())
                 .option(ChannelOption.TCP_NODELAY, true)
+                // Pooled, so UpstreamConnection's heap copy of each answer chunk is always a copy (Vert.x's
+                // safeBuffer hands unpooled buffers through as they are, and nobody would release them).
+                .option(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, Math.max(1, policy.connectTimeout().toMillis())))
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -61,6 +67,7 @@ final class EndpointPool {
     }
 
     void acquire(UpstreamCall call) {
+        assert loop.inEventLoop() : "a pool is touched only on its own event loop";
         UpstreamConnection c;
         while ((c = idle.pollLast()) != null) {
             if (c.usable()) {
@@ -86,6 +93,7 @@ final class EndpointPool {
                 open--;
                 call.fail(done.cause(), false);
                 serveWaiting();
+                emptied();
                 return;
             }
             UpstreamConnection c = f.channel().pipeline().get(UpstreamConnection.class);
@@ -113,6 +121,13 @@ final class EndpointPool {
         open--;
         idle.remove(c);
         serveWaiting();
+        emptied();
+    }
+
+    private void emptied() {
+        if (open == 0 && waiting.isEmpty()) {
+            onEmpty.run();
+        }
     }
 
     void cancel(UpstreamCall call) {

@@ -35,6 +35,7 @@ final class HttpExchange {
     private final MatchBlock matched;
     private final String authority;
     private final Vertx vertx;
+    private final io.vertx.core.impl.ContextInternal context;
     private final HttpUpstreams upstreams;
     private final EventLoop loop;
     private final Mirrors mirrors;
@@ -51,6 +52,8 @@ final class HttpExchange {
     private int firstEndpoint = -1;
     private UpstreamCall inFlight;
     private boolean finished;
+    /** The upstream's status and headers are on the response (not yet written). */
+    private boolean headCopied;
     private final long startedAt = System.nanoTime();
     private final long maxBody;
     private final BodyBudget budget;
@@ -71,6 +74,10 @@ final class HttpExchange {
         this.matched = matched;
         this.authority = authority;
         this.vertx = vertx;
+        // Upstream events reach the exchange from bare Netty handlers, where Vert.x has no current context and
+        // vertx.setTimer would pick any event loop: every timer is set on the request's own context instead.
+        io.vertx.core.impl.ContextInternal current = io.vertx.core.impl.ContextInternal.current();
+        this.context = current != null ? current : ((io.vertx.core.impl.VertxInternal) vertx).getOrCreateContext();
         this.upstreams = upstreams;
         this.loop = loop;
         this.mirrors = mirrors;
@@ -127,7 +134,7 @@ final class HttpExchange {
         HttpRouteEntry.Fault f = route.fault();
         if (f != null && f.delay() != null && chance(f.delayPercent())) {
             flags = ResponseFlags.FAULT_DELAY;
-            vertx.setTimer(Math.max(1, f.delay().toMillis()), id -> abortOrRoute());
+            context.setTimer(Math.max(1, f.delay().toMillis()), id -> abortOrRoute());
         } else {
             abortOrRoute();
         }
@@ -182,7 +189,7 @@ final class HttpExchange {
             headers.set("content-length", String.valueOf(body.length()));
         }
         if (route.timeout() != null) {
-            routeTimer = vertx.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
+            routeTimer = context.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
                 routeTimer = -1;
                 UpstreamCall pending = inFlight;
                 respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
@@ -196,6 +203,7 @@ final class HttpExchange {
 
     /** One try. {@code retry}: this try is a retry and holds one of the destination's retry slots. */
     private void forward(int attempt, boolean retry) {
+        assert loop.inEventLoop() : "an exchange runs on the event loop its request came in on";
         if (done) {
             release(null, retry);
             return;
@@ -208,12 +216,18 @@ final class HttpExchange {
         Upstream endpoint = endpoint(attempt);
         target.requests().increment();
         endpoint.opened();
-        MultiMap tryHeaders = attempt == 0 ? headers : MultiMap.caseInsensitiveMultiMap().addAll(headers);
+        boolean closeAfter = !target.pool().policy().keepAlive();
+        // Attempt 0 sends the exchange's own map (mirrors copy it later): anything only this try says goes on a copy.
+        MultiMap tryHeaders = attempt == 0 && !closeAfter ? headers
+                : MultiMap.caseInsensitiveMultiMap().addAll(headers);
+        if (closeAfter) {
+            tryHeaders.set("connection", "close"); // maxRequestsPerConnection: 1
+        }
         tryHeaders.set("x-envoy-attempt-count", String.valueOf(attempt + 1));
         Try t = new Try(attempt, endpoint, retry);
         HttpRouteEntry.Retry policy = route.retry();
         if (policy.perTry() != null) {
-            t.timer = vertx.setTimer(Math.max(1, policy.perTry().toMillis()), id -> {
+            t.timer = context.setTimer(Math.max(1, policy.perTry().toMillis()), id -> {
                 t.timer = -1;
                 t.timedOut = true;
                 if (t.call != null) {
@@ -312,8 +326,8 @@ final class HttpExchange {
             }
         }
         if (!done && route.retry().on().retriesStatus(status) && retry(t.attempt)) {
-            // The retry is scheduled; this answer is read to its end and dropped (the connection stays good).
-            t.draining = true;
+            // The retry is scheduled; this answer is dropped and its slots given back now, as Envoy resets it.
+            t.call.reset();
             return;
         }
         if (done) {
@@ -322,6 +336,7 @@ final class HttpExchange {
         }
         done = true;
         t.status = status;
+        headCopied = true;
         response.setStatusCode(status).setStatusMessage(upstream.status().reasonPhrase());
         for (var e : upstream.headers()) {
             if (!UpstreamRequests.HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
@@ -347,8 +362,8 @@ final class HttpExchange {
 
     /** The answer's body, relayed with backpressure: the upstream read pauses while the client's socket is full. */
     private void chunk(Try t, Buffer chunk) {
-        if (!t.streaming) {
-            return; // a dropped answer (retried) or one that came after the exchange ended
+        if (!t.streaming || finished) {
+            return; // the exchange was answered otherwise meanwhile (a timeout, the client left)
         }
         moved();
         response.write(chunk);
@@ -366,7 +381,7 @@ final class HttpExchange {
      * that sends its next request the moment this one ends never finds them still taken.
      */
     private void ended(Try t, Buffer last) {
-        if (!t.streaming) {
+        if (!t.streaming || finished) {
             release(t, t.retry);
             return;
         }
@@ -384,6 +399,10 @@ final class HttpExchange {
 
     /** The upstream broke off mid-answer: the client's answer can only be reset. */
     private void brokeOff(Try t) {
+        if (finished) {
+            release(t, t.retry);
+            return;
+        }
         cancelRouteTimer();
         release(t, t.retry);
         finished = true;
@@ -412,7 +431,7 @@ final class HttpExchange {
         }
         // Envoy's backoff: 25 ms base, doubling, fully jittered.
         long backoff = 1 + random.nextLong(25L << Math.min(attempt, 4));
-        vertx.setTimer(backoff, id -> forward(attempt + 1, true));
+        context.setTimer(backoff, id -> forward(attempt + 1, true));
         return true;
     }
 
@@ -456,6 +475,9 @@ final class HttpExchange {
         if (response.headWritten()) {
             response.reset();
             return;
+        }
+        if (headCopied) {
+            response.headers().clear(); // the upstream's head was taken but not sent: none of it describes this answer
         }
         String all = flags == null ? flag : flags + "," + flag;
         response.setStatusCode(status).putHeader(ResponseFlags.HEADER, all)
@@ -539,8 +561,6 @@ final class HttpExchange {
         boolean released;
         /** Its answer is the client's, relayed as it comes. */
         boolean streaming;
-        /** Its answer is being read and dropped (a retry was scheduled on its status). */
-        boolean draining;
         boolean headSeen;
         int status;
 
@@ -552,6 +572,9 @@ final class HttpExchange {
 
         @Override
         public void head(HttpResponse head) {
+            if (timedOut) {
+                return; // the per-try timer fired first (its reset is on the way from the pool's loop)
+            }
             headSeen = true;
             answered(this, head);
         }
@@ -563,7 +586,11 @@ final class HttpExchange {
 
         @Override
         public void end(Buffer last) {
-            ended(this, last);
+            if (timedOut && !headSeen) {
+                HttpExchange.this.failed(this, UpstreamCall.RESET, true); // ended before the timer's reset arrived
+            } else {
+                ended(this, last);
+            }
         }
 
         @Override

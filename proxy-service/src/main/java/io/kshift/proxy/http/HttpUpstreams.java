@@ -1,5 +1,6 @@
 package io.kshift.proxy.http;
 
+import io.kshift.model.registry.HostPort;
 import io.kshift.proxy.routing.Upstream;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Vertx;
@@ -80,7 +81,7 @@ final class HttpUpstreams {
     final class Pools {
         final EventLoop loop;
         private final UpstreamPolicy settings;
-        private final Map<io.kshift.model.registry.HostPort, EndpointPool> endpoints = new HashMap<>();
+        private final Map<HostPort, EndpointPool> endpoints = new HashMap<>();
 
         Pools(UpstreamPolicy settings, EventLoop loop) {
             this.settings = settings;
@@ -88,10 +89,14 @@ final class HttpUpstreams {
         }
 
         EndpointPool endpoint(Upstream endpoint) {
-            EndpointPool p = endpoints.get(endpoint.address());
+            HostPort address = endpoint.address();
+            EndpointPool p = endpoints.get(address);
             if (p == null) {
-                p = new EndpointPool(vertx, loop, settings, endpoint.address().host(), endpoint.address().port());
-                endpoints.put(endpoint.address(), p);
+                EndpointPool[] made = new EndpointPool[1];
+                made[0] = new EndpointPool(vertx, loop, settings, address.host(), address.port(),
+                        () -> endpoints.remove(address, made[0]));
+                p = made[0];
+                endpoints.put(address, p);
             }
             return p;
         }

@@ -10,15 +10,13 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Sends mirrored (shadow) copies of requests, fire and forget: the Host gets {@code -shadow} before any port, as
  * Envoy does, the response is read and thrown away, and at most {@code limit} copies are in flight per node
- * (over it a copy is dropped and counted), each for at most {@code timeoutMillis}, so a slow or failing mirror
+ * (over it a copy is dropped and counted), each reset after {@code timeoutMillis} without a byte from the mirror, so a slow or failing mirror
  * can never hold the client or exhaust the node.
  */
 final class Mirrors {
@@ -45,6 +43,11 @@ final class Mirrors {
         Upstream endpoint = endpoints.get(endpoints.first());
         MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(headers);
         copy.set("host", shadow(headers.get("host")));
+        if (target.pool().policy().keepAlive()) {
+            copy.remove("connection");
+        } else {
+            copy.set("connection", "close");
+        }
         sent.increment();
         target.requests().increment();
         var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
@@ -52,7 +55,9 @@ final class Mirrors {
                 UpstreamRequests.nettyHeaders(copy), EmptyHttpHeaders.INSTANCE);
         Shadow shadow = new Shadow(target, System.nanoTime());
         UpstreamCall call = new UpstreamCall(loop, request, shadow);
-        shadow.timer = loop.schedule(call::reset, timeoutMillis, TimeUnit.MILLISECONDS);
+        if (timeoutMillis > 0) {
+            shadow.idle = new StreamIdle(loop, timeoutMillis, call::reset);
+        }
         upstreams.send(target.pool(), loop, endpoint, call);
     }
 
@@ -61,7 +66,8 @@ final class Mirrors {
         private final HttpTarget target;
         private final long start;
         private int status;
-        ScheduledFuture<?> timer;
+        /** Nothing heard from the mirror for the timeout: it is reset. Null when the timeout is off. */
+        StreamIdle idle;
 
         Shadow(HttpTarget target, long start) {
             this.target = target;
@@ -71,10 +77,18 @@ final class Mirrors {
         @Override
         public void head(HttpResponse head) {
             status = head.status().code();
+            moved();
         }
 
         @Override
         public void chunk(Buffer chunk) {
+            moved();
+        }
+
+        private void moved() {
+            if (idle != null) {
+                idle.moved();
+            }
         }
 
         @Override
@@ -88,7 +102,9 @@ final class Mirrors {
         }
 
         private void done(int code, String flag) {
-            timer.cancel(false);
+            if (idle != null) {
+                idle.stop();
+            }
             inFlight.decrementAndGet();
             target.stats().request(code, flag, (System.nanoTime() - start) / 1_000_000);
         }

@@ -54,10 +54,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         interim = false;
         c.connected(this);
         var request = c.request();
+        // The caller says "connection: close" itself when the policy allows one request per connection.
         keepAlive = keepAliveAllowed && HttpUtil.isKeepAlive(request);
-        if (!keepAliveAllowed) {
-            HttpUtil.setKeepAlive(request, false);
-        }
         channel.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
                 cause = f.cause();

@@ -11,8 +11,11 @@ import java.util.random.RandomGenerator;
 
 /** What a forwarded request carries, what a redirect points at, and what a consistent hash hashes: pure functions. */
 final class UpstreamRequests {
-    /** Never forwarded (RFC 9110 hop-by-hop fields, HTTP/2 upgrade); Host is set from the route. */
-    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
+    /**
+     * Never forwarded (RFC 9110 hop-by-hop fields, HTTP/2 upgrade); Host is set from the route. Expect too: the
+     * listener answers 100 Continue itself and holds the whole body before a try, as Envoy does by default.
+     */
+    static final Set<String> HOP_BY_HOP = Set.of("expect", "connection", "keep-alive", "proxy-connection", "transfer-encoding",
             "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "http2-settings", "host");
 
     /**
