@@ -169,6 +169,7 @@ final class HttpExchange {
         } else if (route.redirect() != null) {
             done = true;
             finished = true;
+            corsHeaders();
             response.setStatusCode(route.redirect().code())
                     .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority)).end();
         } else if (route.targets().isEmpty()) {
@@ -345,12 +346,7 @@ final class HttpExchange {
         }
         route.responseEdits().applyTo(response.headers());
         target.responseEdits().applyTo(response.headers());
-        if (corsOrigin != null) {
-            route.cors().actual(response.headers(), corsOrigin);
-        } else if (route.cors() != null && request.getHeader("origin") != null) {
-            // The answer depends on the origin either way: caches must not hand this one to an allowed origin.
-            response.headers().add("vary", "Origin");
-        }
+        corsHeaders();
         if (flags != null) {
             response.putHeader(ResponseFlags.HEADER, flags);
         }
@@ -467,6 +463,19 @@ final class HttpExchange {
         }
     }
 
+    /**
+     * What the route's CORS policy says on this answer, the upstream's or the proxy's own (an abort, a redirect, a
+     * 503 or 504): Envoy's CORS filter sits ahead of faults and the router, so their local replies pass through it.
+     */
+    private void corsHeaders() {
+        if (corsOrigin != null) {
+            route.cors().actual(response.headers(), corsOrigin);
+        } else if (route.cors() != null && request.getHeader("origin") != null) {
+            // The answer depends on the origin either way: caches must not hand this one to an allowed origin.
+            response.headers().add("vary", "Origin");
+        }
+    }
+
     /** The proxy's own answer (with its flag), or a reset once the upstream's answer has begun. */
     private void answer(int status, String text, String flag) {
         done = true;
@@ -480,6 +489,7 @@ final class HttpExchange {
             response.headers().clear(); // the upstream's head was taken but not sent: none of it describes this answer
         }
         String all = flags == null ? flag : flags + "," + flag;
+        corsHeaders();
         response.setStatusCode(status).putHeader(ResponseFlags.HEADER, all)
                 .putHeader("content-type", "text/plain").end(text);
         if (target != null) {

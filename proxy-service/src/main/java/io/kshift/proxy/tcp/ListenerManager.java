@@ -203,7 +203,7 @@ public class ListenerManager {
                                     httpSettings.connected(c);
                                 }
                             })
-                            .requestHandler(r -> http.handle(r, listener, port));
+                            .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, listener, port, null));
                     closers.add(server::close);
                     server.listen().onSuccess(httpSettings::listening).<Void>mapEmpty().onComplete(promise);
                 }

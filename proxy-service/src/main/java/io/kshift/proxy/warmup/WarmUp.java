@@ -128,7 +128,7 @@ public class WarmUp {
             // listeners ran would meet real traffic cold, and its first calls would send warm code back to recompile.
             HttpServer httpListener = await(vertx.createHttpServer(httpSettings.options("127.0.0.1", 0))
                     .connectionHandler(httpSettings::connected)
-                    .requestHandler(r -> http.handle(r, HTTP_PORT, HTTP_PORT, table))
+                    .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, table))
                     .listen().onSuccess(httpSettings::listening));
             closers.add(httpListener::close);
 

@@ -105,4 +105,27 @@ class HttpCorsTest {
         HttpResponse<String> plain = send("GET");
         assertThat(plain.headers().firstValue("access-control-allow-origin")).isEmpty();
     }
+
+    @Test
+    void theProxysOwnAnswersCarryTheCorsHeadersToo() throws Exception {
+        long generation = tables.get().generation() + 1;
+        mesh.publish(generation, mesh.services(), HttpMesh.rule(""), HttpMesh.routes("""
+                  - corsPolicy:
+                      allowOrigins: [{exact: 'https://app.example.com'}]
+                      allowCredentials: true
+                    fault: {abort: {httpStatus: 503, percentage: {value: 100}}}
+                    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                """));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        // Without them a browser hides the 503 from the page and reports a CORS error instead.
+        HttpResponse<String> aborted = send("GET", "Origin", "https://app.example.com");
+        assertThat(aborted.statusCode()).isEqualTo(503);
+        assertThat(aborted.headers().firstValue("x-kshift-response-flags")).hasValue("FI");
+        assertThat(aborted.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
+        assertThat(aborted.headers().firstValue("access-control-allow-credentials")).hasValue("true");
+        HttpResponse<String> other = send("GET", "Origin", "https://evil.example");
+        assertThat(other.statusCode()).isEqualTo(503);
+        assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
+        assertThat(other.headers().allValues("vary")).contains("Origin");
+    }
 }
