@@ -6,8 +6,8 @@ import jakarta.validation.Valid;
 import java.util.List;
 
 /**
- * One {@code spec.http[]} entry: match blocks (OR-ed; none matches everything), then either weighted destinations
- * or a redirect, with the per-route policies Envoy applies on the way: fault, rewrite, headers, timeout, retries
+ * One {@code spec.http[]} entry: match blocks (OR-ed; none matches everything), then weighted destinations, a
+ * redirect or a direct response, with the per-route policies Envoy applies on the way: fault, rewrite, headers, timeout, retries
  * and mirroring.
  */
 public record HttpRoute(
@@ -23,7 +23,8 @@ public record HttpRoute(
         @Valid Percent mirrorPercentage,
         List<@Valid HttpMirrorPolicy> mirrors,
         @Valid Headers headers,
-        @Valid CorsPolicy corsPolicy) {
+        @Valid CorsPolicy corsPolicy,
+        @Valid HttpDirectResponse directResponse) {
 
     public HttpRoute {
         match = Lists.copy(match);

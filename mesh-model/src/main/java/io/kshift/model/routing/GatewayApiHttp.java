@@ -8,6 +8,7 @@ import io.kshift.model.gateway.HttpRouteRule;
 import io.kshift.model.istio.Destination;
 import io.kshift.model.istio.HeaderOperations;
 import io.kshift.model.istio.Headers;
+import io.kshift.model.istio.HttpDirectResponse;
 import io.kshift.model.istio.HttpMatchRequest;
 import io.kshift.model.istio.HttpMirrorPolicy;
 import io.kshift.model.istio.HttpRedirect;
@@ -60,8 +61,10 @@ public final class GatewayApiHttp {
         HttpRetry retries = rule.timeouts() == null || rule.timeouts().backendRequest() == null ? null
                 : new HttpRetry(0, rule.timeouts().backendRequest(), null);
         Headers headers = request == null && response == null ? null : new Headers(request, response);
+        // The API: a rule that neither forwards nor redirects answers 500.
+        HttpDirectResponse direct = route.isEmpty() && redirect == null ? new HttpDirectResponse(500, null) : null;
         return new HttpRoute(rule.name(), match, route, redirect, rewrite, timeout, retries, null, null, null, mirrors,
-                headers, cors);
+                headers, cors, direct);
     }
 
     /**

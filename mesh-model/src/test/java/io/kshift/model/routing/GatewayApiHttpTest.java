@@ -56,6 +56,18 @@ class GatewayApiHttpTest {
                 null, null, null, null), null, null)), List.of(), null), "default");
         assertThat(redirect.redirect().code()).as("Gateway API's default").isEqualTo(302);
         assertThat(redirect.redirect().scheme()).isEqualTo("https");
+        assertThat(redirect.directResponse()).isNull();
+        assertThat(route.directResponse()).isNull();
+    }
+
+    /** The API: a rule with no backendRefs and no filter that answers (a redirect) is answered 500. */
+    @Test
+    void aRuleThatNeitherForwardsNorRedirectsAnswers500() {
+        var rule = new HttpRouteRule(null, List.of(), List.of(new HttpRouteFilter(HttpRouteFilter.Type.URLRewrite, null,
+                null, null, null, new HttpRouteFilter.UrlRewrite("internal", null), null)), List.of(), null);
+        var route = GatewayApiHttp.toIstio(rule, "default");
+        assertThat(route.route()).isEmpty();
+        assertThat(route.directResponse().status()).isEqualTo(500);
     }
 
     /** The CORS filter becomes a corsPolicy: exact origins, wildcard hosts as regexes, maxAge 5 s by default. */

@@ -172,10 +172,29 @@ final class HttpExchange {
             corsHeaders();
             response.setStatusCode(route.redirect().code())
                     .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority)).end();
+        } else if (route.direct() != null) {
+            direct(route.direct());
         } else if (route.targets().isEmpty()) {
             respond(503, "no healthy upstream", ResponseFlags.NO_HEALTHY);
         } else {
             forwardFirst();
+        }
+    }
+
+    /** The route's direct response: its status and body, nothing forwarded (as Envoy's direct_response). */
+    private void direct(HttpRouteEntry.Direct d) {
+        done = true;
+        finished = true;
+        route.responseEdits().applyTo(response.headers());
+        corsHeaders();
+        if (flags != null) {
+            response.putHeader(ResponseFlags.HEADER, flags);
+        }
+        response.setStatusCode(d.status());
+        if (d.body().length == 0) {
+            response.end();
+        } else {
+            response.putHeader("content-type", "text/plain").end(Buffer.buffer(d.body()));
         }
     }
 

@@ -10,13 +10,20 @@ import java.util.List;
 
 /**
  * One compiled http route: its match blocks, then what happens to a matching request, in the order the
- * exchange applies it: fault, redirect, rewrite and header edits, weighted destination, mirrors, and the
+ * exchange applies it: fault, redirect or direct response, rewrite and header edits, weighted destination, mirrors, and the
  * timeout and retry policy of the forward.
  */
 record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, Fault fault, HttpRedirect redirect,
                       PathRewrite rewrite, String authorityRewrite, HeaderEdits requestEdits, HeaderEdits responseEdits,
                       List<HttpTarget> targets, WeightedPicker picker, List<Mirror> mirrors, Duration timeout,
-                      Retry retry, Cors cors) {
+                      Retry retry, Cors cors, Direct direct) {
+
+    /** A direct response: the status and body the proxy answers with, forwarding nothing. */
+    record Direct(int status, byte[] body) {
+        static Direct of(io.kshift.model.istio.HttpDirectResponse d) {
+            return d == null ? null : new Direct(d.status(), d.body() == null ? new byte[0] : d.body().content());
+        }
+    }
 
     /** A delay and/or an abort, each for a percentage of requests (0–100). */
     record Fault(Duration delay, double delayPercent, int abortStatus, double abortPercent) {

@@ -217,7 +217,8 @@ public final class HttpTableBuilder {
                 route.redirect(), PathRewrite.of(rewrite), rewrite == null ? null : rewrite.authority(),
                 HeaderEdits.of(headers == null ? null : headers.request()),
                 HeaderEdits.of(headers == null ? null : headers.response()), List.copyOf(targets), picker,
-                List.copyOf(mirrors), duration(route.timeout()), retry(route), Cors.of(route.corsPolicy()));
+                List.copyOf(mirrors), duration(route.timeout()), retry(route), Cors.of(route.corsPolicy()),
+                HttpRouteEntry.Direct.of(route.directResponse()));
     }
 
     private HttpTarget target(ResolvedDestination d, int weight, io.kshift.model.istio.HeaderOperations request,
@@ -256,7 +257,7 @@ public final class HttpTableBuilder {
         HttpTarget target = target(result.destination(), 1, null, null, listener, false);
         List<HttpRouteEntry> routes = List.of(new HttpRouteEntry(null, "default", List.of(), null, null, null, null,
                 HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), WeightedPicker.SINGLE, List.of(), null,
-                ISTIO_DEFAULT_RETRY, null));
+                ISTIO_DEFAULT_RETRY, null, null));
         List<String> names = new ArrayList<>();
         for (String name : HostNames.expand(service.name(), service.namespace())) {
             names.add(name + ":" + port.number());

@@ -80,7 +80,7 @@ class RouteLogicTest {
 
     static HttpRouteEntry entry() {
         return new HttpRouteEntry(null, "f", List.of(), null, null, null, null, HeaderEdits.NONE, HeaderEdits.NONE,
-                List.of(), null, List.of(), null, HttpRouteEntry.Retry.NONE, null);
+                List.of(), null, List.of(), null, HttpRouteEntry.Retry.NONE, null, null);
     }
 
     @Test

@@ -91,7 +91,8 @@ final class GatewayApiHttpRules {
             findings.error(key, field + ".backendRefs", "a rule with a RequestRedirect filter cannot have backendRefs");
         }
         if (!redirects && rule.backendRefs().isEmpty()) {
-            findings.error(key, field + ".backendRefs", "a rule needs backendRefs or a RequestRedirect filter");
+            findings.warn(key, field + ".backendRefs", "none: every request this rule matches is answered 500,"
+                    + " as the Gateway API specifies for a rule that neither forwards nor redirects");
         }
         List<WeightedTarget> targets = new ArrayList<>();
         List<WeightedTarget> all = ListenerBindings.backendTargets(rule.backendRefs(), route.namespace(),

@@ -63,9 +63,11 @@ final class HttpRouteRules {
             if (route.rewrite() != null) {
                 findings.error(key, field + ".rewrite", "an http route cannot have both rewrite and redirect");
             }
-        } else if (route.route().isEmpty()) {
-            findings.error(key, field + ".route", "an http route needs a route (destinations) or a redirect");
+        } else if (route.route().isEmpty() && route.directResponse() == null) {
+            findings.error(key, field + ".route",
+                    "an http route needs a route (destinations), a redirect or a directResponse");
         }
+        directResponse(key, field, route, findings);
         if (route.mirror() != null && !route.mirrors().isEmpty()) {
             findings.error(key, field + ".mirrors", "an http route cannot have both mirror and mirrors");
         }
@@ -80,6 +82,39 @@ final class HttpRouteRules {
         }
         if (route.fault() != null && route.fault().abort() != null && route.fault().abort().percentage() == null) {
             findings.warn(key, field + ".fault.abort.percentage", "not set: no request will be aborted (as in Istio)");
+        }
+    }
+
+    /** Istio: a direct response is the route's only action; its body is text or base64, up to 1 MiB. */
+    private static void directResponse(ResourceKey key, String field, HttpRoute route, Findings findings) {
+        var direct = route.directResponse();
+        if (direct == null) {
+            return;
+        }
+        String at = field + ".directResponse";
+        if (!route.route().isEmpty()) {
+            findings.error(key, at, "an http route cannot have both route and directResponse");
+        }
+        if (route.redirect() != null) {
+            findings.error(key, at, "an http route cannot have both redirect and directResponse");
+        }
+        if (route.rewrite() != null) {
+            findings.error(key, field + ".rewrite", "an http route cannot have both rewrite and directResponse");
+        }
+        if (direct.body() == null) {
+            return;
+        }
+        if (direct.body().string() != null && direct.body().bytes() != null) {
+            findings.error(key, at + ".body", "string and bytes are exclusive");
+            return;
+        }
+        try {
+            if (direct.body().content().length > io.kshift.model.istio.HttpDirectResponse.MAX_BODY_BYTES) {
+                findings.error(key, at + ".body", "over " + io.kshift.model.istio.HttpDirectResponse.MAX_BODY_BYTES
+                        + " bytes");
+            }
+        } catch (IllegalArgumentException e) {
+            findings.error(key, at + ".body.bytes", "not base64: " + e.getMessage());
         }
     }
 
