@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kshift.proxy.config.RouteTableHolder;
-import io.kshift.samples.HttpEcho;
 import io.kshift.testkit.KafkaBrokerResource;
 import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,30 +23,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(TestIssuer.class)
-class HttpCorsTest {
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    static HttpEcho v1;
-    static HttpEcho v2;
-    static int gatewayPort;
-    static HttpMesh mesh;
+class HttpCorsTest extends GatewayHttpFixture {
 
     @Inject
     RouteTableHolder tables;
-
-    @BeforeAll
-    static void backends() throws Exception {
-        v1 = HttpEcho.start("127.0.0.1", 0, "v1");
-        v2 = HttpEcho.start("127.0.0.1", 0, "v2");
-        gatewayPort = HttpMesh.freePort();
-        mesh = new HttpMesh(gatewayPort, v1.port(), v2.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        v1.close();
-        v2.close();
-    }
 
     static HttpResponse<String> send(String method, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/get"))

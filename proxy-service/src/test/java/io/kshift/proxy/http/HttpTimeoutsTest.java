@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kshift.proxy.config.RouteTableHolder;
-import io.kshift.samples.HttpEcho;
 import io.kshift.testkit.KafkaBrokerResource;
 import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
@@ -18,7 +17,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,13 +37,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(TestIssuer.class)
 @TestProfile(HttpTimeoutsTest.ShortTimeouts.class)
-class HttpTimeoutsTest {
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    static HttpEcho v1;
-    static HttpEcho v2;
-    static int gatewayPort;
-    static HttpMesh mesh;
+class HttpTimeoutsTest extends GatewayHttpFixture {
 
     public static class ShortTimeouts implements QuarkusTestProfile {
         @Override
@@ -62,20 +52,6 @@ class HttpTimeoutsTest {
     RouteTableHolder tables;
     @Inject
     HttpListenerSettings settings;
-
-    @BeforeAll
-    static void backends() throws Exception {
-        v1 = HttpEcho.start("127.0.0.1", 0, "v1");
-        v2 = HttpEcho.start("127.0.0.1", 0, "v2");
-        gatewayPort = HttpMesh.freePort();
-        mesh = new HttpMesh(gatewayPort, v1.port(), v2.port());
-    }
-
-    @AfterAll
-    static void stop() {
-        v1.close();
-        v2.close();
-    }
 
     void publishAllToV1() {
         long generation = tables.get().generation() + 1;
