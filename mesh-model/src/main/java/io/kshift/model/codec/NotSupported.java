@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * Fields the upstream schemas define that this kshift version does not serve, by the model type that would hold
  * them, each with why. A document using one is refused naming the field and the reason, never as "unknown field"
- * (which stays for names no schema defines). {@code UpstreamSchemaTest} keeps this list and the model complete
- * against the published Gateway API schema.
+ * (which stays for names no schema defines). {@code UpstreamSchemaTest} and {@code IstioSchemaTest} keep this list
+ * and the model complete against the published Gateway API and Istio schemas.
  */
 public final class NotSupported {
     private static final String TLS = "TLS (termination, passthrough, certificates) is not served by this kshift"
@@ -15,28 +15,95 @@ public final class NotSupported {
     private static final String DEFAULT_GATEWAYS = "default gateways are not served by this kshift version; name"
             + " the Gateway in parentRefs";
 
-    private static final Map<Class<?>, Map<String, String>> REASONS = Map.of(
-            io.kshift.model.gateway.KubeGatewaySpec.class, Map.of(
+    private static final String NOT_SIDECARS = "kshift proxies are shared gateways, not sidecars: they do not know"
+            + " which workload a request comes from";
+    private static final String HTTP2_UPSTREAM = "HTTP/2 to upstreams is not served by this kshift version yet";
+    private static final String LOCALITY = "localities are not served by this kshift version";
+    private static final String HASH_RING = "the hash's ring is not configurable in this kshift version; consistentHash"
+            + " keeps a key on one endpoint while the endpoints stay";
+
+    private static final Map<Class<?>, Map<String, String>> REASONS = Map.ofEntries(
+            // Gateway API
+            Map.entry(io.kshift.model.gateway.KubeGatewaySpec.class, Map.of(
                     "addresses", "a Gateway is served on every proxy node's own address; requested addresses are not"
                             + " assigned by this kshift version",
                     "allowedListeners", "ListenerSets are not served by this kshift version",
                     "defaultScope", DEFAULT_GATEWAYS,
                     "infrastructure", "kshift proxies are one shared fleet, not a deployment per Gateway: there is"
                             + " no per-Gateway infrastructure to label or parameterize",
-                    "tls", TLS),
-            io.kshift.model.gateway.Listener.class, Map.of("tls", TLS),
-            io.kshift.model.gateway.BackendRef.class, Map.of("filters", "filters per backend are not served by this"
-                    + " kshift version; put them on the rule"),
-            io.kshift.model.gateway.HttpRouteFilter.class, Map.of(
+                    "tls", TLS)),
+            Map.entry(io.kshift.model.gateway.Listener.class, Map.of("tls", TLS)),
+            Map.entry(io.kshift.model.gateway.BackendRef.class, Map.of("filters", "filters per backend are not served"
+                    + " by this kshift version; put them on the rule")),
+            Map.entry(io.kshift.model.gateway.HttpRouteFilter.class, Map.of(
                     "extensionRef", "extension filters are implementation-specific, and kshift defines none",
-                    "externalAuth", "external authorization is not served by this kshift version"),
-            io.kshift.model.gateway.HttpRouteRule.class, Map.of(
+                    "externalAuth", "external authorization is not served by this kshift version")),
+            Map.entry(io.kshift.model.gateway.HttpRouteRule.class, Map.of(
                     "retry", "HTTPRoute retries are not served by this kshift version; a VirtualService's retries"
                             + " are",
                     "sessionPersistence", "session persistence is not served by this kshift version; a"
-                            + " DestinationRule's consistentHash (httpCookie) keeps a client on one endpoint"),
-            io.kshift.model.gateway.HttpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS),
-            io.kshift.model.gateway.TcpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS));
+                            + " DestinationRule's consistentHash (httpCookie) keeps a client on one endpoint")),
+            Map.entry(io.kshift.model.gateway.HttpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
+            Map.entry(io.kshift.model.gateway.TcpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
+            // Istio networking v1 (IstioSchemaTest)
+            Map.entry(io.kshift.model.istio.HttpRoute.class, Map.of(
+                    "delegate", "delegate VirtualServices are not served by this kshift version",
+                    "mirror_percent", "deprecated by Istio; use mirrorPercentage",
+                    "mirrorPercent", "deprecated by Istio; use mirrorPercentage")),
+            Map.entry(io.kshift.model.istio.CorsPolicy.class, Map.of("allowOrigin",
+                    "deprecated by Istio; use allowOrigins")),
+            Map.entry(io.kshift.model.istio.HttpFaultInjection.Abort.class, Map.of(
+                    "grpcStatus", "gRPC is not served by this kshift version yet; use httpStatus",
+                    "http2Error", "HTTP/2 resets are not injected by this kshift version; use httpStatus")),
+            Map.entry(io.kshift.model.istio.HttpFaultInjection.Delay.class, Map.of(
+                    "exponentialDelay", "not served by this kshift version; use fixedDelay",
+                    "percent", "deprecated by Istio; use percentage")),
+            Map.entry(io.kshift.model.istio.HttpMatchRequest.class, Map.of(
+                    "sourceLabels", NOT_SIDECARS, "sourceNamespace", NOT_SIDECARS,
+                    "statPrefix", "per-match statistics prefixes are not served by this kshift version")),
+            Map.entry(io.kshift.model.istio.L4MatchAttributes.class, Map.of(
+                    "sourceLabels", NOT_SIDECARS, "sourceNamespace", NOT_SIDECARS,
+                    "sourceSubnet", "matching on the client's address is not served by this kshift version",
+                    "destinationSubnets", "matching on the destination address is not served by this kshift"
+                            + " version; proxies route by port")),
+            Map.entry(io.kshift.model.istio.HttpRedirect.class, Map.of("derivePort",
+                    "not served by this kshift version; set port")),
+            Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
+                    "backoff", "not configurable in this kshift version: Envoy's default (25 ms base, doubling,"
+                            + " jittered) applies",
+                    "retryIgnorePreviousHosts", "not configurable: a kshift retry always goes to the next healthy"
+                            + " endpoint",
+                    "retryRemoteLocalities", LOCALITY)),
+            Map.entry(io.kshift.model.istio.ConnectionPoolSettings.HttpSettings.class, Map.of(
+                    "h2UpgradePolicy", HTTP2_UPSTREAM, "useClientProtocol", HTTP2_UPSTREAM)),
+            Map.entry(io.kshift.model.istio.LoadBalancerSettings.HttpCookie.class, Map.of("attributes",
+                    "cookie attributes are not served by this kshift version")),
+            Map.entry(io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb.class, Map.of(
+                    "maglev", HASH_RING, "ringHash", HASH_RING, "minimumRingSize", HASH_RING)),
+            Map.entry(io.kshift.model.istio.LoadBalancerSettings.class, Map.of(
+                    "localityLbSetting", LOCALITY,
+                    "warmup", "slow start is not served by this kshift version",
+                    "warmupDurationSecs", "slow start is not served by this kshift version")),
+            Map.entry(io.kshift.model.istio.OutlierDetection.class, Map.of(
+                    "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors",
+                    "consecutiveLocalOriginFailures", "local-origin failures are not counted apart by this kshift"
+                            + " version",
+                    "splitExternalLocalOriginErrors", "local-origin failures are not counted apart by this kshift"
+                            + " version")),
+            Map.entry(io.kshift.model.istio.TrafficPolicy.class, Map.of(
+                    "portLevelSettings", "per-port policies are not served by this kshift version yet: the"
+                            + " destination's policy applies to all its ports",
+                    "proxyProtocol", "the PROXY protocol is not served by this kshift version",
+                    "retryBudget", "retry budgets are not served by this kshift version; connectionPool.http"
+                            + ".maxRetries bounds retries in flight",
+                    "tls", TLS,
+                    "tunnel", "tunnelling (HTTP CONNECT) is not served by this kshift version")),
+            Map.entry(io.kshift.model.istio.DestinationRuleSpec.class, Map.of("workloadSelector",
+                    "kshift proxies are shared gateways, not sidecars: a DestinationRule applies on every proxy")),
+            Map.entry(io.kshift.model.istio.Server.class, Map.of(
+                    "defaultEndpoint", "not served by this kshift version: a server forwards by its routes",
+                    "tls", TLS)),
+            Map.entry(io.kshift.model.istio.ServiceEntrySpec.class, Map.of("subjectAltNames", TLS)));
 
     private NotSupported() {
     }
