@@ -2,8 +2,6 @@ package io.kshift.model.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kshift.model.codec.NotSupported;
 import io.kshift.model.istio.DestinationRuleSpec;
 import io.kshift.model.istio.GatewaySpec;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.Test;
  * "unknown field" for a real one, and a field added upstream fails here first.
  */
 class IstioSchemaTest {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     static final Path TYPES = Path.of("target", "istio-models", "package", "networking.istio.io", "v1");
 
     @Test
@@ -57,7 +54,7 @@ class IstioSchemaTest {
 
     private static void walk(TsSchema.Node upstream, Class<?> ours, String path, List<String> missing) {
         upstream.fields().forEach((name, node) -> {
-            RecordComponent component = component(ours, name);
+            RecordComponent component = ModelFields.component(ours, name);
             if (component == null) {
                 if (NotSupported.reason(ours, name).isEmpty()) {
                     missing.add(path + "." + name + " (" + ours.getSimpleName() + ")");
@@ -65,27 +62,10 @@ class IstioSchemaTest {
                 return;
             }
             TsSchema.Node element = node.element();
-            Class<?> ourElement = element(MAPPER.constructType(component.getGenericType()));
+            Class<?> ourElement = ModelFields.element(component);
             if (!element.fields().isEmpty() && ourElement.isRecord()) {
                 walk(element, ourElement, path + "." + name, missing);
             }
         });
-    }
-
-    private static RecordComponent component(Class<?> record, String name) {
-        for (RecordComponent rc : record.getRecordComponents()) {
-            if (rc.getName().equals(name)) {
-                return rc;
-            }
-        }
-        return null;
-    }
-
-    private static Class<?> element(JavaType type) {
-        JavaType t = type;
-        while (t.isContainerType()) {
-            t = t.getContentType();
-        }
-        return t.getRawClass();
     }
 }

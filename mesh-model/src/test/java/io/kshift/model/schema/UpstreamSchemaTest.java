@@ -2,8 +2,6 @@ package io.kshift.model.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.kshift.model.codec.NotSupported;
 import io.kshift.model.gateway.HttpRouteSpec;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.Test;
  * "unknown field" for a real one, and a field added upstream fails here first.
  */
 class UpstreamSchemaTest {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String UPSTREAM = "io.fabric8.kubernetes.api.model.gatewayapi";
 
     @Test
@@ -45,40 +42,22 @@ class UpstreamSchemaTest {
         if (!seen.add(upstream.getName() + "->" + ours.getName())) {
             return;
         }
-        List<BeanPropertyDefinition> properties = MAPPER.getSerializationConfig()
-                .introspect(MAPPER.constructType(upstream)).findProperties();
+        List<BeanPropertyDefinition> properties = ModelFields.MAPPER.getSerializationConfig()
+                .introspect(ModelFields.MAPPER.constructType(upstream)).findProperties();
         for (BeanPropertyDefinition p : properties) {
             String name = p.getName();
-            RecordComponent component = component(ours, name);
+            RecordComponent component = ModelFields.component(ours, name);
             if (component == null) {
                 if (NotSupported.reason(ours, name).isEmpty()) {
                     missing.add(path + "." + name + " (" + ours.getSimpleName() + ")");
                 }
                 continue;
             }
-            Class<?> upstreamElement = element(p.getPrimaryType());
-            Class<?> ourElement = element(MAPPER.constructType(component.getGenericType()));
+            Class<?> upstreamElement = ModelFields.element(p.getPrimaryType());
+            Class<?> ourElement = ModelFields.element(component);
             if (upstreamElement.getName().startsWith(UPSTREAM) && ourElement.isRecord()) {
                 walk(upstreamElement, ourElement, path + "." + name, missing, seen);
             }
         }
-    }
-
-    private static RecordComponent component(Class<?> record, String name) {
-        for (RecordComponent rc : record.getRecordComponents()) {
-            if (rc.getName().equals(name)) {
-                return rc;
-            }
-        }
-        return null;
-    }
-
-    /** A list's or map's element type; the type itself otherwise. */
-    private static Class<?> element(JavaType type) {
-        JavaType t = type;
-        while (t.isContainerType()) {
-            t = t.getContentType();
-        }
-        return t.getRawClass();
     }
 }
