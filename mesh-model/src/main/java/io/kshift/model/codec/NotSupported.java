@@ -42,7 +42,8 @@ public final class NotSupported {
                     "retry", "HTTPRoute retries are not served by this kshift version; a VirtualService's retries"
                             + " are",
                     "sessionPersistence", "session persistence is not served by this kshift version; a"
-                            + " DestinationRule's consistentHash (httpCookie) keeps a client on one endpoint")),
+                            + " DestinationRule's consistentHash keeps requests with the same header or cookie on"
+                            + " one endpoint")),
             Map.entry(io.kshift.model.gateway.HttpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
             Map.entry(io.kshift.model.gateway.TcpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
             // Istio networking v1 (IstioSchemaTest)
@@ -69,10 +70,10 @@ public final class NotSupported {
             Map.entry(io.kshift.model.istio.HttpRedirect.class, Map.of("derivePort",
                     "not served by this kshift version; set port")),
             Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
-                    "backoff", "not configurable in this kshift version: Envoy's default (25 ms base, doubling,"
-                            + " jittered) applies",
-                    "retryIgnorePreviousHosts", "not configurable: a kshift retry always goes to the next healthy"
-                            + " endpoint",
+                    "backoff", "not configurable in this kshift version: 25 ms base, doubling, fully jittered, at"
+                            + " most 400 ms",
+                    "retryIgnorePreviousHosts", "not configurable in this kshift version: a retry starts at the next"
+                            + " endpoint in order, skipping ejected ones",
                     "retryRemoteLocalities", LOCALITY)),
             Map.entry(io.kshift.model.istio.ConnectionPoolSettings.HttpSettings.class, Map.of(
                     "h2UpgradePolicy", HTTP2_UPSTREAM, "useClientProtocol", HTTP2_UPSTREAM)),
@@ -102,10 +103,21 @@ public final class NotSupported {
                     "kshift proxies are shared gateways, not sidecars: a DestinationRule applies on every proxy")),
             Map.entry(io.kshift.model.istio.Server.class, Map.of(
                     "defaultEndpoint", "not served by this kshift version: a server forwards by its routes",
-                    "tls", TLS)),
+                    "tls", "TLS (termination, passthrough, certificates, httpsRedirect) is not served by this kshift"
+                            + " version yet")),
             Map.entry(io.kshift.model.istio.ServiceEntrySpec.class, Map.of("subjectAltNames", TLS)));
 
     private NotSupported() {
+    }
+
+    /** The fields of {@code type} declared not supported (for the schema tests). */
+    public static java.util.Set<String> fields(Class<?> type) {
+        return REASONS.getOrDefault(type, Map.of()).keySet();
+    }
+
+    /** The model types that have fields declared not supported. */
+    public static java.util.Set<Class<?>> types() {
+        return REASONS.keySet();
     }
 
     public static Optional<String> reason(Class<?> type, String field) {

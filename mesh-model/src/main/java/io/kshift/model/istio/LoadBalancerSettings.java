@@ -21,7 +21,7 @@ public record LoadBalancerSettings(SimpleLb simple, @Valid ConsistentHashLb cons
                                    String httpQueryParameterName) {
     }
 
-    /** The cookie to hash on; with a {@code ttl}, a proxy sets it when the request has none. */
+    /** The cookie to hash on; with a {@code ttl}, a proxy makes and sets it (Set-Cookie) when the request has none. */
     public record HttpCookie(@jakarta.validation.constraints.NotBlank(message = "is required") String name, String path,
                              @io.kshift.model.constraint.IstioDurationValue String ttl) {
     }

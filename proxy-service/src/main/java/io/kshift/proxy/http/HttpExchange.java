@@ -52,6 +52,8 @@ final class HttpExchange {
     private int firstEndpoint = -1;
     private UpstreamCall inFlight;
     private boolean finished;
+    /** A consistent-hash cookie this proxy made for the request (it had none): the answer sets it. */
+    private String newCookie;
     /** The upstream's status and headers are on the response (not yet written). */
     private boolean headCopied;
     private final long startedAt = System.nanoTime();
@@ -92,6 +94,8 @@ final class HttpExchange {
             abandon();
         });
         response.endHandler(v -> over());
+        // From the headers alone, as Envoy's CORS filter does: answers sent before the body is in carry it too.
+        corsOrigin = route.cors() == null ? null : route.cors().allowedOrigin(request);
         if (streamIdleMillis > 0) {
             idle = new StreamIdle(loop, streamIdleMillis, this::idleTimeout);
         }
@@ -145,7 +149,7 @@ final class HttpExchange {
      * Otherwise remembers an allowed origin for the response.
      */
     private boolean cors() {
-        String origin = route.cors().allowedOrigin(request);
+        String origin = corsOrigin;
         if (Cors.isPreflight(request) && (origin != null || route.cors().ignoreUnmatchedPreflights())) {
             done = true;
             finished = true;
@@ -155,7 +159,6 @@ final class HttpExchange {
             response.setStatusCode(200).end();
             return true;
         }
-        corsOrigin = origin;
         return false;
     }
 
@@ -185,16 +188,22 @@ final class HttpExchange {
     private void direct(HttpRouteEntry.Direct d) {
         done = true;
         finished = true;
+        // 204 and 304 answers have no body (HTTP/1.1 would read one as the next answer's start).
+        boolean body = d.body().length > 0 && d.status() != 204 && d.status() != 304;
+        if (body) {
+            response.putHeader("content-type", "text/plain"); // as Envoy's local reply: the route's edits may replace it
+        }
         route.responseEdits().applyTo(response.headers());
         corsHeaders();
         if (flags != null) {
             response.putHeader(ResponseFlags.HEADER, flags);
         }
         response.setStatusCode(d.status());
-        if (d.body().length == 0) {
-            response.end();
+        if (body) {
+            response.end(Buffer.buffer(d.body()));
         } else {
-            response.putHeader("content-type", "text/plain").end(Buffer.buffer(d.body()));
+            response.headers().remove("content-type");
+            response.end();
         }
     }
 
@@ -279,6 +288,12 @@ final class HttpExchange {
         EndpointPicker endpoints = target.endpoints();
         if (firstEndpoint < 0) {
             String key = UpstreamRequests.hashKey(request, target.hash());
+            if (key == null && UpstreamRequests.generatesCookie(target.hash())) {
+                // Envoy: no cookie yet and a ttl given: the proxy makes one; the answer sets it, and the client's
+                // next requests hash to this endpoint.
+                key = Long.toHexString(random.nextLong());
+                newCookie = key;
+            }
             firstEndpoint = key == null ? endpoints.first() : endpoints.firstFor(key);
         }
         for (int i = 0; i < endpoints.size(); i++) {
@@ -365,6 +380,9 @@ final class HttpExchange {
         }
         route.responseEdits().applyTo(response.headers());
         target.responseEdits().applyTo(response.headers());
+        if (newCookie != null) {
+            response.headers().add("set-cookie", UpstreamRequests.setCookie(target.hash().httpCookie(), newCookie));
+        }
         corsHeaders();
         if (flags != null) {
             response.putHeader(ResponseFlags.HEADER, flags);

@@ -101,6 +101,25 @@ final class UpstreamRequests {
         return authority != null && authority.length() > host.length() ? authority.substring(host.length()) : "";
     }
 
+    /** Whether a missing hash cookie is made by the proxy: Envoy does when the cookie has a ttl. */
+    static boolean generatesCookie(ConsistentHashLb hash) {
+        return hash != null && hash.httpCookie() != null && hash.httpCookie().ttl() != null;
+    }
+
+    /** The Set-Cookie for a made hash cookie: HttpOnly, its path, and Max-Age unless the ttl is 0 (a session cookie). */
+    static String setCookie(io.kshift.model.istio.LoadBalancerSettings.HttpCookie cookie, String value) {
+        StringBuilder out = new StringBuilder(cookie.name()).append('=').append(value);
+        long seconds = io.kshift.model.mesh.IstioDuration.parse(cookie.ttl()).map(java.time.Duration::toSeconds)
+                .orElse(0L);
+        if (seconds > 0) {
+            out.append("; Max-Age=").append(seconds);
+        }
+        if (cookie.path() != null && !cookie.path().isEmpty()) {
+            out.append("; Path=").append(cookie.path());
+        }
+        return out.append("; HttpOnly").toString();
+    }
+
     /** The request's key for a consistent-hash load balancer: header, cookie, query parameter or source address. */
     static String hashKey(HttpServerRequest request, ConsistentHashLb hash) {
         if (hash == null) {

@@ -40,6 +40,9 @@ class DirectResponseTest extends GatewayHttpFixture {
                     headers: {response: {set: {retry-after: "120"}}}
                   - match: [{uri: {prefix: /teapot}}]
                     directResponse: {status: 418, body: {bytes: c2hvcnQgYW5kIHN0b3V0}}
+                  - match: [{uri: {prefix: /status.json}}]
+                    directResponse: {status: 200, body: {string: '{"up":false}'}}
+                    headers: {response: {set: {content-type: application/json}}}
                   - match: [{uri: {prefix: /gone}}]
                     directResponse: {status: 410}
                   - route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
@@ -54,9 +57,15 @@ class DirectResponseTest extends GatewayHttpFixture {
         HttpResponse<String> teapot = get("/teapot");
         assertThat(teapot.statusCode()).isEqualTo(418);
         assertThat(teapot.body()).isEqualTo("short and stout");
+        assertThat(teapot.headers().firstValue("content-type")).hasValue("text/plain");
+        HttpResponse<String> json = get("/status.json");
+        assertThat(json.body()).isEqualTo("{\"up\":false}");
+        assertThat(json.headers().firstValue("content-type")).as("the route's edits win over the default")
+                .hasValue("application/json");
         HttpResponse<String> gone = get("/gone");
         assertThat(gone.statusCode()).isEqualTo(410);
         assertThat(gone.body()).isEmpty();
+        assertThat(gone.headers().firstValue("content-type")).isEmpty();
         assertThat(v1.seen()).as("a direct response forwards nothing").isEmpty();
         assertThat(get("/get").statusCode()).isEqualTo(200);
         assertThat(v1.seen()).hasSize(1);

@@ -99,6 +99,24 @@ class HttpCorsTest extends GatewayHttpFixture {
         assertThat(aborted.headers().firstValue("x-kshift-response-flags")).hasValue("FI");
         assertThat(aborted.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example.com");
         assertThat(aborted.headers().firstValue("access-control-allow-credentials")).hasValue("true");
+        // Refused before its body arrives (over the body limit): the origin was decided from the headers.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gatewayPort)) {
+            socket.getOutputStream().write(("POST /get HTTP/1.1\r\nHost: 127.0.0.1:" + gatewayPort
+                    + "\r\nOrigin: https://app.example.com\r\nContent-Length: 999999999999\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoTimeout(5000);
+            StringBuilder received = new StringBuilder();
+            java.io.InputStream in = socket.getInputStream();
+            while (received.indexOf("\r\n\r\n") < 0) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                received.append((char) b);
+            }
+            String head = received.toString().toLowerCase(java.util.Locale.ROOT);
+            assertThat(head).startsWith("http/1.1 413").contains("access-control-allow-origin: https://app.example.com");
+        }
         HttpResponse<String> other = send("GET", "Origin", "https://evil.example");
         assertThat(other.statusCode()).isEqualTo(503);
         assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();

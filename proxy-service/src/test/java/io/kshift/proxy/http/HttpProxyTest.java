@@ -276,6 +276,30 @@ class HttpProxyTest {
     }
 
     @Test
+    void aHashCookieWithATtlIsMadeByTheProxyAndKeepsTheClientOnOneEndpoint() throws Exception {
+        publish(secondV1Endpoint(), HttpMesh.rule("""
+                  trafficPolicy:
+                    loadBalancer: {consistentHash: {httpCookie: {name: affinity, path: /, ttl: 60s}}}
+                """), HttpMesh.routes(TO_V1.replace("    route", "  - route")));
+        java.util.Set<String> endpoints = new java.util.HashSet<>();
+        for (int client = 0; client < 12; client++) {
+            HttpResponse<String> first = get("/get");
+            String setCookie = first.headers().firstValue("set-cookie").orElseThrow();
+            assertThat(setCookie).startsWith("affinity=").contains("; Max-Age=60", "; Path=/", "; HttpOnly");
+            String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+            String endpoint = version(first);
+            endpoints.add(endpoint);
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<String> next = get("/get", "cookie", cookie);
+                assertThat(version(next)).as("a client with its cookie stays on %s", endpoint).isEqualTo(endpoint);
+                assertThat(next.headers().firstValue("set-cookie")).as("only a client without one gets a cookie")
+                        .isEmpty();
+            }
+        }
+        assertThat(endpoints).as("clients spread over both endpoints").containsExactlyInAnyOrder("v1", "v1b");
+    }
+
+    @Test
     void aFullPendingQueueRefusesAtOnce() throws Exception {
         publish(HttpMesh.rule("""
                   trafficPolicy:

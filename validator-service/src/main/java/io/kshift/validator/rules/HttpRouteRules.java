@@ -85,7 +85,10 @@ final class HttpRouteRules {
         }
     }
 
-    /** Istio: a direct response is the route's only action; its body is text or base64, up to 1 MiB. */
+    /**
+     * Istio: a direct response is the route's only action (no route, redirect, rewrite or fault); its body is text
+     * or base64, up to 1 MiB.
+     */
     private static void directResponse(ResourceKey key, String field, HttpRoute route, Findings findings) {
         var direct = route.directResponse();
         if (direct == null) {
@@ -101,8 +104,14 @@ final class HttpRouteRules {
         if (route.rewrite() != null) {
             findings.error(key, field + ".rewrite", "an http route cannot have both rewrite and directResponse");
         }
+        if (route.fault() != null) {
+            findings.error(key, field + ".fault", "an http route cannot have both fault and directResponse");
+        }
         if (direct.body() == null) {
             return;
+        }
+        if (direct.status() != null && (direct.status() == 204 || direct.status() == 304)) {
+            findings.warn(key, at + ".body", "a " + direct.status() + " answer has no body: it is not sent");
         }
         if (direct.body().string() != null && direct.body().bytes() != null) {
             findings.error(key, at + ".body", "string and bytes are exclusive");

@@ -351,6 +351,12 @@ class RuleTableTest {
                 new Rule("not both route and directResponse",
                         web("  - directResponse: {status: 503, body: {string: down for maintenance}}\n"),
                         web("  - directResponse: {status: 503}\n" + TO_V1), WEB, "spec.http[0].directResponse", false),
+                new Rule("not both fault and directResponse", web("  - directResponse: {status: 503}\n"),
+                        web("  - fault: {abort: {httpStatus: 500, percentage: {value: 5}}}\n"
+                                + "    directResponse: {status: 503}\n"), WEB, "spec.http[0].fault", false),
+                new Rule("warn: no body on a 204", web("  - directResponse: {status: 204}\n"),
+                        web("  - directResponse: {status: 204, body: {string: x}}\n"), WEB,
+                        "spec.http[0].directResponse.body", true),
                 new Rule("directResponse body string or bytes",
                         web("  - directResponse: {status: 200, body: {bytes: aGVsbG8=}}\n"),
                         web("  - directResponse: {status: 200, body: {bytes: aGVsbG8=, string: hello}}\n"), WEB,
