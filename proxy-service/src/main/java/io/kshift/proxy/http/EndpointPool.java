@@ -62,10 +62,6 @@ final class EndpointPool {
                 });
     }
 
-    EventLoop loop() {
-        return loop;
-    }
-
     void acquire(UpstreamCall call) {
         assert loop.inEventLoop() : "a pool is touched only on its own event loop";
         UpstreamConnection c;

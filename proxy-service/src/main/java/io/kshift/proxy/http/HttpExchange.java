@@ -6,11 +6,7 @@ import io.kshift.proxy.routing.Upstream;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -245,13 +241,7 @@ final class HttpExchange {
         Upstream endpoint = endpoint(attempt);
         target.requests().increment();
         endpoint.opened();
-        boolean closeAfter = !target.pool().policy().keepAlive();
-        // Attempt 0 sends the exchange's own map (mirrors copy it later): anything only this try says goes on a copy.
-        MultiMap tryHeaders = attempt == 0 && !closeAfter ? headers
-                : MultiMap.caseInsensitiveMultiMap().addAll(headers);
-        if (closeAfter) {
-            tryHeaders.set("connection", "close"); // maxRequestsPerConnection: 1
-        }
+        MultiMap tryHeaders = attempt == 0 ? headers : MultiMap.caseInsensitiveMultiMap().addAll(headers);
         tryHeaders.set("x-envoy-attempt-count", String.valueOf(attempt + 1));
         Try t = new Try(attempt, endpoint, retry);
         HttpRouteEntry.Retry policy = route.retry();
@@ -264,24 +254,14 @@ final class HttpExchange {
                 }
             });
         }
-        UpstreamCall call = new UpstreamCall(loop, upstreamRequest(tryHeaders), t);
+        UpstreamCall call = new UpstreamCall(loop,
+                UpstreamRequests.request(request.method(), uri, tryHeaders, body), t);
         t.call = call;
         inFlight = call;
         upstreams.send(target.pool(), loop, endpoint, call);
         if (attempt == 0 && !done) {
             mirror();
         }
-    }
-
-    private DefaultFullHttpRequest upstreamRequest(MultiMap tryHeaders) {
-        return new DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
-                io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()), uri, content(body),
-                UpstreamRequests.nettyHeaders(tryHeaders), EmptyHttpHeaders.INSTANCE);
-    }
-
-    /** The buffered body for one send: the encoder releases what it writes, the body must outlive every try. */
-    static ByteBuf content(Buffer body) {
-        return body.length() == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.unreleasableBuffer(body.getByteBuf());
     }
 
     private Upstream endpoint(int attempt) {

@@ -6,10 +6,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -43,16 +40,9 @@ final class Mirrors {
         Upstream endpoint = endpoints.get(endpoints.first());
         MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(headers);
         copy.set("host", shadow(headers.get("host")));
-        if (target.pool().policy().keepAlive()) {
-            copy.remove("connection");
-        } else {
-            copy.set("connection", "close");
-        }
         sent.increment();
         target.requests().increment();
-        var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                io.netty.handler.codec.http.HttpMethod.valueOf(method.name()), uri, HttpExchange.content(body),
-                UpstreamRequests.nettyHeaders(copy), EmptyHttpHeaders.INSTANCE);
+        var request = UpstreamRequests.request(method, uri, copy, body);
         Shadow shadow = new Shadow(target, System.nanoTime());
         UpstreamCall call = new UpstreamCall(loop, request, shadow);
         if (timeoutMillis > 0) {

@@ -1,7 +1,7 @@
 package io.kshift.proxy.http;
 
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.buffer.Buffer;
 
@@ -17,20 +17,20 @@ final class UpstreamCall {
 
     private final EventLoop caller;
     private final UpstreamListener listener;
-    private final HttpRequest request;
+    private final FullHttpRequest request;
     private EventLoop poolLoop;
     /** Pool-loop state. */
     private EndpointPool waitingIn;
     private UpstreamConnection connection;
     private boolean over;
 
-    UpstreamCall(EventLoop caller, HttpRequest request, UpstreamListener listener) {
+    UpstreamCall(EventLoop caller, FullHttpRequest request, UpstreamListener listener) {
         this.caller = caller;
         this.request = request;
         this.listener = listener;
     }
 
-    HttpRequest request() {
+    FullHttpRequest request() {
         return request;
     }
 

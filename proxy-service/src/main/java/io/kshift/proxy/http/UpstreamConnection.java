@@ -34,10 +34,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         this.keepAliveAllowed = keepAliveAllowed;
     }
 
-    Channel channel() {
-        return channel;
-    }
-
     boolean usable() {
         return channel != null && channel.isActive();
     }
@@ -54,7 +50,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         interim = false;
         c.connected(this);
         var request = c.request();
-        // The caller says "connection: close" itself when the policy allows one request per connection.
+        if (!keepAliveAllowed) {
+            // One request per connection (maxRequestsPerConnection: 1), said on a copy: the caller's headers are
+            // shared with its mirrors and later tries.
+            request = request.replace(request.content());
+            HttpUtil.setKeepAlive(request, false);
+        }
         keepAlive = keepAliveAllowed && HttpUtil.isKeepAlive(request);
         channel.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {

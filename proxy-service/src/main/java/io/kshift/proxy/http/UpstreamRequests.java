@@ -70,6 +70,19 @@ final class UpstreamRequests {
         return h;
     }
 
+    /**
+     * One send of a request upstream (a try or a mirror copy). The buffered body is lent, never given: the encoder
+     * releases what it writes, and the body must outlive every try.
+     */
+    static io.netty.handler.codec.http.FullHttpRequest request(io.vertx.core.http.HttpMethod method, String uri,
+                                                               MultiMap headers, io.vertx.core.buffer.Buffer body) {
+        var content = body.length() == 0 ? io.netty.buffer.Unpooled.EMPTY_BUFFER
+                : io.netty.buffer.Unpooled.unreleasableBuffer(body.getByteBuf());
+        return new io.netty.handler.codec.http.DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpMethod.valueOf(method.name()), uri, content, nettyHeaders(headers),
+                io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+    }
+
     /** Netty's view of a header map: Vert.x's own maps are Netty's HttpHeaders underneath, handed over as they are. */
     static io.netty.handler.codec.http.HttpHeaders nettyHeaders(MultiMap headers) {
         if (headers instanceof io.netty.handler.codec.http.HttpHeaders n) {

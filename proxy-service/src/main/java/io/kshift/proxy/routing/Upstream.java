@@ -1,7 +1,6 @@
 package io.kshift.proxy.routing;
 
 import io.kshift.model.registry.HostPort;
-import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -11,8 +10,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Upstream {
     private final HostPort address;
-    /** Made once: Vert.x would otherwise parse the host into an address on every request. */
-    private final SocketAddress socketAddress;
     private final AtomicInteger active = new AtomicInteger();
     private int consecutive5xx;
     private int consecutiveGateway;
@@ -21,11 +18,6 @@ public final class Upstream {
 
     public Upstream(HostPort address) {
         this.address = address;
-        this.socketAddress = SocketAddress.inetSocketAddress(address.port(), address.host());
-    }
-
-    public SocketAddress socketAddress() {
-        return socketAddress;
     }
 
     public HostPort address() {

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kshift.model.registry.HostPort;
 import io.kshift.proxy.routing.Upstream;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -144,6 +141,29 @@ class HttpUpstreamsTest {
     }
 
     @Test
+    void oneRequestPerConnectionSaysSoUpstreamAndLeavesTheCallersHeadersAlone() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        List<String> heads = new CopyOnWriteArrayList<>();
+        int port = upstream((socket, request) -> {
+            heads.add(request.toLowerCase(java.util.Locale.ROOT));
+            socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+        }, connections);
+        HttpUpstreams upstreams = new HttpUpstreams(vertx);
+        PoolRef pool = new PoolRef(policy(UpstreamPolicy.DEFAULT_CONNECTIONS, UpstreamPolicy.UNLIMITED, false));
+        MultiMap shared = MultiMap.caseInsensitiveMultiMap().add("host", "upstream");
+        for (int i = 0; i < 3; i++) {
+            Recorder recorder = new Recorder();
+            UpstreamCall call = new UpstreamCall(loopA, UpstreamRequests.request(io.vertx.core.http.HttpMethod.GET, "/",
+                    shared, Buffer.buffer()), recorder);
+            loopA.execute(() -> upstreams.send(pool, loopA, new Upstream(new HostPort("127.0.0.1", port)), call));
+            assertThat(recorder.outcome.get(5, TimeUnit.SECONDS).body()).isEqualTo("ok");
+        }
+        assertThat(connections).hasValue(3);
+        assertThat(heads).allMatch(h -> h.contains("connection: close"));
+        assertThat(shared.contains("connection")).as("mirrors and later tries share these headers").isFalse();
+    }
+
+    @Test
     void nothingListeningFailsBeforeSending() throws Exception {
         int closedPort;
         try (var s = new java.net.ServerSocket(0)) {
@@ -191,15 +211,17 @@ class HttpUpstreamsTest {
     }
 
     static UpstreamPolicy policy(int maxConnections, int maxPending) {
-        return new UpstreamPolicy(maxConnections, maxPending, UpstreamPolicy.UNLIMITED, UpstreamPolicy.UNLIMITED, true,
-                60, Duration.ofSeconds(2), null);
+        return policy(maxConnections, maxPending, true);
+    }
+
+    static UpstreamPolicy policy(int maxConnections, int maxPending, boolean keepAlive) {
+        return new UpstreamPolicy(maxConnections, maxPending, UpstreamPolicy.UNLIMITED, UpstreamPolicy.UNLIMITED,
+                keepAlive, 60, Duration.ofSeconds(2), null);
     }
 
     static UpstreamCall call(EventLoop loop, HttpMethod method, UpstreamListener listener) {
-        var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/", io.netty.buffer.Unpooled.EMPTY_BUFFER,
-                UpstreamRequests.nettyHeaders(MultiMap.caseInsensitiveMultiMap().add("host", "upstream")),
-                EmptyHttpHeaders.INSTANCE);
-        return new UpstreamCall(loop, request, listener);
+        return new UpstreamCall(loop, UpstreamRequests.request(io.vertx.core.http.HttpMethod.valueOf(method.name()), "/",
+                MultiMap.caseInsensitiveMultiMap().add("host", "upstream"), Buffer.buffer()), listener);
     }
 
     static CompletableFuture<Outcome> sendAsync(HttpUpstreams upstreams, PoolRef pool, EventLoop loop, int port) {
