@@ -41,6 +41,20 @@ public final class TcpEcho implements AutoCloseable {
         return echo;
     }
 
+    /**
+     * As {@link #start}, speaking TLS with {@code tls}'s certificate (a backend behind a TLS passthrough route, or
+     * one the proxy originates TLS to).
+     */
+    public static TcpEcho startTls(String bind, int port, String prefix, javax.net.ssl.SSLContext tls)
+            throws IOException {
+        ServerSocket server = tls.getServerSocketFactory().createServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 512);
+        TcpEcho echo = new TcpEcho(server, prefix);
+        echo.workers.execute(echo::acceptLoop);
+        return echo;
+    }
+
     public int port() {
         return server.getLocalPort();
     }

@@ -46,11 +46,14 @@ public class ChangeResource {
     private final ChangeFlow flow;
     private final ChangeLedger ledger;
     private final IdempotencyKeys keys;
+    private final io.kshift.config.secrets.SecretIntake secrets;
 
-    public ChangeResource(ChangeFlow flow, ChangeLedger ledger, IdempotencyKeys keys) {
+    public ChangeResource(ChangeFlow flow, ChangeLedger ledger, IdempotencyKeys keys,
+                          io.kshift.config.secrets.SecretIntake secrets) {
         this.flow = flow;
         this.ledger = ledger;
         this.keys = keys;
+        this.secrets = secrets;
     }
 
     @POST
@@ -130,13 +133,18 @@ public class ChangeResource {
             return Uni.createFrom().item(json(403, Map.of("message", "the token of '" + grant.subject()
                     + "' may not change every resource in this request; nothing was changed", "errors", denied)));
         }
+        // Secrets' private entries are checked and sealed here: what goes onto Kafka never holds them in the clear.
+        io.kshift.config.secrets.SecretIntake.Intake intake = secrets.admit(op, parsed.resources());
+        if (!intake.errors().isEmpty()) {
+            return Uni.createFrom().item(json(422, ChangeResponse.rejected(intake.errors())));
+        }
         IdempotencyKeys.Keyed keyed = keys.keyed(key, grant.subject(), op.name(), "dryRun=" + dryRun
                 + "&ifGeneration=" + ifGeneration, contentType, body);
         if (keyed.refusal() != null) {
             return Uni.createFrom().item(keyed.refusal());
         }
         boolean replayed = keyed.replayed(ledger);
-        return flow.run(op, parsed.resources(), dryRun, waitSpec, grant.subject(), ifGeneration, keyed.changeId(),
+        return flow.run(op, intake.resources(), dryRun, waitSpec, grant.subject(), ifGeneration, keyed.changeId(),
                         keyed.repeat())
                 .map(r -> replayed(json(r.httpStatus(), r), replayed))
                 .onFailure().recoverWithItem(e -> {

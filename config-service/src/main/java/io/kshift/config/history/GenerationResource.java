@@ -10,6 +10,7 @@ import io.kshift.model.auth.Grant;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.resource.Resource;
 import io.kshift.model.event.Operation;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -68,9 +69,10 @@ public class GenerationResource {
     public Response generation(@PathParam("n") long n, @HeaderParam(HttpHeaders.ACCEPT) String accept,
                                @Context SecurityContext security) {
         Grant grant = AccessFilter.grant(security);
-        Optional<MeshSnapshot> snapshot = snapshot(n).map(s -> grant.readsAll() ? s : new MeshSnapshot(s.schema(),
-                s.generation(), s.changeId(), s.createdAt(),
-                s.resources().stream().filter(r -> grant.reads(r.namespace())).toList()));
+        // Shown with Secrets' private entries redacted: sealed values are for the fleet, not for readers.
+        Optional<MeshSnapshot> snapshot = snapshot(n).map(s -> new MeshSnapshot(s.schema(),
+                s.generation(), s.changeId(), s.createdAt(), s.resources().stream()
+                .filter(r -> grant.readsAll() || grant.reads(r.namespace())).map(Resource::redacted).toList()));
         if (snapshot.isEmpty()) {
             return ChangeResource.problem(404, "generation " + n + " is not in the history");
         }

@@ -81,12 +81,13 @@ public class ResourceQueryResource {
             return notFound(key + " does not exist (generation " + snapshot.generation() + ")");
         }
         BodyFormat format = format(accept);
-        return Response.ok(ResourceWriter.write(found.get(), format)).type(mediaType(format))
+        return Response.ok(ResourceWriter.write(found.get().redacted(), format)).type(mediaType(format))
                 .header(GENERATION_HEADER, snapshot.generation()).build();
     }
 
-    private static Response list(MeshSnapshot snapshot, List<Resource> resources, String accept) {
+    private static Response list(MeshSnapshot snapshot, List<Resource> all, String accept) {
         BodyFormat format = format(accept);
+        List<Resource> resources = all.stream().map(Resource::redacted).toList();
         String body = format == BodyFormat.YAML ? ResourceWriter.write(resources, format)
                 : EventCodec.encode(Map.of("kind", "List", "generation", snapshot.generation(), "items", resources));
         return Response.ok(body).type(mediaType(format)).header(GENERATION_HEADER, snapshot.generation()).build();

@@ -37,6 +37,9 @@ public final class ResourceReader {
     public static final int MAX_RESOURCE_BYTES = 256 * 1024;
 
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+    private static final Set<String> SECRET_TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "type", "data",
+            "stringData", "immutable");
+    private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile("[-._a-zA-Z0-9]+");
     private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
 
     private ResourceReader() {
@@ -129,13 +132,15 @@ public final class ResourceReader {
             subject = kind.get().displayName() + " " + namespace + "/" + (name.isEmpty() ? "<unnamed>" : name);
         }
         final String who = subject;
+        boolean secret = kind.filter(k -> k == Kind.SECRET).isPresent();
         node.fieldNames().forEachRemaining(f -> {
-            if (!TOP_LEVEL.contains(f)) {
+            if (!(secret ? SECRET_TOP_LEVEL : TOP_LEVEL).contains(f)) {
                 problems.add(new ValidationMessage(who, f, "unknown field"));
             }
         });
         ObjectMeta metadata = metadata(node.path("metadata"), who, problems);
-        ResourceSpec spec = kind.map(k -> spec(k, node.get("spec"), who, problems)).orElse(null);
+        ResourceSpec spec = secret ? secret(node, who, problems)
+                : kind.map(k -> spec(k, node.get("spec"), who, problems)).orElse(null);
         if (!problems.isEmpty()) {
             throw new ResourceFormatException(problems);
         }
@@ -158,7 +163,7 @@ public final class ResourceReader {
             if (sameName.isEmpty()) {
                 problems.add(new ValidationMessage(subject, "kind", "unknown kind '" + kindName
                         + "'; accepted: VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, "
-                        + "Service, TCPRoute"));
+                        + "Service, Secret, Gateway API Gateway, HTTPRoute, TCPRoute, TLSRoute, ReferenceGrant"));
             } else {
                 List<String> versions = sameName.stream().flatMap(k -> k.apiVersions().stream()).toList();
                 problems.add(new ValidationMessage(subject, "apiVersion", "'" + apiVersion
@@ -181,6 +186,63 @@ public final class ResourceReader {
         ObjectNode known = ((ObjectNode) meta).deepCopy();
         known.retain(METADATA);
         return convert(known, ObjectMeta.class, "metadata", subject, problems);
+    }
+
+    /**
+     * A Secret's top-level {@code type}, {@code data} and {@code stringData} (folded into {@code data}, base64, as the
+     * Kubernetes API server does); {@code data} values must be base64, or sealed values (the bus's form).
+     */
+    private static ResourceSpec secret(JsonNode node, String subject, List<ValidationMessage> problems) {
+        java.util.Map<String, String> data = new java.util.TreeMap<>();
+        for (String field : List.of("data", "stringData")) {
+            JsonNode entries = node.get(field);
+            if (entries == null || entries.isNull()) {
+                continue;
+            }
+            if (!entries.isObject()) {
+                problems.add(new ValidationMessage(subject, field, "expected object"));
+                continue;
+            }
+            entries.fields().forEachRemaining(e -> {
+                String path = field + "." + e.getKey();
+                if (!SECRET_KEY.matcher(e.getKey()).matches()) {
+                    problems.add(new ValidationMessage(subject, path, "a Secret key is made of letters, digits, "
+                            + "'-', '_' and '.'"));
+                } else if (!e.getValue().isTextual()) {
+                    problems.add(new ValidationMessage(subject, path, "expected string"));
+                } else if (field.equals("stringData")) {
+                    data.put(e.getKey(), java.util.Base64.getEncoder().encodeToString(
+                            e.getValue().textValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                } else if (io.kshift.model.secret.FleetKeys.isSealed(e.getValue().textValue())
+                        || base64(e.getValue().textValue())) {
+                    data.put(e.getKey(), e.getValue().textValue());
+                } else {
+                    problems.add(new ValidationMessage(subject, path, e.getValue().textValue().startsWith(
+                            io.kshift.model.secret.SecretSpec.REDACTED) ? "is redacted (as GET shows it); apply the"
+                            + " Secret with the value itself" : "is not valid base64"));
+                }
+            });
+        }
+        JsonNode type = node.get("type");
+        if (type != null && !type.isTextual()) {
+            problems.add(new ValidationMessage(subject, "type", "expected string"));
+        }
+        JsonNode immutable = node.get("immutable");
+        if (immutable != null && !immutable.isBoolean() && !immutable.isNull()) {
+            problems.add(new ValidationMessage(subject, "immutable", "expected boolean"));
+        }
+        return new io.kshift.model.secret.SecretSpec(type == null ? null : type.asText(), data,
+                immutable == null || immutable.isNull() ? null : immutable.booleanValue());
+    }
+
+    private static boolean base64(String value) {
+        try {
+            java.util.Base64.getMimeDecoder().decode(value);
+            return value.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '='
+                    || Character.isWhitespace(c));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static ResourceSpec spec(Kind kind, JsonNode spec, String subject, List<ValidationMessage> problems) {

@@ -128,7 +128,7 @@ public final class MeshConfig {
         }
 
         private static String yaml(Optional<Resource> r) {
-            return r.map(x -> ResourceWriter.write(x, BodyFormat.YAML)).orElse("");
+            return r.map(x -> ResourceWriter.write(x.redacted(), BodyFormat.YAML)).orElse("");
         }
     }
 

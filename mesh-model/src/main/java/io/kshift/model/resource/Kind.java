@@ -22,6 +22,7 @@ public enum Kind {
     SERVICE_ENTRY(Groups.ISTIO, "ServiceEntry", "serviceentries", List.of("se"), ServiceEntrySpec.class),
     WORKLOAD_ENTRY(Groups.ISTIO, "WorkloadEntry", "workloadentries", List.of("we"), WorkloadEntrySpec.class),
     SERVICE(Groups.CORE, "Service", "services", List.of("svc"), ServiceSpec.class),
+    SECRET(Groups.CORE, "Secret", "secrets", List.of(), io.kshift.model.secret.SecretSpec.class),
     KUBE_GATEWAY(Groups.GATEWAY_API, "Gateway", "gateways", List.of("gtw"), KubeGatewaySpec.class),
     TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class),
     HTTP_ROUTE(Groups.GATEWAY_API, "HTTPRoute", "httproutes", List.of(), HttpRouteSpec.class),

@@ -13,6 +13,7 @@ import jakarta.validation.constraints.NotNull;
  */
 @JsonPropertyOrder({"apiVersion", "kind", "metadata", "spec"})
 @JsonDeserialize(using = ResourceJsonDeserializer.class)
+@com.fasterxml.jackson.databind.annotation.JsonSerialize(using = io.kshift.model.codec.ResourceJsonSerializer.class)
 public record Resource(String apiVersion, String kind, @NotNull @Valid ObjectMeta metadata, @NotNull @Valid ResourceSpec spec) {
 
     @JsonIgnore
@@ -38,6 +39,12 @@ public record Resource(String apiVersion, String kind, @NotNull @Valid ObjectMet
     @SuppressWarnings("unchecked")
     public <S extends ResourceSpec> S specAs(Class<S> type) {
         return (S) spec;
+    }
+
+    /** This resource as it may be shown (GET answers, diffs, logs): a Secret's private entries redacted. */
+    public Resource redacted() {
+        return spec instanceof io.kshift.model.secret.SecretSpec secret
+                ? new Resource(apiVersion, kind, metadata, secret.redacted()) : this;
     }
 
     public static Resource of(Kind kind, String namespace, String name, ResourceSpec spec) {

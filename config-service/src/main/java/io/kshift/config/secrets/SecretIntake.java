@@ -1,0 +1,137 @@
+package io.kshift.config.secrets;
+
+import io.kshift.model.event.Operation;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.secret.FleetKeys;
+import io.kshift.model.secret.Pem;
+import io.kshift.model.secret.SecretSpec;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Where a Secret's private entries stop being plaintext: before a change goes onto Kafka, each private entry is
+ * checked (a TLS Secret's key must read and belong to its certificate) and sealed with the fleet key
+ * ({@link FleetKeys}); a deleted Secret travels with none. Only this service and the proxies hold the key, so the
+ * validator judges certificates (public) and references, never keys. An entry already sealed (a Secret read back
+ * from a snapshot) must open here, so a sealed value from elsewhere cannot slip in.
+ */
+@ApplicationScoped
+public class SecretIntake {
+    private final FleetKeys keys;
+
+    @jakarta.inject.Inject
+    public SecretIntake(@ConfigProperty(name = "kshift.secrets.key-file") Optional<String> keyFile) {
+        this.keys = FleetKeys.load(keyFile);
+    }
+
+    SecretIntake(FleetKeys keys) {
+        this.keys = keys;
+    }
+
+    /** Resources ready for the bus, or every problem found (nothing is submitted then). */
+    public record Intake(List<Resource> resources, List<ValidationMessage> errors) {
+    }
+
+    public Intake admit(Operation op, List<Resource> resources) {
+        List<Resource> out = new ArrayList<>(resources.size());
+        List<ValidationMessage> errors = new ArrayList<>();
+        for (Resource r : resources) {
+            if (r.type() != Kind.SECRET) {
+                out.add(r);
+            } else if (op == Operation.DELETE) {
+                out.add(withData(r, publicOnly(r.specAs(SecretSpec.class))));
+            } else {
+                sealed(r, errors).ifPresent(out::add);
+            }
+        }
+        return new Intake(errors.isEmpty() ? List.copyOf(out) : List.of(), List.copyOf(errors));
+    }
+
+    private Optional<Resource> sealed(Resource r, List<ValidationMessage> errors) {
+        SecretSpec spec = r.specAs(SecretSpec.class);
+        String who = r.key().toString();
+        int before = errors.size();
+        Map<String, byte[]> plain = new TreeMap<>();
+        for (Map.Entry<String, String> e : spec.data().entrySet()) {
+            try {
+                plain.put(e.getKey(), FleetKeys.isSealed(e.getValue())
+                        ? keys.open(place(r, e.getKey()), e.getValue()) : Base64.getMimeDecoder().decode(e.getValue()));
+            } catch (FleetKeys.SealException ex) {
+                errors.add(new ValidationMessage(who, "data." + e.getKey(), ex.getMessage()));
+            }
+        }
+        if (SecretSpec.TLS.equals(spec.type())) {
+            for (String required : List.of(SecretSpec.TLS_CERT, SecretSpec.TLS_KEY)) {
+                if (!spec.data().containsKey(required)) {
+                    errors.add(new ValidationMessage(who, "data." + required, "is required in a Secret of type "
+                            + SecretSpec.TLS));
+                }
+            }
+        }
+        Optional<String> certEntry = spec.certificateEntry();
+        Optional<String> keyEntry = spec.keyEntry();
+        if (certEntry.isPresent() && keyEntry.isPresent() && plain.containsKey(certEntry.get())
+                && plain.containsKey(keyEntry.get())) {
+            checkPair(who, certEntry.get(), plain.get(certEntry.get()), keyEntry.get(), plain.get(keyEntry.get()),
+                    errors);
+        }
+        boolean hasPrivate = spec.data().keySet().stream().anyMatch(SecretSpec::isPrivate);
+        if (hasPrivate && !keys.canSeal() && errors.size() == before) {
+            errors.add(new ValidationMessage(who, "data", "this config-service holds no fleet key "
+                    + "(kshift.secrets.key-file), so a Secret's private entries cannot be stored"));
+        }
+        if (errors.size() > before) {
+            return Optional.empty();
+        }
+        Map<String, String> data = new TreeMap<>();
+        spec.data().forEach((k, v) -> data.put(k, SecretSpec.isPrivate(k)
+                ? keys.seal(place(r, k), plain.get(k)) : v));
+        return Optional.of(withData(r, new SecretSpec(spec.type(), data, spec.immutable())));
+    }
+
+    private static void checkPair(String who, String certEntry, byte[] cert, String keyEntry, byte[] key,
+                                  List<ValidationMessage> errors) {
+        List<X509Certificate> chain;
+        try {
+            chain = Pem.certificates(cert);
+        } catch (Pem.PemException e) {
+            errors.add(new ValidationMessage(who, "data." + certEntry, e.getMessage()));
+            return;
+        }
+        try {
+            PrivateKey k = Pem.privateKey(key);
+            Pem.checkPair(chain.get(0), k);
+        } catch (Pem.PemException e) {
+            errors.add(new ValidationMessage(who, "data." + keyEntry, e.getMessage()));
+        }
+    }
+
+    /** Where a sealed value belongs; sealing binds it there. */
+    public static String place(Resource r, String entry) {
+        return r.namespace() + "/" + r.name() + "/" + entry;
+    }
+
+    private static SecretSpec publicOnly(SecretSpec spec) {
+        Map<String, String> data = new TreeMap<>();
+        spec.data().forEach((k, v) -> {
+            if (!SecretSpec.isPrivate(k)) {
+                data.put(k, v);
+            }
+        });
+        return new SecretSpec(spec.type(), data, spec.immutable());
+    }
+
+    private static Resource withData(Resource r, SecretSpec spec) {
+        return new Resource(r.apiVersion(), r.kind(), r.metadata(), spec);
+    }
+}
