@@ -15,6 +15,9 @@ public final class NotSupported {
     private static final String DEFAULT_GATEWAYS = "default gateways are not served by this kshift version; name"
             + " the Gateway in parentRefs";
 
+    private static final String FILES = "certificate files on the proxy are not served: put the certificate in a"
+            + " Secret and name it in credentialName";
+    private static final String PINNING = "certificate pinning is not served by this kshift version";
     private static final String NOT_SIDECARS = "kshift proxies are shared gateways, not sidecars: they do not know"
             + " which workload a request comes from";
     private static final String HTTP2_UPSTREAM = "HTTP/2 to upstreams is not served by this kshift version yet";
@@ -31,8 +34,10 @@ public final class NotSupported {
                     "defaultScope", DEFAULT_GATEWAYS,
                     "infrastructure", "kshift proxies are one shared fleet, not a deployment per Gateway: there is"
                             + " no per-Gateway infrastructure to label or parameterize",
-                    "tls", TLS)),
-            Map.entry(io.kshift.model.gateway.Listener.class, Map.of("tls", TLS)),
+                    "tls", "Gateway-wide TLS (client certificate validation by frontend, a client certificate"
+                            + " to backends) is not served by this kshift version; Istio's MUTUAL mode validates"
+                            + " clients")),
+            Map.entry(io.kshift.model.gateway.TlsRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
             Map.entry(io.kshift.model.gateway.BackendRef.class, Map.of("filters", "filters per backend are not served"
                     + " by this kshift version; put them on the rule")),
             Map.entry(io.kshift.model.gateway.HttpRouteFilter.class, Map.of(
@@ -102,9 +107,19 @@ public final class NotSupported {
             Map.entry(io.kshift.model.istio.DestinationRuleSpec.class, Map.of("workloadSelector",
                     "kshift proxies are shared gateways, not sidecars: a DestinationRule applies on every proxy")),
             Map.entry(io.kshift.model.istio.Server.class, Map.of(
-                    "defaultEndpoint", "not served by this kshift version: a server forwards by its routes",
-                    "tls", "TLS (termination, passthrough, certificates, httpsRedirect) is not served by this kshift"
-                            + " version yet")),
+                    "defaultEndpoint", "not served by this kshift version: a server forwards by its routes")),
+            Map.entry(io.kshift.model.istio.ServerTlsSettings.class, Map.ofEntries(
+                    Map.entry("serverCertificate", FILES), Map.entry("privateKey", FILES),
+                    Map.entry("caCertificates", FILES), Map.entry("caCrl", FILES), Map.entry("tlsCertificates", FILES),
+                    Map.entry("subjectAltNames", "checking client certificates' names is not served by this kshift"
+                            + " version; MUTUAL checks they are signed by the CA"),
+                    Map.entry("verifyCertificateSpki", PINNING), Map.entry("verifyCertificateHash", PINNING),
+                    Map.entry("cipherSuites", "cipher suites are not configurable in this kshift version: the TLS"
+                            + " library's defaults apply"))),
+            Map.entry(io.kshift.model.istio.TlsMatchAttributes.class, Map.of(
+                    "sourceLabels", NOT_SIDECARS, "sourceNamespace", NOT_SIDECARS,
+                    "destinationSubnets", "matching on the destination address is not served by this kshift"
+                            + " version; proxies route by SNI")),
             Map.entry(io.kshift.model.istio.ServiceEntrySpec.class, Map.of("subjectAltNames", TLS)));
 
     private NotSupported() {

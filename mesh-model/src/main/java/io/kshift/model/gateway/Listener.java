@@ -16,7 +16,12 @@ public record Listener(
         @Min(value = 1, message = "must be a port number between 1 and 65535")
         @Max(value = 65535, message = "must be a port number between 1 and 65535") Integer port,
         @NotBlank(message = "is required") String protocol,
-        @Valid AllowedRoutes allowedRoutes) {
+        @Valid AllowedRoutes allowedRoutes,
+        @Valid ListenerTls tls) {
+
+    public Listener(String name, String hostname, Integer port, String protocol, AllowedRoutes allowedRoutes) {
+        this(name, hostname, port, protocol, allowedRoutes, null);
+    }
 
     /**
      * Which routes may attach: from which namespaces ({@code Same}, the default, or {@code All}; {@code Selector}

@@ -35,9 +35,17 @@ public record ReferenceGrantSpec(List<@Valid From> from, List<@Valid To> to) imp
      * {@code service} in the grant's namespace.
      */
     public boolean allowsService(String routeKind, String routeNamespace, String service) {
-        return from.stream().anyMatch(f -> Listener.RouteGroupKind.GATEWAY_API_GROUP.equals(f.group()) && routeKind.equals(f.kind())
-                && routeNamespace.equals(f.namespace()))
+        return allowsCore(routeKind, routeNamespace, "Service", service);
+    }
+
+    /**
+     * Whether a Gateway API object of {@code fromKind} in {@code fromNamespace} may refer to the core object
+     * {@code toKind}/{@code name} in the grant's namespace (a Gateway to a Secret holding its certificate).
+     */
+    public boolean allowsCore(String fromKind, String fromNamespace, String toKind, String name) {
+        return from.stream().anyMatch(f -> Listener.RouteGroupKind.GATEWAY_API_GROUP.equals(f.group())
+                && fromKind.equals(f.kind()) && fromNamespace.equals(f.namespace()))
                 && to.stream().anyMatch(t -> (t.group().isEmpty() || "core".equals(t.group()))
-                && "Service".equals(t.kind()) && (t.name() == null || t.name().equals(service)));
+                && toKind.equals(t.kind()) && (t.name() == null || t.name().equals(name)));
     }
 }

@@ -7,7 +7,11 @@ import java.util.List;
 
 /** One {@code servers[]} entry of a Gateway. */
 public record Server(@NotNull(message = "is required") @Valid ServerPort port, List<String> hosts, String bind,
-                     String name) {
+                     String name, @Valid ServerTlsSettings tls) {
+    public Server(ServerPort port, List<String> hosts, String bind, String name) {
+        this(port, hosts, bind, name, null);
+    }
+
     public Server {
         hosts = Lists.copy(hosts);
     }

@@ -5,16 +5,13 @@ import io.kshift.model.resource.ResourceSpec;
 import jakarta.validation.Valid;
 import java.util.List;
 
-/**
- * Istio {@code VirtualService} spec: {@code tcp} and {@code http} routes. {@code tls} routes are read so a
- * validator can name them, and rejected until the proxy serves them.
- */
+/** Istio {@code VirtualService} spec: {@code http}, {@code tcp} and {@code tls} (by SNI) routes. */
 public record VirtualServiceSpec(
         List<String> hosts,
         List<String> gateways,
         List<@Valid TcpRoute> tcp,
         List<@Valid HttpRoute> http,
-        List<Object> tls,
+        List<@Valid TlsRoute> tls,
         List<String> exportTo) implements ResourceSpec {
 
     /** The implicit gateway name of the sidecar mesh. */

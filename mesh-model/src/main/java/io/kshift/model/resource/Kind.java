@@ -26,6 +26,8 @@ public enum Kind {
     KUBE_GATEWAY(Groups.GATEWAY_API, "Gateway", "gateways", List.of("gtw"), KubeGatewaySpec.class),
     TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class),
     HTTP_ROUTE(Groups.GATEWAY_API, "HTTPRoute", "httproutes", List.of(), HttpRouteSpec.class),
+    TLS_ROUTE(Groups.GATEWAY_API, "TLSRoute", "tlsroutes", List.of(), io.kshift.model.gateway.TlsRouteSpec.class,
+            List.of("v1", "v1alpha3", "v1alpha2")),
     REFERENCE_GRANT(Groups.GATEWAY_API, "ReferenceGrant", "referencegrants", List.of("refgrant"),
             io.kshift.model.gateway.ReferenceGrantSpec.class);
 
@@ -34,8 +36,15 @@ public enum Kind {
     private final String plural;
     private final List<String> shortNames;
     private final Class<? extends ResourceSpec> specType;
+    private final List<String> versions;
 
     Kind(Groups group, String kindName, String plural, List<String> shortNames, Class<? extends ResourceSpec> specType) {
+        this(group, kindName, plural, shortNames, specType, group.versions);
+    }
+
+    Kind(Groups group, String kindName, String plural, List<String> shortNames, Class<? extends ResourceSpec> specType,
+         List<String> versions) {
+        this.versions = versions;
         this.group = group;
         this.kindName = kindName;
         this.plural = plural;
@@ -56,11 +65,11 @@ public enum Kind {
     }
 
     public String preferredApiVersion() {
-        return group.apiVersion(group.versions.get(0));
+        return group.apiVersion(versions.get(0));
     }
 
     public List<String> apiVersions() {
-        return group.versions.stream().map(group::apiVersion).toList();
+        return versions.stream().map(group::apiVersion).toList();
     }
 
     /** {@code VirtualService}, or {@code Gateway.gateway.networking.k8s.io} where a bare kind name is ambiguous. */

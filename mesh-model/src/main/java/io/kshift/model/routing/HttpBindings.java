@@ -59,7 +59,7 @@ public final class HttpBindings {
         Map<Integer, List<VirtualHost>> out = new TreeMap<>();
         for (Resource gw : config.ofKind(Kind.GATEWAY)) {
             for (Server server : gw.specAs(GatewaySpec.class).servers()) {
-                if (!HTTP_PROTOCOLS.contains(upper(server.port().protocol()))) {
+                if (!servesHttp(server)) {
                     continue;
                 }
                 List<VirtualHost> hosts = out.computeIfAbsent(server.port().number(), p -> new ArrayList<>());
@@ -77,7 +77,7 @@ public final class HttpBindings {
         }
         for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
             for (Listener l : gw.specAs(KubeGatewaySpec.class).listeners()) {
-                if (!HTTP_PROTOCOLS.contains(upper(l.protocol()))) {
+                if (!servesHttp(l)) {
                     continue;
                 }
                 List<VirtualHost> hosts = out.computeIfAbsent(l.port(), p -> new ArrayList<>());
@@ -87,6 +87,20 @@ public final class HttpBindings {
             }
         }
         return out;
+    }
+
+    /** Whether a server serves http routes: HTTP, HTTP2, or HTTPS terminated here (not passed through). */
+    public static boolean servesHttp(Server server) {
+        String protocol = upper(server.port().protocol());
+        return HTTP_PROTOCOLS.contains(protocol) || protocol.equals("HTTPS") && server.tls() != null
+                && server.tls().effectiveMode() != io.kshift.model.istio.ServerTlsSettings.Mode.PASSTHROUGH;
+    }
+
+    /** Whether a listener serves HTTPRoutes: HTTP, or HTTPS terminated here. */
+    public static boolean servesHttp(Listener l) {
+        String protocol = upper(l.protocol());
+        return HTTP_PROTOCOLS.contains(protocol) || protocol.equals("HTTPS") && (l.tls() == null
+                || l.tls().effectiveMode() == io.kshift.model.gateway.ListenerTls.Mode.Terminate);
     }
 
     /** VirtualServices for the mesh (no gateways, or {@code mesh} among them) with http routes. */

@@ -39,10 +39,12 @@ class ResourceReaderTest {
                     port: 443
                     tls: {mode: Terminate, certificateRefs: [{name: cert}]}
                     wieght: 3
+                  tls: {frontend: {default: {validation: {caCertificateRefs: [{name: ca, kind: ConfigMap}]}}}}
                 """);
         assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactlyInAnyOrder(
-                "spec.listeners[0].tls: not supported: TLS (termination, passthrough, certificates) is not served by"
-                        + " this kshift version yet",
+                "spec.tls: not supported: Gateway-wide TLS (client certificate validation by frontend, a client"
+                        + " certificate to backends) is not served by this kshift version; Istio's MUTUAL mode"
+                        + " validates clients",
                 "spec.listeners[0].wieght: unknown field");
     }
 

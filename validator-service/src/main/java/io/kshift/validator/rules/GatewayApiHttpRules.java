@@ -21,6 +21,8 @@ import java.util.Set;
  * VirtualServices). That each filter carries its type's field is a field rule ({@code @FilterFieldForType}).
  */
 final class GatewayApiHttpRules {
+    private static final java.util.Set<String> HTTP_LISTENERS = java.util.Set.of("HTTP", "HTTP2", "HTTPS");
+
     private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
 
     private GatewayApiHttpRules() {
@@ -38,8 +40,8 @@ final class GatewayApiHttpRules {
             if (HttpBindings.isServiceParent(ref)) {
                 meshParent(config, route, ref, "spec.parentRefs[" + i + "]", findings);
             } else {
-                RouteRules.parentRef(config, route, ref, "spec.parentRefs[" + i + "]", HttpBindings.HTTP_PROTOCOLS,
-                        "an HTTPRoute attaches to HTTP listeners", findings);
+                RouteRules.parentRef(config, route, ref, "spec.parentRefs[" + i + "]", HTTP_LISTENERS,
+                        "an HTTPRoute attaches to HTTP and HTTPS listeners", findings);
             }
         }
         if (spec.rules().isEmpty()) {

@@ -20,7 +20,7 @@ import java.util.Set;
  * tell connections apart by host, one gateway and one route.
  */
 final class GatewayRules {
-    static final Set<String> SERVED_PROTOCOLS = Set.of("TCP", "HTTP", "HTTP2");
+    static final Set<String> SERVED_PROTOCOLS = Set.of("TCP", "HTTP", "HTTP2", "HTTPS", "TLS");
 
     private GatewayRules() {
     }
@@ -54,6 +54,7 @@ final class GatewayRules {
             }
         }
         bindings.values().forEach(b -> checkPort(b, findings));
+        TlsRules.check(config, findings);
         HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, findings));
         shadowedHosts("the mesh port", HttpBindings.mesh(config), findings);
         HttpBindings.gateways(config).forEach((port, hosts) -> {
@@ -88,7 +89,8 @@ final class GatewayRules {
 
     /** The route kinds a listener of each served protocol takes (Gateway API: listed kinds must suit it). */
     private static final java.util.Map<String, Set<String>> ROUTE_KINDS = java.util.Map.of("TCP", Set.of("TCPRoute"),
-            "HTTP", Set.of("HTTPRoute"), "HTTP2", Set.of("HTTPRoute"));
+            "HTTP", Set.of("HTTPRoute"), "HTTP2", Set.of("HTTPRoute"), "HTTPS", Set.of("HTTPRoute"),
+            "TLS", Set.of("TLSRoute", "TCPRoute"));
 
     private static void allowedRoutes(Resource gw, String field, Listener l, Findings findings) {
         if (l.allowedRoutes() == null) {
@@ -111,7 +113,7 @@ final class GatewayRules {
                         + " kinds are of " + Listener.RouteGroupKind.GATEWAY_API_GROUP);
             } else if (!takes.isEmpty() && !takes.contains(k.kind())) {
                 findings.error(gw.key(), at + ".kind", "a " + protocol + " listener takes " + takes + ", not "
-                        + k.kind() + (List.of("GRPCRoute", "TLSRoute", "UDPRoute").contains(k.kind())
+                        + k.kind() + (List.of("GRPCRoute", "UDPRoute").contains(k.kind())
                         ? " (" + k.kind() + " is not served by this kshift version)" : ""));
             }
         }
@@ -120,7 +122,8 @@ final class GatewayRules {
     private static void checkPort(ListenerBinding binding, Findings findings) {
         ListenerBinding.Declaration first = binding.declarations().get(0);
         if (!"TCP".equals(first.protocol())) {
-            // HTTP ports are shared by host: several gateways and routes may declare one, with one protocol.
+            // HTTP ports are shared by host, TLS and HTTPS ports by SNI: several gateways and routes may declare
+            // one, with one protocol.
             for (ListenerBinding.Declaration d : binding.declarations().subList(1, binding.declarations().size())) {
                 if (!d.protocol().equals(first.protocol()) && !(HttpBindings.HTTP_PROTOCOLS.contains(d.protocol())
                         && HttpBindings.HTTP_PROTOCOLS.contains(first.protocol()))) {

@@ -45,6 +45,11 @@ final class RouteRules {
             tcpRoute(config, resolver, route, findings);
             ReferenceGrantRules.check(config, route, findings);
         }
+        for (Resource route : all ? config.ofKind(Kind.TLS_ROUTE) : EgressRules.touched(config, touched,
+                Kind.TLS_ROUTE)) {
+            tlsRoute(config, resolver, route, findings);
+            ReferenceGrantRules.check(config, route, findings);
+        }
         for (Resource route : all ? config.ofKind(Kind.HTTP_ROUTE) : EgressRules.touched(config, touched,
                 Kind.HTTP_ROUTE)) {
             GatewayApiHttpRules.check(config, resolver, route, findings);
@@ -68,9 +73,6 @@ final class RouteRules {
             if (!hosts.add(spec.hosts().get(i))) {
                 findings.error(key, "spec.hosts[" + i + "]", "duplicate host '" + spec.hosts().get(i) + "'");
             }
-        }
-        if (!spec.tls().isEmpty()) {
-            findings.error(key, "spec.tls", "tls routes are not served by this kshift version; tcp and http are");
         }
         if (spec.tcp().isEmpty() && spec.http().isEmpty() && spec.tls().isEmpty()) {
             findings.error(key, "spec", "at least one of tcp, http or tls routes is required");
@@ -124,6 +126,41 @@ final class RouteRules {
             List<WeightedTarget> targets = ListenerBindings.istioTargets(route, vs.namespace(), field);
             targets(key, field + ".route", targets, resolver, findings);
         }
+        tlsRoutes(vs, spec, meshBound, resolver, findings);
+    }
+
+    /** Istio tls routes: each matches by SNI ({@code sniHosts} required, as Istio requires) to destinations. */
+    private static void tlsRoutes(Resource vs, VirtualServiceSpec spec, boolean meshBound,
+                                  DestinationResolver resolver, Findings findings) {
+        ResourceKey key = vs.key();
+        if (meshBound && !spec.tls().isEmpty()) {
+            findings.warn(key, "spec.gateways", "mesh (sidecar) tls routing is not served by kshift proxies; bind"
+                    + " the VirtualService to a Gateway with a PASSTHROUGH server for its tls routes to carry traffic");
+        }
+        for (int i = 0; i < spec.tls().size(); i++) {
+            io.kshift.model.istio.TlsRoute route = spec.tls().get(i);
+            String field = "spec.tls[" + i + "]";
+            if (route.match().isEmpty()) {
+                findings.error(key, field + ".match", "at least one match with sniHosts is required");
+            }
+            for (int j = 0; j < route.match().size(); j++) {
+                if (route.match().get(j).sniHosts().isEmpty()) {
+                    findings.error(key, field + ".match[" + j + "].sniHosts", "at least one SNI host is required");
+                }
+            }
+            if (route.route().isEmpty()) {
+                findings.error(key, field + ".route", "at least one destination is required");
+                continue;
+            }
+            List<WeightedTarget> targets = new ArrayList<>();
+            for (int d = 0; d < route.route().size(); d++) {
+                var dest = route.route().get(d);
+                int weight = route.route().size() == 1 ? 1 : dest.weight() == null ? 0 : dest.weight();
+                targets.add(ListenerBindings.target(field + ".route[" + d + "]", weight, dest.destination(),
+                        vs.namespace()));
+            }
+            targets(key, field + ".route", targets, resolver, findings);
+        }
     }
 
     private static java.util.function.Predicate<String> gatewayExists(MeshConfig config, String namespace) {
@@ -142,20 +179,45 @@ final class RouteRules {
 
     private static void tcpRoute(MeshConfig config, DestinationResolver resolver, Resource route, Findings findings) {
         TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
+        l4Route(config, resolver, route, spec.parentRefs(), spec.rules(), java.util.Set.of("TCP", "TLS"),
+                "a TCPRoute attaches to TCP listeners and TLS listeners that terminate", findings);
+    }
+
+    /** A TLSRoute: as a TCPRoute, on TLS listeners, with SNI {@code hostnames} (exact or {@code *.} wildcards). */
+    private static void tlsRoute(MeshConfig config, DestinationResolver resolver, Resource route, Findings findings) {
+        io.kshift.model.gateway.TlsRouteSpec spec = route.specAs(io.kshift.model.gateway.TlsRouteSpec.class);
+        for (int i = 0; i < spec.hostnames().size(); i++) {
+            String h = spec.hostnames().get(i);
+            if (h.isBlank() || h.contains("/") || h.contains(":") || h.indexOf('*', 1) >= 0
+                    || (h.startsWith("*") && !h.startsWith("*."))) {
+                findings.error(route.key(), "spec.hostnames[" + i + "]", "'" + h + "' is not a host name or a"
+                        + " '*.' wildcard");
+            }
+        }
+        l4Route(config, resolver, route, spec.parentRefs(), spec.rules(), java.util.Set.of("TLS"),
+                "a TLSRoute attaches to TLS listeners", findings);
+    }
+
+    private static void l4Route(MeshConfig config, DestinationResolver resolver, Resource route,
+                                List<ParentReference> parentRefs, List<io.kshift.model.gateway.TcpRouteRule> rules,
+                                java.util.Set<String> protocols, String why, Findings findings) {
         ResourceKey key = route.key();
-        if (spec.parentRefs().isEmpty()) {
+        String routeKind = route.type().kindName();
+        if (parentRefs.isEmpty()) {
             // The Gateway API allows it (parentRefs is optional): such a route attaches to nothing.
-            findings.warn(key, "spec.parentRefs", "no parentRefs: this TCPRoute attaches to no Gateway and carries no traffic");
+            findings.warn(key, "spec.parentRefs", "no parentRefs: this " + routeKind + " attaches to no Gateway and"
+                    + " carries no traffic");
         }
-        for (int i = 0; i < spec.parentRefs().size(); i++) {
-            parentRef(config, route, spec.parentRefs().get(i), "spec.parentRefs[" + i + "]", findings);
+        for (int i = 0; i < parentRefs.size(); i++) {
+            parentRef(config, route, parentRefs.get(i), "spec.parentRefs[" + i + "]", protocols, why, findings);
         }
+        var spec = new TcpRouteSpec(parentRefs, rules);
         if (spec.rules().isEmpty()) {
             findings.error(key, "spec.rules", "at least one rule is required");
             return;
         }
         if (spec.rules().size() > 1) {
-            findings.warn(key, "spec.rules[1]", "a TCPRoute uses its first rule only; later rules never match");
+            findings.warn(key, "spec.rules[1]", "a " + routeKind + " uses its first rule only; later rules never match");
         }
         var rule = spec.rules().get(0);
         if (rule.backendRefs().isEmpty()) {
@@ -184,11 +246,6 @@ final class RouteRules {
     static String notYet(String gateway) {
         return gateway + " does not exist (yet): this route attaches to it when it is created, and carries no"
                 + " traffic through it until then";
-    }
-
-    private static void parentRef(MeshConfig config, Resource route, ParentReference ref, String field,
-                                  Findings findings) {
-        parentRef(config, route, ref, field, java.util.Set.of("TCP"), "a TCPRoute attaches to TCP listeners", findings);
     }
 
     static void parentRef(MeshConfig config, Resource route, ParentReference ref, String field,

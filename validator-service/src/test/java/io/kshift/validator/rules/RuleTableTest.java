@@ -92,8 +92,10 @@ class RuleTableTest {
                         route(V1).replace("[tcp-echo-gateway]", "[nope]"), VS, "spec.gateways[0]", true),
                 new Rule("some route is required", route(V1), vs("  hosts: ['*']\n  gateways: [tcp-echo-gateway]\n"),
                         VS, "spec", false),
-                new Rule("tls routes not served", route(V1), route(V1) + "  tls: [{route: []}]\n", VS, "spec.tls",
-                        false),
+                new Rule("a tls route matches by SNI", route(V1), route(V1) + "  tls: [{route: []}]\n", VS,
+                        "spec.tls[0].match", false),
+                new Rule("a tls route has destinations", route(V1), route(V1)
+                        + "  tls: [{match: [{sniHosts: [a.example.com]}], route: []}]\n", VS, "spec.tls[0].route", false),
                 new Rule("a route has destinations", route(V1), vs("  hosts: ['*']\n  gateways: [tcp-echo-gateway]\n"
                         + "  tcp:\n  - route: []\n"), VS, "spec.tcp[0].route", false),
                 new Rule("weights not negative", route(V1 + "      weight: 5\n" + V2 + "      weight: 5\n"),

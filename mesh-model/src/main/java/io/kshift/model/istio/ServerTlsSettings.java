@@ -1,0 +1,43 @@
+package io.kshift.model.istio;
+
+import io.kshift.model.Lists;
+import java.util.List;
+
+/**
+ * A Gateway server's {@code tls}: {@code SIMPLE} terminates with the certificate of the Secret
+ * {@code credentialName} (or up to two, {@code credentialNames}, say RSA and ECDSA), {@code MUTUAL} also requires a
+ * client certificate signed by the Secret's {@code ca.crt}/{@code cacert} (or the Secret {@code <name>-cacert}, or
+ * {@code caCertCredentialName}), {@code PASSTHROUGH} routes by SNI without terminating; {@code httpsRedirect} makes an
+ * HTTP server answer every request with a 301 to https. The credential Secrets live in the Gateway's namespace.
+ */
+public record ServerTlsSettings(Boolean httpsRedirect, Mode mode, String credentialName, List<String> credentialNames,
+                                String caCertCredentialName, ProtocolVersion minProtocolVersion,
+                                ProtocolVersion maxProtocolVersion) {
+    public enum Mode { PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL }
+
+    public enum ProtocolVersion { TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3 }
+
+    public ServerTlsSettings {
+        credentialNames = Lists.copy(credentialNames);
+    }
+
+    public boolean redirects() {
+        return Boolean.TRUE.equals(httpsRedirect);
+    }
+
+    /** The mode, {@code SIMPLE} when absent (Istio's default is PASSTHROUGH only with no credentials at all). */
+    public Mode effectiveMode() {
+        if (mode != null) {
+            return mode;
+        }
+        return credentialName == null && credentialNames.isEmpty() ? Mode.PASSTHROUGH : Mode.SIMPLE;
+    }
+
+    /** The credential Secrets' names, in order. */
+    public List<String> credentials() {
+        if (!credentialNames.isEmpty()) {
+            return credentialNames;
+        }
+        return credentialName == null ? List.of() : List.of(credentialName);
+    }
+}

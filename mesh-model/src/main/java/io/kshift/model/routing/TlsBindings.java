@@ -1,0 +1,280 @@
+package io.kshift.model.routing;
+
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.Listener;
+import io.kshift.model.gateway.ListenerTls;
+import io.kshift.model.gateway.SecretObjectReference;
+import io.kshift.model.gateway.TcpRouteSpec;
+import io.kshift.model.gateway.TlsRouteSpec;
+import io.kshift.model.istio.GatewaySpec;
+import io.kshift.model.istio.L4MatchAttributes;
+import io.kshift.model.istio.RouteDestination;
+import io.kshift.model.istio.Server;
+import io.kshift.model.istio.ServerTlsSettings;
+import io.kshift.model.istio.TcpRoute;
+import io.kshift.model.istio.TlsMatchAttributes;
+import io.kshift.model.istio.TlsRoute;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The TLS side of gateway ports, as Envoy's filter chains: on each port that speaks TLS, chains in declaration
+ * order, each taking some server names (SNI; {@code *} any), terminating with certificates or passing through, and
+ * on a TLS port routing connections by SNI. Istio: a server with protocol HTTPS or TLS and its {@code tls} (SIMPLE
+ * and MUTUAL terminate, PASSTHROUGH does not; an HTTPS server that terminates serves http routes, a TLS one tcp
+ * routes; a passthrough server VirtualService {@code tls} routes by {@code sniHosts}, then a tcp route for the
+ * rest). Gateway API: HTTPS listeners terminate and serve HTTPRoutes; TLS listeners pass through or terminate and
+ * serve TLSRoutes by {@code hostnames} (and, terminated, TCPRoutes for the rest). Shared by validator and proxy.
+ */
+public final class TlsBindings {
+    private TlsBindings() {
+    }
+
+    /**
+     * How a chain terminates: the Secrets whose certificates it presents (picked by SNI among them), the Secret
+     * whose CA validates client certificates (MUTUAL; null: none asked), and the TLS versions allowed (null: the
+     * library's defaults).
+     */
+    public record Termination(List<SecretRef> certificates, SecretRef clientCa, String minVersion, String maxVersion) {
+    }
+
+    /** A Secret a gateway names, and where. */
+    public record SecretRef(ResourceKey secret, String field) {
+    }
+
+    /** One filter chain of a port. {@code termination} null: passthrough. */
+    public record Chain(ResourceKey gateway, String field, List<String> serverNames, Termination termination,
+                        List<SniRoute> routes) {
+        public boolean terminates() {
+            return termination != null;
+        }
+    }
+
+    /** Connections whose SNI matches {@code sniHosts} ({@code *}: any, or none sent) go to {@code targets}. */
+    public record SniRoute(ResourceKey source, String field, List<String> sniHosts, List<WeightedTarget> targets) {
+    }
+
+    /** A TLS port: {@code http}: requests are served by http routes after termination (HTTPS). */
+    public record Port(int port, boolean http, List<Chain> chains) {
+    }
+
+    public static Map<Integer, Port> compute(MeshConfig config) {
+        Map<Integer, List<Chain>> chains = new TreeMap<>();
+        Map<Integer, Boolean> http = new TreeMap<>();
+        for (Resource gw : config.ofKind(Kind.GATEWAY)) {
+            List<Server> servers = gw.specAs(GatewaySpec.class).servers();
+            for (int i = 0; i < servers.size(); i++) {
+                Server s = servers.get(i);
+                String protocol = upper(s.port().protocol());
+                if (!(protocol.equals("HTTPS") || protocol.equals("TLS")) || s.tls() == null) {
+                    continue;
+                }
+                String field = "spec.servers[" + i + "]";
+                boolean passthrough = s.tls().effectiveMode() == ServerTlsSettings.Mode.PASSTHROUGH;
+                List<String> names = s.hosts().stream().map(TlsBindings::stripNamespace).toList();
+                int port = s.port().number();
+                List<SniRoute> routes = passthrough || protocol.equals("TLS")
+                        ? istioRoutes(config, gw, s, passthrough) : List.of();
+                chains.computeIfAbsent(port, p -> new ArrayList<>()).add(new Chain(gw.key(), field, names,
+                        passthrough ? null : istioTermination(config, gw, s.tls(), field + ".tls"), routes));
+                http.merge(port, protocol.equals("HTTPS") && !passthrough, Boolean::logicalAnd);
+            }
+        }
+        for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
+            List<Listener> listeners = gw.specAs(KubeGatewaySpec.class).listeners();
+            for (int i = 0; i < listeners.size(); i++) {
+                Listener l = listeners.get(i);
+                String protocol = upper(l.protocol());
+                if (!(protocol.equals("HTTPS") || protocol.equals("TLS")) || l.tls() == null) {
+                    continue;
+                }
+                String field = "spec.listeners[" + i + "]";
+                boolean passthrough = l.tls().effectiveMode() == ListenerTls.Mode.Passthrough;
+                List<String> names = List.of(l.hostname() == null ? "*" : l.hostname());
+                List<SniRoute> routes = protocol.equals("TLS") ? gatewayApiRoutes(config, gw, l, passthrough)
+                        : List.of();
+                chains.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(new Chain(gw.key(), field, names,
+                        passthrough ? null : gatewayApiTermination(gw, l.tls(), field + ".tls"), routes));
+                http.merge(l.port(), protocol.equals("HTTPS") && !passthrough, Boolean::logicalAnd);
+            }
+        }
+        Map<Integer, Port> out = new TreeMap<>();
+        chains.forEach((port, list) -> out.put(port, new Port(port, http.get(port), List.copyOf(list))));
+        return out;
+    }
+
+    /**
+     * The Secret that validates a MUTUAL server's clients: {@code caCertCredentialName}, else the Secret
+     * {@code <credentialName>-cacert} where it exists (Istio's convention), else the credential itself.
+     */
+    private static Termination istioTermination(MeshConfig config, Resource gw, ServerTlsSettings tls, String field) {
+        List<SecretRef> certs = new ArrayList<>();
+        List<String> names = tls.credentials();
+        String namesField = tls.credentialNames().isEmpty() ? ".credentialName" : ".credentialNames";
+        for (int i = 0; i < names.size(); i++) {
+            certs.add(new SecretRef(secret(gw.namespace(), names.get(i)), field + namesField
+                    + (tls.credentialNames().isEmpty() ? "" : "[" + i + "]")));
+        }
+        SecretRef ca = null;
+        if (tls.effectiveMode() == ServerTlsSettings.Mode.MUTUAL && !names.isEmpty()) {
+            if (tls.caCertCredentialName() != null) {
+                ca = new SecretRef(secret(gw.namespace(), tls.caCertCredentialName()), field + ".caCertCredentialName");
+            } else {
+                ResourceKey separate = secret(gw.namespace(), names.get(0) + "-cacert");
+                ca = new SecretRef(config.get(separate).isPresent() ? separate : certs.get(0).secret(),
+                        certs.get(0).field());
+            }
+        }
+        return new Termination(List.copyOf(certs), ca, version(tls.minProtocolVersion()),
+                version(tls.maxProtocolVersion()));
+    }
+
+    private static String version(ServerTlsSettings.ProtocolVersion v) {
+        return switch (v == null ? ServerTlsSettings.ProtocolVersion.TLS_AUTO : v) {
+            case TLS_AUTO -> null;
+            case TLSV1_0 -> "TLSv1";
+            case TLSV1_1 -> "TLSv1.1";
+            case TLSV1_2 -> "TLSv1.2";
+            case TLSV1_3 -> "TLSv1.3";
+        };
+    }
+
+    private static Termination gatewayApiTermination(Resource gw, ListenerTls tls, String field) {
+        List<SecretRef> certs = new ArrayList<>();
+        for (int i = 0; i < tls.certificateRefs().size(); i++) {
+            SecretObjectReference ref = tls.certificateRefs().get(i);
+            certs.add(new SecretRef(secret(ref.namespace() == null ? gw.namespace() : ref.namespace(), ref.name()),
+                    field + ".certificateRefs[" + i + "]"));
+        }
+        return new Termination(List.copyOf(certs), null, null, null);
+    }
+
+    /** A passthrough server's VirtualService tls routes (by SNI), then its tcp route for everything else. */
+    private static List<SniRoute> istioRoutes(MeshConfig config, Resource gw, Server server, boolean passthrough) {
+        List<SniRoute> out = new ArrayList<>();
+        SniRoute fallback = null;
+        int port = server.port().number();
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
+            if (spec.gateways().stream().noneMatch(g -> ListenerBindings.names(g, vs.namespace(), gw.key()))
+                    || HttpBindings.admitted(spec.hosts(), server.hosts()).isEmpty()) {
+                continue;
+            }
+            for (int i = 0; passthrough && i < spec.tls().size(); i++) {
+                TlsRoute route = spec.tls().get(i);
+                List<String> sni = new ArrayList<>();
+                for (TlsMatchAttributes m : route.match()) {
+                    boolean portOk = m.port() == null || m.port() == port;
+                    boolean gatewayOk = m.gateways().isEmpty()
+                            || m.gateways().stream().anyMatch(g -> ListenerBindings.names(g, vs.namespace(), gw.key()));
+                    if (portOk && gatewayOk) {
+                        sni.addAll(m.sniHosts());
+                    }
+                }
+                if (!sni.isEmpty()) {
+                    String field = "spec.tls[" + i + "]";
+                    out.add(new SniRoute(vs.key(), field, List.copyOf(sni), targets(route.route(), vs.namespace(),
+                            field)));
+                }
+            }
+            for (int i = 0; fallback == null && i < spec.tcp().size(); i++) {
+                TcpRoute route = spec.tcp().get(i);
+                if (tcpMatches(route, vs.namespace(), gw.key(), port)) {
+                    String field = "spec.tcp[" + i + "]";
+                    fallback = new SniRoute(vs.key(), field, List.of("*"),
+                            ListenerBindings.istioTargets(route, vs.namespace(), field));
+                }
+            }
+        }
+        if (fallback != null) {
+            out.add(fallback);
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean tcpMatches(TcpRoute route, String namespace, ResourceKey gateway, int port) {
+        if (route.match().isEmpty()) {
+            return true;
+        }
+        for (L4MatchAttributes m : route.match()) {
+            if ((m.port() == null || m.port() == port) && (m.gateways().isEmpty()
+                    || m.gateways().stream().anyMatch(g -> ListenerBindings.names(g, namespace, gateway)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<WeightedTarget> targets(List<RouteDestination> dests, String namespace, String field) {
+        List<WeightedTarget> out = new ArrayList<>();
+        for (int i = 0; i < dests.size(); i++) {
+            RouteDestination d = dests.get(i);
+            int weight = dests.size() == 1 ? 1 : d.weight() == null ? 0 : d.weight();
+            out.add(ListenerBindings.target(field + ".route[" + i + "]", weight, d.destination(), namespace));
+        }
+        return out;
+    }
+
+    /** TLSRoutes attached to a TLS listener by SNI; on a terminating one, a TCPRoute takes the rest. */
+    private static List<SniRoute> gatewayApiRoutes(MeshConfig config, Resource gw, Listener l, boolean passthrough) {
+        List<SniRoute> out = new ArrayList<>();
+        List<String> listenerHost = List.of(l.hostname() == null ? "*" : l.hostname());
+        for (Resource route : config.ofKind(Kind.TLS_ROUTE)) {
+            TlsRouteSpec spec = route.specAs(TlsRouteSpec.class);
+            if (spec.rules().isEmpty() || !attached(route, spec.parentRefs(), gw, l)) {
+                continue;
+            }
+            List<String> sni = spec.hostnames().isEmpty() ? listenerHost
+                    : HttpBindings.admitted(spec.hostnames(), listenerHost);
+            if (!sni.isEmpty()) {
+                out.add(new SniRoute(route.key(), "spec.rules[0]", sni, ListenerBindings.backendTargets(
+                        spec.rules().get(0).backendRefs(), route.namespace(), "spec.rules[0].backendRefs")));
+            }
+        }
+        for (Resource route : passthrough ? List.<Resource>of() : config.ofKind(Kind.TCP_ROUTE)) {
+            TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
+            if (!spec.rules().isEmpty() && attached(route, spec.parentRefs(), gw, l)) {
+                out.add(new SniRoute(route.key(), "spec.rules[0]", List.of("*"),
+                        ListenerBindings.backendTargets(spec.rules().get(0), route.namespace())));
+                break;
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean attached(Resource route, List<io.kshift.model.gateway.ParentReference> parents,
+                                    Resource gw, Listener l) {
+        return l.admitsNamespace(gw.namespace(), route.namespace()) && l.admitsKind(route.type().kindName())
+                && parents.stream().anyMatch(p -> ListenerBindings.attaches(p, route.namespace(), gw, l));
+    }
+
+    private static ResourceKey secret(String namespace, String name) {
+        return new ResourceKey(Kind.SECRET, namespace, name);
+    }
+
+    private static String stripNamespace(String host) {
+        return host.contains("/") ? host.substring(host.indexOf('/') + 1) : host;
+    }
+
+    private static String upper(String protocol) {
+        return protocol == null ? "" : protocol.toUpperCase(Locale.ROOT);
+    }
+
+    /** Whether {@code sni} (null: none sent) is one of {@code names} (exact, {@code *.suffix}, or {@code *}). */
+    public static boolean matches(List<String> names, String sni) {
+        for (String n : names) {
+            if ("*".equals(n) || sni != null && HostNames.matches(n, sni)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,227 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.gateway.KubeGatewaySpec;
+import io.kshift.model.gateway.Listener;
+import io.kshift.model.gateway.ListenerTls;
+import io.kshift.model.gateway.ReferenceGrantSpec;
+import io.kshift.model.gateway.SecretObjectReference;
+import io.kshift.model.istio.GatewaySpec;
+import io.kshift.model.istio.Server;
+import io.kshift.model.istio.ServerTlsSettings;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import io.kshift.model.routing.TlsBindings;
+import io.kshift.model.secret.Pem;
+import io.kshift.model.secret.SecretSpec;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * TLS at the gateways, make-before-break: a server or listener that speaks HTTPS or TLS says how (terminate with
+ * certificates, or pass through), every certificate it names is a Secret that exists, holds a certificate and a
+ * key and reads (the key was proved to match when config-service sealed it), a MUTUAL server's CA too, and a
+ * Gateway API listener's Secret in another namespace is granted by a ReferenceGrant there. Secrets are public
+ * here only in their certificates: this service never holds the fleet key.
+ */
+final class TlsRules {
+    private static final Clock CLOCK = Clock.systemUTC();
+
+    private TlsRules() {
+    }
+
+    static void check(MeshConfig config, Findings findings) {
+        for (Resource gw : config.ofKind(Kind.GATEWAY)) {
+            List<Server> servers = gw.specAs(GatewaySpec.class).servers();
+            for (int i = 0; i < servers.size(); i++) {
+                istioServer(gw, servers.get(i), "spec.servers[" + i + "]", findings);
+            }
+        }
+        for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
+            List<Listener> listeners = gw.specAs(KubeGatewaySpec.class).listeners();
+            for (int i = 0; i < listeners.size(); i++) {
+                listener(config, gw, listeners.get(i), "spec.listeners[" + i + "]", findings);
+            }
+        }
+        for (TlsBindings.Port port : TlsBindings.compute(config).values()) {
+            Map<String, TlsBindings.Chain> names = new HashMap<>();
+            for (TlsBindings.Chain chain : port.chains()) {
+                if (chain.terminates()) {
+                    termination(config, chain, findings);
+                }
+                for (String name : chain.serverNames()) {
+                    TlsBindings.Chain first = names.putIfAbsent(name.toLowerCase(Locale.ROOT), chain);
+                    if (first != null && !first.gateway().equals(chain.gateway())) {
+                        findings.warn(chain.gateway(), chain.field(), "server name '" + name + "' on port "
+                                + port.port() + " is already taken by " + first.gateway() + " " + first.field()
+                                + "; connections for it go there");
+                    }
+                }
+                if (!port.http() && chain.routes().isEmpty()) {
+                    findings.warn(chain.gateway(), chain.field(), "no route serves "
+                            + (chain.terminates() ? "" : "passthrough ") + "TLS on port " + port.port()
+                            + "; connections to it will be closed");
+                }
+            }
+        }
+    }
+
+    private static void istioServer(Resource gw, Server s, String field, Findings findings) {
+        String protocol = s.port().protocol() == null ? "" : s.port().protocol().toUpperCase(Locale.ROOT);
+        boolean secure = protocol.equals("HTTPS") || protocol.equals("TLS");
+        ServerTlsSettings tls = s.tls();
+        if (tls == null) {
+            if (secure) {
+                findings.error(gw.key(), field + ".tls", "is required for protocol " + protocol + " (mode SIMPLE or"
+                        + " MUTUAL with a credentialName, or PASSTHROUGH)");
+            }
+            return;
+        }
+        String at = field + ".tls";
+        if (!secure) {
+            boolean onlyRedirect = tls.mode() == null && tls.credentials().isEmpty();
+            if (!onlyRedirect) {
+                findings.error(gw.key(), at, "only httpsRedirect applies to a " + protocol + " server; TLS modes and"
+                        + " credentials are for protocols HTTPS and TLS");
+            } else if (!protocol.equals("HTTP")) {
+                findings.error(gw.key(), at + ".httpsRedirect", "applies to HTTP servers only");
+            }
+            return;
+        }
+        switch (tls.effectiveMode()) {
+            case AUTO_PASSTHROUGH, ISTIO_MUTUAL -> findings.error(gw.key(), at + ".mode", tls.effectiveMode()
+                    + " is Istio's mesh mTLS between sidecars, which kshift proxies (shared gateways) do not take part"
+                    + " in; use SIMPLE, MUTUAL or PASSTHROUGH");
+            case OPTIONAL_MUTUAL -> findings.error(gw.key(), at + ".mode", "OPTIONAL_MUTUAL is not served by this"
+                    + " kshift version; use MUTUAL or SIMPLE");
+            case SIMPLE, MUTUAL -> {
+                if (tls.credentials().isEmpty()) {
+                    findings.error(gw.key(), at + ".credentialName", "is required for mode " + tls.effectiveMode()
+                            + ": the certificate and key come from a Secret in namespace " + gw.namespace());
+                }
+                if (tls.credentialNames().size() > 2) {
+                    findings.error(gw.key(), at + ".credentialNames", "at most 2 (say an RSA and an ECDSA"
+                            + " certificate)");
+                }
+                if (tls.credentialName() != null && !tls.credentialNames().isEmpty()) {
+                    findings.error(gw.key(), at + ".credentialNames", "set credentialName or credentialNames, not"
+                            + " both");
+                }
+            }
+            case PASSTHROUGH -> {
+                if (!tls.credentials().isEmpty()) {
+                    findings.warn(gw.key(), at + ".credentialName", "ignored with mode PASSTHROUGH: the backend"
+                            + " terminates TLS");
+                }
+            }
+        }
+        if (tls.caCertCredentialName() != null && tls.effectiveMode() != ServerTlsSettings.Mode.MUTUAL) {
+            findings.warn(gw.key(), at + ".caCertCredentialName", "used with mode MUTUAL only; ignored");
+        }
+        if (tls.redirects()) {
+            findings.warn(gw.key(), at + ".httpsRedirect", "applies to HTTP servers; ignored on " + protocol);
+        }
+        if (tls.minProtocolVersion() != null && tls.maxProtocolVersion() != null
+                && tls.minProtocolVersion() != ServerTlsSettings.ProtocolVersion.TLS_AUTO
+                && tls.maxProtocolVersion() != ServerTlsSettings.ProtocolVersion.TLS_AUTO
+                && tls.minProtocolVersion().compareTo(tls.maxProtocolVersion()) > 0) {
+            findings.error(gw.key(), at + ".minProtocolVersion", "is above maxProtocolVersion");
+        }
+    }
+
+    private static void listener(MeshConfig config, Resource gw, Listener l, String field, Findings findings) {
+        String protocol = l.protocol() == null ? "" : l.protocol().toUpperCase(Locale.ROOT);
+        ListenerTls tls = l.tls();
+        if (!protocol.equals("HTTPS") && !protocol.equals("TLS")) {
+            if (tls != null) {
+                findings.error(gw.key(), field + ".tls", "applies to HTTPS and TLS listeners, not " + protocol);
+            }
+            return;
+        }
+        if (tls == null) {
+            findings.error(gw.key(), field + ".tls", "is required for an " + protocol + " listener");
+            return;
+        }
+        String at = field + ".tls";
+        boolean passthrough = tls.effectiveMode() == ListenerTls.Mode.Passthrough;
+        if (passthrough && protocol.equals("HTTPS")) {
+            findings.error(gw.key(), at + ".mode", "an HTTPS listener terminates TLS; for Passthrough use protocol"
+                    + " TLS with TLSRoutes");
+        }
+        if (passthrough && !tls.certificateRefs().isEmpty()) {
+            findings.warn(gw.key(), at + ".certificateRefs", "ignored with mode Passthrough: the backend terminates"
+                    + " TLS");
+        }
+        if (!passthrough && tls.certificateRefs().isEmpty()) {
+            findings.error(gw.key(), at + ".certificateRefs", "at least one is required to terminate TLS");
+        }
+        if (!tls.options().isEmpty()) {
+            findings.warn(gw.key(), at + ".options", "implementation-specific options; kshift defines none, so "
+                    + tls.options().keySet() + " are ignored");
+        }
+        for (int i = 0; !passthrough && i < tls.certificateRefs().size(); i++) {
+            SecretObjectReference ref = tls.certificateRefs().get(i);
+            String refField = at + ".certificateRefs[" + i + "]";
+            if (!ref.isSecret()) {
+                findings.error(gw.key(), refField + ".kind", "certificates are read from Secrets only, not "
+                        + (ref.kind() == null ? "group " + ref.group() : ref.kind()));
+            } else if (ref.namespace() != null && !ref.namespace().equals(gw.namespace())
+                    && config.ofKind(Kind.REFERENCE_GRANT).stream().filter(g -> g.namespace().equals(ref.namespace()))
+                    .noneMatch(g -> g.specAs(ReferenceGrantSpec.class).allowsCore("Gateway", gw.namespace(),
+                            "Secret", ref.name()))) {
+                findings.error(gw.key(), refField + ".namespace", "Secret " + ref.namespace() + "/" + ref.name()
+                        + " is in another namespace: a ReferenceGrant in " + ref.namespace() + " must allow Gateways"
+                        + " from namespace " + gw.namespace() + " to refer to it");
+            }
+        }
+    }
+
+    private static void termination(MeshConfig config, TlsBindings.Chain chain, Findings findings) {
+        for (TlsBindings.SecretRef ref : chain.termination().certificates()) {
+            secret(config, chain.gateway(), ref, true, findings);
+        }
+        TlsBindings.SecretRef ca = chain.termination().clientCa();
+        if (ca != null) {
+            secret(config, chain.gateway(), ca, false, findings);
+        }
+    }
+
+    /** {@code identity}: must hold a certificate and a key; otherwise a CA bundle for client certificates. */
+    private static void secret(MeshConfig config, ResourceKey gateway, TlsBindings.SecretRef ref, boolean identity,
+                               Findings findings) {
+        Optional<Resource> found = config.get(ref.secret());
+        String name = "Secret " + ref.secret().namespace() + "/" + ref.secret().name();
+        if (found.isEmpty()) {
+            findings.error(gateway, ref.field(), name + " does not exist; apply it first (a Gateway may not name a"
+                    + " certificate it cannot serve)");
+            return;
+        }
+        SecretSpec spec = found.get().specAs(SecretSpec.class);
+        Optional<String> entry = identity ? spec.certificateEntry() : spec.caEntry();
+        if (entry.isEmpty()) {
+            findings.error(gateway, ref.field(), name + (identity ? " holds no certificate (tls.crt, or cert)"
+                    : " holds no CA certificate (ca.crt, or cacert) to check client certificates with"));
+            return;
+        }
+        if (identity && spec.keyEntry().isEmpty()) {
+            findings.error(gateway, ref.field(), name + " holds no private key (tls.key, or key)");
+            return;
+        }
+        try {
+            List<X509Certificate> certs = Pem.certificates(spec.publicBytes(entry.get()).orElseThrow());
+            X509Certificate leaf = certs.get(0);
+            if (leaf.getNotAfter().toInstant().isBefore(CLOCK.instant())) {
+                findings.warn(gateway, ref.field(), name + ": its certificate expired on " + leaf.getNotAfter()
+                        .toInstant() + "; clients will refuse it");
+            }
+        } catch (Pem.PemException | IllegalArgumentException e) {
+            findings.error(gateway, ref.field(), name + " " + entry.get() + " " + e.getMessage());
+        }
+    }
+}

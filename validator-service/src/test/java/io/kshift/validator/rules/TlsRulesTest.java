@@ -1,0 +1,241 @@
+package io.kshift.validator.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.samples.tls.DemoPki;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import io.kshift.model.resource.Resource;
+
+/** TLS at the gateways: what a server or listener must say, and the Secrets it names. */
+class TlsRulesTest {
+    private final ChangeValidatorTest base = new ChangeValidatorTest();
+    private final ChangeValidator validator = base.validator;
+
+    static final DemoPki PKI = DemoPki.create("rules-ca");
+
+    static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static String secret(String ns, String name, DemoPki.Issued issued) {
+        return """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: %s, namespace: %s}
+                type: kubernetes.io/tls
+                data: {tls.crt: %s, tls.key: %s}
+                """.formatted(name, ns, b64(issued.certPem()), b64("sealed-elsewhere"));
+    }
+
+    static final String HTTPS_GATEWAY = """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: web}
+            spec:
+              servers:
+              - port: {number: 8443, name: https, protocol: HTTPS}
+                hosts: [web.example.com]
+                tls: {mode: SIMPLE, credentialName: web-cert}
+            """;
+
+    static List<String> errors(ChangeValidator.Decision d) {
+        return d.result().errors().stream().map(m -> m.resource() + " " + m.field() + ": " + m.message()).toList();
+    }
+
+    @Test
+    void aGatewayMayNotNameACertificateThatDoesNotExist() throws Exception {
+        var refused = apply(MeshSnapshot.empty(), yaml(HTTPS_GATEWAY));
+        assertThat(errors(refused)).containsExactly("Gateway default/web spec.servers[0].tls.credentialName: Secret"
+                + " default/web-cert does not exist; apply it first (a Gateway may not name a certificate it cannot"
+                + " serve)");
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(secret("default", "web-cert",
+                PKI.issue("web.example.com"))));
+        var d = apply(live, yaml(HTTPS_GATEWAY));
+        assertThat(d.result().errors()).isEmpty();
+        live = d.next().orElseThrow();
+        // Make-before-break: the Secret cannot go while the Gateway serves it.
+        var delete = validator.decide(live, io.kshift.model.event.ChangeRequested.of("d", java.time.Instant.EPOCH,
+                io.kshift.model.event.Operation.DELETE, yaml(secret("default", "web-cert", PKI.issue("x"))), false));
+        assertThat(errors(delete)).singleElement().asString().contains("Secret default/web-cert does not exist");
+    }
+
+    @Test
+    void aCertificateSecretMustHoldAReadableCertificateAndAKey() throws Exception {
+        String noKey = """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: web-cert}
+                type: Opaque
+                data: {cert: %s}
+                """.formatted(b64(PKI.issue("web.example.com").certPem()));
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(noKey));
+        assertThat(errors(apply(live, yaml(HTTPS_GATEWAY)))).containsExactly("Gateway default/web"
+                + " spec.servers[0].tls.credentialName: Secret default/web-cert holds no private key (tls.key, or key)");
+        String garbage = """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: web-cert}
+                data: {cert: %s, key: %s}
+                """.formatted(b64("not a certificate"), b64("k"));
+        live = accepted(MeshSnapshot.empty(), yaml(garbage));
+        assertThat(errors(apply(live, yaml(HTTPS_GATEWAY)))).singleElement().asString()
+                .contains("Secret default/web-cert cert holds no PEM certificate");
+        // An expired certificate is served (clients decide), with a warning.
+        live = accepted(MeshSnapshot.empty(), yaml(secret("default", "web-cert",
+                PKI.issueWith("EC", Duration.ofMinutes(-30), "web.example.com"))));
+        var d = apply(live, yaml(HTTPS_GATEWAY));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().warnings()).extracting(ValidationMessage::message)
+                .anyMatch(m -> m.contains("its certificate expired on"));
+    }
+
+    @Test
+    void modesSayWhatTheyNeedAndMeshOnlyModesAreRefusedWithWhy() throws Exception {
+        var d = apply(MeshSnapshot.empty(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gw}
+                spec:
+                  servers:
+                  - port: {number: 443, name: https, protocol: HTTPS}
+                    hosts: ['*']
+                  - port: {number: 15443, name: tls, protocol: TLS}
+                    hosts: ['*.local']
+                    tls: {mode: AUTO_PASSTHROUGH}
+                  - port: {number: 8443, name: tls2, protocol: TLS}
+                    hosts: ['*']
+                    tls: {mode: MUTUAL}
+                  - port: {number: 80, name: http, protocol: HTTP}
+                    hosts: ['*']
+                    tls: {mode: SIMPLE, credentialName: x}
+                """));
+        assertThat(errors(d)).containsExactlyInAnyOrder(
+                "Gateway default/gw spec.servers[0].tls: is required for protocol HTTPS (mode SIMPLE or MUTUAL with a"
+                        + " credentialName, or PASSTHROUGH)",
+                "Gateway default/gw spec.servers[1].tls.mode: AUTO_PASSTHROUGH is Istio's mesh mTLS between sidecars,"
+                        + " which kshift proxies (shared gateways) do not take part in; use SIMPLE, MUTUAL or"
+                        + " PASSTHROUGH",
+                "Gateway default/gw spec.servers[2].tls.credentialName: is required for mode MUTUAL: the certificate"
+                        + " and key come from a Secret in namespace default",
+                "Gateway default/gw spec.servers[3].tls: only httpsRedirect applies to a HTTP server; TLS modes and"
+                        + " credentials are for protocols HTTPS and TLS");
+    }
+
+    @Test
+    void aMutualServerNeedsACaToCheckClientsWith() throws Exception {
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(secret("default", "web-cert",
+                PKI.issue("web.example.com"))));
+        String mutual = HTTPS_GATEWAY.replace("mode: SIMPLE", "mode: MUTUAL");
+        assertThat(errors(apply(live, yaml(mutual)))).containsExactly("Gateway default/web"
+                + " spec.servers[0].tls.credentialName: Secret default/web-cert holds no CA certificate (ca.crt, or"
+                + " cacert) to check client certificates with");
+        // Istio's convention: the CA in a Secret named <credentialName>-cacert.
+        live = accepted(live, yaml("""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: web-cert-cacert}
+                data: {ca.crt: %s}
+                """.formatted(b64(PKI.caPem()))));
+        assertThat(apply(live, yaml(mutual)).result().errors()).isEmpty();
+    }
+
+    @Test
+    void passthroughRoutesBySniToDestinationsThatResolve() throws Exception {
+        MeshSnapshot live = seeded();
+        var d = apply(live, yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: tls-gw}
+                spec:
+                  servers:
+                  - port: {number: 31443, name: tls, protocol: TLS}
+                    hosts: ['*.example.com']
+                    tls: {mode: PASSTHROUGH}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: echo-tls}
+                spec:
+                  hosts: [echo.example.com]
+                  gateways: [tls-gw]
+                  tls:
+                  - match: [{sniHosts: [echo.example.com]}]
+                    route:
+                    - destination: {host: tcp-echo, subset: v1, port: {number: 9000}}
+                      weight: 80
+                    - destination: {host: tcp-echo, subset: v9, port: {number: 9000}}
+                      weight: 20
+                """));
+        assertThat(errors(d)).singleElement().asString().startsWith("VirtualService default/echo-tls"
+                + " spec.tls[0].route[1].destination.subset:");
+    }
+
+    @Test
+    void gatewayApiListenersTerminateWithGrantedSecretsAndTakeTlsRoutes() throws Exception {
+        MeshSnapshot live = accepted(seeded(), yaml(secret("certs", "wildcard", PKI.issue("*.example.com"))));
+        String gateway = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: default}
+                spec:
+                  gatewayClassName: kshift
+                  listeners:
+                  - name: https
+                    protocol: HTTPS
+                    port: 443
+                    tls:
+                      certificateRefs: [{name: wildcard, namespace: certs}]
+                  - name: tls
+                    protocol: TLS
+                    port: 8443
+                    tls: {mode: Passthrough}
+                """;
+        assertThat(errors(apply(live, yaml(gateway)))).containsExactly("Gateway.gateway.networking.k8s.io"
+                + " default/gw spec.listeners[0].tls.certificateRefs[0].namespace: Secret certs/wildcard is in another"
+                + " namespace: a ReferenceGrant in certs must allow Gateways from namespace default to refer to it");
+        live = accepted(live, yaml("""
+                apiVersion: gateway.networking.k8s.io/v1beta1
+                kind: ReferenceGrant
+                metadata: {name: certs-for-default, namespace: certs}
+                spec:
+                  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: default}]
+                  to: [{group: "", kind: Secret}]
+                """));
+        live = accepted(live, yaml(gateway));
+        String tlsRoute = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: TLSRoute
+                metadata: {name: echo}
+                spec:
+                  parentRefs: [{name: gw, sectionName: %s}]
+                  hostnames: [echo.example.com]
+                  rules:
+                  - backendRefs: [{name: tcp-echo, port: 9000}]
+                """;
+        assertThat(apply(live, yaml(tlsRoute.formatted("tls"))).result().errors()).isEmpty();
+        assertThat(errors(apply(live, yaml(tlsRoute.formatted("https"))))).containsExactly("TLSRoute default/echo"
+                + " spec.parentRefs[0]: listener 'https' speaks HTTPS; a TLSRoute attaches to TLS listeners");
+    }
+
+    private ChangeValidator.Decision apply(MeshSnapshot live, List<Resource> resources) {
+        return base.apply(live, resources);
+    }
+
+    private MeshSnapshot accepted(MeshSnapshot live, List<Resource> resources) {
+        return base.accepted(live, resources);
+    }
+
+    private MeshSnapshot seeded() throws Exception {
+        return base.seeded();
+    }
+
+    private static List<Resource> yaml(String text) throws Exception {
+        return ChangeValidatorTest.yaml(text);
+    }
+}
