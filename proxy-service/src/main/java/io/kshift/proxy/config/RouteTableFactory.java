@@ -2,18 +2,32 @@ package io.kshift.proxy.config;
 
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.ResourceKey;
+import io.kshift.model.secret.FleetKeys;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.routing.RouteTableBuilder;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** How this node turns a config into a route table: {@link RouteTableBuilder}, as a bean a test can slow down. */
+/**
+ * How this node turns a config into a route table: {@link RouteTableBuilder}, as a bean a test can slow down, with
+ * the fleet key ring ({@code kshift.secrets.key-file}) that opens the private keys of the certificates it serves.
+ */
 @ApplicationScoped
 public class RouteTableFactory {
+    private final FleetKeys keys;
+
+    @Inject
+    public RouteTableFactory(@ConfigProperty(name = "kshift.secrets.key-file") Optional<String> keyFile) {
+        this.keys = FleetKeys.load(keyFile);
+    }
+
     /** {@code changedKeys}: where {@code config} differs from {@code previous}'s, or null when not known. */
     public RouteTable build(long generation, MeshConfig config, List<ResourceKey> changedKeys,
                             Destinations destinations, RouteTable previous) {
-        return RouteTableBuilder.build(generation, config, changedKeys, destinations, previous);
+        return RouteTableBuilder.build(generation, config, changedKeys, destinations, previous, keys);
     }
 }

@@ -20,12 +20,28 @@ import java.util.Set;
 public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Set<Integer> ports,
                          Map<Integer, VirtualHostTable> http, VirtualHostTable mesh,
                          Destinations.CarryOver carryOver, CompiledHosts hosts, BuildReport build,
-                         MeshConfig config, DestinationResolver resolver) {
+                         MeshConfig config, DestinationResolver resolver, Tls tls) {
+
+    /**
+     * TLS: the SNI-routed ports with their chains; the HTTP ports that must terminate TLS ({@code httpsPorts}) and,
+     * where their certificates opened, with what ({@code https}: a port in the first and not here is not opened,
+     * never served in the clear); and every TLS context built, for the next build to reuse.
+     */
+    public record Tls(Map<Integer, io.kshift.proxy.tls.TlsPortTable> ports, Set<Integer> httpsPorts,
+                      Map<Integer, io.kshift.proxy.tls.ServerTls> https,
+                      Map<io.kshift.proxy.tls.ServerTls, io.kshift.proxy.tls.ServerTls> contexts) {
+        public static final Tls NONE = new Tls(Map.of(), Set.of(), Map.of(), Map.of());
+    }
 
     public static RouteTable empty() {
         MeshConfig none = MeshConfig.empty();
         return new RouteTable(0, Map.of(), Set.of(), Map.of(), VirtualHostTable.EMPTY, Destinations.CarryOver.NONE,
-                CompiledHosts.NONE, BuildReport.NONE, none, new DestinationResolver(none));
+                CompiledHosts.NONE, BuildReport.NONE, none, new DestinationResolver(none), Tls.NONE);
+    }
+
+    /** A TLS port's chains. */
+    public Optional<io.kshift.proxy.tls.TlsPortTable> tls(int port) {
+        return Optional.ofNullable(tls.ports().get(port));
     }
 
     /** The per-destination state (endpoints, ejections, circuit-breaker slots) of every destination routed to. */
@@ -33,11 +49,18 @@ public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Se
         return carryOver.destinations();
     }
 
-    /** Every data port this table serves, with what it speaks. */
-    public Map<Integer, ListenerProtocol> listeners() {
-        Map<Integer, ListenerProtocol> out = new java.util.TreeMap<>();
-        ports.forEach(p -> out.put(p, ListenerProtocol.TCP));
-        http.keySet().forEach(p -> out.put(p, ListenerProtocol.HTTP));
+    /** Every data port this table serves, with what it speaks (an HTTPS port whose certificates did not open: none). */
+    public Map<Integer, ListenerSpec> listeners() {
+        Map<Integer, ListenerSpec> out = new java.util.TreeMap<>();
+        ports.forEach(p -> out.put(p, ListenerSpec.of(ListenerProtocol.TCP)));
+        for (Integer p : http.keySet()) {
+            if (!tls.httpsPorts().contains(p)) {
+                out.put(p, ListenerSpec.of(ListenerProtocol.HTTP));
+            } else if (tls.https().containsKey(p)) {
+                out.put(p, new ListenerSpec(ListenerProtocol.HTTP, tls.https().get(p)));
+            }
+        }
+        tls.ports().keySet().forEach(p -> out.put(p, ListenerSpec.of(ListenerProtocol.TLS)));
         return out;
     }
 
@@ -47,6 +70,6 @@ public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Se
 
     public RouteTable withBuildMillis(long millis) {
         return new RouteTable(generation, routes, ports, http, mesh, carryOver, hosts, build.withMillis(millis), config,
-                resolver);
+                resolver, tls);
     }
 }

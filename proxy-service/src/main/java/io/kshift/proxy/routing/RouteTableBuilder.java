@@ -55,6 +55,14 @@ public final class RouteTableBuilder {
     public static RouteTable build(long generation, MeshConfig config,
                                    List<io.kshift.model.resource.ResourceKey> changedKeys, Destinations destinations,
                                    RouteTable previous) {
+        return build(generation, config, changedKeys, destinations, previous,
+                io.kshift.model.secret.FleetKeys.none());
+    }
+
+    /** {@code keys}: the fleet key ring that opens Secrets' private keys, for TLS that terminates here. */
+    public static RouteTable build(long generation, MeshConfig config,
+                                   List<io.kshift.model.resource.ResourceKey> changedKeys, Destinations destinations,
+                                   RouteTable previous, io.kshift.model.secret.FleetKeys keys) {
         boolean first = previous.generation() == 0;
         List<io.kshift.model.resource.ResourceKey> changed = first ? List.of()
                 : changedKeys != null ? changedKeys : previous.config().changedKeys(config);
@@ -68,10 +76,12 @@ public final class RouteTableBuilder {
             }
             ports.add(binding.port());
             if (!binding.routes().isEmpty()) {
-                route(binding.port(), binding.routes().get(0), resolver, destinations)
+                route("tcp:" + binding.port(), binding.port(), binding.routes().get(0), resolver, destinations)
                         .ifPresent(r -> routes.put(binding.port(), r));
             }
         }
+        RouteTable.Tls tls = tls(config, resolver, destinations, new io.kshift.proxy.tls.TlsCredentials(config, keys,
+                previous.tls().contexts()));
         AffectedServices affected = first ? AffectedServices.ALL
                 : AffectedServices.between(previous.config(), previous.resolver(), config, resolver, changed);
         HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected);
@@ -80,13 +90,54 @@ public final class RouteTableBuilder {
         BuildReport report = new BuildReport(http.compiledAfresh(), http.reused(), destinations.carried(),
                 destinations.changed(), 0);
         return new RouteTable(generation, Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,
-                destinations.state(), http.hosts(), report, config, resolver);
+                destinations.state(), http.hosts(), report, config, resolver, tls);
     }
 
-    private static Optional<ListenerRoute> route(int port, BoundRoute bound, DestinationResolver resolver,
-                                                 Destinations destinations) {
+    /**
+     * TLS ports' chains with their routes and termination, and HTTPS ports' certificates. A chain whose certificates
+     * do not open serves nothing (its connections are closed); an HTTPS port's, and the port is not opened.
+     */
+    private static RouteTable.Tls tls(MeshConfig config, DestinationResolver resolver, Destinations destinations,
+                                      io.kshift.proxy.tls.TlsCredentials credentials) {
+        Map<Integer, io.kshift.proxy.tls.TlsPortTable> ports = new TreeMap<>();
+        Set<Integer> httpsPorts = new TreeSet<>();
+        Map<Integer, io.kshift.proxy.tls.ServerTls> https = new TreeMap<>();
+        for (io.kshift.model.routing.TlsBindings.Port port : io.kshift.model.routing.TlsBindings.compute(config)
+                .values()) {
+            if (port.http()) {
+                httpsPorts.add(port.port());
+                credentials.of(port.chains().stream().filter(io.kshift.model.routing.TlsBindings.Chain::terminates)
+                        .map(io.kshift.model.routing.TlsBindings.Chain::termination).toList())
+                        .ifPresent(t -> https.put(port.port(), t));
+                continue;
+            }
+            List<io.kshift.proxy.tls.TlsPortTable.Chain> chains = new ArrayList<>();
+            for (io.kshift.model.routing.TlsBindings.Chain c : port.chains()) {
+                io.kshift.proxy.tls.ServerTls termination = null;
+                if (c.terminates()) {
+                    Optional<io.kshift.proxy.tls.ServerTls> t = credentials.of(List.of(c.termination()));
+                    if (t.isEmpty()) {
+                        continue;
+                    }
+                    termination = t.get();
+                }
+                List<io.kshift.proxy.tls.TlsPortTable.SniRoute> routes = new ArrayList<>();
+                for (io.kshift.model.routing.TlsBindings.SniRoute r : c.routes()) {
+                    route("tls:" + port.port(), port.port(), new BoundRoute(r.source(), r.field(), r.targets()),
+                            resolver, destinations).ifPresent(lr -> routes.add(
+                                    new io.kshift.proxy.tls.TlsPortTable.SniRoute(r.sniHosts(), lr)));
+                }
+                chains.add(new io.kshift.proxy.tls.TlsPortTable.Chain(c.serverNames(), termination,
+                        List.copyOf(routes)));
+            }
+            ports.put(port.port(), new io.kshift.proxy.tls.TlsPortTable(port.port(), List.copyOf(chains)));
+        }
+        return new RouteTable.Tls(Map.copyOf(ports), Set.copyOf(httpsPorts), Map.copyOf(https), credentials.built());
+    }
+
+    private static Optional<ListenerRoute> route(String listener, int port, BoundRoute bound,
+                                                 DestinationResolver resolver, Destinations destinations) {
         List<RouteTarget> targets = new ArrayList<>();
-        String listener = "tcp:" + port;
         for (WeightedTarget t : bound.targets()) {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {

@@ -28,6 +28,10 @@ final class HalfClose {
     /** Lets the socket stay open for writing after its peer's FIN, and reports that FIN as an empty read. */
     static void enable(NetSocket socket) {
         ChannelHandlerContext ctx = ((NetSocketInternal) socket).channelHandlerContext();
+        if (terminatesTls(ctx)) {
+            // A TLS session ends with close_notify, and a FIN under it is a truncation: such a connection closes whole.
+            return;
+        }
         ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ctx.pipeline().addFirst(HANDLER, EndOfInputAsEmptyRead.INSTANCE);
     }
@@ -40,8 +44,12 @@ final class HalfClose {
     /** Sends FIN after everything written so far has left; {@code then} runs once it has. */
     static void shutdownOutput(NetSocket socket, Runnable then) {
         ChannelHandlerContext ctx = ((NetSocketInternal) socket).channelHandlerContext();
+        boolean tls = terminatesTls(ctx);
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
-            if (written.isSuccess() && nativeShutdown(ctx.channel())) {
+            if (tls) {
+                ctx.close(); // close_notify, then the connection: TLS has no half-close
+                then.run();
+            } else if (written.isSuccess() && nativeShutdown(ctx.channel())) {
                 then.run();
             } else if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput().addListener(f -> then.run());
@@ -50,6 +58,10 @@ final class HalfClose {
                 then.run();
             }
         });
+    }
+
+    private static boolean terminatesTls(ChannelHandlerContext ctx) {
+        return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
     }
 
     /**

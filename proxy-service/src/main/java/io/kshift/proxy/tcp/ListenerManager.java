@@ -3,6 +3,7 @@ package io.kshift.proxy.tcp;
 import io.kshift.proxy.http.HttpListenerSettings;
 import io.kshift.proxy.http.HttpProxy;
 import io.kshift.proxy.routing.ListenerProtocol;
+import io.kshift.proxy.routing.ListenerSpec;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -50,13 +51,24 @@ public class ListenerManager {
     private List<Context> contexts;
     private int meshPort;
 
-    private record Bound(ListenerProtocol protocol, List<Supplier<Future<Void>>> closers) {
+    /** {@code servers}: an HTTP port's Vert.x servers, whose certificates can change in place. */
+    private record Bound(ListenerSpec spec, List<Supplier<Future<Void>>> closers,
+                         List<io.vertx.core.http.HttpServer> servers) {
+        Bound with(ListenerSpec next) {
+            return new Bound(next, closers, servers);
+        }
     }
 
     private record Draining(Bound bound, long timer) {
     }
 
+    private final io.kshift.proxy.config.RouteTableHolder tables;
+    private final long helloTimeoutMillis;
+
     public ListenerManager(Vertx vertx, TcpProxy tcp, HttpProxy http, ListenerConnections limits,
+                           io.kshift.proxy.config.RouteTableHolder tables,
+                           @ConfigProperty(name = "kshift.proxy.tls.client-hello-timeout", defaultValue = "10s")
+                           java.time.Duration helloTimeout,
                            @ConfigProperty(name = "kshift.proxy.bind-host", defaultValue = "0.0.0.0") String bindHost,
                            @ConfigProperty(name = "kshift.proxy.acceptors", defaultValue = "0") int acceptors,
                            @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
@@ -64,6 +76,8 @@ public class ListenerManager {
                            HttpListenerSettings httpSettings) {
         this.httpSettings = httpSettings;
         this.limits = limits;
+        this.tables = tables;
+        this.helloTimeoutMillis = helloTimeout.toMillis();
         this.vertx = vertx;
         this.tcp = tcp;
         this.http = http;
@@ -73,14 +87,22 @@ public class ListenerManager {
         this.acceptors = acceptors > 0 ? acceptors : Runtime.getRuntime().availableProcessors();
     }
 
-    /** Makes the open listeners exactly {@code ports}; returns the ports listening afterwards with their protocols. */
-    public synchronized Map<Integer, ListenerProtocol> reconcile(Map<Integer, ListenerProtocol> ports) {
+    /**
+     * Makes the open listeners exactly {@code ports}; returns the ports listening afterwards with what they serve. An
+     * HTTPS port whose certificates changed keeps its sockets and connections: new handshakes get the new ones.
+     */
+    public synchronized Map<Integer, ListenerSpec> reconcile(Map<Integer, ListenerSpec> ports) {
         for (Integer port : List.copyOf(open.keySet())) {
-            if (ports.get(port) != open.get(port).protocol()) {
+            Bound bound = open.get(port);
+            ListenerSpec want = ports.get(port);
+            if (want == null || want.reopens(bound.spec())) {
                 drain(port, open.remove(port));
+            } else if (!java.util.Objects.equals(want.tls(), bound.spec().tls())) {
+                rotate(port, bound, want);
+                open.put(port, bound.with(want));
             }
         }
-        for (Map.Entry<Integer, ListenerProtocol> p : ports.entrySet()) {
+        for (Map.Entry<Integer, ListenerSpec> p : ports.entrySet()) {
             if (meshPort > 0 && p.getKey() == meshPort) {
                 // Both would take the port's connections in turn (SO_REUSEPORT); the mesh listener keeps it.
                 LOG.errorf("gateway port %d is this node's mesh port; not opened as a gateway listener", meshPort);
@@ -89,8 +111,11 @@ public class ListenerManager {
             Draining back = open.containsKey(p.getKey()) ? null : draining.remove(p.getKey());
             if (back != null) {
                 vertx.cancelTimer(back.timer());
-                if (back.bound().protocol() == p.getValue()) {
-                    open.put(p.getKey(), back.bound());
+                if (!p.getValue().reopens(back.bound().spec())) {
+                    if (!java.util.Objects.equals(p.getValue().tls(), back.bound().spec().tls())) {
+                        rotate(p.getKey(), back.bound(), p.getValue());
+                    }
+                    open.put(p.getKey(), back.bound().with(p.getValue()));
                 } else {
                     // Both would hold the port (SO_REUSEPORT): the old protocol's servers go now.
                     back.bound().closers().forEach(Supplier::get);
@@ -100,10 +125,22 @@ public class ListenerManager {
                 listen(p.getKey(), p.getValue(), p.getKey());
             }
         }
-        Map<Integer, ListenerProtocol> now = new TreeMap<>();
-        open.forEach((port, bound) -> now.put(port, bound.protocol()));
+        Map<Integer, ListenerSpec> now = new TreeMap<>();
+        open.forEach((port, bound) -> now.put(port, bound.spec()));
         publishNames();
         return now;
+    }
+
+    /** New certificates for new handshakes; live connections keep theirs (Vert.x swaps its TLS context). */
+    private void rotate(int port, Bound bound, ListenerSpec next) {
+        for (io.vertx.core.http.HttpServer server : bound.servers()) {
+            server.updateSSLOptions(next.tls().vertx()).onComplete(r -> {
+                if (r.failed()) {
+                    LOG.errorf("port %d keeps its previous certificates: %s", port, r.cause().getMessage());
+                }
+            });
+        }
+        LOG.infof("listener %s:%d: certificates updated for new connections", next.name(), port);
     }
 
     /**
@@ -114,7 +151,7 @@ public class ListenerManager {
                @ConfigProperty(name = "kshift.proxy.mesh-http-port", defaultValue = "0") int meshPort) {
         if (meshPort > 0) {
             synchronized (this) {
-                listen(meshPort, ListenerProtocol.HTTP, HttpProxy.MESH);
+                listen(meshPort, ListenerSpec.of(ListenerProtocol.HTTP), HttpProxy.MESH);
                 this.meshPort = meshPort;
                 publishNames();
             }
@@ -122,7 +159,7 @@ public class ListenerManager {
     }
 
     private void drain(int port, Bound bound) {
-        LOG.infof("listener %s:%d removed; its connections drain for %s", name(bound.protocol()), port, drainTimeout);
+        LOG.infof("listener %s:%d removed; its connections drain for %s", bound.spec().name(), port, drainTimeout);
         Draining previous = draining.remove(port);
         if (previous != null) {
             vertx.cancelTimer(previous.timer());
@@ -136,7 +173,7 @@ public class ListenerManager {
                 draining.remove(port);
             }
             bound.closers().forEach(Supplier::get);
-            LOG.infof("closed listener %s:%d at its drain deadline", name(bound.protocol()), port);
+            LOG.infof("closed listener %s:%d at its drain deadline", bound.spec().name(), port);
         });
         draining.put(port, new Draining(bound, timer));
     }
@@ -150,26 +187,36 @@ public class ListenerManager {
 
     private void publishNames() {
         List<String> out = new ArrayList<>();
-        open.forEach((port, bound) -> out.add(name(bound.protocol()) + ":" + port));
+        open.forEach((port, bound) -> out.add(bound.spec().name() + ":" + port));
         if (meshPort > 0) {
             out.add("mesh:" + meshPort);
         }
         names = List.copyOf(out);
     }
 
-    private static String name(ListenerProtocol protocol) {
-        return protocol == ListenerProtocol.TCP ? "tcp" : "http";
-    }
-
     /** {@code listener}: the route table key the port serves (the port itself, or {@link HttpProxy#MESH}). */
-    private void listen(int port, ListenerProtocol protocol, int listener) {
+    private void listen(int port, ListenerSpec spec, int listener) {
+        ListenerProtocol protocol = spec.protocol();
         List<Supplier<Future<Void>>> closers = new CopyOnWriteArrayList<>();
+        List<io.vertx.core.http.HttpServer> servers = new CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         List<Future<?>> bound = new ArrayList<>();
         for (Context context : contexts()) {
             Promise<Void> promise = Promise.promise();
             context.runOnContext(v -> {
-                if (protocol == ListenerProtocol.TCP && vertx.isNativeTransportEnabled()) {
+                if (protocol == ListenerProtocol.TLS) {
+                    // SNI decides each connection, so TLS ports always take connections on the loop's own socket.
+                    var ctx = (io.vertx.core.impl.ContextInternal) context;
+                    LoopAcceptor.bindChannels(ctx, bindHost, port, limits, io.kshift.proxy.tls.TlsAcceptor.initializer(ctx,
+                                    port, tables, tcp, helloTimeoutMillis)).onSuccess(a -> {
+                                if (abandoned.get()) {
+                                    a.close();
+                                } else {
+                                    closers.add(a::close);
+                                }
+                            })
+                            .<Void>mapEmpty().onComplete(promise);
+                } else if (protocol == ListenerProtocol.TCP && vertx.isNativeTransportEnabled()) {
                     LoopAcceptor.bind((io.vertx.core.impl.ContextInternal) context, bindHost, port, limits,
                             s -> tcp.accept(s, port)).onSuccess(a -> {
                                 if (abandoned.get()) {
@@ -194,7 +241,8 @@ public class ListenerManager {
                     closers.add(server::close);
                     server.listen().<Void>mapEmpty().onComplete(promise);
                 } else {
-                    var server = vertx.createHttpServer(httpSettings.options(bindHost, port))
+                    var options = httpSettings.options(bindHost, port);
+                    var server = vertx.createHttpServer(spec.tls() == null ? options : spec.tls().apply(options))
                             .connectionHandler(c -> {
                                 if (!limits.admit(port)) {
                                     c.close();
@@ -205,6 +253,7 @@ public class ListenerManager {
                             })
                             .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, listener, port, null));
                     closers.add(server::close);
+                    servers.add(server);
                     server.listen().onSuccess(httpSettings::listening).<Void>mapEmpty().onComplete(promise);
                 }
             });
@@ -213,14 +262,14 @@ public class ListenerManager {
         try {
             Future.all(bound).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             if (listener != HttpProxy.MESH) {
-                open.put(port, new Bound(protocol, closers));
+                open.put(port, new Bound(spec, closers, servers));
             }
-            LOG.infof("listening on %s:%d%s (%d acceptors, native transport %s)", name(protocol), port,
+            LOG.infof("listening on %s:%d%s (%d acceptors, native transport %s)", spec.name(), port,
                     listener == HttpProxy.MESH ? " (mesh)" : "", closers.size(), vertx.isNativeTransportEnabled());
         } catch (Exception e) {
             abandoned.set(true);
             closers.forEach(Supplier::get);
-            LOG.errorf("cannot listen on %s:%d: %s", name(protocol), port, e.getCause() == null ? e : e.getCause());
+            LOG.errorf("cannot listen on %s:%d: %s", spec.name(), port, e.getCause() == null ? e : e.getCause());
         }
     }
 

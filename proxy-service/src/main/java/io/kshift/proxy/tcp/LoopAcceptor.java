@@ -38,6 +38,16 @@ public final class LoopAcceptor {
     /** Binds {@code host:port} on {@code context}'s event loop; each accepted connection goes to {@code handler}. */
     public static Future<LoopAcceptor> bind(ContextInternal context, String host, int port, ListenerConnections limits,
                                      Handler<NetSocket> handler) {
+        return bindChannels(context, host, port, limits, ch -> attach(context, ch, handler));
+    }
+
+    /**
+     * As {@link #bind}, with {@code initializer} deciding what each admitted connection's pipeline holds (a TLS
+     * port first reads the ClientHello's SNI, then {@link #attach}es).
+     */
+    public static Future<LoopAcceptor> bindChannels(ContextInternal context, String host, int port,
+                                                    ListenerConnections limits,
+                                                    java.util.function.Consumer<Channel> initializer) {
         LoopAcceptor acceptor = new LoopAcceptor(context);
         var loop = context.nettyEventLoop();
         ServerBootstrap bootstrap = new ServerBootstrap().group(loop, loop)
@@ -54,10 +64,7 @@ public final class LoopAcceptor {
                         }
                         ch.closeFuture().addListener(f -> limits.release(port));
                         acceptor.accepted.add(ch);
-                        VertxHandler<NetSocketImpl> vertx = VertxHandler.create(
-                                chctx -> new NetSocketImpl(context, chctx, null, null, false));
-                        vertx.addHandler(socket -> context.emit(socket, handler));
-                        ch.pipeline().addLast("handler", vertx);
+                        initializer.accept(ch);
                     }
                 });
         if (context.owner().isNativeTransportEnabled()) {
@@ -74,6 +81,17 @@ public final class LoopAcceptor {
             }
         });
         return bound.future();
+    }
+
+    /**
+     * Makes an accepted channel an ordinary Vert.x {@link NetSocket} on {@code context}, handed to {@code handler};
+     * what is in the pipeline already (a TLS handler) stays in front of it.
+     */
+    public static void attach(ContextInternal context, Channel ch, Handler<NetSocket> handler) {
+        VertxHandler<NetSocketImpl> vertx = VertxHandler.create(
+                chctx -> new NetSocketImpl(context, chctx, null, null, false));
+        vertx.addHandler(socket -> context.emit(socket, handler));
+        ch.pipeline().addLast("handler", vertx);
     }
 
     /** The port it listens on (the bound one when asked for port 0). */

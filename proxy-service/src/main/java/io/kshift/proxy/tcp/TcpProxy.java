@@ -33,8 +33,12 @@ public class TcpProxy {
     /** Through {@code table} rather than the node's (the start-up warm-up runs a table of its own). */
     public void accept(NetSocket client, int port, RouteTable table) {
         // Nothing is read until an upstream is connected; then the relay turns reading on.
+        accept(client, table.route(port));
+    }
+
+    /** A connection whose route is already chosen (a TLS port's, by SNI); none: it is closed. */
+    public void accept(NetSocket client, Optional<ListenerRoute> route) {
         Relay.reading(client, false);
-        Optional<ListenerRoute> route = table.route(port);
         if (route.isEmpty()) {
             client.close();
             return;

@@ -16,6 +16,10 @@ public class SlowRouteTableFactory extends RouteTableFactory {
     /** The generations builds have started on, in order: a test waits for one before sending the next. */
     static final java.util.concurrent.BlockingQueue<Long> STARTED = new java.util.concurrent.LinkedBlockingQueue<>();
 
+    public SlowRouteTableFactory() {
+        super(java.util.Optional.empty());
+    }
+
     @Override
     public RouteTable build(long generation, MeshConfig config, List<ResourceKey> changedKeys,
                             Destinations destinations, RouteTable previous) {

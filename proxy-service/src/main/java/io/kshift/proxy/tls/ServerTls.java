@@ -1,0 +1,163 @@
+package io.kshift.proxy.tls;
+
+import io.kshift.model.secret.Pem;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.SSLOptions;
+import io.vertx.core.net.TrustOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * What a listener presents when it terminates TLS: certificate chains with their keys, the CA that client
+ * certificates must chain to (MUTUAL; null: none asked for) and the TLS versions allowed (empty: the library's).
+ * The certificate for a connection is chosen by the JDK's PKIX key manager, by SNI among the names the certificates
+ * carry and by key type (an RSA and an ECDSA certificate side by side). Equal by content, so a rebuilt table that
+ * holds the same certificates keeps the contexts already built; the TLS contexts are built once, when first asked.
+ */
+public final class ServerTls {
+    /** One certificate chain (PEM, leaf first) and its private key (PEM), as a Secret holds them. */
+    public record Identity(String certPem, String keyPem) {
+    }
+
+    private final List<Identity> identities;
+    private final String clientCaPem;
+    private final List<String> protocols;
+    private volatile KeyManagerFactory keyManagers;
+    private volatile SslContext netty;
+
+    public ServerTls(List<Identity> identities, String clientCaPem, List<String> protocols) {
+        this.identities = List.copyOf(identities);
+        this.clientCaPem = clientCaPem;
+        this.protocols = List.copyOf(protocols);
+    }
+
+    public boolean mutual() {
+        return clientCaPem != null;
+    }
+
+    public List<Identity> identities() {
+        return identities;
+    }
+
+    /** Fails (naming what) if a certificate or key does not read: checked when a table is built, not per connection. */
+    public ServerTls verified() {
+        keyManagers();
+        trustManagers();
+        return this;
+    }
+
+    /** For a Vert.x server (HTTPS listeners); {@code clientAuth} is set on the server's own options. */
+    public SSLOptions vertx() {
+        SSLOptions options = new SSLOptions().setKeyCertOptions(KeyCertOptions.wrap(keyManagers()))
+                .setUseAlpn(true);
+        if (mutual()) {
+            options.setTrustOptions(TrustOptions.wrap(trustManagers()));
+        }
+        if (!protocols.isEmpty()) {
+            options.setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(protocols));
+        }
+        return options;
+    }
+
+    /** Makes an HTTP server's options serve HTTPS with these certificates: HTTP/2 and HTTP/1.1 by ALPN. */
+    public io.vertx.core.http.HttpServerOptions apply(io.vertx.core.http.HttpServerOptions options) {
+        options.setSsl(true).setUseAlpn(true).setKeyCertOptions(KeyCertOptions.wrap(keyManagers()));
+        if (mutual()) {
+            options.setTrustOptions(TrustOptions.wrap(trustManagers()))
+                    .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+        }
+        if (!protocols.isEmpty()) {
+            options.setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(protocols));
+        }
+        return options;
+    }
+
+    /** For a Netty pipeline (TLS listeners that terminate), built once. */
+    public SslContext netty() {
+        SslContext c = netty;
+        if (c == null) {
+            try {
+                SslContextBuilder b = SslContextBuilder.forServer(keyManagers());
+                if (mutual()) {
+                    b.trustManager(trustManagers()).clientAuth(ClientAuth.REQUIRE);
+                }
+                if (!protocols.isEmpty()) {
+                    b.protocols(protocols);
+                }
+                c = b.build();
+            } catch (SSLException e) {
+                throw new IllegalStateException("cannot build a TLS context: " + e.getMessage(), e);
+            }
+            netty = c;
+        }
+        return c;
+    }
+
+    private KeyManagerFactory keyManagers() {
+        KeyManagerFactory k = keyManagers;
+        if (k == null) {
+            try {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(null, null);
+                for (int i = 0; i < identities.size(); i++) {
+                    Identity id = identities.get(i);
+                    List<X509Certificate> chain = Pem.certificates(id.certPem().getBytes(StandardCharsets.US_ASCII));
+                    var key = Pem.privateKey(id.keyPem().getBytes(StandardCharsets.US_ASCII));
+                    store.setKeyEntry("identity-" + i, key, new char[0], chain.toArray(new X509Certificate[0]));
+                }
+                // PKIX (not SunX509): it picks among several certificates by the client's SNI.
+                k = KeyManagerFactory.getInstance("PKIX");
+                k.init(store, new char[0]);
+            } catch (GeneralSecurityException | java.io.IOException e) {
+                throw new IllegalStateException("cannot hold the certificates: " + e.getMessage(), e);
+            }
+            keyManagers = k;
+        }
+        return k;
+    }
+
+    private TrustManagerFactory trustManagers() {
+        if (!mutual()) {
+            return null;
+        }
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            List<X509Certificate> cas = Pem.certificates(clientCaPem.getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < cas.size(); i++) {
+                store.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            TrustManagerFactory t = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            t.init(store);
+            return t;
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot read the client CA: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ServerTls t && identities.equals(t.identities) && Objects.equals(clientCaPem, t.clientCaPem)
+                && protocols.equals(t.protocols);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(identities, clientCaPem, protocols);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerTls[" + identities.size() + " certificate(s)" + (mutual() ? ", client CA" : "") + "]";
+    }
+}

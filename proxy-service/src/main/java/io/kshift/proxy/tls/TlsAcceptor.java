@@ -1,0 +1,38 @@
+package io.kshift.proxy.tls;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.proxy.routing.ListenerRoute;
+import io.kshift.proxy.tcp.LoopAcceptor;
+import io.kshift.proxy.tcp.TcpProxy;
+import io.netty.channel.Channel;
+import io.vertx.core.impl.ContextInternal;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * How a TLS port takes a connection: its SNI is read first ({@link SniSniffer}), the route table of that moment
+ * picks the chain and the route, a terminating chain puts its TLS handler in front, and the connection becomes an
+ * ordinary relayed socket ({@link TcpProxy}). A name no chain or route takes is closed at once, as Envoy closes a
+ * connection no filter chain matches.
+ */
+public final class TlsAcceptor {
+    private TlsAcceptor() {
+    }
+
+    public static Consumer<Channel> initializer(ContextInternal context, int port, RouteTableHolder tables,
+                                                TcpProxy tcp, long helloTimeoutMillis) {
+        return ch -> ch.pipeline().addLast("kshift-sni", new SniSniffer(helloTimeoutMillis, (ctx, sni) -> {
+            Optional<TlsPortTable.Chain> chain = tables.get().tls(port).flatMap(t -> t.chain(sni));
+            Optional<ListenerRoute> route = chain.flatMap(c -> c.route(sni));
+            if (route.isEmpty()) {
+                ctx.close();
+                return;
+            }
+            ServerTls termination = chain.get().termination();
+            if (termination != null) {
+                ctx.pipeline().addLast("kshift-tls", termination.netty().newHandler(ctx.alloc()));
+            }
+            LoopAcceptor.attach(context, ctx.channel(), socket -> tcp.accept(socket, route));
+        }));
+    }
+}

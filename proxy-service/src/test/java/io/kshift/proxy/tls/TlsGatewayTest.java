@@ -1,0 +1,301 @@
+package io.kshift.proxy.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.secret.FleetKeys;
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.samples.HttpEcho;
+import io.kshift.samples.TcpEcho;
+import io.kshift.samples.tls.DemoPki;
+import io.kshift.testkit.Bus;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TLS through one proxy node with a real broker, real backends and generated certificates: passthrough split by
+ * SNI (the backends terminate), termination with a tcp route behind it, HTTPS with HTTP/2 by ALPN, and a
+ * certificate rotation that leaves a live connection alone.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
+class TlsGatewayTest {
+    static final DemoPki PKI = DemoPki.create("tls-gateway-test-ca");
+    static final DemoPki.Issued BACKEND = PKI.issue("echo.example.com");
+    static TcpEcho plainOne;
+    static TcpEcho plainTwo;
+    static TcpEcho tlsOne;
+    static TcpEcho tlsTwo;
+    static HttpEcho web;
+    static int passthroughPort;
+    static int terminatePort;
+    static int httpsPort;
+    static FleetKeys keys;
+
+    @Inject
+    RouteTableHolder tables;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        plainOne = TcpEcho.start("127.0.0.1", 0, "one");
+        plainTwo = TcpEcho.start("127.0.0.1", 0, "two");
+        tlsOne = TcpEcho.startTls("127.0.0.1", 0, "one", PKI.sslContext(BACKEND));
+        tlsTwo = TcpEcho.startTls("127.0.0.1", 0, "two", PKI.sslContext(BACKEND));
+        web = HttpEcho.start("127.0.0.1", 0, "v1");
+        passthroughPort = freePort();
+        terminatePort = freePort();
+        httpsPort = freePort();
+        keys = FleetKeys.parse(Files.readString(Path.of("src/test/resources/test-fleet.keys")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        plainOne.close();
+        plainTwo.close();
+        tlsOne.close();
+        tlsTwo.close();
+        web.close();
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** A tls Secret as config-service puts it on the bus: the key sealed with the fleet key. */
+    static String secret(String name, DemoPki.Issued issued) {
+        return """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: %s}
+                type: kubernetes.io/tls
+                data: {tls.crt: %s, tls.key: "%s"}
+                """.formatted(name, Base64.getEncoder().encodeToString(issued.certBytes()),
+                keys.seal("default/" + name + "/tls.key", issued.keyBytes()));
+    }
+
+    String mesh(DemoPki.Issued edge) {
+        return secret("edge-cert", edge) + """
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: echo}
+                spec: {ports: [{name: tcp, port: 9000}], selector: {app: echo}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: echo-tls}
+                spec: {ports: [{name: tls, port: 9443}], selector: {app: echo-tls}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web}
+                spec: {ports: [{name: http, port: 8000}], selector: {app: web}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: echo-v1}
+                spec: {address: 127.0.0.1, ports: {tcp: %d}, labels: {app: echo, version: v1}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: echo-v2}
+                spec: {address: 127.0.0.1, ports: {tcp: %d}, labels: {app: echo, version: v2}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: echo-tls-v1}
+                spec: {address: 127.0.0.1, ports: {tls: %d}, labels: {app: echo-tls, version: v1}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: echo-tls-v2}
+                spec: {address: 127.0.0.1, ports: {tls: %d}, labels: {app: echo-tls, version: v2}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web-v1}
+                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: web, version: v1}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: echo}
+                spec:
+                  host: echo
+                  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: echo-tls}
+                spec:
+                  host: echo-tls
+                  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  servers:
+                  - port: {number: %d, name: tls-passthrough, protocol: TLS}
+                    hosts: ['*.example.com']
+                    tls: {mode: PASSTHROUGH}
+                  - port: {number: %d, name: tls-terminate, protocol: TLS}
+                    hosts: [localhost]
+                    tls: {mode: SIMPLE, credentialName: edge-cert}
+                  - port: {number: %d, name: https, protocol: HTTPS}
+                    hosts: ['*']
+                    tls: {mode: SIMPLE, credentialName: edge-cert}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: echo}
+                spec:
+                  hosts: ['*']
+                  gateways: [edge]
+                  tls:
+                  - match: [{sniHosts: [echo.example.com]}]
+                    route:
+                    - {destination: {host: echo-tls, subset: v1}, weight: 80}
+                    - {destination: {host: echo-tls, subset: v2}, weight: 20}
+                  tcp:
+                  - match: [{port: %d}]
+                    route:
+                    - {destination: {host: echo, subset: v1}, weight: 80}
+                    - {destination: {host: echo, subset: v2}, weight: 20}
+                  http:
+                  - route: [{destination: {host: web}}]
+                """.formatted(plainOne.port(), plainTwo.port(), tlsOne.port(), tlsTwo.port(), web.port(),
+                passthroughPort, terminatePort, httpsPort, terminatePort);
+    }
+
+    void publish(String yaml) throws Exception {
+        long generation = tables.get().generation() + 1;
+        var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        MeshSnapshot snapshot = new MeshSnapshot(null, generation, UUID.randomUUID().toString(), Instant.now(),
+                MeshConfig.empty().apply(parsed.resources()).config().all());
+        Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+    }
+
+    static SSLSocket tls(SSLContext context, int port, String sni) throws Exception {
+        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+        s.setSoTimeout(5000);
+        SSLParameters p = s.getSSLParameters();
+        p.setServerNames(List.of(new SNIHostName(sni)));
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        s.setSSLParameters(p);
+        s.startHandshake();
+        return s;
+    }
+
+    static String line(SSLSocket s, String text) throws Exception {
+        s.getOutputStream().write((text + "\n").getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    }
+
+    static Map<String, Integer> split(int port, String sni, int n) throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            try (SSLSocket s = tls(PKI.trustingContext(), port, sni)) {
+                counts.merge(line(s, "hello").split(" ")[0], 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    @Test
+    void tlsIsPassedThroughBySniTerminatedForTcpRoutesAndServedAsHttps() throws Exception {
+        DemoPki.Issued edge = PKI.issue("localhost");
+        publish(mesh(edge));
+
+        // Passthrough: the backends' own certificate reaches the client, split exactly by SNI's route.
+        assertThat(split(passthroughPort, "echo.example.com", 50)).containsExactly(Map.entry("one", 40),
+                Map.entry("two", 10));
+        try (SSLSocket s = tls(PKI.trustingContext(), passthroughPort, "echo.example.com")) {
+            assertThat(((X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber())
+                    .isEqualTo(BACKEND.cert().getSerialNumber());
+        }
+        // A name no route takes is closed before any backend sees it.
+        assertThatThrownBy(() -> split(passthroughPort, "other.example.com", 1)).isInstanceOf(Exception.class);
+
+        // Terminated here with the Secret's certificate, then relayed in the clear to the tcp route's split.
+        assertThat(split(terminatePort, "localhost", 50)).containsExactly(Map.entry("one", 40), Map.entry("two", 10));
+        try (SSLSocket s = tls(PKI.trustingContext(), terminatePort, "localhost")) {
+            assertThat(((X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber())
+                    .isEqualTo(edge.cert().getSerialNumber());
+        }
+
+        // HTTPS, HTTP/2 by ALPN and HTTP/1.1.
+        for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1)) {
+            HttpClient client = HttpClient.newBuilder().sslContext(PKI.trustingContext()).version(version)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + httpsPort
+                    + "/get")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.version()).isEqualTo(version);
+            assertThat(r.sslSession().orElseThrow().getPeerCertificates()[0]).isEqualTo(edge.cert());
+        }
+    }
+
+    @Test
+    void aNewCertificateReachesNewConnectionsWhileLiveOnesGoOn() throws Exception {
+        DemoPki.Issued first = PKI.issue("localhost");
+        publish(mesh(first));
+        try (SSLSocket live = tls(PKI.trustingContext(), terminatePort, "localhost")) {
+            assertThat(line(live, "before")).endsWith(" before");
+            DemoPki.Issued second = PKI.issue("localhost");
+            publish(mesh(second));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (SSLSocket fresh = tls(PKI.trustingContext(), terminatePort, "localhost")) {
+                    assertThat(fresh.getSession().getPeerCertificates()[0]).isEqualTo(second.cert());
+                }
+            });
+            HttpClient client = HttpClient.newBuilder().sslContext(PKI.trustingContext()).build();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.send(HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + httpsPort + "/get")).build(), HttpResponse.BodyHandlers
+                    .ofString()).sslSession().orElseThrow().getPeerCertificates()[0]).isEqualTo(second.cert()));
+            // The connection made before the rotation still carries bytes, with its first certificate.
+            assertThat(line(live, "after")).endsWith(" after");
+            assertThat(live.getSession().getPeerCertificates()[0]).isEqualTo(first.cert());
+        }
+    }
+}
