@@ -19,6 +19,8 @@ import java.util.Map;
 public class TestIssuer implements QuarkusTestResourceLifecycleManager {
     private static final LocalIssuer ISSUER = LocalIssuer.ephemeral();
     private static final Path VERIFY_KEY = writeVerifyKey();
+    private static final String FLEET_KEY_LINE = io.kshift.model.secret.FleetKeys.newKeyLine("test");
+    private static final Path FLEET_KEYS = write("kshift-test-fleet", ".keys", FLEET_KEY_LINE + "\n");
 
     @Override
     public Map<String, String> start() {
@@ -30,10 +32,19 @@ public class TestIssuer implements QuarkusTestResourceLifecycleManager {
         // The key is shared by every test class in this JVM.
     }
 
-    /** What a service needs to verify this issuer's tokens. */
+    /**
+     * What a service needs to verify this issuer's tokens, and the fleet key ring of this JVM's tests (config-service
+     * seals Secrets' keys with it, proxies open them; {@link #fleetKeys}).
+     */
     public static Map<String, String> properties() {
         return Map.of("mp.jwt.verify.publickey.location", VERIFY_KEY.toString(),
-                "mp.jwt.verify.issuer", TokenClaims.LOCAL_ISSUER);
+                "mp.jwt.verify.issuer", TokenClaims.LOCAL_ISSUER,
+                "kshift.secrets.key-file", FLEET_KEYS.toString());
+    }
+
+    /** The fleet key ring the services under test hold, for a test to seal (or open) as they do. */
+    public static io.kshift.model.secret.FleetKeys fleetKeys() {
+        return io.kshift.model.secret.FleetKeys.parse(FLEET_KEY_LINE);
     }
 
     /** A token for {@code subject} with {@code role} (null: a token with no kshift role at all). */
@@ -51,9 +62,13 @@ public class TestIssuer implements QuarkusTestResourceLifecycleManager {
     }
 
     private static Path writeVerifyKey() {
+        return write("kshift-test-jwt", ".pem", ISSUER.publicKeyPem());
+    }
+
+    private static Path write(String prefix, String suffix, String text) {
         try {
-            Path file = Files.createTempFile("kshift-test-jwt", ".pem");
-            Files.writeString(file, ISSUER.publicKeyPem());
+            Path file = Files.createTempFile(prefix, suffix);
+            Files.writeString(file, text);
             file.toFile().deleteOnExit();
             return file;
         } catch (IOException e) {

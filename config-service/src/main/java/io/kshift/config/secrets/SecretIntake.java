@@ -32,6 +32,10 @@ public class SecretIntake {
     @jakarta.inject.Inject
     public SecretIntake(@ConfigProperty(name = "kshift.secrets.key-file") Optional<String> keyFile) {
         this.keys = FleetKeys.load(keyFile);
+        if (!keys.canSeal()) {
+            org.jboss.logging.Logger.getLogger(SecretIntake.class).warnf("no fleet key ring (kshift.secrets.key-file"
+                    + " %s): Secrets with private keys will be refused", keyFile.orElse("unset"));
+        }
     }
 
     SecretIntake(FleetKeys keys) {

@@ -39,4 +39,40 @@ class ConfigAppIT {
         assertThat(change.resources()).singleElement().satisfies(r -> assertThat(r.name()).isEqualTo("tcp-echo"));
         given().get("/q/health/ready").then().statusCode(200);
     }
+
+    /** A Secret's private key never reaches Kafka in the clear: sealed with the fleet key, or refused. */
+    @Test
+    void sealsSecretsPrivateKeysBeforeTheBus() throws Exception {
+        var pki = io.kshift.samples.tls.DemoPki.create("config-it");
+        var issued = pki.issue("web.example.com");
+        var b64 = java.util.Base64.getEncoder();
+        String secret = """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: web-cert}
+                type: kubernetes.io/tls
+                data: {tls.crt: %s, tls.key: %s}
+                """;
+        String key = b64.encodeToString(issued.keyBytes());
+        String id = asAdmin().contentType("application/yaml")
+                .body(secret.formatted(b64.encodeToString(issued.certBytes()), key).getBytes())
+                .post("/api/v1/apply").then().statusCode(202).extract().path("changeId");
+        var changes = Bus.readUntil(MeshTopics.CHANGES, rs -> rs.stream().anyMatch(r -> r.value().contains(id)));
+        String record = changes.stream().filter(r -> r.value().contains(id)).findFirst().orElseThrow().value();
+        assertThat(record).doesNotContain(key).doesNotContain(key.substring(0, 40)).doesNotContain("PRIVATE KEY");
+        ChangeRequested change = EventCodec.decode(record, ChangeRequested.class);
+        String sealed = change.resources().get(0).specAs(io.kshift.model.secret.SecretSpec.class).data()
+                .get("tls.key");
+        assertThat(new String(io.kshift.testkit.TestIssuer.fleetKeys().open("default/web-cert/tls.key", sealed),
+                java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(issued.keyPem());
+
+        // Another certificate's key is refused at the door, naming the entry; nothing goes onto the bus.
+        String other = b64.encodeToString(pki.issue("other.example.com").keyBytes());
+        asAdmin().contentType("application/yaml")
+                .body(secret.formatted(b64.encodeToString(issued.certBytes()), other).getBytes())
+                .post("/api/v1/apply").then().statusCode(422)
+                .body("errors[0].field", equalTo("data.tls.key"))
+                .body("errors[0].message", org.hamcrest.Matchers.startsWith("is not the private key of the"
+                        + " certificate"));
+    }
 }

@@ -48,8 +48,10 @@ public final class Fleet {
         members.add(httpbin("httpbin-v1", layout.httpV1Port(), "v1"));
         members.add(httpbin("httpbin-v2", layout.httpV2Port(), "v2"));
         members.add(validator("validator-service", layout.validatorPort()));
+        String fleetKeys = "-Dkshift.secrets.key-file=" + LocalCredentials.fleetKeys(layout);
         members.add(controlPlane(quarkus("config-service", "config-service", layout.configPort(),
-                List.of(bootstrap, host, verifyKey, BusCredentials.serviceLogin(layout, MeshAcls.CONFIG_SERVICE)))));
+                List.of(bootstrap, host, verifyKey, fleetKeys,
+                        BusCredentials.serviceLogin(layout, MeshAcls.CONFIG_SERVICE)))));
         members.add(controlPlane(quarkus("telemetry-service", "telemetry-service", layout.telemetryPort(), List.of(
                 JvmFlags.TELEMETRY_HEAP, bootstrap, host, verifyKey,
                 BusCredentials.serviceLogin(layout, MeshAcls.TELEMETRY),
@@ -58,7 +60,7 @@ public final class Fleet {
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
             members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(JvmFlags.PROXY_HEAP,
-                    bootstrap, host, verifyKey, BusCredentials.serviceLogin(layout, MeshAcls.PROXY),
+                    bootstrap, host, verifyKey, fleetKeys, BusCredentials.serviceLogin(layout, MeshAcls.PROXY),
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
                     "-Dkshift.proxy.labels=fleet=local,node=" + node,
                     "-Dkshift.proxy.mesh-http-port=" + layout.meshPort())));
@@ -122,6 +124,7 @@ public final class Fleet {
         layout.save();
         LocalCredentials.issuer(layout);
         LocalCredentials.writeAdminToken(layout);
+        LocalCredentials.fleetKeys(layout);
         if (ManagedProcess.running(layout, LocalKafka.NAME).isEmpty()) {
             out.println("starting kafka          " + layout.bootstrapServers());
             LocalKafka.start(layout);

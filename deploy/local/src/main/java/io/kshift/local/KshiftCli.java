@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code ./kshift up | down | status | demo [tcp | http | mirror | all]}: the local fleet for people. {@code up}
+ * {@code ./kshift up | down | status | demo [tcp | http | mirror | tls | all]}: the local fleet for people. {@code up}
  * starts everything and returns; {@code demo} runs the TCP traffic shifting task (default), the HTTP tutorial, the
  * mirroring task or all three, starting the fleet first if needed and stopping it afterwards if it started it.
  */
@@ -36,7 +36,7 @@ public final class KshiftCli {
                         new ApiCommands(Files.exists(work.resolve("fleet.properties")) ? FleetLayout.load(repo, work)
                                 : FleetLayout.defaults(repo), out).run(command, List.of(args).subList(1, args.length)));
                 default -> {
-                    out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | all]"
+                    out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | tls | all]"
                             + " | bench telemetry | bench scale [SERVICES] [--keep]"
                             + " | bench proxy [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]");
                     out.println("       ./kshift apply -f FILE [--dry-run] | delete -f FILE | get [KIND [NS/NAME]]"
@@ -73,7 +73,7 @@ public final class KshiftCli {
         out.println("  curl -H 'Host: httpbin:8000' http://" + l.host() + ":" + l.meshPort() + "/headers");
         out.println("Live page: " + l.telemetryUrl() + "/login.html#token=$(./kshift token --role viewer)"
                 + " (a viewer token: its cookie goes to every port of this host)");
-        out.println("Demos: ./kshift demo tcp | http | mirror | all");
+        out.println("Demos: ./kshift demo tcp | http | mirror | tls | all");
         out.println("Logs: " + l.logs() + "    Stop: ./kshift down");
     }
 
@@ -84,6 +84,8 @@ public final class KshiftCli {
         out.println("token verification key: " + repoRelative(layout, LocalCredentials.verifyKey(layout))
                 + " (mount it at /etc/kshift/jwt/jwt-verify.pem, or point mp.jwt.verify.publickey.location at it)");
         out.println("admin token:            " + repoRelative(layout, token) + " (mode 600)");
+        out.println("fleet key ring:         " + repoRelative(layout, LocalCredentials.fleetKeys(layout))
+                + " (mode 600; config-service and proxies only: mount it at /etc/kshift/secrets/fleet.keys)");
     }
 
     private static String repoRelative(FleetLayout l, java.nio.file.Path p) {
@@ -139,8 +141,8 @@ public final class KshiftCli {
     }
 
     static void demo(Path repo, Path work, String which, PrintStream out) {
-        if (!List.of("tcp", "http", "mirror", "all").contains(which)) {
-            throw new IllegalArgumentException("no demo '" + which + "'; try tcp, http, mirror or all");
+        if (!List.of("tcp", "http", "mirror", "tls", "all").contains(which)) {
+            throw new IllegalArgumentException("no demo '" + which + "'; try tcp, http, mirror, tls or all");
         }
         onFleet(repo, work, out, fleet -> {
             List<DemoScenario.Step> steps = new java.util.ArrayList<>();
@@ -152,6 +154,9 @@ public final class KshiftCli {
             }
             if (which.equals("http") || which.equals("all")) {
                 steps.addAll(new HttpDemo(fleet.layout(), HTTP_GATEWAY_PORT, out).tutorial());
+            }
+            if (which.equals("tls") || which.equals("all")) {
+                steps.addAll(new TlsDemo(fleet.layout(), out).run());
             }
             out.println();
             out.println("== Summary");

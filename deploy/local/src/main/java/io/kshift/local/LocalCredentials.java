@@ -42,6 +42,27 @@ public final class LocalCredentials {
         }
     }
 
+    public static final String FLEET_KEYS_FILE = "fleet.keys";
+
+    /**
+     * The fleet key ring that seals Secrets' private keys ({@code .kshift/fleet.keys}, mode 600), made once: a key
+     * that changed would leave every sealed key unreadable. Given to config-service (seals) and the proxies (open);
+     * the validator and telemetry never get it.
+     */
+    public static Path fleetKeys(FleetLayout layout) {
+        Path file = layout.workDir().resolve(FLEET_KEYS_FILE);
+        try {
+            if (!Files.exists(file)) {
+                String line = io.kshift.model.secret.FleetKeys.newKeyLine("local-" + java.time.LocalDate.now());
+                BusCredentials.writePrivate(file, w -> w.write("# kshift fleet key ring: '<id> <base64 key>' per line,"
+                        + " the first seals; keep old lines to open what they sealed\n" + line + "\n"));
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The token commands send: {@code $KSHIFT_TOKEN}, else {@code .kshift/token}; empty if neither exists. */
     public static String token(FleetLayout layout) {
         String env = System.getenv("KSHIFT_TOKEN");

@@ -48,9 +48,12 @@ public final class FleetKeys {
         return new FleetKeys(Map.of(), null);
     }
 
-    /** Reads a key file; a missing or empty path is {@link #none()}. */
+    /**
+     * Reads a key file; no path, or a path with no file (a Kubernetes Secret not created), is {@link #none()}:
+     * Secrets are then refused with a message saying so, rather than the service not starting.
+     */
     public static FleetKeys load(Optional<String> file) {
-        if (file.isEmpty() || file.get().isBlank()) {
+        if (file.isEmpty() || file.get().isBlank() || !Files.exists(Path.of(file.get()))) {
             return none();
         }
         try {

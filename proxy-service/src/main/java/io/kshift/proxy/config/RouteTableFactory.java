@@ -23,6 +23,11 @@ public class RouteTableFactory {
     @Inject
     public RouteTableFactory(@ConfigProperty(name = "kshift.secrets.key-file") Optional<String> keyFile) {
         this.keys = FleetKeys.load(keyFile);
+        if (!keys.canSeal()) {
+            org.jboss.logging.Logger.getLogger(RouteTableFactory.class).warnf("no fleet key ring"
+                    + " (kshift.secrets.key-file %s): TLS that terminates on this node will not be served",
+                    keyFile.orElse("unset"));
+        }
     }
 
     /** {@code changedKeys}: where {@code config} differs from {@code previous}'s, or null when not known. */

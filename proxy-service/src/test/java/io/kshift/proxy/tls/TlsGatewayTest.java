@@ -81,7 +81,7 @@ class TlsGatewayTest {
         passthroughPort = freePort();
         terminatePort = freePort();
         httpsPort = freePort();
-        keys = FleetKeys.parse(Files.readString(Path.of("src/test/resources/test-fleet.keys")));
+        keys = TestIssuer.fleetKeys();
     }
 
     @AfterAll
