@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotBlank;
 public record SecretObjectReference(String group, String kind, @NotBlank(message = "is required") String name,
                                     String namespace) {
     /** Whether it names a core Secret (the only kind kshift holds certificates in). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isSecret() {
         return (kind == null || "Secret".equals(kind)) && (group == null || group.isEmpty() || "core".equals(group));
     }
