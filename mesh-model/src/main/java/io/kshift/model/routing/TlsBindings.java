@@ -112,6 +112,24 @@ public final class TlsBindings {
     }
 
     /**
+     * Istio HTTP servers with {@code tls.httpsRedirect}: per port, the hosts whose every request is answered with a
+     * 301 to the same URL over https (as Envoy's {@code require_tls: ALL}).
+     */
+    public static Map<Integer, List<String>> httpsRedirects(MeshConfig config) {
+        Map<Integer, List<String>> out = new TreeMap<>();
+        for (Resource gw : config.ofKind(Kind.GATEWAY)) {
+            for (Server s : gw.specAs(GatewaySpec.class).servers()) {
+                if (s.tls() != null && s.tls().redirects() && upper(s.port().protocol()).equals("HTTP")) {
+                    List<String> hosts = out.computeIfAbsent(s.port().number(), p -> new ArrayList<>());
+                    s.hosts().stream().map(TlsBindings::stripNamespace).forEach(hosts::add);
+                }
+            }
+        }
+        out.replaceAll((port, hosts) -> List.copyOf(hosts));
+        return out;
+    }
+
+    /**
      * The Secret that validates a MUTUAL server's clients: {@code caCertCredentialName}, else the Secret
      * {@code <credentialName>-cacert} where it exists (Istio's convention), else the credential itself.
      */

@@ -48,6 +48,15 @@ public class HttpProxy {
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
         VirtualHostTable hosts = listener == MESH ? table.mesh() : table.http().get(listener);
         String authority = request.host();
+        List<String> redirected = table.tls().httpsRedirects().get(listener);
+        if (redirected != null && io.kshift.model.routing.TlsBindings.matches(redirected,
+                io.kshift.model.routing.HostNames.withoutPort(authority))) {
+            // Istio's httpsRedirect: the same URL over https, on the default port (Envoy's require_tls).
+            request.response().setStatusCode(301).putHeader("location", "https://"
+                    + io.kshift.model.routing.HostNames.withoutPort(authority) + request.uri())
+                    .putHeader("content-length", "0").end();
+            return;
+        }
         List<HttpRouteEntry> routes = hosts == null ? null : hosts.routes(authority);
         if (routes != null) {
             // On the mesh port the destination port is the one the client addressed, as a sidecar sees it.

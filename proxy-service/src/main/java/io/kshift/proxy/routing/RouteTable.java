@@ -23,14 +23,15 @@ public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Se
                          MeshConfig config, DestinationResolver resolver, Tls tls) {
 
     /**
-     * TLS: the SNI-routed ports with their chains; the HTTP ports that must terminate TLS ({@code httpsPorts}) and,
+     * TLS: the SNI-routed ports with their chains; the HTTP ports' hosts redirected to https; the HTTP ports that must terminate TLS ({@code httpsPorts}) and,
      * where their certificates opened, with what ({@code https}: a port in the first and not here is not opened,
      * never served in the clear); and every TLS context built, for the next build to reuse.
      */
     public record Tls(Map<Integer, io.kshift.proxy.tls.TlsPortTable> ports, Set<Integer> httpsPorts,
                       Map<Integer, io.kshift.proxy.tls.ServerTls> https,
-                      Map<io.kshift.proxy.tls.ServerTls, io.kshift.proxy.tls.ServerTls> contexts) {
-        public static final Tls NONE = new Tls(Map.of(), Set.of(), Map.of(), Map.of());
+                      Map<io.kshift.proxy.tls.ServerTls, io.kshift.proxy.tls.ServerTls> contexts,
+                      Map<Integer, java.util.List<String>> httpsRedirects) {
+        public static final Tls NONE = new Tls(Map.of(), Set.of(), Map.of(), Map.of(), Map.of());
     }
 
     public static RouteTable empty() {

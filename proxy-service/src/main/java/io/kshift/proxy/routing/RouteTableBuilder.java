@@ -132,7 +132,8 @@ public final class RouteTableBuilder {
             }
             ports.put(port.port(), new io.kshift.proxy.tls.TlsPortTable(port.port(), List.copyOf(chains)));
         }
-        return new RouteTable.Tls(Map.copyOf(ports), Set.copyOf(httpsPorts), Map.copyOf(https), credentials.built());
+        return new RouteTable.Tls(Map.copyOf(ports), Set.copyOf(httpsPorts), Map.copyOf(https), credentials.built(),
+                io.kshift.model.routing.TlsBindings.httpsRedirects(config));
     }
 
     private static Optional<ListenerRoute> route(String listener, int port, BoundRoute bound,

@@ -66,6 +66,7 @@ class TlsGatewayTest {
     static int passthroughPort;
     static int terminatePort;
     static int httpsPort;
+    static int redirectPort;
     static FleetKeys keys;
 
     @Inject
@@ -81,6 +82,7 @@ class TlsGatewayTest {
         passthroughPort = freePort();
         terminatePort = freePort();
         httpsPort = freePort();
+        redirectPort = freePort();
         keys = TestIssuer.fleetKeys();
     }
 
@@ -182,6 +184,9 @@ class TlsGatewayTest {
                   - port: {number: %d, name: https, protocol: HTTPS}
                     hosts: ['*']
                     tls: {mode: SIMPLE, credentialName: edge-cert}
+                  - port: {number: %d, name: http, protocol: HTTP}
+                    hosts: ['*']
+                    tls: {httpsRedirect: true}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -202,7 +207,7 @@ class TlsGatewayTest {
                   http:
                   - route: [{destination: {host: web}}]
                 """.formatted(plainOne.port(), plainTwo.port(), tlsOne.port(), tlsTwo.port(), web.port(),
-                passthroughPort, terminatePort, httpsPort, terminatePort);
+                passthroughPort, terminatePort, httpsPort, redirectPort, terminatePort);
     }
 
     void publish(String yaml) throws Exception {
@@ -274,6 +279,12 @@ class TlsGatewayTest {
             assertThat(r.version()).isEqualTo(version);
             assertThat(r.sslSession().orElseThrow().getPeerCertificates()[0]).isEqualTo(edge.cert());
         }
+
+        // httpsRedirect: plain HTTP is answered with the same URL over https.
+        HttpResponse<String> redirect = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://localhost:" + redirectPort + "/get?x=1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(redirect.statusCode()).isEqualTo(301);
+        assertThat(redirect.headers().firstValue("location")).hasValue("https://localhost/get?x=1");
     }
 
     @Test

@@ -57,8 +57,9 @@ final class GatewayRules {
         TlsRules.check(config, findings);
         HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, findings));
         shadowedHosts("the mesh port", HttpBindings.mesh(config), findings);
+        var redirects = io.kshift.model.routing.TlsBindings.httpsRedirects(config);
         HttpBindings.gateways(config).forEach((port, hosts) -> {
-            if (hosts.isEmpty()) {
+            if (hosts.isEmpty() && !redirects.containsKey(port)) {
                 ListenerBinding.Declaration first = bindings.get(port).declarations().get(0);
                 findings.warn(first.gateway(), first.field(), "no http route serves port " + port
                         + "; requests to it will get 404");
