@@ -71,6 +71,20 @@ public final class HttpEcho implements AutoCloseable {
         return start(bind, port, version, 0, true);
     }
 
+    /** As {@link #start(String, int, String)}, speaking HTTPS with {@code tls}'s certificate (a TLS origination target). */
+    public static HttpEcho startTls(String bind, int port, String version, javax.net.ssl.SSLContext tls)
+            throws IOException {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress(InetAddress.getByName(bind), port), 512);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        HttpEcho echo = new HttpEcho(server, version, 0, true);
+        server.createContext("/", echo::handle);
+        server.setExecutor(echo.workers);
+        server.start();
+        return echo;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -47,7 +47,14 @@ public final class TcpEcho implements AutoCloseable {
      */
     public static TcpEcho startTls(String bind, int port, String prefix, javax.net.ssl.SSLContext tls)
             throws IOException {
+        return startTls(bind, port, prefix, tls, false);
+    }
+
+    /** {@code needClientAuth}: clients must present a certificate the context trusts (mutual TLS). */
+    public static TcpEcho startTls(String bind, int port, String prefix, javax.net.ssl.SSLContext tls,
+                                   boolean needClientAuth) throws IOException {
         ServerSocket server = tls.getServerSocketFactory().createServerSocket();
+        ((javax.net.ssl.SSLServerSocket) server).setNeedClientAuth(needClientAuth);
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 512);
         TcpEcho echo = new TcpEcho(server, prefix);

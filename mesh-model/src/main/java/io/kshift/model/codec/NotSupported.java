@@ -102,8 +102,11 @@ public final class NotSupported {
                     "proxyProtocol", "the PROXY protocol is not served by this kshift version",
                     "retryBudget", "retry budgets are not served by this kshift version; connectionPool.http"
                             + ".maxRetries bounds retries in flight",
-                    "tls", TLS,
                     "tunnel", "tunnelling (HTTP CONNECT) is not served by this kshift version")),
+            Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(
+                    "clientCertificate", FILES, "privateKey", FILES, "caCertificates", FILES, "caCrl", FILES,
+                    "subjectAltNames", "not served by this kshift version: the server's certificate is checked"
+                            + " against the SNI name (sni, or the destination host)")),
             Map.entry(io.kshift.model.istio.DestinationRuleSpec.class, Map.of("workloadSelector",
                     "kshift proxies are shared gateways, not sidecars: a DestinationRule applies on every proxy")),
             Map.entry(io.kshift.model.istio.Server.class, Map.of(

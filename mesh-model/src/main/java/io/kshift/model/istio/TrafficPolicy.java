@@ -4,13 +4,14 @@ import jakarta.validation.Valid;
 
 /**
  * A DestinationRule's policy toward a host (or, per subset, overriding it field by field): how an endpoint is
- * chosen, the connection pool limits (circuit breaking), and outlier detection (passive health checking).
+ * chosen, the connection pool limits (circuit breaking), outlier detection (passive health checking), and TLS
+ * to it (origination).
  */
 public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid ConnectionPoolSettings connectionPool,
-                            @Valid OutlierDetection outlierDetection) {
+                            @Valid OutlierDetection outlierDetection, ClientTlsSettings tls) {
 
     public TrafficPolicy(LoadBalancerSettings loadBalancer, ConnectionPoolSettings connectionPool) {
-        this(loadBalancer, connectionPool, null);
+        this(loadBalancer, connectionPool, null, null);
     }
 
     /** This policy with every field the subset's own policy sets taken from it (Istio: subset overrides). */
@@ -20,6 +21,7 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
         }
         return new TrafficPolicy(subset.loadBalancer != null ? subset.loadBalancer : loadBalancer,
                 subset.connectionPool != null ? subset.connectionPool : connectionPool,
-                subset.outlierDetection != null ? subset.outlierDetection : outlierDetection);
+                subset.outlierDetection != null ? subset.outlierDetection : outlierDetection,
+                subset.tls != null ? subset.tls : tls);
     }
 }

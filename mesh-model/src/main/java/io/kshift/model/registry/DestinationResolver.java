@@ -126,7 +126,7 @@ public final class DestinationResolver {
                 .distinct().reduce((a, b) -> a + "," + b).orElse(subset == null ? "unknown" : subset);
         return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
                 loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy,
-                service.namespace(), p.number(), idleTimeout(policy)), null);
+                service.namespace(), p.number(), idleTimeout(policy), tlsCredential(rule, policy)), null);
     }
 
     private Result resolveDns(String host, String subset, Integer port, String fromNamespace) {
@@ -142,8 +142,16 @@ public final class DestinationResolver {
             return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
         }
         return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
-                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace, port, DEFAULT_IDLE_TIMEOUT),
-                null);
+                SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace, port, DEFAULT_IDLE_TIMEOUT,
+                null), null);
+    }
+
+    private static io.kshift.model.resource.ResourceKey tlsCredential(Optional<Resource> rule, TrafficPolicy policy) {
+        if (rule.isEmpty() || policy == null || policy.tls() == null || policy.tls().credentialName() == null) {
+            return null;
+        }
+        return new io.kshift.model.resource.ResourceKey(Kind.SECRET, rule.get().namespace(),
+                policy.tls().credentialName());
     }
 
     /**

@@ -11,11 +11,13 @@ import java.util.List;
  * ({@code policy}: the rule's, overridden by the subset's; null without a rule), with the TCP parts read out;
  * {@code namespace}: the service's (telemetry keys by it), or the referring resource's for a DNS host;
  * {@code port}: the service port the destination names; {@code idleTimeout}: {@code connectionPool.tcp.idleTimeout}
- * (Istio's default one hour; zero means none).
+ * (Istio's default one hour; zero means none); {@code tlsCredential}: the Secret the policy's {@code tls} names
+ * (in the DestinationRule's namespace), or null.
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
-                                  TrafficPolicy policy, String namespace, int port, Duration idleTimeout) {
+                                  TrafficPolicy policy, String namespace, int port, Duration idleTimeout,
+                                  io.kshift.model.resource.ResourceKey tlsCredential) {
 
     /**
      * What stays the same while a destination's endpoints or policy change: namespace, service, subset and service

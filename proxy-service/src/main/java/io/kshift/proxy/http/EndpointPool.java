@@ -55,6 +55,9 @@ final class EndpointPool {
                         if (policy.keepalive() != null) {
                             io.kshift.proxy.routing.TcpKeepalives.apply(policy.keepalive(), ch);
                         }
+                        if (policy.tls() != null) {
+                            ch.pipeline().addLast("kshift-tls", policy.tls().handler(ch.alloc(), port));
+                        }
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, policy.idleTimeoutSeconds(), TimeUnit.SECONDS),
                                 new HttpClientCodec(4096, MAX_HEADER_BYTES, 65536),
                                 new UpstreamConnection(EndpointPool.this, policy.keepAlive()));

@@ -48,8 +48,17 @@ public final class HttpTableBuilder {
      * {@code previous}: the virtual hosts the last build compiled; {@code affected}: the services whose destinations
      * may resolve differently since then ({@link AffectedServices#ALL} when unknown).
      */
+    private final io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls;
+
     public HttpTableBuilder(DestinationResolver resolver, Destinations destinations, CompiledHosts previous,
                             AffectedServices affected) {
+        this(resolver, destinations, previous, affected, io.kshift.proxy.tls.UpstreamTls.Factory.NONE);
+    }
+
+    /** {@code upstreamTls}: the TLS each destination's DestinationRule has this node originate. */
+    public HttpTableBuilder(DestinationResolver resolver, Destinations destinations, CompiledHosts previous,
+                            AffectedServices affected, io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls) {
+        this.upstreamTls = upstreamTls;
         this.resolver = resolver;
         this.destinations = destinations;
         this.previous = previous;
@@ -224,7 +233,7 @@ public final class HttpTableBuilder {
     private HttpTarget target(ResolvedDestination d, int weight, io.kshift.model.istio.HeaderOperations request,
                               io.kshift.model.istio.HeaderOperations response, String listener, boolean shadow) {
         return new HttpTarget(d, weight, destinations.shared(d), HeaderEdits.of(request), HeaderEdits.of(response),
-                destinations.stats(d, listener, "http", shadow));
+                destinations.stats(d, listener, "http", shadow), upstreamTls.of(d));
     }
 
     private static HttpRouteEntry.Retry retry(HttpRoute route) {

@@ -19,8 +19,9 @@ record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker en
 
     /** The circuit-breaker counters and endpoints are the destination's, shared with every route to it. */
     HttpTarget(ResolvedDestination destination, int weight, io.kshift.proxy.routing.Destinations.Shared shared,
-               HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef stats) {
-        this(destination, weight, shared.endpoints(), new PoolRef(UpstreamPolicy.of(destination)),
+               HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef stats,
+               io.kshift.proxy.tls.UpstreamTls tls) {
+        this(destination, weight, shared.endpoints(), new PoolRef(UpstreamPolicy.of(destination, tls)),
                 consistentHash(destination), requestEdits, responseEdits, stats, shared.activeRequests(),
                 shared.activeRetries(), new LongAdder());
     }

@@ -14,12 +14,14 @@ import java.time.Duration;
  */
 record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int maxRetries, boolean keepAlive,
                       int idleTimeoutSeconds, Duration connectTimeout,
-                      io.kshift.model.istio.ConnectionPoolSettings.TcpKeepalive keepalive) {
+                      io.kshift.model.istio.ConnectionPoolSettings.TcpKeepalive keepalive,
+                      io.kshift.proxy.tls.UpstreamTls tls) {
     static final int UNLIMITED = Integer.MAX_VALUE;
     /** Vert.x needs a real pool size; 1024 connections per endpoint is more than a node ever opens. */
     static final int DEFAULT_CONNECTIONS = 1024;
 
-    static UpstreamPolicy of(ResolvedDestination d) {
+    /** {@code tls}: TLS originated toward the destination (null: plaintext); pools differ by it. */
+    static UpstreamPolicy of(ResolvedDestination d, io.kshift.proxy.tls.UpstreamTls tls) {
         TrafficPolicy policy = d.policy();
         ConnectionPoolSettings pool = policy == null ? null : policy.connectionPool();
         var tcp = pool == null ? null : pool.tcp();
@@ -37,6 +39,6 @@ record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int m
         int idle = http == null ? 60 : (int) Math.max(1, IstioDuration.parse(http.idleTimeout())
                 .orElse(Duration.ofHours(1)).toSeconds());
         return new UpstreamPolicy(maxConnections, maxPending, maxRequests, maxRetries, keepAlive, idle,
-                d.connectTimeout(), io.kshift.proxy.routing.TcpKeepalives.of(d));
+                d.connectTimeout(), io.kshift.proxy.routing.TcpKeepalives.of(d), tls);
     }
 }

@@ -30,8 +30,13 @@ public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Se
     public record Tls(Map<Integer, io.kshift.proxy.tls.TlsPortTable> ports, Set<Integer> httpsPorts,
                       Map<Integer, io.kshift.proxy.tls.ServerTls> https,
                       Map<io.kshift.proxy.tls.ServerTls, io.kshift.proxy.tls.ServerTls> contexts,
-                      Map<Integer, java.util.List<String>> httpsRedirects) {
-        public static final Tls NONE = new Tls(Map.of(), Set.of(), Map.of(), Map.of(), Map.of());
+                      Map<Integer, java.util.List<String>> httpsRedirects,
+                      Map<io.kshift.proxy.tls.UpstreamTls, io.kshift.proxy.tls.UpstreamTls> upstream) {
+        public static final Tls NONE = new Tls(Map.of(), Set.of(), Map.of(), Map.of(), Map.of(), Map.of());
+
+        Tls withUpstream(Map<io.kshift.proxy.tls.UpstreamTls, io.kshift.proxy.tls.UpstreamTls> built) {
+            return new Tls(ports, httpsPorts, https, contexts, httpsRedirects, built);
+        }
     }
 
     public static RouteTable empty() {

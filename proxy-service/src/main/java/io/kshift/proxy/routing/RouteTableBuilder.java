@@ -68,6 +68,8 @@ public final class RouteTableBuilder {
                 : changedKeys != null ? changedKeys : previous.config().changedKeys(config);
         DestinationResolver resolver = first ? new DestinationResolver(config)
                 : previous.resolver().after(config, changed);
+        io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls = new io.kshift.proxy.tls.UpstreamTls.Factory(config,
+                keys, previous.tls().upstream());
         Map<Integer, ListenerRoute> routes = new TreeMap<>();
         Set<Integer> ports = new TreeSet<>();
         for (ListenerBinding binding : ListenerBindings.compute(config).values()) {
@@ -76,21 +78,25 @@ public final class RouteTableBuilder {
             }
             ports.add(binding.port());
             if (!binding.routes().isEmpty()) {
-                route("tcp:" + binding.port(), binding.port(), binding.routes().get(0), resolver, destinations)
+                route("tcp:" + binding.port(), binding.port(), binding.routes().get(0), resolver, destinations,
+                        upstreamTls)
                         .ifPresent(r -> routes.put(binding.port(), r));
             }
         }
         RouteTable.Tls tls = tls(config, resolver, destinations, new io.kshift.proxy.tls.TlsCredentials(config, keys,
-                previous.tls().contexts()));
-        AffectedServices affected = first ? AffectedServices.ALL
+                previous.tls().contexts()), upstreamTls);
+        // A Secret a DestinationRule's tls names may have changed: destinations keep their keys, so every compiled
+        // virtual host is rebuilt rather than finding out which ones use it (Secrets change rarely).
+        boolean secrets = changed.stream().anyMatch(k -> k.kind() == io.kshift.model.resource.Kind.SECRET);
+        AffectedServices affected = first || secrets ? AffectedServices.ALL
                 : AffectedServices.between(previous.config(), previous.resolver(), config, resolver, changed);
-        HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected);
+        HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected, upstreamTls);
         var gateways = http.gateways(config);
         var mesh = http.mesh(config);
         BuildReport report = new BuildReport(http.compiledAfresh(), http.reused(), destinations.carried(),
                 destinations.changed(), 0);
         return new RouteTable(generation, Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,
-                destinations.state(), http.hosts(), report, config, resolver, tls);
+                destinations.state(), http.hosts(), report, config, resolver, tls.withUpstream(upstreamTls.built()));
     }
 
     /**
@@ -98,7 +104,8 @@ public final class RouteTableBuilder {
      * do not open serves nothing (its connections are closed); an HTTPS port's, and the port is not opened.
      */
     private static RouteTable.Tls tls(MeshConfig config, DestinationResolver resolver, Destinations destinations,
-                                      io.kshift.proxy.tls.TlsCredentials credentials) {
+                                      io.kshift.proxy.tls.TlsCredentials credentials,
+                                      io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls) {
         Map<Integer, io.kshift.proxy.tls.TlsPortTable> ports = new TreeMap<>();
         Set<Integer> httpsPorts = new TreeSet<>();
         Map<Integer, io.kshift.proxy.tls.ServerTls> https = new TreeMap<>();
@@ -124,7 +131,7 @@ public final class RouteTableBuilder {
                 List<io.kshift.proxy.tls.TlsPortTable.SniRoute> routes = new ArrayList<>();
                 for (io.kshift.model.routing.TlsBindings.SniRoute r : c.routes()) {
                     route("tls:" + port.port(), port.port(), new BoundRoute(r.source(), r.field(), r.targets()),
-                            resolver, destinations).ifPresent(lr -> routes.add(
+                            resolver, destinations, upstreamTls).ifPresent(lr -> routes.add(
                                     new io.kshift.proxy.tls.TlsPortTable.SniRoute(r.sniHosts(), lr)));
                 }
                 chains.add(new io.kshift.proxy.tls.TlsPortTable.Chain(c.serverNames(), termination,
@@ -133,18 +140,19 @@ public final class RouteTableBuilder {
             ports.put(port.port(), new io.kshift.proxy.tls.TlsPortTable(port.port(), List.copyOf(chains)));
         }
         return new RouteTable.Tls(Map.copyOf(ports), Set.copyOf(httpsPorts), Map.copyOf(https), credentials.built(),
-                io.kshift.model.routing.TlsBindings.httpsRedirects(config));
+                io.kshift.model.routing.TlsBindings.httpsRedirects(config), Map.of());
     }
 
     private static Optional<ListenerRoute> route(String listener, int port, BoundRoute bound,
-                                                 DestinationResolver resolver, Destinations destinations) {
+                                                 DestinationResolver resolver, Destinations destinations,
+                                                 io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls) {
         List<RouteTarget> targets = new ArrayList<>();
         for (WeightedTarget t : bound.targets()) {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {
                 ResolvedDestination d = result.destination();
                 targets.add(new RouteTarget(d, t.weight(), destinations.shared(d),
-                        destinations.stats(d, listener, "tcp", false)));
+                        destinations.stats(d, listener, "tcp", false), upstreamTls.of(d)));
             }
         }
         if (targets.isEmpty()) {

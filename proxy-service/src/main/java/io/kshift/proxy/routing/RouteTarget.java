@@ -12,11 +12,14 @@ import java.util.concurrent.atomic.LongAdder;
  * how many are open now, against the DestinationRule's {@code connectionPool.tcp.maxConnections}.
  */
 public record RouteTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, StatsRef statsRef,
-                          LongAdder connections, AtomicInteger open, int maxConnections) {
+                          LongAdder connections, AtomicInteger open, int maxConnections,
+                          io.kshift.proxy.tls.UpstreamTls tls) {
 
-    public RouteTarget(ResolvedDestination destination, int weight, Destinations.Shared shared, StatsRef stats) {
+    /** {@code tls}: TLS this node originates toward the destination (DestinationRule {@code tls}); null: none. */
+    public RouteTarget(ResolvedDestination destination, int weight, Destinations.Shared shared, StatsRef stats,
+                       io.kshift.proxy.tls.UpstreamTls tls) {
         this(destination, weight, shared.endpoints(), stats, new LongAdder(), shared.openConnections(),
-                maxConnections(destination));
+                maxConnections(destination), tls);
     }
 
     /** This destination's traffic stats on the route's listener (made by the first connection). */

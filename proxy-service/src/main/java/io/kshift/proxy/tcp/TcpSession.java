@@ -108,8 +108,22 @@ final class TcpSession {
 
     private void relay(Upstream endpoint, NetSocket socket) {
         upstream = socket;
+        io.netty.channel.Channel channel = ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext()
+                .channel();
         io.kshift.proxy.routing.TcpKeepalives.apply(io.kshift.proxy.routing.TcpKeepalives.of(target.destination()),
-                ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().channel());
+                channel);
+        if (target.tls() != null) {
+            // Originated TLS (DestinationRule tls): in front of the relay, so bytes written wait for the handshake.
+            try {
+                channel.pipeline().addFirst("kshift-tls", target.tls().handler(channel.alloc(),
+                        endpoint.address().port()));
+            } catch (RuntimeException e) {
+                LOG.debugf("no TLS toward %s: %s", target.destination().service(), e.getMessage());
+                socket.close();
+                client.close();
+                return;
+            }
+        }
         endpoint.opened();
         HalfClose.enable(socket);
         socket.closeHandler(v -> {

@@ -63,6 +63,9 @@ class TlsGatewayTest {
     static TcpEcho tlsOne;
     static TcpEcho tlsTwo;
     static HttpEcho web;
+    static HttpEcho webTls;
+    static TcpEcho mutualOne;
+    static int originatePort;
     static int passthroughPort;
     static int terminatePort;
     static int httpsPort;
@@ -79,6 +82,9 @@ class TlsGatewayTest {
         tlsOne = TcpEcho.startTls("127.0.0.1", 0, "one", PKI.sslContext(BACKEND));
         tlsTwo = TcpEcho.startTls("127.0.0.1", 0, "two", PKI.sslContext(BACKEND));
         web = HttpEcho.start("127.0.0.1", 0, "v1");
+        webTls = HttpEcho.startTls("127.0.0.1", 0, "tls-v1", PKI.sslContext(PKI.issue("web.internal")));
+        mutualOne = TcpEcho.startTls("127.0.0.1", 0, "mutual", PKI.sslContext(PKI.issue("mutual.internal")), true);
+        originatePort = freePort();
         passthroughPort = freePort();
         terminatePort = freePort();
         httpsPort = freePort();
@@ -93,6 +99,8 @@ class TlsGatewayTest {
         tlsOne.close();
         tlsTwo.close();
         web.close();
+        webTls.close();
+        mutualOne.close();
     }
 
     static int freePort() throws Exception {
@@ -285,6 +293,100 @@ class TlsGatewayTest {
                 "http://localhost:" + redirectPort + "/get?x=1")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(redirect.statusCode()).isEqualTo(301);
         assertThat(redirect.headers().firstValue("location")).hasValue("https://localhost/get?x=1");
+    }
+
+    /** DestinationRule tls: the proxy speaks TLS to the destination, checking its certificate, and mTLS when asked. */
+    @Test
+    void tlsIsOriginatedTowardDestinationsThatAskForIt() throws Exception {
+        DemoPki.Issued client = PKI.issue("kshift-proxy");
+        String origination = """
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: internal-ca}
+                data: {ca.crt: %s}
+                ---
+                %s
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-tls}
+                spec: {ports: [{name: https, port: 8443}], selector: {app: web-tls}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web-tls}
+                spec: {address: 127.0.0.1, ports: {https: %d}, labels: {app: web-tls}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web-tls}
+                spec:
+                  host: web-tls
+                  trafficPolicy: {tls: {mode: SIMPLE, credentialName: internal-ca, sni: web.internal}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: mutual}
+                spec: {ports: [{name: tls, port: 9443}], selector: {app: mutual}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: mutual}
+                spec: {address: 127.0.0.1, ports: {tls: %d}, labels: {app: mutual}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: mutual}
+                spec:
+                  host: mutual
+                  trafficPolicy: {tls: {mode: MUTUAL, credentialName: client-cert, sni: mutual.internal}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: inside}
+                spec:
+                  servers:
+                  - port: {number: %d, name: tcp, protocol: TCP}
+                    hosts: ['*']
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: inside}
+                spec:
+                  hosts: ['*']
+                  gateways: [inside]
+                  tcp: [{route: [{destination: {host: mutual}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web-tls}
+                spec:
+                  hosts: [web-tls.example.com]
+                  gateways: [edge]
+                  http: [{route: [{destination: {host: web-tls}}]}]
+                """.formatted(Base64.getEncoder().encodeToString(PKI.caPem().getBytes(StandardCharsets.US_ASCII)),
+                secret("client-cert", client).replace("\ndata: {", "\ndata: {ca.crt: " + Base64.getEncoder()
+                        .encodeToString(PKI.caPem().getBytes(StandardCharsets.US_ASCII)) + ", "),
+                webTls.port(), mutualOne.port(), originatePort);
+        publish(mesh(PKI.issue("localhost")) + origination);
+
+        // HTTPS to the gateway, a new TLS session from the proxy to the HTTPS backend (its certificate checked
+        // for sni web.internal against the Secret's CA). Host web-tls.example.com: a raw request, as Java's client
+        // cannot set Host.
+        try (SSLSocket s = tls(PKI.trustingContext(), httpsPort, "localhost")) {
+            s.getOutputStream().write("GET /get HTTP/1.1\r\nHost: web-tls.example.com\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("x-echo-version: tls-v1");
+        }
+        // TCP in the clear to the gateway, mutual TLS from the proxy to a backend that demands a client certificate.
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", originatePort)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("hi\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine())
+                    .isEqualTo("mutual hi");
+        }
     }
 
     @Test

@@ -49,6 +49,14 @@ final class TlsRules {
                 listener(config, gw, listeners.get(i), "spec.listeners[" + i + "]", findings);
             }
         }
+        for (Resource dr : config.ofKind(Kind.DESTINATION_RULE)) {
+            var spec = dr.specAs(io.kshift.model.istio.DestinationRuleSpec.class);
+            origination(config, dr, spec.trafficPolicy(), "spec.trafficPolicy.tls", findings);
+            for (int i = 0; i < spec.subsets().size(); i++) {
+                origination(config, dr, spec.subsets().get(i).trafficPolicy(), "spec.subsets[" + i
+                        + "].trafficPolicy.tls", findings);
+            }
+        }
         for (TlsBindings.Port port : TlsBindings.compute(config).values()) {
             Map<String, TlsBindings.Chain> names = new HashMap<>();
             for (TlsBindings.Chain chain : port.chains()) {
@@ -68,6 +76,46 @@ final class TlsRules {
                             + (chain.terminates() ? "" : "passthrough ") + "TLS on port " + port.port()
                             + "; connections to it will be closed");
                 }
+            }
+        }
+    }
+
+    /** A DestinationRule's TLS toward its host: the modes served, and the Secret it names. */
+    private static void origination(MeshConfig config, Resource dr, io.kshift.model.istio.TrafficPolicy policy,
+                                    String at, Findings findings) {
+        io.kshift.model.istio.ClientTlsSettings tls = policy == null ? null : policy.tls();
+        if (tls == null) {
+            return;
+        }
+        var mode = tls.mode() == null ? io.kshift.model.istio.ClientTlsSettings.Mode.DISABLE : tls.mode();
+        if (mode == io.kshift.model.istio.ClientTlsSettings.Mode.ISTIO_MUTUAL) {
+            findings.error(dr.key(), at + ".mode", "ISTIO_MUTUAL is Istio's mesh mTLS with sidecar identities, which"
+                    + " kshift proxies (shared gateways) do not have; use SIMPLE or MUTUAL with a credentialName");
+            return;
+        }
+        if (mode == io.kshift.model.istio.ClientTlsSettings.Mode.MUTUAL && tls.credentialName() == null) {
+            findings.error(dr.key(), at + ".credentialName", "is required for MUTUAL: the client certificate and key"
+                    + " come from a Secret in namespace " + dr.namespace());
+        }
+        if (!tls.originates()) {
+            return;
+        }
+        if (!tls.verifies()) {
+            findings.warn(dr.key(), at + ".insecureSkipVerify", "the destination's certificate is not checked: any"
+                    + " server can answer for it");
+        }
+        if (tls.credentialName() != null) {
+            TlsBindings.SecretRef ref = new TlsBindings.SecretRef(new ResourceKey(Kind.SECRET, dr.namespace(),
+                    tls.credentialName()), at + ".credentialName");
+            boolean mutual = mode == io.kshift.model.istio.ClientTlsSettings.Mode.MUTUAL;
+            Optional<Resource> secret = config.get(ref.secret());
+            if (mutual || secret.isEmpty()) {
+                secret(config, dr.key(), ref, true, findings);
+            }
+            if (secret.isPresent() && tls.verifies()
+                    && secret.get().specAs(SecretSpec.class).caEntry().isEmpty()) {
+                findings.warn(dr.key(), ref.field(), "Secret " + ref.secret().namespace() + "/" + ref.secret().name()
+                        + " holds no CA (ca.crt, or cacert): the JDK's trusted CAs check the destination's certificate");
             }
         }
     }
@@ -198,8 +246,8 @@ final class TlsRules {
         Optional<Resource> found = config.get(ref.secret());
         String name = "Secret " + ref.secret().namespace() + "/" + ref.secret().name();
         if (found.isEmpty()) {
-            findings.error(gateway, ref.field(), name + " does not exist; apply it first (a Gateway may not name a"
-                    + " certificate it cannot serve)");
+            findings.error(gateway, ref.field(), name + " does not exist; apply it first (a " + gateway.kind()
+                    .kindName() + " may not name a certificate it cannot use)");
             return;
         }
         SecretSpec spec = found.get().specAs(SecretSpec.class);

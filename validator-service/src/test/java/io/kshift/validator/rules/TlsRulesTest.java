@@ -53,7 +53,7 @@ class TlsRulesTest {
         var refused = apply(MeshSnapshot.empty(), yaml(HTTPS_GATEWAY));
         assertThat(errors(refused)).containsExactly("Gateway default/web spec.servers[0].tls.credentialName: Secret"
                 + " default/web-cert does not exist; apply it first (a Gateway may not name a certificate it cannot"
-                + " serve)");
+                + " use)");
         MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(secret("default", "web-cert",
                 PKI.issue("web.example.com"))));
         var d = apply(live, yaml(HTTPS_GATEWAY));
@@ -221,6 +221,40 @@ class TlsRulesTest {
         assertThat(apply(live, yaml(tlsRoute.formatted("tls"))).result().errors()).isEmpty();
         assertThat(errors(apply(live, yaml(tlsRoute.formatted("https"))))).containsExactly("TLSRoute default/echo"
                 + " spec.parentRefs[0]: listener 'https' speaks HTTPS; a TLSRoute attaches to TLS listeners");
+    }
+
+    @Test
+    void originationNeedsItsSecretAndMeshOnlyModesAreRefused() throws Exception {
+        MeshSnapshot live = seeded();
+        String rule = """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo}
+                spec:
+                  host: tcp-echo
+                  trafficPolicy: {tls: {mode: %s}}
+                  subsets:
+                  - {name: v1, labels: {version: v1}, trafficPolicy: {tls: {mode: SIMPLE, credentialName: echo-ca}}}
+                  - {name: v2, labels: {version: v2}}
+                """;
+        assertThat(errors(apply(live, yaml(rule.formatted("ISTIO_MUTUAL"))))).containsExactlyInAnyOrder(
+                "DestinationRule default/tcp-echo spec.trafficPolicy.tls.mode: ISTIO_MUTUAL is Istio's mesh mTLS with"
+                        + " sidecar identities, which kshift proxies (shared gateways) do not have; use SIMPLE or MUTUAL"
+                        + " with a credentialName",
+                "DestinationRule default/tcp-echo spec.subsets[0].trafficPolicy.tls.credentialName: Secret"
+                        + " default/echo-ca does not exist; apply it first (a DestinationRule may not name a"
+                        + " certificate it cannot use)");
+        assertThat(errors(apply(live, yaml(rule.formatted("MUTUAL"))))).contains("DestinationRule default/tcp-echo"
+                + " spec.trafficPolicy.tls.credentialName: is required for MUTUAL: the client certificate and key"
+                + " come from a Secret in namespace default");
+        live = accepted(live, yaml("""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: echo-ca}
+                data: {ca.crt: %s}
+                """.formatted(b64(PKI.caPem()))));
+        var d = apply(live, yaml(rule.formatted("DISABLE")));
+        assertThat(d.result().errors()).isEmpty();
     }
 
     private ChangeValidator.Decision apply(MeshSnapshot live, List<Resource> resources) {

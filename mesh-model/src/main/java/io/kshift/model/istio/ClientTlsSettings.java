@@ -1,0 +1,21 @@
+package io.kshift.model.istio;
+
+/**
+ * A DestinationRule's {@code tls}: how proxies speak to the destination. {@code SIMPLE} originates TLS, verifying the
+ * server's certificate against the CA of the Secret {@code credentialName} ({@code ca.crt}/{@code cacert}), or the
+ * JDK's trusted CAs without one, for the name {@code sni} (default: the destination host); {@code MUTUAL} also
+ * presents the Secret's certificate and key; {@code insecureSkipVerify} accepts any server certificate;
+ * {@code DISABLE}, the default, speaks plaintext. The Secret lives in the DestinationRule's namespace.
+ */
+public record ClientTlsSettings(Mode mode, String credentialName, String sni, Boolean insecureSkipVerify) {
+    public enum Mode { DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL }
+
+    /** Whether connections to the destination are TLS. */
+    public boolean originates() {
+        return mode == Mode.SIMPLE || mode == Mode.MUTUAL;
+    }
+
+    public boolean verifies() {
+        return !Boolean.TRUE.equals(insecureSkipVerify);
+    }
+}
