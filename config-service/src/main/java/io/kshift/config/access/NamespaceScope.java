@@ -26,6 +26,12 @@ public final class NamespaceScope {
         List<ValidationMessage> out = new ArrayList<>();
         boolean scoped = grant.role().filter(r -> r == Role.EDITOR).isPresent() && !grant.everyNamespace();
         for (Resource r : resources) {
+            if (r.type() == Kind.NAMESPACE && !grant.readsAll()) {
+                // A Namespace's labels decide which Gateways admit its routes: cluster-wide, like the namespace.
+                out.add(new ValidationMessage(r.key().toString(), "metadata.labels", "a Namespace is cluster-scoped:"
+                        + " changing it needs a token for every namespace"));
+                continue;
+            }
             Optional<String> outside = grant.denialToChange(r.namespace());
             if (outside.isPresent()) {
                 out.add(new ValidationMessage(r.key().toString(), "metadata.namespace", outside.get()));

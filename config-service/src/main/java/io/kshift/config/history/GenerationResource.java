@@ -43,8 +43,12 @@ public class GenerationResource {
     private final io.kshift.config.change.IdempotencyKeys keys;
     private final io.kshift.config.bus.ChangeLedger ledger;
 
+    private final io.kshift.config.secrets.SecretIntake secrets;
+
     public GenerationResource(GenerationHistory history, SnapshotFetcher fetcher, ChangeFlow flow,
-                              io.kshift.config.change.IdempotencyKeys keys, io.kshift.config.bus.ChangeLedger ledger) {
+                              io.kshift.config.change.IdempotencyKeys keys, io.kshift.config.bus.ChangeLedger ledger,
+                              io.kshift.config.secrets.SecretIntake secrets) {
+        this.secrets = secrets;
         this.history = history;
         this.fetcher = fetcher;
         this.flow = flow;
@@ -119,7 +123,15 @@ public class GenerationResource {
             return Uni.createFrom().item(keyed.refusal());
         }
         boolean replayed = keyed.replayed(ledger);
-        return flow.run(Operation.REPLACE, target.get().resources(), dryRun, spec, subject, ifGeneration,
+        // Its Secrets must open with today's fleet keys (a generation sealed with a retired key is refused here,
+        // naming them, rather than accepted and not served).
+        var intake = secrets.admit(Operation.APPLY, target.get().resources());
+        if (!intake.errors().isEmpty()) {
+            keys.release(keyed.changeId());
+            return Uni.createFrom().item(ChangeResource.json(422, io.kshift.config.change.ChangeResponse.rejected(
+                    intake.errors())));
+        }
+        return flow.run(Operation.REPLACE, intake.resources(), dryRun, spec, subject, ifGeneration,
                         keyed.changeId(), keyed.repeat())
                 .map(r -> ChangeResource.replayed(ChangeResource.json(r.httpStatus(), r), replayed))
                 .onFailure().recoverWithItem(e -> {

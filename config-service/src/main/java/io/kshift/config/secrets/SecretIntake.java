@@ -74,6 +74,13 @@ public class SecretIntake {
                 errors.add(new ValidationMessage(who, "data." + e.getKey(), ex.getMessage()));
             }
         }
+        for (Map.Entry<String, byte[]> e : plain.entrySet()) {
+            if (!SecretSpec.isPrivate(e.getKey()) && new String(e.getValue(), java.nio.charset.StandardCharsets.US_ASCII)
+                    .contains("PRIVATE KEY-----")) {
+                errors.add(new ValidationMessage(who, "data." + e.getKey(), "holds a private key, and this entry is"
+                        + " stored in the clear; put the key in tls.key (or key), where it is sealed"));
+            }
+        }
         if (SecretSpec.TLS.equals(spec.type())) {
             for (String required : List.of(SecretSpec.TLS_CERT, SecretSpec.TLS_KEY)) {
                 if (!spec.data().containsKey(required)) {

@@ -99,6 +99,10 @@ class SecretIntakeTest {
                         "Secret default/c data.tls.key: was sealed with fleet key 'k9', which this service does not"
                                 + " hold",
                         "Secret default/d data.tls.key: is required in a Secret of type kubernetes.io/tls");
+        // A key bundled into a public entry would be stored in the clear.
+        assertThat(intake.admit(Operation.APPLY, yaml(tls("e", a.certPem() + a.keyPem(), a.keyPem()))).errors())
+                .extracting(m -> m.field() + ": " + m.message()).containsExactly("data.tls.crt: holds a private key,"
+                        + " and this entry is stored in the clear; put the key in tls.key (or key), where it is sealed");
         assertThat(new SecretIntake(FleetKeys.none()).admit(Operation.APPLY, yaml(tls("a", a.certPem(),
                 a.keyPem()))).errors()).extracting(m -> m.message()).containsExactly("this config-service holds no"
                 + " fleet key (kshift.secrets.key-file), so a Secret's private entries cannot be stored");

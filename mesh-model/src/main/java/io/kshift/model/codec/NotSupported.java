@@ -97,8 +97,6 @@ public final class NotSupported {
                     "splitExternalLocalOriginErrors", "local-origin failures are not counted apart by this kshift"
                             + " version")),
             Map.entry(io.kshift.model.istio.TrafficPolicy.class, Map.of(
-                    "portLevelSettings", "per-port policies are not served by this kshift version yet: the"
-                            + " destination's policy applies to all its ports",
                     "proxyProtocol", "the PROXY protocol is not served by this kshift version",
                     "retryBudget", "retry budgets are not served by this kshift version; connectionPool.http"
                             + ".maxRetries bounds retries in flight",

@@ -139,7 +139,14 @@ public final class ResourceReader {
             }
         });
         ObjectMeta metadata = metadata(node.path("metadata"), who, problems);
+        boolean namespaceKind = kind.filter(k -> k == Kind.NAMESPACE).isPresent();
+        if (namespaceKind && node.path("metadata").hasNonNull("namespace")
+                && !node.path("metadata").path("namespace").asText().isEmpty()) {
+            problems.add(new ValidationMessage(who, "metadata.namespace", "a Namespace is cluster-scoped; leave it out"));
+        }
         ResourceSpec spec = secret ? secret(node, who, problems)
+                : namespaceKind && (node.get("spec") == null || node.get("spec").isNull())
+                ? new io.kshift.model.k8s.NamespaceSpec(List.of())
                 : kind.map(k -> spec(k, node.get("spec"), who, problems)).orElse(null);
         if (!problems.isEmpty()) {
             throw new ResourceFormatException(problems);
@@ -163,7 +170,7 @@ public final class ResourceReader {
             if (sameName.isEmpty()) {
                 problems.add(new ValidationMessage(subject, "kind", "unknown kind '" + kindName
                         + "'; accepted: VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, "
-                        + "Service, Secret, Gateway API Gateway, HTTPRoute, TCPRoute, TLSRoute, ReferenceGrant"));
+                        + "Service, Secret, Namespace, Gateway API Gateway, HTTPRoute, TCPRoute, TLSRoute, ReferenceGrant"));
             } else {
                 List<String> versions = sameName.stream().flatMap(k -> k.apiVersions().stream()).toList();
                 problems.add(new ValidationMessage(subject, "apiVersion", "'" + apiVersion

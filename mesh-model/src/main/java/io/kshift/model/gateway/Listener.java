@@ -24,9 +24,9 @@ public record Listener(
     }
 
     /**
-     * Which routes may attach: from which namespaces ({@code Same}, the default, or {@code All}; {@code Selector}
-     * is refused by the validator: kshift holds no Namespace labels to select by), and of which kinds (none
-     * listed: every route kind the listener's protocol takes).
+     * Which routes may attach: from which namespaces ({@code Same}, the default, {@code All}, or {@code Selector}:
+     * those whose Namespace object's labels the selector matches), and of which kinds (none listed: every route
+     * kind the listener's protocol takes).
      */
     public record AllowedRoutes(@Valid RouteNamespaces namespaces, List<@Valid RouteGroupKind> kinds) {
         public AllowedRoutes {
@@ -34,7 +34,7 @@ public record Listener(
         }
     }
 
-    public record RouteNamespaces(From from, Map<String, Object> selector) {
+    public record RouteNamespaces(From from, @Valid LabelSelector selector) {
     }
 
     /** A route kind, in the Gateway API's group unless another is named. */
@@ -48,10 +48,17 @@ public record Listener(
 
     public enum From { Same, All, Selector }
 
-    public boolean admitsNamespace(String gatewayNamespace, String routeNamespace) {
+    /** {@code labels}: each namespace's labels ({@link io.kshift.model.routing.NamespaceLabels}). */
+    public boolean admitsNamespace(String gatewayNamespace, String routeNamespace,
+                                   java.util.function.Function<String, Map<String, String>> labels) {
         From from = allowedRoutes == null || allowedRoutes.namespaces() == null
                 || allowedRoutes.namespaces().from() == null ? From.Same : allowedRoutes.namespaces().from();
-        return from == From.All || (from == From.Same && gatewayNamespace.equals(routeNamespace));
+        return switch (from) {
+            case All -> true;
+            case Same -> gatewayNamespace.equals(routeNamespace);
+            case Selector -> allowedRoutes.namespaces().selector() != null
+                    && allowedRoutes.namespaces().selector().matches(labels.apply(routeNamespace));
+        };
     }
 
     /** Whether routes of {@code routeKind} ({@code TCPRoute}, {@code HTTPRoute}) may attach here. */

@@ -8,10 +8,32 @@ import jakarta.validation.Valid;
  * to it (origination).
  */
 public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid ConnectionPoolSettings connectionPool,
-                            @Valid OutlierDetection outlierDetection, ClientTlsSettings tls) {
+                            @Valid OutlierDetection outlierDetection, ClientTlsSettings tls,
+                            java.util.List<@Valid PortTrafficPolicy> portLevelSettings) {
+
+    public TrafficPolicy {
+        portLevelSettings = io.kshift.model.Lists.copy(portLevelSettings);
+    }
 
     public TrafficPolicy(LoadBalancerSettings loadBalancer, ConnectionPoolSettings connectionPool) {
-        this(loadBalancer, connectionPool, null, null);
+        this(loadBalancer, connectionPool, null, null, null);
+    }
+
+    /**
+     * The policy toward one port: the fields its {@code portLevelSettings} entry sets override this policy's (Istio:
+     * port-level settings override the destination's); no port-level settings are left in the result.
+     */
+    public TrafficPolicy forPort(int port) {
+        PortTrafficPolicy p = portLevelSettings.stream().filter(s -> s.port() != null && s.port().number() != null
+                && s.port().number() == port).findFirst().orElse(null);
+        if (p == null) {
+            return portLevelSettings.isEmpty() ? this
+                    : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, null);
+        }
+        return new TrafficPolicy(p.loadBalancer() != null ? p.loadBalancer() : loadBalancer,
+                p.connectionPool() != null ? p.connectionPool() : connectionPool,
+                p.outlierDetection() != null ? p.outlierDetection() : outlierDetection,
+                p.tls() != null ? p.tls() : tls, null);
     }
 
     /** This policy with every field the subset's own policy sets taken from it (Istio: subset overrides). */
@@ -22,6 +44,6 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
         return new TrafficPolicy(subset.loadBalancer != null ? subset.loadBalancer : loadBalancer,
                 subset.connectionPool != null ? subset.connectionPool : connectionPool,
                 subset.outlierDetection != null ? subset.outlierDetection : outlierDetection,
-                subset.tls != null ? subset.tls : tls);
+                subset.tls != null ? subset.tls : tls, null);
     }
 }

@@ -97,7 +97,10 @@ public final class DestinationResolver {
                     : service.displayName() + " has no port " + port);
         }
         Optional<Resource> rule = destinationRule(service, host, fromNamespace);
-        TrafficPolicy policy = rule.map(r -> r.specAs(DestinationRuleSpec.class).trafficPolicy()).orElse(null);
+        int portNumber = servicePort.get().number();
+        // Istio: the subset's policy overrides the host's, and within each its portLevelSettings for this port.
+        TrafficPolicy policy = rule.map(r -> r.specAs(DestinationRuleSpec.class).trafficPolicy())
+                .map(t -> t.forPort(portNumber)).orElse(null);
         Map<String, String> labels = Map.of();
         if (subset != null && !subset.isEmpty()) {
             Optional<Subset> defined = rule.flatMap(r -> r.specAs(DestinationRuleSpec.class).subsets().stream()
@@ -110,7 +113,8 @@ public final class DestinationResolver {
             }
             labels = defined.get().labels();
             if (defined.get().trafficPolicy() != null) {
-                policy = policy == null ? defined.get().trafficPolicy() : policy.overriddenBy(defined.get().trafficPolicy());
+                TrafficPolicy own = defined.get().trafficPolicy().forPort(portNumber);
+                policy = policy == null ? own : policy.overriddenBy(own);
             }
         }
         List<Endpoint> endpoints = service.endpoints(labels);

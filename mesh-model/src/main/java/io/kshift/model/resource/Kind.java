@@ -23,6 +23,7 @@ public enum Kind {
     WORKLOAD_ENTRY(Groups.ISTIO, "WorkloadEntry", "workloadentries", List.of("we"), WorkloadEntrySpec.class),
     SERVICE(Groups.CORE, "Service", "services", List.of("svc"), ServiceSpec.class),
     SECRET(Groups.CORE, "Secret", "secrets", List.of(), io.kshift.model.secret.SecretSpec.class),
+    NAMESPACE(Groups.CORE, "Namespace", "namespaces", List.of("ns"), io.kshift.model.k8s.NamespaceSpec.class),
     KUBE_GATEWAY(Groups.GATEWAY_API, "Gateway", "gateways", List.of("gtw"), KubeGatewaySpec.class),
     TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class),
     HTTP_ROUTE(Groups.GATEWAY_API, "HTTPRoute", "httproutes", List.of(), HttpRouteSpec.class),

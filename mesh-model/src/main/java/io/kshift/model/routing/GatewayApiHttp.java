@@ -50,7 +50,14 @@ public final class GatewayApiHttp {
                 case RequestMirror -> mirrors.add(new HttpMirrorPolicy(destination(f.requestMirror().backendRef(),
                         namespace), f.requestMirror().share() == null ? null
                         : new Percent(f.requestMirror().share())));
-                case RequestRedirect -> redirect = redirect(f.requestRedirect());
+                case RequestRedirect -> {
+                    redirect = redirect(f.requestRedirect());
+                    if (f.requestRedirect().path() != null && f.requestRedirect().path().type()
+                            == HttpRouteFilter.PathModifierType.ReplacePrefixMatch) {
+                        // The matched prefix replaced, as a rewrite would: the redirect points at the rewritten path.
+                        rewrite = rewrite(new HttpRouteFilter.UrlRewrite(null, f.requestRedirect().path()), prefix);
+                    }
+                }
                 case URLRewrite -> rewrite = rewrite(f.urlRewrite(), prefix);
                 case CORS -> cors = cors(f.cors());
             }
@@ -130,8 +137,8 @@ public final class GatewayApiHttp {
     }
 
     private static HttpRedirect redirect(HttpRouteFilter.RequestRedirect r) {
-        String path = r.path() == null ? null : r.path().type() == HttpRouteFilter.PathModifierType.ReplaceFullPath
-                ? r.path().replaceFullPath() : r.path().replacePrefixMatch();
+        String path = r.path() == null || r.path().type() != HttpRouteFilter.PathModifierType.ReplaceFullPath ? null
+                : r.path().replaceFullPath();
         return new HttpRedirect(path, r.hostname(), r.port(), r.scheme(),
                 r.statusCode() == null ? 302 : r.statusCode());
     }

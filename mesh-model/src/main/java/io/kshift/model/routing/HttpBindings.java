@@ -57,6 +57,7 @@ public final class HttpBindings {
     /** The HTTP ports gateways declare, each with its virtual hosts in resource order. */
     public static Map<Integer, List<VirtualHost>> gateways(MeshConfig config) {
         Map<Integer, List<VirtualHost>> out = new TreeMap<>();
+        var labels = NamespaceLabels.of(config);
         for (Resource gw : config.ofKind(Kind.GATEWAY)) {
             for (Server server : gw.specAs(GatewaySpec.class).servers()) {
                 if (!servesHttp(server)) {
@@ -82,7 +83,7 @@ public final class HttpBindings {
                 }
                 List<VirtualHost> hosts = out.computeIfAbsent(l.port(), p -> new ArrayList<>());
                 for (Resource route : config.ofKind(Kind.HTTP_ROUTE)) {
-                    httpRoute(route, gw, l).ifPresent(hosts::add);
+                    httpRoute(route, gw, l, labels).ifPresent(hosts::add);
                 }
             }
         }
@@ -99,8 +100,8 @@ public final class HttpBindings {
     /** Whether a listener serves HTTPRoutes: HTTP, or HTTPS terminated here. */
     public static boolean servesHttp(Listener l) {
         String protocol = upper(l.protocol());
-        return HTTP_PROTOCOLS.contains(protocol) || protocol.equals("HTTPS") && (l.tls() == null
-                || l.tls().effectiveMode() == io.kshift.model.gateway.ListenerTls.Mode.Terminate);
+        return HTTP_PROTOCOLS.contains(protocol) || protocol.equals("HTTPS") && l.tls() != null
+                && l.tls().effectiveMode() == io.kshift.model.gateway.ListenerTls.Mode.Terminate;
     }
 
     /** VirtualServices for the mesh (no gateways, or {@code mesh} among them) with http routes. */
@@ -136,9 +137,11 @@ public final class HttpBindings {
                 || "core".equals(ref.group()));
     }
 
-    private static java.util.Optional<VirtualHost> httpRoute(Resource route, Resource gw, Listener l) {
+    private static java.util.Optional<VirtualHost> httpRoute(Resource route, Resource gw, Listener l,
+                                                             java.util.function.Function<String, Map<String, String>>
+                                                                     labels) {
         HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
-        boolean attached = l.admitsNamespace(gw.namespace(), route.namespace())
+        boolean attached = l.admitsNamespace(gw.namespace(), route.namespace(), labels)
                 && l.admitsKind(route.type().kindName()) && spec.parentRefs().stream()
                 .anyMatch(p -> ListenerBindings.attaches(p, route.namespace(), gw, l));
         if (!attached || spec.rules().isEmpty()) {

@@ -140,9 +140,10 @@ public final class ListenerBindings {
 
     private static List<BoundRoute> tcpRoutes(MeshConfig config, Resource gateway, Listener listener) {
         List<BoundRoute> out = new ArrayList<>();
+        var labels = NamespaceLabels.of(config);
         for (Resource route : config.ofKind(Kind.TCP_ROUTE)) {
             TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
-            if (spec.rules().isEmpty() || !listener.admitsNamespace(gateway.namespace(), route.namespace())
+            if (spec.rules().isEmpty() || !listener.admitsNamespace(gateway.namespace(), route.namespace(), labels)
                     || !listener.admitsKind(route.type().kindName())) {
                 continue;
             }

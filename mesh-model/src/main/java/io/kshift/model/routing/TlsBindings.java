@@ -247,7 +247,7 @@ public final class TlsBindings {
         List<String> listenerHost = List.of(l.hostname() == null ? "*" : l.hostname());
         for (Resource route : config.ofKind(Kind.TLS_ROUTE)) {
             TlsRouteSpec spec = route.specAs(TlsRouteSpec.class);
-            if (spec.rules().isEmpty() || !attached(route, spec.parentRefs(), gw, l)) {
+            if (spec.rules().isEmpty() || !attached(config, route, spec.parentRefs(), gw, l)) {
                 continue;
             }
             List<String> sni = spec.hostnames().isEmpty() ? listenerHost
@@ -259,7 +259,7 @@ public final class TlsBindings {
         }
         for (Resource route : passthrough ? List.<Resource>of() : config.ofKind(Kind.TCP_ROUTE)) {
             TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
-            if (!spec.rules().isEmpty() && attached(route, spec.parentRefs(), gw, l)) {
+            if (!spec.rules().isEmpty() && attached(config, route, spec.parentRefs(), gw, l)) {
                 out.add(new SniRoute(route.key(), "spec.rules[0]", List.of("*"),
                         ListenerBindings.backendTargets(spec.rules().get(0), route.namespace())));
                 break;
@@ -268,9 +268,10 @@ public final class TlsBindings {
         return List.copyOf(out);
     }
 
-    private static boolean attached(Resource route, List<io.kshift.model.gateway.ParentReference> parents,
-                                    Resource gw, Listener l) {
-        return l.admitsNamespace(gw.namespace(), route.namespace()) && l.admitsKind(route.type().kindName())
+    private static boolean attached(MeshConfig config, Resource route,
+                                    List<io.kshift.model.gateway.ParentReference> parents, Resource gw, Listener l) {
+        return l.admitsNamespace(gw.namespace(), route.namespace(), NamespaceLabels.of(config))
+                && l.admitsKind(route.type().kindName())
                 && parents.stream().anyMatch(p -> ListenerBindings.attaches(p, route.namespace(), gw, l));
     }
 

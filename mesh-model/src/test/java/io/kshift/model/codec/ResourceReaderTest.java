@@ -59,13 +59,13 @@ class ResourceReaderTest {
                   host: httpbin
                   trafficPolicy:
                     connectionPool: {http: {h2UpgradePolicy: UPGRADE}}
-                    portLevelSettings: [{port: {number: 80}}]
+                    portLevelSettings: [{port: {number: 80}, tls: {mode: SIMPLE, caCertificates: /etc/ca.pem}}]
                 """);
         assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactlyInAnyOrder(
                 "spec.trafficPolicy.connectionPool.http.h2UpgradePolicy: not supported: HTTP/2 to upstreams is not"
                         + " served by this kshift version yet",
-                "spec.trafficPolicy.portLevelSettings: not supported: per-port policies are not served by this kshift"
-                        + " version yet: the destination's policy applies to all its ports");
+                "spec.trafficPolicy.portLevelSettings[0].tls.caCertificates: not supported: certificate files on the"
+                        + " proxy are not served: put the certificate in a Secret and name it in credentialName");
     }
 
     /** As kubectl: a leading, doubled or trailing "---", or a document of comments only, is no resource. */

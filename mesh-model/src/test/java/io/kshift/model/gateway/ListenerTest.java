@@ -27,13 +27,33 @@ class ListenerTest {
     }
 
     @Test
-    void namespacesSameAllAndSelectorWhichSelectsNothingHere() {
-        assertThat(listener(null).admitsNamespace("gw", "gw")).isTrue();
-        assertThat(listener(null).admitsNamespace("gw", "other")).isFalse();
+    void namespacesSameAllAndSelectorByTheNamespacesLabels() throws Exception {
+        var none = io.kshift.model.routing.NamespaceLabels.of(io.kshift.model.mesh.MeshConfig.empty());
+        assertThat(listener(null).admitsNamespace("gw", "gw", none)).isTrue();
+        assertThat(listener(null).admitsNamespace("gw", "other", none)).isFalse();
         Listener all = listener(new Listener.AllowedRoutes(new Listener.RouteNamespaces(Listener.From.All, null), null));
-        assertThat(all.admitsNamespace("gw", "other")).isTrue();
+        assertThat(all.admitsNamespace("gw", "other", none)).isTrue();
         Listener selector = listener(new Listener.AllowedRoutes(new Listener.RouteNamespaces(Listener.From.Selector,
-                java.util.Map.of("matchLabels", java.util.Map.of("a", "b"))), null));
-        assertThat(selector.admitsNamespace("gw", "gw")).isFalse();
+                new LabelSelector(java.util.Map.of("expose-apps", "true"), List.of(new LabelSelector.Requirement(
+                        "tier", LabelSelector.Operator.NotIn, List.of("internal"))))), null));
+        assertThat(selector.admitsNamespace("gw", "gw", none)).as("no Namespace object: no labels").isFalse();
+        var config = io.kshift.model.mesh.MeshConfig.empty().apply(io.kshift.model.codec.ResourceReader.readBody("""
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {expose-apps: "true"}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: vault, labels: {expose-apps: "true", tier: internal}}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8), io.kshift.model.codec.BodyFormat.YAML)
+                .resources()).config();
+        var labels = io.kshift.model.routing.NamespaceLabels.of(config);
+        assertThat(selector.admitsNamespace("gw", "shop", labels)).isTrue();
+        assertThat(selector.admitsNamespace("gw", "vault", labels)).isFalse();
+        // Every namespace carries kubernetes.io/metadata.name, as Kubernetes labels them.
+        Listener byName = listener(new Listener.AllowedRoutes(new Listener.RouteNamespaces(Listener.From.Selector,
+                new LabelSelector(java.util.Map.of("kubernetes.io/metadata.name", "team-a"), List.of())), null));
+        assertThat(byName.admitsNamespace("gw", "team-a", none)).isTrue();
+        assertThat(byName.admitsNamespace("gw", "team-b", none)).isFalse();
     }
 }

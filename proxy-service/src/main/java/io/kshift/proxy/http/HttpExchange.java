@@ -169,8 +169,11 @@ final class HttpExchange {
             done = true;
             finished = true;
             corsHeaders();
+            // A redirect with a path rewrite (the Gateway API's ReplacePrefixMatch) points at the rewritten path.
+            String path = route.rewrite() == null ? null : route.rewrite().apply(request.uri(), matched);
             response.setStatusCode(route.redirect().code())
-                    .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority)).end();
+                    .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority, path))
+                    .end();
         } else if (route.direct() != null) {
             direct(route.direct());
         } else if (route.targets().isEmpty()) {

@@ -37,7 +37,10 @@ public class HttpProxy {
         this.vertx = vertx;
         this.upstreams = new HttpUpstreams(vertx);
         this.mirrors = new Mirrors(upstreams, mirrorLimit, mirrorTimeout.toMillis());
+        this.tunnels = new io.kshift.proxy.tcp.UpstreamClients(vertx);
     }
+
+    private final io.kshift.proxy.tcp.UpstreamClients tunnels;
 
     /** {@code listener}: the gateway port, or {@link #MESH}; {@code port}: the local port it arrived on. */
     public void handle(HttpServerRequest request, int listener, int port) {
@@ -65,6 +68,11 @@ public class HttpProxy {
                     matchPort, request::getHeader, name -> request.params().get(name));
             for (HttpRouteEntry route : routes) {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
+                if (matched != null && UpgradeTunnel.isUpgrade(request) && UpgradeTunnel.forwards(route)) {
+                    new UpgradeTunnel(request, route, matched, authority, tunnels, ThreadLocalRandom.current(),
+                            vertx).start();
+                    return;
+                }
                 if (matched != null) {
                     new HttpExchange(request, route, matched, authority, vertx, upstreams, loop(request), mirrors,
                             ThreadLocalRandom.current(), limits).start();

@@ -89,6 +89,21 @@ final class RequestHeadTimer {
         }
     }
 
+    /**
+     * Takes the timer off a connection that stops speaking HTTP/1 (an upgrade tunnel): its bytes are not request
+     * heads, and a timer armed by them would cut the tunnel.
+     */
+    static void detach(ChannelPipeline pipeline) {
+        ChannelHandler start = pipeline.get(START);
+        if (start instanceof Start s) {
+            s.owner().cancel();
+            pipeline.remove(START);
+        }
+        if (pipeline.get("kshift-head-end") != null) {
+            pipeline.remove("kshift-head-end");
+        }
+    }
+
     private void cancel() {
         if (timer != null) {
             timer.cancel(false);

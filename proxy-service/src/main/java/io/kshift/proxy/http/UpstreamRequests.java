@@ -101,11 +101,17 @@ final class UpstreamRequests {
 
     /** The Location of a redirect: the parts it sets replace the request's; the query is kept unless it sets one. */
     static String location(HttpServerRequest request, HttpRedirect r, String authority) {
+        return location(request, r, authority, null);
+    }
+
+    /** {@code rewrittenPath}: the request's path and query as the route rewrote them (null: none). */
+    static String location(HttpServerRequest request, HttpRedirect r, String authority, String rewrittenPath) {
         String scheme = r.scheme() != null ? r.scheme() : request.scheme();
         String host = r.authority() != null ? r.authority() : HostNames.withoutPort(authority);
         String port = r.port() != null ? ":" + r.port() : r.authority() != null ? "" : portOf(authority);
         String query = request.query() == null ? "" : "?" + request.query();
-        String path = r.uri() != null ? (r.uri().contains("?") ? r.uri() : r.uri() + query) : request.uri();
+        String path = r.uri() != null ? (r.uri().contains("?") ? r.uri() : r.uri() + query)
+                : rewrittenPath != null ? rewrittenPath : request.uri();
         return scheme + "://" + host + port + path;
     }
 

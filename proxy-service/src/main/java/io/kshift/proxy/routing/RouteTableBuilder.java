@@ -124,6 +124,8 @@ public final class RouteTableBuilder {
                 if (c.terminates()) {
                     Optional<io.kshift.proxy.tls.ServerTls> t = credentials.of(List.of(c.termination()));
                     if (t.isEmpty()) {
+                        // Kept, with no route: its names' connections are closed, never taken by another chain.
+                        chains.add(new io.kshift.proxy.tls.TlsPortTable.Chain(c.serverNames(), null, List.of()));
                         continue;
                     }
                     termination = t.get();

@@ -47,8 +47,9 @@ final class HalfClose {
         boolean tls = terminatesTls(ctx);
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
             if (tls) {
-                ctx.close(); // close_notify, then the connection: TLS has no half-close
-                then.run();
+                // TLS's half-close: close_notify, reading on (a peer may answer before it closes too).
+                ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class).closeOutbound()
+                        .addListener(f -> then.run());
             } else if (written.isSuccess() && nativeShutdown(ctx.channel())) {
                 then.run();
             } else if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {

@@ -248,13 +248,22 @@ public class ListenerManager {
                                     c.close();
                                 } else {
                                     c.closeHandler(closed -> limits.release(port));
-                                    httpSettings.connected(c);
+                                    if (spec.tls() == null) {
+                                        httpSettings.connected(c);
+                                    }
                                 }
                             })
                             .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, listener, port, null));
                     closers.add(server::close);
                     servers.add(server);
-                    server.listen().onSuccess(httpSettings::listening).<Void>mapEmpty().onComplete(promise);
+                    // The request-head timer reads raw bytes under Vert.x's handlers: on HTTPS they are ciphertext (and
+                    // HTTP/2 never ends a head it could see), so there the TLS handshake timeout and the idle timeout
+                    // bound slow clients instead.
+                    server.listen().onSuccess(s -> {
+                                if (spec.tls() == null) {
+                                    httpSettings.listening(s);
+                                }
+                            }).<Void>mapEmpty().onComplete(promise);
                 }
             });
             bound.add(promise.future());

@@ -8,15 +8,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Vert.x clients toward upstream endpoints, one per connect timeout in use (a handful), shared by all loops. */
-final class UpstreamClients {
+public final class UpstreamClients {
     private final Vertx vertx;
     private final Map<Duration, NetClient> byTimeout = new ConcurrentHashMap<>();
 
-    UpstreamClients(Vertx vertx) {
+    public UpstreamClients(Vertx vertx) {
         this.vertx = vertx;
     }
 
-    NetClient forTimeout(Duration connectTimeout) {
+    public NetClient forTimeout(Duration connectTimeout) {
         return byTimeout.computeIfAbsent(connectTimeout, t -> vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, t.toMillis()))
                 .setTcpNoDelay(true)));

@@ -27,6 +27,10 @@ import javax.net.ssl.TrustManagerFactory;
 public final class ServerTls {
     /** One certificate chain (PEM, leaf first) and its private key (PEM), as a Secret holds them. */
     public record Identity(String certPem, String keyPem) {
+        @Override
+        public String toString() {
+            return "Identity[certificate, key redacted]";
+        }
     }
 
     private final List<Identity> identities;

@@ -29,10 +29,22 @@ public final class TlsAcceptor {
                 return;
             }
             ServerTls termination = chain.get().termination();
-            if (termination != null) {
-                ctx.pipeline().addLast("kshift-tls", termination.netty().newHandler(ctx.alloc()));
+            if (termination == null) {
+                LoopAcceptor.attach(context, ctx.channel(), socket -> tcp.accept(socket, route));
+                return;
             }
-            LoopAcceptor.attach(context, ctx.channel(), socket -> tcp.accept(socket, route));
+            // The upstream is connected once the handshake (and, MUTUAL, the client's certificate) holds: a client
+            // that fails it costs no backend connection.
+            io.netty.handler.ssl.SslHandler ssl = termination.netty().newHandler(ctx.alloc());
+            ctx.pipeline().addLast("kshift-tls", ssl);
+            io.netty.channel.Channel channel = ctx.channel();
+            ssl.handshakeFuture().addListener(f -> {
+                if (f.isSuccess() && channel.isActive()) {
+                    LoopAcceptor.attach(context, channel, socket -> tcp.accept(socket, route));
+                } else {
+                    channel.close();
+                }
+            });
         }));
     }
 }

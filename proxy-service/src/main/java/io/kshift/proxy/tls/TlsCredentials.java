@@ -7,7 +7,6 @@ import io.kshift.model.secret.FleetKeys;
 import io.kshift.model.secret.SecretSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,9 +82,11 @@ public final class TlsCredentials {
         String sealed = spec.data().get(keyEntry);
         byte[] key;
         try {
-            key = FleetKeys.isSealed(sealed)
-                    ? keys.open(secret.namespace() + "/" + secret.name() + "/" + keyEntry, sealed)
-                    : Base64.getMimeDecoder().decode(sealed);
+            if (!FleetKeys.isSealed(sealed)) {
+                // config-service seals every key; one in the clear did not come from it.
+                throw new FleetKeys.SealException("is not sealed");
+            }
+            key = keys.open(secret.namespace() + "/" + secret.name() + "/" + keyEntry, sealed);
         } catch (FleetKeys.SealException e) {
             throw new IllegalStateException(ref.secret() + " " + keyEntry + " " + e.getMessage());
         }
@@ -107,7 +108,7 @@ public final class TlsCredentials {
         if (min == null && max == null) {
             return List.of();
         }
-        int from = min == null ? ORDER.indexOf("TLSv1.2") : ORDER.indexOf(min);
+        int from = min == null ? 0 : ORDER.indexOf(min);
         int to = max == null ? ORDER.size() - 1 : ORDER.indexOf(max);
         return from > to ? List.of() : ORDER.subList(from, to + 1);
     }

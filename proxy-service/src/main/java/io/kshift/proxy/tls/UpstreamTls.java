@@ -13,7 +13,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -138,9 +137,11 @@ public final class UpstreamTls {
                                 StandardCharsets.US_ASCII);
                         String entry = spec.keyEntry().orElseThrow();
                         String sealed = spec.data().get(entry);
-                        key = new String(FleetKeys.isSealed(sealed)
-                                ? keys.open(secret.namespace() + "/" + secret.name() + "/" + entry, sealed)
-                                : Base64.getMimeDecoder().decode(sealed), StandardCharsets.US_ASCII);
+                        if (!FleetKeys.isSealed(sealed)) {
+                            throw new IllegalStateException(d.tlsCredential() + " " + entry + " is not sealed");
+                        }
+                        key = new String(keys.open(secret.namespace() + "/" + secret.name() + "/" + entry, sealed),
+                                StandardCharsets.US_ASCII);
                     }
                 }
                 // The name sent as SNI and checked in the server's certificate: sni, else the destination's host.

@@ -123,7 +123,8 @@ public final class ChangeValidator {
             // Routes read the registry and the gateways they name; nothing else outside themselves.
             // Gateways decide what routes attach to, ReferenceGrants which of their cross-namespace refs stand.
             boolean everyRoute = registryChanged || changed.changedKeys().stream().anyMatch(k ->
-                    k.kind() == Kind.GATEWAY || k.kind() == Kind.KUBE_GATEWAY || k.kind() == Kind.REFERENCE_GRANT);
+                    k.kind() == Kind.GATEWAY || k.kind() == Kind.KUBE_GATEWAY || k.kind() == Kind.REFERENCE_GRANT
+                            || k.kind() == Kind.NAMESPACE);
             validate(changed.config(), resolver, registryChanged, everyRoute, touched, egress, findings);
             InUseRules.check(current, changed.config(), changed.changedKeys(), resolver.registry(), findings);
         }

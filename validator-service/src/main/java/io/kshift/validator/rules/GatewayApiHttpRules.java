@@ -59,17 +59,15 @@ final class GatewayApiHttpRules {
         for (int f = 0; f < rule.filters().size(); f++) {
             HttpRouteFilter filter = rule.filters().get(f);
             String at = field + ".filters[" + f + "]";
-            if (filter.type() == HttpRouteFilter.Type.URLRewrite && filter.urlRewrite().path() != null
-                    && filter.urlRewrite().path().type() == HttpRouteFilter.PathModifierType.ReplacePrefixMatch
+            HttpRouteFilter.PathModifier prefixed = filter.type() == HttpRouteFilter.Type.URLRewrite
+                    ? filter.urlRewrite().path() : filter.type() == HttpRouteFilter.Type.RequestRedirect
+                    ? filter.requestRedirect().path() : null;
+            String what = filter.type() == HttpRouteFilter.Type.URLRewrite ? ".urlRewrite.path" : ".requestRedirect.path";
+            if (prefixed != null && prefixed.type() == HttpRouteFilter.PathModifierType.ReplacePrefixMatch
                     && !(rule.matches().size() == 1 && rule.matches().get(0).path() != null
                     && rule.matches().get(0).path().effectiveType() == io.kshift.model.gateway.HttpRouteMatch.PathType.PathPrefix)) {
-                findings.error(key, at + ".urlRewrite.path", "ReplacePrefixMatch needs the rule to have exactly one"
+                findings.error(key, at + what, "ReplacePrefixMatch needs the rule to have exactly one"
                         + " match, on a PathPrefix path (the prefix it replaces)");
-            }
-            if (filter.type() == HttpRouteFilter.Type.RequestRedirect && filter.requestRedirect().path() != null
-                    && filter.requestRedirect().path().type() == HttpRouteFilter.PathModifierType.ReplacePrefixMatch) {
-                findings.error(key, at + ".requestRedirect.path", "ReplacePrefixMatch is not served for redirects;"
-                        + " use ReplaceFullPath");
             }
             if (filter.type() == HttpRouteFilter.Type.RequestRedirect) {
                 redirects = true;

@@ -98,10 +98,10 @@ final class GatewayRules {
             return;
         }
         Listener.RouteNamespaces ns = l.allowedRoutes().namespaces();
-        if (ns != null && ns.from() == Listener.From.Selector) {
-            findings.error(gw.key(), field + ".namespaces.from", "Selector is not supported by this kshift version: it"
-                    + " holds no Namespace labels to select by; use Same or All");
-        } else if (ns != null && ns.selector() != null) {
+        if (ns != null && ns.from() == Listener.From.Selector && ns.selector() == null) {
+            findings.error(gw.key(), field + ".namespaces.selector", "is required with from: Selector (it selects the"
+                    + " namespaces by the labels of their Namespace objects)");
+        } else if (ns != null && ns.from() != Listener.From.Selector && ns.selector() != null) {
             findings.error(gw.key(), field + ".namespaces.selector", "applies only with from: Selector");
         }
         String protocol = l.protocol() == null ? "" : l.protocol().toUpperCase(java.util.Locale.ROOT);

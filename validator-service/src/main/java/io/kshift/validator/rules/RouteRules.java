@@ -144,8 +144,17 @@ final class RouteRules {
                 findings.error(key, field + ".match", "at least one match with sniHosts is required");
             }
             for (int j = 0; j < route.match().size(); j++) {
-                if (route.match().get(j).sniHosts().isEmpty()) {
+                List<String> sni = route.match().get(j).sniHosts();
+                if (sni.isEmpty()) {
                     findings.error(key, field + ".match[" + j + "].sniHosts", "at least one SNI host is required");
+                }
+                for (int h = 0; h < sni.size(); h++) {
+                    String name = sni.get(h);
+                    // Istio: a VirtualService routes only the names it owns (its hosts), so it cannot take another's.
+                    if (spec.hosts().stream().noneMatch(v -> io.kshift.model.routing.HostNames.matches(v, name))) {
+                        findings.error(key, field + ".match[" + j + "].sniHosts[" + h + "]", "'" + name + "' is not"
+                                + " one of this VirtualService's hosts " + spec.hosts());
+                    }
                 }
             }
             if (route.route().isEmpty()) {
@@ -299,9 +308,14 @@ final class RouteRules {
             candidates = compatible;
         }
         for (Listener l : candidates) {
-            if (!l.admitsNamespace(gw.get().namespace(), route.namespace())) {
+            if (!l.admitsNamespace(gw.get().namespace(), route.namespace(),
+                    io.kshift.model.routing.NamespaceLabels.of(config))) {
                 problem.accept(field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
-                        + " admits routes from its own namespace only");
+                        + (l.allowedRoutes() != null && l.allowedRoutes().namespaces() != null
+                        && l.allowedRoutes().namespaces().from() == Listener.From.Selector
+                        ? " admits routes from namespaces whose labels its selector matches, and namespace "
+                        + route.namespace() + "'s do not"
+                        : " admits routes from its own namespace only"));
             } else if (!protocols.contains(l.protocol().toUpperCase(Locale.ROOT))) {
                 problem.accept(field, "listener '" + l.name() + "' speaks " + l.protocol() + "; " + why);
             } else if (!l.admitsKind(route.type().kindName())) {

@@ -51,13 +51,16 @@ final class TlsRules {
         }
         for (Resource dr : config.ofKind(Kind.DESTINATION_RULE)) {
             var spec = dr.specAs(io.kshift.model.istio.DestinationRuleSpec.class);
-            origination(config, dr, spec.trafficPolicy(), "spec.trafficPolicy.tls", findings);
+            policy(config, dr, spec.trafficPolicy(), "spec.trafficPolicy", findings);
             for (int i = 0; i < spec.subsets().size(); i++) {
-                origination(config, dr, spec.subsets().get(i).trafficPolicy(), "spec.subsets[" + i
-                        + "].trafficPolicy.tls", findings);
+                policy(config, dr, spec.subsets().get(i).trafficPolicy(), "spec.subsets[" + i + "].trafficPolicy",
+                        findings);
             }
         }
         for (TlsBindings.Port port : TlsBindings.compute(config).values()) {
+            if (port.http()) {
+                sameTermination(port, findings);
+            }
             Map<String, TlsBindings.Chain> names = new HashMap<>();
             for (TlsBindings.Chain chain : port.chains()) {
                 if (chain.terminates()) {
@@ -80,10 +83,56 @@ final class TlsRules {
         }
     }
 
+    /**
+     * An HTTPS port terminates with one TLS setting (certificates chosen by SNI among all its servers'): its servers
+     * must agree on whether clients present certificates, from which CA, and the TLS versions, or a client admitted
+     * for one host could reach another's by its Host header.
+     */
+    private static void sameTermination(TlsBindings.Port port, Findings findings) {
+        TlsBindings.Chain first = null;
+        for (TlsBindings.Chain c : port.chains()) {
+            if (!c.terminates()) {
+                continue;
+            }
+            if (first == null) {
+                first = c;
+                continue;
+            }
+            TlsBindings.Termination a = first.termination();
+            TlsBindings.Termination b = c.termination();
+            boolean sameCa = a.clientCa() == null ? b.clientCa() == null
+                    : b.clientCa() != null && a.clientCa().secret().equals(b.clientCa().secret());
+            if (!sameCa || !java.util.Objects.equals(a.minVersion(), b.minVersion())
+                    || !java.util.Objects.equals(a.maxVersion(), b.maxVersion())) {
+                findings.error(c.gateway(), c.field() + ".tls", "HTTPS port " + port.port() + " is already served by "
+                        + first.gateway() + " " + first.field() + " with other TLS settings (mode, client CA or"
+                        + " protocol versions); one HTTPS port has one, its certificates chosen by SNI");
+            }
+        }
+    }
+
+    /** A policy's TLS, and each of its ports' (one entry per port). */
+    private static void policy(MeshConfig config, Resource dr, io.kshift.model.istio.TrafficPolicy policy, String at,
+                               Findings findings) {
+        if (policy == null) {
+            return;
+        }
+        origination(config, dr, policy.tls(), at + ".tls", findings);
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        for (int i = 0; i < policy.portLevelSettings().size(); i++) {
+            var p = policy.portLevelSettings().get(i);
+            String field = at + ".portLevelSettings[" + i + "]";
+            if (p.port() != null && p.port().number() != null && !ports.add(p.port().number())) {
+                findings.error(dr.key(), field + ".port.number", "port " + p.port().number() + " has settings"
+                        + " already; one entry per port");
+            }
+            origination(config, dr, p.tls(), field + ".tls", findings);
+        }
+    }
+
     /** A DestinationRule's TLS toward its host: the modes served, and the Secret it names. */
-    private static void origination(MeshConfig config, Resource dr, io.kshift.model.istio.TrafficPolicy policy,
+    private static void origination(MeshConfig config, Resource dr, io.kshift.model.istio.ClientTlsSettings tls,
                                     String at, Findings findings) {
-        io.kshift.model.istio.ClientTlsSettings tls = policy == null ? null : policy.tls();
         if (tls == null) {
             return;
         }

@@ -257,6 +257,50 @@ class TlsRulesTest {
         assertThat(d.result().errors()).isEmpty();
     }
 
+    @Test
+    void oneHttpsPortHasOneTlsSettingAndSniHostsAreTheVirtualServicesOwn() throws Exception {
+        MeshSnapshot live = accepted(seeded(), yaml(secret("default", "a-cert", PKI.issue("a.example.com"))
+                + "---\n" + secret("default", "b-cert", PKI.issue("b.example.com")) + """
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: b-cert-cacert}
+                data: {ca.crt: %s}
+                """.formatted(b64(PKI.caPem()))));
+        var d = apply(live, yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gw}
+                spec:
+                  servers:
+                  - port: {number: 443, name: a, protocol: HTTPS}
+                    hosts: [a.example.com]
+                    tls: {mode: SIMPLE, credentialName: a-cert}
+                  - port: {number: 443, name: b, protocol: HTTPS}
+                    hosts: [b.example.com]
+                    tls: {mode: MUTUAL, credentialName: b-cert}
+                  - port: {number: 8443, name: tls, protocol: TLS}
+                    hosts: ['*.example.com']
+                    tls: {mode: PASSTHROUGH}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: a}
+                spec:
+                  hosts: [a.example.com]
+                  gateways: [gw]
+                  tls:
+                  - match: [{sniHosts: [a.example.com, b.example.com]}]
+                    route: [{destination: {host: tcp-echo, subset: v1}}]
+                """));
+        assertThat(errors(d)).containsExactlyInAnyOrder(
+                "Gateway default/gw spec.servers[1].tls: HTTPS port 443 is already served by Gateway default/gw"
+                        + " spec.servers[0] with other TLS settings (mode, client CA or protocol versions); one HTTPS"
+                        + " port has one, its certificates chosen by SNI",
+                "VirtualService default/a spec.tls[0].match[0].sniHosts[1]: 'b.example.com' is not one of this"
+                        + " VirtualService's hosts [a.example.com]");
+    }
+
     private ChangeValidator.Decision apply(MeshSnapshot live, List<Resource> resources) {
         return base.apply(live, resources);
     }
