@@ -20,8 +20,9 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
     }
 
     /**
-     * The policy toward one port: the fields its {@code portLevelSettings} entry sets override this policy's (Istio:
-     * port-level settings override the destination's); no port-level settings are left in the result.
+     * The policy toward one port: its {@code portLevelSettings} entry, when there is one, replaces the load balancer,
+     * connection pool, outlier detection and tls together — a field the entry leaves out takes its default, not
+     * this policy's (Istio: "port level policies do not inherit"); no port-level settings are left in the result.
      */
     public TrafficPolicy forPort(int port) {
         PortTrafficPolicy p = portLevelSettings.stream().filter(s -> s.port() != null && s.port().number() != null
@@ -30,10 +31,13 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
             return portLevelSettings.isEmpty() ? this
                     : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, null);
         }
-        return new TrafficPolicy(p.loadBalancer() != null ? p.loadBalancer() : loadBalancer,
-                p.connectionPool() != null ? p.connectionPool() : connectionPool,
-                p.outlierDetection() != null ? p.outlierDetection() : outlierDetection,
-                p.tls() != null ? p.tls() : tls, null);
+        return new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), null);
+    }
+
+    /** Whether this policy has an entry for {@code port} in its {@code portLevelSettings}. */
+    public boolean hasPort(int port) {
+        return portLevelSettings.stream().anyMatch(s -> s.port() != null && s.port().number() != null
+                && s.port().number() == port);
     }
 
     /** This policy with every field the subset's own policy sets taken from it (Istio: subset overrides). */

@@ -113,8 +113,11 @@ public final class DestinationResolver {
             }
             labels = defined.get().labels();
             if (defined.get().trafficPolicy() != null) {
-                TrafficPolicy own = defined.get().trafficPolicy().forPort(portNumber);
-                policy = policy == null ? own : policy.overriddenBy(own);
+                // Istio's merge: the subset's fields override the host's, then the subset's own entry for the port
+                // replaces them all.
+                TrafficPolicy own = defined.get().trafficPolicy();
+                policy = own.hasPort(portNumber) || policy == null ? own.forPort(portNumber)
+                        : policy.overriddenBy(own);
             }
         }
         List<Endpoint> endpoints = service.endpoints(labels);

@@ -149,11 +149,19 @@ public final class GatewayApiHttp {
         if (p != null && p.type() == HttpRouteFilter.PathModifierType.ReplaceFullPath) {
             regex = new HttpRewrite.RegexRewrite("^.*$", p.replaceFullPath());
         } else if (p != null) {
+            // Whole segments, joined by one slash: prefix /foo with /xyz or /xyz/ makes /foo/bar /xyz/bar and /foo
+            // /xyz; with / it makes /bar and / (an empty path becomes /); prefix / with /xyz makes /bar /xyz/bar.
             String prefix = matchedPrefix == null ? "/" : matchedPrefix;
             String replacement = p.replacePrefixMatch() == null ? "/" : p.replacePrefixMatch();
-            regex = new HttpRewrite.RegexRewrite("^" + Re2.quote(prefix.endsWith("/") && prefix.length() > 1
-                    ? prefix.substring(0, prefix.length() - 1) : prefix), replacement.equals("/") && !prefix
-                    .equals("/") ? "" : replacement);
+            String trimmedPrefix = prefix.length() > 1 && prefix.endsWith("/")
+                    ? prefix.substring(0, prefix.length() - 1) : prefix;
+            String trimmedReplacement = replacement.length() > 1 && replacement.endsWith("/")
+                    ? replacement.substring(0, replacement.length() - 1) : replacement;
+            regex = trimmedPrefix.equals("/")
+                    ? new HttpRewrite.RegexRewrite("^/", trimmedReplacement.equals("/") ? "/" : trimmedReplacement
+                    + "/")
+                    : new HttpRewrite.RegexRewrite("^" + Re2.quote(trimmedPrefix), trimmedReplacement.equals("/")
+                    ? "" : trimmedReplacement);
         }
         return new HttpRewrite(null, r.hostname(), regex);
     }

@@ -9,7 +9,10 @@ import io.kshift.model.registry.DestinationResolver;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** Istio: port-level settings override the destination's policy for that port; a subset's override both. */
+/**
+ * Istio: a port's entry replaces the destination's policy for that port (what it omits takes defaults); a subset's
+ * fields override the host's, and the subset's own port entry replaces them all.
+ */
 class PortLevelSettingsTest {
     @Test
     void aPortsSettingsOverrideTheHostsAndTheSubsetsOverrideThose() throws Exception {
@@ -40,7 +43,8 @@ class PortLevelSettingsTest {
         var https = resolver.resolve("www.googleapis.com", null, 443, "default").destination();
         assertThat(https.policy().tls().mode()).isEqualTo(ClientTlsSettings.Mode.SIMPLE);
         assertThat(https.loadBalancer()).isEqualTo(LoadBalancerSettings.SimpleLb.RANDOM);
-        assertThat(https.connectTimeout()).as("not overridden: the host's").hasSeconds(3);
+        assertThat(https.connectTimeout()).as("port entries do not inherit: the default, not the host's 3s")
+                .isEqualTo(DestinationResolver.DEFAULT_CONNECT_TIMEOUT);
         var http = resolver.resolve("www.googleapis.com", null, 80, "default").destination();
         assertThat(http.policy().tls()).isNull();
         assertThat(http.loadBalancer()).isEqualTo(LoadBalancerSettings.SimpleLb.ROUND_ROBIN);

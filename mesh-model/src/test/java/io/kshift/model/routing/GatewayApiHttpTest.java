@@ -91,4 +91,26 @@ class GatewayApiHttpTest {
         assertThat(cors.allowOrigins()).allSatisfy(o -> assertThat(o.regex() == null ? java.util.Optional.empty()
                 : io.kshift.model.regex.Re2.problem(o.regex())).as("RE2 compiles it").isEmpty());
     }
+
+    /** ReplacePrefixMatch replaces whole segments and joins with one slash, whatever slashes the two carry. */
+    @Test
+    void replacePrefixMatchJoinsSegmentsWithOneSlash() {
+        String[][] cases = {
+                // prefix, replacement, path, expected
+                {"/foo", "/xyz", "/foo/bar", "/xyz/bar"}, {"/foo", "/xyz", "/foo", "/xyz"},
+                {"/foo/", "/xyz/", "/foo/bar", "/xyz/bar"}, {"/foo", "/xyz/", "/foo", "/xyz"},
+                {"/foo", "/", "/foo/bar", "/bar"}, {"/foo", "/", "/foo", "/"},
+                {"/", "/xyz", "/bar", "/xyz/bar"}, {"/", "/xyz", "/", "/xyz/"}, {"/", "/", "/bar", "/bar"}};
+        for (String[] c : cases) {
+            var match = new HttpRouteMatch(new HttpRouteMatch.PathMatch(HttpRouteMatch.PathType.PathPrefix, c[0]),
+                    List.of(), List.of(), null);
+            var rule = new HttpRouteRule(null, List.of(match), List.of(new HttpRouteFilter(
+                    HttpRouteFilter.Type.URLRewrite, null, null, null, null, new HttpRouteFilter.UrlRewrite(null,
+                    new HttpRouteFilter.PathModifier(HttpRouteFilter.PathModifierType.ReplacePrefixMatch, null, c[1])),
+                    null)), List.of(new BackendRef(null, null, "httpbin", null, 8000, null)), null);
+            var rewrite = GatewayApiHttp.toIstio(rule, "default").rewrite().uriRegexRewrite();
+            String out = c[2].replaceFirst(rewrite.match(), rewrite.rewrite());
+            assertThat(out.isEmpty() ? "/" : out).as(String.join(" ", c)).isEqualTo(c[3]);
+        }
+    }
 }

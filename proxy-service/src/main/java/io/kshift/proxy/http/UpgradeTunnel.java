@@ -4,6 +4,7 @@ import io.kshift.proxy.routing.Upstream;
 import io.kshift.proxy.tcp.UpstreamClients;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -13,11 +14,12 @@ import java.util.Locale;
 import java.util.random.RandomGenerator;
 
 /**
- * An HTTP/1.1 upgrade (WebSocket, or any protocol named by {@code Upgrade}) through an HTTP route, as Envoy allows
- * them by default: the request goes to the route's destination with its {@code Connection: Upgrade} and
- * {@code Upgrade} headers; when the endpoint answers 101 the client gets that answer and both connections become
- * one byte tunnel, counted as a connection of the destination; any other answer is passed back as it is. The
- * destination is picked by the route's exact weights, as a request's would be.
+ * An HTTP/1.1 upgrade (WebSocket, or any protocol named by {@code Upgrade} but h2c) through an HTTP route, as Envoy
+ * allows them by default: the request goes to the destination the route's exact weights pick (the endpoint its
+ * consistent hash picks, the next one when an endpoint refuses), with its {@code Connection: Upgrade} and
+ * {@code Upgrade} headers; when the endpoint answers 101 the client gets that answer and both connections become one
+ * byte tunnel, counted as a connection of the destination; any other answer is passed back as an HTTP answer. Every
+ * callback runs on the request's event loop (Vert.x's client and timers take the caller's context).
  */
 final class UpgradeTunnel {
     private static final int MAX_HEAD = 64 * 1024;
@@ -32,36 +34,37 @@ final class UpgradeTunnel {
     private final String authority;
     private final UpstreamClients clients;
     private final RandomGenerator random;
+    private final io.vertx.core.Vertx vertx;
     private HttpTarget target;
     private long openedAt;
     private NetSocket upstream;
     private long answerTimer = -1;
-    private final io.vertx.core.Vertx vertx;
+    private int first;
 
     UpgradeTunnel(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority,
                   UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx) {
-        this.vertx = vertx;
-        this.matched = matched;
         this.request = request;
         this.response = request.response();
         this.route = route;
+        this.matched = matched;
         this.authority = authority;
         this.clients = clients;
         this.random = random;
+        this.vertx = vertx;
     }
 
     /**
-     * An HTTP/1.1 request asking to switch protocols ({@code Connection: upgrade} and an {@code Upgrade}), but not
-     * to cleartext HTTP/2 ({@code h2c}: the listener speaks HTTP/2 itself, and such a request is served as HTTP/1.1).
+     * A bodiless HTTP/1.1 GET asking to switch protocols ({@code Connection: upgrade} and an {@code Upgrade}), but
+     * not to cleartext HTTP/2 ({@code h2c}: the listener speaks HTTP/2 itself). Other methods (SPDY's POST) are
+     * served as plain requests: a client tunnel follows only a GET upgrade here.
      */
     static boolean isUpgrade(HttpServerRequest r) {
         String connection = r.getHeader("connection");
         String upgrade = r.getHeader("upgrade");
         String length = r.getHeader("content-length");
-        // A request with a body is not an upgrade kshift tunnels (WebSocket and its kin send none).
         boolean bodiless = r.getHeader("transfer-encoding") == null && (length == null || length.trim().equals("0"));
-        return r.version() == HttpVersion.HTTP_1_1 && upgrade != null && !upgrade.trim().equalsIgnoreCase("h2c")
-                && bodiless && connection != null
+        return r.version() == HttpVersion.HTTP_1_1 && r.method() == HttpMethod.GET && upgrade != null
+                && !upgrade.trim().equalsIgnoreCase("h2c") && bodiless && connection != null
                 && java.util.Arrays.stream(connection.split(",")).anyMatch(t -> t.trim().equalsIgnoreCase("upgrade"));
     }
 
@@ -73,48 +76,63 @@ final class UpgradeTunnel {
     void start() {
         request.pause();
         target = route.pick();
+        String key = UpstreamRequests.hashKey(request, target.hash());
+        first = key == null ? target.endpoints().first() : target.endpoints().firstFor(key);
+        long millis = route.timeout() == null ? ANSWER_MILLIS : route.timeout().toMillis();
+        answerTimer = vertx.setTimer(Math.max(1, millis), id -> {
+            answerTimer = -1;
+            if (upstream != null) {
+                upstream.close();
+            }
+            answer(504, ResponseFlags.TIMEOUT, "upstream did not answer the upgrade in time");
+        });
+        response.closeHandler(v -> {
+            cancelTimer();
+            if (upstream != null) {
+                upstream.close();
+            }
+        });
+        connect(0);
+    }
+
+    private void connect(int attempt) {
         var endpoints = target.endpoints();
-        Upstream endpoint = endpoints.get(endpoints.first());
-        var destination = target.destination();
-        clients.forTimeout(destination.connectTimeout()).connect(endpoint.address().port(), endpoint.address().host())
-                .onFailure(e -> {
+        if (attempt == endpoints.size() || response.closed()) {
+            answer(503, ResponseFlags.CONNECT_FAILURE, "no endpoint accepted the connection");
+            return;
+        }
+        Upstream endpoint = endpoints.get(first + attempt);
+        clients.forTimeout(target.destination().connectTimeout()).connect(endpoint.address().port(),
+                endpoint.address().host()).onFailure(e -> {
                     target.stats().connectFailure(e);
-                    answer(503, ResponseFlags.CONNECT_FAILURE, "upstream connect error: " + e.getMessage());
-                })
-                .onSuccess(upstream -> {
-                    this.upstream = upstream;
-                    if (response.closed()) {
-                        upstream.close();
+                    connect(attempt + 1);
+                }).onSuccess(socket -> {
+                    if (response.closed() || response.ended()) {
+                        socket.close();
                         return;
                     }
-                    // The client leaving before the tunnel stands takes the upstream with it.
-                    response.closeHandler(v -> upstream.close());
-                    long millis = route.timeout() == null ? ANSWER_MILLIS : route.timeout().toMillis();
-                    answerTimer = vertx.setTimer(Math.max(1, millis), id -> {
-                        answerTimer = -1;
-                        upstream.close();
-                        answer(504, ResponseFlags.TIMEOUT, "upstream did not answer the upgrade in time");
-                    });
+                    upstream = socket;
                     var tls = target.pool().policy().tls();
                     if (tls != null) {
-                        var channel = ((io.vertx.core.net.impl.NetSocketInternal) upstream).channelHandlerContext()
+                        var channel = ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext()
                                 .channel();
                         try {
                             channel.pipeline().addFirst("kshift-tls", tls.handler(channel.alloc(),
                                     endpoint.address().port()));
                         } catch (RuntimeException e) {
-                            upstream.close();
+                            socket.close();
                             answer(503, ResponseFlags.CONNECT_FAILURE, e.getMessage());
                             return;
                         }
                     }
-                    upstream.write(head());
-                    readAnswer(upstream);
+                    socket.write(head());
+                    readAnswer(socket);
                 });
     }
 
     private Buffer head() {
         MultiMap h = UpstreamRequests.headers(request, route, target, authority, random);
+        h.remove("content-length");
         String uri = route.rewrite() == null ? request.uri() : route.rewrite().apply(request.uri(), matched);
         StringBuilder b = new StringBuilder(request.method().name()).append(' ').append(uri)
                 .append(" HTTP/1.1\r\n");
@@ -123,121 +141,175 @@ final class UpgradeTunnel {
         return Buffer.buffer(b.toString());
     }
 
-    private void readAnswer(NetSocket upstream) {
-        Buffer got = Buffer.buffer();
-        upstream.exceptionHandler(e -> upstream.close());
-        upstream.closeHandler(v -> {
-            if (!response.headWritten() && !response.ended()) {
-                answer(502, ResponseFlags.RESET, "upstream closed before answering the upgrade");
-            }
+    /** Reads the endpoint's answer head; 1xx answers other than 101 are interim and skipped. */
+    private void readAnswer(NetSocket socket) {
+        Buffer[] got = {Buffer.buffer()};
+        socket.exceptionHandler(e -> socket.close());
+        socket.closeHandler(v -> {
+            cancelTimer();
+            answer(502, ResponseFlags.RESET, "upstream closed before answering the upgrade");
         });
-        upstream.handler(chunk -> {
-            got.appendBuffer(chunk);
-            String text = got.toString(StandardCharsets.ISO_8859_1);
-            int end = text.indexOf("\r\n\r\n");
-            if (end < 0) {
-                if (got.length() > MAX_HEAD) {
-                    upstream.close();
+        socket.handler(chunk -> {
+            got[0].appendBuffer(chunk);
+            while (true) {
+                String text = got[0].toString(StandardCharsets.ISO_8859_1);
+                int end = text.indexOf("\r\n\r\n");
+                if (end < 0) {
+                    if (got[0].length() > MAX_HEAD) {
+                        socket.close();
+                    }
+                    return;
                 }
-                return;
-            }
-            upstream.handler(null);
-            upstream.pause();
-            if (answerTimer >= 0) {
-                vertx.cancelTimer(answerTimer);
-                answerTimer = -1;
-            }
-            String[] lines = text.substring(0, end).split("\r\n");
-            String[] status = lines[0].split(" ", 3);
-            int code = status.length > 1 && status[1].length() == 3 && status[1].chars().allMatch(Character::isDigit)
-                    ? Integer.parseInt(status[1]) : 502;
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    String name = lines[i].substring(0, colon).trim();
-                    String lower = name.toLowerCase(Locale.ROOT);
-                    if (code == 101 || !UpstreamRequests.HOP_BY_HOP.contains(lower)) {
-                        response.headers().add(name, lines[i].substring(colon + 1).trim());
+                String[] lines = text.substring(0, end).split("\r\n");
+                String[] status = lines[0].split(" ", 3);
+                int code = status.length > 1 && status[1].length() == 3 && status[1].chars().allMatch(Character::isDigit)
+                        ? Integer.parseInt(status[1]) : 502;
+                Buffer rest = got[0].getBuffer(end + 4, got[0].length());
+                if (code >= 100 && code < 200 && code != 101) {
+                    got[0] = rest; // an interim answer (103 Early Hints): dropped, the final one read on
+                    continue;
+                }
+                socket.handler(null);
+                socket.pause();
+                for (int i = 1; i < lines.length; i++) {
+                    int colon = lines[i].indexOf(':');
+                    if (colon > 0) {
+                        String name = lines[i].substring(0, colon).trim();
+                        if (code == 101 || !UpstreamRequests.HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                            response.headers().add(name, lines[i].substring(colon + 1).trim());
+                        }
                     }
                 }
-            }
-            Buffer rest = got.getBuffer(end + 4, got.length());
-            if (code == 101) {
-                tunnel(upstream, rest);
-            } else {
-                passBack(upstream, code, rest);
+                boolean chunked = text.substring(0, end).toLowerCase(Locale.ROOT)
+                        .contains("\r\ntransfer-encoding: chunked");
+                if (code == 101) {
+                    cancelTimer();
+                    tunnel(socket, rest);
+                } else {
+                    passBack(socket, code, chunked, rest);
+                }
+                return;
             }
         });
     }
 
-    private void tunnel(NetSocket upstream, Buffer early) {
+    private void tunnel(NetSocket socket, Buffer early) {
         response.headers().remove("connection").remove("upgrade");
         response.putHeader("connection", "Upgrade").putHeader("upgrade", request.getHeader("upgrade"));
-        request.toNetSocket().onFailure(e -> upstream.close()).onSuccess(client -> {
+        socket.closeHandler(null);
+        request.toNetSocket().onFailure(e -> socket.close()).onSuccess(client -> {
             RequestHeadTimer.detach(((io.vertx.core.net.impl.NetSocketInternal) client).channelHandlerContext()
                     .pipeline());
             openedAt = System.nanoTime();
             target.stats().connectionOpened();
             target.stats().request(101, "", 0);
             client.closeHandler(v -> {
-                upstream.close();
+                socket.close();
                 target.stats().connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
             });
-            upstream.closeHandler(v -> client.close());
+            socket.closeHandler(v -> client.close());
             if (early.length() > 0) {
                 client.write(early);
             }
-            client.pipeTo(upstream);
-            upstream.pipeTo(client);
-            upstream.resume();
+            client.pipeTo(socket);
+            socket.pipeTo(client);
+            socket.resume();
         });
     }
 
     /**
-     * Not switched: the endpoint's answer goes back as an HTTP answer, its body up to 1 MiB (sized by
-     * content-length, else read until the endpoint closes; a chunked one is passed on as it reads).
+     * Not switched: the endpoint's answer goes back as an HTTP answer, its body up to 1 MiB (by content-length,
+     * chunked, or until the endpoint closes; none for 204 and 304), still bounded by the answer timer.
      */
-    private void passBack(NetSocket upstream, int code, Buffer early) {
+    private void passBack(NetSocket socket, int code, boolean chunked, Buffer early) {
         response.setStatusCode(code);
         target.stats().request(code, "", 0);
         String length = response.headers().get("content-length");
         boolean sized = length != null && length.length() < 10 && !length.isEmpty()
                 && length.chars().allMatch(Character::isDigit);
-        long want = sized ? Math.min(Long.parseLong(length), MAX_BODY) : MAX_BODY;
+        boolean none = code == 204 || code == 304;
+        long want = none ? 0 : sized ? Math.min(Long.parseLong(length), MAX_BODY) : MAX_BODY;
         response.headers().remove("content-length");
         Buffer body = Buffer.buffer().appendBuffer(early);
         Runnable finish = () -> {
-            upstream.handler(null);
-            upstream.closeHandler(null);
-            if (!response.ended()) {
-                response.end(body.getBuffer(0, (int) Math.min(body.length(), want)));
+            cancelTimer();
+            socket.handler(null);
+            socket.closeHandler(null);
+            if (!response.ended() && !response.closed()) {
+                Buffer out = chunked ? Chunked.decode(body) : body.getBuffer(0, (int) Math.min(body.length(), want));
+                response.end(out == null ? Buffer.buffer() : out);
             }
-            upstream.close();
+            socket.close();
             request.resume();
         };
-        if (body.length() >= want) {
+        if (none || (!chunked && body.length() >= want) || (chunked && Chunked.complete(body))) {
             finish.run();
             return;
         }
-        upstream.closeHandler(v -> finish.run());
-        upstream.handler(chunk -> {
+        socket.closeHandler(v -> finish.run());
+        socket.handler(chunk -> {
             body.appendBuffer(chunk);
-            if (body.length() >= want) {
+            if (chunked ? Chunked.complete(body) || body.length() > MAX_BODY : body.length() >= want) {
                 finish.run();
             }
         });
-        upstream.resume();
+        socket.resume();
+    }
+
+    private void cancelTimer() {
+        if (answerTimer >= 0) {
+            vertx.cancelTimer(answerTimer);
+            answerTimer = -1;
+        }
     }
 
     private void answer(int status, String flags, String text) {
         if (response.ended() || response.headWritten() || response.closed()) {
             return;
         }
+        cancelTimer();
         request.resume();
-        if (target != null) {
-            target.stats().request(status, flags, 0);
-        }
+        target.stats().request(status, flags, 0);
         response.setStatusCode(status).putHeader(ResponseFlags.HEADER, flags).putHeader("content-type", "text/plain")
                 .end(text);
+    }
+
+    /** A chunked body read whole: whether it has ended, and its content. */
+    static final class Chunked {
+        private Chunked() {
+        }
+
+        static boolean complete(Buffer raw) {
+            return decode(raw) != null;
+        }
+
+        /** The content of a whole chunked body, or null while it has not ended (or does not parse). */
+        static Buffer decode(Buffer raw) {
+            Buffer out = Buffer.buffer();
+            int at = 0;
+            String text = raw.toString(StandardCharsets.ISO_8859_1);
+            while (true) {
+                int eol = text.indexOf("\r\n", at);
+                if (eol < 0) {
+                    return null;
+                }
+                String size = text.substring(at, eol);
+                int semicolon = size.indexOf(';');
+                int n;
+                try {
+                    n = Integer.parseInt((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+                if (n == 0) {
+                    return text.indexOf("\r\n\r\n", eol) >= 0 || text.startsWith("\r\n", eol + 2) ? out : null;
+                }
+                if (eol + 2 + n + 2 > raw.length()) {
+                    return null;
+                }
+                out.appendBuffer(raw.getBuffer(eol + 2, eol + 2 + n));
+                at = eol + 2 + n + 2;
+            }
+        }
     }
 }

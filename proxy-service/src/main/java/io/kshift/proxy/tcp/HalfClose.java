@@ -21,6 +21,8 @@ import io.vertx.core.net.impl.NetSocketInternal;
  */
 final class HalfClose {
     private static final String HANDLER = "kshift-half-close";
+    /** How long a TLS connection that sent close_notify is still read before it is closed. */
+    static final long TLS_CLOSE_GRACE_MILLIS = 5_000;
 
     private HalfClose() {
     }
@@ -46,10 +48,18 @@ final class HalfClose {
         ChannelHandlerContext ctx = ((NetSocketInternal) socket).channelHandlerContext();
         boolean tls = terminatesTls(ctx);
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
-            if (tls) {
-                // TLS's half-close: close_notify, reading on (a peer may answer before it closes too).
-                ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class).closeOutbound()
-                        .addListener(f -> then.run());
+            io.netty.handler.ssl.SslHandler ssl = tls ? ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class)
+                    : null;
+            if (tls && ssl == null) {
+                ctx.close();
+                then.run();
+            } else if (tls) {
+                // TLS has no half-close: close_notify, then reading on for a grace period (a peer may still answer,
+                // as TLS 1.3 allows), then the connection closes whatever the peer does.
+                ssl.closeOutbound().addListener(f -> then.run());
+                ctx.executor().schedule(() -> {
+                    ctx.close();
+                }, TLS_CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
             } else if (written.isSuccess() && nativeShutdown(ctx.channel())) {
                 then.run();
             } else if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {

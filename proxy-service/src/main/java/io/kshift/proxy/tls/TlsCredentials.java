@@ -103,12 +103,15 @@ public final class TlsCredentials {
 
     private static final List<String> ORDER = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
-    /** The versions from {@code min} to {@code max} (null: open on that side); empty when both are null. */
+    /**
+     * The versions from {@code min} (null: TLS 1.2, Istio's default) to {@code max} (null: the newest); empty (the
+     * library's defaults) when both are null or they leave nothing.
+     */
     static List<String> versions(String min, String max) {
         if (min == null && max == null) {
             return List.of();
         }
-        int from = min == null ? 0 : ORDER.indexOf(min);
+        int from = min == null ? ORDER.indexOf("TLSv1.2") : ORDER.indexOf(min); // Istio's default minimum
         int to = max == null ? ORDER.size() - 1 : ORDER.indexOf(max);
         return from > to ? List.of() : ORDER.subList(from, to + 1);
     }

@@ -111,5 +111,14 @@ final class RegistryRules {
             findings.error(r.key(), field + ".loadBalancer.simple", policy.loadBalancer().simple()
                     + " is not served; use ROUND_ROBIN, RANDOM, LEAST_REQUEST or LEAST_CONN");
         }
+        for (int i = 0; i < policy.portLevelSettings().size(); i++) {
+            var p = policy.portLevelSettings().get(i);
+            if (p.loadBalancer() != null && p.loadBalancer().simple() != null
+                    && !SERVED_LB.contains(p.loadBalancer().simple())) {
+                findings.error(r.key(), field + ".portLevelSettings[" + i + "].loadBalancer.simple",
+                        p.loadBalancer().simple() + " is not served; use ROUND_ROBIN, RANDOM, LEAST_REQUEST or"
+                                + " LEAST_CONN");
+            }
+        }
     }
 }

@@ -1,6 +1,9 @@
 package io.kshift.local.proxybench;
 
-/** The benchmark's own routes on the fleet: a gateway with TCP line, TCP raw and HTTP ports, 80/20 to v1/v2 each. */
+/**
+ * The benchmark's own routes on the fleet: a gateway with TCP line, TCP raw, HTTP and HTTPS ports (the HTTPS one
+ * terminating with the run's generated certificate, as a Secret), 80/20 to v1/v2 each.
+ */
 final class BenchMesh {
     static final String NAMESPACE = "kshift-bench";
 
@@ -12,8 +15,17 @@ final class BenchMesh {
         return io.kshift.local.FleetLayout.freePorts(n).stream().mapToInt(Integer::intValue).toArray();
     }
 
-    static String yaml(int[] gateway, int[] line, int[] raw, int[] http) {
+    static String yaml(int[] gateway, int[] line, int[] raw, int[] http, io.kshift.samples.tls.DemoPki.Issued cert) {
         StringBuilder y = new StringBuilder();
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        y.append("""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: pb-cert, namespace: %s}
+                type: kubernetes.io/tls
+                data: {tls.crt: %s, tls.key: %s}
+                ---
+                """.formatted(NAMESPACE, b64.encodeToString(cert.certBytes()), b64.encodeToString(cert.keyBytes())));
         service(y, "pb-line", "tcp", 7000, line);
         service(y, "pb-raw", "tcp", 7001, raw);
         service(y, "pb-http", "http", 7002, http);
@@ -27,6 +39,8 @@ final class BenchMesh {
                   - {port: {number: %2$d, name: tcp-line, protocol: TCP}, hosts: ["*"]}
                   - {port: {number: %3$d, name: tcp-raw, protocol: TCP}, hosts: ["*"]}
                   - {port: {number: %4$d, name: http, protocol: HTTP}, hosts: ["*"]}
+                  - {port: {number: %5$d, name: https, protocol: HTTPS}, hosts: ["*"],
+                     tls: {mode: SIMPLE, credentialName: pb-cert}}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -54,7 +68,7 @@ final class BenchMesh {
                   - route:
                     - {destination: {host: pb-http, port: {number: 7002}, subset: v1}, weight: 80}
                     - {destination: {host: pb-http, port: {number: 7002}, subset: v2}, weight: 20}
-                """.formatted(NAMESPACE, gateway[0], gateway[1], gateway[2]));
+                """.formatted(NAMESPACE, gateway[0], gateway[1], gateway[2], gateway[3]));
         return y.toString();
     }
 

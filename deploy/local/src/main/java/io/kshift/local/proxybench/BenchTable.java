@@ -26,7 +26,7 @@ final class BenchTable {
             case "conn" -> "conn/s";
             case "rr" -> "rt/s";
             case "stream" -> "MB/s";
-            default -> "req/s";
+            default -> "req/s"; // http, https
         };
         List<Load.Result> direct = results.get("direct");
         List<Load.Result> haproxy = results.get("haproxy");

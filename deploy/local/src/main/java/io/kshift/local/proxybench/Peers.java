@@ -33,7 +33,9 @@ final class Peers implements AutoCloseable {
         return Optional.empty();
     }
 
-    void startHaproxy(Path dir, int[] ports, int[] line, int[] raw, int[] http, int threads) throws Exception {
+    /** {@code ports}: TCP line, TCP raw, HTTP and HTTPS; {@code pem}: the HTTPS certificate and key, one file. */
+    void startHaproxy(Path dir, int[] ports, int[] line, int[] raw, int[] http, int threads, String pem)
+            throws Exception {
         Optional<Path> haproxy = onPath("haproxy");
         if (haproxy.isEmpty()) {
             return;
@@ -66,12 +68,25 @@ final class Peers implements AutoCloseable {
                     balance roundrobin
                     server one 127.0.0.1:%d weight 80
                     server two 127.0.0.1:%d weight 20
+                listen https
+                    mode http
+                    bind 127.0.0.1:%d ssl crt "%s" alpn http/1.1
+                    timeout http-keep-alive 60s
+                    balance roundrobin
+                    server one 127.0.0.1:%d weight 80
+                    server two 127.0.0.1:%d weight 20
                 """.formatted(threads, ports[0], line[0], line[1], ports[1], raw[0], raw[1], ports[2], http[0],
-                http[1]);
+                http[1], ports[3], dir.resolve("haproxy.pem"), http[0], http[1]);
+        // The run's throw-away key, readable by its owner only.
+        Path pemFile = dir.resolve("haproxy.pem");
+        java.nio.file.Files.deleteIfExists(pemFile);
+        java.nio.file.Files.createFile(pemFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        java.nio.file.Files.writeString(pemFile, pem);
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, cfg);
         start(new ProcessBuilder(haproxy.get().toString(), "-f", file.toString(), "-db"), dir.resolve("haproxy.log"),
-                new ProxyBench.Target("haproxy", ports[0], ports[1], ports[2]));
+                new ProxyBench.Target("haproxy", ports[0], ports[1], ports[2], ports[3]));
     }
 
     void startNginx(Path dir, int[] ports, int[] line, int[] raw, int[] http, int workers) throws Exception {
@@ -128,7 +143,7 @@ final class Peers implements AutoCloseable {
         Files.writeString(file, cfg);
         start(new ProcessBuilder(nginx.get().toString(), "-p", prefix.toString(), "-c", file.toString(),
                 "-e", prefix.resolve("logs/error.log").toString()), dir.resolve("nginx.log"),
-                new ProxyBench.Target("nginx", ports[0], ports[1], ports[2]));
+                new ProxyBench.Target("nginx", ports[0], ports[1], ports[2], 0));
     }
 
     private void start(ProcessBuilder builder, Path log, ProxyBench.Target peer) throws Exception {

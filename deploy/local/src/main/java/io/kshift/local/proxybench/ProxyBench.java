@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * {@code ./kshift bench proxy}: the data plane side by side, in one run on this machine. Backends of its own (line
  * echo {@code one}/{@code two}, raw echo, HTTP), its own 80/20 routes on the fleet (namespace {@code kshift-bench}),
- * and the same backends and weights behind HAProxy and nginx where they are installed. Four scenarios (new
- * connections, ping-pong, stream, HTTP keep-alive), each target warmed first, repetitions with the target order
+ * and the same backends and weights behind HAProxy and nginx where they are installed. Five scenarios (new
+ * connections, ping-pong, stream, HTTP keep-alive, and HTTPS keep-alive against the fleet's TLS termination and
+ * HAProxy's, with a generated certificate), each target warmed first, repetitions with the target order
  * rotated; prints medians, ratios to a direct connection and to HAProxy from the same repetition, p50/p99, the
  * split, the proxies' CPU per 1,000 operations and their RSS, then the RSS of the proxies holding idle connections.
  */
@@ -37,8 +38,8 @@ public final class ProxyBench {
         this.out = out;
     }
 
-    /** A target of the run: its name and its three ports (TCP line, TCP raw, HTTP). */
-    record Target(String name, int line, int raw, int http) {
+    /** A target of the run: its name and its ports (TCP line, TCP raw, HTTP, HTTPS; 0: none). */
+    record Target(String name, int line, int raw, int http, int https) {
     }
 
     public void run(Options o) throws Exception {
@@ -50,8 +51,12 @@ public final class ProxyBench {
             int[] line = {add(backends, EchoBackend.Mode.LINE, "one"), add(backends, EchoBackend.Mode.LINE, "two")};
             int[] raw = {add(backends, EchoBackend.Mode.RAW, "one"), add(backends, EchoBackend.Mode.RAW, "two")};
             int[] http = {add(backends, EchoBackend.Mode.HTTP, "one"), add(backends, EchoBackend.Mode.HTTP, "two")};
-            int[] gateway = BenchMesh.freePorts(3);
-            byte[] mesh = BenchMesh.yaml(gateway, line, raw, http).getBytes(StandardCharsets.UTF_8);
+            int[] gateway = BenchMesh.freePorts(4);
+            // HTTPS: a throw-away CA and a certificate for the SNI the load sends, served by the fleet and HAProxy.
+            var pki = io.kshift.samples.tls.DemoPki.create("kshift bench CA");
+            var cert = pki.issue(HTTPS_NAME);
+            trust = pki.trustingContext();
+            byte[] mesh = BenchMesh.yaml(gateway, line, raw, http, cert).getBytes(StandardCharsets.UTF_8);
             KshiftClient client = new KshiftClient(fleet.layout());
             var applied = client.post("/api/v1/apply?waitFor=synced&timeout=30s", mesh);
             if (applied.status() != 200) {
@@ -59,12 +64,12 @@ public final class ProxyBench {
             }
             cleanup = () -> client.delete(mesh);
             int cores = Runtime.getRuntime().availableProcessors();
-            peers.startHaproxy(dir, BenchMesh.freePorts(3), line, raw, http, cores);
+            peers.startHaproxy(dir, BenchMesh.freePorts(4), line, raw, http, cores, cert.certPem() + cert.keyPem());
             peers.startNginx(dir, BenchMesh.freePorts(3), line, raw, http, cores);
             List<Target> targets = new ArrayList<>();
-            targets.add(new Target("direct", line[0], raw[0], http[0]));
+            targets.add(new Target("direct", line[0], raw[0], http[0], 0));
             targets.addAll(peers.started());
-            targets.add(new Target("kshift", gateway[0], gateway[1], gateway[2]));
+            targets.add(new Target("kshift", gateway[0], gateway[1], gateway[2], gateway[3]));
             out.printf("proxy benchmark: %d cores, %d reps, %.0f s runs after %.0f s warm-up per target; targets %s%n",
                     cores, o.reps(), o.seconds(), o.warmSeconds(), targets.stream().map(Target::name).toList());
             if (peers.started().isEmpty()) {
@@ -73,15 +78,18 @@ public final class ProxyBench {
             ProcessCpu proxies = new ProcessCpu(fleet.status().stream()
                     .filter(s -> s.name().startsWith("proxy")).flatMap(s -> s.pid().stream()).toList());
             BenchTable table = new BenchTable(out);
-            for (String scenario : List.of("conn", "rr", "stream", "http")) {
-                for (Target t : targets) {
+            for (String scenario : List.of("conn", "rr", "stream", "http", "https")) {
+                // HTTPS only where it is served (the fleet, HAProxy): ratios to HAProxy's TLS termination.
+                List<Target> serving = scenario.equals("https") ? targets.stream().filter(t -> t.https() > 0).toList()
+                        : targets;
+                for (Target t : serving) {
                     scenario(scenario, t, o, true);
                 }
                 Map<String, List<Load.Result>> results = new LinkedHashMap<>();
                 Map<String, Double> cpuPerK = new LinkedHashMap<>();
                 for (int rep = 0; rep < o.reps(); rep++) {
-                    for (int i = 0; i < targets.size(); i++) {
-                        Target t = targets.get((i + rep) % targets.size());
+                    for (int i = 0; i < serving.size(); i++) {
+                        Target t = serving.get((i + rep) % serving.size());
                         long before = proxies.ticks();
                         Load.Result r = scenario(scenario, t, o, false);
                         if (t.name().equals("kshift")) {
@@ -112,10 +120,14 @@ public final class ProxyBench {
         return b.port();
     }
 
+    static final String HTTPS_NAME = "bench.example.com";
+    private javax.net.ssl.SSLContext trust;
+
     /** {@code warm}: the unmeasured pass before a scenario (a fifth of the connections, warm-up seconds). */
-    private static Load.Result scenario(String scenario, Target t, Options o, boolean warm) throws Exception {
+    private Load.Result scenario(String scenario, Target t, Options o, boolean warm) throws Exception {
         double seconds = warm ? o.warmSeconds() : o.seconds();
         return switch (scenario) {
+            case "https" -> TlsLoad.https(t.https(), HTTPS_NAME, trust, 32, seconds);
             case "conn" -> Load.conn(t.line(), warm ? o.connections() / 5 : o.connections(), 50, 2);
             case "rr" -> Load.rr(t.line(), 50, seconds);
             case "stream" -> Load.stream(t.raw(), 8, seconds);
