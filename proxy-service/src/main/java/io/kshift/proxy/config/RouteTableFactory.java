@@ -23,6 +23,9 @@ public class RouteTableFactory {
     @Inject
     public RouteTableFactory(@ConfigProperty(name = "kshift.secrets.key-file") Optional<String> keyFile) {
         this.keys = FleetKeys.load(keyFile);
+        org.jboss.logging.Logger.getLogger(RouteTableFactory.class).infof("TLS by %s",
+                io.kshift.proxy.tls.ServerTls.provider() == io.netty.handler.ssl.SslProvider.OPENSSL
+                        ? "OpenSSL (" + io.netty.handler.ssl.OpenSsl.versionString() + ")" : "the JDK");
         if (!keys.canSeal()) {
             org.jboss.logging.Logger.getLogger(RouteTableFactory.class).warnf("no fleet key ring"
                     + " (kshift.secrets.key-file %s): TLS that terminates on this node will not be served",

@@ -60,7 +60,7 @@ public final class UpstreamTls {
         SslContext c = context;
         if (c == null) {
             try {
-                SslContextBuilder b = SslContextBuilder.forClient();
+                SslContextBuilder b = SslContextBuilder.forClient().sslProvider(ServerTls.provider());
                 if (!verify) {
                     b.trustManager(InsecureTrustManagerFactory.INSTANCE);
                 } else if (caPem != null) {
