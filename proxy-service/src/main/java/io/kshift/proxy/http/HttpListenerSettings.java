@@ -65,6 +65,11 @@ public class HttpListenerSettings {
         RequestHeadTimer.connected(connection);
     }
 
+    /** For each connection of an HTTPS listener: over HTTP/1, its request heads are timed too, past the TLS handler. */
+    public void connectedTls(HttpConnection connection) {
+        RequestHeadTimer.connectedTls(connection, headersTimeoutMillis, headersTimedOut);
+    }
+
     public long requestHeadersTimeouts() {
         return headersTimedOut.sum();
     }

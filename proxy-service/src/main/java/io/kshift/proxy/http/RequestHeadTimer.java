@@ -90,6 +90,24 @@ final class RequestHeadTimer {
     }
 
     /**
+     * For a connection over TLS that speaks HTTP/1 (ALPN or none chose it): the timer goes between the TLS handler
+     * and the decoder, where the bytes are plaintext, from the connection's first request on (HTTP/2 has no
+     * decoder here and is left alone).
+     */
+    static void connectedTls(HttpConnection connection, long millis, LongAdder timedOut) {
+        if (millis <= 0 || !(connection instanceof ConnectionBase base)) {
+            return;
+        }
+        ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
+        if (pipeline.get(DECODER) == null || pipeline.get(START) != null) {
+            return;
+        }
+        RequestHeadTimer timer = new RequestHeadTimer(millis, timedOut);
+        pipeline.addBefore(DECODER, START, timer.new Start());
+        pipeline.addAfter(DECODER, "kshift-head-end", timer.new End());
+    }
+
+    /**
      * Takes the timer off a connection that stops speaking HTTP/1 (an upgrade tunnel): its bytes are not request
      * heads, and a timer armed by them would cut the tunnel.
      */

@@ -250,15 +250,16 @@ public class ListenerManager {
                                     c.closeHandler(closed -> limits.release(port));
                                     if (spec.tls() == null) {
                                         httpSettings.connected(c);
+                                    } else {
+                                        httpSettings.connectedTls(c);
                                     }
                                 }
                             })
                             .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, listener, port, null));
                     closers.add(server::close);
                     servers.add(server);
-                    // The request-head timer reads raw bytes under Vert.x's handlers: on HTTPS they are ciphertext (and
-                    // HTTP/2 never ends a head it could see), so there the TLS handshake timeout and the idle timeout
-                    // bound slow clients instead.
+                    // The listening hook puts the request-head timer under every handler, where HTTPS bytes are
+                    // ciphertext: HTTPS connections get theirs past the TLS handler instead (connectedTls).
                     server.listen().onSuccess(s -> {
                                 if (spec.tls() == null) {
                                     httpSettings.listening(s);

@@ -60,6 +60,68 @@ class HttpTimeoutsTest extends GatewayHttpFixture {
         await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
     }
 
+    /** Over HTTPS too: the timer reads the plaintext, past the TLS handler. */
+    @Test
+    void aDribbledRequestHeadOverHttpsIsCutOff() throws Exception {
+        var pki = io.kshift.samples.tls.DemoPki.create("timeouts-ca");
+        var cert = pki.issue("localhost");
+        int httpsPort = HttpMesh.freePort();
+        long generation = tables.get().generation() + 1;
+        mesh.publish(generation, mesh.services(), HttpMesh.rule(""), HttpMesh.routes(
+                "  - route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]\n"), """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: edge}
+                type: kubernetes.io/tls
+                data: {tls.crt: %s, tls.key: "%s"}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  servers:
+                  - port: {number: %d, name: https, protocol: HTTPS}
+                    hosts: ['*']
+                    tls: {mode: SIMPLE, credentialName: edge}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: edge}
+                spec:
+                  hosts: ['*']
+                  gateways: [edge]
+                  http: [{route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]}]
+                """.formatted(java.util.Base64.getEncoder().encodeToString(cert.certBytes()),
+                io.kshift.testkit.TestIssuer.fleetKeys().seal("default/edge/tls.key", cert.keyBytes()), httpsPort));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        long before = settings.requestHeadersTimeouts();
+        try (javax.net.ssl.SSLSocket slow = (javax.net.ssl.SSLSocket) pki.trustingContext().getSocketFactory()
+                .createSocket("localhost", httpsPort)) {
+            slow.setSoTimeout(5000);
+            slow.startHandshake();
+            OutputStream out = slow.getOutputStream();
+            // A whole request first: the connection serves, and the timer then times the next head.
+            out.write("GET /get HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(slow.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).startsWith("HTTP/1.1 200");
+            skipResponse(in);
+            long start = System.nanoTime();
+            try {
+                for (char c : ("GET /get HTTP/1.1\r\nHost: x\r\nx-slow: " + "s".repeat(60)).toCharArray()) {
+                    out.write(c);
+                    out.flush();
+                    Thread.sleep(100);
+                }
+            } catch (java.io.IOException closedByProxy) {
+                // Expected once the proxy gave up on the head.
+            }
+            assertThat(in.readLine()).startsWith("HTTP/1.1 408");
+            assertThat((System.nanoTime() - start) / 1e9).isLessThan(4);
+        }
+        assertThat(settings.requestHeadersTimeouts()).isEqualTo(before + 1);
+    }
+
     @Test
     void aDribbledRequestHeadIsCutOffWhileOthersAreServed() throws Exception {
         publishAllToV1();
