@@ -129,7 +129,7 @@ public class SecretIntake {
 
     /** Where a sealed value belongs; sealing binds it there. */
     public static String place(Resource r, String entry) {
-        return r.namespace() + "/" + r.name() + "/" + entry;
+        return FleetKeys.place(r, entry);
     }
 
     private static SecretSpec publicOnly(SecretSpec spec) {

@@ -15,9 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -143,14 +141,7 @@ public final class TlsDemo {
     }
 
     private SSLSocket tls(SSLContext trust, int port, String sni) throws IOException {
-        SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket(layout.host(), port);
-        s.setSoTimeout(5000);
-        SSLParameters p = s.getSSLParameters();
-        p.setServerNames(List.of(new SNIHostName(sni)));
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        s.setSSLParameters(p);
-        s.startHandshake();
-        return s;
+        return DemoPki.connect(trust, layout.host(), port, sni);
     }
 
     static String secret(String name, DemoPki.Issued issued) {

@@ -121,6 +121,13 @@ public final class ListenerBindings {
                 route.route().stream().map(HttpRouteDestination::weight).toList(), namespace, field);
     }
 
+    /** The weighted targets of a VirtualService tls route written at {@code field}, seen from its namespace. */
+    public static List<WeightedTarget> istioTargets(io.kshift.model.istio.TlsRoute route, String namespace,
+                                                    String field) {
+        return istioTargets(route.route().stream().map(RouteDestination::destination).toList(),
+                route.route().stream().map(RouteDestination::weight).toList(), namespace, field);
+    }
+
     private static List<WeightedTarget> istioTargets(List<Destination> dests, List<Integer> weights,
                                                      String namespace, String field) {
         List<WeightedTarget> targets = new ArrayList<>();

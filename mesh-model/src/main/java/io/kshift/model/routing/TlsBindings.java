@@ -8,7 +8,6 @@ import io.kshift.model.gateway.TcpRouteSpec;
 import io.kshift.model.gateway.TlsRouteSpec;
 import io.kshift.model.istio.GatewaySpec;
 import io.kshift.model.istio.L4MatchAttributes;
-import io.kshift.model.istio.RouteDestination;
 import io.kshift.model.istio.Server;
 import io.kshift.model.istio.ServerTlsSettings;
 import io.kshift.model.istio.TcpRoute;
@@ -199,8 +198,8 @@ public final class TlsBindings {
                 }
                 if (!sni.isEmpty()) {
                     String field = "spec.tls[" + i + "]";
-                    out.add(new SniRoute(vs.key(), field, List.copyOf(sni), targets(route.route(), vs.namespace(),
-                            field)));
+                    out.add(new SniRoute(vs.key(), field, List.copyOf(sni), ListenerBindings.istioTargets(route,
+                            vs.namespace(), field)));
                 }
             }
             for (int i = 0; fallback == null && i < spec.tcp().size(); i++) {
@@ -229,16 +228,6 @@ public final class TlsBindings {
             }
         }
         return false;
-    }
-
-    private static List<WeightedTarget> targets(List<RouteDestination> dests, String namespace, String field) {
-        List<WeightedTarget> out = new ArrayList<>();
-        for (int i = 0; i < dests.size(); i++) {
-            RouteDestination d = dests.get(i);
-            int weight = dests.size() == 1 ? 1 : d.weight() == null ? 0 : d.weight();
-            out.add(ListenerBindings.target(field + ".route[" + i + "]", weight, d.destination(), namespace));
-        }
-        return out;
     }
 
     /** TLSRoutes attached to a TLS listener by SNI; on a terminating one, a TCPRoute takes the rest. */

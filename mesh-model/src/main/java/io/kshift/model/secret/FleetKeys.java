@@ -159,6 +159,23 @@ public final class FleetKeys {
         }
     }
 
+    /** Where a Secret's entry is sealed for, and bound to: {@code namespace/name/entry}. */
+    public static String place(io.kshift.model.resource.Resource secret, String entry) {
+        return secret.namespace() + "/" + secret.name() + "/" + entry;
+    }
+
+    /**
+     * A Secret's private entry as text, opened. Only sealed values are taken: config-service seals every private
+     * entry, so one in the clear did not come from it.
+     */
+    public String openEntry(io.kshift.model.resource.Resource secret, String entry) {
+        String value = ((SecretSpec) secret.spec()).data().get(entry);
+        if (!isSealed(value)) {
+            throw new SealException("is not sealed");
+        }
+        return new String(open(place(secret, entry), value), StandardCharsets.US_ASCII);
+    }
+
     /** The key ids, the sealing one first. */
     public List<String> ids() {
         List<String> out = new ArrayList<>();

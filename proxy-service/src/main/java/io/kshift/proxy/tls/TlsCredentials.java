@@ -79,18 +79,11 @@ public final class TlsCredentials {
         String keyEntry = spec.keyEntry().orElseThrow(() -> new IllegalStateException(ref.secret()
                 + " holds no key"));
         String cert = new String(spec.publicBytes(certEntry).orElseThrow(), StandardCharsets.US_ASCII);
-        String sealed = spec.data().get(keyEntry);
-        byte[] key;
         try {
-            if (!FleetKeys.isSealed(sealed)) {
-                // config-service seals every key; one in the clear did not come from it.
-                throw new FleetKeys.SealException("is not sealed");
-            }
-            key = keys.open(secret.namespace() + "/" + secret.name() + "/" + keyEntry, sealed);
+            return new ServerTls.Identity(cert, keys.openEntry(secret, keyEntry));
         } catch (FleetKeys.SealException e) {
             throw new IllegalStateException(ref.secret() + " " + keyEntry + " " + e.getMessage());
         }
-        return new ServerTls.Identity(cert, new String(key, StandardCharsets.US_ASCII));
     }
 
     private String caPem(TlsBindings.SecretRef ref) {

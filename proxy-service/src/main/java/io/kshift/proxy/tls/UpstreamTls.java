@@ -136,12 +136,11 @@ public final class UpstreamTls {
                         cert = new String(spec.publicBytes(spec.certificateEntry().orElseThrow()).orElseThrow(),
                                 StandardCharsets.US_ASCII);
                         String entry = spec.keyEntry().orElseThrow();
-                        String sealed = spec.data().get(entry);
-                        if (!FleetKeys.isSealed(sealed)) {
-                            throw new IllegalStateException(d.tlsCredential() + " " + entry + " is not sealed");
+                        try {
+                            key = keys.openEntry(secret, entry);
+                        } catch (FleetKeys.SealException e) {
+                            throw new IllegalStateException(d.tlsCredential() + " " + entry + " " + e.getMessage());
                         }
-                        key = new String(keys.open(secret.namespace() + "/" + secret.name() + "/" + entry, sealed),
-                                StandardCharsets.US_ASCII);
                     }
                 }
                 // The name sent as SNI and checked in the server's certificate: sni, else the destination's host.

@@ -39,9 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -229,14 +227,7 @@ class TlsGatewayTest {
     }
 
     static SSLSocket tls(SSLContext context, int port, String sni) throws Exception {
-        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-        s.setSoTimeout(5000);
-        SSLParameters p = s.getSSLParameters();
-        p.setServerNames(List.of(new SNIHostName(sni)));
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        s.setSSLParameters(p);
-        s.startHandshake();
-        return s;
+        return DemoPki.connect(context, "127.0.0.1", port, sni);
     }
 
     static String line(SSLSocket s, String text) throws Exception {

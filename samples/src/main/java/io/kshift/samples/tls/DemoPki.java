@@ -149,6 +149,22 @@ public final class DemoPki {
         return tmf.getTrustManagers();
     }
 
+    /**
+     * A client TLS connection to {@code host:port} sending {@code sni}, the server's certificate checked for that
+     * name against {@code trust}; handshaken, 5 s read timeout.
+     */
+    public static javax.net.ssl.SSLSocket connect(SSLContext trust, String host, int port, String sni)
+            throws IOException {
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trust.getSocketFactory().createSocket(host, port);
+        s.setSoTimeout(5000);
+        javax.net.ssl.SSLParameters p = s.getSSLParameters();
+        p.setServerNames(List.of(new javax.net.ssl.SNIHostName(sni)));
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        s.setSSLParameters(p);
+        s.startHandshake();
+        return s;
+    }
+
     /** Reads PEM certificates (as a Secret's {@code tls.crt} holds them). */
     public static List<X509Certificate> certificates(String pem) {
         try {

@@ -161,14 +161,8 @@ final class RouteRules {
                 findings.error(key, field + ".route", "at least one destination is required");
                 continue;
             }
-            List<WeightedTarget> targets = new ArrayList<>();
-            for (int d = 0; d < route.route().size(); d++) {
-                var dest = route.route().get(d);
-                int weight = route.route().size() == 1 ? 1 : dest.weight() == null ? 0 : dest.weight();
-                targets.add(ListenerBindings.target(field + ".route[" + d + "]", weight, dest.destination(),
-                        vs.namespace()));
-            }
-            targets(key, field + ".route", targets, resolver, findings);
+            targets(key, field + ".route", ListenerBindings.istioTargets(route, vs.namespace(), field), resolver,
+                    findings);
         }
     }
 

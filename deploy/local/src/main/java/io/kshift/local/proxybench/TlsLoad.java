@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -75,14 +73,8 @@ final class TlsLoad {
         @Override
         public void run() {
             while (System.nanoTime() < deadline) {
-                try (SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port)) {
+                try (SSLSocket s = io.kshift.samples.tls.DemoPki.connect(trust, "127.0.0.1", port, sni)) {
                     s.setTcpNoDelay(true);
-                    s.setSoTimeout(10_000);
-                    SSLParameters p = s.getSSLParameters();
-                    p.setServerNames(List.of(new SNIHostName(sni)));
-                    p.setEndpointIdentificationAlgorithm("HTTPS");
-                    s.setSSLParameters(p);
-                    s.startHandshake();
                     OutputStream out = s.getOutputStream();
                     InputStream in = new BufferedInputStream(s.getInputStream(), 16384);
                     while (System.nanoTime() < deadline) {
