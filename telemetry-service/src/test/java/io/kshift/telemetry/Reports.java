@@ -28,12 +28,12 @@ public final class Reports {
 
     public static TelemetryReport.Entry tcp(String version, long connections, long bytesIn, long bytesOut, long... durationsMs) {
         return new TelemetryReport.Entry(version, version, "tcp:31400", "tcp", false, connections, connections, 0,
-                bytesIn, bytesOut, 0, Map.of(), Map.of(), Map.of(), histogram(durationsMs), null);
+                bytesIn, bytesOut, 0, Map.of(), Map.of(), Map.of(), histogram(durationsMs), null, Map.of());
     }
 
     public static TelemetryReport.Entry http(String version, boolean shadow, Map<String, Long> codes, long... latenciesMs) {
         return new TelemetryReport.Entry(version, version, "http:31080", "http", shadow, 0, 0, 0, 0, 0, 0, Map.of(),
-                codes, Map.of(), null, histogram(latenciesMs));
+                codes, Map.of(), null, histogram(latenciesMs), Map.of());
     }
 
     public static TelemetryReport report(String node, Instant end, String service, List<TelemetryReport.Entry> entries) {

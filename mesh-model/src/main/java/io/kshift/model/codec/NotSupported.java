@@ -20,7 +20,6 @@ public final class NotSupported {
     private static final String PINNING = "certificate pinning is not served by this kshift version";
     private static final String NOT_SIDECARS = "kshift proxies are shared gateways, not sidecars: they do not know"
             + " which workload a request comes from";
-    private static final String HTTP2_UPSTREAM = "HTTP/2 to upstreams is not served by this kshift version yet";
     private static final String LOCALITY = "localities are not served by this kshift version";
     private static final String HASH_RING = "the hash's ring is not configurable in this kshift version; consistentHash"
             + " keeps a key on one endpoint while the endpoints stay";
@@ -50,6 +49,12 @@ public final class NotSupported {
                             + " DestinationRule's consistentHash keeps requests with the same header or cookie on"
                             + " one endpoint")),
             Map.entry(io.kshift.model.gateway.HttpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
+            Map.entry(io.kshift.model.gateway.GrpcRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
+            Map.entry(io.kshift.model.gateway.GrpcRouteSpec.Rule.class, Map.of("sessionPersistence",
+                    "session persistence is not served by this kshift version; a DestinationRule's consistentHash"
+                            + " keeps calls with the same header on one endpoint")),
+            Map.entry(io.kshift.model.gateway.GrpcRouteSpec.Filter.class, Map.of("extensionRef",
+                    "extension filters are implementation-specific, and kshift defines none")),
             Map.entry(io.kshift.model.gateway.TcpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
             // Istio networking v1 (IstioSchemaTest)
             Map.entry(io.kshift.model.istio.HttpRoute.class, Map.of(
@@ -59,7 +64,6 @@ public final class NotSupported {
             Map.entry(io.kshift.model.istio.CorsPolicy.class, Map.of("allowOrigin",
                     "deprecated by Istio; use allowOrigins")),
             Map.entry(io.kshift.model.istio.HttpFaultInjection.Abort.class, Map.of(
-                    "grpcStatus", "gRPC is not served by this kshift version yet; use httpStatus",
                     "http2Error", "HTTP/2 resets are not injected by this kshift version; use httpStatus")),
             Map.entry(io.kshift.model.istio.HttpFaultInjection.Delay.class, Map.of(
                     "exponentialDelay", "not served by this kshift version; use fixedDelay",
@@ -80,8 +84,6 @@ public final class NotSupported {
                     "retryIgnorePreviousHosts", "not configurable in this kshift version: a retry starts at the next"
                             + " endpoint in order, skipping ejected ones",
                     "retryRemoteLocalities", LOCALITY)),
-            Map.entry(io.kshift.model.istio.ConnectionPoolSettings.HttpSettings.class, Map.of(
-                    "h2UpgradePolicy", HTTP2_UPSTREAM, "useClientProtocol", HTTP2_UPSTREAM)),
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.HttpCookie.class, Map.of("attributes",
                     "cookie attributes are not served by this kshift version")),
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb.class, Map.of(

@@ -13,7 +13,7 @@ import java.lang.annotation.Target;
 /** A Gateway API filter carries the field its {@code type} names ({@code type: RequestMirror} → {@code requestMirror}). */
 @Target({ElementType.TYPE})
 @Retention(RetentionPolicy.RUNTIME)
-@Constraint(validatedBy = FilterFieldForType.Check.class)
+@Constraint(validatedBy = {FilterFieldForType.Check.class, FilterFieldForType.GrpcCheck.class})
 public @interface FilterFieldForType {
     String message() default "is required for a filter of this type";
 
@@ -40,10 +40,32 @@ public @interface FilterFieldForType {
             }
             String field = f.type() == HttpRouteFilter.Type.URLRewrite ? "urlRewrite"
                     : f.type() == HttpRouteFilter.Type.CORS ? "cors" : Character.toLowerCase(f.type().name().charAt(0)) + f.type().name().substring(1);
+            return missing(context, f.type().name(), field);
+        }
+
+        static boolean missing(ConstraintValidatorContext context, String type, String field) {
             context.disableDefaultConstraintViolation();
-            context.buildConstraintViolationWithTemplate("is required for a filter of type " + f.type())
+            context.buildConstraintViolationWithTemplate("is required for a filter of type " + type)
                     .addPropertyNode(field).addConstraintViolation();
             return false;
         }
     }
+
+    /** The same for a GRPCRoute's filters, whose types are a subset of HTTPRoute's. */
+    final class GrpcCheck implements ConstraintValidator<FilterFieldForType, io.kshift.model.gateway.GrpcRouteSpec.Filter> {
+        @Override
+        public boolean isValid(io.kshift.model.gateway.GrpcRouteSpec.Filter f, ConstraintValidatorContext context) {
+            if (f == null || f.type() == null) {
+                return true;
+            }
+            Object carried = switch (f.type()) {
+                case RequestHeaderModifier -> f.requestHeaderModifier();
+                case ResponseHeaderModifier -> f.responseHeaderModifier();
+                case RequestMirror -> f.requestMirror();
+            };
+            return carried != null || Check.missing(context, f.type().name(),
+                    Character.toLowerCase(f.type().name().charAt(0)) + f.type().name().substring(1));
+        }
+    }
+
 }

@@ -19,13 +19,18 @@ public record TelemetryReport(String schema, String nodeId, Instant intervalStar
         entries = Lists.copy(entries);
     }
 
-    /** One version of the service on one listener; {@code shadow}: mirrored copies, counted apart. */
+    /**
+     * One version of the service on one listener; {@code shadow}: mirrored copies, counted apart;
+     * {@code grpcStatuses}: gRPC answers by their {@code grpc-status} code (absent or empty in reports of nodes
+     * that predate it).
+     */
     public record Entry(String version, String subset, String listener, String protocol, boolean shadow,
                         long connectionsOpened, long connectionsClosed, long connectionsActive, long bytesFromClient,
                         long bytesFromUpstream, long connectFailures, Map<String, Long> connectFailureReasons,
                         Map<String, Long> requests, Map<String, Long> responseFlags, String connectionDurationMs,
-                        String requestLatencyMs) {
+                        String requestLatencyMs, Map<String, Long> grpcStatuses) {
         public Entry {
+            grpcStatuses = Lists.copy(grpcStatuses);
             connectFailureReasons = Lists.copy(connectFailureReasons);
             requests = Lists.copy(requests);
             responseFlags = Lists.copy(responseFlags);

@@ -18,14 +18,15 @@ public record TelemetryWindow(String schema, String namespace, String service, S
         versions = Lists.copy(versions);
     }
 
-    /** One version's figures in the window. */
+    /** One version's figures in the window; {@code grpcStatuses}: gRPC answers by {@code grpc-status} code. */
     public record VersionFigures(String version, boolean shadow, long connectionsOpened, long connectionsClosed,
                                  long bytesFromClient, long bytesFromUpstream, long connectFailures,
                                  Map<String, Long> connectFailureReasons, long requests,
                                  long errors, double errorRate, double sharePercent, Double p50Ms, Double p90Ms,
                                  Double p99Ms, Map<String, Long> responseCodes, Map<String, Long> responseFlags,
-                                 List<String> nodes) {
+                                 List<String> nodes, Map<String, Long> grpcStatuses) {
         public VersionFigures {
+            grpcStatuses = Lists.copy(grpcStatuses);
             connectFailureReasons = Lists.copy(connectFailureReasons);
             responseCodes = Lists.copy(responseCodes);
             responseFlags = Lists.copy(responseFlags);

@@ -44,6 +44,10 @@ public record ConnectionPoolSettings(@Valid TcpSettings tcp, @Valid HttpSettings
                                @PositiveOrZero(message = "must not be negative") Integer maxRequestsPerConnection,
                                @PositiveOrZero(message = "must not be negative") Integer maxRetries,
                                @IstioDurationValue String idleTimeout,
-                               @PositiveOrZero(message = "must not be negative") Integer maxConcurrentStreams) {
+                               @PositiveOrZero(message = "must not be negative") Integer maxConcurrentStreams,
+                               H2UpgradePolicy h2UpgradePolicy, Boolean useClientProtocol) {
+
+        /** Istio: whether HTTP/1.1 requests go to the destination over HTTP/2 ({@code DEFAULT}: the mesh's default, no). */
+        public enum H2UpgradePolicy { DEFAULT, DO_NOT_UPGRADE, UPGRADE }
     }
 }

@@ -8,7 +8,8 @@ import java.util.TreeSet;
 
 /** The retry conditions of Envoy's {@code x-envoy-retry-on} that kshift serves, and plain status codes. */
 public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
-    static final String NAME = "(5xx|gateway-error|connect-failure|refused-stream|retriable-4xx|reset|[1-5][0-9][0-9])";
+    static final String NAME = "(5xx|gateway-error|connect-failure|refused-stream|retriable-4xx|reset|cancelled"
+            + "|deadline-exceeded|internal|resource-exhausted|unavailable|[1-5][0-9][0-9])";
     static final String PATTERN = "\\s*" + NAME + "\\s*(,\\s*" + NAME + "\\s*)*";
 
     /** Istio's default when a route sets retries without {@code retryOn}. */
@@ -16,7 +17,10 @@ public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
 
     public enum Condition {
         FIVE_XX("5xx"), GATEWAY_ERROR("gateway-error"), CONNECT_FAILURE("connect-failure"),
-        REFUSED_STREAM("refused-stream"), RETRIABLE_4XX("retriable-4xx"), RESET("reset");
+        REFUSED_STREAM("refused-stream"), RETRIABLE_4XX("retriable-4xx"), RESET("reset"),
+        // Envoy's x-envoy-retry-grpc-on: the grpc-status of a trailers-only answer.
+        CANCELLED("cancelled"), DEADLINE_EXCEEDED("deadline-exceeded"), INTERNAL("internal"),
+        RESOURCE_EXHAUSTED("resource-exhausted"), UNAVAILABLE("unavailable");
 
         private final String text;
 
@@ -43,6 +47,21 @@ public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
                 || (status >= 500 && conditions.contains(Condition.FIVE_XX))
                 || ((status == 502 || status == 503 || status == 504) && conditions.contains(Condition.GATEWAY_ERROR))
                 || (status == 409 && conditions.contains(Condition.RETRIABLE_4XX));
+    }
+
+    /**
+     * Whether a gRPC answer with this {@code grpc-status} in its headers is retried (Envoy reads the status only
+     * there: a trailers-only answer, which is how servers fail a call before answering it).
+     */
+    public boolean retriesGrpc(int grpcStatus) {
+        return switch (grpcStatus) {
+            case 1 -> conditions.contains(Condition.CANCELLED);
+            case 4 -> conditions.contains(Condition.DEADLINE_EXCEEDED);
+            case 8 -> conditions.contains(Condition.RESOURCE_EXHAUSTED);
+            case 13 -> conditions.contains(Condition.INTERNAL);
+            case 14 -> conditions.contains(Condition.UNAVAILABLE);
+            default -> false;
+        };
     }
 
     /** Whether a failure to connect, or a connection reset before a response, is retried. */

@@ -133,7 +133,8 @@ public final class DestinationResolver {
                 .distinct().reduce((a, b) -> a + "," + b).orElse(subset == null ? "unknown" : subset);
         return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
                 loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy,
-                service.namespace(), p.number(), idleTimeout(policy), tlsCredential(rule, policy)), null);
+                service.namespace(), p.number(), idleTimeout(policy), tlsCredential(rule, policy),
+                http2(p, policy)), null);
     }
 
     private Result resolveDns(String host, String subset, Integer port, String fromNamespace) {
@@ -150,7 +151,7 @@ public final class DestinationResolver {
         }
         return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
                 SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace, port, DEFAULT_IDLE_TIMEOUT,
-                null), null);
+                null, false), null);
     }
 
     private static io.kshift.model.resource.ResourceKey tlsCredential(Optional<Resource> rule, TrafficPolicy policy) {
@@ -170,6 +171,19 @@ public final class DestinationResolver {
         List<Resource> rules = rulesByService.getOrDefault(service, List.of());
         return rules.stream().filter(r -> r.namespace().equals(fromNamespace)).findFirst()
                 .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst());
+    }
+
+    /**
+     * Istio: HTTP/2 to a port declared gRPC or HTTP/2; to an HTTP port too when the policy says {@code UPGRADE}
+     * ({@code DO_NOT_UPGRADE} and {@code DEFAULT} keep HTTP/1.1, the mesh default).
+     */
+    private static boolean http2(ServicePortInfo port, TrafficPolicy policy) {
+        if (port.http2()) {
+            return true;
+        }
+        var http = policy == null || policy.connectionPool() == null ? null : policy.connectionPool().http();
+        return http != null && http.h2UpgradePolicy()
+                == io.kshift.model.istio.ConnectionPoolSettings.HttpSettings.H2UpgradePolicy.UPGRADE;
     }
 
     private static SimpleLb loadBalancer(TrafficPolicy policy) {

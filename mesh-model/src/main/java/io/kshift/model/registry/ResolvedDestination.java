@@ -12,12 +12,19 @@ import java.util.List;
  * {@code namespace}: the service's (telemetry keys by it), or the referring resource's for a DNS host;
  * {@code port}: the service port the destination names; {@code idleTimeout}: {@code connectionPool.tcp.idleTimeout}
  * (Istio's default one hour; zero means none); {@code tlsCredential}: the Secret the policy's {@code tls} names
- * (in the DestinationRule's namespace), or null.
+ * (in the DestinationRule's namespace), or null; {@code http2}: requests go to the endpoints over HTTP/2 (the port is
+ * declared gRPC or HTTP/2, the policy's {@code h2UpgradePolicy} is {@code UPGRADE}, or a GRPCRoute names it).
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
                                   TrafficPolicy policy, String namespace, int port, Duration idleTimeout,
-                                  io.kshift.model.resource.ResourceKey tlsCredential) {
+                                  io.kshift.model.resource.ResourceKey tlsCredential, boolean http2) {
+
+    /** This destination spoken to over HTTP/2 (a GRPCRoute's backend: gRPC is HTTP/2). */
+    public ResolvedDestination withHttp2() {
+        return http2 ? this : new ResolvedDestination(service, subset, version, endpoints, loadBalancer,
+                connectTimeout, maxConnectionDuration, policy, namespace, port, idleTimeout, tlsCredential, true);
+    }
 
     /**
      * What stays the same while a destination's endpoints or policy change: namespace, service, subset and service

@@ -45,7 +45,8 @@ public final class ServiceRegistry {
         for (Resource r : config.ofKind(Kind.SERVICE_ENTRY)) {
             ServiceEntrySpec spec = r.specAs(ServiceEntrySpec.class);
             List<ServicePortInfo> ports = spec.ports().stream()
-                    .map(p -> new ServicePortInfo(p.number(), p.name(), p.targetPort(), null)).toList();
+                    .map(p -> new ServicePortInfo(p.number(), p.name(), p.targetPort(), null,
+                            p.protocol() == null ? null : p.protocol().toUpperCase(java.util.Locale.ROOT))).toList();
             for (String host : spec.hosts()) {
                 entries.put(host, new MeshService(host, r.namespace(), r.name(), MeshService.Origin.SERVICE_ENTRY,
                         ports, entryEndpoints(spec, host, workloads, r.namespace()), dns(spec)));
@@ -55,7 +56,8 @@ public final class ServiceRegistry {
     }
 
     private static ServicePortInfo portInfo(KubeServicePort p) {
-        return new ServicePortInfo(p.port(), p.name(), p.numericTargetPort(), p.namedTargetPort());
+        return new ServicePortInfo(p.port(), p.name(), p.numericTargetPort(), p.namedTargetPort(),
+                ServicePortInfo.kubernetesProtocol(p.appProtocol(), p.name()));
     }
 
     private static boolean dns(ServiceEntrySpec spec) {

@@ -27,6 +27,8 @@ public enum Kind {
     KUBE_GATEWAY(Groups.GATEWAY_API, "Gateway", "gateways", List.of("gtw"), KubeGatewaySpec.class),
     TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class),
     HTTP_ROUTE(Groups.GATEWAY_API, "HTTPRoute", "httproutes", List.of(), HttpRouteSpec.class),
+    GRPC_ROUTE(Groups.GATEWAY_API, "GRPCRoute", "grpcroutes", List.of(), io.kshift.model.gateway.GrpcRouteSpec.class,
+            List.of("v1", "v1alpha2")),
     TLS_ROUTE(Groups.GATEWAY_API, "TLSRoute", "tlsroutes", List.of(), io.kshift.model.gateway.TlsRouteSpec.class,
             List.of("v1", "v1alpha3", "v1alpha2")),
     REFERENCE_GRANT(Groups.GATEWAY_API, "ReferenceGrant", "referencegrants", List.of("refgrant"),

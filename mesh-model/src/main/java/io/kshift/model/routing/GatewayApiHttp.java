@@ -34,6 +34,25 @@ public final class GatewayApiHttp {
     private GatewayApiHttp() {
     }
 
+    /** The routes served as HTTPRoutes: HTTPRoutes, then GRPCRoutes. */
+    public static List<io.kshift.model.resource.Resource> routes(io.kshift.model.mesh.MeshConfig config) {
+        List<io.kshift.model.resource.Resource> grpc = config.ofKind(io.kshift.model.resource.Kind.GRPC_ROUTE);
+        if (grpc.isEmpty()) {
+            return config.ofKind(io.kshift.model.resource.Kind.HTTP_ROUTE);
+        }
+        List<io.kshift.model.resource.Resource> out = new ArrayList<>(
+                config.ofKind(io.kshift.model.resource.Kind.HTTP_ROUTE));
+        out.addAll(grpc);
+        return out;
+    }
+
+    /** An HTTPRoute's spec, or the HTTPRoute a GRPCRoute is served as. */
+    public static io.kshift.model.gateway.HttpRouteSpec spec(io.kshift.model.resource.Resource route) {
+        return route.type() == io.kshift.model.resource.Kind.GRPC_ROUTE
+                ? route.specAs(io.kshift.model.gateway.GrpcRouteSpec.class).asHttpRoute()
+                : route.specAs(io.kshift.model.gateway.HttpRouteSpec.class);
+    }
+
     public static HttpRoute toIstio(HttpRouteRule rule, String namespace) {
         List<HttpMatchRequest> match = rule.matches().stream().map(GatewayApiHttp::match).toList();
         String prefix = rule.matches().size() == 1 ? prefixOf(rule.matches().get(0)) : null;

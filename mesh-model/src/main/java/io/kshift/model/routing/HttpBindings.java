@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * Which http routes serve which HTTP port, by Host. Istio: a Gateway server with protocol HTTP declares a port; a
  * VirtualService naming that gateway serves its {@code hosts} there (those the server's {@code hosts} admit).
  * Gateway API: an HTTP listener declares a port; an HTTPRoute whose parentRef names it serves its
- * {@code hostnames} there. The mesh port (no gateway) serves VirtualServices bound to {@code mesh}. Shared by the
+ * {@code hostnames} there, and so does a GRPCRoute (as the HTTPRoute it is served as; its backends speak HTTP/2).
+ * The mesh port (no gateway) serves VirtualServices bound to {@code mesh}. Shared by the
  * validator and the proxy, like {@link ListenerBindings}.
  */
 public final class HttpBindings {
@@ -39,7 +40,12 @@ public final class HttpBindings {
      * Domains are as written ({@code httpbin}, {@code *.example.com}, {@code *}); {@link HostNames} expands them.
      */
     public record VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
-                              String field, ResourceKey gateway) {
+                              String field, ResourceKey gateway, boolean grpc) {
+
+        public VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
+                           String field, ResourceKey gateway) {
+            this(source, namespace, domains, routes, field, gateway, false);
+        }
 
         /**
          * Whether a match block's {@code gateways} admit this listener: none named admits any; otherwise it must
@@ -82,7 +88,7 @@ public final class HttpBindings {
                     continue;
                 }
                 List<VirtualHost> hosts = out.computeIfAbsent(l.port(), p -> new ArrayList<>());
-                for (Resource route : config.ofKind(Kind.HTTP_ROUTE)) {
+                for (Resource route : GatewayApiHttp.routes(config)) {
                     httpRoute(route, gw, l, labels).ifPresent(hosts::add);
                 }
             }
@@ -116,8 +122,8 @@ public final class HttpBindings {
         }
         // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that
         // Service's host (its hostnames do not apply to a Service parent).
-        for (Resource route : config.ofKind(Kind.HTTP_ROUTE)) {
-            HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
+        for (Resource route : GatewayApiHttp.routes(config)) {
+            HttpRouteSpec spec = GatewayApiHttp.spec(route);
             List<String> services = spec.parentRefs().stream().filter(HttpBindings::isServiceParent)
                     .filter(p -> p.namespace() == null || p.namespace().equals(route.namespace()))
                     .filter(p -> !p.name().contains("."))
@@ -125,7 +131,8 @@ public final class HttpBindings {
             if (!services.isEmpty() && !spec.rules().isEmpty()) {
                 List<HttpRoute> routes = spec.rules().stream()
                         .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
-                out.add(new VirtualHost(route.key(), route.namespace(), services, routes, "spec.rules", null));
+                out.add(new VirtualHost(route.key(), route.namespace(), services, routes, "spec.rules", null,
+                        route.type() == Kind.GRPC_ROUTE));
             }
         }
         return out;
@@ -140,7 +147,7 @@ public final class HttpBindings {
     private static java.util.Optional<VirtualHost> httpRoute(Resource route, Resource gw, Listener l,
                                                              java.util.function.Function<String, Map<String, String>>
                                                                      labels) {
-        HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
+        HttpRouteSpec spec = GatewayApiHttp.spec(route);
         boolean attached = l.admitsNamespace(gw.namespace(), route.namespace(), labels)
                 && l.admitsKind(route.type().kindName()) && spec.parentRefs().stream()
                 .anyMatch(p -> ListenerBindings.attaches(p, route.namespace(), gw, l));
@@ -154,7 +161,7 @@ public final class HttpBindings {
         }
         List<HttpRoute> routes = spec.rules().stream().map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
         return java.util.Optional.of(new VirtualHost(route.key(), route.namespace(), domains, routes, "spec.rules",
-                gw.key()));
+                gw.key(), route.type() == Kind.GRPC_ROUTE));
     }
 
     /** The route hosts a gateway server's hosts admit ({@code *}, {@code ns/host}, wildcards); a {@code *} route host takes the server's. */

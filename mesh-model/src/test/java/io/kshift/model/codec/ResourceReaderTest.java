@@ -58,12 +58,12 @@ class ResourceReaderTest {
                 spec:
                   host: httpbin
                   trafficPolicy:
-                    connectionPool: {http: {h2UpgradePolicy: UPGRADE}}
+                    loadBalancer: {simple: ROUND_ROBIN, warmupDurationSecs: 10s}
                     portLevelSettings: [{port: {number: 80}, tls: {mode: SIMPLE, caCertificates: /etc/ca.pem}}]
                 """);
         assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactlyInAnyOrder(
-                "spec.trafficPolicy.connectionPool.http.h2UpgradePolicy: not supported: HTTP/2 to upstreams is not"
-                        + " served by this kshift version yet",
+                "spec.trafficPolicy.loadBalancer.warmupDurationSecs: not supported: slow start is not served by this"
+                        + " kshift version",
                 "spec.trafficPolicy.portLevelSettings[0].tls.caCertificates: not supported: certificate files on the"
                         + " proxy are not served: put the certificate in a Secret and name it in credentialName");
     }

@@ -2,10 +2,7 @@ package io.kshift.proxy.http;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.impl.VertxInternal;
@@ -19,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * beyond that requests wait, at most {@code maxPending} of them (Envoy's {@code http1MaxPendingRequests}), and one
  * more fails at once with {@link #OVERFLOW}. A connection idle for the policy's idle timeout is closed.
  */
-final class EndpointPool {
+final class EndpointPool implements UpstreamPool {
     /** The pending queue is full: the exchange answers 503 UO, as Envoy does. */
     static final Exception OVERFLOW = new UpstreamCall.UpstreamException("upstream pending requests overflow");
     /** Headers of an upstream answer, as the client side allows its own (Vert.x's client default was 8 KiB). */
@@ -40,32 +37,14 @@ final class EndpointPool {
         this.onEmpty = onEmpty;
         this.policy = policy;
         this.remote = InetSocketAddress.createUnresolved(host, port);
-        this.bootstrap = new Bootstrap().group(loop)
-                .channelFactory(vertx.transport().channelFactory(false))
-                .resolver(vertx.nettyAddressResolverGroup())
-                .option(ChannelOption.TCP_NODELAY, true)
-                // Pooled, so UpstreamConnection's heap copy of each answer chunk is always a copy (Vert.x's
-                // safeBuffer hands unpooled buffers through as they are, and nobody would release them).
-                .option(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.min(Integer.MAX_VALUE, Math.max(1, policy.connectTimeout().toMillis())))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (policy.keepalive() != null) {
-                            io.kshift.proxy.routing.TcpKeepalives.apply(policy.keepalive(), ch);
-                        }
-                        if (policy.tls() != null) {
-                            ch.pipeline().addLast("kshift-tls", policy.tls().handler(ch.alloc(), port));
-                        }
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, policy.idleTimeoutSeconds(), TimeUnit.SECONDS),
-                                new HttpClientCodec(4096, MAX_HEADER_BYTES, 65536),
-                                new UpstreamConnection(EndpointPool.this, policy.keepAlive()));
-                    }
-                });
+        this.bootstrap = UpstreamBootstrap.of(vertx, loop, policy, port, false, ch -> ch.pipeline().addLast(
+                new IdleStateHandler(0, 0, policy.idleTimeoutSeconds(), TimeUnit.SECONDS),
+                new HttpClientCodec(4096, MAX_HEADER_BYTES, 65536),
+                new UpstreamConnection(EndpointPool.this, policy.keepAlive())));
     }
 
-    void acquire(UpstreamCall call) {
+    @Override
+    public void acquire(UpstreamCall call) {
         assert loop.inEventLoop() : "a pool is touched only on its own event loop";
         UpstreamConnection c;
         while ((c = idle.pollLast()) != null) {
@@ -105,7 +84,8 @@ final class EndpointPool {
     }
 
     /** A connection is free again: the longest-waiting request takes it, or it waits in the idle list. */
-    void release(UpstreamConnection c) {
+    @Override
+    public void release(UpstreamConnection c) {
         UpstreamCall next;
         while ((next = waiting.pollFirst()) != null) {
             if (!next.isOver()) {
@@ -116,7 +96,8 @@ final class EndpointPool {
         idle.addLast(c);
     }
 
-    void closed(UpstreamConnection c) {
+    @Override
+    public void closed(UpstreamConnection c) {
         open--;
         idle.remove(c);
         serveWaiting();
@@ -129,7 +110,8 @@ final class EndpointPool {
         }
     }
 
-    void cancel(UpstreamCall call) {
+    @Override
+    public void cancel(UpstreamCall call) {
         waiting.remove(call);
     }
 

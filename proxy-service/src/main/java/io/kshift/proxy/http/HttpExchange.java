@@ -164,7 +164,11 @@ final class HttpExchange {
         }
         HttpRouteEntry.Fault f = route.fault();
         if (f != null && f.abortStatus() > 0 && chance(f.abortPercent())) {
-            respond(f.abortStatus(), "fault filter abort", ResponseFlags.FAULT_ABORT);
+            if (f.grpcStatus() >= 0) {
+                grpcAbort(f.grpcStatus());
+            } else {
+                respond(f.abortStatus(), "fault filter abort", ResponseFlags.FAULT_ABORT);
+            }
         } else if (route.redirect() != null) {
             done = true;
             finished = true;
@@ -180,6 +184,24 @@ final class HttpExchange {
             respond(503, "no healthy upstream", ResponseFlags.NO_HEALTHY);
         } else {
             forwardFirst();
+        }
+    }
+
+    /**
+     * A gRPC abort, as Envoy's fault filter answers it: HTTP 200, trailers-only (the status in the headers), so the
+     * client's call fails with that status.
+     */
+    private void grpcAbort(int code) {
+        done = true;
+        finished = true;
+        corsHeaders();
+        String all = flags == null ? ResponseFlags.FAULT_ABORT : flags + "," + ResponseFlags.FAULT_ABORT;
+        response.setStatusCode(200).putHeader("content-type", "application/grpc")
+                .putHeader("grpc-status", String.valueOf(code)).putHeader("grpc-message", "fault filter abort")
+                .putHeader(ResponseFlags.HEADER, all).end();
+        if (target != null) {
+            target.stats().request(200, all, (System.nanoTime() - startedAt) / 1_000_000);
+            target.stats().grpcStatus(code);
         }
     }
 
@@ -261,7 +283,7 @@ final class HttpExchange {
                 UpstreamRequests.request(request.method(), uri, tryHeaders, body), t);
         t.call = call;
         inFlight = call;
-        upstreams.send(target.pool(), loop, endpoint, call);
+        upstreams.send(target.pool(request.version() == HttpVersion.HTTP_2), loop, endpoint, call);
         if (attempt == 0 && !done) {
             mirror();
         }
@@ -343,7 +365,10 @@ final class HttpExchange {
                 outliers.success(t.endpoint);
             }
         }
-        if (!done && route.retry().on().retriesStatus(status) && retry(t.attempt)) {
+        // A trailers-only gRPC answer carries its status in the headers: retried on the route's gRPC conditions.
+        int grpc = grpcStatus(upstream.headers());
+        if (!done && (route.retry().on().retriesStatus(status) || grpc >= 0 && route.retry().on().retriesGrpc(grpc))
+                && retry(t.attempt)) {
             // The retry is scheduled; this answer is dropped and its slots given back now, as Envoy resets it.
             t.call.reset();
             return;
@@ -357,10 +382,13 @@ final class HttpExchange {
         headCopied = true;
         response.setStatusCode(status).setStatusMessage(upstream.status().reasonPhrase());
         for (var e : upstream.headers()) {
-            if (!UpstreamRequests.HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            // x-http2-*: Netty's HTTP/2-to-HTTP conversion notes (the stream id), not the upstream's headers.
+            if (!UpstreamRequests.HOP_BY_HOP.contains(name) && !name.startsWith("x-http2-")) {
                 response.headers().add(e.getKey(), e.getValue());
             }
         }
+        t.grpcStatus = grpc;
         route.responseEdits().applyTo(response.headers());
         target.responseEdits().applyTo(response.headers());
         if (newCookie != null) {
@@ -396,7 +424,7 @@ final class HttpExchange {
      * The answer is complete. The destination's slots are given back before the last bytes go out, so a client
      * that sends its next request the moment this one ends never finds them still taken.
      */
-    private void ended(Try t, Buffer last) {
+    private void ended(Try t, Buffer last, io.netty.handler.codec.http.HttpHeaders trailers) {
         if (!t.streaming || finished) {
             release(t, t.retry);
             return;
@@ -404,6 +432,19 @@ final class HttpExchange {
         cancelRouteTimer();
         release(t, t.retry);
         record(t.status);
+        if (!trailers.isEmpty()) {
+            // gRPC's status travels here; HTTP/1.1 clients get them on a chunked answer (a sized one has no room).
+            for (var e : trailers) {
+                response.trailers().add(e.getKey(), e.getValue());
+            }
+            int grpc = grpcStatus(trailers);
+            if (grpc >= 0) {
+                t.grpcStatus = grpc;
+            }
+        }
+        if (t.grpcStatus >= 0) {
+            target.stats().grpcStatus(t.grpcStatus);
+        }
         finished = true;
         if (last == null) {
             response.end();
@@ -423,6 +464,15 @@ final class HttpExchange {
         release(t, t.retry);
         finished = true;
         response.reset();
+    }
+
+    /** The {@code grpc-status} in these headers, or -1 (none, or not a number). */
+    private static int grpcStatus(io.netty.handler.codec.http.HttpHeaders headers) {
+        String s = headers.get("grpc-status");
+        if (s == null || s.isEmpty() || s.length() > 3 || !s.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Integer.parseInt(s);
     }
 
     private void record(int status) {
@@ -593,6 +643,8 @@ final class HttpExchange {
         boolean streaming;
         boolean headSeen;
         int status;
+        /** The answer's {@code grpc-status} (headers of a trailers-only answer, else trailers); -1: none. */
+        int grpcStatus = -1;
 
         Try(int attempt, Upstream endpoint, boolean retry) {
             this.attempt = attempt;
@@ -615,11 +667,11 @@ final class HttpExchange {
         }
 
         @Override
-        public void end(Buffer last) {
+        public void end(Buffer last, io.netty.handler.codec.http.HttpHeaders trailers) {
             if (timedOut && !headSeen) {
                 HttpExchange.this.failed(this, UpstreamCall.RESET, true); // ended before the timer's reset arrived
             } else {
-                ended(this, last);
+                ended(this, last, trailers);
             }
         }
 

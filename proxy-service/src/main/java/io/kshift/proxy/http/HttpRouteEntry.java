@@ -25,8 +25,11 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
         }
     }
 
-    /** A delay and/or an abort, each for a percentage of requests (0–100). */
-    record Fault(Duration delay, double delayPercent, int abortStatus, double abortPercent) {
+    /**
+     * A delay and/or an abort, each for a percentage of requests (0–100); an abort answers {@code abortStatus}, or
+     * when {@code grpcStatus} is set (0 to 16, else -1), a gRPC answer with that status.
+     */
+    record Fault(Duration delay, double delayPercent, int abortStatus, double abortPercent, int grpcStatus) {
         static Fault of(HttpFaultInjection f) {
             if (f == null) {
                 return null;
@@ -34,9 +37,12 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
             Duration delay = f.delay() == null ? null
                     : io.kshift.model.mesh.IstioDuration.parse(f.delay().fixedDelay()).orElseThrow();
             double delayPct = f.delay() == null ? 0 : percent(f.delay().percentage());
-            int status = f.abort() == null ? 0 : f.abort().httpStatus();
+            int grpc = f.abort() == null || f.abort().grpcStatus() == null ? -1
+                    : io.kshift.model.grpc.GrpcStatus.parse(f.abort().grpcStatus()).orElse(2);
+            // A gRPC abort is an HTTP 200 carrying the status, as gRPC answers every call.
+            int status = f.abort() == null ? 0 : grpc >= 0 ? 200 : f.abort().httpStatus();
             double abortPct = f.abort() == null ? 0 : percent(f.abort().percentage());
-            return new Fault(delay, delayPct, status, abortPct);
+            return new Fault(delay, delayPct, status, abortPct, grpc);
         }
 
         private static double percent(io.kshift.model.istio.Percent p) {

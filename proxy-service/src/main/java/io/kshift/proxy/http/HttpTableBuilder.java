@@ -155,7 +155,9 @@ public final class HttpTableBuilder {
             HttpRoute route = vh.routes().get(i);
             String field = vh.field() + "[" + i + "]";
             for (WeightedTarget t : ListenerBindings.istioTargets(route, vh.namespace(), field)) {
-                out.add(t.resolve(resolver).destination());
+                ResolvedDestination d = t.resolve(resolver).destination();
+                // A GRPCRoute's backends speak gRPC, which is HTTP/2, whatever their Service port says.
+                out.add(d != null && vh.grpc() ? d.withHttp2() : d);
             }
             for (HttpMirrorPolicy m : route.allMirrors()) {
                 out.add(ListenerBindings.target(field + ".mirror", 1, m.destination(), vh.namespace())

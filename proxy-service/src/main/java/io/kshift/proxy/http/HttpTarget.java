@@ -10,20 +10,35 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A weighted destination of an http route: the resolved destination, its endpoints and how to pick one, its pool
- * settings, the header edits that apply when it is chosen, and live counters: requests and retries in flight
+ * settings (and those of its HTTP/2 pool when it follows the client's protocol), the header edits that apply when it is chosen, and live counters: requests and retries in flight
  * (the circuit breaker's) and requests sent (a statistic for the node view).
  */
 record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker endpoints, PoolRef pool,
-                  ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef statsRef,
-                  AtomicInteger activeRequests, AtomicInteger activeRetries, LongAdder requests) {
+                  PoolRef http2Pool, ConsistentHashLb hash, HeaderEdits requestEdits, HeaderEdits responseEdits,
+                  StatsRef statsRef, AtomicInteger activeRequests, AtomicInteger activeRetries, LongAdder requests) {
 
     /** The circuit-breaker counters and endpoints are the destination's, shared with every route to it. */
     HttpTarget(ResolvedDestination destination, int weight, io.kshift.proxy.routing.Destinations.Shared shared,
                HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef stats,
                io.kshift.proxy.tls.UpstreamTls tls) {
         this(destination, weight, shared.endpoints(), new PoolRef(UpstreamPolicy.of(destination, tls)),
+                clientProtocol(destination) ? new PoolRef(UpstreamPolicy.of(destination.withHttp2(), tls)) : null,
                 consistentHash(destination), requestEdits, responseEdits, stats, shared.activeRequests(),
                 shared.activeRetries(), new LongAdder());
+    }
+
+    /**
+     * The pool for a request that came in over {@code http2} or not: Istio's {@code useClientProtocol} sends it
+     * upstream on the client's protocol; otherwise the destination's decides.
+     */
+    PoolRef pool(boolean http2) {
+        return http2 && http2Pool != null ? http2Pool : pool;
+    }
+
+    private static boolean clientProtocol(ResolvedDestination d) {
+        var pool = d.policy() == null ? null : d.policy().connectionPool();
+        var http = pool == null ? null : pool.http();
+        return !d.http2() && http != null && Boolean.TRUE.equals(http.useClientProtocol());
     }
 
     /** This destination's traffic stats on the route's listener (made by the first request). */

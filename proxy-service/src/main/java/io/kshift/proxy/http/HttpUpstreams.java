@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The node's HTTP/1.1 connections to upstreams, on Netty directly (codec to codec, no futures or contexts per
+ * The node's HTTP/1.1 and HTTP/2 connections to upstreams, on Netty directly (codec to codec, no futures or contexts per
  * request), one set per distinct {@link UpstreamPolicy} and kept across route tables, so a new generation reuses
  * warm connections. As Envoy keeps a pool per worker, a policy without connection limits has pools per event
  * loop: a request goes out on a connection of the loop it arrived on and its answer comes back there, with no hop
@@ -55,8 +55,8 @@ final class HttpUpstreams {
 
         Policy(UpstreamPolicy settings) {
             this.settings = settings;
-            this.limited = settings.maxConnections() != UpstreamPolicy.DEFAULT_CONNECTIONS
-                    || settings.maxPending() != UpstreamPolicy.UNLIMITED;
+            this.limited = !settings.http2() && (settings.maxConnections() != UpstreamPolicy.DEFAULT_CONNECTIONS
+                    || settings.maxPending() != UpstreamPolicy.UNLIMITED);
         }
 
         Pools pools(EventLoop caller) {
@@ -81,20 +81,22 @@ final class HttpUpstreams {
     final class Pools {
         final EventLoop loop;
         private final UpstreamPolicy settings;
-        private final Map<HostPort, EndpointPool> endpoints = new HashMap<>();
+        private final Map<HostPort, UpstreamPool> endpoints = new HashMap<>();
 
         Pools(UpstreamPolicy settings, EventLoop loop) {
             this.settings = settings;
             this.loop = loop;
         }
 
-        EndpointPool endpoint(Upstream endpoint) {
+        UpstreamPool endpoint(Upstream endpoint) {
             HostPort address = endpoint.address();
-            EndpointPool p = endpoints.get(address);
+            UpstreamPool p = endpoints.get(address);
             if (p == null) {
-                EndpointPool[] made = new EndpointPool[1];
-                made[0] = new EndpointPool(vertx, loop, settings, address.host(), address.port(),
-                        () -> endpoints.remove(address, made[0]));
+                UpstreamPool[] made = new UpstreamPool[1];
+                Runnable forget = () -> endpoints.remove(address, made[0]);
+                made[0] = settings.http2()
+                        ? new Http2EndpointPool(vertx, loop, settings, address.host(), address.port(), forget)
+                        : new EndpointPool(vertx, loop, settings, address.host(), address.port(), forget);
                 p = made[0];
                 endpoints.put(address, p);
             }

@@ -48,7 +48,7 @@ final class Mirrors {
         if (timeoutMillis > 0) {
             shadow.idle = new StreamIdle(loop, timeoutMillis, call::reset);
         }
-        upstreams.send(target.pool(), loop, endpoint, call);
+        upstreams.send(target.pool(), loop, endpoint, call); // mirrors go on the destination's own protocol
     }
 
     /** One mirrored copy: its answer is read and thrown away; its outcome counts for the mirror destination. */
@@ -82,7 +82,7 @@ final class Mirrors {
         }
 
         @Override
-        public void end(Buffer last) {
+        public void end(Buffer last, io.netty.handler.codec.http.HttpHeaders trailers) {
             done(status, null);
         }
 

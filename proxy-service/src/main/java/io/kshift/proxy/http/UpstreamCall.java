@@ -6,7 +6,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * One request through an {@link EndpointPool}: the exchange's handle to reset it or pause its response, and the
+ * One request through an {@link EndpointPool} or an {@link Http2EndpointPool}: the exchange's handle to reset it or pause its response, and the
  * pool's way back to the exchange. Its state belongs to the pool's event loop; the listener hears on the caller's
  * loop. They are the same loop unless the pool is node-wide (a policy with connection limits), and then every
  * crossing is one task on the other loop, in order.
@@ -20,7 +20,7 @@ final class UpstreamCall {
     private final FullHttpRequest request;
     private EventLoop poolLoop;
     /** Pool-loop state. */
-    private EndpointPool waitingIn;
+    private UpstreamPool waitingIn;
     private UpstreamConnection connection;
     private boolean over;
 
@@ -58,7 +58,7 @@ final class UpstreamCall {
         return over;
     }
 
-    void waiting(EndpointPool pool) {
+    void waiting(UpstreamPool pool) {
         waitingIn = pool;
     }
 
@@ -79,11 +79,11 @@ final class UpstreamCall {
         }
     }
 
-    void end(Buffer last) {
+    void end(Buffer last, io.netty.handler.codec.http.HttpHeaders trailers) {
         if (!over) {
             over = true;
             connection = null;
-            deliver(() -> listener.end(last));
+            deliver(() -> listener.end(last, trailers));
         }
     }
 

@@ -14,12 +14,13 @@ import io.vertx.core.buffer.Buffer;
 /**
  * One HTTP/1.1 connection to an endpoint, the last handler of its pipeline (after Netty's client codec): carries
  * one {@link UpstreamCall} at a time and goes back to its pool when both the request and the answer are complete
- * and both sides allow keep-alive. Interim 1xx answers (100 Continue) are skipped.
+ * and both sides allow keep-alive. Interim 1xx answers (100 Continue) are skipped. Also one HTTP/2 stream (after
+ * Netty's frame-to-HTTP codec on the stream's channel), which carries one call and ends with it.
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private static final Exception CLOSED = new UpstreamCall.UpstreamException("upstream connection closed");
 
-    private final EndpointPool pool;
+    private final UpstreamPool pool;
     private final boolean keepAliveAllowed;
     private Channel channel;
     private UpstreamCall call;
@@ -29,7 +30,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean interim;
     private Throwable cause;
 
-    UpstreamConnection(EndpointPool pool, boolean keepAliveAllowed) {
+    UpstreamConnection(UpstreamPool pool, boolean keepAliveAllowed) {
         this.pool = pool;
         this.keepAliveAllowed = keepAliveAllowed;
     }
@@ -76,6 +77,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             call = null;
             channel.close();
         }
+    }
+
+    void close() {
+        channel.close();
     }
 
     void autoRead(boolean on) {
@@ -133,7 +138,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 // A sized body's last bytes come with its end: one write to the client instead of two.
                 answered = true;
                 call = null;
-                c.end(bytes);
+                c.end(bytes, ((LastHttpContent) msg).trailingHeaders());
                 if (written) {
                     recycle();
                 }

@@ -12,8 +12,11 @@ interface UpstreamListener {
 
     void chunk(Buffer chunk);
 
-    /** {@code last}: the answer's final bytes when they came with its end (a small sized body), else null. */
-    void end(Buffer last);
+    /**
+     * {@code last}: the answer's final bytes when they came with its end (a small sized body), else null;
+     * {@code trailers}: its trailers (gRPC's status is there), empty when it has none.
+     */
+    void end(Buffer last, io.netty.handler.codec.http.HttpHeaders trailers);
 
     /**
      * {@code sent}: the request had a connection and went (or was going) out on it; false when no connection was

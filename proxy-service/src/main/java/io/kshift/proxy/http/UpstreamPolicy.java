@@ -10,12 +10,14 @@ import java.time.Duration;
  * A destination's connection pool (circuit breaker) settings for HTTP, with Envoy's defaults where the
  * DestinationRule is silent (effectively unlimited). Pools are shared by destinations with equal settings.
  * {@code maxConnections} bounds connections per endpoint; {@code maxPending} is the queue of requests waiting
- * for one; {@code maxRequests} the requests in flight to the destination; {@code maxRetries} its retries in flight.
+ * for one; {@code maxRequests} the requests in flight to the destination; {@code maxRetries} its retries in flight;
+ * {@code http2}: requests go as streams on HTTP/2 connections (one per endpoint and event loop), where the
+ * connection limits do not apply, as in Envoy, whose HTTP/2 pools hold one connection.
  */
 record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int maxRetries, boolean keepAlive,
                       int idleTimeoutSeconds, Duration connectTimeout,
                       io.kshift.model.istio.ConnectionPoolSettings.TcpKeepalive keepalive,
-                      io.kshift.proxy.tls.UpstreamTls tls) {
+                      io.kshift.proxy.tls.UpstreamTls tls, boolean http2) {
     static final int UNLIMITED = Integer.MAX_VALUE;
     /** Vert.x needs a real pool size; 1024 connections per endpoint is more than a node ever opens. */
     static final int DEFAULT_CONNECTIONS = 1024;
@@ -39,6 +41,6 @@ record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int m
         int idle = http == null ? 60 : (int) Math.max(1, IstioDuration.parse(http.idleTimeout())
                 .orElse(Duration.ofHours(1)).toSeconds());
         return new UpstreamPolicy(maxConnections, maxPending, maxRequests, maxRetries, keepAlive, idle,
-                d.connectTimeout(), io.kshift.proxy.routing.TcpKeepalives.of(d), tls);
+                d.connectTimeout(), io.kshift.proxy.routing.TcpKeepalives.of(d), tls, d.http2());
     }
 }

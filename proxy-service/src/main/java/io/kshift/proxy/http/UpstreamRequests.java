@@ -46,7 +46,12 @@ final class UpstreamRequests {
         MultiMap h = MultiMap.caseInsensitiveMultiMap();
         request.headers().forEach(e -> {
             String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !name.startsWith(":")) {
+            if (name.equals("te")) {
+                // The one TE HTTP/2 allows, and gRPC requires: the client takes trailers.
+                if (e.getValue().trim().equalsIgnoreCase("trailers")) {
+                    h.add("te", "trailers");
+                }
+            } else if (!HOP_BY_HOP.contains(name) && !name.startsWith(":")) {
                 if (name.equals("cookie") && e.getValue().contains(SESSION_COOKIE)) {
                     String kept = withoutSessionCookie(e.getValue());
                     if (!kept.isEmpty()) {

@@ -142,6 +142,11 @@ public class TelemetryReporter {
             Counter c = s.byStatus.get(code);
             putIfAny(requests, String.valueOf(code), c == null ? 0 : c.takeDelta());
         }
+        Map<String, Long> grpc = new TreeMap<>();
+        for (int code = 0; code < s.byGrpcStatus.length(); code++) {
+            Counter c = s.byGrpcStatus.get(code);
+            putIfAny(grpc, String.valueOf(code), c == null ? 0 : c.takeDelta());
+        }
         Map<String, Long> flags = new TreeMap<>();
         String[] flagNames = TrafficStats.flagNames();
         for (int i = 0; i < flagNames.length; i++) {
@@ -168,7 +173,7 @@ public class TelemetryReporter {
         TrafficKey k = s.key();
         return new TelemetryReport.Entry(k.version(), k.subset(), k.listener(), k.protocol(), k.shadow(), opened,
                 closed, active, fromClient, fromUpstream, failures, reasons, requests, flags, encode(durations),
-                encode(latencies));
+                encode(latencies), grpc);
     }
 
     private static void putIfAny(Map<String, Long> out, String name, long delta) {

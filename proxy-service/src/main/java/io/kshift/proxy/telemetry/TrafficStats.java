@@ -27,6 +27,8 @@ public final class TrafficStats {
     final Counter connectFailures = new Counter();
     final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(600);
     final Counter[] byFlag = new Counter[FLAGS.length];
+    /** gRPC answers by {@code grpc-status} (0 to 16; anything else counts as 2, UNKNOWN, as gRPC reads it). */
+    final AtomicReferenceArray<Counter> byGrpcStatus = new AtomicReferenceArray<>(17);
     /** TCP only (null for HTTP keys). */
     final Recorder connectionDuration;
     /** HTTP only (null for TCP keys). */
@@ -136,6 +138,17 @@ public final class TrafficStats {
             requestLatency.recordValue(ms);
         }
         latencyTotal.accept(ms);
+    }
+
+    /** One gRPC answer's {@code grpc-status}, besides its HTTP status (which {@link #request} counts). */
+    public void grpcStatus(int code) {
+        int c = code >= 0 && code <= 16 ? code : 2;
+        Counter adder = byGrpcStatus.get(c);
+        if (adder == null) {
+            byGrpcStatus.compareAndSet(c, null, new Counter());
+            adder = byGrpcStatus.get(c);
+        }
+        adder.increment();
     }
 
     static String[] flagNames() {

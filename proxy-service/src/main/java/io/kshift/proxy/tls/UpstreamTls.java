@@ -33,6 +33,8 @@ public final class UpstreamTls {
     private final String certPem;
     private final String keyPem;
     private volatile SslContext context;
+    /** The same settings offering {@code h2} by ALPN, for HTTP/2 destinations; made on first use. */
+    private volatile SslContext h2Context;
 
     UpstreamTls(String sni, boolean verify, String caPem, String certPem, String keyPem) {
         this.sni = sni;
@@ -44,10 +46,15 @@ public final class UpstreamTls {
 
     /** A TLS handler for a connection to an endpoint on {@code port}: SNI and the name checked are {@code sni}. */
     public SslHandler handler(ByteBufAllocator alloc, int port) {
+        return handler(alloc, port, false);
+    }
+
+    /** {@code h2}: the handshake offers HTTP/2 by ALPN (a server that ignores ALPN is spoken HTTP/2 to anyway). */
+    public SslHandler handler(ByteBufAllocator alloc, int port, boolean h2) {
         if (this == BROKEN) {
             throw new IllegalStateException("the destination's TLS settings do not read (see the build's log)");
         }
-        SslHandler h = context().newHandler(alloc, sni, port);
+        SslHandler h = (h2 ? h2Context() : context()).newHandler(alloc, sni, port);
         if (verify) {
             SSLParameters p = h.engine().getSSLParameters();
             p.setEndpointIdentificationAlgorithm("HTTPS");
@@ -59,30 +66,52 @@ public final class UpstreamTls {
     SslContext context() {
         SslContext c = context;
         if (c == null) {
-            try {
-                SslContextBuilder b = SslContextBuilder.forClient().sslProvider(ServerTls.provider());
-                if (!verify) {
-                    b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-                } else if (caPem != null) {
-                    b.trustManager(Pem.certificates(caPem.getBytes(StandardCharsets.US_ASCII))
-                            .toArray(new java.security.cert.X509Certificate[0]));
-                }
-                if (certPem != null) {
-                    KeyStore store = KeyStore.getInstance("PKCS12");
-                    store.load(null, null);
-                    store.setKeyEntry("client", Pem.privateKey(keyPem.getBytes(StandardCharsets.US_ASCII)),
-                            new char[0], Pem.certificates(certPem.getBytes(StandardCharsets.US_ASCII))
-                                    .toArray(new java.security.cert.X509Certificate[0]));
-                    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-                            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-                    kmf.init(store, new char[0]);
-                    b.keyManager(kmf);
-                }
-                c = b.build();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot build an upstream TLS context: " + e.getMessage(), e);
-            }
+            c = build(false);
             context = c;
+        }
+        return c;
+    }
+
+    private SslContext h2Context() {
+        SslContext c = h2Context;
+        if (c == null) {
+            c = build(true);
+            h2Context = c;
+        }
+        return c;
+    }
+
+    private SslContext build(boolean h2) {
+        SslContext c;
+        try {
+            SslContextBuilder b = SslContextBuilder.forClient().sslProvider(ServerTls.provider());
+            if (h2) {
+                b.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2));
+            }
+            if (!verify) {
+                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            } else if (caPem != null) {
+                b.trustManager(Pem.certificates(caPem.getBytes(StandardCharsets.US_ASCII))
+                        .toArray(new java.security.cert.X509Certificate[0]));
+            }
+            if (certPem != null) {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(null, null);
+                store.setKeyEntry("client", Pem.privateKey(keyPem.getBytes(StandardCharsets.US_ASCII)),
+                        new char[0], Pem.certificates(certPem.getBytes(StandardCharsets.US_ASCII))
+                                .toArray(new java.security.cert.X509Certificate[0]));
+                javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(store, new char[0]);
+                b.keyManager(kmf);
+            }
+            c = b.build();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build an upstream TLS context: " + e.getMessage(), e);
         }
         return c;
     }

@@ -197,7 +197,7 @@ class HttpUpstreamsTest {
         }
 
         @Override
-        public void end(Buffer last) {
+        public void end(Buffer last, io.netty.handler.codec.http.HttpHeaders trailers) {
             if (last != null) {
                 body.append(last.toString());
             }
@@ -216,7 +216,7 @@ class HttpUpstreamsTest {
 
     static UpstreamPolicy policy(int maxConnections, int maxPending, boolean keepAlive) {
         return new UpstreamPolicy(maxConnections, maxPending, UpstreamPolicy.UNLIMITED, UpstreamPolicy.UNLIMITED,
-                keepAlive, 60, Duration.ofSeconds(2), null, null);
+                keepAlive, 60, Duration.ofSeconds(2), null, null, false);
     }
 
     static UpstreamCall call(EventLoop loop, HttpMethod method, UpstreamListener listener) {

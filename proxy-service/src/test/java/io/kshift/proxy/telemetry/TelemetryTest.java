@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(TestIssuer.class)
-class TelemetryTest {
+public class TelemetryTest {
     @Inject
     RouteTableHolder tables;
 
@@ -95,7 +95,7 @@ class TelemetryTest {
         }
     }
 
-    static KafkaConsumer<String, String> consumer() {
+    public static KafkaConsumer<String, String> consumer() {
         Properties p = new Properties();
         p.putAll(EmbeddedKafka.clientConfig());
         p.put("group.id", "telemetry-test-" + UUID.randomUUID());

@@ -21,6 +21,7 @@ public final class VersionTotals {
     public Map<String, Long> connectFailureReasons = new TreeMap<>();
     public Map<String, Long> responseCodes = new TreeMap<>();
     public Map<String, Long> responseFlags = new TreeMap<>();
+    public Map<String, Long> grpcStatuses = new TreeMap<>();
     public TreeSet<String> nodes = new TreeSet<>();
     /** Compressed, base64; null while empty. */
     public String latencyMs;
@@ -36,6 +37,7 @@ public final class VersionTotals {
         e.connectFailureReasons().forEach((reason, n) -> connectFailureReasons.merge(reason, n, Long::sum));
         e.requests().forEach((code, n) -> responseCodes.merge(code, n, Long::sum));
         e.responseFlags().forEach((flag, n) -> responseFlags.merge(flag, n, Long::sum));
+        e.grpcStatuses().forEach((code, n) -> grpcStatuses.merge(code, n, Long::sum));
         latencyMs = merge(latencyMs, e.requestLatencyMs());
         connectionDurationMs = merge(connectionDurationMs, e.connectionDurationMs());
     }

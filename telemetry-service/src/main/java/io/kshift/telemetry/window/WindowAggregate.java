@@ -42,7 +42,7 @@ public final class WindowAggregate {
                     new TreeMap<>(t.connectFailureReasons), requests, t.errors(), requests == 0 ? 0 : (double) t.errors() / requests,
                     shadow || total == 0 ? 0 : 100.0 * units / total, t.percentile(50), t.percentile(90),
                     t.percentile(99), new TreeMap<>(t.responseCodes), new TreeMap<>(t.responseFlags),
-                    List.copyOf(t.nodes)));
+                    List.copyOf(t.nodes), new TreeMap<>(t.grpcStatuses)));
         });
         return new TelemetryWindow(Schemas.TELEMETRY_WINDOW, namespace, service, window, start, end, closed, figures);
     }

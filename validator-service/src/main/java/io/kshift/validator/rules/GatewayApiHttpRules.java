@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Gateway API {@code HTTPRoute}: its parentRefs name existing HTTP listeners, each rule has backends or a
+ * Gateway API {@code HTTPRoute} (and {@code GRPCRoute}, as the HTTPRoute it is served as): its parentRefs name existing HTTP listeners, each rule has backends or a
  * redirect (not both), and every backend and mirror is a Service that resolves (make-before-break, as for
  * VirtualServices). That each filter carries its type's field is a field rule ({@code @FilterFieldForType}).
  */
@@ -29,11 +29,13 @@ final class GatewayApiHttpRules {
     }
 
     static void check(MeshConfig config, DestinationResolver resolver, Resource route, Findings findings) {
-        HttpRouteSpec spec = route.specAs(HttpRouteSpec.class);
+        HttpRouteSpec spec = io.kshift.model.routing.GatewayApiHttp.spec(route);
         ResourceKey key = route.key();
+        String kind = route.type().kindName();
         if (spec.parentRefs().isEmpty()) {
             // The Gateway API allows it (parentRefs is optional): such a route attaches to nothing.
-            findings.warn(key, "spec.parentRefs", "no parentRefs: this HTTPRoute attaches to no Gateway and carries no traffic");
+            findings.warn(key, "spec.parentRefs", "no parentRefs: this " + kind + " attaches to no Gateway and"
+                    + " carries no traffic");
         }
         for (int i = 0; i < spec.parentRefs().size(); i++) {
             io.kshift.model.gateway.ParentReference ref = spec.parentRefs().get(i);
@@ -41,7 +43,7 @@ final class GatewayApiHttpRules {
                 meshParent(config, route, ref, "spec.parentRefs[" + i + "]", findings);
             } else {
                 RouteRules.parentRef(config, route, ref, "spec.parentRefs[" + i + "]", HTTP_LISTENERS,
-                        "an HTTPRoute attaches to HTTP and HTTPS listeners", findings);
+                        "an " + kind + " attaches to HTTP and HTTPS listeners", findings);
             }
         }
         if (spec.rules().isEmpty()) {

@@ -90,7 +90,8 @@ final class GatewayRules {
 
     /** The route kinds a listener of each served protocol takes (Gateway API: listed kinds must suit it). */
     private static final java.util.Map<String, Set<String>> ROUTE_KINDS = java.util.Map.of("TCP", Set.of("TCPRoute"),
-            "HTTP", Set.of("HTTPRoute"), "HTTP2", Set.of("HTTPRoute"), "HTTPS", Set.of("HTTPRoute"),
+            "HTTP", Set.of("HTTPRoute", "GRPCRoute"), "HTTP2", Set.of("HTTPRoute", "GRPCRoute"),
+            "HTTPS", Set.of("HTTPRoute", "GRPCRoute"),
             "TLS", Set.of("TLSRoute", "TCPRoute"));
 
     private static void allowedRoutes(Resource gw, String field, Listener l, Findings findings) {
@@ -114,7 +115,7 @@ final class GatewayRules {
                         + " kinds are of " + Listener.RouteGroupKind.GATEWAY_API_GROUP);
             } else if (!takes.isEmpty() && !takes.contains(k.kind())) {
                 findings.error(gw.key(), at + ".kind", "a " + protocol + " listener takes " + takes + ", not "
-                        + k.kind() + (List.of("GRPCRoute", "UDPRoute").contains(k.kind())
+                        + k.kind() + ("UDPRoute".equals(k.kind())
                         ? " (" + k.kind() + " is not served by this kshift version)" : ""));
             }
         }

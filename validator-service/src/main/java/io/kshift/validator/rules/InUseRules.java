@@ -156,8 +156,11 @@ final class InUseRules {
             }
             List<String> users = new ArrayList<>();
             for (Resource route : routes(next)) {
-                var refs = route.type() == Kind.TCP_ROUTE ? route.specAs(TcpRouteSpec.class).parentRefs()
-                        : route.specAs(io.kshift.model.gateway.HttpRouteSpec.class).parentRefs();
+                var refs = switch (route.type()) {
+                    case TCP_ROUTE -> route.specAs(TcpRouteSpec.class).parentRefs();
+                    case TLS_ROUTE -> route.specAs(io.kshift.model.gateway.TlsRouteSpec.class).parentRefs();
+                    default -> io.kshift.model.routing.GatewayApiHttp.spec(route).parentRefs();
+                };
                 for (int p = 0; p < refs.size(); p++) {
                     if (ListenerBindings.attaches(refs.get(p), route.namespace(), before, listener)) {
                         users.add(route.key() + " spec.parentRefs[" + p + "]");
@@ -172,7 +175,8 @@ final class InUseRules {
 
     private static List<Resource> routes(MeshConfig config) {
         List<Resource> out = new ArrayList<>(config.ofKind(Kind.TCP_ROUTE));
-        out.addAll(config.ofKind(Kind.HTTP_ROUTE));
+        out.addAll(config.ofKind(Kind.TLS_ROUTE));
+        out.addAll(io.kshift.model.routing.GatewayApiHttp.routes(config));
         return out;
     }
 

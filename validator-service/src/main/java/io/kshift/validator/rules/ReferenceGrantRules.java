@@ -30,8 +30,8 @@ final class ReferenceGrantRules {
             for (int i = 0; i < rules.size(); i++) {
                 backends(config, route, rules.get(i).backendRefs(), "spec.rules[" + i + "].backendRefs", findings);
             }
-        } else if (route.type() == Kind.HTTP_ROUTE) {
-            java.util.List<HttpRouteRule> rules = route.specAs(HttpRouteSpec.class).rules();
+        } else if (route.type() == Kind.HTTP_ROUTE || route.type() == Kind.GRPC_ROUTE) {
+            java.util.List<HttpRouteRule> rules = io.kshift.model.routing.GatewayApiHttp.spec(route).rules();
             for (int i = 0; i < rules.size(); i++) {
                 String at = "spec.rules[" + i + "]";
                 backends(config, route, rules.get(i).backendRefs(), at + ".backendRefs", findings);

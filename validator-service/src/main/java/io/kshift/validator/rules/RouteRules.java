@@ -55,6 +55,12 @@ final class RouteRules {
             GatewayApiHttpRules.check(config, resolver, route, findings);
             ReferenceGrantRules.check(config, route, findings);
         }
+        for (Resource route : all ? config.ofKind(Kind.GRPC_ROUTE) : EgressRules.touched(config, touched,
+                Kind.GRPC_ROUTE)) {
+            GatewayApiHttpRules.check(config, resolver, route, findings);
+            GrpcRouteRules.check(route, findings);
+            ReferenceGrantRules.check(config, route, findings);
+        }
     }
 
     private static void virtualService(MeshConfig config, DestinationResolver resolver,
@@ -257,7 +263,8 @@ final class RouteRules {
             findings.error(route.key(), field + ".kind", "Service".equals(ref.kind())
                     ? "a Service parent (Gateway API mesh routing) is served for HTTPRoutes only: kshift proxies do"
                     + " not route mesh TCP traffic; attach this route to a Gateway"
-                    : "a route attaches to a Gateway" + (route.type() == Kind.HTTP_ROUTE ? " or a Service" : "")
+                    : "a route attaches to a Gateway" + (route.type() == Kind.HTTP_ROUTE
+                    || route.type() == Kind.GRPC_ROUTE ? " or a Service" : "")
                     + ", not a " + ref.kind());
             return;
         }

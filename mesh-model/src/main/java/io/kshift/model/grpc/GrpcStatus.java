@@ -1,0 +1,33 @@
+package io.kshift.model.grpc;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+
+/** gRPC's status codes (0 OK to 16 UNAUTHENTICATED), by name as Istio writes them or by number. */
+public final class GrpcStatus {
+    public static final List<String> NAMES = List.of("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
+            "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+            "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+            "UNAUTHENTICATED");
+
+    private GrpcStatus() {
+    }
+
+    /** {@code UNAVAILABLE} or {@code 14}: the code; empty for anything else. */
+    public static OptionalInt parse(String text) {
+        if (text == null) {
+            return OptionalInt.empty();
+        }
+        String t = text.trim();
+        int byName = NAMES.indexOf(t.toUpperCase(Locale.ROOT));
+        if (byName >= 0) {
+            return OptionalInt.of(byName);
+        }
+        if (!t.isEmpty() && t.length() <= 2 && t.chars().allMatch(Character::isDigit)) {
+            int n = Integer.parseInt(t);
+            return n <= 16 ? OptionalInt.of(n) : OptionalInt.empty();
+        }
+        return OptionalInt.empty();
+    }
+}

@@ -1,0 +1,254 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.TelemetryReport;
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.proxy.telemetry.TelemetryTest;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * gRPC through the proxy with real grpc-java clients and servers: calls cross on HTTP/2 (cleartext, prior
+ * knowledge) to each version, split by the route's exact weights; trailers (grpc-status, grpc-message, the
+ * server's own) reach the client; GRPCRoute method and header matches pick the backend; a VirtualService retries
+ * on gRPC conditions and injects gRPC aborts; telemetry counts answers by grpc-status.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
+class GrpcRoutingTest {
+    @Inject
+    RouteTableHolder tables;
+    GrpcEcho v1;
+    GrpcEcho v2;
+    int gateway;
+    ManagedChannel channel;
+
+    @BeforeEach
+    void start() throws Exception {
+        v1 = GrpcEcho.start("v1");
+        v2 = GrpcEcho.start("v2");
+        gateway = HttpMesh.freePort();
+        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", gateway, InsecureChannelCredentials.create())
+                .build();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        v1.close();
+        v2.close();
+    }
+
+    /**
+     * Service {@code echo} (port 50051, named as the test says) over the two servers, with subsets, and a Service
+     * per version ({@code echo-v1}, {@code echo-v2}) for Gateway API backends.
+     */
+    String services(String portName) {
+        StringBuilder out = new StringBuilder();
+        for (String svc : List.of("echo", "echo-v1", "echo-v2")) {
+            String selector = svc.equals("echo") ? "{app: echo}" : "{app: echo, version: " + svc.substring(5) + "}";
+            out.append("""
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: %s}
+                    spec: {ports: [{name: %s, port: 50051}], selector: %s}
+                    ---
+                    """.formatted(svc, portName, selector));
+        }
+        return out + """
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: echo-v1}
+                spec: {address: 127.0.0.1, ports: {%2$s: %3$d}, labels: {app: echo, version: v1}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: echo-v2}
+                spec: {address: 127.0.0.1, ports: {%2$s: %4$d}, labels: {app: echo, version: v2}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: echo}
+                spec:
+                  host: echo
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                  - {name: v2, labels: {version: v2}}
+                """.formatted(portName, portName, v1.port(), v2.port());
+    }
+
+    String kubeGateway() {
+        return """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: grpc}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: grpc, protocol: HTTP, port: %d}]
+                """.formatted(gateway);
+    }
+
+    void publish(String... yaml) {
+        long generation = tables.get().generation() + 1;
+        new HttpMesh(gateway, 0, 0).publish(generation, yaml);
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+    }
+
+    String say(String text) {
+        return GrpcEcho.text(ClientCalls.blockingUnaryCall(channel, GrpcEcho.SAY,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text(text)));
+    }
+
+    /**
+     * The issue's test: a GRPCRoute splits 90/10 between two grpc-java servers, exactly, with their port named
+     * {@code web} (no protocol): a GRPCRoute's backends are spoken to over HTTP/2 whatever the port says.
+     */
+    @Test
+    void aGrpcRouteSplitsNinetyTenExactly() {
+        publish(services("web"), kubeGateway(), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: echo}
+                spec:
+                  parentRefs: [{name: grpc}]
+                  rules:
+                  - backendRefs:
+                    - {name: echo-v1, port: 50051, weight: 90}
+                    - {name: echo-v2, port: 50051, weight: 10}
+                """);
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < 100; i++) {
+            String answer = say("call " + i);
+            assertThat(answer).endsWith(" call " + i);
+            counts.merge(answer.split(" ")[0], 1, Integer::sum);
+        }
+        assertThat(counts).containsExactly(Map.entry("v1", 90), Map.entry("v2", 10));
+
+        // Server streaming: every message, in order, then the status.
+        List<String> streamed = new ArrayList<>();
+        ClientCalls.blockingServerStreamingCall(channel, GrpcEcho.COUNT,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("go"))
+                .forEachRemaining(b -> streamed.add(GrpcEcho.text(b)));
+        assertThat(streamed).hasSize(3);
+        assertThat(streamed.get(0).split(" ")[1]).isEqualTo("1");
+        assertThat(streamed.get(2)).endsWith(" 3");
+    }
+
+    /** Method and header matches, and a failing call's status, message and trailer relayed from the server. */
+    @Test
+    void methodAndHeaderMatchesPickTheBackendAndTrailersComeBack() {
+        publish(services("web"), kubeGateway(), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: echo}
+                spec:
+                  parentRefs: [{name: grpc}]
+                  rules:
+                  - matches: [{headers: [{name: env, value: canary}]}]
+                    backendRefs: [{name: echo-v2, port: 50051}]
+                  - matches: [{method: {service: kshift.test.Echo, method: Deny}}]
+                    backendRefs: [{name: echo-v2, port: 50051}]
+                  - matches: [{method: {type: RegularExpression, service: 'kshift\\..*', method: 'S.*'}}]
+                    backendRefs: [{name: echo-v1, port: 50051}]
+                """);
+        assertThat(say("a")).isEqualTo("v1 a");
+        Metadata canary = new Metadata();
+        canary.put(Metadata.Key.of("env", Metadata.ASCII_STRING_MARSHALLER), "canary");
+        var canaryChannel = io.grpc.ClientInterceptors.intercept(channel,
+                MetadataUtils.newAttachHeadersInterceptor(canary));
+        assertThat(GrpcEcho.text(ClientCalls.blockingUnaryCall(canaryChannel, GrpcEcho.SAY,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("b")))).isEqualTo("v2 b");
+
+        StatusRuntimeException denied = catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, GrpcEcho.DENY, CallOptions.DEFAULT
+                        .withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("c")));
+        assertThat(denied.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(denied.getStatus().getDescription()).isEqualTo("denied by v2");
+        assertThat(denied.getTrailers().get(GrpcEcho.REASON)).isEqualTo("no-v2");
+
+        // No rule matches Count: the route answers 404, which a gRPC client reads as UNIMPLEMENTED.
+        StatusRuntimeException unmatched = catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingServerStreamingCall(channel, GrpcEcho.COUNT, CallOptions.DEFAULT
+                        .withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("d")).next());
+        assertThat(unmatched.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+    }
+
+    /**
+     * A VirtualService to a port named {@code grpc} (HTTP/2 by Istio's protocol selection): retries on
+     * {@code unavailable}, a gRPC abort fault, and telemetry by grpc-status.
+     */
+    @Test
+    void virtualServicesRetryOnGrpcStatusAndInjectGrpcAborts() throws Exception {
+        String gatewayYaml = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: grpc-gateway}
+                spec:
+                  servers: [{port: {number: %d, name: grpc, protocol: HTTP2}, hosts: ['*']}]
+                """.formatted(gateway);
+        publish(services("grpc"), gatewayYaml, """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: echo}
+                spec:
+                  hosts: ['*']
+                  gateways: [grpc-gateway]
+                  http:
+                  - match: [{uri: {exact: /kshift.test.Echo/Deny}}]
+                    fault: {abort: {grpcStatus: RESOURCE_EXHAUSTED, percentage: {value: 100}}}
+                    route: [{destination: {host: echo, subset: v1}}]
+                  - route: [{destination: {host: echo, subset: v1}}]
+                    retries: {attempts: 3, retryOn: unavailable}
+                """);
+        try (var raw = TelemetryTest.consumer()) {
+            v1.failures.set(2);
+            assertThat(GrpcEcho.text(ClientCalls.blockingUnaryCall(channel, GrpcEcho.FAIL, CallOptions.DEFAULT
+                    .withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("x")))).isEqualTo("v1 x");
+            assertThat(v1.calls.get()).as("two UNAVAILABLE answers retried, the third answered").isEqualTo(3);
+
+            StatusRuntimeException aborted = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> ClientCalls.blockingUnaryCall(channel, GrpcEcho.DENY, CallOptions.DEFAULT
+                            .withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("y")));
+            assertThat(aborted.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(v1.calls.get()).as("an aborted call reaches no server").isEqualTo(3);
+
+            Map<String, Long> grpc = new TreeMap<>();
+            String listener = "http:" + gateway;
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                raw.poll(Duration.ofMillis(200)).forEach(r -> {
+                    TelemetryReport report = EventCodec.decode(r.value(), TelemetryReport.class);
+                    report.entries().stream().filter(e -> e.listener().equals(listener))
+                            .forEach(e -> e.grpcStatuses().forEach((code, n) -> grpc.merge(code, n, Long::sum)));
+                });
+                // OK once, RESOURCE_EXHAUSTED (8) once; retried answers are not the call's.
+                assertThat(grpc).containsExactly(Map.entry("0", 1L), Map.entry("8", 1L));
+            });
+        }
+    }
+}
