@@ -26,6 +26,8 @@ import java.util.random.RandomGenerator;
 final class HttpExchange {
 
     private final HttpServerRequest request;
+    /** The request's URI with its path normalised ({@link PathNormalizer}): matched, rewritten and forwarded. */
+    private final String requestUri;
     private final HttpServerResponse response;
     private final HttpRouteEntry route;
     private final MatchBlock matched;
@@ -61,8 +63,10 @@ final class HttpExchange {
     /** Null when the stream idle timeout is off. */
     private StreamIdle idle;
 
-    HttpExchange(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority, Vertx vertx,
-                 HttpUpstreams upstreams, EventLoop loop, Mirrors mirrors, RandomGenerator random, HttpLimits limits) {
+    HttpExchange(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
+                 String authority, Vertx vertx, HttpUpstreams upstreams, EventLoop loop, Mirrors mirrors,
+                 RandomGenerator random, HttpLimits limits) {
+        this.requestUri = requestUri;
         this.maxBody = limits.maxBody();
         this.budget = limits.budget();
         this.streamIdleMillis = limits.streamIdleMillis();
@@ -174,7 +178,7 @@ final class HttpExchange {
             finished = true;
             corsHeaders();
             // A redirect with a path rewrite (the Gateway API's ReplacePrefixMatch) points at the rewritten path.
-            String path = route.rewrite() == null ? null : route.rewrite().apply(request.uri(), matched);
+            String path = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
             response.setStatusCode(route.redirect().code())
                     .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority, path))
                     .end();
@@ -233,7 +237,7 @@ final class HttpExchange {
     }
 
     private void forwardFirst() {
-        uri = route.rewrite() == null ? request.uri() : route.rewrite().apply(request.uri(), matched);
+        uri = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
         headers = UpstreamRequests.headers(request, route, target, authority, random);
         if (!headers.contains("content-length") && (body.length() > 0 || UpstreamRequests.carriesBody(request.method()))) {
             headers.set("content-length", String.valueOf(body.length()));

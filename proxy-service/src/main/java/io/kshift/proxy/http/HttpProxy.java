@@ -51,12 +51,18 @@ public class HttpProxy {
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
         VirtualHostTable hosts = listener == MESH ? table.mesh() : table.http().get(listener);
         String authority = request.host();
+        String uri = PathNormalizer.normalize(request.uri());
+        if (uri == null) {
+            request.response().setStatusCode(400).putHeader("content-type", "text/plain").end("invalid path");
+            return;
+        }
+        String path = uri.equals(request.uri()) ? request.path() : pathOf(uri);
         List<String> redirected = table.tls().httpsRedirects().get(listener);
         if (redirected != null && io.kshift.model.routing.TlsBindings.matches(redirected,
                 io.kshift.model.routing.HostNames.withoutPort(authority))) {
             // Istio's httpsRedirect: the same URL over https, on the default port (Envoy's require_tls).
             request.response().setStatusCode(301).putHeader("location", "https://"
-                    + io.kshift.model.routing.HostNames.withoutPort(authority) + request.uri())
+                    + io.kshift.model.routing.HostNames.withoutPort(authority) + uri)
                     .putHeader("content-length", "0").end();
             return;
         }
@@ -64,24 +70,29 @@ public class HttpProxy {
         if (routes != null) {
             // On the mesh port the destination port is the one the client addressed, as a sidecar sees it.
             int matchPort = listener == MESH ? hostPort(authority) : port;
-            RequestView view = new RequestView(request.method().name(), request.path(), authority, request.scheme(),
+            RequestView view = new RequestView(request.method().name(), path, authority, request.scheme(),
                     matchPort, request::getHeader, name -> request.params().get(name));
             for (HttpRouteEntry route : routes) {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null && UpgradeTunnel.isUpgrade(request) && UpgradeTunnel.forwards(route)) {
-                    new UpgradeTunnel(request, route, matched, authority, tunnels, ThreadLocalRandom.current(),
+                    new UpgradeTunnel(request, uri, route, matched, authority, tunnels, ThreadLocalRandom.current(),
                             vertx).start();
                     return;
                 }
                 if (matched != null) {
-                    new HttpExchange(request, route, matched, authority, vertx, upstreams, loop(request), mirrors,
+                    new HttpExchange(request, uri, route, matched, authority, vertx, upstreams, loop(request), mirrors,
                             ThreadLocalRandom.current(), limits).start();
                     return;
                 }
             }
         }
         request.response().setStatusCode(404).putHeader(ResponseFlags.HEADER, ResponseFlags.NO_ROUTE)
-                .putHeader("content-type", "text/plain").end("no route for " + authority + request.path());
+                .putHeader("content-type", "text/plain").end("no route for " + authority + path);
+    }
+
+    private static String pathOf(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
     }
 
     /** The event loop the request arrived on: its upstream call and timers stay there. */

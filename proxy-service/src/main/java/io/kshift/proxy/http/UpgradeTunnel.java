@@ -41,9 +41,13 @@ final class UpgradeTunnel {
     private long answerTimer = -1;
     private int first;
 
-    UpgradeTunnel(HttpServerRequest request, HttpRouteEntry route, MatchBlock matched, String authority,
-                  UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx) {
+    /** The request's URI with its path normalised ({@link PathNormalizer}). */
+    private final String requestUri;
+
+    UpgradeTunnel(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
+                  String authority, UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx) {
         this.request = request;
+        this.requestUri = requestUri;
         this.response = request.response();
         this.route = route;
         this.matched = matched;
@@ -133,7 +137,7 @@ final class UpgradeTunnel {
     private Buffer head() {
         MultiMap h = UpstreamRequests.headers(request, route, target, authority, random);
         h.remove("content-length");
-        String uri = route.rewrite() == null ? request.uri() : route.rewrite().apply(request.uri(), matched);
+        String uri = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
         StringBuilder b = new StringBuilder(request.method().name()).append(' ').append(uri)
                 .append(" HTTP/1.1\r\n");
         h.forEach(e -> b.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n"));

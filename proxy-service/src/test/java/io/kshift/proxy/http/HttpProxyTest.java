@@ -129,6 +129,31 @@ class HttpProxyTest {
                 .allSatisfy(s -> assertThat(s.headers()).containsKeys("x-forwarded-for", "x-request-id"));
     }
 
+    /** Paths are normalised before matching and forwarded normalised: a prefix route is not walked around. */
+    @Test
+    void pathsAreNormalisedBeforeMatchingAsEnvoyDoes() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - match: [{uri: {prefix: /istio-v2}}]
+                    route: [{destination: {host: httpbin, subset: v2, port: {number: 8000}}}]
+                  - route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                """));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(8000);
+            s.getOutputStream().write(("GET /public/..//istio-v2/%70age?q=/../x HTTP/1.1\r\nHost: h\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("x-echo-version: v2");
+        }
+        assertThat(v2.seen()).extracting(HttpEcho.Seen::uri).contains("/istio-v2/page?q=/../x");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(8000);
+            s.getOutputStream().write("GET /a%zz HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .startsWith("HTTP/1.1 400");
+        }
+    }
+
     @Test
     void aCatastrophicRegexAgainstAHostileHeaderAnswersPromptlyWhileOtherRequestsFlow() throws Exception {
         // With a backtracking engine this header pinned an event loop for good; RE2 matches it in linear time.

@@ -1,0 +1,31 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Paths as Envoy normalises them before routing. */
+class PathNormalizerTest {
+    @Test
+    void dotSegmentsSlashesAndUnreservedEscapesAreNormalised() {
+        assertThat(PathNormalizer.normalize("/a/b")).isEqualTo("/a/b");
+        assertThat(PathNormalizer.normalize("/a//b///c")).isEqualTo("/a/b/c");
+        assertThat(PathNormalizer.normalize("/public/../admin")).isEqualTo("/admin");
+        assertThat(PathNormalizer.normalize("/a/./b/.")).isEqualTo("/a/b/");
+        assertThat(PathNormalizer.normalize("/a/b/..")).isEqualTo("/a/");
+        assertThat(PathNormalizer.normalize("/../../x")).as("never above the root").isEqualTo("/x");
+        assertThat(PathNormalizer.normalize("/%61dmin")).isEqualTo("/admin");
+        assertThat(PathNormalizer.normalize("/a%2fb")).as("reserved escapes stay, upper-cased").isEqualTo("/a%2Fb");
+        assertThat(PathNormalizer.normalize("/a/%2E%2E/b")).as("escaped dots are dots").isEqualTo("/b");
+        assertThat(PathNormalizer.normalize("//a/../b?x=/../y")).as("the query is left alone")
+                .isEqualTo("/b?x=/../y");
+        assertThat(PathNormalizer.normalize("/.hidden/file")).isEqualTo("/.hidden/file");
+        assertThat(PathNormalizer.normalize("*")).isEqualTo("*");
+    }
+
+    @Test
+    void aBrokenEscapeIsNoPath() {
+        assertThat(PathNormalizer.normalize("/a%zz")).isNull();
+        assertThat(PathNormalizer.normalize("/a%2")).isNull();
+    }
+}
