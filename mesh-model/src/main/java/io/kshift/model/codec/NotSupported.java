@@ -29,7 +29,6 @@ public final class NotSupported {
             Map.entry(io.kshift.model.gateway.KubeGatewaySpec.class, Map.of(
                     "addresses", "a Gateway is served on every proxy node's own address; requested addresses are not"
                             + " assigned by this kshift version",
-                    "allowedListeners", "ListenerSets are not served by this kshift version",
                     "defaultScope", DEFAULT_GATEWAYS,
                     "infrastructure", "kshift proxies are one shared fleet, not a deployment per Gateway: there is"
                             + " no per-Gateway infrastructure to label or parameterize",
@@ -56,6 +55,7 @@ public final class NotSupported {
             Map.entry(io.kshift.model.gateway.GrpcRouteSpec.Filter.class, Map.of("extensionRef",
                     "extension filters are implementation-specific, and kshift defines none")),
             Map.entry(io.kshift.model.gateway.TcpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
+            Map.entry(io.kshift.model.gateway.UdpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
             // Istio networking v1 (IstioSchemaTest)
             Map.entry(io.kshift.model.istio.HttpRoute.class, Map.of(
                     "delegate", "delegate VirtualServices are not served by this kshift version",

@@ -170,7 +170,7 @@ public final class ResourceReader {
             if (sameName.isEmpty()) {
                 problems.add(new ValidationMessage(subject, "kind", "unknown kind '" + kindName
                         + "'; accepted: VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, "
-                        + "Service, Secret, Namespace, Gateway API Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ReferenceGrant"));
+                        + "Service, Secret, Namespace, Gateway API Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute, ReferenceGrant"));
             } else {
                 List<String> versions = sameName.stream().flatMap(k -> k.apiVersions().stream()).toList();
                 problems.add(new ValidationMessage(subject, "apiVersion", "'" + apiVersion

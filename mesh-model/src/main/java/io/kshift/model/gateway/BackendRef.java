@@ -3,12 +3,13 @@ package io.kshift.model.gateway;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
 
-/** A Service backend with its weight (Gateway API: default 1, range 0 to 1,000,000). */
+/**
+ * A backend with its weight (Gateway API: default 1, range 0 to 1,000,000). Its {@code port} is required for a
+ * Service (the validator says so), optional for other kinds, which kshift refuses by kind.
+ */
 public record BackendRef(String group, String kind, @NotBlank(message = "is required") String name,
                          String namespace,
-                         @NotNull(message = "is required")
                          @Min(value = 1, message = "must be a port number between 1 and 65535")
                          @Max(value = 65535, message = "must be a port number between 1 and 65535") Integer port,
                          @Min(value = 0, message = "must not be negative")

@@ -87,6 +87,15 @@ public record GrpcRouteSpec(List<@Valid ParentReference> parentRefs, List<String
                 r.filters().stream().map(Filter::asHttp).toList(), r.backendRefs(), null)).toList());
     }
 
+    /**
+     * A pattern matches the whole name, so {@code ^} and {@code $} at its ends say nothing; inside the path they
+     * would never match, so they go.
+     */
+    static String unanchored(String regex) {
+        String r = regex.startsWith("^") ? regex.substring(1) : regex;
+        return r.endsWith("$") && !r.endsWith("\\$") ? r.substring(0, r.length() - 1) : r;
+    }
+
     private static HttpRouteMatch asHttp(Match m) {
         return new HttpRouteMatch(m.method() == null ? null : path(m.method()), m.headers(), List.of(), null);
     }
@@ -101,9 +110,9 @@ public record GrpcRouteSpec(List<@Valid ParentReference> parentRefs, List<String
             return new HttpRouteMatch.PathMatch(HttpRouteMatch.PathType.Exact, "/" + m.service() + "/" + m.method());
         }
         String service = m.service() == null ? "[^/]+" : exact ? io.kshift.model.regex.Re2.quote(m.service())
-                : "(?:" + m.service() + ")";
+                : "(?:" + unanchored(m.service()) + ")";
         String method = m.method() == null ? "[^/]+" : exact ? io.kshift.model.regex.Re2.quote(m.method())
-                : "(?:" + m.method() + ")";
+                : "(?:" + unanchored(m.method()) + ")";
         return new HttpRouteMatch.PathMatch(HttpRouteMatch.PathType.RegularExpression, "/" + service + "/" + method);
     }
 }

@@ -6,10 +6,27 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import java.util.List;
 
-/** Gateway API {@code Gateway}: named listeners, each a port and protocol that routes attach to. */
+/**
+ * Gateway API {@code Gateway}: named listeners, each a port and protocol that routes attach to;
+ * {@code allowedListeners}: which namespaces' ListenerSets may add listeners (kshift serves no ListenerSets, so none
+ * do: the validator says so).
+ */
 public record KubeGatewaySpec(@NotBlank(message = "is required") String gatewayClassName,
-                              List<@Valid Listener> listeners) implements ResourceSpec {
+                              List<@Valid Listener> listeners, @Valid AllowedListeners allowedListeners)
+        implements ResourceSpec {
     public KubeGatewaySpec {
         listeners = Lists.copy(listeners);
+    }
+
+    public KubeGatewaySpec(String gatewayClassName, List<Listener> listeners) {
+        this(gatewayClassName, listeners, null);
+    }
+
+    public record AllowedListeners(@Valid ListenerNamespaces namespaces) {
+    }
+
+    /** {@code from}: None (the default), Same, All, or Selector with {@code selector}. */
+    public record ListenerNamespaces(From from, @Valid LabelSelector selector) {
+        public enum From { All, Same, Selector, None }
     }
 }

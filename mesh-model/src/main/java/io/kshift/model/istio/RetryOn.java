@@ -12,8 +12,11 @@ public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
             + "|deadline-exceeded|internal|resource-exhausted|unavailable|[1-5][0-9][0-9])";
     static final String PATTERN = "\\s*" + NAME + "\\s*(,\\s*" + NAME + "\\s*)*";
 
-    /** Istio's default when a route sets retries without {@code retryOn}. */
-    public static final String DEFAULT = "connect-failure,refused-stream,503";
+    /**
+     * Istio's default when a route sets retries without {@code retryOn} (and for routes without retries):
+     * {@code connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes} with 503 retriable.
+     */
+    public static final String DEFAULT = "connect-failure,refused-stream,unavailable,cancelled,503";
 
     public enum Condition {
         FIVE_XX("5xx"), GATEWAY_ERROR("gateway-error"), CONNECT_FAILURE("connect-failure"),

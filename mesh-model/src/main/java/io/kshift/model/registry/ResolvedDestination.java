@@ -22,8 +22,17 @@ public record ResolvedDestination(String service, String subset, String version,
 
     /** This destination spoken to over HTTP/2 (a GRPCRoute's backend: gRPC is HTTP/2). */
     public ResolvedDestination withHttp2() {
-        return http2 ? this : new ResolvedDestination(service, subset, version, endpoints, loadBalancer,
-                connectTimeout, maxConnectionDuration, policy, namespace, port, idleTimeout, tlsCredential, true);
+        return withHttp2(true);
+    }
+
+    /**
+     * This destination spoken to over HTTP/2 or not. The protocol is how a proxy speaks to the endpoints, not
+     * another destination: per-destination state (endpoints, ejections, circuit-breaker counts) is keyed by the
+     * {@code false} form, shared by routes that reach the service over either.
+     */
+    public ResolvedDestination withHttp2(boolean on) {
+        return http2 == on ? this : new ResolvedDestination(service, subset, version, endpoints, loadBalancer,
+                connectTimeout, maxConnectionDuration, policy, namespace, port, idleTimeout, tlsCredential, on);
     }
 
     /**

@@ -29,6 +29,8 @@ public enum Kind {
     HTTP_ROUTE(Groups.GATEWAY_API, "HTTPRoute", "httproutes", List.of(), HttpRouteSpec.class),
     GRPC_ROUTE(Groups.GATEWAY_API, "GRPCRoute", "grpcroutes", List.of(), io.kshift.model.gateway.GrpcRouteSpec.class,
             List.of("v1", "v1alpha2")),
+    UDP_ROUTE(Groups.GATEWAY_API, "UDPRoute", "udproutes", List.of(), io.kshift.model.gateway.UdpRouteSpec.class,
+            List.of("v1alpha2")),
     TLS_ROUTE(Groups.GATEWAY_API, "TLSRoute", "tlsroutes", List.of(), io.kshift.model.gateway.TlsRouteSpec.class,
             List.of("v1", "v1alpha3", "v1alpha2")),
     REFERENCE_GRANT(Groups.GATEWAY_API, "ReferenceGrant", "referencegrants", List.of("refgrant"),

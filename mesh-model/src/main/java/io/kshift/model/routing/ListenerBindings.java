@@ -33,13 +33,29 @@ import java.util.TreeMap;
  * rule. Shared by the validator (conflicts, dangling references) and the proxy (its listeners).
  */
 public final class ListenerBindings {
+    /** The protocol of UDP listeners, whose ports are a space of their own. */
+    public static final String UDP = "UDP";
+
     private ListenerBindings() {
     }
 
+    /** The TCP port space: every gateway port but UDP listeners' (which {@link #udp} has). */
     public static Map<Integer, ListenerBinding> compute(MeshConfig config) {
+        return compute(config, false);
+    }
+
+    /**
+     * The UDP port space: Gateway API UDP listeners and the UDPRoutes attached to them (the first rule of each). A
+     * UDP port may share its number with a TCP one: they are different sockets.
+     */
+    public static Map<Integer, ListenerBinding> udp(MeshConfig config) {
+        return compute(config, true);
+    }
+
+    private static Map<Integer, ListenerBinding> compute(MeshConfig config, boolean udp) {
         Map<Integer, List<ListenerBinding.Declaration>> declarations = new TreeMap<>();
         Map<Integer, List<BoundRoute>> routes = new TreeMap<>();
-        for (Resource gw : config.ofKind(Kind.GATEWAY)) {
+        for (Resource gw : udp ? List.<Resource>of() : config.ofKind(Kind.GATEWAY)) {
             List<Server> servers = gw.specAs(GatewaySpec.class).servers();
             for (int i = 0; i < servers.size(); i++) {
                 int port = servers.get(i).port().number();
@@ -53,9 +69,14 @@ public final class ListenerBindings {
             List<Listener> listeners = gw.specAs(KubeGatewaySpec.class).listeners();
             for (int i = 0; i < listeners.size(); i++) {
                 Listener l = listeners.get(i);
+                if (UDP.equals(upper(l.protocol())) != udp) {
+                    continue;
+                }
                 declarations.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(new ListenerBinding.Declaration(
                         gw.key(), "spec.listeners[" + i + "]", upper(l.protocol())));
-                for (BoundRoute r : "TCP".equals(upper(l.protocol())) ? tcpRoutes(config, gw, l) : List.<BoundRoute>of()) {
+                List<BoundRoute> attached = udp ? l4Routes(config, gw, l, Kind.UDP_ROUTE)
+                        : "TCP".equals(upper(l.protocol())) ? l4Routes(config, gw, l, Kind.TCP_ROUTE) : List.of();
+                for (BoundRoute r : attached) {
                     routes.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(r);
                 }
             }
@@ -145,11 +166,11 @@ public final class ListenerBindings {
         return new WeightedTarget(field, weight, d.host(), d.subset(), port, namespace, false);
     }
 
-    private static List<BoundRoute> tcpRoutes(MeshConfig config, Resource gateway, Listener listener) {
+    private static List<BoundRoute> l4Routes(MeshConfig config, Resource gateway, Listener listener, Kind kind) {
         List<BoundRoute> out = new ArrayList<>();
         var labels = NamespaceLabels.of(config);
-        for (Resource route : config.ofKind(Kind.TCP_ROUTE)) {
-            TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
+        for (Resource route : config.ofKind(kind)) {
+            TcpRouteSpec spec = l4Spec(route);
             if (spec.rules().isEmpty() || !listener.admitsNamespace(gateway.namespace(), route.namespace(), labels)
                     || !listener.admitsKind(route.type().kindName())) {
                 continue;
@@ -161,6 +182,15 @@ public final class ListenerBindings {
             }
         }
         return out;
+    }
+
+    /** A TCPRoute's or UDPRoute's parents and rules (the two have one shape). */
+    public static TcpRouteSpec l4Spec(Resource route) {
+        if (route.type() == Kind.UDP_ROUTE) {
+            var udp = route.specAs(io.kshift.model.gateway.UdpRouteSpec.class);
+            return new TcpRouteSpec(udp.parentRefs(), udp.rules());
+        }
+        return route.specAs(TcpRouteSpec.class);
     }
 
     /** The weighted targets of a TCPRoute's (first) rule: Services by namespace/name, Gateway API weights. */

@@ -33,6 +33,10 @@ class GrpcRouteSpecTest {
         assertThat(matches(regex, "/com.example.Greeter/SayHello")).isTrue();
         assertThat(matches(regex, "/x/SayHi")).as("alternation stays inside the service part").isTrue();
         assertThat(matches(regex, "/x/Hello")).isFalse();
+        var anchored = new GrpcRouteSpec.MethodMatch(GrpcRouteSpec.MatchType.RegularExpression, "^com\\.example\\..*$",
+                null);
+        assertThat(matches(anchored, "/com.example.Greeter/SayHello")).as("anchors at a pattern's ends say nothing")
+                .isTrue();
     }
 
     @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Gateway API's schema as its published CRDs define it (fabric8's model, generated from them, is a test
- * dependency resolved by the build): every field of Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute and ReferenceGrant, at every depth, is either a
+ * dependency resolved by the build): every field of Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute and ReferenceGrant, at every depth, is either a
  * field of kshift's model or declared not supported with a reason ({@link NotSupported}), so a user never gets
  * "unknown field" for a real one, and a field added upstream fails here first.
  */
@@ -35,6 +35,8 @@ class UpstreamSchemaTest {
                 "TCPRoute.spec", missing, seen);
         walk(io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.TLSRouteSpec.class,
                 io.kshift.model.gateway.TlsRouteSpec.class, "TLSRoute.spec", missing, seen);
+        walk(io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.UDPRouteSpec.class,
+                io.kshift.model.gateway.UdpRouteSpec.class, "UDPRoute.spec", missing, seen);
         walk(io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteSpec.class,
                 io.kshift.model.gateway.GrpcRouteSpec.class, "GRPCRoute.spec", missing, seen);
         walk(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantSpec.class,

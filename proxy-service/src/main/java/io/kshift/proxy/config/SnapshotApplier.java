@@ -46,6 +46,7 @@ public class SnapshotApplier {
 
     private final RouteTableHolder tables;
     private final ListenerManager listeners;
+    private final io.kshift.proxy.udp.UdpProxy udp;
     private final StatusReporter status;
     private final Telemetry telemetry;
     private final RouteTableFactory factory;
@@ -64,8 +65,10 @@ public class SnapshotApplier {
         return t;
     });
 
-    public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, StatusReporter status,
-                           Telemetry telemetry, RouteTableFactory factory, MeterRegistry registry) {
+    public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, io.kshift.proxy.udp.UdpProxy udp,
+                           StatusReporter status, Telemetry telemetry, RouteTableFactory factory,
+                           MeterRegistry registry) {
+        this.udp = udp;
         FunctionCounter.builder("kshift_config_snapshots_unreadable", tables.unreadable(), AtomicLong::doubleValue)
                 .description("records on the config topic this node could not use").register(registry);
         FunctionCounter.builder("kshift_config_deltas_applied", deltasApplied, AtomicLong::doubleValue)
@@ -163,8 +166,12 @@ public class SnapshotApplier {
         var both = new TreeMap<>(current.listeners());
         both.putAll(table.listeners());
         listeners.reconcile(both);
+        var udpPorts = new java.util.TreeSet<>(current.udp().keySet());
+        udpPorts.addAll(table.udp().keySet());
+        udp.reconcile(udpPorts);
         if (tables.swapIfNewer(table)) {
             listeners.reconcile(table.listeners());
+            udp.reconcile(table.udp().keySet());
             LOG.infof("applied generation %d in %d ms: %d listeners, %d tcp routes, %d http ports; virtual hosts "
                     + "%d compiled, %d reused", table.generation(), table.build().buildMillis(),
                     table.listeners().size(), table.routes().size(), table.http().size(),

@@ -2,6 +2,7 @@ package io.kshift.proxy.http;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -31,6 +32,15 @@ import java.util.concurrent.TimeUnit;
 final class Http2EndpointPool implements UpstreamPool {
     private static final Exception CLOSED = new UpstreamCall.UpstreamException("upstream connection closed before"
             + " it was ready");
+    /**
+     * Flow control: each stream may have this much of its answer unread (a paused client holds only its own);
+     * the connection as a whole 16 times that, so a few slow streams never stall the others (Netty's default makes
+     * the connection's window one stream's).
+     */
+    static final int STREAM_WINDOW = 1 << 20;
+    static final int CONNECTION_WINDOW = 16 * STREAM_WINDOW;
+    /** Answer headers (and trailers) up to this size, as the HTTP/1.1 pools take (Netty's default is 8 KiB). */
+    static final int MAX_HEADER_LIST = 65536;
     private final EventLoop loop;
     private final UpstreamPolicy policy;
     private final Bootstrap bootstrap;
@@ -39,6 +49,8 @@ final class Http2EndpointPool implements UpstreamPool {
     private final Runnable onEmpty;
     /** The connection streams open on; null before the first call and after it closes or drains. */
     private Channel connection;
+    /** The connection being opened (TCP, then TLS): calls wait for it; null when none is. */
+    private Channel opening;
     private boolean connecting;
     private int streams;
 
@@ -51,6 +63,9 @@ final class Http2EndpointPool implements UpstreamPool {
         this.bootstrap = UpstreamBootstrap.of(vertx, loop, policy, port, true, ch -> ch.pipeline().addLast(
                 new IdleStateHandler(0, 0, policy.idleTimeoutSeconds(), TimeUnit.SECONDS),
                 Http2FrameCodecBuilder.forClient().autoAckPingFrame(true).encoderEnforceMaxConcurrentStreams(true)
+                        .initialSettings(io.netty.handler.codec.http2.Http2Settings.defaultSettings()
+                                .pushEnabled(false).initialWindowSize(STREAM_WINDOW)
+                                .maxHeaderListSize(MAX_HEADER_LIST))
                         .build(),
                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
                 new ConnectionEvents(ch)));
@@ -73,22 +88,37 @@ final class Http2EndpointPool implements UpstreamPool {
     private void connect() {
         connecting = true;
         connection = null;
-        bootstrap.connect(remote).addListener(done -> {
+        ChannelFuture f = bootstrap.connect(remote);
+        opening = f.channel();
+        f.addListener(done -> {
             if (!done.isSuccess()) {
-                connecting = false;
-                UpstreamCall c;
-                while ((c = waiting.pollFirst()) != null) {
-                    c.fail(done.cause(), false);
-                }
-                emptied();
+                failOpening(f.channel(), done.cause());
             }
-            // On success the connection is ready at its channelActive (ConnectionEvents), which comes after this
-            // listener: only then has the codec sent the preface, which must go before any stream.
+            // On success the connection is ready at its channelActive (or TLS handshake), which ConnectionEvents
+            // sees after this listener: only then has the codec sent the preface, which must go before any stream.
         });
+    }
+
+    /** The connection being opened failed: every waiting call fails as not sent (a connect failure). */
+    private void failOpening(Channel channel, Throwable cause) {
+        if (opening != channel) {
+            return;
+        }
+        opening = null;
+        connecting = false;
+        UpstreamCall c;
+        while ((c = waiting.pollFirst()) != null) {
+            c.fail(cause, false);
+        }
+        emptied();
     }
 
     /** The connection is up and its preface sent: the waiting calls open their streams. */
     private void ready(Channel channel) {
+        if (opening != channel) {
+            return;
+        }
+        opening = null;
         connecting = false;
         connection = channel;
         UpstreamCall c;
@@ -101,16 +131,16 @@ final class Http2EndpointPool implements UpstreamPool {
     }
 
     private void open(Channel parent, UpstreamCall call) {
-        streams++;
         new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
+                // Counted once registered (synchronously, on this loop), so exactly the streams that will close.
+                streams++;
                 ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false),
                         new UpstreamConnection(Http2EndpointPool.this, false));
             }
         }).open().addListener(done -> {
             if (!done.isSuccess()) {
-                streams--;
                 call.fail(done.cause(), false);
                 emptied();
                 return;
@@ -165,9 +195,22 @@ final class Http2EndpointPool implements UpstreamPool {
         }
 
         @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            ready(channel);
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            widenConnectionWindow(ctx);
+            if (policy.tls() == null) {
+                ready(channel);
+            }
             ctx.fireChannelActive();
+        }
+
+        /** The connection's receive window grows from the protocol's 64 KiB to {@link #CONNECTION_WINDOW}. */
+        private void widenConnectionWindow(ChannelHandlerContext ctx) throws Exception {
+            var codec = ctx.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class);
+            var http2 = codec.connection();
+            int now = http2.local().flowController().initialWindowSize(http2.connectionStream());
+            if (CONNECTION_WINDOW > now) {
+                http2.local().flowController().incrementWindowSize(http2.connectionStream(), CONNECTION_WINDOW - now);
+            }
         }
 
         @Override
@@ -175,14 +218,8 @@ final class Http2EndpointPool implements UpstreamPool {
             if (connection == channel) {
                 connection = null;
             }
-            if (connecting && waiting.isEmpty() == false && connection == null) {
-                // Closed before it was ever ready (the handshake failed): the waiting calls fail with it.
-                connecting = false;
-                UpstreamCall c;
-                while ((c = waiting.pollFirst()) != null) {
-                    c.fail(CLOSED, false);
-                }
-            }
+            // Closed while being opened (a TLS handshake refused): its waiting calls were never sent.
+            failOpening(channel, CLOSED);
             emptied();
         }
 
@@ -190,7 +227,15 @@ final class Http2EndpointPool implements UpstreamPool {
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof IdleStateEvent && streams == 0) {
                 channel.close();
+            } else if (event instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent handshake) {
+                if (handshake.isSuccess()) {
+                    ready(channel);
+                } else {
+                    failOpening(channel, handshake.cause());
+                    channel.close();
+                }
             }
+            ctx.fireUserEventTriggered(event);
         }
 
         @Override

@@ -160,8 +160,9 @@ public final class HttpTableBuilder {
                 out.add(d != null && vh.grpc() ? d.withHttp2() : d);
             }
             for (HttpMirrorPolicy m : route.allMirrors()) {
-                out.add(ListenerBindings.target(field + ".mirror", 1, m.destination(), vh.namespace())
-                        .resolve(resolver).destination());
+                ResolvedDestination d = ListenerBindings.target(field + ".mirror", 1, m.destination(), vh.namespace())
+                        .resolve(resolver).destination();
+                out.add(d != null && vh.grpc() ? d.withHttp2() : d); // a GRPCRoute's mirror is gRPC too
             }
         }
         return out;

@@ -21,7 +21,8 @@ record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker en
     HttpTarget(ResolvedDestination destination, int weight, io.kshift.proxy.routing.Destinations.Shared shared,
                HeaderEdits requestEdits, HeaderEdits responseEdits, StatsRef stats,
                io.kshift.proxy.tls.UpstreamTls tls) {
-        this(destination, weight, shared.endpoints(), new PoolRef(UpstreamPolicy.of(destination, tls)),
+        this(destination, weight, shared.endpoints(), new PoolRef(UpstreamPolicy.of(
+                        clientProtocol(destination) ? destination.withHttp2(false) : destination, tls)),
                 clientProtocol(destination) ? new PoolRef(UpstreamPolicy.of(destination.withHttp2(), tls)) : null,
                 consistentHash(destination), requestEdits, responseEdits, stats, shared.activeRequests(),
                 shared.activeRetries(), new LongAdder());
@@ -29,7 +30,8 @@ record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker en
 
     /**
      * The pool for a request that came in over {@code http2} or not: Istio's {@code useClientProtocol} sends it
-     * upstream on the client's protocol; otherwise the destination's decides.
+     * upstream on the client's protocol (over the port's declared protocol and {@code h2UpgradePolicy}, as in
+     * Istio); otherwise the destination's decides.
      */
     PoolRef pool(boolean http2) {
         return http2 && http2Pool != null ? http2Pool : pool;
@@ -38,7 +40,7 @@ record HttpTarget(ResolvedDestination destination, int weight, EndpointPicker en
     private static boolean clientProtocol(ResolvedDestination d) {
         var pool = d.policy() == null ? null : d.policy().connectionPool();
         var http = pool == null ? null : pool.http();
-        return !d.http2() && http != null && Boolean.TRUE.equals(http.useClientProtocol());
+        return http != null && Boolean.TRUE.equals(http.useClientProtocol());
     }
 
     /** This destination's traffic stats on the route's listener (made by the first request). */

@@ -29,6 +29,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean answered;
     private boolean interim;
     private Throwable cause;
+    /** HTTP/2: the server refused the stream (REFUSED_STREAM, or past a GOAWAY): the request was not processed. */
+    private boolean refused;
 
     UpstreamConnection(UpstreamPool pool, boolean keepAliveAllowed) {
         this.pool = pool;
@@ -61,6 +63,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         channel.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
                 cause = f.cause();
+                // HTTP/2: the connection was draining or closed before the stream went out.
+                refused = cause instanceof io.netty.handler.codec.http2.StreamBufferingEncoder.Http2GoAwayException
+                        || cause instanceof io.netty.handler.codec.http2.StreamBufferingEncoder.Http2ChannelClosedException;
                 channel.close();
             } else {
                 written = true;
@@ -160,7 +165,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         UpstreamCall c = call;
         call = null;
         if (c != null) {
-            c.fail(cause != null ? cause : CLOSED, true);
+            // A refused stream was not processed: retried as a connect failure is (Envoy's refused-stream).
+            c.fail(cause != null ? cause : CLOSED, !refused);
         }
         pool.closed(this);
     }
@@ -175,6 +181,15 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent && call == null) {
             channel.close(); // idle in the pool for the policy's idle timeout
+        } else if (event instanceof io.netty.handler.codec.http2.Http2ResetFrame reset) {
+            refused = reset.errorCode() == io.netty.handler.codec.http2.Http2Error.REFUSED_STREAM.code();
+            cause = new UpstreamCall.UpstreamException("upstream reset the stream (HTTP/2 error "
+                    + reset.errorCode() + ")");
+        } else if (event instanceof io.netty.handler.codec.http2.Http2GoAwayFrame goAway) {
+            // Delivered to streams past the server's last stream id: never processed.
+            refused = true;
+            cause = new UpstreamCall.UpstreamException("upstream is going away (GOAWAY)");
+            goAway.release();
         }
     }
 }

@@ -12,7 +12,8 @@ import java.time.Duration;
  * {@code maxConnections} bounds connections per endpoint; {@code maxPending} is the queue of requests waiting
  * for one; {@code maxRequests} the requests in flight to the destination; {@code maxRetries} its retries in flight;
  * {@code http2}: requests go as streams on HTTP/2 connections (one per endpoint and event loop), where the
- * connection limits do not apply, as in Envoy, whose HTTP/2 pools hold one connection.
+ * connection and pending limits do not apply (unlike Envoy, which applies them to its HTTP/2 pools too; the
+ * destination's {@code maxRequests} still bounds its requests in flight).
  */
 record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int maxRetries, boolean keepAlive,
                       int idleTimeoutSeconds, Duration connectTimeout,

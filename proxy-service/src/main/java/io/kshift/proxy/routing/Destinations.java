@@ -64,7 +64,9 @@ public final class Destinations {
     }
 
     /** The state of a destination: the previous table's if unchanged, carried over if changed, else new. */
-    public Shared shared(ResolvedDestination d) {
+    public Shared shared(ResolvedDestination destination) {
+        // One state per destination whatever protocol a route speaks to it (HTTP/2 for a GRPCRoute's backends).
+        ResolvedDestination d = destination.withHttp2(false);
         Shared s = current.get(d);
         if (s == null) {
             s = previous.destinations().get(d);

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Everything a proxy node routes by, built from one snapshot and never changed: TCP listener ports and, per port,
  * the route (absent when a gateway declares a port with no route attached); HTTP listener ports with their
- * virtual hosts; and the mesh listener's virtual hosts. Swapped whole on a newer generation. {@code carryOver}
+ * virtual hosts; the mesh listener's virtual hosts; and UDP ports with their routes ({@code udp}, a port space of
+ * its own). Swapped whole on a newer generation. {@code carryOver}
  * (per-destination state, pickers) and {@code hosts} (compiled virtual hosts) are what the next build may keep;
  * {@code build} says how this one went; {@code config} and {@code resolver} are what it was built from, so the next
  * build can tell which services a change affects.
@@ -20,7 +21,8 @@ import java.util.Set;
 public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Set<Integer> ports,
                          Map<Integer, VirtualHostTable> http, VirtualHostTable mesh,
                          Destinations.CarryOver carryOver, CompiledHosts hosts, BuildReport build,
-                         MeshConfig config, DestinationResolver resolver, Tls tls) {
+                         MeshConfig config, DestinationResolver resolver, Tls tls,
+                         Map<Integer, ListenerRoute> udp) {
 
     /**
      * TLS: the SNI-routed ports with their chains; the HTTP ports' hosts redirected to https; the HTTP ports that must terminate TLS ({@code httpsPorts}) and,
@@ -42,7 +44,7 @@ public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Se
     public static RouteTable empty() {
         MeshConfig none = MeshConfig.empty();
         return new RouteTable(0, Map.of(), Set.of(), Map.of(), VirtualHostTable.EMPTY, Destinations.CarryOver.NONE,
-                CompiledHosts.NONE, BuildReport.NONE, none, new DestinationResolver(none), Tls.NONE);
+                CompiledHosts.NONE, BuildReport.NONE, none, new DestinationResolver(none), Tls.NONE, Map.of());
     }
 
     /** A TLS port's chains. */
@@ -70,12 +72,17 @@ public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Se
         return out;
     }
 
+    /** A UDP port's route (UDP ports are a space of their own: {@link #udp}). */
+    public Optional<ListenerRoute> udpRoute(int port) {
+        return Optional.ofNullable(udp.get(port));
+    }
+
     public Optional<ListenerRoute> route(int port) {
         return Optional.ofNullable(routes.get(port));
     }
 
     public RouteTable withBuildMillis(long millis) {
         return new RouteTable(generation, routes, ports, http, mesh, carryOver, hosts, build.withMillis(millis), config,
-                resolver, tls);
+                resolver, tls, udp);
     }
 }

@@ -78,9 +78,16 @@ public final class RouteTableBuilder {
             }
             ports.add(binding.port());
             if (!binding.routes().isEmpty()) {
-                route("tcp:" + binding.port(), binding.port(), binding.routes().get(0), resolver, destinations,
+                route("tcp", binding.port(), binding.routes().get(0), resolver, destinations,
                         upstreamTls)
                         .ifPresent(r -> routes.put(binding.port(), r));
+            }
+        }
+        Map<Integer, ListenerRoute> udp = new TreeMap<>();
+        for (ListenerBinding binding : ListenerBindings.udp(config).values()) {
+            if (!binding.routes().isEmpty()) {
+                route("udp", binding.port(), binding.routes().get(0), resolver, destinations, null)
+                        .ifPresent(r -> udp.put(binding.port(), r));
             }
         }
         RouteTable.Tls tls = tls(config, resolver, destinations, new io.kshift.proxy.tls.TlsCredentials(config, keys,
@@ -96,7 +103,8 @@ public final class RouteTableBuilder {
         BuildReport report = new BuildReport(http.compiledAfresh(), http.reused(), destinations.carried(),
                 destinations.changed(), 0);
         return new RouteTable(generation, Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,
-                destinations.state(), http.hosts(), report, config, resolver, tls.withUpstream(upstreamTls.built()));
+                destinations.state(), http.hosts(), report, config, resolver, tls.withUpstream(upstreamTls.built()),
+                Map.copyOf(udp));
     }
 
     /**
@@ -132,7 +140,7 @@ public final class RouteTableBuilder {
                 }
                 List<io.kshift.proxy.tls.TlsPortTable.SniRoute> routes = new ArrayList<>();
                 for (io.kshift.model.routing.TlsBindings.SniRoute r : c.routes()) {
-                    route("tls:" + port.port(), port.port(), new BoundRoute(r.source(), r.field(), r.targets()),
+                    route("tls", port.port(), new BoundRoute(r.source(), r.field(), r.targets()),
                             resolver, destinations, upstreamTls).ifPresent(lr -> routes.add(
                                     new io.kshift.proxy.tls.TlsPortTable.SniRoute(r.sniHosts(), lr)));
                 }
@@ -145,16 +153,19 @@ public final class RouteTableBuilder {
                 io.kshift.model.routing.TlsBindings.httpsRedirects(config), Map.of());
     }
 
-    private static Optional<ListenerRoute> route(String listener, int port, BoundRoute bound,
+    /** {@code protocol}: {@code tcp}, {@code tls} or {@code udp}; the listener is {@code protocol:port}. */
+    private static Optional<ListenerRoute> route(String protocol, int port, BoundRoute bound,
                                                  DestinationResolver resolver, Destinations destinations,
                                                  io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls) {
+        String listener = protocol + ":" + port;
         List<RouteTarget> targets = new ArrayList<>();
         for (WeightedTarget t : bound.targets()) {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {
                 ResolvedDestination d = result.destination();
                 targets.add(new RouteTarget(d, t.weight(), destinations.shared(d),
-                        destinations.stats(d, listener, "tcp", false), upstreamTls.of(d)));
+                        destinations.stats(d, listener, protocol.equals("udp") ? "udp" : "tcp", false),
+                        upstreamTls == null ? null : upstreamTls.of(d)));
             }
         }
         if (targets.isEmpty()) {

@@ -32,6 +32,7 @@ public class StatusReporter {
     private final NodeIdentity node;
     private final RouteTableHolder tables;
     private final ListenerManager listeners;
+    private final io.kshift.proxy.udp.UdpProxy udp;
     private final Vertx vertx;
     private final long heartbeatMillis;
     private final String adminAddress;
@@ -39,11 +40,13 @@ public class StatusReporter {
     private final AtomicLong dropped = new AtomicLong();
 
     public StatusReporter(@Channel("status") Emitter<Record<String, String>> emitter, NodeIdentity node,
-                          RouteTableHolder tables, ListenerManager listeners, Vertx vertx,
+                          RouteTableHolder tables, ListenerManager listeners, io.kshift.proxy.udp.UdpProxy udp,
+                          Vertx vertx,
                           @ConfigProperty(name = "kshift.proxy.heartbeat-ms", defaultValue = "5000") long heartbeatMillis,
                           @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host,
                           @ConfigProperty(name = "quarkus.http.port", defaultValue = "15000") int port,
                           @ConfigProperty(name = "kshift.proxy.bind-host", defaultValue = "0.0.0.0") String dataHost) {
+        this.udp = udp;
         this.emitter = emitter;
         this.node = node;
         this.tables = tables;
@@ -89,7 +92,7 @@ public class StatusReporter {
 
     public ProxyStatus current() {
         var table = tables.get();
-        return new ProxyStatus(Schemas.PROXY_STATUS, node.nodeId(), table.generation(), listeners.listeners(),
+        return new ProxyStatus(Schemas.PROXY_STATUS, node.nodeId(), table.generation(), listenerNames(),
                 node.startedAt(), Instant.now(), adminAddress, dataHost, node.labels(), table.build().buildMillis(),
                 tables.superseded().get());
     }
@@ -112,5 +115,16 @@ public class StatusReporter {
 
     public long droppedReports() {
         return dropped.get();
+    }
+
+    /** TCP, TLS and HTTP listeners, then UDP ones. */
+    private java.util.List<String> listenerNames() {
+        java.util.List<String> udpNames = udp.listeners();
+        if (udpNames.isEmpty()) {
+            return listeners.listeners();
+        }
+        java.util.List<String> all = new java.util.ArrayList<>(listeners.listeners());
+        all.addAll(udpNames);
+        return all;
     }
 }

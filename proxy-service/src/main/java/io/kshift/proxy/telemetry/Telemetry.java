@@ -72,7 +72,7 @@ public class Telemetry {
 
     private TrafficStats create(TrafficKey key) {
         Tags tags = tags(key);
-        DistributionSummary latency = key.protocol().equals("tcp") ? null
+        DistributionSummary latency = key.connectionOriented() ? null
                 : DistributionSummary.builder("istio_request_duration_milliseconds").tags(tags)
                 .baseUnit("milliseconds").publishPercentileHistogram().register(registry);
         TrafficStats s = new TrafficStats(key, () -> registerStatuses(key), ms -> {
@@ -83,7 +83,7 @@ public class Telemetry {
         if (latency != null) {
             s.meters.add(latency);
         }
-        if (key.protocol().equals("tcp")) {
+        if (key.connectionOriented()) {
             s.meters.add(counter("istio_tcp_connections_opened", tags, s.connectionsOpened));
             s.meters.add(counter("istio_tcp_connections_closed", tags, s.connectionsClosed));
             s.meters.add(counter("istio_tcp_received_bytes", tags, s.bytesFromClient));

@@ -51,7 +51,7 @@ public final class TrafficStats {
         this.key = key;
         this.onNewStatus = onNewStatus;
         this.latencyTotal = latencyTotal;
-        boolean tcp = key.protocol().equals("tcp");
+        boolean tcp = key.connectionOriented();
         this.connectionDuration = tcp ? new Recorder(MAX_MILLIS, DIGITS) : null;
         this.requestLatency = tcp ? null : new Recorder(MAX_MILLIS, DIGITS);
         for (int i = 0; i < FLAGS.length; i++) {

@@ -49,6 +49,12 @@ class Http2UpstreamTest {
             if (r.path().equals("/slow")) {
                 return; // never answers: the caller resets it
             }
+            if (r.path().equals("/drain")) {
+                // A graceful restart: GOAWAY, this answer still goes out, then the connection closes.
+                r.response().end("drained");
+                r.connection().shutdown(5, TimeUnit.SECONDS);
+                return;
+            }
             r.body().onSuccess(body -> {
                 var response = r.response().putHeader("content-type", "application/grpc");
                 response.write("echo " + r.path() + " " + body);
@@ -132,6 +138,57 @@ class Http2UpstreamTest {
             assertThat(a.trailers().get("x-trailer")).isEqualTo("t");
         }
         assertThat(connections).hasSize(1);
+    }
+
+    @Test
+    void aServerThatGoesAwaySendsLaterCallsToAFreshConnection() throws Exception {
+        connections.clear();
+        HttpUpstreams upstreams = new HttpUpstreams(vertx);
+        PoolRef pool = new PoolRef(http2());
+        Listener first = new Listener();
+        assertThat(send(upstreams, pool, call("/svc/A", "a", first), first).get(5, TimeUnit.SECONDS).body())
+                .isEqualTo("echo /svc/A a");
+        Listener drain = new Listener();
+        assertThat(send(upstreams, pool, call("/drain", "", drain), drain).get(5, TimeUnit.SECONDS).body())
+                .isEqualTo("drained");
+        Thread.sleep(200); // the GOAWAY arrives
+        for (int i = 0; i < 5; i++) {
+            Listener l = new Listener();
+            Answer a = send(upstreams, pool, call("/svc/B" + i, "b", l), l).get(5, TimeUnit.SECONDS);
+            assertThat(a.failure()).isNull();
+            assertThat(a.body()).isEqualTo("echo /svc/B" + i + " b");
+        }
+        assertThat(connections).hasSize(2);
+    }
+
+    /** {@code useClientProtocol}: HTTP/2 clients' requests go upstream over HTTP/2, HTTP/1.1 clients' over HTTP/1.1. */
+    @Test
+    void useClientProtocolPicksThePoolByTheClientsProtocol() throws Exception {
+        var parsed = io.kshift.model.codec.ResourceReader.readBody("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: api}
+                spec: {selector: {app: api}, ports: [{name: grpc, port: 80}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: api-1}
+                spec: {address: 10.0.0.1, labels: {app: api}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: api}
+                spec: {host: api, trafficPolicy: {connectionPool: {http: {useClientProtocol: true}}}}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8), io.kshift.model.codec.BodyFormat.YAML);
+        var config = io.kshift.model.mesh.MeshConfig.empty().apply(parsed.resources()).config();
+        var d = new io.kshift.model.registry.DestinationResolver(config).resolve("api", null, 80, "default")
+                .destination();
+        var destinations = new io.kshift.proxy.routing.Destinations(new java.util.Random(1), System::nanoTime,
+                io.kshift.proxy.telemetry.Telemetry.detached());
+        HttpTarget target = new HttpTarget(d, 1, destinations.shared(d), HeaderEdits.NONE, HeaderEdits.NONE,
+                destinations.stats(d, "http:80", "http", false), null);
+        assertThat(target.pool(false).policy().http2()).as("HTTP/1.1 clients, though the port says gRPC").isFalse();
+        assertThat(target.pool(true).policy().http2()).isTrue();
     }
 
     @Test

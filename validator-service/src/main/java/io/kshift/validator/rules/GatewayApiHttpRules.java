@@ -43,7 +43,8 @@ final class GatewayApiHttpRules {
                 meshParent(config, route, ref, "spec.parentRefs[" + i + "]", findings);
             } else {
                 RouteRules.parentRef(config, route, ref, "spec.parentRefs[" + i + "]", HTTP_LISTENERS,
-                        "an " + kind + " attaches to HTTP and HTTPS listeners", findings);
+                        (kind.startsWith("H") ? "an " : "a ") + kind + " attaches to HTTP and HTTPS listeners",
+                        findings);
             }
         }
         if (spec.rules().isEmpty()) {
@@ -85,8 +86,10 @@ final class GatewayApiHttpRules {
                 } else if (mirror.share() != null && mirror.share() > 100) {
                     findings.error(key, at + ".requestMirror.fraction", "numerator must not exceed denominator");
                 }
-                resolve(resolver, key, ListenerBindings.backendTarget(mirror.backendRef(),
-                        route.namespace(), at + ".requestMirror.backendRef"), findings);
+                if (RouteRules.serviceBackend(key, at + ".requestMirror.backendRef", mirror.backendRef(), findings)) {
+                    resolve(resolver, key, ListenerBindings.backendTarget(mirror.backendRef(),
+                            route.namespace(), at + ".requestMirror.backendRef"), findings);
+                }
             }
         }
         if (redirects && !rule.backendRefs().isEmpty()) {
@@ -100,11 +103,8 @@ final class GatewayApiHttpRules {
         List<WeightedTarget> all = ListenerBindings.backendTargets(rule.backendRefs(), route.namespace(),
                 field + ".backendRefs");
         for (int b = 0; b < all.size(); b++) {
-            BackendRef ref = rule.backendRefs().get(b);
-            if (ref.kind() == null || "Service".equals(ref.kind())) {
+            if (RouteRules.serviceBackend(key, all.get(b).field(), rule.backendRefs().get(b), findings)) {
                 targets.add(all.get(b));
-            } else {
-                findings.error(key, all.get(b).field() + ".kind", "only Service backends are supported, not " + ref.kind());
             }
         }
         RouteRules.targets(key, field + ".backendRefs", targets, resolver, findings);

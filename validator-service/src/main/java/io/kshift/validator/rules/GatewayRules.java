@@ -10,6 +10,7 @@ import io.kshift.model.resource.Resource;
 import io.kshift.model.routing.BoundRoute;
 import io.kshift.model.routing.HttpBindings;
 import io.kshift.model.routing.ListenerBinding;
+import io.kshift.model.routing.ListenerBindings;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +50,16 @@ final class GatewayRules {
                     findings.error(gw.key(), "spec.listeners[" + i + "].name",
                             "duplicate listener name '" + listeners.get(i).name() + "'");
                 }
-                protocol(gw, "spec.listeners[" + i + "].protocol", listeners.get(i).protocol(), findings);
+                String protocol = listeners.get(i).protocol();
+                if (!ListenerBindings.UDP.equalsIgnoreCase(protocol)) { // UDP: Gateway API listeners only
+                    protocol(gw, "spec.listeners[" + i + "].protocol", protocol, findings);
+                }
                 allowedRoutes(gw, "spec.listeners[" + i + "].allowedRoutes", listeners.get(i), findings);
             }
+            allowedListeners(gw, findings);
         }
         bindings.values().forEach(b -> checkPort(b, findings));
+        ListenerBindings.udp(config).values().forEach(b -> checkPort(b, findings));
         TlsRules.check(config, findings);
         HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, findings));
         shadowedHosts("the mesh port", HttpBindings.mesh(config), findings);
@@ -81,6 +87,27 @@ final class GatewayRules {
         }
     }
 
+    /**
+     * ListenerSets are not served, so the permission {@code allowedListeners} gives is used by none: said, not
+     * refused (the Gateway's own listeners are served as they are).
+     */
+    private static void allowedListeners(Resource gw, Findings findings) {
+        var allowed = gw.specAs(KubeGatewaySpec.class).allowedListeners();
+        var ns = allowed == null ? null : allowed.namespaces();
+        if (ns == null) {
+            return;
+        }
+        var from = ns.from() == null ? KubeGatewaySpec.ListenerNamespaces.From.None : ns.from();
+        if (from == KubeGatewaySpec.ListenerNamespaces.From.Selector && ns.selector() == null) {
+            findings.error(gw.key(), "spec.allowedListeners.namespaces.selector", "is required with from: Selector");
+        } else if (from != KubeGatewaySpec.ListenerNamespaces.From.Selector && ns.selector() != null) {
+            findings.error(gw.key(), "spec.allowedListeners.namespaces.selector", "applies only with from: Selector");
+        } else if (from != KubeGatewaySpec.ListenerNamespaces.From.None) {
+            findings.warn(gw.key(), "spec.allowedListeners", "ListenerSets are not served by this kshift version,"
+                    + " so no ListenerSet adds listeners to this Gateway; its own listeners are served");
+        }
+    }
+
     private static void protocol(Resource gw, String field, String protocol, Findings findings) {
         if (protocol != null && !SERVED_PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))) {
             findings.error(gw.key(), field, "protocol " + protocol + " is not served by this kshift version;"
@@ -90,6 +117,7 @@ final class GatewayRules {
 
     /** The route kinds a listener of each served protocol takes (Gateway API: listed kinds must suit it). */
     private static final java.util.Map<String, Set<String>> ROUTE_KINDS = java.util.Map.of("TCP", Set.of("TCPRoute"),
+            "UDP", Set.of("UDPRoute"),
             "HTTP", Set.of("HTTPRoute", "GRPCRoute"), "HTTP2", Set.of("HTTPRoute", "GRPCRoute"),
             "HTTPS", Set.of("HTTPRoute", "GRPCRoute"),
             "TLS", Set.of("TLSRoute", "TCPRoute"));
@@ -115,15 +143,15 @@ final class GatewayRules {
                         + " kinds are of " + Listener.RouteGroupKind.GATEWAY_API_GROUP);
             } else if (!takes.isEmpty() && !takes.contains(k.kind())) {
                 findings.error(gw.key(), at + ".kind", "a " + protocol + " listener takes " + takes + ", not "
-                        + k.kind() + ("UDPRoute".equals(k.kind())
-                        ? " (" + k.kind() + " is not served by this kshift version)" : ""));
+                        + k.kind());
             }
         }
     }
 
     private static void checkPort(ListenerBinding binding, Findings findings) {
         ListenerBinding.Declaration first = binding.declarations().get(0);
-        if (!"TCP".equals(first.protocol())) {
+        String l4 = first.protocol();
+        if (!"TCP".equals(l4) && !ListenerBindings.UDP.equals(l4)) {
             // HTTP ports are shared by host, TLS and HTTPS ports by SNI: several gateways and routes may declare
             // one, with one protocol.
             for (ListenerBinding.Declaration d : binding.declarations().subList(1, binding.declarations().size())) {
@@ -141,19 +169,20 @@ final class GatewayRules {
                         + first.protocol() + " by " + first.gateway() + " " + first.field());
             } else if (!d.gateway().equals(first.gateway()) || !d.field().equals(first.field())) {
                 findings.error(d.gateway(), d.field(), "port " + binding.port() + " is already claimed by "
-                        + first.gateway() + " " + first.field() + "; a TCP port belongs to one gateway listener");
+                        + first.gateway() + " " + first.field() + "; a " + l4 + " port belongs to one gateway listener");
             }
         }
         if (binding.routes().size() > 1) {
             BoundRoute owner = binding.routes().get(0);
             for (BoundRoute r : binding.routes().subList(1, binding.routes().size())) {
                 findings.error(r.source(), r.field(), "port " + binding.port() + " is already routed by "
-                        + owner.source() + " " + owner.field() + "; a TCP port has one route");
+                        + owner.source() + " " + owner.field() + "; a " + l4 + " port has one route");
             }
         }
         if (binding.routes().isEmpty()) {
-            findings.warn(first.gateway(), first.field(), "no route is attached to port " + binding.port()
-                    + "; connections to it will be closed");
+            findings.warn(first.gateway(), first.field(), "no route is attached to " + (ListenerBindings.UDP.equals(l4)
+                    ? "UDP port " + binding.port() + "; datagrams to it will be dropped"
+                    : "port " + binding.port() + "; connections to it will be closed"));
         }
     }
 }

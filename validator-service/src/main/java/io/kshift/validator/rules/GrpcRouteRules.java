@@ -28,6 +28,9 @@ final class GrpcRouteRules {
                 }
                 if (blank(method.service()) && blank(method.method())) {
                     findings.error(route.key(), at, "one or both of service and method must be given");
+                } else if ("".equals(method.service()) || "".equals(method.method())) {
+                    findings.error(route.key(), at + ("".equals(method.service()) ? ".service" : ".method"),
+                            "must not be empty (leave it out to match any)");
                 } else if (method.effectiveType() == GrpcRouteSpec.MatchType.Exact) {
                     if (!blank(method.service()) && !SERVICE.matcher(method.service()).matches()) {
                         findings.error(route.key(), at + ".service", "'" + method.service() + "' is not a gRPC"

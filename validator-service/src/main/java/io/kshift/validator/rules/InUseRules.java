@@ -157,7 +157,7 @@ final class InUseRules {
             List<String> users = new ArrayList<>();
             for (Resource route : routes(next)) {
                 var refs = switch (route.type()) {
-                    case TCP_ROUTE -> route.specAs(TcpRouteSpec.class).parentRefs();
+                    case TCP_ROUTE, UDP_ROUTE -> ListenerBindings.l4Spec(route).parentRefs();
                     case TLS_ROUTE -> route.specAs(io.kshift.model.gateway.TlsRouteSpec.class).parentRefs();
                     default -> io.kshift.model.routing.GatewayApiHttp.spec(route).parentRefs();
                 };
@@ -176,6 +176,7 @@ final class InUseRules {
     private static List<Resource> routes(MeshConfig config) {
         List<Resource> out = new ArrayList<>(config.ofKind(Kind.TCP_ROUTE));
         out.addAll(config.ofKind(Kind.TLS_ROUTE));
+        out.addAll(config.ofKind(Kind.UDP_ROUTE));
         out.addAll(io.kshift.model.routing.GatewayApiHttp.routes(config));
         return out;
     }

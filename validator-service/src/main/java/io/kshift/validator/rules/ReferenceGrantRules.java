@@ -23,10 +23,10 @@ final class ReferenceGrantRules {
     }
 
     static void check(MeshConfig config, Resource route, Findings findings) {
-        if (route.type() == Kind.TCP_ROUTE || route.type() == Kind.TLS_ROUTE) {
-            java.util.List<TcpRouteRule> rules = route.type() == Kind.TCP_ROUTE
-                    ? route.specAs(TcpRouteSpec.class).rules()
-                    : route.specAs(io.kshift.model.gateway.TlsRouteSpec.class).rules();
+        if (route.type() == Kind.TCP_ROUTE || route.type() == Kind.TLS_ROUTE || route.type() == Kind.UDP_ROUTE) {
+            java.util.List<TcpRouteRule> rules = route.type() == Kind.TLS_ROUTE
+                    ? route.specAs(io.kshift.model.gateway.TlsRouteSpec.class).rules()
+                    : io.kshift.model.routing.ListenerBindings.l4Spec(route).rules();
             for (int i = 0; i < rules.size(); i++) {
                 backends(config, route, rules.get(i).backendRefs(), "spec.rules[" + i + "].backendRefs", findings);
             }

@@ -45,6 +45,13 @@ final class RouteRules {
             tcpRoute(config, resolver, route, findings);
             ReferenceGrantRules.check(config, route, findings);
         }
+        for (Resource route : all ? config.ofKind(Kind.UDP_ROUTE) : EgressRules.touched(config, touched,
+                Kind.UDP_ROUTE)) {
+            TcpRouteSpec spec = ListenerBindings.l4Spec(route);
+            l4Route(config, resolver, route, spec.parentRefs(), spec.rules(), java.util.Set.of(ListenerBindings.UDP),
+                    "a UDPRoute attaches to UDP listeners", findings);
+            ReferenceGrantRules.check(config, route, findings);
+        }
         for (Resource route : all ? config.ofKind(Kind.TLS_ROUTE) : EgressRules.touched(config, touched,
                 Kind.TLS_ROUTE)) {
             tlsRoute(config, resolver, route, findings);
@@ -236,14 +243,28 @@ final class RouteRules {
         List<WeightedTarget> all = ListenerBindings.backendTargets(rule, route.namespace());
         List<WeightedTarget> targets = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
-            String kind = rule.backendRefs().get(i).kind();
-            if (kind == null || "Service".equals(kind)) {
+            if (serviceBackend(key, all.get(i).field(), rule.backendRefs().get(i), findings)) {
                 targets.add(all.get(i));
-            } else {
-                findings.error(key, all.get(i).field() + ".kind", "only Service backends are supported, not " + kind);
             }
         }
         targets(key, "spec.rules[0].backendRefs", targets, resolver, findings);
+    }
+
+    /**
+     * Whether a backendRef written at {@code field} is a Service with its port (the Gateway API requires the port
+     * of a Service backend); other kinds (ServiceImport, custom backends) are not served. Says what is wrong.
+     */
+    static boolean serviceBackend(ResourceKey key, String field, io.kshift.model.gateway.BackendRef ref,
+                                  Findings findings) {
+        if (ref.kind() != null && !"Service".equals(ref.kind())) {
+            findings.error(key, field + ".kind", "only Service backends are supported, not " + ref.kind());
+            return false;
+        }
+        if (ref.port() == null) {
+            findings.error(key, field + ".port", "is required for a Service backend (the Service's port)");
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -83,7 +83,7 @@ class GrpcRouteRulesTest {
                     - method: {service: 'not a service', method: 'Say-Hello'}
                     backendRefs: [{name: echo, port: 50051}, {name: missing, port: 1}]
                 """))).containsExactlyInAnyOrder(
-                "GRPCRoute default/echo spec.parentRefs[0]: listener 'tcp' speaks TCP; an GRPCRoute attaches to HTTP"
+                "GRPCRoute default/echo spec.parentRefs[0]: listener 'tcp' speaks TCP; a GRPCRoute attaches to HTTP"
                         + " and HTTPS listeners",
                 "GRPCRoute default/echo spec.parentRefs[1]: listener 'http-only' of Gateway default/gw allows routes"
                         + " of kinds [HTTPRoute] only",
