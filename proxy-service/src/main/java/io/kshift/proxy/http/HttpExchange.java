@@ -39,6 +39,9 @@ final class HttpExchange {
     private final Mirrors mirrors;
     private final RandomGenerator random;
     private Buffer body;
+    /** A streamed request body (gRPC to HTTP/2); null when the body is buffered before the first try. */
+    private RequestStream stream;
+    private boolean mirrored;
     private HttpTarget target;
     private MultiMap headers;
     private String uri;
@@ -105,6 +108,14 @@ final class HttpExchange {
             respond(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
             return;
         }
+        if (streamsBody()) {
+            // gRPC to an HTTP/2 destination: the body is relayed as it comes, so bidirectional streams work.
+            stream = new RequestStream(request, maxBody, budget, this::moved, this::streamEnded);
+            request.exceptionHandler(e -> abandon());
+            stream.start();
+            fault();
+            return;
+        }
         // Buffered, bounded: retries and mirrors resend it.
         Buffer collected = Buffer.buffer();
         request.handler(chunk -> {
@@ -129,6 +140,22 @@ final class HttpExchange {
                 fault();
             }
         });
+    }
+
+    /** A gRPC request to a destination spoken to over HTTP/2, forwarded (not redirected or answered here). */
+    private boolean streamsBody() {
+        String type = request.getHeader("content-type");
+        return target != null && type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)
+                && route.redirect() == null && route.direct() == null
+                && target.pool(request.version() == HttpVersion.HTTP_2).policy().http2();
+    }
+
+    /** The client ended a streamed body: if it was kept whole, tries may retry it and mirrors get a copy. */
+    private void streamEnded() {
+        body = stream.whole();
+        if (body != null && headers != null && !mirrored) {
+            mirror();
+        }
     }
 
     private void fault() {
@@ -239,7 +266,8 @@ final class HttpExchange {
     private void forwardFirst() {
         uri = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
         headers = UpstreamRequests.headers(request, route, target, authority, random);
-        if (!headers.contains("content-length") && (body.length() > 0 || UpstreamRequests.carriesBody(request.method()))) {
+        if (stream == null && !headers.contains("content-length")
+                && (body.length() > 0 || UpstreamRequests.carriesBody(request.method()))) {
             headers.set("content-length", String.valueOf(body.length()));
         }
         if (route.timeout() != null) {
@@ -283,12 +311,17 @@ final class HttpExchange {
                 }
             });
         }
-        UpstreamCall call = new UpstreamCall(loop,
-                UpstreamRequests.request(request.method(), uri, tryHeaders, body), t);
+        boolean streams = stream != null && attempt == 0 && body == null;
+        UpstreamCall call = streams
+                ? new UpstreamCall(loop, UpstreamRequests.head(request.method(), uri, tryHeaders), t, true)
+                : new UpstreamCall(loop, UpstreamRequests.request(request.method(), uri, tryHeaders, body), t);
         t.call = call;
         inFlight = call;
         upstreams.send(target.pool(request.version() == HttpVersion.HTTP_2), loop, endpoint, call);
-        if (attempt == 0 && !done) {
+        if (streams) {
+            stream.attach(call);
+        }
+        if (attempt == 0 && !done && body != null) {
             mirror();
         }
     }
@@ -315,9 +348,11 @@ final class HttpExchange {
     }
 
     private void mirror() {
+        mirrored = true;
         for (HttpRouteEntry.Mirror m : route.mirrors()) {
             if (chance(m.percent())) {
-                mirrors.send(m.target(), loop, request.method(), uri, headers, body);
+                mirrors.send(m.target(), loop, request.method(), uri, headers, body,
+                        request.version() == HttpVersion.HTTP_2);
             }
         }
     }
@@ -496,6 +531,9 @@ final class HttpExchange {
     }
 
     private boolean retry(int attempt) {
+        if (stream != null && body == null) {
+            return false; // a streamed body not kept whole (or not ended) cannot be sent again
+        }
         if (done || attempt >= route.retry().attempts() || !acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
             return false;
         }
@@ -589,6 +627,9 @@ final class HttpExchange {
     private void over() {
         budget.give(budgeted);
         budgeted = 0;
+        if (stream != null) {
+            stream.release();
+        }
         if (idle != null) {
             idle.stop();
         }
@@ -676,6 +717,13 @@ final class HttpExchange {
                 HttpExchange.this.failed(this, UpstreamCall.RESET, true); // ended before the timer's reset arrived
             } else {
                 ended(this, last, trailers);
+            }
+        }
+
+        @Override
+        public void writable() {
+            if (stream != null) {
+                stream.writable();
             }
         }
 

@@ -30,7 +30,9 @@ final class Mirrors {
         this.timeoutMillis = timeoutMillis;
     }
 
-    void send(HttpTarget target, EventLoop loop, HttpMethod method, String uri, MultiMap headers, Buffer body) {
+    /** {@code http2}: the client came over HTTP/2 (a destination that follows the client's protocol goes so too). */
+    void send(HttpTarget target, EventLoop loop, HttpMethod method, String uri, MultiMap headers, Buffer body,
+              boolean http2) {
         if (inFlight.incrementAndGet() > limit) {
             inFlight.decrementAndGet();
             dropped.increment();
@@ -48,7 +50,7 @@ final class Mirrors {
         if (timeoutMillis > 0) {
             shadow.idle = new StreamIdle(loop, timeoutMillis, call::reset);
         }
-        upstreams.send(target.pool(), loop, endpoint, call); // mirrors go on the destination's own protocol
+        upstreams.send(target.pool(http2), loop, endpoint, call);
     }
 
     /** One mirrored copy: its answer is read and thrown away; its outcome counts for the mirror destination. */

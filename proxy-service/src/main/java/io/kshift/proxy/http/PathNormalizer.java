@@ -2,30 +2,60 @@ package io.kshift.proxy.http;
 
 /**
  * Request paths as Envoy normalises them before routing (Istio's {@code MERGE_SLASHES} normalisation): percent-encoded
- * unreserved characters decoded ({@code %41} is {@code A}) and other escapes upper-cased, runs of slashes merged,
- * dot segments resolved (RFC 3986 5.2.4; never above the root). The query is left as it is. So {@code /a//b/../c}
- * is matched, and forwarded, as {@code /a/c}: a route on a prefix cannot be walked around by spelling. A pure
- * function; null for a path that is not valid (a broken escape), which the listener answers 400.
+ * unreserved characters decoded ({@code %41} is {@code A}) and other escapes upper-cased, backslashes read as
+ * slashes (as Envoy's URL canonicaliser does), dot segments resolved (RFC 3986 5.2.4; never above the root), then
+ * runs of slashes merged. The query is left as it is. An absolute-form target ({@code http://h/p}) becomes its
+ * origin form, normalised. So {@code /a/b/../c} is matched, and forwarded, as {@code /a/c}: a route on a prefix
+ * cannot be walked around by spelling. A pure function; null for a path that is not valid (a broken escape), which
+ * the listener answers 400.
  */
 final class PathNormalizer {
     private PathNormalizer() {
     }
 
     static String normalize(String uri) {
-        if (uri == null || uri.isEmpty() || uri.charAt(0) != '/') {
-            return uri; // "*" (OPTIONS), or an absolute form: not a path to normalise
+        if (uri == null || uri.isEmpty()) {
+            return uri;
+        }
+        if (uri.charAt(0) != '/') {
+            int scheme = uri.indexOf("://");
+            if (scheme <= 0) {
+                return uri; // "*" (OPTIONS) or an authority (CONNECT): no path
+            }
+            // Absolute form: forwarded in origin form, its path normalised like any other.
+            int start = scheme + 3;
+            int end = start;
+            while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?') {
+                end++;
+            }
+            String origin = end == uri.length() ? "/" : uri.charAt(end) == '?' ? "/" + uri.substring(end)
+                    : uri.substring(end);
+            return normalize(origin);
         }
         int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
-        if (path.indexOf('%') < 0 && path.indexOf("//") < 0 && path.indexOf("/.") < 0) {
+        int pathEnd = q < 0 ? uri.length() : q;
+        if (clean(uri, pathEnd)) {
             return uri; // the usual case: nothing to do, nothing allocated
         }
-        String decoded = decodeUnreserved(path);
+        String decoded = decodeUnreserved(uri.substring(0, pathEnd));
         if (decoded == null) {
             return null;
         }
-        String normal = removeDotSegments(mergeSlashes(decoded));
+        String normal = mergeSlashes(removeDotSegments(decoded.replace('\\', '/')));
         return q < 0 ? normal : normal + uri.substring(q);
+    }
+
+    /** No escape, backslash, doubled slash or dot segment before {@code end}. */
+    private static boolean clean(String uri, int end) {
+        char previous = 0;
+        for (int i = 0; i < end; i++) {
+            char c = uri.charAt(i);
+            if (c == '%' || c == '\\' || (c == '/' && previous == '/') || (c == '.' && previous == '/')) {
+                return false;
+            }
+            previous = c;
+        }
+        return true;
     }
 
     private static String decodeUnreserved(String path) {
@@ -42,8 +72,8 @@ final class PathNormalizer {
             if (i + 2 >= path.length()) {
                 return null;
             }
-            int hi = Character.digit(path.charAt(i + 1), 16);
-            int lo = Character.digit(path.charAt(i + 2), 16);
+            int hi = hex(path.charAt(i + 1));
+            int lo = hex(path.charAt(i + 2));
             if (hi < 0 || lo < 0) {
                 return null;
             }
@@ -57,6 +87,11 @@ final class PathNormalizer {
             i += 2;
         }
         return out.toString();
+    }
+
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : -1;
     }
 
     private static boolean unreserved(char c) {
@@ -78,9 +113,9 @@ final class PathNormalizer {
         return out.toString();
     }
 
-    /** RFC 3986 5.2.4 for an absolute path (slashes already merged). */
+    /** RFC 3986 5.2.4 for an absolute path; empty segments are segments ({@code /a//../b} is {@code /a/b}). */
     private static String removeDotSegments(String path) {
-        if (path.indexOf("/.") < 0) {
+        if (!path.contains("/.")) {
             return path;
         }
         java.util.ArrayDeque<String> segments = new java.util.ArrayDeque<>();

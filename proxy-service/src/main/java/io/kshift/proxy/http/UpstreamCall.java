@@ -1,7 +1,6 @@
 package io.kshift.proxy.http;
 
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.vertx.core.buffer.Buffer;
 
@@ -17,21 +16,87 @@ final class UpstreamCall {
 
     private final EventLoop caller;
     private final UpstreamListener listener;
-    private final FullHttpRequest request;
+    /** The whole request, or only its head when the body streams ({@link #write}, {@link #endBody}). */
+    private final io.netty.handler.codec.http.HttpRequest request;
+    /** Body chunks written before the call had its connection (pool-loop state). */
+    private java.util.ArrayDeque<Buffer> body;
+    private boolean bodyEnded;
     private EventLoop poolLoop;
     /** Pool-loop state. */
     private UpstreamPool waitingIn;
     private UpstreamConnection connection;
     private boolean over;
 
-    UpstreamCall(EventLoop caller, FullHttpRequest request, UpstreamListener listener) {
+    UpstreamCall(EventLoop caller, io.netty.handler.codec.http.FullHttpRequest request, UpstreamListener listener) {
         this.caller = caller;
         this.request = request;
         this.listener = listener;
     }
 
-    FullHttpRequest request() {
+    /** A call whose body streams: {@code head} goes first, then what {@link #write} and {@link #endBody} give. */
+    UpstreamCall(EventLoop caller, io.netty.handler.codec.http.HttpRequest head, UpstreamListener listener,
+                 boolean streaming) {
+        this.caller = caller;
+        this.request = head;
+        this.listener = listener;
+        this.body = new java.util.ArrayDeque<>();
+    }
+
+    io.netty.handler.codec.http.HttpRequest request() {
         return request;
+    }
+
+    boolean streaming() {
+        return body != null;
+    }
+
+    /** A chunk of a streaming body: sent when the call has its connection, queued until then. */
+    void write(Buffer chunk) {
+        onPoolLoop(() -> {
+            if (over) {
+                return;
+            }
+            if (connection != null && connection.headSent()) {
+                connection.writeBody(chunk);
+            } else {
+                body.add(chunk);
+            }
+        });
+    }
+
+    void endBody() {
+        onPoolLoop(() -> {
+            if (over || bodyEnded) {
+                return;
+            }
+            bodyEnded = true;
+            if (connection != null && connection.headSent()) {
+                connection.endBody();
+            }
+        });
+    }
+
+    /** Whether more body may be written now (read on the caller's loop; streaming calls are on one loop). */
+    boolean writable() {
+        UpstreamConnection c = connection;
+        return c == null ? body == null || body.size() < 16 : c.writable();
+    }
+
+    /** Pool loop: the head went out; what was queued follows. */
+    void headSent(UpstreamConnection c) {
+        for (Buffer b; (b = body.poll()) != null; ) {
+            c.writeBody(b);
+        }
+        if (bodyEnded) {
+            c.endBody();
+        }
+    }
+
+    /** Pool loop: the connection takes more body again. */
+    void writableAgain() {
+        if (!over) {
+            deliver(listener::writable);
+        }
     }
 
     /** Called by the exchange: ends the call now (failed, with {@link #RESET}) and drops its connection if any. */

@@ -31,6 +31,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private Throwable cause;
     /** HTTP/2: the server refused the stream (REFUSED_STREAM, or past a GOAWAY): the request was not processed. */
     private boolean refused;
+    /** A streaming call's head is on its way: body chunks may follow it. */
+    private boolean headSent;
+    /** A streaming call's body end was written (or is being). */
+    private boolean bodyEnding;
 
     UpstreamConnection(UpstreamPool pool, boolean keepAliveAllowed) {
         this.pool = pool;
@@ -53,19 +57,51 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         interim = false;
         c.connected(this);
         var request = c.request();
-        if (!keepAliveAllowed) {
+        if (!keepAliveAllowed && request instanceof io.netty.handler.codec.http.FullHttpRequest full) {
             // One request per connection (maxRequestsPerConnection: 1), said on a copy: the caller's headers are
-            // shared with its mirrors and later tries.
-            request = request.replace(request.content());
+            // shared with its mirrors and later tries (and Netty's HTTP/2 conversion writes into them).
+            request = full.replace(full.content());
             HttpUtil.setKeepAlive(request, false);
         }
         keepAlive = keepAliveAllowed && HttpUtil.isKeepAlive(request);
+        boolean streaming = c.streaming();
+        headSent = streaming;
+        bodyEnding = false;
         channel.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
                 cause = f.cause();
-                // HTTP/2: the connection was draining or closed before the stream went out.
-                refused = cause instanceof io.netty.handler.codec.http2.StreamBufferingEncoder.Http2GoAwayException
-                        || cause instanceof io.netty.handler.codec.http2.StreamBufferingEncoder.Http2ChannelClosedException;
+                // HTTP/2: the connection was draining or closed before the stream went out (a stream channel wraps
+                // the encoder's exception in a ClosedChannelException: the chain is read).
+                refused = neverSent(cause);
+                channel.close();
+            } else if (!streaming) {
+                written = true;
+                if (answered && call == null) {
+                    recycle();
+                }
+            }
+        });
+        if (streaming) {
+            c.headSent(this); // its body so far follows the head; the rest as it comes
+        }
+    }
+
+    /** The head of a streaming call was written: its body may follow. */
+    boolean headSent() {
+        return headSent;
+    }
+
+    void writeBody(io.vertx.core.buffer.Buffer chunk) {
+        // A copy: the client's buffer is Vert.x's, and Netty releases what it writes.
+        channel.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
+                io.netty.buffer.Unpooled.wrappedBuffer(chunk.getBytes())));
+    }
+
+    void endBody() {
+        bodyEnding = true;
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> {
+            if (!f.isSuccess()) {
+                cause = f.cause();
                 channel.close();
             } else {
                 written = true;
@@ -76,12 +112,35 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
+    boolean writable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamCall c = call;
+        if (c != null && channel.isWritable()) {
+            c.writableAgain();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     /** The call gave up: what is left of its answer would arrive unasked, so the connection goes. */
     void abandon(UpstreamCall c) {
         if (call == c) {
             call = null;
             channel.close();
         }
+    }
+
+    private static boolean neverSent(Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.netty.handler.codec.http2.StreamBufferingEncoder.Http2GoAwayException
+                    || c instanceof io.netty.handler.codec.http2.StreamBufferingEncoder.Http2ChannelClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void close() {
@@ -146,6 +205,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
                 c.end(bytes, ((LastHttpContent) msg).trailingHeaders());
                 if (written) {
                     recycle();
+                } else if (headSent && !bodyEnding) {
+                    // Answered while the client still streams its body: the rest is not wanted (the stream is reset).
+                    channel.close();
                 }
             }
         }

@@ -23,4 +23,8 @@ interface UpstreamListener {
      * had (connect failure, pool overflow, reset while waiting). Also after the head, when the body breaks off.
      */
     void failed(Throwable cause, boolean sent);
+
+    /** A streaming body's connection takes more again (after {@link UpstreamCall#writable()} said no). */
+    default void writable() {
+    }
 }

@@ -88,6 +88,18 @@ final class UpstreamRequests {
                 io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
     }
 
+    /**
+     * The head of a request whose body streams after it. Its headers are a copy: Netty's HTTP/2 conversion writes
+     * into them, and the exchange's map is shared with its mirrors and later tries.
+     */
+    static io.netty.handler.codec.http.HttpRequest head(io.vertx.core.http.HttpMethod method, String uri,
+                                                        MultiMap headers) {
+        var copy = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        headers.forEach(e -> copy.add(e.getKey(), e.getValue()));
+        return new io.netty.handler.codec.http.DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpMethod.valueOf(method.name()), uri, copy);
+    }
+
     /** Netty's view of a header map: Vert.x's own maps are Netty's HttpHeaders underneath, handed over as they are. */
     static io.netty.handler.codec.http.HttpHeaders nettyHeaders(MultiMap headers) {
         if (headers instanceof io.netty.handler.codec.http.HttpHeaders n) {

@@ -2,15 +2,19 @@ package io.kshift.proxy.udp;
 
 import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.proxy.routing.ListenerRoute;
+import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.routing.RouteTarget;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -18,17 +22,20 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * One UDP listener port, on one event loop (the socket's context; every field is touched there only). A datagram
- * from a client address and port that has no session starts one: the route table is read once, the destination
- * picked by the route's exact weights, an endpoint by the destination's load balancer (skipping ejected ones), and a
- * socket of its own opened toward it, so the endpoint's answers come back to this session and are sent to its client
- * from the listener's port. A session with no datagram either way for the idle timeout (Envoy's UDP proxy default,
- * 60 s) ends; beyond {@code maxSessions} new clients' datagrams are dropped. Sessions count as connections in
- * telemetry, with their bytes both ways.
+ * One UDP listener port, on one event loop (the socket's context; every field but {@link #bound} is touched there
+ * only). A datagram from a client address and port that has no session starts one: the route table is read once,
+ * the destination picked by the route's exact weights, an endpoint by the destination's load balancer (skipping
+ * ejected ones), its address resolved once, and a socket of its own opened toward it, so the endpoint's answers come
+ * back to this session and are sent to its client from the listener's port. Only datagrams from the endpoint's own
+ * address and port are answers. A session keeps its destination across weight changes; when a newer table no longer
+ * has its endpoint in its destination, the session ends and the client's next datagram starts a new one. A session
+ * with no datagram either way for the idle timeout (Envoy's UDP proxy default, 60 s) ends; beyond
+ * {@code maxSessions} new clients' datagrams are dropped. Sessions count as connections in telemetry, with the bytes
+ * relayed both ways.
  */
 final class UdpPort {
     private static final Logger LOG = Logger.getLogger(UdpPort.class);
-    /** Datagrams a session holds while its upstream socket opens. */
+    /** Datagrams a session holds while its endpoint resolves and its socket opens. */
     private static final int PENDING = 64;
 
     record Limits(Duration idle, int maxSessions) {
@@ -39,6 +46,8 @@ final class UdpPort {
     private final RouteTableHolder tables;
     private final Limits limits;
     private final Map<SocketAddress, Session> sessions = new HashMap<>();
+    /** Completes when the port listens (or fails to). */
+    final Future<DatagramSocket> bound;
     private DatagramSocket socket;
     private Context context;
     private long sweeper = -1;
@@ -49,15 +58,13 @@ final class UdpPort {
         this.port = port;
         this.tables = tables;
         this.limits = limits;
-        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(true));
-        s.listen(port, bindHost).onSuccess(bound -> {
-            context = Vertx.currentContext();
-            socket = bound;
-            if (closed) {
-                bound.close();
-                return;
-            }
-            bound.handler(this::fromClient);
+        // SO_REUSEPORT, as the TCP listeners: nodes sharing a host each bind the port.
+        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(true)
+                .setReusePort(true));
+        this.bound = s.listen(port, bindHost).onSuccess(listening -> {
+            context = vertx.getOrCreateContext();
+            socket = listening;
+            listening.handler(this::fromClient);
             long tick = Math.max(100, Math.min(1000, limits.idle().toMillis() / 4));
             sweeper = vertx.setPeriodic(tick, id -> sweep());
             LOG.infof("listening on udp:%d", port);
@@ -65,16 +72,25 @@ final class UdpPort {
     }
 
     private void fromClient(DatagramPacket packet) {
+        if (closed) {
+            return;
+        }
+        RouteTable table = tables.get();
         Session session = sessions.get(packet.sender());
+        if (session != null && session.generation != table.generation() && !session.stillServed(table)) {
+            sessions.remove(packet.sender());
+            session.close();
+            session = null;
+        }
         if (session == null) {
             if (sessions.size() >= limits.maxSessions()) {
                 return; // over the limit: dropped, as a full table drops
             }
-            Optional<ListenerRoute> route = tables.get().udpRoute(port);
+            Optional<ListenerRoute> route = table.udpRoute(port);
             if (route.isEmpty()) {
                 return;
             }
-            session = new Session(packet.sender(), route.get().pick());
+            session = new Session(packet.sender(), route.get().pick(), table.generation());
             sessions.put(packet.sender(), session);
         }
         session.fromClient(packet.data());
@@ -92,22 +108,17 @@ final class UdpPort {
         }
     }
 
-    /** Closes the port and every session (called from any thread). */
+    /** Closes the port and every session, once it listens (called from any thread). */
     void close() {
-        Context c = context;
-        if (c == null) {
-            closed = true;
-            return;
-        }
-        c.runOnContext(v -> {
+        bound.onSuccess(listening -> context.runOnContext(v -> {
             closed = true;
             if (sweeper >= 0) {
                 vertx.cancelTimer(sweeper);
             }
             sessions.values().forEach(Session::close);
             sessions.clear();
-            socket.close();
-        });
+            listening.close();
+        }));
     }
 
     /** One client's datagrams to one endpoint of its destination, and the endpoint's answers back. */
@@ -116,34 +127,50 @@ final class UdpPort {
         private final RouteTarget target;
         private final io.kshift.proxy.routing.Upstream endpoint;
         private final long started = System.nanoTime();
-        private long lastActive = started;
+        /** The table generation this session last checked its endpoint against. */
+        long generation;
+        long lastActive = started;
+        private InetAddress resolved;
         private DatagramSocket upstream;
-        private java.util.ArrayDeque<Buffer> pending = new java.util.ArrayDeque<>();
+        private ArrayDeque<Buffer> pending = new ArrayDeque<>();
         private boolean over;
 
-        Session(SocketAddress client, RouteTarget target) {
+        Session(SocketAddress client, RouteTarget target, long generation) {
             this.client = client;
             this.target = target;
+            this.generation = generation;
             this.endpoint = endpoint(target);
             target.connections().increment();
             target.stats().connectionOpened();
             endpoint.opened();
-            vertx.createDatagramSocket().listen(0, "0.0.0.0").onSuccess(s -> {
-                if (over) {
-                    s.close();
-                    return;
-                }
-                upstream = s;
-                s.handler(this::fromUpstream);
-                for (Buffer b; (b = pending.poll()) != null; ) {
-                    send(b);
-                }
-                pending = null;
-            }).onFailure(e -> {
-                LOG.warnf("udp:%d: no socket toward %s: %s", port, endpoint.address(), e.getMessage());
-                sessions.remove(client, this);
-                close();
-            });
+            String host = endpoint.address().host();
+            // A promise of the port's context: what follows runs on its loop, as the rest of the session does.
+            io.vertx.core.Promise<InetAddress> address = ((io.vertx.core.impl.ContextInternal) context).promise();
+            ((io.vertx.core.impl.VertxInternal) vertx).resolveAddress(host, address);
+            address.future()
+                    .compose(ip -> {
+                        resolved = ip;
+                        return vertx.createDatagramSocket(new DatagramSocketOptions()
+                                .setIpV6(ip instanceof java.net.Inet6Address))
+                                .listen(0, ip instanceof java.net.Inet6Address ? "::" : "0.0.0.0");
+                    })
+                    .onSuccess(s -> {
+                        if (over) {
+                            s.close();
+                            return;
+                        }
+                        upstream = s;
+                        s.handler(this::fromUpstream);
+                        for (Buffer b; (b = pending.poll()) != null; ) {
+                            send(b);
+                        }
+                        pending = null;
+                    })
+                    .onFailure(e -> {
+                        LOG.warnf("udp:%d: no way to %s: %s", port, endpoint.address(), e.getMessage());
+                        sessions.remove(client, this);
+                        close();
+                    });
         }
 
         private static io.kshift.proxy.routing.Upstream endpoint(RouteTarget target) {
@@ -158,30 +185,55 @@ final class UdpPort {
             return endpoints.get(first);
         }
 
+        /**
+         * Whether this session may go on under {@code table}: the port still has a route, and the session's endpoint
+         * is still one of its destination's (a weight change, even to 0, keeps it, as it keeps a TCP connection;
+         * a removed endpoint, subset or service does not).
+         */
+        boolean stillServed(RouteTable table) {
+            var d = target.destination();
+            boolean served = table.udpRoute(port).isPresent();
+            if (served) {
+                var now = table.resolver().resolve(d.service(), d.subset(), d.port(), d.namespace());
+                served = now.ok() && now.destination().endpoints().contains(endpoint.address());
+            }
+            if (served) {
+                generation = table.generation();
+            }
+            return served;
+        }
+
         void fromClient(Buffer data) {
             lastActive = System.nanoTime();
-            target.stats().bytesFromClient().add(data.length());
             if (upstream == null) {
                 if (pending != null && pending.size() < PENDING) {
                     pending.add(data);
+                    target.stats().bytesFromClient().add(data.length());
                 }
                 return;
             }
+            target.stats().bytesFromClient().add(data.length());
             send(data);
         }
 
         private void send(Buffer data) {
-            upstream.send(data, endpoint.address().port(), endpoint.address().host());
+            upstream.send(data, endpoint.address().port(), resolved.getHostAddress());
         }
 
-        /** Only the endpoint's own datagrams are answers: anything else reaching this socket is dropped. */
+        /** Only the endpoint's own datagrams (its address and port) are answers: others are dropped. */
         private void fromUpstream(DatagramPacket packet) {
-            if (over || packet.sender().port() != endpoint.address().port()) {
+            if (over || packet.sender().port() != endpoint.address().port()
+                    || !sameHost(packet.sender().host(), resolved)) {
                 return;
             }
             lastActive = System.nanoTime();
             target.stats().bytesFromUpstream().add(packet.data().length());
             socket.send(packet.data(), client.port(), client.host());
+        }
+
+        private static boolean sameHost(String sender, InetAddress expected) {
+            // Both are Java's textual form of a literal address (no lookup).
+            return expected.getHostAddress().equals(sender);
         }
 
         void close() {

@@ -36,7 +36,10 @@ public class UdpProxy {
         this.limits = new UdpPort.Limits(idle, maxSessions);
     }
 
-    /** Makes the open UDP ports exactly {@code ports}: new ones listen, removed ones close with their sessions. */
+    /**
+     * Makes the open UDP ports exactly {@code ports}: new ones listen (waited for), removed ones close with their
+     * sessions. Called from the table builder's thread, never an event loop.
+     */
     public synchronized void reconcile(Set<Integer> ports) {
         for (Integer port : List.copyOf(open.keySet())) {
             if (!ports.contains(port)) {
@@ -45,8 +48,25 @@ public class UdpProxy {
             }
         }
         for (Integer port : ports) {
-            open.computeIfAbsent(port, p -> new UdpPort(vertx, bindHost, p, tables, limits));
+            if (open.containsKey(port)) {
+                continue;
+            }
+            UdpPort p = new UdpPort(vertx, bindHost, port, tables, limits);
+            try {
+                // Listening before the table that routes the port is visible, as TCP ports are.
+                p.bound.toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                open.put(port, p);
+            } catch (Exception e) {
+                // Not opened (logged by the port); a later table with the port tries again.
+                p.close();
+            }
         }
+    }
+
+    @jakarta.annotation.PreDestroy
+    synchronized void stop() {
+        open.values().forEach(UdpPort::close);
+        open.clear();
     }
 
     /** The open UDP listeners ({@code udp:5353}). */

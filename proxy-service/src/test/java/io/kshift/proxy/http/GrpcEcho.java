@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real gRPC server (grpc-java, HTTP/2) for one version: {@code kshift.test.Echo/Say} answers
  * {@code "<version> <request>"}; {@code Fail} fails with UNAVAILABLE, as a trailers-only answer, while
  * {@code failures} lasts, then answers like Say; {@code Deny} fails with PERMISSION_DENIED and a trailer of its
- * own after the headers; {@code Count} streams three answers. Methods use byte-array marshallers: no protoc.
+ * own after the headers; {@code Count} streams three answers; {@code Chat} answers each message as it comes. Methods use byte-array marshallers: no protoc.
  */
 final class GrpcEcho implements AutoCloseable {
     static final String SERVICE = "kshift.test.Echo";
@@ -44,6 +44,7 @@ final class GrpcEcho implements AutoCloseable {
     static final MethodDescriptor<byte[], byte[]> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<byte[], byte[]> DENY = method("Deny", MethodDescriptor.MethodType.UNARY);
     static final MethodDescriptor<byte[], byte[]> COUNT = method("Count", MethodDescriptor.MethodType.SERVER_STREAMING);
+    static final MethodDescriptor<byte[], byte[]> CHAT = method("Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
     static final Metadata.Key<String> REASON = Metadata.Key.of("x-deny-reason", Metadata.ASCII_STRING_MARSHALLER);
 
     final AtomicInteger calls = new AtomicInteger();
@@ -72,6 +73,22 @@ final class GrpcEcho implements AutoCloseable {
                     trailers.put(REASON, "no-" + version);
                     out.onError(Status.PERMISSION_DENIED.withDescription("denied by " + version)
                             .asException(trailers));
+                }))
+                .addMethod(CHAT, ServerCalls.asyncBidiStreamingCall(out -> new io.grpc.stub.StreamObserver<byte[]>() {
+                    @Override
+                    public void onNext(byte[] message) {
+                        calls.incrementAndGet();
+                        out.onNext(text(version + " " + text(message)));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        out.onCompleted();
+                    }
                 }))
                 .addMethod(COUNT, ServerCalls.asyncServerStreamingCall((request, out) -> {
                     calls.incrementAndGet();

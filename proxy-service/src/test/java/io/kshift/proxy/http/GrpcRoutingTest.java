@@ -160,6 +160,47 @@ class GrpcRoutingTest {
         assertThat(streamed.get(2)).endsWith(" 3");
     }
 
+    /**
+     * A bidirectional stream: each message is answered before the client sends the next one, so the proxy relays
+     * the client's body as it comes rather than holding it until the client ends.
+     */
+    @Test
+    void bidirectionalStreamsFlowBothWaysAtOnce() throws Exception {
+        publish(services("web"), kubeGateway(), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: echo}
+                spec:
+                  parentRefs: [{name: grpc}]
+                  rules: [{backendRefs: [{name: echo-v1, port: 50051}]}]
+                """);
+        java.util.concurrent.BlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+        var requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(GrpcEcho.CHAT, CallOptions.DEFAULT
+                .withDeadlineAfter(20, TimeUnit.SECONDS)), new io.grpc.stub.StreamObserver<byte[]>() {
+                    @Override
+                    public void onNext(byte[] value) {
+                        answers.add(GrpcEcho.text(value));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        closed.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        closed.complete(null);
+                    }
+                });
+        for (String m : List.of("hello", "again", "bye")) {
+            requests.onNext(GrpcEcho.text(m));
+            assertThat(answers.poll(10, TimeUnit.SECONDS)).as("answered while the stream is open").isEqualTo("v1 " + m);
+        }
+        requests.onCompleted();
+        closed.get(10, TimeUnit.SECONDS);
+    }
+
     /** Method and header matches, and a failing call's status, message and trailer relayed from the server. */
     @Test
     void methodAndHeaderMatchesPickTheBackendAndTrailersComeBack() {

@@ -21,6 +21,14 @@ class PathNormalizerTest {
                 .isEqualTo("/b?x=/../y");
         assertThat(PathNormalizer.normalize("/.hidden/file")).isEqualTo("/.hidden/file");
         assertThat(PathNormalizer.normalize("*")).isEqualTo("*");
+        assertThat(PathNormalizer.normalize("/a//../b")).as("dot segments first, as Envoy: the empty segment goes")
+                .isEqualTo("/a/b");
+        assertThat(PathNormalizer.normalize("/public\\..\\admin")).as("backslashes are slashes").isEqualTo("/admin");
+        assertThat(PathNormalizer.normalize("http://h:8080/public/../admin?x=1")).as("absolute form, origin form out")
+                .isEqualTo("/admin?x=1");
+        assertThat(PathNormalizer.normalize("http://h")).isEqualTo("/");
+        assertThat(PathNormalizer.normalize("http://h?q")).isEqualTo("/?q");
+        assertThat(PathNormalizer.normalize("/a?b=%zz")).as("the query is not checked").isEqualTo("/a?b=%zz");
     }
 
     @Test

@@ -75,8 +75,13 @@ class UdpRoutingTest {
     }
 
     String mesh(int weightOne, int weightTwo) {
+        return mesh(weightOne, weightTwo, one.localAddress().port());
+    }
+
+    /** {@code onePort}: where Service udp-echo-one's endpoint listens. */
+    String mesh(int weightOne, int weightTwo, int onePort) {
         StringBuilder out = new StringBuilder();
-        for (var v : List.of(Map.entry("one", one.localAddress().port()), Map.entry("two", two.localAddress().port()))) {
+        for (var v : List.of(Map.entry("one", onePort), Map.entry("two", two.localAddress().port()))) {
             out.append("""
                     apiVersion: v1
                     kind: Service
@@ -159,5 +164,20 @@ class UdpRoutingTest {
                     .isEqualTo(firstAnswers.get(i));
         }
         assertThat(ask(client(), gateway, "new")).isEqualTo("two new");
+    }
+
+    /** A session whose endpoint leaves its destination ends; the client's next datagram starts a new one. */
+    @Test
+    void aSessionWhoseEndpointIsGoneMovesToTheDestinationsNewOne() throws Exception {
+        publish(mesh(100, 0));
+        java.net.DatagramSocket c = client();
+        assertThat(ask(c, gateway, "a")).isEqualTo("one a");
+        DatagramSocket moved = echo("uno");
+        try {
+            publish(mesh(100, 0, moved.localAddress().port()));
+            assertThat(ask(c, gateway, "b")).isEqualTo("uno b");
+        } finally {
+            moved.close();
+        }
     }
 }

@@ -76,6 +76,11 @@ public class ServiceContext {
                 add(out, r.source() + " " + r.field(), "tcp:" + port, r.targets(), resolver, host);
             }
         });
+        ListenerBindings.udp(config).forEach((port, binding) -> {
+            for (BoundRoute r : binding.routes()) {
+                add(out, r.source() + " " + r.field(), "udp:" + port, r.targets(), resolver, host);
+            }
+        });
         Map<String, List<HttpBindings.VirtualHost>> http = new LinkedHashMap<>();
         HttpBindings.gateways(config).forEach((port, hosts) -> http.put("http:" + port, hosts));
         http.put("mesh", HttpBindings.mesh(config));

@@ -111,7 +111,7 @@ final class GatewayRules {
     private static void protocol(Resource gw, String field, String protocol, Findings findings) {
         if (protocol != null && !SERVED_PROTOCOLS.contains(protocol.toUpperCase(java.util.Locale.ROOT))) {
             findings.error(gw.key(), field, "protocol " + protocol + " is not served by this kshift version;"
-                    + " served: " + SERVED_PROTOCOLS);
+                    + " served: " + SERVED_PROTOCOLS + (field.startsWith("spec.listeners") ? " and UDP" : ""));
         }
     }
 
@@ -121,6 +121,12 @@ final class GatewayRules {
             "HTTP", Set.of("HTTPRoute", "GRPCRoute"), "HTTP2", Set.of("HTTPRoute", "GRPCRoute"),
             "HTTPS", Set.of("HTTPRoute", "GRPCRoute"),
             "TLS", Set.of("TLSRoute", "TCPRoute"));
+
+    /** Whether a listener of {@code protocol} takes routes of {@code kind}. */
+    static boolean takes(String protocol, String kind) {
+        return ROUTE_KINDS.getOrDefault(protocol == null ? "" : protocol.toUpperCase(java.util.Locale.ROOT), Set.of())
+                .contains(kind);
+    }
 
     private static void allowedRoutes(Resource gw, String field, Listener l, Findings findings) {
         if (l.allowedRoutes() == null) {

@@ -162,7 +162,9 @@ final class InUseRules {
                     default -> io.kshift.model.routing.GatewayApiHttp.spec(route).parentRefs();
                 };
                 for (int p = 0; p < refs.size(); p++) {
-                    if (ListenerBindings.attaches(refs.get(p), route.namespace(), before, listener)) {
+                    // Only routes the listener takes use it (a TCP and a UDP listener may share a port number).
+                    if (ListenerBindings.attaches(refs.get(p), route.namespace(), before, listener)
+                            && GatewayRules.takes(listener.protocol(), route.type().kindName())) {
                         users.add(route.key() + " spec.parentRefs[" + p + "]");
                     }
                 }

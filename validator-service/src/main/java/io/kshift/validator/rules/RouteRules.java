@@ -317,8 +317,9 @@ final class RouteRules {
                     + "; listeners: " + listeners.stream().map(Listener::name).toList());
             return;
         }
-        if (ref.sectionName() == null && ref.port() == null) {
-            // Gateway API: a route names no listener, so it attaches to every listener that takes its kind.
+        if (ref.sectionName() == null) {
+            // Gateway API: a route names no listener (or only a port, which a TCP and a UDP listener may share), so
+            // it attaches to every such listener that takes its kind.
             List<Listener> compatible = candidates.stream()
                     .filter(l -> protocols.contains(l.protocol().toUpperCase(Locale.ROOT)))
                     .filter(l -> l.admitsKind(route.type().kindName())).toList();

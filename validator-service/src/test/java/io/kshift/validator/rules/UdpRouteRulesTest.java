@@ -68,6 +68,17 @@ class UdpRouteRulesTest {
                 + " change those routes first");
     }
 
+    /** A parentRef by port takes the listener on it that takes the route, and removing the other is no conflict. */
+    @Test
+    void aPortRefPicksTheListenerOfTheRoutesProtocol() throws Exception {
+        MeshSnapshot live = base.accepted(MeshSnapshot.empty(), ChangeValidatorTest.yaml(MESH));
+        live = base.accepted(live, ChangeValidatorTest.yaml(route("dns", "{name: gw, port: 5353}")));
+        var dropTcp = base.validator.decide(live, io.kshift.model.event.ChangeRequested.of("d",
+                java.time.Instant.EPOCH, io.kshift.model.event.Operation.APPLY, ChangeValidatorTest.yaml(
+                        MESH.replace("  - {name: tcp, protocol: TCP, port: 5353}\n", "")), false));
+        assertThat(TlsRulesTest.errors(dropTcp)).isEmpty();
+    }
+
     @Test
     void allowedListenersIsTakenAndSaysNoListenerSetAttaches() throws Exception {
         String gw = """
