@@ -110,7 +110,8 @@ final class HttpExchange {
         }
         if (streamsBody()) {
             // gRPC to an HTTP/2 destination: the body is relayed as it comes, so bidirectional streams work.
-            stream = new RequestStream(request, maxBody, budget, this::moved, this::streamEnded);
+            stream = new RequestStream(request, maxBody, budget,
+                    route.retry().attempts() > 0 || !route.mirrors().isEmpty(), this::moved, this::streamEnded);
             request.exceptionHandler(e -> abandon());
             stream.start();
             fault();
@@ -145,7 +146,9 @@ final class HttpExchange {
     /** A gRPC request to a destination spoken to over HTTP/2, forwarded (not redirected or answered here). */
     private boolean streamsBody() {
         String type = request.getHeader("content-type");
+        // gRPC proper (application/grpc, +proto, ;…); gRPC-Web is not streamed.
         return target != null && type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)
+                && (type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';')
                 && route.redirect() == null && route.direct() == null
                 && target.pool(request.version() == HttpVersion.HTTP_2).policy().http2();
     }
@@ -153,7 +156,7 @@ final class HttpExchange {
     /** The client ended a streamed body: if it was kept whole, tries may retry it and mirrors get a copy. */
     private void streamEnded() {
         body = stream.whole();
-        if (body != null && headers != null && !mirrored) {
+        if (body != null && headers != null && !mirrored && !finished) {
             mirror();
         }
     }

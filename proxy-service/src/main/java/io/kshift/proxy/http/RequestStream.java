@@ -13,8 +13,8 @@ import java.util.ArrayDeque;
  * needs the whole request buffered). On the request's event loop.
  */
 final class RequestStream {
-    /** Chunks held while the first try has no call yet (a fault delay): the client is paused beyond them. */
-    private static final int EARLY = 16;
+    /** Chunks held while the first try has no call or connection yet: the client is paused beyond them. */
+    static final int QUEUED = 16;
 
     private final HttpServerRequest request;
     private final long maxBody;
@@ -22,14 +22,20 @@ final class RequestStream {
     private final Runnable moved;
     private final Runnable ended;
     private final ArrayDeque<Buffer> early = new ArrayDeque<>();
-    private Buffer kept = Buffer.buffer();
+    private Buffer kept;
     private long budgeted;
     private UpstreamCall call;
     private boolean done;
     private boolean paused;
+    private boolean closed;
 
-    /** {@code moved}: bytes moved (the stream idle timer); {@code ended}: the client ended its body. */
-    RequestStream(HttpServerRequest request, long maxBody, BodyBudget budget, Runnable moved, Runnable ended) {
+    /**
+     * {@code moved}: bytes moved (the stream idle timer); {@code ended}: the client ended its body; {@code keep}: a
+     * copy is worth keeping (the route retries or mirrors).
+     */
+    RequestStream(HttpServerRequest request, long maxBody, BodyBudget budget, boolean keep, Runnable moved,
+                  Runnable ended) {
+        this.kept = keep ? Buffer.buffer() : null;
         this.request = request;
         this.maxBody = maxBody;
         this.budget = budget;
@@ -49,6 +55,9 @@ final class RequestStream {
     }
 
     private void chunk(Buffer chunk) {
+        if (closed) {
+            return; // the exchange is over: the rest is read and dropped, so the client is never left stalled
+        }
         moved.run();
         keep(chunk);
         if (call != null) {
@@ -58,7 +67,7 @@ final class RequestStream {
             }
         } else {
             early.add(chunk);
-            if (early.size() >= EARLY) {
+            if (early.size() >= QUEUED) {
                 pause();
             }
         }
@@ -69,7 +78,8 @@ final class RequestStream {
             return;
         }
         if (kept.length() + (long) chunk.length() > maxBody || !budget.take(chunk.length())) {
-            release(); // too long to keep: relayed only, and not retried
+            budget.give(budgeted); // too long to keep: relayed only, and not retried
+            budgeted = 0;
             kept = null;
             return;
         }
@@ -109,9 +119,19 @@ final class RequestStream {
         return done ? kept : null;
     }
 
-    /** The exchange is over: the kept copy's bytes go back to the node's budget. */
+    /**
+     * The exchange is over: the kept copy's bytes go back to the node's budget (once: nothing is kept after), and the
+     * client is never left paused; what it still sends is read and dropped.
+     */
     void release() {
+        closed = true;
+        kept = null;
+        early.clear();
         budget.give(budgeted);
         budgeted = 0;
+        if (paused) {
+            paused = false;
+            request.resume();
+        }
     }
 }

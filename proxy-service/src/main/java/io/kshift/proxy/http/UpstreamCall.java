@@ -79,7 +79,7 @@ final class UpstreamCall {
     /** Whether more body may be written now (read on the caller's loop; streaming calls are on one loop). */
     boolean writable() {
         UpstreamConnection c = connection;
-        return c == null ? body == null || body.size() < 16 : c.writable();
+        return c == null ? body == null || body.size() < RequestStream.QUEUED : c.writable();
     }
 
     /** Pool loop: the head went out; what was queued follows. */
@@ -89,6 +89,9 @@ final class UpstreamCall {
         }
         if (bodyEnded) {
             c.endBody();
+        }
+        if (c.writable()) {
+            writableAgain(); // a client paused on the queue resumes (a fresh stream may never change writability)
         }
     }
 

@@ -174,6 +174,33 @@ class GrpcRoutingTest {
                   parentRefs: [{name: grpc}]
                   rules: [{backendRefs: [{name: echo-v1, port: 50051}]}]
                 """);
+        // First, on a cold pool: 40 messages at once, queued while the connection opens, all answered in order.
+        java.util.concurrent.BlockingQueue<String> burst = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CompletableFuture<Void> burstDone = new java.util.concurrent.CompletableFuture<>();
+        var burstCall = ClientCalls.asyncBidiStreamingCall(channel.newCall(GrpcEcho.CHAT, CallOptions.DEFAULT
+                .withDeadlineAfter(20, TimeUnit.SECONDS)), new io.grpc.stub.StreamObserver<byte[]>() {
+                    @Override
+                    public void onNext(byte[] value) {
+                        burst.add(GrpcEcho.text(value));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        burstDone.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        burstDone.complete(null);
+                    }
+                });
+        for (int i = 0; i < 40; i++) {
+            burstCall.onNext(GrpcEcho.text("m" + i));
+        }
+        burstCall.onCompleted();
+        burstDone.get(15, TimeUnit.SECONDS);
+        assertThat(burst).hasSize(40).startsWith("v1 m0").endsWith("v1 m39");
+
         java.util.concurrent.BlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
         java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
         var requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(GrpcEcho.CHAT, CallOptions.DEFAULT
