@@ -184,7 +184,9 @@ public final class Fleet {
     public void awaitReady(Member m, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (ManagedProcess.running(layout, m.name()).isEmpty()) {
+            // alive(), not running(): right after a start the command line may still be the launcher's helper's,
+            // and a member starting would be called dead (seen once in CI, restarting a validator).
+            if (!ManagedProcess.alive(layout, m.name())) {
                 throw new IllegalStateException(m.name() + " exited; see " + layout.logs().resolve(m.name() + ".log"));
             }
             if (ready(m.readiness())) {

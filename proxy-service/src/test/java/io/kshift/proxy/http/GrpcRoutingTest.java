@@ -175,57 +175,47 @@ class GrpcRoutingTest {
                   rules: [{backendRefs: [{name: echo-v1, port: 50051}]}]
                 """);
         // First, on a cold pool: 40 messages at once, queued while the connection opens, all answered in order.
-        java.util.concurrent.BlockingQueue<String> burst = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.util.concurrent.CompletableFuture<Void> burstDone = new java.util.concurrent.CompletableFuture<>();
+        Answers burst = new Answers();
         var burstCall = ClientCalls.asyncBidiStreamingCall(channel.newCall(GrpcEcho.CHAT, CallOptions.DEFAULT
-                .withDeadlineAfter(20, TimeUnit.SECONDS)), new io.grpc.stub.StreamObserver<byte[]>() {
-                    @Override
-                    public void onNext(byte[] value) {
-                        burst.add(GrpcEcho.text(value));
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        burstDone.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        burstDone.complete(null);
-                    }
-                });
+                .withDeadlineAfter(20, TimeUnit.SECONDS)), burst);
         for (int i = 0; i < 40; i++) {
             burstCall.onNext(GrpcEcho.text("m" + i));
         }
         burstCall.onCompleted();
-        burstDone.get(15, TimeUnit.SECONDS);
-        assertThat(burst).hasSize(40).startsWith("v1 m0").endsWith("v1 m39");
+        burst.closed.get(15, TimeUnit.SECONDS);
+        assertThat(burst.messages).hasSize(40).startsWith("v1 m0").endsWith("v1 m39");
 
-        java.util.concurrent.BlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+        Answers answers = new Answers();
         var requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(GrpcEcho.CHAT, CallOptions.DEFAULT
-                .withDeadlineAfter(20, TimeUnit.SECONDS)), new io.grpc.stub.StreamObserver<byte[]>() {
-                    @Override
-                    public void onNext(byte[] value) {
-                        answers.add(GrpcEcho.text(value));
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        closed.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        closed.complete(null);
-                    }
-                });
+                .withDeadlineAfter(20, TimeUnit.SECONDS)), answers);
         for (String m : List.of("hello", "again", "bye")) {
             requests.onNext(GrpcEcho.text(m));
-            assertThat(answers.poll(10, TimeUnit.SECONDS)).as("answered while the stream is open").isEqualTo("v1 " + m);
+            assertThat(answers.messages.poll(10, TimeUnit.SECONDS)).as("answered while the stream is open")
+                    .isEqualTo("v1 " + m);
         }
         requests.onCompleted();
-        closed.get(10, TimeUnit.SECONDS);
+        answers.closed.get(10, TimeUnit.SECONDS);
+    }
+
+    /** What a streaming call answers, in order, and how it ends. */
+    static final class Answers implements io.grpc.stub.StreamObserver<byte[]> {
+        final java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+
+        @Override
+        public void onNext(byte[] value) {
+            messages.add(GrpcEcho.text(value));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            closed.completeExceptionally(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            closed.complete(null);
+        }
     }
 
     /** Method and header matches, and a failing call's status, message and trailer relayed from the server. */
