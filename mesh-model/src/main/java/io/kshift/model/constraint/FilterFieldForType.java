@@ -51,20 +51,13 @@ public @interface FilterFieldForType {
         }
     }
 
-    /** The same for a GRPCRoute's filters, whose types are a subset of HTTPRoute's. */
+    /** The same for a GRPCRoute's filters: each is the HTTPRoute filter of its type, checked as one. */
     final class GrpcCheck implements ConstraintValidator<FilterFieldForType, io.kshift.model.gateway.GrpcRouteSpec.Filter> {
+        private final Check http = new Check();
+
         @Override
         public boolean isValid(io.kshift.model.gateway.GrpcRouteSpec.Filter f, ConstraintValidatorContext context) {
-            if (f == null || f.type() == null) {
-                return true;
-            }
-            Object carried = switch (f.type()) {
-                case RequestHeaderModifier -> f.requestHeaderModifier();
-                case ResponseHeaderModifier -> f.responseHeaderModifier();
-                case RequestMirror -> f.requestMirror();
-            };
-            return carried != null || Check.missing(context, f.type().name(),
-                    Character.toLowerCase(f.type().name().charAt(0)) + f.type().name().substring(1));
+            return f == null || f.type() == null || http.isValid(f.asHttp(), context);
         }
     }
 

@@ -71,7 +71,8 @@ public record GrpcRouteSpec(List<@Valid ParentReference> parentRefs, List<String
                          @Valid HttpRouteFilter.RequestMirror requestMirror) {
         public enum Type { RequestHeaderModifier, ResponseHeaderModifier, RequestMirror }
 
-        HttpRouteFilter asHttp() {
+        /** The HTTPRoute filter this one is (the same type and field). */
+        public HttpRouteFilter asHttp() {
             return new HttpRouteFilter(HttpRouteFilter.Type.valueOf(type.name()), requestHeaderModifier,
                     responseHeaderModifier, requestMirror, null, null, null);
         }

@@ -508,13 +508,9 @@ final class HttpExchange {
         response.reset();
     }
 
-    /** The {@code grpc-status} in these headers, or -1 (none, or not a number). */
+    /** The {@code grpc-status} in these headers, or -1 (none, or not a status). */
     private static int grpcStatus(io.netty.handler.codec.http.HttpHeaders headers) {
-        String s = headers.get("grpc-status");
-        if (s == null || s.isEmpty() || s.length() > 3 || !s.chars().allMatch(Character::isDigit)) {
-            return -1;
-        }
-        return Integer.parseInt(s);
+        return io.kshift.model.grpc.GrpcStatus.parse(headers.get("grpc-status")).orElse(-1);
     }
 
     private void record(int status) {

@@ -155,17 +155,19 @@ public final class HttpTableBuilder {
             HttpRoute route = vh.routes().get(i);
             String field = vh.field() + "[" + i + "]";
             for (WeightedTarget t : ListenerBindings.istioTargets(route, vh.namespace(), field)) {
-                ResolvedDestination d = t.resolve(resolver).destination();
-                // A GRPCRoute's backends speak gRPC, which is HTTP/2, whatever their Service port says.
-                out.add(d != null && vh.grpc() ? d.withHttp2() : d);
+                out.add(spokenTo(vh, t.resolve(resolver).destination()));
             }
             for (HttpMirrorPolicy m : route.allMirrors()) {
-                ResolvedDestination d = ListenerBindings.target(field + ".mirror", 1, m.destination(), vh.namespace())
-                        .resolve(resolver).destination();
-                out.add(d != null && vh.grpc() ? d.withHttp2() : d); // a GRPCRoute's mirror is gRPC too
+                out.add(spokenTo(vh, ListenerBindings.target(field + ".mirror", 1, m.destination(), vh.namespace())
+                        .resolve(resolver).destination()));
             }
         }
         return out;
+    }
+
+    /** A GRPCRoute's backends and mirrors speak gRPC, which is HTTP/2, whatever their Service port says. */
+    private static ResolvedDestination spokenTo(HttpBindings.VirtualHost vh, ResolvedDestination d) {
+        return d != null && vh.grpc() ? d.withHttp2() : d;
     }
 
     /** {@code resolved}: {@link #resolveAll}'s answers, consumed in the same order (targets, then mirrors, per route). */
