@@ -62,7 +62,7 @@ public final class Fleet {
             members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(JvmFlags.PROXY_HEAP,
                     bootstrap, host, verifyKey, fleetKeys, BusCredentials.serviceLogin(layout, MeshAcls.PROXY),
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
-                    "-Dkshift.proxy.labels=fleet=local,node=" + node,
+                    "-Dkshift.proxy.labels=istio=ingressgateway,fleet=local,node=" + node,
                     "-Dkshift.proxy.mesh-http-port=" + layout.meshPort())));
         }
         return members;

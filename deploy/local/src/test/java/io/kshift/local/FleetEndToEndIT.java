@@ -36,6 +36,18 @@ class FleetEndToEndIT {
     static int gatewayPort;
     static long gatewayApiAllV1;
 
+    /** tcp-echo's v1 and v2 subsets, for routes that name them. */
+    static final String TCP_ECHO_SUBSETS = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: tcp-echo-destination}
+            spec:
+              host: tcp-echo
+              subsets:
+              - {name: v1, labels: {version: v1}}
+              - {name: v2, labels: {version: v2}}
+            """;
+
     @BeforeAll
     static void up() throws Exception {
         Path repo = Path.of("..", "..").toAbsolutePath().normalize();
@@ -542,15 +554,7 @@ class FleetEndToEndIT {
                     - {destination: {host: tcp-echo, subset: v1, port: {number: 9000}}, weight: 80}
                     - {destination: {host: tcp-echo, subset: v2, port: {number: 9000}}, weight: 20}
                 ---
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: tcp-echo-destination}
-                spec:
-                  host: tcp-echo
-                  subsets:
-                  - {name: v1, labels: {version: v1}}
-                  - {name: v2, labels: {version: v2}}
-                """.formatted(port)).getBytes());
+                """.formatted(port) + TCP_ECHO_SUBSETS).getBytes());
         assertThat(a.status()).as(a.describe()).isEqualTo(200);
         client.awaitSynced(a.body().path("generation").asLong(), Duration.ofSeconds(30));
         // Windows are on report time: start sending in a fresh 10 s window that no earlier traffic reaches.
@@ -594,6 +598,53 @@ class FleetEndToEndIT {
         assertThat(summed.get("v2")[1]).isEqualTo((long) clientSaw.get("two") * bytesPerConnection);
         assertThat(client.get(layout.telemetryUrl() + "/api/v1/telemetry/default/tcp-echo?window=10s&last=12").status())
                 .isEqualTo(200);
+    }
+
+    @Test
+    @Order(11)
+    void twoNodeGroupsServeTheGatewaysThatSelectThem() throws Exception {
+        // Each node is labelled node=proxy-N: a Gateway selecting one is that node's alone, as a gateway pod's.
+        int[] ports = new int[2];
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < 2; i++) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                ports[i] = probe.getLocalPort();
+            }
+            yaml.append("""
+                    apiVersion: networking.istio.io/v1
+                    kind: Gateway
+                    metadata: {name: group-%1$d}
+                    spec:
+                      selector: {node: proxy-%1$d}
+                      servers: [{port: {number: %2$d, name: tcp, protocol: TCP}, hosts: ['*']}]
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: group-%1$d}
+                    spec:
+                      hosts: ['*']
+                      gateways: [group-%1$d]
+                      tcp: [{route: [{destination: {host: tcp-echo, subset: v%1$d, port: {number: 9000}}}]}]
+                    ---
+                    """.formatted(i + 1, ports[i]));
+        }
+        yaml.append(TCP_ECHO_SUBSETS);
+        KshiftClient.Answer a = client.apply(yaml.toString().getBytes());
+        assertThat(a.status()).as(a.describe()).isEqualTo(200);
+        client.awaitSynced(a.body().path("generation").asLong(), Duration.ofSeconds(30));
+        JsonNode proxies = client.get(layout.configUrl() + "/api/v1/proxies").body();
+        for (JsonNode p : proxies.path("proxies")) {
+            String node = p.path("nodeId").asText();
+            String listeners = p.path("listeners").toString();
+            int own = node.equals("proxy-1") ? ports[0] : ports[1];
+            int other = node.equals("proxy-1") ? ports[1] : ports[0];
+            assertThat(listeners).as(node).contains("tcp:" + own).doesNotContain("tcp:" + other);
+        }
+        // Only the selected node listens, so every connection to a group's port is served by that node's route.
+        assertThat(Traffic.countByVersion(Traffic.connections(layout.host(), ports[0], 20, i -> "a " + i)))
+                .containsExactly(Map.entry("one", 20));
+        assertThat(Traffic.countByVersion(Traffic.connections(layout.host(), ports[1], 20, i -> "b " + i)))
+                .containsExactly(Map.entry("two", 20));
     }
 
     static void signal(String signal, long pid) throws Exception {

@@ -139,12 +139,23 @@ public final class MeshConfig {
                 .filter(java.util.Objects::nonNull).findFirst();
     }
 
-    /** Creates or replaces each resource, as {@code kubectl apply} does. */
+    /** Creates or replaces each resource, as {@code kubectl apply} does; a replaced one keeps its creation time. */
     public Changed apply(List<Resource> changes) {
+        return apply(changes, null);
+    }
+
+    /**
+     * Creates or replaces each resource, as {@code kubectl apply} does: a new one is created {@code now} (when
+     * given), a replaced one keeps the creation time it has, whatever the change says.
+     */
+    public Changed apply(List<Resource> changes, java.time.Instant now) {
         TreeMap<ResourceKey, Resource> next = new TreeMap<>(resources);
         List<ResourceAction> actions = new ArrayList<>();
         List<ResourceKey> keys = new ArrayList<>();
-        for (Resource r : changes) {
+        for (Resource submitted : changes) {
+            Resource before = next.get(submitted.key());
+            Resource r = created(submitted, before != null ? before.metadata().creationTimestamp()
+                    : now != null ? now : submitted.metadata().creationTimestamp());
             Resource previous = next.put(r.key(), r);
             Action action = previous == null ? Action.CREATED
                     : previous.equals(r) ? Action.UNCHANGED : Action.CONFIGURED;
@@ -176,8 +187,28 @@ public final class MeshConfig {
 
     /** Makes the config exactly {@code resources}; actions name what is created, changed and deleted. */
     public Changed replaceWith(List<Resource> resources) {
-        MeshConfig next = of(resources);
+        return replaceWith(resources, null);
+    }
+
+    /**
+     * Makes the config exactly {@code resources} (a rollback): one that exists keeps its creation time, one that
+     * does not keeps the one it carries (it existed then), or is created {@code now}.
+     */
+    public Changed replaceWith(List<Resource> resources, java.time.Instant now) {
+        List<Resource> stamped = new ArrayList<>(resources.size());
+        for (Resource r : resources) {
+            Resource current = this.resources.get(r.key());
+            java.time.Instant at = current != null ? current.metadata().creationTimestamp()
+                    : r.metadata().creationTimestamp() != null ? r.metadata().creationTimestamp() : now;
+            stamped.add(created(r, at));
+        }
+        MeshConfig next = of(stamped);
         return new Changed(next, diff(next), changedKeys(next));
+    }
+
+    private static Resource created(Resource r, java.time.Instant at) {
+        var meta = r.metadata().createdAt(at);
+        return meta == r.metadata() ? r : new Resource(r.apiVersion(), r.kind(), meta, r.spec());
     }
 
     /** What turns this config into {@code next}: CREATED, CONFIGURED and DELETED resources, in key order. */

@@ -47,6 +47,21 @@ public record Resource(String apiVersion, String kind, @NotNull @Valid ObjectMet
                 ? new Resource(apiVersion, kind, metadata, secret.redacted()) : this;
     }
 
+    /** Whether {@code other} says the same as this, whatever either's creation time (the server's, not the writer's). */
+    public boolean sameAs(Resource other) {
+        return other != null && (equals(other) || new Resource(other.apiVersion, other.kind,
+                other.metadata.createdAt(metadata.creationTimestamp()), other.spec).equals(this));
+    }
+
+    /**
+     * Oldest first (creation time; one without, from before kshift kept it, counts as oldest), then by
+     * {@code namespace/name}: the order Istio merges VirtualServices in and the Gateway API breaks ties by.
+     */
+    public static final java.util.Comparator<Resource> OLDEST_FIRST = java.util.Comparator
+            .comparing((Resource r) -> r.metadata().creationTimestamp(),
+                    java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+            .thenComparing(Resource::namespace).thenComparing(Resource::name);
+
     public static Resource of(Kind kind, String namespace, String name, ResourceSpec spec) {
         return new Resource(kind.preferredApiVersion(), kind.kindName(), ObjectMeta.of(namespace, name), spec);
     }

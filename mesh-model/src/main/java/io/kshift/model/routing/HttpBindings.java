@@ -40,11 +40,21 @@ public final class HttpBindings {
      * Domains are as written ({@code httpbin}, {@code *.example.com}, {@code *}); {@link HostNames} expands them.
      */
     public record VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
-                              String field, ResourceKey gateway, boolean grpc) {
+                              String field, ResourceKey gateway, boolean grpc,
+                              List<List<RoutePrecedence.Rank>> ranks) {
 
+        /** A VirtualService's: its routes apply in the order written. */
         public VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
                            String field, ResourceKey gateway) {
-            this(source, namespace, domains, routes, field, gateway, false);
+            this(source, namespace, domains, routes, field, gateway, false, List.of());
+        }
+
+        /**
+         * Whether its routes are the Gateway API's: each match ranked ({@code ranks[rule][match]}, {@link
+         * RoutePrecedence}) against every other for the host, not applied in the order written.
+         */
+        public boolean ranked() {
+            return !ranks.isEmpty();
         }
 
         /**
@@ -64,17 +74,19 @@ public final class HttpBindings {
     public static Map<Integer, List<VirtualHost>> gateways(MeshConfig config) {
         Map<Integer, List<VirtualHost>> out = new TreeMap<>();
         var labels = NamespaceLabels.of(config);
+        List<Resource> services = oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE));
+        List<Resource> routes = oldestFirst(GatewayApiHttp.routes(config));
         for (Resource gw : config.ofKind(Kind.GATEWAY)) {
             for (Server server : gw.specAs(GatewaySpec.class).servers()) {
                 if (!servesHttp(server)) {
                     continue;
                 }
                 List<VirtualHost> hosts = out.computeIfAbsent(server.port().number(), p -> new ArrayList<>());
-                for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+                for (Resource vs : services) {
                     VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
                     boolean bound = spec.gateways().stream().anyMatch(g -> ListenerBindings.names(g, vs.namespace(),
                             gw.key()));
-                    List<String> domains = admitted(spec.hosts(), server.hosts());
+                    List<String> domains = admitted(spec.hosts(), server.hosts(), vs.namespace(), gw.namespace());
                     if (bound && !spec.http().isEmpty() && !domains.isEmpty()) {
                         hosts.add(new VirtualHost(vs.key(), vs.namespace(), domains, spec.http(), "spec.http",
                                 gw.key()));
@@ -88,7 +100,7 @@ public final class HttpBindings {
                     continue;
                 }
                 List<VirtualHost> hosts = out.computeIfAbsent(l.port(), p -> new ArrayList<>());
-                for (Resource route : GatewayApiHttp.routes(config)) {
+                for (Resource route : routes) {
                     httpRoute(route, gw, l, labels).ifPresent(hosts::add);
                 }
             }
@@ -113,7 +125,7 @@ public final class HttpBindings {
     /** VirtualServices for the mesh (no gateways, or {@code mesh} among them) with http routes. */
     public static List<VirtualHost> mesh(MeshConfig config) {
         List<VirtualHost> out = new ArrayList<>();
-        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+        for (Resource vs : oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
             boolean mesh = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
             if (mesh && !spec.http().isEmpty()) {
@@ -122,7 +134,7 @@ public final class HttpBindings {
         }
         // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that
         // Service's host (its hostnames do not apply to a Service parent).
-        for (Resource route : GatewayApiHttp.routes(config)) {
+        for (Resource route : oldestFirst(GatewayApiHttp.routes(config))) {
             HttpRouteSpec spec = GatewayApiHttp.spec(route);
             List<String> services = spec.parentRefs().stream().filter(HttpBindings::isServiceParent)
                     .filter(p -> p.namespace() == null || p.namespace().equals(route.namespace()))
@@ -132,7 +144,7 @@ public final class HttpBindings {
                 List<HttpRoute> routes = spec.rules().stream()
                         .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
                 out.add(new VirtualHost(route.key(), route.namespace(), services, routes, "spec.rules", null,
-                        route.type() == Kind.GRPC_ROUTE));
+                        route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(spec.rules())));
             }
         }
         return out;
@@ -161,10 +173,28 @@ public final class HttpBindings {
         }
         List<HttpRoute> routes = spec.rules().stream().map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
         return java.util.Optional.of(new VirtualHost(route.key(), route.namespace(), domains, routes, "spec.rules",
-                gw.key(), route.type() == Kind.GRPC_ROUTE));
+                gw.key(), route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(spec.rules())));
     }
 
-    /** The route hosts a gateway server's hosts admit ({@code *}, {@code ns/host}, wildcards); a {@code *} route host takes the server's. */
+    /**
+     * The hosts of a VirtualService in {@code routeNamespace} that an Istio Gateway server's hosts admit: a server
+     * host {@code ns/host} admits VirtualServices of namespace {@code ns} only, {@code ./host} those of the
+     * Gateway's own namespace, {@code * /host} (no space) and a bare {@code host} those of any namespace.
+     */
+    public static List<String> admitted(List<String> routeHosts, List<String> serverHosts, String routeNamespace,
+                                        String gatewayNamespace) {
+        List<String> open = new ArrayList<>(serverHosts.size());
+        for (String h : serverHosts) {
+            int slash = h.indexOf('/');
+            String ns = slash < 0 ? "*" : h.substring(0, slash);
+            if (ns.equals("*") || ns.equals(routeNamespace) || ns.equals(".") && routeNamespace.equals(gatewayNamespace)) {
+                open.add(h.substring(slash + 1));
+            }
+        }
+        return open.isEmpty() && !serverHosts.isEmpty() ? List.of() : admitted(routeHosts, open);
+    }
+
+    /** The route hosts a gateway server's hosts admit ({@code *}, wildcards); a {@code *} route host takes the server's. */
     static List<String> admitted(List<String> routeHosts, List<String> serverHosts) {
         Set<String> out = new LinkedHashSet<>();
         List<String> server = serverHosts.stream().map(h -> h.contains("/") ? h.substring(h.indexOf('/') + 1) : h)
@@ -177,6 +207,19 @@ public final class HttpBindings {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Resources in the order several for one host merge in: oldest first ({@link Resource#OLDEST_FIRST}), as Istio
+     * merges VirtualServices and the Gateway API breaks precedence ties.
+     */
+    public static List<Resource> oldestFirst(List<Resource> resources) {
+        if (resources.size() < 2) {
+            return resources;
+        }
+        List<Resource> out = new ArrayList<>(resources);
+        out.sort(Resource.OLDEST_FIRST);
+        return out;
     }
 
     private static String upper(String protocol) {

@@ -182,7 +182,7 @@ public final class TlsBindings {
         for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
             if (spec.gateways().stream().noneMatch(g -> ListenerBindings.names(g, vs.namespace(), gw.key()))
-                    || HttpBindings.admitted(spec.hosts(), server.hosts()).isEmpty()) {
+                    || HttpBindings.admitted(spec.hosts(), server.hosts(), vs.namespace(), gw.namespace()).isEmpty()) {
                 continue;
             }
             for (int i = 0; passthrough && i < spec.tls().size(); i++) {

@@ -332,4 +332,34 @@ class ResourceReaderTest {
         assertThat(yaml).doesNotContain("[]").contains("subset: v1");
         assertThat(yaml(yaml).resources()).isEqualTo(resources);
     }
+
+    @Test
+    void serverSetMetadataIsIgnoredAndMetadataKshiftDoesNotKeepIsRefusedAsSuch() throws Exception {
+        var readBack = yaml("""
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: web
+                  creationTimestamp: "2026-01-01T00:00:00Z"
+                  uid: 0b0e6c54-0000-4000-8000-000000000000
+                  resourceVersion: "42"
+                  generation: 3
+                  managedFields: [{manager: kubectl}]
+                spec: {ports: [{port: 80}]}
+                status: {loadBalancer: {}}
+                """);
+        assertThat(readBack.errors()).isEmpty();
+        assertThat(readBack.resources().get(0).metadata().creationTimestamp())
+                .isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        var refused = yaml("""
+                apiVersion: v1
+                kind: Service
+                metadata: {generateName: web-, finalizers: [x], madeUp: 1}
+                spec: {ports: [{port: 80}]}
+                """);
+        assertThat(refused.errors()).extracting(e -> e.field() + ": " + e.message())
+                .anySatisfy(m -> assertThat(m).startsWith("metadata.generateName: not supported"))
+                .anySatisfy(m -> assertThat(m).startsWith("metadata.finalizers: not supported"))
+                .anySatisfy(m -> assertThat(m).isEqualTo("metadata.madeUp: unknown field"));
+    }
 }

@@ -49,4 +49,50 @@ class MeshConfigTest {
         assertThat(IstioDuration.parse("ten")).isEmpty();
         assertThat(IstioDuration.parse("5")).isEmpty();
     }
+
+    @Test
+    void aResourceIsCreatedOnceAndKeepsItsCreationTimeThroughChangesAndRollbacks() {
+        java.time.Instant t1 = java.time.Instant.parse("2026-01-01T00:00:00.123456Z");
+        java.time.Instant t2 = java.time.Instant.parse("2026-01-01T00:01:00Z");
+        var first = MeshConfig.empty().apply(List.of(workload("a", "1")), t1).config();
+        Resource a = first.get(workload("a", "1").key()).orElseThrow();
+        assertThat(a.metadata().creationTimestamp()).as("to the millisecond")
+                .isEqualTo(java.time.Instant.parse("2026-01-01T00:00:00.123Z"));
+
+        var same = first.apply(List.of(workload("a", "1")), t2);
+        assertThat(same.actions()).extracting(x -> x.action()).as("a re-apply without the server's time is no change")
+                .containsExactly(Action.UNCHANGED);
+        Resource claimed = new Resource(a.apiVersion(), a.kind(), a.metadata().createdAt(t2), a.spec());
+        assertThat(first.apply(List.of(claimed), t2).actions()).extracting(x -> x.action())
+                .as("a submitted creation time is the server's to set").containsExactly(Action.UNCHANGED);
+
+        var changed = first.apply(List.of(workload("a", "9"), workload("b", "2")), t2).config();
+        assertThat(changed.get(a.key()).orElseThrow().metadata().creationTimestamp())
+                .isEqualTo(a.metadata().creationTimestamp());
+        assertThat(changed.get(workload("b", "2").key()).orElseThrow().metadata().creationTimestamp())
+                .isEqualTo(t2);
+
+        // Rolling back to a generation without b and with a's older spec: a keeps its time; b, deleted, goes.
+        var rolledBack = changed.replaceWith(first.all(), t2.plusSeconds(60)).config();
+        assertThat(rolledBack.get(a.key()).orElseThrow().metadata().creationTimestamp())
+                .isEqualTo(a.metadata().creationTimestamp());
+        // Rolling forward again brings b back with the time it was created then.
+        var forward = rolledBack.replaceWith(changed.all(), t2.plusSeconds(120)).config();
+        assertThat(forward.get(workload("b", "2").key()).orElseThrow().metadata().creationTimestamp())
+                .isEqualTo(t2);
+        assertThat(workload("x", "1").sameAs(new Resource(a.apiVersion(), a.kind(),
+                workload("x", "1").metadata().createdAt(t1), workload("x", "1").spec()))).isTrue();
+    }
+
+    @Test
+    void oldestFirstThenNamespaceAndName() {
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        var config = MeshConfig.empty().apply(List.of(workload("z", "1")), t).config()
+                .apply(List.of(workload("b", "1"), workload("a", "1")), t.plusSeconds(1)).config()
+                .apply(List.of(workload("c", "1"))).config();
+        List<Resource> ordered = new java.util.ArrayList<>(config.all());
+        ordered.sort(Resource.OLDEST_FIRST);
+        assertThat(ordered).extracting(Resource::name).as("one without a creation time counts as oldest")
+                .containsExactly("c", "z", "a", "b");
+    }
 }

@@ -19,6 +19,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class RouteTableFactory {
     private final FleetKeys keys;
+    /** Whose labels pick the Istio Gateways served here (a field, so a test's subclass is injected it too). */
+    @Inject
+    NodeIdentity node;
 
     @Inject
     public RouteTableFactory(@ConfigProperty(name = "kshift.secrets.key-file") Optional<String> keyFile) {
@@ -33,9 +36,13 @@ public class RouteTableFactory {
         }
     }
 
-    /** {@code changedKeys}: where {@code config} differs from {@code previous}'s, or null when not known. */
+    /**
+     * {@code changedKeys}: where {@code config} differs from {@code previous}'s, or null when not known. The table
+     * is built from this node's view: the Istio Gateways that select it ({@link GatewaySelection}).
+     */
     public RouteTable build(long generation, MeshConfig config, List<ResourceKey> changedKeys,
                             Destinations destinations, RouteTable previous) {
-        return RouteTableBuilder.build(generation, config, changedKeys, destinations, previous, keys);
+        return RouteTableBuilder.build(generation, GatewaySelection.forNode(config, node.labels()), changedKeys,
+                destinations, previous, keys);
     }
 }

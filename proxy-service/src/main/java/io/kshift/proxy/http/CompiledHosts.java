@@ -29,10 +29,12 @@ public final class CompiledHosts {
     /**
      * A compiled virtual host, what its destinations resolved to when it was compiled, its routes and their
      * pickers, and the host names it answers to (its domains expanded once: a reused host adds no new strings,
-     * whose hashes the table would compute again).
+     * whose hashes the table would compute again). A Gateway API host has one route per match, most specific
+     * first, each with its rank ({@code ranks[i]} for {@code routes[i]}), so hosts merge by rank; others have none.
      */
     record Compiled(HttpBindings.VirtualHost host, List<ResolvedDestination> resolved, List<HttpRouteEntry> routes,
-                    Map<Destinations.PickerKey, WeightedPicker> pickers, List<String> names) {
+                    Map<Destinations.PickerKey, WeightedPicker> pickers, List<String> names,
+                    List<io.kshift.model.routing.RoutePrecedence.Rank> ranks) {
     }
 
     /**

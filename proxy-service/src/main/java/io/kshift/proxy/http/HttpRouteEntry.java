@@ -60,6 +60,12 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
         static final Retry NONE = new Retry(0, null, RetryOn.parse(RetryOn.DEFAULT));
     }
 
+    /** The same route taken by {@code blocks} alone (a Gateway API rule's matches are ranked one by one). */
+    HttpRouteEntry withMatch(List<MatchBlock> blocks) {
+        return new HttpRouteEntry(source, field, blocks, fault, redirect, rewrite, authorityRewrite, requestEdits,
+                responseEdits, targets, picker, mirrors, timeout, retry, cors, direct);
+    }
+
     HttpTarget pick() {
         return targets.get(picker.pick());
     }

@@ -14,6 +14,7 @@ import io.kshift.model.registry.ServicePortInfo;
 import io.kshift.model.routing.HostNames;
 import io.kshift.model.routing.HttpBindings;
 import io.kshift.model.routing.ListenerBindings;
+import io.kshift.model.routing.RoutePrecedence;
 import io.kshift.model.routing.WeightedTarget;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.WeightedPicker;
@@ -90,21 +91,37 @@ public final class HttpTableBuilder {
     }
 
     private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, String listener, boolean withDefaults) {
+        // Most names have one virtual host; the few with several are merged once they are all known.
+        Map<String, CompiledHosts.Compiled> first = new HashMap<>();
+        Map<String, List<CompiledHosts.Compiled>> several = new HashMap<>();
+        for (HttpBindings.VirtualHost vh : hosts) {
+            CompiledHosts.Compiled host = compiled(vh, listener);
+            for (String name : host.names()) {
+                CompiledHosts.Compiled before = first.putIfAbsent(name, host);
+                if (before != null && before != host) {
+                    List<CompiledHosts.Compiled> all = several.computeIfAbsent(name,
+                            n -> new ArrayList<>(List.of(before)));
+                    if (!all.contains(host)) {
+                        all.add(host);
+                    }
+                }
+            }
+        }
         Map<String, List<HttpRouteEntry>> exact = new HashMap<>();
         Map<String, List<HttpRouteEntry>> wildcards = new TreeMap<>((a, b) -> b.length() != a.length()
                 ? b.length() - a.length() : a.compareTo(b));
         List<HttpRouteEntry> any = null;
-        for (HttpBindings.VirtualHost vh : hosts) {
-            CompiledHosts.Compiled host = compiled(vh, listener);
-            List<HttpRouteEntry> routes = host.routes();
-            for (String name : host.names()) {
-                if (name.equals("*")) {
-                    any = any == null ? routes : any;
-                } else if (name.startsWith("*.")) {
-                    wildcards.putIfAbsent(name.substring(1), routes);
-                } else {
-                    exact.putIfAbsent(name, routes);
-                }
+        for (Map.Entry<String, CompiledHosts.Compiled> e : first.entrySet()) {
+            String name = e.getKey();
+            List<CompiledHosts.Compiled> merged = several.get(name);
+            List<HttpRouteEntry> routes = merged == null ? e.getValue().routes()
+                    : RouteMerge.merge(merged, withDefaults);
+            if (name.equals("*")) {
+                any = routes;
+            } else if (name.startsWith("*.")) {
+                wildcards.put(name.substring(1), routes);
+            } else {
+                exact.put(name, routes);
             }
         }
         if (withDefaults) {
@@ -130,10 +147,16 @@ public final class HttpTableBuilder {
         }
         Map<Destinations.PickerKey, WeightedPicker> pickers = new HashMap<>();
         List<HttpRouteEntry> routes = compile(vh, listener, pickers, resolved.iterator());
+        List<RoutePrecedence.Rank> ranks = List.of();
+        if (vh.ranked()) {
+            RouteMerge.Ranked ranked = RouteMerge.ranked(vh, routes);
+            routes = ranked.routes();
+            ranks = ranked.ranks();
+        }
         List<String> names = new ArrayList<>();
         vh.domains().forEach(domain -> names.addAll(HostNames.expand(domain, vh.namespace())));
         CompiledHosts.Compiled host = new CompiledHosts.Compiled(vh, resolved, routes, Map.copyOf(pickers),
-                List.copyOf(names));
+                List.copyOf(new java.util.LinkedHashSet<>(names)), ranks);
         compiled.putIfAbsent(key, host);
         fresh++;
         return host;

@@ -79,13 +79,16 @@ record HttpMesh(int gatewayPort, int v1Port, int v2Port) {
 
     MeshSnapshot snapshot(long generation, String... yaml) {
         MeshConfig config = MeshConfig.empty();
+        // Each argument a moment after the one before: their order is the resources' age.
+        Instant created = Instant.parse("2026-01-01T00:00:00Z");
         for (String doc : yaml) {
+            created = created.plusSeconds(1);
             try {
                 var parsed = ResourceReader.readBody(doc.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
                 if (!parsed.ok()) {
                     throw new IllegalStateException(parsed.errors().toString());
                 }
-                config = config.apply(parsed.resources()).config();
+                config = config.apply(parsed.resources(), created).config();
             } catch (io.kshift.model.codec.BodySyntaxException e) {
                 throw new IllegalStateException(doc, e);
             }

@@ -27,7 +27,7 @@ public record RegistrationDiff(List<Resource> apply, List<Resource> delete) {
             wanted.put(r.key(), r);
             Resource existing = current.get(r.key());
             boolean operatorOwned = existing != null && !MeshRegistration.isManaged(existing);
-            if (!operatorOwned && !r.equals(existing)) {
+            if (!operatorOwned && !r.sameAs(existing)) {
                 apply.add(r);
             }
         }

@@ -105,9 +105,9 @@ public final class ChangeValidator {
         }
         MeshConfig current = config(live);
         MeshConfig.Changed changed = switch (change.operation()) {
-            case APPLY -> current.apply(change.resources());
+            case APPLY -> current.apply(change.resources(), clock.instant());
             case DELETE -> current.delete(change.resources());
-            case REPLACE -> current.replaceWith(change.resources());
+            case REPLACE -> current.replaceWith(change.resources(), clock.instant());
         };
         DestinationResolver resolver = null;
         if (!findings.hasErrors()) {

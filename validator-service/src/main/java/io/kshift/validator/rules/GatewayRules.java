@@ -61,8 +61,8 @@ final class GatewayRules {
         bindings.values().forEach(b -> checkPort(b, findings));
         ListenerBindings.udp(config).values().forEach(b -> checkPort(b, findings));
         TlsRules.check(config, findings);
-        HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, findings));
-        shadowedHosts("the mesh port", HttpBindings.mesh(config), findings);
+        HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, false, findings));
+        shadowedHosts("the mesh port", HttpBindings.mesh(config), true, findings);
         var redirects = io.kshift.model.routing.TlsBindings.httpsRedirects(config);
         HttpBindings.gateways(config).forEach((port, hosts) -> {
             if (hosts.isEmpty() && !redirects.containsKey(port)) {
@@ -73,18 +73,50 @@ final class GatewayRules {
         });
     }
 
-    /** A host served twice on one listener: only the first resource's routes apply (kshift does not merge them). */
-    private static void shadowedHosts(String listener, List<HttpBindings.VirtualHost> hosts, Findings findings) {
-        java.util.Map<String, HttpBindings.VirtualHost> first = new java.util.HashMap<>();
+    /**
+     * Several resources for one host on one listener merge (oldest VirtualService first, then Gateway API routes by
+     * precedence); what a merge leaves unreachable is said: on the mesh port a second VirtualService for a host
+     * (Istio's sidecars take the oldest), and anything after a VirtualService route that matches every request.
+     */
+    private static void shadowedHosts(String listener, List<HttpBindings.VirtualHost> hosts, boolean mesh,
+                                      Findings findings) {
+        java.util.Map<String, HttpBindings.VirtualHost> firstService = new java.util.HashMap<>();
+        java.util.Map<String, String> catchAll = new java.util.HashMap<>();
         for (HttpBindings.VirtualHost vh : hosts) {
-            for (String domain : vh.domains()) {
-                HttpBindings.VirtualHost owner = first.putIfAbsent(domain.toLowerCase(java.util.Locale.ROOT), vh);
-                if (owner != null && !owner.source().equals(vh.source())) {
-                    findings.warn(vh.source(), "spec", "host '" + domain + "' on " + listener + " is already served by "
-                            + owner.source() + "; only that resource's routes apply to it");
+            for (String domain : new java.util.LinkedHashSet<>(vh.domains())) {
+                String host = domain.toLowerCase(java.util.Locale.ROOT);
+                HttpBindings.VirtualHost owner = vh.ranked() ? null : firstService.putIfAbsent(host, vh);
+                if (mesh && owner != null && !owner.source().equals(vh.source())) {
+                    findings.warn(vh.source(), "spec.hosts", "host '" + domain + "' on " + listener + " is already"
+                            + " served by the older " + owner.source() + "; as with Istio's sidecars, only the oldest"
+                            + " VirtualService for a host applies on the mesh port (gateways merge them)");
+                    continue;
+                }
+                String earlier = catchAll.get(host);
+                if (earlier != null) {
+                    findings.warn(vh.source(), vh.field(), "host '" + domain + "' on " + listener + ": these routes"
+                            + " are never reached, " + earlier + " matches every request first");
+                    continue;
+                }
+                if (vh.ranked()) {
+                    continue;
+                }
+                for (int i = 0; i < vh.routes().size(); i++) {
+                    if (matchesEverything(vh, vh.routes().get(i))) {
+                        catchAll.put(host, vh.source() + " " + vh.field() + "[" + i + "]");
+                        break;
+                    }
                 }
             }
         }
+    }
+
+    /** A VirtualService route that takes every request it sees: no match blocks (or none left for this listener). */
+    private static boolean matchesEverything(HttpBindings.VirtualHost vh, io.kshift.model.istio.HttpRoute route) {
+        return route.match().isEmpty() || route.match().stream().anyMatch(m -> vh.admits(m.gateways())
+                && m.uri() == null && m.scheme() == null && m.method() == null && m.authority() == null
+                && m.headers().isEmpty() && m.queryParams().isEmpty() && m.withoutHeaders().isEmpty()
+                && m.port() == null);
     }
 
     /**

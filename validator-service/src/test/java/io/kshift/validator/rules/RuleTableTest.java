@@ -451,7 +451,7 @@ class RuleTableTest {
                         + " replacePrefixMatch: /b}}}"), HTTP_ROUTE, "spec.rules[0].filters[0].urlRewrite.path", false),
                 new Rule("warn: a host served twice on a listener", web(TO_V1.replace("    route", "  - route")),
                         web(TO_V1.replace("    route", "  - route")) + "---\n" + web(TO_V1.replace("    route", "  - route"))
-                        .replace("name: web}", "name: web2}"), "VirtualService default/web2", "spec", true));
+                        .replace("name: web}", "name: web2}"), "VirtualService default/web2", "spec.hosts", true));
     }
 
     static final String HTTP_ROUTE = "HTTPRoute default/web";

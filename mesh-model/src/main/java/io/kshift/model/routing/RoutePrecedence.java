@@ -1,0 +1,57 @@
+package io.kshift.model.routing;
+
+import io.kshift.model.gateway.HttpRouteMatch;
+import io.kshift.model.gateway.HttpRouteRule;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Gateway API precedence between route matches for one host: an {@code Exact} path before a {@code PathPrefix}
+ * before a {@code RegularExpression}; the longer path first; a match with a method before one without; more
+ * header matches first; more query parameter matches first. What ties keeps the order it came in, which is the
+ * routes' age ({@link io.kshift.model.resource.Resource#OLDEST_FIRST}), then rule order, then match order:
+ * sort stably. (As Istio ranks them when it translates HTTPRoutes.)
+ */
+public final class RoutePrecedence {
+    /** Most specific first. */
+    public static final Comparator<Rank> FIRST = Comparator.comparingInt(Rank::pathKind).reversed()
+            .thenComparing(Comparator.comparingInt(Rank::pathLength).reversed())
+            .thenComparing(Rank::method, Comparator.reverseOrder())
+            .thenComparing(Comparator.comparingInt(Rank::headers).reversed())
+            .thenComparing(Comparator.comparingInt(Rank::queryParams).reversed());
+
+    /** A rule's matches none: it matches every request, as {@code PathPrefix /} does. */
+    public static final Rank CATCH_ALL = new Rank(Rank.PREFIX, 1, false, 0, 0);
+
+    private RoutePrecedence() {
+    }
+
+    /** What orders one match: its path's kind ({@link #EXACT}, {@link #PREFIX}, {@link #REGEX}) and length, etc. */
+    public record Rank(int pathKind, int pathLength, boolean method, int headers, int queryParams) {
+        public static final int EXACT = 3;
+        public static final int PREFIX = 2;
+        public static final int REGEX = 1;
+
+        public static Rank of(HttpRouteMatch m) {
+            HttpRouteMatch.PathMatch path = m.path() == null ? new HttpRouteMatch.PathMatch(null, null) : m.path();
+            int kind = switch (path.effectiveType()) {
+                case Exact -> EXACT;
+                case PathPrefix -> PREFIX;
+                case RegularExpression -> REGEX;
+            };
+            return new Rank(kind, path.effectiveValue().length(), m.method() != null, m.headers().size(),
+                    m.queryParams().size());
+        }
+    }
+
+    /** Each rule's matches ranked, in order; a rule without matches has the one {@link #CATCH_ALL}. */
+    public static List<List<Rank>> of(List<HttpRouteRule> rules) {
+        List<List<Rank>> out = new ArrayList<>(rules.size());
+        for (HttpRouteRule rule : rules) {
+            out.add(rule.matches().isEmpty() ? List.of(CATCH_ALL)
+                    : rule.matches().stream().map(Rank::of).toList());
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,23 @@
+package io.kshift.model.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Istio Gateway server hosts with a namespace: which VirtualServices' hosts a server admits. */
+class HttpBindingsTest {
+    @Test
+    void aServerHostsNamespaceAdmitsOnlyThatNamespacesVirtualServices() {
+        List<String> server = List.of("shop/*.shop.com", "./admin.example.com", "*/api.example.com");
+        List<String> hosts = List.of("www.shop.com", "admin.example.com", "api.example.com");
+        assertThat(HttpBindings.admitted(hosts, server, "shop", "ingress"))
+                .containsExactly("www.shop.com", "api.example.com");
+        assertThat(HttpBindings.admitted(hosts, server, "ingress", "ingress")).as("./ is the Gateway's namespace")
+                .containsExactly("admin.example.com", "api.example.com");
+        assertThat(HttpBindings.admitted(hosts, server, "other", "ingress")).containsExactly("api.example.com");
+        assertThat(HttpBindings.admitted(List.of("*"), List.of("shop/*"), "other", "ingress"))
+                .as("no server host open to the namespace: nothing, not everything").isEmpty();
+        assertThat(HttpBindings.admitted(List.of("web"), List.of("web"), "any", "ingress")).containsExactly("web");
+    }
+}

@@ -1,0 +1,179 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Schemas;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.mesh.SyntheticMesh;
+import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.routing.RouteTableBuilder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several resources for one host on one listener, as users split them: which rule of which resource a request
+ * lands on. Gateway API routes merge by precedence (exact path, longest prefix, method, headers, query, then the
+ * older route); VirtualServices on a gateway merge oldest first; on the mesh port only the oldest VirtualService
+ * serves a host. Each YAML document is created a second after the one before it, so document order is age.
+ */
+class RouteMergeTest {
+    private static final String SERVICES = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec: {ports: [{name: http, port: 8000}], selector: {app: web}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: web-1}
+            spec: {address: 127.0.0.1, ports: {http: 7001}, labels: {app: web}}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: public}
+            spec:
+              gatewayClassName: kshift
+              listeners: [{name: http, protocol: HTTP, port: 8080}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: istio-public}
+            spec:
+              selector: {istio: ingressgateway}
+              servers: [{port: {number: 9090, name: http, protocol: HTTP}, hosts: ['*']}]
+            """;
+
+    /** A Gateway API route on {@code public} for shop.example.com; rules written as YAML list items. */
+    private static String httpRoute(String name, String rules) {
+        return """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: %s}
+                spec:
+                  parentRefs: [{name: public}]
+                  hostnames: [shop.example.com]
+                  rules:
+                %s""".formatted(name, rules.indent(2));
+    }
+
+    private static final String BACKEND = "  backendRefs: [{name: web, port: 8000}]\n";
+
+    /** {@code docs} created one second apart, in order. */
+    private static RouteTable table(String... docs) {
+        MeshConfig config = MeshConfig.empty();
+        for (int i = 0; i < docs.length; i++) {
+            config = config.apply(SyntheticMesh.parse(docs[i]), Instant.ofEpochSecond(1_000_000 + i)).config();
+        }
+        return RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(), config.all()),
+                new Random(1));
+    }
+
+    /** The route a request lands on, as {@code resource-name field}, or null for a 404. */
+    private static String landsOn(List<HttpRouteEntry> routes, String method, String path, Map<String, String> headers,
+                                  Map<String, String> query) {
+        RequestView view = new RequestView(method, path, "shop.example.com", "http", 8080, headers::get, query::get);
+        for (HttpRouteEntry route : routes) {
+            if (MatchBlock.first(route.match(), view) != null) {
+                return route.source().name() + " " + route.field();
+            }
+        }
+        return null;
+    }
+
+    private static String get(List<HttpRouteEntry> routes, String path) {
+        return landsOn(routes, "GET", path, Map.of(), Map.of());
+    }
+
+    @Test
+    void gatewayApiRoutesForOneHostMergeByPrecedenceNotByResource() {
+        RouteTable table = table(SERVICES,
+                // Oldest: a catch-all written first, then an exact path, and a /tie prefix.
+                httpRoute("zeta", """
+                        - matches: [{path: {type: PathPrefix, value: /}}]
+                        %s- matches: [{path: {type: Exact, value: /api/login}}]
+                        %s- matches: [{path: {type: PathPrefix, value: /tie}}]
+                        %s""".formatted(BACKEND, BACKEND, BACKEND)),
+                // Newer (and first by name): longer prefixes, a method, headers, a query parameter, the same /tie.
+                httpRoute("alpha", """
+                        - matches: [{path: {type: PathPrefix, value: /api}}]
+                        %s- matches:
+                          - {path: {type: PathPrefix, value: /api}, method: POST}
+                        %s- matches:
+                          - path: {type: PathPrefix, value: /api}
+                            headers: [{name: x-canary, value: "yes"}]
+                        %s- matches:
+                          - path: {type: PathPrefix, value: /api}
+                            queryParams: [{name: debug, value: "1"}]
+                          - path: {type: RegularExpression, value: "/api/v[0-9]+/.*"}
+                        %s- matches: [{path: {type: PathPrefix, value: /tie}}]
+                        %s""".formatted(BACKEND, BACKEND, BACKEND, BACKEND, BACKEND)));
+        List<HttpRouteEntry> routes = table.http().get(8080).routes("shop.example.com");
+        assertThat(get(routes, "/index.html")).isEqualTo("zeta spec.rules[0]");
+        assertThat(get(routes, "/api/login")).as("an exact path before every prefix").isEqualTo("zeta spec.rules[1]");
+        assertThat(get(routes, "/api/cart")).as("the longer prefix, though its route is newer")
+                .isEqualTo("alpha spec.rules[0]");
+        assertThat(landsOn(routes, "POST", "/api/cart", Map.of(), Map.of())).as("a method before none")
+                .isEqualTo("alpha spec.rules[1]");
+        assertThat(landsOn(routes, "GET", "/api/cart", Map.of("x-canary", "yes"), Map.of()))
+                .as("more header matches first").isEqualTo("alpha spec.rules[2]");
+        assertThat(landsOn(routes, "GET", "/api/cart", Map.of(), Map.of("debug", "1")))
+                .as("a query match: each match of a rule is ranked on its own").isEqualTo("alpha spec.rules[3]");
+        assertThat(get(routes, "/api/v2/cart")).as("a regular expression after every prefix")
+                .isEqualTo("alpha spec.rules[0]");
+        assertThat(get(routes, "/tie/x")).as("equal matches: the older route").isEqualTo("zeta spec.rules[2]");
+        assertThat(get(routes, "/apix")).as("PathPrefix is whole segments").isEqualTo("zeta spec.rules[0]");
+    }
+
+    @Test
+    void withinOneHttpRouteAMoreSpecificRuleWinsOverAnEarlierOne() {
+        RouteTable table = table(SERVICES, httpRoute("one", """
+                - matches: [{path: {type: PathPrefix, value: /}}]
+                %s- matches: [{path: {type: PathPrefix, value: /static}}]
+                %s""".formatted(BACKEND, BACKEND)));
+        List<HttpRouteEntry> routes = table.http().get(8080).routes("shop.example.com");
+        assertThat(get(routes, "/static/app.js")).isEqualTo("one spec.rules[1]");
+        assertThat(get(routes, "/")).isEqualTo("one spec.rules[0]");
+    }
+
+    /** A VirtualService for shop.example.com, on the Istio gateway or (gateways null) the mesh. */
+    private static String virtualService(String name, String gateways, String http) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: %s}
+                spec:
+                  hosts: [shop.example.com]
+                %s  http:
+                %s""".formatted(name, gateways == null ? "" : "  gateways: [" + gateways + "]\n", http.indent(2));
+    }
+
+    private static final String TO_WEB = "  route: [{destination: {host: web}}]\n";
+
+    @Test
+    void virtualServicesForOneHostOnAGatewayMergeOldestFirst() {
+        RouteTable table = table(SERVICES,
+                virtualService("zeta-cart", "istio-public", "- match: [{uri: {prefix: /cart}}]\n" + TO_WEB),
+                virtualService("alpha-rest", "istio-public", "- match: [{uri: {prefix: /cart/special}}]\n" + TO_WEB
+                        + "- route: [{destination: {host: web}}]\n"));
+        List<HttpRouteEntry> routes = table.http().get(9090).routes("shop.example.com");
+        assertThat(get(routes, "/cart/special")).as("the older VirtualService's routes come first, as written")
+                .isEqualTo("zeta-cart spec.http[0]");
+        assertThat(get(routes, "/cart")).isEqualTo("zeta-cart spec.http[0]");
+        assertThat(get(routes, "/other")).isEqualTo("alpha-rest spec.http[1]");
+    }
+
+    @Test
+    void onTheMeshPortTheOldestVirtualServiceServesAHostAndGatewayApiRoutesStillMerge() {
+        RouteTable table = table(SERVICES,
+                virtualService("zeta-old", null, "- match: [{uri: {prefix: /a}}]\n" + TO_WEB),
+                virtualService("alpha-new", null, "- route: [{destination: {host: web}}]\n"));
+        List<HttpRouteEntry> routes = table.mesh().routes("shop.example.com");
+        assertThat(get(routes, "/a")).isEqualTo("zeta-old spec.http[0]");
+        assertThat(get(routes, "/b")).as("a newer VirtualService for the host is not merged on the mesh port")
+                .isNull();
+    }
+}

@@ -1,0 +1,124 @@
+package io.kshift.validator.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Operation;
+import io.kshift.model.event.ValidationMessage;
+import io.kshift.model.resource.Resource;
+import jakarta.validation.Validation;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several resources for one host: accepted (they merge), with a warning where the merge leaves routes unreachable.
+ * Each change is decided a minute after the one before, so the resources it creates are that much younger.
+ */
+class RouteMergeRulesTest {
+    /** A clock a minute later at each change. */
+    private static final class Minutes extends Clock {
+        private Instant now = Instant.parse("2026-11-22T12:00:00Z");
+
+        void tick() {
+            now = now.plusSeconds(60);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final Minutes clock = new Minutes();
+    private final ChangeValidator validator = new ChangeValidator(Validation.byDefaultProvider().configure()
+            .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator(), clock);
+    private MeshSnapshot live = MeshSnapshot.empty();
+
+    private List<ValidationMessage> apply(String yaml) throws Exception {
+        clock.tick();
+        List<Resource> resources = ChangeValidatorTest.yaml(yaml);
+        var d = validator.decide(live, ChangeRequested.of("c", Instant.EPOCH, Operation.APPLY, resources, false));
+        assertThat(d.result().errors()).isEmpty();
+        live = d.next().orElseThrow();
+        return d.result().warnings();
+    }
+
+    private static final String SERVICES = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec: {ports: [{name: http, port: 8000}], selector: {app: web}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: web-1}
+            spec: {address: 10.0.0.1, labels: {app: web}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: public}
+            spec:
+              selector: {istio: ingressgateway}
+              servers: [{port: {number: 8080, name: http, protocol: HTTP}, hosts: ['*']}]
+            """;
+
+    private static String virtualService(String name, String gateways, String http) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: %s}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [%s]
+                  http:
+                %s""".formatted(name, gateways, http.indent(2));
+    }
+
+    @Test
+    void aNewerVirtualServiceAfterAnOlderCatchAllIsSaidToBeUnreachable() throws Exception {
+        apply(SERVICES);
+        assertThat(apply(virtualService("zz-old", "public", "- route: [{destination: {host: web}}]\n"))).isEmpty();
+        Instant created = clock.instant();
+        List<ValidationMessage> warnings = apply(virtualService("aa-new", "public",
+                "- match: [{uri: {prefix: /api}}]\n  route: [{destination: {host: web}}]\n"));
+        assertThat(warnings).extracting(w -> w.resource() + " " + w.field() + ": " + w.message())
+                .containsExactly("VirtualService default/aa-new spec.http: host 'shop.example.com' on port 8080:"
+                        + " these routes are never reached, VirtualService default/zz-old spec.http[0] matches every"
+                        + " request first");
+        assertThat(live.resources()).filteredOn(r -> r.name().equals("zz-old")).singleElement()
+                .satisfies(r -> assertThat(r.metadata().creationTimestamp()).isEqualTo(created));
+    }
+
+    @Test
+    void virtualServicesThatSplitAHostOnAGatewayAreNotWarnedAbout() throws Exception {
+        apply(SERVICES);
+        apply(virtualService("cart", "public", "- match: [{uri: {prefix: /cart}}]\n  route: [{destination: {host: web}}]\n"));
+        assertThat(apply(virtualService("rest", "public", "- route: [{destination: {host: web}}]\n"))).isEmpty();
+    }
+
+    @Test
+    void onTheMeshPortASecondVirtualServiceForAHostIsSaidToBeIgnored() throws Exception {
+        apply(SERVICES);
+        apply(virtualService("first", "mesh", "- match: [{uri: {prefix: /a}}]\n  route: [{destination: {host: web}}]\n"));
+        List<ValidationMessage> warnings = apply(virtualService("second", "mesh",
+                "- route: [{destination: {host: web}}]\n"));
+        assertThat(warnings).extracting(ValidationMessage::message)
+                .anySatisfy(m -> assertThat(m).contains("already served by the older VirtualService default/first"));
+    }
+}
