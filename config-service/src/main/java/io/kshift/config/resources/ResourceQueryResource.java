@@ -81,14 +81,23 @@ public class ResourceQueryResource {
             return notFound(key + " does not exist (generation " + snapshot.generation() + ")");
         }
         BodyFormat format = format(accept);
-        return Response.ok(ResourceWriter.write(found.get().redacted(), format)).type(mediaType(format))
-                .header(GENERATION_HEADER, snapshot.generation()).build();
+        var shown = shown(snapshot, found.get());
+        String body = format == BodyFormat.YAML ? ResourceWriter.writeShown(List.of(shown), format)
+                .substring("---\n".length()) : shown.toPrettyString();
+        return Response.ok(body).type(mediaType(format)).header(GENERATION_HEADER, snapshot.generation()).build();
+    }
+
+    /** A resource as shown: redacted, with its status (the validator's notes on the generation shown). */
+    private static com.fasterxml.jackson.databind.node.ObjectNode shown(MeshSnapshot snapshot, Resource r) {
+        return ResourceWriter.shown(r.redacted(), io.kshift.model.status.ResourceStatus.of(r,
+                snapshot.status(r.key()), snapshot.generation()));
     }
 
     private static Response list(MeshSnapshot snapshot, List<Resource> all, String accept) {
         BodyFormat format = format(accept);
-        List<Resource> resources = all.stream().map(Resource::redacted).toList();
-        String body = format == BodyFormat.YAML ? ResourceWriter.write(resources, format)
+        List<com.fasterxml.jackson.databind.node.ObjectNode> resources = all.stream().map(r -> shown(snapshot, r))
+                .toList();
+        String body = format == BodyFormat.YAML ? ResourceWriter.writeShown(resources, format)
                 : EventCodec.encode(Map.of("kind", "List", "generation", snapshot.generation(), "items", resources));
         return Response.ok(body).type(mediaType(format)).header(GENERATION_HEADER, snapshot.generation()).build();
     }

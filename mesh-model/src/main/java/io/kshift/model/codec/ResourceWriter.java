@@ -11,12 +11,16 @@ public final class ResourceWriter {
     }
 
     public static String write(List<Resource> resources, BodyFormat format) {
+        return writeAll(resources, format);
+    }
+
+    private static String writeAll(List<?> resources, BodyFormat format) {
         try {
             if (format == BodyFormat.JSON) {
                 return Codecs.json().writerWithDefaultPrettyPrinter().writeValueAsString(resources);
             }
             StringBuilder out = new StringBuilder();
-            for (Resource r : resources) {
+            for (Object r : resources) {
                 out.append("---\n").append(Codecs.yaml().writeValueAsString(r));
             }
             return out.toString();
@@ -33,5 +37,23 @@ public final class ResourceWriter {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A resource as {@code GET} shows it: with its {@code status} (when not null) after the spec, as Kubernetes shows
+     * objects.
+     */
+    public static com.fasterxml.jackson.databind.node.ObjectNode shown(Resource resource, Object status) {
+        com.fasterxml.jackson.databind.node.ObjectNode node = Codecs.json().valueToTree(resource);
+        if (status != null) {
+            node.set("status", Codecs.json().valueToTree(status));
+        }
+        return node;
+    }
+
+    /** Shown resources ({@link #shown}): YAML documents, or a JSON array. */
+    public static String writeShown(List<com.fasterxml.jackson.databind.node.ObjectNode> resources,
+                                    BodyFormat format) {
+        return writeAll(resources, format);
     }
 }

@@ -121,7 +121,7 @@ public final class SnapshotDecoder {
         }
         remember(json, starts, ends, resources, fromPrevious);
         return new MeshSnapshot(header.schema(), header.generation(), header.changeId(), header.createdAt(),
-                resources);
+                header.status(), resources);
     }
 
     /** This snapshot is what the next one is compared with. */
@@ -178,6 +178,7 @@ public final class SnapshotDecoder {
             String changeId = null;
             Instant createdAt = null;
             List<Resource> resources = List.of();
+            java.util.Map<String, List<io.kshift.model.status.StatusNote>> status = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -186,10 +187,13 @@ public final class SnapshotDecoder {
                     case "changeId" -> changeId = value == JsonToken.VALUE_NULL ? null : p.getText();
                     case "createdAt" -> createdAt = value == JsonToken.VALUE_NULL ? null : Instant.parse(p.getText());
                     case "resources" -> resources = resources(p, json);
+                    case "status" -> status = value == JsonToken.VALUE_NULL ? null : Codecs.json().readValue(p,
+                            new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String,
+                                    List<io.kshift.model.status.StatusNote>>>() { });
                     default -> p.skipChildren();
                 }
             }
-            return new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, changeId, createdAt, resources);
+            return new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, changeId, createdAt, status, resources);
         }
     }
 

@@ -31,7 +31,7 @@ public final class SnapshotEncoder {
         previous = texts;
         // The header is encoded by the codec itself (field order, instant format), with the resources spliced in.
         String header = EventCodec.encode(new MeshSnapshot(snapshot.schema(), snapshot.generation(),
-                snapshot.changeId(), snapshot.createdAt(), java.util.List.of()));
+                snapshot.changeId(), snapshot.createdAt(), snapshot.status(), java.util.List.of()));
         String empty = "\"resources\":[]";
         int at = header.lastIndexOf(empty);
         if (at < 0) {

@@ -13,6 +13,7 @@ import io.kshift.model.resource.Kind;
 import io.kshift.model.resource.ResourceKey;
 import io.kshift.model.routing.ListenerBinding;
 import io.kshift.model.routing.ListenerBindings;
+import io.kshift.model.status.StatusNote;
 import jakarta.validation.Validator;
 import java.time.Clock;
 import java.util.List;
@@ -64,6 +65,9 @@ public final class ChangeValidator {
     private DestinationResolver lastResolver;
     private final io.kshift.model.event.SnapshotEncoder encoder = new io.kshift.model.event.SnapshotEncoder();
 
+    /** The status notes {@link #checkWhole} found for the snapshot it checked, until a change builds on them. */
+    private Map<String, List<StatusNote>> wholeStatus;
+
     private MeshConfig config(MeshSnapshot live) {
         if (live != lastSnapshot) {
             lastConfig = MeshConfig.of(live.resources());
@@ -85,6 +89,8 @@ public final class ChangeValidator {
         java.util.SortedSet<ResourceKey> all = new java.util.TreeSet<>();
         lastConfig.all().forEach(r -> all.add(r.key()));
         validate(lastConfig, lastResolver, true, true, all, egress, findings);
+        // Every route was checked: its notes replace whatever the loaded snapshot carries (older rules', or none).
+        wholeStatus = status(java.util.Map.of(), lastConfig, List.of(), true, findings);
         if (findings.hasErrors()) {
             LOG.warnf("the live config (generation %d) breaks %d rule(s) of this validator; changes that touch "
                     + "them will be refused until they are fixed: %s", generation, findings.errors().size(),
@@ -110,6 +116,7 @@ public final class ChangeValidator {
             case REPLACE -> current.replaceWith(change.resources(), clock.instant());
         };
         DestinationResolver resolver = null;
+        boolean everyRoute = false;
         if (!findings.hasErrors()) {
             // What the change creates or configures: the resources whose own rules must be checked.
             java.util.SortedSet<ResourceKey> touched = new java.util.TreeSet<>();
@@ -122,7 +129,7 @@ public final class ChangeValidator {
             boolean registryChanged = resolver != lastResolver;
             // Routes read the registry and the gateways they name; nothing else outside themselves.
             // Gateways decide what routes attach to, ReferenceGrants which of their cross-namespace refs stand.
-            boolean everyRoute = registryChanged || changed.changedKeys().stream().anyMatch(k ->
+            everyRoute = registryChanged || changed.changedKeys().stream().anyMatch(k ->
                     k.kind() == Kind.GATEWAY || k.kind() == Kind.KUBE_GATEWAY || k.kind() == Kind.REFERENCE_GRANT
                             || k.kind() == Kind.NAMESPACE);
             validate(changed.config(), resolver, registryChanged, everyRoute, touched, egress, findings);
@@ -133,8 +140,10 @@ public final class ChangeValidator {
         MeshSnapshot candidate = null;
         String json = null;
         if (!findings.hasErrors() && changesSomething) {
+            Map<String, List<StatusNote>> base = wholeStatus != null ? wholeStatus : live.status();
             candidate = new MeshSnapshot(Schemas.MESH_SNAPSHOT, live.generation() + 1, change.changeId(),
-                    clock.instant(), changed.config().all());
+                    clock.instant(), status(base, changed.config(), changed.changedKeys(), everyRoute, findings),
+                    changed.config().all());
             json = encoder.encode(candidate);
             checkSize(json, findings);
         }
@@ -151,8 +160,34 @@ public final class ChangeValidator {
         lastSnapshot = candidate;
         lastConfig = changed.config();
         lastResolver = resolver;
+        wholeStatus = null;
         return new Decision(result, Optional.of(candidate), json, io.kshift.model.event.SnapshotDelta.between(
                 live.generation(), current, changed.config(), changed.changedKeys()));
+    }
+
+    /** The kinds route rules check, all of them when {@code everyRoute}. */
+    private static final java.util.Set<Kind> ROUTES = java.util.EnumSet.of(Kind.VIRTUAL_SERVICE, Kind.HTTP_ROUTE,
+            Kind.GRPC_ROUTE, Kind.TCP_ROUTE, Kind.TLS_ROUTE, Kind.UDP_ROUTE);
+
+    /**
+     * The status notes of the next config: {@code before}'s, except for what this decision checked again (the
+     * changed resources, every route when {@code everyRoute}) or removed, which have the notes found now.
+     */
+    static Map<String, List<StatusNote>> status(Map<String, List<StatusNote>> before, MeshConfig next,
+                                                List<ResourceKey> changed, boolean everyRoute, Findings findings) {
+        Map<String, List<StatusNote>> out = new java.util.TreeMap<>(before);
+        changed.forEach(k -> out.remove(k.toString()));
+        if (everyRoute) {
+            for (Kind kind : ROUTES) {
+                next.ofKind(kind).forEach(r -> out.remove(r.key().toString()));
+            }
+        }
+        findings.notes().forEach((k, notes) -> {
+            if (next.get(k).isPresent()) {
+                out.put(k.toString(), notes);
+            }
+        });
+        return out;
     }
 
     /** A snapshot the bus cannot carry would be retried forever: refuse the change that would make it. */

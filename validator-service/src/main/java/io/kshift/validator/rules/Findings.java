@@ -11,6 +11,7 @@ import java.util.Set;
 public final class Findings {
     private final Set<ValidationMessage> errors = new LinkedHashSet<>();
     private final Set<ValidationMessage> warnings = new LinkedHashSet<>();
+    private final java.util.Map<ResourceKey, Set<io.kshift.model.status.StatusNote>> notes = new java.util.TreeMap<>();
 
     public void error(ResourceKey resource, String field, String message) {
         errors.add(new ValidationMessage(resource.toString(), field, message));
@@ -22,6 +23,19 @@ public final class Findings {
 
     public void warn(ResourceKey resource, String field, String message) {
         warnings.add(new ValidationMessage(resource.toString(), field, message));
+    }
+
+    /** A condition that does not hold for {@code resource}: said now as a warning, kept in its status. */
+    public void note(ResourceKey resource, io.kshift.model.status.StatusNote note) {
+        warn(resource, note.field(), note.message());
+        notes.computeIfAbsent(resource, k -> new LinkedHashSet<>()).add(note);
+    }
+
+    /** The status notes of the resources checked, by resource. */
+    public java.util.Map<ResourceKey, List<io.kshift.model.status.StatusNote>> notes() {
+        java.util.Map<ResourceKey, List<io.kshift.model.status.StatusNote>> out = new java.util.TreeMap<>();
+        notes.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return out;
     }
 
     public List<ValidationMessage> errors() {

@@ -142,8 +142,9 @@ final class GatewayApiHttpRules {
         java.util.Optional<Resource> service = config.get(new ResourceKey(io.kshift.model.resource.Kind.SERVICE, ns,
                 ref.name()));
         if (service.isEmpty()) {
-            findings.warn(route.key(), field + ".name", "Service " + ns + "/" + ref.name() + " does not exist (yet):"
-                    + " this route serves its mesh traffic once it is created");
+            findings.note(route.key(), io.kshift.model.status.StatusNote.noMatchingParent(field + ".name",
+                    "Service " + ns + "/" + ref.name() + " does not exist (yet): this route serves its mesh traffic"
+                            + " once it is created"));
             return;
         }
         List<io.kshift.model.k8s.KubeServicePort> ports = service.get().specAs(io.kshift.model.k8s.ServiceSpec.class)

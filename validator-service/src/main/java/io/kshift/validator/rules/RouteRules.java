@@ -104,7 +104,8 @@ final class RouteRules {
             }
             Optional<Resource> gw = gateway(config, ref, vs.namespace());
             if (gw.isEmpty()) {
-                findings.warn(key, "spec.gateways[" + i + "]", RouteRules.notYet("Gateway '" + ref + "'"));
+                findings.note(key, io.kshift.model.status.StatusNote.noMatchingParent("spec.gateways[" + i + "]",
+                        RouteRules.notYet("Gateway '" + ref + "'")));
             } else {
                 gateways.add(gw.get().key());
             }
@@ -293,7 +294,8 @@ final class RouteRules {
         Optional<Resource> gw = config.ofKind(Kind.KUBE_GATEWAY).stream()
                 .filter(g -> g.namespace().equals(ns) && g.name().equals(ref.name())).findFirst();
         if (gw.isEmpty()) {
-            findings.warn(route.key(), field + ".name", notYet("Gateway " + ns + "/" + ref.name()));
+            findings.note(route.key(), io.kshift.model.status.StatusNote.noMatchingParent(field + ".name",
+                    notYet("Gateway " + ns + "/" + ref.name())));
             return;
         }
         // A route in another namespace than its Gateway does not decide whether it attaches: the Gateway's owner
@@ -302,7 +304,8 @@ final class RouteRules {
         boolean foreign = !gw.get().namespace().equals(route.namespace());
         java.util.function.BiConsumer<String, String> problem = (at, why2) -> {
             if (foreign) {
-                findings.warn(route.key(), at, why2 + "; this route does not attach there");
+                findings.note(route.key(), io.kshift.model.status.StatusNote.notAllowedByListeners(at,
+                        why2 + "; this route does not attach there"));
             } else {
                 findings.error(route.key(), at, why2);
             }

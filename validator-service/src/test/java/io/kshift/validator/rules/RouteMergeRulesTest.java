@@ -59,7 +59,8 @@ class RouteMergeRulesTest {
         return d.result().warnings();
     }
 
-    private static final String SERVICES = """
+    /** Service web (port 8000) and one workload for it. */
+    static final String WEB = """
             apiVersion: v1
             kind: Service
             metadata: {name: web}
@@ -69,6 +70,9 @@ class RouteMergeRulesTest {
             kind: WorkloadEntry
             metadata: {name: web-1}
             spec: {address: 10.0.0.1, labels: {app: web}}
+            """;
+
+    private static final String SERVICES = WEB + """
             ---
             apiVersion: networking.istio.io/v1
             kind: Gateway
