@@ -58,7 +58,6 @@ public final class NotSupported {
             Map.entry(io.kshift.model.gateway.UdpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
             // Istio networking v1 (IstioSchemaTest)
             Map.entry(io.kshift.model.istio.HttpRoute.class, Map.of(
-                    "delegate", "delegate VirtualServices are not served by this kshift version",
                     "mirror_percent", "deprecated by Istio; use mirrorPercentage",
                     "mirrorPercent", "deprecated by Istio; use mirrorPercentage")),
             Map.entry(io.kshift.model.istio.CorsPolicy.class, Map.of("allowOrigin",

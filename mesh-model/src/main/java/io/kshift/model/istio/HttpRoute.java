@@ -24,7 +24,26 @@ public record HttpRoute(
         List<@Valid HttpMirrorPolicy> mirrors,
         @Valid Headers headers,
         @Valid CorsPolicy corsPolicy,
-        @Valid HttpDirectResponse directResponse) {
+        @Valid HttpDirectResponse directResponse,
+        @Valid Delegate delegate) {
+
+    /**
+     * Istio's {@code delegate}: this route's matching requests are routed by the http routes of another
+     * VirtualService (one without hosts), each matched within this route's match
+     * ({@link io.kshift.model.routing.Delegation}).
+     */
+    public record Delegate(@jakarta.validation.constraints.NotBlank(message = "is required") String name,
+                           String namespace) {
+    }
+
+    public HttpRoute(String name, List<HttpMatchRequest> match, List<HttpRouteDestination> route,
+                     HttpRedirect redirect, HttpRewrite rewrite, String timeout, HttpRetry retries,
+                     HttpFaultInjection fault, Destination mirror, Percent mirrorPercentage,
+                     List<HttpMirrorPolicy> mirrors, Headers headers, CorsPolicy corsPolicy,
+                     HttpDirectResponse directResponse) {
+        this(name, match, route, redirect, rewrite, timeout, retries, fault, mirror, mirrorPercentage, mirrors,
+                headers, corsPolicy, directResponse, null);
+    }
 
     public HttpRoute {
         match = Lists.copy(match);

@@ -41,12 +41,26 @@ public final class HttpBindings {
      */
     public record VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
                               String field, ResourceKey gateway, boolean grpc,
-                              List<List<RoutePrecedence.Rank>> ranks) {
+                              List<List<RoutePrecedence.Rank>> ranks, List<String> fields) {
 
-        /** A VirtualService's: its routes apply in the order written. */
+        /**
+         * A VirtualService's: its routes apply in the order written, delegations merged in ({@link Delegation}:
+         * then {@code fields[i]} says where {@code routes[i]} came from).
+         */
+        public VirtualHost(ResourceKey source, String namespace, List<String> domains, Delegation.Expanded http,
+                           ResourceKey gateway) {
+            this(source, namespace, domains, http.routes(), "spec.http", gateway, false, List.of(), http.fields());
+        }
+
+        /** A Gateway API route's: {@code routes[i]} is {@code field[i]}, ranked by {@code ranks[i]}. */
         public VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
-                           String field, ResourceKey gateway) {
-            this(source, namespace, domains, routes, field, gateway, false, List.of());
+                           String field, ResourceKey gateway, boolean grpc, List<List<RoutePrecedence.Rank>> ranks) {
+            this(source, namespace, domains, routes, field, gateway, grpc, ranks, List.of());
+        }
+
+        /** Where {@code routes[i]} was written, for messages and to tell routes apart. */
+        public String fieldOf(int i) {
+            return fields.isEmpty() ? field + "[" + i + "]" : fields.get(i);
         }
 
         /**
@@ -88,7 +102,7 @@ public final class HttpBindings {
                             gw.key()));
                     List<String> domains = admitted(spec.hosts(), server.hosts(), vs.namespace(), gw.namespace());
                     if (bound && !spec.http().isEmpty() && !domains.isEmpty()) {
-                        hosts.add(new VirtualHost(vs.key(), vs.namespace(), domains, spec.http(), "spec.http",
+                        hosts.add(new VirtualHost(vs.key(), vs.namespace(), domains, Delegation.expand(config, vs),
                                 gw.key()));
                     }
                 }
@@ -128,8 +142,8 @@ public final class HttpBindings {
         for (Resource vs : oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
             boolean mesh = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
-            if (mesh && !spec.http().isEmpty()) {
-                out.add(new VirtualHost(vs.key(), vs.namespace(), spec.hosts(), spec.http(), "spec.http", null));
+            if (mesh && !spec.http().isEmpty() && !Delegation.isDelegate(spec)) {
+                out.add(new VirtualHost(vs.key(), vs.namespace(), spec.hosts(), Delegation.expand(config, vs), null));
             }
         }
         // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that

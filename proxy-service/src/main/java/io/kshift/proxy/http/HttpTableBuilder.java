@@ -176,7 +176,7 @@ public final class HttpTableBuilder {
         List<ResolvedDestination> out = new ArrayList<>();
         for (int i = 0; i < vh.routes().size(); i++) {
             HttpRoute route = vh.routes().get(i);
-            String field = vh.field() + "[" + i + "]";
+            String field = vh.fieldOf(i);
             for (WeightedTarget t : ListenerBindings.istioTargets(route, vh.namespace(), field)) {
                 out.add(spokenTo(vh, t.resolve(resolver).destination()));
             }
@@ -212,7 +212,7 @@ public final class HttpTableBuilder {
                 }
                 continue;
             }
-            out.add(entry(vh, route, vh.field() + "[" + i + "]", blocks, listener, pickers, resolved));
+            out.add(entry(vh, route, vh.fieldOf(i), blocks, listener, pickers, resolved));
         }
         return List.copyOf(out);
     }

@@ -176,4 +176,35 @@ class RouteMergeTest {
         assertThat(get(routes, "/b")).as("a newer VirtualService for the host is not merged on the mesh port")
                 .isNull();
     }
+
+    @Test
+    void aDelegatingRouteServesTheDelegatesRoutesWithinItsMatch() {
+        RouteTable table = table(SERVICES, """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: root}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [istio-public]
+                  http:
+                  - match: [{uri: {prefix: /cart}}]
+                    delegate: {name: cart, namespace: team}
+                  - route: [{destination: {host: web}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: cart, namespace: team}
+                spec:
+                  http:
+                  - match: [{uri: {prefix: /cart/checkout}}]
+                    route: [{destination: {host: web.default.svc.cluster.local}}]
+                  - route: [{destination: {host: web.default.svc.cluster.local}}]
+                """);
+        List<HttpRouteEntry> routes = table.http().get(9090).routes("shop.example.com");
+        assertThat(get(routes, "/cart/checkout/pay")).isEqualTo("root spec.http[0] > VirtualService team/cart spec.http[0]");
+        assertThat(get(routes, "/cart/items")).as("the delegate's catch-all, within the root's /cart")
+                .isEqualTo("root spec.http[0] > VirtualService team/cart spec.http[1]");
+        assertThat(get(routes, "/other")).isEqualTo("root spec.http[1]");
+        assertThat(routes.get(0).targets()).as("the delegate's destination resolved").hasSize(1);
+    }
 }

@@ -87,7 +87,7 @@ public class ServiceContext {
         http.forEach((listener, hosts) -> {
             for (HttpBindings.VirtualHost vh : hosts) {
                 for (int i = 0; i < vh.routes().size(); i++) {
-                    String field = vh.field() + "[" + i + "]";
+                    String field = vh.fieldOf(i);
                     add(out, vh.source() + " " + field, listener,
                             ListenerBindings.istioTargets(vh.routes().get(i), vh.namespace(), field), resolver, host);
                 }

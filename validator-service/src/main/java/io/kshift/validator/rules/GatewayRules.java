@@ -103,7 +103,7 @@ final class GatewayRules {
                 }
                 for (int i = 0; i < vh.routes().size(); i++) {
                     if (matchesEverything(vh, vh.routes().get(i))) {
-                        catchAll.put(host, vh.source() + " " + vh.field() + "[" + i + "]");
+                        catchAll.put(host, vh.source() + " " + vh.fieldOf(i));
                         break;
                     }
                 }

@@ -23,8 +23,8 @@ final class HttpRouteRules {
     private HttpRouteRules() {
     }
 
-    static void check(Resource vs, VirtualServiceSpec spec, Predicate<String> gatewayExists,
-                      DestinationResolver resolver, Findings findings) {
+    static void check(io.kshift.model.mesh.MeshConfig config, Resource vs, VirtualServiceSpec spec,
+                      Predicate<String> gatewayExists, DestinationResolver resolver, Findings findings) {
         ResourceKey key = vs.key();
         int catchAll = -1;
         for (int i = 0; i < spec.http().size(); i++) {
@@ -37,6 +37,9 @@ final class HttpRouteRules {
                 catchAll = i;
             }
             structure(key, field, route, findings);
+            if (route.delegate() != null) {
+                delegate(config, vs, spec, field, route, findings);
+            }
             for (int j = 0; j < route.match().size(); j++) {
                 match(key, field + ".match[" + j + "]", route.match().get(j), gatewayExists, findings);
             }
@@ -63,9 +66,9 @@ final class HttpRouteRules {
             if (route.rewrite() != null) {
                 findings.error(key, field + ".rewrite", "an http route cannot have both rewrite and redirect");
             }
-        } else if (route.route().isEmpty() && route.directResponse() == null) {
+        } else if (route.route().isEmpty() && route.directResponse() == null && route.delegate() == null) {
             findings.error(key, field + ".route",
-                    "an http route needs a route (destinations), a redirect or a directResponse");
+                    "an http route needs a route (destinations), a redirect, a directResponse or a delegate");
         }
         directResponse(key, field, route, findings);
         if (route.mirror() != null && !route.mirrors().isEmpty()) {
@@ -82,6 +85,36 @@ final class HttpRouteRules {
         }
         if (route.fault() != null && route.fault().abort() != null && route.fault().abort().percentage() == null) {
             findings.warn(key, field + ".fault.abort.percentage", "not set: no request will be aborted (as in Istio)");
+        }
+    }
+
+    /**
+     * Istio: a delegating route has no action of its own (the delegate's routes have them); the delegate is a
+     * VirtualService without hosts that does not delegate again. One that does not exist yet is a warning: the
+     * route serves nothing until it is created (files apply in any order).
+     */
+    private static void delegate(io.kshift.model.mesh.MeshConfig config, Resource vs, VirtualServiceSpec spec,
+                                 String field, HttpRoute route, Findings findings) {
+        ResourceKey key = vs.key();
+        if (io.kshift.model.routing.Delegation.isDelegate(spec)) {
+            findings.error(key, field + ".delegate", "a delegate (a VirtualService without hosts) cannot delegate"
+                    + " again: Istio supports one level");
+            return;
+        }
+        if (!route.route().isEmpty() || route.redirect() != null || route.directResponse() != null) {
+            findings.error(key, field + ".delegate", "an http route with a delegate has no route, redirect or"
+                    + " directResponse of its own: the delegate's routes decide");
+        }
+        var ref = route.delegate();
+        String ns = ref.namespace() == null || ref.namespace().isEmpty() ? vs.namespace() : ref.namespace();
+        var target = config.get(new ResourceKey(io.kshift.model.resource.Kind.VIRTUAL_SERVICE, ns, ref.name()));
+        if (target.isEmpty()) {
+            findings.note(key, new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.RESOLVED_REFS,
+                    "RefNotFound", field + ".delegate", "VirtualService " + ns + "/" + ref.name()
+                    + " does not exist (yet): this route serves nothing until it is created"));
+        } else if (!io.kshift.model.routing.Delegation.isDelegate(target.get().specAs(VirtualServiceSpec.class))) {
+            findings.error(key, field + ".delegate", "VirtualService " + ns + "/" + ref.name() + " has hosts; a"
+                    + " delegate is a VirtualService without hosts");
         }
     }
 

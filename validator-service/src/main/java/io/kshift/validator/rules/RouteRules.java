@@ -75,8 +75,16 @@ final class RouteRules {
         VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
         ResourceKey key = vs.key();
         boolean meshBound = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
-        if (spec.hosts().isEmpty()) {
-            findings.error(key, "spec.hosts", "at least one host is required");
+        if (io.kshift.model.routing.Delegation.isDelegate(spec)) {
+            // Istio: a VirtualService without hosts is a delegate, served through the root routes that name it.
+            if (spec.http().isEmpty() || !spec.tcp().isEmpty() || !spec.tls().isEmpty()) {
+                findings.error(key, "spec.hosts", "at least one host is required (a VirtualService without hosts"
+                        + " is a delegate: http routes only, served through a root route's delegate)");
+            }
+            if (!spec.gateways().isEmpty()) {
+                findings.warn(key, "spec.gateways", "ignored on a delegate (a VirtualService without hosts): it is"
+                        + " served where the root routes that name it are");
+            }
         }
         java.util.Set<String> hosts = new java.util.HashSet<>();
         for (int i = 0; i < spec.hosts().size(); i++) {
@@ -90,7 +98,7 @@ final class RouteRules {
         if (spec.tcp().isEmpty() && spec.http().isEmpty() && spec.tls().isEmpty()) {
             findings.error(key, "spec", "at least one of tcp, http or tls routes is required");
         }
-        HttpRouteRules.check(vs, spec, gatewayExists(config, vs.namespace()), resolver, findings);
+        HttpRouteRules.check(config, vs, spec, gatewayExists(config, vs.namespace()), resolver, findings);
         if (meshBound && !spec.tcp().isEmpty()) {
             findings.warn(key, "spec.gateways", "mesh (sidecar) tcp routing is not served by kshift proxies (http is,"
                     + " on each node's mesh port); bind the VirtualService to a Gateway for its tcp routes to carry"

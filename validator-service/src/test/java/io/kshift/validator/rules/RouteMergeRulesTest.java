@@ -125,4 +125,60 @@ class RouteMergeRulesTest {
         assertThat(warnings).extracting(ValidationMessage::message)
                 .anySatisfy(m -> assertThat(m).contains("already served by the older VirtualService default/first"));
     }
+
+    private static final String ROOT = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: root}
+            spec:
+              hosts: [shop.example.com]
+              gateways: [public]
+              http:
+              - match: [{uri: {prefix: /cart}}]
+                delegate: {name: cart, namespace: team}
+              - route: [{destination: {host: web}}]
+            """;
+
+    private static final String CART = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: cart, namespace: team}
+            spec:
+              http:
+              - route: [{destination: {host: web.default.svc.cluster.local}}]
+            """;
+
+    private ChangeValidator.Decision decide(Operation operation, String yaml) throws Exception {
+        clock.tick();
+        return validator.decide(live, ChangeRequested.of("c", Instant.EPOCH, operation,
+                ChangeValidatorTest.yaml(yaml), false));
+    }
+
+    @Test
+    void aDelegateMayComeAfterItsRootAndCannotGoWhileARootUsesIt() throws Exception {
+        apply(SERVICES);
+        assertThat(apply(ROOT)).extracting(ValidationMessage::field).contains("spec.http[0].delegate");
+        assertThat(live.status(new io.kshift.model.resource.ResourceKey(io.kshift.model.resource.Kind.VIRTUAL_SERVICE,
+                "default", "root"))).extracting(io.kshift.model.status.StatusNote::reason).containsExactly("RefNotFound");
+        assertThat(apply(CART)).isEmpty();
+
+        var removal = decide(Operation.DELETE, CART);
+        assertThat(removal.result().errors()).extracting(e -> e.resource() + " " + e.message()).singleElement()
+                .asString().startsWith("VirtualService team/cart Delegate VirtualService cannot be removed: live"
+                        + " routes use it: VirtualService default/root spec.http[0].delegate");
+        var withHosts = decide(Operation.APPLY, CART.replace("spec:\n", "spec:\n  hosts: [cart]\n"));
+        assertThat(withHosts.result().errors()).isNotEmpty();
+    }
+
+    @Test
+    void aDelegatingRouteHasNoActionOfItsOwnAndADelegateDoesNotDelegateAgain() throws Exception {
+        apply(SERVICES);
+        var both = decide(Operation.APPLY, ROOT.replace("delegate: {name: cart, namespace: team}",
+                "delegate: {name: cart, namespace: team}\n    route: [{destination: {host: web}}]"));
+        assertThat(both.result().errors()).extracting(ValidationMessage::field).contains("spec.http[0].delegate");
+        var nested = decide(Operation.APPLY, CART.replace("- route: [{destination: {host: web.default.svc.cluster"
+                + ".local}}]", "- delegate: {name: other}"));
+        assertThat(nested.result().errors()).extracting(ValidationMessage::message)
+                .anySatisfy(m -> assertThat(m).contains("cannot delegate again"));
+    }
 }

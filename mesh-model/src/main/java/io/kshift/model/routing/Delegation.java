@@ -1,0 +1,209 @@
+package io.kshift.model.routing;
+
+import io.kshift.model.istio.Destination;
+import io.kshift.model.istio.HttpMatchRequest;
+import io.kshift.model.istio.HttpMirrorPolicy;
+import io.kshift.model.istio.HttpRoute;
+import io.kshift.model.istio.HttpRouteDestination;
+import io.kshift.model.istio.StringMatch;
+import io.kshift.model.istio.VirtualServiceSpec;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
+import io.kshift.model.resource.ResourceKey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Istio's VirtualService delegation, as Istio merges it: a root route with {@code delegate} is replaced by the
+ * delegate VirtualService's http routes (a VirtualService without hosts), each matched within the root route's
+ * match — every delegate match must fall inside one of the root's (same or longer prefix, same exact value, no
+ * regular expressions, no differing header or query value), or that delegate route is dropped; conditions the
+ * delegate leaves out are the root's; policies the delegate route leaves out (rewrite, timeout, retries, fault,
+ * mirror, CORS, headers) are the root's. Destinations keep the delegate's namespace. One level: a delegate's own
+ * {@code delegate} routes are dropped (the validator refuses them).
+ */
+public final class Delegation {
+    private Delegation() {
+    }
+
+    /** A VirtualService's http routes with its delegations merged in, and the field each came from. */
+    public record Expanded(List<HttpRoute> routes, List<String> fields) {
+    }
+
+    /** A VirtualService without hosts: a delegate, served only through a root route that names it. */
+    public static boolean isDelegate(VirtualServiceSpec spec) {
+        return spec.hosts().isEmpty();
+    }
+
+    /** The VirtualService a root route's delegate names, if it is one (exists, without hosts). */
+    public static Optional<Resource> target(MeshConfig config, HttpRoute.Delegate delegate, String rootNamespace) {
+        String ns = delegate.namespace() == null || delegate.namespace().isEmpty() ? rootNamespace
+                : delegate.namespace();
+        return config.get(new ResourceKey(Kind.VIRTUAL_SERVICE, ns, delegate.name()))
+                .filter(r -> isDelegate(r.specAs(VirtualServiceSpec.class)));
+    }
+
+    /** {@code vs}'s http routes, delegations merged; {@code fields} empty when it delegates nothing. */
+    public static Expanded expand(MeshConfig config, Resource vs) {
+        List<HttpRoute> http = vs.specAs(VirtualServiceSpec.class).http();
+        if (http.stream().noneMatch(r -> r.delegate() != null)) {
+            return new Expanded(http, List.of());
+        }
+        List<HttpRoute> routes = new ArrayList<>();
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < http.size(); i++) {
+            HttpRoute root = http.get(i);
+            if (root.delegate() == null) {
+                routes.add(root);
+                fields.add("spec.http[" + i + "]");
+                continue;
+            }
+            Optional<Resource> target = target(config, root.delegate(), vs.namespace());
+            if (target.isEmpty()) {
+                continue; // not there yet: the route serves nothing (the validator says so)
+            }
+            Resource delegate = target.get();
+            List<HttpRoute> leaves = delegate.specAs(VirtualServiceSpec.class).http();
+            for (int j = 0; j < leaves.size(); j++) {
+                HttpRoute leaf = leaves.get(j);
+                HttpRoute merged = leaf.delegate() == null ? merge(root, leaf) : null;
+                if (merged != null) {
+                    routes.add(inNamespace(merged, delegate.namespace(), vs.namespace()));
+                    fields.add("spec.http[" + i + "] > " + delegate.key() + " spec.http[" + j + "]");
+                }
+            }
+        }
+        return new Expanded(List.copyOf(routes), List.copyOf(fields));
+    }
+
+    /** The delegate route within the root's: null when one of its matches falls inside none of the root's. */
+    static HttpRoute merge(HttpRoute root, HttpRoute leaf) {
+        List<HttpMatchRequest> match;
+        if (root.match().isEmpty()) {
+            match = leaf.match();
+        } else if (leaf.match().isEmpty()) {
+            match = root.match();
+        } else {
+            match = new ArrayList<>();
+            for (HttpMatchRequest sub : leaf.match()) {
+                boolean inside = false;
+                for (HttpMatchRequest outer : root.match()) {
+                    if (!conflicts(outer, sub)) {
+                        match.add(merge(outer, sub));
+                        inside = true;
+                    }
+                }
+                if (!inside) {
+                    return null;
+                }
+            }
+        }
+        return new HttpRoute(joined(root.name(), leaf.name()), match, leaf.route(), leaf.redirect(),
+                or(leaf.rewrite(), root.rewrite()), or(leaf.timeout(), root.timeout()),
+                or(leaf.retries(), root.retries()), or(leaf.fault(), root.fault()),
+                leaf.mirror() == null && leaf.mirrors().isEmpty() ? root.mirror() : leaf.mirror(),
+                leaf.mirror() == null && leaf.mirrors().isEmpty() ? root.mirrorPercentage() : leaf.mirrorPercentage(),
+                leaf.mirror() == null && leaf.mirrors().isEmpty() ? root.mirrors() : leaf.mirrors(),
+                or(leaf.headers(), root.headers()), or(leaf.corsPolicy(), root.corsPolicy()),
+                or(leaf.directResponse(), root.directResponse()), null);
+    }
+
+    /** Istio's {@code hasConflict}: whether {@code sub} asks for something {@code outer} does not cover. */
+    static boolean conflicts(HttpMatchRequest outer, HttpMatchRequest sub) {
+        if (conflicts(outer.uri(), sub.uri()) || conflicts(outer.scheme(), sub.scheme())
+                || conflicts(outer.method(), sub.method()) || conflicts(outer.authority(), sub.authority())) {
+            return true;
+        }
+        for (var e : sub.headers().entrySet()) {
+            if (conflicts(outer.headers().get(e.getKey()), e.getValue())) {
+                return true;
+            }
+        }
+        for (var e : sub.withoutHeaders().entrySet()) {
+            if (conflicts(outer.withoutHeaders().get(e.getKey()), e.getValue())) {
+                return true;
+            }
+        }
+        for (var e : sub.queryParams().entrySet()) {
+            if (conflicts(outer.queryParams().get(e.getKey()), e.getValue())) {
+                return true;
+            }
+        }
+        if (!java.util.Objects.equals(Boolean.TRUE.equals(outer.ignoreUriCase()),
+                Boolean.TRUE.equals(sub.ignoreUriCase()))) {
+            return true;
+        }
+        return outer.port() != null && sub.port() != null && !outer.port().equals(sub.port());
+    }
+
+    /** Istio's {@code stringMatchConflict}: none when either is unset; no regular expressions; within prefixes. */
+    private static boolean conflicts(StringMatch outer, StringMatch sub) {
+        if (outer == null || sub == null) {
+            return false;
+        }
+        if (outer.regex() != null || sub.regex() != null) {
+            return true;
+        }
+        if (outer.exact() != null) {
+            return sub.prefix() != null || !outer.exact().equals(sub.exact());
+        }
+        if (outer.prefix() != null) {
+            String value = sub.prefix() != null ? sub.prefix() : sub.exact();
+            return value == null || !value.startsWith(outer.prefix());
+        }
+        return true;
+    }
+
+    /** The delegate's conditions, the root's where the delegate sets none (Istio's mergeHTTPMatchRequest). */
+    private static HttpMatchRequest merge(HttpMatchRequest outer, HttpMatchRequest sub) {
+        return new HttpMatchRequest(joined(outer.name(), sub.name()), or(sub.uri(), outer.uri()),
+                or(sub.scheme(), outer.scheme()), or(sub.method(), outer.method()),
+                or(sub.authority(), outer.authority()), union(outer.headers(), sub.headers()),
+                union(outer.withoutHeaders(), sub.withoutHeaders()), union(outer.queryParams(), sub.queryParams()),
+                or(sub.port(), outer.port()), sub.gateways().isEmpty() ? outer.gateways() : sub.gateways(),
+                or(sub.ignoreUriCase(), outer.ignoreUriCase()));
+    }
+
+    /**
+     * A delegate in another namespace names its destinations from there: a short host is qualified with the
+     * delegate's namespace, so the root's namespace does not change what it means.
+     */
+    private static HttpRoute inNamespace(HttpRoute r, String delegateNs, String rootNs) {
+        if (delegateNs.equals(rootNs)) {
+            return r;
+        }
+        List<HttpRouteDestination> route = r.route().stream().map(d -> new HttpRouteDestination(
+                qualified(d.destination(), delegateNs), d.weight(), d.headers())).toList();
+        List<HttpMirrorPolicy> mirrors = r.mirrors().stream().map(m -> new HttpMirrorPolicy(
+                qualified(m.destination(), delegateNs), m.percentage())).toList();
+        return new HttpRoute(r.name(), r.match(), route, r.redirect(), r.rewrite(), r.timeout(), r.retries(),
+                r.fault(), r.mirror() == null ? null : qualified(r.mirror(), delegateNs), r.mirrorPercentage(),
+                mirrors, r.headers(), r.corsPolicy(), r.directResponse(), null);
+    }
+
+    private static Destination qualified(Destination d, String ns) {
+        return d == null || d.host() == null || d.host().contains(".") ? d
+                : new Destination(d.host() + "." + ns + ".svc.cluster.local", d.subset(), d.port());
+    }
+
+    private static <T> Map<String, T> union(Map<String, T> outer, Map<String, T> sub) {
+        if (outer.isEmpty()) {
+            return sub;
+        }
+        Map<String, T> out = new LinkedHashMap<>(outer);
+        out.putAll(sub);
+        return out;
+    }
+
+    private static String joined(String outer, String sub) {
+        return sub == null || sub.isEmpty() ? outer : outer == null || outer.isEmpty() ? sub : outer + "-" + sub;
+    }
+
+    private static <T> T or(T first, T second) {
+        return first != null ? first : second;
+    }
+}
