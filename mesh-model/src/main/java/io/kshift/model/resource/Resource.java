@@ -60,7 +60,7 @@ public record Resource(String apiVersion, String kind, @NotNull @Valid ObjectMet
     public static final java.util.Comparator<Resource> OLDEST_FIRST = java.util.Comparator
             .comparing((Resource r) -> r.metadata().creationTimestamp(),
                     java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
-            .thenComparing(Resource::namespace).thenComparing(Resource::name);
+            .thenComparing(r -> r.namespace() + "/" + r.name());
 
     public static Resource of(Kind kind, String namespace, String name, ResourceSpec spec) {
         return new Resource(kind.preferredApiVersion(), kind.kindName(), ObjectMeta.of(namespace, name), spec);

@@ -158,7 +158,7 @@ public final class HttpBindings {
                 List<HttpRoute> routes = spec.rules().stream()
                         .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
                 out.add(new VirtualHost(route.key(), route.namespace(), services, routes, "spec.rules", null,
-                        route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(spec.rules())));
+                        route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route)));
             }
         }
         return out;
@@ -187,7 +187,7 @@ public final class HttpBindings {
         }
         List<HttpRoute> routes = spec.rules().stream().map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
         return java.util.Optional.of(new VirtualHost(route.key(), route.namespace(), domains, routes, "spec.rules",
-                gw.key(), route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(spec.rules())));
+                gw.key(), route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route)));
     }
 
     /**

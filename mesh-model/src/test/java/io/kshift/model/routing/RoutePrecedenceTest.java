@@ -51,4 +51,30 @@ class RoutePrecedenceTest {
         sorted.sort(RoutePrecedence.FIRST);
         assertThat(sorted).containsExactly(b, a);
     }
+
+    @Test
+    void grpcMatchesRankByServiceThenMethodThenHeadersAndNoMatchGoesLast() {
+        var route = io.kshift.model.mesh.SyntheticMesh.parse("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: g}
+                spec:
+                  rules:
+                  - backendRefs: [{name: a, port: 9000}]
+                  - matches: [{headers: [{name: x-canary, value: "yes"}]}]
+                    backendRefs: [{name: a, port: 9000}]
+                  - matches: [{method: {method: Say}}]
+                    backendRefs: [{name: a, port: 9000}]
+                  - matches: [{method: {service: helloworld.Greeter}}]
+                    backendRefs: [{name: a, port: 9000}]
+                  - matches: [{method: {service: helloworld.Greeter, method: Say}}]
+                    backendRefs: [{name: a, port: 9000}]
+                """).get(0);
+        List<RoutePrecedence.Rank> ranks = new ArrayList<>(RoutePrecedence.of(route).stream()
+                .map(r -> r.get(0)).toList());
+        List<RoutePrecedence.Rank> written = List.copyOf(ranks);
+        ranks.sort(RoutePrecedence.FIRST);
+        assertThat(ranks).containsExactly(written.get(4), written.get(3), written.get(2), written.get(1),
+                written.get(0));
+    }
 }

@@ -42,7 +42,7 @@ public class RouteTableFactory {
      */
     public RouteTable build(long generation, MeshConfig config, List<ResourceKey> changedKeys,
                             Destinations destinations, RouteTable previous) {
-        return RouteTableBuilder.build(generation, GatewaySelection.forNode(config, node.labels()), changedKeys,
-                destinations, previous, keys);
+        return RouteTableBuilder.build(generation, config, changedKeys, destinations, previous, keys,
+                c -> io.kshift.model.routing.GatewaySelection.forNode(c, node.labels()));
     }
 }

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * How the routes of several resources for one host on one listener become that host's one list. VirtualServices
- * merge as Istio merges them on a gateway: each one's routes in the order written, oldest resource first; on the
- * mesh listener only the oldest VirtualService serves a host (Istio's sidecars do not merge). Gateway API routes
+ * merge as Istio merges them on a gateway: each one's routes in the order written, oldest resource first, and the
+ * routes that match everything after all the others (so a default route in one does not hide another's specific
+ * routes); on the mesh listener only the oldest VirtualService serves a host (Istio's sidecars do not merge). Gateway API routes
  * (HTTPRoute, GRPCRoute) merge by precedence, match by match ({@link RoutePrecedence}), ties in age order; they
  * follow the VirtualServices' routes when both serve a host.
  */
@@ -44,23 +45,72 @@ final class RouteMerge {
         return sorted(items);
     }
 
-    /** The routes of the hosts (in age order) that claim one name. */
+    /**
+     * The routes of the hosts (in age order) that claim one name. A resource bound to two gateways of the port
+     * compiles twice; it is merged once.
+     */
     static List<HttpRouteEntry> merge(List<CompiledHosts.Compiled> hosts, boolean mesh) {
-        List<HttpRouteEntry> out = new ArrayList<>();
+        List<CompiledHosts.Compiled> services = new ArrayList<>();
         List<Item> ranked = new ArrayList<>();
-        boolean virtualService = false;
+        java.util.Set<io.kshift.model.resource.ResourceKey> seen = new java.util.HashSet<>();
         for (CompiledHosts.Compiled host : hosts) {
+            if (!seen.add(host.host().source())) {
+                continue;
+            }
             if (host.host().ranked()) {
                 for (int i = 0; i < host.routes().size(); i++) {
                     ranked.add(new Item(host.routes().get(i), host.ranks().get(i)));
                 }
-            } else if (!mesh || !virtualService) {
-                out.addAll(host.routes());
-                virtualService = true;
+            } else if (!mesh || services.isEmpty()) {
+                services.add(host);
             }
+        }
+        List<HttpRouteEntry> out = new ArrayList<>();
+        if (services.size() == 1) {
+            out.addAll(services.get(0).routes());
+        } else {
+            // Istio's CombineVHostRoutes: the routes of every VirtualService in order, catch-all ones last.
+            List<HttpRouteEntry> catchAll = new ArrayList<>();
+            for (CompiledHosts.Compiled host : services) {
+                splitCatchAll(host, out, catchAll);
+            }
+            out.addAll(catchAll);
         }
         out.addAll(sorted(ranked).routes());
         return List.copyOf(out);
+    }
+
+    /** A host's routes to {@code out}, but the catch-all match blocks ({@link RoutePrecedence#catchAll}) to the other. */
+    private static void splitCatchAll(CompiledHosts.Compiled host, List<HttpRouteEntry> out,
+                                      List<HttpRouteEntry> catchAll) {
+        HttpBindings.VirtualHost vh = host.host();
+        java.util.Map<String, io.kshift.model.istio.HttpRoute> byField = new java.util.HashMap<>();
+        for (int i = 0; i < vh.routes().size(); i++) {
+            byField.put(vh.fieldOf(i), vh.routes().get(i));
+        }
+        for (HttpRouteEntry entry : host.routes()) {
+            io.kshift.model.istio.HttpRoute route = byField.get(entry.field());
+            if (route == null || route.match().isEmpty()) {
+                (route == null ? out : catchAll).add(entry);
+                continue;
+            }
+            // The blocks the table kept are the route's matches this listener admits, in order.
+            List<io.kshift.model.istio.HttpMatchRequest> kept = route.match().stream()
+                    .filter(m -> vh.admits(m.gateways())).toList();
+            List<MatchBlock> specific = new ArrayList<>();
+            List<MatchBlock> everything = new ArrayList<>();
+            for (int b = 0; b < entry.match().size() && b < kept.size(); b++) {
+                (RoutePrecedence.catchAll(kept.get(b)) ? everything : specific).add(entry.match().get(b));
+            }
+            if (everything.isEmpty()) {
+                out.add(entry);
+            } else {
+                if (!specific.isEmpty()) {
+                    out.add(entry.withMatch(List.copyOf(specific)));
+                }
+                catchAll.add(entry.withMatch(List.of(everything.get(0))));
+            }
+        }
     }
 
     private record Item(HttpRouteEntry route, RoutePrecedence.Rank rank) {

@@ -63,6 +63,18 @@ public final class RouteTableBuilder {
     public static RouteTable build(long generation, MeshConfig config,
                                    List<io.kshift.model.resource.ResourceKey> changedKeys, Destinations destinations,
                                    RouteTable previous, io.kshift.model.secret.FleetKeys keys) {
+        return build(generation, config, changedKeys, destinations, previous, keys, c -> c);
+    }
+
+    /**
+     * {@code served}: the part of a config this node serves listeners from (the Istio Gateways that select it).
+     * The table keeps the whole {@code config}, which the next snapshot's delta applies to.
+     */
+    public static RouteTable build(long generation, MeshConfig config,
+                                   List<io.kshift.model.resource.ResourceKey> changedKeys, Destinations destinations,
+                                   RouteTable previous, io.kshift.model.secret.FleetKeys keys,
+                                   java.util.function.UnaryOperator<MeshConfig> served) {
+        MeshConfig here = served.apply(config);
         boolean first = previous.generation() == 0;
         List<io.kshift.model.resource.ResourceKey> changed = first ? List.of()
                 : changedKeys != null ? changedKeys : previous.config().changedKeys(config);
@@ -72,7 +84,7 @@ public final class RouteTableBuilder {
                 keys, previous.tls().upstream());
         Map<Integer, ListenerRoute> routes = new TreeMap<>();
         Set<Integer> ports = new TreeSet<>();
-        for (ListenerBinding binding : ListenerBindings.compute(config).values()) {
+        for (ListenerBinding binding : ListenerBindings.compute(here).values()) {
             if (!"TCP".equals(binding.protocol())) {
                 continue;
             }
@@ -84,13 +96,13 @@ public final class RouteTableBuilder {
             }
         }
         Map<Integer, ListenerRoute> udp = new TreeMap<>();
-        for (ListenerBinding binding : ListenerBindings.udp(config).values()) {
+        for (ListenerBinding binding : ListenerBindings.udp(here).values()) {
             if (!binding.routes().isEmpty()) {
                 route("udp", binding.port(), binding.routes().get(0), resolver, destinations, null)
                         .ifPresent(r -> udp.put(binding.port(), r));
             }
         }
-        RouteTable.Tls tls = tls(config, resolver, destinations, new io.kshift.proxy.tls.TlsCredentials(config, keys,
+        RouteTable.Tls tls = tls(here, resolver, destinations, new io.kshift.proxy.tls.TlsCredentials(config, keys,
                 previous.tls().contexts()), upstreamTls);
         // A Secret a DestinationRule's tls names may have changed: destinations keep their keys, so every compiled
         // virtual host is rebuilt rather than finding out which ones use it (Secrets change rarely).
@@ -98,8 +110,8 @@ public final class RouteTableBuilder {
         AffectedServices affected = first || secrets ? AffectedServices.ALL
                 : AffectedServices.between(previous.config(), previous.resolver(), config, resolver, changed);
         HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected, upstreamTls);
-        var gateways = http.gateways(config);
-        var mesh = http.mesh(config);
+        var gateways = http.gateways(here);
+        var mesh = http.mesh(here);
         BuildReport report = new BuildReport(http.compiledAfresh(), http.reused(), destinations.carried(),
                 destinations.changed(), 0);
         return new RouteTable(generation, Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,

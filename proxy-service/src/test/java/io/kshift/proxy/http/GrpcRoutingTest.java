@@ -241,7 +241,12 @@ class GrpcRoutingTest {
         var canaryChannel = io.grpc.ClientInterceptors.intercept(channel,
                 MetadataUtils.newAttachHeadersInterceptor(canary));
         assertThat(GrpcEcho.text(ClientCalls.blockingUnaryCall(canaryChannel, GrpcEcho.SAY,
-                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("b")))).isEqualTo("v2 b");
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("b"))))
+                .as("GRPCRoute precedence: a rule naming a service and method before a header-only one")
+                .isEqualTo("v1 b");
+        assertThat(GrpcEcho.text(ClientCalls.blockingServerStreamingCall(canaryChannel, GrpcEcho.COUNT,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("e")).next()))
+                .as("no method rule takes Count: the header rule does").isEqualTo("v2 1");
 
         StatusRuntimeException denied = catchThrowableOfType(StatusRuntimeException.class,
                 () -> ClientCalls.blockingUnaryCall(channel, GrpcEcho.DENY, CallOptions.DEFAULT

@@ -167,6 +167,21 @@ class RouteMergeTest {
     }
 
     @Test
+    void mergedCatchAllRoutesGoLastSoAnOlderDefaultDoesNotHideANewerVirtualServicesRoutes() {
+        RouteTable table = table(SERVICES,
+                virtualService("base", "istio-public", "- match: [{uri: {prefix: /}}, {uri: {prefix: /old}}]\n"
+                        + TO_WEB + "- route: [{destination: {host: web}}]\n"),
+                virtualService("team", "istio-public", "- match: [{uri: {prefix: /team}}]\n" + TO_WEB),
+                virtualService("late-default", "istio-public", "- route: [{destination: {host: web}}]\n"));
+        List<HttpRouteEntry> routes = table.http().get(9090).routes("shop.example.com");
+        assertThat(get(routes, "/team/x")).isEqualTo("team spec.http[0]");
+        assertThat(get(routes, "/old/x")).as("a route's specific match stays where it was")
+                .isEqualTo("base spec.http[0]");
+        assertThat(get(routes, "/anything")).as("catch-alls last, oldest first").isEqualTo("base spec.http[0]");
+        assertThat(routes.get(routes.size() - 1).source().name()).isEqualTo("late-default");
+    }
+
+    @Test
     void onTheMeshPortTheOldestVirtualServiceServesAHostAndGatewayApiRoutesStillMerge() {
         RouteTable table = table(SERVICES,
                 virtualService("zeta-old", null, "- match: [{uri: {prefix: /a}}]\n" + TO_WEB),

@@ -58,8 +58,12 @@ final class GatewayRules {
             }
             allowedListeners(gw, findings);
         }
-        bindings.values().forEach(b -> checkPort(b, findings));
-        ListenerBindings.udp(config).values().forEach(b -> checkPort(b, findings));
+        List<MeshConfig> views = io.kshift.model.routing.GatewaySelection.nodeViews(config);
+        for (MeshConfig view : views) {
+            // Ports are one node's: Gateways that no node serves together may each claim one.
+            (view == config ? bindings : ListenerBindings.compute(view)).values().forEach(b -> checkPort(b, findings));
+            ListenerBindings.udp(view).values().forEach(b -> checkPort(b, findings));
+        }
         TlsRules.check(config, findings);
         HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, false, findings));
         shadowedHosts("the mesh port", HttpBindings.mesh(config), true, findings);
@@ -74,36 +78,21 @@ final class GatewayRules {
     }
 
     /**
-     * Several resources for one host on one listener merge (oldest VirtualService first, then Gateway API routes by
-     * precedence); what a merge leaves unreachable is said: on the mesh port a second VirtualService for a host
-     * (Istio's sidecars take the oldest), and anything after a VirtualService route that matches every request.
+     * Several resources for one host on one listener merge (VirtualServices oldest first with their catch-all
+     * routes last, then Gateway API routes by precedence); what a merge leaves unreachable is said: on the mesh
+     * port a second VirtualService for a host (Istio's sidecars take the oldest), a VirtualService's catch-all
+     * after an older one's, and Gateway API routes after a VirtualService's catch-all. Hosts are compared as the
+     * proxies compare them: by every name they answer to ({@link io.kshift.model.routing.HostNames#expand}).
      */
     private static void shadowedHosts(String listener, List<HttpBindings.VirtualHost> hosts, boolean mesh,
                                       Findings findings) {
         java.util.Map<String, HttpBindings.VirtualHost> firstService = new java.util.HashMap<>();
         java.util.Map<String, String> catchAll = new java.util.HashMap<>();
         for (HttpBindings.VirtualHost vh : hosts) {
+            String own = vh.ranked() ? null : catchAllRoute(vh);
             for (String domain : new java.util.LinkedHashSet<>(vh.domains())) {
-                String host = domain.toLowerCase(java.util.Locale.ROOT);
-                HttpBindings.VirtualHost owner = vh.ranked() ? null : firstService.putIfAbsent(host, vh);
-                if (mesh && owner != null && !owner.source().equals(vh.source())) {
-                    findings.warn(vh.source(), "spec.hosts", "host '" + domain + "' on " + listener + " is already"
-                            + " served by the older " + owner.source() + "; as with Istio's sidecars, only the oldest"
-                            + " VirtualService for a host applies on the mesh port (gateways merge them)");
-                    continue;
-                }
-                String earlier = catchAll.get(host);
-                if (earlier != null) {
-                    findings.warn(vh.source(), vh.field(), "host '" + domain + "' on " + listener + ": these routes"
-                            + " are never reached, " + earlier + " matches every request first");
-                    continue;
-                }
-                if (vh.ranked()) {
-                    continue;
-                }
-                for (int i = 0; i < vh.routes().size(); i++) {
-                    if (matchesEverything(vh, vh.routes().get(i))) {
-                        catchAll.put(host, vh.source() + " " + vh.fieldOf(i));
+                for (String name : io.kshift.model.routing.HostNames.expand(domain, vh.namespace())) {
+                    if (shadowed(listener, vh, domain, name, own, mesh, firstService, catchAll, findings)) {
                         break;
                     }
                 }
@@ -111,12 +100,52 @@ final class GatewayRules {
         }
     }
 
-    /** A VirtualService route that takes every request it sees: no match blocks (or none left for this listener). */
-    private static boolean matchesEverything(HttpBindings.VirtualHost vh, io.kshift.model.istio.HttpRoute route) {
-        return route.match().isEmpty() || route.match().stream().anyMatch(m -> vh.admits(m.gateways())
-                && m.uri() == null && m.scheme() == null && m.method() == null && m.authority() == null
-                && m.headers().isEmpty() && m.queryParams().isEmpty() && m.withoutHeaders().isEmpty()
-                && m.port() == null);
+    /** Whether {@code vh}'s routes for {@code name} were said to be unreachable (once per domain is enough). */
+    private static boolean shadowed(String listener, HttpBindings.VirtualHost vh, String domain, String name,
+                                    String own, boolean mesh, java.util.Map<String, HttpBindings.VirtualHost> first,
+                                    java.util.Map<String, String> catchAll, Findings findings) {
+        String earlier = catchAll.get(name);
+        if (vh.ranked()) {
+            if (earlier != null) {
+                findings.warn(vh.source(), vh.field(), "host '" + domain + "' on " + listener + ": these routes"
+                        + " are never reached, " + earlier + " matches every request first");
+                return true;
+            }
+            return false;
+        }
+        HttpBindings.VirtualHost owner = first.putIfAbsent(name, vh);
+        if (owner != null && owner.source().equals(vh.source())) {
+            return false; // the same VirtualService through another gateway of this port
+        }
+        if (mesh && owner != null) {
+            findings.warn(vh.source(), "spec.hosts", "host '" + domain + "' on " + listener + " is already"
+                    + " served by the older " + owner.source() + "; as with Istio's sidecars, only the oldest"
+                    + " VirtualService for a host applies on the mesh port (gateways merge them)");
+            return true;
+        }
+        if (own != null && earlier != null) {
+            findings.warn(vh.source(), own, "host '" + domain
+                    + "' on " + listener + ": this route matches every request, and so does " + earlier
+                    + ", which is older: merged, catch-all routes go last in age order, so this one is never"
+                    + " reached");
+            return true;
+        }
+        if (own != null) {
+            catchAll.put(name, vh.source() + " " + own);
+        }
+        return false;
+    }
+
+    /** The field of a VirtualService's first route that matches every request here; else null. */
+    private static String catchAllRoute(HttpBindings.VirtualHost vh) {
+        for (int i = 0; i < vh.routes().size(); i++) {
+            io.kshift.model.istio.HttpRoute route = vh.routes().get(i);
+            if (route.match().isEmpty() || route.match().stream().anyMatch(m -> vh.admits(m.gateways())
+                    && io.kshift.model.routing.RoutePrecedence.catchAll(m))) {
+                return vh.fieldOf(i);
+            }
+        }
+        return null;
     }
 
     /**

@@ -95,16 +95,20 @@ class RouteMergeRulesTest {
     }
 
     @Test
-    void aNewerVirtualServiceAfterAnOlderCatchAllIsSaidToBeUnreachable() throws Exception {
+    void aSecondCatchAllForAHostIsSaidToBeUnreachableButSpecificRoutesAfterADefaultAreNot() throws Exception {
         apply(SERVICES);
         assertThat(apply(virtualService("zz-old", "public", "- route: [{destination: {host: web}}]\n"))).isEmpty();
         Instant created = clock.instant();
-        List<ValidationMessage> warnings = apply(virtualService("aa-new", "public",
-                "- match: [{uri: {prefix: /api}}]\n  route: [{destination: {host: web}}]\n"));
+        assertThat(apply(virtualService("aa-new", "public",
+                "- match: [{uri: {prefix: /api}}]\n  route: [{destination: {host: web}}]\n")))
+                .as("merged, the older default goes last: /api is reached").isEmpty();
+        List<ValidationMessage> warnings = apply(virtualService("mm-newest", "public",
+                "- match: [{uri: {prefix: /}}]\n  route: [{destination: {host: web}}]\n"));
         assertThat(warnings).extracting(w -> w.resource() + " " + w.field() + ": " + w.message())
-                .containsExactly("VirtualService default/aa-new spec.http: host 'shop.example.com' on port 8080:"
-                        + " these routes are never reached, VirtualService default/zz-old spec.http[0] matches every"
-                        + " request first");
+                .containsExactly("VirtualService default/mm-newest spec.http[0]: host 'shop.example.com' on port"
+                        + " 8080: this route matches every request, and so does VirtualService default/zz-old"
+                        + " spec.http[0], which is older: merged, catch-all routes go last in age order, so this one"
+                        + " is never reached");
         assertThat(live.resources()).filteredOn(r -> r.name().equals("zz-old")).singleElement()
                 .satisfies(r -> assertThat(r.metadata().creationTimestamp()).isEqualTo(created));
     }
@@ -180,5 +184,34 @@ class RouteMergeRulesTest {
                 + ".local}}]", "- delegate: {name: other}"));
         assertThat(nested.result().errors()).extracting(ValidationMessage::message)
                 .anySatisfy(m -> assertThat(m).contains("cannot delegate again"));
+    }
+
+    private static String tcpGateway(String name, String selector) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: %1$s}
+                spec:
+                  selector: %2$s
+                  servers: [{port: {number: 31400, name: tcp, protocol: TCP}, hosts: ['*']}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: %1$s}
+                spec:
+                  hosts: ['*']
+                  gateways: [%1$s]
+                  tcp: [{route: [{destination: {host: web, port: {number: 8000}}}]}]
+                """.formatted(name, selector);
+    }
+
+    @Test
+    void gatewaysForDifferentNodeGroupsMayEachHaveAPortButOneGroupMayNotHaveItTwice() throws Exception {
+        apply(SERVICES);
+        apply(tcpGateway("east", "{istio: ingressgateway, zone: east}"));
+        assertThat(decide(Operation.APPLY, tcpGateway("west", "{istio: ingressgateway, zone: west}")).result()
+                .errors()).as("no node is in both zones").isEmpty();
+        assertThat(decide(Operation.APPLY, tcpGateway("any-zone", "{istio: ingressgateway}")).result().errors())
+                .as("a node of the east zone would serve both").isNotEmpty();
     }
 }

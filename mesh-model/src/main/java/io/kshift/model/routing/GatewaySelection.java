@@ -1,4 +1,4 @@
-package io.kshift.proxy.config;
+package io.kshift.model.routing;
 
 import io.kshift.model.istio.GatewaySpec;
 import io.kshift.model.mesh.MeshConfig;
@@ -13,6 +13,8 @@ import java.util.Map;
  * satisfy, as an Istio gateway pod serves the Gateways that select it; an empty selector selects every node.
  * The rest leave this node's view of the config, so their ports are not opened here and the VirtualServices bound
  * to them serve nothing here. Gateway API Gateways (one class, {@code kshift}) and the mesh port are every node's.
+ * The validator checks ports per group of Gateways one node could serve together ({@link #nodeViews}), so two
+ * node groups may each give a port to their own Gateway, as two Istio gateway deployments may.
  */
 public final class GatewaySelection {
     private GatewaySelection() {
@@ -31,5 +33,24 @@ public final class GatewaySelection {
             }
         }
         return elsewhere.isEmpty() ? config : config.delete(elsewhere).config();
+    }
+
+    /**
+     * The configs nodes could be given, one per distinct Istio Gateway selector: what a node labelled with just
+     * those labels serves (the Gateways whose selectors ask for no more). With one selector (the usual case) that
+     * is the config itself. A node with more labels than any one selector asks for may serve more together; such
+     * combinations are not foreseen.
+     */
+    public static List<MeshConfig> nodeViews(MeshConfig config) {
+        List<Map<String, String>> selectors = config.ofKind(Kind.GATEWAY).stream()
+                .map(gw -> gw.specAs(GatewaySpec.class).selector()).distinct().toList();
+        if (selectors.size() < 2) {
+            return List.of(config);
+        }
+        List<MeshConfig> out = new ArrayList<>();
+        for (Map<String, String> labels : selectors) {
+            out.add(forNode(config, labels));
+        }
+        return out;
     }
 }
