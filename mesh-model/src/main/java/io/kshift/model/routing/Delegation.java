@@ -34,6 +34,43 @@ public final class Delegation {
     public record Expanded(List<HttpRoute> routes, List<String> fields) {
     }
 
+    /** The root routes that delegate to {@code delegate}, as {@code "key field"}. */
+    public static List<String> roots(MeshConfig config, ResourceKey delegate) {
+        List<String> out = new ArrayList<>();
+        eachRoot(config, delegate, (vs, i) -> out.add(vs.key() + " spec.http[" + i + "].delegate"));
+        return out;
+    }
+
+    /** Each delegate some route names, with the VirtualServices whose routes name it: one pass over the config. */
+    public static Map<ResourceKey, java.util.Set<ResourceKey>> rootsByDelegate(MeshConfig config) {
+        Map<ResourceKey, java.util.Set<ResourceKey>> out = new java.util.HashMap<>();
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            for (HttpRoute r : vs.specAs(VirtualServiceSpec.class).http()) {
+                HttpRoute.Delegate d = r.delegate();
+                if (d != null) {
+                    String ns = d.namespace() == null || d.namespace().isEmpty() ? vs.namespace() : d.namespace();
+                    out.computeIfAbsent(new ResourceKey(Kind.VIRTUAL_SERVICE, ns, d.name()),
+                            k -> new java.util.TreeSet<>()).add(vs.key());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void eachRoot(MeshConfig config, ResourceKey delegate,
+                                 java.util.function.ObjIntConsumer<Resource> root) {
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            List<HttpRoute> http = vs.specAs(VirtualServiceSpec.class).http();
+            for (int i = 0; i < http.size(); i++) {
+                HttpRoute.Delegate d = http.get(i).delegate();
+                if (d != null && d.name().equals(delegate.name()) && delegate.namespace().equals(
+                        d.namespace() == null || d.namespace().isEmpty() ? vs.namespace() : d.namespace())) {
+                    root.accept(vs, i);
+                }
+            }
+        }
+    }
+
     /** A VirtualService without hosts: a delegate, served only through a root route that names it. */
     public static boolean isDelegate(VirtualServiceSpec spec) {
         return spec.hosts().isEmpty();
@@ -70,9 +107,11 @@ public final class Delegation {
             List<HttpRoute> leaves = delegate.specAs(VirtualServiceSpec.class).http();
             for (int j = 0; j < leaves.size(); j++) {
                 HttpRoute leaf = leaves.get(j);
-                HttpRoute merged = leaf.delegate() == null ? merge(root, leaf) : null;
+                // The delegate's destinations are named from its namespace, the root's inherited ones from the root's.
+                HttpRoute merged = leaf.delegate() == null
+                        ? merge(root, inNamespace(leaf, delegate.namespace(), vs.namespace())) : null;
                 if (merged != null) {
-                    routes.add(inNamespace(merged, delegate.namespace(), vs.namespace()));
+                    routes.add(merged);
                     fields.add("spec.http[" + i + "] > " + delegate.key() + " spec.http[" + j + "]");
                 }
             }
@@ -105,9 +144,8 @@ public final class Delegation {
         return new HttpRoute(joined(root.name(), leaf.name()), match, leaf.route(), leaf.redirect(),
                 or(leaf.rewrite(), root.rewrite()), or(leaf.timeout(), root.timeout()),
                 or(leaf.retries(), root.retries()), or(leaf.fault(), root.fault()),
-                leaf.mirror() == null && leaf.mirrors().isEmpty() ? root.mirror() : leaf.mirror(),
-                leaf.mirror() == null && leaf.mirrors().isEmpty() ? root.mirrorPercentage() : leaf.mirrorPercentage(),
-                leaf.mirror() == null && leaf.mirrors().isEmpty() ? root.mirrors() : leaf.mirrors(),
+                or(leaf.mirror(), root.mirror()), or(leaf.mirrorPercentage(), root.mirrorPercentage()),
+                leaf.mirrors().isEmpty() ? root.mirrors() : leaf.mirrors(),
                 or(leaf.headers(), root.headers()), or(leaf.corsPolicy(), root.corsPolicy()),
                 or(leaf.directResponse(), root.directResponse()), null);
     }

@@ -36,10 +36,10 @@ public final class GatewaySelection {
     }
 
     /**
-     * The configs nodes could be given, one per distinct Istio Gateway selector: what a node labelled with just
-     * those labels serves (the Gateways whose selectors ask for no more). With one selector (the usual case) that
-     * is the config itself. A node with more labels than any one selector asks for may serve more together; such
-     * combinations are not foreseen.
+     * The configs nodes could be given: for each Istio Gateway selector, and for each two selectors one node can
+     * satisfy together (no label asked for with two values), what a node with just those labels serves. Two
+     * Gateways one node could serve together are in one of them, so a check of pairs per view misses no conflict;
+     * Gateways no node serves together never share one. With one selector (the usual case): the config itself.
      */
     public static List<MeshConfig> nodeViews(MeshConfig config) {
         List<Map<String, String>> selectors = config.ofKind(Kind.GATEWAY).stream()
@@ -47,10 +47,32 @@ public final class GatewaySelection {
         if (selectors.size() < 2) {
             return List.of(config);
         }
+        java.util.Set<Map<String, String>> nodes = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < selectors.size(); i++) {
+            for (int j = i + 1; j < selectors.size(); j++) {
+                if (together(selectors.get(i), selectors.get(j))) {
+                    Map<String, String> both = new java.util.TreeMap<>(selectors.get(i));
+                    both.putAll(selectors.get(j));
+                    nodes.add(both);
+                }
+            }
+        }
+        selectors.forEach(nodes::add);
         List<MeshConfig> out = new ArrayList<>();
-        for (Map<String, String> labels : selectors) {
+        for (Map<String, String> labels : nodes) {
             out.add(forNode(config, labels));
         }
         return out;
+    }
+
+    /** Whether one node's labels can satisfy both selectors. */
+    static boolean together(Map<String, String> a, Map<String, String> b) {
+        for (Map.Entry<String, String> e : a.entrySet()) {
+            String other = b.get(e.getKey());
+            if (other != null && !other.equals(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 }

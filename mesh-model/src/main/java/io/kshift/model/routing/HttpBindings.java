@@ -101,9 +101,10 @@ public final class HttpBindings {
                     boolean bound = spec.gateways().stream().anyMatch(g -> ListenerBindings.names(g, vs.namespace(),
                             gw.key()));
                     List<String> domains = admitted(spec.hosts(), server.hosts(), vs.namespace(), gw.namespace());
-                    if (bound && !spec.http().isEmpty() && !domains.isEmpty()) {
-                        hosts.add(new VirtualHost(vs.key(), vs.namespace(), domains, Delegation.expand(config, vs),
-                                gw.key()));
+                    Delegation.Expanded http = bound && !domains.isEmpty() ? Delegation.expand(config, vs) : null;
+                    // As Istio: one whose routes are all delegated to nothing (yet) claims no host.
+                    if (http != null && !http.routes().isEmpty()) {
+                        hosts.add(new VirtualHost(vs.key(), vs.namespace(), domains, http, gw.key()));
                     }
                 }
             }
@@ -142,8 +143,10 @@ public final class HttpBindings {
         for (Resource vs : oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
             boolean mesh = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
-            if (mesh && !spec.http().isEmpty() && !Delegation.isDelegate(spec)) {
-                out.add(new VirtualHost(vs.key(), vs.namespace(), spec.hosts(), Delegation.expand(config, vs), null));
+            Delegation.Expanded http = mesh && !spec.http().isEmpty() && !Delegation.isDelegate(spec)
+                    ? Delegation.expand(config, vs) : null;
+            if (http != null && !http.routes().isEmpty()) {
+                out.add(new VirtualHost(vs.key(), vs.namespace(), spec.hosts(), http, null));
             }
         }
         // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that

@@ -21,6 +21,7 @@ class DelegationTest {
               http:
               - match: [{uri: {prefix: /reviews}}]
                 timeout: 3s
+                mirror: {host: shadow}
                 delegate: {name: reviews, namespace: back}
               - route: [{destination: {host: web}}]
             ---
@@ -59,6 +60,8 @@ class DelegationTest {
         HttpRoute rest = expanded.routes().get(1);
         assertThat(rest.match()).singleElement().satisfies(m -> assertThat(m.uri().prefix()).isEqualTo("/reviews"));
         assertThat(rest.timeout()).as("the root's, where the delegate sets none").isEqualTo("3s");
+        assertThat(rest.mirror().host()).as("the root's mirror, named from the root's namespace")
+                .isEqualTo("shadow");
         assertThat(expanded.routes().get(2)).isSameAs(root.specAs(io.kshift.model.istio.VirtualServiceSpec.class)
                 .http().get(1));
     }

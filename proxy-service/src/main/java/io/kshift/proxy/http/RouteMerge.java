@@ -47,19 +47,19 @@ final class RouteMerge {
 
     /**
      * The routes of the hosts (in age order) that claim one name. A resource bound to two gateways of the port
-     * compiles twice; it is merged once.
+     * compiles once for each: a VirtualService's copies differ (each keeps the match blocks its gateway admits)
+     * and both are merged, as Istio merges them; a Gateway API route's are the same, and it is ranked once.
      */
     static List<HttpRouteEntry> merge(List<CompiledHosts.Compiled> hosts, boolean mesh) {
         List<CompiledHosts.Compiled> services = new ArrayList<>();
         List<Item> ranked = new ArrayList<>();
-        java.util.Set<io.kshift.model.resource.ResourceKey> seen = new java.util.HashSet<>();
+        java.util.Set<io.kshift.model.resource.ResourceKey> rankedSources = new java.util.HashSet<>();
         for (CompiledHosts.Compiled host : hosts) {
-            if (!seen.add(host.host().source())) {
-                continue;
-            }
             if (host.host().ranked()) {
-                for (int i = 0; i < host.routes().size(); i++) {
-                    ranked.add(new Item(host.routes().get(i), host.ranks().get(i)));
+                if (rankedSources.add(host.host().source())) {
+                    for (int i = 0; i < host.routes().size(); i++) {
+                        ranked.add(new Item(host.routes().get(i), host.ranks().get(i)));
+                    }
                 }
             } else if (!mesh || services.isEmpty()) {
                 services.add(host);

@@ -222,4 +222,29 @@ class RouteMergeTest {
         assertThat(get(routes, "/other")).isEqualTo("root spec.http[1]");
         assertThat(routes.get(0).targets()).as("the delegate's destination resolved").hasSize(1);
     }
+
+    @Test
+    void aVirtualServiceOnTwoGatewaysOfAPortServesEachGatewaysMatches() {
+        RouteTable table = table(SERVICES, """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: istio-other}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 9090, name: http, protocol: HTTP}, hosts: ['*']}]
+                """, """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: both}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [istio-public, istio-other]
+                  http:
+                  - match: [{uri: {prefix: /a}, gateways: [istio-public]}, {uri: {prefix: /b}, gateways: [istio-other]}]
+                    route: [{destination: {host: web}}]
+                """);
+        List<HttpRouteEntry> routes = table.http().get(9090).routes("shop.example.com");
+        assertThat(get(routes, "/a")).isEqualTo("both spec.http[0]");
+        assertThat(get(routes, "/b")).as("the other gateway's match block is served too").isEqualTo("both spec.http[0]");
+    }
 }

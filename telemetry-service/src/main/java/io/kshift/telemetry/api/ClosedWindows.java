@@ -25,7 +25,15 @@ public class ClosedWindows {
         }
     }
 
+    /**
+     * A subscriber's own stream. The broadcast fails a subscriber that has not asked for the next item when it
+     * comes (an SSE writer still writing the last one when a burst of windows closes), which ended streams; each
+     * subscriber gets a buffer instead, and only one that falls this far behind is cut off.
+     */
     public Multi<TelemetryWindow> stream() {
-        return broadcast;
+        return broadcast.onOverflow().buffer(BUFFERED);
     }
+
+    /** Windows a streaming client may fall behind by: minutes of closes for hundreds of services. */
+    static final int BUFFERED = 4096;
 }

@@ -90,7 +90,7 @@ public final class ChangeValidator {
         lastConfig.all().forEach(r -> all.add(r.key()));
         validate(lastConfig, lastResolver, true, true, all, egress, findings);
         // Every route was checked: its notes replace whatever the loaded snapshot carries (older rules', or none).
-        wholeStatus = status(java.util.Map.of(), lastConfig, List.of(), true, findings);
+        wholeStatus = status(java.util.Map.of(), lastConfig, List.of(), java.util.Set.of(), true, findings);
         if (findings.hasErrors()) {
             LOG.warnf("the live config (generation %d) breaks %d rule(s) of this validator; changes that touch "
                     + "them will be refused until they are fixed: %s", generation, findings.errors().size(),
@@ -117,14 +117,23 @@ public final class ChangeValidator {
         };
         DestinationResolver resolver = null;
         boolean everyRoute = false;
+        java.util.Set<ResourceKey> checked = java.util.Set.of();
         if (!findings.hasErrors()) {
             // What the change creates or configures: the resources whose own rules must be checked.
             java.util.SortedSet<ResourceKey> touched = new java.util.TreeSet<>();
+            Map<ResourceKey, java.util.Set<ResourceKey>> roots = null;
             for (ResourceKey key : changed.changedKeys()) {
                 if (changed.config().get(key).isPresent()) {
                     touched.add(key);
                 }
+                if (key.kind() == Kind.VIRTUAL_SERVICE) {
+                    // A delegate that came, went or changed: the roots naming it are checked again.
+                    roots = roots != null ? roots
+                            : io.kshift.model.routing.Delegation.rootsByDelegate(changed.config());
+                    touched.addAll(roots.getOrDefault(key, java.util.Set.of()));
+                }
             }
+            checked = touched;
             resolver = lastResolver.after(changed.config(), changed.changedKeys());
             boolean registryChanged = resolver != lastResolver;
             // Routes read the registry and the gateways they name; nothing else outside themselves.
@@ -142,7 +151,8 @@ public final class ChangeValidator {
         if (!findings.hasErrors() && changesSomething) {
             Map<String, List<StatusNote>> base = wholeStatus != null ? wholeStatus : live.status();
             candidate = new MeshSnapshot(Schemas.MESH_SNAPSHOT, live.generation() + 1, change.changeId(),
-                    clock.instant(), status(base, changed.config(), changed.changedKeys(), everyRoute, findings),
+                    clock.instant(), status(base, changed.config(), changed.changedKeys(), checked, everyRoute,
+                    findings),
                     changed.config().all());
             json = encoder.encode(candidate);
             checkSize(json, findings);
@@ -171,12 +181,15 @@ public final class ChangeValidator {
 
     /**
      * The status notes of the next config: {@code before}'s, except for what this decision checked again (the
-     * changed resources, every route when {@code everyRoute}) or removed, which have the notes found now.
+     * {@code checked} resources, every route when {@code everyRoute}) or removed ({@code changed}), which have the
+     * notes found now.
      */
     static Map<String, List<StatusNote>> status(Map<String, List<StatusNote>> before, MeshConfig next,
-                                                List<ResourceKey> changed, boolean everyRoute, Findings findings) {
+                                                List<ResourceKey> changed, java.util.Set<ResourceKey> checked,
+                                                boolean everyRoute, Findings findings) {
         Map<String, List<StatusNote>> out = new java.util.TreeMap<>(before);
         changed.forEach(k -> out.remove(k.toString()));
+        checked.forEach(k -> out.remove(k.toString()));
         if (everyRoute) {
             for (Kind kind : ROUTES) {
                 next.ofKind(kind).forEach(r -> out.remove(r.key().toString()));

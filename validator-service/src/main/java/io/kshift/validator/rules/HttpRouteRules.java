@@ -33,7 +33,8 @@ final class HttpRouteRules {
             if (catchAll >= 0) {
                 findings.warn(key, field, "shadowed by spec.http[" + catchAll + "], which matches every request;"
                         + " this route never applies");
-            } else if (route.matchesEverything()) {
+            } else if (route.matchesEverything() && route.delegate() == null) {
+                // A delegating route takes what its delegate's routes match, which need not be everything.
                 catchAll = i;
             }
             structure(key, field, route, findings);

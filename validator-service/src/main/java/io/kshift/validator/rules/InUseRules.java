@@ -65,7 +65,8 @@ final class InUseRules {
                     boolean stillDelegate = next.get(key).map(r -> io.kshift.model.routing.Delegation.isDelegate(
                             r.specAs(VirtualServiceSpec.class))).orElse(false);
                     if (wasDelegate && !stillDelegate) {
-                        report(before, "spec", "Delegate VirtualService", delegators(next, before), findings);
+                        report(before, "spec", "Delegate VirtualService", io.kshift.model.routing.Delegation.roots(next,
+                                before.key()), findings);
                     }
                 }
                 default -> {
@@ -189,22 +190,6 @@ final class InUseRules {
         out.addAll(config.ofKind(Kind.TLS_ROUTE));
         out.addAll(config.ofKind(Kind.UDP_ROUTE));
         out.addAll(io.kshift.model.routing.GatewayApiHttp.routes(config));
-        return out;
-    }
-
-    /** The root routes of {@code config} that delegate to {@code delegate}. */
-    private static List<String> delegators(MeshConfig config, Resource delegate) {
-        List<String> out = new ArrayList<>();
-        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
-            List<HttpRoute> http = vs.specAs(VirtualServiceSpec.class).http();
-            for (int i = 0; i < http.size(); i++) {
-                HttpRoute.Delegate d = http.get(i).delegate();
-                if (d != null && d.name().equals(delegate.name()) && delegate.namespace().equals(
-                        d.namespace() == null || d.namespace().isEmpty() ? vs.namespace() : d.namespace())) {
-                    out.add(vs.key() + " spec.http[" + i + "].delegate");
-                }
-            }
-        }
         return out;
     }
 

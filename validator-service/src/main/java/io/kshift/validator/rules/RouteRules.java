@@ -105,6 +105,7 @@ final class RouteRules {
                     + " traffic");
         }
         List<ResourceKey> gateways = new ArrayList<>();
+        List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < spec.gateways().size(); i++) {
             String ref = spec.gateways().get(i);
             if (VirtualServiceSpec.MESH_GATEWAY.equals(ref)) {
@@ -112,10 +113,19 @@ final class RouteRules {
             }
             Optional<Resource> gw = gateway(config, ref, vs.namespace());
             if (gw.isEmpty()) {
-                findings.note(key, io.kshift.model.status.StatusNote.noMatchingParent("spec.gateways[" + i + "]",
-                        RouteRules.notYet("Gateway '" + ref + "'")));
+                missing.add(i);
             } else {
                 gateways.add(gw.get().key());
+            }
+        }
+        for (int i : missing) {
+            String field = "spec.gateways[" + i + "]";
+            String message = RouteRules.notYet("Gateway '" + spec.gateways().get(i) + "'");
+            if (gateways.isEmpty() && !meshBound) {
+                // Served nowhere yet: not Accepted. Bound elsewhere too, it is served there: only said.
+                findings.note(key, io.kshift.model.status.StatusNote.noMatchingParent(field, message));
+            } else {
+                findings.warn(key, field, message);
             }
         }
         int catchAll = -1;
@@ -310,10 +320,12 @@ final class RouteRules {
         // does (Gateway API: the route is not Accepted). Refusing would let any namespace's route block the
         // owner's Gateway or listener change, so there it is a warning; within one namespace an error, as before.
         boolean foreign = !gw.get().namespace().equals(route.namespace());
+        // A foreign route's problems are said once it is known whether any listener takes it: then they are
+        // warnings about the listeners that do not; if none does, the route is not Accepted by this parent.
+        List<String[]> refused = new ArrayList<>();
         java.util.function.BiConsumer<String, String> problem = (at, why2) -> {
             if (foreign) {
-                findings.note(route.key(), io.kshift.model.status.StatusNote.notAllowedByListeners(at,
-                        why2 + "; this route does not attach there"));
+                refused.add(new String[] {at, why2 + "; this route does not attach there"});
             } else {
                 findings.error(route.key(), at, why2);
             }
@@ -323,11 +335,34 @@ final class RouteRules {
                 .filter(l -> ListenerBindings.attaches(ref, route.namespace(), gw.get(), l)).toList();
         if (candidates.isEmpty()) {
             String what = ref.sectionName() != null ? "sectionName" : "port";
-            problem.accept(field + "." + what, "Gateway " + ns + "/" + ref.name() + " has no listener "
+            String why2 = "Gateway " + ns + "/" + ref.name() + " has no listener "
                     + (ref.sectionName() != null ? "named '" + ref.sectionName() + "'" : "on port " + ref.port())
-                    + "; listeners: " + listeners.stream().map(Listener::name).toList());
+                    + "; listeners: " + listeners.stream().map(Listener::name).toList();
+            if (foreign) {
+                findings.note(route.key(), io.kshift.model.status.StatusNote.noMatchingParent(field + "." + what,
+                        why2 + "; this route does not attach there"));
+            } else {
+                findings.error(route.key(), field + "." + what, why2);
+            }
             return;
         }
+        boolean attachedSomewhere = listenersTaking(config, route, ref, field, protocols, why, gw.get(), candidates,
+                problem) > 0;
+        for (String[] r : refused) {
+            if (attachedSomewhere) {
+                findings.warn(route.key(), r[0], r[1]);
+            } else {
+                findings.note(route.key(), io.kshift.model.status.StatusNote.notAllowedByListeners(r[0], r[1]));
+            }
+        }
+    }
+
+    /** How many candidate listeners take the route; what keeps each other one from it goes to {@code problem}. */
+    private static int listenersTaking(MeshConfig config, Resource route, ParentReference ref, String field,
+                                       java.util.Set<String> protocols, String why, Resource gateway,
+                                       List<Listener> candidates,
+                                       java.util.function.BiConsumer<String, String> problem) {
+        String ns = gateway.namespace();
         if (ref.sectionName() == null) {
             // Gateway API: a route names no listener (or only a port, which a TCP and a UDP listener may share), so
             // it attaches to every such listener that takes its kind.
@@ -337,12 +372,13 @@ final class RouteRules {
             if (compatible.isEmpty()) {
                 problem.accept(field, "Gateway " + ns + "/" + ref.name() + " has no listener that takes"
                         + " this route; " + why);
-                return;
+                return 0;
             }
             candidates = compatible;
         }
+        int taking = 0;
         for (Listener l : candidates) {
-            if (!l.admitsNamespace(gw.get().namespace(), route.namespace(),
+            if (!l.admitsNamespace(gateway.namespace(), route.namespace(),
                     io.kshift.model.routing.NamespaceLabels.of(config))) {
                 problem.accept(field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
                         + (l.allowedRoutes() != null && l.allowedRoutes().namespaces() != null
@@ -356,8 +392,11 @@ final class RouteRules {
                 problem.accept(field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
                         + " allows routes of kinds " + l.allowedRoutes().kinds().stream()
                         .map(Listener.RouteGroupKind::kind).toList() + " only");
+            } else {
+                taking++;
             }
         }
+        return taking;
     }
 
     static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,

@@ -165,6 +165,7 @@ class RouteMergeRulesTest {
         assertThat(live.status(new io.kshift.model.resource.ResourceKey(io.kshift.model.resource.Kind.VIRTUAL_SERVICE,
                 "default", "root"))).extracting(io.kshift.model.status.StatusNote::reason).containsExactly("RefNotFound");
         assertThat(apply(CART)).isEmpty();
+        assertThat(live.status()).as("the root is checked again when its delegate arrives").isEmpty();
 
         var removal = decide(Operation.DELETE, CART);
         assertThat(removal.result().errors()).extracting(e -> e.resource() + " " + e.message()).singleElement()
@@ -213,5 +214,7 @@ class RouteMergeRulesTest {
                 .errors()).as("no node is in both zones").isEmpty();
         assertThat(decide(Operation.APPLY, tcpGateway("any-zone", "{istio: ingressgateway}")).result().errors())
                 .as("a node of the east zone would serve both").isNotEmpty();
+        assertThat(decide(Operation.APPLY, tcpGateway("node-1", "{node: proxy-1}")).result().errors())
+                .as("a node labelled zone=east and node=proxy-1 would serve both").isNotEmpty();
     }
 }
