@@ -114,8 +114,11 @@ final class HttpRouteRules {
                     "RefNotFound", field + ".delegate", "VirtualService " + ns + "/" + ref.name()
                     + " does not exist (yet): this route serves nothing until it is created"));
         } else if (!io.kshift.model.routing.Delegation.isDelegate(target.get().specAs(VirtualServiceSpec.class))) {
-            findings.error(key, field + ".delegate", "VirtualService " + ns + "/" + ref.name() + " has hosts; a"
-                    + " delegate is a VirtualService without hosts");
+            // Said, not refused: the named VirtualService may be another namespace's, whose owner's changes this
+            // route must not block (Istio ignores such a delegate too).
+            findings.note(key, new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.RESOLVED_REFS,
+                    "InvalidKind", field + ".delegate", "VirtualService " + ns + "/" + ref.name() + " has hosts, so"
+                    + " it is not a delegate (a VirtualService without hosts): this route serves nothing"));
         }
     }
 

@@ -106,7 +106,8 @@ final class RouteRules {
         }
         List<ResourceKey> gateways = new ArrayList<>();
         List<Integer> missing = new ArrayList<>();
-        for (int i = 0; i < spec.gateways().size(); i++) {
+        boolean delegate = io.kshift.model.routing.Delegation.isDelegate(spec);
+        for (int i = 0; i < spec.gateways().size() && !delegate; i++) {
             String ref = spec.gateways().get(i);
             if (VirtualServiceSpec.MESH_GATEWAY.equals(ref)) {
                 continue;

@@ -172,7 +172,19 @@ class RouteMergeRulesTest {
                 .asString().startsWith("VirtualService team/cart Delegate VirtualService cannot be removed: live"
                         + " routes use it: VirtualService default/root spec.http[0].delegate");
         var withHosts = decide(Operation.APPLY, CART.replace("spec:\n", "spec:\n  hosts: [cart]\n"));
-        assertThat(withHosts.result().errors()).isNotEmpty();
+        assertThat(withHosts.result().errors()).as("a delegate in use keeps no hosts").isNotEmpty();
+    }
+
+    @Test
+    void aRootNamingAVirtualServiceWithHostsDoesNotBlockItsOwner() throws Exception {
+        apply(SERVICES);
+        apply(ROOT);
+        List<ValidationMessage> warnings = apply(CART.replace("spec:\n", "spec:\n  hosts: [cart.team]\n"));
+        assertThat(warnings).extracting(ValidationMessage::message)
+                .anySatisfy(m -> assertThat(m).contains("is not a delegate"));
+        assertThat(live.status(new io.kshift.model.resource.ResourceKey(io.kshift.model.resource.Kind.VIRTUAL_SERVICE,
+                "default", "root"))).extracting(io.kshift.model.status.StatusNote::reason)
+                .containsExactly("InvalidKind");
     }
 
     @Test
