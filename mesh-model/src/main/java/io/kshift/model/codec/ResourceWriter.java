@@ -44,9 +44,10 @@ public final class ResourceWriter {
      * objects.
      */
     public static com.fasterxml.jackson.databind.node.ObjectNode shown(Resource resource, Object status) {
-        com.fasterxml.jackson.databind.node.ObjectNode node = Codecs.json().valueToTree(resource);
+        // The YAML mapper's view (empty fields left out), as resources are shown without a status.
+        com.fasterxml.jackson.databind.node.ObjectNode node = Codecs.yaml().valueToTree(resource);
         if (status != null) {
-            node.set("status", Codecs.json().valueToTree(status));
+            node.set("status", Codecs.yaml().valueToTree(status));
         }
         return node;
     }

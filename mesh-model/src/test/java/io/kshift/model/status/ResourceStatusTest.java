@@ -48,12 +48,10 @@ class ResourceStatusTest {
                     - type: Accepted
                       status: "True"
                       reason: Accepted
-                      message: ""
                       observedGeneration: 7
                     - type: ResolvedRefs
                       status: "True"
                       reason: ResolvedRefs
-                      message: ""
                       observedGeneration: 7
                   - parentRef:
                       name: later
