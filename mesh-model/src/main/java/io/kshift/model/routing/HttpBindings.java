@@ -183,8 +183,7 @@ public final class HttpBindings {
         if (!attached || spec.rules().isEmpty()) {
             return java.util.Optional.empty();
         }
-        List<String> listenerHost = List.of(l.hostname() == null ? "*" : l.hostname());
-        List<String> domains = spec.hostnames().isEmpty() ? listenerHost : admitted(spec.hostnames(), listenerHost);
+        List<String> domains = intersection(spec.hostnames(), l.hostname());
         if (domains.isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -209,6 +208,35 @@ public final class HttpBindings {
             }
         }
         return open.isEmpty() && !serverHosts.isEmpty() ? List.of() : admitted(routeHosts, open);
+    }
+
+    /**
+     * Whether a Gateway API route's {@code hostnames} (none: any) meet a listener's {@code hostname} (null: any),
+     * wildcards included: the route attaches to the listener only then.
+     */
+    public static boolean meets(List<String> routeHostnames, String listenerHostname) {
+        return routeHostnames.isEmpty() || !intersection(routeHostnames, listenerHostname).isEmpty();
+    }
+
+    /**
+     * The names a Gateway API route serves on a listener: each route hostname the listener's covers, and where a
+     * route wildcard covers the listener's hostname, that hostname (route {@code *.example.com} on listener
+     * {@code shop.example.com} serves {@code shop.example.com}). No route hostnames: the listener's.
+     */
+    public static List<String> intersection(List<String> routeHostnames, String listenerHostname) {
+        String listener = listenerHostname == null ? "*" : listenerHostname;
+        if (routeHostnames.isEmpty()) {
+            return List.of(listener);
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String h : routeHostnames) {
+            if (HostNames.matches(listener, h)) {
+                out.add(h);
+            } else if (HostNames.matches(h, listener)) {
+                out.add(listener);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The route hosts a gateway server's hosts admit ({@code *}, wildcards); a {@code *} route host takes the server's. */

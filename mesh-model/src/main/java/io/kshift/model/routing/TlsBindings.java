@@ -179,7 +179,7 @@ public final class TlsBindings {
         List<SniRoute> out = new ArrayList<>();
         SniRoute fallback = null;
         int port = server.port().number();
-        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+        for (Resource vs : HttpBindings.oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
             if (spec.gateways().stream().noneMatch(g -> ListenerBindings.names(g, vs.namespace(), gw.key()))
                     || HttpBindings.admitted(spec.hosts(), server.hosts(), vs.namespace(), gw.namespace()).isEmpty()) {
@@ -233,14 +233,12 @@ public final class TlsBindings {
     /** TLSRoutes attached to a TLS listener by SNI; on a terminating one, a TCPRoute takes the rest. */
     private static List<SniRoute> gatewayApiRoutes(MeshConfig config, Resource gw, Listener l, boolean passthrough) {
         List<SniRoute> out = new ArrayList<>();
-        List<String> listenerHost = List.of(l.hostname() == null ? "*" : l.hostname());
         for (Resource route : config.ofKind(Kind.TLS_ROUTE)) {
             TlsRouteSpec spec = route.specAs(TlsRouteSpec.class);
             if (spec.rules().isEmpty() || !attached(config, route, spec.parentRefs(), gw, l)) {
                 continue;
             }
-            List<String> sni = spec.hostnames().isEmpty() ? listenerHost
-                    : HttpBindings.admitted(spec.hostnames(), listenerHost);
+            List<String> sni = HttpBindings.intersection(spec.hostnames(), l.hostname());
             if (!sni.isEmpty()) {
                 out.add(new SniRoute(route.key(), "spec.rules[0]", sni, ListenerBindings.backendTargets(
                         spec.rules().get(0).backendRefs(), route.namespace(), "spec.rules[0].backendRefs")));

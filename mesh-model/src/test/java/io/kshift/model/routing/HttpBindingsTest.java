@@ -20,4 +20,15 @@ class HttpBindingsTest {
                 .as("no server host open to the namespace: nothing, not everything").isEmpty();
         assertThat(HttpBindings.admitted(List.of("web"), List.of("web"), "any", "ingress")).containsExactly("web");
     }
+
+    @Test
+    void aGatewayApiRouteServesTheIntersectionOfItsHostnamesAndTheListeners() {
+        assertThat(HttpBindings.intersection(List.of("*.example.com", "blog.example.org"), "shop.example.com"))
+                .as("a route wildcard covering the listener's name serves that name").containsExactly("shop.example.com");
+        assertThat(HttpBindings.intersection(List.of("a.example.com", "b.other.org"), "*.example.com"))
+                .containsExactly("a.example.com");
+        assertThat(HttpBindings.intersection(List.of(), "shop.example.com")).containsExactly("shop.example.com");
+        assertThat(HttpBindings.intersection(List.of("x.org"), null)).containsExactly("x.org");
+        assertThat(HttpBindings.meets(List.of("blog.example.org"), "shop.example.com")).isFalse();
+    }
 }

@@ -347,8 +347,16 @@ final class RouteRules {
             }
             return;
         }
+        List<String> hostnameMisses = new ArrayList<>();
         boolean attachedSomewhere = listenersTaking(config, route, ref, field, protocols, why, gw.get(), candidates,
-                problem) > 0;
+                problem, hostnameMisses) > 0;
+        if (!attachedSomewhere && refused.isEmpty() && !hostnameMisses.isEmpty()) {
+            // Allowed, but no listener's hostname meets the route's: not Accepted by this parent (the API's reason).
+            findings.note(route.key(), new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.ACCEPTED,
+                    "NoMatchingListenerHostname", field, "no listener of Gateway " + ns + "/" + ref.name()
+                    + " has a hostname that meets this route's hostnames (listeners: " + hostnameMisses
+                    + "); it serves nothing there"));
+        }
         for (String[] r : refused) {
             if (attachedSomewhere) {
                 findings.warn(route.key(), r[0], r[1]);
@@ -362,7 +370,8 @@ final class RouteRules {
     private static int listenersTaking(MeshConfig config, Resource route, ParentReference ref, String field,
                                        java.util.Set<String> protocols, String why, Resource gateway,
                                        List<Listener> candidates,
-                                       java.util.function.BiConsumer<String, String> problem) {
+                                       java.util.function.BiConsumer<String, String> problem,
+                                       List<String> hostnameMisses) {
         String ns = gateway.namespace();
         if (ref.sectionName() == null) {
             // Gateway API: a route names no listener (or only a port, which a TCP and a UDP listener may share), so
@@ -393,11 +402,22 @@ final class RouteRules {
                 problem.accept(field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
                         + " allows routes of kinds " + l.allowedRoutes().kinds().stream()
                         .map(Listener.RouteGroupKind::kind).toList() + " only");
+            } else if (!io.kshift.model.routing.HttpBindings.meets(hostnames(route), l.hostname())) {
+                hostnameMisses.add(l.name() + " (" + (l.hostname() == null ? "*" : l.hostname()) + ")");
             } else {
                 taking++;
             }
         }
         return taking;
+    }
+
+    /** A Gateway API route's hostnames (TCP and UDP routes have none). */
+    private static List<String> hostnames(Resource route) {
+        return switch (route.type()) {
+            case HTTP_ROUTE, GRPC_ROUTE -> io.kshift.model.routing.GatewayApiHttp.spec(route).hostnames();
+            case TLS_ROUTE -> route.specAs(io.kshift.model.gateway.TlsRouteSpec.class).hostnames();
+            default -> List.of();
+        };
     }
 
     static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,

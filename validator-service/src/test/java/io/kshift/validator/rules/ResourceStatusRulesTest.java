@@ -81,4 +81,15 @@ class ResourceStatusRulesTest {
         change(Operation.DELETE, route("elsewhere", "nowhere"));
         assertThat(live.status()).isEmpty();
     }
+
+    @Test
+    void aRouteWhoseHostnamesMeetNoListenerIsNotAccepted() throws Exception {
+        change(Operation.APPLY, RouteMergeRulesTest.WEB);
+        change(Operation.APPLY, GATEWAY.replace("port: 8080}", "port: 8080, hostname: shop.example.com}"));
+        change(Operation.APPLY, route("elsewhere", "public").replace("spec:\n", "spec:\n  hostnames: [blog.example.org]\n")
+                + "---\n" + route("wild", "public").replace("spec:\n", "spec:\n  hostnames: ['*.example.com']\n"));
+        assertThat(live.status()).containsOnlyKeys("HTTPRoute default/elsewhere");
+        assertThat(live.status().get("HTTPRoute default/elsewhere")).extracting(StatusNote::reason)
+                .containsExactly("NoMatchingListenerHostname");
+    }
 }

@@ -229,4 +229,23 @@ class RouteMergeRulesTest {
         assertThat(decide(Operation.APPLY, tcpGateway("node-1", "{node: proxy-1}")).result().errors())
                 .as("a node labelled zone=east and node=proxy-1 would serve both").isNotEmpty();
     }
+
+    @Test
+    void aGatewaysTcpPortIsRoutedByTheOldestVirtualService() throws Exception {
+        apply(SERVICES);
+        apply(tcpGateway("zz-old", "{istio: ingressgateway}"));
+        apply("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: aa-new}
+                spec:
+                  hosts: ['*']
+                  gateways: [zz-old]
+                  tcp: [{route: [{destination: {host: web, port: {number: 8000}}}]}]
+                """);
+        var bindings = io.kshift.model.routing.ListenerBindings.compute(
+                io.kshift.model.mesh.MeshConfig.of(live.resources()));
+        assertThat(bindings.get(31400).routes()).extracting(r -> r.source().name())
+                .as("the older one, as Istio; not the first by name").containsExactly("zz-old");
+    }
 }
