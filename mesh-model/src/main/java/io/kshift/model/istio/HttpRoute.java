@@ -34,6 +34,11 @@ public record HttpRoute(
      */
     public record Delegate(@jakarta.validation.constraints.NotBlank(message = "is required") String name,
                            String namespace) {
+        /** The VirtualService named, from a root in {@code rootNamespace} (no namespace: the root's). */
+        public io.kshift.model.resource.ResourceKey key(String rootNamespace) {
+            return new io.kshift.model.resource.ResourceKey(io.kshift.model.resource.Kind.VIRTUAL_SERVICE,
+                    namespace == null || namespace.isEmpty() ? rootNamespace : namespace, name);
+        }
     }
 
     public HttpRoute(String name, List<HttpMatchRequest> match, List<HttpRouteDestination> route,

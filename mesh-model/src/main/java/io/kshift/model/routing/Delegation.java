@@ -46,11 +46,9 @@ public final class Delegation {
         Map<ResourceKey, java.util.Set<ResourceKey>> out = new java.util.HashMap<>();
         for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
             for (HttpRoute r : vs.specAs(VirtualServiceSpec.class).http()) {
-                HttpRoute.Delegate d = r.delegate();
-                if (d != null) {
-                    String ns = d.namespace() == null || d.namespace().isEmpty() ? vs.namespace() : d.namespace();
-                    out.computeIfAbsent(new ResourceKey(Kind.VIRTUAL_SERVICE, ns, d.name()),
-                            k -> new java.util.TreeSet<>()).add(vs.key());
+                if (r.delegate() != null) {
+                    out.computeIfAbsent(r.delegate().key(vs.namespace()), k -> new java.util.TreeSet<>())
+                            .add(vs.key());
                 }
             }
         }
@@ -63,8 +61,7 @@ public final class Delegation {
             List<HttpRoute> http = vs.specAs(VirtualServiceSpec.class).http();
             for (int i = 0; i < http.size(); i++) {
                 HttpRoute.Delegate d = http.get(i).delegate();
-                if (d != null && d.name().equals(delegate.name()) && delegate.namespace().equals(
-                        d.namespace() == null || d.namespace().isEmpty() ? vs.namespace() : d.namespace())) {
+                if (d != null && d.key(vs.namespace()).equals(delegate)) {
                     root.accept(vs, i);
                 }
             }
@@ -78,10 +75,7 @@ public final class Delegation {
 
     /** The VirtualService a root route's delegate names, if it is one (exists, without hosts). */
     public static Optional<Resource> target(MeshConfig config, HttpRoute.Delegate delegate, String rootNamespace) {
-        String ns = delegate.namespace() == null || delegate.namespace().isEmpty() ? rootNamespace
-                : delegate.namespace();
-        return config.get(new ResourceKey(Kind.VIRTUAL_SERVICE, ns, delegate.name()))
-                .filter(r -> isDelegate(r.specAs(VirtualServiceSpec.class)));
+        return config.get(delegate.key(rootNamespace)).filter(r -> isDelegate(r.specAs(VirtualServiceSpec.class)));
     }
 
     /** {@code vs}'s http routes, delegations merged; {@code fields} empty when it delegates nothing. */

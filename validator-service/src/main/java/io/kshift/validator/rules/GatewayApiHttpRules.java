@@ -42,7 +42,7 @@ final class GatewayApiHttpRules {
             if (HttpBindings.isServiceParent(ref)) {
                 meshParent(config, route, ref, "spec.parentRefs[" + i + "]", findings);
             } else {
-                RouteRules.parentRef(config, route, ref, "spec.parentRefs[" + i + "]", HTTP_LISTENERS,
+                ParentRefRules.check(config, route, ref, "spec.parentRefs[" + i + "]", HTTP_LISTENERS,
                         (kind.startsWith("H") ? "an " : "a ") + kind + " attaches to HTTP and HTTPS listeners",
                         findings);
             }

@@ -106,9 +106,10 @@ final class HttpRouteRules {
             findings.error(key, field + ".delegate", "an http route with a delegate has no route, redirect or"
                     + " directResponse of its own: the delegate's routes decide");
         }
+        ResourceKey named = route.delegate().key(vs.namespace());
+        var target = config.get(named);
+        String ns = named.namespace();
         var ref = route.delegate();
-        String ns = ref.namespace() == null || ref.namespace().isEmpty() ? vs.namespace() : ref.namespace();
-        var target = config.get(new ResourceKey(io.kshift.model.resource.Kind.VIRTUAL_SERVICE, ns, ref.name()));
         if (target.isEmpty()) {
             findings.note(key, new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.RESOLVED_REFS,
                     "RefNotFound", field + ".delegate", "VirtualService " + ns + "/" + ref.name()
