@@ -20,6 +20,10 @@ public final class NotSupported {
     private static final String PINNING = "certificate pinning is not served by this kshift version";
     private static final String NOT_SIDECARS = "kshift proxies are shared gateways, not sidecars: they do not know"
             + " which workload a request comes from";
+    private static final String INBOUND = "kshift proxies do not stand in front of workloads: there is no inbound"
+            + " side to configure";
+    private static final String ONE_MESH_PORT = "a node has one mesh port for every host: egress listeners per port or"
+            + " address are not served; list the hosts in one egress listener without port";
     private static final String LOCALITY = "localities are not served by this kshift version";
     private static final String HASH_RING = "the hash's ring is not configurable in this kshift version; consistentHash"
             + " keeps a key on one endpoint while the endpoints stay";
@@ -122,9 +126,28 @@ public final class NotSupported {
                     "sourceLabels", NOT_SIDECARS, "sourceNamespace", NOT_SIDECARS,
                     "destinationSubnets", "matching on the destination address is not served by this kshift"
                             + " version; proxies route by SNI")),
-            Map.entry(io.kshift.model.istio.ServiceEntrySpec.class, Map.of("subjectAltNames", TLS)));
+            Map.entry(io.kshift.model.istio.ServiceEntrySpec.class, Map.of("subjectAltNames", TLS)),
+            Map.entry(io.kshift.model.istio.SidecarSpec.class, Map.of(
+                    "ingress", INBOUND, "inboundConnectionPool", INBOUND)),
+            Map.entry(io.kshift.model.istio.SidecarSpec.EgressListener.class, Map.of(
+                    "port", ONE_MESH_PORT, "bind", ONE_MESH_PORT,
+                    "captureMode", "kshift captures no traffic (no iptables): clients address the mesh port")),
+            Map.entry(io.kshift.model.istio.SidecarSpec.OutboundTrafficPolicy.class, Map.of("egressProxy",
+                    "an egress proxy for unknown hosts is not served: the mesh port reaches only known hosts")));
 
     private NotSupported() {
+    }
+
+    /** Kinds of Istio's networking API kshift knows and does not serve, each with why. */
+    private static final Map<String, String> KINDS = Map.of(
+            "WorkloadGroup", "VM auto-registration (WorkloadGroup) is not served by this kshift version: declare each"
+                    + " workload as a WorkloadEntry",
+            "EnvoyFilter", "kshift proxies are not Envoy: there is no Envoy configuration to patch",
+            "ProxyConfig", "kshift proxies are configured by their own properties (kshift.proxy.*), not per workload");
+
+    /** Why {@code kind} of {@code apiVersion} is not served, or null when it is not one of those. */
+    public static String kind(String apiVersion, String kind) {
+        return apiVersion != null && apiVersion.startsWith("networking.istio.io/") ? KINDS.get(kind) : null;
     }
 
     /** The fields of {@code type} declared not supported (for the schema tests). */

@@ -183,9 +183,12 @@ public final class ResourceReader {
         Optional<Kind> kind = Kind.lookup(apiVersion, kindName);
         if (kind.isEmpty()) {
             List<Kind> sameName = Kind.named(kindName);
-            if (sameName.isEmpty()) {
+            String unserved = NotSupported.kind(apiVersion, kindName);
+            if (unserved != null) {
+                problems.add(new ValidationMessage(subject, "kind", "not supported: " + unserved));
+            } else if (sameName.isEmpty()) {
                 problems.add(new ValidationMessage(subject, "kind", "unknown kind '" + kindName
-                        + "'; accepted: VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, "
+                        + "'; accepted: VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, Sidecar, "
                         + "Service, Secret, Namespace, Gateway API Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute, ReferenceGrant"));
             } else {
                 List<String> versions = sameName.stream().flatMap(k -> k.apiVersions().stream()).toList();

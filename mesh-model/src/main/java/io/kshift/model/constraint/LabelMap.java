@@ -57,32 +57,19 @@ public @interface LabelMap {
                 String prefix = key.substring(0, slash);
                 name = key.substring(slash + 1);
                 if (prefix.isEmpty() || prefix.length() > 253 || !PREFIX.matcher(prefix).matches()) {
-                    return Optional.of("label key '" + printable(key) + "': the prefix must be a DNS subdomain");
+                    return Optional.of("label key '" + MessageText.printable(key) + "': the prefix must be a DNS subdomain");
                 }
             }
             if (!NAME.matcher(name).matches()) {
-                return Optional.of("label key '" + printable(key) + "' is not a valid label name (at most 63"
+                return Optional.of("label key '" + MessageText.printable(key) + "' is not a valid label name (at most 63"
                         + " letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)");
             }
             if (value != null && !value.isEmpty() && !NAME.matcher(value).matches()) {
-                return Optional.of("label '" + printable(key) + "': value '" + printable(value) + "' is not a valid"
+                return Optional.of("label '" + MessageText.printable(key) + "': value '" + MessageText.printable(value) + "' is not a valid"
                         + " label value (empty, or at most 63 letters, digits, '-', '_' or '.', beginning and ending"
                         + " with a letter or digit)");
             }
             return Optional.empty();
-        }
-
-        /** The offending text shown safely: at most 80 characters, control characters escaped. */
-        private static String printable(String s) {
-            StringBuilder out = new StringBuilder();
-            s.codePoints().limit(80).forEach(c -> {
-                if (Character.isISOControl(c)) {
-                    out.append(String.format("\\u%04x", c));
-                } else {
-                    out.appendCodePoint(c);
-                }
-            });
-            return s.length() > 80 ? out + "…" : out.toString();
         }
     }
 }

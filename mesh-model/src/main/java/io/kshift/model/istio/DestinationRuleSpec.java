@@ -11,7 +11,7 @@ public record DestinationRuleSpec(
         @NotBlank(message = "is required") String host,
         @Valid TrafficPolicy trafficPolicy,
         List<@Valid Subset> subsets,
-        List<String> exportTo) implements ResourceSpec {
+        @io.kshift.model.constraint.ExportTo List<String> exportTo) implements ResourceSpec {
     public DestinationRuleSpec {
         subsets = Lists.copy(subsets);
         exportTo = Lists.copy(exportTo);

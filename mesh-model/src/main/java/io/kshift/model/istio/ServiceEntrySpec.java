@@ -14,7 +14,7 @@ public record ServiceEntrySpec(
         Resolution resolution,
         List<@Valid WorkloadEntrySpec> endpoints,
         WorkloadSelector workloadSelector,
-        List<String> exportTo) implements ResourceSpec {
+        @io.kshift.model.constraint.ExportTo(allowNone = true) List<String> exportTo) implements ResourceSpec {
 
     public enum Location { MESH_EXTERNAL, MESH_INTERNAL }
 

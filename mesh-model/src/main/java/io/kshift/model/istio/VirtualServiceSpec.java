@@ -12,7 +12,7 @@ public record VirtualServiceSpec(
         List<@Valid TcpRoute> tcp,
         List<@Valid HttpRoute> http,
         List<@Valid TlsRoute> tls,
-        List<String> exportTo) implements ResourceSpec {
+        @io.kshift.model.constraint.ExportTo List<String> exportTo) implements ResourceSpec {
 
     /** The implicit gateway name of the sidecar mesh. */
     public static final String MESH_GATEWAY = "mesh";

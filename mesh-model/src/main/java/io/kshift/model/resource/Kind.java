@@ -21,6 +21,7 @@ public enum Kind {
     GATEWAY(Groups.ISTIO, "Gateway", "gateways", List.of("gw"), GatewaySpec.class),
     SERVICE_ENTRY(Groups.ISTIO, "ServiceEntry", "serviceentries", List.of("se"), ServiceEntrySpec.class),
     WORKLOAD_ENTRY(Groups.ISTIO, "WorkloadEntry", "workloadentries", List.of("we"), WorkloadEntrySpec.class),
+    SIDECAR(Groups.ISTIO, "Sidecar", "sidecars", List.of(), io.kshift.model.istio.SidecarSpec.class),
     SERVICE(Groups.CORE, "Service", "services", List.of("svc"), ServiceSpec.class),
     SECRET(Groups.CORE, "Secret", "secrets", List.of(), io.kshift.model.secret.SecretSpec.class),
     NAMESPACE(Groups.CORE, "Namespace", "namespaces", List.of("ns"), io.kshift.model.k8s.NamespaceSpec.class),

@@ -66,7 +66,7 @@ public final class GatewaySelection {
     }
 
     /** Whether one node's labels can satisfy both selectors. */
-    static boolean together(Map<String, String> a, Map<String, String> b) {
+    public static boolean together(Map<String, String> a, Map<String, String> b) {
         for (Map.Entry<String, String> e : a.entrySet()) {
             String other = b.get(e.getKey());
             if (other != null && !other.equals(e.getValue())) {

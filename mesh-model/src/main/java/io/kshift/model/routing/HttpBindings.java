@@ -151,18 +151,37 @@ public final class HttpBindings {
         }
         // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that
         // Service's host (its hostnames do not apply to a Service parent).
+        java.util.Set<String> grpc = grpcMeshServices(config);
         for (Resource route : oldestFirst(GatewayApiHttp.routes(config))) {
             HttpRouteSpec spec = GatewayApiHttp.spec(route);
-            List<String> services = spec.parentRefs().stream().filter(HttpBindings::isServiceParent)
-                    .filter(p -> p.namespace() == null || p.namespace().equals(route.namespace()))
-                    .filter(p -> !p.name().contains("."))
-                    .map(ParentReference::name).distinct().toList();
+            List<String> services = meshParents(route).stream().filter(name -> route.type() == Kind.GRPC_ROUTE
+                    || !grpc.contains(route.namespace() + "/" + name)).toList();
             if (!services.isEmpty() && !spec.rules().isEmpty()) {
                 List<HttpRoute> routes = spec.rules().stream()
                         .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
                 out.add(new VirtualHost(route.key(), route.namespace(), services, routes, "spec.rules", null,
                         route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route)));
             }
+        }
+        return out;
+    }
+
+    /** The Services of its own namespace a Gateway API route routes the mesh traffic of (its Service parents). */
+    public static List<String> meshParents(Resource route) {
+        return GatewayApiHttp.spec(route).parentRefs().stream().filter(HttpBindings::isServiceParent)
+                .filter(p -> p.namespace() == null || p.namespace().equals(route.namespace()))
+                .filter(p -> !p.name().contains("."))
+                .map(ParentReference::name).distinct().toList();
+    }
+
+    /**
+     * The Services ({@code ns/name}) a GRPCRoute routes mesh traffic of. An HTTPRoute for one of them is ignored
+     * for it (GEP-1426: a GRPCRoute and an HTTPRoute on one Service parent conflict, and the GRPCRoute wins).
+     */
+    public static java.util.Set<String> grpcMeshServices(MeshConfig config) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (Resource route : config.ofKind(Kind.GRPC_ROUTE)) {
+            meshParents(route).forEach(name -> out.add(route.namespace() + "/" + name));
         }
         return out;
     }

@@ -106,15 +106,23 @@ public final class ListenerBindings {
             if (spec.gateways().stream().noneMatch(g -> names(g, vs.namespace(), gateway))) {
                 continue;
             }
-            for (int i = 0; i < spec.tcp().size(); i++) {
-                TcpRoute route = spec.tcp().get(i);
-                if (matches(route, vs.namespace(), gateway, port)) {
-                    return Optional.of(new BoundRoute(vs.key(), "spec.tcp[" + i + "]",
-                            istioTargets(route, vs.namespace(), "spec.tcp[" + i + "]")));
-                }
+            int i = tcpRoute(spec, vs.namespace(), gateway, port);
+            if (i >= 0) {
+                return Optional.of(new BoundRoute(vs.key(), "spec.tcp[" + i + "]",
+                        istioTargets(spec.tcp().get(i), vs.namespace(), "spec.tcp[" + i + "]")));
             }
         }
         return Optional.empty();
+    }
+
+    /** The index of the VirtualService's first tcp route for the gateway's port, or -1. */
+    public static int tcpRoute(VirtualServiceSpec spec, String namespace, ResourceKey gateway, int port) {
+        for (int i = 0; i < spec.tcp().size(); i++) {
+            if (matches(spec.tcp().get(i), namespace, gateway, port)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean matches(TcpRoute route, String namespace, ResourceKey gateway, int port) {

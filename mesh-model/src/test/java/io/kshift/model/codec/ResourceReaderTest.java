@@ -68,6 +68,35 @@ class ResourceReaderTest {
                         + " proxy are not served: put the certificate in a Secret and name it in credentialName");
     }
 
+    /** A Sidecar's inbound side and per-port egress listeners say why they are not served. */
+    @Test
+    void sidecarFieldsNotServedSaySo() throws Exception {
+        var parsed = yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: shop}
+                spec:
+                  ingress: [{port: {number: 9080, protocol: HTTP, name: http}, defaultEndpoint: 127.0.0.1:8080}]
+                  egress: [{port: {number: 9080, protocol: HTTP, name: http}, hosts: ["./*"], captureMode: NONE}]
+                """);
+        assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message().substring(0, 15))
+                .containsExactlyInAnyOrder("spec.ingress: not supported: ", "spec.egress[0].port: not supported: ",
+                        "spec.egress[0].captureMode: not supported: ");
+        var served = yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: shop}
+                spec:
+                  workloadSelector: {labels: {app: web}}
+                  egress: [{hosts: ["./*", "istio-system/*"]}]
+                  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+                """);
+        assertThat(served.errors()).isEmpty();
+        assertThat(served.resources()).singleElement().satisfies(r -> assertThat(
+                r.specAs(io.kshift.model.istio.SidecarSpec.class).egress().get(0).hosts())
+                .containsExactly("./*", "istio-system/*"));
+    }
+
     /** As kubectl: a leading, doubled or trailing "---", or a document of comments only, is no resource. */
     @Test
     void emptyDocumentsAreSkipped() throws Exception {
@@ -238,9 +267,14 @@ class ResourceReaderTest {
     @Test
     void rejectsUnknownKindsAndVersionsInEveryDocument() throws Exception {
         var parsed = yaml("""
-                apiVersion: networking.istio.io/v1
-                kind: Sidecar
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
                 metadata: {name: a}
+                spec: {}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadGroup
+                metadata: {name: wg}
                 spec: {}
                 ---
                 apiVersion: networking.istio.io/v2
@@ -253,7 +287,9 @@ class ResourceReaderTest {
                 spec: {}
                 """);
         assertThat(parsed.errors()).extracting(e -> e.resource() + "|" + e.field()).containsExactly(
-                "Sidecar default/a|kind", "VirtualService default/b|apiVersion", "Gateway default/c|apiVersion");
+                "Telemetry default/a|kind", "WorkloadGroup default/wg|kind", "VirtualService default/b|apiVersion",
+                "Gateway default/c|apiVersion");
+        assertThat(parsed.errors().get(1).message()).startsWith("not supported: VM auto-registration");
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Istio's networking v1 schema as its published CRDs define it: the build downloads {@code @kubernetes-models/istio}
  * from the npm registry (TypeScript declarations generated from Istio's CRDs; pom.xml, {@code istio-models}) and
- * every field of VirtualService, DestinationRule, Gateway, ServiceEntry and WorkloadEntry, at every depth, must be a
+ * every field of VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry and Sidecar, at every depth, must be a
  * field of kshift's model or declared not supported with a reason ({@link NotSupported}), so a user never gets
  * "unknown field" for a real one, and a field added upstream fails here first.
  */
@@ -34,6 +34,7 @@ class IstioSchemaTest {
         walk(spec("Gateway"), GatewaySpec.class, "Gateway.spec", missing, declaredSeen);
         walk(spec("ServiceEntry"), ServiceEntrySpec.class, "ServiceEntry.spec", missing, declaredSeen);
         walk(spec("WorkloadEntry"), WorkloadEntrySpec.class, "WorkloadEntry.spec", missing, declaredSeen);
+        walk(spec("Sidecar"), io.kshift.model.istio.SidecarSpec.class, "Sidecar.spec", missing, declaredSeen);
         assertThat(missing).as("upstream fields neither modelled nor declared not supported").isEmpty();
         // And the other way: every Istio field declared not supported is one the schema has and the model lacks.
         List<String> stale = new ArrayList<>();
@@ -66,6 +67,7 @@ class IstioSchemaTest {
                 .containsKeys("number", "protocol", "name");
         assertThat(spec("ServiceEntry").fields().get("endpoints").fields()).containsKeys("address", "ports");
         assertThat(spec("WorkloadEntry").fields()).containsKeys("address", "ports", "labels");
+        assertThat(spec("Sidecar").fields().get("egress").fields()).containsKeys("hosts", "port", "captureMode");
     }
 
     static TsSchema.Node spec(String kind) throws Exception {

@@ -11,18 +11,35 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Who this proxy node is: its id on the bus ({@code kshift.proxy.node-id}, else host-pid), its labels
- * ({@code kshift.proxy.labels=zone=a,pool=edge}) and when it started.
+ * ({@code kshift.proxy.labels=zone=a,pool=edge}), its namespace ({@code kshift.proxy.namespace}, as a pod's:
+ * Istio's ingress gateway runs in {@code istio-system}) and when it started.
  */
 @ApplicationScoped
 public class NodeIdentity {
     private final String nodeId;
     private final Map<String, String> labels;
+    private final String namespace;
     private final Instant startedAt = Instant.now();
 
     public NodeIdentity(@ConfigProperty(name = "kshift.proxy.node-id") Optional<String> configured,
-                        @ConfigProperty(name = "kshift.proxy.labels") Optional<String> labels) {
+                        @ConfigProperty(name = "kshift.proxy.labels") Optional<String> labels,
+                        @ConfigProperty(name = "kshift.proxy.namespace", defaultValue = "istio-system")
+                        String namespace) {
         this.nodeId = configured.filter(s -> !s.isBlank()).orElseGet(NodeIdentity::hostAndPid);
         this.labels = labels.map(NodeIdentity::parseLabels).orElse(Map.of());
+        if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("kshift.proxy.namespace '" + namespace + "' is not a namespace name");
+        }
+        this.namespace = namespace;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    /** What decides the config this node serves: its namespace and labels. */
+    public io.kshift.model.routing.NodeScope scope() {
+        return new io.kshift.model.routing.NodeScope(namespace, labels);
     }
 
     /** {@code k=v,k2=v2}; a pair without {@code =} is a label with an empty value, as in Kubernetes selectors. */

@@ -19,7 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class RouteTableFactory {
     private final FleetKeys keys;
-    /** Whose labels pick the Istio Gateways served here (a field, so a test's subclass is injected it too). */
+    /** Whose namespace and labels decide what is served here (a field, so a test's subclass is injected it too). */
     @Inject
     NodeIdentity node;
 
@@ -38,11 +38,11 @@ public class RouteTableFactory {
 
     /**
      * {@code changedKeys}: where {@code config} differs from {@code previous}'s, or null when not known. The table
-     * is built from this node's view: the Istio Gateways that select it ({@link GatewaySelection}).
+     * is built from this node's view ({@link io.kshift.model.routing.NodeScope}): what is exported to its namespace,
+     * the Istio Gateways that select it, the Sidecar that applies to it.
      */
     public RouteTable build(long generation, MeshConfig config, List<ResourceKey> changedKeys,
                             Destinations destinations, RouteTable previous) {
-        return RouteTableBuilder.build(generation, config, changedKeys, destinations, previous, keys,
-                c -> io.kshift.model.routing.GatewaySelection.forNode(c, node.labels()));
+        return RouteTableBuilder.build(generation, config, changedKeys, destinations, previous, keys, node.scope());
     }
 }

@@ -6,6 +6,7 @@ import io.kshift.model.istio.HttpRoute;
 import io.kshift.model.istio.RetryOn;
 import io.kshift.model.mesh.IstioDuration;
 import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.routing.SidecarScope;
 import io.kshift.model.registry.AffectedServices;
 import io.kshift.model.registry.DestinationResolver;
 import io.kshift.model.registry.MeshService;
@@ -87,10 +88,25 @@ public final class HttpTableBuilder {
     }
 
     public VirtualHostTable mesh(MeshConfig config) {
-        return table(HttpBindings.mesh(config), "mesh", true);
+        return mesh(config, SidecarScope.EVERYTHING);
+    }
+
+    /** The mesh port's table: the routes and services {@code imported} by the Sidecar that applies here. */
+    public VirtualHostTable mesh(MeshConfig config, SidecarScope imported) {
+        List<HttpBindings.VirtualHost> hosts = HttpBindings.mesh(config);
+        if (!imported.importsAll()) {
+            hosts = hosts.stream().filter(vh -> imported.importsAny(vh.namespace(), vh.domains())).toList();
+        }
+        return table(hosts, "mesh", imported);
     }
 
     private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, String listener, boolean withDefaults) {
+        return table(hosts, listener, withDefaults ? SidecarScope.EVERYTHING : null);
+    }
+
+    /** {@code defaults}: the services given a default route (the mesh port's), null for none. */
+    private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, String listener, SidecarScope defaults) {
+        boolean withDefaults = defaults != null;
         // Most names have one virtual host; the few with several are merged once they are all known.
         Map<String, CompiledHosts.Compiled> first = new HashMap<>();
         Map<String, List<CompiledHosts.Compiled>> several = new HashMap<>();
@@ -125,7 +141,7 @@ public final class HttpTableBuilder {
             }
         }
         if (withDefaults) {
-            defaults(exact, listener);
+            defaults(exact, listener, defaults);
         }
         return new VirtualHostTable(Map.copyOf(exact), List.copyOf(wildcards.entrySet()), any);
     }
@@ -308,8 +324,11 @@ public final class HttpTableBuilder {
     }
 
     /** Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service) to all endpoints. */
-    private void defaults(Map<String, List<HttpRouteEntry>> exact, String listener) {
+    private void defaults(Map<String, List<HttpRouteEntry>> exact, String listener, SidecarScope imported) {
         for (MeshService service : resolver.registry().services()) {
+            if (!imported.imports(service.namespace(), service.host())) {
+                continue;
+            }
             for (ServicePortInfo port : service.ports()) {
                 CompiledHosts.Default route = defaultRoute(service, port, listener);
                 if (route != null) {

@@ -11,6 +11,7 @@ import io.kshift.model.routing.ListenerBindings;
 import io.kshift.model.routing.WeightedTarget;
 import io.kshift.proxy.http.HttpTableBuilder;
 import io.kshift.proxy.telemetry.Telemetry;
+import io.kshift.model.routing.NodeScope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,23 +64,25 @@ public final class RouteTableBuilder {
     public static RouteTable build(long generation, MeshConfig config,
                                    List<io.kshift.model.resource.ResourceKey> changedKeys, Destinations destinations,
                                    RouteTable previous, io.kshift.model.secret.FleetKeys keys) {
-        return build(generation, config, changedKeys, destinations, previous, keys, c -> c);
+        return build(generation, config, changedKeys, destinations, previous, keys, NodeScope.EVERYWHERE);
     }
 
     /**
-     * {@code served}: the part of a config this node serves listeners from (the Istio Gateways that select it).
-     * The table keeps the whole {@code config}, which the next snapshot's delta applies to.
+     * {@code node}: whose view of the config the table is built from: what is exported to its namespace, the
+     * Istio Gateways that select it, the Sidecar that applies to its mesh port. The table keeps the whole
+     * {@code config}, which the next snapshot's delta applies to.
      */
     public static RouteTable build(long generation, MeshConfig config,
                                    List<io.kshift.model.resource.ResourceKey> changedKeys, Destinations destinations,
-                                   RouteTable previous, io.kshift.model.secret.FleetKeys keys,
-                                   java.util.function.UnaryOperator<MeshConfig> served) {
-        MeshConfig here = served.apply(config);
+                                   RouteTable previous, io.kshift.model.secret.FleetKeys keys, NodeScope node) {
+        MeshConfig visible = node.visible(config);
+        MeshConfig here = node.served(visible);
         boolean first = previous.generation() == 0;
         List<io.kshift.model.resource.ResourceKey> changed = first ? List.of()
                 : changedKeys != null ? changedKeys : previous.config().changedKeys(config);
-        DestinationResolver resolver = first ? new DestinationResolver(config)
-                : previous.resolver().after(config, changed);
+        // Built from the visible config: a DestinationRule or ServiceEntry not exported here does not apply here.
+        DestinationResolver resolver = first ? new DestinationResolver(visible)
+                : previous.resolver().after(visible, changed);
         io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls = new io.kshift.proxy.tls.UpstreamTls.Factory(config,
                 keys, previous.tls().upstream());
         Map<Integer, ListenerRoute> routes = new TreeMap<>();
@@ -106,12 +109,14 @@ public final class RouteTableBuilder {
                 previous.tls().contexts()), upstreamTls);
         // A Secret a DestinationRule's tls names may have changed: destinations keep their keys, so every compiled
         // virtual host is rebuilt rather than finding out which ones use it (Secrets change rarely).
-        boolean secrets = changed.stream().anyMatch(k -> k.kind() == io.kshift.model.resource.Kind.SECRET);
+        // A Sidecar decides which hosts the mesh port serves: rebuilt whole too (Sidecars change rarely).
+        boolean secrets = changed.stream().anyMatch(k -> k.kind() == io.kshift.model.resource.Kind.SECRET
+                || k.kind() == io.kshift.model.resource.Kind.SIDECAR);
         AffectedServices affected = first || secrets ? AffectedServices.ALL
                 : AffectedServices.between(previous.config(), previous.resolver(), config, resolver, changed);
         HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected, upstreamTls);
         var gateways = http.gateways(here);
-        var mesh = http.mesh(here);
+        var mesh = http.mesh(here, node.sidecar(config));
         BuildReport report = new BuildReport(http.compiledAfresh(), http.reused(), destinations.carried(),
                 destinations.changed(), 0);
         return new RouteTable(generation, Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,

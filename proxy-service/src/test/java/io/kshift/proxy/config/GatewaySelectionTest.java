@@ -48,6 +48,6 @@ class GatewaySelectionTest {
     private static RouteTable build(Map<String, String> labels) {
         return RouteTableBuilder.build(1, CONFIG, null, new Destinations(new java.util.Random(1), System::nanoTime,
                 io.kshift.proxy.telemetry.Telemetry.detached()), RouteTable.empty(),
-                io.kshift.model.secret.FleetKeys.none(), c -> io.kshift.model.routing.GatewaySelection.forNode(c, labels));
+                io.kshift.model.secret.FleetKeys.none(), new io.kshift.model.routing.NodeScope(null, labels));
     }
 }

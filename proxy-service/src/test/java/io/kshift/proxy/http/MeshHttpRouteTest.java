@@ -84,4 +84,25 @@ class MeshHttpRouteTest {
         assertThat(table.mesh().routes("ignored.example.com")).as("hostnames do not apply to a Service parent")
                 .isNull();
     }
+
+    /** GEP-1426: where a GRPCRoute and an HTTPRoute both have the Service as parent, the GRPCRoute routes it. */
+    @Test
+    void aGrpcRouteOnTheSameServiceWinsOverTheHttpRoute() {
+        RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
+                SyntheticMesh.parse(MESH + """
+                        ---
+                        apiVersion: gateway.networking.k8s.io/v1
+                        kind: GRPCRoute
+                        metadata: {name: reviews-grpc, namespace: shop}
+                        spec:
+                          parentRefs: [{group: "", kind: Service, name: reviews}]
+                          rules: [{backendRefs: [{name: reviews-v2, port: 9080}]}]
+                        """)), new Random(1));
+        List<HttpRouteEntry> routes = table.mesh().routes("reviews.shop:9080");
+        assertThat(routes).singleElement().satisfies(r -> {
+            assertThat(r.source().name()).isEqualTo("reviews-grpc");
+            assertThat(r.targets()).singleElement()
+                    .satisfies(t -> assertThat(t.destination().service()).contains("reviews-v2"));
+        });
+    }
 }

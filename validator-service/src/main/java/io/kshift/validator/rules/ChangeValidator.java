@@ -126,6 +126,12 @@ public final class ChangeValidator {
                 if (changed.config().get(key).isPresent()) {
                     touched.add(key);
                 }
+                if (key.kind() == Kind.GRPC_ROUTE) {
+                    // A GRPCRoute on a Service parent decides whether the HTTPRoutes on it are accepted (GEP-1426).
+                    changed.config().ofKind(Kind.HTTP_ROUTE).stream()
+                            .filter(r -> !io.kshift.model.routing.HttpBindings.meshParents(r).isEmpty())
+                            .forEach(r -> touched.add(r.key()));
+                }
                 if (key.kind() == Kind.VIRTUAL_SERVICE) {
                     // A delegate that came, went or changed: the roots naming it are checked again.
                     roots = roots != null ? roots
@@ -225,6 +231,7 @@ public final class ChangeValidator {
         Map<Integer, ListenerBinding> bindings = ListenerBindings.compute(config);
         RegistryRules.check(config, resolver.registry(), touched, registryChanged, findings);
         EgressRules.check(config, resolver.registry(), touched, egress, findings);
+        VisibilityRules.check(config, touched, findings);
         GatewayRules.check(config, bindings, findings);
         RouteRules.check(config, resolver, bindings, touched, everyRoute, findings);
     }

@@ -147,6 +147,12 @@ final class GatewayApiHttpRules {
                             + " once it is created"));
             return;
         }
+        if (route.type() == io.kshift.model.resource.Kind.HTTP_ROUTE
+                && HttpBindings.grpcMeshServices(config).contains(ns + "/" + ref.name())) {
+            findings.note(route.key(), new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.ACCEPTED,
+                    "Conflicted", field, "a GRPCRoute also routes Service " + ns + "/" + ref.name() + ": this"
+                            + " HTTPRoute is ignored for its mesh traffic (GEP-1426: the GRPCRoute wins)"));
+        }
         List<io.kshift.model.k8s.KubeServicePort> ports = service.get().specAs(io.kshift.model.k8s.ServiceSpec.class)
                 .ports();
         if (ref.port() != null && ports.stream().noneMatch(p -> ref.port().equals(p.port()))) {

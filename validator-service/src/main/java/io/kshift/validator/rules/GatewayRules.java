@@ -67,6 +67,7 @@ final class GatewayRules {
         TlsRules.check(config, findings);
         HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, false, findings));
         shadowedHosts("the mesh port", HttpBindings.mesh(config), true, findings);
+        shadowedTcp(config, findings);
         var redirects = io.kshift.model.routing.TlsBindings.httpsRedirects(config);
         HttpBindings.gateways(config).forEach((port, hosts) -> {
             if (hosts.isEmpty() && !redirects.containsKey(port)) {
@@ -211,6 +212,37 @@ final class GatewayRules {
             } else if (!takes.isEmpty() && !takes.contains(k.kind())) {
                 findings.error(gw.key(), at + ".kind", "a " + protocol + " listener takes " + takes + ", not "
                         + k.kind());
+            }
+        }
+    }
+
+    /**
+     * A TCP server port of an Istio Gateway carries one route: the oldest VirtualService's (Istio's choice too).
+     * A newer VirtualService's tcp route for it serves nothing there, which its author should hear.
+     */
+    private static void shadowedTcp(MeshConfig config, Findings findings) {
+        Map<String, io.kshift.model.resource.ResourceKey> owner = new java.util.HashMap<>();
+        for (Resource vs : HttpBindings.oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
+            var spec = vs.specAs(io.kshift.model.istio.VirtualServiceSpec.class);
+            if (spec.tcp().isEmpty()) {
+                continue;
+            }
+            for (String ref : spec.gateways()) {
+                int slash = ref.indexOf('/');
+                var key = new io.kshift.model.resource.ResourceKey(Kind.GATEWAY,
+                        slash < 0 ? vs.namespace() : ref.substring(0, slash), ref.substring(slash + 1));
+                for (Server server : config.get(key).map(gw -> gw.specAs(GatewaySpec.class).servers())
+                        .orElse(List.of())) {
+                    int port = server.port().number();
+                    int route = "TCP".equalsIgnoreCase(server.port().protocol())
+                            ? ListenerBindings.tcpRoute(spec, vs.namespace(), key, port) : -1;
+                    var first = route < 0 ? null : owner.putIfAbsent(key + ":" + port, vs.key());
+                    if (first != null && !first.equals(vs.key())) {
+                        findings.warn(vs.key(), "spec.tcp[" + route + "]", "TCP port " + port + " of " + key
+                                + " is routed by the older " + first + " (a TCP port takes the oldest"
+                                + " VirtualService's route, as in Istio): this route serves nothing there");
+                    }
+                }
             }
         }
     }

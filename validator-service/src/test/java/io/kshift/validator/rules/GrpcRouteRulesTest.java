@@ -120,4 +120,35 @@ class GrpcRouteRulesTest {
                 """;
         assertThat(errors(live, grant + "---\n" + route)).isEmpty();
     }
+
+    /**
+     * GEP-1426: a GRPCRoute and an HTTPRoute on one Service parent conflict; the HTTPRoute is ignored for it,
+     * Accepted False with reason Conflicted, from the GRPCRoute's arrival until it leaves.
+     */
+    @Test
+    void anHttpRouteOnTheServiceOfAGrpcRouteIsConflicted() throws Exception {
+        String http = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: echo-http}
+                spec:
+                  parentRefs: [{group: "", kind: Service, name: echo}]
+                  rules: [{backendRefs: [{name: echo, port: 50051}]}]
+                """;
+        String grpc = route("{group: \"\", kind: Service, name: echo}", """
+                  - backendRefs: [{name: echo, port: 50051}]
+                """);
+        MeshSnapshot live = base.accepted(base.accepted(MeshSnapshot.empty(), ChangeValidatorTest.yaml(MESH)),
+                ChangeValidatorTest.yaml(http));
+        assertThat(live.status()).doesNotContainKey("HTTPRoute default/echo-http");
+        live = base.accepted(live, ChangeValidatorTest.yaml(grpc));
+        assertThat(live.status().get("HTTPRoute default/echo-http")).singleElement().satisfies(n -> {
+            assertThat(n.type()).isEqualTo("Accepted");
+            assertThat(n.reason()).isEqualTo("Conflicted");
+            assertThat(n.field()).isEqualTo("spec.parentRefs[0]");
+        });
+        var gone = base.validator.decide(live, io.kshift.model.event.ChangeRequested.of("rm", java.time.Instant.EPOCH,
+                io.kshift.model.event.Operation.DELETE, ChangeValidatorTest.yaml(grpc), false));
+        assertThat(gone.next().orElseThrow().status()).doesNotContainKey("HTTPRoute default/echo-http");
+    }
 }

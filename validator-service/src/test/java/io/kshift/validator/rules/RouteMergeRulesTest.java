@@ -248,4 +248,32 @@ class RouteMergeRulesTest {
         assertThat(bindings.get(31400).routes()).extracting(r -> r.source().name())
                 .as("the older one, as Istio; not the first by name").containsExactly("zz-old");
     }
+
+    /** A gateway TCP port carries the oldest VirtualService's route; a newer one for it hears that it serves nothing. */
+    @Test
+    void aNewerVirtualServiceForAGatewayTcpPortIsSaidToServeNothingThere() throws Exception {
+        apply(WEB + """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: tcp}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 31400, name: tcp, protocol: TCP}, hosts: ['*']}]
+                """);
+        String tcp = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: %s}
+                spec:
+                  hosts: ['*']
+                  gateways: [tcp]
+                  tcp: [{match: [{port: 31400}], route: [{destination: {host: web, port: {number: 8000}}}]}]
+                """;
+        assertThat(apply(tcp.formatted("zz-old"))).isEmpty();
+        assertThat(apply(tcp.formatted("aa-new"))).extracting(w -> w.resource() + " " + w.field() + ": " + w.message())
+                .containsExactly("VirtualService default/aa-new spec.tcp[0]: TCP port 31400 of Gateway default/tcp is"
+                        + " routed by the older VirtualService default/zz-old (a TCP port takes the oldest"
+                        + " VirtualService's route, as in Istio): this route serves nothing there");
+    }
 }

@@ -1,0 +1,62 @@
+package io.kshift.model.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.mesh.SyntheticMesh;
+import io.kshift.model.resource.Kind;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** exportTo and Sidecar egress hosts, as Istio reads them. */
+class VisibilityTest {
+    @Test
+    void exportToNamesWhoSeesAResource() {
+        assertThat(Exports.exportedTo(List.of(), "shop", "other")).as("empty: everyone").isTrue();
+        assertThat(Exports.exportedTo(List.of("*"), "shop", "other")).isTrue();
+        assertThat(Exports.exportedTo(List.of("."), "shop", "shop")).isTrue();
+        assertThat(Exports.exportedTo(List.of("."), "shop", "other")).isFalse();
+        assertThat(Exports.exportedTo(List.of(".", "other"), "shop", "other")).isTrue();
+        assertThat(Exports.exportedTo(List.of("~"), "shop", "shop")).as("'~': nobody, not even itself").isFalse();
+        assertThat(Exports.annotation(" ., istio-system ")).containsExactly(".", "istio-system");
+    }
+
+    @Test
+    void aNamespacesViewLeavesOutWhatIsNotExportedToIt() {
+        MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: private, namespace: shop}
+                spec: {host: web, exportTo: ["."]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: public, namespace: shop}
+                spec: {host: api}
+                """));
+        assertThat(Exports.visibleIn(config, "shop")).isSameAs(config);
+        assertThat(Exports.visibleIn(config, "istio-system").ofKind(Kind.DESTINATION_RULE))
+                .extracting(r -> r.name()).containsExactly("public");
+    }
+
+    @Test
+    void egressHostsImportByNamespaceAndName() {
+        MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: shop}
+                spec:
+                  egress: [{hosts: ["./*", "istio-system/*.example.com", "*/api.partner.io", "~/*"]}]
+                """));
+        SidecarScope scope = SidecarScope.forNode(config, "shop", Map.of());
+        assertThat(scope.imports("shop", "anything.shop.svc.cluster.local")).isTrue();
+        assertThat(scope.imports("istio-system", "www.example.com")).isTrue();
+        assertThat(scope.imports("istio-system", "*.example.com")).isTrue();
+        assertThat(scope.imports("istio-system", "example.com")).isFalse();
+        assertThat(scope.imports("billing", "api.partner.io")).isTrue();
+        assertThat(scope.imports("billing", "www.example.com")).isFalse();
+        assertThat(scope.importsAny("shop", List.of("web"))).as("a short name answers as web.shop...").isTrue();
+        assertThat(SidecarScope.forNode(config, "billing", Map.of())).isEqualTo(SidecarScope.EVERYTHING);
+    }
+}

@@ -1,0 +1,136 @@
+package io.kshift.validator.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.ValidationMessage;
+import org.junit.jupiter.api.Test;
+
+/** exportTo lists and Sidecars are checked as Istio checks them, every problem named by field. */
+class VisibilityRulesTest {
+    private final ChangeValidatorTest validator = new ChangeValidatorTest();
+
+    private ChangeValidator.Decision apply(MeshSnapshot live, java.util.List<io.kshift.model.resource.Resource> r) {
+        return validator.apply(live, r);
+    }
+
+    private MeshSnapshot accepted(MeshSnapshot live, java.util.List<io.kshift.model.resource.Resource> r) {
+        return validator.accepted(live, r);
+    }
+
+    private static java.util.List<io.kshift.model.resource.Resource> yaml(String text) throws Exception {
+        return ChangeValidatorTest.yaml(text);
+    }
+
+    @Test
+    void exportToListsAreCheckedAsIstioChecksThem() throws Exception {
+        var bad = apply(MeshSnapshot.empty(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: a, namespace: shop}
+                spec: {hosts: [a], exportTo: ["*", "shop"], http: [{route: [{destination: {host: a}}]}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: b, namespace: shop}
+                spec: {host: b, exportTo: ["~"]}
+                """));
+        assertThat(bad.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(bad.result().errors()).extracting(m -> m.resource() + " " + m.field() + ": " + m.message())
+                .containsExactlyInAnyOrder("VirtualService shop/a spec.exportTo: '*' exports to every namespace: it"
+                        + " cannot be listed with other entries", "DestinationRule shop/b spec.exportTo: '~' is"
+                        + " neither '.', '*' nor a namespace name");
+        // Past the fields, the rules that need the resource's namespace or read an annotation.
+        var rules = apply(MeshSnapshot.empty(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: a, namespace: shop}
+                spec: {host: a, exportTo: [".", "shop"]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: a
+                  namespace: shop
+                  annotations: {networking.istio.io/exportTo: "Shop_Floor"}
+                spec: {ports: [{name: http, port: 80}]}
+                """));
+        assertThat(rules.result().errors()).extracting(m -> m.resource() + " " + m.field() + ": " + m.message())
+                .containsExactlyInAnyOrder("DestinationRule shop/a spec.exportTo: '.' and 'shop' both name this"
+                        + " resource's own namespace", "Service shop/a metadata.annotations[networking.istio.io/exportTo]:"
+                        + " 'Shop_Floor' is neither '.', '*', '~' nor a namespace name");
+    }
+
+    @Test
+    void aVirtualServiceHiddenFromItsGatewaysNamespaceIsAcceptedWithAWarning() throws Exception {
+        var d = apply(MeshSnapshot.empty(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: shop}
+                spec:
+                  hosts: [web.example.com]
+                  gateways: [istio-system/gw, mesh]
+                  exportTo: ["."]
+                  tcp: [{route: [{destination: {host: web}}]}]
+                """));
+        assertThat(d.result().warnings()).extracting(m -> m.field() + ": " + m.message()).anySatisfy(m ->
+                assertThat(m).startsWith("spec.exportTo: not exported to namespace istio-system of gateway"
+                        + " istio-system/gw"));
+    }
+
+    @Test
+    void sidecarsAreCheckedAsIstioChecksThem() throws Exception {
+        String namespaceWide = """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: shop}
+                spec: {egress: [{hosts: ["./*", "istio-system/*"]}]}
+                """;
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(namespaceWide));
+        var second = apply(live, yaml(namespaceWide.replace("name: default", "name: another")));
+        assertThat(second.result().errors()).extracting(m -> m.field() + ": " + m.message()).containsExactly(
+                "spec.workloadSelector: Sidecar Sidecar shop/default already applies to the whole namespace shop; a"
+                        + " namespace has at most one Sidecar without workloadSelector");
+        var bad = apply(live, yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: edge, namespace: shop}
+                spec:
+                  workloadSelector: {labels: {}}
+                  egress: [{hosts: ["./*"]}, {hosts: ["*/*"]}]
+                  outboundTrafficPolicy: {mode: ALLOW_ANY}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: empty, namespace: billing}
+                spec: {}
+                """));
+        assertThat(bad.result().errors()).extracting(m -> m.resource() + " " + m.field()).containsExactlyInAnyOrder(
+                "Sidecar shop/edge spec.egress[1]",
+                "Sidecar shop/edge spec.outboundTrafficPolicy.mode", "Sidecar shop/edge spec.workloadSelector.labels",
+                "Sidecar billing/empty spec");
+        var badHost = apply(live, yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: edge, namespace: shop}
+                spec: {workloadSelector: {labels: {pool: edge}}, egress: [{hosts: ["shop", "./*.*.example.com"]}]}
+                """));
+        assertThat(badHost.result().errors()).extracting(ValidationMessage::field).containsExactly(
+                "spec.egress[0].hosts[0]", "spec.egress[0].hosts[1]");
+        var overlapping = apply(live, yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: edge, namespace: shop}
+                spec: {workloadSelector: {labels: {pool: edge}}, egress: [{hosts: ["./*"]}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: zone-a, namespace: shop}
+                spec: {workloadSelector: {labels: {zone: a}}, egress: [{hosts: ["*/*"]}]}
+                """));
+        assertThat(overlapping.result().errors()).isEmpty();
+        assertThat(overlapping.result().warnings()).extracting(ValidationMessage::field).contains(
+                "spec.workloadSelector");
+    }
+}
