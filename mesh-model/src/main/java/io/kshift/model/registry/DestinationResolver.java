@@ -163,15 +163,19 @@ public final class DestinationResolver {
     }
 
     /**
-     * The DestinationRule for a service: one in the referring namespace first, then the service's own (Istio's
-     * lookup). A rule in a third namespace applies to nothing here: it would let one namespace change how every
-     * other one reaches a service.
+     * The DestinationRule for a service: one in the referring namespace first, then the service's own, then the
+     * root namespace's ({@code istio-system}, the mesh-wide defaults): Istio's lookup. A rule in any other
+     * namespace applies to nothing here: it would let one namespace change how every other one reaches a service.
      */
     public Optional<Resource> destinationRule(MeshService service, String host, String fromNamespace) {
         List<Resource> rules = rulesByService.getOrDefault(service, List.of());
         return rules.stream().filter(r -> r.namespace().equals(fromNamespace)).findFirst()
-                .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst());
+                .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst())
+                .or(() -> rules.stream().filter(r -> r.namespace().equals(ROOT_NAMESPACE)).findFirst());
     }
+
+    /** Istio's default root namespace, whose DestinationRules and Sidecar are the mesh's defaults. */
+    public static final String ROOT_NAMESPACE = "istio-system";
 
     /**
      * Istio: HTTP/2 to a port declared gRPC or HTTP/2; to an HTTP port too when the policy says {@code UPGRADE}

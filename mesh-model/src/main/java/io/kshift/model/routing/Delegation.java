@@ -75,7 +75,8 @@ public final class Delegation {
 
     /** The VirtualService a root route's delegate names, if it is one (exists, without hosts). */
     public static Optional<Resource> target(MeshConfig config, HttpRoute.Delegate delegate, String rootNamespace) {
-        return config.get(delegate.key(rootNamespace)).filter(r -> isDelegate(r.specAs(VirtualServiceSpec.class)));
+        return config.get(delegate.key(rootNamespace)).filter(r -> isDelegate(r.specAs(VirtualServiceSpec.class)))
+                .filter(r -> Exports.exportedTo(r, rootNamespace));
     }
 
     /** {@code vs}'s http routes, delegations merged; {@code fields} empty when it delegates nothing. */

@@ -35,12 +35,12 @@ public final class Exports {
         };
     }
 
-    /** The annotation's value as a list: comma-separated, blanks around entries ignored. */
+    /** The annotation's value as a list: comma-separated, blanks and empty entries ignored (as Istio reads it). */
     public static List<String> annotation(String value) {
         if (value == null || value.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(value.split(",")).map(String::trim).toList();
+        return Arrays.stream(value.split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList();
     }
 
     public static boolean exportedTo(List<String> exportTo, String ownNamespace, String namespace) {
@@ -62,11 +62,18 @@ public final class Exports {
     private static final List<Kind> EXPORTED = List.of(Kind.VIRTUAL_SERVICE, Kind.DESTINATION_RULE,
             Kind.SERVICE_ENTRY, Kind.SERVICE);
 
-    /** {@code config} as a node of {@code namespace} sees it; itself when everything is exported there. */
+    /**
+     * {@code config} as a node of {@code namespace} sees it; itself when everything is exported there. A delegate
+     * VirtualService (no hosts) stays: its exportTo is checked against its root's namespace, not the node's
+     * ({@link Delegation}), as Istio does.
+     */
     public static MeshConfig visibleIn(MeshConfig config, String namespace) {
         List<Resource> hidden = new ArrayList<>();
         for (Kind kind : EXPORTED) {
             for (Resource r : config.ofKind(kind)) {
+                if (kind == Kind.VIRTUAL_SERVICE && Delegation.isDelegate(r.specAs(VirtualServiceSpec.class))) {
+                    continue;
+                }
                 if (!exportedTo(r, namespace)) {
                     hidden.add(r);
                 }

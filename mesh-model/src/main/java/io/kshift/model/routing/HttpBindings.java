@@ -151,11 +151,12 @@ public final class HttpBindings {
         }
         // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that
         // Service's host (its hostnames do not apply to a Service parent).
-        java.util.Set<String> grpc = grpcMeshServices(config);
+        Map<String, java.util.Set<Integer>> grpc = grpcMeshServices(config);
         for (Resource route : oldestFirst(GatewayApiHttp.routes(config))) {
             HttpRouteSpec spec = GatewayApiHttp.spec(route);
             List<String> services = meshParents(route).stream().filter(name -> route.type() == Kind.GRPC_ROUTE
-                    || !grpc.contains(route.namespace() + "/" + name)).toList();
+                    || spec.parentRefs().stream().noneMatch(ref -> isServiceParent(ref) && ref.name().equals(name)
+                    && conflicted(grpc, route.namespace(), ref))).toList();
             if (!services.isEmpty() && !spec.rules().isEmpty()) {
                 List<HttpRoute> routes = spec.rules().stream()
                         .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
@@ -175,15 +176,32 @@ public final class HttpBindings {
     }
 
     /**
-     * The Services ({@code ns/name}) a GRPCRoute routes mesh traffic of. An HTTPRoute for one of them is ignored
-     * for it (GEP-1426: a GRPCRoute and an HTTPRoute on one Service parent conflict, and the GRPCRoute wins).
+     * The ports ({@code 0}: every port) of each Service ({@code ns/name}) a GRPCRoute with rules routes the mesh
+     * traffic of. An HTTPRoute on the same Service and port is ignored for it ({@link #conflicted}).
      */
-    public static java.util.Set<String> grpcMeshServices(MeshConfig config) {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    public static Map<String, java.util.Set<Integer>> grpcMeshServices(MeshConfig config) {
+        Map<String, java.util.Set<Integer>> out = new java.util.HashMap<>();
         for (Resource route : config.ofKind(Kind.GRPC_ROUTE)) {
-            meshParents(route).forEach(name -> out.add(route.namespace() + "/" + name));
+            if (GatewayApiHttp.spec(route).rules().isEmpty()) {
+                continue;
+            }
+            for (ParentReference ref : GatewayApiHttp.spec(route).parentRefs()) {
+                if (isServiceParent(ref) && (ref.namespace() == null || ref.namespace().equals(route.namespace()))) {
+                    out.computeIfAbsent(route.namespace() + "/" + ref.name(), k -> new java.util.HashSet<>())
+                            .add(ref.port() == null ? 0 : ref.port());
+                }
+            }
         }
         return out;
+    }
+
+    /**
+     * GEP-1426: a GRPCRoute and an HTTPRoute with one Service and port as parent conflict, and the GRPCRoute wins;
+     * without a port a parentRef means every port of the Service.
+     */
+    public static boolean conflicted(Map<String, java.util.Set<Integer>> grpc, String namespace, ParentReference ref) {
+        java.util.Set<Integer> ports = grpc.get(namespace + "/" + ref.name());
+        return ports != null && (ref.port() == null || ports.contains(0) || ports.contains(ref.port()));
     }
 
     /** A parentRef naming a core Service (mesh routing) rather than a Gateway. */

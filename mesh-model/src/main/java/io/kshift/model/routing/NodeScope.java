@@ -12,6 +12,9 @@ import java.util.Map;
 public record NodeScope(String namespace, Map<String, String> labels) {
     public static final NodeScope EVERYWHERE = new NodeScope(null, null);
 
+    /** A node's namespace unless configured: Istio's ingress gateway's. */
+    public static final String DEFAULT_NAMESPACE = "istio-system";
+
     /** What is exported to this node's namespace. */
     public MeshConfig visible(MeshConfig config) {
         return namespace == null ? config : Exports.visibleIn(config, namespace);

@@ -13,19 +13,22 @@ import java.util.Optional;
  * node's namespace, the oldest whose {@code workloadSelector} its labels satisfy, else the one without a selector,
  * else the root namespace's one without a selector ({@code istio-system}, Istio's default root). None: every host
  * (Istio's default). An egress host {@code ns/dnsName} imports the hosts named {@code dnsName} (a wildcard covers
- * its subdomains) of namespace {@code ns} ({@code .}: the Sidecar's own, {@code *}: any, {@code ~}: none).
+ * its subdomains) of namespace {@code ns} ({@code .}: the node's own, so a root-namespace default {@code ./*}
+ * means "each namespace's own hosts"; {@code *}: any; {@code ~}: none). A Sidecar without egress imports every host.
  * VirtualServices are imported by their namespace and hosts, services by theirs; the destinations of an imported
  * VirtualService are reached whether or not they are imported, as Istio adds them to the sidecar's scope.
  */
-public record SidecarScope(Resource sidecar, List<String> hosts) {
-    public static final String ROOT_NAMESPACE = "istio-system";
+public record SidecarScope(String namespace, List<String> hosts) {
+    public static final String ROOT_NAMESPACE = io.kshift.model.registry.DestinationResolver.ROOT_NAMESPACE;
 
     /** Imports everything: no Sidecar applies. */
     public static final SidecarScope EVERYTHING = new SidecarScope(null, null);
 
     public static SidecarScope forNode(MeshConfig config, String namespace, Map<String, String> labels) {
-        return applying(config, namespace, labels).map(s -> new SidecarScope(s, s.specAs(SidecarSpec.class).egress()
-                .stream().flatMap(e -> e.hosts().stream()).toList())).orElse(EVERYTHING);
+        return applying(config, namespace, labels).map(s -> s.specAs(SidecarSpec.class).egress())
+                .filter(egress -> !egress.isEmpty())
+                .map(egress -> new SidecarScope(namespace, egress.stream().flatMap(e -> e.hosts().stream())
+                        .toList())).orElse(EVERYTHING);
     }
 
     /** The Sidecar that applies to a node of {@code namespace} with {@code labels}, if any. */
@@ -58,7 +61,7 @@ public record SidecarScope(Resource sidecar, List<String> hosts) {
             int slash = h.indexOf('/');
             String ns = h.substring(0, slash);
             String name = h.substring(slash + 1);
-            boolean nsMatches = ns.equals("*") || (ns.equals(".") ? sidecar.namespace().equals(namespace)
+            boolean nsMatches = ns.equals("*") || (ns.equals(".") ? this.namespace.equals(namespace)
                     : ns.equals(namespace));
             if (nsMatches && (HostNames.matches(name, host) || HostNames.matches(host, name))) {
                 return true;

@@ -19,7 +19,7 @@ class VisibilityTest {
         assertThat(Exports.exportedTo(List.of("."), "shop", "other")).isFalse();
         assertThat(Exports.exportedTo(List.of(".", "other"), "shop", "other")).isTrue();
         assertThat(Exports.exportedTo(List.of("~"), "shop", "shop")).as("'~': nobody, not even itself").isFalse();
-        assertThat(Exports.annotation(" ., istio-system ")).containsExactly(".", "istio-system");
+        assertThat(Exports.annotation(" ., istio-system ,")).containsExactly(".", "istio-system");
     }
 
     @Test
@@ -58,5 +58,40 @@ class VisibilityTest {
         assertThat(scope.imports("billing", "www.example.com")).isFalse();
         assertThat(scope.importsAny("shop", List.of("web"))).as("a short name answers as web.shop...").isTrue();
         assertThat(SidecarScope.forNode(config, "billing", Map.of())).isEqualTo(SidecarScope.EVERYTHING);
+    }
+
+    /** Istio's DestinationRule lookup: the client's namespace, the service's, then the root namespace's. */
+    @Test
+    void aRootNamespaceDestinationRuleIsTheMeshDefault() {
+        MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: stock, namespace: warehouse}
+                spec: {ports: [{name: http, port: 80}], selector: {app: stock}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: stock-1, namespace: warehouse}
+                spec: {address: 10.0.0.1, labels: {app: stock, version: v1}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: stock-2, namespace: warehouse}
+                spec: {address: 10.0.0.2, labels: {app: stock, version: v2}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: mesh-default, namespace: istio-system}
+                spec: {host: stock.warehouse.svc.cluster.local, subsets: [{name: v1, labels: {version: v1}}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: elsewhere, namespace: billing}
+                spec: {host: stock.warehouse.svc.cluster.local, subsets: [{name: v2, labels: {version: v2}}]}
+                """));
+        var resolver = new io.kshift.model.registry.DestinationResolver(config);
+        assertThat(resolver.resolve("stock.warehouse.svc.cluster.local", "v1", null, "shop").ok()).isTrue();
+        assertThat(resolver.resolve("stock.warehouse.svc.cluster.local", "v2", null, "shop").ok())
+                .as("a third namespace's rule applies to nothing").isFalse();
     }
 }

@@ -23,7 +23,8 @@ public class NodeIdentity {
 
     public NodeIdentity(@ConfigProperty(name = "kshift.proxy.node-id") Optional<String> configured,
                         @ConfigProperty(name = "kshift.proxy.labels") Optional<String> labels,
-                        @ConfigProperty(name = "kshift.proxy.namespace", defaultValue = "istio-system")
+                        @ConfigProperty(name = "kshift.proxy.namespace",
+                                defaultValue = io.kshift.model.routing.NodeScope.DEFAULT_NAMESPACE)
                         String namespace) {
         this.nodeId = configured.filter(s -> !s.isBlank()).orElseGet(NodeIdentity::hostAndPid);
         this.labels = labels.map(NodeIdentity::parseLabels).orElse(Map.of());

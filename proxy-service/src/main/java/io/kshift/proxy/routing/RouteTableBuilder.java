@@ -109,9 +109,7 @@ public final class RouteTableBuilder {
                 previous.tls().contexts()), upstreamTls);
         // A Secret a DestinationRule's tls names may have changed: destinations keep their keys, so every compiled
         // virtual host is rebuilt rather than finding out which ones use it (Secrets change rarely).
-        // A Sidecar decides which hosts the mesh port serves: rebuilt whole too (Sidecars change rarely).
-        boolean secrets = changed.stream().anyMatch(k -> k.kind() == io.kshift.model.resource.Kind.SECRET
-                || k.kind() == io.kshift.model.resource.Kind.SIDECAR);
+        boolean secrets = changed.stream().anyMatch(k -> k.kind() == io.kshift.model.resource.Kind.SECRET);
         AffectedServices affected = first || secrets ? AffectedServices.ALL
                 : AffectedServices.between(previous.config(), previous.resolver(), config, resolver, changed);
         HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected, upstreamTls);

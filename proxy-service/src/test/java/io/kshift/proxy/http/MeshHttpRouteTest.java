@@ -99,6 +99,18 @@ class MeshHttpRouteTest {
                           rules: [{backendRefs: [{name: reviews-v2, port: 9080}]}]
                         """)), new Random(1));
         List<HttpRouteEntry> routes = table.mesh().routes("reviews.shop:9080");
+        RouteTable otherPort = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
+                SyntheticMesh.parse(MESH + """
+                        ---
+                        apiVersion: gateway.networking.k8s.io/v1
+                        kind: GRPCRoute
+                        metadata: {name: reviews-grpc, namespace: shop}
+                        spec:
+                          parentRefs: [{group: "", kind: Service, name: reviews, port: 9443}]
+                          rules: [{backendRefs: [{name: reviews-v2, port: 9080}]}]
+                        """)), new Random(1));
+        assertThat(otherPort.mesh().routes("reviews.shop:9080")).as("another port: no conflict, both serve")
+                .extracting(r -> r.source().name()).containsExactlyInAnyOrder("reviews", "reviews-grpc");
         assertThat(routes).singleElement().satisfies(r -> {
             assertThat(r.source().name()).isEqualTo("reviews-grpc");
             assertThat(r.targets()).singleElement()

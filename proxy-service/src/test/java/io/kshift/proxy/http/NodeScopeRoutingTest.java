@@ -216,7 +216,44 @@ class NodeScopeRoutingTest {
         assertThat(plain.mesh().routes("stock.warehouse.svc.cluster.local")).hasSize(1);
         RouteTable warehouse = build(config, new NodeScope("warehouse", INGRESS));
         assertThat(warehouse.mesh().routes("stock.warehouse.svc.cluster.local"))
-                .as("the root namespace's Sidecar imports only istio-system's hosts").isNullOrEmpty();
+                .as("the root namespace's default: './*' is each node's own namespace").hasSize(1);
+        assertThat(warehouse.mesh().routes("web.shop.svc.cluster.local")).isNullOrEmpty();
+    }
+
+    @Test
+    void aSidecarWithoutEgressImportsEveryHost() {
+        RouteTable shop = build(config(ROUTES + """
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: shop}
+                spec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}
+                """), new NodeScope("shop", INGRESS));
+        assertThat(shop.mesh().routes("stock.warehouse.svc.cluster.local")).hasSize(1);
+    }
+
+    @Test
+    void aDelegatesExportToIsCheckedAgainstItsRootsNamespaceNotTheNodes() {
+        String root = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: root, namespace: shop}
+                spec:
+                  hosts: [web.example.com]
+                  gateways: [istio-system/gw]
+                  http: [{match: [{uri: {prefix: /}}], delegate: {name: leaf, namespace: shop}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: leaf, namespace: shop}
+                spec:
+                  exportTo: [%s]
+                  http: [{route: [{destination: {host: web}}]}]
+                """;
+        NodeScope gatewayNode = new NodeScope("istio-system", INGRESS);
+        assertThat(build(config(root.formatted("\".\"")), gatewayNode).http().get(8080).routes("web.example.com"))
+                .as("exported to its root's namespace: served wherever the root is").hasSize(1);
+        assertThat(build(config(root.formatted("istio-system")), gatewayNode).http().get(8080)
+                .routes("web.example.com")).as("not exported to its root's namespace").isNullOrEmpty();
     }
 
     @Test

@@ -48,9 +48,19 @@ public final class MeshRegistration {
                 continue; // no selector (ExternalName, manual Endpoints) or no ports (headless): nothing to route to
             }
             services.put(key(s.getMetadata().getNamespace(), s.getMetadata().getName()), s);
-            out.add(managed(Kind.SERVICE, s.getMetadata().getNamespace(), s.getMetadata().getName(),
+            Resource service = managed(Kind.SERVICE, s.getMetadata().getNamespace(), s.getMetadata().getName(),
                     new ServiceSpec(s.getSpec().getPorts().stream().map(MeshRegistration::port).toList(),
-                            selector, null)));
+                            selector, null));
+            // Istio reads a Service's visibility from this annotation: it travels with the Service.
+            String exportTo = s.getMetadata().getAnnotations() == null ? null
+                    : s.getMetadata().getAnnotations().get(io.kshift.model.routing.Exports.SERVICE_ANNOTATION);
+            if (exportTo != null) {
+                ObjectMeta meta = service.metadata();
+                service = new Resource(service.apiVersion(), service.kind(), new ObjectMeta(meta.name(),
+                        meta.namespace(), meta.labels(), Map.of(io.kshift.model.routing.Exports.SERVICE_ANNOTATION,
+                        exportTo)), service.spec());
+            }
+            out.add(service);
         }
         Map<String, Pod> pods = new HashMap<>();
         cluster.pods().forEach(p -> pods.put(key(p.getMetadata().getNamespace(), p.getMetadata().getName()), p));

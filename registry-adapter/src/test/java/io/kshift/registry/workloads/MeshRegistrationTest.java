@@ -101,4 +101,17 @@ class MeshRegistrationTest {
         assertThat(desired.get(0).specAs(ServiceSpec.class).ports().get(0).name()).isEqualTo("unnamed");
         assertThat(desired.get(1).specAs(WorkloadEntrySpec.class).ports()).isEqualTo(Map.of("unnamed", 9000));
     }
+
+    /** Istio reads a Service's visibility from its exportTo annotation: it reaches the mesh with the Service. */
+    @Test
+    void aServicesExportToAnnotationTravelsWithIt() {
+        var annotated = new ServiceBuilder(tcpEchoService("default")).editMetadata()
+                .addToAnnotations("networking.istio.io/exportTo", ".").addToAnnotations("team", "ignored")
+                .endMetadata().build();
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(annotated),
+                List.of(slice("default", "tcp-echo-abcde", 9000, v1)), List.of(v1)));
+        assertThat(desired.get(0).metadata().annotations())
+                .isEqualTo(Map.of("networking.istio.io/exportTo", "."));
+        assertThat(io.kshift.model.routing.Exports.exportedTo(desired.get(0), "istio-system")).isFalse();
+    }
 }

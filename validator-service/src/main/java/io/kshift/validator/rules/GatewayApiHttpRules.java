@@ -13,6 +13,7 @@ import io.kshift.model.routing.ListenerBindings;
 import io.kshift.model.routing.WeightedTarget;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,7 +29,9 @@ final class GatewayApiHttpRules {
     private GatewayApiHttpRules() {
     }
 
-    static void check(MeshConfig config, DestinationResolver resolver, Resource route, Findings findings) {
+    /** {@code grpc}: {@link HttpBindings#grpcMeshServices} of {@code config}, found once for every route checked. */
+    static void check(MeshConfig config, DestinationResolver resolver, Resource route,
+                      Map<String, java.util.Set<Integer>> grpc, Findings findings) {
         HttpRouteSpec spec = io.kshift.model.routing.GatewayApiHttp.spec(route);
         ResourceKey key = route.key();
         String kind = route.type().kindName();
@@ -40,7 +43,7 @@ final class GatewayApiHttpRules {
         for (int i = 0; i < spec.parentRefs().size(); i++) {
             io.kshift.model.gateway.ParentReference ref = spec.parentRefs().get(i);
             if (HttpBindings.isServiceParent(ref)) {
-                meshParent(config, route, ref, "spec.parentRefs[" + i + "]", findings);
+                meshParent(config, route, ref, "spec.parentRefs[" + i + "]", grpc, findings);
             } else {
                 ParentRefRules.check(config, route, ref, "spec.parentRefs[" + i + "]", HTTP_LISTENERS,
                         (kind.startsWith("H") ? "an " : "a ") + kind + " attaches to HTTP and HTTPS listeners",
@@ -125,7 +128,7 @@ final class GatewayApiHttpRules {
      * namespace) is served: a consumer route applies to clients of one namespace, which the mesh port cannot tell.
      */
     private static void meshParent(MeshConfig config, Resource route, io.kshift.model.gateway.ParentReference ref,
-                                   String field, Findings findings) {
+                                   String field, Map<String, java.util.Set<Integer>> grpc, Findings findings) {
         if (!ref.name().matches("[a-z]([-a-z0-9]{0,61}[a-z0-9])?")) {
             // A Service name is one DNS label: a dotted one would claim hosts of another namespace on the mesh port.
             findings.error(route.key(), field + ".name", "'" + ref.name() + "' is not a Service name (one DNS label:"
@@ -147,11 +150,11 @@ final class GatewayApiHttpRules {
                             + " once it is created"));
             return;
         }
-        if (route.type() == io.kshift.model.resource.Kind.HTTP_ROUTE
-                && HttpBindings.grpcMeshServices(config).contains(ns + "/" + ref.name())) {
+        if (route.type() == io.kshift.model.resource.Kind.HTTP_ROUTE && HttpBindings.conflicted(grpc, ns, ref)) {
             findings.note(route.key(), new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.ACCEPTED,
-                    "Conflicted", field, "a GRPCRoute also routes Service " + ns + "/" + ref.name() + ": this"
-                            + " HTTPRoute is ignored for its mesh traffic (GEP-1426: the GRPCRoute wins)"));
+                    "Conflicted", field, "a GRPCRoute also routes Service " + ns + "/" + ref.name()
+                            + (ref.port() == null ? "" : " port " + ref.port()) + ": this HTTPRoute is ignored for"
+                            + " its mesh traffic (GEP-1426: the GRPCRoute wins)"));
         }
         List<io.kshift.model.k8s.KubeServicePort> ports = service.get().specAs(io.kshift.model.k8s.ServiceSpec.class)
                 .ports();

@@ -120,6 +120,10 @@ final class HttpRouteRules {
             findings.note(key, new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.RESOLVED_REFS,
                     "InvalidKind", field + ".delegate", "VirtualService " + ns + "/" + ref.name() + " has hosts, so"
                     + " it is not a delegate (a VirtualService without hosts): this route serves nothing"));
+        } else if (!io.kshift.model.routing.Exports.exportedTo(target.get(), vs.namespace())) {
+            findings.note(key, new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.RESOLVED_REFS,
+                    "RefNotPermitted", field + ".delegate", "VirtualService " + ns + "/" + ref.name() + " is not"
+                    + " exported to namespace " + vs.namespace() + " (its exportTo): this route serves nothing"));
         }
     }
 

@@ -55,14 +55,15 @@ final class RouteRules {
             tlsRoute(config, resolver, route, findings);
             ReferenceGrantRules.check(config, route, findings);
         }
+        var grpc = io.kshift.model.routing.HttpBindings.grpcMeshServices(config);
         for (Resource route : all ? config.ofKind(Kind.HTTP_ROUTE) : EgressRules.touched(config, touched,
                 Kind.HTTP_ROUTE)) {
-            GatewayApiHttpRules.check(config, resolver, route, findings);
+            GatewayApiHttpRules.check(config, resolver, route, grpc, findings);
             ReferenceGrantRules.check(config, route, findings);
         }
         for (Resource route : all ? config.ofKind(Kind.GRPC_ROUTE) : EgressRules.touched(config, touched,
                 Kind.GRPC_ROUTE)) {
-            GatewayApiHttpRules.check(config, resolver, route, findings);
+            GatewayApiHttpRules.check(config, resolver, route, grpc, findings);
             GrpcRouteRules.check(route, findings);
             ReferenceGrantRules.check(config, route, findings);
         }

@@ -9,6 +9,7 @@ import io.kshift.model.resource.Resource;
 import io.kshift.model.resource.ResourceKey;
 import io.kshift.model.routing.Exports;
 import io.kshift.model.routing.GatewaySelection;
+import io.kshift.model.routing.NodeScope;
 import io.kshift.model.routing.SidecarScope;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +29,12 @@ final class VisibilityRules {
             config.get(key).ifPresent(r -> {
                 switch (key.kind()) {
                     case SERVICE -> serviceAnnotation(r, findings);
-                    case VIRTUAL_SERVICE -> gatewaysSeeIt(r, findings);
                     case SIDECAR -> sidecar(config, r, findings);
                     default -> {
                     }
                 }
                 ownNamespaceTwice(r, findings);
+                hiddenFromNodes(r, findings);
             });
         }
     }
@@ -59,27 +60,21 @@ final class VisibilityRules {
     }
 
     /**
-     * A VirtualService bound to Gateways but exported to none of their namespaces is what Istio users trip on: the
-     * gateway's proxies (in the Gateway's namespace, as usual) do not see it. Said, not refused: nodes may run in
-     * another namespace ({@code kshift.proxy.namespace}).
+     * A resource not exported to the namespace proxy nodes run as (unless configured otherwise, Istio's ingress
+     * gateway's) is one they do not see: a VirtualService exported only to {@code .} of an app namespace is what
+     * Istio users trip on. Said, not refused: nodes may be configured to run as that namespace.
      */
-    private static void gatewaysSeeIt(Resource vs, Findings findings) {
-        VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
-        if (spec.exportTo().isEmpty()) {
+    private static void hiddenFromNodes(Resource r, Findings findings) {
+        List<String> exportTo = Exports.of(r);
+        if (exportTo.isEmpty() || Exports.exportedTo(exportTo, r.namespace(), NodeScope.DEFAULT_NAMESPACE)
+                || (r.type() == Kind.VIRTUAL_SERVICE
+                && io.kshift.model.routing.Delegation.isDelegate(r.specAs(VirtualServiceSpec.class)))) {
             return;
         }
-        for (String ref : spec.gateways()) {
-            if (VirtualServiceSpec.MESH_GATEWAY.equals(ref)) {
-                continue;
-            }
-            int slash = ref.indexOf('/');
-            String gatewayNamespace = slash < 0 ? vs.namespace() : ref.substring(0, slash);
-            if (!Exports.exportedTo(spec.exportTo(), vs.namespace(), gatewayNamespace)) {
-                findings.warn(vs.key(), "spec.exportTo", "not exported to namespace " + gatewayNamespace
-                        + " of gateway " + ref + ": proxy nodes of that namespace (kshift.proxy.namespace) do not"
-                        + " serve this VirtualService; export it there to serve it on that gateway");
-            }
-        }
+        findings.warn(r.key(), r.type() == Kind.SERVICE ? "metadata.annotations[" + Exports.SERVICE_ANNOTATION
+                + "]" : "spec.exportTo", "not exported to namespace " + NodeScope.DEFAULT_NAMESPACE + ", which proxy"
+                + " nodes run as unless configured otherwise (kshift.proxy.namespace, as Istio's ingress gateway):"
+                + " such nodes neither serve nor apply it; add " + NodeScope.DEFAULT_NAMESPACE + " to serve it there");
     }
 
     private static void sidecar(MeshConfig config, Resource r, Findings findings) {
@@ -110,11 +105,11 @@ final class VisibilityRules {
             }
             Map<String, String> theirs = SidecarScope.selector(other);
             if (selector == null && theirs == null) {
-                findings.error(r.key(), "spec.workloadSelector", "Sidecar " + other.key() + " already applies to"
+                findings.error(r.key(), "spec.workloadSelector", other.key() + " already applies to"
                         + " the whole namespace " + r.namespace() + "; a namespace has at most one Sidecar without"
                         + " workloadSelector");
             } else if (selector != null && theirs != null && GatewaySelection.together(selector, theirs)) {
-                findings.warn(r.key(), "spec.workloadSelector", "Sidecar " + other.key() + " may select the same"
+                findings.warn(r.key(), "spec.workloadSelector", other.key() + " may select the same"
                         + " nodes; where both do, the older one applies");
             }
         }

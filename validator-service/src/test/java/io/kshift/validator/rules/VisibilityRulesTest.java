@@ -63,7 +63,7 @@ class VisibilityRulesTest {
     }
 
     @Test
-    void aVirtualServiceHiddenFromItsGatewaysNamespaceIsAcceptedWithAWarning() throws Exception {
+    void aVirtualServiceHiddenFromTheNodesNamespaceIsAcceptedWithAWarning() throws Exception {
         var d = apply(MeshSnapshot.empty(), yaml("""
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -75,8 +75,18 @@ class VisibilityRulesTest {
                   tcp: [{route: [{destination: {host: web}}]}]
                 """));
         assertThat(d.result().warnings()).extracting(m -> m.field() + ": " + m.message()).anySatisfy(m ->
-                assertThat(m).startsWith("spec.exportTo: not exported to namespace istio-system of gateway"
-                        + " istio-system/gw"));
+                assertThat(m).startsWith("spec.exportTo: not exported to namespace istio-system, which proxy nodes"
+                        + " run as unless configured otherwise"));
+        var exported = apply(MeshSnapshot.empty(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: shop}
+                spec:
+                  hosts: [web.example.com]
+                  exportTo: [".", istio-system]
+                  tcp: [{route: [{destination: {host: web}}]}]
+                """));
+        assertThat(exported.result().warnings()).extracting(ValidationMessage::field).doesNotContain("spec.exportTo");
     }
 
     @Test
@@ -90,7 +100,7 @@ class VisibilityRulesTest {
         MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(namespaceWide));
         var second = apply(live, yaml(namespaceWide.replace("name: default", "name: another")));
         assertThat(second.result().errors()).extracting(m -> m.field() + ": " + m.message()).containsExactly(
-                "spec.workloadSelector: Sidecar Sidecar shop/default already applies to the whole namespace shop; a"
+                "spec.workloadSelector: Sidecar shop/default already applies to the whole namespace shop; a"
                         + " namespace has at most one Sidecar without workloadSelector");
         var bad = apply(live, yaml("""
                 apiVersion: networking.istio.io/v1
@@ -132,5 +142,38 @@ class VisibilityRulesTest {
         assertThat(overlapping.result().errors()).isEmpty();
         assertThat(overlapping.result().warnings()).extracting(ValidationMessage::field).contains(
                 "spec.workloadSelector");
+    }
+
+    /** Istio checks a delegate's exportTo against its root's namespace: not exported there, the root serves nothing. */
+    @Test
+    void aDelegateNotExportedToItsRootsNamespaceIsNoted() throws Exception {
+        var d = apply(MeshSnapshot.empty(), yaml("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: team}
+                spec: {ports: [{name: http, port: 80}], selector: {app: web}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web-1, namespace: team}
+                spec: {address: 10.0.0.1, labels: {app: web}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: leaf, namespace: team}
+                spec:
+                  exportTo: ["."]
+                  http: [{route: [{destination: {host: web.team.svc.cluster.local}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: root, namespace: shop}
+                spec:
+                  hosts: [web.example.com]
+                  http: [{match: [{uri: {prefix: /}}], delegate: {name: leaf, namespace: team}}]
+                """));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.next().orElseThrow().status().get("VirtualService shop/root")).singleElement()
+                .satisfies(n -> assertThat(n.reason()).isEqualTo("RefNotPermitted"));
     }
 }
