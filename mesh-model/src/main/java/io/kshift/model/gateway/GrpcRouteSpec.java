@@ -105,7 +105,7 @@ public record GrpcRouteSpec(List<@Valid ParentReference> parentRefs, List<String
      * A gRPC call's path is {@code /package.Service/Method}: an exact service and method is an exact path; any other
      * match a whole-path pattern, a missing part matching any one name.
      */
-    static HttpRouteMatch.PathMatch path(MethodMatch m) {
+    public static HttpRouteMatch.PathMatch path(MethodMatch m) {
         boolean exact = m.effectiveType() == MatchType.Exact;
         if (exact && m.service() != null && m.method() != null) {
             return new HttpRouteMatch.PathMatch(HttpRouteMatch.PathType.Exact, "/" + m.service() + "/" + m.method());

@@ -21,11 +21,23 @@ public final class Re2 {
 
     /** Why {@code regex} is refused, or empty when it compiles within the limits. */
     public static Optional<String> problem(String regex) {
+        return problem(regex, false);
+    }
+
+    /** As {@link #problem(String)}, for a pattern that is compiled case-insensitively when {@code ignoreCase}. */
+    public static Optional<String> problem(String regex, boolean ignoreCase) {
         if (regex.length() > MAX_LENGTH) {
             return Optional.of("is " + regex.length() + " characters long; at most " + MAX_LENGTH);
         }
+        Optional<String> folding = FoldGuard.problem(regex, ignoreCase);
+        if (folding.isPresent()) {
+            return folding;
+        }
         try {
-            Pattern.compile(regex);
+            if (FoldGuard.folds(regex, ignoreCase)) {
+                return FoldGuard.compilesWithin(regex, ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
+            }
+            Pattern.compile(regex, 0);
             return Optional.empty();
         } catch (PatternSyntaxException e) {
             return Optional.of("is not a valid RE2 regular expression: " + e.getDescription()
@@ -33,7 +45,7 @@ public final class Re2 {
         }
     }
 
-    /** Compiles a validated pattern. */
+    /** Compiles a validated pattern (the validator has refused what would not compile, or not in time). */
     public static Pattern compile(String regex, boolean ignoreCase) {
         return Pattern.compile(regex, ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
     }

@@ -46,4 +46,42 @@ class Re2Test {
         assertThat(p.matcher("/a.b+(c)/x").matches()).isTrue();
         assertThat(p.matcher("/aXb+(c)").matches()).isFalse();
     }
+
+    /**
+     * Found by RequestPathFuzzTest: RE2/J never finishes compiling U+1C80 case-insensitively (its fold tables and the
+     * JDK's disagree, and the fold orbit never closes; its own Unicode classes predate the character, so only literals,
+     * escapes and ranges reach it). Such patterns are refused, naming the character, before the
+     * engine sees them; everything else case-insensitive still compiles. The timeout is the test's own guard: a
+     * regression would hang here, not pass.
+     */
+    @Test
+    @Timeout(30)
+    void caseInsensitivePatternsThatWouldNeverCompileAreRefused() {
+        for (String hostile : java.util.List.of("(?i)\\x{1c80}", "(?i)\u1c80", "(?i:a[\\x{100}-\\x{4000}])",
+                "(?i)[\u1c81]", "(?i)[^\\x{1c00}-\\x{1cff}]", "(?i)[--5-----\uffff]", "(?i)[a\\--\\x{ffff}]",
+                "(?i)[@-\\\uafed]",
+                "(?i)[[:alpha:]\\x{1c00}-\\x{1cff}]", "(?i)\\Q[\\E[]\\x{1c00}-\\x{1cff}]", "(?i)\\x{000001c80}",
+                "(?i)\\Q\\x{\\E\\x{1c80}", "(?i)\\Qa\u1c80\\E")) {
+            assertThat(Re2.problem(hostile)).as(hostile).hasValueSatisfying(p -> assertThat(p).contains("U+1C8"));
+        }
+        assertThat(Re2.problem("[\\x{100}-\\x{4000}]", true)).as("the flag folds too").isPresent();
+        assertThat(Re2.problem("[\\x{100}-\\x{4000}]")).as("case-sensitive: no folding, no problem").isEmpty();
+        assertThat(Re2.problem("\\p{Cyrillic}+")).isEmpty();
+        for (String fine : java.util.List.of("(?i)chrome|firefox", "(?i)[a-z]+\\.example\\.com", "(?i)\\p{Greek}",
+                "(?i)[\\x{100}-\\x{1000}]", "(?i)[^a]", "(?i)\\x41",
+                "(?i)\\p{Cyrillic}", "(?i)[--5----\uffff]", "(?i)\\p{Any}", "(?i)[\\x00-\\x{10FFFF}]")) {
+            assertThat(Re2.problem(fine)).as(fine).isEmpty();
+            assertThat(Re2.compile(fine, true).matcher("A").find() || true).isTrue();
+        }
+    }
+
+    /** Behind the guard, a folding compile that takes too long is stopped and the pattern refused, whatever it is. */
+    @Test
+    @Timeout(30)
+    void aFoldingCompileThatNeverEndsIsStoppedAndRefused() {
+        // The guard would refuse this before compiling; the backstop is asked directly.
+        assertThat(FoldGuard.compilesWithin("\\x{1c80}", com.google.re2j.Pattern.CASE_INSENSITIVE))
+                .hasValueSatisfying(p -> assertThat(p).startsWith("does not compile case-insensitively within"));
+        assertThat(FoldGuard.compilesWithin("(?i)abc", 0)).isEmpty();
+    }
 }

@@ -33,6 +33,7 @@ record PathRewrite(String uri, Pattern regex, String replacement) {
             rewritten = m != null && m.prefix() != null && path.length() >= m.prefix().length()
                     ? uri + path.substring(m.prefix().length()) : uri;
         }
-        return (rewritten.isEmpty() ? "/" : rewritten) + query;
+        // A request target is a path: a rewrite to "v2" or a regex replacing the leading slash still sends "/v2".
+        return (rewritten.startsWith("/") ? rewritten : "/" + rewritten) + query;
     }
 }

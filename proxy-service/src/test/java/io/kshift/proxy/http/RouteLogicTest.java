@@ -61,6 +61,10 @@ class RouteLogicTest {
         PathRewrite regex = PathRewrite.of(new HttpRewrite(null, null, new HttpRewrite.RegexRewrite("^/service/([^/]+)(/.*)$",
                 "\\2/instance/\\1")));
         assertThat(regex.apply("/service/foo/v1/api?q", MatchBlock.EVERYTHING)).isEqualTo("/v1/api/instance/foo?q");
+        // Found by RequestPathFuzzTest: a rewrite without a leading slash sent a request target that is no path.
+        assertThat(PathRewrite.of(new HttpRewrite("v2", null)).apply("/api/x", api)).isEqualTo("/v2x");
+        assertThat(PathRewrite.of(new HttpRewrite(null, null, new HttpRewrite.RegexRewrite("^/", "")))
+                .apply("/a/b?q", MatchBlock.EVERYTHING)).isEqualTo("/a/b?q");
     }
 
     @Test

@@ -40,6 +40,12 @@ final class GrpcRouteRules {
                         findings.error(route.key(), at + ".method", "'" + method.method() + "' is not a gRPC"
                                 + " method name (an identifier, as SayHello)");
                     }
+                } else {
+                    // Proxies match one pattern made of both parts: checked as such (each part alone may compile
+                    // while the two together do not, e.g. a \Q in the service quoting the method's text).
+                    String path = GrpcRouteSpec.path(method).value();
+                    io.kshift.model.regex.Re2.problem(path).ifPresent(p -> findings.error(route.key(), at,
+                            "service and method together, as the call path pattern " + path + ", " + p));
                 }
             }
         }

@@ -175,6 +175,9 @@ final class HttpRouteRules {
         nonEmpty(key, field + ".authority", m.authority(), findings);
         nonEmpty(key, field + ".method", m.method(), findings);
         nonEmpty(key, field + ".scheme", m.scheme(), findings);
+        // Proxies match these case-insensitively: checked as they will be compiled.
+        caseInsensitive(key, field + ".uri.regex", m.uri(), Boolean.TRUE.equals(m.ignoreUriCase()), findings);
+        caseInsensitive(key, field + ".authority.regex", m.authority(), true, findings);
         names(key, field + ".headers", m.headers(), findings);
         names(key, field + ".withoutHeaders", m.withoutHeaders(), findings);
         names(key, field + ".queryParams", m.queryParams(), findings);
@@ -183,6 +186,13 @@ final class HttpRouteRules {
                 findings.warn(key, field + ".gateways[" + g + "]", RouteRules.notYet("Gateway '"
                         + m.gateways().get(g) + "'"));
             }
+        }
+    }
+
+    private static void caseInsensitive(ResourceKey key, String field, StringMatch match, boolean ignoreCase,
+                                        Findings findings) {
+        if (ignoreCase && match != null && match.regex() != null) {
+            io.kshift.model.regex.Re2.problem(match.regex(), true).ifPresent(p -> findings.error(key, field, p));
         }
     }
 
