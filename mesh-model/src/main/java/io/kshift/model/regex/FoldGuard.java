@@ -88,20 +88,14 @@ final class FoldGuard {
             int atom = -1;
             if (c == '\\' && next < regex.length()) {
                 int e = regex.codePointAt(next);
-                next += Character.charCount(e);
-                if (e == 'x') {
-                    int end = regex.startsWith("{", next) ? regex.indexOf('}', next) : Math.min(next + 2,
-                            regex.length());
-                    String hex = regex.startsWith("{", next) ? (end < 0 ? "" : regex.substring(next + 1, end))
-                            : regex.substring(next, end);
-                    next = regex.startsWith("{", next) ? (end < 0 ? regex.length() : end + 1) : end;
-                    atom = parseHex(hex);
-                } else if (e == 'p' || e == 'P') {
+                if (e == 'p' || e == 'P') {
                     // Unicode classes fold through fixed tables, never walking an orbit: skip the name.
+                    next++;
                     int end = regex.startsWith("{", next) ? regex.indexOf('}', next) : next;
                     next = end < 0 ? regex.length() : end + 1;
                 } else if (e == 'Q' && !inClass) {
                     // Quoted: every character up to \E is a literal.
+                    next++;
                     int end = regex.indexOf("\\E", next);
                     String quoted = regex.substring(next, end < 0 ? regex.length() : end);
                     for (int q = 0; q < quoted.length(); ) {
@@ -112,8 +106,10 @@ final class FoldGuard {
                         q += Character.charCount(cp);
                     }
                     next = end < 0 ? regex.length() : end + 2;
-                } else if (!asciiAlnum(e)) {
-                    atom = e; // an escaped literal (RE2/J takes any escaped non-ASCII character as itself)
+                } else {
+                    int[] written = character(regex, i); // an \x escape or an escaped character; -1: a class
+                    atom = written[0];
+                    next = written[1];
                 }
             } else if (inClass && c == '[' && regex.startsWith(":", next) && regex.indexOf(":]", next + 1) > 0) {
                 next = regex.indexOf(":]", next + 1) + 2; // [:alpha:] inside a class: ASCII, nothing to fold
@@ -136,7 +132,7 @@ final class FoldGuard {
             } else if (inClass && c == '-' && previous >= 0 && next < regex.length() && regex.charAt(next) != ']') {
                 // A range (RE2 reads "lo-hi" wherever '-' follows a character and is not last): every character
                 // in it is folded, one by one.
-                int[] hi = rangeEnd(regex, next);
+                int[] hi = character(regex, next);
                 // A range over everything foldable is not folded (RE2's shortcut); others are, point by point.
                 if (hi[0] >= 0 && !(previous <= MIN_FOLD && hi[0] >= MAX_FOLD)) {
                     int firstBroken = broken.nextSetBit(Math.min(previous, MAX_FOLD + 1));
@@ -160,10 +156,10 @@ final class FoldGuard {
     }
 
     /**
-     * The character a class range ends with, read at {@code at} (a character, an escaped one, or an {@code \x}
-     * escape; -1 when it is something else, such as a class), and where the class goes on after it.
+     * The single character written at {@code at} (a character, an escaped one, or an {@code \x} escape; -1 when it
+     * is something else, such as a class), and where the pattern goes on after it.
      */
-    private static int[] rangeEnd(String regex, int at) {
+    private static int[] character(String regex, int at) {
         int c = regex.codePointAt(at);
         int after = at + Character.charCount(c);
         if (c != '\\') {

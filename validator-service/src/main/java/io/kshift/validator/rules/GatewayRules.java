@@ -228,11 +228,9 @@ final class GatewayRules {
                 continue;
             }
             for (String ref : spec.gateways()) {
-                int slash = ref.indexOf('/');
-                var key = new io.kshift.model.resource.ResourceKey(Kind.GATEWAY,
-                        slash < 0 ? vs.namespace() : ref.substring(0, slash), ref.substring(slash + 1));
-                for (Server server : config.get(key).map(gw -> gw.specAs(GatewaySpec.class).servers())
-                        .orElse(List.of())) {
+                var gateway = RouteRules.gateway(config, ref, vs.namespace());
+                var key = gateway.map(Resource::key).orElse(null);
+                for (Server server : gateway.map(gw -> gw.specAs(GatewaySpec.class).servers()).orElse(List.of())) {
                     int port = server.port().number();
                     int route = "TCP".equalsIgnoreCase(server.port().protocol())
                             ? ListenerBindings.tcpRoute(spec, vs.namespace(), key, port) : -1;

@@ -207,7 +207,7 @@ final class RouteRules {
         return b != null && b.declarations().stream().anyMatch(d -> gateways.contains(d.gateway()));
     }
 
-    private static Optional<Resource> gateway(MeshConfig config, String ref, String namespace) {
+    static Optional<Resource> gateway(MeshConfig config, String ref, String namespace) {
         return config.ofKind(Kind.GATEWAY).stream()
                 .filter(g -> ListenerBindings.names(ref, namespace, g.key())).findFirst();
     }
