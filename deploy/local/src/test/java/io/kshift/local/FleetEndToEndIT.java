@@ -632,7 +632,17 @@ class FleetEndToEndIT {
         KshiftClient.Answer a = client.apply(yaml.toString().getBytes());
         assertThat(a.status()).as(a.describe()).isEqualTo(200);
         client.awaitSynced(a.body().path("generation").asLong(), Duration.ofSeconds(30));
+        // A node reports its listeners on its next status after the ports are bound, which may follow the report
+        // that it runs the generation: wait for that report (bounded), then hold every node to it.
         JsonNode proxies = client.get(layout.configUrl() + "/api/v1/proxies").body();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!proxies.toString().contains("tcp:" + ports[0]) || !proxies.toString().contains("tcp:" + ports[1])) {
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(200);
+            proxies = client.get(layout.configUrl() + "/api/v1/proxies").body();
+        }
         for (JsonNode p : proxies.path("proxies")) {
             String node = p.path("nodeId").asText();
             String listeners = p.path("listeners").toString();
