@@ -49,4 +49,23 @@ class WindowAggregateTest {
         assertThat(shadow.sharePercent()).isZero();
         assertThat(shadow.requests()).isEqualTo(10);
     }
+
+    @Test
+    void aWindowSaysWhichNodesLostReportsAndHowMany() {
+        var lost = Reports.report("proxy-1", T, "tcp-echo", List.of(Reports.tcp("v1", 1, 10, 11, 5)));
+        WindowAggregate agg = new WindowAggregate()
+                .add(withDropped(lost, 7))
+                .add(withDropped(lost, 9))
+                .add(withDropped(lost, 8)) // reports of one node may arrive out of order: the highest count wins
+                .add(Reports.report("proxy-2", T, "tcp-echo", List.of(Reports.tcp("v1", 1, 10, 11, 5))));
+        assertThat(agg.toWindow("10s", T, T.plusSeconds(10), true).droppedReports())
+                .as("proxy-2 lost none, so it is not listed").containsExactly(Map.entry("proxy-1", 9L));
+        assertThat(new WindowAggregate().add(lost).toWindow("10s", T, T.plusSeconds(10), true).droppedReports())
+                .isEmpty();
+    }
+
+    private static io.kshift.model.event.TelemetryReport withDropped(io.kshift.model.event.TelemetryReport r, long n) {
+        return new io.kshift.model.event.TelemetryReport(r.schema(), r.nodeId(), r.intervalStart(), r.intervalEnd(),
+                r.namespace(), r.service(), r.entries(), n);
+    }
 }

@@ -10,12 +10,17 @@ import java.util.Map;
  * ({@code window}: {@code 10s} or {@code 1m}), summed over the whole fleet, per version. {@code sharePercent} is each
  * version's share of the service's requests and new connections (mirrored copies excluded, reported apart with
  * {@code shadow: true}); latency percentiles come from the merged histograms, never from averaged percentiles.
+ * {@code droppedReports}: per node that reported in the window and has lost any, how many of its reports never
+ * reached the bus since it started (their {@code dropped}, as of its last report in the window) — traffic those
+ * reports carried is missing from the figures; empty when nothing was lost.
  */
 public record TelemetryWindow(String schema, String namespace, String service, String window, Instant start,
-                              Instant end, boolean closed, List<VersionFigures> versions) {
+                              Instant end, boolean closed, List<VersionFigures> versions,
+                              Map<String, Long> droppedReports) {
     public TelemetryWindow {
         schema = Schemas.TELEMETRY_WINDOW;
         versions = Lists.copy(versions);
+        droppedReports = Lists.copy(droppedReports);
     }
 
     /** One version's figures in the window; {@code grpcStatuses}: gRPC answers by {@code grpc-status} code. */

@@ -19,9 +19,12 @@ public class NodeResource {
     private final StatusReporter status;
     private final RouteTableHolder tables;
     private final io.kshift.proxy.http.HttpProxy httpProxy;
+    private final io.kshift.proxy.telemetry.TelemetryReporter telemetry;
 
-    public NodeResource(StatusReporter status, RouteTableHolder tables, io.kshift.proxy.http.HttpProxy httpProxy) {
+    public NodeResource(StatusReporter status, RouteTableHolder tables, io.kshift.proxy.http.HttpProxy httpProxy,
+                        io.kshift.proxy.telemetry.TelemetryReporter telemetry) {
         this.status = status;
+        this.telemetry = telemetry;
         this.tables = tables;
         this.httpProxy = httpProxy;
     }
@@ -40,8 +43,13 @@ public class NodeResource {
     public record HttpRouteView(String listener, String source, String field, List<HttpTargetView> targets) {
     }
 
-    public record NodeView(Object status, long droppedReports, List<RouteView> routes, List<HttpRouteView> httpRoutes,
-                           long mirrorsSent, long mirrorsDropped) {
+    /**
+     * {@code statusReportsDropped}, {@code telemetryReportsDropped}: this node's reports that never reached the bus
+     * (Kafka away longer than the producer's delivery timeout, or the send buffer full), since it started.
+     */
+    public record NodeView(Object status, long statusReportsDropped, long telemetryReportsDropped,
+                           List<RouteView> routes, List<HttpRouteView> httpRoutes, long mirrorsSent,
+                           long mirrorsDropped) {
     }
 
     @GET
@@ -54,7 +62,7 @@ public class NodeResource {
         List<HttpRouteView> http = new java.util.ArrayList<>();
         table.http().forEach((port, hosts) -> http.addAll(HttpRoutesView.of("http:" + port, hosts)));
         http.addAll(HttpRoutesView.of("mesh", table.mesh()));
-        return new NodeView(status.current(), status.droppedReports(), routes, http, httpProxy.mirrorsSent(),
-                httpProxy.mirrorsDropped());
+        return new NodeView(status.current(), status.droppedReports(), telemetry.dropped(), routes, http,
+                httpProxy.mirrorsSent(), httpProxy.mirrorsDropped());
     }
 }

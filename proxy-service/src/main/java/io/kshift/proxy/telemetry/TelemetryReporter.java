@@ -47,8 +47,11 @@ public class TelemetryReporter {
                              @ConfigProperty(name = "kshift.proxy.telemetry-interval-ms", defaultValue = "1000")
                              long intervalMillis,
                              @ConfigProperty(name = "kshift.proxy.telemetry-idle-retire", defaultValue = "5m")
-                             java.time.Duration idleRetire) {
+                             java.time.Duration idleRetire,
+                             io.micrometer.core.instrument.MeterRegistry registry) {
         this.emitter = emitter;
+        io.micrometer.core.instrument.FunctionCounter.builder("kshift_telemetry_reports_dropped", dropped,
+                AtomicLong::doubleValue).description("telemetry reports that never reached the bus").register(registry);
         this.telemetry = telemetry;
         this.node = node;
         this.intervalMillis = intervalMillis;

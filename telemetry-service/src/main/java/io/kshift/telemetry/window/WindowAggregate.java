@@ -18,10 +18,15 @@ public final class WindowAggregate {
     public Map<String, VersionTotals> versions = new TreeMap<>();
     public String namespace;
     public String service;
+    /** Node → its reports lost before this window (cumulative, the highest any of its reports here said). */
+    public Map<String, Long> droppedReports = new TreeMap<>();
 
     public WindowAggregate add(TelemetryReport report) {
         namespace = report.namespace();
         service = report.service();
+        if (report.dropped() > 0) {
+            droppedReports.merge(report.nodeId(), report.dropped(), Math::max);
+        }
         for (TelemetryReport.Entry e : report.entries()) {
             String key = e.shadow() ? e.version() + "|shadow" : e.version();
             versions.computeIfAbsent(key, k -> new VersionTotals()).add(report.nodeId(), e);
@@ -44,6 +49,7 @@ public final class WindowAggregate {
                     t.percentile(99), new TreeMap<>(t.responseCodes), new TreeMap<>(t.responseFlags),
                     List.copyOf(t.nodes), new TreeMap<>(t.grpcStatuses)));
         });
-        return new TelemetryWindow(Schemas.TELEMETRY_WINDOW, namespace, service, window, start, end, closed, figures);
+        return new TelemetryWindow(Schemas.TELEMETRY_WINDOW, namespace, service, window, start, end, closed, figures,
+                new TreeMap<>(droppedReports));
     }
 }
