@@ -16,7 +16,8 @@ import java.util.Optional;
  * (SO_REUSEPORT) and a mesh HTTP port, the tcp-echo backends v1 ({@code one}) and v2 ({@code two}) and the
  * httpbin-like backends v1 and v2, each its own process.
  * {@link #up} starts what is not running and waits until every member is ready; {@link #down} stops exactly the
- * processes {@code up} started; Kafka's data stays in {@code .kshift/kafka} so config survives a restart.
+ * processes {@code up} started; Kafka's data stays in {@code .kshift/kafka} ({@code .kshift/kafka-N} for a cluster)
+ * so config survives a restart.
  */
 public final class Fleet {
     /** One member: its name, how it is started, and where it answers when ready. */
@@ -79,8 +80,10 @@ public final class Fleet {
     /** The fleet's own endpoints, which no route may send traffic to (the validator adds Kafka's itself). */
     private List<String> ownEndpoints(int validatorPort) {
         List<String> own = new ArrayList<>();
-        for (int p : List.of(layout.configPort(), layout.telemetryPort(), layout.validatorPort(), validatorPort,
-                layout.controllerPort())) {
+        List<Integer> ports = new ArrayList<>(List.of(layout.configPort(), layout.telemetryPort(),
+                layout.validatorPort(), validatorPort));
+        ports.addAll(layout.controllerPorts());
+        for (int p : ports) {
             own.add(layout.host() + ":" + p);
         }
         layout.proxyAdminPorts().forEach(p -> own.add(layout.host() + ":" + p));
@@ -125,7 +128,7 @@ public final class Fleet {
         LocalCredentials.issuer(layout);
         LocalCredentials.writeAdminToken(layout);
         LocalCredentials.fleetKeys(layout);
-        if (ManagedProcess.running(layout, LocalKafka.NAME).isEmpty()) {
+        if (LocalKafka.names(layout).stream().anyMatch(b -> ManagedProcess.running(layout, b).isEmpty())) {
             out.println("starting kafka          " + layout.bootstrapServers());
             LocalKafka.start(layout);
         }
@@ -146,7 +149,7 @@ public final class Fleet {
     public void down(java.io.PrintStream out) {
         List<String> names = new ArrayList<>(services().stream().map(Member::name).toList());
         java.util.Collections.reverse(names);
-        names.add(LocalKafka.NAME);
+        names.addAll(LocalKafka.names(layout));
         for (String name : names) {
             if (ManagedProcess.stop(layout, name, Duration.ofSeconds(15))) {
                 out.println("stopped " + name);
@@ -156,8 +159,11 @@ public final class Fleet {
 
     public List<MemberStatus> status() {
         List<MemberStatus> out = new ArrayList<>();
-        out.add(new MemberStatus(LocalKafka.NAME, ManagedProcess.running(layout, LocalKafka.NAME)
-                .map(ProcessHandle::pid), layout.bootstrapServers()));
+        List<String> brokers = LocalKafka.names(layout);
+        for (int i = 0; i < brokers.size(); i++) {
+            out.add(new MemberStatus(brokers.get(i), ManagedProcess.running(layout, brokers.get(i))
+                    .map(ProcessHandle::pid), layout.host() + ":" + layout.kafkaPorts().get(i)));
+        }
         for (Member m : services()) {
             out.add(new MemberStatus(m.name(), ManagedProcess.running(layout, m.name()).map(ProcessHandle::pid),
                     m.readiness().replace("/q/health/ready", "")));

@@ -14,29 +14,74 @@ import java.util.Properties;
 /**
  * Where a local fleet lives: the repository it runs from, its work folder ({@code .kshift/}: logs, PIDs, Kafka
  * data) and its ports. {@link #defaults} are DESIGN.md's ports; {@link #ephemeral} picks free ones for tests.
+ * Kafka is one broker or a cluster of several ({@code kafkaPorts} and {@code controllerPorts}, one of each per
+ * broker); the first broker's ports are DESIGN.md's 9092 and 9093, the others follow by twos.
  */
-public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, int controllerPort, int configPort,
-                          int validatorPort, List<Integer> proxyAdminPorts, int echoV1Port, int echoV2Port,
-                          int httpV1Port, int httpV2Port, int meshPort, int telemetryPort) {
+public record FleetLayout(Path repo, Path workDir, String host, List<Integer> kafkaPorts,
+                          List<Integer> controllerPorts, int configPort, int validatorPort,
+                          List<Integer> proxyAdminPorts, int echoV1Port, int echoV2Port, int httpV1Port,
+                          int httpV2Port, int meshPort, int telemetryPort) {
+
+    public FleetLayout {
+        kafkaPorts = List.copyOf(kafkaPorts);
+        controllerPorts = List.copyOf(controllerPorts);
+        proxyAdminPorts = List.copyOf(proxyAdminPorts);
+        if (kafkaPorts.isEmpty() || kafkaPorts.size() != controllerPorts.size()) {
+            throw new IllegalArgumentException("one Kafka port and one controller port per broker: " + kafkaPorts
+                    + ", " + controllerPorts);
+        }
+    }
 
     public static FleetLayout defaults(Path repo) {
-        return new FleetLayout(repo, repo.resolve(".kshift"), "127.0.0.1", 9092, 9093, 8080, 8081,
+        return defaults(repo, 1);
+    }
+
+    /** DESIGN.md's ports with {@code brokers} Kafka brokers (9092/9093, 9094/9095, ...). */
+    public static FleetLayout defaults(Path repo, int brokers) {
+        List<Integer> kafka = new ArrayList<>();
+        List<Integer> controllers = new ArrayList<>();
+        for (int i = 0; i < brokers; i++) {
+            kafka.add(9092 + 2 * i);
+            controllers.add(9093 + 2 * i);
+        }
+        return new FleetLayout(repo, repo.resolve(".kshift"), "127.0.0.1", kafka, controllers, 8080, 8081,
                 List.of(15000, 15001), 9001, 9002, 9011, 9012, 15080, 8082);
     }
 
     public static FleetLayout ephemeral(Path repo, Path workDir) {
-        List<Integer> ports = freePorts(12);
-        return new FleetLayout(repo, workDir, "127.0.0.1", ports.get(0), ports.get(1), ports.get(2), ports.get(3),
-                List.of(ports.get(4), ports.get(5)), ports.get(6), ports.get(7), ports.get(8), ports.get(9),
-                ports.get(10), ports.get(11));
+        return ephemeral(repo, workDir, 1);
+    }
+
+    public static FleetLayout ephemeral(Path repo, Path workDir, int brokers) {
+        List<Integer> ports = freePorts(10 + 2 * brokers);
+        List<Integer> kafka = ports.subList(10, 10 + brokers);
+        List<Integer> controllers = ports.subList(10 + brokers, 10 + 2 * brokers);
+        return new FleetLayout(repo, workDir, "127.0.0.1", kafka, controllers, ports.get(0), ports.get(1),
+                List.of(ports.get(2), ports.get(3)), ports.get(4), ports.get(5), ports.get(6), ports.get(7),
+                ports.get(8), ports.get(9));
+    }
+
+    /** The first broker's client port. */
+    public int kafkaPort() {
+        return kafkaPorts.get(0);
+    }
+
+    /** The first broker's controller port. */
+    public int controllerPort() {
+        return controllerPorts.get(0);
+    }
+
+    public int brokers() {
+        return kafkaPorts.size();
     }
 
     public String telemetryUrl() {
         return "http://" + host + ":" + telemetryPort;
     }
 
+    /** Every broker: a client that finds one of them down asks another. */
     public String bootstrapServers() {
-        return host + ":" + kafkaPort;
+        return String.join(",", kafkaPorts.stream().map(p -> host + ":" + p).toList());
     }
 
     public String configUrl() {
@@ -63,11 +108,11 @@ public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, i
     public void save() {
         Properties p = new Properties();
         p.setProperty("host", host);
-        p.setProperty("kafka", String.valueOf(kafkaPort));
-        p.setProperty("controller", String.valueOf(controllerPort));
+        p.setProperty("kafka", join(kafkaPorts));
+        p.setProperty("controller", join(controllerPorts));
         p.setProperty("config", String.valueOf(configPort));
         p.setProperty("validator", String.valueOf(validatorPort));
-        p.setProperty("proxies", String.join(",", proxyAdminPorts.stream().map(String::valueOf).toList()));
+        p.setProperty("proxies", join(proxyAdminPorts));
         p.setProperty("echo.v1", String.valueOf(echoV1Port));
         p.setProperty("echo.v2", String.valueOf(echoV2Port));
         p.setProperty("httpbin.v1", String.valueOf(httpV1Port));
@@ -92,16 +137,24 @@ public record FleetLayout(Path repo, Path workDir, String host, int kafkaPort, i
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Integer> proxies = new ArrayList<>();
-        for (String s : p.getProperty("proxies").split(",")) {
-            proxies.add(Integer.parseInt(s));
-        }
-        return new FleetLayout(repo, workDir, p.getProperty("host"), Integer.parseInt(p.getProperty("kafka")),
-                Integer.parseInt(p.getProperty("controller")), Integer.parseInt(p.getProperty("config")),
-                Integer.parseInt(p.getProperty("validator")), List.copyOf(proxies),
+        return new FleetLayout(repo, workDir, p.getProperty("host"), ports(p.getProperty("kafka")),
+                ports(p.getProperty("controller")), Integer.parseInt(p.getProperty("config")),
+                Integer.parseInt(p.getProperty("validator")), ports(p.getProperty("proxies")),
                 Integer.parseInt(p.getProperty("echo.v1")), Integer.parseInt(p.getProperty("echo.v2")),
                 Integer.parseInt(p.getProperty("httpbin.v1", "9011")), Integer.parseInt(p.getProperty("httpbin.v2", "9012")),
                 Integer.parseInt(p.getProperty("mesh", "15080")), Integer.parseInt(p.getProperty("telemetry", "8082")));
+    }
+
+    private static String join(List<Integer> ports) {
+        return String.join(",", ports.stream().map(String::valueOf).toList());
+    }
+
+    private static List<Integer> ports(String list) {
+        List<Integer> ports = new ArrayList<>();
+        for (String s : list.split(",")) {
+            ports.add(Integer.parseInt(s.trim()));
+        }
+        return ports;
     }
 
     /** {@code n} ports free on this host now (the kernel's ephemeral choice). */

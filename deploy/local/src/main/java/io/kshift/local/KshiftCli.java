@@ -24,7 +24,7 @@ public final class KshiftCli {
         PrintStream out = System.out;
         try {
             switch (command) {
-                case "up" -> up(new Fleet(FleetLayout.defaults(repo)), out);
+                case "up" -> up(new Fleet(upLayout(repo, work, args)), out);
                 case "down" -> new Fleet(FleetLayout.load(repo, work)).down(out);
                 case "status" -> status(new Fleet(FleetLayout.load(repo, work)), out);
                 case "demo" -> demo(repo, work, args.length > 1 ? args[1] : "tcp", out);
@@ -36,7 +36,7 @@ public final class KshiftCli {
                         new ApiCommands(Files.exists(work.resolve("fleet.properties")) ? FleetLayout.load(repo, work)
                                 : FleetLayout.defaults(repo), out).run(command, List.of(args).subList(1, args.length)));
                 default -> {
-                    out.println("usage: ./kshift up | down | status | demo [tcp | http | mirror | tls | all]"
+                    out.println("usage: ./kshift up [--brokers 1|3] | down | status | demo [tcp | http | mirror | tls | all]"
                             + " | bench telemetry | bench scale [SERVICES] [--keep]"
                             + " | bench proxy [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]");
                     out.println("       ./kshift apply -f FILE [--dry-run] | delete -f FILE | get [KIND [NS/NAME]]"
@@ -51,6 +51,43 @@ public final class KshiftCli {
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    /**
+     * {@code up [--brokers N]}: DESIGN.md's ports with a Kafka of N brokers (9092/9093, 9094/9095, ...). Without
+     * the flag, as many as the fleet saved last time (one the first time); a different count while the saved
+     * fleet's brokers run is refused, or {@code down} would no longer know them.
+     */
+    static FleetLayout upLayout(Path repo, Path work, String[] args) {
+        FleetLayout saved = Files.exists(work.resolve("fleet.properties")) ? FleetLayout.load(repo, work) : null;
+        Integer asked = brokers(args);
+        int n = asked != null ? asked : saved != null ? saved.brokers() : 1;
+        if (saved != null && saved.brokers() != n && LocalKafka.names(saved).stream()
+                .anyMatch(b -> ManagedProcess.running(saved, b).isPresent())) {
+            throw new IllegalArgumentException("a Kafka of " + saved.brokers() + " broker(s) is running: ./kshift down"
+                    + " first (each size keeps its own data: .kshift/kafka for one broker, .kshift/kafka-N for a cluster)");
+        }
+        return FleetLayout.defaults(repo, n);
+    }
+
+    /** {@code --brokers N} or {@code --brokers=N}; null when absent. */
+    static Integer brokers(String[] args) {
+        String value = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--brokers")) {
+                value = i + 1 < args.length ? args[i + 1] : "";
+            } else if (args[i].startsWith("--brokers=")) {
+                value = args[i].substring("--brokers=".length());
+            }
+        }
+        if (value == null) {
+            return null;
+        }
+        int n = value.matches("[0-9]{1,2}") ? Integer.parseInt(value) : 0;
+        if (n != 1 && (n < 3 || n > 9)) {
+            throw new IllegalArgumentException("--brokers takes 1, or 3 to 9 (a cluster that survives losing a broker)");
+        }
+        return n;
     }
 
     static void up(Fleet fleet, PrintStream out) {

@@ -14,9 +14,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A single-node KRaft broker (broker and controller in one process) from the Kafka jars Maven put in
- * {@code deploy/local/target/lib}: formatted once, its data kept under {@code .kshift/kafka} across restarts,
- * topic auto-creation off, and the kshift topics created with their cleanup policies.
+ * KRaft brokers (broker and controller in one process each) from the Kafka jars Maven put in
+ * {@code deploy/local/target/lib}: one ({@code .kshift/kafka}) or a cluster of several ({@code .kshift/kafka-N},
+ * every topic on every broker, writes acknowledged by two: one broker may die without losing or stopping
+ * anything); formatted once, data kept across restarts, topic auto-creation off, and the kshift topics created
+ * with their cleanup policies.
  *
  * <p>The bus is closed: services log in with SCRAM-SHA-512 ({@link BusCredentials}; the users are made through the
  * Admin API at each start), the broker's own admin with PLAIN, and the StandardAuthorizer lets each service do only
@@ -30,35 +32,64 @@ final class LocalKafka {
     private LocalKafka() {
     }
 
+    /** The brokers' process names: {@code kafka} alone, or {@code kafka-1} ... {@code kafka-N} in a cluster. */
+    static List<String> names(FleetLayout layout) {
+        if (layout.brokers() == 1) {
+            return List.of(NAME);
+        }
+        return java.util.stream.IntStream.rangeClosed(1, layout.brokers()).mapToObj(i -> NAME + "-" + i).toList();
+    }
+
+    /** Starts every broker that is not running. */
     static void start(FleetLayout layout) {
-        Path dir = layout.workDir().resolve("kafka");
+        List<String> names = names(layout);
+        for (int i = 0; i < names.size(); i++) {
+            if (ManagedProcess.running(layout, names.get(i)).isEmpty()) {
+                start(layout, i);
+            }
+        }
+    }
+
+    /** Starts broker {@code index} (node id {@code index + 1}), formatting its storage the first time. */
+    static void start(FleetLayout layout, int index) {
+        String name = names(layout).get(index);
+        Path dir = layout.workDir().resolve(name);
         Path properties = dir.resolve("server.properties");
         try {
             Files.createDirectories(dir);
             BusCredentials credentials = BusCredentials.of(layout);
             Path data = dir.resolve("data");
             // The broker's own password is in it.
-            String server = serverProperties(layout, data, credentials);
+            String server = serverProperties(layout, index, data, credentials);
             BusCredentials.writePrivate(properties, w -> w.write(server));
             if (!Files.exists(data.resolve("meta.properties"))) {
-                format(layout, properties);
+                format(layout, name, properties);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ManagedProcess.start(layout, NAME, ManagedProcess.background(ManagedProcess.java(NAME, List.of("-Xmx512m",
+        ManagedProcess.start(layout, name, ManagedProcess.background(ManagedProcess.java(name, List.of("-Xmx512m",
                 "-Xms128m", "-cp", layout.lib() + "/*", "kafka.Kafka", properties.toString()))));
     }
 
-    private static void format(FleetLayout layout, Path properties) throws IOException {
+    /** One cluster id for every broker of this work folder, made by the first format. */
+    private static String clusterId(FleetLayout layout) throws IOException {
+        Path file = layout.workDir().resolve("kafka-cluster.id");
+        if (!Files.exists(file)) {
+            Files.writeString(file, Uuid.randomUuid().toString());
+        }
+        return Files.readString(file).trim();
+    }
+
+    private static void format(FleetLayout layout, String name, Path properties) throws IOException {
         List<String> cmd = ManagedProcess.java("kafka-format", List.of("-cp", layout.lib() + "/*",
-                "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()));
+                "kafka.tools.StorageTool", "format", "-t", clusterId(layout), "-c", properties.toString()));
         Files.createDirectories(layout.logs());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("kafka.log").toFile())).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.logs().resolve(name + ".log").toFile())).start();
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("formatting Kafka storage failed; see " + layout.logs().resolve("kafka.log"));
+                throw new IllegalStateException("formatting Kafka storage failed; see " + layout.logs().resolve(name + ".log"));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -66,16 +97,24 @@ final class LocalKafka {
         }
     }
 
-    private static String serverProperties(FleetLayout layout, Path data, BusCredentials credentials) {
+    private static String serverProperties(FleetLayout layout, int index, Path data, BusCredentials credentials) {
         String host = layout.host();
         String admin = credentials.password(BusCredentials.ADMIN);
+        int brokers = layout.brokers();
+        List<String> voters = new java.util.ArrayList<>();
+        for (int i = 0; i < brokers; i++) {
+            voters.add((i + 1) + "@" + host + ":" + layout.controllerPorts().get(i));
+        }
+        // In a cluster every record is on every broker and a write needs two of them: one may die and nothing
+        // acknowledged is lost, nor does anything stop.
+        int minInSync = Math.min(2, brokers);
         return String.join("\n",
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@" + host + ":" + layout.controllerPort(),
-                "listeners=BROKER://" + host + ":" + layout.kafkaPort() + ",CONTROLLER://" + host + ":"
-                        + layout.controllerPort(),
-                "advertised.listeners=BROKER://" + host + ":" + layout.kafkaPort(),
+                "node.id=" + (index + 1),
+                "controller.quorum.voters=" + String.join(",", voters),
+                "listeners=BROKER://" + host + ":" + layout.kafkaPorts().get(index) + ",CONTROLLER://" + host + ":"
+                        + layout.controllerPorts().get(index),
+                "advertised.listeners=BROKER://" + host + ":" + layout.kafkaPorts().get(index),
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=BROKER",
                 "listener.security.protocol.map=BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
@@ -97,30 +136,41 @@ final class LocalKafka {
                 "log.dirs=" + data,
                 "num.partitions=1",
                 "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
+                "default.replication.factor=" + brokers,
+                "min.insync.replicas=" + minInSync,
+                "offsets.topic.replication.factor=" + brokers,
                 "offsets.topic.num.partitions=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
+                "transaction.state.log.replication.factor=" + brokers,
+                "transaction.state.log.min.isr=" + minInSync,
                 "transaction.state.log.num.partitions=1",
                 "group.initial.rebalance.delay.ms=0",
+                // A dead broker is noticed in 3 s, not 9: its partitions get a new leader (and it leaves the ISR,
+                // which acks=all writes wait for) well within the producers' 10 s delivery timeout.
+                "broker.session.timeout.ms=3000",
+                "broker.heartbeat.interval.ms=1000",
                 "log.retention.check.interval.ms=60000",
                 "") ;
     }
 
-    /** Waits until the broker answers, then creates the kshift topics. */
+    /** Waits until every broker answers, then creates the kshift topics, users and ACLs. */
     static void awaitReadyAndCreateTopics(FleetLayout layout, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
-            if (!ManagedProcess.alive(layout, NAME)) {
-                throw new IllegalStateException("Kafka exited; see " + layout.logs().resolve("kafka.log"));
+            for (String name : names(layout)) {
+                if (!ManagedProcess.alive(layout, name)) {
+                    throw new IllegalStateException(name + " exited; see " + layout.logs().resolve(name + ".log"));
+                }
             }
             Map<String, Object> config = new java.util.HashMap<>(BusCredentials.of(layout).client(BusCredentials.ADMIN));
             config.put("request.timeout.ms", 3000);
             config.put("default.api.timeout.ms", 5000);
             try (Admin admin = Admin.create(config)) {
-                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                MeshTopics.ensure(admin, (short) 1);
+                int up = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                if (up < layout.brokers()) {
+                    throw new IllegalStateException(up + " of " + layout.brokers() + " brokers up");
+                }
+                MeshTopics.ensure(admin, (short) layout.brokers());
                 BusCredentials.of(layout).ensureUsers(admin);
                 admin.createAcls(MeshAcls.all(TELEMETRY_APP_ID)).all().get(10, TimeUnit.SECONDS);
                 return;

@@ -79,7 +79,7 @@ public final class ManagedProcess {
         try {
             long pid = Long.parseLong(Files.readString(pidFile).trim());
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(h -> h.info().commandLine().map(c -> c.contains(MARKER + name)).orElse(false));
+                    .filter(h -> h.info().commandLine().map(c -> (c + " ").contains(MARKER + name + " ")).orElse(false));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }

@@ -49,17 +49,13 @@ class FleetEndToEndIT {
             """;
 
     @BeforeAll
-    static void up() throws Exception {
-        Path repo = Path.of("..", "..").toAbsolutePath().normalize();
-        layout = FleetLayout.ephemeral(repo, Files.createTempDirectory("kshift-e2e"));
-        fleet = new Fleet(layout);
-        try (ServerSocket probe = new ServerSocket(0)) {
-            gatewayPort = probe.getLocalPort();
-        }
-        fleet.up(System.out);
-        // up() wrote the admin token the client sends.
-        client = new KshiftClient(layout);
-        samples = new DemoScenario(layout, gatewayPort, new PrintStream(PrintStream.nullOutputStream()));
+    static void up() {
+        TestFleet t = TestFleet.up("kshift-e2e", 1);
+        fleet = t.fleet();
+        layout = t.layout();
+        client = t.client();
+        samples = t.samples();
+        gatewayPort = t.gatewayPort();
     }
 
     @AfterAll
@@ -262,12 +258,36 @@ class FleetEndToEndIT {
     void proxiesServeTheirLastConfigWhileKafkaIsDownAndCatchUpAfter() {
         ManagedProcess.stop(layout, LocalKafka.NAME, Duration.ofSeconds(15));
         assertThat(send(50).values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(50);
+        // Reports made meanwhile cannot reach the bus: each node counts those it loses (after the producer's 10 s
+        // delivery timeout) and says so in its next reports.
+        Map<String, Long> lost = new java.util.TreeMap<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+            for (JsonNode node : client.nodes()) {
+                lost.put(node.path("status").path("nodeId").asText(), node.path("telemetryReportsDropped").asLong());
+            }
+            assertThat(lost).as("telemetry reports each node lost while Kafka was down").hasSize(2)
+                    .allSatisfy((node, n) -> assertThat(n).isPositive());
+        });
 
         LocalKafka.start(layout);
         LocalKafka.awaitReadyAndCreateTopics(layout, Duration.ofSeconds(90));
         long generation = awaitAccepted("gateway-api/tcp-echo-all-v1.yaml");
         client.awaitSynced(generation, Duration.ofSeconds(60));
         assertThat(send(20)).containsExactly(Map.entry("one", 20));
+        // telemetry-service's windows name the nodes that lost reports, with at least the counts seen above (the
+        // gateway-api route sends to the Service tcp-echo-v1: its windows have the traffic).
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    send(2);
+                    KshiftClient.Answer windows = client.get(layout.telemetryUrl()
+                            + "/api/v1/telemetry/default/tcp-echo-v1?window=10s&last=3");
+                    assertThat(windows.status()).as(windows.describe()).isEqualTo(200);
+                    Map<String, Long> said = new java.util.TreeMap<>();
+                    windows.body().forEach(w -> w.path("droppedReports").fields().forEachRemaining(e ->
+                            said.merge(e.getKey(), e.getValue().asLong(), Math::max)));
+                    lost.forEach((node, n) -> assertThat(said.getOrDefault(node, 0L))
+                            .as("%s's lost reports, as telemetry-service's windows say", node).isGreaterThanOrEqualTo(n));
+                });
     }
 
     @Test
@@ -689,25 +709,12 @@ class FleetEndToEndIT {
 
     /** Generation → changeId of every committed snapshot on kshift.config newer than {@code generation}. */
     static Map<Long, String> snapshotsAfter(long generation) {
-        var props = BusCredentials.tools(layout);
-        props.put("isolation.level", "read_committed");
         Map<Long, String> out = new java.util.TreeMap<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer())) {
-            var partition = new org.apache.kafka.common.TopicPartition(io.kshift.model.event.MeshTopics.CONFIG, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            while (consumer.position(partition) < end) {
-                for (var r : consumer.poll(Duration.ofMillis(500))) {
-                    var snapshot = io.kshift.model.event.EventCodec.decode(r.value(),
-                            io.kshift.model.event.MeshSnapshot.class);
-                    if (snapshot.generation() > generation) {
-                        assertThat(out.put(snapshot.generation(), snapshot.changeId()))
-                                .as("generation %d published once", snapshot.generation()).isNull();
-                    }
-                }
+        for (String value : CommittedRecords.of(layout, MeshTopics.CONFIG)) {
+            var snapshot = io.kshift.model.event.EventCodec.decode(value, io.kshift.model.event.MeshSnapshot.class);
+            if (snapshot.generation() > generation) {
+                assertThat(out.put(snapshot.generation(), snapshot.changeId()))
+                        .as("generation %d published once", snapshot.generation()).isNull();
             }
         }
         return out;
