@@ -26,9 +26,12 @@ public class ChangeFlow {
     private final ChangeLedger ledger;
     private final LiveConfig live;
     private final ProxyFleet proxies;
+    private final Stopping stopping;
     private final Clock clock = Clock.systemUTC();
 
-    public ChangeFlow(ChangeSubmitter submitter, ChangeLedger ledger, LiveConfig live, ProxyFleet proxies) {
+    public ChangeFlow(ChangeSubmitter submitter, ChangeLedger ledger, LiveConfig live, ProxyFleet proxies,
+                      Stopping stopping) {
+        this.stopping = stopping;
         this.submitter = submitter;
         this.ledger = ledger;
         this.live = live;
@@ -64,7 +67,7 @@ public class ChangeFlow {
             Uni<ChangeResponse> verdict = wait.timeout().isZero() && ledger.result(changeId).isEmpty()
                     ? Uni.createFrom().item(pending)
                     : verdict(changeId, Math.max(deadline, System.nanoTime() + 1), pending);
-            return verdict.onItem().transformToUni(r -> synced(r, wait, deadline));
+            return untilStopping(verdict.onItem().transformToUni(r -> synced(r, wait, deadline)), pending, wait);
         }
         return submit(op, resources, dryRun, wait, submittedBy, ifGeneration,
                 changeId == null ? UUID.randomUUID().toString() : changeId);
@@ -90,8 +93,22 @@ public class ChangeFlow {
         long deadline = System.nanoTime() + wait.timeout().toNanos();
         return submitter.submit(change)
                 .onItem().transformToUni(v -> wait.timeout().isZero() ? Uni.createFrom().item(pending)
-                        : verdict(changeId, deadline, pending))
-                .onItem().transformToUni(r -> synced(r, wait, deadline));
+                        : untilStopping(verdict(changeId, deadline, pending)
+                                .onItem().transformToUni(r -> synced(r, wait, deadline)), pending, wait));
+    }
+
+    /**
+     * A wait cut short when this instance starts to stop: the answer is what is known then (the verdict, with the
+     * proxies' sync so far when that was asked for, or 202 PENDING naming the change), so the client can ask
+     * {@code GET /api/v1/changes/{id}} or retry with its Idempotency-Key instead of losing its connection.
+     */
+    private Uni<ChangeResponse> untilStopping(Uni<ChangeResponse> waiting, ChangeResponse pending, WaitSpec wait) {
+        Uni<ChangeResponse> known = stopping.signal().map(v -> ledger.result(pending.changeId())
+                .map(ChangeResponse::of)
+                .map(r -> wait.synced() && r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
+                        ? r.withSync(proxies.report(r.generation())) : r)
+                .orElse(pending));
+        return Uni.combine().any().of(waiting, known);
     }
 
     private Uni<ChangeResponse> verdict(String changeId, long deadline, ChangeResponse pending) {

@@ -448,11 +448,22 @@ class FleetEndToEndIT {
         } finally {
             signal("CONT", pid);
         }
-        // The waiting client lost its connection (or got a last answer): either way it retries with its key.
-        assertThat(first.get(60, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        // The waiting client is answered as config-service starts to stop, with what is known then: the verdict,
+        // and proxy-2 (frozen) still lagging — 202, not a cut connection. It may still retry with its key.
+        Object firstOutcome = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(firstOutcome).isInstanceOf(KshiftClient.Answer.class);
+        KshiftClient.Answer answered = (KshiftClient.Answer) firstOutcome;
+        assertThat(answered.status()).as(answered.describe()).isEqualTo(202);
+        assertThat(answered.body().path("status").asText() + " " + answered.body().path("generation").asLong())
+                .as(answered.describe()).isEqualTo("ACCEPTED " + (before + 1));
+        assertThat(answered.body().path("sync").path("lagging").toString()).contains("proxy-2");
         KshiftClient.Answer retry = client.post("/api/v1/apply?wait=20s", change, key);
         assertThat(retry.status()).as(retry.describe()).isEqualTo(200);
         assertThat(retry.body().path("generation").asLong()).as("the first request's verdict").isEqualTo(before + 1);
+        JsonNode outcome = client.get(layout.configUrl() + "/api/v1/changes/" + retry.body().path("changeId").asText())
+                .body();
+        assertThat(outcome.path("status").asText() + " " + outcome.path("generation").asLong())
+                .as("the change's record tells the outcome").isEqualTo("ACCEPTED " + (before + 1));
         // A second decision of the same resources would say UNCHANGED: this is the first one's answer.
         assertThat(retry.body().path("resources").toString()).contains("CONFIGURED").doesNotContain("UNCHANGED");
         assertThat(client.get(layout.configUrl() + "/api/v1/resources").body().path("generation").asLong())
