@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -31,7 +32,8 @@ public class ChangeLedger {
                     return size() > REMEMBERED;
                 }
             });
-    private final Map<String, CompletableFuture<ChangeResult>> waiting = new ConcurrentHashMap<>();
+    /** Per change, one future per waiting request: a request that stops waiting never ends another's wait. */
+    private final ConcurrentHashMap<String, Set<CompletableFuture<ChangeResult>>> waiting = new ConcurrentHashMap<>();
 
     @Incoming("results")
     public void onResult(String json) {
@@ -45,9 +47,9 @@ public class ChangeLedger {
         // The first verdict for a changeId is the one: a copy of the change decided again (an idempotent retry
         // after a validator takeover) must not turn an applied change into a refused one in the answers.
         results.putIfAbsent(result.changeId(), result);
-        CompletableFuture<ChangeResult> waiter = waiting.remove(result.changeId());
-        if (waiter != null) {
-            waiter.complete(result);
+        Set<CompletableFuture<ChangeResult>> waiters = waiting.remove(result.changeId());
+        if (waiters != null) {
+            waiters.forEach(w -> w.complete(result));
         }
     }
 
@@ -57,11 +59,25 @@ public class ChangeLedger {
 
     /** The verdict for a change, or empty if none arrives within {@code timeout}. */
     public Uni<Optional<ChangeResult>> await(String changeId, Duration timeout) {
-        CompletableFuture<ChangeResult> waiter = waiting.computeIfAbsent(changeId, id -> new CompletableFuture<>());
+        CompletableFuture<ChangeResult> waiter = new CompletableFuture<>();
+        waiting.compute(changeId, (id, set) -> {
+            Set<CompletableFuture<ChangeResult>> waiters = set != null ? set : ConcurrentHashMap.newKeySet();
+            waiters.add(waiter);
+            return waiters;
+        });
+        // A verdict that arrived before the line above is in the results already.
         result(changeId).ifPresent(waiter::complete);
         return Uni.createFrom().completionStage(waiter)
                 .map(Optional::of)
                 .ifNoItem().after(timeout).recoverWithItem(Optional.empty())
-                .onTermination().invoke(() -> waiting.remove(changeId, waiter));
+                .onTermination().invoke(() -> waiting.computeIfPresent(changeId, (id, set) -> {
+                    set.remove(waiter);
+                    return set.isEmpty() ? null : set;
+                }));
+    }
+
+    /** Requests waiting for a verdict now (for tests: every wait leaves when it ends). */
+    int waiting() {
+        return waiting.values().stream().mapToInt(Set::size).sum();
     }
 }

@@ -2,9 +2,11 @@ package io.kshift.config.change;
 
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Fires when this instance starts to stop (SIGTERM: a restart, a rollout), before the HTTP server stops taking
@@ -13,18 +15,31 @@ import java.util.concurrent.CompletableFuture;
  */
 @ApplicationScoped
 public class Stopping {
-    private final CompletableFuture<Void> stopping = new CompletableFuture<>();
+    /** The waits in progress; each leaves when it ends, so nothing accumulates over the life of the process. */
+    private final Set<UniEmitter<? super Void>> waiting = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
 
     void onStop(@Observes ShutdownDelayInitiatedEvent event) {
-        stopping.complete(null);
+        stop();
     }
 
-    /** Completes when the instance starts to stop; cancelling it (a wait that ended first) touches no other. */
+    void stop() {
+        stopped = true;
+        waiting.forEach(e -> e.complete(null));
+    }
+
+    /** Completes when the instance starts to stop (at once if it has). */
     public Uni<Void> signal() {
-        return Uni.createFrom().completionStage(stopping::copy);
+        return Uni.createFrom().emitter(e -> {
+            waiting.add(e);
+            e.onTermination(() -> waiting.remove(e));
+            if (stopped) {
+                e.complete(null);
+            }
+        });
     }
 
-    public boolean stopping() {
-        return stopping.isDone();
+    int waiting() {
+        return waiting.size();
     }
 }

@@ -444,6 +444,11 @@ class FleetEndToEndIT {
                 assertThat(System.nanoTime()).as("the change is decided").isLessThan(deadline);
                 Fleet.sleep(100);
             }
+            // The verdict reaches config-service's ledger on a consumer of its own: wait until it is there too.
+            while (!verdictKnown(before + 1)) {
+                assertThat(System.nanoTime()).as("the verdict is in the ledger").isLessThan(deadline);
+                Fleet.sleep(100);
+            }
             restart("config-service");
         } finally {
             signal("CONT", pid);
@@ -688,6 +693,13 @@ class FleetEndToEndIT {
                 .containsExactly(Map.entry("two", 20));
     }
 
+    /** Whether config-service's history has {@code generation} and its ledger that generation's verdict. */
+    static boolean verdictKnown(long generation) {
+        JsonNode newest = client.get(layout.configUrl() + "/api/v1/generations").body().path("generations").path(0);
+        return newest.path("generation").asLong() == generation && client.get(layout.configUrl() + "/api/v1/changes/"
+                + newest.path("changeId").asText()).status() == 200;
+    }
+
     static void signal(String signal, long pid) throws Exception {
         assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor()).isZero();
     }
@@ -733,7 +745,8 @@ class FleetEndToEndIT {
 
     static void restart(String member) {
         Fleet.Member m = fleet.services().stream().filter(x -> x.name().equals(member)).findFirst().orElseThrow();
-        ManagedProcess.stop(layout, member, Duration.ofSeconds(15));
+        // config-service may take ~10 s to close its Kafka consumers, plus up to 10 s for answers in flight.
+        ManagedProcess.stop(layout, member, Duration.ofSeconds(30));
         ManagedProcess.start(layout, member, m.command());
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!Fleet.ready(m.readiness())) {
