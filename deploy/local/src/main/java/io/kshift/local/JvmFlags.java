@@ -36,6 +36,33 @@ final class JvmFlags {
             throw new UncheckedIOException(e);
         }
         return Arrays.stream(p.getProperty("flags", "").split(",")).map(String::strip).filter(s -> !s.isEmpty())
-                .toList();
+                .filter(JvmFlags::accepted).toList();
+    }
+
+    /** Flags not every JDK 17 update knows: tried once with the JVM that runs the fleet, left out if refused. */
+    private static final List<String> PROBED = List.of("-XX:TrimNativeHeapInterval=");
+    private static final java.util.Map<String, Boolean> ACCEPTED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static boolean accepted(String flag) {
+        if (PROBED.stream().noneMatch(flag::startsWith)) {
+            return true;
+        }
+        return ACCEPTED.computeIfAbsent(flag, f -> {
+            try {
+                Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), f, "-version")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                boolean ok = p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+                if (!ok) {
+                    System.err.println("note: this JVM (" + Runtime.version() + ") does not know " + f
+                            + "; the services run without it (idle JVMs keep more memory)");
+                }
+                return ok;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
     }
 }
