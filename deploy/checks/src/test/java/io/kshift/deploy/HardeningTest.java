@@ -70,7 +70,8 @@ class HardeningTest {
             List<JsonNode> mine = policies.stream().filter(p -> selects(p.path("spec").path("podSelector"), labels))
                     .toList();
             assertThat(mine.stream().flatMap(p -> list(p.path("spec").path("egress")).stream())
-                    .filter(rule -> ports(rule).contains(9092)).toList()).as(name + " reaches Kafka").isNotEmpty();
+                    .filter(rule -> ports(rule).contains(KafkaSecurityTest.listenerPort())).toList())
+                    .as(name + " reaches Kafka's client listener").isNotEmpty();
             for (JsonNode c : d.path("spec").path("template").path("spec").path("containers")) {
                 for (JsonNode port : c.path("ports")) {
                     int number = port.path("containerPort").asInt();

@@ -27,6 +27,11 @@ class KustomizeRenderTest {
         assertThat(of(local, "KafkaTopic", "kshift.config").path("spec").path("replicas").asInt()).isEqualTo(1);
         assertThat(of(local, "Kafka", "kshift").path("spec").path("kafka").path("config")
                 .path("min.insync.replicas").asInt()).isEqualTo(1);
+        assertThat(of(local, "Kafka", "kshift").path("spec").path("kafka").path("listeners").get(0)
+                .path("authentication").path("type").asText()).as("the bus stays closed on one machine")
+                .isEqualTo("scram-sha-512");
+        assertThat(of(local, "KafkaUser", "kshift-proxy").path("metadata").path("namespace").asText())
+                .isEqualTo("kshift");
         assertThat(of(local, "Service", "proxy").path("spec").path("type").asText()).isEqualTo("NodePort");
         assertThat(of(base, "Service", "proxy").path("spec").path("type").asText()).isEqualTo("LoadBalancer");
         assertThat(local).filteredOn(o -> o.path("kind").asText().equals("Deployment"))

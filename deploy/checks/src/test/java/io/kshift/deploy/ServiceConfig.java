@@ -52,9 +52,23 @@ record ServiceConfig(String module, Properties properties, Set<String> injected,
         return Integer.parseInt(properties.getProperty("quarkus.http.port"));
     }
 
+    /**
+     * Kafka client settings as environment variables: Quarkus' default Kafka configuration takes every
+     * {@code KAFKA_*} variable that names one (KAFKA_SASL_JAAS_CONFIG -> sasl.jaas.config) for all of a service's
+     * clients.
+     */
+    private static final Set<String> KAFKA_CLIENT_ENV = Stream.of(
+                    org.apache.kafka.clients.producer.ProducerConfig.configNames(),
+                    org.apache.kafka.clients.consumer.ConsumerConfig.configNames(),
+                    org.apache.kafka.clients.admin.AdminClientConfig.configNames())
+            .flatMap(Set::stream).map(n -> toEnv("kafka." + n)).collect(java.util.stream.Collectors.toSet());
+
     /** Whether setting this environment variable configures something the service reads. */
     boolean reads(String envVar) {
         if (referencedEnv.contains(envVar)) {
+            return true;
+        }
+        if (properties.containsKey("kafka.bootstrap.servers") && KAFKA_CLIENT_ENV.contains(envVar)) {
             return true;
         }
         Stream<String> names = Stream.concat(injected.stream(), properties.stringPropertyNames().stream()
