@@ -71,9 +71,14 @@ class KafkaSecurityTest {
                     case "cluster" -> "CLUSTER";
                     default -> "UNKNOWN " + r.path("type").asText();
                 };
-                String resource = type.equals("CLUSTER") ? "kafka-cluster LITERAL"
-                        : r.path("name").asText() + " " + (r.path("patternType").asText().equals("prefix") ? "PREFIXED"
-                        : r.path("patternType").asText().toUpperCase(Locale.ROOT));
+                // Strimzi's words: literal, prefix (anything else it refuses).
+                String pattern = switch (r.path("patternType").asText()) {
+                    case "literal" -> "LITERAL";
+                    case "prefix" -> "PREFIXED";
+                    default -> "INVALID " + r.path("patternType").asText();
+                };
+                String resource = type.equals("CLUSTER") ? "kafka-cluster LITERAL" : r.path("name").asText() + " "
+                        + pattern;
                 for (JsonNode op : acl.path("operations")) {
                     // Strimzi spells operations in camel case (DescribeConfigs), Kafka in upper snake case.
                     String kafkaOp = op.asText().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);

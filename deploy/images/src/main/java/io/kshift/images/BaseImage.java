@@ -35,13 +35,36 @@ public final class BaseImage {
     private BaseImage() {
     }
 
+    /**
+     * The images start with kshift.jvm.flags: a runtime that refuses one (an older JDK 17 update than a flag needs)
+     * would make every pod crash-loop, so the build fails here instead.
+     */
+    private static void acceptsFlags(Path jre, String flags) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(jre.resolve("bin/java").toString()));
+        for (String f : flags.split(",")) {
+            if (!f.isBlank()) {
+                cmd.add(f.strip());
+            }
+        }
+        cmd.add("-version");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("the images' Java runtime (" + Runtime.version() + ") refuses "
+                    + "kshift.jvm.flags " + flags + ":\n" + out);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            throw new IllegalArgumentException("usage: BaseImage <image.tar>");
+        if (args.length < 1 || args.length > 2) {
+            throw new IllegalArgumentException("usage: BaseImage <image.tar> [jvm flags, comma-separated]");
         }
         Path tar = Path.of(args[0]).toAbsolutePath();
         Path work = Files.createDirectories(tar.getParent().resolve("base-image"));
         Path jre = JavaRuntime.link(Path.of(System.getProperty("java.home")), work.resolve("jre"));
+        if (args.length == 2) {
+            acceptsFlags(jre, args[1]);
+        }
         SortedSet<Path> libraries = SharedLibraries.neededBy(jre);
         Path etc = RootFiles.write(work.resolve("rootfs"));
 

@@ -49,11 +49,17 @@ final class JvmFlags {
         }
         return ACCEPTED.computeIfAbsent(flag, f -> {
             try {
-                Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), f, "-version")
+                // Experimental in 17.0.9-17.0.10, a product flag from 17.0.11, unknown before.
+                Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                        "-XX:+UnlockExperimentalVMOptions", f, "-version")
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                boolean ok = p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+                boolean exited = p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+                if (!exited) {
+                    p.destroyForcibly();
+                }
+                boolean ok = exited && p.exitValue() == 0;
                 if (!ok) {
-                    System.err.println("note: this JVM (" + Runtime.version() + ") does not know " + f
+                    System.err.println("note: this JVM (" + Runtime.version() + ") refuses " + f
                             + "; the services run without it (idle JVMs keep more memory)");
                 }
                 return ok;

@@ -15,6 +15,7 @@ import java.util.List;
  * connection costs a proxy at rest.
  */
 final class IdleConnections {
+    /** Longer than the pom's G1PeriodicGCInterval and TrimNativeHeapInterval (15 s) twice over. */
     private static final long SETTLE_MILLIS = 33_000;
     private IdleConnections() {
     }
@@ -23,6 +24,8 @@ final class IdleConnections {
         if (n <= 0) {
             return;
         }
+        // At rest before as after: right after the load scenarios the heap they grew is not yet given back.
+        Thread.sleep(SETTLE_MILLIS);
         List<Long> before = proxies.rssMb();
         List<SocketChannel> held = new ArrayList<>();
         int answered = 0;
@@ -46,9 +49,10 @@ final class IdleConnections {
             // 15 s): what a node holding the connections keeps at rest is measured after that.
             Thread.sleep(SETTLE_MILLIS);
             List<Long> settled = proxies.rssMb();
-            out.printf("idle TCP connections: %d held through the fleet (%d answered); proxy RSS %s MB before, "
-                    + "%s MB while held, %s MB held %d s later, at rest (the kernel spreads them over the proxies)%n",
-                    held.size(), answered, before, during, settled, (2000 + SETTLE_MILLIS) / 1000);
+            out.printf("idle TCP connections: %d held through the fleet (%d answered); proxy RSS at rest %s MB "
+                    + "before, %s MB just after connecting, %s MB held %d s later, at rest (the kernel spreads them "
+                    + "over the proxies)%n", held.size(), answered, before, during, settled,
+                    (2000 + SETTLE_MILLIS) / 1000);
         } finally {
             for (SocketChannel ch : held) {
                 ch.close();
