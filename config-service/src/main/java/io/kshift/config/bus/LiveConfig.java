@@ -1,6 +1,5 @@
 package io.kshift.config.bus;
 
-import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.SnapshotDecoder;
@@ -13,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -101,20 +99,7 @@ public class LiveConfig {
 
     /** The record's summary when it has a readable one that agrees with the start of its value; else null. */
     private static GenerationSummary summary(ConsumerRecord<String, byte[]> record) {
-        Header header = record.headers().lastHeader(GenerationSummary.HEADER);
-        if (header == null) {
-            return null;
-        }
-        GenerationSummary summary;
-        try {
-            summary = EventCodec.decode(new String(header.value(), StandardCharsets.UTF_8), GenerationSummary.class);
-        } catch (RuntimeException e) {
-            return null;
-        }
-        byte[] value = record.value();
-        String opening = new String(value, 0, Math.min(value.length, 256), StandardCharsets.UTF_8);
-        return opening.startsWith("{") && opening.contains("\"generation\":" + summary.generation() + ",")
-                ? summary : null;
+        return GenerationSummary.ofRecord(record.headers(), record.value());
     }
 
     private MeshSnapshot decode(byte[] value) {

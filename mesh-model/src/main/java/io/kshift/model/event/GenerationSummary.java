@@ -27,6 +27,27 @@ public record GenerationSummary(long generation, String changeId, Instant create
         this(generation, changeId, createdAt, resources, changes, null);
     }
 
+    /**
+     * The {@value #HEADER} header of a {@code kshift.config} record when it is readable and agrees with the start of
+     * the record's value (the validator writes the generation first), else null: a header alone is never believed.
+     */
+    public static GenerationSummary ofRecord(org.apache.kafka.common.header.Headers headers, byte[] value) {
+        org.apache.kafka.common.header.Header header = headers.lastHeader(HEADER);
+        if (header == null || value == null) {
+            return null;
+        }
+        GenerationSummary summary;
+        try {
+            summary = EventCodec.decode(new String(header.value(), java.nio.charset.StandardCharsets.UTF_8),
+                    GenerationSummary.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        String opening = new String(value, 0, Math.min(value.length, 256), java.nio.charset.StandardCharsets.UTF_8);
+        return opening.startsWith("{") && opening.contains("\"generation\":" + summary.generation() + ",")
+                ? summary : null;
+    }
+
     /** The summary of an accepted change's snapshot, from the change's own actions. */
     public static GenerationSummary of(MeshSnapshot snapshot, List<ResourceAction> actions, String submittedBy) {
         return new GenerationSummary(snapshot.generation(), snapshot.changeId(), snapshot.createdAt(),

@@ -2,7 +2,6 @@ package io.kshift.model.event;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,36 +37,52 @@ public final class SnapshotLoader {
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            Map<TopicPartition, Long> end = consumer.endOffsets(List.of(partition));
-            // One writer publishes generations in offset order, so the newest snapshot is the last record: the
-            // scan keeps offsets only, and the records are then decoded newest first (a compacted topic may still
-            // hold hundreds of multi-MB snapshots before it is cleaned). One that does not decode, or claims no
-            // generation, is skipped: a stray record must not stop every validator restart and every new proxy.
-            List<Long> offsets = new java.util.ArrayList<>();
-            while (consumer.position(partition) < end.get(partition)) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() != null) {
-                        offsets.add(record.offset());
+            long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            // One writer publishes generations in offset order, so the newest snapshot is the last record. It is
+            // looked for from the end, in windows that double (the last offsets are usually it and its
+            // transaction's marker): a compacted topic may still hold hundreds of multi-MB snapshots before it is
+            // cleaned, and reading them all cost seconds and tens of MB of a proxy's heap at start. One that does
+            // not decode, or claims no generation, is skipped: a stray record must not stop every validator
+            // restart and every new proxy.
+            long checkedFrom = end;
+            for (long window = 2; checkedFrom > begin; window *= 2) {
+                long from = Math.max(begin, end - window);
+                List<Long> offsets = dataOffsets(consumer, partition, from, checkedFrom);
+                for (int i = offsets.size() - 1; i >= 0; i--) {
+                    String value = read(consumer, partition, offsets.get(i));
+                    try {
+                        MeshSnapshot snapshot = value == null ? null : EventCodec.decode(value, MeshSnapshot.class);
+                        if (snapshot != null && snapshot.generation() > 0) {
+                            return snapshot;
+                        }
+                        LOG.log(System.Logger.Level.WARNING, "skipping a record without a generation on {0} at "
+                                + "offset {1}", topic, offsets.get(i));
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "skipping an unreadable snapshot on {0} at offset {1}: "
+                                + "{2}", topic, offsets.get(i), e.getMessage());
                     }
                 }
-            }
-            for (int i = offsets.size() - 1; i >= 0; i--) {
-                String value = read(consumer, partition, offsets.get(i));
-                try {
-                    MeshSnapshot snapshot = value == null ? null : EventCodec.decode(value, MeshSnapshot.class);
-                    if (snapshot != null && snapshot.generation() > 0) {
-                        return snapshot;
-                    }
-                    LOG.log(System.Logger.Level.WARNING, "skipping a record without a generation on {0} at offset {1}",
-                            topic, offsets.get(i));
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "skipping an unreadable snapshot on {0} at offset {1}: {2}",
-                            topic, offsets.get(i), e.getMessage());
-                }
+                checkedFrom = from;
             }
             return MeshSnapshot.empty();
         }
+    }
+
+    /** The offsets of the committed records with a value in [from, until), oldest first (values not kept). */
+    private static List<Long> dataOffsets(KafkaConsumer<String, String> consumer, TopicPartition partition, long from,
+                                          long until) {
+        consumer.seek(partition, from);
+        List<Long> offsets = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (consumer.position(partition) < until && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                if (record.offset() < until && record.value() != null) {
+                    offsets.add(record.offset());
+                }
+            }
+        }
+        return offsets;
     }
 
     private static String read(KafkaConsumer<String, String> consumer, TopicPartition partition, long offset) {

@@ -36,6 +36,9 @@ import org.jboss.logging.Logger;
  * snapshot contains it), and one builder thread of its own turns the newest waiting one into a route table —
  * never on an event loop, never in the way of heartbeats, and never building a generation that is already out
  * of date. A newer generation's listeners follow it, the table is swapped in atomically, and the node reports it.
+ * At start, snapshots older than the generation live then ({@link LiveAtStart}, told by their summary header) are
+ * skipped without being decoded: after a big load the uncleaned topic holds many of MBs each, and building them
+ * one by one next to the warm-up exhausted a 192 MB heap.
  *
  * <p>A record whose {@value SnapshotDelta#HEADER} header follows the generation this node runs is applied as that
  * delta to the running config (no snapshot of megabytes decoded); any other record is decoded whole.
@@ -50,6 +53,7 @@ public class SnapshotApplier {
     private final StatusReporter status;
     private final Telemetry telemetry;
     private final RouteTableFactory factory;
+    private final LiveAtStart liveAtStart;
     /** Load balancers pick on every event loop at once: each thread draws from its own generator, no lock. */
     private final RandomGenerator random = () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
     private final AtomicReference<ConsumerRecord<String, byte[]>> waiting = new AtomicReference<>();
@@ -67,7 +71,8 @@ public class SnapshotApplier {
 
     public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, io.kshift.proxy.udp.UdpProxy udp,
                            StatusReporter status, Telemetry telemetry, RouteTableFactory factory,
-                           MeterRegistry registry) {
+                           MeterRegistry registry, LiveAtStart liveAtStart) {
+        this.liveAtStart = liveAtStart;
         this.udp = udp;
         FunctionCounter.builder("kshift_config_snapshots_unreadable", tables.unreadable(), AtomicLong::doubleValue)
                 .description("records on the config topic this node could not use").register(registry);
@@ -87,6 +92,13 @@ public class SnapshotApplier {
             // A tombstone or an empty record is no snapshot; it must not displace one that waits to be built.
             LOG.warn("ignoring an empty record on the config topic");
             tables.unreadable().incrementAndGet();
+            return;
+        }
+        io.kshift.model.event.GenerationSummary summary =
+                io.kshift.model.event.GenerationSummary.ofRecord(record.headers(), record.value());
+        if (summary != null && summary.generation() < liveAtStart.generation()) {
+            // Older than what was live when this node started: a newer snapshot follows on the topic.
+            tables.superseded().incrementAndGet();
             return;
         }
         if (waiting.getAndSet(record) != null) {

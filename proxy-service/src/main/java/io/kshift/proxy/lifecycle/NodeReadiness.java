@@ -1,17 +1,10 @@
 package io.kshift.proxy.lifecycle;
 
-import io.kshift.model.event.MeshTopics;
-import io.kshift.model.event.SnapshotLoader;
 import io.kshift.proxy.config.RouteTableHolder;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import org.jboss.logging.Logger;
 
 /**
  * Ready once the node runs at least the generation that was live on the bus when it started (its listeners are
@@ -22,27 +15,17 @@ import org.jboss.logging.Logger;
 @Readiness
 @ApplicationScoped
 public class NodeReadiness implements HealthCheck {
-    private static final Logger LOG = Logger.getLogger(NodeReadiness.class);
     private final RouteTableHolder tables;
-    private final io.kshift.model.bus.BusConnection bus;
-    /** The newest generation on kshift.config when the node started; -1 until read. */
-    private final AtomicLong liveAtStart = new AtomicLong(-1);
+    private final io.kshift.proxy.config.LiveAtStart liveAtStart;
     private volatile boolean shuttingDown;
 
     private final io.kshift.proxy.warmup.WarmUp warmUp;
 
     NodeReadiness(RouteTableHolder tables, io.kshift.proxy.warmup.WarmUp warmUp,
-                  @io.smallrye.common.annotation.Identifier("default-kafka-broker")
-                  java.util.Map<String, Object> kafka) {
+                  io.kshift.proxy.config.LiveAtStart liveAtStart) {
         this.tables = tables;
         this.warmUp = warmUp;
-        this.bus = io.kshift.model.bus.BusConnection.of(kafka);
-    }
-
-    void start(@Observes StartupEvent ev) {
-        Thread reader = new Thread(this::readLiveGeneration, "live-generation");
-        reader.setDaemon(true);
-        reader.start();
+        this.liveAtStart = liveAtStart;
     }
 
     void shuttingDown() {
@@ -51,30 +34,11 @@ public class NodeReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        long target = liveAtStart.get();
+        long target = liveAtStart.generation();
         long running = tables.get().generation();
         return HealthCheckResponse.named("proxy-node")
                 .status(!shuttingDown && target >= 0 && running >= target && warmUp.finished())
                 .withData("generation", running).withData("warmedUp", warmUp.finished()).withData("liveAtStart", target)
                 .withData("shuttingDown", shuttingDown).build();
-    }
-
-    private void readLiveGeneration() {
-        while (liveAtStart.get() < 0) {
-            try {
-                liveAtStart.set(newestGeneration());
-            } catch (RuntimeException e) {
-                LOG.debugf("cannot read %s yet (%s); retrying", MeshTopics.CONFIG, e.toString());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private long newestGeneration() {
-        return new SnapshotLoader(bus, MeshTopics.CONFIG).latest().generation();
     }
 }

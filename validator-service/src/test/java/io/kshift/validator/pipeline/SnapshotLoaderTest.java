@@ -42,4 +42,20 @@ class SnapshotLoaderTest {
         assertThat(loaded.generation()).isEqualTo(7);
         assertThat(loaded.changeId()).isEqualTo("c7");
     }
+
+    @Test
+    void findsTheNewestOfALongHistoryFromTheEnd() throws Exception {
+        String topic = "kshift.config.history-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(EmbeddedKafka.clientConfig())) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            for (int g = 1; g <= 300; g++) {
+                producer.send(new ProducerRecord<>(topic, "mesh", EventCodec.encode(
+                        new MeshSnapshot(null, g, "c" + g, Instant.EPOCH, List.of()))));
+            }
+        }
+        assertThat(new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest().generation()).isEqualTo(300);
+    }
 }

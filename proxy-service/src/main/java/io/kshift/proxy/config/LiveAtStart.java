@@ -1,0 +1,55 @@
+package io.kshift.proxy.config;
+
+import io.kshift.model.bus.BusConnection;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotLoader;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * The newest generation on {@code kshift.config} when this node started (-1 until read, on a thread of its own,
+ * retried while Kafka is away). A node is ready once it runs it; and the snapshots before it, which a node reading
+ * the compacted topic from the start still finds until the log is cleaned (tens of MBs after a big load), are
+ * skipped rather than built one after the other.
+ */
+@ApplicationScoped
+public class LiveAtStart {
+    private static final Logger LOG = Logger.getLogger(LiveAtStart.class);
+    private final AtomicLong generation = new AtomicLong(-1);
+    private final BusConnection bus;
+
+    LiveAtStart(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.bus = BusConnection.of(kafka);
+    }
+
+    void start(@Observes StartupEvent ev) {
+        Thread reader = new Thread(this::read, "live-generation");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** The generation live when the node started, or -1 while it is not known yet. */
+    public long generation() {
+        return generation.get();
+    }
+
+    private void read() {
+        while (generation.get() < 0) {
+            try {
+                generation.set(new SnapshotLoader(bus, MeshTopics.CONFIG).latest().generation());
+            } catch (RuntimeException e) {
+                LOG.debugf("cannot read %s yet (%s); retrying", MeshTopics.CONFIG, e.toString());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+}
