@@ -82,6 +82,11 @@ public final class SnapshotLoader {
                 }
             }
         }
+        if (consumer.position(partition) < until) {
+            // An incomplete window is no answer: older snapshots must not pass for the newest (callers retry).
+            throw new org.apache.kafka.common.errors.TimeoutException("reading " + partition + " up to offset "
+                    + until + " took over 30 s");
+        }
         return offsets;
     }
 
@@ -94,10 +99,11 @@ public final class SnapshotLoader {
                     return record.value();
                 }
                 if (record.offset() > offset) {
-                    return null;
+                    return null; // compacted away meanwhile
                 }
             }
         }
-        return null;
+        throw new org.apache.kafka.common.errors.TimeoutException("reading " + partition + " at offset " + offset
+                + " took over 30 s");
     }
 }
