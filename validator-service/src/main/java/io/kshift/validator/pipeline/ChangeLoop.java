@@ -286,6 +286,10 @@ public class ChangeLoop implements Runnable {
         }
     }
 
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
     private static byte[] utf8(Object event) {
         return EventCodec.encode(event).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -394,13 +398,19 @@ public class ChangeLoop implements Runnable {
             if (partitions.isEmpty()) {
                 return;
             }
+            long started = System.nanoTime();
             closeProducer();
             producer = producer(partitions.iterator().next());
             producer.initTransactions();
+            long fenced = System.nanoTime();
             live.set(new SnapshotLoader(bus, configTopic).latest());
+            long loaded = System.nanoTime();
             decided = DecidedChanges.fromResults(bus, resultsTopic);
             active = true;
-            LOG.infof("active: live config is generation %d", live.get().generation());
+            // The parts of a takeover, so a slow one says where its time went.
+            LOG.infof("active: live config is generation %d (took over in %d ms: transactions %d, snapshot %d, "
+                            + "decided changes %d)", live.get().generation(), millisSince(started),
+                    (fenced - started) / 1_000_000, (loaded - fenced) / 1_000_000, millisSince(loaded));
         }
 
         @Override

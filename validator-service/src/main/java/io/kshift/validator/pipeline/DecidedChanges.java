@@ -35,7 +35,8 @@ final class DecidedChanges {
             consumer.assign(partitions);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            // Each verdict is followed by its transaction's commit marker, which takes an offset too.
+            // Each verdict is followed by its transaction's commit marker, which takes an offset too. Short polls: a
+            // fetch of the last marker alone returns no record, and a poll waits out its timeout then.
             for (var partition : partitions) {
                 consumer.seek(partition, Math.max(begin.get(partition), end.get(partition) - 2L * REMEMBERED));
             }
@@ -47,7 +48,7 @@ final class DecidedChanges {
                             resultsTopic);
                     break;
                 }
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                for (var record : consumer.poll(Duration.ofMillis(20))) {
                     if (record.key() != null) {
                         decided.add(record.key());
                     }
