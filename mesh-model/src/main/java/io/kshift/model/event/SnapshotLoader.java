@@ -23,13 +23,6 @@ public final class SnapshotLoader {
         this(io.kshift.model.bus.BusConnection.plain(bootstrapServers), topic);
     }
 
-    /**
-     * Short: a fetch that brings only a transaction's commit marker moves the position but returns no record, and
-     * poll then waits out its whole timeout; every window ends in such a marker, so a 500 ms poll made each load
-     * (a validator takeover, a proxy start) a second slower.
-     */
-    private static final Duration POLL = Duration.ofMillis(20);
-
     public SnapshotLoader(io.kshift.model.bus.BusConnection bus, String topic) {
         this.bus = bus;
         this.topic = topic;
@@ -83,7 +76,7 @@ public final class SnapshotLoader {
         List<Long> offsets = new java.util.ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (consumer.position(partition) < until && System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                 if (record.offset() < until && record.value() != null) {
                     offsets.add(record.offset());
                 }
@@ -101,7 +94,7 @@ public final class SnapshotLoader {
         consumer.seek(partition, offset);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                 if (record.offset() == offset) {
                     return record.value();
                 }

@@ -35,8 +35,7 @@ final class DecidedChanges {
             consumer.assign(partitions);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            // Each verdict is followed by its transaction's commit marker, which takes an offset too. Short polls: a
-            // fetch of the last marker alone returns no record, and a poll waits out its timeout then.
+            // Each verdict is followed by its transaction's commit marker, which takes an offset too.
             for (var partition : partitions) {
                 consumer.seek(partition, Math.max(begin.get(partition), end.get(partition) - 2L * REMEMBERED));
             }
@@ -48,7 +47,7 @@ final class DecidedChanges {
                             resultsTopic);
                     break;
                 }
-                for (var record : consumer.poll(Duration.ofMillis(20))) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.key() != null) {
                         decided.add(record.key());
                     }
