@@ -70,6 +70,32 @@ class ImagesTest {
         }
     }
 
+    /**
+     * Compose's kafka-init runs BusSetup from the config-service image with a classpath of its own: the folders it
+     * names are in that image, with the jars BusSetup needs (ComposeBusIT runs the same command on this host, from
+     * the build the image copies).
+     */
+    @org.junit.jupiter.api.Test
+    void kafkaInitFindsBusSetupInItsImage() throws IOException {
+        assumeFalse(Boolean.getBoolean("kshift.images.skip"), "images skipped (-Dkshift.images.skip=true)");
+        JsonNode init = Repo.yaml(Repo.path("docker-compose.yml")).path("services").path("kafka-init");
+        String image = init.path("image").asText();
+        assertThat(image).isEqualTo("kshift/config-service:" + Repo.VERSION);
+        List<String> entrypoint = new ArrayList<>();
+        init.path("entrypoint").forEach(e -> entrypoint.add(e.asText()));
+        String classpath = entrypoint.get(entrypoint.indexOf("-cp") + 1);
+        ImageTarball tarball = ImageTarball.read(Repo.path("config-service/target/jib-image.tar"));
+        for (String entry : classpath.split(":")) {
+            assertThat(entry).endsWith("/*");
+            String dir = entry.substring(0, entry.length() - 1);
+            assertThat(tarball.files().keySet()).as(entry).anyMatch(f -> f.startsWith(dir) && f.endsWith(".jar"));
+        }
+        assertThat(entrypoint).last().isEqualTo("io.kshift.model.bus.BusSetup");
+        assertThat(tarball.files().keySet()).anyMatch(f -> f.matches("/deployments/lib/main/io\\.kshift\\.mesh-model-.*\\.jar"))
+                .anyMatch(f -> f.matches("/deployments/lib/main/org\\.apache\\.kafka\\.kafka-clients-.*\\.jar"))
+                .anyMatch(f -> f.matches("/deployments/lib/boot/org\\.jboss\\.logmanager\\.jboss-logmanager-.*\\.jar"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
     void everyImageSharesTheOneBase(String name, String tarball, List<Integer> ports) throws IOException {

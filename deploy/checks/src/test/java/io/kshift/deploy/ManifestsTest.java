@@ -74,7 +74,8 @@ class ManifestsTest {
         while (services.hasNext()) {
             var s = services.next();
             String module = MODULES.get(repo(s.getValue().path("image").asText()));
-            if (module != null) {
+            // kafka-init runs another main class (BusSetup) from the config-service image, not the service.
+            if (module != null && s.getValue().path("entrypoint").isMissingNode()) {
                 ServiceConfig config = ServiceConfig.of(module);
                 s.getValue().path("environment").fieldNames().forEachRemaining(var ->
                         assertThat(config.reads(var)).as("compose " + s.getKey() + ": " + var).isTrue());
@@ -89,17 +90,9 @@ class ManifestsTest {
         for (NewTopic t : MeshTopics.all()) {
             expected.put(t.name(), t.numPartitions() + " " + new TreeMap<>(t.configs()));
         }
-        Map<String, String> compose = new TreeMap<>();
-        for (String line : Files.readAllLines(Repo.path("deploy/compose/create-topics.sh"))) {
-            if (line.startsWith("topic kshift")) {
-                String[] f = line.split(" ");
-                Map<String, String> configs = new TreeMap<>();
-                for (String kv : f[3].split(",")) {
-                    configs.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-                }
-                compose.put(f[1], f[2] + " " + configs);
-            }
-        }
+        // Compose's kafka-init runs BusSetup, which creates MeshTopics.all() itself: nothing to drift there.
+        assertThat(compose.path("services").path("kafka-init").path("entrypoint").toString())
+                .contains(io.kshift.model.bus.BusSetup.class.getName());
         Map<String, String> strimzi = new TreeMap<>();
         kube.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic")).forEach(t -> {
             Map<String, String> configs = new TreeMap<>();
@@ -109,7 +102,6 @@ class ManifestsTest {
             assertThat(t.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo("kshift");
         });
 
-        assertThat(compose).isEqualTo(expected);
         assertThat(strimzi).isEqualTo(expected);
     }
 
@@ -189,8 +181,8 @@ class ManifestsTest {
         while (services.hasNext()) {
             var s = services.next();
             String module = MODULES.get(repo(s.getValue().path("image").asText()));
-            if (module == null) {
-                continue;
+            if (module == null || !s.getValue().path("entrypoint").isMissingNode()) {
+                continue; // not a kshift service, or a one-shot step from its image (kafka-init)
             }
             List<String> test = new ArrayList<>();
             s.getValue().path("healthcheck").path("test").forEach(t -> test.add(t.asText()));

@@ -26,7 +26,7 @@ import java.util.Properties;
  */
 final class BusCredentials {
     static final String ADMIN = "admin";
-    static final String MECHANISM = "SCRAM-SHA-512";
+    static final String MECHANISM = io.kshift.model.bus.BusSetup.MECHANISM;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final FleetLayout layout;
@@ -97,35 +97,11 @@ final class BusCredentials {
                 + "\" password=\"" + password + "\" user_" + ADMIN + "=\"" + password + "\";";
     }
 
-    /**
-     * Makes (or remakes) every service's SCRAM user through the Admin API, as the admin, and waits until the broker
-     * knows them all: passwords never appear on a command line, and a user added to {@link MeshAcls} later is made
-     * on the next start.
-     */
-    void ensureUsers(org.apache.kafka.clients.admin.Admin admin) throws Exception {
-        List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> upserts = new ArrayList<>();
-        for (String user : MeshAcls.SERVICES) {
-            upserts.add(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
-                    new org.apache.kafka.clients.admin.ScramCredentialInfo(
-                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), passwords.get(user)));
-        }
-        admin.alterUserScramCredentials(upserts).all().get(10, java.util.concurrent.TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (!known(admin)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the broker did not take the SCRAM users");
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static boolean known(org.apache.kafka.clients.admin.Admin admin) throws InterruptedException {
-        try {
-            return admin.describeUserScramCredentials(MeshAcls.SERVICES).all().get(5,
-                    java.util.concurrent.TimeUnit.SECONDS).size() == MeshAcls.SERVICES.size();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false; // a user not there yet
-        }
+    /** The services' passwords by user (the admin's is not among them: it logs in with PLAIN). */
+    Map<String, String> passwords() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        MeshAcls.SERVICES.forEach(u -> out.put(u, passwords.get(u)));
+        return out;
     }
 
     /** What a Quarkus service of the fleet passes as {@code -Dquarkus.config.locations}. */

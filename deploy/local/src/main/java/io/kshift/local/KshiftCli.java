@@ -123,6 +123,10 @@ public final class KshiftCli {
         out.println("admin token:            " + repoRelative(layout, token) + " (mode 600)");
         out.println("fleet key ring:         " + repoRelative(layout, LocalCredentials.fleetKeys(layout))
                 + " (mode 600; config-service and proxies only: mount it at /etc/kshift/secrets/fleet.keys)");
+        java.nio.file.Path bus = ComposeBus.write(layout);
+        out.println("compose Kafka:          " + repoRelative(layout, bus) + "/ (mode 700: TLS CA and broker key, each"
+                + " service's SCRAM login; host tools: --command-config " + repoRelative(layout,
+                bus.resolve("kafka-client.properties")) + ")");
     }
 
     private static String repoRelative(FleetLayout l, java.nio.file.Path p) {

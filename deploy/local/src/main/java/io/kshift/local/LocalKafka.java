@@ -21,13 +21,11 @@ import org.apache.kafka.common.Uuid;
  * with their cleanup policies.
  *
  * <p>The bus is closed: services log in with SCRAM-SHA-512 ({@link BusCredentials}; the users are made through the
- * Admin API at each start), the broker's own admin with PLAIN, and the StandardAuthorizer lets each service do only
+ * Admin API at each start, by {@link io.kshift.model.bus.BusSetup} as compose does), the broker's own admin with PLAIN, and the StandardAuthorizer lets each service do only
  * what {@link MeshAcls} grants it. An anonymous client is refused.
  */
 final class LocalKafka {
     static final String NAME = "kafka";
-    /** telemetry-service's Kafka Streams application id (its application.properties). */
-    static final String TELEMETRY_APP_ID = "kshift-telemetry";
 
     private LocalKafka() {
     }
@@ -170,9 +168,7 @@ final class LocalKafka {
                 if (up < layout.brokers()) {
                     throw new IllegalStateException(up + " of " + layout.brokers() + " brokers up");
                 }
-                MeshTopics.ensure(admin, (short) layout.brokers());
-                BusCredentials.of(layout).ensureUsers(admin);
-                admin.createAcls(MeshAcls.all(TELEMETRY_APP_ID)).all().get(10, TimeUnit.SECONDS);
+                io.kshift.model.bus.BusSetup.apply(admin, (short) layout.brokers(), BusCredentials.of(layout).passwords());
                 return;
             } catch (Exception e) {
                 last = e instanceof RuntimeException r ? r : new IllegalStateException(e);

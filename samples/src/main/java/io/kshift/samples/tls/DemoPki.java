@@ -42,7 +42,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throw-away certificate authority for demos and tests: a self-signed CA that issues server and client
  * certificates for given DNS names, as PEM (what a Kubernetes {@code kubernetes.io/tls} Secret holds) and as JDK
  * {@link SSLContext}s for sample backends and clients. EC P-256 keys by default; RSA on request, since real
- * Secrets hold both. Nothing here is for real use: keys live in memory and certificates for a day.
+ * Secrets hold both. Keys live in memory and certificates for a day unless asked otherwise; the one longer use is
+ * the compose fleet's own Kafka TLS ({@code ./kshift keys}), a private CA for a single host's containers.
  */
 public final class DemoPki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
@@ -65,11 +66,16 @@ public final class DemoPki {
         this.ca = ca;
     }
 
-    /** A new CA named {@code CN=<name>}. */
+    /** A new CA named {@code CN=<name>}, valid for a day. */
     public static DemoPki create(String name) {
+        return create(name, Duration.ofDays(1));
+    }
+
+    /** A new CA valid for {@code validity} (compose's Kafka TLS, which a day would not outlive). */
+    public static DemoPki create(String name, Duration validity) {
         KeyPair keys = keyPair("EC");
         X500Name subject = new X500Name("CN=" + name);
-        X509v3CertificateBuilder b = builder(subject, subject, keys, Duration.ofDays(1));
+        X509v3CertificateBuilder b = builder(subject, subject, keys, validity);
         try {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
