@@ -22,8 +22,14 @@ import java.util.random.RandomGenerator;
  * the response streams back with backpressure. Whatever the proxy answers itself carries a response flag. As in
  * Envoy, a stream on which nothing moves either way for the stream idle timeout is answered 408 (reset once the
  * answer has begun).
+ *
+ * <p>Long for a reason: it is one request's state machine (answered, finished, the try in flight, timers, budget),
+ * whose transitions read best side by side, and one object per request on the hot path. What needs none of that
+ * state lives elsewhere: the proxy's own answers ({@link LocalReplies}), a try's view of its upstream
+ * ({@link UpstreamTry}), building upstream requests ({@link UpstreamRequests}), the streamed body
+ * ({@link RequestStream}).
  */
-final class HttpExchange {
+final class HttpExchange implements UpstreamTry.Owner {
 
     private final HttpServerRequest request;
     /** The request's URI with its path normalised ({@link PathNormalizer}): matched, rewritten and forwarded. */
@@ -162,7 +168,10 @@ final class HttpExchange {
     }
 
     private void fault() {
-        if (route.cors() != null && cors()) {
+        // The route's CORS policy comes ahead of faults, as in Envoy's filter chain.
+        if (route.cors() != null && LocalReplies.preflight(request, response, route.cors(), corsOrigin)) {
+            done = true;
+            finished = true;
             return;
         }
         HttpRouteEntry.Fault f = route.fault();
@@ -172,24 +181,6 @@ final class HttpExchange {
         } else {
             abortOrRoute();
         }
-    }
-
-    /**
-     * The route's CORS policy, ahead of faults as in Envoy's filter chain: true when a preflight was answered here.
-     * Otherwise remembers an allowed origin for the response.
-     */
-    private boolean cors() {
-        String origin = corsOrigin;
-        if (Cors.isPreflight(request) && (origin != null || route.cors().ignoreUnmatchedPreflights())) {
-            done = true;
-            finished = true;
-            if (origin != null) {
-                route.cors().preflight(response.headers(), origin, request);
-            }
-            response.setStatusCode(200).end();
-            return true;
-        }
-        return false;
     }
 
     private void abortOrRoute() {
@@ -207,13 +198,11 @@ final class HttpExchange {
             done = true;
             finished = true;
             corsHeaders();
-            // A redirect with a path rewrite (the Gateway API's ReplacePrefixMatch) points at the rewritten path.
-            String path = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
-            response.setStatusCode(route.redirect().code())
-                    .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority, path))
-                    .end();
+            LocalReplies.redirect(request, response, route, requestUri, matched, authority);
         } else if (route.direct() != null) {
-            direct(route.direct());
+            done = true;
+            finished = true;
+            LocalReplies.direct(response, route, this::corsHeaders, flags);
         } else if (route.targets().isEmpty()) {
             respond(503, "no healthy upstream", ResponseFlags.NO_HEALTHY);
         } else {
@@ -221,44 +210,16 @@ final class HttpExchange {
         }
     }
 
-    /**
-     * A gRPC abort, as Envoy's fault filter answers it: HTTP 200, trailers-only (the status in the headers), so the
-     * client's call fails with that status.
-     */
+    /** A gRPC fault abort ({@link LocalReplies#grpcAbort}), counted against the destination. */
     private void grpcAbort(int code) {
         done = true;
         finished = true;
         corsHeaders();
         String all = flags == null ? ResponseFlags.FAULT_ABORT : flags + "," + ResponseFlags.FAULT_ABORT;
-        response.setStatusCode(200).putHeader("content-type", "application/grpc")
-                .putHeader("grpc-status", String.valueOf(code)).putHeader("grpc-message", "fault filter abort")
-                .putHeader(ResponseFlags.HEADER, all).end();
+        LocalReplies.grpcAbort(response, code, all);
         if (target != null) {
             target.stats().request(200, all, (System.nanoTime() - startedAt) / 1_000_000);
             target.stats().grpcStatus(code);
-        }
-    }
-
-    /** The route's direct response: its status and body, nothing forwarded (as Envoy's direct_response). */
-    private void direct(HttpRouteEntry.Direct d) {
-        done = true;
-        finished = true;
-        // 204 and 304 answers have no body (HTTP/1.1 would read one as the next answer's start).
-        boolean body = d.body().length > 0 && d.status() != 204 && d.status() != 304;
-        if (body) {
-            response.putHeader("content-type", "text/plain"); // as Envoy's local reply: the route's edits may replace it
-        }
-        route.responseEdits().applyTo(response.headers());
-        corsHeaders();
-        if (flags != null) {
-            response.putHeader(ResponseFlags.HEADER, flags);
-        }
-        response.setStatusCode(d.status());
-        if (body) {
-            response.end(Buffer.buffer(d.body()));
-        } else {
-            response.headers().remove("content-type");
-            response.end();
         }
     }
 
@@ -293,7 +254,7 @@ final class HttpExchange {
             release(null, retry);
             return;
         }
-        if (!acquire(target.activeRequests(), target.pool().policy().maxRequests())) {
+        if (!UpstreamTry.acquire(target.activeRequests(), target.pool().policy().maxRequests())) {
             release(null, retry);
             overflow();
             return;
@@ -303,7 +264,7 @@ final class HttpExchange {
         endpoint.opened();
         MultiMap tryHeaders = attempt == 0 ? headers : MultiMap.caseInsensitiveMultiMap().addAll(headers);
         tryHeaders.set("x-envoy-attempt-count", String.valueOf(attempt + 1));
-        Try t = new Try(attempt, endpoint, retry);
+        UpstreamTry t = new UpstreamTry(this, attempt, endpoint, retry);
         HttpRouteEntry.Retry policy = route.retry();
         if (policy.perTry() != null) {
             t.timer = context.setTimer(Math.max(1, policy.perTry().toMillis()), id -> {
@@ -360,7 +321,8 @@ final class HttpExchange {
         }
     }
 
-    private void failed(Try t, Throwable cause, boolean sent) {
+    @Override
+    public void failed(UpstreamTry t, Throwable cause, boolean sent) {
         release(t, t.retry);
         if (done && !t.timedOut) {
             // We reset it ourselves (the client left or the route timed out): not the endpoint's fault.
@@ -391,7 +353,8 @@ final class HttpExchange {
         }
     }
 
-    private void answered(Try t, HttpResponse upstream) {
+    @Override
+    public void answered(UpstreamTry t, HttpResponse upstream) {
         moved();
         // Envoy: the per-try timeout stops at the response's start; the route timeout covers the whole response.
         if (t.timer >= 0) {
@@ -447,7 +410,8 @@ final class HttpExchange {
     }
 
     /** The answer's body, relayed with backpressure: the upstream read pauses while the client's socket is full. */
-    private void chunk(Try t, Buffer chunk) {
+    @Override
+    public void chunk(UpstreamTry t, Buffer chunk) {
         if (!t.streaming || finished) {
             return; // the exchange was answered otherwise meanwhile (a timeout, the client left)
         }
@@ -466,7 +430,8 @@ final class HttpExchange {
      * The answer is complete. The destination's slots are given back before the last bytes go out, so a client
      * that sends its next request the moment this one ends never finds them still taken.
      */
-    private void ended(Try t, Buffer last, io.netty.handler.codec.http.HttpHeaders trailers) {
+    @Override
+    public void ended(UpstreamTry t, Buffer last, io.netty.handler.codec.http.HttpHeaders trailers) {
         if (!t.streaming || finished) {
             release(t, t.retry);
             return;
@@ -497,7 +462,8 @@ final class HttpExchange {
     }
 
     /** The upstream broke off mid-answer: the client's answer can only be reset. */
-    private void brokeOff(Try t) {
+    @Override
+    public void brokeOff(UpstreamTry t) {
         if (finished) {
             release(t, t.retry);
             return;
@@ -517,23 +483,11 @@ final class HttpExchange {
         target.stats().request(status, flags, (System.nanoTime() - startedAt) / 1_000_000);
     }
 
-    /** Takes a slot under {@code limit}; the counters are shared by every event loop, so compare-and-set. */
-    private static boolean acquire(java.util.concurrent.atomic.AtomicInteger counter, int limit) {
-        int n;
-        do {
-            n = counter.get();
-            if (n >= limit) {
-                return false;
-            }
-        } while (!counter.compareAndSet(n, n + 1));
-        return true;
-    }
-
     private boolean retry(int attempt) {
         if (stream != null && body == null) {
             return false; // a streamed body not kept whole (or not ended) cannot be sent again
         }
-        if (done || attempt >= route.retry().attempts() || !acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
+        if (done || attempt >= route.retry().attempts() || !UpstreamTry.acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
             return false;
         }
         // Envoy's backoff: 25 ms base, doubling, fully jittered.
@@ -542,7 +496,8 @@ final class HttpExchange {
         return true;
     }
 
-    private void release(Try t, boolean retry) {
+    @Override
+    public void release(UpstreamTry t, boolean retry) {
         if (t != null) {
             if (t.released) {
                 return;
@@ -574,17 +529,8 @@ final class HttpExchange {
         }
     }
 
-    /**
-     * What the route's CORS policy says on this answer, the upstream's or the proxy's own (an abort, a redirect, a
-     * 503 or 504): Envoy's CORS filter sits ahead of faults and the router, so their local replies pass through it.
-     */
     private void corsHeaders() {
-        if (corsOrigin != null) {
-            route.cors().actual(response.headers(), corsOrigin);
-        } else if (route.cors() != null && request.getHeader("origin") != null) {
-            // The answer depends on the origin either way: caches must not hand this one to an allowed origin.
-            response.headers().add("vary", "Origin");
-        }
+        LocalReplies.corsHeaders(request, response, route.cors(), corsOrigin);
     }
 
     /** The proxy's own answer (with its flag), or a reset once the upstream's answer has begun. */
@@ -601,8 +547,7 @@ final class HttpExchange {
         }
         String all = flags == null ? flag : flags + "," + flag;
         corsHeaders();
-        response.setStatusCode(status).putHeader(ResponseFlags.HEADER, all)
-                .putHeader("content-type", "text/plain").end(text);
+        LocalReplies.text(response, status, all, text);
         if (target != null) {
             target.stats().request(status, all, (System.nanoTime() - startedAt) / 1_000_000);
         }
@@ -667,74 +612,17 @@ final class HttpExchange {
         }
     }
 
+    @Override
+    public void writable() {
+        if (stream != null) {
+            stream.writable();
+        }
+    }
+
     private void cancelRouteTimer() {
         if (routeTimer >= 0) {
             vertx.cancelTimer(routeTimer);
             routeTimer = -1;
-        }
-    }
-
-    /** One try: its endpoint and per-try timer, whether its slots were given back, and what its answer is doing. */
-    private final class Try implements UpstreamListener {
-        final int attempt;
-        final Upstream endpoint;
-        final boolean retry;
-        UpstreamCall call;
-        long timer = -1;
-        boolean timedOut;
-        boolean released;
-        /** Its answer is the client's, relayed as it comes. */
-        boolean streaming;
-        boolean headSeen;
-        int status;
-        /** The answer's {@code grpc-status} (headers of a trailers-only answer, else trailers); -1: none. */
-        int grpcStatus = -1;
-
-        Try(int attempt, Upstream endpoint, boolean retry) {
-            this.attempt = attempt;
-            this.endpoint = endpoint;
-            this.retry = retry;
-        }
-
-        @Override
-        public void head(HttpResponse head) {
-            if (timedOut) {
-                return; // the per-try timer fired first (its reset is on the way from the pool's loop)
-            }
-            headSeen = true;
-            answered(this, head);
-        }
-
-        @Override
-        public void chunk(Buffer chunk) {
-            HttpExchange.this.chunk(this, chunk);
-        }
-
-        @Override
-        public void end(Buffer last, io.netty.handler.codec.http.HttpHeaders trailers) {
-            if (timedOut && !headSeen) {
-                HttpExchange.this.failed(this, UpstreamCall.RESET, true); // ended before the timer's reset arrived
-            } else {
-                ended(this, last, trailers);
-            }
-        }
-
-        @Override
-        public void writable() {
-            if (stream != null) {
-                stream.writable();
-            }
-        }
-
-        @Override
-        public void failed(Throwable cause, boolean sent) {
-            if (streaming) {
-                brokeOff(this);
-            } else if (headSeen) {
-                release(this, retry); // a dropped answer broke off, or the exchange had ended
-            } else {
-                HttpExchange.this.failed(this, cause, sent);
-            }
         }
     }
 }

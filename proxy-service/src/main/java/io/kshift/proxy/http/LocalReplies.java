@@ -1,0 +1,93 @@
+package io.kshift.proxy.http;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * The answers the proxy writes itself, as Envoy's local replies: a CORS preflight, a redirect, a direct response, a
+ * gRPC fault abort, and its own error text. They write the response only; the exchange keeps its state and counts
+ * them. Static, so an exchange allocates nothing more for them on the request path.
+ */
+final class LocalReplies {
+    private LocalReplies() {
+    }
+
+    /**
+     * A preflight the route's CORS policy answers here (200, its headers when the origin is allowed): true when it
+     * was answered, ahead of faults as in Envoy's filter chain.
+     */
+    static boolean preflight(HttpServerRequest request, HttpServerResponse response, Cors cors, String origin) {
+        if (!Cors.isPreflight(request) || (origin == null && !cors.ignoreUnmatchedPreflights())) {
+            return false;
+        }
+        if (origin != null) {
+            cors.preflight(response.headers(), origin, request);
+        }
+        response.setStatusCode(200).end();
+        return true;
+    }
+
+    /**
+     * What the route's CORS policy says on an answer, the upstream's or the proxy's own (an abort, a redirect, a 503
+     * or 504): Envoy's CORS filter sits ahead of faults and the router, so their local replies pass through it.
+     */
+    static void corsHeaders(HttpServerRequest request, HttpServerResponse response, Cors cors, String origin) {
+        if (origin != null) {
+            cors.actual(response.headers(), origin);
+        } else if (cors != null && request.getHeader("origin") != null) {
+            // The answer depends on the origin either way: caches must not hand this one to an allowed origin.
+            response.headers().add("vary", "Origin");
+        }
+    }
+
+    /** The route's redirect; with a path rewrite (the Gateway API's ReplacePrefixMatch) it points at the new path. */
+    static void redirect(HttpServerRequest request, HttpServerResponse response, HttpRouteEntry route,
+                         String requestUri, MatchBlock matched, String authority) {
+        String path = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
+        response.setStatusCode(route.redirect().code())
+                .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority, path))
+                .end();
+    }
+
+    /**
+     * A gRPC abort, as Envoy's fault filter answers it: HTTP 200, trailers-only (the status in the headers), so the
+     * client's call fails with that status.
+     */
+    static void grpcAbort(HttpServerResponse response, int code, String flags) {
+        response.setStatusCode(200).putHeader("content-type", "application/grpc")
+                .putHeader("grpc-status", String.valueOf(code)).putHeader("grpc-message", "fault filter abort")
+                .putHeader(ResponseFlags.HEADER, flags).end();
+    }
+
+    /**
+     * The route's direct response: its status and body, nothing forwarded (as Envoy's direct_response). The CORS
+     * headers go on between the route's edits and the flags, as on every answer.
+     */
+    static void direct(HttpServerResponse response, HttpRouteEntry route, Runnable corsHeaders, String flags) {
+        HttpRouteEntry.Direct d = route.direct();
+        // 204 and 304 answers have no body (HTTP/1.1 would read one as the next answer's start).
+        boolean body = d.body().length > 0 && d.status() != 204 && d.status() != 304;
+        if (body) {
+            response.putHeader("content-type", "text/plain"); // as Envoy's local reply: the route's edits may replace it
+        }
+        route.responseEdits().applyTo(response.headers());
+        corsHeaders.run();
+        if (flags != null) {
+            response.putHeader(ResponseFlags.HEADER, flags);
+        }
+        response.setStatusCode(d.status());
+        if (body) {
+            response.end(Buffer.buffer(d.body()));
+        } else {
+            response.headers().remove("content-type");
+            response.end();
+        }
+    }
+
+    /** The proxy's own error answer, with its response flags, as plain text. */
+    static void text(HttpServerResponse response, int status, String flags, String text) {
+        response.setStatusCode(status).putHeader(ResponseFlags.HEADER, flags)
+                .putHeader("content-type", "text/plain").end(text);
+    }
+}
