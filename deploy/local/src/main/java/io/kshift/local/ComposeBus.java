@@ -44,17 +44,22 @@ final class ComposeBus {
         return layout.workDir().resolve(DIR);
     }
 
-    /** Writes (or brings up to date) the compose bus files of {@code layout}'s credentials; returns the folder. */
-    static Path write(FleetLayout layout) {
+    /** The folder written, and whether its CA and broker certificate are new (running containers need recreating). */
+    record Written(Path dir, boolean newCertificate) {
+    }
+
+    /** Writes (or brings up to date) the compose bus files of {@code layout}'s credentials. */
+    static Written write(FleetLayout layout) {
         BusCredentials credentials = BusCredentials.of(layout);
         return write(dir(layout), credentials.passwords(), credentials.password(BusCredentials.ADMIN));
     }
 
-    static Path write(Path dir, Map<String, String> passwords, String adminPassword) {
+    static Written write(Path dir, Map<String, String> passwords, String adminPassword) {
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            if (needsCertificate(dir.resolve("kafka-broker.pem"))) {
+            boolean renew = needsCertificate(dir.resolve("kafka-broker.pem"));
+            if (renew) {
                 DemoPki ca = DemoPki.create("kshift compose Kafka CA", VALIDITY.plusDays(1));
                 DemoPki.Issued broker = ca.issueWith("EC", VALIDITY, BROKER_NAMES.toArray(String[]::new));
                 // Kafka's PEM key store: the private key (PKCS#8, unencrypted) followed by the certificate chain.
@@ -89,7 +94,7 @@ final class ComposeBus {
             tools.put("sasl.jaas.config", BusCredentials.jaas(MeshAcls.TOOLS, passwords.get(MeshAcls.TOOLS)));
             write(dir.resolve("kafka-client.properties"), store(tools, "Kafka client properties for host tools on the"
                     + " compose fleet (user " + MeshAcls.TOOLS + ": read-only)"), "rw-------");
-            return dir;
+            return new Written(dir, renew);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the compose Kafka files in " + dir + ": " + e.getMessage(), e);
         }
@@ -103,14 +108,34 @@ final class ComposeBus {
         return p;
     }
 
-    private static boolean needsCertificate(Path pem) throws IOException {
-        if (!Files.exists(pem) || !Files.exists(pem.resolveSibling("ca.crt"))) {
+    /**
+     * A new pair unless the broker's certificate is there, names every broker, is signed by {@code ca.crt} (the two
+     * are written one after the other: a half-written pair would fail every TLS connection) and has a while left.
+     */
+    static boolean needsCertificate(Path pem) throws IOException {
+        Path caFile = pem.resolveSibling("ca.crt");
+        if (!Files.exists(pem) || !Files.exists(caFile)) {
             return true;
         }
-        String text = Files.readString(pem);
-        int first = text.indexOf("-----BEGIN CERTIFICATE-----");
-        List<X509Certificate> chain = first < 0 ? List.of() : DemoPki.certificates(text.substring(first));
-        return chain.isEmpty() || chain.get(0).getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE));
+        try {
+            String text = Files.readString(pem);
+            int first = text.indexOf("-----BEGIN CERTIFICATE-----");
+            List<X509Certificate> chain = first < 0 ? List.of() : DemoPki.certificates(text.substring(first));
+            List<X509Certificate> ca = DemoPki.certificates(Files.readString(caFile));
+            if (chain.isEmpty() || ca.size() != 1) {
+                return true;
+            }
+            X509Certificate leaf = chain.get(0);
+            leaf.verify(ca.get(0).getPublicKey());
+            List<String> names = new java.util.ArrayList<>();
+            if (leaf.getSubjectAlternativeNames() != null) {
+                leaf.getSubjectAlternativeNames().forEach(n -> names.add(String.valueOf(n.get(1))));
+            }
+            return !names.containsAll(BROKER_NAMES)
+                    || leaf.getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE));
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            return true;
+        }
     }
 
     /** Single quotes: compose takes the value literally (the JAAS lines hold double quotes and semicolons). */
@@ -121,10 +146,21 @@ final class ComposeBus {
         return "'" + value + "'";
     }
 
-    private static String store(Properties p, String comment) throws IOException {
-        java.io.StringWriter w = new java.io.StringWriter();
-        p.store(w, comment);
-        return w.toString();
+    /** Properties text, sorted and without store()'s date line: a rerun of keys rewrites the same bytes. */
+    private static String store(Properties p, String comment) {
+        StringBuilder sb = new StringBuilder("# ").append(comment).append('\n');
+        new java.util.TreeSet<>(p.stringPropertyNames()).forEach(n -> {
+            Properties one = new Properties();
+            one.setProperty(n, p.getProperty(n));
+            java.io.StringWriter w = new java.io.StringWriter();
+            try {
+                one.store(w, null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            w.toString().lines().filter(l -> !l.startsWith("#")).forEach(l -> sb.append(l).append('\n'));
+        });
+        return sb.toString();
     }
 
     private static void write(Path file, String text, String mode) throws IOException {

@@ -123,10 +123,15 @@ public final class KshiftCli {
         out.println("admin token:            " + repoRelative(layout, token) + " (mode 600)");
         out.println("fleet key ring:         " + repoRelative(layout, LocalCredentials.fleetKeys(layout))
                 + " (mode 600; config-service and proxies only: mount it at /etc/kshift/secrets/fleet.keys)");
-        java.nio.file.Path bus = ComposeBus.write(layout);
+        ComposeBus.Written written = ComposeBus.write(layout);
+        java.nio.file.Path bus = written.dir();
         out.println("compose Kafka:          " + repoRelative(layout, bus) + "/ (mode 700: TLS CA and broker key, each"
                 + " service's SCRAM login; host tools: --command-config " + repoRelative(layout,
                 bus.resolve("kafka-client.properties")) + ")");
+        if (written.newCertificate()) {
+            out.println("                        a new Kafka CA and broker certificate: recreate a running compose fleet"
+                    + " (docker compose up -d --force-recreate) so every container trusts it");
+        }
     }
 
     private static String repoRelative(FleetLayout l, java.nio.file.Path p) {

@@ -1,7 +1,6 @@
 package io.kshift.local;
 
 import io.kshift.model.bus.MeshAcls;
-import io.kshift.model.event.MeshTopics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -64,12 +64,12 @@ class ComposeBusIT {
         Properties server = new Properties();
         Map<String, String> env = new LinkedHashMap<>(strings(kafka.path("environment")));
         for (JsonNode file : kafka.path("env_file")) {
-            env.putAll(envFile(host(file.asText())));
+            env.putAll(envFile(host(envFilePath(file))));
         }
         String clusterId = env.remove("CLUSTER_ID");
         env.forEach((k, v) -> {
             if (k.startsWith("KAFKA_")) {
-                server.put(property(k.substring("KAFKA_".length())), inContainer(kafka, v));
+                server.put(property(k.substring("KAFKA_".length())), forProcess(kafka, v));
             }
         });
         server.put("log.dirs", work.resolve("data").toString());
@@ -78,14 +78,22 @@ class ComposeBusIT {
             server.store(w, "docker-compose.yml's kafka service, on host ports");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
+        // The broker and kafka-init resolve the compose hostnames as the containers do (to this host), so TLS checks
+        // the certificate against "kafka", as in compose; this JVM's own clients come in through the published
+        // listener, which advertises localhost.
+        Path hosts = work.resolve("hosts");
+        Files.writeString(hosts, "127.0.0.1 localhost kafka\n");
+        String resolve = "-Djdk.net.hosts.file=" + hosts;
         String lib = REPO.resolve("deploy/local/target/lib") + "/*";
-        Process format = new ProcessBuilder(java, "-cp", lib, "kafka.tools.StorageTool", "format", "-t", clusterId,
+        Process format = new ProcessBuilder(java, resolve, "-cp", lib, "kafka.tools.StorageTool", "format", "-t", clusterId,
                 "-c", properties.toString()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("format.log").toFile()).start();
-        assertThat(format.waitFor(60, TimeUnit.SECONDS) && format.exitValue() == 0)
+        boolean formatted = format.waitFor(60, TimeUnit.SECONDS);
+        format.destroyForcibly();
+        assertThat(formatted && format.exitValue() == 0)
                 .as(Files.exists(work.resolve("format.log")) ? Files.readString(work.resolve("format.log")) : "")
                 .isTrue();
-        broker = new ProcessBuilder(java, "-Xmx384m", "-cp", lib, "kafka.Kafka", properties.toString())
+        broker = new ProcessBuilder(java, resolve, "-Xmx384m", "-cp", lib, "kafka.Kafka", properties.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("kafka.log").toFile()).start();
 
         JsonNode init = service("kafka-init");
@@ -95,13 +103,17 @@ class ComposeBusIT {
             String a = arg.asText();
             command.add(a.equals("java") ? java
                     : a.replace("/deployments/", REPO.resolve("config-service/target/quarkus-app") + "/"));
+            if (a.equals("java")) {
+                command.add(resolve);
+            }
         }
         ProcessBuilder run = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("kafka-init.log").toFile());
-        strings(init.path("environment")).forEach((k, v) -> run.environment().put(k, inContainer(init, v)));
+        strings(init.path("environment")).forEach((k, v) -> run.environment().put(k, forProcess(init, v)));
         run.environment().put("KSHIFT_BUS_WAIT", "2m");
         Process initProcess = run.start();
         boolean done = initProcess.waitFor(180, TimeUnit.SECONDS);
+        initProcess.destroyForcibly();
         initOutput = Files.readString(work.resolve("kafka-init.log"));
         assertThat(done && initProcess.exitValue() == 0).as("kafka-init: " + initOutput + "\nbroker: "
                 + tail(work.resolve("kafka.log"))).isTrue();
@@ -112,14 +124,75 @@ class ComposeBusIT {
         if (broker != null) {
             broker.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
+        if (work != null) {
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void theCertificateNamesEveryBrokerAddressAndTheImageTakesTheListenersAsTheyAre() throws Exception {
+        java.util.Set<String> hostsNamed = new java.util.TreeSet<>();
+        Pattern hostPort = Pattern.compile("(?:://|@|^|,)([A-Za-z][\\w.-]*):\\d+");
+        List<String> addresses = new ArrayList<>();
+        for (String name : List.of("kafka", "kafka-2", "kafka-3")) {
+            String advertised = service(name).path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText();
+            // The apache/kafka start script wants JKS files of its own for such listeners (it would not start).
+            assertThat(advertised).doesNotContain("SSL://").doesNotContainPattern("SASL_.*://");
+            addresses.add(advertised);
+        }
+        Properties kafka3 = new Properties();
+        try (Reader r = Files.newBufferedReader(REPO.resolve("deploy/compose/kafka3.env"))) {
+            kafka3.load(r);
+        }
+        addresses.add(kafka3.getProperty("KAFKA_VOTERS"));
+        addresses.add(kafka3.getProperty("KSHIFT_COMPOSE_KAFKA"));
+        for (String a : addresses) {
+            Matcher m = hostPort.matcher(a);
+            while (m.find()) {
+                hostsNamed.add(m.group(1));
+            }
+        }
+        assertThat(hostsNamed).contains("kafka", "kafka-2", "kafka-3", "localhost");
+        String pem = Files.readString(work.resolve(".kshift/compose/kafka-broker.pem"));
+        var leaf = io.kshift.samples.tls.DemoPki.certificates(pem.substring(pem.indexOf("-----BEGIN CERTIFICATE")))
+                .get(0);
+        List<String> sans = leaf.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
+        assertThat(sans).containsAll(hostsNamed);
+        assertThat(ComposeBus.needsCertificate(work.resolve(".kshift/compose/kafka-broker.pem"))).isFalse();
+    }
+
+    @Test
+    void containersCanReadTheirMountsAndOnlyTheOwnerTheFolderAndEnvFiles() throws Exception {
+        Path dir = work.resolve(".kshift/compose");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                .isEqualTo("rwx------");
+        var services = compose.path("services").fields();
+        while (services.hasNext()) {
+            var s = services.next().getValue();
+            for (JsonNode volume : s.path("volumes")) {
+                if (volume.isObject() && volume.path("source").asText().startsWith("./.kshift/compose/")) {
+                    // Containers run as other users (1000, 1001) and see a bind-mounted file by its own mode.
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(host(volume.path("source").asText()))))
+                            .as(volume.path("source").asText()).isEqualTo("rw-r--r--");
+                }
+            }
+            for (JsonNode file : s.path("env_file")) {
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(host(envFilePath(file))))).as(envFilePath(file))
+                        .isEqualTo("rw-------");
+            }
+        }
     }
 
     @Test
     void kafkaInitMadeTheTopicsUsersAndAclsAsTheSuperUserOverTls() throws Exception {
         assertThat(initOutput).contains("kshift bus ready");
-        // The brokers' health check logs in with this file too.
-        try (Admin admin = Admin.create(client(service("kafka"), ComposeBus.MOUNT + "/admin.properties",
-                "localhost:9092"))) {
+        // kafka-init's login, which the brokers' health check uses too (there on localhost:9092, inside).
+        try (Admin admin = Admin.create(client(service("kafka"), forTestClient(service("kafka"),
+                ComposeBus.MOUNT + "/admin.properties"), "kafka:9092"))) {
             assertThat(admin.listTopics().names().get(20, TimeUnit.SECONDS))
                     .containsAll(MeshTopics.all().stream().map(t -> t.name()).toList());
             assertThat(admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values()
@@ -142,11 +215,16 @@ class ComposeBusIT {
 
     @Test
     void anonymousAndWrongPasswordClientsAreRefused() {
-        Map<String, Object> anonymous = Map.of("bootstrap.servers", "localhost:" + ports.get(0),
-                "request.timeout.ms", 3000, "default.api.timeout.ms", 5000);
-        try (Admin admin = Admin.create(anonymous)) {
-            assertThatThrownBy(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS))
-                    .isInstanceOfAny(ExecutionException.class, java.util.concurrent.TimeoutException.class);
+        for (int port : List.of(ports.get(0), ports.get(2))) {
+            // TLS that trusts the CA, but no login: a TLS-only listener would let this one in.
+            Map<String, Object> anonymous = Map.of("bootstrap.servers", "localhost:" + port,
+                    "security.protocol", "SSL", "ssl.truststore.type", "PEM",
+                    "ssl.truststore.location", work.resolve(".kshift/compose/ca.crt").toString(),
+                    "request.timeout.ms", 3000, "default.api.timeout.ms", 5000);
+            try (Admin admin = Admin.create(anonymous)) {
+                assertThatThrownBy(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS)).as("port " + port)
+                        .isInstanceOfAny(ExecutionException.class, java.util.concurrent.TimeoutException.class);
+            }
         }
         Map<String, Object> wrong = serviceLogin("proxy");
         wrong.put("sasl.jaas.config", BusCredentials.jaas(MeshAcls.PROXY, "not-the-password"));
@@ -181,12 +259,12 @@ class ComposeBusIT {
         JsonNode s = service(name);
         Map<String, String> env = new LinkedHashMap<>(strings(s.path("environment")));
         for (JsonNode file : s.path("env_file")) {
-            env.putAll(envFile(host(file.asText())));
+            env.putAll(envFile(host(envFilePath(file))));
         }
         Map<String, Object> config = new TreeMap<>();
         env.forEach((k, v) -> {
             if (k.startsWith("KAFKA_")) {
-                config.put(k.substring("KAFKA_".length()).toLowerCase().replace('_', '.'), inContainer(s, v));
+                config.put(k.substring("KAFKA_".length()).toLowerCase().replace('_', '.'), forTestClient(s, v));
             }
         });
         config.put("request.timeout.ms", 5000);
@@ -196,12 +274,12 @@ class ComposeBusIT {
     private static Map<String, Object> client(JsonNode service, String mountedFile, String bootstrap)
             throws IOException {
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(Path.of(inContainer(service, mountedFile)))) {
+        try (Reader r = Files.newBufferedReader(Path.of(mountedFile))) {
             p.load(r);
         }
         Map<String, Object> config = new TreeMap<>();
-        p.stringPropertyNames().forEach(n -> config.put(n, inContainer(service, p.getProperty(n))));
-        config.put("bootstrap.servers", mapPorts(bootstrap));
+        p.stringPropertyNames().forEach(n -> config.put(n, forTestClient(service, p.getProperty(n))));
+        config.put("bootstrap.servers", forTestClient(service, bootstrap));
         config.put("request.timeout.ms", 5000);
         return config;
     }
@@ -225,19 +303,32 @@ class ComposeBusIT {
     }
 
     private static final Pattern DEFAULTED = Pattern.compile("\\$\\{[A-Z_0-9]+:-([^}]*)}");
-    private static final Pattern KAFKA_HOST = Pattern.compile("(?<![\\w.-])kafka(?=:\\d)");
 
     /**
-     * A value as the container would see it, made to work on this host: compose's {@code ${VAR:-default}} at its
-     * default, the broker's hostname and ports the host's, and a mounted file's path its source's.
+     * A value as a container would see it, for the broker and kafka-init processes (which resolve the compose
+     * hostnames through a hosts file): compose's {@code ${VAR:-default}} at its default, a mounted file's path its
+     * source's (a properties file: a copy with its paths mapped), the container ports this host's, and listeners
+     * bound to the loopback only (the test broker's super user has a test password).
      */
-    private static String inContainer(JsonNode service, String value) {
-        return inContainer(service, value, true);
+    private static String forProcess(JsonNode service, String value) {
+        return mapPorts(mapMounts(service, defaults(value), true)).replace("://:", "://127.0.0.1:");
     }
 
-    private static String inContainer(JsonNode service, String value, boolean viewFiles) {
-        Matcher m = DEFAULTED.matcher(value);
-        String v = m.replaceAll(r -> Matcher.quoteReplacement(r.group(1)));
+    /**
+     * The same for this JVM's own clients, which cannot resolve the compose hostnames: they come in on the published
+     * listener (localhost:19092, same protocol and logins as the internal one).
+     */
+    private static String forTestClient(JsonNode service, String value) {
+        String v = mapMounts(service, defaults(value), false).replaceAll("(?<![\\w.-])kafka:9092", "localhost:19092");
+        return mapPorts(v);
+    }
+
+    private static String defaults(String value) {
+        return DEFAULTED.matcher(value).replaceAll(r -> Matcher.quoteReplacement(r.group(1)));
+    }
+
+    private static String mapMounts(JsonNode service, String value, boolean viewFiles) {
+        String v = value;
         for (JsonNode volume : service.path("volumes")) {
             if (volume.isObject() && volume.path("type").asText().equals("bind")) {
                 String source = volume.path("source").asText();
@@ -245,12 +336,12 @@ class ComposeBusIT {
                         .toString());
             }
         }
-        return mapPorts(KAFKA_HOST.matcher(v).replaceAll("localhost"));
+        return v;
     }
 
     /**
-     * The file a container sees at a mount: the source itself, or for a client properties file (which names other
-     * mounted files by their container paths) a copy with those paths mapped as {@link #inContainer} maps values.
+     * The file a process sees at a mount: the source itself, or for a client properties file (which names other
+     * mounted files by their container paths) a copy with those paths mapped.
      */
     private static Path mounted(JsonNode service, String source) {
         Path file = host(source);
@@ -263,7 +354,7 @@ class ComposeBusIT {
                 p.load(r);
             }
             Properties mapped = new Properties();
-            p.stringPropertyNames().forEach(n -> mapped.put(n, inContainer(service, p.getProperty(n), false)));
+            p.stringPropertyNames().forEach(n -> mapped.put(n, mapPorts(mapMounts(service, p.getProperty(n), false))));
             Path copy = work.resolve("container-view").resolve(service.path("hostname").asText("svc") + "-"
                     + file.getFileName());
             Files.createDirectories(copy.getParent());
@@ -280,6 +371,11 @@ class ComposeBusIT {
         return value.replaceAll("(?<![0-9])19092(?![0-9])", String.valueOf(ports.get(2)))
                 .replaceAll("(?<![0-9])9093(?![0-9])", String.valueOf(ports.get(1)))
                 .replaceAll("(?<![0-9])9092(?![0-9])", String.valueOf(ports.get(0)));
+    }
+
+    /** An env_file entry: a path, or compose's long form {@code {path: ..., required: ...}}. */
+    private static String envFilePath(JsonNode entry) {
+        return entry.isObject() ? entry.path("path").asText() : entry.asText();
     }
 
     /** A compose source path: {@code ./.kshift/...} is this test's work folder. */

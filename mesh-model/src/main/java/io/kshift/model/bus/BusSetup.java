@@ -48,12 +48,10 @@ public final class BusSetup {
      * a user added to {@link MeshAcls} later is made on the next run.
      */
     static void ensureUsers(Admin admin, Map<String, String> passwords) throws Exception {
+        checkPasswords(passwords);
         List<UserScramCredentialAlteration> upserts = new ArrayList<>();
         for (String user : MeshAcls.SERVICES) {
             String password = passwords.get(user);
-            if (password == null || password.isBlank()) {
-                throw new IllegalArgumentException("no password for Kafka user " + user);
-            }
             upserts.add(new UserScramCredentialUpsertion(user,
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password));
         }
@@ -64,6 +62,15 @@ public final class BusSetup {
                 throw new IllegalStateException("the broker did not take the SCRAM users");
             }
             Thread.sleep(100);
+        }
+    }
+
+    private static void checkPasswords(Map<String, String> passwords) {
+        for (String user : MeshAcls.SERVICES) {
+            String password = passwords.get(user);
+            if (password == null || password.isBlank()) {
+                throw new IllegalArgumentException("no password for Kafka user " + user);
+            }
         }
     }
 
@@ -105,6 +112,7 @@ public final class BusSetup {
     /** Waits until {@code brokers} brokers answer, then {@link #apply}; retries until {@code wait} has passed. */
     public static void run(Map<String, Object> adminConfig, int brokers, Map<String, String> passwords, Duration wait)
             throws Exception {
+        checkPasswords(passwords);
         Map<String, Object> config = new TreeMap<>(adminConfig);
         config.putIfAbsent("request.timeout.ms", 3000);
         config.putIfAbsent("default.api.timeout.ms", 5000);
@@ -122,6 +130,9 @@ public final class BusSetup {
                 Thread.currentThread().interrupt();
                 throw e;
             } catch (Exception e) {
+                if (permanent(e)) {
+                    throw e; // a wrong password or setting: waiting will not mend it
+                }
                 if (last == null || !causes(last).equals(causes(e))) {
                     System.err.println("kshift bus setup: not yet (" + causes(e) + "); retrying");
                 }
@@ -130,6 +141,20 @@ public final class BusSetup {
             }
         }
         throw new IllegalStateException("Kafka was not ready in " + wait, last);
+    }
+
+    /** Failures no retry mends: the super user's login refused, a client setting Kafka rejects, bad input. */
+    static boolean permanent(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof org.apache.kafka.common.errors.AuthenticationException
+                    || c instanceof org.apache.kafka.common.errors.AuthorizationException
+                    || c instanceof org.apache.kafka.common.config.ConfigException
+                    || c instanceof org.apache.kafka.common.errors.InvalidConfigurationException
+                    || c instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An exception and its causes, one line: "Failed to create new KafkaAdminClient" alone says nothing. */
