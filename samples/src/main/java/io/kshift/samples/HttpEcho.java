@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -38,8 +37,15 @@ public final class HttpEcho implements AutoCloseable {
     private final String version;
     private final int failStatus;
     private final boolean quiet;
-    private final List<Seen> seen = new CopyOnWriteArrayList<>();
-    private final List<Seen> arrived = new CopyOnWriteArrayList<>();
+    /**
+     * The newest requests only: a copy-on-write list copied itself on every request, so a sample backend under load
+     * slowed to tens of requests a second within a minute (and its 64 MB heap filled). Tests in this JVM see up to
+     * {@value #REMEMBERED_QUIET}; a backend logging to stdout (the fleet's), whose list nobody reads, keeps a few.
+     */
+    private final Recent seen;
+    private final Recent arrived;
+    static final int REMEMBERED_QUIET = 100_000;
+    static final int REMEMBERED_LOGGING = 100;
     private final ExecutorService workers = Executors.newFixedThreadPool(64, r -> {
         Thread t = new Thread(r, "http-echo");
         t.setDaemon(true);
@@ -51,6 +57,35 @@ public final class HttpEcho implements AutoCloseable {
         this.version = version;
         this.failStatus = failStatus;
         this.quiet = quiet;
+        this.seen = new Recent(quiet ? REMEMBERED_QUIET : REMEMBERED_LOGGING);
+        this.arrived = new Recent(quiet ? REMEMBERED_QUIET : REMEMBERED_LOGGING);
+    }
+
+    /** The newest {@code limit} requests, in arrival order; adding is O(1) and lock-free. */
+    private static final class Recent {
+        private final java.util.concurrent.ConcurrentLinkedQueue<Seen> items = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger size = new java.util.concurrent.atomic.AtomicInteger();
+        private final int limit;
+
+        Recent(int limit) {
+            this.limit = limit;
+        }
+
+        void add(Seen s) {
+            items.add(s);
+            if (size.incrementAndGet() > limit && items.poll() != null) {
+                size.decrementAndGet();
+            }
+        }
+
+        List<Seen> list() {
+            return List.copyOf(items);
+        }
+
+        void clear() {
+            items.clear();
+            size.set(0);
+        }
     }
 
     /** Starts on {@code port} (0: any free port) of {@code bind}; quiet: no access log on stdout (tests). */
@@ -91,12 +126,12 @@ public final class HttpEcho implements AutoCloseable {
 
     /** Every request seen so far, in arrival order. */
     public List<Seen> seen() {
-        return List.copyOf(seen);
+        return seen.list();
     }
 
     /** Requests to {@code /delay/..} that arrived, answered or not (they are in {@link #seen} once answered). */
     public List<Seen> delayed() {
-        return List.copyOf(arrived);
+        return arrived.list();
     }
 
     public void clear() {
