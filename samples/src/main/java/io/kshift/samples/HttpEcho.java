@@ -124,7 +124,7 @@ public final class HttpEcho implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** Every request seen so far, in arrival order. */
+    /** The requests seen so far, in arrival order (the newest {@value #REMEMBERED_QUIET} of a quiet one). */
     public List<Seen> seen() {
         return seen.list();
     }

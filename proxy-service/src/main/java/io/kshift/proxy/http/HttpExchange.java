@@ -169,9 +169,11 @@ final class HttpExchange implements UpstreamTry.Owner {
 
     private void fault() {
         // The route's CORS policy comes ahead of faults, as in Envoy's filter chain.
-        if (route.cors() != null && LocalReplies.preflight(request, response, route.cors(), corsOrigin)) {
+        if (route.cors() != null && Cors.isPreflight(request)
+                && (corsOrigin != null || route.cors().ignoreUnmatchedPreflights())) {
             done = true;
             finished = true;
+            LocalReplies.preflight(request, response, route.cors(), corsOrigin);
             return;
         }
         HttpRouteEntry.Fault f = route.fault();

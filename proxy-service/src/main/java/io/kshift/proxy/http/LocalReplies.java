@@ -7,25 +7,21 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * The answers the proxy writes itself, as Envoy's local replies: a CORS preflight, a redirect, a direct response, a
  * gRPC fault abort, and its own error text. They write the response only; the exchange keeps its state and counts
- * them. Static, so an exchange allocates nothing more for them on the request path.
+ * them. Static: they hold no state of their own.
  */
 final class LocalReplies {
     private LocalReplies() {
     }
 
     /**
-     * A preflight the route's CORS policy answers here (200, its headers when the origin is allowed): true when it
-     * was answered, ahead of faults as in Envoy's filter chain.
+     * A preflight the route's CORS policy answers here, ahead of faults as in Envoy's filter chain: 200, with the
+     * policy's headers when the origin is allowed ({@code origin} not null).
      */
-    static boolean preflight(HttpServerRequest request, HttpServerResponse response, Cors cors, String origin) {
-        if (!Cors.isPreflight(request) || (origin == null && !cors.ignoreUnmatchedPreflights())) {
-            return false;
-        }
+    static void preflight(HttpServerRequest request, HttpServerResponse response, Cors cors, String origin) {
         if (origin != null) {
             cors.preflight(response.headers(), origin, request);
         }
         response.setStatusCode(200).end();
-        return true;
     }
 
     /**
