@@ -1,5 +1,6 @@
 package io.kshift.local;
 
+import io.kshift.model.bus.BusSetup;
 import io.kshift.model.bus.MeshAcls;
 import java.io.IOException;
 import java.io.Reader;
@@ -26,7 +27,6 @@ import java.util.Properties;
  */
 final class BusCredentials {
     static final String ADMIN = "admin";
-    static final String MECHANISM = io.kshift.model.bus.BusSetup.MECHANISM;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final FleetLayout layout;
@@ -65,7 +65,7 @@ final class BusCredentials {
             if (added) {
                 Properties p = new Properties();
                 p.putAll(passwords);
-                writePrivate(file, w -> p.store(w, "SCRAM users of the local broker (" + MECHANISM + ")"));
+                writePrivate(file, w -> p.store(w, "SCRAM users of the local broker (" + BusSetup.MECHANISM + ")"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep " + file + ": " + e.getMessage(), e);
@@ -85,10 +85,15 @@ final class BusCredentials {
         c.put("bootstrap.servers", layout.bootstrapServers());
         c.put("security.protocol", "SASL_PLAINTEXT");
         boolean admin = user.equals(ADMIN);
-        c.put("sasl.mechanism", admin ? "PLAIN" : MECHANISM);
-        c.put("sasl.jaas.config", admin ? "org.apache.kafka.common.security.plain.PlainLoginModule required"
-                + " username=\"" + ADMIN + "\" password=\"" + passwords.get(ADMIN) + "\";" : jaas(user, passwords.get(user)));
+        c.put("sasl.mechanism", admin ? "PLAIN" : BusSetup.MECHANISM);
+        c.put("sasl.jaas.config", admin ? plainLogin(passwords.get(ADMIN)) : jaas(user, passwords.get(user)));
         return c;
+    }
+
+    /** The client side of the admin's PLAIN login. */
+    static String plainLogin(String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN
+                + "\" password=\"" + password + "\";";
     }
 
     /** The broker side of the admin's PLAIN login: the only PLAIN user there is. */

@@ -84,8 +84,7 @@ final class ComposeBus {
                     + ")"), "rw-r--r--");
             Properties admin = tls(MOUNT + "/ca.crt");
             admin.put("sasl.mechanism", "PLAIN");
-            admin.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
-                    + BusCredentials.ADMIN + "\" password=\"" + adminPassword + "\";");
+            admin.put("sasl.jaas.config", BusCredentials.plainLogin(adminPassword));
             write(dir.resolve("admin.properties"), store(admin, "The brokers' super user, inside the containers"
                     + " (kafka-init, health checks)"), "rw-r--r--");
             Properties tools = tls(dir.resolve("ca.crt").toAbsolutePath().toString());

@@ -1,5 +1,6 @@
 package io.kshift.local;
 
+import io.kshift.model.bus.BusSetup;
 import io.kshift.model.bus.MeshAcls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -20,8 +19,8 @@ import org.apache.kafka.common.Uuid;
  * with their cleanup policies.
  *
  * <p>The bus is closed: services log in with SCRAM-SHA-512 ({@link BusCredentials}; the users are made through the
- * Admin API at each start, by {@link io.kshift.model.bus.BusSetup} as compose does), the broker's own admin with PLAIN, and the StandardAuthorizer lets each service do only
- * what {@link MeshAcls} grants it. An anonymous client is refused.
+ * Admin API at each start, by {@link BusSetup} as compose's kafka-init does), the broker's own admin with PLAIN, and
+ * the StandardAuthorizer lets each service do only what {@link MeshAcls} grants it. An anonymous client is refused.
  */
 final class LocalKafka {
     static final String NAME = "kafka";
@@ -118,9 +117,9 @@ final class LocalKafka {
                 // Services log in with SCRAM (users kept in the metadata log, made by the admin at each start); the
                 // broker's own admin with PLAIN, from this file only: it exists before any SCRAM user does, so the
                 // users can be made, and added later, without reformatting.
-                "sasl.enabled.mechanisms=" + BusCredentials.MECHANISM + ",PLAIN",
+                "sasl.enabled.mechanisms=" + BusSetup.MECHANISM + ",PLAIN",
                 "sasl.mechanism.inter.broker.protocol=PLAIN",
-                "listener.name.broker.sasl.enabled.mechanisms=" + BusCredentials.MECHANISM + ",PLAIN",
+                "listener.name.broker.sasl.enabled.mechanisms=" + BusSetup.MECHANISM + ",PLAIN",
                 "listener.name.broker.plain.sasl.jaas.config=" + BusCredentials.plainAdmin(admin),
                 "listener.name.broker.scram-sha-512.sasl.jaas.config="
                         + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
@@ -149,31 +148,29 @@ final class LocalKafka {
                 "") ;
     }
 
-    /** Waits until every broker answers, then creates the kshift topics, users and ACLs. */
+    /**
+     * Waits until every broker answers, then creates the kshift topics, users and ACLs ({@link BusSetup#run}, as
+     * compose's kafka-init does); gives up at once if a broker process exited.
+     */
     static void awaitReadyAndCreateTopics(FleetLayout layout, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
+        BusCredentials credentials = BusCredentials.of(layout);
+        Runnable brokersAlive = () -> {
             for (String name : names(layout)) {
                 if (!ManagedProcess.alive(layout, name)) {
                     throw new IllegalStateException(name + " exited; see " + layout.logs().resolve(name + ".log"));
                 }
             }
-            Map<String, Object> config = new java.util.HashMap<>(BusCredentials.of(layout).client(BusCredentials.ADMIN));
-            config.put("request.timeout.ms", 3000);
-            config.put("default.api.timeout.ms", 5000);
-            try (Admin admin = Admin.create(config)) {
-                int up = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
-                if (up < layout.brokers()) {
-                    throw new IllegalStateException(up + " of " + layout.brokers() + " brokers up");
-                }
-                io.kshift.model.bus.BusSetup.apply(admin, (short) layout.brokers(), BusCredentials.of(layout).passwords());
-                return;
-            } catch (Exception e) {
-                last = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-                Fleet.sleep(500);
-            }
+        };
+        try {
+            BusSetup.run(credentials.client(BusCredentials.ADMIN), layout.brokers(), credentials.passwords(), timeout,
+                    brokersAlive, progress -> { });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for Kafka", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Kafka did not become ready: " + e, e);
         }
-        throw new IllegalStateException("Kafka did not become ready in " + timeout, last);
     }
 }

@@ -98,7 +98,7 @@ public final class BusSetup {
             admin.putAll(load(Path.of(required(env, "KSHIFT_BUS_ADMIN"))));
             admin.put("bootstrap.servers", required(env, "KAFKA_BOOTSTRAP_SERVERS"));
             Map<String, String> passwords = load(Path.of(required(env, "KSHIFT_BUS_USERS")));
-            run(admin, brokers, passwords, wait);
+            run(admin, brokers, passwords, wait, () -> { }, System.err::println);
             System.out.println("kshift bus ready on " + admin.get("bootstrap.servers") + ": topics "
                     + MeshTopics.all().stream().map(t -> t.name()).toList() + ", users " + MeshAcls.SERVICES + ", "
                     + MeshAcls.all(TELEMETRY_APP_ID).size() + " ACLs");
@@ -109,9 +109,13 @@ public final class BusSetup {
         }
     }
 
-    /** Waits until {@code brokers} brokers answer, then {@link #apply}; retries until {@code wait} has passed. */
-    public static void run(Map<String, Object> adminConfig, int brokers, Map<String, String> passwords, Duration wait)
-            throws Exception {
+    /**
+     * Waits until {@code brokers} brokers answer, then {@link #apply}; retries until {@code wait} has passed, but not
+     * what no retry mends ({@link #permanent}). {@code beforeEachTry} may throw to give up (a broker process that
+     * exited); {@code progress} hears why a try failed, once per new reason.
+     */
+    public static void run(Map<String, Object> adminConfig, int brokers, Map<String, String> passwords, Duration wait,
+                           Runnable beforeEachTry, java.util.function.Consumer<String> progress) throws Exception {
         checkPasswords(passwords);
         Map<String, Object> config = new TreeMap<>(adminConfig);
         config.putIfAbsent("request.timeout.ms", 3000);
@@ -119,6 +123,7 @@ public final class BusSetup {
         long deadline = System.nanoTime() + wait.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
+            beforeEachTry.run();
             try (Admin admin = Admin.create(config)) {
                 int up = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
                 if (up < brokers) {
@@ -134,7 +139,7 @@ public final class BusSetup {
                     throw e; // a wrong password or setting: waiting will not mend it
                 }
                 if (last == null || !causes(last).equals(causes(e))) {
-                    System.err.println("kshift bus setup: not yet (" + causes(e) + "); retrying");
+                    progress.accept("kshift bus setup: not yet (" + causes(e) + "); retrying");
                 }
                 last = e;
                 Thread.sleep(500);

@@ -25,7 +25,7 @@ class BusSetupTest {
     @Test
     void aMissingPasswordIsRefusedWithTheUserItLacks() {
         assertThatThrownBy(() -> BusSetup.run(Map.of("bootstrap.servers", "127.0.0.1:1"), 1,
-                Map.of(MeshAcls.PROXY, "x"), Duration.ofMinutes(5)))
+                Map.of(MeshAcls.PROXY, "x"), Duration.ofMinutes(5), () -> { }, progress -> { }))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("no password for Kafka user " + MeshAcls.CONFIG_SERVICE);
     }
