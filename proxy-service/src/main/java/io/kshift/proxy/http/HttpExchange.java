@@ -204,7 +204,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         } else if (route.direct() != null) {
             done = true;
             finished = true;
-            LocalReplies.direct(response, route, this::corsHeaders, flags);
+            LocalReplies.direct(request, response, route, corsOrigin, flags);
         } else if (route.targets().isEmpty()) {
             respond(503, "no healthy upstream", ResponseFlags.NO_HEALTHY);
         } else {

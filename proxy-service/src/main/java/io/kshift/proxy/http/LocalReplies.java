@@ -60,7 +60,8 @@ final class LocalReplies {
      * The route's direct response: its status and body, nothing forwarded (as Envoy's direct_response). The CORS
      * headers go on between the route's edits and the flags, as on every answer.
      */
-    static void direct(HttpServerResponse response, HttpRouteEntry route, Runnable corsHeaders, String flags) {
+    static void direct(HttpServerRequest request, HttpServerResponse response, HttpRouteEntry route, String corsOrigin,
+                       String flags) {
         HttpRouteEntry.Direct d = route.direct();
         // 204 and 304 answers have no body (HTTP/1.1 would read one as the next answer's start).
         boolean body = d.body().length > 0 && d.status() != 204 && d.status() != 304;
@@ -68,7 +69,7 @@ final class LocalReplies {
             response.putHeader("content-type", "text/plain"); // as Envoy's local reply: the route's edits may replace it
         }
         route.responseEdits().applyTo(response.headers());
-        corsHeaders.run();
+        corsHeaders(request, response, route.cors(), corsOrigin);
         if (flags != null) {
             response.putHeader(ResponseFlags.HEADER, flags);
         }
