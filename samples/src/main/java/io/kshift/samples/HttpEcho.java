@@ -21,7 +21,8 @@ import java.util.concurrent.Executors;
 /**
  * An httpbin-like backend for the HTTP tasks, started as v1 and v2: {@code /headers}, {@code /status/{code}},
  * {@code /delay/{seconds}}, {@code /ip}, {@code /get}, and anything else answers {@code <version> <path>}. Every
- * answer carries {@code x-echo-version}; every request is written to stdout as an access-log line with its Host
+ * answer carries {@code x-echo-version} and the request body's length and CRC-32 ({@code x-echo-body-bytes},
+ * {@code x-echo-body-crc32}); every request is written to stdout as an access-log line with its Host
  * (and kept in memory for tests), as the Istio mirroring task reads httpbin's log. With {@code failStatus} set,
  * every request is answered with that status (a broken endpoint, for retries and outlier detection).
  * Usage: {@code HttpEcho <port> <version> [bind-address] [fail-status]}.
@@ -141,7 +142,14 @@ public final class HttpEcho implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex; InputStream in = ex.getRequestBody()) {
-            in.readAllBytes();
+            // Counted as it streams by, never held: an upload costs this backend a buffer, not its size.
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            long received = 0;
+            byte[] buffer = new byte[16 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                crc.update(buffer, 0, n);
+                received += n;
+            }
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
             String path = ex.getRequestURI().getPath();
@@ -177,6 +185,9 @@ public final class HttpEcho implements AutoCloseable {
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("x-echo-version", version);
+            // What arrived of the request body, so a test can tell a relayed body from a cut or doubled one.
+            ex.getResponseHeaders().set("x-echo-body-bytes", String.valueOf(received));
+            ex.getResponseHeaders().set("x-echo-body-crc32", Long.toHexString(crc.getValue()));
             ex.getResponseHeaders().set("content-type", body.startsWith("{") ? "application/json" : "text/plain");
             boolean empty = bytes.length == 0 || status == 204 || status == 304;
             ex.sendResponseHeaders(status, empty ? -1 : bytes.length);

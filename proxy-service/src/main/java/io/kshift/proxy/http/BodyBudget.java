@@ -3,10 +3,11 @@ package io.kshift.proxy.http;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The request-body bytes this node holds at once, over every request (bodies are kept for retries and mirrors),
- * and their ceiling ({@code kshift.proxy.http.buffer-budget}): a request whose next chunk would cross it is
- * answered 503 with flag {@code OM} (Envoy's overload-manager letter), counted in telemetry, instead of the node
- * running out of heap under a few dozen large uploads while every other request waits on the same JVM.
+ * The request-body bytes this node holds at once, over every request, and their ceiling
+ * ({@code kshift.proxy.http.buffer-budget}), so a few dozen large uploads never run the node out of heap while every
+ * other request waits on the same JVM. Streamed bodies hold only their copies for retries and mirrors: over the
+ * ceiling the copy is dropped and the body relayed on without it. A body the proxy reads whole before answering
+ * itself is answered 503 with flag {@code OM} (Envoy's overload-manager letter), counted in telemetry.
  */
 final class BodyBudget {
     private final long limit;

@@ -18,8 +18,8 @@ import java.util.random.RandomGenerator;
  * One request through a matched route, on the client's event loop, in Envoy's order: fault (delay, then abort),
  * redirect, then the router: rewrite and header edits, the weighted destination, the circuit breaker, an endpoint
  * (load balancer, skipping ejected ones), the forward with per-try timeout and retries inside the route timeout,
- * and mirrors once the first try is dispatched. The request body is buffered (retries and mirrors resend it);
- * the response streams back with backpressure. Whatever the proxy answers itself carries a response flag. As in
+ * and mirrors once the first try is dispatched. The request body streams to the first try ({@link RequestStream},
+ * which keeps a bounded copy for retries and mirrors); the response streams back with backpressure. Whatever the proxy answers itself carries a response flag. As in
  * Envoy, a stream on which nothing moves either way for the stream idle timeout is answered 408 (reset once the
  * answer has begun).
  *
@@ -45,7 +45,7 @@ final class HttpExchange implements UpstreamTry.Owner {
     private final Mirrors mirrors;
     private final RandomGenerator random;
     private Buffer body;
-    /** A streamed request body (gRPC to HTTP/2); null when the body is buffered before the first try. */
+    /** A streamed request body; null when the request has none, or the proxy answers it itself. */
     private RequestStream stream;
     private boolean mirrored;
     private HttpTarget target;
@@ -64,6 +64,7 @@ final class HttpExchange implements UpstreamTry.Owner {
     /** The upstream's status and headers are on the response (not yet written). */
     private boolean headCopied;
     private final long startedAt = System.nanoTime();
+    private final HttpLimits limits;
     private final long maxBody;
     private final BodyBudget budget;
     private final long streamIdleMillis;
@@ -76,6 +77,7 @@ final class HttpExchange implements UpstreamTry.Owner {
                  String authority, Vertx vertx, HttpUpstreams upstreams, EventLoop loop, Mirrors mirrors,
                  RandomGenerator random, HttpLimits limits) {
         this.requestUri = requestUri;
+        this.limits = limits;
         this.maxBody = limits.maxBody();
         this.budget = limits.budget();
         this.streamIdleMillis = limits.streamIdleMillis();
@@ -109,21 +111,26 @@ final class HttpExchange implements UpstreamTry.Owner {
             idle = new StreamIdle(loop, streamIdleMillis, this::idleTimeout);
         }
         String length = request.getHeader("content-length");
-        if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19
-                && Long.parseLong(length) > maxBody) {
+        long declared = length != null && !length.isEmpty() && length.length() < 19
+                && length.chars().allMatch(Character::isDigit) ? Long.parseLong(length) : -1;
+        if (declared > maxBody) {
             respond(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
             return;
         }
-        if (streamsBody()) {
-            // gRPC to an HTTP/2 destination: the body is relayed as it comes, so bidirectional streams work.
-            stream = new RequestStream(request, maxBody, budget,
-                    route.retry().attempts() > 0 || !route.mirrors().isEmpty(), this::moved, this::streamEnded);
+        if (target != null && route.redirect() == null && route.direct() == null
+                && RequestStream.wanted(request, length != null, declared)) {
+            // Relayed as it comes: an upload holds a few chunks of this node's memory, not its size, and gRPC's
+            // bidirectional streams work. gRPC streams may last for hours: no cap on their length.
+            stream = new RequestStream(request, limits,
+                    route.retry().attempts() > 0 || !route.mirrors().isEmpty(), this::moved, this::streamEnded,
+                    RequestStream.isGrpc(request) ? null : this::bodyOverLimit);
             request.exceptionHandler(e -> abandon());
             stream.start();
             fault();
             return;
         }
-        // Buffered, bounded: retries and mirrors resend it.
+        // No body, a small one, or one the proxy answers itself (redirect, direct response, no destination):
+        // buffered, bounded.
         Buffer collected = Buffer.buffer();
         request.handler(chunk -> {
             if (done) {
@@ -149,21 +156,44 @@ final class HttpExchange implements UpstreamTry.Owner {
         });
     }
 
-    /** A gRPC request to a destination spoken to over HTTP/2, forwarded (not redirected or answered here). */
-    private boolean streamsBody() {
-        String type = request.getHeader("content-type");
-        // gRPC proper (application/grpc, +proto, ;…); gRPC-Web is not streamed.
-        return target != null && type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)
-                && (type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';')
-                && route.redirect() == null && route.direct() == null
-                && target.pool(request.version() == HttpVersion.HTTP_2).policy().http2();
+    /**
+     * A streamed body crossed {@code max-request-body}: 413 {@code BL} if the answer has not begun, else a reset, and
+     * the try is reset. What the client still sends is read and dropped, as on the buffered path.
+     */
+    private void bodyOverLimit() {
+        if (finished) {
+            return;
+        }
+        UpstreamCall pending = inFlight;
+        if (response.headWritten()) {
+            // answer() only resets a begun answer; the request still counts, with its flag.
+            target.stats().request(response.getStatusCode(), ResponseFlags.BODY_LIMIT,
+                    (System.nanoTime() - startedAt) / 1_000_000);
+        }
+        answer(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
+        if (pending != null) {
+            pending.reset();
+        }
     }
 
     /** The client ended a streamed body: if it was kept whole, tries may retry it and mirrors get a copy. */
     private void streamEnded() {
         body = stream.whole();
-        if (body != null && headers != null && !mirrored && !finished) {
-            mirror();
+        if (body != null && headers != null) {
+            sized(headers);
+            if (!mirrored && !finished) {
+                mirror();
+            }
+        }
+    }
+
+    /**
+     * A whole body sent again (a retry, a mirror) needs its length said: a chunked client's request had none, and
+     * on HTTP/1.1 a body without a length or chunking would be read as the next request.
+     */
+    private void sized(MultiMap h) {
+        if (!h.contains("content-length") && (body.length() > 0 || UpstreamRequests.carriesBody(request.method()))) {
+            h.set("content-length", String.valueOf(body.length()));
         }
     }
 
@@ -232,9 +262,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     private void forwardFirst() {
         uri = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
         headers = UpstreamRequests.headers(request, route, target, authority, random);
-        if (stream == null && !headers.contains("content-length")
-                && (body.length() > 0 || UpstreamRequests.carriesBody(request.method()))) {
-            headers.set("content-length", String.valueOf(body.length()));
+        if (body != null) {
+            sized(headers);
         }
         if (route.timeout() != null) {
             routeTimer = context.setTimer(Math.max(1, route.timeout().toMillis()), id -> {

@@ -30,9 +30,11 @@ public class HttpProxy {
                      java.time.Duration mirrorTimeout,
                      @ConfigProperty(name = "kshift.proxy.http.max-request-body", defaultValue = "10485760") long maxBody,
                      @ConfigProperty(name = "kshift.proxy.http.buffer-budget", defaultValue = "67108864") long budget,
+                     @ConfigProperty(name = "kshift.proxy.http.retry-buffer", defaultValue = "1048576") long retryBuffer,
                      @ConfigProperty(name = "kshift.proxy.http.stream-idle-timeout", defaultValue = "5m")
                      java.time.Duration streamIdle) {
-        this.limits = new HttpLimits(maxBody, new BodyBudget(budget), streamIdle.toMillis());
+        this.limits = new HttpLimits(maxBody, Math.min(retryBuffer, maxBody), new BodyBudget(budget),
+                streamIdle.toMillis());
         this.tables = tables;
         this.vertx = vertx;
         this.upstreams = new HttpUpstreams(vertx);

@@ -62,6 +62,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             // shared with its mirrors and later tries (and Netty's HTTP/2 conversion writes into them).
             request = full.replace(full.content());
             HttpUtil.setKeepAlive(request, false);
+        } else if (!keepAliveAllowed) {
+            HttpUtil.setKeepAlive(request, false); // a streaming head's headers are its own copy
         }
         keepAlive = keepAliveAllowed && HttpUtil.isKeepAlive(request);
         boolean streaming = c.streaming();
@@ -92,9 +94,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     void writeBody(io.vertx.core.buffer.Buffer chunk) {
-        // A copy: the client's buffer is Vert.x's, and Netty releases what it writes.
+        // Lent, not given: the chunk is Vert.x's heap copy of what the client sent (the kept copy for retries has its
+        // own), and Netty releases what it writes (it copies heap bytes to a pooled direct buffer for the socket).
         channel.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
-                io.netty.buffer.Unpooled.wrappedBuffer(chunk.getBytes())));
+                io.netty.buffer.Unpooled.unreleasableBuffer(chunk.getByteBuf())));
     }
 
     void endBody() {

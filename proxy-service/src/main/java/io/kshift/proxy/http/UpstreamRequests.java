@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
 final class UpstreamRequests {
     /**
      * Never forwarded (RFC 9110 hop-by-hop fields, HTTP/2 upgrade); Host is set from the route. Expect too: the
-     * listener answers 100 Continue itself and holds the whole body before a try, as Envoy does by default.
+     * listener answers 100 Continue itself, as Envoy does by default.
      */
     static final Set<String> HOP_BY_HOP = Set.of("expect", "connection", "keep-alive", "proxy-connection", "transfer-encoding",
             "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "http2-settings", "host");
@@ -90,12 +90,17 @@ final class UpstreamRequests {
 
     /**
      * The head of a request whose body streams after it. Its headers are a copy: Netty's HTTP/2 conversion writes
-     * into them, and the exchange's map is shared with its mirrors and later tries.
+     * into them, and the exchange's map is shared with its mirrors and later tries. A body of unknown length goes
+     * chunked (on HTTP/1.1; the HTTP/2 conversion drops the header and frames it).
      */
     static io.netty.handler.codec.http.HttpRequest head(io.vertx.core.http.HttpMethod method, String uri,
                                                         MultiMap headers) {
         var copy = new io.netty.handler.codec.http.DefaultHttpHeaders();
         headers.forEach(e -> copy.add(e.getKey(), e.getValue()));
+        if (!copy.contains(io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH)) {
+            copy.set(io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING,
+                    io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
+        }
         return new io.netty.handler.codec.http.DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
                 io.netty.handler.codec.http.HttpMethod.valueOf(method.name()), uri, copy);
     }

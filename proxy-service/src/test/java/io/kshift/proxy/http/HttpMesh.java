@@ -51,6 +51,16 @@ record HttpMesh(int gatewayPort, int v1Port, int v2Port) {
         }
     }
 
+    /** One more endpoint of httpbin, in subset {@code version}. */
+    static String endpoint(String name, int port, String version) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: %s}
+                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: httpbin, version: %s}}
+                """.formatted(name, port, version);
+    }
+
     static String rule(String trafficPolicy) {
         return """
                 apiVersion: networking.istio.io/v1
@@ -98,5 +108,15 @@ record HttpMesh(int gatewayPort, int v1Port, int v2Port) {
 
     void publish(long generation, String... yaml) {
         Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(generation, yaml)));
+    }
+
+    /** The services plus {@code yaml} as the node's next generation, once the node runs it. */
+    void publishNext(io.kshift.proxy.config.RouteTableHolder tables, String... yaml) {
+        long generation = tables.get().generation() + 1;
+        java.util.List<String> docs = new java.util.ArrayList<>(java.util.List.of(services()));
+        docs.addAll(java.util.List.of(yaml));
+        publish(generation, docs.toArray(String[]::new));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> tables.get().generation() == generation);
     }
 }
