@@ -30,6 +30,8 @@ import java.util.random.RandomGenerator;
  * ({@link RequestStream}).
  */
 final class HttpExchange implements UpstreamTry.Owner {
+    /** How long a client still sending a body nobody reads may go on before its HTTP/1 connection is closed. */
+    static final long LINGER_MILLIS = 5000;
 
     private final HttpServerRequest request;
     /** The request's URI with its path normalised ({@link PathNormalizer}): matched, rewritten and forwarded. */
@@ -58,6 +60,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     private long routeTimer = -1;
     private int firstEndpoint = -1;
     private UpstreamCall inFlight;
+    /** The latest try: its per-try timer starts when the client ends a streamed body. */
+    private UpstreamTry current;
     private boolean finished;
     /** A consistent-hash cookie this proxy made for the request (it had none): the answer sets it. */
     private String newCookie;
@@ -158,7 +162,7 @@ final class HttpExchange implements UpstreamTry.Owner {
 
     /**
      * A streamed body crossed {@code max-request-body}: 413 {@code BL} if the answer has not begun, else a reset, and
-     * the try is reset. What the client still sends is read and dropped, as on the buffered path.
+     * the try is reset. What the client still sends is read and dropped until its HTTP/1 connection is closed.
      */
     private void bodyOverLimit() {
         if (finished) {
@@ -176,9 +180,22 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
     }
 
-    /** The client ended a streamed body: if it was kept whole, tries may retry it and mirrors get a copy. */
+    /**
+     * The client ended a streamed body: the route's and the try's timeouts start (as in Envoy, at the end of the
+     * request: an upload's own time is the stream idle timeout's business); if it was kept whole, tries may retry
+     * it and mirrors get a copy.
+     */
     private void streamEnded() {
         body = stream.whole();
+        if (headers != null && !finished) {
+            if (route.timeout() != null && routeTimer < 0) {
+                startRouteTimer();
+            }
+            UpstreamTry t = current;
+            if (route.retry().perTry() != null && t != null && t.timer < 0 && !t.released && !t.streaming) {
+                startTryTimer(t);
+            }
+        }
         if (body != null && headers != null) {
             sized(headers);
             if (!mirrored && !finished) {
@@ -265,17 +282,36 @@ final class HttpExchange implements UpstreamTry.Owner {
         if (body != null) {
             sized(headers);
         }
-        if (route.timeout() != null) {
-            routeTimer = context.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
-                routeTimer = -1;
-                UpstreamCall pending = inFlight;
-                respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
-                if (pending != null) {
-                    pending.reset();
-                }
-            });
+        if (route.timeout() != null && requestEnded()) {
+            startRouteTimer();
         }
         forward(0, false);
+    }
+
+    /** Whether the client has sent its whole request: Envoy's route and per-try timeouts start from there. */
+    private boolean requestEnded() {
+        return stream == null || stream.ended();
+    }
+
+    private void startRouteTimer() {
+        routeTimer = context.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
+            routeTimer = -1;
+            UpstreamCall pending = inFlight;
+            respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
+            if (pending != null) {
+                pending.reset();
+            }
+        });
+    }
+
+    private void startTryTimer(UpstreamTry t) {
+        t.timer = context.setTimer(Math.max(1, route.retry().perTry().toMillis()), id -> {
+            t.timer = -1;
+            t.timedOut = true;
+            if (t.call != null) {
+                t.call.reset();
+            }
+        });
     }
 
     /** One try. {@code retry}: this try is a retry and holds one of the destination's retry slots. */
@@ -290,23 +326,23 @@ final class HttpExchange implements UpstreamTry.Owner {
             overflow();
             return;
         }
+        // A retry while the client still streams replays the kept copy; once that overflowed there is nothing to send.
+        boolean streams = stream != null && body == null;
+        if (streams && attempt > 0 && !stream.replayable()) {
+            release(null, retry);
+            respond(503, "upstream reset before headers; the request body was too long to retry", ResponseFlags.RESET);
+            return;
+        }
         Upstream endpoint = endpoint(attempt);
         target.requests().increment();
         endpoint.opened();
         MultiMap tryHeaders = attempt == 0 ? headers : MultiMap.caseInsensitiveMultiMap().addAll(headers);
         tryHeaders.set("x-envoy-attempt-count", String.valueOf(attempt + 1));
         UpstreamTry t = new UpstreamTry(this, attempt, endpoint, retry);
-        HttpRouteEntry.Retry policy = route.retry();
-        if (policy.perTry() != null) {
-            t.timer = context.setTimer(Math.max(1, policy.perTry().toMillis()), id -> {
-                t.timer = -1;
-                t.timedOut = true;
-                if (t.call != null) {
-                    t.call.reset();
-                }
-            });
+        current = t;
+        if (route.retry().perTry() != null && requestEnded()) {
+            startTryTimer(t);
         }
-        boolean streams = stream != null && attempt == 0 && body == null;
         UpstreamCall call = streams
                 ? new UpstreamCall(loop, UpstreamRequests.head(request.method(), uri, tryHeaders), t, true)
                 : new UpstreamCall(loop, UpstreamRequests.request(request.method(), uri, tryHeaders, body), t);
@@ -515,8 +551,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     private boolean retry(int attempt) {
-        if (stream != null && body == null) {
-            return false; // a streamed body not kept whole (or not ended) cannot be sent again
+        if (stream != null && body == null && !stream.replayable()) {
+            return false; // a streamed body not kept cannot be sent again
         }
         if (done || attempt >= route.retry().attempts() || !UpstreamTry.acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
             return false;
@@ -603,6 +639,16 @@ final class HttpExchange implements UpstreamTry.Owner {
         budget.give(budgeted);
         budgeted = 0;
         if (stream != null) {
+            if (!stream.ended() && request.version() != HttpVersion.HTTP_2) {
+                // Answered before the client sent its whole body (413, a fault, an upstream error): as Envoy, the
+                // HTTP/1 connection goes, so nobody streams on into a void; after a linger, not at once, since
+                // closing a socket with unread bytes resets it and the client could lose the answer.
+                context.setTimer(LINGER_MILLIS, id -> {
+                    if (!stream.ended()) {
+                        request.connection().close();
+                    }
+                });
+            }
             stream.release();
         }
         if (idle != null) {

@@ -141,16 +141,36 @@ final class RequestStream {
         kept.add(chunk.getByteBuf());
     }
 
-    /** The first try's call: what arrived so far goes to it, and the rest as it comes. */
+    /**
+     * A try's call: what arrived so far goes to it, and the rest as it comes. The first try gets what waited for it;
+     * a retry (the client still sending) gets the kept copy so far, as Envoy replays its buffer.
+     */
     void attach(UpstreamCall c) {
+        boolean retry = call != null;
         call = c;
-        for (Buffer b; (b = early.poll()) != null; ) {
-            c.write(b);
+        if (retry) {
+            for (io.netty.buffer.ByteBuf b : kept) {
+                c.write(Buffer.buffer(b));
+            }
+        } else {
+            for (Buffer b; (b = early.poll()) != null; ) {
+                c.write(b);
+            }
         }
         if (done) {
             c.endBody();
         }
         writable();
+    }
+
+    /** The client has ended its body. */
+    boolean ended() {
+        return done;
+    }
+
+    /** Everything the client sent so far is kept: a failed try may be retried from it, while the client sends on. */
+    boolean replayable() {
+        return kept != null && !closed;
     }
 
     /** The upstream stream takes more again. */

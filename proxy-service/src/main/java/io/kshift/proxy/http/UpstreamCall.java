@@ -26,6 +26,11 @@ final class UpstreamCall {
     private UpstreamPool waitingIn;
     private UpstreamConnection connection;
     private boolean over;
+    /**
+     * Whether more streamed body may be written: set on the pool's loop after each write, read on the caller's (for a
+     * node-wide pool they differ). It turns true again only with a {@link UpstreamListener#writable} event after it.
+     */
+    private volatile boolean writable = true;
 
     UpstreamCall(EventLoop caller, io.netty.handler.codec.http.FullHttpRequest request, UpstreamListener listener) {
         this.caller = caller;
@@ -58,8 +63,10 @@ final class UpstreamCall {
             }
             if (connection != null && connection.headSent()) {
                 connection.writeBody(chunk);
+                writable = connection.writable();
             } else {
                 body.add(chunk);
+                writable = body.size() < RequestStream.QUEUED;
             }
         });
     }
@@ -76,10 +83,9 @@ final class UpstreamCall {
         });
     }
 
-    /** Whether more body may be written now (read on the caller's loop; streaming calls are on one loop). */
+    /** Whether more body may be written now (read on the caller's loop). */
     boolean writable() {
-        UpstreamConnection c = connection;
-        return c == null ? body == null || body.size() < RequestStream.QUEUED : c.writable();
+        return writable;
     }
 
     /** Pool loop: the head went out; what was queued follows. */
@@ -90,13 +96,15 @@ final class UpstreamCall {
         if (bodyEnded) {
             c.endBody();
         }
-        if (c.writable()) {
+        writable = c.writable();
+        if (writable) {
             writableAgain(); // a client paused on the queue resumes (a fresh stream may never change writability)
         }
     }
 
     /** Pool loop: the connection takes more body again. */
     void writableAgain() {
+        writable = true;
         if (!over) {
             deliver(listener::writable);
         }

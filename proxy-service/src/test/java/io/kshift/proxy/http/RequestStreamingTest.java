@@ -177,11 +177,11 @@ class RequestStreamingTest {
     }
 
     @Test
-    void aStreamedBodyOverTheRequestLimitIsCutWith413() throws Exception {
+    void aStreamedBodyOverTheRequestLimitIsCutWith413AndAClientThatSendsOnIsClosedAfterALinger() throws Exception {
         // The test profile's limit is the default's 10 MiB; the proxy answers once the body crosses it.
         publish(HttpMesh.rule(""), HttpMesh.routes("  - " + TO_V1.strip() + "\n"));
         try (Socket client = new Socket("127.0.0.1", gatewayPort)) {
-            client.setSoTimeout(10_000);
+            client.setSoTimeout((int) HttpExchange.LINGER_MILLIS + 5000);
             OutputStream out = client.getOutputStream();
             out.write("POST /upload HTTP/1.1\r\nHost: httpbin\r\nTransfer-Encoding: chunked\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
@@ -189,29 +189,70 @@ class RequestStreamingTest {
             byte[] size = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
             CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                 try {
-                    for (int i = 0; i < 11 * 16; i++) { // 11 MiB
+                    for (int i = 0; i < 11 * 16; i++) { // 11 MiB, and never the last chunk
                         out.write(size);
                         out.write(chunk);
                         out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
                     }
-                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 } catch (java.io.IOException e) {
-                    // The proxy may stop reading once it answered: not what this test is about.
+                    // The proxy may have closed the connection by now: what the rest of the test is about.
                 }
             });
-            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(),
-                    StandardCharsets.US_ASCII));
-            StringBuilder head = new StringBuilder();
-            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                head.append(line).append('\n');
-            }
-            assertThat(head.toString()).startsWith("HTTP/1.1 413").contains(ResponseFlags.HEADER + ": BL");
+            long start = System.nanoTime();
+            String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 413").contains(ResponseFlags.HEADER + ": BL");
+            assertThat((System.nanoTime() - start) / 1_000_000).as("closed after the linger, not left open")
+                    .isLessThan(HttpExchange.LINGER_MILLIS + 4000);
             sending.get(10, TimeUnit.SECONDS);
         }
         HttpResponse<String> after = post(HttpRequest.BodyPublishers.ofByteArray(pattern(1000)));
         assertThat(after.statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bufferedBytes() == 0);
+    }
+
+    @Test
+    void theRouteTimeoutStartsWhenTheClientHasSentItsWholeBody() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - timeout: 1s
+                    retries: {attempts: 1, perTryTimeout: 1s}
+                """ + TO_V1));
+        String answer = rawUpload("5\r\nhello\r\n", 1600, "6\r\n world\r\n0\r\n\r\n");
+        assertThat(answer).as("1.6 s of upload is not 1.6 s of waiting for the upstream").startsWith("HTTP/1.1 200")
+                .contains("x-echo-body-bytes: 11");
+    }
+
+    @Test
+    void aTryThatCannotConnectIsRetriedWhileTheClientIsStillSending() throws Exception {
+        String deadEndpoint = HttpMesh.endpoint("httpbin-v1-dead", HttpMesh.freePort(), "v1");
+        // No retries given: Istio's default policy (connect failures among them).
+        publish(deadEndpoint, HttpMesh.rule(""), HttpMesh.routes("  - " + TO_V1.strip() + "\n"));
+        for (int i = 0; i < 2; i++) { // round-robin: one of the two starts on the dead endpoint
+            String answer = rawUpload("5\r\nhello\r\n", 300, "6\r\n world\r\n0\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("x-echo-version: v1")
+                    .contains("x-echo-body-bytes: 11");
+        }
+    }
+
+    /** A chunked upload in two parts with a pause between: the answer's head, lower case after the status line. */
+    static String rawUpload(String first, long pauseMillis, String rest) throws Exception {
+        try (Socket client = new Socket("127.0.0.1", gatewayPort)) {
+            client.setSoTimeout(10_000);
+            OutputStream out = client.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: httpbin\r\nTransfer-Encoding: chunked\r\n\r\n" + first)
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(pauseMillis);
+            out.write(rest.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder(in.readLine()).append('\n');
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                head.append(line.toLowerCase(Locale.ROOT)).append('\n');
+            }
+            return head.toString();
+        }
     }
 
     static HttpResponse<String> post(HttpRequest.BodyPublisher body) throws Exception {
