@@ -60,6 +60,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     private long routeTimer = -1;
     private int firstEndpoint = -1;
     private UpstreamCall inFlight;
+    /** An HTTP/1 client still sending after the exchange ended has its connection closed after a linger. */
+    private boolean lingering;
     /** The latest try: its per-try timer starts when the client ends a streamed body. */
     private UpstreamTry current;
     private boolean finished;
@@ -321,16 +323,16 @@ final class HttpExchange implements UpstreamTry.Owner {
             release(null, retry);
             return;
         }
-        if (!UpstreamTry.acquire(target.activeRequests(), target.pool().policy().maxRequests())) {
-            release(null, retry);
-            overflow();
-            return;
-        }
         // A retry while the client still streams replays the kept copy; once that overflowed there is nothing to send.
         boolean streams = stream != null && body == null;
         if (streams && attempt > 0 && !stream.replayable()) {
             release(null, retry);
             respond(503, "upstream reset before headers; the request body was too long to retry", ResponseFlags.RESET);
+            return;
+        }
+        if (!UpstreamTry.acquire(target.activeRequests(), target.pool().policy().maxRequests())) {
+            release(null, retry);
+            overflow();
             return;
         }
         Upstream endpoint = endpoint(attempt);
@@ -557,6 +559,9 @@ final class HttpExchange implements UpstreamTry.Owner {
         if (done || attempt >= route.retry().attempts() || !UpstreamTry.acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
             return false;
         }
+        if (stream != null && body == null) {
+            stream.hold(); // the client waits for the retry: its body so far must still fit the kept copy then
+        }
         // Envoy's backoff: 25 ms base, doubling, fully jittered.
         long backoff = 1 + random.nextLong(25L << Math.min(attempt, 4));
         context.setTimer(backoff, id -> forward(attempt + 1, true));
@@ -639,7 +644,8 @@ final class HttpExchange implements UpstreamTry.Owner {
         budget.give(budgeted);
         budgeted = 0;
         if (stream != null) {
-            if (!stream.ended() && request.version() != HttpVersion.HTTP_2) {
+            if (!stream.ended() && request.version() != HttpVersion.HTTP_2 && !lingering) {
+                lingering = true; // over() runs again when the connection closes
                 // Answered before the client sent its whole body (413, a fault, an upstream error): as Envoy, the
                 // HTTP/1 connection goes, so nobody streams on into a void; after a linger, not at once, since
                 // closing a socket with unread bytes resets it and the client could lose the answer.

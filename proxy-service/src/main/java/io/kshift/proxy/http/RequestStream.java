@@ -163,6 +163,13 @@ final class RequestStream {
         writable();
     }
 
+    /** Pauses the client until the next try is attached (a retry waiting out its backoff). */
+    void hold() {
+        if (!closed) {
+            pause();
+        }
+    }
+
     /** The client has ended its body. */
     boolean ended() {
         return done;
