@@ -124,6 +124,23 @@ class RequestStreamingTest {
     }
 
     @Test
+    void anHttp2ClientsBodyOfUnknownLengthReachesAnHttp11DestinationWhole() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("  - " + TO_V1.strip() + "\n"));
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        // Cleartext HTTP/2 begins with an upgrade on a first request; the upload then goes as HTTP/2 frames.
+        assertThat(h2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/get")).build(),
+                HttpResponse.BodyHandlers.discarding()).version()).isEqualTo(HttpClient.Version.HTTP_2);
+        byte[] body = pattern(300 * 1024);
+        HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/upload"))
+                .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(body))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertWhole(r, body);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bufferedBytes() == 0);
+    }
+
+    @Test
     void aChunkedUploadThatFailsIsRetriedWholeOnAnotherEndpoint() throws Exception {
         String brokenEndpoint = HttpMesh.endpoint("httpbin-v1-broken", broken.port(), "v1");
         publish(brokenEndpoint, HttpMesh.rule(""), HttpMesh.routes("""
