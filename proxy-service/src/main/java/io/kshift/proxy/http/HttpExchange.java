@@ -19,9 +19,9 @@ import java.util.random.RandomGenerator;
  * redirect, then the router: rewrite and header edits, the weighted destination, the circuit breaker, an endpoint
  * (load balancer, skipping ejected ones), the forward with per-try timeout and retries inside the route timeout,
  * and mirrors once the first try is dispatched. The request body streams to the first try ({@link RequestStream},
- * which keeps a bounded copy for retries and mirrors); the response streams back with backpressure. Whatever the proxy answers itself carries a response flag. As in
- * Envoy, a stream on which nothing moves either way for the stream idle timeout is answered 408 (reset once the
- * answer has begun).
+ * which keeps a bounded copy for retries and mirrors); the response streams back with backpressure. Whatever the
+ * proxy answers itself carries a response flag. As in Envoy, a stream on which nothing moves either way for the
+ * stream idle timeout is answered 408 (reset once the answer has begun).
  *
  * <p>Long for a reason: it is one request's state machine (answered, finished, the try in flight, timers, budget),
  * whose transitions read best side by side, and one object per request on the hot path. What needs none of that
@@ -71,9 +71,6 @@ final class HttpExchange implements UpstreamTry.Owner {
     private boolean headCopied;
     private final long startedAt = System.nanoTime();
     private final HttpLimits limits;
-    private final long maxBody;
-    private final BodyBudget budget;
-    private final long streamIdleMillis;
     /** Body bytes taken from the node's budget; given back once when the exchange is over. */
     private long budgeted;
     /** Null when the stream idle timeout is off. */
@@ -84,9 +81,6 @@ final class HttpExchange implements UpstreamTry.Owner {
                  RandomGenerator random, HttpLimits limits) {
         this.requestUri = requestUri;
         this.limits = limits;
-        this.maxBody = limits.maxBody();
-        this.budget = limits.budget();
-        this.streamIdleMillis = limits.streamIdleMillis();
         this.request = request;
         this.response = request.response();
         this.route = route;
@@ -113,14 +107,14 @@ final class HttpExchange implements UpstreamTry.Owner {
         response.endHandler(v -> over());
         // From the headers alone, as Envoy's CORS filter does: answers sent before the body is in carry it too.
         corsOrigin = route.cors() == null ? null : route.cors().allowedOrigin(request);
-        if (streamIdleMillis > 0) {
-            idle = new StreamIdle(loop, streamIdleMillis, this::idleTimeout);
+        if (limits.streamIdleMillis() > 0) {
+            idle = new StreamIdle(loop, limits.streamIdleMillis(), this::idleTimeout);
         }
         String length = request.getHeader("content-length");
         long declared = length != null && !length.isEmpty() && length.length() < 19
                 && length.chars().allMatch(Character::isDigit) ? Long.parseLong(length) : -1;
-        if (declared > maxBody) {
-            respond(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
+        if (declared > limits.maxBody()) {
+            respond(413, "request body over " + limits.maxBody() + " bytes", ResponseFlags.BODY_LIMIT);
             return;
         }
         if (target != null && route.redirect() == null && route.direct() == null
@@ -143,14 +137,14 @@ final class HttpExchange implements UpstreamTry.Owner {
                 return;
             }
             moved();
-            if (!budget.take(chunk.length())) {
+            if (!limits.budget().take(chunk.length())) {
                 respond(503, "request bodies buffered on this node are over their budget", ResponseFlags.OVERLOAD);
                 return;
             }
             budgeted += chunk.length();
             collected.appendBuffer(chunk);
-            if (collected.length() > maxBody) {
-                respond(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
+            if (collected.length() > limits.maxBody()) {
+                respond(413, "request body over " + limits.maxBody() + " bytes", ResponseFlags.BODY_LIMIT);
             }
         });
         request.exceptionHandler(e -> abandon());
@@ -176,7 +170,7 @@ final class HttpExchange implements UpstreamTry.Owner {
             target.stats().request(response.getStatusCode(), ResponseFlags.BODY_LIMIT,
                     (System.nanoTime() - startedAt) / 1_000_000);
         }
-        answer(413, "request body over " + maxBody + " bytes", ResponseFlags.BODY_LIMIT);
+        answer(413, "request body over " + limits.maxBody() + " bytes", ResponseFlags.BODY_LIMIT);
         if (pending != null) {
             pending.reset();
         }
@@ -641,7 +635,7 @@ final class HttpExchange implements UpstreamTry.Owner {
      * stops. The body stays referenced (a try still waiting for a connection sends it after a reset, and fails).
      */
     private void over() {
-        budget.give(budgeted);
+        limits.budget().give(budgeted);
         budgeted = 0;
         if (stream != null) {
             if (!stream.ended() && request.version() != HttpVersion.HTTP_2 && !lingering) {
