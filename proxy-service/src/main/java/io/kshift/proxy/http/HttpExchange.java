@@ -114,7 +114,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         long declared = length != null && !length.isEmpty() && length.length() < 19
                 && length.chars().allMatch(Character::isDigit) ? Long.parseLong(length) : -1;
         if (declared > limits.maxBody()) {
-            respond(413, "request body over " + limits.maxBody() + " bytes", ResponseFlags.BODY_LIMIT);
+            respond(413, tooLong(), ResponseFlags.BODY_LIMIT);
             return;
         }
         if (target != null && route.redirect() == null && route.direct() == null
@@ -144,7 +144,7 @@ final class HttpExchange implements UpstreamTry.Owner {
             budgeted += chunk.length();
             collected.appendBuffer(chunk);
             if (collected.length() > limits.maxBody()) {
-                respond(413, "request body over " + limits.maxBody() + " bytes", ResponseFlags.BODY_LIMIT);
+                respond(413, tooLong(), ResponseFlags.BODY_LIMIT);
             }
         });
         request.exceptionHandler(e -> abandon());
@@ -170,7 +170,7 @@ final class HttpExchange implements UpstreamTry.Owner {
             target.stats().request(response.getStatusCode(), ResponseFlags.BODY_LIMIT,
                     (System.nanoTime() - startedAt) / 1_000_000);
         }
-        answer(413, "request body over " + limits.maxBody() + " bytes", ResponseFlags.BODY_LIMIT);
+        answer(413, tooLong(), ResponseFlags.BODY_LIMIT);
         if (pending != null) {
             pending.reset();
         }
@@ -282,6 +282,10 @@ final class HttpExchange implements UpstreamTry.Owner {
             startRouteTimer();
         }
         forward(0, false);
+    }
+
+    private String tooLong() {
+        return "request body over " + limits.maxBody() + " bytes";
     }
 
     /** Whether the client has sent its whole request: Envoy's route and per-try timeouts start from there. */

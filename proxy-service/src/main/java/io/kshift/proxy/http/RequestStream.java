@@ -34,7 +34,6 @@ final class RequestStream {
      * double its capacity as it grew, so a budget of N bytes could hold twice that in heap.
      */
     private java.util.List<io.netty.buffer.ByteBuf> kept;
-    private long keptBytes;
     /** The kept copy as one body, made once when first asked for. */
     private Buffer whole;
     private long budgeted;
@@ -61,23 +60,21 @@ final class RequestStream {
     }
 
     /**
-     * Whether a forwarded request's body streams: gRPC's always (its streams are bidirectional), others' unless their
-     * length is declared and at most {@link #SMALL_BODY}. A small body takes the buffered path, which sends head and
-     * body in one write instead of three, as does a request without one (no length and not chunked on HTTP/1, a GET
-     * or HEAD without a length on HTTP/2).
+     * Whether a forwarded request's body streams: gRPC's whenever there is one (its streams are bidirectional),
+     * others' unless their length is declared and at most {@link #SMALL_BODY}. A small body takes the buffered path,
+     * which sends head and body in one write instead of three, as does a request without one (no length and not
+     * chunked on HTTP/1, a GET or HEAD without a length on HTTP/2) — told apart first, so a body-less request costs
+     * no content-type lookup.
      */
     static boolean wanted(HttpServerRequest request, boolean hasLength, long declared) {
-        if (isGrpc(request)) {
-            return true;
-        }
         if (hasLength) {
-            return declared > SMALL_BODY;
+            return declared > SMALL_BODY || declared > 0 && isGrpc(request);
         }
-        if (request.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
-            return request.method() != io.vertx.core.http.HttpMethod.GET
-                    && request.method() != io.vertx.core.http.HttpMethod.HEAD;
-        }
-        return request.headers().contains("transfer-encoding");
+        // A body of unknown length streams, gRPC or not.
+        return request.version() == io.vertx.core.http.HttpVersion.HTTP_2
+                ? request.method() != io.vertx.core.http.HttpMethod.GET
+                        && request.method() != io.vertx.core.http.HttpMethod.HEAD
+                : request.headers().contains("transfer-encoding");
     }
 
     /** gRPC proper (application/grpc, +proto, ;…), not gRPC-Web: a stream that may last for hours. */
@@ -130,14 +127,14 @@ final class RequestStream {
         if (kept == null) {
             return;
         }
-        if (keptBytes + chunk.length() > retryBuffer || !budget.take(chunk.length())) {
+        // budgeted: the kept copy's bytes, taken from the node's budget.
+        if (budgeted + chunk.length() > retryBuffer || !budget.take(chunk.length())) {
             budget.give(budgeted); // too long to keep: relayed only, and not retried
             budgeted = 0;
             kept = null;
             return;
         }
         budgeted += chunk.length();
-        keptBytes += chunk.length();
         kept.add(chunk.getByteBuf());
     }
 
