@@ -38,7 +38,7 @@ public final class KshiftCli {
                 default -> {
                     out.println("usage: ./kshift up [--brokers 1|3] | down | status | demo [tcp | http | mirror | tls | all]"
                             + " | bench telemetry | bench scale [SERVICES] [--keep]"
-                            + " | bench proxy [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]");
+                            + " | bench proxy [--cold] [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]");
                     out.println("       ./kshift apply -f FILE [--dry-run] | delete -f FILE | get [KIND [NS/NAME]]"
                             + " | proxies | generations | rollback GENERATION");
                     out.println("       ./kshift token --role viewer|editor|admin [--namespace NS]... [--subject NAME]"
@@ -171,19 +171,23 @@ public final class KshiftCli {
         }
     }
 
-    /** {@code bench proxy [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]}. */
+    /** {@code bench proxy [--cold] [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]}. */
     static io.kshift.local.proxybench.ProxyBench.Options proxyOptions(String[] args) {
-        var d = io.kshift.local.proxybench.ProxyBench.Options.defaults();
+        boolean cold = List.of(args).contains("--cold");
+        var d = cold ? io.kshift.local.proxybench.ProxyBench.Options.coldStart()
+                : io.kshift.local.proxybench.ProxyBench.Options.defaults();
         java.util.Map<String, String> f = new java.util.HashMap<>();
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            f.put(args[i], args[i + 1]);
+        List<String> valued = List.of(args).subList(Math.min(1, args.length), args.length).stream()
+                .filter(a -> !a.equals("--cold")).toList();
+        for (int i = 0; i + 1 < valued.size(); i += 2) {
+            f.put(valued.get(i), valued.get(i + 1));
         }
         return new io.kshift.local.proxybench.ProxyBench.Options(
                 Integer.parseInt(f.getOrDefault("--reps", String.valueOf(d.reps()))),
                 Double.parseDouble(f.getOrDefault("--secs", String.valueOf(d.seconds()))),
                 Double.parseDouble(f.getOrDefault("--warm", String.valueOf(d.warmSeconds()))),
                 Integer.parseInt(f.getOrDefault("--conns", String.valueOf(d.connections()))),
-                Integer.parseInt(f.getOrDefault("--idle", String.valueOf(d.idle()))));
+                Integer.parseInt(f.getOrDefault("--idle", String.valueOf(d.idle()))), cold);
     }
 
     static void demo(Path repo, Path work, String which, PrintStream out) {

@@ -28,6 +28,13 @@ final class ProcessCpu {
         return sum;
     }
 
+    /** Seconds since each one started, e.g. {@code [41, 40]} ({@code ?} where unknown). */
+    List<String> ageSeconds() {
+        java.time.Instant now = java.time.Instant.now();
+        return pids.stream().map(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
+                .map(t -> String.valueOf(java.time.Duration.between(t, now).toSeconds())).orElse("?")).toList();
+    }
+
     /** Each one's resident set, in MB. */
     List<Long> rssMb() {
         return pids.stream().map(io.kshift.local.ScaleBench::rssMegabytes).toList();
