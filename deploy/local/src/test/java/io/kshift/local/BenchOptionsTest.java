@@ -1,0 +1,33 @@
+package io.kshift.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.local.proxybench.ProxyBench;
+import org.junit.jupiter.api.Test;
+
+/** {@code ./kshift bench proxy ...}: flags and valued options in any order. */
+class BenchOptionsTest {
+    @Test
+    void defaultsAreTheReadmesRun() {
+        assertThat(KshiftCli.proxyOptions(new String[] {"proxy"})).isEqualTo(ProxyBench.Options.defaults());
+    }
+
+    @Test
+    void coldIsOneUnwarmedRunAndKeepsOtherOptionsWhereverItStands() {
+        ProxyBench.Options cold = KshiftCli.proxyOptions(
+                new String[] {"proxy", "--secs", "5", "--cold", "--idle", "10"});
+        assertThat(cold.cold()).isTrue();
+        assertThat(cold.reps()).isEqualTo(1);
+        assertThat(cold.seconds()).isEqualTo(5);
+        assertThat(cold.idle()).isEqualTo(10);
+        assertThat(cold.connections()).isEqualTo(ProxyBench.Options.defaults().connections());
+    }
+
+    @Test
+    void warmRunsTakeTheirOptions() {
+        ProxyBench.Options o = KshiftCli.proxyOptions(new String[] {"proxy", "--reps", "5", "--warm", "2"});
+        assertThat(o.cold()).isFalse();
+        assertThat(o.reps()).isEqualTo(5);
+        assertThat(o.warmSeconds()).isEqualTo(2);
+    }
+}
