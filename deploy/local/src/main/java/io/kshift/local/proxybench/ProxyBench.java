@@ -89,8 +89,8 @@ public final class ProxyBench {
                     .filter(s -> s.name().startsWith("proxy")).flatMap(s -> s.pid().stream()).toList());
             if (o.cold()) {
                 out.printf("proxy benchmark, cold: %d cores, one %.0f s run per target, the fleet first and "
-                        + "not warmed (the load generator is, on another target); its proxies started %s s ago and have used %.1f CPU-s (their own warm-up); "
-                        + "targets %s%n", cores, o.seconds(), proxies.ageSeconds(), proxies.ticks() / 100.0,
+                        + "not warmed (the load generator is, on another target); its proxies started %s s ago "
+                        + "and have used %.1f CPU-s (their own warm-up); targets %s%n", cores, o.seconds(), proxies.ageSeconds(), proxies.ticks() / 100.0,
                         targets.stream().map(Target::name).toList());
             } else {
                 out.printf("proxy benchmark: %d cores, %d reps, %.0f s runs after %.0f s warm-up per target; "
