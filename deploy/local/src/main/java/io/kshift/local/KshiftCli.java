@@ -38,7 +38,7 @@ public final class KshiftCli {
                 default -> {
                     out.println("usage: ./kshift up [--brokers 1|3] | down | status | demo [tcp | http | mirror | tls | all]"
                             + " | bench telemetry | bench scale [SERVICES] [--keep]"
-                            + " | bench proxy [--cold] [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]");
+                            + " | " + BENCH_PROXY_USAGE);
                     out.println("       ./kshift apply -f FILE [--dry-run] | delete -f FILE | get [KIND [NS/NAME]]"
                             + " | proxies | generations | rollback GENERATION");
                     out.println("       ./kshift token --role viewer|editor|admin [--namespace NS]... [--subject NAME]"
@@ -157,37 +157,60 @@ public final class KshiftCli {
                 onFleet(repo, work, out, fleet -> new ScaleBench(fleet.layout(), out).run(services,
                         rest.contains("--keep")));
             }
-            case "proxy" -> onFleet(repo, work, out, fleet -> {
-                try {
-                    new io.kshift.local.proxybench.ProxyBench(fleet, work, out).run(proxyOptions(args));
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException("proxy benchmark failed: " + e, e);
-                }
-            });
+            case "proxy" -> {
+                var options = proxyOptions(args); // a bad option is refused before any fleet is started
+                onFleet(repo, work, out, fleet -> {
+                    try {
+                        new io.kshift.local.proxybench.ProxyBench(fleet, work, out).run(options);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException("proxy benchmark failed: " + e, e);
+                    }
+                });
+            }
             default -> throw new IllegalArgumentException("no benchmark '" + which
                     + "'; try telemetry, scale or proxy");
         }
     }
 
-    /** {@code bench proxy [--cold] [--reps N] [--secs S] [--warm S] [--conns N] [--idle N]}. */
+    static final String BENCH_PROXY_USAGE = "bench proxy [--cold] [--only SCENARIO,...] [--reps N] [--secs S] "
+            + "[--warm S] [--conns N] [--idle N]";
+
+    /** {@code bench proxy ...} ({@link #BENCH_PROXY_USAGE}); anything else is refused, never silently dropped. */
     static io.kshift.local.proxybench.ProxyBench.Options proxyOptions(String[] args) {
-        boolean cold = List.of(args).contains("--cold");
+        List<String> rest = List.of(args).subList(Math.min(1, args.length), args.length);
+        boolean cold = rest.contains("--cold");
         var d = cold ? io.kshift.local.proxybench.ProxyBench.Options.coldStart()
                 : io.kshift.local.proxybench.ProxyBench.Options.defaults();
         java.util.Map<String, String> f = new java.util.HashMap<>();
-        List<String> valued = List.of(args).subList(Math.min(1, args.length), args.length).stream()
-                .filter(a -> !a.equals("--cold")).toList();
-        for (int i = 0; i + 1 < valued.size(); i += 2) {
-            f.put(valued.get(i), valued.get(i + 1));
+        List<String> valued = List.of("--only", "--reps", "--secs", "--warm", "--conns", "--idle");
+        for (int i = 0; i < rest.size(); i++) {
+            String a = rest.get(i);
+            if (a.equals("--cold")) {
+                continue;
+            }
+            if (!valued.contains(a) || i + 1 >= rest.size()) {
+                throw new IllegalArgumentException("bench proxy: '" + a + "' is not an option here, or lacks its "
+                        + "value; usage: ./kshift " + BENCH_PROXY_USAGE);
+            }
+            f.put(a, rest.get(++i));
+        }
+        if (cold && (f.containsKey("--reps") || f.containsKey("--warm"))) {
+            throw new IllegalArgumentException("bench proxy: --cold is one run with no warm-up of the fleet; "
+                    + "--reps and --warm do not apply");
+        }
+        List<String> scenarios = f.containsKey("--only") ? List.of(f.get("--only").split(",")) : d.scenarios();
+        if (scenarios.isEmpty() || !io.kshift.local.proxybench.ProxyBench.SCENARIOS.containsAll(scenarios)) {
+            throw new IllegalArgumentException("bench proxy: --only takes some of "
+                    + String.join(",", io.kshift.local.proxybench.ProxyBench.SCENARIOS) + "; got " + f.get("--only"));
         }
         return new io.kshift.local.proxybench.ProxyBench.Options(
                 Integer.parseInt(f.getOrDefault("--reps", String.valueOf(d.reps()))),
                 Double.parseDouble(f.getOrDefault("--secs", String.valueOf(d.seconds()))),
                 Double.parseDouble(f.getOrDefault("--warm", String.valueOf(d.warmSeconds()))),
                 Integer.parseInt(f.getOrDefault("--conns", String.valueOf(d.connections()))),
-                Integer.parseInt(f.getOrDefault("--idle", String.valueOf(d.idle()))), cold);
+                Integer.parseInt(f.getOrDefault("--idle", String.valueOf(d.idle()))), cold, scenarios);
     }
 
     static void demo(Path repo, Path work, String which, PrintStream out) {

@@ -1,6 +1,7 @@
 package io.kshift.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kshift.local.proxybench.ProxyBench;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,22 @@ class BenchOptionsTest {
         assertThat(cold.seconds()).isEqualTo(5);
         assertThat(cold.idle()).isEqualTo(10);
         assertThat(cold.connections()).isEqualTo(ProxyBench.Options.defaults().connections());
+    }
+
+    @Test
+    void onlyPicksScenariosInItsOrder() {
+        assertThat(KshiftCli.proxyOptions(new String[] {"proxy", "--cold", "--only", "http,conn"}).scenarios())
+                .containsExactly("http", "conn");
+    }
+
+    @Test
+    void anythingElseIsRefusedNotDropped() {
+        for (String[] bad : new String[][] {{"proxy", "5", "--secs", "5"}, {"proxy", "--secs"},
+                {"proxy", "--sec", "5"}, {"proxy", "--cold", "--reps", "3"}, {"proxy", "--cold", "--warm", "1"},
+                {"proxy", "--only", "http,ftp"}}) {
+            assertThatThrownBy(() -> KshiftCli.proxyOptions(bad)).as(String.join(" ", bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("bench proxy:");
+        }
     }
 
     @Test

@@ -40,8 +40,9 @@ final class BenchTable {
             String cpu = e.getKey().equals("kshift") && !Double.isNaN(kshiftCpuPerK)
                     ? String.format("%.0f%s", kshiftCpuPerK, scenario.equals("stream") ? " per MB" : "") : "";
             boolean latency = !scenario.equals("stream");
-            out.printf("%-7s %-8s %-7s %9.1f %5.0f%% %8s %9s %8s %8s %7s %-15s %5d %s%n", scenario, e.getKey(),
-                    metric, median, spread * 100, ratio(rs, direct, Load.Result::rate),
+            out.printf("%-7s %-8s %-7s %9.1f %6s %8s %9s %8s %8s %7s %-15s %5d %s%n", scenario, e.getKey(),
+                    metric, median, rs.size() < 2 ? "-" : String.format("%.0f%%", spread * 100),
+                    ratio(rs, direct, Load.Result::rate),
                     ratio(rs, haproxy, Load.Result::rate),
                     latency ? String.format("%.0f", median(rs, r -> r.latency().quantile(0.50))) : "-",
                     latency ? String.format("%.0f", median(rs, r -> r.latency().quantile(0.99))) : "-",
