@@ -91,7 +91,7 @@ final class ComposeProject {
             }
             // docker-java does not read the load's answer: a refused image shows here (the engine may still be
             // unpacking it for a moment), not as a pull from Docker Hub that compose would try next.
-            awaitImage(docker, repoTag(tar), tar);
+            awaitImage(docker, ImageTarball.repoTag(tar), tar);
         }
     }
 
@@ -113,20 +113,6 @@ final class ComposeProject {
                 }
             }
         }
-    }
-
-    /** The tag in the tarball's manifest.json (read without unpacking the layers). */
-    private static String repoTag(Path tar) throws IOException {
-        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
-            org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
-            while ((e = in.getNextEntry()) != null) {
-                if (e.getName().equals("manifest.json")) {
-                    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(in.readAllBytes()).get(0)
-                            .get("RepoTags").get(0).asText();
-                }
-            }
-        }
-        throw new IOException("no manifest.json in " + tar);
     }
 
     /**

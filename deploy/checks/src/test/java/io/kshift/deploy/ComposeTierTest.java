@@ -65,7 +65,6 @@ class ComposeTierTest {
                 .withExposedService("config-service-1", 8080,
                         Wait.forHttp("/q/health/ready").forStatusCode(200).withStartupTimeout(STARTUP))
                 .withExposedService("front-1", 31400, Wait.forListeningPort().withStartupTimeout(STARTUP));
-        Throwable failure = null;
         try {
             fleet.start();
             String api = "http://" + fleet.getServiceHost("config-service-1", 8080) + ":"
@@ -89,19 +88,23 @@ class ComposeTierTest {
                     .isEqualTo(20);
             assertThat(get(api, token, "/api/v1/proxies")).contains("SYNCED").doesNotContain("STALE");
         } catch (Throwable t) {
-            failure = t;
             ComposeProject.printLogs(project); // `stop` removes the containers, and their logs with them
-            throw t;
-        } finally {
             try {
                 fleet.stop();
             } catch (RuntimeException e) {
-                if (failure == null) {
-                    throw e;
-                }
-                failure.addSuppressed(e);
+                t.addSuppressed(e);
             }
+            throw t;
         }
+        fleet.stop();
+    }
+
+    @Test
+    void theTagComposeLooksForIsReadFromTheManifestAlone() throws Exception {
+        assumeFalse(Boolean.getBoolean("kshift.images.skip"), "images skipped (-Dkshift.images.skip=true)");
+        Path tar = Repo.path("config-service/target/jib-image.tar");
+        assertThat(ImageTarball.repoTag(tar)).isEqualTo(ImageTarball.read(tar).repoTag())
+                .isEqualTo("kshift/config-service:" + Repo.VERSION);
     }
 
     @Test
@@ -118,12 +121,11 @@ class ComposeTierTest {
 
     /** The one-shot demo step (backends, tcp-echo all-v1, the HTTP gateway) must finish, and finish well. */
     private static void awaitDemoStep(ComposeContainer fleet) throws InterruptedException {
-        var docker = DockerClientFactory.instance().client();
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
             var demo = fleet.getContainerByServiceName("demo-1");
             if (demo.isPresent()) {
-                var state = docker.inspectContainerCmd(demo.get().getContainerId()).exec().getState();
+                var state = demo.get().getCurrentContainerInfo().getState();
                 if ("exited".equals(state.getStatus())) {
                     assertThat(state.getExitCodeLong()).as("the demo step's exit code; its log:%n%s",
                             demo.get().getLogs()).isZero();
@@ -179,5 +181,4 @@ class ComposeTierTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
-
 }

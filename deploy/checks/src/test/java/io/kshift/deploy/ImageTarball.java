@@ -73,6 +73,20 @@ record ImageTarball(Path tar, String repoTag, JsonNode config, Map<String, FileI
         return out;
     }
 
+    /** The tag in the tarball's manifest.json (read without unpacking the layers). */
+    static String repoTag(Path tar) throws IOException {
+        try (var in = new TarArchiveInputStream(Files.newInputStream(tar))) {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (e.getName().equals("manifest.json")) {
+                    return new ObjectMapper().readTree(in.readAllBytes()).get(0)
+                            .get("RepoTags").get(0).asText();
+                }
+            }
+        }
+        throw new IOException("no manifest.json in " + tar);
+    }
+
     /** The entries of the image tarball itself: manifest, config and the gzipped layers, by name. */
     private static Map<String, byte[]> blobs(Path tar) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();

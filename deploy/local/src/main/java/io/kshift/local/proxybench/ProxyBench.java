@@ -28,8 +28,8 @@ public final class ProxyBench {
      * the issue's "first 3 s after {@code ./kshift up}" — one repetition, the fleet measured first in every scenario
      * and never warmed, so each scenario's first traffic of its kind through the proxies is what is timed (run it
      * right after {@code up}; later scenarios follow the earlier ones' traffic, so {@code scenarios} picks which
-     * comes first). This JVM's load generator and backends are warmed first on another target for
-     * {@link #GENERATOR_WARM_SECONDS}, so that only the fleet is cold.
+     * comes first). Its warm-up seconds are this JVM's load generator's and backends', on another target, so that
+     * only the fleet is cold.
      */
     public record Options(int reps, double seconds, double warmSeconds, int connections, int idle, boolean cold,
                           List<String> scenarios) {
@@ -42,16 +42,9 @@ public final class ProxyBench {
         }
 
         public static Options coldStart() {
-            return new Options(1, 3, 0, 5000, 1000, true, SCENARIOS);
-        }
-
-        /** The warm-up pass of the load generator alone, before a cold scenario. */
-        Options generatorWarmUp() {
-            return new Options(1, seconds, GENERATOR_WARM_SECONDS, connections, idle, false, scenarios);
+            return new Options(1, 3, 3, 5000, 1000, true, SCENARIOS);
         }
     }
-
-    static final double GENERATOR_WARM_SECONDS = 3;
 
     private final Fleet fleet;
     private final PrintStream out;
@@ -92,15 +85,10 @@ public final class ProxyBench {
             peers.startHaproxy(dir, BenchMesh.freePorts(4), line, raw, http, cores, cert.certPem() + cert.keyPem());
             peers.startNginx(dir, BenchMesh.freePorts(3), line, raw, http, cores);
             List<Target> targets = new ArrayList<>();
-            Target kshift = new Target("kshift", gateway[0], gateway[1], gateway[2], gateway[3]);
-            if (o.cold()) {
-                targets.add(kshift);
-            }
             targets.add(new Target("direct", line[0], raw[0], http[0], 0));
             targets.addAll(peers.started());
-            if (!o.cold()) {
-                targets.add(kshift);
-            }
+            targets.add(o.cold() ? 0 : targets.size(), new Target("kshift", gateway[0], gateway[1], gateway[2],
+                    gateway[3]));
             ProcessCpu proxies = new ProcessCpu(fleet.status().stream()
                     .filter(s -> s.name().startsWith("proxy")).flatMap(s -> s.pid().stream()).toList());
             if (o.cold()) {
@@ -126,7 +114,7 @@ public final class ProxyBench {
                 List<Target> warming = o.cold()
                         ? serving.stream().filter(t -> !t.name().equals("kshift")).limit(1).toList() : serving;
                 for (Target t : warming) {
-                    scenario(scenario, t, o.cold() ? o.generatorWarmUp() : o, true);
+                    scenario(scenario, t, o, true);
                 }
                 Map<String, List<Load.Result>> results = new LinkedHashMap<>();
                 Map<String, Double> cpuPerK = new LinkedHashMap<>();
