@@ -28,7 +28,9 @@ public final class Fleet {
     public record MemberStatus(String name, Optional<Long> pid, String address) {
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** HTTP/1.1: Java's default opens each connection with an h2c upgrade, HTTP/2 machinery for one call. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1).build();
     private final FleetLayout layout;
 
     public Fleet(FleetLayout layout) {

@@ -40,7 +40,9 @@ public final class KshiftClient {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** HTTP/1.1: Java's default opens each connection with an h2c upgrade, HTTP/2 machinery for one call. */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build();
     private final FleetLayout layout;
     private final String token;
 

@@ -1,18 +1,23 @@
 package io.kshift.proxy.config;
 
 import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.routing.TableSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** The one reference through which the data path reads the current route table: read once per connection. */
 @ApplicationScoped
 public class RouteTableHolder {
-    private final AtomicReference<RouteTable> current = new AtomicReference<>(RouteTable.empty());
+    private final TableSource current = new TableSource(RouteTable.empty());
     private final java.util.concurrent.atomic.AtomicLong superseded = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong unreadable = new java.util.concurrent.atomic.AtomicLong();
 
     public RouteTable get() {
         return current.get();
+    }
+
+    /** What listeners read the table through (they never swap it: only {@link #swapIfNewer} does). */
+    public TableSource source() {
+        return current;
     }
 
     /** Snapshots this node skipped because a newer one was already waiting (reported in its status). */

@@ -1,6 +1,5 @@
 package io.kshift.proxy.http;
 
-import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.proxy.routing.RouteTable;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,13 +17,12 @@ public class HttpProxy {
     /** The listener key of the mesh (sidecar-style) HTTP port, whose routes come from mesh-bound VirtualServices. */
     public static final int MESH = -1;
 
-    private final RouteTableHolder tables;
     private final Vertx vertx;
     private final HttpUpstreams upstreams;
     private final Mirrors mirrors;
     private final HttpLimits limits;
 
-    public HttpProxy(RouteTableHolder tables, Vertx vertx,
+    public HttpProxy(Vertx vertx,
                      @ConfigProperty(name = "kshift.proxy.http.max-mirror-requests", defaultValue = "256") int mirrorLimit,
                      @ConfigProperty(name = "kshift.proxy.http.mirror-timeout", defaultValue = "10s")
                      java.time.Duration mirrorTimeout,
@@ -35,7 +33,6 @@ public class HttpProxy {
                      java.time.Duration streamIdle) {
         this.limits = new HttpLimits(maxBody, Math.min(retryBuffer, maxBody), new BodyBudget(budget),
                 streamIdle.toMillis());
-        this.tables = tables;
         this.vertx = vertx;
         this.upstreams = new HttpUpstreams(vertx);
         this.mirrors = new Mirrors(upstreams, mirrorLimit, mirrorTimeout.toMillis());
@@ -44,12 +41,10 @@ public class HttpProxy {
 
     private final io.kshift.proxy.tcp.UpstreamClients tunnels;
 
-    /** {@code listener}: the gateway port, or {@link #MESH}; {@code port}: the local port it arrived on. */
-    public void handle(HttpServerRequest request, int listener, int port) {
-        handle(request, listener, port, tables.get());
-    }
-
-    /** Through {@code table} rather than the node's (the start-up warm-up runs a table of its own). */
+    /**
+     * {@code listener}: the gateway port, or {@link #MESH}; {@code port}: the local port it arrived on; {@code table}:
+     * the node's, or the start-up warm-up's own (read by the listener, {@link HttpListenerHandler}).
+     */
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
         VirtualHostTable hosts = listener == MESH ? table.mesh() : table.http().get(listener);
         String authority = request.host();

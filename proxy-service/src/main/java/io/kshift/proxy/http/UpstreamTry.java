@@ -94,15 +94,17 @@ final class UpstreamTry implements UpstreamListener {
         }
     }
 
-    /** Takes a slot under {@code limit}; the counters are shared by every event loop, so compare-and-set. */
+    /**
+     * Takes a slot under {@code limit}. The counters are shared by every event loop: one atomic add, given back when
+     * it went over. A compare-and-set loop retried only under contention, which a warm-up rarely meets, so the
+     * first busy moment of real traffic sent the compiled request path back to recompile. A request arriving in
+     * the instant another is over the limit is refused too: Envoy's circuit breakers are approximate the same way.
+     */
     static boolean acquire(java.util.concurrent.atomic.AtomicInteger counter, int limit) {
-        int n;
-        do {
-            n = counter.get();
-            if (n >= limit) {
-                return false;
-            }
-        } while (!counter.compareAndSet(n, n + 1));
+        if (counter.incrementAndGet() > limit) {
+            counter.decrementAndGet();
+            return false;
+        }
         return true;
     }
 }

@@ -2,7 +2,7 @@ package io.kshift.proxy.tcp;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,9 +14,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * listener}; 0, the default, means none, as in Envoy) over which a new connection is closed at accept — before a
  * byte is read or an upstream chosen, so a flood of idle connections cannot take every file descriptor or all the
  * memory of a node while the connections already open are served. Refusals are counted per listener
- * ({@code kshift_listener_connections_refused_total}).
+ * ({@code kshift_listener_connections_refused_total}). A singleton, not application-scoped: the node's listeners
+ * call this class itself, as the warm-up's do, rather than a client proxy of it (two receiver classes at one call
+ * made the JIT recompile the accept path at the first real connection).
  */
-@ApplicationScoped
+@Singleton
 public class ListenerConnections {
     private final int limit;
     private final MeterRegistry registry;

@@ -218,7 +218,7 @@ public class ListenerManager {
                             .<Void>mapEmpty().onComplete(promise);
                 } else if (protocol == ListenerProtocol.TCP && vertx.isNativeTransportEnabled()) {
                     LoopAcceptor.bind((io.vertx.core.impl.ContextInternal) context, bindHost, port, limits,
-                            s -> tcp.accept(s, port)).onSuccess(a -> {
+                            new TcpListenerHandler(tcp, port, tables.source())).onSuccess(a -> {
                                 if (abandoned.get()) {
                                     a.close(); // bound after the attempt gave up: it must not keep a share of the port
                                 } else {
@@ -243,19 +243,10 @@ public class ListenerManager {
                 } else {
                     var options = httpSettings.options(bindHost, port);
                     var server = vertx.createHttpServer(spec.tls() == null ? options : spec.tls().apply(options))
-                            .connectionHandler(c -> {
-                                if (!limits.admit(port)) {
-                                    c.close();
-                                } else {
-                                    c.closeHandler(closed -> limits.release(port));
-                                    if (spec.tls() == null) {
-                                        httpSettings.connected(c);
-                                    } else {
-                                        httpSettings.connectedTls(c);
-                                    }
-                                }
-                            })
-                            .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, listener, port, null));
+                            .connectionHandler(new io.kshift.proxy.http.HttpListenerConnections(limits, port,
+                                    httpSettings, spec.tls() != null))
+                            .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, listener, port,
+                                    tables.source()));
                     closers.add(server::close);
                     servers.add(server);
                     // The listening hook puts the request-head timer under every handler, where HTTPS bytes are

@@ -1,8 +1,14 @@
 package io.kshift.proxy.warmup;
 
+import io.kshift.proxy.http.HttpListenerConnections;
+import io.kshift.proxy.http.HttpListenerHandler;
 import io.kshift.proxy.http.HttpProxy;
 import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.routing.TableSource;
+import io.kshift.proxy.tcp.ListenerConnections;
+import io.kshift.proxy.tcp.TcpListenerHandler;
 import io.kshift.proxy.tcp.TcpProxy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,9 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -47,6 +51,8 @@ public class WarmUp {
     private final TcpProxy tcp;
     private final HttpProxy http;
     private final io.kshift.proxy.http.HttpListenerSettings httpSettings;
+    /** The node's: the warm-up's stats go to private registries of its kind ({@link WarmUpRegistry}). */
+    private final io.micrometer.core.instrument.MeterRegistry registry;
     private final int requests;
     private final int connections;
     private final int concurrency;
@@ -62,6 +68,7 @@ public class WarmUp {
     }
 
     public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
+                  io.micrometer.core.instrument.MeterRegistry registry,
                   @ConfigProperty(name = "kshift.proxy.warmup.requests", defaultValue = "20000") int requests,
                   @ConfigProperty(name = "kshift.proxy.warmup.connections", defaultValue = "5000") int connections,
                   @ConfigProperty(name = "kshift.proxy.warmup.concurrency", defaultValue = "16") int concurrency,
@@ -70,6 +77,7 @@ public class WarmUp {
         this.tcp = tcp;
         this.http = http;
         this.httpSettings = httpSettings;
+        this.registry = registry;
         this.requests = requests;
         this.connections = connections;
         this.concurrency = Math.max(1, concurrency);
@@ -99,7 +107,7 @@ public class WarmUp {
     private void run() {
         long start = System.nanoTime();
         List<Runnable> closers = new ArrayList<>();
-        Load load = new Load(connections, requests);
+        WarmUpLoad load = new WarmUpLoad(connections, requests);
         try {
             int[] echo = new int[2];
             int[] web = new int[2];
@@ -122,13 +130,14 @@ public class WarmUp {
                 LOG.infof("warm-up: built %d tables of a 900-resource synthetic mesh in %d ms", built,
                         (System.nanoTime() - builds) / 1_000_000);
             }
-            RouteTable table = WarmUpMesh.table(echo, web);
-            int tcpPort = tcpListener(table, closers);
-            // Made as the node's listeners are (options, connection hooks, head timer): code that only real
+            TableSource tables = new TableSource(WarmUpMesh.table(echo, web, 0, stats()));
+            ListenerConnections limits = new ListenerConnections(new SimpleMeterRegistry(), 0);
+            int tcpPort = tcpListener(tables, limits, closers);
+            // Made as the node's listeners are (options, the same handler classes, head timer): code that only real
             // listeners ran would meet real traffic cold, and its first calls would send warm code back to recompile.
             HttpServer httpListener = await(vertx.createHttpServer(httpSettings.options("127.0.0.1", 0))
-                    .connectionHandler(httpSettings::connected)
-                    .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, table))
+                    .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings, false))
+                    .requestHandler(new HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, tables))
                     .listen().onSuccess(httpSettings::listening));
             closers.add(httpListener::close);
 
@@ -137,6 +146,17 @@ public class WarmUp {
             HttpClient httpClient = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true)
                     .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(concurrency));
             closers.add(httpClient::close);
+            // HTTP/2 too (h2c, prior knowledge): its first request anywhere in the JVM, even a probe of the admin
+            // port, loads classes that overturn what the JIT assumed of the HTTP/1 path and recompiles all of it.
+            // Half its connections start as HTTP/1 upgrade requests, as Java's own HTTP client sends them.
+            HttpClient h2Client = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true)
+                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false),
+                    new PoolOptions().setHttp2MaxSize(2));
+            closers.add(h2Client::close);
+            HttpClient h2Upgrade = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true)
+                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(true),
+                    new PoolOptions().setHttp2MaxSize(2));
+            closers.add(h2Upgrade::close);
             List<CompletableFuture<Void>> workers = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
                 if (connections > 0) {
@@ -144,10 +164,11 @@ public class WarmUp {
                             : load.connections(netClient, tcpPort));
                 }
                 if (requests > 0) {
-                    workers.add(load.requests(httpClient, httpListener.actualPort()));
+                    HttpClient client = i % 8 == 3 ? h2Client : i % 8 == 7 ? h2Upgrade : httpClient;
+                    workers.add(load.requests(client, httpListener.actualPort()));
                 }
             }
-            untilCompiled(load, start);
+            untilCompiled(load, start, () -> renew(tables, echo, web));
             load.stop = true;
             CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -170,34 +191,60 @@ public class WarmUp {
     }
 
     /** The warm-up's TCP listener, accepted the way the node's are (on its event loop, when epoll is there). */
-    private int tcpListener(RouteTable table, List<Runnable> closers) throws Exception {
+    private int tcpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers) throws Exception {
         if (vertx.isNativeTransportEnabled()) {
             io.kshift.proxy.tcp.LoopAcceptor acceptor = await(io.kshift.proxy.tcp.LoopAcceptor.bind(
-                    ((io.vertx.core.impl.VertxInternal) vertx).getOrCreateContext(), "127.0.0.1", 0,
-                    new io.kshift.proxy.tcp.ListenerConnections(
-                            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 0),
-                    s -> tcp.accept(s, TCP_PORT, table)));
+                    ((io.vertx.core.impl.VertxInternal) vertx).getOrCreateContext(), "127.0.0.1", 0, limits,
+                    new TcpListenerHandler(tcp, TCP_PORT, tables)));
             closers.add(acceptor::close);
             return acceptor.port();
         }
         NetServer server = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0)
-                .setTcpNoDelay(true)).connectHandler(s -> tcp.accept(s, TCP_PORT, table)).listen());
+                .setTcpNoDelay(true)).connectHandler(new TcpListenerHandler(tcp, TCP_PORT, tables)).listen());
         closers.add(server::close);
         return server.actualPort();
     }
 
     /**
-     * Runs the load past its minimum counts until the JIT goes quiet: the compiler works through a queue, and a
-     * hot method is fast only once its optimised version is installed, seconds after it became hot.
+     * Puts a freshly built table under the warm-up's listeners, as a new generation reaches the node's: what real
+     * traffic does once per destination (its first stats, its pool reference, a new connection pool and the
+     * connections in it) the warm-up then does throughout, while the JIT is still profiling. Done once only, the
+     * profile said "never", the compiled code left it out, and the first real request threw that code away.
      */
-    private void untilCompiled(Load load, long start) throws InterruptedException {
+    private void renew(TableSource tables, int[] echo, int[] web) {
+        try {
+            RouteTable current = tables.get();
+            tables.compareAndSet(current, WarmUpMesh.table(echo, web, ++renewals, stats()));
+        } catch (Exception e) {
+            LOG.debugf("warm-up: a table rebuild failed (%s); the current one stays", e);
+        }
+    }
+
+    private int renewals;
+
+    /** A fresh catalogue and registry each round: every round's first requests make their stats and meters. */
+    private io.kshift.proxy.telemetry.Telemetry stats() {
+        return new io.kshift.proxy.telemetry.Telemetry(WarmUpRegistry.like(registry));
+    }
+
+    /**
+     * Runs the load past its minimum counts until the JIT goes quiet: the compiler works through a queue, and a
+     * hot method is fast only once its optimised version is installed, seconds after it became hot. {@code renew}
+     * runs every second until the minimum counts are done: the profile is taken early, and later rounds would
+     * only keep the compiler busy.
+     */
+    private void untilCompiled(WarmUpLoad load, long start, Runnable renew) throws InterruptedException {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
         long deadline = start + timeout.toNanos();
         long compiled = measurable ? jit.getTotalCompilationTime() : 0;
         int quiet = 0;
+        int ticks = 0;
         while (!load.stop && System.nanoTime() < deadline) {
             Thread.sleep(500);
+            if (++ticks % 2 == 0 && !load.minimumDone()) {
+                renew.run();
+            }
             long now = measurable ? jit.getTotalCompilationTime() : compiled;
             quiet = now - compiled < 25 ? quiet + 1 : 0;
             compiled = now;
@@ -216,129 +263,5 @@ public class WarmUp {
 
     private static <T> T await(Future<T> future) throws Exception {
         return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    /** The clients: each worker runs one connection or request after another until the shared count is spent. */
-    private static final class Load {
-        final java.util.Map<String, Integer> tcp = new ConcurrentHashMap<>();
-        final java.util.Map<String, Integer> http = new ConcurrentHashMap<>();
-        final AtomicInteger errors = new AtomicInteger();
-        final AtomicInteger sequence = new AtomicInteger();
-        final AtomicInteger tcpLeft;
-        final AtomicInteger httpLeft;
-        volatile boolean stop;
-
-        Load(int connections, int requests) {
-            tcpLeft = new AtomicInteger(connections);
-            httpLeft = new AtomicInteger(requests);
-        }
-
-        boolean minimumDone() {
-            return tcpLeft.get() <= 0 && httpLeft.get() <= 0;
-        }
-
-        /** Short connections: one line each way, then close. */
-        CompletableFuture<Void> connections(NetClient client, int port) {
-            CompletableFuture<Void> finished = new CompletableFuture<>();
-            nextTcp(client, port, false, finished);
-            return finished;
-        }
-
-        /** Long connections moving 1 MiB each way in 64 KiB writes: the relay's backpressure path. */
-        CompletableFuture<Void> bulk(NetClient client, int port) {
-            CompletableFuture<Void> finished = new CompletableFuture<>();
-            nextTcp(client, port, true, finished);
-            return finished;
-        }
-
-        private static final io.vertx.core.buffer.Buffer CHUNK = io.vertx.core.buffer.Buffer.buffer(new byte[65536]);
-
-        private void nextTcp(NetClient client, int port, boolean bulk, CompletableFuture<Void> finished) {
-            if (!bulk) {
-                tcpLeft.decrementAndGet();
-            }
-            if (stop) {
-                finished.complete(null);
-                return;
-            }
-            Runnable next = () -> nextTcp(client, port, bulk, finished);
-            client.connect(port, "127.0.0.1").onComplete(ar -> {
-                if (ar.failed()) {
-                    failed(next);
-                } else if (bulk) {
-                    transfer(ar.result(), next);
-                } else {
-                    exchangeLine(ar.result(), next);
-                }
-            });
-        }
-
-        private void exchangeLine(io.vertx.core.net.NetSocket socket, Runnable next) {
-            StringBuilder line = new StringBuilder();
-            socket.handler(b -> {
-                line.append(b.toString());
-                if (line.indexOf("\n") >= 0) {
-                    tcp.merge(line.substring(0, line.indexOf(" ")), 1, Integer::sum);
-                    socket.close().onComplete(v -> next.run());
-                }
-            });
-            socket.write("warm-up\n");
-        }
-
-        private void transfer(io.vertx.core.net.NetSocket socket, Runnable next) {
-            long[] received = {0};
-            socket.handler(b -> {
-                if (received[0] == 0 && b.length() >= 2) {
-                    tcp.merge(b.getString(0, 2), 1, Integer::sum);
-                }
-                received[0] += b.length();
-                if (received[0] >= 16L * CHUNK.length()) {
-                    socket.handler(null);
-                    socket.close().onComplete(v -> next.run());
-                }
-            });
-            writeChunks(socket, 16);
-        }
-
-        private void writeChunks(io.vertx.core.net.NetSocket socket, int left) {
-            for (int n = left; n > 0; n--) {
-                socket.write(CHUNK);
-                if (socket.writeQueueFull()) {
-                    int rest = n - 1;
-                    socket.drainHandler(v -> writeChunks(socket, rest));
-                    return;
-                }
-            }
-        }
-
-        CompletableFuture<Void> requests(HttpClient client, int port) {
-            CompletableFuture<Void> finished = new CompletableFuture<>();
-            nextRequest(client, port, finished);
-            return finished;
-        }
-
-        private void nextRequest(HttpClient client, int port, CompletableFuture<Void> finished) {
-            httpLeft.decrementAndGet();
-            if (stop) {
-                finished.complete(null);
-                return;
-            }
-            WarmUpTraffic.request(client, port, sequence.getAndIncrement()).onComplete(ar -> {
-                        if (ar.failed() || !ar.result().startsWith("200 ")) {
-                            failed(() -> nextRequest(client, port, finished));
-                        } else {
-                            http.merge(ar.result().substring(4), 1, Integer::sum);
-                            nextRequest(client, port, finished);
-                        }
-                    });
-        }
-
-        private void failed(Runnable next) {
-            // A warm-up that cannot work (a port in use, a full table) stops early rather than spin.
-            if (errors.incrementAndGet() > 100) {
-                stop = true;
-            }
-            next.run();
-        }
     }
 }

@@ -18,8 +18,21 @@ final class WarmUpMesh {
     private WarmUpMesh() {
     }
 
-    /** {@code echo}, {@code web}: the loopback ports of versions v1 and v2 of the TCP and the HTTP backend. */
-    static RouteTable table(int[] echo, int[] web) throws Exception {
+    /**
+     * {@code echo}, {@code web}: the loopback ports of versions v1 and v2 of the TCP and the HTTP backend.
+     * {@code round} varies what real configs vary and the warm-up's would not: the HTTP destination's connection
+     * pool settings (a new pool, with new connections, as a new DestinationRule brings) and, every other round, a
+     * second server on each protocol and an HTTP route with no match block (tables of one port and of several,
+     * and routes with matches and without, are held in different collection classes).
+     * {@code stats}: the catalogue its destinations' stats go to.
+     */
+    static RouteTable table(int[] echo, int[] web, int round, io.kshift.proxy.telemetry.Telemetry stats)
+            throws Exception {
+        String extraServers = round % 2 == 0 ? "" : """
+                  - {port: {number: %d, name: tcp-2, protocol: TCP}, hosts: ["*"]}
+                  - {port: {number: %d, name: http-2, protocol: HTTP}, hosts: ["*"]}
+                """.formatted(WarmUp.TCP_PORT + 10, WarmUp.HTTP_PORT + 10);
+        String httpRoute = round % 2 == 0 ? "- match: [{uri: {prefix: /}}]\n    route:" : "- route:";
         String yaml = """
                 apiVersion: v1
                 kind: Service
@@ -40,7 +53,7 @@ final class WarmUpMesh {
                   servers:
                   - {port: {number: %d, name: tcp, protocol: TCP}, hosts: ["*"]}
                   - {port: {number: %d, name: http, protocol: HTTP}, hosts: ["*"]}
-                ---
+                %s---
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: warm-tcp, namespace: kshift-warmup}
@@ -49,7 +62,11 @@ final class WarmUpMesh {
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: warm-http, namespace: kshift-warmup}
-                spec: {host: warm-http, subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]}
+                spec:
+                  host: warm-http
+                  trafficPolicy:
+                    connectionPool: {tcp: {connectTimeout: %dms}, http: {idleTimeout: 2s}}
+                  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -58,23 +75,22 @@ final class WarmUpMesh {
                   hosts: ["*"]
                   gateways: [warm-gw]
                   tcp:
-                  - match: [{port: %d}]
-                    route:
+                  - route:
                     - {destination: {host: warm-tcp, port: {number: 7000}, subset: v1}, weight: 80}
                     - {destination: {host: warm-tcp, port: {number: 7000}, subset: v2}, weight: 20}
                   http:
-                  - match: [{uri: {prefix: /}}]
-                    route:
+                  %s
                     - {destination: {host: warm-http, port: {number: 8000}, subset: v1}, weight: 80}
                     - {destination: {host: warm-http, port: {number: 8000}, subset: v2}, weight: 20}
-                """.formatted(WarmUp.TCP_PORT, WarmUp.HTTP_PORT, WarmUp.TCP_PORT);
+                """.formatted(WarmUp.TCP_PORT, WarmUp.HTTP_PORT, extraServers, 1000 + round, httpRoute);
         var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
         if (!parsed.ok()) {
             throw new IllegalStateException("warm-up mesh does not parse: " + parsed.errors());
         }
         // Generation 1 of a table no node ever holds: it is built fresh, shares nothing with the node's tables.
         return RouteTableBuilder.build(new MeshSnapshot(null, 1, "warm-up", Instant.EPOCH, parsed.resources()),
-                () -> ThreadLocalRandom.current().nextLong());
+                new io.kshift.proxy.routing.Destinations(() -> ThreadLocalRandom.current().nextLong(),
+                        System::nanoTime, stats));
     }
 
     private static String entries(String app, String portName, int[] ports) {

@@ -2,12 +2,48 @@ package io.kshift.proxy.warmup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kshift.model.registry.ResolvedDestination;
+import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.telemetry.Telemetry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class WarmUpMeshTest {
+    private static final int[] ECHO = {41001, 41002};
+    private static final int[] WEB = {42001, 42002};
+
     @Test
     void aRoundOfSyntheticBuildsIsOneWholeSnapshotAndTwentyDeltas() throws Exception {
         assertThat(WarmUpMesh.builds(1)).isEqualTo(21);
         assertThat(WarmUpMesh.builds(0)).isZero();
+    }
+
+    @Test
+    void everyOtherRoundServesASecondPortOfEachProtocol() throws Exception {
+        RouteTable even = WarmUpMesh.table(ECHO, WEB, 0, Telemetry.detached());
+        RouteTable odd = WarmUpMesh.table(ECHO, WEB, 1, Telemetry.detached());
+
+        assertThat(even.http().keySet()).containsExactly(WarmUp.HTTP_PORT);
+        assertThat(odd.http().keySet()).containsExactlyInAnyOrder(WarmUp.HTTP_PORT, WarmUp.HTTP_PORT + 10);
+        assertThat(even.ports()).contains(WarmUp.TCP_PORT).doesNotContain(WarmUp.TCP_PORT + 10);
+        assertThat(odd.ports()).contains(WarmUp.TCP_PORT, WarmUp.TCP_PORT + 10);
+        assertThat(even.route(WarmUp.TCP_PORT)).isPresent();
+        assertThat(odd.route(WarmUp.TCP_PORT)).isPresent();
+    }
+
+    @Test
+    void eachRoundGivesTheHttpDestinationPoolSettingsOfItsOwn() throws Exception {
+        // Pools are per distinct settings: a new round's first requests open a new pool and new connections.
+        assertThat(httpConnectTimeouts(WarmUpMesh.table(ECHO, WEB, 3, Telemetry.detached())))
+                .containsExactly(Duration.ofMillis(1003));
+        assertThat(httpConnectTimeouts(WarmUpMesh.table(ECHO, WEB, 4, Telemetry.detached())))
+                .containsExactly(Duration.ofMillis(1004));
+    }
+
+    private static Set<Duration> httpConnectTimeouts(RouteTable table) {
+        return table.destinations().keySet().stream().filter(d -> d.service().startsWith("warm-http"))
+                .map(ResolvedDestination::connectTimeout).collect(Collectors.toSet());
     }
 }

@@ -1,0 +1,131 @@
+package io.kshift.proxy.warmup;
+
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.net.NetClient;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The clients: each worker runs one connection or request after another until the shared count is spent. */
+final class WarmUpLoad {
+    final java.util.Map<String, Integer> tcp = new ConcurrentHashMap<>();
+    final java.util.Map<String, Integer> http = new ConcurrentHashMap<>();
+    final AtomicInteger errors = new AtomicInteger();
+    final AtomicInteger sequence = new AtomicInteger();
+    final AtomicInteger tcpLeft;
+    final AtomicInteger httpLeft;
+    volatile boolean stop;
+
+    WarmUpLoad(int connections, int requests) {
+        tcpLeft = new AtomicInteger(connections);
+        httpLeft = new AtomicInteger(requests);
+    }
+
+    boolean minimumDone() {
+        return tcpLeft.get() <= 0 && httpLeft.get() <= 0;
+    }
+
+    /** Short connections: one line each way, then close. */
+    CompletableFuture<Void> connections(NetClient client, int port) {
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        nextTcp(client, port, false, finished);
+        return finished;
+    }
+
+    /** Long connections moving 1 MiB each way in 64 KiB writes: the relay's backpressure path. */
+    CompletableFuture<Void> bulk(NetClient client, int port) {
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        nextTcp(client, port, true, finished);
+        return finished;
+    }
+
+    private static final io.vertx.core.buffer.Buffer CHUNK = io.vertx.core.buffer.Buffer.buffer(new byte[65536]);
+
+    private void nextTcp(NetClient client, int port, boolean bulk, CompletableFuture<Void> finished) {
+        if (!bulk) {
+            tcpLeft.decrementAndGet();
+        }
+        if (stop) {
+            finished.complete(null);
+            return;
+        }
+        Runnable next = () -> nextTcp(client, port, bulk, finished);
+        client.connect(port, "127.0.0.1").onComplete(ar -> {
+            if (ar.failed()) {
+                failed(next);
+            } else if (bulk) {
+                transfer(ar.result(), next);
+            } else {
+                exchangeLine(ar.result(), next);
+            }
+        });
+    }
+
+    private void exchangeLine(io.vertx.core.net.NetSocket socket, Runnable next) {
+        StringBuilder line = new StringBuilder();
+        socket.handler(b -> {
+            line.append(b.toString());
+            if (line.indexOf("\n") >= 0) {
+                tcp.merge(line.substring(0, line.indexOf(" ")), 1, Integer::sum);
+                socket.close().onComplete(v -> next.run());
+            }
+        });
+        socket.write("warm-up\n");
+    }
+
+    private void transfer(io.vertx.core.net.NetSocket socket, Runnable next) {
+        long[] received = {0};
+        socket.handler(b -> {
+            if (received[0] == 0 && b.length() >= 2) {
+                tcp.merge(b.getString(0, 2), 1, Integer::sum);
+            }
+            received[0] += b.length();
+            if (received[0] >= 16L * CHUNK.length()) {
+                socket.handler(null);
+                socket.close().onComplete(v -> next.run());
+            }
+        });
+        writeChunks(socket, 16);
+    }
+
+    private void writeChunks(io.vertx.core.net.NetSocket socket, int left) {
+        for (int n = left; n > 0; n--) {
+            socket.write(CHUNK);
+            if (socket.writeQueueFull()) {
+                int rest = n - 1;
+                socket.drainHandler(v -> writeChunks(socket, rest));
+                return;
+            }
+        }
+    }
+
+    CompletableFuture<Void> requests(HttpClient client, int port) {
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        nextRequest(client, port, finished);
+        return finished;
+    }
+
+    private void nextRequest(HttpClient client, int port, CompletableFuture<Void> finished) {
+        httpLeft.decrementAndGet();
+        if (stop) {
+            finished.complete(null);
+            return;
+        }
+        WarmUpTraffic.request(client, port, sequence.getAndIncrement()).onComplete(ar -> {
+                    if (ar.failed() || !ar.result().startsWith("200 ")) {
+                        failed(() -> nextRequest(client, port, finished));
+                    } else {
+                        http.merge(ar.result().substring(4), 1, Integer::sum);
+                        nextRequest(client, port, finished);
+                    }
+                });
+    }
+
+    private void failed(Runnable next) {
+        // A warm-up that cannot work (a port in use, a full table) stops early rather than spin.
+        if (errors.incrementAndGet() > 100) {
+            stop = true;
+        }
+        next.run();
+    }
+}
