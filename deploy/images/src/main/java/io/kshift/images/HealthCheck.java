@@ -21,7 +21,9 @@ public final class HealthCheck {
             System.exit(2);
         }
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                    // HTTP/1.1, as kubelet's probes: Java's default h2c upgrade would load HTTP/2 into a proxy.
+                    .version(HttpClient.Version.HTTP_1_1).build()
                     .send(HttpRequest.newBuilder(URI.create(args[0])).timeout(Duration.ofSeconds(3)).build(),
                             HttpResponse.BodyHandlers.ofString());
             boolean healthy = response.statusCode() / 100 == 2;

@@ -35,9 +35,11 @@ import org.jboss.logging.Logger;
  * Runs real traffic through this node's own data path before it reports ready, so the JIT has compiled the
  * TCP relay and the HTTP exchange by the time a client's first connection arrives (a cold JVM runs them at a
  * fraction of their speed for tens of seconds). Backends, listeners and load are all on loopback ports of their
- * own, the route table is a private one ({@link WarmUpMesh}) whose stats go to a detached catalogue: nothing of
- * it reaches the node's route table, its listeners, its telemetry or Kafka (it does use, and warm, the node's
- * upstream connection pools and body budget, briefly). It runs at least the configured
+ * own, the route table is a private one ({@link WarmUpMesh}, rebuilt each second at first) whose stats go to a
+ * private catalogue and registry: nothing of it reaches the node's route table, its listeners, its telemetry or
+ * Kafka. It does use the node's upstream connection pools and body budget, briefly, and leaves up to
+ * {@link WarmUpMesh#POOL_SETTINGS} pool-settings entries in the node's pool map, empty once the warm-up's
+ * backends close (the pools' connections go with them). It runs at least the configured
  * counts, then on until the JIT has gone quiet, never past its deadline; {@code kshift.proxy.warmup.requests=0}
  * and {@code ...connections=0} turn it off.
  */
@@ -62,9 +64,12 @@ public class WarmUp {
     int buildRounds;
     private final CompletableFuture<Report> done = new CompletableFuture<>();
 
-    /** What the warm-up did: answers per version, errors, and how long it took. */
+    /**
+     * What the warm-up did: answers per version, errors, how long it took, and how many tables it ran (each has
+     * pickers of its own, so each may leave its weighted cycle part-way).
+     */
     public record Report(java.util.Map<String, Integer> tcpAnswers, java.util.Map<String, Integer> httpAnswers,
-                         int errors, long millis) {
+                         int errors, long millis, int tables) {
     }
 
     public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
@@ -86,7 +91,7 @@ public class WarmUp {
 
     void start(@Observes StartupEvent event) {
         if (requests <= 0 && connections <= 0) {
-            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), 0, 0));
+            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), 0, 0, 0));
             return;
         }
         Thread t = new Thread(this::run, "kshift-warmup");
@@ -131,6 +136,7 @@ public class WarmUp {
                         (System.nanoTime() - builds) / 1_000_000);
             }
             TableSource tables = new TableSource(WarmUpMesh.table(echo, web, 0, stats()));
+            tablesRun = 1;
             ListenerConnections limits = new ListenerConnections(new SimpleMeterRegistry(), 0);
             int tcpPort = tcpListener(tables, limits, closers);
             // Made as the node's listeners are (options, the same handler classes, head timer): code that only real
@@ -183,7 +189,7 @@ public class WarmUp {
                 }
             });
             Report report = new Report(java.util.Map.copyOf(load.tcp), java.util.Map.copyOf(load.http),
-                    load.errors.get(), (System.nanoTime() - start) / 1_000_000);
+                    load.errors.get(), (System.nanoTime() - start) / 1_000_000, tablesRun);
             LOG.infof("warm-up: %d TCP connections, %d HTTP requests through the data path in %d ms (%d errors)",
                     sum(report.tcpAnswers()), sum(report.httpAnswers()), report.millis(), report.errors());
             done.complete(report);
@@ -214,13 +220,16 @@ public class WarmUp {
     private void renew(TableSource tables, int[] echo, int[] web) {
         try {
             RouteTable current = tables.get();
-            tables.compareAndSet(current, WarmUpMesh.table(echo, web, ++renewals, stats()));
+            if (tables.compareAndSet(current, WarmUpMesh.table(echo, web, tablesRun, stats()))) {
+                tablesRun++;
+            }
         } catch (Exception e) {
             LOG.debugf("warm-up: a table rebuild failed (%s); the current one stays", e);
         }
     }
 
-    private int renewals;
+    /** Tables the warm-up's listeners have run; written by the warm-up thread only. */
+    private int tablesRun;
 
     /** A fresh catalogue and registry each round: every round's first requests make their stats and meters. */
     private io.kshift.proxy.telemetry.Telemetry stats() {

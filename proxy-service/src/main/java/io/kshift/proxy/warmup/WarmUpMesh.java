@@ -12,16 +12,23 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The warm-up's own mesh, in the resources an operator writes: a gateway with a TCP and an HTTP server, two
  * versions of a service on loopback backends, 80/20 to each, so the same code runs as for a real canary. Built
- * into a route table whose stats go to a detached catalogue (never reported).
+ * into a route table whose stats go to the catalogue it is given (the warm-up's own, never reported).
  */
 final class WarmUpMesh {
+    /**
+     * How many distinct connection-pool settings the rounds cycle through: each is a pool-settings entry the node
+     * keeps (empty once the warm-up's backends are gone), so their number is bounded.
+     */
+    static final int POOL_SETTINGS = 16;
+
     private WarmUpMesh() {
     }
 
     /**
      * {@code echo}, {@code web}: the loopback ports of versions v1 and v2 of the TCP and the HTTP backend.
      * {@code round} varies what real configs vary and the warm-up's would not: the HTTP destination's connection
-     * pool settings (a new pool, with new connections, as a new DestinationRule brings) and, every other round, a
+     * pool settings (a new pool, with new connections, as a new DestinationRule brings; {@link #POOL_SETTINGS} of
+     * them in turn) and, every other round, a
      * second server on each protocol and an HTTP route with no match block (tables of one port and of several,
      * and routes with matches and without, are held in different collection classes).
      * {@code stats}: the catalogue its destinations' stats go to.
@@ -82,7 +89,7 @@ final class WarmUpMesh {
                   %s
                     - {destination: {host: warm-http, port: {number: 8000}, subset: v1}, weight: 80}
                     - {destination: {host: warm-http, port: {number: 8000}, subset: v2}, weight: 20}
-                """.formatted(WarmUp.TCP_PORT, WarmUp.HTTP_PORT, extraServers, 1000 + round, httpRoute);
+                """.formatted(WarmUp.TCP_PORT, WarmUp.HTTP_PORT, extraServers, 1000 + round % POOL_SETTINGS, httpRoute);
         var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
         if (!parsed.ok()) {
             throw new IllegalStateException("warm-up mesh does not parse: " + parsed.errors());

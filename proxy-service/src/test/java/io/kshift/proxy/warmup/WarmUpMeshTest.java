@@ -40,6 +40,9 @@ class WarmUpMeshTest {
                 .containsExactly(Duration.ofMillis(1003));
         assertThat(httpConnectTimeouts(WarmUpMesh.table(ECHO, WEB, 4, Telemetry.detached())))
                 .containsExactly(Duration.ofMillis(1004));
+        // ... in a bounded cycle: the node keeps an (empty) entry per distinct settings.
+        assertThat(httpConnectTimeouts(WarmUpMesh.table(ECHO, WEB, 3 + WarmUpMesh.POOL_SETTINGS, Telemetry.detached())))
+                .containsExactly(Duration.ofMillis(1003));
     }
 
     private static Set<Duration> httpConnectTimeouts(RouteTable table) {
