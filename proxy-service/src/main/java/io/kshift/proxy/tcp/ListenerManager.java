@@ -274,7 +274,8 @@ public class ListenerManager {
         }
     }
 
-    private List<Context> contexts() {
+    /** The event loops listeners take connections on, one per acceptor (the start-up warm-up binds on them too). */
+    public List<Context> contexts() {
         if (contexts == null) {
             List<Context> found = new CopyOnWriteArrayList<>();
             try {

@@ -55,6 +55,8 @@ public class WarmUp {
     private final io.kshift.proxy.http.HttpListenerSettings httpSettings;
     /** The node's: the warm-up's stats go to private registries of its kind ({@link WarmUpRegistry}). */
     private final io.micrometer.core.instrument.MeterRegistry registry;
+    /** Whose event loops the warm-up's listeners take connections on: per-loop caches warm only on their loop. */
+    private final io.kshift.proxy.tcp.ListenerManager listeners;
     private final int requests;
     private final int connections;
     private final int concurrency;
@@ -73,7 +75,7 @@ public class WarmUp {
     }
 
     public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
-                  io.micrometer.core.instrument.MeterRegistry registry,
+                  io.micrometer.core.instrument.MeterRegistry registry, io.kshift.proxy.tcp.ListenerManager listeners,
                   @ConfigProperty(name = "kshift.proxy.warmup.requests", defaultValue = "20000") int requests,
                   @ConfigProperty(name = "kshift.proxy.warmup.connections", defaultValue = "5000") int connections,
                   @ConfigProperty(name = "kshift.proxy.warmup.concurrency", defaultValue = "16") int concurrency,
@@ -83,6 +85,7 @@ public class WarmUp {
         this.http = http;
         this.httpSettings = httpSettings;
         this.registry = registry;
+        this.listeners = listeners;
         this.requests = requests;
         this.connections = connections;
         this.concurrency = Math.max(1, concurrency);
@@ -114,6 +117,7 @@ public class WarmUp {
         List<Runnable> closers = new ArrayList<>();
         WarmUpLoad load = new WarmUpLoad(connections, requests);
         try {
+            loadTlsKeyManagerClasses();
             int[] echo = new int[2];
             int[] web = new int[2];
             for (int v = 0; v < 2; v++) {
@@ -141,11 +145,7 @@ public class WarmUp {
             int tcpPort = tcpListener(tables, limits, closers);
             // Made as the node's listeners are (options, the same handler classes, head timer): code that only real
             // listeners ran would meet real traffic cold, and its first calls would send warm code back to recompile.
-            HttpServer httpListener = await(vertx.createHttpServer(httpSettings.options("127.0.0.1", 0))
-                    .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings, false))
-                    .requestHandler(new HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, tables))
-                    .listen().onSuccess(httpSettings::listening));
-            closers.add(httpListener::close);
+            int httpPort = httpListener(tables, limits, closers);
 
             NetClient netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
             closers.add(netClient::close);
@@ -171,10 +171,10 @@ public class WarmUp {
                 }
                 if (requests > 0) {
                     HttpClient client = i % 8 == 3 ? h2Client : i % 8 == 7 ? h2Upgrade : httpClient;
-                    workers.add(load.requests(client, httpListener.actualPort()));
+                    workers.add(load.requests(client, httpPort));
                 }
             }
-            untilCompiled(load, start, () -> renew(tables, echo, web));
+            untilCompiled(load, start, () -> renew(tables, limits, echo, web));
             load.stop = true;
             CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -196,14 +196,21 @@ public class WarmUp {
         }
     }
 
-    /** The warm-up's TCP listener, accepted the way the node's are (on its event loop, when epoll is there). */
+    /**
+     * The warm-up's TCP listener, accepted the way the node's are (when epoll is there: a socket on each of the
+     * listeners' event loops, sharing one port).
+     */
     private int tcpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers) throws Exception {
         if (vertx.isNativeTransportEnabled()) {
-            io.kshift.proxy.tcp.LoopAcceptor acceptor = await(io.kshift.proxy.tcp.LoopAcceptor.bind(
-                    ((io.vertx.core.impl.VertxInternal) vertx).getOrCreateContext(), "127.0.0.1", 0, limits,
-                    new TcpListenerHandler(tcp, TCP_PORT, tables)));
-            closers.add(acceptor::close);
-            return acceptor.port();
+            int port = 0;
+            for (io.vertx.core.Context context : listeners.contexts()) {
+                io.kshift.proxy.tcp.LoopAcceptor acceptor = await(io.kshift.proxy.tcp.LoopAcceptor.bind(
+                        (io.vertx.core.impl.ContextInternal) context, "127.0.0.1", port, limits,
+                        new TcpListenerHandler(tcp, TCP_PORT, tables)));
+                closers.add(acceptor::close);
+                port = acceptor.port();
+            }
+            return port;
         }
         NetServer server = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0)
                 .setTcpNoDelay(true)).connectHandler(new TcpListenerHandler(tcp, TCP_PORT, tables)).listen());
@@ -217,14 +224,66 @@ public class WarmUp {
      * connections in it) the warm-up then does throughout, while the JIT is still profiling. Done once only, the
      * profile said "never", the compiled code left it out, and the first real request threw that code away.
      */
-    private void renew(TableSource tables, int[] echo, int[] web) {
+    private void renew(TableSource tables, ListenerConnections limits, int[] echo, int[] web) {
         try {
             RouteTable current = tables.get();
             if (tables.compareAndSet(current, WarmUpMesh.table(echo, web, tablesRun, stats()))) {
                 tablesRun++;
             }
+            // And as a new generation's gateways do, a listener of each kind bound and closed: the bind code is
+            // the connect code (Netty's bootstrap, channel and pipeline set-up), and server channels seen there
+            // only when the first real config arrived sent the compiled connect path back to recompile.
+            List<Runnable> bound = new ArrayList<>();
+            tcpListener(tables, limits, bound);
+            httpListener(tables, limits, bound);
+            bound.forEach(Runnable::run);
         } catch (Exception e) {
-            LOG.debugf("warm-up: a table rebuild failed (%s); the current one stays", e);
+            LOG.debugf("warm-up: a table rebuild or listener bind failed (%s); the current table stays", e);
+        }
+    }
+
+    /**
+     * The warm-up's HTTP listener, made as the node's are: a server made on each of the listeners' event loops,
+     * sharing one port, with the same options, handler classes and head timer. Returns the port.
+     */
+    private int httpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers)
+            throws Exception {
+        int port = 0;
+        for (io.vertx.core.Context context : listeners.contexts()) {
+            int at = port;
+            CompletableFuture<HttpServer> made = new CompletableFuture<>();
+            context.runOnContext(v -> vertx.createHttpServer(httpSettings.options("127.0.0.1", at))
+                    .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings, false))
+                    .requestHandler(new HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, tables))
+                    .listen().onSuccess(httpSettings::listening)
+                    .onComplete(ar -> {
+                        if (ar.succeeded()) {
+                            made.complete(ar.result());
+                        } else {
+                            made.completeExceptionally(ar.cause());
+                        }
+                    }));
+            HttpServer server = made.get(10, TimeUnit.SECONDS);
+            closers.add(server::close);
+            port = server.actualPort();
+        }
+        return port;
+    }
+
+    /**
+     * Loads the classes a TLS gateway's key manager brings, before the JIT compiles the data path: one of them
+     * subclasses LinkedHashMap, and its arrival with the first HTTPS config discarded every compiled method that had
+     * assumed LinkedHashMap has no subclass (26 at once, seconds before traffic).
+     */
+    private static void loadTlsKeyManagerClasses() {
+        try {
+            java.security.KeyStore none = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            none.load(null, null);
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            keys.init(none, new char[0]);
+            keys.getKeyManagers();
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            LOG.debugf("warm-up: no PKIX key manager to load (%s)", e);
         }
     }
 
