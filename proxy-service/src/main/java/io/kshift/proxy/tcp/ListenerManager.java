@@ -275,7 +275,7 @@ public class ListenerManager {
     }
 
     /** The event loops listeners take connections on, one per acceptor (the start-up warm-up binds on them too). */
-    public List<Context> contexts() {
+    public synchronized List<Context> contexts() {
         if (contexts == null) {
             List<Context> found = new CopyOnWriteArrayList<>();
             try {

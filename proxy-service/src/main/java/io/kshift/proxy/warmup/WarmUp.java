@@ -234,38 +234,50 @@ public class WarmUp {
             // the connect code (Netty's bootstrap, channel and pipeline set-up), and server channels seen there
             // only when the first real config arrived sent the compiled connect path back to recompile.
             List<Runnable> bound = new ArrayList<>();
-            tcpListener(tables, limits, bound);
-            httpListener(tables, limits, bound);
-            bound.forEach(Runnable::run);
+            try {
+                tcpListener(tables, limits, bound);
+                httpListener(tables, limits, bound);
+            } finally {
+                bound.forEach(Runnable::run);
+            }
         } catch (Exception e) {
             LOG.debugf("warm-up: a table rebuild or listener bind failed (%s); the current table stays", e);
         }
     }
 
     /**
-     * The warm-up's HTTP listener, made as the node's are: a server made on each of the listeners' event loops,
-     * sharing one port, with the same options, handler classes and head timer. Returns the port.
+     * The warm-up's HTTP listener, made as the node's are: a server made on each of the listeners' event loops, all
+     * on one port, so Vert.x shares one socket among them and hands its connections to each loop in turn; the same
+     * options, handler classes and head timer. The port is a free one picked first: Vert.x shares a server only
+     * when it is asked for a port, not for port 0. Returns the port.
      */
     private int httpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers)
             throws Exception {
-        int port = 0;
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
         for (io.vertx.core.Context context : listeners.contexts()) {
-            int at = port;
             CompletableFuture<HttpServer> made = new CompletableFuture<>();
-            context.runOnContext(v -> vertx.createHttpServer(httpSettings.options("127.0.0.1", at))
-                    .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings, false))
-                    .requestHandler(new HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, tables))
-                    .listen().onSuccess(httpSettings::listening)
-                    .onComplete(ar -> {
-                        if (ar.succeeded()) {
-                            made.complete(ar.result());
-                        } else {
-                            made.completeExceptionally(ar.cause());
-                        }
-                    }));
-            HttpServer server = made.get(10, TimeUnit.SECONDS);
-            closers.add(server::close);
-            port = server.actualPort();
+            context.runOnContext(v -> {
+                try {
+                    vertx.createHttpServer(httpSettings.options("127.0.0.1", port))
+                            .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings, false))
+                            .requestHandler(new HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, tables))
+                            .listen().onSuccess(httpSettings::listening)
+                            .onComplete(ar -> {
+                                if (ar.succeeded()) {
+                                    made.complete(ar.result());
+                                } else {
+                                    made.completeExceptionally(ar.cause());
+                                }
+                            });
+                } catch (RuntimeException e) {
+                    made.completeExceptionally(e);
+                }
+            });
+            closers.add(made.get(10, TimeUnit.SECONDS)::close);
         }
         return port;
     }
@@ -282,7 +294,7 @@ public class WarmUp {
             javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
             keys.init(none, new char[0]);
             keys.getKeyManagers();
-        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+        } catch (Exception e) {
             LOG.debugf("warm-up: no PKIX key manager to load (%s)", e);
         }
     }
