@@ -259,25 +259,18 @@ public class WarmUp {
             port = probe.getLocalPort();
         }
         for (io.vertx.core.Context context : listeners.contexts()) {
-            CompletableFuture<HttpServer> made = new CompletableFuture<>();
+            io.vertx.core.Promise<HttpServer> made = io.vertx.core.Promise.promise();
             context.runOnContext(v -> {
                 try {
                     vertx.createHttpServer(httpSettings.options("127.0.0.1", port))
                             .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings, false))
                             .requestHandler(new HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, tables))
-                            .listen().onSuccess(httpSettings::listening)
-                            .onComplete(ar -> {
-                                if (ar.succeeded()) {
-                                    made.complete(ar.result());
-                                } else {
-                                    made.completeExceptionally(ar.cause());
-                                }
-                            });
+                            .listen().onSuccess(httpSettings::listening).onComplete(made);
                 } catch (RuntimeException e) {
-                    made.completeExceptionally(e);
+                    made.fail(e);
                 }
             });
-            closers.add(made.get(10, TimeUnit.SECONDS)::close);
+            closers.add(await(made.future())::close);
         }
         return port;
     }
