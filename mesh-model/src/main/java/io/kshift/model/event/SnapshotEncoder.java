@@ -4,45 +4,80 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kshift.model.codec.Codecs;
 import io.kshift.model.resource.Resource;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
  * Encodes the {@link MeshSnapshot}s one writer publishes, one after the other, to exactly the JSON
- * {@link EventCodec#encode} gives. A change replaces a few resources of thousands and the rest are the same objects
- * as in the previous snapshot, so each resource's JSON is kept by identity and only new resources are serialised:
- * a snapshot of 10,000 resources costs a string join, not 10,000 encodes. {@link SnapshotDecoder} is the other side.
- * Not thread-safe: one encoder per writer.
+ * {@link EventCodec#encode} gives, as UTF-8. A change replaces a few resources of thousands and the rest are the
+ * same objects as in the previous snapshot, so each resource's JSON is kept by identity and only new resources are
+ * serialised: a snapshot of 10,000 resources costs a copy, not 10,000 encodes. {@link SnapshotDecoder} is the other
+ * side. Not thread-safe: one encoder per writer.
+ *
+ * <p>The bytes are assembled in a buffer kept between snapshots and copied out once. Building a String of MBs
+ * (a growing builder, its copy, the splice, then an encode per topic) left ~20 MB of large arrays per change in the
+ * validator at 10,000 resources, and each such allocation could start a concurrent collection cycle.
  */
 public final class SnapshotEncoder {
-    private Map<Resource, String> previous = new IdentityHashMap<>();
+    private static final String EMPTY = "\"resources\":[]";
+    private Map<Resource, byte[]> previous = new IdentityHashMap<>();
+    private byte[] buffer = new byte[64 * 1024];
+    private int length;
 
+    /** The snapshot's JSON as text (for tests and tools; writers publish {@link #encodeUtf8}). */
     public String encode(MeshSnapshot snapshot) {
-        Map<Resource, String> texts = new IdentityHashMap<>(snapshot.resources().size() * 4 / 3 + 1);
-        StringBuilder resources = new StringBuilder(64 * 1024);
+        return new String(encodeUtf8(snapshot), StandardCharsets.UTF_8);
+    }
+
+    /** The snapshot's JSON as UTF-8: the bytes a record on the bus carries. */
+    public byte[] encodeUtf8(MeshSnapshot snapshot) {
+        // The header is encoded by the codec itself (field order, instant format), with the resources spliced in.
+        String header = EventCodec.encode(new MeshSnapshot(snapshot.schema(), snapshot.generation(),
+                snapshot.changeId(), snapshot.createdAt(), snapshot.status(), java.util.List.of()));
+        int at = header.lastIndexOf(EMPTY);
+        if (at < 0) {
+            throw new IllegalStateException("unexpected snapshot encoding: " + header);
+        }
+        Map<Resource, byte[]> texts = new IdentityHashMap<>(snapshot.resources().size() * 4 / 3 + 1);
+        length = 0;
+        append(utf8(header.substring(0, at) + "\"resources\":["));
+        boolean first = true;
         for (Resource r : snapshot.resources()) {
-            String text = previous.get(r);
+            byte[] text = previous.get(r);
             if (text == null) {
                 text = json(r);
             }
             texts.put(r, text);
-            resources.append(resources.isEmpty() ? "" : ",").append(text);
+            if (!first) {
+                append(COMMA);
+            }
+            append(text);
+            first = false;
         }
+        append(utf8("]" + header.substring(at + EMPTY.length())));
         previous = texts;
-        // The header is encoded by the codec itself (field order, instant format), with the resources spliced in.
-        String header = EventCodec.encode(new MeshSnapshot(snapshot.schema(), snapshot.generation(),
-                snapshot.changeId(), snapshot.createdAt(), snapshot.status(), java.util.List.of()));
-        String empty = "\"resources\":[]";
-        int at = header.lastIndexOf(empty);
-        if (at < 0) {
-            throw new IllegalStateException("unexpected snapshot encoding: " + header);
-        }
-        return header.substring(0, at) + "\"resources\":[" + resources + "]" + header.substring(at + empty.length());
+        return Arrays.copyOf(buffer, length);
     }
 
-    private static String json(Resource r) {
+    private static final byte[] COMMA = {','};
+
+    private void append(byte[] bytes) {
+        if (length + bytes.length > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + bytes.length));
+        }
+        System.arraycopy(bytes, 0, buffer, length, bytes.length);
+        length += bytes.length;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] json(Resource r) {
         try {
-            return Codecs.json().writeValueAsString(r);
+            return Codecs.json().writeValueAsBytes(r);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,5 +1,6 @@
 package io.kshift.model.event;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,6 +29,29 @@ class SnapshotCodecTest {
         assertThat(encoder.encode(second)).isEqualTo(EventCodec.encode(second));
         assertThat(encoder.encode(snapshot(3, MeshConfig.empty()))).isEqualTo(EventCodec.encode(snapshot(3,
                 MeshConfig.empty())));
+    }
+
+    @Test
+    void theBytesAreTheCodecsTextInUtf8WhateverCameBefore() {
+        SnapshotEncoder encoder = new SnapshotEncoder();
+        MeshConfig big = MeshConfig.of(ScaleFixtures.services(400));
+        MeshSnapshot large = snapshot(1, big);
+        assertThat(encoder.encodeUtf8(large)).isEqualTo(EventCodec.encode(large).getBytes(UTF_8));
+        // Smaller after larger (the buffer is reused), and text beyond ASCII.
+        MeshConfig accented = MeshConfig.of(ScaleFixtures.services(2)).apply(ScaleFixtures.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: café-route, namespace: default, annotations: {note: "naïve — 日本"}}
+                spec:
+                  hosts: [svc-0]
+                  http:
+                  - route:
+                    - destination: {host: svc-0, subset: v1}
+                """)).config();
+        MeshSnapshot small = snapshot(2, accented);
+        byte[] bytes = encoder.encodeUtf8(small);
+        assertThat(bytes).isEqualTo(EventCodec.encode(small).getBytes(UTF_8));
+        assertThat(new String(bytes, UTF_8)).contains("naïve — 日本");
     }
 
     @Test

@@ -66,9 +66,10 @@ final class ChangeEnvelope {
     }
 
     /** The record as it came (key, value), with where it came from and why it is here. */
-    static ProducerRecord<String, String> deadLetter(String deadLetterTopic, ConsumerRecord<String, String> record,
+    static ProducerRecord<String, byte[]> deadLetter(String deadLetterTopic, ConsumerRecord<String, String> record,
                                                      String why) {
-        ProducerRecord<String, String> out = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(deadLetterTopic, record.key(),
+                record.value() == null ? null : record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         record.headers().forEach(h -> out.headers().add(h));
         out.headers().add("kshift-dlq-reason", why.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         out.headers().add("kshift-dlq-source", (record.topic() + "/" + record.partition() + "@" + record.offset())

@@ -36,6 +36,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -87,7 +88,7 @@ public class ChangeLoop implements Runnable {
     /** Restarts since the loop last committed a decision or found nothing to read: it is stuck on a record. */
     private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
     private KafkaConsumer<String, String> consumer;
-    private KafkaProducer<String, String> producer;
+    private KafkaProducer<String, byte[]> producer;
     private Thread thread;
 
     public ChangeLoop(Validator validator, ValidatorWarmUp warmUp,
@@ -230,7 +231,7 @@ public class ChangeLoop implements Runnable {
         }
     }
 
-    private void process(KafkaProducer<String, String> producer, KafkaConsumer<String, String> c,
+    private void process(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, String> c,
                          ConsumerRecord<String, String> record) {
         MeshSnapshot current = live.get();
         long started = System.nanoTime();
@@ -250,22 +251,22 @@ public class ChangeLoop implements Runnable {
         producer.beginTransaction();
         try {
             ChangeResult result = decision.result().withValidationMillis(millis);
-            producer.send(new ProducerRecord<>(resultsTopic, result.changeId(), EventCodec.encode(result)));
+            producer.send(new ProducerRecord<>(resultsTopic, result.changeId(), utf8(result)));
             if (verdict.deadLetter() != null) {
                 producer.send(ChangeEnvelope.deadLetter(deadLetterTopic, record, verdict.deadLetter()));
             }
             decision.next().ifPresent(s -> {
-                String json = decision.nextJson();
+                byte[] json = decision.snapshot();
                 // Summaries ride along so readers that need only the generation skip decoding MBs; the live topic's
                 // leaves out the list of changes (MBs itself for a bulk change, and nobody reads it there).
-                ProducerRecord<String, String> config = new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json);
+                ProducerRecord<String, byte[]> config = new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json);
                 config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));
                 byte[] delta = decision.delta() == null ? null : utf8(decision.delta());
                 if (delta != null && delta.length <= io.kshift.model.event.SnapshotDelta.MAX_BYTES) {
                     config.headers().add(io.kshift.model.event.SnapshotDelta.HEADER, delta);
                 }
                 producer.send(config);
-                ProducerRecord<String, String> history = new ProducerRecord<>(historyTopic,
+                ProducerRecord<String, byte[]> history = new ProducerRecord<>(historyTopic,
                         String.valueOf(s.generation()), json);
                 history.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, result.resources(),
                         result.submittedBy())));
@@ -277,7 +278,7 @@ public class ChangeLoop implements Runnable {
             failuresInARow.set(0);
             decided.add(result.changeId());
             decision.next().ifPresent(live::set);
-            AUDIT.info(AuditLine.of(result, decision.nextJson() == null ? 0 : decision.nextJson().length()));
+            AUDIT.info(AuditLine.of(result, decision.snapshot() == null ? 0 : decision.snapshot().length));
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
@@ -340,7 +341,7 @@ public class ChangeLoop implements Runnable {
         }
     }
 
-    private KafkaProducer<String, String> producer(TopicPartition partition) {
+    private KafkaProducer<String, byte[]> producer(TopicPartition partition) {
         Properties p = bus.properties();
         // One id per input partition, so whoever owns the partition owns the id (see the class comment).
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + partition.topic() + "-" + partition.partition());
@@ -352,7 +353,7 @@ public class ChangeLoop implements Runnable {
         // Snapshots are JSON of many alike resources: lz4 makes them several times smaller on the bus and on disk
         // (history keeps every generation) for about a millisecond per MB each way.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     private KafkaConsumer<String, String> consumer() {

@@ -49,10 +49,11 @@ public final class ChangeValidator {
      * (encoded once: sized here, sent as it is) and what it changed against the live one (null when nothing is
      * published).
      */
-    public record Decision(ChangeResult result, Optional<MeshSnapshot> next, String nextJson,
+    /** {@code snapshot}: {@code next} as the UTF-8 JSON the bus carries, encoded once for every topic. */
+    public record Decision(ChangeResult result, Optional<MeshSnapshot> next, byte[] snapshot,
                            io.kshift.model.event.SnapshotDelta delta) {
-        public Decision(ChangeResult result, Optional<MeshSnapshot> next, String nextJson) {
-            this(result, next, nextJson, null);
+        public Decision(ChangeResult result, Optional<MeshSnapshot> next, byte[] snapshot) {
+            this(result, next, snapshot, null);
         }
     }
 
@@ -153,14 +154,14 @@ public final class ChangeValidator {
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
                 a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);
         MeshSnapshot candidate = null;
-        String json = null;
+        byte[] json = null;
         if (!findings.hasErrors() && changesSomething) {
             Map<String, List<StatusNote>> base = wholeStatus != null ? wholeStatus : live.status();
             candidate = new MeshSnapshot(Schemas.MESH_SNAPSHOT, live.generation() + 1, change.changeId(),
                     clock.instant(), status(base, changed.config(), changed.changedKeys(), checked, everyRoute,
                     findings),
                     changed.config().all());
-            json = encoder.encode(candidate);
+            json = encoder.encodeUtf8(candidate);
             checkSize(json, findings);
         }
         boolean accepted = !findings.hasErrors();
@@ -210,8 +211,8 @@ public final class ChangeValidator {
     }
 
     /** A snapshot the bus cannot carry would be retried forever: refuse the change that would make it. */
-    private static void checkSize(String json, Findings findings) {
-        int bytes = json.length();
+    private static void checkSize(byte[] json, Findings findings) {
+        int bytes = json.length;
         if (bytes > io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES) {
             findings.error(new io.kshift.model.event.ValidationMessage("change", "", "the mesh config would be "
                     + bytes + " bytes; a snapshot may be at most " + io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES

@@ -31,7 +31,7 @@ class ResourceStatusRulesTest {
         var d = validator.decide(live, ChangeRequested.of("c", Instant.EPOCH, operation, resources, false));
         assertThat(d.result().errors()).isEmpty();
         // What the proxies and config-service get: the snapshot as it travels.
-        live = io.kshift.model.event.EventCodec.decode(d.nextJson(), MeshSnapshot.class);
+        live = io.kshift.model.event.EventCodec.decode(new String(d.snapshot(), java.nio.charset.StandardCharsets.UTF_8), MeshSnapshot.class);
     }
 
     private static String route(String name, String gateway) {
