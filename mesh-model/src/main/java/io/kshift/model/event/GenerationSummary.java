@@ -32,12 +32,6 @@ public record GenerationSummary(long generation, String changeId, Instant create
      * the record's value (the validator writes the generation first), else null: a header alone is never believed.
      */
     public static GenerationSummary ofRecord(org.apache.kafka.common.header.Headers headers, byte[] value) {
-        return value == null ? null : ofRecord(headers, java.nio.ByteBuffer.wrap(value));
-    }
-
-    /** {@link #ofRecord(org.apache.kafka.common.header.Headers, byte[])} for a value read without a copy. */
-    public static GenerationSummary ofRecord(org.apache.kafka.common.header.Headers headers,
-                                             java.nio.ByteBuffer value) {
         org.apache.kafka.common.header.Header header = headers.lastHeader(HEADER);
         if (header == null || value == null) {
             return null;
@@ -49,9 +43,7 @@ public record GenerationSummary(long generation, String changeId, Instant create
         } catch (RuntimeException e) {
             return null;
         }
-        byte[] start = new byte[Math.min(value.remaining(), 256)];
-        value.duplicate().get(start);
-        String opening = new String(start, java.nio.charset.StandardCharsets.UTF_8);
+        String opening = new String(value, 0, Math.min(value.length, 256), java.nio.charset.StandardCharsets.UTF_8);
         return opening.startsWith("{") && opening.contains("\"generation\":" + summary.generation() + ",")
                 ? summary : null;
     }

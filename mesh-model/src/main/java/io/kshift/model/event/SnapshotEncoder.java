@@ -58,7 +58,12 @@ public final class SnapshotEncoder {
         }
         append(utf8("]" + header.substring(at + EMPTY.length())));
         previous = texts;
-        return Arrays.copyOf(buffer, length);
+        byte[] out = Arrays.copyOf(buffer, length);
+        if (buffer.length > 1 << 20 && buffer.length > 4L * length) {
+            // A big config was shrunk (or a refused one was near the limit): do not keep its buffer for ever.
+            buffer = new byte[Math.max(64 * 1024, length * 2)];
+        }
+        return out;
     }
 
     private static final byte[] COMMA = {','};
@@ -75,9 +80,13 @@ public final class SnapshotEncoder {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Through a String, not {@code writeValueAsBytes}: Jackson's byte writer escapes characters beyond the BMP
+     * (as an escaped surrogate pair) where its text writer keeps them, and the bytes must be the codec's text in UTF-8.
+     */
     private static byte[] json(Resource r) {
         try {
-            return Codecs.json().writeValueAsBytes(r);
+            return Codecs.json().writeValueAsString(r).getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

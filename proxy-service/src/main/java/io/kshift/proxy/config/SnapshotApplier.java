@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +56,7 @@ public class SnapshotApplier {
     private final LiveAtStart liveAtStart;
     /** Load balancers pick on every event loop at once: each thread draws from its own generator, no lock. */
     private final RandomGenerator random = () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
-    private final AtomicReference<ConsumerRecord<String, ByteBuffer>> waiting = new AtomicReference<>();
+    private final AtomicReference<ConsumerRecord<String, byte[]>> waiting = new AtomicReference<>();
     private final AtomicLong deltasApplied = new AtomicLong();
     /**
      * Builder thread only. Replaced when a delta is applied: it holds the last snapshot it decoded (MBs of text and
@@ -88,8 +87,8 @@ public class SnapshotApplier {
     }
 
     @Incoming("config")
-    public void onSnapshot(ConsumerRecord<String, ByteBuffer> record) {
-        if (record.value() == null || !record.value().hasRemaining()) {
+    public void onSnapshot(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null || record.value().length == 0) {
             // A tombstone or an empty record is no snapshot; it must not displace one that waits to be built.
             LOG.warn("ignoring an empty record on the config topic");
             tables.unreadable().incrementAndGet();
@@ -110,7 +109,7 @@ public class SnapshotApplier {
     }
 
     private void buildNewest() {
-        ConsumerRecord<String, ByteBuffer> record = waiting.getAndSet(null);
+        ConsumerRecord<String, byte[]> record = waiting.getAndSet(null);
         if (record == null) {
             return;
         }
@@ -129,7 +128,7 @@ public class SnapshotApplier {
         } else {
             MeshSnapshot snapshot;
             try {
-                snapshot = decoder.decode(text(record.value()));
+                snapshot = decoder.decode(new String(record.value(), StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
                 LOG.errorf("ignoring an unreadable snapshot: %s", e.getMessage());
                 tables.unreadable().incrementAndGet();
@@ -147,19 +146,11 @@ public class SnapshotApplier {
         }
     }
 
-    private static String text(ByteBuffer value) {
-        if (value.hasArray()) {
-            return new String(value.array(), value.arrayOffset() + value.position(), value.remaining(),
-                    StandardCharsets.UTF_8);
-        }
-        return StandardCharsets.UTF_8.decode(value.duplicate()).toString();
-    }
-
     /**
      * The record's delta applied to the running config, when it has one that follows the running generation (a
      * node that runs nothing yet, or skipped a generation, decodes the snapshot).
      */
-    private static Optional<MeshConfig.Changed> delta(ConsumerRecord<String, ByteBuffer> record, RouteTable current) {
+    private static Optional<MeshConfig.Changed> delta(ConsumerRecord<String, byte[]> record, RouteTable current) {
         Header header = record.headers().lastHeader(SnapshotDelta.HEADER);
         if (header == null || current.generation() == 0) {
             return Optional.empty();
