@@ -72,7 +72,7 @@ class LiveConfigTest {
     }
 
     private static byte[] encode(MeshSnapshot s) {
-        return new SnapshotEncoder().encode(s).getBytes(StandardCharsets.UTF_8);
+        return new SnapshotEncoder().encodeUtf8(s);
     }
 
     private ConsumerRecord<String, byte[]> withSummary(MeshSnapshot s) {

@@ -3,9 +3,9 @@ package io.kshift.model.event;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kshift.model.codec.Codecs;
 import io.kshift.model.resource.Resource;
+import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -23,10 +23,11 @@ import java.util.Map;
 public final class SnapshotEncoder {
     private static final String EMPTY = "\"resources\":[]";
     private Map<Resource, byte[]> previous = new IdentityHashMap<>();
-    private byte[] buffer = new byte[64 * 1024];
-    private int length;
+    private ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+    /** The largest snapshot the buffer has held: its capacity, roughly. */
+    private int largest;
 
-    /** The snapshot's JSON as text (for tests and tools; writers publish {@link #encodeUtf8}). */
+    /** The snapshot's JSON as text (tests read it; writers publish {@link #encodeUtf8}). */
     public String encode(MeshSnapshot snapshot) {
         return new String(encodeUtf8(snapshot), StandardCharsets.UTF_8);
     }
@@ -41,8 +42,8 @@ public final class SnapshotEncoder {
             throw new IllegalStateException("unexpected snapshot encoding: " + header);
         }
         Map<Resource, byte[]> texts = new IdentityHashMap<>(snapshot.resources().size() * 4 / 3 + 1);
-        length = 0;
-        append(utf8(header.substring(0, at) + "\"resources\":["));
+        buffer.reset();
+        buffer.writeBytes(utf8(header.substring(0, at) + "\"resources\":["));
         boolean first = true;
         for (Resource r : snapshot.resources()) {
             byte[] text = previous.get(r);
@@ -51,29 +52,21 @@ public final class SnapshotEncoder {
             }
             texts.put(r, text);
             if (!first) {
-                append(COMMA);
+                buffer.write(',');
             }
-            append(text);
+            buffer.writeBytes(text);
             first = false;
         }
-        append(utf8("]" + header.substring(at + EMPTY.length())));
+        buffer.writeBytes(utf8("]" + header.substring(at + EMPTY.length())));
         previous = texts;
-        byte[] out = Arrays.copyOf(buffer, length);
-        if (buffer.length > 1 << 20 && buffer.length > 4L * length) {
+        byte[] out = buffer.toByteArray();
+        largest = Math.max(largest, out.length);
+        if (largest > 1 << 20 && largest > 4L * out.length) {
             // A big config was shrunk (or a refused one was near the limit): do not keep its buffer for ever.
-            buffer = new byte[Math.max(64 * 1024, length * 2)];
+            buffer = new ByteArrayOutputStream(Math.max(64 * 1024, out.length * 2));
+            largest = out.length;
         }
         return out;
-    }
-
-    private static final byte[] COMMA = {','};
-
-    private void append(byte[] bytes) {
-        if (length + bytes.length > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + bytes.length));
-        }
-        System.arraycopy(bytes, 0, buffer, length, bytes.length);
-        length += bytes.length;
     }
 
     private static byte[] utf8(String s) {
