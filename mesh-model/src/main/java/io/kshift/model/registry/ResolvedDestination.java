@@ -42,6 +42,20 @@ public record ResolvedDestination(String service, String subset, String version,
     public record Key(String namespace, String service, String subset, int port) {
     }
 
+    /**
+     * Hashed by what names the destination, not by its endpoint list and policy: proxies look destinations up
+     * in maps on every table build (thousands at scale), and the record's own hash walked every endpoint and
+     * policy field each time. Equal destinations still hash alike.
+     */
+    @Override
+    public int hashCode() {
+        int h = java.util.Objects.hashCode(service);
+        h = 31 * h + java.util.Objects.hashCode(subset);
+        h = 31 * h + java.util.Objects.hashCode(namespace);
+        h = 31 * h + port;
+        return 31 * h + (http2 ? 1 : 0);
+    }
+
     public Key key() {
         return new Key(namespace, service, subset, port);
     }

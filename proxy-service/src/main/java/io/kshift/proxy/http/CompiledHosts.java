@@ -44,11 +44,14 @@ public final class CompiledHosts {
     record Default(ResolvedDestination destination, List<HttpRouteEntry> routes, List<String> names) {
     }
 
-    final Map<Key, Compiled> hosts;
-    /** By {@code service-host:port}. */
-    final Map<String, Default> defaults;
+    /** A service port with a default route; hashes by the host's cached hash, unlike a "host:port" string. */
+    record DefaultKey(String host, int port) {
+    }
 
-    CompiledHosts(Map<Key, Compiled> hosts, Map<String, Default> defaults) {
+    final Map<Key, Compiled> hosts;
+    final Map<DefaultKey, Default> defaults;
+
+    CompiledHosts(Map<Key, Compiled> hosts, Map<DefaultKey, Default> defaults) {
         this.hosts = hosts;
         this.defaults = defaults;
     }

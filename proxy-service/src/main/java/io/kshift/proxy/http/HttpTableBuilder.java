@@ -42,7 +42,7 @@ public final class HttpTableBuilder {
     private final CompiledHosts previous;
     private final AffectedServices affected;
     private final Map<CompiledHosts.Key, CompiledHosts.Compiled> compiled = new HashMap<>();
-    private final Map<String, CompiledHosts.Default> defaultRoutes = new HashMap<>();
+    private final Map<CompiledHosts.DefaultKey, CompiledHosts.Default> defaultRoutes = new HashMap<>();
     private int reused;
     private int fresh;
 
@@ -108,7 +108,7 @@ public final class HttpTableBuilder {
     private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, String listener, SidecarScope defaults) {
         boolean withDefaults = defaults != null;
         // Most names have one virtual host; the few with several are merged once they are all known.
-        Map<String, CompiledHosts.Compiled> first = new HashMap<>();
+        Map<String, CompiledHosts.Compiled> first = new HashMap<>(8 * hosts.size());
         Map<String, List<CompiledHosts.Compiled>> several = new HashMap<>();
         for (HttpBindings.VirtualHost vh : hosts) {
             CompiledHosts.Compiled host = compiled(vh, listener);
@@ -123,7 +123,9 @@ public final class HttpTableBuilder {
                 }
             }
         }
-        Map<String, List<HttpRouteEntry>> exact = new HashMap<>();
+        // Sized for the default routes' names too (a few per service port), so it is not rehashed as it grows.
+        Map<String, List<HttpRouteEntry>> exact = new HashMap<>(2 * (first.size()
+                + (withDefaults ? 8 * resolver.registry().services().size() : 0)));
         Map<String, List<HttpRouteEntry>> wildcards = new TreeMap<>((a, b) -> b.length() != a.length()
                 ? b.length() - a.length() : a.compareTo(b));
         List<HttpRouteEntry> any = null;
@@ -143,7 +145,9 @@ public final class HttpTableBuilder {
         if (withDefaults) {
             defaults(exact, listener, defaults);
         }
-        return new VirtualHostTable(Map.copyOf(exact), List.copyOf(wildcards.entrySet()), any);
+        // Not copied: at thousands of services the copy cost as much as the rest of the table; nothing else holds it.
+        return new VirtualHostTable(java.util.Collections.unmodifiableMap(exact), List.copyOf(wildcards.entrySet()),
+                any);
     }
 
     /** The virtual host compiled: the previous build's when nothing its routes depend on changed. */
@@ -296,7 +300,7 @@ public final class HttpTableBuilder {
 
     /** A service port's default route: the previous build's while the service is unaffected. */
     private CompiledHosts.Default defaultRoute(MeshService service, ServicePortInfo port, String listener) {
-        String key = service.host() + ":" + port.number();
+        CompiledHosts.DefaultKey key = new CompiledHosts.DefaultKey(service.host(), port.number());
         CompiledHosts.Default before = previous.defaults.get(key);
         if (before != null && !affected.affects(service.host())) {
             destinations.shared(before.destination());
