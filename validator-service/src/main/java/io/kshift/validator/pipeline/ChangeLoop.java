@@ -341,6 +341,15 @@ public class ChangeLoop implements Runnable {
         }
     }
 
+    /**
+     * The producer's batch buffer size, and so the size of the buffers its pool keeps: one holds any snapshot the
+     * validator accepts, with its headers. A record bigger than the batch size gets a buffer of its own, allocated and dropped
+     * per record: at 10,000 resources that was two 3.4 MB arrays per change (config and history), each a G1
+     * humongous allocation that started a concurrent cycle (102 pauses per 40 changes; 4 with pooled buffers). The
+     * cost is the pool's buffers held for good (~26 MB: one per partition a transaction writes).
+     */
+    static final int SNAPSHOT_BATCH_BYTES = MeshTopics.MAX_SNAPSHOT_BYTES + 512 * 1024;
+
     private KafkaProducer<String, byte[]> producer(TopicPartition partition) {
         Properties p = bus.properties();
         // One id per input partition, so whoever owns the partition owns the id (see the class comment).
@@ -353,6 +362,8 @@ public class ChangeLoop implements Runnable {
         // Snapshots are JSON of many alike resources: lz4 makes them several times smaller on the bus and on disk
         // (history keeps every generation) for about a millisecond per MB each way.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(SNAPSHOT_BATCH_BYTES));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(8L * SNAPSHOT_BATCH_BYTES));
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
