@@ -108,7 +108,7 @@ public final class HttpTableBuilder {
     private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, String listener, SidecarScope defaults) {
         boolean withDefaults = defaults != null;
         // Most names have one virtual host; the few with several are merged once they are all known.
-        Map<String, CompiledHosts.Compiled> first = new HashMap<>(8 * hosts.size());
+        Map<String, CompiledHosts.Compiled> first = new HashMap<>(capacityFor(4 * hosts.size()));
         Map<String, List<CompiledHosts.Compiled>> several = new HashMap<>();
         for (HttpBindings.VirtualHost vh : hosts) {
             CompiledHosts.Compiled host = compiled(vh, listener);
@@ -123,8 +123,8 @@ public final class HttpTableBuilder {
                 }
             }
         }
-        // Sized for the default routes' names too (a few per service port), so it is not rehashed as it grows.
-        Map<String, List<HttpRouteEntry>> exact = new HashMap<>(2 * (first.size()
+        // Sized for the default routes' names too (up to 8 per service port), so it is not rehashed as it grows.
+        Map<String, List<HttpRouteEntry>> exact = new HashMap<>(capacityFor(first.size()
                 + (withDefaults ? 8 * resolver.registry().services().size() : 0)));
         Map<String, List<HttpRouteEntry>> wildcards = new TreeMap<>((a, b) -> b.length() != a.length()
                 ? b.length() - a.length() : a.compareTo(b));
@@ -148,6 +148,11 @@ public final class HttpTableBuilder {
         // Not copied: at thousands of services the copy cost as much as the rest of the table; nothing else holds it.
         return new VirtualHostTable(java.util.Collections.unmodifiableMap(exact), List.copyOf(wildcards.entrySet()),
                 any);
+    }
+
+    /** A HashMap's initial capacity for {@code entries} at its default load factor (JDK 17 lacks newHashMap). */
+    private static int capacityFor(int entries) {
+        return (int) (entries / 0.75f) + 1;
     }
 
     /** The virtual host compiled: the previous build's when nothing its routes depend on changed. */

@@ -342,11 +342,14 @@ public class ChangeLoop implements Runnable {
     }
 
     /**
-     * The producer's batch buffer size, and so the size of the buffers its pool keeps: one holds any snapshot the
-     * validator accepts, with its headers. A record bigger than the batch size gets a buffer of its own, allocated and dropped
-     * per record: at 10,000 resources that was two 3.4 MB arrays per change (config and history), each a G1
-     * humongous allocation that started a concurrent cycle (102 pauses per 40 changes; 4 with pooled buffers). The
-     * cost is the pool's buffers held for good (~26 MB: one per partition a transaction writes).
+     * The producer's batch buffer size, and so the size of the buffers its pool keeps: one holds the largest
+     * snapshot the validator accepts with room for its headers. A record bigger than the batch size gets a buffer of
+     * its own, allocated and dropped per record: at 10,000 resources that was two 3.4 MB arrays per change (config
+     * and history), each a G1 humongous allocation that could start a concurrent cycle (102 collections per 40
+     * changes, 19 of them such starts; 4 collections with pooled buffers). A record that still does not fit (a
+     * snapshot near the limit with a bulk change's summary header) gets its own buffer, as before. The cost is the
+     * pool's buffers held for good: one per topic a transaction has written to, ~26 MB (~34 MB once the
+     * dead-letter topic has had one).
      */
     static final int SNAPSHOT_BATCH_BYTES = MeshTopics.MAX_SNAPSHOT_BYTES + 512 * 1024;
 
