@@ -123,7 +123,8 @@ public final class HttpTableBuilder {
                 }
             }
         }
-        // Sized for the default routes' names too (up to 8 per service port), so it is not rehashed as it grows.
+        // Sized for the default routes' names too (eight for a one-port service: four names, with and without the
+        // port), so it is not rehashed as it grows; services with more ports only make it rehash once.
         Map<String, List<HttpRouteEntry>> exact = new HashMap<>(capacityFor(first.size()
                 + (withDefaults ? 8 * resolver.registry().services().size() : 0)));
         Map<String, List<HttpRouteEntry>> wildcards = new TreeMap<>((a, b) -> b.length() != a.length()
