@@ -47,7 +47,7 @@ class ImagesTest {
         List<String> entrypoint = new ArrayList<>();
         config.path("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
         assertThat(entrypoint.get(0)).isEqualTo("java");
-        assertThat(entrypoint).contains("-XX:MaxRAMPercentage=75.0", "-XX:+ExitOnOutOfMemoryError");
+        assertThat(entrypoint).contains("-XX:MaxRAMPercentage=50.0", "-XX:+ExitOnOutOfMemoryError");
         List<String> exposed = new ArrayList<>();
         config.path("ExposedPorts").fieldNames().forEachRemaining(exposed::add);
         assertThat(exposed).containsExactlyInAnyOrderElementsOf(ports.stream().map(p -> p + "/tcp").toList());

@@ -10,7 +10,8 @@ import java.util.Properties;
 /**
  * The services' JVM settings: the parent pom's {@code kshift.jvm.flags}, the same the images carry, plus a heap
  * per service sized for the config the local fleet is meant to hold (10,000–20,000 resources; see
- * docs/architecture.md "JVM settings"). Heaps are maxima: committed heap follows the live set.
+ * docs/architecture.md "JVM settings"). Heaps are maxima: committed heap follows the live set at rest and grows
+ * toward the maximum under a stream of changes.
  */
 final class JvmFlags {
     /**
