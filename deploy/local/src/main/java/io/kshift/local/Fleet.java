@@ -66,9 +66,24 @@ public final class Fleet {
                     bootstrap, host, verifyKey, fleetKeys, BusCredentials.serviceLogin(layout, MeshAcls.PROXY),
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
                     "-Dkshift.proxy.labels=istio=ingressgateway,fleet=local,node=" + node,
-                    "-Dkshift.proxy.mesh-http-port=" + layout.meshPort())));
+                    "-Dkshift.proxy.mesh-http-port=" + layout.meshPort(), proxyLoops(layout.proxyAdminPorts().size(),
+                    Runtime.getRuntime().availableProcessors(), System.getenv("KSHIFT_PROXY_ACCEPTORS")))));
         }
         return members;
+    }
+
+    /**
+     * Each proxy of a fleet sharing one box gets event loops for its share of the cores, as a sidecar gets its CPU
+     * limit: with one loop per core in every proxy, two proxies on two cores ran four loops that took turns with each
+     * other, the client and the backends, and made fewer new connections per second (0.50-0.61x HAProxy in
+     * {@code ../shared/bench/run.sh}) than with one loop each (0.61-0.74x). {@code KSHIFT_PROXY_ACCEPTORS}, when
+     * set, is the proxy's own setting and wins (a system property would override it).
+     */
+    static String proxyLoops(int proxies, int cores, String fromEnvironment) {
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return "-Dkshift.proxy.acceptors=" + fromEnvironment.strip();
+        }
+        return "-Dkshift.proxy.acceptors=" + Math.max(1, cores / Math.max(1, proxies));
     }
 
     /** A validator instance; a second one on another port stands by and takes over if the active one dies. */
