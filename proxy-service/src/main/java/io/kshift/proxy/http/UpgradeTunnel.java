@@ -106,8 +106,8 @@ final class UpgradeTunnel {
             return;
         }
         Upstream endpoint = endpoints.get(first + attempt);
-        clients.forTimeout(target.destination().connectTimeout()).connect(endpoint.address().port(),
-                endpoint.address().host()).onFailure(e -> {
+        clients.connect(target.destination().connectTimeout(), endpoint.address().host(),
+                endpoint.address().port()).onFailure(e -> {
                     target.stats().connectFailure(e);
                     connect(attempt + 1);
                 }).onSuccess(socket -> {

@@ -51,6 +51,6 @@ public class TcpProxy {
         }
         target.connections().increment();
         target.stats().connectionOpened();
-        new TcpSession(client, target, clients.forTimeout(target.destination().connectTimeout()), vertx).start();
+        new TcpSession(client, target, clients, vertx).start();
     }
 }

@@ -3,7 +3,6 @@ package io.kshift.proxy.tcp;
 import io.kshift.proxy.routing.RouteTarget;
 import io.kshift.proxy.routing.Upstream;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 import org.jboss.logging.Logger;
@@ -21,7 +20,7 @@ final class TcpSession {
 
     private final NetSocket client;
     private final RouteTarget target;
-    private final NetClient connector;
+    private final UpstreamClients connector;
     private final Vertx vertx;
     private final int first;
     private final long openedAt = System.nanoTime();
@@ -31,7 +30,7 @@ final class TcpSession {
     private boolean clientClosed;
     private int directionsDone;
 
-    TcpSession(NetSocket client, RouteTarget target, NetClient connector, Vertx vertx) {
+    TcpSession(NetSocket client, RouteTarget target, UpstreamClients connector, Vertx vertx) {
         this.client = client;
         this.target = target;
         this.connector = connector;
@@ -86,7 +85,9 @@ final class TcpSession {
             connect(attempt + 1);
             return;
         }
-        connector.connect(endpoint.address().port(), endpoint.address().host()).onComplete(ar -> {
+        var context = ((io.vertx.core.net.impl.ConnectionBase) client).getContext();
+        connector.connect(context, target.destination().connectTimeout(), endpoint.address().host(),
+                endpoint.address().port()).onComplete(ar -> {
             var outliers = endpoints.outliers();
             if (ar.failed()) {
                 LOG.debugf("endpoint %s refused: %s", endpoint, ar.cause().getMessage());
