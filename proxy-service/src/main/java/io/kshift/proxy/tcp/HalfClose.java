@@ -61,6 +61,11 @@ final class HalfClose {
                     ctx.close();
                 }, TLS_CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
             } else if (written.isSuccess() && nativeShutdown(ctx.channel())) {
+                // Nothing more goes out on this socket, so its peer's FIN may close it outright: the session then
+                // closes the other socket after what was written to it, as relaying that FIN would have ended it.
+                // Half-closed, Netty would first shut the input down, which fails on a socket that has exchanged
+                // both FINs, and make (and fill the stack trace of) an exception on nearly every connection.
+                ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 then.run();
             } else if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput().addListener(f -> then.run());
