@@ -95,7 +95,9 @@ final class TcpSession {
                 if (outliers != null) {
                     outliers.failure(endpoint, true, true);
                 }
-                connect(attempt + 1);
+                if (!clientClosed) {
+                    connect(attempt + 1); // a client that left needs no next endpoint
+                }
             } else if (clientClosed) {
                 ar.result().close();
             } else {

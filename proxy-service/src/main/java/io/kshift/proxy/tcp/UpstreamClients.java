@@ -20,17 +20,19 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Connections toward upstream endpoints, made on the calling event loop by a Netty bootstrap kept per loop and
- * connect timeout, with Vert.x's transport and resolver (a host name does not block the loop); the connected channel
- * then becomes an ordinary Vert.x {@link NetSocket} ({@link LoopAcceptor#attach}). Vert.x's own client set six
- * socket options to their defaults on every connection and wrapped each connect in three promises: a tenth of a
- * proxy's CPU when connections are short.
+ * Connections toward upstream endpoints, made on the calling event loop by a Netty bootstrap kept per loop, connect
+ * timeout and kind of address, with Vert.x's transport; the connected channel then becomes an ordinary Vert.x
+ * {@link NetSocket} ({@link LoopAcceptor#attach}). Vert.x's own client set six socket options to their defaults on
+ * every connection and wrapped each connect in three promises (and counted bytes for client metrics nobody reads):
+ * ~7 % of a proxy's CPU when connections are short. An IP address is connected as it is, with no resolver (whose
+ * lookup takes a lock); a host name goes through Vert.x's resolver group, as with Vert.x's client — under Quarkus
+ * that is the JDK's lookup, which blocks the loop while it runs, unless {@code quarkus.vertx.use-async-dns} is on.
  */
 public final class UpstreamClients {
     private final VertxInternal vertx;
-    private final Map<LoopTimeout, Bootstrap> bootstraps = new ConcurrentHashMap<>();
+    private final Map<Key, Bootstrap> bootstraps = new ConcurrentHashMap<>();
 
-    private record LoopTimeout(EventLoop loop, Duration timeout) {
+    private record Key(EventLoop loop, Duration timeout, boolean byName) {
     }
 
     /** Bootstrap insists on a handler; the real ones go in once the channel is connected. */
@@ -50,19 +52,11 @@ public final class UpstreamClients {
 
     /** Connects {@code host:port}; the socket belongs to {@code context}, on whose loop this must be called. */
     public Future<NetSocket> connect(ContextInternal context, Duration connectTimeout, String host, int port) {
-        EventLoop loop = context.nettyEventLoop();
-        Bootstrap bootstrap = bootstraps.computeIfAbsent(new LoopTimeout(loop, connectTimeout), k -> new Bootstrap()
-                .group(loop)
-                .channelFactory(vertx.transport().channelFactory(false))
-                .resolver(vertx.nettyAddressResolverGroup())
-                // No TCP_NODELAY here: Netty turns Nagle off on every socket it makes already.
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        connectTimeout.toMillis()))
-                .handler(NoHandler.INSTANCE));
-        // An IP address needs no resolver: connected as it is, only a name is handed to the resolver.
         InetAddress ip = NetUtil.createInetAddressFromIpAddressString(host);
         InetSocketAddress address = ip != null ? new InetSocketAddress(ip, port)
                 : InetSocketAddress.createUnresolved(host, port);
+        Bootstrap bootstrap = bootstraps.computeIfAbsent(new Key(context.nettyEventLoop(), connectTimeout, ip == null),
+                this::bootstrap);
         Promise<NetSocket> connected = context.promise();
         bootstrap.connect(address).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
@@ -73,5 +67,16 @@ public final class UpstreamClients {
             }
         });
         return connected.future();
+    }
+
+    private Bootstrap bootstrap(Key key) {
+        Bootstrap b = new Bootstrap()
+                .group(key.loop())
+                .channelFactory(vertx.transport().channelFactory(false))
+                // No TCP_NODELAY here: Netty turns Nagle off on every socket it makes already.
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        key.timeout().toMillis()))
+                .handler(NoHandler.INSTANCE);
+        return key.byName() ? b.resolver(vertx.nettyAddressResolverGroup()) : b.disableResolver();
     }
 }

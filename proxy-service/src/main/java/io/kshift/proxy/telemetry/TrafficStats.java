@@ -85,6 +85,11 @@ public final class TrafficStats {
         byReason[reason(cause)].increment();
     }
 
+    /** How a failed upstream connect is reported: {@code refused}, {@code timeout}, {@code unreachable}, ... */
+    public static String connectReason(Throwable cause) {
+        return CONNECT_REASONS[reason(cause)];
+    }
+
     static int reason(Throwable cause) {
         Throwable c = cause;
         while (c.getCause() != null && c.getCause() != c) {

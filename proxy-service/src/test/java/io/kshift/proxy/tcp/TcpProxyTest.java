@@ -119,6 +119,41 @@ class TcpProxyTest {
     }
 
     @Test
+    void anUpstreamThatFinishesFirstStillGetsWhatTheClientSendsAfterItsFin() throws Exception {
+        byte[] payload = new byte[4 << 20];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 31 + (i >>> 11));
+        }
+        try (ServerSocket backend = new ServerSocket(0)) {
+            // A server that speaks first: 4 MiB, then its FIN, then it reads what the client still has to say.
+            var received = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (Socket s = backend.accept()) {
+                    s.getOutputStream().write(payload);
+                    s.shutdownOutput();
+                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long generation = tables.get().generation() + 1;
+            new SampleSnapshots(gatewayPort, backend.getLocalPort(), v2.port()).publish(generation,
+                    "tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+            await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+            try (Socket client = new Socket("127.0.0.1", gatewayPort)) {
+                client.setSoTimeout(10_000);
+                Thread.sleep(300); // a slow reader: the proxy stops reading the backend until the client catches up
+                byte[] got = client.getInputStream().readAllBytes();
+                assertThat(got).as("every byte, then the backend's FIN as end of stream").isEqualTo(payload);
+                client.getOutputStream().write("after your FIN\n".getBytes(StandardCharsets.UTF_8));
+                client.shutdownOutput();
+                assertThat(received.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("what the client sent after the backend's FIN, then the client's FIN")
+                        .isEqualTo("after your FIN\n");
+            }
+        }
+    }
+
+    @Test
     void aRefusingEndpointIsSkippedForTheNextOneOfItsSubset() throws Exception {
         int dead;
         try (ServerSocket probe = new ServerSocket(0)) {

@@ -2,6 +2,7 @@ package io.kshift.proxy.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kshift.proxy.telemetry.TrafficStats;
 import io.kshift.samples.TcpEcho;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
@@ -10,6 +11,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.NetSocketInternal;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -51,11 +53,13 @@ class UpstreamClientsTest {
                 echo.port()));
         assertThat(((NetSocketInternal) socket).channelHandlerContext().channel().eventLoop())
                 .as("the upstream socket is served by the caller's loop").isSameAs(context.nettyEventLoop());
+        assertThat(((ConnectionBase) socket).getContext()).as("and belongs to the caller's context")
+                .isSameAs(context);
         assertThat(exchange(socket, "hello\n")).isEqualTo("one hello\n");
     }
 
     @Test
-    void aHostNameIsResolvedWithoutBlockingTheLoop() throws Exception {
+    void aHostNameIsResolvedAndConnected() throws Exception {
         NetSocket socket = onContext((ContextInternal) vertx.getOrCreateContext(),
                 c -> clients.connect(c, Duration.ofSeconds(2), "localhost", echo.port()));
         assertThat(exchange(socket, "by name\n")).isEqualTo("one by name\n");
@@ -69,7 +73,7 @@ class UpstreamClientsTest {
         }
         Throwable cause = failure(c -> clients.connect(c, Duration.ofSeconds(2), "127.0.0.1", closed));
         assertThat(cause).isInstanceOf(ConnectException.class);
-        assertThat(cause.getMessage()).contains("refused");
+        assertThat(TrafficStats.connectReason(cause)).isEqualTo("refused");
     }
 
     @Test
@@ -90,6 +94,7 @@ class UpstreamClientsTest {
                 Throwable cause = failure(c -> clients.connect(c, Duration.ofMillis(300), "127.0.0.1",
                         silent.getLocalPort()));
                 assertThat(cause).isInstanceOf(ConnectTimeoutException.class);
+                assertThat(TrafficStats.connectReason(cause)).isEqualTo("timeout");
             } finally {
                 for (Socket s : queued) {
                     s.close();
