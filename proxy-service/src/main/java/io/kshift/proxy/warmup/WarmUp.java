@@ -64,6 +64,9 @@ public class WarmUp {
     /** Rounds of synthetic table builds before the traffic (see {@link WarmUpMesh#builds}). */
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kshift.proxy.warmup.builds", defaultValue = "1")
     int buildRounds;
+    /** The node's table builder: the synthetic builds take the path real snapshots take, scope and keys included. */
+    @jakarta.inject.Inject
+    io.kshift.proxy.config.RouteTableFactory factory;
     private final CompletableFuture<Report> done = new CompletableFuture<>();
 
     /**
@@ -134,9 +137,9 @@ public class WarmUp {
                 web[v] = w.actualPort();
             }
             long builds = System.nanoTime();
-            int built = WarmUpMesh.builds(buildRounds);
+            int built = WarmUpMesh.builds(buildRounds, factory::build, stats());
             if (built > 0) {
-                LOG.infof("warm-up: built %d tables of a 900-resource synthetic mesh in %d ms", built,
+                LOG.infof("warm-up: built %d tables of a 900-resource synthetic mesh from its snapshots in %d ms", built,
                         (System.nanoTime() - builds) / 1_000_000);
             }
             TableSource tables = new TableSource(WarmUpMesh.table(echo, web, 0, stats()));

@@ -114,20 +114,34 @@ final class WarmUpMesh {
         return out.toString();
     }
 
+    /** How a node builds a table: its {@link io.kshift.proxy.config.RouteTableFactory} (its scope, its keys). */
+    @FunctionalInterface
+    interface TableBuild {
+        RouteTable build(long generation, io.kshift.model.mesh.MeshConfig config,
+                         java.util.List<io.kshift.model.resource.ResourceKey> changedKeys,
+                         io.kshift.proxy.routing.Destinations destinations, RouteTable previous);
+    }
+
+    /** The build path without a node: every namespace and gateway, no keys (tests). */
+    static final TableBuild ANY_NODE = io.kshift.proxy.routing.RouteTableBuilder::build;
+
     /**
-     * Builds tables of a synthetic 900-resource mesh {@code rounds} times, each a whole snapshot then 20 one-weight
-     * deltas, so the JIT has compiled the build path before the first real bulk load (a fresh node took ~1.1 s to
-     * build its first 900 resources). The tables are dropped; their stats go nowhere.
+     * Builds tables of a synthetic 900-resource mesh {@code rounds} times the way the config topic makes a node
+     * build them, so the JIT has compiled that path before the first real bulk load (a fresh node took ~1.1 s to
+     * build its first 900 resources): each round decodes a whole snapshot as the validator writes it (resources
+     * stamped with their creation time, which the decoder parses), builds it, applies 20 one-weight deltas, then
+     * decodes a second whole snapshot with the same decoder (unchanged resources found by their text, as after a
+     * restart or a skipped generation) and builds that. Built with {@code build} (the node's own scope and keys)
+     * and {@code stats} (a catalogue of the warm-up's own); the tables are dropped.
      */
-    static int builds(int rounds) throws Exception {
+    static int builds(int rounds, TableBuild build, io.kshift.proxy.telemetry.Telemetry stats) throws Exception {
         int built = 0;
         for (int round = 0; round < rounds; round++) {
-            var mesh = io.kshift.model.mesh.SyntheticMesh.parse(io.kshift.model.mesh.SyntheticMesh.services(
-                    "kshift-warmup", 0, 180));
-            String json = io.kshift.model.event.EventCodec.encode(new MeshSnapshot(
-                    io.kshift.model.event.Schemas.MESH_SNAPSHOT, 1, "warm-up", Instant.EPOCH, mesh));
-            RouteTable table = RouteTableBuilder.build(new io.kshift.model.event.SnapshotDecoder().decode(json),
-                    new java.util.Random(round)::nextLong);
+            var decoder = new io.kshift.model.event.SnapshotDecoder();
+            var mesh = io.kshift.model.mesh.MeshConfig.empty().apply(io.kshift.model.mesh.SyntheticMesh.parse(
+                    io.kshift.model.mesh.SyntheticMesh.services("kshift-warmup", 0, 180)), Instant.now()).config();
+            RouteTable table = RouteTable.empty();
+            table = fromSnapshot(decoder, 1, mesh, build, destinations(round, stats, table), table);
             built++;
             for (int i = 0; i < 20; i++) {
                 var change = table.config().apply(io.kshift.model.mesh.SyntheticMesh.parse(
@@ -136,12 +150,31 @@ final class WarmUpMesh {
                         io.kshift.model.event.SnapshotDelta.between(table.generation(), table.config(), change.config(),
                                 change.changedKeys())), io.kshift.model.event.SnapshotDelta.class);
                 var next = delta.applyTo(table.config()).orElseThrow();
-                table = RouteTableBuilder.build(table.generation() + 1, next.config(), next.changedKeys(),
-                        new io.kshift.proxy.routing.Destinations(new java.util.Random(i)::nextLong, System::nanoTime,
-                                io.kshift.proxy.telemetry.Telemetry.detached(), table.carryOver()), table);
+                table = build.build(table.generation() + 1, next.config(), next.changedKeys(),
+                        destinations(i, stats, table), table);
                 built++;
             }
+            table = fromSnapshot(decoder, table.generation() + 1, table.config(), build,
+                    destinations(round, stats, table), table);
+            built++;
         }
         return built;
+    }
+
+    private static RouteTable fromSnapshot(io.kshift.model.event.SnapshotDecoder decoder, long generation,
+                                           io.kshift.model.mesh.MeshConfig config, TableBuild build,
+                                           io.kshift.proxy.routing.Destinations destinations, RouteTable previous) {
+        String json = io.kshift.model.event.EventCodec.encode(new MeshSnapshot(
+                io.kshift.model.event.Schemas.MESH_SNAPSHOT, generation, "warm-up", Instant.now(), config.all()));
+        MeshSnapshot snapshot = decoder.decode(json);
+        return build.build(snapshot.generation(), io.kshift.model.mesh.MeshConfig.of(snapshot.resources()), null,
+                destinations, previous);
+    }
+
+    private static io.kshift.proxy.routing.Destinations destinations(long seed,
+                                                                     io.kshift.proxy.telemetry.Telemetry stats,
+                                                                     RouteTable previous) {
+        return new io.kshift.proxy.routing.Destinations(new java.util.Random(seed)::nextLong, System::nanoTime, stats,
+                previous.carryOver());
     }
 }

@@ -15,9 +15,9 @@ class WarmUpMeshTest {
     private static final int[] WEB = {42001, 42002};
 
     @Test
-    void aRoundOfSyntheticBuildsIsOneWholeSnapshotAndTwentyDeltas() throws Exception {
-        assertThat(WarmUpMesh.builds(1)).isEqualTo(21);
-        assertThat(WarmUpMesh.builds(0)).isZero();
+    void aRoundOfSyntheticBuildsIsAWholeSnapshotTwentyDeltasAndAWholeSnapshotAgain() throws Exception {
+        assertThat(WarmUpMesh.builds(1, WarmUpMesh.ANY_NODE, Telemetry.detached())).isEqualTo(22);
+        assertThat(WarmUpMesh.builds(0, WarmUpMesh.ANY_NODE, Telemetry.detached())).isZero();
     }
 
     @Test
