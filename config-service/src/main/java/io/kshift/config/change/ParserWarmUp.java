@@ -72,13 +72,13 @@ public class ParserWarmUp {
     }
 
     /** One round: the body read, the change written for the bus, and the way back ({@link #answer}). */
-    static void round(byte[] body) throws Exception {
+    static int round(byte[] body) throws Exception {
         var parsed = ResourceReader.readBody(body, BodyFormat.YAML);
         if (!parsed.ok()) {
             throw new IllegalStateException("the warm-up body does not read: " + parsed.errors());
         }
         EventCodec.encode(ChangeRequested.of("warm-up", Instant.now(), Operation.APPLY, parsed.resources(), false));
-        answer(parsed.resources());
+        return answer(parsed.resources());
     }
 
     /**
@@ -86,17 +86,21 @@ public class ParserWarmUp {
      * history record's summary header, and the answer written for the caller. Left cold, these made the first bulk
      * apply's JIT work (~0.5 s of CPU on a 2-core start, next to the validator's and the proxies').
      */
-    private static void answer(List<io.kshift.model.resource.Resource> resources) {
-        var applied = io.kshift.model.mesh.MeshConfig.empty().apply(resources, Instant.now());
+    private static int answer(List<io.kshift.model.resource.Resource> resources) {
+        List<io.kshift.model.event.ResourceAction> created = resources.stream()
+                .map(r -> new io.kshift.model.event.ResourceAction(r.key().kind().kindName(), r.namespace(), r.name(),
+                        io.kshift.model.event.ResourceAction.Action.CREATED)).toList();
         var result = EventCodec.decode(EventCodec.encode(new io.kshift.model.event.ChangeResult(
                 io.kshift.model.event.Schemas.CHANGE_RESULT, "warm-up", io.kshift.model.event.ChangeStatus.ACCEPTED, 1,
-                false, applied.actions(), List.of(), List.of(), Instant.now()).withSubmittedBy("warm-up")),
+                false, created, List.of(), List.of(), Instant.now()).withSubmittedBy("warm-up")),
                 io.kshift.model.event.ChangeResult.class);
         var snapshot = new io.kshift.model.event.MeshSnapshot(io.kshift.model.event.Schemas.MESH_SNAPSHOT, 1,
-                "warm-up", Instant.now(), applied.config().all());
+                "warm-up", Instant.now(), resources);
         EventCodec.decode(EventCodec.encode(io.kshift.model.event.GenerationSummary.of(snapshot, result.resources(),
                 result.submittedBy())), io.kshift.model.event.GenerationSummary.class);
-        EventCodec.encode(ChangeResponse.of(result));
+        ChangeResponse answer = ChangeResponse.of(result);
+        EventCodec.encode(answer);
+        return answer.resources().size();
     }
 
     /** Whether each of the last three rounds is within a quarter of the best so far (the JIT is done). */

@@ -131,7 +131,7 @@ final class WarmUpMesh {
      * build its first 900 resources): each round decodes a whole snapshot as the validator writes it (resources
      * stamped with their creation time, which the decoder parses), builds it, applies 20 one-weight deltas, then
      * decodes a second whole snapshot with the same decoder (unchanged resources found by their text, as after a
-     * restart or a skipped generation) and builds that. Built with {@code build} (the node's own scope and keys)
+     * skipped generation) and builds that. Built with {@code build} (the node's own scope and keys)
      * and {@code stats} (a catalogue of the warm-up's own); the tables are dropped.
      */
     static int builds(int rounds, TableBuild build, io.kshift.proxy.telemetry.Telemetry stats) throws Exception {

@@ -21,6 +21,26 @@ class WarmUpMeshTest {
     }
 
     @Test
+    void theBuildsServeTheSyntheticMeshToANodeWithIstiosIngressGatewayScope() throws Exception {
+        // The node's own builder, as the warm-up is given it: a scope that hid the mesh would warm nothing.
+        var scope = new io.kshift.model.routing.NodeScope("istio-system", java.util.Map.of("istio", "ingressgateway"));
+        java.util.List<RouteTable> tables = new java.util.ArrayList<>();
+        WarmUpMesh.TableBuild build = (generation, config, changed, destinations, previous) -> {
+            RouteTable t = io.kshift.proxy.routing.RouteTableBuilder.build(generation, config, changed, destinations,
+                    previous, io.kshift.model.secret.FleetKeys.none(), scope);
+            tables.add(t);
+            return t;
+        };
+
+        assertThat(WarmUpMesh.builds(1, build, Telemetry.detached())).isEqualTo(22);
+        assertThat(tables.get(0).build().hostsCompiled()).isEqualTo(180);
+        assertThat(tables.get(1).build().hostsCompiled()).as("a one-weight delta").isEqualTo(1);
+        RouteTable last = tables.get(21);
+        assertThat(last.generation()).isEqualTo(22);
+        assertThat(last.build().hostsCompiled() + last.build().hostsReused()).isEqualTo(180);
+    }
+
+    @Test
     void everyOtherRoundServesASecondPortOfEachProtocol() throws Exception {
         RouteTable even = WarmUpMesh.table(ECHO, WEB, 0, Telemetry.detached());
         RouteTable odd = WarmUpMesh.table(ECHO, WEB, 1, Telemetry.detached());
