@@ -20,14 +20,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Reads and encodes a synthetic 900-resource body, and decodes and writes what comes back for it, right after start, on a thread of its own, so the JIT has
- * compiled the request path before an operator's first bulk apply: a fresh config-service spent ~4 s of an 8 s
- * first 900-resource load parsing it (interpreted code); a warm one parses it in well under 100 ms. A fixed five
- * rounds ended still cold on a busy 2-core start (every service warming up at once: five rounds took 8–12 s). So it
- * goes on until the JIT has settled, after at least {@code rounds}, within {@code timeout}: until the last three
- * rounds are each within a quarter of the best so far. Rounds are timed in this thread's CPU time, not wall time,
- * so that waiting for a core on a busy start neither looks like work left to compile nor hides it.
- * Nothing is sent anywhere. Rounds = 0 turns it off.
+ * Reads and encodes a synthetic 900-resource body, and decodes and writes what comes back for it, right after
+ * start, on a thread of its own, so the JIT has compiled the request path before an operator's first bulk apply:
+ * a fresh config-service spent ~4 s of an 8 s first 900-resource load parsing it (interpreted code); a warm one
+ * parses it in well under 100 ms. A fixed five rounds ended still cold on a busy 2-core start (every service
+ * warming up at once: five rounds took 8–12 s). So it goes on until the JIT has settled, after at least
+ * {@code rounds}, within {@code timeout}: until the last three rounds are each within a quarter of the best so far.
+ * Rounds are timed in this thread's CPU time, not wall time, so that waiting for a core on a busy start neither
+ * looks like work left to compile nor hides it. Nothing is sent anywhere. Rounds = 0 turns it off.
  */
 @ApplicationScoped
 public class ParserWarmUp {

@@ -145,8 +145,8 @@ public class WarmUp {
                 LOG.warnf("warm-up: synthetic table builds failed (the data path is warmed still): %s", e.toString());
             }
             if (built > 0) {
-                LOG.infof("warm-up: built %d tables of a 900-resource synthetic mesh from its snapshots in %d ms", built,
-                        (System.nanoTime() - builds) / 1_000_000);
+                LOG.infof("warm-up: built %d tables of a 900-resource synthetic mesh from its snapshots in %d ms",
+                        built, (System.nanoTime() - builds) / 1_000_000);
             }
             TableSource tables = new TableSource(WarmUpMesh.table(echo, web, 0, stats()));
             tablesRun = 1;
