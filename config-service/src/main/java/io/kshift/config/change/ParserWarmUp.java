@@ -3,9 +3,16 @@ package io.kshift.config.change;
 import io.kshift.model.codec.BodyFormat;
 import io.kshift.model.codec.ResourceReader;
 import io.kshift.model.event.ChangeRequested;
+import io.kshift.model.event.ChangeResult;
+import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.GenerationSummary;
+import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.Operation;
+import io.kshift.model.event.ResourceAction;
+import io.kshift.model.event.Schemas;
 import io.kshift.model.mesh.SyntheticMesh;
+import io.kshift.model.resource.Resource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -86,18 +93,15 @@ public class ParserWarmUp {
      * history record's summary header, and the answer written for the caller. Left cold, these made the first bulk
      * apply's JIT work (~0.5 s of CPU on a 2-core start, next to the validator's and the proxies').
      */
-    private static int answer(List<io.kshift.model.resource.Resource> resources) {
-        List<io.kshift.model.event.ResourceAction> created = resources.stream()
-                .map(r -> new io.kshift.model.event.ResourceAction(r.key().kind().kindName(), r.namespace(), r.name(),
-                        io.kshift.model.event.ResourceAction.Action.CREATED)).toList();
-        var result = EventCodec.decode(EventCodec.encode(new io.kshift.model.event.ChangeResult(
-                io.kshift.model.event.Schemas.CHANGE_RESULT, "warm-up", io.kshift.model.event.ChangeStatus.ACCEPTED, 1,
-                false, created, List.of(), List.of(), Instant.now()).withSubmittedBy("warm-up")),
-                io.kshift.model.event.ChangeResult.class);
-        var snapshot = new io.kshift.model.event.MeshSnapshot(io.kshift.model.event.Schemas.MESH_SNAPSHOT, 1,
-                "warm-up", Instant.now(), resources);
-        EventCodec.decode(EventCodec.encode(io.kshift.model.event.GenerationSummary.of(snapshot, result.resources(),
-                result.submittedBy())), io.kshift.model.event.GenerationSummary.class);
+    private static int answer(List<Resource> resources) {
+        List<ResourceAction> created = resources.stream()
+                .map(r -> ResourceAction.of(r.key(), ResourceAction.Action.CREATED)).toList();
+        var result = EventCodec.decode(EventCodec.encode(new ChangeResult(Schemas.CHANGE_RESULT, "warm-up",
+                ChangeStatus.ACCEPTED, 1, false, created, List.of(), List.of(), Instant.now())
+                .withSubmittedBy("warm-up")), ChangeResult.class);
+        var snapshot = new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "warm-up", Instant.now(), resources);
+        EventCodec.decode(EventCodec.encode(GenerationSummary.of(snapshot, result.resources(), result.submittedBy())),
+                GenerationSummary.class);
         ChangeResponse answer = ChangeResponse.of(result);
         EventCodec.encode(answer);
         return answer.resources().size();

@@ -1,6 +1,7 @@
 package io.kshift.model.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.kshift.model.resource.ResourceKey;
 
 /**
  * What a change did to one resource, in kubectl's words. A dry run also carries {@code diff}: the resource's YAML
@@ -11,6 +12,10 @@ public record ResourceAction(String kind, String namespace, String name, Action 
 
     public ResourceAction(String kind, String namespace, String name, Action action) {
         this(kind, namespace, name, action, null);
+    }
+
+    public static ResourceAction of(ResourceKey key, Action action) {
+        return new ResourceAction(key.kind().kindName(), key.namespace(), key.name(), action);
     }
 
     public ResourceAction withDiff(String diff) {

@@ -165,7 +165,7 @@ public final class MeshConfig {
             } else {
                 keys.add(r.key());
             }
-            actions.add(action(r.key(), action));
+            actions.add(ResourceAction.of(r.key(), action));
         }
         return new Changed(new MeshConfig(next), actions, keys);
     }
@@ -180,7 +180,7 @@ public final class MeshConfig {
             if (action == Action.DELETED) {
                 keys.add(r.key());
             }
-            actions.add(action(r.key(), action));
+            actions.add(ResourceAction.of(r.key(), action));
         }
         return new Changed(new MeshConfig(next), actions, keys);
     }
@@ -220,11 +220,11 @@ public final class MeshConfig {
             Resource before = resources.get(key);
             Resource after = next.resources.get(key);
             if (before == null) {
-                actions.add(action(key, Action.CREATED));
+                actions.add(ResourceAction.of(key, Action.CREATED));
             } else if (after == null) {
-                actions.add(action(key, Action.DELETED));
+                actions.add(ResourceAction.of(key, Action.DELETED));
             } else if (!before.equals(after)) {
-                actions.add(action(key, Action.CONFIGURED));
+                actions.add(ResourceAction.of(key, Action.CONFIGURED));
             }
         }
         return actions;
@@ -258,10 +258,6 @@ public final class MeshConfig {
             }
         }
         return out;
-    }
-
-    private static ResourceAction action(ResourceKey key, Action action) {
-        return new ResourceAction(key.kind().kindName(), key.namespace(), key.name(), action);
     }
 
     public List<Resource> all() {

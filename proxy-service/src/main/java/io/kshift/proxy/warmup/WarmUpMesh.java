@@ -2,11 +2,23 @@ package io.kshift.proxy.warmup;
 
 import io.kshift.model.codec.BodyFormat;
 import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.Schemas;
+import io.kshift.model.event.SnapshotDecoder;
+import io.kshift.model.event.SnapshotDelta;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.mesh.SyntheticMesh;
+import io.kshift.model.resource.ResourceKey;
+import io.kshift.proxy.config.RouteTableFactory;
+import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.routing.RouteTableBuilder;
+import io.kshift.proxy.telemetry.Telemetry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -33,7 +45,7 @@ final class WarmUpMesh {
      * and routes with matches and without, are held in different collection classes).
      * {@code stats}: the catalogue its destinations' stats go to.
      */
-    static RouteTable table(int[] echo, int[] web, int round, io.kshift.proxy.telemetry.Telemetry stats)
+    static RouteTable table(int[] echo, int[] web, int round, Telemetry stats)
             throws Exception {
         String extraServers = round % 2 == 0 ? "" : """
                   - {port: {number: %d, name: tcp-2, protocol: TCP}, hosts: ["*"]}
@@ -96,7 +108,7 @@ final class WarmUpMesh {
         }
         // Generation 1 of a table no node ever holds: it is built fresh, shares nothing with the node's tables.
         return RouteTableBuilder.build(new MeshSnapshot(null, 1, "warm-up", Instant.EPOCH, parsed.resources()),
-                new io.kshift.proxy.routing.Destinations(() -> ThreadLocalRandom.current().nextLong(),
+                new Destinations(() -> ThreadLocalRandom.current().nextLong(),
                         System::nanoTime, stats));
     }
 
@@ -114,16 +126,12 @@ final class WarmUpMesh {
         return out.toString();
     }
 
-    /** How a node builds a table: its {@link io.kshift.proxy.config.RouteTableFactory} (its scope, its keys). */
+    /** How a node builds a table: its {@link RouteTableFactory} (its scope, its keys). */
     @FunctionalInterface
     interface TableBuild {
-        RouteTable build(long generation, io.kshift.model.mesh.MeshConfig config,
-                         java.util.List<io.kshift.model.resource.ResourceKey> changedKeys,
-                         io.kshift.proxy.routing.Destinations destinations, RouteTable previous);
+        RouteTable build(long generation, MeshConfig config, List<ResourceKey> changedKeys, Destinations destinations,
+                         RouteTable previous);
     }
-
-    /** The build path without a node: every namespace and gateway, no keys (tests). */
-    static final TableBuild ANY_NODE = io.kshift.proxy.routing.RouteTableBuilder::build;
 
     /**
      * Builds tables of a synthetic 900-resource mesh {@code rounds} times the way the config topic makes a node
@@ -134,21 +142,20 @@ final class WarmUpMesh {
      * skipped generation) and builds that. Built with {@code build} (the node's own scope and keys)
      * and {@code stats} (a catalogue of the warm-up's own); the tables are dropped.
      */
-    static int builds(int rounds, TableBuild build, io.kshift.proxy.telemetry.Telemetry stats) throws Exception {
+    static int builds(int rounds, TableBuild build, Telemetry stats) throws Exception {
         int built = 0;
         for (int round = 0; round < rounds; round++) {
-            var decoder = new io.kshift.model.event.SnapshotDecoder();
-            var mesh = io.kshift.model.mesh.MeshConfig.empty().apply(io.kshift.model.mesh.SyntheticMesh.parse(
-                    io.kshift.model.mesh.SyntheticMesh.services("kshift-warmup", 0, 180)), Instant.now()).config();
+            var decoder = new SnapshotDecoder();
+            var mesh = MeshConfig.empty().apply(SyntheticMesh.parse(SyntheticMesh.services("kshift-warmup", 0, 180)),
+                    Instant.now()).config();
             RouteTable table = RouteTable.empty();
             table = fromSnapshot(decoder, 1, mesh, build, destinations(round, stats, table), table);
             built++;
             for (int i = 0; i < 20; i++) {
-                var change = table.config().apply(io.kshift.model.mesh.SyntheticMesh.parse(
-                        io.kshift.model.mesh.SyntheticMesh.virtualService("kshift-warmup", i, 10 + i)));
-                var delta = io.kshift.model.event.EventCodec.decode(io.kshift.model.event.EventCodec.encode(
-                        io.kshift.model.event.SnapshotDelta.between(table.generation(), table.config(), change.config(),
-                                change.changedKeys())), io.kshift.model.event.SnapshotDelta.class);
+                var vs = SyntheticMesh.parse(SyntheticMesh.virtualService("kshift-warmup", i, 10 + i));
+                var change = table.config().apply(vs);
+                var delta = EventCodec.decode(EventCodec.encode(SnapshotDelta.between(table.generation(),
+                        table.config(), change.config(), change.changedKeys())), SnapshotDelta.class);
                 var next = delta.applyTo(table.config()).orElseThrow();
                 table = build.build(table.generation() + 1, next.config(), next.changedKeys(),
                         destinations(i, stats, table), table);
@@ -161,20 +168,16 @@ final class WarmUpMesh {
         return built;
     }
 
-    private static RouteTable fromSnapshot(io.kshift.model.event.SnapshotDecoder decoder, long generation,
-                                           io.kshift.model.mesh.MeshConfig config, TableBuild build,
-                                           io.kshift.proxy.routing.Destinations destinations, RouteTable previous) {
-        String json = io.kshift.model.event.EventCodec.encode(new MeshSnapshot(
-                io.kshift.model.event.Schemas.MESH_SNAPSHOT, generation, "warm-up", Instant.now(), config.all()));
+    private static RouteTable fromSnapshot(SnapshotDecoder decoder, long generation, MeshConfig config,
+                                           TableBuild build, Destinations destinations, RouteTable previous) {
+        String json = EventCodec.encode(new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, "warm-up", Instant.now(),
+                config.all()));
         MeshSnapshot snapshot = decoder.decode(json);
-        return build.build(snapshot.generation(), io.kshift.model.mesh.MeshConfig.of(snapshot.resources()), null,
+        return build.build(snapshot.generation(), MeshConfig.of(snapshot.resources()), null,
                 destinations, previous);
     }
 
-    private static io.kshift.proxy.routing.Destinations destinations(long seed,
-                                                                     io.kshift.proxy.telemetry.Telemetry stats,
-                                                                     RouteTable previous) {
-        return new io.kshift.proxy.routing.Destinations(new java.util.Random(seed)::nextLong, System::nanoTime, stats,
-                previous.carryOver());
+    private static Destinations destinations(long seed, Telemetry stats, RouteTable previous) {
+        return new Destinations(new Random(seed)::nextLong, System::nanoTime, stats, previous.carryOver());
     }
 }

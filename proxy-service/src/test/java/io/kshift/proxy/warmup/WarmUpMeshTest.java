@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kshift.model.registry.ResolvedDestination;
 import io.kshift.proxy.routing.RouteTable;
+import io.kshift.proxy.routing.RouteTableBuilder;
 import io.kshift.proxy.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.Set;
@@ -13,11 +14,13 @@ import org.junit.jupiter.api.Test;
 class WarmUpMeshTest {
     private static final int[] ECHO = {41001, 41002};
     private static final int[] WEB = {42001, 42002};
+    /** The build path without a node: every namespace and gateway, no keys. */
+    private static final WarmUpMesh.TableBuild ANY_NODE = RouteTableBuilder::build;
 
     @Test
     void aRoundOfSyntheticBuildsIsAWholeSnapshotTwentyDeltasAndAWholeSnapshotAgain() throws Exception {
-        assertThat(WarmUpMesh.builds(1, WarmUpMesh.ANY_NODE, Telemetry.detached())).isEqualTo(22);
-        assertThat(WarmUpMesh.builds(0, WarmUpMesh.ANY_NODE, Telemetry.detached())).isZero();
+        assertThat(WarmUpMesh.builds(1, ANY_NODE, Telemetry.detached())).isEqualTo(22);
+        assertThat(WarmUpMesh.builds(0, ANY_NODE, Telemetry.detached())).isZero();
     }
 
     @Test
