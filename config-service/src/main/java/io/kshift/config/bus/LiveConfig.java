@@ -1,8 +1,12 @@
 package io.kshift.config.bus;
 
+import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.SnapshotDecoder;
+import io.kshift.model.event.SnapshotDelta;
+import io.kshift.model.mesh.MeshConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -20,17 +24,20 @@ import org.jboss.logging.Logger;
  * {@code GET /api/v1/resources} shows. Rebuilt from the compacted topic on every start: config-service keeps no
  * state of its own.
  *
- * <p>Every change brings a whole snapshot (MBs at thousands of resources) but most of them are never read here:
- * answering a change and the fleet view need only the generation. So a snapshot that carries its
- * {@value GenerationSummary#HEADER} header, and whose text opens with that same generation as the validator writes
- * it, is kept as bytes and decoded only when a reader asks for resources, once per generation; any other record is
- * decoded on arrival (and skipped if it does not decode), so a header alone never advances the live generation.
+ * <p>The topic holds checkpoints (whole snapshots, MBs at thousands of resources) and deltas on them, but most
+ * generations are never read here: answering a change and the fleet view need only the generation. So a record
+ * that carries its {@value GenerationSummary#HEADER} header, and whose text opens with that same generation as the
+ * validator writes it, is kept as bytes and decoded only when a reader asks for resources, once per generation (a
+ * delta on the newest checkpoint read before it); any other record is decoded on arrival (and skipped if it does
+ * not decode), so a header alone never advances the live generation.
  */
 @ApplicationScoped
 public class LiveConfig {
     private static final Logger LOG = Logger.getLogger(LiveConfig.class);
 
     private final AtomicReference<Latest> latest = new AtomicReference<>(Latest.of(MeshSnapshot.empty()));
+    /** The newest checkpoint (a whole snapshot), which the deltas after it apply to. */
+    private final AtomicReference<Latest> checkpoint = new AtomicReference<>(latest.get());
     private final AtomicReference<MeshSnapshot> lastGood = new AtomicReference<>(MeshSnapshot.empty());
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
     private final SnapshotDecoder decoder = new SnapshotDecoder();
@@ -38,29 +45,33 @@ public class LiveConfig {
     private record Waiter(long generation, CompletableFuture<Long> future) {
     }
 
-    /** The newest generation: its summary always, its snapshot once somebody needed it (then cached). */
+    /**
+     * A generation: its summary always, its snapshot once somebody needed it (then cached). A checkpoint's comes from
+     * its own bytes; a delta's from its checkpoint's snapshot and the delta.
+     */
     private static final class Latest {
         final GenerationSummary head;
         private byte[] raw;
+        private final Latest checkpoint;
         private MeshSnapshot snapshot;
 
-        private Latest(GenerationSummary head, byte[] raw, MeshSnapshot snapshot) {
+        private Latest(GenerationSummary head, byte[] raw, Latest checkpoint, MeshSnapshot snapshot) {
             this.head = head;
             this.raw = raw;
+            this.checkpoint = checkpoint;
             this.snapshot = snapshot;
         }
 
         static Latest of(MeshSnapshot snapshot) {
-            return new Latest(GenerationSummary.of(snapshot, List.of(), null), null, snapshot);
+            return new Latest(GenerationSummary.of(snapshot, List.of(), null), null, null, snapshot);
         }
 
-        /** Decoded at most once; a snapshot that turns out unreadable reads as the last one that decoded. */
+        /** Decoded at most once; a generation that turns out unreadable reads as the last one that decoded. */
         synchronized MeshSnapshot snapshot(SnapshotDecoder decoder, AtomicReference<MeshSnapshot> lastGood) {
             if (snapshot == null) {
                 try {
-                    synchronized (decoder) {
-                        snapshot = decoder.decode(new String(raw, StandardCharsets.UTF_8));
-                    }
+                    snapshot = checkpoint == null ? decodeSnapshot(decoder, raw)
+                            : onCheckpoint(checkpoint.snapshot(decoder, lastGood), raw);
                     MeshSnapshot decoded = snapshot;
                     lastGood.accumulateAndGet(decoded, (old, n) -> n.generation() > old.generation() ? n : old);
                 } catch (RuntimeException e) {
@@ -74,6 +85,23 @@ public class LiveConfig {
         }
     }
 
+    private static MeshSnapshot decodeSnapshot(SnapshotDecoder decoder, byte[] raw) {
+        synchronized (decoder) {
+            return decoder.decode(new String(raw, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The generation {@code delta} (a {@link SnapshotDelta}'s bytes) makes of {@code base}, its checkpoint. */
+    private static MeshSnapshot onCheckpoint(MeshSnapshot base, byte[] delta) {
+        SnapshotDelta d = EventCodec.decode(new String(delta, StandardCharsets.UTF_8), SnapshotDelta.class);
+        if (d.base() > base.generation()) {
+            throw new IllegalStateException("its checkpoint " + d.base() + " has not been read");
+        }
+        return d.applyTo(MeshConfig.of(base.resources())).map(c -> d.snapshot(c.config()))
+                .orElseThrow(() -> new IllegalStateException("its delta does not add up on generation "
+                        + base.generation()));
+    }
+
     @Incoming("config")
     public void onSnapshot(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null) {
@@ -82,7 +110,14 @@ public class LiveConfig {
         Latest next;
         try {
             GenerationSummary summary = summary(record);
-            next = summary != null ? new Latest(summary, record.value(), null) : Latest.of(decode(record.value()));
+            if (MeshTopics.DELTA_KEY.equals(record.key())) {
+                next = summary != null ? new Latest(summary, record.value(), checkpoint.get(), null)
+                        : decoded(onCheckpoint(checkpoint.get().snapshot(decoder, lastGood), record.value()));
+            } else {
+                next = summary != null ? new Latest(summary, record.value(), null, null)
+                        : decoded(decodeSnapshot(decoder, record.value()));
+                checkpoint.accumulateAndGet(next, (old, n) -> n.head.generation() > old.head.generation() ? n : old);
+            }
         } catch (RuntimeException e) {
             LOG.warnf("ignoring an unreadable snapshot at offset %d: %s", record.offset(), e.getMessage());
             return;
@@ -97,18 +132,14 @@ public class LiveConfig {
         }
     }
 
+    private Latest decoded(MeshSnapshot snapshot) {
+        lastGood.accumulateAndGet(snapshot, (old, n) -> n.generation() > old.generation() ? n : old);
+        return Latest.of(snapshot);
+    }
+
     /** The record's summary when it has a readable one that agrees with the start of its value; else null. */
     private static GenerationSummary summary(ConsumerRecord<String, byte[]> record) {
         return GenerationSummary.ofRecord(record.headers(), record.value());
-    }
-
-    private MeshSnapshot decode(byte[] value) {
-        MeshSnapshot snapshot;
-        synchronized (decoder) {
-            snapshot = decoder.decode(new String(value, StandardCharsets.UTF_8));
-        }
-        lastGood.accumulateAndGet(snapshot, (old, n) -> n.generation() > old.generation() ? n : old);
-        return snapshot;
     }
 
     /** The newest accepted generation's summary (generation, change, time, size), without decoding it. */

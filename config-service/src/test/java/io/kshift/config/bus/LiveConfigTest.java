@@ -8,7 +8,9 @@ import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotDelta;
 import io.kshift.model.event.SnapshotEncoder;
+import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.Resource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,6 +62,44 @@ class LiveConfigTest {
         assertThat(live.head().resources()).isEqualTo(split.size());
         assertThat(live.current().generation()).isEqualTo(7);
         assertThat(live.current().resources()).hasSameSizeAs(split);
+    }
+
+    @Test
+    void aDeltaIsShownOnTheCheckpointBeforeIt() throws Exception {
+        MeshConfig services = MeshConfig.of(sample("tcp-echo-services.yaml"));
+        MeshConfig.Changed allV1 = services.apply(sample("tcp-echo-all-v1.yaml"));
+        MeshConfig.Changed split = allV1.config().apply(sample("tcp-echo-20-v2.yaml"));
+        live.onSnapshot(withSummary(snapshot(4, services.all())));
+        SnapshotDelta d5 = SnapshotDelta.step(services, allV1.config(), allV1.changedKeys(),
+                snapshot(5, allV1.config().all()));
+        SnapshotDelta d6 = d5.then(SnapshotDelta.step(allV1.config(), split.config(), split.changedKeys(),
+                snapshot(6, split.config().all())));
+        live.onSnapshot(delta(d5, true));
+        assertThat(live.head().generation()).isEqualTo(5);
+        live.onSnapshot(delta(d6, true));
+        assertThat(live.head().generation()).as("from the summary, nothing decoded yet").isEqualTo(6);
+        assertThat(live.current().generation()).isEqualTo(6);
+        assertThat(live.current().resources()).containsExactlyElementsOf(split.config().all());
+        // Without a summary a delta is applied on arrival; an older one changes nothing.
+        live.onSnapshot(delta(d5, false));
+        assertThat(live.current().resources()).containsExactlyElementsOf(split.config().all());
+        // A delta on a checkpoint this instance never read shows the last config it could make.
+        SnapshotDelta orphan = SnapshotDelta.step(split.config(), services, split.config().changedKeys(services),
+                snapshot(9, services.all()));
+        live.onSnapshot(delta(new SnapshotDelta(null, 8, 9, "change-9", Instant.now(), orphan.resources(), null,
+                orphan.upserts(), orphan.deletes()), true));
+        assertThat(live.head().generation()).isEqualTo(9);
+        assertThat(live.current().generation()).isEqualTo(6);
+    }
+
+    private ConsumerRecord<String, byte[]> delta(SnapshotDelta d, boolean summary) {
+        ConsumerRecord<String, byte[]> r = new ConsumerRecord<>(MeshTopics.CONFIG, 0, offset++, MeshTopics.DELTA_KEY,
+                EventCodec.encode(d).getBytes(StandardCharsets.UTF_8));
+        if (summary) {
+            r.headers().add(GenerationSummary.HEADER, EventCodec.encode(new GenerationSummary(d.generation(),
+                    d.changeId(), d.createdAt(), d.resources(), List.of())).getBytes(StandardCharsets.UTF_8));
+        }
+        return r;
     }
 
     private static List<Resource> sample(String file) throws Exception {

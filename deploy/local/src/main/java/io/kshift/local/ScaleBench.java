@@ -145,8 +145,10 @@ public final class ScaleBench {
                     rssMegabytes(p.pid()), heap(p)));
         }
         SnapshotSize size = SnapshotSize.read(layout);
-        out.printf("  snapshot on %s: %.2f MB as JSON, %.2f MB on disk for the topic (lz4), history topic %.2f MB%n",
-                MeshTopics.CONFIG, size.jsonBytes() / 1e6, size.configLogBytes() / 1e6, size.historyLogBytes() / 1e6);
+        out.printf("  snapshot %.2f MB as JSON; the newest record on %s (key %s) %.1f KB; on disk (lz4) %s %.2f MB, "
+                        + "history %.2f MB%n", size.jsonBytes() / 1e6, MeshTopics.CONFIG, size.newestConfigKey(),
+                size.newestConfigRecordBytes() / 1e3, MeshTopics.CONFIG, size.configLogBytes() / 1e6,
+                size.historyLogBytes() / 1e6);
     }
 
     private void unload(List<byte[]> batches) {

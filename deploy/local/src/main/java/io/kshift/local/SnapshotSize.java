@@ -12,28 +12,21 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** How big the live snapshot is: its JSON, and the config and history topics on the broker's disk. */
-record SnapshotSize(long jsonBytes, long configLogBytes, long historyLogBytes) {
+/**
+ * How big the live config is on the bus: the newest whole snapshot's JSON (the history topic has one per
+ * generation), the newest record on the config topic (a delta on the last checkpoint, or a checkpoint), and the
+ * config and history topics on the broker's disk.
+ */
+record SnapshotSize(long jsonBytes, long newestConfigRecordBytes, String newestConfigKey, long configLogBytes,
+                    long historyLogBytes) {
 
     static SnapshotSize read(FleetLayout layout) {
-        Properties p = BusCredentials.tools(layout);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        long json = -1;
-        try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(MeshTopics.CONFIG, 0);
-            consumer.assign(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            consumer.seek(tp, Math.max(0, end - 3));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (consumer.position(tp) < end && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.value() != null) {
-                        json = r.serializedValueSize();
-                    }
-                }
-            }
-        }
+        ConsumerRecord<byte[], byte[]> snapshot = newest(layout, MeshTopics.CONFIG_HISTORY);
+        ConsumerRecord<byte[], byte[]> live = newest(layout, MeshTopics.CONFIG);
+        long json = snapshot == null ? -1 : snapshot.serializedValueSize();
+        long newest = live == null ? -1 : live.serializedValueSize();
+        String key = live == null || live.key() == null ? "none"
+                : new String(live.key(), java.nio.charset.StandardCharsets.UTF_8);
         Properties a = BusCredentials.tools(layout);
         try (Admin admin = Admin.create(a)) {
             var brokers = admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
@@ -51,9 +44,32 @@ record SnapshotSize(long jsonBytes, long configLogBytes, long historyLogBytes) {
                     }
                 }
             }
-            return new SnapshotSize(json, config, history);
+            return new SnapshotSize(json, newest, key, config, history);
         } catch (Exception e) {
-            return new SnapshotSize(json, -1, -1);
+            return new SnapshotSize(json, newest, key, -1, -1);
         }
+    }
+
+    /** The newest committed record with a value on {@code topic} (null: none within 10 s). */
+    private static ConsumerRecord<byte[], byte[]> newest(FleetLayout layout, String topic) {
+        Properties p = BusCredentials.tools(layout);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        ConsumerRecord<byte[], byte[]> newest = null;
+        try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            consumer.seek(tp, Math.max(0, end - 3));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value() != null) {
+                        newest = r;
+                    }
+                }
+            }
+        }
+        return newest;
     }
 }

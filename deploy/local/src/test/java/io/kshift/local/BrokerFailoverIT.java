@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,7 +110,8 @@ class BrokerFailoverIT {
         // On the bus itself: each generation published once, by the change that made it, and one verdict per change.
         Map<Long, String> published = new TreeMap<>();
         for (String value : CommittedRecords.of(t.layout(), MeshTopics.CONFIG)) {
-            MeshSnapshot s = EventCodec.decode(value, MeshSnapshot.class);
+            // A checkpoint or a delta: both open with the generation and the change that made it.
+            FleetEndToEndIT.Stamp s = EventCodec.decode(value, FleetEndToEndIT.Stamp.class);
             if (s.generation() > before) {
                 assertThat(published.put(s.generation(), s.changeId())).as("generation %d published once",
                         s.generation()).isNull();

@@ -733,11 +733,15 @@ class FleetEndToEndIT {
         throw new AssertionError("no verdict for change " + changeId + " in " + timeout);
     }
 
-    /** Generation → changeId of every committed snapshot on kshift.config newer than {@code generation}. */
+    /** What every record on kshift.config, a checkpoint or a delta, says first: its generation and its change. */
+    record Stamp(long generation, String changeId) {
+    }
+
+    /** Generation → changeId of every committed record on kshift.config newer than {@code generation}. */
     static Map<Long, String> snapshotsAfter(long generation) {
         Map<Long, String> out = new java.util.TreeMap<>();
         for (String value : CommittedRecords.of(layout, MeshTopics.CONFIG)) {
-            var snapshot = io.kshift.model.event.EventCodec.decode(value, io.kshift.model.event.MeshSnapshot.class);
+            Stamp snapshot = io.kshift.model.event.EventCodec.decode(value, Stamp.class);
             if (snapshot.generation() > generation) {
                 assertThat(out.put(snapshot.generation(), snapshot.changeId()))
                         .as("generation %d published once", snapshot.generation()).isNull();

@@ -27,8 +27,13 @@ public final class MeshTopics {
     public static final String PROXY_STATUS = "kshift.proxy-status";
     public static final String TELEMETRY_RAW = "kshift.telemetry.raw";
     public static final String TELEMETRY = "kshift.telemetry";
-    /** Key of the single-partition change log and the config snapshot. */
+    /** Key of the single-partition change log and of the whole snapshots (checkpoints) on {@link #CONFIG}. */
     public static final String MESH_KEY = "mesh";
+    /**
+     * Key of the {@link SnapshotDelta}s on {@link #CONFIG}: compaction keeps the newest checkpoint and the newest
+     * delta, which is cumulative since a checkpoint, so the pair is always the live config.
+     */
+    public static final String DELTA_KEY = "delta";
     /**
      * Largest record the config-carrying topics take (and producers send): a whole mesh snapshot of thousands of
      * resources is a few MB, above Kafka's 1 MB default.

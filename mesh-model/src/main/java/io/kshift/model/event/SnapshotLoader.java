@@ -10,9 +10,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads the newest committed snapshot from the compacted config topic, to its end as it stands now: Kafka is the
- * only memory, so the validator runs this whenever it (re)gains the change partition, and a proxy node to learn
- * which generation it must run before it is ready.
+ * Reads the live config from the compacted config topic (its newest checkpoint, moved on by the newest delta after
+ * it), to its end as it stands now: Kafka is the only memory, so the validator runs this whenever it (re)gains the
+ * change partition, and a proxy node to learn which generation it must run before it is ready.
  */
 public final class SnapshotLoader {
     private static final System.Logger LOG = System.getLogger(SnapshotLoader.class.getName());
@@ -29,6 +29,18 @@ public final class SnapshotLoader {
     }
 
     public MeshSnapshot latest() {
+        return latestWithCheckpoint().snapshot();
+    }
+
+    /**
+     * The live snapshot, and the generation of the checkpoint it was built from (its own generation when the newest
+     * record is a whole snapshot; the delta's base when it is a {@link SnapshotDelta}): what a reader of the topic
+     * from the start must not skip.
+     */
+    public record Latest(MeshSnapshot snapshot, long checkpoint) {
+    }
+
+    public Latest latestWithCheckpoint() {
         Properties props = bus.properties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -39,34 +51,73 @@ public final class SnapshotLoader {
             consumer.assign(List.of(partition));
             long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
             long end = consumer.endOffsets(List.of(partition)).get(partition);
-            // One writer publishes generations in offset order, so the newest snapshot is the last record. It is
-            // looked for from the end, in windows that double (the last offsets are usually it and its
-            // transaction's marker): a compacted topic may still hold hundreds of multi-MB snapshots before it is
-            // cleaned, and reading them all cost seconds and tens of MB of a proxy's heap at start. One that does
-            // not decode, or claims no generation, is skipped: a stray record must not stop every validator
-            // restart and every new proxy.
+            // One writer publishes generations in offset order, so the live config is the last record, or the last
+            // delta on the checkpoint before it. It is looked for from the end, in windows that double (the last
+            // offsets are usually it and its transaction's marker): a compacted topic may still hold hundreds of
+            // multi-MB snapshots before it is cleaned, and reading them all cost seconds and tens of MB of a proxy's
+            // heap at start. One that does not decode, or claims no generation, is skipped: a stray record must
+            // not stop every validator restart and every new proxy.
+            SnapshotDelta newest = null;
             long checkedFrom = end;
             for (long window = 2; checkedFrom > begin; window *= 2) {
                 long from = Math.max(begin, end - window);
                 List<Long> offsets = dataOffsets(consumer, partition, from, checkedFrom);
                 for (int i = offsets.size() - 1; i >= 0; i--) {
-                    String value = read(consumer, partition, offsets.get(i));
+                    ConsumerRecord<String, String> record = read(consumer, partition, offsets.get(i));
+                    MeshSnapshot snapshot = null;
                     try {
-                        MeshSnapshot snapshot = value == null ? null : EventCodec.decode(value, MeshSnapshot.class);
-                        if (snapshot != null && snapshot.generation() > 0) {
-                            return snapshot;
+                        if (record != null && MeshTopics.DELTA_KEY.equals(record.key())) {
+                            if (newest == null) {
+                                newest = EventCodec.decode(record.value(), SnapshotDelta.class);
+                            }
+                        } else if (record != null) {
+                            snapshot = EventCodec.decode(record.value(), MeshSnapshot.class);
+                            if (snapshot.generation() <= 0) {
+                                LOG.log(System.Logger.Level.WARNING, "skipping a record without a generation on {0} "
+                                        + "at offset {1}", topic, offsets.get(i));
+                                snapshot = null;
+                            }
                         }
-                        LOG.log(System.Logger.Level.WARNING, "skipping a record without a generation on {0} at "
-                                + "offset {1}", topic, offsets.get(i));
                     } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "skipping an unreadable snapshot on {0} at offset {1}: "
+                        LOG.log(System.Logger.Level.WARNING, "skipping an unreadable record on {0} at offset {1}: "
                                 + "{2}", topic, offsets.get(i), e.getMessage());
+                    }
+                    if (snapshot != null) {
+                        return on(snapshot, newest);
                     }
                 }
                 checkedFrom = from;
             }
-            return MeshSnapshot.empty();
+            if (newest != null) {
+                throw brokenChain(newest, "no whole snapshot is left on the topic");
+            }
+            return new Latest(MeshSnapshot.empty(), 0);
         }
+    }
+
+    /** {@code checkpoint} moved on by {@code delta}, the newest record after it (null: none). */
+    private Latest on(MeshSnapshot checkpoint, SnapshotDelta delta) {
+        if (delta == null || delta.generation() <= checkpoint.generation()) {
+            return new Latest(checkpoint, checkpoint.generation());
+        }
+        if (delta.base() > checkpoint.generation()) {
+            throw brokenChain(delta, "the newest whole snapshot is generation " + checkpoint.generation());
+        }
+        return delta.applyTo(io.kshift.model.mesh.MeshConfig.of(checkpoint.resources()))
+                .map(c -> new Latest(delta.snapshot(c.config()), checkpoint.generation()))
+                .orElseThrow(() -> brokenChain(delta, "it does not add up to " + delta.resources()
+                        + " resources on generation " + checkpoint.generation()));
+    }
+
+    /**
+     * The live generation cannot be rebuilt (a stray record under the checkpoint's key outlived it in compaction):
+     * an older generation must not pass for the live one (a validator would publish generation numbers again), so
+     * callers fail and retry; the validator writes a checkpoint at least every {@code ConfigChain.MAX_DELTAS}
+     * generations.
+     */
+    private IllegalStateException brokenChain(SnapshotDelta delta, String why) {
+        return new IllegalStateException("the live generation " + delta.generation() + " on " + topic
+                + " is a delta on generation " + delta.base() + ", which cannot be read: " + why);
     }
 
     /** The offsets of the committed records with a value in [from, until), oldest first (values not kept). */
@@ -90,13 +141,14 @@ public final class SnapshotLoader {
         return offsets;
     }
 
-    private static String read(KafkaConsumer<String, String> consumer, TopicPartition partition, long offset) {
+    private static ConsumerRecord<String, String> read(KafkaConsumer<String, String> consumer,
+                                                       TopicPartition partition, long offset) {
         consumer.seek(partition, offset);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                 if (record.offset() == offset) {
-                    return record.value();
+                    return record;
                 }
                 if (record.offset() > offset) {
                     return null; // compacted away meanwhile

@@ -13,14 +13,15 @@ import org.jboss.logging.Logger;
 
 /**
  * The newest generation on {@code kshift.config} when this node started (-1 until read, on a thread of its own,
- * retried while Kafka is away). A node is ready once it runs it; and the snapshots before it, which a node reading
- * the compacted topic from the start still finds until the log is cleaned (tens of MBs after a big load), are
- * skipped rather than built one after the other.
+ * retried while Kafka is away), and the checkpoint it was built from. A node is ready once it runs it; and the
+ * records before that checkpoint, which a node reading the compacted topic from the start still finds until the log
+ * is cleaned (tens of MBs after a big load), are skipped rather than built one after the other.
  */
 @ApplicationScoped
 public class LiveAtStart {
     private static final Logger LOG = Logger.getLogger(LiveAtStart.class);
     private final AtomicLong generation = new AtomicLong(-1);
+    private final AtomicLong checkpoint = new AtomicLong(-1);
     private final BusConnection bus;
 
     LiveAtStart(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
@@ -38,10 +39,20 @@ public class LiveAtStart {
         return generation.get();
     }
 
+    /**
+     * The checkpoint the live generation was built from when the node started, or -1 while it is not known yet:
+     * records older than it need not be read.
+     */
+    public long checkpoint() {
+        return checkpoint.get();
+    }
+
     private void read() {
         while (generation.get() < 0) {
             try {
-                generation.set(new SnapshotLoader(bus, MeshTopics.CONFIG).latest().generation());
+                SnapshotLoader.Latest latest = new SnapshotLoader(bus, MeshTopics.CONFIG).latestWithCheckpoint();
+                checkpoint.set(latest.checkpoint());
+                generation.set(latest.snapshot().generation());
             } catch (RuntimeException e) {
                 LOG.debugf("cannot read %s yet (%s); retrying", MeshTopics.CONFIG, e.toString());
                 try {

@@ -1,7 +1,9 @@
 package io.kshift.proxy.config;
 
 import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.SnapshotDelta;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.ResourceKey;
@@ -25,23 +27,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
  * Channel {@code config} ← topic {@code kshift.config}. Each node reads the compacted topic from the start with a
- * group of its own that never commits, so a restarted node always finds the newest snapshot. Snapshots are
- * conflated: arrival only puts the record aside (replacing one still waiting, counted as superseded: the newer
- * snapshot contains it), and one builder thread of its own turns the newest waiting one into a route table —
- * never on an event loop, never in the way of heartbeats, and never building a generation that is already out
- * of date. A newer generation's listeners follow it, the table is swapped in atomically, and the node reports it.
- * At start, snapshots older than the generation live then ({@link LiveAtStart}, told by their summary header) are
- * skipped without being decoded: after a big load the uncleaned topic holds many of MBs each, and building them
- * one by one next to the warm-up exhausted a 192 MB heap.
- *
- * <p>A record whose {@value SnapshotDelta#HEADER} header follows the generation this node runs is applied as that
- * delta to the running config (no snapshot of megabytes decoded); any other record is decoded whole.
+ * group of its own that never commits, so a restarted node always finds the newest checkpoint and the newest delta
+ * on it. Records are conflated: arrival only puts the record aside (the newest checkpoint and the newest delta after
+ * it; whatever they replace is counted as superseded: a checkpoint contains what came before it, and a delta is
+ * cumulative since its checkpoint), and one builder thread of its own turns what waits into a route table — never
+ * on an event loop, never in the way of heartbeats, and never building a generation that is already out of date.
+ * A delta whose checkpoint this node runs or has passed is applied to the running config (no snapshot of megabytes
+ * decoded); a checkpoint is decoded only when no such delta covers it. A newer generation's listeners follow it,
+ * the table is swapped in atomically, and the node reports it. At start, records older than the checkpoint of the
+ * generation live then ({@link LiveAtStart}, told by their summary header) are skipped without being decoded: after
+ * a big load the uncleaned topic holds many of MBs each, and building them one by one next to the warm-up exhausted
+ * a 192 MB heap.
  */
 @ApplicationScoped
 public class SnapshotApplier {
@@ -56,8 +57,21 @@ public class SnapshotApplier {
     private final LiveAtStart liveAtStart;
     /** Load balancers pick on every event loop at once: each thread draws from its own generator, no lock. */
     private final RandomGenerator random = () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
-    private final AtomicReference<ConsumerRecord<String, byte[]>> waiting = new AtomicReference<>();
+    private final AtomicReference<Waiting> waiting = new AtomicReference<>();
     private final AtomicLong deltasApplied = new AtomicLong();
+    /** The newest checkpoint and the newest delta after it that wait for the builder (either may be null). */
+    private record Waiting(ConsumerRecord<String, byte[]> checkpoint, ConsumerRecord<String, byte[]> delta) {
+        Waiting with(ConsumerRecord<String, byte[]> record) {
+            return MeshTopics.DELTA_KEY.equals(record.key()) ? new Waiting(checkpoint, record) : new Waiting(record, null);
+        }
+
+        /** What {@code next} pushes out of this: a delta replaces a delta; a checkpoint replaces both. */
+        int replacedBy(ConsumerRecord<String, byte[]> next) {
+            return MeshTopics.DELTA_KEY.equals(next.key()) ? (delta == null ? 0 : 1)
+                    : (checkpoint == null ? 0 : 1) + (delta == null ? 0 : 1);
+        }
+    }
+
     /**
      * Builder thread only. Replaced when a delta is applied: it holds the last snapshot it decoded (MBs of text and
      * objects) to reuse unchanged resources, and after a delta those are no longer what the node runs.
@@ -77,7 +91,7 @@ public class SnapshotApplier {
         FunctionCounter.builder("kshift_config_snapshots_unreadable", tables.unreadable(), AtomicLong::doubleValue)
                 .description("records on the config topic this node could not use").register(registry);
         FunctionCounter.builder("kshift_config_deltas_applied", deltasApplied, AtomicLong::doubleValue)
-                .description("generations built from a record's delta header rather than its whole snapshot")
+                .description("generations built from a delta record rather than a whole snapshot")
                 .register(registry);
         this.telemetry = telemetry;
         this.factory = factory;
@@ -89,53 +103,74 @@ public class SnapshotApplier {
     @Incoming("config")
     public void onSnapshot(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null || record.value().length == 0) {
-            // A tombstone or an empty record is no snapshot; it must not displace one that waits to be built.
+            // A tombstone or an empty record is no config; it must not displace one that waits to be built.
             LOG.warn("ignoring an empty record on the config topic");
             tables.unreadable().incrementAndGet();
             return;
         }
-        io.kshift.model.event.GenerationSummary summary =
-                io.kshift.model.event.GenerationSummary.ofRecord(record.headers(), record.value());
-        if (summary != null && summary.generation() < liveAtStart.generation()) {
-            // Older than what was live when this node started: a newer snapshot follows on the topic.
+        GenerationSummary summary = GenerationSummary.ofRecord(record.headers(), record.value());
+        if (summary != null && summary.generation() < liveAtStart.checkpoint()) {
+            // Older than the checkpoint live when this node started: that checkpoint follows on the topic.
             tables.superseded().incrementAndGet();
             return;
         }
-        if (waiting.getAndSet(record) != null) {
-            tables.superseded().incrementAndGet();
+        Waiting before = waiting.getAndUpdate(w -> w == null ? new Waiting(null, null).with(record) : w.with(record));
+        if (before != null) {
+            tables.superseded().addAndGet(before.replacedBy(record));
         } else {
             builder.execute(this::buildNewest);
         }
     }
 
     private void buildNewest() {
-        ConsumerRecord<String, byte[]> record = waiting.getAndSet(null);
-        if (record == null) {
+        Waiting next = waiting.getAndSet(null);
+        if (next == null) {
             return;
         }
         long started = System.nanoTime();
         RouteTable current = tables.get();
-        Optional<MeshConfig.Changed> delta = delta(record, current);
-        long generation;
-        MeshConfig config;
+        SnapshotDelta delta = next.delta() == null ? null : delta(next.delta());
+        long generation = current.generation();
+        MeshConfig config = current.config();
         List<ResourceKey> changedKeys = null;
-        if (delta.isPresent()) {
-            deltasApplied.incrementAndGet();
-            decoder = new SnapshotDecoder();
-            generation = current.generation() + 1;
-            config = delta.get().config();
-            changedKeys = delta.get().changedKeys();
-        } else {
-            MeshSnapshot snapshot;
-            try {
-                snapshot = decoder.decode(new String(record.value(), StandardCharsets.UTF_8));
-            } catch (RuntimeException e) {
-                LOG.errorf("ignoring an unreadable snapshot: %s", e.getMessage());
-                tables.unreadable().incrementAndGet();
-                return;
+        boolean fitsRunning = delta != null && delta.base() <= generation && delta.generation() > generation;
+        Optional<MeshConfig.Changed> applied = fitsRunning ? delta.applyTo(config) : Optional.empty();
+        if (applied.isPresent()) {
+            changedKeys = applied.get().changedKeys();
+            if (next.checkpoint() != null) {
+                tables.superseded().incrementAndGet();
             }
-            generation = snapshot.generation();
-            config = MeshConfig.of(snapshot.resources());
+        } else {
+            MeshSnapshot snapshot = next.checkpoint() == null ? null : checkpoint(next.checkpoint());
+            if (snapshot != null && snapshot.generation() > generation) {
+                generation = snapshot.generation();
+                config = MeshConfig.of(snapshot.resources());
+                fitsRunning = false;
+            } else if (snapshot != null) {
+                tables.superseded().incrementAndGet();
+            }
+            if (delta != null && delta.generation() <= generation) {
+                tables.superseded().incrementAndGet();
+            } else if (delta != null && delta.base() > generation) {
+                missingCheckpoint(delta, generation);
+            } else if (delta != null) {
+                applied = fitsRunning ? applied : delta.applyTo(config);
+                if (applied.isEmpty()) {
+                    LOG.errorf("the delta to generation %d does not add up to %d resources on generation %d; "
+                            + "waiting for the next checkpoint", delta.generation(), delta.resources(), generation);
+                    tables.unreadable().incrementAndGet();
+                }
+            }
+        }
+        if (applied.isPresent()) {
+            deltasApplied.incrementAndGet();
+            generation = delta.generation();
+            config = applied.get().config();
+            // Holds the last decoded checkpoint's text and objects (MBs); after a delta the node runs others.
+            decoder = new SnapshotDecoder();
+        }
+        if (generation == current.generation()) {
+            return;
         }
         try {
             apply(generation, config, changedKeys, started);
@@ -146,23 +181,41 @@ public class SnapshotApplier {
         }
     }
 
-    /**
-     * The record's delta applied to the running config, when it has one that follows the running generation (a
-     * node that runs nothing yet, or skipped a generation, decodes the snapshot).
-     */
-    private static Optional<MeshConfig.Changed> delta(ConsumerRecord<String, byte[]> record, RouteTable current) {
-        Header header = record.headers().lastHeader(SnapshotDelta.HEADER);
-        if (header == null || current.generation() == 0) {
-            return Optional.empty();
-        }
+    /** The checkpoint decoded, or null (counted) when it does not decode. */
+    private MeshSnapshot checkpoint(ConsumerRecord<String, byte[]> record) {
         try {
-            SnapshotDelta delta = EventCodec.decode(new String(header.value(), StandardCharsets.UTF_8),
-                    SnapshotDelta.class);
-            return delta.base() == current.generation() ? delta.applyTo(current.config()) : Optional.empty();
+            return decoder.decode(new String(record.value(), StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            LOG.warnf("ignoring an unreadable %s header (decoding the snapshot instead): %s", SnapshotDelta.HEADER,
-                    e.getMessage());
-            return Optional.empty();
+            LOG.errorf("ignoring an unreadable snapshot: %s", e.getMessage());
+            tables.unreadable().incrementAndGet();
+            return null;
+        }
+    }
+
+    /**
+     * A delta on a checkpoint this node has not run. Compaction can leave an old delta before the checkpoint that
+     * replaced it, which comes next; once the node runs what was live when it started, it means a checkpoint it
+     * could not read, and it waits for the next (the validator writes one at least every 100 generations).
+     */
+    private void missingCheckpoint(SnapshotDelta delta, long running) {
+        long live = liveAtStart.generation();
+        if (live >= 0 && running >= live) {
+            LOG.warnf("the delta to generation %d is on checkpoint %d, which this node does not run (it runs %d); "
+                    + "waiting for the next checkpoint", delta.generation(), delta.base(), running);
+            tables.unreadable().incrementAndGet();
+        } else {
+            tables.superseded().incrementAndGet();
+        }
+    }
+
+    /** The delta record decoded, or null (counted) when it does not decode. */
+    private SnapshotDelta delta(ConsumerRecord<String, byte[]> record) {
+        try {
+            return EventCodec.decode(new String(record.value(), StandardCharsets.UTF_8), SnapshotDelta.class);
+        } catch (RuntimeException e) {
+            LOG.errorf("ignoring an unreadable delta: %s", e.getMessage());
+            tables.unreadable().incrementAndGet();
+            return null;
         }
     }
 
@@ -192,7 +245,7 @@ public class SnapshotApplier {
         }
     }
 
-    /** Generations built from a delta header rather than by decoding the snapshot. */
+    /** Generations built from a delta record rather than by decoding a snapshot. */
     public long deltasApplied() {
         return deltasApplied.get();
     }

@@ -154,8 +154,10 @@ final class WarmUpMesh {
             for (int i = 0; i < 20; i++) {
                 var vs = SyntheticMesh.parse(SyntheticMesh.virtualService("kshift-warmup", i, 10 + i));
                 var change = table.config().apply(vs);
-                var delta = EventCodec.decode(EventCodec.encode(SnapshotDelta.between(table.generation(),
-                        table.config(), change.config(), change.changedKeys())), SnapshotDelta.class);
+                var snapshot = new MeshSnapshot(Schemas.MESH_SNAPSHOT, table.generation() + 1, "warm-up",
+                        Instant.now(), change.config().all());
+                var delta = EventCodec.decode(EventCodec.encode(SnapshotDelta.step(table.config(), change.config(),
+                        change.changedKeys(), snapshot)), SnapshotDelta.class);
                 var next = delta.applyTo(table.config()).orElseThrow();
                 table = build.build(table.generation() + 1, next.config(), next.changedKeys(),
                         destinations(i, stats, table), table);

@@ -22,14 +22,12 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node applies a {@code kshift-delta} header that follows the generation it runs instead of decoding the
- * snapshot, and decodes the snapshot whenever the header does not fit: another base, a count that does not add up,
- * or no header at all. The snapshot in the record's value is the truth; the headers here are made to disagree with
- * it wherever the node must not use them, so the table shows which one was read.
+ * A node builds a delta record on the config it runs when that config is the delta's checkpoint or later, and
+ * passes over any delta that does not fit: a count that does not add up, an unreadable record, a generation it has
+ * passed, or a checkpoint it has not seen. A checkpoint is decoded whole. The weights show which record was used.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
@@ -41,51 +39,59 @@ class SnapshotDeltaTest {
     SnapshotApplier applier;
 
     @Test
-    void aFittingDeltaIsAppliedAndAnyOtherRecordIsDecodedWhole() {
-        long base = new io.kshift.model.event.SnapshotLoader(EmbeddedKafka.bootstrapServers(), MeshTopics.CONFIG)
-                .latest().generation();
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() >= base);
+    void deltasOnTheRunningCheckpointAreAppliedAndAnyOtherIsPassedOver() {
+        long c = new io.kshift.model.event.SnapshotLoader(EmbeddedKafka.bootstrapServers(), MeshTopics.CONFIG)
+                .latest().generation() + 1;
+        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() >= c - 1);
         MeshConfig g1 = MeshConfig.of(ScaleFixtures.services(3));
-        send(base + 1, g1, null);
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == base + 1);
-
-        // svc-0 goes 30/70 in the delta and the snapshot alike: applied from the header.
-        MeshConfig.Changed to30 = g1.apply(ScaleFixtures.service(0, 30, "127.0.0.1"));
+        checkpoint(c, g1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c);
         long applied = applier.deltasApplied();
-        send(base + 2, to30.config(), SnapshotDelta.between(base + 1, g1, to30.config(), to30.changedKeys()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == base + 2);
-        assertThat(applier.deltasApplied()).isEqualTo(applied + 1);
+
+        // svc-0 goes 30/70, then 40/60: each delta is cumulative since the checkpoint and applies on what runs.
+        MeshConfig.Changed to30 = g1.apply(ScaleFixtures.service(0, 30, "127.0.0.1"));
+        SnapshotDelta d1 = step(c + 1, g1, to30);
+        delta(d1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c + 1);
         assertThat(weights("svc-0")).containsExactly(30, 70);
-        assertThat(tables.get().config().all()).containsExactlyElementsOf(to30.config().all());
-
-        // The header says 50/50 but claims a count the result cannot have: the snapshot (40/60) is used.
         MeshConfig.Changed to40 = to30.config().apply(ScaleFixtures.service(0, 40, "127.0.0.1"));
-        MeshConfig.Changed to50 = to30.config().apply(ScaleFixtures.service(0, 50, "127.0.0.1"));
-        SnapshotDelta lying = SnapshotDelta.between(base + 2, to30.config(), to50.config(), to50.changedKeys());
-        send(base + 3, to40.config(), new SnapshotDelta(lying.base(), lying.generation(), lying.resources() + 1,
-                lying.upserts(), lying.deletes()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == base + 3);
-        assertThat(weights("svc-0")).containsExactly(40, 60);
-
-        // A header for another base (the node runs base + 3): the snapshot (60/40) is used.
-        MeshConfig.Changed to60 = to40.config().apply(ScaleFixtures.service(0, 60, "127.0.0.1"));
-        send(base + 4, to60.config(), SnapshotDelta.between(base + 1, g1, to50.config(), to50.changedKeys()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == base + 4);
-        assertThat(weights("svc-0")).containsExactly(60, 40);
-
-        // An unreadable header: the snapshot again, and the delta path still works afterwards.
-        MeshConfig.Changed to70 = to60.config().apply(ScaleFixtures.service(0, 70, "127.0.0.1"));
-        Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, snapshot(base + 5, to70.config()),
-                Map.of(SnapshotDelta.HEADER, "{\"base\":"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == base + 5);
-        assertThat(weights("svc-0")).containsExactly(70, 30);
-        MeshConfig.Changed deleted = to70.config().delete(ScaleFixtures.service(2, 90, "127.0.0.1"));
-        send(base + 6, deleted.config(), SnapshotDelta.between(base + 5, to70.config(), deleted.config(),
-                deleted.changedKeys()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == base + 6);
+        SnapshotDelta d2 = d1.then(step(c + 2, to30.config(), to40));
+        delta(d2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c + 2);
         assertThat(applier.deltasApplied()).isEqualTo(applied + 2);
+        assertThat(weights("svc-0")).containsExactly(40, 60);
+        assertThat(tables.get().config().all()).containsExactlyElementsOf(to40.config().all());
+
+        // A count the result cannot have, and a record that does not decode: neither moves the node.
+        MeshConfig.Changed to50 = to40.config().apply(ScaleFixtures.service(0, 50, "127.0.0.1"));
+        SnapshotDelta d3 = d2.then(step(c + 3, to40.config(), to50));
+        delta(new SnapshotDelta(null, d3.base(), d3.generation(), d3.changeId(), d3.createdAt(), d3.resources() + 1,
+                d3.status(), d3.upserts(), d3.deletes()));
+        Bus.send(MeshTopics.CONFIG, MeshTopics.DELTA_KEY, "{\"base\":");
+        // The next good one (svc-2 deleted as well) lands on the generation the node still runs.
+        MeshConfig.Changed deleted = to50.config().delete(ScaleFixtures.service(2, 90, "127.0.0.1"));
+        SnapshotDelta d4 = d3.then(step(c + 4, to50.config(), deleted));
+        delta(d4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c + 4);
+        assertThat(applier.deltasApplied()).isEqualTo(applied + 3);
+        assertThat(weights("svc-0")).containsExactly(50, 50);
         assertThat(tables.get().config().all()).containsExactlyElementsOf(deleted.config().all());
         assertThat(tables.get().mesh().routes("svc-2.scale:8000")).isNull();
+
+        // A new checkpoint is decoded whole; an old delta after it, and one on a checkpoint not seen, are passed over.
+        MeshConfig.Changed to60 = g1.apply(ScaleFixtures.service(0, 60, "127.0.0.1"));
+        checkpoint(c + 5, to60.config());
+        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c + 5);
+        assertThat(weights("svc-0")).containsExactly(60, 40);
+        delta(d4);
+        MeshConfig.Changed to80 = to60.config().apply(ScaleFixtures.service(0, 80, "127.0.0.1"));
+        delta(step(c + 9, to60.config(), to80));
+        MeshConfig.Changed to70 = to60.config().apply(ScaleFixtures.service(0, 70, "127.0.0.1"));
+        delta(step(c + 6, to60.config(), to70));
+        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c + 6);
+        assertThat(applier.deltasApplied()).isEqualTo(applied + 4);
+        assertThat(weights("svc-0")).containsExactly(70, 30);
+        assertThat(tables.get().config().all()).containsExactlyElementsOf(to70.config().all());
     }
 
     private List<Integer> weights(String service) {
@@ -93,13 +99,21 @@ class SnapshotDeltaTest {
         return routes.get(0).targets().stream().map(t -> t.weight()).toList();
     }
 
-    private static String snapshot(long generation, MeshConfig config) {
-        return EventCodec.encode(new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, "change-" + generation,
-                Instant.now(), config.all()));
+    private static MeshSnapshot snapshot(long generation, MeshConfig config) {
+        return new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, "change-" + generation, Instant.now(),
+                config.all());
     }
 
-    private static void send(long generation, MeshConfig config, SnapshotDelta delta) {
-        Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, snapshot(generation, config),
-                delta == null ? Map.of() : Map.of(SnapshotDelta.HEADER, EventCodec.encode(delta)));
+    /** The delta of one change to {@code generation}; its base is the generation before. */
+    private static SnapshotDelta step(long generation, MeshConfig before, MeshConfig.Changed next) {
+        return SnapshotDelta.step(before, next.config(), next.changedKeys(), snapshot(generation, next.config()));
+    }
+
+    private static void checkpoint(long generation, MeshConfig config) {
+        Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(generation, config)));
+    }
+
+    private static void delta(SnapshotDelta delta) {
+        Bus.send(MeshTopics.CONFIG, MeshTopics.DELTA_KEY, EventCodec.encode(delta));
     }
 }

@@ -3,10 +3,12 @@ package io.kshift.registry.bus;
 import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.ConfigFold;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -93,9 +95,10 @@ public final class MeshBus implements AutoCloseable {
                 consumer.seekToBeginning(List.of(config));
                 consumer.seekToEnd(List.of(results));
                 long configEnd = consumer.endOffsets(List.of(config)).get(config);
+                ConfigFold fold = new ConfigFold();
                 while (!closed) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                        deliver(listener, r);
+                        deliver(listener, fold, r);
                     }
                     if (!caughtUp && consumer.position(config) >= configEnd) {
                         caughtUp = true;
@@ -115,26 +118,30 @@ public final class MeshBus implements AutoCloseable {
     }
 
     /**
-     * Hands one record to the listener. A record that is not a snapshot or a result (anyone with access to the
-     * topic can write one) is skipped with a warning: failing on it would re-read it after every retry, for good.
+     * Hands one record to the listener: a result as it is, a config record as the live snapshot it makes (a
+     * checkpoint, or a delta on it; older ones make none). A record that is not one of those (anyone with access to
+     * the topic can write one) is skipped with a warning: failing on it would re-read it after every retry, for good.
      */
-    private static void deliver(Listener listener, ConsumerRecord<String, String> r) {
+    private static void deliver(Listener listener, ConfigFold fold, ConsumerRecord<String, String> r) {
         if (r.value() == null) {
             return;
         }
-        Object event;
+        Optional<MeshSnapshot> snapshot = Optional.empty();
+        ChangeResult result = null;
         try {
-            event = r.topic().equals(MeshTopics.CONFIG) ? EventCodec.decode(r.value(), MeshSnapshot.class)
-                    : EventCodec.decode(r.value(), ChangeResult.class);
+            if (r.topic().equals(MeshTopics.CONFIG)) {
+                snapshot = fold.accept(r.key(), r.value());
+            } else {
+                result = EventCodec.decode(r.value(), ChangeResult.class);
+            }
         } catch (RuntimeException e) {
             LOG.warnf("skipping an unreadable record on %s at offset %d: %s", r.topic(), r.offset(),
                     e.getMessage());
             return;
         }
-        if (event instanceof MeshSnapshot snapshot) {
-            listener.snapshot(snapshot);
-        } else {
-            listener.result((ChangeResult) event);
+        snapshot.ifPresent(listener::snapshot);
+        if (result != null) {
+            listener.result(result);
         }
     }
 

@@ -152,7 +152,9 @@ class RegistryAdapterTest {
     }
 
     private static MeshSnapshot latest(List<ConsumerRecord<String, String>> records) {
-        return EventCodec.decode(records.get(records.size() - 1).value(), MeshSnapshot.class);
+        io.kshift.model.event.ConfigFold fold = new io.kshift.model.event.ConfigFold();
+        records.forEach(r -> fold.accept(r.key(), r.value()));
+        return fold.live();
     }
 
     private static ChangeResult resultWhere(Predicate<ChangeResult> condition) {

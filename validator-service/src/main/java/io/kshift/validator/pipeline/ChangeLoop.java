@@ -252,26 +252,27 @@ public class ChangeLoop implements Runnable {
             if (verdict.deadLetter() != null) {
                 producer.send(ChangeEnvelope.deadLetter(deadLetterTopic, record, verdict.deadLetter()));
             }
-            decision.next().ifPresent(s -> {
+            ConfigChain.Next written = decision.next().map(s -> {
                 byte[] json = decision.snapshot();
-                // Summaries ride along so readers that need only the generation skip decoding MBs; the live topic's
+                // Summaries ride along so readers that need only the generation skip decoding; the live topic's
                 // leaves out the list of changes (MBs itself for a bulk change, and nobody reads it there).
-                ProducerRecord<String, byte[]> config = new ProducerRecord<>(configTopic, MeshTopics.MESH_KEY, json);
+                ConfigChain.Next next = chain.next(s.generation(), decision.delta(), json);
+                ProducerRecord<String, byte[]> config = new ProducerRecord<>(configTopic, next.key(), next.value());
                 config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));
-                byte[] delta = decision.delta() == null ? null : utf8(decision.delta());
-                if (delta != null && delta.length <= io.kshift.model.event.SnapshotDelta.MAX_BYTES) {
-                    config.headers().add(io.kshift.model.event.SnapshotDelta.HEADER, delta);
-                }
                 producer.send(config);
                 ProducerRecord<String, byte[]> history = new ProducerRecord<>(historyTopic,
                         String.valueOf(s.generation()), json);
                 history.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, result.resources(),
                         result.submittedBy())));
                 producer.send(history);
-            });
+                return next;
+            }).orElse(null);
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
                     new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
             producer.commitTransaction();
+            if (written != null) {
+                chain.committed(written);
+            }
             failuresInARow.set(0);
             decided.add(result.changeId());
             decision.next().ifPresent(live::set);
@@ -299,6 +300,8 @@ public class ChangeLoop implements Runnable {
 
     /** Replaced on taking over the change partition (change-loop thread only). */
     private DecidedChanges decided = new DecidedChanges();
+    /** What this owner wrote to the config topic since its last checkpoint (change-loop thread only). */
+    private final ConfigChain chain = new ConfigChain();
 
     /**
      * Never throws: a record that is not a change, or one the rules fail on, is rejected (under its change id when
@@ -392,7 +395,8 @@ public class ChangeLoop implements Runnable {
             producer = producer(partitions.iterator().next());
             producer.initTransactions();
             long fenced = System.nanoTime();
-            live.set(new SnapshotLoader(bus, configTopic).latest());
+            live.set(liveConfig());
+            chain.reset();
             long loaded = System.nanoTime();
             decided = DecidedChanges.fromResults(bus, resultsTopic);
             active = true;
@@ -400,6 +404,19 @@ public class ChangeLoop implements Runnable {
             LOG.infof("active: live config is generation %d (took over in %d ms: transactions %d, snapshot %d, "
                             + "decided changes %d)", live.get().generation(), millisSince(started),
                     (fenced - started) / 1_000_000, (loaded - fenced) / 1_000_000, millisSince(loaded));
+        }
+
+        /**
+         * The live config from the config topic; from the history (every generation whole) when the config topic's
+         * newest delta cannot be rebuilt there. This owner's first record is a checkpoint, which mends the topic.
+         */
+        private MeshSnapshot liveConfig() {
+            try {
+                return new SnapshotLoader(bus, configTopic).latest();
+            } catch (IllegalStateException e) {
+                LOG.errorf("%s; reading the live config from %s instead", e.getMessage(), historyTopic);
+                return new SnapshotLoader(bus, historyTopic).latest();
+            }
         }
 
         @Override

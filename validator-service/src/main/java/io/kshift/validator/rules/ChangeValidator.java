@@ -178,8 +178,8 @@ public final class ChangeValidator {
         lastConfig = changed.config();
         lastResolver = resolver;
         wholeStatus = null;
-        return new Decision(result, Optional.of(candidate), json, io.kshift.model.event.SnapshotDelta.between(
-                live.generation(), current, changed.config(), changed.changedKeys()));
+        return new Decision(result, Optional.of(candidate), json, io.kshift.model.event.SnapshotDelta.step(current,
+                changed.config(), changed.changedKeys(), candidate));
     }
 
     /** The kinds route rules check, all of them when {@code everyRoute}. */

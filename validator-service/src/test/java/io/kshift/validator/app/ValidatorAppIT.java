@@ -10,7 +10,6 @@ import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.Operation;
 import io.kshift.testkit.Bus;
@@ -40,8 +39,9 @@ class ValidatorAppIT {
                 .orElseThrow().value(), ChangeResult.class);
         assertThat(result.status()).isEqualTo(ChangeStatus.ACCEPTED);
         var snapshots = Bus.readUntil(MeshTopics.CONFIG, rs -> !rs.isEmpty());
-        assertThat(EventCodec.decode(snapshots.get(snapshots.size() - 1).value(), MeshSnapshot.class).changeId())
-                .isEqualTo(id);
+        var fold = new io.kshift.model.event.ConfigFold();
+        snapshots.forEach(r -> fold.accept(r.key(), r.value()));
+        assertThat(fold.live().changeId()).isEqualTo(id);
         given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.active", equalTo(true));
     }
 }

@@ -12,7 +12,7 @@ import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
-import io.kshift.model.event.SnapshotDelta;
+import io.kshift.model.event.ConfigFold;
 import io.kshift.model.event.SnapshotLoader;
 import io.kshift.model.event.Operation;
 import io.kshift.testkit.EmbeddedKafka;
@@ -224,19 +224,27 @@ class ChangeLoopTest {
         assertThat(results.get(3).errors()).extracting(e -> e.field())
                 .containsExactly("spec.tcp[0].route[0].destination.subset");
 
-        List<ConsumerRecord<String, String>> records = records(MeshTopics.CONFIG, 3);
-        List<MeshSnapshot> snapshots = records.stream().map(r -> EventCodec.decode(r.value(), MeshSnapshot.class))
-                .toList();
+        List<ConsumerRecord<String, String>> records = records(MeshTopics.CONFIG, 3).subList(0, 3);
+        List<MeshSnapshot> snapshots = records(MeshTopics.CONFIG_HISTORY, 3).subList(0, 3).stream()
+                .map(r -> EventCodec.decode(r.value(), MeshSnapshot.class)).toList();
         assertThat(snapshots).extracting(MeshSnapshot::generation).containsExactly(1L, 2L, 3L);
-        // Each record says what changed against the one before: applied to it, the next snapshot results.
-        io.kshift.model.mesh.MeshConfig previous = io.kshift.model.mesh.MeshConfig.empty();
+        // The first generation a validator writes is a whole snapshot (a checkpoint); a weight change on it is a
+        // delta of a few hundred bytes, cumulative since that checkpoint.
+        assertThat(records).extracting(ConsumerRecord::key).first().isEqualTo(MeshTopics.MESH_KEY);
+        assertThat(records.get(2).key()).isEqualTo(MeshTopics.DELTA_KEY);
+        assertThat(records.get(2).value().length()).isLessThan(snapshots.get(2).toString().length() / 2);
+        // Read in order, the config topic gives each generation's whole snapshot, as the history has it.
+        ConfigFold fold = new ConfigFold();
         for (int i = 0; i < 3; i++) {
-            SnapshotDelta delta = EventCodec.decode(new String(records.get(i).headers().lastHeader(SnapshotDelta.HEADER)
-                    .value(), java.nio.charset.StandardCharsets.UTF_8), SnapshotDelta.class);
-            assertThat(delta.base()).isEqualTo(i);
-            previous = delta.applyTo(previous).orElseThrow().config();
-            assertThat(previous.all()).containsExactlyElementsOf(snapshots.get(i).resources());
+            fold.accept(records.get(i).key(), records.get(i).value());
+            assertThat(fold.live()).as("generation %d", i + 1).isEqualTo(snapshots.get(i));
         }
+        // Compaction keeps the newest record of each key: the newest checkpoint and delta make the live config.
+        ConfigFold compacted = new ConfigFold();
+        records.stream().filter(r -> r.key().equals(MeshTopics.MESH_KEY)).reduce((x, y) -> y)
+                .ifPresent(r -> compacted.accept(r.key(), r.value()));
+        compacted.accept(MeshTopics.DELTA_KEY, records.get(2).value());
+        assertThat(compacted.live()).isEqualTo(snapshots.get(2));
         assertThat(snapshots.get(2).changeId()).isEqualTo(changes.get(2).changeId());
         assertThat(loop.live().generation()).isEqualTo(3);
         assertThat(new SnapshotLoader(EmbeddedKafka.bootstrapServers(), MeshTopics.CONFIG).latest())

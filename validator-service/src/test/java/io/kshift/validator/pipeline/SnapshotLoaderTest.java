@@ -1,10 +1,15 @@
 package io.kshift.validator.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotDelta;
 import io.kshift.model.event.SnapshotLoader;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.ScaleFixtures;
 import io.kshift.testkit.EmbeddedKafka;
 import java.time.Instant;
 import java.util.List;
@@ -18,19 +23,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The live config is rebuilt from the newest readable snapshot: stray records after it (not JSON, JSON without a
- * generation, an empty value) are skipped instead of stopping every validator restart and every new proxy.
+ * The live config is rebuilt from the newest readable snapshot, moved on by the newest delta after it: stray records
+ * after it (not JSON, JSON without a generation, an empty value) are skipped instead of stopping every validator
+ * restart and every new proxy.
  */
 class SnapshotLoaderTest {
     @Test
     void skipsUnreadableRecordsAfterTheNewestSnapshot() throws Exception {
-        String topic = "kshift.config.loader-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(EmbeddedKafka.clientConfig())) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+        String topic = newTopic("kshift.config.loader-");
         MeshSnapshot good = new MeshSnapshot(null, 7, "c7", Instant.EPOCH, List.of());
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
-                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+        try (var producer = producer()) {
             producer.send(new ProducerRecord<>(topic, "mesh", EventCodec.encode(
                     new MeshSnapshot(null, 6, "c6", Instant.EPOCH, List.of()))));
             producer.send(new ProducerRecord<>(topic, "mesh", EventCodec.encode(good)));
@@ -45,17 +47,68 @@ class SnapshotLoaderTest {
 
     @Test
     void findsTheNewestOfALongHistoryFromTheEnd() throws Exception {
-        String topic = "kshift.config.history-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(EmbeddedKafka.clientConfig())) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
-                EmbeddedKafka.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+        String topic = newTopic("kshift.config.history-");
+        try (var producer = producer()) {
             for (int g = 1; g <= 300; g++) {
                 producer.send(new ProducerRecord<>(topic, "mesh", EventCodec.encode(
                         new MeshSnapshot(null, g, "c" + g, Instant.EPOCH, List.of()))));
             }
         }
         assertThat(new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest().generation()).isEqualTo(300);
+    }
+
+    @Test
+    void theNewestDeltaIsAppliedToItsCheckpoint() throws Exception {
+        String topic = newTopic("kshift.config.delta-");
+        MeshConfig g4 = MeshConfig.of(ScaleFixtures.services(3));
+        MeshConfig.Changed g5 = g4.apply(ScaleFixtures.service(1, 20, "127.0.0.1"));
+        MeshConfig.Changed g6 = g5.config().apply(ScaleFixtures.service(2, 30, "127.0.0.1"));
+        SnapshotDelta d5 = SnapshotDelta.step(g4, g5.config(), g5.changedKeys(), snapshot(5, g5.config()));
+        SnapshotDelta d6 = d5.then(SnapshotDelta.step(g5.config(), g6.config(), g6.changedKeys(),
+                snapshot(6, g6.config())));
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(4, g4))));
+            producer.send(new ProducerRecord<>(topic, MeshTopics.DELTA_KEY, EventCodec.encode(d5)));
+            producer.send(new ProducerRecord<>(topic, MeshTopics.DELTA_KEY, EventCodec.encode(d6)));
+            producer.send(new ProducerRecord<>(topic, MeshTopics.DELTA_KEY, "not json"));
+        }
+        SnapshotLoader.Latest latest = new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic)
+                .latestWithCheckpoint();
+        assertThat(latest.checkpoint()).isEqualTo(4);
+        assertThat(latest.snapshot()).isEqualTo(snapshot(6, g6.config()));
+    }
+
+    /** Compaction left a stray record under the checkpoint's key instead of checkpoint 4: no older config passes. */
+    @Test
+    void aDeltaWhoseCheckpointIsGoneIsRefusedNotTakenForAnOlderGeneration() throws Exception {
+        String topic = newTopic("kshift.config.broken-");
+        MeshConfig g4 = MeshConfig.of(ScaleFixtures.services(3));
+        MeshConfig.Changed g5 = g4.apply(ScaleFixtures.service(1, 20, "127.0.0.1"));
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(3, g4))));
+            producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, "not json"));
+            producer.send(new ProducerRecord<>(topic, MeshTopics.DELTA_KEY, EventCodec.encode(SnapshotDelta.step(g4,
+                    g5.config(), g5.changedKeys(), snapshot(5, g5.config())))));
+        }
+        assertThatThrownBy(() -> new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("live generation 5").hasMessageContaining("generation 4");
+    }
+
+    private static String newTopic(String prefix) throws Exception {
+        String topic = prefix + UUID.randomUUID();
+        try (Admin admin = Admin.create(EmbeddedKafka.clientConfig())) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        return topic;
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", EmbeddedKafka.bootstrapServers()),
+                new StringSerializer(), new StringSerializer());
+    }
+
+    private static MeshSnapshot snapshot(long generation, MeshConfig config) {
+        return new MeshSnapshot(null, generation, "c" + generation, Instant.EPOCH, config.all());
     }
 }

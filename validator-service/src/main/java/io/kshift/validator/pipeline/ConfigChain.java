@@ -1,0 +1,63 @@
+package io.kshift.validator.pipeline;
+
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotDelta;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What goes to {@code kshift.config} for each accepted generation: the delta since the last checkpoint (cumulative,
+ * so compaction may keep only the newest) while it stays small, else the whole snapshot as a new checkpoint. A
+ * one-weight change on 10,000 resources is then a record of a few hundred bytes instead of 3 MB for every reader.
+ * Change-loop thread only. Unknown after a takeover (the previous owner's chain is not read back): the next
+ * generation is a checkpoint. Only what is committed moves the chain on: an aborted transaction is decided again
+ * against the same chain.
+ */
+final class ConfigChain {
+    /**
+     * A checkpoint at least this often, however small the deltas: a reader stuck on a checkpoint it could not read,
+     * or a checkpoint compacted away behind a stray record under its key, is back within this many generations.
+     */
+    static final int MAX_DELTAS = 100;
+
+    /** The generation of the last checkpoint written (-1: unknown, the next record is one). */
+    private long checkpoint = -1;
+    /** Everything since that checkpoint (null: nothing yet). */
+    private SnapshotDelta since;
+
+    /** A record to write for a generation, and the chain once it is committed. */
+    record Next(String key, byte[] value, long checkpoint, SnapshotDelta since) {
+        boolean isCheckpoint() {
+            return MeshTopics.MESH_KEY.equals(key);
+        }
+    }
+
+    /**
+     * The record for {@code generation}, which {@code step} makes (null: not known, a checkpoint); {@code snapshot}
+     * is that generation's whole snapshot.
+     */
+    Next next(long generation, SnapshotDelta step, byte[] snapshot) {
+        SnapshotDelta cumulative = step == null || generation - checkpoint > MAX_DELTAS ? null
+                : since == null && checkpoint >= 0 && step.base() == checkpoint ? step
+                : since != null && since.generation() == step.base() ? since.then(step) : null;
+        if (cumulative != null) {
+            byte[] delta = EventCodec.encode(cumulative).getBytes(StandardCharsets.UTF_8);
+            if (delta.length <= SnapshotDelta.MAX_BYTES && delta.length * 2L <= snapshot.length) {
+                return new Next(MeshTopics.DELTA_KEY, delta, checkpoint, cumulative);
+            }
+        }
+        return new Next(MeshTopics.MESH_KEY, snapshot, generation, null);
+    }
+
+    /** {@code next} is on the bus (its transaction committed). */
+    void committed(Next next) {
+        checkpoint = next.checkpoint();
+        since = next.since();
+    }
+
+    /** After a takeover: what the previous owner wrote last is not known here. */
+    void reset() {
+        checkpoint = -1;
+        since = null;
+    }
+}
