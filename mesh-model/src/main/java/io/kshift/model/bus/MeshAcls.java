@@ -38,9 +38,11 @@ public final class MeshAcls {
         topics(out, CONFIG_SERVICE, AclOperation.READ, MeshTopics.CHANGE_RESULTS, MeshTopics.CONFIG,
                 MeshTopics.CONFIG_HISTORY, MeshTopics.PROXY_STATUS);
         groups(out, CONFIG_SERVICE, "kshift-config-");
-        // The validator: reads changes, the live snapshot and (on taking over) recent verdicts; writes verdicts,
-        // snapshots, history and dead letters, transactionally under its own transactional ids.
-        topics(out, VALIDATOR, AclOperation.READ, MeshTopics.CHANGES, MeshTopics.CONFIG, MeshTopics.CHANGE_RESULTS);
+        // The validator: reads changes, the live config, (on taking over) recent verdicts and, when the live config
+        // cannot be rebuilt from kshift.config, the history; writes verdicts, snapshots, history and dead letters,
+        // transactionally under its own transactional ids.
+        topics(out, VALIDATOR, AclOperation.READ, MeshTopics.CHANGES, MeshTopics.CONFIG, MeshTopics.CHANGE_RESULTS,
+                MeshTopics.CONFIG_HISTORY);
         topics(out, VALIDATOR, AclOperation.WRITE, MeshTopics.CHANGE_RESULTS, MeshTopics.CONFIG,
                 MeshTopics.CONFIG_HISTORY, MeshTopics.CHANGES_DEAD_LETTER);
         groups(out, VALIDATOR, "kshift-validator");

@@ -65,6 +65,7 @@ public final class SnapshotLoader {
                 for (int i = offsets.size() - 1; i >= 0; i--) {
                     ConsumerRecord<String, String> record = read(consumer, partition, offsets.get(i));
                     MeshSnapshot snapshot = null;
+                    BrokenChain broken = null;
                     try {
                         if (record != null && MeshTopics.DELTA_KEY.equals(record.key())) {
                             if (newest == null) {
@@ -79,8 +80,18 @@ public final class SnapshotLoader {
                             }
                         }
                     } catch (RuntimeException e) {
+                        if (newest == null && MeshTopics.DELTA_KEY.equals(record.key())) {
+                            // The live generation itself: an older one found further back must not pass for it.
+                            GenerationSummary claimed = GenerationSummary.ofRecord(record.headers(),
+                                    record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            broken = new BrokenChain("the newest delta on " + topic + " (offset " + offsets.get(i)
+                                    + ") cannot be read: " + e.getMessage(), claimed == null ? -1 : claimed.generation());
+                        }
                         LOG.log(System.Logger.Level.WARNING, "skipping an unreadable record on {0} at offset {1}: "
                                 + "{2}", topic, offsets.get(i), e.getMessage());
+                    }
+                    if (broken != null) {
+                        throw broken;
                     }
                     if (snapshot != null) {
                         return on(snapshot, newest);
@@ -110,14 +121,29 @@ public final class SnapshotLoader {
     }
 
     /**
-     * The live generation cannot be rebuilt (a stray record under the checkpoint's key outlived it in compaction):
+     * The live generation cannot be rebuilt (a stray record under a key outlived the real one in compaction):
      * an older generation must not pass for the live one (a validator would publish generation numbers again), so
      * callers fail and retry; the validator writes a checkpoint at least every {@code ConfigChain.MAX_DELTAS}
      * generations.
      */
-    private IllegalStateException brokenChain(SnapshotDelta delta, String why) {
-        return new IllegalStateException("the live generation " + delta.generation() + " on " + topic
-                + " is a delta on generation " + delta.base() + ", which cannot be read: " + why);
+    private BrokenChain brokenChain(SnapshotDelta delta, String why) {
+        return new BrokenChain("the live generation " + delta.generation() + " on " + topic
+                + " is a delta on generation " + delta.base() + ", which cannot be read: " + why, delta.generation());
+    }
+
+    /** The topic's live generation cannot be rebuilt from it. */
+    public static final class BrokenChain extends IllegalStateException {
+        private final long generation;
+
+        BrokenChain(String message, long generation) {
+            super(message);
+            this.generation = generation;
+        }
+
+        /** The live generation the topic claims (-1: not known). */
+        public long generation() {
+            return generation;
+        }
     }
 
     /** The offsets of the committed records with a value in [from, until), oldest first (values not kept). */

@@ -48,19 +48,31 @@ public class LiveAtStart {
     }
 
     private void read() {
-        while (generation.get() < 0) {
+        boolean brokenReported = false;
+        while (generation.get() < 0 && !Thread.currentThread().isInterrupted()) {
             try {
                 SnapshotLoader.Latest latest = new SnapshotLoader(bus, MeshTopics.CONFIG).latestWithCheckpoint();
                 checkpoint.set(latest.checkpoint());
                 generation.set(latest.snapshot().generation());
+            } catch (SnapshotLoader.BrokenChain e) {
+                // Not ready until the validator writes the next checkpoint (docs/events.md, SnapshotDelta).
+                if (!brokenReported) {
+                    LOG.warnf("%s; waiting for the next checkpoint", e.getMessage());
+                    brokenReported = true;
+                }
+                pause();
             } catch (RuntimeException e) {
                 LOG.debugf("cannot read %s yet (%s); retrying", MeshTopics.CONFIG, e.toString());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException ie) {
-                    return;
-                }
+                pause();
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
         }
     }
 }

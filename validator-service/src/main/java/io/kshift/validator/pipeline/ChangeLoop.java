@@ -413,9 +413,15 @@ public class ChangeLoop implements Runnable {
         private MeshSnapshot liveConfig() {
             try {
                 return new SnapshotLoader(bus, configTopic).latest();
-            } catch (IllegalStateException e) {
+            } catch (SnapshotLoader.BrokenChain e) {
                 LOG.errorf("%s; reading the live config from %s instead", e.getMessage(), historyTopic);
-                return new SnapshotLoader(bus, historyTopic).latest();
+                MeshSnapshot whole = new SnapshotLoader(bus, historyTopic).latest();
+                if (whole.generation() <= 0 || whole.generation() < e.generation()) {
+                    // Retried with the loop: an older generation must never be taken for the live one.
+                    throw new IllegalStateException("the newest generation on " + historyTopic + " is "
+                            + whole.generation() + ", not the live one", e);
+                }
+                return whole;
             }
         }
 

@@ -70,7 +70,6 @@ class SnapshotLoaderTest {
             producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(4, g4))));
             producer.send(new ProducerRecord<>(topic, MeshTopics.DELTA_KEY, EventCodec.encode(d5)));
             producer.send(new ProducerRecord<>(topic, MeshTopics.DELTA_KEY, EventCodec.encode(d6)));
-            producer.send(new ProducerRecord<>(topic, MeshTopics.DELTA_KEY, "not json"));
         }
         SnapshotLoader.Latest latest = new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic)
                 .latestWithCheckpoint();
@@ -82,17 +81,40 @@ class SnapshotLoaderTest {
     @Test
     void aDeltaWhoseCheckpointIsGoneIsRefusedNotTakenForAnOlderGeneration() throws Exception {
         String topic = newTopic("kshift.config.broken-");
+        writeDeltaOn(topic, 3, MeshTopics.MESH_KEY, "not json");
+        assertThatThrownBy(() -> new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest())
+                .isInstanceOfSatisfying(SnapshotLoader.BrokenChain.class, e -> assertThat(e.generation()).isEqualTo(5))
+                .hasMessageContaining("live generation 5").hasMessageContaining("generation 4");
+    }
+
+    /** The newest delta does not decode: the delta before it is not the live generation either. */
+    @Test
+    void anUnreadableNewestDeltaIsRefusedNotPassedOver() throws Exception {
+        String topic = newTopic("kshift.config.unreadable-");
+        writeDeltaOn(topic, 4, MeshTopics.DELTA_KEY, "{\"base\":4,\"generation\":6");
+        assertThatThrownBy(() -> new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest())
+                .isInstanceOf(SnapshotLoader.BrokenChain.class).hasMessageContaining("newest delta");
+    }
+
+    /**
+     * A checkpoint of 3 services as generation {@code checkpoint}, then the record {@code strayKey} → {@code stray},
+     * then the delta to generation 5 on generation 4; or, when the stray is under the delta key, the stray last.
+     */
+    private static void writeDeltaOn(String topic, long checkpoint, String strayKey, String stray) {
         MeshConfig g4 = MeshConfig.of(ScaleFixtures.services(3));
         MeshConfig.Changed g5 = g4.apply(ScaleFixtures.service(1, 20, "127.0.0.1"));
+        ProducerRecord<String, String> strayRecord = new ProducerRecord<>(topic, strayKey, stray);
         try (var producer = producer()) {
-            producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(3, g4))));
-            producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, "not json"));
+            producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(checkpoint, g4))));
+            if (!MeshTopics.DELTA_KEY.equals(strayKey)) {
+                producer.send(strayRecord);
+            }
             producer.send(new ProducerRecord<>(topic, MeshTopics.DELTA_KEY, EventCodec.encode(SnapshotDelta.step(g4,
                     g5.config(), g5.changedKeys(), snapshot(5, g5.config())))));
+            if (MeshTopics.DELTA_KEY.equals(strayKey)) {
+                producer.send(strayRecord);
+            }
         }
-        assertThatThrownBy(() -> new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest())
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("live generation 5").hasMessageContaining("generation 4");
     }
 
     private static String newTopic(String prefix) throws Exception {
