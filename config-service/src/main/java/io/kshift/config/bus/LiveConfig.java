@@ -6,7 +6,6 @@ import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.model.event.SnapshotDelta;
-import io.kshift.model.mesh.MeshConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -94,12 +93,8 @@ public class LiveConfig {
     /** The generation {@code delta} (a {@link SnapshotDelta}'s bytes) makes of {@code base}, its checkpoint. */
     private static MeshSnapshot onCheckpoint(MeshSnapshot base, byte[] delta) {
         SnapshotDelta d = EventCodec.decode(new String(delta, StandardCharsets.UTF_8), SnapshotDelta.class);
-        if (d.base() > base.generation()) {
-            throw new IllegalStateException("its checkpoint " + d.base() + " has not been read");
-        }
-        return d.applyTo(MeshConfig.of(base.resources())).map(c -> d.snapshot(c.config()))
-                .orElseThrow(() -> new IllegalStateException("its delta does not add up on generation "
-                        + base.generation()));
+        return d.applyTo(base).orElseThrow(() -> new IllegalStateException("its delta on generation " + d.base()
+                + " does not apply to generation " + base.generation()));
     }
 
     @Incoming("config")

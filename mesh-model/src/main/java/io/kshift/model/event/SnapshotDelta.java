@@ -115,6 +115,15 @@ public record SnapshotDelta(String schema, long base, long generation, String ch
         return Optional.of(new MeshConfig.Changed(applied.config(), applied.actions(), changed));
     }
 
+    /**
+     * This generation's snapshot from {@code from}, a snapshot of a generation from {@code base} up to it; empty when
+     * {@code from} is older than the base or the result does not add up.
+     */
+    public Optional<MeshSnapshot> applyTo(MeshSnapshot from) {
+        return from.generation() < base ? Optional.empty()
+                : applyTo(MeshConfig.of(from.resources())).map(c -> snapshot(c.config()));
+    }
+
     /** The snapshot of this generation, given its config (from {@link #applyTo}). */
     public MeshSnapshot snapshot(MeshConfig config) {
         return new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, changeId, createdAt, status, config.all());

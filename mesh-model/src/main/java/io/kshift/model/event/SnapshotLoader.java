@@ -111,13 +111,9 @@ public final class SnapshotLoader {
         if (delta == null || delta.generation() <= checkpoint.generation()) {
             return new Latest(checkpoint, checkpoint.generation());
         }
-        if (delta.base() > checkpoint.generation()) {
-            throw brokenChain(delta, "the newest whole snapshot is generation " + checkpoint.generation());
-        }
-        return delta.applyTo(io.kshift.model.mesh.MeshConfig.of(checkpoint.resources()))
-                .map(c -> new Latest(delta.snapshot(c.config()), checkpoint.generation()))
-                .orElseThrow(() -> brokenChain(delta, "it does not add up to " + delta.resources()
-                        + " resources on generation " + checkpoint.generation()));
+        return delta.applyTo(checkpoint).map(s -> new Latest(s, checkpoint.generation()))
+                .orElseThrow(() -> brokenChain(delta, "the newest whole snapshot is generation "
+                        + checkpoint.generation() + ", with " + checkpoint.resources().size() + " resources"));
     }
 
     /**

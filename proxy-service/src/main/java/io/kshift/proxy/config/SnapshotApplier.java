@@ -61,6 +61,8 @@ public class SnapshotApplier {
     private final AtomicLong deltasApplied = new AtomicLong();
     /** The newest checkpoint and the newest delta after it that wait for the builder (either may be null). */
     private record Waiting(ConsumerRecord<String, byte[]> checkpoint, ConsumerRecord<String, byte[]> delta) {
+        static final Waiting NONE = new Waiting(null, null);
+
         Waiting with(ConsumerRecord<String, byte[]> record) {
             return MeshTopics.DELTA_KEY.equals(record.key()) ? new Waiting(checkpoint, record) : new Waiting(record, null);
         }
@@ -114,7 +116,7 @@ public class SnapshotApplier {
             tables.superseded().incrementAndGet();
             return;
         }
-        Waiting before = waiting.getAndUpdate(w -> w == null ? new Waiting(null, null).with(record) : w.with(record));
+        Waiting before = waiting.getAndUpdate(w -> (w == null ? Waiting.NONE : w).with(record));
         if (before != null) {
             tables.superseded().addAndGet(before.replacedBy(record));
         } else {
