@@ -171,10 +171,8 @@ class ChangeApiTest {
 
     @Test
     void keepsHistoryAndRollsBackByReplacingTheConfig() throws Exception {
-        var allV1 = io.kshift.model.codec.ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve(
-                "tcp-echo-all-v1.yaml")), io.kshift.model.codec.BodyFormat.YAML).resources();
-        var split = io.kshift.model.codec.ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve(
-                "tcp-echo-20-v2.yaml")), io.kshift.model.codec.BodyFormat.YAML).resources();
+        var allV1 = sample("tcp-echo-all-v1.yaml");
+        var split = sample("tcp-echo-20-v2.yaml");
         var config = io.kshift.model.mesh.MeshConfig.of(allV1);
         long g1 = GENERATIONS.addAndGet(10);
         long g2 = g1 + 1;
@@ -201,6 +199,69 @@ class ChangeApiTest {
                 new MeshSnapshot(null, g2 + 1, rollback.changeId(), Instant.now(), rollback.resources()));
         assertThat(call.get().statusCode()).isEqualTo(200);
         asAdmin().contentType("application/json").post("/api/v1/rollback").then().statusCode(400);
+    }
+
+    /**
+     * History holds what the config topic got: a generation written as a delta is rebuilt on its checkpoint for
+     * reading and for rollback; one whose checkpoint is gone from the history is 410, saying so.
+     */
+    @Test
+    void rebuildsAGenerationWrittenAsADeltaOnItsCheckpoint() throws Exception {
+        var allV1 = sample("tcp-echo-all-v1.yaml");
+        var split = sample("tcp-echo-20-v2.yaml");
+        var before = io.kshift.model.mesh.MeshConfig.of(allV1);
+        var changed = before.apply(split);
+        long g1 = GENERATIONS.addAndGet(10);
+        MeshSnapshot checkpoint = new MeshSnapshot(null, g1, "c1", Instant.now(), before.all());
+        MeshSnapshot next = new MeshSnapshot(null, g1 + 1, "c2", Instant.now(), changed.config().all());
+        io.kshift.model.event.SnapshotDelta delta = io.kshift.model.event.SnapshotDelta.step(before, changed.config(),
+                changed.changedKeys(), next);
+        // An orphan: a delta whose checkpoint (g1 + 2) the history does not hold.
+        io.kshift.model.event.SnapshotDelta orphan = new io.kshift.model.event.SnapshotDelta(null, g1 + 2, g1 + 3,
+                "c4", Instant.now(), next.resources().size(), Map.of(), List.of(), List.of());
+        history(g1, EventCodec.encode(checkpoint), Schemas.MESH_SNAPSHOT, checkpoint, List.of());
+        history(g1 + 1, EventCodec.encode(delta), Schemas.SNAPSHOT_DELTA, next, changed.actions());
+        history(g1 + 3, EventCodec.encode(orphan), Schemas.SNAPSHOT_DELTA, orphan.snapshot(changed.config()),
+                List.of());
+        await().untilAsserted(() -> asAdmin().get("/api/v1/generations").then().statusCode(200)
+                .body("generations.generation", org.hamcrest.Matchers.hasItem((int) (g1 + 3))));
+        assertThat(EventCodec.encode(delta).length()).isLessThan(EventCodec.encode(next).length());
+        asAdmin().accept("application/yaml").get("/api/v1/generations/" + (g1 + 1)).then().statusCode(200)
+                .header("X-Kshift-Generation", String.valueOf(g1 + 1))
+                .body(containsString("weight: 20"), containsString("subset: v2"));
+        asAdmin().get("/api/v1/generations/" + (g1 + 1)).then().statusCode(200)
+                .body("changeId", equalTo("c2")).body("resources.size()", equalTo(next.resources().size()));
+        asAdmin().get("/api/v1/generations/" + (g1 + 3)).then().statusCode(410)
+                .body(containsString("a delta on generation " + (g1 + 2)));
+
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()
+                .contentType("application/json").body("{\"to\": " + (g1 + 1) + "}").post("/api/v1/rollback?wait=10s"));
+        ChangeRequested rollback = drain(1).get(0);
+        assertThat(rollback.operation()).isEqualTo(Operation.REPLACE);
+        assertThat(rollback.resources()).isEqualTo(next.resources());
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, rollback.changeId(), ChangeStatus.ACCEPTED, g1 + 4, false,
+                List.of(), List.of(), List.of(), Instant.now()),
+                new MeshSnapshot(null, g1 + 4, rollback.changeId(), Instant.now(), rollback.resources()));
+        assertThat(call.get().statusCode()).isEqualTo(200);
+        asAdmin().contentType("application/json").body("{\"to\": " + (g1 + 3) + "}").post("/api/v1/rollback")
+                .then().statusCode(410);
+        assertThat(changes.poll(Duration.ofMillis(500))).as("nothing reaches the bus").isEmpty();
+    }
+
+    private static List<io.kshift.model.resource.Resource> sample(String file) throws java.io.IOException {
+        return io.kshift.model.codec.ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve(file)),
+                io.kshift.model.codec.BodyFormat.YAML).resources();
+    }
+
+    private void history(long generation, String value, String schema, MeshSnapshot snapshot,
+                         List<io.kshift.model.event.ResourceAction> actions) throws Exception {
+        ProducerRecord<String, String> record = new ProducerRecord<>(MeshTopics.CONFIG_HISTORY,
+                String.valueOf(generation), value);
+        record.headers().add(io.kshift.model.event.GenerationSummary.HEADER, EventCodec.encode(
+                io.kshift.model.event.GenerationSummary.of(snapshot, actions, "test-admin"))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        record.headers().add(MeshTopics.SCHEMA_HEADER, schema.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        producer.send(record).get();
     }
 
     @Test

@@ -74,7 +74,15 @@ public class GenerationResource {
                                @Context SecurityContext security) {
         Grant grant = AccessFilter.grant(security);
         // Shown with Secrets' private entries redacted: sealed values are for the fleet, not for readers.
-        Optional<MeshSnapshot> snapshot = snapshot(n).map(s -> new MeshSnapshot(s.schema(),
+        Optional<MeshSnapshot> whole;
+        try {
+            whole = fetcher.generation(n);
+        } catch (SnapshotFetcher.Gone e) {
+            return ChangeResource.problem(410, e.getMessage());
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return ChangeResource.problem(503, "Kafka did not give the history: " + e.getMessage());
+        }
+        Optional<MeshSnapshot> snapshot = whole.map(s -> new MeshSnapshot(s.schema(),
                 s.generation(), s.changeId(), s.createdAt(), s.resources().stream()
                 .filter(r -> grant.readsAll() || grant.reads(r.namespace())).map(Resource::redacted).toList()));
         if (snapshot.isEmpty()) {
@@ -112,7 +120,15 @@ public class GenerationResource {
         if (spec.problem() != null) {
             return Uni.createFrom().item(ChangeResource.problem(400, spec.problem()));
         }
-        Optional<MeshSnapshot> target = snapshot(to);
+        Optional<MeshSnapshot> target;
+        try {
+            target = fetcher.generation(to);
+        } catch (SnapshotFetcher.Gone e) {
+            return Uni.createFrom().item(ChangeResource.problem(410, e.getMessage()));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return Uni.createFrom().item(ChangeResource.problem(503, "Kafka did not give the history: "
+                    + e.getMessage()));
+        }
         if (target.isEmpty()) {
             return Uni.createFrom().item(ChangeResource.problem(404, "generation " + to + " is not in the history"));
         }
@@ -138,9 +154,5 @@ public class GenerationResource {
                     keys.release(keyed.changeId());
                     return ChangeResource.problem(503, "Kafka did not take the change: " + e.getMessage());
                 });
-    }
-
-    private Optional<MeshSnapshot> snapshot(long generation) {
-        return history.offsetOf(generation).flatMap(fetcher::at);
     }
 }

@@ -1,24 +1,30 @@
 package io.kshift.config.history;
 
+import io.kshift.model.bus.BusConnection;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
+import io.kshift.model.event.SnapshotDelta;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import io.kshift.model.bus.BusConnection;
-import io.smallrye.common.annotation.Identifier;
-import jakarta.inject.Inject;
-import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Reads one snapshot from {@code kshift.config-history} by offset: a short-lived consumer, no group. Blocking. */
+/**
+ * The whole config of one generation from {@code kshift.config-history}: its record, and when that is a
+ * {@link SnapshotDelta}, the checkpoint it is on (both found by {@link GenerationHistory}'s offsets). A short-lived
+ * consumer, no group. Blocking.
+ */
 @ApplicationScoped
 public class SnapshotFetcher {
     @Inject
@@ -26,24 +32,66 @@ public class SnapshotFetcher {
     Map<String, Object> kafka;
     @ConfigProperty(name = "kshift.topics.config-history", defaultValue = MeshTopics.CONFIG_HISTORY)
     String topic;
+    @Inject
+    GenerationHistory history;
 
-    public Optional<MeshSnapshot> at(long offset) {
+    /**
+     * Generation {@code n}'s snapshot; empty when the history does not list it. Throws {@link Gone} when it is listed
+     * but cannot be rebuilt (its checkpoint or its own record has passed the topic's retention).
+     */
+    public Optional<MeshSnapshot> generation(long n) {
+        Optional<Long> offset = history.offsetOf(n);
+        if (offset.isEmpty()) {
+            return Optional.empty();
+        }
         Properties p = BusConnection.of(kafka).properties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
-            consumer.seek(partition, offset);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.offset() == offset) {
-                        return Optional.of(EventCodec.decode(record.value(), MeshSnapshot.class));
-                    }
+            ConsumerRecord<String, String> record = read(consumer, partition, offset.get(), n);
+            if (!MeshTopics.isDelta(record.key(), record.headers())) {
+                return Optional.of(EventCodec.decode(record.value(), MeshSnapshot.class));
+            }
+            SnapshotDelta delta = EventCodec.decode(record.value(), SnapshotDelta.class);
+            long base = history.offsetOf(delta.base()).orElseThrow(() -> new Gone("generation " + n
+                    + " is a delta on generation " + delta.base() + ", which is no longer in the history"));
+            ConsumerRecord<String, String> checkpoint = read(consumer, partition, base, delta.base());
+            if (MeshTopics.isDelta(checkpoint.key(), checkpoint.headers())) {
+                throw new Gone("generation " + n + " is a delta on generation " + delta.base()
+                        + ", whose history record is not a whole snapshot");
+            }
+            return Optional.of(delta.applyTo(EventCodec.decode(checkpoint.value(), MeshSnapshot.class))
+                    .orElseThrow(() -> new Gone("generation " + n + " does not add up to " + delta.resources()
+                            + " resources on generation " + delta.base())));
+        }
+    }
+
+    private static ConsumerRecord<String, String> read(KafkaConsumer<String, String> consumer,
+                                                       TopicPartition partition, long offset, long generation) {
+        consumer.seek(partition, offset);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                if (record.offset() == offset) {
+                    return record;
+                }
+                if (record.offset() > offset) {
+                    throw new Gone("generation " + generation + "'s history record (offset " + offset
+                            + ") is gone: past the topic's retention");
                 }
             }
-            return Optional.empty();
+        }
+        throw new org.apache.kafka.common.errors.TimeoutException("generation " + generation
+                + "'s history record (offset " + offset + ") was not read within 10 s");
+    }
+
+    /** A generation the history lists that cannot be rebuilt from it. */
+    public static final class Gone extends RuntimeException {
+        Gone(String message) {
+            super(message);
         }
     }
 }

@@ -13,17 +13,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * How big the live config is on the bus: the newest whole snapshot's JSON (the history topic has one per
- * generation), the newest record on the config topic (a delta on the last checkpoint, or a checkpoint), and the
- * config and history topics on the broker's disk.
+ * How big the live config is on the bus: the live snapshot's JSON (rebuilt from the config topic's checkpoint and
+ * delta, as a reader does, and encoded as a checkpoint would be), the newest record on the config topic (a delta on
+ * the last checkpoint, or a checkpoint), and the config and history topics on the broker's disk.
  */
 record SnapshotSize(long jsonBytes, long newestConfigRecordBytes, String newestConfigKey, long configLogBytes,
                     long historyLogBytes) {
 
     static SnapshotSize read(FleetLayout layout) {
-        ConsumerRecord<byte[], byte[]> snapshot = newest(layout, MeshTopics.CONFIG_HISTORY);
         ConsumerRecord<byte[], byte[]> live = newest(layout, MeshTopics.CONFIG);
-        long json = snapshot == null ? -1 : snapshot.serializedValueSize();
+        long json = liveSnapshotBytes(layout);
         long newest = live == null ? -1 : live.serializedValueSize();
         String key = live == null || live.key() == null ? "none"
                 : new String(live.key(), java.nio.charset.StandardCharsets.UTF_8);
@@ -47,6 +46,19 @@ record SnapshotSize(long jsonBytes, long newestConfigRecordBytes, String newestC
             return new SnapshotSize(json, newest, key, config, history);
         } catch (Exception e) {
             return new SnapshotSize(json, newest, key, -1, -1);
+        }
+    }
+
+    private static long liveSnapshotBytes(FleetLayout layout) {
+        try {
+            Map<String, Object> client = new java.util.HashMap<>();
+            BusCredentials.tools(layout).forEach((k, v) -> client.put(String.valueOf(k), v));
+            var snapshot = new io.kshift.model.event.SnapshotLoader(io.kshift.model.bus.BusConnection.of(client),
+                    MeshTopics.CONFIG).latest();
+            return io.kshift.model.event.EventCodec.encode(snapshot).getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                    .length;
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 

@@ -22,8 +22,17 @@ public final class MeshTopics {
     /** Records on {@link #CHANGES} the validator could not read as a change: copied here, as they came, with why. */
     public static final String CHANGES_DEAD_LETTER = "kshift.changes.dlq";
     public static final String CONFIG = "kshift.config";
-    /** Every accepted snapshot, kept (not compacted) for history and rollback; key = generation. */
+    /**
+     * Every accepted generation, kept (not compacted) for history and rollback; key = generation. The value is what
+     * {@link #CONFIG} got for it: a whole snapshot (checkpoint) or a {@link SnapshotDelta} on the checkpoint before
+     * it, told apart by the {@value #SCHEMA_HEADER} header.
+     */
     public static final String CONFIG_HISTORY = "kshift.config-history";
+    /**
+     * Header naming a config record's schema ({@link Schemas#SNAPSHOT_DELTA} or {@link Schemas#MESH_SNAPSHOT}), so a
+     * reader keyed by generation knows a delta before decoding it. A record without it is a whole snapshot.
+     */
+    public static final String SCHEMA_HEADER = "kshift-schema";
     public static final String PROXY_STATUS = "kshift.proxy-status";
     public static final String TELEMETRY_RAW = "kshift.telemetry.raw";
     public static final String TELEMETRY = "kshift.telemetry";
@@ -41,6 +50,16 @@ public final class MeshTopics {
     public static final int MAX_RECORD_BYTES = 10 * 1024 * 1024;
     /** Largest snapshot the validator accepts, leaving headroom under {@link #MAX_RECORD_BYTES}. */
     public static final int MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
+
+    /** Whether a record of {@link #CONFIG} or {@link #CONFIG_HISTORY} is a {@link SnapshotDelta}. */
+    public static boolean isDelta(String key, org.apache.kafka.common.header.Headers headers) {
+        if (DELTA_KEY.equals(key)) {
+            return true;
+        }
+        org.apache.kafka.common.header.Header schema = headers == null ? null : headers.lastHeader(SCHEMA_HEADER);
+        return schema != null && Schemas.SNAPSHOT_DELTA.equals(
+                new String(schema.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
 
     private static final String WEEK_MS = String.valueOf(TimeUnit.DAYS.toMillis(7));
     private static final String HOUR_MS = String.valueOf(TimeUnit.HOURS.toMillis(1));

@@ -11,7 +11,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads the live config from the compacted config topic (its newest checkpoint, moved on by the newest delta after
- * it), to its end as it stands now: Kafka is the only memory, so the validator runs this whenever it (re)gains the
+ * it), to its end as it stands now (the history topic, which has the same records keyed by generation, reads the
+ * same way): Kafka is the only memory, so the validator runs this whenever it (re)gains the
  * change partition, and a proxy node to learn which generation it must run before it is ready.
  */
 public final class SnapshotLoader {
@@ -67,7 +68,7 @@ public final class SnapshotLoader {
                     MeshSnapshot snapshot = null;
                     BrokenChain broken = null;
                     try {
-                        if (record != null && MeshTopics.DELTA_KEY.equals(record.key())) {
+                        if (record != null && MeshTopics.isDelta(record.key(), record.headers())) {
                             if (newest == null) {
                                 newest = EventCodec.decode(record.value(), SnapshotDelta.class);
                             }
@@ -80,7 +81,7 @@ public final class SnapshotLoader {
                             }
                         }
                     } catch (RuntimeException e) {
-                        if (newest == null && MeshTopics.DELTA_KEY.equals(record.key())) {
+                        if (newest == null && MeshTopics.isDelta(record.key(), record.headers())) {
                             // The live generation itself: an older one found further back must not pass for it.
                             GenerationSummary claimed = GenerationSummary.ofRecord(record.headers(),
                                     record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -260,10 +260,14 @@ public class ChangeLoop implements Runnable {
                 ProducerRecord<String, byte[]> config = new ProducerRecord<>(configTopic, next.key(), next.value());
                 config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));
                 producer.send(config);
+                // History gets the same record, keyed by generation: a rollback rebuilds a delta's generation from
+                // it and its checkpoint, and no change carries the whole snapshot (MBs) that nobody reads at once.
                 ProducerRecord<String, byte[]> history = new ProducerRecord<>(historyTopic,
-                        String.valueOf(s.generation()), json);
+                        String.valueOf(s.generation()), next.value());
                 history.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, result.resources(),
                         result.submittedBy())));
+                history.headers().add(MeshTopics.SCHEMA_HEADER, (next.isCheckpoint() ? Schemas.MESH_SNAPSHOT
+                        : Schemas.SNAPSHOT_DELTA).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 producer.send(history);
                 return next;
             }).orElse(null);
@@ -407,8 +411,8 @@ public class ChangeLoop implements Runnable {
         }
 
         /**
-         * The live config from the config topic; from the history (every generation whole) when the config topic's
-         * newest delta cannot be rebuilt there. This owner's first record is a checkpoint, which mends the topic.
+         * The live config from the config topic; from the history (the same records, not compacted, so a stray
+         * record cannot hide one there) when the config topic's newest delta cannot be rebuilt there. This owner's first record is a checkpoint, which mends the topic.
          */
         private MeshSnapshot liveConfig() {
             try {
