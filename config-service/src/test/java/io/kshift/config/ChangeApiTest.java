@@ -248,7 +248,7 @@ class ChangeApiTest {
         assertThat(changes.poll(Duration.ofMillis(500))).as("nothing reaches the bus").isEmpty();
     }
 
-    private static List<io.kshift.model.resource.Resource> sample(String file) throws java.io.IOException {
+    private static List<io.kshift.model.resource.Resource> sample(String file) throws Exception {
         return io.kshift.model.codec.ResourceReader.readBody(Files.readAllBytes(SAMPLES.resolve(file)),
                 io.kshift.model.codec.BodyFormat.YAML).resources();
     }

@@ -26,6 +26,8 @@ public final class MeshConfig {
     private final NavigableMap<ResourceKey, Resource> resources;
     /** The resources of each kind in key order; made on first use (a config is immutable, so a race only repeats it). */
     private volatile java.util.Map<Kind, List<Resource>> byKind;
+    /** The resources of each kind oldest first, made on first use per kind. */
+    private final java.util.Map<Kind, List<Resource>> oldestFirst = new java.util.concurrent.ConcurrentHashMap<>();
 
     private MeshConfig(NavigableMap<ResourceKey, Resource> resources) {
         this.resources = Collections.unmodifiableNavigableMap(resources);
@@ -277,6 +279,18 @@ public final class MeshConfig {
             index = byKind = built;
         }
         return index.get(kind);
+    }
+
+    /**
+     * The resources of one kind in the order several for one host merge in ({@link Resource#OLDEST_FIRST}): sorted
+     * once per config, however many rules and builders walk them in that order.
+     */
+    public List<Resource> oldestFirst(Kind kind) {
+        return oldestFirst.computeIfAbsent(kind, k -> {
+            List<Resource> sorted = new ArrayList<>(ofKind(k));
+            sorted.sort(Resource.OLDEST_FIRST);
+            return List.copyOf(sorted);
+        });
     }
 
     public Optional<Resource> get(ResourceKey key) {

@@ -60,7 +60,34 @@ public record Resource(String apiVersion, String kind, @NotNull @Valid ObjectMet
     public static final java.util.Comparator<Resource> OLDEST_FIRST = java.util.Comparator
             .comparing((Resource r) -> r.metadata().creationTimestamp(),
                     java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
-            .thenComparing(r -> r.namespace() + "/" + r.name());
+            .thenComparing(Resource::compareQualifiedNames);
+
+    /**
+     * {@code namespace/name} of each compared as those strings would be, without making them: a bulk change gives
+     * hundreds of resources one creation time, and sorting thousands of routes by joined names on every change
+     * cost a proxy and the validator a string per comparison.
+     */
+    static int compareQualifiedNames(Resource a, Resource b) {
+        String an = String.valueOf(a.namespace());
+        String bn = String.valueOf(b.namespace());
+        if (an.equals(bn)) {
+            return a.name().compareTo(b.name());
+        }
+        int length = Math.min(an.length() + 1 + a.name().length(), bn.length() + 1 + b.name().length());
+        for (int i = 0; i < length; i++) {
+            char x = joinedCharAt(an, a.name(), i);
+            char y = joinedCharAt(bn, b.name(), i);
+            if (x != y) {
+                return x - y;
+            }
+        }
+        return (an.length() + a.name().length()) - (bn.length() + b.name().length());
+    }
+
+    private static char joinedCharAt(String namespace, String name, int i) {
+        return i < namespace.length() ? namespace.charAt(i) : i == namespace.length() ? '/'
+                : name.charAt(i - namespace.length() - 1);
+    }
 
     public static Resource of(Kind kind, String namespace, String name, ResourceSpec spec) {
         return new Resource(kind.preferredApiVersion(), kind.kindName(), ObjectMeta.of(namespace, name), spec);

@@ -88,7 +88,7 @@ public final class HttpBindings {
     public static Map<Integer, List<VirtualHost>> gateways(MeshConfig config) {
         Map<Integer, List<VirtualHost>> out = new TreeMap<>();
         var labels = NamespaceLabels.of(config);
-        List<Resource> services = oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE));
+        List<Resource> services = config.oldestFirst(Kind.VIRTUAL_SERVICE);
         List<Resource> routes = oldestFirst(GatewayApiHttp.routes(config));
         for (Resource gw : config.ofKind(Kind.GATEWAY)) {
             for (Server server : gw.specAs(GatewaySpec.class).servers()) {
@@ -98,10 +98,11 @@ public final class HttpBindings {
                 List<VirtualHost> hosts = out.computeIfAbsent(server.port().number(), p -> new ArrayList<>());
                 for (Resource vs : services) {
                     VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
-                    boolean bound = spec.gateways().stream().anyMatch(g -> ListenerBindings.names(g, vs.namespace(),
-                            gw.key()));
+                    if (spec.gateways().stream().noneMatch(g -> ListenerBindings.names(g, vs.namespace(), gw.key()))) {
+                        continue; // not bound to this gateway (most are not: mesh routes, other gateways')
+                    }
                     List<String> domains = admitted(spec.hosts(), server.hosts(), vs.namespace(), gw.namespace());
-                    Delegation.Expanded http = bound && !domains.isEmpty() ? Delegation.expand(config, vs) : null;
+                    Delegation.Expanded http = !domains.isEmpty() ? Delegation.expand(config, vs) : null;
                     // As Istio: one whose routes are all delegated to nothing (yet) claims no host.
                     if (http != null && !http.routes().isEmpty()) {
                         hosts.add(new VirtualHost(vs.key(), vs.namespace(), domains, http, gw.key()));
@@ -140,7 +141,7 @@ public final class HttpBindings {
     /** VirtualServices for the mesh (no gateways, or {@code mesh} among them) with http routes. */
     public static List<VirtualHost> mesh(MeshConfig config) {
         List<VirtualHost> out = new ArrayList<>();
-        for (Resource vs : oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
+        for (Resource vs : config.oldestFirst(Kind.VIRTUAL_SERVICE)) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
             boolean mesh = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
             Delegation.Expanded http = mesh && !spec.http().isEmpty() && !Delegation.isDelegate(spec)

@@ -101,7 +101,7 @@ public final class ListenerBindings {
 
     /** The oldest VirtualService's first tcp route for the gateway's port (Istio takes the oldest, too). */
     private static Optional<BoundRoute> istioRoute(MeshConfig config, ResourceKey gateway, int port) {
-        for (Resource vs : HttpBindings.oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
+        for (Resource vs : config.oldestFirst(Kind.VIRTUAL_SERVICE)) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
             if (spec.gateways().stream().noneMatch(g -> names(g, vs.namespace(), gateway))) {
                 continue;

@@ -33,7 +33,7 @@ public record SidecarScope(String namespace, List<String> hosts) {
 
     /** The Sidecar that applies to a node of {@code namespace} with {@code labels}, if any. */
     public static Optional<Resource> applying(MeshConfig config, String namespace, Map<String, String> labels) {
-        List<Resource> sidecars = HttpBindings.oldestFirst(config.ofKind(Kind.SIDECAR));
+        List<Resource> sidecars = config.oldestFirst(Kind.SIDECAR);
         Optional<Resource> selecting = sidecars.stream().filter(s -> s.namespace().equals(namespace))
                 .filter(s -> selector(s) != null && GatewaySelection.selects(selector(s), labels)).findFirst();
         return selecting.or(() -> sidecars.stream().filter(s -> s.namespace().equals(namespace))

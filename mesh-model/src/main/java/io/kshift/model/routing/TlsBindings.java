@@ -179,7 +179,7 @@ public final class TlsBindings {
         List<SniRoute> out = new ArrayList<>();
         SniRoute fallback = null;
         int port = server.port().number();
-        for (Resource vs : HttpBindings.oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
+        for (Resource vs : config.oldestFirst(Kind.VIRTUAL_SERVICE)) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
             if (spec.gateways().stream().noneMatch(g -> ListenerBindings.names(g, vs.namespace(), gw.key()))
                     || HttpBindings.admitted(spec.hosts(), server.hosts(), vs.namespace(), gw.namespace()).isEmpty()) {

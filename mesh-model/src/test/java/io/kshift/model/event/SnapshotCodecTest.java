@@ -36,6 +36,9 @@ class SnapshotCodecTest {
         SnapshotEncoder encoder = new SnapshotEncoder();
         MeshConfig big = MeshConfig.of(ScaleFixtures.services(400));
         MeshSnapshot large = snapshot(1, big);
+        assertThat(encoder.size(large)).isEqualTo(EventCodec.encode(large).getBytes(UTF_8).length);
+        assertThat(encoder.size(snapshot(9, MeshConfig.empty()))).isEqualTo(EventCodec.encode(snapshot(9,
+                MeshConfig.empty())).getBytes(UTF_8).length);
         assertThat(encoder.encodeUtf8(large)).isEqualTo(EventCodec.encode(large).getBytes(UTF_8));
         // Smaller after larger (the buffer is reused), and text beyond ASCII and beyond the BMP (Jackson's byte
         // writer would escape the emoji).
@@ -50,7 +53,9 @@ class SnapshotCodecTest {
                     - destination: {host: svc-0, subset: v1}
                 """)).config();
         MeshSnapshot small = snapshot(2, accented);
+        int size = encoder.size(small);
         byte[] bytes = encoder.encodeUtf8(small);
+        assertThat(size).as("the size, without assembling the bytes").isEqualTo(bytes.length);
         assertThat(bytes).isEqualTo(EventCodec.encode(small).getBytes(UTF_8));
         assertThat(new String(bytes, UTF_8)).contains("naïve — 日本 \uD83D\uDE00");
     }

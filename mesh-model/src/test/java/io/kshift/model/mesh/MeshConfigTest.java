@@ -95,4 +95,36 @@ class MeshConfigTest {
         assertThat(ordered).extracting(Resource::name).as("one without a creation time counts as oldest")
                 .containsExactly("c", "z", "a", "b");
     }
+
+    /** Ties in creation time go by {@code namespace/name} compared as joined strings (one namespace may prefix another). */
+    @Test
+    void tiesGoByNamespaceSlashNameAsStrings() {
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        java.util.Random random = new java.util.Random(7);
+        String[] parts = {"a", "a-b", "a.b", "ab", "a0", "b", "", "z", "shop", "shop-v2"};
+        List<Resource> resources = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String ns = parts[random.nextInt(parts.length)] + parts[random.nextInt(parts.length)];
+            String name = parts[random.nextInt(parts.length)] + parts[random.nextInt(parts.length)] + "x";
+            Resource r = Resource.of(Kind.WORKLOAD_ENTRY, ns.isEmpty() ? "n" : ns, name,
+                    new WorkloadEntrySpec("10.0.0.1", Map.of(), Map.of(), null, null, null, null));
+            resources.add(new Resource(r.apiVersion(), r.kind(), r.metadata().createdAt(t), r.spec()));
+        }
+        List<Resource> ordered = new java.util.ArrayList<>(resources);
+        ordered.sort(Resource.OLDEST_FIRST);
+        List<Resource> byJoined = new java.util.ArrayList<>(resources);
+        byJoined.sort(java.util.Comparator.comparing(r -> r.namespace() + "/" + r.name()));
+        assertThat(ordered).extracting(r -> r.namespace() + "/" + r.name())
+                .containsExactlyElementsOf(byJoined.stream().map(r -> r.namespace() + "/" + r.name()).toList());
+    }
+
+    @Test
+    void oldestFirstIsSortedOncePerConfig() {
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        var config = MeshConfig.empty().apply(List.of(workload("b", "1"), workload("a", "1")), t).config();
+        List<Resource> first = config.oldestFirst(Kind.WORKLOAD_ENTRY);
+        assertThat(first).extracting(Resource::name).containsExactly("a", "b");
+        assertThat(config.oldestFirst(Kind.WORKLOAD_ENTRY)).isSameAs(first);
+        assertThat(config.oldestFirst(Kind.SERVICE_ENTRY)).isEmpty();
+    }
 }

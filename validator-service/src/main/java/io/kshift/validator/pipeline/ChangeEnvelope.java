@@ -62,7 +62,7 @@ final class ChangeEnvelope {
         String id = changeId == null || changeId.isBlank() ? "offset-" + record.offset() : changeId;
         return new ChangeLoop.Verdict(new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT, id,
                 ChangeStatus.REJECTED, current.generation(), false, List.of(), errors, List.of(),
-                java.time.Instant.now()), java.util.Optional.empty(), null), deadLetter);
+                java.time.Instant.now()), java.util.Optional.empty()), deadLetter);
     }
 
     /** The record as it came (key, value), with where it came from and why it is here. */

@@ -253,10 +253,10 @@ public class ChangeLoop implements Runnable {
                 producer.send(ChangeEnvelope.deadLetter(deadLetterTopic, record, verdict.deadLetter()));
             }
             ConfigChain.Next written = decision.next().map(s -> {
-                byte[] json = decision.snapshot();
                 // Summaries ride along so readers that need only the generation skip decoding; the live topic's
                 // leaves out the list of changes (MBs itself for a bulk change, and nobody reads it there).
-                ConfigChain.Next next = chain.next(s.generation(), decision.delta(), json);
+                ConfigChain.Next next = chain.next(s.generation(), decision.delta(), decision.snapshotBytes(),
+                        decision::snapshot);
                 ProducerRecord<String, byte[]> config = new ProducerRecord<>(configTopic, next.key(), next.value());
                 config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));
                 producer.send(config);
@@ -280,7 +280,7 @@ public class ChangeLoop implements Runnable {
             failuresInARow.set(0);
             decided.add(result.changeId());
             decision.next().ifPresent(live::set);
-            AUDIT.info(AuditLine.of(result, decision.snapshot() == null ? 0 : decision.snapshot().length));
+            AUDIT.info(AuditLine.of(result, decision.snapshotBytes()));
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {

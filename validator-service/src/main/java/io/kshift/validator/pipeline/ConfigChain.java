@@ -34,19 +34,19 @@ final class ConfigChain {
 
     /**
      * The record for {@code generation}, which {@code step} makes (null: not known, a checkpoint); {@code snapshot}
-     * is that generation's whole snapshot.
+     * gives that generation's whole snapshot, {@code snapshotBytes} long, and is asked only for a checkpoint.
      */
-    Next next(long generation, SnapshotDelta step, byte[] snapshot) {
+    Next next(long generation, SnapshotDelta step, int snapshotBytes, java.util.function.Supplier<byte[]> snapshot) {
         SnapshotDelta cumulative = step == null || generation - checkpoint > MAX_DELTAS ? null
                 : since == null && checkpoint >= 0 && step.base() == checkpoint ? step
                 : since != null && since.generation() == step.base() ? since.then(step) : null;
         if (cumulative != null) {
             byte[] delta = EventCodec.encode(cumulative).getBytes(StandardCharsets.UTF_8);
-            if (delta.length <= SnapshotDelta.MAX_BYTES && delta.length * 2L <= snapshot.length) {
+            if (delta.length <= SnapshotDelta.MAX_BYTES && delta.length * 2L <= snapshotBytes) {
                 return new Next(MeshTopics.DELTA_KEY, delta, checkpoint, cumulative);
             }
         }
-        return new Next(MeshTopics.MESH_KEY, snapshot, generation, null);
+        return new Next(MeshTopics.MESH_KEY, snapshot.get(), generation, null);
     }
 
     /** {@code next} is on the bus (its transaction committed). */

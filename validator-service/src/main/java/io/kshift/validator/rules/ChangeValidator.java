@@ -45,15 +45,20 @@ public final class ChangeValidator {
     }
 
     /**
-     * The verdict, and the snapshot to publish when the change is accepted and changes something, with its JSON
-     * (encoded once: sized here, sent as it is) and what it changed against the live one (null when nothing is
-     * published).
+     * The verdict, and the snapshot to publish when the change is accepted and changes something, with the size of
+     * its JSON and what it changed against the live one (0 and null when nothing is published).
+     * {@code encoded}: {@code next} as the UTF-8 JSON the bus carries, made only when asked (a checkpoint), and only
+     * before the next decision (the encoder reuses each resource's JSON from one snapshot to the next).
      */
-    /** {@code snapshot}: {@code next} as the UTF-8 JSON the bus carries, encoded once for every topic. */
-    public record Decision(ChangeResult result, Optional<MeshSnapshot> next, byte[] snapshot,
-                           io.kshift.model.event.SnapshotDelta delta) {
-        public Decision(ChangeResult result, Optional<MeshSnapshot> next, byte[] snapshot) {
-            this(result, next, snapshot, null);
+    public record Decision(ChangeResult result, Optional<MeshSnapshot> next, int snapshotBytes,
+                           java.util.function.Supplier<byte[]> encoded, io.kshift.model.event.SnapshotDelta delta) {
+        public Decision(ChangeResult result, Optional<MeshSnapshot> next) {
+            this(result, next, 0, null, null);
+        }
+
+        /** {@code next}'s JSON (null when nothing is published). */
+        public byte[] snapshot() {
+            return encoded == null ? null : encoded.get();
         }
     }
 
@@ -104,7 +109,7 @@ public final class ChangeValidator {
             // A precondition, not a rule: the change was made against another config, so nothing else is judged.
             return new Decision(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.REJECTED,
                     live.generation(), change.dryRun(), List.of(), List.of(ChangeRequested.conflict(live.generation(),
-                    change.ifGeneration())), List.of(), clock.instant()).withSubmittedBy(change.submittedBy()), Optional.empty(), null);
+                    change.ifGeneration())), List.of(), clock.instant()).withSubmittedBy(change.submittedBy()), Optional.empty());
         }
         Findings findings = new Findings();
         if (change.operation() != Operation.DELETE) {
@@ -154,15 +159,15 @@ public final class ChangeValidator {
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
                 a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);
         MeshSnapshot candidate = null;
-        byte[] json = null;
+        int bytes = 0;
         if (!findings.hasErrors() && changesSomething) {
             Map<String, List<StatusNote>> base = wholeStatus != null ? wholeStatus : live.status();
             candidate = new MeshSnapshot(Schemas.MESH_SNAPSHOT, live.generation() + 1, change.changeId(),
                     clock.instant(), status(base, changed.config(), changed.changedKeys(), checked, everyRoute,
                     findings),
                     changed.config().all());
-            json = encoder.encodeUtf8(candidate);
-            checkSize(json, findings);
+            bytes = encoder.size(candidate);
+            checkSize(bytes, findings);
         }
         boolean accepted = !findings.hasErrors();
         boolean publish = accepted && !change.dryRun() && changesSomething;
@@ -172,13 +177,15 @@ public final class ChangeValidator {
                 change.dryRun() ? changed.actionsWithDiffs(current) : changed.actions(), findings.errors(),
                 findings.warnings(), clock.instant()).withSubmittedBy(change.submittedBy());
         if (!publish) {
-            return new Decision(result, Optional.empty(), null);
+            return new Decision(result, Optional.empty());
         }
         lastSnapshot = candidate;
         lastConfig = changed.config();
         lastResolver = resolver;
         wholeStatus = null;
-        return new Decision(result, Optional.of(candidate), json, io.kshift.model.event.SnapshotDelta.step(current,
+        MeshSnapshot published = candidate;
+        return new Decision(result, Optional.of(candidate), bytes, () -> encoder.encodeUtf8(published),
+                io.kshift.model.event.SnapshotDelta.step(current,
                 changed.config(), changed.changedKeys(), candidate));
     }
 
@@ -211,8 +218,7 @@ public final class ChangeValidator {
     }
 
     /** A snapshot the bus cannot carry would be retried forever: refuse the change that would make it. */
-    private static void checkSize(byte[] json, Findings findings) {
-        int bytes = json.length;
+    private static void checkSize(int bytes, Findings findings) {
         if (bytes > io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES) {
             findings.error(new io.kshift.model.event.ValidationMessage("change", "", "the mesh config would be "
                     + bytes + " bytes; a snapshot may be at most " + io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES

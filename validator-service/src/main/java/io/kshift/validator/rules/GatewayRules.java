@@ -65,11 +65,12 @@ final class GatewayRules {
             ListenerBindings.udp(view).values().forEach(b -> checkPort(b, findings));
         }
         TlsRules.check(config, findings);
-        HttpBindings.gateways(config).forEach((port, hosts) -> shadowedHosts("port " + port, hosts, false, findings));
+        Map<Integer, List<HttpBindings.VirtualHost>> gatewayHosts = HttpBindings.gateways(config);
+        gatewayHosts.forEach((port, hosts) -> shadowedHosts("port " + port, hosts, false, findings));
         shadowedHosts("the mesh port", HttpBindings.mesh(config), true, findings);
         shadowedTcp(config, findings);
         var redirects = io.kshift.model.routing.TlsBindings.httpsRedirects(config);
-        HttpBindings.gateways(config).forEach((port, hosts) -> {
+        gatewayHosts.forEach((port, hosts) -> {
             if (hosts.isEmpty() && !redirects.containsKey(port)) {
                 ListenerBinding.Declaration first = bindings.get(port).declarations().get(0);
                 findings.warn(first.gateway(), first.field(), "no http route serves port " + port
@@ -222,7 +223,7 @@ final class GatewayRules {
      */
     private static void shadowedTcp(MeshConfig config, Findings findings) {
         Map<String, io.kshift.model.resource.ResourceKey> owner = new java.util.HashMap<>();
-        for (Resource vs : HttpBindings.oldestFirst(config.ofKind(Kind.VIRTUAL_SERVICE))) {
+        for (Resource vs : config.oldestFirst(Kind.VIRTUAL_SERVICE)) {
             var spec = vs.specAs(io.kshift.model.istio.VirtualServiceSpec.class);
             if (spec.tcp().isEmpty()) {
                 continue;

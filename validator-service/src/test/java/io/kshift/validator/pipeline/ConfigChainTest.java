@@ -27,7 +27,8 @@ class ConfigChainTest {
         MeshSnapshot snapshot = new MeshSnapshot(null, generation + 1, "c" + (generation + 1), Instant.EPOCH,
                 next.config().all());
         SnapshotDelta step = SnapshotDelta.step(config, next.config(), next.changedKeys(), snapshot);
-        ConfigChain.Next record = chain.next(snapshot.generation(), step, new SnapshotEncoder().encodeUtf8(snapshot));
+        byte[] json = new SnapshotEncoder().encodeUtf8(snapshot);
+        ConfigChain.Next record = chain.next(snapshot.generation(), step, json.length, () -> json);
         if (commit) {
             chain.committed(record);
             generation++;
