@@ -253,7 +253,30 @@ class ChangeApiTest {
                 io.kshift.model.codec.BodyFormat.YAML).resources();
     }
 
-    private void history(long generation, String value, String schema, MeshSnapshot snapshot,
+    /** Retention took a delta's checkpoint: 410 at once, naming it (not a wait for a record that never comes). */
+    @Test
+    void aGenerationWhoseCheckpointPassedRetentionIs410() throws Exception {
+        var before = io.kshift.model.mesh.MeshConfig.of(sample("tcp-echo-all-v1.yaml"));
+        var changed = before.apply(sample("tcp-echo-20-v2.yaml"));
+        long g1 = GENERATIONS.addAndGet(10);
+        MeshSnapshot checkpoint = new MeshSnapshot(null, g1, "c1", Instant.now(), before.all());
+        MeshSnapshot next = new MeshSnapshot(null, g1 + 1, "c2", Instant.now(), changed.config().all());
+        history(g1, EventCodec.encode(checkpoint), Schemas.MESH_SNAPSHOT, checkpoint, List.of());
+        long delta = history(g1 + 1, EventCodec.encode(io.kshift.model.event.SnapshotDelta.step(before,
+                changed.config(), changed.changedKeys(), next)), Schemas.SNAPSHOT_DELTA, next, changed.actions());
+        await().untilAsserted(() -> asAdmin().get("/api/v1/generations/" + (g1 + 1)).then().statusCode(200));
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.<String, Object>of("bootstrap.servers",
+                EmbeddedKafka.bootstrapServers()))) {
+            admin.deleteRecords(Map.of(new org.apache.kafka.common.TopicPartition(MeshTopics.CONFIG_HISTORY, 0),
+                    org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(delta))).all().get();
+        }
+        asAdmin().get("/api/v1/generations/" + (g1 + 1)).then().statusCode(410)
+                .body(containsString("a delta on generation " + g1), containsString("retention"));
+        asAdmin().get("/api/v1/generations/" + g1).then().statusCode(410);
+    }
+
+    /** Writes a history record as the validator does; its offset. */
+    private long history(long generation, String value, String schema, MeshSnapshot snapshot,
                          List<io.kshift.model.event.ResourceAction> actions) throws Exception {
         ProducerRecord<String, String> record = new ProducerRecord<>(MeshTopics.CONFIG_HISTORY,
                 String.valueOf(generation), value);
@@ -261,7 +284,7 @@ class ChangeApiTest {
                 io.kshift.model.event.GenerationSummary.of(snapshot, actions, "test-admin"))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         record.headers().add(MeshTopics.SCHEMA_HEADER, schema.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        producer.send(record).get();
+        return producer.send(record).get().offset();
     }
 
     @Test

@@ -17,10 +17,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Channel {@code history} ← topic {@code kshift.config-history} (read from the start on every boot): per accepted
- * generation, a summary and the offset of its snapshot. The summary comes from the record's
- * {@value GenerationSummary#HEADER} header ({@link SummaryDeserializer} never materialises the snapshot); records
- * written before that header existed are decoded and diffed. Whole snapshots stay in Kafka and are read on demand
- * ({@link SnapshotFetcher}), so memory and start-up time do not grow with config size times history length.
+ * generation, a summary and the offset of its record (a checkpoint or a delta on one). The summary comes from the
+ * record's {@value GenerationSummary#HEADER} header ({@link SummaryDeserializer} never materialises the value);
+ * records written before that header existed (whole snapshots) are decoded and diffed. Configs stay in Kafka and
+ * are rebuilt on demand ({@link SnapshotFetcher}), so memory and start-up time do not grow with config size times
+ * history length.
  */
 @ApplicationScoped
 public class GenerationHistory {

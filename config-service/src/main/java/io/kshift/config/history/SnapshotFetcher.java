@@ -48,18 +48,21 @@ public class SnapshotFetcher {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2");
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
-            ConsumerRecord<String, String> record = read(consumer, partition, offset.get(), n);
-            if (!MeshTopics.isDelta(record.key(), record.headers())) {
+            ConsumerRecord<String, String> record = read(consumer, partition, offset.get(),
+                    "generation " + n + "'s history record");
+            if (!MeshTopics.isDelta(record.key(), record.headers(), record.value())) {
                 return Optional.of(EventCodec.decode(record.value(), MeshSnapshot.class));
             }
             SnapshotDelta delta = EventCodec.decode(record.value(), SnapshotDelta.class);
             long base = history.offsetOf(delta.base()).orElseThrow(() -> new Gone("generation " + n
                     + " is a delta on generation " + delta.base() + ", which is no longer in the history"));
-            ConsumerRecord<String, String> checkpoint = read(consumer, partition, base, delta.base());
-            if (MeshTopics.isDelta(checkpoint.key(), checkpoint.headers())) {
+            ConsumerRecord<String, String> checkpoint = read(consumer, partition, base, "generation " + n
+                    + " is a delta on generation " + delta.base() + ", whose history record");
+            if (MeshTopics.isDelta(checkpoint.key(), checkpoint.headers(), checkpoint.value())) {
                 throw new Gone("generation " + n + " is a delta on generation " + delta.base()
                         + ", whose history record is not a whole snapshot");
             }
@@ -70,7 +73,11 @@ public class SnapshotFetcher {
     }
 
     private static ConsumerRecord<String, String> read(KafkaConsumer<String, String> consumer,
-                                                       TopicPartition partition, long offset, long generation) {
+                                                       TopicPartition partition, long offset, String what) {
+        // Below the log's start the consumer would jump to its end and wait there: retention took it.
+        if (offset < consumer.beginningOffsets(List.of(partition)).get(partition)) {
+            throw new Gone(what + " (offset " + offset + ") is gone: past the topic's retention (30 days)");
+        }
         consumer.seek(partition, offset);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
@@ -79,13 +86,12 @@ public class SnapshotFetcher {
                     return record;
                 }
                 if (record.offset() > offset) {
-                    throw new Gone("generation " + generation + "'s history record (offset " + offset
-                            + ") is gone: past the topic's retention");
+                    throw new Gone(what + " (offset " + offset + ") is gone: past the topic's retention (30 days)");
                 }
             }
         }
-        throw new org.apache.kafka.common.errors.TimeoutException("generation " + generation
-                + "'s history record (offset " + offset + ") was not read within 10 s");
+        throw new org.apache.kafka.common.errors.TimeoutException(what + " (offset " + offset
+                + ") was not read within 10 s");
     }
 
     /** A generation the history lists that cannot be rebuilt from it. */

@@ -8,7 +8,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Reads a {@code kshift.config-history} record as its {@value GenerationSummary#HEADER} header when it has one (a
- * few hundred bytes) instead of its value (the whole snapshot, MBs); as the value otherwise.
+ * few hundred bytes) instead of its value (a delta, or a whole snapshot of MBs); as the value otherwise.
  */
 public class SummaryDeserializer implements Deserializer<String> {
     @Override

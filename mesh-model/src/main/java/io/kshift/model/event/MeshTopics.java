@@ -57,8 +57,18 @@ public final class MeshTopics {
             return true;
         }
         org.apache.kafka.common.header.Header schema = headers == null ? null : headers.lastHeader(SCHEMA_HEADER);
-        return schema != null && Schemas.SNAPSHOT_DELTA.equals(
+        return schema != null && schema.value() != null && Schemas.SNAPSHOT_DELTA.equals(
                 new String(schema.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static final String DELTA_PREFIX = "{\"schema\":\"" + Schemas.SNAPSHOT_DELTA + "\"";
+
+    /**
+     * {@link #isDelta(String, org.apache.kafka.common.header.Headers)}, or a value that starts as the validator writes
+     * a delta (schema first): a copy of a history record that lost its headers is still not taken for a snapshot.
+     */
+    public static boolean isDelta(String key, org.apache.kafka.common.header.Headers headers, String value) {
+        return isDelta(key, headers) || value != null && value.startsWith(DELTA_PREFIX);
     }
 
     private static final String WEEK_MS = String.valueOf(TimeUnit.DAYS.toMillis(7));

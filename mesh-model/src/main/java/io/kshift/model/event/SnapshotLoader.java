@@ -68,7 +68,7 @@ public final class SnapshotLoader {
                     MeshSnapshot snapshot = null;
                     BrokenChain broken = null;
                     try {
-                        if (record != null && MeshTopics.isDelta(record.key(), record.headers())) {
+                        if (record != null && MeshTopics.isDelta(record.key(), record.headers(), record.value())) {
                             if (newest == null) {
                                 newest = EventCodec.decode(record.value(), SnapshotDelta.class);
                             }
@@ -81,7 +81,7 @@ public final class SnapshotLoader {
                             }
                         }
                     } catch (RuntimeException e) {
-                        if (newest == null && MeshTopics.isDelta(record.key(), record.headers())) {
+                        if (newest == null && MeshTopics.isDelta(record.key(), record.headers(), record.value())) {
                             // The live generation itself: an older one found further back must not pass for it.
                             GenerationSummary claimed = GenerationSummary.ofRecord(record.headers(),
                                     record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));

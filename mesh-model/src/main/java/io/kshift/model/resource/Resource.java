@@ -70,18 +70,20 @@ public record Resource(String apiVersion, String kind, @NotNull @Valid ObjectMet
     static int compareQualifiedNames(Resource a, Resource b) {
         String an = String.valueOf(a.namespace());
         String bn = String.valueOf(b.namespace());
+        String aName = String.valueOf(a.name());
+        String bName = String.valueOf(b.name());
         if (an.equals(bn)) {
-            return a.name().compareTo(b.name());
+            return aName.compareTo(bName);
         }
-        int length = Math.min(an.length() + 1 + a.name().length(), bn.length() + 1 + b.name().length());
+        int length = Math.min(an.length() + 1 + aName.length(), bn.length() + 1 + bName.length());
         for (int i = 0; i < length; i++) {
-            char x = joinedCharAt(an, a.name(), i);
-            char y = joinedCharAt(bn, b.name(), i);
+            char x = joinedCharAt(an, aName, i);
+            char y = joinedCharAt(bn, bName, i);
             if (x != y) {
                 return x - y;
             }
         }
-        return (an.length() + a.name().length()) - (bn.length() + b.name().length());
+        return (an.length() + aName.length()) - (bn.length() + bName.length());
     }
 
     private static char joinedCharAt(String namespace, String name, int i) {

@@ -46,6 +46,28 @@ class SnapshotDeltaTest {
         assertThat(read.snapshot(rebuilt.config())).isEqualTo(snapshot(8, next.config()));
     }
 
+    /**
+     * On the history topic keys are generations: a delta is told by its header, or by how it starts when a copy lost
+     * its headers.
+     */
+    @Test
+    void aDeltaIsNeverTakenForAWholeSnapshot() {
+        String delta = EventCodec.encode(step(8, before, before.apply(ScaleFixtures.service(1, 20, "127.0.0.1"))));
+        String whole = EventCodec.encode(snapshot(7, before));
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(MeshTopics.SCHEMA_HEADER, Schemas.SNAPSHOT_DELTA.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(MeshTopics.isDelta("8", headers)).isTrue();
+        assertThat(MeshTopics.isDelta(MeshTopics.DELTA_KEY, null)).isTrue();
+        assertThat(MeshTopics.isDelta("8", new org.apache.kafka.common.header.internals.RecordHeaders(), delta))
+                .as("no header, but the value says so").isTrue();
+        assertThat(MeshTopics.isDelta("7", null, whole)).isFalse();
+        var empty = new org.apache.kafka.common.header.internals.RecordHeaders();
+        empty.add(MeshTopics.SCHEMA_HEADER, null);
+        assertThat(MeshTopics.isDelta("7", empty, whole)).isFalse();
+        // A reader that did not look would fail rather than see an empty config (its resources are a count).
+        assertThatThrownBy(() -> EventCodec.decode(delta, MeshSnapshot.class)).hasMessageContaining("not a MeshSnapshot");
+    }
+
     @Test
     void aDeltaWhoseCountDoesNotAddUpIsNotApplied() {
         MeshConfig.Changed next = before.apply(ScaleFixtures.service(1, 20, "127.0.0.1"));

@@ -255,7 +255,7 @@ public class ChangeLoop implements Runnable {
             ConfigChain.Next written = decision.next().map(s -> {
                 // Summaries ride along so readers that need only the generation skip decoding; the live topic's
                 // leaves out the list of changes (MBs itself for a bulk change, and nobody reads it there).
-                ConfigChain.Next next = chain.next(s.generation(), decision.delta(), decision.snapshotBytes(),
+                ConfigChain.Next next = chain.next(s, decision.delta(), decision.snapshotBytes(),
                         decision::snapshot);
                 ProducerRecord<String, byte[]> config = new ProducerRecord<>(configTopic, next.key(), next.value());
                 config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));

@@ -21,14 +21,23 @@ class ConfigChainTest {
     private final ConfigFold reader = new ConfigFold();
     private MeshConfig config = MeshConfig.of(ScaleFixtures.services(50));
     private long generation = 10;
+    private Instant now = Instant.parse("2026-12-04T10:00:00Z");
+    /** How often the chain asked for a whole snapshot's JSON. */
+    private int encoded;
 
     /** One change: the record the chain picks, committed and read back as a reader of the topic would. */
     private ConfigChain.Next change(MeshConfig.Changed next, boolean commit) {
-        MeshSnapshot snapshot = new MeshSnapshot(null, generation + 1, "c" + (generation + 1), Instant.EPOCH,
+        MeshSnapshot snapshot = new MeshSnapshot(null, generation + 1, "c" + (generation + 1), now,
                 next.config().all());
         SnapshotDelta step = SnapshotDelta.step(config, next.config(), next.changedKeys(), snapshot);
         byte[] json = new SnapshotEncoder().encodeUtf8(snapshot);
-        ConfigChain.Next record = chain.next(snapshot.generation(), step, json.length, () -> json);
+        int before = encoded;
+        ConfigChain.Next record = chain.next(snapshot, step, json.length, () -> {
+            encoded++;
+            return json;
+        });
+        assertThat(encoded - before).as("the whole snapshot is encoded for a checkpoint only")
+                .isEqualTo(record.isCheckpoint() ? 1 : 0);
         if (commit) {
             chain.committed(record);
             generation++;
@@ -71,6 +80,20 @@ class ConfigChainTest {
         }
         assertThat(change(config.apply(ScaleFixtures.service(1, 55, "127.0.0.1")), true).key())
                 .isEqualTo(MeshTopics.MESH_KEY);
+    }
+
+    /** History keeps 30 days: a delta's checkpoint must not age out while the delta is kept. */
+    @Test
+    void aCheckpointComesAtLeastOnceADay() {
+        change(config.apply(ScaleFixtures.service(1, 20, "127.0.0.1")), true);
+        now = now.plus(ConfigChain.MAX_CHECKPOINT_AGE);
+        assertThat(change(config.apply(ScaleFixtures.service(1, 21, "127.0.0.1")), true).key())
+                .isEqualTo(MeshTopics.DELTA_KEY);
+        now = now.plusSeconds(1);
+        assertThat(change(config.apply(ScaleFixtures.service(1, 22, "127.0.0.1")), true).key())
+                .isEqualTo(MeshTopics.MESH_KEY);
+        assertThat(change(config.apply(ScaleFixtures.service(1, 23, "127.0.0.1")), true).key())
+                .isEqualTo(MeshTopics.DELTA_KEY);
     }
 
     @Test
