@@ -412,7 +412,8 @@ public class ChangeLoop implements Runnable {
 
         /**
          * The live config from the config topic; from the history (the same records, not compacted, so a stray
-         * record cannot hide one there) when the config topic's newest delta cannot be rebuilt there. This owner's first record is a checkpoint, which mends the topic.
+         * record cannot hide one there) when the config topic's newest delta cannot be rebuilt there. This owner's
+         * first record is a checkpoint, which mends the topic.
          */
         private MeshSnapshot liveConfig() {
             try {
