@@ -24,9 +24,19 @@ class SnapshotCodecTest {
         MeshConfig config = MeshConfig.of(ScaleFixtures.services(30));
         MeshSnapshot first = snapshot(1, config);
         assertThat(encoder.encode(first)).isEqualTo(EventCodec.encode(first));
+        assertThat(encoder.serialised()).isEqualTo(config.size());
         MeshConfig changed = config.apply(ScaleFixtures.parse(ScaleFixtures.virtualService(7, 50))).config();
         MeshSnapshot second = snapshot(2, changed);
         assertThat(encoder.encode(second)).isEqualTo(EventCodec.encode(second));
+        assertThat(encoder.serialised()).as("only the changed resource").isEqualTo(config.size() + 1);
+        // Deleted and added around it: still only what is new.
+        MeshConfig reshaped = changed.delete(ScaleFixtures.service(3, 90, "127.0.0.1")).config()
+                .apply(ScaleFixtures.service(99, 10, "127.0.0.1")).config();
+        long before = encoder.serialised();
+        MeshSnapshot third = snapshot(3, reshaped);
+        assertThat(encoder.size(third)).isEqualTo(EventCodec.encode(third).getBytes(UTF_8).length);
+        assertThat(encoder.encode(third)).isEqualTo(EventCodec.encode(third));
+        assertThat(encoder.serialised() - before).isEqualTo(ScaleFixtures.service(99, 10, "127.0.0.1").size());
         assertThat(encoder.encode(snapshot(3, MeshConfig.empty()))).isEqualTo(EventCodec.encode(snapshot(3,
                 MeshConfig.empty())));
     }
