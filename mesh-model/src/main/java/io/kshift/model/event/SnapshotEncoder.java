@@ -12,10 +12,11 @@ import java.nio.charset.StandardCharsets;
  * {@link EventCodec#encode} gives, as UTF-8. A change replaces a few resources of thousands and the rest are the
  * same objects as in the previous snapshot, so each resource's JSON is kept by identity and only new resources are
  * serialised: a snapshot of 10,000 resources costs a copy, not 10,000 encodes. Snapshots list resources in key
- * order, so the previous one's are matched by walking both lists side by side (an identity map's lookups cost the
- * validator ~7 ms per change at 20,000 resources, mostly cache misses); a resource found out of order is only
- * encoded again. {@link SnapshotDecoder} is the other
- * side. Not thread-safe: one encoder per writer.
+ * order (as {@link io.kshift.model.mesh.MeshConfig#all} gives them; each must have a key), so the previous one's
+ * are matched by walking both lists side by side rather than through an identity map (at 20,000 resources its
+ * lookups cost the validator ~7 ms per change, and its 512 KB table was a G1 humongous allocation each time). A list
+ * out of key order still encodes exactly, but from its first resource out of order on little may be reused.
+ * {@link SnapshotDecoder} is the other side. Not thread-safe: one encoder per writer.
  *
  * <p>The bytes are assembled in a buffer kept between snapshots and copied out once. Building a String of MBs
  * (a growing builder, its copy, the splice, then an encode per topic) left ~20 MB of large arrays per change in the
@@ -98,7 +99,12 @@ public final class SnapshotEncoder {
         int j = 0;
         for (Resource r : resources) {
             // Skip the previous snapshot's resources that sort before this one (deleted, or replaced).
-            while (j < previous.size() && previous.get(j) != r && previous.get(j).key().compareTo(r.key()) < 0) {
+            io.kshift.model.resource.ResourceKey key = null;
+            while (j < previous.size() && previous.get(j) != r) {
+                key = key == null ? r.key() : key;
+                if (previous.get(j).key().compareTo(key) >= 0) {
+                    break;
+                }
                 j++;
             }
             if (j < previous.size() && previous.get(j) == r) {

@@ -37,6 +37,13 @@ class SnapshotCodecTest {
         assertThat(encoder.size(third)).isEqualTo(EventCodec.encode(third).getBytes(UTF_8).length);
         assertThat(encoder.encode(third)).isEqualTo(EventCodec.encode(third));
         assertThat(encoder.serialised() - before).isEqualTo(ScaleFixtures.service(99, 10, "127.0.0.1").size());
+        // Out of key order, and one resource twice: still exactly the codec's bytes (only less is reused).
+        List<io.kshift.model.resource.Resource> reversed = new java.util.ArrayList<>(reshaped.all());
+        java.util.Collections.reverse(reversed);
+        reversed.add(reversed.get(3));
+        MeshSnapshot odd = new MeshSnapshot(Schemas.MESH_SNAPSHOT, 4, "change-4", Instant.EPOCH, reversed);
+        assertThat(encoder.encode(odd)).isEqualTo(EventCodec.encode(odd));
+        assertThat(encoder.encode(third)).isEqualTo(EventCodec.encode(third));
         assertThat(encoder.encode(snapshot(3, MeshConfig.empty()))).isEqualTo(EventCodec.encode(snapshot(3,
                 MeshConfig.empty())));
     }

@@ -13,7 +13,7 @@ import java.util.Map;
  * pickers, with their positions), so a push that touches one service compiles that service's routes only.
  */
 public final class CompiledHosts {
-    public static final CompiledHosts NONE = new CompiledHosts(Map.of(), Map.of());
+    public static final CompiledHosts NONE = new CompiledHosts(Map.of(), Map.of(), List.of(), Map.of());
 
     /**
      * Where a virtual host is served from: the listener, the resource and gateway it comes from, its domains. Cheap to hash;
@@ -50,10 +50,16 @@ public final class CompiledHosts {
 
     final Map<Key, Compiled> hosts;
     final Map<DefaultKey, Default> defaults;
+    /** The mesh table's default routes in the order they were given names, and the map of those names. */
+    final List<Default> defaultOrder;
+    final Map<String, List<HttpRouteEntry>> defaultTable;
 
-    CompiledHosts(Map<Key, Compiled> hosts, Map<DefaultKey, Default> defaults) {
+    CompiledHosts(Map<Key, Compiled> hosts, Map<DefaultKey, Default> defaults, List<Default> defaultOrder,
+                  Map<String, List<HttpRouteEntry>> defaultTable) {
         this.hosts = hosts;
         this.defaults = defaults;
+        this.defaultOrder = defaultOrder;
+        this.defaultTable = defaultTable;
     }
 
     public int size() {

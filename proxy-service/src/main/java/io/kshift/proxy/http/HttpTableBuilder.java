@@ -43,6 +43,8 @@ public final class HttpTableBuilder {
     private final AffectedServices affected;
     private final Map<CompiledHosts.Key, CompiledHosts.Compiled> compiled = new HashMap<>();
     private final Map<CompiledHosts.DefaultKey, CompiledHosts.Default> defaultRoutes = new HashMap<>();
+    private List<CompiledHosts.Default> defaultOrder = List.of();
+    private Map<String, List<HttpRouteEntry>> defaultTable = Map.of();
     private int reused;
     private int fresh;
 
@@ -70,7 +72,7 @@ public final class HttpTableBuilder {
     /** The virtual hosts this build compiled or reused: what the next build may reuse. */
     public CompiledHosts hosts() {
         return new CompiledHosts(java.util.Collections.unmodifiableMap(compiled),
-                java.util.Collections.unmodifiableMap(defaultRoutes));
+                java.util.Collections.unmodifiableMap(defaultRoutes), defaultOrder, defaultTable);
     }
 
     public int reused() {
@@ -123,10 +125,7 @@ public final class HttpTableBuilder {
                 }
             }
         }
-        // Sized for the default routes' names too (eight for a one-port service: four names, with and without the
-        // port), so it is not rehashed as it grows; services with more ports only make it rehash once.
-        Map<String, List<HttpRouteEntry>> exact = new HashMap<>(capacityFor(first.size()
-                + (withDefaults ? 8 * resolver.registry().services().size() : 0)));
+        Map<String, List<HttpRouteEntry>> exact = new HashMap<>(capacityFor(first.size()));
         Map<String, List<HttpRouteEntry>> wildcards = new TreeMap<>((a, b) -> b.length() != a.length()
                 ? b.length() - a.length() : a.compareTo(b));
         List<HttpRouteEntry> any = null;
@@ -143,12 +142,10 @@ public final class HttpTableBuilder {
                 exact.put(name, routes);
             }
         }
-        if (withDefaults) {
-            defaults(exact, listener, defaults);
-        }
+        Map<String, List<HttpRouteEntry>> defaultNames = withDefaults ? defaults(listener, defaults) : Map.of();
         // Not copied: at thousands of services the copy cost as much as the rest of the table; nothing else holds it.
-        return new VirtualHostTable(java.util.Collections.unmodifiableMap(exact), List.copyOf(wildcards.entrySet()),
-                any);
+        return new VirtualHostTable(java.util.Collections.unmodifiableMap(exact), defaultNames,
+                List.copyOf(wildcards.entrySet()), any);
     }
 
     /** A HashMap's initial capacity for {@code entries} at its default load factor (JDK 17 lacks newHashMap). */
@@ -333,8 +330,13 @@ public final class HttpTableBuilder {
         return route;
     }
 
-    /** Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service) to all endpoints. */
-    private void defaults(Map<String, List<HttpRouteEntry>> exact, String listener, SidecarScope imported) {
+    /**
+     * Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service) to all endpoints, by name;
+     * the table yields to a virtual host of the same name. The last build's map when every default route is the
+     * same as then, in the same order.
+     */
+    private Map<String, List<HttpRouteEntry>> defaults(String listener, SidecarScope imported) {
+        List<CompiledHosts.Default> order = new ArrayList<>();
         for (MeshService service : resolver.registry().services()) {
             if (!imported.imports(service.namespace(), service.host())) {
                 continue;
@@ -342,9 +344,33 @@ public final class HttpTableBuilder {
             for (ServicePortInfo port : service.ports()) {
                 CompiledHosts.Default route = defaultRoute(service, port, listener);
                 if (route != null) {
-                    route.names().forEach(name -> exact.putIfAbsent(name, route.routes()));
+                    order.add(route);
                 }
             }
         }
+        defaultOrder = List.copyOf(order);
+        if (sameObjects(order, previous.defaultOrder)) {
+            defaultTable = previous.defaultTable;
+            return defaultTable;
+        }
+        // Sized for eight names a one-port service has (four, with and without the port): no rehash as it grows.
+        Map<String, List<HttpRouteEntry>> names = new HashMap<>(capacityFor(8 * order.size()));
+        for (CompiledHosts.Default route : order) {
+            route.names().forEach(name -> names.putIfAbsent(name, route.routes()));
+        }
+        defaultTable = java.util.Collections.unmodifiableMap(names);
+        return defaultTable;
+    }
+
+    private static boolean sameObjects(List<?> a, List<?> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

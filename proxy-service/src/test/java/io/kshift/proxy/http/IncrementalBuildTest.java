@@ -33,7 +33,11 @@ class IncrementalBuildTest {
     private RouteTable table = RouteTable.empty();
 
     private RouteTable push(List<Resource> changes) {
-        config = config.apply(changes).config();
+        return push(config.apply(changes).config());
+    }
+
+    private RouteTable push(MeshConfig next) {
+        config = next;
         MeshSnapshot s = new MeshSnapshot(Schemas.MESH_SNAPSHOT, table.generation() + 1, "c", Instant.now(),
                 config.all());
         MeshSnapshot decoded = decoder.decode(EventCodec.encode(s));
@@ -58,6 +62,35 @@ class IncrementalBuildTest {
         for (int i : new int[] {0, 6, 8, 199}) {
             assertThat(routes(second, i)).as("svc-" + i).isSameAs(routes(first, i));
         }
+    }
+
+    /**
+     * Default routes (a service no VirtualService claims) are one map of names, taken as it is while no service's
+     * default route changes; a virtual host of the same name comes first.
+     */
+    @Test
+    void defaultRoutesAreKeptAsOneMapWhileNoServiceChanges() {
+        push(List.of());
+        RouteTable first = push(config.delete(ScaleFixtures.parse(ScaleFixtures.virtualService(3, 50))).config());
+        assertThat(routes(first, 3)).hasSize(1);
+        assertThat(routes(first, 3).get(0).source()).as("Istio's default route").isNull();
+        assertThat(first.mesh().routes("svc-3")).isSameAs(routes(first, 3));
+
+        RouteTable second = push(ScaleFixtures.parse(ScaleFixtures.virtualService(7, 50)));
+        assertThat(second.mesh().defaults()).isSameAs(first.mesh().defaults());
+        assertThat(routes(second, 3)).isSameAs(routes(first, 3));
+
+        RouteTable third = push(ScaleFixtures.parse(ScaleFixtures.virtualService(3, 50)));
+        assertThat(third.mesh().defaults()).isSameAs(first.mesh().defaults());
+        assertThat(routes(third, 3).get(0).source()).as("the VirtualService again, before the default route")
+                .isNotNull();
+
+        RouteTable fourth = push(ScaleFixtures.service(9, 90, "10.0.0.9"));
+        assertThat(fourth.mesh().defaults()).as("svc-9's endpoints moved").isNotSameAs(third.mesh().defaults());
+        assertThat(fourth.mesh().defaults().get("svc-9.scale:8000").get(0).targets().get(0).destination().endpoints())
+                .extracting(Object::toString).contains("10.0.0.9:20009");
+        assertThat(fourth.mesh().defaults().get("svc-3.scale:8000")).isSameAs(third.mesh().defaults()
+                .get("svc-3.scale:8000"));
     }
 
     @Test
