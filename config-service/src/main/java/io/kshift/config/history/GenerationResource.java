@@ -74,15 +74,11 @@ public class GenerationResource {
                                @Context SecurityContext security) {
         Grant grant = AccessFilter.grant(security);
         // Shown with Secrets' private entries redacted: sealed values are for the fleet, not for readers.
-        Optional<MeshSnapshot> whole;
-        try {
-            whole = fetcher.generation(n);
-        } catch (SnapshotFetcher.Gone e) {
-            return ChangeResource.problem(410, e.getMessage());
-        } catch (org.apache.kafka.common.KafkaException e) {
-            return ChangeResource.problem(503, "Kafka did not give the history: " + e.getMessage());
+        Fetched whole = fetch(n);
+        if (whole.problem() != null) {
+            return whole.problem();
         }
-        Optional<MeshSnapshot> snapshot = whole.map(s -> new MeshSnapshot(s.schema(),
+        Optional<MeshSnapshot> snapshot = whole.snapshot().map(s -> new MeshSnapshot(s.schema(),
                 s.generation(), s.changeId(), s.createdAt(), s.resources().stream()
                 .filter(r -> grant.readsAll() || grant.reads(r.namespace())).map(Resource::redacted).toList()));
         if (snapshot.isEmpty()) {
@@ -120,15 +116,11 @@ public class GenerationResource {
         if (spec.problem() != null) {
             return Uni.createFrom().item(ChangeResource.problem(400, spec.problem()));
         }
-        Optional<MeshSnapshot> target;
-        try {
-            target = fetcher.generation(to);
-        } catch (SnapshotFetcher.Gone e) {
-            return Uni.createFrom().item(ChangeResource.problem(410, e.getMessage()));
-        } catch (org.apache.kafka.common.KafkaException e) {
-            return Uni.createFrom().item(ChangeResource.problem(503, "Kafka did not give the history: "
-                    + e.getMessage()));
+        Fetched fetched = fetch(to);
+        if (fetched.problem() != null) {
+            return Uni.createFrom().item(fetched.problem());
         }
+        Optional<MeshSnapshot> target = fetched.snapshot();
         if (target.isEmpty()) {
             return Uni.createFrom().item(ChangeResource.problem(404, "generation " + to + " is not in the history"));
         }
@@ -154,5 +146,20 @@ public class GenerationResource {
                     keys.release(keyed.changeId());
                     return ChangeResource.problem(503, "Kafka did not take the change: " + e.getMessage());
                 });
+    }
+
+    /** Generation {@code n} from the history (empty: not listed), or the answer saying why it cannot be had. */
+    private record Fetched(Optional<MeshSnapshot> snapshot, Response problem) {
+    }
+
+    private Fetched fetch(long n) {
+        try {
+            return new Fetched(fetcher.generation(n), null);
+        } catch (SnapshotFetcher.Gone e) {
+            return new Fetched(Optional.empty(), ChangeResource.problem(410, e.getMessage()));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return new Fetched(Optional.empty(), ChangeResource.problem(503, "Kafka did not give the history: "
+                    + e.getMessage()));
+        }
     }
 }

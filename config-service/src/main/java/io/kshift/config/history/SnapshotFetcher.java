@@ -5,6 +5,7 @@ import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.SnapshotDelta;
+import io.kshift.model.event.SnapshotLoader;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -74,24 +75,12 @@ public class SnapshotFetcher {
 
     private static ConsumerRecord<String, String> read(KafkaConsumer<String, String> consumer,
                                                        TopicPartition partition, long offset, String what) {
-        // Below the log's start the consumer would jump to its end and wait there: retention took it.
-        if (offset < consumer.beginningOffsets(List.of(partition)).get(partition)) {
+        ConsumerRecord<String, String> record = SnapshotLoader.recordAt(consumer, partition, offset,
+                Duration.ofSeconds(10));
+        if (record == null) {
             throw new Gone(what + " (offset " + offset + ") is gone: past the topic's retention (30 days)");
         }
-        consumer.seek(partition, offset);
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                if (record.offset() == offset) {
-                    return record;
-                }
-                if (record.offset() > offset) {
-                    throw new Gone(what + " (offset " + offset + ") is gone: past the topic's retention (30 days)");
-                }
-            }
-        }
-        throw new org.apache.kafka.common.errors.TimeoutException(what + " (offset " + offset
-                + ") was not read within 10 s");
+        return record;
     }
 
     /** A generation the history lists that cannot be rebuilt from it. */

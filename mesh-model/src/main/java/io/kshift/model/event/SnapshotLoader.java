@@ -64,7 +64,8 @@ public final class SnapshotLoader {
                 long from = Math.max(begin, end - window);
                 List<Long> offsets = dataOffsets(consumer, partition, from, checkedFrom);
                 for (int i = offsets.size() - 1; i >= 0; i--) {
-                    ConsumerRecord<String, String> record = read(consumer, partition, offsets.get(i));
+                    ConsumerRecord<String, String> record = recordAt(consumer, partition, offsets.get(i),
+                            Duration.ofSeconds(30));
                     MeshSnapshot snapshot = null;
                     BrokenChain broken = null;
                     try {
@@ -164,21 +165,30 @@ public final class SnapshotLoader {
         return offsets;
     }
 
-    private static ConsumerRecord<String, String> read(KafkaConsumer<String, String> consumer,
-                                                       TopicPartition partition, long offset) {
+    /**
+     * The committed record at {@code offset} on an assigned partition; null when it is not there (compacted away,
+     * an aborted transaction's, or below the log's start: retention took it). Throws Kafka's timeout when nothing
+     * comes within {@code timeout}.
+     */
+    public static ConsumerRecord<String, String> recordAt(KafkaConsumer<String, String> consumer,
+                                                          TopicPartition partition, long offset, Duration timeout) {
+        // Below the log's start a consumer would jump to the end (or fail) and wait there.
+        if (offset < consumer.beginningOffsets(List.of(partition)).get(partition)) {
+            return null;
+        }
         consumer.seek(partition, offset);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                 if (record.offset() == offset) {
                     return record;
                 }
                 if (record.offset() > offset) {
-                    return null; // compacted away meanwhile
+                    return null;
                 }
             }
         }
         throw new org.apache.kafka.common.errors.TimeoutException("reading " + partition + " at offset " + offset
-                + " took over 30 s");
+                + " took over " + timeout.toSeconds() + " s");
     }
 }

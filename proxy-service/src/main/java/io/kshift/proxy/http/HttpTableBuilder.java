@@ -348,7 +348,7 @@ public final class HttpTableBuilder {
                 }
             }
         }
-        defaultOrder = List.copyOf(order);
+        defaultOrder = order;
         if (sameObjects(order, previous.defaultOrder)) {
             defaultTable = previous.defaultTable;
             return defaultTable;
