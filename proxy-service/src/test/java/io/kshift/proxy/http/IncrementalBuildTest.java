@@ -9,6 +9,8 @@ import io.kshift.model.event.Schemas;
 import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.Resource;
+import io.kshift.model.routing.NodeScope;
+import io.kshift.model.secret.FleetKeys;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.routing.RouteTableBuilder;
@@ -31,6 +33,7 @@ class IncrementalBuildTest {
     private final SnapshotDecoder decoder = new SnapshotDecoder();
     private MeshConfig config = MeshConfig.of(ScaleFixtures.services(200));
     private RouteTable table = RouteTable.empty();
+    private NodeScope scope = NodeScope.EVERYWHERE;
 
     private RouteTable push(List<Resource> changes) {
         return push(config.apply(changes).config());
@@ -41,8 +44,9 @@ class IncrementalBuildTest {
         MeshSnapshot s = new MeshSnapshot(Schemas.MESH_SNAPSHOT, table.generation() + 1, "c", Instant.now(),
                 config.all());
         MeshSnapshot decoded = decoder.decode(EventCodec.encode(s));
-        table = RouteTableBuilder.build(decoded, new Destinations(new Random(1), System::nanoTime, telemetry,
-                table.carryOver()), table);
+        table = RouteTableBuilder.build(decoded.generation(), MeshConfig.of(decoded.resources()), null,
+                new Destinations(new Random(1), System::nanoTime, telemetry, table.carryOver()), table,
+                FleetKeys.none(), scope);
         return table;
     }
 
@@ -91,6 +95,39 @@ class IncrementalBuildTest {
                 .extracting(Object::toString).contains("10.0.0.9:20009");
         assertThat(fourth.mesh().defaults().get("svc-3.scale:8000")).isSameAs(third.mesh().defaults()
                 .get("svc-3.scale:8000"));
+    }
+
+    /**
+     * A Sidecar that changes which services a node's mesh port imports changes no service, yet the default routes
+     * must follow it: the map is rebuilt, not taken from the last build.
+     */
+    @Test
+    void defaultRoutesFollowASidecarsImportsWhenNoServiceChanges() {
+        scope = new NodeScope("scale", java.util.Map.of());
+        push(config.delete(ScaleFixtures.parse(ScaleFixtures.virtualService(3, 50))).config());
+        RouteTable all = push(sidecar("./*"));
+        assertThat(all.mesh().defaults().get("svc-3.scale:8000")).as("imported: its default route").hasSize(1);
+
+        RouteTable none = push(sidecar("istio-system/*"));
+        assertThat(none.mesh().defaults() != all.mesh().defaults())
+                .withFailMessage("the default routes of the build before were kept").isTrue();
+        assertThat(none.mesh().defaults().containsKey("svc-3.scale:8000")).as("nothing of namespace scale imported")
+                .isFalse();
+        assertThat(none.mesh().routes("svc-3.scale:8000")).isNullOrEmpty();
+
+        RouteTable again = push(sidecar("./*"));
+        assertThat(again.mesh().defaults().get("svc-3.scale:8000")).as("imported again").hasSize(1);
+        assertThat(again.mesh().routes("svc-3")).isSameAs(again.mesh().defaults().get("svc-3.scale:8000"));
+    }
+
+    private static List<Resource> sidecar(String hosts) {
+        return ScaleFixtures.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: scale}
+                spec:
+                  egress: [{hosts: ["%s"]}]
+                """.formatted(hosts));
     }
 
     @Test
