@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code ./kshift bench scale [N]}: what N services (5·N resources, {@link ScaleMesh}) cost the running fleet.
  * Loads them in 900-resource batches, each timed from POST until every proxy runs it; then times 20 one-weight
- * changes on top (POST → every proxy synced) with the validator's verdict time and each proxy's build time; all
+ * changes on top (POST → every proxy synced) with the validator's verdict time and each proxy's build time, and
+ * for each batch and the changes where the time went between the services ({@link ChangeTimeline}); all
  * the while a TCP and an HTTP probe go through the seed gateways and the fleet view is watched for STALE or
  * NOT_SEEN nodes; then memory (proxy RSS, validator and config-service heap) and the snapshot's size on Kafka;
  * then removes what it loaded (also timed). Prints every figure next to its goal; asserts nothing.
@@ -50,9 +51,10 @@ public final class ScaleBench {
              Probe http = Probe.http(layout.host(), KshiftCli.HTTP_GATEWAY_PORT, "/get", 20, maxMillis);
              Probe tcpDirect = Probe.tcp(layout.host(), layout.echoV1Port(), 20, maxMillis);
              Probe httpDirect = Probe.http(layout.host(), layout.httpV1Port(), "/get", 20, maxMillis);
-             FleetWatch watch = new FleetWatch(client, layout, maxMillis)) {
-            load(batches);
-            changes();
+             FleetWatch watch = new FleetWatch(client, layout, maxMillis);
+             ChangeTimeline timeline = new ChangeTimeline(layout)) {
+            load(batches, timeline);
+            changes(timeline);
             memory();
             if (!keep) {
                 unload(batches);
@@ -78,7 +80,7 @@ public final class ScaleBench {
         }
     }
 
-    private void load(List<byte[]> batches) {
+    private void load(List<byte[]> batches, ChangeTimeline timeline) {
         out.println("loading (POST -> every proxy runs it):");
         List<Double> seconds = new ArrayList<>();
         int total = 0;
@@ -86,18 +88,19 @@ public final class ScaleBench {
             int n = count(batches.get(i));
             total += n;
             long start = System.nanoTime();
+            long postedAt = System.currentTimeMillis();
             KshiftClient.Answer a = client.post("/api/v1/apply?waitFor=synced&timeout=25s", batches.get(i));
             double s = (System.nanoTime() - start) / 1e9;
             seconds.add(s);
-            out.printf("  batch %2d/%d: %3d resources (%5d live) %6.2f s  %s%n", i + 1, batches.size(), n, total, s,
-                    a.status() == 200 ? "synced" : a.describe());
+            out.printf("  batch %2d/%d: %3d resources (%5d live) %6.2f s  %s%s%n", i + 1, batches.size(), n, total, s,
+                    a.status() == 200 ? "synced" : a.describe(), timeline.describe(List.of(measured(a, postedAt))));
         }
         double worst = seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         out.printf("  first %.2f s, last %.2f s, worst %.2f s: %s%n", seconds.get(0), seconds.get(seconds.size() - 1),
                 worst, worst <= 3 ? "goal met" : "goal missed");
     }
 
-    private void changes() {
+    private void changes(ChangeTimeline timeline) {
         long warm = System.nanoTime();
         List<Long> cold = new ArrayList<>();
         for (int i = 0; i < WARM_UP_CHANGES; i++) {
@@ -111,12 +114,15 @@ public final class ScaleBench {
         List<Long> millis = new ArrayList<>();
         List<Long> verdicts = new ArrayList<>();
         Map<String, List<Long>> builds = new TreeMap<>();
+        List<ChangeTimeline.Measured> measured = new ArrayList<>();
         for (int i = 0; i < CHANGES; i++) {
             int weight = 10 + (i % 9) * 10;
             long start = System.nanoTime();
+            long postedAt = System.currentTimeMillis();
             KshiftClient.Answer a = client.post("/api/v1/apply?waitFor=synced&timeout=10s",
                     ScaleMesh.virtualService(0, weight).getBytes(StandardCharsets.UTF_8));
             millis.add((System.nanoTime() - start) / 1_000_000);
+            measured.add(measured(a, postedAt));
             if (a.status() != 200) {
                 out.println("  change " + (i + 1) + ": " + a.describe());
             }
@@ -132,6 +138,7 @@ public final class ScaleBench {
                 Probe.at(sorted, 0.5), p99, sorted.get(sorted.size() - 1), p99 <= 250 ? "goal met" : "goal missed");
         out.printf("  validator verdict: %s%n", spread(verdicts));
         builds.forEach((node, b) -> out.printf("  %s table build (delta or decode included): %s%n", node, spread(b)));
+        out.println("  where the time goes, read off the bus (p50 / max ms):" + timeline.describe(measured));
     }
 
     private void memory() {
@@ -168,6 +175,11 @@ public final class ScaleBench {
             names.add("proxy-" + i);
         }
         return names;
+    }
+
+    private static ChangeTimeline.Measured measured(KshiftClient.Answer a, long postedAt) {
+        return new ChangeTimeline.Measured(a.body().path("changeId").asText(), a.body().path("generation").asLong(-1),
+                postedAt, System.currentTimeMillis());
     }
 
     private static String spread(List<Long> values) {
