@@ -90,10 +90,12 @@ public final class ScaleBench {
             long start = System.nanoTime();
             long postedAt = System.currentTimeMillis();
             KshiftClient.Answer a = client.post("/api/v1/apply?waitFor=synced&timeout=25s", batches.get(i));
+            long answeredAt = System.currentTimeMillis();
             double s = (System.nanoTime() - start) / 1e9;
             seconds.add(s);
-            out.printf("  batch %2d/%d: %3d resources (%5d live) %6.2f s  %s%s%n", i + 1, batches.size(), n, total, s,
-                    a.status() == 200 ? "synced" : a.describe(), timeline.describe(List.of(measured(a, postedAt))));
+            out.printf("  batch %2d/%d: %3d resources (%5d live) %6.2f s  %s  %s%n", i + 1, batches.size(), n, total, s,
+                    a.status() == 200 ? "synced" : a.describe(),
+                    timeline.describe(measured(a, postedAt, answeredAt).stream().toList()));
         }
         double worst = seconds.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         out.printf("  first %.2f s, last %.2f s, worst %.2f s: %s%n", seconds.get(0), seconds.get(seconds.size() - 1),
@@ -114,7 +116,7 @@ public final class ScaleBench {
         List<Long> millis = new ArrayList<>();
         List<Long> verdicts = new ArrayList<>();
         Map<String, List<Long>> builds = new TreeMap<>();
-        List<ChangeTimeline.Measured> measured = new ArrayList<>();
+        List<ChangeHops.Measured> measured = new ArrayList<>();
         for (int i = 0; i < CHANGES; i++) {
             int weight = 10 + (i % 9) * 10;
             long start = System.nanoTime();
@@ -122,7 +124,7 @@ public final class ScaleBench {
             KshiftClient.Answer a = client.post("/api/v1/apply?waitFor=synced&timeout=10s",
                     ScaleMesh.virtualService(0, weight).getBytes(StandardCharsets.UTF_8));
             millis.add((System.nanoTime() - start) / 1_000_000);
-            measured.add(measured(a, postedAt));
+            measured(a, postedAt, System.currentTimeMillis()).ifPresent(measured::add);
             if (a.status() != 200) {
                 out.println("  change " + (i + 1) + ": " + a.describe());
             }
@@ -138,7 +140,7 @@ public final class ScaleBench {
                 Probe.at(sorted, 0.5), p99, sorted.get(sorted.size() - 1), p99 <= 250 ? "goal met" : "goal missed");
         out.printf("  validator verdict: %s%n", spread(verdicts));
         builds.forEach((node, b) -> out.printf("  %s table build (delta or decode included): %s%n", node, spread(b)));
-        out.println("  where the time goes, read off the bus (p50 / max ms):" + timeline.describe(measured));
+        out.println("  where the time went, read off the bus (p50 / max ms): " + timeline.describe(measured));
     }
 
     private void memory() {
@@ -177,9 +179,19 @@ public final class ScaleBench {
         return names;
     }
 
-    private static ChangeTimeline.Measured measured(KshiftClient.Answer a, long postedAt) {
-        return new ChangeTimeline.Measured(a.body().path("changeId").asText(), a.body().path("generation").asLong(-1),
-                postedAt, System.currentTimeMillis());
+    /** A change to split into hops: accepted, a new generation, every live proxy running it when answered. */
+    private static java.util.Optional<ChangeHops.Measured> measured(KshiftClient.Answer a, long postedAt,
+                                                                    long answeredAt) {
+        JsonNode body = a.body();
+        JsonNode sync = body.path("sync");
+        if (a.status() != 200 || !"ACCEPTED".equals(body.path("status").asText()) || !sync.path("lagging").isEmpty()
+                || sync.path("synced").isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<String> nodes = new ArrayList<>();
+        sync.path("synced").forEach(n -> nodes.add(n.asText()));
+        return java.util.Optional.of(new ChangeHops.Measured(body.path("changeId").asText(), nodes, postedAt,
+                answeredAt));
     }
 
     private static String spread(List<Long> values) {
