@@ -179,7 +179,10 @@ public final class ScaleBench {
         return names;
     }
 
-    /** A change to split into hops: accepted, a new generation, every live proxy running it when answered. */
+    /**
+     * A change to split into hops: accepted and every live proxy running it when answered (one that made no new
+     * generation is left out by {@link ChangeHops}: it has no config record).
+     */
     private static java.util.Optional<ChangeHops.Measured> measured(KshiftClient.Answer a, long postedAt,
                                                                     long answeredAt) {
         JsonNode body = a.body();
