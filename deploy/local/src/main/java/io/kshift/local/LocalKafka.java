@@ -36,6 +36,15 @@ final class LocalKafka {
         return java.util.stream.IntStream.rangeClosed(1, layout.brokers()).mapToObj(i -> NAME + "-" + i).toList();
     }
 
+    /**
+     * The broker's JVM: G1 with its default pause goal, and a metaspace threshold above what the broker loads (the
+     * default made two metadata-triggered collections at start). Every change, verdict, config record and status
+     * report passes through this process, so its pauses are every hop's: Kafka's start script's 20 ms goal made
+     * G1 shrink the young generation to a few MB and collect several times a second, each pause stretched by the
+     * shared cores (41 pauses, 1.4 s in all, during `./kshift bench scale`).
+     */
+    static final List<String> BROKER_JVM = List.of("-Xmx512m", "-Xms128m", "-XX:+UseG1GC", "-XX:MetaspaceSize=96m");
+
     /** Starts every broker that is not running. */
     static void start(FleetLayout layout) {
         List<String> names = names(layout);
@@ -64,8 +73,9 @@ final class LocalKafka {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ManagedProcess.start(layout, name, ManagedProcess.background(ManagedProcess.java(name, List.of("-Xmx512m",
-                "-Xms128m", "-cp", layout.lib() + "/*", "kafka.Kafka", properties.toString()))));
+        List<String> args = new java.util.ArrayList<>(BROKER_JVM);
+        args.addAll(List.of("-cp", layout.lib() + "/*", "kafka.Kafka", properties.toString()));
+        ManagedProcess.start(layout, name, ManagedProcess.background(ManagedProcess.java(name, args)));
     }
 
     /** One cluster id for every broker of this work folder, made by the first format. */
@@ -145,6 +155,12 @@ final class LocalKafka {
                 "broker.session.timeout.ms=3000",
                 "broker.heartbeat.interval.ms=1000",
                 "log.retention.check.interval.ms=60000",
+                // The log cleaner allocates its whole key map at start, 128 MB by default: a humongous array that
+                // kept the old generation over G1's marking threshold, so every other young collection started a
+                // marking cycle (pauses of 15-100 ms and a remark during config changes). The compacted topics here
+                // hold a handful of keys each (node ids, group offsets, telemetry windows); 8 MB maps ~350,000 keys
+                // per cleaning pass, and a pass that fills it cleans part of a segment and goes on next time.
+                "log.cleaner.dedupe.buffer.size=8388608",
                 "") ;
     }
 
