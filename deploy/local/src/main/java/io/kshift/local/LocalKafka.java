@@ -37,8 +37,8 @@ final class LocalKafka {
     }
 
     /**
-     * The broker's JVM: G1 with its default pause goal, and a metaspace threshold above what the broker loads (the
-     * default made two metadata-triggered collections at start). Every change, verdict, config record and status
+     * The broker's JVM: G1 with its default pause goal, and a metaspace threshold above what the broker loads
+     * (~52 MB committed; the default ~21 MB threshold made metadata-triggered collections at start). Every change, verdict, config record and status
      * report passes through this process, so its pauses are every hop's: Kafka's start script's 20 ms goal made
      * G1 shrink the young generation to a few MB and collect several times a second, each pause stretched by the
      * shared cores (41 pauses, 1.4 s in all, during `./kshift bench scale`).
@@ -158,8 +158,10 @@ final class LocalKafka {
                 // The log cleaner allocates its whole key map at start, 128 MB by default: a humongous array that
                 // kept the old generation over G1's marking threshold, so every other young collection started a
                 // marking cycle (pauses of 15-100 ms and a remark during config changes). The compacted topics here
-                // hold a handful of keys each (node ids, group offsets, telemetry windows); 8 MB maps ~350,000 keys
-                // per cleaning pass, and a pass that fills it cleans part of a segment and goes on next time.
+                // hold a handful of keys (node ids, group offsets) to a few thousand (the telemetry windows'
+                // changelogs); 8 MB maps ~315,000 keys per cleaning pass (24 bytes a slot, filled to 90 %), and a
+                // pass that fills it cleans part of a segment and goes on next time. Kafka wants over 1 MB per
+                // cleaner thread: this allows up to 7 (one by default).
                 "log.cleaner.dedupe.buffer.size=8388608",
                 "") ;
     }
