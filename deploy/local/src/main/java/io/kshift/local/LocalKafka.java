@@ -38,10 +38,11 @@ final class LocalKafka {
 
     /**
      * The broker's JVM: G1 with its default pause goal, and a metaspace threshold above what the broker loads
-     * (~52 MB committed; the default ~21 MB threshold made metadata-triggered collections at start). Every change, verdict, config record and status
-     * report passes through this process, so its pauses are every hop's: Kafka's start script's 20 ms goal made
-     * G1 shrink the young generation to a few MB and collect several times a second, each pause stretched by the
-     * shared cores (41 pauses, 1.4 s in all, during `./kshift bench scale`).
+     * (~52 MB committed; the default ~21 MB threshold made metadata-triggered collections at start). Every change,
+     * verdict, config record and status report passes through this process, so its pauses stall every hop that
+     * touches it: Kafka's start script's 20 ms goal made G1 shrink the young generation to a few MB and collect
+     * several times a second, each pause stretched by the shared cores (41 pauses, 1.4 s in all, during
+     * `./kshift bench scale`).
      */
     static final List<String> BROKER_JVM = List.of("-Xmx512m", "-Xms128m", "-XX:+UseG1GC", "-XX:MetaspaceSize=96m");
 
