@@ -41,8 +41,8 @@ public final class HttpTableBuilder {
     private final Destinations destinations;
     private final CompiledHosts previous;
     private final AffectedServices affected;
-    private final Map<CompiledHosts.Key, CompiledHosts.Compiled> compiled = new HashMap<>();
-    private final Map<CompiledHosts.DefaultKey, CompiledHosts.Default> defaultRoutes = new HashMap<>();
+    private final Map<CompiledHosts.Key, CompiledHosts.Compiled> compiled;
+    private final Map<CompiledHosts.DefaultKey, CompiledHosts.Default> defaultRoutes;
     private List<CompiledHosts.Default> defaultOrder = List.of();
     private Map<String, List<HttpRouteEntry>> defaultTable = Map.of();
     private int reused;
@@ -67,6 +67,9 @@ public final class HttpTableBuilder {
         this.destinations = destinations;
         this.previous = previous;
         this.affected = affected;
+        // Sized for what the last build held: a build mostly holds the same, with no rehashing as the maps grow.
+        this.compiled = new HashMap<>(capacityFor(previous.hosts.size()));
+        this.defaultRoutes = new HashMap<>(capacityFor(previous.defaults.size()));
     }
 
     /** The virtual hosts this build compiled or reused: what the next build may reuse. */
@@ -148,9 +151,8 @@ public final class HttpTableBuilder {
                 List.copyOf(wildcards.entrySet()), any);
     }
 
-    /** A HashMap's initial capacity for {@code entries} at its default load factor (JDK 17 lacks newHashMap). */
     private static int capacityFor(int entries) {
-        return (int) (entries / 0.75f) + 1;
+        return Destinations.capacityFor(entries);
     }
 
     /** The virtual host compiled: the previous build's when nothing its routes depend on changed. */

@@ -46,8 +46,8 @@ public final class Destinations {
     private final CarryOver previous;
     /** The previous state by destination key, made when the first changed destination needs it. */
     private Map<ResolvedDestination.Key, Shared> previousByKey;
-    private final Map<ResolvedDestination, Shared> current = new HashMap<>();
-    private final Map<PickerKey, WeightedPicker> pickers = new HashMap<>();
+    private final Map<ResolvedDestination, Shared> current;
+    private final Map<PickerKey, WeightedPicker> pickers;
     private int carried;
     private int changed;
 
@@ -61,20 +61,32 @@ public final class Destinations {
         this.nanoClock = nanoClock;
         this.telemetry = telemetry;
         this.previous = previous;
+        // Sized for what the last build used: a build mostly uses the same (thousands at scale), with no rehashing.
+        this.current = new HashMap<>(capacityFor(previous.destinations().size()));
+        this.pickers = new HashMap<>(capacityFor(previous.pickers().size()));
+    }
+
+    /** A HashMap's initial capacity for {@code entries} at its default load factor (JDK 17 lacks newHashMap). */
+    public static int capacityFor(int entries) {
+        return (int) (entries / 0.75f) + 1;
     }
 
     /** The state of a destination: the previous table's if unchanged, carried over if changed, else new. */
     public Shared shared(ResolvedDestination destination) {
         // One state per destination whatever protocol a route speaks to it (HTTP/2 for a GRPCRoute's backends).
         ResolvedDestination d = destination.withHttp2(false);
+        // Most destinations of a build are the last build's: two lookups for them, not three.
+        Shared before = previous.destinations().get(d);
+        if (before != null) {
+            Shared had = current.putIfAbsent(d, before);
+            if (had == null) {
+                carried++;
+            }
+            return before;
+        }
         Shared s = current.get(d);
         if (s == null) {
-            s = previous.destinations().get(d);
-            if (s != null) {
-                carried++;
-            } else {
-                s = next(d, previousByKey().get(d.key()));
-            }
+            s = next(d, previousByKey().get(d.key()));
             current.put(d, s);
         }
         return s;
