@@ -142,12 +142,9 @@ public final class HttpBindings {
     public static List<VirtualHost> mesh(MeshConfig config) {
         List<VirtualHost> out = new ArrayList<>();
         for (Resource vs : config.oldestFirst(Kind.VIRTUAL_SERVICE)) {
-            VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
-            boolean mesh = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
-            Delegation.Expanded http = mesh && !spec.http().isEmpty() && !Delegation.isDelegate(spec)
-                    ? Delegation.expand(config, vs) : null;
-            if (http != null && !http.routes().isEmpty()) {
-                out.add(new VirtualHost(vs.key(), vs.namespace(), spec.hosts(), http, null));
+            VirtualHost host = meshHost(config, vs);
+            if (host != null) {
+                out.add(host);
             }
         }
         // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that
@@ -166,6 +163,16 @@ public final class HttpBindings {
             }
         }
         return out;
+    }
+
+    /** The mesh virtual host of one VirtualService of {@code config}, or null when it serves none. */
+    public static VirtualHost meshHost(MeshConfig config, Resource vs) {
+        VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
+        boolean mesh = spec.gateways().isEmpty() || spec.gateways().contains(VirtualServiceSpec.MESH_GATEWAY);
+        Delegation.Expanded http = mesh && !spec.http().isEmpty() && !Delegation.isDelegate(spec)
+                ? Delegation.expand(config, vs) : null;
+        return http != null && !http.routes().isEmpty()
+                ? new VirtualHost(vs.key(), vs.namespace(), spec.hosts(), http, null) : null;
     }
 
     /** The Services of its own namespace a Gateway API route routes the mesh traffic of (its Service parents). */

@@ -240,9 +240,10 @@ public class SnapshotApplier {
             listeners.reconcile(table.listeners());
             udp.reconcile(table.udp().keySet());
             LOG.infof("applied generation %d in %d ms: %d listeners, %d tcp routes, %d http ports; virtual hosts "
-                    + "%d compiled, %d reused", table.generation(), table.build().buildMillis(),
+                    + "%d compiled, %d reused%s", table.generation(), table.build().buildMillis(),
                     table.listeners().size(), table.routes().size(), table.http().size(),
-                    table.build().hostsCompiled(), table.build().hostsReused());
+                    table.build().hostsCompiled(), table.build().hostsReused(),
+                    table.build().meshPatched() ? " (mesh table patched)" : "");
             status.report();
         }
     }

@@ -13,7 +13,7 @@ import java.util.Map;
  * pickers, with their positions), so a push that touches one service compiles that service's routes only.
  */
 public final class CompiledHosts {
-    public static final CompiledHosts NONE = new CompiledHosts(Map.of(), Map.of(), List.of(), Map.of());
+    public static final CompiledHosts NONE = new CompiledHosts(Map.of(), Map.of(), List.of(), Map.of(), null);
 
     /**
      * Where a virtual host is served from: the listener, the resource and gateway it comes from, its domains. Cheap to hash;
@@ -53,13 +53,26 @@ public final class CompiledHosts {
     /** The mesh table's default routes in the order they were given names, and the map of those names. */
     final List<Default> defaultOrder;
     final Map<String, List<HttpRouteEntry>> defaultTable;
+    /** The mesh port's table as this build left it, for the next to patch ({@link MeshPatch}); null: it cannot. */
+    final MeshPart mesh;
+
+    /**
+     * The mesh port's table and what it was made of: the Sidecar scope it was built for, its virtual hosts by the
+     * resource each comes from, its exact names (the table's own map, never changed after the build) and those of
+     * them served by more than one virtual host (merged).
+     */
+    record MeshPart(io.kshift.model.routing.SidecarScope imported,
+                    Map<io.kshift.model.resource.ResourceKey, Compiled> bySource,
+                    Map<String, List<HttpRouteEntry>> exact, java.util.Set<String> merged, VirtualHostTable table) {
+    }
 
     CompiledHosts(Map<Key, Compiled> hosts, Map<DefaultKey, Default> defaults, List<Default> defaultOrder,
-                  Map<String, List<HttpRouteEntry>> defaultTable) {
+                  Map<String, List<HttpRouteEntry>> defaultTable, MeshPart mesh) {
         this.hosts = hosts;
         this.defaults = defaults;
         this.defaultOrder = defaultOrder;
         this.defaultTable = defaultTable;
+        this.mesh = mesh;
     }
 
     public int size() {

@@ -18,6 +18,7 @@ import io.kshift.model.routing.ListenerBindings;
 import io.kshift.model.routing.RoutePrecedence;
 import io.kshift.model.routing.WeightedTarget;
 import io.kshift.proxy.routing.Destinations;
+import io.kshift.proxy.routing.LayeredMap;
 import io.kshift.proxy.routing.WeightedPicker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,12 +42,14 @@ public final class HttpTableBuilder {
     private final Destinations destinations;
     private final CompiledHosts previous;
     private final AffectedServices affected;
-    private final Map<CompiledHosts.Key, CompiledHosts.Compiled> compiled;
-    private final Map<CompiledHosts.DefaultKey, CompiledHosts.Default> defaultRoutes;
+    private Map<CompiledHosts.Key, CompiledHosts.Compiled> compiled;
+    private Map<CompiledHosts.DefaultKey, CompiledHosts.Default> defaultRoutes;
     private List<CompiledHosts.Default> defaultOrder = List.of();
     private Map<String, List<HttpRouteEntry>> defaultTable = Map.of();
     private int reused;
     private int fresh;
+    private CompiledHosts.MeshPart meshPart;
+    private boolean patched;
 
     /**
      * {@code previous}: the virtual hosts the last build compiled; {@code affected}: the services whose destinations
@@ -72,10 +75,20 @@ public final class HttpTableBuilder {
         this.defaultRoutes = new HashMap<>(capacityFor(previous.defaults.size()));
     }
 
+    /** What changed since the last build: the resources' keys, and the whole config before and after. */
+    public record Change(List<io.kshift.model.resource.ResourceKey> keys, MeshConfig before, MeshConfig after) {
+    }
+
     /** The virtual hosts this build compiled or reused: what the next build may reuse. */
     public CompiledHosts hosts() {
-        return new CompiledHosts(java.util.Collections.unmodifiableMap(compiled),
-                java.util.Collections.unmodifiableMap(defaultRoutes), defaultOrder, defaultTable);
+        return new CompiledHosts(LayeredMap.readOnly(compiled),
+                defaultRoutes == previous.defaults ? defaultRoutes : LayeredMap.readOnly(defaultRoutes),
+                defaultOrder, defaultTable, meshPart);
+    }
+
+    /** Whether the mesh table was the last one with a few virtual hosts swapped ({@link MeshPatch}). */
+    public boolean meshPatched() {
+        return patched;
     }
 
     public int reused() {
@@ -105,6 +118,92 @@ public final class HttpTableBuilder {
         return table(hosts, "mesh", imported);
     }
 
+    /**
+     * The mesh port's table, patched from the last one when {@code change} allows ({@link MeshPatch}), else built
+     * whole; {@code here}: the config this node serves.
+     */
+    public VirtualHostTable mesh(MeshConfig here, SidecarScope imported, Change change) {
+        List<MeshPatch.Swap> swaps = MeshPatch.plan(previous.mesh, imported, affected, change, here);
+        return swaps != null && destinationsStayInUse(swaps) ? patched(swaps, imported) : mesh(here, imported);
+    }
+
+    /**
+     * Whether every destination a swapped-out virtual host sent to is still sent to by its replacement: then
+     * every destination of the last table is still in use and its state can be carried as a whole.
+     */
+    private boolean destinationsStayInUse(List<MeshPatch.Swap> swaps) {
+        for (MeshPatch.Swap swap : swaps) {
+            if (swap.before() == null) {
+                continue;
+            }
+            java.util.Set<ResolvedDestination> after = new java.util.HashSet<>();
+            if (swap.after() != null) {
+                resolveAll(swap.after()).stream().filter(java.util.Objects::nonNull)
+                        .forEach(d -> after.add(d.withHttp2(false)));
+            }
+            for (ResolvedDestination d : swap.before().resolved()) {
+                if (d != null && !after.contains(d.withHttp2(false))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The last mesh table with {@code swaps} made: the rest of its names, hosts and default routes as they were,
+     * its maps layered over the last build's rather than copied ({@link LayeredMap}).
+     */
+    private VirtualHostTable patched(List<MeshPatch.Swap> swaps, SidecarScope imported) {
+        CompiledHosts.MeshPart last = previous.mesh;
+        destinations.carryAll();
+        LayeredMap<io.kshift.model.resource.ResourceKey, CompiledHosts.Compiled> bySource =
+                LayeredMap.over(last.bySource());
+        LayeredMap<String, List<HttpRouteEntry>> exact = LayeredMap.over(last.exact());
+        // This build's gateway hosts are the last build's (a patch changes none), so those are taken as a whole.
+        LayeredMap<CompiledHosts.Key, CompiledHosts.Compiled> hosts = LayeredMap.over(previous.hosts);
+        compiled.forEach((key, host) -> {
+            if (hosts.get(key) != host) {
+                hosts.put(key, host);
+            }
+        });
+        compiled = hosts;
+        int kept = last.bySource().size();
+        for (MeshPatch.Swap swap : swaps) {
+            if (swap.before() != null) {
+                bySource.remove(swap.source());
+                swap.before().names().forEach(exact::remove);
+                hosts.remove(CompiledHosts.Key.of("mesh", swap.before().host()));
+                kept--;
+            }
+        }
+        reused += kept;
+        java.util.Set<Destinations.PickerKey> inUse = new java.util.HashSet<>();
+        for (MeshPatch.Swap swap : swaps) {
+            if (swap.after() != null) {
+                CompiledHosts.Compiled host = compiled(swap.after(), "mesh");
+                bySource.put(swap.source(), host);
+                host.names().forEach(name -> exact.put(name, host.routes()));
+                inUse.addAll(host.pickers().keySet());
+            }
+        }
+        for (MeshPatch.Swap swap : swaps) {
+            if (swap.before() != null) {
+                swap.before().pickers().keySet().stream().filter(k -> !inUse.contains(k))
+                        .forEach(destinations::drop);
+            }
+        }
+        defaultRoutes = previous.defaults;
+        defaultOrder = previous.defaultOrder;
+        defaultTable = previous.defaultTable;
+        Map<String, List<HttpRouteEntry>> names = LayeredMap.readOnly(exact);
+        VirtualHostTable table = new VirtualHostTable(names, defaultTable, last.table().wildcards(),
+                last.table().any());
+        meshPart = new CompiledHosts.MeshPart(imported, LayeredMap.readOnly(bySource), names, last.merged(), table);
+        patched = true;
+        return table;
+    }
+
     private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, String listener, boolean withDefaults) {
         return table(hosts, listener, withDefaults ? SidecarScope.EVERYTHING : null);
     }
@@ -115,8 +214,14 @@ public final class HttpTableBuilder {
         // Most names have one virtual host; the few with several are merged once they are all known.
         Map<String, CompiledHosts.Compiled> first = new HashMap<>(capacityFor(4 * hosts.size()));
         Map<String, List<CompiledHosts.Compiled>> several = new HashMap<>();
+        Map<io.kshift.model.resource.ResourceKey, CompiledHosts.Compiled> bySource = withDefaults
+                ? new HashMap<>(capacityFor(hosts.size())) : null;
+        boolean patchable = withDefaults;
         for (HttpBindings.VirtualHost vh : hosts) {
             CompiledHosts.Compiled host = compiled(vh, listener);
+            if (patchable && bySource.putIfAbsent(vh.source(), host) != null) {
+                patchable = false; // two virtual hosts from one resource: the next build is whole too
+            }
             for (String name : host.names()) {
                 CompiledHosts.Compiled before = first.putIfAbsent(name, host);
                 if (before != null && before != host) {
@@ -147,8 +252,13 @@ public final class HttpTableBuilder {
         }
         Map<String, List<HttpRouteEntry>> defaultNames = withDefaults ? defaults(listener, defaults) : Map.of();
         // Not copied: at thousands of services the copy cost as much as the rest of the table; nothing else holds it.
-        return new VirtualHostTable(java.util.Collections.unmodifiableMap(exact), defaultNames,
-                List.copyOf(wildcards.entrySet()), any);
+        Map<String, List<HttpRouteEntry>> names = java.util.Collections.unmodifiableMap(exact);
+        VirtualHostTable table = new VirtualHostTable(names, defaultNames, List.copyOf(wildcards.entrySet()), any);
+        if (withDefaults) {
+            meshPart = patchable ? new CompiledHosts.MeshPart(defaults, java.util.Collections.unmodifiableMap(
+                    bySource), names, java.util.Set.copyOf(several.keySet()), table) : null;
+        }
+        return table;
     }
 
     private static int capacityFor(int entries) {
@@ -178,10 +288,8 @@ public final class HttpTableBuilder {
             routes = ranked.routes();
             ranks = ranked.ranks();
         }
-        List<String> names = new ArrayList<>();
-        vh.domains().forEach(domain -> names.addAll(HostNames.expand(domain, vh.namespace())));
         CompiledHosts.Compiled host = new CompiledHosts.Compiled(vh, resolved, routes, Map.copyOf(pickers),
-                List.copyOf(new java.util.LinkedHashSet<>(names)), ranks);
+                MeshPatch.names(vh), ranks);
         compiled.putIfAbsent(key, host);
         fresh++;
         return host;

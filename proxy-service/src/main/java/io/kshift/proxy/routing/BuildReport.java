@@ -6,10 +6,11 @@ package io.kshift.proxy.routing;
  * included). Shown on the node view and reported in {@code ProxyStatus}.
  */
 public record BuildReport(int hostsCompiled, int hostsReused, int destinationsCarried, int destinationsChanged,
-                          long buildMillis) {
-    public static final BuildReport NONE = new BuildReport(0, 0, 0, 0, 0);
+                          boolean meshPatched, long buildMillis) {
+    public static final BuildReport NONE = new BuildReport(0, 0, 0, 0, false, 0);
 
     public BuildReport withMillis(long millis) {
-        return new BuildReport(hostsCompiled, hostsReused, destinationsCarried, destinationsChanged, millis);
+        return new BuildReport(hostsCompiled, hostsReused, destinationsCarried, destinationsChanged, meshPatched,
+                millis);
     }
 }

@@ -6,7 +6,6 @@ import io.kshift.model.registry.ResolvedDestination;
 import io.kshift.model.resource.ResourceKey;
 import io.kshift.proxy.telemetry.StatsRef;
 import io.kshift.proxy.telemetry.Telemetry;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +45,8 @@ public final class Destinations {
     private final CarryOver previous;
     /** The previous state by destination key, made when the first changed destination needs it. */
     private Map<ResolvedDestination.Key, Shared> previousByKey;
-    private final Map<ResolvedDestination, Shared> current;
-    private final Map<PickerKey, WeightedPicker> pickers;
+    private Map<ResolvedDestination, Shared> current;
+    private Map<PickerKey, WeightedPicker> pickers;
     private int carried;
     private int changed;
 
@@ -104,6 +103,32 @@ public final class Destinations {
         });
     }
 
+    /**
+     * Takes every destination's state and every picker of the previous table as this build's, for a build that
+     * uses all of them still (a patched mesh table: {@code MeshPatch}).
+     */
+    public void carryAll() {
+        // Layered over the previous maps rather than copied: thousands of entries, hashed again, for a few changes.
+        LayeredMap<ResolvedDestination, Shared> destinations = LayeredMap.over(previous.destinations());
+        current.forEach((d, state) -> putIfOther(destinations, d, state));
+        current = destinations;
+        carried = previous.destinations().size();
+        LayeredMap<PickerKey, WeightedPicker> all = LayeredMap.over(previous.pickers());
+        pickers.forEach((key, picker) -> putIfOther(all, key, picker));
+        pickers = all;
+    }
+
+    private static <K, V> void putIfOther(Map<K, V> map, K key, V value) {
+        if (map.get(key) != value) {
+            map.put(key, value);
+        }
+    }
+
+    /** Forgets a picker no route of this build uses (a patched mesh table's swapped-out route). */
+    public void drop(PickerKey key) {
+        pickers.remove(key);
+    }
+
     /** Keeps a reused route's picker current, so a later build can still carry it over. */
     public void keep(PickerKey key, WeightedPicker picker) {
         pickers.put(key, picker);
@@ -116,7 +141,7 @@ public final class Destinations {
 
     /** What this build used: what the next build may carry over (read-only views: the build is over). */
     public CarryOver state() {
-        return new CarryOver(Collections.unmodifiableMap(current), Collections.unmodifiableMap(pickers));
+        return new CarryOver(LayeredMap.readOnly(current), LayeredMap.readOnly(pickers));
     }
 
     /** Destinations whose state came unchanged from the previous table, and those rebuilt from a changed one. */
