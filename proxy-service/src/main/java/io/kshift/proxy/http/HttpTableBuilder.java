@@ -282,6 +282,9 @@ public final class HttpTableBuilder {
         }
         Map<Destinations.PickerKey, WeightedPicker> pickers = new HashMap<>();
         List<HttpRouteEntry> routes = compile(vh, listener, pickers, resolved.iterator());
+        // State is kept for every destination a route names, weight 0 and unmatched routes too, as for a reused
+        // host (and as Envoy keeps a cluster whatever routes weigh it): a build holds the same state however made.
+        resolved.stream().filter(java.util.Objects::nonNull).forEach(destinations::shared);
         List<RoutePrecedence.Rank> ranks = List.of();
         if (vh.ranked()) {
             RouteMerge.Ranked ranked = RouteMerge.ranked(vh, routes);

@@ -49,7 +49,7 @@ final class MeshPatch {
         List<Swap> swaps = new ArrayList<>();
         Set<String> freed = new HashSet<>();
         Set<String> claimed = new HashSet<>();
-        for (ResourceKey key : change.keys()) {
+        for (ResourceKey key : new java.util.LinkedHashSet<>(change.keys())) {
             if (key.kind() != Kind.VIRTUAL_SERVICE || !meshOnly(change.before().get(key))
                     || !meshOnly(change.after().get(key))) {
                 return null;

@@ -131,7 +131,7 @@ public final class Destinations {
 
     /** Keeps a reused route's picker current, so a later build can still carry it over. */
     public void keep(PickerKey key, WeightedPicker picker) {
-        pickers.put(key, picker);
+        putIfOther(pickers, key, picker);
     }
 
     /** A handle on the traffic stats of a destination on a listener ({@code tcp:31400}, {@code http:31080}, {@code mesh}). */

@@ -4,7 +4,6 @@ import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -13,8 +12,9 @@ import java.util.Set;
 /**
  * A map read as a base map with a few entries put or removed on top: a build that changes a few of thousands of
  * entries (a patched mesh table's names, hosts, destination state and pickers) pays for its changes, not for a copy
- * of the base, which it never writes. Layered on a layered map it takes that one's base and copies its changes, so
- * a lookup is never more than two; once the changes pass {@link #MAX_CHANGES} {@link #readOnly} makes a plain map
+ * of the base, which it never writes. A removal is a marker among the changes, so a lookup is at most two (the
+ * changes, then the base: the mesh port reads its names per request); layered on a layered map it takes that one's
+ * base and copies its changes. Once the changes pass {@link #MAX_CHANGES} {@link #readOnly} makes a plain map
  * again. Written only by the build that makes it, then sealed ({@link #readOnly}) before the table that holds it
  * is published; null values are not held.
  */
@@ -22,24 +22,25 @@ public final class LayeredMap<K, V> extends AbstractMap<K, V> {
     /** Changes over the base past which a sealed map is copied into a plain one. */
     static final int MAX_CHANGES = 512;
 
+    /** What a removed key of the base maps to among the changes. */
+    private static final Object REMOVED = new Object();
+
     private final Map<K, V> base;
-    private final Map<K, V> put;
-    /** Keys of the base taken out (never also in {@code put}). */
-    private final Set<Object> removed;
+    /** The keys put (to their values) or removed from the base (to {@link #REMOVED}). */
+    private final Map<Object, Object> changes;
     private boolean sealed;
 
-    private LayeredMap(Map<K, V> base, Map<K, V> put, Set<Object> removed) {
+    private LayeredMap(Map<K, V> base, Map<Object, Object> changes) {
         this.base = base;
-        this.put = put;
-        this.removed = removed;
+        this.changes = changes;
     }
 
     /** A writable map that reads as {@code map} until written; {@code map} itself is never written. */
     public static <K, V> LayeredMap<K, V> over(Map<K, V> map) {
         if (map instanceof LayeredMap<K, V> layered) {
-            return new LayeredMap<>(layered.base, new HashMap<>(layered.put), new HashSet<>(layered.removed));
+            return new LayeredMap<>(layered.base, new HashMap<>(layered.changes));
         }
-        return new LayeredMap<>(map, new HashMap<>(), new HashSet<>());
+        return new LayeredMap<>(map, new HashMap<>());
     }
 
     /**
@@ -50,7 +51,7 @@ public final class LayeredMap<K, V> extends AbstractMap<K, V> {
         if (!(map instanceof LayeredMap<K, V> layered)) {
             return Collections.unmodifiableMap(map);
         }
-        if (layered.put.size() + layered.removed.size() > MAX_CHANGES) {
+        if (layered.changes.size() > MAX_CHANGES) {
             return Collections.unmodifiableMap(new HashMap<>(layered));
         }
         layered.sealed = true;
@@ -58,10 +59,11 @@ public final class LayeredMap<K, V> extends AbstractMap<K, V> {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public V get(Object key) {
-        V value = put.get(key);
-        if (value != null || removed.contains(key)) {
-            return value;
+        Object changed = changes.get(key);
+        if (changed != null) {
+            return changed == REMOVED ? null : (V) changed;
         }
         return base.get(key);
     }
@@ -75,8 +77,7 @@ public final class LayeredMap<K, V> extends AbstractMap<K, V> {
     public V put(K key, V value) {
         writable();
         V before = get(key);
-        removed.remove(key);
-        put.put(key, java.util.Objects.requireNonNull(value));
+        changes.put(key, java.util.Objects.requireNonNull(value));
         return before;
     }
 
@@ -84,18 +85,22 @@ public final class LayeredMap<K, V> extends AbstractMap<K, V> {
     public V remove(Object key) {
         writable();
         V before = get(key);
-        put.remove(key);
         if (base.containsKey(key)) {
-            removed.add(key);
+            changes.put(key, REMOVED);
+        } else {
+            changes.remove(key);
         }
         return before;
     }
 
     @Override
     public int size() {
-        int size = base.size() - removed.size();
-        for (K key : put.keySet()) {
-            if (!base.containsKey(key)) {
+        int size = base.size();
+        for (Map.Entry<Object, Object> change : changes.entrySet()) {
+            boolean inBase = base.containsKey(change.getKey());
+            if (change.getValue() == REMOVED) {
+                size--;
+            } else if (!inBase) {
                 size++;
             }
         }
@@ -126,19 +131,22 @@ public final class LayeredMap<K, V> extends AbstractMap<K, V> {
     /** The base's entries not removed or put over, then the entries put, read-only. */
     private final class Entries implements Iterator<Entry<K, V>> {
         private final Iterator<Entry<K, V>> fromBase = base.entrySet().iterator();
-        private final Iterator<Entry<K, V>> fromPut = put.entrySet().iterator();
+        private final Iterator<Entry<Object, Object>> fromChanges = changes.entrySet().iterator();
         private Entry<K, V> next = advance();
 
+        @SuppressWarnings("unchecked")
         private Entry<K, V> advance() {
             while (fromBase.hasNext()) {
                 Entry<K, V> e = fromBase.next();
-                if (!removed.contains(e.getKey()) && !put.containsKey(e.getKey())) {
+                if (!changes.containsKey(e.getKey())) {
                     return Map.entry(e.getKey(), e.getValue());
                 }
             }
-            if (fromPut.hasNext()) {
-                Entry<K, V> e = fromPut.next();
-                return Map.entry(e.getKey(), e.getValue());
+            while (fromChanges.hasNext()) {
+                Entry<Object, Object> e = fromChanges.next();
+                if (e.getValue() != REMOVED) {
+                    return Map.entry((K) e.getKey(), (V) e.getValue());
+                }
             }
             return null;
         }

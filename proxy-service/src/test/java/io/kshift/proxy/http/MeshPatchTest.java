@@ -27,10 +27,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A mesh table patched from the last one ({@link MeshPatch}) routes exactly as one built from nothing, and carries
- * exactly the destination state and pickers such a build would hold (none left over from swapped-out routes):
- * 400 random edits, among them ones a patch takes (weights, renamed and re-created VirtualServices) and ones it
- * must leave to a whole build (names two virtual hosts share, wildcards, delegation, DestinationRules, a deleted
- * route's last destinations).
+ * exactly the destination state, pickers and compiled hosts such a build would hold (none left over from
+ * swapped-out routes): 400 random edits per node scope, among them ones a patch takes (weights from 0 to 100,
+ * renamed, re-exported and re-created VirtualServices, two at once) and ones it must leave to a whole build (names
+ * two virtual hosts share, a Gateway API mesh route's service, a wildcard host, a delegating root and its delegate,
+ * DestinationRules, moved workloads, a deleted route's last destinations).
  */
 class MeshPatchTest {
     private static final int SERVICES = 40;
@@ -41,8 +42,13 @@ class MeshPatchTest {
     private final Map<Integer, VsState> vs = new HashMap<>();
     private MeshConfig config;
     private RouteTable table = RouteTable.empty();
+    private NodeScope scope = NodeScope.EVERYWHERE;
 
-    private record VsState(List<String> hosts, int v1Weight, boolean v1Only) {
+    private record VsState(List<String> hosts, int v1Weight, boolean v1Only, String exportTo) {
+        VsState(List<String> hosts, int v1Weight, boolean v1Only) {
+            this(hosts, v1Weight, v1Only, "*");
+        }
+
         String yaml(int i) {
             String routes = v1Only ? "    - {destination: {host: svc-%d, subset: v1}}\n".formatted(i)
                     : ("    - {destination: {host: svc-%1$d, subset: v1}, weight: %2$d}\n"
@@ -54,9 +60,10 @@ class MeshPatchTest {
                     metadata: {name: svc-%d, namespace: scale}
                     spec:
                       hosts: %s
+                      exportTo: ["%s"]
                       http:
                       - route:
-                    """.formatted(i, hosts) + routes;
+                    """.formatted(i, hosts, exportTo) + routes;
         }
     }
 
@@ -67,7 +74,9 @@ class MeshPatchTest {
             spec:
               hosts: ["*.wild.example"]
               http:
-              - route: [{destination: {host: svc-0, subset: v1}}]
+              - route:
+                - {destination: {host: svc-0, subset: v1}, weight: WILD}
+                - {destination: {host: svc-0, subset: v2}, weight: WILD2}
             ---
             apiVersion: networking.istio.io/v1
             kind: VirtualService
@@ -77,20 +86,66 @@ class MeshPatchTest {
               http:
               - match: [{uri: {prefix: /d}}]
                 delegate: {name: child, namespace: scale}
-              - route: [{destination: {host: svc-1}}]
+              - route:
+                - {destination: {host: svc-1, subset: v1}, weight: ROOT}
+                - {destination: {host: svc-1, subset: v2}, weight: ROOT2}
             ---
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: {name: child, namespace: scale}
             spec:
               http:
-              - route: [{destination: {host: svc-2, subset: v2}}]
+              - route: [{destination: {host: svc-2, subset: CHILD}}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: mesh-svc-3, namespace: scale}
+            spec:
+              parentRefs: [{group: "", kind: Service, name: svc-3, port: 8000}]
+              rules:
+              - matches: [{path: {type: PathPrefix, value: /gamma}}]
+                backendRefs: [{name: svc-3, port: 8000}]
             """;
+
+    private String extras(int wild, int root, String child) {
+        return EXTRAS.replace("WILD2", "" + (100 - wild)).replace("WILD", "" + wild)
+                .replace("ROOT2", "" + (100 - root)).replace("ROOT", "" + root).replace("CHILD", child);
+    }
+
+    private String destinationRule(int i, String lb) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: svc-%1$d, namespace: scale}
+                spec:
+                  host: svc-%1$d
+                  trafficPolicy: {loadBalancer: {simple: %2$s}}
+                  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+                """.formatted(i, lb);
+    }
 
     @Test
     void aPatchedMeshTableRoutesAndCarriesStateExactlyAsAWholeBuild() {
+        run();
+    }
+
+    /** The same for a node in namespace {@code scale} under a Sidecar, where exportTo decides what it sees. */
+    @Test
+    void aPatchedMeshTableFollowsExportsAndTheSidecarAsAWholeBuild() {
+        scope = new NodeScope("scale", Map.of());
+        run();
+    }
+
+    private void run() {
         List<Resource> start = new ArrayList<>(ScaleFixtures.services(SERVICES));
-        start.addAll(ScaleFixtures.parse(EXTRAS));
+        start.addAll(ScaleFixtures.parse(extras(50, 50, "v2")));
+        start.addAll(ScaleFixtures.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: Sidecar
+                metadata: {name: default, namespace: scale}
+                spec:
+                  egress: [{hosts: ["./*", "istio-system/*"]}]
+                """));
         config = MeshConfig.of(start);
         for (int i = 0; i < SERVICES; i++) {
             vs.put(i, new VsState(List.of("svc-" + i), 90, false));
@@ -126,7 +181,7 @@ class MeshPatchTest {
         VsState now = vs.get(i);
         int kind = random.nextInt(10);
         if (now == null || kind == 0 && random.nextBoolean()) {
-            return set(i, new VsState(List.of("svc-" + i), 10 + 10 * random.nextInt(9), false));
+            return set(i, new VsState(List.of("svc-" + i), 10 * random.nextInt(11), false));
         }
         return switch (kind) {
             case 0 -> {
@@ -135,25 +190,33 @@ class MeshPatchTest {
             }
             case 1 -> set(i, new VsState(List.of("alias-" + random.nextInt(8) + ".example"), now.v1Weight(), false));
             case 2 -> set(i, new VsState(List.of("svc-" + random.nextInt(SERVICES)), now.v1Weight(), false));
-            case 3 -> set(i, new VsState(now.hosts(), now.v1Weight(), !now.v1Only()));
-            case 4 -> ScaleFixtures.parse(EXTRAS.replace("svc-0, subset: v1", "svc-0, subset: v"
-                    + (1 + random.nextInt(2))).replace("svc-2, subset: v2", "svc-2, subset: v"
-                    + (1 + random.nextInt(2))));
-            case 5 -> ScaleFixtures.service(i, 90, "10.0.0." + random.nextInt(3)).stream()
+            case 3 -> random.nextBoolean() ? set(i, new VsState(now.hosts(), now.v1Weight(), !now.v1Only(),
+                    now.exportTo()))
+                    : set(i, new VsState(now.hosts(), now.v1Weight(), now.v1Only(),
+                    now.exportTo().equals("*") ? "elsewhere" : "*"));
+            case 4 -> { // one of the wildcard, the delegating root, its delegate, the Gateway API mesh route
+                List<Resource> extras = ScaleFixtures.parse(extras(10 + 10 * random.nextInt(9),
+                        10 + 10 * random.nextInt(9), "v" + (1 + random.nextInt(2))).replace("/gamma",
+                        "/gamma" + random.nextInt(3)));
+                yield List.of(extras.get(random.nextInt(extras.size())));
+            }
+            case 5 -> random.nextBoolean()
+                    ? ScaleFixtures.parse(destinationRule(i, random.nextBoolean() ? "ROUND_ROBIN" : "LEAST_REQUEST"))
+                    : ScaleFixtures.service(i, 90, "10.0.0." + random.nextInt(3)).stream()
                     .filter(r -> r.type() == io.kshift.model.resource.Kind.WORKLOAD_ENTRY).toList();
             case 6 -> {
-                List<Resource> two = new ArrayList<>(set(i, new VsState(now.hosts(), 10 + 10 * random.nextInt(9),
+                List<Resource> two = new ArrayList<>(set(i, new VsState(now.hosts(), 10 * random.nextInt(11),
                         now.v1Only())));
                 int j = random.nextInt(SERVICES);
                 if (j != i && vs.get(j) != null) {
-                    two.addAll(set(j, new VsState(vs.get(j).hosts(), 10 + 10 * random.nextInt(9),
+                    two.addAll(set(j, new VsState(vs.get(j).hosts(), 10 * random.nextInt(11),
                             vs.get(j).v1Only())));
                 }
                 yield two;
             }
             case 7 -> set(i, new VsState(List.of("svc-" + i, "extra-" + random.nextInt(4) + ".example"),
                     now.v1Weight(), now.v1Only()));
-            default -> set(i, new VsState(now.hosts(), 10 + 10 * random.nextInt(9), now.v1Only()));
+            default -> set(i, new VsState(now.hosts(), 10 * random.nextInt(11), now.v1Only(), now.exportTo()));
         };
     }
 
@@ -175,16 +238,19 @@ class MeshPatchTest {
         MeshSnapshot decoded = decoder.decode(EventCodec.encode(s));
         table = RouteTableBuilder.build(decoded.generation(), MeshConfig.of(decoded.resources()), null,
                 new Destinations(new Random(1), System::nanoTime, telemetry, table.carryOver()), table,
-                FleetKeys.none(), NodeScope.EVERYWHERE);
+                FleetKeys.none(), scope);
     }
 
     private void assertSameAsWholeBuild(String when) {
         RouteTable whole = RouteTableBuilder.build(table.generation(), table.config(), null,
                 new Destinations(new Random(1), System::nanoTime, telemetry), RouteTable.empty(),
-                FleetKeys.none(), NodeScope.EVERYWHERE);
+                FleetKeys.none(), scope);
         assertThat(view(table.mesh())).as(when + ": the mesh table").isEqualTo(view(whole.mesh()));
         assertThat(new TreeSet<>(table.carryOver().destinations().keySet().stream().map(Object::toString).toList()))
                 .as(when + ": destinations with state").isEqualTo(new TreeSet<>(whole.carryOver().destinations()
+                        .keySet().stream().map(Object::toString).toList()));
+        assertThat(new TreeSet<>(table.hosts().hosts.keySet().stream().map(Object::toString).toList()))
+                .as(when + ": compiled hosts kept for the next build").isEqualTo(new TreeSet<>(whole.hosts().hosts
                         .keySet().stream().map(Object::toString).toList()));
         assertThat(new TreeSet<>(table.carryOver().pickers().keySet().stream().map(Object::toString).toList()))
                 .as(when + ": pickers").isEqualTo(new TreeSet<>(whole.carryOver().pickers().keySet().stream()
