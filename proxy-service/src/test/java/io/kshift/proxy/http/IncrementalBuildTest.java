@@ -3,24 +3,14 @@ package io.kshift.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kshift.model.ScaleFixtures;
-import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
-import io.kshift.model.event.Schemas;
-import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.Resource;
 import io.kshift.model.routing.NodeScope;
-import io.kshift.model.secret.FleetKeys;
-import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
-import io.kshift.proxy.routing.RouteTableBuilder;
 import io.kshift.proxy.routing.Upstream;
 import io.kshift.proxy.routing.WeightedPicker;
-import io.kshift.proxy.telemetry.Telemetry;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,8 +19,7 @@ import org.junit.jupiter.api.Test;
  * positions, ejections, circuit-breaker counts) survives pushes.
  */
 class IncrementalBuildTest {
-    private final Telemetry telemetry = Telemetry.detached();
-    private final SnapshotDecoder decoder = new SnapshotDecoder();
+    private final NodeBuilds builds = new NodeBuilds();
     private MeshConfig config = MeshConfig.of(ScaleFixtures.services(200));
     private RouteTable table = RouteTable.empty();
     private NodeScope scope = NodeScope.EVERYWHERE;
@@ -41,12 +30,7 @@ class IncrementalBuildTest {
 
     private RouteTable push(MeshConfig next) {
         config = next;
-        MeshSnapshot s = new MeshSnapshot(Schemas.MESH_SNAPSHOT, table.generation() + 1, "c", Instant.now(),
-                config.all());
-        MeshSnapshot decoded = decoder.decode(EventCodec.encode(s));
-        table = RouteTableBuilder.build(decoded.generation(), MeshConfig.of(decoded.resources()), null,
-                new Destinations(new Random(1), System::nanoTime, telemetry, table.carryOver()), table,
-                FleetKeys.none(), scope);
+        table = builds.next(table, config, scope);
         return table;
     }
 

@@ -3,10 +3,6 @@ package io.kshift.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kshift.model.ScaleFixtures;
-import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
-import io.kshift.model.event.Schemas;
-import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.Resource;
 import io.kshift.model.routing.NodeScope;
@@ -14,8 +10,6 @@ import io.kshift.model.secret.FleetKeys;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.routing.RouteTableBuilder;
-import io.kshift.proxy.telemetry.Telemetry;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,8 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class MeshPatchTest {
     private static final int SERVICES = 40;
-    private final Telemetry telemetry = Telemetry.detached();
-    private final SnapshotDecoder decoder = new SnapshotDecoder();
+    private final NodeBuilds builds = new NodeBuilds();
     private final Random random = new Random(11);
     /** Each service's VirtualService as it stands: null when deleted. */
     private final Map<Integer, VsState> vs = new HashMap<>();
@@ -233,17 +226,12 @@ class MeshPatchTest {
             }
         }
         config = next;
-        MeshSnapshot s = new MeshSnapshot(Schemas.MESH_SNAPSHOT, table.generation() + 1, "c", Instant.now(),
-                config.all());
-        MeshSnapshot decoded = decoder.decode(EventCodec.encode(s));
-        table = RouteTableBuilder.build(decoded.generation(), MeshConfig.of(decoded.resources()), null,
-                new Destinations(new Random(1), System::nanoTime, telemetry, table.carryOver()), table,
-                FleetKeys.none(), scope);
+        table = builds.next(table, config, scope);
     }
 
     private void assertSameAsWholeBuild(String when) {
         RouteTable whole = RouteTableBuilder.build(table.generation(), table.config(), null,
-                new Destinations(new Random(1), System::nanoTime, telemetry), RouteTable.empty(),
+                new Destinations(new Random(1), System::nanoTime, builds.telemetry()), RouteTable.empty(),
                 FleetKeys.none(), scope);
         assertThat(view(table.mesh())).as(when + ": the mesh table").isEqualTo(view(whole.mesh()));
         assertThat(new TreeSet<>(table.carryOver().destinations().keySet().stream().map(Object::toString).toList()))
