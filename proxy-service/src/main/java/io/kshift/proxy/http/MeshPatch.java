@@ -30,9 +30,8 @@ final class MeshPatch {
     /** More changes than this are built whole: a patch is for the few-resource changes operators make. */
     static final int MAX_CHANGED = 32;
 
-    /** One VirtualService's virtual host on the mesh port before and after (either may be null), and its names. */
-    record Swap(ResourceKey source, CompiledHosts.Compiled before, HttpBindings.VirtualHost after,
-                List<String> names) {
+    /** One VirtualService's virtual host on the mesh port before and after (either may be null). */
+    record Swap(ResourceKey source, CompiledHosts.Compiled before, HttpBindings.VirtualHost after) {
     }
 
     private MeshPatch() {
@@ -49,7 +48,7 @@ final class MeshPatch {
         List<Swap> swaps = new ArrayList<>();
         Set<String> freed = new HashSet<>();
         Set<String> claimed = new HashSet<>();
-        for (ResourceKey key : new java.util.LinkedHashSet<>(change.keys())) {
+        for (ResourceKey key : new LinkedHashSet<>(change.keys())) {
             if (key.kind() != Kind.VIRTUAL_SERVICE || !meshOnly(change.before().get(key))
                     || !meshOnly(change.after().get(key))) {
                 return null;
@@ -65,13 +64,12 @@ final class MeshPatch {
                 }
                 freed.addAll(before.names());
             }
-            List<String> names = after == null ? List.of() : names(after);
-            for (String name : names) {
+            for (String name : after == null ? List.<String>of() : names(after)) {
                 if (!exact(name) || !claimed.add(name)) {
                     return null;
                 }
             }
-            swaps.add(new Swap(key, before, after, names));
+            swaps.add(new Swap(key, before, after));
         }
         for (String name : claimed) {
             if (last.exact().containsKey(name) && !freed.contains(name)) {
