@@ -162,11 +162,7 @@ public final class HttpTableBuilder {
         LayeredMap<String, List<HttpRouteEntry>> exact = LayeredMap.over(last.exact());
         // This build's gateway hosts are the last build's (a patch changes none), so those are taken as a whole.
         LayeredMap<CompiledHosts.Key, CompiledHosts.Compiled> hosts = LayeredMap.over(previous.hosts);
-        compiled.forEach((key, host) -> {
-            if (hosts.get(key) != host) {
-                hosts.put(key, host);
-            }
-        });
+        hosts.putAll(compiled);
         compiled = hosts;
         int kept = last.bySource().size();
         for (MeshPatch.Swap swap : swaps) {

@@ -110,18 +110,12 @@ public final class Destinations {
     public void carryAll() {
         // Layered over the previous maps rather than copied: thousands of entries, hashed again, for a few changes.
         LayeredMap<ResolvedDestination, Shared> destinations = LayeredMap.over(previous.destinations());
-        current.forEach((d, state) -> putIfOther(destinations, d, state));
+        destinations.putAll(current);
         current = destinations;
         carried = previous.destinations().size();
         LayeredMap<PickerKey, WeightedPicker> all = LayeredMap.over(previous.pickers());
-        pickers.forEach((key, picker) -> putIfOther(all, key, picker));
+        all.putAll(pickers);
         pickers = all;
-    }
-
-    private static <K, V> void putIfOther(Map<K, V> map, K key, V value) {
-        if (map.get(key) != value) {
-            map.put(key, value);
-        }
     }
 
     /** Forgets a picker no route of this build uses (a patched mesh table's swapped-out route). */
@@ -131,7 +125,7 @@ public final class Destinations {
 
     /** Keeps a reused route's picker current, so a later build can still carry it over. */
     public void keep(PickerKey key, WeightedPicker picker) {
-        putIfOther(pickers, key, picker);
+        pickers.put(key, picker);
     }
 
     /** A handle on the traffic stats of a destination on a listener ({@code tcp:31400}, {@code http:31080}, {@code mesh}). */

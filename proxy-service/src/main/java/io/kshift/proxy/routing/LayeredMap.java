@@ -77,7 +77,11 @@ public final class LayeredMap<K, V> extends AbstractMap<K, V> {
     public V put(K key, V value) {
         writable();
         V before = get(key);
-        changes.put(key, java.util.Objects.requireNonNull(value));
+        if (base.get(key) == java.util.Objects.requireNonNull(value)) {
+            changes.remove(key); // the base's own entry: no change to keep (a build puts back much it carries)
+        } else {
+            changes.put(key, value);
+        }
         return before;
     }
 

@@ -114,8 +114,8 @@ public final class RouteTableBuilder {
                 : AffectedServices.between(previous.config(), previous.resolver(), config, resolver, changed);
         HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected, upstreamTls);
         var gateways = http.gateways(here);
-        var mesh = first ? http.mesh(here, node.sidecar(config))
-                : http.mesh(here, node.sidecar(config), new HttpTableBuilder.Change(changed, previous.config(), config));
+        // The first build has nothing to patch (no last mesh table): MeshPatch builds it whole.
+        var mesh = http.mesh(here, node.sidecar(config), new HttpTableBuilder.Change(changed, previous.config(), config));
         BuildReport report = new BuildReport(http.compiledAfresh(), http.reused(), destinations.carried(),
                 destinations.changed(), http.meshPatched(), 0);
         return new RouteTable(generation, Map.copyOf(routes), Set.copyOf(ports), gateways, mesh,

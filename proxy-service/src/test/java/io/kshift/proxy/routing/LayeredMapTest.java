@@ -51,6 +51,12 @@ class LayeredMapTest {
         for (int i = 0; i <= LayeredMap.MAX_CHANGES; i++) {
             big.put(100 + i, i);
         }
+        LayeredMap<Integer, Integer> same = LayeredMap.over(Map.of(1, 1));
+        Integer one = same.get(1);
+        same.put(1, 5);
+        same.put(1, one);
+        assertThat(LayeredMap.readOnly(same)).as("putting the base's own entry back").isEqualTo(Map.of(1, 1));
+
         Map<Integer, Integer> flat = LayeredMap.readOnly(big);
         assertThat(flat).isNotInstanceOf(LayeredMap.class).isEqualTo(new HashMap<>(big));
     }
