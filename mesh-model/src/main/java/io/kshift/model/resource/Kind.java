@@ -85,9 +85,14 @@ public enum Kind {
 
     /** The kind for an object's {@code apiVersion} and {@code kind}, if kshift accepts it. */
     public static Optional<Kind> lookup(String apiVersion, String kind) {
-        // Called for every resource key of every config build: one hash lookup, not a scan of kinds and versions.
+        return Optional.ofNullable(find(apiVersion, kind));
+    }
+
+    /** {@link #lookup}, null for a kind kshift does not accept: asked for every resource of every config build. */
+    public static Kind find(String apiVersion, String kind) {
+        // Two hash lookups, not a scan of kinds and versions, and nothing allocated.
         java.util.Map<String, Kind> byVersion = kind == null ? null : BY_NAME_AND_VERSION.get(kind);
-        return Optional.ofNullable(byVersion == null || apiVersion == null ? null : byVersion.get(apiVersion));
+        return byVersion == null || apiVersion == null ? null : byVersion.get(apiVersion);
     }
 
     private static final java.util.Map<String, java.util.Map<String, Kind>> BY_NAME_AND_VERSION = byNameAndVersion();

@@ -18,7 +18,11 @@ public record Resource(String apiVersion, String kind, @NotNull @Valid ObjectMet
 
     @JsonIgnore
     public Kind type() {
-        return Kind.lookup(apiVersion, kind).orElseThrow();
+        Kind type = Kind.find(apiVersion, kind);
+        if (type == null) {
+            throw new java.util.NoSuchElementException("not a kind kshift accepts: " + apiVersion + " " + kind);
+        }
+        return type;
     }
 
     @JsonIgnore

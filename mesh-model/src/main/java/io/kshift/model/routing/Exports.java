@@ -6,7 +6,6 @@ import io.kshift.model.istio.VirtualServiceSpec;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.Kind;
 import io.kshift.model.resource.Resource;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -65,20 +64,11 @@ public final class Exports {
     /**
      * {@code config} as a node of {@code namespace} sees it; itself when everything is exported there. A delegate
      * VirtualService (no hosts) stays: its exportTo is checked against its root's namespace, not the node's
-     * ({@link Delegation}), as Istio does.
+     * ({@link Delegation}), as Istio does. Worked out per kind and kept with it, so after a change only the kinds
+     * it touched are looked at again.
      */
     public static MeshConfig visibleIn(MeshConfig config, String namespace) {
-        List<Resource> hidden = new ArrayList<>();
-        for (Kind kind : EXPORTED) {
-            for (Resource r : config.ofKind(kind)) {
-                if (kind == Kind.VIRTUAL_SERVICE && Delegation.isDelegate(r.specAs(VirtualServiceSpec.class))) {
-                    continue;
-                }
-                if (!exportedTo(r, namespace)) {
-                    hidden.add(r);
-                }
-            }
-        }
-        return hidden.isEmpty() ? config : config.delete(hidden).config();
+        return config.retain(EXPORTED, List.of("exported-to", namespace), r -> r.type() == Kind.VIRTUAL_SERVICE
+                && Delegation.isDelegate(r.specAs(VirtualServiceSpec.class)) || exportedTo(r, namespace));
     }
 }

@@ -3,7 +3,6 @@ package io.kshift.model.routing;
 import io.kshift.model.istio.GatewaySpec;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.Kind;
-import io.kshift.model.resource.Resource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +25,8 @@ public final class GatewaySelection {
 
     /** {@code config} without the Istio Gateways that do not select {@code labels}; itself when none is left out. */
     public static MeshConfig forNode(MeshConfig config, Map<String, String> labels) {
-        List<Resource> elsewhere = new ArrayList<>();
-        for (Resource gw : config.ofKind(Kind.GATEWAY)) {
-            if (!selects(gw.specAs(GatewaySpec.class).selector(), labels)) {
-                elsewhere.add(gw);
-            }
-        }
-        return elsewhere.isEmpty() ? config : config.delete(elsewhere).config();
+        return config.retain(List.of(Kind.GATEWAY), List.of("selects", Map.copyOf(labels)),
+                gw -> selects(gw.specAs(GatewaySpec.class).selector(), labels));
     }
 
     /**

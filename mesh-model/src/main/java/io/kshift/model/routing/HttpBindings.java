@@ -88,7 +88,6 @@ public final class HttpBindings {
     public static Map<Integer, List<VirtualHost>> gateways(MeshConfig config) {
         Map<Integer, List<VirtualHost>> out = new TreeMap<>();
         var labels = NamespaceLabels.of(config);
-        List<Resource> services = config.oldestFirst(Kind.VIRTUAL_SERVICE);
         List<Resource> routes = oldestFirst(GatewayApiHttp.routes(config));
         for (Resource gw : config.ofKind(Kind.GATEWAY)) {
             for (Server server : gw.specAs(GatewaySpec.class).servers()) {
@@ -96,11 +95,8 @@ public final class HttpBindings {
                     continue;
                 }
                 List<VirtualHost> hosts = out.computeIfAbsent(server.port().number(), p -> new ArrayList<>());
-                for (Resource vs : services) {
+                for (Resource vs : GatewayBound.virtualServices(config, gw.key())) {
                     VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
-                    if (spec.gateways().stream().noneMatch(g -> ListenerBindings.names(g, vs.namespace(), gw.key()))) {
-                        continue; // not bound to this gateway (most are not: mesh routes, other gateways')
-                    }
                     List<String> domains = admitted(spec.hosts(), server.hosts(), vs.namespace(), gw.namespace());
                     Delegation.Expanded http = !domains.isEmpty() ? Delegation.expand(config, vs) : null;
                     // As Istio: one whose routes are all delegated to nothing (yet) claims no host.

@@ -101,11 +101,8 @@ public final class ListenerBindings {
 
     /** The oldest VirtualService's first tcp route for the gateway's port (Istio takes the oldest, too). */
     private static Optional<BoundRoute> istioRoute(MeshConfig config, ResourceKey gateway, int port) {
-        for (Resource vs : config.oldestFirst(Kind.VIRTUAL_SERVICE)) {
+        for (Resource vs : GatewayBound.virtualServices(config, gateway)) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
-            if (spec.gateways().stream().noneMatch(g -> names(g, vs.namespace(), gateway))) {
-                continue;
-            }
             int i = tcpRoute(spec, vs.namespace(), gateway, port);
             if (i >= 0) {
                 return Optional.of(new BoundRoute(vs.key(), "spec.tcp[" + i + "]",

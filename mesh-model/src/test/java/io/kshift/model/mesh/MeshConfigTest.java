@@ -17,6 +17,10 @@ class MeshConfigTest {
                 new WorkloadEntrySpec(address, Map.of(), Map.of(), null, null, null, null));
     }
 
+    static Resource namespace(String name, List<String> finalizers) {
+        return Resource.of(Kind.NAMESPACE, "", name, new io.kshift.model.k8s.NamespaceSpec(finalizers));
+    }
+
     @Test
     void applyReportsCreatedConfiguredUnchangedAndLeavesTheOriginal() {
         var first = MeshConfig.empty().apply(List.of(workload("a", "10.0.0.1"))).config();
@@ -126,5 +130,71 @@ class MeshConfigTest {
         assertThat(first).extracting(Resource::name).containsExactly("a", "b");
         assertThat(config.oldestFirst(Kind.WORKLOAD_ENTRY)).isSameAs(first);
         assertThat(config.oldestFirst(Kind.SERVICE_ENTRY)).isEmpty();
+    }
+
+    @Test
+    void aChangeCopiesOnlyTheKindsItTouchesAndKeepsTheOthersLists() {
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        var config = MeshConfig.empty().apply(List.of(workload("a", "1"), workload("b", "1"),
+                namespace("shop", List.of())), t).config();
+        List<Resource> workloads = config.ofKind(Kind.WORKLOAD_ENTRY);
+        List<Resource> oldest = config.oldestFirst(Kind.WORKLOAD_ENTRY);
+        List<Resource> namespaces = config.ofKind(Kind.NAMESPACE);
+
+        var changed = config.apply(List.of(namespace("shop", List.of("a"))), t);
+        assertThat(changed.config().ofKind(Kind.WORKLOAD_ENTRY)).as("an untouched kind's list is shared")
+                .isSameAs(workloads);
+        assertThat(changed.config().oldestFirst(Kind.WORKLOAD_ENTRY)).isSameAs(oldest);
+        assertThat(changed.config().ofKind(Kind.NAMESPACE)).isNotSameAs(namespaces).hasSize(1);
+        assertThat(config.ofKind(Kind.NAMESPACE)).as("the original is untouched").isSameAs(namespaces);
+        assertThat(config.changedKeys(changed.config())).isEqualTo(changed.changedKeys());
+
+        var same = config.apply(List.of(workload("a", "1")), t);
+        assertThat(same.config()).as("a change that changes nothing is the same config").isSameAs(config);
+        assertThat(config.delete(List.of(workload("zz", "1"))).config()).isSameAs(config);
+    }
+
+    /** Random applies and deletes over several kinds against a plain sorted map: same contents, order and keys. */
+    @Test
+    void behavesAsOneSortedMapOverEveryKind() {
+        java.util.Random random = new java.util.Random(11);
+        java.util.TreeMap<io.kshift.model.resource.ResourceKey, Resource> model = new java.util.TreeMap<>();
+        MeshConfig config = MeshConfig.empty();
+        for (int step = 0; step < 300; step++) {
+            List<Resource> batch = new java.util.ArrayList<>();
+            for (int i = random.nextInt(4); i >= 0; i--) {
+                String name = "r" + random.nextInt(12);
+                String value = "" + random.nextInt(3);
+                batch.add(switch (random.nextInt(3)) {
+                    case 0 -> workload(name, "10.0.0." + value);
+                    case 1 -> namespace(name, List.of(value));
+                    default -> Resource.of(Kind.SECRET, "ns", name,
+                            new io.kshift.model.secret.SecretSpec("Opaque", Map.of("k", value), null));
+                });
+            }
+            MeshConfig before = config;
+            java.util.TreeMap<io.kshift.model.resource.ResourceKey, Resource> modelBefore = new java.util.TreeMap<>(model);
+            MeshConfig.Changed changed;
+            if (random.nextInt(3) == 0) {
+                changed = config.delete(batch);
+                batch.forEach(r -> model.remove(r.key()));
+            } else {
+                changed = config.apply(batch);
+                changed.config().all().forEach(r -> model.put(r.key(), r));
+            }
+            config = changed.config();
+            assertThat(config.all()).containsExactlyElementsOf(model.values());
+            assertThat(config.size()).isEqualTo(model.size());
+            for (Kind kind : List.of(Kind.WORKLOAD_ENTRY, Kind.NAMESPACE, Kind.SECRET)) {
+                assertThat(config.ofKind(kind)).containsExactlyElementsOf(
+                        model.values().stream().filter(r -> r.key().kind() == kind).toList());
+            }
+            java.util.Set<io.kshift.model.resource.ResourceKey> differing = new java.util.TreeSet<>(model.keySet());
+            differing.addAll(modelBefore.keySet());
+            differing.removeIf(k -> java.util.Objects.equals(model.get(k), modelBefore.get(k)));
+            assertThat(before.changedKeys(config)).containsExactlyElementsOf(differing);
+            assertThat(before.diff(config)).extracting(a -> a.name()).hasSize(differing.size());
+            assertThat(MeshConfig.of(config.all()).changedKeys(config)).isEmpty();
+        }
     }
 }

@@ -36,8 +36,21 @@ class VisibilityTest {
                 spec: {host: api}
                 """));
         assertThat(Exports.visibleIn(config, "shop")).isSameAs(config);
-        assertThat(Exports.visibleIn(config, "istio-system").ofKind(Kind.DESTINATION_RULE))
-                .extracting(r -> r.name()).containsExactly("public");
+        MeshConfig seen = Exports.visibleIn(config, "istio-system");
+        assertThat(seen.ofKind(Kind.DESTINATION_RULE)).extracting(r -> r.name()).containsExactly("public");
+        assertThat(seen.size()).isEqualTo(1);
+
+        // A change to another kind: that view's DestinationRules are the earlier view's, not worked out again.
+        MeshConfig changed = config.apply(SyntheticMesh.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: shop}
+                spec: {hosts: [web], exportTo: ["."], http: [{route: [{destination: {host: web}}]}]}
+                """)).config();
+        MeshConfig seenAfter = Exports.visibleIn(changed, "istio-system");
+        assertThat(seenAfter.ofKind(Kind.DESTINATION_RULE)).isSameAs(seen.ofKind(Kind.DESTINATION_RULE));
+        assertThat(seenAfter.ofKind(Kind.VIRTUAL_SERVICE)).as("exported to shop only").isEmpty();
+        assertThat(Exports.visibleIn(changed, "shop").ofKind(Kind.VIRTUAL_SERVICE)).hasSize(1);
     }
 
     @Test
