@@ -10,11 +10,13 @@ import java.util.Map;
  * arithmetic, wall-clock milliseconds. Hops: config-service (POST until its producer sent the change), the validator
  * (until it sent its verdict), publish (until it sent the new generation's config record: encoding, compression),
  * commit (until the reader could read that record: the transaction's offsets, commit and markers, the fetch), the
- * proxies (until the last of the nodes the answer names reported the generation) and the answer (until the POST
- * returned: the report read by config-service, the response).
+ * proxies (until the last of the nodes the answer names reported the generation), the report (until this reader
+ * could read the last of those reports: the status producer, the broker, the fetch) and the answer (until the POST
+ * returned: config-service's own read of the reports, its response).
  */
 final class ChangeHops {
-    static final List<String> HOPS = List.of("config-service", "validator", "publish", "commit", "proxies", "answer");
+    static final List<String> HOPS = List.of("config-service", "validator", "publish", "commit", "proxies", "report",
+            "answer");
 
     /** An accepted change the benchmark made, the nodes its answer says run it, wall-clock ms around the POST. */
     record Measured(String changeId, List<String> nodes, long postedAt, long answeredAt) {
@@ -28,7 +30,10 @@ final class ChangeHops {
     record Config(long generation, long sentAt, long readAt) {
     }
 
-    /** What the reader saw: per change id its change, result and config records; per node its reports in order. */
+    /**
+     * What the reader saw: per change id its change, result and config records; per node its reports in order, each
+     * {generation, producer timestamp, when the reader first could read it}.
+     */
     record Bus(Map<String, Seen> changes, Map<String, Seen> results, Map<String, Config> configs,
                Map<String, List<long[]>> reports) {
     }
@@ -43,37 +48,39 @@ final class ChangeHops {
             Seen change = bus.changes().get(m.changeId());
             Seen result = bus.results().get(m.changeId());
             Config config = bus.configs().get(m.changeId());
-            Long reported = config == null ? null : lastReport(bus.reports(), m, config.generation());
+            long[] reported = config == null ? null : lastReport(bus.reports(), m, config.generation());
             if (change == null || result == null || reported == null) {
                 continue;
             }
             out.add(new long[] {change.sentAt() - m.postedAt(), result.sentAt() - change.sentAt(),
                     config.sentAt() - result.sentAt(), config.readAt() - config.sentAt(),
-                    reported - config.readAt(), m.answeredAt() - reported});
+                    reported[0] - config.readAt(), reported[1] - reported[0], m.answeredAt() - reported[1]});
         }
         return out;
     }
 
     /**
      * When the slowest of the change's nodes first reported {@code generation} (or later) between the POST and the
-     * answer; null when one did not.
+     * answer, and when the last of those first reports could be read: {sent, read}; null when one did not report.
      */
-    private static Long lastReport(Map<String, List<long[]>> reports, Measured m, long generation) {
-        long last = Long.MIN_VALUE;
+    private static long[] lastReport(Map<String, List<long[]>> reports, Measured m, long generation) {
+        long sent = Long.MIN_VALUE;
+        long read = Long.MIN_VALUE;
         for (String node : m.nodes()) {
-            Long first = null;
+            long[] first = null;
             for (long[] report : reports.getOrDefault(node, List.of())) {
                 if (report[0] >= generation && report[1] >= m.postedAt() && report[1] <= m.answeredAt()) {
-                    first = report[1];
+                    first = report;
                     break;
                 }
             }
             if (first == null) {
                 return null;
             }
-            last = Math.max(last, first);
+            sent = Math.max(sent, first[1]);
+            read = Math.max(read, first[2]);
         }
-        return m.nodes().isEmpty() ? null : last;
+        return m.nodes().isEmpty() ? null : new long[] {sent, read};
     }
 
     /**

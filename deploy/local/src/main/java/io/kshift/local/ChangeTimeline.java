@@ -38,7 +38,7 @@ final class ChangeTimeline implements AutoCloseable {
     private final Map<String, ChangeHops.Seen> changes = new ConcurrentHashMap<>();
     private final Map<String, ChangeHops.Seen> results = new ConcurrentHashMap<>();
     private final Map<String, ChangeHops.Config> configs = new ConcurrentHashMap<>();
-    /** Per node, its reports in order: generation and producer timestamp. */
+    /** Per node, its reports in order: generation, producer timestamp, when this reader read it. */
     private final Map<String, List<long[]>> reports = new ConcurrentHashMap<>();
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
@@ -120,7 +120,7 @@ final class ChangeTimeline implements AutoCloseable {
                     ProxyStatus s = EventCodec.decode(new String(r.value(), StandardCharsets.UTF_8),
                             ProxyStatus.class);
                     reports.computeIfAbsent(s.nodeId(), n -> Collections.synchronizedList(new ArrayList<>()))
-                            .add(new long[] {s.generation(), r.timestamp()});
+                            .add(new long[] {s.generation(), r.timestamp(), now});
                 }
             }
         } catch (RuntimeException e) {
