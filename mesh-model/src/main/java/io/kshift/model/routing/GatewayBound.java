@@ -24,6 +24,7 @@ final class GatewayBound {
 
     /** The VirtualServices that name {@code gateway} ({@link ListenerBindings#names}), each once, oldest first. */
     static List<Resource> virtualServices(MeshConfig config, ResourceKey gateway) {
+        // config.oldestFirst is the same slice's list the memo is kept with: the index is the slice's alone.
         Map<Name, List<Resource>> index = config.derived(Kind.VIRTUAL_SERVICE, GatewayBound.class,
                 inKeyOrder -> index(config.oldestFirst(Kind.VIRTUAL_SERVICE)));
         return index.getOrDefault(new Name(gateway.namespace(), gateway.name()), List.of());

@@ -25,8 +25,10 @@ public final class GatewaySelection {
 
     /** {@code config} without the Istio Gateways that do not select {@code labels}; itself when none is left out. */
     public static MeshConfig forNode(MeshConfig config, Map<String, String> labels) {
-        return config.retain(List.of(Kind.GATEWAY), List.of("selects", Map.copyOf(labels)),
-                gw -> selects(gw.specAs(GatewaySpec.class).selector(), labels));
+        // A copy, null values and all (a selector passed as labels may hold one): the memo key and what is tested.
+        Map<String, String> node = java.util.Collections.unmodifiableMap(new java.util.HashMap<>(labels));
+        return config.retain(List.of(Kind.GATEWAY), List.of("selects", node),
+                gw -> selects(gw.specAs(GatewaySpec.class).selector(), node));
     }
 
     /**

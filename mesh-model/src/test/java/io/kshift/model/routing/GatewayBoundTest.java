@@ -27,19 +27,40 @@ class GatewayBoundTest {
     void listsTheVirtualServicesThatNameAGatewayOnceEachOldestFirst() {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         MeshConfig config = MeshConfig.empty()
-                .apply(vs("b", "istio-system", "[ingress, mesh, istio-system/ingress]"), t).config()
+                .apply(vs("b", "zz", "[istio-system/ingress, mesh, istio-system/ingress]"), t).config()
                 .apply(vs("a", "shop", "[istio-system/ingress]"), t.plusSeconds(1)).config()
                 .apply(vs("c", "shop", "[ingress]"), t.plusSeconds(2)).config()
-                .apply(vs("d", "shop", "[mesh]"), t.plusSeconds(3)).config();
+                .apply(vs("d", "istio-system", "[mesh, ingress]"), t.plusSeconds(3)).config()
+                .apply(vs("e", "shop", "[mesh]"), t.plusSeconds(4)).config()
+                .apply(vs("f", "shop", "[istio-system/in/gress]"), t.plusSeconds(5)).config();
         assertThat(GatewayBound.virtualServices(config, INGRESS)).extracting(Resource::name)
-                .as("c names shop/ingress, d only the mesh").containsExactly("b", "a");
+                .as("oldest first though zz/b sorts last by key; c names shop/ingress, e only the mesh")
+                .containsExactly("b", "a", "d");
         assertThat(GatewayBound.virtualServices(config, new ResourceKey(Kind.GATEWAY, "shop", "ingress")))
                 .extracting(Resource::name).containsExactly("c");
+        assertThat(GatewayBound.virtualServices(config, new ResourceKey(Kind.GATEWAY, "istio-system", "in/gress")))
+                .as("split at the first slash, as ListenerBindings.names does").extracting(Resource::name)
+                .containsExactly("f");
         assertThat(GatewayBound.virtualServices(config, new ResourceKey(Kind.GATEWAY, "other", "ingress"))).isEmpty();
+        for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
+            boolean named = vs.specAs(io.kshift.model.istio.VirtualServiceSpec.class).gateways().stream()
+                    .anyMatch(g -> ListenerBindings.names(g, vs.namespace(), INGRESS));
+            assertThat(GatewayBound.virtualServices(config, INGRESS).contains(vs)).as(vs.name()).isEqualTo(named);
+        }
+
+        List<Resource> bound = GatewayBound.virtualServices(config, INGRESS);
+        MeshConfig gatewayChanged = config.apply(SyntheticMesh.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: ingress, namespace: istio-system}
+                spec: {servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
+                """)).config();
+        assertThat(GatewayBound.virtualServices(gatewayChanged, INGRESS)).as("VirtualServices unchanged: not redone")
+                .isSameAs(bound);
 
         MeshConfig moved = config.apply(vs("a", "shop", "[mesh]")).config();
-        assertThat(GatewayBound.virtualServices(moved, INGRESS)).extracting(Resource::name).containsExactly("b");
+        assertThat(GatewayBound.virtualServices(moved, INGRESS)).extracting(Resource::name).containsExactly("b", "d");
         assertThat(GatewayBound.virtualServices(config, INGRESS)).as("the earlier config's own index")
-                .extracting(Resource::name).containsExactly("b", "a");
+                .extracting(Resource::name).containsExactly("b", "a", "d");
     }
 }

@@ -54,6 +54,36 @@ class VisibilityTest {
     }
 
     @Test
+    void aNodeServesTheGatewaysThatSelectItRememberedPerGatewayKind() {
+        MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: a, namespace: istio-system}
+                spec: {selector: {zone: a}, servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: b, namespace: istio-system}
+                spec: {selector: {zone: b}, servers: [{port: {number: 81, name: http, protocol: HTTP}, hosts: ["*"]}]}
+                """));
+        MeshConfig inA = GatewaySelection.forNode(config, Map.of("zone", "a", "pool", "x"));
+        assertThat(inA.ofKind(Kind.GATEWAY)).extracting(r -> r.name()).containsExactly("a");
+        assertThat(inA.size()).isEqualTo(1);
+        MeshConfig changed = config.apply(SyntheticMesh.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web, namespace: shop}
+                spec: {host: web}
+                """)).config();
+        assertThat(GatewaySelection.forNode(changed, Map.of("zone", "a", "pool", "x")).ofKind(Kind.GATEWAY))
+                .as("Gateways unchanged: the same selection").isSameAs(inA.ofKind(Kind.GATEWAY));
+        Map<String, String> withNull = new java.util.HashMap<>();
+        withNull.put("zone", null);
+        assertThat(GatewaySelection.forNode(config, withNull).ofKind(Kind.GATEWAY)).as("a label without a value")
+                .isEmpty();
+    }
+
+    @Test
     void egressHostsImportByNamespaceAndName() {
         MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
                 apiVersion: networking.istio.io/v1
