@@ -75,8 +75,8 @@ public class SnapshotApplier {
     }
 
     /**
-     * Builder thread only. Replaced when a delta is applied: it holds the last snapshot it decoded (MBs of text and
-     * objects) to reuse unchanged resources, and after a delta those are no longer what the node runs.
+     * Builder thread only. Holds the last checkpoint it decoded (MBs of text and objects), deltas applied since or
+     * not, so that the next checkpoint decodes only the resources whose text changed.
      */
     private final SnapshotDecoder decoder = new SnapshotDecoder();
     private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
@@ -170,7 +170,7 @@ public class SnapshotApplier {
             config = applied.get().config();
             // The decoder keeps the last checkpoint's text (MBs) on purpose: the next checkpoint, up to 100
             // generations later, differs from it in a few resources, and only those are decoded. Dropped, every
-            // checkpoint decoded every resource (400-800 ms in a proxy at 10,000 resources, one change in 100).
+            // checkpoint decoded every resource (360-810 ms in a proxy at 10,000 resources, one change in 100).
         }
         if (generation == current.generation()) {
             return;
