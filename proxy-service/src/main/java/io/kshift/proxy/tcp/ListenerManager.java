@@ -10,7 +10,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServerOptions;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -201,13 +200,14 @@ public class ListenerManager {
         List<io.vertx.core.http.HttpServer> servers = new CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         List<Future<?>> bound = new ArrayList<>();
-        for (Context context : contexts()) {
+        List<Context> loops = contexts();
+        for (Context context : loops) {
             Promise<Void> promise = Promise.promise();
             context.runOnContext(v -> {
                 if (protocol == ListenerProtocol.TLS) {
                     // SNI decides each connection, so TLS ports always take connections on the loop's own socket.
                     var ctx = (io.vertx.core.impl.ContextInternal) context;
-                    LoopAcceptor.bindChannels(ctx, bindHost, port, limits, io.kshift.proxy.tls.TlsAcceptor.initializer(ctx,
+                    LoopAcceptor.bindChannels(ctx, bindHost, port, limits, io.kshift.proxy.tls.TlsAcceptor.initializer(
                                     port, tables, tcp, helloTimeoutMillis)).onSuccess(a -> {
                                 if (abandoned.get()) {
                                     a.close();
@@ -216,8 +216,10 @@ public class ListenerManager {
                                 }
                             })
                             .<Void>mapEmpty().onComplete(promise);
-                } else if (protocol == ListenerProtocol.TCP && vertx.isNativeTransportEnabled()) {
-                    LoopAcceptor.bind((io.vertx.core.impl.ContextInternal) context, bindHost, port, limits,
+                } else if (protocol == ListenerProtocol.TCP && (vertx.isNativeTransportEnabled()
+                        || context == loops.get(0))) {
+                    // Without epoll there is no SO_REUSEPORT: the first loop's socket takes the port alone.
+                    LoopAcceptor.bindChannels((io.vertx.core.impl.ContextInternal) context, bindHost, port, limits,
                             new TcpListenerHandler(tcp, port, tables.source())).onSuccess(a -> {
                                 if (abandoned.get()) {
                                     a.close(); // bound after the attempt gave up: it must not keep a share of the port
@@ -227,19 +229,7 @@ public class ListenerManager {
                             })
                             .<Void>mapEmpty().onComplete(promise);
                 } else if (protocol == ListenerProtocol.TCP) {
-                    var server = vertx.createNetServer(new NetServerOptions().setHost(bindHost).setPort(port)
-                            .setReusePort(true).setTcpNoDelay(true)).connectHandler(s -> {
-                                if (!limits.admit(port)) {
-                                    s.close();
-                                } else {
-                                    // The session takes the socket's close handler; the channel's future stays ours.
-                                    ((io.vertx.core.net.impl.NetSocketInternal) s).channelHandlerContext().channel()
-                                            .closeFuture().addListener(f -> limits.release(port));
-                                    tcp.accept(s, port);
-                                }
-                            });
-                    closers.add(server::close);
-                    server.listen().<Void>mapEmpty().onComplete(promise);
+                    promise.complete();
                 } else {
                     var options = httpSettings.options(bindHost, port);
                     var server = vertx.createHttpServer(spec.tls() == null ? options : spec.tls().apply(options))

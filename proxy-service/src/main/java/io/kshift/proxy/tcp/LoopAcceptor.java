@@ -20,9 +20,10 @@ import io.vertx.core.net.impl.VertxHandler;
  * A TCP listening socket owned by one event loop, as Envoy's workers and HAProxy's threads each own one: the loop
  * accepts its own connections and serves them, with no hand-off from an acceptor thread (Vert.x 4 shares one
  * socket per port and accepts on a thread of its own, then hands every connection to a loop: a thread wake-up per
- * connection). The kernel spreads connections over the loops' sockets (SO_REUSEPORT). Accepted channels become
- * ordinary Vert.x {@link NetSocket}s on the loop's context, so the relay code is the same; closing the acceptor
- * closes the listening socket and then every connection it accepted. A listener that is full
+ * connection). The kernel spreads connections over the loops' sockets (SO_REUSEPORT; without epoll, one loop's
+ * socket takes the port). Accepted channels go to the port's initializer as they are registered ({@link #attach}
+ * makes one an ordinary Vert.x {@link NetSocket} where that is wanted); closing the acceptor closes the listening
+ * socket and then every connection it accepted. A listener that is full
  * ({@link ListenerConnections}) closes a new connection at once.
  */
 public final class LoopAcceptor {
@@ -35,15 +36,9 @@ public final class LoopAcceptor {
         this.accepted = new DefaultChannelGroup(context.nettyEventLoop());
     }
 
-    /** Binds {@code host:port} on {@code context}'s event loop; each accepted connection goes to {@code handler}. */
-    public static Future<LoopAcceptor> bind(ContextInternal context, String host, int port, ListenerConnections limits,
-                                     Handler<NetSocket> handler) {
-        return bindChannels(context, host, port, limits, ch -> attach(context, ch, handler));
-    }
-
     /**
-     * As {@link #bind}, with {@code initializer} deciding what each admitted connection's pipeline holds (a TLS
-     * port first reads the ClientHello's SNI, then {@link #attach}es).
+     * Binds {@code host:port} on {@code context}'s event loop; {@code initializer} decides what each admitted
+     * connection's pipeline holds (a TCP port's relay; a TLS port first reads the ClientHello's SNI).
      */
     public static Future<LoopAcceptor> bindChannels(ContextInternal context, String host, int port,
                                                     ListenerConnections limits,

@@ -1,14 +1,14 @@
 package io.kshift.proxy.tcp;
 
 import io.kshift.proxy.routing.TableSource;
-import io.vertx.core.Handler;
-import io.vertx.core.net.NetSocket;
+import io.netty.channel.Channel;
+import java.util.function.Consumer;
 
 /**
  * What a TCP listener does with an accepted connection: relay it through the table it reads. One class for the
  * node's listeners and the warm-up's, for the reason {@link io.kshift.proxy.http.HttpListenerHandler} gives.
  */
-public final class TcpListenerHandler implements Handler<NetSocket> {
+public final class TcpListenerHandler implements Consumer<Channel> {
     private final TcpProxy tcp;
     private final int port;
     private final TableSource tables;
@@ -20,7 +20,7 @@ public final class TcpListenerHandler implements Handler<NetSocket> {
     }
 
     @Override
-    public void handle(NetSocket socket) {
-        tcp.accept(socket, port, tables.get());
+    public void accept(Channel channel) {
+        tcp.accept(channel, port, tables.get());
     }
 }

@@ -1,11 +1,10 @@
 package io.kshift.proxy.tcp;
 
-import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.proxy.routing.ListenerRoute;
 import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.routing.RouteTarget;
+import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetSocket;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
@@ -16,28 +15,26 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class TcpProxy {
-    private final RouteTableHolder tables;
     private final UpstreamClients clients;
-    private final Vertx vertx;
 
-    public TcpProxy(RouteTableHolder tables, Vertx vertx) {
-        this.tables = tables;
+    public TcpProxy(Vertx vertx) {
         this.clients = new UpstreamClients(vertx);
-        this.vertx = vertx;
     }
 
-    void accept(NetSocket client, int port) {
-        accept(client, port, tables.get());
-    }
-
-    /** Through {@code table} rather than the node's (the start-up warm-up runs a table of its own). */
-    public void accept(NetSocket client, int port, RouteTable table) {
-        // Nothing is read until an upstream is connected; then the relay turns reading on.
+    /**
+     * A connection accepted on {@code port}, through {@code table} (the node's, or the start-up warm-up's own).
+     * Called as the channel is registered, before it is active.
+     */
+    public void accept(Channel client, int port, RouteTable table) {
         accept(client, table.route(port));
     }
 
-    /** A connection whose route is already chosen (a TLS port's, by SNI); none: it is closed. */
-    public void accept(NetSocket client, Optional<ListenerRoute> route) {
+    /**
+     * A connection whose route is already chosen (a TLS port's, by SNI); none: it is closed. The channel's pipeline
+     * ends here: the relay's handler goes last.
+     */
+    public void accept(Channel client, Optional<ListenerRoute> route) {
+        // Nothing is read until an upstream is connected; then the relay turns reading on.
         Relay.reading(client, false);
         if (route.isEmpty()) {
             client.close();
@@ -51,6 +48,6 @@ public class TcpProxy {
         }
         target.connections().increment();
         target.stats().connectionOpened();
-        new TcpSession(client, target, clients, vertx).start();
+        new TcpSession(client, target, clients).start();
     }
 }

@@ -2,9 +2,12 @@ package io.kshift.proxy.tcp;
 
 import io.kshift.proxy.routing.RouteTarget;
 import io.kshift.proxy.routing.Upstream;
-import io.vertx.core.Vertx;
-import io.vertx.core.net.NetSocket;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,23 +21,21 @@ import org.jboss.logging.Logger;
 final class TcpSession {
     private static final Logger LOG = Logger.getLogger(TcpSession.class);
 
-    private final NetSocket client;
+    private final Channel client;
     private final RouteTarget target;
     private final UpstreamClients connector;
-    private final Vertx vertx;
     private final int first;
     private final long openedAt = System.nanoTime();
-    private long maxAgeTimer = -1;
+    private ScheduledFuture<?> maxAgeTimer;
     private Relay fromClient;
-    private NetSocket upstream;
+    private Channel upstream;
     private boolean clientClosed;
     private int directionsDone;
 
-    TcpSession(NetSocket client, RouteTarget target, UpstreamClients connector, Vertx vertx) {
+    TcpSession(Channel client, RouteTarget target, UpstreamClients connector) {
         this.client = client;
         this.target = target;
         this.connector = connector;
-        this.vertx = vertx;
         this.first = target.endpoints().first();
     }
 
@@ -42,35 +43,42 @@ final class TcpSession {
         HalfClose.enable(client);
         idleTimeout(client, target.destination());
         fromClient = Relay.from(client);
-        client.closeHandler(v -> {
+        client.closeFuture().addListener(v -> {
             clientClosed = true;
             target.release();
             target.stats().connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
             fromClient.discard();
-            if (maxAgeTimer >= 0) {
-                vertx.cancelTimer(maxAgeTimer);
+            if (maxAgeTimer != null) {
+                maxAgeTimer.cancel(false);
             }
             if (upstream != null) {
-                upstream.close();
+                closeAfterWrites(upstream);
             }
         });
-        client.exceptionHandler(e -> client.close());
         connect(0);
     }
 
     /**
      * Closes the connection after the destination's idle timeout (read out once per route table) with no byte read
      * or written on the client side, which every byte of the session passes: Netty's idle handler signals it, and
-     * Vert.x closes a connection on that signal; the close handler then closes the upstream too.
+     * the client's {@link Relay} closes the connection on that signal; its close listener then closes the upstream.
      */
-    private static void idleTimeout(NetSocket socket, io.kshift.model.registry.ResolvedDestination destination) {
+    private static void idleTimeout(Channel channel, io.kshift.model.registry.ResolvedDestination destination) {
         Duration idle = destination.idleTimeout();
         if (idle == null || idle.isZero()) {
             return; // 0s: no idle timeout, as in Envoy
         }
-        ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext().pipeline().addFirst(
-                "kshift-idle", new io.netty.handler.timeout.IdleStateHandler(0, 0, idle.toMillis(),
-                        java.util.concurrent.TimeUnit.MILLISECONDS));
+        channel.pipeline().addFirst("kshift-idle", new io.netty.handler.timeout.IdleStateHandler(0, 0,
+                idle.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** Closes once what was written before has left (a close does not drop the last bytes relayed to a peer). */
+    static void closeAfterWrites(Channel channel) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.close();
+        }
     }
 
     private void connect(int attempt) {
@@ -85,11 +93,10 @@ final class TcpSession {
             connect(attempt + 1);
             return;
         }
-        var context = ((io.vertx.core.net.impl.ConnectionBase) client).getContext();
-        connector.connect(context, target.destination().connectTimeout(), endpoint.address().host(),
-                endpoint.address().port()).onComplete(ar -> {
+        connector.connect(client.eventLoop(), target.destination().connectTimeout(), endpoint.address().host(),
+                endpoint.address().port()).addListener((ChannelFutureListener) ar -> {
             var outliers = endpoints.outliers();
-            if (ar.failed()) {
+            if (!ar.isSuccess()) {
                 LOG.debugf("endpoint %s refused: %s", endpoint, ar.cause().getMessage());
                 target.stats().connectFailure(ar.cause());
                 if (outliers != null) {
@@ -99,20 +106,18 @@ final class TcpSession {
                     connect(attempt + 1); // a client that left needs no next endpoint
                 }
             } else if (clientClosed) {
-                ar.result().close();
+                ar.channel().close();
             } else {
                 if (outliers != null) {
                     outliers.success(endpoint);
                 }
-                relay(endpoint, ar.result());
+                relay(endpoint, ar.channel());
             }
         });
     }
 
-    private void relay(Upstream endpoint, NetSocket socket) {
-        upstream = socket;
-        io.netty.channel.Channel channel = ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext()
-                .channel();
+    private void relay(Upstream endpoint, Channel channel) {
+        upstream = channel;
         io.kshift.proxy.routing.TcpKeepalives.apply(io.kshift.proxy.routing.TcpKeepalives.of(target.destination()),
                 channel);
         if (target.tls() != null) {
@@ -122,37 +127,38 @@ final class TcpSession {
                         endpoint.address().port()));
             } catch (RuntimeException e) {
                 LOG.debugf("no TLS toward %s: %s", target.destination().service(), e.getMessage());
-                socket.close();
+                channel.close();
                 client.close();
                 return;
             }
         }
         endpoint.opened();
-        HalfClose.enable(socket);
-        socket.closeHandler(v -> {
+        HalfClose.enable(channel);
+        channel.closeFuture().addListener(v -> {
             endpoint.closed();
-            client.close();
+            closeAfterWrites(client);
         });
-        socket.exceptionHandler(e -> socket.close());
-        Relay.from(socket).to(client, this::directionDone, target.stats().bytesFromUpstream());
-        fromClient.to(socket, this::directionDone, target.stats().bytesFromClient());
+        Relay fromUpstream = Relay.from(channel);
+        fromUpstream.to(client, fromClient, this::directionDone, target.stats().bytesFromUpstream());
+        fromClient.to(channel, fromUpstream, this::directionDone, target.stats().bytesFromClient());
         Duration maxAge = target.destination().maxConnectionDuration();
         if (maxAge != null) {
-            maxAgeTimer = vertx.setTimer(Math.max(1, maxAge.toMillis()), id -> close());
+            maxAgeTimer = client.eventLoop().schedule(this::close, Math.max(1, maxAge.toMillis()),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
     private void close() {
-        client.close();
+        closeAfterWrites(client);
         if (upstream != null) {
-            upstream.close();
+            closeAfterWrites(upstream);
         }
     }
 
     private void directionDone() {
         if (++directionsDone == 2) {
-            client.close();
-            upstream.close();
+            closeAfterWrites(client);
+            closeAfterWrites(upstream);
         }
     }
 }

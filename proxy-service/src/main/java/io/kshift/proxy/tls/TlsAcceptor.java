@@ -2,24 +2,22 @@ package io.kshift.proxy.tls;
 
 import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.proxy.routing.ListenerRoute;
-import io.kshift.proxy.tcp.LoopAcceptor;
 import io.kshift.proxy.tcp.TcpProxy;
 import io.netty.channel.Channel;
-import io.vertx.core.impl.ContextInternal;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * How a TLS port takes a connection: its SNI is read first ({@link SniSniffer}), the route table of that moment
- * picks the chain and the route, a terminating chain puts its TLS handler in front, and the connection becomes an
- * ordinary relayed socket ({@link TcpProxy}). A name no chain or route takes is closed at once, as Envoy closes a
+ * picks the chain and the route, a terminating chain puts its TLS handler in front, and the connection is relayed
+ * as a TCP port's are ({@link TcpProxy}). A name no chain or route takes is closed at once, as Envoy closes a
  * connection no filter chain matches.
  */
 public final class TlsAcceptor {
     private TlsAcceptor() {
     }
 
-    public static Consumer<Channel> initializer(ContextInternal context, int port, RouteTableHolder tables,
+    public static Consumer<Channel> initializer(int port, RouteTableHolder tables,
                                                 TcpProxy tcp, long helloTimeoutMillis) {
         return ch -> ch.pipeline().addLast("kshift-sni", new SniSniffer(helloTimeoutMillis, (ctx, sni) -> {
             Optional<TlsPortTable.Chain> chain = tables.get().tls(port).flatMap(t -> t.chain(sni));
@@ -30,7 +28,7 @@ public final class TlsAcceptor {
             }
             ServerTls termination = chain.get().termination();
             if (termination == null) {
-                LoopAcceptor.attach(context, ctx.channel(), socket -> tcp.accept(socket, route));
+                tcp.accept(ctx.channel(), route);
                 return;
             }
             // The upstream is connected once the handshake (and, MUTUAL, the client's certificate) holds: a client
@@ -40,7 +38,7 @@ public final class TlsAcceptor {
             io.netty.channel.Channel channel = ctx.channel();
             ssl.handshakeFuture().addListener(f -> {
                 if (f.isSuccess() && channel.isActive()) {
-                    LoopAcceptor.attach(context, channel, socket -> tcp.accept(socket, route));
+                    tcp.accept(channel, route);
                 } else {
                     channel.close();
                 }

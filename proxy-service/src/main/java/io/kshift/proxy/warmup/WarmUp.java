@@ -210,21 +210,18 @@ public class WarmUp {
      * listeners' event loops, sharing one port).
      */
     private int tcpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers) throws Exception {
-        if (vertx.isNativeTransportEnabled()) {
-            int port = 0;
-            for (io.vertx.core.Context context : listeners.contexts()) {
-                io.kshift.proxy.tcp.LoopAcceptor acceptor = await(io.kshift.proxy.tcp.LoopAcceptor.bind(
-                        (io.vertx.core.impl.ContextInternal) context, "127.0.0.1", port, limits,
-                        new TcpListenerHandler(tcp, TCP_PORT, tables)));
-                closers.add(acceptor::close);
-                port = acceptor.port();
+        int port = 0;
+        for (io.vertx.core.Context context : listeners.contexts()) {
+            io.kshift.proxy.tcp.LoopAcceptor acceptor = await(io.kshift.proxy.tcp.LoopAcceptor.bindChannels(
+                    (io.vertx.core.impl.ContextInternal) context, "127.0.0.1", port, limits,
+                    new TcpListenerHandler(tcp, TCP_PORT, tables)));
+            closers.add(acceptor::close);
+            port = acceptor.port();
+            if (!vertx.isNativeTransportEnabled()) {
+                break; // no SO_REUSEPORT: one loop's socket, as the node's listeners do then
             }
-            return port;
         }
-        NetServer server = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0)
-                .setTcpNoDelay(true)).connectHandler(new TcpListenerHandler(tcp, TCP_PORT, tables)).listen());
-        closers.add(server::close);
-        return server.actualPort();
+        return port;
     }
 
     /**
