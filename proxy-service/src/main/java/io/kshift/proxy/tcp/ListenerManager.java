@@ -27,10 +27,11 @@ import org.jboss.logging.Logger;
  * Opens and closes the data listeners as gateways come and go: TCP ports relay connections ({@link TcpProxy}),
  * HTTP ports serve HTTP/1.1 and cleartext HTTP/2 ({@link HttpProxy}). Each port is bound with SO_REUSEPORT, so
  * several proxy nodes on one machine share it and the kernel spreads connections between them; inside a node, one
- * server per acceptor event loop spreads them across cores (TCP ports: a listening socket per loop, accepted on
- * that loop, see {@link LoopAcceptor}; HTTP ports: Vert.x's shared server). A removed port routes nothing new at once (it is gone
- * from the route table), while its live connections go on until the drain deadline
- * ({@code kshift.proxy.drain-timeout}); then the servers close, and Vert.x closes the connections they accepted.
+ * server per acceptor event loop spreads them across cores (TCP and TLS ports: a listening socket per loop,
+ * accepted on that loop, see {@link LoopAcceptor}; HTTP ports: Vert.x's shared server). A removed port routes nothing
+ * new at once (it is gone from the route table), while its live connections go on until the drain deadline
+ * ({@code kshift.proxy.drain-timeout}); then the servers close, and so do the connections they accepted (TCP and
+ * TLS at once, whatever they still had to send; HTTP by Vert.x).
  * A port that comes back, with the same protocol, before the deadline keeps its servers and connections.
  */
 @ApplicationScoped
@@ -204,23 +205,16 @@ public class ListenerManager {
         for (Context context : loops) {
             Promise<Void> promise = Promise.promise();
             context.runOnContext(v -> {
-                if (protocol == ListenerProtocol.TLS) {
-                    // SNI decides each connection, so TLS ports always take connections on the loop's own socket.
-                    var ctx = (io.vertx.core.impl.ContextInternal) context;
-                    LoopAcceptor.bindChannels(ctx, bindHost, port, limits, io.kshift.proxy.tls.TlsAcceptor.initializer(
-                                    port, tables, tcp, helloTimeoutMillis)).onSuccess(a -> {
-                                if (abandoned.get()) {
-                                    a.close();
-                                } else {
-                                    closers.add(a::close);
-                                }
-                            })
-                            .<Void>mapEmpty().onComplete(promise);
-                } else if (protocol == ListenerProtocol.TCP && (vertx.isNativeTransportEnabled()
-                        || context == loops.get(0))) {
-                    // Without epoll there is no SO_REUSEPORT: the first loop's socket takes the port alone.
+                if ((protocol == ListenerProtocol.TLS || protocol == ListenerProtocol.TCP)
+                        && !LoopAcceptor.sharesPorts(vertx) && context != loops.get(0)) {
+                    promise.complete(); // the first loop's socket takes the port alone
+                } else if (protocol == ListenerProtocol.TLS || protocol == ListenerProtocol.TCP) {
+                    // A TLS port reads each ClientHello's SNI first, so it takes connections on the loop's own socket.
+                    java.util.function.Consumer<io.netty.channel.Channel> initializer = protocol == ListenerProtocol.TLS
+                            ? io.kshift.proxy.tls.TlsAcceptor.initializer(port, tables, tcp, helloTimeoutMillis)
+                            : new TcpListenerHandler(tcp, port, tables.source());
                     LoopAcceptor.bindChannels((io.vertx.core.impl.ContextInternal) context, bindHost, port, limits,
-                            new TcpListenerHandler(tcp, port, tables.source())).onSuccess(a -> {
+                            initializer).onSuccess(a -> {
                                 if (abandoned.get()) {
                                     a.close(); // bound after the attempt gave up: it must not keep a share of the port
                                 } else {
@@ -228,8 +222,6 @@ public class ListenerManager {
                                 }
                             })
                             .<Void>mapEmpty().onComplete(promise);
-                } else if (protocol == ListenerProtocol.TCP) {
-                    promise.complete();
                 } else {
                     var options = httpSettings.options(bindHost, port);
                     var server = vertx.createHttpServer(spec.tls() == null ? options : spec.tls().apply(options))

@@ -20,13 +20,16 @@ import io.vertx.core.net.impl.VertxHandler;
  * A TCP listening socket owned by one event loop, as Envoy's workers and HAProxy's threads each own one: the loop
  * accepts its own connections and serves them, with no hand-off from an acceptor thread (Vert.x 4 shares one
  * socket per port and accepts on a thread of its own, then hands every connection to a loop: a thread wake-up per
- * connection). The kernel spreads connections over the loops' sockets (SO_REUSEPORT; without epoll, one loop's
- * socket takes the port). Accepted channels go to the port's initializer as they are registered ({@link #attach}
+ * connection). The kernel spreads connections over the loops' sockets (SO_REUSEPORT; where the JDK's sockets
+ * cannot share a port, one loop's socket takes it alone, {@link #sharesPorts}). Accepted channels go to the port's initializer as they are registered ({@link #attach}
  * makes one an ordinary Vert.x {@link NetSocket} where that is wanted); closing the acceptor closes the listening
  * socket and then every connection it accepted. A listener that is full
  * ({@link ListenerConnections}) closes a new connection at once.
  */
 public final class LoopAcceptor {
+    /** Whether the JDK's own sockets take SO_REUSEPORT here (Linux and the BSDs do; Windows does not). */
+    private static final boolean NIO_REUSE_PORT = nioReusePort();
+
     private final ContextInternal context;
     private final ChannelGroup accepted;
     private Channel server;
@@ -64,6 +67,9 @@ public final class LoopAcceptor {
                 });
         if (context.owner().isNativeTransportEnabled()) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        } else if (NIO_REUSE_PORT) {
+            bootstrap.option(io.netty.channel.socket.nio.NioChannelOption.of(
+                    java.net.StandardSocketOptions.SO_REUSEPORT), true);
         }
         Promise<LoopAcceptor> bound = context.promise();
         ChannelFuture f = bootstrap.bind(host, port);
@@ -87,6 +93,22 @@ public final class LoopAcceptor {
                 chctx -> new NetSocketImpl(context, chctx, null, null, false));
         vertx.addHandler(socket -> context.emit(socket, handler));
         ch.pipeline().addLast("handler", vertx);
+    }
+
+    /**
+     * Whether each loop can have a socket of its own on one port. If not, only one loop may bind it: the port's
+     * connections are then all served on that loop.
+     */
+    public static boolean sharesPorts(io.vertx.core.Vertx vertx) {
+        return vertx.isNativeTransportEnabled() || NIO_REUSE_PORT;
+    }
+
+    private static boolean nioReusePort() {
+        try (var channel = java.nio.channels.ServerSocketChannel.open()) {
+            return channel.supportedOptions().contains(java.net.StandardSocketOptions.SO_REUSEPORT);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The port it listens on (the bound one when asked for port 0). */

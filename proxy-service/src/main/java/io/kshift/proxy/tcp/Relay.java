@@ -112,7 +112,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
     }
 
     private void resume() {
-        if (!ended && to != null) {
+        // While held reads are being passed on, a FIN may still be queued among them: to() decides at their end.
+        if (!ended && to != null && early.isEmpty()) {
             reading(from, true);
         }
     }
@@ -129,10 +130,13 @@ final class Relay extends ChannelInboundHandlerAdapter {
         to.write(data, to.voidPromise());
         unflushed = true;
         if (!to.isWritable()) {
-            // Off before the flush: a flush that drains the queue at once turns reading back on (via the
-            // writability event), which must not be undone after it.
-            reading(from, false);
+            // Flushed first: one 64 KiB read passes Netty's high-water mark by itself, and a socket that takes it
+            // all at once must not cost an off-and-on of reading. Off only if still full after the flush; the drain
+            // that follows then fires its writability event with reading off (channelWritabilityChanged).
             flush();
+            if (!to.isWritable()) {
+                reading(from, false);
+            }
         }
     }
 

@@ -142,7 +142,7 @@ final class TcpSession {
         fromUpstream.to(client, fromClient, this::directionDone, target.stats().bytesFromUpstream());
         fromClient.to(channel, fromUpstream, this::directionDone, target.stats().bytesFromClient());
         Duration maxAge = target.destination().maxConnectionDuration();
-        if (maxAge != null) {
+        if (maxAge != null && !clientClosed) { // passing on held reads may have failed and closed both already
             maxAgeTimer = client.eventLoop().schedule(this::close, Math.max(1, maxAge.toMillis()),
                     TimeUnit.MILLISECONDS);
         }

@@ -67,7 +67,8 @@ public final class UpstreamClients {
 
     /**
      * Connects {@code host:port} on {@code loop} (the caller's) as a bare channel: empty pipeline, reading on. Its
-     * listeners run on the loop before the channel is active, so they can install handlers before a byte is read.
+     * listeners run on the loop before {@code channelActive} fires (which starts reading), so they can install
+     * handlers before a byte is read.
      */
     ChannelFuture connect(EventLoop loop, Duration connectTimeout, String host, int port) {
         InetAddress ip = NetUtil.createInetAddressFromIpAddressString(host);

@@ -217,8 +217,8 @@ public class WarmUp {
                     new TcpListenerHandler(tcp, TCP_PORT, tables)));
             closers.add(acceptor::close);
             port = acceptor.port();
-            if (!vertx.isNativeTransportEnabled()) {
-                break; // no SO_REUSEPORT: one loop's socket, as the node's listeners do then
+            if (!io.kshift.proxy.tcp.LoopAcceptor.sharesPorts(vertx)) {
+                break; // one loop's socket takes the port, as the node's listeners do then
             }
         }
         return port;
