@@ -21,10 +21,10 @@ import io.vertx.core.net.impl.VertxHandler;
  * accepts its own connections and serves them, with no hand-off from an acceptor thread (Vert.x 4 shares one
  * socket per port and accepts on a thread of its own, then hands every connection to a loop: a thread wake-up per
  * connection). The kernel spreads connections over the loops' sockets (SO_REUSEPORT; where the JDK's sockets
- * cannot share a port, one loop's socket takes it alone, {@link #sharesPorts}). Accepted channels go to the port's initializer as they are registered ({@link #attach}
- * makes one an ordinary Vert.x {@link NetSocket} where that is wanted); closing the acceptor closes the listening
- * socket and then every connection it accepted. A listener that is full
- * ({@link ListenerConnections}) closes a new connection at once.
+ * cannot share a port, one loop's socket takes it alone, {@link #sharesPorts}). Accepted channels go to the port's
+ * initializer as they are registered ({@link #attach} makes one an ordinary Vert.x {@link NetSocket} where that is
+ * wanted); closing the acceptor closes the listening socket and then every connection it accepted. A listener that
+ * is full ({@link ListenerConnections}) closes a new connection at once.
  */
 public final class LoopAcceptor {
     /** Whether the JDK's own sockets take SO_REUSEPORT here (Linux and the BSDs do; Windows does not). */
