@@ -205,10 +205,11 @@ public class ListenerManager {
         for (Context context : loops) {
             Promise<Void> promise = Promise.promise();
             context.runOnContext(v -> {
-                if ((protocol == ListenerProtocol.TLS || protocol == ListenerProtocol.TCP)
-                        && !LoopAcceptor.sharesPorts(vertx) && context != loops.get(0)) {
-                    promise.complete(); // the first loop's socket takes the port alone
-                } else if (protocol == ListenerProtocol.TLS || protocol == ListenerProtocol.TCP) {
+                if (protocol == ListenerProtocol.TLS || protocol == ListenerProtocol.TCP) {
+                    if (!LoopAcceptor.sharesPorts(vertx) && context != loops.get(0)) {
+                        promise.complete(); // the first loop's socket takes the port alone
+                        return;
+                    }
                     // A TLS port reads each ClientHello's SNI first, so it takes connections on the loop's own socket.
                     java.util.function.Consumer<io.netty.channel.Channel> initializer = protocol == ListenerProtocol.TLS
                             ? io.kshift.proxy.tls.TlsAcceptor.initializer(port, tables, tcp, helloTimeoutMillis)

@@ -73,7 +73,7 @@ final class TcpSession {
     }
 
     /** Closes once what was written before has left (a close does not drop the last bytes relayed to a peer). */
-    static void closeAfterWrites(Channel channel) {
+    private static void closeAfterWrites(Channel channel) {
         if (channel.isActive()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -157,8 +157,7 @@ final class TcpSession {
 
     private void directionDone() {
         if (++directionsDone == 2) {
-            closeAfterWrites(client);
-            closeAfterWrites(upstream);
+            close();
         }
     }
 }
