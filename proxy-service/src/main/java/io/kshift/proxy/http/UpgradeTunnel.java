@@ -179,7 +179,7 @@ final class UpgradeTunnel {
                     int colon = lines[i].indexOf(':');
                     if (colon > 0) {
                         String name = lines[i].substring(0, colon).trim();
-                        if (code == 101 || !UpstreamRequests.HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                        if (code == 101 || !UpstreamRequests.hopByHop(name)) {
                             response.headers().add(name, lines[i].substring(colon + 1).trim());
                         }
                     }

@@ -5,8 +5,9 @@ import io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb;
 import io.kshift.model.routing.HostNames;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Locale;
-import java.util.Set;
+import io.netty.util.AsciiString;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.random.RandomGenerator;
 
 /** What a forwarded request carries, what a redirect points at, and what a consistent hash hashes: pure functions. */
@@ -15,8 +16,11 @@ final class UpstreamRequests {
      * Never forwarded (RFC 9110 hop-by-hop fields, HTTP/2 upgrade); Host is set from the route. Expect too: the
      * listener answers 100 Continue itself, as Envoy does by default.
      */
-    static final Set<String> HOP_BY_HOP = Set.of("expect", "connection", "keep-alive", "proxy-connection", "transfer-encoding",
-            "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "http2-settings", "host");
+    private static final List<AsciiString> HOP_BY_HOP = Stream.of("expect", "connection", "keep-alive",
+            "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate",
+            "proxy-authorization", "http2-settings", "host").map(AsciiString::of).toList();
+    private static final AsciiString TE = AsciiString.of("te");
+    private static final AsciiString COOKIE = AsciiString.of("cookie");
 
     /**
      * The live page's session cookie (telemetry-service): browsers send cookies to every port of a host, so a
@@ -40,25 +44,38 @@ final class UpstreamRequests {
         return out.toString();
     }
 
+    /**
+     * Whether a header is never forwarded, whatever the case of its name. Compared in place: every request's and
+     * answer's headers pass here, and a lower-case copy of each name was a tenth of the proxy's allocation.
+     */
+    static boolean hopByHop(CharSequence name) {
+        for (AsciiString h : HOP_BY_HOP) {
+            if (h.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The client's headers less hop-by-hop ones, Host (rewritten or not), forwarding headers, the route's edits. */
     static MultiMap headers(HttpServerRequest request, HttpRouteEntry route, HttpTarget target, String authority,
                             RandomGenerator random) {
         MultiMap h = MultiMap.caseInsensitiveMultiMap();
         request.headers().forEach(e -> {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (name.equals("te")) {
+            String name = e.getKey();
+            if (TE.contentEqualsIgnoreCase(name)) {
                 // The one TE HTTP/2 allows, and gRPC requires: the client takes trailers.
                 if (e.getValue().trim().equalsIgnoreCase("trailers")) {
                     h.add("te", "trailers");
                 }
-            } else if (!HOP_BY_HOP.contains(name) && !name.startsWith(":")) {
-                if (name.equals("cookie") && e.getValue().contains(SESSION_COOKIE)) {
+            } else if (!hopByHop(name) && !name.startsWith(":")) {
+                if (COOKIE.contentEqualsIgnoreCase(name) && e.getValue().contains(SESSION_COOKIE)) {
                     String kept = withoutSessionCookie(e.getValue());
                     if (!kept.isEmpty()) {
-                        h.add(e.getKey(), kept);
+                        h.add(name, kept);
                     }
                 } else {
-                    h.add(e.getKey(), e.getValue());
+                    h.add(name, e.getValue());
                 }
             }
         });

@@ -1,0 +1,120 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.samples.HttpEcho;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hop-by-hop headers (RFC 9110 7.6.1) stop at the proxy both ways, whatever the case of their names; every other
+ * header passes. One node, a real broker, an httpbin-like backend for requests and a raw socket backend whose
+ * answer carries hop-by-hop headers in mixed case.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
+class HopByHopHeadersTest {
+    static final String ANSWER = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=5\r\n"
+            + "PROXY-CONNECTION: keep-alive\r\nUpgrade: h2c\r\nX-Http2-Stream-Id: 7\r\nX-Kept: yes\r\n"
+            + "Trailer: X-Sum\r\nConnection: close\r\n\r\nok";
+    static HttpEcho echo;
+    static ServerSocket raw;
+    static int gatewayPort;
+
+    @Inject
+    RouteTableHolder tables;
+
+    @BeforeAll
+    static void backends() throws Exception {
+        echo = HttpEcho.start("127.0.0.1", 0, "v1");
+        raw = new ServerSocket(0);
+        Thread backend = new Thread(() -> {
+            while (!raw.isClosed()) {
+                try (Socket s = raw.accept()) {
+                    readHead(s.getInputStream());
+                    s.getOutputStream().write(ANSWER.getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // closed at the end, or a connection the proxy dropped: the next accept says which
+                }
+            }
+        }, "raw-backend");
+        backend.setDaemon(true);
+        backend.start();
+        try (ServerSocket probe = new ServerSocket(0)) {
+            gatewayPort = probe.getLocalPort();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        echo.close();
+        raw.close();
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed before the end of the head");
+            }
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+    }
+
+    private HttpResponse<String> through(int backendPort, String... headers) throws Exception {
+        HttpMesh mesh = new HttpMesh(gatewayPort, backendPort, backendPort);
+        mesh.publishNext(tables, HttpMesh.rule(""), HttpMesh.routes(HttpProxyTest.TO_V1.replace("    route", "  - route")));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/headers"))
+                .timeout(Duration.ofSeconds(8));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aClientsHopByHopHeadersStopAtTheProxyAndTheRestReachTheBackend() throws Exception {
+        echo.clear();
+        HttpResponse<String> r = through(echo.port(), "Proxy-Connection", "keep-alive", "Keep-Alive", "timeout=9",
+                "TE", "gzip", "Proxy-Authorization", "Basic eA==", "X-Kept", "1", "Cookie", "a=1; kshift-token=t");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(echo.seen()).singleElement().satisfies(s -> assertThat(s.headers())
+                .doesNotContainKeys("proxy-connection", "keep-alive", "te", "proxy-authorization")
+                .containsEntry("x-kept", "1").containsEntry("cookie", "a=1").containsKey("x-request-id"));
+        // The one TE that passes: trailers (gRPC needs it).
+        echo.clear();
+        through(echo.port(), "te", "trailers");
+        assertThat(echo.seen()).singleElement().satisfies(s -> assertThat(s.headers()).containsEntry("te", "trailers"));
+    }
+
+    @Test
+    void anUpstreamsHopByHopHeadersStopAtTheProxyAndTheRestReachTheClient() throws Exception {
+        HttpResponse<String> r = through(raw.getLocalPort());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("ok");
+        assertThat(r.headers().firstValue("x-kept")).hasValue("yes");
+        for (String name : new String[] {"keep-alive", "proxy-connection", "upgrade", "x-http2-stream-id", "trailer"}) {
+            assertThat(r.headers().firstValue(name)).as(name).isEmpty();
+        }
+    }
+}
