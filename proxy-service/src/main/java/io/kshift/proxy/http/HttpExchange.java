@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.util.AsciiString;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -453,14 +452,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         t.status = status;
         headCopied = true;
         response.setStatusCode(status).setStatusMessage(upstream.status().reasonPhrase());
-        for (var i = upstream.headers().iteratorCharSequence(); i.hasNext(); ) { // names as parsed: no String copies
-            var e = i.next();
-            CharSequence name = e.getKey();
-            // x-http2-*: Netty's HTTP/2-to-HTTP conversion notes (the stream id), not the upstream's headers.
-            if (!UpstreamRequests.hopByHop(name) && !AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8)) {
-                response.headers().add(name, e.getValue());
-            }
-        }
+        UpstreamRequests.copyAnswerHeaders(upstream.headers(), response.headers());
         t.grpcStatus = grpc;
         route.responseEdits().applyTo(response.headers());
         target.responseEdits().applyTo(response.headers());

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import java.util.random.RandomGenerator;
 
-/** What a forwarded request carries, what a redirect points at, and what a consistent hash hashes: pure functions. */
+/**
+ * What a forwarded request carries, which of an answer's headers go back, what a redirect points at, and what a
+ * consistent hash hashes: pure functions.
+ */
 final class UpstreamRequests {
     /**
      * Never forwarded (RFC 9110 hop-by-hop fields, HTTP/2 upgrade); Host is set from the route. Expect too: the
@@ -57,10 +60,12 @@ final class UpstreamRequests {
         return false;
     }
 
-    /** The client's headers less hop-by-hop ones, Host (rewritten or not), forwarding headers, the route's edits. */
+    /** The client's headers less hop-by-hop ones (named so or by its Connection field), Host (rewritten or not), forwarding headers, the route's edits. */
     static MultiMap headers(HttpServerRequest request, HttpRouteEntry route, HttpTarget target, String authority,
                             RandomGenerator random) {
         MultiMap h = MultiMap.caseInsensitiveMultiMap();
+        ConnectionOptions hopOnly = request.headers().contains("connection")
+                ? ConnectionOptions.of(request.headers().getAll("connection")) : ConnectionOptions.NONE;
         request.headers().forEach(e -> {
             String name = e.getKey();
             if (TE.contentEqualsIgnoreCase(name)) {
@@ -68,7 +73,7 @@ final class UpstreamRequests {
                 if (e.getValue().trim().equalsIgnoreCase("trailers")) {
                     h.add("te", "trailers");
                 }
-            } else if (!hopByHop(name) && !name.startsWith(":")) {
+            } else if (!hopByHop(name) && !name.startsWith(":") && !hopOnly.nominates(name)) {
                 if (COOKIE.contentEqualsIgnoreCase(name) && e.getValue().contains(SESSION_COOKIE)) {
                     String kept = withoutSessionCookie(e.getValue());
                     if (!kept.isEmpty()) {
@@ -90,6 +95,25 @@ final class UpstreamRequests {
         route.requestEdits().applyTo(h);
         target.requestEdits().applyTo(h);
         return h;
+    }
+
+    /**
+     * An answer's headers as they go back to the client: all but hop-by-hop ones (named so or by its Connection
+     * field) and {@code x-http2-*} (Netty's HTTP/2-to-HTTP conversion notes, the stream id, not the upstream's).
+     * Names and values are copied as parsed: no String copy of each.
+     */
+    static void copyAnswerHeaders(io.netty.handler.codec.http.HttpHeaders upstream, MultiMap into) {
+        var connection = io.netty.handler.codec.http.HttpHeaderNames.CONNECTION;
+        ConnectionOptions hopOnly = upstream.contains(connection)
+                ? ConnectionOptions.of(upstream.getAll(connection)) : ConnectionOptions.NONE;
+        for (var i = upstream.iteratorCharSequence(); i.hasNext(); ) {
+            var e = i.next();
+            CharSequence name = e.getKey();
+            if (!hopByHop(name) && !AsciiString.regionMatches(name, true, 0, "x-http2-", 0, 8)
+                    && !hopOnly.nominates(name)) {
+                into.add(name, e.getValue());
+            }
+        }
     }
 
     /**

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class HopByHopHeadersTest {
     static final String ANSWER = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=5\r\n"
             + "PROXY-CONNECTION: keep-alive\r\nUpgrade: h2c\r\nX-Http2-Stream-Id: 7\r\nX-Kept: yes\r\n"
-            + "Trailer: X-Sum\r\nConnection: close\r\n\r\nok";
+            + "Trailer: X-Sum\r\nX-Internal: secret\r\nConnection: close, X-Internal\r\n\r\nok";
     static HttpEcho echo;
     static ServerSocket raw;
     static int gatewayPort;
@@ -105,6 +105,12 @@ class HopByHopHeadersTest {
         assertThat(echo.seen()).singleElement().satisfies(s -> assertThat(s.headers())
                 .doesNotContainKeys("proxy-authorization", "proxy-connection", "keep-alive", "te", "connection")
                 .containsEntry("x-kept", "1").containsEntry("cookie", "a=1").containsKey("x-request-id"));
+        // Headers the client's Connection field names are for the proxy alone; the proxy's own still go on.
+        echo.clear();
+        assertThat(rawRequest("X-Hop: 1\r\nX-Forwarded-For: 10.9.9.9\r\nX-Kept: 2\r\nConnection: X-Hop\r\n"
+                + "connection: x-forwarded-for\r\n")).startsWith("HTTP/1.1 200");
+        assertThat(echo.seen()).singleElement().satisfies(s -> assertThat(s.headers()).doesNotContainKey("x-hop")
+                .containsEntry("x-kept", "2").containsEntry("x-forwarded-for", "127.0.0.1"));
         // The one TE that passes: trailers (gRPC needs it).
         echo.clear();
         assertThat(rawRequest("te: trailers\r\n")).startsWith("HTTP/1.1 200");
@@ -121,7 +127,7 @@ class HopByHopHeadersTest {
         assertThat(r.body()).isEqualTo("ok");
         assertThat(r.headers().firstValue("x-kept")).hasValue("yes");
         for (String name : new String[] {"keep-alive", "proxy-connection", "upgrade", "x-http2-stream-id", "trailer",
-                "connection"}) {
+                "connection", "x-internal"}) {
             assertThat(r.headers().firstValue(name)).as(name).isEmpty();
         }
     }

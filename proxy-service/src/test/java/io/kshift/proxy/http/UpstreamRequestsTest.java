@@ -3,6 +3,7 @@ package io.kshift.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.AsciiString;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which headers stop at the proxy: decided on names as they arrive, in any case, String or Netty's own. */
@@ -19,5 +20,18 @@ class UpstreamRequestsTest {
                 "connections", "hostname", "x-forwarded-host", "Trailers"}) {
             assertThat(UpstreamRequests.hopByHop(name)).as(name).isFalse();
         }
+    }
+
+    @Test
+    void theConnectionFieldsOptionsAreTheHeadersItNamesButCloseAndKeepAlive() {
+        ConnectionOptions o = ConnectionOptions.of(List.of("close, X-Internal ,,x-debug", "Keep-Alive, TE"));
+        assertThat(o.names()).containsExactly("x-internal", "x-debug", "te");
+        assertThat(o.nominates("X-INTERNAL")).isTrue();
+        assertThat(o.nominates(AsciiString.of("x-debug"))).isTrue();
+        assertThat(o.nominates("x-internals")).isFalse();
+        assertThat(o.nominates("x-forwarded-for")).isFalse();
+        assertThat(ConnectionOptions.of(List.of("keep-alive"))).isSameAs(ConnectionOptions.NONE);
+        assertThat(ConnectionOptions.of(List.of())).isSameAs(ConnectionOptions.NONE);
+        assertThat(ConnectionOptions.NONE.nominates("anything")).isFalse();
     }
 }
