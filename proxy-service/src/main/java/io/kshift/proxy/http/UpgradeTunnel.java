@@ -175,13 +175,24 @@ final class UpgradeTunnel {
                 }
                 socket.handler(null);
                 socket.pause();
+                java.util.List<String> connection = new java.util.ArrayList<>();
                 for (int i = 1; i < lines.length; i++) {
                     int colon = lines[i].indexOf(':');
                     if (colon > 0) {
                         String name = lines[i].substring(0, colon).trim();
+                        String value = lines[i].substring(colon + 1).trim();
                         if (code == 101 || !UpstreamRequests.hopByHop(name)) {
-                            response.headers().add(name, lines[i].substring(colon + 1).trim());
+                            response.headers().add(name, value);
+                        } else if (name.equalsIgnoreCase("connection")) {
+                            connection.add(value);
                         }
+                    }
+                }
+                // A refused upgrade is an ordinary answer: what its Connection fields name stays on the upstream's
+                // hop too (its length excepted: passBack reads the body by it).
+                for (String named : ConnectionOptions.of(connection).names()) {
+                    if (!named.equals("content-length")) {
+                        response.headers().remove(named);
                     }
                 }
                 boolean chunked = text.substring(0, end).toLowerCase(Locale.ROOT)
