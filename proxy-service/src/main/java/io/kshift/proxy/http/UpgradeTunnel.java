@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
 
@@ -175,7 +177,7 @@ final class UpgradeTunnel {
                 }
                 socket.handler(null);
                 socket.pause();
-                java.util.List<String> connection = new java.util.ArrayList<>();
+                List<String> connection = new ArrayList<>();
                 for (int i = 1; i < lines.length; i++) {
                     int colon = lines[i].indexOf(':');
                     if (colon > 0) {

@@ -3,12 +3,12 @@ package io.kshift.proxy.http;
 import io.kshift.model.istio.HttpRedirect;
 import io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb;
 import io.kshift.model.routing.HostNames;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
-import io.netty.util.AsciiString;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 
 /**
  * What a forwarded request carries, which of an answer's headers go back, what a redirect points at, and what a
@@ -60,7 +60,10 @@ final class UpstreamRequests {
         return false;
     }
 
-    /** The client's headers less hop-by-hop ones (named so or by its Connection field), Host (rewritten or not), forwarding headers, the route's edits. */
+    /**
+     * The client's headers less hop-by-hop ones (named so or by its Connection fields), then Host (rewritten or
+     * not), forwarding headers and the route's edits.
+     */
     static MultiMap headers(HttpServerRequest request, HttpRouteEntry route, HttpTarget target, String authority,
                             RandomGenerator random) {
         MultiMap h = MultiMap.caseInsensitiveMultiMap();
