@@ -5,11 +5,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The local fleet: Kafka, validator-service, config-service, telemetry-service, two proxy nodes sharing the data ports
@@ -32,9 +36,15 @@ public final class Fleet {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
     private final FleetLayout layout;
+    private final ProxyJvm proxyJvm;
 
     public Fleet(FleetLayout layout) {
+        this(layout, ProxyJvm.forThisMachine());
+    }
+
+    Fleet(FleetLayout layout, ProxyJvm proxyJvm) {
         this.layout = layout;
+        this.proxyJvm = proxyJvm;
     }
 
     public FleetLayout layout() {
@@ -62,14 +72,81 @@ public final class Fleet {
                 "-Dkshift.telemetry.config-url=" + layout.configUrl()))));
         for (int i = 0; i < layout.proxyAdminPorts().size(); i++) {
             String node = "proxy-" + (i + 1);
-            members.add(quarkus(node, "proxy-service", layout.proxyAdminPorts().get(i), List.of(JvmFlags.PROXY_HEAP,
-                    bootstrap, host, verifyKey, fleetKeys, BusCredentials.serviceLogin(layout, MeshAcls.PROXY),
+            int port = layout.proxyAdminPorts().get(i);
+            members.add(proxy(node, port, quarkusArgs("proxy-service", port,
+                    List.of(JvmFlags.PROXY_HEAP, bootstrap, host, verifyKey, fleetKeys,
+                    BusCredentials.serviceLogin(layout, MeshAcls.PROXY),
                     "-Dkshift.proxy.node-id=" + node, "-Dkshift.proxy.bind-host=" + layout.host(),
                     "-Dkshift.proxy.labels=istio=ingressgateway,fleet=local,node=" + node,
                     "-Dkshift.proxy.mesh-http-port=" + layout.meshPort(), proxyLoops(layout.proxyAdminPorts().size(),
-                    Runtime.getRuntime().availableProcessors(), System.getenv("KSHIFT_PROXY_ACCEPTORS")))));
+                    Runtime.getRuntime().availableProcessors(), System.getenv("KSHIFT_PROXY_ACCEPTORS"))))));
         }
         return members;
+    }
+
+    /** A proxy on {@link ProxyJvm}'s JVM, with its AOT cache once one is trained for this build. */
+    private Member proxy(String node, int port, List<String> args) {
+        List<String> withCache = new ArrayList<>(args);
+        Path cache = proxyCache(args);
+        if (proxyJvm.aot() && Files.isRegularFile(cache)) {
+            withCache.add(0, "-XX:AOTCache=" + cache);
+        }
+        return new Member(node, ManagedProcess.java(proxyJvm.java().toString(), node, withCache),
+                "http://" + layout.host() + ":" + port + "/q/health/ready");
+    }
+
+    /** What a proxy runs on, for {@code up}'s output: the JDK and whether its AOT cache is in use. */
+    private String proxyRuntime(Member proxy) {
+        return "JDK " + proxyJvm.version() + (proxy.command().stream().anyMatch(a -> a.startsWith("-XX:AOTCache="))
+                ? ", AOT cache" : proxyJvm.aot() ? ", no AOT cache" : "");
+    }
+
+    private Path proxyCache(List<String> args) {
+        return proxyJvm.cache(layout.repo(), args, layout.app("proxy-service"));
+    }
+
+    /**
+     * Trains the proxies' AOT cache when this build has none: a proxy (under the first node's name and command,
+     * so the fleet view sees only a node starting twice) runs its warm-up to readiness on a cache-recording JVM and
+     * exits, and the JDK writes the cache as it exits. Nothing else of the fleet runs yet, so the warm-up has the
+     * cores to itself. A failed training leaves the proxies to start without a cache.
+     */
+    private void trainProxyCache(java.io.PrintStream out, Member first, List<String> args) {
+        Path cache = proxyCache(args);
+        if (!proxyJvm.aot() || Files.isRegularFile(cache)) {
+            return;
+        }
+        Path partial = cache.resolveSibling(cache.getFileName().toString().replace(".aot", "-training.aot"));
+        out.printf("training the proxies' JIT cache on JDK %s (once per build, about a minute) ...%n",
+                proxyJvm.version());
+        long start = System.nanoTime();
+        try {
+            Files.createDirectories(cache.getParent());
+            Files.deleteIfExists(partial);
+            List<String> command = new ArrayList<>(first.command());
+            command.add(2, "-XX:AOTCacheOutput=" + partial);
+            ManagedProcess.start(layout, first.name(), command);
+            awaitReady(first, Duration.ofSeconds(180));
+            ManagedProcess.stop(layout, first.name(), Duration.ofSeconds(180));
+            if (!Files.isRegularFile(partial) || Files.size(partial) == 0) {
+                out.println("note: the JDK wrote no AOT cache (see " + layout.logs().resolve(first.name() + ".log")
+                        + "); the proxies start without one");
+                return;
+            }
+            try (Stream<Path> old = Files.list(cache.getParent())) {
+                for (Path p : old.filter(p -> p.getFileName().toString().startsWith("proxy-")).toList()) {
+                    if (!p.equals(partial)) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE);
+            out.printf("trained in %.0f s: %s%n", (System.nanoTime() - start) / 1e9, cache);
+        } catch (IllegalStateException | IOException e) {
+            ManagedProcess.stop(layout, first.name(), Duration.ofSeconds(30));
+            out.println("note: training the proxies' AOT cache failed (" + e.getMessage()
+                    + "); the proxies start without one");
+        }
     }
 
     /**
@@ -127,6 +204,11 @@ public final class Fleet {
 
     /** A Quarkus service with the images' JVM flags; a heap in {@code props} overrides the default one. */
     private Member quarkus(String name, String module, int port, List<String> props) {
+        return new Member(name, ManagedProcess.java(name, quarkusArgs(module, port, props)),
+                "http://" + layout.host() + ":" + port + "/q/health/ready");
+    }
+
+    private List<String> quarkusArgs(String module, int port, List<String> props) {
         List<String> args = new ArrayList<>(JvmFlags.common());
         if (props.stream().noneMatch(p -> p.startsWith("-Xmx"))) {
             args.add(JvmFlags.CONFIG_HEAP);
@@ -135,8 +217,7 @@ public final class Fleet {
         args.addAll(props);
         args.add("-jar");
         args.add(layout.app(module).toString());
-        return new Member(name, ManagedProcess.java(name, args),
-                "http://" + layout.host() + ":" + port + "/q/health/ready");
+        return args;
     }
 
     public void up(java.io.PrintStream out) {
@@ -150,10 +231,14 @@ public final class Fleet {
             LocalKafka.start(layout);
         }
         LocalKafka.awaitReadyAndCreateTopics(layout, Duration.ofSeconds(90));
+        services().stream().filter(m -> m.name().startsWith("proxy-"))
+                .filter(m -> ManagedProcess.running(layout, m.name()).isEmpty()).findFirst()
+                .ifPresent(m -> trainProxyCache(out, m, m.command()));
         List<Member> started = new ArrayList<>();
         for (Member m : services()) {
             if (ManagedProcess.running(layout, m.name()).isEmpty()) {
-                out.printf("starting %-15s %s%n", m.name(), m.readiness());
+                out.printf("starting %-15s %s%s%n", m.name(), m.readiness(), m.name().startsWith("proxy-")
+                        ? "  (" + proxyRuntime(m) + ")" : "");
                 ManagedProcess.start(layout, m.name(), m.command());
                 started.add(m);
             }

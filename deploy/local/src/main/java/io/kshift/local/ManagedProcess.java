@@ -24,8 +24,13 @@ public final class ManagedProcess {
 
     /** {@code java} with the marker, then the given JVM options and arguments. */
     public static List<String> java(String name, List<String> args) {
+        return java(ProcessHandle.current().info().command().orElse("java"), name, args);
+    }
+
+    /** The same with another {@code java} binary (the proxies' JDK: {@link ProxyJvm}). */
+    public static List<String> java(String java, String name, List<String> args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add(java);
         cmd.add(MARKER + name);
         cmd.addAll(args);
         return cmd;

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.stream.LongStream;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -62,6 +63,30 @@ class FleetEndToEndIT {
     static void down() {
         if (fleet != null) {
             fleet.down(System.out);
+        }
+    }
+
+    /**
+     * Where a JDK 25 or newer is installed (CI's machines have Temurin 25 beside JDK 17), {@code up} trained the
+     * proxies' AOT cache with a proxy's warm-up and runs them on that JDK with it: the JVM mapped the file.
+     */
+    @Test
+    @Order(0)
+    void proxiesRunOnTheNewestJdkWithTheCacheTheirWarmUpTrained() throws Exception {
+        ProxyJvm jvm = ProxyJvm.forThisMachine();
+        Assumptions.assumeTrue(jvm.aot(), "no JDK " + ProxyJvm.AOT_FEATURE + "+ here: proxies run on the launcher's JVM");
+        List<Fleet.Member> proxies = fleet.services().stream().filter(m -> m.name().startsWith("proxy-")).toList();
+        assertThat(proxies).hasSize(2);
+        for (Fleet.Member m : proxies) {
+            ProcessHandle node = ManagedProcess.running(layout, m.name()).orElseThrow();
+            String command = node.info().commandLine().orElseThrow();
+            assertThat(command).as(m.name()).startsWith(jvm.java().toString()).contains("-XX:AOTCache=");
+            String cache = command.replaceFirst(".*-XX:AOTCache=(\\S+).*", "$1");
+            assertThat(Path.of(cache)).isRegularFile();
+            Path maps = Path.of("/proc", String.valueOf(node.pid()), "maps");
+            if (Files.exists(maps)) {
+                assertThat(Files.readString(maps)).as(m.name() + "'s mapped files").contains(cache);
+            }
         }
     }
 

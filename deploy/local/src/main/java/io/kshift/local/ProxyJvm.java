@@ -1,0 +1,124 @@
+package io.kshift.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The JVM the local fleet's proxies run on. A proxy is judged from its first seconds after {@code ./kshift up}, and
+ * on JDK 17 those seconds are the JIT's: the compiled data path is thrown away and rebuilt as real traffic arrives,
+ * at a third of warm speed (docs/architecture.md "Data plane speed"). JDK 25's ahead-of-time cache (JEPs 483, 514,
+ * 515) keeps a training run's loaded and linked classes and its method profiles, so the JIT compiles the hot paths
+ * from the start. So where a JDK 25 or newer is installed the proxies run on it, with a cache a proxy's own warm-up
+ * trained once per build ({@link Fleet#up}); elsewhere on the JVM that runs {@code ./kshift}, as before.
+ * {@code KSHIFT_PROXY_JAVA} (a {@code java} binary or a JDK's home) chooses the JVM instead.
+ */
+record ProxyJvm(Path java, String version) {
+    /** The first release whose AOT cache holds method profiles (JEP 515). */
+    static final int AOT_FEATURE = 25;
+
+    /** The release a JDK's home declares in its {@code release} file ({@code JAVA_VERSION="25.0.3"}). */
+    static Optional<String> releaseOf(Path home) {
+        Path release = home.resolve("release");
+        if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin").resolve("java"))) {
+            return Optional.empty();
+        }
+        try {
+            return Files.readAllLines(release).stream().filter(l -> l.startsWith("JAVA_VERSION="))
+                    .map(l -> l.substring("JAVA_VERSION=".length()).replace("\"", "").strip()).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static int feature(String version) {
+        String first = version.split("[.+-]", 2)[0];
+        try {
+            return Integer.parseInt(first);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    boolean aot() {
+        return feature(version) >= AOT_FEATURE;
+    }
+
+    /**
+     * The proxies' JVM: {@code chosen} (from {@code KSHIFT_PROXY_JAVA}) when set, else the newest JDK of at least
+     * {@link #AOT_FEATURE} among {@code homes}, else {@code current}, the JVM running this launcher.
+     */
+    static ProxyJvm choose(String chosen, List<Path> homes, ProxyJvm current) {
+        if (chosen != null && !chosen.isBlank()) {
+            Path p = Path.of(chosen.strip());
+            Path home = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent().getParent();
+            Path java = Files.isDirectory(p) ? p.resolve("bin").resolve("java") : p;
+            if (!Files.isExecutable(java)) {
+                throw new IllegalArgumentException("KSHIFT_PROXY_JAVA=" + chosen + ": no java there");
+            }
+            return new ProxyJvm(java, releaseOf(home).orElse("unknown"));
+        }
+        return homes.stream().sorted()
+                .flatMap(h -> releaseOf(h).map(v -> new ProxyJvm(h.resolve("bin").resolve("java"), v)).stream())
+                .filter(ProxyJvm::aot).max(Comparator.comparingInt((ProxyJvm j) -> feature(j.version())))
+                .orElse(current);
+    }
+
+    /** As {@code ./kshift up} chooses: {@code KSHIFT_PROXY_JAVA}, {@code JAVA_HOME} and {@code /usr/lib/jvm}. */
+    static ProxyJvm forThisMachine() {
+        List<Path> homes = new ArrayList<>();
+        Optional.ofNullable(System.getenv("JAVA_HOME")).filter(s -> !s.isBlank()).map(Path::of).ifPresent(homes::add);
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (Stream<Path> s = Files.list(jvms)) {
+                s.filter(Files::isDirectory).forEach(homes::add);
+            } catch (IOException e) {
+                // no candidates there
+            }
+        }
+        ProxyJvm current = new ProxyJvm(Path.of(ProcessHandle.current().info().command().orElse("java")),
+                Runtime.version().toString());
+        return choose(System.getenv("KSHIFT_PROXY_JAVA"), homes, current);
+    }
+
+    /**
+     * Where the cache for this JVM, these JVM options and this build of the proxy lives. The JDK checks the class
+     * path itself and runs without a cache that does not match; the key makes a new build train a new one.
+     * Only JVM options ({@code -X...}, the cache's own left out) count: system properties differ per node and per
+     * test fleet, and the cache holds none of them.
+     */
+    Path cache(Path repo, List<String> jvmOptions, Path app) {
+        return repo.resolve(".kshift").resolve("aot").resolve("proxy-" + key(jvmOptions, app) + ".aot");
+    }
+
+    String key(List<String> jvmOptions, Path app) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((java.toAbsolutePath().normalize() + "\n" + version + "\n").getBytes(StandardCharsets.UTF_8));
+            jvmOptions.stream().filter(o -> o.startsWith("-X") && !o.startsWith("-XX:AOT")).forEach(o -> sha.update((o + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
+            Path dir = app.getParent();
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                    sha.update((dir.relativize(f) + " " + Files.size(f) + " " + Files.getLastModifiedTime(f)
+                            .toMillis() + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
