@@ -5,15 +5,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The local fleet: Kafka, validator-service, config-service, telemetry-service, two proxy nodes sharing the data ports
@@ -36,7 +32,8 @@ public final class Fleet {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
             .version(HttpClient.Version.HTTP_1_1).build();
     private final FleetLayout layout;
-    private final ProxyJvm proxyJvm;
+    private ProxyJvm proxyJvm;
+    private ProxyAotCache aot;
 
     public Fleet(FleetLayout layout) {
         this(layout, ProxyJvm.forThisMachine());
@@ -45,6 +42,7 @@ public final class Fleet {
     Fleet(FleetLayout layout, ProxyJvm proxyJvm) {
         this.layout = layout;
         this.proxyJvm = proxyJvm;
+        this.aot = new ProxyAotCache(layout, proxyJvm);
     }
 
     public FleetLayout layout() {
@@ -87,10 +85,7 @@ public final class Fleet {
     /** A proxy on {@link ProxyJvm}'s JVM, with its AOT cache once one is trained for this build. */
     private Member proxy(String node, int port, List<String> args) {
         List<String> withCache = new ArrayList<>(args);
-        Path cache = proxyCache(args);
-        if (proxyJvm.aot() && Files.isRegularFile(cache)) {
-            withCache.add(0, "-XX:AOTCache=" + cache);
-        }
+        aot.trained(args).ifPresent(cache -> withCache.add(0, "-XX:AOTCache=" + cache));
         return new Member(node, ManagedProcess.java(proxyJvm.java().toString(), node, withCache),
                 "http://" + layout.host() + ":" + port + "/q/health/ready");
     }
@@ -101,51 +96,32 @@ public final class Fleet {
                 ? ", AOT cache" : proxyJvm.aot() ? ", no AOT cache" : "");
     }
 
-    private Path proxyCache(List<String> args) {
-        return proxyJvm.cache(layout.repo(), args, layout.app("proxy-service"));
-    }
-
     /**
-     * Trains the proxies' AOT cache when this build has none: a proxy (under the first node's name and command,
-     * so the fleet view sees only a node starting twice) runs its warm-up to readiness on a cache-recording JVM and
-     * exits, and the JDK writes the cache as it exits. Nothing else of the fleet runs yet, so the warm-up has the
-     * cores to itself. A failed training leaves the proxies to start without a cache.
+     * Before the proxies start: a JDK found on the machine that refuses the fleet's flags gives way to the
+     * launcher's JVM; on one with AOT caches, the cache is trained if this build has none, but only on a cold start
+     * (nothing of the fleet but Kafka running): a training proxy shares the nodes' ports, so beside a live fleet it
+     * would take real connections and then drop them.
      */
-    private void trainProxyCache(java.io.PrintStream out, Member first, List<String> args) {
-        Path cache = proxyCache(args);
-        if (!proxyJvm.aot() || Files.isRegularFile(cache)) {
+    private void prepareProxies(java.io.PrintStream out) {
+        List<Member> members = services();
+        Optional<Member> proxy = members.stream().filter(m -> m.name().startsWith("proxy-")).findFirst();
+        if (proxy.isEmpty()) {
             return;
         }
-        Path partial = cache.resolveSibling(cache.getFileName().toString().replace(".aot", "-training.aot"));
-        out.printf("training the proxies' JIT cache on JDK %s (once per build, about a minute) ...%n",
-                proxyJvm.version());
-        long start = System.nanoTime();
-        try {
-            Files.createDirectories(cache.getParent());
-            Files.deleteIfExists(partial);
-            List<String> command = new ArrayList<>(first.command());
-            command.add(2, "-XX:AOTCacheOutput=" + partial);
-            ManagedProcess.start(layout, first.name(), command);
-            awaitReady(first, Duration.ofSeconds(180));
-            ManagedProcess.stop(layout, first.name(), Duration.ofSeconds(180));
-            if (!Files.isRegularFile(partial) || Files.size(partial) == 0) {
-                out.println("note: the JDK wrote no AOT cache (see " + layout.logs().resolve(first.name() + ".log")
-                        + "); the proxies start without one");
-                return;
-            }
-            try (Stream<Path> old = Files.list(cache.getParent())) {
-                for (Path p : old.filter(p -> p.getFileName().toString().startsWith("proxy-")).toList()) {
-                    if (!p.equals(partial)) {
-                        Files.delete(p);
-                    }
-                }
-            }
-            Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE);
-            out.printf("trained in %.0f s: %s%n", (System.nanoTime() - start) / 1e9, cache);
-        } catch (IllegalStateException | IOException e) {
-            ManagedProcess.stop(layout, first.name(), Duration.ofSeconds(30));
-            out.println("note: training the proxies' AOT cache failed (" + e.getMessage()
-                    + "); the proxies start without one");
+        Member first = proxy.get();
+        if (!proxyJvm.equals(ProxyJvm.current()) && !proxyJvm.accepts(first.command())) {
+            out.println("note: " + proxyJvm.java() + " refuses the fleet's JVM flags; the proxies run on "
+                    + ProxyJvm.current().java());
+            proxyJvm = ProxyJvm.current();
+            aot = new ProxyAotCache(layout, proxyJvm);
+            return;
+        }
+        boolean cold = members.stream().allMatch(m -> ManagedProcess.running(layout, m.name()).isEmpty());
+        if (cold) {
+            aot.train(out, first, first.command(), this);
+        } else if (aot.path(first.command()).filter(p -> !Files.exists(p)).isPresent()) {
+            out.println("note: the proxies start without an AOT cache for this build (it is trained when the whole"
+                    + " fleet starts: ./kshift down, then ./kshift up)");
         }
     }
 
@@ -231,9 +207,7 @@ public final class Fleet {
             LocalKafka.start(layout);
         }
         LocalKafka.awaitReadyAndCreateTopics(layout, Duration.ofSeconds(90));
-        services().stream().filter(m -> m.name().startsWith("proxy-"))
-                .filter(m -> ManagedProcess.running(layout, m.name()).isEmpty()).findFirst()
-                .ifPresent(m -> trainProxyCache(out, m, m.command()));
+        prepareProxies(out);
         List<Member> started = new ArrayList<>();
         for (Member m : services()) {
             if (ManagedProcess.running(layout, m.name()).isEmpty()) {

@@ -105,6 +105,15 @@ public final class ManagedProcess {
         }
     }
 
+    /** Forgets a member's PID (its process is gone or never to be stopped by name). */
+    static void forget(FleetLayout layout, String name) {
+        try {
+            Files.deleteIfExists(layout.pids().resolve(name + ".pid"));
+        } catch (IOException ignored) {
+            // nothing to forget
+        }
+    }
+
     /** Stops a member gracefully (SIGTERM), forcibly after {@code grace}; forgets its PID. */
     public static boolean stop(FleetLayout layout, String name, Duration grace) {
         Optional<ProcessHandle> handle = running(layout, name);

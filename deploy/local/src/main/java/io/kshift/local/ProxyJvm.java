@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -20,7 +21,7 @@ import java.util.stream.Stream;
  * at a third of warm speed (docs/architecture.md "Data plane speed"). JDK 25's ahead-of-time cache (JEPs 483, 514,
  * 515) keeps a training run's loaded and linked classes and its method profiles, so the JIT compiles the hot paths
  * from the start. So where a JDK 25 or newer is installed the proxies run on it, with a cache a proxy's own warm-up
- * trained once per build ({@link Fleet#up}); elsewhere on the JVM that runs {@code ./kshift}, as before.
+ * trained once per build ({@link ProxyAotCache}); elsewhere on the JVM that runs {@code ./kshift}, as before.
  * {@code KSHIFT_PROXY_JAVA} (a {@code java} binary or a JDK's home) chooses the JVM instead.
  */
 record ProxyJvm(Path java, String version) {
@@ -61,17 +62,35 @@ record ProxyJvm(Path java, String version) {
     static ProxyJvm choose(String chosen, List<Path> homes, ProxyJvm current) {
         if (chosen != null && !chosen.isBlank()) {
             Path p = Path.of(chosen.strip());
-            Path home = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent().getParent();
             Path java = Files.isDirectory(p) ? p.resolve("bin").resolve("java") : p;
             if (!Files.isExecutable(java)) {
                 throw new IllegalArgumentException("KSHIFT_PROXY_JAVA=" + chosen + ": no java there");
             }
-            return new ProxyJvm(java, releaseOf(home).orElse("unknown"));
+            try {
+                java = java.toRealPath(); // /usr/bin/java is a link into the JDK whose release file says what it is
+            } catch (IOException e) {
+                throw new IllegalArgumentException("KSHIFT_PROXY_JAVA=" + chosen + ": " + e.getMessage());
+            }
+            return new ProxyJvm(java, releaseOf(java.getParent().getParent()).orElse("unknown"));
         }
         return homes.stream().sorted()
                 .flatMap(h -> releaseOf(h).map(v -> new ProxyJvm(h.resolve("bin").resolve("java"), v)).stream())
-                .filter(ProxyJvm::aot).max(Comparator.comparingInt((ProxyJvm j) -> feature(j.version())))
-                .orElse(current);
+                .filter(ProxyJvm::aot).max(Comparator.comparing(ProxyJvm::runtimeVersion)).orElse(current);
+    }
+
+    /** The newest update wins among JDKs of one release; a version Java cannot parse sorts first. */
+    private Runtime.Version runtimeVersion() {
+        try {
+            return Runtime.Version.parse(version);
+        } catch (IllegalArgumentException e) {
+            return Runtime.Version.parse(String.valueOf(feature(version)));
+        }
+    }
+
+    /** The JVM running this launcher. */
+    static ProxyJvm current() {
+        return new ProxyJvm(Path.of(ProcessHandle.current().info().command().orElse("java")),
+                Runtime.version().toString());
     }
 
     /** As {@code ./kshift up} chooses: {@code KSHIFT_PROXY_JAVA}, {@code JAVA_HOME} and {@code /usr/lib/jvm}. */
@@ -86,27 +105,56 @@ record ProxyJvm(Path java, String version) {
                 // no candidates there
             }
         }
-        ProxyJvm current = new ProxyJvm(Path.of(ProcessHandle.current().info().command().orElse("java")),
-                Runtime.version().toString());
-        return choose(System.getenv("KSHIFT_PROXY_JAVA"), homes, current);
+        ProxyJvm current = current();
+        try {
+            return choose(System.getenv("KSHIFT_PROXY_JAVA"), homes, current);
+        } catch (IllegalArgumentException e) {
+            // down and status must still work: say so and run the proxies as without the setting
+            System.err.println("note: " + e.getMessage() + "; the proxies run on " + current.java());
+            return current;
+        }
     }
 
     /**
-     * Where the cache for this JVM, these JVM options and this build of the proxy lives. The JDK checks the class
-     * path itself and runs without a cache that does not match; the key makes a new build train a new one.
-     * Only JVM options ({@code -X...}, the cache's own left out) count: system properties differ per node and per
-     * test fleet, and the cache holds none of them.
+     * Whether this JVM starts with these options: a JDK found on the machine may refuse one of the fleet's flags
+     * (or be a build that ignores them); the proxies then run on the launcher's JVM instead.
      */
-    Path cache(Path repo, List<String> jvmOptions, Path app) {
-        return repo.resolve(".kshift").resolve("aot").resolve("proxy-" + key(jvmOptions, app) + ".aot");
+    boolean accepts(List<String> jvmOptions) {
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        command.addAll(options(jvmOptions));
+        command.add("-version");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
+    /** The JVM options of a command ({@code -X...}), the AOT cache's own left out. */
+    static List<String> options(List<String> command) {
+        return command.stream().filter(o -> o.startsWith("-X") && !o.startsWith("-XX:AOT")).toList();
+    }
+
+    /**
+     * The cache's key: this JVM, these JVM options and this build of the proxy. The JDK checks the class path
+     * itself and runs without a cache that does not match; the key makes a new build train a new one. Only JVM
+     * options ({@code -X...}, the cache's own left out) count: system properties differ per node and per test
+     * fleet, and the cache holds none of them.
+     */
     String key(List<String> jvmOptions, Path app) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((java.toAbsolutePath().normalize() + "\n" + version + "\n").getBytes(StandardCharsets.UTF_8));
-            jvmOptions.stream().filter(o -> o.startsWith("-X") && !o.startsWith("-XX:AOT")).forEach(o -> sha.update((o + "\n")
-                    .getBytes(StandardCharsets.UTF_8)));
+            options(jvmOptions).forEach(o -> sha.update((o + "\n").getBytes(StandardCharsets.UTF_8)));
             Path dir = app.getParent();
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {

@@ -67,14 +67,15 @@ class FleetEndToEndIT {
     }
 
     /**
-     * Where a JDK 25 or newer is installed (CI's machines have Temurin 25 beside JDK 17), {@code up} trained the
-     * proxies' AOT cache with a proxy's warm-up and runs them on that JDK with it: the JVM mapped the file.
+     * Where a JDK 25 or newer is installed (this project's build machines have Temurin 25 in /usr/lib/jvm beside
+     * JDK 17; elsewhere this is skipped), {@code up} trained the proxies' AOT cache with a proxy's warm-up and runs
+     * them on that JDK with it: the JVM mapped the file.
      */
     @Test
     @Order(0)
     void proxiesRunOnTheNewestJdkWithTheCacheTheirWarmUpTrained() throws Exception {
         ProxyJvm jvm = ProxyJvm.forThisMachine();
-        Assumptions.assumeTrue(jvm.aot(), "no JDK " + ProxyJvm.AOT_FEATURE + "+ here: proxies run on the launcher's JVM");
+        Assumptions.assumeTrue(jvm.aot(), "no JDK " + ProxyJvm.AOT_FEATURE + "+ here: the proxies run on this JVM");
         List<Fleet.Member> proxies = fleet.services().stream().filter(m -> m.name().startsWith("proxy-")).toList();
         assertThat(proxies).hasSize(2);
         for (Fleet.Member m : proxies) {

@@ -78,7 +78,21 @@ class ProxyJvmTest {
         Files.writeString(lib, "v2");
         Files.setLastModifiedTime(lib, FileTime.fromMillis(Files.getLastModifiedTime(lib).toMillis() + 2_000));
         assertThat(jvm.key(node1, app)).as("a rebuilt library").isNotEqualTo(key);
-        assertThat(jvm.cache(dir, node1, app)).hasParentRaw(dir.resolve(".kshift").resolve("aot"))
-                .hasFileName("proxy-" + jvm.key(node1, app) + ".aot");
+    }
+
+    @Test
+    void aLinkToAJavaBinaryIsFollowedToItsJdk() throws IOException {
+        Path j25 = jdk("temurin-25", "25.0.3");
+        Path link = Files.createSymbolicLink(dir.resolve("java"), j25.resolve("bin/java"));
+        ProxyJvm chosen = ProxyJvm.choose(link.toString(), List.of(), current);
+        assertThat(chosen.version()).isEqualTo("25.0.3");
+        assertThat(chosen.aot()).isTrue();
+    }
+
+    @Test
+    void theNewestUpdateOfAReleaseWins() throws IOException {
+        Path older = jdk("a-jdk-25", "25.0.3");
+        Path newer = jdk("b-jdk-25", "25.0.10");
+        assertThat(ProxyJvm.choose(null, List.of(newer, older), current).version()).isEqualTo("25.0.10");
     }
 }

@@ -1,0 +1,150 @@
+package io.kshift.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The proxies' AOT cache ({@link ProxyJvm} says why): {@code proxy-<key>.aot} in the repository's
+ * {@code .kshift/aot}, not a fleet's work folder, so the test fleets of one build share one training. A build whose
+ * training failed gets a {@code .failed} marker and is not tried again on every {@code up}.
+ */
+final class ProxyAotCache {
+    private static final Pattern FINISHED = Pattern.compile("proxy-\\p{XDigit}{16}\\.(aot|failed)");
+    private static final Duration READY = Duration.ofSeconds(180);
+    /** The JVM writes the cache as it exits: ~10-20 s on 2 cores for ~90 MB. */
+    private static final Duration WRITE = Duration.ofSeconds(180);
+
+    private final FleetLayout layout;
+    private final ProxyJvm jvm;
+
+    ProxyAotCache(FleetLayout layout, ProxyJvm jvm) {
+        this.layout = layout;
+        this.jvm = jvm;
+    }
+
+    Path dir() {
+        return layout.repo().resolve(".kshift").resolve("aot");
+    }
+
+    /** The cache for a proxy started with {@code args}; empty on a JDK without one or with no build to key. */
+    Optional<Path> path(List<String> args) {
+        if (!jvm.aot()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(dir().resolve("proxy-" + jvm.key(args, layout.app("proxy-service")) + ".aot"));
+        } catch (UncheckedIOException e) {
+            return Optional.empty(); // no proxy build (yet): nothing to key, and nothing to start either
+        }
+    }
+
+    /** The cache for {@code args}, if trained. */
+    Optional<Path> trained(List<String> args) {
+        return path(args).filter(Files::isRegularFile);
+    }
+
+    /**
+     * Trains the cache for {@code first}'s command when there is none and none failed for this build: the proxy
+     * (under the first node's name, so the fleet view sees a node that started twice) runs its warm-up to
+     * readiness on a recording JVM and is stopped, and the JDK writes the cache as it exits. Run only while nothing
+     * of the fleet but Kafka runs, so the warm-up has the cores to itself and no real traffic reaches it.
+     */
+    void train(PrintStream out, Fleet.Member first, List<String> args, Fleet fleet) {
+        Optional<Path> target = path(args);
+        if (target.isEmpty() || Files.exists(target.get()) || Files.exists(failed(target.get()))) {
+            return;
+        }
+        Path cache = target.get();
+        try {
+            Files.createDirectories(dir());
+            try (FileChannel channel = FileChannel.open(dir().resolve("lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+                if (!Files.exists(cache)) { // another up may have trained it while this one waited
+                    trainLocked(out, first, cache, fleet);
+                }
+            }
+        } catch (IOException e) {
+            out.println("note: the proxies' AOT cache could not be trained (" + e.getMessage()
+                    + "); they start without one");
+        }
+    }
+
+    private void trainLocked(PrintStream out, Fleet.Member first, Path cache, Fleet fleet) throws IOException {
+        Path partial = dir().resolve("training-" + ProcessHandle.current().pid() + ".aot");
+        out.printf("training the proxies' AOT cache on JDK %s (once per build, ~1 min) ...%n", jvm.version());
+        long start = System.nanoTime();
+        // The member's command is java, the fleet marker, then the JVM options: the output option joins those.
+        List<String> command = new ArrayList<>(first.command());
+        command.add(2, "-XX:AOTCacheOutput=" + partial);
+        boolean written = false;
+        ProcessHandle proxy = null;
+        try {
+            proxy = ManagedProcess.start(layout, first.name(), command);
+            fleet.awaitReady(first, READY);
+            written = stopAndAwaitCache(proxy) && logSays(first, "AOTCache creation is complete: " + partial);
+        } catch (IllegalStateException e) {
+            out.println("note: the training proxy did not get ready (" + e.getMessage() + ")");
+        } finally {
+            if (proxy != null && proxy.isAlive()) {
+                proxy.descendants().forEach(ProcessHandle::destroyForcibly);
+                proxy.destroyForcibly(); // killed, it writes no cache
+            }
+            ManagedProcess.forget(layout, first.name());
+        }
+        if (!written) {
+            Files.deleteIfExists(partial);
+            Files.deleteIfExists(Path.of(partial + ".config"));
+            Files.writeString(failed(cache), "see " + layout.logs().resolve(first.name() + ".log") + "\n");
+            out.println("note: no AOT cache was written (see " + layout.logs().resolve(first.name() + ".log")
+                    + "); the proxies start without one, and this build is not trained again");
+            return;
+        }
+        try (Stream<Path> old = Files.list(dir())) {
+            for (Path p : old.filter(p -> FINISHED.matcher(p.getFileName().toString()).matches()).toList()) {
+                Files.delete(p); // another build's or JVM's: a running proxy keeps its mapping of a deleted file
+            }
+        }
+        Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE);
+        out.printf("trained in %.0f s: %s%n", (System.nanoTime() - start) / 1e9, cache);
+    }
+
+    /**
+     * SIGTERM, then the time the JDK needs to write the cache (it forks a JVM to assemble it). Killed instead, and
+     * the assembling JVM with it, the file is unfinished: that counts as no cache.
+     */
+    private static boolean stopAndAwaitCache(ProcessHandle proxy) {
+        proxy.destroy();
+        try {
+            proxy.onExit().get(WRITE.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            proxy.descendants().forEach(ProcessHandle::destroyForcibly);
+            proxy.destroyForcibly();
+            return false;
+        }
+    }
+
+    private boolean logSays(Fleet.Member member, String line) throws IOException {
+        try (Stream<String> lines = Files.lines(layout.logs().resolve(member.name() + ".log"))) {
+            return lines.anyMatch(l -> l.startsWith(line));
+        }
+    }
+
+    private static Path failed(Path cache) {
+        return cache.resolveSibling(cache.getFileName().toString().replace(".aot", ".failed"));
+    }
+}
