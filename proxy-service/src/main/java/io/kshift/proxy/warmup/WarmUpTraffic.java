@@ -11,12 +11,15 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * What the warm-up sends and answers: the header sets, methods and body shapes of ordinary HTTP (a browser-like
- * GET, a JSON POST, a GET with cookies; answers with a length, chunked, or a page). The JIT compiles the branches
- * it has seen: warmed on one bare shape, the first real requests would send it back to recompile header parsing
- * and encoding.
+ * GET with capitalised names and cookies, a JSON POST, a bare GET as load generators and health checkers send;
+ * answers with a length, chunked, a page, or as nginx answers: capitalised names and {@code Connection:
+ * keep-alive}). The JIT compiles the branches it has seen: warmed on one bare shape, the first real requests would
+ * send it back to recompile header parsing and encoding. JFR's deoptimisation events at the first real answers
+ * from nginx named both: the answer's header copy and keep-alive check on a {@code Connection} field (Vert.x's
+ * server never sends one on HTTP/1.1), then the case-folding name checks on upper-case letters.
  */
 final class WarmUpTraffic {
-    static final int SHAPES = 3;
+    static final int SHAPES = 4;
     private static final String DATE = "Tue, 01 Dec 2026 12:00:00 GMT";
     private static final Buffer KB = Buffer.buffer("x".repeat(1024));
     private static final Buffer PAGE = Buffer.buffer("<html><body>" + "warm-up ".repeat(256) + "</body></html>\n");
@@ -38,6 +41,14 @@ final class WarmUpTraffic {
                 }
                 case 2 -> response.putHeader("content-type", "text/html; charset=utf-8")
                         .putHeader("last-modified", DATE).end(PAGE);
+                case 3 -> {
+                    // As nginx writes them: capitalised names (the hop-by-hop checks fold case) and keep-alive.
+                    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) { // connection-specific in h2
+                        response.headers().remove("server").remove("date").add("Server", "warm-up/1.0")
+                                .add("Date", DATE).add("Connection", "keep-alive");
+                    }
+                    response.putHeader("Content-Type", "text/plain").end("warm hello\n");
+                }
                 default -> response.putHeader("content-type", "text/plain").end("warm hello\n");
             }
         });
@@ -46,8 +57,10 @@ final class WarmUpTraffic {
     /** Request number {@code n} toward the listener on {@code port}: the status and the answering version. */
     static Future<String> request(HttpClient client, int port, int n) {
         int shape = Math.floorMod(n, SHAPES);
-        RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(port)
-                .putHeader("user-agent", "kshift-warm-up/1.0").putHeader("accept", "*/*");
+        RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(port);
+        if (shape != 3) {
+            options.putHeader("user-agent", "kshift-warm-up/1.0").putHeader("accept", "*/*");
+        }
         Buffer body = null;
         switch (shape) {
             case 1 -> {
@@ -55,8 +68,9 @@ final class WarmUpTraffic {
                 body = JSON;
             }
             case 2 -> options.setMethod(HttpMethod.GET).setURI("/warm-up/2?page=" + n)
-                    .putHeader("cookie", "session=warm" + n + "; theme=dark")
-                    .putHeader("accept-language", "en-GB,en;q=0.9").putHeader("accept-encoding", "gzip, deflate");
+                    .putHeader("Cookie", "session=warm" + n + "; theme=dark") // as browsers write HTTP/1.1
+                    .putHeader("Accept-Language", "en-GB,en;q=0.9").putHeader("Accept-Encoding", "gzip, deflate");
+            case 3 -> options.setMethod(HttpMethod.GET).setURI("/warm-up/3");
             default -> options.setMethod(HttpMethod.GET).setURI("/warm-up/0");
         }
         Buffer sent = body;
