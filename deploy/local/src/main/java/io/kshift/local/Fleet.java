@@ -119,6 +119,9 @@ public final class Fleet {
         boolean cold = members.stream().allMatch(m -> ManagedProcess.running(layout, m.name()).isEmpty());
         if (cold) {
             aot.train(out, first, first.command(), this);
+        } else if (aot.failedBefore(first.command()).isPresent()) {
+            out.println("note: the proxies start without an AOT cache: training failed for this build (to retry: rm "
+                    + aot.failedBefore(first.command()).get() + ", then ./kshift down and ./kshift up)");
         } else if (aot.path(first.command()).filter(p -> !Files.exists(p)).isPresent()) {
             out.println("note: the proxies start without an AOT cache for this build (it is trained when the whole"
                     + " fleet starts: ./kshift down, then ./kshift up)");

@@ -57,6 +57,11 @@ final class ProxyAotCache {
         return path(args).filter(Files::isRegularFile);
     }
 
+    /** The marker of a training that failed for this build, if one did. */
+    Optional<Path> failedBefore(List<String> args) {
+        return path(args).map(ProxyAotCache::failed).filter(Files::exists);
+    }
+
     /**
      * Trains the cache for {@code first}'s command when there is none and none failed for this build: the proxy
      * (under the first node's name, so the fleet view sees a node that started twice) runs its warm-up to
@@ -73,54 +78,83 @@ final class ProxyAotCache {
             Files.createDirectories(dir());
             try (FileChannel channel = FileChannel.open(dir().resolve("lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
-                if (!Files.exists(cache)) { // another up may have trained it while this one waited
+                // Another up may have trained it, or failed to, while this one waited.
+                if (!Files.exists(cache) && !Files.exists(failed(cache))) {
+                    removeOrphans();
                     trainLocked(out, first, cache, fleet);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             out.println("note: the proxies' AOT cache could not be trained (" + e.getMessage()
                     + "); they start without one");
         }
     }
 
+    /** Under the lock no training runs: any training file is an interrupted one's. */
+    private void removeOrphans() throws IOException {
+        try (Stream<Path> files = Files.list(dir())) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith("training-")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private void trainLocked(PrintStream out, Fleet.Member first, Path cache, Fleet fleet) throws IOException {
-        Path partial = dir().resolve("training-" + ProcessHandle.current().pid() + ".aot");
+        Path partial = dir().resolve("training-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".aot");
+        Path log = layout.logs().resolve(first.name() + ".log");
+        long logStart = Files.exists(log) ? Files.size(log) : 0;
         out.printf("training the proxies' AOT cache on JDK %s (once per build, ~1 min) ...%n", jvm.version());
         long start = System.nanoTime();
         // The member's command is java, the fleet marker, then the JVM options: the output option joins those.
         List<String> command = new ArrayList<>(first.command());
         command.add(2, "-XX:AOTCacheOutput=" + partial);
-        boolean written = false;
-        ProcessHandle proxy = null;
+        Outcome outcome = Outcome.NOT_READY;
+        ProcessHandle proxy = ManagedProcess.start(layout, first.name(), command);
+        // Ctrl-C on up: the training proxy must not stay behind as the node, still recording.
+        Thread killer = new Thread(() -> kill(proxy));
+        Runtime.getRuntime().addShutdownHook(killer);
         try {
-            proxy = ManagedProcess.start(layout, first.name(), command);
             fleet.awaitReady(first, READY);
-            written = stopAndAwaitCache(proxy) && logSays(first, "AOTCache creation is complete: " + partial);
+            outcome = !stopAndAwaitCache(proxy) ? Outcome.NOT_READY
+                    : Files.isRegularFile(partial) && Files.size(partial) > 0
+                    && appended(log, logStart).contains("AOTCache creation is complete: " + partial)
+                    ? Outcome.WRITTEN : Outcome.NOT_WRITTEN;
         } catch (IllegalStateException e) {
+            // Exited before it was ready: the JDK or the proxy fails the same way for the real nodes.
+            outcome = proxy.isAlive() ? Outcome.NOT_READY : Outcome.NOT_WRITTEN;
             out.println("note: the training proxy did not get ready (" + e.getMessage() + ")");
         } finally {
-            if (proxy != null && proxy.isAlive()) {
-                proxy.descendants().forEach(ProcessHandle::destroyForcibly);
-                proxy.destroyForcibly(); // killed, it writes no cache
+            kill(proxy);
+            try {
+                Runtime.getRuntime().removeShutdownHook(killer);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway, on a process already gone
             }
             ManagedProcess.forget(layout, first.name());
         }
-        if (!written) {
+        if (outcome != Outcome.WRITTEN) {
             Files.deleteIfExists(partial);
             Files.deleteIfExists(Path.of(partial + ".config"));
-            Files.writeString(failed(cache), "see " + layout.logs().resolve(first.name() + ".log") + "\n");
-            out.println("note: no AOT cache was written (see " + layout.logs().resolve(first.name() + ".log")
-                    + "); the proxies start without one, and this build is not trained again");
+            if (outcome == Outcome.NOT_WRITTEN) {
+                Files.writeString(failed(cache), "see " + log + "\n");
+            }
+            out.println("note: no AOT cache was written (see " + log + "); the proxies start without one"
+                    + (outcome == Outcome.NOT_WRITTEN ? "; not tried again for this build (to retry: rm "
+                    + failed(cache) + ")" : "; tried again at the next start of the whole fleet"));
             return;
         }
+        Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE);
         try (Stream<Path> old = Files.list(dir())) {
-            for (Path p : old.filter(p -> FINISHED.matcher(p.getFileName().toString()).matches()).toList()) {
+            for (Path p : old.filter(p -> FINISHED.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> !p.equals(cache)).toList()) {
                 Files.delete(p); // another build's or JVM's: a running proxy keeps its mapping of a deleted file
             }
         }
-        Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE);
         out.printf("trained in %.0f s: %s%n", (System.nanoTime() - start) / 1e9, cache);
     }
+
+    /** Written; not written though the JVM ran its course (marked, not retried); not ready in time (retried). */
+    private enum Outcome { WRITTEN, NOT_WRITTEN, NOT_READY }
 
     /**
      * SIGTERM, then the time the JDK needs to write the cache (it forks a JVM to assemble it). Killed instead, and
@@ -131,16 +165,28 @@ final class ProxyAotCache {
         try {
             proxy.onExit().get(WRITE.toMillis(), TimeUnit.MILLISECONDS);
             return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (Exception e) {
-            proxy.descendants().forEach(ProcessHandle::destroyForcibly);
-            proxy.destroyForcibly();
             return false;
         }
     }
 
-    private boolean logSays(Fleet.Member member, String line) throws IOException {
-        try (Stream<String> lines = Files.lines(layout.logs().resolve(member.name() + ".log"))) {
-            return lines.anyMatch(l -> l.startsWith(line));
+    private static void kill(ProcessHandle proxy) {
+        if (proxy.isAlive()) {
+            proxy.descendants().forEach(ProcessHandle::destroyForcibly);
+            proxy.destroyForcibly(); // killed, it writes no cache
+        }
+    }
+
+    /** What the log gained since {@code from}: an earlier run's lines (a reused PID's) do not count. */
+    private static String appended(Path log, long from) throws IOException {
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.READ)) {
+            long size = channel.size() - from;
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) Math.max(0, Math.min(size, 64 << 20)));
+            channel.read(bytes, from);
+            return new String(bytes.array(), 0, bytes.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -73,9 +73,18 @@ record ProxyJvm(Path java, String version) {
             }
             return new ProxyJvm(java, releaseOf(java.getParent().getParent()).orElse("unknown"));
         }
-        return homes.stream().sorted()
+        // Debian links java-1.25.0-openjdk-amd64 to java-25-openjdk-amd64: one JDK, one name (the cache's key).
+        return homes.stream().map(ProxyJvm::real).distinct().sorted()
                 .flatMap(h -> releaseOf(h).map(v -> new ProxyJvm(h.resolve("bin").resolve("java"), v)).stream())
                 .filter(ProxyJvm::aot).max(Comparator.comparing(ProxyJvm::runtimeVersion)).orElse(current);
+    }
+
+    private static Path real(Path home) {
+        try {
+            return home.toRealPath();
+        } catch (IOException e) {
+            return home;
+        }
     }
 
     /** The newest update wins among JDKs of one release; a version Java cannot parse sorts first. */
@@ -116,8 +125,9 @@ record ProxyJvm(Path java, String version) {
     }
 
     /**
-     * Whether this JVM starts with these options: a JDK found on the machine may refuse one of the fleet's flags
-     * (or be a build that ignores them); the proxies then run on the launcher's JVM instead.
+     * Whether this JVM starts with these options: a JDK found on the machine may refuse one of the fleet's flags;
+     * the proxies then run on the launcher's JVM instead. (A build that ignores them passes: its training writes no
+     * cache, and the build is marked so.)
      */
     boolean accepts(List<String> jvmOptions) {
         List<String> command = new ArrayList<>(List.of(java.toString()));

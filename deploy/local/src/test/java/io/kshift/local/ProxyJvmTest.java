@@ -90,6 +90,16 @@ class ProxyJvmTest {
     }
 
     @Test
+    void aJdkLinkedUnderAnotherNameIsOneJdkWithOneName() throws IOException {
+        Path real = jdk("java-25-openjdk-amd64", "25.0.3");
+        Path link = Files.createSymbolicLink(dir.resolve("java-1.25.0-openjdk-amd64"), real);
+        ProxyJvm viaLinkFirst = ProxyJvm.choose(null, List.of(link, real), current);
+        assertThat(viaLinkFirst.java()).isEqualTo(real.toRealPath().resolve("bin/java"));
+        assertThat(ProxyJvm.choose(null, List.of(real), current)).as("the same key with or without the link")
+                .isEqualTo(viaLinkFirst);
+    }
+
+    @Test
     void theNewestUpdateOfAReleaseWins() throws IOException {
         Path older = jdk("a-jdk-25", "25.0.3");
         Path newer = jdk("b-jdk-25", "25.0.10");
