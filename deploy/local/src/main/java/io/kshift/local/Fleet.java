@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,9 +120,12 @@ public final class Fleet {
         boolean cold = members.stream().allMatch(m -> ManagedProcess.running(layout, m.name()).isEmpty());
         if (cold) {
             aot.train(out, first, first.command(), this);
-        } else if (aot.failedBefore(first.command()).isPresent()) {
+            return;
+        }
+        Optional<Path> failed = aot.failedBefore(first.command());
+        if (failed.isPresent()) {
             out.println("note: the proxies start without an AOT cache: training failed for this build (to retry: rm "
-                    + aot.failedBefore(first.command()).get() + ", then ./kshift down and ./kshift up)");
+                    + failed.get() + ", then ./kshift down and ./kshift up)");
         } else if (aot.path(first.command()).filter(p -> !Files.exists(p)).isPresent()) {
             out.println("note: the proxies start without an AOT cache for this build (it is trained when the whole"
                     + " fleet starts: ./kshift down, then ./kshift up)");

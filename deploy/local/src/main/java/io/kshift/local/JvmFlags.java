@@ -49,27 +49,15 @@ final class JvmFlags {
             return true;
         }
         return ACCEPTED.computeIfAbsent(flag, f -> {
-            try {
-                // Experimental in 17.0.9-17.0.10, a product flag from 17.0.11, unknown before.
-                Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                        "-XX:+UnlockExperimentalVMOptions", f, "-version")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                boolean exited = p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-                if (!exited) {
-                    p.destroyForcibly();
-                }
-                boolean ok = exited && p.exitValue() == 0;
-                if (!ok) {
-                    System.err.println("note: this JVM (" + Runtime.version() + ") refuses " + f
-                            + "; the services run without it (idle JVMs keep more memory)");
-                }
-                return ok;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+            // Experimental in 17.0.9-17.0.10, a product flag from 17.0.11, unknown before.
+            boolean ok = ManagedProcess.exitsCleanly(List.of(
+                    ProcessHandle.current().info().command().orElse("java"),
+                    "-XX:+UnlockExperimentalVMOptions", f, "-version"));
+            if (!ok) {
+                System.err.println("note: this JVM (" + Runtime.version() + ") refuses " + f
+                        + "; the services run without it (idle JVMs keep more memory)");
             }
+            return ok;
         });
     }
 }

@@ -54,6 +54,27 @@ public final class ManagedProcess {
         return command;
     }
 
+    /**
+     * Whether a short-lived command (a {@code java ... -version} probe) exits 0 within 30 s; its output is
+     * discarded and one that hangs is killed and counts as failed.
+     */
+    static boolean exitsCleanly(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public static ProcessHandle start(FleetLayout layout, String name, List<String> command) {
         try {
             Files.createDirectories(layout.logs());

@@ -12,7 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,6 +32,7 @@ final class ProxyAotCache {
 
     private final FleetLayout layout;
     private final ProxyJvm jvm;
+    private final Map<List<String>, Optional<Path>> paths = new ConcurrentHashMap<>();
 
     ProxyAotCache(FleetLayout layout, ProxyJvm jvm) {
         this.layout = layout;
@@ -40,16 +43,22 @@ final class ProxyAotCache {
         return layout.repo().resolve(".kshift").resolve("aot");
     }
 
-    /** The cache for a proxy started with {@code args}; empty on a JDK without one or with no build to key. */
+    /**
+     * The cache for a proxy started with {@code args}; empty on a JDK without one or with no build to key. Every
+     * proxy of a fleet has the same JVM options, so the key (a walk over the build's files) is worked out once
+     * per set of options.
+     */
     Optional<Path> path(List<String> args) {
         if (!jvm.aot()) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(dir().resolve("proxy-" + jvm.key(args, layout.app("proxy-service")) + ".aot"));
-        } catch (UncheckedIOException e) {
-            return Optional.empty(); // no proxy build (yet): nothing to key, and nothing to start either
-        }
+        return paths.computeIfAbsent(ProxyJvm.options(args), options -> {
+            try {
+                return Optional.of(dir().resolve("proxy-" + jvm.key(options, layout.app("proxy-service")) + ".aot"));
+            } catch (UncheckedIOException e) {
+                return Optional.empty(); // no proxy build (yet): nothing to key, and nothing to start either
+            }
+        });
     }
 
     /** The cache for {@code args}, if trained. */

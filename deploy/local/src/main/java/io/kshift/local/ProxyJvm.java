@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -133,20 +132,7 @@ record ProxyJvm(Path java, String version) {
         List<String> command = new ArrayList<>(List.of(java.toString()));
         command.addAll(options(jvmOptions));
         command.add("-version");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ManagedProcess.exitsCleanly(command);
     }
 
     /** The JVM options of a command ({@code -X...}), the AOT cache's own left out. */
