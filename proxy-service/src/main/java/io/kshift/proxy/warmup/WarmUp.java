@@ -8,6 +8,7 @@ import io.kshift.proxy.routing.TableSource;
 import io.kshift.proxy.tcp.ListenerConnections;
 import io.kshift.proxy.tcp.TcpListenerHandler;
 import io.kshift.proxy.tcp.TcpProxy;
+import io.kshift.proxy.tls.ServerTls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -48,6 +49,8 @@ public class WarmUp {
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
     static final int TCP_PORT = 40001;
     static final int HTTP_PORT = 40002;
+    /** The name the warm-up's TLS clients ask for (SNI) and its certificate carries; {@code .invalid} by RFC 2606. */
+    static final String HTTPS_NAME = "warm-up.kshift.invalid";
 
     private final Vertx vertx;
     private final TcpProxy tcp;
@@ -70,11 +73,12 @@ public class WarmUp {
     private final CompletableFuture<Report> done = new CompletableFuture<>();
 
     /**
-     * What the warm-up did: answers per version, errors, how long it took, and how many tables it ran (each has
-     * pickers of its own, so each may leave its weighted cycle part-way).
+     * What the warm-up did: answers per version (HTTP's over TLS too, and of them how many came over TLS), errors,
+     * how long it took, and how many tables it ran (each has pickers of its own, so each may leave its weighted
+     * cycle part-way).
      */
     public record Report(java.util.Map<String, Integer> tcpAnswers, java.util.Map<String, Integer> httpAnswers,
-                         int errors, long millis, int tables) {
+                         int httpsAnswers, int errors, long millis, int tables) {
     }
 
     public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
@@ -97,7 +101,7 @@ public class WarmUp {
 
     void start(@Observes StartupEvent event) {
         if (requests <= 0 && connections <= 0) {
-            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), 0, 0, 0));
+            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), 0, 0, 0, 0));
             return;
         }
         Thread t = new Thread(this::run, "kshift-warmup");
@@ -154,7 +158,13 @@ public class WarmUp {
             int tcpPort = tcpListener(tables, limits, closers);
             // Made as the node's listeners are (options, the same handler classes, head timer): code that only real
             // listeners ran would meet real traffic cold, and its first calls would send warm code back to recompile.
-            int httpPort = httpListener(tables, limits, closers);
+            int httpPort = httpListener(tables, limits, closers, null);
+            // HTTPS as the node's gateways terminate it (OpenSSL where it loads): the record layer, Vert.x's TLS
+            // server and the TLS connection's own handler path. Without it the first HTTPS load ran at a third of
+            // its warm rate (`./kshift bench proxy --cold`).
+            ServerTls tls = new ServerTls(List.of(WarmUpCertificate.selfSigned(HTTPS_NAME, java.time.Instant.now())),
+                    null, List.of());
+            int httpsPort = httpListener(tables, limits, closers, tls);
 
             NetClient netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
             closers.add(netClient::close);
@@ -172,6 +182,15 @@ public class WarmUp {
                     .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(true),
                     new PoolOptions().setHttp2MaxSize(2));
             closers.add(h2Upgrade::close);
+            // The warm-up's clients trust the certificate they were given, on loopback, to a listener of their own.
+            HttpClient httpsClient = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true)
+                    .setKeepAlive(true).setSsl(true).setTrustAll(true).setVerifyHost(false),
+                    new PoolOptions().setHttp1MaxSize(2));
+            closers.add(httpsClient::close);
+            HttpClient h2TlsClient = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true).setSsl(true)
+                    .setUseAlpn(true).setTrustAll(true).setVerifyHost(false)
+                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2), new PoolOptions().setHttp2MaxSize(1));
+            closers.add(h2TlsClient::close);
             List<CompletableFuture<Void>> workers = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
                 if (connections > 0) {
@@ -179,11 +198,15 @@ public class WarmUp {
                             : load.connections(netClient, tcpPort));
                 }
                 if (requests > 0) {
+                    if (i % 8 == 5) { // HTTPS: HTTP/1.1 (no ALPN, as most load tools) and h2 by ALPN
+                        workers.add(load.requests(i < 8 ? httpsClient : h2TlsClient, httpsPort, HTTPS_NAME));
+                        continue;
+                    }
                     HttpClient client = i % 8 == 3 ? h2Client : i % 8 == 7 ? h2Upgrade : httpClient;
-                    workers.add(load.requests(client, httpPort));
+                    workers.add(load.requests(client, httpPort, null));
                 }
             }
-            untilCompiled(load, start, () -> renew(tables, limits, echo, web));
+            untilCompiled(load, start, () -> renew(tables, limits, echo, web, tls));
             load.stop = true;
             CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -198,9 +221,10 @@ public class WarmUp {
                 }
             });
             Report report = new Report(java.util.Map.copyOf(load.tcp), java.util.Map.copyOf(load.http),
-                    load.errors.get(), (System.nanoTime() - start) / 1_000_000, tablesRun);
-            LOG.infof("warm-up: %d TCP connections, %d HTTP requests through the data path in %d ms (%d errors)",
-                    sum(report.tcpAnswers()), sum(report.httpAnswers()), report.millis(), report.errors());
+                    load.https.get(), load.errors.get(), (System.nanoTime() - start) / 1_000_000, tablesRun);
+            LOG.infof("warm-up: %d TCP connections, %d HTTP requests (%d over TLS) through the data path in %d ms"
+                    + " (%d errors)", sum(report.tcpAnswers()), sum(report.httpAnswers()), report.httpsAnswers(),
+                    report.millis(), report.errors());
             done.complete(report);
         }
     }
@@ -230,7 +254,7 @@ public class WarmUp {
      * connections in it) the warm-up then does throughout, while the JIT is still profiling. Done once only, the
      * profile said "never", the compiled code left it out, and the first real request threw that code away.
      */
-    private void renew(TableSource tables, ListenerConnections limits, int[] echo, int[] web) {
+    private void renew(TableSource tables, ListenerConnections limits, int[] echo, int[] web, ServerTls tls) {
         try {
             RouteTable current = tables.get();
             if (tables.compareAndSet(current, WarmUpMesh.table(echo, web, tablesRun, stats()))) {
@@ -242,7 +266,8 @@ public class WarmUp {
             List<Runnable> bound = new ArrayList<>();
             try {
                 tcpListener(tables, limits, bound);
-                httpListener(tables, limits, bound);
+                httpListener(tables, limits, bound, null);
+                httpListener(tables, limits, bound, tls);
             } finally {
                 bound.forEach(Runnable::run);
             }
@@ -255,9 +280,10 @@ public class WarmUp {
      * The warm-up's HTTP listener, made as the node's are: a server made on each of the listeners' event loops, all
      * on one port, so Vert.x shares one socket among them and hands its connections to each loop in turn; the same
      * options, handler classes and head timer. The port is a free one picked first: Vert.x shares a server only
-     * when it is asked for a port, not for port 0. Returns the port.
+     * when it is asked for a port, not for port 0. {@code tls}: null, or what an HTTPS listener presents (its
+     * requests routed as the HTTP listener's). Returns the port.
      */
-    private int httpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers)
+    private int httpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers, ServerTls tls)
             throws Exception {
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
@@ -268,10 +294,16 @@ public class WarmUp {
             io.vertx.core.Promise<HttpServer> made = io.vertx.core.Promise.promise();
             context.runOnContext(v -> {
                 try {
-                    vertx.createHttpServer(httpSettings.options("127.0.0.1", port))
-                            .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings, false))
+                    var options = httpSettings.options("127.0.0.1", port);
+                    vertx.createHttpServer(tls == null ? options : tls.apply(options))
+                            .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings,
+                                    tls != null))
                             .requestHandler(new HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, tables))
-                            .listen().onSuccess(httpSettings::listening).onComplete(made);
+                            .listen().onSuccess(server -> {
+                                if (tls == null) { // HTTPS connections get the head timer past TLS, as the node's
+                                    httpSettings.listening(server);
+                                }
+                            }).onComplete(made);
                 } catch (RuntimeException e) {
                     made.fail(e);
                 }

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class WarmUpLoad {
     final java.util.Map<String, Integer> tcp = new ConcurrentHashMap<>();
     final java.util.Map<String, Integer> http = new ConcurrentHashMap<>();
+    /** Of the HTTP answers, those that came over TLS. */
+    final AtomicInteger https = new AtomicInteger();
     final AtomicInteger errors = new AtomicInteger();
     final AtomicInteger sequence = new AtomicInteger();
     final AtomicInteger tcpLeft;
@@ -99,24 +101,28 @@ final class WarmUpLoad {
         }
     }
 
-    CompletableFuture<Void> requests(HttpClient client, int port) {
+    /** {@code sni}: null for cleartext, else the name a TLS client asks the listener for. */
+    CompletableFuture<Void> requests(HttpClient client, int port, String sni) {
         CompletableFuture<Void> finished = new CompletableFuture<>();
-        nextRequest(client, port, finished);
+        nextRequest(client, port, sni, finished);
         return finished;
     }
 
-    private void nextRequest(HttpClient client, int port, CompletableFuture<Void> finished) {
+    private void nextRequest(HttpClient client, int port, String sni, CompletableFuture<Void> finished) {
         httpLeft.decrementAndGet();
         if (stop) {
             finished.complete(null);
             return;
         }
-        WarmUpTraffic.request(client, port, sequence.getAndIncrement()).onComplete(ar -> {
+        WarmUpTraffic.request(client, port, sni, sequence.getAndIncrement()).onComplete(ar -> {
                     if (ar.failed() || !ar.result().startsWith("200 ")) {
-                        failed(() -> nextRequest(client, port, finished));
+                        failed(() -> nextRequest(client, port, sni, finished));
                     } else {
                         http.merge(ar.result().substring(4), 1, Integer::sum);
-                        nextRequest(client, port, finished);
+                        if (sni != null) {
+                            https.incrementAndGet();
+                        }
+                        nextRequest(client, port, sni, finished);
                     }
                 });
     }

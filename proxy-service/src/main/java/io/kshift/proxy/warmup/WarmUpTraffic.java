@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 
 /**
@@ -43,7 +44,7 @@ final class WarmUpTraffic {
                         .putHeader("last-modified", DATE).end(PAGE);
                 case 3 -> {
                     // As nginx writes them: capitalised names (the hop-by-hop checks fold case) and keep-alive.
-                    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) { // connection-specific in h2
+                    if (request.version() != HttpVersion.HTTP_2) { // connection-specific in h2
                         response.headers().remove("server").remove("date").add("Server", "warm-up/1.0")
                                 .add("Date", DATE).add("Connection", "keep-alive");
                     }
@@ -54,10 +55,16 @@ final class WarmUpTraffic {
         });
     }
 
-    /** Request number {@code n} toward the listener on {@code port}: the status and the answering version. */
-    static Future<String> request(HttpClient client, int port, int n) {
+    /**
+     * Request number {@code n} toward the listener on {@code port}: the status and the answering version. {@code sni}:
+     * the name a TLS client asks for (the connection still goes to loopback), or null in cleartext.
+     */
+    static Future<String> request(HttpClient client, int port, String sni, int n) {
         int shape = Math.floorMod(n, SHAPES);
         RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(port);
+        if (sni != null) {
+            options.setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(port, "127.0.0.1")).setHost(sni);
+        }
         if (shape != 3) {
             options.putHeader("user-agent", "kshift-warm-up/1.0").putHeader("accept", "*/*");
         }
@@ -81,6 +88,9 @@ final class WarmUpTraffic {
                 .compose(req -> {
                     if (bareHost) {
                         req.authority(io.vertx.core.net.HostAndPort.authority("warm-http"));
+                    }
+                    if (sni != null && Math.floorMod(n, 64) == 0 && req.version() != HttpVersion.HTTP_2) {
+                        req.putHeader("Connection", "close"); // the next one on a new connection: a TLS handshake
                     }
                     return sent == null ? req.send() : req.send(sent);
                 })

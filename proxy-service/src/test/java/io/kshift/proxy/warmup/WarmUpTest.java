@@ -13,7 +13,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The start-up warm-up runs real TCP connections and HTTP requests through this node's data path (the test profile
+ * The start-up warm-up runs real TCP connections and HTTP(S) requests through this node's data path (the test profile
  * asks for 200 and 500 within 3 s), lands them 80/20 as the private route table says, and leaves nothing behind: no
  * stats in the node's catalogue (so nothing reported), no route in the node's table.
  */
@@ -44,6 +44,8 @@ class WarmUpTest {
         assertThat(httpV1 + httpV2).isGreaterThanOrEqualTo(5);
         assertThat(report.tcpAnswers().keySet()).containsExactlyInAnyOrder("v1", "v2");
         assertThat(report.httpAnswers().keySet()).containsExactlyInAnyOrder("v1", "v2");
+        // Some of them over TLS, through an HTTPS listener made as a gateway's are, on its own certificate.
+        assertThat(report.httpsAnswers()).isPositive();
         // Exact weighted round-robin: within one cycle (4 of v1 per v2) of 80/20 per table it ran (a table swapped
         // in mid-run starts pickers of its own; the one it replaced may have stopped part-way through a cycle).
         assertThat(report.tables()).isPositive();
