@@ -32,7 +32,7 @@ final class ProxyAotCache {
 
     private final FleetLayout layout;
     private final ProxyJvm jvm;
-    private final Map<List<String>, Optional<Path>> paths = new ConcurrentHashMap<>();
+    private final Map<List<String>, Path> paths = new ConcurrentHashMap<>();
 
     ProxyAotCache(FleetLayout layout, ProxyJvm jvm) {
         this.layout = layout;
@@ -52,13 +52,13 @@ final class ProxyAotCache {
         if (!jvm.aot()) {
             return Optional.empty();
         }
-        return paths.computeIfAbsent(ProxyJvm.options(args), options -> {
+        return Optional.ofNullable(paths.computeIfAbsent(ProxyJvm.options(args), options -> {
             try {
-                return Optional.of(dir().resolve("proxy-" + jvm.key(options, layout.app("proxy-service")) + ".aot"));
+                return dir().resolve("proxy-" + jvm.key(options, layout.app("proxy-service")) + ".aot");
             } catch (UncheckedIOException e) {
-                return Optional.empty(); // no proxy build (yet): nothing to key, and nothing to start either
+                return null; // no proxy build (yet): nothing to key, nor kept, so a build made later is keyed
             }
-        });
+        }));
     }
 
     /** The cache for {@code args}, if trained. */

@@ -38,6 +38,18 @@ class ProxyAotCacheTest {
     }
 
     @Test
+    void aBuildMadeAfterTheFirstLookIsKeyed() throws IOException {
+        // KshiftCli asks which members run before up checks the build: the key is worked out once, but not "none"
+        FleetLayout layout = layout();
+        ProxyAotCache aot = new ProxyAotCache(layout, jdk25);
+        assertThat(aot.path(List.of("-Xmx192m"))).isEmpty();
+        build(layout);
+        assertThat(aot.path(List.of("-Xmx192m"))).isPresent();
+        assertThat(aot.path(List.of("-Xmx192m", "-Dkshift.node=proxy-2"))).as("system properties are not in the key")
+                .isEqualTo(aot.path(List.of("-Xmx192m")));
+    }
+
+    @Test
     void aJdkWithoutProfilesInItsCacheHasNoCache() throws IOException {
         FleetLayout layout = layout();
         build(layout);

@@ -1,12 +1,9 @@
 package io.kshift.proxy.warmup;
 
-import io.kshift.proxy.http.HttpListenerConnections;
-import io.kshift.proxy.http.HttpListenerHandler;
 import io.kshift.proxy.http.HttpProxy;
 import io.kshift.proxy.routing.RouteTable;
 import io.kshift.proxy.routing.TableSource;
 import io.kshift.proxy.tcp.ListenerConnections;
-import io.kshift.proxy.tcp.TcpListenerHandler;
 import io.kshift.proxy.tcp.TcpProxy;
 import io.kshift.proxy.tls.ServerTls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,8 +31,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs real traffic through this node's own data path before it reports ready, so the JIT has compiled the
- * TCP relay and the HTTP exchange by the time a client's first connection arrives (a cold JVM runs them at a
- * fraction of their speed for tens of seconds). Backends, listeners and load are all on loopback ports of their
+ * TCP relay and the HTTP exchange, cleartext and over TLS ({@link WarmUpHttps}), by the time a client's first
+ * connection arrives (a cold JVM runs them at a fraction of their speed for tens of seconds). Backends, listeners
+ * ({@link WarmUpListeners}) and load are all on loopback ports of their
  * own, the route table is a private one ({@link WarmUpMesh}, rebuilt each second at first) whose stats go to a
  * private catalogue and registry: nothing of it reaches the node's route table, its listeners, its telemetry or
  * Kafka. It does use the node's upstream connection pools and body budget, briefly, and leaves up to
@@ -49,17 +47,12 @@ public class WarmUp {
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
     static final int TCP_PORT = 40001;
     static final int HTTP_PORT = 40002;
-    /** The name the warm-up's TLS clients ask for (SNI) and its certificate carries; {@code .invalid} by RFC 2606. */
-    static final String HTTPS_NAME = "warm-up.kshift.invalid";
 
     private final Vertx vertx;
-    private final TcpProxy tcp;
-    private final HttpProxy http;
-    private final io.kshift.proxy.http.HttpListenerSettings httpSettings;
     /** The node's: the warm-up's stats go to private registries of its kind ({@link WarmUpRegistry}). */
     private final io.micrometer.core.instrument.MeterRegistry registry;
-    /** Whose event loops the warm-up's listeners take connections on: per-loop caches warm only on their loop. */
-    private final io.kshift.proxy.tcp.ListenerManager listeners;
+    /** Its listeners, made as the node's are. */
+    private final WarmUpListeners made;
     private final int requests;
     private final int connections;
     private final int concurrency;
@@ -73,12 +66,12 @@ public class WarmUp {
     private final CompletableFuture<Report> done = new CompletableFuture<>();
 
     /**
-     * What the warm-up did: answers per version (HTTP's over TLS too, and of them how many came over TLS), errors,
-     * how long it took, and how many tables it ran (each has pickers of its own, so each may leave its weighted
-     * cycle part-way).
+     * What the warm-up did: answers per version (HTTP's over TLS too), of them those over TLS per protocol
+     * ({@code HTTP_1_1}, {@code HTTP_2}), errors, how long it took, and how many tables it ran (each has pickers of
+     * its own, so each may leave its weighted cycle part-way).
      */
     public record Report(java.util.Map<String, Integer> tcpAnswers, java.util.Map<String, Integer> httpAnswers,
-                         int httpsAnswers, int errors, long millis, int tables) {
+                         java.util.Map<String, Integer> httpsAnswers, int errors, long millis, int tables) {
     }
 
     public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
@@ -88,11 +81,8 @@ public class WarmUp {
                   @ConfigProperty(name = "kshift.proxy.warmup.concurrency", defaultValue = "16") int concurrency,
                   @ConfigProperty(name = "kshift.proxy.warmup.timeout", defaultValue = "45s") Duration timeout) {
         this.vertx = vertx;
-        this.tcp = tcp;
-        this.http = http;
-        this.httpSettings = httpSettings;
         this.registry = registry;
-        this.listeners = listeners;
+        this.made = new WarmUpListeners(vertx, tcp, http, httpSettings, listeners);
         this.requests = requests;
         this.connections = connections;
         this.concurrency = Math.max(1, concurrency);
@@ -101,7 +91,7 @@ public class WarmUp {
 
     void start(@Observes StartupEvent event) {
         if (requests <= 0 && connections <= 0) {
-            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), 0, 0, 0, 0));
+            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 0, 0, 0));
             return;
         }
         Thread t = new Thread(this::run, "kshift-warmup");
@@ -155,16 +145,17 @@ public class WarmUp {
             TableSource tables = new TableSource(WarmUpMesh.table(echo, web, 0, stats()));
             tablesRun = 1;
             ListenerConnections limits = new ListenerConnections(new SimpleMeterRegistry(), 0);
-            int tcpPort = tcpListener(tables, limits, closers);
-            // Made as the node's listeners are (options, the same handler classes, head timer): code that only real
-            // listeners ran would meet real traffic cold, and its first calls would send warm code back to recompile.
-            int httpPort = httpListener(tables, limits, closers, null);
-            // HTTPS as the node's gateways terminate it (OpenSSL where it loads): the record layer, Vert.x's TLS
-            // server and the TLS connection's own handler path. Without it the first HTTPS load ran at a third of
-            // its warm rate (`./kshift bench proxy --cold`).
-            ServerTls tls = new ServerTls(List.of(WarmUpCertificate.selfSigned(HTTPS_NAME, java.time.Instant.now())),
-                    null, List.of());
-            int httpsPort = httpListener(tables, limits, closers, tls);
+            int tcpPort = made.tcp(tables, limits, closers);
+            int httpPort = made.http(tables, limits, closers, null);
+            WarmUpHttps https = null;
+            if (requests > 0) {
+                try {
+                    https = WarmUpHttps.open(vertx, made, tables, limits, closers);
+                } catch (Exception e) {
+                    // TCP and cleartext HTTP matter more: a TLS set-up that fails must not skip them.
+                    LOG.warnf("warm-up: no HTTPS listener (the rest is warmed still): %s", e.toString());
+                }
+            }
 
             NetClient netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
             closers.add(netClient::close);
@@ -182,15 +173,6 @@ public class WarmUp {
                     .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(true),
                     new PoolOptions().setHttp2MaxSize(2));
             closers.add(h2Upgrade::close);
-            // The warm-up's clients trust the certificate they were given, on loopback, to a listener of their own.
-            HttpClient httpsClient = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true)
-                    .setKeepAlive(true).setSsl(true).setTrustAll(true).setVerifyHost(false),
-                    new PoolOptions().setHttp1MaxSize(2));
-            closers.add(httpsClient::close);
-            HttpClient h2TlsClient = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true).setSsl(true)
-                    .setUseAlpn(true).setTrustAll(true).setVerifyHost(false)
-                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2), new PoolOptions().setHttp2MaxSize(1));
-            closers.add(h2TlsClient::close);
             List<CompletableFuture<Void>> workers = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {
                 if (connections > 0) {
@@ -198,14 +180,15 @@ public class WarmUp {
                             : load.connections(netClient, tcpPort));
                 }
                 if (requests > 0) {
-                    if (i % 8 == 5) { // HTTPS: HTTP/1.1 (no ALPN, as most load tools) and h2 by ALPN
-                        workers.add(load.requests(i < 8 ? httpsClient : h2TlsClient, httpsPort, HTTPS_NAME));
-                        continue;
-                    }
                     HttpClient client = i % 8 == 3 ? h2Client : i % 8 == 7 ? h2Upgrade : httpClient;
                     workers.add(load.requests(client, httpPort, null));
                 }
             }
+            if (https != null) { // one worker per protocol, whatever the concurrency
+                workers.add(load.requests(https.http1(), https.port(), WarmUpHttps.NAME));
+                workers.add(load.requests(https.h2(), https.port(), WarmUpHttps.NAME));
+            }
+            ServerTls tls = https == null ? null : https.tls();
             untilCompiled(load, start, () -> renew(tables, limits, echo, web, tls));
             load.stop = true;
             CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
@@ -221,31 +204,12 @@ public class WarmUp {
                 }
             });
             Report report = new Report(java.util.Map.copyOf(load.tcp), java.util.Map.copyOf(load.http),
-                    load.https.get(), load.errors.get(), (System.nanoTime() - start) / 1_000_000, tablesRun);
+                    java.util.Map.copyOf(load.https), load.errors.get(), (System.nanoTime() - start) / 1_000_000, tablesRun);
             LOG.infof("warm-up: %d TCP connections, %d HTTP requests (%d over TLS) through the data path in %d ms"
-                    + " (%d errors)", sum(report.tcpAnswers()), sum(report.httpAnswers()), report.httpsAnswers(),
+                    + " (%d errors)", sum(report.tcpAnswers()), sum(report.httpAnswers()), sum(report.httpsAnswers()),
                     report.millis(), report.errors());
             done.complete(report);
         }
-    }
-
-    /**
-     * The warm-up's TCP listener, accepted the way the node's are (when epoll is there: a socket on each of the
-     * listeners' event loops, sharing one port).
-     */
-    private int tcpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers) throws Exception {
-        int port = 0;
-        for (io.vertx.core.Context context : listeners.contexts()) {
-            io.kshift.proxy.tcp.LoopAcceptor acceptor = await(io.kshift.proxy.tcp.LoopAcceptor.bindChannels(
-                    (io.vertx.core.impl.ContextInternal) context, "127.0.0.1", port, limits,
-                    new TcpListenerHandler(tcp, TCP_PORT, tables)));
-            closers.add(acceptor::close);
-            port = acceptor.port();
-            if (!io.kshift.proxy.tcp.LoopAcceptor.sharesPorts(vertx)) {
-                break; // one loop's socket takes the port, as the node's listeners do then
-            }
-        }
-        return port;
     }
 
     /**
@@ -265,52 +229,17 @@ public class WarmUp {
             // only when the first real config arrived sent the compiled connect path back to recompile.
             List<Runnable> bound = new ArrayList<>();
             try {
-                tcpListener(tables, limits, bound);
-                httpListener(tables, limits, bound, null);
-                httpListener(tables, limits, bound, tls);
+                made.tcp(tables, limits, bound);
+                made.http(tables, limits, bound, null);
+                if (tls != null) {
+                    made.http(tables, limits, bound, tls);
+                }
             } finally {
                 bound.forEach(Runnable::run);
             }
         } catch (Exception e) {
             LOG.debugf("warm-up: a table rebuild or listener bind failed (%s); the current table stays", e);
         }
-    }
-
-    /**
-     * The warm-up's HTTP listener, made as the node's are: a server made on each of the listeners' event loops, all
-     * on one port, so Vert.x shares one socket among them and hands its connections to each loop in turn; the same
-     * options, handler classes and head timer. The port is a free one picked first: Vert.x shares a server only
-     * when it is asked for a port, not for port 0. {@code tls}: null, or what an HTTPS listener presents (its
-     * requests routed as the HTTP listener's). Returns the port.
-     */
-    private int httpListener(TableSource tables, ListenerConnections limits, List<Runnable> closers, ServerTls tls)
-            throws Exception {
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
-        for (io.vertx.core.Context context : listeners.contexts()) {
-            io.vertx.core.Promise<HttpServer> made = io.vertx.core.Promise.promise();
-            context.runOnContext(v -> {
-                try {
-                    var options = httpSettings.options("127.0.0.1", port);
-                    vertx.createHttpServer(tls == null ? options : tls.apply(options))
-                            .connectionHandler(new HttpListenerConnections(limits, HTTP_PORT, httpSettings,
-                                    tls != null))
-                            .requestHandler(new HttpListenerHandler(http, HTTP_PORT, HTTP_PORT, tables))
-                            .listen().onSuccess(server -> {
-                                if (tls == null) { // HTTPS connections get the head timer past TLS, as the node's
-                                    httpSettings.listening(server);
-                                }
-                            }).onComplete(made);
-                } catch (RuntimeException e) {
-                    made.fail(e);
-                }
-            });
-            closers.add(await(made.future())::close);
-        }
-        return port;
     }
 
     /**
@@ -373,6 +302,6 @@ public class WarmUp {
     }
 
     private static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return WarmUpListeners.await(future);
     }
 }

@@ -26,6 +26,8 @@ final class WarmUpCertificate {
     private static final byte[] SUBJECT_ALT_NAME = {0x55, 0x1d, 0x11};
     private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'")
             .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter GENERALIZED_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
 
     private WarmUpCertificate() {
     }
@@ -40,15 +42,15 @@ final class WarmUpCertificate {
                 tlv(0x0c, dnsName.getBytes(StandardCharsets.UTF_8)))));
         byte[] serial = new byte[16];
         new SecureRandom().nextBytes(serial);
-        serial[0] &= 0x7f; // a positive INTEGER, as RFC 5280 requires
-        serial[0] |= 0x01;
+        serial[0] &= 0x7f; // a positive INTEGER, as RFC 5280 requires,
+        serial[0] |= 0x01; // and no leading zero octet, which DER's minimal encoding forbids
         byte[] altNames = sequence(tlv(0x82, dnsName.getBytes(StandardCharsets.US_ASCII)));
         byte[] tbs = sequence(
                 tlv(0xa0, tlv(0x02, new byte[] {2})), // v3
                 tlv(0x02, serial),
                 algorithm,
                 name,
-                sequence(utcTime(now.minusSeconds(3600)), utcTime(now.plusSeconds(86_400))),
+                sequence(time(now.minusSeconds(3600)), time(now.plusSeconds(86_400))),
                 name,
                 keys.getPublic().getEncoded(), // SubjectPublicKeyInfo, DER already
                 tlv(0xa3, sequence(sequence(tlv(0x06, SUBJECT_ALT_NAME), tlv(0x04, altNames)))));
@@ -61,8 +63,11 @@ final class WarmUpCertificate {
                 keys.getPrivate().getEncoded()));
     }
 
-    private static byte[] utcTime(Instant at) {
-        return tlv(0x17, UTC_TIME.format(at).getBytes(StandardCharsets.US_ASCII));
+    /** UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280, 4.1.2.5). */
+    private static byte[] time(Instant at) {
+        return at.isBefore(Instant.parse("2050-01-01T00:00:00Z"))
+                ? tlv(0x17, UTC_TIME.format(at).getBytes(StandardCharsets.US_ASCII))
+                : tlv(0x18, GENERALIZED_TIME.format(at).getBytes(StandardCharsets.US_ASCII));
     }
 
     private static byte[] sequence(byte[]... parts) {
@@ -74,6 +79,9 @@ final class WarmUpCertificate {
         ByteArrayOutputStream out = new ByteArrayOutputStream(contents.length + 4);
         out.write(tag);
         int length = contents.length;
+        if (length >= 1 << 24) {
+            throw new IllegalArgumentException("a DER element of " + length + " bytes: over what this writes");
+        }
         if (length < 0x80) {
             out.write(length);
         } else {

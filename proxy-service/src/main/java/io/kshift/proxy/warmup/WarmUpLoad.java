@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class WarmUpLoad {
     final java.util.Map<String, Integer> tcp = new ConcurrentHashMap<>();
     final java.util.Map<String, Integer> http = new ConcurrentHashMap<>();
-    /** Of the HTTP answers, those that came over TLS. */
-    final AtomicInteger https = new AtomicInteger();
+    /** Of the HTTP answers, those that came over TLS, per protocol ({@code HTTP_1_1}, {@code HTTP_2}). */
+    final java.util.Map<String, Integer> https = new ConcurrentHashMap<>();
     final AtomicInteger errors = new AtomicInteger();
     final AtomicInteger sequence = new AtomicInteger();
     final AtomicInteger tcpLeft;
@@ -101,28 +101,35 @@ final class WarmUpLoad {
         }
     }
 
-    /** {@code sni}: null for cleartext, else the name a TLS client asks the listener for. */
+    /**
+     * One worker's requests. {@code sni}: null for cleartext, else the name a TLS client asks the listener for;
+     * then every {@value #HANDSHAKE_EVERY}th of its HTTP/1.1 requests closes its connection, so its next one makes
+     * a new TLS handshake, as a client without keep-alive or a rolling load balancer does.
+     */
     CompletableFuture<Void> requests(HttpClient client, int port, String sni) {
         CompletableFuture<Void> finished = new CompletableFuture<>();
-        nextRequest(client, port, sni, finished);
+        nextRequest(client, port, sni, 1, finished);
         return finished;
     }
 
-    private void nextRequest(HttpClient client, int port, String sni, CompletableFuture<Void> finished) {
+    static final int HANDSHAKE_EVERY = 16;
+
+    private void nextRequest(HttpClient client, int port, String sni, int own, CompletableFuture<Void> finished) {
         httpLeft.decrementAndGet();
         if (stop) {
             finished.complete(null);
             return;
         }
-        WarmUpTraffic.request(client, port, sni, sequence.getAndIncrement()).onComplete(ar -> {
-                    if (ar.failed() || !ar.result().startsWith("200 ")) {
-                        failed(() -> nextRequest(client, port, sni, finished));
+        boolean close = sni != null && own % HANDSHAKE_EVERY == 0;
+        WarmUpTraffic.request(client, port, sni, sequence.getAndIncrement(), close).onComplete(ar -> {
+                    if (ar.failed() || ar.result().status() != 200) {
+                        failed(() -> nextRequest(client, port, sni, own + 1, finished));
                     } else {
-                        http.merge(ar.result().substring(4), 1, Integer::sum);
+                        http.merge(ar.result().backend(), 1, Integer::sum);
                         if (sni != null) {
-                            https.incrementAndGet();
+                            https.merge(ar.result().protocol().name(), 1, Integer::sum);
                         }
-                        nextRequest(client, port, sni, finished);
+                        nextRequest(client, port, sni, own + 1, finished);
                     }
                 });
     }

@@ -55,11 +55,16 @@ final class WarmUpTraffic {
         });
     }
 
+    /** What came back: the status, the backend version that answered, and the protocol it came over. */
+    record Answer(int status, String backend, HttpVersion protocol) {
+    }
+
     /**
-     * Request number {@code n} toward the listener on {@code port}: the status and the answering version. {@code sni}:
-     * the name a TLS client asks for (the connection still goes to loopback), or null in cleartext.
+     * Request number {@code n} toward the listener on {@code port}. {@code sni}: the name a TLS client asks for (the
+     * connection still goes to loopback), or null in cleartext. {@code close}: asks for the connection to be closed
+     * after the answer (HTTP/1.1 only), so the next request opens a new one.
      */
-    static Future<String> request(HttpClient client, int port, String sni, int n) {
+    static Future<Answer> request(HttpClient client, int port, String sni, int n, boolean close) {
         int shape = Math.floorMod(n, SHAPES);
         RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(port);
         if (sni != null) {
@@ -89,16 +94,16 @@ final class WarmUpTraffic {
                     if (bareHost) {
                         req.authority(io.vertx.core.net.HostAndPort.authority("warm-http"));
                     }
-                    if (sni != null && Math.floorMod(n, 64) == 0 && req.version() != HttpVersion.HTTP_2) {
-                        req.putHeader("Connection", "close"); // the next one on a new connection: a TLS handshake
+                    if (close && req.version() != HttpVersion.HTTP_2) { // connection-specific in h2
+                        req.putHeader("Connection", "close");
                     }
                     return sent == null ? req.send() : req.send(sent);
                 })
                 .compose(res -> res.body().map(b -> outcome(res)));
     }
 
-    private static String outcome(HttpClientResponse response) {
-        return response.statusCode() + " " + response.getHeader("x-warm-version");
+    private static Answer outcome(HttpClientResponse response) {
+        return new Answer(response.statusCode(), response.getHeader("x-warm-version"), response.version());
     }
 
     private static int shape(String path) {

@@ -27,6 +27,7 @@ class WarmUpCertificateTest {
         assertThat(cert.getIssuerX500Principal()).isEqualTo(cert.getSubjectX500Principal());
         assertThat(cert.getSubjectAlternativeNames()).containsExactly(List.of(2, "warm-up.kshift.invalid"));
         assertThat(cert.getSigAlgName()).isEqualTo("SHA256withECDSA");
+        assertThat(cert.getSigAlgParams()).isNull(); // RFC 5758: ecdsa-with-SHA256 takes no parameters
         cert.verify(cert.getPublicKey()); // signed by its own key: the DER it signed is the DER it holds
         cert.checkValidity(Date.from(NOW));
         assertThat(cert.getNotAfter().toInstant()).isEqualTo(NOW.plusSeconds(86_400));
@@ -43,8 +44,17 @@ class WarmUpCertificateTest {
         assertThat(verifier.verify(signature)).isTrue();
 
         // And what a gateway's TLS is built from holds it.
-        new ServerTls(List.of(id), null, List.of()).verified();
-        assertThat(new ServerTls(List.of(id), null, List.of()).netty().isServer()).isTrue();
+        ServerTls tls = new ServerTls(List.of(id), null, List.of()).verified();
+        assertThat(tls.netty()).isNotNull(); // builds, or throws naming what does not read
+    }
+
+    @Test
+    void datesFrom2050AreGeneralizedTime() throws Exception {
+        Instant late = Instant.parse("2049-12-31T12:00:00Z"); // valid until a day later: past 2049
+        X509Certificate cert = Pem.certificates(WarmUpCertificate.selfSigned("late.invalid", late).certPem()
+                .getBytes(StandardCharsets.US_ASCII)).get(0);
+        assertThat(cert.getNotBefore().toInstant()).isEqualTo(late.minusSeconds(3600));
+        assertThat(cert.getNotAfter().toInstant()).isEqualTo(late.plusSeconds(86_400));
     }
 
     @Test
