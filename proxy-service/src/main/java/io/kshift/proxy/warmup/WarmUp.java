@@ -47,6 +47,8 @@ public class WarmUp {
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
     static final int TCP_PORT = 40001;
     static final int HTTP_PORT = 40002;
+    /** The warm-up table's second TCP server (every other table): one destination, all traffic to v1. */
+    static final int SINGLE_PORT = TCP_PORT + 10;
 
     private final Vertx vertx;
     /** The node's: the warm-up's stats go to private registries of its kind ({@link WarmUpRegistry}). */
@@ -145,7 +147,7 @@ public class WarmUp {
             TableSource tables = new TableSource(WarmUpMesh.table(echo, web, 0, stats()));
             tablesRun = 1;
             ListenerConnections limits = new ListenerConnections(new SimpleMeterRegistry(), 0);
-            int tcpPort = made.tcp(tables, limits, closers);
+            int tcpPort = made.tcp(tables, limits, closers, TCP_PORT);
             int httpPort = made.http(tables, limits, closers, null);
             WarmUpHttps https = null;
             if (requests > 0) {
@@ -229,11 +231,16 @@ public class WarmUp {
             // only when the first real config arrived sent the compiled connect path back to recompile.
             List<Runnable> bound = new ArrayList<>();
             try {
-                made.tcp(tables, limits, bound);
-                made.http(tables, limits, bound, null);
+                int tcpPort = made.tcp(tables, limits, bound, SINGLE_PORT);
+                int httpPort = made.http(tables, limits, bound, null);
                 if (tls != null) {
                     made.http(tables, limits, bound, tls);
                 }
+                // Each new listener's first connection, as a new gateway's first client makes it; the TCP one through
+                // a route to one destination (or none, in tables without that port).
+                WarmUpListeners.knock(tcpPort, "warm-up\n", "\n");
+                WarmUpListeners.knock(httpPort,
+                        "GET /warm-up/0 HTTP/1.1\r\nHost: warm-http\r\nConnection: close\r\n\r\n", "warm hello");
             } finally {
                 bound.forEach(Runnable::run);
             }

@@ -42,7 +42,8 @@ final class WarmUpMesh {
      * pool settings (a new pool, with new connections, as a new DestinationRule brings; {@link #POOL_SETTINGS} of
      * them in turn) and, every other round, a
      * second server on each protocol and an HTTP route with no match block (tables of one port and of several,
-     * and routes with matches and without, are held in different collection classes).
+     * and routes with matches and without, are held in different collection classes). The second TCP server's
+     * port ({@link WarmUp#SINGLE_PORT}) routes to one destination, as "all traffic to v1" does.
      * {@code stats}: the catalogue its destinations' stats go to.
      */
     static RouteTable table(int[] echo, int[] web, int round, Telemetry stats)
@@ -50,7 +51,7 @@ final class WarmUpMesh {
         String extraServers = round % 2 == 0 ? "" : """
                   - {port: {number: %d, name: tcp-2, protocol: TCP}, hosts: ["*"]}
                   - {port: {number: %d, name: http-2, protocol: HTTP}, hosts: ["*"]}
-                """.formatted(WarmUp.TCP_PORT + 10, WarmUp.HTTP_PORT + 10);
+                """.formatted(WarmUp.SINGLE_PORT, WarmUp.HTTP_PORT + 10);
         String httpRoute = round % 2 == 0 ? "- match: [{uri: {prefix: /}}]\n    route:" : "- route:";
         String yaml = """
                 apiVersion: v1
@@ -94,6 +95,9 @@ final class WarmUpMesh {
                   hosts: ["*"]
                   gateways: [warm-gw]
                   tcp:
+                  - match: [{port: %d}]
+                    route:
+                    - {destination: {host: warm-tcp, port: {number: 7000}, subset: v1}}
                   - route:
                     - {destination: {host: warm-tcp, port: {number: 7000}, subset: v1}, weight: 80}
                     - {destination: {host: warm-tcp, port: {number: 7000}, subset: v2}, weight: 20}
@@ -101,7 +105,8 @@ final class WarmUpMesh {
                   %s
                     - {destination: {host: warm-http, port: {number: 8000}, subset: v1}, weight: 80}
                     - {destination: {host: warm-http, port: {number: 8000}, subset: v2}, weight: 20}
-                """.formatted(WarmUp.TCP_PORT, WarmUp.HTTP_PORT, extraServers, 1000 + round % POOL_SETTINGS, httpRoute);
+                """.formatted(WarmUp.TCP_PORT, WarmUp.HTTP_PORT, extraServers, 1000 + round % POOL_SETTINGS,
+                WarmUp.SINGLE_PORT, httpRoute);
         var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
         if (!parsed.ok()) {
             throw new IllegalStateException("warm-up mesh does not parse: " + parsed.errors());

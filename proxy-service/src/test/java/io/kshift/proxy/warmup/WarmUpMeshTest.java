@@ -50,10 +50,14 @@ class WarmUpMeshTest {
 
         assertThat(even.http().keySet()).containsExactly(WarmUp.HTTP_PORT);
         assertThat(odd.http().keySet()).containsExactlyInAnyOrder(WarmUp.HTTP_PORT, WarmUp.HTTP_PORT + 10);
-        assertThat(even.ports()).contains(WarmUp.TCP_PORT).doesNotContain(WarmUp.TCP_PORT + 10);
-        assertThat(odd.ports()).contains(WarmUp.TCP_PORT, WarmUp.TCP_PORT + 10);
-        assertThat(even.route(WarmUp.TCP_PORT)).isPresent();
-        assertThat(odd.route(WarmUp.TCP_PORT)).isPresent();
+        assertThat(even.ports()).contains(WarmUp.TCP_PORT).doesNotContain(WarmUp.SINGLE_PORT);
+        assertThat(odd.ports()).contains(WarmUp.TCP_PORT, WarmUp.SINGLE_PORT);
+        assertThat(even.route(WarmUp.TCP_PORT).orElseThrow().targets()).hasSize(2);
+        assertThat(odd.route(WarmUp.TCP_PORT).orElseThrow().targets()).hasSize(2);
+        // The second TCP port: all traffic to one destination (the single-destination picker's branch).
+        assertThat(odd.route(WarmUp.SINGLE_PORT).orElseThrow().targets()).singleElement()
+                .satisfies(t -> assertThat(t.destination().subset()).isEqualTo("v1"));
+        assertThat(even.route(WarmUp.SINGLE_PORT)).isEmpty();
     }
 
     @Test
