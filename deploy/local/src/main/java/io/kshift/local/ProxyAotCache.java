@@ -46,7 +46,7 @@ final class ProxyAotCache {
     /**
      * The cache for a proxy started with {@code args}; empty on a JDK without one or with no build to key. Every
      * proxy of a fleet has the same JVM options, so the key (a walk over the build's files) is worked out once
-     * per set of options.
+     * per set of options: this object lives for one command, during which the build does not change.
      */
     Optional<Path> path(List<String> args) {
         if (!jvm.aot()) {

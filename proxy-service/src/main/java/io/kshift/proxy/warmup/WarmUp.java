@@ -60,12 +60,14 @@ public class WarmUp {
     private final int concurrency;
     private final Duration timeout;
     /** Rounds of synthetic table builds before the traffic (see {@link WarmUpMesh#builds}). */
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kshift.proxy.warmup.builds", defaultValue = "1")
+    @ConfigProperty(name = "kshift.proxy.warmup.builds", defaultValue = "1")
     int buildRounds;
     /** The node's table builder: the synthetic builds take the path real snapshots take, scope and keys included. */
     @jakarta.inject.Inject
     io.kshift.proxy.config.RouteTableFactory factory;
     private final CompletableFuture<Report> done = new CompletableFuture<>();
+    /** Tables the warm-up's listeners have run; written by the warm-up thread only. */
+    private int tablesRun;
 
     /**
      * What the warm-up did: answers per version (HTTP's over TLS too), of them those over TLS per protocol
@@ -116,7 +118,7 @@ public class WarmUp {
         List<Runnable> closers = new ArrayList<>();
         WarmUpLoad load = new WarmUpLoad(connections, requests);
         try {
-            loadTlsKeyManagerClasses();
+            WarmUpHttps.loadKeyManagerClasses();
             int[] echo = new int[2];
             int[] web = new int[2];
             for (int v = 0; v < 2; v++) {
@@ -148,7 +150,7 @@ public class WarmUp {
             tablesRun = 1;
             ListenerConnections limits = new ListenerConnections(new SimpleMeterRegistry(), 0);
             int tcpPort = made.tcp(tables, limits, closers, TCP_PORT);
-            int httpPort = made.http(tables, limits, closers, null);
+            int httpPort = made.http(tables, limits, closers, null, HTTP_PORT);
             WarmUpHttps https = null;
             if (requests > 0) {
                 try {
@@ -226,21 +228,20 @@ public class WarmUp {
             if (tables.compareAndSet(current, WarmUpMesh.table(echo, web, tablesRun, stats()))) {
                 tablesRun++;
             }
-            // And as a new generation's gateways do, a listener of each kind bound and closed: the bind code is
-            // the connect code (Netty's bootstrap, channel and pipeline set-up), and server channels seen there
-            // only when the first real config arrived sent the compiled connect path back to recompile.
+            // And as a new generation's gateways do, a listener of each kind bound, connected to once and closed:
+            // the bind code is the connect code (Netty's bootstrap, channel and pipeline set-up), and server
+            // channels seen there only when the first real config arrived sent the compiled connect path back to
+            // recompile; a listener's first connection is its server socket's first read (WarmUpListeners.knock).
+            // They serve the table's second ports, whose pickers the counted load never uses: the TCP one routes
+            // to one destination, and in tables without those ports the knocks find no route.
             List<Runnable> bound = new ArrayList<>();
             try {
-                int tcpPort = made.tcp(tables, limits, bound, SINGLE_PORT);
-                int httpPort = made.http(tables, limits, bound, null);
+                WarmUpListeners.knock(made.tcp(tables, limits, bound, SINGLE_PORT), "warm-up\n", "\n");
+                WarmUpListeners.knock(made.http(tables, limits, bound, null, HTTP_PORT + 10),
+                        "GET /warm-up/0 HTTP/1.1\r\nHost: warm-http\r\nConnection: close\r\n\r\n", "warm hello\n");
                 if (tls != null) {
-                    made.http(tables, limits, bound, tls);
+                    made.http(tables, limits, bound, tls, HTTP_PORT);
                 }
-                // Each new listener's first connection, as a new gateway's first client makes it; the TCP one through
-                // a route to one destination (or none, in tables without that port).
-                WarmUpListeners.knock(tcpPort, "warm-up\n", "\n");
-                WarmUpListeners.knock(httpPort,
-                        "GET /warm-up/0 HTTP/1.1\r\nHost: warm-http\r\nConnection: close\r\n\r\n", "warm hello");
             } finally {
                 bound.forEach(Runnable::run);
             }
@@ -248,26 +249,6 @@ public class WarmUp {
             LOG.debugf("warm-up: a table rebuild or listener bind failed (%s); the current table stays", e);
         }
     }
-
-    /**
-     * Loads the classes a TLS gateway's key manager brings, before the JIT compiles the data path: one of them
-     * subclasses LinkedHashMap, and its arrival with the first HTTPS config discarded every compiled method that had
-     * assumed LinkedHashMap has no subclass (26 at once, seconds before traffic).
-     */
-    private static void loadTlsKeyManagerClasses() {
-        try {
-            java.security.KeyStore none = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-            none.load(null, null);
-            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
-            keys.init(none, new char[0]);
-            keys.getKeyManagers();
-        } catch (Exception e) {
-            LOG.debugf("warm-up: no PKIX key manager to load (%s)", e);
-        }
-    }
-
-    /** Tables the warm-up's listeners have run; written by the warm-up thread only. */
-    private int tablesRun;
 
     /** A fresh catalogue and registry each round: every round's first requests make their stats and meters. */
     private io.kshift.proxy.telemetry.Telemetry stats() {

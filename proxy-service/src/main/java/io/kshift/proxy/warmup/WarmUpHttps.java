@@ -29,7 +29,7 @@ record WarmUpHttps(ServerTls tls, int port, HttpClient http1, HttpClient h2) {
         ServerTls.Identity identity = WarmUpCertificate.selfSigned(NAME, Instant.now());
         // Read here, on the warm-up's thread: a key that does not read fails the HTTPS part, not an event loop.
         ServerTls tls = new ServerTls(List.of(identity), null, List.of()).verified();
-        int port = listeners.http(tables, limits, closers, tls);
+        int port = listeners.http(tables, limits, closers, tls, WarmUp.HTTP_PORT);
         // Host verification on: the client checks the certificate's name as any client of a gateway would.
         HttpClientOptions trusting = new HttpClientOptions().setTcpNoDelay(true).setSsl(true).setForceSni(true)
                 .setVerifyHost(true).setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(
@@ -42,5 +42,23 @@ record WarmUpHttps(ServerTls tls, int port, HttpClient http1, HttpClient h2) {
                 .setProtocolVersion(HttpVersion.HTTP_2), new PoolOptions().setHttp2MaxSize(1));
         closers.add(h2::close);
         return new WarmUpHttps(tls, port, http1, h2);
+    }
+
+    /**
+     * Loads the classes a TLS gateway's key manager brings, before the JIT compiles the data path: one of them
+     * subclasses LinkedHashMap, and its arrival with the first HTTPS config discarded every compiled method that had
+     * assumed LinkedHashMap has no subclass (26 at once, seconds before traffic).
+     */
+    static void loadKeyManagerClasses() {
+        try {
+            java.security.KeyStore none = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            none.load(null, null);
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            keys.init(none, new char[0]);
+            keys.getKeyManagers();
+        } catch (Exception e) {
+            org.jboss.logging.Logger.getLogger(WarmUpHttps.class)
+                    .debugf("warm-up: no PKIX key manager to load (%s)", e);
+        }
     }
 }

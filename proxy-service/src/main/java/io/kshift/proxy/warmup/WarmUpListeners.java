@@ -17,15 +17,25 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.impl.ContextInternal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * The warm-up's listeners, made as the node's are (options, the same handler classes, head timer, the same event
  * loops): code that only real listeners ran would meet real traffic cold, and its first calls would send warm code
- * back to recompile. Each returns its port and leaves a closer in {@code closers}.
+ * back to recompile. A listener is bound serving the routes of one of the warm-up table's ports ({@code routedAs}),
+ * returns its port and leaves a closer in {@code closers}; {@link #knock} makes its first connection.
  */
 final class WarmUpListeners {
+    private static final Logger LOG = Logger.getLogger(WarmUpListeners.class);
+    private static final Duration KNOCK = Duration.ofSeconds(2);
     private final Vertx vertx;
     private final TcpProxy tcp;
     private final HttpProxy http;
@@ -44,13 +54,13 @@ final class WarmUpListeners {
 
     /**
      * TCP, accepted as the node's is (when epoll is there: a socket on each loop, sharing one port), serving the
-     * routes of the warm-up table's port {@code key}.
+     * routes of the warm-up table's port {@code routedAs}.
      */
-    int tcp(TableSource tables, ListenerConnections limits, List<Runnable> closers, int key) throws Exception {
+    int tcp(TableSource tables, ListenerConnections limits, List<Runnable> closers, int routedAs) throws Exception {
         int port = 0;
         for (Context context : listeners.contexts()) {
             LoopAcceptor acceptor = await(LoopAcceptor.bindChannels((ContextInternal) context, "127.0.0.1", port,
-                    limits, new TcpListenerHandler(tcp, key, tables)));
+                    limits, new TcpListenerHandler(tcp, routedAs, tables)));
             closers.add(acceptor::close);
             port = acceptor.port();
             if (!LoopAcceptor.sharesPorts(vertx)) {
@@ -62,11 +72,12 @@ final class WarmUpListeners {
 
     /**
      * HTTP, or HTTPS presenting {@code tls} (null: cleartext); either way its requests are routed as the warm-up
-     * table's HTTP port's. A server is made on each loop, all on one port, so Vert.x shares one socket among them
+     * table's port {@code routedAs}'s. A server is made on each loop, all on one port, so Vert.x shares one socket among them
      * and hands its connections to each loop in turn. The port is a free one picked first: Vert.x shares a server
      * only when it is asked for a port, not for port 0.
      */
-    int http(TableSource tables, ListenerConnections limits, List<Runnable> closers, ServerTls tls) throws Exception {
+    int http(TableSource tables, ListenerConnections limits, List<Runnable> closers, ServerTls tls, int routedAs)
+            throws Exception {
         int port;
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"))) {
@@ -78,9 +89,9 @@ final class WarmUpListeners {
                 try {
                     var options = httpSettings.options("127.0.0.1", port);
                     vertx.createHttpServer(tls == null ? options : tls.apply(options))
-                            .connectionHandler(new HttpListenerConnections(limits, WarmUp.HTTP_PORT, httpSettings,
+                            .connectionHandler(new HttpListenerConnections(limits, routedAs, httpSettings,
                                     tls != null))
-                            .requestHandler(new HttpListenerHandler(http, WarmUp.HTTP_PORT, WarmUp.HTTP_PORT, tables))
+                            .requestHandler(new HttpListenerHandler(http, routedAs, routedAs, tables))
                             .listen().onSuccess(server -> {
                                 if (tls == null) { // HTTPS connections get the head timer past TLS, as the node's
                                     httpSettings.listening(server);
@@ -96,25 +107,35 @@ final class WarmUpListeners {
     }
 
     /**
-     * One connection to a listener just bound, {@code ask} sent, the answer read until {@code until} or the end
-     * (at most 2 s). A listener's first connection is its server socket's first read, and in Netty that call
-     * (the read handle of a channel made then) sees a server channel where every other first read sees a
-     * connection's: a profile without it compiled the event loop's whole read path for connections only, and a
-     * real gateway's first client sent it back to C2 (1.2-1.9 s of compiling, JFR, on the first load after start).
+     * One connection to a listener just bound: {@code ask} sent, the answer read until {@code until} or its end, all
+     * within 2 s. A listener's first connection is its server socket's first read, and in Netty that call (the read
+     * handle of a channel made then) sees a server channel where every other first read sees a connection's: a
+     * profile without it compiled the event loop's whole read path for connections only, and a real gateway's first
+     * client sent it back to C2 (1.2-1.9 s of compiling, JFR, on the first load after a start).
      */
     static void knock(int port, String ask, String until) {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
-            socket.setSoTimeout(2000);
-            socket.getOutputStream().write(ask.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        long deadline = System.nanoTime() + KNOCK.toNanos();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) KNOCK.toMillis());
+            socket.getOutputStream().write(ask.getBytes(StandardCharsets.US_ASCII));
             StringBuilder answer = new StringBuilder();
-            java.io.InputStream in = socket.getInputStream();
+            InputStream in = socket.getInputStream();
             byte[] buffer = new byte[4096];
-            for (int n; !answer.toString().contains(until) && (n = in.read(buffer)) > 0; ) {
-                answer.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+            while (answer.indexOf(until) < 0) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return;
+                }
+                socket.setSoTimeout((int) left);
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                answer.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
             }
-        } catch (java.io.IOException e) {
-            // A knock that finds no route is closed by the proxy; one that times out still made its first read.
+        } catch (IOException e) {
+            // A reset or a time-out is fine: the listener has accepted by then, which is all a knock is for.
+            LOG.debugf("warm-up: a knock on port %d ended with %s", port, e);
         }
     }
 

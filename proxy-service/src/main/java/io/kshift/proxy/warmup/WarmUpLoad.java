@@ -6,7 +6,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The clients: each worker runs one connection or request after another until the shared count is spent. */
+/**
+ * The clients: each worker runs one connection or request after another until told to stop (past the shared
+ * minimum counts, while the JIT still compiles).
+ */
 final class WarmUpLoad {
     final java.util.Map<String, Integer> tcp = new ConcurrentHashMap<>();
     final java.util.Map<String, Integer> http = new ConcurrentHashMap<>();
