@@ -124,8 +124,7 @@ public class WarmUp {
             for (int v = 0; v < 2; v++) {
                 String version = "v" + (v + 1);
                 NetServer e = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
-                        .connectHandler(s -> s.handler(b -> s.write(io.vertx.core.buffer.Buffer.buffer(version + " ")
-                                .appendBuffer(b)))).listen());
+                        .connectHandler(s -> s.handler(b -> WarmUpLoad.echo(s, version, b))).listen());
                 closers.add(e::close);
                 echo[v] = e.actualPort();
                 HttpServer w = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))

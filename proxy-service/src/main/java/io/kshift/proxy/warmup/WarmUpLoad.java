@@ -66,6 +66,21 @@ final class WarmUpLoad {
         });
     }
 
+    /**
+     * The TCP backend of version {@code version}: each line back with the version in front; a line ending in
+     * {@code bye} is answered and the connection closed, as servers that speak first at the end (tcp-echo, SMTP,
+     * HTTP/1.0) close it. The proxy then half-closes toward the client before the client's own FIN arrives, and
+     * shutting down a socket's input in that state fails (ENOTCONN): a branch and an exception class the first real
+     * load of that kind met cold, sending the connection's whole read path back to C2.
+     */
+    static void echo(io.vertx.core.net.NetSocket socket, String version, io.vertx.core.buffer.Buffer line) {
+        socket.write(io.vertx.core.buffer.Buffer.buffer(version + " ").appendBuffer(line));
+        int n = line.length();
+        if (n >= 4 && line.getByte(n - 1) == '\n' && line.getString(n - 4, n).equals("bye\n")) {
+            socket.end();
+        }
+    }
+
     private void exchangeLine(io.vertx.core.net.NetSocket socket, Runnable next) {
         StringBuilder line = new StringBuilder();
         socket.handler(b -> {
@@ -75,7 +90,7 @@ final class WarmUpLoad {
                 socket.close().onComplete(v -> next.run());
             }
         });
-        socket.write("warm-up\n");
+        socket.write(sequence.getAndIncrement() % 2 == 0 ? "warm-up\n" : "warm-up bye\n");
     }
 
     private void transfer(io.vertx.core.net.NetSocket socket, Runnable next) {
