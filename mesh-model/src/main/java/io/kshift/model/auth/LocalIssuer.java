@@ -1,5 +1,6 @@
 package io.kshift.model.auth;
 
+import io.kshift.model.secret.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,7 @@ public final class LocalIssuer {
                 Path tmp = dir.resolve(SIGNING_KEY + ".tmp");
                 Files.deleteIfExists(tmp);
                 Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(tmp, pem("PRIVATE KEY", fresh.getPrivate().getEncoded()));
+                Files.writeString(tmp, Pem.encode("PRIVATE KEY", fresh.getPrivate().getEncoded()));
                 Files.move(tmp, signing, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
             LocalIssuer issuer = new LocalIssuer(load(signing), TokenClaims.LOCAL_ISSUER);
@@ -77,7 +78,7 @@ public final class LocalIssuer {
 
     /** The verification key as PEM ({@code -----BEGIN PUBLIC KEY-----}), what smallrye-jwt reads. */
     public String publicKeyPem() {
-        return pem("PUBLIC KEY", keys.getPublic().getEncoded());
+        return Pem.encode("PUBLIC KEY", keys.getPublic().getEncoded());
     }
 
     /**
@@ -133,8 +134,4 @@ public final class LocalIssuer {
         }
     }
 
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
-    }
 }

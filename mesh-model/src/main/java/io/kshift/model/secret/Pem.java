@@ -39,6 +39,12 @@ public final class Pem {
     }
 
     /** The certificates of a PEM bundle, in order (leaf first for a chain); at least one. */
+    /** {@code der} as a PEM block of {@code type} ({@code CERTIFICATE}, {@code PRIVATE KEY}, ...), 64 columns. */
+    public static String encode(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+
     public static List<X509Certificate> certificates(byte[] pem) {
         List<byte[]> ders = blocks(pem, "CERTIFICATE");
         if (ders.isEmpty()) {

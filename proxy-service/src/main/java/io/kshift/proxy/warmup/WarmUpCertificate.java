@@ -1,5 +1,6 @@
 package io.kshift.proxy.warmup;
 
+import io.kshift.model.secret.Pem;
 import io.kshift.proxy.tls.ServerTls;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 
 /**
  * The warm-up's HTTPS certificate: a self-signed EC P-256 certificate for one DNS name, with a key made for this
@@ -59,7 +59,7 @@ final class WarmUpCertificate {
         signer.update(tbs);
         byte[] signature = signer.sign(); // DER ECDSA-Sig-Value, as the BIT STRING holds it
         byte[] certificate = sequence(tbs, algorithm, tlv(0x03, concat(new byte[] {0}, signature)));
-        return new ServerTls.Identity(pem("CERTIFICATE", certificate), pem("PRIVATE KEY",
+        return new ServerTls.Identity(Pem.encode("CERTIFICATE", certificate), Pem.encode("PRIVATE KEY",
                 keys.getPrivate().getEncoded()));
     }
 
@@ -101,10 +101,5 @@ final class WarmUpCertificate {
             out.writeBytes(p);
         }
         return out.toByteArray();
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 }
