@@ -1,5 +1,6 @@
 package io.kshift.proxy.tcp;
 
+import io.kshift.proxy.http.HttpListenerServers;
 import io.kshift.proxy.http.HttpListenerSettings;
 import io.kshift.proxy.http.HttpProxy;
 import io.kshift.proxy.routing.ListenerProtocol;
@@ -40,11 +41,10 @@ public class ListenerManager {
 
     private final Vertx vertx;
     private final TcpProxy tcp;
-    private final HttpProxy http;
     private final String bindHost;
     private final int acceptors;
     private final java.time.Duration drainTimeout;
-    private final HttpListenerSettings httpSettings;
+    private final HttpListenerServers servers;
     private final ListenerConnections limits;
     private final Map<Integer, Bound> open = new TreeMap<>();
     private final Map<Integer, Draining> draining = new TreeMap<>();
@@ -74,13 +74,12 @@ public class ListenerManager {
                            @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
                            java.time.Duration drainTimeout,
                            HttpListenerSettings httpSettings) {
-        this.httpSettings = httpSettings;
+        this.servers = new HttpListenerServers(vertx, http, httpSettings);
         this.limits = limits;
         this.tables = tables;
         this.helloTimeoutMillis = helloTimeout.toMillis();
         this.vertx = vertx;
         this.tcp = tcp;
-        this.http = http;
         this.drainTimeout = drainTimeout;
         this.bindHost = bindHost;
         // 0: one per core, as Envoy runs one worker per core.
@@ -198,7 +197,7 @@ public class ListenerManager {
     private void listen(int port, ListenerSpec spec, int listener) {
         ListenerProtocol protocol = spec.protocol();
         List<Supplier<Future<Void>>> closers = new CopyOnWriteArrayList<>();
-        List<io.vertx.core.http.HttpServer> servers = new CopyOnWriteArrayList<>();
+        List<io.vertx.core.http.HttpServer> httpServers = new CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         List<Future<?>> bound = new ArrayList<>();
         List<Context> loops = contexts();
@@ -224,21 +223,10 @@ public class ListenerManager {
                             })
                             .<Void>mapEmpty().onComplete(promise);
                 } else {
-                    var options = httpSettings.options(bindHost, port);
-                    var server = vertx.createHttpServer(spec.tls() == null ? options : spec.tls().apply(options))
-                            .connectionHandler(new io.kshift.proxy.http.HttpListenerConnections(limits, port,
-                                    httpSettings, spec.tls() != null))
-                            .requestHandler(new io.kshift.proxy.http.HttpListenerHandler(http, listener, port,
-                                    tables.source()));
+                    var server = servers.create(bindHost, port, spec.tls(), limits, listener, port, tables.source());
                     closers.add(server::close);
-                    servers.add(server);
-                    // The listening hook puts the request-head timer under every handler, where HTTPS bytes are
-                    // ciphertext: HTTPS connections get theirs past the TLS handler instead (connectedTls).
-                    server.listen().onSuccess(s -> {
-                                if (spec.tls() == null) {
-                                    httpSettings.listening(s);
-                                }
-                            }).<Void>mapEmpty().onComplete(promise);
+                    httpServers.add(server);
+                    servers.listen(server, spec.tls()).<Void>mapEmpty().onComplete(promise);
                 }
             });
             bound.add(promise.future());
@@ -246,7 +234,7 @@ public class ListenerManager {
         try {
             Future.all(bound).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             if (listener != HttpProxy.MESH) {
-                open.put(port, new Bound(spec, closers, servers));
+                open.put(port, new Bound(spec, closers, httpServers));
             }
             LOG.infof("listening on %s:%d%s (%d acceptors, native transport %s)", spec.name(), port,
                     listener == HttpProxy.MESH ? " (mesh)" : "", closers.size(), vertx.isNativeTransportEnabled());

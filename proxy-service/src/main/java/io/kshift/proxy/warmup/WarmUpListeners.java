@@ -1,7 +1,6 @@
 package io.kshift.proxy.warmup;
 
-import io.kshift.proxy.http.HttpListenerConnections;
-import io.kshift.proxy.http.HttpListenerHandler;
+import io.kshift.proxy.http.HttpListenerServers;
 import io.kshift.proxy.http.HttpListenerSettings;
 import io.kshift.proxy.http.HttpProxy;
 import io.kshift.proxy.routing.TableSource;
@@ -28,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The warm-up's listeners, made as the node's are (options, the same handler classes, head timer, the same event
- * loops): code that only real listeners ran would meet real traffic cold, and its first calls would send warm code
+ * The warm-up's listeners, made as the node's are (the same acceptor and {@link HttpListenerServers}, the same
+ * event loops): code that only real listeners ran would meet real traffic cold, and its first calls would send warm code
  * back to recompile. A listener is bound serving the routes of one of the warm-up table's ports ({@code routedAs}),
  * returns its port and leaves a closer in {@code closers}; {@link #knock} makes its first connection.
  */
@@ -38,8 +37,7 @@ final class WarmUpListeners {
     private static final Duration KNOCK = Duration.ofSeconds(2);
     private final Vertx vertx;
     private final TcpProxy tcp;
-    private final HttpProxy http;
-    private final HttpListenerSettings httpSettings;
+    private final HttpListenerServers servers;
     /** Whose event loops the listeners take connections on: per-loop caches warm only on their loop. */
     private final ListenerManager listeners;
 
@@ -47,8 +45,7 @@ final class WarmUpListeners {
                     ListenerManager listeners) {
         this.vertx = vertx;
         this.tcp = tcp;
-        this.http = http;
-        this.httpSettings = httpSettings;
+        this.servers = new HttpListenerServers(vertx, http, httpSettings);
         this.listeners = listeners;
     }
 
@@ -87,16 +84,8 @@ final class WarmUpListeners {
             Promise<HttpServer> made = Promise.promise();
             context.runOnContext(v -> {
                 try {
-                    var options = httpSettings.options("127.0.0.1", port);
-                    vertx.createHttpServer(tls == null ? options : tls.apply(options))
-                            .connectionHandler(new HttpListenerConnections(limits, routedAs, httpSettings,
-                                    tls != null))
-                            .requestHandler(new HttpListenerHandler(http, routedAs, routedAs, tables))
-                            .listen().onSuccess(server -> {
-                                if (tls == null) { // HTTPS connections get the head timer past TLS, as the node's
-                                    httpSettings.listening(server);
-                                }
-                            }).onComplete(made);
+                    HttpServer server = servers.create("127.0.0.1", port, tls, limits, routedAs, routedAs, tables);
+                    servers.listen(server, tls).onComplete(made);
                 } catch (RuntimeException e) {
                     made.fail(e);
                 }
