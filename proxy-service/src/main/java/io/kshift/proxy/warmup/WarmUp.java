@@ -75,7 +75,8 @@ public class WarmUp {
      * its own, so each may leave its weighted cycle part-way).
      */
     public record Report(java.util.Map<String, Integer> tcpAnswers, java.util.Map<String, Integer> httpAnswers,
-                         java.util.Map<String, Integer> httpsAnswers, int errors, long millis, int tables) {
+                         java.util.Map<String, Integer> httpsAnswers, int errors, long millis, int tables,
+                         int slowReads, int abandoned) {
     }
 
     public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
@@ -95,7 +96,7 @@ public class WarmUp {
 
     void start(@Observes StartupEvent event) {
         if (requests <= 0 && connections <= 0) {
-            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 0, 0, 0));
+            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 0, 0, 0, 0, 0));
             return;
         }
         Thread t = new Thread(this::run, "kshift-warmup");
@@ -124,7 +125,10 @@ public class WarmUp {
             for (int v = 0; v < 2; v++) {
                 String version = "v" + (v + 1);
                 NetServer e = await(vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
-                        .connectHandler(s -> s.handler(b -> WarmUpLoad.echo(s, version, b))).listen());
+                        .connectHandler(s -> s.handler(b -> WarmUpLoad.echo(s, version, b))
+                                // Reset by the proxy when an awkward client leaves mid-stream: expected here.
+                                .exceptionHandler(gone -> { }))
+                        .listen());
                 closers.add(e::close);
                 echo[v] = e.actualPort();
                 HttpServer w = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
@@ -187,6 +191,9 @@ public class WarmUp {
                     workers.add(load.requests(client, httpPort, null));
                 }
             }
+            if (connections > 0) {
+                workers.add(WarmUpAwkwardClients.start(load, tcpPort, requests > 0 ? httpPort : 0));
+            }
             if (https != null) { // one worker per protocol, whatever the concurrency
                 workers.add(load.requests(https.http1(), https.port(), WarmUpHttps.NAME));
                 workers.add(load.requests(https.h2(), https.port(), WarmUpHttps.NAME));
@@ -207,9 +214,11 @@ public class WarmUp {
                 }
             });
             Report report = new Report(java.util.Map.copyOf(load.tcp), java.util.Map.copyOf(load.http),
-                    java.util.Map.copyOf(load.https), load.errors.get(), (System.nanoTime() - start) / 1_000_000, tablesRun);
-            LOG.infof("warm-up: %d TCP connections, %d HTTP requests (%d over TLS) through the data path in %d ms"
-                    + " (%d errors)", sum(report.tcpAnswers()), sum(report.httpAnswers()), sum(report.httpsAnswers()),
+                    java.util.Map.copyOf(load.https), load.errors.get(), (System.nanoTime() - start) / 1_000_000, tablesRun,
+                    load.slowReads.get(), load.abandoned.get());
+            LOG.infof("warm-up: %d TCP connections (%d read slowly), %d HTTP requests (%d over TLS), %d streams and"
+                    + " requests abandoned, through the data path in %d ms (%d errors)", sum(report.tcpAnswers()),
+                    report.slowReads(), sum(report.httpAnswers()), sum(report.httpsAnswers()), report.abandoned(),
                     report.millis(), report.errors());
             done.complete(report);
         }

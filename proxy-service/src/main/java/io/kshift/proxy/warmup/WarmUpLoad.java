@@ -11,11 +11,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * minimum counts, while the JIT still compiles).
  */
 final class WarmUpLoad {
+    /** An HTTPS worker's HTTP/1.1 requests close their connection one in this many: new handshakes. */
+    static final int HANDSHAKE_EVERY = 16;
     final java.util.Map<String, Integer> tcp = new ConcurrentHashMap<>();
     final java.util.Map<String, Integer> http = new ConcurrentHashMap<>();
     /** Of the HTTP answers, those that came over TLS, per protocol ({@code HTTP_1_1}, {@code HTTP_2}). */
     final java.util.Map<String, Integer> https = new ConcurrentHashMap<>();
     final AtomicInteger errors = new AtomicInteger();
+    /** {@link WarmUpAwkwardClients}' connections read slowly, and what they abandoned (streams and requests). */
+    final AtomicInteger slowReads = new AtomicInteger();
+    final AtomicInteger abandoned = new AtomicInteger();
     final AtomicInteger sequence = new AtomicInteger();
     final AtomicInteger tcpLeft;
     final AtomicInteger httpLeft;
@@ -68,8 +73,8 @@ final class WarmUpLoad {
 
     /**
      * The TCP backend of version {@code version}: each line back with the version in front; a line ending in
-     * {@code bye} is answered and the connection closed, as servers that speak first at the end (tcp-echo, SMTP,
-     * HTTP/1.0) close it. The proxy then half-closes toward the client before the client's own FIN arrives, and
+     * {@code bye} is answered and the connection closed by the server first, as tcp-echo, SMTP or HTTP/1.0 servers
+     * close theirs. The proxy then half-closes toward the client before the client's own FIN arrives, and
      * shutting down a socket's input in that state fails (ENOTCONN): a branch and an exception class the first real
      * load of that kind met cold, sending the connection's whole read path back to C2.
      */
@@ -129,8 +134,6 @@ final class WarmUpLoad {
         nextRequest(client, port, sni, 1, finished);
         return finished;
     }
-
-    static final int HANDSHAKE_EVERY = 16;
 
     private void nextRequest(HttpClient client, int port, String sni, int own, CompletableFuture<Void> finished) {
         httpLeft.decrementAndGet();

@@ -31,6 +31,11 @@ final class WarmUpTraffic {
 
     /** The backend of version {@code version}. */
     static void answer(HttpServerRequest request, String version) {
+        if (request.path().equals(WarmUpAwkwardClients.LATE_PATH)) {
+            io.vertx.core.Vertx.currentContext().owner().setTimer(WarmUpAwkwardClients.LATE_MILLIS,
+                    t -> request.response().end()); // to a client gone by now: a failed write, nothing else
+            return;
+        }
         request.body().onSuccess(body -> {
             HttpServerResponse response = request.response().putHeader("x-warm-version", version)
                     .putHeader("server", "warm-up/1.0").putHeader("date", DATE)

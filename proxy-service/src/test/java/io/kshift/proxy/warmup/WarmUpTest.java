@@ -47,6 +47,10 @@ class WarmUpTest {
         // Some of them over TLS, through an HTTPS listener made as a gateway's are, on its own certificate, in
         // both protocols a gateway's clients speak.
         assertThat(report.httpsAnswers()).containsOnlyKeys("HTTP_1_1", "HTTP_2");
+        // And awkward clients: one reading slowly (the relay's backpressure ran), some leaving mid-stream or before
+        // their answer.
+        assertThat(report.slowReads()).isPositive();
+        assertThat(report.abandoned()).isPositive();
         // Exact weighted round-robin: within one cycle (4 of v1 per v2) of 80/20 per table it ran (a table swapped
         // in mid-run starts pickers of its own; the one it replaced may have stopped part-way through a cycle).
         assertThat(report.tables()).isPositive();

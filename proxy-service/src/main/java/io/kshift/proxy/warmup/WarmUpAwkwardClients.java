@@ -1,0 +1,134 @@
+package io.kshift.proxy.warmup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The clients the load workers are too quick and too patient to be, on a thread of their own (blocking sockets keep
+ * their timing plain): in turn, a TCP client reading slowly, one going away mid-stream while reading slowly, one
+ * killed mid-transfer, and after each an HTTP client going away before its answer. Loopback clients that read at once and wait for every answer never took the proxy's
+ * backpressure branches or its paths for a peer that vanished, and the benchmark's first seconds did (the end of
+ * its 1 s warm-up abandons every stream mid-transfer): those traps sent the relay's and Netty's write path and the
+ * event loop's read path back to the interpreter and C2, under load.
+ */
+final class WarmUpAwkwardClients {
+    /**
+     * 8 MiB written, then read: Linux grows a socket's send buffer to 4 MiB (tcp_wmem's maximum) before a write is
+     * refused, so only beyond that does the proxy write partially and its relay stop reading the backend.
+     */
+    private static final int CHUNKS = 128;
+    private static final byte[] CHUNK = new byte[65536];
+    /** Answered by the warm-up's HTTP backend only after {@link #LATE_MILLIS}: the client has gone by then. */
+    static final String LATE_PATH = "/warm-up/late";
+    static final long LATE_MILLIS = 20;
+    /** Between rounds: one moves up to 32 MiB through the proxy and the echo. */
+    private static final long PAUSE_MILLIS = 200;
+
+    private final WarmUpLoad load;
+    private final int tcpPort;
+    private final int httpPort;
+
+    private WarmUpAwkwardClients(WarmUpLoad load, int tcpPort, int httpPort) {
+        this.load = load;
+        this.tcpPort = tcpPort;
+        this.httpPort = httpPort;
+    }
+
+    /**
+     * Runs rounds until {@code load} stops, and completes then; the round under way when it stops is finished, so
+     * the first round is always made.
+     */
+    static CompletableFuture<Void> start(WarmUpLoad load, int tcpPort, int httpPort) {
+        WarmUpAwkwardClients clients = new WarmUpAwkwardClients(load, tcpPort, httpPort);
+        CompletableFuture<Void> finished = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            for (int round = 0; !load.stop; round++) {
+                try {
+                    switch (round % 3) {
+                        case 0 -> clients.readSlowly(false);
+                        case 1 -> clients.readSlowly(true);
+                        default -> clients.abandonStream();
+                    }
+                    if (httpPort > 0) {
+                        clients.abandonRequest();
+                    }
+                    // A profile needs these branches taken, not taken often: the cores are the load workers'.
+                    Thread.sleep(PAUSE_MILLIS);
+                } catch (IOException e) {
+                    if (load.errors.incrementAndGet() > 100) {
+                        load.stop = true;
+                    }
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            finished.complete(null);
+        }, "kshift-warm-up-awkward-clients");
+        thread.setDaemon(true);
+        thread.start();
+        return finished;
+    }
+
+    /**
+     * 8 MiB written at once, then its echo read through a 32 KiB receive buffer with a pause after each read: the
+     * proxy's writes toward the client fill its socket, its relay stops reading the backend and starts again as the
+     * client drains. {@code abandon}: closed half-way, unread bytes and all (the kernel sends a reset), while the
+     * proxy still has bytes to write both ways.
+     */
+    private void readSlowly(boolean abandon) throws IOException, InterruptedException {
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(32 * 1024);
+            socket.setSoTimeout(10_000);
+            socket.connect(new InetSocketAddress("127.0.0.1", tcpPort), 10_000);
+            for (int i = 0; i < CHUNKS; i++) { // the echo waits in the proxy meanwhile: nothing is read yet
+                socket.getOutputStream().write(CHUNK);
+            }
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[CHUNK.length];
+            long total = (long) CHUNKS * CHUNK.length;
+            long received = 0;
+            while (received < (abandon ? total / 2 : total)) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    throw new IOException("closed after " + received + " bytes");
+                }
+                if (received == 0 && n >= 2) {
+                    load.tcp.merge(new String(buffer, 0, 2, StandardCharsets.US_ASCII), 1, Integer::sum);
+                }
+                received += n;
+                Thread.sleep(1);
+            }
+            (abandon ? load.abandoned : load.slowReads).incrementAndGet();
+        }
+    }
+
+    /**
+     * 2 MiB written and the connection closed unread at once (a reset), while the proxy still reads both sides: a
+     * client killed mid-transfer. The proxy then closes the backend's socket in the middle of an epoll batch that
+     * may still hold an event for it, which Netty's event loop takes as "no such channel": a branch the benchmark's
+     * abandoned streams took cold, throwing away the event loop's compiled read path.
+     */
+    private void abandonStream() throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", tcpPort), 10_000);
+            for (int i = 0; i < 32; i++) {
+                socket.getOutputStream().write(CHUNK);
+            }
+        }
+        load.abandoned.incrementAndGet();
+    }
+
+    /** A request sent and its connection closed before the backend, {@link #LATE_MILLIS} later, answers. */
+    private void abandonRequest() throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", httpPort), 10_000);
+            socket.getOutputStream().write(("GET " + LATE_PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "User-Agent: kshift-warm-up/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        load.abandoned.incrementAndGet();
+    }
+}
