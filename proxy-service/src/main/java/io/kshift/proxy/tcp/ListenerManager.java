@@ -44,7 +44,7 @@ public class ListenerManager {
     private final String bindHost;
     private final int acceptors;
     private final java.time.Duration drainTimeout;
-    private final HttpListenerServers servers;
+    private final HttpListenerServers httpMaker;
     private final ListenerConnections limits;
     private final Map<Integer, Bound> open = new TreeMap<>();
     private final Map<Integer, Draining> draining = new TreeMap<>();
@@ -74,7 +74,7 @@ public class ListenerManager {
                            @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s")
                            java.time.Duration drainTimeout,
                            HttpListenerSettings httpSettings) {
-        this.servers = new HttpListenerServers(vertx, http, httpSettings);
+        this.httpMaker = new HttpListenerServers(vertx, http, httpSettings);
         this.limits = limits;
         this.tables = tables;
         this.helloTimeoutMillis = helloTimeout.toMillis();
@@ -223,10 +223,10 @@ public class ListenerManager {
                             })
                             .<Void>mapEmpty().onComplete(promise);
                 } else {
-                    var server = servers.create(bindHost, port, spec.tls(), limits, listener, port, tables.source());
+                    var server = httpMaker.create(bindHost, port, spec.tls(), limits, listener, port, tables.source());
                     closers.add(server::close);
                     httpServers.add(server);
-                    servers.listen(server, spec.tls()).<Void>mapEmpty().onComplete(promise);
+                    httpMaker.listen(server, spec.tls()).<Void>mapEmpty().onComplete(promise);
                 }
             });
             bound.add(promise.future());

@@ -71,12 +71,13 @@ public class WarmUp {
 
     /**
      * What the warm-up did: answers per version (HTTP's over TLS too), of them those over TLS per protocol
-     * ({@code HTTP_1_1}, {@code HTTP_2}), errors, how long it took, and how many tables it ran (each has pickers of
-     * its own, so each may leave its weighted cycle part-way).
+     * ({@code HTTP_1_1}, {@code HTTP_2}), errors, how long it took, how many tables it ran (each has pickers of
+     * its own, so each may leave its weighted cycle part-way), and its awkward clients' slow reads, streams and
+     * requests abandoned, and of those the requests (picked for a version never seen).
      */
     public record Report(java.util.Map<String, Integer> tcpAnswers, java.util.Map<String, Integer> httpAnswers,
                          java.util.Map<String, Integer> httpsAnswers, int errors, long millis, int tables,
-                         int slowReads, int abandoned) {
+                         int slowReads, int abandoned, int abandonedRequests) {
     }
 
     public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
@@ -96,7 +97,7 @@ public class WarmUp {
 
     void start(@Observes StartupEvent event) {
         if (requests <= 0 && connections <= 0) {
-            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 0, 0, 0, 0, 0));
+            done.complete(new Report(java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), 0, 0, 0, 0, 0, 0));
             return;
         }
         Thread t = new Thread(this::run, "kshift-warmup");
@@ -214,8 +215,8 @@ public class WarmUp {
                 }
             });
             Report report = new Report(java.util.Map.copyOf(load.tcp), java.util.Map.copyOf(load.http),
-                    java.util.Map.copyOf(load.https), load.errors.get(), (System.nanoTime() - start) / 1_000_000, tablesRun,
-                    load.slowReads.get(), load.abandoned.get());
+                    java.util.Map.copyOf(load.https), load.errors.get(), (System.nanoTime() - start) / 1_000_000,
+                    tablesRun, load.slowReads.get(), load.abandoned.get(), load.abandonedRequests.get());
             LOG.infof("warm-up: %d TCP connections (%d read slowly), %d HTTP requests (%d over TLS), %d streams and"
                     + " requests abandoned, through the data path in %d ms (%d errors)", sum(report.tcpAnswers()),
                     report.slowReads(), sum(report.httpAnswers()), sum(report.httpsAnswers()), report.abandoned(),

@@ -28,9 +28,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The warm-up's listeners, made as the node's are (the same acceptor and {@link HttpListenerServers}, the same
- * event loops): code that only real listeners ran would meet real traffic cold, and its first calls would send warm code
- * back to recompile. A listener is bound serving the routes of one of the warm-up table's ports ({@code routedAs}),
- * returns its port and leaves a closer in {@code closers}; {@link #knock} makes its first connection.
+ * event loops): code that only real listeners ran would meet real traffic cold, and its first calls would send warm
+ * code back to recompile. A listener is bound serving the routes of one of the warm-up table's ports
+ * ({@code routedAs}), returns its port and leaves a closer in {@code closers}; {@link #knock} makes its first
+ * connection.
  */
 final class WarmUpListeners {
     private static final Logger LOG = Logger.getLogger(WarmUpListeners.class);
@@ -69,9 +70,9 @@ final class WarmUpListeners {
 
     /**
      * HTTP, or HTTPS presenting {@code tls} (null: cleartext); either way its requests are routed as the warm-up
-     * table's port {@code routedAs}'s. A server is made on each loop, all on one port, so Vert.x shares one socket among them
-     * and hands its connections to each loop in turn. The port is a free one picked first: Vert.x shares a server
-     * only when it is asked for a port, not for port 0.
+     * table's port {@code routedAs}'s. A server is made on each loop, all on one port, so Vert.x shares one socket
+     * among them and hands its connections to each loop in turn. The port is a free one picked first: Vert.x shares
+     * a server only when it is asked for a port, not for port 0.
      */
     int http(TableSource tables, ListenerConnections limits, List<Runnable> closers, ServerTls tls, int routedAs)
             throws Exception {

@@ -21,6 +21,7 @@ final class WarmUpLoad {
     /** {@link WarmUpAwkwardClients}' connections read slowly, and what they abandoned (streams and requests). */
     final AtomicInteger slowReads = new AtomicInteger();
     final AtomicInteger abandoned = new AtomicInteger();
+    final AtomicInteger abandonedRequests = new AtomicInteger();
     final AtomicInteger sequence = new AtomicInteger();
     final AtomicInteger tcpLeft;
     final AtomicInteger httpLeft;
@@ -78,6 +79,8 @@ final class WarmUpLoad {
      * shutting down a socket's input in that state fails (ENOTCONN): a branch and an exception class the first real
      * load of that kind met cold, sending the connection's whole read path back to C2.
      */
+    // Writes without waiting for the socket to drain, on purpose: WarmUpAwkwardClients writes 8 MiB before reading
+    // any of it, which a backend that paused its reading would hold forever.
     static void echo(io.vertx.core.net.NetSocket socket, String version, io.vertx.core.buffer.Buffer line) {
         socket.write(io.vertx.core.buffer.Buffer.buffer(version + " ").appendBuffer(line));
         int n = line.length();

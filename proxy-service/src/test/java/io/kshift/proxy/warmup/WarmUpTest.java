@@ -55,7 +55,9 @@ class WarmUpTest {
         // in mid-run starts pickers of its own; the one it replaced may have stopped part-way through a cycle).
         assertThat(report.tables()).isPositive();
         assertThat(Math.abs(tcpV1 - 4 * tcpV2)).isLessThanOrEqualTo(4 * report.tables());
-        assertThat(Math.abs(httpV1 - 4 * httpV2)).isLessThanOrEqualTo(4 * report.tables());
+        // Requests whose client left before the answer were picked but never seen: one v2 each, at most, missing.
+        assertThat(Math.abs(httpV1 - 4 * httpV2)).isLessThanOrEqualTo(4 * (report.tables()
+                + report.abandonedRequests()));
 
         assertThat(warmUp.finished()).isTrue();
         assertThat(telemetry.all()).noneMatch(s -> s.key().namespace().equals("kshift-warmup"));
