@@ -76,8 +76,7 @@ final class WarmUpAwkwardClients {
                 load.stop = true;
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            load.stop = true;
+            Thread.currentThread().interrupt(); // pause() sees it and ends the rounds; the load workers go on
         }
     }
 

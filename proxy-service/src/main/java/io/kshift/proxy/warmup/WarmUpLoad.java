@@ -77,10 +77,10 @@ final class WarmUpLoad {
      * {@code bye} is answered and the connection closed by the server first, as tcp-echo, SMTP or HTTP/1.0 servers
      * close theirs. The proxy then half-closes toward the client before the client's own FIN arrives, and
      * shutting down a socket's input in that state fails (ENOTCONN): a branch and an exception class the first real
-     * load of that kind met cold, sending the connection's whole read path back to C2.
+     * load of that kind met cold, sending the connection's whole read path back to C2. It writes without waiting
+     * for the socket to drain, on purpose: {@link WarmUpAwkwardClients} writes 8 MiB before reading any of it, which
+     * a backend that paused its reading would hold forever.
      */
-    // Writes without waiting for the socket to drain, on purpose: WarmUpAwkwardClients writes 8 MiB before reading
-    // any of it, which a backend that paused its reading would hold forever.
     static void echo(io.vertx.core.net.NetSocket socket, String version, io.vertx.core.buffer.Buffer line) {
         socket.write(io.vertx.core.buffer.Buffer.buffer(version + " ").appendBuffer(line));
         int n = line.length();
