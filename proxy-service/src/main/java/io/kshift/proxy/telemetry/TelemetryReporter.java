@@ -86,9 +86,41 @@ public class TelemetryReporter {
     /** Builds and sends this interval's reports; returns them (for tests and the node view). */
     public synchronized List<TelemetryReport> report() {
         Instant end = Instant.now();
+        List<TelemetryReport> reports = build(telemetry, intervalStart, end);
+        for (TelemetryReport r : reports) {
+            try {
+                emitter.send(Record.of(r.namespace() + "/" + r.service(), EventCodec.encode(r)))
+                        .whenComplete((ok, failure) -> {
+                            if (failure != null) {
+                                dropped.incrementAndGet();
+                            }
+                        });
+            } catch (RuntimeException full) {
+                dropped.incrementAndGet();
+            }
+        }
+        intervalStart = end;
+        return reports;
+    }
+
+    /**
+     * For the start-up warm-up: builds and encodes {@code stats}' reports of the last interval as {@link #report}
+     * does, and sends nothing; returns how many. Until a report is built, the data path's histogram recorders have
+     * never changed phase, and the first real report sent every compiled method that records a latency or a
+     * connection's duration back to the interpreter, under the first load (a branch in HdrHistogram's
+     * {@code writerCriticalSectionExit} inlined into the TCP session's close and the HTTP exchange's end).
+     */
+    public int rehearse(Telemetry stats) {
+        Instant end = Instant.now();
+        List<TelemetryReport> reports = build(stats, end.minusMillis(intervalMillis), end);
+        reports.forEach(EventCodec::encode);
+        return reports.size();
+    }
+
+    private List<TelemetryReport> build(Telemetry stats, Instant start, Instant end) {
         Map<String, List<TelemetryReport.Entry>> byService = new TreeMap<>();
-        List<TrafficStats> retiredBefore = telemetry.takeRetired();
-        for (TrafficStats s : telemetry.all()) {
+        List<TrafficStats> retiredBefore = stats.takeRetired();
+        for (TrafficStats s : stats.all()) {
             // Every known service is reported, idle ones with no entries: the aggregator's windows close on the
             // reports' time, so that time must go on while traffic pauses.
             List<TelemetryReport.Entry> entries = byService.computeIfAbsent(s.key().namespace() + "/"
@@ -98,7 +130,7 @@ public class TelemetryReporter {
                 entries.add(e);
                 s.idleReports = 0;
             } else if (++s.idleReports >= idleReportsBeforeRetire && s.connectionsActive.get() == 0) {
-                telemetry.retire(s);
+                stats.retire(s);
             }
         }
         for (TrafficStats s : retiredBefore) {
@@ -112,20 +144,9 @@ public class TelemetryReporter {
         List<TelemetryReport> reports = new ArrayList<>();
         byService.forEach((key, entries) -> {
             String[] ns = key.split("/", 2);
-            TelemetryReport r = new TelemetryReport(Schemas.TELEMETRY_REPORT, node.nodeId(), intervalStart, end, ns[0],
-                    ns[1], entries, dropped.get());
-            reports.add(r);
-            try {
-                emitter.send(Record.of(key, EventCodec.encode(r))).whenComplete((ok, failure) -> {
-                    if (failure != null) {
-                        dropped.incrementAndGet();
-                    }
-                });
-            } catch (RuntimeException full) {
-                dropped.incrementAndGet();
-            }
+            reports.add(new TelemetryReport(Schemas.TELEMETRY_REPORT, node.nodeId(), start, end, ns[0], ns[1],
+                    entries, dropped.get()));
         });
-        intervalStart = end;
         return reports;
     }
 

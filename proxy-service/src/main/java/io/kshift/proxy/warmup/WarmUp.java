@@ -62,6 +62,16 @@ public class WarmUp {
     /** Rounds of synthetic table builds before the traffic (see {@link WarmUpMesh#builds}). */
     @ConfigProperty(name = "kshift.proxy.warmup.builds", defaultValue = "1")
     int buildRounds;
+    /**
+     * The node's reporter: each table's stats are reported as the node's are, built and encoded, never sent
+     * ({@link io.kshift.proxy.telemetry.TelemetryReporter#rehearse}).
+     */
+    @jakarta.inject.Inject
+    io.kshift.proxy.telemetry.TelemetryReporter reporter;
+    /** The stats of the table the listeners serve; written by the warm-up thread only. */
+    private io.kshift.proxy.telemetry.Telemetry tableStats;
+    /** Reports built from them; the warm-up thread's too. */
+    private int reportsRehearsed;
     /** The node's table builder: the synthetic builds take the path real snapshots take, scope and keys included. */
     @jakarta.inject.Inject
     io.kshift.proxy.config.RouteTableFactory factory;
@@ -150,7 +160,8 @@ public class WarmUp {
                 LOG.infof("warm-up: built %d tables of a 900-resource synthetic mesh from its snapshots in %d ms",
                         built, (System.nanoTime() - builds) / 1_000_000);
             }
-            TableSource tables = new TableSource(WarmUpMesh.table(echo, web, 0, stats()));
+            tableStats = stats();
+            TableSource tables = new TableSource(WarmUpMesh.table(echo, web, 0, tableStats));
             tablesRun = 1;
             ListenerConnections limits = new ListenerConnections(new SimpleMeterRegistry(), 0);
             int tcpPort = made.tcp(tables, limits, closers, TCP_PORT);
@@ -218,9 +229,9 @@ public class WarmUp {
                     java.util.Map.copyOf(load.https), load.errors.get(), (System.nanoTime() - start) / 1_000_000,
                     tablesRun, load.slowReads.get(), load.abandoned.get(), load.abandonedRequests.get());
             LOG.infof("warm-up: %d TCP connections (%d read slowly), %d HTTP requests (%d over TLS), %d streams and"
-                    + " requests abandoned, through the data path in %d ms (%d errors)", sum(report.tcpAnswers()),
-                    report.slowReads(), sum(report.httpAnswers()), sum(report.httpsAnswers()), report.abandoned(),
-                    report.millis(), report.errors());
+                    + " requests abandoned, through the data path in %d ms (%d errors); %d telemetry reports built,"
+                    + " none sent", sum(report.tcpAnswers()), report.slowReads(), sum(report.httpAnswers()),
+                    sum(report.httpsAnswers()), report.abandoned(), report.millis(), report.errors(), reportsRehearsed);
             done.complete(report);
         }
     }
@@ -233,9 +244,14 @@ public class WarmUp {
      */
     private void renew(TableSource tables, ListenerConnections limits, int[] echo, int[] web, ServerTls tls) {
         try {
+            // The last second's traffic reported first, as the node's reporter does each second: a report flips
+            // the stats' histogram recorders to their other phase, a branch the data path must have taken too.
+            reportsRehearsed += reporter.rehearse(tableStats);
             RouteTable current = tables.get();
-            if (tables.compareAndSet(current, WarmUpMesh.table(echo, web, tablesRun, stats()))) {
+            io.kshift.proxy.telemetry.Telemetry next = stats();
+            if (tables.compareAndSet(current, WarmUpMesh.table(echo, web, tablesRun, next))) {
                 tablesRun++;
+                tableStats = next;
             }
             // And as a new generation's gateways do, a listener of each kind bound, connected to once and closed:
             // the bind code is the connect code (Netty's bootstrap, channel and pipeline set-up), and server
