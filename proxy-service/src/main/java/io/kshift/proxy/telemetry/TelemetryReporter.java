@@ -111,6 +111,9 @@ public class TelemetryReporter {
      * {@code writerCriticalSectionExit} inlined into the TCP session's close and the HTTP exchange's end).
      */
     public int rehearse(Telemetry stats) {
+        if (stats == telemetry) { // it would take the node's deltas from its next report
+            throw new IllegalArgumentException("the node's own stats are reported, not rehearsed");
+        }
         Instant end = Instant.now();
         List<TelemetryReport> reports = build(stats, end.minusMillis(intervalMillis), end);
         reports.forEach(EventCodec::encode);

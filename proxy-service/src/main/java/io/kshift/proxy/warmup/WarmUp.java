@@ -211,7 +211,7 @@ public class WarmUp {
                 workers.add(load.requests(https.h2(), https.port(), WarmUpHttps.NAME));
             }
             ServerTls tls = https == null ? null : https.tls();
-            untilCompiled(load, start, () -> renew(tables, limits, echo, web, tls));
+            untilCompiled(load, start, () -> renew(tables, limits, echo, web, tls), this::rehearse);
             load.stop = true;
             CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -244,9 +244,6 @@ public class WarmUp {
      */
     private void renew(TableSource tables, ListenerConnections limits, int[] echo, int[] web, ServerTls tls) {
         try {
-            // The last second's traffic reported first, as the node's reporter does each second: a report flips
-            // the stats' histogram recorders to their other phase, a branch the data path must have taken too.
-            reportsRehearsed += reporter.rehearse(tableStats);
             RouteTable current = tables.get();
             io.kshift.proxy.telemetry.Telemetry next = stats();
             if (tables.compareAndSet(current, WarmUpMesh.table(echo, web, tablesRun, next))) {
@@ -275,6 +272,20 @@ public class WarmUp {
         }
     }
 
+    /**
+     * The live table's stats reported as the node's reporter reports its own each second, built and encoded, never
+     * sent: a report flips the stats' histogram recorders to their other phase, a branch the data path then takes
+     * under the load too (never reported, the warm-up's compiled code knew one phase, and the first real report sent
+     * it back to the interpreter).
+     */
+    private void rehearse() {
+        try {
+            reportsRehearsed += reporter.rehearse(tableStats);
+        } catch (RuntimeException e) {
+            LOG.debugf("warm-up: a telemetry rehearsal failed (%s)", e);
+        }
+    }
+
     /** A fresh catalogue and registry each round: every round's first requests make their stats and meters. */
     private io.kshift.proxy.telemetry.Telemetry stats() {
         return new io.kshift.proxy.telemetry.Telemetry(WarmUpRegistry.like(registry));
@@ -284,9 +295,10 @@ public class WarmUp {
      * Runs the load past its minimum counts until the JIT goes quiet: the compiler works through a queue, and a
      * hot method is fast only once its optimised version is installed, seconds after it became hot. {@code renew}
      * runs every second until the minimum counts are done: the profile is taken early, and later rounds would
-     * only keep the compiler busy.
+     * only keep the compiler busy. {@code report} runs every second throughout, half-way between renewals.
      */
-    private void untilCompiled(WarmUpLoad load, long start, Runnable renew) throws InterruptedException {
+    private void untilCompiled(WarmUpLoad load, long start, Runnable renew, Runnable report)
+            throws InterruptedException {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
         long deadline = start + timeout.toNanos();
@@ -295,7 +307,9 @@ public class WarmUp {
         int ticks = 0;
         while (!load.stop && System.nanoTime() < deadline) {
             Thread.sleep(500);
-            if (++ticks % 2 == 0 && !load.minimumDone()) {
+            if (++ticks % 2 == 1) {
+                report.run(); // half-way through each table's second, as long as the load runs
+            } else if (!load.minimumDone()) {
                 renew.run();
             }
             long now = measurable ? jit.getTotalCompilationTime() : compiled;

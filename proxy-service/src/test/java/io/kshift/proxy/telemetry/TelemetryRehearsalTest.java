@@ -1,6 +1,7 @@
 package io.kshift.proxy.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kshift.testkit.KafkaBrokerResource;
 import io.kshift.testkit.TestIssuer;
@@ -34,6 +35,7 @@ class TelemetryRehearsalTest {
         other.request(200, null, 2);
 
         try (KafkaConsumer<String, String> raw = TelemetryTest.consumer()) {
+            raw.assignment().forEach(raw::position); // its start fixed now: whatever is sent from here is read
             assertThat(reporter.rehearse(warm)).isEqualTo(2); // one report per service
             // Drained as an interval's report drains them: the next interval starts empty.
             assertThat(v1.connectionDuration.getIntervalHistogram().getTotalCount()).isZero();
@@ -49,5 +51,6 @@ class TelemetryRehearsalTest {
             }
             assertThat(keys).noneMatch(k -> k.startsWith("rehearsal/"));
         }
+        assertThatThrownBy(() -> reporter.rehearse(node)).isInstanceOf(IllegalArgumentException.class);
     }
 }
