@@ -87,7 +87,11 @@ public class WarmUp {
      */
     public record Report(java.util.Map<String, Integer> tcpAnswers, java.util.Map<String, Integer> httpAnswers,
                          java.util.Map<String, Integer> httpsAnswers, int errors, long millis, int tables,
-                         int slowReads, int abandoned, int abandonedRequests) {
+                         int slowReads, int abandonedStreams, int abandonedRequests) {
+        /** Streams and requests the awkward clients left. */
+        public int abandoned() {
+            return abandonedStreams + abandonedRequests;
+        }
     }
 
     public WarmUp(Vertx vertx, TcpProxy tcp, HttpProxy http, io.kshift.proxy.http.HttpListenerSettings httpSettings,
@@ -227,7 +231,7 @@ public class WarmUp {
             });
             Report report = new Report(java.util.Map.copyOf(load.tcp), java.util.Map.copyOf(load.http),
                     java.util.Map.copyOf(load.https), load.errors.get(), (System.nanoTime() - start) / 1_000_000,
-                    tablesRun, load.slowReads.get(), load.abandoned.get(), load.abandonedRequests.get());
+                    tablesRun, load.slowReads.get(), load.abandonedStreams.get(), load.abandonedRequests.get());
             LOG.infof("warm-up: %d TCP connections (%d read slowly), %d HTTP requests (%d over TLS), %d streams and"
                     + " requests abandoned, through the data path in %d ms (%d errors); %d telemetry reports built,"
                     + " none sent", sum(report.tcpAnswers()), report.slowReads(), sum(report.httpAnswers()),

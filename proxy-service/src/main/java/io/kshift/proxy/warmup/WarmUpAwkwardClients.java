@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  * stream mid-transfer): those traps sent the relay's and Netty's write path and the event loop's read path back to
  * the interpreter and C2, under load.
  */
-final class WarmUpAwkwardClients {
+record WarmUpAwkwardClients(WarmUpLoad load, int tcpPort, int httpPort) {
     /**
      * 8 MiB written, then read: Linux grows a socket's send buffer to 4 MiB (tcp_wmem's maximum) before a write is
      * refused, so only beyond that does the proxy write partially and its relay stop reading the backend.
@@ -28,16 +28,6 @@ final class WarmUpAwkwardClients {
     static final long LATE_MILLIS = 20;
     /** Between rounds (one moves up to 32 MiB through the proxy and the echo). */
     private static final long PAUSE_MILLIS = 200;
-
-    private final WarmUpLoad load;
-    private final int tcpPort;
-    private final int httpPort;
-
-    private WarmUpAwkwardClients(WarmUpLoad load, int tcpPort, int httpPort) {
-        this.load = load;
-        this.tcpPort = tcpPort;
-        this.httpPort = httpPort;
-    }
 
     /**
      * Runs rounds until {@code load} stops, and completes then. The first round is always made, and the one under
@@ -123,7 +113,7 @@ final class WarmUpAwkwardClients {
                 received += n;
                 Thread.sleep(1);
             }
-            (abandon ? load.abandoned : load.slowReads).incrementAndGet();
+            (abandon ? load.abandonedStreams : load.slowReads).incrementAndGet();
         }
     }
 
@@ -143,7 +133,7 @@ final class WarmUpAwkwardClients {
             }
             countVersion(socket.getInputStream());
         }
-        load.abandoned.incrementAndGet();
+        load.abandonedStreams.incrementAndGet();
     }
 
     /**
@@ -169,7 +159,6 @@ final class WarmUpAwkwardClients {
             socket.getOutputStream().write(("GET " + LATE_PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "User-Agent: kshift-warm-up/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         }
-        load.abandoned.incrementAndGet();
         load.abandonedRequests.incrementAndGet();
     }
 }

@@ -18,9 +18,9 @@ final class WarmUpLoad {
     /** Of the HTTP answers, those that came over TLS, per protocol ({@code HTTP_1_1}, {@code HTTP_2}). */
     final java.util.Map<String, Integer> https = new ConcurrentHashMap<>();
     final AtomicInteger errors = new AtomicInteger();
-    /** {@link WarmUpAwkwardClients}' connections read slowly, and what they abandoned (streams and requests). */
+    /** {@link WarmUpAwkwardClients}' connections read slowly, and the streams and requests they abandoned. */
     final AtomicInteger slowReads = new AtomicInteger();
-    final AtomicInteger abandoned = new AtomicInteger();
+    final AtomicInteger abandonedStreams = new AtomicInteger();
     final AtomicInteger abandonedRequests = new AtomicInteger();
     final AtomicInteger sequence = new AtomicInteger();
     final AtomicInteger tcpLeft;
