@@ -16,7 +16,8 @@ import java.util.Optional;
  * The local fleet: Kafka, validator-service, config-service, telemetry-service, two proxy nodes sharing the data ports
  * (SO_REUSEPORT) and a mesh HTTP port, the tcp-echo backends v1 ({@code one}) and v2 ({@code two}) and the
  * httpbin-like backends v1 and v2, each its own process.
- * {@link #up} starts what is not running and waits until every member is ready; {@link #down} stops exactly the
+ * {@link #up} starts what is not running, waits until every member is ready and warms a control plane it started
+ * ({@link ControlPlaneWarmUp}); {@link #down} stops exactly the
  * processes {@code up} started; Kafka's data stays in {@code .kshift/kafka} ({@code .kshift/kafka-N} for a cluster)
  * so config survives a restart.
  */
@@ -226,6 +227,12 @@ public final class Fleet {
         }
         for (Member m : started) {
             awaitReady(m, Duration.ofSeconds(120));
+        }
+        List<ProcessHandle> applyPath = started.stream()
+                .filter(m -> m.name().equals("config-service") || m.name().startsWith("validator"))
+                .flatMap(m -> ManagedProcess.running(layout, m.name()).stream()).toList();
+        if (!applyPath.isEmpty()) {
+            out.println(ControlPlaneWarmUp.run(layout, new KshiftClient(layout), applyPath).describe());
         }
     }
 

@@ -132,6 +132,27 @@ class FleetEndToEndIT {
         assertThat(nodesWithTraffic).as("SO_REUSEPORT spreads connections over both nodes").isEqualTo(2);
     }
 
+    /**
+     * {@code up} warmed the control plane with dry runs of the samples: they take the acceptance path (every one
+     * accepted on the empty config) and change nothing: no generation, no resource, nothing for the proxies.
+     */
+    @Test
+    @Order(0)
+    void theControlPlaneWarmUpIsAcceptedAndChangesNothing() {
+        JsonNode before = client.get(layout.configUrl() + "/api/v1/resources").body();
+        ControlPlaneWarmUp.Report report = ControlPlaneWarmUp.rounds(layout, client);
+        assertThat(report.failure()).isNull();
+        assertThat(report.roundMillis()).hasSizeBetween(ControlPlaneWarmUp.MIN_ROUNDS, ControlPlaneWarmUp.MAX_ROUNDS);
+        assertThat(report.accepted()).isEqualTo(report.dryRuns())
+                .isEqualTo(report.roundMillis().size() * ControlPlaneWarmUp.BODIES.size());
+        JsonNode after = client.get(layout.configUrl() + "/api/v1/resources").body();
+        long generation = before.path("generation").asLong();
+        assertThat(after.path("generation").asLong()).isEqualTo(generation);
+        assertThat(after.path("items").size()).isEqualTo(before.path("items").size()).isZero();
+        assertThat(client.nodes()).allSatisfy(n -> assertThat(n.path("status").path("generation").asLong())
+                .isEqualTo(generation));
+    }
+
     @Test
     @Order(0)
     void everyApiWantsTheTokenButTheProbes() throws Exception {

@@ -1,0 +1,128 @@
+package io.kshift.local;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Dry runs of the repository's samples through the control plane before {@code up} returns. A control plane's
+ * first apply compiles its whole path (the token's check, parsing, validation, the bus) at once: on a fresh
+ * 2-core fleet config-service and the validator spent ~2.7 CPU-seconds in the seconds after it, three quarters
+ * of it their JIT, 1.6 s for the apply itself, on the cores the proxies' first traffic needs. A dry run takes
+ * the same path up to the verdict and changes nothing (no generation, nothing reaches a proxy); the apply's own
+ * last steps (publishing a generation, awaiting the proxies) stay cold, since only a real change reaches them.
+ * Rounds go on until they stop getting faster (at least three, at most ten).
+ */
+final class ControlPlaneWarmUp {
+    /** Each body a sample set the validator accepts alone: TCP in both API flavours, and HTTP with a canary. */
+    static final List<List<String>> BODIES = List.of(
+            List.of("samples/tcp-echo/tcp-echo-services.yaml", "samples/tcp-echo/tcp-echo-all-v1.yaml"),
+            List.of("samples/tcp-echo/tcp-echo-services.yaml", "samples/tcp-echo/gateway-api/tcp-echo-all-v1.yaml"),
+            List.of("samples/httpbin/httpbin-services.yaml", "samples/httpbin/tutorial/gateway.yaml",
+                    "samples/httpbin/tutorial/canary-90-10.yaml"));
+    static final int MIN_ROUNDS = 3;
+    static final int MAX_ROUNDS = 10;
+
+    /**
+     * What the rounds did: the dry runs posted, their verdicts, and each round's wall time. {@code failure} is the
+     * first answer that was not a verdict (the warm-up stops there; {@code up} goes on).
+     */
+    record Report(int dryRuns, int accepted, List<Long> roundMillis, String failure, long settleMillis) {
+        String describe() {
+            String rounds = roundMillis.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("");
+            return failure != null ? "control plane warm-up stopped: " + failure
+                    : "control plane warmed: " + dryRuns + " dry runs (" + accepted + " accepted), rounds of "
+                    + rounds + " ms, then quiet after " + settleMillis + " ms";
+        }
+    }
+
+    private ControlPlaneWarmUp() {
+    }
+
+    /** The control plane is quiet once its processes use under this much CPU together per {@link #QUIET_SLICE}. */
+    static final Duration QUIET_CPU = Duration.ofMillis(60);
+    static final Duration QUIET_SLICE = Duration.ofMillis(500);
+    static final Duration QUIET_WAIT = Duration.ofSeconds(15);
+
+    /**
+     * Warms the control plane whose processes are {@code processes}, then waits until they are quiet: the JIT keeps
+     * compiling what the last rounds made hot for a few seconds (on a fresh fleet, the first apply after the
+     * rounds alone still cost config-service and the validator ~0.8 CPU-seconds, ~0.5 after five seconds' rest).
+     */
+    static Report run(FleetLayout layout, KshiftClient client, List<ProcessHandle> processes) {
+        Report rounds = rounds(layout, client);
+        if (rounds.failure() != null) {
+            return rounds;
+        }
+        long start = System.nanoTime();
+        awaitQuiet(processes);
+        return new Report(rounds.dryRuns(), rounds.accepted(), rounds.roundMillis(), null,
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Until {@code processes} used less than {@link #QUIET_CPU} in one slice, at most {@link #QUIET_WAIT}. */
+    static void awaitQuiet(List<ProcessHandle> processes) {
+        long deadline = System.nanoTime() + QUIET_WAIT.toNanos();
+        Duration before = cpu(processes);
+        while (System.nanoTime() < deadline) {
+            Fleet.sleep(QUIET_SLICE.toMillis());
+            Duration now = cpu(processes);
+            if (now.minus(before).compareTo(QUIET_CPU) < 0) {
+                return;
+            }
+            before = now;
+        }
+    }
+
+    /** Their CPU time so far; a process gone, or a platform that does not tell, counts as none. */
+    private static Duration cpu(List<ProcessHandle> processes) {
+        return processes.stream().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+                .reduce(Duration.ZERO, Duration::plus);
+    }
+
+    static Report rounds(FleetLayout layout, KshiftClient client) {
+        List<byte[]> bodies = BODIES.stream().map(files -> body(layout, files)).toList();
+        List<Long> rounds = new ArrayList<>();
+        int dryRuns = 0;
+        int accepted = 0;
+        while (rounds.size() < MAX_ROUNDS) {
+            long start = System.nanoTime();
+            for (byte[] body : bodies) {
+                KshiftClient.Answer answer = client.post("/api/v1/apply?dryRun=true&waitFor=verdict", body);
+                String verdict = answer.body().path("status").asText("");
+                if (answer.status() != 200 || !(verdict.equals("ACCEPTED") || verdict.equals("REJECTED"))) {
+                    return new Report(dryRuns, accepted, rounds, answer.describe(), 0);
+                }
+                dryRuns++;
+                accepted += verdict.equals("ACCEPTED") ? 1 : 0;
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            rounds.add(millis);
+            if (rounds.size() >= MIN_ROUNDS && settled(rounds)) {
+                break;
+            }
+        }
+        return new Report(dryRuns, accepted, rounds, null, 0);
+    }
+
+    /** The last round is less than a fifth faster than the one before: the JIT has done most of what it will. */
+    static boolean settled(List<Long> rounds) {
+        long last = rounds.get(rounds.size() - 1);
+        long before = rounds.get(rounds.size() - 2);
+        return last * 5 >= before * 4;
+    }
+
+    /** The files as one multi-document body, as {@code kubectl apply -f} of several files sends them. */
+    private static byte[] body(FleetLayout layout, List<String> files) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String file : files) {
+            int slash = file.lastIndexOf('/');
+            out.writeBytes(Samples.read(layout, file.substring(0, slash), file.substring(slash + 1), Map.of()));
+            out.writeBytes("\n---\n".getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+}
