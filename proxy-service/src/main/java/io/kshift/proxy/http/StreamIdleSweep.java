@@ -1,0 +1,107 @@
+package io.kshift.proxy.http;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's streams under a stream idle timeout, and the one task that times them all out: every tick (a
+ * quarter of the shortest timeout among them, 10 ms to 1 s) it ends the streams on which nothing moved for their
+ * timeout, so a stream ends between its timeout and a quarter past it. The task runs while the loop has streams
+ * and stops with the last, so an idle node wakes for none. Touched only on its loop: no locks, no atomics.
+ */
+final class StreamIdleSweep implements Runnable {
+    private static final long MIN_TICK = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_TICK = TimeUnit.SECONDS.toNanos(1);
+    private static final FastThreadLocal<StreamIdleSweep> PER_LOOP = new FastThreadLocal<>();
+
+    private final EventLoop loop;
+    private StreamIdle head;
+    /** The next run, or null while the loop has no streams. */
+    private ScheduledFuture<?> task;
+    private long dueAt;
+
+    private StreamIdleSweep(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** {@code loop}'s sweep; called on {@code loop}. */
+    static StreamIdleSweep of(EventLoop loop) {
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("a stream's idle timer is made on its own event loop");
+        }
+        StreamIdleSweep sweep = PER_LOOP.get();
+        if (sweep == null) {
+            sweep = new StreamIdleSweep(loop);
+            PER_LOOP.set(sweep);
+        }
+        return sweep;
+    }
+
+    void add(StreamIdle stream) {
+        stream.next = head;
+        if (head != null) {
+            head.prev = stream;
+        }
+        head = stream;
+        stream.linked = true;
+        long due = stream.lastMoved + tick(stream.nanos);
+        if (task == null) {
+            schedule(due);
+        } else if (due - dueAt < 0) {
+            // A shorter timeout than any so far (a mirror's, say): the next run comes sooner.
+            task.cancel(false);
+            schedule(due);
+        }
+    }
+
+    private static long tick(long nanos) {
+        return Math.max(MIN_TICK, Math.min(MAX_TICK, nanos / 4));
+    }
+
+    private void schedule(long due) {
+        dueAt = due;
+        task = loop.schedule(this, Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    void remove(StreamIdle stream) {
+        if (!stream.linked) {
+            return;
+        }
+        stream.linked = false;
+        if (stream.prev != null) {
+            stream.prev.next = stream.next;
+        } else {
+            head = stream.next;
+        }
+        if (stream.next != null) {
+            stream.next.prev = stream.prev;
+        }
+        stream.prev = null;
+        stream.next = null;
+    }
+
+    @Override
+    public void run() {
+        task = null;
+        long now = System.nanoTime();
+        long shortest = MAX_TICK;
+        StreamIdle stream = head;
+        while (stream != null) {
+            // Read first: ending this stream may end others (their exchanges' own cleanup), then start again.
+            StreamIdle following = stream.next;
+            if (now - stream.lastMoved >= stream.nanos) {
+                remove(stream);
+                stream.onIdle.run();
+                stream = following != null && !following.linked ? head : following;
+            } else {
+                shortest = Math.min(shortest, tick(stream.nanos));
+                stream = following;
+            }
+        }
+        if (head != null && task == null) {
+            schedule(System.nanoTime() + shortest);
+        }
+    }
+}
