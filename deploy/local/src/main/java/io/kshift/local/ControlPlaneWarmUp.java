@@ -1,20 +1,23 @@
 package io.kshift.local;
 
+import io.kshift.model.auth.Role;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Dry runs of the repository's samples through the control plane before {@code up} returns. A control plane's
  * first apply compiles its whole path (the token's check, parsing, validation, the bus) at once: on a fresh
  * 2-core fleet config-service and the validator spent ~2.7 CPU-seconds in the seconds after it, three quarters
  * of it their JIT, 1.6 s for the apply itself, on the cores the proxies' first traffic needs. A dry run takes
- * the same path up to the verdict and changes nothing (no generation, nothing reaches a proxy); the apply's own
- * last steps (publishing a generation, awaiting the proxies) stay cold, since only a real change reaches them.
- * Rounds go on until they stop getting faster (at least three, at most ten).
+ * the same path up to the verdict and changes no config (no generation, nothing reaches a proxy); it leaves its
+ * change request and result on the bus and a line in the audit trail, under its own subject ({@link #SUBJECT}).
+ * The apply's own last steps (publishing a generation, awaiting the proxies) stay cold: only a real change
+ * reaches them. Rounds go on until they stop getting faster (at least three, at most ten).
  */
 final class ControlPlaneWarmUp {
     /** Each body a sample set the validator accepts alone: TCP in both API flavours, and HTTP with a canary. */
@@ -25,42 +28,51 @@ final class ControlPlaneWarmUp {
                     "samples/httpbin/tutorial/canary-90-10.yaml"));
     static final int MIN_ROUNDS = 3;
     static final int MAX_ROUNDS = 10;
+    /** Who the audit trail names for the warm-up's dry runs: not the operator. */
+    static final String SUBJECT = "kshift-up-warm-up";
+    /** The control plane is quiet once its processes use under this much CPU together per {@link #QUIET_SLICE}. */
+    static final Duration QUIET_CPU = Duration.ofMillis(60);
+    static final Duration QUIET_SLICE = Duration.ofMillis(500);
+    static final Duration QUIET_WAIT = Duration.ofSeconds(15);
+    /** A verdict later than this (no validator owns the changes yet, say) ends the warm-up, not {@code up}. */
+    private static final String DRY_RUN = "/api/v1/apply?dryRun=true&waitFor=verdict&timeout=10s";
 
     /**
-     * What the rounds did: the dry runs posted, their verdicts, and each round's wall time. {@code failure} is the
-     * first answer that was not a verdict (the warm-up stops there; {@code up} goes on).
+     * What the rounds did: the dry runs posted, how many were accepted (a config the samples clash with rejects
+     * them, which warms as well), each round's wall time and how long the control plane took to go quiet after
+     * them. {@code failure} says why the warm-up stopped early (an answer that was no verdict, or no answer):
+     * {@code up} goes on either way.
      */
-    record Report(int dryRuns, int accepted, List<Long> roundMillis, String failure, long settleMillis) {
+    record Report(int dryRuns, int accepted, List<Long> roundMillis, String failure, Duration untilQuiet) {
         String describe() {
-            String rounds = roundMillis.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("");
-            return failure != null ? "control plane warm-up stopped: " + failure
+            String rounds = roundMillis.stream().map(String::valueOf).collect(Collectors.joining(", "));
+            return failure != null ? "control plane warm-up stopped after " + dryRuns + " dry runs: " + failure
                     : "control plane warmed: " + dryRuns + " dry runs (" + accepted + " accepted), rounds of "
-                    + rounds + " ms, then quiet after " + settleMillis + " ms";
+                    + rounds + " ms, then quiet after " + untilQuiet.toMillis() + " ms";
+        }
+
+        Report quietAfter(Duration waited) {
+            return new Report(dryRuns, accepted, roundMillis, failure, waited);
         }
     }
 
     private ControlPlaneWarmUp() {
     }
 
-    /** The control plane is quiet once its processes use under this much CPU together per {@link #QUIET_SLICE}. */
-    static final Duration QUIET_CPU = Duration.ofMillis(60);
-    static final Duration QUIET_SLICE = Duration.ofMillis(500);
-    static final Duration QUIET_WAIT = Duration.ofSeconds(15);
-
     /**
      * Warms the control plane whose processes are {@code processes}, then waits until they are quiet: the JIT keeps
      * compiling what the last rounds made hot for a few seconds (on a fresh fleet, the first apply after the
      * rounds alone still cost config-service and the validator ~0.8 CPU-seconds, ~0.5 after five seconds' rest).
      */
-    static Report run(FleetLayout layout, KshiftClient client, List<ProcessHandle> processes) {
-        Report rounds = rounds(layout, client);
+    static Report run(FleetLayout layout, List<ProcessHandle> processes) {
+        String token = LocalCredentials.issuer(layout).mint(SUBJECT, Role.EDITOR, List.of(), Duration.ofMinutes(10));
+        Report rounds = rounds(layout, new KshiftClient(layout, token));
         if (rounds.failure() != null) {
             return rounds;
         }
         long start = System.nanoTime();
         awaitQuiet(processes);
-        return new Report(rounds.dryRuns(), rounds.accepted(), rounds.roundMillis(), null,
-                (System.nanoTime() - start) / 1_000_000);
+        return rounds.quietAfter(Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** Until {@code processes} used less than {@link #QUIET_CPU} in one slice, at most {@link #QUIET_WAIT}. */
@@ -84,28 +96,32 @@ final class ControlPlaneWarmUp {
     }
 
     static Report rounds(FleetLayout layout, KshiftClient client) {
-        List<byte[]> bodies = BODIES.stream().map(files -> body(layout, files)).toList();
         List<Long> rounds = new ArrayList<>();
         int dryRuns = 0;
         int accepted = 0;
-        while (rounds.size() < MAX_ROUNDS) {
-            long start = System.nanoTime();
-            for (byte[] body : bodies) {
-                KshiftClient.Answer answer = client.post("/api/v1/apply?dryRun=true&waitFor=verdict", body);
-                String verdict = answer.body().path("status").asText("");
-                if (answer.status() != 200 || !(verdict.equals("ACCEPTED") || verdict.equals("REJECTED"))) {
-                    return new Report(dryRuns, accepted, rounds, answer.describe(), 0);
+        try {
+            List<byte[]> bodies = BODIES.stream().map(files -> body(layout, files)).toList();
+            while (rounds.size() < MAX_ROUNDS) {
+                long start = System.nanoTime();
+                for (byte[] body : bodies) {
+                    KshiftClient.Answer answer = client.post(DRY_RUN, body);
+                    // Accepted is 200, rejected 422 (409 for a stale generation): either is a verdict.
+                    String verdict = answer.body().path("status").asText("");
+                    if (!verdict.equals("ACCEPTED") && !verdict.equals("REJECTED")) {
+                        return new Report(dryRuns, accepted, rounds, answer.describe(), Duration.ZERO);
+                    }
+                    dryRuns++;
+                    accepted += verdict.equals("ACCEPTED") ? 1 : 0;
                 }
-                dryRuns++;
-                accepted += verdict.equals("ACCEPTED") ? 1 : 0;
+                rounds.add((System.nanoTime() - start) / 1_000_000);
+                if (rounds.size() >= MIN_ROUNDS && settled(rounds)) {
+                    break;
+                }
             }
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            rounds.add(millis);
-            if (rounds.size() >= MIN_ROUNDS && settled(rounds)) {
-                break;
-            }
+        } catch (RuntimeException e) {
+            return new Report(dryRuns, accepted, rounds, String.valueOf(e.getMessage()), Duration.ZERO);
         }
-        return new Report(dryRuns, accepted, rounds, null, 0);
+        return new Report(dryRuns, accepted, rounds, null, Duration.ZERO);
     }
 
     /** The last round is less than a fifth faster than the one before: the JIT has done most of what it will. */

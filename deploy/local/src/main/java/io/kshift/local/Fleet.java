@@ -232,7 +232,7 @@ public final class Fleet {
                 .filter(m -> m.name().equals("config-service") || m.name().startsWith("validator"))
                 .flatMap(m -> ManagedProcess.running(layout, m.name()).stream()).toList();
         if (!applyPath.isEmpty()) {
-            out.println(ControlPlaneWarmUp.run(layout, new KshiftClient(layout), applyPath).describe());
+            out.println(ControlPlaneWarmUp.run(layout, applyPath).describe());
         }
     }
 

@@ -7,11 +7,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's streams under a stream idle timeout, and the one task that times them all out: every tick (a
- * quarter of the shortest timeout among them, 10 ms to 1 s) it ends the streams on which nothing moved for their
- * timeout, so a stream ends between its timeout and a quarter past it. The task runs while the loop has streams
- * and stops with the last, so an idle node wakes for none. Touched only on its loop: no locks, no atomics.
+ * quarter of the shortest timeout among them, at least 10 ms, at most 1 s) it ends the streams on which nothing
+ * moved for their timeout, so a stream ends after its timeout, late by at most a tick. The task runs while the
+ * loop has streams (once more after the last has gone), so an idle node wakes for none. Touched only on its loop:
+ * no locks, no atomics.
  */
 final class StreamIdleSweep implements Runnable {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StreamIdleSweep.class);
     private static final long MIN_TICK = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_TICK = TimeUnit.SECONDS.toNanos(1);
     private static final FastThreadLocal<StreamIdleSweep> PER_LOOP = new FastThreadLocal<>();
@@ -50,7 +52,7 @@ final class StreamIdleSweep implements Runnable {
         if (task == null) {
             schedule(due);
         } else if (due - dueAt < 0) {
-            // A shorter timeout than any so far (a mirror's, say): the next run comes sooner.
+            // A shorter timeout than any so far: the next run comes sooner.
             task.cancel(false);
             schedule(due);
         }
@@ -66,6 +68,7 @@ final class StreamIdleSweep implements Runnable {
     }
 
     void remove(StreamIdle stream) {
+        assert loop.inEventLoop() : "a stream's idle timer is stopped on its own event loop";
         if (!stream.linked) {
             return;
         }
@@ -88,20 +91,39 @@ final class StreamIdleSweep implements Runnable {
         long now = System.nanoTime();
         long shortest = MAX_TICK;
         StreamIdle stream = head;
-        while (stream != null) {
-            // Read first: ending this stream may end others (their exchanges' own cleanup), then start again.
-            StreamIdle following = stream.next;
-            if (now - stream.lastMoved >= stream.nanos) {
-                remove(stream);
-                stream.onIdle.run();
-                stream = following != null && !following.linked ? head : following;
-            } else {
-                shortest = Math.min(shortest, tick(stream.nanos));
-                stream = following;
+        try {
+            while (stream != null) {
+                // Read first: ending this stream may end others (their exchanges' own cleanup), then start again.
+                StreamIdle following = stream.next;
+                if (now - stream.lastMoved >= stream.nanos) {
+                    remove(stream);
+                    end(stream);
+                    stream = following != null && !following.linked ? head : following;
+                } else {
+                    shortest = Math.min(shortest, tick(stream.nanos));
+                    stream = following;
+                }
+            }
+        } finally {
+            if (head != null) {
+                // A stream made by an ending one scheduled its own run, maybe later than the others need.
+                long due = System.nanoTime() + shortest;
+                if (task == null) {
+                    schedule(due);
+                } else if (due - dueAt < 0) {
+                    task.cancel(false);
+                    schedule(due);
+                }
             }
         }
-        if (head != null && task == null) {
-            schedule(System.nanoTime() + shortest);
+    }
+
+    /** One stream's failure to end must not stop the loop's sweep: the others still need theirs. */
+    private static void end(StreamIdle stream) {
+        try {
+            stream.onIdle.run();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "ending an idle stream failed");
         }
     }
 }

@@ -30,7 +30,8 @@ class StreamIdleSweepTest {
             silentEnded[0] = System.nanoTime();
             ended.add("silent");
         }));
-        StreamIdle moving = on(() -> new StreamIdle(loop, 300, () -> ended.add("moving")));
+        // Moved every 10 ms: its longer timeout leaves room for this thread's pauses on a busy machine.
+        StreamIdle moving = on(() -> new StreamIdle(loop, 2000, () -> ended.add("moving")));
         StreamIdle stopped = on(() -> new StreamIdle(loop, 300, () -> ended.add("stopped")));
         on(() -> {
             stopped.stop();
@@ -59,13 +60,21 @@ class StreamIdleSweepTest {
         on(() -> new StreamIdle(loop, 40, () -> {
             ended.add("killer");
             victim[0].stop();
-            new StreamIdle(loop, 40, () -> ended.add("born during a sweep"));
+            // A longer timeout than the rest (a tick of 1 s): the others' next run must not wait for its.
+            new StreamIdle(loop, 10_000, () -> ended.add("born during a sweep"));
         }));
         on(() -> new StreamIdle(loop, 40, () -> ended.add("bystander")));
+        long[] lateEnded = new long[1];
+        long late = System.nanoTime();
+        on(() -> new StreamIdle(loop, 300, () -> {
+            lateEnded[0] = System.nanoTime();
+            ended.add("late");
+        }));
         awaitEnded(3);
-        Thread.sleep(500);
-        assertThat(ended).contains("killer", "bystander", "born during a sweep")
-                .doesNotContain("victim").hasSize(3);
+        Thread.sleep(400);
+        assertThat(ended).containsExactlyInAnyOrder("bystander", "killer", "late");
+        // 300 ms, late by a tick of 75 ms at most (plus the loop's own delays), not by the newborn's second.
+        assertThat(lateEnded[0] - late).isLessThan(TimeUnit.MILLISECONDS.toNanos(850));
     }
 
     @Test
