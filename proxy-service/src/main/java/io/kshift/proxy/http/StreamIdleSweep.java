@@ -48,11 +48,14 @@ final class StreamIdleSweep implements Runnable {
         }
         head = stream;
         stream.linked = true;
-        long due = stream.lastMoved + tick(stream.nanos);
+        runBy(stream.lastMoved + tick(stream.nanos));
+    }
+
+    /** The next run no later than {@code due}: sooner than planned for a shorter timeout than any so far. */
+    private void runBy(long due) {
         if (task == null) {
             schedule(due);
         } else if (due - dueAt < 0) {
-            // A shorter timeout than any so far: the next run comes sooner.
             task.cancel(false);
             schedule(due);
         }
@@ -107,13 +110,7 @@ final class StreamIdleSweep implements Runnable {
         } finally {
             if (head != null) {
                 // A stream made by an ending one scheduled its own run, maybe later than the others need.
-                long due = System.nanoTime() + shortest;
-                if (task == null) {
-                    schedule(due);
-                } else if (due - dueAt < 0) {
-                    task.cancel(false);
-                    schedule(due);
-                }
+                runBy(System.nanoTime() + shortest);
             }
         }
     }
