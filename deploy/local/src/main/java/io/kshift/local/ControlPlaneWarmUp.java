@@ -20,18 +20,24 @@ import java.util.stream.Collectors;
  * reaches them. Rounds go on until they stop getting faster (at least three, at most ten).
  */
 final class ControlPlaneWarmUp {
-    /** Each body a sample set the validator accepts alone: TCP in both API flavours, and HTTP with a canary. */
+    /**
+     * Each body a set of files under {@code samples/} the validator accepts alone: TCP in both API flavours, and
+     * HTTP with a canary.
+     */
     static final List<List<String>> BODIES = List.of(
-            List.of("samples/tcp-echo/tcp-echo-services.yaml", "samples/tcp-echo/tcp-echo-all-v1.yaml"),
-            List.of("samples/tcp-echo/tcp-echo-services.yaml", "samples/tcp-echo/gateway-api/tcp-echo-all-v1.yaml"),
-            List.of("samples/httpbin/httpbin-services.yaml", "samples/httpbin/tutorial/gateway.yaml",
-                    "samples/httpbin/tutorial/canary-90-10.yaml"));
+            List.of("tcp-echo/tcp-echo-services.yaml", "tcp-echo/tcp-echo-all-v1.yaml"),
+            List.of("tcp-echo/tcp-echo-services.yaml", "tcp-echo/gateway-api/tcp-echo-all-v1.yaml"),
+            List.of("httpbin/httpbin-services.yaml", "httpbin/tutorial/gateway.yaml",
+                    "httpbin/tutorial/canary-90-10.yaml"));
     static final int MIN_ROUNDS = 3;
     static final int MAX_ROUNDS = 10;
     /** Who the audit trail names for the warm-up's dry runs: not the operator. */
     static final String SUBJECT = "kshift-up-warm-up";
-    /** The control plane is quiet once its processes use under this much CPU together per {@link #QUIET_SLICE}. */
-    static final Duration QUIET_CPU = Duration.ofMillis(60);
+    /**
+     * The control plane is quiet once its processes use under this much CPU together per {@link #QUIET_SLICE}, in
+     * clock ticks of 10 ms ({@link ProcessCpu#ticks}).
+     */
+    static final long QUIET_TICKS = 6;
     static final Duration QUIET_SLICE = Duration.ofMillis(500);
     static final Duration QUIET_WAIT = Duration.ofSeconds(15);
     /** A verdict later than this (no validator owns the changes yet, say) ends the warm-up, not {@code up}. */
@@ -64,7 +70,7 @@ final class ControlPlaneWarmUp {
      * compiling what the last rounds made hot for a few seconds (on a fresh fleet, the first apply after the
      * rounds alone still cost config-service and the validator ~0.8 CPU-seconds, ~0.5 after five seconds' rest).
      */
-    static Report run(FleetLayout layout, List<ProcessHandle> processes) {
+    static Report run(FleetLayout layout, ProcessCpu processes) {
         String token = LocalCredentials.issuer(layout).mint(SUBJECT, Role.EDITOR, List.of(), Duration.ofMinutes(10));
         Report rounds = rounds(layout, new KshiftClient(layout, token));
         if (rounds.failure() != null) {
@@ -75,24 +81,18 @@ final class ControlPlaneWarmUp {
         return rounds.quietAfter(Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** Until {@code processes} used less than {@link #QUIET_CPU} in one slice, at most {@link #QUIET_WAIT}. */
-    static void awaitQuiet(List<ProcessHandle> processes) {
+    /** Until {@code processes} used less than {@link #QUIET_TICKS} in one slice, at most {@link #QUIET_WAIT}. */
+    static void awaitQuiet(ProcessCpu processes) {
         long deadline = System.nanoTime() + QUIET_WAIT.toNanos();
-        Duration before = cpu(processes);
+        long before = processes.ticks();
         while (System.nanoTime() < deadline) {
             Fleet.sleep(QUIET_SLICE.toMillis());
-            Duration now = cpu(processes);
-            if (now.minus(before).compareTo(QUIET_CPU) < 0) {
+            long now = processes.ticks();
+            if (now - before < QUIET_TICKS) {
                 return;
             }
             before = now;
         }
-    }
-
-    /** Their CPU time so far; a process gone, or a platform that does not tell, counts as none. */
-    private static Duration cpu(List<ProcessHandle> processes) {
-        return processes.stream().map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
-                .reduce(Duration.ZERO, Duration::plus);
     }
 
     static Report rounds(FleetLayout layout, KshiftClient client) {
@@ -135,8 +135,7 @@ final class ControlPlaneWarmUp {
     private static byte[] body(FleetLayout layout, List<String> files) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String file : files) {
-            int slash = file.lastIndexOf('/');
-            out.writeBytes(Samples.read(layout, file.substring(0, slash), file.substring(slash + 1), Map.of()));
+            out.writeBytes(Samples.read(layout, "samples", file, Map.of()));
             out.writeBytes("\n---\n".getBytes(StandardCharsets.UTF_8));
         }
         return out.toByteArray();

@@ -228,11 +228,11 @@ public final class Fleet {
         for (Member m : started) {
             awaitReady(m, Duration.ofSeconds(120));
         }
-        List<ProcessHandle> applyPath = started.stream()
+        List<Long> applyPath = started.stream()
                 .filter(m -> m.name().equals("config-service") || m.name().startsWith("validator"))
-                .flatMap(m -> ManagedProcess.running(layout, m.name()).stream()).toList();
+                .flatMap(m -> ManagedProcess.running(layout, m.name()).stream()).map(ProcessHandle::pid).toList();
         if (!applyPath.isEmpty()) {
-            out.println(ControlPlaneWarmUp.run(layout, applyPath).describe());
+            out.println(ControlPlaneWarmUp.run(layout, new ProcessCpu(applyPath)).describe());
         }
     }
 

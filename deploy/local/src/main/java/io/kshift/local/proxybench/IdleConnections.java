@@ -1,5 +1,6 @@
 package io.kshift.local.proxybench;
 
+import io.kshift.local.ProcessCpu;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -2,6 +2,7 @@ package io.kshift.local.proxybench;
 
 import io.kshift.local.Fleet;
 import io.kshift.local.KshiftClient;
+import io.kshift.local.ProcessCpu;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,20 +1,23 @@
-package io.kshift.local.proxybench;
+package io.kshift.local;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** CPU time and resident memory of some processes (the fleet's proxies), read from /proc (Linux; zeros elsewhere). */
-final class ProcessCpu {
+/**
+ * CPU time and resident memory of some of the fleet's processes (the proxies for the proxy benchmark, the control
+ * plane for {@code up}'s warm-up), read from /proc (Linux; zeros elsewhere).
+ */
+public final class ProcessCpu {
     private final List<Long> pids;
 
-    ProcessCpu(List<Long> pids) {
+    public ProcessCpu(List<Long> pids) {
         this.pids = List.copyOf(pids);
     }
 
     /** User + system CPU of all of them, in clock ticks (1/100 s). */
-    long ticks() {
+    public long ticks() {
         long sum = 0;
         for (long pid : pids) {
             try {
@@ -29,14 +32,14 @@ final class ProcessCpu {
     }
 
     /** Seconds since each one started, e.g. {@code [41, 40]} ({@code ?} where unknown). */
-    List<String> ageSeconds() {
+    public List<String> ageSeconds() {
         java.time.Instant now = java.time.Instant.now();
         return pids.stream().map(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
                 .map(t -> String.valueOf(java.time.Duration.between(t, now).toSeconds())).orElse("?")).toList();
     }
 
     /** Each one's resident set, in MB. */
-    List<Long> rssMb() {
-        return pids.stream().map(io.kshift.local.ScaleBench::rssMegabytes).toList();
+    public List<Long> rssMb() {
+        return pids.stream().map(ScaleBench::rssMegabytes).toList();
     }
 }
