@@ -17,7 +17,6 @@ final class StreamIdle {
     /** The sweep's list: this loop's streams, in no particular order. */
     StreamIdle prev;
     StreamIdle next;
-    boolean linked;
     private final StreamIdleSweep sweep;
 
     StreamIdle(EventLoop loop, long millis, Runnable onIdle) {

@@ -47,7 +47,6 @@ final class StreamIdleSweep implements Runnable {
             head.prev = stream;
         }
         head = stream;
-        stream.linked = true;
         runBy(stream.lastMoved + tick(stream.nanos));
     }
 
@@ -72,10 +71,9 @@ final class StreamIdleSweep implements Runnable {
 
     void remove(StreamIdle stream) {
         assert loop.inEventLoop() : "a stream's idle timer is stopped on its own event loop";
-        if (!stream.linked) {
-            return;
+        if (!linked(stream)) {
+            return; // stopped twice, or after it timed out
         }
-        stream.linked = false;
         if (stream.prev != null) {
             stream.prev.next = stream.next;
         } else {
@@ -86,6 +84,11 @@ final class StreamIdleSweep implements Runnable {
         }
         stream.prev = null;
         stream.next = null;
+    }
+
+    /** In this loop's list: the head, or after another (a stream out of it has neither). */
+    private boolean linked(StreamIdle stream) {
+        return stream.prev != null || head == stream;
     }
 
     @Override
@@ -101,7 +104,7 @@ final class StreamIdleSweep implements Runnable {
                 if (now - stream.lastMoved >= stream.nanos) {
                     remove(stream);
                     end(stream);
-                    stream = following != null && !following.linked ? head : following;
+                    stream = following != null && !linked(following) ? head : following;
                 } else {
                     shortest = Math.min(shortest, tick(stream.nanos));
                     stream = following;
