@@ -1,5 +1,6 @@
 package io.kshift.local;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +14,8 @@ import java.util.List;
  * A data-plane probe running while the benchmark changes config: every {@code intervalMillis} it makes one call
  * through a gateway and records how long it took, or that it failed. {@link #tcp}: a new connection, one line
  * and its echo (what a new client pays); {@link #http}: one request on a kept-alive connection.
- * Bounded: it stops when told or after its deadline.
+ * Bounded: it stops when told or after its deadline. Benchmarks run probes in a JVM of their own
+ * ({@link ProbeProcess}), so that their own garbage collections do not count as the data plane's latency.
  */
 final class Probe implements AutoCloseable {
     private interface Call {
@@ -53,7 +55,7 @@ final class Probe implements AutoCloseable {
                 s.connect(new InetSocketAddress(host, port), 2000);
                 s.setSoTimeout(2000);
                 s.getOutputStream().write("probe\n".getBytes(StandardCharsets.US_ASCII));
-                readLine(s.getInputStream());
+                readLine(new BufferedInputStream(s.getInputStream(), 512));
             }
         });
     }
@@ -61,17 +63,20 @@ final class Probe implements AutoCloseable {
     /** HTTP/1.1 GETs on one kept-alive connection to an HTTP gateway port (reconnecting if it closes). */
     static Probe http(String host, int port, String path, long intervalMillis, long maxMillis) {
         Socket[] socket = new Socket[1];
+        InputStream[] in = new InputStream[1];
         return new Probe("http:" + port, intervalMillis, maxMillis, () -> {
             if (socket[0] == null || socket[0].isClosed()) {
                 socket[0] = new Socket();
                 socket[0].connect(new InetSocketAddress(host, port), 2000);
                 socket[0].setSoTimeout(2000);
                 socket[0].setTcpNoDelay(true);
+                // Buffered, or every byte of the answer is a system call of the probe's, timed as the data plane's.
+                in[0] = new BufferedInputStream(socket[0].getInputStream(), 4096);
             }
             try {
                 OutputStream out = socket[0].getOutputStream();
                 out.write(("GET " + path + " HTTP/1.1\r\nHost: probe\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                readResponse(socket[0].getInputStream());
+                readResponse(in[0]);
             } catch (IOException e) {
                 socket[0].close();
                 throw e;
@@ -97,15 +102,6 @@ final class Probe implements AutoCloseable {
         return String.format("%-10s n=%-5d p50 %.2f ms  p99 %.2f ms  max %.2f ms  failures %d%s", name,
                 sorted.size(), at(sorted, 0.5) / 1000.0, at(sorted, 0.99) / 1000.0,
                 sorted.get(sorted.size() - 1) / 1000.0, failures, failures == 0 ? "" : " (" + lastFailure + ")");
-    }
-
-    synchronized double p99Millis() {
-        List<Long> sorted = micros.stream().sorted().toList();
-        return sorted.isEmpty() ? Double.NaN : at(sorted, 0.99) / 1000.0;
-    }
-
-    synchronized int failures() {
-        return failures;
     }
 
     static long at(List<Long> sorted, double q) {
