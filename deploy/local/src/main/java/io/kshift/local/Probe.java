@@ -8,7 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A data-plane probe running while the benchmark changes config: every {@code intervalMillis} it makes one call
@@ -24,6 +26,9 @@ final class Probe implements AutoCloseable {
 
     private final String name;
     private final List<Long> micros = new ArrayList<>();
+    /** The same calls by the benchmark's phase (loading, changes, ...), in the order the phases began. */
+    private final Map<String, List<Long>> phases = new LinkedHashMap<>();
+    private List<Long> phase;
     private int failures;
     private String lastFailure;
     private volatile boolean running = true;
@@ -86,6 +91,25 @@ final class Probe implements AutoCloseable {
 
     private synchronized void record(long us) {
         micros.add(us);
+        if (phase != null) {
+            phase.add(us);
+        }
+    }
+
+    /** Calls from now on count towards {@code name} as well (a phase named again goes on where it was). */
+    synchronized void phase(String name) {
+        phase = phases.computeIfAbsent(name, k -> new ArrayList<>());
+    }
+
+    /** Per phase: {@code n=120 p99 1.20 ms}, or {@code n=0}. */
+    synchronized Map<String, String> phaseFigures() {
+        Map<String, String> out = new LinkedHashMap<>();
+        phases.forEach((k, v) -> {
+            List<Long> sorted = v.stream().sorted().toList();
+            out.put(k, sorted.isEmpty() ? "n=0"
+                    : String.format("n=%d p99 %.2f ms", sorted.size(), at(sorted, 0.99) / 1000.0));
+        });
+        return out;
     }
 
     private synchronized void fail(Exception e) {

@@ -8,7 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,23 +25,35 @@ import java.util.concurrent.TimeoutException;
  * (serial collector, small heap), so what a probe records is the sockets' time.
  *
  * <p>Protocol: arguments {@code intervalMillis maxMillis spec...} with {@code tcp:HOST:PORT} or
- * {@code http:HOST:PORT:PATH}; a line {@code stop} on standard input, or its end, stops the probes; the child then
- * prints one {@link Probe#summary()} per spec, in order, and a line {@value #END}.
+ * {@code http:HOST:PORT:PATH}; a line {@code phase NAME} on standard input starts a phase (calls count towards it
+ * too), a line {@code stop}, or the input's end, stops the probes; the child then prints one
+ * {@link Probe#summary()} per spec, in order, then a line {@code phase<TAB>index<TAB>name<TAB>figures} per spec and
+ * phase, and a line {@value #END}.
  */
 public final class ProbeProcess implements AutoCloseable {
     static final String END = "end";
+    private static final String PHASE = "phase";
     private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx32m",
             "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
 
+    /**
+     * What the probes measured: one {@link Probe#summary()} per spec, in order; and per phase, in the order the
+     * phases began, one {@link Probe#phaseFigures()} entry per spec.
+     */
+    public record Figures(List<String> summaries, Map<String, List<String>> phases) {
+    }
+
     private final Process process;
+    private final OutputStream commands;
     private final List<String> specs;
-    private final CompletableFuture<List<String>> summaries;
-    private List<String> result;
+    private final CompletableFuture<List<String>> answer;
+    private Figures result;
 
     private ProbeProcess(Process process, List<String> specs) {
         this.process = process;
+        this.commands = process.getOutputStream();
         this.specs = specs;
-        this.summaries = CompletableFuture.supplyAsync(this::readSummaries);
+        this.answer = CompletableFuture.supplyAsync(this::readAnswer);
     }
 
     /** Starts the probes ({@code tcp:HOST:PORT} / {@code http:HOST:PORT:PATH}) in a child JVM. */
@@ -59,25 +74,30 @@ public final class ProbeProcess implements AutoCloseable {
         }
     }
 
+    /** From now on the probes' calls count towards phase {@code name} (one word) as well as the whole. */
+    public synchronized void phase(String name) {
+        if (result != null || !name.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("phase " + name + ": one word, before stop()");
+        }
+        say(PHASE + " " + name + "\n");
+    }
+
     /**
-     * Stops the probes and returns their summaries, one per spec in order; a child that does not answer in 10 s is
-     * killed, and each summary then says so. Idempotent.
+     * Stops the probes and returns what they measured; a child that does not answer in 10 s is killed, and each
+     * summary then says so. Idempotent.
      */
-    public synchronized List<String> stop() {
+    public synchronized Figures stop() {
         if (result != null) {
             return result;
         }
-        try (OutputStream in = process.getOutputStream()) {
-            in.write("stop\n".getBytes(StandardCharsets.US_ASCII));
+        say("stop\n");
+        try {
+            commands.close();
         } catch (IOException e) {
             // Gone already: its output, or its absence, says why.
         }
         try {
-            List<String> lines = summaries.get(10, TimeUnit.SECONDS);
-            result = lines.size() == specs.size() ? lines
-                    : failed(process.waitFor(2, TimeUnit.SECONDS) ? "exited with " + process.exitValue()
-                            + " after " + lines.size() + " of " + specs.size() + " summaries (its errors are above)"
-                            : "answered " + lines);
+            result = figures(answer.get(10, TimeUnit.SECONDS));
         } catch (TimeoutException | ExecutionException e) {
             result = failed("no answer in 10 s");
         } catch (InterruptedException e) {
@@ -94,11 +114,35 @@ public final class ProbeProcess implements AutoCloseable {
         stop();
     }
 
-    private List<String> failed(String why) {
-        return specs.stream().map(s -> s + ": the probes' JVM " + why).toList();
+    private void say(String line) {
+        try {
+            commands.write(line.getBytes(StandardCharsets.US_ASCII));
+            commands.flush();
+        } catch (IOException e) {
+            // Gone already: stop() says so.
+        }
     }
 
-    private List<String> readSummaries() {
+    private Figures figures(List<String> lines) throws InterruptedException {
+        int n = specs.size();
+        if (lines.size() < n || lines.subList(0, n).stream().anyMatch(l -> l.startsWith(PHASE + "\t"))) {
+            return failed(process.waitFor(2, TimeUnit.SECONDS) ? "exited with " + process.exitValue()
+                    + " before its summaries (its errors are above)" : "answered " + lines);
+        }
+        Map<String, List<String>> phases = new LinkedHashMap<>();
+        for (String line : lines.subList(n, lines.size())) {
+            String[] f = line.split("\t", 4); // phase, spec index, name, figures
+            List<String> row = phases.computeIfAbsent(f[2], k -> new ArrayList<>(Collections.nCopies(n, "n=0")));
+            row.set(Integer.parseInt(f[1]), f[3]);
+        }
+        return new Figures(List.copyOf(lines.subList(0, n)), phases);
+    }
+
+    private Figures failed(String why) {
+        return new Figures(specs.stream().map(s -> s + ": the probes' JVM " + why).toList(), Map.of());
+    }
+
+    private List<String> readAnswer() {
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -111,7 +155,7 @@ public final class ProbeProcess implements AutoCloseable {
         return lines;
     }
 
-    /** The child: runs the probes until told to stop, then prints their summaries. */
+    /** The child: runs the probes until told to stop, then prints their summaries and figures per phase. */
     public static void main(String[] args) throws IOException {
         long interval = Long.parseLong(args[0]);
         long max = Long.parseLong(args[1]);
@@ -121,13 +165,21 @@ public final class ProbeProcess implements AutoCloseable {
         }
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         for (String line; (line = stdin.readLine()) != null && !line.strip().equals("stop"); ) {
-            // Nothing else is said on this channel.
+            if (line.startsWith(PHASE + " ")) {
+                String name = line.substring(PHASE.length() + 1).strip();
+                probes.forEach(p -> p.phase(name));
+            }
         }
         for (Probe p : probes) {
             p.close();
         }
         for (Probe p : probes) {
             System.out.println(p.summary());
+        }
+        for (int i = 0; i < probes.size(); i++) {
+            for (Map.Entry<String, String> e : probes.get(i).phaseFigures().entrySet()) {
+                System.out.println(PHASE + "\t" + i + "\t" + e.getKey() + "\t" + e.getValue());
+            }
         }
         System.out.println(END);
         System.out.flush();

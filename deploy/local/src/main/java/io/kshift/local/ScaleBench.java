@@ -30,6 +30,7 @@ public final class ScaleBench {
      * (config-service's JIT alone took ~100 ms of CPU per change for the first ~50). Their figures are printed too.
      */
     static final int WARM_UP_CHANGES = 50;
+    static final long AT_REST_MILLIS = 5000;
     private final FleetLayout layout;
     private final PrintStream out;
     private final KshiftClient client;
@@ -48,6 +49,8 @@ public final class ScaleBench {
                 services * 5, batches.size(), ScaleMesh.NAMESPACE);
         long maxMillis = Duration.ofMinutes(20).toMillis();
         String host = layout.host();
+        List<String> probed = List.of("tcp:" + KshiftCli.GATEWAY_PORT, "http:" + KshiftCli.HTTP_GATEWAY_PORT,
+                "tcp:" + layout.echoV1Port(), "http:" + layout.httpV1Port());
         try (ProbeProcess probes = ProbeProcess.start(20, maxMillis, List.of(
                      "tcp:" + host + ":" + KshiftCli.GATEWAY_PORT,
                      "http:" + host + ":" + KshiftCli.HTTP_GATEWAY_PORT + ":/get",
@@ -55,20 +58,37 @@ public final class ScaleBench {
                      "http:" + host + ":" + layout.httpV1Port() + ":/get"));
              FleetWatch watch = new FleetWatch(client, layout, maxMillis);
              ChangeTimeline timeline = new ChangeTimeline(layout)) {
+            probes.phase("loading");
             load(batches, timeline);
+            probes.phase("changes");
             changes(timeline);
+            // A baseline at this size: nothing changes config for a few seconds (the fleet view still polls).
+            probes.phase("at-rest");
+            Fleet.sleep(AT_REST_MILLIS);
+            probes.phase("sizing"); // two jcmd runs and a read of the whole snapshot, on the same cores
             memory();
             if (!keep) {
+                probes.phase("unloading");
                 unload(batches);
             }
-            List<String> probed = probes.stop();
+            ProbeProcess.Figures figures = probes.stop();
+            List<String> all = figures.summaries();
             out.println("data plane during all of it (through the gateways, probes in a JVM of their own; goal p99 "
                     + "<= 5 ms):");
-            out.println("  " + probed.get(0));
-            out.println("  " + probed.get(1));
+            out.println("  " + all.get(0));
+            out.println("  " + all.get(1));
             out.println("the same calls straight to the backends, no proxy (what the box itself adds while loaded):");
-            out.println("  " + probed.get(2));
-            out.println("  " + probed.get(3));
+            out.println("  " + all.get(2));
+            out.println("  " + all.get(3));
+            out.println("by phase (through the gateways; straight to the backends):");
+            figures.phases().forEach((phase, row) -> {
+                List<String> cells = new ArrayList<>();
+                for (int i = 0; i < row.size(); i++) {
+                    cells.add(probed.get(i) + " " + row.get(i));
+                }
+                out.printf("  %-10s %s; %s%n", phase, String.join(", ", cells.subList(0, 2)),
+                        String.join(", ", cells.subList(2, 4)));
+            });
             out.println("fleet view: " + watch.summary());
         }
     }

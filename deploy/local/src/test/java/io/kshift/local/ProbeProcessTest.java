@@ -36,20 +36,35 @@ class ProbeProcessTest {
         try (ServerSocket s = server()) {
             closed = s.getLocalPort();
         }
-        List<String> summaries;
+        ProbeProcess.Figures figures;
         try (ProbeProcess probes = ProbeProcess.start(20, 60_000, List.of("tcp:127.0.0.1:" + echo.getLocalPort(),
                 "http:127.0.0.1:" + http.getLocalPort() + ":/get", "tcp:127.0.0.1:" + closed))) {
-            Thread.sleep(2000);
-            summaries = probes.stop();
-            assertThat(probes.stop()).isSameAs(summaries);
+            Thread.sleep(1500); // the child JVM starts, and its probes run before any phase
+            probes.phase("first");
+            Thread.sleep(500);
+            probes.phase("second");
+            Thread.sleep(500);
+            figures = probes.stop();
+            assertThat(probes.stop()).isSameAs(figures);
+            assertThatThrownBy(() -> probes.phase("late")).isInstanceOf(IllegalArgumentException.class);
         }
 
+        List<String> summaries = figures.summaries();
         assertThat(summaries).hasSize(3);
         assertThat(summaries.get(0)).startsWith("tcp:" + echo.getLocalPort()).endsWith("failures 0");
-        assertThat(calls(summaries.get(0))).isGreaterThan(5);
         assertThat(summaries.get(1)).startsWith("http:" + http.getLocalPort()).endsWith("failures 0");
-        assertThat(calls(summaries.get(1))).isGreaterThan(5);
         assertThat(summaries.get(2)).startsWith("tcp:" + closed).contains("no successful call", "ConnectException");
+        assertThat(figures.phases()).containsOnlyKeys("first", "second");
+        assertThat(figures.phases().keySet()).containsExactly("first", "second");
+        for (int probe = 0; probe < 2; probe++) {
+            int first = calls(figures.phases().get("first").get(probe));
+            int second = calls(figures.phases().get("second").get(probe));
+            assertThat(first).isGreaterThan(3);
+            assertThat(second).isGreaterThan(3);
+            // A phase holds only its own calls: the whole run had more than both phases together.
+            assertThat(calls(summaries.get(probe))).isGreaterThan(first + second);
+        }
+        assertThat(figures.phases().get("first").get(2)).isEqualTo("n=0");
     }
 
     @Test
