@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A data-plane probe running while the benchmark changes config: every {@code intervalMillis} it makes one call
@@ -32,6 +34,7 @@ final class Probe implements AutoCloseable {
     private int failures;
     private String lastFailure;
     private volatile boolean running = true;
+    private final CountDownLatch firstCall = new CountDownLatch(1);
     private final Thread thread;
 
     private Probe(String name, long intervalMillis, long maxMillis, Call call) {
@@ -46,6 +49,7 @@ final class Probe implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     fail(e);
                 }
+                firstCall.countDown();
                 Fleet.sleep(intervalMillis);
             }
         }, "probe-" + name);
@@ -132,9 +136,19 @@ final class Probe implements AutoCloseable {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
+    /** Whether the first call has been made (answered or failed) within {@code millis}. */
+    boolean awaitFirstCall(long millis) throws InterruptedException {
+        return firstCall.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Makes no call after the one in flight; {@link #close} then waits for that one. */
+    void halt() {
+        running = false;
+    }
+
     @Override
     public void close() {
-        running = false;
+        halt();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {
@@ -153,12 +167,13 @@ final class Probe implements AutoCloseable {
     /** Reads one response: headers, then a Content-Length body (the sample backend always sends one). */
     private static void readResponse(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
+        for (int last4 = 0; last4 != 0x0d0a0d0a; ) { // the last four bytes read: CR LF CR LF ends the head
             int c = in.read();
             if (c < 0) {
                 throw new IOException("closed mid-response");
             }
             head.append((char) c);
+            last4 = last4 << 8 | c;
         }
         String headers = head.toString().toLowerCase(java.util.Locale.ROOT);
         if (!headers.startsWith("http/1.1 200")) {

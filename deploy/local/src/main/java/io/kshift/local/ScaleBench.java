@@ -49,13 +49,12 @@ public final class ScaleBench {
                 services * 5, batches.size(), ScaleMesh.NAMESPACE);
         long maxMillis = Duration.ofMinutes(20).toMillis();
         String host = layout.host();
-        List<String> probed = List.of("tcp:" + KshiftCli.GATEWAY_PORT, "http:" + KshiftCli.HTTP_GATEWAY_PORT,
-                "tcp:" + layout.echoV1Port(), "http:" + layout.httpV1Port());
-        try (ProbeProcess probes = ProbeProcess.start(20, maxMillis, List.of(
-                     "tcp:" + host + ":" + KshiftCli.GATEWAY_PORT,
-                     "http:" + host + ":" + KshiftCli.HTTP_GATEWAY_PORT + ":/get",
-                     "tcp:" + host + ":" + layout.echoV1Port(),
-                     "http:" + host + ":" + layout.httpV1Port() + ":/get"));
+        // Through the gateways, then straight to the backends; each labelled by kind and port.
+        List<String> specs = List.of("tcp:" + host + ":" + KshiftCli.GATEWAY_PORT,
+                "http:" + host + ":" + KshiftCli.HTTP_GATEWAY_PORT + ":/get", "tcp:" + host + ":" + layout.echoV1Port(),
+                "http:" + host + ":" + layout.httpV1Port() + ":/get");
+        List<String> probed = specs.stream().map(s -> s.split(":")[0] + ":" + s.split(":")[2]).toList();
+        try (ProbeProcess probes = ProbeProcess.start(20, maxMillis, specs);
              FleetWatch watch = new FleetWatch(client, layout, maxMillis);
              ChangeTimeline timeline = new ChangeTimeline(layout)) {
             probes.phase("loading");
@@ -80,15 +79,8 @@ public final class ScaleBench {
             out.println("the same calls straight to the backends, no proxy (what the box itself adds while loaded):");
             out.println("  " + all.get(2));
             out.println("  " + all.get(3));
-            out.println("by phase (through the gateways; straight to the backends):");
-            figures.phases().forEach((phase, row) -> {
-                List<String> cells = new ArrayList<>();
-                for (int i = 0; i < row.size(); i++) {
-                    cells.add(probed.get(i) + " " + row.get(i));
-                }
-                out.printf("  %-10s %s; %s%n", phase, String.join(", ", cells.subList(0, 2)),
-                        String.join(", ", cells.subList(2, 4)));
-            });
+            out.println("by phase (the same probes):");
+            figures.byPhase(probed).forEach(line -> out.println("  " + line));
             out.println("fleet view: " + watch.summary());
         }
     }
