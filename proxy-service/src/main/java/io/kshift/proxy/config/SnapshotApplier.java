@@ -1,12 +1,12 @@
 package io.kshift.proxy.config;
 
-import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.MeshSnapshot;
 import io.kshift.model.event.MeshTopics;
 import io.kshift.model.event.SnapshotDelta;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.resource.ResourceKey;
+import io.kshift.model.event.DeltaDecoder;
 import io.kshift.model.event.SnapshotDecoder;
 import io.kshift.proxy.routing.Destinations;
 import io.kshift.proxy.routing.RouteTable;
@@ -79,6 +79,8 @@ public class SnapshotApplier {
      * not, so that the next checkpoint decodes only the resources whose text changed.
      */
     private final SnapshotDecoder decoder = new SnapshotDecoder();
+    /** Builder thread only: the last delta's upserts, which the next cumulative delta mostly repeats. */
+    private final DeltaDecoder deltas = new DeltaDecoder();
     private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kshift-route-builder");
         t.setDaemon(true);
@@ -214,7 +216,7 @@ public class SnapshotApplier {
     /** The delta record decoded, or null (counted) when it does not decode. */
     private SnapshotDelta delta(ConsumerRecord<String, byte[]> record) {
         try {
-            return EventCodec.decode(new String(record.value(), StandardCharsets.UTF_8), SnapshotDelta.class);
+            return deltas.decode(new String(record.value(), StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             LOG.errorf("ignoring an unreadable delta: %s", e.getMessage());
             tables.unreadable().incrementAndGet();
