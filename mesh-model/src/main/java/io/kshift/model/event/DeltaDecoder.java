@@ -2,7 +2,6 @@ package io.kshift.model.event;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kshift.model.codec.Codecs;
 import io.kshift.model.resource.Resource;
 import java.io.IOException;
@@ -27,18 +26,20 @@ public final class DeltaDecoder {
     private int reused;
 
     public SnapshotDelta decode(String json) {
-        SnapshotDelta delta;
+        Read read;
         try {
-            delta = read(json);
+            read = read(json);
         } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException("not a SnapshotDelta: " + e.getMessage(),
                     e instanceof IOException io ? io : new IOException(e));
         }
-        if (!delta.missingFields().isEmpty()) {
+        if (!read.delta().missingFields().isEmpty()) {
             throw new IllegalArgumentException("not a SnapshotDelta: missing "
-                    + String.join(", ", delta.missingFields()));
+                    + String.join(", ", read.delta().missingFields()));
         }
-        return delta;
+        previous = read.byText(); // a refused record leaves what the last good one carried
+        reused = read.reused();
+        return read.delta();
     }
 
     /** How many upserts the last decode took from the delta before it. */
@@ -46,45 +47,63 @@ public final class DeltaDecoder {
         return reused;
     }
 
-    private SnapshotDelta read(String json) throws IOException {
-        // Every field but the upserts goes through the codec as it stands, so it is read exactly as EventCodec would.
-        ObjectNode rest = Codecs.json().createObjectNode();
+    private record Read(SnapshotDelta delta, Map<String, Resource> byText, int reused) {
+    }
+
+    private Read read(String json) throws IOException {
         List<Resource> upserts = null;
         Map<String, Resource> byText = new HashMap<>();
         int fromPrevious = 0;
+        int arrayStart = -1;
+        int arrayEnd = -1;
         try (JsonParser p = Codecs.json().getFactory().createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("expected an object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                if (p.nextToken() == JsonToken.START_ARRAY && field.equals(UPSERTS)) {
-                    upserts = new ArrayList<>();
-                    while (p.nextToken() == JsonToken.START_OBJECT) {
-                        int start = (int) p.currentTokenLocation().getCharOffset();
-                        p.skipChildren();
-                        String text = json.substring(start, (int) p.currentTokenLocation().getCharOffset() + 1);
-                        Resource r = previous.get(text);
-                        if (r == null) {
-                            r = Codecs.json().readValue(text, Resource.class);
-                        } else {
-                            fromPrevious++;
-                        }
-                        byText.put(text, r);
-                        upserts.add(r);
-                    }
-                    if (p.currentToken() != JsonToken.END_ARRAY) {
-                        throw new IOException("upserts: expected resources, found " + p.currentToken());
-                    }
-                } else {
-                    rest.set(field, Codecs.json().readTree(p));
+                JsonToken value = p.nextToken();
+                if (!field.equals(UPSERTS)) {
+                    p.skipChildren();
+                    continue;
                 }
+                if (arrayStart >= 0 || upserts != null) {
+                    throw new IOException("upserts given twice");
+                }
+                if (value != JsonToken.START_ARRAY) {
+                    upserts = List.of(); // null, or not a list: the codec below says which
+                    p.skipChildren();
+                    continue;
+                }
+                arrayStart = (int) p.currentTokenLocation().getCharOffset();
+                upserts = new ArrayList<>();
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    int start = (int) p.currentTokenLocation().getCharOffset();
+                    p.skipChildren();
+                    String text = json.substring(start, (int) p.currentTokenLocation().getCharOffset() + 1);
+                    Resource r = previous.get(text);
+                    if (r == null) {
+                        r = Codecs.json().readValue(text, Resource.class);
+                    } else {
+                        fromPrevious++;
+                    }
+                    byText.put(text, r);
+                    upserts.add(r);
+                }
+                if (p.currentToken() != JsonToken.END_ARRAY) {
+                    throw new IOException("upserts: expected resources, found " + p.currentToken());
+                }
+                arrayEnd = (int) p.currentTokenLocation().getCharOffset() + 1;
             }
         }
-        SnapshotDelta header = Codecs.json().treeToValue(rest, SnapshotDelta.class);
-        previous = byText;
-        reused = fromPrevious;
-        return upserts == null ? header : new SnapshotDelta(header.schema(), header.base(), header.generation(),
-                header.changeId(), header.createdAt(), header.resources(), header.status(), upserts, header.deletes());
+        if (arrayStart < 0) {
+            return new Read(Codecs.json().readValue(json, SnapshotDelta.class), byText, 0);
+        }
+        // Everything but the upserts' elements goes through the codec as written, so it reads as EventCodec reads it.
+        SnapshotDelta header = Codecs.json().readValue(json.substring(0, arrayStart) + "[]"
+                + json.substring(arrayEnd), SnapshotDelta.class);
+        return new Read(new SnapshotDelta(header.schema(), header.base(), header.generation(), header.changeId(),
+                header.createdAt(), header.resources(), header.status(), upserts, header.deletes()), byText,
+                fromPrevious);
     }
 }

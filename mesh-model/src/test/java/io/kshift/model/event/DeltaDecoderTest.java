@@ -73,9 +73,54 @@ class DeltaDecoderTest {
         assertThat(refuses(decoder, tree.toString())).isEqualTo(refuses(null, tree.toString()));
         assertThatThrownBy(() -> decoder.decode("[]")).hasMessageContaining("not a SnapshotDelta");
 
+        // A refused record with other upserts leaves the decoder on the last good delta's.
+        MeshConfig other = next.apply(ScaleFixtures.service(7, 20, "127.0.0.2")).config();
+        assertThatThrownBy(() -> decoder.decode(EventCodec.encode(since(2, other, List.of("svc-7")))
+                .replace("\"base\":1,", "\"base\":7,"))).hasMessageContaining("missing base");
+        assertThatThrownBy(() -> decoder.decode("null")).hasMessageContaining("not a SnapshotDelta");
+        assertThatThrownBy(() -> decoder.decode(good.replace("\"deletes\":", "\"upserts\":[],\"deletes\":")))
+                .hasMessageContaining("upserts given twice");
+
         SnapshotDelta again = decoder.decode(good);
         assertThat(decoder.reused()).isEqualTo(first.upserts().size());
         assertThat(again).isEqualTo(first);
+    }
+
+    @Test
+    void upsertsAbsentOrNullReadAsTheCodecReadsThem() {
+        DeltaDecoder decoder = new DeltaDecoder();
+        MeshConfig next = checkpoint.apply(ScaleFixtures.service(3, 20, "127.0.0.2")).config();
+        String good = EventCodec.encode(since(2, next, List.of("svc-3")));
+        decoder.decode(good);
+        for (String json : List.of(good.replaceAll("\"upserts\":\\[.*\\],\"deletes\"", "\"upserts\":null,\"deletes\""),
+                good.replaceAll("\"upserts\":\\[.*\\],\"deletes\"", "\"deletes\""))) {
+            assertThat(json).doesNotContain("VirtualService");
+            assertThat(refuses(decoder, json)).isEqualTo(refuses(null, json));
+            assertThat(decoder.decode(json)).isEqualTo(EventCodec.decode(json, SnapshotDelta.class));
+            assertThat(decoder.decode(json).upserts()).isEmpty();
+        }
+        decoder.decode(good);
+        assertThat(decoder.reused()).as("nothing carried by the deltas without upserts").isZero();
+    }
+
+    /** Offsets are in chars: text before the upserts outside ASCII, and more than the parser's 4,000-char reads. */
+    @Test
+    void aLongDeltaAfterTextOutsideAsciiIsCutAtTheRightPlaces() {
+        MeshConfig big = MeshConfig.of(ScaleFixtures.services(60));
+        SnapshotDelta plain = since(2, big, java.util.stream.IntStream.range(0, 60).mapToObj(i -> "svc-" + i).toList());
+        SnapshotDelta delta = new SnapshotDelta(null, plain.base(), plain.generation(), "naïve — 日本 \uD83D\uDE00",
+                plain.createdAt(), plain.resources(), Map.of(), plain.upserts(), List.of());
+        String json = EventCodec.encode(delta);
+        assertThat(json.length()).isGreaterThan(40_000);
+
+        DeltaDecoder decoder = new DeltaDecoder();
+        SnapshotDelta first = decoder.decode(json);
+        assertThat(first).isEqualTo(delta).isEqualTo(EventCodec.decode(json, SnapshotDelta.class));
+        SnapshotDelta second = decoder.decode(json);
+        assertThat(decoder.reused()).isEqualTo(300);
+        for (int i = 0; i < second.upserts().size(); i++) {
+            assertThat(second.upserts().get(i)).isSameAs(first.upserts().get(i));
+        }
     }
 
     /** Whether {@code decoder} (null: the codec) refuses {@code json}. */
