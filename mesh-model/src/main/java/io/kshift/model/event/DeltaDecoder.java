@@ -78,9 +78,7 @@ public final class DeltaDecoder {
                 arrayStart = (int) p.currentTokenLocation().getCharOffset();
                 upserts = new ArrayList<>();
                 while (p.nextToken() == JsonToken.START_OBJECT) {
-                    int start = (int) p.currentTokenLocation().getCharOffset();
-                    p.skipChildren();
-                    String text = json.substring(start, (int) p.currentTokenLocation().getCharOffset() + 1);
+                    String text = SnapshotDecoder.objectText(p, json);
                     Resource r = previous.get(text);
                     if (r == null) {
                         r = Codecs.json().readValue(text, Resource.class);

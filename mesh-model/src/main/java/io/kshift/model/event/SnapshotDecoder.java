@@ -204,10 +204,9 @@ public final class SnapshotDecoder {
         List<Integer> ends = new ArrayList<>();
         int fromPrevious = 0;
         while (p.nextToken() == JsonToken.START_OBJECT) {
-            int start = (int) p.currentTokenLocation().getCharOffset();
-            p.skipChildren();
+            String text = objectText(p, json);
             int end = (int) p.currentTokenLocation().getCharOffset() + 1;
-            String text = json.substring(start, end);
+            int start = end - text.length();
             Resource r = byText().get(text);
             if (r == null) {
                 r = Codecs.json().readValue(text, Resource.class);
@@ -221,6 +220,16 @@ public final class SnapshotDecoder {
         expect(p.currentToken(), JsonToken.END_ARRAY);
         remember(json, starts, ends, out, fromPrevious);
         return out;
+    }
+
+    /**
+     * The text of the JSON object the parser stands at (its {@code START_OBJECT}); the parser is left at its
+     * {@code END_OBJECT}. Offsets are chars: the parser reads {@code json}, a String.
+     */
+    static String objectText(JsonParser p, String json) throws IOException {
+        int start = (int) p.currentTokenLocation().getCharOffset();
+        p.skipChildren();
+        return json.substring(start, (int) p.currentTokenLocation().getCharOffset() + 1);
     }
 
     private static void expect(JsonToken actual, JsonToken wanted) throws IOException {
