@@ -217,7 +217,7 @@ public class WarmUp {
             ServerTls tls = https == null ? null : https.tls();
             untilCompiled(load, start, () -> renew(tables, limits, echo, web, tls), this::rehearse);
             load.stop = true;
-            CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            WarmUpLoad.awaitWorkers(workers, Duration.ofSeconds(10));
         } catch (Exception e) {
             LOG.warnf("warm-up failed; the node starts cold: %s", e.toString());
         } finally {

@@ -2,15 +2,20 @@ package io.kshift.proxy.warmup;
 
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.net.NetClient;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * The clients: each worker runs one connection or request after another until told to stop (past the shared
  * minimum counts, while the JIT still compiles).
  */
 final class WarmUpLoad {
+    private static final Logger LOG = Logger.getLogger(WarmUp.class);
     /** An HTTPS worker's HTTP/1.1 requests close their connection one in this many: new handshakes. */
     static final int HANDSHAKE_EVERY = 16;
     final java.util.Map<String, Integer> tcp = new ConcurrentHashMap<>();
@@ -164,5 +169,30 @@ final class WarmUpLoad {
             stop = true;
         }
         next.run();
+    }
+
+    /**
+     * Waits for the workers to finish their last round. One still busy 10 s after the load stopped (a slow read of
+     * megabytes on a box this busy) has done its work for the JIT: it is cut off as the warm-up's listeners close,
+     * and the warm-up does not fail for it (the node is as warm as the load made it). Returns how many were cut off;
+     * a worker that failed fails the warm-up.
+     */
+    static long awaitWorkers(List<CompletableFuture<Void>> workers, Duration wait) throws Exception {
+        try {
+            CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new))
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return 0;
+        } catch (java.util.concurrent.TimeoutException e) {
+            for (CompletableFuture<Void> w : workers) {
+                if (w.isCompletedExceptionally()) {
+                    w.join(); // its failure, which waiting for the busy one hid
+                }
+            }
+            long busy = workers.stream().filter(w -> !w.isDone()).count();
+            LOG.warnf("warm-up: %d of its clients still in their last round %.1f s after the load stopped; they are"
+                    + " cut off as its listeners close, and the counts below leave that round out", busy,
+                    wait.toMillis() / 1000.0);
+            return busy;
+        }
     }
 }
