@@ -62,6 +62,15 @@ public class GenerationHistory {
         return List.copyOf(summaries.descendingMap().values());
     }
 
+    /**
+     * When the first generation after {@code generation} was made, if its summary was read: the moment a node that
+     * runs {@code generation} fell behind.
+     */
+    public Optional<java.time.Instant> madeAfter(long generation) {
+        Map.Entry<Long, GenerationSummary> next = summaries.higherEntry(generation);
+        return next == null ? Optional.empty() : Optional.ofNullable(next.getValue().createdAt());
+    }
+
     public Optional<Long> offsetOf(long generation) {
         return Optional.ofNullable(offsets.get(generation));
     }

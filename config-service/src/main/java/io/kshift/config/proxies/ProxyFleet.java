@@ -1,6 +1,7 @@
 package io.kshift.config.proxies;
 
 import io.kshift.config.bus.LiveConfig;
+import io.kshift.config.history.GenerationHistory;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
 import io.kshift.model.event.ProxyStatus;
@@ -32,14 +33,16 @@ public class ProxyFleet {
     private final Map<String, ProxyStatus> nodes = new ConcurrentHashMap<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final LiveConfig live;
+    private final GenerationHistory history;
     private final Duration staleAfter;
     private final Duration goneAfter;
     private final Clock clock = Clock.systemUTC();
 
-    public ProxyFleet(LiveConfig live,
+    public ProxyFleet(LiveConfig live, GenerationHistory history,
                       @ConfigProperty(name = "kshift.proxies.stale-after", defaultValue = "5s") Duration staleAfter,
                       @ConfigProperty(name = "kshift.proxies.gone-after", defaultValue = "15s") Duration goneAfter) {
         this.live = live;
+        this.history = history;
         this.staleAfter = staleAfter;
         this.goneAfter = goneAfter;
     }
@@ -77,7 +80,10 @@ public class ProxyFleet {
         if (s.generation() >= live.generation()) {
             return SyncState.SYNCED;
         }
-        Instant behindSince = live.createdAt();
+        // Behind since the first generation it lacks was made, not the newest: under a stream of changes the newest
+        // is always young, and a node stuck on an old one would never be called STALE.
+        Instant behindSince = history.madeAfter(s.generation()).filter(t -> t.isBefore(live.createdAt()))
+                .orElse(live.createdAt());
         return behindSince.plus(staleAfter).isBefore(now) ? SyncState.STALE : SyncState.SYNCING;
     }
 
