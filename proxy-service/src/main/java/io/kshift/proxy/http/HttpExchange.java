@@ -439,7 +439,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         // A trailers-only gRPC answer carries its status in the headers: retried on the route's gRPC conditions.
         int grpc = grpcStatus(upstream.headers());
         if (!done && (route.retry().on().retriesStatus(status) || grpc >= 0 && route.retry().on().retriesGrpc(grpc))
-                && retry(t.attempt)) {
+                && !shedByUpstream(upstream.headers()) && retry(t.attempt)) {
             // The retry is scheduled; this answer is dropped and its slots given back now, as Envoy resets it.
             t.call.reset();
             return;
@@ -467,6 +467,15 @@ final class HttpExchange implements UpstreamTry.Owner {
             response.setChunked(true);
         }
         t.streaming = true;
+    }
+
+    /**
+     * An answer an upstream Envoy (or kshift) marked as shed: overloaded (its circuit breaker or maintenance mode) or
+     * rate-limited (kshift serves no {@code envoy-ratelimited} condition). Envoy never retries these: a retry adds
+     * load where there is too much already.
+     */
+    private static boolean shedByUpstream(io.netty.handler.codec.http.HttpHeaders headers) {
+        return headers.contains("x-envoy-overloaded") || headers.contains("x-envoy-ratelimited");
     }
 
     /** The answer's body, relayed with backpressure: the upstream read pauses while the client's socket is full. */

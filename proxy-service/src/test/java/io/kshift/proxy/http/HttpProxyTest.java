@@ -253,6 +253,35 @@ class HttpProxyTest {
     }
 
     @Test
+    void anAnswerAnUpstreamProxyShedIsNotRetried() throws Exception {
+        for (String shed : List.of("x-envoy-overloaded", "x-envoy-ratelimited")) {
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            com.sun.net.httpserver.HttpServer upstream = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            upstream.createContext("/", ex -> {
+                asked.incrementAndGet();
+                ex.getResponseHeaders().set(shed, "true");
+                ex.sendResponseHeaders(503, -1);
+                ex.close();
+            });
+            upstream.start();
+            try {
+                publish(HttpMesh.endpoint("httpbin-v1-shed", upstream.getAddress().getPort(), "v1"), HttpMesh.rule(""),
+                        HttpMesh.routes("  - retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}\n" + TO_V1));
+                Map<String, Integer> answers = versions(20, "/get");
+                assertThat(answers).as(shed + ": the shed answers reach the client, not retried")
+                        .containsExactly(Map.entry("status 503", 10), Map.entry("v1", 10));
+                assertThat(asked).as(shed).hasValue(10);
+                assertThat(v1.seen()).as(shed + ": no retry landed on the healthy endpoint")
+                        .allSatisfy(r -> assertThat(r.headers().get("x-envoy-attempt-count")).isEqualTo("1"));
+            } finally {
+                upstream.stop(0);
+                v1.clear();
+            }
+        }
+    }
+
+    @Test
     void outlierDetectionEjectsTheFailingEndpoint() throws Exception {
         publish("""
                 apiVersion: networking.istio.io/v1
