@@ -68,6 +68,11 @@ final class HttpExchange implements UpstreamTry.Owner {
     private String newCookie;
     /** The upstream's status and headers are on the response (not yet written). */
     private boolean headCopied;
+    /**
+     * An HTTP/1.0 answer of unknown length: 1.0 has no chunking, so its end is the connection's (Vert.x would keep a
+     * keep-alive client's open, and the client would wait for an end that never comes).
+     */
+    private boolean endsWithConnection;
     private final long startedAt = System.nanoTime();
     private final HttpLimits limits;
     /** Body bytes taken from the node's budget; given back once when the exchange is over. */
@@ -465,6 +470,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         if (!response.headers().contains("content-length") && request.version() != HttpVersion.HTTP_2) {
             response.setChunked(true);
+            endsWithConnection = request.version() == HttpVersion.HTTP_1_0;
         }
         t.streaming = true;
     }
@@ -522,11 +528,15 @@ final class HttpExchange implements UpstreamTry.Owner {
             target.stats().grpcStatus(t.grpcStatus);
         }
         finished = true;
+        io.vertx.core.Future<Void> written;
         if (last == null) {
-            response.end();
+            written = response.end();
         } else {
             moved();
-            response.end(last);
+            written = response.end(last);
+        }
+        if (endsWithConnection) {
+            written.onComplete(v -> request.connection().close());
         }
     }
 

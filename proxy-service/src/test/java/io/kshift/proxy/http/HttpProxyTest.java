@@ -282,6 +282,51 @@ class HttpProxyTest {
     }
 
     @Test
+    void anHttp10KeepAliveClientGetsAnAnswerOfUnknownLengthEndedByTheConnection() throws Exception {
+        com.sun.net.httpserver.HttpServer chunked = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        chunked.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, 0); // no length: chunked to the proxy
+            ex.getResponseBody().write("streamed answer\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            ex.close();
+        });
+        chunked.start();
+        try {
+            new HttpMesh(gatewayPort, chunked.getAddress().getPort(), v2.port()).publishNext(tables,
+                    HttpMesh.rule(""), HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1));
+            try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(("GET /stream HTTP/1.0\r\nHost: httpbin\r\nConnection: keep-alive\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(answer).as("read to the connection's end, which came").startsWith("HTTP/1.0 200")
+                        .endsWith("\r\n\r\nstreamed answer\n").doesNotContainIgnoringCase("transfer-encoding");
+            }
+        } finally {
+            chunked.stop(0);
+        }
+        publish(HttpMesh.rule(""), HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1));
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(5000);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            for (int i = 0; i < 2; i++) { // an answer of known length keeps the 1.0 keep-alive connection
+                s.getOutputStream().write(("GET /get HTTP/1.0\r\nHost: httpbin\r\nConnection: keep-alive\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("HTTP/1.0 200");
+                int length = -1;
+                for (String line; !(line = in.readLine()).isEmpty(); ) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).trim());
+                    }
+                }
+                assertThat(length).isPositive();
+                assertThat(in.skip(length)).isEqualTo(length);
+            }
+        }
+    }
+
+    @Test
     void outlierDetectionEjectsTheFailingEndpoint() throws Exception {
         publish("""
                 apiVersion: networking.istio.io/v1
