@@ -31,6 +31,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private Throwable cause;
     /** HTTP/2: the server refused the stream (REFUSED_STREAM, or past a GOAWAY): the request was not processed. */
     private boolean refused;
+    /** TLS to the upstream failed to start: the request never left (the handler fails what it held later). */
+    private boolean handshakeFailed;
     /** A streaming call's head is on its way: body chunks may follow it. */
     private boolean headSent;
     /** A streaming call's body end was written (or is being). */
@@ -231,7 +233,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         call = null;
         if (c != null) {
             // A refused stream was not processed: retried as a connect failure is (Envoy's refused-stream).
-            c.fail(cause != null ? cause : CLOSED, !refused);
+            c.fail(cause != null ? cause : CLOSED, !refused && !handshakeFailed);
         }
         pool.closed(this);
     }
@@ -250,6 +252,12 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             refused = reset.errorCode() == io.netty.handler.codec.http2.Http2Error.REFUSED_STREAM.code();
             cause = new UpstreamCall.UpstreamException("upstream reset the stream (HTTP/2 error "
                     + reset.errorCode() + ")");
+        } else if (event instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent handshake
+                && !handshake.isSuccess()) {
+            // The TLS handler held the request: nothing of it left, so a connect failure, as Envoy counts it
+            // (retried under connect-failure, flag UF), not a reset after sending.
+            handshakeFailed = true;
+            cause = handshake.cause();
         } else if (event instanceof io.netty.handler.codec.http2.Http2GoAwayFrame goAway) {
             // Delivered to streams past the server's last stream id: never processed.
             refused = true;

@@ -378,6 +378,41 @@ class TlsGatewayTest {
             assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine())
                     .isEqualTo("mutual hi");
         }
+
+        // A second endpoint that answers no TLS (it closes every connection it takes): its handshake fails before
+        // any of the request leaves, a connect failure, so Istio's default retries (connect-failure) take each
+        // such request to the good endpoint.
+        ServerSocket closing = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        Thread closer = new Thread(() -> {
+            while (!closing.isClosed()) {
+                try (java.net.Socket taken = closing.accept()) {
+                    closed.incrementAndGet();
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        });
+        closer.setDaemon(true);
+        closer.start();
+        publish(mesh(PKI.issue("localhost")) + origination + """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web-tls-closing}
+                spec: {address: 127.0.0.1, ports: {https: %d}, labels: {app: web-tls}}
+                """.formatted(closing.getLocalPort()));
+        for (int i = 0; i < 6; i++) {
+            try (SSLSocket s = tls(PKI.trustingContext(), httpsPort, "localhost")) {
+                s.getOutputStream().write("GET /get HTTP/1.1\r\nHost: web-tls.example.com\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).as("request %d", i).startsWith("HTTP/1.1 200")
+                        .containsIgnoringCase("x-echo-version: tls-v1");
+            }
+        }
+        closing.close();
+        assertThat(closed).as("the closing endpoint was tried").hasPositiveValue();
     }
 
     @Test
