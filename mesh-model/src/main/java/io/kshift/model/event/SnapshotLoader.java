@@ -88,6 +88,14 @@ public final class SnapshotLoader {
                                     record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                             broken = new BrokenChain("the newest delta on " + topic + " (offset " + offsets.get(i)
                                     + ") cannot be read: " + e.getMessage(), claimed == null ? -1 : claimed.generation());
+                        } else if (newest == null && record.headers().lastHeader(GenerationSummary.HEADER) != null) {
+                            // A checkpoint the validator wrote (it carries the summary a stray record has not) that
+                            // this reader cannot decode, say one from a newer validator: the live generation too.
+                            GenerationSummary claimed = record.value() == null ? null : GenerationSummary.ofRecord(
+                                    record.headers(), record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            broken = new BrokenChain("the newest checkpoint on " + topic + " (offset "
+                                    + offsets.get(i) + ") cannot be read: " + e.getMessage(),
+                                    claimed == null ? -1 : claimed.generation());
                         }
                         LOG.log(System.Logger.Level.WARNING, "skipping an unreadable record on {0} at offset {1}: "
                                 + "{2}", topic, offsets.get(i), e.getMessage());

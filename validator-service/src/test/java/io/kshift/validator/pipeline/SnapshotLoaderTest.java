@@ -97,6 +97,28 @@ class SnapshotLoaderTest {
     }
 
     /**
+     * The newest checkpoint is the validator's (it carries the summary) but does not decode here, say a newer
+     * validator's: the checkpoint before it is not the live generation.
+     */
+    @Test
+    void anUnreadableNewestCheckpointOfTheValidatorsIsRefusedNotPassedOver() throws Exception {
+        String topic = newTopic("kshift.config.newer-");
+        String newer = "{\"schema\":\"kshift.MeshSnapshot/v9\",\"generation\":6,\"resources\":{\"packed\":true}}";
+        ProducerRecord<String, String> checkpoint = new ProducerRecord<>(topic, MeshTopics.MESH_KEY, newer);
+        checkpoint.headers().add(io.kshift.model.event.GenerationSummary.HEADER, EventCodec.encode(
+                new io.kshift.model.event.GenerationSummary(6, "c6", Instant.EPOCH, 3, List.of(), "validator"))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(
+                    snapshot(5, MeshConfig.of(ScaleFixtures.services(3))))));
+            producer.send(checkpoint);
+        }
+        assertThatThrownBy(() -> new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest())
+                .isInstanceOfSatisfying(SnapshotLoader.BrokenChain.class, e -> assertThat(e.generation()).isEqualTo(6))
+                .hasMessageContaining("newest checkpoint");
+    }
+
+    /**
      * A checkpoint of 3 services as generation {@code checkpoint}, then the record {@code strayKey} → {@code stray},
      * then the delta to generation 5 on generation 4; or, when the stray is under the delta key, the stray last.
      */
