@@ -470,7 +470,8 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         if (!response.headers().contains("content-length") && request.version() != HttpVersion.HTTP_2) {
             response.setChunked(true);
-            endsWithConnection = request.version() == HttpVersion.HTTP_1_0;
+            endsWithConnection = request.version() == HttpVersion.HTTP_1_0 && status != 204 && status != 304
+                    && request.method() != io.vertx.core.http.HttpMethod.HEAD;
         }
         t.streaming = true;
     }
