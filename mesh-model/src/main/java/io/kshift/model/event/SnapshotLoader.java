@@ -88,14 +88,17 @@ public final class SnapshotLoader {
                                     record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                             broken = new BrokenChain("the newest delta on " + topic + " (offset " + offsets.get(i)
                                     + ") cannot be read: " + e.getMessage(), claimed == null ? -1 : claimed.generation());
-                        } else if (newest == null && record.headers().lastHeader(GenerationSummary.HEADER) != null) {
-                            // A checkpoint the validator wrote (it carries the summary a stray record has not) that
-                            // this reader cannot decode, say one from a newer validator: the live generation too.
-                            GenerationSummary claimed = record.value() == null ? null : GenerationSummary.ofRecord(
-                                    record.headers(), record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                            broken = new BrokenChain("the newest checkpoint on " + topic + " (offset "
-                                    + offsets.get(i) + ") cannot be read: " + e.getMessage(),
-                                    claimed == null ? -1 : claimed.generation());
+                        } else if (newest == null && record.value() != null) {
+                            // A checkpoint the validator wrote (its summary header reads, and names the generation
+                            // the value claims: a stray record's does not) that this reader cannot decode, say one
+                            // from a newer validator: the live generation, which an older one must not pass for.
+                            GenerationSummary claimed = GenerationSummary.ofRecord(record.headers(),
+                                    record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            if (claimed != null && claimed.generation() > 0) {
+                                broken = new BrokenChain("the newest checkpoint on " + topic + " (offset "
+                                        + offsets.get(i) + ", generation " + claimed.generation()
+                                        + ") cannot be read: " + e.getMessage(), claimed.generation());
+                            }
                         }
                         LOG.log(System.Logger.Level.WARNING, "skipping an unreadable record on {0} at offset {1}: "
                                 + "{2}", topic, offsets.get(i), e.getMessage());

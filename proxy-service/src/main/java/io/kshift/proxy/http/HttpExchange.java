@@ -420,7 +420,8 @@ final class HttpExchange implements UpstreamTry.Owner {
         } else if (sent) {
             respond(503, "upstream reset before headers", ResponseFlags.RESET);
         } else {
-            respond(503, "upstream connect error: " + cause.getMessage(), ResponseFlags.CONNECT_FAILURE);
+            respond(503, "upstream connect error: " + (cause.getMessage() != null ? cause.getMessage()
+                    : cause.getClass().getSimpleName()), ResponseFlags.CONNECT_FAILURE);
         }
     }
 

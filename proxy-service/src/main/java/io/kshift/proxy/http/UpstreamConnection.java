@@ -73,7 +73,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         bodyEnding = false;
         channel.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
-                cause = f.cause();
+                if (!handshakeFailed) { // else the write failed for the handshake, whose cause is kept
+                    cause = f.cause();
+                }
                 // HTTP/2: the connection was draining or closed before the stream went out (a stream channel wraps
                 // the encoder's exception in a ClosedChannelException: the chain is read).
                 refused = neverSent(cause);
@@ -257,7 +259,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             // The TLS handler held the request: nothing of it left, so a connect failure, as Envoy counts it
             // (retried under connect-failure, flag UF), not a reset after sending.
             handshakeFailed = true;
-            cause = handshake.cause();
+            if (cause == null) { // a reset read before it says more than the handler's closed-channel exception
+                cause = handshake.cause();
+            }
         } else if (event instanceof io.netty.handler.codec.http2.Http2GoAwayFrame goAway) {
             // Delivered to streams past the server's last stream id: never processed.
             refused = true;

@@ -190,7 +190,7 @@ final class WarmUpLoad {
             }
             long busy = workers.stream().filter(w -> !w.isDone()).count();
             LOG.warnf("warm-up: %d of its clients still in their last round %.1f s after the load stopped; they are"
-                    + " cut off as its listeners close, and the counts below leave that round out", busy,
+                    + " cut off as its listeners close (that round may show below as an error)", busy,
                     wait.toMillis() / 1000.0);
             return busy;
         }

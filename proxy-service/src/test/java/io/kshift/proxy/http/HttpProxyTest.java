@@ -286,8 +286,12 @@ class HttpProxyTest {
         com.sun.net.httpserver.HttpServer chunked = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         chunked.createContext("/", ex -> {
-            ex.sendResponseHeaders(200, 0); // no length: chunked to the proxy
-            ex.getResponseBody().write("streamed answer\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            if (ex.getRequestURI().getPath().equals("/empty")) {
+                ex.sendResponseHeaders(204, -1);
+            } else {
+                ex.sendResponseHeaders(200, 0); // no length: chunked to the proxy
+                ex.getResponseBody().write("streamed answer\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
             ex.close();
         });
         chunked.start();
@@ -301,6 +305,19 @@ class HttpProxyTest {
                 String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
                 assertThat(answer).as("read to the connection's end, which came").startsWith("HTTP/1.0 200")
                         .endsWith("\r\n\r\nstreamed answer\n").doesNotContainIgnoringCase("transfer-encoding");
+            }
+            try (Socket s = new Socket("127.0.0.1", gatewayPort)) { // answers without a body keep the connection
+                s.setSoTimeout(5000);
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                for (String method : List.of("GET /empty", "HEAD /stream", "GET /empty")) {
+                    s.getOutputStream().write((method + " HTTP/1.0\r\nHost: httpbin\r\nConnection: keep-alive\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    assertThat(in.readLine()).as(method).startsWith("HTTP/1.0 2");
+                    while (!in.readLine().isEmpty()) {
+                        // the head's fields
+                    }
+                }
             }
         } finally {
             chunked.stop(0);

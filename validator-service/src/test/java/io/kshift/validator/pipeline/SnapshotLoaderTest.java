@@ -118,6 +118,25 @@ class SnapshotLoaderTest {
                 .hasMessageContaining("newest checkpoint");
     }
 
+    /** A stray record with a summary header that does not read, or names another generation, is still passed over. */
+    @Test
+    void aStrayWithASummaryHeaderThatIsNotTheValidatorsIsPassedOver() throws Exception {
+        String topic = newTopic("kshift.config.stray-header-");
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(
+                    snapshot(5, MeshConfig.of(ScaleFixtures.services(3))))));
+            for (String header : List.of("not a summary", EventCodec.encode(new io.kshift.model.event.GenerationSummary(
+                    9, "c9", Instant.EPOCH, 3, List.of(), "someone")))) {
+                ProducerRecord<String, String> stray = new ProducerRecord<>(topic, MeshTopics.MESH_KEY,
+                        "{\"generation\":6, \"packed\":true}");
+                stray.headers().add(io.kshift.model.event.GenerationSummary.HEADER,
+                        header.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                producer.send(stray);
+            }
+        }
+        assertThat(new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest().generation()).isEqualTo(5);
+    }
+
     /**
      * A checkpoint of 3 services as generation {@code checkpoint}, then the record {@code strayKey} → {@code stray},
      * then the delta to generation 5 on generation 4; or, when the stray is under the delta key, the stray last.
