@@ -82,23 +82,17 @@ public final class SnapshotLoader {
                             }
                         }
                     } catch (RuntimeException e) {
-                        if (newest == null && MeshTopics.isDelta(record.key(), record.headers(), record.value())) {
-                            // The live generation itself: an older one found further back must not pass for it.
-                            GenerationSummary claimed = GenerationSummary.ofRecord(record.headers(),
-                                    record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                            broken = new BrokenChain("the newest delta on " + topic + " (offset " + offsets.get(i)
-                                    + ") cannot be read: " + e.getMessage(), claimed == null ? -1 : claimed.generation());
-                        } else if (newest == null && record.value() != null) {
-                            // A checkpoint the validator wrote (its summary header reads, and names the generation
-                            // the value claims: a stray record's does not) that this reader cannot decode, say one
-                            // from a newer validator: the live generation, which an older one must not pass for.
-                            GenerationSummary claimed = GenerationSummary.ofRecord(record.headers(),
-                                    record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                            if (claimed != null && claimed.generation() > 0) {
-                                broken = new BrokenChain("the newest checkpoint on " + topic + " (offset "
-                                        + offsets.get(i) + ", generation " + claimed.generation()
-                                        + ") cannot be read: " + e.getMessage(), claimed.generation());
-                            }
+                        boolean delta = MeshTopics.isDelta(record.key(), record.headers(), record.value());
+                        GenerationSummary claimed = newest != null || record.value() == null ? null
+                                : GenerationSummary.ofRecord(record.headers(),
+                                        record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        // The newest delta is the live generation; so is a newest checkpoint the validator wrote (its
+                        // summary header reads and names the generation the value claims: a stray record's does
+                        // not), say one from a newer validator. An older one found further back must not pass for it.
+                        if (newest == null && (delta || claimed != null && claimed.generation() > 0)) {
+                            broken = new BrokenChain("the newest " + (delta ? "delta" : "checkpoint") + " on " + topic
+                                    + " (offset " + offsets.get(i) + ") cannot be read: " + e.getMessage(),
+                                    claimed == null ? -1 : claimed.generation());
                         }
                         LOG.log(System.Logger.Level.WARNING, "skipping an unreadable record on {0} at offset {1}: "
                                 + "{2}", topic, offsets.get(i), e.getMessage());

@@ -103,6 +103,19 @@ class HttpProxyTest {
         return counts;
     }
 
+    /** A loopback backend answering every request with {@code answer}, for what HttpEcho does not send. */
+    static com.sun.net.httpserver.HttpServer backend(com.sun.net.httpserver.HttpHandler answer) throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            try (ex) {
+                answer.handle(ex);
+            }
+        });
+        server.start();
+        return server;
+    }
+
     static final String TO_V1 = "    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]\n";
 
     @Test
@@ -256,15 +269,11 @@ class HttpProxyTest {
     void anAnswerAnUpstreamProxyShedIsNotRetried() throws Exception {
         for (String shed : List.of("x-envoy-overloaded", "x-envoy-ratelimited")) {
             java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-            com.sun.net.httpserver.HttpServer upstream = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-            upstream.createContext("/", ex -> {
+            com.sun.net.httpserver.HttpServer upstream = backend(ex -> {
                 asked.incrementAndGet();
                 ex.getResponseHeaders().set(shed, "true");
                 ex.sendResponseHeaders(503, -1);
-                ex.close();
             });
-            upstream.start();
             try {
                 publish(HttpMesh.endpoint("httpbin-v1-shed", upstream.getAddress().getPort(), "v1"), HttpMesh.rule(""),
                         HttpMesh.routes("  - retries: {attempts: 3, perTryTimeout: 2s, retryOn: 5xx}\n" + TO_V1));
@@ -283,18 +292,14 @@ class HttpProxyTest {
 
     @Test
     void anHttp10KeepAliveClientGetsAnAnswerOfUnknownLengthEndedByTheConnection() throws Exception {
-        com.sun.net.httpserver.HttpServer chunked = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        chunked.createContext("/", ex -> {
+        com.sun.net.httpserver.HttpServer chunked = backend(ex -> {
             if (ex.getRequestURI().getPath().equals("/empty")) {
                 ex.sendResponseHeaders(204, -1);
             } else {
                 ex.sendResponseHeaders(200, 0); // no length: chunked to the proxy
                 ex.getResponseBody().write("streamed answer\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
-            ex.close();
         });
-        chunked.start();
         try {
             new HttpMesh(gatewayPort, chunked.getAddress().getPort(), v2.port()).publishNext(tables,
                     HttpMesh.rule(""), HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1));
