@@ -475,6 +475,16 @@ final class HttpExchange implements UpstreamTry.Owner {
                     && request.method() != io.vertx.core.http.HttpMethod.HEAD;
         }
         t.streaming = true;
+        // The head goes out now, as Envoy sends it, not with the first body bytes: a server that streams (events, a
+        // long poll) has its answer begun in the client's hands before it has anything more to say. Queued behind
+        // this read, so the usual answer (head and body in one read) still leaves in one write.
+        loop.execute(this::sendHead);
+    }
+
+    private void sendHead() {
+        if (!finished && !response.headWritten() && !response.closed()) {
+            response.writeHead();
+        }
     }
 
     /**

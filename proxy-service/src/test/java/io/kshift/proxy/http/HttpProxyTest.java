@@ -291,6 +291,56 @@ class HttpProxyTest {
     }
 
     @Test
+    void anAnswersHeadReachesTheClientBeforeItsBodyExists() throws Exception {
+        java.util.concurrent.Semaphore headSeen = new java.util.concurrent.Semaphore(0);
+        com.sun.net.httpserver.HttpServer events = backend(ex -> {
+            ex.getResponseHeaders().set("content-type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0); // the head, flushed; the body waits until the client holds the head
+            try {
+                headSeen.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.getResponseBody().write("data: first\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        });
+        try {
+            new HttpMesh(gatewayPort, events.getAddress().getPort(), v2.port()).publishNext(tables,
+                    HttpMesh.rule(""), HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1));
+            try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+                s.setSoTimeout(5000);
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().write("GET /events HTTP/1.1\r\nHost: httpbin\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).as("the head, while the upstream holds its body back").startsWith("HTTP/1.1 200");
+                java.util.List<String> head = new java.util.ArrayList<>();
+                for (String line; !(line = in.readLine()).isEmpty(); ) {
+                    head.add(line.toLowerCase(java.util.Locale.ROOT));
+                }
+                assertThat(head).contains("content-type: text/event-stream", "transfer-encoding: chunked");
+                headSeen.release();
+                in.readLine(); // the chunk's size
+                assertThat(in.readLine()).isEqualTo("data: first");
+            }
+            // The same over HTTP/2 (h2c): the client holds the answer's HEADERS frame while the body is held back.
+            HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+            HttpResponse<java.io.InputStream> answer = h2.sendAsync(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + gatewayPort + "/events")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(answer.headers().firstValue("content-type")).hasValue("text/event-stream");
+            headSeen.release();
+            try (java.io.InputStream body = answer.body()) {
+                assertThat(new String(body.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+                        .isEqualTo("data: first\n\n");
+            }
+        } finally {
+            headSeen.release(10);
+            events.stop(0);
+        }
+    }
+
+    @Test
     void anHttp10KeepAliveClientGetsAnAnswerOfUnknownLengthEndedByTheConnection() throws Exception {
         com.sun.net.httpserver.HttpServer chunked = backend(ex -> {
             if (ex.getRequestURI().getPath().equals("/empty")) {
