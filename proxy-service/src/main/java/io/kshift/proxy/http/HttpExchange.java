@@ -192,7 +192,7 @@ final class HttpExchange implements UpstreamTry.Owner {
                 startRouteTimer();
             }
             UpstreamTry t = current;
-            if (route.retry().perTry() != null && t != null && t.timer < 0 && !t.released && !t.streaming) {
+            if (route.retry().perTry() != null && t != null && t.ready && t.timer < 0 && !t.released && !t.streaming) {
                 startTryTimer(t);
             }
         }
@@ -344,9 +344,6 @@ final class HttpExchange implements UpstreamTry.Owner {
         tryHeaders.set("x-envoy-attempt-count", String.valueOf(attempt + 1));
         UpstreamTry t = new UpstreamTry(this, attempt, endpoint, retry);
         current = t;
-        if (route.retry().perTry() != null && requestEnded()) {
-            startTryTimer(t);
-        }
         UpstreamCall call = streams
                 ? new UpstreamCall(loop, UpstreamRequests.head(request.method(), uri, tryHeaders), t, true)
                 : new UpstreamCall(loop, UpstreamRequests.request(request.method(), uri, tryHeaders, body), t);
@@ -389,6 +386,19 @@ final class HttpExchange implements UpstreamTry.Owner {
                 mirrors.send(m.target(), loop, request.method(), uri, headers, body,
                         request.version() == HttpVersion.HTTP_2);
             }
+        }
+    }
+
+    /**
+     * The try's per-try timer starts here, once the request has its connection and the client has sent it whole, as
+     * Envoy starts it at pool-ready: time queued behind {@code http1MaxPendingRequests} or spent connecting is the
+     * route timeout's and the connect timeout's, not the endpoint's, and a queued try timing out would count against
+     * a healthy endpoint in outlier detection.
+     */
+    @Override
+    public void ready(UpstreamTry t) {
+        if (route.retry().perTry() != null && !done && t.timer < 0 && !t.released && requestEnded()) {
+            startTryTimer(t);
         }
     }
 

@@ -141,6 +141,7 @@ final class UpstreamCall {
     void connected(UpstreamConnection c) {
         waitingIn = null;
         connection = c;
+        deliver(listener::ready);
     }
 
     void head(HttpResponse head) {

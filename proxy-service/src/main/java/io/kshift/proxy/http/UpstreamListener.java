@@ -8,6 +8,13 @@ import io.vertx.core.buffer.Buffer;
  * answers are skipped), its body in order, then exactly one of {@code end} or {@code failed}.
  */
 interface UpstreamListener {
+    /**
+     * The request has its connection and is going out on it (Envoy's pool-ready): the time it waited in the pool's
+     * queue or for a connect is behind it.
+     */
+    default void ready() {
+    }
+
     void head(HttpResponse head);
 
     void chunk(Buffer chunk);

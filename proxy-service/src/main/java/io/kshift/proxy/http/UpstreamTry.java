@@ -14,6 +14,9 @@ import io.vertx.core.buffer.Buffer;
 final class UpstreamTry implements UpstreamListener {
     /** The exchange a try reports to. */
     interface Owner {
+        /** The try has its connection: its per-try timer may start. */
+        void ready(UpstreamTry t);
+
         void answered(UpstreamTry t, HttpResponse head);
 
         void chunk(UpstreamTry t, Buffer chunk);
@@ -39,6 +42,8 @@ final class UpstreamTry implements UpstreamListener {
     final boolean retry;
     UpstreamCall call;
     long timer = -1;
+    /** It has its connection (not waiting in the pool's queue or for a connect). */
+    boolean ready;
     boolean timedOut;
     boolean released;
     /** Its answer is the client's, relayed as it comes. */
@@ -53,6 +58,12 @@ final class UpstreamTry implements UpstreamListener {
         this.attempt = attempt;
         this.endpoint = endpoint;
         this.retry = retry;
+    }
+
+    @Override
+    public void ready() {
+        ready = true;
+        owner.ready(this);
     }
 
     @Override

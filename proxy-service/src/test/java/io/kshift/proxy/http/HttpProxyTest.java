@@ -486,6 +486,49 @@ class HttpProxyTest {
         assertThat(first.get().statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void aTryWaitingInThePoolsQueueIsNotTimedByItsPerTryTimeout() throws Exception {
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        com.sun.net.httpserver.HttpServer upstream = backend(ex -> {
+            if (ex.getRequestURI().getPath().equals("/hold")) {
+                holding.countDown();
+                try {
+                    hold.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] body = ex.getRequestURI().getPath().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+        });
+        try {
+            new HttpMesh(gatewayPort, upstream.getAddress().getPort(), v2.port()).publishNext(tables,
+                    HttpMesh.rule("""
+                              trafficPolicy:
+                                connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 5}}
+                            """),
+                    HttpMesh.routes("  - match: [{uri: {prefix: /hold}}]\n    retries: {attempts: 0}\n" + TO_V1
+                            + "  - retries: {attempts: 0, perTryTimeout: 1s}\n" + TO_V1));
+            CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> call("/hold"));
+            assertThat(holding.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // The one connection is busy: this request waits in the queue longer than its per-try timeout.
+            CompletableFuture<HttpResponse<String>> queued = CompletableFuture.supplyAsync(() -> call("/queued"));
+            Thread.sleep(1800);
+            assertThat(queued).as("no answer while it waits for the connection").isNotDone();
+            hold.countDown();
+            assertThat(held.get(5, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            HttpResponse<String> answer = queued.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer.statusCode()).as("its try is timed from when it had the connection, as Envoy's")
+                    .isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("/queued");
+        } finally {
+            hold.countDown();
+            upstream.stop(0);
+        }
+    }
+
     static HttpResponse<String> call(String path) {
         try {
             return get(path);
