@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
 public class StatusReporter {
     private static final Logger LOG = Logger.getLogger(StatusReporter.class);
 
-    private final Emitter<Record<String, String>> emitter;
+    private final StatusChannel channel;
     private final NodeIdentity node;
     private final RouteTableHolder tables;
     private final ListenerManager listeners;
@@ -47,7 +47,7 @@ public class StatusReporter {
                           @ConfigProperty(name = "quarkus.http.port", defaultValue = "15000") int port,
                           @ConfigProperty(name = "kshift.proxy.bind-host", defaultValue = "0.0.0.0") String dataHost) {
         this.udp = udp;
-        this.emitter = emitter;
+        this.channel = new StatusChannel(emitter);
         this.node = node;
         this.tables = tables;
         this.listeners = listeners;
@@ -83,8 +83,7 @@ public class StatusReporter {
             heartbeats.shutdownNow();
         }
         try {
-            emitter.send(Record.<String, String>of(node.nodeId(), null)).toCompletableFuture()
-                    .get(2, java.util.concurrent.TimeUnit.SECONDS);
+            channel.close(node.nodeId()).toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debugf("no tombstone for %s: %s", node.nodeId(), e.getMessage());
         }
@@ -100,12 +99,14 @@ public class StatusReporter {
     public void report() {
         ProxyStatus status = current();
         try {
-            emitter.send(Record.of(status.nodeId(), EventCodec.encode(status)))
-                    .whenComplete((ok, failure) -> {
-                        if (failure != null) {
-                            dropped.incrementAndGet();
-                        }
-                    });
+            var sent = channel.report(status.nodeId(), EventCodec.encode(status));
+            if (sent != null) {
+                sent.whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        dropped.incrementAndGet();
+                    }
+                });
+            }
         } catch (RuntimeException e) {
             // Emitter buffer full: Kafka has been unreachable for a while.
             long n = dropped.incrementAndGet();

@@ -1,0 +1,81 @@
+package io.kshift.proxy.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smallrye.reactive.messaging.kafka.Record;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+
+/** The order of a node's status records: its tombstone is the last, whatever is reporting when it goes. */
+class StatusChannelTest {
+    /** What the emitter was handed, in order (the bus keeps that order for one key). */
+    static final class Sent implements Emitter<Record<String, String>> {
+        final List<Record<String, String>> records = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletionStage<Void> send(Record<String, String> record) {
+            records.add(record);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public <M extends Message<? extends Record<String, String>>> void send(M msg) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void complete() {
+        }
+
+        @Override
+        public void error(Exception e) {
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean hasRequests() {
+            return true;
+        }
+    }
+
+    @Test
+    void nothingFollowsTheTombstoneWhileReportsRaceIt() throws Exception {
+        Sent sent = new Sent();
+        StatusChannel channel = new StatusChannel(sent);
+        CountDownLatch going = new CountDownLatch(4);
+        List<Thread> reporters = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(() -> {
+                going.countDown();
+                for (int n = 0; n < 20_000; n++) {
+                    channel.report("node-a", "{\"n\":" + n + "}");
+                }
+            });
+            t.start();
+            reporters.add(t);
+        }
+        going.await();
+        channel.close("node-a").toCompletableFuture().get();
+        for (Thread t : reporters) {
+            t.join();
+        }
+        assertThat(sent.records).isNotEmpty();
+        Record<String, String> last = sent.records.get(sent.records.size() - 1);
+        assertThat(last.key()).isEqualTo("node-a");
+        assertThat(last.value()).as("the tombstone is the node's last word").isNull();
+        assertThat(sent.records.stream().filter(r -> r.value() == null)).hasSize(1);
+        assertThat(channel.report("node-a", "{}")).as("a report after it is not sent").isNull();
+        assertThat(channel.close("node-a").toCompletableFuture().get()).isNull();
+        assertThat(sent.records.stream().filter(r -> r.value() == null)).as("one tombstone").hasSize(1);
+    }
+}
