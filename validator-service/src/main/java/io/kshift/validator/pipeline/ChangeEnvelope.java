@@ -40,7 +40,36 @@ final class ChangeEnvelope {
         return out;
     }
 
+    /**
+     * The record's value as text. JSON travels as UTF-8, and a byte that is not UTF-8 is refused (with its offset),
+     * not replaced: decoded leniently, a change would be validated, and accepted, with characters its producer never
+     * sent.
+     */
+    static String text(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(value);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(value.length); // never more chars than bytes
+        java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new IllegalArgumentException("its value is not UTF-8 text (a malformed byte at offset "
+                    + in.position() + ")");
+        }
+        return out.flip().toString();
+    }
+
     /** The change id in a record that does not decode as a change, when it has one; null otherwise. */
+    static String changeIdOf(byte[] value) {
+        return value == null ? null : changeIdOf(new String(value, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     static String changeIdOf(String raw) {
         if (raw == null) {
             return null;
@@ -57,7 +86,7 @@ final class ChangeEnvelope {
         return "not a " + Schemas.CHANGE_REQUESTED + ": " + why;
     }
 
-    static ChangeLoop.Verdict rejected(MeshSnapshot current, ConsumerRecord<String, String> record, String changeId,
+    static ChangeLoop.Verdict rejected(MeshSnapshot current, ConsumerRecord<String, byte[]> record, String changeId,
                                     List<ValidationMessage> errors, String deadLetter) {
         String id = changeId == null || changeId.isBlank() ? "offset-" + record.offset() : changeId;
         return new ChangeLoop.Verdict(new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT, id,
@@ -65,11 +94,10 @@ final class ChangeEnvelope {
                 java.time.Instant.now()), java.util.Optional.empty()), deadLetter);
     }
 
-    /** The record as it came (key, value), with where it came from and why it is here. */
-    static ProducerRecord<String, byte[]> deadLetter(String deadLetterTopic, ConsumerRecord<String, String> record,
+    /** The record as it came (its value's bytes, its key), with where it came from and why it is here. */
+    static ProducerRecord<String, byte[]> deadLetter(String deadLetterTopic, ConsumerRecord<String, byte[]> record,
                                                      String why) {
-        ProducerRecord<String, byte[]> out = new ProducerRecord<>(deadLetterTopic, record.key(),
-                record.value() == null ? null : record.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
         record.headers().forEach(h -> out.headers().add(h));
         out.headers().add("kshift-dlq-reason", why.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         out.headers().add("kshift-dlq-source", (record.topic() + "/" + record.partition() + "@" + record.offset())

@@ -34,6 +34,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -84,7 +85,7 @@ public class ChangeLoop implements Runnable {
     private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
     /** Restarts since the loop last committed a decision or found nothing to read: it is stuck on a record. */
     private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
-    private KafkaConsumer<String, String> consumer;
+    private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private Thread thread;
 
@@ -192,7 +193,7 @@ public class ChangeLoop implements Runnable {
         // Before the first poll: the validator reports ready only once its loop polls, so it is warm by then.
         warmUp.run();
         while (running) {
-            try (KafkaConsumer<String, String> c = consumer()) {
+            try (KafkaConsumer<String, byte[]> c = consumer()) {
                 consumer = c;
                 c.subscribe(List.of(changesTopic), new Reload());
                 while (running) {
@@ -201,7 +202,7 @@ public class ChangeLoop implements Runnable {
                     if (records.isEmpty()) {
                         failuresInARow.set(0);
                     }
-                    for (ConsumerRecord<String, String> record : records) {
+                    for (ConsumerRecord<String, byte[]> record : records) {
                         process(producer, c, record);
                     }
                 }
@@ -228,8 +229,8 @@ public class ChangeLoop implements Runnable {
         }
     }
 
-    private void process(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, String> c,
-                         ConsumerRecord<String, String> record) {
+    private void process(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
+                         ConsumerRecord<String, byte[]> record) {
         MeshSnapshot current = live.get();
         long started = System.nanoTime();
         Verdict verdict = decide(current, record);
@@ -311,10 +312,10 @@ public class ChangeLoop implements Runnable {
      * Never throws: a record that is not a change, or one the rules fail on, is rejected (under its change id when
      * it has one, so whoever submitted it gets an answer) and copied to the dead-letter topic; the loop goes on.
      */
-    Verdict decide(MeshSnapshot current, ConsumerRecord<String, String> record) {
+    Verdict decide(MeshSnapshot current, ConsumerRecord<String, byte[]> record) {
         ChangeRequested change;
         try {
-            change = EventCodec.decode(record.value(), ChangeRequested.class);
+            change = EventCodec.decode(ChangeEnvelope.text(record.value()), ChangeRequested.class);
         } catch (RuntimeException e) {
             String why = ChangeEnvelope.notAChange(e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.warnf("undecodable change at offset %d: %s", record.offset(), why);
@@ -351,7 +352,7 @@ public class ChangeLoop implements Runnable {
                 group + "-" + partition.topic() + "-" + partition.partition());
     }
 
-    private KafkaConsumer<String, String> consumer() {
+    private KafkaConsumer<String, byte[]> consumer() {
         Properties p = bus.properties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -361,7 +362,7 @@ public class ChangeLoop implements Runnable {
         // A crashed validator is noticed in seconds, not the default 45 s; the standby then takes over.
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(sessionTimeoutMs));
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(500, sessionTimeoutMs / 4)));
-        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private void pause() {
