@@ -59,6 +59,15 @@ public class SnapshotApplier {
     private final RandomGenerator random = () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
     private final AtomicReference<Waiting> waiting = new AtomicReference<>();
     private final AtomicLong deltasApplied = new AtomicLong();
+    /**
+     * The last generation whose build threw (builder thread only; null once one builds): a delta on a checkpoint the
+     * node holds only here is applied to it, not refused until the next checkpoint, up to 100 generations later.
+     */
+    private Unbuilt unbuilt;
+
+    private record Unbuilt(long generation, MeshConfig config) {
+    }
+
     /** The newest checkpoint and the newest delta after it that wait for the builder (either may be null). */
     private record Waiting(ConsumerRecord<String, byte[]> checkpoint, ConsumerRecord<String, byte[]> delta) {
         static final Waiting NONE = new Waiting(null, null);
@@ -155,10 +164,13 @@ public class SnapshotApplier {
             }
             if (delta != null && delta.generation() <= generation) {
                 tables.superseded().incrementAndGet();
-            } else if (delta != null && delta.base() > generation) {
+            } else if (delta != null && delta.base() > generation && !fits(delta, unbuilt)) {
                 missingCheckpoint(delta, generation);
             } else if (delta != null) {
-                applied = fitsRunning ? applied : delta.applyTo(config);
+                // On a config the node could not build: the keys changed since it are not those since the running
+                // table, so that build is whole (changedKeys stays null).
+                MeshConfig onto = delta.base() > generation ? unbuilt.config() : config;
+                applied = fitsRunning ? applied : delta.applyTo(onto);
                 if (applied.isEmpty()) {
                     LOG.errorf("the delta to generation %d does not add up to %d resources on generation %d; "
                             + "waiting for the next checkpoint", delta.generation(), delta.resources(), generation);
@@ -179,11 +191,18 @@ public class SnapshotApplier {
         }
         try {
             apply(generation, config, changedKeys, started);
+            unbuilt = null;
         } catch (RuntimeException e) {
             LOG.errorf(e, "generation %d could not be applied; still running %d", generation,
                     tables.get().generation());
             tables.unreadable().incrementAndGet();
+            unbuilt = new Unbuilt(generation, config);
         }
+    }
+
+    /** Whether the delta takes {@code config} (its checkpoint or later) to a newer generation. */
+    private static boolean fits(SnapshotDelta delta, Unbuilt config) {
+        return config != null && delta.base() <= config.generation() && delta.generation() > config.generation();
     }
 
     /** The checkpoint decoded, or null (counted) when it does not decode. */
