@@ -703,7 +703,7 @@ final class HttpExchange implements UpstreamTry.Owner {
     /**
      * Nothing moved for the stream idle timeout: 408 {@code SI} if the answer has not begun (its upstream headers, if
      * any, are dropped), else a reset as Envoy does. An HTTP/1 connection is closed too (the client may be part-way
-     * through a body nobody will read); on HTTP/2 only this stream ends.
+     * through a body nobody will read), after its answer ({@link DelayedClose}); on HTTP/2 only this stream ends.
      */
     private void idleTimeout() {
         if (finished) {
@@ -720,7 +720,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         answer(408, "stream timeout", ResponseFlags.STREAM_IDLE);
         if (!answering && request.version() != HttpVersion.HTTP_2) {
-            request.connection().close();
+            DelayedClose.close(request.connection());
         }
         if (pending != null) {
             pending.reset();
