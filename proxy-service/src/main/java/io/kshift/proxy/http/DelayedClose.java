@@ -31,10 +31,11 @@ final class DelayedClose {
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
             if (written.isSuccess() && channel.isActive()) {
                 duplex.shutdownOutput();
-                channel.eventLoop().schedule(() -> channel.close(), MILLIS, TimeUnit.MILLISECONDS);
             } else {
                 channel.close();
             }
         });
+        // From now, not from the answer's leaving: a client that reads nothing holds that write back for ever.
+        channel.eventLoop().schedule(() -> channel.close(), MILLIS, TimeUnit.MILLISECONDS);
     }
 }

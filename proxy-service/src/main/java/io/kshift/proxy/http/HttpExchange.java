@@ -390,14 +390,14 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     /**
-     * The try's per-try timer starts here, once the request has its connection and the client has sent it whole, as
-     * Envoy starts it at pool-ready: time queued behind {@code http1MaxPendingRequests} or spent connecting is the
+     * The try's per-try timer starts here, once the request's head has gone out on its connection (or stream) and the
+     * client has sent it whole, as Envoy starts it at pool-ready: time queued behind {@code http1MaxPendingRequests} or spent connecting is the
      * route timeout's and the connect timeout's, not the endpoint's, and a queued try timing out would count against
      * a healthy endpoint in outlier detection.
      */
     @Override
     public void ready(UpstreamTry t) {
-        if (route.retry().perTry() != null && !done && t.timer < 0 && !t.released && requestEnded()) {
+        if (route.retry().perTry() != null && !done && t.timer < 0 && !t.released && !t.headSeen && requestEnded()) {
             startTryTimer(t);
         }
     }
@@ -493,7 +493,11 @@ final class HttpExchange implements UpstreamTry.Owner {
 
     private void sendHead() {
         if (!finished && !response.headWritten() && !response.closed()) {
-            response.writeHead();
+            if (request.version() == HttpVersion.HTTP_1_0) {
+                response.write(Buffer.buffer()); // Vert.x's writeHead wants a length or chunking, which 1.0 lacks
+            } else {
+                response.writeHead();
+            }
         }
     }
 

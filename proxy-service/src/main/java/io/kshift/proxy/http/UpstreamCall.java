@@ -141,7 +141,13 @@ final class UpstreamCall {
     void connected(UpstreamConnection c) {
         waitingIn = null;
         connection = c;
-        deliver(listener::ready);
+    }
+
+    /** The request's head is written: on its socket (after a TLS handshake), or its HTTP/2 stream is open. */
+    void headWritten() {
+        if (!over) {
+            deliver(listener::ready);
+        }
     }
 
     void head(HttpResponse head) {

@@ -72,6 +72,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         headSent = streaming;
         bodyEnding = false;
         channel.writeAndFlush(request).addListener(f -> {
+            if (f.isSuccess()) {
+                c.headWritten();
+            }
             if (!f.isSuccess()) {
                 if (!handshakeFailed) { // else the write failed for the handshake, whose cause is kept
                     cause = f.cause();

@@ -322,6 +322,20 @@ class HttpProxyTest {
                 in.readLine(); // the chunk's size
                 assertThat(in.readLine()).isEqualTo("data: first");
             }
+            // An HTTP/1.0 client (no chunking: the answer ends with the connection) gets its head early too.
+            try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+                s.setSoTimeout(5000);
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().write("GET /events HTTP/1.0\r\nHost: httpbin\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).as("HTTP/1.0: the head first").startsWith("HTTP/1.0 200");
+                while (!in.readLine().isEmpty()) {
+                    // the head's fields
+                }
+                headSeen.release();
+                assertThat(in.readLine()).isEqualTo("data: first");
+            }
             // The same over HTTP/2 (h2c): the client holds the answer's HEADERS frame while the body is held back.
             HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
             HttpResponse<java.io.InputStream> answer = h2.sendAsync(HttpRequest.newBuilder(

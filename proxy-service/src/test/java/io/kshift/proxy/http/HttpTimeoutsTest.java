@@ -207,7 +207,7 @@ class HttpTimeoutsTest extends GatewayHttpFixture {
             // The answer and then the end of the proxy's side; what the client still sends for a moment is taken,
             // not reset (a reset can overtake the answer): Envoy's delayed close.
             s.getOutputStream().write("x".repeat(100).getBytes(StandardCharsets.US_ASCII));
-            Thread.sleep(200);
+            Thread.sleep(50);
             s.getOutputStream().write("x".repeat(100).getBytes(StandardCharsets.US_ASCII));
         }
         assertThat(get("/get").statusCode()).isEqualTo(200);

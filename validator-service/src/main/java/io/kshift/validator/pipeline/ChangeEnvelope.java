@@ -49,25 +49,39 @@ final class ChangeEnvelope {
         if (value == null) {
             return null;
         }
+        int malformed = firstMalformed(value);
+        if (malformed >= 0) {
+            throw new IllegalArgumentException("its value is not UTF-8 text (a malformed byte at offset "
+                    + malformed + ")");
+        }
+        return new String(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The offset of the first byte that is not UTF-8, or -1; checked in slices, as changes run to megabytes. */
+    private static int firstMalformed(byte[] value) {
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(value);
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(value.length); // never more chars than bytes
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(8192);
         java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                 .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-        java.nio.charset.CoderResult result = decoder.decode(in, out, true);
-        if (!result.isError()) {
-            result = decoder.flush(out);
+        while (true) {
+            java.nio.charset.CoderResult result = decoder.decode(in, out.clear(), true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (result.isUnderflow()) {
+                return decoder.flush(out.clear()).isError() ? in.position() : -1;
+            }
         }
-        if (result.isError()) {
-            throw new IllegalArgumentException("its value is not UTF-8 text (a malformed byte at offset "
-                    + in.position() + ")");
-        }
-        return out.flip().toString();
     }
 
-    /** The change id in a record that does not decode as a change, when it has one; null otherwise. */
+    /**
+     * The change id in a record that does not decode as a change, when it has one and it is what was sent (a bad byte
+     * elsewhere does not cost the submitter its answer; one in the id would answer under an id nobody sent).
+     */
     static String changeIdOf(byte[] value) {
-        return value == null ? null : changeIdOf(new String(value, java.nio.charset.StandardCharsets.UTF_8));
+        String id = value == null ? null : changeIdOf(new String(value, java.nio.charset.StandardCharsets.UTF_8));
+        return id == null || id.indexOf('\uFFFD') >= 0 ? null : id;
     }
 
     static String changeIdOf(String raw) {
