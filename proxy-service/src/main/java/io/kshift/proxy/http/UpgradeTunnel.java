@@ -218,11 +218,11 @@ final class UpgradeTunnel {
             RequestHeadTimer.detach(((io.vertx.core.net.impl.NetSocketInternal) client).channelHandlerContext()
                     .pipeline());
             openedAt = System.nanoTime();
-            target.stats().connectionOpened();
-            target.stats().request(101, "", 0);
+            io.kshift.proxy.telemetry.TrafficStats stats = target.statsRef().open(); // the tunnel's close goes where its open went
+            stats.request(101, "", 0);
             client.closeHandler(v -> {
                 socket.close();
-                target.stats().connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
+                stats.connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
             });
             socket.closeHandler(v -> client.close());
             if (early.length() > 0) {

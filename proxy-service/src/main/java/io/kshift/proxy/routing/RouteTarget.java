@@ -22,6 +22,11 @@ public record RouteTarget(ResolvedDestination destination, int weight, EndpointP
                 maxConnections(destination), tls);
     }
 
+    /** Stats with a connection opened on them, for it to report to until it closes ({@link StatsRef#open}). */
+    public TrafficStats openConnection() {
+        return statsRef.open();
+    }
+
     /** This destination's traffic stats on the route's listener (made by the first connection). */
     public TrafficStats stats() {
         return statsRef.get();

@@ -47,7 +47,6 @@ public class TcpProxy {
             return;
         }
         target.connections().increment();
-        target.stats().connectionOpened();
-        new TcpSession(client, target, clients).start();
+        new TcpSession(client, target, target.openConnection(), clients).start();
     }
 }

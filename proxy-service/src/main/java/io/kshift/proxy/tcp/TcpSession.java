@@ -2,6 +2,7 @@ package io.kshift.proxy.tcp;
 
 import io.kshift.proxy.routing.RouteTarget;
 import io.kshift.proxy.routing.Upstream;
+import io.kshift.proxy.telemetry.TrafficStats;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -23,6 +24,8 @@ final class TcpSession {
 
     private final Channel client;
     private final RouteTarget target;
+    /** The stats the connection was counted in on: its bytes and close go there too. */
+    private final TrafficStats stats;
     private final UpstreamClients connector;
     private final int first;
     private final long openedAt = System.nanoTime();
@@ -32,9 +35,10 @@ final class TcpSession {
     private boolean clientClosed;
     private int directionsDone;
 
-    TcpSession(Channel client, RouteTarget target, UpstreamClients connector) {
+    TcpSession(Channel client, RouteTarget target, TrafficStats stats, UpstreamClients connector) {
         this.client = client;
         this.target = target;
+        this.stats = stats;
         this.connector = connector;
         this.first = target.endpoints().first();
     }
@@ -46,7 +50,7 @@ final class TcpSession {
         client.closeFuture().addListener(v -> {
             clientClosed = true;
             target.release();
-            target.stats().connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
+            stats.connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
             fromClient.discard();
             if (maxAgeTimer != null) {
                 maxAgeTimer.cancel(false);
@@ -98,7 +102,7 @@ final class TcpSession {
             var outliers = endpoints.outliers();
             if (!ar.isSuccess()) {
                 LOG.debugf("endpoint %s refused: %s", endpoint, ar.cause().getMessage());
-                target.stats().connectFailure(ar.cause());
+                stats.connectFailure(ar.cause());
                 if (outliers != null) {
                     outliers.failure(endpoint, true, true);
                 }
@@ -139,8 +143,8 @@ final class TcpSession {
             closeAfterWrites(client);
         });
         Relay fromUpstream = Relay.from(channel);
-        fromUpstream.to(client, fromClient, this::directionDone, target.stats().bytesFromUpstream());
-        fromClient.to(channel, fromUpstream, this::directionDone, target.stats().bytesFromClient());
+        fromUpstream.to(client, fromClient, this::directionDone, stats.bytesFromUpstream());
+        fromClient.to(channel, fromUpstream, this::directionDone, stats.bytesFromClient());
         Duration maxAge = target.destination().maxConnectionDuration();
         if (maxAge != null && !clientClosed) { // passing on held reads may have failed and closed both already
             maxAgeTimer = client.eventLoop().schedule(this::close, Math.max(1, maxAge.toMillis()),

@@ -20,6 +20,21 @@ public final class StatsRef {
         return key;
     }
 
+    /**
+     * The live stats with one more connection open on them: the connection reports to these to its close (its bytes
+     * and duration), whatever retirement does meanwhile.
+     */
+    public TrafficStats open() {
+        while (true) {
+            TrafficStats s = get();
+            if (s.connectionOpened()) {
+                return s;
+            }
+            stats = null; // being retired: the catalogue makes fresh ones once these are out of it
+            Thread.onSpinWait();
+        }
+    }
+
     /** The live stats of this key, made on first use. */
     public TrafficStats get() {
         TrafficStats s = stats;

@@ -52,11 +52,18 @@ public class Telemetry {
         return stats.values();
     }
 
-    /** Removes idle stats and their meters; their handles find fresh stats on next use. Reporter thread only. */
+    /**
+     * Removes idle stats and their meters, unless a connection is open on them; their handles find fresh stats on next
+     * use. The meters go first: while the stats are still in the catalogue no fresh ones can be made, whose meters
+     * (the same names and tags) the registry would hand back and this would then remove. Reporter thread only.
+     */
     void retire(TrafficStats s) {
+        if (!s.tryRetire()) {
+            return;
+        }
+        s.meters.forEach(registry::remove);
         if (stats.remove(s.key(), s)) {
             s.retired = true;
-            s.meters.forEach(registry::remove);
             retiring.add(s);
         }
     }

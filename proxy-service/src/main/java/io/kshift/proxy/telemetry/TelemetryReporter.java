@@ -132,8 +132,8 @@ public class TelemetryReporter {
             if (e != null) {
                 entries.add(e);
                 s.idleReports = 0;
-            } else if (++s.idleReports >= idleReportsBeforeRetire && s.connectionsActive.get() == 0) {
-                stats.retire(s);
+            } else if (++s.idleReports >= idleReportsBeforeRetire) {
+                stats.retire(s); // not while a connection is open on them
             }
         }
         for (TrafficStats s : retiredBefore) {

@@ -63,10 +63,29 @@ public final class TrafficStats {
         return key;
     }
 
-    public void connectionOpened() {
+    /**
+     * Counts a connection in, unless the stats are being retired ({@link #tryRetire}): then false, and the caller
+     * takes fresh stats ({@link StatsRef#open}). A connection keeps the stats it opened on to its close.
+     */
+    boolean connectionOpened() {
+        if (connectionsActive.incrementAndGet() < 0) {
+            connectionsActive.decrementAndGet();
+            return false;
+        }
         connectionsOpened.increment();
-        connectionsActive.incrementAndGet();
+        return true;
     }
+
+    /**
+     * Retires these stats if no connection is open on them, atomically with the connections opening on them: one that
+     * opens after this sees them retired, and none that opened before can close on other stats.
+     */
+    boolean tryRetire() {
+        return connectionsActive.compareAndSet(0, RETIRING);
+    }
+
+    /** Below any count of connections, however many open on retired stats meanwhile. */
+    private static final long RETIRING = Long.MIN_VALUE / 2;
 
     public void connectionClosed(long millis) {
         connectionsClosed.increment();

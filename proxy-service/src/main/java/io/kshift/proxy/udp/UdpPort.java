@@ -125,6 +125,8 @@ final class UdpPort {
     private final class Session {
         private final SocketAddress client;
         private final RouteTarget target;
+        /** The stats the session was counted in on: its datagrams and close go there too. */
+        private final io.kshift.proxy.telemetry.TrafficStats stats;
         private final io.kshift.proxy.routing.Upstream endpoint;
         private final long started = System.nanoTime();
         /** The table generation this session last checked its endpoint against. */
@@ -141,7 +143,7 @@ final class UdpPort {
             this.generation = generation;
             this.endpoint = endpoint(target);
             target.connections().increment();
-            target.stats().connectionOpened();
+            this.stats = target.openConnection();
             endpoint.opened();
             String host = endpoint.address().host();
             // A promise of the port's context: what follows runs on its loop, as the rest of the session does.
@@ -208,11 +210,11 @@ final class UdpPort {
             if (upstream == null) {
                 if (pending != null && pending.size() < PENDING) {
                     pending.add(data);
-                    target.stats().bytesFromClient().add(data.length());
+                    stats.bytesFromClient().add(data.length());
                 }
                 return;
             }
-            target.stats().bytesFromClient().add(data.length());
+            stats.bytesFromClient().add(data.length());
             send(data);
         }
 
@@ -227,7 +229,7 @@ final class UdpPort {
                 return;
             }
             lastActive = System.nanoTime();
-            target.stats().bytesFromUpstream().add(packet.data().length());
+            stats.bytesFromUpstream().add(packet.data().length());
             socket.send(packet.data(), client.port(), client.host());
         }
 
@@ -242,7 +244,7 @@ final class UdpPort {
             }
             over = true;
             endpoint.closed();
-            target.stats().connectionClosed((System.nanoTime() - started) / 1_000_000);
+            stats.connectionClosed((System.nanoTime() - started) / 1_000_000);
             if (upstream != null) {
                 upstream.close();
             }
