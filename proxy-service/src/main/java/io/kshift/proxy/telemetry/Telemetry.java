@@ -95,7 +95,7 @@ public class Telemetry {
             s.meters.add(counter("istio_tcp_connections_closed", tags, s.connectionsClosed));
             s.meters.add(counter("istio_tcp_received_bytes", tags, s.bytesFromClient));
             s.meters.add(counter("istio_tcp_sent_bytes", tags, s.bytesFromUpstream));
-            s.meters.add(Gauge.builder("kshift_tcp_connections_active", s.connectionsActive, Number::doubleValue)
+            s.meters.add(Gauge.builder("kshift_tcp_connections_active", s, TrafficStats::activeConnections)
                     .tags(tags).register(registry));
         }
         for (int i = 0; i < TrafficStats.CONNECT_REASONS.length; i++) {

@@ -191,7 +191,7 @@ public class TelemetryReporter {
         if (s.requestLatency != null) {
             latencies = s.recycledLatencies = s.requestLatency.getIntervalHistogram(s.recycledLatencies);
         }
-        long active = s.connectionsActive.get();
+        long active = s.activeConnections();
         boolean idle = opened == 0 && closed == 0 && fromClient == 0 && fromUpstream == 0 && failures == 0
                 && requests.isEmpty() && active == 0 && (durations == null || durations.getTotalCount() == 0);
         if (idle) {

@@ -181,6 +181,6 @@ public final class TrafficStats {
 
     /** TCP connections open now to this key's destination, for the node-wide drain at shutdown. */
     public long activeConnections() {
-        return connectionsActive.get();
+        return Math.max(0, connectionsActive.get()); // retired stats hold a sentinel far below zero
     }
 }
