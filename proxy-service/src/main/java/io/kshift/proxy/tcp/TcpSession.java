@@ -76,9 +76,19 @@ final class TcpSession {
                 idle.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    /** Closes once what was written before has left (a close does not drop the last bytes relayed to a peer). */
-    private static void closeAfterWrites(Channel channel) {
+    /**
+     * Closes once what was written before has left (a close does not drop the last bytes relayed to a peer), or once
+     * nothing has moved for the destination's idle timeout: the idle handler watched the client, and with the client
+     * gone a peer that reads nothing would hold the socket (and its endpoint's count) for ever.
+     */
+    private void closeAfterWrites(Channel channel) {
         if (channel.isActive()) {
+            Duration idle = target.destination().idleTimeout();
+            if (idle != null && !idle.isZero() && channel.pipeline().get("kshift-idle") == null) {
+                // Output observed: a peer that reads slowly but reads is not idle.
+                channel.pipeline().addFirst("kshift-idle", new io.netty.handler.timeout.IdleStateHandler(true, 0, 0,
+                        idle.toMillis(), TimeUnit.MILLISECONDS));
+            }
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             channel.close();

@@ -289,6 +289,48 @@ class TcpProxyTest {
     }
 
     @Test
+    void aBackendThatReadsNothingAfterTheClientLeftIsLetGoAtTheIdleTimeout() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0)) {
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread deaf = new Thread(() -> { // accepts, and reads nothing until the test is over
+                try (Socket s = backend.accept()) {
+                    done.await();
+                } catch (Exception e) {
+                    // the test is over
+                }
+            });
+            deaf.start();
+            long generation = tables.get().generation() + 1;
+            new SampleSnapshots(gatewayPort, backend.getLocalPort(), v2.port()).publish(generation,
+                    "tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", tcpPool("idleTimeout: 1s"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+            var endpoint = tables.get().route(gatewayPort).orElseThrow().targets().get(0).endpoints().get(0);
+            try (Socket client = new Socket("127.0.0.1", gatewayPort)) {
+                Thread writer = new Thread(() -> { // until every buffer on the way is full
+                    try {
+                        byte[] chunk = new byte[64 << 10];
+                        for (int i = 0; i < 256; i++) {
+                            client.getOutputStream().write(chunk);
+                        }
+                    } catch (java.io.IOException closed) {
+                        // the client closed under it
+                    }
+                });
+                writer.start();
+                await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.active() == 1);
+                Thread.sleep(500); // the buffers fill
+                client.close();
+                writer.join(5000);
+            }
+            await().atMost(Duration.ofSeconds(10)).alias("the upstream connection closed after 1 s of nothing moving")
+                    .until(() -> endpoint.active() == 0);
+            done.countDown();
+            deaf.join(5000);
+        }
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+    }
+
+    @Test
     void aFullListenerClosesNewConnectionsAtAcceptWhileItsOpenOnesAreServed() throws Exception {
         // The test profile caps listeners at 20 connections per node.
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
