@@ -4,8 +4,8 @@ import java.util.BitSet;
 import java.util.Optional;
 
 /**
- * RE2/J walks each character's case-fold orbit when it compiles a case-insensitive pattern ({@code (?i)}, or
- * {@code ignoreUriCase}), and for a few characters its fold tables and the JDK's disagree so the orbit never
+ * RE2/J walks each character's case-fold orbit when it compiles a case-insensitive pattern ({@code (?i)}, or an
+ * authority match), and for a few characters its fold tables and the JDK's disagree so the orbit never
  * returns: compiling {@code (?i)\x{1C80}}, or a class range over it, never ends (found by RequestPathFuzzTest).
  * This finds those characters once, by walking the engine's own orbits with a bound, and refuses a
  * case-insensitive pattern that could reach one (literally, quoted in {@code \Q..\E}, by {@code \x} escape or as an

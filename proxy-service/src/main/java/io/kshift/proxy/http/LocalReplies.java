@@ -37,10 +37,15 @@ final class LocalReplies {
         }
     }
 
-    /** The route's redirect; with a path rewrite (the Gateway API's ReplacePrefixMatch) it points at the new path. */
+    /**
+     * The route's redirect; with a path rewrite (the Gateway API's ReplacePrefixMatch) it points at the new path. The
+     * route's response header edits apply, as Envoy's route applies them to its redirects (a redirect to HTTPS that
+     * sets Strict-Transport-Security, say).
+     */
     static void redirect(HttpServerRequest request, HttpServerResponse response, HttpRouteEntry route,
                          String requestUri, MatchBlock matched, String authority) {
         String path = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
+        route.responseEdits().applyTo(response.headers());
         response.setStatusCode(route.redirect().code())
                 .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority, path))
                 .end();

@@ -19,7 +19,7 @@ record MatchBlock(StringMatcher uri, StringMatcher scheme, StringMatcher method,
 
     static MatchBlock of(HttpMatchRequest m) {
         boolean ignoreUriCase = Boolean.TRUE.equals(m.ignoreUriCase());
-        return new MatchBlock(StringMatcher.of(m.uri(), ignoreUriCase), StringMatcher.of(m.scheme(), false),
+        return new MatchBlock(StringMatcher.uri(m.uri(), ignoreUriCase), StringMatcher.of(m.scheme(), false),
                 StringMatcher.of(m.method(), false), StringMatcher.of(m.authority(), true), named(m.headers()),
                 named(m.withoutHeaders()), named(m.queryParams()), m.port());
     }

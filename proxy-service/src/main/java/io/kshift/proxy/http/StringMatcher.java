@@ -16,6 +16,19 @@ record StringMatcher(String exact, String prefix, Pattern regex, boolean ignoreC
         return new StringMatcher(lower(m.exact(), ignoreCase), lower(m.prefix(), ignoreCase), regex, ignoreCase);
     }
 
+    /**
+     * A uri match: Istio's {@code ignoreUriCase} covers exact and prefix matches only; a regex is matched as written,
+     * as Envoy's {@code safe_regex} ignores the route's {@code case_sensitive}.
+     */
+    static StringMatcher uri(StringMatch m, boolean ignoreUriCase) {
+        if (m == null) {
+            return null;
+        }
+        Pattern regex = m.regex() == null ? null : Re2.compile(m.regex(), false);
+        return new StringMatcher(lower(m.exact(), ignoreUriCase), lower(m.prefix(), ignoreUriCase), regex,
+                ignoreUriCase);
+    }
+
     boolean test(String value) {
         if (value == null) {
             return false;

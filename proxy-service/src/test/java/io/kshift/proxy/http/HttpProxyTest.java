@@ -618,6 +618,7 @@ class HttpProxyTest {
         publish(HttpMesh.rule(""), HttpMesh.routes("""
                   - match: [{uri: {prefix: /old}}]
                     redirect: {uri: /new, redirectCode: 302}
+                    headers: {response: {set: {strict-transport-security: max-age=31536000}}}
                   - match: [{uri: {prefix: /api/}}]
                     rewrite: {uri: /}
                     headers:
@@ -627,6 +628,8 @@ class HttpProxyTest {
         HttpResponse<String> moved = get("/old/page");
         assertThat(moved.statusCode()).isEqualTo(302);
         assertThat(moved.headers().firstValue("location")).hasValue("http://127.0.0.1:" + gatewayPort + "/new");
+        assertThat(moved.headers().firstValue("strict-transport-security")).as("the route's response edits, as Envoy's")
+                .hasValue("max-age=31536000");
         HttpResponse<String> api = get("/api/headers?x=1", "x-secret", "s3cret");
         assertThat(api.statusCode()).isEqualTo(200);
         assertThat(api.headers().firstValue("x-served-by")).hasValue("kshift");

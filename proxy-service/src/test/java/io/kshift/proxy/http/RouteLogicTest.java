@@ -40,6 +40,12 @@ class RouteLogicTest {
         assertThat(exact.matches(request("GET", "/LOGIN", Map.of(), Map.of()))).isTrue();
         assertThat(regex.matches(request("GET", "/v1", Map.of(), Map.of()))).isTrue();
         assertThat(regex.matches(request("GET", "/v1/more", Map.of(), Map.of()))).isFalse();
+        // ignoreUriCase covers exact and prefix only: Envoy's safe_regex ignores case_sensitive.
+        MatchBlock foldedRegex = MatchBlock.of(match(new StringMatch(null, null, "/api/.*"), Map.of(), true));
+        assertThat(foldedRegex.matches(request("GET", "/api/x", Map.of(), Map.of()))).isTrue();
+        assertThat(foldedRegex.matches(request("GET", "/API/x", Map.of(), Map.of()))).isFalse();
+        MatchBlock prefix = MatchBlock.of(match(StringMatch.prefix("/Api/"), Map.of(), true));
+        assertThat(prefix.matches(request("GET", "/aPI/x", Map.of(), Map.of()))).isTrue();
     }
 
     @Test

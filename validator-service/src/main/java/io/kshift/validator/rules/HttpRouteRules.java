@@ -175,8 +175,8 @@ final class HttpRouteRules {
         nonEmpty(key, field + ".authority", m.authority(), findings);
         nonEmpty(key, field + ".method", m.method(), findings);
         nonEmpty(key, field + ".scheme", m.scheme(), findings);
-        // Proxies match these case-insensitively: checked as they will be compiled.
-        caseInsensitive(key, field + ".uri.regex", m.uri(), Boolean.TRUE.equals(m.ignoreUriCase()), findings);
+        // Proxies match this case-insensitively: checked as it will be compiled (a uri regex is matched as written,
+        // ignoreUriCase or not, as Envoy's safe_regex).
         caseInsensitive(key, field + ".authority.regex", m.authority(), true, findings);
         names(key, field + ".headers", m.headers(), findings);
         names(key, field + ".withoutHeaders", m.withoutHeaders(), findings);
