@@ -5,7 +5,8 @@ import com.google.re2j.Pattern;
 import io.kshift.model.regex.Re2;
 
 /**
- * Istio's path rewrite: {@code uri} replaces the prefix the matching block matched (the whole path otherwise);
+ * Istio's path rewrite: {@code uri} replaces the prefix the matching block matched ({@code /} when it had no uri
+ * condition, the whole path for an exact or regex match), as Envoy's {@code prefix_rewrite} on Istio's routes;
  * {@code uriRegexRewrite} replaces every regex match ({@code \1} in the replacement is a group, as in RE2).
  * The query string is kept.
  */
@@ -30,8 +31,15 @@ record PathRewrite(String uri, Pattern regex, String replacement) {
             rewritten = Re2.replaceAll(regex, path, replacement);
         } else {
             StringMatcher m = matched == null ? null : matched.uri();
-            rewritten = m != null && m.prefix() != null && path.length() >= m.prefix().length()
-                    ? uri + path.substring(m.prefix().length()) : uri;
+            if (m == null) {
+                // No uri condition: Istio's Envoy route matches the prefix "/", and that is what is replaced
+                // (rewrite /v2 on /users sends /v2users, as Envoy does; /v2/ sends /v2/users).
+                rewritten = path.startsWith("/") ? uri + path.substring(1) : uri + path;
+            } else if (m.prefix() != null && path.length() >= m.prefix().length()) {
+                rewritten = uri + path.substring(m.prefix().length());
+            } else {
+                rewritten = uri; // an exact or regex match: Envoy's matched path is the whole path
+            }
         }
         // A request target is a path: a rewrite to "v2" or a regex replacing the leading slash still sends "/v2".
         return (rewritten.startsWith("/") ? rewritten : "/" + rewritten) + query;

@@ -63,7 +63,15 @@ class RouteLogicTest {
         MatchBlock api = MatchBlock.of(match(StringMatch.prefix("/api/"), Map.of(), null));
         PathRewrite rewrite = PathRewrite.of(new HttpRewrite("/", null));
         assertThat(rewrite.apply("/api/headers?x=1", api)).isEqualTo("/headers?x=1");
-        assertThat(rewrite.apply("/other", MatchBlock.EVERYTHING)).as("no prefix matched: the whole path").isEqualTo("/");
+        assertThat(rewrite.apply("/other", MatchBlock.EVERYTHING)).as("no uri condition: the prefix / is replaced")
+                .isEqualTo("/other");
+        PathRewrite v2 = PathRewrite.of(new HttpRewrite("/v2", null));
+        assertThat(v2.apply("/users?x=1", MatchBlock.EVERYTHING)).as("as Envoy's prefix_rewrite on prefix /")
+                .isEqualTo("/v2users?x=1");
+        MatchBlock header = MatchBlock.of(match(null, Map.of("x-v2", StringMatch.exact("1")), null));
+        assertThat(PathRewrite.of(new HttpRewrite("/v2/", null)).apply("/users", header)).isEqualTo("/v2/users");
+        MatchBlock exact = MatchBlock.of(match(StringMatch.exact("/login"), Map.of(), null));
+        assertThat(v2.apply("/login?next=1", exact)).as("an exact match: the whole path").isEqualTo("/v2?next=1");
         PathRewrite regex = PathRewrite.of(new HttpRewrite(null, null, new HttpRewrite.RegexRewrite("^/service/([^/]+)(/.*)$",
                 "\\2/instance/\\1")));
         assertThat(regex.apply("/service/foo/v1/api?q", MatchBlock.EVERYTHING)).isEqualTo("/v1/api/instance/foo?q");
