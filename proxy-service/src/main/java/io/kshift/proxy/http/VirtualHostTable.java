@@ -5,9 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The routes of one HTTP listener by Host: an exact name first (a virtual host's, else a service's default route,
- * for the name without the port and then with it), then the longest wildcard suffix ({@code *.example.com}), then
- * {@code *}. Built once per route table; lookups do not allocate beyond the lower-cased host. The default routes
+ * The routes of one HTTP listener by Host: a virtual host's exact name first (without the port, then with it), then
+ * the longest wildcard suffix ({@code *.example.com}), then {@code *}, and only then a service's default route. Built once per route table; lookups do not allocate beyond the lower-cased host. The default routes
  * are a map of their own so that a build where no service's default route changed takes the last one as it is
  * (tens of thousands of names at thousands of services).
  */
@@ -21,12 +20,17 @@ public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<Stri
         this(exact, Map.of(), wildcards, any);
     }
 
-    /** The routes for a request's Host / :authority, or null when no virtual host serves it. */
+    /**
+     * The routes for a request's Host / :authority, or null when no virtual host serves it. A virtual host, by exact
+     * name, then longest wildcard, then {@code *}, comes before a service's default route: Istio applies a
+     * VirtualService whose wildcard host covers a service to that service instead of its default.
+     */
     List<HttpRouteEntry> routes(String authority) {
         String host = HostNames.withoutPort(authority);
-        List<HttpRouteEntry> routes = exact(host);
-        if (routes == null && authority != null) {
-            routes = exact(authority.toLowerCase(java.util.Locale.ROOT));
+        List<HttpRouteEntry> routes = exact.get(host);
+        String withPort = authority == null ? null : authority.toLowerCase(java.util.Locale.ROOT);
+        if (routes == null && withPort != null) {
+            routes = exact.get(withPort);
         }
         if (routes != null) {
             return routes;
@@ -36,13 +40,11 @@ public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<Stri
                 return w.getValue();
             }
         }
-        return any;
-    }
-
-    /** A virtual host's routes for exactly {@code name}, else a default route's. */
-    private List<HttpRouteEntry> exact(String name) {
-        List<HttpRouteEntry> routes = exact.get(name);
-        return routes != null ? routes : defaults.get(name);
+        if (any != null || defaults.isEmpty()) {
+            return any;
+        }
+        routes = defaults.get(host);
+        return routes != null || withPort == null ? routes : defaults.get(withPort);
     }
 
     boolean isEmpty() {

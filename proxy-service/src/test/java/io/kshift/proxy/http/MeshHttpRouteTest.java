@@ -67,6 +67,49 @@ class MeshHttpRouteTest {
             """;
 
     @Test
+    void aMeshVirtualServiceWithAWildcardHostRoutesTheServicesItCovers() {
+        String mesh = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: api, namespace: shop}
+                spec: {ports: [{name: http, port: 9080}], selector: {app: api}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: a1, namespace: shop}
+                spec: {address: 127.0.0.1, ports: {http: 7001}, labels: {app: api, version: v1}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: a2, namespace: shop}
+                spec: {address: 127.0.0.2, ports: {http: 7002}, labels: {app: api, version: v2}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: api, namespace: shop}
+                spec:
+                  host: api.shop.svc.cluster.local
+                  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: all-shop, namespace: shop}
+                spec:
+                  hosts: ["*.shop.svc.cluster.local"]
+                  http: [{route: [{destination: {host: api.shop.svc.cluster.local, subset: v2}}]}]
+                """;
+        RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
+                SyntheticMesh.parse(mesh)), new Random(1));
+        assertThat(table.mesh().defaults()).as("the service has a default route").isNotEmpty();
+        for (String host : List.of("api.shop.svc.cluster.local", "api.shop.svc.cluster.local:9080")) {
+            List<HttpRouteEntry> routes = table.mesh().routes(host);
+            assertThat(routes).as(host).hasSize(1);
+            assertThat(routes.get(0).targets()).as("the VirtualService's route, not the service's default")
+                    .singleElement().satisfies(t -> assertThat(t.destination().subset()).isEqualTo("v2"));
+        }
+    }
+
+    @Test
     void aServiceParentRoutesThatServicesMeshTrafficNinetyTen() {
         RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
                 SyntheticMesh.parse(MESH)), new Random(1));

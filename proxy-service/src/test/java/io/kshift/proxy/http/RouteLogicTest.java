@@ -94,6 +94,14 @@ class RouteLogicTest {
         assertThat(hosts.routes("shop.example.com")).containsExactly(c);
         assertThat(hosts.routes("elsewhere")).containsExactly(d);
         assertThat(VirtualHostTable.EMPTY.routes("x")).isNull();
+        // A service's default route yields to a virtual host whose wildcard covers it (Istio's mesh semantics).
+        VirtualHostTable mesh = new VirtualHostTable(Map.of("pinned.example.com", List.of(a)),
+                Map.of("api.example.com", List.of(d), "other.svc:8000", List.of(d)),
+                List.of(Map.entry(".example.com", List.of(c))), null);
+        assertThat(mesh.routes("api.example.com")).containsExactly(c);
+        assertThat(mesh.routes("pinned.example.com:80")).containsExactly(a);
+        assertThat(mesh.routes("other.svc:8000")).containsExactly(d);
+        assertThat(mesh.routes("other.svc")).isNull();
     }
 
     static HttpRouteEntry entry() {
