@@ -286,10 +286,12 @@ public final class HttpBindings {
         List<String> server = serverHosts.stream().map(h -> h.contains("/") ? h.substring(h.indexOf('/') + 1) : h)
                 .toList();
         for (String host : routeHosts) {
-            if ("*".equals(host)) {
-                out.addAll(server.isEmpty() ? List.of("*") : server);
-            } else if (server.isEmpty() || server.stream().anyMatch(s -> HostNames.matches(s, host))) {
+            if (server.isEmpty() || server.stream().anyMatch(s -> HostNames.matches(s, host))) {
                 out.add(host);
+            } else {
+                // Istio matches the two either way: a route host broader than a server's ("*", "*.example.com" on
+                // shop.example.com) serves the server's host.
+                server.stream().filter(s -> HostNames.matches(host, s)).forEach(out::add);
             }
         }
         return List.copyOf(out);

@@ -19,6 +19,13 @@ class HttpBindingsTest {
         assertThat(HttpBindings.admitted(List.of("*"), List.of("shop/*"), "other", "ingress"))
                 .as("no server host open to the namespace: nothing, not everything").isEmpty();
         assertThat(HttpBindings.admitted(List.of("web"), List.of("web"), "any", "ingress")).containsExactly("web");
+        assertThat(HttpBindings.admitted(List.of("*.example.com"), List.of("shop.example.com", "api.other.org"), "any",
+                "ingress")).as("a route wildcard broader than the server's host serves that host")
+                .containsExactly("shop.example.com");
+        assertThat(HttpBindings.admitted(List.of("*"), List.of("a.example.com", "*.b.example.com"), "any", "ingress"))
+                .containsExactly("a.example.com", "*.b.example.com");
+        assertThat(HttpBindings.admitted(List.of("*.example.com"), List.of("*.shop.example.com"), "any", "ingress"))
+                .containsExactly("*.shop.example.com");
     }
 
     @Test
