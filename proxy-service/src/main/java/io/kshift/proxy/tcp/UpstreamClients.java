@@ -27,8 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * upgrade tunnels). Vert.x's own client set six socket options to their defaults on
  * every connection and wrapped each connect in three promises (and counted bytes for client metrics nobody reads):
  * ~7 % of a proxy's CPU when connections are short. An IP address is connected as it is, with no resolver (whose
- * lookup takes a lock); a host name goes through Vert.x's resolver group, as with Vert.x's client — under Quarkus
- * that is the JDK's lookup, which blocks the loop while it runs, unless {@code quarkus.vertx.use-async-dns} is on.
+ * lookup takes a lock); a host name goes through Vert.x's resolver group, as with Vert.x's client: its asynchronous
+ * DNS resolver ({@code quarkus.vertx.use-async-dns}, on in application.properties), never a lookup that blocks the
+ * loop.
  */
 public final class UpstreamClients {
     private final VertxInternal vertx;

@@ -331,6 +331,21 @@ class TcpProxyTest {
     }
 
     @Test
+    void anEndpointByHostNameIsResolvedAndReached() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: tcp-echo-v1}
+                spec: {address: localhost, ports: {tcp: 9001}, labels: {app: tcp-echo, version: v1}}
+                """);
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(10_000);
+            assertThat(exchange(s, "by name")).isEqualTo("one by name");
+        }
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+    }
+
+    @Test
     void aFullListenerClosesNewConnectionsAtAcceptWhileItsOpenOnesAreServed() throws Exception {
         // The test profile caps listeners at 20 connections per node.
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
