@@ -40,7 +40,7 @@ record StringMatcher(String exact, String prefix, Pattern regex, boolean ignoreC
         if (prefix != null) {
             return v.startsWith(prefix);
         }
-        return regex.matcher(value).matches();
+        return regex == null || regex.matcher(value).matches(); // none: present is enough (Istio's {} match)
     }
 
     private static String lower(String s, boolean ignoreCase) {

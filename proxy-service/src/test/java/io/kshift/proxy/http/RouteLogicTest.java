@@ -49,6 +49,19 @@ class RouteLogicTest {
     }
 
     @Test
+    void anEmptyMatchChecksPresence() {
+        MatchBlock canary = MatchBlock.of(new HttpMatchRequest(null, null, null, null, null,
+                Map.of("x-canary", new StringMatch(null, null, null)), Map.of("x-debug", new StringMatch(null, null, null)),
+                Map.of("v", new StringMatch(null, null, null)), null, null, null));
+        assertThat(canary.matches(request("GET", "/", Map.of("x-canary", ""), Map.of("v", "")))).isTrue();
+        assertThat(canary.matches(request("GET", "/", Map.of("x-canary", "yes"), Map.of("v", "1")))).isTrue();
+        assertThat(canary.matches(request("GET", "/", Map.of(), Map.of("v", "1")))).as("no x-canary").isFalse();
+        assertThat(canary.matches(request("GET", "/", Map.of("x-canary", "1"), Map.of()))).as("no v").isFalse();
+        assertThat(canary.matches(request("GET", "/", Map.of("x-canary", "1", "x-debug", "0"), Map.of("v", "1"))))
+                .as("x-debug present").isFalse();
+    }
+
+    @Test
     void withoutHeadersAndQueryParams() {
         MatchBlock block = MatchBlock.of(new HttpMatchRequest(null, null, null, StringMatch.exact("POST"), null, Map.of(),
                 Map.of("x-debug", StringMatch.exact("1")), Map.of("v", StringMatch.exact("2")), null, null, null));

@@ -49,8 +49,19 @@ final class HttpRouteRules {
                 RouteRules.targets(key, field + ".route", targets, resolver, findings);
             }
             mirrors(vs, field, route, resolver, findings);
+            if (route.corsPolicy() != null) {
+                for (int o = 0; o < route.corsPolicy().allowOrigins().size(); o++) {
+                    StringMatch origin = route.corsPolicy().allowOrigins().get(o);
+                    if (origin != null && origin.presenceOnly()) {
+                        findings.error(key, field + ".corsPolicy.allowOrigins[" + o + "]", EMPTY_MATCH);
+                    }
+                }
+            }
         }
     }
+
+    static final String EMPTY_MATCH = "one of [exact, prefix, regex] is required (an empty match checks presence, "
+            + "which only headers, withoutHeaders and queryParams do)";
 
     private static void structure(ResourceKey key, String field, HttpRoute route, Findings findings) {
         if (route.redirect() != null) {
@@ -204,10 +215,16 @@ final class HttpRouteRules {
         });
     }
 
-    /** Istio rejects {@code prefix: ""} and {@code regex: ""}: they would match everything by accident. */
+    /**
+     * Istio rejects {@code prefix: ""} and {@code regex: ""}: they would match everything by accident. An empty match
+     * is a presence check, which only headers and parameters have.
+     */
     private static void nonEmpty(ResourceKey key, String field, StringMatch match, Findings findings) {
         if (match == null) {
             return;
+        }
+        if (match.presenceOnly()) {
+            findings.error(key, field, EMPTY_MATCH);
         }
         if ("".equals(match.prefix())) {
             findings.error(key, field + ".prefix", "must not be empty (omit the match to match everything)");

@@ -347,6 +347,12 @@ class RuleTableTest {
                 new Rule("one of exact, prefix, regex", web("  - match: [{uri: {prefix: /istio-v2}}]\n" + TO_V1),
                         web("  - match: [{uri: {prefix: /istio-v2, exact: /x}}]\n" + TO_V1), WEB,
                         "spec.http[0].match[0].uri", false),
+                new Rule("an empty match is a presence check on headers only",
+                        web("  - match: [{headers: {x-canary: {}}, withoutHeaders: {x-debug: {}}}]\n" + TO_V1),
+                        web("  - match: [{uri: {}}]\n" + TO_V1), WEB, "spec.http[0].match[0].uri", false),
+                new Rule("an empty CORS origin", web("  - corsPolicy: {allowOrigins: [{exact: 'https://a.example'}]}\n"
+                        + TO_V1), web("  - corsPolicy: {allowOrigins: [{}]}\n" + TO_V1), WEB,
+                        "spec.http[0].corsPolicy.allowOrigins[0]", false),
                 new Rule("no empty prefix", web("  - match: [{uri: {prefix: /}}]\n" + TO_V1),
                         web("  - match: [{uri: {prefix: ''}}]\n" + TO_V1), WEB, "spec.http[0].match[0].uri.prefix", false),
                 new Rule("route or redirect", web("  - redirect: {uri: /v2}\n"), web("  - match: [{uri: {prefix: /a}}]\n"),
