@@ -79,8 +79,6 @@ public final class NotSupported {
                     "sourceSubnet", "matching on the client's address is not served by this kshift version",
                     "destinationSubnets", "matching on the destination address is not served by this kshift"
                             + " version; proxies route by port")),
-            Map.entry(io.kshift.model.istio.HttpRedirect.class, Map.of("derivePort",
-                    "not served by this kshift version; set port")),
             Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
                     "backoff", "not configurable in this kshift version: 25 ms base, doubling, fully jittered, at"
                             + " most 400 ms",

@@ -158,8 +158,12 @@ public final class GatewayApiHttp {
     private static HttpRedirect redirect(HttpRouteFilter.RequestRedirect r) {
         String path = r.path() == null || r.path().type() != HttpRouteFilter.PathModifierType.ReplaceFullPath ? null
                 : r.path().replaceFullPath();
+        // The API's port rules: a scheme given, its well-known port (left out of the URL); else the listener's, the
+        // request's (left out when it is the scheme's own).
+        HttpRedirect.DerivePort derive = r.port() != null ? null : r.scheme() != null
+                ? HttpRedirect.DerivePort.FROM_PROTOCOL_DEFAULT : HttpRedirect.DerivePort.FROM_REQUEST_PORT;
         return new HttpRedirect(path, r.hostname(), r.port(), r.scheme(),
-                r.statusCode() == null ? 302 : r.statusCode());
+                r.statusCode() == null ? 302 : r.statusCode(), derive);
     }
 
     private static HttpRewrite rewrite(HttpRouteFilter.UrlRewrite r, String matchedPrefix) {

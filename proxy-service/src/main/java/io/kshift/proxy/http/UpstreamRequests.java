@@ -174,7 +174,25 @@ final class UpstreamRequests {
     static String location(HttpServerRequest request, HttpRedirect r, String authority, String rewrittenPath) {
         String scheme = r.scheme() != null ? r.scheme() : request.scheme();
         String host = r.authority() != null ? r.authority() : HostNames.withoutPort(authority);
-        String port = r.port() != null ? ":" + r.port() : r.authority() != null ? "" : portOf(authority);
+        String port;
+        if (r.port() != null) {
+            port = ":" + r.port();
+        } else if (r.derivePort() == HttpRedirect.DerivePort.FROM_PROTOCOL_DEFAULT) {
+            port = "";
+        } else if (r.derivePort() == HttpRedirect.DerivePort.FROM_REQUEST_PORT) {
+            String given = portOf(authority);
+            int requestPort = request.localAddress().port();
+            if (!given.isEmpty()) {
+                try {
+                    requestPort = Integer.parseInt(given.substring(1));
+                } catch (NumberFormatException malformed) {
+                    // a Host with a port that is none: the listener's
+                }
+            }
+            port = requestPort == ("https".equals(scheme) ? 443 : 80) ? "" : ":" + requestPort;
+        } else {
+            port = r.authority() != null ? "" : portOf(authority);
+        }
         String query = request.query() == null ? "" : "?" + request.query();
         String path = r.uri() != null ? (r.uri().contains("?") ? r.uri() : r.uri() + query)
                 : rewrittenPath != null ? rewrittenPath : request.uri();

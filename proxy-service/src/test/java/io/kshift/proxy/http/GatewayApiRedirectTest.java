@@ -15,7 +15,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** A Gateway API RequestRedirect with ReplacePrefixMatch: the Location carries the path with its prefix replaced. */
+/**
+ * A Gateway API RequestRedirect: with ReplacePrefixMatch the Location carries the path with its prefix replaced; its
+ * port follows the API's rules (a scheme's well-known port, else the listener's, left out when it is the scheme's).
+ */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(TestIssuer.class)
@@ -45,6 +48,12 @@ class GatewayApiRedirectTest extends GatewayHttpFixture {
                     filters:
                     - type: RequestRedirect
                       requestRedirect: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}, statusCode: 301}
+                  - matches: [{path: {type: PathPrefix, value: /secure}}]
+                    filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]
+                  - matches: [{path: {type: PathPrefix, value: /elsewhere}}]
+                    filters: [{type: RequestRedirect, requestRedirect: {hostname: new.example.com}}]
+                  - matches: [{path: {type: PathPrefix, value: /pinned}}]
+                    filters: [{type: RequestRedirect, requestRedirect: {scheme: https, port: 8443}}]
                   - backendRefs: [{name: httpbin, port: 8000}]
                 """.formatted(port));
         await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
@@ -58,5 +67,16 @@ class GatewayApiRedirectTest extends GatewayHttpFixture {
         HttpResponse<String> other = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/older")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(other.statusCode()).as("a whole-segment prefix: /older is not under /old").isEqualTo(200);
+        // The API's port rules: a scheme given, its well-known port (not written); else the listener's.
+        assertThat(location(port, "/secure/a")).isEqualTo("https://127.0.0.1/secure/a");
+        assertThat(location(port, "/elsewhere")).isEqualTo("http://new.example.com:" + port + "/elsewhere");
+        assertThat(location(port, "/pinned")).isEqualTo("https://127.0.0.1:8443/pinned");
+    }
+
+    private static String location(int port, String path) throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(302);
+        return r.headers().firstValue("location").orElseThrow();
     }
 }

@@ -619,6 +619,10 @@ class HttpProxyTest {
                   - match: [{uri: {prefix: /old}}]
                     redirect: {uri: /new, redirectCode: 302}
                     headers: {response: {set: {strict-transport-security: max-age=31536000}}}
+                  - match: [{uri: {prefix: /tls}}]
+                    redirect: {scheme: https, derivePort: FROM_PROTOCOL_DEFAULT}
+                  - match: [{uri: {prefix: /moved}}]
+                    redirect: {authority: new.example.com, derivePort: FROM_REQUEST_PORT}
                   - match: [{uri: {prefix: /api/}}]
                     rewrite: {uri: /}
                     headers:
@@ -630,6 +634,10 @@ class HttpProxyTest {
         assertThat(moved.headers().firstValue("location")).hasValue("http://127.0.0.1:" + gatewayPort + "/new");
         assertThat(moved.headers().firstValue("strict-transport-security")).as("the route's response edits, as Envoy's")
                 .hasValue("max-age=31536000");
+        assertThat(get("/tls/a").headers().firstValue("location")).as("derivePort: the scheme's own port")
+                .hasValue("https://127.0.0.1/tls/a");
+        assertThat(get("/moved").headers().firstValue("location")).as("derivePort: the request's port")
+                .hasValue("http://new.example.com:" + gatewayPort + "/moved");
         HttpResponse<String> api = get("/api/headers?x=1", "x-secret", "s3cret");
         assertThat(api.statusCode()).isEqualTo(200);
         assertThat(api.headers().firstValue("x-served-by")).hasValue("kshift");
