@@ -39,6 +39,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     private final HttpRouteEntry route;
     private final MatchBlock matched;
     private final String authority;
+    /** The port the request addressed: the gateway listener's, or on the mesh port the service's (from its Host). */
+    private final int port;
     private final Vertx vertx;
     private final io.vertx.core.impl.ContextInternal context;
     private final HttpUpstreams upstreams;
@@ -81,8 +83,9 @@ final class HttpExchange implements UpstreamTry.Owner {
     private StreamIdle idle;
 
     HttpExchange(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
-                 String authority, Vertx vertx, HttpUpstreams upstreams, EventLoop loop, Mirrors mirrors,
+                 String authority, int port, Vertx vertx, HttpUpstreams upstreams, EventLoop loop, Mirrors mirrors,
                  RandomGenerator random, HttpLimits limits) {
+        this.port = port;
         this.requestUri = requestUri;
         this.limits = limits;
         this.request = request;
@@ -247,7 +250,7 @@ final class HttpExchange implements UpstreamTry.Owner {
             done = true;
             finished = true;
             corsHeaders();
-            LocalReplies.redirect(request, response, route, requestUri, matched, authority);
+            LocalReplies.redirect(request, response, route, requestUri, matched, authority, port);
         } else if (route.direct() != null) {
             done = true;
             finished = true;

@@ -77,8 +77,8 @@ public class HttpProxy {
                     return;
                 }
                 if (matched != null) {
-                    new HttpExchange(request, uri, route, matched, authority, vertx, upstreams, loop(request), mirrors,
-                            ThreadLocalRandom.current(), limits).start();
+                    new HttpExchange(request, uri, route, matched, authority, matchPort, vertx, upstreams,
+                            loop(request), mirrors, ThreadLocalRandom.current(), limits).start();
                     return;
                 }
             }

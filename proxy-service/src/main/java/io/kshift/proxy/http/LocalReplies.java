@@ -43,11 +43,11 @@ final class LocalReplies {
      * sets Strict-Transport-Security, say).
      */
     static void redirect(HttpServerRequest request, HttpServerResponse response, HttpRouteEntry route,
-                         String requestUri, MatchBlock matched, String authority) {
+                         String requestUri, MatchBlock matched, String authority, int port) {
         String path = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
         route.responseEdits().applyTo(response.headers());
         response.setStatusCode(route.redirect().code())
-                .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority, path))
+                .putHeader("location", UpstreamRequests.location(request, route.redirect(), authority, path, port))
                 .end();
     }
 

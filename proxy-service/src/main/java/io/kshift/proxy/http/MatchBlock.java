@@ -26,7 +26,8 @@ record MatchBlock(StringMatcher uri, StringMatcher scheme, StringMatcher method,
 
     private static Map<String, StringMatcher> named(Map<String, StringMatch> in) {
         Map<String, StringMatcher> out = new LinkedHashMap<>();
-        in.forEach((k, v) -> out.put(k, StringMatcher.of(v, false)));
+        // A null (refused by the validator) is taken as {}: present, never a failed build.
+        in.forEach((k, v) -> out.put(k, StringMatcher.of(v == null ? new StringMatch(null, null, null) : v, false)));
         return Map.copyOf(out);
     }
 

@@ -165,38 +165,34 @@ final class UpstreamRequests {
                 || method == io.vertx.core.http.HttpMethod.PATCH;
     }
 
-    /** The Location of a redirect: the parts it sets replace the request's; the query is kept unless it sets one. */
-    static String location(HttpServerRequest request, HttpRedirect r, String authority) {
-        return location(request, r, authority, null);
-    }
-
-    /** {@code rewrittenPath}: the request's path and query as the route rewrote them (null: none). */
-    static String location(HttpServerRequest request, HttpRedirect r, String authority, String rewrittenPath) {
+    /**
+     * The Location of a redirect: the parts it sets replace the request's; the query is kept unless it sets one.
+     * {@code rewrittenPath}: the request's path and query as the route rewrote them (null: none); {@code port}: the
+     * port the request addressed (the listener's, or on the mesh the service's), which {@code FROM_REQUEST_PORT}
+     * takes. A port that is its scheme's own (80, 443) is left out.
+     */
+    static String location(HttpServerRequest request, HttpRedirect r, String authority, String rewrittenPath,
+                           int port) {
         String scheme = r.scheme() != null ? r.scheme() : request.scheme();
         String host = r.authority() != null ? r.authority() : HostNames.withoutPort(authority);
-        String port;
+        String portPart;
         if (r.port() != null) {
-            port = ":" + r.port();
+            portPart = portPart(scheme, r.port());
         } else if (r.derivePort() == HttpRedirect.DerivePort.FROM_PROTOCOL_DEFAULT) {
-            port = "";
+            portPart = "";
         } else if (r.derivePort() == HttpRedirect.DerivePort.FROM_REQUEST_PORT) {
-            String given = portOf(authority);
-            int requestPort = request.localAddress().port();
-            if (!given.isEmpty()) {
-                try {
-                    requestPort = Integer.parseInt(given.substring(1));
-                } catch (NumberFormatException malformed) {
-                    // a Host with a port that is none: the listener's
-                }
-            }
-            port = requestPort == ("https".equals(scheme) ? 443 : 80) ? "" : ":" + requestPort;
+            portPart = portPart(scheme, port);
         } else {
-            port = r.authority() != null ? "" : portOf(authority);
+            portPart = r.authority() != null ? "" : portOf(authority); // Envoy: a new host drops the port
         }
         String query = request.query() == null ? "" : "?" + request.query();
         String path = r.uri() != null ? (r.uri().contains("?") ? r.uri() : r.uri() + query)
                 : rewrittenPath != null ? rewrittenPath : request.uri();
-        return scheme + "://" + host + port + path;
+        return scheme + "://" + host + portPart + path;
+    }
+
+    private static String portPart(String scheme, int port) {
+        return port == ("https".equals(scheme) ? 443 : 80) ? "" : ":" + port;
     }
 
     private static String portOf(String authority) {

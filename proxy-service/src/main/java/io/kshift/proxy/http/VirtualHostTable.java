@@ -44,7 +44,19 @@ public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<Stri
             return any;
         }
         routes = defaults.get(host);
-        return routes != null || withPort == null ? routes : defaults.get(withPort);
+        if (routes == null && withPort != null) {
+            routes = defaults.get(withPort);
+        }
+        if (routes != null && !wildcards.isEmpty() && !routes.isEmpty() && !routes.get(0).targets().isEmpty()) {
+            // Addressed by a short name (api, api.shop:9080): a wildcard covering the service's full name claims it.
+            String service = routes.get(0).targets().get(0).destination().service();
+            for (Map.Entry<String, List<HttpRouteEntry>> w : wildcards) {
+                if (service.endsWith(w.getKey())) {
+                    return w.getValue();
+                }
+            }
+        }
+        return routes;
     }
 
     boolean isEmpty() {

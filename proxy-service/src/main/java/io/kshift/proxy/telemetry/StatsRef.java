@@ -30,8 +30,10 @@ public final class StatsRef {
             if (s.connectionOpened()) {
                 return s;
             }
-            stats = null; // being retired: the catalogue makes fresh ones once these are out of it
-            Thread.onSpinWait();
+            // Being retired, under the key's lock, which the catalogue's lookup does not take while the entry is
+            // there: a few microseconds until it is gone; the reporter is let run meanwhile.
+            stats = null;
+            Thread.yield();
         }
     }
 

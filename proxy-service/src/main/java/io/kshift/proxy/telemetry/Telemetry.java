@@ -54,18 +54,26 @@ public class Telemetry {
 
     /**
      * Removes idle stats and their meters, unless a connection is open on them; their handles find fresh stats on next
-     * use. The meters go first: while the stats are still in the catalogue no fresh ones can be made, whose meters
-     * (the same names and tags) the registry would hand back and this would then remove. Reporter thread only.
+     * use. All of it under the key's lock in the catalogue: fresh stats for the key (whose meters, of the same names
+     * and tags, the registry would hand back) wait until these are gone, and so does a status meter being added to
+     * these. Reporter thread only.
      */
     void retire(TrafficStats s) {
-        if (!s.tryRetire()) {
-            return;
-        }
-        s.meters.forEach(registry::remove);
-        if (stats.remove(s.key(), s)) {
+        stats.computeIfPresent(s.key(), (key, current) -> {
+            if (current != s || !s.tryRetire()) {
+                return current;
+            }
             s.retired = true;
+            for (io.micrometer.core.instrument.Meter m : s.meters) {
+                try {
+                    registry.remove(m);
+                } catch (RuntimeException e) {
+                    // A listener of the registry failed: the stats go all the same, or their key would stay retiring.
+                }
+            }
             retiring.add(s);
-        }
+            return null;
+        });
     }
 
     /** The stats retired since the last call: their final counts still belong in a report. */
@@ -109,17 +117,18 @@ public class Telemetry {
         return s;
     }
 
+    /** Under the key's lock, as retirement: a meter is never added to stats being retired. */
     private void registerStatuses(TrafficKey key) {
-        TrafficStats s = stats.get(key);
-        if (s == null) {
-            return;
-        }
-        for (int code = 0; code < s.byStatus.length(); code++) {
-            LongAdder adder = s.byStatus.get(code);
-            if (adder != null && s.registeredCodes.add(code)) {
-                s.meters.add(counter("istio_requests", tags(key).and("response_code", String.valueOf(code)), adder));
+        stats.computeIfPresent(key, (k, s) -> {
+            for (int code = 0; code < s.byStatus.length(); code++) {
+                LongAdder adder = s.byStatus.get(code);
+                if (adder != null && s.registeredCodes.add(code)) {
+                    s.meters.add(counter("istio_requests", tags(key).and("response_code", String.valueOf(code)),
+                            adder));
+                }
             }
-        }
+            return s;
+        });
     }
 
     private io.micrometer.core.instrument.Meter counter(String name, Tags tags, LongAdder adder) {

@@ -54,6 +54,8 @@ class GatewayApiRedirectTest extends GatewayHttpFixture {
                     filters: [{type: RequestRedirect, requestRedirect: {hostname: new.example.com}}]
                   - matches: [{path: {type: PathPrefix, value: /pinned}}]
                     filters: [{type: RequestRedirect, requestRedirect: {scheme: https, port: 8443}}]
+                  - matches: [{path: {type: PathPrefix, value: /standard}}]
+                    filters: [{type: RequestRedirect, requestRedirect: {scheme: https, port: 443}}]
                   - backendRefs: [{name: httpbin, port: 8000}]
                 """.formatted(port));
         await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
@@ -71,6 +73,22 @@ class GatewayApiRedirectTest extends GatewayHttpFixture {
         assertThat(location(port, "/secure/a")).isEqualTo("https://127.0.0.1/secure/a");
         assertThat(location(port, "/elsewhere")).isEqualTo("http://new.example.com:" + port + "/elsewhere");
         assertThat(location(port, "/pinned")).isEqualTo("https://127.0.0.1:8443/pinned");
+        assertThat(location(port, "/standard")).as("the scheme's own port is not written").isEqualTo("https://127.0.0.1/standard");
+        // The listener's port, not one the Host header claims (a NodePort or a load balancer's).
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", port)) {
+            raw.setSoTimeout(5000);
+            raw.getOutputStream().write("GET /elsewhere HTTP/1.1\r\nHost: shop.example.com:31999\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(raw.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            String location = null;
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("location:")) {
+                    location = line.substring(9).strip();
+                }
+            }
+            assertThat(location).isEqualTo("http://new.example.com:" + port + "/elsewhere");
+        }
     }
 
     private static String location(int port, String path) throws Exception {

@@ -101,7 +101,8 @@ class MeshHttpRouteTest {
         RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
                 SyntheticMesh.parse(mesh)), new Random(1));
         assertThat(table.mesh().defaults()).as("the service has a default route").isNotEmpty();
-        for (String host : List.of("api.shop.svc.cluster.local", "api.shop.svc.cluster.local:9080")) {
+        for (String host : List.of("api.shop.svc.cluster.local", "api.shop.svc.cluster.local:9080", "api",
+                "api.shop:9080", "api.shop.svc")) {
             List<HttpRouteEntry> routes = table.mesh().routes(host);
             assertThat(routes).as(host).hasSize(1);
             assertThat(routes.get(0).targets()).as("the VirtualService's route, not the service's default")

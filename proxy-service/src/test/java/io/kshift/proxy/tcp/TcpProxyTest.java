@@ -332,6 +332,9 @@ class TcpProxyTest {
 
     @Test
     void anEndpointByHostNameIsResolvedAndReached() throws Exception {
+        // By Vert.x's asynchronous DNS resolver: the JDK's lookup (Quarkus's default) would block the event loop.
+        assertThat(((io.vertx.core.impl.VertxInternal) vertx).nettyAddressResolverGroup())
+                .isNotInstanceOf(io.netty.resolver.DefaultAddressResolverGroup.class);
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", """
                 apiVersion: networking.istio.io/v1
                 kind: WorkloadEntry

@@ -211,6 +211,8 @@ final class HttpRouteRules {
         matches.forEach((name, match) -> {
             if (name.isBlank()) {
                 findings.error(key, field, "a header or parameter name must not be empty");
+            } else if (match == null) {
+                findings.error(key, field + "." + name, "needs a match: {} checks that it is present, as Istio");
             }
         });
     }

@@ -353,6 +353,9 @@ class RuleTableTest {
                 new Rule("an empty match is a presence check on headers only",
                         web("  - match: [{headers: {x-canary: {}}, withoutHeaders: {x-debug: {}}}]\n" + TO_V1),
                         web("  - match: [{uri: {}}]\n" + TO_V1), WEB, "spec.http[0].match[0].uri", false),
+                new Rule("a header match with no value", web("  - match: [{headers: {x-canary: {}}}]\n" + TO_V1),
+                        web("  - match: [{headers: {x-canary: null}}]\n" + TO_V1), WEB,
+                        "spec.http[0].match[0].headers.x-canary", false),
                 new Rule("an empty CORS origin", web("  - corsPolicy: {allowOrigins: [{exact: 'https://a.example'}]}\n"
                         + TO_V1), web("  - corsPolicy: {allowOrigins: [{}]}\n" + TO_V1), WEB,
                         "spec.http[0].corsPolicy.allowOrigins[0]", false),
