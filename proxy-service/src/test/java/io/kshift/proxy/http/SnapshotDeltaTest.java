@@ -39,14 +39,27 @@ class SnapshotDeltaTest {
     @Inject
     SnapshotApplier applier;
 
-    @Test
-    void deltasOnTheRunningCheckpointAreAppliedAndAnyOtherIsPassedOver() {
+    /**
+     * Once the node runs the topic's newest generation, a checkpoint of {@link #threeServices()} after it, run; its
+     * generation. Other tests of this JVM may have left snapshots on the topic.
+     */
+    static long runningThreeServices(RouteTableHolder tables) {
         long c = new io.kshift.model.event.SnapshotLoader(EmbeddedKafka.bootstrapServers(), MeshTopics.CONFIG)
                 .latest().generation() + 1;
         await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() >= c - 1);
-        MeshConfig g1 = MeshConfig.of(ScaleFixtures.services(3));
-        checkpoint(c, g1);
+        checkpoint(c, threeServices());
         await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c);
+        return c;
+    }
+
+    static MeshConfig threeServices() {
+        return MeshConfig.of(ScaleFixtures.services(3));
+    }
+
+    @Test
+    void deltasOnTheRunningCheckpointAreAppliedAndAnyOtherIsPassedOver() {
+        long c = runningThreeServices(tables);
+        MeshConfig g1 = threeServices();
         long applied = applier.deltasApplied();
 
         // svc-0 goes 30/70, then 40/60: each delta is cumulative since the checkpoint and applies on what runs.
@@ -105,7 +118,7 @@ class SnapshotDeltaTest {
         return routes.get(0).targets().stream().map(t -> t.weight()).toList();
     }
 
-    private static MeshSnapshot snapshot(long generation, MeshConfig config) {
+    static MeshSnapshot snapshot(long generation, MeshConfig config) {
         return new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, "change-" + generation, Instant.now(),
                 config.all());
     }
@@ -115,11 +128,11 @@ class SnapshotDeltaTest {
         return SnapshotDelta.step(before, next.config(), next.changedKeys(), snapshot(generation, next.config()));
     }
 
-    private static void checkpoint(long generation, MeshConfig config) {
+    static void checkpoint(long generation, MeshConfig config) {
         Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(generation, config)));
     }
 
-    private static void delta(SnapshotDelta delta) {
+    static void delta(SnapshotDelta delta) {
         Bus.send(MeshTopics.CONFIG, MeshTopics.DELTA_KEY, EventCodec.encode(delta));
     }
 }

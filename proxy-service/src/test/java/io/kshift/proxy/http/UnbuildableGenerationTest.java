@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kshift.model.ScaleFixtures;
-import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
-import io.kshift.model.event.MeshTopics;
-import io.kshift.model.event.Schemas;
 import io.kshift.model.event.SnapshotDelta;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.proxy.config.RouteTableHolder;
-import io.kshift.testkit.Bus;
-import io.kshift.testkit.EmbeddedKafka;
 import io.kshift.testkit.KafkaBrokerResource;
 import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
@@ -21,7 +15,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -53,47 +46,30 @@ class UnbuildableGenerationTest {
 
     @Test
     void theDeltaAfterAnUnbuildableCheckpointIsAppliedToIt() {
-        long c = new io.kshift.model.event.SnapshotLoader(EmbeddedKafka.bootstrapServers(), MeshTopics.CONFIG)
-                .latest().generation() + 1;
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() >= c - 1);
-        MeshConfig g1 = MeshConfig.of(ScaleFixtures.services(3));
-        checkpoint(c, g1);
-        await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c);
+        long c = SnapshotDeltaTest.runningThreeServices(tables);
+        MeshConfig g1 = SnapshotDeltaTest.threeServices();
 
         MeshConfig unbuildable = g1.apply(ScaleFixtures.service(7, 50, "127.0.0.1")).config();
         long refused = tables.unreadable().get();
-        checkpoint(c + 1, unbuildable);
+        SnapshotDeltaTest.checkpoint(c + 1, unbuildable);
         await().atMost(Duration.ofSeconds(30)).until(() -> tables.unreadable().get() == refused + 1);
         assertThat(tables.get().generation()).as("still the last table it built").isEqualTo(c);
 
         // The next change takes svc-7 away: a delta on checkpoint c + 1, which the node could not build.
         MeshConfig.Changed without = unbuildable.delete(ScaleFixtures.service(7, 50, "127.0.0.1"));
         SnapshotDelta d1 = SnapshotDelta.step(unbuildable, without.config(), without.changedKeys(),
-                snapshot(c + 2, without.config()));
-        delta(d1);
+                SnapshotDeltaTest.snapshot(c + 2, without.config()));
+        SnapshotDeltaTest.delta(d1);
         await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c + 2);
         assertThat(tables.get().config().all()).containsExactlyElementsOf(without.config().all());
         assertThat(tables.get().mesh().routes("svc-7.scale:8000")).isNull();
         assertThat(tables.unreadable().get()).as("the delta was not refused").isEqualTo(refused + 1);
         // And the one after it, on what the node now runs.
         MeshConfig.Changed to30 = without.config().apply(ScaleFixtures.service(0, 30, "127.0.0.1"));
-        delta(d1.then(SnapshotDelta.step(without.config(), to30.config(), to30.changedKeys(),
-                snapshot(c + 3, to30.config()))));
+        SnapshotDeltaTest.delta(d1.then(SnapshotDelta.step(without.config(), to30.config(), to30.changedKeys(),
+                SnapshotDeltaTest.snapshot(c + 3, to30.config()))));
         await().atMost(Duration.ofSeconds(30)).until(() -> tables.get().generation() == c + 3);
         assertThat(tables.get().mesh().routes("svc-0.scale:8000").get(0).targets())
                 .extracting(t -> t.weight()).containsExactly(30, 70);
-    }
-
-    private static void delta(SnapshotDelta delta) {
-        Bus.send(MeshTopics.CONFIG, MeshTopics.DELTA_KEY, EventCodec.encode(delta));
-    }
-
-    private static MeshSnapshot snapshot(long generation, MeshConfig config) {
-        return new MeshSnapshot(Schemas.MESH_SNAPSHOT, generation, "change-" + generation, Instant.now(),
-                config.all());
-    }
-
-    private static void checkpoint(long generation, MeshConfig config) {
-        Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot(generation, config)));
     }
 }
