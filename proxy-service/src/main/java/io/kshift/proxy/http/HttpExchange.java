@@ -393,10 +393,10 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     /**
-     * The try's per-try timer starts here, once the request's head has gone out on its connection (or stream) and the
-     * client has sent it whole, as Envoy starts it at pool-ready: time queued behind {@code http1MaxPendingRequests} or spent connecting is the
-     * route timeout's and the connect timeout's, not the endpoint's, and a queued try timing out would count against
-     * a healthy endpoint in outlier detection.
+     * The try's per-try timer starts here, once the request goes out on a ready connection (or stream) and the client
+     * has sent it whole, as Envoy starts it at pool-ready: time queued behind {@code http1MaxPendingRequests} or spent
+     * connecting is the route timeout's and the connect timeout's, not the endpoint's, and a queued try timing out
+     * would count against a healthy endpoint in outlier detection.
      */
     @Override
     public void ready(UpstreamTry t) {

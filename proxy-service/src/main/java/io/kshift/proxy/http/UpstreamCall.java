@@ -143,8 +143,8 @@ final class UpstreamCall {
         connection = c;
     }
 
-    /** The request's head is written: on its socket (after a TLS handshake), or its HTTP/2 stream is open. */
-    void headWritten() {
+    /** The request goes out on a ready connection: a plain or handshaken HTTP/1 one, or an open HTTP/2 stream. */
+    void ready() {
         if (!over) {
             deliver(listener::ready);
         }

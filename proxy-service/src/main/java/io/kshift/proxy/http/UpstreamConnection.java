@@ -71,9 +71,23 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         boolean streaming = c.streaming();
         headSent = streaming;
         bodyEnding = false;
+        // Ready, as Envoy's pool-ready: a plain HTTP/1 connection now; over TLS once its handshake is done; an HTTP/2
+        // stream once its head has gone (the server may hold it back until it allows another stream). Not when a
+        // whole body has gone: an upstream that stops reading one would never be timed.
+        boolean stream = channel instanceof io.netty.handler.codec.http2.Http2StreamChannel;
+        io.netty.handler.ssl.SslHandler tls = stream ? null : channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls != null) {
+            tls.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    c.ready();
+                }
+            });
+        } else if (!stream) {
+            c.ready();
+        }
         channel.writeAndFlush(request).addListener(f -> {
-            if (f.isSuccess()) {
-                c.headWritten();
+            if (stream && f.isSuccess()) {
+                c.ready();
             }
             if (!f.isSuccess()) {
                 if (!handshakeFailed) { // else the write failed for the handshake, whose cause is kept

@@ -9,8 +9,8 @@ import io.vertx.core.buffer.Buffer;
  */
 interface UpstreamListener {
     /**
-     * The request's head has gone out on its connection (Envoy's pool-ready, nearly): the time it waited in the pool's
-     * queue, for a connect or TLS handshake, or for a free HTTP/2 stream is behind it.
+     * The request goes out on a ready connection (Envoy's pool-ready): the time it waited in the pool's queue, for a
+     * connect or TLS handshake, or for a free HTTP/2 stream is behind it.
      */
     default void ready() {
     }
