@@ -28,11 +28,11 @@ public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<Stri
     List<HttpRouteEntry> routes(String authority) {
         String host = HostNames.withoutPort(authority);
         List<HttpRouteEntry> routes = exact.get(host);
-        String withPort = authority == null ? null : authority.toLowerCase(java.util.Locale.ROOT);
-        if (routes == null && withPort != null) {
-            routes = exact.get(withPort);
-        }
         if (routes != null) {
+            return routes; // the usual request: no copy of its authority
+        }
+        String withPort = authority == null ? null : authority.toLowerCase(java.util.Locale.ROOT);
+        if (withPort != null && (routes = exact.get(withPort)) != null) {
             return routes;
         }
         for (Map.Entry<String, List<HttpRouteEntry>> w : wildcards) {

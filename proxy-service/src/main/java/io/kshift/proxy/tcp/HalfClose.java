@@ -18,7 +18,7 @@ import io.netty.channel.socket.DuplexChannel;
  * read, delivered in order behind the data read before it, so the FIN is relayed only after every byte before it.
  * Netty never delivers an empty read for real bytes, so the empty buffer is unambiguous.
  */
-final class HalfClose {
+public final class HalfClose {
     private static final String HANDLER = "kshift-half-close";
     /** How long a TLS connection that sent close_notify is still read before it is closed. */
     static final long TLS_CLOSE_GRACE_MILLIS = 5_000;
@@ -42,7 +42,7 @@ final class HalfClose {
     }
 
     /** Sends FIN after everything written so far has left; {@code then} runs once it has. */
-    static void shutdownOutput(Channel channel, Runnable then) {
+    public static void shutdownOutput(Channel channel, Runnable then) {
         boolean tls = terminatesTls(channel);
         channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
             io.netty.handler.ssl.SslHandler ssl = tls ? channel.pipeline().get(io.netty.handler.ssl.SslHandler.class)

@@ -40,7 +40,7 @@ public final class StatsRef {
     /** The live stats of this key, made on first use. */
     public TrafficStats get() {
         TrafficStats s = stats;
-        if (s == null || s.retired) {
+        if (s == null || s.retired()) {
             s = catalogue.stats(key);
             stats = s;
         }

@@ -63,7 +63,6 @@ public class Telemetry {
             if (current != s || !s.tryRetire()) {
                 return current;
             }
-            s.retired = true;
             for (io.micrometer.core.instrument.Meter m : s.meters) {
                 try {
                     registry.remove(m);

@@ -37,8 +37,6 @@ public final class TrafficStats {
     org.HdrHistogram.Histogram recycledDurations;
     org.HdrHistogram.Histogram recycledLatencies;
     int idleReports;
-    /** Set when the catalogue retires this key; data-path handles then look the key up afresh. */
-    volatile boolean retired;
     /** The response codes whose Prometheus counter is registered. */
     final java.util.Set<Integer> registeredCodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The Prometheus meters registered for this key, removed with it. */
@@ -82,6 +80,11 @@ public final class TrafficStats {
      */
     boolean tryRetire() {
         return connectionsActive.compareAndSet(0, RETIRING);
+    }
+
+    /** Retired (or being retired) by the catalogue: data-path handles look the key up afresh. */
+    boolean retired() {
+        return connectionsActive.get() < 0;
     }
 
     /** Below any count of connections, however many open on retired stats meanwhile. */

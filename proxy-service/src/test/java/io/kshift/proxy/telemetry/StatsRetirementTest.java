@@ -21,11 +21,11 @@ class StatsRetirementTest {
         StatsRef ref = new StatsRef(catalogue, KEY);
         TrafficStats opened = ref.open();
         catalogue.retire(opened);
-        assertThat(opened.retired).as("a connection is open on them").isFalse();
+        assertThat(opened.retired()).as("a connection is open on them").isFalse();
         assertThat(catalogue.all()).containsExactly(opened);
         opened.connectionClosed(5);
         catalogue.retire(opened);
-        assertThat(opened.retired).isTrue();
+        assertThat(opened.retired()).isTrue();
         assertThat(catalogue.takeRetired()).containsExactly(opened);
 
         TrafficStats fresh = ref.open();

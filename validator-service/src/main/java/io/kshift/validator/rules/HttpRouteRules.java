@@ -188,7 +188,7 @@ final class HttpRouteRules {
         nonEmpty(key, field + ".scheme", m.scheme(), findings);
         // Proxies match this case-insensitively: checked as it will be compiled (a uri regex is matched as written,
         // ignoreUriCase or not, as Envoy's safe_regex).
-        caseInsensitive(key, field + ".authority.regex", m.authority(), true, findings);
+        caseInsensitive(key, field + ".authority.regex", m.authority(), findings);
         names(key, field + ".headers", m.headers(), findings);
         names(key, field + ".withoutHeaders", m.withoutHeaders(), findings);
         names(key, field + ".queryParams", m.queryParams(), findings);
@@ -200,9 +200,8 @@ final class HttpRouteRules {
         }
     }
 
-    private static void caseInsensitive(ResourceKey key, String field, StringMatch match, boolean ignoreCase,
-                                        Findings findings) {
-        if (ignoreCase && match != null && match.regex() != null) {
+    private static void caseInsensitive(ResourceKey key, String field, StringMatch match, Findings findings) {
+        if (match != null && match.regex() != null) {
             io.kshift.model.regex.Re2.problem(match.regex(), true).ifPresent(p -> findings.error(key, field, p));
         }
     }
