@@ -28,6 +28,13 @@ public record HttpRouteMatch(@Valid PathMatch path, List<@Valid ValueMatch> head
         public String effectiveValue() {
             return value == null ? "/" : value;
         }
+
+        /** Bean-validated as a getter (so it must be named like one); not a field of the document. */
+        @RegexValue
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public String getRegex() {
+            return effectiveType() == PathType.RegularExpression ? value : null;
+        }
     }
 
     /** A header or query parameter match; the type defaults to {@code Exact}. */

@@ -461,6 +461,41 @@ class RuleTableTest {
                         + " replacePrefixMatch: /b}}}"), httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
                         + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,"
                         + " replacePrefixMatch: /b}}}"), HTTP_ROUTE, "spec.rules[0].filters[0].urlRewrite.path", false),
+                new Rule("HTTPRoute path is absolute", httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    matches: [{path: {type: Exact, value: /foo}}"), httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    matches: [{path: {type: Exact, value: foo}}"), HTTP_ROUTE,
+                        "spec.rules[0].matches[0].path.value", false),
+                new Rule("HTTPRoute prefix has no empty segment", httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    matches: [{path: {value: /a/b}}"), httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    matches: [{path: {value: /a//b}}"), HTTP_ROUTE,
+                        "spec.rules[0].matches[0].path.value", false),
+                new Rule("HTTPRoute regex path need not start with /", httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    matches: [{path: {type: RegularExpression, value: '.*/x'}}"),
+                        httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n    matches: [{path: {type:"
+                        + " RegularExpression, value: '(x'}}"), HTTP_ROUTE, "spec.rules[0].matches[0].path.regex",
+                        false),
+                new Rule("HTTPRoute URLRewrite once per rule", httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    filters: [{type: URLRewrite, urlRewrite: {hostname: a.example}}"), httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    filters: [{type: URLRewrite, urlRewrite: {hostname: a.example}},"
+                        + " {type: URLRewrite, urlRewrite: {hostname: b.example}}"), HTTP_ROUTE,
+                        "spec.rules[0].filters[1].type", false),
+                new Rule("HTTPRoute RequestMirror may repeat, header edits not", httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    filters: [{type: RequestMirror, requestMirror: {backendRef:"
+                        + " {name: tcp-echo, port: 9000}}}, {type: RequestMirror, requestMirror: {backendRef: {name:"
+                        + " tcp-echo, port: 9000}}}"), httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {add: [{name: a, value: b}]}},"
+                        + " {type: ResponseHeaderModifier, responseHeaderModifier: {add: [{name: c, value: d}]}}"),
+                        HTTP_ROUTE, "spec.rules[0].filters[1].type", false),
+                new Rule("HTTPRoute redirect and rewrite exclusive", httpRoute("{name: http-gw}", "]\n"
+                        + "    filters: [{type: RequestRedirect, requestRedirect: {hostname: a.example}}"),
+                        httpRoute("{name: http-gw}", "]\n    filters: [{type: RequestRedirect, requestRedirect:"
+                        + " {hostname: a.example}}, {type: URLRewrite, urlRewrite: {hostname: b.example}}"), HTTP_ROUTE,
+                        "spec.rules[0].filters[1].type", false),
+                new Rule("HTTPRoute header matched once per match", httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    matches: [{headers: [{name: a, value: '1'}, {name: b, value:"
+                        + " '2'}]}"), httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n    matches: [{headers:"
+                        + " [{name: a, value: '1'}, {name: a, value: '2'}]}"), HTTP_ROUTE,
+                        "spec.rules[0].matches[0].headers[1].name", false),
                 new Rule("warn: a host served twice on a listener", web(TO_V1.replace("    route", "  - route")),
                         web(TO_V1.replace("    route", "  - route")) + "---\n" + web(TO_V1.replace("    route", "  - route"))
                         .replace("name: web}", "name: web2}"), "VirtualService default/web2", "spec.hosts", true));

@@ -1,0 +1,98 @@
+package io.kshift.validator.rules;
+
+import io.kshift.model.gateway.HttpRouteFilter;
+import io.kshift.model.gateway.HttpRouteMatch;
+import io.kshift.model.gateway.HttpRouteRule;
+import io.kshift.model.resource.ResourceKey;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Gateway API's own checks on an HTTPRoute rule that its CRD makes (CEL rules and list keys), which a
+ * Kubernetes API server would refuse a route for: kshift has no API server in front of it, so it makes them here,
+ * with the same reasons. Without them a path {@code foo} (never matching, as no request path lacks its leading
+ * {@code /}) or two URLRewrite filters (one silently winning) were accepted.
+ */
+final class HttpRouteSchemaRules {
+    /** Filters a rule may carry at most once (RequestMirror may repeat). */
+    private static final Set<HttpRouteFilter.Type> ONCE = Set.of(HttpRouteFilter.Type.RequestHeaderModifier,
+            HttpRouteFilter.Type.ResponseHeaderModifier, HttpRouteFilter.Type.RequestRedirect,
+            HttpRouteFilter.Type.URLRewrite);
+    /** Substrings an Exact or PathPrefix value must not hold: each makes a path no normalized request has. */
+    private static final List<String> NOT_IN_PATH = List.of("//", "/./", "/../", "%2f", "%2F", "#");
+    private static final int MAX_PATH = 1024;
+
+    private HttpRouteSchemaRules() {
+    }
+
+    /** {@code paths}: false for a GRPCRoute, whose paths kshift makes from its method matches. */
+    static void check(ResourceKey key, HttpRouteRule rule, String field, boolean paths, Findings findings) {
+        filters(key, rule.filters(), field + ".filters", findings);
+        for (int m = 0; m < rule.matches().size(); m++) {
+            HttpRouteMatch match = rule.matches().get(m);
+            String at = field + ".matches[" + m + "]";
+            if (paths && match.path() != null) {
+                path(key, match.path(), at + ".path.value", findings);
+            }
+            uniqueNames(key, match.headers(), at + ".headers", findings);
+            uniqueNames(key, match.queryParams(), at + ".queryParams", findings);
+        }
+    }
+
+    private static void filters(ResourceKey key, List<HttpRouteFilter> filters, String field, Findings findings) {
+        Map<HttpRouteFilter.Type, Integer> seen = new EnumMap<>(HttpRouteFilter.Type.class);
+        for (int f = 0; f < filters.size(); f++) {
+            HttpRouteFilter.Type type = filters.get(f).type();
+            if (type == null) {
+                continue; // reported as a missing field
+            }
+            Integer first = seen.putIfAbsent(type, f);
+            if (first != null && ONCE.contains(type)) {
+                findings.error(key, field + "[" + f + "].type", type + " filter cannot be repeated (filters[" + first
+                        + "] is one already)");
+            }
+        }
+        if (seen.containsKey(HttpRouteFilter.Type.RequestRedirect) && seen.containsKey(HttpRouteFilter.Type.URLRewrite)) {
+            findings.error(key, field + "[" + seen.get(HttpRouteFilter.Type.URLRewrite) + "].type",
+                    "a rule may have a RequestRedirect or a URLRewrite filter, not both");
+        }
+    }
+
+    private static void path(ResourceKey key, HttpRouteMatch.PathMatch path, String field, Findings findings) {
+        String value = path.effectiveValue();
+        if (value.length() > MAX_PATH) {
+            findings.error(key, field, "must be at most " + MAX_PATH + " characters");
+        }
+        if (path.effectiveType() == HttpRouteMatch.PathType.RegularExpression) {
+            return;
+        }
+        String type = path.effectiveType().name();
+        if (!value.startsWith("/")) {
+            findings.error(key, field, "'" + value + "' must be an absolute path starting with '/' for type " + type);
+            return;
+        }
+        for (String bad : NOT_IN_PATH) {
+            if (value.contains(bad)) {
+                findings.error(key, field, "'" + value + "' must not contain '" + bad + "' for type " + type);
+            }
+        }
+        if (value.endsWith("/..") || value.endsWith("/.")) {
+            findings.error(key, field, "'" + value + "' must not end with '/.' or '/..' for type " + type);
+        }
+    }
+
+    /** Header and query parameter matches are lists keyed by name in the CRD: a name once per match. */
+    private static void uniqueNames(ResourceKey key, List<HttpRouteMatch.ValueMatch> values, String field,
+                                    Findings findings) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            String name = values.get(i).name();
+            if (name != null && !names.add(name)) {
+                findings.error(key, field + "[" + i + "].name", "'" + name + "' is matched twice in this match");
+            }
+        }
+    }
+}
