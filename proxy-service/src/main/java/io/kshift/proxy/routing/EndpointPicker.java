@@ -9,7 +9,8 @@ import java.util.random.RandomGenerator;
 /**
  * Chooses an endpoint inside a destination as its DestinationRule says (ROUND_ROBIN, RANDOM, LEAST_REQUEST as
  * power of two choices over live connections or requests, or a consistent hash of a request key), skipping
- * endpoints outlier detection has ejected (all of them ejected: all are candidates, as Envoy's panic mode), and
+ * endpoints outlier detection has ejected (all of them ejected, or fewer than {@code minHealthPercent} left: all are
+ * candidates, as Envoy's panic mode), and
  * orders the rest after it so a refused connect or a retry tries the next.
  */
 public final class EndpointPicker {
@@ -90,8 +91,9 @@ public final class EndpointPicker {
         return best;
     }
 
+    /** Not ejected by outlier detection, or ejected while too few endpoints are left ({@code minHealthPercent}). */
     public boolean healthy(Upstream u) {
-        return outliers == null || !outliers.ejected(u);
+        return outliers == null || outliers.available(u);
     }
 
     private boolean anyHealthy() {

@@ -9,9 +9,12 @@ import java.util.function.LongSupplier;
 /**
  * Passive health checking over one destination's endpoints, as Envoy's outlier detection: an endpoint that gives
  * {@code consecutive5xxErrors} 5xx answers in a row (or {@code consecutiveGatewayErrors} 502/503/504 answers or
- * connect failures) is ejected for {@code baseEjectionTime} × its number of ejections, unless that would eject
- * more than {@code maxEjectionPercent} of the endpoints (at least one may always be ejected, as in Envoy). The
- * clock is injected. Ejection state lives in each {@link Upstream}, which the next route table keeps for an
+ * connect failures) is ejected for {@code baseEjectionTime} × its ejection multiplier, unless that would eject
+ * more than {@code maxEjectionPercent} of the endpoints (at least one may always be ejected, as in Envoy). As in
+ * Envoy the multiplier grows by one per ejection and falls by one per {@code interval} the endpoint spends back in
+ * service, so an endpoint that failed once an hour ago is not ejected for minutes. Below {@code minHealthPercent}
+ * endpoints in service, ejections are ignored (Envoy's panic threshold, which Istio sets from it). The clock is
+ * injected. Ejection state lives in each {@link Upstream}, which the next route table keeps for an
  * endpoint that stays, so a config push or another endpoint's restart does not end an ejection.
  */
 public final class OutlierDetector {
@@ -19,7 +22,9 @@ public final class OutlierDetector {
     private final int consecutive5xx;
     private final int consecutiveGateway;
     private final long baseEjectionNanos;
+    private final long intervalNanos;
     private final int maxEjectionPercent;
+    private final int minHealthPercent;
     private final LongSupplier nanoClock;
     /** Envoy's default {@code max_ejection_time}: a flapping endpoint is never out longer than this at a time. */
     static final long MAX_EJECTION_NANOS = Duration.ofSeconds(300).toNanos();
@@ -30,12 +35,31 @@ public final class OutlierDetector {
         this.consecutiveGateway = settings.consecutiveGatewayErrors() == null ? 0 : settings.consecutiveGatewayErrors();
         this.baseEjectionNanos = IstioDuration.parse(settings.baseEjectionTime()).orElse(Duration.ofSeconds(30))
                 .toNanos();
+        this.intervalNanos = IstioDuration.parse(settings.interval()).orElse(Duration.ofSeconds(10)).toNanos();
         this.maxEjectionPercent = settings.maxEjectionPercent() == null ? 10 : settings.maxEjectionPercent();
+        this.minHealthPercent = settings.minHealthPercent() == null ? 0 : settings.minHealthPercent();
         this.nanoClock = nanoClock;
     }
 
     public boolean ejected(Upstream u) {
         return u.ejectedUntil() - nanoClock.getAsLong() > 0;
+    }
+
+    /**
+     * Whether {@code u} may be chosen: not ejected, or ejected while fewer than {@code minHealthPercent} of the
+     * endpoints are in service (then every endpoint is, as in Envoy's panic mode). The count is made only for an
+     * ejected endpoint, so a healthy pick costs one clock read.
+     */
+    public boolean available(Upstream u) {
+        return !ejected(u) || belowMinHealth();
+    }
+
+    private boolean belowMinHealth() {
+        if (minHealthPercent == 0) {
+            return false;
+        }
+        long inService = upstreams.stream().filter(u -> !ejected(u)).count();
+        return inService * 100 < (long) minHealthPercent * upstreams.size();
     }
 
     /** A response that is not an error (or a successful connect, for TCP). */
@@ -49,7 +73,7 @@ public final class OutlierDetector {
         boolean trip = (consecutive5xx > 0 && fiveXx && counts[0] >= consecutive5xx)
                 || (consecutiveGateway > 0 && gateway && counts[1] >= consecutiveGateway);
         if (trip && !ejected(u) && mayEject()) {
-            u.eject(nanoClock.getAsLong(), baseEjectionNanos, MAX_EJECTION_NANOS);
+            u.eject(nanoClock.getAsLong(), baseEjectionNanos, MAX_EJECTION_NANOS, intervalNanos);
         }
     }
 

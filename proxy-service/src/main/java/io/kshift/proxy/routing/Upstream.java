@@ -47,8 +47,20 @@ public final class Upstream {
         return new int[] {consecutive5xx, consecutiveGateway};
     }
 
-    synchronized void eject(long now, long baseNanos, long maxNanos) {
-        ejections++;
+    /**
+     * Envoy's ejection time backoff: the multiplier first loses one for each whole {@code intervalNanos} since the
+     * last ejection ended (Envoy decrements it at each interval sweep that finds the endpoint in service), then
+     * gains one unless {@code baseNanos} times it already passes {@code maxNanos} by a base (so it stays bounded
+     * and a long-flapping endpoint recovers in bounded time).
+     */
+    synchronized void eject(long now, long baseNanos, long maxNanos, long intervalNanos) {
+        long inService = now - ejectedUntil;
+        if (ejections > 0 && inService > 0 && intervalNanos > 0) {
+            ejections = (int) Math.max(0, ejections - inService / intervalNanos);
+        }
+        if ((long) ejections * baseNanos < maxNanos + baseNanos) {
+            ejections++;
+        }
         ejectedUntil = now + Math.min(maxNanos, Math.max(baseNanos, baseNanos * ejections));
         consecutive5xx = 0;
         consecutiveGateway = 0;

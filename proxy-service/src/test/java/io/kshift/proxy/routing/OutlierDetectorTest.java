@@ -45,6 +45,70 @@ class OutlierDetectorTest {
         assertThat(d.ejected(a)).isFalse();
     }
 
+    /** Three errors in a row: an ejection (interval 1 s, base 30 s). */
+    void trip(OutlierDetector d, Upstream u) {
+        for (int i = 0; i < 3; i++) {
+            d.failure(u, true, false);
+        }
+    }
+
+    long ejectedSeconds(OutlierDetector d, Upstream u) {
+        long start = now.get();
+        trip(d, u);
+        long seconds = 0;
+        while (d.ejected(u)) {
+            now.addAndGet(Duration.ofSeconds(1).toNanos());
+            seconds++;
+        }
+        now.set(start + Duration.ofSeconds(seconds).toNanos());
+        return seconds;
+    }
+
+    @Test
+    void theMultiplierFallsByOnePerIntervalBackInService() {
+        OutlierDetector d = detector(100);
+        Upstream a = upstreams.get(0);
+        assertThat(ejectedSeconds(d, a)).isEqualTo(30);
+        assertThat(ejectedSeconds(d, a)).as("ejected again at once: twice the base").isEqualTo(60);
+        assertThat(ejectedSeconds(d, a)).isEqualTo(90);
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertThat(ejectedSeconds(d, a)).as("two intervals in service: 3 - 2 + 1").isEqualTo(60);
+        now.addAndGet(Duration.ofHours(1).toNanos());
+        assertThat(ejectedSeconds(d, a)).as("an hour in service: back to the base").isEqualTo(30);
+    }
+
+    @Test
+    void theMultiplierStopsGrowingPastTheMaximumEjectionTime() {
+        OutlierDetector d = detector(100);
+        Upstream a = upstreams.get(0);
+        for (int i = 0; i < 30; i++) {
+            assertThat(ejectedSeconds(d, a)).isLessThanOrEqualTo(300);
+        }
+        // Envoy's bound: base x multiplier < max + base, so 11 here (not 30): eleven intervals in service bring it
+        // to 0, and the next ejection is one base again.
+        now.addAndGet(Duration.ofSeconds(11).toNanos());
+        assertThat(ejectedSeconds(d, a)).isEqualTo(30);
+    }
+
+    @Test
+    void belowMinHealthPercentEjectedEndpointsAreChosenAgain() {
+        OutlierDetector d = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", 100, 75),
+                now::get);
+        EndpointPicker picker = new EndpointPicker(upstreams, SimpleLb.ROUND_ROBIN, new Random(1), d);
+        trip(d, upstreams.get(1));
+        assertThat(picker.healthy(upstreams.get(1))).as("3 of 4 in service: 75 %, not below").isFalse();
+        assertThat(java.util.stream.IntStream.range(0, 40).mapToObj(i -> picker.get(picker.first())))
+                .doesNotContain(upstreams.get(1));
+        trip(d, upstreams.get(2));
+        assertThat(d.ejected(upstreams.get(2))).isTrue();
+        assertThat(picker.healthy(upstreams.get(1))).as("2 of 4: below 75 %, every endpoint is chosen").isTrue();
+        assertThat(java.util.stream.IntStream.range(0, 40).mapToObj(i -> picker.get(picker.first())))
+                .contains(upstreams.get(1), upstreams.get(2));
+        OutlierDetector none = detector(100);
+        trip(none, upstreams.get(3));
+        assertThat(none.available(upstreams.get(3))).as("minHealthPercent 0 (Istio's default): off").isFalse();
+    }
+
     @Test
     void neverEjectsMoreThanTheCapButAlwaysOne() {
         OutlierDetector d = detector(10);
