@@ -43,6 +43,7 @@ public class TcpProxy {
         RouteTarget target = route.get().pick();
         if (!target.admit()) {
             // connectionPool.tcp.maxConnections reached: refused at once, as Envoy's overflow.
+            target.stats().unserved("UO");
             client.close();
             return;
         }

@@ -99,6 +99,7 @@ final class TcpSession {
         var endpoints = target.endpoints();
         if (attempt == endpoints.size()) {
             LOG.debugf("no endpoint of %s accepted a connection", target.destination().service());
+            stats.unserved("UF");
             client.close();
             return;
         }

@@ -167,6 +167,21 @@ public final class TrafficStats {
         latencyTotal.accept(ms);
     }
 
+    /**
+     * A TCP connection the proxy closed unserved, with Envoy's flag for why: {@code UO} (the destination's
+     * {@code maxConnections} reached) or {@code UF} (no endpoint accepted a connection). HTTP answers carry theirs in
+     * {@link #request}.
+     */
+    public void unserved(String flag) {
+        for (int i = 0; i < FLAGS.length; i++) {
+            if (FLAGS[i].equals(flag)) {
+                byFlag[i].increment();
+                return;
+            }
+        }
+        throw new IllegalArgumentException("not a response flag: " + flag);
+    }
+
     /** One gRPC answer's {@code grpc-status}, besides its HTTP status (which {@link #request} counts). */
     public void grpcStatus(int code) {
         int c = code >= 0 && code <= 16 ? code : 2;

@@ -173,6 +173,25 @@ class TcpProxyTest {
     }
 
     @Test
+    void aConnectionNoEndpointAcceptedIsCountedAsAnUpstreamFailure() throws Exception {
+        int dead;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            dead = probe.getLocalPort();
+        }
+        long generation = tables.get().generation() + 1;
+        new SampleSnapshots(gatewayPort, dead, v2.port()).publish(generation, "tcp-echo-services.yaml",
+                "tcp-echo-all-v1.yaml");
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        double failed = flagCount("UF");
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(5000);
+            assertThat(closedByPeer(s)).as("v1's one endpoint refuses: the client is closed").isTrue();
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(flagCount("UF") - failed).as("counted UF, Envoy's upstream connection failure").isEqualTo(1.0));
+    }
+
+    @Test
     void carriesBulkDataIntactAndInOrder() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
         int lines = 2_000;
@@ -245,9 +264,19 @@ class TcpProxyTest {
         }
     }
 
+    /** The node's {@code kshift_response_flags} for {@code flag} on this class's gateway listener, all versions. */
+    static double flagCount(String flag) {
+        String metrics = io.kshift.testkit.Api.asAdmin().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("kshift_response_flags")
+                        && l.contains("kshift_listener=\"tcp:" + gatewayPort + "\"")
+                        && l.contains("response_flags=\"" + flag + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void maxConnectionsRefusesConnectionsOverTheLimitAndAdmitsThemAgainAfter() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", tcpPool("maxConnections: 1"));
+        double overflows = flagCount("UO");
         try (Socket held = new Socket("127.0.0.1", gatewayPort)) {
             held.setSoTimeout(5000);
             assertThat(exchange(held, "first")).isEqualTo("one first");
@@ -256,6 +285,7 @@ class TcpProxyTest {
                 assertThat(closedByPeer(over)).as("over maxConnections: closed at accept").isTrue();
             }
         }
+        assertThat(flagCount("UO") - overflows).as("the refused connection is counted as an overflow").isEqualTo(1.0);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(connect(1)).containsExactly(
                 Map.entry("one", 1)));
     }
