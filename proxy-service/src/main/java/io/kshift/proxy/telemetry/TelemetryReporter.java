@@ -68,9 +68,30 @@ public class TelemetryReporter {
                 java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The last interval's report goes out before the producer closes: it holds what the shutdown drain's last
+     * connections and requests did (the drain observes the shutdown first, at priority 1). Waited for up to 2 s,
+     * as the status tombstone is.
+     */
     void stop(@Observes io.quarkus.runtime.ShutdownEvent event) {
-        if (thread != null) {
-            thread.shutdownNow();
+        if (thread == null) {
+            return;
+        }
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+            List<java.util.concurrent.CompletableFuture<Void>> acks;
+            synchronized (this) {
+                Instant end = Instant.now();
+                acks = send(build(telemetry, intervalStart, end));
+                intervalStart = end;
+            }
+            java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            org.jboss.logging.Logger.getLogger(TelemetryReporter.class).debugf("final telemetry report not sent: %s", e);
         }
     }
 
@@ -87,20 +108,28 @@ public class TelemetryReporter {
     public synchronized List<TelemetryReport> report() {
         Instant end = Instant.now();
         List<TelemetryReport> reports = build(telemetry, intervalStart, end);
+        send(reports);
+        intervalStart = end;
+        return reports;
+    }
+
+    /** Sends {@code reports}; returns their acknowledgements (each completes normally, sent or counted dropped). */
+    private List<java.util.concurrent.CompletableFuture<Void>> send(List<TelemetryReport> reports) {
+        List<java.util.concurrent.CompletableFuture<Void>> acks = new ArrayList<>();
         for (TelemetryReport r : reports) {
             try {
-                emitter.send(Record.of(r.namespace() + "/" + r.service(), EventCodec.encode(r)))
-                        .whenComplete((ok, failure) -> {
+                acks.add(emitter.send(Record.of(r.namespace() + "/" + r.service(), EventCodec.encode(r)))
+                        .handle((ok, failure) -> {
                             if (failure != null) {
                                 dropped.incrementAndGet();
                             }
-                        });
+                            return (Void) null;
+                        }).toCompletableFuture());
             } catch (RuntimeException full) {
                 dropped.incrementAndGet();
             }
         }
-        intervalStart = end;
-        return reports;
+        return acks;
     }
 
     /**
