@@ -164,16 +164,19 @@ public class ListenerManager {
             vertx.cancelTimer(previous.timer());
             previous.bound().closers().forEach(Supplier::get);
         }
-        long timer = vertx.setTimer(Math.max(1, drainTimeout.toMillis()), id -> {
+        // The deadline's work takes this manager's lock, which a reconcile holds while it waits (up to 10 s) for
+        // ports to bind on the event loops: so it runs on a worker, never blocking a loop (the one a bind needs).
+        long timer = vertx.setTimer(Math.max(1, drainTimeout.toMillis()), id -> vertx.executeBlocking(() -> {
             synchronized (this) {
                 if (draining.get(port) == null || draining.get(port).timer() != id) {
-                    return;
+                    return null;
                 }
                 draining.remove(port);
             }
             bound.closers().forEach(Supplier::get);
             LOG.infof("closed listener %s:%d at its drain deadline", bound.spec().name(), port);
-        });
+            return null;
+        }, false));
         draining.put(port, new Draining(bound, timer));
     }
 

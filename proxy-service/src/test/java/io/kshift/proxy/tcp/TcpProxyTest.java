@@ -245,6 +245,32 @@ class TcpProxyTest {
         }
     }
 
+    @Inject
+    ListenerManager listeners;
+
+    @Test
+    void aDrainDeadlineNeverBlocksAnEventLoopOnTheListenerLock() throws Exception {
+        publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+        publish("tcp-echo-services.yaml"); // the listener drains; its deadline is 2 s away in tests
+        Object manager = io.quarkus.arc.ClientProxy.unwrap(listeners);
+        java.util.List<String> stuck = new java.util.ArrayList<>();
+        // As a reconcile does while ports bind: the lock held past the deadline.
+        synchronized (manager) {
+            Thread.sleep(2500);
+            for (io.netty.util.concurrent.EventExecutor loop : vertx.nettyEventLoopGroup()) {
+                try {
+                    loop.submit(() -> { }).get(2, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    stuck.add(loop.toString());
+                }
+            }
+        }
+        assertThat(stuck).as("event loops blocked by the drain deadline").isEmpty();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThatThrownBy(() -> new Socket("127.0.0.1", gatewayPort).close())
+                        .isInstanceOf(java.net.ConnectException.class));
+    }
+
     @Test
     void drainsARemovedListenerUntilItsDeadline() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
