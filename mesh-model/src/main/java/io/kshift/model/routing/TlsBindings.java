@@ -49,9 +49,12 @@ public final class TlsBindings {
     public record SecretRef(ResourceKey secret, String field) {
     }
 
-    /** One filter chain of a port. {@code termination} null: passthrough. */
+    /**
+     * One filter chain of a port. {@code termination} null: passthrough. {@code http}: an HTTPS server or listener
+     * that terminates, whose requests http routes serve (a port serves either such chains only or none of them).
+     */
     public record Chain(ResourceKey gateway, String field, List<String> serverNames, Termination termination,
-                        List<SniRoute> routes) {
+                        List<SniRoute> routes, boolean http) {
         public boolean terminates() {
             return termination != null;
         }
@@ -83,7 +86,8 @@ public final class TlsBindings {
                 List<SniRoute> routes = passthrough || protocol.equals("TLS")
                         ? istioRoutes(config, gw, s, passthrough) : List.of();
                 chains.computeIfAbsent(port, p -> new ArrayList<>()).add(new Chain(gw.key(), field, names,
-                        passthrough ? null : istioTermination(config, gw, s.tls(), field + ".tls"), routes));
+                        passthrough ? null : istioTermination(config, gw, s.tls(), field + ".tls"), routes,
+                        protocol.equals("HTTPS") && !passthrough));
                 http.merge(port, protocol.equals("HTTPS") && !passthrough, Boolean::logicalAnd);
             }
         }
@@ -101,7 +105,8 @@ public final class TlsBindings {
                 List<SniRoute> routes = protocol.equals("TLS") ? gatewayApiRoutes(config, gw, l, passthrough)
                         : List.of();
                 chains.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(new Chain(gw.key(), field, names,
-                        passthrough ? null : gatewayApiTermination(gw, l.tls(), field + ".tls"), routes));
+                        passthrough ? null : gatewayApiTermination(gw, l.tls(), field + ".tls"), routes,
+                        protocol.equals("HTTPS") && !passthrough));
                 http.merge(l.port(), protocol.equals("HTTPS") && !passthrough, Boolean::logicalAnd);
             }
         }

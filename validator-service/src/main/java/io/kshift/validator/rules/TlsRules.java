@@ -61,6 +61,7 @@ final class TlsRules {
             if (port.http()) {
                 sameTermination(port, findings);
             }
+            mixed(port, findings);
             Map<String, TlsBindings.Chain> names = new HashMap<>();
             for (TlsBindings.Chain chain : port.chains()) {
                 if (chain.terminates()) {
@@ -79,6 +80,25 @@ final class TlsRules {
                             + (chain.terminates() ? "" : "passthrough ") + "TLS on port " + port.port()
                             + "; connections to it will be closed");
                 }
+            }
+        }
+    }
+
+    /**
+     * A port is served either as HTTPS (TLS terminated, then http routes) or as a TLS port (passthrough or
+     * terminated, then routes by SNI), not both: an HTTPS server that terminates next to a passthrough or TLS one on
+     * its port would have its handshakes completed and its connections closed. Istio builds a filter chain of either
+     * kind on one listener; kshift refuses the mix rather than serve half of it.
+     */
+    private static void mixed(TlsBindings.Port port, Findings findings) {
+        TlsBindings.Chain first = port.chains().get(0);
+        for (TlsBindings.Chain c : port.chains()) {
+            if (c.http() != first.http()) {
+                findings.error(c.gateway(), c.field() + ".tls", "port " + port.port() + " is served by "
+                        + first.gateway() + " " + first.field() + (first.http() ? " as HTTPS (TLS terminated, then"
+                        + " http routes)" : " as a TLS port (passthrough or routes by SNI)") + "; this server would be "
+                        + (c.http() ? "HTTPS" : "passthrough or TLS") + " on it, which this kshift version does not"
+                        + " serve on one port: put it on a port of its own");
             }
         }
     }

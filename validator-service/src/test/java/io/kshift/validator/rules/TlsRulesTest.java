@@ -301,6 +301,29 @@ class TlsRulesTest {
                         + " VirtualService's hosts [a.example.com]");
     }
 
+    @Test
+    void anHttpsServerThatTerminatesDoesNotShareItsPortWithAPassthroughOne() throws Exception {
+        MeshSnapshot live = accepted(seeded(), yaml(secret("default", "a-cert", PKI.issue("a.example.com"))));
+        String gateway = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gw}
+                spec:
+                  servers:
+                  - port: {number: 443, name: a, protocol: HTTPS}
+                    hosts: [a.example.com]
+                    tls: {mode: SIMPLE, credentialName: a-cert}
+                  - port: {number: PORT, name: legacy, protocol: HTTPS}
+                    hosts: [legacy.example.com]
+                    tls: {mode: PASSTHROUGH}
+                """;
+        assertThat(errors(apply(live, yaml(gateway.replace("PORT", "443"))))).singleElement().asString()
+                .startsWith("Gateway default/gw spec.servers[1].tls: port 443 is served by Gateway default/gw"
+                        + " spec.servers[0] as HTTPS (TLS terminated, then http routes); this server would be"
+                        + " passthrough or TLS on it");
+        assertThat(errors(apply(live, yaml(gateway.replace("PORT", "8443"))))).as("on ports of their own").isEmpty();
+    }
+
     private ChangeValidator.Decision apply(MeshSnapshot live, List<Resource> resources) {
         return base.apply(live, resources);
     }
