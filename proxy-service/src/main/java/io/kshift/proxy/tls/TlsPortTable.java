@@ -1,6 +1,5 @@
 package io.kshift.proxy.tls;
 
-import io.kshift.model.routing.HostNames;
 import io.kshift.proxy.routing.ListenerRoute;
 import java.util.List;
 import java.util.Locale;
@@ -9,20 +8,31 @@ import java.util.Optional;
 /**
  * A TLS port's filter chains, as built from one snapshot: a connection's SNI picks the chain (an exact server name
  * first, then the longest {@code *.} wildcard, then {@code *}, as Envoy's server-name matching), the chain
- * terminates it or not, and its routes pick the destination by SNI in order.
+ * terminates it or not, and its routes pick the destination by SNI the same way.
  */
 public record TlsPortTable(int port, List<Chain> chains) {
 
     /** {@code termination}: null to pass the bytes through untouched. */
     public record Chain(List<String> serverNames, ServerTls termination, List<SniRoute> routes) {
-        /** The route for {@code sni} (null: none sent), the first whose names take it. */
+        /**
+         * The route for {@code sni} (null: none sent): the most specific of those whose names take it, as among
+         * chains (Istio makes a filter chain of each route's {@code sniHosts}, and Envoy picks the most specific
+         * server name whatever the order); among equals, the first (routes come oldest first).
+         */
         public Optional<ListenerRoute> route(String sni) {
+            String name = sni == null ? null : sni.toLowerCase(Locale.ROOT);
+            SniRoute best = null;
+            int bestScore = -1;
             for (SniRoute r : routes) {
-                if (r.sniHosts().stream().anyMatch(h -> "*".equals(h) || sni != null && HostNames.matches(h, sni))) {
-                    return Optional.of(r.route());
+                for (String h : r.sniHosts()) {
+                    int score = score(h, name);
+                    if (score > bestScore) {
+                        best = r;
+                        bestScore = score;
+                    }
                 }
             }
-            return Optional.empty();
+            return Optional.ofNullable(best).map(SniRoute::route);
         }
     }
 
@@ -36,11 +46,7 @@ public record TlsPortTable(int port, List<Chain> chains) {
         int bestScore = -1;
         for (Chain c : chains) {
             for (String n : c.serverNames()) {
-                String pattern = n.toLowerCase(Locale.ROOT);
-                int score = pattern.equals("*") ? 0
-                        : name == null ? -1
-                        : pattern.equals(name) ? Integer.MAX_VALUE
-                        : pattern.startsWith("*.") && name.endsWith(pattern.substring(1)) ? pattern.length() : -1;
+                int score = score(n, name);
                 if (score > bestScore) {
                     best = c;
                     bestScore = score;
@@ -48,5 +54,17 @@ public record TlsPortTable(int port, List<Chain> chains) {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * How specifically {@code pattern} takes {@code name} (lower case; null: no SNI): -1 not at all, 0 for
+     * {@code *}, a {@code *.} wildcard by its length, an exact name above all.
+     */
+    static int score(String pattern, String name) {
+        String p = pattern.toLowerCase(Locale.ROOT);
+        return p.equals("*") ? 0
+                : name == null ? -1
+                : p.equals(name) ? Integer.MAX_VALUE
+                : p.startsWith("*.") && name.endsWith(p.substring(1)) ? p.length() : -1;
     }
 }
