@@ -238,7 +238,8 @@ public final class TlsBindings {
     /** TLSRoutes attached to a TLS listener by SNI; on a terminating one, a TCPRoute takes the rest. */
     private static List<SniRoute> gatewayApiRoutes(MeshConfig config, Resource gw, Listener l, boolean passthrough) {
         List<SniRoute> out = new ArrayList<>();
-        for (Resource route : config.ofKind(Kind.TLS_ROUTE)) {
+        // Oldest first: among TLSRoutes whose hostnames take a name equally, the Gateway API's tie-break.
+        for (Resource route : config.oldestFirst(Kind.TLS_ROUTE)) {
             TlsRouteSpec spec = route.specAs(TlsRouteSpec.class);
             if (spec.rules().isEmpty() || !attached(config, route, spec.parentRefs(), gw, l)) {
                 continue;
