@@ -69,8 +69,11 @@ public final class NamespaceScope {
 
     /** Why a host claims traffic outside the caller's namespaces; short names are global only in ServiceEntries. */
     private static Optional<String> hostProblem(String host, Grant grant, boolean serviceEntry) {
-        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-        if (h.equals("*") || h.equals("*.svc.cluster.local") || h.equals("*.svc") || h.equals("*.cluster.local")) {
+        // Host names are case-insensitive and the proxies match them lower-cased: so is the check, or
+        // payments.bank.SVC.cluster.local would pass as no service's name and route bank's service.
+        String lower = host.toLowerCase(java.util.Locale.ROOT);
+        String h = lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+        if (h.equals("*") || h.equals("*.svc") || h.startsWith("*.") && ".svc.cluster.local".endsWith(h.substring(1))) {
             return Optional.of("'" + host + "' would take every namespace's traffic");
         }
         // name.namespace is a Service's name too (HostNames answers it with the .svc forms), so it is checked alike.

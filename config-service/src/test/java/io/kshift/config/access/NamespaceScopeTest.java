@@ -41,6 +41,23 @@ class NamespaceScopeTest {
     }
 
     @Test
+    void hostsAreCheckedAsTheProxiesMatchThemCaseInsensitivelyAndWithWildcards() throws Exception {
+        List<ValidationMessage> denied = NamespaceScope.denials(ALICE, read("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: grab, namespace: team-a}
+                spec:
+                  hosts: [payments.bank.SVC.CLUSTER.LOCAL, Payments.Bank.svc., "*.local", "*.Cluster.Local",
+                          "*.bank.svc.cluster.local", API.team-a.svc.cluster.local, Shop.Example.com]
+                  http: [{route: [{destination: {host: evil.team-a.svc.cluster.local}}]}]
+                """));
+        assertThat(denied).extracting(m -> m.field()).containsExactly("spec.hosts[0]", "spec.hosts[1]",
+                "spec.hosts[2]", "spec.hosts[3]", "spec.hosts[4]");
+        assertThat(denied.get(0).message()).contains("is a service of namespace bank");
+        assertThat(denied.get(2).message()).contains("would take every namespace's traffic");
+    }
+
+    @Test
     void anAdminOrAnEditorOfEveryNamespaceMay() throws Exception {
         var resources = read("""
                 apiVersion: networking.istio.io/v1
