@@ -323,6 +323,33 @@ class ChangeApiTest {
     }
 
     @Test
+    void queryParametersAreReadStrictlyAndABadOneChangesNothing() throws Exception {
+        byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml"));
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("apply?dryRun=yes", "dryRun must be true");
+        refused.put("apply?dryRun", "dryRun must be true");
+        refused.put("delete?dryRun=1", "dryRun must be true");
+        refused.put("apply?ifGeneration=v5", "ifGeneration must be a generation number, not 'v5'");
+        refused.put("delete?ifGeneration=", "ifGeneration must be a generation number");
+        refused.forEach((query, why) -> asAdmin().contentType("application/yaml").body(body).post("/api/v1/" + query)
+                .then().statusCode(400).body("message", containsString(why)));
+        asAdmin().post("/api/v1/rollback?to=latest").then().statusCode(400)
+                .body("message", containsString("to must be a generation number, not 'latest'"));
+        asAdmin().post("/api/v1/rollback?to=1&dryRun").then().statusCode(400)
+                .body("message", containsString("dryRun must be true"));
+        assertThat(changes.poll(Duration.ofMillis(500))).as("nothing reached the bus").isEmpty();
+
+        // kubectl's spelling is a dry run, as true is.
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()
+                .contentType("application/yaml").body(body).post("/api/v1/apply?dryRun=All&wait=10s"));
+        ChangeRequested change = drain(1).get(0);
+        assertThat(change.dryRun()).isTrue();
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.ACCEPTED, 0, true, List.of(),
+                List.of(), List.of(), Instant.now()), null);
+        assertThat(call.get().statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aRetryWithTheSameIdempotencyKeyGetsTheFirstAnswerAndMakesNoSecondChange() throws Exception {
         byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml"));
         String key = "retry-" + UUID.randomUUID();

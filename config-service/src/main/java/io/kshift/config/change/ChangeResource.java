@@ -60,24 +60,26 @@ public class ChangeResource {
     @Path("apply")
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                               @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
+                               @QueryParam("wait") String wait,
                                @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
-                               @QueryParam("ifGeneration") Long ifGeneration,
-                               @HeaderParam(IdempotencyKeys.HEADER) String key, @Context SecurityContext security) {
-        return change(Operation.APPLY, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout),
-                AccessFilter.grant(security), ifGeneration, key);
+                               @HeaderParam(IdempotencyKeys.HEADER) String key, @Context SecurityContext security,
+                               @Context jakarta.ws.rs.core.UriInfo uri) {
+        return change(Operation.APPLY, body, contentType, QueryParams.text(uri, "dryRun"),
+                WaitSpec.parse(wait, waitFor, timeout), AccessFilter.grant(security),
+                QueryParams.text(uri, "ifGeneration"), key);
     }
 
     @POST
     @Path("delete")
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> delete(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                                @QueryParam("dryRun") boolean dryRun, @QueryParam("wait") String wait,
+                                @QueryParam("wait") String wait,
                                 @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
-                                @QueryParam("ifGeneration") Long ifGeneration,
-                                @HeaderParam(IdempotencyKeys.HEADER) String key, @Context SecurityContext security) {
-        return change(Operation.DELETE, body, contentType, dryRun, WaitSpec.parse(wait, waitFor, timeout),
-                AccessFilter.grant(security), ifGeneration, key);
+                                @HeaderParam(IdempotencyKeys.HEADER) String key, @Context SecurityContext security,
+                                @Context jakarta.ws.rs.core.UriInfo uri) {
+        return change(Operation.DELETE, body, contentType, QueryParams.text(uri, "dryRun"),
+                WaitSpec.parse(wait, waitFor, timeout), AccessFilter.grant(security),
+                QueryParams.text(uri, "ifGeneration"), key);
     }
 
     @GET
@@ -103,8 +105,17 @@ public class ChangeResource {
                 && result.resources().stream().allMatch(a -> caller.reads(a.namespace())));
     }
 
-    private Uni<Response> change(Operation op, byte[] body, String contentType, boolean dryRun, WaitSpec waitSpec,
-                                 Grant grant, Long ifGeneration, String key) {
+    private Uni<Response> change(Operation op, byte[] body, String contentType, String dryRunText, WaitSpec waitSpec,
+                                 Grant grant, String ifGenerationText, String key) {
+        QueryParams.Parsed<Boolean> dryRunParam = QueryParams.dryRun(dryRunText);
+        QueryParams.Parsed<Long> ifGenerationParam = QueryParams.generation("ifGeneration", ifGenerationText);
+        for (String problem : new String[] {dryRunParam.problem(), ifGenerationParam.problem()}) {
+            if (problem != null) {
+                return Uni.createFrom().item(problem(400, problem));
+            }
+        }
+        boolean dryRun = dryRunParam.value();
+        Long ifGeneration = ifGenerationParam.value();
         Optional<BodyFormat> format = BodyFormat.fromMediaType(contentType);
         if (format.isEmpty()) {
             return Uni.createFrom().item(problem(415, "Content-Type must be application/yaml or application/json, not "

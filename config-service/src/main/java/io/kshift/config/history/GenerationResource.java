@@ -3,6 +3,7 @@ package io.kshift.config.history;
 import io.kshift.config.access.AccessFilter;
 import io.kshift.config.change.ChangeFlow;
 import io.kshift.config.change.ChangeResource;
+import io.kshift.config.change.QueryParams;
 import io.kshift.config.change.WaitSpec;
 import io.kshift.model.codec.BodyFormat;
 import io.kshift.model.codec.ResourceWriter;
@@ -101,13 +102,22 @@ public class GenerationResource {
     @Blocking
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> rollback(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                                  @QueryParam("to") Long query, @QueryParam("dryRun") boolean dryRun,
+                                  @Context jakarta.ws.rs.core.UriInfo uri,
                                   @QueryParam("wait") String wait, @QueryParam("waitFor") String waitFor,
                                   @QueryParam("timeout") String timeout,
-                                  @QueryParam("ifGeneration") Long ifGeneration,
                                   @HeaderParam(io.kshift.config.change.IdempotencyKeys.HEADER) String key,
                                   @Context SecurityContext security) {
-        RollbackTarget asked = RollbackTarget.of(body, contentType, query);
+        var queryParam = QueryParams.generation("to", QueryParams.text(uri, "to"));
+        var dryRunParam = QueryParams.dryRun(QueryParams.text(uri, "dryRun"));
+        var ifGenerationParam = QueryParams.generation("ifGeneration", QueryParams.text(uri, "ifGeneration"));
+        for (String problem : new String[] {queryParam.problem(), dryRunParam.problem(), ifGenerationParam.problem()}) {
+            if (problem != null) {
+                return Uni.createFrom().item(ChangeResource.problem(400, problem));
+            }
+        }
+        boolean dryRun = dryRunParam.value();
+        Long ifGeneration = ifGenerationParam.value();
+        RollbackTarget asked = RollbackTarget.of(body, contentType, queryParam.value());
         if (asked.problem() != null) {
             return Uni.createFrom().item(ChangeResource.problem(asked.status(), asked.problem()));
         }
