@@ -93,9 +93,14 @@ public final class ResourceReader {
     }
 
     private static List<JsonNode> documents(byte[] body, BodyFormat format) throws BodySyntaxException {
-        ObjectMapper mapper = format == BodyFormat.YAML ? Codecs.yaml() : Codecs.json();
+        // A key given twice is an error, as kubectl's strict field validation has it (the YAML loader refuses
+        // them itself), not the last value silently winning.
+        com.fasterxml.jackson.databind.ObjectReader reader = format == BodyFormat.YAML
+                ? Codecs.yaml().readerFor(JsonNode.class)
+                : Codecs.json().readerFor(JsonNode.class)
+                        .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         List<JsonNode> docs = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(body)) {
+        try (MappingIterator<JsonNode> it = reader.readValues(body)) {
             while (it.hasNextValue()) {
                 JsonNode node = it.nextValue();
                 // An empty document (a trailing or doubled "---", or one holding only comments) comes back as null

@@ -299,6 +299,20 @@ class ResourceReaderTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsAnErrorInJsonAsInYaml() {
+        String json = "{\"apiVersion\": \"networking.istio.io/v1\", \"kind\": \"VirtualService\", \"metadata\":"
+                + " {\"name\": \"a\"}, \"spec\": {\"hosts\": [\"x\"], \"tcp\": [{\"route\": [{\"destination\":"
+                + " {\"host\": \"x\"}, \"weight\": 80, \"weight\": 20}]}]}}";
+        assertThatThrownBy(() -> ResourceReader.readBody(json.getBytes(StandardCharsets.UTF_8), BodyFormat.JSON))
+                .isInstanceOfSatisfying(BodySyntaxException.class, e -> {
+                    assertThat(e.getMessage()).contains("Duplicate field 'weight'");
+                    assertThat(e.line()).isEqualTo(1);
+                });
+        assertThatThrownBy(() -> yaml("apiVersion: v1\nkind: Service\nkind: Service\nmetadata: {name: a}\n"))
+                .isInstanceOf(BodySyntaxException.class);
+    }
+
+    @Test
     void neverExpandsYamlAliases() throws Exception {
         StringBuilder bomb = new StringBuilder("a: &a [x,x,x,x,x,x,x,x,x]\n");
         for (char c = 'b'; c <= 'k'; c++) {
