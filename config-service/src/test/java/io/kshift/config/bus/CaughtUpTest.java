@@ -1,0 +1,40 @@
+package io.kshift.config.bus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kshift.model.event.EventCodec;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.event.MeshTopics;
+import io.kshift.testkit.Bus;
+import io.kshift.testkit.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.Test;
+
+/** config-service is ready once it has read the generation live on the bus when it started, not before. */
+class CaughtUpTest {
+    @Test
+    void notReadyUntilTheGenerationLiveAtStartIsRead() throws Exception {
+        String topic = "caught-up-" + UUID.randomUUID();
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(EmbeddedKafka.clientConfig())) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        String seven = EventCodec.encode(new MeshSnapshot(null, 7, "c7", Instant.now(), List.of()));
+        Bus.send(topic, MeshTopics.MESH_KEY, seven);
+        LiveConfig live = new LiveConfig();
+        CaughtUp check = new CaughtUp(live, EmbeddedKafka.clientConfig(), topic);
+        check.start(null);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(check.call().getData().orElseThrow()).containsEntry("liveAtStart", 7L));
+        assertThat(check.call().getStatus()).as("generation 0 read so far").isEqualTo(HealthCheckResponse.Status.DOWN);
+
+        live.onSnapshot(new ConsumerRecord<>(topic, 0, 0L, MeshTopics.MESH_KEY, seven.getBytes(StandardCharsets.UTF_8)));
+        assertThat(check.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+    }
+}
