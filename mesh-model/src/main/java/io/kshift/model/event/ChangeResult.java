@@ -42,6 +42,13 @@ public record ChangeResult(String schema, String changeId, ChangeStatus status, 
                 millis, submittedBy);
     }
 
+    /** The same verdict without its resources' dry-run diffs. */
+    public ChangeResult withoutDiffs() {
+        return new ChangeResult(schema, changeId, status, generation, dryRun, resources.stream()
+                .map(a -> new ResourceAction(a.kind(), a.namespace(), a.name(), a.action())).toList(), errors,
+                warnings, decidedAt, validationMillis, submittedBy);
+    }
+
     public ChangeResult withSubmittedBy(String subject) {
         return new ChangeResult(schema, changeId, status, generation, dryRun, resources, errors, warnings, decidedAt,
                 validationMillis, subject);
