@@ -108,6 +108,20 @@ final class ChangeEnvelope {
                 java.time.Instant.now()), java.util.Optional.empty()), deadLetter);
     }
 
+    /**
+     * A change that read well but could not be decided (the validator failed on it): rejected as {@link #rejected},
+     * keeping who sent it and whether it was a dry run, so its submitter (and a token scoped to namespaces) finds the
+     * verdict and a dry run is answered as one.
+     */
+    static ChangeLoop.Verdict failed(MeshSnapshot current, ConsumerRecord<String, byte[]> record,
+                                     io.kshift.model.event.ChangeRequested change, List<ValidationMessage> errors,
+                                     String deadLetter) {
+        ChangeResult plain = rejected(current, record, change.changeId(), errors, deadLetter).decision().result();
+        return new ChangeLoop.Verdict(new ChangeValidator.Decision(new ChangeResult(Schemas.CHANGE_RESULT,
+                plain.changeId(), ChangeStatus.REJECTED, plain.generation(), change.dryRun(), List.of(), errors,
+                List.of(), plain.decidedAt(), 0, change.submittedBy()), java.util.Optional.empty()), deadLetter);
+    }
+
     /** The record as it came (its value's bytes, its key), with where it came from and why it is here. */
     static ProducerRecord<String, byte[]> deadLetter(String deadLetterTopic, ConsumerRecord<String, byte[]> record,
                                                      String why) {

@@ -340,7 +340,7 @@ public class ChangeLoop implements Runnable {
         } catch (RuntimeException e) {
             LOG.errorf(e, "validating change %s failed; rejected, and the record kept in %s", change.changeId(),
                     MeshTopics.CHANGES_DEAD_LETTER);
-            return ChangeEnvelope.rejected(current, record, change.changeId(), List.of(new ValidationMessage("change", "",
+            return ChangeEnvelope.failed(current, record, change, List.of(new ValidationMessage("change", "",
                     "the validator could not process this change (" + e + "); it was kept for inspection in "
                             + MeshTopics.CHANGES_DEAD_LETTER)), "validator failure: " + e);
         }
