@@ -350,6 +350,30 @@ class ChangeApiTest {
     }
 
     @Test
+    void aDeleteNamesItsResourcesAsKubectlDeleteDoesAndNeedsNoSpec() throws Exception {
+        byte[] bare = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: tcp-echo, namespace: default}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: old-cert}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        CompletableFuture<Response> call = CompletableFuture.supplyAsync(() -> asAdmin()
+                .contentType("application/yaml").body(bare).post("/api/v1/delete?wait=10s"));
+        ChangeRequested change = drain(1).get(0);
+        assertThat(change.operation()).isEqualTo(Operation.DELETE);
+        assertThat(change.resources()).extracting(r -> r.key().toString())
+                .containsExactly("VirtualService default/tcp-echo", "Secret default/old-cert");
+        answer(new ChangeResult(Schemas.CHANGE_RESULT, change.changeId(), ChangeStatus.ACCEPTED, 0, false, List.of(),
+                List.of(), List.of(), Instant.now()), null);
+        assertThat(call.get().statusCode()).isEqualTo(200);
+        asAdmin().contentType("application/yaml").body(bare).post("/api/v1/apply").then().statusCode(422)
+                .body(containsString("spec"));
+    }
+
+    @Test
     void aRetryWithTheSameIdempotencyKeyGetsTheFirstAnswerAndMakesNoSecondChange() throws Exception {
         byte[] body = Files.readAllBytes(SAMPLES.resolve("tcp-echo-all-v1.yaml"));
         String key = "retry-" + UUID.randomUUID();

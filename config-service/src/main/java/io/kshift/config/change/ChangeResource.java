@@ -128,7 +128,7 @@ public class ChangeResource {
         }
         ResourceReader.Parsed parsed;
         try {
-            parsed = ResourceReader.readBody(body, format.get());
+            parsed = ResourceReader.readBody(body, format.get(), op == Operation.DELETE);
         } catch (BodySyntaxException e) {
             return Uni.createFrom().item(json(400, Map.of("message", "body is not valid " + format.get() + ": "
                     + e.getMessage(), "line", e.line(), "column", e.column())));

@@ -63,6 +63,15 @@ public final class ResourceReader {
 
     /** Parses a request body: YAML (multi-document) or JSON (object, array, or {@code kind: List}). */
     public static Parsed readBody(byte[] body, BodyFormat format) throws BodySyntaxException {
+        return readBody(body, format, false);
+    }
+
+    /**
+     * {@code identities}: for a delete, as {@code kubectl delete -f} reads a file: a resource needs its apiVersion,
+     * kind, name (and namespace) only; one whose spec or other fields would not be accepted (missing, a field this
+     * version does not serve) is deleted by its identity all the same, carrying an empty spec.
+     */
+    public static Parsed readBody(byte[] body, BodyFormat format, boolean identities) throws BodySyntaxException {
         List<JsonNode> items = new ArrayList<>();
         for (JsonNode doc : documents(body, format)) {
             items.addAll(expandLists(doc));
@@ -86,7 +95,12 @@ public final class ResourceReader {
             try {
                 resources.add(read(item, "document " + index));
             } catch (ResourceFormatException e) {
-                errors.addAll(e.problems());
+                Optional<Resource> identity = identities ? identity(item) : Optional.empty();
+                if (identity.isPresent()) {
+                    resources.add(identity.get());
+                } else {
+                    errors.addAll(e.problems());
+                }
             }
         }
         return new Parsed(List.copyOf(resources), List.copyOf(errors));
@@ -173,6 +187,28 @@ public final class ResourceReader {
             throw new ResourceFormatException(problems);
         }
         return new Resource(apiVersion, kindName, metadata, spec);
+    }
+
+    /** Just what names a resource, with an empty spec of its kind; empty when that is not readable either. */
+    private static Optional<Resource> identity(JsonNode node) {
+        if (!node.isObject()) {
+            return Optional.empty();
+        }
+        String apiVersion = node.path("apiVersion").asText("");
+        String kindName = node.path("kind").asText("");
+        JsonNode meta = node.path("metadata");
+        String name = meta.path("name").asText("");
+        String namespace = meta.path("namespace").asText(ObjectMeta.DEFAULT_NAMESPACE);
+        List<ValidationMessage> problems = new ArrayList<>();
+        Optional<Kind> kind = kind(apiVersion, kindName, "identity", problems);
+        String label = "[a-z0-9]([-a-z0-9.]*[a-z0-9])?";
+        if (kind.isEmpty() || !name.matches(label) || !namespace.matches(label)) {
+            return Optional.empty();
+        }
+        ResourceSpec spec = kind.get() == Kind.NAMESPACE ? new io.kshift.model.k8s.NamespaceSpec(List.of())
+                : convert(Codecs.json().createObjectNode(), kind.get().specType(), "spec", "identity", problems);
+        return spec == null || !problems.isEmpty() ? Optional.empty()
+                : Optional.of(new Resource(apiVersion, kindName, ObjectMeta.of(namespace, name), spec));
     }
 
     private static Optional<Kind> kind(String apiVersion, String kindName, String subject,

@@ -299,6 +299,36 @@ class ResourceReaderTest {
     }
 
     @Test
+    void aDeleteNeedsOnlyWhatNamesEachResourceAsKubectlDeleteDoes() throws Exception {
+        String body = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: bare, namespace: shop}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: newer}
+                spec: {host: x, aFieldFromANewerIstio: true}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: cert}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Telemetry
+                metadata: {name: unserved}
+                """;
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        var forDelete = ResourceReader.readBody(bytes, BodyFormat.YAML, true);
+        assertThat(forDelete.resources()).extracting(r -> r.key().toString()).containsExactly(
+                "VirtualService shop/bare", "DestinationRule default/newer", "Secret default/cert");
+        assertThat(forDelete.errors()).as("a kind kshift does not serve is still named as such")
+                .extracting(e -> e.field()).containsExactly("kind");
+        assertThat(ResourceReader.readBody(bytes, BodyFormat.YAML).errors()).as("an apply needs them whole")
+                .hasSizeGreaterThan(1);
+    }
+
+    @Test
     void aKeyGivenTwiceIsAnErrorInJsonAsInYaml() {
         String json = "{\"apiVersion\": \"networking.istio.io/v1\", \"kind\": \"VirtualService\", \"metadata\":"
                 + " {\"name\": \"a\"}, \"spec\": {\"hosts\": [\"x\"], \"tcp\": [{\"route\": [{\"destination\":"

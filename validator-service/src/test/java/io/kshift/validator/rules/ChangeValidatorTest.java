@@ -55,6 +55,25 @@ class ChangeValidatorTest {
     }
 
     @Test
+    void aDeleteOfResourcesNamedOnlyByTheirIdentityRemovesThem() throws Exception {
+        MeshSnapshot live = seeded();
+        var parsed = ResourceReader.readBody("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: tcp-echo}
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8), BodyFormat.YAML, true);
+        // As it travels: encoded by config-service, decoded here.
+        ChangeRequested change = io.kshift.model.event.EventCodec.decode(io.kshift.model.event.EventCodec.encode(
+                ChangeRequested.of("d", Instant.EPOCH, Operation.DELETE, parsed.resources(), false)),
+                ChangeRequested.class);
+        var d = validator.decide(live, change);
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().resources()).extracting(a -> a.kind() + " " + a.name() + " " + a.action())
+                .containsExactly("VirtualService tcp-echo DELETED");
+        assertThat(d.next().orElseThrow().resources()).noneMatch(r -> r.kind().equals("VirtualService"));
+    }
+
+    @Test
     void acceptsEveryHttpSampleInTurn() throws Exception {
         Path http = Path.of("..", "samples", "httpbin");
         MeshSnapshot live = accepted(MeshSnapshot.empty(), read(http.resolve("httpbin-services.yaml")));
