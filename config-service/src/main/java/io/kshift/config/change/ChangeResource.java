@@ -104,7 +104,7 @@ public class ChangeResource {
      */
     private static boolean readable(ChangeResult result, Grant caller) {
         return caller.readsAll() || caller.subject().equals(result.submittedBy()) || (!result.resources().isEmpty()
-                && result.resources().stream().allMatch(a -> caller.reads(a.namespace())));
+                && result.resources().stream().allMatch(a -> caller.reads(a.kind(), a.namespace(), a.name())));
     }
 
     private Uni<Response> change(Operation op, byte[] body, String contentType, String dryRunText, WaitSpec waitSpec,

@@ -64,7 +64,7 @@ public class GenerationResource {
         List<GenerationSummary> all = history.list();
         // A token limited to some namespaces sees the generations that changed them, and only those changes.
         List<GenerationSummary> seen = grant.readsAll() ? all
-                : all.stream().flatMap(g -> g.seenBy(grant::reads).stream()).toList();
+                : all.stream().flatMap(g -> g.seenBy(grant).stream()).toList();
         return ChangeResource.json(200, Map.of("generations", seen));
     }
 
@@ -81,7 +81,7 @@ public class GenerationResource {
         }
         Optional<MeshSnapshot> snapshot = whole.snapshot().map(s -> new MeshSnapshot(s.schema(),
                 s.generation(), s.changeId(), s.createdAt(), s.resources().stream()
-                .filter(r -> grant.readsAll() || grant.reads(r.namespace())).map(Resource::redacted).toList()));
+                .filter(r -> grant.reads(r.kind(), r.namespace(), r.name())).map(Resource::redacted).toList()));
         if (snapshot.isEmpty()) {
             return ChangeResource.problem(404, "generation " + n + " is not in the history");
         }

@@ -49,7 +49,7 @@ public class ResourceQueryResource {
 
     private static List<Resource> visible(List<Resource> resources, SecurityContext security) {
         Grant grant = AccessFilter.grant(security);
-        return resources.stream().filter(r -> grant.reads(r.namespace())).toList();
+        return resources.stream().filter(r -> grant.reads(r.kind(), r.namespace(), r.name())).toList();
     }
 
     @GET
@@ -76,7 +76,7 @@ public class ResourceQueryResource {
         MeshSnapshot snapshot = live.current();
         ResourceKey key = new ResourceKey(k.get(), namespace, name);
         Optional<Resource> found = MeshConfig.of(snapshot.resources()).get(key)
-                .filter(r -> AccessFilter.grant(security).reads(r.namespace()));
+                .filter(r -> AccessFilter.grant(security).reads(r.kind(), r.namespace(), r.name()));
         if (found.isEmpty()) {
             return notFound(key + " does not exist (generation " + snapshot.generation() + ")");
         }

@@ -69,6 +69,15 @@ public record Grant(String subject, Optional<Role> role, Set<String> namespaces,
         return readsAll() || namespaces.contains(namespace);
     }
 
+    /**
+     * Whether the caller may read the resource of kind {@code kind} ({@code Namespace}, {@code VirtualService}, ...)
+     * named {@code namespace/name}. A Namespace object is cluster-scoped (kept under namespace {@code default}): it is
+     * read by tokens for the namespace it is, not by every token for {@code default}.
+     */
+    public boolean reads(String kind, String namespace, String name) {
+        return "Namespace".equals(kind) ? readsAll() || namespaces.contains(name) : reads(namespace);
+    }
+
     /** Whether the caller reads every namespace (an admin, or a token that names none). */
     public boolean readsAll() {
         return role.filter(r -> r == Role.ADMIN).isPresent() || everyNamespace;

@@ -60,8 +60,9 @@ public record GenerationSummary(long generation, String changeId, Instant create
      * This generation as a reader of some namespaces sees it: only the changes to resources it may read, or
      * nothing when the generation changed none of them ({@code resources} stays the mesh-wide count).
      */
-    public java.util.Optional<GenerationSummary> seenBy(java.util.function.Predicate<String> readsNamespace) {
-        List<ResourceAction> visible = changes.stream().filter(a -> readsNamespace.test(a.namespace())).toList();
+    public java.util.Optional<GenerationSummary> seenBy(io.kshift.model.auth.Grant reader) {
+        List<ResourceAction> visible = changes.stream().filter(a -> reader.reads(a.kind(), a.namespace(), a.name()))
+                .toList();
         return visible.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(
                 new GenerationSummary(generation, changeId, createdAt, resources, visible, submittedBy));
     }

@@ -29,6 +29,18 @@ class GrantTest {
     }
 
     @Test
+    void aNamespaceObjectIsReadByTokensForThatNamespaceNotForDefault() {
+        Grant bank = Grant.of("b", List.of("viewer"), List.of("bank"));
+        Grant dflt = Grant.of("d", List.of("viewer"), List.of("default"));
+        // Namespace objects are kept under namespace default (they are cluster-scoped).
+        assertThat(bank.reads("Namespace", "default", "bank")).isTrue();
+        assertThat(dflt.reads("Namespace", "default", "bank")).isFalse();
+        assertThat(dflt.reads("Namespace", "default", "default")).isTrue();
+        assertThat(dflt.reads("Service", "default", "bank")).isTrue();
+        assertThat(Grant.of("a", List.of("admin"), List.of("x")).reads("Namespace", "default", "bank")).isTrue();
+    }
+
+    @Test
     void writesNeedTheirNamedRoleAndAnyOtherWriteNeedsAdmin() {
         Map<String, Role> writes = Map.of("/api/v1/apply", Role.EDITOR);
         assertThat(RequestRoles.needed("GET", "/api/v1/anything", writes)).isEqualTo(Role.VIEWER);
