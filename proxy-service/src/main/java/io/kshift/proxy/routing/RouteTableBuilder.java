@@ -156,9 +156,11 @@ public final class RouteTableBuilder {
                 }
                 List<io.kshift.proxy.tls.TlsPortTable.SniRoute> routes = new ArrayList<>();
                 for (io.kshift.model.routing.TlsBindings.SniRoute r : c.routes()) {
-                    route("tls", port.port(), new BoundRoute(r.source(), r.field(), r.targets()),
-                            resolver, destinations, upstreamTls).ifPresent(lr -> routes.add(
-                                    new io.kshift.proxy.tls.TlsPortTable.SniRoute(r.sniHosts(), lr)));
+                    // Kept without a destination when none resolves here: its names' connections are closed (Envoy's
+                    // filter chain stays and answers no healthy upstream), never taken by a broader route.
+                    routes.add(new io.kshift.proxy.tls.TlsPortTable.SniRoute(r.sniHosts(), route("tls", port.port(),
+                            new BoundRoute(r.source(), r.field(), r.targets()), resolver, destinations, upstreamTls)
+                            .orElse(null)));
                 }
                 chains.add(new io.kshift.proxy.tls.TlsPortTable.Chain(c.serverNames(), termination,
                         List.copyOf(routes)));

@@ -36,6 +36,7 @@ public record TlsPortTable(int port, List<Chain> chains) {
         }
     }
 
+    /** {@code route} null: none of its destinations resolves on this node; connections it takes are closed. */
     public record SniRoute(List<String> sniHosts, ListenerRoute route) {
     }
 

@@ -38,6 +38,15 @@ class TlsPortTableTest {
     }
 
     @Test
+    void aRouteWithoutADestinationHereTakesItsNamesAndServesNothing() {
+        TlsPortTable.Chain gone = new TlsPortTable.Chain(List.of("*"), null, List.of(
+                new TlsPortTable.SniRoute(List.of("*"), rest),
+                new TlsPortTable.SniRoute(List.of("pay.example.com"), null)));
+        assertThat(gone.route("pay.example.com")).as("closed, not sent to the catch-all").isEmpty();
+        assertThat(gone.route("shop.example.com")).contains(rest);
+    }
+
+    @Test
     void amongEquallySpecificRoutesTheFirstWins() {
         ListenerRoute newer = route("newer");
         TlsPortTable.Chain twice = new TlsPortTable.Chain(List.of("*"), null, List.of(
