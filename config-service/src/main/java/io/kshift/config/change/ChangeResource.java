@@ -58,7 +58,6 @@ public class ChangeResource {
 
     @POST
     @Path("apply")
-    @io.smallrye.common.annotation.Blocking // parsing up to 2 MiB, sealing keys: not on an event loop (probes share it)
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> apply(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                @QueryParam("wait") String wait,
@@ -72,7 +71,6 @@ public class ChangeResource {
 
     @POST
     @Path("delete")
-    @io.smallrye.common.annotation.Blocking // parsing up to 2 MiB, sealing keys: not on an event loop (probes share it)
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> delete(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 @QueryParam("wait") String wait,
