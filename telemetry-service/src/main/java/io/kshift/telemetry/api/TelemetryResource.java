@@ -50,8 +50,16 @@ public class TelemetryResource {
             throw new WebApplicationException(Response.status(400).type(MediaType.APPLICATION_JSON)
                     .entity("{\"message\":\"window must be one of " + TelemetryTopology.WINDOWS.keySet() + "\"}").build());
         }
-        ReadOnlyWindowStore<String, WindowAggregate> store = streams.store(StoreQueryParameters.fromNameAndType(
-                TelemetryTopology.store(window), QueryableStoreTypes.windowStore()));
+        ReadOnlyWindowStore<String, WindowAggregate> store;
+        try {
+            store = streams.store(StoreQueryParameters.fromNameAndType(TelemetryTopology.store(window),
+                    QueryableStoreTypes.windowStore()));
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            // Starting, restoring its state or rebalancing: the windows are there again shortly (it was a 500).
+            throw new WebApplicationException(Response.status(503).header("Retry-After", "2")
+                    .type(MediaType.APPLICATION_JSON).entity("{\"message\":\"telemetry windows are being restored"
+                            + " (Kafka Streams: " + streams.state() + "); retry shortly\"}").build());
+        }
         Instant now = Instant.now();
         List<TelemetryWindow> out = new ArrayList<>();
         // Windows are on the reports' time: the newest ones the store holds (it keeps 360 of each size).

@@ -44,6 +44,10 @@ public class TelemetryTopology {
         return w;
     }
 
+    /** How far ahead of this service's clock a report's time may be; a later one counts now ({@link ReportTime}). */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kshift.telemetry.max-clock-ahead", defaultValue = "5s")
+    java.time.Duration maxClockAhead;
+
     public static String store(String window) {
         return "telemetry-" + window;
     }
@@ -52,8 +56,7 @@ public class TelemetryTopology {
     public Topology topology() {
         StreamsBuilder builder = new StreamsBuilder();
         var reports = JsonSerde.event(TelemetryReport.class);
-        TimestampExtractor reportTime = (record, partitionTime) -> record.value() instanceof TelemetryReport r
-                && r.intervalEnd() != null ? r.intervalEnd().toEpochMilli() : partitionTime;
+        TimestampExtractor reportTime = new ReportTime(System::currentTimeMillis, maxClockAhead);
         KGroupedStream<String, TelemetryReport> byService = builder
                 .stream(MeshTopics.TELEMETRY_RAW, Consumed.with(Serdes.String(), reports).withTimestampExtractor(reportTime))
                 .filter((key, report) -> report != null)
