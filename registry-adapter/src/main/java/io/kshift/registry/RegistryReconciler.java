@@ -190,7 +190,8 @@ public class RegistryReconciler implements MeshBus.Listener {
                 return;
             }
             List<Resource> desired = MeshRegistration.desired(inventory.objects());
-            RegistrationDiff diff = RegistrationDiff.between(desired, live.resources());
+            RegistrationDiff diff = RegistrationDiff.between(desired, live.resources(),
+                    ns -> namespaces.isEmpty() || namespaces.contains(ns));
             List<Resource> apply = diff.apply().stream().filter(r -> !refused.contains(r.key())).toList();
             List<Resource> delete = diff.delete().stream().filter(r -> !refused.contains(r.key())).toList();
             if (apply.isEmpty() && delete.isEmpty()) {

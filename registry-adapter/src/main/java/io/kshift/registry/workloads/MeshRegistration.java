@@ -82,6 +82,9 @@ public final class MeshRegistration {
                 if (pod == null) {
                     continue; // the informer has not seen the pod yet; the next reconcile will
                 }
+                if (!ready(pod)) {
+                    continue;
+                }
                 Workload w = workloads.computeIfAbsent(key(namespace, ref.getName()),
                         k -> new Workload(namespace, ref.getName(), endpoint.getAddresses().get(0),
                                 pod.getMetadata().getLabels()));
@@ -97,6 +100,21 @@ public final class MeshRegistration {
                     new WorkloadEntrySpec(w.address, w.ports, w.labels, null, null, null, null)));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The pod itself ready and not terminating. A slice's {@code ready} is not enough: a Service with
+     * {@code publishNotReadyAddresses} (a StatefulSet's headless one) marks every endpoint ready, and a WorkloadEntry is
+     * per pod, selected by labels for every Service, so its pod would keep the others' traffic while not ready or
+     * shutting down. A pod whose status has no Ready condition yet is judged by its endpoints.
+     */
+    private static boolean ready(Pod pod) {
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        var conditions = pod.getStatus() == null ? null : pod.getStatus().getConditions();
+        return conditions == null || conditions.stream().noneMatch(c -> "Ready".equals(c.getType())
+                && !"True".equals(c.getStatus()));
     }
 
     /** Kubernetes counts an endpoint without conditions as ready. */

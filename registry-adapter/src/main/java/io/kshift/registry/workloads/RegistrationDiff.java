@@ -19,6 +19,15 @@ public record RegistrationDiff(List<Resource> apply, List<Resource> delete) {
     }
 
     public static RegistrationDiff between(List<Resource> desired, List<Resource> live) {
+        return between(desired, live, namespace -> true);
+    }
+
+    /**
+     * {@code watched}: the namespaces this adapter registers. Its leftovers are deleted only there: another adapter's
+     * registrations in namespaces this one does not watch are not its to remove (they carry the same label).
+     */
+    public static RegistrationDiff between(List<Resource> desired, List<Resource> live,
+                                           java.util.function.Predicate<String> watched) {
         Map<ResourceKey, Resource> current = new LinkedHashMap<>();
         live.forEach(r -> current.put(r.key(), r));
         List<Resource> apply = new ArrayList<>();
@@ -33,6 +42,7 @@ public record RegistrationDiff(List<Resource> apply, List<Resource> delete) {
         }
         List<Resource> delete = current.values().stream()
                 .filter(MeshRegistration::isManaged)
+                .filter(r -> watched.test(r.namespace()))
                 .filter(r -> !wanted.containsKey(r.key()))
                 .toList();
         return new RegistrationDiff(apply, delete);

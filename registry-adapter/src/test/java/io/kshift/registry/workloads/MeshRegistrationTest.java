@@ -72,6 +72,26 @@ class MeshRegistrationTest {
     }
 
     @Test
+    void aPodNotReadyOrTerminatingIsLeftOutEvenWhenItsSliceCallsItReady() {
+        // A Service with publishNotReadyAddresses (a StatefulSet's headless one): every endpoint is marked ready.
+        Pod notReady = new io.fabric8.kubernetes.api.model.PodBuilder(v1).editStatus().addNewCondition()
+                .withType("Ready").withStatus("False").endCondition().endStatus().build();
+        Pod terminating = new io.fabric8.kubernetes.api.model.PodBuilder(v2).editMetadata()
+                .withDeletionTimestamp("2026-12-06T12:00:00Z").endMetadata().editStatus().addNewCondition()
+                .withType("Ready").withStatus("True").endCondition().endStatus().build();
+        Pod ready = new io.fabric8.kubernetes.api.model.PodBuilder(pod("default", "tcp-echo-v3-1111", "v3",
+                "10.1.0.14")).editStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .endStatus().build();
+
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(tcpEchoService("default")),
+                List.of(slice("default", "s", 9000, notReady, terminating, ready)), List.of(notReady, terminating,
+                ready)));
+
+        assertThat(desired).filteredOn(r -> r.type() == Kind.WORKLOAD_ENTRY).extracting(Resource::name)
+                .containsExactly("tcp-echo-v3-1111");
+    }
+
+    @Test
     void servicesWithoutSelectorsOrPortsAndSlicesOfOtherServicesSelectNothing() {
         var external = new ServiceBuilder().withNewMetadata().withName("db").withNamespace("default")
                 .endMetadata().withNewSpec().withType("ExternalName").withExternalName("db.example.com")

@@ -41,6 +41,15 @@ class RegistrationDiffTest {
     }
 
     @Test
+    void anAdapterForSomeNamespacesLeavesOtherNamespacesRegistrationsAlone() {
+        Resource elsewhere = MeshRegistration.managed(Kind.WORKLOAD_ENTRY, "team-b", "b-1",
+                new WorkloadEntrySpec("10.0.1.1", Map.of(), Map.of("app", "b"), null, null, null, null));
+        RegistrationDiff diff = RegistrationDiff.between(List.of(), List.of(workload("gone", "x"), elsewhere),
+                "default"::equals);
+        assertThat(diff.delete()).extracting(Resource::name).containsExactly("gone");
+    }
+
+    @Test
     void equalStateMeansNoChange() {
         List<Resource> same = List.of(workload("a", "10.0.0.1"));
         assertThat(RegistrationDiff.between(same, same).isEmpty()).isTrue();
