@@ -107,12 +107,32 @@ public final class EgressPolicy {
             if (p != port) {
                 return false;
             }
-            if (host.equals(h) || (local(host) && local(h))) {
+            if (host.equals(h) || kubernetes(host).equals(kubernetes(h)) || (local(host) && local(h))) {
                 return true;
             }
             Optional<byte[]> a = literal(host);
             Optional<byte[]> b = literal(h);
             return a.isPresent() && b.isPresent() && java.util.Arrays.equals(a.get(), b.get());
+        }
+
+        /**
+         * A Kubernetes name in its full form, however it is written: {@code name.namespace},
+         * {@code pod.service.namespace}, their {@code .svc} forms and {@code .svc.cluster.local} ones, with or without
+         * the trailing dot, all reach the same Service or pod through a pod's resolver (its search path is tried
+         * first for names of fewer than five dots, {@code ndots:5}); a deny entry names one of them and a route must
+         * not reach it by another (config-service.kshift was not config-service.kshift.svc.cluster.local). Single
+         * labels and longer names as they are.
+         */
+        private static String kubernetes(String h) {
+            String c = h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+            if (c.endsWith(".svc")) {
+                return c + ".cluster.local";
+            }
+            long dots = c.chars().filter(ch -> ch == '.').count();
+            if (!c.endsWith(".svc.cluster.local") && dots >= 1 && dots < 5 && literal(c).isEmpty()) {
+                return c + ".svc.cluster.local";
+            }
+            return c;
         }
 
         /**

@@ -37,6 +37,15 @@ class EgressTest {
         assertThat(FLEET.denialOf("10.0.0.1", 9092)).isEmpty();
         assertThat(FLEET.denialOf("127.0.0.1")).as("a host:port entry needs the port").isEmpty();
         assertThat(FLEET.denialOf("Config-Service", 8080)).isPresent();
+        EgressPolicy k8s = EgressPolicy.of(List.of("config-service.kshift.svc.cluster.local:8080",
+                "kafka-0.brokers.kshift:9093"), List.of());
+        for (String name : List.of("config-service.kshift", "config-service.kshift.svc", "Config-Service.Kshift.",
+                "config-service.kshift.svc.cluster.local.")) {
+            assertThat(k8s.denialOf(name, 8080)).as(name + ": the same Service by another of its names").isPresent();
+        }
+        assertThat(k8s.denialOf("kafka-0.brokers.kshift.svc.cluster.local", 9093)).isPresent();
+        assertThat(k8s.denialOf("config-service.other", 8080)).isEmpty();
+        assertThat(k8s.denialOf("config-service", 8080)).as("a short name is a name of its own").isEmpty();
         EgressPolicy allowing = EgressPolicy.of(List.of("169.254.0.0/16"), List.of("169.254.10.0/24"));
         assertThat(allowing.denialOf("169.254.10.7")).isEmpty();
         assertThat(allowing.denialOf("169.254.11.7")).isPresent();
