@@ -27,7 +27,7 @@ public record HttpMatchRequest(
         headers = Lists.copy(headers);
         withoutHeaders = Lists.copy(withoutHeaders);
         queryParams = Lists.copy(queryParams);
-        gateways = Lists.copy(gateways);
+        gateways = Lists.copy(GatewayRefs.of(gateways));
     }
 
     /** A block with no condition matches every request. */

@@ -329,6 +329,23 @@ class ResourceReaderTest {
     }
 
     @Test
+    void legacyGatewayNamesReadAsIstioResolvesThem() throws Exception {
+        var parsed = yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: v, namespace: shop}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [ingress.istio-system, gw.edge.svc.cluster.local, istio-system/other, mesh, local-gw]
+                  tcp: [{match: [{gateways: [ingress.istio-system]}], route: [{destination: {host: x}}]}]
+                """);
+        var spec = parsed.resources().get(0).specAs(io.kshift.model.istio.VirtualServiceSpec.class);
+        assertThat(spec.gateways()).containsExactly("istio-system/ingress", "edge/gw", "istio-system/other", "mesh",
+                "local-gw");
+        assertThat(spec.tcp().get(0).match().get(0).gateways()).containsExactly("istio-system/ingress");
+    }
+
+    @Test
     void aKeyGivenTwiceIsAnErrorInJsonAsInYaml() {
         String json = "{\"apiVersion\": \"networking.istio.io/v1\", \"kind\": \"VirtualService\", \"metadata\":"
                 + " {\"name\": \"a\"}, \"spec\": {\"hosts\": [\"x\"], \"tcp\": [{\"route\": [{\"destination\":"

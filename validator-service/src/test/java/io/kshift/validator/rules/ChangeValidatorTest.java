@@ -74,6 +74,28 @@ class ChangeValidatorTest {
     }
 
     @Test
+    void aGatewayNamedInIstiosLegacyFqdnFormIsTheGatewayOfThatNamespace() throws Exception {
+        MeshSnapshot live = seeded();
+        var d = apply(live, ChangeValidatorTest.yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: tcp-echo, namespace: default}
+                spec:
+                  hosts: ['*']
+                  gateways: [tcp-echo-gateway.default.svc.cluster.local]
+                  tcp:
+                  - match: [{port: 31400}]
+                    route: [{destination: {host: tcp-echo, subset: v2, port: {number: 9000}}}]
+                """));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().warnings()).as("it attaches: no gateway 'does not exist (yet)'").isEmpty();
+        var bindings = io.kshift.model.routing.ListenerBindings.compute(io.kshift.model.mesh.MeshConfig.of(
+                d.next().orElseThrow().resources()));
+        assertThat(bindings.get(31400).routes()).singleElement().satisfies(r ->
+                assertThat(r.targets()).singleElement().satisfies(t -> assertThat(t.subset()).isEqualTo("v2")));
+    }
+
+    @Test
     void acceptsEveryHttpSampleInTurn() throws Exception {
         Path http = Path.of("..", "samples", "httpbin");
         MeshSnapshot live = accepted(MeshSnapshot.empty(), read(http.resolve("httpbin-services.yaml")));
