@@ -199,7 +199,7 @@ public class RegistryReconciler implements MeshBus.Listener {
                 return;
             }
             Operation op = apply.isEmpty() ? Operation.DELETE : Operation.APPLY;
-            List<Resource> resources = op == Operation.APPLY ? apply : delete;
+            List<Resource> resources = new RegistrationDiff(apply, delete).nextBatch();
             if (oneAtATime) {
                 resources = resources.subList(0, 1);
             }
@@ -208,8 +208,8 @@ public class RegistryReconciler implements MeshBus.Listener {
             pending.set(new Pending(change.changeId(), op, resources.stream().map(Resource::key).toList(),
                     clock.instant()));
             bus.publish(change);
-            LOG.infof("registry change %s: %s %s", change.changeId(), op,
-                    resources.stream().map(r -> r.key().toString()).toList());
+            LOG.infof("registry change %s: %s %d resources %s", change.changeId(), op, resources.size(),
+                    resources.stream().limit(20).map(r -> r.key().toString()).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -48,6 +48,19 @@ public record RegistrationDiff(List<Resource> apply, List<Resource> delete) {
         return new RegistrationDiff(apply, delete);
     }
 
+    /**
+     * Resources one change carries at most: the API's own limit per request. A first start in a cluster of tens of
+     * thousands of pods made one change of all of them, over the bus's 10 MiB record limit: refused by the producer
+     * and retried as it was every second, so nothing was ever registered. The rest follow, one change at a time.
+     */
+    public static final int MAX_PER_CHANGE = io.kshift.model.codec.ResourceReader.MAX_RESOURCES;
+
+    /** What the next change carries: additions and updates before deletions, at most {@link #MAX_PER_CHANGE}. */
+    public List<Resource> nextBatch() {
+        List<Resource> next = apply.isEmpty() ? delete : apply;
+        return next.size() > MAX_PER_CHANGE ? next.subList(0, MAX_PER_CHANGE) : next;
+    }
+
     public boolean isEmpty() {
         return apply.isEmpty() && delete.isEmpty();
     }

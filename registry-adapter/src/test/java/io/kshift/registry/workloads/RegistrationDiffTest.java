@@ -50,6 +50,20 @@ class RegistrationDiffTest {
     }
 
     @Test
+    void aChangeCarriesAtMostTheApisLimitAdditionsFirst() {
+        List<Resource> many = java.util.stream.IntStream.range(0, 2500).mapToObj(i -> workload("p" + i, "10.2.0." + i))
+                .toList();
+        RegistrationDiff diff = RegistrationDiff.between(many, List.of(workload("gone", "x")));
+        assertThat(diff.nextBatch()).hasSize(RegistrationDiff.MAX_PER_CHANGE)
+                .allSatisfy(r -> assertThat(r.name()).startsWith("p"));
+        RegistrationDiff deletesOnly = RegistrationDiff.between(List.of(), List.of(workload("gone", "x")));
+        assertThat(deletesOnly.nextBatch()).extracting(Resource::name).containsExactly("gone");
+        long bytes = io.kshift.model.event.EventCodec.encode(io.kshift.model.event.ChangeRequested.of("c",
+                java.time.Instant.EPOCH, io.kshift.model.event.Operation.APPLY, diff.nextBatch(), false)).length();
+        assertThat(bytes).as("well within the bus's record limit").isLessThan(io.kshift.model.event.MeshTopics.MAX_RECORD_BYTES / 4);
+    }
+
+    @Test
     void equalStateMeansNoChange() {
         List<Resource> same = List.of(workload("a", "10.0.0.1"));
         assertThat(RegistrationDiff.between(same, same).isEmpty()).isTrue();
