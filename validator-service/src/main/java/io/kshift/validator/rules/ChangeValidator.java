@@ -239,7 +239,7 @@ public final class ChangeValidator {
         RegistryRules.check(config, resolver.registry(), touched, registryChanged, findings);
         EgressRules.check(config, resolver.registry(), touched, egress, findings);
         VisibilityRules.check(config, touched, findings);
-        GatewayRules.check(config, bindings, findings);
+        GatewayRules.check(config, bindings, touched, findings);
         RouteRules.check(config, resolver, bindings, touched, everyRoute, findings);
     }
 

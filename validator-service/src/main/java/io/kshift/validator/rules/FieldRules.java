@@ -20,6 +20,10 @@ public final class FieldRules {
         validator.validate(resource).stream()
                 .sorted(Comparator.comparing((ConstraintViolation<Resource> v) -> v.getPropertyPath().toString()))
                 .forEach(v -> findings.error(resource.key(), userPath(v.getPropertyPath().toString()), v.getMessage()));
+        if (resource.type() == io.kshift.model.resource.Kind.HTTP_ROUTE
+                || resource.type() == io.kshift.model.resource.Kind.GRPC_ROUTE) {
+            HttpRouteSchemaRules.check(resource, findings);
+        }
     }
 
     /** Hibernate Validator names container elements ({@code ports[http].<map value>}); users know {@code ports[http]}. */

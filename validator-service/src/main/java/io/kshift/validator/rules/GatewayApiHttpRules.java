@@ -61,8 +61,6 @@ final class GatewayApiHttpRules {
     private static void rule(DestinationResolver resolver, Resource route, HttpRouteRule rule, String field,
                              Findings findings) {
         ResourceKey key = route.key();
-        HttpRouteSchemaRules.check(key, rule, field, route.type() == io.kshift.model.resource.Kind.HTTP_ROUTE,
-                findings);
         boolean redirects = false;
         for (int f = 0; f < rule.filters().size(); f++) {
             HttpRouteFilter filter = rule.filters().get(f);

@@ -26,7 +26,8 @@ final class GatewayRules {
     private GatewayRules() {
     }
 
-    static void check(MeshConfig config, Map<Integer, ListenerBinding> bindings, Findings findings) {
+    static void check(MeshConfig config, Map<Integer, ListenerBinding> bindings,
+                      java.util.Set<io.kshift.model.resource.ResourceKey> touched, Findings findings) {
         for (Resource gw : config.ofKind(Kind.GATEWAY)) {
             List<Server> servers = gw.specAs(GatewaySpec.class).servers();
             if (servers.isEmpty()) {
@@ -59,10 +60,13 @@ final class GatewayRules {
             allowedListeners(gw, findings);
         }
         List<MeshConfig> views = io.kshift.model.routing.GatewaySelection.nodeViews(config);
+        Set<String> mixedPorts = new HashSet<>();
         for (MeshConfig view : views) {
             // Ports are one node's: Gateways that no node serves together may each claim one.
             (view == config ? bindings : ListenerBindings.compute(view)).values().forEach(b -> checkPort(b, findings));
             ListenerBindings.udp(view).values().forEach(b -> checkPort(b, findings));
+            io.kshift.model.routing.TlsBindings.compute(view).values()
+                    .forEach(port -> TlsRules.mixed(port, touched, mixedPorts, findings));
         }
         TlsRules.check(config, findings);
         Map<Integer, List<HttpBindings.VirtualHost>> gatewayHosts = HttpBindings.gateways(config);

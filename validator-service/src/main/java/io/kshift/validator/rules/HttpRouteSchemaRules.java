@@ -28,8 +28,20 @@ final class HttpRouteSchemaRules {
     private HttpRouteSchemaRules() {
     }
 
+    /**
+     * The route's own rules, checked when it is applied (with the field rules: they read nothing but the route), so a
+     * route accepted before a check was added does not block every later change that re-checks all routes.
+     */
+    static void check(io.kshift.model.resource.Resource route, Findings findings) {
+        var spec = io.kshift.model.routing.GatewayApiHttp.spec(route);
+        for (int i = 0; i < spec.rules().size(); i++) {
+            check(route.key(), spec.rules().get(i), "spec.rules[" + i + "]",
+                    route.type() == io.kshift.model.resource.Kind.HTTP_ROUTE, findings);
+        }
+    }
+
     /** {@code paths}: false for a GRPCRoute, whose paths kshift makes from its method matches. */
-    static void check(ResourceKey key, HttpRouteRule rule, String field, boolean paths, Findings findings) {
+    private static void check(ResourceKey key, HttpRouteRule rule, String field, boolean paths, Findings findings) {
         filters(key, rule.filters(), field + ".filters", findings);
         for (int m = 0; m < rule.matches().size(); m++) {
             HttpRouteMatch match = rule.matches().get(m);

@@ -61,7 +61,6 @@ final class TlsRules {
             if (port.http()) {
                 sameTermination(port, findings);
             }
-            mixed(port, findings);
             Map<String, TlsBindings.Chain> names = new HashMap<>();
             for (TlsBindings.Chain chain : port.chains()) {
                 if (chain.terminates()) {
@@ -88,19 +87,30 @@ final class TlsRules {
      * A port is served either as HTTPS (TLS terminated, then http routes) or as a TLS port (passthrough or
      * terminated, then routes by SNI), not both: an HTTPS server that terminates next to a passthrough or TLS one on
      * its port would have its handshakes completed and its connections closed. Istio builds a filter chain of either
-     * kind on one listener; kshift refuses the mix rather than serve half of it.
+     * kind on one listener; kshift refuses the mix rather than serve half of it. Judged per node view: Gateways no node
+     * serves together may each have a port their own way.
      */
-    private static void mixed(TlsBindings.Port port, Findings findings) {
+    static void mixed(TlsBindings.Port port, java.util.Set<io.kshift.model.resource.ResourceKey> touched,
+                      java.util.Set<String> reported, Findings findings) {
         TlsBindings.Chain first = port.chains().get(0);
         for (TlsBindings.Chain c : port.chains()) {
-            if (c.http() != first.http()) {
-                findings.error(c.gateway(), c.field() + ".tls", "port " + port.port() + " is served by "
+            if (c.http() != first.http() && reported.add(c.gateway() + " " + c.field())) { // once over all views
+                // An error for the change that makes the mix; a mix already live (accepted before this rule) is
+                // warned about, so it does not refuse every later change.
+                boolean made = touched.contains(c.gateway()) || touched.contains(first.gateway());
+                Reporter report = made ? findings::error : findings::warn;
+                report.report(c.gateway(), c.field() + ".tls",
+                        "port " + port.port() + " is served by "
                         + first.gateway() + " " + first.field() + (first.http() ? " as HTTPS (TLS terminated, then"
                         + " http routes)" : " as a TLS port (passthrough or routes by SNI)") + "; this server would be "
                         + (c.http() ? "HTTPS" : "passthrough or TLS") + " on it, which this kshift version does not"
                         + " serve on one port: put it on a port of its own");
             }
         }
+    }
+
+    private interface Reporter {
+        void report(io.kshift.model.resource.ResourceKey resource, String field, String message);
     }
 
     /**

@@ -537,6 +537,29 @@ class RuleTableTest {
                 false));
     }
 
+    @org.junit.jupiter.api.Test
+    void aRouteAcceptedBeforeItsOwnRulesWereTightenedDoesNotBlockOtherChanges() throws Exception {
+        var parsed = ResourceReader.readBody(httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                + "    matches: [{path: {type: PathPrefix, value: api}}").getBytes(StandardCharsets.UTF_8),
+                BodyFormat.YAML);
+        MeshSnapshot seeded = seeded();
+        MeshSnapshot live = new MeshSnapshot(null, seeded.generation() + 1, "before", Instant.EPOCH,
+                java.util.stream.Stream.concat(seeded.resources().stream(), parsed.resources().stream()).toList());
+        // A registry change re-checks every route against the registry: not the routes' own field rules.
+        var workload = ResourceReader.readBody("""
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: tcp-echo-v1-b}
+                spec: {address: 127.0.0.1, ports: {tcp: 9101}, labels: {app: tcp-echo, version: v1}}
+                """.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML).resources();
+        var result = VALIDATOR.decide(live, ChangeRequested.of("c", Instant.EPOCH, Operation.APPLY, workload, false))
+                .result();
+        assertThat(result.errors()).isEmpty();
+        assertThat(decide(httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                + "    matches: [{path: {type: PathPrefix, value: api}}")).result().errors())
+                .as("applied again, it is refused").isNotEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource({"rules", "httpRules"})
     void validCasePasses(Rule rule) throws Exception {

@@ -322,6 +322,43 @@ class TlsRulesTest {
                         + " spec.servers[0] as HTTPS (TLS terminated, then http routes); this server would be"
                         + " passthrough or TLS on it");
         assertThat(errors(apply(live, yaml(gateway.replace("PORT", "8443"))))).as("on ports of their own").isEmpty();
+
+        // Gateways that no node serves together (their selectors differ) may each serve 443 their own way.
+        String twoDeployments = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: web}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - port: {number: 443, name: a, protocol: HTTPS}
+                    hosts: [a.example.com]
+                    tls: {mode: SIMPLE, credentialName: a-cert}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: passthrough}
+                spec:
+                  selector: {istio: passthrough}
+                  servers:
+                  - port: {number: 443, name: legacy, protocol: HTTPS}
+                    hosts: [legacy.example.com]
+                    tls: {mode: PASSTHROUGH}
+                """;
+        assertThat(errors(apply(live, yaml(twoDeployments)))).isEmpty();
+
+        // A mix already live (accepted before this rule) is warned about; it does not refuse unrelated changes.
+        MeshSnapshot mixedLive = new MeshSnapshot(null, live.generation() + 1, "before-the-rule", java.time.Instant.EPOCH,
+                java.util.stream.Stream.concat(live.resources().stream(),
+                        yaml(gateway.replace("PORT", "443")).stream()).toList());
+        var unrelated = apply(mixedLive, yaml("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: other}
+                spec: {ports: [{name: http, port: 80}]}
+                """));
+        assertThat(errors(unrelated)).isEmpty();
+        assertThat(unrelated.result().warnings()).anySatisfy(w -> assertThat(w.message()).contains("port 443 is served"));
     }
 
     private ChangeValidator.Decision apply(MeshSnapshot live, List<Resource> resources) {
