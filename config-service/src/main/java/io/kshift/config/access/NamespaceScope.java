@@ -56,8 +56,9 @@ public final class NamespaceScope {
                 }
                 for (int i = 0; i < spec.gateways().size(); i++) {
                     String gw = spec.gateways().get(i);
-                    int slash = gw.indexOf('/');
-                    if (slash > 0 && !grant.namespaces().contains(gw.substring(0, slash))) {
+                    // Every Gateway the reference may name (ns/name, ./name, Istio's legacy name.namespace).
+                    if (!gw.equals("mesh") && io.kshift.model.istio.GatewayRefs.candidates(gw, r.namespace()).stream()
+                            .anyMatch(n -> !grant.namespaces().contains(n.namespace()))) {
                         add(out, r, "spec.gateways[" + i + "]").accept("Gateway " + gw + " is in another namespace"
                                 + " than the token's " + grant.namespaces());
                     }

@@ -58,6 +58,20 @@ class NamespaceScopeTest {
     }
 
     @Test
+    void aGatewayInAnotherNamespaceIsRefusedHoweverItIsNamed() throws Exception {
+        List<ValidationMessage> denied = NamespaceScope.denials(ALICE, read("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: v, namespace: team-a}
+                spec:
+                  hosts: [v.example.com]
+                  gateways: [./own-gw, ingress.istio-system, team-a/gw, ingress.istio-system.svc.cluster.local]
+                  http: [{route: [{destination: {host: ratings}}]}]
+                """));
+        assertThat(denied).extracting(m -> m.field()).containsExactly("spec.gateways[1]", "spec.gateways[3]");
+    }
+
+    @Test
     void anAdminOrAnEditorOfEveryNamespaceMay() throws Exception {
         var resources = read("""
                 apiVersion: networking.istio.io/v1

@@ -27,7 +27,7 @@ public record HttpMatchRequest(
         headers = Lists.copy(headers);
         withoutHeaders = Lists.copy(withoutHeaders);
         queryParams = Lists.copy(queryParams);
-        gateways = Lists.copy(GatewayRefs.of(gateways));
+        gateways = Lists.copy(gateways);
     }
 
     /** A block with no condition matches every request. */

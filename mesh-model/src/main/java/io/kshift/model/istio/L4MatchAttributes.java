@@ -11,6 +11,6 @@ public record L4MatchAttributes(
         @Max(value = 65535, message = "must be a port number between 1 and 65535") Integer port,
         List<String> gateways) {
     public L4MatchAttributes {
-        gateways = Lists.copy(GatewayRefs.of(gateways));
+        gateways = Lists.copy(gateways);
     }
 }

@@ -13,6 +13,6 @@ public record TlsMatchAttributes(List<String> sniHosts,
                                  List<String> gateways) {
     public TlsMatchAttributes {
         sniHosts = Lists.copy(sniHosts);
-        gateways = Lists.copy(GatewayRefs.of(gateways));
+        gateways = Lists.copy(gateways);
     }
 }

@@ -19,7 +19,7 @@ public record VirtualServiceSpec(
 
     public VirtualServiceSpec {
         hosts = Lists.copy(hosts);
-        gateways = Lists.copy(GatewayRefs.of(gateways));
+        gateways = Lists.copy(gateways);
         tcp = Lists.copy(tcp);
         http = Lists.copy(http);
         tls = Lists.copy(tls);

@@ -34,12 +34,12 @@ final class GatewayBound {
         Map<Name, List<Resource>> index = new HashMap<>();
         for (Resource vs : oldestFirst) {
             for (String reference : vs.specAs(VirtualServiceSpec.class).gateways()) {
-                int slash = reference.indexOf('/');
-                Name name = slash < 0 ? new Name(vs.namespace(), reference)
-                        : new Name(reference.substring(0, slash), reference.substring(slash + 1));
-                List<Resource> bound = index.computeIfAbsent(name, n -> new ArrayList<>());
-                if (bound.isEmpty() || bound.get(bound.size() - 1) != vs) { // named twice: listed once
-                    bound.add(vs);
+                for (var candidate : io.kshift.model.istio.GatewayRefs.candidates(reference, vs.namespace())) {
+                    Name name = new Name(candidate.namespace(), candidate.name());
+                    List<Resource> bound = index.computeIfAbsent(name, n -> new ArrayList<>());
+                    if (bound.isEmpty() || bound.get(bound.size() - 1) != vs) { // named twice: listed once
+                        bound.add(vs);
+                    }
                 }
             }
         }

@@ -91,12 +91,15 @@ public final class ListenerBindings {
         return protocol == null ? "" : protocol.toUpperCase(Locale.ROOT);
     }
 
-    /** Whether a VirtualService {@code gateways} entry names this gateway ({@code name} or {@code ns/name}). */
+    /** Whether a VirtualService {@code gateways} entry names this gateway ({@link io.kshift.model.istio.GatewayRefs}). */
     public static boolean names(String reference, String fromNamespace, ResourceKey gateway) {
-        int slash = reference.indexOf('/');
-        String ns = slash < 0 ? fromNamespace : reference.substring(0, slash);
-        String name = slash < 0 ? reference : reference.substring(slash + 1);
-        return gateway.namespace().equals(ns) && gateway.name().equals(name);
+        for (io.kshift.model.istio.GatewayRefs.Name n : io.kshift.model.istio.GatewayRefs.candidates(reference,
+                fromNamespace)) {
+            if (gateway.namespace().equals(n.namespace()) && gateway.name().equals(n.name())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The oldest VirtualService's first tcp route for the gateway's port (Istio takes the oldest, too). */

@@ -329,20 +329,29 @@ class ResourceReaderTest {
     }
 
     @Test
-    void legacyGatewayNamesReadAsIstioResolvesThem() throws Exception {
+    void legacyGatewayNamesNameWhatIstioResolvesThemToAndAreKeptAsWritten() throws Exception {
         var parsed = yaml("""
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: v, namespace: shop}
                 spec:
                   hosts: [shop.example.com]
-                  gateways: [ingress.istio-system, gw.edge.svc.cluster.local, istio-system/other, mesh, local-gw]
-                  tcp: [{match: [{gateways: [ingress.istio-system]}], route: [{destination: {host: x}}]}]
+                  gateways: [ingress.istio-system, ./local-gw]
+                  tcp: [{route: [{destination: {host: x}}]}]
                 """);
         var spec = parsed.resources().get(0).specAs(io.kshift.model.istio.VirtualServiceSpec.class);
-        assertThat(spec.gateways()).containsExactly("istio-system/ingress", "edge/gw", "istio-system/other", "mesh",
-                "local-gw");
-        assertThat(spec.tcp().get(0).match().get(0).gateways()).containsExactly("istio-system/ingress");
+        assertThat(spec.gateways()).as("as written").containsExactly("ingress.istio-system", "./local-gw");
+        assertThat(io.kshift.model.istio.GatewayRefs.candidates("ingress.istio-system", "shop")).containsExactly(
+                new io.kshift.model.istio.GatewayRefs.Name("shop", "ingress.istio-system"),
+                new io.kshift.model.istio.GatewayRefs.Name("istio-system", "ingress"));
+        assertThat(io.kshift.model.istio.GatewayRefs.candidates("gw.edge.svc.cluster.local", "shop"))
+                .contains(new io.kshift.model.istio.GatewayRefs.Name("edge", "gw"));
+        assertThat(io.kshift.model.istio.GatewayRefs.candidates("./local-gw", "shop"))
+                .containsExactly(new io.kshift.model.istio.GatewayRefs.Name("shop", "local-gw"));
+        assertThat(io.kshift.model.istio.GatewayRefs.candidates("istio-system/other", "shop"))
+                .containsExactly(new io.kshift.model.istio.GatewayRefs.Name("istio-system", "other"));
+        assertThat(io.kshift.model.istio.GatewayRefs.candidates("plain", "shop"))
+                .containsExactly(new io.kshift.model.istio.GatewayRefs.Name("shop", "plain"));
     }
 
     @Test
