@@ -37,4 +37,20 @@ class CaughtUpTest {
         live.onSnapshot(new ConsumerRecord<>(topic, 0, 0L, MeshTopics.MESH_KEY, seven.getBytes(StandardCharsets.UTF_8)));
         assertThat(check.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
     }
+
+    @Test
+    void aDeltaWhoseCheckpointIsGoneIsTheTargetNotAWaitForEver() throws Exception {
+        String topic = "caught-up-" + UUID.randomUUID();
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(EmbeddedKafka.clientConfig())) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        // Only a delta on generation 8 is left (compaction took its checkpoint): the chain is broken until the
+        // validator writes the next checkpoint, which needs a change through a ready config-service.
+        Bus.send(topic, MeshTopics.DELTA_KEY, EventCodec.encode(new io.kshift.model.event.SnapshotDelta(null, 8, 9,
+                "c9", Instant.now(), 0, java.util.Map.of(), List.of(), List.of())));
+        CaughtUp check = new CaughtUp(new LiveConfig(), EmbeddedKafka.clientConfig(), topic);
+        check.start(null);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(check.call().getData().orElseThrow()).containsEntry("liveAtStart", 9L));
+    }
 }
