@@ -45,7 +45,7 @@ public class TelemetryTopology {
     }
 
     /** How far ahead of this service's clock a report's time may be; a later one counts now ({@link ReportTime}). */
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kshift.telemetry.max-clock-ahead", defaultValue = "5s")
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kshift.telemetry.max-clock-ahead", defaultValue = "1s")
     java.time.Duration maxClockAhead;
 
     public static String store(String window) {
