@@ -77,10 +77,11 @@ public final class NamespaceScope {
         if (h.equals("*") || h.equals("*.svc") || h.startsWith("*.") && ".svc.cluster.local".endsWith(h.substring(1))) {
             return Optional.of("'" + host + "' would take every namespace's traffic");
         }
-        // name.namespace is a Service's name too (HostNames answers it with the .svc forms), so it is checked alike.
+        // name.namespace is a Service's name too (HostNames answers it with the .svc forms), so it is checked alike;
+        // so is *.namespace, which takes every one of them.
         String base = h.endsWith(".svc.cluster.local") ? h.substring(0, h.length() - ".svc.cluster.local".length())
                 : h.endsWith(".svc") ? h.substring(0, h.length() - ".svc".length())
-                : h.split("\\.").length == 2 && !h.contains("*") ? h : null;
+                : h.split("\\.").length == 2 && (!h.contains("*") || h.startsWith("*.")) ? h : null;
         if (base != null) {
             String[] parts = base.split("\\.");
             String namespace = parts[parts.length - 1];

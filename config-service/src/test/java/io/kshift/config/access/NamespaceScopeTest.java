@@ -48,11 +48,12 @@ class NamespaceScopeTest {
                 metadata: {name: grab, namespace: team-a}
                 spec:
                   hosts: [payments.bank.SVC.CLUSTER.LOCAL, Payments.Bank.svc., "*.local", "*.Cluster.Local",
-                          "*.bank.svc.cluster.local", API.team-a.svc.cluster.local, Shop.Example.com]
+                          "*.bank.svc.cluster.local", "*.Bank", API.team-a.svc.cluster.local, Shop.Example.com,
+                          "*.team-a"]
                   http: [{route: [{destination: {host: evil.team-a.svc.cluster.local}}]}]
                 """));
         assertThat(denied).extracting(m -> m.field()).containsExactly("spec.hosts[0]", "spec.hosts[1]",
-                "spec.hosts[2]", "spec.hosts[3]", "spec.hosts[4]");
+                "spec.hosts[2]", "spec.hosts[3]", "spec.hosts[4]", "spec.hosts[5]");
         assertThat(denied.get(0).message()).contains("is a service of namespace bank");
         assertThat(denied.get(2).message()).contains("would take every namespace's traffic");
     }

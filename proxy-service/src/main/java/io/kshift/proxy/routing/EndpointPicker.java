@@ -78,8 +78,9 @@ public final class EndpointPicker {
     public int firstFor(String key) {
         int best = 0;
         long bestScore = Long.MIN_VALUE;
+        Boolean anyHealthy = null; // counted once, and only when an endpoint is out
         for (int i = 0; i < upstreams.size(); i++) {
-            if (!healthy(upstreams.get(i)) && anyHealthy()) {
+            if (!healthy(upstreams.get(i)) && (anyHealthy != null ? anyHealthy : (anyHealthy = anyHealthy()))) {
                 continue;
             }
             long score = mix(key + "|" + upstreams.get(i).address());

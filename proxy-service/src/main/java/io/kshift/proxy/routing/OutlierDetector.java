@@ -73,7 +73,9 @@ public final class OutlierDetector {
         boolean trip = (consecutive5xx > 0 && fiveXx && counts[0] >= consecutive5xx)
                 || (consecutiveGateway > 0 && gateway && counts[1] >= consecutiveGateway);
         if (trip && !ejected(u) && mayEject()) {
-            u.eject(nanoClock.getAsLong(), baseEjectionNanos, MAX_EJECTION_NANOS, intervalNanos);
+            // Envoy: max_ejection_time defaults to 300 s or baseEjectionTime, whichever is larger.
+            u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
+                    intervalNanos);
         }
     }
 

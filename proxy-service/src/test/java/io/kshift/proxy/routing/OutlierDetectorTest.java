@@ -91,6 +91,15 @@ class OutlierDetectorTest {
     }
 
     @Test
+    void aBaseEjectionTimeOverFiveMinutesIsTheLongestEjection() {
+        OutlierDetector d = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "10m", 100, null),
+                now::get);
+        Upstream a = upstreams.get(0);
+        assertThat(ejectedSeconds(d, a)).isEqualTo(600);
+        assertThat(ejectedSeconds(d, a)).as("Envoy: max(300 s, base)").isEqualTo(600);
+    }
+
+    @Test
     void belowMinHealthPercentEjectedEndpointsAreChosenAgain() {
         OutlierDetector d = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", 100, 75),
                 now::get);
