@@ -5,55 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smallrye.reactive.messaging.kafka.Record;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
 /** The order of a node's status records: its tombstone is the last, whatever is reporting when it goes. */
 class StatusChannelTest {
-    /** What the emitter was handed, in order (the bus keeps that order for one key). */
-    static final class Sent implements Emitter<Record<String, String>> {
-        /** Guarded by the channel, which sends under its lock; read after the senders are joined. */
-        final List<Record<String, String>> records = new ArrayList<>();
-        final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public CompletionStage<Void> send(Record<String, String> record) {
-            records.add(record);
-            count.incrementAndGet();
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public <M extends Message<? extends Record<String, String>>> void send(M msg) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void complete() {
-        }
-
-        @Override
-        public void error(Exception e) {
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public boolean hasRequests() {
-            return true;
-        }
-    }
-
     @Test
     void nothingFollowsTheTombstoneWhileReportsRaceIt() throws Exception {
-        Sent sent = new Sent();
+        io.kshift.proxy.KeptRecords sent = new io.kshift.proxy.KeptRecords();
         StatusChannel channel = new StatusChannel(sent);
         AtomicInteger refused = new AtomicInteger();
         List<Thread> reporters = new ArrayList<>();
