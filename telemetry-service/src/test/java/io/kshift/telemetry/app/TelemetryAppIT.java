@@ -31,13 +31,29 @@ class TelemetryAppIT {
         String service = name + ".default.svc.cluster.local";
         Instant start = Reports.freshWindow();
         for (int second = 1; second <= 3; second++) {
-            send(Reports.report("proxy-1", start.plusSeconds(second), service, List.of(Reports.tcp("v1", 3, 30, 33, 2))));
+            Instant at = start.plusSeconds(second);
+            // The packaged app runs the prod profile: a report more than 1 s ahead of its clock counts "now" (ReportTime),
+            // so each is sent once its time has (almost) come, or the three could land in two windows.
+            awaitClock(at.minusMillis(500));
+            send(Reports.report("proxy-1", at, service, List.of(Reports.tcp("v1", 3, 30, 33, 2))));
         }
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> asAdmin()
                 .get("/api/v1/telemetry/default/" + name + "?window=10s").then().statusCode(200)
                 .body(containsString("\"connectionsOpened\":9")));
         asAdmin().get("/").then().statusCode(200).body(containsString("kshift — traffic per version"));
         given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    static void awaitClock(Instant at) {
+        long wait = at.toEpochMilli() - System.currentTimeMillis();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     static void send(TelemetryReport report) {
