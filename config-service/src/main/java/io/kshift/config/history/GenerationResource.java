@@ -99,7 +99,6 @@ public class GenerationResource {
      */
     @POST
     @Path("rollback")
-    @Blocking
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> rollback(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                   @Context jakarta.ws.rs.core.UriInfo uri,
@@ -126,19 +125,40 @@ public class GenerationResource {
         if (spec.problem() != null) {
             return Uni.createFrom().item(ChangeResource.problem(400, spec.problem()));
         }
+        String subject = AccessFilter.grant(security).subject();
+        // Reading the generation back from Kafka and sealing its Secrets block: off the event loop.
+        return io.kshift.config.change.OffLoop.call(() -> prepare(to, subject, key, dryRun, ifGeneration))
+                .flatMap(p -> p.answer() != null ? Uni.createFrom().item(p.answer())
+                        : flow.run(Operation.REPLACE, p.resources(), dryRun, spec, subject, ifGeneration,
+                                p.keyed().changeId(), p.keyed().repeat())
+                        .map(r -> ChangeResource.replayed(ChangeResource.json(r.httpStatus(), r), p.replayed()))
+                        .onFailure().recoverWithItem(e -> {
+                            keys.release(p.keyed().changeId());
+                            return ChangeResource.problem(503, "Kafka did not take the change: " + e.getMessage());
+                        }));
+    }
+
+    /** Generation {@code to}'s resources, sealed, ready for the bus; or the answer that ends the request here. */
+    private record Prepared(Response answer, List<Resource> resources,
+                            io.kshift.config.change.IdempotencyKeys.Keyed keyed, boolean replayed) {
+        static Prepared answered(Response answer) {
+            return new Prepared(answer, List.of(), null, false);
+        }
+    }
+
+    private Prepared prepare(long to, String subject, String key, boolean dryRun, Long ifGeneration) {
         Fetched fetched = fetch(to);
         if (fetched.problem() != null) {
-            return Uni.createFrom().item(fetched.problem());
+            return Prepared.answered(fetched.problem());
         }
         Optional<MeshSnapshot> target = fetched.snapshot();
         if (target.isEmpty()) {
-            return Uni.createFrom().item(ChangeResource.problem(404, "generation " + to + " is not in the history"));
+            return Prepared.answered(ChangeResource.problem(404, "generation " + to + " is not in the history"));
         }
-        String subject = AccessFilter.grant(security).subject();
         io.kshift.config.change.IdempotencyKeys.Keyed keyed = keys.keyed(key, subject, "ROLLBACK", "to=" + to
                 + "&dryRun=" + dryRun + "&ifGeneration=" + ifGeneration, null, null);
         if (keyed.refusal() != null) {
-            return Uni.createFrom().item(keyed.refusal());
+            return Prepared.answered(keyed.refusal());
         }
         boolean replayed = keyed.replayed(ledger);
         // Its Secrets must open with today's fleet keys (a generation sealed with a retired key is refused here,
@@ -146,16 +166,10 @@ public class GenerationResource {
         var intake = secrets.admit(Operation.APPLY, target.get().resources());
         if (!intake.errors().isEmpty()) {
             keys.release(keyed.changeId());
-            return Uni.createFrom().item(ChangeResource.json(422, io.kshift.config.change.ChangeResponse.rejected(
+            return Prepared.answered(ChangeResource.json(422, io.kshift.config.change.ChangeResponse.rejected(
                     intake.errors())));
         }
-        return flow.run(Operation.REPLACE, intake.resources(), dryRun, spec, subject, ifGeneration,
-                        keyed.changeId(), keyed.repeat())
-                .map(r -> ChangeResource.replayed(ChangeResource.json(r.httpStatus(), r), replayed))
-                .onFailure().recoverWithItem(e -> {
-                    keys.release(keyed.changeId());
-                    return ChangeResource.problem(503, "Kafka did not take the change: " + e.getMessage());
-                });
+        return new Prepared(null, intake.resources(), keyed, replayed);
     }
 
     /** Generation {@code n} from the history (empty: not listed), or the answer saying why it cannot be had. */
