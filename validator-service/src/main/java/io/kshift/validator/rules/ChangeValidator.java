@@ -10,6 +10,7 @@ import io.kshift.model.event.Schemas;
 import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.registry.DestinationResolver;
 import io.kshift.model.resource.Kind;
+import io.kshift.model.resource.Resource;
 import io.kshift.model.resource.ResourceKey;
 import io.kshift.model.routing.ListenerBinding;
 import io.kshift.model.routing.ListenerBindings;
@@ -241,6 +242,11 @@ public final class ChangeValidator {
         VisibilityRules.check(config, touched, findings);
         GatewayRules.check(config, bindings, touched, findings);
         RouteRules.check(config, resolver, bindings, touched, everyRoute, findings);
+        List<Resource> routes = new java.util.ArrayList<>();
+        for (Kind kind : ROUTES) {
+            (everyRoute ? config.ofKind(kind) : EgressRules.touched(config, touched, kind)).forEach(routes::add);
+        }
+        ExportRules.check(config, resolver, routes, findings);
     }
 
 }

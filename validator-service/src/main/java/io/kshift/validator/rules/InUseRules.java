@@ -5,7 +5,6 @@ import io.kshift.model.gateway.Listener;
 import io.kshift.model.gateway.TcpRouteSpec;
 import io.kshift.model.istio.DestinationRuleSpec;
 import io.kshift.model.istio.HttpMatchRequest;
-import io.kshift.model.istio.HttpRoute;
 import io.kshift.model.istio.L4MatchAttributes;
 import io.kshift.model.istio.Subset;
 import io.kshift.model.istio.TcpRoute;
@@ -82,19 +81,7 @@ final class InUseRules {
     private static List<Use> subsetUses(MeshConfig config, ServiceRegistry registry) {
         List<Use> uses = new ArrayList<>();
         for (Resource vs : config.ofKind(Kind.VIRTUAL_SERVICE)) {
-            VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
-            List<WeightedTarget> targets = new ArrayList<>();
-            for (int i = 0; i < spec.tcp().size(); i++) {
-                targets.addAll(ListenerBindings.istioTargets(spec.tcp().get(i), vs.namespace(), "spec.tcp[" + i + "]"));
-            }
-            for (int i = 0; i < spec.http().size(); i++) {
-                HttpRoute route = spec.http().get(i);
-                targets.addAll(ListenerBindings.istioTargets(route, vs.namespace(), "spec.http[" + i + "]"));
-                for (int m = 0; m < route.allMirrors().size(); m++) {
-                    targets.add(ListenerBindings.target("spec.http[" + i + "].mirror", 1,
-                            route.allMirrors().get(m).destination(), vs.namespace()));
-                }
-            }
+            List<WeightedTarget> targets = RouteTargets.ofVirtualService(vs);
             for (WeightedTarget t : targets) {
                 if (t.subset() != null) {
                     uses.add(new Use(registry.lookup(t.host(), t.namespace()), t.subset(),

@@ -176,4 +176,94 @@ class VisibilityRulesTest {
         assertThat(d.next().orElseThrow().status().get("VirtualService shop/root")).singleElement()
                 .satisfies(n -> assertThat(n.reason()).isEqualTo("RefNotPermitted"));
     }
+
+    private static final String TEAM_WEB = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: web
+              namespace: team
+              annotations: {networking.istio.io/exportTo: "EXPORT"}
+            spec: {ports: [{name: http, port: 80}], selector: {app: web}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: web-1, namespace: team}
+            spec: {address: 10.0.0.1, labels: {app: web, version: v1}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: web, namespace: team}
+            spec:
+              host: web.team.svc.cluster.local
+              exportTo: [DR_EXPORT]
+              subsets: [{name: v1, labels: {version: v1}}]
+            """;
+
+    private static String teamWeb(String serviceExport, String ruleExport) {
+        return TEAM_WEB.replace("DR_EXPORT", ruleExport).replace("EXPORT", serviceExport);
+    }
+
+    @Test
+    void aRouteTheNodesServeMustResolveAsTheySeeTheMesh() throws Exception {
+        String route = """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: team}
+                spec:
+                  hosts: [web.example.com]
+                  gateways: [mesh]
+                  http:
+                  - route: [{destination: {host: web.team.svc.cluster.local, subset: v1}}]
+                    mirror: {host: web.team.svc.cluster.local}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web, namespace: team}
+                spec:
+                  parentRefs: [{kind: Service, group: "", name: web}]
+                  rules: [{backendRefs: [{name: web, port: 80}]}]
+                """;
+        // The Service only for its own namespace: the nodes (istio-system) serve both routes and find no web.
+        var hidden = apply(MeshSnapshot.empty(), yaml(teamWeb(".", "\"*\"") + route));
+        assertThat(hidden.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(hidden.result().errors()).extracting(m -> m.resource() + " " + m.field())
+                .containsExactlyInAnyOrder("VirtualService team/web spec.http[0].route[0].destination.host",
+                        "VirtualService team/web spec.http[0].mirror.host",
+                        "HTTPRoute team/web spec.rules[0].backendRefs[0].name");
+        assertThat(hidden.result().errors()).allSatisfy(m -> assertThat(m.message())
+                .startsWith("as proxy nodes of namespace istio-system see the mesh (only what is exported there): ")
+                .contains("would answer 503"));
+        // The subsets' DestinationRule only for its own namespace: the nodes know web but not subset v1.
+        var noSubset = apply(MeshSnapshot.empty(), yaml(teamWeb("*", "\".\"") + route));
+        assertThat(noSubset.result().errors()).extracting(m -> m.resource() + " " + m.field() + ": " + m.message())
+                .singleElement().satisfies(m -> assertThat(m).startsWith("VirtualService team/web"
+                        + " spec.http[0].route[0].destination.subset: as proxy nodes of namespace istio-system")
+                        .contains("subset 'v1' is not defined"));
+        // Exported where the nodes run: accepted.
+        assertThat(apply(MeshSnapshot.empty(), yaml(teamWeb("istio-system,.", "istio-system") + route)).result()
+                .errors()).isEmpty();
+        // A route the nodes do not serve (exported to its own namespace only) is the visibility warning's business.
+        var own = apply(MeshSnapshot.empty(), yaml(teamWeb(".", "\".\"") + route.replace("gateways: [mesh]",
+                "gateways: [mesh]\n  exportTo: [\".\"]").replace("kind: HTTPRoute", "kind: HTTPRouteX")
+                .replaceAll("(?s)---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRouteX.*", "")));
+        assertThat(own.result().errors()).isEmpty();
+    }
+
+    @Test
+    void aServiceHiddenLaterFromTheNodesIsRefusedWhileRoutesNeedIt() throws Exception {
+        var live = accepted(MeshSnapshot.empty(), yaml(teamWeb("*", "\"*\"") + """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: team}
+                spec:
+                  hosts: [web.example.com]
+                  http: [{route: [{destination: {host: web.team.svc.cluster.local}}]}]
+                """));
+        var hiding = apply(live, yaml(teamWeb(".", "\"*\"")));
+        assertThat(hiding.result().errors()).extracting(m -> m.resource() + " " + m.field())
+                .containsExactly("VirtualService team/web spec.http[0].route[0].destination.host");
+    }
 }
