@@ -39,12 +39,12 @@ public final class DestinationResolver {
     }
 
     private final ServiceRegistry registry;
-    /** Each service's DestinationRules in resource order: found once per config, not scanned per destination. */
+    /** Each service's DestinationRules, oldest first: found once per config, not scanned per destination. */
     private final Map<MeshService, List<Resource>> rulesByService = new java.util.IdentityHashMap<>();
 
     public DestinationResolver(MeshConfig config) {
         this.registry = ServiceRegistry.build(config);
-        for (Resource r : config.ofKind(Kind.DESTINATION_RULE)) {
+        for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
             registry.lookup(r.specAs(DestinationRuleSpec.class).host(), r.namespace())
                     .ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
         }
@@ -106,10 +106,11 @@ public final class DestinationResolver {
             Optional<Subset> defined = rule.flatMap(r -> r.specAs(DestinationRuleSpec.class).subsets().stream()
                     .filter(s -> s.name().equals(subset)).findFirst());
             if (defined.isEmpty()) {
+                List<String> rules = applying(service, fromNamespace).stream().map(r -> r.key().toString()).toList();
                 return problem(Part.SUBSET, "subset '" + subset + "' is not defined by any DestinationRule for host "
-                        + host + (rule.isPresent() ? " (" + rule.get().key() + " defines "
-                        + rule.get().specAs(DestinationRuleSpec.class).subsets().stream().map(Subset::name).toList()
-                        + ")" : ""));
+                        + host + (rule.isPresent() ? " (" + String.join(" and ", rules) + (rules.size() == 1
+                        ? " defines " : " define ") + rule.get().specAs(DestinationRuleSpec.class).subsets().stream()
+                        .map(Subset::name).toList() + ")" : ""));
             }
             labels = defined.get().labels();
             if (defined.get().trafficPolicy() != null) {
@@ -163,15 +164,44 @@ public final class DestinationResolver {
     }
 
     /**
-     * The DestinationRule for a service: one in the referring namespace first, then the service's own, then the
-     * root namespace's ({@code istio-system}, the mesh-wide defaults): Istio's lookup. A rule in any other
-     * namespace applies to nothing here: it would let one namespace change how every other one reaches a service.
+     * The DestinationRule for a service: the referring namespace's first, then the service's own, then the root
+     * namespace's ({@code istio-system}, the mesh-wide defaults): Istio's lookup. A rule in any other namespace
+     * applies to nothing here: it would let one namespace change how every other one reaches a service. Several
+     * in that namespace are {@linkplain #merged merged}.
      */
     public Optional<Resource> destinationRule(MeshService service, String host, String fromNamespace) {
+        List<Resource> rules = applying(service, fromNamespace);
+        return rules.isEmpty() ? Optional.empty() : Optional.of(rules.size() == 1 ? rules.get(0) : merged(rules));
+    }
+
+    /** The rules of the one namespace whose rules apply ({@link #destinationRule}), oldest first. */
+    private List<Resource> applying(MeshService service, String fromNamespace) {
         List<Resource> rules = rulesByService.getOrDefault(service, List.of());
-        return rules.stream().filter(r -> r.namespace().equals(fromNamespace)).findFirst()
-                .or(() -> rules.stream().filter(r -> r.namespace().equals(service.namespace())).findFirst())
-                .or(() -> rules.stream().filter(r -> r.namespace().equals(ROOT_NAMESPACE)).findFirst());
+        for (String namespace : new String[] {fromNamespace, service.namespace(), ROOT_NAMESPACE}) {
+            List<Resource> there = rules.stream().filter(r -> r.namespace().equals(namespace)).toList();
+            if (!there.isEmpty()) {
+                return there;
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * Several rules of one namespace for one host, merged as Istio merges them: the oldest's metadata, its
+     * trafficPolicy or the next oldest one that has one, and every subset, the oldest's where two share a name.
+     */
+    static Resource merged(List<Resource> oldestFirst) {
+        Resource first = oldestFirst.get(0);
+        DestinationRuleSpec base = first.specAs(DestinationRuleSpec.class);
+        TrafficPolicy policy = null;
+        Map<String, Subset> subsets = new java.util.LinkedHashMap<>();
+        for (Resource r : oldestFirst) {
+            DestinationRuleSpec spec = r.specAs(DestinationRuleSpec.class);
+            policy = policy != null ? policy : spec.trafficPolicy();
+            spec.subsets().forEach(s -> subsets.putIfAbsent(s.name(), s));
+        }
+        return new Resource(first.apiVersion(), first.kind(), first.metadata(), new DestinationRuleSpec(base.host(),
+                policy, List.copyOf(subsets.values()), base.exportTo()));
     }
 
     /** Istio's default root namespace, whose DestinationRules and Sidecar are the mesh's defaults. */

@@ -155,7 +155,7 @@ public final class ChangeValidator {
                     k.kind() == Kind.GATEWAY || k.kind() == Kind.KUBE_GATEWAY || k.kind() == Kind.REFERENCE_GRANT
                             || k.kind() == Kind.NAMESPACE);
             validate(changed.config(), resolver, registryChanged, everyRoute, touched, egress, findings);
-            InUseRules.check(current, changed.config(), changed.changedKeys(), resolver.registry(), findings);
+            InUseRules.check(current, changed.config(), changed.changedKeys(), resolver, findings);
         }
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
                 a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);

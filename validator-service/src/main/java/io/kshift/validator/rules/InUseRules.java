@@ -32,10 +32,11 @@ final class InUseRules {
 
     /**
      * {@code changed}: the keys whose resource differs between {@code live} and {@code next}; only those can have
-     * lost something. {@code registry}: {@code next}'s.
+     * lost something. {@code resolver}: {@code next}'s.
      */
     static void check(MeshConfig live, MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changed,
-                      ServiceRegistry registry, Findings findings) {
+                      io.kshift.model.registry.DestinationResolver resolver, Findings findings) {
+        ServiceRegistry registry = resolver.registry();
         List<Use> uses = null;
         // In key order, whatever order the request named them in: errors come out the same for the same change.
         for (var key : new java.util.TreeSet<>(changed)) {
@@ -50,7 +51,7 @@ final class InUseRules {
                         // Who uses which subset is a walk over every route: only for a rule that changed.
                         uses = subsetUses(next, registry);
                     }
-                    subsets(before, next.get(key), registry, uses, findings);
+                    subsets(before, next.get(key), resolver, uses, findings);
                 }
                 case GATEWAY -> {
                     if (next.get(key).isEmpty()) {
@@ -74,8 +75,11 @@ final class InUseRules {
         }
     }
 
-    /** Where a route names a subset: the service it resolves to (in the new config), the subset, and the field. */
-    private record Use(Optional<MeshService> service, String subset, String where) {
+    /**
+     * Where a route names a subset: the service it resolves to (in the new config), the subset, the destination,
+     * and the field.
+     */
+    private record Use(Optional<MeshService> service, String subset, WeightedTarget target, String where) {
     }
 
     private static List<Use> subsetUses(MeshConfig config, ServiceRegistry registry) {
@@ -84,7 +88,7 @@ final class InUseRules {
             List<WeightedTarget> targets = RouteTargets.ofVirtualService(vs);
             for (WeightedTarget t : targets) {
                 if (t.subset() != null) {
-                    uses.add(new Use(registry.lookup(t.host(), t.namespace()), t.subset(),
+                    uses.add(new Use(registry.lookup(t.host(), t.namespace()), t.subset(), t,
                             vs.key() + " " + t.field()));
                 }
             }
@@ -92,10 +96,15 @@ final class InUseRules {
         return uses;
     }
 
-    private static void subsets(Resource before, Optional<Resource> after, ServiceRegistry registry, List<Use> uses,
+    /**
+     * A subset the rule no longer defines, whose users no longer find it: another rule may still define it for them
+     * (one merged with this one, or the one their own namespace's lookup finds), and then nothing broke.
+     */
+    private static void subsets(Resource before, Optional<Resource> after,
+                                io.kshift.model.registry.DestinationResolver resolver, List<Use> uses,
                                 Findings findings) {
         DestinationRuleSpec old = before.specAs(DestinationRuleSpec.class);
-        Optional<MeshService> service = registry.lookup(old.host(), before.namespace());
+        Optional<MeshService> service = resolver.registry().lookup(old.host(), before.namespace());
         List<String> kept = after.map(r -> r.specAs(DestinationRuleSpec.class).subsets().stream().map(Subset::name)
                 .toList()).orElse(List.of());
         for (int i = 0; i < old.subsets().size(); i++) {
@@ -104,10 +113,14 @@ final class InUseRules {
                 continue;
             }
             List<String> users = uses.stream().filter(u -> u.subset().equals(name) && u.service().equals(service))
-                    .map(Use::where).toList();
+                    .filter(u -> lost(u.target().resolve(resolver))).map(Use::where).toList();
             String field = after.isPresent() ? "spec.subsets" : "spec.subsets[" + i + "]";
             report(before, field, "subset '" + name + "'", users, findings);
         }
+    }
+
+    private static boolean lost(io.kshift.model.registry.DestinationResolver.Result result) {
+        return !result.ok() && result.problem().part() == io.kshift.model.registry.DestinationResolver.Part.SUBSET;
     }
 
     private static List<String> gatewayUsers(MeshConfig config, Resource gateway) {

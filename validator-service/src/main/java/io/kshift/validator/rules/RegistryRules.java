@@ -53,9 +53,9 @@ final class RegistryRules {
         if (!registryChanged) {
             return;
         }
-        java.util.Map<String, Resource> firstByHost = new java.util.HashMap<>();
-        for (Resource r : config.ofKind(Kind.DESTINATION_RULE)) {
-            destinationRule(r, registry, findings, firstByHost);
+        java.util.Map<String, Merged> byHost = new java.util.HashMap<>();
+        for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
+            destinationRule(r, registry, findings, byHost);
         }
     }
 
@@ -79,13 +79,45 @@ final class RegistryRules {
         }
     }
 
+    /** What the older rules of one namespace for one host gave the merge: who set the policy, who each subset. */
+    private static final class Merged {
+        final Resource first;
+        Resource policy;
+        final java.util.Map<String, Resource> subsets = new java.util.HashMap<>();
+
+        Merged(Resource first) {
+            this.first = first;
+        }
+    }
+
+    /**
+     * Several rules of one namespace for one service merge as Istio merges them (oldest first: the first
+     * trafficPolicy, every subset, the oldest of a name): said on the younger rule where part of it is left out.
+     */
     private static void destinationRule(Resource r, ServiceRegistry registry, Findings findings,
-                                        java.util.Map<String, Resource> firstByHost) {
+                                        java.util.Map<String, Merged> byHost) {
         DestinationRuleSpec spec = r.specAs(DestinationRuleSpec.class);
-        Resource first = firstByHost.putIfAbsent(r.namespace() + "/" + spec.host(), r);
-        if (first != null) {
-            findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' already has " + first.key()
-                    + " in this namespace; only that one applies");
+        String host = registry.lookup(spec.host(), r.namespace()).map(s -> s.host()).orElse(spec.host());
+        Merged merged = byHost.computeIfAbsent(r.namespace() + "/" + host, k -> new Merged(r));
+        if (merged.first != r) {
+            findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' also has " + merged.first.key()
+                    + " in this namespace: they are merged as Istio merges them (every subset; of two with one name,"
+                    + " and of two trafficPolicies, the older rule's)");
+        }
+        if (spec.trafficPolicy() != null) {
+            if (merged.policy == null) {
+                merged.policy = r;
+            } else {
+                findings.warn(r.key(), "spec.trafficPolicy", "ignored: the older " + merged.policy.key()
+                        + " for this host has a trafficPolicy, and that one applies");
+            }
+        }
+        for (int i = 0; i < spec.subsets().size(); i++) {
+            Resource older = merged.subsets.putIfAbsent(spec.subsets().get(i).name(), r);
+            if (older != null && older != r) {
+                findings.warn(r.key(), "spec.subsets[" + i + "].name", "ignored: the older " + older.key()
+                        + " defines subset '" + spec.subsets().get(i).name() + "' for this host, and that one applies");
+            }
         }
         if (registry.lookup(spec.host(), r.namespace()).isEmpty() && !ServiceRegistry.dnsCandidate(spec.host())) {
             findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' is not a known Service or ServiceEntry"

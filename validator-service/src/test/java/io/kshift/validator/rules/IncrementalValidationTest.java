@@ -260,7 +260,7 @@ class IncrementalValidationTest {
         TreeSet<ResourceKey> all = new TreeSet<>();
         next.all().forEach(r -> all.add(r.key()));
         ChangeValidator.validate(next, resolver, true, true, all, EgressPolicy.defaults(), findings);
-        InUseRules.check(live, next, live.changedKeys(next), resolver.registry(), findings);
+        InUseRules.check(live, next, live.changedKeys(next), resolver, findings);
         return findings.errors().stream().map(m -> m.resource() + " " + m.field() + ": " + m.message()).toList();
     }
 

@@ -1,0 +1,97 @@
+package io.kshift.validator.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.event.ChangeStatus;
+import io.kshift.model.event.MeshSnapshot;
+import io.kshift.model.resource.Resource;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Several DestinationRules for one host in one namespace: merged as Istio merges them, and said where it matters. */
+class DestinationRuleMergeRulesTest {
+    private final ChangeValidatorTest validator = new ChangeValidatorTest();
+
+    private static final String SERVICE = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec: {selector: {app: web}, ports: [{name: http, port: 80}]}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: web-1}
+            spec: {address: 10.0.0.1, labels: {app: web, version: v1}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: web-2}
+            spec: {address: 10.0.0.2, labels: {app: web, version: v2}}
+            ---
+            """;
+
+    /** One creation time for a batch: the older of two is then the first by name, {@code a-...}. */
+    private static String rule(String name, String body) {
+        return "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: " + name + "}\n"
+                + "spec:\n  host: web.default.svc.cluster.local\n" + body + "---\n";
+    }
+
+    private static String route(String... subsets) {
+        StringBuilder out = new StringBuilder("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web}
+                spec:
+                  hosts: [web.example.com]
+                  http:
+                  - route:
+                """);
+        for (String s : subsets) {
+            out.append("    - {destination: {host: web, subset: ").append(s).append("}, weight: 1}\n");
+        }
+        return out.toString();
+    }
+
+    private static List<Resource> yaml(String text) throws Exception {
+        return ChangeValidatorTest.yaml(text);
+    }
+
+    @Test
+    void aRouteMayUseSubsetsOfEitherRuleAndOverlapsAreSaid() throws Exception {
+        var d = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-old", """
+                  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
+                  subsets: [{name: v1, labels: {version: v1}}]
+                """) + rule("b-new", """
+                  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+                  subsets: [{name: v1, labels: {version: v2}}, {name: v2, labels: {version: v2}}]
+                """) + route("v1", "v2")));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().warnings()).extracting(m -> m.resource() + " " + m.field() + ": " + m.message())
+                .contains("DestinationRule default/b-new spec.host: host 'web.default.svc.cluster.local' also has"
+                                + " DestinationRule default/a-old in this namespace: they are merged as Istio merges"
+                                + " them (every subset; of two with one name, and of two trafficPolicies, the older"
+                                + " rule's)",
+                        "DestinationRule default/b-new spec.trafficPolicy: ignored: the older DestinationRule"
+                                + " default/a-old for this host has a trafficPolicy, and that one applies",
+                        "DestinationRule default/b-new spec.subsets[0].name: ignored: the older DestinationRule"
+                                + " default/a-old defines subset 'v1' for this host, and that one applies");
+    }
+
+    @Test
+    void aSubsetStillDefinedByTheOtherRuleMayLeaveThisOne() throws Exception {
+        MeshSnapshot live = validator.accepted(MeshSnapshot.empty(), yaml(SERVICE
+                + rule("a-old", "  subsets: [{name: v1, labels: {version: v1}}]\n")
+                + rule("b-new", "  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]\n")
+                + route("v1", "v2")));
+        // v1 stays defined by a-old: nothing the route uses is lost.
+        var keep = validator.apply(live, yaml(rule("b-new", "  subsets: [{name: v2, labels: {version: v2}}]\n")));
+        assertThat(keep.result().errors()).isEmpty();
+        // v2 is b-new's alone: removing b-new breaks the route, and the removal is refused naming it.
+        var d = validator.validator.decide(live, io.kshift.model.event.ChangeRequested.of("c", java.time.Instant.EPOCH,
+                io.kshift.model.event.Operation.DELETE, yaml(rule("b-new", "  subsets: []\n")), false));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(d.result().errors()).extracting(m -> m.resource() + " " + m.field() + ": " + m.message())
+                .contains("DestinationRule default/b-new spec.subsets[1]: subset 'v2' cannot be removed: live routes"
+                        + " use it: VirtualService default/web spec.http[0].route[1]; change those routes first");
+    }
+}
