@@ -125,57 +125,49 @@ public class ChangeResource {
             return Uni.createFrom().item(problem(400, waitSpec.problem()));
         }
         BodyFormat bodyFormat = format.get();
-        return OffLoop.call(() -> prepare(op, body, bodyFormat, contentType, grant, dryRun, ifGeneration, key))
-                .flatMap(p -> p.answer() != null ? Uni.createFrom().item(p.answer())
-                        : flow.run(op, p.resources(), dryRun, waitSpec, grant.subject(), ifGeneration,
-                                p.keyed().changeId(), p.keyed().repeat())
-                        .map(r -> replayed(json(r.httpStatus(), r), p.replayed()))
-                        .onFailure().recoverWithItem(e -> {
-                            keys.release(p.keyed().changeId());
-                            return problem(503, "Kafka did not take the change: " + e.getMessage());
-                        }));
+        return OffLoop.run(() -> submit(op, body, bodyFormat, contentType, grant, dryRun, ifGeneration, key, waitSpec));
     }
 
-    /** A change read, checked and sealed, ready for the bus; or the answer that ends the request here. */
-    private record Prepared(Response answer, List<Resource> resources, IdempotencyKeys.Keyed keyed, boolean replayed) {
-        static Prepared answered(Response answer) {
-            return new Prepared(answer, List.of(), null, false);
-        }
-    }
-
-    private Prepared prepare(Operation op, byte[] body, BodyFormat format, String contentType, Grant grant,
-                             boolean dryRun, Long ifGeneration, String key) {
+    private Uni<Response> submit(Operation op, byte[] body, BodyFormat format, String contentType, Grant grant,
+                                 boolean dryRun, Long ifGeneration, String key, WaitSpec waitSpec) {
         ResourceReader.Parsed parsed;
         try {
             parsed = ResourceReader.readBody(body, format, op == Operation.DELETE);
         } catch (BodySyntaxException e) {
-            return Prepared.answered(json(400, Map.of("message", "body is not valid " + format + ": "
+            return Uni.createFrom().item(json(400, Map.of("message", "body is not valid " + format + ": "
                     + e.getMessage(), "line", e.line(), "column", e.column())));
         }
         List<ValidationMessage> errors = new ArrayList<>(parsed.errors());
         errors.addAll(duplicates(parsed.resources()));
         if (!errors.isEmpty()) {
-            return Prepared.answered(json(422, ChangeResponse.rejected(errors)));
+            return Uni.createFrom().item(json(422, ChangeResponse.rejected(errors)));
         }
         if (parsed.resources().isEmpty()) {
-            return Prepared.answered(problem(400, "the body holds no resources"));
+            return Uni.createFrom().item(problem(400, "the body holds no resources"));
         }
         List<ValidationMessage> denied = NamespaceScope.denials(grant, parsed.resources());
         if (!denied.isEmpty()) {
-            return Prepared.answered(json(403, Map.of("message", "the token of '" + grant.subject()
+            return Uni.createFrom().item(json(403, Map.of("message", "the token of '" + grant.subject()
                     + "' may not change every resource in this request; nothing was changed", "errors", denied)));
         }
         // Secrets' private entries are checked and sealed here: what goes onto Kafka never holds them in the clear.
         io.kshift.config.secrets.SecretIntake.Intake intake = secrets.admit(op, parsed.resources());
         if (!intake.errors().isEmpty()) {
-            return Prepared.answered(json(422, ChangeResponse.rejected(intake.errors())));
+            return Uni.createFrom().item(json(422, ChangeResponse.rejected(intake.errors())));
         }
         IdempotencyKeys.Keyed keyed = keys.keyed(key, grant.subject(), op.name(), "dryRun=" + dryRun
                 + "&ifGeneration=" + ifGeneration, contentType, body);
         if (keyed.refusal() != null) {
-            return Prepared.answered(keyed.refusal());
+            return Uni.createFrom().item(keyed.refusal());
         }
-        return new Prepared(null, intake.resources(), keyed, keyed.replayed(ledger));
+        boolean replayed = keyed.replayed(ledger);
+        return flow.run(op, intake.resources(), dryRun, waitSpec, grant.subject(), ifGeneration, keyed.changeId(),
+                        keyed.repeat())
+                .map(r -> replayed(json(r.httpStatus(), r), replayed))
+                .onFailure().recoverWithItem(e -> {
+                    keys.release(keyed.changeId());
+                    return problem(503, "Kafka did not take the change: " + e.getMessage());
+                });
     }
 
     private static List<ValidationMessage> duplicates(List<Resource> resources) {

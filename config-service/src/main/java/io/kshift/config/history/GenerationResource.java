@@ -126,39 +126,24 @@ public class GenerationResource {
             return Uni.createFrom().item(ChangeResource.problem(400, spec.problem()));
         }
         String subject = AccessFilter.grant(security).subject();
-        // Reading the generation back from Kafka and sealing its Secrets block: off the event loop.
-        return io.kshift.config.change.OffLoop.call(() -> prepare(to, subject, key, dryRun, ifGeneration))
-                .flatMap(p -> p.answer() != null ? Uni.createFrom().item(p.answer())
-                        : flow.run(Operation.REPLACE, p.resources(), dryRun, spec, subject, ifGeneration,
-                                p.keyed().changeId(), p.keyed().repeat())
-                        .map(r -> ChangeResource.replayed(ChangeResource.json(r.httpStatus(), r), p.replayed()))
-                        .onFailure().recoverWithItem(e -> {
-                            keys.release(p.keyed().changeId());
-                            return ChangeResource.problem(503, "Kafka did not take the change: " + e.getMessage());
-                        }));
+        // Reading the generation back from Kafka, sealing its Secrets and encoding it: off the event loop.
+        return io.kshift.config.change.OffLoop.run(() -> submit(to, subject, key, dryRun, ifGeneration, spec));
     }
 
-    /** Generation {@code to}'s resources, sealed, ready for the bus; or the answer that ends the request here. */
-    private record Prepared(Response answer, List<Resource> resources,
-                            io.kshift.config.change.IdempotencyKeys.Keyed keyed, boolean replayed) {
-        static Prepared answered(Response answer) {
-            return new Prepared(answer, List.of(), null, false);
-        }
-    }
-
-    private Prepared prepare(long to, String subject, String key, boolean dryRun, Long ifGeneration) {
+    private Uni<Response> submit(long to, String subject, String key, boolean dryRun, Long ifGeneration,
+                                 WaitSpec spec) {
         Fetched fetched = fetch(to);
         if (fetched.problem() != null) {
-            return Prepared.answered(fetched.problem());
+            return Uni.createFrom().item(fetched.problem());
         }
         Optional<MeshSnapshot> target = fetched.snapshot();
         if (target.isEmpty()) {
-            return Prepared.answered(ChangeResource.problem(404, "generation " + to + " is not in the history"));
+            return Uni.createFrom().item(ChangeResource.problem(404, "generation " + to + " is not in the history"));
         }
         io.kshift.config.change.IdempotencyKeys.Keyed keyed = keys.keyed(key, subject, "ROLLBACK", "to=" + to
                 + "&dryRun=" + dryRun + "&ifGeneration=" + ifGeneration, null, null);
         if (keyed.refusal() != null) {
-            return Prepared.answered(keyed.refusal());
+            return Uni.createFrom().item(keyed.refusal());
         }
         boolean replayed = keyed.replayed(ledger);
         // Its Secrets must open with today's fleet keys (a generation sealed with a retired key is refused here,
@@ -166,10 +151,16 @@ public class GenerationResource {
         var intake = secrets.admit(Operation.APPLY, target.get().resources());
         if (!intake.errors().isEmpty()) {
             keys.release(keyed.changeId());
-            return Prepared.answered(ChangeResource.json(422, io.kshift.config.change.ChangeResponse.rejected(
+            return Uni.createFrom().item(ChangeResource.json(422, io.kshift.config.change.ChangeResponse.rejected(
                     intake.errors())));
         }
-        return new Prepared(null, intake.resources(), keyed, replayed);
+        return flow.run(Operation.REPLACE, intake.resources(), dryRun, spec, subject, ifGeneration,
+                        keyed.changeId(), keyed.repeat())
+                .map(r -> ChangeResource.replayed(ChangeResource.json(r.httpStatus(), r), replayed))
+                .onFailure().recoverWithItem(e -> {
+                    keys.release(keyed.changeId());
+                    return ChangeResource.problem(503, "Kafka did not take the change: " + e.getMessage());
+                });
     }
 
     /** Generation {@code n} from the history (empty: not listed), or the answer saying why it cannot be had. */

@@ -246,7 +246,7 @@ public final class ChangeValidator {
         for (Kind kind : ROUTES) {
             (everyRoute ? config.ofKind(kind) : EgressRules.touched(config, touched, kind)).forEach(routes::add);
         }
-        ExportRules.check(config, resolver, routes, findings);
+        ExportRules.check(config, resolver, routes, touched, findings);
     }
 
 }

@@ -15,24 +15,28 @@ import java.util.function.Supplier;
 /**
  * A route proxy nodes serve must resolve as those nodes see the config. A node resolves destinations only among
  * what is exported to its namespace ({@link Exports}; {@code istio-system} unless configured otherwise), so a route
- * exported there whose Service, ServiceEntry or DestinationRule is exported only to {@code .} of another namespace
- * passes the route rules (which see everything) and then answers 503 on every node. Refused here, naming the
- * destination, as Istio's gateway would hold a route to a cluster it does not have.
+ * the default nodes serve whose Service, ServiceEntry or DestinationRule is exported only to {@code .} of another
+ * namespace passes the route rules (which see everything) and then answers 503 on every such node. A route this
+ * change writes is refused so; one it does not write (a Service's exportTo changed under it, or a config accepted
+ * before this rule) is warned about, as rules added later never block unrelated changes. Default nodes are those
+ * of {@code kshift.proxy.namespace} and {@code kshift.proxy.labels} as shipped ({@code istio=ingressgateway}).
  */
 final class ExportRules {
     private static final List<Kind> ROUTES = List.of(Kind.VIRTUAL_SERVICE, Kind.HTTP_ROUTE, Kind.GRPC_ROUTE,
             Kind.TCP_ROUTE, Kind.TLS_ROUTE, Kind.UDP_ROUTE);
+    /** What resolution reads: a view that leaves none of these out resolves every destination as the whole does. */
+    private static final List<Kind> INPUTS = List.of(Kind.SERVICE, Kind.SERVICE_ENTRY, Kind.WORKLOAD_ENTRY,
+            Kind.DESTINATION_RULE);
+    private static final java.util.Map<String, String> DEFAULT_LABELS = java.util.Map.of("istio", "ingressgateway");
 
     private ExportRules() {
     }
 
-    /**
-     * {@code routes}: the routes to check (those the route rules check). {@code nodes}: a resolver on the config
-     * as nodes of the default namespace see it, made only when that view leaves something out.
-     */
-    static void check(MeshConfig config, DestinationResolver whole, Iterable<Resource> routes, Findings findings) {
+    /** {@code routes}: the routes the route rules check; {@code touched}: what this change writes. */
+    static void check(MeshConfig config, DestinationResolver whole, Iterable<Resource> routes,
+                      java.util.Set<io.kshift.model.resource.ResourceKey> touched, Findings findings) {
         MeshConfig seen = Exports.visibleIn(config, NodeScope.DEFAULT_NAMESPACE);
-        if (seen == config) {
+        if (seen == config || INPUTS.stream().allMatch(k -> seen.ofKind(k).size() == config.ofKind(k).size())) {
             return;
         }
         Supplier<DestinationResolver> nodes = new Supplier<>() {
@@ -47,7 +51,7 @@ final class ExportRules {
             }
         };
         for (Resource route : routes) {
-            if (!ROUTES.contains(route.type()) || !servedByDefaultNodes(route)) {
+            if (!ROUTES.contains(route.type()) || !servedByDefaultNodes(config, route)) {
                 continue;
             }
             for (WeightedTarget t : RouteTargets.of(route)) {
@@ -56,21 +60,45 @@ final class ExportRules {
                 }
                 DestinationResolver.Result there = t.resolve(nodes.get());
                 if (!there.ok()) {
-                    findings.error(route.key(), RouteTargets.field(t, there.problem().part()), "as proxy nodes of"
-                            + " namespace " + NodeScope.DEFAULT_NAMESPACE + " see the mesh (only what is exported"
-                            + " there): " + there.problem().message() + "; they serve this route and would answer"
-                            + " 503: export what it needs to " + NodeScope.DEFAULT_NAMESPACE + " (exportTo, or the"
-                            + " Service's " + Exports.SERVICE_ANNOTATION + " annotation)");
+                    String message = "as proxy nodes of namespace " + NodeScope.DEFAULT_NAMESPACE + " see the mesh"
+                            + " (only what is exported there): " + there.problem().message() + "; they serve this"
+                            + " route and would answer 503: export what it needs to " + NodeScope.DEFAULT_NAMESPACE
+                            + " (exportTo, or the Service's " + Exports.SERVICE_ANNOTATION + " annotation)";
+                    String field = RouteTargets.field(t, there.problem().part());
+                    if (touched.contains(route.key())) {
+                        findings.error(route.key(), field, message);
+                    } else {
+                        findings.warn(route.key(), field, message);
+                    }
                 }
             }
         }
     }
 
-    /** Whether the default namespace's nodes serve the route: exported there, and not a delegate (served by roots). */
-    private static boolean servedByDefaultNodes(Resource route) {
-        if (route.type() == Kind.VIRTUAL_SERVICE && Delegation.isDelegate(route.specAs(VirtualServiceSpec.class))) {
+    /**
+     * Whether default nodes serve the route: exported to their namespace, not a delegate (served through its roots),
+     * and bound where they listen: the mesh port, an Istio Gateway whose selector their labels satisfy, or a
+     * Gateway API Gateway or Service parent (every node's).
+     */
+    private static boolean servedByDefaultNodes(MeshConfig config, Resource route) {
+        if (!Exports.exportedTo(route, NodeScope.DEFAULT_NAMESPACE)) {
             return false;
         }
-        return Exports.exportedTo(route, NodeScope.DEFAULT_NAMESPACE);
+        return switch (route.type()) {
+            case VIRTUAL_SERVICE -> {
+                VirtualServiceSpec spec = route.specAs(VirtualServiceSpec.class);
+                if (Delegation.isDelegate(spec)) {
+                    yield false;
+                }
+                yield spec.gateways().isEmpty() || spec.gateways().stream().anyMatch(ref ->
+                        VirtualServiceSpec.MESH_GATEWAY.equals(ref) || RouteRules.gateway(config, ref,
+                                route.namespace()).filter(gw -> io.kshift.model.routing.GatewaySelection.selects(
+                                gw.specAs(io.kshift.model.istio.GatewaySpec.class).selector(), DEFAULT_LABELS))
+                                .isPresent());
+            }
+            case HTTP_ROUTE, GRPC_ROUTE -> !io.kshift.model.routing.GatewayApiHttp.spec(route).parentRefs().isEmpty();
+            case TLS_ROUTE -> !route.specAs(io.kshift.model.gateway.TlsRouteSpec.class).parentRefs().isEmpty();
+            default -> !io.kshift.model.routing.ListenerBindings.l4Spec(route).parentRefs().isEmpty();
+        };
     }
 }
