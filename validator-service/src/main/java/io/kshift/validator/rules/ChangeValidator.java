@@ -154,7 +154,7 @@ public final class ChangeValidator {
             everyRoute = registryChanged || changed.changedKeys().stream().anyMatch(k ->
                     k.kind() == Kind.GATEWAY || k.kind() == Kind.KUBE_GATEWAY || k.kind() == Kind.REFERENCE_GRANT
                             || k.kind() == Kind.NAMESPACE);
-            validate(changed.config(), resolver, registryChanged, everyRoute, touched, egress, findings);
+            validate(current, changed.config(), resolver, registryChanged, everyRoute, touched, egress, findings);
             InUseRules.check(current, changed.config(), changed.changedKeys(), resolver, findings);
         }
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
@@ -236,6 +236,13 @@ public final class ChangeValidator {
      */
     static void validate(MeshConfig config, DestinationResolver resolver, boolean registryChanged, boolean everyRoute,
                          java.util.SortedSet<ResourceKey> touched, EgressPolicy egress, Findings findings) {
+        validate(null, config, resolver, registryChanged, everyRoute, touched, egress, findings);
+    }
+
+    /** {@code live}: the config the change is made to (null: none, every rule judged as for a new config). */
+    static void validate(MeshConfig live, MeshConfig config, DestinationResolver resolver, boolean registryChanged,
+                         boolean everyRoute, java.util.SortedSet<ResourceKey> touched, EgressPolicy egress,
+                         Findings findings) {
         Map<Integer, ListenerBinding> bindings = ListenerBindings.compute(config);
         RegistryRules.check(config, resolver.registry(), touched, registryChanged, findings);
         EgressRules.check(config, resolver.registry(), touched, egress, findings);
@@ -246,7 +253,7 @@ public final class ChangeValidator {
         for (Kind kind : ROUTES) {
             (everyRoute ? config.ofKind(kind) : EgressRules.touched(config, touched, kind)).forEach(routes::add);
         }
-        ExportRules.check(config, resolver, routes, touched, findings);
+        ExportRules.check(live, config, resolver, routes, touched, findings);
     }
 
 }

@@ -16,9 +16,10 @@ import java.util.function.Supplier;
  * A route proxy nodes serve must resolve as those nodes see the config. A node resolves destinations only among
  * what is exported to its namespace ({@link Exports}; {@code istio-system} unless configured otherwise), so a route
  * the default nodes serve whose Service, ServiceEntry or DestinationRule is exported only to {@code .} of another
- * namespace passes the route rules (which see everything) and then answers 503 on every such node. A route this
- * change writes is refused so; one it does not write (a Service's exportTo changed under it, or a config accepted
- * before this rule) is warned about, as rules added later never block unrelated changes. Default nodes are those
+ * namespace passes the route rules (which see everything) and then answers 503 on every such node. A change that
+ * makes it so is refused (a route it writes, or one whose Service's exportTo it changes); a route it does not write
+ * that was so already (accepted before this rule) is warned about, as rules added later never block unrelated
+ * changes. Default nodes are those
  * of {@code kshift.proxy.namespace} and {@code kshift.proxy.labels} as shipped ({@code istio=ingressgateway}).
  */
 final class ExportRules {
@@ -32,24 +33,19 @@ final class ExportRules {
     private ExportRules() {
     }
 
-    /** {@code routes}: the routes the route rules check; {@code touched}: what this change writes. */
-    static void check(MeshConfig config, DestinationResolver whole, Iterable<Resource> routes,
+    /**
+     * {@code routes}: the routes the route rules check; {@code touched}: what this change writes; {@code live}: the
+     * config it is made to (null: none).
+     */
+    static void check(MeshConfig live, MeshConfig config, DestinationResolver whole, Iterable<Resource> routes,
                       java.util.Set<io.kshift.model.resource.ResourceKey> touched, Findings findings) {
         MeshConfig seen = Exports.visibleIn(config, NodeScope.DEFAULT_NAMESPACE);
         if (seen == config || INPUTS.stream().allMatch(k -> seen.ofKind(k).size() == config.ofKind(k).size())) {
             return;
         }
-        Supplier<DestinationResolver> nodes = new Supplier<>() {
-            private DestinationResolver made;
-
-            @Override
-            public DestinationResolver get() {
-                if (made == null) {
-                    made = new DestinationResolver(seen);
-                }
-                return made;
-            }
-        };
+        Supplier<DestinationResolver> nodes = lazy(seen);
+        Supplier<DestinationResolver> before = live == null ? null
+                : lazy(Exports.visibleIn(live, NodeScope.DEFAULT_NAMESPACE));
         for (Resource route : routes) {
             if (!ROUTES.contains(route.type()) || !servedByDefaultNodes(config, route)) {
                 continue;
@@ -65,14 +61,31 @@ final class ExportRules {
                             + " route and would answer 503: export what it needs to " + NodeScope.DEFAULT_NAMESPACE
                             + " (exportTo, or the Service's " + Exports.SERVICE_ANNOTATION + " annotation)";
                     String field = RouteTargets.field(t, there.problem().part());
-                    if (touched.contains(route.key())) {
-                        findings.error(route.key(), field, message);
-                    } else {
+                    boolean already = before != null && !touched.contains(route.key())
+                            && !t.resolve(before.get()).ok();
+                    if (already) {
                         findings.warn(route.key(), field, message);
+                    } else {
+                        findings.error(route.key(), field, message);
                     }
                 }
             }
         }
+    }
+
+    /** A resolver on {@code view}, made when first asked for: most checks never need one. */
+    private static Supplier<DestinationResolver> lazy(MeshConfig view) {
+        return new Supplier<>() {
+            private DestinationResolver made;
+
+            @Override
+            public DestinationResolver get() {
+                if (made == null) {
+                    made = new DestinationResolver(view);
+                }
+                return made;
+            }
+        };
     }
 
     /**

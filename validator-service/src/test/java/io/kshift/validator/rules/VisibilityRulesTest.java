@@ -281,12 +281,22 @@ class VisibilityRulesTest {
     }
 
     @Test
-    void aServiceHiddenLaterFromTheNodesIsSaidOnTheRoutesThatNeedIt() throws Exception {
+    void aServiceHiddenLaterFromTheNodesIsRefusedWhileRoutesNeedIt() throws Exception {
         var live = accepted(MeshSnapshot.empty(), yaml(teamWeb("*", "\"*\"") + webRoute("[mesh]")));
-        // Said, not refused: a route the change does not write never blocks it (the operator sees it in the verdict).
         var hiding = apply(live, yaml(teamWeb(".", "\"*\"")));
-        assertThat(hiding.result().errors()).isEmpty();
-        assertThat(hiding.result().warnings()).extracting(m -> m.resource() + " " + m.field())
+        assertThat(hiding.result().errors()).extracting(m -> m.resource() + " " + m.field())
+                .containsExactly("VirtualService team/web spec.http[0].route[0].destination.host");
+        // A route that was so already (accepted before this rule) is said, and blocks no unrelated change.
+        MeshSnapshot before = new MeshSnapshot(null, live.generation() + 1, "before-the-rule", java.time.Instant.EPOCH,
+                yaml(teamWeb(".", "\"*\"") + webRoute("[mesh]")));
+        var unrelated = apply(before, yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web-2, namespace: team}
+                spec: {address: 10.0.0.2, labels: {app: web, version: v1}}
+                """));
+        assertThat(unrelated.result().errors()).isEmpty();
+        assertThat(unrelated.result().warnings()).extracting(m -> m.resource() + " " + m.field())
                 .contains("VirtualService team/web spec.http[0].route[0].destination.host");
     }
 }
