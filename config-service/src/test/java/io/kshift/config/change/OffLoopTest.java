@@ -22,15 +22,19 @@ class OffLoopTest {
     }
 
     @Test
-    void theWorkLeavesTheEventLoop() throws Exception {
+    void theWorkLeavesTheEventLoopAndTheAnswerComesBackOnIt() throws Exception {
         CompletableFuture<String> seen = new CompletableFuture<>();
-        vertx.getOrCreateContext().runOnContext(v -> {
-            assertEquals(true, Context.isOnEventLoopThread());
+        Context context = vertx.getOrCreateContext();
+        CompletableFuture<String> loop = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            loop.complete(Thread.currentThread().getName());
             OffLoop.run(() -> Uni.createFrom().item(Context.isOnEventLoopThread() + " " + Thread.currentThread()
-                    .getName())).subscribe().with(seen::complete, seen::completeExceptionally);
+                    .getName())).subscribe().with(work -> seen.complete(work + " | " + Thread.currentThread()
+                    .getName() + " " + (Vertx.currentContext() == context)), seen::completeExceptionally);
         });
         String where = seen.get(10, TimeUnit.SECONDS);
         assertFalse(where.startsWith("true"), "the work ran on an event loop: " + where);
+        assertEquals(loop.get() + " true", where.substring(where.indexOf(" | ") + 3), "the answer came back elsewhere");
     }
 
     @Test
