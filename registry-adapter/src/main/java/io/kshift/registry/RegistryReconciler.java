@@ -5,13 +5,11 @@ import io.kshift.model.event.ChangeRequested;
 import io.kshift.model.event.ChangeResult;
 import io.kshift.model.event.ChangeStatus;
 import io.kshift.model.event.MeshSnapshot;
-import io.kshift.model.event.Operation;
-import io.kshift.model.resource.Resource;
 import io.kshift.model.resource.ResourceKey;
 import io.kshift.registry.bus.MeshBus;
 import io.kshift.registry.kube.KubeInventory;
 import io.kshift.registry.workloads.MeshRegistration;
-import io.kshift.registry.workloads.RegistrationDiff;
+import io.kshift.registry.workloads.RegistryBacklog;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,8 +25,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -36,9 +32,9 @@ import org.jboss.logging.Logger;
  * Keeps the mesh's registrations equal to the cluster: on every cluster event (debounced) and every resync it
  * diffs the desired registrations against the live snapshot and submits one change, then waits for the validator's
  * verdict before the next. Additions go before deletions, so a subset never loses its last endpoint in between
- * (make-before-break). When the validator rejects a change (say, deleting the last pod of a subset a route still
- * uses), the adapter goes on one resource per change, so one refused registration never holds back the others;
- * a resource refused on its own is logged with the validator's reasons and set aside until the next resync.
+ * (make-before-break). What verdicts teach it (refusals, no-ops) lives in {@link RegistryBacklog}; a change made
+ * against a generation that is no longer live is refused as a conflict, and the adapter diffs again once it has
+ * read the newer config.
  */
 @ApplicationScoped
 public class RegistryReconciler implements MeshBus.Listener {
@@ -64,11 +60,9 @@ public class RegistryReconciler implements MeshBus.Listener {
     private volatile MeshBus bus;
     /** The change in flight: set on the reconcile thread, cleared by its verdict or snapshot (compare-and-set). */
     private final AtomicReference<Pending> pending = new AtomicReference<>();
-    /** Resources the validator refused on their own, skipped until the next resync. */
-    private final Set<ResourceKey> refused = ConcurrentHashMap.newKeySet();
-    /** Set after a rejected batch: submit one resource per change until the next resync. */
-    private volatile boolean oneAtATime;
-    private volatile Instant quietUntil = Instant.MIN;
+    private final RegistryBacklog backlog = new RegistryBacklog();
+    /** After a conflict: the generation the validator saw, which the next diff must be made against (or later). */
+    private volatile long awaitedGeneration;
 
     RegistryReconciler(KubernetesClient client,
                        @io.smallrye.common.annotation.Identifier("default-kafka-broker")
@@ -118,6 +112,10 @@ public class RegistryReconciler implements MeshBus.Listener {
         if (snapshot.generation() > live.generation()) {
             live = snapshot;
         }
+        if (awaitedGeneration > 0 && snapshot.generation() >= awaitedGeneration) {
+            awaitedGeneration = 0;
+            schedule();
+        }
         Pending p = pending.get();
         if (p != null && p.changeId.equals(snapshot.changeId()) && pending.compareAndSet(p, null)) {
             schedule();
@@ -130,15 +128,22 @@ public class RegistryReconciler implements MeshBus.Listener {
         if (p == null || !p.changeId.equals(result.changeId())) {
             return;
         }
-        if (result.status() == ChangeStatus.REJECTED) {
-            if (p.keys.size() == 1) {
-                refused.add(p.keys.get(0));
+        if (result.status() == ChangeStatus.REJECTED && conflict(result)) {
+            // Diffed against a config that is no longer live: diff again once the adapter has read the newer one.
+            LOG.infof("registry change %s was made against generation %d, the live one is %d; diffing again on it",
+                    result.changeId(), p.batch.ifGeneration(), result.generation());
+            awaitedGeneration = result.generation();
+            if (pending.compareAndSet(p, null)) {
+                schedule();
+            }
+        } else if (result.status() == ChangeStatus.REJECTED) {
+            if (backlog.refused(p.batch)) {
                 LOG.warnf("the validator refused registry change %s (%s %s): %s; set aside until the next resync"
-                        + " (%s)", result.changeId(), p.operation, p.keys.get(0), result.errors(), resync);
+                        + " (%s)", result.changeId(), p.batch.operation(), p.batch.keys().get(0), result.errors(),
+                        resync);
             } else {
-                oneAtATime = true;
                 LOG.infof("the validator rejected registry change %s (%s %d resources); going on one resource per"
-                        + " change", result.changeId(), p.operation, p.keys.size());
+                        + " change", result.changeId(), p.batch.operation(), p.batch.resources().size());
             }
             if (pending.compareAndSet(p, null)) {
                 schedule();
@@ -149,11 +154,13 @@ public class RegistryReconciler implements MeshBus.Listener {
             }
         } else if (result.generation() <= live.generation()) {
             // Accepted without a new generation: the validator found nothing to change, so the diff saw a
-            // difference of form only. Wait for the next event or resync instead of resubmitting at once.
-            LOG.warnf("registry change %s changed nothing in the live config; next try in %s", result.changeId(),
-                    resync);
-            quietUntil = clock.instant().plus(resync);
-            pending.compareAndSet(p, null);
+            // difference of form only. Not sent again as it is until the next resync; anything else goes on.
+            LOG.warnf("registry change %s changed nothing in the live config; not sent again before the next resync"
+                    + " (%s)", result.changeId(), resync);
+            backlog.unchanged(p.batch);
+            if (pending.compareAndSet(p, null)) {
+                schedule();
+            }
         }
         // Otherwise ACCEPTED: done when the snapshot carrying it arrives, so the next diff sees it.
     }
@@ -168,9 +175,14 @@ public class RegistryReconciler implements MeshBus.Listener {
     }
 
     private void resync() {
-        refused.clear();
-        oneAtATime = false;
+        backlog.resync();
         schedule();
+    }
+
+    /** Refused only because the change was made against another generation ({@code ifGeneration}). */
+    private static boolean conflict(ChangeResult result) {
+        return !result.errors().isEmpty() && result.errors().stream()
+                .allMatch(e -> ChangeRequested.IF_GENERATION.equals(e.field()));
     }
 
     private void schedule() {
@@ -186,30 +198,24 @@ public class RegistryReconciler implements MeshBus.Listener {
             if (p != null && clock.instant().isBefore(p.sentAt.plus(verdictTimeout))) {
                 return; // one change at a time: the verdict (or snapshot) schedules the next
             }
-            if (!ready() || clock.instant().isBefore(quietUntil)) {
-                return;
+            MeshSnapshot against = live;
+            if (!ready() || against.generation() < awaitedGeneration) {
+                return; // the snapshot that reaches it schedules the next diff
             }
-            List<Resource> desired = MeshRegistration.desired(inventory.objects());
-            RegistrationDiff diff = RegistrationDiff.between(desired, live.resources(),
-                    ns -> namespaces.isEmpty() || namespaces.contains(ns));
-            List<Resource> apply = diff.apply().stream().filter(r -> !refused.contains(r.key())).toList();
-            List<Resource> delete = diff.delete().stream().filter(r -> !refused.contains(r.key())).toList();
-            if (apply.isEmpty() && delete.isEmpty()) {
+            Optional<RegistryBacklog.Batch> next = backlog.next(MeshRegistration.desired(inventory.objects()),
+                    against, ns -> namespaces.isEmpty() || namespaces.contains(ns));
+            if (next.isEmpty()) {
                 pending.compareAndSet(p, null);
                 return;
             }
-            Operation op = apply.isEmpty() ? Operation.DELETE : Operation.APPLY;
-            List<Resource> resources = new RegistrationDiff(apply, delete).nextBatch();
-            if (oneAtATime) {
-                resources = resources.subList(0, 1);
-            }
-            ChangeRequested change = ChangeRequested.of("registry-" + UUID.randomUUID(), clock.instant(), op,
-                    resources, false).by(SUBJECT);
-            pending.set(new Pending(change.changeId(), op, resources.stream().map(Resource::key).toList(),
-                    clock.instant()));
+            RegistryBacklog.Batch batch = next.get();
+            ChangeRequested change = ChangeRequested.of("registry-" + UUID.randomUUID(), clock.instant(),
+                    batch.operation(), batch.resources(), false).by(SUBJECT).ifGeneration(batch.ifGeneration());
+            pending.set(new Pending(change.changeId(), batch, clock.instant()));
             bus.publish(change);
-            LOG.infof("registry change %s: %s %d resources %s", change.changeId(), op, resources.size(),
-                    resources.stream().limit(20).map(r -> r.key().toString()).toList());
+            LOG.infof("registry change %s: %s %d resources against generation %d %s", change.changeId(),
+                    batch.operation(), batch.resources().size(), batch.ifGeneration(),
+                    batch.keys().stream().limit(20).map(ResourceKey::toString).toList());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -219,6 +225,6 @@ public class RegistryReconciler implements MeshBus.Listener {
         }
     }
 
-    private record Pending(String changeId, Operation operation, List<ResourceKey> keys, Instant sentAt) {
+    private record Pending(String changeId, RegistryBacklog.Batch batch, Instant sentAt) {
     }
 }
