@@ -39,8 +39,7 @@ public final class MeshRegistration {
     }
 
     public static List<Resource> desired(KubeObjects cluster) {
-        Map<String, Service> services = new HashMap<>();
-        List<Resource> out = new ArrayList<>();
+        Map<String, Service> services = new java.util.LinkedHashMap<>();
         for (Service s : cluster.services()) {
             Map<String, String> selector = s.getSpec() == null ? null : s.getSpec().getSelector();
             if (selector == null || selector.isEmpty() || s.getSpec().getPorts() == null
@@ -48,27 +47,13 @@ public final class MeshRegistration {
                 continue; // no selector (ExternalName, manual Endpoints) or no ports (headless): nothing to route to
             }
             services.put(key(s.getMetadata().getNamespace(), s.getMetadata().getName()), s);
-            Resource service = managed(Kind.SERVICE, s.getMetadata().getNamespace(), s.getMetadata().getName(),
-                    new ServiceSpec(s.getSpec().getPorts().stream().map(MeshRegistration::port).toList(),
-                            selector, null));
-            // Istio reads a Service's visibility from this annotation: it travels with the Service.
-            String exportTo = s.getMetadata().getAnnotations() == null ? null
-                    : s.getMetadata().getAnnotations().get(io.kshift.model.routing.Exports.SERVICE_ANNOTATION);
-            if (exportTo != null) {
-                ObjectMeta meta = service.metadata();
-                service = new Resource(service.apiVersion(), service.kind(), new ObjectMeta(meta.name(),
-                        meta.namespace(), meta.labels(), Map.of(io.kshift.model.routing.Exports.SERVICE_ANNOTATION,
-                        exportTo)), service.spec());
-            }
-            out.add(service);
         }
         Map<String, Pod> pods = new HashMap<>();
         cluster.pods().forEach(p -> pods.put(key(p.getMetadata().getNamespace(), p.getMetadata().getName()), p));
         Map<String, Workload> workloads = new TreeMap<>();
-        for (EndpointSlice slice : cluster.endpointSlices()) {
+        for (EndpointSlice slice : primaryFamilyFirst(cluster.endpointSlices(), services)) {
             String namespace = slice.getMetadata().getNamespace();
-            Map<String, String> labels = slice.getMetadata().getLabels();
-            String serviceName = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+            String serviceName = serviceName(slice);
             if (serviceName == null || !services.containsKey(key(namespace, serviceName))) {
                 continue;
             }
@@ -90,16 +75,86 @@ public final class MeshRegistration {
                                 pod.getMetadata().getLabels()));
                 for (EndpointPort port : slice.getPorts() == null ? List.<EndpointPort>of() : slice.getPorts()) {
                     if (port.getPort() != null) {
-                        w.ports.put(portName(port.getName()), port.getPort());
+                        w.byService.computeIfAbsent(portName(port.getName()), n -> new TreeMap<>())
+                                .put(serviceName, port.getPort());
                     }
                 }
             }
         }
+        java.util.Set<String> qualified = new java.util.HashSet<>();
+        workloads.values().forEach(w -> w.byService.forEach((name, numbers) -> {
+            if (new java.util.HashSet<>(numbers.values()).size() > 1) {
+                numbers.keySet().forEach(service -> qualified.add(qualifiedKey(w.namespace, service, name)));
+            }
+        }));
+        List<Resource> out = new ArrayList<>();
+        services.values().forEach(s -> out.add(service(s, qualified)));
         for (Workload w : workloads.values()) {
+            Map<String, Integer> ports = new TreeMap<>();
+            w.byService.forEach((name, numbers) -> numbers.forEach((service, number) -> {
+                if (qualified.contains(qualifiedKey(w.namespace, service, name))) {
+                    ports.put(qualifiedName(name, service), number);
+                } else {
+                    ports.put(name, number);
+                }
+            }));
             out.add(managed(Kind.WORKLOAD_ENTRY, w.namespace, w.name,
-                    new WorkloadEntrySpec(w.address, w.ports, w.labels, null, null, null, null)));
+                    new WorkloadEntrySpec(w.address, ports, w.labels, null, null, null, null)));
         }
         return List.copyOf(out);
+    }
+
+    private static String serviceName(EndpointSlice slice) {
+        Map<String, String> labels = slice.getMetadata().getLabels();
+        return labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+    }
+
+    /**
+     * A dual-stack Service has a slice per address family, and a pod one WorkloadEntry with one address: the
+     * address of the Service's primary family ({@code ipFamilies[0]}, IPv4 when unset), whatever order the
+     * informer's cache lists the slices in (it used to follow that order, so a pod's address could flip between
+     * families from one resync to the next).
+     */
+    private static List<EndpointSlice> primaryFamilyFirst(List<EndpointSlice> slices, Map<String, Service> services) {
+        return slices.stream().sorted(java.util.Comparator.comparingInt(slice -> {
+            Service s = services.get(key(slice.getMetadata().getNamespace(), String.valueOf(serviceName(slice))));
+            List<String> families = s == null ? null : s.getSpec().getIpFamilies();
+            String primary = families == null || families.isEmpty() ? "IPv4" : families.get(0);
+            return primary.equals(slice.getAddressType()) ? 0 : 1;
+        })).toList();
+    }
+
+    private static Resource service(Service s, java.util.Set<String> qualified) {
+        String namespace = s.getMetadata().getNamespace();
+        String name = s.getMetadata().getName();
+        Resource service = managed(Kind.SERVICE, namespace, name, new ServiceSpec(s.getSpec().getPorts().stream()
+                .map(p -> port(p, qualified.contains(qualifiedKey(namespace, name, portName(p.getName())))
+                        ? qualifiedName(portName(p.getName()), name) : null)).toList(),
+                s.getSpec().getSelector(), null));
+        // Istio reads a Service's visibility from this annotation: it travels with the Service.
+        String exportTo = s.getMetadata().getAnnotations() == null ? null
+                : s.getMetadata().getAnnotations().get(io.kshift.model.routing.Exports.SERVICE_ANNOTATION);
+        if (exportTo == null) {
+            return service;
+        }
+        ObjectMeta meta = service.metadata();
+        return new Resource(service.apiVersion(), service.kind(), new ObjectMeta(meta.name(), meta.namespace(),
+                meta.labels(), Map.of(io.kshift.model.routing.Exports.SERVICE_ANNOTATION, exportTo)), service.spec());
+    }
+
+    /**
+     * A workload's ports are by name, for every Service that selects it; two Services of one pod may give one port
+     * name different container ports (a Service {@code foo} with {@code http} to 8080 and {@code foo-admin} with
+     * {@code http} to 9090). Their ports then get a name of their own, {@code http.foo} and {@code http.foo-admin},
+     * which each Service's port names as its target: one shared name would send one Service's traffic to the
+     * other's container port.
+     */
+    private static String qualifiedName(String portName, String service) {
+        return portName + "." + service;
+    }
+
+    private static String qualifiedKey(String namespace, String service, String portName) {
+        return namespace + "/" + service + "/" + portName;
     }
 
     /**
@@ -125,10 +180,12 @@ public final class MeshRegistration {
 
     /**
      * The Service port as kshift models it. The target port is left to each workload's ports by name (the
-     * EndpointSlice carries the resolved container port), so a named targetPort resolves per pod as in Kubernetes.
+     * EndpointSlice carries the resolved container port), so a named targetPort resolves per pod as in Kubernetes;
+     * {@code workloadPortName}, when not null, is the name the workloads give it instead of the port's own.
      */
-    private static KubeServicePort port(ServicePort p) {
-        return new KubeServicePort(portName(p.getName()), p.getProtocol(), p.getPort(), null, p.getAppProtocol());
+    private static KubeServicePort port(ServicePort p, String workloadPortName) {
+        return new KubeServicePort(portName(p.getName()), p.getProtocol(), p.getPort(), workloadPortName,
+                p.getAppProtocol());
     }
 
     private static String portName(String name) {
@@ -153,7 +210,8 @@ public final class MeshRegistration {
         final String name;
         final String address;
         final Map<String, String> labels;
-        final Map<String, Integer> ports = new TreeMap<>();
+        /** Port name to the number each Service's EndpointSlice gives it, by Service name. */
+        final Map<String, Map<String, Integer>> byService = new TreeMap<>();
 
         Workload(String namespace, String name, String address, Map<String, String> labels) {
             this.namespace = namespace;

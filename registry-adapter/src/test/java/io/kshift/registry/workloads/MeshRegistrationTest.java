@@ -134,4 +134,61 @@ class MeshRegistrationTest {
                 .isEqualTo(Map.of("networking.istio.io/exportTo", "."));
         assertThat(io.kshift.model.routing.Exports.exportedTo(desired.get(0), "istio-system")).isFalse();
     }
+
+    @Test
+    void twoServicesGivingOnePortNameDifferentContainerPortsEachReachTheirOwn() {
+        // tcp-echo's "tcp" is the pod's 9000; tcp-echo-admin's "tcp" (port 9900) is the same pod's 9500.
+        var admin = new ServiceBuilder(tcpEchoService("default")).editMetadata().withName("tcp-echo-admin")
+                .endMetadata().editSpec().editFirstPort().withPort(9900).endPort().endSpec().build();
+        var adminSlice = new EndpointSliceBuilder(slice("default", "admin-x", 9500, v1, v2)).editMetadata()
+                .addToLabels("kubernetes.io/service-name", "tcp-echo-admin").endMetadata().build();
+
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(tcpEchoService("default"), admin),
+                List.of(slice("default", "s", 9000, v1, v2), adminSlice), List.of(v1, v2)));
+
+        var registry = ServiceRegistry.build(MeshConfig.of(desired));
+        for (var expected : Map.of("tcp-echo", 9000, "tcp-echo-admin", 9500).entrySet()) {
+            var mesh = registry.lookup(expected.getKey(), "default").orElseThrow();
+            var port = mesh.ports().get(0);
+            assertThat(mesh.endpoints(Map.of())).hasSize(2).allSatisfy(e -> assertThat(
+                    io.kshift.model.registry.MeshService.endpointPort(e, port)).as(expected.getKey())
+                    .isEqualTo(expected.getValue()));
+        }
+        assertThat(desired).filteredOn(r -> r.type() == Kind.WORKLOAD_ENTRY).first()
+                .satisfies(w -> assertThat(w.specAs(WorkloadEntrySpec.class).ports())
+                        .isEqualTo(Map.of("tcp.tcp-echo", 9000, "tcp.tcp-echo-admin", 9500)));
+        // Where the Services agree, the workload keeps the port's own name (nothing changes for the usual case).
+        List<Resource> agreeing = MeshRegistration.desired(new KubeObjects(List.of(tcpEchoService("default"), admin),
+                List.of(slice("default", "s", 9000, v1), new EndpointSliceBuilder(slice("default", "a", 9000, v1))
+                        .editMetadata().addToLabels("kubernetes.io/service-name", "tcp-echo-admin").endMetadata()
+                        .build()), List.of(v1)));
+        assertThat(agreeing).filteredOn(r -> r.type() == Kind.WORKLOAD_ENTRY).singleElement()
+                .satisfies(w -> assertThat(w.specAs(WorkloadEntrySpec.class).ports()).isEqualTo(Map.of("tcp", 9000)));
+        assertThat(agreeing).filteredOn(r -> r.type() == Kind.SERVICE)
+                .allSatisfy(r -> assertThat(r.specAs(ServiceSpec.class).ports().get(0).targetPort()).isNull());
+    }
+
+    @Test
+    void aDualStackPodIsRegisteredByItsServicesPrimaryFamilyWhateverTheSliceOrder() {
+        EndpointSlice v6 = new EndpointSliceBuilder(slice("default", "s6", 9000, v1)).withAddressType("IPv6")
+                .editFirstEndpoint().withAddresses("fd00::11").endEndpoint().build();
+        EndpointSlice v4 = slice("default", "s4", 9000, v1);
+        var dual = new ServiceBuilder(tcpEchoService("default")).editSpec().withIpFamilies("IPv4", "IPv6").endSpec()
+                .build();
+        var v6First = new ServiceBuilder(dual).editSpec().withIpFamilies("IPv6", "IPv4").endSpec().build();
+
+        for (List<EndpointSlice> order : List.of(List.of(v6, v4), List.of(v4, v6))) {
+            assertThat(address(MeshRegistration.desired(new KubeObjects(List.of(dual), order, List.of(v1)))))
+                    .isEqualTo("10.1.0.11");
+            assertThat(address(MeshRegistration.desired(new KubeObjects(List.of(tcpEchoService("default")), order,
+                    List.of(v1))))).as("no ipFamilies: IPv4").isEqualTo("10.1.0.11");
+            assertThat(address(MeshRegistration.desired(new KubeObjects(List.of(v6First), order, List.of(v1)))))
+                    .isEqualTo("fd00::11");
+        }
+    }
+
+    private static String address(List<Resource> desired) {
+        return desired.stream().filter(r -> r.type() == Kind.WORKLOAD_ENTRY).findFirst().orElseThrow()
+                .specAs(WorkloadEntrySpec.class).address();
+    }
 }
