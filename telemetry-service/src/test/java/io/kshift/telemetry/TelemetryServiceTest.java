@@ -134,6 +134,34 @@ class TelemetryServiceTest {
                         "\"closed\":true")));
     }
 
+    @Test
+    void aReportArrivingAfterItsWindowClosedIsCountedInTheNextInsteadOfLost() {
+        String service = "late-" + UUID.randomUUID().toString().substring(0, 8) + ".default.svc.cluster.local";
+        Instant start = Reports.freshWindow();
+        try (KafkaConsumer<String, String> out = consumer()) {
+            send(Reports.report("proxy-1", start.plusSeconds(2), service, List.of(Reports.tcp("v1", 7, 70, 77, 1))));
+            send(Reports.report("proxy-1", start.plusSeconds(12), service, List.of()));
+            List<TelemetryWindow> windows = new ArrayList<>();
+            java.util.function.Supplier<Boolean> polled = () -> {
+                out.poll(Duration.ofMillis(200)).forEach(r -> {
+                    TelemetryWindow w = readable(r.value());
+                    if (w != null && service.equals(w.service()) && "10s".equals(w.window())) {
+                        windows.add(w);
+                    }
+                });
+                return windows.size() == 2;
+            };
+            await().atMost(Duration.ofSeconds(30)).until(() -> polled.get() || windows.size() == 1);
+            // proxy-2's report for the first window, its clock 5 s behind: that window has been published.
+            send(Reports.report("proxy-2", start.plusSeconds(5), service, List.of(Reports.tcp("v1", 3, 30, 33, 1))));
+            send(Reports.report("proxy-1", start.plusSeconds(22), service, List.of()));
+            await().atMost(Duration.ofSeconds(30)).until(polled::get);
+            assertThat(windows).extracting(w -> w.start().toString() + " " + w.versions().get(0).connectionsOpened()
+                    + " " + w.versions().get(0).nodes()).containsExactly(start + " 7 [proxy-1]",
+                    start.plusSeconds(10) + " 3 [proxy-2]");
+        }
+    }
+
     static void send(io.kshift.model.event.TelemetryReport report) {
         Bus.send(MeshTopics.TELEMETRY_RAW, report.namespace() + "/" + report.service(), EventCodec.encode(report));
     }

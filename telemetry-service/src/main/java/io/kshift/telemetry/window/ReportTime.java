@@ -12,14 +12,33 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * seen: one report from a node whose clock runs an hour ahead (or any record claiming a far future) moved it there,
  * and every later report for the services on that partition was dropped as late, for that hour, while the open
  * windows were published early and half full. Such a report counts now instead.
+ *
+ * <p>Nor further behind the partition's time than its window allows: a report whose (smallest) window has closed,
+ * because its node's clock runs behind or the report waited in a producer's retries, was dropped by Kafka Streams
+ * and its connections and requests were never counted anywhere. Such a report counts in the window open at the
+ * partition's time instead, a little late rather than lost, and is counted in {@link #late()}.
  */
 final class ReportTime implements TimestampExtractor {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ReportTime.class);
     private final LongSupplier clock;
     private final long maxAheadMillis;
+    private final long windowMillis;
+    private final long graceMillis;
+    private final java.util.concurrent.atomic.LongAdder late = new java.util.concurrent.atomic.LongAdder();
+    private volatile long lastLateLog;
 
-    ReportTime(LongSupplier clock, java.time.Duration maxAhead) {
+    /** {@code window}: the smallest window's size; {@code grace}: how long after its end a window takes reports. */
+    ReportTime(LongSupplier clock, java.time.Duration maxAhead, java.time.Duration window,
+               java.time.Duration grace) {
         this.clock = clock;
         this.maxAheadMillis = maxAhead.toMillis();
+        this.windowMillis = window.toMillis();
+        this.graceMillis = grace.toMillis();
+    }
+
+    /** Reports that came after their window closed and were counted in a later one, since start. */
+    long late() {
+        return late.sum();
     }
 
     @Override
@@ -29,6 +48,22 @@ final class ReportTime implements TimestampExtractor {
         }
         long now = clock.getAsLong();
         long end = r.intervalEnd().toEpochMilli();
-        return end > now + maxAheadMillis ? now : end;
+        if (end > now + maxAheadMillis) {
+            return now;
+        }
+        // Kafka Streams drops a record whose window ended at or before the partition's time less the grace; windows
+        // are aligned to the epoch.
+        long windowEnd = Math.floorDiv(end, windowMillis) * windowMillis + windowMillis;
+        if (partitionTime >= 0 && windowEnd <= partitionTime - graceMillis) {
+            late.increment();
+            if (now - lastLateLog >= 60_000) {
+                lastLateLog = now;
+                LOG.warnf("a report from %s for %s/%s ended at %s, after its window closed; counted in the window open"
+                        + " now (%d such reports since start)", r.nodeId(), r.namespace(), r.service(),
+                        r.intervalEnd(), late.sum());
+            }
+            return partitionTime;
+        }
+        return end;
     }
 }

@@ -56,7 +56,8 @@ public class TelemetryTopology {
     public Topology topology() {
         StreamsBuilder builder = new StreamsBuilder();
         var reports = JsonSerde.event(TelemetryReport.class);
-        TimestampExtractor reportTime = new ReportTime(System::currentTimeMillis, maxClockAhead);
+        TimestampExtractor reportTime = new ReportTime(System::currentTimeMillis, maxClockAhead,
+                WINDOWS.values().stream().min(Duration::compareTo).orElseThrow(), GRACE);
         KGroupedStream<String, TelemetryReport> byService = builder
                 .stream(MeshTopics.TELEMETRY_RAW, Consumed.with(Serdes.String(), reports).withTimestampExtractor(reportTime))
                 .filter((key, report) -> report != null)
