@@ -34,8 +34,8 @@ final class ParentRefRules {
             return;
         }
         String ns = ref.namespace() == null ? route.namespace() : ref.namespace();
-        Optional<Resource> gw = config.ofKind(Kind.KUBE_GATEWAY).stream()
-                .filter(g -> g.namespace().equals(ns) && g.name().equals(ref.name())).findFirst();
+        Optional<Resource> gw = config.get(new io.kshift.model.resource.ResourceKey(Kind.KUBE_GATEWAY, ns,
+                ref.name()));
         if (gw.isEmpty()) {
             findings.note(route.key(), io.kshift.model.status.StatusNote.noMatchingParent(field + ".name",
                     RouteRules.notYet("Gateway " + ns + "/" + ref.name())));

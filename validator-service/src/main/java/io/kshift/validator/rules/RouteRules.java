@@ -207,9 +207,15 @@ final class RouteRules {
         return b != null && b.declarations().stream().anyMatch(d -> gateways.contains(d.gateway()));
     }
 
+    /** The Gateway a reference names: looked up by key, candidate by candidate (not a scan of every Gateway). */
     static Optional<Resource> gateway(MeshConfig config, String ref, String namespace) {
-        return config.ofKind(Kind.GATEWAY).stream()
-                .filter(g -> ListenerBindings.names(ref, namespace, g.key())).findFirst();
+        for (var candidate : io.kshift.model.istio.GatewayRefs.candidates(ref, namespace)) {
+            Optional<Resource> gw = config.get(new ResourceKey(Kind.GATEWAY, candidate.namespace(), candidate.name()));
+            if (gw.isPresent()) {
+                return gw;
+            }
+        }
+        return Optional.empty();
     }
 
     private static void tcpRoute(MeshConfig config, DestinationResolver resolver, Resource route, Findings findings) {
