@@ -16,9 +16,21 @@ import java.util.Optional;
 @ApplicationScoped
 public class TcpProxy {
     private final UpstreamClients clients;
+    private final int maxConnectAttempts;
 
-    public TcpProxy(Vertx vertx) {
+    /**
+     * {@code maxConnectAttempts}: endpoints of the chosen destination tried in turn when one refuses or times out
+     * (Envoy's TCP proxy {@code max_connect_attempts}, 1 there by default; 3 here, so one dead pod never fails a
+     * connection while another endpoint is up, and a client waits at most three connect timeouts).
+     */
+    public TcpProxy(Vertx vertx, @org.eclipse.microprofile.config.inject.ConfigProperty(
+            name = "kshift.proxy.tcp.max-connect-attempts", defaultValue = "3") int maxConnectAttempts) {
+        if (maxConnectAttempts < 1) {
+            throw new IllegalArgumentException("kshift.proxy.tcp.max-connect-attempts must be at least 1, not "
+                    + maxConnectAttempts);
+        }
         this.clients = new UpstreamClients(vertx);
+        this.maxConnectAttempts = maxConnectAttempts;
     }
 
     /**
@@ -48,6 +60,6 @@ public class TcpProxy {
             return;
         }
         target.connections().increment();
-        new TcpSession(client, target, target.openConnection(), clients).start();
+        new TcpSession(client, target, target.openConnection(), clients, maxConnectAttempts).start();
     }
 }

@@ -14,7 +14,9 @@ import org.jboss.logging.Logger;
 /**
  * One client connection and its upstream. The destination was chosen at accept and never changes, so a weight
  * change cannot touch a live connection. The client is not read until an endpoint accepts; a refused or timed-out
- * endpoint is skipped for the next one of the same destination. Then bytes are relayed both ways with
+ * endpoint is skipped for the next one of the same destination, up to {@code maxConnectAttempts} connection attempts
+ * (ejected endpoints are passed over without one): trying every endpoint held a client for as many connect timeouts
+ * (10 s each by default) as a destination had unreachable endpoints. Then bytes are relayed both ways with
  * backpressure; a FIN is passed on as a FIN (half-close), and the session closes when both directions are done or
  * either side closes or fails, when the destination's {@code maxConnectionDuration} is up, or when its listener
  * closes at its drain deadline. Everything runs on the client's event loop.
@@ -28,6 +30,8 @@ final class TcpSession {
     private final TrafficStats stats;
     private final UpstreamClients connector;
     private final int first;
+    private final int maxConnectAttempts;
+    private int connectAttempts;
     private final long openedAt = System.nanoTime();
     private ScheduledFuture<?> maxAgeTimer;
     private Relay fromClient;
@@ -35,8 +39,10 @@ final class TcpSession {
     private boolean clientClosed;
     private int directionsDone;
 
-    TcpSession(Channel client, RouteTarget target, TrafficStats stats, UpstreamClients connector) {
+    TcpSession(Channel client, RouteTarget target, TrafficStats stats, UpstreamClients connector,
+               int maxConnectAttempts) {
         this.client = client;
+        this.maxConnectAttempts = maxConnectAttempts;
         this.target = target;
         this.stats = stats;
         this.connector = connector;
@@ -97,7 +103,7 @@ final class TcpSession {
 
     private void connect(int attempt) {
         var endpoints = target.endpoints();
-        if (attempt == endpoints.size()) {
+        if (attempt == endpoints.size() || connectAttempts == maxConnectAttempts) {
             LOG.debugf("no endpoint of %s accepted a connection", target.destination().service());
             stats.unserved("UF");
             client.close();
@@ -108,6 +114,7 @@ final class TcpSession {
             connect(attempt + 1);
             return;
         }
+        connectAttempts++;
         connector.connect(client.eventLoop(), target.destination().connectTimeout(), endpoint.address().host(),
                 endpoint.address().port()).addListener((ChannelFutureListener) ar -> {
             var outliers = endpoints.outliers();

@@ -192,6 +192,74 @@ class TcpProxyTest {
     }
 
     @Test
+    void aConnectionTriesAtMostThreeEndpointsBeforeItFails() throws Exception {
+        StringBuilder dead = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                dead.append("""
+                        ---
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: tcp-echo-v1-dead-%d}
+                        spec:
+                          address: 127.0.0.1
+                          ports: {tcp: %d}
+                          labels: {app: tcp-echo, version: v1, state: dead}
+                        """.formatted(i, probe.getLocalPort()));
+            }
+        }
+        publish("tcp-echo-services.yaml", dead + """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: tcp-echo-gateway}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - port: {number: 31400, name: tcp, protocol: TCP}
+                    hosts: ["*"]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo}
+                spec:
+                  host: tcp-echo
+                  subsets:
+                  - {name: dead, labels: {state: dead}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: tcp-echo}
+                spec:
+                  hosts: ["*"]
+                  gateways: [tcp-echo-gateway]
+                  tcp:
+                  - match: [{port: 31400}]
+                    route:
+                    - destination: {host: tcp-echo, port: {number: 9000}, subset: dead}
+                """);
+        assertThat(tables.get().route(gatewayPort).orElseThrow().targets().get(0).endpoints().size()).isEqualTo(5);
+        double failed = flagCount("UF");
+        double refused = connectFailures();
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(5000);
+            assertThat(closedByPeer(s)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(flagCount("UF") - failed).isEqualTo(1.0);
+            assertThat(connectFailures() - refused).as("kshift.proxy.tcp.max-connect-attempts").isEqualTo(3.0);
+        });
+    }
+
+    /** The node's {@code kshift_connect_failures} on this class's gateway listener, every reason and version. */
+    static double connectFailures() {
+        String metrics = io.kshift.testkit.Api.asAdmin().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("kshift_connect_failures")
+                        && l.contains("kshift_listener=\"tcp:" + gatewayPort + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
     void carriesBulkDataIntactAndInOrder() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
         int lines = 2_000;
