@@ -161,9 +161,17 @@ public class ChangeResource {
             return Uni.createFrom().item(keyed.refusal());
         }
         boolean replayed = keyed.replayed(ledger);
-        return flow.run(op, intake.resources(), dryRun, waitSpec, grant.subject(), ifGeneration, keyed.changeId(),
-                        keyed.repeat())
-                .map(r -> replayed(json(r.httpStatus(), r), replayed))
+        return answered(flow.run(op, intake.resources(), dryRun, waitSpec, grant.subject(), ifGeneration,
+                keyed.changeId(), keyed.repeat()), keys, keyed, replayed);
+    }
+
+    /**
+     * The answer to a keyed change the flow runs: a replay marked as one; if Kafka does not take it, 503 and the key
+     * released, so a retry with it is a new attempt rather than a replay of a change that never was.
+     */
+    public static Uni<Response> answered(Uni<ChangeResponse> run, IdempotencyKeys keys, IdempotencyKeys.Keyed keyed,
+                                         boolean replayed) {
+        return run.map(r -> replayed(json(r.httpStatus(), r), replayed))
                 .onFailure().recoverWithItem(e -> {
                     keys.release(keyed.changeId());
                     return problem(503, "Kafka did not take the change: " + e.getMessage());

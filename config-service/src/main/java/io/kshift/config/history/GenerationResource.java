@@ -154,13 +154,8 @@ public class GenerationResource {
             return Uni.createFrom().item(ChangeResource.json(422, io.kshift.config.change.ChangeResponse.rejected(
                     intake.errors())));
         }
-        return flow.run(Operation.REPLACE, intake.resources(), dryRun, spec, subject, ifGeneration,
-                        keyed.changeId(), keyed.repeat())
-                .map(r -> ChangeResource.replayed(ChangeResource.json(r.httpStatus(), r), replayed))
-                .onFailure().recoverWithItem(e -> {
-                    keys.release(keyed.changeId());
-                    return ChangeResource.problem(503, "Kafka did not take the change: " + e.getMessage());
-                });
+        return ChangeResource.answered(flow.run(Operation.REPLACE, intake.resources(), dryRun, spec, subject,
+                ifGeneration, keyed.changeId(), keyed.repeat()), keys, keyed, replayed);
     }
 
     /** Generation {@code n} from the history (empty: not listed), or the answer saying why it cannot be had. */
