@@ -25,9 +25,15 @@ public final class HostNames {
      * The names a request may use for a route host, as an Istio sidecar answers them: a short service name
      * {@code httpbin} seen from namespace {@code default} also answers {@code httpbin.default},
      * {@code httpbin.default.svc} and {@code httpbin.default.svc.cluster.local}; a fully qualified one answers the
-     * shorter forms.
+     * shorter forms. A name with a port ({@code httpbin:8000}, a Gateway API Service parent's) answers each form
+     * with that port.
      */
     public static List<String> expand(String host, String namespace) {
+        int colon = host.lastIndexOf(':');
+        if (colon > 0 && !host.startsWith("[")) {
+            String port = host.substring(colon);
+            return expand(host.substring(0, colon), namespace).stream().map(n -> n + port).toList();
+        }
         String h = host.toLowerCase(Locale.ROOT);
         List<String> names = new ArrayList<>();
         names.add(h);

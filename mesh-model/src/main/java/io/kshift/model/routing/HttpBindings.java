@@ -144,13 +144,12 @@ public final class HttpBindings {
             }
         }
         // Gateway API mesh routing: an HTTPRoute whose parent is a Service in its own namespace serves that
-        // Service's host (its hostnames do not apply to a Service parent).
+        // Service's host (its hostnames do not apply to a Service parent), on the parentRef's port if it names one.
         Map<String, java.util.Set<Integer>> grpc = grpcMeshServices(config);
         for (Resource route : oldestFirst(GatewayApiHttp.routes(config))) {
             HttpRouteSpec spec = GatewayApiHttp.spec(route);
-            List<String> services = meshParents(route).stream().filter(name -> route.type() == Kind.GRPC_ROUTE
-                    || spec.parentRefs().stream().noneMatch(ref -> isServiceParent(ref) && ref.name().equals(name)
-                    && conflicted(grpc, route.namespace(), ref))).toList();
+            List<String> services = meshDomains(config, route, ref -> route.type() == Kind.GRPC_ROUTE
+                    || !conflicted(grpc, route.namespace(), ref));
             if (!services.isEmpty() && !spec.rules().isEmpty()) {
                 List<HttpRoute> routes = spec.rules().stream()
                         .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
@@ -173,10 +172,41 @@ public final class HttpBindings {
 
     /** The Services of its own namespace a Gateway API route routes the mesh traffic of (its Service parents). */
     public static List<String> meshParents(Resource route) {
+        return meshParentRefs(route).map(ParentReference::name).distinct().toList();
+    }
+
+    private static java.util.stream.Stream<ParentReference> meshParentRefs(Resource route) {
         return GatewayApiHttp.spec(route).parentRefs().stream().filter(HttpBindings::isServiceParent)
                 .filter(p -> p.namespace() == null || p.namespace().equals(route.namespace()))
-                .filter(p -> !p.name().contains("."))
-                .map(ParentReference::name).distinct().toList();
+                .filter(p -> !p.name().contains("."));
+    }
+
+    /**
+     * The names a Gateway API route's Service parents serve on the mesh port, the {@code taken} ones: a parentRef
+     * with no port, the Service's name (every port); with a port, {@code name:port} (GEP-1426: that port only), and
+     * the bare name too where it is the Service's only port, as a one-port Service's default route answers it. The
+     * mesh port routes by Host, so a request to {@code reviews:9080} meets a route on port 9080 and one to
+     * {@code reviews:9443} the Service's own default route.
+     */
+    static List<String> meshDomains(MeshConfig config, Resource route,
+                                    java.util.function.Predicate<ParentReference> taken) {
+        Set<String> out = new LinkedHashSet<>();
+        meshParentRefs(route).filter(taken).forEach(ref -> {
+            if (ref.port() == null) {
+                out.add(ref.name());
+                return;
+            }
+            out.add(ref.name() + ":" + ref.port());
+            var service = config.get(new ResourceKey(Kind.SERVICE, route.namespace(), ref.name()))
+                    .map(r -> r.specAs(io.kshift.model.k8s.ServiceSpec.class).ports());
+            if (service.isPresent() && service.get().size() == 1
+                    && ref.port().equals(service.get().get(0).port())) {
+                out.add(ref.name());
+            }
+        });
+        // A name without a port covers every port: its ported forms add nothing.
+        out.removeIf(d -> d.indexOf(':') > 0 && out.contains(d.substring(0, d.indexOf(':'))));
+        return List.copyOf(out);
     }
 
     /**

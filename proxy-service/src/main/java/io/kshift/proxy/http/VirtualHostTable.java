@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The routes of one HTTP listener by Host: a virtual host's exact name first (without the port, then with it), then
- * the longest wildcard suffix ({@code *.example.com}), then {@code *}, and only then a service's default route. Built once per route table; lookups do not allocate beyond the lower-cased host. The default routes
+ * The routes of one HTTP listener by Host: a virtual host's exact name first (with the port, then without it), then
+ * the longest wildcard suffix ({@code *.example.com}), then {@code *}, and only then a service's default route. Built once per route table; lookups do not allocate beyond the lower-cased authority. The default routes
  * are a map of their own so that a build where no service's default route changed takes the last one as it is
  * (tens of thousands of names at thousands of services).
  */
@@ -26,13 +26,15 @@ public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<Stri
      * VirtualService whose wildcard host covers a service to that service instead of its default.
      */
     List<HttpRouteEntry> routes(String authority) {
-        String host = HostNames.withoutPort(authority);
-        List<HttpRouteEntry> routes = exact.get(host);
-        if (routes != null) {
-            return routes; // the usual request: no copy of its authority
+        String withPort = authority == null ? "" : authority.toLowerCase(java.util.Locale.ROOT);
+        String host = HostNames.withoutPort(withPort);
+        List<HttpRouteEntry> routes;
+        // A name with its port is a route's for that port alone (a Gateway API Service parent's): it comes first.
+        if (host.length() != withPort.length() && (routes = exact.get(withPort)) != null) {
+            return routes;
         }
-        String withPort = authority == null ? null : authority.toLowerCase(java.util.Locale.ROOT);
-        if (withPort != null && (routes = exact.get(withPort)) != null) {
+        routes = exact.get(host);
+        if (routes != null) {
             return routes;
         }
         for (Map.Entry<String, List<HttpRouteEntry>> w : wildcards) {
@@ -44,7 +46,7 @@ public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<Stri
             return any;
         }
         routes = defaults.get(host);
-        if (routes == null && withPort != null) {
+        if (routes == null && host.length() != withPort.length()) {
             routes = defaults.get(withPort);
         }
         if (routes != null && !wildcards.isEmpty() && !routes.isEmpty() && !routes.get(0).targets().isEmpty()) {

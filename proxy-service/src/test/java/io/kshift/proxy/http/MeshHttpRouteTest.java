@@ -153,12 +153,62 @@ class MeshHttpRouteTest {
                           parentRefs: [{group: "", kind: Service, name: reviews, port: 9443}]
                           rules: [{backendRefs: [{name: reviews-v2, port: 9080}]}]
                         """)), new Random(1));
-        assertThat(otherPort.mesh().routes("reviews.shop:9080")).as("another port: no conflict, both serve")
-                .extracting(r -> r.source().name()).containsExactlyInAnyOrder("reviews", "reviews-grpc");
+        assertThat(otherPort.mesh().routes("reviews.shop:9080")).as("another port: no conflict, each its own")
+                .extracting(r -> r.source().name()).containsExactly("reviews");
+        assertThat(otherPort.mesh().routes("reviews.shop:9443")).extracting(r -> r.source().name())
+                .containsExactly("reviews-grpc");
         assertThat(routes).singleElement().satisfies(r -> {
             assertThat(r.source().name()).isEqualTo("reviews-grpc");
             assertThat(r.targets()).singleElement()
                     .satisfies(t -> assertThat(t.destination().service()).contains("reviews-v2"));
         });
+    }
+
+    /** GEP-1426: a parentRef's port limits the route to that port of the Service; the others keep their default. */
+    @Test
+    void aServiceParentWithAPortRoutesThatPortOnly() {
+        RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
+                SyntheticMesh.parse("""
+                        apiVersion: v1
+                        kind: Service
+                        metadata: {name: api, namespace: shop}
+                        spec:
+                          ports: [{name: http, port: 8000}, {name: http-admin, port: 9000}]
+                          selector: {app: api}
+                        ---
+                        apiVersion: v1
+                        kind: Service
+                        metadata: {name: api-v2, namespace: shop}
+                        spec: {ports: [{name: http, port: 8000}], selector: {app: api, version: v2}}
+                        ---
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: a1, namespace: shop}
+                        spec: {address: 127.0.0.1, ports: {http: 7001, http-admin: 7009}, labels: {app: api, version: v1}}
+                        ---
+                        apiVersion: networking.istio.io/v1
+                        kind: WorkloadEntry
+                        metadata: {name: a2, namespace: shop}
+                        spec: {address: 127.0.0.2, ports: {http: 7002, http-admin: 7009}, labels: {app: api, version: v2}}
+                        ---
+                        apiVersion: gateway.networking.k8s.io/v1
+                        kind: HTTPRoute
+                        metadata: {name: api-8000, namespace: shop}
+                        spec:
+                          parentRefs: [{group: "", kind: Service, name: api, port: 8000}]
+                          rules: [{backendRefs: [{name: api-v2, port: 8000}]}]
+                        """)), new Random(1));
+        for (String host : List.of("api:8000", "api.shop:8000", "api.shop.svc.cluster.local:8000")) {
+            assertThat(table.mesh().routes(host)).as(host).singleElement()
+                    .satisfies(r -> assertThat(r.source().name()).isEqualTo("api-8000"));
+        }
+        for (String host : List.of("api:9000", "api.shop.svc.cluster.local:9000")) {
+            assertThat(table.mesh().routes(host)).as(host + ": the Service's own default route").singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.source()).isNull();
+                        assertThat(r.targets()).singleElement().satisfies(t -> assertThat(t.endpoints().size())
+                                .isEqualTo(2));
+                    });
+        }
     }
 }
