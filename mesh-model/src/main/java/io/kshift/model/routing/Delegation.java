@@ -41,6 +41,17 @@ public final class Delegation {
         return out;
     }
 
+    /** The root VirtualServices whose routes name {@code delegate} and see it (exported to their namespace). */
+    public static List<Resource> rootsServing(MeshConfig config, Resource delegate) {
+        List<Resource> out = new ArrayList<>();
+        eachRoot(config, delegate.key(), (vs, i) -> {
+            if ((out.isEmpty() || out.get(out.size() - 1) != vs) && Exports.exportedTo(delegate, vs.namespace())) {
+                out.add(vs);
+            }
+        });
+        return out;
+    }
+
     /** Each delegate some route names, with the VirtualServices whose routes name it: one pass over the config. */
     public static Map<ResourceKey, java.util.Set<ResourceKey>> rootsByDelegate(MeshConfig config) {
         Map<ResourceKey, java.util.Set<ResourceKey>> out = new java.util.HashMap<>();

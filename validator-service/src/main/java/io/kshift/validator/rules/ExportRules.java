@@ -46,7 +46,7 @@ final class ExportRules {
         Supplier<DestinationResolver> nodes = lazy(seen);
         Supplier<DestinationResolver> before = live == null ? null
                 : lazy(Exports.visibleIn(live, NodeScope.DEFAULT_NAMESPACE));
-        for (Resource route : routes) {
+        for (Resource route : withDelegates(config, routes)) {
             if (!ROUTES.contains(route.type()) || !servedByDefaultNodes(config, route)) {
                 continue;
             }
@@ -61,8 +61,10 @@ final class ExportRules {
                             + " route and would answer 503: export what it needs to " + NodeScope.DEFAULT_NAMESPACE
                             + " (exportTo, or the Service's " + Exports.SERVICE_ANNOTATION + " annotation)";
                     String field = RouteTargets.field(t, there.problem().part());
+                    // Said only where the change did not make it so: the route unwritten, served here before and
+                    // unresolved then too.
                     boolean already = before != null && !touched.contains(route.key())
-                            && !t.resolve(before.get()).ok();
+                            && servedByDefaultNodes(live, route) && !t.resolve(before.get()).ok();
                     if (already) {
                         findings.warn(route.key(), field, message);
                     } else {
@@ -71,6 +73,22 @@ final class ExportRules {
                 }
             }
         }
+    }
+
+    /** {@code routes} and the delegates their routes name: a root written may serve a delegate it did not before. */
+    private static java.util.Set<Resource> withDelegates(MeshConfig config, Iterable<Resource> routes) {
+        java.util.Set<Resource> out = new java.util.LinkedHashSet<>();
+        for (Resource route : routes) {
+            out.add(route);
+            if (route.type() == Kind.VIRTUAL_SERVICE) {
+                for (var http : route.specAs(VirtualServiceSpec.class).http()) {
+                    if (http.delegate() != null) {
+                        Delegation.target(config, http.delegate(), route.namespace()).ifPresent(out::add);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** A resolver on {@code view}, made when first asked for: most checks never need one. */
@@ -89,20 +107,21 @@ final class ExportRules {
     }
 
     /**
-     * Whether default nodes serve the route: exported to their namespace, not a delegate (served through its roots),
-     * and bound where they listen: the mesh port, an Istio Gateway whose selector their labels satisfy, or a
+     * Whether default nodes serve the route: exported to their namespace (a delegate: a root of it served here), and
+     * bound where they listen: the mesh port, an Istio Gateway whose selector their labels satisfy, or a
      * Gateway API Gateway or Service parent (every node's).
      */
     private static boolean servedByDefaultNodes(MeshConfig config, Resource route) {
+        if (route.type() == Kind.VIRTUAL_SERVICE && Delegation.isDelegate(route.specAs(VirtualServiceSpec.class))) {
+            // Served through its roots, seen by their namespace: where one of them is served here, so are its routes.
+            return Delegation.rootsServing(config, route).stream().anyMatch(root -> servedByDefaultNodes(config, root));
+        }
         if (!Exports.exportedTo(route, NodeScope.DEFAULT_NAMESPACE)) {
             return false;
         }
         return switch (route.type()) {
             case VIRTUAL_SERVICE -> {
                 VirtualServiceSpec spec = route.specAs(VirtualServiceSpec.class);
-                if (Delegation.isDelegate(spec)) {
-                    yield false;
-                }
                 yield spec.gateways().isEmpty() || spec.gateways().stream().anyMatch(ref ->
                         VirtualServiceSpec.MESH_GATEWAY.equals(ref) || RouteRules.gateway(config, ref,
                                 route.namespace()).filter(gw -> io.kshift.model.routing.GatewaySelection.selects(

@@ -299,4 +299,40 @@ class VisibilityRulesTest {
         assertThat(unrelated.result().warnings()).extracting(m -> m.resource() + " " + m.field())
                 .contains("VirtualService team/web spec.http[0].route[0].destination.host");
     }
+
+    @Test
+    void aDelegateServedThroughARootTheNodesServeMustResolveAsTheySeeTheMesh() throws Exception {
+        String delegation = """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web-root, namespace: team}
+                spec:
+                  hosts: [web.example.com]
+                  gateways: [mesh]
+                  http: [{delegate: {name: web-routes}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web-routes, namespace: team}
+                spec:
+                  exportTo: ["."]
+                  http: [{route: [{destination: {host: web.team.svc.cluster.local}}]}]
+                """;
+        var hidden = apply(MeshSnapshot.empty(), yaml(teamWeb(".", "\"*\"") + delegation));
+        assertThat(hidden.result().errors()).extracting(m -> m.resource() + " " + m.field())
+                .containsExactly("VirtualService team/web-routes spec.http[0].route[0].destination.host");
+        assertThat(apply(MeshSnapshot.empty(), yaml(teamWeb("*", "\"*\"") + delegation)).result().errors())
+                .isEmpty();
+        // The delegate first, on its own (served nowhere: accepted), then the root that serves it: refused.
+        String delegateOnly = delegation.substring(delegation.indexOf("---", 10));
+        var live = accepted(MeshSnapshot.empty(), yaml(teamWeb(".", "\"*\"") + delegateOnly));
+        assertThat(apply(live, yaml(delegation.substring(0, delegation.indexOf("---", 10)))).result().errors())
+                .extracting(m -> m.resource() + " " + m.field())
+                .containsExactly("VirtualService team/web-routes spec.http[0].route[0].destination.host");
+        // No root names it: served nowhere, so not the nodes' business.
+        assertThat(apply(MeshSnapshot.empty(), yaml(teamWeb(".", "\"*\"") + delegation.replace(
+                "http: [{delegate: {name: web-routes}}]", "http: [{route: [{destination: {host: web.team.svc.cluster.local}}]}]")
+                .replace("gateways: [mesh]", "gateways: [mesh]\n  exportTo: [\".\"]"))).result().errors()).isEmpty();
+    }
 }
