@@ -132,7 +132,9 @@ public class RegistryReconciler implements MeshBus.Listener {
             // Diffed against a config that is no longer live: diff again once the adapter has read the newer one.
             LOG.infof("registry change %s was made against generation %d, the live one is %d; diffing again on it",
                     result.changeId(), p.batch.ifGeneration(), result.generation());
-            awaitedGeneration = result.generation();
+            // Normally the validator is ahead of this adapter's view: wait for that generation. If it is behind (a
+            // config topic reset), retrying against the same view would only conflict again: wait for the resync.
+            awaitedGeneration = result.generation() > p.batch.ifGeneration() ? result.generation() : Long.MAX_VALUE;
             if (pending.compareAndSet(p, null)) {
                 schedule();
             }
@@ -176,6 +178,7 @@ public class RegistryReconciler implements MeshBus.Listener {
 
     private void resync() {
         backlog.resync();
+        awaitedGeneration = 0; // a generation awaited that never came must not stop the adapter for good
         schedule();
     }
 

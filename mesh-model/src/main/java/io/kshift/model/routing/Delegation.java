@@ -41,11 +41,15 @@ public final class Delegation {
         return out;
     }
 
-    /** The root VirtualServices whose routes name {@code delegate} and see it (exported to their namespace). */
+    /**
+     * The root VirtualServices (with hosts: a delegate's own delegations are not served, one level only) whose routes
+     * name {@code delegate} and see it (exported to their namespace).
+     */
     public static List<Resource> rootsServing(MeshConfig config, Resource delegate) {
         List<Resource> out = new ArrayList<>();
         eachRoot(config, delegate.key(), (vs, i) -> {
-            if ((out.isEmpty() || out.get(out.size() - 1) != vs) && Exports.exportedTo(delegate, vs.namespace())) {
+            if ((out.isEmpty() || out.get(out.size() - 1) != vs) && !isDelegate(vs.specAs(VirtualServiceSpec.class))
+                    && Exports.exportedTo(delegate, vs.namespace())) {
                 out.add(vs);
             }
         });

@@ -29,8 +29,8 @@ public final class HostNames {
      * with that port.
      */
     public static List<String> expand(String host, String namespace) {
-        int colon = host.lastIndexOf(':');
-        if (colon > 0 && !host.startsWith("[")) {
+        int colon = portColon(host);
+        if (colon > 0) {
             String port = host.substring(colon);
             return expand(host.substring(0, colon), namespace).stream().map(n -> n + port).toList();
         }
@@ -52,6 +52,26 @@ public final class HostNames {
             names.add(parts[0] + "." + parts[1] + ".svc");
         }
         return names;
+    }
+
+    /** A route host without its {@code :port} if it has one (an IPv6 address, written bare, has none). */
+    public static String withoutRoutePort(String host) {
+        int colon = portColon(host);
+        return colon > 0 ? host.substring(0, colon) : host;
+    }
+
+    /** Where a route host's {@code :port} starts: digits after the only colon; -1 for none. */
+    private static int portColon(String host) {
+        int colon = host.lastIndexOf(':');
+        if (colon <= 0 || colon == host.length() - 1 || host.indexOf(':') != colon) {
+            return -1;
+        }
+        for (int i = colon + 1; i < host.length(); i++) {
+            if (!Character.isDigit(host.charAt(i))) {
+                return -1;
+            }
+        }
+        return colon;
     }
 
     /** The host of a Host / :authority header, without the port, lower case. */

@@ -199,6 +199,8 @@ public final class HttpBindings {
             out.add(ref.name() + ":" + ref.port());
             var service = config.get(new ResourceKey(Kind.SERVICE, route.namespace(), ref.name()))
                     .map(r -> r.specAs(io.kshift.model.k8s.ServiceSpec.class).ports());
+            // A one-port Service's only port answers its bare name too (a Host without a port looks for port 80's
+            // name as well: VirtualHostTable).
             if (service.isPresent() && service.get().size() == 1
                     && ref.port().equals(service.get().get(0).port())) {
                 out.add(ref.name());

@@ -79,7 +79,7 @@ public record SidecarScope(String namespace, List<String> hosts) {
             return true;
         }
         for (String host : hosts) {
-            for (String name : HostNames.expand(HostNames.withoutPort(host), namespace)) {
+            for (String name : HostNames.expand(HostNames.withoutRoutePort(host), namespace)) {
                 if (imports(namespace, name)) {
                     return true;
                 }

@@ -193,8 +193,10 @@ public final class HttpTableBuilder {
         defaultOrder = previous.defaultOrder;
         defaultTable = previous.defaultTable;
         Map<String, List<HttpRouteEntry>> names = LayeredMap.readOnly(exact);
+        boolean ported = last.table().ported() || swaps.stream().anyMatch(swap -> swap.after() != null
+                && swap.after().domains().stream().anyMatch(VirtualHostTable::hasPort));
         VirtualHostTable table = new VirtualHostTable(names, defaultTable, last.table().wildcards(),
-                last.table().any());
+                last.table().any(), ported);
         meshPart = new CompiledHosts.MeshPart(imported, LayeredMap.readOnly(bySource), names, last.merged(), table);
         patched = true;
         return table;

@@ -8,16 +8,29 @@ import java.util.Map;
  * The routes of one HTTP listener by Host: a virtual host's exact name first (with the port, then without it), then
  * the longest wildcard suffix ({@code *.example.com}), then {@code *}, and only then a service's default route. Built once per route table; lookups do not allocate beyond the lower-cased authority. The default routes
  * are a map of their own so that a build where no service's default route changed takes the last one as it is
- * (tens of thousands of names at thousands of services).
+ * (tens of thousands of names at thousands of services). {@code ported}: whether some exact name has a port (a
+ * Gateway API Service parent's, for one port of the Service); only then does a Host without a port also look for
+ * its port 80 name.
  */
 public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<String, List<HttpRouteEntry>> defaults,
-                               List<Map.Entry<String, List<HttpRouteEntry>>> wildcards, List<HttpRouteEntry> any) {
+                               List<Map.Entry<String, List<HttpRouteEntry>>> wildcards, List<HttpRouteEntry> any,
+                               boolean ported) {
 
     public static final VirtualHostTable EMPTY = new VirtualHostTable(Map.of(), List.of(), null);
 
     public VirtualHostTable(Map<String, List<HttpRouteEntry>> exact,
                             List<Map.Entry<String, List<HttpRouteEntry>>> wildcards, List<HttpRouteEntry> any) {
         this(exact, Map.of(), wildcards, any);
+    }
+
+    /** {@code ported} read off the names. */
+    public VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<String, List<HttpRouteEntry>> defaults,
+                            List<Map.Entry<String, List<HttpRouteEntry>>> wildcards, List<HttpRouteEntry> any) {
+        this(exact, defaults, wildcards, any, exact.keySet().stream().anyMatch(VirtualHostTable::hasPort));
+    }
+
+    static boolean hasPort(String name) {
+        return name.indexOf(':') > 0 && !name.startsWith("[");
     }
 
     /**
@@ -30,7 +43,8 @@ public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<Stri
         String host = HostNames.withoutPort(withPort);
         List<HttpRouteEntry> routes;
         // A name with its port is a route's for that port alone (a Gateway API Service parent's): it comes first.
-        if (host.length() != withPort.length() && (routes = exact.get(withPort)) != null) {
+        if (host.length() != withPort.length() ? (routes = exact.get(withPort)) != null
+                : ported && (routes = exact.get(host + ":80")) != null) {
             return routes;
         }
         routes = exact.get(host);

@@ -202,6 +202,7 @@ class MeshHttpRouteTest {
             assertThat(table.mesh().routes(host)).as(host).singleElement()
                     .satisfies(r -> assertThat(r.source().name()).isEqualTo("api-8000"));
         }
+        assertThat(table.mesh().routes("api")).as("no bare name: a Host without a port is port 80's").isNull();
         for (String host : List.of("api:9000", "api.shop.svc.cluster.local:9000")) {
             assertThat(table.mesh().routes(host)).as(host + ": the Service's own default route").singleElement()
                     .satisfies(r -> {
@@ -210,5 +211,20 @@ class MeshHttpRouteTest {
                                 .isEqualTo(2));
                     });
         }
+    }
+
+    @Test
+    void aServiceParentOnPortEightyAlsoTakesAHostWithoutAPort() {
+        RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
+                SyntheticMesh.parse(MESH.replace("{ports: [{name: http, port: 9080}], selector: {app: reviews}}",
+                        "{ports: [{name: http, port: 80}, {name: http-admin, port: 9080}], selector: {app: reviews}}")
+                        .replace("name: reviews, port: 9080}]", "name: reviews, port: 80}]"))), new Random(1));
+        // A Host without a port is port 80's: the route's too (and a route for every port would come after it).
+        for (String host : List.of("reviews", "reviews.shop", "reviews.shop:80")) {
+            assertThat(table.mesh().routes(host)).as(host).singleElement()
+                    .satisfies(r -> assertThat(r.source().name()).isEqualTo("reviews"));
+        }
+        assertThat(table.mesh().routes("reviews.shop:9080")).singleElement()
+                .satisfies(r -> assertThat(r.source()).as("port 9080's default route").isNull());
     }
 }

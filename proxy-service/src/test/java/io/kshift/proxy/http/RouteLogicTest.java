@@ -128,6 +128,14 @@ class RouteLogicTest {
                 "httpbin.default", "httpbin.default.svc", "httpbin.default.svc.cluster.local");
         assertThat(io.kshift.model.routing.HostNames.expand("reviews.bookinfo.svc.cluster.local", "default"))
                 .contains("reviews", "reviews.bookinfo", "reviews.bookinfo.svc");
+        // With a port (a Gateway API Service parent's): each form with it. An IPv6 address has no port to split.
+        assertThat(io.kshift.model.routing.HostNames.expand("httpbin:8000", "default")).containsExactly(
+                "httpbin:8000", "httpbin.default:8000", "httpbin.default.svc:8000",
+                "httpbin.default.svc.cluster.local:8000");
+        assertThat(io.kshift.model.routing.HostNames.expand("2001:db8::1", "default"))
+                .allSatisfy(n -> assertThat(n).startsWith("2001:db8::1"));
+        assertThat(io.kshift.model.routing.HostNames.withoutRoutePort("2001:db8::1")).isEqualTo("2001:db8::1");
+        assertThat(io.kshift.model.routing.HostNames.withoutRoutePort("httpbin:8000")).isEqualTo("httpbin");
     }
 
     @Test

@@ -47,10 +47,10 @@ final class ReportTime implements TimestampExtractor {
             return partitionTime;
         }
         long now = clock.getAsLong();
-        long end = r.intervalEnd().toEpochMilli();
-        if (end > now + maxAheadMillis) {
-            return now;
-        }
+        long written = r.intervalEnd().toEpochMilli();
+        // Clamped first, then judged late: "now" may itself be in a closed window (the partition's time ahead of this
+        // clock, or a max-clock-ahead above the grace).
+        long end = written > now + maxAheadMillis ? now : written;
         // Kafka Streams drops a record whose window ended at or before the partition's time less the grace; windows
         // are aligned to the epoch.
         long windowEnd = Math.floorDiv(end, windowMillis) * windowMillis + windowMillis;

@@ -335,4 +335,24 @@ class VisibilityRulesTest {
                 "http: [{delegate: {name: web-routes}}]", "http: [{route: [{destination: {host: web.team.svc.cluster.local}}]}]")
                 .replace("gateways: [mesh]", "gateways: [mesh]\n  exportTo: [\".\"]"))).result().errors()).isEmpty();
     }
+
+    @Test
+    void delegatesNamingEachOtherAreRefusedNotFollowedForEver() throws Exception {
+        var d = apply(MeshSnapshot.empty(), yaml(teamWeb(".", "\"*\"") + """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: loop-a, namespace: team}
+                spec:
+                  http: [{delegate: {name: loop-b}}, {route: [{destination: {host: web.team.svc.cluster.local}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: loop-b, namespace: team}
+                spec:
+                  http: [{delegate: {name: loop-b}}, {delegate: {name: loop-a}}]
+                """));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(d.result().errors()).extracting(ValidationMessage::resource).contains("VirtualService team/loop-b");
+    }
 }
