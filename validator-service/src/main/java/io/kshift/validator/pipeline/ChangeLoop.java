@@ -337,7 +337,9 @@ public class ChangeLoop implements Runnable {
         }
         try {
             return new Verdict(validator.decide(current, change), null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // A stack overflow (a rule following references round a loop) unwinds like an exception: this change is
+            // refused and kept, and the loop goes on instead of dying on an Error with every later change waiting.
             LOG.errorf(e, "validating change %s failed; rejected, and the record kept in %s", change.changeId(),
                     MeshTopics.CHANGES_DEAD_LETTER);
             return ChangeEnvelope.failed(current, record, change, List.of(new ValidationMessage("change", "",
