@@ -61,6 +61,16 @@ public record FleetLayout(Path repo, Path workDir, String host, List<Integer> ka
                 ports.get(8), ports.get(9));
     }
 
+    /** Every port this layout gives a process of the fleet. */
+    public java.util.Set<Integer> ports() {
+        java.util.Set<Integer> all = new java.util.HashSet<>(kafkaPorts);
+        all.addAll(controllerPorts);
+        all.addAll(proxyAdminPorts);
+        all.addAll(List.of(configPort, validatorPort, echoV1Port, echoV2Port, httpV1Port, httpV2Port, meshPort,
+                telemetryPort));
+        return all;
+    }
+
     /** The first broker's client port. */
     public int kafkaPort() {
         return kafkaPorts.get(0);

@@ -15,10 +15,14 @@ record TestFleet(Fleet fleet, FleetLayout layout, KshiftClient client, DemoScena
             Path repo = Path.of("..", "..").toAbsolutePath().normalize();
             FleetLayout layout = FleetLayout.ephemeral(repo, Files.createTempDirectory(name), brokers);
             Fleet fleet = new Fleet(layout);
+            // Not one of the layout's: those were free and released, so the kernel may hand one out again (it did:
+            // the gateway port was tcp-echo v2's, and the proxies could not bind it).
             int gatewayPort;
-            try (ServerSocket probe = new ServerSocket(0)) {
-                gatewayPort = probe.getLocalPort();
-            }
+            do {
+                try (ServerSocket probe = new ServerSocket(0)) {
+                    gatewayPort = probe.getLocalPort();
+                }
+            } while (layout.ports().contains(gatewayPort));
             fleet.up(System.out);
             // up() wrote the admin token the client sends.
             return new TestFleet(fleet, layout, new KshiftClient(layout), new DemoScenario(layout, gatewayPort,
