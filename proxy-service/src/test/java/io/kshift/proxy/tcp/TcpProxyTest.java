@@ -253,10 +253,7 @@ class TcpProxyTest {
 
     /** The node's {@code kshift_connect_failures} on this class's gateway listener, every reason and version. */
     static double connectFailures() {
-        String metrics = io.kshift.testkit.Api.asAdmin().get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith("kshift_connect_failures")
-                        && l.contains("kshift_listener=\"tcp:" + gatewayPort + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return listenerMetric("kshift_connect_failures", "");
     }
 
     @Test
@@ -360,10 +357,14 @@ class TcpProxyTest {
 
     /** The node's {@code kshift_response_flags} for {@code flag} on this class's gateway listener, all versions. */
     static double flagCount(String flag) {
+        return listenerMetric("kshift_response_flags", "response_flags=\"" + flag + "\"");
+    }
+
+    /** The sum of the node's {@code metric} series on this class's gateway listener whose labels contain {@code label}. */
+    private static double listenerMetric(String metric, String label) {
         String metrics = io.kshift.testkit.Api.asAdmin().get("/q/metrics").then().statusCode(200).extract().asString();
-        return metrics.lines().filter(l -> l.startsWith("kshift_response_flags")
-                        && l.contains("kshift_listener=\"tcp:" + gatewayPort + "\"")
-                        && l.contains("response_flags=\"" + flag + "\""))
+        return metrics.lines().filter(l -> l.startsWith(metric)
+                        && l.contains("kshift_listener=\"tcp:" + gatewayPort + "\"") && l.contains(label))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
