@@ -9,7 +9,8 @@ import java.io.IOException;
 
 /**
  * Writes a resource as Kubernetes does: {@code apiVersion}, {@code kind}, {@code metadata}, then {@code spec}, except
- * a Secret, whose {@code type}, {@code data} and {@code immutable} sit at the top level. The one shape for the bus,
+ * a Secret, whose {@code type}, {@code data} and {@code immutable} sit at the top level, and a ConfigMap, whose
+ * {@code data}, {@code binaryData} and {@code immutable} do. The one shape for the bus,
  * GET answers and diffs; {@link ResourceReader} reads it back.
  */
 public final class ResourceJsonSerializer extends JsonSerializer<Resource> {
@@ -32,6 +33,16 @@ public final class ResourceJsonSerializer extends JsonSerializer<Resource> {
             }
             if (secret.immutable() != null) {
                 g.writeBooleanField("immutable", secret.immutable());
+            }
+        } else if (r.spec() instanceof io.kshift.model.k8s.ConfigMapSpec map) {
+            if (!map.data().isEmpty()) {
+                provider.defaultSerializeField("data", new java.util.TreeMap<>(map.data()), g);
+            }
+            if (!map.binaryData().isEmpty()) {
+                provider.defaultSerializeField("binaryData", new java.util.TreeMap<>(map.binaryData()), g);
+            }
+            if (map.immutable() != null) {
+                g.writeBooleanField("immutable", map.immutable());
             }
         } else if (r.spec() != null) {
             provider.defaultSerializeField("spec", r.spec(), g);

@@ -40,6 +40,8 @@ public final class ResourceReader {
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
     private static final Set<String> SECRET_TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "type", "data",
             "stringData", "immutable");
+    private static final Set<String> CONFIG_MAP_TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "data",
+            "binaryData", "immutable");
     private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile("[-._a-zA-Z0-9]+");
     private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
     private static final Set<String> METADATA_KEPT = Set.of("name", "namespace", "labels", "annotations",
@@ -168,8 +170,10 @@ public final class ResourceReader {
         }
         final String who = subject;
         boolean secret = kind.filter(k -> k == Kind.SECRET).isPresent();
+        boolean configMap = kind.filter(k -> k == Kind.CONFIG_MAP).isPresent();
+        Set<String> topLevel = secret ? SECRET_TOP_LEVEL : configMap ? CONFIG_MAP_TOP_LEVEL : TOP_LEVEL;
         node.fieldNames().forEachRemaining(f -> {
-            if (!(secret ? SECRET_TOP_LEVEL : TOP_LEVEL).contains(f)) {
+            if (!topLevel.contains(f)) {
                 problems.add(new ValidationMessage(who, f, "unknown field"));
             }
         });
@@ -180,6 +184,7 @@ public final class ResourceReader {
             problems.add(new ValidationMessage(who, "metadata.namespace", "a Namespace is cluster-scoped; leave it out"));
         }
         ResourceSpec spec = secret ? secret(node, who, problems)
+                : configMap ? configMap(node, who, problems)
                 : namespaceKind && (node.get("spec") == null || node.get("spec").isNull())
                 ? new io.kshift.model.k8s.NamespaceSpec(List.of())
                 : kind.map(k -> spec(k, node.get("spec"), who, problems)).orElse(null);
@@ -230,7 +235,7 @@ public final class ResourceReader {
             } else if (sameName.isEmpty()) {
                 problems.add(new ValidationMessage(subject, "kind", "unknown kind '" + kindName
                         + "'; accepted: VirtualService, DestinationRule, Gateway, ServiceEntry, WorkloadEntry, Sidecar, "
-                        + "Service, Secret, Namespace, Gateway API Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute, ReferenceGrant"));
+                        + "Service, Secret, ConfigMap, Namespace, Gateway API Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute, ReferenceGrant"));
             } else {
                 List<String> versions = sameName.stream().flatMap(k -> k.apiVersions().stream()).toList();
                 problems.add(new ValidationMessage(subject, "apiVersion", "'" + apiVersion
@@ -259,41 +264,76 @@ public final class ResourceReader {
         return convert(known, ObjectMeta.class, "metadata", subject, problems);
     }
 
+    /** A ConfigMap's top-level {@code data} (text), {@code binaryData} (base64) and {@code immutable}. */
+    private static ResourceSpec configMap(JsonNode node, String subject, List<ValidationMessage> problems) {
+        java.util.Map<String, String> data = new java.util.TreeMap<>();
+        java.util.Map<String, String> binary = new java.util.TreeMap<>();
+        entries(node, "data", "ConfigMap", subject, problems, (path, key, value) -> data.put(key, value));
+        entries(node, "binaryData", "ConfigMap", subject, problems, (path, key, value) -> {
+            if (!base64(value)) {
+                problems.add(new ValidationMessage(subject, path, "is not valid base64"));
+            } else if (data.containsKey(key)) {
+                problems.add(new ValidationMessage(subject, path, "is in data too; a key is in one of them"));
+            } else {
+                binary.put(key, value);
+            }
+        });
+        JsonNode immutable = node.get("immutable");
+        if (immutable != null && !immutable.isNull() && !immutable.isBoolean()) {
+            problems.add(new ValidationMessage(subject, "immutable", "expected boolean"));
+        }
+        return new io.kshift.model.k8s.ConfigMapSpec(data, binary,
+                immutable == null || !immutable.isBoolean() ? null : immutable.booleanValue());
+    }
+
+    private interface Entry {
+        void take(String path, String key, String value);
+    }
+
+    /**
+     * Each entry of a top-level map ({@code data}, {@code stringData}, {@code binaryData}) of a Secret or a ConfigMap
+     * whose key is well formed and whose value is a string, to {@code take}; what is not is reported.
+     */
+    private static void entries(JsonNode node, String field, String kindName, String subject,
+                                List<ValidationMessage> problems, Entry take) {
+        JsonNode entries = node.get(field);
+        if (entries == null || entries.isNull()) {
+            return;
+        }
+        if (!entries.isObject()) {
+            problems.add(new ValidationMessage(subject, field, "expected object"));
+            return;
+        }
+        entries.fields().forEachRemaining(e -> {
+            String path = field + "." + e.getKey();
+            if (!SECRET_KEY.matcher(e.getKey()).matches()) {
+                problems.add(new ValidationMessage(subject, path, "a " + kindName + " key is made of letters, digits,"
+                        + " '-', '_' and '.'"));
+            } else if (!e.getValue().isTextual()) {
+                problems.add(new ValidationMessage(subject, path, "expected string"));
+            } else {
+                take.take(path, e.getKey(), e.getValue().textValue());
+            }
+        });
+    }
+
     /**
      * A Secret's top-level {@code type}, {@code data} and {@code stringData} (folded into {@code data}, base64, as the
      * Kubernetes API server does); {@code data} values must be base64, or sealed values (the bus's form).
      */
     private static ResourceSpec secret(JsonNode node, String subject, List<ValidationMessage> problems) {
         java.util.Map<String, String> data = new java.util.TreeMap<>();
-        for (String field : List.of("data", "stringData")) {
-            JsonNode entries = node.get(field);
-            if (entries == null || entries.isNull()) {
-                continue;
+        entries(node, "data", "Secret", subject, problems, (path, key, value) -> {
+            if (io.kshift.model.secret.FleetKeys.isSealed(value) || base64(value)) {
+                data.put(key, value);
+            } else {
+                problems.add(new ValidationMessage(subject, path, value.startsWith(
+                        io.kshift.model.secret.SecretSpec.REDACTED) ? "is redacted (as GET shows it); apply the"
+                        + " Secret with the value itself" : "is not valid base64"));
             }
-            if (!entries.isObject()) {
-                problems.add(new ValidationMessage(subject, field, "expected object"));
-                continue;
-            }
-            entries.fields().forEachRemaining(e -> {
-                String path = field + "." + e.getKey();
-                if (!SECRET_KEY.matcher(e.getKey()).matches()) {
-                    problems.add(new ValidationMessage(subject, path, "a Secret key is made of letters, digits, "
-                            + "'-', '_' and '.'"));
-                } else if (!e.getValue().isTextual()) {
-                    problems.add(new ValidationMessage(subject, path, "expected string"));
-                } else if (field.equals("stringData")) {
-                    data.put(e.getKey(), java.util.Base64.getEncoder().encodeToString(
-                            e.getValue().textValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-                } else if (io.kshift.model.secret.FleetKeys.isSealed(e.getValue().textValue())
-                        || base64(e.getValue().textValue())) {
-                    data.put(e.getKey(), e.getValue().textValue());
-                } else {
-                    problems.add(new ValidationMessage(subject, path, e.getValue().textValue().startsWith(
-                            io.kshift.model.secret.SecretSpec.REDACTED) ? "is redacted (as GET shows it); apply the"
-                            + " Secret with the value itself" : "is not valid base64"));
-                }
-            });
-        }
+        });
+        entries(node, "stringData", "Secret", subject, problems, (path, key, value) -> data.put(key,
+                java.util.Base64.getEncoder().encodeToString(value.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         JsonNode type = node.get("type");
         if (type != null && !type.isTextual()) {
             problems.add(new ValidationMessage(subject, "type", "expected string"));

@@ -24,7 +24,7 @@ final class UnknownFields {
         protected Map<String, Type> computeValue(Class<?> c) {
             Map<String, Type> components = new java.util.HashMap<>();
             for (RecordComponent rc : c.getRecordComponents()) {
-                components.put(rc.getName(), rc.getGenericType());
+                components.put(JsonNames.of(rc), rc.getGenericType());
             }
             return Map.copyOf(components);
         }

@@ -9,17 +9,24 @@ import java.util.List;
 /**
  * Gateway API {@code Gateway}: named listeners, each a port and protocol that routes attach to;
  * {@code allowedListeners}: which namespaces' ListenerSets may add listeners (kshift serves no ListenerSets, so none
- * do: the validator says so).
+ * do: the validator says so); {@code tls}: client certificate validation on its HTTPS ports ({@link GatewayTls}).
  */
 public record KubeGatewaySpec(@NotBlank(message = "is required") String gatewayClassName,
-                              List<@Valid Listener> listeners, @Valid AllowedListeners allowedListeners)
+                              List<@Valid Listener> listeners, @Valid AllowedListeners allowedListeners,
+                              @Valid GatewayTls tls)
         implements ResourceSpec {
     public KubeGatewaySpec {
         listeners = Lists.copy(listeners);
     }
 
     public KubeGatewaySpec(String gatewayClassName, List<Listener> listeners) {
-        this(gatewayClassName, listeners, null);
+        this(gatewayClassName, listeners, null, null);
+    }
+
+    /** The client validation on {@code port}'s HTTPS listeners; empty where none is asked for. */
+    public java.util.Optional<FrontendTls.Validation> frontendValidation(int port) {
+        return tls == null || tls.frontend() == null ? java.util.Optional.empty()
+                : tls.frontend().validationFor(port);
     }
 
     public record AllowedListeners(@Valid ListenerNamespaces namespaces) {

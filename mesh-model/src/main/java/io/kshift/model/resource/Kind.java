@@ -24,6 +24,7 @@ public enum Kind {
     SIDECAR(Groups.ISTIO, "Sidecar", "sidecars", List.of(), io.kshift.model.istio.SidecarSpec.class),
     SERVICE(Groups.CORE, "Service", "services", List.of("svc"), ServiceSpec.class),
     SECRET(Groups.CORE, "Secret", "secrets", List.of(), io.kshift.model.secret.SecretSpec.class),
+    CONFIG_MAP(Groups.CORE, "ConfigMap", "configmaps", List.of("cm"), io.kshift.model.k8s.ConfigMapSpec.class),
     NAMESPACE(Groups.CORE, "Namespace", "namespaces", List.of("ns"), io.kshift.model.k8s.NamespaceSpec.class),
     KUBE_GATEWAY(Groups.GATEWAY_API, "Gateway", "gateways", List.of("gtw"), KubeGatewaySpec.class),
     TCP_ROUTE(Groups.GATEWAY_API, "TCPRoute", "tcproutes", List.of(), TcpRouteSpec.class),

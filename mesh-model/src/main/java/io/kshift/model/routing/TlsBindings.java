@@ -1,5 +1,6 @@
 package io.kshift.model.routing;
 
+import io.kshift.model.gateway.FrontendTls;
 import io.kshift.model.gateway.KubeGatewaySpec;
 import io.kshift.model.gateway.Listener;
 import io.kshift.model.gateway.ListenerTls;
@@ -38,15 +39,54 @@ public final class TlsBindings {
     }
 
     /**
-     * How a chain terminates: the Secrets whose certificates it presents (picked by SNI among them), the Secret
-     * whose CA validates client certificates (MUTUAL; null: none asked), and the TLS versions allowed (null: the
-     * library's defaults).
+     * How a chain terminates: the Secrets whose certificates it presents (picked by SNI among them), the CA bundles
+     * client certificates must chain to (empty: none asked for; Secrets, or ConfigMaps for a Gateway API Gateway's
+     * {@code spec.tls.frontend}), how clients are held to them ({@link ClientAuth}: {@code NONE} exactly when there
+     * are none), and the TLS versions allowed (null: the library's defaults).
      */
-    public record Termination(List<SecretRef> certificates, SecretRef clientCa, String minVersion, String maxVersion) {
+    public record Termination(List<SecretRef> certificates, List<SecretRef> clientCas, ClientAuth clientAuth,
+                              String minVersion, String maxVersion) {
+        public Termination {
+            certificates = List.copyOf(certificates);
+            clientCas = List.copyOf(clientCas);
+            clientAuth = clientCas.isEmpty() ? ClientAuth.NONE
+                    : clientAuth == null || clientAuth == ClientAuth.NONE ? ClientAuth.REQUIRE : clientAuth;
+        }
+
+        /** Whether clients are asked for certificates. */
+        public boolean mutual() {
+            return !clientCas.isEmpty();
+        }
     }
 
-    /** A Secret a gateway names, and where. */
+    /** How a terminating listener holds clients to its CA bundles. */
+    public enum ClientAuth {
+        /** Clients are not asked for certificates. */
+        NONE,
+        /** A certificate that chains to the CAs is required (Istio MUTUAL, Gateway API AllowValidOnly). */
+        REQUIRE,
+        /** A certificate is asked for; one presented must chain to the CAs, none is let through (OPTIONAL_MUTUAL). */
+        OPTIONAL,
+        /** A certificate is asked for; a client with none, or one that does not chain, is let through all the same
+         * (Gateway API AllowInsecureFallback: the backend decides). */
+        ACCEPT_UNTRUSTED
+    }
+
+    /** A Secret a gateway names, and where (for a client CA bundle, a Secret or a ConfigMap). */
     public record SecretRef(ResourceKey secret, String field) {
+    }
+
+    /**
+     * The CA bundle (PEM) a Secret ({@code ca.crt}, or Istio's {@code cacert}) or a ConfigMap ({@code ca.crt})
+     * holds for validating client certificates; empty when it holds none.
+     */
+    public static java.util.Optional<String> caBundle(Resource holder) {
+        if (holder.spec() instanceof io.kshift.model.k8s.ConfigMapSpec map) {
+            return map.text(io.kshift.model.k8s.ConfigMapSpec.CA_CERT);
+        }
+        io.kshift.model.secret.SecretSpec secret = holder.specAs(io.kshift.model.secret.SecretSpec.class);
+        return secret.caEntry().flatMap(secret::publicBytes)
+                .map(b -> new String(b, java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     /**
@@ -105,7 +145,7 @@ public final class TlsBindings {
                 List<SniRoute> routes = protocol.equals("TLS") ? gatewayApiRoutes(config, gw, l, passthrough)
                         : List.of();
                 chains.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(new Chain(gw.key(), field, names,
-                        passthrough ? null : gatewayApiTermination(gw, l.tls(), field + ".tls"), routes,
+                        passthrough ? null : gatewayApiTermination(gw, l, field + ".tls"), routes,
                         protocol.equals("HTTPS") && !passthrough));
                 http.merge(l.port(), protocol.equals("HTTPS") && !passthrough, Boolean::logicalAnd);
             }
@@ -134,7 +174,7 @@ public final class TlsBindings {
     }
 
     /**
-     * The Secret that validates a MUTUAL server's clients: {@code caCertCredentialName}, else the Secret
+     * The Secret that validates a MUTUAL (or OPTIONAL_MUTUAL) server's clients: {@code caCertCredentialName}, else the Secret
      * {@code <credentialName>-cacert} where it exists (Istio's convention), else the credential itself.
      */
     private static Termination istioTermination(MeshConfig config, Resource gw, ServerTlsSettings tls, String field) {
@@ -145,17 +185,20 @@ public final class TlsBindings {
             certs.add(new SecretRef(secret(gw.namespace(), names.get(i)), field + namesField
                     + (tls.credentialNames().isEmpty() ? "" : "[" + i + "]")));
         }
-        SecretRef ca = null;
-        if (tls.effectiveMode() == ServerTlsSettings.Mode.MUTUAL && !names.isEmpty()) {
+        List<SecretRef> ca = List.of();
+        boolean optional = tls.effectiveMode() == ServerTlsSettings.Mode.OPTIONAL_MUTUAL;
+        if ((tls.effectiveMode() == ServerTlsSettings.Mode.MUTUAL || optional) && !names.isEmpty()) {
             if (tls.caCertCredentialName() != null) {
-                ca = new SecretRef(secret(gw.namespace(), tls.caCertCredentialName()), field + ".caCertCredentialName");
+                ca = List.of(new SecretRef(secret(gw.namespace(), tls.caCertCredentialName()),
+                        field + ".caCertCredentialName"));
             } else {
                 ResourceKey separate = secret(gw.namespace(), names.get(0) + "-cacert");
-                ca = new SecretRef(config.get(separate).isPresent() ? separate : certs.get(0).secret(),
-                        certs.get(0).field());
+                ca = List.of(new SecretRef(config.get(separate).isPresent() ? separate : certs.get(0).secret(),
+                        certs.get(0).field()));
             }
         }
-        return new Termination(List.copyOf(certs), ca, version(tls.minProtocolVersion()),
+        return new Termination(certs, ca, optional ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE,
+                version(tls.minProtocolVersion()),
                 version(tls.maxProtocolVersion()));
     }
 
@@ -169,14 +212,44 @@ public final class TlsBindings {
         };
     }
 
-    private static Termination gatewayApiTermination(Resource gw, ListenerTls tls, String field) {
+    /**
+     * A Gateway API listener's certificates and, on an HTTPS listener, the client validation its Gateway's
+     * {@code spec.tls.frontend} asks for on its port (the port's {@code perPort} entry, else the default). References
+     * to kinds other than core ConfigMaps and Secrets are left out (the validator refuses them).
+     */
+    private static Termination gatewayApiTermination(Resource gw, Listener l, String field) {
+        ListenerTls tls = l.tls();
         List<SecretRef> certs = new ArrayList<>();
         for (int i = 0; i < tls.certificateRefs().size(); i++) {
             SecretObjectReference ref = tls.certificateRefs().get(i);
             certs.add(new SecretRef(secret(ref.namespace() == null ? gw.namespace() : ref.namespace(), ref.name()),
                     field + ".certificateRefs[" + i + "]"));
         }
-        return new Termination(List.copyOf(certs), null, null, null);
+        List<SecretRef> cas = new ArrayList<>();
+        ClientAuth auth = ClientAuth.REQUIRE;
+        FrontendTls frontend = gw.specAs(KubeGatewaySpec.class).tls() == null ? null
+                : gw.specAs(KubeGatewaySpec.class).tls().frontend();
+        if (frontend != null && upper(l.protocol()).equals("HTTPS")) {
+            String at = "spec.tls.frontend.default";
+            for (int i = 0; i < frontend.perPort().size(); i++) {
+                if (frontend.perPort().get(i).port() != null && frontend.perPort().get(i).port() == l.port()) {
+                    at = "spec.tls.frontend.perPort[" + i + "].tls";
+                    break;
+                }
+            }
+            FrontendTls.Validation v = frontend.validationFor(l.port()).orElse(null);
+            for (int i = 0; v != null && i < v.caCertificateRefs().size(); i++) {
+                FrontendTls.CaCertificateRef ref = v.caCertificateRefs().get(i);
+                String where = at + ".validation.caCertificateRefs[" + i + "]";
+                ref.coreKind().ifPresent(kind -> cas.add(new SecretRef(new ResourceKey(kind.equals("ConfigMap")
+                        ? Kind.CONFIG_MAP : Kind.SECRET, ref.namespace() == null ? gw.namespace() : ref.namespace(),
+                        ref.name()), where)));
+            }
+            if (v != null && v.effectiveMode() == FrontendTls.Validation.Mode.AllowInsecureFallback) {
+                auth = ClientAuth.ACCEPT_UNTRUSTED;
+            }
+        }
+        return new Termination(certs, cas, auth, null, null);
     }
 
     /** A passthrough server's VirtualService tls routes (by SNI), then its tcp route for everything else. */

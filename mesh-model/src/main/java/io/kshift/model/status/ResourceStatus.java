@@ -32,10 +32,10 @@ public final class ResourceStatus {
 
     /**
      * The {@code status} object for {@code r} given its notes, at config generation {@code generation}; null for
-     * kinds Kubernetes shows without conditions (Secret, Namespace).
+     * kinds Kubernetes shows without conditions (Secret, ConfigMap, Namespace).
      */
     public static Map<String, Object> of(Resource r, List<StatusNote> notes, long generation) {
-        if (r.type() == Kind.SECRET || r.type() == Kind.NAMESPACE) {
+        if (r.type() == Kind.SECRET || r.type() == Kind.CONFIG_MAP || r.type() == Kind.NAMESPACE) {
             return null;
         }
         if (PER_PARENT.contains(r.type())) {

@@ -39,12 +39,15 @@ class ResourceReaderTest {
                     port: 443
                     tls: {mode: Terminate, certificateRefs: [{name: cert}]}
                     wieght: 3
-                  tls: {frontend: {default: {validation: {caCertificateRefs: [{name: ca, kind: ConfigMap}]}}}}
+                  tls:
+                    frontend: {default: {validation: {caCertificateRefs: [{name: ca, kind: ConfigMap}], mood: x}}}
+                    backend: {clientCertificateRef: {name: client}}
                 """);
         assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactlyInAnyOrder(
-                "spec.tls: not supported: Gateway-wide TLS (client certificate validation by frontend, a client"
-                        + " certificate to backends) is not served by this kshift version; Istio's MUTUAL mode"
-                        + " validates clients",
+                "spec.tls.backend: not supported: a client certificate for backends is not served: kshift"
+                        + " originates TLS to a backend by a DestinationRule's tls, whose MUTUAL mode names the"
+                        + " certificate to present",
+                "spec.tls.frontend.default.validation.mood: unknown field",
                 "spec.listeners[0].wieght: unknown field");
     }
 

@@ -13,7 +13,7 @@ final class ModelFields {
 
     static RecordComponent component(Class<?> record, String name) {
         for (RecordComponent rc : record.getRecordComponents()) {
-            if (rc.getName().equals(name)) {
+            if (io.kshift.model.codec.JsonNames.of(rc).equals(name)) {
                 return rc;
             }
         }

@@ -11,10 +11,13 @@ public record ListenerSpec(ListenerProtocol protocol, ServerTls tls) {
         return new ListenerSpec(protocol, null);
     }
 
-    /** Whether moving from {@code other} to this needs new sockets (not just new certificates). */
+    /**
+     * Whether moving from {@code other} to this needs new sockets (not just new certificates): how clients are asked
+     * for certificates is a server option that new TLS options do not change.
+     */
     public boolean reopens(ListenerSpec other) {
         return other == null || protocol != other.protocol() || (tls == null) != (other.tls() == null)
-                || tls != null && tls.mutual() != other.tls().mutual();
+                || tls != null && tls.clientAuth() != other.tls().clientAuth();
     }
 
     /** {@code tcp}, {@code http}, {@code https} or {@code tls}: how listeners are named in a node's status. */

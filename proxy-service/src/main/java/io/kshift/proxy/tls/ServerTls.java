@@ -1,7 +1,7 @@
 package io.kshift.proxy.tls;
 
 import io.kshift.model.secret.Pem;
-import io.netty.handler.ssl.ClientAuth;
+import io.kshift.model.routing.TlsBindings.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.vertx.core.net.KeyCertOptions;
@@ -19,7 +19,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * What a listener presents when it terminates TLS: certificate chains with their keys, the CA that client
- * certificates must chain to (MUTUAL; null: none asked for) and the TLS versions allowed (empty: the library's).
+ * certificates must chain to (null: none asked for), how clients are held to it ({@link ClientAuth}: required,
+ * optional, or let through untrusted) and the TLS versions allowed (empty: the library's).
  * The certificate for a connection is chosen by the JDK's PKIX key manager, by SNI among the names the certificates
  * carry and by key type (an RSA and an ECDSA certificate side by side). Equal by content, so a rebuilt table that
  * holds the same certificates keeps the contexts already built; the TLS contexts are built once, when first asked.
@@ -35,6 +36,7 @@ public final class ServerTls {
 
     private final List<Identity> identities;
     private final String clientCaPem;
+    private final ClientAuth clientAuth;
     private final List<String> protocols;
     private volatile KeyManagerFactory keyManagers;
     private volatile SslContext netty;
@@ -46,13 +48,23 @@ public final class ServerTls {
     }
 
     public ServerTls(List<Identity> identities, String clientCaPem, List<String> protocols) {
+        this(identities, clientCaPem, ClientAuth.REQUIRE, protocols);
+    }
+
+    public ServerTls(List<Identity> identities, String clientCaPem, ClientAuth clientAuth, List<String> protocols) {
         this.identities = List.copyOf(identities);
         this.clientCaPem = clientCaPem;
+        this.clientAuth = clientCaPem == null ? ClientAuth.NONE
+                : clientAuth == ClientAuth.NONE ? ClientAuth.REQUIRE : clientAuth;
         this.protocols = List.copyOf(protocols);
     }
 
     public boolean mutual() {
         return clientCaPem != null;
+    }
+
+    public ClientAuth clientAuth() {
+        return clientAuth;
     }
 
     public List<Identity> identities() {
@@ -71,7 +83,7 @@ public final class ServerTls {
         SSLOptions options = new SSLOptions().setKeyCertOptions(KeyCertOptions.wrap(keyManagers()))
                 .setUseAlpn(true);
         if (mutual()) {
-            options.setTrustOptions(TrustOptions.wrap(trustManagers()));
+            options.setTrustOptions(trustOptions());
         }
         if (!protocols.isEmpty()) {
             options.setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(protocols));
@@ -86,8 +98,8 @@ public final class ServerTls {
             options.setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
         }
         if (mutual()) {
-            options.setTrustOptions(TrustOptions.wrap(trustManagers()))
-                    .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+            options.setTrustOptions(trustOptions()).setClientAuth(clientAuth == ClientAuth.REQUIRE
+                    ? io.vertx.core.http.ClientAuth.REQUIRED : io.vertx.core.http.ClientAuth.REQUEST);
         }
         if (!protocols.isEmpty()) {
             options.setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(protocols));
@@ -101,8 +113,13 @@ public final class ServerTls {
         if (c == null) {
             try {
                 SslContextBuilder b = SslContextBuilder.forServer(keyManagers()).sslProvider(provider());
-                if (mutual()) {
-                    b.trustManager(trustManagers()).clientAuth(ClientAuth.REQUIRE);
+                switch (clientAuth) {
+                    case NONE -> { }
+                    case REQUIRE -> b.trustManager(trustManagers()).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+                    case OPTIONAL -> b.trustManager(trustManagers()).clientAuth(
+                            io.netty.handler.ssl.ClientAuth.OPTIONAL);
+                    case ACCEPT_UNTRUSTED -> b.trustManager(new LenientTrustManager(trustManagers())).clientAuth(
+                            io.netty.handler.ssl.ClientAuth.OPTIONAL);
                 }
                 if (!protocols.isEmpty()) {
                     b.protocols(protocols);
@@ -139,6 +156,11 @@ public final class ServerTls {
         return k;
     }
 
+    private TrustOptions trustOptions() {
+        return clientAuth == ClientAuth.ACCEPT_UNTRUSTED ? TrustOptions.wrap(new LenientTrustManager(trustManagers()))
+                : TrustOptions.wrap(trustManagers());
+    }
+
     private TrustManagerFactory trustManagers() {
         if (!mutual()) {
             return null;
@@ -161,16 +183,16 @@ public final class ServerTls {
     @Override
     public boolean equals(Object o) {
         return o instanceof ServerTls t && identities.equals(t.identities) && Objects.equals(clientCaPem, t.clientCaPem)
-                && protocols.equals(t.protocols);
+                && clientAuth == t.clientAuth && protocols.equals(t.protocols);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(identities, clientCaPem, protocols);
+        return Objects.hash(identities, clientCaPem, clientAuth, protocols);
     }
 
     @Override
     public String toString() {
-        return "ServerTls[" + identities.size() + " certificate(s)" + (mutual() ? ", client CA" : "") + "]";
+        return "ServerTls[" + identities.size() + " certificate(s)" + (mutual() ? ", client CA " + clientAuth : "") + "]";
     }
 }

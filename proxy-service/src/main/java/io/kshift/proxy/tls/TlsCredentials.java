@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Turns the Secrets a termination names into a {@link ServerTls}, opening sealed keys with the fleet key. What
+ * Turns the Secrets (and ConfigMaps holding client CAs) a termination names into a {@link ServerTls}, opening sealed keys with the fleet key. What
  * does not open or read is logged and that termination left out (its chain serves nothing) rather than failing
  * the whole table: the validator proved the Secrets exist and hold certificates, and config-service that the keys
  * match, so this happens only with a wrong fleet key. {@code previous}: the last table's, reused when equal.
@@ -40,6 +40,7 @@ public final class TlsCredentials {
     public Optional<ServerTls> of(List<TlsBindings.Termination> terminations) {
         List<ServerTls.Identity> ids = new ArrayList<>();
         String ca = null;
+        TlsBindings.ClientAuth auth = TlsBindings.ClientAuth.NONE;
         List<String> protocols = new ArrayList<>();
         try {
             for (TlsBindings.Termination t : terminations) {
@@ -49,9 +50,12 @@ public final class TlsCredentials {
                         ids.add(id);
                     }
                 }
-                if (t.clientCa() != null) {
-                    String pem = caPem(t.clientCa());
-                    ca = ca == null ? pem : ca.contains(pem) ? ca : ca + pem;
+                for (TlsBindings.SecretRef ref : t.clientCas()) {
+                    String pem = caPem(ref);
+                    ca = ca == null ? pem : ca.contains(pem) ? ca : ca + (ca.endsWith("\n") ? "" : "\n") + pem;
+                }
+                if (t.clientAuth().compareTo(auth) > 0) {
+                    auth = t.clientAuth(); // the validator holds a port's chains to one; the laxest, were they not
                 }
                 if (protocols.isEmpty()) {
                     protocols.addAll(versions(t.minVersion(), t.maxVersion()));
@@ -60,7 +64,7 @@ public final class TlsCredentials {
             if (ids.isEmpty()) {
                 return Optional.empty();
             }
-            ServerTls tls = new ServerTls(ids, ca, protocols);
+            ServerTls tls = new ServerTls(ids, ca, auth, protocols);
             ServerTls kept = built.computeIfAbsent(tls, k -> previous.getOrDefault(k, k));
             return Optional.of(kept.verified());
         } catch (RuntimeException e) {
@@ -87,11 +91,10 @@ public final class TlsCredentials {
     }
 
     private String caPem(TlsBindings.SecretRef ref) {
-        SecretSpec spec = config.get(ref.secret()).orElseThrow(() -> new IllegalStateException(ref.secret()
-                + " does not exist")).specAs(SecretSpec.class);
-        String entry = spec.caEntry().orElseThrow(() -> new IllegalStateException(ref.secret()
+        Resource holder = config.get(ref.secret()).orElseThrow(() -> new IllegalStateException(ref.secret()
+                + " does not exist"));
+        return TlsBindings.caBundle(holder).orElseThrow(() -> new IllegalStateException(ref.secret()
                 + " holds no CA certificate"));
-        return new String(spec.publicBytes(entry).orElseThrow(), StandardCharsets.US_ASCII);
     }
 
     private static final List<String> ORDER = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");

@@ -48,6 +48,7 @@ final class TlsRules {
             for (int i = 0; i < listeners.size(); i++) {
                 listener(config, gw, listeners.get(i), "spec.listeners[" + i + "]", findings);
             }
+            FrontendTlsRules.check(config, gw, findings);
         }
         for (Resource dr : config.ofKind(Kind.DESTINATION_RULE)) {
             var spec = dr.specAs(io.kshift.model.istio.DestinationRuleSpec.class);
@@ -130,8 +131,9 @@ final class TlsRules {
             }
             TlsBindings.Termination a = first.termination();
             TlsBindings.Termination b = c.termination();
-            boolean sameCa = a.clientCa() == null ? b.clientCa() == null
-                    : b.clientCa() != null && a.clientCa().secret().equals(b.clientCa().secret());
+            boolean sameCa = a.clientCas().stream().map(TlsBindings.SecretRef::secret).toList()
+                    .equals(b.clientCas().stream().map(TlsBindings.SecretRef::secret).toList())
+                    && a.clientAuth() == b.clientAuth();
             if (!sameCa || !java.util.Objects.equals(a.minVersion(), b.minVersion())
                     || !java.util.Objects.equals(a.maxVersion(), b.maxVersion())) {
                 findings.error(c.gateway(), c.field() + ".tls", "HTTPS port " + port.port() + " is already served by "
@@ -225,9 +227,7 @@ final class TlsRules {
             case AUTO_PASSTHROUGH, ISTIO_MUTUAL -> findings.error(gw.key(), at + ".mode", tls.effectiveMode()
                     + " is Istio's mesh mTLS between sidecars, which kshift proxies (shared gateways) do not take part"
                     + " in; use SIMPLE, MUTUAL or PASSTHROUGH");
-            case OPTIONAL_MUTUAL -> findings.error(gw.key(), at + ".mode", "OPTIONAL_MUTUAL is not served by this"
-                    + " kshift version; use MUTUAL or SIMPLE");
-            case SIMPLE, MUTUAL -> {
+            case SIMPLE, MUTUAL, OPTIONAL_MUTUAL -> {
                 if (tls.credentials().isEmpty()) {
                     findings.error(gw.key(), at + ".credentialName", "is required for mode " + tls.effectiveMode()
                             + ": the certificate and key come from a Secret in namespace " + gw.namespace());
@@ -248,8 +248,10 @@ final class TlsRules {
                 }
             }
         }
-        if (tls.caCertCredentialName() != null && tls.effectiveMode() != ServerTlsSettings.Mode.MUTUAL) {
-            findings.warn(gw.key(), at + ".caCertCredentialName", "used with mode MUTUAL only; ignored");
+        if (tls.caCertCredentialName() != null && tls.effectiveMode() != ServerTlsSettings.Mode.MUTUAL
+                && tls.effectiveMode() != ServerTlsSettings.Mode.OPTIONAL_MUTUAL) {
+            findings.warn(gw.key(), at + ".caCertCredentialName", "used with modes MUTUAL and OPTIONAL_MUTUAL only;"
+                    + " ignored");
         }
         if (tls.redirects()) {
             findings.warn(gw.key(), at + ".httpsRedirect", "applies to HTTP servers; ignored on " + protocol);
@@ -313,10 +315,32 @@ final class TlsRules {
         for (TlsBindings.SecretRef ref : chain.termination().certificates()) {
             secret(config, chain.gateway(), ref, true, findings);
         }
-        TlsBindings.SecretRef ca = chain.termination().clientCa();
-        if (ca != null) {
-            secret(config, chain.gateway(), ca, false, findings);
+        for (TlsBindings.SecretRef ca : chain.termination().clientCas()) {
+            if (ca.secret().kind() == Kind.CONFIG_MAP) {
+                configMap(config, chain.gateway(), ca, findings);
+            } else {
+                secret(config, chain.gateway(), ca, false, findings);
+            }
         }
+    }
+
+    /** A ConfigMap a Gateway's client validation names: it exists and its {@code ca.crt} reads. */
+    private static void configMap(MeshConfig config, ResourceKey gateway, TlsBindings.SecretRef ref,
+                                  Findings findings) {
+        Optional<Resource> found = config.get(ref.secret());
+        String name = "ConfigMap " + ref.secret().namespace() + "/" + ref.secret().name();
+        if (found.isEmpty()) {
+            findings.error(gateway, ref.field(), name + " does not exist; apply it first (a Gateway may not"
+                    + " validate clients with a CA it cannot read)");
+            return;
+        }
+        Optional<String> pem = TlsBindings.caBundle(found.get());
+        if (pem.isEmpty()) {
+            findings.error(gateway, ref.field(), name + " holds no ca.crt to check client certificates with");
+            return;
+        }
+        certificates(gateway, ref, name + " ca.crt", pem.get().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                findings);
     }
 
     /** {@code identity}: must hold a certificate and a key; otherwise a CA bundle for client certificates. */
@@ -340,15 +364,21 @@ final class TlsRules {
             findings.error(gateway, ref.field(), name + " holds no private key (tls.key, or key)");
             return;
         }
+        certificates(gateway, ref, name + " " + entry.get(), spec.publicBytes(entry.get()).orElseThrow(), findings);
+    }
+
+    /** PEM certificates that must read; the first one's expiry is warned about. */
+    private static void certificates(ResourceKey gateway, TlsBindings.SecretRef ref, String what, byte[] pem,
+                                     Findings findings) {
         try {
-            List<X509Certificate> certs = Pem.certificates(spec.publicBytes(entry.get()).orElseThrow());
+            List<X509Certificate> certs = Pem.certificates(pem);
             X509Certificate leaf = certs.get(0);
             if (leaf.getNotAfter().toInstant().isBefore(CLOCK.instant())) {
-                findings.warn(gateway, ref.field(), name + ": its certificate expired on " + leaf.getNotAfter()
+                findings.warn(gateway, ref.field(), what + ": its certificate expired on " + leaf.getNotAfter()
                         .toInstant() + "; clients will refuse it");
             }
         } catch (Pem.PemException | IllegalArgumentException e) {
-            findings.error(gateway, ref.field(), name + " " + entry.get() + " " + e.getMessage());
+            findings.error(gateway, ref.field(), what + " " + e.getMessage());
         }
     }
 }
