@@ -46,8 +46,6 @@ public final class NotSupported {
                     "extensionRef", "extension filters are implementation-specific, and kshift defines none",
                     "externalAuth", "external authorization is not served by this kshift version")),
             Map.entry(io.kshift.model.gateway.HttpRouteRule.class, Map.of(
-                    "retry", "HTTPRoute retries are not served by this kshift version; a VirtualService's retries"
-                            + " are",
                     "sessionPersistence", "session persistence is not served by this kshift version; a"
                             + " DestinationRule's consistentHash keeps requests with the same header or cookie on"
                             + " one endpoint")),
@@ -80,8 +78,6 @@ public final class NotSupported {
                     "destinationSubnets", "matching on the destination address is not served by this kshift"
                             + " version; proxies route by port")),
             Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
-                    "backoff", "not configurable in this kshift version: 25 ms base, doubling, fully jittered, at"
-                            + " most 400 ms",
                     "retryIgnorePreviousHosts", "not configurable in this kshift version: a retry starts at the next"
                             + " endpoint in order, skipping ejected ones",
                     "retryRemoteLocalities", LOCALITY)),

@@ -6,12 +6,17 @@ import jakarta.validation.constraints.PositiveOrZero;
 
 /**
  * Retries: up to {@code attempts} more tries, each bounded by {@code perTryTimeout}, on the conditions of
- * {@code retryOn} (Envoy's names, comma-separated; plain status codes such as {@code 503} also count).
+ * {@code retryOn} (Envoy's names, comma-separated; plain status codes such as {@code 503} also count), each after
+ * at least {@code backoff} (unset: Envoy's 25 ms base, fully jittered).
  */
 public record HttpRetry(
         @PositiveOrZero(message = "must not be negative") Integer attempts,
         @IstioDurationValue String perTryTimeout,
         @Pattern(regexp = RetryOn.PATTERN, message = "must be a comma-separated list of "
                 + "5xx, gateway-error, connect-failure, refused-stream, retriable-4xx, reset or status codes 100-599")
-        String retryOn) {
+        String retryOn,
+        @IstioDurationValue String backoff) {
+    public HttpRetry(Integer attempts, String perTryTimeout, String retryOn) {
+        this(attempts, perTryTimeout, retryOn, null);
+    }
 }

@@ -84,13 +84,31 @@ public final class GatewayApiHttp {
         List<HttpRouteDestination> route = rule.backendRefs().stream().map(b -> new HttpRouteDestination(
                 destination(b, namespace), b.effectiveWeight(), null)).toList();
         String timeout = rule.timeouts() == null ? null : rule.timeouts().request();
-        HttpRetry retries = rule.timeouts() == null || rule.timeouts().backendRequest() == null ? null
-                : new HttpRetry(0, rule.timeouts().backendRequest(), null);
+        HttpRetry retries = retries(rule);
         Headers headers = request == null && response == null ? null : new Headers(request, response);
         // The API: a rule that neither forwards nor redirects answers 500.
         HttpDirectResponse direct = route.isEmpty() && redirect == null ? new HttpDirectResponse(500, null) : null;
         return new HttpRoute(rule.name(), match, route, redirect, rewrite, timeout, retries, null, null, null, mirrors,
                 headers, cors, direct);
+    }
+
+    /**
+     * A rule's retry and backend request timeout as Istio's retries. With a {@code retry} (GEP-1731): its codes, and
+     * connection errors (a failed connect, a refused stream, a reset or a try's timeout) as the API asks, at most
+     * {@code attempts} times (2 when unset), each try bounded by {@code timeouts.backendRequest}, each retry after
+     * {@code backoff} at least. Without one, a backend request timeout alone bounds the one try; with neither,
+     * Istio's default retries apply, as Istio applies them to HTTPRoutes.
+     */
+    private static HttpRetry retries(HttpRouteRule rule) {
+        String perTry = rule.timeouts() == null ? null : rule.timeouts().backendRequest();
+        HttpRouteRule.Retry retry = rule.retry();
+        if (retry == null) {
+            return perTry == null ? null : new HttpRetry(0, perTry, null);
+        }
+        StringBuilder on = new StringBuilder("connect-failure,refused-stream,reset");
+        retry.codes().stream().distinct().sorted().forEach(code -> on.append(',').append(code));
+        return new HttpRetry(retry.attempts() == null ? 2 : retry.attempts(), perTry, on.toString(),
+                retry.backoff());
     }
 
     /**

@@ -62,6 +62,29 @@ class GatewayApiHttpTest {
 
     /** The API: a rule with no backendRefs and no filter that answers (a redirect) is answered 500. */
     @Test
+    void aRetryBecomesIstioRetriesOnItsCodesAndConnectionErrors() {
+        BackendRef backend = new BackendRef(null, null, "httpbin", null, 8000, null);
+        var retried = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),
+                new HttpRouteRule.Timeouts("10s", "2s"), new HttpRouteRule.Retry(List.of(503, 500, 503), 4, "100ms")),
+                "default");
+        assertThat(retried.retries()).isEqualTo(new io.kshift.model.istio.HttpRetry(4, "2s",
+                "connect-failure,refused-stream,reset,500,503", "100ms"));
+        assertThat(retried.timeout()).isEqualTo("10s");
+
+        var byDefault = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend), null,
+                new HttpRouteRule.Retry(List.of(), null, null)), "default");
+        assertThat(byDefault.retries()).as("attempts unset: 2; no codes: connection errors only")
+                .isEqualTo(new io.kshift.model.istio.HttpRetry(2, null, "connect-failure,refused-stream,reset", null));
+
+        var timeoutOnly = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),
+                new HttpRouteRule.Timeouts(null, "2s")), "default");
+        assertThat(timeoutOnly.retries()).as("a backend timeout alone: one try").isEqualTo(
+                new io.kshift.model.istio.HttpRetry(0, "2s", null));
+        assertThat(GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend), null),
+                "default").retries()).as("neither: Istio's default retries").isNull();
+    }
+
+    @Test
     void aRuleThatNeitherForwardsNorRedirectsAnswers500() {
         var rule = new HttpRouteRule(null, List.of(), List.of(new HttpRouteFilter(HttpRouteFilter.Type.URLRewrite, null,
                 null, null, null, new HttpRouteFilter.UrlRewrite("internal", null), null)), List.of(), null);

@@ -601,9 +601,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         if (stream != null && body == null) {
             stream.hold(); // the client waits for the retry: its body so far must still fit the kept copy then
         }
-        // Envoy's backoff: 25 ms base, doubling, fully jittered.
-        long backoff = 1 + random.nextLong(25L << Math.min(attempt, 4));
-        context.setTimer(backoff, id -> forward(attempt + 1, true));
+        context.setTimer(route.retry().backoffMillis(attempt, random), id -> forward(attempt + 1, true));
         return true;
     }
 

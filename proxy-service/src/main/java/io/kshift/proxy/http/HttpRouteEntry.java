@@ -56,8 +56,24 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
     }
 
     /** {@code attempts} retries after the first try, each try bounded by {@code perTry} (null: only the route timeout). */
-    record Retry(int attempts, Duration perTry, RetryOn on) {
-        static final Retry NONE = new Retry(0, null, RetryOn.parse(RetryOn.DEFAULT));
+    /** {@code backoff}: the least wait before a retry; null: Envoy's 25 ms base, fully jittered. */
+    record Retry(int attempts, Duration perTry, RetryOn on, Duration backoff) {
+        static final Retry NONE = new Retry(0, null, RetryOn.parse(RetryOn.DEFAULT), null);
+
+        /**
+         * How long before retry {@code attempt + 1}. Envoy's default (no backoff set): a 25 ms base doubling per
+         * retry, fully jittered (0 to 25, 50, ... 400 ms). With a backoff: never less than it (the Gateway API's
+         * "minimum duration", Istio's "minimum duration between retry attempts"), doubling per retry up to ten
+         * times it, with up to a quarter more of jitter so retries of many requests spread out.
+         */
+        long backoffMillis(int attempt, java.util.random.RandomGenerator random) {
+            if (backoff == null) {
+                return 1 + random.nextLong(25L << Math.min(attempt, 4));
+            }
+            long least = Math.max(1, backoff.toMillis());
+            long wait = Math.min(least << Math.min(attempt, 4), 10 * least);
+            return wait + random.nextLong(wait / 4 + 1);
+        }
     }
 
     /** The same route taken by {@code blocks} alone (a Gateway API rule's matches are ranked one by one). */

@@ -36,7 +36,8 @@ import java.util.TreeMap;
  */
 public final class HttpTableBuilder {
     /** Istio's retry policy for routes that set none: 2 retries on connect failures, refused streams and 503. */
-    static final HttpRouteEntry.Retry ISTIO_DEFAULT_RETRY = new HttpRouteEntry.Retry(2, null, RetryOn.parse(null));
+    static final HttpRouteEntry.Retry ISTIO_DEFAULT_RETRY = new HttpRouteEntry.Retry(2, null, RetryOn.parse(null),
+            null);
 
     private final DestinationResolver resolver;
     private final Destinations destinations;
@@ -405,7 +406,7 @@ public final class HttpTableBuilder {
         // Istio: attempts is a plain proto int, so leaving it out means 0 (retries off).
         int attempts = route.retries().attempts() == null ? 0 : route.retries().attempts();
         return new HttpRouteEntry.Retry(attempts, duration(route.retries().perTryTimeout()),
-                RetryOn.parse(route.retries().retryOn()));
+                RetryOn.parse(route.retries().retryOn()), duration(route.retries().backoff()));
     }
 
     static Duration duration(String text) {

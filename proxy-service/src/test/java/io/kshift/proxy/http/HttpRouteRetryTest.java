@@ -1,0 +1,136 @@
+package io.kshift.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.proxy.config.RouteTableHolder;
+import io.kshift.testkit.KafkaBrokerResource;
+import io.kshift.testkit.TestIssuer;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HTTPRoute retries (GEP-1731) through one node: the codes a rule names are retried, others reach the client,
+ * {@code attempts} bounds the tries, and each retry waits at least {@code backoff}.
+ */
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestIssuer.class)
+class HttpRouteRetryTest extends GatewayHttpFixture {
+    @Inject
+    RouteTableHolder tables;
+
+    com.sun.net.httpserver.HttpServer flaky;
+    /** The status each request gets, in turn: the last one repeats. */
+    final List<Integer> statuses = new CopyOnWriteArrayList<>();
+    final AtomicInteger asked = new AtomicInteger();
+    final List<Long> askedAt = new CopyOnWriteArrayList<>();
+    int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        flaky = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        flaky.createContext("/", ex -> {
+            int n = asked.getAndIncrement();
+            askedAt.add(System.nanoTime());
+            int status = statuses.get(Math.min(n, statuses.size() - 1));
+            byte[] body = ("status " + status).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            ex.sendResponseHeaders(status, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        flaky.start();
+        port = HttpMesh.freePort();
+    }
+
+    @AfterEach
+    void stopFlaky() {
+        flaky.stop(0);
+    }
+
+    void route(String retry) {
+        mesh.publishNext(tables, """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: web}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: http, protocol: HTTP, port: %d}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: flaky}
+                spec: {ports: [{name: http, port: 8080}], selector: {app: flaky}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: flaky-1}
+                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: flaky}}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: flaky}
+                spec:
+                  parentRefs: [{name: web}]
+                  rules:
+                  - backendRefs: [{name: flaky, port: 8080}]
+                    retry: %s
+                """.formatted(port, flaky.getAddress().getPort(), retry));
+    }
+
+    int get() throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/get"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode();
+    }
+
+    void answers(Integer... sequence) {
+        statuses.clear();
+        statuses.addAll(List.of(sequence));
+        asked.set(0);
+        askedAt.clear();
+    }
+
+    @Test
+    void theCodesARuleNamesAreRetriedUpToItsAttempts() throws Exception {
+        route("{codes: [500, 503], attempts: 2}");
+        answers(503, 500, 200);
+        assertThat(get()).as("503 and 500 retried, the third try answers").isEqualTo(200);
+        assertThat(asked).hasValue(3);
+
+        answers(503, 503, 503, 200);
+        assertThat(get()).as("two retries at most: the third 503 reaches the client").isEqualTo(503);
+        assertThat(asked).hasValue(3);
+
+        answers(502, 200);
+        assertThat(get()).as("502 is not a code the rule names").isEqualTo(502);
+        assertThat(asked).hasValue(1);
+
+        route("{codes: [502]}");
+        answers(502, 502, 502, 200);
+        assertThat(get()).as("attempts unset: 2 retries").isEqualTo(502);
+        assertThat(asked).hasValue(3);
+    }
+
+    @Test
+    void eachRetryWaitsAtLeastTheBackoff() throws Exception {
+        route("{codes: [503], attempts: 2, backoff: 300ms}");
+        answers(503, 503, 200);
+        assertThat(get()).isEqualTo(200);
+        assertThat(askedAt).hasSize(3);
+        assertThat(askedAt.get(1) - askedAt.get(0)).as("first retry").isGreaterThanOrEqualTo(300_000_000L);
+        assertThat(askedAt.get(2) - askedAt.get(1)).as("second retry: the backoff doubled")
+                .isGreaterThanOrEqualTo(600_000_000L);
+    }
+}
