@@ -47,13 +47,30 @@ public class ChangeResource {
     private final ChangeLedger ledger;
     private final IdempotencyKeys keys;
     private final io.kshift.config.secrets.SecretIntake secrets;
+    private final io.kshift.config.bus.LiveConfig live;
 
     public ChangeResource(ChangeFlow flow, ChangeLedger ledger, IdempotencyKeys keys,
-                          io.kshift.config.secrets.SecretIntake secrets) {
+                          io.kshift.config.secrets.SecretIntake secrets, io.kshift.config.bus.LiveConfig live) {
         this.flow = flow;
         this.ledger = ledger;
         this.keys = keys;
         this.secrets = secrets;
+        this.live = live;
+    }
+
+    /**
+     * The live config's resources by key, read only when a change holds a Secret (the whole snapshot is decoded
+     * once for it, not per resource).
+     */
+    private java.util.function.Function<io.kshift.model.resource.ResourceKey, java.util.Optional<
+            io.kshift.model.resource.Resource>> liveSecrets(List<io.kshift.model.resource.Resource> resources) {
+        if (resources.stream().noneMatch(r -> r.type() == io.kshift.model.resource.Kind.SECRET)) {
+            return key -> java.util.Optional.empty();
+        }
+        Map<io.kshift.model.resource.ResourceKey, io.kshift.model.resource.Resource> byKey = new java.util.HashMap<>();
+        live.current().resources().stream().filter(r -> r.type() == io.kshift.model.resource.Kind.SECRET)
+                .forEach(r -> byKey.put(r.key(), r));
+        return key -> java.util.Optional.ofNullable(byKey.get(key));
     }
 
     @POST
@@ -151,7 +168,8 @@ public class ChangeResource {
                     + "' may not change every resource in this request; nothing was changed", "errors", denied)));
         }
         // Secrets' private entries are checked and sealed here: what goes onto Kafka never holds them in the clear.
-        io.kshift.config.secrets.SecretIntake.Intake intake = secrets.admit(op, parsed.resources());
+        io.kshift.config.secrets.SecretIntake.Intake intake = secrets.admit(op, parsed.resources(),
+                liveSecrets(parsed.resources()));
         if (!intake.errors().isEmpty()) {
             return Uni.createFrom().item(json(422, ChangeResponse.rejected(intake.errors())));
         }

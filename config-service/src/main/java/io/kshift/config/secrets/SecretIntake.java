@@ -47,18 +47,75 @@ public class SecretIntake {
     }
 
     public Intake admit(Operation op, List<Resource> resources) {
+        return admit(op, resources, key -> Optional.empty());
+    }
+
+    /**
+     * As {@link #admit(Operation, List)}, with the live config's resources by key ({@code live}): a Secret live as
+     * {@code immutable: true} may not change a private entry. The validator compares seals, which it cannot do
+     * across a rotation of the fleet key ring; here the values are opened and compared themselves.
+     */
+    public Intake admit(Operation op, List<Resource> resources,
+                        java.util.function.Function<io.kshift.model.resource.ResourceKey, Optional<Resource>> live) {
         List<Resource> out = new ArrayList<>(resources.size());
         List<ValidationMessage> errors = new ArrayList<>();
         for (Resource r : resources) {
-            if (r.type() != Kind.SECRET) {
+            if (r.type() == Kind.CONFIG_MAP && op != Operation.DELETE) {
+                clearText(r, errors);
+                out.add(r);
+            } else if (r.type() != Kind.SECRET) {
                 out.add(r);
             } else if (op == Operation.DELETE) {
                 out.add(withData(r, publicOnly(r.specAs(SecretSpec.class))));
             } else {
-                sealed(r, errors).ifPresent(out::add);
+                sealed(r, errors).ifPresent(s -> {
+                    out.add(s);
+                    live.apply(r.key()).ifPresent(before -> unchangedWhileImmutable(before, s, errors));
+                });
             }
         }
         return new Intake(errors.isEmpty() ? List.copyOf(out) : List.of(), List.copyOf(errors));
+    }
+
+    /** A ConfigMap travels and shows in the clear: a private key in it is refused, as in a Secret's public entry. */
+    private static void clearText(Resource r, List<ValidationMessage> errors) {
+        var map = r.specAs(io.kshift.model.k8s.ConfigMapSpec.class);
+        for (String entry : new java.util.TreeSet<>(map.data().keySet())) {
+            if (map.data().get(entry).contains("PRIVATE KEY-----")) {
+                errors.add(new ValidationMessage(r.key().toString(), "data." + entry, "holds a private key, and a"
+                        + " ConfigMap is stored and shown in the clear; put the key in a Secret, where it is sealed"));
+            }
+        }
+        for (String entry : new java.util.TreeSet<>(map.binaryData().keySet())) {
+            if (map.text(entry).orElse("").contains("PRIVATE KEY-----")) {
+                errors.add(new ValidationMessage(r.key().toString(), "binaryData." + entry, "holds a private key, and"
+                        + " a ConfigMap is stored and shown in the clear; put the key in a Secret, where it is sealed"));
+            }
+        }
+    }
+
+    private void unchangedWhileImmutable(Resource before, Resource after, List<ValidationMessage> errors) {
+        SecretSpec was = before.specAs(SecretSpec.class);
+        if (!Boolean.TRUE.equals(was.immutable())) {
+            return;
+        }
+        SecretSpec now = after.specAs(SecretSpec.class);
+        for (Map.Entry<String, String> e : now.data().entrySet()) {
+            String old = was.data().get(e.getKey());
+            if (!SecretSpec.isPrivate(e.getKey()) || old == null || old.equals(e.getValue())) {
+                continue; // public entries, added and removed ones are the validator's to judge
+            }
+            try {
+                byte[] a = keys.open(place(before, e.getKey()), old);
+                byte[] b = keys.open(place(after, e.getKey()), e.getValue());
+                if (!java.util.Arrays.equals(a, b)) {
+                    errors.add(new ValidationMessage(after.key().toString(), "data." + e.getKey(), after.key()
+                            + " is immutable: its data cannot change; delete it and create it again"));
+                }
+            } catch (FleetKeys.SealException ex) {
+                // Sealed with a key the ring no longer holds: what it was cannot be known, and the new value stands.
+            }
+        }
     }
 
     private Optional<Resource> sealed(Resource r, List<ValidationMessage> errors) {

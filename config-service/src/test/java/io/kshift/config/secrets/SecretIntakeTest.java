@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class SecretIntakeTest {
     static final DemoPki PKI = DemoPki.create("intake");
-    static final FleetKeys KEYS = FleetKeys.parse(FleetKeys.newKeyLine("k1"));
+    static final String K1 = FleetKeys.newKeyLine("k1");
+    static final FleetKeys KEYS = FleetKeys.parse(K1);
     final SecretIntake intake = new SecretIntake(KEYS);
 
     static List<Resource> yaml(String text) throws Exception {
@@ -106,5 +107,58 @@ class SecretIntakeTest {
         assertThat(new SecretIntake(FleetKeys.none()).admit(Operation.APPLY, yaml(tls("a", a.certPem(),
                 a.keyPem()))).errors()).extracting(m -> m.message()).containsExactly("this config-service holds no"
                 + " fleet key (kshift.secrets.key-file), so a Secret's private entries cannot be stored");
+    }
+
+    static String token(String value, boolean immutable) {
+        return """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: token}
+                stringData: {password: %s}
+                immutable: %s
+                """.formatted(value, immutable);
+    }
+
+    @Test
+    void anImmutableSecretsPrivateEntriesAreComparedOpenedAcrossAKeyRotation() throws Exception {
+        Resource live = intake.admit(Operation.APPLY, yaml(token("hunter2", true))).resources().get(0);
+        java.util.function.Function<io.kshift.model.resource.ResourceKey, java.util.Optional<Resource>> lookup =
+                key -> key.equals(live.key()) ? java.util.Optional.of(live) : java.util.Optional.empty();
+
+        var changed = intake.admit(Operation.APPLY, yaml(token("hunter3", true)), lookup);
+        assertThat(changed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactly(
+                "data.password: Secret default/token is immutable: its data cannot change; delete it and create it"
+                        + " again");
+        assertThat(changed.resources()).isEmpty();
+
+        // The ring rotated (k2 seals now, k1 still opens): the same value sealed anew is no change.
+        FleetKeys rotated = FleetKeys.parse(FleetKeys.newKeyLine("k2") + "\n" + K1);
+        SecretIntake after = new SecretIntake(rotated);
+        var resealed = after.admit(Operation.APPLY, yaml(token("hunter2", true)), lookup);
+        assertThat(resealed.errors()).isEmpty();
+        assertThat(resealed.resources().get(0).specAs(SecretSpec.class).data().get("password"))
+                .startsWith("sealed:v1:k2:");
+        assertThat(after.admit(Operation.APPLY, yaml(token("hunter3", true)), lookup).errors()).hasSize(1);
+
+        // A mutable one changes freely.
+        Resource mutable = intake.admit(Operation.APPLY, yaml(token("hunter2", false))).resources().get(0);
+        assertThat(intake.admit(Operation.APPLY, yaml(token("hunter3", false)), key -> java.util.Optional.of(mutable))
+                .errors()).isEmpty();
+    }
+
+    @Test
+    void aConfigMapHoldingAPrivateKeyIsRefused() throws Exception {
+        DemoPki.Issued issued = PKI.issue("a.example.com");
+        var out = intake.admit(Operation.APPLY, yaml("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: oops}
+                data:
+                  ca.crt: |
+                %s  key.pem: |
+                %s""".formatted(PKI.caPem().indent(4), issued.keyPem().indent(4))));
+        assertThat(out.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactly(
+                "data.key.pem: holds a private key, and a ConfigMap is stored and shown in the clear; put the key in a"
+                        + " Secret, where it is sealed");
     }
 }

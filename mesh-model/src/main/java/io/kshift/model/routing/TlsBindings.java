@@ -232,7 +232,7 @@ public final class TlsBindings {
         if (frontend != null && upper(l.protocol()).equals("HTTPS")) {
             String at = "spec.tls.frontend.default";
             for (int i = 0; i < frontend.perPort().size(); i++) {
-                if (frontend.perPort().get(i).port() != null && frontend.perPort().get(i).port() == l.port()) {
+                if (java.util.Objects.equals(frontend.perPort().get(i).port(), l.port())) {
                     at = "spec.tls.frontend.perPort[" + i + "].tls";
                     break;
                 }

@@ -62,7 +62,7 @@ final class UpstreamRequests {
 
     /**
      * The client's headers less hop-by-hop ones (named so or by its Connection fields), then Host (rewritten or
-     * not), forwarding headers and the route's edits.
+     * not), forwarding headers (the client's certificate, {@link ClientCertHeader}) and the route's edits.
      */
     static MultiMap headers(HttpServerRequest request, HttpRouteEntry route, HttpTarget target, String authority,
                             RandomGenerator random) {
@@ -92,6 +92,7 @@ final class UpstreamRequests {
             h.add("x-forwarded-for", request.remoteAddress().hostAddress());
         }
         h.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
+        ClientCertHeader.set(request, h);
         if (!h.contains("x-request-id")) {
             h.set("x-request-id", Long.toHexString(random.nextLong()));
         }

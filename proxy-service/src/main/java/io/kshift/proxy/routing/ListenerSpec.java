@@ -12,12 +12,14 @@ public record ListenerSpec(ListenerProtocol protocol, ServerTls tls) {
     }
 
     /**
-     * Whether moving from {@code other} to this needs new sockets (not just new certificates): how clients are asked
-     * for certificates is a server option that new TLS options do not change.
+     * Whether moving from {@code other} to this needs new sockets (not just new certificates): whether clients are
+     * asked for certificates, and whether they must present one, are server options that new TLS options do not
+     * change (what their certificates are checked against is a TLS option, changed in place). Reopening closes the
+     * port's live connections: they were admitted under the old rule.
      */
     public boolean reopens(ListenerSpec other) {
         return other == null || protocol != other.protocol() || (tls == null) != (other.tls() == null)
-                || tls != null && tls.clientAuth() != other.tls().clientAuth();
+                || tls != null && tls.serverClientAuth() != other.tls().serverClientAuth();
     }
 
     /** {@code tcp}, {@code http}, {@code https} or {@code tls}: how listeners are named in a node's status. */

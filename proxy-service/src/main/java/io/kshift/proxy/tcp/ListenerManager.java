@@ -116,8 +116,10 @@ public class ListenerManager {
                     }
                     open.put(p.getKey(), back.bound().with(p.getValue()));
                 } else {
-                    // Both would hold the port (SO_REUSEPORT): the old protocol's servers go now.
-                    back.bound().closers().forEach(Supplier::get);
+                    // Both would hold the port (SO_REUSEPORT): the old protocol's servers go now, and are gone before
+                    // the new ones listen: Vert.x shares an HTTP server by host and port, and a new server that found
+                    // the old one still registered would join it (its TLS and client auth) and close with it.
+                    closeNow(p.getKey(), back.bound());
                 }
             }
             if (!open.containsKey(p.getKey())) {
@@ -154,6 +156,18 @@ public class ListenerManager {
                 this.meshPort = meshPort;
                 publishNames();
             }
+        }
+    }
+
+    /** Closes a listener's servers and waits (10 s at most) until they no longer hold the port. */
+    private void closeNow(int port, Bound bound) {
+        List<Future<?>> closed = new ArrayList<>();
+        bound.closers().forEach(c -> closed.add(c.get()));
+        try {
+            Future.all(closed).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("listener %s:%d did not close in 10 s (%s); listening anew all the same", bound.spec().name(),
+                    port, e.getCause() == null ? e : e.getCause());
         }
     }
 

@@ -67,6 +67,18 @@ public final class ServerTls {
         return clientAuth;
     }
 
+    /**
+     * How a Vert.x server asks for client certificates: OPTIONAL and ACCEPT_UNTRUSTED both request one and differ
+     * only in the trust manager, which new TLS options replace in place.
+     */
+    public io.vertx.core.http.ClientAuth serverClientAuth() {
+        return switch (clientAuth) {
+            case NONE -> io.vertx.core.http.ClientAuth.NONE;
+            case REQUIRE -> io.vertx.core.http.ClientAuth.REQUIRED;
+            case OPTIONAL, ACCEPT_UNTRUSTED -> io.vertx.core.http.ClientAuth.REQUEST;
+        };
+    }
+
     public List<Identity> identities() {
         return identities;
     }
@@ -98,8 +110,7 @@ public final class ServerTls {
             options.setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
         }
         if (mutual()) {
-            options.setTrustOptions(trustOptions()).setClientAuth(clientAuth == ClientAuth.REQUIRE
-                    ? io.vertx.core.http.ClientAuth.REQUIRED : io.vertx.core.http.ClientAuth.REQUEST);
+            options.setTrustOptions(trustOptions()).setClientAuth(serverClientAuth());
         }
         if (!protocols.isEmpty()) {
             options.setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(protocols));

@@ -40,7 +40,7 @@ public final class TlsCredentials {
     public Optional<ServerTls> of(List<TlsBindings.Termination> terminations) {
         List<ServerTls.Identity> ids = new ArrayList<>();
         String ca = null;
-        TlsBindings.ClientAuth auth = TlsBindings.ClientAuth.NONE;
+        TlsBindings.ClientAuth auth = null;
         List<String> protocols = new ArrayList<>();
         try {
             for (TlsBindings.Termination t : terminations) {
@@ -54,9 +54,12 @@ public final class TlsCredentials {
                     String pem = caPem(ref);
                     ca = ca == null ? pem : ca.contains(pem) ? ca : ca + (ca.endsWith("\n") ? "" : "\n") + pem;
                 }
-                if (t.clientAuth().compareTo(auth) > 0) {
-                    auth = t.clientAuth(); // the validator holds a port's chains to one; the laxest, were they not
+                if (auth != null && auth != t.clientAuth()) {
+                    // The validator holds a port's chains to one way; were they not, nothing rather than the laxest.
+                    throw new IllegalStateException("its servers differ in how clients are held to certificates ("
+                            + auth + ", " + t.clientAuth() + ")");
                 }
+                auth = t.clientAuth();
                 if (protocols.isEmpty()) {
                     protocols.addAll(versions(t.minVersion(), t.maxVersion()));
                 }
@@ -64,7 +67,7 @@ public final class TlsCredentials {
             if (ids.isEmpty()) {
                 return Optional.empty();
             }
-            ServerTls tls = new ServerTls(ids, ca, auth, protocols);
+            ServerTls tls = new ServerTls(ids, ca, auth == null ? TlsBindings.ClientAuth.NONE : auth, protocols);
             ServerTls kept = built.computeIfAbsent(tls, k -> previous.getOrDefault(k, k));
             return Optional.of(kept.verified());
         } catch (RuntimeException e) {

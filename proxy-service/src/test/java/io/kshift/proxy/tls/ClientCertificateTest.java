@@ -12,6 +12,7 @@ import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.secret.FleetKeys;
 import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.samples.HttpEcho;
+import io.kshift.samples.TcpEcho;
 import io.kshift.samples.tls.DemoPki;
 import io.kshift.testkit.Bus;
 import io.kshift.testkit.KafkaBrokerResource;
@@ -19,6 +20,8 @@ import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +37,7 @@ import java.util.Base64;
 import java.util.UUID;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,8 +46,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Client certificates at the gateway, through one proxy node with a real broker and backend: a Gateway API
  * Gateway's {@code spec.tls.frontend} with its CA in a ConfigMap ({@code AllowValidOnly} on one port,
- * {@code AllowInsecureFallback} on another, per port), Istio MUTUAL and OPTIONAL_MUTUAL servers with their
- * {@code <name>-cacert} Secret, and a port whose mode changes on a live node.
+ * {@code AllowInsecureFallback} on another, a third with a bundle of its own, per port), Istio MUTUAL and
+ * OPTIONAL_MUTUAL servers (HTTPS, and a TLS port terminated by Netty) with their {@code <name>-cacert} Secret, and a
+ * bundle and a mode that change on a live node.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
@@ -51,13 +56,20 @@ import org.junit.jupiter.api.Test;
 class ClientCertificateTest {
     static final DemoPki PKI = DemoPki.create("client-certificate-test-ca");
     static final DemoPki CLIENTS = DemoPki.create("client-certificate-test-clients");
+    static final DemoPki PARTNERS = DemoPki.create("client-certificate-test-partners");
     static final DemoPki STRANGERS = DemoPki.create("client-certificate-test-strangers");
     static final DemoPki.Issued EDGE = PKI.issue("localhost");
+    static final DemoPki.Issued MEMBER = CLIENTS.issue("member.example.com");
+    static final DemoPki.Issued PARTNER = PARTNERS.issue("partner.example.com");
+    static final DemoPki.Issued STRANGER = STRANGERS.issue("stranger.example.com");
     static HttpEcho web;
+    static TcpEcho echo;
     static int strictPort;
     static int fallbackPort;
+    static int partnerPort;
     static int istioPort;
     static int optionalPort;
+    static int tlsPort;
     static FleetKeys keys;
 
     @Inject
@@ -66,16 +78,20 @@ class ClientCertificateTest {
     @BeforeAll
     static void backends() throws Exception {
         web = HttpEcho.start("127.0.0.1", 0, "v1");
+        echo = TcpEcho.start("127.0.0.1", 0, "one");
         strictPort = freePort();
         fallbackPort = freePort();
+        partnerPort = freePort();
         istioPort = freePort();
         optionalPort = freePort();
+        tlsPort = freePort();
         keys = TestIssuer.fleetKeys();
     }
 
     @AfterAll
     static void stop() throws Exception {
         web.close();
+        echo.close();
     }
 
     static int freePort() throws Exception {
@@ -84,10 +100,10 @@ class ClientCertificateTest {
         }
     }
 
-    String mesh(String strictMode) {
+    /** {@code strictMode}: the default validation's mode; {@code clientCa}: the CA the ConfigMap client-ca holds. */
+    String mesh(String strictMode, DemoPki clientCa) {
         String edge = Base64.getEncoder().encodeToString(EDGE.certBytes());
         String sealed = keys.seal("default/edge-cert/tls.key", EDGE.keyBytes());
-        String clientCa = CLIENTS.caPem().indent(6);
         return """
                 apiVersion: v1
                 kind: Secret
@@ -105,7 +121,11 @@ class ClientCertificateTest {
                 metadata: {name: client-ca}
                 data:
                   ca.crt: |
-                %s
+                %s---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: partner-ca}
+                binaryData: {ca.crt: %s}
                 ---
                 apiVersion: v1
                 kind: Service
@@ -116,6 +136,16 @@ class ClientCertificateTest {
                 kind: WorkloadEntry
                 metadata: {name: web-v1}
                 spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: web, version: v1}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: echo}
+                spec: {ports: [{name: tcp, port: 9000}], selector: {app: echo}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: echo-v1}
+                spec: {address: 127.0.0.1, ports: {tcp: %d}, labels: {app: echo, version: v1}}
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
@@ -134,15 +164,14 @@ class ClientCertificateTest {
                           validation:
                             caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]
                             mode: AllowInsecureFallback
+                      - port: %d
+                        tls:
+                          validation:
+                            caCertificateRefs: [{group: "", kind: ConfigMap, name: partner-ca}]
                   listeners:
-                  - name: strict
-                    protocol: HTTPS
-                    port: %d
-                    tls: {certificateRefs: [{name: edge-cert}]}
-                  - name: fallback
-                    protocol: HTTPS
-                    port: %d
-                    tls: {certificateRefs: [{name: edge-cert}]}
+                  - {name: strict, protocol: HTTPS, port: %d, tls: {certificateRefs: [{name: edge-cert}]}}
+                  - {name: fallback, protocol: HTTPS, port: %d, tls: {certificateRefs: [{name: edge-cert}]}}
+                  - {name: partner, protocol: HTTPS, port: %d, tls: {certificateRefs: [{name: edge-cert}]}}
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: HTTPRoute
@@ -162,6 +191,9 @@ class ClientCertificateTest {
                   - port: {number: %d, name: https-optional, protocol: HTTPS}
                     hosts: ['*']
                     tls: {mode: OPTIONAL_MUTUAL, credentialName: edge-cert}
+                  - port: {number: %d, name: tls-optional, protocol: TLS}
+                    hosts: ['*']
+                    tls: {mode: OPTIONAL_MUTUAL, credentialName: edge-cert}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -170,9 +202,12 @@ class ClientCertificateTest {
                   hosts: ['*']
                   gateways: [istio-edge]
                   http: [{route: [{destination: {host: web}}]}]
+                  tcp: [{match: [{port: %d}], route: [{destination: {host: echo}}]}]
                 """.formatted(edge, sealed, Base64.getEncoder().encodeToString(CLIENTS.caPem().getBytes(
-                StandardCharsets.US_ASCII)), clientCa, web.port(), strictMode, fallbackPort, strictPort, fallbackPort,
-                istioPort, optionalPort);
+                StandardCharsets.US_ASCII)), clientCa.caPem().indent(4), Base64.getEncoder().encodeToString(
+                PARTNERS.caPem().getBytes(StandardCharsets.US_ASCII)), web.port(), echo.port(), strictMode,
+                fallbackPort, partnerPort, strictPort, fallbackPort, partnerPort, istioPort, optionalPort, tlsPort,
+                tlsPort);
     }
 
     void publish(String yaml) throws Exception {
@@ -256,54 +291,134 @@ class ClientCertificateTest {
         }
     }
 
-    /** The status of a GET over HTTPS (HTTP/1.1, a new connection), or -1 where the connection failed. */
+    /** What a connection refused for its certificate looks like to a client. */
+    static final int REFUSED = -1;
+
+    /**
+     * The status of a GET over HTTPS (HTTP/1.1, a new connection), or {@link #REFUSED} where TLS failed (the server's
+     * alert in the handshake or, with TLS 1.3, at the first read); any other failure (nothing listening) is thrown.
+     */
     static int get(int port, DemoPki.Issued identity) throws Exception {
+        return get(port, identity, null);
+    }
+
+    /** As {@link #get(int, DemoPki.Issued)}, sending {@code xfcc} as its own x-forwarded-client-cert (null: none). */
+    static int get(int port, DemoPki.Issued identity, String xfcc) throws Exception {
         HttpClient c = HttpClient.newBuilder().sslContext(client(identity)).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        try {
-            return c.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/get"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
-        } catch (java.io.IOException e) {
-            return -1;
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/get"))
+                .timeout(Duration.ofSeconds(5));
+        if (xfcc != null) {
+            request.header("x-forwarded-client-cert", xfcc);
         }
+        try {
+            return c.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (java.io.IOException e) {
+            return refused(e);
+        }
+    }
+
+    /** A line through the TLS port (terminated here, relayed to the echo backend), or {@link #REFUSED}. */
+    static int line(int port, DemoPki.Issued identity) throws Exception {
+        try (SSLSocket s = DemoPki.connect(client(identity), "127.0.0.1", port, "localhost")) {
+            s.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            String answer = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertThat(answer).isEqualTo("one hello");
+            return 200;
+        } catch (java.io.IOException e) {
+            return refused(e);
+        }
+    }
+
+    /**
+     * A TLS failure, or (TLS 1.3, where the client's handshake ends before the server has judged its certificate) the
+     * connection reset at the first read; nothing listening and timeouts are thrown, not counted as refusals.
+     */
+    private static int refused(java.io.IOException e) throws java.io.IOException {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpTimeoutException
+                    || t instanceof java.net.SocketTimeoutException) {
+                throw e;
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.net.SocketException
+                    || String.valueOf(t.getMessage()).contains("received no bytes")) {
+                return REFUSED;
+            }
+        }
+        throw e;
     }
 
     @Test
     void clientsAreValidatedPerPortAsTheGatewaySays() throws Exception {
-        DemoPki.Issued member = CLIENTS.issue("member.example.com");
-        DemoPki.Issued stranger = STRANGERS.issue("stranger.example.com");
-        publish(mesh("AllowValidOnly"));
+        publish(mesh("AllowValidOnly", CLIENTS));
 
         // AllowValidOnly (the default validation): only a certificate from the ConfigMap's CA gets through.
-        assertThat(get(strictPort, member)).isEqualTo(200);
-        assertThat(get(strictPort, null)).isEqualTo(-1);
-        assertThat(get(strictPort, stranger)).isEqualTo(-1);
+        assertThat(get(strictPort, MEMBER)).isEqualTo(200);
+        assertThat(get(strictPort, null)).isEqualTo(REFUSED);
+        assertThat(get(strictPort, STRANGER)).isEqualTo(REFUSED);
+        assertThat(get(strictPort, PARTNER)).isEqualTo(REFUSED);
 
         // perPort AllowInsecureFallback: asked for, and let through without one or with an untrusted one.
-        assertThat(get(fallbackPort, member)).isEqualTo(200);
+        assertThat(get(fallbackPort, MEMBER)).isEqualTo(200);
         assertThat(get(fallbackPort, null)).isEqualTo(200);
-        assertThat(get(fallbackPort, stranger)).isEqualTo(200);
+        assertThat(get(fallbackPort, STRANGER)).isEqualTo(200);
+
+        // The backend is told which certificate a client presented (x-forwarded-client-cert, as Istio's gateways
+        // set it), and never what a client claims in that header itself.
+        web.clear();
+        assertThat(get(fallbackPort, STRANGER, "Hash=forged")).isEqualTo(200);
+        assertThat(get(fallbackPort, null, "Hash=forged")).isEqualTo(200);
+        String strangerHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(STRANGER.cert().getEncoded()));
+        assertThat(web.seen()).hasSize(2);
+        assertThat(web.seen().get(0).headers().get("x-forwarded-client-cert"))
+                .startsWith("Hash=" + strangerHash + ";Cert=\"-----BEGIN%20CERTIFICATE-----%0A")
+                .contains(";Subject=\"CN=stranger.example.com\"", ";DNS=stranger.example.com");
+        assertThat(web.seen().get(1).headers()).doesNotContainKey("x-forwarded-client-cert");
+
+        // perPort with its own bundle (a binaryData ConfigMap): that CA, not the default's.
+        assertThat(get(partnerPort, PARTNER)).isEqualTo(200);
+        assertThat(get(partnerPort, MEMBER)).isEqualTo(REFUSED);
 
         // Istio MUTUAL: the CA from the <credentialName>-cacert Secret.
-        assertThat(get(istioPort, member)).isEqualTo(200);
-        assertThat(get(istioPort, null)).isEqualTo(-1);
-        assertThat(get(istioPort, stranger)).isEqualTo(-1);
+        assertThat(get(istioPort, MEMBER)).isEqualTo(200);
+        assertThat(get(istioPort, null)).isEqualTo(REFUSED);
+        assertThat(get(istioPort, STRANGER)).isEqualTo(REFUSED);
 
-        // Istio OPTIONAL_MUTUAL: none is let through, one presented must chain to the CA.
-        assertThat(get(optionalPort, member)).isEqualTo(200);
+        // Istio OPTIONAL_MUTUAL on HTTPS and on a TLS port that terminates (Netty's TLS, not Vert.x's server):
+        // none is let through, one presented must chain to the CA.
+        assertThat(get(optionalPort, MEMBER)).isEqualTo(200);
         assertThat(get(optionalPort, null)).isEqualTo(200);
-        assertThat(get(optionalPort, stranger)).isEqualTo(-1);
+        assertThat(get(optionalPort, STRANGER)).isEqualTo(REFUSED);
+        assertThat(line(tlsPort, MEMBER)).isEqualTo(200);
+        assertThat(line(tlsPort, null)).isEqualTo(200);
+        assertThat(line(tlsPort, STRANGER)).isEqualTo(REFUSED);
+    }
 
-        // The default's mode changed on a live node: the strict port's listener now lets clients through.
-        publish(mesh("AllowInsecureFallback"));
+    @Test
+    void aNewBundleOrModeReachesALiveNode() throws Exception {
+        publish(mesh("AllowValidOnly", CLIENTS));
+        assertThat(get(strictPort, MEMBER)).isEqualTo(200);
+
+        // The ConfigMap now holds another CA: new handshakes are checked against it, on the same sockets.
+        publish(mesh("AllowValidOnly", PARTNERS));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(strictPort, PARTNER) == 200);
+        assertThat(get(strictPort, MEMBER)).isEqualTo(REFUSED);
+
+        // The default's mode changed: the port is reopened, and lets clients through.
+        publish(mesh("AllowInsecureFallback", CLIENTS));
         await().atMost(Duration.ofSeconds(10)).until(() -> get(strictPort, null) == 200);
-        assertThat(get(strictPort, stranger)).isEqualTo(200);
-        assertThat(get(strictPort, member)).isEqualTo(200);
+        assertThat(get(strictPort, STRANGER)).isEqualTo(200);
+        assertThat(get(strictPort, MEMBER)).isEqualTo(200);
 
         // And back: required again.
-        publish(mesh("AllowValidOnly"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> get(strictPort, null) == -1);
-        assertThat(get(strictPort, stranger)).isEqualTo(-1);
-        assertThat(get(strictPort, member)).isEqualTo(200);
+        publish(mesh("AllowValidOnly", CLIENTS));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(strictPort, null) == REFUSED);
+        assertThat(get(strictPort, STRANGER)).isEqualTo(REFUSED);
+        assertThat(get(strictPort, MEMBER)).isEqualTo(200);
     }
 }

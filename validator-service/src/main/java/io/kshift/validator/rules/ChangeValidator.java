@@ -156,7 +156,7 @@ public final class ChangeValidator {
                             || k.kind() == Kind.NAMESPACE);
             validate(current, changed.config(), resolver, registryChanged, everyRoute, touched, egress, findings);
             InUseRules.check(current, changed.config(), changed.changedKeys(), resolver, findings);
-            ImmutableRules.check(current, changed.config(), changed.changedKeys(), findings);
+            ImmutableRules.check(change.operation(), current, changed.config(), changed.changedKeys(), findings);
         }
         boolean changesSomething = changed.actions().stream().anyMatch(a ->
                 a.action() != ResourceAction.Action.UNCHANGED && a.action() != ResourceAction.Action.NOT_FOUND);

@@ -26,8 +26,13 @@ public final class FieldRules {
         }
     }
 
-    /** Hibernate Validator names container elements ({@code ports[http].<map value>}); users know {@code ports[http]}. */
+    /**
+     * Hibernate Validator names container elements ({@code ports[http].<map value>}); users know {@code ports[http]}.
+     * It names properties by their Java names too: the one whose YAML name is a Java keyword (Gateway API's
+     * {@code spec.tls.frontend.default}, {@link io.kshift.model.gateway.FrontendTls}) is given its YAML name back.
+     */
     static String userPath(String path) {
-        return path.replace(".<map value>", "").replace(".<list element>", "").replace(".<iterable element>", "");
+        return path.replace(".<map value>", "").replace(".<list element>", "").replace(".<iterable element>", "")
+                .replace("tls.frontend.defaults.", "tls.frontend.default.");
     }
 }

@@ -64,7 +64,8 @@ final class FrontendTlsRules {
                                    Findings findings) {
         String at = field + ".validation";
         if (v == null) {
-            findings.error(gw.key(), at, "is required: the CA bundles client certificates must chain to");
+            findings.warn(gw.key(), field, "has no validation: clients are not asked for certificates"
+                    + (field.contains("perPort") ? " on this port (the default does not apply here)" : ""));
             return;
         }
         if (v.caCertificateRefs().isEmpty()) {
@@ -89,7 +90,7 @@ final class FrontendTlsRules {
         if (v.effectiveMode() == FrontendTls.Validation.Mode.AllowInsecureFallback) {
             findings.warn(gw.key(), at + ".mode", "AllowInsecureFallback lets clients through without a valid"
                     + " certificate (none, or one that does not chain to these CAs): the backend must decide whom"
-                    + " to serve");
+                    + " to serve, from the x-forwarded-client-cert header the proxies set (absent: no certificate)");
         }
     }
 }

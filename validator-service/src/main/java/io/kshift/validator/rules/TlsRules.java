@@ -131,8 +131,9 @@ final class TlsRules {
             }
             TlsBindings.Termination a = first.termination();
             TlsBindings.Termination b = c.termination();
-            boolean sameCa = a.clientCas().stream().map(TlsBindings.SecretRef::secret).toList()
-                    .equals(b.clientCas().stream().map(TlsBindings.SecretRef::secret).toList())
+            boolean sameCa = a.clientCas().stream().map(TlsBindings.SecretRef::secret).collect(
+                    java.util.stream.Collectors.toSet()).equals(b.clientCas().stream()
+                    .map(TlsBindings.SecretRef::secret).collect(java.util.stream.Collectors.toSet()))
                     && a.clientAuth() == b.clientAuth();
             if (!sameCa || !java.util.Objects.equals(a.minVersion(), b.minVersion())
                     || !java.util.Objects.equals(a.maxVersion(), b.maxVersion())) {

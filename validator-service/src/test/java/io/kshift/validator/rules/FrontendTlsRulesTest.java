@@ -142,7 +142,8 @@ class FrontendTlsRulesTest {
                         + " validated there",
                 "spec.tls.frontend.perPort[0].tls.validation.mode: AllowInsecureFallback lets clients through"
                         + " without a valid certificate (none, or one that does not chain to these CAs): the backend"
-                        + " must decide whom to serve");
+                        + " must decide whom to serve, from the x-forwarded-client-cert header the proxies set"
+                        + " (absent: no certificate)");
     }
 
     @Test
@@ -176,6 +177,43 @@ class FrontendTlsRulesTest {
                         validation:
                           caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]
                 """)).result().errors()).isEmpty();
+    }
+
+    @Test
+    void aPortsOwnEntryIsNamedInItsErrorsAndMayTurnValidationOff() throws Exception {
+        MeshSnapshot live = withCertificate();
+        assertThat(TlsRulesTest.errors(base.apply(live, yaml(gateway("""
+                default:
+                  validation:
+                    caCertificateRefs: [{group: "", name: no-kind}]
+                """))))).as("a constraint's path says default, as written").containsExactly(
+                GATEWAY + "spec.tls.frontend.default.validation.caCertificateRefs[0].kind: is required");
+        assertThat(TlsRulesTest.errors(base.apply(live, yaml(configMap("default", "client-ca", CLIENTS.caPem())
+                + "---\n" + gateway("""
+                default:
+                  validation:
+                    caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]
+                perPort:
+                - port: 443
+                  tls:
+                    validation:
+                      caCertificateRefs: [{group: "", kind: ConfigMap, name: port-ca}]
+                """))))).containsExactly(GATEWAY + "spec.tls.frontend.perPort[0].tls.validation"
+                + ".caCertificateRefs[0]: ConfigMap default/port-ca does not exist; apply it first (a Gateway may not"
+                + " validate clients with a CA it cannot read)");
+
+        var off = base.apply(live, yaml(configMap("default", "client-ca", CLIENTS.caPem()) + "---\n" + gateway("""
+                default:
+                  validation:
+                    caCertificateRefs: [{group: "", kind: ConfigMap, name: client-ca}]
+                perPort:
+                - port: 443
+                  tls: {}
+                """)));
+        assertThat(off.result().errors()).isEmpty();
+        assertThat(off.result().warnings()).extracting(w -> w.field() + ": " + w.message()).contains(
+                "spec.tls.frontend.perPort[0].tls: has no validation: clients are not asked for certificates on this"
+                        + " port (the default does not apply here)");
     }
 
     private static List<Resource> yaml(String text) throws Exception {

@@ -76,6 +76,48 @@ class ImmutableRulesTest {
                         + " and create it again");
     }
 
+    static String sealedSecret(String sealed, String caB64) {
+        return """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: token, labels: {changed: "%s"}}
+                type: Opaque
+                data: {password: "%s", ca.crt: "%s"}
+                immutable: true
+                """.formatted(Math.abs(sealed.hashCode() + caB64.hashCode()), sealed, caB64);
+    }
+
+    @Test
+    void dataIsComparedAsBytesAndSealsOnlyUnderOneKey() throws Exception {
+        String ca = java.util.Base64.getEncoder().encodeToString("ca bundle bytes".getBytes(StandardCharsets.UTF_8));
+        String wrapped = ca.substring(0, 8) + "\n" + ca.substring(8);
+        MeshSnapshot live = base.accepted(MeshSnapshot.empty(), yaml(sealedSecret("sealed:v1:k1:AAAA", ca)));
+        assertThat(base.apply(live, yaml(sealedSecret("sealed:v1:k1:AAAA", wrapped))).result().errors())
+                .as("the same bytes in base64 wrapped otherwise, the labels changed").isEmpty();
+        assertThat(TlsRulesTest.errors(base.apply(live, yaml(sealedSecret("sealed:v1:k1:BBBB", ca)))))
+                .as("sealed with one key: another seal is another value").containsExactly("Secret default/token data:"
+                        + " Secret default/token is immutable: its data cannot change; delete it and create it again");
+        assertThat(base.apply(live, yaml(sealedSecret("sealed:v1:k2:BBBB", ca))).result().errors())
+                .as("sealed anew after a rotation: config-service, which opens both, judges it").isEmpty();
+    }
+
+    @Test
+    void aRollbackIsDeletesAndCreatesAndIsNotHeldBack() throws Exception {
+        MeshSnapshot first = base.accepted(MeshSnapshot.empty(), yaml(configMap("a", "true")));
+        var parsed = ResourceReader.readBody("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: settings}
+                """.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML, true);
+        MeshSnapshot gone = base.validator.decide(first, ChangeRequested.of("d", Instant.EPOCH, Operation.DELETE,
+                parsed.resources(), false)).next().orElseThrow();
+        MeshSnapshot recreated = base.accepted(gone, yaml(configMap("b", "true")));
+        var rollback = base.validator.decide(recreated, ChangeRequested.of("r", Instant.EPOCH, Operation.REPLACE,
+                yaml(configMap("a", "true")), false));
+        assertThat(rollback.result().errors()).isEmpty();
+        assertThat(rollback.next()).isPresent();
+    }
+
     private static List<Resource> yaml(String text) throws Exception {
         return ChangeValidatorTest.yaml(text);
     }
