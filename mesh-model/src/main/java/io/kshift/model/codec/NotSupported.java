@@ -33,9 +33,10 @@ public final class NotSupported {
             Map.entry(io.kshift.model.gateway.KubeGatewaySpec.class, Map.of(
                     "addresses", "a Gateway is served on every proxy node's own address; requested addresses are not"
                             + " assigned by this kshift version",
-                    "defaultScope", DEFAULT_GATEWAYS,
-                    "infrastructure", "kshift proxies are one shared fleet, not a deployment per Gateway: there is"
-                            + " no per-Gateway infrastructure to label or parameterize")),
+                    "defaultScope", DEFAULT_GATEWAYS)),
+            Map.entry(io.kshift.model.gateway.KubeGatewaySpec.Infrastructure.class, Map.of("parametersRef",
+                    "kshift proxies are one shared fleet, not a deployment per Gateway: there is no per-Gateway"
+                            + " infrastructure to parameterize")),
             Map.entry(io.kshift.model.gateway.GatewayTls.class, Map.of("backend", "a client certificate for"
                     + " backends is not served: kshift originates TLS to a backend by a DestinationRule's tls, whose"
                     + " MUTUAL mode names the certificate to present")),
@@ -78,8 +79,6 @@ public final class NotSupported {
                     "destinationSubnets", "matching on the destination address is not served by this kshift"
                             + " version; proxies route by port")),
             Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
-                    "retryIgnorePreviousHosts", "not configurable in this kshift version: a retry starts at the next"
-                            + " endpoint in order, skipping ejected ones",
                     "retryRemoteLocalities", LOCALITY)),
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.HttpCookie.class, Map.of("attributes",
                     "cookie attributes are not served by this kshift version")),

@@ -13,20 +13,33 @@ import java.util.List;
  */
 public record KubeGatewaySpec(@NotBlank(message = "is required") String gatewayClassName,
                               List<@Valid Listener> listeners, @Valid AllowedListeners allowedListeners,
-                              @Valid GatewayTls tls)
+                              @Valid GatewayTls tls, @Valid Infrastructure infrastructure)
         implements ResourceSpec {
     public KubeGatewaySpec {
         listeners = Lists.copy(listeners);
     }
 
     public KubeGatewaySpec(String gatewayClassName, List<Listener> listeners) {
-        this(gatewayClassName, listeners, null, null);
+        this(gatewayClassName, listeners, null, null, null);
     }
 
     /** The client validation on {@code port}'s HTTPS listeners; empty where none is asked for. */
     public java.util.Optional<FrontendTls.Validation> frontendValidation(int port) {
         return tls == null || tls.frontend() == null ? java.util.Optional.empty()
                 : tls.frontend().validationFor(port);
+    }
+
+    /**
+     * {@code infrastructure}: labels and annotations for what an implementation creates per Gateway (its Service, its
+     * Deployment). kshift's proxies are one shared fleet and create nothing per Gateway, so they label nothing; its
+     * {@code parametersRef} is not served.
+     */
+    public record Infrastructure(@io.kshift.model.constraint.LabelMap java.util.Map<String, String> labels,
+                                 java.util.Map<String, String> annotations) {
+        public Infrastructure {
+            labels = io.kshift.model.Lists.copy(labels);
+            annotations = io.kshift.model.Lists.copy(annotations);
+        }
     }
 
     public record AllowedListeners(@Valid ListenerNamespaces namespaces) {

@@ -7,7 +7,9 @@ import jakarta.validation.constraints.PositiveOrZero;
 /**
  * Retries: up to {@code attempts} more tries, each bounded by {@code perTryTimeout}, on the conditions of
  * {@code retryOn} (Envoy's names, comma-separated; plain status codes such as {@code 503} also count), each after
- * at least {@code backoff} (unset: Envoy's 25 ms base, fully jittered).
+ * at least {@code backoff} (unset: Envoy's 25 ms base, fully jittered). {@code retryIgnorePreviousHosts} (Istio's
+ * default true) changes nothing here: a retry always goes to the next endpoint in the picker's order, which is what
+ * the load balancer would pick anyway, so an earlier one is tried again only when every other one was.
  */
 public record HttpRetry(
         @PositiveOrZero(message = "must not be negative") Integer attempts,
@@ -15,8 +17,13 @@ public record HttpRetry(
         @Pattern(regexp = RetryOn.PATTERN, message = "must be a comma-separated list of "
                 + "5xx, gateway-error, connect-failure, refused-stream, retriable-4xx, reset or status codes 100-599")
         String retryOn,
-        @IstioDurationValue String backoff) {
+        @IstioDurationValue String backoff,
+        Boolean retryIgnorePreviousHosts) {
     public HttpRetry(Integer attempts, String perTryTimeout, String retryOn) {
-        this(attempts, perTryTimeout, retryOn, null);
+        this(attempts, perTryTimeout, retryOn, null, null);
+    }
+
+    public HttpRetry(Integer attempts, String perTryTimeout, String retryOn, String backoff) {
+        this(attempts, perTryTimeout, retryOn, backoff, null);
     }
 }

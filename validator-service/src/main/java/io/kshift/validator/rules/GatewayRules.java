@@ -58,6 +58,7 @@ final class GatewayRules {
                 allowedRoutes(gw, "spec.listeners[" + i + "].allowedRoutes", listeners.get(i), findings);
             }
             allowedListeners(gw, findings);
+            infrastructure(gw, findings);
         }
         List<MeshConfig> views = io.kshift.model.routing.GatewaySelection.nodeViews(config);
         Set<String> mixedPorts = new HashSet<>();
@@ -172,6 +173,16 @@ final class GatewayRules {
         } else if (from != KubeGatewaySpec.ListenerNamespaces.From.None) {
             findings.warn(gw.key(), "spec.allowedListeners", "ListenerSets are not served by this kshift version,"
                     + " so no ListenerSet adds listeners to this Gateway; its own listeners are served");
+        }
+    }
+
+    /** Labels and annotations for per-Gateway resources: kshift creates none, so they label nothing; said. */
+    private static void infrastructure(Resource gw, Findings findings) {
+        var infra = gw.specAs(KubeGatewaySpec.class).infrastructure();
+        if (infra != null && (!infra.labels().isEmpty() || !infra.annotations().isEmpty())) {
+            findings.warn(gw.key(), "spec.infrastructure", "kshift proxies are one shared fleet and create nothing"
+                    + " per Gateway (no Service, no Deployment), so these labels and annotations are kept but label"
+                    + " nothing");
         }
     }
 

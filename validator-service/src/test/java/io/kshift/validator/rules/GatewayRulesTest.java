@@ -1,0 +1,64 @@
+package io.kshift.validator.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.codec.BodyFormat;
+import io.kshift.model.codec.ResourceReader;
+import io.kshift.model.event.MeshSnapshot;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** What a Gateway API Gateway may say that kshift's shared fleet keeps without acting on it. */
+class GatewayRulesTest {
+    private final ChangeValidatorTest base = new ChangeValidatorTest();
+
+    static final String GATEWAY = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: edge}
+            spec:
+              gatewayClassName: kshift
+              infrastructure:
+                labels: {team: web}
+                annotations: {service.beta.kubernetes.io/aws-load-balancer-type: nlb}
+              listeners: [{name: web, protocol: HTTP, port: 8080}]
+            """;
+
+    @Test
+    void infrastructureIsKeptAndSaidToLabelNothing() throws Exception {
+        var d = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml(GATEWAY));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().warnings()).extracting(m -> m.field() + ": " + m.message()).contains(
+                "spec.infrastructure: kshift proxies are one shared fleet and create nothing per Gateway (no"
+                        + " Service, no Deployment), so these labels and annotations are kept but label nothing");
+        assertThat(d.next().orElseThrow().resources()).anySatisfy(r -> assertThat(r.specAs(
+                io.kshift.model.gateway.KubeGatewaySpec.class).infrastructure().annotations())
+                .containsEntry("service.beta.kubernetes.io/aws-load-balancer-type", "nlb"));
+
+        var parsed = ResourceReader.readBody((GATEWAY.replace("    labels: {team: web}",
+                "    labels: {team: web}\n    parametersRef: {group: example.com, kind: Config, name: c}"))
+                .getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+        assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactly(
+                "spec.infrastructure.parametersRef: not supported: kshift proxies are one shared fleet, not a"
+                        + " deployment per Gateway: there is no per-Gateway infrastructure to parameterize");
+    }
+
+    @Test
+    void aRetryMayIgnorePreviousHostsAsKshiftAlwaysDoes() throws Exception {
+        var parsed = ResourceReader.readBody("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web}
+                spec:
+                  hosts: [web]
+                  http:
+                  - route: [{destination: {host: web}}]
+                    retries: {attempts: 2, retryIgnorePreviousHosts: false, backoff: 50ms}
+                """.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        var retries = parsed.resources().get(0).specAs(io.kshift.model.istio.VirtualServiceSpec.class).http().get(0)
+                .retries();
+        assertThat(retries.retryIgnorePreviousHosts()).isFalse();
+        assertThat(retries.backoff()).isEqualTo("50ms");
+    }
+}
