@@ -59,12 +59,14 @@ public class ChangeResource {
     }
 
     /**
-     * The live config's resources by key, read only when a change holds a Secret (the whole snapshot is decoded
-     * once for it, not per resource).
+     * The live Secrets by key, read only when an apply holds a Secret that says {@code immutable: true} (one that
+     * does not cannot keep the flag: the validator refuses that), so the snapshot is decoded for those alone.
      */
     private java.util.function.Function<io.kshift.model.resource.ResourceKey, java.util.Optional<
-            io.kshift.model.resource.Resource>> liveSecrets(List<io.kshift.model.resource.Resource> resources) {
-        if (resources.stream().noneMatch(r -> r.type() == io.kshift.model.resource.Kind.SECRET)) {
+            io.kshift.model.resource.Resource>> liveSecrets(Operation op, List<io.kshift.model.resource.Resource>
+            resources) {
+        if (op != Operation.APPLY || resources.stream().noneMatch(r -> r.type() == io.kshift.model.resource.Kind.SECRET
+                && Boolean.TRUE.equals(r.specAs(io.kshift.model.secret.SecretSpec.class).immutable()))) {
             return key -> java.util.Optional.empty();
         }
         Map<io.kshift.model.resource.ResourceKey, io.kshift.model.resource.Resource> byKey = new java.util.HashMap<>();
@@ -169,7 +171,7 @@ public class ChangeResource {
         }
         // Secrets' private entries are checked and sealed here: what goes onto Kafka never holds them in the clear.
         io.kshift.config.secrets.SecretIntake.Intake intake = secrets.admit(op, parsed.resources(),
-                liveSecrets(parsed.resources()));
+                liveSecrets(op, parsed.resources()));
         if (!intake.errors().isEmpty()) {
             return Uni.createFrom().item(json(422, ChangeResponse.rejected(intake.errors())));
         }

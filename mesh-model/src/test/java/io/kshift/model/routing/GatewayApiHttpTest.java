@@ -60,7 +60,6 @@ class GatewayApiHttpTest {
         assertThat(route.directResponse()).isNull();
     }
 
-    /** The API: a rule with no backendRefs and no filter that answers (a redirect) is answered 500. */
     @Test
     void aRetryBecomesIstioRetriesOnItsCodesAndConnectionErrors() {
         BackendRef backend = new BackendRef(null, null, "httpbin", null, 8000, null);
@@ -84,6 +83,7 @@ class GatewayApiHttpTest {
                 "default").retries()).as("neither: Istio's default retries").isNull();
     }
 
+    /** The API: a rule with no backendRefs and no filter that answers (a redirect) is answered 500. */
     @Test
     void aRuleThatNeitherForwardsNorRedirectsAnswers500() {
         var rule = new HttpRouteRule(null, List.of(), List.of(new HttpRouteFilter(HttpRouteFilter.Type.URLRewrite, null,

@@ -12,26 +12,36 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import javax.security.auth.x500.X500Principal;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
  * Envoy's {@code x-forwarded-client-cert} as Istio's gateways send it ({@code SANITIZE_SET}): a client's own is never
  * passed on, and where the client presented a certificate over TLS, the header says which: {@code Hash} (SHA-256 of
- * the DER, hex), {@code Cert} (the PEM, URL-encoded), {@code Subject} (RFC 2253), {@code URI} and {@code DNS} (its
- * subject alternative names). A backend behind a port that lets untrusted certificates through
- * ({@code AllowInsecureFallback}) can judge the client from it. Made once per TLS session, kept in the session.
+ * the DER, hex), {@code Cert} (the PEM, URL-encoded), {@code Subject} (RFC 2253), {@code URI} (the first URI subject
+ * alternative name, empty when none) and {@code DNS} (each DNS one). On a port that lets certificates through
+ * without their chaining to its CAs ({@code AllowInsecureFallback}) only {@code Hash} and {@code Cert} are sent:
+ * names a certificate claims are no identity until the backend has checked {@code Cert} itself. Values are quoted
+ * where they hold {@code , ; = "} and control or non-ASCII characters are escaped ({@code \XX}, UTF-8), so a
+ * certificate cannot add fields, elements or header lines. Made once per TLS session, kept in the session.
  */
 final class ClientCertHeader {
     static final String NAME = "x-forwarded-client-cert";
     private static final String CACHED = "kshift.xfcc";
+    private static final String CACHED_UNVERIFIED = "kshift.xfcc.unverified";
     private static final String NONE = "";
+    private static final Map<String, String> KEYWORDS = Map.of("1.2.840.113549.1.9.1", "emailAddress");
 
     private ClientCertHeader() {
     }
 
-    /** Replaces whatever the client sent as {@link #NAME} with what its TLS session shows, or nothing. */
-    static void set(HttpServerRequest request, MultiMap headers) {
+    /**
+     * Replaces whatever the client sent as {@link #NAME} with what its TLS session shows, or nothing;
+     * {@code unverified}: the port lets certificates through that did not chain.
+     */
+    static void set(HttpServerRequest request, MultiMap headers, boolean unverified) {
         headers.remove(NAME);
         if (!request.isSSL()) {
             return;
@@ -40,20 +50,21 @@ final class ClientCertHeader {
         if (session == null) {
             return;
         }
-        Object cached = session.getValue(CACHED);
+        String key = unverified ? CACHED_UNVERIFIED : CACHED;
+        Object cached = session.getValue(key);
         String value;
         if (cached instanceof String s) {
             value = s;
         } else {
-            value = of(session);
-            session.putValue(CACHED, value);
+            value = of(session, unverified);
+            session.putValue(key, value);
         }
         if (!value.isEmpty()) {
             headers.set(NAME, value);
         }
     }
 
-    private static String of(SSLSession session) {
+    private static String of(SSLSession session, boolean unverified) {
         Certificate[] chain;
         try {
             chain = session.getPeerCertificates();
@@ -63,11 +74,11 @@ final class ClientCertHeader {
         if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
             return NONE;
         }
-        return value(leaf);
+        return value(leaf, unverified);
     }
 
     /** The header's value for a client's leaf certificate. */
-    static String value(X509Certificate leaf) {
+    static String value(X509Certificate leaf, boolean unverified) {
         try {
             byte[] der = leaf.getEncoded();
             StringBuilder out = new StringBuilder("Hash=")
@@ -76,12 +87,16 @@ final class ClientCertHeader {
                     .encodeToString(der) + "\n-----END CERTIFICATE-----\n";
             out.append(";Cert=\"").append(URLEncoder.encode(pem, StandardCharsets.UTF_8).replace("+", "%20"))
                     .append('"');
-            out.append(";Subject=\"").append(quoted(leaf.getSubjectX500Principal().getName())).append('"');
-            for (String uri : names(leaf, 6)) {
-                out.append(";URI=").append(uri);
+            if (unverified) {
+                return out.toString();
             }
+            // RFC 2253 already escapes , = + < > # ; " and \ with a backslash; the quotes around it keep them.
+            out.append(";Subject=\"").append(printable(leaf.getSubjectX500Principal().getName(X500Principal.RFC2253,
+                    KEYWORDS))).append('"');
+            List<String> uris = names(leaf, 6);
+            out.append(";URI=").append(uris.isEmpty() ? "" : field(uris.get(0)));
             for (String dns : names(leaf, 2)) {
-                out.append(";DNS=").append(dns);
+                out.append(";DNS=").append(field(dns));
             }
             return out.toString();
         } catch (CertificateEncodingException | java.security.NoSuchAlgorithmException e) {
@@ -100,8 +115,33 @@ final class ClientCertHeader {
         }
     }
 
-    /** Inside double quotes, a double quote and a backslash are escaped (Envoy's rule for the header). */
-    private static String quoted(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    /** A value as Envoy's XFCC grammar has it: quoted (with {@code "} and {@code \} escaped) where it must be. */
+    private static String field(String value) {
+        String v = printable(value);
+        boolean quote = v.chars().anyMatch(c -> c == ',' || c == ';' || c == '=' || c == '"' || c == ' ');
+        return quote ? "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"" : v;
+    }
+
+    /** Control characters, DEL and non-ASCII as {@code \XX} per UTF-8 byte (RFC 4514's escape); the rest as is. */
+    static String printable(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(s.length() + 8).append(s, 0, i);
+            }
+            int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+            for (byte b : s.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+                out.append('\\').append(String.format("%02X", b & 0xff));
+            }
+            i = end - 1;
+        }
+        return out == null ? s : out.toString();
     }
 }

@@ -59,6 +59,12 @@ final class HttpExchange implements UpstreamTry.Owner {
     private String corsOrigin;
     private boolean done;
     private long routeTimer = -1;
+    /** The port lets clients through with certificates that did not chain: the backend is told so. */
+    private final boolean unverifiedClients;
+    /** When the route's timeout answers 504 (System.nanoTime), or Long.MAX_VALUE while no route timer runs. */
+    private long routeDeadline = Long.MAX_VALUE;
+    /** The endpoint offset the last try went to: a retry goes on from the next one. */
+    private int lastEndpoint = -1;
     private int firstEndpoint = -1;
     private UpstreamCall inFlight;
     /** An HTTP/1 client still sending after the exchange ended has its connection closed after a linger. */
@@ -84,7 +90,8 @@ final class HttpExchange implements UpstreamTry.Owner {
 
     HttpExchange(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
                  String authority, int port, Vertx vertx, HttpUpstreams upstreams, EventLoop loop, Mirrors mirrors,
-                 RandomGenerator random, HttpLimits limits) {
+                 RandomGenerator random, HttpLimits limits, boolean unverifiedClients) {
+        this.unverifiedClients = unverifiedClients;
         this.port = port;
         this.requestUri = requestUri;
         this.limits = limits;
@@ -281,7 +288,7 @@ final class HttpExchange implements UpstreamTry.Owner {
 
     private void forwardFirst() {
         uri = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
-        headers = UpstreamRequests.headers(request, route, target, authority, random);
+        headers = UpstreamRequests.headers(request, route, target, authority, random, unverifiedClients);
         if (body != null) {
             sized(headers);
         }
@@ -301,8 +308,11 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     private void startRouteTimer() {
-        routeTimer = context.setTimer(Math.max(1, route.timeout().toMillis()), id -> {
+        long millis = Math.max(1, route.timeout().toMillis());
+        routeDeadline = System.nanoTime() + millis * 1_000_000L;
+        routeTimer = context.setTimer(millis, id -> {
             routeTimer = -1;
+            routeDeadline = Long.MAX_VALUE;
             UpstreamCall pending = inFlight;
             respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
             if (pending != null) {
@@ -335,6 +345,19 @@ final class HttpExchange implements UpstreamTry.Owner {
             respond(503, "upstream reset before headers; the request body was too long to retry", ResponseFlags.RESET);
             return;
         }
+        MultiMap tryHeaders = attempt == 0 ? headers : MultiMap.caseInsensitiveMultiMap().addAll(headers);
+        tryHeaders.set("x-envoy-attempt-count", String.valueOf(attempt + 1));
+        io.netty.handler.codec.http.HttpRequest head;
+        try {
+            // Made before any count is taken: a header Netty will not write fails the request, nothing held.
+            head = streams ? UpstreamRequests.head(request.method(), uri, tryHeaders)
+                    : UpstreamRequests.request(request.method(), uri, tryHeaders, body);
+        } catch (IllegalArgumentException e) {
+            release(null, retry);
+            respond(502, "the request cannot be written upstream: " + e.getMessage(),
+                    ResponseFlags.INVALID_HEADER);
+            return;
+        }
         if (!UpstreamTry.acquire(target.activeRequests(), target.pool().policy().maxRequests())) {
             release(null, retry);
             overflow();
@@ -343,13 +366,10 @@ final class HttpExchange implements UpstreamTry.Owner {
         Upstream endpoint = endpoint(attempt);
         target.requests().increment();
         endpoint.opened();
-        MultiMap tryHeaders = attempt == 0 ? headers : MultiMap.caseInsensitiveMultiMap().addAll(headers);
-        tryHeaders.set("x-envoy-attempt-count", String.valueOf(attempt + 1));
         UpstreamTry t = new UpstreamTry(this, attempt, endpoint, retry);
         current = t;
-        UpstreamCall call = streams
-                ? new UpstreamCall(loop, UpstreamRequests.head(request.method(), uri, tryHeaders), t, true)
-                : new UpstreamCall(loop, UpstreamRequests.request(request.method(), uri, tryHeaders, body), t);
+        UpstreamCall call = streams ? new UpstreamCall(loop, head, t, true)
+                : new UpstreamCall(loop, (io.netty.handler.codec.http.FullHttpRequest) head, t);
         t.call = call;
         inFlight = call;
         upstreams.send(target.pool(request.version() == HttpVersion.HTTP_2), loop, endpoint, call);
@@ -373,13 +393,18 @@ final class HttpExchange implements UpstreamTry.Owner {
             }
             firstEndpoint = key == null ? endpoints.first() : endpoints.firstFor(key);
         }
+        // A retry goes on from the endpoint after the last one tried, so no endpoint is tried twice before every
+        // healthy one has been (Envoy's retryIgnorePreviousHosts, Istio's default).
+        int start = attempt == 0 || lastEndpoint < 0 ? firstEndpoint : lastEndpoint + 1;
         for (int i = 0; i < endpoints.size(); i++) {
-            Upstream u = endpoints.get(firstEndpoint + attempt + i);
+            Upstream u = endpoints.get(start + i);
             if (endpoints.healthy(u)) {
+                lastEndpoint = start + i;
                 return u;
             }
         }
-        return endpoints.get(firstEndpoint + attempt);
+        lastEndpoint = start;
+        return endpoints.get(start);
     }
 
     private void mirror() {
@@ -595,13 +620,20 @@ final class HttpExchange implements UpstreamTry.Owner {
         if (stream != null && body == null && !stream.replayable()) {
             return false; // a streamed body not kept cannot be sent again
         }
-        if (done || attempt >= route.retry().attempts() || !UpstreamTry.acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
+        if (done || attempt >= route.retry().attempts()) {
+            return false;
+        }
+        long backoff = route.retry().backoffMillis(attempt, random);
+        if (routeDeadline != Long.MAX_VALUE && System.nanoTime() + backoff * 1_000_000L >= routeDeadline) {
+            return false; // the route's timeout would answer 504 first: the answer in hand goes back instead
+        }
+        if (!UpstreamTry.acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
             return false;
         }
         if (stream != null && body == null) {
             stream.hold(); // the client waits for the retry: its body so far must still fit the kept copy then
         }
-        context.setTimer(route.retry().backoffMillis(attempt, random), id -> forward(attempt + 1, true));
+        context.setTimer(backoff, id -> forward(attempt + 1, true));
         return true;
     }
 

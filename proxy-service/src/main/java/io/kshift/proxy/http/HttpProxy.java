@@ -45,6 +45,18 @@ public class HttpProxy {
      * {@code listener}: the gateway port, or {@link #MESH}; {@code port}: the local port it arrived on; {@code table}:
      * the node's, or the start-up warm-up's own (read by the listener, {@link HttpListenerHandler}).
      */
+    /**
+     * Whether the port lets clients through whose certificates did not chain ({@code AllowInsecureFallback}): their
+     * requests tell the backend the certificate, never a verified identity ({@link ClientCertHeader}).
+     */
+    private static boolean unverifiedClients(HttpServerRequest request, int port, RouteTable table) {
+        if (!request.isSSL()) {
+            return false;
+        }
+        io.kshift.proxy.tls.ServerTls tls = table.tls().https().get(port);
+        return tls != null && tls.clientAuth() == io.kshift.model.routing.TlsBindings.ClientAuth.ACCEPT_UNTRUSTED;
+    }
+
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
         VirtualHostTable hosts = listener == MESH ? table.mesh() : table.http().get(listener);
         String authority = request.host();
@@ -73,12 +85,13 @@ public class HttpProxy {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null && UpgradeTunnel.isUpgrade(request) && UpgradeTunnel.forwards(route)) {
                     new UpgradeTunnel(request, uri, route, matched, authority, tunnels, ThreadLocalRandom.current(),
-                            vertx).start();
+                            vertx, unverifiedClients(request, port, table)).start();
                     return;
                 }
                 if (matched != null) {
                     new HttpExchange(request, uri, route, matched, authority, matchPort, vertx, upstreams,
-                            loop(request), mirrors, ThreadLocalRandom.current(), limits).start();
+                            loop(request), mirrors, ThreadLocalRandom.current(), limits,
+                            unverifiedClients(request, port, table)).start();
                     return;
                 }
             }

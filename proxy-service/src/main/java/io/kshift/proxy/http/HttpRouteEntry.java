@@ -55,8 +55,10 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
     record Mirror(HttpTarget target, double percent) {
     }
 
-    /** {@code attempts} retries after the first try, each try bounded by {@code perTry} (null: only the route timeout). */
-    /** {@code backoff}: the least wait before a retry; null: Envoy's 25 ms base, fully jittered. */
+    /**
+     * {@code attempts} retries after the first try, each try bounded by {@code perTry} (null: only the route timeout),
+     * each after at least {@code backoff} (null: Envoy's 25 ms base, fully jittered).
+     */
     record Retry(int attempts, Duration perTry, RetryOn on, Duration backoff) {
         static final Retry NONE = new Retry(0, null, RetryOn.parse(RetryOn.DEFAULT), null);
 

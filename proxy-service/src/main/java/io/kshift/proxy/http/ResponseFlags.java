@@ -28,6 +28,8 @@ final class ResponseFlags {
     static final String STREAM_IDLE = "SI";
     /** The upstream reset the request before answering. */
     static final String RESET = "UR";
+    /** Envoy's IH: a header value that cannot be written (one holding a line break). */
+    static final String INVALID_HEADER = "IH";
 
     private ResponseFlags() {
     }

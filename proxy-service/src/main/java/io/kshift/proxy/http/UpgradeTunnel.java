@@ -31,6 +31,7 @@ final class UpgradeTunnel {
     private static final long ANSWER_MILLIS = 15_000;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
+    private final boolean unverifiedClients;
     private final HttpRouteEntry route;
     private final MatchBlock matched;
     private final String authority;
@@ -47,7 +48,9 @@ final class UpgradeTunnel {
     private final String requestUri;
 
     UpgradeTunnel(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
-                  String authority, UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx) {
+                  String authority, UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx,
+                  boolean unverifiedClients) {
+        this.unverifiedClients = unverifiedClients;
         this.request = request;
         this.requestUri = requestUri;
         this.response = request.response();
@@ -137,14 +140,24 @@ final class UpgradeTunnel {
     }
 
     private Buffer head() {
-        MultiMap h = UpstreamRequests.headers(request, route, target, authority, random);
+        MultiMap h = UpstreamRequests.headers(request, route, target, authority, random, unverifiedClients);
         h.remove("content-length");
         String uri = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
         StringBuilder b = new StringBuilder(request.method().name()).append(' ').append(uri)
                 .append(" HTTP/1.1\r\n");
-        h.forEach(e -> b.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n"));
+        // Written as text, not by a codec that checks it: a line break in a value would start a header (or a request)
+        // of the value's choosing, so such a header is not sent.
+        h.forEach(e -> {
+            if (!breaksLines(e.getKey()) && !breaksLines(e.getValue())) {
+                b.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
+            }
+        });
         b.append("connection: Upgrade\r\nupgrade: ").append(request.getHeader("upgrade")).append("\r\n\r\n");
         return Buffer.buffer(b.toString());
+    }
+
+    private static boolean breaksLines(String s) {
+        return s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\0') >= 0;
     }
 
     /** Reads the endpoint's answer head; 1xx answers other than 101 are interim and skipped. */

@@ -12,14 +12,14 @@ public record ListenerSpec(ListenerProtocol protocol, ServerTls tls) {
     }
 
     /**
-     * Whether moving from {@code other} to this needs new sockets (not just new certificates): whether clients are
-     * asked for certificates, and whether they must present one, are server options that new TLS options do not
-     * change (what their certificates are checked against is a TLS option, changed in place). Reopening closes the
-     * port's live connections: they were admitted under the old rule.
+     * Whether moving from {@code other} to this needs new sockets (not just new certificates): how clients are held
+     * to certificates (asked or not, required or not, let through unverified or not). Reopening closes the port's
+     * live connections, which were admitted under the old rule: a connection let in with a certificate that did not
+     * chain must not go on where that is no longer allowed. New CAs alone are changed in place.
      */
     public boolean reopens(ListenerSpec other) {
         return other == null || protocol != other.protocol() || (tls == null) != (other.tls() == null)
-                || tls != null && tls.serverClientAuth() != other.tls().serverClientAuth();
+                || tls != null && tls.clientAuth() != other.tls().clientAuth();
     }
 
     /** {@code tcp}, {@code http}, {@code https} or {@code tls}: how listeners are named in a node's status. */

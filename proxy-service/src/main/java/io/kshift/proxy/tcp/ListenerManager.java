@@ -159,15 +159,38 @@ public class ListenerManager {
         }
     }
 
-    /** Closes a listener's servers and waits (10 s at most) until they no longer hold the port. */
-    private void closeNow(int port, Bound bound) {
+    /**
+     * A port's servers being closed, until they are: a listener made on the port waits for them, as Vert.x shares an
+     * HTTP server by host and port and a new server joining a closing one would close with it.
+     */
+    private final Map<Integer, Future<?>> closing = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Closes a listener's servers; the port counts as closing until they all have. */
+    private Future<?> close(int port, Bound bound) {
         List<Future<?>> closed = new ArrayList<>();
         bound.closers().forEach(c -> closed.add(c.get()));
+        Future<?> all = Future.all(closed);
+        closing.put(port, all);
+        all.onComplete(r -> closing.remove(port, all));
+        return all;
+    }
+
+    /** Closes a listener's servers and waits (10 s at most) until they no longer hold the port. */
+    private void closeNow(int port, Bound bound) {
+        close(port, bound);
+        awaitClosed(port);
+    }
+
+    private void awaitClosed(int port) {
+        Future<?> pending = closing.get(port);
+        if (pending == null) {
+            return;
+        }
         try {
-            Future.all(closed).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            pending.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warnf("listener %s:%d did not close in 10 s (%s); listening anew all the same", bound.spec().name(),
-                    port, e.getCause() == null ? e : e.getCause());
+            LOG.warnf("port %d's old servers did not close in 10 s (%s); listening anew all the same", port,
+                    e.getCause() == null ? e : e.getCause());
         }
     }
 
@@ -176,7 +199,7 @@ public class ListenerManager {
         Draining previous = draining.remove(port);
         if (previous != null) {
             vertx.cancelTimer(previous.timer());
-            previous.bound().closers().forEach(Supplier::get);
+            close(port, previous.bound());
         }
         // The deadline's work takes this manager's lock, which a reconcile holds while it waits (up to 10 s) for
         // ports to bind on the event loops: so it runs on a worker, never blocking a loop (the one a bind needs).
@@ -187,7 +210,7 @@ public class ListenerManager {
                 }
                 draining.remove(port);
             }
-            bound.closers().forEach(Supplier::get);
+            close(port, bound);
             LOG.infof("closed listener %s:%d at its drain deadline", bound.spec().name(), port);
             return null;
         }, false));
@@ -212,6 +235,7 @@ public class ListenerManager {
 
     /** {@code listener}: the route table key the port serves (the port itself, or {@link HttpProxy#MESH}). */
     private void listen(int port, ListenerSpec spec, int listener) {
+        awaitClosed(port);
         ListenerProtocol protocol = spec.protocol();
         List<Supplier<Future<Void>>> closers = new CopyOnWriteArrayList<>();
         List<io.vertx.core.http.HttpServer> httpServers = new CopyOnWriteArrayList<>();

@@ -67,10 +67,7 @@ public final class ServerTls {
         return clientAuth;
     }
 
-    /**
-     * How a Vert.x server asks for client certificates: OPTIONAL and ACCEPT_UNTRUSTED both request one and differ
-     * only in the trust manager, which new TLS options replace in place.
-     */
+    /** How a Vert.x server asks for client certificates (OPTIONAL and ACCEPT_UNTRUSTED differ in the trust manager). */
     public io.vertx.core.http.ClientAuth serverClientAuth() {
         return switch (clientAuth) {
             case NONE -> io.vertx.core.http.ClientAuth.NONE;

@@ -60,6 +60,11 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
     }
 
     void route(String retry) {
+        route(retry, "");
+    }
+
+    /** {@code more}: further fields of the rule, each line indented as the rule's. */
+    void route(String retry, String more) {
         mesh.publishNext(tables, """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
@@ -86,7 +91,7 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
                   rules:
                   - backendRefs: [{name: flaky, port: 8080}]
                     retry: %s
-                """.formatted(port, flaky.getAddress().getPort(), retry));
+                %s""".formatted(port, flaky.getAddress().getPort(), retry, more));
     }
 
     int get() throws Exception {
@@ -132,5 +137,13 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
         assertThat(askedAt.get(1) - askedAt.get(0)).as("first retry").isGreaterThanOrEqualTo(300_000_000L);
         assertThat(askedAt.get(2) - askedAt.get(1)).as("second retry: the backoff doubled")
                 .isGreaterThanOrEqualTo(600_000_000L);
+    }
+
+    @Test
+    void aRetryThatWouldOutliveTheRequestTimeoutIsNotMade() throws Exception {
+        route("{codes: [503], attempts: 2, backoff: 2s}", "    timeouts: {request: 1s}\n");
+        answers(503, 200);
+        assertThat(get()).as("the 503 in hand, not a 504 once the request timeout ends the wait").isEqualTo(503);
+        assertThat(asked).hasValue(1);
     }
 }

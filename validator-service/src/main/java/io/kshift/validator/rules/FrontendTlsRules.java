@@ -90,7 +90,8 @@ final class FrontendTlsRules {
         if (v.effectiveMode() == FrontendTls.Validation.Mode.AllowInsecureFallback) {
             findings.warn(gw.key(), at + ".mode", "AllowInsecureFallback lets clients through without a valid"
                     + " certificate (none, or one that does not chain to these CAs): the backend must decide whom"
-                    + " to serve, from the x-forwarded-client-cert header the proxies set (absent: no certificate)");
+                    + " to serve, checking the certificate in the x-forwarded-client-cert header the proxies set (its"
+                    + " Cert; no names are sent for certificates the proxy did not verify; absent: none presented)");
         }
     }
 }

@@ -142,8 +142,9 @@ class FrontendTlsRulesTest {
                         + " validated there",
                 "spec.tls.frontend.perPort[0].tls.validation.mode: AllowInsecureFallback lets clients through"
                         + " without a valid certificate (none, or one that does not chain to these CAs): the backend"
-                        + " must decide whom to serve, from the x-forwarded-client-cert header the proxies set"
-                        + " (absent: no certificate)");
+                        + " must decide whom to serve, checking the certificate in the x-forwarded-client-cert header"
+                        + " the proxies set (its Cert; no names are sent for certificates the proxy did not verify;"
+                        + " absent: none presented)");
     }
 
     @Test
