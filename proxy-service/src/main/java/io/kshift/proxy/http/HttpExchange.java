@@ -393,18 +393,10 @@ final class HttpExchange implements UpstreamTry.Owner {
             }
             firstEndpoint = key == null ? endpoints.first() : endpoints.firstFor(key);
         }
-        // A retry goes on from the endpoint after the last one tried, so no endpoint is tried twice before every
-        // healthy one has been (Envoy's retryIgnorePreviousHosts, Istio's default).
-        int start = attempt == 0 || lastEndpoint < 0 ? firstEndpoint : lastEndpoint + 1;
-        for (int i = 0; i < endpoints.size(); i++) {
-            Upstream u = endpoints.get(start + i);
-            if (endpoints.healthy(u)) {
-                lastEndpoint = start + i;
-                return u;
-            }
-        }
-        lastEndpoint = start;
-        return endpoints.get(start);
+        // A retry goes on from the endpoint after the last one tried (Envoy's retryIgnorePreviousHosts, Istio's
+        // default).
+        lastEndpoint = endpoints.nextHealthy(attempt == 0 || lastEndpoint < 0 ? firstEndpoint : lastEndpoint + 1);
+        return endpoints.get(lastEndpoint);
     }
 
     private void mirror() {

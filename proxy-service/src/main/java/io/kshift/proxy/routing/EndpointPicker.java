@@ -125,6 +125,20 @@ public final class EndpointPicker {
         return h;
     }
 
+    /**
+     * The first endpoint from {@code from} on (an offset, wrapping: {@link #get}) that is not ejected, as an offset
+     * at or after {@code from}; {@code from} itself when none is healthy. A try after a failed one goes on from the
+     * offset after the last one tried, so no endpoint is tried twice before every healthy one has been.
+     */
+    public int nextHealthy(int from) {
+        for (int i = 0; i < upstreams.size(); i++) {
+            if (healthy(get(from + i))) {
+                return from + i;
+            }
+        }
+        return from;
+    }
+
     public Upstream get(int index) {
         return upstreams.get(Math.floorMod(index, upstreams.size()));
     }

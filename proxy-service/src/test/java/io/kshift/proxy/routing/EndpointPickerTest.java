@@ -39,4 +39,23 @@ class EndpointPickerTest {
         EndpointPicker picker = new EndpointPicker(upstreams, SimpleLb.ROUND_ROBIN, new SplittableRandom(1));
         assertThat(List.of(picker.first(), picker.first(), picker.first(), picker.first())).containsExactly(0, 1, 0, 1);
     }
+
+    @Test
+    void triesGoOnFromTheLastOneTriedSkippingEjectedOnesAndRepeatNoneBeforeAll() {
+        List<Upstream> four = List.of(new Upstream(new HostPort("a", 1)), new Upstream(new HostPort("b", 1)),
+                new Upstream(new HostPort("c", 1)), new Upstream(new HostPort("d", 1)));
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        OutlierDetector outliers = new OutlierDetector(four, new io.kshift.model.istio.OutlierDetection(1, null, "1s",
+                "10m", 100, null), now::get);
+        outliers.failure(four.get(1), true, true); // b ejected
+        EndpointPicker picker = new EndpointPicker(four, SimpleLb.ROUND_ROBIN, new SplittableRandom(1), outliers);
+        java.util.List<String> tried = new java.util.ArrayList<>();
+        int at = picker.nextHealthy(0);
+        for (int attempt = 0; attempt < 4; attempt++) {
+            tried.add(picker.get(at).address().host());
+            at = picker.nextHealthy(at + 1);
+        }
+        assertThat(tried).as("a, then c and d (b ejected), and a again only once all were tried")
+                .containsExactly("a", "c", "d", "a");
+    }
 }
