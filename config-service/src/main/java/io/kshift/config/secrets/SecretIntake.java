@@ -80,18 +80,15 @@ public class SecretIntake {
     /** A ConfigMap travels and shows in the clear: a private key in it is refused, as in a Secret's public entry. */
     private static void clearText(Resource r, List<ValidationMessage> errors) {
         var map = r.specAs(io.kshift.model.k8s.ConfigMapSpec.class);
-        for (String entry : new java.util.TreeSet<>(map.data().keySet())) {
-            if (map.data().get(entry).contains("PRIVATE KEY-----")) {
-                errors.add(new ValidationMessage(r.key().toString(), "data." + entry, "holds a private key, and a"
-                        + " ConfigMap is stored and shown in the clear; put the key in a Secret, where it is sealed"));
-            }
-        }
-        for (String entry : new java.util.TreeSet<>(map.binaryData().keySet())) {
+        Map<String, String> fields = new TreeMap<>();
+        map.data().keySet().forEach(k -> fields.put(k, "data." + k));
+        map.binaryData().keySet().forEach(k -> fields.put(k, "binaryData." + k)); // a key is in one of them
+        fields.forEach((entry, field) -> {
             if (map.text(entry).orElse("").contains("PRIVATE KEY-----")) {
-                errors.add(new ValidationMessage(r.key().toString(), "binaryData." + entry, "holds a private key, and"
-                        + " a ConfigMap is stored and shown in the clear; put the key in a Secret, where it is sealed"));
+                errors.add(new ValidationMessage(r.key().toString(), field, "holds a private key, and a ConfigMap is"
+                        + " stored and shown in the clear; put the key in a Secret, where it is sealed"));
             }
-        }
+        });
     }
 
     private void unchangedWhileImmutable(Resource before, Resource after, List<ValidationMessage> errors) {
