@@ -3,18 +3,11 @@ package io.kshift.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kshift.model.codec.BodyFormat;
-import io.kshift.model.codec.ResourceReader;
-import io.kshift.model.event.EventCodec;
-import io.kshift.model.event.MeshSnapshot;
-import io.kshift.model.event.MeshTopics;
-import io.kshift.model.mesh.MeshConfig;
 import io.kshift.model.secret.FleetKeys;
 import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.samples.HttpEcho;
 import io.kshift.samples.TcpEcho;
 import io.kshift.samples.tls.DemoPki;
-import io.kshift.testkit.Bus;
 import io.kshift.testkit.KafkaBrokerResource;
 import io.kshift.testkit.TestIssuer;
 import io.quarkus.test.common.WithTestResource;
@@ -22,7 +15,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,9 +24,7 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.UUID;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -79,12 +69,12 @@ class ClientCertificateTest {
     static void backends() throws Exception {
         web = HttpEcho.start("127.0.0.1", 0, "v1");
         echo = TcpEcho.start("127.0.0.1", 0, "one");
-        strictPort = freePort();
-        fallbackPort = freePort();
-        partnerPort = freePort();
-        istioPort = freePort();
-        optionalPort = freePort();
-        tlsPort = freePort();
+        strictPort = TlsGatewayTest.freePort();
+        fallbackPort = TlsGatewayTest.freePort();
+        partnerPort = TlsGatewayTest.freePort();
+        istioPort = TlsGatewayTest.freePort();
+        optionalPort = TlsGatewayTest.freePort();
+        tlsPort = TlsGatewayTest.freePort();
         keys = TestIssuer.fleetKeys();
     }
 
@@ -94,11 +84,6 @@ class ClientCertificateTest {
         echo.close();
     }
 
-    static int freePort() throws Exception {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
-    }
 
     /** {@code strictMode}: the default validation's mode; {@code clientCa}: the CA the ConfigMap client-ca holds. */
     String mesh(String strictMode, DemoPki clientCa) {
@@ -211,13 +196,7 @@ class ClientCertificateTest {
     }
 
     void publish(String yaml) throws Exception {
-        long generation = tables.get().generation() + 1;
-        var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
-        assertThat(parsed.errors()).isEmpty();
-        MeshSnapshot snapshot = new MeshSnapshot(null, generation, UUID.randomUUID().toString(), Instant.now(),
-                MeshConfig.empty().apply(parsed.resources()).config().all());
-        Bus.send(MeshTopics.CONFIG, MeshTopics.MESH_KEY, EventCodec.encode(snapshot));
-        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        TlsGatewayTest.publish(tables, yaml);
     }
 
     /**

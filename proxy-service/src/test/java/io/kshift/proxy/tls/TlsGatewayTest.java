@@ -217,6 +217,11 @@ class TlsGatewayTest {
     }
 
     void publish(String yaml) throws Exception {
+        publish(tables, yaml);
+    }
+
+    /** {@code yaml} as the node's next generation, on the bus as the validator puts it, once the node runs it. */
+    static void publish(RouteTableHolder tables, String yaml) throws Exception {
         long generation = tables.get().generation() + 1;
         var parsed = ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
         assertThat(parsed.errors()).isEmpty();
