@@ -17,14 +17,21 @@ public record FrontendTls(@JsonProperty("default") @Valid Config defaults, List<
         perPort = Lists.copy(perPort);
     }
 
-    /** What applies on {@code port}: its {@code perPort} entry, else the default; empty when neither validates. */
-    public Optional<Validation> validationFor(int port) {
-        for (PortConfig p : perPort) {
-            if (p.port() != null && p.port() == port) {
-                return Optional.ofNullable(p.tls()).map(Config::validation);
+    /** The index of {@code port}'s {@code perPort} entry, or -1 when the default applies there. */
+    public int perPortIndex(int port) {
+        for (int i = 0; i < perPort.size(); i++) {
+            if (perPort.get(i).port() != null && perPort.get(i).port() == port) {
+                return i;
             }
         }
-        return Optional.ofNullable(defaults).map(Config::validation);
+        return -1;
+    }
+
+    /** What applies on {@code port}: its {@code perPort} entry, else the default; empty when neither validates. */
+    public Optional<Validation> validationFor(int port) {
+        int i = perPortIndex(port);
+        return i < 0 ? Optional.ofNullable(defaults).map(Config::validation)
+                : Optional.ofNullable(perPort.get(i).tls()).map(Config::validation);
     }
 
     /** A TLS configuration of the frontend: its client validation. */

@@ -23,12 +23,6 @@ public record KubeGatewaySpec(@NotBlank(message = "is required") String gatewayC
         this(gatewayClassName, listeners, null, null, null);
     }
 
-    /** The client validation on {@code port}'s HTTPS listeners; empty where none is asked for. */
-    public java.util.Optional<FrontendTls.Validation> frontendValidation(int port) {
-        return tls == null || tls.frontend() == null ? java.util.Optional.empty()
-                : tls.frontend().validationFor(port);
-    }
-
     /**
      * {@code infrastructure}: labels and annotations for what an implementation creates per Gateway (its Service, its
      * Deployment). kshift's proxies are one shared fleet and create nothing per Gateway, so they label nothing; its

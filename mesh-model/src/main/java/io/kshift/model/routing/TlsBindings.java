@@ -230,13 +230,8 @@ public final class TlsBindings {
         FrontendTls frontend = gw.specAs(KubeGatewaySpec.class).tls() == null ? null
                 : gw.specAs(KubeGatewaySpec.class).tls().frontend();
         if (frontend != null && upper(l.protocol()).equals("HTTPS")) {
-            String at = "spec.tls.frontend.default";
-            for (int i = 0; i < frontend.perPort().size(); i++) {
-                if (java.util.Objects.equals(frontend.perPort().get(i).port(), l.port())) {
-                    at = "spec.tls.frontend.perPort[" + i + "].tls";
-                    break;
-                }
-            }
+            int entry = frontend.perPortIndex(l.port());
+            String at = entry < 0 ? "spec.tls.frontend.default" : "spec.tls.frontend.perPort[" + entry + "].tls";
             FrontendTls.Validation v = frontend.validationFor(l.port()).orElse(null);
             for (int i = 0; v != null && i < v.caCertificateRefs().size(); i++) {
                 FrontendTls.CaCertificateRef ref = v.caCertificateRefs().get(i);

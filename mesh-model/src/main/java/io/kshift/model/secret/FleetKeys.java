@@ -127,6 +127,19 @@ public final class FleetKeys {
         }
     }
 
+    /**
+     * The id of the key a value was sealed with ({@code sealed:v1:<id>:...}); empty for a value not sealed. Two seals
+     * under one key are equal exactly when their values and places are.
+     */
+    public static String keyId(String value) {
+        if (!isSealed(value)) {
+            return "";
+        }
+        String rest = value.substring(PREFIX.length());
+        int colon = rest.indexOf(':');
+        return colon < 0 ? "" : rest.substring(0, colon);
+    }
+
     /** The plain bytes of a value sealed for {@code place}; fails naming why (unknown key, tampered, moved). */
     public byte[] open(String place, String sealed) {
         if (!isSealed(sealed)) {

@@ -74,7 +74,7 @@ final class ImmutableRules {
             String x = e.getValue();
             String y = b.get(e.getKey());
             if (FleetKeys.isSealed(x) || FleetKeys.isSealed(y)) {
-                if (keyId(x).equals(keyId(y)) && !x.equals(y)) {
+                if (FleetKeys.keyId(x).equals(FleetKeys.keyId(y)) && !x.equals(y)) {
                     return false; // sealed with one key: equal seals exactly for equal values
                 }
             } else if (!java.util.Arrays.equals(decode(x), decode(y))) {
@@ -90,15 +90,6 @@ final class ImmutableRules {
         }
         return a.binaryData().entrySet().stream().allMatch(e -> java.util.Arrays.equals(decode(e.getValue()),
                 decode(b.binaryData().get(e.getKey()))));
-    }
-
-    private static String keyId(String value) {
-        if (!FleetKeys.isSealed(value)) {
-            return "";
-        }
-        String rest = value.substring(FleetKeys.PREFIX.length());
-        int colon = rest.indexOf(':');
-        return colon < 0 ? rest : rest.substring(0, colon);
     }
 
     private static byte[] decode(String base64) {
