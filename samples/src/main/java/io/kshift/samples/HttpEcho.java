@@ -110,10 +110,23 @@ public final class HttpEcho implements AutoCloseable {
     /** As {@link #start(String, int, String)}, speaking HTTPS with {@code tls}'s certificate (a TLS origination target). */
     public static HttpEcho startTls(String bind, int port, String version, javax.net.ssl.SSLContext tls)
             throws IOException {
+        return startTls(bind, port, version, tls, false);
+    }
+
+    /** {@code needClientAuth}: clients must present a certificate the context trusts (mutual TLS). */
+    public static HttpEcho startTls(String bind, int port, String version, javax.net.ssl.SSLContext tls,
+                                    boolean needClientAuth) throws IOException {
         System.setProperty("sun.net.httpserver.nodelay", "true");
         com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
                 new InetSocketAddress(InetAddress.getByName(bind), port), 512);
-        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                p.setNeedClientAuth(needClientAuth);
+                params.setSSLParameters(p);
+            }
+        });
         HttpEcho echo = new HttpEcho(server, version, 0, true);
         server.createContext("/", echo::handle);
         server.setExecutor(echo.workers);

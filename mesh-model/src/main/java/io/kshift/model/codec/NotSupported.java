@@ -37,9 +37,6 @@ public final class NotSupported {
             Map.entry(io.kshift.model.gateway.KubeGatewaySpec.Infrastructure.class, Map.of("parametersRef",
                     "kshift proxies are one shared fleet, not a deployment per Gateway: there is no per-Gateway"
                             + " infrastructure to parameterize")),
-            Map.entry(io.kshift.model.gateway.GatewayTls.class, Map.of("backend", "a client certificate for"
-                    + " backends is not served: kshift originates TLS to a backend by a DestinationRule's tls, whose"
-                    + " MUTUAL mode names the certificate to present")),
             Map.entry(io.kshift.model.gateway.TlsRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
             Map.entry(io.kshift.model.gateway.BackendRef.class, Map.of("filters", "filters per backend are not served"
                     + " by this kshift version; put them on the rule")),

@@ -3,9 +3,16 @@ package io.kshift.model.gateway;
 import jakarta.validation.Valid;
 
 /**
- * A Gateway's {@code spec.tls}: how its HTTPS ports validate client certificates ({@code frontend}). The client
- * certificate it would present to backends ({@code backend}) is not served: kshift originates TLS to backends by a
- * DestinationRule's {@code tls}, which names its own certificate.
+ * A Gateway's {@code spec.tls}: how its HTTPS ports validate client certificates ({@code frontend}), and the client
+ * certificate it presents to backends where a BackendTLSPolicy has the proxies originate TLS ({@code backend}).
  */
-public record GatewayTls(@Valid FrontendTls frontend) {
+public record GatewayTls(@Valid FrontendTls frontend, @Valid Backend backend) {
+    /** {@code clientCertificateRef}: a Secret holding the certificate and key (the Gateway's namespace by default). */
+    public record Backend(@Valid SecretObjectReference clientCertificateRef) {
+    }
+
+    /** The Secret the Gateway presents to backends, if it names one. */
+    public java.util.Optional<SecretObjectReference> clientCertificate() {
+        return java.util.Optional.ofNullable(backend).map(Backend::clientCertificateRef);
+    }
 }

@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * Which services a config change may resolve differently: those whose registry entry changed (ports, endpoints,
- * added, removed) and those a changed DestinationRule names, before or after. A route whose destinations are all
- * other services resolves exactly as before, so a route table builder can keep it without resolving it again.
+ * added, removed) and those a changed DestinationRule or BackendTLSPolicy names, before or after. A route whose
+ * destinations are all other services resolves exactly as before, so a route table builder can keep it without
+ * resolving it again.
  */
 public final class AffectedServices {
     /** Nothing known about the previous config: everything counts as affected. */
@@ -52,6 +53,11 @@ public final class AffectedServices {
                 before.get(key).ifPresent(r -> ruleHost(r, beforeResolver, hosts));
                 after.get(key).ifPresent(r -> ruleHost(r, afterResolver, hosts));
             }
+            if (key.kind() == Kind.BACKEND_TLS_POLICY) {
+                registry = true;
+                before.get(key).ifPresent(r -> policyHosts(r, beforeResolver, hosts));
+                after.get(key).ifPresent(r -> policyHosts(r, afterResolver, hosts));
+            }
         }
         return new AffectedServices(registry, Set.copyOf(hosts));
     }
@@ -59,6 +65,13 @@ public final class AffectedServices {
     private static void ruleHost(Resource rule, DestinationResolver resolver, Set<String> hosts) {
         resolver.registry().lookup(rule.specAs(DestinationRuleSpec.class).host(), rule.namespace())
                 .ifPresent(s -> hosts.add(s.host()));
+    }
+
+    private static void policyHosts(Resource policy, DestinationResolver resolver, Set<String> hosts) {
+        policy.specAs(io.kshift.model.gateway.BackendTlsPolicySpec.class).targetRefs().stream()
+                .filter(io.kshift.model.gateway.BackendTlsPolicySpec.TargetRef::service)
+                .forEach(t -> resolver.registry().service(policy.namespace(), t.name())
+                        .ifPresent(s -> hosts.add(s.host())));
     }
 
     /** Whether a destination of this service may resolve differently now. */

@@ -1,5 +1,6 @@
 package io.kshift.model.registry;
 
+import io.kshift.model.gateway.BackendTlsPolicySpec;
 import io.kshift.model.istio.ConnectionPoolSettings;
 import io.kshift.model.istio.DestinationRuleSpec;
 import io.kshift.model.istio.LoadBalancerSettings;
@@ -42,11 +43,19 @@ public final class DestinationResolver {
     /** Each service's DestinationRules, oldest first: found once per config, not scanned per destination. */
     private final Map<MeshService, List<Resource>> rulesByService = new java.util.IdentityHashMap<>();
 
+    /** Each Service's BackendTLSPolicies, oldest first (the API's tie-break: the oldest of two policies wins). */
+    private final Map<MeshService, List<Resource>> tlsPoliciesByService = new java.util.IdentityHashMap<>();
+
     public DestinationResolver(MeshConfig config) {
         this.registry = ServiceRegistry.build(config);
         for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
             registry.lookup(r.specAs(DestinationRuleSpec.class).host(), r.namespace())
                     .ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
+        }
+        for (Resource r : config.oldestFirst(Kind.BACKEND_TLS_POLICY)) {
+            r.specAs(BackendTlsPolicySpec.class).targetRefs().stream().filter(BackendTlsPolicySpec.TargetRef::service)
+                    .map(t -> registry.service(r.namespace(), t.name())).flatMap(Optional::stream).distinct()
+                    .forEach(s -> tlsPoliciesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
         }
     }
 
@@ -56,7 +65,7 @@ public final class DestinationResolver {
 
     /** What a resolver reads: a change to resources of other kinds resolves every destination exactly as before. */
     private static final java.util.Set<Kind> INPUTS = java.util.EnumSet.of(Kind.SERVICE, Kind.SERVICE_ENTRY,
-            Kind.WORKLOAD_ENTRY, Kind.DESTINATION_RULE);
+            Kind.WORKLOAD_ENTRY, Kind.DESTINATION_RULE, Kind.BACKEND_TLS_POLICY);
 
     /**
      * The resolver for {@code next}, a config that differs from this resolver's in {@code changedKeys}: this very
@@ -135,7 +144,48 @@ public final class DestinationResolver {
         return new Result(new ResolvedDestination(service.host(), subset, version, addresses,
                 loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy,
                 service.namespace(), p.number(), idleTimeout(policy), tlsCredential(rule, policy),
-                http2(p, policy)), null);
+                http2(p, policy), policy != null && policy.tls() != null && policy.tls().originates() ? null
+                : backendTls(service, p)), null);
+    }
+
+    /**
+     * The BackendTLSPolicy for a port of a Service: the oldest naming the port by {@code sectionName}, else the
+     * oldest naming the whole Service (a policy for a section is the more specific, as the API ranks them). It
+     * applies unless the DestinationRule for the port originates TLS itself (SIMPLE or MUTUAL): a rule that does not
+     * (DISABLE, or a {@code tls} without a mode) never turns the policy's TLS into plaintext.
+     */
+    public Optional<Resource> backendTlsPolicy(MeshService service, ServicePortInfo port) {
+        List<Resource> policies = tlsPoliciesByService.getOrDefault(service, List.of());
+        Resource whole = null;
+        for (Resource r : policies) {
+            for (BackendTlsPolicySpec.TargetRef t : r.specAs(BackendTlsPolicySpec.class).targetRefs()) {
+                if (!t.service() || !t.name().equals(service.name())) {
+                    continue;
+                }
+                if (t.sectionName() == null) {
+                    whole = whole == null ? r : whole;
+                } else if (t.sectionName().equals(port.name())) {
+                    return Optional.of(r);
+                }
+            }
+        }
+        return Optional.ofNullable(whole);
+    }
+
+    private BackendTls backendTls(MeshService service, ServicePortInfo port) {
+        return backendTlsPolicy(service, port).map(r -> {
+            BackendTlsPolicySpec.Validation v = r.specAs(BackendTlsPolicySpec.class).validation();
+            List<io.kshift.model.resource.ResourceKey> bundles = v.caCertificateRefs().stream()
+                    .filter(c -> c.coreKind() != null)
+                    .map(c -> new io.kshift.model.resource.ResourceKey("Secret".equals(c.coreKind()) ? Kind.SECRET
+                            : Kind.CONFIG_MAP, r.namespace(), c.name())).toList();
+            return new BackendTls(r.key(), v.hostname(), bundles, "System".equals(v.wellKnownCACertificates()),
+                    v.subjectAltNames().stream()
+                    .filter(n -> "Hostname".equals(n.type()) && n.hostname() != null)
+                    .map(BackendTlsPolicySpec.SubjectAltName::hostname).toList(), v.subjectAltNames().stream()
+                    .filter(n -> "URI".equals(n.type()) && n.uri() != null)
+                    .map(BackendTlsPolicySpec.SubjectAltName::uri).toList());
+        }).orElse(null);
     }
 
     private Result resolveDns(String host, String subset, Integer port, String fromNamespace) {
@@ -152,7 +202,7 @@ public final class DestinationResolver {
         }
         return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
                 SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace, port, DEFAULT_IDLE_TIMEOUT,
-                null, false), null);
+                null, false, null), null);
     }
 
     private static io.kshift.model.resource.ResourceKey tlsCredential(Optional<Resource> rule, TrafficPolicy policy) {

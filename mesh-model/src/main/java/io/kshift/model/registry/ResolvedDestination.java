@@ -13,12 +13,15 @@ import java.util.List;
  * {@code port}: the service port the destination names; {@code idleTimeout}: {@code connectionPool.tcp.idleTimeout}
  * (Istio's default one hour; zero means none); {@code tlsCredential}: the Secret the policy's {@code tls} names
  * (in the DestinationRule's namespace), or null; {@code http2}: requests go to the endpoints over HTTP/2 (the port is
- * declared gRPC or HTTP/2, the policy's {@code h2UpgradePolicy} is {@code UPGRADE}, or a GRPCRoute names it).
+ * declared gRPC or HTTP/2, the policy's {@code h2UpgradePolicy} is {@code UPGRADE}, or a GRPCRoute names it);
+ * {@code backendTls}: the TLS a BackendTLSPolicy asks for toward the port, where the DestinationRule sets no
+ * {@code tls} (null otherwise, and without such a policy).
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
                                   TrafficPolicy policy, String namespace, int port, Duration idleTimeout,
-                                  io.kshift.model.resource.ResourceKey tlsCredential, boolean http2) {
+                                  io.kshift.model.resource.ResourceKey tlsCredential, boolean http2,
+                                  BackendTls backendTls) {
 
     /** This destination spoken to over HTTP/2 (a GRPCRoute's backend: gRPC is HTTP/2). */
     public ResolvedDestination withHttp2() {
@@ -32,7 +35,8 @@ public record ResolvedDestination(String service, String subset, String version,
      */
     public ResolvedDestination withHttp2(boolean on) {
         return http2 == on ? this : new ResolvedDestination(service, subset, version, endpoints, loadBalancer,
-                connectTimeout, maxConnectionDuration, policy, namespace, port, idleTimeout, tlsCredential, on);
+                connectTimeout, maxConnectionDuration, policy, namespace, port, idleTimeout, tlsCredential, on,
+                backendTls);
     }
 
     /**

@@ -36,7 +36,9 @@ public enum Kind {
     TLS_ROUTE(Groups.GATEWAY_API, "TLSRoute", "tlsroutes", List.of(), io.kshift.model.gateway.TlsRouteSpec.class,
             List.of("v1", "v1alpha3", "v1alpha2")),
     REFERENCE_GRANT(Groups.GATEWAY_API, "ReferenceGrant", "referencegrants", List.of("refgrant"),
-            io.kshift.model.gateway.ReferenceGrantSpec.class);
+            io.kshift.model.gateway.ReferenceGrantSpec.class),
+    BACKEND_TLS_POLICY(Groups.GATEWAY_API, "BackendTLSPolicy", "backendtlspolicies", List.of("btlspolicy"),
+            io.kshift.model.gateway.BackendTlsPolicySpec.class, List.of("v1", "v1alpha3"));
 
     private final Groups group;
     private final String kindName;

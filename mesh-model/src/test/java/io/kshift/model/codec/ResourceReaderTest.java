@@ -42,11 +42,11 @@ class ResourceReaderTest {
                   tls:
                     frontend: {default: {validation: {caCertificateRefs: [{name: ca, kind: ConfigMap}], mood: x}}}
                     backend: {clientCertificateRef: {name: client}}
+                  addresses: [{value: 10.0.0.1}]
                 """);
         assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactlyInAnyOrder(
-                "spec.tls.backend: not supported: a client certificate for backends is not served: kshift"
-                        + " originates TLS to a backend by a DestinationRule's tls, whose MUTUAL mode names the"
-                        + " certificate to present",
+                "spec.addresses: not supported: a Gateway is served on every proxy node's own address; requested"
+                        + " addresses are not assigned by this kshift version",
                 "spec.tls.frontend.default.validation.mood: unknown field",
                 "spec.listeners[0].wieght: unknown field");
     }

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Gateway API's schema as its published CRDs define it (fabric8's model, generated from them, is a test
- * dependency resolved by the build): every field of Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute and ReferenceGrant, at every depth, is either a
- * field of kshift's model or declared not supported with a reason ({@link NotSupported}), so a user never gets
- * "unknown field" for a real one, and a field added upstream fails here first.
+ * dependency resolved by the build): every field of Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute,
+ * ReferenceGrant and BackendTLSPolicy, at every depth, is either a field of kshift's model or declared not supported
+ * with a reason ({@link NotSupported}), so a user never gets "unknown field" for a real one, and a field added
+ * upstream fails here first.
  */
 class UpstreamSchemaTest {
     private static final String UPSTREAM = "io.fabric8.kubernetes.api.model.gatewayapi";
@@ -41,6 +42,8 @@ class UpstreamSchemaTest {
                 io.kshift.model.gateway.GrpcRouteSpec.class, "GRPCRoute.spec", missing, seen);
         walk(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantSpec.class,
                 io.kshift.model.gateway.ReferenceGrantSpec.class, "ReferenceGrant.spec", missing, seen);
+        walk(io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicySpec.class,
+                io.kshift.model.gateway.BackendTlsPolicySpec.class, "BackendTLSPolicy.spec", missing, seen);
         assertThat(missing).as("upstream fields neither modelled nor declared not supported").isEmpty();
     }
 

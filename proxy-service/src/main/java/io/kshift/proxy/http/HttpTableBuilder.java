@@ -57,16 +57,23 @@ public final class HttpTableBuilder {
      * may resolve differently since then ({@link AffectedServices#ALL} when unknown).
      */
     private final io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls;
+    private final boolean tlsChanged;
 
     public HttpTableBuilder(DestinationResolver resolver, Destinations destinations, CompiledHosts previous,
                             AffectedServices affected) {
-        this(resolver, destinations, previous, affected, io.kshift.proxy.tls.UpstreamTls.Factory.NONE);
+        this(resolver, destinations, previous, affected, io.kshift.proxy.tls.UpstreamTls.Factory.NONE, false);
     }
 
-    /** {@code upstreamTls}: the TLS each destination's DestinationRule has this node originate. */
+    /**
+     * {@code upstreamTls}: the TLS each destination's DestinationRule or BackendTLSPolicy has this node originate;
+     * {@code tlsChanged}: what it is made of (Secrets, CA bundles, Gateways' client certificates) may have changed, so
+     * no virtual host that originates TLS is reused (its destinations resolve as before, their TLS may not).
+     */
     public HttpTableBuilder(DestinationResolver resolver, Destinations destinations, CompiledHosts previous,
-                            AffectedServices affected, io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls) {
+                            AffectedServices affected, io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls,
+                            boolean tlsChanged) {
         this.upstreamTls = upstreamTls;
+        this.tlsChanged = tlsChanged;
         this.resolver = resolver;
         this.destinations = destinations;
         this.previous = previous;
@@ -268,7 +275,8 @@ public final class HttpTableBuilder {
     private CompiledHosts.Compiled compiled(HttpBindings.VirtualHost vh, String listener) {
         CompiledHosts.Key key = CompiledHosts.Key.of(listener, vh);
         CompiledHosts.Compiled before = previous.hosts.get(key);
-        boolean same = before != null && before.host().equals(vh) && !compiled.containsKey(key);
+        boolean same = before != null && before.host().equals(vh) && !compiled.containsKey(key)
+                && !(tlsChanged && originatesTls(before));
         // Unaffected destinations resolve as before: no need to resolve them again to know it.
         List<ResolvedDestination> resolved = same && unaffected(before.resolved()) ? before.resolved() : resolveAll(vh);
         if (same && before.resolved().equals(resolved)) {
@@ -295,6 +303,22 @@ public final class HttpTableBuilder {
         compiled.putIfAbsent(key, host);
         fresh++;
         return host;
+    }
+
+    private static boolean originatesTls(CompiledHosts.Compiled host) {
+        for (HttpRouteEntry route : host.routes()) {
+            for (HttpTarget t : route.targets()) {
+                if (t.pool().policy().tls() != null) {
+                    return true;
+                }
+            }
+            for (HttpRouteEntry.Mirror m : route.mirrors()) {
+                if (m.target().pool().policy().tls() != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private boolean unaffected(List<ResolvedDestination> resolved) {
@@ -363,14 +387,14 @@ public final class HttpTableBuilder {
             ResolvedDestination destination = resolved.next();
             if (destination != null && t.weight() > 0) {
                 targets.add(target(destination, t.weight(), headers == null ? null : headers.request(),
-                        headers == null ? null : headers.response(), listener, false));
+                        headers == null ? null : headers.response(), listener, false, vh.gateway()));
             }
         }
         List<HttpRouteEntry.Mirror> mirrors = new ArrayList<>();
         for (HttpMirrorPolicy m : route.allMirrors()) {
             ResolvedDestination destination = resolved.next();
             if (destination != null) {
-                mirrors.add(new HttpRouteEntry.Mirror(target(destination, 1, null, null, listener, true),
+                mirrors.add(new HttpRouteEntry.Mirror(target(destination, 1, null, null, listener, true, vh.gateway()),
                         m.percentage() == null || m.percentage().value() == null ? 100 : m.percentage().value()));
             }
         }
@@ -393,10 +417,12 @@ public final class HttpTableBuilder {
                 HttpRouteEntry.Direct.of(route.directResponse()));
     }
 
+    /** {@code gateway}: the Gateway the route is served on (its client certificate for backends), or null. */
     private HttpTarget target(ResolvedDestination d, int weight, io.kshift.model.istio.HeaderOperations request,
-                              io.kshift.model.istio.HeaderOperations response, String listener, boolean shadow) {
+                              io.kshift.model.istio.HeaderOperations response, String listener, boolean shadow,
+                              io.kshift.model.resource.ResourceKey gateway) {
         return new HttpTarget(d, weight, destinations.shared(d), HeaderEdits.of(request), HeaderEdits.of(response),
-                destinations.stats(d, listener, "http", shadow), upstreamTls.of(d));
+                destinations.stats(d, listener, "http", shadow), upstreamTls.of(d, true, gateway));
     }
 
     private static HttpRouteEntry.Retry retry(HttpRoute route) {
@@ -426,7 +452,7 @@ public final class HttpTableBuilder {
         if (!result.ok()) {
             return null;
         }
-        HttpTarget target = target(result.destination(), 1, null, null, listener, false);
+        HttpTarget target = target(result.destination(), 1, null, null, listener, false, null);
         List<HttpRouteEntry> routes = List.of(new HttpRouteEntry(null, "default", List.of(), null, null, null, null,
                 HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), WeightedPicker.SINGLE, List.of(), null,
                 ISTIO_DEFAULT_RETRY, null, null));

@@ -93,26 +93,33 @@ public final class RouteTableBuilder {
             }
             ports.add(binding.port());
             if (!binding.routes().isEmpty()) {
-                route("tcp", binding.port(), binding.routes().get(0), resolver, destinations,
-                        upstreamTls)
+                // The port's Gateway (the first that declares it) presents its client certificate, if it has one.
+                route("tcp", binding.port(), binding.routes().get(0), resolver, destinations, upstreamTls, true,
+                        binding.declarations().get(0).gateway())
                         .ifPresent(r -> routes.put(binding.port(), r));
             }
         }
         Map<Integer, ListenerRoute> udp = new TreeMap<>();
         for (ListenerBinding binding : ListenerBindings.udp(here).values()) {
             if (!binding.routes().isEmpty()) {
-                route("udp", binding.port(), binding.routes().get(0), resolver, destinations, null)
+                route("udp", binding.port(), binding.routes().get(0), resolver, destinations, null, false, null)
                         .ifPresent(r -> udp.put(binding.port(), r));
             }
         }
         RouteTable.Tls tls = tls(here, resolver, destinations, new io.kshift.proxy.tls.TlsCredentials(config, keys,
                 previous.tls().contexts()), upstreamTls);
-        // A Secret a DestinationRule's tls names may have changed: destinations keep their keys, so every compiled
-        // virtual host is rebuilt rather than finding out which ones use it (Secrets change rarely).
-        boolean secrets = changed.stream().anyMatch(k -> k.kind() == io.kshift.model.resource.Kind.SECRET);
+        // A Secret a DestinationRule's tls names, a CA bundle (Secret or ConfigMap) a BackendTLSPolicy names, or the
+        // client certificate a Gateway presents to backends may have changed: destinations keep their keys, so every
+        // destination is resolved again and every compiled virtual host that originates TLS is rebuilt rather than
+        // finding out which ones use it (they change rarely).
+        boolean secrets = changed.stream().anyMatch(k -> k.kind() == io.kshift.model.resource.Kind.SECRET
+                || k.kind() == io.kshift.model.resource.Kind.CONFIG_MAP
+                || k.kind() == io.kshift.model.resource.Kind.KUBE_GATEWAY
+                && !backendCertificate(previous.config(), k).equals(backendCertificate(config, k)));
         AffectedServices affected = first || secrets ? AffectedServices.ALL
                 : AffectedServices.between(previous.config(), previous.resolver(), config, resolver, changed);
-        HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected, upstreamTls);
+        HttpTableBuilder http = new HttpTableBuilder(resolver, destinations, previous.hosts(), affected, upstreamTls,
+                secrets);
         var gateways = http.gateways(here);
         // The first build has nothing to patch (no last mesh table): MeshPatch builds it whole.
         var mesh = http.mesh(here, node.sidecar(config), new HttpTableBuilder.Change(changed, previous.config(), config));
@@ -159,8 +166,8 @@ public final class RouteTableBuilder {
                     // Kept without a destination when none resolves here: its names' connections are closed (Envoy's
                     // filter chain stays and answers no healthy upstream), never taken by a broader route.
                     routes.add(new io.kshift.proxy.tls.TlsPortTable.SniRoute(r.sniHosts(), route("tls", port.port(),
-                            new BoundRoute(r.source(), r.field(), r.targets()), resolver, destinations, upstreamTls)
-                            .orElse(null)));
+                            new BoundRoute(r.source(), r.field(), r.targets()), resolver, destinations, upstreamTls,
+                            termination != null, c.gateway()).orElse(null)));
                 }
                 chains.add(new io.kshift.proxy.tls.TlsPortTable.Chain(c.serverNames(), termination,
                         List.copyOf(routes)));
@@ -171,10 +178,22 @@ public final class RouteTableBuilder {
                 io.kshift.model.routing.TlsBindings.httpsRedirects(config), Map.of());
     }
 
-    /** {@code protocol}: {@code tcp}, {@code tls} or {@code udp}; the listener is {@code protocol:port}. */
+    /** The client certificate a Gateway API Gateway presents to backends, if it is there and names one. */
+    private static Optional<io.kshift.model.gateway.SecretObjectReference> backendCertificate(MeshConfig config,
+            io.kshift.model.resource.ResourceKey gateway) {
+        return config.get(gateway).map(g -> g.specAs(io.kshift.model.gateway.KubeGatewaySpec.class).tls())
+                .flatMap(t -> t == null ? Optional.empty() : t.clientCertificate());
+    }
+
+    /**
+     * {@code protocol}: {@code tcp}, {@code tls} or {@code udp}; the listener is {@code protocol:port};
+     * {@code backendPolicies}: whether BackendTLSPolicies apply (not to TLS passed through); {@code gateway}: whose
+     * client certificate goes with their TLS.
+     */
     private static Optional<ListenerRoute> route(String protocol, int port, BoundRoute bound,
                                                  DestinationResolver resolver, Destinations destinations,
-                                                 io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls) {
+                                                 io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls,
+                                                 boolean backendPolicies, io.kshift.model.resource.ResourceKey gateway) {
         String listener = protocol + ":" + port;
         List<RouteTarget> targets = new ArrayList<>();
         for (WeightedTarget t : bound.targets()) {
@@ -183,7 +202,7 @@ public final class RouteTableBuilder {
                 ResolvedDestination d = result.destination();
                 targets.add(new RouteTarget(d, t.weight(), destinations.shared(d),
                         destinations.stats(d, listener, protocol.equals("udp") ? "udp" : "tcp", false),
-                        upstreamTls == null ? null : upstreamTls.of(d)));
+                        upstreamTls == null ? null : upstreamTls.of(d, backendPolicies, gateway)));
             }
         }
         if (targets.isEmpty()) {

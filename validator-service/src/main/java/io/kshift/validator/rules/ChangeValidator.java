@@ -146,6 +146,10 @@ public final class ChangeValidator {
                     touched.addAll(roots.getOrDefault(key, java.util.Set.of()));
                 }
             }
+            if (changed.changedKeys().stream().anyMatch(k -> BackendTlsPolicyRules.INPUTS.contains(k.kind()))) {
+                // Which policy holds a Service port, and whether it still has the port, is decided among them all.
+                changed.config().ofKind(Kind.BACKEND_TLS_POLICY).forEach(r -> touched.add(r.key()));
+            }
             checked = touched;
             resolver = lastResolver.after(changed.config(), changed.changedKeys());
             boolean registryChanged = resolver != lastResolver;
@@ -250,6 +254,7 @@ public final class ChangeValidator {
         VisibilityRules.check(config, touched, findings);
         GatewayRules.check(config, bindings, touched, findings);
         RouteRules.check(config, resolver, bindings, touched, everyRoute, findings);
+        BackendTlsPolicyRules.check(config, resolver, touched, findings);
         List<Resource> routes = new java.util.ArrayList<>();
         for (Kind kind : ROUTES) {
             (everyRoute ? config.ofKind(kind) : EgressRules.touched(config, touched, kind)).forEach(routes::add);

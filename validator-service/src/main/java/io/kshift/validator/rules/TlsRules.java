@@ -49,6 +49,7 @@ final class TlsRules {
                 listener(config, gw, listeners.get(i), "spec.listeners[" + i + "]", findings);
             }
             FrontendTlsRules.check(config, gw, findings);
+            backendCertificate(config, gw, findings);
         }
         for (Resource dr : config.ofKind(Kind.DESTINATION_RULE)) {
             var spec = dr.specAs(io.kshift.model.istio.DestinationRuleSpec.class);
@@ -301,14 +302,41 @@ final class TlsRules {
             if (!ref.isSecret()) {
                 findings.error(gw.key(), refField + ".kind", "certificates are read from Secrets only, not "
                         + (ref.kind() == null ? "group " + ref.group() : ref.kind()));
-            } else if (ref.namespace() != null && !ref.namespace().equals(gw.namespace())
-                    && config.ofKind(Kind.REFERENCE_GRANT).stream().filter(g -> g.namespace().equals(ref.namespace()))
-                    .noneMatch(g -> g.specAs(ReferenceGrantSpec.class).allowsCore("Gateway", gw.namespace(),
-                            "Secret", ref.name()))) {
-                findings.error(gw.key(), refField + ".namespace", "Secret " + ref.namespace() + "/" + ref.name()
-                        + " is in another namespace: a ReferenceGrant in " + ref.namespace() + " must allow Gateways"
-                        + " from namespace " + gw.namespace() + " to refer to it");
+            } else {
+                granted(config, gw, ref, refField, findings);
             }
+        }
+    }
+
+    /** A Gateway's Secret in another namespace is allowed there by a ReferenceGrant; whether it was. */
+    static boolean granted(MeshConfig config, Resource gw, SecretObjectReference ref, String field,
+                           Findings findings) {
+        if (ref.namespace() != null && !ref.namespace().equals(gw.namespace())
+                && config.ofKind(Kind.REFERENCE_GRANT).stream().filter(g -> g.namespace().equals(ref.namespace()))
+                .noneMatch(g -> g.specAs(ReferenceGrantSpec.class).allowsCore("Gateway", gw.namespace(),
+                        "Secret", ref.name()))) {
+            findings.error(gw.key(), field + ".namespace", "Secret " + ref.namespace() + "/" + ref.name()
+                    + " is in another namespace: a ReferenceGrant in " + ref.namespace() + " must allow Gateways"
+                    + " from namespace " + gw.namespace() + " to refer to it");
+            return false;
+        }
+        return true;
+    }
+
+    /** A Gateway's client certificate for backends: a Secret it may refer to, with a certificate and a key. */
+    private static void backendCertificate(MeshConfig config, Resource gw, Findings findings) {
+        var tls = gw.specAs(KubeGatewaySpec.class).tls();
+        SecretObjectReference ref = tls == null ? null : tls.clientCertificate().orElse(null);
+        if (ref == null) {
+            return;
+        }
+        String at = "spec.tls.backend.clientCertificateRef";
+        if (!ref.isSecret()) {
+            findings.error(gw.key(), at + ".kind", "a client certificate is read from a Secret only, not "
+                    + (ref.kind() == null ? "group " + ref.group() : ref.kind()));
+        } else if (granted(config, gw, ref, at, findings)) {
+            secret(config, gw.key(), new TlsBindings.SecretRef(new ResourceKey(Kind.SECRET, ref.namespace() == null
+                    ? gw.namespace() : ref.namespace(), ref.name()), at), true, findings);
         }
     }
 
@@ -317,36 +345,49 @@ final class TlsRules {
             secret(config, chain.gateway(), ref, true, findings);
         }
         for (TlsBindings.SecretRef ca : chain.termination().clientCas()) {
-            if (ca.secret().kind() == Kind.CONFIG_MAP) {
-                configMap(config, chain.gateway(), ca, findings);
-            } else {
-                secret(config, chain.gateway(), ca, false, findings);
-            }
+            caBundle(config, chain.gateway(), ca, "client certificates", findings);
         }
     }
 
-    /** A ConfigMap a Gateway's client validation names: it exists and its {@code ca.crt} reads. */
-    private static void configMap(MeshConfig config, ResourceKey gateway, TlsBindings.SecretRef ref,
+    /**
+     * A CA bundle (a ConfigMap's or a Secret's {@code ca.crt}) that checks {@code what}: it exists and reads. A
+     * Gateway's client validation names them, and a BackendTLSPolicy's.
+     */
+    static void caBundle(MeshConfig config, ResourceKey owner, TlsBindings.SecretRef ref, String what,
+                         Findings findings) {
+        if (ref.secret().kind() == Kind.CONFIG_MAP) {
+            configMap(config, owner, ref, what, findings);
+        } else {
+            secret(config, owner, ref, false, what, findings);
+        }
+    }
+
+    private static void configMap(MeshConfig config, ResourceKey owner, TlsBindings.SecretRef ref, String what,
                                   Findings findings) {
         Optional<Resource> found = config.get(ref.secret());
         String name = "ConfigMap " + ref.secret().namespace() + "/" + ref.secret().name();
         if (found.isEmpty()) {
-            findings.error(gateway, ref.field(), name + " does not exist; apply it first (a Gateway may not"
-                    + " validate clients with a CA it cannot read)");
+            findings.error(owner, ref.field(), name + " does not exist; apply it first (a " + owner.kind()
+                    .kindName() + " may not check " + what + " with a CA it cannot read)");
             return;
         }
         Optional<String> pem = TlsBindings.caBundle(found.get());
         if (pem.isEmpty()) {
-            findings.error(gateway, ref.field(), name + " holds no ca.crt to check client certificates with");
+            findings.error(owner, ref.field(), name + " holds no ca.crt to check " + what + " with");
             return;
         }
-        certificates(gateway, ref, name + " ca.crt", pem.get().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        certificates(owner, ref, name + " ca.crt", pem.get().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 findings);
     }
 
-    /** {@code identity}: must hold a certificate and a key; otherwise a CA bundle for client certificates. */
     private static void secret(MeshConfig config, ResourceKey gateway, TlsBindings.SecretRef ref, boolean identity,
                                Findings findings) {
+        secret(config, gateway, ref, identity, "client certificates", findings);
+    }
+
+    /** {@code identity}: must hold a certificate and a key; otherwise a CA bundle that checks {@code what}. */
+    private static void secret(MeshConfig config, ResourceKey gateway, TlsBindings.SecretRef ref, boolean identity,
+                               String what, Findings findings) {
         Optional<Resource> found = config.get(ref.secret());
         String name = "Secret " + ref.secret().namespace() + "/" + ref.secret().name();
         if (found.isEmpty()) {
@@ -358,7 +399,7 @@ final class TlsRules {
         Optional<String> entry = identity ? spec.certificateEntry() : spec.caEntry();
         if (entry.isEmpty()) {
             findings.error(gateway, ref.field(), name + (identity ? " holds no certificate (tls.crt, or cert)"
-                    : " holds no CA certificate (ca.crt, or cacert) to check client certificates with"));
+                    : " holds no CA certificate (ca.crt, or cacert) to check " + what + " with"));
             return;
         }
         if (identity && spec.keyEntry().isEmpty()) {

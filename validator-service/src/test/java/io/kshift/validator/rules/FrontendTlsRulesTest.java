@@ -65,8 +65,8 @@ class FrontendTlsRulesTest {
                 """);
         String field = GATEWAY + "spec.tls.frontend.default.validation.caCertificateRefs[0]: ";
         assertThat(TlsRulesTest.errors(base.apply(live, yaml(gw)))).containsExactly(field + "ConfigMap"
-                + " default/client-ca does not exist; apply it first (a Gateway may not validate clients with a CA it"
-                + " cannot read)");
+                + " default/client-ca does not exist; apply it first (a Gateway may not check client certificates with"
+                + " a CA it cannot read)");
         assertThat(TlsRulesTest.errors(base.apply(live, yaml(gw + "---\n" + """
                 apiVersion: v1
                 kind: ConfigMap
@@ -88,7 +88,7 @@ class FrontendTlsRulesTest {
         var delete = base.validator.decide(live, ChangeRequested.of("d", Instant.EPOCH, Operation.DELETE,
                 parsed.resources(), false));
         assertThat(TlsRulesTest.errors(delete)).containsExactly(field + "ConfigMap default/client-ca does not"
-                + " exist; apply it first (a Gateway may not validate clients with a CA it cannot read)");
+                + " exist; apply it first (a Gateway may not check client certificates with a CA it cannot read)");
     }
 
     @Test
@@ -201,7 +201,7 @@ class FrontendTlsRulesTest {
                       caCertificateRefs: [{group: "", kind: ConfigMap, name: port-ca}]
                 """))))).containsExactly(GATEWAY + "spec.tls.frontend.perPort[0].tls.validation"
                 + ".caCertificateRefs[0]: ConfigMap default/port-ca does not exist; apply it first (a Gateway may not"
-                + " validate clients with a CA it cannot read)");
+                + " check client certificates with a CA it cannot read)");
 
         var off = base.apply(live, yaml(configMap("default", "client-ca", CLIENTS.caPem()) + "---\n" + gateway("""
                 default:
