@@ -18,14 +18,17 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Envoy's {@code x-forwarded-client-cert} as Istio's gateways send it ({@code SANITIZE_SET}): a client's own is never
- * passed on, and where the client presented a certificate over TLS, the header says which: {@code Hash} (SHA-256 of
+ * Envoy's {@code x-forwarded-client-cert}, by default as Istio's gateways send it ({@code SANITIZE_SET}): a client's
+ * own is never passed on, and where the client presented a certificate over TLS, the header says which: {@code Hash} (SHA-256 of
  * the DER, hex), {@code Cert} (the PEM, URL-encoded), {@code Subject} (RFC 2253), {@code URI} (the first URI subject
  * alternative name, empty when none) and {@code DNS} (each DNS one). On a port that lets certificates through
  * without their chaining to its CAs ({@code AllowInsecureFallback}) only {@code Hash} and {@code Cert} are sent:
  * names a certificate claims are no identity until the backend has checked {@code Cert} itself. Values are quoted
  * where they hold {@code , ; = "} and control or non-ASCII characters are escaped ({@code \XX}, UTF-8), so a
- * certificate cannot add fields, elements or header lines. Made once per TLS session, kept in the session.
+ * certificate cannot add fields, elements or header lines. Made once per TLS session, kept in the session. The
+ * node's {@code kshift.proxy.http.forward-client-cert} chooses another of Envoy's modes ({@link Mode}), as Istio's
+ * {@code gatewayTopology.forwardClientCertDetails} does: behind a load balancer that terminates mutual TLS itself
+ * and says whom in the header, {@code ALWAYS_FORWARD_ONLY} passes its header on.
  */
 final class ClientCertHeader {
     static final String NAME = "x-forwarded-client-cert";
@@ -38,30 +41,67 @@ final class ClientCertHeader {
     }
 
     /**
-     * Replaces whatever the client sent as {@link #NAME} with what its TLS session shows, or nothing;
-     * {@code unverified}: the port lets certificates through that did not chain.
+     * Envoy's {@code forward_client_cert_details}; "mutual TLS" below means the client presented a certificate over
+     * TLS. {@code SANITIZE}: the client's header is dropped, none set. {@code FORWARD_ONLY}: the client's is passed
+     * on over mutual TLS, dropped otherwise. {@code APPEND_FORWARD}: over mutual TLS this proxy's element is added
+     * after the client's, dropped otherwise. {@code SANITIZE_SET} (the default, Istio's for gateways): over mutual TLS
+     * the header is this proxy's element only, dropped otherwise. {@code ALWAYS_FORWARD_ONLY}: the client's is passed
+     * on as it came, whatever the connection.
      */
-    static void set(HttpServerRequest request, MultiMap headers, boolean unverified) {
+    public enum Mode { SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY }
+
+    /** How a request's header is made: the node's {@code mode}; {@code unverified}: see {@link #value}. */
+    record Policy(Mode mode, boolean unverified) {
+        static final Policy DEFAULT = new Policy(Mode.SANITIZE_SET, false);
+    }
+
+    /**
+     * Sets {@link #NAME} in {@code headers} (which hold the client's, copied) as {@code policy} says, from what the
+     * request's TLS session shows.
+     */
+    static void set(HttpServerRequest request, MultiMap headers, Policy policy) {
+        if (policy.mode() == Mode.ALWAYS_FORWARD_ONLY) {
+            return;
+        }
+        // Only the forwarding modes read the client's header: the default drops it unread on every request.
+        boolean reads = policy.mode() == Mode.FORWARD_ONLY || policy.mode() == Mode.APPEND_FORWARD;
+        List<String> client = reads ? headers.getAll(NAME) : List.of();
         headers.remove(NAME);
-        if (!request.isSSL()) {
-            return;
-        }
-        SSLSession session = request.sslSession();
-        if (session == null) {
-            return;
-        }
-        String key = unverified ? CACHED_UNVERIFIED : CACHED;
-        Object cached = session.getValue(key);
-        String value;
-        if (cached instanceof String s) {
-            value = s;
-        } else {
-            value = of(session, unverified);
-            session.putValue(key, value);
-        }
-        if (!value.isEmpty()) {
+        String value = forwarded(policy.mode(), client, own(request, policy.unverified()));
+        if (value != null) {
             headers.set(NAME, value);
         }
+    }
+
+    /**
+     * The header to send under {@code mode}, given the client's ({@code client}, one entry per header line) and this
+     * proxy's element for the client's certificate ({@code own}, empty without mutual TLS); null: none.
+     */
+    static String forwarded(Mode mode, List<String> client, String own) {
+        boolean mutual = !own.isEmpty();
+        String theirs = client.isEmpty() ? null : String.join(",", client);
+        return switch (mode) {
+            case SANITIZE -> null;
+            case FORWARD_ONLY -> mutual ? theirs : null;
+            case APPEND_FORWARD -> !mutual ? null : theirs == null ? own : theirs + "," + own;
+            case SANITIZE_SET -> mutual ? own : null;
+            case ALWAYS_FORWARD_ONLY -> theirs;
+        };
+    }
+
+    /** This proxy's element for the client's certificate, or empty when it presented none over TLS. */
+    private static String own(HttpServerRequest request, boolean unverified) {
+        SSLSession session = request.isSSL() ? request.sslSession() : null;
+        if (session == null) {
+            return NONE;
+        }
+        String key = unverified ? CACHED_UNVERIFIED : CACHED;
+        if (session.getValue(key) instanceof String cached) {
+            return cached;
+        }
+        String value = of(session, unverified);
+        session.putValue(key, value);
+        return value;
     }
 
     private static String of(SSLSession session, boolean unverified) {

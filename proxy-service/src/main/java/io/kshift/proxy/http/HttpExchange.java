@@ -60,7 +60,7 @@ final class HttpExchange implements UpstreamTry.Owner {
     private boolean done;
     private long routeTimer = -1;
     /** The port lets clients through with certificates that did not chain: the backend is told so. */
-    private final boolean unverifiedClients;
+    private final ClientCertHeader.Policy clientCerts;
     /** When the route's timeout answers 504 (System.nanoTime), or Long.MAX_VALUE while no route timer runs. */
     private long routeDeadline = Long.MAX_VALUE;
     /** The endpoint offset the last try went to: a retry goes on from the next one. */
@@ -90,8 +90,8 @@ final class HttpExchange implements UpstreamTry.Owner {
 
     HttpExchange(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
                  String authority, int port, Vertx vertx, HttpUpstreams upstreams, EventLoop loop, Mirrors mirrors,
-                 RandomGenerator random, HttpLimits limits, boolean unverifiedClients) {
-        this.unverifiedClients = unverifiedClients;
+                 RandomGenerator random, HttpLimits limits, ClientCertHeader.Policy clientCerts) {
+        this.clientCerts = clientCerts;
         this.port = port;
         this.requestUri = requestUri;
         this.limits = limits;
@@ -288,7 +288,7 @@ final class HttpExchange implements UpstreamTry.Owner {
 
     private void forwardFirst() {
         uri = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
-        headers = UpstreamRequests.headers(request, route, target, authority, random, unverifiedClients);
+        headers = UpstreamRequests.headers(request, route, target, authority, random, clientCerts);
         if (body != null) {
             sized(headers);
         }

@@ -21,6 +21,7 @@ public class HttpProxy {
     private final HttpUpstreams upstreams;
     private final Mirrors mirrors;
     private final HttpLimits limits;
+    private final ClientCertHeader.Mode forwardClientCert;
 
     public HttpProxy(Vertx vertx,
                      @ConfigProperty(name = "kshift.proxy.http.max-mirror-requests", defaultValue = "256") int mirrorLimit,
@@ -30,7 +31,10 @@ public class HttpProxy {
                      @ConfigProperty(name = "kshift.proxy.http.buffer-budget", defaultValue = "67108864") long budget,
                      @ConfigProperty(name = "kshift.proxy.http.retry-buffer", defaultValue = "1048576") long retryBuffer,
                      @ConfigProperty(name = "kshift.proxy.http.stream-idle-timeout", defaultValue = "5m")
-                     java.time.Duration streamIdle) {
+                     java.time.Duration streamIdle,
+                     @ConfigProperty(name = "kshift.proxy.http.forward-client-cert", defaultValue = "SANITIZE_SET")
+                     ClientCertHeader.Mode forwardClientCert) {
+        this.forwardClientCert = forwardClientCert;
         this.limits = new HttpLimits(maxBody, Math.min(retryBuffer, maxBody), new BodyBudget(budget),
                 streamIdle.toMillis());
         this.vertx = vertx;
@@ -46,15 +50,16 @@ public class HttpProxy {
      * the node's, or the start-up warm-up's own (read by the listener, {@link HttpListenerHandler}).
      */
     /**
-     * Whether the port lets clients through whose certificates did not chain ({@code AllowInsecureFallback}): their
-     * requests tell the backend the certificate, never a verified identity ({@link ClientCertHeader}).
+     * The node's x-forwarded-client-cert mode, and whether the port lets clients through whose certificates did not
+     * chain ({@code AllowInsecureFallback}): their requests tell the backend the certificate, never a verified
+     * identity ({@link ClientCertHeader}).
      */
-    private static boolean unverifiedClients(HttpServerRequest request, int port, RouteTable table) {
-        if (!request.isSSL()) {
-            return false;
-        }
-        io.kshift.proxy.tls.ServerTls tls = table.tls().https().get(port);
-        return tls != null && tls.clientAuth() == io.kshift.model.routing.TlsBindings.ClientAuth.ACCEPT_UNTRUSTED;
+    private ClientCertHeader.Policy clientCerts(HttpServerRequest request, int port, RouteTable table) {
+        io.kshift.proxy.tls.ServerTls tls = request.isSSL() ? table.tls().https().get(port) : null;
+        boolean unverified = tls != null
+                && tls.clientAuth() == io.kshift.model.routing.TlsBindings.ClientAuth.ACCEPT_UNTRUSTED;
+        return forwardClientCert == ClientCertHeader.Mode.SANITIZE_SET && !unverified
+                ? ClientCertHeader.Policy.DEFAULT : new ClientCertHeader.Policy(forwardClientCert, unverified);
     }
 
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
@@ -85,13 +90,13 @@ public class HttpProxy {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null && UpgradeTunnel.isUpgrade(request) && UpgradeTunnel.forwards(route)) {
                     new UpgradeTunnel(request, uri, route, matched, authority, tunnels, ThreadLocalRandom.current(),
-                            vertx, unverifiedClients(request, port, table)).start();
+                            vertx, clientCerts(request, port, table)).start();
                     return;
                 }
                 if (matched != null) {
                     new HttpExchange(request, uri, route, matched, authority, matchPort, vertx, upstreams,
                             loop(request), mirrors, ThreadLocalRandom.current(), limits,
-                            unverifiedClients(request, port, table)).start();
+                            clientCerts(request, port, table)).start();
                     return;
                 }
             }

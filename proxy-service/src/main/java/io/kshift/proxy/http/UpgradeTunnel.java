@@ -31,7 +31,7 @@ final class UpgradeTunnel {
     private static final long ANSWER_MILLIS = 15_000;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
-    private final boolean unverifiedClients;
+    private final ClientCertHeader.Policy clientCerts;
     private final HttpRouteEntry route;
     private final MatchBlock matched;
     private final String authority;
@@ -49,8 +49,8 @@ final class UpgradeTunnel {
 
     UpgradeTunnel(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
                   String authority, UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx,
-                  boolean unverifiedClients) {
-        this.unverifiedClients = unverifiedClients;
+                  ClientCertHeader.Policy clientCerts) {
+        this.clientCerts = clientCerts;
         this.request = request;
         this.requestUri = requestUri;
         this.response = request.response();
@@ -140,7 +140,7 @@ final class UpgradeTunnel {
     }
 
     private Buffer head() {
-        MultiMap h = UpstreamRequests.headers(request, route, target, authority, random, unverifiedClients);
+        MultiMap h = UpstreamRequests.headers(request, route, target, authority, random, clientCerts);
         h.remove("content-length");
         String uri = route.rewrite() == null ? requestUri : route.rewrite().apply(requestUri, matched);
         StringBuilder b = new StringBuilder(request.method().name()).append(' ').append(uri)

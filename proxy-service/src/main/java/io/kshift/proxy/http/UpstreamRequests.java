@@ -65,7 +65,7 @@ final class UpstreamRequests {
      * not), forwarding headers (the client's certificate, {@link ClientCertHeader}) and the route's edits.
      */
     static MultiMap headers(HttpServerRequest request, HttpRouteEntry route, HttpTarget target, String authority,
-                            RandomGenerator random, boolean unverifiedClients) {
+                            RandomGenerator random, ClientCertHeader.Policy clientCerts) {
         MultiMap h = MultiMap.caseInsensitiveMultiMap();
         ConnectionOptions hopOnly = request.headers().contains("connection")
                 ? ConnectionOptions.of(request.headers().getAll("connection")) : ConnectionOptions.NONE;
@@ -92,7 +92,7 @@ final class UpstreamRequests {
             h.add("x-forwarded-for", request.remoteAddress().hostAddress());
         }
         h.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
-        ClientCertHeader.set(request, h, unverifiedClients);
+        ClientCertHeader.set(request, h, clientCerts);
         if (!h.contains("x-request-id")) {
             h.set("x-request-id", Long.toHexString(random.nextLong()));
         }

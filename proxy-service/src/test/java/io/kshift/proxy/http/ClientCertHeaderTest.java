@@ -34,4 +34,25 @@ class ClientCertHeaderTest {
         assertThat(unquoted.split(";URI=", -1)).as("one URI field outside quotes, the real (empty) one").hasSize(2);
         assertThat(ClientCertHeader.printable("é\u0001")).isEqualTo("\\C3\\A9\\01");
     }
+
+    @Test
+    void eachOfEnvoysModesForwardsSetsOrDropsAsItSays() {
+        var lb = java.util.List.of("Hash=aa;Subject=\"CN=lb\"", "By=spiffe://edge");
+        String own = "Hash=bb";
+        var modes = ClientCertHeader.Mode.values();
+        java.util.Map<ClientCertHeader.Mode, java.util.List<String>> seen = new java.util.EnumMap<>(
+                ClientCertHeader.Mode.class);
+        for (var mode : modes) {
+            // Over mutual TLS with a client header; over mutual TLS without one; no client certificate, a header.
+            seen.put(mode, java.util.Arrays.asList(ClientCertHeader.forwarded(mode, lb, own),
+                    ClientCertHeader.forwarded(mode, java.util.List.of(), own),
+                    ClientCertHeader.forwarded(mode, lb, "")));
+        }
+        String theirs = "Hash=aa;Subject=\"CN=lb\",By=spiffe://edge";
+        assertThat(seen.get(ClientCertHeader.Mode.SANITIZE)).containsExactly(null, null, null);
+        assertThat(seen.get(ClientCertHeader.Mode.FORWARD_ONLY)).containsExactly(theirs, null, null);
+        assertThat(seen.get(ClientCertHeader.Mode.APPEND_FORWARD)).containsExactly(theirs + "," + own, own, null);
+        assertThat(seen.get(ClientCertHeader.Mode.SANITIZE_SET)).containsExactly(own, own, null);
+        assertThat(seen.get(ClientCertHeader.Mode.ALWAYS_FORWARD_ONLY)).containsExactly(theirs, null, theirs);
+    }
 }
