@@ -16,8 +16,7 @@ public final class Codecs {
     public static final int MAX_NESTING_DEPTH = 64;
 
     private static final ObjectMapper JSON = configure(new ObjectMapper(jsonFactory()));
-    private static final ObjectMapper YAML = configure(new ObjectMapper(yamlFactory()))
-            .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+    private static final ObjectMapper YAML = yamlMapper();
 
     private Codecs() {
     }
@@ -34,6 +33,18 @@ public final class Codecs {
         return com.fasterxml.jackson.core.JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
                 .build();
+    }
+
+    /**
+     * Empty lists and maps are left out of what users read back, as kubectl shows objects; an empty string is not:
+     * it can mean something ({@code group: ""}, the core API group) and a field left out reads back as null.
+     */
+    private static ObjectMapper yamlMapper() {
+        ObjectMapper mapper = configure(new ObjectMapper(yamlFactory()))
+                .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
+        mapper.configOverride(String.class).setInclude(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+                JsonInclude.Include.NON_NULL));
+        return mapper;
     }
 
     private static YAMLFactory yamlFactory() {
