@@ -36,15 +36,32 @@ public final class Codecs {
     }
 
     /**
-     * Empty lists and maps are left out of what users read back, as kubectl shows objects; an empty string is not:
-     * it can mean something ({@code group: ""}, the core API group) and a field left out reads back as null.
+     * Empty lists and maps are left out of what users read back, as kubectl shows objects; an empty string is not,
+     * as a field or as a map's value: it can mean something ({@code group: ""}, the core API group; a label or a
+     * selector's {@code key: ""}) and what is left out reads back as null or as not there.
      */
     private static ObjectMapper yamlMapper() {
         ObjectMapper mapper = configure(new ObjectMapper(yamlFactory()))
                 .setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
         mapper.configOverride(String.class).setInclude(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
                 JsonInclude.Include.NON_NULL));
+        mapper.configOverride(java.util.Map.class).setInclude(JsonInclude.Value.construct(
+                JsonInclude.Include.NON_EMPTY, JsonInclude.Include.CUSTOM, null, EmptyButNotString.class));
         return mapper;
+    }
+
+    /** A map value left out: null, or an empty list or map (an empty string stays). Jackson's CUSTOM filter. */
+    static final class EmptyButNotString {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value instanceof java.util.Collection<?> c && c.isEmpty()
+                    || value instanceof java.util.Map<?, ?> m && m.isEmpty();
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 
     private static YAMLFactory yamlFactory() {

@@ -23,6 +23,18 @@ class ResourceWriterTest {
                 spec:
                   from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: web}]
                   to: [{group: "", kind: Service}]
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: settings, labels: {tier: ""}}
+                data: {empty: "", ca.crt: x}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: api}
+                spec:
+                  host: api
+                  subsets: [{name: canary, labels: {canary: ""}}]
                 """.getBytes(StandardCharsets.UTF_8), BodyFormat.YAML);
         assertThat(parsed.errors()).isEmpty();
         for (BodyFormat format : BodyFormat.values()) {
