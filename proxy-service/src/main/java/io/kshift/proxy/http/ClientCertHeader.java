@@ -50,9 +50,11 @@ final class ClientCertHeader {
      */
     public enum Mode { SANITIZE, FORWARD_ONLY, APPEND_FORWARD, SANITIZE_SET, ALWAYS_FORWARD_ONLY }
 
-    /** How a request's header is made: the node's {@code mode}; {@code unverified}: see {@link #value}. */
+    /**
+     * How a request's header is made: the node's {@code mode}; {@code unverified}: the port lets certificates through
+     * that did not chain ({@link #value}), so no client's own header is forwarded but by {@code ALWAYS_FORWARD_ONLY}.
+     */
     record Policy(Mode mode, boolean unverified) {
-        static final Policy DEFAULT = new Policy(Mode.SANITIZE_SET, false);
     }
 
     /**
@@ -65,8 +67,11 @@ final class ClientCertHeader {
         }
         // Only the forwarding modes read the client's header: the default drops it unread on every request.
         boolean reads = policy.mode() == Mode.FORWARD_ONLY || policy.mode() == Mode.APPEND_FORWARD;
-        List<String> client = reads ? headers.getAll(NAME) : List.of();
+        List<String> client = reads && !policy.unverified() ? headers.getAll(NAME) : List.of();
         headers.remove(NAME);
+        if (policy.mode() == Mode.SANITIZE) {
+            return;
+        }
         String value = forwarded(policy.mode(), client, own(request, policy.unverified()));
         if (value != null) {
             headers.set(NAME, value);
@@ -74,12 +79,15 @@ final class ClientCertHeader {
     }
 
     /**
-     * The header to send under {@code mode}, given the client's ({@code client}, one entry per header line) and this
-     * proxy's element for the client's certificate ({@code own}, empty without mutual TLS); null: none.
+     * The header to send under {@code mode}, given the client's ({@code client}, one entry per header line, blank
+     * ones ignored) and this proxy's element for the client's certificate ({@code own}, empty without mutual TLS);
+     * null: none. On a port that lets unverified certificates through, callers pass no client header: presenting any
+     * self-made certificate would otherwise let a client name whom it liked.
      */
     static String forwarded(Mode mode, List<String> client, String own) {
         boolean mutual = !own.isEmpty();
-        String theirs = client.isEmpty() ? null : String.join(",", client);
+        List<String> lines = client.stream().map(String::trim).filter(l -> !l.isEmpty()).toList();
+        String theirs = lines.isEmpty() ? null : String.join(",", lines);
         return switch (mode) {
             case SANITIZE -> null;
             case FORWARD_ONLY -> mutual ? theirs : null;

@@ -21,7 +21,9 @@ public class HttpProxy {
     private final HttpUpstreams upstreams;
     private final Mirrors mirrors;
     private final HttpLimits limits;
-    private final ClientCertHeader.Mode forwardClientCert;
+    /** The node's x-forwarded-client-cert policy on ports that verify client certificates, and on those that don't. */
+    private final ClientCertHeader.Policy verifiedClients;
+    private final ClientCertHeader.Policy unverifiedClients;
 
     public HttpProxy(Vertx vertx,
                      @ConfigProperty(name = "kshift.proxy.http.max-mirror-requests", defaultValue = "256") int mirrorLimit,
@@ -34,7 +36,16 @@ public class HttpProxy {
                      java.time.Duration streamIdle,
                      @ConfigProperty(name = "kshift.proxy.http.forward-client-cert", defaultValue = "SANITIZE_SET")
                      ClientCertHeader.Mode forwardClientCert) {
-        this.forwardClientCert = forwardClientCert;
+        this.verifiedClients = new ClientCertHeader.Policy(forwardClientCert, false);
+        this.unverifiedClients = new ClientCertHeader.Policy(forwardClientCert, true);
+        if (forwardClientCert == ClientCertHeader.Mode.ALWAYS_FORWARD_ONLY) {
+            org.jboss.logging.Logger.getLogger(HttpProxy.class).warnf("kshift.proxy.http.forward-client-cert is"
+                    + " ALWAYS_FORWARD_ONLY: every client's x-forwarded-client-cert is passed on, on every port; only"
+                    + " right where nothing but a load balancer that sets it can reach this node");
+        } else if (forwardClientCert != ClientCertHeader.Mode.SANITIZE_SET) {
+            org.jboss.logging.Logger.getLogger(HttpProxy.class).infof("kshift.proxy.http.forward-client-cert is %s",
+                    forwardClientCert);
+        }
         this.limits = new HttpLimits(maxBody, Math.min(retryBuffer, maxBody), new BodyBudget(budget),
                 streamIdle.toMillis());
         this.vertx = vertx;
@@ -56,10 +67,8 @@ public class HttpProxy {
      */
     private ClientCertHeader.Policy clientCerts(HttpServerRequest request, int port, RouteTable table) {
         io.kshift.proxy.tls.ServerTls tls = request.isSSL() ? table.tls().https().get(port) : null;
-        boolean unverified = tls != null
-                && tls.clientAuth() == io.kshift.model.routing.TlsBindings.ClientAuth.ACCEPT_UNTRUSTED;
-        return forwardClientCert == ClientCertHeader.Mode.SANITIZE_SET && !unverified
-                ? ClientCertHeader.Policy.DEFAULT : new ClientCertHeader.Policy(forwardClientCert, unverified);
+        return tls != null && tls.clientAuth() == io.kshift.model.routing.TlsBindings.ClientAuth.ACCEPT_UNTRUSTED
+                ? unverifiedClients : verifiedClients;
     }
 
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {

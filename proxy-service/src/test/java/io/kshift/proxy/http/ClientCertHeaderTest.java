@@ -54,5 +54,7 @@ class ClientCertHeaderTest {
         assertThat(seen.get(ClientCertHeader.Mode.APPEND_FORWARD)).containsExactly(theirs + "," + own, own, null);
         assertThat(seen.get(ClientCertHeader.Mode.SANITIZE_SET)).containsExactly(own, own, null);
         assertThat(seen.get(ClientCertHeader.Mode.ALWAYS_FORWARD_ONLY)).containsExactly(theirs, null, theirs);
+        assertThat(ClientCertHeader.forwarded(ClientCertHeader.Mode.APPEND_FORWARD, java.util.List.of(" ", ""), own))
+                .as("blank client lines are no header").isEqualTo(own);
     }
 }

@@ -144,7 +144,8 @@ class FrontendTlsRulesTest {
                         + " without a valid certificate (none, or one that does not chain to these CAs): the backend"
                         + " must decide whom to serve, checking the certificate in the x-forwarded-client-cert header"
                         + " the proxies set (its Cert; no names are sent for certificates the proxy did not verify;"
-                        + " absent: none presented)");
+                        + " absent: none presented; as the proxies' default SANITIZE_SET and APPEND_FORWARD modes send"
+                        + " it)");
     }
 
     @Test
