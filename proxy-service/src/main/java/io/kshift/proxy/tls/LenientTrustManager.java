@@ -20,17 +20,17 @@ final class LenientTrustManager extends X509ExtendedTrustManager {
     private final X509ExtendedTrustManager strict;
 
     LenientTrustManager(TrustManagerFactory factory) {
-        X509ExtendedTrustManager found = null;
+        this.strict = x509(factory, "the client CA");
+    }
+
+    /** The factory's X.509 trust manager (the JDK's PKIX one), which checks chains against its CAs. */
+    static X509ExtendedTrustManager x509(TrustManagerFactory factory, String what) {
         for (TrustManager t : factory.getTrustManagers()) {
             if (t instanceof X509ExtendedTrustManager x) {
-                found = x;
-                break;
+                return x;
             }
         }
-        if (found == null) {
-            throw new IllegalStateException("no X.509 trust manager for the client CA");
-        }
-        this.strict = found;
+        throw new IllegalStateException("no X.509 trust manager for " + what);
     }
 
     @Override

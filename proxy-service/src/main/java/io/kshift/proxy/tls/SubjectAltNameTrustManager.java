@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -27,17 +26,7 @@ final class SubjectAltNameTrustManager extends X509ExtendedTrustManager {
     private final List<String> uris;
 
     SubjectAltNameTrustManager(TrustManagerFactory factory, List<String> dnsNames, List<String> uris) {
-        X509ExtendedTrustManager found = null;
-        for (TrustManager t : factory.getTrustManagers()) {
-            if (t instanceof X509ExtendedTrustManager x) {
-                found = x;
-                break;
-            }
-        }
-        if (found == null) {
-            throw new IllegalStateException("no X.509 trust manager for the backend's CAs");
-        }
-        this.chain = found;
+        this.chain = LenientTrustManager.x509(factory, "the backend's CAs");
         this.dnsNames = List.copyOf(dnsNames);
         this.uris = List.copyOf(uris);
     }

@@ -15,7 +15,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,19 +171,8 @@ class BackendTlsPolicyTest {
                   validation:
                     caCertificateRefs: [{group: "", kind: ConfigMap, name: internal-ca}]
                     hostname: mutual.internal
-                """.formatted(secret("gateway-client", issuer.issue("kshift-gateway")), mutualHttp.port(),
+                """.formatted(TlsGatewayTest.secret("gateway-client", issuer.issue("kshift-gateway")), mutualHttp.port(),
                 mutualTcp.port());
-    }
-
-    static String secret(String name, DemoPki.Issued issued) {
-        return """
-                apiVersion: v1
-                kind: Secret
-                metadata: {name: %s}
-                type: kubernetes.io/tls
-                data: {tls.crt: %s, tls.key: "%s"}
-                """.formatted(name, Base64.getEncoder().encodeToString(issued.certBytes()),
-                TestIssuer.fleetKeys().seal("default/" + name + "/tls.key", issued.keyBytes()));
     }
 
     String tcp() throws Exception {

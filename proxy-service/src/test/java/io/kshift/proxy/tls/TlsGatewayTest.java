@@ -68,7 +68,7 @@ class TlsGatewayTest {
     static int terminatePort;
     static int httpsPort;
     static int redirectPort;
-    static FleetKeys keys;
+    static final FleetKeys KEYS = TestIssuer.fleetKeys();
 
     @Inject
     RouteTableHolder tables;
@@ -87,7 +87,6 @@ class TlsGatewayTest {
         terminatePort = freePort();
         httpsPort = freePort();
         redirectPort = freePort();
-        keys = TestIssuer.fleetKeys();
     }
 
     @AfterAll
@@ -116,7 +115,7 @@ class TlsGatewayTest {
                 type: kubernetes.io/tls
                 data: {tls.crt: %s, tls.key: "%s"}
                 """.formatted(name, Base64.getEncoder().encodeToString(issued.certBytes()),
-                keys.seal("default/" + name + "/tls.key", issued.keyBytes()));
+                KEYS.seal("default/" + name + "/tls.key", issued.keyBytes()));
     }
 
     String mesh(DemoPki.Issued edge) {
