@@ -29,7 +29,7 @@ public record BackendTlsPolicySpec(List<@Valid TargetRef> targetRefs,
                             String sectionName) {
         /** Whether it names a core Service, the one kind of target served. */
         public boolean service() {
-            return (group.isEmpty() || "core".equals(group)) && "Service".equals(kind);
+            return (group == null || group.isEmpty() || "core".equals(group)) && "Service".equals(kind);
         }
     }
 
@@ -53,7 +53,7 @@ public record BackendTlsPolicySpec(List<@Valid TargetRef> targetRefs,
                         @NotBlank(message = "is required") String name) {
         /** {@code ConfigMap} or {@code Secret} for a core group, else null (a kind that cannot be read). */
         public String coreKind() {
-            boolean core = group.isEmpty() || "core".equals(group);
+            boolean core = group == null || group.isEmpty() || "core".equals(group);
             return core && ("ConfigMap".equals(kind) || "Secret".equals(kind)) ? kind : null;
         }
     }

@@ -14,8 +14,8 @@ import java.util.List;
  * (Istio's default one hour; zero means none); {@code tlsCredential}: the Secret the policy's {@code tls} names
  * (in the DestinationRule's namespace), or null; {@code http2}: requests go to the endpoints over HTTP/2 (the port is
  * declared gRPC or HTTP/2, the policy's {@code h2UpgradePolicy} is {@code UPGRADE}, or a GRPCRoute names it);
- * {@code backendTls}: the TLS a BackendTLSPolicy asks for toward the port, where the DestinationRule sets no
- * {@code tls} (null otherwise, and without such a policy).
+ * {@code backendTls}: the TLS a BackendTLSPolicy asks for toward the port, unless the DestinationRule's {@code tls}
+ * originates TLS itself (null then, and without such a policy).
  */
 public record ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,

@@ -69,8 +69,10 @@ public final class ResourceStatus {
             c.put("type", type);
             c.put("status", failing.isEmpty() ? "True" : "False");
             c.put("reason", failing.isEmpty() ? HOLDS.get(type) : failing.get(0).reason());
-            c.put("message", failing.isEmpty() ? "" : String.join("; ", failing.stream()
-                    .map(n -> n.field() + ": " + n.message()).toList()));
+            if (!failing.isEmpty()) {
+                c.put("message", String.join("; ", failing.stream().map(n -> n.field() + ": " + n.message())
+                        .toList()));
+            }
             c.put("observedGeneration", generation);
             out.add(c);
         }
