@@ -225,6 +225,11 @@ public final class DestinationResolver {
     }
 
     /** The rules of the one namespace whose rules apply ({@link #destinationRule}), oldest first. */
+    /** Every DestinationRule for the service, whatever namespace it applies from, oldest first. */
+    public List<Resource> rules(MeshService service) {
+        return rulesByService.getOrDefault(service, List.of());
+    }
+
     private List<Resource> applying(MeshService service, String fromNamespace) {
         List<Resource> rules = rulesByService.getOrDefault(service, List.of());
         for (String namespace : new String[] {fromNamespace, service.namespace(), ROOT_NAMESPACE}) {

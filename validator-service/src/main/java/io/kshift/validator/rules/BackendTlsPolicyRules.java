@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * (a policy would otherwise stop applying and its port go plaintext), and so is a CA bundle deleted from under a
  * policy. A missing Service and a younger policy for a target an older one holds are status notes ({@code Accepted:
  * False}, {@code TargetNotFound} or {@code Conflicted}: the API's rule, the oldest applies); a DestinationRule's
- * {@code tls} on a targeted port is a warning.
+ * or one of its subsets' {@code tls} on a targeted port, from any namespace, is a warning.
  */
 final class BackendTlsPolicyRules {
     /** Kinds whose change has every policy checked again. */
@@ -125,15 +125,28 @@ final class BackendTlsPolicyRules {
                     + " sectionName, takes a target)"));
             return;
         }
-        var rule = resolver.destinationRule(service, service.host(), policy.namespace());
-        var tls = rule.map(r -> r.specAs(io.kshift.model.istio.DestinationRuleSpec.class).trafficPolicy())
-                .map(t -> t.forPort(port.number())).map(io.kshift.model.istio.TrafficPolicy::tls).orElse(null);
+        // Any rule may apply, from the namespace a route is in (Istio's lookup), and a subset's policy overrides the
+        // host's: each tls that originates TLS for the port decides instead of the policy where that rule applies.
+        for (Resource rule : resolver.rules(service)) {
+            var spec = rule.specAs(io.kshift.model.istio.DestinationRuleSpec.class);
+            ruleTls(policy, rule, spec.trafficPolicy(), "its tls", port, where, at, findings);
+            for (var subset : spec.subsets()) {
+                ruleTls(policy, rule, subset.trafficPolicy(), "subset " + subset.name() + "'s tls", port, where, at,
+                        findings);
+            }
+        }
+    }
+
+    private static void ruleTls(Resource policy, Resource rule, io.kshift.model.istio.TrafficPolicy traffic,
+                                String which, ServicePortInfo port, String where, String at, Findings findings) {
+        var tls = traffic == null ? null : traffic.forPort(port.number()).tls();
         if (tls != null && tls.originates()) {
-            findings.warn(policy.key(), at, rule.get().key() + " originates TLS to " + where + " itself (its tls),"
-                    + " and takes precedence over this policy there");
+            findings.warn(policy.key(), at, rule.key() + " originates TLS to " + where + " itself (" + which + "),"
+                    + " and takes precedence over this policy where it applies" + (tls.verifies() ? ""
+                    : ", without checking the backend's certificate (insecureSkipVerify)"));
         } else if (tls != null) {
-            findings.warn(policy.key(), at, rule.get().key() + " sets a tls for " + where + " that originates none;"
-                    + " this policy's TLS applies there");
+            findings.warn(policy.key(), at, rule.key() + " sets a tls for " + where + " that originates none ("
+                    + which + "); this policy's TLS applies there");
         }
     }
 

