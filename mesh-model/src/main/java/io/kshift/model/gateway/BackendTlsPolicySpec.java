@@ -56,6 +56,12 @@ public record BackendTlsPolicySpec(List<@Valid TargetRef> targetRefs,
             boolean core = group == null || group.isEmpty() || "core".equals(group);
             return core && ("ConfigMap".equals(kind) || "Secret".equals(kind)) ? kind : null;
         }
+
+        /** The bundle in the policy's {@code namespace}; for a kind {@link #coreKind} reads. */
+        public io.kshift.model.resource.ResourceKey key(String namespace) {
+            return new io.kshift.model.resource.ResourceKey("Secret".equals(coreKind())
+                    ? io.kshift.model.resource.Kind.SECRET : io.kshift.model.resource.Kind.CONFIG_MAP, namespace, name);
+        }
     }
 
     /** A name the backend's certificate may carry: {@code type} {@code Hostname} (DNS) or {@code URI}. */

@@ -15,4 +15,9 @@ public record GatewayTls(@Valid FrontendTls frontend, @Valid Backend backend) {
     public java.util.Optional<SecretObjectReference> clientCertificate() {
         return java.util.Optional.ofNullable(backend).map(Backend::clientCertificateRef);
     }
+
+    /** What a Gateway's {@code spec.tls} names as its client certificate for backends, if it has both. */
+    public static java.util.Optional<SecretObjectReference> clientCertificate(GatewayTls tls) {
+        return tls == null ? java.util.Optional.empty() : tls.clientCertificate();
+    }
 }

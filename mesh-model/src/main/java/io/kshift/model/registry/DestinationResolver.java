@@ -176,9 +176,7 @@ public final class DestinationResolver {
         return backendTlsPolicy(service, port).map(r -> {
             BackendTlsPolicySpec.Validation v = r.specAs(BackendTlsPolicySpec.class).validation();
             List<io.kshift.model.resource.ResourceKey> bundles = v.caCertificateRefs().stream()
-                    .filter(c -> c.coreKind() != null)
-                    .map(c -> new io.kshift.model.resource.ResourceKey("Secret".equals(c.coreKind()) ? Kind.SECRET
-                            : Kind.CONFIG_MAP, r.namespace(), c.name())).toList();
+                    .filter(c -> c.coreKind() != null).map(c -> c.key(r.namespace())).toList();
             return new BackendTls(r.key(), v.hostname(), bundles, "System".equals(v.wellKnownCACertificates()),
                     v.subjectAltNames().stream()
                     .filter(n -> "Hostname".equals(n.type()) && n.hostname() != null)

@@ -181,8 +181,8 @@ public final class RouteTableBuilder {
     /** The client certificate a Gateway API Gateway presents to backends, if it is there and names one. */
     private static Optional<io.kshift.model.gateway.SecretObjectReference> backendCertificate(MeshConfig config,
             io.kshift.model.resource.ResourceKey gateway) {
-        return config.get(gateway).map(g -> g.specAs(io.kshift.model.gateway.KubeGatewaySpec.class).tls())
-                .flatMap(t -> t == null ? Optional.empty() : t.clientCertificate());
+        return config.get(gateway).flatMap(g -> io.kshift.model.gateway.GatewayTls.clientCertificate(
+                g.specAs(io.kshift.model.gateway.KubeGatewaySpec.class).tls()));
     }
 
     /**

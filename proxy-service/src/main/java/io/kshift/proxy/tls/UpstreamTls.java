@@ -253,8 +253,8 @@ public final class UpstreamTls {
                         + " holds no ca.crt"))).append('\n');
             }
             ResourceKey client = gateway == null || gateway.kind() != io.kshift.model.resource.Kind.KUBE_GATEWAY
-                    ? null : config.get(gateway).map(g -> g.specAs(KubeGatewaySpec.class).tls())
-                    .flatMap(t -> t == null ? java.util.Optional.empty() : t.clientCertificate())
+                    ? null : config.get(gateway).flatMap(g -> io.kshift.model.gateway.GatewayTls.clientCertificate(
+                            g.specAs(KubeGatewaySpec.class).tls()))
                     .map(r -> new ResourceKey(io.kshift.model.resource.Kind.SECRET, r.namespace() == null
                             ? gateway.namespace() : r.namespace(), r.name())).orElse(null);
             String[] identity = client == null ? new String[2] : identity(client);

@@ -199,8 +199,7 @@ final class BackendTlsPolicyRules {
             if (ref.group() == null || ref.kind() == null || ref.name() == null || ref.coreKind() == null) {
                 continue;
             }
-            ResourceKey key = new ResourceKey("Secret".equals(ref.coreKind()) ? Kind.SECRET : Kind.CONFIG_MAP,
-                    policy.namespace(), ref.name());
+            ResourceKey key = ref.key(policy.namespace());
             if (only == null || only.contains(key) || config.get(key).isEmpty()) {
                 TlsRules.caBundle(config, policy.key(), new TlsBindings.SecretRef(key,
                         "spec.validation.caCertificateRefs[" + i + "]"), "backends' certificates", findings);

@@ -325,8 +325,8 @@ final class TlsRules {
 
     /** A Gateway's client certificate for backends: a Secret it may refer to, with a certificate and a key. */
     private static void backendCertificate(MeshConfig config, Resource gw, Findings findings) {
-        var tls = gw.specAs(KubeGatewaySpec.class).tls();
-        SecretObjectReference ref = tls == null ? null : tls.clientCertificate().orElse(null);
+        SecretObjectReference ref = io.kshift.model.gateway.GatewayTls.clientCertificate(
+                gw.specAs(KubeGatewaySpec.class).tls()).orElse(null);
         if (ref == null) {
             return;
         }
