@@ -10,8 +10,6 @@ import java.util.Optional;
  * and the model complete against the published Gateway API and Istio schemas.
  */
 public final class NotSupported {
-    private static final String TLS = "TLS (termination, passthrough, certificates) is not served by this kshift"
-            + " version yet";
     private static final String DEFAULT_GATEWAYS = "default gateways are not served by this kshift version; name"
             + " the Gateway in parentRefs";
 
@@ -97,9 +95,7 @@ public final class NotSupported {
                             + ".maxRetries bounds retries in flight",
                     "tunnel", "tunnelling (HTTP CONNECT) is not served by this kshift version")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(
-                    "clientCertificate", FILES, "privateKey", FILES, "caCertificates", FILES, "caCrl", FILES,
-                    "subjectAltNames", "not served by this kshift version: the server's certificate is checked"
-                            + " against the SNI name (sni, or the destination host)")),
+                    "clientCertificate", FILES, "privateKey", FILES, "caCertificates", FILES, "caCrl", FILES)),
             Map.entry(io.kshift.model.istio.DestinationRuleSpec.class, Map.of("workloadSelector",
                     "kshift proxies are shared gateways, not sidecars: a DestinationRule applies on every proxy")),
             Map.entry(io.kshift.model.istio.Server.class, Map.of(
@@ -116,7 +112,6 @@ public final class NotSupported {
                     "sourceLabels", NOT_SIDECARS, "sourceNamespace", NOT_SIDECARS,
                     "destinationSubnets", "matching on the destination address is not served by this kshift"
                             + " version; proxies route by SNI")),
-            Map.entry(io.kshift.model.istio.ServiceEntrySpec.class, Map.of("subjectAltNames", TLS)),
             Map.entry(io.kshift.model.istio.SidecarSpec.class, Map.of(
                     "ingress", INBOUND, "inboundConnectionPool", INBOUND)),
             Map.entry(io.kshift.model.istio.SidecarSpec.EgressListener.class, Map.of(

@@ -6,9 +6,21 @@ package io.kshift.model.istio;
  * JDK's trusted CAs without one, for the name {@code sni} (default: the destination host); {@code MUTUAL} also
  * presents the Secret's certificate and key; {@code insecureSkipVerify} accepts any server certificate;
  * {@code DISABLE}, the default, speaks plaintext. The Secret lives in the DestinationRule's namespace.
+ * {@code subjectAltNames}: the server's certificate must carry one of them (a DNS name, a URI such as a SPIFFE ID,
+ * or an IP address) instead of the SNI name; a ServiceEntry's own list applies where these settings give none.
  */
-public record ClientTlsSettings(Mode mode, String credentialName, String sni, Boolean insecureSkipVerify) {
+public record ClientTlsSettings(Mode mode, String credentialName, String sni, Boolean insecureSkipVerify,
+                                java.util.List<String> subjectAltNames) {
     public enum Mode { DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL }
+
+    public ClientTlsSettings {
+        subjectAltNames = io.kshift.model.Lists.copy(subjectAltNames);
+    }
+
+    /** These settings checking the server's certificate for {@code names} (a ServiceEntry's, where these give none). */
+    public ClientTlsSettings withSubjectAltNames(java.util.List<String> names) {
+        return new ClientTlsSettings(mode, credentialName, sni, insecureSkipVerify, names);
+    }
 
     /** Whether connections to the destination are TLS. */
     public boolean originates() {

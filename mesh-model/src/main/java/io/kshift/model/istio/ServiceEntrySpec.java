@@ -5,7 +5,10 @@ import io.kshift.model.resource.ResourceSpec;
 import jakarta.validation.Valid;
 import java.util.List;
 
-/** Istio {@code ServiceEntry}: a service by host name, with static or DNS endpoints. */
+/**
+ * Istio {@code ServiceEntry}: a service by host name, with static or DNS endpoints. {@code subjectAltNames}: the names
+ * a DestinationRule's SIMPLE or MUTUAL TLS to these hosts checks in the server's certificate when it gives none.
+ */
 public record ServiceEntrySpec(
         List<String> hosts,
         List<String> addresses,
@@ -14,7 +17,8 @@ public record ServiceEntrySpec(
         Resolution resolution,
         List<@Valid WorkloadEntrySpec> endpoints,
         WorkloadSelector workloadSelector,
-        @io.kshift.model.constraint.ExportTo(allowNone = true) List<String> exportTo) implements ResourceSpec {
+        @io.kshift.model.constraint.ExportTo(allowNone = true) List<String> exportTo,
+        List<String> subjectAltNames) implements ResourceSpec {
 
     public enum Location { MESH_EXTERNAL, MESH_INTERNAL }
 
@@ -26,5 +30,6 @@ public record ServiceEntrySpec(
         ports = Lists.copy(ports);
         endpoints = Lists.copy(endpoints);
         exportTo = Lists.copy(exportTo);
+        subjectAltNames = Lists.copy(subjectAltNames);
     }
 }

@@ -40,6 +40,11 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
                 && s.port().number() == port);
     }
 
+    /** This policy with {@code tls} instead of its own. */
+    public TrafficPolicy withTls(ClientTlsSettings tls) {
+        return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings);
+    }
+
     /** This policy with every field the subset's own policy sets taken from it (Istio: subset overrides). */
     public TrafficPolicy overriddenBy(TrafficPolicy subset) {
         if (subset == null) {

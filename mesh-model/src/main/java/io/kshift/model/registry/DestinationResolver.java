@@ -130,6 +130,7 @@ public final class DestinationResolver {
                         : policy.overriddenBy(own);
             }
         }
+        policy = entryNames(service, policy);
         List<Endpoint> endpoints = service.endpoints(labels);
         if (endpoints.isEmpty()) {
             return problem(subset == null ? Part.HOST : Part.SUBSET, service.displayName() + " has no endpoints"
@@ -146,6 +147,18 @@ public final class DestinationResolver {
                 service.namespace(), p.number(), idleTimeout(policy), tlsCredential(rule, policy),
                 http2(p, policy), policy != null && policy.tls() != null && policy.tls().originates() ? null
                 : backendTls(service, p)), null);
+    }
+
+    /**
+     * Istio: TLS originated to a ServiceEntry's hosts checks the entry's {@code subjectAltNames} where the
+     * DestinationRule's settings give none.
+     */
+    private static TrafficPolicy entryNames(MeshService service, TrafficPolicy policy) {
+        if (policy == null || policy.tls() == null || !policy.tls().originates()
+                || !policy.tls().subjectAltNames().isEmpty() || service.subjectAltNames().isEmpty()) {
+            return policy;
+        }
+        return policy.withTls(policy.tls().withSubjectAltNames(service.subjectAltNames()));
     }
 
     /**

@@ -6,10 +6,11 @@ import java.util.Optional;
 
 /**
  * A service the mesh knows: a Kubernetes-style Service (endpoints = WorkloadEntries its selector matches) or a
- * ServiceEntry (inline endpoints, selected WorkloadEntries, or DNS names).
+ * ServiceEntry (inline endpoints, selected WorkloadEntries, or DNS names), with the ServiceEntry's
+ * {@code subjectAltNames} (none for a Service).
  */
 public record MeshService(String host, String namespace, String name, Origin origin, List<ServicePortInfo> ports,
-                          List<Endpoint> endpoints, boolean dnsResolved) {
+                          List<Endpoint> endpoints, boolean dnsResolved, List<String> subjectAltNames) {
 
     public enum Origin { SERVICE, SERVICE_ENTRY }
 

@@ -39,7 +39,7 @@ public final class ServiceRegistry {
                     : workloads.select(r.namespace(), spec.selector());
             String host = r.name() + "." + r.namespace() + CLUSTER_SUFFIX;
             services.put(r.namespace() + "/" + r.name(), new MeshService(host, r.namespace(), r.name(),
-                    MeshService.Origin.SERVICE, ports, endpoints, false));
+                    MeshService.Origin.SERVICE, ports, endpoints, false, List.of()));
         }
         Map<String, MeshService> entries = new HashMap<>();
         for (Resource r : config.ofKind(Kind.SERVICE_ENTRY)) {
@@ -49,7 +49,7 @@ public final class ServiceRegistry {
                             p.protocol() == null ? null : p.protocol().toUpperCase(java.util.Locale.ROOT))).toList();
             for (String host : spec.hosts()) {
                 entries.put(host, new MeshService(host, r.namespace(), r.name(), MeshService.Origin.SERVICE_ENTRY,
-                        ports, entryEndpoints(spec, host, workloads, r.namespace()), dns(spec)));
+                        ports, entryEndpoints(spec, host, workloads, r.namespace()), dns(spec), spec.subjectAltNames()));
             }
         }
         return new ServiceRegistry(services, entries);

@@ -4,6 +4,8 @@ import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import io.netty.util.NetUtil;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -12,23 +14,67 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * A BackendTLSPolicy's {@code subjectAltNames}: the backend's certificate must chain to the trusted CAs (as the
- * factory's trust manager checks it) and carry one of the names, a DNS name ({@code Hostname}) or a URI ({@code URI},
- * compared exactly, as SPIFFE IDs are) — instead of the SNI hostname, which is still sent. A wildcard in the
- * certificate covers one label of a DNS name asked for (RFC 6125); a wildcard asked for matches only itself.
- * Client-side only: it trusts no client.
+ * A certificate's subject alternative names checked instead of the SNI hostname (which is still sent): a
+ * BackendTLSPolicy's {@code subjectAltNames}, a DestinationRule's (or its ServiceEntry's). The backend's certificate
+ * must chain to the trusted CAs (as the factory's trust manager checks it) and carry one of the names: a DNS name,
+ * a URI (compared exactly, as SPIFFE IDs are) or an IP address. A wildcard in the certificate covers one label of a
+ * DNS name asked for (RFC 6125); a wildcard asked for matches only itself. Client-side only: it trusts no client.
  */
 final class SubjectAltNameTrustManager extends X509ExtendedTrustManager {
     private static final int DNS = 2;
     private static final int URI = 6;
+    private static final int IP = 7;
     private final X509ExtendedTrustManager chain;
-    private final List<String> dnsNames;
-    private final List<String> uris;
+    private final Wanted wanted;
 
-    SubjectAltNameTrustManager(TrustManagerFactory factory, List<String> dnsNames, List<String> uris) {
+    /** The names asked for, by type; equal by content (they are part of a TLS setting's identity). */
+    record Wanted(List<String> dnsNames, List<String> uris, List<String> ips) {
+        static final Wanted NONE = new Wanted(List.of(), List.of(), List.of());
+
+        Wanted {
+            dnsNames = List.copyOf(dnsNames);
+            uris = List.copyOf(uris);
+            ips = List.copyOf(ips);
+        }
+
+        /**
+         * Istio's {@code subjectAltNames}, which do not say their type: an IP literal is an IP address, a name with
+         * a URI scheme ({@code spiffe://...}, {@code urn:...}) a URI, anything else a DNS name.
+         */
+        static Wanted written(List<String> names) {
+            List<String> dns = new ArrayList<>();
+            List<String> uris = new ArrayList<>();
+            List<String> ips = new ArrayList<>();
+            for (String n : names) {
+                if (NetUtil.isValidIpV4Address(n) || NetUtil.isValidIpV6Address(n)) {
+                    ips.add(n);
+                } else if (SCHEME.matcher(n).lookingAt()) {
+                    uris.add(n);
+                } else {
+                    dns.add(n);
+                }
+            }
+            return new Wanted(dns, uris, ips);
+        }
+
+        boolean any() {
+            return !dnsNames.isEmpty() || !uris.isEmpty() || !ips.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            List<String> all = new ArrayList<>(dnsNames);
+            all.addAll(uris);
+            all.addAll(ips);
+            return all.toString();
+        }
+    }
+
+    private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
+
+    SubjectAltNameTrustManager(TrustManagerFactory factory, Wanted wanted) {
         this.chain = LenientTrustManager.x509(factory, "the backend's CAs");
-        this.dnsNames = List.copyOf(dnsNames);
-        this.uris = List.copyOf(uris);
+        this.wanted = wanted;
     }
 
     @Override
@@ -52,30 +98,40 @@ final class SubjectAltNameTrustManager extends X509ExtendedTrustManager {
     }
 
     private void names(X509Certificate[] certs) throws CertificateException {
-        if (!matches(certs[0], dnsNames, uris)) {
+        if (!matches(certs[0], wanted)) {
             throw new CertificateException("the backend's certificate carries none of the subject alternative names"
-                    + " the BackendTLSPolicy asks for: " + dnsNames + " " + uris);
+                    + " asked for: " + wanted);
         }
     }
 
-    /** Whether the certificate names one of {@code dnsNames} or {@code uris} among its subject alternative names. */
-    static boolean matches(X509Certificate cert, List<String> dnsNames, List<String> uris)
-            throws CertificateParsingException {
+    /** Whether the certificate carries one of the names wanted among its subject alternative names. */
+    static boolean matches(X509Certificate cert, Wanted wanted) throws CertificateParsingException {
         Collection<List<?>> names = cert.getSubjectAlternativeNames();
         if (names == null) {
             return false;
         }
         for (List<?> n : names) {
-            Object type = n.get(0);
-            String value = String.valueOf(n.get(1));
-            if (type instanceof Integer t && t == DNS && dnsNames.stream().anyMatch(d -> dnsMatch(value, d))) {
-                return true;
+            if (!(n.get(0) instanceof Integer type)) {
+                continue;
             }
-            if (type instanceof Integer t && t == URI && uris.contains(value)) {
+            String value = String.valueOf(n.get(1));
+            boolean hit = switch (type) {
+                case DNS -> wanted.dnsNames().stream().anyMatch(d -> dnsMatch(value, d));
+                case URI -> wanted.uris().contains(value);
+                case IP -> wanted.ips().stream().anyMatch(ip -> sameAddress(value, ip));
+                default -> false;
+            };
+            if (hit) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The JDK writes an IPv6 SAN in full ({@code 0:0:0:0:0:0:0:1}): compared as addresses, not as text. */
+    static boolean sameAddress(String inCertificate, String wanted) {
+        byte[] have = NetUtil.createByteArrayFromIpAddressString(inCertificate);
+        return have != null && java.util.Arrays.equals(have, NetUtil.createByteArrayFromIpAddressString(wanted));
     }
 
     static boolean dnsMatch(String inCertificate, String wanted) {

@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
 /**
  * TLS a proxy originates toward a destination (DestinationRule {@code tls} SIMPLE or MUTUAL, or a BackendTLSPolicy):
  * the server's certificate is checked against the Secret's CA, the policy's bundles (or the JDK's trusted CAs) for
- * the SNI name, or for one of the policy's subject alternative names where it gives them, unless
+ * the SNI name, or for one of the subject alternative names the policy or DestinationRule gives, unless
  * {@code insecureSkipVerify}; MUTUAL presents the Secret's certificate. Equal by content, so pools and contexts are
  * shared by destinations with the same settings; the context is built once, at table build.
  */
@@ -38,21 +38,19 @@ public final class UpstreamTls {
     private final String caPem;
     private final String certPem;
     private final String keyPem;
-    /** A BackendTLSPolicy's subject alternative names: checked instead of the SNI name where any is given. */
-    private final List<String> dnsNames;
-    private final List<String> uris;
+    /** Subject alternative names checked instead of the SNI name where any is given. */
+    private final SubjectAltNameTrustManager.Wanted names;
     private volatile SslContext context;
     /** The same settings offering {@code h2} by ALPN, for HTTP/2 destinations; made on first use. */
     private volatile SslContext h2Context;
 
     UpstreamTls(String sni, boolean verify, String caPem, String certPem, String keyPem) {
-        this(sni, verify, caPem, certPem, keyPem, List.of(), List.of());
+        this(sni, verify, caPem, certPem, keyPem, SubjectAltNameTrustManager.Wanted.NONE);
     }
 
-    UpstreamTls(String sni, boolean verify, String caPem, String certPem, String keyPem, List<String> dnsNames,
-                List<String> uris) {
-        this.dnsNames = List.copyOf(dnsNames);
-        this.uris = List.copyOf(uris);
+    UpstreamTls(String sni, boolean verify, String caPem, String certPem, String keyPem,
+                SubjectAltNameTrustManager.Wanted names) {
+        this.names = names;
         this.sni = sni;
         this.verify = verify;
         this.caPem = caPem;
@@ -71,7 +69,7 @@ public final class UpstreamTls {
             throw new IllegalStateException("the destination's TLS settings do not read (see the build's log)");
         }
         SslHandler h = (h2 ? h2Context() : context()).newHandler(alloc, sni, port);
-        if (verify && !names()) {
+        if (verify && !names.any()) {
             SSLParameters p = h.engine().getSSLParameters();
             p.setEndpointIdentificationAlgorithm("HTTPS");
             h.engine().setSSLParameters(p);
@@ -110,8 +108,8 @@ public final class UpstreamTls {
             }
             if (!verify) {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-            } else if (names()) {
-                b.trustManager(new SubjectAltNameTrustManager(trustFactory(), dnsNames, uris));
+            } else if (names.any()) {
+                b.trustManager(new SubjectAltNameTrustManager(trustFactory(), names));
             } else if (caPem != null) {
                 b.trustManager(Pem.certificates(caPem.getBytes(StandardCharsets.US_ASCII))
                         .toArray(new java.security.cert.X509Certificate[0]));
@@ -132,10 +130,6 @@ public final class UpstreamTls {
             throw new IllegalStateException("cannot build an upstream TLS context: " + e.getMessage(), e);
         }
         return c;
-    }
-
-    private boolean names() {
-        return !dnsNames.isEmpty() || !uris.isEmpty();
     }
 
     /** Trust in {@code caPem}'s certificates, or in the JDK's trusted CAs without one. */
@@ -159,12 +153,12 @@ public final class UpstreamTls {
     public boolean equals(Object o) {
         return o instanceof UpstreamTls t && verify == t.verify && Objects.equals(sni, t.sni)
                 && Objects.equals(caPem, t.caPem) && Objects.equals(certPem, t.certPem)
-                && Objects.equals(keyPem, t.keyPem) && dnsNames.equals(t.dnsNames) && uris.equals(t.uris);
+                && Objects.equals(keyPem, t.keyPem) && names.equals(t.names);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(sni, verify, caPem, certPem, keyPem, dnsNames, uris);
+        return Objects.hash(sni, verify, caPem, certPem, keyPem, names);
     }
 
     /**
@@ -221,7 +215,7 @@ public final class UpstreamTls {
                 }
                 // The name sent as SNI and checked in the server's certificate: sni, else the destination's host.
                 return kept(new UpstreamTls(tls.sni() != null ? tls.sni() : d.service(), tls.verifies(), ca, cert,
-                        key));
+                        key, SubjectAltNameTrustManager.Wanted.written(tls.subjectAltNames())));
             } catch (RuntimeException e) {
                 LOG.errorf("TLS to %s is not originated (connections to it will fail): %s", d.service(),
                         e.getMessage());
@@ -259,7 +253,7 @@ public final class UpstreamTls {
                             ? gateway.namespace() : r.namespace(), r.name())).orElse(null);
             String[] identity = client == null ? new String[2] : identity(client);
             return new UpstreamTls(b.hostname(), true, b.systemCas() ? null : cas.toString(), identity[0],
-                    identity[1], b.dnsNames(), b.uris());
+                    identity[1], new SubjectAltNameTrustManager.Wanted(b.dnsNames(), b.uris(), List.of()));
         }
 
         /** A Secret's certificate and opened key, as PEM. */

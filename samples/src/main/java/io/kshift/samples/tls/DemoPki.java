@@ -93,7 +93,10 @@ public final class DemoPki {
         return ca;
     }
 
-    /** A server (and client) certificate for {@code dnsNames} (the first is the CN), EC P-256. */
+    /**
+     * A server (and client) certificate for {@code dnsNames} (the first is the CN; an IP literal or a URI among them
+     * is carried as an IP address or URI name), EC P-256.
+     */
     public Issued issue(String... dnsNames) {
         return issueWith("EC", Duration.ofDays(1), dnsNames);
     }
@@ -104,8 +107,7 @@ public final class DemoPki {
         X509v3CertificateBuilder b = builder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
                 new X500Name("CN=" + dnsNames[0]), keys, validity);
         try {
-            GeneralName[] names = java.util.Arrays.stream(dnsNames)
-                    .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new);
+            GeneralName[] names = java.util.Arrays.stream(dnsNames).map(DemoPki::name).toArray(GeneralName[]::new);
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature
@@ -117,6 +119,15 @@ public final class DemoPki {
         }
         X509Certificate cert = sign(b, caKeys.getPrivate());
         return new Issued(pem(cert), pem(keys.getPrivate()), cert, keys.getPrivate());
+    }
+
+    /** A subject alternative name: an IP literal an address, a name with a URI scheme a URI, else a DNS name. */
+    private static GeneralName name(String n) {
+        if (n.matches("[0-9.]+") || n.contains("::") || n.matches("[0-9a-fA-F:]+:[0-9a-fA-F]+")) {
+            return new GeneralName(GeneralName.iPAddress, n);
+        }
+        return n.matches("[A-Za-z][A-Za-z0-9+.-]*:.*") ? new GeneralName(GeneralName.uniformResourceIdentifier, n)
+                : new GeneralName(GeneralName.dNSName, n);
     }
 
     /** A server-side (and client-side) JDK TLS context presenting {@code identity}, trusting this CA. */

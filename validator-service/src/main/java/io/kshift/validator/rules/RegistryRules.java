@@ -77,6 +77,7 @@ final class RegistryRules {
                 findings.error(r.key(), "spec.endpoints[" + i + "].address", "is required");
             }
         }
+        TlsRules.subjectAltNames(r.key(), spec.subjectAltNames(), "spec.subjectAltNames", findings);
     }
 
     /** What the older rules of one namespace for one host gave the merge: who set the policy, who each subset. */

@@ -176,6 +176,10 @@ final class TlsRules {
                     + " kshift proxies (shared gateways) do not have; use SIMPLE or MUTUAL with a credentialName");
             return;
         }
+        subjectAltNames(dr.key(), tls.subjectAltNames(), at + ".subjectAltNames", findings);
+        if (!tls.originates() && !tls.subjectAltNames().isEmpty()) {
+            findings.warn(dr.key(), at + ".subjectAltNames", "ignored with mode " + mode + ": no TLS is originated");
+        }
         if (mode == io.kshift.model.istio.ClientTlsSettings.Mode.MUTUAL && tls.credentialName() == null) {
             findings.error(dr.key(), at + ".credentialName", "is required for MUTUAL: the client certificate and key"
                     + " come from a Secret in namespace " + dr.namespace());
@@ -185,7 +189,8 @@ final class TlsRules {
         }
         if (!tls.verifies()) {
             findings.warn(dr.key(), at + ".insecureSkipVerify", "the destination's certificate is not checked: any"
-                    + " server can answer for it");
+                    + " server can answer for it" + (tls.subjectAltNames().isEmpty() ? ""
+                    : " (subjectAltNames are not checked either)"));
         }
         if (tls.credentialName() != null) {
             TlsBindings.SecretRef ref = new TlsBindings.SecretRef(new ResourceKey(Kind.SECRET, dr.namespace(),
@@ -199,6 +204,22 @@ final class TlsRules {
                     && secret.get().specAs(SecretSpec.class).caEntry().isEmpty()) {
                 findings.warn(dr.key(), ref.field(), "Secret " + ref.secret().namespace() + "/" + ref.secret().name()
                         + " holds no CA (ca.crt, or cacert): the JDK's trusted CAs check the destination's certificate");
+            }
+        }
+    }
+
+    /**
+     * Names a certificate must carry (a DestinationRule's, a ServiceEntry's): each a DNS name, a URI or an IP
+     * address, compared as written, so one that is blank or holds spaces can never match.
+     */
+    static void subjectAltNames(ResourceKey owner, List<String> names, String at, Findings findings) {
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name == null || name.isBlank()) {
+                findings.error(owner, at + "[" + i + "]", "must not be empty");
+            } else if (name.chars().anyMatch(Character::isWhitespace)) {
+                findings.error(owner, at + "[" + i + "]", "'" + name + "' holds whitespace, which no certificate"
+                        + " name does");
             }
         }
     }

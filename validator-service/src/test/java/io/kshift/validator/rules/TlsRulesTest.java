@@ -258,6 +258,54 @@ class TlsRulesTest {
     }
 
     @Test
+    void subjectAltNamesMustBeNamesAndAreWarnedAboutWhereNothingChecksThem() throws Exception {
+        MeshSnapshot live = accepted(seeded(), yaml("""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: echo-ca}
+                data: {ca.crt: %s}
+                """.formatted(b64(PKI.caPem()))));
+        String rule = """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: tcp-echo-destination}
+                spec:
+                  host: tcp-echo
+                  trafficPolicy: {tls: %s}
+                  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+                """;
+        var ok = apply(live, yaml(rule.formatted("{mode: SIMPLE, credentialName: echo-ca, subjectAltNames:"
+                + " [tcp-echo.internal, 'spiffe://cluster.local/ns/default/sa/tcp-echo', 10.0.0.1]}")));
+        assertThat(ok.result().errors()).isEmpty();
+        assertThat(ok.result().warnings()).isEmpty();
+        assertThat(errors(apply(live, yaml(rule.formatted("{mode: SIMPLE, subjectAltNames: ['', 'a b']}")))))
+                .containsExactly("DestinationRule default/tcp-echo-destination spec.trafficPolicy.tls.subjectAltNames[0]: must not"
+                        + " be empty", "DestinationRule default/tcp-echo-destination spec.trafficPolicy.tls.subjectAltNames[1]: 'a b'"
+                        + " holds whitespace, which no certificate name does");
+        assertThat(warnings(apply(live, yaml(rule.formatted("{mode: SIMPLE, insecureSkipVerify: true,"
+                + " subjectAltNames: [tcp-echo.internal]}"))))).containsExactly("DestinationRule default/tcp-echo-destination"
+                + " spec.trafficPolicy.tls.insecureSkipVerify: the destination's certificate is not checked: any"
+                + " server can answer for it (subjectAltNames are not checked either)");
+        assertThat(warnings(apply(live, yaml(rule.formatted("{mode: DISABLE, subjectAltNames: [tcp-echo.internal]}")))))
+                .containsExactly("DestinationRule default/tcp-echo-destination spec.trafficPolicy.tls.subjectAltNames: ignored"
+                        + " with mode DISABLE: no TLS is originated");
+        assertThat(errors(apply(live, yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: external}
+                spec:
+                  hosts: [api.example.com]
+                  ports: [{number: 443, name: https, protocol: HTTPS}]
+                  resolution: DNS
+                  subjectAltNames: [api.example.com, " "]
+                """)))).containsExactly("ServiceEntry default/external spec.subjectAltNames[1]: must not be empty");
+    }
+
+    static List<String> warnings(ChangeValidator.Decision d) {
+        return d.result().warnings().stream().map(m -> m.resource() + " " + m.field() + ": " + m.message()).toList();
+    }
+
+    @Test
     void oneHttpsPortHasOneTlsSettingAndSniHostsAreTheVirtualServicesOwn() throws Exception {
         MeshSnapshot live = accepted(seeded(), yaml(secret("default", "a-cert", PKI.issue("a.example.com"))
                 + "---\n" + secret("default", "b-cert", PKI.issue("b.example.com")) + """
