@@ -15,7 +15,6 @@ public final class NotSupported {
 
     private static final String FILES = "certificate files on the proxy are not served: put the certificate in a"
             + " Secret and name it in credentialName";
-    private static final String PINNING = "certificate pinning is not served by this kshift version";
     private static final String NOT_SIDECARS = "kshift proxies are shared gateways, not sidecars: they do not know"
             + " which workload a request comes from";
     private static final String INBOUND = "kshift proxies do not stand in front of workloads: there is no inbound"
@@ -103,9 +102,6 @@ public final class NotSupported {
             Map.entry(io.kshift.model.istio.ServerTlsSettings.class, Map.ofEntries(
                     Map.entry("serverCertificate", FILES), Map.entry("privateKey", FILES),
                     Map.entry("caCertificates", FILES), Map.entry("caCrl", FILES), Map.entry("tlsCertificates", FILES),
-                    Map.entry("subjectAltNames", "checking client certificates' names is not served by this kshift"
-                            + " version; MUTUAL checks they are signed by the CA"),
-                    Map.entry("verifyCertificateSpki", PINNING), Map.entry("verifyCertificateHash", PINNING),
                     Map.entry("cipherSuites", "cipher suites are not configurable in this kshift version: the TLS"
                             + " library's defaults apply"))),
             Map.entry(io.kshift.model.istio.TlsMatchAttributes.class, Map.of(

@@ -9,16 +9,23 @@ import java.util.List;
  * client certificate signed by the Secret's {@code ca.crt}/{@code cacert} (or the Secret {@code <name>-cacert}, or
  * {@code caCertCredentialName}), {@code PASSTHROUGH} routes by SNI without terminating; {@code httpsRedirect} makes an
  * HTTP server answer every request with a 301 to https. The credential Secrets live in the Gateway's namespace.
+ * With a client certificate asked for, {@code subjectAltNames} are names it must carry one of, and
+ * {@code verifyCertificateSpki} (base64 SHA-256 of its public key) and {@code verifyCertificateHash} (hex SHA-256 of
+ * the certificate) the only certificates let in.
  */
 public record ServerTlsSettings(Boolean httpsRedirect, Mode mode, String credentialName, List<String> credentialNames,
                                 String caCertCredentialName, ProtocolVersion minProtocolVersion,
-                                ProtocolVersion maxProtocolVersion) {
+                                ProtocolVersion maxProtocolVersion, List<String> subjectAltNames,
+                                List<String> verifyCertificateSpki, List<String> verifyCertificateHash) {
     public enum Mode { PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL }
 
     public enum ProtocolVersion { TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3 }
 
     public ServerTlsSettings {
         credentialNames = Lists.copy(credentialNames);
+        subjectAltNames = Lists.copy(subjectAltNames);
+        verifyCertificateSpki = Lists.copy(verifyCertificateSpki);
+        verifyCertificateHash = Lists.copy(verifyCertificateHash);
     }
 
     public boolean redirects() {

@@ -42,20 +42,66 @@ public final class TlsBindings {
      * How a chain terminates: the Secrets whose certificates it presents (picked by SNI among them), the CA bundles
      * client certificates must chain to (empty: none asked for; Secrets, or ConfigMaps for a Gateway API Gateway's
      * {@code spec.tls.frontend}), how clients are held to them ({@link ClientAuth}: {@code NONE} exactly when there
-     * are none), and the TLS versions allowed (null: the library's defaults).
+     * are none), the TLS versions allowed (null: the library's defaults), and what else a client certificate is
+     * held to ({@link ClientCertificateRules}; none without client CAs).
      */
     public record Termination(List<SecretRef> certificates, List<SecretRef> clientCas, ClientAuth clientAuth,
-                              String minVersion, String maxVersion) {
+                              String minVersion, String maxVersion, ClientCertificateRules clientRules) {
         public Termination {
             certificates = List.copyOf(certificates);
             clientCas = List.copyOf(clientCas);
             clientAuth = clientCas.isEmpty() ? ClientAuth.NONE
                     : clientAuth == null || clientAuth == ClientAuth.NONE ? ClientAuth.REQUIRE : clientAuth;
+            clientRules = clientCas.isEmpty() || clientRules == null ? ClientCertificateRules.NONE : clientRules;
         }
 
         /** Whether clients are asked for certificates. */
         public boolean mutual() {
             return !clientCas.isEmpty();
+        }
+    }
+
+    /**
+     * Istio's checks of a client certificate beyond its CA (Envoy's validation context): it must carry one of
+     * {@code subjectAltNames} (any given), and be one of the pinned certificates, by the SHA-256 of its public key
+     * ({@code spkiHashes}, base64) or of itself ({@code certificateHashes}, hex, colons allowed), when any is given.
+     */
+    public record ClientCertificateRules(List<String> subjectAltNames, List<String> spkiHashes,
+                                         List<String> certificateHashes) {
+        public static final ClientCertificateRules NONE = new ClientCertificateRules(List.of(), List.of(), List.of());
+
+        public ClientCertificateRules {
+            subjectAltNames = List.copyOf(subjectAltNames);
+            spkiHashes = List.copyOf(spkiHashes);
+            certificateHashes = List.copyOf(certificateHashes);
+        }
+
+        public boolean any() {
+            return !subjectAltNames.isEmpty() || pinned();
+        }
+
+        /** Whether only certificates with given hashes are let in. */
+        public boolean pinned() {
+            return !spkiHashes.isEmpty() || !certificateHashes.isEmpty();
+        }
+
+        /** A {@code verifyCertificateSpki} entry's 32 bytes, or empty where it is not base64 of a SHA-256. */
+        public static java.util.Optional<byte[]> spkiHash(String written) {
+            try {
+                byte[] b = java.util.Base64.getDecoder().decode(written == null ? "" : written.strip());
+                return b.length == 32 ? java.util.Optional.of(b) : java.util.Optional.empty();
+            } catch (IllegalArgumentException e) {
+                return java.util.Optional.empty();
+            }
+        }
+
+        /** A {@code verifyCertificateHash} entry's 32 bytes (hex, colons allowed), or empty where it is not one. */
+        public static java.util.Optional<byte[]> certificateHash(String written) {
+            String hex = written == null ? "" : written.strip().replace(":", "");
+            if (hex.length() != 64 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(java.util.HexFormat.of().parseHex(hex));
         }
     }
 
@@ -199,7 +245,8 @@ public final class TlsBindings {
         }
         return new Termination(certs, ca, optional ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE,
                 version(tls.minProtocolVersion()),
-                version(tls.maxProtocolVersion()));
+                version(tls.maxProtocolVersion()), new ClientCertificateRules(tls.subjectAltNames(),
+                        tls.verifyCertificateSpki(), tls.verifyCertificateHash()));
     }
 
     private static String version(ServerTlsSettings.ProtocolVersion v) {
@@ -244,7 +291,7 @@ public final class TlsBindings {
                 auth = ClientAuth.ACCEPT_UNTRUSTED;
             }
         }
-        return new Termination(certs, cas, auth, null, null);
+        return new Termination(certs, cas, auth, null, null, ClientCertificateRules.NONE);
     }
 
     /** A passthrough server's VirtualService tls routes (by SNI), then its tcp route for everything else. */

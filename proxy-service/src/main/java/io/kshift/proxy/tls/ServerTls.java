@@ -2,6 +2,7 @@ package io.kshift.proxy.tls;
 
 import io.kshift.model.secret.Pem;
 import io.kshift.model.routing.TlsBindings.ClientAuth;
+import io.kshift.model.routing.TlsBindings.ClientCertificateRules;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.vertx.core.net.KeyCertOptions;
@@ -20,7 +21,8 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * What a listener presents when it terminates TLS: certificate chains with their keys, the CA that client
  * certificates must chain to (null: none asked for), how clients are held to it ({@link ClientAuth}: required,
- * optional, or let through untrusted) and the TLS versions allowed (empty: the library's).
+ * optional, or let through untrusted), what else a client certificate must be ({@link ClientCertificateCheck}) and
+ * the TLS versions allowed (empty: the library's).
  * The certificate for a connection is chosen by the JDK's PKIX key manager, by SNI among the names the certificates
  * carry and by key type (an RSA and an ECDSA certificate side by side). Equal by content, so a rebuilt table that
  * holds the same certificates keeps the contexts already built; the TLS contexts are built once, when first asked.
@@ -38,6 +40,7 @@ public final class ServerTls {
     private final String clientCaPem;
     private final ClientAuth clientAuth;
     private final List<String> protocols;
+    private final ClientCertificateRules clientRules;
     private volatile KeyManagerFactory keyManagers;
     private volatile SslContext netty;
 
@@ -52,6 +55,12 @@ public final class ServerTls {
     }
 
     public ServerTls(List<Identity> identities, String clientCaPem, ClientAuth clientAuth, List<String> protocols) {
+        this(identities, clientCaPem, clientAuth, protocols, ClientCertificateRules.NONE);
+    }
+
+    public ServerTls(List<Identity> identities, String clientCaPem, ClientAuth clientAuth, List<String> protocols,
+                     ClientCertificateRules clientRules) {
+        this.clientRules = clientCaPem == null ? ClientCertificateRules.NONE : clientRules;
         this.identities = List.copyOf(identities);
         this.clientCaPem = clientCaPem;
         this.clientAuth = clientCaPem == null ? ClientAuth.NONE
@@ -83,7 +92,11 @@ public final class ServerTls {
     /** Fails (naming what) if a certificate or key does not read: checked when a table is built, not per connection. */
     public ServerTls verified() {
         keyManagers();
-        trustManagers();
+        if (clientRules.any()) {
+            new ClientCertificateCheck(trustManagers(), clientRules);
+        } else {
+            trustManagers();
+        }
         return this;
     }
 
@@ -123,9 +136,8 @@ public final class ServerTls {
                 SslContextBuilder b = SslContextBuilder.forServer(keyManagers()).sslProvider(provider());
                 switch (clientAuth) {
                     case NONE -> { }
-                    case REQUIRE -> b.trustManager(trustManagers()).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
-                    case OPTIONAL -> b.trustManager(trustManagers()).clientAuth(
-                            io.netty.handler.ssl.ClientAuth.OPTIONAL);
+                    case REQUIRE -> checked(b).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+                    case OPTIONAL -> checked(b).clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL);
                     case ACCEPT_UNTRUSTED -> b.trustManager(new LenientTrustManager(trustManagers())).clientAuth(
                             io.netty.handler.ssl.ClientAuth.OPTIONAL);
                 }
@@ -166,7 +178,14 @@ public final class ServerTls {
 
     private TrustOptions trustOptions() {
         return clientAuth == ClientAuth.ACCEPT_UNTRUSTED ? TrustOptions.wrap(new LenientTrustManager(trustManagers()))
+                : clientRules.any() ? TrustOptions.wrap(new ClientCertificateCheck(trustManagers(), clientRules))
                 : TrustOptions.wrap(trustManagers());
+    }
+
+    /** The builder trusting the client CAs, holding certificates to the rules where there are any. */
+    private SslContextBuilder checked(SslContextBuilder b) {
+        return clientRules.any() ? b.trustManager(new ClientCertificateCheck(trustManagers(), clientRules))
+                : b.trustManager(trustManagers());
     }
 
     private TrustManagerFactory trustManagers() {
@@ -191,12 +210,12 @@ public final class ServerTls {
     @Override
     public boolean equals(Object o) {
         return o instanceof ServerTls t && identities.equals(t.identities) && Objects.equals(clientCaPem, t.clientCaPem)
-                && clientAuth == t.clientAuth && protocols.equals(t.protocols);
+                && clientAuth == t.clientAuth && protocols.equals(t.protocols) && clientRules.equals(t.clientRules);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(identities, clientCaPem, clientAuth, protocols);
+        return Objects.hash(identities, clientCaPem, clientAuth, protocols, clientRules);
     }
 
     @Override

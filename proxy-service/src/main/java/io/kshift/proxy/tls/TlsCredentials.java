@@ -41,6 +41,7 @@ public final class TlsCredentials {
         List<ServerTls.Identity> ids = new ArrayList<>();
         String ca = null;
         TlsBindings.ClientAuth auth = null;
+        TlsBindings.ClientCertificateRules rules = null;
         List<String> protocols = new ArrayList<>();
         try {
             for (TlsBindings.Termination t : terminations) {
@@ -60,6 +61,11 @@ public final class TlsCredentials {
                             + auth + ", " + t.clientAuth() + ")");
                 }
                 auth = t.clientAuth();
+                if (rules != null && !rules.equals(t.clientRules())) {
+                    throw new IllegalStateException("its servers differ in what client certificates must be"
+                            + " (subjectAltNames, verifyCertificateSpki, verifyCertificateHash)");
+                }
+                rules = t.clientRules();
                 if (protocols.isEmpty()) {
                     protocols.addAll(versions(t.minVersion(), t.maxVersion()));
                 }
@@ -67,7 +73,8 @@ public final class TlsCredentials {
             if (ids.isEmpty()) {
                 return Optional.empty();
             }
-            ServerTls tls = new ServerTls(ids, ca, auth == null ? TlsBindings.ClientAuth.NONE : auth, protocols);
+            ServerTls tls = new ServerTls(ids, ca, auth == null ? TlsBindings.ClientAuth.NONE : auth, protocols,
+                    rules == null ? TlsBindings.ClientCertificateRules.NONE : rules);
             ServerTls kept = built.computeIfAbsent(tls, k -> previous.getOrDefault(k, k));
             return Optional.of(kept.verified());
         } catch (RuntimeException e) {

@@ -50,6 +50,7 @@ class ClientCertificateTest {
     static final DemoPki STRANGERS = DemoPki.create("client-certificate-test-strangers");
     static final DemoPki.Issued EDGE = PKI.issue("localhost");
     static final DemoPki.Issued MEMBER = CLIENTS.issue("member.example.com");
+    static final DemoPki.Issued OTHER_MEMBER = CLIENTS.issue("other.example.com", "spiffe://example.com/other");
     static final DemoPki.Issued PARTNER = PARTNERS.issue("partner.example.com");
     static final DemoPki.Issued STRANGER = STRANGERS.issue("stranger.example.com");
     static HttpEcho web;
@@ -87,6 +88,11 @@ class ClientCertificateTest {
 
     /** {@code strictMode}: the default validation's mode; {@code clientCa}: the CA the ConfigMap client-ca holds. */
     String mesh(String strictMode, DemoPki clientCa) {
+        return mesh(strictMode, clientCa, "");
+    }
+
+    /** {@code istioChecks}: more of the Istio servers' {@code tls} (client certificate checks), from a comma. */
+    String mesh(String strictMode, DemoPki clientCa, String istioChecks) {
         String edge = Base64.getEncoder().encodeToString(EDGE.certBytes());
         String sealed = keys.seal("default/edge-cert/tls.key", EDGE.keyBytes());
         return """
@@ -172,13 +178,13 @@ class ClientCertificateTest {
                   servers:
                   - port: {number: %d, name: https, protocol: HTTPS}
                     hosts: ['*']
-                    tls: {mode: MUTUAL, credentialName: edge-cert}
+                    tls: {mode: MUTUAL, credentialName: edge-cert%s}
                   - port: {number: %d, name: https-optional, protocol: HTTPS}
                     hosts: ['*']
-                    tls: {mode: OPTIONAL_MUTUAL, credentialName: edge-cert}
+                    tls: {mode: OPTIONAL_MUTUAL, credentialName: edge-cert%s}
                   - port: {number: %d, name: tls-optional, protocol: TLS}
                     hosts: ['*']
-                    tls: {mode: OPTIONAL_MUTUAL, credentialName: edge-cert}
+                    tls: {mode: OPTIONAL_MUTUAL, credentialName: edge-cert%s}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
@@ -191,8 +197,8 @@ class ClientCertificateTest {
                 """.formatted(edge, sealed, Base64.getEncoder().encodeToString(CLIENTS.caPem().getBytes(
                 StandardCharsets.US_ASCII)), clientCa.caPem().indent(4), Base64.getEncoder().encodeToString(
                 PARTNERS.caPem().getBytes(StandardCharsets.US_ASCII)), web.port(), echo.port(), strictMode,
-                fallbackPort, partnerPort, strictPort, fallbackPort, partnerPort, istioPort, optionalPort, tlsPort,
-                tlsPort);
+                fallbackPort, partnerPort, strictPort, fallbackPort, partnerPort, istioPort, istioChecks,
+                optionalPort, istioChecks, tlsPort, istioChecks, tlsPort);
     }
 
     void publish(String yaml) throws Exception {
@@ -382,6 +388,59 @@ class ClientCertificateTest {
         assertThat(line(tlsPort, MEMBER)).isEqualTo(200);
         assertThat(line(tlsPort, null)).isEqualTo(200);
         assertThat(line(tlsPort, STRANGER)).isEqualTo(REFUSED);
+    }
+
+    /**
+     * Istio's subjectAltNames, verifyCertificateSpki and verifyCertificateHash on MUTUAL and OPTIONAL_MUTUAL servers,
+     * over HTTPS and a TLS port Netty terminates: checked after the CA, so a pinned stranger is still refused.
+     */
+    @Test
+    void istioServersHoldClientCertificatesToNamesAndPins() throws Exception {
+        publish(mesh("AllowValidOnly", CLIENTS, ", subjectAltNames: [member.example.com]"));
+        assertIstioPortsLetIn(MEMBER, OTHER_MEMBER);
+        assertThat(get(optionalPort, null)).as("OPTIONAL_MUTUAL: no certificate, nothing to check").isEqualTo(200);
+
+        publish(mesh("AllowValidOnly", CLIENTS, ", subjectAltNames: ['spiffe://example.com/other']"));
+        assertIstioPortsLetIn(OTHER_MEMBER, MEMBER);
+
+        String memberHash = java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(
+                ClientCertificateCheck.sha256(MEMBER.cert().getEncoded()));
+        publish(mesh("AllowValidOnly", CLIENTS, ", verifyCertificateHash: ['" + memberHash + "']"));
+        assertIstioPortsLetIn(MEMBER, OTHER_MEMBER);
+
+        String otherSpki = Base64.getEncoder().encodeToString(ClientCertificateCheck.sha256(
+                OTHER_MEMBER.cert().getPublicKey().getEncoded()));
+        String strangerSpki = Base64.getEncoder().encodeToString(ClientCertificateCheck.sha256(
+                STRANGER.cert().getPublicKey().getEncoded()));
+        publish(mesh("AllowValidOnly", CLIENTS, ", verifyCertificateSpki: ['" + otherSpki + "', '" + strangerSpki
+                + "']"));
+        assertIstioPortsLetIn(OTHER_MEMBER, MEMBER);
+        assertThat(get(istioPort, STRANGER)).as("pinned, but not from the CA").isEqualTo(REFUSED);
+
+        // Either list's hash lets a certificate in; names are required on top of that.
+        publish(mesh("AllowValidOnly", CLIENTS, ", verifyCertificateSpki: ['" + otherSpki + "'],"
+                + " verifyCertificateHash: ['" + memberHash + "']"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(istioPort, MEMBER) == 200);
+        assertThat(get(istioPort, OTHER_MEMBER)).isEqualTo(200);
+        publish(mesh("AllowValidOnly", CLIENTS, ", verifyCertificateSpki: ['" + otherSpki + "'],"
+                + " subjectAltNames: [member.example.com]"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(istioPort, OTHER_MEMBER) == REFUSED);
+        assertThat(get(istioPort, MEMBER)).isEqualTo(REFUSED);
+
+        publish(mesh("AllowValidOnly", CLIENTS));
+        assertIstioPortsLetIn(MEMBER, STRANGER);
+        assertThat(get(istioPort, OTHER_MEMBER)).isEqualTo(200);
+    }
+
+    /** On the Istio MUTUAL and OPTIONAL_MUTUAL ports (once the node runs the new checks), {@code in} gets through. */
+    void assertIstioPortsLetIn(DemoPki.Issued in, DemoPki.Issued out) throws Exception {
+        // An HTTPS port's checks change in place for new handshakes; give the servers a moment to take them.
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(istioPort, out) == REFUSED);
+        assertThat(get(istioPort, in)).isEqualTo(200);
+        assertThat(get(optionalPort, in)).isEqualTo(200);
+        assertThat(get(optionalPort, out)).isEqualTo(REFUSED);
+        assertThat(line(tlsPort, in)).isEqualTo(200);
+        assertThat(line(tlsPort, out)).isEqualTo(REFUSED);
     }
 
     @Test

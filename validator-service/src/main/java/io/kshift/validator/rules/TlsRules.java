@@ -135,12 +135,12 @@ final class TlsRules {
             boolean sameCa = a.clientCas().stream().map(TlsBindings.SecretRef::secret).collect(
                     java.util.stream.Collectors.toSet()).equals(b.clientCas().stream()
                     .map(TlsBindings.SecretRef::secret).collect(java.util.stream.Collectors.toSet()))
-                    && a.clientAuth() == b.clientAuth();
+                    && a.clientAuth() == b.clientAuth() && a.clientRules().equals(b.clientRules());
             if (!sameCa || !java.util.Objects.equals(a.minVersion(), b.minVersion())
                     || !java.util.Objects.equals(a.maxVersion(), b.maxVersion())) {
                 findings.error(c.gateway(), c.field() + ".tls", "HTTPS port " + port.port() + " is already served by "
-                        + first.gateway() + " " + first.field() + " with other TLS settings (mode, client CA or"
-                        + " protocol versions); one HTTPS port has one, its certificates chosen by SNI");
+                        + first.gateway() + " " + first.field() + " with other TLS settings (mode, client CA,"
+                        + " client certificate checks or protocol versions); one HTTPS port has one, its certificates chosen by SNI");
             }
         }
     }
@@ -224,6 +224,34 @@ final class TlsRules {
         }
     }
 
+    /** A server's checks of client certificates: names, and pins that read as SHA-256 digests. */
+    private static void clientCertificateRules(ResourceKey gw, ServerTlsSettings tls, String at, Findings findings) {
+        subjectAltNames(gw, tls.subjectAltNames(), at + ".subjectAltNames", findings);
+        for (int i = 0; i < tls.verifyCertificateSpki().size(); i++) {
+            if (TlsBindings.ClientCertificateRules.spkiHash(tls.verifyCertificateSpki().get(i)).isEmpty()) {
+                findings.error(gw, at + ".verifyCertificateSpki[" + i + "]", "is not the base64 of a SHA-256 digest"
+                        + " (32 bytes) of a certificate's public key");
+            }
+        }
+        for (int i = 0; i < tls.verifyCertificateHash().size(); i++) {
+            if (TlsBindings.ClientCertificateRules.certificateHash(tls.verifyCertificateHash().get(i)).isEmpty()) {
+                findings.error(gw, at + ".verifyCertificateHash[" + i + "]", "is not a SHA-256 digest of a"
+                        + " certificate in hex (64 digits, colons allowed)");
+            }
+        }
+        var mode = tls.effectiveMode();
+        if (mode != ServerTlsSettings.Mode.MUTUAL && mode != ServerTlsSettings.Mode.OPTIONAL_MUTUAL) {
+            for (var e : List.of(Map.entry("subjectAltNames", tls.subjectAltNames()), Map.entry(
+                    "verifyCertificateSpki", tls.verifyCertificateSpki()), Map.entry("verifyCertificateHash",
+                    tls.verifyCertificateHash()))) {
+                if (!e.getValue().isEmpty()) {
+                    findings.warn(gw, at + "." + e.getKey(), "ignored with mode " + mode + ": no client certificate"
+                            + " is asked for (MUTUAL or OPTIONAL_MUTUAL)");
+                }
+            }
+        }
+    }
+
     private static void istioServer(Resource gw, Server s, String field, Findings findings) {
         String protocol = s.port().protocol() == null ? "" : s.port().protocol().toUpperCase(Locale.ROOT);
         boolean secure = protocol.equals("HTTPS") || protocol.equals("TLS");
@@ -237,7 +265,8 @@ final class TlsRules {
         }
         String at = field + ".tls";
         if (!secure) {
-            boolean onlyRedirect = tls.mode() == null && tls.credentials().isEmpty();
+            boolean onlyRedirect = tls.mode() == null && tls.credentials().isEmpty() && tls.subjectAltNames().isEmpty()
+                    && tls.verifyCertificateSpki().isEmpty() && tls.verifyCertificateHash().isEmpty();
             if (!onlyRedirect) {
                 findings.error(gw.key(), at, "only httpsRedirect applies to a " + protocol + " server; TLS modes and"
                         + " credentials are for protocols HTTPS and TLS");
@@ -276,6 +305,7 @@ final class TlsRules {
             findings.warn(gw.key(), at + ".caCertCredentialName", "used with modes MUTUAL and OPTIONAL_MUTUAL only;"
                     + " ignored");
         }
+        clientCertificateRules(gw.key(), tls, at, findings);
         if (tls.redirects()) {
             findings.warn(gw.key(), at + ".httpsRedirect", "applies to HTTP servers; ignored on " + protocol);
         }

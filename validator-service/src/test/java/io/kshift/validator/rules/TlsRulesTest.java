@@ -301,6 +301,66 @@ class TlsRulesTest {
                 """)))).containsExactly("ServiceEntry default/external spec.subjectAltNames[1]: must not be empty");
     }
 
+    @Test
+    void clientCertificateChecksMustReadAndAgreeOnAPort() throws Exception {
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(secret("default", "web-cert", PKI.issue("web"))
+                + """
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: web-cert-cacert}
+                data: {ca.crt: %s}
+                """.formatted(b64(PKI.caPem()))));
+        String gateway = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: web}
+                spec:
+                  servers:
+                  - port: {number: 8443, name: https, protocol: HTTPS}
+                    hosts: [a.example.com]
+                    tls: {mode: %s, credentialName: web-cert, %s}
+                  - port: {number: 8443, name: https-b, protocol: HTTPS}
+                    hosts: [b.example.com]
+                    tls: {mode: %s, credentialName: web-cert, %s}
+                """;
+        String hex = "AB:".repeat(31) + "AB";
+        String checks = "subjectAltNames: ['spiffe://example.com/client'], verifyCertificateSpki: ['%s'],"
+                + " verifyCertificateHash: ['%s', '%s']";
+        String good = checks.formatted(Base64.getEncoder().encodeToString(new byte[32]), hex, hex.replace(":", ""));
+        var ok = apply(live, yaml(gateway.formatted("MUTUAL", good, "MUTUAL", good)));
+        assertThat(ok.result().errors()).isEmpty();
+        assertThat(warnings(ok)).allMatch(w -> w.contains("no http route serves port 8443"));
+
+        String bad = checks.formatted(Base64.getEncoder().encodeToString(new byte[20]), "abc", "x".repeat(64));
+        assertThat(errors(apply(live, yaml(gateway.formatted("MUTUAL", bad, "MUTUAL", bad))))).containsExactly(
+                "Gateway default/web spec.servers[0].tls.verifyCertificateSpki[0]: is not the base64 of a SHA-256"
+                        + " digest (32 bytes) of a certificate's public key",
+                "Gateway default/web spec.servers[0].tls.verifyCertificateHash[0]: is not a SHA-256 digest of a"
+                        + " certificate in hex (64 digits, colons allowed)",
+                "Gateway default/web spec.servers[0].tls.verifyCertificateHash[1]: is not a SHA-256 digest of a"
+                        + " certificate in hex (64 digits, colons allowed)",
+                "Gateway default/web spec.servers[1].tls.verifyCertificateSpki[0]: is not the base64 of a SHA-256"
+                        + " digest (32 bytes) of a certificate's public key",
+                "Gateway default/web spec.servers[1].tls.verifyCertificateHash[0]: is not a SHA-256 digest of a"
+                        + " certificate in hex (64 digits, colons allowed)",
+                "Gateway default/web spec.servers[1].tls.verifyCertificateHash[1]: is not a SHA-256 digest of a"
+                        + " certificate in hex (64 digits, colons allowed)");
+
+        // One HTTPS port holds every client to the same checks: a client let in for a.example.com could send
+        // requests for b.example.com.
+        assertThat(errors(apply(live, yaml(gateway.formatted("MUTUAL", good, "MUTUAL", "subjectAltNames: [x]")))))
+                .containsExactly("Gateway default/web spec.servers[1].tls: HTTPS port 8443 is already served by"
+                        + " Gateway default/web spec.servers[0] with other TLS settings (mode, client CA, client"
+                        + " certificate checks or protocol versions); one HTTPS port has one, its certificates chosen"
+                        + " by SNI");
+        assertThat(warnings(apply(live, yaml(gateway.formatted("SIMPLE", "subjectAltNames: [x]", "SIMPLE",
+                "subjectAltNames: [x]"))))).contains("Gateway default/web spec.servers[0].tls.subjectAltNames:"
+                + " ignored with mode SIMPLE: no client certificate is asked for (MUTUAL or OPTIONAL_MUTUAL)",
+                "Gateway default/web spec.servers[1].tls.subjectAltNames: ignored with mode SIMPLE: no client"
+                        + " certificate is asked for (MUTUAL or OPTIONAL_MUTUAL)");
+    }
+
     static List<String> warnings(ChangeValidator.Decision d) {
         return d.result().warnings().stream().map(m -> m.resource() + " " + m.field() + ": " + m.message()).toList();
     }
@@ -343,8 +403,8 @@ class TlsRulesTest {
                 """));
         assertThat(errors(d)).containsExactlyInAnyOrder(
                 "Gateway default/gw spec.servers[1].tls: HTTPS port 443 is already served by Gateway default/gw"
-                        + " spec.servers[0] with other TLS settings (mode, client CA or protocol versions); one HTTPS"
-                        + " port has one, its certificates chosen by SNI",
+                        + " spec.servers[0] with other TLS settings (mode, client CA, client certificate checks or"
+                        + " protocol versions); one HTTPS port has one, its certificates chosen by SNI",
                 "VirtualService default/a spec.tls[0].match[0].sniHosts[1]: 'b.example.com' is not one of this"
                         + " VirtualService's hosts [a.example.com]");
     }
