@@ -35,8 +35,6 @@ public final class NotSupported {
                     "kshift proxies are one shared fleet, not a deployment per Gateway: there is no per-Gateway"
                             + " infrastructure to parameterize")),
             Map.entry(io.kshift.model.gateway.TlsRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
-            Map.entry(io.kshift.model.gateway.BackendRef.class, Map.of("filters", "filters per backend are not served"
-                    + " by this kshift version; put them on the rule")),
             Map.entry(io.kshift.model.gateway.HttpRouteFilter.class, Map.of(
                     "extensionRef", "extension filters are implementation-specific, and kshift defines none",
                     "externalAuth", "external authorization is not served by this kshift version")),

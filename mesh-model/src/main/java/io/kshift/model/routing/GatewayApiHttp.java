@@ -82,7 +82,7 @@ public final class GatewayApiHttp {
             }
         }
         List<HttpRouteDestination> route = rule.backendRefs().stream().map(b -> new HttpRouteDestination(
-                destination(b, namespace), b.effectiveWeight(), null)).toList();
+                destination(b, namespace), b.effectiveWeight(), backendHeaders(b))).toList();
         String timeout = rule.timeouts() == null ? null : rule.timeouts().request();
         HttpRetry retries = retries(rule);
         Headers headers = request == null && response == null ? null : new Headers(request, response);
@@ -163,6 +163,23 @@ public final class GatewayApiHttp {
                     ? new StringMatch(null, null, v.value()) : StringMatch.exact(v.value()));
         }
         return out;
+    }
+
+    /**
+     * A backend's own header modifiers, as Istio's headers of one destination: applied only to requests sent to it
+     * (after the rule's) and to its answers. The validator takes no other filter on a backend.
+     */
+    private static Headers backendHeaders(BackendRef b) {
+        HeaderOperations request = null;
+        HeaderOperations response = null;
+        for (HttpRouteFilter f : b.filters()) {
+            if (f.type() == HttpRouteFilter.Type.RequestHeaderModifier) {
+                request = headers(f.requestHeaderModifier());
+            } else if (f.type() == HttpRouteFilter.Type.ResponseHeaderModifier) {
+                response = headers(f.responseHeaderModifier());
+            }
+        }
+        return request == null && response == null ? null : new Headers(request, response);
     }
 
     private static HeaderOperations headers(HttpRouteFilter.HeaderModifier m) {

@@ -61,6 +61,23 @@ class GatewayApiHttpTest {
     }
 
     @Test
+    void aBackendsHeaderModifiersBecomeItsDestinationsHeaders() {
+        var modifier = new HttpRouteFilter.HeaderModifier(List.of(new HttpRouteFilter.Header("x-who", "a")), null,
+                List.of("x-drop"));
+        var filtered = new BackendRef(null, null, "a", null, 80, 1, List.of(
+                new HttpRouteFilter(HttpRouteFilter.Type.RequestHeaderModifier, modifier, null, null, null, null, null),
+                new HttpRouteFilter(HttpRouteFilter.Type.ResponseHeaderModifier, null, modifier, null, null, null,
+                        null)));
+        var route = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(filtered,
+                new BackendRef(null, null, "b", null, 80, 1)), null), "default");
+        assertThat(route.headers()).as("the rule's own: none").isNull();
+        assertThat(route.route().get(0).headers().request().set()).containsEntry("x-who", "a");
+        assertThat(route.route().get(0).headers().request().remove()).containsExactly("x-drop");
+        assertThat(route.route().get(0).headers().response().remove()).containsExactly("x-drop");
+        assertThat(route.route().get(1).headers()).isNull();
+    }
+
+    @Test
     void aRetryBecomesIstioRetriesOnItsCodesAndConnectionErrors() {
         BackendRef backend = new BackendRef(null, null, "httpbin", null, 8000, null);
         var retried = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),

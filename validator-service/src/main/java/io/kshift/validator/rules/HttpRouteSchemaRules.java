@@ -54,7 +54,8 @@ final class HttpRouteSchemaRules {
         }
     }
 
-    private static void filters(ResourceKey key, List<HttpRouteFilter> filters, String field, Findings findings) {
+    /** A rule's or a backend's filters: each type once (RequestMirror may repeat), no redirect with a rewrite. */
+    static void filters(ResourceKey key, List<HttpRouteFilter> filters, String field, Findings findings) {
         Map<HttpRouteFilter.Type, Integer> seen = new EnumMap<>(HttpRouteFilter.Type.class);
         for (int f = 0; f < filters.size(); f++) {
             HttpRouteFilter.Type type = filters.get(f).type();
