@@ -88,8 +88,6 @@ public final class NotSupported {
                             + " version")),
             Map.entry(io.kshift.model.istio.TrafficPolicy.class, Map.of(
                     "proxyProtocol", "the PROXY protocol is not served by this kshift version",
-                    "retryBudget", "retry budgets are not served by this kshift version; connectionPool.http"
-                            + ".maxRetries bounds retries in flight",
                     "tunnel", "tunnelling (HTTP CONNECT) is not served by this kshift version")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(
                     "clientCertificate", FILES, "privateKey", FILES, "caCertificates", FILES, "caCrl", FILES)),

@@ -4,19 +4,41 @@ import jakarta.validation.Valid;
 
 /**
  * A DestinationRule's policy toward a host (or, per subset, overriding it field by field): how an endpoint is
- * chosen, the connection pool limits (circuit breaking), outlier detection (passive health checking), and TLS
- * to it (origination).
+ * chosen, the connection pool limits (circuit breaking), outlier detection (passive health checking), TLS
+ * to it (origination), and the retry budget (retries in flight as a share of requests in flight, which a port's
+ * settings do not replace: Istio has it for the whole destination).
  */
 public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid ConnectionPoolSettings connectionPool,
                             @Valid OutlierDetection outlierDetection, ClientTlsSettings tls,
-                            java.util.List<@Valid PortTrafficPolicy> portLevelSettings) {
+                            java.util.List<@Valid PortTrafficPolicy> portLevelSettings,
+                            @Valid RetryBudget retryBudget) {
 
     public TrafficPolicy {
         portLevelSettings = io.kshift.model.Lists.copy(portLevelSettings);
     }
 
     public TrafficPolicy(LoadBalancerSettings loadBalancer, ConnectionPoolSettings connectionPool) {
-        this(loadBalancer, connectionPool, null, null, null);
+        this(loadBalancer, connectionPool, null, null, null, null);
+    }
+
+    /**
+     * Envoy's retry budget: retries in flight to the destination may be {@code percent} (default 20) of its requests
+     * in flight (pending ones included), and never fewer than {@code minRetryConcurrency} (default 3). It replaces
+     * {@code connectionPool.http.maxRetries}.
+     */
+    public record RetryBudget(
+            @jakarta.validation.constraints.DecimalMin(value = "0", message = "must be between 0 and 100")
+            @jakarta.validation.constraints.DecimalMax(value = "100", message = "must be between 0 and 100")
+            Double percent,
+            @jakarta.validation.constraints.PositiveOrZero(message = "must not be negative")
+            Integer minRetryConcurrency) {
+
+        /** The retries that may be in flight while {@code activeRequests} requests are. */
+        public int limit(int activeRequests) {
+            double share = (percent == null ? 20.0 : percent) / 100.0;
+            int floor = minRetryConcurrency == null ? 3 : minRetryConcurrency;
+            return (int) Math.max(floor, Math.floor(share * activeRequests));
+        }
     }
 
     /**
@@ -29,9 +51,10 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
                 && s.port().number() == port).findFirst().orElse(null);
         if (p == null) {
             return portLevelSettings.isEmpty() ? this
-                    : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, null);
+                    : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, null, retryBudget);
         }
-        return new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), null);
+        return new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), null,
+                retryBudget);
     }
 
     /** Whether this policy has an entry for {@code port} in its {@code portLevelSettings}. */
@@ -42,7 +65,7 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
 
     /** This policy with {@code tls} instead of its own. */
     public TrafficPolicy withTls(ClientTlsSettings tls) {
-        return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings);
+        return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings, retryBudget);
     }
 
     /** This policy with every field the subset's own policy sets taken from it (Istio: subset overrides). */
@@ -53,6 +76,7 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
         return new TrafficPolicy(subset.loadBalancer != null ? subset.loadBalancer : loadBalancer,
                 subset.connectionPool != null ? subset.connectionPool : connectionPool,
                 subset.outlierDetection != null ? subset.outlierDetection : outlierDetection,
-                subset.tls != null ? subset.tls : tls, null);
+                subset.tls != null ? subset.tls : tls, null,
+                subset.retryBudget != null ? subset.retryBudget : retryBudget);
     }
 }

@@ -619,7 +619,8 @@ final class HttpExchange implements UpstreamTry.Owner {
         if (routeDeadline != Long.MAX_VALUE && System.nanoTime() + backoff * 1_000_000L >= routeDeadline) {
             return false; // the route's timeout would answer 504 first: the answer in hand goes back instead
         }
-        if (!UpstreamTry.acquire(target.activeRetries(), target.pool().policy().maxRetries())) {
+        if (!UpstreamTry.acquire(target.activeRetries(), target.pool().policy().retryLimit(
+                target.activeRequests().get()))) {
             return false;
         }
         if (stream != null && body == null) {

@@ -71,7 +71,7 @@ class Http2UpstreamTest {
 
     static UpstreamPolicy http2() {
         return new UpstreamPolicy(UpstreamPolicy.DEFAULT_CONNECTIONS, UpstreamPolicy.UNLIMITED,
-                UpstreamPolicy.UNLIMITED, UpstreamPolicy.UNLIMITED, true, 60, Duration.ofSeconds(2), null, null, true);
+                UpstreamPolicy.UNLIMITED, UpstreamPolicy.UNLIMITED, true, 60, Duration.ofSeconds(2), null, null, true, null);
     }
 
     record Answer(int status, String body, HttpHeaders trailers, Throwable failure) {

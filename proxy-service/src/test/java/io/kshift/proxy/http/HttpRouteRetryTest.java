@@ -65,6 +65,18 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
 
     /** {@code more}: further fields of the rule, each line indented as the rule's. */
     void route(String retry, String more) {
+        route(retry, more, null);
+    }
+
+    /** {@code trafficPolicy}: a DestinationRule's for the flaky backend (null: none). */
+    void route(String retry, String more, String trafficPolicy) {
+        String rule = trafficPolicy == null ? "" : """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: flaky}
+                spec: {host: flaky, trafficPolicy: %s}
+                """.formatted(trafficPolicy);
         mesh.publishNext(tables, """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
@@ -91,7 +103,7 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
                   rules:
                   - backendRefs: [{name: flaky, port: 8080}]
                     retry: %s
-                %s""".formatted(port, flaky.getAddress().getPort(), retry, more));
+                %s""".formatted(port, flaky.getAddress().getPort(), retry, more) + rule);
     }
 
     int get() throws Exception {
@@ -125,6 +137,20 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
         route("{codes: [502]}");
         answers(502, 502, 502, 200);
         assertThat(get()).as("attempts unset: 2 retries").isEqualTo(502);
+        assertThat(asked).hasValue(3);
+    }
+
+    /** Istio's retryBudget: retries in flight as a share of requests in flight, never below the minimum. */
+    @Test
+    void aRetryBudgetBoundsRetriesInFlight() throws Exception {
+        route("{codes: [503], attempts: 2}", "", "{retryBudget: {percent: 0, minRetryConcurrency: 0}}");
+        answers(503, 200);
+        assertThat(get()).as("a budget of none: the 503 in hand").isEqualTo(503);
+        assertThat(asked).hasValue(1);
+
+        route("{codes: [503], attempts: 2}", "", "{retryBudget: {}}");
+        answers(503, 503, 200);
+        assertThat(get()).as("Envoy's defaults: at least 3 retries in flight").isEqualTo(200);
         assertThat(asked).hasValue(3);
     }
 

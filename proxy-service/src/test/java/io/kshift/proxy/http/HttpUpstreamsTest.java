@@ -216,7 +216,7 @@ class HttpUpstreamsTest {
 
     static UpstreamPolicy policy(int maxConnections, int maxPending, boolean keepAlive) {
         return new UpstreamPolicy(maxConnections, maxPending, UpstreamPolicy.UNLIMITED, UpstreamPolicy.UNLIMITED,
-                keepAlive, 60, Duration.ofSeconds(2), null, null, false);
+                keepAlive, 60, Duration.ofSeconds(2), null, null, false, null);
     }
 
     static UpstreamCall call(EventLoop loop, HttpMethod method, UpstreamListener listener) {

@@ -152,6 +152,19 @@ final class RegistryRules {
                         p.loadBalancer().simple() + " is not served; use ROUND_ROBIN, RANDOM, LEAST_REQUEST or"
                                 + " LEAST_CONN");
             }
+            if (policy.retryBudget() != null && maxRetries(p.connectionPool())) {
+                findings.warn(r.key(), field + ".portLevelSettings[" + i + "].connectionPool.http.maxRetries",
+                        "not used: " + field + ".retryBudget bounds retries in flight instead (as Envoy's budget"
+                                + " overrides the retry circuit breaker)");
+            }
         }
+        if (policy.retryBudget() != null && maxRetries(policy.connectionPool())) {
+            findings.warn(r.key(), field + ".connectionPool.http.maxRetries", "not used: retryBudget bounds retries"
+                    + " in flight instead (as Envoy's budget overrides the retry circuit breaker)");
+        }
+    }
+
+    private static boolean maxRetries(io.kshift.model.istio.ConnectionPoolSettings pool) {
+        return pool != null && pool.http() != null && pool.http().maxRetries() != null;
     }
 }

@@ -57,6 +57,29 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void aRetryBudgetIsAShareAndReplacesMaxRetries() throws Exception {
+        var refused = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", """
+                  trafficPolicy: {retryBudget: {percent: 150, minRetryConcurrency: -1}}
+                """)));
+        assertThat(TlsRulesTest.errors(refused)).containsExactly(
+                "DestinationRule default/web spec.trafficPolicy.retryBudget.minRetryConcurrency: must not be negative",
+                "DestinationRule default/web spec.trafficPolicy.retryBudget.percent: must be between 0 and 100");
+        var warned = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", """
+                  trafficPolicy:
+                    retryBudget: {percent: 25}
+                    connectionPool: {http: {maxRetries: 5}}
+                    portLevelSettings: [{port: {number: 80}, connectionPool: {http: {maxRetries: 2}}}]
+                """)));
+        assertThat(TlsRulesTest.errors(warned)).isEmpty();
+        assertThat(TlsRulesTest.warnings(warned)).containsExactly("DestinationRule default/web"
+                + " spec.trafficPolicy.portLevelSettings[0].connectionPool.http.maxRetries: not used:"
+                + " spec.trafficPolicy.retryBudget bounds retries in flight instead (as Envoy's budget overrides the"
+                + " retry circuit breaker)", "DestinationRule default/web spec.trafficPolicy.connectionPool.http"
+                + ".maxRetries: not used: retryBudget bounds retries in flight instead (as Envoy's budget overrides"
+                + " the retry circuit breaker)");
+    }
+
+    @Test
     void aRouteMayUseSubsetsOfEitherRuleAndOverlapsAreSaid() throws Exception {
         var d = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-old", """
                   trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
