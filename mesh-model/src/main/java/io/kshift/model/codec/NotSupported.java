@@ -72,8 +72,6 @@ public final class NotSupported {
                             + " version; proxies route by port")),
             Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
                     "retryRemoteLocalities", LOCALITY)),
-            Map.entry(io.kshift.model.istio.LoadBalancerSettings.HttpCookie.class, Map.of("attributes",
-                    "cookie attributes are not served by this kshift version")),
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb.class, Map.of(
                     "maglev", HASH_RING, "ringHash", HASH_RING, "minimumRingSize", HASH_RING)),
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.class, Map.of(

@@ -217,6 +217,12 @@ final class UpstreamRequests {
         if (cookie.path() != null && !cookie.path().isEmpty()) {
             out.append("; Path=").append(cookie.path());
         }
+        for (var a : cookie.attributes()) {
+            out.append("; ").append(a.name());
+            if (a.value() != null && !a.value().isEmpty()) {
+                out.append('=').append(a.value());
+            }
+        }
         return out.append("; HttpOnly").toString();
     }
 

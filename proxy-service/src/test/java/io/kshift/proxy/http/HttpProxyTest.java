@@ -460,7 +460,13 @@ class HttpProxyTest {
     void aHashCookieWithATtlIsMadeByTheProxyAndKeepsTheClientOnOneEndpoint() throws Exception {
         publish(secondV1Endpoint(), HttpMesh.rule("""
                   trafficPolicy:
-                    loadBalancer: {consistentHash: {httpCookie: {name: affinity, path: /, ttl: 60s}}}
+                    loadBalancer:
+                      consistentHash:
+                        httpCookie:
+                          name: affinity
+                          path: /
+                          ttl: 60s
+                          attributes: [{name: SameSite, value: Strict}, {name: Secure}]
                 """), HttpMesh.routes(TO_V1.replace("    route", "  - route")));
         java.util.Set<String> endpoints = new java.util.HashSet<>();
         // Cookies are random: with 24 clients, all landing on one of two endpoints is a 1-in-8-million chance
@@ -468,7 +474,9 @@ class HttpProxyTest {
         for (int client = 0; client < 24; client++) {
             HttpResponse<String> first = get("/get");
             String setCookie = first.headers().firstValue("set-cookie").orElseThrow();
-            assertThat(setCookie).startsWith("affinity=").contains("; Max-Age=60", "; Path=/", "; HttpOnly");
+            assertThat(setCookie).startsWith("affinity=").contains("; Max-Age=60")
+                    .as("attributes after the path, as Envoy writes them").endsWith("; Path=/; SameSite=Strict; Secure;"
+                            + " HttpOnly");
             String cookie = setCookie.substring(0, setCookie.indexOf(';'));
             String endpoint = version(first);
             endpoints.add(endpoint);

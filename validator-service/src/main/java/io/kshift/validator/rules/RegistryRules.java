@@ -139,6 +139,11 @@ final class RegistryRules {
         if (policy == null) {
             return;
         }
+        cookie(r, field + ".loadBalancer", policy.loadBalancer(), findings);
+        for (int i = 0; i < policy.portLevelSettings().size(); i++) {
+            cookie(r, field + ".portLevelSettings[" + i + "].loadBalancer",
+                    policy.portLevelSettings().get(i).loadBalancer(), findings);
+        }
         if (policy.loadBalancer() != null && policy.loadBalancer().simple() != null
                 && !SERVED_LB.contains(policy.loadBalancer().simple())) {
             findings.error(r.key(), field + ".loadBalancer.simple", policy.loadBalancer().simple()
@@ -161,6 +166,33 @@ final class RegistryRules {
         if (policy.retryBudget() != null && maxRetries(policy.connectionPool())) {
             findings.warn(r.key(), field + ".connectionPool.http.maxRetries", "not used: retryBudget bounds retries"
                     + " in flight instead (as Envoy's budget overrides the retry circuit breaker)");
+        }
+    }
+
+    /** Attributes the proxy writes itself: given again, a browser would keep one of the two (RFC 6265: the last). */
+    private static final java.util.Map<String, String> COOKIE_OWN = java.util.Map.of("max-age", "ttl sets Max-Age",
+            "path", "path sets Path", "httponly", "the proxy always sets HttpOnly");
+
+    private static void cookie(Resource r, String field, io.kshift.model.istio.LoadBalancerSettings lb,
+                               Findings findings) {
+        var cookie = lb == null || lb.consistentHash() == null ? null : lb.consistentHash().httpCookie();
+        if (cookie == null) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < cookie.attributes().size(); i++) {
+            String name = cookie.attributes().get(i).name();
+            String key = name == null ? "" : name.toLowerCase(java.util.Locale.ROOT);
+            String at = field + ".consistentHash.httpCookie.attributes[" + i + "].name";
+            if (COOKIE_OWN.containsKey(key)) {
+                findings.error(r.key(), at, "'" + name + "' is not an attribute to add: " + COOKIE_OWN.get(key));
+            } else if (!key.isEmpty() && !seen.add(key)) {
+                findings.error(r.key(), at, "'" + name + "' is given twice");
+            }
+        }
+        if (!cookie.attributes().isEmpty() && cookie.ttl() == null) {
+            findings.warn(r.key(), field + ".consistentHash.httpCookie.attributes", "used only on a cookie the"
+                    + " proxy makes, which needs a ttl; without one the client's cookie is hashed as it is");
         }
     }
 

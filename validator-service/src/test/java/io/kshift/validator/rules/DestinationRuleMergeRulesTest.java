@@ -80,6 +80,34 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void cookieAttributesAreTokensTheProxyDoesNotWriteItself() throws Exception {
+        String cookie = """
+                  trafficPolicy:
+                    loadBalancer: {consistentHash: {httpCookie: {name: s, path: /, ttl: %s, attributes: %s}}}
+                """;
+        var ok = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", cookie.formatted("60s",
+                "[{name: SameSite, value: Lax}, {name: Secure}, {name: Partitioned}]"))));
+        assertThat(TlsRulesTest.errors(ok)).isEmpty();
+        assertThat(TlsRulesTest.warnings(ok)).isEmpty();
+        var refused = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", cookie.formatted("60s",
+                "[{name: 'Same Site', value: Lax}, {name: Domain, value: 'a;b'}]"))));
+        String at = "DestinationRule default/web spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.attributes";
+        assertThat(TlsRulesTest.errors(refused)).containsExactlyInAnyOrder(
+                at + "[0].name: must be a cookie attribute name (letters, digits and !#$%&'*+.^_`|~-; no spaces, ';'"
+                        + " or '=')",
+                at + "[1].value: must not hold ';' or control characters");
+        var twice = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", cookie.formatted("60s",
+                "[{name: max-age, value: '9'}, {name: Secure}, {name: secure}]"))));
+        assertThat(TlsRulesTest.errors(twice)).containsExactly(
+                at + "[0].name: 'max-age' is not an attribute to add: ttl sets Max-Age",
+                at + "[2].name: 'secure' is given twice");
+        var noTtl = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", cookie.formatted("null",
+                "[{name: Secure}]"))));
+        assertThat(TlsRulesTest.warnings(noTtl)).containsExactly(at + ": used only on a cookie the proxy makes,"
+                + " which needs a ttl; without one the client's cookie is hashed as it is");
+    }
+
+    @Test
     void aRouteMayUseSubsetsOfEitherRuleAndOverlapsAreSaid() throws Exception {
         var d = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-old", """
                   trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
