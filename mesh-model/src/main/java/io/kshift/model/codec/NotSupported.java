@@ -75,9 +75,7 @@ public final class NotSupported {
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb.class, Map.of(
                     "maglev", HASH_RING, "ringHash", HASH_RING, "minimumRingSize", HASH_RING)),
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.class, Map.of(
-                    "localityLbSetting", LOCALITY,
-                    "warmup", "slow start is not served by this kshift version",
-                    "warmupDurationSecs", "slow start is not served by this kshift version")),
+                    "localityLbSetting", LOCALITY)),
             Map.entry(io.kshift.model.istio.OutlierDetection.class, Map.of(
                     "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors",
                     "consecutiveLocalOriginFailures", "local-origin failures are not counted apart by this kshift"

@@ -3,12 +3,51 @@ package io.kshift.model.istio;
 import io.kshift.model.constraint.OneOf;
 import jakarta.validation.Valid;
 
-/** {@code loadBalancer}: how an endpoint is chosen inside a subset, either a simple policy or a consistent hash. */
+/**
+ * {@code loadBalancer}: how an endpoint is chosen inside a subset, either a simple policy or a consistent hash, and
+ * whether endpoints that newly join get a growing share of it over a warm-up window ({@code warmup}, or the
+ * deprecated {@code warmupDurationSecs}: Envoy's slow start).
+ */
 @OneOf({"simple", "consistentHash"})
-public record LoadBalancerSettings(SimpleLb simple, @Valid ConsistentHashLb consistentHash) {
+public record LoadBalancerSettings(SimpleLb simple, @Valid ConsistentHashLb consistentHash,
+                                   @io.kshift.model.constraint.IstioDurationValue String warmupDurationSecs,
+                                   @Valid Warmup warmup) {
 
     public LoadBalancerSettings(SimpleLb simple) {
         this(simple, null);
+    }
+
+    public LoadBalancerSettings(SimpleLb simple, ConsistentHashLb consistentHash) {
+        this(simple, consistentHash, null, null);
+    }
+
+    /**
+     * Envoy's slow start: an endpoint's weight is scaled by {@code max(minimumPercent / 100, (t / duration) ^ (1 /
+     * aggression))} for the {@code duration} after it joins (t at least a second); defaults 10 % and 1.0.
+     */
+    public record Warmup(@jakarta.validation.constraints.NotBlank(message = "is required")
+                         @io.kshift.model.constraint.IstioDurationValue String duration,
+                         @jakarta.validation.constraints.DecimalMin(value = "0", message = "must be between 0 and 100")
+                         @jakarta.validation.constraints.DecimalMax(value = "100", message = "must be between 0 and 100")
+                         Double minimumPercent,
+                         @jakarta.validation.constraints.DecimalMin(value = "0", inclusive = false,
+                                 message = "must be greater than 0") Double aggression) {
+        public double minimumFraction() {
+            return (minimumPercent == null ? 10.0 : minimumPercent) / 100.0;
+        }
+
+        public double effectiveAggression() {
+            return aggression == null ? 1.0 : aggression;
+        }
+    }
+
+    /** The warm-up asked for: {@code warmup}, else {@code warmupDurationSecs} with the defaults; empty for none. */
+    public java.util.Optional<Warmup> slowStart() {
+        if (warmup != null) {
+            return java.util.Optional.of(warmup);
+        }
+        return warmupDurationSecs == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new Warmup(warmupDurationSecs, null, null));
     }
 
     public enum SimpleLb {

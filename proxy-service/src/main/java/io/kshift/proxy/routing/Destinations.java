@@ -161,11 +161,17 @@ public final class Destinations {
             changed++;
             before.endpoints().upstreams().forEach(u -> kept.put(u.address(), u));
         }
-        List<Upstream> upstreams = d.endpoints().stream().map(a -> kept.getOrDefault(a, new Upstream(a))).toList();
+        // An endpoint joins when it first appears under this destination's key; one that stays keeps its time.
+        long now = nanoClock.getAsLong();
+        List<Upstream> upstreams = d.endpoints().stream().map(a -> {
+            Upstream had = kept.get(a);
+            return had != null ? had : new Upstream(a, now);
+        }).toList();
         OutlierDetection od = d.policy() == null ? null : d.policy().outlierDetection();
+        SlowStart slowStart = d.policy() == null ? null : SlowStart.of(d.policy().loadBalancer()).orElse(null);
         EndpointPicker picker = new EndpointPicker(upstreams, d.loadBalancer(), random,
                 od == null ? null : new OutlierDetector(upstreams, od, nanoClock),
-                before == null ? 0 : before.endpoints().position());
+                before == null ? 0 : before.endpoints().position(), slowStart, nanoClock);
         return before == null
                 ? new Shared(d, picker, new AtomicInteger(), new AtomicInteger(), new AtomicInteger())
                 : new Shared(d, picker, before.activeRequests(), before.activeRetries(), before.openConnections());

@@ -11,7 +11,9 @@ import java.util.random.RandomGenerator;
  * power of two choices over live connections or requests, or a consistent hash of a request key), skipping
  * endpoints outlier detection has ejected (all of them ejected, or fewer than {@code minHealthPercent} left: all are
  * candidates, as Envoy's panic mode), and
- * orders the rest after it so a refused connect or a retry tries the next.
+ * orders the rest after it so a refused connect or a retry tries the next. With a {@link SlowStart}, ROUND_ROBIN and
+ * LEAST_REQUEST weigh endpoints still in their warm-up window by it (a weighted round-robin; the two choices compared
+ * by requests per weight); once every endpoint's window is over, picks cost what they did without it.
  */
 public final class EndpointPicker {
     private final List<Upstream> upstreams;
@@ -19,6 +21,10 @@ public final class EndpointPicker {
     private final RandomGenerator random;
     private final OutlierDetector outliers;
     private final AtomicInteger next = new AtomicInteger();
+    private final SlowStart slowStart;
+    private final java.util.function.LongSupplier clock;
+    /** When the last endpoint's warm-up window ends (the clock's nanos). */
+    private final long slowUntil;
 
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random) {
         this(upstreams, policy, random, null);
@@ -31,7 +37,24 @@ public final class EndpointPicker {
     /** {@code position}: where round-robin goes on from (the previous picker's, when endpoints change). */
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
                           int position) {
+        this(upstreams, policy, random, outliers, position, null, System::nanoTime);
+    }
+
+    /** {@code slowStart}: the destination's warm-up (null: none; RANDOM takes none, as Envoy's random balancer). */
+    public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
+                          int position, SlowStart slowStart, java.util.function.LongSupplier clock) {
         this.upstreams = List.copyOf(upstreams);
+        this.slowStart = policy == SimpleLb.RANDOM || policy == SimpleLb.PASSTHROUGH ? null : slowStart;
+        this.clock = clock;
+        long until = Long.MIN_VALUE;
+        long first = Long.MAX_VALUE;
+        for (Upstream u : this.upstreams) {
+            until = Math.max(until, u.joinedAt());
+            first = Math.min(first, u.joinedAt());
+        }
+        // Endpoints that all joined together weigh the same all along: picks go as without slow start.
+        this.slowUntil = this.slowStart == null || first == until ? Long.MIN_VALUE
+                : until + this.slowStart.windowNanos();
         this.policy = policy;
         this.random = random;
         this.outliers = outliers;
@@ -58,6 +81,12 @@ public final class EndpointPicker {
         if (n == 1) {
             return 0;
         }
+        if (slowUntil != Long.MIN_VALUE) {
+            long now = clock.getAsLong();
+            if (now - slowUntil < 0) {
+                return healthyFrom(warming(now));
+            }
+        }
         int chosen = switch (policy) {
             case RANDOM -> random.nextInt(n);
             case LEAST_REQUEST, LEAST_CONN -> {
@@ -69,6 +98,25 @@ public final class EndpointPicker {
             default -> Math.floorMod(next.getAndIncrement(), n);
         };
         return healthyFrom(chosen);
+    }
+
+    /** A pick while some endpoint is warming up: its weight scales its share (LEAST_REQUEST: its requests). */
+    private int warming(long now) {
+        int n = upstreams.size();
+        if (policy == SimpleLb.LEAST_REQUEST || policy == SimpleLb.LEAST_CONN) {
+            int a = random.nextInt(n);
+            int b = random.nextInt(n - 1);
+            b = b >= a ? b + 1 : b;
+            Upstream ua = upstreams.get(a);
+            Upstream ub = upstreams.get(b);
+            return (ub.active() + 1) / slowStart.weight(now - ub.joinedAt())
+                    < (ua.active() + 1) / slowStart.weight(now - ua.joinedAt()) ? b : a;
+        }
+        double[] weights = new double[n];
+        for (int i = 0; i < n; i++) {
+            weights[i] = slowStart.weight(now - upstreams.get(i).joinedAt());
+        }
+        return SlowStart.pick(next.getAndIncrement(), weights);
     }
 
     /**

@@ -4,12 +4,14 @@ import io.kshift.model.registry.HostPort;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One endpoint of a destination in a route table, with its live connection or request count (for LEAST_REQUEST)
- * and its outlier-detection state (consecutive errors, ejections), owned by the destination's
+ * One endpoint of a destination in a route table, with when it joined the destination (slow start), its live
+ * connection or request count (for LEAST_REQUEST) and its outlier-detection state (consecutive errors, ejections), owned by the destination's
  * {@link OutlierDetector}.
  */
 public final class Upstream {
     private final HostPort address;
+    /** When it joined its destination (the clock's nanos), for slow start: long ago unless given. */
+    private final long joinedAt;
     private final AtomicInteger active = new AtomicInteger();
     private int consecutive5xx;
     private int consecutiveGateway;
@@ -17,7 +19,16 @@ public final class Upstream {
     private volatile long ejectedUntil = Long.MIN_VALUE / 2;
 
     public Upstream(HostPort address) {
+        this(address, Long.MIN_VALUE / 4);
+    }
+
+    public Upstream(HostPort address, long joinedAt) {
         this.address = address;
+        this.joinedAt = joinedAt;
+    }
+
+    public long joinedAt() {
+        return joinedAt;
     }
 
     public HostPort address() {

@@ -456,6 +456,34 @@ class HttpProxyTest {
                 .containsExactlyInAnyOrder("v1", "v1b");
     }
 
+    /**
+     * Istio's warmup (Envoy's slow start): an endpoint that joins a destination gets a share that starts at the
+     * minimum weight, while the endpoint already there keeps its age across the push that added the new one (its own
+     * window over, it weighs 1).
+     */
+    @Test
+    void anEndpointThatJoinsIsWarmedUpWithASmallShareFirst() throws Exception {
+        // A 3 s window whose curve stays at the 10 % floor for its first two seconds (aggression 0.1: t^10).
+        String rule = HttpMesh.rule("""
+                  trafficPolicy:
+                    loadBalancer: {simple: ROUND_ROBIN, warmup: {duration: 3s, minimumPercent: 10, aggression: 0.1}}
+                """);
+        String routes = HttpMesh.routes(TO_V1.replace("    route", "  - route"));
+        publish(rule, routes);
+        assertThat(versions(4, "/get")).containsExactly(Map.entry("v1", 4));
+        Thread.sleep(3_200); // the first endpoint's own window ends
+        publish(secondV1Endpoint(), rule, routes);
+        Map<String, Integer> warming = versions(110, "/get");
+        // Weights 1 and 0.1 (10 of 110) while the requests take under two seconds; a slow box's later ones see the
+        // curve rise, so the bound is loose, and far below the half the endpoint gets without a warm-up.
+        assertThat(warming.get("v1b")).as("about a tenth of %s", warming).isBetween(8, 25);
+
+        // Without a warm-up, an endpoint that joins takes its full share at once.
+        publish(HttpMesh.rule(""), routes);
+        publish(secondV1Endpoint(), HttpMesh.rule(""), routes);
+        assertThat(versions(110, "/get")).containsExactly(Map.entry("v1", 55), Map.entry("v1b", 55));
+    }
+
     @Test
     void aHashCookieWithATtlIsMadeByTheProxyAndKeepsTheClientOnOneEndpoint() throws Exception {
         publish(secondV1Endpoint(), HttpMesh.rule("""

@@ -140,8 +140,11 @@ final class RegistryRules {
             return;
         }
         cookie(r, field + ".loadBalancer", policy.loadBalancer(), findings);
+        warmup(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         for (int i = 0; i < policy.portLevelSettings().size(); i++) {
             cookie(r, field + ".portLevelSettings[" + i + "].loadBalancer",
+                    policy.portLevelSettings().get(i).loadBalancer(), findings);
+            warmup(r, field + ".portLevelSettings[" + i + "].loadBalancer",
                     policy.portLevelSettings().get(i).loadBalancer(), findings);
         }
         if (policy.loadBalancer() != null && policy.loadBalancer().simple() != null
@@ -193,6 +196,25 @@ final class RegistryRules {
         if (!cookie.attributes().isEmpty() && cookie.ttl() == null) {
             findings.warn(r.key(), field + ".consistentHash.httpCookie.attributes", "used only on a cookie the"
                     + " proxy makes, which needs a ttl; without one the client's cookie is hashed as it is");
+        }
+    }
+
+    /** Slow start where it does nothing: Envoy has it for round-robin and least-request balancers only. */
+    private static void warmup(Resource r, String field, io.kshift.model.istio.LoadBalancerSettings lb,
+                               Findings findings) {
+        if (lb == null || lb.slowStart().isEmpty()) {
+            return;
+        }
+        String at = field + (lb.warmup() != null ? ".warmup" : ".warmupDurationSecs");
+        if (lb.warmup() != null && lb.warmupDurationSecs() != null) {
+            findings.warn(r.key(), field + ".warmupDurationSecs", "ignored: warmup is given, and that one applies");
+        }
+        if (lb.consistentHash() != null) {
+            findings.warn(r.key(), at, "ignored with consistentHash: a key keeps its endpoint whatever its age (slow"
+                    + " start is for ROUND_ROBIN and LEAST_REQUEST)");
+        } else if (lb.simple() == io.kshift.model.istio.LoadBalancerSettings.SimpleLb.RANDOM) {
+            findings.warn(r.key(), at, "ignored with RANDOM (slow start is for ROUND_ROBIN and LEAST_REQUEST, as"
+                    + " Envoy's)");
         }
     }
 

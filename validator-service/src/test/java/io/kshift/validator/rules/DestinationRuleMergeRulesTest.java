@@ -108,6 +108,26 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void aWarmupNeedsADurationAndIsSaidToDoNothingWhereEnvoyHasNoSlowStart() throws Exception {
+        String lb = "  trafficPolicy: {loadBalancer: %s}\n";
+        var ok = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{simple: LEAST_REQUEST, warmup: {duration: 60s, minimumPercent: 5, aggression: 1.5}}"))));
+        assertThat(TlsRulesTest.errors(ok)).isEmpty();
+        assertThat(TlsRulesTest.warnings(ok)).isEmpty();
+        var refused = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{warmup: {minimumPercent: 120, aggression: 0}}"))));
+        String at = "DestinationRule default/web spec.trafficPolicy.loadBalancer.warmup";
+        assertThat(TlsRulesTest.errors(refused)).containsExactly(at + ".aggression: must be greater than 0",
+                at + ".duration: is required", at + ".minimumPercent: must be between 0 and 100");
+        var random = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{simple: RANDOM, warmupDurationSecs: 30s, warmup: {duration: 60s}}"))));
+        assertThat(TlsRulesTest.warnings(random)).containsExactly(
+                "DestinationRule default/web spec.trafficPolicy.loadBalancer.warmupDurationSecs: ignored: warmup is"
+                        + " given, and that one applies",
+                at + ": ignored with RANDOM (slow start is for ROUND_ROBIN and LEAST_REQUEST, as Envoy's)");
+    }
+
+    @Test
     void aRouteMayUseSubsetsOfEitherRuleAndOverlapsAreSaid() throws Exception {
         var d = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-old", """
                   trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
