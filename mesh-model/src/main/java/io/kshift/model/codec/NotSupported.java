@@ -83,8 +83,7 @@ public final class NotSupported {
                     "splitExternalLocalOriginErrors", "local-origin failures are not counted apart by this kshift"
                             + " version")),
             Map.entry(io.kshift.model.istio.TrafficPolicy.class, Map.of(
-                    "proxyProtocol", "the PROXY protocol is not served by this kshift version",
-                    "tunnel", "tunnelling (HTTP CONNECT) is not served by this kshift version")),
+                    "proxyProtocol", "the PROXY protocol is not served by this kshift version")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(
                     "clientCertificate", FILES, "privateKey", FILES, "caCertificates", FILES, "caCrl", FILES)),
             Map.entry(io.kshift.model.istio.DestinationRuleSpec.class, Map.of("workloadSelector",

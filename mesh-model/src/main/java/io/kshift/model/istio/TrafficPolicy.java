@@ -5,20 +5,36 @@ import jakarta.validation.Valid;
 /**
  * A DestinationRule's policy toward a host (or, per subset, overriding it field by field): how an endpoint is
  * chosen, the connection pool limits (circuit breaking), outlier detection (passive health checking), TLS
- * to it (origination), and the retry budget (retries in flight as a share of requests in flight, which a port's
- * settings do not replace: Istio has it for the whole destination).
+ * to it (origination), the retry budget (retries in flight as a share of requests in flight) and a tunnel (TCP
+ * carried through an HTTP CONNECT proxy), which a port's settings do not replace: Istio has them for the whole
+ * destination.
  */
 public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid ConnectionPoolSettings connectionPool,
                             @Valid OutlierDetection outlierDetection, ClientTlsSettings tls,
                             java.util.List<@Valid PortTrafficPolicy> portLevelSettings,
-                            @Valid RetryBudget retryBudget) {
+                            @Valid RetryBudget retryBudget, @Valid TunnelSettings tunnel) {
 
     public TrafficPolicy {
         portLevelSettings = io.kshift.model.Lists.copy(portLevelSettings);
     }
 
     public TrafficPolicy(LoadBalancerSettings loadBalancer, ConnectionPoolSettings connectionPool) {
-        this(loadBalancer, connectionPool, null, null, null, null);
+        this(loadBalancer, connectionPool, null, null, null, null, null);
+    }
+
+    /**
+     * Istio's tunnel (Envoy's TCP tunnelling): a TCP or TLS route's connection to the destination's endpoints (an
+     * HTTP proxy) asks, by HTTP/1.1 {@code CONNECT}, for {@code targetHost:targetPort}, and carries the client's bytes
+     * through once the proxy answers 2xx. HTTP routes do not tunnel (Istio: "can't be applied to HTTP routes").
+     */
+    public record TunnelSettings(String protocol,
+                                 @jakarta.validation.constraints.NotBlank(message = "is required") String targetHost,
+                                 @jakarta.validation.constraints.NotNull(message = "is required")
+                                 @io.kshift.model.constraint.PortNumber Integer targetPort) {
+        /** What the CONNECT asks for: {@code host:port}, an IPv6 address in brackets. */
+        public String authority() {
+            return (targetHost.contains(":") ? "[" + targetHost + "]" : targetHost) + ":" + targetPort;
+        }
     }
 
     /**
@@ -51,10 +67,11 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
                 && s.port().number() == port).findFirst().orElse(null);
         if (p == null) {
             return portLevelSettings.isEmpty() ? this
-                    : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, null, retryBudget);
+                    : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, null, retryBudget,
+                    tunnel);
         }
         return new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), null,
-                retryBudget);
+                retryBudget, tunnel);
     }
 
     /** Whether this policy has an entry for {@code port} in its {@code portLevelSettings}. */
@@ -65,7 +82,8 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
 
     /** This policy with {@code tls} instead of its own. */
     public TrafficPolicy withTls(ClientTlsSettings tls) {
-        return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings, retryBudget);
+        return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings, retryBudget,
+                tunnel);
     }
 
     /** This policy with every field the subset's own policy sets taken from it (Istio: subset overrides). */
@@ -77,6 +95,7 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
                 subset.connectionPool != null ? subset.connectionPool : connectionPool,
                 subset.outlierDetection != null ? subset.outlierDetection : outlierDetection,
                 subset.tls != null ? subset.tls : tls, null,
-                subset.retryBudget != null ? subset.retryBudget : retryBudget);
+                subset.retryBudget != null ? subset.retryBudget : retryBudget,
+                subset.tunnel != null ? subset.tunnel : tunnel);
     }
 }

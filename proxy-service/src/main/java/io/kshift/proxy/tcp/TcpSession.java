@@ -119,41 +119,74 @@ final class TcpSession {
                 endpoint.address().port()).addListener((ChannelFutureListener) ar -> {
             var outliers = endpoints.outliers();
             if (!ar.isSuccess()) {
-                LOG.debugf("endpoint %s refused: %s", endpoint, ar.cause().getMessage());
-                stats.connectFailure(ar.cause());
-                if (outliers != null) {
-                    outliers.failure(endpoint, true, true);
-                }
-                if (!clientClosed) {
-                    connect(attempt + 1); // a client that left needs no next endpoint
-                }
+                refused(endpoint, ar.cause(), attempt);
             } else if (clientClosed) {
                 ar.channel().close();
-            } else {
-                if (outliers != null) {
-                    outliers.success(endpoint);
+            } else if (secured(endpoint, ar.channel())) {
+                var tunnel = target.destination().policy() == null ? null : target.destination().policy().tunnel();
+                if (tunnel == null) {
+                    connected(endpoint, ar.channel(), outliers);
+                    return;
                 }
-                relay(endpoint, ar.channel());
+                Tunnel.open(ar.channel(), tunnel.authority(), target.destination().connectTimeout())
+                        .addListener(opened -> {
+                            if (opened.isSuccess() && !clientClosed) {
+                                connected(endpoint, ar.channel(), outliers);
+                                Tunnel.handOver(ar.channel());
+                            } else if (opened.isSuccess()) {
+                                ar.channel().close();
+                            } else {
+                                refused(endpoint, opened.cause(), attempt);
+                            }
+                        });
             }
         });
+    }
+
+    private void connected(Upstream endpoint, Channel channel, io.kshift.proxy.routing.OutlierDetector outliers) {
+        if (outliers != null) {
+            outliers.success(endpoint);
+        }
+        relay(endpoint, channel);
+    }
+
+    /** An endpoint that did not take the connection (or its tunnel): counted, and the next one tried. */
+    private void refused(Upstream endpoint, Throwable cause, int attempt) {
+        LOG.debugf("endpoint %s refused: %s", endpoint, cause.getMessage());
+        stats.connectFailure(cause);
+        var outliers = target.endpoints().outliers();
+        if (outliers != null) {
+            outliers.failure(endpoint, true, true);
+        }
+        if (!clientClosed) {
+            connect(attempt + 1); // a client that left needs no next endpoint
+        }
+    }
+
+    /**
+     * Originated TLS (DestinationRule tls): first in the pipeline, so bytes written (a tunnel's CONNECT, the
+     * client's) wait for the handshake. False, and both sides closed, where its settings do not read.
+     */
+    private boolean secured(Upstream endpoint, Channel channel) {
+        if (target.tls() == null) {
+            return true;
+        }
+        try {
+            channel.pipeline().addFirst("kshift-tls", target.tls().handler(channel.alloc(),
+                    endpoint.address().port()));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debugf("no TLS toward %s: %s", target.destination().service(), e.getMessage());
+            channel.close();
+            client.close();
+            return false;
+        }
     }
 
     private void relay(Upstream endpoint, Channel channel) {
         upstream = channel;
         io.kshift.proxy.routing.TcpKeepalives.apply(io.kshift.proxy.routing.TcpKeepalives.of(target.destination()),
                 channel);
-        if (target.tls() != null) {
-            // Originated TLS (DestinationRule tls): in front of the relay, so bytes written wait for the handshake.
-            try {
-                channel.pipeline().addFirst("kshift-tls", target.tls().handler(channel.alloc(),
-                        endpoint.address().port()));
-            } catch (RuntimeException e) {
-                LOG.debugf("no TLS toward %s: %s", target.destination().service(), e.getMessage());
-                channel.close();
-                client.close();
-                return;
-            }
-        }
         endpoint.opened();
         HalfClose.enable(channel);
         channel.closeFuture().addListener(v -> {

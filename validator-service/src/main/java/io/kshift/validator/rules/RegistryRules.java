@@ -141,6 +141,7 @@ final class RegistryRules {
         }
         cookie(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         warmup(r, field + ".loadBalancer", policy.loadBalancer(), findings);
+        tunnel(r, field + ".tunnel", policy.tunnel(), findings);
         for (int i = 0; i < policy.portLevelSettings().size(); i++) {
             cookie(r, field + ".portLevelSettings[" + i + "].loadBalancer",
                     policy.portLevelSettings().get(i).loadBalancer(), findings);
@@ -196,6 +197,38 @@ final class RegistryRules {
         if (!cookie.attributes().isEmpty() && cookie.ttl() == null) {
             findings.warn(r.key(), field + ".consistentHash.httpCookie.attributes", "used only on a cookie the"
                     + " proxy makes, which needs a ttl; without one the client's cookie is hashed as it is");
+        }
+    }
+
+    /** Istio's tunnel: CONNECT (its default; POST is not served), to a DNS name or an IP address. */
+    private static void tunnel(Resource r, String field, TrafficPolicy.TunnelSettings tunnel, Findings findings) {
+        if (tunnel == null) {
+            return;
+        }
+        String protocol = tunnel.protocol() == null ? "CONNECT" : tunnel.protocol().toUpperCase(java.util.Locale.ROOT);
+        if (protocol.equals("POST")) {
+            findings.error(r.key(), field + ".protocol", "POST tunnels are not served by this kshift version; use"
+                    + " CONNECT");
+        } else if (!protocol.equals("CONNECT")) {
+            findings.error(r.key(), field + ".protocol", "'" + tunnel.protocol() + "' is not a tunnel protocol; use"
+                    + " CONNECT");
+        }
+        String host = tunnel.targetHost();
+        // A DNS name's syntax covers an IPv4 address too.
+        if (host != null && !ipv6(host) && !host.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]"
+                + "([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?")) {
+            findings.error(r.key(), field + ".targetHost", "'" + host + "' must be a DNS name or an IP address");
+        }
+    }
+
+    private static boolean ipv6(String host) {
+        if (!host.contains(":") || !host.matches("[0-9A-Fa-f:.]+")) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(host) instanceof java.net.Inet6Address; // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 

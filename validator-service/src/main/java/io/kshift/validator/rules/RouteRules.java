@@ -304,6 +304,11 @@ final class RouteRules {
                 + " traffic through it until then";
     }
 
+    /**
+     * An HTTP route's weighted targets: weights that send somewhere, destinations that resolve, and a word where a
+     * destination's tunnel does nothing (Istio tunnels TCP and TLS routes only; requests go to its endpoints as they
+     * are).
+     */
     static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
                                 DestinationResolver resolver, Findings findings) {
         if (targets.size() > 1 && targets.stream().mapToLong(WeightedTarget::weight).sum() == 0) {
@@ -317,6 +322,9 @@ final class RouteRules {
             DestinationResolver.Result result = t.resolve(resolver);
             if (!result.ok()) {
                 findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
+            } else if (result.destination().policy() != null && result.destination().policy().tunnel() != null) {
+                findings.warn(key, t.field(), t.describe() + " has a DestinationRule tunnel, which HTTP routes do not"
+                        + " use (Istio tunnels TCP and TLS routes only): requests go to its endpoints as they are");
             }
         }
     }

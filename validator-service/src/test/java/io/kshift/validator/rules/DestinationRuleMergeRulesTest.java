@@ -128,6 +128,36 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void aTunnelOpensByConnectToANameOrAddressAndHttpRoutesAreToldTheyDoNotUseIt() throws Exception {
+        String tunnel = "  trafficPolicy: {tunnel: %s}\n";
+        var ok = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", tunnel.formatted(
+                "{targetHost: api.example.com, targetPort: 443}"))));
+        assertThat(TlsRulesTest.errors(ok)).isEmpty();
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                tunnel.formatted("{protocol: connect, targetHost: '2001:db8::1', targetPort: 443}")))))).isEmpty();
+        String at = "DestinationRule default/web spec.trafficPolicy.tunnel";
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                tunnel.formatted("{protocol: POST, targetHost: 'api example', targetPort: 443}"))))))
+                .containsExactly(at + ".protocol: POST tunnels are not served by this kshift version; use CONNECT",
+                        at + ".targetHost: 'api example' must be a DNS name or an IP address");
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                tunnel.formatted("{targetHost: api.example.com, targetPort: 70000}")))))).containsExactly(
+                at + ".targetPort: must be a port number between 1 and 65535");
+        var http = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", tunnel.formatted(
+                "{targetHost: api.example.com, targetPort: 443}")) + """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web}
+                spec:
+                  hosts: [web.example.com]
+                  http: [{route: [{destination: {host: web}}]}]
+                """));
+        assertThat(TlsRulesTest.warnings(http)).contains("VirtualService default/web spec.http[0].route[0]: web has a"
+                + " DestinationRule tunnel, which HTTP routes do not use (Istio tunnels TCP and TLS routes only):"
+                + " requests go to its endpoints as they are");
+    }
+
+    @Test
     void aRouteMayUseSubsetsOfEitherRuleAndOverlapsAreSaid() throws Exception {
         var d = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-old", """
                   trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
