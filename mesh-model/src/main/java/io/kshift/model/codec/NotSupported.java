@@ -92,9 +92,7 @@ public final class NotSupported {
                     "defaultEndpoint", "not served by this kshift version: a server forwards by its routes")),
             Map.entry(io.kshift.model.istio.ServerTlsSettings.class, Map.ofEntries(
                     Map.entry("serverCertificate", FILES), Map.entry("privateKey", FILES),
-                    Map.entry("caCertificates", FILES), Map.entry("caCrl", FILES), Map.entry("tlsCertificates", FILES),
-                    Map.entry("cipherSuites", "cipher suites are not configurable in this kshift version: the TLS"
-                            + " library's defaults apply"))),
+                    Map.entry("caCertificates", FILES), Map.entry("caCrl", FILES), Map.entry("tlsCertificates", FILES))),
             Map.entry(io.kshift.model.istio.TlsMatchAttributes.class, Map.of(
                     "sourceLabels", NOT_SIDECARS, "sourceNamespace", NOT_SIDECARS,
                     "destinationSubnets", "matching on the destination address is not served by this kshift"

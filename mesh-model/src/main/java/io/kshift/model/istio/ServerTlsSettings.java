@@ -11,12 +11,14 @@ import java.util.List;
  * HTTP server answer every request with a 301 to https. The credential Secrets live in the Gateway's namespace.
  * With a client certificate asked for, {@code subjectAltNames} are names it must carry one of, and
  * {@code verifyCertificateSpki} (base64 SHA-256 of its public key) and {@code verifyCertificateHash} (hex SHA-256 of
- * the certificate) the only certificates let in.
+ * the certificate) the only certificates let in. {@code cipherSuites}: the TLS 1.2 suites offered
+ * ({@link io.kshift.model.routing.CipherSuites}).
  */
 public record ServerTlsSettings(Boolean httpsRedirect, Mode mode, String credentialName, List<String> credentialNames,
                                 String caCertCredentialName, ProtocolVersion minProtocolVersion,
                                 ProtocolVersion maxProtocolVersion, List<String> subjectAltNames,
-                                List<String> verifyCertificateSpki, List<String> verifyCertificateHash) {
+                                List<String> verifyCertificateSpki, List<String> verifyCertificateHash,
+                                List<String> cipherSuites) {
     public enum Mode { PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL }
 
     public enum ProtocolVersion { TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3 }
@@ -26,6 +28,7 @@ public record ServerTlsSettings(Boolean httpsRedirect, Mode mode, String credent
         subjectAltNames = Lists.copy(subjectAltNames);
         verifyCertificateSpki = Lists.copy(verifyCertificateSpki);
         verifyCertificateHash = Lists.copy(verifyCertificateHash);
+        cipherSuites = Lists.copy(cipherSuites);
     }
 
     public boolean redirects() {

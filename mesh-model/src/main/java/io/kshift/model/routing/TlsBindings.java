@@ -43,13 +43,16 @@ public final class TlsBindings {
      * client certificates must chain to (empty: none asked for; Secrets, or ConfigMaps for a Gateway API Gateway's
      * {@code spec.tls.frontend}), how clients are held to them ({@link ClientAuth}: {@code NONE} exactly when there
      * are none), the TLS versions allowed (null: the library's defaults), and what else a client certificate is
-     * held to ({@link ClientCertificateRules}; none without client CAs).
+     * held to ({@link ClientCertificateRules}; none without client CAs), and the TLS 1.2 cipher suites offered
+     * (empty: the library's; {@link CipherSuites#served}).
      */
     public record Termination(List<SecretRef> certificates, List<SecretRef> clientCas, ClientAuth clientAuth,
-                              String minVersion, String maxVersion, ClientCertificateRules clientRules) {
+                              String minVersion, String maxVersion, ClientCertificateRules clientRules,
+                              List<String> cipherSuites) {
         public Termination {
             certificates = List.copyOf(certificates);
             clientCas = List.copyOf(clientCas);
+            cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
             clientAuth = clientCas.isEmpty() ? ClientAuth.NONE
                     : clientAuth == null || clientAuth == ClientAuth.NONE ? ClientAuth.REQUIRE : clientAuth;
             clientRules = clientCas.isEmpty() || clientRules == null ? ClientCertificateRules.NONE : clientRules;
@@ -246,7 +249,8 @@ public final class TlsBindings {
         return new Termination(certs, ca, optional ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE,
                 version(tls.minProtocolVersion()),
                 version(tls.maxProtocolVersion()), new ClientCertificateRules(tls.subjectAltNames(),
-                        tls.verifyCertificateSpki(), tls.verifyCertificateHash()));
+                        tls.verifyCertificateSpki(), tls.verifyCertificateHash()),
+                CipherSuites.served(tls.cipherSuites()));
     }
 
     private static String version(ServerTlsSettings.ProtocolVersion v) {
@@ -291,7 +295,7 @@ public final class TlsBindings {
                 auth = ClientAuth.ACCEPT_UNTRUSTED;
             }
         }
-        return new Termination(certs, cas, auth, null, null, ClientCertificateRules.NONE);
+        return new Termination(certs, cas, auth, null, null, ClientCertificateRules.NONE, List.of());
     }
 
     /** A passthrough server's VirtualService tls routes (by SNI), then its tcp route for everything else. */

@@ -41,6 +41,8 @@ public final class ServerTls {
     private final ClientAuth clientAuth;
     private final List<String> protocols;
     private final ClientCertificateRules clientRules;
+    /** Istio's cipherSuites (BoringSSL names; empty: the library's), for TLS 1.2 and below. */
+    private final List<String> cipherSuites;
     private volatile KeyManagerFactory keyManagers;
     private volatile SslContext netty;
 
@@ -60,6 +62,12 @@ public final class ServerTls {
 
     public ServerTls(List<Identity> identities, String clientCaPem, ClientAuth clientAuth, List<String> protocols,
                      ClientCertificateRules clientRules) {
+        this(identities, clientCaPem, clientAuth, protocols, clientRules, List.of());
+    }
+
+    public ServerTls(List<Identity> identities, String clientCaPem, ClientAuth clientAuth, List<String> protocols,
+                     ClientCertificateRules clientRules, List<String> cipherSuites) {
+        this.cipherSuites = List.copyOf(cipherSuites);
         this.clientRules = clientCaPem == null ? ClientCertificateRules.NONE : clientRules;
         this.identities = List.copyOf(identities);
         this.clientCaPem = clientCaPem;
@@ -92,6 +100,7 @@ public final class ServerTls {
     /** Fails (naming what) if a certificate or key does not read: checked when a table is built, not per connection. */
     public ServerTls verified() {
         keyManagers();
+        ciphers();
         if (clientRules.any()) {
             new ClientCertificateCheck(trustManagers(), clientRules);
         } else {
@@ -110,7 +119,50 @@ public final class ServerTls {
         if (!protocols.isEmpty()) {
             options.setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(protocols));
         }
+        ciphers().forEach(options::addEnabledCipherSuite);
         return options;
+    }
+
+    /** TLS 1.3's suites, which Istio's cipherSuites leave as they are (Envoy's cannot configure them). */
+    private static final List<String> TLS13 = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256");
+
+    /**
+     * The suites to enable (empty: the library's): the configured ones this TLS library has, by their Java names
+     * (which both of Netty's providers take), then TLS 1.3's. Fails when none of the configured ones is available,
+     * rather than serving the library's whole list in their place.
+     */
+    List<String> ciphers() {
+        if (cipherSuites.isEmpty()) {
+            return List.of();
+        }
+        java.util.Set<String> supported = provider() == io.netty.handler.ssl.SslProvider.OPENSSL ? null
+                : jdkSuites();
+        List<String> out = new java.util.ArrayList<>();
+        for (String name : cipherSuites) {
+            String java = io.netty.handler.ssl.CipherSuiteConverter.toJava(name, "TLS");
+            if (java != null && (supported == null ? io.netty.handler.ssl.OpenSsl.isCipherSuiteAvailable(java)
+                    : supported.contains(java))) {
+                out.add(java);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("none of the cipher suites " + cipherSuites + " is available here");
+        }
+        for (String name : TLS13) {
+            if (supported == null || supported.contains(name)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    private static java.util.Set<String> jdkSuites() {
+        try {
+            return java.util.Set.of(javax.net.ssl.SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Makes an HTTP server's options serve HTTPS with these certificates: HTTP/2 and HTTP/1.1 by ALPN. */
@@ -125,6 +177,7 @@ public final class ServerTls {
         if (!protocols.isEmpty()) {
             options.setEnabledSecureTransportProtocols(new java.util.LinkedHashSet<>(protocols));
         }
+        ciphers().forEach(options::addEnabledCipherSuite);
         return options;
     }
 
@@ -143,6 +196,9 @@ public final class ServerTls {
                 }
                 if (!protocols.isEmpty()) {
                     b.protocols(protocols);
+                }
+                if (!cipherSuites.isEmpty()) {
+                    b.ciphers(ciphers());
                 }
                 c = b.build();
             } catch (SSLException e) {
@@ -210,12 +266,13 @@ public final class ServerTls {
     @Override
     public boolean equals(Object o) {
         return o instanceof ServerTls t && identities.equals(t.identities) && Objects.equals(clientCaPem, t.clientCaPem)
-                && clientAuth == t.clientAuth && protocols.equals(t.protocols) && clientRules.equals(t.clientRules);
+                && clientAuth == t.clientAuth && protocols.equals(t.protocols) && clientRules.equals(t.clientRules)
+                && cipherSuites.equals(t.cipherSuites);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(identities, clientCaPem, clientAuth, protocols, clientRules);
+        return Objects.hash(identities, clientCaPem, clientAuth, protocols, clientRules, cipherSuites);
     }
 
     @Override

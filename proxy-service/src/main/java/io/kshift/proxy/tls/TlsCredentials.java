@@ -42,6 +42,7 @@ public final class TlsCredentials {
         String ca = null;
         TlsBindings.ClientAuth auth = null;
         TlsBindings.ClientCertificateRules rules = null;
+        List<String> ciphers = List.of();
         List<String> protocols = new ArrayList<>();
         try {
             for (TlsBindings.Termination t : terminations) {
@@ -69,12 +70,15 @@ public final class TlsCredentials {
                 if (protocols.isEmpty()) {
                     protocols.addAll(versions(t.minVersion(), t.maxVersion()));
                 }
+                if (ciphers.isEmpty()) {
+                    ciphers = t.cipherSuites();
+                }
             }
             if (ids.isEmpty()) {
                 return Optional.empty();
             }
             ServerTls tls = new ServerTls(ids, ca, auth == null ? TlsBindings.ClientAuth.NONE : auth, protocols,
-                    rules == null ? TlsBindings.ClientCertificateRules.NONE : rules);
+                    rules == null ? TlsBindings.ClientCertificateRules.NONE : rules, ciphers);
             ServerTls kept = built.computeIfAbsent(tls, k -> previous.getOrDefault(k, k));
             return Optional.of(kept.verified());
         } catch (RuntimeException e) {

@@ -135,12 +135,13 @@ final class TlsRules {
             boolean sameCa = a.clientCas().stream().map(TlsBindings.SecretRef::secret).collect(
                     java.util.stream.Collectors.toSet()).equals(b.clientCas().stream()
                     .map(TlsBindings.SecretRef::secret).collect(java.util.stream.Collectors.toSet()))
-                    && a.clientAuth() == b.clientAuth() && a.clientRules().equals(b.clientRules());
+                    && a.clientAuth() == b.clientAuth() && a.clientRules().equals(b.clientRules())
+                    && a.cipherSuites().equals(b.cipherSuites());
             if (!sameCa || !java.util.Objects.equals(a.minVersion(), b.minVersion())
                     || !java.util.Objects.equals(a.maxVersion(), b.maxVersion())) {
                 findings.error(c.gateway(), c.field() + ".tls", "HTTPS port " + port.port() + " is already served by "
                         + first.gateway() + " " + first.field() + " with other TLS settings (mode, client CA,"
-                        + " client certificate checks or protocol versions); one HTTPS port has one, its certificates chosen by SNI");
+                        + " client certificate checks, protocol versions or cipher suites); one HTTPS port has one, its certificates chosen by SNI");
             }
         }
     }
@@ -306,6 +307,13 @@ final class TlsRules {
                     + " ignored");
         }
         clientCertificateRules(gw.key(), tls, at, findings);
+        List<String> unknown = io.kshift.model.routing.CipherSuites.unknown(tls.cipherSuites());
+        if (!unknown.isEmpty()) {
+            boolean none = io.kshift.model.routing.CipherSuites.served(tls.cipherSuites()).isEmpty();
+            findings.warn(gw.key(), at + ".cipherSuites", "ignored, as Istio ignores them: " + unknown + " name no TLS"
+                    + " 1.2 cipher suite Istio knows" + (none ? "; with none left, the TLS library's defaults apply"
+                    : ""));
+        }
         if (tls.redirects()) {
             findings.warn(gw.key(), at + ".httpsRedirect", "applies to HTTP servers; ignored on " + protocol);
         }

@@ -352,13 +352,44 @@ class TlsRulesTest {
         assertThat(errors(apply(live, yaml(gateway.formatted("MUTUAL", good, "MUTUAL", "subjectAltNames: [x]")))))
                 .containsExactly("Gateway default/web spec.servers[1].tls: HTTPS port 8443 is already served by"
                         + " Gateway default/web spec.servers[0] with other TLS settings (mode, client CA, client"
-                        + " certificate checks or protocol versions); one HTTPS port has one, its certificates chosen"
-                        + " by SNI");
+                        + " certificate checks, protocol versions or cipher suites); one HTTPS port has one, its"
+                        + " certificates chosen by SNI");
         assertThat(warnings(apply(live, yaml(gateway.formatted("SIMPLE", "subjectAltNames: [x]", "SIMPLE",
                 "subjectAltNames: [x]"))))).contains("Gateway default/web spec.servers[0].tls.subjectAltNames:"
                 + " ignored with mode SIMPLE: no client certificate is asked for (MUTUAL or OPTIONAL_MUTUAL)",
                 "Gateway default/web spec.servers[1].tls.subjectAltNames: ignored with mode SIMPLE: no client"
                         + " certificate is asked for (MUTUAL or OPTIONAL_MUTUAL)");
+    }
+
+    @Test
+    void cipherSuitesIstioDoesNotKnowAreIgnoredWithAWarningAndOnePortAgreesOnThem() throws Exception {
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(secret("default", "web-cert", PKI.issue("web"))));
+        String gateway = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: web}
+                spec:
+                  servers:
+                  - port: {number: 8443, name: https, protocol: HTTPS}
+                    hosts: [a.example.com]
+                    tls: {mode: SIMPLE, credentialName: web-cert, cipherSuites: %s}
+                  - port: {number: 8443, name: https-b, protocol: HTTPS}
+                    hosts: [b.example.com]
+                    tls: {mode: SIMPLE, credentialName: web-cert, cipherSuites: %s}
+                """;
+        String good = "[ECDHE-RSA-AES256-GCM-SHA384, '[ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]']";
+        var ok = apply(live, yaml(gateway.formatted(good, good)));
+        assertThat(ok.result().errors()).isEmpty();
+        assertThat(warnings(ok)).allMatch(w -> w.contains("no http route"));
+        String odd = "[ECDHE-RSA-AES256-GCM-SHA384, TLS_RSA_WITH_NULL_SHA, '[AES128-SHA|RC4-MD5]']";
+        assertThat(warnings(apply(live, yaml(gateway.formatted(odd, odd))))).contains("Gateway default/web"
+                + " spec.servers[0].tls.cipherSuites: ignored, as Istio ignores them: [TLS_RSA_WITH_NULL_SHA,"
+                + " [AES128-SHA|RC4-MD5]] name no TLS 1.2 cipher suite Istio knows");
+        assertThat(errors(apply(live, yaml(gateway.formatted(good, "[AES128-GCM-SHA256]"))))).containsExactly(
+                "Gateway default/web spec.servers[1].tls: HTTPS port 8443 is already served by Gateway default/web"
+                        + " spec.servers[0] with other TLS settings (mode, client CA, client certificate checks,"
+                        + " protocol versions or cipher suites); one HTTPS port has one, its certificates chosen by"
+                        + " SNI");
     }
 
     static List<String> warnings(ChangeValidator.Decision d) {
@@ -403,8 +434,8 @@ class TlsRulesTest {
                 """));
         assertThat(errors(d)).containsExactlyInAnyOrder(
                 "Gateway default/gw spec.servers[1].tls: HTTPS port 443 is already served by Gateway default/gw"
-                        + " spec.servers[0] with other TLS settings (mode, client CA, client certificate checks or"
-                        + " protocol versions); one HTTPS port has one, its certificates chosen by SNI",
+                        + " spec.servers[0] with other TLS settings (mode, client CA, client certificate checks,"
+                        + " protocol versions or cipher suites); one HTTPS port has one, its certificates chosen by SNI",
                 "VirtualService default/a spec.tls[0].match[0].sniHosts[1]: 'b.example.com' is not one of this"
                         + " VirtualService's hosts [a.example.com]");
     }
