@@ -311,19 +311,7 @@ class TlsRulesTest {
                 metadata: {name: web-cert-cacert}
                 data: {ca.crt: %s}
                 """.formatted(b64(PKI.caPem()))));
-        String gateway = """
-                apiVersion: networking.istio.io/v1
-                kind: Gateway
-                metadata: {name: web}
-                spec:
-                  servers:
-                  - port: {number: 8443, name: https, protocol: HTTPS}
-                    hosts: [a.example.com]
-                    tls: {mode: %s, credentialName: web-cert, %s}
-                  - port: {number: 8443, name: https-b, protocol: HTTPS}
-                    hosts: [b.example.com]
-                    tls: {mode: %s, credentialName: web-cert, %s}
-                """;
+        String gateway = TWO_HTTPS_SERVERS;
         String hex = "AB:".repeat(31) + "AB";
         String checks = "subjectAltNames: ['spiffe://example.com/client'], verifyCertificateSpki: ['%s'],"
                 + " verifyCertificateHash: ['%s', '%s']";
@@ -364,19 +352,8 @@ class TlsRulesTest {
     @Test
     void cipherSuitesIstioDoesNotKnowAreIgnoredWithAWarningAndOnePortAgreesOnThem() throws Exception {
         MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(secret("default", "web-cert", PKI.issue("web"))));
-        String gateway = """
-                apiVersion: networking.istio.io/v1
-                kind: Gateway
-                metadata: {name: web}
-                spec:
-                  servers:
-                  - port: {number: 8443, name: https, protocol: HTTPS}
-                    hosts: [a.example.com]
-                    tls: {mode: SIMPLE, credentialName: web-cert, cipherSuites: %s}
-                  - port: {number: 8443, name: https-b, protocol: HTTPS}
-                    hosts: [b.example.com]
-                    tls: {mode: SIMPLE, credentialName: web-cert, cipherSuites: %s}
-                """;
+        String gateway = TWO_HTTPS_SERVERS.formatted("SIMPLE", "cipherSuites: %s", "SIMPLE",
+                "cipherSuites: %s");
         String good = "[ECDHE-RSA-AES256-GCM-SHA384, '[ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]']";
         var ok = apply(live, yaml(gateway.formatted(good, good)));
         assertThat(ok.result().errors()).isEmpty();
@@ -391,6 +368,21 @@ class TlsRulesTest {
                         + " protocol versions or cipher suites); one HTTPS port has one, its certificates chosen by"
                         + " SNI");
     }
+
+    /** Two HTTPS servers on one port: each one's mode, then the rest of its tls. */
+    static final String TWO_HTTPS_SERVERS = """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: web}
+            spec:
+              servers:
+              - port: {number: 8443, name: https, protocol: HTTPS}
+                hosts: [a.example.com]
+                tls: {mode: %s, credentialName: web-cert, %s}
+              - port: {number: 8443, name: https-b, protocol: HTTPS}
+                hosts: [b.example.com]
+                tls: {mode: %s, credentialName: web-cert, %s}
+            """;
 
     static List<String> warnings(ChangeValidator.Decision d) {
         return d.result().warnings().stream().map(m -> m.resource() + " " + m.field() + ": " + m.message()).toList();
