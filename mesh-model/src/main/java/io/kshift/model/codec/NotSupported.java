@@ -77,11 +77,7 @@ public final class NotSupported {
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.class, Map.of(
                     "localityLbSetting", LOCALITY)),
             Map.entry(io.kshift.model.istio.OutlierDetection.class, Map.of(
-                    "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors",
-                    "consecutiveLocalOriginFailures", "local-origin failures are not counted apart by this kshift"
-                            + " version",
-                    "splitExternalLocalOriginErrors", "local-origin failures are not counted apart by this kshift"
-                            + " version")),
+                    "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors")),
             Map.entry(io.kshift.model.istio.TrafficPolicy.class, Map.of(
                     "proxyProtocol", "the PROXY protocol is not served by this kshift version")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(

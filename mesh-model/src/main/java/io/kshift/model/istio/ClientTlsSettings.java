@@ -10,7 +10,8 @@ package io.kshift.model.istio;
  * or an IP address) instead of the SNI name; a ServiceEntry's own list applies where these settings give none.
  */
 public record ClientTlsSettings(Mode mode, String credentialName, String sni, Boolean insecureSkipVerify,
-                                java.util.List<String> subjectAltNames) {
+                                java.util.List<@jakarta.validation.constraints.NotBlank(message = "must not be empty")
+                                        String> subjectAltNames) {
     public enum Mode { DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL }
 
     public ClientTlsSettings {

@@ -16,9 +16,23 @@ import java.util.List;
  */
 public record ServerTlsSettings(Boolean httpsRedirect, Mode mode, String credentialName, List<String> credentialNames,
                                 String caCertCredentialName, ProtocolVersion minProtocolVersion,
-                                ProtocolVersion maxProtocolVersion, List<String> subjectAltNames,
-                                List<String> verifyCertificateSpki, List<String> verifyCertificateHash,
-                                List<String> cipherSuites) {
+                                ProtocolVersion maxProtocolVersion, List<@NotEmpty String> subjectAltNames,
+                                List<@NotEmpty String> verifyCertificateSpki,
+                                List<@NotEmpty String> verifyCertificateHash, List<@NotEmpty String> cipherSuites) {
+    /** No list entry is null or empty: an entry never matches by being blank. */
+    @java.lang.annotation.Target({java.lang.annotation.ElementType.TYPE_USE})
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @jakarta.validation.constraints.NotBlank(message = "must not be empty")
+    @jakarta.validation.Constraint(validatedBy = {})
+    @jakarta.validation.ReportAsSingleViolation
+    @interface NotEmpty {
+        String message() default "must not be empty";
+
+        Class<?>[] groups() default {};
+
+        Class<? extends jakarta.validation.Payload>[] payload() default {};
+    }
+
     public enum Mode { PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL }
 
     public enum ProtocolVersion { TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3 }

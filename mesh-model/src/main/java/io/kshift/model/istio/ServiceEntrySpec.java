@@ -18,7 +18,8 @@ public record ServiceEntrySpec(
         List<@Valid WorkloadEntrySpec> endpoints,
         WorkloadSelector workloadSelector,
         @io.kshift.model.constraint.ExportTo(allowNone = true) List<String> exportTo,
-        List<String> subjectAltNames) implements ResourceSpec {
+        List<@jakarta.validation.constraints.NotBlank(message = "must not be empty") String> subjectAltNames)
+        implements ResourceSpec {
 
     public enum Location { MESH_EXTERNAL, MESH_INTERNAL }
 

@@ -80,6 +80,21 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
                 && s.port().number() == port);
     }
 
+    /**
+     * This policy with the destination-wide settings ({@code retryBudget}, {@code tunnel}) it leaves out taken from
+     * {@code host}'s: a subset's policy for a port replaces the host's port settings, not those (Istio's merge copies
+     * them from the host and lets only a subset's own override them).
+     */
+    public TrafficPolicy withDestinationWideFrom(TrafficPolicy host) {
+        boolean keep = host == null || (retryBudget != null || host.retryBudget == null)
+                && (tunnel != null || host.tunnel == null);
+        if (keep) {
+            return this;
+        }
+        return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings,
+                retryBudget != null ? retryBudget : host.retryBudget, tunnel != null ? tunnel : host.tunnel);
+    }
+
     /** This policy with {@code tls} instead of its own. */
     public TrafficPolicy withTls(ClientTlsSettings tls) {
         return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings, retryBudget,

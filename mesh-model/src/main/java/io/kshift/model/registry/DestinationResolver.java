@@ -126,8 +126,8 @@ public final class DestinationResolver {
                 // Istio's merge: the subset's fields override the host's, then the subset's own entry for the port
                 // replaces them all.
                 TrafficPolicy own = defined.get().trafficPolicy();
-                policy = own.hasPort(portNumber) || policy == null ? own.forPort(portNumber)
-                        : policy.overriddenBy(own);
+                policy = own.hasPort(portNumber) || policy == null
+                        ? own.forPort(portNumber).withDestinationWideFrom(policy) : policy.overriddenBy(own);
             }
         }
         policy = entryNames(service, policy);

@@ -435,7 +435,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         OutlierDetector outliers = target.endpoints().outliers();
         if (outliers != null) {
-            outliers.failure(t.endpoint, true, true);
+            outliers.localFailure(t.endpoint);
         }
         if (!sent && !t.timedOut) {
             target.stats().connectFailure(cause);

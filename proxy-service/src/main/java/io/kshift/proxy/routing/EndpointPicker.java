@@ -25,6 +25,8 @@ public final class EndpointPicker {
     private final java.util.function.LongSupplier clock;
     /** When the last endpoint's warm-up window ends (the clock's nanos). */
     private final long slowUntil;
+    /** Every window is over: picks no longer read the clock (set once, racily and harmlessly, by any loop). */
+    private boolean warm;
 
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random) {
         this(upstreams, policy, random, null);
@@ -81,11 +83,12 @@ public final class EndpointPicker {
         if (n == 1) {
             return 0;
         }
-        if (slowUntil != Long.MIN_VALUE) {
+        if (slowUntil != Long.MIN_VALUE && !warm) {
             long now = clock.getAsLong();
             if (now - slowUntil < 0) {
                 return healthyFrom(warming(now));
             }
+            warm = true;
         }
         int chosen = switch (policy) {
             case RANDOM -> random.nextInt(n);

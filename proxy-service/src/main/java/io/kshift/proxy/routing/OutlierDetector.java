@@ -15,7 +15,10 @@ import java.util.function.LongSupplier;
  * service, so an endpoint that failed once an hour ago is not ejected for minutes. Below {@code minHealthPercent}
  * endpoints in service, ejections are ignored (Envoy's panic threshold, which Istio sets from it). The clock is
  * injected. Ejection state lives in each {@link Upstream}, which the next route table keeps for an
- * endpoint that stays, so a config push or another endpoint's restart does not end an ejection.
+ * endpoint that stays, so a config push or another endpoint's restart does not end an ejection. Failures of the
+ * proxy's own making ({@link #localFailure}: a refused or timed-out connect, a reset, a try that timed out) count as
+ * gateway errors and 5xx, as Envoy counts them, unless {@code splitExternalLocalOriginErrors} counts them apart, up to
+ * {@code consecutiveLocalOriginFailures}.
  */
 public final class OutlierDetector {
     private final List<Upstream> upstreams;
@@ -25,7 +28,10 @@ public final class OutlierDetector {
     private final long intervalNanos;
     private final int maxEjectionPercent;
     private final int minHealthPercent;
+    /** {@code consecutiveLocalOriginFailures} when local-origin failures are counted apart, else 0. */
+    private final int consecutiveLocal;
     private final LongSupplier nanoClock;
+    private final boolean split;
     /** Envoy's default {@code max_ejection_time}: a flapping endpoint is never out longer than this at a time. */
     static final long MAX_EJECTION_NANOS = Duration.ofSeconds(300).toNanos();
 
@@ -38,6 +44,9 @@ public final class OutlierDetector {
         this.intervalNanos = IstioDuration.parse(settings.interval()).orElse(Duration.ofSeconds(10)).toNanos();
         this.maxEjectionPercent = settings.maxEjectionPercent() == null ? 10 : settings.maxEjectionPercent();
         this.minHealthPercent = settings.minHealthPercent() == null ? 0 : settings.minHealthPercent();
+        this.consecutiveLocal = !settings.splitsLocalOrigin() ? 0
+                : settings.consecutiveLocalOriginFailures() == null ? 5 : settings.consecutiveLocalOriginFailures();
+        this.split = settings.splitsLocalOrigin();
         this.nanoClock = nanoClock;
     }
 
@@ -74,6 +83,22 @@ public final class OutlierDetector {
                 || (consecutiveGateway > 0 && gateway && counts[1] >= consecutiveGateway);
         if (trip && !ejected(u) && mayEject()) {
             // Envoy: max_ejection_time defaults to 300 s or baseEjectionTime, whichever is larger.
+            u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
+                    intervalNanos);
+        }
+    }
+
+    /**
+     * A failure of the proxy's own making toward {@code u}: counted apart when the settings split them (ejected after
+     * {@code consecutiveLocalOriginFailures}; 0 never ejects), else as a gateway error and a 5xx.
+     */
+    public synchronized void localFailure(Upstream u) {
+        if (!split) {
+            failure(u, true, true);
+            return;
+        }
+        int count = u.localFailure();
+        if (consecutiveLocal > 0 && count >= consecutiveLocal && !ejected(u) && mayEject()) {
             u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
                     intervalNanos);
         }

@@ -15,6 +15,7 @@ public final class Upstream {
     private final AtomicInteger active = new AtomicInteger();
     private int consecutive5xx;
     private int consecutiveGateway;
+    private int consecutiveLocal;
     private int ejections;
     private volatile long ejectedUntil = Long.MIN_VALUE / 2;
 
@@ -51,11 +52,21 @@ public final class Upstream {
         return ejectedUntil;
     }
 
-    /** Records an outcome; returns the consecutive 5xx and gateway-error counts after it. */
+    /**
+     * Records an outcome (an answer, a connect that worked, or a local failure counted as an answer); returns the
+     * consecutive 5xx and gateway-error counts after it. The local-origin count starts again: the endpoint was reached
+     * (or, where failures are not split, that count is not used).
+     */
     synchronized int[] outcome(boolean fiveXx, boolean gateway) {
         consecutive5xx = fiveXx ? consecutive5xx + 1 : 0;
         consecutiveGateway = gateway ? consecutiveGateway + 1 : 0;
+        consecutiveLocal = 0;
         return new int[] {consecutive5xx, consecutiveGateway};
+    }
+
+    /** Records a failure of the proxy's own making, counted apart; returns the consecutive count after it. */
+    synchronized int localFailure() {
+        return ++consecutiveLocal;
     }
 
     /**

@@ -36,6 +36,8 @@ final class TcpSession {
     private ScheduledFuture<?> maxAgeTimer;
     private Relay fromClient;
     private Channel upstream;
+    /** An upstream connection whose tunnel is being opened (the proxy's answer to CONNECT not in yet). */
+    private Channel tunnelling;
     private boolean clientClosed;
     private int directionsDone;
 
@@ -63,6 +65,8 @@ final class TcpSession {
             }
             if (upstream != null) {
                 closeAfterWrites(upstream);
+            } else if (tunnelling != null) {
+                tunnelling.close(); // its CONNECT is not waited for: no client is left to carry
             }
         });
         connect(0);
@@ -128,8 +132,10 @@ final class TcpSession {
                     connected(endpoint, ar.channel(), outliers);
                     return;
                 }
+                tunnelling = ar.channel();
                 Tunnel.open(ar.channel(), tunnel.authority(), target.destination().connectTimeout())
                         .addListener(opened -> {
+                            tunnelling = null;
                             if (opened.isSuccess() && !clientClosed) {
                                 connected(endpoint, ar.channel(), outliers);
                                 Tunnel.handOver(ar.channel());
@@ -156,7 +162,7 @@ final class TcpSession {
         stats.connectFailure(cause);
         var outliers = target.endpoints().outliers();
         if (outliers != null) {
-            outliers.failure(endpoint, true, true);
+            outliers.localFailure(endpoint);
         }
         if (!clientClosed) {
             connect(attempt + 1); // a client that left needs no next endpoint

@@ -80,6 +80,10 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (end - head.readerIndex() > MAX_HEAD) {
+            fail(ctx.channel(), "the proxy's answer to CONNECT has a head over " + MAX_HEAD + " bytes");
+            return;
+        }
         String answer = head.toString(head.readerIndex(), end - head.readerIndex(), StandardCharsets.ISO_8859_1);
         after = head.retainedSlice(end + END.length, head.writerIndex() - end - END.length);
         String status = answer.lines().findFirst().orElse("");

@@ -17,60 +17,60 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * A certificate's subject alternative names checked instead of the SNI hostname (which is still sent): a
  * BackendTLSPolicy's {@code subjectAltNames}, a DestinationRule's (or its ServiceEntry's). The backend's certificate
  * must chain to the trusted CAs (as the factory's trust manager checks it) and carry one of the names: a DNS name,
- * a URI (compared exactly, as SPIFFE IDs are) or an IP address. A wildcard in the certificate covers one label of a
+ * a URI (compared exactly, as SPIFFE IDs are), an email or an IP address. A wildcard in the certificate covers one label of a
  * DNS name asked for (RFC 6125); a wildcard asked for matches only itself. Client-side only: it trusts no client.
  */
 final class SubjectAltNameTrustManager extends X509ExtendedTrustManager {
+    private static final int EMAIL = 1;
     private static final int DNS = 2;
     private static final int URI = 6;
     private static final int IP = 7;
     private final X509ExtendedTrustManager chain;
     private final Wanted wanted;
 
-    /** The names asked for, by type; equal by content (they are part of a TLS setting's identity). */
-    record Wanted(List<String> dnsNames, List<String> uris, List<String> ips) {
-        static final Wanted NONE = new Wanted(List.of(), List.of(), List.of());
+    /** The names asked for, by the type of name they match; equal by content (part of a TLS setting's identity). */
+    record Wanted(List<String> dnsNames, List<String> uris, List<String> ips, List<String> emails) {
+        static final Wanted NONE = new Wanted(List.of(), List.of(), List.of(), List.of());
 
         Wanted {
             dnsNames = List.copyOf(dnsNames);
             uris = List.copyOf(uris);
             ips = List.copyOf(ips);
+            emails = List.copyOf(emails);
+        }
+
+        Wanted(List<String> dnsNames, List<String> uris, List<String> ips) {
+            this(dnsNames, uris, ips, List.of());
         }
 
         /**
-         * Istio's {@code subjectAltNames}, which do not say their type: an IP literal is an IP address, a name with
-         * a URI scheme ({@code spiffe://...}, {@code urn:...}) a URI, anything else a DNS name.
+         * Istio's {@code subjectAltNames}, which do not say their type: as Envoy's matchers, each is compared with
+         * the certificate's names of every type (DNS names with wildcards, URIs and emails exactly), an IP literal
+         * also as an address.
          */
         static Wanted written(List<String> names) {
-            List<String> dns = new ArrayList<>();
-            List<String> uris = new ArrayList<>();
             List<String> ips = new ArrayList<>();
             for (String n : names) {
                 if (NetUtil.isValidIpV4Address(n) || NetUtil.isValidIpV6Address(n)) {
                     ips.add(n);
-                } else if (SCHEME.matcher(n).lookingAt()) {
-                    uris.add(n);
-                } else {
-                    dns.add(n);
                 }
             }
-            return new Wanted(dns, uris, ips);
+            return new Wanted(names, names, ips, names);
         }
 
         boolean any() {
-            return !dnsNames.isEmpty() || !uris.isEmpty() || !ips.isEmpty();
+            return !dnsNames.isEmpty() || !uris.isEmpty() || !ips.isEmpty() || !emails.isEmpty();
         }
 
         @Override
         public String toString() {
-            List<String> all = new ArrayList<>(dnsNames);
+            java.util.Set<String> all = new java.util.LinkedHashSet<>(dnsNames);
             all.addAll(uris);
             all.addAll(ips);
+            all.addAll(emails);
             return all.toString();
         }
     }
-
-    private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
 
     SubjectAltNameTrustManager(TrustManagerFactory factory, Wanted wanted) {
         this.chain = LenientTrustManager.x509(factory, "the backend's CAs");
@@ -118,6 +118,7 @@ final class SubjectAltNameTrustManager extends X509ExtendedTrustManager {
             boolean hit = switch (type) {
                 case DNS -> wanted.dnsNames().stream().anyMatch(d -> dnsMatch(value, d));
                 case URI -> wanted.uris().contains(value);
+                case EMAIL -> wanted.emails().contains(value);
                 case IP -> wanted.ips().stream().anyMatch(ip -> sameAddress(value, ip));
                 default -> false;
             };

@@ -45,6 +45,42 @@ class OutlierDetectorTest {
         assertThat(d.ejected(a)).isFalse();
     }
 
+    @Test
+    void localOriginFailuresCountAsGatewayErrorsUnlessSplit() {
+        OutlierDetector together = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", 100,
+                null), now::get);
+        Upstream a = upstreams.get(0);
+        for (int i = 0; i < 3; i++) {
+            together.localFailure(a);
+        }
+        assertThat(together.ejected(a)).as("three refused connects: three 5xx").isTrue();
+
+        // Split: connects refused count apart (2 to eject), and 5xx answers only as 5xx (3 to eject).
+        OutlierDetector split = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", 100, null,
+                2, true), now::get);
+        Upstream b = upstreams.get(1);
+        split.failure(b, true, true);
+        split.failure(b, true, true);
+        split.localFailure(b);
+        assertThat(split.ejected(b)).as("two 5xx answers and one refused connect: neither count full").isFalse();
+        split.failure(b, true, true);
+        assertThat(split.ejected(b)).as("the third 5xx").isTrue();
+        Upstream c = upstreams.get(2);
+        split.localFailure(c);
+        split.success(c);
+        split.localFailure(c);
+        assertThat(split.ejected(c)).as("an answer in between starts the count again").isFalse();
+        split.localFailure(c);
+        assertThat(split.ejected(c)).isTrue();
+        Upstream d = upstreams.get(3);
+        OutlierDetector never = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", 100, null,
+                0, true), now::get);
+        for (int i = 0; i < 10; i++) {
+            never.localFailure(d);
+        }
+        assertThat(never.ejected(d)).as("consecutiveLocalOriginFailures 0: never by local failures").isFalse();
+    }
+
     /** Three errors in a row: an ejection (interval 1 s, base 30 s). */
     void trip(OutlierDetector d, Upstream u) {
         for (int i = 0; i < 3; i++) {

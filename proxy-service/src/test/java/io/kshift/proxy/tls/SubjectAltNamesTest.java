@@ -141,7 +141,7 @@ class SubjectAltNamesTest {
             publish(service(simple.formatted("web.internal", names)));
             assertThat(get()).as(names).startsWith("HTTP/1.1 503");
         }
-        // A name typed as another kind of name is not the same name: a DNS SAN is not a URI.
+        // A name is compared as written: a prefix makes it another name.
         publish(service(simple.formatted("web.internal", "['dns:web.internal']")));
         assertThat(get()).startsWith("HTTP/1.1 503");
 
@@ -165,14 +165,13 @@ class SubjectAltNamesTest {
     }
 
     @Test
-    void ipAddressesCompareAsAddresses() {
+    void ipAddressesCompareAsAddressesAndUntypedNamesMatchAnyType() {
         assertThat(SubjectAltNameTrustManager.sameAddress("0:0:0:0:0:0:0:1", "::1")).isTrue();
         assertThat(SubjectAltNameTrustManager.sameAddress("10.9.8.7", "10.9.8.7")).isTrue();
         assertThat(SubjectAltNameTrustManager.sameAddress("10.9.8.7", "10.9.8.8")).isFalse();
-        var wanted = SubjectAltNameTrustManager.Wanted.written(List.of("web.internal", SPIFFE, "urn:x:y", "::1",
-                "10.0.0.1"));
-        assertThat(wanted.dnsNames()).containsExactly("web.internal");
-        assertThat(wanted.uris()).containsExactly(SPIFFE, "urn:x:y");
-        assertThat(wanted.ips()).containsExactly("::1", "10.0.0.1");
+        var wanted = SubjectAltNameTrustManager.Wanted.written(List.of("web.internal", SPIFFE, "::1", "10.0.0.1"));
+        assertThat(wanted.dnsNames()).as("untyped: each is matched against every type").containsExactly(
+                "web.internal", SPIFFE, "::1", "10.0.0.1");
+        assertThat(wanted.ips()).as("and an IP literal as an address too").containsExactly("::1", "10.0.0.1");
     }
 }

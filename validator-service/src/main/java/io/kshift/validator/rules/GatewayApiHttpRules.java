@@ -110,7 +110,7 @@ final class GatewayApiHttpRules {
                 targets.add(all.get(b));
             }
         }
-        RouteRules.targets(key, field + ".backendRefs", targets, resolver, findings);
+        RouteRules.targets(key, field + ".backendRefs", targets, resolver, findings, "HTTP routes");
     }
 
     private static void resolve(DestinationResolver resolver, ResourceKey key, WeightedTarget t, Findings findings) {

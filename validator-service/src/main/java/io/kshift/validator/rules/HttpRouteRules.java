@@ -46,7 +46,7 @@ final class HttpRouteRules {
             }
             if (!route.route().isEmpty()) {
                 List<WeightedTarget> targets = ListenerBindings.istioTargets(route, vs.namespace(), field);
-                RouteRules.targets(key, field + ".route", targets, resolver, findings);
+                RouteRules.targets(key, field + ".route", targets, resolver, findings, "HTTP routes");
             }
             mirrors(vs, field, route, resolver, findings);
             if (route.corsPolicy() != null) {

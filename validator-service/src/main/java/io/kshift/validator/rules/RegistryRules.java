@@ -142,11 +142,14 @@ final class RegistryRules {
         cookie(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         warmup(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         tunnel(r, field + ".tunnel", policy.tunnel(), findings);
+        localOrigin(r, field + ".outlierDetection", policy.outlierDetection(), findings);
         for (int i = 0; i < policy.portLevelSettings().size(); i++) {
             cookie(r, field + ".portLevelSettings[" + i + "].loadBalancer",
                     policy.portLevelSettings().get(i).loadBalancer(), findings);
             warmup(r, field + ".portLevelSettings[" + i + "].loadBalancer",
                     policy.portLevelSettings().get(i).loadBalancer(), findings);
+            localOrigin(r, field + ".portLevelSettings[" + i + "].outlierDetection",
+                    policy.portLevelSettings().get(i).outlierDetection(), findings);
         }
         if (policy.loadBalancer() != null && policy.loadBalancer().simple() != null
                 && !SERVED_LB.contains(policy.loadBalancer().simple())) {
@@ -173,7 +176,10 @@ final class RegistryRules {
         }
     }
 
-    /** Attributes the proxy writes itself: given again, a browser would keep one of the two (RFC 6265: the last). */
+    /**
+     * Attributes the proxy writes itself (Path where a path is set, Max-Age for a ttl above 0, HttpOnly always):
+     * given again, a browser would keep one of the two (RFC 6265: the last).
+     */
     private static final java.util.Map<String, String> COOKIE_OWN = java.util.Map.of("max-age", "ttl sets Max-Age",
             "path", "path sets Path", "httponly", "the proxy always sets HttpOnly");
 
@@ -188,7 +194,13 @@ final class RegistryRules {
             String name = cookie.attributes().get(i).name();
             String key = name == null ? "" : name.toLowerCase(java.util.Locale.ROOT);
             String at = field + ".consistentHash.httpCookie.attributes[" + i + "].name";
-            if (COOKIE_OWN.containsKey(key)) {
+            boolean written = switch (key) {
+                case "path" -> cookie.path() != null && !cookie.path().isEmpty();
+                case "max-age" -> io.kshift.model.mesh.IstioDuration.parse(cookie.ttl()).map(d -> !d.isZero())
+                        .orElse(false);
+                default -> COOKIE_OWN.containsKey(key);
+            };
+            if (written) {
                 findings.error(r.key(), at, "'" + name + "' is not an attribute to add: " + COOKIE_OWN.get(key));
             } else if (!key.isEmpty() && !seen.add(key)) {
                 findings.error(r.key(), at, "'" + name + "' is given twice");
@@ -197,6 +209,16 @@ final class RegistryRules {
         if (!cookie.attributes().isEmpty() && cookie.ttl() == null) {
             findings.warn(r.key(), field + ".consistentHash.httpCookie.attributes", "used only on a cookie the"
                     + " proxy makes, which needs a ttl; without one the client's cookie is hashed as it is");
+        }
+    }
+
+    /** Istio (Envoy): the local-origin threshold takes effect only with the failures split. */
+    private static void localOrigin(Resource r, String field, io.kshift.model.istio.OutlierDetection od,
+                                    Findings findings) {
+        if (od != null && od.consecutiveLocalOriginFailures() != null && !od.splitsLocalOrigin()) {
+            findings.warn(r.key(), field + ".consecutiveLocalOriginFailures", "ignored without"
+                    + " splitExternalLocalOriginErrors: true (connect failures, resets and timeouts then count as 5xx"
+                    + " and gateway errors)");
         }
     }
 

@@ -273,7 +273,8 @@ final class RouteRules {
                 targets.add(all.get(i));
             }
         }
-        targets(key, "spec.rules[0].backendRefs", targets, resolver, findings);
+        targets(key, "spec.rules[0].backendRefs", targets, resolver, findings,
+                route.type() == io.kshift.model.resource.Kind.UDP_ROUTE ? "UDP routes" : null);
     }
 
     /**
@@ -304,13 +305,20 @@ final class RouteRules {
                 + " traffic through it until then";
     }
 
-    /**
-     * An HTTP route's weighted targets: weights that send somewhere, destinations that resolve, and a word where a
-     * destination's tunnel does nothing (Istio tunnels TCP and TLS routes only; requests go to its endpoints as they
-     * are).
-     */
+    /** A TCP or TLS route's weighted targets ({@link #targets(ResourceKey, String, List, DestinationResolver,
+     * Findings, String)}), which a destination's tunnel applies to. */
     static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
                                 DestinationResolver resolver, Findings findings) {
+        targets(key, listField, targets, resolver, findings, null);
+    }
+
+    /**
+     * A route's weighted targets: weights that send somewhere, destinations that resolve, and, for routes that do
+     * not tunnel ({@code notTunnelled}: "HTTP routes", "UDP routes"; null for TCP and TLS routes), a word where a
+     * destination's tunnel does nothing (Istio tunnels TCP and TLS routes only).
+     */
+    static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
+                        DestinationResolver resolver, Findings findings, String notTunnelled) {
         if (targets.size() > 1 && targets.stream().mapToLong(WeightedTarget::weight).sum() == 0) {
             findings.error(key, listField, "weights must not all be zero (weights are relative: each destination"
                     + " gets weight / sum)");
@@ -322,9 +330,11 @@ final class RouteRules {
             DestinationResolver.Result result = t.resolve(resolver);
             if (!result.ok()) {
                 findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
-            } else if (result.destination().policy() != null && result.destination().policy().tunnel() != null) {
-                findings.warn(key, t.field(), t.describe() + " has a DestinationRule tunnel, which HTTP routes do not"
-                        + " use (Istio tunnels TCP and TLS routes only): requests go to its endpoints as they are");
+            } else if (notTunnelled != null && result.destination().policy() != null
+                    && result.destination().policy().tunnel() != null) {
+                findings.warn(key, t.field(), t.describe() + " has a DestinationRule tunnel, which " + notTunnelled
+                        + " do not use (Istio tunnels TCP and TLS routes only): traffic goes to its endpoints as it"
+                        + " is");
             }
         }
     }

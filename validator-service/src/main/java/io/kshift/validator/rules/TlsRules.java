@@ -267,10 +267,11 @@ final class TlsRules {
         String at = field + ".tls";
         if (!secure) {
             boolean onlyRedirect = tls.mode() == null && tls.credentials().isEmpty() && tls.subjectAltNames().isEmpty()
-                    && tls.verifyCertificateSpki().isEmpty() && tls.verifyCertificateHash().isEmpty();
+                    && tls.verifyCertificateSpki().isEmpty() && tls.verifyCertificateHash().isEmpty()
+                    && tls.cipherSuites().isEmpty();
             if (!onlyRedirect) {
-                findings.error(gw.key(), at, "only httpsRedirect applies to a " + protocol + " server; TLS modes and"
-                        + " credentials are for protocols HTTPS and TLS");
+                findings.error(gw.key(), at, "only httpsRedirect applies to a " + protocol + " server; TLS modes,"
+                        + " credentials, cipher suites and client certificate checks are for protocols HTTPS and TLS");
             } else if (!protocol.equals("HTTP")) {
                 findings.error(gw.key(), at + ".httpsRedirect", "applies to HTTP servers only");
             }

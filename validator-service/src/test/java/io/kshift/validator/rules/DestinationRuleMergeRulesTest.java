@@ -143,18 +143,41 @@ class DestinationRuleMergeRulesTest {
         assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
                 tunnel.formatted("{targetHost: api.example.com, targetPort: 70000}")))))).containsExactly(
                 at + ".targetPort: must be a port number between 1 and 65535");
-        var http = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", tunnel.formatted(
-                "{targetHost: api.example.com, targetPort: 443}")) + """
+        String tunnelled = SERVICE + rule("web", tunnel.formatted("{targetHost: api.example.com, targetPort: 443}"));
+        var http = validator.apply(MeshSnapshot.empty(), yaml(tunnelled + routedBy("http")));
+        assertThat(TlsRulesTest.warnings(http)).contains("VirtualService default/web spec.http[0].route[0]: web has a"
+                + " DestinationRule tunnel, which HTTP routes do not use (Istio tunnels TCP and TLS routes only):"
+                + " traffic goes to its endpoints as it is");
+        var tcp = validator.apply(MeshSnapshot.empty(), yaml(tunnelled + routedBy("tcp")));
+        assertThat(TlsRulesTest.errors(tcp)).isEmpty();
+        assertThat(TlsRulesTest.warnings(tcp)).as("a TCP route tunnels").noneMatch(w -> w.contains("tunnel"));
+    }
+
+    /** A VirtualService sending its {@code kind} (http, tcp) route to web. */
+    private static String routedBy(String kind) {
+        return """
                 apiVersion: networking.istio.io/v1
                 kind: VirtualService
                 metadata: {name: web}
                 spec:
                   hosts: [web.example.com]
-                  http: [{route: [{destination: {host: web}}]}]
-                """));
-        assertThat(TlsRulesTest.warnings(http)).contains("VirtualService default/web spec.http[0].route[0]: web has a"
-                + " DestinationRule tunnel, which HTTP routes do not use (Istio tunnels TCP and TLS routes only):"
-                + " requests go to its endpoints as they are");
+                  %s: [{route: [{destination: {host: web}}]}]
+                """.formatted(kind);
+    }
+
+    @Test
+    void aLocalOriginThresholdWithoutTheSplitIsSaidToBeIgnored() throws Exception {
+        String od = "  trafficPolicy: {outlierDetection: %s}\n";
+        var split = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", od.formatted(
+                "{consecutiveLocalOriginFailures: 2, splitExternalLocalOriginErrors: true}"))));
+        assertThat(TlsRulesTest.errors(split)).isEmpty();
+        assertThat(TlsRulesTest.warnings(split)).isEmpty();
+        var alone = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", od.formatted(
+                "{consecutiveLocalOriginFailures: 2}"))));
+        assertThat(TlsRulesTest.warnings(alone)).containsExactly("DestinationRule default/web"
+                + " spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures: ignored without"
+                + " splitExternalLocalOriginErrors: true (connect failures, resets and timeouts then count as 5xx and"
+                + " gateway errors)");
     }
 
     @Test

@@ -123,8 +123,8 @@ class TlsRulesTest {
                         + " PASSTHROUGH",
                 "Gateway default/gw spec.servers[2].tls.credentialName: is required for mode MUTUAL: the certificate"
                         + " and key come from a Secret in namespace default",
-                "Gateway default/gw spec.servers[3].tls: only httpsRedirect applies to a HTTP server; TLS modes and"
-                        + " credentials are for protocols HTTPS and TLS");
+                "Gateway default/gw spec.servers[3].tls: only httpsRedirect applies to a HTTP server; TLS modes,"
+                        + " credentials, cipher suites and client certificate checks are for protocols HTTPS and TLS");
     }
 
     @Test
@@ -278,17 +278,18 @@ class TlsRulesTest {
                 + " [tcp-echo.internal, 'spiffe://cluster.local/ns/default/sa/tcp-echo', 10.0.0.1]}")));
         assertThat(ok.result().errors()).isEmpty();
         assertThat(ok.result().warnings()).isEmpty();
-        assertThat(errors(apply(live, yaml(rule.formatted("{mode: SIMPLE, subjectAltNames: ['', 'a b']}")))))
-                .containsExactly("DestinationRule default/tcp-echo-destination spec.trafficPolicy.tls.subjectAltNames[0]: must not"
-                        + " be empty", "DestinationRule default/tcp-echo-destination spec.trafficPolicy.tls.subjectAltNames[1]: 'a b'"
-                        + " holds whitespace, which no certificate name does");
+        String at = "DestinationRule default/tcp-echo-destination spec.trafficPolicy.tls";
+        assertThat(errors(apply(live, yaml(rule.formatted("{mode: SIMPLE, subjectAltNames: ['', ~]}")))))
+                .containsExactly(at + ".subjectAltNames[0]: must not be empty",
+                        at + ".subjectAltNames[1]: must not be empty");
+        assertThat(errors(apply(live, yaml(rule.formatted("{mode: SIMPLE, subjectAltNames: [ok, 'a b']}")))))
+                .containsExactly(at + ".subjectAltNames[1]: 'a b' holds whitespace, which no certificate name does");
         assertThat(warnings(apply(live, yaml(rule.formatted("{mode: SIMPLE, insecureSkipVerify: true,"
-                + " subjectAltNames: [tcp-echo.internal]}"))))).containsExactly("DestinationRule default/tcp-echo-destination"
-                + " spec.trafficPolicy.tls.insecureSkipVerify: the destination's certificate is not checked: any"
-                + " server can answer for it (subjectAltNames are not checked either)");
+                + " subjectAltNames: [tcp-echo.internal]}"))))).containsExactly(at + ".insecureSkipVerify: the"
+                + " destination's certificate is not checked: any server can answer for it (subjectAltNames are not"
+                + " checked either)");
         assertThat(warnings(apply(live, yaml(rule.formatted("{mode: DISABLE, subjectAltNames: [tcp-echo.internal]}")))))
-                .containsExactly("DestinationRule default/tcp-echo-destination spec.trafficPolicy.tls.subjectAltNames: ignored"
-                        + " with mode DISABLE: no TLS is originated");
+                .containsExactly(at + ".subjectAltNames: ignored with mode DISABLE: no TLS is originated");
         assertThat(errors(apply(live, yaml("""
                 apiVersion: networking.istio.io/v1
                 kind: ServiceEntry
@@ -427,7 +428,8 @@ class TlsRulesTest {
         assertThat(errors(d)).containsExactlyInAnyOrder(
                 "Gateway default/gw spec.servers[1].tls: HTTPS port 443 is already served by Gateway default/gw"
                         + " spec.servers[0] with other TLS settings (mode, client CA, client certificate checks,"
-                        + " protocol versions or cipher suites); one HTTPS port has one, its certificates chosen by SNI",
+                        + " protocol versions or cipher suites); one HTTPS port has one, its certificates chosen by"
+                        + " SNI",
                 "VirtualService default/a spec.tls[0].match[0].sniHosts[1]: 'b.example.com' is not one of this"
                         + " VirtualService's hosts [a.example.com]");
     }
