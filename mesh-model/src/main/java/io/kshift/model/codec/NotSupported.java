@@ -78,8 +78,6 @@ public final class NotSupported {
                     "localityLbSetting", LOCALITY)),
             Map.entry(io.kshift.model.istio.OutlierDetection.class, Map.of(
                     "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors")),
-            Map.entry(io.kshift.model.istio.TrafficPolicy.class, Map.of(
-                    "proxyProtocol", "the PROXY protocol is not served by this kshift version")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(
                     "clientCertificate", FILES, "privateKey", FILES, "caCertificates", FILES, "caCrl", FILES)),
             Map.entry(io.kshift.model.istio.DestinationRuleSpec.class, Map.of("workloadSelector",

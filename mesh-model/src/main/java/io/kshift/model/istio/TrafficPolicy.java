@@ -5,21 +5,35 @@ import jakarta.validation.Valid;
 /**
  * A DestinationRule's policy toward a host (or, per subset, overriding it field by field): how an endpoint is
  * chosen, the connection pool limits (circuit breaking), outlier detection (passive health checking), TLS
- * to it (origination), the retry budget (retries in flight as a share of requests in flight) and a tunnel (TCP
- * carried through an HTTP CONNECT proxy), which a port's settings do not replace: Istio has them for the whole
+ * to it (origination), the retry budget (retries in flight as a share of requests in flight), a tunnel (TCP
+ * carried through an HTTP CONNECT proxy) and the PROXY protocol, which a port's settings do not replace: Istio has them for the whole
  * destination.
  */
 public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid ConnectionPoolSettings connectionPool,
                             @Valid OutlierDetection outlierDetection, ClientTlsSettings tls,
                             java.util.List<@Valid PortTrafficPolicy> portLevelSettings,
-                            @Valid RetryBudget retryBudget, @Valid TunnelSettings tunnel) {
+                            @Valid RetryBudget retryBudget, @Valid TunnelSettings tunnel,
+                            @Valid ProxyProtocol proxyProtocol) {
 
     public TrafficPolicy {
         portLevelSettings = io.kshift.model.Lists.copy(portLevelSettings);
     }
 
     public TrafficPolicy(LoadBalancerSettings loadBalancer, ConnectionPoolSettings connectionPool) {
-        this(loadBalancer, connectionPool, null, null, null, null, null);
+        this(loadBalancer, connectionPool, null, null, null, null, null, null);
+    }
+
+    /**
+     * Istio's {@code proxyProtocol}: a TCP or TLS route's connections to the destination start with a PROXY protocol
+     * header ({@code V1} text or {@code V2} binary, the default V1) saying the client's address and the one it
+     * connected to.
+     */
+    public record ProxyProtocol(Version version) {
+        public enum Version { V1, V2 }
+
+        public int number() {
+            return version == Version.V2 ? 2 : 1;
+        }
     }
 
     /**
@@ -68,10 +82,10 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
         if (p == null) {
             return portLevelSettings.isEmpty() ? this
                     : new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, null, retryBudget,
-                    tunnel);
+                    tunnel, proxyProtocol);
         }
         return new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), null,
-                retryBudget, tunnel);
+                retryBudget, tunnel, proxyProtocol);
     }
 
     /** Whether this policy has an entry for {@code port} in its {@code portLevelSettings}. */
@@ -81,24 +95,25 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
     }
 
     /**
-     * This policy with the destination-wide settings ({@code retryBudget}, {@code tunnel}) it leaves out taken from
-     * {@code host}'s: a subset's policy for a port replaces the host's port settings, not those (Istio's merge copies
-     * them from the host and lets only a subset's own override them).
+     * This policy with the destination-wide settings ({@code retryBudget}, {@code tunnel}, {@code proxyProtocol}) it
+     * leaves out taken from {@code host}'s: a subset's policy for a port replaces the host's port settings, not those
+     * (Istio's merge copies them from the host and lets only a subset's own override them).
      */
     public TrafficPolicy withDestinationWideFrom(TrafficPolicy host) {
         boolean keep = host == null || (retryBudget != null || host.retryBudget == null)
-                && (tunnel != null || host.tunnel == null);
+                && (tunnel != null || host.tunnel == null) && (proxyProtocol != null || host.proxyProtocol == null);
         if (keep) {
             return this;
         }
         return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings,
-                retryBudget != null ? retryBudget : host.retryBudget, tunnel != null ? tunnel : host.tunnel);
+                retryBudget != null ? retryBudget : host.retryBudget, tunnel != null ? tunnel : host.tunnel,
+                proxyProtocol != null ? proxyProtocol : host.proxyProtocol);
     }
 
     /** This policy with {@code tls} instead of its own. */
     public TrafficPolicy withTls(ClientTlsSettings tls) {
         return new TrafficPolicy(loadBalancer, connectionPool, outlierDetection, tls, portLevelSettings, retryBudget,
-                tunnel);
+                tunnel, proxyProtocol);
     }
 
     /** This policy with every field the subset's own policy sets taken from it (Istio: subset overrides). */
@@ -111,6 +126,7 @@ public record TrafficPolicy(@Valid LoadBalancerSettings loadBalancer, @Valid Con
                 subset.outlierDetection != null ? subset.outlierDetection : outlierDetection,
                 subset.tls != null ? subset.tls : tls, null,
                 subset.retryBudget != null ? subset.retryBudget : retryBudget,
-                subset.tunnel != null ? subset.tunnel : tunnel);
+                subset.tunnel != null ? subset.tunnel : tunnel,
+                subset.proxyProtocol != null ? subset.proxyProtocol : proxyProtocol);
     }
 }

@@ -23,11 +23,11 @@ class RetryBudgetTest {
     void aPortsSettingsKeepTheBudgetAndASubsetsOwnReplacesIt() {
         var budget = new TrafficPolicy.RetryBudget(25.0, 1);
         var port = new PortTrafficPolicy(new PortSelector(80), null, null, null, null);
-        var policy = new TrafficPolicy(null, null, null, null, List.of(port), budget, null);
+        var policy = new TrafficPolicy(null, null, null, null, List.of(port), budget, null, null);
         assertThat(policy.forPort(80).retryBudget()).isEqualTo(budget);
         assertThat(policy.forPort(81).retryBudget()).isEqualTo(budget);
         var own = new TrafficPolicy.RetryBudget(10.0, 0);
-        assertThat(policy.overriddenBy(new TrafficPolicy(null, null, null, null, null, own, null)).retryBudget())
+        assertThat(policy.overriddenBy(new TrafficPolicy(null, null, null, null, null, own, null, null)).retryBudget())
                 .isEqualTo(own);
         assertThat(policy.overriddenBy(new TrafficPolicy(null, null)).retryBudget()).isEqualTo(budget);
     }

@@ -126,25 +126,33 @@ final class TcpSession {
                 refused(endpoint, ar.cause(), attempt);
             } else if (clientClosed) {
                 ar.channel().close();
-            } else if (secured(endpoint, ar.channel())) {
-                var tunnel = target.destination().policy() == null ? null : target.destination().policy().tunnel();
-                if (tunnel == null) {
-                    connected(endpoint, ar.channel(), outliers);
-                    return;
+            } else {
+                announce(ar.channel());
+                if (secured(endpoint, ar.channel())) {
+                    through(endpoint, ar.channel(), outliers, attempt);
                 }
-                tunnelling = ar.channel();
-                Tunnel.open(ar.channel(), tunnel.authority(), target.destination().connectTimeout())
-                        .addListener(opened -> {
-                            tunnelling = null;
-                            if (opened.isSuccess() && !clientClosed) {
-                                connected(endpoint, ar.channel(), outliers);
-                                Tunnel.handOver(ar.channel());
-                            } else if (opened.isSuccess()) {
-                                ar.channel().close();
-                            } else {
-                                refused(endpoint, opened.cause(), attempt);
-                            }
-                        });
+            }
+        });
+    }
+
+    /** The connection relayed, once the destination's tunnel (if it has one) is open through it. */
+    private void through(Upstream endpoint, Channel channel, io.kshift.proxy.routing.OutlierDetector outliers,
+                         int attempt) {
+        var tunnel = target.destination().policy() == null ? null : target.destination().policy().tunnel();
+        if (tunnel == null) {
+            connected(endpoint, channel, outliers);
+            return;
+        }
+        tunnelling = channel;
+        Tunnel.open(channel, tunnel.authority(), target.destination().connectTimeout()).addListener(opened -> {
+            tunnelling = null;
+            if (opened.isSuccess() && !clientClosed) {
+                connected(endpoint, channel, outliers);
+                Tunnel.handOver(channel);
+            } else if (opened.isSuccess()) {
+                channel.close();
+            } else {
+                refused(endpoint, opened.cause(), attempt);
             }
         });
     }
@@ -166,6 +174,18 @@ final class TcpSession {
         }
         if (!clientClosed) {
             connect(attempt + 1); // a client that left needs no next endpoint
+        }
+    }
+
+    /**
+     * The PROXY protocol header (DestinationRule {@code proxyProtocol}), written before anything else on the
+     * connection: ahead of originated TLS and of a tunnel's CONNECT, as Envoy's transport socket writes it.
+     */
+    private void announce(Channel channel) {
+        var proxy = target.destination().policy() == null ? null : target.destination().policy().proxyProtocol();
+        if (proxy != null) {
+            channel.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(ProxyProtocolHeader.encode(proxy.number(),
+                    client.remoteAddress(), client.localAddress())));
         }
     }
 

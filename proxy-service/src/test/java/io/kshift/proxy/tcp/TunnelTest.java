@@ -168,8 +168,12 @@ class TunnelTest {
                 """.formatted(endpoints, target.port(), gatewayPort);
     }
 
-    /** {@code yaml} as the node's next generation, on the bus as the validator puts it, once the node runs it. */
     void publish(String yaml) throws Exception {
+        publish(tables, yaml);
+    }
+
+    /** {@code yaml} as the node's next generation, on the bus as the validator puts it, once the node runs it. */
+    static void publish(RouteTableHolder tables, String yaml) throws Exception {
         long generation = tables.get().generation() + 1;
         var parsed = io.kshift.model.codec.ResourceReader.readBody(yaml.getBytes(StandardCharsets.UTF_8),
                 io.kshift.model.codec.BodyFormat.YAML);

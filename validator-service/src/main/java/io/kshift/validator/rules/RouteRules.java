@@ -313,12 +313,13 @@ final class RouteRules {
     }
 
     /**
-     * A route's weighted targets: weights that send somewhere, destinations that resolve, and, for routes that do
-     * not tunnel ({@code notTunnelled}: "HTTP routes", "UDP routes"; null for TCP and TLS routes), a word where a
-     * destination's tunnel does nothing (Istio tunnels TCP and TLS routes only).
+     * A route's weighted targets: weights that send somewhere, destinations that resolve, and, for routes that are
+     * not one client connection to one upstream connection ({@code shared}: "HTTP routes", "UDP routes"; null for
+     * TCP and TLS routes), a word where a destination's tunnel does nothing (Istio tunnels TCP and TLS routes only)
+     * and a refusal where HTTP routes would need a PROXY protocol header on connections their clients share.
      */
     static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
-                        DestinationResolver resolver, Findings findings, String notTunnelled) {
+                        DestinationResolver resolver, Findings findings, String shared) {
         if (targets.size() > 1 && targets.stream().mapToLong(WeightedTarget::weight).sum() == 0) {
             findings.error(key, listField, "weights must not all be zero (weights are relative: each destination"
                     + " gets weight / sum)");
@@ -330,11 +331,21 @@ final class RouteRules {
             DestinationResolver.Result result = t.resolve(resolver);
             if (!result.ok()) {
                 findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
-            } else if (notTunnelled != null && result.destination().policy() != null
-                    && result.destination().policy().tunnel() != null) {
-                findings.warn(key, t.field(), t.describe() + " has a DestinationRule tunnel, which " + notTunnelled
-                        + " do not use (Istio tunnels TCP and TLS routes only): traffic goes to its endpoints as it"
-                        + " is");
+            } else if (shared != null && result.destination().policy() != null) {
+                var policy = result.destination().policy();
+                if (policy.tunnel() != null) {
+                    findings.warn(key, t.field(), t.describe() + " has a DestinationRule tunnel, which " + shared
+                            + " do not use (Istio tunnels TCP and TLS routes only): traffic goes to its endpoints as"
+                            + " it is");
+                }
+                if (policy.proxyProtocol() != null && shared.startsWith("HTTP")) {
+                    findings.error(key, t.field(), t.describe() + " has a DestinationRule proxyProtocol, which this"
+                            + " kshift version sends on TCP and TLS routes only: an HTTP route's upstream connections"
+                            + " carry many clients' requests");
+                } else if (policy.proxyProtocol() != null) {
+                    findings.warn(key, t.field(), t.describe() + " has a DestinationRule proxyProtocol, which " + shared
+                            + " do not send");
+                }
             }
         }
     }

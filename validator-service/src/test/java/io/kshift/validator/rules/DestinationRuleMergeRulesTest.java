@@ -166,6 +166,22 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void theProxyProtocolIsForTcpAndTlsRoutes() throws Exception {
+        String proxied = SERVICE + rule("web", "  trafficPolicy: {proxyProtocol: {version: V2}}\n");
+        var tcp = validator.apply(MeshSnapshot.empty(), yaml(proxied + routedBy("tcp")));
+        assertThat(TlsRulesTest.errors(tcp)).isEmpty();
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(proxied + routedBy("http")))))
+                .containsExactly("VirtualService default/web spec.http[0].route[0]: web has a DestinationRule"
+                        + " proxyProtocol, which this kshift version sends on TCP and TLS routes only: an HTTP route's"
+                        + " upstream connections carry many clients' requests");
+        // The rule added under a live HTTP route: refused too, the route's field named.
+        MeshSnapshot live = validator.accepted(MeshSnapshot.empty(), yaml(SERVICE + routedBy("http")));
+        assertThat(TlsRulesTest.errors(validator.apply(live, yaml(rule("web",
+                "  trafficPolicy: {proxyProtocol: {version: V1}}\n"))))).singleElement().asString()
+                .startsWith("VirtualService default/web spec.http[0].route[0]: web has a DestinationRule proxyProtocol");
+    }
+
+    @Test
     void aLocalOriginThresholdWithoutTheSplitIsSaidToBeIgnored() throws Exception {
         String od = "  trafficPolicy: {outlierDetection: %s}\n";
         var split = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", od.formatted(
