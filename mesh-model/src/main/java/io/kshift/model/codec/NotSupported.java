@@ -22,8 +22,6 @@ public final class NotSupported {
     private static final String ONE_MESH_PORT = "a node has one mesh port for every host: egress listeners per port or"
             + " address are not served; list the hosts in one egress listener without port";
     private static final String LOCALITY = "localities are not served by this kshift version";
-    private static final String HASH_RING = "the hash's ring is not configurable in this kshift version; consistentHash"
-            + " keeps a key on one endpoint while the endpoints stay";
 
     private static final Map<Class<?>, Map<String, String>> REASONS = Map.ofEntries(
             // Gateway API
@@ -72,8 +70,6 @@ public final class NotSupported {
                             + " version; proxies route by port")),
             Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
                     "retryRemoteLocalities", LOCALITY)),
-            Map.entry(io.kshift.model.istio.LoadBalancerSettings.ConsistentHashLb.class, Map.of(
-                    "maglev", HASH_RING, "ringHash", HASH_RING, "minimumRingSize", HASH_RING)),
             Map.entry(io.kshift.model.istio.LoadBalancerSettings.class, Map.of(
                     "localityLbSetting", LOCALITY)),
             Map.entry(io.kshift.model.istio.OutlierDetection.class, Map.of(

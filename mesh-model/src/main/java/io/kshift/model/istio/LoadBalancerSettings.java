@@ -54,10 +54,28 @@ public record LoadBalancerSettings(SimpleLb simple, @Valid ConsistentHashLb cons
         UNSPECIFIED, ROUND_ROBIN, RANDOM, LEAST_REQUEST, LEAST_CONN, PASSTHROUGH
     }
 
-    /** Sticky endpoint choice: requests with the same header, cookie, query parameter or source IP go to one endpoint. */
+    /**
+     * Sticky endpoint choice: requests with the same header, cookie, query parameter or source IP go to one endpoint.
+     * {@code ringHash} / {@code maglev} (and the deprecated {@code minimumRingSize}) name Envoy's hash tables; kshift
+     * hashes by rendezvous, which has the same guarantees without a table, so their sizes are taken and not used.
+     */
     @OneOf(value = {"httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName"}, required = true)
     public record ConsistentHashLb(String httpHeaderName, @Valid HttpCookie httpCookie, Boolean useSourceIp,
-                                   String httpQueryParameterName) {
+                                   String httpQueryParameterName, @Valid RingHash ringHash, @Valid Maglev maglev,
+                                   @jakarta.validation.constraints.PositiveOrZero(message = "must not be negative")
+                                   Long minimumRingSize) {
+        public ConsistentHashLb(String httpHeaderName, HttpCookie httpCookie, Boolean useSourceIp,
+                                String httpQueryParameterName) {
+            this(httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName, null, null, null);
+        }
+    }
+
+    public record RingHash(@jakarta.validation.constraints.PositiveOrZero(message = "must not be negative")
+                           Long minimumRingSize) {
+    }
+
+    public record Maglev(@jakarta.validation.constraints.Positive(message = "must be a prime number")
+                         Long tableSize) {
     }
 
     /**

@@ -141,12 +141,15 @@ final class RegistryRules {
         }
         cookie(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         warmup(r, field + ".loadBalancer", policy.loadBalancer(), findings);
+        hashTable(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         tunnel(r, field + ".tunnel", policy.tunnel(), findings);
         localOrigin(r, field + ".outlierDetection", policy.outlierDetection(), findings);
         for (int i = 0; i < policy.portLevelSettings().size(); i++) {
             cookie(r, field + ".portLevelSettings[" + i + "].loadBalancer",
                     policy.portLevelSettings().get(i).loadBalancer(), findings);
             warmup(r, field + ".portLevelSettings[" + i + "].loadBalancer",
+                    policy.portLevelSettings().get(i).loadBalancer(), findings);
+            hashTable(r, field + ".portLevelSettings[" + i + "].loadBalancer",
                     policy.portLevelSettings().get(i).loadBalancer(), findings);
             localOrigin(r, field + ".portLevelSettings[" + i + "].outlierDetection",
                     policy.portLevelSettings().get(i).outlierDetection(), findings);
@@ -210,6 +213,30 @@ final class RegistryRules {
             findings.warn(r.key(), field + ".consistentHash.httpCookie.attributes", "used only on a cookie the"
                     + " proxy makes, which needs a ttl; without one the client's cookie is hashed as it is");
         }
+    }
+
+    /**
+     * Envoy's hash tables for a consistent hash: one of them, a Maglev table of prime size (Envoy refuses another).
+     * kshift's rendezvous hash has none, which the warning says: the guarantees are the same, the size is not used.
+     */
+    private static void hashTable(Resource r, String field, io.kshift.model.istio.LoadBalancerSettings lb,
+                                  Findings findings) {
+        var hash = lb == null ? null : lb.consistentHash();
+        if (hash == null || hash.ringHash() == null && hash.maglev() == null && hash.minimumRingSize() == null) {
+            return;
+        }
+        String at = field + ".consistentHash";
+        if (hash.ringHash() != null && hash.maglev() != null) {
+            findings.error(r.key(), at + ".maglev", "set ringHash or maglev, not both");
+        }
+        Long size = hash.maglev() == null ? null : hash.maglev().tableSize();
+        if (size != null && size > 0 && !java.math.BigInteger.valueOf(size).isProbablePrime(30)) {
+            findings.error(r.key(), at + ".maglev.tableSize", size + " must be a prime number (Envoy's Maglev table)");
+        }
+        String which = hash.maglev() != null ? "maglev" : hash.ringHash() != null ? "ringHash" : "minimumRingSize";
+        findings.warn(r.key(), at + "." + which, "taken, its size not used: kshift hashes keys by rendezvous, which"
+                + " needs no ring or table; as with one, a key keeps its endpoint while the endpoints stay, and only a"
+                + " removed endpoint's keys move");
     }
 
     /** Istio (Envoy): the local-origin threshold takes effect only with the failures split. */

@@ -166,6 +166,24 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void envoysHashTablesAreTakenWithTheirSizesUnusedAndAMaglevTableIsPrime() throws Exception {
+        String lb = "  trafficPolicy: {loadBalancer: {consistentHash: %s}}\n";
+        String at = "DestinationRule default/web spec.trafficPolicy.loadBalancer.consistentHash";
+        var ring = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{httpHeaderName: user, ringHash: {minimumRingSize: 1024}}"))));
+        assertThat(TlsRulesTest.errors(ring)).isEmpty();
+        assertThat(TlsRulesTest.warnings(ring)).containsExactly(at + ".ringHash: taken, its size not used: kshift"
+                + " hashes keys by rendezvous, which needs no ring or table; as with one, a key keeps its endpoint"
+                + " while the endpoints stay, and only a removed endpoint's keys move");
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                lb.formatted("{useSourceIp: true, maglev: {tableSize: 65537}}")))))).isEmpty();
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                lb.formatted("{useSourceIp: true, maglev: {tableSize: 65536}, ringHash: {}}")))))).containsExactly(
+                at + ".maglev: set ringHash or maglev, not both",
+                at + ".maglev.tableSize: 65536 must be a prime number (Envoy's Maglev table)");
+    }
+
+    @Test
     void theProxyProtocolIsForTcpAndTlsRoutes() throws Exception {
         String proxied = SERVICE + rule("web", "  trafficPolicy: {proxyProtocol: {version: V2}}\n");
         var tcp = validator.apply(MeshSnapshot.empty(), yaml(proxied + routedBy("tcp")));
