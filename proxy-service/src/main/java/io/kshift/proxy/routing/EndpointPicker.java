@@ -27,6 +27,10 @@ public final class EndpointPicker {
     private final long slowUntil;
     /** Every window is over: picks no longer read the clock (set once, racily and harmlessly, by any loop). */
     private boolean warm;
+    /** While some endpoint warms up: the weights' running sums, made at most every {@link #REWEIGH_NANOS}. */
+    private volatile double[] sums;
+    private volatile long weighedAt;
+    static final long REWEIGH_NANOS = 100_000_000L;
 
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random) {
         this(upstreams, policy, random, null);
@@ -115,11 +119,18 @@ public final class EndpointPicker {
             return (ub.active() + 1) / slowStart.weight(now - ub.joinedAt())
                     < (ua.active() + 1) / slowStart.weight(now - ua.joinedAt()) ? b : a;
         }
-        double[] weights = new double[n];
-        for (int i = 0; i < n; i++) {
-            weights[i] = slowStart.weight(now - upstreams.get(i).joinedAt());
+        double[] s = sums;
+        if (s == null || now - weighedAt > REWEIGH_NANOS) {
+            // Weights move slowly (a window is seconds at least): made again a tenth of a second later, not per pick.
+            double[] weights = new double[n];
+            for (int i = 0; i < n; i++) {
+                weights[i] = slowStart.weight(now - upstreams.get(i).joinedAt());
+            }
+            s = SlowStart.cumulative(weights);
+            sums = s;
+            weighedAt = now;
         }
-        return SlowStart.pick(next.getAndIncrement(), weights);
+        return SlowStart.pick(next.getAndIncrement(), s);
     }
 
     /**

@@ -34,23 +34,34 @@ public record SlowStart(long windowNanos, double minFraction, double aggression)
         return Math.max(minFraction, Math.pow(Math.min(time, 1.0), 1.0 / aggression));
     }
 
-    /**
-     * The index the {@code position}-th pick of a weighted round-robin takes among {@code weights}: deterministic,
-     * each index taken in proportion to its weight over any run of picks (the position's golden-ratio fraction is a
-     * point on the cumulative weights, so consecutive picks land far apart).
-     */
-    public static int pick(long position, double[] weights) {
-        double total = 0;
-        for (double w : weights) {
-            total += w;
-        }
-        double point = ((position * SPREAD) % 1.0 + 1.0) % 1.0 * total;
+    /** Running sums of {@code weights}: what {@link #pick} searches. */
+    public static double[] cumulative(double[] weights) {
+        double[] out = new double[weights.length];
+        double sum = 0;
         for (int i = 0; i < weights.length; i++) {
-            point -= weights[i];
-            if (point < 0) {
-                return i;
+            sum += weights[i];
+            out[i] = sum;
+        }
+        return out;
+    }
+
+    /**
+     * The index the {@code position}-th pick of a weighted round-robin takes, given the weights' running sums
+     * ({@link #cumulative}): deterministic, each index taken in proportion to its weight over any run of picks (the
+     * position's golden-ratio fraction is a point on the sums, so consecutive picks land far apart).
+     */
+    public static int pick(long position, double[] cumulative) {
+        double point = ((position * SPREAD) % 1.0 + 1.0) % 1.0 * cumulative[cumulative.length - 1];
+        int lo = 0;
+        int hi = cumulative.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (point < cumulative[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
             }
         }
-        return weights.length - 1;
+        return lo;
     }
 }

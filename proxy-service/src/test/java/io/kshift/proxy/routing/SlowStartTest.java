@@ -29,7 +29,7 @@ class SlowStartTest {
 
     @Test
     void weightedPicksTakeEachIndexInProportionOverAnyRun() {
-        double[] weights = {1.0, 0.25, 0.75};
+        double[] weights = SlowStart.cumulative(new double[] {1.0, 0.25, 0.75});
         int[] counts = new int[3];
         for (int p = 0; p < 2000; p++) {
             counts[SlowStart.pick(p, weights)]++;
