@@ -21,7 +21,8 @@ public final class NotSupported {
             + " side to configure";
     private static final String ONE_MESH_PORT = "a node has one mesh port for every host: egress listeners per port or"
             + " address are not served; list the hosts in one egress listener without port";
-    private static final String LOCALITY = "localities are not served by this kshift version";
+    private static final String LOCALITY = "retries are not held to a locality by this kshift version: a retry goes"
+            + " on to the next healthy endpoint, whatever its locality";
 
     private static final Map<Class<?>, Map<String, String>> REASONS = Map.ofEntries(
             // Gateway API
@@ -70,8 +71,9 @@ public final class NotSupported {
                             + " version; proxies route by port")),
             Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
                     "retryRemoteLocalities", LOCALITY)),
-            Map.entry(io.kshift.model.istio.LoadBalancerSettings.class, Map.of(
-                    "localityLbSetting", LOCALITY)),
+            Map.entry(io.kshift.model.istio.LoadBalancerSettings.LocalityLbSetting.class, Map.of(
+                    "failoverPriority", "failover by label priority is not served by this kshift version; endpoints"
+                            + " fail over by locality (region, zone, subzone) and failover")),
             Map.entry(io.kshift.model.istio.OutlierDetection.class, Map.of(
                     "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(

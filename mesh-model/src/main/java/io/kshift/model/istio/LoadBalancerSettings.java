@@ -11,14 +11,52 @@ import jakarta.validation.Valid;
 @OneOf({"simple", "consistentHash"})
 public record LoadBalancerSettings(SimpleLb simple, @Valid ConsistentHashLb consistentHash,
                                    @io.kshift.model.constraint.IstioDurationValue String warmupDurationSecs,
-                                   @Valid Warmup warmup) {
+                                   @Valid Warmup warmup, @Valid LocalityLbSetting localityLbSetting) {
 
     public LoadBalancerSettings(SimpleLb simple) {
         this(simple, null);
     }
 
     public LoadBalancerSettings(SimpleLb simple, ConsistentHashLb consistentHash) {
-        this(simple, consistentHash, null, null);
+        this(simple, consistentHash, null, null, null);
+    }
+
+    public LoadBalancerSettings(SimpleLb simple, ConsistentHashLb consistentHash, String warmupDurationSecs,
+                                Warmup warmup) {
+        this(simple, consistentHash, warmupDurationSecs, warmup, null);
+    }
+
+    /**
+     * Istio's locality load balancing, relative to the locality of the proxy node ({@code region/zone/subzone}):
+     * with outlier detection on, endpoints nearer the node come first and traffic fails over outwards as they turn
+     * unhealthy ({@code failover} naming the region a region fails over to first); {@code distribute} instead sends
+     * fixed shares to localities; {@code enabled: false} turns it off for the destination.
+     */
+    public record LocalityLbSetting(java.util.List<@Valid Distribute> distribute,
+                                    java.util.List<@Valid Failover> failover, Boolean enabled) {
+        public LocalityLbSetting {
+            distribute = io.kshift.model.Lists.copy(distribute);
+            failover = io.kshift.model.Lists.copy(failover);
+        }
+
+        public boolean on() {
+            return !Boolean.FALSE.equals(enabled);
+        }
+
+        /** From a locality ({@code region/zone/subzone}, {@code *} wildcards), shares (0-100) to localities. */
+        public record Distribute(@jakarta.validation.constraints.NotBlank(message = "is required") String from,
+                                 java.util.Map<String, @jakarta.validation.constraints.PositiveOrZero(
+                                         message = "must not be negative") Integer> to) {
+            public Distribute {
+                to = to == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(
+                        new java.util.LinkedHashMap<>(to));
+            }
+        }
+
+        /** Traffic from region {@code from} fails over to region {@code to} before any other. */
+        public record Failover(@jakarta.validation.constraints.NotBlank(message = "is required") String from,
+                               @jakarta.validation.constraints.NotBlank(message = "is required") String to) {
+        }
     }
 
     /**

@@ -146,7 +146,7 @@ public final class DestinationResolver {
                 loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy,
                 service.namespace(), p.number(), idleTimeout(policy), tlsCredential(rule, policy),
                 http2(p, policy), policy != null && policy.tls() != null && policy.tls().originates() ? null
-                : backendTls(service, p)), null);
+                : backendTls(service, p), endpoints.stream().map(Endpoint::locality).toList()), null);
     }
 
     /**

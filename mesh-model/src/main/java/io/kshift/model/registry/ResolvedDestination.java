@@ -21,7 +21,22 @@ public record ResolvedDestination(String service, String subset, String version,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
                                   TrafficPolicy policy, String namespace, int port, Duration idleTimeout,
                                   io.kshift.model.resource.ResourceKey tlsCredential, boolean http2,
-                                  BackendTls backendTls) {
+                                  BackendTls backendTls, List<String> localities) {
+
+    /** {@code localities}: each endpoint's, in the order of {@code endpoints} ("" where unknown). */
+    public ResolvedDestination {
+        localities = localities == null || localities.isEmpty() ? java.util.Collections.nCopies(endpoints.size(), "")
+                : List.copyOf(localities);
+    }
+
+    public ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
+                               SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
+                               TrafficPolicy policy, String namespace, int port, Duration idleTimeout,
+                               io.kshift.model.resource.ResourceKey tlsCredential, boolean http2,
+                               BackendTls backendTls) {
+        this(service, subset, version, endpoints, loadBalancer, connectTimeout, maxConnectionDuration, policy,
+                namespace, port, idleTimeout, tlsCredential, http2, backendTls, null);
+    }
 
     /** This destination spoken to over HTTP/2 (a GRPCRoute's backend: gRPC is HTTP/2). */
     public ResolvedDestination withHttp2() {
@@ -36,7 +51,7 @@ public record ResolvedDestination(String service, String subset, String version,
     public ResolvedDestination withHttp2(boolean on) {
         return http2 == on ? this : new ResolvedDestination(service, subset, version, endpoints, loadBalancer,
                 connectTimeout, maxConnectionDuration, policy, namespace, port, idleTimeout, tlsCredential, on,
-                backendTls);
+                backendTls, localities);
     }
 
     /**

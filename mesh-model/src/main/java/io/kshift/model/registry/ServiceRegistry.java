@@ -69,7 +69,7 @@ public final class ServiceRegistry {
                                                  String namespace) {
         List<Endpoint> out = new ArrayList<>();
         for (WorkloadEntrySpec e : spec.endpoints()) {
-            out.add(new Endpoint(e.address(), e.ports(), e.labels()));
+            out.add(new Endpoint(e.address(), e.ports(), e.labels(), e.locality()));
         }
         if (spec.workloadSelector() != null) {
             out.addAll(workloads.select(namespace, spec.workloadSelector().labels()));

@@ -19,7 +19,7 @@ final class WorkloadIndex {
     WorkloadIndex(List<Resource> workloads) {
         for (Resource r : workloads) {
             WorkloadEntrySpec w = r.specAs(WorkloadEntrySpec.class);
-            Endpoint e = new Endpoint(w.address(), w.ports(), w.labels());
+            Endpoint e = new Endpoint(w.address(), w.ports(), w.labels(), w.locality());
             byNamespace.computeIfAbsent(r.namespace(), k -> new ArrayList<>()).add(e);
             e.labels().forEach((k, v) -> byLabel.computeIfAbsent(labelKey(r.namespace(), k, v),
                     x -> new ArrayList<>()).add(e));

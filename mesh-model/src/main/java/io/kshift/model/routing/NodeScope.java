@@ -7,10 +7,16 @@ import java.util.Map;
  * Who a proxy node is to the config: its namespace ({@code kshift.proxy.namespace}), which decides what is
  * exported to it ({@link Exports}) and which Sidecar applies to its mesh port ({@link SidecarScope}), and its labels
  * ({@code kshift.proxy.labels}), which decide the Istio Gateways it serves ({@link GatewaySelection}) and the
- * Sidecar. {@link #EVERYWHERE}: a view of everything (tools and tests that build tables for no node in particular).
+ * Sidecar, and its locality ({@code region/zone/subzone}; null: none), which orders endpoints by nearness under
+ * locality load balancing. {@link #EVERYWHERE}: a view of everything (tools and tests that build tables for no node
+ * in particular).
  */
-public record NodeScope(String namespace, Map<String, String> labels) {
+public record NodeScope(String namespace, Map<String, String> labels, String locality) {
     public static final NodeScope EVERYWHERE = new NodeScope(null, null);
+
+    public NodeScope(String namespace, Map<String, String> labels) {
+        this(namespace, labels, null);
+    }
 
     /** A node's namespace unless configured: Istio's ingress gateway's. */
     public static final String DEFAULT_NAMESPACE = "istio-system";

@@ -49,6 +49,8 @@ public final class Destinations {
     private Map<PickerKey, WeightedPicker> pickers;
     private int carried;
     private int changed;
+    /** The node's locality (null: none), which locality load balancing orders endpoints by. */
+    private String locality;
 
     public Destinations(RandomGenerator random, LongSupplier nanoClock, Telemetry telemetry) {
         this(random, nanoClock, telemetry, CarryOver.NONE);
@@ -68,6 +70,12 @@ public final class Destinations {
     /** A HashMap's initial capacity for {@code entries} at its default load factor (JDK 17 lacks newHashMap). */
     public static int capacityFor(int entries) {
         return (int) (entries / 0.75f) + 1;
+    }
+
+    /** Builds for a node at {@code locality} ({@code region/zone/subzone}; null: none); set before any destination. */
+    public Destinations at(String locality) {
+        this.locality = locality;
+        return this;
     }
 
     /** The state of a destination: the previous table's if unchanged, carried over if changed, else new. */
@@ -168,10 +176,13 @@ public final class Destinations {
             return had != null ? had : new Upstream(a, now);
         }).toList();
         OutlierDetection od = d.policy() == null ? null : d.policy().outlierDetection();
-        SlowStart slowStart = d.policy() == null ? null : SlowStart.of(d.policy().loadBalancer()).orElse(null);
+        var lb = d.policy() == null ? null : d.policy().loadBalancer();
+        SlowStart slowStart = SlowStart.of(lb).orElse(null);
+        LocalityLb local = LocalityLb.of(locality, d.localities(), lb == null ? null : lb.localityLbSetting(),
+                od != null);
         EndpointPicker picker = new EndpointPicker(upstreams, d.loadBalancer(), random,
                 od == null ? null : new OutlierDetector(upstreams, od, nanoClock),
-                before == null ? 0 : before.endpoints().position(), slowStart, nanoClock);
+                before == null ? 0 : before.endpoints().position(), slowStart, nanoClock, local);
         return before == null
                 ? new Shared(d, picker, new AtomicInteger(), new AtomicInteger(), new AtomicInteger())
                 : new Shared(d, picker, before.activeRequests(), before.activeRetries(), before.openConnections());

@@ -21,6 +21,12 @@ public final class EndpointPicker {
     private final RandomGenerator random;
     private final OutlierDetector outliers;
     private final AtomicInteger next = new AtomicInteger();
+    private final LocalityLb locality;
+    /** Per locality level, the endpoints it has a share for (indexes), and their shares' running sums. */
+    private final int[][] members;
+    private final AtomicInteger nextLevel = new AtomicInteger();
+    /** {@code distribute}'s shares over the one level's members, as running sums; null where they are all equal. */
+    private final double[] shareSums;
     private final SlowStart slowStart;
     private final java.util.function.LongSupplier clock;
     /** When the last endpoint's warm-up window ends (the clock's nanos). */
@@ -49,6 +55,19 @@ public final class EndpointPicker {
     /** {@code slowStart}: the destination's warm-up (null: none; RANDOM takes none, as Envoy's random balancer). */
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
                           int position, SlowStart slowStart, java.util.function.LongSupplier clock) {
+        this(upstreams, policy, random, outliers, position, slowStart, clock, null);
+    }
+
+    /**
+     * {@code locality}: this node's locality levels and shares for the endpoints (null: none), which take precedence
+     * over a warm-up (kshift applies one or the other).
+     */
+    public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
+                          int position, SlowStart slowStart, java.util.function.LongSupplier clock,
+                          LocalityLb locality) {
+        this.locality = locality;
+        this.members = locality == null ? null : members(locality);
+        this.shareSums = locality == null || locality.levels() != 1 ? null : shareSums(locality, members[0]);
         this.upstreams = List.copyOf(upstreams);
         this.slowStart = policy == SimpleLb.RANDOM || policy == SimpleLb.PASSTHROUGH ? null : slowStart;
         this.clock = clock;
@@ -87,6 +106,9 @@ public final class EndpointPicker {
         if (n == 1) {
             return 0;
         }
+        if (locality != null) {
+            return local();
+        }
         if (slowUntil != Long.MIN_VALUE && !warm) {
             long now = clock.getAsLong();
             if (now - slowUntil < 0) {
@@ -105,6 +127,82 @@ public final class EndpointPicker {
             default -> Math.floorMod(next.getAndIncrement(), n);
         };
         return healthyFrom(chosen);
+    }
+
+    private static int[][] members(LocalityLb locality) {
+        int[][] out = new int[locality.levels()][];
+        for (int level = 0; level < out.length; level++) {
+            int l = level;
+            out[level] = java.util.stream.IntStream.range(0, locality.level().length)
+                    .filter(i -> locality.level()[i] == l && locality.share()[i] > 0).toArray();
+        }
+        return out;
+    }
+
+    /**
+     * A pick under locality load balancing: a level by Envoy's priority loads over its healthy endpoints (the counter
+     * spread over the loads, as {@link SlowStart#pick} spreads picks), then an endpoint of that level by the
+     * destination's policy, or by the levels' shares ({@code distribute}); a healthy one of the same level first.
+     */
+    private int local() {
+        int level = 0;
+        if (locality.levels() > 1) {
+            int[] healthy = new int[locality.levels()];
+            int[] total = new int[locality.levels()];
+            for (int i = 0; i < upstreams.size(); i++) {
+                int l = locality.level()[i];
+                total[l]++;
+                healthy[l] += healthy(upstreams.get(i)) ? 1 : 0;
+            }
+            int[] loads = LocalityLb.loads(healthy, total);
+            double[] sums = new double[loads.length];
+            double sum = 0;
+            for (int l = 0; l < loads.length; l++) {
+                sum += loads[l];
+                sums[l] = sum;
+            }
+            level = SlowStart.pick(nextLevel.getAndIncrement(), sums);
+        }
+        int[] in = members[level];
+        if (in.length == 0) {
+            return healthyFrom(first(level));
+        }
+        int at = switch (policy) {
+            case RANDOM -> random.nextInt(in.length);
+            case LEAST_REQUEST, LEAST_CONN -> {
+                int a = random.nextInt(in.length);
+                if (in.length == 1) {
+                    yield a;
+                }
+                int b = random.nextInt(in.length - 1);
+                b = b >= a ? b + 1 : b;
+                yield upstreams.get(in[b]).active() < upstreams.get(in[a]).active() ? b : a;
+            }
+            default -> shareSums != null ? SlowStart.pick(next.getAndIncrement(), shareSums)
+                    : Math.floorMod(next.getAndIncrement(), in.length);
+        };
+        for (int k = 0; k < in.length; k++) {
+            int index = in[(at + k) % in.length];
+            if (healthy(upstreams.get(index))) {
+                return index;
+            }
+        }
+        return healthyFrom(in[at]);
+    }
+
+    private int first(int level) {
+        for (int i = 0; i < upstreams.size(); i++) {
+            if (locality.level()[i] == level) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    private static double[] shareSums(LocalityLb locality, int[] in) {
+        double[] shares = java.util.Arrays.stream(in).mapToDouble(i -> locality.share()[i]).toArray();
+        boolean equal = java.util.Arrays.stream(shares).allMatch(x -> x == shares[0]);
+        return equal ? null : SlowStart.cumulative(shares);
     }
 
     /** A pick while some endpoint is warming up: its weight scales its share (LEAST_REQUEST: its requests). */

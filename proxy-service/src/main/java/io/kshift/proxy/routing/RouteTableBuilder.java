@@ -77,6 +77,7 @@ public final class RouteTableBuilder {
                                    RouteTable previous, io.kshift.model.secret.FleetKeys keys, NodeScope node) {
         MeshConfig visible = node.visible(config);
         MeshConfig here = node.served(visible);
+        destinations.at(node.locality());
         boolean first = previous.generation() == 0;
         List<io.kshift.model.resource.ResourceKey> changed = first ? List.of()
                 : changedKeys != null ? changedKeys : previous.config().changedKeys(config);

@@ -21,7 +21,7 @@ class FinalReportTest {
         io.kshift.proxy.KeptRecords kept = new io.kshift.proxy.KeptRecords();
         Telemetry catalogue = new Telemetry(new SimpleMeterRegistry());
         TelemetryReporter reporter = new TelemetryReporter(kept, catalogue,
-                new NodeIdentity(Optional.of("proxy-9"), Optional.empty(), "istio-system"), 3_600_000,
+                new NodeIdentity(Optional.of("proxy-9"), Optional.empty(), "istio-system", Optional.empty()), 3_600_000,
                 Duration.ofMinutes(5), new SimpleMeterRegistry());
         reporter.start(null);
         TrafficStats s = new StatsRef(catalogue, StatsRetirementTest.KEY).open();

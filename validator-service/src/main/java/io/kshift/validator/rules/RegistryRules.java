@@ -142,6 +142,7 @@ final class RegistryRules {
         cookie(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         warmup(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         hashTable(r, field + ".loadBalancer", policy.loadBalancer(), findings);
+        locality(r, field + ".loadBalancer", policy.loadBalancer(), policy.outlierDetection() != null, findings);
         tunnel(r, field + ".tunnel", policy.tunnel(), findings);
         localOrigin(r, field + ".outlierDetection", policy.outlierDetection(), findings);
         for (int i = 0; i < policy.portLevelSettings().size(); i++) {
@@ -151,6 +152,9 @@ final class RegistryRules {
                     policy.portLevelSettings().get(i).loadBalancer(), findings);
             hashTable(r, field + ".portLevelSettings[" + i + "].loadBalancer",
                     policy.portLevelSettings().get(i).loadBalancer(), findings);
+            locality(r, field + ".portLevelSettings[" + i + "].loadBalancer",
+                    policy.portLevelSettings().get(i).loadBalancer(),
+                    policy.portLevelSettings().get(i).outlierDetection() != null, findings);
             localOrigin(r, field + ".portLevelSettings[" + i + "].outlierDetection",
                     policy.portLevelSettings().get(i).outlierDetection(), findings);
         }
@@ -237,6 +241,61 @@ final class RegistryRules {
         findings.warn(r.key(), at + "." + which, "taken, its size not used: kshift hashes keys by rendezvous, which"
                 + " needs no ring or table; as with one, a key keeps its endpoint while the endpoints stay, and only a"
                 + " removed endpoint's keys move");
+    }
+
+    /** Istio's checks of a localityLbSetting: distribute or failover, shares of 100, localities (wildcard last). */
+    private static void locality(Resource r, String field, io.kshift.model.istio.LoadBalancerSettings lb,
+                                 boolean outlierDetection, Findings findings) {
+        var setting = lb == null ? null : lb.localityLbSetting();
+        if (setting == null) {
+            return;
+        }
+        String at = field + ".localityLbSetting";
+        if (!setting.distribute().isEmpty() && !setting.failover().isEmpty()) {
+            findings.error(r.key(), at + ".failover", "set distribute or failover, not both");
+        }
+        for (int i = 0; i < setting.distribute().size(); i++) {
+            var d = setting.distribute().get(i);
+            String where = at + ".distribute[" + i + "]";
+            localityPattern(r, where + ".from", d.from(), findings);
+            d.to().keySet().forEach(to -> localityPattern(r, where + ".to", to, findings));
+            int total = d.to().values().stream().mapToInt(v -> v == null ? 0 : v).sum();
+            if (total != 100) {
+                findings.error(r.key(), where + ".to", "shares add up to " + total + "; they must add up to 100");
+            }
+        }
+        for (int i = 0; i < setting.failover().size(); i++) {
+            var f = setting.failover().get(i);
+            String where = at + ".failover[" + i + "]";
+            if (f.from() != null && f.from().equals(f.to())) {
+                findings.error(r.key(), where + ".to", "'" + f.to() + "' is the region it fails over from");
+            }
+            for (String region : java.util.Arrays.asList(f.from(), f.to())) {
+                if (region != null && region.contains("/")) {
+                    findings.error(r.key(), where, "'" + region + "' is not a region: failover goes region to region");
+                }
+            }
+        }
+        if (!setting.failover().isEmpty() && !outlierDetection) {
+            findings.warn(r.key(), at + ".failover", "does nothing without outlierDetection (as in Istio: without it"
+                    + " no endpoint is ever found unhealthy, so traffic never fails over)");
+        }
+    }
+
+    /** {@code region/zone/subzone}, a {@code *} standing for the rest only as the last part. */
+    private static void localityPattern(Resource r, String field, String pattern, Findings findings) {
+        if (pattern == null) {
+            return;
+        }
+        String[] parts = pattern.split("/", -1);
+        boolean ok = parts.length <= 3 && !pattern.isBlank();
+        for (int i = 0; ok && i < parts.length; i++) {
+            ok = !parts[i].isEmpty() && (!parts[i].contains("*") || parts[i].equals("*") && i == parts.length - 1);
+        }
+        if (!ok) {
+            findings.error(r.key(), field, "'" + pattern + "' is not a locality (region/zone/subzone, a '*' only as"
+                    + " its last part)");
+        }
     }
 
     /** Istio (Envoy): the local-origin threshold takes effect only with the failures split. */

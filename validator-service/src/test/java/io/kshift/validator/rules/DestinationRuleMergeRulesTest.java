@@ -184,6 +184,28 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void localitySettingsAreCheckedAsIstioChecksThem() throws Exception {
+        String lb = "  trafficPolicy: {outlierDetection: {consecutive5xxErrors: 3},"
+                + " loadBalancer: {localityLbSetting: %s}}\n";
+        String at = "DestinationRule default/web spec.trafficPolicy.loadBalancer.localityLbSetting";
+        var ok = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{distribute: [{from: us-east/*, to: {'us-east/a/*': 70, 'eu-west/*': 30}}]}"))));
+        assertThat(TlsRulesTest.errors(ok)).isEmpty();
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{distribute: [{from: '*/a', to: {us-east: 60}}], failover: [{from: us-east, to: us-east/b}]}"))))))
+                .containsExactlyInAnyOrder(at + ".failover: set distribute or failover, not both",
+                        at + ".distribute[0].from: '*/a' is not a locality (region/zone/subzone, a '*' only as its"
+                                + " last part)",
+                        at + ".distribute[0].to: shares add up to 60; they must add up to 100",
+                        at + ".failover[0]: 'us-east/b' is not a region: failover goes region to region");
+        var noOutliers = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                "  trafficPolicy: {loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: eu-west}]}}}\n")));
+        assertThat(TlsRulesTest.warnings(noOutliers)).containsExactly(at + ".failover: does nothing without"
+                + " outlierDetection (as in Istio: without it no endpoint is ever found unhealthy, so traffic never"
+                + " fails over)");
+    }
+
+    @Test
     void theProxyProtocolIsForTcpAndTlsRoutes() throws Exception {
         String proxied = SERVICE + rule("web", "  trafficPolicy: {proxyProtocol: {version: V2}}\n");
         var tcp = validator.apply(MeshSnapshot.empty(), yaml(proxied + routedBy("tcp")));

@@ -1,0 +1,138 @@
+package io.kshift.proxy.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kshift.model.istio.LoadBalancerSettings.LocalityLbSetting;
+import io.kshift.model.istio.LoadBalancerSettings.LocalityLbSetting.Distribute;
+import io.kshift.model.istio.LoadBalancerSettings.LocalityLbSetting.Failover;
+import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
+import io.kshift.model.istio.OutlierDetection;
+import io.kshift.model.mesh.MeshConfig;
+import io.kshift.model.mesh.SyntheticMesh;
+import io.kshift.model.registry.HostPort;
+import io.kshift.model.routing.NodeScope;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Istio's locality load balancing: levels by nearness to the node (Istio's priorities), failover regions, distribute
+ * shares, Envoy's priority loads with its overprovisioning factor, and where picks land as endpoints are ejected.
+ */
+class LocalityLbTest {
+    static final List<String> WHERE = List.of("us-east/a/1", "us-east/a/2", "us-east/b/1", "eu-west/c/1",
+            "ap-south/d/1");
+
+    @Test
+    void levelsFollowNearnessAndTheFailoverRegion() {
+        LocalityLb lb = LocalityLb.of("us-east/a/1", WHERE, null, true);
+        assertThat(lb.level()).containsExactly(0, 1, 2, 3, 3);
+        LocalityLb failover = LocalityLb.of("us-east/a/1", WHERE, new LocalityLbSetting(null,
+                List.of(new Failover("us-east", "ap-south")), null), true);
+        assertThat(failover.level()).as("ap-south first among other regions").containsExactly(0, 1, 2, 4, 3);
+        assertThat(LocalityLb.of("us-east/b/9", WHERE, null, true).level()).as("renumbered: no level left empty")
+                .containsExactly(1, 1, 0, 2, 2);
+    }
+
+    @Test
+    void nothingChangesWithoutANodeLocalityOutlierDetectionOrWhenTurnedOff() {
+        assertThat(LocalityLb.of(null, WHERE, null, true)).isNull();
+        assertThat(LocalityLb.of("us-east/a/1", WHERE, null, false)).as("failover needs outlier detection").isNull();
+        assertThat(LocalityLb.of("us-east/a/1", WHERE, new LocalityLbSetting(null, null, false), true)).isNull();
+        assertThat(LocalityLb.of("us-east/a/1", List.of("", ""), null, true)).as("one level").isNull();
+    }
+
+    @Test
+    void distributeSplitsAPatternsShareOverItsLocalitiesAndTheirEndpoints() {
+        var setting = new LocalityLbSetting(List.of(new Distribute("us-east/a/*", Map.of("us-east/a/*", 80,
+                "eu-west/*", 20))), null, null);
+        LocalityLb lb = LocalityLb.of("us-east/a/2", WHERE, setting, false);
+        assertThat(lb.share()).containsExactly(40, 40, 0, 20, 0);
+        assertThat(LocalityLb.of("ap-south/d/1", WHERE, setting, false)).as("no rule from here").isNull();
+    }
+
+    @Test
+    void levelsTakeLoadByHealthWithEnvoysOverprovisioning() {
+        assertThat(LocalityLb.loads(new int[] {4, 4}, new int[] {4, 4})).containsExactly(100, 0);
+        assertThat(LocalityLb.loads(new int[] {3, 4}, new int[] {4, 4})).as("3/4 x 1.4 >= 1").containsExactly(100, 0);
+        assertThat(LocalityLb.loads(new int[] {2, 4}, new int[] {4, 4})).containsExactly(70, 30);
+        assertThat(LocalityLb.loads(new int[] {0, 1}, new int[] {4, 4})).as("scaled up").containsExactly(0, 100);
+        assertThat(LocalityLb.loads(new int[] {0, 0}, new int[] {4, 4})).as("panic").containsExactly(100, 0);
+    }
+
+    @Test
+    void picksStayNearAndFailOverAsEndpointsAreEjected() {
+        AtomicLong now = new AtomicLong();
+        List<Upstream> ups = List.of(new Upstream(new HostPort("near-1", 1)), new Upstream(new HostPort("near-2", 1)),
+                new Upstream(new HostPort("far-1", 1)), new Upstream(new HostPort("far-2", 1)));
+        OutlierDetector outliers = new OutlierDetector(ups, new OutlierDetection(1, null, "1s", "60s", 100, null),
+                now::get);
+        LocalityLb lb = LocalityLb.of("r/z/s", List.of("r/z/s", "r/z/s", "r/y/s", "r/y/s"), null, true);
+        EndpointPicker picker = new EndpointPicker(ups, SimpleLb.ROUND_ROBIN, new Random(1), outliers, 0, null,
+                now::get, lb);
+        assertThat(counts(picker, ups, 100)).containsExactly(Map.entry("near-1", 50), Map.entry("near-2", 50));
+        outliers.failure(ups.get(0), true, true); // half the near level out: 1/2 x 1.4 = 70 % stays near
+        Map<String, Integer> half = counts(picker, ups, 1000);
+        assertThat(half.get("near-2")).isBetween(690, 710);
+        assertThat(half.get("far-1") + half.get("far-2")).isBetween(290, 310);
+        assertThat(half).doesNotContainKey("near-1");
+        outliers.failure(ups.get(1), true, true);
+        assertThat(counts(picker, ups, 100)).containsExactly(Map.entry("far-1", 50), Map.entry("far-2", 50));
+    }
+
+    @Test
+    void aNodesLocalityReachesItsTable() {
+        MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: shop}
+                spec: {ports: [{name: http, port: 80}], selector: {app: web}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web-a, namespace: shop}
+                spec: {address: 10.0.0.1, ports: {http: 7001}, labels: {app: web}, locality: us-east/a}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web-b, namespace: shop}
+                spec: {address: 10.0.0.2, ports: {http: 7001}, labels: {app: web}, locality: us-east/b}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web, namespace: shop}
+                spec: {host: web, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1}}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: shop}
+                spec: {servers: [{port: {number: 9000, name: tcp, protocol: TCP}, hosts: ['*']}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: shop}
+                spec: {hosts: ['*'], gateways: [gw], tcp: [{route: [{destination: {host: web}}]}]}
+                """));
+        for (String zone : List.of("a", "b")) {
+            RouteTable table = RouteTableBuilder.build(1, config, null, new Destinations(new Random(1),
+                    System::nanoTime, io.kshift.proxy.telemetry.Telemetry.detached()), RouteTable.empty(),
+                    io.kshift.model.secret.FleetKeys.none(), new NodeScope("shop", Map.of(), "us-east/" + zone));
+            EndpointPicker picker = table.routes().get(9000).targets().get(0).endpoints();
+            for (int i = 0; i < 10; i++) {
+                assertThat(picker.get(picker.first()).address().host()).as("zone %s", zone)
+                        .isEqualTo(zone.equals("a") ? "10.0.0.1" : "10.0.0.2");
+            }
+        }
+    }
+
+    static Map<String, Integer> counts(EndpointPicker picker, List<Upstream> ups, int n) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            out.merge(ups.get(picker.first()).address().host(), 1, Integer::sum);
+        }
+        return out;
+    }
+}
