@@ -25,8 +25,15 @@ public record ResolvedDestination(String service, String subset, String version,
 
     /** {@code localities}: each endpoint's, in the order of {@code endpoints} ("" where unknown). */
     public ResolvedDestination {
-        localities = localities == null || localities.isEmpty() ? java.util.Collections.nCopies(endpoints.size(), "")
-                : List.copyOf(localities);
+        if (localities == null || localities.stream().allMatch(String::isEmpty)) {
+            // Most destinations know no locality: one shared list, not a copy per destination.
+            localities = java.util.Collections.nCopies(endpoints.size(), "");
+        } else if (localities.size() != endpoints.size()) {
+            throw new IllegalArgumentException(localities.size() + " localities for " + endpoints.size()
+                    + " endpoints");
+        } else {
+            localities = List.copyOf(localities);
+        }
     }
 
     public ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,

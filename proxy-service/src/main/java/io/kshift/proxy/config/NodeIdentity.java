@@ -32,6 +32,10 @@ public class NodeIdentity {
         this.nodeId = configured.filter(s -> !s.isBlank()).orElseGet(NodeIdentity::hostAndPid);
         this.labels = labels.map(NodeIdentity::parseLabels).orElse(Map.of());
         this.locality = locality.filter(l -> !l.isBlank()).map(String::strip).orElseGet(() -> fromLabels(this.labels));
+        if (this.locality != null && !this.locality.matches("[^/*\\s]+(/[^/*\\s]*){0,2}")) {
+            throw new IllegalArgumentException("kshift.proxy.locality '" + this.locality + "' is not a locality"
+                    + " (region/zone/subzone, no wildcards)");
+        }
         if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
             throw new IllegalArgumentException("kshift.proxy.namespace '" + namespace + "' is not a namespace name");
         }

@@ -180,6 +180,17 @@ public final class Destinations {
         SlowStart slowStart = SlowStart.of(lb).orElse(null);
         LocalityLb local = LocalityLb.of(locality, d.localities(), lb == null ? null : lb.localityLbSetting(),
                 od != null);
+        if (local != null) {
+            // Nearest first: a retry or a refused connect goes on to the next endpoint in the list, so the list
+            // itself runs outwards, level by level.
+            int[] order = local.order();
+            List<Upstream> sorted = new java.util.ArrayList<>(upstreams.size());
+            for (int i : order) {
+                sorted.add(upstreams.get(i));
+            }
+            upstreams = List.copyOf(sorted);
+            local = local.in(order);
+        }
         EndpointPicker picker = new EndpointPicker(upstreams, d.loadBalancer(), random,
                 od == null ? null : new OutlierDetector(upstreams, od, nanoClock),
                 before == null ? 0 : before.endpoints().position(), slowStart, nanoClock, local);

@@ -21,12 +21,8 @@ public final class EndpointPicker {
     private final RandomGenerator random;
     private final OutlierDetector outliers;
     private final AtomicInteger next = new AtomicInteger();
-    private final LocalityLb locality;
-    /** Per locality level, the endpoints it has a share for (indexes), and their shares' running sums. */
-    private final int[][] members;
-    private final AtomicInteger nextLevel = new AtomicInteger();
-    /** {@code distribute}'s shares over the one level's members, as running sums; null where they are all equal. */
-    private final double[] shareSums;
+    /** Locality load balancing's levels and shares (null: none). */
+    private final LocalPicker local;
     private final SlowStart slowStart;
     private final java.util.function.LongSupplier clock;
     /** When the last endpoint's warm-up window ends (the clock's nanos). */
@@ -65,9 +61,7 @@ public final class EndpointPicker {
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
                           int position, SlowStart slowStart, java.util.function.LongSupplier clock,
                           LocalityLb locality) {
-        this.locality = locality;
-        this.members = locality == null ? null : members(locality);
-        this.shareSums = locality == null || locality.levels() != 1 ? null : shareSums(locality, members[0]);
+        this.local = locality == null ? null : new LocalPicker(locality);
         this.upstreams = List.copyOf(upstreams);
         this.slowStart = policy == SimpleLb.RANDOM || policy == SimpleLb.PASSTHROUGH ? null : slowStart;
         this.clock = clock;
@@ -106,7 +100,7 @@ public final class EndpointPicker {
         if (n == 1) {
             return 0;
         }
-        if (locality != null) {
+        if (local != null) {
             return local();
         }
         if (slowUntil != Long.MIN_VALUE && !warm) {
@@ -129,46 +123,20 @@ public final class EndpointPicker {
         return healthyFrom(chosen);
     }
 
-    private static int[][] members(LocalityLb locality) {
-        int[][] out = new int[locality.levels()][];
-        for (int level = 0; level < out.length; level++) {
-            int l = level;
-            out[level] = java.util.stream.IntStream.range(0, locality.level().length)
-                    .filter(i -> locality.level()[i] == l && locality.share()[i] > 0).toArray();
-        }
-        return out;
-    }
-
     /**
-     * A pick under locality load balancing: a level by Envoy's priority loads over its healthy endpoints (the counter
-     * spread over the loads, as {@link SlowStart#pick} spreads picks), then an endpoint of that level by the
-     * destination's policy, or by the levels' shares ({@code distribute}); a healthy one of the same level first.
+     * A pick under locality load balancing: a level by Envoy's priority loads ({@link LocalPicker}), then an endpoint
+     * of it by the destination's policy, weighed by the shares {@code distribute} gives; a healthy one of the same
+     * level first.
      */
     private int local() {
-        int level = 0;
-        if (locality.levels() > 1) {
-            int[] healthy = new int[locality.levels()];
-            int[] total = new int[locality.levels()];
-            for (int i = 0; i < upstreams.size(); i++) {
-                int l = locality.level()[i];
-                total[l]++;
-                healthy[l] += healthy(upstreams.get(i)) ? 1 : 0;
-            }
-            int[] loads = LocalityLb.loads(healthy, total);
-            double[] sums = new double[loads.length];
-            double sum = 0;
-            for (int l = 0; l < loads.length; l++) {
-                sum += loads[l];
-                sums[l] = sum;
-            }
-            level = SlowStart.pick(nextLevel.getAndIncrement(), sums);
-        }
-        int[] in = members[level];
+        int[] in = local.members(local.level(upstreams, outliers, this, clock.getAsLong()));
         if (in.length == 0) {
-            return healthyFrom(first(level));
+            return healthyFrom(0);
         }
+        double[] sums = local.shareSums();
         int at = switch (policy) {
-            case RANDOM -> random.nextInt(in.length);
+            case RANDOM -> sums == null ? random.nextInt(in.length)
+                    : SlowStart.find(random.nextDouble() * sums[sums.length - 1], sums);
             case LEAST_REQUEST, LEAST_CONN -> {
                 int a = random.nextInt(in.length);
                 if (in.length == 1) {
@@ -176,9 +144,11 @@ public final class EndpointPicker {
                 }
                 int b = random.nextInt(in.length - 1);
                 b = b >= a ? b + 1 : b;
-                yield upstreams.get(in[b]).active() < upstreams.get(in[a]).active() ? b : a;
+                // Fewer requests per share wins: a locality given four times the share takes four times the load.
+                yield (upstreams.get(in[b]).active() + 1) / local.share(in[b])
+                        < (upstreams.get(in[a]).active() + 1) / local.share(in[a]) ? b : a;
             }
-            default -> shareSums != null ? SlowStart.pick(next.getAndIncrement(), shareSums)
+            default -> sums != null ? SlowStart.pick(next.getAndIncrement(), sums)
                     : Math.floorMod(next.getAndIncrement(), in.length);
         };
         for (int k = 0; k < in.length; k++) {
@@ -188,21 +158,6 @@ public final class EndpointPicker {
             }
         }
         return healthyFrom(in[at]);
-    }
-
-    private int first(int level) {
-        for (int i = 0; i < upstreams.size(); i++) {
-            if (locality.level()[i] == level) {
-                return i;
-            }
-        }
-        return 0;
-    }
-
-    private static double[] shareSums(LocalityLb locality, int[] in) {
-        double[] shares = java.util.Arrays.stream(in).mapToDouble(i -> locality.share()[i]).toArray();
-        boolean equal = java.util.Arrays.stream(shares).allMatch(x -> x == shares[0]);
-        return equal ? null : SlowStart.cumulative(shares);
     }
 
     /** A pick while some endpoint is warming up: its weight scales its share (LEAST_REQUEST: its requests). */
@@ -239,7 +194,12 @@ public final class EndpointPicker {
         int best = 0;
         long bestScore = Long.MIN_VALUE;
         Boolean anyHealthy = null; // counted once, and only when an endpoint is out
+        // Under locality load balancing, as Envoy's hashes: a level by the loads, then the key among its endpoints.
+        int level = local == null ? -1 : local.level(upstreams, outliers, this, clock.getAsLong());
         for (int i = 0; i < upstreams.size(); i++) {
+            if (level >= 0 && (local.levelOf(i) != level || local.share(i) <= 0)) {
+                continue;
+            }
             if (!healthy(upstreams.get(i)) && (anyHealthy != null ? anyHealthy : (anyHealthy = anyHealthy()))) {
                 continue;
             }

@@ -9,9 +9,10 @@ import java.util.TreeSet;
  * endpoint's priority level (0 first: same region, zone and subzone as the node; then same zone; then same region;
  * then the region {@code failover} names; then the rest, renumbered to be consecutive) and its share within its level
  * ({@code distribute}: the share of the first rule whose {@code from} matches the node, split evenly over the
- * endpoints of each locality it names; endpoints of localities it does not name get none). As in Istio, failover
- * levels need outlier detection (without it nothing would ever fail over), distribute does not, and a node without a
- * locality or a setting with {@code enabled: false} balances as without it. Pure: localities in, levels out.
+ * endpoints of the localities each pattern names; endpoints of localities it does not name get none). As in Istio,
+ * failover levels need outlier detection (without it nothing would ever fail over), distribute does not, and a node
+ * without a locality or a setting with {@code enabled: false} balances as without it. Pure: localities in, levels
+ * out.
  */
 public record LocalityLb(int[] level, double[] share, int levels) {
     /** Envoy's overprovisioning factor: a level takes all traffic while 1/1.4 of its endpoints are healthy. */
@@ -53,6 +54,27 @@ public record LocalityLb(int[] level, double[] share, int levels) {
         return new LocalityLb(level, share, order.size());
     }
 
+    /**
+     * The endpoints' indexes in the order retries and refused connects walk them: by level, nearest first, endpoints
+     * without a share last (reached only when no other is left, as in Envoy's panic).
+     */
+    public int[] order() {
+        return java.util.stream.IntStream.range(0, level.length).boxed()
+                .sorted(java.util.Comparator.comparingInt(i -> share[i] > 0 ? level[i] : levels))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** These levels and shares for the endpoints put in {@code order}. */
+    public LocalityLb in(int[] order) {
+        int[] l = new int[order.length];
+        double[] sh = new double[order.length];
+        for (int i = 0; i < order.length; i++) {
+            l[i] = level[order[i]];
+            sh[i] = share[order[i]];
+        }
+        return new LocalityLb(l, sh, levels);
+    }
+
     /** Istio: another region is level 3, or 4 when the node's region fails over to a region other than it. */
     private static int failover(String region, String other, LocalityLbSetting setting) {
         if (setting != null) {
@@ -73,18 +95,17 @@ public record LocalityLb(int[] level, double[] share, int levels) {
             double[] share = new double[localities.size()];
             boolean[] taken = new boolean[localities.size()];
             for (var to : rule.to().entrySet()) {
-                // Istio splits a pattern's share over the localities it matches; each locality's over its endpoints.
-                java.util.Map<String, Integer> perLocality = new java.util.LinkedHashMap<>();
+                // Istio weighs each locality a pattern matches by its endpoints: the share splits evenly over them.
+                int matched = 0;
                 for (int i = 0; i < localities.size(); i++) {
                     if (!taken[i] && matches(to.getKey(), localities.get(i))) {
-                        perLocality.merge(localities.get(i), 1, Integer::sum);
+                        matched++;
                     }
                 }
                 for (int i = 0; i < localities.size(); i++) {
-                    Integer count = perLocality.get(localities.get(i));
-                    if (!taken[i] && count != null) {
+                    if (!taken[i] && matches(to.getKey(), localities.get(i))) {
                         taken[i] = true;
-                        share[i] = (double) to.getValue() / perLocality.size() / count;
+                        share[i] = (double) to.getValue() / matched;
                     }
                 }
             }

@@ -28,10 +28,12 @@ public final class OutlierDetector {
     private final long intervalNanos;
     private final int maxEjectionPercent;
     private final int minHealthPercent;
-    /** {@code consecutiveLocalOriginFailures} when local-origin failures are counted apart, else 0. */
+    /** {@code consecutiveLocalOriginFailures} when local-origin failures are counted apart (else unused). */
     private final int consecutiveLocal;
     private final LongSupplier nanoClock;
     private final boolean split;
+    /** Ejections made so far: what a cached view of who is healthy checks ({@link LocalPicker}). */
+    private volatile int epoch;
     /** Envoy's default {@code max_ejection_time}: a flapping endpoint is never out longer than this at a time. */
     static final long MAX_EJECTION_NANOS = Duration.ofSeconds(300).toNanos();
 
@@ -44,10 +46,15 @@ public final class OutlierDetector {
         this.intervalNanos = IstioDuration.parse(settings.interval()).orElse(Duration.ofSeconds(10)).toNanos();
         this.maxEjectionPercent = settings.maxEjectionPercent() == null ? 10 : settings.maxEjectionPercent();
         this.minHealthPercent = settings.minHealthPercent() == null ? 0 : settings.minHealthPercent();
-        this.consecutiveLocal = !settings.splitsLocalOrigin() ? 0
-                : settings.consecutiveLocalOriginFailures() == null ? 5 : settings.consecutiveLocalOriginFailures();
+        // Istio sends Envoy no threshold for 0 (or none): Envoy's default, 5, applies.
+        Integer local = settings.consecutiveLocalOriginFailures();
+        this.consecutiveLocal = !settings.splitsLocalOrigin() ? 0 : local == null || local == 0 ? 5 : local;
         this.split = settings.splitsLocalOrigin();
         this.nanoClock = nanoClock;
+    }
+
+    int epoch() {
+        return epoch;
     }
 
     public boolean ejected(Upstream u) {
@@ -85,12 +92,13 @@ public final class OutlierDetector {
             // Envoy: max_ejection_time defaults to 300 s or baseEjectionTime, whichever is larger.
             u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
                     intervalNanos);
+            epoch++;
         }
     }
 
     /**
      * A failure of the proxy's own making toward {@code u}: counted apart when the settings split them (ejected after
-     * {@code consecutiveLocalOriginFailures}; 0 never ejects), else as a gateway error and a 5xx.
+     * {@code consecutiveLocalOriginFailures}, 5 when 0 or unset), else as a gateway error and a 5xx.
      */
     public synchronized void localFailure(Upstream u) {
         if (!split) {
@@ -98,9 +106,10 @@ public final class OutlierDetector {
             return;
         }
         int count = u.localFailure();
-        if (consecutiveLocal > 0 && count >= consecutiveLocal && !ejected(u) && mayEject()) {
+        if (count >= consecutiveLocal && !ejected(u) && mayEject()) {
             u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
                     intervalNanos);
+            epoch++;
         }
     }
 

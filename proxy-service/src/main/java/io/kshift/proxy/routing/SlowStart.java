@@ -51,7 +51,11 @@ public record SlowStart(long windowNanos, double minFraction, double aggression)
      * position's golden-ratio fraction is a point on the sums, so consecutive picks land far apart).
      */
     public static int pick(long position, double[] cumulative) {
-        double point = ((position * SPREAD) % 1.0 + 1.0) % 1.0 * cumulative[cumulative.length - 1];
+        return find(((position * SPREAD) % 1.0 + 1.0) % 1.0 * cumulative[cumulative.length - 1], cumulative);
+    }
+
+    /** The index whose span of the running sums holds {@code point} (0 up to, not including, the total). */
+    public static int find(double point, double[] cumulative) {
         int lo = 0;
         int hi = cumulative.length - 1;
         while (lo < hi) {

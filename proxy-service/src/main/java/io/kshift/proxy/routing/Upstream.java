@@ -86,6 +86,7 @@ public final class Upstream {
         ejectedUntil = now + Math.min(maxNanos, Math.max(baseNanos, baseNanos * ejections));
         consecutive5xx = 0;
         consecutiveGateway = 0;
+        consecutiveLocal = 0;
     }
 
     @Override

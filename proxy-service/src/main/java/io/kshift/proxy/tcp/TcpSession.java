@@ -146,11 +146,11 @@ final class TcpSession {
         tunnelling = channel;
         Tunnel.open(channel, tunnel.authority(), target.destination().connectTimeout()).addListener(opened -> {
             tunnelling = null;
-            if (opened.isSuccess() && !clientClosed) {
+            if (clientClosed) {
+                channel.close(); // the client left: whatever the tunnel did, the endpoint is not to blame
+            } else if (opened.isSuccess()) {
                 connected(endpoint, channel, outliers);
                 Tunnel.handOver(channel);
-            } else if (opened.isSuccess()) {
-                channel.close();
             } else {
                 refused(endpoint, opened.cause(), attempt);
             }

@@ -52,6 +52,43 @@ class LocalityLbTest {
         LocalityLb lb = LocalityLb.of("us-east/a/2", WHERE, setting, false);
         assertThat(lb.share()).containsExactly(40, 40, 0, 20, 0);
         assertThat(LocalityLb.of("ap-south/d/1", WHERE, setting, false)).as("no rule from here").isNull();
+        // A pattern's share goes evenly to the endpoints of the localities it matches, as Istio weighs them.
+        var uneven = LocalityLb.of("r/z1", List.of("r/z1", "r/z2", "r/z2", "r/z2"), new LocalityLbSetting(
+                List.of(new Distribute("r/*", Map.of("r/*", 100))), null, null), false);
+        assertThat(uneven.share()).containsExactly(25, 25, 25, 25);
+    }
+
+    @Test
+    void sharesWeighEveryPolicyAndTheHashKeepsToTheNearestLevel() {
+        List<Upstream> ups = List.of(new Upstream(new HostPort("big", 1)), new Upstream(new HostPort("small", 1)));
+        var shares = new LocalityLb(new int[] {0, 0}, new double[] {80, 20}, 1);
+        EndpointPicker random = new EndpointPicker(ups, SimpleLb.RANDOM, new Random(7), null, 0, null,
+                System::nanoTime, shares);
+        assertThat(counts(random, ups, 10_000).get("big")).as("80 %% within 2 points").isBetween(7_800, 8_200);
+        EndpointPicker least = new EndpointPicker(ups, SimpleLb.LEAST_REQUEST, new Random(7), null, 0, null,
+                System::nanoTime, shares);
+        for (int i = 0; i < 2; i++) {
+            ups.get(0).opened();
+        }
+        assertThat(least.first()).as("3 per 80 against 1 per 20: the big one").isEqualTo(0);
+        for (int i = 0; i < 5; i++) {
+            ups.get(0).opened();
+        }
+        assertThat(least.first()).as("8 per 80 against 1 per 20: the small one").isEqualTo(1);
+
+        AtomicLong now = new AtomicLong();
+        List<Upstream> four = List.of(new Upstream(new HostPort("near-1", 1)), new Upstream(new HostPort("near-2", 1)),
+                new Upstream(new HostPort("far-1", 1)), new Upstream(new HostPort("far-2", 1)));
+        OutlierDetector outliers = new OutlierDetector(four, new OutlierDetection(1, null, "1s", "60s", 100, null),
+                now::get);
+        EndpointPicker hashed = new EndpointPicker(four, SimpleLb.ROUND_ROBIN, new Random(1), outliers, 0, null,
+                now::get, LocalityLb.of("r/z/s", List.of("r/z/s", "r/z/s", "r/y/s", "r/y/s"), null, true));
+        for (int user = 0; user < 50; user++) {
+            assertThat(hashed.get(hashed.firstFor("user-" + user)).address().host()).startsWith("near-");
+        }
+        outliers.failure(four.get(0), true, true);
+        outliers.failure(four.get(1), true, true);
+        assertThat(hashed.get(hashed.firstFor("user-1")).address().host()).as("the near level out").startsWith("far-");
     }
 
     @Test

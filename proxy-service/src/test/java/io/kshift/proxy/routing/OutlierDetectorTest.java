@@ -73,12 +73,22 @@ class OutlierDetectorTest {
         split.localFailure(c);
         assertThat(split.ejected(c)).isTrue();
         Upstream d = upstreams.get(3);
-        OutlierDetector never = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", 100, null,
+        OutlierDetector zero = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", 100, null,
                 0, true), now::get);
-        for (int i = 0; i < 10; i++) {
-            never.localFailure(d);
+        for (int i = 0; i < 4; i++) {
+            zero.localFailure(d);
         }
-        assertThat(never.ejected(d)).as("consecutiveLocalOriginFailures 0: never by local failures").isFalse();
+        assertThat(zero.ejected(d)).as("0, as unset: Envoy's default of 5").isFalse();
+        zero.localFailure(d);
+        assertThat(zero.ejected(d)).isTrue();
+
+        // An ejection starts the count again: back in service, one more failure does not eject at once.
+        now.addAndGet(Duration.ofSeconds(31).toNanos());
+        assertThat(split.ejected(c)).isFalse();
+        split.localFailure(c);
+        assertThat(split.ejected(c)).isFalse();
+        split.localFailure(c);
+        assertThat(split.ejected(c)).isTrue();
     }
 
     /** Three errors in a row: an ejection (interval 1 s, base 30 s). */

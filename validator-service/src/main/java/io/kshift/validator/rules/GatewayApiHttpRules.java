@@ -110,7 +110,7 @@ final class GatewayApiHttpRules {
                 targets.add(all.get(b));
             }
         }
-        RouteRules.targets(key, field + ".backendRefs", targets, resolver, findings, "HTTP routes");
+        RouteRules.targets(key, field + ".backendRefs", targets, resolver, findings, RouteRules.Traffic.HTTP);
     }
 
     private static void resolve(DestinationResolver resolver, ResourceKey key, WeightedTarget t, Findings findings) {
@@ -119,6 +119,8 @@ final class GatewayApiHttpRules {
             findings.error(key, t.field() + (result.problem().part() == DestinationResolver.Part.HOST ? ".name"
                     : "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT)),
                     "mirror: " + result.problem().message());
+        } else {
+            RouteRules.carried(key, t.field(), "mirror " + t.describe(), result, RouteRules.Traffic.HTTP, findings);
         }
     }
 

@@ -46,7 +46,7 @@ final class HttpRouteRules {
             }
             if (!route.route().isEmpty()) {
                 List<WeightedTarget> targets = ListenerBindings.istioTargets(route, vs.namespace(), field);
-                RouteRules.targets(key, field + ".route", targets, resolver, findings, "HTTP routes");
+                RouteRules.targets(key, field + ".route", targets, resolver, findings, RouteRules.Traffic.HTTP);
             }
             mirrors(vs, field, route, resolver, findings);
             if (route.corsPolicy() != null) {
@@ -246,6 +246,8 @@ final class HttpRouteRules {
             if (!result.ok()) {
                 findings.error(vs.key(), at + "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT),
                         "mirror: " + result.problem().message());
+            } else {
+                RouteRules.carried(vs.key(), at, "mirror " + t.describe(), result, RouteRules.Traffic.HTTP, findings);
             }
         }
     }

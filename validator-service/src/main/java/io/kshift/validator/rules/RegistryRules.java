@@ -144,6 +144,10 @@ final class RegistryRules {
         hashTable(r, field + ".loadBalancer", policy.loadBalancer(), findings);
         locality(r, field + ".loadBalancer", policy.loadBalancer(), policy.outlierDetection() != null, findings);
         tunnel(r, field + ".tunnel", policy.tunnel(), findings);
+        if (policy.proxyProtocol() != null) {
+            findings.warn(r.key(), field + ".proxyProtocol", "sent on TCP and TLS routes' connections: requests to"
+                    + " this host through the mesh port's default route are HTTP and go without it");
+        }
         localOrigin(r, field + ".outlierDetection", policy.outlierDetection(), findings);
         for (int i = 0; i < policy.portLevelSettings().size(); i++) {
             cookie(r, field + ".portLevelSettings[" + i + "].loadBalancer",
@@ -219,6 +223,9 @@ final class RegistryRules {
         }
     }
 
+    /** Istio refuses Maglev tables of 5000011 entries and more. */
+    private static final long MAGLEV_MAX = 5_000_011L;
+
     /**
      * Envoy's hash tables for a consistent hash: one of them, a Maglev table of prime size (Envoy refuses another).
      * kshift's rendezvous hash has none, which the warning says: the guarantees are the same, the size is not used.
@@ -233,14 +240,25 @@ final class RegistryRules {
         if (hash.ringHash() != null && hash.maglev() != null) {
             findings.error(r.key(), at + ".maglev", "set ringHash or maglev, not both");
         }
+        if (hash.minimumRingSize() != null && (hash.ringHash() != null || hash.maglev() != null)) {
+            findings.error(r.key(), at + ".minimumRingSize", "set the deprecated minimumRingSize or ringHash/maglev,"
+                    + " not both");
+        }
         Long size = hash.maglev() == null ? null : hash.maglev().tableSize();
-        if (size != null && size > 0 && !java.math.BigInteger.valueOf(size).isProbablePrime(30)) {
+        if (hash.maglev() != null && (size == null || size <= 0)) {
+            findings.error(r.key(), at + ".maglev.tableSize", "must be set (a prime number)");
+        } else if (size != null && size >= MAGLEV_MAX) {
+            findings.error(r.key(), at + ".maglev.tableSize", "must be below " + MAGLEV_MAX + " (Envoy's limit)");
+        } else if (size != null && !java.math.BigInteger.valueOf(size).isProbablePrime(30)) {
             findings.error(r.key(), at + ".maglev.tableSize", size + " must be a prime number (Envoy's Maglev table)");
         }
-        String which = hash.maglev() != null ? "maglev" : hash.ringHash() != null ? "ringHash" : "minimumRingSize";
-        findings.warn(r.key(), at + "." + which, "taken, its size not used: kshift hashes keys by rendezvous, which"
-                + " needs no ring or table; as with one, a key keeps its endpoint while the endpoints stay, and only a"
-                + " removed endpoint's keys move");
+        String which = hash.maglev() != null ? "maglev" : hash.ringHash() != null ? "ringHash"
+                : "minimumRingSize (deprecated: ringHash.minimumRingSize)";
+        findings.warn(r.key(), at + "." + which.split(" ")[0], "taken, its size not used: kshift hashes keys by"
+                + " rendezvous, which needs no ring or table; as with one, a key keeps its endpoint while the"
+                + " endpoints stay, and an endpoint added or removed moves only its own share of keys"
+                + (which.contains("deprecated") ? "; minimumRingSize is deprecated: use ringHash.minimumRingSize"
+                : ""));
     }
 
     /** Istio's checks of a localityLbSetting: distribute or failover, shares of 100, localities (wildcard last). */
@@ -259,6 +277,11 @@ final class RegistryRules {
             String where = at + ".distribute[" + i + "]";
             localityPattern(r, where + ".from", d.from(), findings);
             d.to().keySet().forEach(to -> localityPattern(r, where + ".to", to, findings));
+            d.to().forEach((to, share) -> {
+                if (share == null || share < 1 || share > 100) {
+                    findings.error(r.key(), where + ".to", "'" + to + "': a share is from 1 to 100");
+                }
+            });
             int total = d.to().values().stream().mapToInt(v -> v == null ? 0 : v).sum();
             if (total != 100) {
                 findings.error(r.key(), where + ".to", "shares add up to " + total + "; they must add up to 100");
@@ -271,7 +294,7 @@ final class RegistryRules {
                 findings.error(r.key(), where + ".to", "'" + f.to() + "' is the region it fails over from");
             }
             for (String region : java.util.Arrays.asList(f.from(), f.to())) {
-                if (region != null && region.contains("/")) {
+                if (region != null && (region.contains("/") || region.contains("*"))) {
                     findings.error(r.key(), where, "'" + region + "' is not a region: failover goes region to region");
                 }
             }
@@ -298,13 +321,14 @@ final class RegistryRules {
         }
     }
 
-    /** Istio (Envoy): the local-origin threshold takes effect only with the failures split. */
+    /** Istio: a local-origin threshold needs the failures split (it refuses one without, as kshift does). */
     private static void localOrigin(Resource r, String field, io.kshift.model.istio.OutlierDetection od,
                                     Findings findings) {
-        if (od != null && od.consecutiveLocalOriginFailures() != null && !od.splitsLocalOrigin()) {
-            findings.warn(r.key(), field + ".consecutiveLocalOriginFailures", "ignored without"
-                    + " splitExternalLocalOriginErrors: true (connect failures, resets and timeouts then count as 5xx"
-                    + " and gateway errors)");
+        if (od != null && od.consecutiveLocalOriginFailures() != null && od.consecutiveLocalOriginFailures() > 0
+                && !od.splitsLocalOrigin()) {
+            findings.error(r.key(), field + ".consecutiveLocalOriginFailures", "needs"
+                    + " splitExternalLocalOriginErrors: true (without it, connect failures, resets and timeouts count"
+                    + " as 5xx and gateway errors)");
         }
     }
 

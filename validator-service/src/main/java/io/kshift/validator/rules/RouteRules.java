@@ -274,7 +274,21 @@ final class RouteRules {
             }
         }
         targets(key, "spec.rules[0].backendRefs", targets, resolver, findings,
-                route.type() == io.kshift.model.resource.Kind.UDP_ROUTE ? "UDP routes" : null);
+                route.type() == io.kshift.model.resource.Kind.UDP_ROUTE ? Traffic.UDP : Traffic.STREAM);
+    }
+
+    /** What a route carries to its destinations, for the destination settings that apply to some only. */
+    enum Traffic {
+        /** TCP and TLS routes: one upstream connection per client connection; tunnels and PROXY headers apply. */
+        STREAM("TCP and TLS routes"),
+        HTTP("HTTP routes"),
+        UDP("UDP routes");
+
+        final String routes;
+
+        Traffic(String routes) {
+            this.routes = routes;
+        }
     }
 
     /**
@@ -306,20 +320,15 @@ final class RouteRules {
     }
 
     /** A TCP or TLS route's weighted targets ({@link #targets(ResourceKey, String, List, DestinationResolver,
-     * Findings, String)}), which a destination's tunnel applies to. */
+     * Findings, Traffic)}), which a destination's tunnel and PROXY protocol apply to. */
     static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
                                 DestinationResolver resolver, Findings findings) {
-        targets(key, listField, targets, resolver, findings, null);
+        targets(key, listField, targets, resolver, findings, Traffic.STREAM);
     }
 
-    /**
-     * A route's weighted targets: weights that send somewhere, destinations that resolve, and, for routes that are
-     * not one client connection to one upstream connection ({@code shared}: "HTTP routes", "UDP routes"; null for
-     * TCP and TLS routes), a word where a destination's tunnel does nothing (Istio tunnels TCP and TLS routes only)
-     * and a refusal where HTTP routes would need a PROXY protocol header on connections their clients share.
-     */
+    /** A route's weighted targets: weights that send somewhere, destinations that resolve, and {@link #carried}. */
     static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
-                        DestinationResolver resolver, Findings findings, String shared) {
+                        DestinationResolver resolver, Findings findings, Traffic traffic) {
         if (targets.size() > 1 && targets.stream().mapToLong(WeightedTarget::weight).sum() == 0) {
             findings.error(key, listField, "weights must not all be zero (weights are relative: each destination"
                     + " gets weight / sum)");
@@ -331,22 +340,33 @@ final class RouteRules {
             DestinationResolver.Result result = t.resolve(resolver);
             if (!result.ok()) {
                 findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
-            } else if (shared != null && result.destination().policy() != null) {
-                var policy = result.destination().policy();
-                if (policy.tunnel() != null) {
-                    findings.warn(key, t.field(), t.describe() + " has a DestinationRule tunnel, which " + shared
-                            + " do not use (Istio tunnels TCP and TLS routes only): traffic goes to its endpoints as"
-                            + " it is");
-                }
-                if (policy.proxyProtocol() != null && shared.startsWith("HTTP")) {
-                    findings.error(key, t.field(), t.describe() + " has a DestinationRule proxyProtocol, which this"
-                            + " kshift version sends on TCP and TLS routes only: an HTTP route's upstream connections"
-                            + " carry many clients' requests");
-                } else if (policy.proxyProtocol() != null) {
-                    findings.warn(key, t.field(), t.describe() + " has a DestinationRule proxyProtocol, which " + shared
-                            + " do not send");
-                }
+            } else {
+                carried(key, t.field(), t.describe(), result, traffic, findings);
             }
+        }
+    }
+
+    /**
+     * Destination settings that apply to TCP and TLS routes only: for other traffic, a word where a tunnel does
+     * nothing (Istio tunnels TCP and TLS routes only), and for HTTP (routes and mirrors) a refusal where a PROXY
+     * protocol header would be needed on connections many clients' requests share.
+     */
+    static void carried(ResourceKey key, String field, String what, DestinationResolver.Result result,
+                        Traffic traffic, Findings findings) {
+        var policy = result.destination() == null ? null : result.destination().policy();
+        if (traffic == Traffic.STREAM || policy == null) {
+            return;
+        }
+        if (policy.tunnel() != null) {
+            findings.warn(key, field, what + " has a DestinationRule tunnel, which " + traffic.routes + " do not use"
+                    + " (Istio tunnels TCP and TLS routes only): traffic goes to its endpoints as it is");
+        }
+        if (policy.proxyProtocol() != null && traffic == Traffic.HTTP) {
+            findings.error(key, field, what + " has a DestinationRule proxyProtocol, which this kshift version sends"
+                    + " on TCP and TLS routes only: an HTTP route's upstream connections carry many clients' requests");
+        } else if (policy.proxyProtocol() != null) {
+            findings.warn(key, field, what + " has a DestinationRule proxyProtocol, which " + traffic.routes
+                    + " do not send");
         }
     }
 

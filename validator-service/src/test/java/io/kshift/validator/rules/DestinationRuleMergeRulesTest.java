@@ -174,13 +174,21 @@ class DestinationRuleMergeRulesTest {
         assertThat(TlsRulesTest.errors(ring)).isEmpty();
         assertThat(TlsRulesTest.warnings(ring)).containsExactly(at + ".ringHash: taken, its size not used: kshift"
                 + " hashes keys by rendezvous, which needs no ring or table; as with one, a key keeps its endpoint"
-                + " while the endpoints stay, and only a removed endpoint's keys move");
+                + " while the endpoints stay, and an endpoint added or removed moves only its own share of keys");
         assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
                 lb.formatted("{useSourceIp: true, maglev: {tableSize: 65537}}")))))).isEmpty();
         assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
                 lb.formatted("{useSourceIp: true, maglev: {tableSize: 65536}, ringHash: {}}")))))).containsExactly(
                 at + ".maglev: set ringHash or maglev, not both",
                 at + ".maglev.tableSize: 65536 must be a prime number (Envoy's Maglev table)");
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                lb.formatted("{useSourceIp: true, maglev: {}, minimumRingSize: 64}")))))).containsExactly(
+                at + ".minimumRingSize: set the deprecated minimumRingSize or ringHash/maglev, not both",
+                at + ".maglev.tableSize: must be set (a prime number)");
+        assertThat(TlsRulesTest.warnings(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                lb.formatted("{useSourceIp: true, minimumRingSize: 64}")))))).singleElement().asString()
+                .startsWith(at + ".minimumRingSize: taken").endsWith("minimumRingSize is deprecated: use"
+                        + " ringHash.minimumRingSize");
     }
 
     @Test
@@ -198,6 +206,12 @@ class DestinationRuleMergeRulesTest {
                                 + " last part)",
                         at + ".distribute[0].to: shares add up to 60; they must add up to 100",
                         at + ".failover[0]: 'us-east/b' is not a region: failover goes region to region");
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{distribute: [{from: us-east, to: {us-east: 100, eu-west: 0}}]}")))))).containsExactly(
+                at + ".distribute[0].to: 'eu-west': a share is from 1 to 100");
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{failover: [{from: us-east, to: '*'}]}")))))).containsExactly(
+                at + ".failover[0]: '*' is not a region: failover goes region to region");
         var noOutliers = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
                 "  trafficPolicy: {loadBalancer: {localityLbSetting: {failover: [{from: us-east, to: eu-west}]}}}\n")));
         assertThat(TlsRulesTest.warnings(noOutliers)).containsExactly(at + ".failover: does nothing without"
@@ -210,6 +224,21 @@ class DestinationRuleMergeRulesTest {
         String proxied = SERVICE + rule("web", "  trafficPolicy: {proxyProtocol: {version: V2}}\n");
         var tcp = validator.apply(MeshSnapshot.empty(), yaml(proxied + routedBy("tcp")));
         assertThat(TlsRulesTest.errors(tcp)).isEmpty();
+        assertThat(TlsRulesTest.warnings(tcp)).contains("DestinationRule default/web"
+                + " spec.trafficPolicy.proxyProtocol: sent on TCP and TLS routes' connections: requests to this host"
+                + " through the mesh port's default route are HTTP and go without it");
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(proxied + routedBy("tcp").replace(
+                "tcp: [{route: [{destination: {host: web}}]}]", "http: [{route: [{destination: {host: other}}],"
+                        + " mirror: {host: web}}]") + """
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: other}
+                spec: {selector: {app: web}, ports: [{name: http, port: 80}]}
+                """)))).as("a mirror's connections are shared too").containsExactly("VirtualService default/web"
+                + " spec.http[0].mirror: mirror web has a DestinationRule proxyProtocol, which this kshift version"
+                + " sends on TCP and TLS routes only: an HTTP route's upstream connections carry many clients'"
+                + " requests");
         assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(proxied + routedBy("http")))))
                 .containsExactly("VirtualService default/web spec.http[0].route[0]: web has a DestinationRule"
                         + " proxyProtocol, which this kshift version sends on TCP and TLS routes only: an HTTP route's"
@@ -222,7 +251,7 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
-    void aLocalOriginThresholdWithoutTheSplitIsSaidToBeIgnored() throws Exception {
+    void aLocalOriginThresholdNeedsTheSplit() throws Exception {
         String od = "  trafficPolicy: {outlierDetection: %s}\n";
         var split = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", od.formatted(
                 "{consecutiveLocalOriginFailures: 2, splitExternalLocalOriginErrors: true}"))));
@@ -230,10 +259,12 @@ class DestinationRuleMergeRulesTest {
         assertThat(TlsRulesTest.warnings(split)).isEmpty();
         var alone = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", od.formatted(
                 "{consecutiveLocalOriginFailures: 2}"))));
-        assertThat(TlsRulesTest.warnings(alone)).containsExactly("DestinationRule default/web"
-                + " spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures: ignored without"
-                + " splitExternalLocalOriginErrors: true (connect failures, resets and timeouts then count as 5xx and"
-                + " gateway errors)");
+        assertThat(TlsRulesTest.errors(alone)).containsExactly("DestinationRule default/web"
+                + " spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures: needs"
+                + " splitExternalLocalOriginErrors: true (without it, connect failures, resets and timeouts count as"
+                + " 5xx and gateway errors)");
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", od.formatted(
+                "{consecutiveLocalOriginFailures: 0}")))))).as("0: Istio sends nothing").isEmpty();
     }
 
     @Test

@@ -1,0 +1,101 @@
+package io.kshift.proxy.routing;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The locality part of an {@link EndpointPicker}'s choice ({@link LocalityLb}): which level a pick goes to, by
+ * Envoy's priority loads over the levels' healthy endpoints, and the endpoints of each level that have a share. The
+ * loads are made again only when outlier detection ejected an endpoint since, or an ejection it counted has ended,
+ * so a pick costs a clock read while nothing changes, not a walk over every endpoint.
+ */
+final class LocalPicker {
+    private final LocalityLb locality;
+    /** Per level, the endpoints (indexes) it has a share for. */
+    private final int[][] members;
+    /** With one level and shares that differ ({@code distribute}): their running sums over {@code members[0]}. */
+    private final double[] shareSums;
+    private final AtomicInteger nextLevel = new AtomicInteger();
+    private volatile Loads loads;
+
+    /** The levels' loads as running sums, made at {@code epoch} and good until {@code until} (clock nanos). */
+    private record Loads(double[] sums, int epoch, long until) {
+    }
+
+    LocalPicker(LocalityLb locality) {
+        this.locality = locality;
+        this.members = new int[locality.levels()][];
+        for (int level = 0; level < members.length; level++) {
+            int l = level;
+            members[level] = java.util.stream.IntStream.range(0, locality.level().length)
+                    .filter(i -> locality.level()[i] == l && locality.share()[i] > 0).toArray();
+        }
+        this.shareSums = locality.levels() != 1 ? null : shareSums(locality, members[0]);
+    }
+
+    private static double[] shareSums(LocalityLb locality, int[] in) {
+        double[] shares = java.util.Arrays.stream(in).mapToDouble(i -> locality.share()[i]).toArray();
+        boolean equal = java.util.Arrays.stream(shares).allMatch(x -> x == shares[0]);
+        return equal ? null : SlowStart.cumulative(shares);
+    }
+
+    int[] members(int level) {
+        return members[level];
+    }
+
+    /** The running sums of the one level's shares, or null where they are equal (or there are several levels). */
+    double[] shareSums() {
+        return shareSums;
+    }
+
+    int levels() {
+        return locality.levels();
+    }
+
+    int levelOf(int index) {
+        return locality.level()[index];
+    }
+
+    double share(int index) {
+        return locality.share()[index];
+    }
+
+    /** The level the next pick goes to. */
+    int level(List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker, long now) {
+        if (locality.levels() == 1) {
+            return 0;
+        }
+        Loads l = loads;
+        int epoch = outliers == null ? 0 : outliers.epoch();
+        if (l == null || l.epoch() != epoch || now - l.until() >= 0) {
+            l = loads(upstreams, outliers, picker, epoch);
+            loads = l;
+        }
+        return SlowStart.pick(nextLevel.getAndIncrement(), l.sums());
+    }
+
+    private Loads loads(List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker, int epoch) {
+        int[] healthy = new int[locality.levels()];
+        int[] total = new int[locality.levels()];
+        long until = Long.MAX_VALUE;
+        for (int i = 0; i < upstreams.size(); i++) {
+            int l = locality.level()[i];
+            Upstream u = upstreams.get(i);
+            total[l]++;
+            if (picker.healthy(u)) {
+                healthy[l]++;
+            }
+            if (outliers != null && outliers.ejected(u)) {
+                until = Math.min(until, u.ejectedUntil()); // the loads change when it comes back
+            }
+        }
+        int[] percent = LocalityLb.loads(healthy, total);
+        double[] sums = new double[percent.length];
+        double sum = 0;
+        for (int p = 0; p < percent.length; p++) {
+            sum += percent[p];
+            sums[p] = sum;
+        }
+        return new Loads(sums, epoch, until);
+    }
+}
