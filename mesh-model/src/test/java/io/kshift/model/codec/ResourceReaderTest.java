@@ -61,12 +61,15 @@ class ResourceReaderTest {
                 spec:
                   host: httpbin
                   trafficPolicy:
-                    loadBalancer: {simple: ROUND_ROBIN, warmupDurationSecs: 10s}
+                    loadBalancer:
+                      simple: ROUND_ROBIN
+                      localityLbSetting: {failoverPriority: [topology.istio.io/network]}
                     portLevelSettings: [{port: {number: 80}, tls: {mode: SIMPLE, caCertificates: /etc/ca.pem}}]
                 """);
         assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactlyInAnyOrder(
-                "spec.trafficPolicy.loadBalancer.warmupDurationSecs: not supported: slow start is not served by this"
-                        + " kshift version",
+                "spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority: not supported: failover by label"
+                        + " priority is not served by this kshift version; endpoints fail over by locality (region,"
+                        + " zone, subzone) and failover",
                 "spec.trafficPolicy.portLevelSettings[0].tls.caCertificates: not supported: certificate files on the"
                         + " proxy are not served: put the certificate in a Secret and name it in credentialName");
     }

@@ -33,8 +33,9 @@ public class NodeIdentity {
         this.labels = labels.map(NodeIdentity::parseLabels).orElse(Map.of());
         this.locality = locality.filter(l -> !l.isBlank()).map(String::strip).orElseGet(() -> fromLabels(this.labels));
         if (this.locality != null && !this.locality.matches("[^/*\\s]+(/[^/*\\s]*){0,2}")) {
-            throw new IllegalArgumentException("kshift.proxy.locality '" + this.locality + "' is not a locality"
-                    + " (region/zone/subzone, no wildcards)");
+            throw new IllegalArgumentException((locality.filter(l -> !l.isBlank()).isPresent()
+                    ? "kshift.proxy.locality" : "the locality from the topology labels") + " '" + this.locality
+                    + "' is not a locality (region/zone/subzone, no wildcards)");
         }
         if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
             throw new IllegalArgumentException("kshift.proxy.namespace '" + namespace + "' is not a namespace name");

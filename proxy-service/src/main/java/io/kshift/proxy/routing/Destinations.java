@@ -182,7 +182,8 @@ public final class Destinations {
                 od != null);
         if (local != null) {
             // Nearest first: a retry or a refused connect goes on to the next endpoint in the list, so the list
-            // itself runs outwards, level by level.
+            // itself runs outwards, level by level; endpoints distribute gives no share are left out, as Istio
+            // leaves them out of the cluster.
             int[] order = local.order();
             List<Upstream> sorted = new java.util.ArrayList<>(upstreams.size());
             for (int i : order) {

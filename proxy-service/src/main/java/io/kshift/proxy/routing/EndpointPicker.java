@@ -129,7 +129,7 @@ public final class EndpointPicker {
      * level first.
      */
     private int local() {
-        int[] in = local.members(local.level(upstreams, outliers, this, clock.getAsLong()));
+        int[] in = local.members(local.level(upstreams, outliers, this, clock));
         if (in.length == 0) {
             return healthyFrom(0);
         }
@@ -194,8 +194,12 @@ public final class EndpointPicker {
         int best = 0;
         long bestScore = Long.MIN_VALUE;
         Boolean anyHealthy = null; // counted once, and only when an endpoint is out
-        // Under locality load balancing, as Envoy's hashes: a level by the loads, then the key among its endpoints.
-        int level = local == null ? -1 : local.level(upstreams, outliers, this, clock.getAsLong());
+        // Under locality load balancing, as Envoy's hashes: a level by the key's hash over the loads, then the key
+        // among that level's endpoints (all of them again where none of those is left).
+        int level = local == null ? -1 : local.levelFor(mix(key), upstreams, outliers, this, clock);
+        if (level >= 0 && java.util.Arrays.stream(local.members(level)).noneMatch(i -> healthy(upstreams.get(i)))) {
+            level = -1;
+        }
         for (int i = 0; i < upstreams.size(); i++) {
             if (level >= 0 && (local.levelOf(i) != level || local.share(i) <= 0)) {
                 continue;

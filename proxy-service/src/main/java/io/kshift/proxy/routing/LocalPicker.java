@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The locality part of an {@link EndpointPicker}'s choice ({@link LocalityLb}): which level a pick goes to, by
  * Envoy's priority loads over the levels' healthy endpoints, and the endpoints of each level that have a share. The
- * loads are made again only when outlier detection ejected an endpoint since, or an ejection it counted has ended,
- * so a pick costs a clock read while nothing changes, not a walk over every endpoint.
+ * loads are made again only when an endpoint was ejected since (anywhere: {@link Upstream#EJECTIONS}), or an
+ * ejection they counted has ended, so a pick costs a counter and a clock read while nothing changes, not a walk over
+ * every endpoint.
  */
 final class LocalPicker {
     private final LocalityLb locality;
@@ -61,17 +62,31 @@ final class LocalPicker {
     }
 
     /** The level the next pick goes to. */
-    int level(List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker, long now) {
-        if (locality.levels() == 1) {
-            return 0;
-        }
+    int level(List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker,
+              java.util.function.LongSupplier clock) {
+        return locality.levels() == 1 ? 0
+                : SlowStart.pick(nextLevel.getAndIncrement(), sums(upstreams, outliers, picker, clock));
+    }
+
+    /**
+     * The level for a hash key: from the hash itself, as Envoy's hashing balancers choose a priority, so a key keeps
+     * its level (and endpoint) while the loads stay.
+     */
+    int levelFor(long hash, List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker,
+                 java.util.function.LongSupplier clock) {
+        return locality.levels() == 1 ? 0
+                : SlowStart.find((hash >>> 1) % 100, sums(upstreams, outliers, picker, clock));
+    }
+
+    private double[] sums(List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker,
+                          java.util.function.LongSupplier clock) {
         Loads l = loads;
-        int epoch = outliers == null ? 0 : outliers.epoch();
-        if (l == null || l.epoch() != epoch || now - l.until() >= 0) {
+        int epoch = Upstream.EJECTIONS.get();
+        if (l == null || l.epoch() != epoch || l.until() != Long.MAX_VALUE && clock.getAsLong() - l.until() >= 0) {
             l = loads(upstreams, outliers, picker, epoch);
             loads = l;
         }
-        return SlowStart.pick(nextLevel.getAndIncrement(), l.sums());
+        return l.sums();
     }
 
     private Loads loads(List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker, int epoch) {

@@ -55,12 +55,12 @@ public record LocalityLb(int[] level, double[] share, int levels) {
     }
 
     /**
-     * The endpoints' indexes in the order retries and refused connects walk them: by level, nearest first, endpoints
-     * without a share last (reached only when no other is left, as in Envoy's panic).
+     * The indexes of the endpoints that take traffic, in the order retries and refused connects walk them: by level,
+     * nearest first. Endpoints without a share ({@code distribute} names none of their localities) are left out.
      */
     public int[] order() {
-        return java.util.stream.IntStream.range(0, level.length).boxed()
-                .sorted(java.util.Comparator.comparingInt(i -> share[i] > 0 ? level[i] : levels))
+        return java.util.stream.IntStream.range(0, level.length).filter(i -> share[i] > 0).boxed()
+                .sorted(java.util.Comparator.comparingInt(i -> level[i]))
                 .mapToInt(Integer::intValue).toArray();
     }
 

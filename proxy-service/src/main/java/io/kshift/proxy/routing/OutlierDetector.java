@@ -32,8 +32,6 @@ public final class OutlierDetector {
     private final int consecutiveLocal;
     private final LongSupplier nanoClock;
     private final boolean split;
-    /** Ejections made so far: what a cached view of who is healthy checks ({@link LocalPicker}). */
-    private volatile int epoch;
     /** Envoy's default {@code max_ejection_time}: a flapping endpoint is never out longer than this at a time. */
     static final long MAX_EJECTION_NANOS = Duration.ofSeconds(300).toNanos();
 
@@ -51,10 +49,6 @@ public final class OutlierDetector {
         this.consecutiveLocal = !settings.splitsLocalOrigin() ? 0 : local == null || local == 0 ? 5 : local;
         this.split = settings.splitsLocalOrigin();
         this.nanoClock = nanoClock;
-    }
-
-    int epoch() {
-        return epoch;
     }
 
     public boolean ejected(Upstream u) {
@@ -92,7 +86,6 @@ public final class OutlierDetector {
             // Envoy: max_ejection_time defaults to 300 s or baseEjectionTime, whichever is larger.
             u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
                     intervalNanos);
-            epoch++;
         }
     }
 
@@ -109,7 +102,6 @@ public final class OutlierDetector {
         if (count >= consecutiveLocal && !ejected(u) && mayEject()) {
             u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
                     intervalNanos);
-            epoch++;
         }
     }
 

@@ -9,6 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link OutlierDetector}.
  */
 public final class Upstream {
+    /**
+     * Ejections made so far, by any detector: a cached view of who is healthy checks it ({@link LocalPicker}). Global,
+     * because an endpoint carried into a new table can still be ejected through the last table's detector by a
+     * request that started there.
+     */
+    static final java.util.concurrent.atomic.AtomicInteger EJECTIONS = new java.util.concurrent.atomic.AtomicInteger();
     private final HostPort address;
     /** When it joined its destination (the clock's nanos), for slow start: long ago unless given. */
     private final long joinedAt;
@@ -87,6 +93,7 @@ public final class Upstream {
         consecutive5xx = 0;
         consecutiveGateway = 0;
         consecutiveLocal = 0;
+        EJECTIONS.incrementAndGet();
     }
 
     @Override

@@ -25,7 +25,10 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
     static final int MAX_HEAD = 16 * 1024;
     private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private final Promise<Void> opened;
-    private ByteBuf head = Unpooled.EMPTY_BUFFER;
+    /** The answer so far, copied into one buffer: a proxy writing a byte at a time costs a copy, not a deep chain. */
+    private ByteBuf head;
+    /** Where the search for the head's end goes on from. */
+    private int searched;
     private ByteBuf after;
     private ScheduledFuture<?> timer;
 
@@ -72,8 +75,13 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
             after = after == null || !after.isReadable() ? replace(after, data) : Unpooled.wrappedBuffer(after, data);
             return;
         }
-        head = head.isReadable() ? Unpooled.wrappedBuffer(head, data) : data;
-        int end = indexOf(head);
+        if (head == null) {
+            head = ctx.alloc().buffer(Math.max(256, data.readableBytes()));
+        }
+        head.writeBytes(data);
+        data.release();
+        int end = indexOf(head, Math.max(head.readerIndex(), searched - END.length + 1));
+        searched = head.writerIndex();
         if (end < 0) {
             if (head.readableBytes() > MAX_HEAD) {
                 fail(ctx.channel(), "the proxy's answer to CONNECT has a head over " + MAX_HEAD + " bytes");
@@ -105,9 +113,9 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
         return data;
     }
 
-    private static int indexOf(ByteBuf buf) {
+    private static int indexOf(ByteBuf buf, int from) {
         outer:
-        for (int i = buf.readerIndex(); i <= buf.writerIndex() - END.length; i++) {
+        for (int i = from; i <= buf.writerIndex() - END.length; i++) {
             for (int j = 0; j < END.length; j++) {
                 if (buf.getByte(i + j) != END[j]) {
                     continue outer;
@@ -151,9 +159,9 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
     }
 
     private void release() {
-        if (head.refCnt() > 0 && head != Unpooled.EMPTY_BUFFER) {
+        if (head != null && head.refCnt() > 0) {
             head.release();
         }
-        head = Unpooled.EMPTY_BUFFER;
+        head = null;
     }
 }

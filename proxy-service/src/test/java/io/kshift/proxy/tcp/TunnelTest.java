@@ -44,6 +44,7 @@ class TunnelTest {
     static final class ConnectProxy implements AutoCloseable {
         final ServerSocket server = new ServerSocket(0);
         final List<String> asked = new CopyOnWriteArrayList<>();
+        volatile boolean trickle;
 
         ConnectProxy(String answer) throws Exception {
             Thread accept = new Thread(() -> {
@@ -77,8 +78,16 @@ class TunnelTest {
                 }
                 String request = head.toString(StandardCharsets.ISO_8859_1);
                 asked.add(request);
-                client.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
-                client.getOutputStream().flush();
+                byte[] bytes = answer.getBytes(StandardCharsets.ISO_8859_1);
+                if (trickle) { // a byte at a time: the head's end found across many reads
+                    for (byte x : bytes) {
+                        client.getOutputStream().write(x);
+                        client.getOutputStream().flush();
+                    }
+                } else {
+                    client.getOutputStream().write(bytes);
+                    client.getOutputStream().flush();
+                }
                 if (!answer.startsWith("HTTP/1.1 200")) {
                     return;
                 }
@@ -213,6 +222,12 @@ class TunnelTest {
                 .containsExactly("banner", "one hello");
         assertThat(proxy.asked).singleElement().isEqualTo("CONNECT 127.0.0.1:" + target.port() + " HTTP/1.1\r\n"
                 + "Host: 127.0.0.1:" + target.port() + "\r\n\r\n");
+        proxy.trickle = true;
+        try {
+            assertThat(converse("slowly")).as("an answer a byte at a time").containsExactly("banner", "one slowly");
+        } finally {
+            proxy.trickle = false;
+        }
     }
 
     @Test

@@ -240,7 +240,8 @@ final class RegistryRules {
         if (hash.ringHash() != null && hash.maglev() != null) {
             findings.error(r.key(), at + ".maglev", "set ringHash or maglev, not both");
         }
-        if (hash.minimumRingSize() != null && (hash.ringHash() != null || hash.maglev() != null)) {
+        if (hash.minimumRingSize() != null && hash.minimumRingSize() > 0
+                && (hash.ringHash() != null || hash.maglev() != null)) {
             findings.error(r.key(), at + ".minimumRingSize", "set the deprecated minimumRingSize or ringHash/maglev,"
                     + " not both");
         }
