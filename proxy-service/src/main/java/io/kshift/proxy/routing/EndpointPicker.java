@@ -136,7 +136,7 @@ public final class EndpointPicker {
         double[] sums = local.shareSums();
         int at = switch (policy) {
             case RANDOM -> sums == null ? random.nextInt(in.length)
-                    : SlowStart.find(random.nextDouble() * sums[sums.length - 1], sums);
+                    : WeightedSums.find(random.nextDouble() * sums[sums.length - 1], sums);
             case LEAST_REQUEST, LEAST_CONN -> {
                 int a = random.nextInt(in.length);
                 if (in.length == 1) {
@@ -148,7 +148,7 @@ public final class EndpointPicker {
                 yield (upstreams.get(in[b]).active() + 1) / local.share(in[b])
                         < (upstreams.get(in[a]).active() + 1) / local.share(in[a]) ? b : a;
             }
-            default -> sums != null ? SlowStart.pick(next.getAndIncrement(), sums)
+            default -> sums != null ? WeightedSums.pick(next.getAndIncrement(), sums)
                     : Math.floorMod(next.getAndIncrement(), in.length);
         };
         for (int k = 0; k < in.length; k++) {
@@ -179,11 +179,11 @@ public final class EndpointPicker {
             for (int i = 0; i < n; i++) {
                 weights[i] = slowStart.weight(now - upstreams.get(i).joinedAt());
             }
-            s = SlowStart.cumulative(weights);
+            s = WeightedSums.cumulative(weights);
             sums = s;
             weighedAt = now;
         }
-        return SlowStart.pick(next.getAndIncrement(), s);
+        return WeightedSums.pick(next.getAndIncrement(), s);
     }
 
     /**

@@ -37,7 +37,7 @@ final class LocalPicker {
     private static double[] shareSums(LocalityLb locality, int[] in) {
         double[] shares = java.util.Arrays.stream(in).mapToDouble(i -> locality.share()[i]).toArray();
         boolean equal = java.util.Arrays.stream(shares).allMatch(x -> x == shares[0]);
-        return equal ? null : SlowStart.cumulative(shares);
+        return equal ? null : WeightedSums.cumulative(shares);
     }
 
     int[] members(int level) {
@@ -65,7 +65,7 @@ final class LocalPicker {
     int level(List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker,
               java.util.function.LongSupplier clock) {
         return locality.levels() == 1 ? 0
-                : SlowStart.pick(nextLevel.getAndIncrement(), sums(upstreams, outliers, picker, clock));
+                : WeightedSums.pick(nextLevel.getAndIncrement(), sums(upstreams, outliers, picker, clock));
     }
 
     /**
@@ -75,7 +75,7 @@ final class LocalPicker {
     int levelFor(long hash, List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker,
                  java.util.function.LongSupplier clock) {
         return locality.levels() == 1 ? 0
-                : SlowStart.find((hash >>> 1) % 100, sums(upstreams, outliers, picker, clock));
+                : WeightedSums.find((hash >>> 1) % 100, sums(upstreams, outliers, picker, clock));
     }
 
     private double[] sums(List<Upstream> upstreams, OutlierDetector outliers, EndpointPicker picker,

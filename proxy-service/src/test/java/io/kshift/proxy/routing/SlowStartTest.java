@@ -29,15 +29,15 @@ class SlowStartTest {
 
     @Test
     void weightedPicksTakeEachIndexInProportionOverAnyRun() {
-        double[] weights = SlowStart.cumulative(new double[] {1.0, 0.25, 0.75});
+        double[] weights = WeightedSums.cumulative(new double[] {1.0, 0.25, 0.75});
         int[] counts = new int[3];
         for (int p = 0; p < 2000; p++) {
-            counts[SlowStart.pick(p, weights)]++;
+            counts[WeightedSums.pick(p, weights)]++;
         }
         assertThat(counts[0]).isBetween(997, 1003);
         assertThat(counts[1]).isBetween(247, 253);
         assertThat(counts[2]).isBetween(747, 753);
-        assertThat(SlowStart.pick(17, weights)).as("a pure function of the position").isEqualTo(SlowStart.pick(17,
+        assertThat(WeightedSums.pick(17, weights)).as("a pure function of the position").isEqualTo(WeightedSums.pick(17,
                 weights));
     }
 
