@@ -78,8 +78,6 @@ public final class NotSupported {
                     "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(
                     "clientCertificate", FILES, "privateKey", FILES, "caCertificates", FILES, "caCrl", FILES)),
-            Map.entry(io.kshift.model.istio.DestinationRuleSpec.class, Map.of("workloadSelector",
-                    "kshift proxies are shared gateways, not sidecars: a DestinationRule applies on every proxy")),
             Map.entry(io.kshift.model.istio.Server.class, Map.of(
                     "defaultEndpoint", "not served by this kshift version: a server forwards by its routes")),
             Map.entry(io.kshift.model.istio.ServerTlsSettings.class, Map.ofEntries(

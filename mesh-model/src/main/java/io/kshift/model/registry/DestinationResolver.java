@@ -46,9 +46,26 @@ public final class DestinationResolver {
     /** Each Service's BackendTLSPolicies, oldest first (the API's tie-break: the oldest of two policies wins). */
     private final Map<MeshService, List<Resource>> tlsPoliciesByService = new java.util.IdentityHashMap<>();
 
+    /** The node whose view this resolver resolves in: its namespace and labels choose its DestinationRules. */
+    private final io.kshift.model.routing.NodeScope node;
+
+    /** A resolver for no node in particular ({@link io.kshift.model.routing.NodeScope#EVERYWHERE}). */
     public DestinationResolver(MeshConfig config) {
+        this(config, io.kshift.model.routing.NodeScope.EVERYWHERE);
+    }
+
+    /**
+     * A resolver for {@code node}: a DestinationRule with a {@code workloadSelector} applies only if the node is of
+     * the rule's namespace and carries the labels it asks for (Istio: "workload selectors do not apply across
+     * namespace boundaries"). A node of no known labels ({@code EVERYWHERE}: the validator, tools) sees every rule.
+     */
+    public DestinationResolver(MeshConfig config, io.kshift.model.routing.NodeScope node) {
         this.registry = ServiceRegistry.build(config);
+        this.node = node;
         for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
+            if (!appliesOnNode(r)) {
+                continue;
+            }
             registry.lookup(r.specAs(DestinationRuleSpec.class).host(), r.namespace())
                     .ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
         }
@@ -74,7 +91,7 @@ public final class DestinationResolver {
     public DestinationResolver after(MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changedKeys) {
         for (var key : changedKeys) {
             if (INPUTS.contains(key.kind())) {
-                return new DestinationResolver(next);
+                return new DestinationResolver(next, node);
             }
         }
         return this;
@@ -86,7 +103,7 @@ public final class DestinationResolver {
         if (service.isEmpty()) {
             return resolveDns(host, subset, port, fromNamespace);
         }
-        return resolve(service.get(), host, subset, port, fromNamespace);
+        return resolve(service.get(), host, subset, port);
     }
 
     /** A Gateway API backendRef: a Service by namespace and name. */
@@ -95,17 +112,17 @@ public final class DestinationResolver {
         if (service.isEmpty()) {
             return problem(Part.HOST, "Service " + namespace + "/" + name + " does not exist");
         }
-        return resolve(service.get(), name, null, port, namespace);
+        return resolve(service.get(), name, null, port);
     }
 
-    private Result resolve(MeshService service, String host, String subset, Integer port, String fromNamespace) {
+    private Result resolve(MeshService service, String host, String subset, Integer port) {
         Optional<ServicePortInfo> servicePort = service.port(port);
         if (servicePort.isEmpty()) {
             return problem(Part.PORT, port == null
                     ? service.displayName() + " has " + service.ports().size() + " ports; name one"
                     : service.displayName() + " has no port " + port);
         }
-        Optional<Resource> rule = destinationRule(service, host, fromNamespace);
+        Optional<Resource> rule = destinationRule(service);
         int portNumber = servicePort.get().number();
         // Istio: the subset's policy overrides the host's, and within each its portLevelSettings for this port.
         TrafficPolicy policy = rule.map(r -> r.specAs(DestinationRuleSpec.class).trafficPolicy())
@@ -115,7 +132,7 @@ public final class DestinationResolver {
             Optional<Subset> defined = rule.flatMap(r -> r.specAs(DestinationRuleSpec.class).subsets().stream()
                     .filter(s -> s.name().equals(subset)).findFirst());
             if (defined.isEmpty()) {
-                List<String> rules = applying(service, fromNamespace).stream().map(r -> r.key().toString()).toList();
+                List<String> rules = applying(service).stream().map(r -> r.key().toString()).toList();
                 return problem(Part.SUBSET, "subset '" + subset + "' is not defined by any DestinationRule for host "
                         + host + (rule.isPresent() ? " (" + String.join(" and ", rules) + (rules.size() == 1
                         ? " defines " : " define ") + rule.get().specAs(DestinationRuleSpec.class).subsets().stream()
@@ -225,36 +242,84 @@ public final class DestinationResolver {
     }
 
     /**
-     * The DestinationRule for a service: the referring namespace's first, then the service's own, then the root
-     * namespace's ({@code istio-system}, the mesh-wide defaults): Istio's lookup. A rule in any other namespace
-     * applies to nothing here: it would let one namespace change how every other one reaches a service. Several
-     * in that namespace are {@linkplain #merged merged}.
+     * The DestinationRule for a service, looked up as Istio's proxies look it up: the node's own namespace's rules
+     * first (unless it is the root namespace), then the service's namespace's, then the root namespace's
+     * ({@code istio-system}, the mesh-wide defaults). A rule in any other namespace applies to nothing here: it would
+     * let one namespace change how every other one's proxies reach a service. Several in that namespace are
+     * {@linkplain #merged merged}, those with a {@code workloadSelector} (on a node: those selecting it) first.
      */
-    public Optional<Resource> destinationRule(MeshService service, String host, String fromNamespace) {
-        List<Resource> rules = applying(service, fromNamespace);
+    public Optional<Resource> destinationRule(MeshService service) {
+        List<Resource> rules = applying(service);
         return rules.isEmpty() ? Optional.empty() : Optional.of(rules.size() == 1 ? rules.get(0) : merged(rules));
     }
 
-    /** The rules of the one namespace whose rules apply ({@link #destinationRule}), oldest first. */
-    /** Every DestinationRule for the service, whatever namespace it applies from, oldest first. */
+    /** Every DestinationRule for the service this node may use, whatever namespace it applies from, oldest first. */
     public List<Resource> rules(MeshService service) {
         return rulesByService.getOrDefault(service, List.of());
     }
 
-    private List<Resource> applying(MeshService service, String fromNamespace) {
+    /** The rules of the one namespace whose rules apply ({@link #destinationRule}), selecting ones first. */
+    private List<Resource> applying(MeshService service) {
         List<Resource> rules = rulesByService.getOrDefault(service, List.of());
-        for (String namespace : new String[] {fromNamespace, service.namespace(), ROOT_NAMESPACE}) {
+        if (rules.isEmpty()) {
+            return rules;
+        }
+        String own = node.namespace() == null || node.namespace().equals(ROOT_NAMESPACE) ? null : node.namespace();
+        for (String namespace : new String[] {own, service.namespace(), ROOT_NAMESPACE}) {
+            if (namespace == null) {
+                continue;
+            }
             List<Resource> there = rules.stream().filter(r -> r.namespace().equals(namespace)).toList();
             if (!there.isEmpty()) {
-                return there;
+                return selectingFirst(there);
             }
         }
         return List.of();
     }
 
     /**
-     * Several rules of one namespace for one host, merged as Istio merges them: the oldest's metadata, its
-     * trafficPolicy or the next oldest one that has one, and every subset, the oldest's where two share a name.
+     * Istio returns a node the rule whose workloadSelector selects it before the one without; the one without still
+     * gives what the selecting rule leaves out (subsets, a policy) here, so a route validated against the
+     * namespace's rules finds its subset on every node.
+     */
+    private static List<Resource> selectingFirst(List<Resource> oldestFirst) {
+        if (oldestFirst.stream().noneMatch(DestinationResolver::hasSelector)) {
+            return oldestFirst;
+        }
+        List<Resource> out = new java.util.ArrayList<>(oldestFirst.stream().filter(DestinationResolver::hasSelector)
+                .toList());
+        oldestFirst.stream().filter(r -> !hasSelector(r)).forEach(out::add);
+        return out;
+    }
+
+    public static boolean hasSelector(Resource rule) {
+        return rule.specAs(DestinationRuleSpec.class).workloadSelector() != null;
+    }
+
+    private boolean appliesOnNode(Resource rule) {
+        var selector = rule.specAs(DestinationRuleSpec.class).workloadSelector();
+        return selector == null || node.labels() == null
+                || rule.namespace().equals(node.namespace()) && selector.selects(node.labels());
+    }
+
+    /**
+     * Of the rules that apply to a service ({@link #destinationRule}), those with a workloadSelector that alone define
+     * {@code subset}: nodes they do not select find no such subset. Empty when a rule without selector defines it too.
+     */
+    public List<Resource> subsetDefinedOnlyBySelecting(String host, String subset, String fromNamespace) {
+        Optional<MeshService> service = registry.lookup(host, fromNamespace);
+        if (subset == null || service.isEmpty()) {
+            return List.of();
+        }
+        List<Resource> defining = applying(service.get()).stream().filter(r -> r.specAs(DestinationRuleSpec.class)
+                .subsets().stream().anyMatch(s -> s.name().equals(subset))).toList();
+        return defining.stream().allMatch(DestinationResolver::hasSelector) ? defining : List.of();
+    }
+
+    /**
+     * Several rules of one namespace for one host, merged as Istio merges them: the first's metadata, its
+     * trafficPolicy or the next one's that has one, and every subset, the first's where two share a name (oldest
+     * first, those with a workloadSelector before the rest).
      */
     static Resource merged(List<Resource> oldestFirst) {
         Resource first = oldestFirst.get(0);

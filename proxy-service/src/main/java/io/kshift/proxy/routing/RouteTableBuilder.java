@@ -81,8 +81,9 @@ public final class RouteTableBuilder {
         boolean first = previous.generation() == 0;
         List<io.kshift.model.resource.ResourceKey> changed = first ? List.of()
                 : changedKeys != null ? changedKeys : previous.config().changedKeys(config);
-        // Built from the visible config: a DestinationRule or ServiceEntry not exported here does not apply here.
-        DestinationResolver resolver = first ? new DestinationResolver(visible)
+        // Built from the visible config: a DestinationRule or ServiceEntry not exported here does not apply here, nor
+        // one whose workloadSelector does not select this node.
+        DestinationResolver resolver = first ? new DestinationResolver(visible, node)
                 : previous.resolver().after(visible, changed);
         io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls = new io.kshift.proxy.tls.UpstreamTls.Factory(config,
                 keys, previous.tls().upstream());

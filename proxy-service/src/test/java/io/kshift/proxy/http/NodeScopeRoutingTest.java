@@ -113,6 +113,41 @@ class NodeScopeRoutingTest {
     }
 
     @Test
+    void aDestinationRuleWithAWorkloadSelectorAppliesOnTheNodesOfItsNamespaceItSelects() {
+        String route = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: shop}
+                spec:
+                  hosts: [web.example.com]
+                  gateways: [istio-system/gw]
+                  http: [{route: [{destination: {host: web, subset: v1}}]}]
+                """;
+        MeshConfig before = config(route);
+        NodeScope edge = new NodeScope("shop", Map.of("istio", "ingressgateway", "tier", "edge"));
+        RouteTable first = build(before, edge);
+        assertThat(first.http().get(8080).routes("web.example.com").get(0).targets()).as("no rule yet").isEmpty();
+        MeshConfig after = before.apply(SyntheticMesh.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web-edge, namespace: shop}
+                spec:
+                  host: web
+                  workloadSelector: {matchLabels: {tier: edge}}
+                  subsets: [{name: v1, labels: {version: v1}}]
+                """)).config();
+        RouteTable second = RouteTableBuilder.build(2, after, null, destinations(), first,
+                io.kshift.model.secret.FleetKeys.none(), edge);
+        assertThat(second.http().get(8080).routes("web.example.com").get(0).targets()).as("rebuilt: it selects")
+                .singleElement().satisfies(t -> assertThat(t.destination().subset()).isEqualTo("v1"));
+        assertThat(build(after, new NodeScope("shop", INGRESS)).http().get(8080).routes("web.example.com").get(0)
+                .targets()).as("a node of shop without the label").isEmpty();
+        assertThat(build(after, new NodeScope("istio-system", Map.of("istio", "ingressgateway", "tier", "edge")))
+                .http().get(8080).routes("web.example.com").get(0).targets()).as("a node of another namespace")
+                .isEmpty();
+    }
+
+    @Test
     void aServiceEntryExportedToNoNamespaceAndAnAnnotatedServiceAreSeenOnlyWhereExported() {
         MeshConfig config = config("""
                 apiVersion: networking.istio.io/v1

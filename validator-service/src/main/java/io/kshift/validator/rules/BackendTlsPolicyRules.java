@@ -125,7 +125,7 @@ final class BackendTlsPolicyRules {
                     + " sectionName, takes a target)"));
             return;
         }
-        // Any rule may apply, from the namespace a route is in (Istio's lookup), and a subset's policy overrides the
+        // Any rule may apply, from the namespace a node is in (Istio's lookup), and a subset's policy overrides the
         // host's: each tls that originates TLS for the port decides instead of the policy where that rule applies.
         for (Resource rule : resolver.rules(service)) {
             var spec = rule.specAs(io.kshift.model.istio.DestinationRuleSpec.class);

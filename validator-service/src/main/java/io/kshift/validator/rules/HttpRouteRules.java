@@ -248,6 +248,7 @@ final class HttpRouteRules {
                         "mirror: " + result.problem().message());
             } else {
                 RouteRules.carried(vs.key(), at, "mirror " + t.describe(), result, RouteRules.Traffic.HTTP, findings);
+                RouteRules.selectedOnly(vs.key(), at + ".subset", t, resolver, findings);
             }
         }
     }

@@ -94,7 +94,10 @@ final class RegistryRules {
                                         java.util.Map<String, Merged> byHost) {
         DestinationRuleSpec spec = r.specAs(DestinationRuleSpec.class);
         String host = registry.lookup(spec.host(), r.namespace()).map(s -> s.host()).orElse(spec.host());
-        Merged merged = byHost.computeIfAbsent(r.namespace() + "/" + host, k -> new Merged(r));
+        // Rules with a workloadSelector merge among those with the same one (and come before the rest on the nodes
+        // they select): DestinationResolver.
+        Merged merged = byHost.computeIfAbsent(r.namespace() + "/" + host + (spec.workloadSelector() == null ? ""
+                : " " + new java.util.TreeMap<>(spec.workloadSelector().matchLabels())), k -> new Merged(r));
         if (merged.first != r) {
             findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' also has " + merged.first.key()
                     + " in this namespace: they are merged as Istio merges them (every subset; of two with one name,"
@@ -119,6 +122,7 @@ final class RegistryRules {
             findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' is not a known Service or ServiceEntry"
                     + " host; this rule applies to nothing yet");
         }
+        workloadSelector(r, spec, findings);
         TrafficPolicyRules.check(r, "spec.trafficPolicy", spec.trafficPolicy(), findings);
         Set<String> names = new HashSet<>();
         for (int i = 0; i < spec.subsets().size(); i++) {
@@ -128,6 +132,31 @@ final class RegistryRules {
             }
             TrafficPolicyRules.check(r, "spec.subsets[" + i + "].trafficPolicy", subset.trafficPolicy(),
                     findings);
+        }
+    }
+
+    /**
+     * Istio's checks of a rule's workloadSelector: it applies to the proxies of its own namespace, so it is exported
+     * nowhere else; without labels it selects every proxy there (a warning, as Istio's).
+     */
+    private static void workloadSelector(Resource r, DestinationRuleSpec spec, Findings findings) {
+        if (spec.workloadSelector() == null) {
+            return;
+        }
+        if (spec.workloadSelector().matchLabels().isEmpty()) {
+            findings.warn(r.key(), "spec.workloadSelector.matchLabels", "workload selector specified without labels:"
+                    + " the rule applies to every proxy node of namespace " + r.namespace());
+        }
+        Set<String> exported = new java.util.LinkedHashSet<>();
+        spec.exportTo().forEach(e -> exported.add(e.equals(".") ? r.namespace() : e));
+        if (!exported.isEmpty()) {
+            if (!exported.contains(r.namespace())) {
+                findings.error(r.key(), "spec.exportTo", "a destination rule with a workload selector cannot be"
+                        + " exported beyond its own namespace (it applies only to proxy nodes of " + r.namespace() + ")");
+            } else if (exported.size() > 1) {
+                findings.error(r.key(), "spec.exportTo", "a destination rule with a workload selector cannot have"
+                        + " several entries in exportTo (it applies only to proxy nodes of " + r.namespace() + ")");
+            }
         }
     }
 }

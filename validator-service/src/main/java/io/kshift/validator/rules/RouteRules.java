@@ -342,7 +342,24 @@ final class RouteRules {
                 findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
             } else {
                 carried(key, t.field(), t.describe(), result, traffic, findings);
+                selectedOnly(key, t.field() + suffix(t, DestinationResolver.Part.SUBSET), t, resolver, findings);
             }
+        }
+    }
+
+    /** A subset only rules with a workloadSelector define: the nodes they do not select answer 503 for it. */
+    static void selectedOnly(ResourceKey key, String field, WeightedTarget t, DestinationResolver resolver,
+                             Findings findings) {
+        if (t.backendRef() || t.subset() == null) {
+            return;
+        }
+        List<Resource> only = resolver.subsetDefinedOnlyBySelecting(t.host(), t.subset(), t.namespace());
+        if (!only.isEmpty()) {
+            findings.warn(key, field, "subset '" + t.subset() + "' is defined only by "
+                    + only.stream().map(r -> r.key() + " (workloadSelector " + new java.util.TreeMap<>(
+                    r.specAs(io.kshift.model.istio.DestinationRuleSpec.class).workloadSelector().matchLabels())
+                    + ")").collect(java.util.stream.Collectors.joining(" and ")) + ": proxy nodes of namespace "
+                    + only.get(0).namespace() + " it selects serve it, any other node answers 503 (no such subset)");
         }
     }
 

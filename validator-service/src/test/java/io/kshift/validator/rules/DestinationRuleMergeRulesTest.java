@@ -57,6 +57,48 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void aRuleWithAWorkloadSelectorStaysInItsNamespaceAndASubsetOnlyItDefinesIsSaid() throws Exception {
+        var ok = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-edge", """
+                  workloadSelector: {matchLabels: {istio: ingressgateway}}
+                  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
+                  subsets: [{name: v1, labels: {version: v1}}]
+                """) + rule("b-default", """
+                  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+                  subsets: [{name: v2, labels: {version: v2}}]
+                """) + route("v1", "v2")));
+        assertThat(TlsRulesTest.errors(ok)).isEmpty();
+        assertThat(TlsRulesTest.warnings(ok)).as("two trafficPolicies, one per kind of node: nothing ignored")
+                .containsExactly("VirtualService default/web spec.http[0].route[0].destination.subset: subset 'v1' is"
+                        + " defined only by DestinationRule default/a-edge (workloadSelector {istio=ingressgateway}):"
+                        + " proxy nodes of namespace default it selects serve it, any other node answers 503 (no such"
+                        + " subset)");
+        var refused = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-edge", """
+                  workloadSelector: {matchLabels: {istio: ingressgateway}}
+                  exportTo: ["*"]
+                """) + rule("b-edge", """
+                  workloadSelector: {matchLabels: {}}
+                  exportTo: [".", other]
+                """) + rule("c-edge", """
+                  workloadSelector: {matchLabels: {istio: ingressgateway}}
+                  exportTo: ["default"]
+                """)));
+        assertThat(TlsRulesTest.errors(refused)).containsExactlyInAnyOrder(
+                "DestinationRule default/a-edge spec.exportTo: a destination rule with a workload selector cannot be"
+                        + " exported beyond its own namespace (it applies only to proxy nodes of default)",
+                "DestinationRule default/b-edge spec.exportTo: a destination rule with a workload selector cannot"
+                        + " have several entries in exportTo (it applies only to proxy nodes of default)");
+        var badKey = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("c-edge", """
+                  workloadSelector: {matchLabels: {"bad key": x}}
+                """)));
+        assertThat(TlsRulesTest.errors(badKey)).containsExactly("DestinationRule default/c-edge"
+                + " spec.workloadSelector.matchLabels: label key 'bad key' is not a valid label name (at most 63"
+                + " letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)");
+        assertThat(TlsRulesTest.warnings(refused)).contains("DestinationRule default/b-edge"
+                + " spec.workloadSelector.matchLabels: workload selector specified without labels: the rule applies to"
+                + " every proxy node of namespace default");
+    }
+
+    @Test
     void aRetryBudgetIsAShareAndReplacesMaxRetries() throws Exception {
         var refused = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", """
                   trafficPolicy: {retryBudget: {percent: 150, minRetryConcurrency: -1}}
