@@ -71,9 +71,6 @@ public final class NotSupported {
                             + " version; proxies route by port")),
             Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
                     "retryRemoteLocalities", LOCALITY)),
-            Map.entry(io.kshift.model.istio.LoadBalancerSettings.LocalityLbSetting.class, Map.of(
-                    "failoverPriority", "failover by label priority is not served by this kshift version; endpoints"
-                            + " fail over by locality (region, zone, subzone) and failover")),
             Map.entry(io.kshift.model.istio.OutlierDetection.class, Map.of(
                     "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(

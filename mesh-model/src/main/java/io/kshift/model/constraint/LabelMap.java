@@ -50,7 +50,7 @@ public @interface LabelMap {
             return true;
         }
 
-        static Optional<String> problem(String key, String value) {
+        public static Optional<String> problem(String key, String value) {
             String name = key;
             int slash = key.indexOf('/');
             if (slash >= 0) {

@@ -33,10 +33,28 @@ public record LoadBalancerSettings(SimpleLb simple, @Valid ConsistentHashLb cons
      * fixed shares to localities; {@code enabled: false} turns it off for the destination.
      */
     public record LocalityLbSetting(java.util.List<@Valid Distribute> distribute,
-                                    java.util.List<@Valid Failover> failover, Boolean enabled) {
+                                    java.util.List<@Valid Failover> failover, Boolean enabled,
+                                    java.util.List<String> failoverPriority) {
         public LocalityLbSetting {
             distribute = io.kshift.model.Lists.copy(distribute);
             failover = io.kshift.model.Lists.copy(failover);
+            failoverPriority = io.kshift.model.Lists.copy(failoverPriority);
+        }
+
+        public LocalityLbSetting(java.util.List<Distribute> distribute, java.util.List<Failover> failover,
+                                 Boolean enabled) {
+            this(distribute, failover, enabled, null);
+        }
+
+        /** Istio's topology labels a failoverPriority entry may name, read off a locality. */
+        public static final String REGION = "topology.kubernetes.io/region";
+        public static final String ZONE = "topology.kubernetes.io/zone";
+        public static final String SUBZONE = "topology.istio.io/subzone";
+
+        /** The label a failoverPriority entry names: {@code key} or {@code key=value}. */
+        public static String priorityLabel(String entry) {
+            int eq = entry.indexOf('=');
+            return eq < 0 ? entry : entry.substring(0, eq);
         }
 
         public boolean on() {

@@ -163,7 +163,18 @@ public final class DestinationResolver {
                 loadBalancer(policy), connectTimeout(policy), maxConnectionDuration(policy), policy,
                 service.namespace(), p.number(), idleTimeout(policy), tlsCredential(rule, policy),
                 http2(p, policy), policy != null && policy.tls() != null && policy.tls().originates() ? null
-                : backendTls(service, p), endpoints.stream().map(Endpoint::locality).toList()), null);
+                : backendTls(service, p), endpoints.stream().map(Endpoint::locality).toList(),
+                failoverPriorities(policy, endpoints)), null);
+    }
+
+    /** Each endpoint's priority for this node under the policy's failoverPriority; empty without one or a node. */
+    private List<Integer> failoverPriorities(TrafficPolicy policy, List<Endpoint> endpoints) {
+        var setting = policy == null || policy.loadBalancer() == null ? null
+                : policy.loadBalancer().localityLbSetting();
+        if (setting == null || setting.failoverPriority().isEmpty() || node.labels() == null) {
+            return List.of();
+        }
+        return FailoverPriority.of(setting.failoverPriority(), node.labels(), node.locality(), endpoints);
     }
 
     /**

@@ -21,10 +21,22 @@ public record ResolvedDestination(String service, String subset, String version,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
                                   TrafficPolicy policy, String namespace, int port, Duration idleTimeout,
                                   io.kshift.model.resource.ResourceKey tlsCredential, boolean http2,
-                                  BackendTls backendTls, List<String> localities) {
+                                  BackendTls backendTls, List<String> localities, List<Integer> priorities) {
 
-    /** {@code localities}: each endpoint's, in the order of {@code endpoints} ("" where unknown). */
+    /**
+     * {@code localities}: each endpoint's, in the order of {@code endpoints} ("" where unknown); {@code priorities}:
+     * each endpoint's {@link FailoverPriority} as the node that resolved it sees it, empty without a
+     * {@code failoverPriority} (or for no node in particular).
+     */
     public ResolvedDestination {
+        if (priorities == null || priorities.isEmpty()) {
+            priorities = List.of();
+        } else if (priorities.size() != endpoints.size()) {
+            throw new IllegalArgumentException(priorities.size() + " priorities for " + endpoints.size()
+                    + " endpoints");
+        } else {
+            priorities = List.copyOf(priorities);
+        }
         if (localities == null || localities.stream().allMatch(String::isEmpty)) {
             // Most destinations know no locality: one shared list, not a copy per destination.
             localities = java.util.Collections.nCopies(endpoints.size(), "");
@@ -42,7 +54,7 @@ public record ResolvedDestination(String service, String subset, String version,
                                io.kshift.model.resource.ResourceKey tlsCredential, boolean http2,
                                BackendTls backendTls) {
         this(service, subset, version, endpoints, loadBalancer, connectTimeout, maxConnectionDuration, policy,
-                namespace, port, idleTimeout, tlsCredential, http2, backendTls, null);
+                namespace, port, idleTimeout, tlsCredential, http2, backendTls, null, null);
     }
 
     /** This destination spoken to over HTTP/2 (a GRPCRoute's backend: gRPC is HTTP/2). */
@@ -58,7 +70,7 @@ public record ResolvedDestination(String service, String subset, String version,
     public ResolvedDestination withHttp2(boolean on) {
         return http2 == on ? this : new ResolvedDestination(service, subset, version, endpoints, loadBalancer,
                 connectTimeout, maxConnectionDuration, policy, namespace, port, idleTimeout, tlsCredential, on,
-                backendTls, localities);
+                backendTls, localities, priorities);
     }
 
     /**

@@ -64,12 +64,12 @@ class ResourceReaderTest {
                     loadBalancer:
                       simple: ROUND_ROBIN
                       localityLbSetting: {failoverPriority: [topology.istio.io/network]}
+                    outlierDetection: {consecutiveErrors: 5}
                     portLevelSettings: [{port: {number: 80}, tls: {mode: SIMPLE, caCertificates: /etc/ca.pem}}]
                 """);
         assertThat(parsed.errors()).extracting(m -> m.field() + ": " + m.message()).containsExactlyInAnyOrder(
-                "spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority: not supported: failover by label"
-                        + " priority is not served by this kshift version; endpoints fail over by locality (region,"
-                        + " zone, subzone) and failover",
+                "spec.trafficPolicy.outlierDetection.consecutiveErrors: not supported: deprecated by Istio; use"
+                        + " consecutive5xxErrors",
                 "spec.trafficPolicy.portLevelSettings[0].tls.caCertificates: not supported: certificate files on the"
                         + " proxy are not served: put the certificate in a Secret and name it in credentialName");
     }

@@ -178,8 +178,8 @@ public final class Destinations {
         OutlierDetection od = d.policy() == null ? null : d.policy().outlierDetection();
         var lb = d.policy() == null ? null : d.policy().loadBalancer();
         SlowStart slowStart = SlowStart.of(lb).orElse(null);
-        LocalityLb local = LocalityLb.of(locality, d.localities(), lb == null ? null : lb.localityLbSetting(),
-                od != null);
+        LocalityLb local = LocalityLb.of(locality, d.localities(), d.priorities(),
+                lb == null ? null : lb.localityLbSetting(), od != null);
         if (local != null) {
             // Nearest first: a retry or a refused connect goes on to the next endpoint in the list, so the list
             // itself runs outwards, level by level; endpoints distribute gives no share are left out, as Istio

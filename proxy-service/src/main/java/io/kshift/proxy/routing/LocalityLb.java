@@ -7,7 +7,8 @@ import java.util.TreeSet;
 /**
  * Istio's locality load balancing for one destination as seen from one node, made once per table build: each
  * endpoint's priority level (0 first: same region, zone and subzone as the node; then same zone; then same region;
- * then the region {@code failover} names; then the rest, renumbered to be consecutive) and its share within its level
+ * then the region {@code failover} names; then the rest, renumbered to be consecutive; or by {@code failoverPriority}
+ * labels, {@link io.kshift.model.registry.FailoverPriority}) and its share within its level
  * ({@code distribute}: the share of the first rule whose {@code from} matches the node, split evenly over the
  * endpoints of the localities each pattern names; endpoints of localities it does not name get none). As in Istio,
  * failover levels need outlier detection (without it nothing would ever fail over), distribute does not, and a node
@@ -21,21 +22,34 @@ public record LocalityLb(int[] level, double[] share, int levels) {
     /** What to do for a destination whose endpoints are in {@code localities}; null where it changes nothing. */
     public static LocalityLb of(String node, List<String> localities, LocalityLbSetting setting,
                                 boolean outlierDetection) {
-        if (node == null || node.isEmpty() || setting != null && !setting.on() || localities.size() < 2) {
+        return of(node, localities, List.of(), setting, outlierDetection);
+    }
+
+    /**
+     * {@code priorities}: each endpoint's failoverPriority level for this node (empty: none). As Istio: with them
+     * the levels are theirs, and with {@code failover} too each is split further by locality (priority times five
+     * plus the locality's level); a node without a locality can still use them.
+     */
+    public static LocalityLb of(String node, List<String> localities, List<Integer> priorities,
+                                LocalityLbSetting setting, boolean outlierDetection) {
+        boolean located = node != null && !node.isEmpty();
+        if (!located && priorities.isEmpty() || setting != null && !setting.on() || localities.size() < 2) {
             return null;
         }
         if (setting != null && !setting.distribute().isEmpty()) {
-            return distribute(node, localities, setting);
+            return located ? distribute(node, localities, setting) : null;
         }
         if (!outlierDetection) {
             return null;
         }
         String[] here = parts(node);
+        boolean byLocality = priorities.isEmpty() || located && !setting.failover().isEmpty();
         int[] raw = new int[localities.size()];
         for (int i = 0; i < raw.length; i++) {
             String[] there = parts(localities.get(i));
-            raw[i] = !here[0].equals(there[0]) ? failover(here[0], there[0], setting)
+            int near = !byLocality ? 0 : !here[0].equals(there[0]) ? failover(here[0], there[0], setting)
                     : !here[1].equals(there[1]) ? 2 : !here[2].equals(there[2]) ? 1 : 0;
+            raw[i] = priorities.isEmpty() ? near : priorities.get(i) * 5 + near;
         }
         TreeSet<Integer> used = new TreeSet<>();
         for (int p : raw) {

@@ -1,5 +1,6 @@
 package io.kshift.validator.rules;
 
+import io.kshift.model.istio.LoadBalancerSettings;
 import io.kshift.model.istio.LoadBalancerSettings.SimpleLb;
 import io.kshift.model.istio.TrafficPolicy;
 import io.kshift.model.resource.Resource;
@@ -188,6 +189,38 @@ final class TrafficPolicyRules {
         if (!setting.failover().isEmpty() && !outlierDetection) {
             findings.warn(r.key(), at + ".failover", "does nothing without outlierDetection (as in Istio: without it"
                     + " no endpoint is ever found unhealthy, so traffic never fails over)");
+        }
+        failoverPriority(r, at, setting, outlierDetection, findings);
+    }
+
+    /** Istio's checks of failoverPriority: labels (or label=value), no topology label beside failover. */
+    private static void failoverPriority(Resource r, String at, LoadBalancerSettings.LocalityLbSetting setting,
+                                         boolean outlierDetection, Findings findings) {
+        var entries = setting.failoverPriority();
+        for (int i = 0; i < entries.size(); i++) {
+            String entry = entries.get(i);
+            String where = at + ".failoverPriority[" + i + "]";
+            String label = entry == null ? "" : LoadBalancerSettings.LocalityLbSetting.priorityLabel(entry);
+            String value = entry == null || label.length() == entry.length() ? "" : entry.substring(label.length() + 1);
+            var problem = label.isEmpty() ? java.util.Optional.of("must name a label (key or key=value)")
+                    : io.kshift.model.constraint.LabelMap.Check.problem(label, value);
+            problem.ifPresent(p -> findings.error(r.key(), where, p));
+            if (!setting.failover().isEmpty() && java.util.List.of(LoadBalancerSettings.LocalityLbSetting.REGION,
+                    LoadBalancerSettings.LocalityLbSetting.ZONE, LoadBalancerSettings.LocalityLbSetting.SUBZONE)
+                    .contains(label)) {
+                findings.error(r.key(), where, "can not simultaneously set 'failover' and topology label '" + label
+                        + "' in failoverPriority (as Istio refuses it)");
+            }
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        if (!setting.distribute().isEmpty()) {
+            findings.warn(r.key(), at + ".failoverPriority", "ignored: distribute is given, and that one applies"
+                    + " (as in Istio)");
+        } else if (!outlierDetection) {
+            findings.warn(r.key(), at + ".failoverPriority", "does nothing without outlierDetection (as in Istio:"
+                    + " without it no endpoint is ever found unhealthy, so traffic never fails over)");
         }
     }
 

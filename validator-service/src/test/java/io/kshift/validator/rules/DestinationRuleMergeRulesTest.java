@@ -262,6 +262,34 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void failoverPriorityNamesLabelsAndNoTopologyLabelBesideFailover() throws Exception {
+        String lb = "  trafficPolicy: {outlierDetection: {consecutive5xxErrors: 3},"
+                + " loadBalancer: {localityLbSetting: %s}}\n";
+        String at = "DestinationRule default/web spec.trafficPolicy.loadBalancer.localityLbSetting";
+        var ok = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{failoverPriority: [topology.istio.io/network, 'topology.istio.io/cluster=c1'],"
+                        + " failover: [{from: us-east, to: eu-west}]}"))));
+        assertThat(TlsRulesTest.errors(ok)).isEmpty();
+        assertThat(TlsRulesTest.warnings(ok)).isEmpty();
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{failoverPriority: ['', 'bad key', topology.kubernetes.io/zone], failover: [{from: a, to: b}]}"))))))
+                .containsExactly(at + ".failoverPriority[0]: must name a label (key or key=value)",
+                        at + ".failoverPriority[1]: label key 'bad key' is not a valid label name (at most 63 letters,"
+                                + " digits, '-', '_' or '.', beginning and ending with a letter or digit)",
+                        at + ".failoverPriority[2]: can not simultaneously set 'failover' and topology label"
+                                + " 'topology.kubernetes.io/zone' in failoverPriority (as Istio refuses it)");
+        var distribute = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
+                "{failoverPriority: [net], distribute: [{from: us-east, to: {us-east: 100}}]}"))));
+        assertThat(TlsRulesTest.warnings(distribute)).containsExactly(at + ".failoverPriority: ignored: distribute"
+                + " is given, and that one applies (as in Istio)");
+        var noOutliers = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web",
+                "  trafficPolicy: {loadBalancer: {localityLbSetting: {failoverPriority: [net]}}}\n")));
+        assertThat(TlsRulesTest.warnings(noOutliers)).containsExactly(at + ".failoverPriority: does nothing without"
+                + " outlierDetection (as in Istio: without it no endpoint is ever found unhealthy, so traffic never"
+                + " fails over)");
+    }
+
+    @Test
     void theProxyProtocolIsForTcpAndTlsRoutes() throws Exception {
         String proxied = SERVICE + rule("web", "  trafficPolicy: {proxyProtocol: {version: V2}}\n");
         var tcp = validator.apply(MeshSnapshot.empty(), yaml(proxied + routedBy("tcp")));
