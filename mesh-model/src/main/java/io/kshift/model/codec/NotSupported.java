@@ -37,15 +37,8 @@ public final class NotSupported {
             Map.entry(io.kshift.model.gateway.HttpRouteFilter.class, Map.of(
                     "extensionRef", "extension filters are implementation-specific, and kshift defines none",
                     "externalAuth", "external authorization is not served by this kshift version")),
-            Map.entry(io.kshift.model.gateway.HttpRouteRule.class, Map.of(
-                    "sessionPersistence", "session persistence is not served by this kshift version; a"
-                            + " DestinationRule's consistentHash keeps requests with the same header or cookie on"
-                            + " one endpoint")),
             Map.entry(io.kshift.model.gateway.HttpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
             Map.entry(io.kshift.model.gateway.GrpcRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),
-            Map.entry(io.kshift.model.gateway.GrpcRouteSpec.Rule.class, Map.of("sessionPersistence",
-                    "session persistence is not served by this kshift version; a DestinationRule's consistentHash"
-                            + " keeps calls with the same header on one endpoint")),
             Map.entry(io.kshift.model.gateway.GrpcRouteSpec.Filter.class, Map.of("extensionRef",
                     "extension filters are implementation-specific, and kshift defines none")),
             Map.entry(io.kshift.model.gateway.TcpRouteSpec.class, Map.of("useDefaultGateways", DEFAULT_GATEWAYS)),

@@ -22,11 +22,15 @@ public record GrpcRouteSpec(List<@Valid ParentReference> parentRefs, List<String
 
     /** A rule: matches (OR-ed; none matches every call), filters, weighted backends. */
     public record Rule(String name, List<@Valid Match> matches, List<@Valid Filter> filters,
-                       List<@Valid BackendRef> backendRefs) {
+                       List<@Valid BackendRef> backendRefs, @Valid SessionPersistence sessionPersistence) {
         public Rule {
             matches = Lists.copy(matches);
             filters = Lists.copy(filters);
             backendRefs = Lists.copy(backendRefs);
+        }
+
+        public Rule(String name, List<Match> matches, List<Filter> filters, List<BackendRef> backendRefs) {
+            this(name, matches, filters, backendRefs, null);
         }
     }
 
@@ -85,7 +89,8 @@ public record GrpcRouteSpec(List<@Valid ParentReference> parentRefs, List<String
     public HttpRouteSpec asHttpRoute() {
         return new HttpRouteSpec(parentRefs, hostnames, rules.stream().map(r -> new HttpRouteRule(r.name(),
                 r.matches().stream().map(GrpcRouteSpec::asHttp).toList(),
-                r.filters().stream().map(Filter::asHttp).toList(), r.backendRefs(), null)).toList());
+                r.filters().stream().map(Filter::asHttp).toList(), r.backendRefs(), null, null,
+                r.sessionPersistence())).toList());
     }
 
     /**

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** An HTTPRoute rule: matches (OR-ed; none means prefix {@code /}), filters, weighted backends, timeouts, retry. */
 public record HttpRouteRule(String name, List<@Valid HttpRouteMatch> matches, List<@Valid HttpRouteFilter> filters,
-                            List<@Valid BackendRef> backendRefs, @Valid Timeouts timeouts, @Valid Retry retry) {
+                            List<@Valid BackendRef> backendRefs, @Valid Timeouts timeouts, @Valid Retry retry,
+                            @Valid SessionPersistence sessionPersistence) {
     public HttpRouteRule {
         matches = Lists.copy(matches);
         filters = Lists.copy(filters);
@@ -15,7 +16,12 @@ public record HttpRouteRule(String name, List<@Valid HttpRouteMatch> matches, Li
 
     public HttpRouteRule(String name, List<HttpRouteMatch> matches, List<HttpRouteFilter> filters,
                          List<BackendRef> backendRefs, Timeouts timeouts) {
-        this(name, matches, filters, backendRefs, timeouts, null);
+        this(name, matches, filters, backendRefs, timeouts, null, null);
+    }
+
+    public HttpRouteRule(String name, List<HttpRouteMatch> matches, List<HttpRouteFilter> filters,
+                         List<BackendRef> backendRefs, Timeouts timeouts, Retry retry) {
+        this(name, matches, filters, backendRefs, timeouts, retry, null);
     }
 
     /**

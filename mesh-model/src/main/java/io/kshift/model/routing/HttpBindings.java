@@ -41,7 +41,8 @@ public final class HttpBindings {
      */
     public record VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
                               String field, ResourceKey gateway, boolean grpc,
-                              List<List<RoutePrecedence.Rank>> ranks, List<String> fields) {
+                              List<List<RoutePrecedence.Rank>> ranks, List<String> fields,
+                              Map<Integer, RuleSession> sessions) {
 
         /**
          * A VirtualService's: its routes apply in the order written, delegations merged in ({@link Delegation}:
@@ -49,13 +50,18 @@ public final class HttpBindings {
          */
         public VirtualHost(ResourceKey source, String namespace, List<String> domains, Delegation.Expanded http,
                            ResourceKey gateway) {
-            this(source, namespace, domains, http.routes(), "spec.http", gateway, false, List.of(), http.fields());
+            this(source, namespace, domains, http.routes(), "spec.http", gateway, false, List.of(), http.fields(),
+                    Map.of());
         }
 
-        /** A Gateway API route's: {@code routes[i]} is {@code field[i]}, ranked by {@code ranks[i]}. */
+        /**
+         * A Gateway API route's: {@code routes[i]} is {@code field[i]}, ranked by {@code ranks[i]}, its session
+         * persistence {@code sessions.get(i)} (GEP-1619; the Istio route model has no such field).
+         */
         public VirtualHost(ResourceKey source, String namespace, List<String> domains, List<HttpRoute> routes,
-                           String field, ResourceKey gateway, boolean grpc, List<List<RoutePrecedence.Rank>> ranks) {
-            this(source, namespace, domains, routes, field, gateway, grpc, ranks, List.of());
+                           String field, ResourceKey gateway, boolean grpc, List<List<RoutePrecedence.Rank>> ranks,
+                           Map<Integer, RuleSession> sessions) {
+            this(source, namespace, domains, routes, field, gateway, grpc, ranks, List.of(), sessions);
         }
 
         /** Where {@code routes[i]} was written, for messages and to tell routes apart. */
@@ -154,7 +160,7 @@ public final class HttpBindings {
                 List<HttpRoute> routes = spec.rules().stream()
                         .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
                 out.add(new VirtualHost(route.key(), route.namespace(), services, routes, "spec.rules", null,
-                        route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route)));
+                        route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route), sessions(spec)));
             }
         }
         return out;
@@ -262,7 +268,37 @@ public final class HttpBindings {
         }
         List<HttpRoute> routes = spec.rules().stream().map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
         return java.util.Optional.of(new VirtualHost(route.key(), route.namespace(), domains, routes, "spec.rules",
-                gw.key(), route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route)));
+                gw.key(), route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route), sessions(spec)));
+    }
+
+    /**
+     * A rule's session persistence and its cookie's Path: GEP-1619 asks for the rule's path match where it has one
+     * (one match, Exact or PathPrefix), else {@code /}.
+     */
+    public record RuleSession(io.kshift.model.gateway.SessionPersistence persistence, String cookiePath) {
+        static RuleSession of(io.kshift.model.gateway.HttpRouteRule rule) {
+            String path = "/";
+            if (rule.matches().size() == 1 && rule.matches().get(0).path() != null) {
+                var match = rule.matches().get(0).path();
+                String value = match.effectiveValue();
+                if (match.effectiveType() != io.kshift.model.gateway.HttpRouteMatch.PathType.RegularExpression
+                        && value != null && value.startsWith("/")) {
+                    path = value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+                }
+            }
+            return new RuleSession(rule.sessionPersistence(), path);
+        }
+    }
+
+    /** Each rule's session persistence by its index, for the rules that have one. */
+    static Map<Integer, RuleSession> sessions(HttpRouteSpec spec) {
+        Map<Integer, RuleSession> out = new java.util.HashMap<>();
+        for (int i = 0; i < spec.rules().size(); i++) {
+            if (spec.rules().get(i).sessionPersistence() != null) {
+                out.put(i, RuleSession.of(spec.rules().get(i)));
+            }
+        }
+        return out.isEmpty() ? Map.of() : Map.copyOf(out);
     }
 
     /**

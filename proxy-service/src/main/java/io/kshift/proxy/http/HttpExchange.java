@@ -74,6 +74,9 @@ final class HttpExchange implements UpstreamTry.Owner {
     private boolean finished;
     /** A consistent-hash cookie this proxy made for the request (it had none): the answer sets it. */
     private String newCookie;
+    /** The route's target index, and where the request's session sent it (null: none, or none that holds). */
+    private int targetIndex;
+    private SessionAffinity.Pin pin;
     /** The upstream's status and headers are on the response (not yet written). */
     private boolean headCopied;
     /**
@@ -113,7 +116,7 @@ final class HttpExchange implements UpstreamTry.Owner {
 
     void start() {
         // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
-        target = route.targets().isEmpty() ? null : route.pick();
+        target = route.targets().isEmpty() ? null : pinnedOrPicked();
         response.closeHandler(v -> {
             over();
             abandon();
@@ -381,6 +384,35 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
     }
 
+    /**
+     * The target a session pins the request to, its endpoint taken first, while that endpoint is not ejected; else
+     * the route's weighted pick (weights decide new sessions only).
+     */
+    private HttpTarget pinnedOrPicked() {
+        SessionAffinity session = route.session();
+        if (session != null) {
+            String value;
+            if (session.header()) {
+                value = request.getHeader(session.name());
+            } else {
+                var cookie = request.getCookie(session.name());
+                value = cookie == null ? null : cookie.getValue();
+            }
+            SessionAffinity.Pin found = session.find(value, System.currentTimeMillis() / 1000);
+            if (found != null) {
+                HttpTarget pinned = route.targets().get(found.target());
+                if (pinned.endpoints().healthy(pinned.endpoints().get(found.endpoint()))) {
+                    pin = found;
+                    targetIndex = found.target();
+                    firstEndpoint = found.endpoint();
+                    return pinned;
+                }
+            }
+        }
+        targetIndex = route.picker().pick();
+        return route.targets().get(targetIndex);
+    }
+
     private Upstream endpoint(int attempt) {
         EndpointPicker endpoints = target.endpoints();
         if (firstEndpoint < 0) {
@@ -494,6 +526,14 @@ final class HttpExchange implements UpstreamTry.Owner {
         target.responseEdits().applyTo(response.headers());
         if (newCookie != null) {
             response.headers().add("set-cookie", UpstreamRequests.setCookie(target.hash().httpCookie(), newCookie));
+        }
+        if (route.session() != null && lastEndpoint >= 0) {
+            // The endpoint that answered: after a failed try that is not the pinned one, and the session moves.
+            String session = route.session().answer(target, lastEndpoint, pin, targetIndex,
+                    System.currentTimeMillis() / 1000);
+            if (session != null) {
+                response.headers().add(route.session().header() ? route.session().name() : "set-cookie", session);
+            }
         }
         corsHeaders();
         if (flags != null) {

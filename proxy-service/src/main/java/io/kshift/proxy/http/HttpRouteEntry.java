@@ -10,13 +10,21 @@ import java.util.List;
 
 /**
  * One compiled http route: its match blocks, then what happens to a matching request, in the order the
- * exchange applies it: fault, redirect or direct response, rewrite and header edits, weighted destination, mirrors, and the
- * timeout and retry policy of the forward.
+ * exchange applies it: fault, redirect or direct response, rewrite and header edits, weighted destination (or the one
+ * a session persists to: {@code session}, null without), mirrors, and the timeout and retry policy of the forward.
  */
 record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, Fault fault, HttpRedirect redirect,
                       PathRewrite rewrite, String authorityRewrite, HeaderEdits requestEdits, HeaderEdits responseEdits,
                       List<HttpTarget> targets, WeightedPicker picker, List<Mirror> mirrors, Duration timeout,
-                      Retry retry, Cors cors, Direct direct) {
+                      Retry retry, Cors cors, Direct direct, SessionAffinity session) {
+
+    HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, Fault fault, HttpRedirect redirect,
+                   PathRewrite rewrite, String authorityRewrite, HeaderEdits requestEdits, HeaderEdits responseEdits,
+                   List<HttpTarget> targets, WeightedPicker picker, List<Mirror> mirrors, Duration timeout,
+                   Retry retry, Cors cors, Direct direct) {
+        this(source, field, match, fault, redirect, rewrite, authorityRewrite, requestEdits, responseEdits, targets,
+                picker, mirrors, timeout, retry, cors, direct, null);
+    }
 
     /** A direct response: the status and body the proxy answers with, forwarding nothing. */
     record Direct(int status, byte[] body) {
@@ -81,7 +89,7 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
     /** The same route taken by {@code blocks} alone (a Gateway API rule's matches are ranked one by one). */
     HttpRouteEntry withMatch(List<MatchBlock> blocks) {
         return new HttpRouteEntry(source, field, blocks, fault, redirect, rewrite, authorityRewrite, requestEdits,
-                responseEdits, targets, picker, mirrors, timeout, retry, cors, direct);
+                responseEdits, targets, picker, mirrors, timeout, retry, cors, direct, session);
     }
 
     HttpTarget pick() {

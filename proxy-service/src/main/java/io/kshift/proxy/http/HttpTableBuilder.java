@@ -371,14 +371,15 @@ public final class HttpTableBuilder {
                 }
                 continue;
             }
-            out.add(entry(vh, route, vh.fieldOf(i), blocks, listener, pickers, resolved));
+            out.add(entry(vh, route, vh.fieldOf(i), blocks, listener, pickers, resolved, vh.sessions().get(i)));
         }
         return List.copyOf(out);
     }
 
     private HttpRouteEntry entry(HttpBindings.VirtualHost vh, HttpRoute route, String field, List<MatchBlock> blocks,
                                  String listener, Map<Destinations.PickerKey, WeightedPicker> pickers,
-                                 java.util.Iterator<ResolvedDestination> resolved) {
+                                 java.util.Iterator<ResolvedDestination> resolved,
+                                 HttpBindings.RuleSession session) {
         List<HttpTarget> targets = new ArrayList<>();
         List<WeightedTarget> weighted = ListenerBindings.istioTargets(route, vh.namespace(), field);
         for (int d = 0; d < weighted.size(); d++) {
@@ -414,7 +415,9 @@ public final class HttpTableBuilder {
                 HeaderEdits.of(headers == null ? null : headers.request()),
                 HeaderEdits.of(headers == null ? null : headers.response()), List.copyOf(targets), picker,
                 List.copyOf(mirrors), duration(route.timeout()), retry(route), Cors.of(route.corsPolicy()),
-                HttpRouteEntry.Direct.of(route.directResponse()));
+                HttpRouteEntry.Direct.of(route.directResponse()),
+                session == null ? null : SessionAffinity.of(session.persistence(), List.copyOf(targets),
+                        session.cookiePath()));
     }
 
     /** {@code gateway}: the Gateway the route is served on (its client certificate for backends), or null. */

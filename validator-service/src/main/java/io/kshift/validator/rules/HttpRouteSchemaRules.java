@@ -43,6 +43,7 @@ final class HttpRouteSchemaRules {
     /** {@code paths}: false for a GRPCRoute, whose paths kshift makes from its method matches. */
     private static void check(ResourceKey key, HttpRouteRule rule, String field, boolean paths, Findings findings) {
         filters(key, rule.filters(), field + ".filters", findings);
+        session(key, rule.sessionPersistence(), field + ".sessionPersistence", findings);
         for (int m = 0; m < rule.matches().size(); m++) {
             HttpRouteMatch match = rule.matches().get(m);
             String at = field + ".matches[" + m + "]";
@@ -52,6 +53,36 @@ final class HttpRouteSchemaRules {
             uniqueNames(key, match.headers(), at + ".headers", findings);
             uniqueNames(key, match.queryParams(), at + ".queryParams", findings);
         }
+    }
+
+    /**
+     * GEP-1619's rules (the CRD's): a Permanent cookie needs an absoluteTimeout (its Max-Age), cookieConfig is for
+     * cookies; the session's name must be a token, as a cookie's or header's name is.
+     */
+    private static void session(ResourceKey key, io.kshift.model.gateway.SessionPersistence p, String field,
+                                Findings findings) {
+        if (p == null) {
+            return;
+        }
+        if (p.permanent() && p.absoluteTimeout() == null) {
+            findings.error(key, field + ".absoluteTimeout", "must be specified when cookie lifetimeType is Permanent");
+        }
+        if (p.cookieConfig() != null && p.header()) {
+            findings.error(key, field + ".cookieConfig", "can only be set with type Cookie");
+        }
+        if (p.sessionName() != null && !p.sessionName().chars().allMatch(HttpRouteSchemaRules::tchar)) {
+            findings.error(key, field + ".sessionName", "must be a " + (p.header() ? "header" : "cookie")
+                    + " name: letters, digits and !#$%&'*+-.^_`|~ (no spaces, ';', '=' or ':')");
+        }
+        if (p.sessionName() != null && p.sessionName().isEmpty()) {
+            findings.error(key, field + ".sessionName", "must not be empty (leave it out for the default, "
+                    + io.kshift.model.gateway.SessionPersistence.DEFAULT_NAME + ")");
+        }
+    }
+
+    /** RFC 9110's token characters. */
+    private static boolean tchar(int c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 
     /** A rule's or a backend's filters: each type once (RequestMirror may repeat), no redirect with a rewrite. */

@@ -48,6 +48,24 @@ class BackendFilterRulesTest {
     }
 
     @Test
+    void sessionPersistenceIsCheckedAsTheCrdChecksIt() throws Exception {
+        MeshSnapshot live = base.accepted(MeshSnapshot.empty(), ChangeValidatorTest.yaml(MESH));
+        String route = httpRoute("HTTPRoute", "[]", "[]").replace("  - filters: []\n",
+                "  - filters: []\n    sessionPersistence: %s\n");
+        assertThat(errors(live, route.formatted("{sessionName: shop, absoluteTimeout: 1h, idleTimeout: 5m,"
+                + " cookieConfig: {lifetimeType: Permanent}}"))).isEmpty();
+        assertThat(errors(live, httpRoute("GRPCRoute", "[]", "[]").replace("  - filters: []\n",
+                "  - filters: []\n    sessionPersistence: {type: Header, sessionName: x-session}\n"))).isEmpty();
+        String at = "HTTPRoute default/web spec.rules[0].sessionPersistence";
+        assertThat(errors(live, route.formatted("{type: Header, sessionName: 'a b',"
+                + " cookieConfig: {lifetimeType: Permanent}}"))).containsExactlyInAnyOrder(
+                at + ".absoluteTimeout: must be specified when cookie lifetimeType is Permanent",
+                at + ".cookieConfig: can only be set with type Cookie",
+                at + ".sessionName: must be a header name: letters, digits and !#$%&'*+-.^_`|~ (no spaces, ';', '='"
+                        + " or ':')");
+    }
+
+    @Test
     void otherFiltersBelongOnTheRuleAndEachModifierComesOnce() throws Exception {
         MeshSnapshot live = base.accepted(MeshSnapshot.empty(), ChangeValidatorTest.yaml(MESH));
         assertThat(errors(live, httpRoute("HTTPRoute", "[{type: URLRewrite, urlRewrite: {hostname: other}},"
