@@ -21,8 +21,6 @@ public final class NotSupported {
             + " side to configure";
     private static final String ONE_MESH_PORT = "a node has one mesh port for every host: egress listeners per port or"
             + " address are not served; list the hosts in one egress listener without port";
-    private static final String LOCALITY = "retries are not held to a locality by this kshift version: a retry goes"
-            + " on to the next healthy endpoint, whatever its locality";
 
     private static final Map<Class<?>, Map<String, String>> REASONS = Map.ofEntries(
             // Gateway API
@@ -62,8 +60,6 @@ public final class NotSupported {
                     "sourceSubnet", "matching on the client's address is not served by this kshift version",
                     "destinationSubnets", "matching on the destination address is not served by this kshift"
                             + " version; proxies route by port")),
-            Map.entry(io.kshift.model.istio.HttpRetry.class, Map.of(
-                    "retryRemoteLocalities", LOCALITY)),
             Map.entry(io.kshift.model.istio.OutlierDetection.class, Map.of(
                     "consecutiveErrors", "deprecated by Istio; use consecutive5xxErrors")),
             Map.entry(io.kshift.model.istio.ClientTlsSettings.class, Map.of(

@@ -426,8 +426,9 @@ final class HttpExchange implements UpstreamTry.Owner {
             firstEndpoint = key == null ? endpoints.first() : endpoints.firstFor(key);
         }
         // A retry goes on from the endpoint after the last one tried (Envoy's retryIgnorePreviousHosts, Istio's
-        // default).
-        lastEndpoint = endpoints.nextHealthy(attempt == 0 || lastEndpoint < 0 ? firstEndpoint : lastEndpoint + 1);
+        // default), within its locality level unless the route says retryRemoteLocalities.
+        lastEndpoint = attempt == 0 || lastEndpoint < 0 ? endpoints.nextHealthy(firstEndpoint)
+                : endpoints.retryAfter(lastEndpoint, route.retry().remoteLocalities());
         return endpoints.get(lastEndpoint);
     }
 

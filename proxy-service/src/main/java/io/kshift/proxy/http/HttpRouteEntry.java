@@ -65,10 +65,15 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
 
     /**
      * {@code attempts} retries after the first try, each try bounded by {@code perTry} (null: only the route timeout),
-     * each after at least {@code backoff} (null: Envoy's 25 ms base, fully jittered).
+     * each after at least {@code backoff} (null: Envoy's 25 ms base, fully jittered); {@code remoteLocalities}: under
+     * locality levels a retry goes to the next level, not another endpoint of the one tried.
      */
-    record Retry(int attempts, Duration perTry, RetryOn on, Duration backoff) {
+    record Retry(int attempts, Duration perTry, RetryOn on, Duration backoff, boolean remoteLocalities) {
         static final Retry NONE = new Retry(0, null, RetryOn.parse(RetryOn.DEFAULT), null);
+
+        Retry(int attempts, Duration perTry, RetryOn on, Duration backoff) {
+            this(attempts, perTry, on, backoff, false);
+        }
 
         /**
          * How long before retry {@code attempt + 1}. Envoy's default (no backoff set): a 25 ms base doubling per

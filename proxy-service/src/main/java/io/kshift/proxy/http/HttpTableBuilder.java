@@ -435,7 +435,8 @@ public final class HttpTableBuilder {
         // Istio: attempts is a plain proto int, so leaving it out means 0 (retries off).
         int attempts = route.retries().attempts() == null ? 0 : route.retries().attempts();
         return new HttpRouteEntry.Retry(attempts, duration(route.retries().perTryTimeout()),
-                RetryOn.parse(route.retries().retryOn()), duration(route.retries().backoff()));
+                RetryOn.parse(route.retries().retryOn()), duration(route.retries().backoff()),
+                route.retries().remoteLocalities());
     }
 
     static Duration duration(String text) {

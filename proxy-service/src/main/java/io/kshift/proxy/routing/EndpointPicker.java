@@ -263,6 +263,40 @@ public final class EndpointPicker {
         return from;
     }
 
+    /**
+     * Where a retry goes after a try at offset {@code last}. Without locality levels: the next healthy endpoint on.
+     * With them, as Envoy's retries: within the level of the endpoint tried (its other endpoints in turn, the same one
+     * again when it is the level's only healthy one, as Envoy's priority loads keep retries there), or, with
+     * {@code remote} (Istio's {@code retryRemoteLocalities}, Envoy's {@code previous_priorities}), the first healthy
+     * endpoint of the next level (after the last, the first). A level with nothing healthy left spills outwards.
+     */
+    public int retryAfter(int last, boolean remote) {
+        if (local == null) {
+            return nextHealthy(last + 1);
+        }
+        int at = Math.floorMod(last, upstreams.size());
+        int level = local.levelOf(at);
+        if (remote) {
+            for (int step = 1; step <= local.levels(); step++) {
+                for (int i : local.members((level + step) % local.levels())) {
+                    if (healthy(upstreams.get(i))) {
+                        return i;
+                    }
+                }
+            }
+            return nextHealthy(last + 1);
+        }
+        int[] members = local.members(level);
+        int from = java.util.Arrays.binarySearch(members, at);
+        for (int k = 1; k <= members.length; k++) {
+            int i = members[Math.floorMod(from + k, members.length)];
+            if (healthy(upstreams.get(i))) {
+                return i;
+            }
+        }
+        return nextHealthy(last + 1);
+    }
+
     public Upstream get(int index) {
         return upstreams.get(Math.floorMod(index, upstreams.size()));
     }

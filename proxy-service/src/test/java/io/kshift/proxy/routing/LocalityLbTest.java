@@ -132,6 +132,30 @@ class LocalityLbTest {
     }
 
     @Test
+    void retriesStayInTheLevelTriedUnlessTheyMayGoToRemoteLocalities() {
+        AtomicLong now = new AtomicLong();
+        List<Upstream> ups = List.of(new Upstream(new HostPort("near-1", 1)), new Upstream(new HostPort("near-2", 1)),
+                new Upstream(new HostPort("zone-1", 1)), new Upstream(new HostPort("far-1", 1)));
+        OutlierDetector outliers = new OutlierDetector(ups, new OutlierDetection(1, null, "1s", "60s", 100, null),
+                now::get);
+        LocalityLb lb = LocalityLb.of("r/z/s", List.of("r/z/s", "r/z/s", "r/z/t", "q/y/s"), null, true);
+        EndpointPicker picker = new EndpointPicker(ups, SimpleLb.ROUND_ROBIN, new Random(1), outliers, 0, null,
+                now::get, lb);
+        assertThat(picker.retryAfter(0, false)).as("the level's other endpoint").isEqualTo(1);
+        assertThat(picker.retryAfter(1, false)).isEqualTo(0);
+        assertThat(picker.retryAfter(2, false)).as("alone in its level: the same one, as Envoy's").isEqualTo(2);
+        assertThat(picker.retryAfter(0, true)).as("retryRemoteLocalities: the next level").isEqualTo(2);
+        assertThat(picker.retryAfter(2, true)).isEqualTo(3);
+        assertThat(picker.retryAfter(3, true)).as("after the last, the first").isEqualTo(0);
+        outliers.failure(ups.get(1), true, true);
+        assertThat(picker.retryAfter(0, false)).as("the level's other one is ejected").isEqualTo(0);
+        outliers.failure(ups.get(0), true, true);
+        assertThat(picker.retryAfter(0, false)).as("nothing healthy left in the level: outwards").isEqualTo(2);
+        EndpointPicker plain = new EndpointPicker(ups, SimpleLb.ROUND_ROBIN, new Random(1));
+        assertThat(plain.retryAfter(1, false)).as("no levels: the next one on").isEqualTo(2);
+    }
+
+    @Test
     void aNodesLocalityReachesItsTable() {
         MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
                 apiVersion: v1
