@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 final class BackendTlsPolicyRules {
     /** Kinds whose change has every policy checked again. */
     static final Set<Kind> INPUTS = java.util.EnumSet.of(Kind.BACKEND_TLS_POLICY, Kind.SERVICE,
-            Kind.DESTINATION_RULE);
+            Kind.DESTINATION_RULE, Kind.SERVICE_ENTRY);
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern URI = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*[^?#]*(\\?[^#]*)?(#.*)?");
 
@@ -108,7 +108,23 @@ final class BackendTlsPolicyRules {
             for (ServicePortInfo port : ports) {
                 held(resolver, policy, service.get(), port, at, findings);
             }
+            shadowed(resolver, policy, service.get(), at, findings);
         }
+    }
+
+    /**
+     * A ServiceEntry declaring the Service's own host answers for that name (ServiceEntry hosts come first, as
+     * Istio's registry merges them): destinations naming the host in full reach the entry, which this policy does not
+     * target, and go without its TLS.
+     */
+    private static void shadowed(DestinationResolver resolver, Resource policy, MeshService service, String at,
+                                 Findings findings) {
+        resolver.registry().lookup(service.host(), service.namespace())
+                .filter(found -> found.origin() != MeshService.Origin.SERVICE)
+                .ifPresent(entry -> findings.warn(policy.key(), at + ".name", entry.displayName() + " declares "
+                        + service.host() + ", the host of " + service.displayName() + ": destinations naming that"
+                        + " host in full reach the ServiceEntry's endpoints without this policy's TLS (backendRefs"
+                        + " and short names still reach the Service)"));
     }
 
     /**

@@ -46,6 +46,30 @@ class BackendTlsPolicyRulesTest {
     }
 
     @Test
+    void aServiceEntryDeclaringTheServicesHostIsSaidToBypassThePolicy() throws Exception {
+        var d = base.apply(live(), ChangeValidatorTest.yaml(policy("""
+                targetRefs: [{group: "", kind: Service, name: api}]
+                validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: api-ca}], hostname: api.internal}
+                """)));
+        assertThat(d.result().warnings()).isEmpty();
+        var entry = base.apply(d.next().orElseThrow(), ChangeValidatorTest.yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: api-external}
+                spec:
+                  hosts: [api.default.svc.cluster.local]
+                  ports: [{number: 443, name: https, protocol: TLS}]
+                  resolution: STATIC
+                  endpoints: [{address: 10.9.9.9}]
+                """));
+        assertThat(TlsRulesTest.errors(entry)).isEmpty();
+        assertThat(TlsRulesTest.warnings(entry)).contains(POLICY + "spec.targetRefs[0].name: ServiceEntry"
+                + " default/api-external declares api.default.svc.cluster.local, the host of Service default/api:"
+                + " destinations naming that host in full reach the ServiceEntry's endpoints without this policy's"
+                + " TLS (backendRefs and short names still reach the Service)");
+    }
+
+    @Test
     void aPolicyWithABundleItCanReadIsAcceptedAndItsBundleCannotBeDeleted() throws Exception {
         var d = base.apply(live(), ChangeValidatorTest.yaml(policy("""
                 targetRefs: [{group: "", kind: Service, name: api, sectionName: https}]
