@@ -23,15 +23,11 @@ public record SessionPersistence(
     public record CookieConfig(LifetimeType lifetimeType) {
     }
 
-    /** The API leaves the default name to implementations. */
+    /** The API leaves the default name to implementations: this, and a suffix of the rule's. */
     public static final String DEFAULT_NAME = "kshift-session";
 
     public boolean header() {
         return type == Type.Header;
-    }
-
-    public String name() {
-        return sessionName == null || sessionName.isEmpty() ? DEFAULT_NAME : sessionName;
     }
 
     public boolean permanent() {

@@ -63,9 +63,6 @@ public final class DestinationResolver {
         this.registry = ServiceRegistry.build(config);
         this.node = node;
         for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
-            if (!appliesOnNode(r)) {
-                continue;
-            }
             registry.lookup(r.specAs(DestinationRuleSpec.class).host(), r.namespace())
                     .ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
         }
@@ -264,41 +261,61 @@ public final class DestinationResolver {
         return rules.isEmpty() ? Optional.empty() : Optional.of(rules.size() == 1 ? rules.get(0) : merged(rules));
     }
 
-    /** Every DestinationRule for the service this node may use, whatever namespace it applies from, oldest first. */
+    /** Every DestinationRule for the service the node sees, whatever namespace it applies from, oldest first. */
     public List<Resource> rules(MeshService service) {
         return rulesByService.getOrDefault(service, List.of());
     }
 
-    /** The rules of the one namespace whose rules apply ({@link #destinationRule}), selecting ones first. */
+    /**
+     * The rules of the one namespace whose rules apply ({@link #destinationRule}), selecting ones first. As Istio's
+     * {@code PushContext.destinationRule}: a node of the root namespace (and a view for no node) looks first at the
+     * root namespace's private rules (exportTo only {@code .} or itself), which can only be meant for it; the first
+     * namespace with rules for the host decides, even where none of them applies to the node (selecting rules that
+     * do not select it): Istio then gives the node no rule, it does not look further.
+     */
     private List<Resource> applying(MeshService service) {
         List<Resource> rules = rulesByService.getOrDefault(service, List.of());
         if (rules.isEmpty()) {
             return rules;
         }
-        String own = node.namespace() == null || node.namespace().equals(ROOT_NAMESPACE) ? null : node.namespace();
-        for (String namespace : new String[] {own, service.namespace(), ROOT_NAMESPACE}) {
+        boolean root = node.namespace() == null || node.namespace().equals(ROOT_NAMESPACE);
+        if (root) {
+            List<Resource> local = rules.stream().filter(r -> r.namespace().equals(ROOT_NAMESPACE) && privateOnly(r))
+                    .toList();
+            if (!local.isEmpty()) {
+                return onThisNode(local);
+            }
+        }
+        for (String namespace : new String[] {root ? null : node.namespace(), service.namespace(), ROOT_NAMESPACE}) {
             if (namespace == null) {
                 continue;
             }
             List<Resource> there = rules.stream().filter(r -> r.namespace().equals(namespace)).toList();
             if (!there.isEmpty()) {
-                return selectingFirst(there);
+                return onThisNode(there);
             }
         }
         return List.of();
     }
 
+    /** Exported to its own namespace alone ({@code .} or its name): Istio's private rule. */
+    private static boolean privateOnly(Resource rule) {
+        List<String> exportTo = rule.specAs(DestinationRuleSpec.class).exportTo();
+        return exportTo.size() == 1 && (exportTo.get(0).equals(".") || exportTo.get(0).equals(rule.namespace()));
+    }
+
     /**
-     * Istio returns a node the rule whose workloadSelector selects it before the one without; the one without still
-     * gives what the selecting rule leaves out (subsets, a policy) here, so a route validated against the
-     * namespace's rules finds its subset on every node.
+     * Of one namespace's rules, those that apply on this node, the selecting ones first: Istio gives a node the rule
+     * whose workloadSelector selects it before the one without; the one without still gives what the selecting
+     * rule leaves out (subsets, a policy) here, so a route validated against the namespace's rules finds its subset
+     * on every node.
      */
-    private static List<Resource> selectingFirst(List<Resource> oldestFirst) {
+    private List<Resource> onThisNode(List<Resource> oldestFirst) {
         if (oldestFirst.stream().noneMatch(DestinationResolver::hasSelector)) {
             return oldestFirst;
         }
-        List<Resource> out = new java.util.ArrayList<>(oldestFirst.stream().filter(DestinationResolver::hasSelector)
-                .toList());
+        List<Resource> out = new java.util.ArrayList<>(oldestFirst.stream()
+                .filter(r -> hasSelector(r) && appliesOnNode(r)).toList());
         oldestFirst.stream().filter(r -> !hasSelector(r)).forEach(out::add);
         return out;
     }

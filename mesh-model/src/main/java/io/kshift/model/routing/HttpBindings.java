@@ -160,7 +160,7 @@ public final class HttpBindings {
                 List<HttpRoute> routes = spec.rules().stream()
                         .map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
                 out.add(new VirtualHost(route.key(), route.namespace(), services, routes, "spec.rules", null,
-                        route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route), sessions(spec)));
+                        route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route), sessions(route.key(), spec)));
             }
         }
         return out;
@@ -268,15 +268,20 @@ public final class HttpBindings {
         }
         List<HttpRoute> routes = spec.rules().stream().map(r -> GatewayApiHttp.toIstio(r, route.namespace())).toList();
         return java.util.Optional.of(new VirtualHost(route.key(), route.namespace(), domains, routes, "spec.rules",
-                gw.key(), route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route), sessions(spec)));
+                gw.key(), route.type() == Kind.GRPC_ROUTE, RoutePrecedence.of(route), sessions(route.key(), spec)));
     }
 
     /**
      * A rule's session persistence and its cookie's Path: GEP-1619 asks for the rule's path match where it has one
      * (one match, Exact or PathPrefix), else {@code /}.
      */
-    public record RuleSession(io.kshift.model.gateway.SessionPersistence persistence, String cookiePath) {
-        static RuleSession of(io.kshift.model.gateway.HttpRouteRule rule) {
+    public record RuleSession(io.kshift.model.gateway.SessionPersistence persistence, String cookiePath,
+                              String name) {
+        /**
+         * {@code name}: the {@code sessionName}, or one of the rule's own (the API leaves the default to
+         * implementations): two rules sharing a default cookie on one path would overwrite each other's sessions.
+         */
+        static RuleSession of(ResourceKey route, int index, io.kshift.model.gateway.HttpRouteRule rule) {
             String path = "/";
             if (rule.matches().size() == 1 && rule.matches().get(0).path() != null) {
                 var match = rule.matches().get(0).path();
@@ -286,16 +291,20 @@ public final class HttpBindings {
                     path = value.length() > 1 && value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
                 }
             }
-            return new RuleSession(rule.sessionPersistence(), path);
+            var p = rule.sessionPersistence();
+            String name = p.sessionName() != null && !p.sessionName().isEmpty() ? p.sessionName()
+                    : io.kshift.model.gateway.SessionPersistence.DEFAULT_NAME + "-" + Integer.toHexString(
+                    (route + "#" + index).hashCode());
+            return new RuleSession(p, path, name);
         }
     }
 
     /** Each rule's session persistence by its index, for the rules that have one. */
-    static Map<Integer, RuleSession> sessions(HttpRouteSpec spec) {
+    static Map<Integer, RuleSession> sessions(ResourceKey route, HttpRouteSpec spec) {
         Map<Integer, RuleSession> out = new java.util.HashMap<>();
         for (int i = 0; i < spec.rules().size(); i++) {
             if (spec.rules().get(i).sessionPersistence() != null) {
-                out.put(i, RuleSession.of(spec.rules().get(i)));
+                out.put(i, RuleSession.of(route, i, spec.rules().get(i)));
             }
         }
         return out.isEmpty() ? Map.of() : Map.copyOf(out);

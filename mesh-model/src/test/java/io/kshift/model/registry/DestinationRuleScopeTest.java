@@ -123,5 +123,33 @@ class DestinationRuleScopeTest {
         assertThat(new DestinationResolver(withServices, new NodeScope("istio-system", Map.of()))
                 .resolve("web.shop.svc.cluster.local", null, null, "frontend").destination().loadBalancer())
                 .as("a node of the root namespace: the service's namespace first").isEqualTo(SimpleLb.RANDOM);
+        MeshConfig rootPrivate = config(rule("shop", "the-services", """
+                  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+                """), rule("istio-system", "gateways-own", """
+                  exportTo: ["."]
+                  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
+                """));
+        assertThat(new DestinationResolver(rootPrivate, new NodeScope("istio-system", Map.of()))
+                .resolve("web.shop.svc.cluster.local", null, null, "shop").destination().loadBalancer())
+                .as("the root namespace's private rule is its own nodes' first").isEqualTo(SimpleLb.LEAST_REQUEST);
+        assertThat(new DestinationResolver(rootPrivate, new NodeScope("edge", Map.of()))
+                .resolve("web.shop.svc.cluster.local", null, null, "shop").destination().loadBalancer())
+                .isEqualTo(SimpleLb.RANDOM);
+    }
+
+    @Test
+    void theFirstNamespaceWithRulesDecidesEvenWhenNoneOfThemSelectsTheNode() throws Exception {
+        MeshConfig config = config(rule("shop", "the-services", """
+                  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+                """), rule("edge", "for-other-nodes", """
+                  workloadSelector: {matchLabels: {tier: internal}}
+                  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
+                """));
+        var resolved = new DestinationResolver(config, new NodeScope("edge", Map.of("tier", "public")))
+                .resolve("web.shop.svc.cluster.local", null, null, "shop").destination();
+        assertThat(resolved.policy()).as("Istio: no rule at all, not the service namespace's").isNull();
+        assertThat(new DestinationResolver(config, new NodeScope("edge", Map.of("tier", "internal")))
+                .resolve("web.shop.svc.cluster.local", null, null, "shop").destination().loadBalancer())
+                .isEqualTo(SimpleLb.LEAST_REQUEST);
     }
 }

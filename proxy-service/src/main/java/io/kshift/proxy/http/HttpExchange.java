@@ -66,6 +66,9 @@ final class HttpExchange implements UpstreamTry.Owner {
     /** The endpoint offset the last try went to: a retry goes on from the next one. */
     private int lastEndpoint = -1;
     private int firstEndpoint = -1;
+    /** Locality levels tried so far, and those retries leave out (retryRemoteLocalities): a bit per level. */
+    private long levelsTried;
+    private long excludedLevels;
     private UpstreamCall inFlight;
     /** An HTTP/1 client still sending after the exchange ended has its connection closed after a linger. */
     private boolean lingering;
@@ -74,8 +77,7 @@ final class HttpExchange implements UpstreamTry.Owner {
     private boolean finished;
     /** A consistent-hash cookie this proxy made for the request (it had none): the answer sets it. */
     private String newCookie;
-    /** The route's target index, and where the request's session sent it (null: none, or none that holds). */
-    private int targetIndex;
+    /** Where the request's session sent it (null: none, or none that holds). */
     private SessionAffinity.Pin pin;
     /** The upstream's status and headers are on the response (not yet written). */
     private boolean headCopied;
@@ -389,28 +391,14 @@ final class HttpExchange implements UpstreamTry.Owner {
      * the route's weighted pick (weights decide new sessions only).
      */
     private HttpTarget pinnedOrPicked() {
-        SessionAffinity session = route.session();
-        if (session != null) {
-            String value;
-            if (session.header()) {
-                value = request.getHeader(session.name());
-            } else {
-                var cookie = request.getCookie(session.name());
-                value = cookie == null ? null : cookie.getValue();
-            }
-            SessionAffinity.Pin found = session.find(value, System.currentTimeMillis() / 1000);
-            if (found != null) {
-                HttpTarget pinned = route.targets().get(found.target());
-                if (pinned.endpoints().healthy(pinned.endpoints().get(found.endpoint()))) {
-                    pin = found;
-                    targetIndex = found.target();
-                    firstEndpoint = found.endpoint();
-                    return pinned;
-                }
+        if (route.session() != null) {
+            pin = route.session().pinned(request, route.targets(), System.currentTimeMillis() / 1000);
+            if (pin != null) {
+                firstEndpoint = pin.endpoint();
+                return route.targets().get(pin.target());
             }
         }
-        targetIndex = route.picker().pick();
-        return route.targets().get(targetIndex);
+        return route.pick();
     }
 
     private Upstream endpoint(int attempt) {
@@ -427,8 +415,17 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         // A retry goes on from the endpoint after the last one tried (Envoy's retryIgnorePreviousHosts, Istio's
         // default), within its locality level unless the route says retryRemoteLocalities.
+        if (attempt > 0 && lastEndpoint >= 0 && route.retry().remoteLocalities() && attempt % 2 == 0) {
+            // Istio sets Envoy's previous_priorities with an update frequency of 2: the first retry goes as the
+            // first try did, the second (and every second after) leaves the levels tried so far.
+            excludedLevels = levelsTried;
+        }
         lastEndpoint = attempt == 0 || lastEndpoint < 0 ? endpoints.nextHealthy(firstEndpoint)
-                : endpoints.retryAfter(lastEndpoint, route.retry().remoteLocalities());
+                : endpoints.retryAfter(lastEndpoint, excludedLevels);
+        int level = endpoints.levelOf(lastEndpoint);
+        if (level >= 0 && level < 64) {
+            levelsTried |= 1L << level;
+        }
         return endpoints.get(lastEndpoint);
     }
 
@@ -530,10 +527,9 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         if (route.session() != null && lastEndpoint >= 0) {
             // The endpoint that answered: after a failed try that is not the pinned one, and the session moves.
-            String session = route.session().answer(target, lastEndpoint, pin, targetIndex,
-                    System.currentTimeMillis() / 1000);
+            String session = route.session().answer(target, lastEndpoint, pin, System.currentTimeMillis() / 1000);
             if (session != null) {
-                response.headers().add(route.session().header() ? route.session().name() : "set-cookie", session);
+                response.headers().add(route.session().answerHeader(), session);
             }
         }
         corsHeaders();

@@ -416,8 +416,7 @@ public final class HttpTableBuilder {
                 HeaderEdits.of(headers == null ? null : headers.response()), List.copyOf(targets), picker,
                 List.copyOf(mirrors), duration(route.timeout()), retry(route), Cors.of(route.corsPolicy()),
                 HttpRouteEntry.Direct.of(route.directResponse()),
-                session == null ? null : SessionAffinity.of(session.persistence(), List.copyOf(targets),
-                        session.cookiePath()));
+                SessionAffinity.of(session, List.copyOf(targets)));
     }
 
     /** {@code gateway}: the Gateway the route is served on (its client certificate for backends), or null. */

@@ -17,7 +17,7 @@ import java.util.Map;
  */
 final class SessionAffinity {
     /** Where a request's session sends it: the route's target and the endpoint's offset in its picker. */
-    record Pin(int target, int endpoint, long start) {
+    record Pin(int target, int endpoint, long start, long token) {
     }
 
     private final boolean header;
@@ -29,9 +29,9 @@ final class SessionAffinity {
     /** Every endpoint of every target by its token: {target, endpoint offset}. */
     private final Map<Long, int[]> byToken = new HashMap<>();
 
-    private SessionAffinity(SessionPersistence p, List<HttpTarget> targets, String path) {
+    private SessionAffinity(SessionPersistence p, String name, List<HttpTarget> targets, String path) {
         this.header = p.header();
-        this.name = p.name();
+        this.name = name;
         this.absolute = seconds(p.absoluteTimeout());
         this.idle = seconds(p.idleTimeout());
         this.permanent = p.permanent();
@@ -44,17 +44,31 @@ final class SessionAffinity {
         }
     }
 
-    /** Null without session persistence. {@code path}: the cookie's Path (the rule's path match, else /). */
-    static SessionAffinity of(SessionPersistence p, List<HttpTarget> targets, String path) {
-        return p == null ? null : new SessionAffinity(p, targets, path);
+    /** Null without session persistence; the cookie's (or header's) name and the cookie's Path are the rule's. */
+    static SessionAffinity of(io.kshift.model.routing.HttpBindings.RuleSession rule, List<HttpTarget> targets) {
+        return rule == null ? null : new SessionAffinity(rule.persistence(), rule.name(), targets, rule.cookiePath());
     }
 
-    boolean header() {
-        return header;
+    /** The answer's header that carries a session: the session's own name, or Set-Cookie. */
+    String answerHeader() {
+        return header ? name : "set-cookie";
     }
 
-    String name() {
-        return name;
+    /** Where the request's session pins it at {@code now}, while that endpoint is not ejected; null otherwise. */
+    Pin pinned(io.vertx.core.http.HttpServerRequest request, List<HttpTarget> targets, long now) {
+        String value;
+        if (header) {
+            value = request.getHeader(name);
+        } else {
+            var cookie = request.getCookie(name);
+            value = cookie == null ? null : cookie.getValue();
+        }
+        Pin found = find(value, now);
+        if (found == null) {
+            return null;
+        }
+        var endpoints = targets.get(found.target()).endpoints();
+        return endpoints.healthy(endpoints.get(found.endpoint())) ? found : null;
     }
 
     /** The pin a request's session value names at {@code now}; null when it names none here, or has expired. */
@@ -80,7 +94,7 @@ final class SessionAffinity {
         if (at == null || absolute > 0 && now - start >= absolute || idle > 0 && now - last >= idle) {
             return null;
         }
-        return new Pin(at[0], at[1], start);
+        return new Pin(at[0], at[1], start, token);
     }
 
     /**
@@ -88,15 +102,15 @@ final class SessionAffinity {
      * request had none for it ({@code pinned} null, or another endpoint served it after a failure), the same one
      * with its last use moved on where an idle timeout needs that, else null (nothing to send).
      */
-    String answer(HttpTarget target, int offset, Pin pinned, int targetIndex, long now) {
-        int endpoint = Math.floorMod(offset, target.endpoints().size());
-        boolean same = pinned != null && pinned.target() == targetIndex && pinned.endpoint() == endpoint;
+    String answer(HttpTarget target, int offset, Pin pinned, long now) {
+        long token = token(target, Math.floorMod(offset, target.endpoints().size()));
+        // By token: two backendRefs naming one Service reach the same endpoints, and either may serve a session.
+        boolean same = pinned != null && pinned.token() == token;
         if (same && idle == 0) {
             return null;
         }
         long start = same ? pinned.start() : now;
-        String value = Long.toHexString(token(target, endpoint)) + "." + Long.toHexString(start) + "."
-                + Long.toHexString(now);
+        String value = Long.toHexString(token) + "." + Long.toHexString(start) + "." + Long.toHexString(now);
         if (header) {
             return value;
         }
@@ -118,6 +132,8 @@ final class SessionAffinity {
     }
 
     private static long seconds(String duration) {
-        return io.kshift.model.mesh.IstioDuration.parse(duration).map(d -> Math.max(1, d.toSeconds())).orElse(0L);
+        // Zero is no timeout (as unset); anything shorter than a second is one.
+        return io.kshift.model.mesh.IstioDuration.parse(duration).filter(d -> !d.isZero())
+                .map(d -> Math.max(1, d.toSeconds())).orElse(0L);
     }
 }

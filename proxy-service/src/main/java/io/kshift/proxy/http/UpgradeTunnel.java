@@ -43,6 +43,9 @@ final class UpgradeTunnel {
     private NetSocket upstream;
     private long answerTimer = -1;
     private int first;
+    /** The endpoint offset whose connection the upgrade went out on, and the session that chose it (null: none). */
+    private int answered;
+    private SessionAffinity.Pin pin;
 
     /** The request's URI with its path normalised ({@link PathNormalizer}). */
     private final String requestUri;
@@ -84,9 +87,17 @@ final class UpgradeTunnel {
 
     void start() {
         request.pause();
-        target = route.pick();
-        String key = UpstreamRequests.hashKey(request, target.hash());
-        first = key == null ? target.endpoints().first() : target.endpoints().firstFor(key);
+        // A session (sessionPersistence) holds for upgrades too: sticky WebSockets are what it is often wanted for.
+        pin = route.session() == null ? null
+                : route.session().pinned(request, route.targets(), System.currentTimeMillis() / 1000);
+        if (pin != null) {
+            target = route.targets().get(pin.target());
+            first = pin.endpoint();
+        } else {
+            target = route.pick();
+            String key = UpstreamRequests.hashKey(request, target.hash());
+            first = key == null ? target.endpoints().first() : target.endpoints().firstFor(key);
+        }
         long millis = route.timeout() == null ? ANSWER_MILLIS : route.timeout().toMillis();
         answerTimer = vertx.setTimer(Math.max(1, millis), id -> {
             answerTimer = -1;
@@ -121,6 +132,7 @@ final class UpgradeTunnel {
                         return;
                     }
                     upstream = socket;
+                    answered = first + attempt;
                     var tls = target.pool().policy().tls();
                     if (tls != null) {
                         var channel = ((io.vertx.core.net.impl.NetSocketInternal) socket).channelHandlerContext()
@@ -226,6 +238,12 @@ final class UpgradeTunnel {
     private void tunnel(NetSocket socket, Buffer early) {
         response.headers().remove("connection").remove("upgrade");
         response.putHeader("connection", "Upgrade").putHeader("upgrade", request.getHeader("upgrade"));
+        if (route.session() != null) {
+            String session = route.session().answer(target, answered, pin, System.currentTimeMillis() / 1000);
+            if (session != null) {
+                response.headers().add(route.session().answerHeader(), session);
+            }
+        }
         socket.closeHandler(null);
         request.toNetSocket().onFailure(e -> socket.close()).onSuccess(client -> {
             RequestHeadTimer.detach(((io.vertx.core.net.impl.NetSocketInternal) client).channelHandlerContext()

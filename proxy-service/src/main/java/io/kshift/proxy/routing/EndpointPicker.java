@@ -265,36 +265,58 @@ public final class EndpointPicker {
 
     /**
      * Where a retry goes after a try at offset {@code last}. Without locality levels: the next healthy endpoint on.
-     * With them, as Envoy's retries: within the level of the endpoint tried (its other endpoints in turn, the same one
-     * again when it is the level's only healthy one, as Envoy's priority loads keep retries there), or, with
-     * {@code remote} (Istio's {@code retryRemoteLocalities}, Envoy's {@code previous_priorities}), the first healthy
-     * endpoint of the next level (after the last, the first). A level with nothing healthy left spills outwards.
+     * With them, as Envoy's retries, from the levels not in {@code excluded} (a bit per level; Istio's
+     * {@code retryRemoteLocalities} excludes the levels already tried, Envoy's {@code previous_priorities}): within
+     * the level of the endpoint tried when it is not excluded, its next healthy endpoint; the same one again when it is
+     * alone in its level (Envoy's loads keep every try there while it is healthy); outwards when the level's others
+     * are all ejected (its load spills). From an excluded level: the nearest level left with a healthy endpoint; with
+     * every level excluded, as with none (Envoy starts over).
      */
-    public int retryAfter(int last, boolean remote) {
+    public int retryAfter(int last, long excluded) {
         if (local == null) {
             return nextHealthy(last + 1);
         }
         int at = Math.floorMod(last, upstreams.size());
         int level = local.levelOf(at);
-        if (remote) {
-            for (int step = 1; step <= local.levels(); step++) {
-                for (int i : local.members((level + step) % local.levels())) {
-                    if (healthy(upstreams.get(i))) {
-                        return i;
-                    }
+        if (!excludes(excluded, level)) {
+            int[] members = local.members(level);
+            int next = nextHealthyIn(members, at);
+            if (next >= 0 && next != at) {
+                return next;
+            }
+            return members.length == 1 && healthy(upstreams.get(at)) ? at : nextHealthy(last + 1);
+        }
+        for (int l = 0; l < local.levels(); l++) {
+            if (!excludes(excluded, l)) {
+                int next = nextHealthyIn(local.members(l), at);
+                if (next >= 0) {
+                    return next;
                 }
             }
-            return nextHealthy(last + 1);
         }
-        int[] members = local.members(level);
+        return retryAfter(last, 0);
+    }
+
+    /** The level of the endpoint at {@code offset} under locality load balancing; -1 without levels. */
+    public int levelOf(int offset) {
+        return local == null ? -1 : local.levelOf(Math.floorMod(offset, upstreams.size()));
+    }
+
+    private static boolean excludes(long excluded, int level) {
+        return level < 64 && (excluded & (1L << level)) != 0;
+    }
+
+    /** The first healthy member after {@code at} among {@code members} (from the first when it is not one); -1: none. */
+    private int nextHealthyIn(int[] members, int at) {
         int from = java.util.Arrays.binarySearch(members, at);
-        for (int k = 1; k <= members.length; k++) {
-            int i = members[Math.floorMod(from + k, members.length)];
+        int start = from >= 0 ? from + 1 : 0;
+        for (int k = 0; k < members.length; k++) {
+            int i = members[(start + k) % members.length];
             if (healthy(upstreams.get(i))) {
                 return i;
             }
         }
-        return nextHealthy(last + 1);
+        return -1;
     }
 
     public Upstream get(int index) {

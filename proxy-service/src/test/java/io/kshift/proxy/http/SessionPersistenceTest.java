@@ -27,7 +27,7 @@ class SessionPersistenceTest extends GatewayHttpFixture {
     @Inject
     RouteTableHolder tables;
 
-    private static final String ROUTE = """
+    static final String ROUTE = """
             apiVersion: v1
             kind: Service
             metadata: {name: web-a}

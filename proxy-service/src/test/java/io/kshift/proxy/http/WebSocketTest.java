@@ -78,6 +78,35 @@ class WebSocketTest {
         return got;
     }
 
+    /** A session (GEP-1619 sessionPersistence) holds for upgrades: every WebSocket carrying it lands where it began. */
+    @Test
+    void websocketsKeepTheirSession() throws Exception {
+        v1 = echo("v1");
+        v2 = echo("v2");
+        int gateway = HttpMesh.freePort();
+        HttpMesh mesh = new HttpMesh(gateway, v1.actualPort(), v2.actualPort());
+        mesh.publishNext(tables, SessionPersistenceTest.ROUTE.formatted(gateway,
+                "{name: web-a, port: 8000}, {name: web-b, port: 8000}"));
+        var first = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gateway + "/api/get")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        String version = first.body().substring("plain ".length());
+        String session = first.headers().firstValue("x-session").orElseThrow();
+        for (int i = 0; i < 4; i++) {
+            CompletableFuture<String> answer = new CompletableFuture<>();
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("x-session", session)
+                    .buildAsync(URI.create("ws://127.0.0.1:" + gateway + "/api/chat"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                            answer.complete(data.toString());
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            ws.sendText("hi", true).get(5, TimeUnit.SECONDS);
+            assertThat(answer.get(5, TimeUnit.SECONDS)).as("tunnel %d", i).isEqualTo(version + " hi");
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void websocketsUpgradeThroughTheRouteAndSplitExactly() throws Exception {
         v1 = echo("v1");

@@ -132,7 +132,7 @@ class LocalityLbTest {
     }
 
     @Test
-    void retriesStayInTheLevelTriedUnlessTheyMayGoToRemoteLocalities() {
+    void retriesStayInTheLevelTriedUnlessItsLevelIsExcluded() {
         AtomicLong now = new AtomicLong();
         List<Upstream> ups = List.of(new Upstream(new HostPort("near-1", 1)), new Upstream(new HostPort("near-2", 1)),
                 new Upstream(new HostPort("zone-1", 1)), new Upstream(new HostPort("far-1", 1)));
@@ -141,18 +141,19 @@ class LocalityLbTest {
         LocalityLb lb = LocalityLb.of("r/z/s", List.of("r/z/s", "r/z/s", "r/z/t", "q/y/s"), null, true);
         EndpointPicker picker = new EndpointPicker(ups, SimpleLb.ROUND_ROBIN, new Random(1), outliers, 0, null,
                 now::get, lb);
-        assertThat(picker.retryAfter(0, false)).as("the level's other endpoint").isEqualTo(1);
-        assertThat(picker.retryAfter(1, false)).isEqualTo(0);
-        assertThat(picker.retryAfter(2, false)).as("alone in its level: the same one, as Envoy's").isEqualTo(2);
-        assertThat(picker.retryAfter(0, true)).as("retryRemoteLocalities: the next level").isEqualTo(2);
-        assertThat(picker.retryAfter(2, true)).isEqualTo(3);
-        assertThat(picker.retryAfter(3, true)).as("after the last, the first").isEqualTo(0);
+        assertThat(picker.levelOf(2)).isEqualTo(1);
+        assertThat(picker.retryAfter(0, 0)).as("the level's other endpoint").isEqualTo(1);
+        assertThat(picker.retryAfter(1, 0)).isEqualTo(0);
+        assertThat(picker.retryAfter(2, 0)).as("alone in its level: the same one, as Envoy's").isEqualTo(2);
+        assertThat(picker.retryAfter(0, 0b1)).as("the levels tried left out: the nearest other").isEqualTo(2);
+        assertThat(picker.retryAfter(2, 0b11)).isEqualTo(3);
+        assertThat(picker.retryAfter(3, 0b111)).as("every level left out: as with none").isEqualTo(3);
+        assertThat(picker.retryAfter(2, 0b1)).as("its own level not left out: stays").isEqualTo(2);
         outliers.failure(ups.get(1), true, true);
-        assertThat(picker.retryAfter(0, false)).as("the level's other one is ejected").isEqualTo(0);
-        outliers.failure(ups.get(0), true, true);
-        assertThat(picker.retryAfter(0, false)).as("nothing healthy left in the level: outwards").isEqualTo(2);
+        assertThat(picker.retryAfter(0, 0)).as("the level's others ejected: its load spills outwards").isEqualTo(2);
         EndpointPicker plain = new EndpointPicker(ups, SimpleLb.ROUND_ROBIN, new Random(1));
-        assertThat(plain.retryAfter(1, false)).as("no levels: the next one on").isEqualTo(2);
+        assertThat(plain.retryAfter(1, 0)).as("no levels: the next one on").isEqualTo(2);
+        assertThat(plain.levelOf(1)).isEqualTo(-1);
     }
 
     @Test

@@ -40,7 +40,9 @@ final class ExportRules {
     static void check(MeshConfig live, MeshConfig config, DestinationResolver whole, Iterable<Resource> routes,
                       java.util.Set<io.kshift.model.resource.ResourceKey> touched, Findings findings) {
         MeshConfig seen = Exports.visibleIn(config, NodeScope.DEFAULT_NAMESPACE);
-        if (seen == config || INPUTS.stream().allMatch(k -> seen.ofKind(k).size() == config.ofKind(k).size())) {
+        boolean selecting = config.ofKind(Kind.DESTINATION_RULE).stream().anyMatch(DestinationResolver::hasSelector);
+        if (!selecting && (seen == config
+                || INPUTS.stream().allMatch(k -> seen.ofKind(k).size() == config.ofKind(k).size()))) {
             return;
         }
         Supplier<DestinationResolver> nodes = lazy(seen);
@@ -57,9 +59,11 @@ final class ExportRules {
                 DestinationResolver.Result there = t.resolve(nodes.get());
                 if (!there.ok()) {
                     String message = "as proxy nodes of namespace " + NodeScope.DEFAULT_NAMESPACE + " see the mesh"
-                            + " (only what is exported there): " + there.problem().message() + "; they serve this"
-                            + " route and would answer 503: export what it needs to " + NodeScope.DEFAULT_NAMESPACE
-                            + " (exportTo, or the Service's " + Exports.SERVICE_ANNOTATION + " annotation)";
+                            + " (only what is exported there, and of DestinationRules with a workloadSelector those"
+                            + " selecting them): " + there.problem().message() + "; they serve this route and would"
+                            + " answer 503: export what it needs to " + NodeScope.DEFAULT_NAMESPACE + " (exportTo, or"
+                            + " the Service's " + Exports.SERVICE_ANNOTATION + " annotation), or define it in a rule"
+                            + " that applies to them";
                     String field = RouteTargets.field(t, there.problem().part());
                     // Said only where the change did not make it so: the route unwritten, served here before and
                     // unresolved then too.
@@ -99,7 +103,7 @@ final class ExportRules {
             @Override
             public DestinationResolver get() {
                 if (made == null) {
-                    made = new DestinationResolver(view);
+                    made = new DestinationResolver(view, new NodeScope(NodeScope.DEFAULT_NAMESPACE, DEFAULT_LABELS));
                 }
                 return made;
             }

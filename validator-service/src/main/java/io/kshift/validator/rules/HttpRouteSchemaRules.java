@@ -56,8 +56,9 @@ final class HttpRouteSchemaRules {
     }
 
     /**
-     * GEP-1619's rules (the CRD's): a Permanent cookie needs an absoluteTimeout (its Max-Age), cookieConfig is for
-     * cookies; the session's name must be a token, as a cookie's or header's name is.
+     * GEP-1619's rule (the CRD's): a Permanent cookie needs an absoluteTimeout (its Max-Age). kshift's: the session's
+     * name must be a token, as a cookie's or header's name is (the proxy could not write another); a cookieConfig
+     * beside {@code type: Header} is said to do nothing.
      */
     private static void session(ResourceKey key, io.kshift.model.gateway.SessionPersistence p, String field,
                                 Findings findings) {
@@ -68,15 +69,11 @@ final class HttpRouteSchemaRules {
             findings.error(key, field + ".absoluteTimeout", "must be specified when cookie lifetimeType is Permanent");
         }
         if (p.cookieConfig() != null && p.header()) {
-            findings.error(key, field + ".cookieConfig", "can only be set with type Cookie");
+            findings.warn(key, field + ".cookieConfig", "ignored: it configures cookies, and this session is a header");
         }
         if (p.sessionName() != null && !p.sessionName().chars().allMatch(HttpRouteSchemaRules::tchar)) {
             findings.error(key, field + ".sessionName", "must be a " + (p.header() ? "header" : "cookie")
                     + " name: letters, digits and !#$%&'*+-.^_`|~ (no spaces, ';', '=' or ':')");
-        }
-        if (p.sessionName() != null && p.sessionName().isEmpty()) {
-            findings.error(key, field + ".sessionName", "must not be empty (leave it out for the default, "
-                    + io.kshift.model.gateway.SessionPersistence.DEFAULT_NAME + ")");
         }
     }
 

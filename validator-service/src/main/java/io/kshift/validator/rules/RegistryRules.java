@@ -123,6 +123,13 @@ final class RegistryRules {
                     + " host; this rule applies to nothing yet");
         }
         workloadSelector(r, spec, findings);
+        registry.lookup(spec.host(), r.namespace()).filter(svc -> !svc.namespace().equals(r.namespace())
+                && !r.namespace().equals(io.kshift.model.registry.DestinationResolver.ROOT_NAMESPACE))
+                .ifPresent(svc -> findings.warn(r.key(), "spec.host", "applies only on proxy nodes of namespace "
+                        + r.namespace() + " (kshift.proxy.namespace): as Istio's proxies, a node looks for"
+                        + " DestinationRules in its own namespace, then the service's (" + svc.namespace() + "), then "
+                        + io.kshift.model.registry.DestinationResolver.ROOT_NAMESPACE + "'s; routes in " + r.namespace()
+                        + " served by other nodes do not use it"));
         TrafficPolicyRules.check(r, "spec.trafficPolicy", spec.trafficPolicy(), findings);
         Set<String> names = new HashSet<>();
         for (int i = 0; i < spec.subsets().size(); i++) {

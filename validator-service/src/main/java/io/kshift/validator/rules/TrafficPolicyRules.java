@@ -207,8 +207,9 @@ final class TrafficPolicyRules {
             problem.ifPresent(p -> findings.error(r.key(), where, p));
             if (!setting.failover().isEmpty() && java.util.List.of(LoadBalancerSettings.LocalityLbSetting.REGION,
                     LoadBalancerSettings.LocalityLbSetting.ZONE, LoadBalancerSettings.LocalityLbSetting.SUBZONE)
-                    .contains(label)) {
-                findings.error(r.key(), where, "can not simultaneously set 'failover' and topology label '" + label
+                    .contains(entry)) {
+                // Istio compares the whole entry: a topology label with a value (key=value) is let through.
+                findings.error(r.key(), where, "can not simultaneously set 'failover' and topology label '" + entry
                         + "' in failoverPriority (as Istio refuses it)");
             }
         }

@@ -57,12 +57,14 @@ class BackendFilterRulesTest {
         assertThat(errors(live, httpRoute("GRPCRoute", "[]", "[]").replace("  - filters: []\n",
                 "  - filters: []\n    sessionPersistence: {type: Header, sessionName: x-session}\n"))).isEmpty();
         String at = "HTTPRoute default/web spec.rules[0].sessionPersistence";
-        assertThat(errors(live, route.formatted("{type: Header, sessionName: 'a b',"
-                + " cookieConfig: {lifetimeType: Permanent}}"))).containsExactlyInAnyOrder(
+        var refused = base.apply(live, ChangeValidatorTest.yaml(route.formatted("{type: Header, sessionName: 'a b',"
+                + " cookieConfig: {lifetimeType: Permanent}}")));
+        assertThat(TlsRulesTest.errors(refused)).containsExactlyInAnyOrder(
                 at + ".absoluteTimeout: must be specified when cookie lifetimeType is Permanent",
-                at + ".cookieConfig: can only be set with type Cookie",
                 at + ".sessionName: must be a header name: letters, digits and !#$%&'*+-.^_`|~ (no spaces, ';', '='"
                         + " or ':')");
+        assertThat(TlsRulesTest.warnings(refused)).contains(at + ".cookieConfig: ignored: it configures cookies, and"
+                + " this session is a header");
     }
 
     @Test

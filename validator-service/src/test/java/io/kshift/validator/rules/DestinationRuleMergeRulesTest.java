@@ -58,20 +58,36 @@ class DestinationRuleMergeRulesTest {
 
     @Test
     void aRuleWithAWorkloadSelectorStaysInItsNamespaceAndASubsetOnlyItDefinesIsSaid() throws Exception {
-        var ok = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-edge", """
-                  workloadSelector: {matchLabels: {istio: ingressgateway}}
+        String rules = SERVICE + rule("a-edge", """
+                  workloadSelector: {matchLabels: {tier: edge}}
                   trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
                   subsets: [{name: v1, labels: {version: v1}}]
                 """) + rule("b-default", """
                   trafficPolicy: {loadBalancer: {simple: RANDOM}}
                   subsets: [{name: v2, labels: {version: v2}}]
-                """) + route("v1", "v2")));
+                """);
+        // Served by edge nodes only (a Gateway selecting them): said, not refused.
+        var ok = validator.apply(MeshSnapshot.empty(), yaml(rules + """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  selector: {tier: edge}
+                  servers: [{port: {number: 8080, name: http, protocol: HTTP}, hosts: ['*']}]
+                ---
+                """ + route("v1", "v2").replace("  hosts: [web.example.com]\n",
+                "  hosts: [web.example.com]\n  gateways: [edge]\n")));
         assertThat(TlsRulesTest.errors(ok)).isEmpty();
         assertThat(TlsRulesTest.warnings(ok)).as("two trafficPolicies, one per kind of node: nothing ignored")
                 .containsExactly("VirtualService default/web spec.http[0].route[0].destination.subset: subset 'v1' is"
-                        + " defined only by DestinationRule default/a-edge (workloadSelector {istio=ingressgateway}):"
+                        + " defined only by DestinationRule default/a-edge (workloadSelector {tier=edge}):"
                         + " proxy nodes of namespace default it selects serve it, any other node answers 503 (no such"
                         + " subset)");
+        // Served by the default nodes (the mesh port), which the rule does not select: refused.
+        assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(rules + route("v1", "v2")))))
+                .singleElement().asString().startsWith("VirtualService default/web"
+                        + " spec.http[0].route[0].destination.subset: as proxy nodes of namespace istio-system see"
+                        + " the mesh").contains("subset 'v1' is not defined");
         var refused = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("a-edge", """
                   workloadSelector: {matchLabels: {istio: ingressgateway}}
                   exportTo: ["*"]
@@ -96,6 +112,21 @@ class DestinationRuleMergeRulesTest {
         assertThat(TlsRulesTest.warnings(refused)).contains("DestinationRule default/b-edge"
                 + " spec.workloadSelector.matchLabels: workload selector specified without labels: the rule applies to"
                 + " every proxy node of namespace default");
+    }
+
+    @Test
+    void aRuleOutsideTheServicesAndTheRootNamespaceIsSaidToApplyToItsNamespacesNodesOnly() throws Exception {
+        var warned = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web, namespace: frontend}
+                spec: {host: web.default.svc.cluster.local, trafficPolicy: {loadBalancer: {simple: RANDOM}}}
+                """));
+        assertThat(TlsRulesTest.errors(warned)).isEmpty();
+        assertThat(TlsRulesTest.warnings(warned)).containsExactly("DestinationRule frontend/web spec.host: applies"
+                + " only on proxy nodes of namespace frontend (kshift.proxy.namespace): as Istio's proxies, a node"
+                + " looks for DestinationRules in its own namespace, then the service's (default), then"
+                + " istio-system's; routes in frontend served by other nodes do not use it");
     }
 
     @Test
@@ -267,7 +298,7 @@ class DestinationRuleMergeRulesTest {
                 + " loadBalancer: {localityLbSetting: %s}}\n";
         String at = "DestinationRule default/web spec.trafficPolicy.loadBalancer.localityLbSetting";
         var ok = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("web", lb.formatted(
-                "{failoverPriority: [topology.istio.io/network, 'topology.istio.io/cluster=c1'],"
+                "{failoverPriority: [topology.istio.io/network, 'topology.kubernetes.io/zone=z1'],"
                         + " failover: [{from: us-east, to: eu-west}]}"))));
         assertThat(TlsRulesTest.errors(ok)).isEmpty();
         assertThat(TlsRulesTest.warnings(ok)).isEmpty();

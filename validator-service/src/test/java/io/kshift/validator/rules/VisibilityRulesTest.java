@@ -247,7 +247,8 @@ class VisibilityRulesTest {
                         "VirtualService team/web spec.http[0].mirror.host",
                         "HTTPRoute team/web spec.rules[0].backendRefs[0].name");
         assertThat(hidden.result().errors()).allSatisfy(m -> assertThat(m.message())
-                .startsWith("as proxy nodes of namespace istio-system see the mesh (only what is exported there): ")
+                .startsWith("as proxy nodes of namespace istio-system see the mesh (only what is exported there,"
+                        + " and of DestinationRules with a workloadSelector those selecting them): ")
                 .contains("would answer 503"));
         // The subsets' DestinationRule only for its own namespace: the nodes know web but not subset v1.
         var noSubset = apply(MeshSnapshot.empty(), yaml(teamWeb("*", "\".\"") + route));
