@@ -28,24 +28,7 @@ class BackendFiltersTest extends GatewayHttpFixture {
     @Test
     void aBackendsHeaderModifiersApplyToItsRequestsAndAnswersOnly() throws Exception {
         int port = HttpMesh.freePort();
-        mesh.publishNext(tables, """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web-a}
-                spec: {ports: [{name: http, port: 8000}], selector: {app: httpbin, version: v1}}
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web-b}
-                spec: {ports: [{name: http, port: 8000}], selector: {app: httpbin, version: v2}}
-                ---
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata: {name: web}
-                spec:
-                  gatewayClassName: kshift
-                  listeners: [{name: http, protocol: HTTP, port: %d}]
-                ---
+        mesh.publishNext(tables, webServicesAndGateway(port) + """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: HTTPRoute
                 metadata: {name: split}
@@ -64,7 +47,7 @@ class BackendFiltersTest extends GatewayHttpFixture {
                       - type: ResponseHeaderModifier
                         responseHeaderModifier: {add: [{name: x-served-by, value: a}]}
                     - {name: web-b, port: 8000}
-                """.formatted(port));
+                """);
         v1.clear();
         v2.clear();
         int servedByA = 0;

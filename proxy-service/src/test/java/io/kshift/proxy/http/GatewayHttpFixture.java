@@ -23,6 +23,32 @@ abstract class GatewayHttpFixture {
         mesh = new HttpMesh(gatewayPort, v1.port(), v2.port());
     }
 
+    /**
+     * Services web-a (httpbin v1) and web-b (httpbin v2) on port 8000 and Gateway API Gateway {@code web} listening on
+     * {@code port}, ready for an HTTPRoute to follow.
+     */
+    static String webServicesAndGateway(int port) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-a}
+                spec: {ports: [{name: http, port: 8000}], selector: {app: httpbin, version: v1}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web-b}
+                spec: {ports: [{name: http, port: 8000}], selector: {app: httpbin, version: v2}}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: web}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: http, protocol: HTTP, port: %d}]
+                ---
+                """.formatted(port);
+    }
+
     @AfterAll
     static void stop() {
         v1.close();

@@ -28,23 +28,6 @@ class SessionPersistenceTest extends GatewayHttpFixture {
     RouteTableHolder tables;
 
     static final String ROUTE = """
-            apiVersion: v1
-            kind: Service
-            metadata: {name: web-a}
-            spec: {ports: [{name: http, port: 8000}], selector: {app: httpbin, version: v1}}
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata: {name: web-b}
-            spec: {ports: [{name: http, port: 8000}], selector: {app: httpbin, version: v2}}
-            ---
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: Gateway
-            metadata: {name: web}
-            spec:
-              gatewayClassName: kshift
-              listeners: [{name: http, protocol: HTTP, port: %d}]
-            ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
             metadata: {name: sticky}
@@ -76,7 +59,8 @@ class SessionPersistenceTest extends GatewayHttpFixture {
     @Test
     void aSessionKeepsItsEndpointWhileWeightsSplitTheRest() throws Exception {
         int port = HttpMesh.freePort();
-        mesh.publishNext(tables, ROUTE.formatted(port, "{name: web-a, port: 8000}, {name: web-b, port: 8000}"));
+        mesh.publishNext(tables, webServicesAndGateway(port)
+                + ROUTE.formatted("{name: web-a, port: 8000}, {name: web-b, port: 8000}"));
         Map<String, Integer> fresh = new HashMap<>();
         Map<String, String> cookieOf = new HashMap<>();
         for (int i = 0; i < 10; i++) {
@@ -101,7 +85,7 @@ class SessionPersistenceTest extends GatewayHttpFixture {
             assertThat(version(get(port, "/api/get", "x-session", session))).isEqualTo(version(first));
         }
         // web-a leaves the rule: its sessions go to web-b and a new session says so.
-        mesh.publishNext(tables, ROUTE.formatted(port, "{name: web-b, port: 8000}"));
+        mesh.publishNext(tables, webServicesAndGateway(port) + ROUTE.formatted("{name: web-b, port: 8000}"));
         HttpResponse<String> moved = get(port, "/app/get", "cookie", cookieOf.get("v1"));
         assertThat(version(moved)).isEqualTo("v2");
         assertThat(moved.headers().firstValue("set-cookie").orElseThrow()).startsWith("shop-session=")

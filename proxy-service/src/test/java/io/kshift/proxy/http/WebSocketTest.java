@@ -85,8 +85,8 @@ class WebSocketTest {
         v2 = echo("v2");
         int gateway = HttpMesh.freePort();
         HttpMesh mesh = new HttpMesh(gateway, v1.actualPort(), v2.actualPort());
-        mesh.publishNext(tables, SessionPersistenceTest.ROUTE.formatted(gateway,
-                "{name: web-a, port: 8000}, {name: web-b, port: 8000}"));
+        mesh.publishNext(tables, GatewayHttpFixture.webServicesAndGateway(gateway) + SessionPersistenceTest.ROUTE
+                .formatted("{name: web-a, port: 8000}, {name: web-b, port: 8000}"));
         var first = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + gateway + "/api/get")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         String version = first.body().substring("plain ".length());

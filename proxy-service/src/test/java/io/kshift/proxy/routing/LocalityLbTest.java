@@ -158,69 +158,27 @@ class LocalityLbTest {
 
     @Test
     void aNodesLocalityReachesItsTable() {
-        MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web, namespace: shop}
-                spec: {ports: [{name: http, port: 80}], selector: {app: web}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: web-a, namespace: shop}
-                spec: {address: 10.0.0.1, ports: {http: 7001}, labels: {app: web}, locality: us-east/a}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: web-b, namespace: shop}
-                spec: {address: 10.0.0.2, ports: {http: 7001}, labels: {app: web}, locality: us-east/b}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: web, namespace: shop}
-                spec: {host: web, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1}}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: Gateway
-                metadata: {name: gw, namespace: shop}
-                spec: {servers: [{port: {number: 9000, name: tcp, protocol: TCP}, hosts: ['*']}]}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: web, namespace: shop}
-                spec: {hosts: ['*'], gateways: [gw], tcp: [{route: [{destination: {host: web}}]}]}
-                """));
-        for (String zone : List.of("a", "b")) {
-            RouteTable table = RouteTableBuilder.build(1, config, null, new Destinations(new Random(1),
-                    System::nanoTime, io.kshift.proxy.telemetry.Telemetry.detached()), RouteTable.empty(),
-                    io.kshift.model.secret.FleetKeys.none(), new NodeScope("shop", Map.of(), "us-east/" + zone));
-            EndpointPicker picker = table.routes().get(9000).targets().get(0).endpoints();
-            for (int i = 0; i < 10; i++) {
-                assertThat(picker.get(picker.first()).address().host()).as("zone %s", zone)
-                        .isEqualTo(zone.equals("a") ? "10.0.0.1" : "10.0.0.2");
-            }
-        }
-    }
-
-    @Test
-    void failoverPriorityLevelsComeFromLabelsAndSplitByLocalityWithFailover() {
-        List<Integer> priorities = List.of(0, 0, 1, 2, 2);
-        var byLabels = new LocalityLbSetting(null, null, null, List.of("topology.istio.io/network"));
-        assertThat(LocalityLb.of("us-east/a/1", WHERE, priorities, byLabels, true).level())
-                .as("labels alone: locality plays no part").containsExactly(0, 0, 1, 2, 2);
-        assertThat(LocalityLb.of(null, WHERE, priorities, byLabels, true).level()).as("no node locality needed")
-                .containsExactly(0, 0, 1, 2, 2);
-        assertThat(LocalityLb.of("us-east/a/1", WHERE, priorities, byLabels, false)).as("needs outlier detection")
-                .isNull();
-        var withFailover = new LocalityLbSetting(null, List.of(new Failover("us-east", "ap-south")), null,
-                List.of("topology.istio.io/network"));
-        // Istio: priority * 5 + the locality's level (0 same subzone, 1 zone, 2 region, 3 other, 4 not failover's).
-        assertThat(LocalityLb.of("us-east/a/1", WHERE, priorities, withFailover, true).level())
-                .containsExactly(0, 1, 2, 4, 3);
+        MeshConfig config = twoEndpoints("locality: us-east/a", "locality: us-east/b",
+                "{outlierDetection: {consecutive5xxErrors: 1}}");
+        assertThat(picks(config, new NodeScope("shop", Map.of(), "us-east/a"))).containsExactly("10.0.0.1");
+        assertThat(picks(config, new NodeScope("shop", Map.of(), "us-east/b"))).containsExactly("10.0.0.2");
     }
 
     @Test
     void aNodesLabelsPickTheEndpointsOfItsNetworkFirst() {
-        MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
+        MeshConfig config = twoEndpoints("labels: {app: web, net: blue}", "labels: {app: web, net: green}",
+                "{outlierDetection: {consecutive5xxErrors: 1}, loadBalancer: {localityLbSetting: {failoverPriority:"
+                        + " [net]}}}");
+        assertThat(picks(config, new NodeScope("shop", Map.of("net", "blue")))).containsExactly("10.0.0.1");
+        assertThat(picks(config, new NodeScope("shop", Map.of("net", "green")))).containsExactly("10.0.0.2");
+    }
+
+    /**
+     * Service web of shop behind a TCP gateway port (9000): WorkloadEntries 10.0.0.1 and 10.0.0.2 with {@code first}
+     * and {@code second} added to their specs, and a DestinationRule with {@code trafficPolicy}.
+     */
+    private static MeshConfig twoEndpoints(String first, String second, String trafficPolicy) {
+        return MeshConfig.of(SyntheticMesh.parse("""
                 apiVersion: v1
                 kind: Service
                 metadata: {name: web, namespace: shop}
@@ -229,21 +187,17 @@ class LocalityLbTest {
                 apiVersion: networking.istio.io/v1
                 kind: WorkloadEntry
                 metadata: {name: web-1, namespace: shop}
-                spec: {address: 10.0.0.1, ports: {http: 7001}, labels: {app: web, net: blue}}
+                spec: {address: 10.0.0.1, ports: {http: 7001}, labels: {app: web}, %s}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: WorkloadEntry
                 metadata: {name: web-2, namespace: shop}
-                spec: {address: 10.0.0.2, ports: {http: 7001}, labels: {app: web, net: green}}
+                spec: {address: 10.0.0.2, ports: {http: 7001}, labels: {app: web}, %s}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: web, namespace: shop}
-                spec:
-                  host: web
-                  trafficPolicy:
-                    outlierDetection: {consecutive5xxErrors: 1}
-                    loadBalancer: {localityLbSetting: {failoverPriority: [net]}}
+                spec: {host: web, trafficPolicy: %s}
                 ---
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
@@ -254,17 +208,20 @@ class LocalityLbTest {
                 kind: VirtualService
                 metadata: {name: web, namespace: shop}
                 spec: {hosts: ['*'], gateways: [gw], tcp: [{route: [{destination: {host: web}}]}]}
-                """));
-        for (String net : List.of("blue", "green")) {
-            RouteTable table = RouteTableBuilder.build(1, config, null, new Destinations(new Random(1),
-                    System::nanoTime, io.kshift.proxy.telemetry.Telemetry.detached()), RouteTable.empty(),
-                    io.kshift.model.secret.FleetKeys.none(), new NodeScope("shop", Map.of("net", net)));
-            EndpointPicker picker = table.routes().get(9000).targets().get(0).endpoints();
-            for (int i = 0; i < 10; i++) {
-                assertThat(picker.get(picker.first()).address().host()).as("network %s", net)
-                        .isEqualTo(net.equals("blue") ? "10.0.0.1" : "10.0.0.2");
-            }
+                """.formatted(first, second, trafficPolicy).replace("labels: {app: web}, labels:", "labels:")));
+    }
+
+    /** Where ten first picks of the node's table for port 9000 land. */
+    private static java.util.Set<String> picks(MeshConfig config, NodeScope node) {
+        RouteTable table = RouteTableBuilder.build(1, config, null, new Destinations(new Random(1),
+                System::nanoTime, io.kshift.proxy.telemetry.Telemetry.detached()), RouteTable.empty(),
+                io.kshift.model.secret.FleetKeys.none(), node);
+        EndpointPicker picker = table.routes().get(9000).targets().get(0).endpoints();
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (int i = 0; i < 10; i++) {
+            out.add(picker.get(picker.first()).address().host());
         }
+        return out;
     }
 
     static Map<String, Integer> counts(EndpointPicker picker, List<Upstream> ups, int n) {
