@@ -267,30 +267,31 @@ public final class DestinationResolver {
     }
 
     /**
-     * The rules of the one namespace whose rules apply ({@link #destinationRule}), selecting ones first. As Istio's
-     * {@code PushContext.destinationRule}: a node of the root namespace (and a view for no node) looks first at the
-     * root namespace's private rules (exportTo only {@code .} or itself), which can only be meant for it; the first
-     * namespace with rules for the host decides, even where none of them applies to the node (selecting rules that
-     * do not select it): Istio then gives the node no rule, it does not look further.
+     * The rules of the one namespace whose rules apply ({@link #destinationRule}), selecting ones first, as Istio's
+     * {@code PushContext.destinationRule} finds them for a node: first its own namespace's rules (for a node of the
+     * root namespace, only that namespace's private ones: exportTo {@code .} alone, or a workloadSelector, which Istio
+     * keeps private), and these decide even where none applies to the node (selecting rules that do not select it:
+     * Istio then gives no rule); then the service's namespace's exported rules, then the root namespace's. A view
+     * for no node in particular (the validator's) takes the service's namespace's rules, then the root's, all of
+     * them, so a subset any node may find passes its route rules (the default nodes' view is checked apart).
      */
     private List<Resource> applying(MeshService service) {
         List<Resource> rules = rulesByService.getOrDefault(service, List.of());
         if (rules.isEmpty()) {
             return rules;
         }
-        boolean root = node.namespace() == null || node.namespace().equals(ROOT_NAMESPACE);
-        if (root) {
-            List<Resource> local = rules.stream().filter(r -> r.namespace().equals(ROOT_NAMESPACE) && privateOnly(r))
+        String own = node.namespace();
+        if (own != null) {
+            boolean root = own.equals(ROOT_NAMESPACE);
+            List<Resource> local = rules.stream().filter(r -> r.namespace().equals(own) && (!root || privateRule(r)))
                     .toList();
             if (!local.isEmpty()) {
                 return onThisNode(local);
             }
         }
-        for (String namespace : new String[] {root ? null : node.namespace(), service.namespace(), ROOT_NAMESPACE}) {
-            if (namespace == null) {
-                continue;
-            }
-            List<Resource> there = rules.stream().filter(r -> r.namespace().equals(namespace)).toList();
+        for (String namespace : new String[] {service.namespace(), ROOT_NAMESPACE}) {
+            List<Resource> there = rules.stream().filter(r -> r.namespace().equals(namespace)
+                    && (own == null || !privateRule(r))).toList();
             if (!there.isEmpty()) {
                 return onThisNode(there);
             }
@@ -298,10 +299,12 @@ public final class DestinationResolver {
         return List.of();
     }
 
-    /** Exported to its own namespace alone ({@code .} or its name): Istio's private rule. */
-    private static boolean privateOnly(Resource rule) {
-        List<String> exportTo = rule.specAs(DestinationRuleSpec.class).exportTo();
-        return exportTo.size() == 1 && (exportTo.get(0).equals(".") || exportTo.get(0).equals(rule.namespace()));
+    /** Istio's private rule, for its own namespace's proxies alone: exportTo {@code .} (or itself) alone, or a selector. */
+    public static boolean privateRule(Resource rule) {
+        DestinationRuleSpec spec = rule.specAs(DestinationRuleSpec.class);
+        List<String> exportTo = spec.exportTo();
+        return spec.workloadSelector() != null || exportTo.size() == 1
+                && (exportTo.get(0).equals(".") || exportTo.get(0).equals(rule.namespace()));
     }
 
     /**

@@ -292,9 +292,11 @@ public final class HttpBindings {
                 }
             }
             var p = rule.sessionPersistence();
+            // By the rule's name where it has one: inserting a rule before it then does not rename its sessions.
+            String ruleId = rule.name() != null && !rule.name().isEmpty() ? rule.name() : "#" + index;
             String name = p.sessionName() != null && !p.sessionName().isEmpty() ? p.sessionName()
                     : io.kshift.model.gateway.SessionPersistence.DEFAULT_NAME + "-" + Integer.toHexString(
-                    (route + "#" + index).hashCode());
+                    (route + "/" + ruleId).hashCode());
             return new RuleSession(p, path, name);
         }
     }

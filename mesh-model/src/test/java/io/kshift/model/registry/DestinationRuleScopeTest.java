@@ -135,6 +135,33 @@ class DestinationRuleScopeTest {
         assertThat(new DestinationResolver(rootPrivate, new NodeScope("edge", Map.of()))
                 .resolve("web.shop.svc.cluster.local", null, null, "shop").destination().loadBalancer())
                 .isEqualTo(SimpleLb.RANDOM);
+        assertThat(new DestinationResolver(rootPrivate).resolve("web.shop.svc.cluster.local", null, null, "shop")
+                .destination().loadBalancer()).as("no node: the service's namespace first").isEqualTo(SimpleLb.RANDOM);
+    }
+
+    @Test
+    void aSelectingRuleIsPrivateToItsNamespaceAsIstioKeepsIt() throws Exception {
+        MeshConfig config = config(rule("shop", "for-shop-nodes", """
+                  workloadSelector: {matchLabels: {tier: edge}}
+                  trafficPolicy: {loadBalancer: {simple: PASSTHROUGH}}
+                """), rule("istio-system", "mesh-default", """
+                  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
+                """));
+        assertThat(new DestinationResolver(config, new NodeScope("edge", Map.of("tier", "edge")))
+                .resolve("web.shop.svc.cluster.local", null, null, "shop").destination().loadBalancer())
+                .as("not exported: the root namespace's rule applies").isEqualTo(SimpleLb.LEAST_REQUEST);
+        MeshConfig gateways = config(rule("shop", "the-services", """
+                  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+                """), rule("istio-system", "for-the-gateways", """
+                  workloadSelector: {matchLabels: {istio: ingressgateway}}
+                  trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
+                """));
+        assertThat(new DestinationResolver(gateways, new NodeScope("istio-system", Map.of("istio", "ingressgateway")))
+                .resolve("web.shop.svc.cluster.local", null, null, "shop").destination().loadBalancer())
+                .as("the root namespace's selecting rule is its gateways' first").isEqualTo(SimpleLb.LEAST_REQUEST);
+        assertThat(new DestinationResolver(gateways, new NodeScope("istio-system", Map.of("istio", "other")))
+                .resolve("web.shop.svc.cluster.local", null, null, "shop").destination().policy())
+                .as("one it does not select: no rule, as Istio").isNull();
     }
 
     @Test

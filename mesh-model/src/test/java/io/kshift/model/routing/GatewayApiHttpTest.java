@@ -13,6 +13,25 @@ import org.junit.jupiter.api.Test;
 /** Gateway API rules read as Istio routes, with Gateway API's own semantics kept. */
 class GatewayApiHttpTest {
     @Test
+    void eachRulesSessionHasANameOfItsOwnKeptWhenRulesAreInsertedBeforeIt() {
+        var persist = new io.kshift.model.gateway.SessionPersistence(null, null, null, null, null);
+        java.util.function.Function<List<String>, List<String>> names = ruleNames -> {
+            var rules = ruleNames.stream().map(n -> new HttpRouteRule(n, List.of(new HttpRouteMatch(
+                    new HttpRouteMatch.PathMatch(HttpRouteMatch.PathType.PathPrefix, "/shop"), null, null, null)),
+                    List.of(), List.of(), null, null, persist)).toList();
+            var spec = new io.kshift.model.gateway.HttpRouteSpec(List.of(), List.of(), rules);
+            var key = new io.kshift.model.resource.ResourceKey(io.kshift.model.resource.Kind.HTTP_ROUTE, "shop", "r");
+            var sessions = HttpBindings.sessions(key, spec);
+            return java.util.stream.IntStream.range(0, rules.size()).mapToObj(i -> sessions.get(i).name()).toList();
+        };
+        List<String> before = names.apply(java.util.Arrays.asList("cart", null));
+        assertThat(before).doesNotHaveDuplicates().allSatisfy(n -> assertThat(n).startsWith("kshift-session-"));
+        List<String> after = names.apply(java.util.Arrays.asList("new", "cart", null));
+        assertThat(after.get(1)).as("a named rule keeps its session's name").isEqualTo(before.get(0));
+        assertThat(after).doesNotHaveDuplicates();
+    }
+
+    @Test
     void pathPrefixMatchesWholeSegmentsAndWeightsDefaultToOne() {
         var rule = new HttpRouteRule(null, List.of(new HttpRouteMatch(new HttpRouteMatch.PathMatch(
                 HttpRouteMatch.PathType.PathPrefix, "/v2"), null, null, "GET")), List.of(),

@@ -21,6 +21,8 @@ public final class EndpointPicker {
     private final RandomGenerator random;
     private final OutlierDetector outliers;
     private final AtomicInteger next = new AtomicInteger();
+    /** Where retries that move to another locality level start in it, in turn (not the round-robin's position). */
+    private final AtomicInteger spread = new AtomicInteger();
     /** Locality load balancing's levels and shares (null: none). */
     private final LocalPicker local;
     private final SlowStart slowStart;
@@ -269,8 +271,9 @@ public final class EndpointPicker {
      * {@code retryRemoteLocalities} excludes the levels already tried, Envoy's {@code previous_priorities}): within
      * the level of the endpoint tried when it is not excluded, its next healthy endpoint; the same one again when it is
      * alone in its level (Envoy's loads keep every try there while it is healthy); outwards when the level's others
-     * are all ejected (its load spills). From an excluded level: the nearest level left with a healthy endpoint; with
-     * every level excluded, as with none (Envoy starts over).
+     * are all ejected (its load spills). From an excluded level: the nearest level left with a healthy endpoint, an
+     * endpoint of it in turn; with every level excluded, as with none (Envoy starts over). Never recurses or loops
+     * beyond one walk over the levels.
      */
     public int retryAfter(int last, long excluded) {
         if (local == null) {
@@ -278,23 +281,33 @@ public final class EndpointPicker {
         }
         int at = Math.floorMod(last, upstreams.size());
         int level = local.levelOf(at);
+        boolean every = true;
+        for (int l = 0; l < local.levels() && every; l++) {
+            every = excludes(excluded, l);
+        }
+        if (every) {
+            excluded = 0; // every level tried: Envoy starts over
+        }
         if (!excludes(excluded, level)) {
             int[] members = local.members(level);
-            int next = nextHealthyIn(members, at);
-            if (next >= 0 && next != at) {
-                return next;
+            int other = nextHealthyIn(members, at);
+            if (other >= 0 && other != at) {
+                return other;
             }
-            return members.length == 1 && healthy(upstreams.get(at)) ? at : nextHealthy(last + 1);
+            if (members.length == 1 && healthy(upstreams.get(at))) {
+                return at;
+            }
+            excluded |= level < 64 ? 1L << level : 0; // its others are ejected: the load spills to the levels after
         }
         for (int l = 0; l < local.levels(); l++) {
             if (!excludes(excluded, l)) {
-                int next = nextHealthyIn(local.members(l), at);
-                if (next >= 0) {
-                    return next;
+                int other = nextHealthyIn(local.members(l), at);
+                if (other >= 0) {
+                    return other;
                 }
             }
         }
-        return retryAfter(last, 0);
+        return nextHealthy(last + 1);
     }
 
     /** The level of the endpoint at {@code offset} under locality load balancing; -1 without levels. */
@@ -306,10 +319,13 @@ public final class EndpointPicker {
         return level < 64 && (excluded & (1L << level)) != 0;
     }
 
-    /** The first healthy member after {@code at} among {@code members} (from the first when it is not one); -1: none. */
+    /**
+     * The first healthy member after {@code at} among {@code members}; when {@code at} is not one of them, from a
+     * member taken in turn (retries moving to a level spread over it, not all onto its first endpoint); -1: none.
+     */
     private int nextHealthyIn(int[] members, int at) {
         int from = java.util.Arrays.binarySearch(members, at);
-        int start = from >= 0 ? from + 1 : 0;
+        int start = from >= 0 ? from + 1 : Math.floorMod(spread.getAndIncrement(), members.length);
         for (int k = 0; k < members.length; k++) {
             int i = members[(start + k) % members.length];
             if (healthy(upstreams.get(i))) {

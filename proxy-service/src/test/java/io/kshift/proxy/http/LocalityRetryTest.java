@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Retries under locality load balancing, on a node in us-east/a with real backends: the only endpoint of its zone
- * refuses connections. As Envoy's retries, both retries go to it again (the zone holds all the load while it is
- * healthy) and the client gets 503; with {@code retryRemoteLocalities} the second retry leaves the zone tried (Istio's
- * previous_priorities, update frequency 2) and the next zone's backend answers.
+ * answers 503. As Envoy's retries, both retries go to it again (the zone holds all the load while it is healthy) and
+ * the client gets 503; with {@code retryRemoteLocalities} the first retry still goes there and the second leaves the
+ * zone tried (Istio's previous_priorities, update frequency 2): the next zone's backend answers, the far one never.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
@@ -40,61 +40,81 @@ class LocalityRetryTest extends GatewayHttpFixture {
 
     @Test
     void aSecondRetryLeavesTheZoneTriedOnlyWithRetryRemoteLocalities() throws Exception {
-        int port = HttpMesh.freePort();
-        int dead = HttpMesh.freePort();
-        String config = """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web}
-                spec: {ports: [{name: http, port: 8000}], selector: {app: web}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: near-dead}
-                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: web}, locality: us-east/a}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: next-zone}
-                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: web}, locality: us-east/b}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: far}
-                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: web}, locality: eu-west/c}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: web}
-                spec: {host: web, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1000, interval: 1h}}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: Gateway
-                metadata: {name: gw}
-                spec:
-                  selector: {istio: ingressgateway}
-                  servers: [{port: {number: %d, name: http, protocol: HTTP}, hosts: ['*']}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: web}
-                spec:
-                  hosts: ['*']
-                  gateways: [gw]
-                  http:
-                  - retries: {attempts: 2, retryOn: connect-failure, retryRemoteLocalities: %s}
-                    route: [{destination: {host: web}}]
-                """;
-        mesh.publishNext(tables, config.formatted(dead, v1.port(), v2.port(), port, "false"));
-        for (int i = 0; i < 3; i++) {
+        // The zone's only endpoint answers 503 and counts what reaches it.
+        java.util.concurrent.atomic.AtomicInteger nearHits = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer near = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        near.createContext("/", exchange -> {
+            nearHits.incrementAndGet();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        near.start();
+        try {
+            int port = HttpMesh.freePort();
+            String config = """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: web}
+                    spec: {ports: [{name: http, port: 8000}], selector: {app: web}}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: near}
+                    spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: web}, locality: us-east/a}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: next-zone}
+                    spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: web}, locality: us-east/b}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: far}
+                    spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: web}, locality: eu-west/c}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: web}
+                    spec: {host: web, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1000, interval: 1h}}}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: Gateway
+                    metadata: {name: gw}
+                    spec:
+                      selector: {istio: ingressgateway}
+                      servers: [{port: {number: %d, name: http, protocol: HTTP}, hosts: ['*']}]
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: web}
+                    spec:
+                      hosts: ['*']
+                      gateways: [gw]
+                      http:
+                      - retries: {attempts: %d, retryOn: 5xx, retryRemoteLocalities: %s}
+                        route: [{destination: {host: web}}]
+                    """;
+            int nearPort = near.getAddress().getPort();
+            mesh.publishNext(tables, config.formatted(nearPort, v1.port(), v2.port(), port, 2, "false"));
             assertThat(get(port).statusCode()).as("every try in the node's zone").isEqualTo(503);
-        }
-        mesh.publishNext(tables, config.formatted(dead, v1.port(), v2.port(), port, "true"));
-        for (int i = 0; i < 3; i++) {
-            HttpResponse<String> r = get(port);
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.headers().firstValue("x-echo-version")).as("the next zone, not the far region")
-                    .hasValue("v1");
+            assertThat(nearHits.getAndSet(0)).as("the first try and both retries").isEqualTo(3);
+            mesh.publishNext(tables, config.formatted(nearPort, v1.port(), v2.port(), port, 1, "true"));
+            assertThat(get(port).statusCode()).as("the first retry goes where the first try did").isEqualTo(503);
+            assertThat(nearHits.getAndSet(0)).isEqualTo(2);
+            mesh.publishNext(tables, config.formatted(nearPort, v1.port(), v2.port(), port, 2, "true"));
+            v1.clear();
+            v2.clear();
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = get(port);
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.headers().firstValue("x-echo-version")).as("the next zone, not the far region")
+                        .hasValue("v1");
+            }
+            assertThat(nearHits.get()).as("two tries each in the zone, then the second retry leaves it").isEqualTo(6);
+            assertThat(v2.seen()).isEmpty();
+        } finally {
+            near.stop(0);
         }
     }
 

@@ -83,10 +83,23 @@ class WebSocketTest {
     void websocketsKeepTheirSession() throws Exception {
         v1 = echo("v1");
         v2 = echo("v2");
+        HttpMesh mesh = new HttpMesh(HttpMesh.freePort(), v1.actualPort(), v2.actualPort());
         int gateway = HttpMesh.freePort();
-        HttpMesh mesh = new HttpMesh(gateway, v1.actualPort(), v2.actualPort());
         mesh.publishNext(tables, GatewayHttpFixture.webServicesAndGateway(gateway) + SessionPersistenceTest.ROUTE
                 .formatted("{name: web-a, port: 8000}, {name: web-b, port: 8000}"));
+        // An upgrade without a session starts one: its 101 carries it.
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", gateway)) {
+            raw.setSoTimeout(5000);
+            raw.getOutputStream().write(("GET /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            byte[] buf = new byte[4096];
+            for (int n; head.indexOf("\r\n\r\n") < 0 && (n = raw.getInputStream().read(buf)) > 0; ) {
+                head.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101").containsIgnoringCase("\r\nx-session: ");
+        }
         var first = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + gateway + "/api/get")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         String version = first.body().substring("plain ".length());

@@ -132,25 +132,47 @@ class LocalityLbTest {
     }
 
     @Test
+    void failoverPriorityLevelsComeFromLabelsAndSplitByLocalityWithFailover() {
+        List<Integer> priorities = List.of(0, 0, 1, 2, 2);
+        var byLabels = new LocalityLbSetting(null, null, null, List.of("topology.istio.io/network"));
+        assertThat(LocalityLb.of("us-east/a/1", WHERE, priorities, byLabels, true).level())
+                .as("labels alone: locality plays no part").containsExactly(0, 0, 1, 2, 2);
+        assertThat(LocalityLb.of(null, WHERE, priorities, byLabels, true).level()).as("no node locality needed")
+                .containsExactly(0, 0, 1, 2, 2);
+        assertThat(LocalityLb.of("us-east/a/1", WHERE, priorities, byLabels, false)).as("needs outlier detection")
+                .isNull();
+        var withFailover = new LocalityLbSetting(null, List.of(new Failover("us-east", "ap-south")), null,
+                List.of("topology.istio.io/network"));
+        // Istio: priority * 5 + the locality's level (0 same subzone, 1 zone, 2 region, 3 other, 4 not failover's).
+        assertThat(LocalityLb.of("us-east/a/1", WHERE, priorities, withFailover, true).level())
+                .containsExactly(0, 1, 2, 4, 3);
+    }
+
+    @Test
     void retriesStayInTheLevelTriedUnlessItsLevelIsExcluded() {
         AtomicLong now = new AtomicLong();
         List<Upstream> ups = List.of(new Upstream(new HostPort("near-1", 1)), new Upstream(new HostPort("near-2", 1)),
-                new Upstream(new HostPort("zone-1", 1)), new Upstream(new HostPort("far-1", 1)));
+                new Upstream(new HostPort("zone-1", 1)), new Upstream(new HostPort("zone-2", 1)),
+                new Upstream(new HostPort("far-1", 1)));
         OutlierDetector outliers = new OutlierDetector(ups, new OutlierDetection(1, null, "1s", "60s", 100, null),
                 now::get);
-        LocalityLb lb = LocalityLb.of("r/z/s", List.of("r/z/s", "r/z/s", "r/z/t", "q/y/s"), null, true);
+        LocalityLb lb = LocalityLb.of("r/z/s", List.of("r/z/s", "r/z/s", "r/z/t", "r/z/t", "q/y/s"), null, true);
         EndpointPicker picker = new EndpointPicker(ups, SimpleLb.ROUND_ROBIN, new Random(1), outliers, 0, null,
                 now::get, lb);
         assertThat(picker.levelOf(2)).isEqualTo(1);
         assertThat(picker.retryAfter(0, 0)).as("the level's other endpoint").isEqualTo(1);
         assertThat(picker.retryAfter(1, 0)).isEqualTo(0);
-        assertThat(picker.retryAfter(2, 0)).as("alone in its level: the same one, as Envoy's").isEqualTo(2);
-        assertThat(picker.retryAfter(0, 0b1)).as("the levels tried left out: the nearest other").isEqualTo(2);
-        assertThat(picker.retryAfter(2, 0b11)).isEqualTo(3);
-        assertThat(picker.retryAfter(3, 0b111)).as("every level left out: as with none").isEqualTo(3);
-        assertThat(picker.retryAfter(2, 0b1)).as("its own level not left out: stays").isEqualTo(2);
+        assertThat(picker.retryAfter(4, 0)).as("alone in its level: the same one, as Envoy's").isEqualTo(4);
+        assertThat(java.util.stream.IntStream.range(0, 4).map(i -> picker.retryAfter(0, 0b1)).boxed().toList())
+                .as("the levels tried left out: the nearest other, its endpoints in turn").containsExactly(2, 3, 2, 3);
+        assertThat(picker.retryAfter(2, 0b11)).isEqualTo(4);
+        assertThat(picker.retryAfter(4, 0b111)).as("every level left out: as with none").isEqualTo(4);
+        assertThat(picker.retryAfter(4, 0b1)).as("its own level not left out: stays").isEqualTo(4);
         outliers.failure(ups.get(1), true, true);
-        assertThat(picker.retryAfter(0, 0)).as("the level's others ejected: its load spills outwards").isEqualTo(2);
+        assertThat(picker.retryAfter(0, 0)).as("the level's others ejected: its load spills outwards")
+                .isIn(2, 3);
+        outliers.failure(ups.get(0), true, true);
+        assertThat(picker.retryAfter(0, 0)).as("nothing healthy left in the level").isIn(2, 3);
         EndpointPicker plain = new EndpointPicker(ups, SimpleLb.ROUND_ROBIN, new Random(1));
         assertThat(plain.retryAfter(1, 0)).as("no levels: the next one on").isEqualTo(2);
         assertThat(plain.levelOf(1)).isEqualTo(-1);

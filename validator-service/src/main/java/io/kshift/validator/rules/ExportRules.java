@@ -40,8 +40,10 @@ final class ExportRules {
     static void check(MeshConfig live, MeshConfig config, DestinationResolver whole, Iterable<Resource> routes,
                       java.util.Set<io.kshift.model.resource.ResourceKey> touched, Findings findings) {
         MeshConfig seen = Exports.visibleIn(config, NodeScope.DEFAULT_NAMESPACE);
-        boolean selecting = config.ofKind(Kind.DESTINATION_RULE).stream().anyMatch(DestinationResolver::hasSelector);
-        if (!selecting && (seen == config
+        // Private rules (a workloadSelector, or exportTo "." alone) are looked up otherwise by a node than by the
+        // validator's view of everything: the default nodes' view is then worked out even where exports hide nothing.
+        boolean nodeSpecific = config.ofKind(Kind.DESTINATION_RULE).stream().anyMatch(DestinationResolver::privateRule);
+        if (!nodeSpecific && (seen == config
                 || INPUTS.stream().allMatch(k -> seen.ofKind(k).size() == config.ofKind(k).size()))) {
             return;
         }
@@ -95,7 +97,7 @@ final class ExportRules {
         return out;
     }
 
-    /** A resolver on {@code view}, made when first asked for: most checks never need one. */
+    /** A resolver on {@code view} as the default nodes resolve, made when first asked for: most checks need none. */
     private static Supplier<DestinationResolver> lazy(MeshConfig view) {
         return new Supplier<>() {
             private DestinationResolver made;
@@ -103,11 +105,31 @@ final class ExportRules {
             @Override
             public DestinationResolver get() {
                 if (made == null) {
-                    made = new DestinationResolver(view, new NodeScope(NodeScope.DEFAULT_NAMESPACE, DEFAULT_LABELS));
+                    made = DefaultNodes.resolver(view);
                 }
                 return made;
             }
         };
+    }
+
+    /**
+     * The last default-node resolver, carried to the next view as a proxy carries its own
+     * ({@link DestinationResolver#after}): with private DestinationRules in the mesh the check runs on every change,
+     * and most changes (a route's weights) leave everything a resolver reads as it was.
+     */
+    private static final class DefaultNodes {
+        private static final NodeScope NODE = new NodeScope(NodeScope.DEFAULT_NAMESPACE, DEFAULT_LABELS);
+        private static MeshConfig view;
+        private static DestinationResolver resolver;
+
+        static synchronized DestinationResolver resolver(MeshConfig next) {
+            if (next != view) {
+                resolver = resolver == null ? new DestinationResolver(next, NODE)
+                        : resolver.after(next, view.changedKeys(next));
+                view = next;
+            }
+            return resolver;
+        }
     }
 
     /**

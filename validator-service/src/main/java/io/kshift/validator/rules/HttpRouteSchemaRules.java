@@ -67,6 +67,10 @@ final class HttpRouteSchemaRules {
         }
         if (p.permanent() && p.absoluteTimeout() == null) {
             findings.error(key, field + ".absoluteTimeout", "must be specified when cookie lifetimeType is Permanent");
+        } else if (p.permanent() && io.kshift.model.mesh.IstioDuration.parse(p.absoluteTimeout())
+                .filter(java.time.Duration::isZero).isPresent()) {
+            findings.warn(key, field + ".absoluteTimeout", "0s is no timeout: the Permanent cookie has no Max-Age"
+                    + " and lasts as a browser session's would");
         }
         if (p.cookieConfig() != null && p.header()) {
             findings.warn(key, field + ".cookieConfig", "ignored: it configures cookies, and this session is a header");

@@ -65,6 +65,10 @@ class BackendFilterRulesTest {
                         + " or ':')");
         assertThat(TlsRulesTest.warnings(refused)).contains(at + ".cookieConfig: ignored: it configures cookies, and"
                 + " this session is a header");
+        assertThat(TlsRulesTest.warnings(base.apply(live, ChangeValidatorTest.yaml(route.formatted(
+                "{absoluteTimeout: 0s, cookieConfig: {lifetimeType: Permanent}}"))))).containsExactly(at
+                + ".absoluteTimeout: 0s is no timeout: the Permanent cookie has no Max-Age and lasts as a browser"
+                + " session's would");
     }
 
     @Test
