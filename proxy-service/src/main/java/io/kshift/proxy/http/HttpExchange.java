@@ -527,10 +527,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         if (route.session() != null && lastEndpoint >= 0) {
             // The endpoint that answered: after a failed try that is not the pinned one, and the session moves.
-            String session = route.session().answer(target, lastEndpoint, pin, System.currentTimeMillis() / 1000);
-            if (session != null) {
-                response.headers().add(route.session().answerHeader(), session);
-            }
+            route.session().carry(response.headers(), target, lastEndpoint, pin, System.currentTimeMillis() / 1000);
         }
         corsHeaders();
         if (flags != null) {

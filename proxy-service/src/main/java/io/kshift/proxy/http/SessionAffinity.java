@@ -1,7 +1,6 @@
 package io.kshift.proxy.http;
 
 import io.kshift.model.gateway.SessionPersistence;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,12 +122,16 @@ final class SessionAffinity {
     }
 
     private static long token(HttpTarget target, int endpoint) {
-        String what = target.destination().key() + "|" + target.endpoints().get(endpoint).address();
-        long h = 0xcbf29ce484222325L;
-        for (byte b : what.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ b) * 0x100000001b3L;
+        return io.kshift.proxy.routing.EndpointPicker.mix(target.destination().key() + "|"
+                + target.endpoints().get(endpoint).address());
+    }
+
+    /** The answer's session, when it carries one ({@link #answer}), added to its headers. */
+    void carry(io.vertx.core.MultiMap headers, HttpTarget target, int offset, Pin pinned, long now) {
+        String session = answer(target, offset, pinned, now);
+        if (session != null) {
+            headers.add(answerHeader(), session);
         }
-        return h;
     }
 
     private static long seconds(String duration) {

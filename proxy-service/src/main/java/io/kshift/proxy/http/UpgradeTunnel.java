@@ -239,10 +239,7 @@ final class UpgradeTunnel {
         response.headers().remove("connection").remove("upgrade");
         response.putHeader("connection", "Upgrade").putHeader("upgrade", request.getHeader("upgrade"));
         if (route.session() != null) {
-            String session = route.session().answer(target, answered, pin, System.currentTimeMillis() / 1000);
-            if (session != null) {
-                response.headers().add(route.session().answerHeader(), session);
-            }
+            route.session().carry(response.headers(), target, answered, pin, System.currentTimeMillis() / 1000);
         }
         socket.closeHandler(null);
         request.toNetSocket().onFailure(e -> socket.close()).onSuccess(client -> {

@@ -240,7 +240,11 @@ public final class EndpointPicker {
         return start;
     }
 
-    private static long mix(String s) {
+    /**
+     * A 64-bit hash of {@code s}, the same in every process (FNV-1a, then a finalizer that spreads its bits): what
+     * rendezvous hashing scores by, and what names an endpoint in a session every node must read alike.
+     */
+    public static long mix(String s) {
         long h = 0xcbf29ce484222325L;
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ b) * 0x100000001b3L;
