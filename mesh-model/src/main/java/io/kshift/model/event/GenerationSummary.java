@@ -41,7 +41,7 @@ public record GenerationSummary(long generation, String changeId, Instant create
             summary = EventCodec.decode(new String(header.value(), java.nio.charset.StandardCharsets.UTF_8),
                     GenerationSummary.class);
         } catch (RuntimeException e) {
-            return null;
+            return null; // JSON null too (EventCodec refuses it)
         }
         String opening = new String(value, 0, Math.min(value.length, 256), java.nio.charset.StandardCharsets.UTF_8);
         return opening.startsWith("{") && opening.contains("\"generation\":" + summary.generation() + ",")

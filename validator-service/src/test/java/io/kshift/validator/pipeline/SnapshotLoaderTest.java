@@ -96,6 +96,16 @@ class SnapshotLoaderTest {
                 .isInstanceOf(SnapshotLoader.BrokenChain.class).hasMessageContaining("newest delta");
     }
 
+    /** A newest delta that is JSON {@code null} decodes to nothing, not to no delta: refused all the same. */
+    @Test
+    void aNewestDeltaThatIsJsonNullIsRefusedNotPassedOver() throws Exception {
+        String topic = newTopic("kshift.config.null-");
+        writeDeltaOn(topic, 4, MeshTopics.DELTA_KEY, "null");
+        assertThatThrownBy(() -> new SnapshotLoader(EmbeddedKafka.bootstrapServers(), topic).latest())
+                .isInstanceOf(SnapshotLoader.BrokenChain.class).hasMessageContaining("newest delta")
+                .hasMessageContaining("JSON null");
+    }
+
     /**
      * The newest checkpoint is the validator's (it carries the summary) but does not decode here, say a newer
      * validator's: the checkpoint before it is not the live generation.
@@ -118,14 +128,17 @@ class SnapshotLoaderTest {
                 .hasMessageContaining("newest checkpoint");
     }
 
-    /** A stray record with a summary header that does not read, or names another generation, is still passed over. */
+    /**
+     * A stray record with a summary header that does not read (JSON {@code null} among them), or names another
+     * generation, is still passed over.
+     */
     @Test
     void aStrayWithASummaryHeaderThatIsNotTheValidatorsIsPassedOver() throws Exception {
         String topic = newTopic("kshift.config.stray-header-");
         try (var producer = producer()) {
             producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(
                     snapshot(5, MeshConfig.of(ScaleFixtures.services(3))))));
-            for (String header : List.of("not a summary", EventCodec.encode(new io.kshift.model.event.GenerationSummary(
+            for (String header : List.of("not a summary", "null", EventCodec.encode(new io.kshift.model.event.GenerationSummary(
                     9, "c9", Instant.EPOCH, 3, List.of(), "someone")))) {
                 ProducerRecord<String, String> stray = new ProducerRecord<>(topic, MeshTopics.MESH_KEY,
                         "{\"generation\":6, \"packed\":true}");
