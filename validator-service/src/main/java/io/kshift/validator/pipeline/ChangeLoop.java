@@ -175,6 +175,9 @@ public class ChangeLoop implements Runnable {
                 && failuresInARow.get() < STUCK_AFTER;
     }
 
+    /** The most a verdict may take on the bus: its limit less room for the key and the record's framing. */
+    static final int VERDICT_BYTES = MeshTopics.MAX_RECORD_BYTES - 64 * 1024;
+
     /** Restarts in a row on the same records after which the loop counts as stuck (not ready), though alive. */
     static final int STUCK_AFTER = 3;
 
@@ -246,21 +249,25 @@ public class ChangeLoop implements Runnable {
         }
         ChangeValidator.Decision decision = verdict.decision();
         long millis = (System.nanoTime() - started) / 1_000_000;
+        ChangeResult result = VerdictFit.fit(decision.result().withValidationMillis(millis), VERDICT_BYTES);
+        Map<String, java.util.concurrent.Future<?>> sent = new java.util.LinkedHashMap<>();
+        ConfigChain.Next written;
         producer.beginTransaction();
         try {
-            ChangeResult result = decision.result().withValidationMillis(millis);
-            producer.send(new ProducerRecord<>(resultsTopic, result.changeId(), utf8(result)));
+            sent.put("verdict", producer.send(new ProducerRecord<>(resultsTopic, result.changeId(),
+                    VerdictFit.encode(result))));
             if (verdict.deadLetter() != null) {
-                producer.send(ChangeEnvelope.deadLetter(deadLetterTopic, record, verdict.deadLetter()));
+                sent.put("dead-letter copy", producer.send(ChangeEnvelope.deadLetter(deadLetterTopic, record,
+                        verdict.deadLetter())));
             }
-            ConfigChain.Next written = decision.next().map(s -> {
+            written = decision.next().map(s -> {
                 // Summaries ride along so readers that need only the generation skip decoding; the live topic's
                 // leaves out the list of changes (MBs itself for a bulk change, and nobody reads it there).
                 ConfigChain.Next next = chain.next(s, decision.delta(), decision.snapshotBytes(),
                         decision::snapshot);
                 ProducerRecord<String, byte[]> config = new ProducerRecord<>(configTopic, next.key(), next.value());
                 config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));
-                producer.send(config);
+                sent.put("config record", producer.send(config));
                 // History gets the same record, keyed by generation: a rollback rebuilds a delta's generation from
                 // it and its checkpoint, and no change carries the whole snapshot (MBs) that nobody reads at once.
                 ProducerRecord<String, byte[]> history = new ProducerRecord<>(historyTopic,
@@ -269,25 +276,84 @@ public class ChangeLoop implements Runnable {
                         result.submittedBy())));
                 history.headers().add(MeshTopics.SCHEMA_HEADER, (next.isCheckpoint() ? Schemas.MESH_SNAPSHOT
                         : Schemas.SNAPSHOT_DELTA).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                producer.send(history);
+                sent.put("history record", producer.send(history));
                 return next;
             }).orElse(null);
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
                     new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
             producer.commitTransaction();
-            if (written != null) {
-                chain.committed(written);
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            producer.abortTransaction();
+            String why = tooLarge(sent);
+            if (why == null) {
+                throw e;
             }
-            failuresInARow.set(0);
-            decided.add(result.changeId());
-            decision.next().ifPresent(live::set);
-            AUDIT.info(AuditLine.of(result, decision.snapshotBytes()));
+            refuseTooLarge(producer, c, record, result, why);
+            return;
+        }
+        if (written != null) {
+            chain.committed(written);
+        }
+        failuresInARow.set(0);
+        decided.add(result.changeId());
+        decision.next().ifPresent(live::set);
+        AUDIT.info(AuditLine.of(result, decision.snapshotBytes()));
+    }
+
+    /**
+     * What a record of this change that the bus refused for its size was, and why (null: none was). The producer
+     * refuses a record over its request size at once, the broker one over the topic's limit on the send; either way
+     * the transaction can only abort, and deciding the change again would fail again for ever.
+     */
+    private static String tooLarge(Map<String, java.util.concurrent.Future<?>> sent) {
+        for (var e : sent.entrySet()) {
+            if (e.getValue().isDone()) {
+                try {
+                    e.getValue().get();
+                } catch (java.util.concurrent.ExecutionException failed) {
+                    if (failed.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException big) {
+                        return "its " + e.getKey() + " is larger than the bus takes (" + big.getMessage() + ")";
+                    }
+                } catch (InterruptedException | java.util.concurrent.CancellationException ignored) {
+                    // not a size refusal
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A change whose records the bus refused for their size: rejected, saying so, and kept in the dead-letter
+     * topic, in a transaction of its own with the consumed offset, so the loop goes on to the next change.
+     */
+    private void refuseTooLarge(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
+                                ConsumerRecord<String, byte[]> record, ChangeResult verdict, String why) {
+        LOG.errorf("change %s could not be recorded: %s; rejected, and the record kept in %s", verdict.changeId(),
+                why, deadLetterTopic);
+        ChangeResult refused = new ChangeResult(Schemas.CHANGE_RESULT, verdict.changeId(), ChangeStatus.REJECTED,
+                live.get().generation(), verdict.dryRun(), List.of(), List.of(new ValidationMessage("change", "",
+                "the change cannot be recorded: " + why + "; apply it in smaller parts")), List.of(),
+                java.time.Instant.now(), verdict.validationMillis(), verdict.submittedBy());
+        producer.beginTransaction();
+        try {
+            producer.send(new ProducerRecord<>(resultsTopic, refused.changeId(), VerdictFit.encode(refused)));
+            if (record.value() == null || record.value().length <= VERDICT_BYTES) { // a copy must fit too
+                producer.send(ChangeEnvelope.deadLetter(deadLetterTopic, record, "too large to record: " + why));
+            }
+            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
+                    new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
+            producer.commitTransaction();
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {
             producer.abortTransaction();
             throw e;
         }
+        failuresInARow.set(0);
+        decided.add(refused.changeId());
+        AUDIT.info(AuditLine.of(refused, 0));
     }
 
     private static long millisSince(long nanos) {

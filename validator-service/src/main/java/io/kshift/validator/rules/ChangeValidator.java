@@ -174,6 +174,7 @@ public final class ChangeValidator {
                     changed.config().all());
             bytes = encoder.size(candidate);
             checkSize(bytes, findings);
+            checkHistorySize(bytes, changed.actions(), findings);
         }
         boolean accepted = !findings.hasErrors();
         boolean publish = accepted && !change.dryRun() && changesSomething;
@@ -230,6 +231,39 @@ public final class ChangeValidator {
                     + bytes + " bytes; a snapshot may be at most " + io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES
                     + " (remove resources first)"));
         }
+    }
+
+    /**
+     * The history record carries the snapshot (or a delta on it) and a header naming every resource the change
+     * created, configured or deleted; the bus refuses a record over its limit, so a change whose record would be
+     * is refused here, with what to do, rather than by the bus (see ChangeLoop). The header is estimated from the
+     * names: a generous bound on each entry's JSON.
+     */
+    static void checkHistorySize(int snapshotBytes, List<ResourceAction> actions, Findings findings) {
+        if (snapshotBytes > io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES) {
+            return; // refused for its size already (checkSize), with what to do
+        }
+        long header = 1024;
+        int listed = 0;
+        for (ResourceAction a : actions) {
+            if (a.action() == ResourceAction.Action.CREATED || a.action() == ResourceAction.Action.CONFIGURED
+                    || a.action() == ResourceAction.Action.DELETED) {
+                listed++;
+                header += 96 + 2L * (length(a.kind()) + length(a.namespace()) + length(a.name()));
+            }
+        }
+        long record = snapshotBytes + header;
+        long limit = io.kshift.model.event.MeshTopics.MAX_RECORD_BYTES - 64 * 1024;
+        if (record > limit) {
+            findings.error(new io.kshift.model.event.ValidationMessage("change", "", "the change's history record "
+                    + "would take about " + record + " bytes (the " + snapshotBytes + "-byte mesh config and the "
+                    + listed + " resources the change touches); the bus carries at most " + limit
+                    + ": apply it in smaller parts"));
+        }
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
     }
 
     /**

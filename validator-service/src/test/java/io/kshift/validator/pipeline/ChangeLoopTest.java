@@ -249,6 +249,66 @@ class ChangeLoopTest {
         assertThat(loop.restarts()).isZero();
     }
 
+    /**
+     * A change whose records the bus refuses for their size (here: the history topic's limit lowered below a
+     * checkpoint's) cannot be committed; deciding it again would fail again, with every later change waiting. It is
+     * rejected, saying why, and the loop goes on: the change after it is decided, and nothing was published.
+     */
+    @Test
+    void aChangeTheBusCannotRecordIsRejectedAndTheLoopGoesOn() throws Exception {
+        long generation = loop.live().generation();
+        // A Service of its own, something to publish whatever the other tests applied before, with random port
+        // names so that its record stays over a kilobyte compressed.
+        StringBuilder ports = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            ports.append(i == 0 ? "" : ", ").append("{name: p").append(UUID.randomUUID().toString().replace("-", "")
+                    .substring(0, 24)).append(", port: ").append(9000 + i).append("}");
+        }
+        var service = ResourceReader.readBody(("apiVersion: v1\nkind: Service\nmetadata: {name: unrecorded-"
+                + UUID.randomUUID().toString().substring(0, 8) + ", namespace: default}\nspec: {ports: [" + ports
+                + "], selector: {app: unrecorded}}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                BodyFormat.YAML).resources();
+        ChangeRequested tooBig = ChangeRequested.of(UUID.randomUUID().toString(), Instant.now(), Operation.APPLY,
+                service, false).by("alice");
+        ChangeRequested after = ChangeRequested.of("after-too-big-" + UUID.randomUUID(), Instant.now(),
+                Operation.APPLY, change("tcp-echo-services.yaml").resources(), true);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(EmbeddedKafka.clientConfig())) {
+            // Under the change's record, over a transaction marker's (the broker must still write the abort).
+            historyLimit(admin, "512");
+            try {
+                io.kshift.testkit.Bus.send(MeshTopics.CHANGES, MeshTopics.MESH_KEY, EventCodec.encode(tooBig));
+                List<ChangeResult> refused = readResults(List.of(tooBig.changeId()));
+                assertThat(refused).singleElement().satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(ChangeStatus.REJECTED);
+                    assertThat(r.generation()).isEqualTo(generation);
+                    assertThat(r.submittedBy()).isEqualTo("alice");
+                    assertThat(r.errors()).singleElement().extracting(m -> m.message()).asString()
+                            .contains("history record is larger than the bus takes")
+                            .contains("apply it in smaller parts");
+                });
+            } finally {
+                historyLimit(admin, String.valueOf(MeshTopics.MAX_RECORD_BYTES));
+            }
+        }
+        io.kshift.testkit.Bus.send(MeshTopics.CHANGES, MeshTopics.MESH_KEY, EventCodec.encode(after));
+        assertThat(readResults(List.of(after.changeId()))).singleElement()
+                .satisfies(r -> assertThat(r.status()).isEqualTo(ChangeStatus.ACCEPTED));
+        assertThat(loop.live().generation()).as("nothing was published").isEqualTo(generation);
+        assertThat(loop.restarts()).isZero();
+        assertThat(loop.polling(Duration.ofSeconds(30))).isTrue();
+    }
+
+    private static void historyLimit(org.apache.kafka.clients.admin.Admin admin, String bytes) throws Exception {
+        var topic = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, MeshTopics.CONFIG_HISTORY);
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", bytes),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        // The broker applies a topic's config from the metadata log: wait until it says it has.
+        await().atMost(Duration.ofSeconds(10)).until(() -> bytes.equals(admin.describeConfigs(List.of(topic)).all()
+                .get().get(topic).get("max.message.bytes").value()));
+    }
+
     @Test
     void publishesResultsAndSnapshotsForEachChange() throws Exception {
         List<ChangeRequested> changes = List.of(change("tcp-echo-services.yaml"), change("tcp-echo-all-v1.yaml"),

@@ -491,6 +491,27 @@ class ChangeValidatorTest {
                 .satisfies(e -> assertThat(e.message()).contains("a snapshot may be at most"));
     }
 
+    /**
+     * The history record is the snapshot and the list of what the change touched: a change touching tens of
+     * thousands of resources on a config near the cap would make one the bus refuses, so it is refused first.
+     */
+    @Test
+    void refusesAChangeWhoseHistoryRecordWouldBeTooLargeForTheBus() {
+        List<io.kshift.model.event.ResourceAction> many = java.util.stream.IntStream.range(0, 20_000)
+                .mapToObj(i -> new io.kshift.model.event.ResourceAction("WorkloadEntry", "default", "workload-" + i,
+                        io.kshift.model.event.ResourceAction.Action.CREATED)).toList();
+        Findings near = new Findings();
+        ChangeValidator.checkHistorySize(8_000_000, many, near);
+        assertThat(near.errors()).singleElement().satisfies(e -> assertThat(e.message())
+                .contains("history record").contains("20000 resources").contains("apply it in smaller parts"));
+        Findings small = new Findings();
+        ChangeValidator.checkHistorySize(8_000_000, many.subList(0, 1_000), small);
+        assertThat(small.errors()).as("a config near the cap with a change of ordinary size").isEmpty();
+        Findings touchedLittle = new Findings();
+        ChangeValidator.checkHistorySize(100_000, many, touchedLittle);
+        assertThat(touchedLittle.errors()).as("many resources on a small config").isEmpty();
+    }
+
     @Test
     void aRollbackReplacesTheWholeConfigAndIsValidatedLikeAnyChange() throws Exception {
         MeshSnapshot g2 = seeded();
