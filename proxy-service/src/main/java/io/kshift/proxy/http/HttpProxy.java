@@ -72,6 +72,12 @@ public class HttpProxy {
     }
 
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
+        String malformed = Http2RequestCheck.malformed(request);
+        if (malformed != null) {
+            request.response().setStatusCode(400).putHeader(ResponseFlags.HEADER, ResponseFlags.DOWNSTREAM_PROTOCOL)
+                    .putHeader("content-type", "text/plain").end("malformed request: " + malformed);
+            return;
+        }
         VirtualHostTable hosts = listener == MESH ? table.mesh() : table.http().get(listener);
         String authority = request.host();
         String uri = PathNormalizer.normalize(request.uri());

@@ -30,6 +30,8 @@ final class ResponseFlags {
     static final String RESET = "UR";
     /** Envoy's IH: a header value that cannot be written (one holding a line break). */
     static final String INVALID_HEADER = "IH";
+    /** Envoy's DPE: the client's request is malformed HTTP (an HTTP/2 field value with CR or LF, say). */
+    static final String DOWNSTREAM_PROTOCOL = "DPE";
 
     private ResponseFlags() {
     }

@@ -154,4 +154,74 @@ class HopByHopHeadersTest {
             assertThat(refused).as(name).doesNotContainIgnoringCase("\r\n" + name + ":");
         }
     }
+
+    /**
+     * HTTP/2 carries header values as bytes, and a CR LF in one would be two headers on an HTTP/1 upstream, or the
+     * end of the head and a second request smuggled onto the pooled connection. Such a request (and one whose
+     * {@code :path} has a line break) is answered 400 and never reaches the backend; an ordinary one does.
+     */
+    @Test
+    void anHttp2RequestWithALineBreakInAHeaderOrItsPathIsRefusedNotForwarded() throws Exception {
+        routeTo(echo.port());
+        echo.clear();
+        assertThat(h2cGet("/headers", "a\r\nContent-Length: 0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x"))
+                .contains("malformed request").contains("x-test");
+        assertThat(h2cGet("/headers HTTP/1.1\r\nX-Injected: yes", "a")).contains("malformed request")
+                .contains(":path");
+        assertThat(h2cGet("/headers", "plain")).as("an ordinary HTTP/2 request still passes").contains("plain");
+        assertThat(echo.seen()).singleElement().satisfies(seen -> assertThat(seen.headers())
+                .containsEntry("x-test", "plain").doesNotContainKey("x-injected"));
+    }
+
+    /**
+     * One HTTP/2 GET over cleartext with prior knowledge, written by hand (the JDK's client refuses such values):
+     * HPACK literals without Huffman coding, then the DATA frames of the answer as text.
+     */
+    private String h2cGet(String path, String testValue) throws IOException {
+        java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+        block.write(0x82); // :method GET
+        block.write(0x86); // :scheme http
+        literal(block, 4, null, path); // :path, name from the static table
+        literal(block, 1, null, "127.0.0.1:" + gatewayPort); // :authority
+        literal(block, 0, "x-test", testValue);
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(8000);
+            var out = s.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(frame(4, 0, 0, new byte[0])); // SETTINGS
+            out.write(frame(1, 0x5, 1, block.toByteArray())); // HEADERS, END_STREAM | END_HEADERS
+            var in = new java.io.DataInputStream(s.getInputStream());
+            StringBuilder data = new StringBuilder();
+            while (true) {
+                int length = in.readUnsignedByte() << 16 | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                int stream = in.readInt();
+                byte[] payload = in.readNBytes(length);
+                if (type == 0 && stream == 1) {
+                    data.append(new String(payload, StandardCharsets.UTF_8));
+                }
+                if (stream == 1 && (type == 3 || (type == 0 || type == 1) && (flags & 1) != 0)) {
+                    return data.toString(); // RST_STREAM, or the stream's end
+                }
+            }
+        }
+    }
+
+    private static void literal(java.io.ByteArrayOutputStream block, int index, String name, String value) {
+        block.write(index); // literal without indexing, 4-bit name index (0: the name follows)
+        if (name != null) {
+            block.write(name.length());
+            block.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
+        }
+        block.write(value.length()); // under 127: one byte, no Huffman
+        block.writeBytes(value.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(9 + payload.length);
+        b.put((byte) (payload.length >>> 16)).putShort((short) payload.length).put((byte) type).put((byte) flags)
+                .putInt(stream).put(payload);
+        return b.array();
+    }
 }

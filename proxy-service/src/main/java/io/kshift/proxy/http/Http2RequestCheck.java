@@ -1,0 +1,81 @@
+package io.kshift.proxy.http;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.Map;
+
+/**
+ * What makes an HTTP/2 request malformed on the way to an HTTP/1 upstream (RFC 9113 §8.2.1, §8.3.1): a field name
+ * that is not a token, a field value with a NUL, CR or LF, a {@code :path} or {@code :authority} with a space or a
+ * control character. HTTP/1 has its text framing to lose to them: written as they came, a value with CR LF in it is
+ * two headers upstream, and one that ends a head and starts another request is smuggled onto a pooled connection,
+ * whose next user then reads the smuggled request's answer. Netty's HTTP/1 decoder refuses such requests itself
+ * (400); its HTTP/2 decoder checks names but not values, so HTTP/2 requests are checked here, as Envoy's HTTP/2
+ * codec checks them, before anything of theirs is routed or copied.
+ */
+final class Http2RequestCheck {
+    private Http2RequestCheck() {
+    }
+
+    /** Why {@code request} cannot be forwarded, or null: always null for HTTP/1 (its decoder checked it). */
+    static String malformed(HttpServerRequest request) {
+        if (request.version() != HttpVersion.HTTP_2) {
+            return null;
+        }
+        if (!visible(request.uri())) {
+            return "its :path has a space or a control character";
+        }
+        String authority = request.host();
+        if (authority != null && !visible(authority)) {
+            return "its :authority has a space or a control character";
+        }
+        for (Map.Entry<String, String> header : request.headers()) {
+            String name = header.getKey();
+            if (!token(name)) {
+                return "a header name is not a token";
+            }
+            if (!fieldValue(header.getValue())) {
+                return "header " + name + " has a NUL, CR or LF in its value";
+            }
+        }
+        return null;
+    }
+
+    /** No space, control character or DEL: what a request target or authority may hold. */
+    static boolean visible(CharSequence s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 9110's token, allowing HTTP/2's pseudo-header colon in front. */
+    static boolean token(CharSequence s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = s.charAt(0) == ':' ? 1 : 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean tchar = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 9113 §8.2.1: a field value must not hold NUL, CR or LF. */
+    static boolean fieldValue(CharSequence s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0 || c == '\r' || c == '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+}
