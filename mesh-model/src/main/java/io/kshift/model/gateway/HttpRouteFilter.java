@@ -41,10 +41,13 @@ public record HttpRouteFilter(@NotNull(message = "is required") Type type,
         }
     }
 
-    public record Header(@NotBlank(message = "is required") String name, @NotNull(message = "is required") String value) {
+    public record Header(@NotBlank(message = "is required") @io.kshift.model.constraint.HeaderFields(
+                                 part = io.kshift.model.constraint.HeaderFields.Part.NAME) String name,
+                         @NotNull(message = "is required") @io.kshift.model.constraint.HeaderFields String value) {
     }
 
-    public record HeaderModifier(List<@Valid Header> set, List<@Valid Header> add, List<String> remove) {
+    public record HeaderModifier(List<@Valid Header> set, List<@Valid Header> add,
+                                 @io.kshift.model.constraint.HeaderFields List<String> remove) {
         public HeaderModifier {
             set = Lists.copy(set);
             add = Lists.copy(add);
@@ -78,14 +81,22 @@ public record HttpRouteFilter(@NotNull(message = "is required") Type type,
 
     public enum PathModifierType { ReplaceFullPath, ReplacePrefixMatch }
 
-    public record PathModifier(@NotNull(message = "is required") PathModifierType type, String replaceFullPath,
+    public record PathModifier(@NotNull(message = "is required") PathModifierType type,
+                               @jakarta.validation.constraints.Pattern(regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
+                                       message = io.kshift.model.istio.HttpRewrite.PATH_MESSAGE) String replaceFullPath,
+                               @jakarta.validation.constraints.Pattern(regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
+                                       message = io.kshift.model.istio.HttpRewrite.PATH_MESSAGE)
                                String replacePrefixMatch) {
     }
 
-    public record RequestRedirect(String scheme, String hostname, @Valid PathModifier path, @PortNumber Integer port,
+    public record RequestRedirect(String scheme, @jakarta.validation.constraints.Pattern(
+            regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
+            message = io.kshift.model.istio.HttpRewrite.HOST_MESSAGE) String hostname, @Valid PathModifier path,
+                                  @PortNumber Integer port,
                                   Integer statusCode) {
     }
 
-    public record UrlRewrite(String hostname, @Valid PathModifier path) {
+    public record UrlRewrite(@jakarta.validation.constraints.Pattern(regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
+            message = io.kshift.model.istio.HttpRewrite.HOST_MESSAGE) String hostname, @Valid PathModifier path) {
     }
 }

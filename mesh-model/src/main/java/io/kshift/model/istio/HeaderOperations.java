@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /** Header edits, applied in Envoy's order: remove, then set (replace), then add (append). */
-public record HeaderOperations(Map<String, String> set, Map<String, String> add, List<String> remove) {
+public record HeaderOperations(@io.kshift.model.constraint.HeaderFields Map<String, String> set,
+                               @io.kshift.model.constraint.HeaderFields Map<String, String> add,
+                               @io.kshift.model.constraint.HeaderFields List<String> remove) {
     public HeaderOperations {
         set = Lists.copy(set);
         add = Lists.copy(add);

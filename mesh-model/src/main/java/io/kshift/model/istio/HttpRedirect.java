@@ -11,8 +11,8 @@ import jakarta.validation.constraints.Pattern;
  */
 @OneOf({"port", "derivePort"})
 public record HttpRedirect(
-        String uri,
-        String authority,
+        @Pattern(regexp = HttpRewrite.PATH_TEXT, message = HttpRewrite.PATH_MESSAGE) String uri,
+        @Pattern(regexp = HttpRewrite.PATH_TEXT, message = HttpRewrite.HOST_MESSAGE) String authority,
         @PortNumber Integer port,
         @Pattern(regexp = "https?", message = "must be http or https") String scheme,
         Integer redirectCode,

@@ -9,14 +9,17 @@ import jakarta.validation.constraints.Pattern;
  * when the match was not a prefix), {@code uriRegexRewrite} rewrites the path by regex, {@code authority} replaces
  * the Host.
  */
-public record HttpRewrite(@Pattern(regexp = PATH_TEXT, message = PATH_MESSAGE) String uri, String authority,
+public record HttpRewrite(@Pattern(regexp = PATH_TEXT, message = PATH_MESSAGE) String uri,
+                          @Pattern(regexp = PATH_TEXT, message = HOST_MESSAGE) String authority,
                           @Valid RegexRewrite uriRegexRewrite) {
     /**
      * What may go into a request path: printable ASCII without spaces (anything else would break the request line,
      * and belongs percent-encoded).
      */
     public static final String PATH_TEXT = "[\\x21-\\x7E]*";
-    static final String PATH_MESSAGE = "must be a path: printable ASCII without spaces (percent-encode the rest)";
+    public static final String PATH_MESSAGE = "must be a path: printable ASCII without spaces (percent-encode the rest)";
+    /** Authorities and host names go into request lines and headers as they are. */
+    public static final String HOST_MESSAGE = "must be a host[:port]: printable ASCII without spaces";
 
 
     public HttpRewrite(String uri, String authority) {

@@ -116,7 +116,9 @@ public record LoadBalancerSettings(SimpleLb simple, @Valid ConsistentHashLb cons
      * hashes by rendezvous, which has the same guarantees without a table, so their sizes are taken and not used.
      */
     @OneOf(value = {"httpHeaderName", "httpCookie", "useSourceIp", "httpQueryParameterName"}, required = true)
-    public record ConsistentHashLb(String httpHeaderName, @Valid HttpCookie httpCookie, Boolean useSourceIp,
+    public record ConsistentHashLb(@io.kshift.model.constraint.HeaderFields(
+            part = io.kshift.model.constraint.HeaderFields.Part.NAME) String httpHeaderName,
+                                   @Valid HttpCookie httpCookie, Boolean useSourceIp,
                                    String httpQueryParameterName, @Valid RingHash ringHash, @Valid Maglev maglev,
                                    @jakarta.validation.constraints.PositiveOrZero(message = "must not be negative")
                                    Long minimumRingSize) {
@@ -138,7 +140,12 @@ public record LoadBalancerSettings(SimpleLb simple, @Valid ConsistentHashLb cons
      * The cookie to hash on; with a {@code ttl}, a proxy makes and sets it (Set-Cookie) when the request has none,
      * with {@code attributes} (say {@code SameSite=Strict}, {@code Secure}) after its Path, as Envoy writes them.
      */
-    public record HttpCookie(@jakarta.validation.constraints.NotBlank(message = "is required") String name, String path,
+    public record HttpCookie(@jakarta.validation.constraints.NotBlank(message = "is required")
+                             @io.kshift.model.constraint.HeaderFields(
+                                     part = io.kshift.model.constraint.HeaderFields.Part.NAME) String name,
+                             @jakarta.validation.constraints.Pattern(regexp = "[\\x21-\\x3A\\x3C-\\x7E]*",
+                                     message = "must be a cookie path: printable ASCII without spaces or ';'")
+                             String path,
                              @io.kshift.model.constraint.IstioDurationValue String ttl,
                              java.util.List<@Valid Attribute> attributes) {
         public HttpCookie {

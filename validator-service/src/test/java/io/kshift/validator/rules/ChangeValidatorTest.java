@@ -476,6 +476,56 @@ class ChangeValidatorTest {
                 "Gateway.gateway.networking.k8s.io default/tcp-echo-gateway spec.listeners[0]");
     }
 
+    /**
+     * Header edits, rewritten authorities and paths go into requests and answers as they are: a line break in one
+     * would end the header (or the head) on an HTTP/1 hop, so such config is refused, field by field.
+     */
+    @Test
+    void headerEditsAndRewritesWithLineBreaksAreRefused() throws Exception {
+        var d = apply(seeded(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: edits}
+                spec:
+                  hosts: [edits.example]
+                  http:
+                  - headers:
+                      request: {set: {x-a: "one\\r\\nx-injected: yes"}, remove: ["bad name"]}
+                      response: {add: {"x b": ok}}
+                    rewrite: {authority: "host\\r\\nx: y"}
+                    route:
+                    - destination: {host: tcp-echo}
+                  - redirect: {uri: "/moved here"}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: edits}
+                spec:
+                  rules:
+                  - filters:
+                    - type: RequestHeaderModifier
+                      requestHeaderModifier: {set: [{name: x-b, value: "two\\nthree"}]}
+                    - type: URLRewrite
+                      urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: "/a b"}}
+                """));
+        assertThat(d.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(TlsRulesTest.errors(d)).contains(
+                "VirtualService default/edits spec.http[0].headers.request.set: header 'x-a': its value must not"
+                        + " contain line breaks or other control characters",
+                "VirtualService default/edits spec.http[0].headers.request.remove: header name 'bad name' is not a"
+                        + " token (letters, digits and !#$%&'*+-.^_`|~ only)",
+                "VirtualService default/edits spec.http[0].headers.response.add: header name 'x b' is not a token"
+                        + " (letters, digits and !#$%&'*+-.^_`|~ only)",
+                "VirtualService default/edits spec.http[0].rewrite.authority: must be a host[:port]: printable ASCII"
+                        + " without spaces",
+                "VirtualService default/edits spec.http[1].redirect.uri: must be a path: printable ASCII without"
+                        + " spaces (percent-encode the rest)",
+                "HTTPRoute default/edits spec.rules[0].filters[0].requestHeaderModifier.set[0].value: must not contain"
+                        + " line breaks or other control characters",
+                "HTTPRoute default/edits spec.rules[0].filters[1].urlRewrite.path.replaceFullPath: must be a path:"
+                        + " printable ASCII without spaces (percent-encode the rest)");
+    }
+
     @Test
     void refusesAConfigTooLargeForTheBus() {
         List<Resource> big = new java.util.ArrayList<>();
