@@ -20,6 +20,12 @@ public final class SniSniffer extends AbstractSniHandler<String> {
     }
 
     private final Chosen chosen;
+    /**
+     * Whether the connection was decided. A decision that closes it leaves this handler in place with the hello
+     * still held, and Netty's decoder decodes what it holds again as the channel goes inactive (twice): without this,
+     * a refused connection would be routed three times.
+     */
+    private boolean decided;
 
     public SniSniffer(long timeoutMillis, Chosen chosen) {
         super(MAX_CLIENT_HELLO, timeoutMillis);
@@ -33,6 +39,10 @@ public final class SniSniffer extends AbstractSniHandler<String> {
 
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<String> future) {
+        if (decided) {
+            return;
+        }
+        decided = true;
         chosen.sni(ctx, hostname);
         if (ctx.channel().isOpen()) {
             ctx.pipeline().remove(this);
