@@ -36,8 +36,11 @@ final class TcpSession {
     private ScheduledFuture<?> maxAgeTimer;
     private Relay fromClient;
     private Channel upstream;
-    /** An upstream connection whose tunnel is being opened (the proxy's answer to CONNECT not in yet). */
-    private Channel tunnelling;
+    /**
+     * An upstream connection being opened: its TLS handshake or its tunnel (the proxy's answer to CONNECT) not done
+     * yet. A client that leaves meanwhile closes it.
+     */
+    private Channel opening;
     private boolean clientClosed;
     private int directionsDone;
 
@@ -65,8 +68,8 @@ final class TcpSession {
             }
             if (upstream != null) {
                 closeAfterWrites(upstream);
-            } else if (tunnelling != null) {
-                tunnelling.close(); // its CONNECT is not waited for: no client is left to carry
+            } else if (opening != null) {
+                opening.close(); // its handshake or CONNECT is not waited for: no client is left to carry
             }
         });
         connect(0);
@@ -129,10 +132,55 @@ final class TcpSession {
             } else {
                 announce(ar.channel());
                 if (secured(endpoint, ar.channel())) {
-                    through(endpoint, ar.channel(), outliers, attempt);
+                    handshaken(endpoint, ar.channel(), outliers, attempt);
                 }
             }
         });
+    }
+
+    /**
+     * Originated TLS: the endpoint has taken the connection once its handshake holds, as Envoy's TCP proxy and this
+     * proxy's HTTP pools count it. A failed handshake (a certificate that does not check, a server that speaks no
+     * TLS) is a refusal: counted against the endpoint, and the next one tried; relayed at once, the client was
+     * closed with nothing, and the endpoint counted a success.
+     */
+    private void handshaken(Upstream endpoint, Channel channel, io.kshift.proxy.routing.OutlierDetector outliers,
+                            int attempt) {
+        io.netty.handler.ssl.SslHandler ssl = target.tls() == null ? null
+                : channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (ssl == null) {
+            through(endpoint, channel, outliers, attempt);
+            return;
+        }
+        opening = channel;
+        // Until the relay takes over, a failed handshake's exception has no handler of ours to land in.
+        channel.pipeline().addLast("kshift-handshake", HandshakeFailureSeen.INSTANCE);
+        ssl.handshakeFuture().addListener(done -> {
+            opening = null;
+            if (clientClosed) {
+                channel.close();
+            } else if (done.isSuccess()) {
+                channel.pipeline().remove(HandshakeFailureSeen.INSTANCE); // the relay goes last, and handles errors
+                through(endpoint, channel, outliers, attempt);
+            } else {
+                channel.close();
+                refused(endpoint, done.cause(), attempt);
+            }
+        });
+    }
+
+    /**
+     * Takes the exception a failed handshake fires after failing its future (which reports it, above), so it is
+     * not logged as unhandled at the pipeline's end.
+     */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class HandshakeFailureSeen extends io.netty.channel.ChannelInboundHandlerAdapter {
+        static final HandshakeFailureSeen INSTANCE = new HandshakeFailureSeen();
+
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debugf("TLS toward an endpoint failed: %s", cause.getMessage());
+        }
     }
 
     /** The connection relayed, once the destination's tunnel (if it has one) is open through it. */
@@ -143,9 +191,9 @@ final class TcpSession {
             connected(endpoint, channel, outliers);
             return;
         }
-        tunnelling = channel;
+        opening = channel;
         Tunnel.open(channel, tunnel.authority(), target.destination().connectTimeout()).addListener(opened -> {
-            tunnelling = null;
+            opening = null;
             if (clientClosed) {
                 channel.close(); // the client left: whatever the tunnel did, the endpoint is not to blame
             } else if (opened.isSuccess()) {

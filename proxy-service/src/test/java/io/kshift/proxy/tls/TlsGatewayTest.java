@@ -405,7 +405,22 @@ class TlsGatewayTest {
                 kind: WorkloadEntry
                 metadata: {name: web-tls-closing}
                 spec: {address: 127.0.0.1, ports: {https: %d}, labels: {app: web-tls}}
-                """.formatted(closing.getLocalPort()));
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: mutual-closing}
+                spec: {address: 127.0.0.1, ports: {tls: %d}, labels: {app: mutual}}
+                """.formatted(closing.getLocalPort(), closing.getLocalPort()));
+        // TCP too: a connection is relayed once its endpoint's handshake holds; one whose handshake fails is a
+        // refused connection, and the session tries the next endpoint, as Envoy's TCP proxy does.
+        for (int i = 0; i < 6; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", originatePort)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(("hi " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+                        .readLine()).as("connection %d", i).isEqualTo("mutual hi " + i);
+            }
+        }
         for (int i = 0; i < 6; i++) {
             try (SSLSocket s = tls(PKI.trustingContext(), httpsPort, "localhost")) {
                 s.getOutputStream().write("GET /get HTTP/1.1\r\nHost: web-tls.example.com\r\nConnection: close\r\n\r\n"
