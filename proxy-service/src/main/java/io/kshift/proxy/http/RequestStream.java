@@ -143,6 +143,11 @@ final class RequestStream {
      * a retry (the client still sending) gets the kept copy so far, as Envoy replays its buffer.
      */
     void attach(UpstreamCall c) {
+        if (closed) {
+            // The exchange ended while the call was being made (a pool that refuses at once answers the client in
+            // send): nothing is left to write, and the kept copy is gone.
+            return;
+        }
         boolean retry = call != null;
         call = c;
         if (retry) {
