@@ -89,7 +89,8 @@ public record HttpRouteFilter(@NotNull(message = "is required") Type type,
                                String replacePrefixMatch) {
     }
 
-    public record RequestRedirect(String scheme, @jakarta.validation.constraints.Pattern(
+    public record RequestRedirect(@jakarta.validation.constraints.Pattern(regexp = "https?",
+            message = "must be http or https") String scheme, @jakarta.validation.constraints.Pattern(
             regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
             message = io.kshift.model.istio.HttpRewrite.HOST_MESSAGE) String hostname, @Valid PathModifier path,
                                   @PortNumber Integer port,

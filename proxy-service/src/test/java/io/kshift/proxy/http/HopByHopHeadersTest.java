@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,32 +159,53 @@ class HopByHopHeadersTest {
     /**
      * HTTP/2 carries header values as bytes, and a CR LF in one would be two headers on an HTTP/1 upstream, or the
      * end of the head and a second request smuggled onto the pooled connection. Such a request (and one whose
-     * {@code :path} has a line break) is answered 400 and never reaches the backend; an ordinary one does.
+     * {@code :path}, {@code :scheme} or {@code :method} carries a line break) is answered 400 and never reaches the
+     * backend; an ordinary one does, and a CONNECT (no {@code :path}) is still answered 400 as before.
      */
     @Test
-    void anHttp2RequestWithALineBreakInAHeaderOrItsPathIsRefusedNotForwarded() throws Exception {
+    void anHttp2RequestWithALineBreakInAHeaderOrAPseudoHeaderIsRefusedNotForwarded() throws Exception {
         routeTo(echo.port());
         echo.clear();
-        assertThat(h2cGet("/headers", "a\r\nContent-Length: 0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x"))
-                .contains("malformed request").contains("x-test");
-        assertThat(h2cGet("/headers HTTP/1.1\r\nX-Injected: yes", "a")).contains("malformed request")
-                .contains(":path");
-        assertThat(h2cGet("/headers", "plain")).as("an ordinary HTTP/2 request still passes").contains("plain");
+        String smuggle = "a\r\nContent-Length: 0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x";
+        assertThat(h2c(get("/headers", "http", "GET", smuggle))).contains("malformed request").contains("x-test");
+        assertThat(h2c(get("/headers HTTP/1.1\r\nX-Injected: yes", "http", "GET", "a")))
+                .contains("malformed request").contains(":path");
+        assertThat(h2c(get("/headers", "http\r\nX-Injected: yes", "GET", "a"))).contains("malformed request")
+                .contains(":scheme");
+        // Netty's codec may refuse this one itself (the stream or the connection): either way it goes nowhere.
+        assertThat(h2c(get("/headers", "http", "GET /headers HTTP/1.1\r\nX-Injected: yes\r\nX:", "a")))
+                .satisfiesAnyOf(answer -> assertThat(answer).contains("malformed request").contains(":method"),
+                        answer -> assertThat(answer).isEqualTo(REFUSED));
+        assertThat(h2c(List.of(new String[] {":method", "CONNECT"}, new String[] {":authority",
+                "127.0.0.1:" + gatewayPort}))).as("CONNECT has no :path").contains("invalid path");
+        assertThat(h2c(get("/headers", "http", "GET", "plain"))).as("an ordinary HTTP/2 request still passes")
+                .contains("plain");
         assertThat(echo.seen()).singleElement().satisfies(seen -> assertThat(seen.headers())
                 .containsEntry("x-test", "plain").doesNotContainKey("x-injected"));
     }
 
+    /** What {@link #h2c} says when the request was reset or its connection went away unanswered. */
+    private static final String REFUSED = "(refused)";
+
+    private List<String[]> get(String path, String scheme, String method, String testValue) {
+        return List.of(new String[] {":method", method}, new String[] {":scheme", scheme},
+                new String[] {":path", path}, new String[] {":authority", "127.0.0.1:" + gatewayPort},
+                new String[] {"x-test", testValue});
+    }
+
     /**
-     * One HTTP/2 GET over cleartext with prior knowledge, written by hand (the JDK's client refuses such values):
-     * HPACK literals without Huffman coding, then the DATA frames of the answer as text.
+     * One HTTP/2 request over cleartext with prior knowledge, written by hand (the JDK's client refuses such values):
+     * every field an HPACK literal with its name (no table, no Huffman coding), then the answer's DATA as text.
      */
-    private String h2cGet(String path, String testValue) throws IOException {
+    private String h2c(List<String[]> fields) throws IOException {
         java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
-        block.write(0x82); // :method GET
-        block.write(0x86); // :scheme http
-        literal(block, 4, null, path); // :path, name from the static table
-        literal(block, 1, null, "127.0.0.1:" + gatewayPort); // :authority
-        literal(block, 0, "x-test", testValue);
+        for (String[] field : fields) {
+            block.write(0); // literal without indexing, new name
+            for (String text : field) {
+                block.write(text.length()); // under 127: one byte, no Huffman
+                block.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+            }
+        }
         try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
             s.setSoTimeout(8000);
             var out = s.getOutputStream();
@@ -193,7 +215,11 @@ class HopByHopHeadersTest {
             var in = new java.io.DataInputStream(s.getInputStream());
             StringBuilder data = new StringBuilder();
             while (true) {
-                int length = in.readUnsignedByte() << 16 | in.readUnsignedShort();
+                int first = in.read();
+                if (first < 0) {
+                    return REFUSED; // the connection closed without answering the stream
+                }
+                int length = first << 16 | in.readUnsignedShort();
                 int type = in.readUnsignedByte();
                 int flags = in.readUnsignedByte();
                 int stream = in.readInt();
@@ -201,21 +227,14 @@ class HopByHopHeadersTest {
                 if (type == 0 && stream == 1) {
                     data.append(new String(payload, StandardCharsets.UTF_8));
                 }
-                if (stream == 1 && (type == 3 || (type == 0 || type == 1) && (flags & 1) != 0)) {
-                    return data.toString(); // RST_STREAM, or the stream's end
+                if (type == 3 && stream == 1 || type == 7) {
+                    return REFUSED; // RST_STREAM, GOAWAY
+                }
+                if (stream == 1 && (type == 0 || type == 1) && (flags & 1) != 0) {
+                    return data.toString(); // the stream's end
                 }
             }
         }
-    }
-
-    private static void literal(java.io.ByteArrayOutputStream block, int index, String name, String value) {
-        block.write(index); // literal without indexing, 4-bit name index (0: the name follows)
-        if (name != null) {
-            block.write(name.length());
-            block.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
-        }
-        block.write(value.length()); // under 127: one byte, no Huffman
-        block.writeBytes(value.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static byte[] frame(int type, int flags, int stream, byte[] payload) {
