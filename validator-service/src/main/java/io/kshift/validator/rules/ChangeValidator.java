@@ -237,7 +237,8 @@ public final class ChangeValidator {
      * The history record carries the snapshot (or a delta on it) and a header naming every resource the change
      * created, configured or deleted; the bus refuses a record over its limit, so a change whose record would be
      * is refused here, with what to do, rather than by the bus (see ChangeLoop). The header is estimated from the
-     * names: a generous bound on each entry's JSON.
+     * names: each entry's JSON is its kind, namespace and name (DNS names, nothing to escape) and 72 characters of
+     * field names, quotes and action at most.
      */
     static void checkHistorySize(int snapshotBytes, List<ResourceAction> actions, Findings findings) {
         if (snapshotBytes > io.kshift.model.event.MeshTopics.MAX_SNAPSHOT_BYTES) {
@@ -249,7 +250,7 @@ public final class ChangeValidator {
             if (a.action() == ResourceAction.Action.CREATED || a.action() == ResourceAction.Action.CONFIGURED
                     || a.action() == ResourceAction.Action.DELETED) {
                 listed++;
-                header += 96 + 2L * (length(a.kind()) + length(a.namespace()) + length(a.name()));
+                header += 72 + length(a.kind()) + length(a.namespace()) + length(a.name());
             }
         }
         long record = snapshotBytes + header;

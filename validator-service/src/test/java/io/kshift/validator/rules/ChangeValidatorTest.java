@@ -547,15 +547,15 @@ class ChangeValidatorTest {
      */
     @Test
     void refusesAChangeWhoseHistoryRecordWouldBeTooLargeForTheBus() {
-        List<io.kshift.model.event.ResourceAction> many = java.util.stream.IntStream.range(0, 20_000)
+        List<io.kshift.model.event.ResourceAction> many = java.util.stream.IntStream.range(0, 30_000)
                 .mapToObj(i -> new io.kshift.model.event.ResourceAction("WorkloadEntry", "default", "workload-" + i,
                         io.kshift.model.event.ResourceAction.Action.CREATED)).toList();
         Findings near = new Findings();
         ChangeValidator.checkHistorySize(8_000_000, many, near);
         assertThat(near.errors()).singleElement().satisfies(e -> assertThat(e.message())
-                .contains("history record").contains("20000 resources").contains("apply it in smaller parts"));
+                .contains("history record").contains("30000 resources").contains("apply it in smaller parts"));
         Findings small = new Findings();
-        ChangeValidator.checkHistorySize(8_000_000, many.subList(0, 1_000), small);
+        ChangeValidator.checkHistorySize(8_000_000, many.subList(0, 10_000), small);
         assertThat(small.errors()).as("a config near the cap with a change of ordinary size").isEmpty();
         Findings touchedLittle = new Findings();
         ChangeValidator.checkHistorySize(100_000, many, touchedLittle);
