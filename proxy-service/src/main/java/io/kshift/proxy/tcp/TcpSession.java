@@ -246,8 +246,11 @@ final class TcpSession {
             return true;
         }
         try {
-            channel.pipeline().addFirst("kshift-tls", target.tls().handler(channel.alloc(),
-                    endpoint.address().port()));
+            io.netty.handler.ssl.SslHandler ssl = target.tls().handler(channel.alloc(), endpoint.address().port());
+            // Envoy's connect timeout covers the upstream's TLS handshake too: a silent endpoint costs one timeout.
+            // Set before the handler goes in: the handshake (and its timer) starts as it does.
+            ssl.setHandshakeTimeoutMillis(Math.max(1, target.destination().connectTimeout().toMillis()));
+            channel.pipeline().addFirst("kshift-tls", ssl);
             return true;
         } catch (RuntimeException e) {
             LOG.debugf("no TLS toward %s: %s", target.destination().service(), e.getMessage());
