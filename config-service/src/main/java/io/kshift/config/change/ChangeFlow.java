@@ -120,8 +120,10 @@ public class ChangeFlow {
             if (result.get().status() != ChangeStatus.ACCEPTED) {
                 return Uni.createFrom().item(response);
             }
-            // Read-your-writes: a GET right after this answer shows the new generation.
-            return live.awaitGeneration(result.get().generation(), remaining(deadline)).map(s -> response);
+            // Read-your-writes: a GET right after a 200 shows the new generation; not shown by the deadline, 202.
+            long generation = result.get().generation();
+            return live.awaitGeneration(generation, remaining(deadline)).map(shown -> response.dryRun()
+                    || shown >= generation ? response : response.notShownHere());
         });
     }
 

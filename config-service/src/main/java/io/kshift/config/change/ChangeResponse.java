@@ -16,7 +16,14 @@ import java.util.List;
  */
 public record ChangeResponse(String changeId, ChangeStatus status, Long generation, boolean dryRun,
                              List<ResourceAction> resources, List<ValidationMessage> errors,
-                             List<ValidationMessage> warnings, ProxyFleet.SyncReport sync, Long validationMillis) {
+                             List<ValidationMessage> warnings, ProxyFleet.SyncReport sync, Long validationMillis,
+                             @com.fasterxml.jackson.annotation.JsonIgnore boolean shownHere) {
+
+    public ChangeResponse(String changeId, ChangeStatus status, Long generation, boolean dryRun,
+                          List<ResourceAction> resources, List<ValidationMessage> errors,
+                          List<ValidationMessage> warnings, ProxyFleet.SyncReport sync, Long validationMillis) {
+        this(changeId, status, generation, dryRun, resources, errors, warnings, sync, validationMillis, true);
+    }
 
     public static ChangeResponse of(ChangeResult r) {
         return new ChangeResponse(r.changeId(), r.status(), r.generation(), r.dryRun(), r.resources(), r.errors(),
@@ -26,7 +33,16 @@ public record ChangeResponse(String changeId, ChangeStatus status, Long generati
     /** The same answer with where the proxies stand ({@code ?waitFor=synced}). */
     public ChangeResponse withSync(ProxyFleet.SyncReport report) {
         return new ChangeResponse(changeId, status, generation, dryRun, resources, errors, warnings, report,
-                validationMillis);
+                validationMillis, shownHere);
+    }
+
+    /**
+     * The same accepted answer from an instance that did not show its generation by the end of the wait: 202, so a
+     * client does not read this instance's resources (still the generation before) as if its change were in them.
+     */
+    public ChangeResponse notShownHere() {
+        return new ChangeResponse(changeId, status, generation, dryRun, resources, errors, warnings, sync,
+                validationMillis, false);
     }
 
     public static ChangeResponse pending(String changeId, boolean dryRun, List<Resource> submitted) {
@@ -47,11 +63,12 @@ public record ChangeResponse(String changeId, ChangeStatus status, Long generati
 
     /**
      * 200 accepted (and, when asked, running on every live proxy), 409 rejected because the live generation was
-     * not the one the caller named ({@code ?ifGeneration=}), 422 rejected, 202 still pending or lagging.
+     * not the one the caller named ({@code ?ifGeneration=}), 422 rejected, 202 still pending or lagging (a proxy,
+     * or this instance's own view of the config).
      */
     public int httpStatus() {
         return switch (status) {
-            case ACCEPTED -> sync == null || sync.complete() ? 200 : 202;
+            case ACCEPTED -> shownHere && (sync == null || sync.complete()) ? 200 : 202;
             case REJECTED -> conflict() ? 409 : 422;
             case PENDING -> 202;
         };

@@ -167,6 +167,9 @@ public class GenerationResource {
             return new Fetched(fetcher.generation(n), null);
         } catch (SnapshotFetcher.Gone e) {
             return new Fetched(Optional.empty(), ChangeResource.problem(410, e.getMessage()));
+        } catch (FetchSlots.Busy e) {
+            return new Fetched(Optional.empty(), jakarta.ws.rs.core.Response.fromResponse(
+                    ChangeResource.problem(503, e.getMessage())).header("Retry-After", "1").build());
         } catch (org.apache.kafka.common.KafkaException e) {
             return new Fetched(Optional.empty(), ChangeResource.problem(503, "Kafka did not give the history: "
                     + e.getMessage()));

@@ -35,16 +35,29 @@ public class SnapshotFetcher {
     String topic;
     @Inject
     GenerationHistory history;
+    private final FetchSlots slots;
+
+    public SnapshotFetcher(@ConfigProperty(name = "kshift.history.max-concurrent-rebuilds", defaultValue = "2")
+                           int rebuilds) {
+        this.slots = new FetchSlots(rebuilds, 1000);
+    }
 
     /**
      * Generation {@code n}'s snapshot; empty when the history does not list it. Throws {@link Gone} when it is listed
-     * but cannot be rebuilt (its checkpoint or its own record has passed the topic's retention).
+     * but cannot be rebuilt (its checkpoint or its own record has passed the topic's retention), and
+     * {@link FetchSlots.Busy} when this instance is rebuilding as many as it may at once.
      */
     public Optional<MeshSnapshot> generation(long n) {
         Optional<Long> offset = history.offsetOf(n);
         if (offset.isEmpty()) {
             return Optional.empty();
         }
+        try (FetchSlots.Slot slot = slots.take()) {
+            return rebuild(n, offset.get());
+        }
+    }
+
+    private Optional<MeshSnapshot> rebuild(long n, long offset) {
         Properties p = BusConnection.of(kafka).properties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -53,7 +66,7 @@ public class SnapshotFetcher {
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
-            ConsumerRecord<String, String> record = read(consumer, partition, offset.get(),
+            ConsumerRecord<String, String> record = read(consumer, partition, offset,
                     "generation " + n + "'s history record");
             if (!MeshTopics.isDelta(record.key(), record.headers(), record.value())) {
                 return Optional.of(EventCodec.decode(record.value(), MeshSnapshot.class));
