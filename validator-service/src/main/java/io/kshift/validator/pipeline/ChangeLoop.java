@@ -250,14 +250,13 @@ public class ChangeLoop implements Runnable {
         ChangeValidator.Decision decision = verdict.decision();
         long millis = (System.nanoTime() - started) / 1_000_000;
         ChangeResult result = VerdictFit.fit(decision.result().withValidationMillis(millis), VERDICT_BYTES);
-        Map<String, Sent> sent = new java.util.LinkedHashMap<>();
+        SentRecords sent = new SentRecords(producer);
         ConfigChain.Next written;
         producer.beginTransaction();
         try {
-            Sent.put(sent, "verdict", producer, new ProducerRecord<>(resultsTopic, result.changeId(),
-                    VerdictFit.encode(result)));
+            sent.send("verdict", new ProducerRecord<>(resultsTopic, result.changeId(), VerdictFit.encode(result)));
             if (verdict.deadLetter() != null) {
-                Sent.put(sent, "dead-letter copy", producer, ChangeEnvelope.deadLetter(deadLetterTopic, record,
+                sent.send("dead-letter copy", ChangeEnvelope.deadLetter(deadLetterTopic, record,
                         verdict.deadLetter()));
             }
             written = decision.next().map(s -> {
@@ -267,7 +266,7 @@ public class ChangeLoop implements Runnable {
                         decision::snapshot);
                 ProducerRecord<String, byte[]> config = new ProducerRecord<>(configTopic, next.key(), next.value());
                 config.headers().add(GenerationSummary.HEADER, utf8(GenerationSummary.of(s, List.of(), result.submittedBy())));
-                Sent.put(sent, "config record", producer, config);
+                sent.send("config record", config);
                 // History gets the same record, keyed by generation: a rollback rebuilds a delta's generation from
                 // it and its checkpoint, and no change carries the whole snapshot (MBs) that nobody reads at once.
                 ProducerRecord<String, byte[]> history = new ProducerRecord<>(historyTopic,
@@ -278,7 +277,7 @@ public class ChangeLoop implements Runnable {
                         decision.result().resources(), result.submittedBy())));
                 history.headers().add(MeshTopics.SCHEMA_HEADER, (next.isCheckpoint() ? Schemas.MESH_SNAPSHOT
                         : Schemas.SNAPSHOT_DELTA).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                Sent.put(sent, "history record", producer, history);
+                sent.send("history record", history);
                 return next;
             }).orElse(null);
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
@@ -288,7 +287,7 @@ public class ChangeLoop implements Runnable {
             throw e;
         } catch (KafkaException e) {
             producer.abortTransaction();
-            String why = tooLarge(sent);
+            String why = sent.refusedForSize();
             if (why == null) {
                 throw e;
             }
@@ -302,50 +301,6 @@ public class ChangeLoop implements Runnable {
         decided.add(result.changeId());
         decision.next().ifPresent(live::set);
         AUDIT.info(AuditLine.of(result, decision.snapshotBytes()));
-    }
-
-    /** A record sent in a decision's transaction, with its size as the bus counts it, give or take the framing. */
-    private record Sent(java.util.concurrent.Future<?> future, long bytes) {
-        static void put(Map<String, Sent> sent, String what, KafkaProducer<String, byte[]> producer,
-                        ProducerRecord<String, byte[]> record) {
-            sent.put(what, new Sent(producer.send(record), size(record)));
-        }
-
-        static long size(ProducerRecord<String, byte[]> record) {
-            long bytes = (record.value() == null ? 0 : record.value().length)
-                    + (record.key() == null ? 0 : record.key().length());
-            for (var h : record.headers()) {
-                bytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
-            }
-            return bytes;
-        }
-
-        boolean refusedForSize() {
-            if (!future.isDone()) {
-                return false;
-            }
-            try {
-                future.get();
-                return false;
-            } catch (java.util.concurrent.ExecutionException failed) {
-                return failed.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException;
-            } catch (InterruptedException | java.util.concurrent.CancellationException e) {
-                return false;
-            }
-        }
-    }
-
-    /**
-     * Which record of this change the bus refused for its size, and how big it was (null: none was). The producer
-     * refuses a record over its request size at once, the broker one over the topic's limit on the send; either way
-     * the transaction can only abort, and deciding the change again would fail again for ever. The producer fails
-     * the records still unsent with the same exception, so the largest refused one is named.
-     */
-    private static String tooLarge(Map<String, Sent> sent) {
-        return sent.entrySet().stream().filter(e -> e.getValue().refusedForSize())
-                .max(java.util.Comparator.comparingLong(e -> e.getValue().bytes()))
-                .map(e -> "its " + e.getKey() + " (about " + e.getValue().bytes() + " bytes) is larger than the bus"
-                        + " takes").orElse(null);
     }
 
     /**
@@ -365,7 +320,7 @@ public class ChangeLoop implements Runnable {
             producer.send(new ProducerRecord<>(resultsTopic, refused.changeId(), VerdictFit.encode(refused)));
             ProducerRecord<String, byte[]> copy = ChangeEnvelope.deadLetter(deadLetterTopic, record,
                     "too large to record: " + why);
-            if (Sent.size(copy) <= VERDICT_BYTES) { // a copy must fit too
+            if (SentRecords.size(copy) <= VERDICT_BYTES) { // a copy must fit too
                 producer.send(copy);
             }
             producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
