@@ -105,6 +105,8 @@ public class ChangeFlow {
     private Uni<ChangeResponse> untilStopping(Uni<ChangeResponse> waiting, ChangeResponse pending, WaitSpec wait) {
         Uni<ChangeResponse> known = stopping.signal().map(v -> ledger.result(pending.changeId())
                 .map(ChangeResponse::of)
+                .map(r -> r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
+                        && live.head().generation() < r.generation() ? r.notShownHere() : r)
                 .map(r -> wait.synced() && r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
                         ? r.withSync(proxies.report(r.generation())) : r)
                 .orElse(pending));

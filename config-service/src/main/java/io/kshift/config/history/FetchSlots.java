@@ -1,32 +1,24 @@
 package io.kshift.config.history;
 
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How many whole generations this instance rebuilds at once. Each rebuild reads up to two records of up to 10 MiB
  * from the history and decodes them whole (tens of MB of heap at 20,000 resources) on a worker thread, and any
  * token that may read can ask for one: without a bound, a few hundred parallel {@code GET
  * /api/v1/generations/{n}} took the heap and the worker pool that applies and rollbacks run on too. A request that
- * finds no slot within a second is answered 503 with Retry-After.
+ * finds no slot is answered 503 with Retry-After at once: one that waited would hold its worker thread meanwhile.
  */
 final class FetchSlots {
     private final Semaphore slots;
-    private final long waitMillis;
 
-    FetchSlots(int slots, long waitMillis) {
+    FetchSlots(int slots) {
         this.slots = new Semaphore(Math.max(1, slots));
-        this.waitMillis = waitMillis;
     }
 
-    /** A slot, to be closed once the rebuild is done; throws {@link Busy} when none came free in time. */
+    /** A slot, to be closed once the rebuild is done; throws {@link Busy} when none is free. */
     Slot take() {
-        try {
-            if (!slots.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
-                throw new Busy();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!slots.tryAcquire()) {
             throw new Busy();
         }
         return slots::release;
@@ -38,7 +30,7 @@ final class FetchSlots {
         void close();
     }
 
-    /** Every slot was taken for the whole wait. */
+    /** Every slot was taken. */
     static final class Busy extends RuntimeException {
         Busy() {
             super("this config-service is rebuilding as many generations as it may at once; retry in a second",

@@ -39,7 +39,7 @@ public class SnapshotFetcher {
 
     public SnapshotFetcher(@ConfigProperty(name = "kshift.history.max-concurrent-rebuilds", defaultValue = "2")
                            int rebuilds) {
-        this.slots = new FetchSlots(rebuilds, 1000);
+        this.slots = new FetchSlots(rebuilds);
     }
 
     /**

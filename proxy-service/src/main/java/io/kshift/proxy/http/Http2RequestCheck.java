@@ -22,12 +22,13 @@ final class Http2RequestCheck {
         if (request.version() != HttpVersion.HTTP_2) {
             return null;
         }
-        // :method and :scheme reach the upstream request line and x-forwarded-proto; a CONNECT has no :path.
+        // :method reaches the upstream request line (Netty refuses a method that is not a token before this, and the
+        // connection with it: kept as a guard). A CONNECT has no :path or :scheme.
         if (!token(request.method().name())) {
             return "its :method is not a token";
         }
         String scheme = request.scheme();
-        if (scheme != null && !scheme.equals("http") && !scheme.equals("https")) {
+        if (scheme != null && !scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
             return "its :scheme is neither http nor https";
         }
         if (request.uri() != null && !visible(request.uri())) {

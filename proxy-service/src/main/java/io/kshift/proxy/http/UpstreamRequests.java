@@ -91,7 +91,8 @@ final class UpstreamRequests {
         if (request.remoteAddress() != null) {
             h.add("x-forwarded-for", request.remoteAddress().hostAddress());
         }
-        h.set("x-forwarded-proto", request.scheme() == null ? "http" : request.scheme());
+        // The connection's own scheme, as Envoy sets it: an h2c client's :scheme says https over cleartext if it likes.
+        h.set("x-forwarded-proto", request.isSSL() ? "https" : "http");
         ClientCertHeader.set(request, h, clientCerts);
         if (!h.contains("x-request-id")) {
             h.set("x-request-id", Long.toHexString(random.nextLong()));

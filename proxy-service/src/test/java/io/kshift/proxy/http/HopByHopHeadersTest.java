@@ -178,10 +178,13 @@ class HopByHopHeadersTest {
                         answer -> assertThat(answer).isEqualTo(REFUSED));
         assertThat(h2c(List.of(new String[] {":method", "CONNECT"}, new String[] {":authority",
                 "127.0.0.1:" + gatewayPort}))).as("CONNECT has no :path").contains("invalid path");
-        assertThat(h2c(get("/headers", "http", "GET", "plain"))).as("an ordinary HTTP/2 request still passes")
+        // An ordinary one passes; its :scheme (https, over cleartext) does not set x-forwarded-proto: the connection
+        // does, as Envoy sets it.
+        assertThat(h2c(get("/headers", "HTTPS", "GET", "plain"))).as("an ordinary HTTP/2 request still passes")
                 .contains("plain");
         assertThat(echo.seen()).singleElement().satisfies(seen -> assertThat(seen.headers())
-                .containsEntry("x-test", "plain").doesNotContainKey("x-injected"));
+                .containsEntry("x-test", "plain").containsEntry("x-forwarded-proto", "http")
+                .doesNotContainKey("x-injected"));
     }
 
     /** What {@link #h2c} says when the request was reset or its connection went away unanswered. */
