@@ -2,11 +2,13 @@ package io.kshift.model.gateway;
 
 import io.kshift.model.Lists;
 import io.kshift.model.constraint.PortNumber;
+import io.kshift.model.istio.HttpRewrite;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.util.List;
 
 /** An HTTPRoute filter: its {@code type} names which one of the other fields it carries. */
@@ -25,7 +27,7 @@ public record HttpRouteFilter(@NotNull(message = "is required") Type type,
      * The CORS filter. Origins are {@code *} (any) or {@code scheme://host[:port]} where the host may start with
      * {@code *.}, matching one or more labels; {@code maxAge} in seconds (default 5).
      */
-    public record Cors(List<@jakarta.validation.constraints.Pattern(
+    public record Cors(List<@Pattern(
             regexp = "\\*|[a-zA-Z][a-zA-Z0-9+.-]*://(\\*\\.)?[a-zA-Z0-9.-]+(:[0-9]{1,5})?",
             message = "must be * or scheme://host[:port], the host optionally starting with *.") String> allowOrigins,
                        Boolean allowCredentials,
@@ -82,22 +84,19 @@ public record HttpRouteFilter(@NotNull(message = "is required") Type type,
     public enum PathModifierType { ReplaceFullPath, ReplacePrefixMatch }
 
     public record PathModifier(@NotNull(message = "is required") PathModifierType type,
-                               @jakarta.validation.constraints.Pattern(regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
-                                       message = io.kshift.model.istio.HttpRewrite.PATH_MESSAGE) String replaceFullPath,
-                               @jakarta.validation.constraints.Pattern(regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
-                                       message = io.kshift.model.istio.HttpRewrite.PATH_MESSAGE)
+                               @Pattern(regexp = HttpRewrite.PATH_TEXT, message = HttpRewrite.PATH_MESSAGE)
+                               String replaceFullPath,
+                               @Pattern(regexp = HttpRewrite.PATH_TEXT, message = HttpRewrite.PATH_MESSAGE)
                                String replacePrefixMatch) {
     }
 
-    public record RequestRedirect(@jakarta.validation.constraints.Pattern(regexp = "https?",
-            message = "must be http or https") String scheme, @jakarta.validation.constraints.Pattern(
-            regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
-            message = io.kshift.model.istio.HttpRewrite.HOST_MESSAGE) String hostname, @Valid PathModifier path,
-                                  @PortNumber Integer port,
-                                  Integer statusCode) {
+    public record RequestRedirect(@Pattern(regexp = "https?", message = "must be http or https") String scheme,
+                                  @Pattern(regexp = HttpRewrite.PATH_TEXT, message = HttpRewrite.HOST_MESSAGE)
+                                  String hostname,
+                                  @Valid PathModifier path, @PortNumber Integer port, Integer statusCode) {
     }
 
-    public record UrlRewrite(@jakarta.validation.constraints.Pattern(regexp = io.kshift.model.istio.HttpRewrite.PATH_TEXT,
-            message = io.kshift.model.istio.HttpRewrite.HOST_MESSAGE) String hostname, @Valid PathModifier path) {
+    public record UrlRewrite(@Pattern(regexp = HttpRewrite.PATH_TEXT, message = HttpRewrite.HOST_MESSAGE)
+                             String hostname, @Valid PathModifier path) {
     }
 }

@@ -17,7 +17,8 @@ public record HttpRewrite(@Pattern(regexp = PATH_TEXT, message = PATH_MESSAGE) S
      * and belongs percent-encoded).
      */
     public static final String PATH_TEXT = "[\\x21-\\x7E]*";
-    public static final String PATH_MESSAGE = "must be a path: printable ASCII without spaces (percent-encode the rest)";
+    public static final String PATH_MESSAGE =
+            "must be a path: printable ASCII without spaces (percent-encode the rest)";
     /** Authorities and host names go into request lines and headers as they are. */
     public static final String HOST_MESSAGE = "must be a host[:port]: printable ASCII without spaces";
 

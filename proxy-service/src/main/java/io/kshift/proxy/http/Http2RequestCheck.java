@@ -7,11 +7,12 @@ import java.util.Map;
 /**
  * What makes an HTTP/2 request malformed on the way to an HTTP/1 upstream (RFC 9113 §8.2.1, §8.3.1): a field name
  * or {@code :method} that is not a token, a field value with a NUL, CR or LF, a {@code :path} or {@code :authority}
- * with a space or a control character, a {@code :scheme} other than http or https. HTTP/1 has its text framing to lose to them: written as they came, a value with CR LF in it is
- * two headers upstream, and one that ends a head and starts another request is smuggled onto a pooled connection,
- * whose next user then reads the smuggled request's answer. Netty's HTTP/1 decoder refuses such requests itself
- * (400); its HTTP/2 decoder checks names but not values, so HTTP/2 requests are checked here, as Envoy's HTTP/2
- * codec checks them, before anything of theirs is routed or copied.
+ * with a space or a control character, a {@code :scheme} other than http or https. HTTP/1 has its text framing to
+ * lose to them: written as they came, a value with CR LF in it is two headers upstream, and one that ends a head and
+ * starts another request is smuggled onto a pooled connection, whose next user then reads the smuggled request's
+ * answer. Netty's HTTP/1 decoder refuses such requests itself (400); its HTTP/2 decoder checks names but not
+ * values, so HTTP/2 requests are checked here, as Envoy's HTTP/2 codec checks them, before anything of theirs is
+ * routed or copied.
  */
 final class Http2RequestCheck {
     private Http2RequestCheck() {

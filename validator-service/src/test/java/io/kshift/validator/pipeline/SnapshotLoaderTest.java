@@ -138,8 +138,8 @@ class SnapshotLoaderTest {
         try (var producer = producer()) {
             producer.send(new ProducerRecord<>(topic, MeshTopics.MESH_KEY, EventCodec.encode(
                     snapshot(5, MeshConfig.of(ScaleFixtures.services(3))))));
-            for (String header : List.of("not a summary", "null", EventCodec.encode(new io.kshift.model.event.GenerationSummary(
-                    9, "c9", Instant.EPOCH, 3, List.of(), "someone")))) {
+            for (String header : List.of("not a summary", "null", EventCodec.encode(
+                    new io.kshift.model.event.GenerationSummary(9, "c9", Instant.EPOCH, 3, List.of(), "someone")))) {
                 ProducerRecord<String, String> stray = new ProducerRecord<>(topic, MeshTopics.MESH_KEY,
                         "{\"generation\":6, \"packed\":true}");
                 stray.headers().add(io.kshift.model.event.GenerationSummary.HEADER,
