@@ -33,9 +33,24 @@ public @interface HeaderFields {
 
     enum Part { NAME, VALUE }
 
-    /** The checks the validators here share. */
+    /** The checks the validators here share; {@link #token} also for the rules' other names (cookies, sessions). */
     final class Text {
         private Text() {
+        }
+
+        /** Whether {@code s} is an RFC 9110 token (a header's or a cookie's name): letters, digits, !#$%&'*+-.^_`|~. */
+        public static boolean token(CharSequence s) {
+            if (s == null || s.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Why {@code name} is not a header name, or null. */
@@ -43,16 +58,8 @@ public @interface HeaderFields {
             if (name == null || name.isEmpty()) {
                 return "a header name must not be empty";
             }
-            for (int i = 0; i < name.length(); i++) {
-                char c = name.charAt(i);
-                boolean tchar = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-                if (!tchar) {
-                    return "header name '" + MessageText.printable(name) + "' is not a token (letters, digits and"
-                            + " !#$%&'*+-.^_`|~ only)";
-                }
-            }
-            return null;
+            return token(name) ? null : "header name '" + MessageText.printable(name) + "' is not a token (letters,"
+                    + " digits and !#$%&'*+-.^_`|~ only)";
         }
 
         /** Why {@code value} cannot be a header value, or null. */

@@ -1,12 +1,14 @@
 package io.kshift.proxy.http;
 
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Map;
 
 /**
  * What makes an HTTP/2 request malformed on the way to an HTTP/1 upstream (RFC 9113 §8.2.1, §8.3.1): a field name
- * or {@code :method} that is not a token, a field value with a NUL, CR or LF, a {@code :path} or {@code :authority}
+ * or {@code :method} that is not a token, a field value with a control character (NUL, CR, LF and the others but
+ * tab, which Netty's header maps refuse), a {@code :path} or {@code :authority}
  * with a space or a control character, a {@code :scheme} other than http or https. HTTP/1 has its text framing to
  * lose to them: written as they came, a value with CR LF in it is two headers upstream, and one that ends a head and
  * starts another request is smuggled onto a pooled connection, whose next user then reads the smuggled request's
@@ -44,8 +46,10 @@ final class Http2RequestCheck {
             if (!token(name)) {
                 return "a header name is not a token";
             }
-            if (!fieldValue(header.getValue())) {
-                return "header " + name + " has a NUL, CR or LF in its value";
+            // Netty's value check (no control character but tab), as its HTTP/1 decoder and the header maps the request
+            // is copied into apply it: RFC 9113 forbids NUL, CR and LF, and the rest would throw further on.
+            if (HttpHeaderValidationUtil.validateValidHeaderValue(header.getValue()) >= 0) {
+                return "header " + name + " has a control character in its value";
             }
         }
         return null;
@@ -62,30 +66,8 @@ final class Http2RequestCheck {
         return true;
     }
 
-    /** RFC 9110's token, allowing HTTP/2's pseudo-header colon in front. */
-    static boolean token(CharSequence s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = s.charAt(0) == ':' ? 1 : 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean tchar = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!tchar) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** RFC 9113 §8.2.1: a field value must not hold NUL, CR or LF. */
-    static boolean fieldValue(CharSequence s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == 0 || c == '\r' || c == '\n') {
-                return false;
-            }
-        }
-        return true;
+    /** An RFC 9110 token: Netty's own check, the one its HTTP/1 decoder applies. */
+    private static boolean token(CharSequence s) {
+        return !s.isEmpty() && HttpHeaderValidationUtil.validateToken(s) < 0;
     }
 }

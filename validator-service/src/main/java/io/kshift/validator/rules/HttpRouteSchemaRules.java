@@ -75,15 +75,11 @@ final class HttpRouteSchemaRules {
         if (p.cookieConfig() != null && p.header()) {
             findings.warn(key, field + ".cookieConfig", "ignored: it configures cookies, and this session is a header");
         }
-        if (p.sessionName() != null && !p.sessionName().chars().allMatch(HttpRouteSchemaRules::tchar)) {
+        if (p.sessionName() != null && !p.sessionName().isEmpty()
+                && !io.kshift.model.constraint.HeaderFields.Text.token(p.sessionName())) {
             findings.error(key, field + ".sessionName", "must be a " + (p.header() ? "header" : "cookie")
                     + " name: letters, digits and !#$%&'*+-.^_`|~ (no spaces, ';', '=' or ':')");
         }
-    }
-
-    /** RFC 9110's token characters. */
-    private static boolean tchar(int c) {
-        return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 
     /** A rule's or a backend's filters: each type once (RequestMirror may repeat), no redirect with a rewrite. */
