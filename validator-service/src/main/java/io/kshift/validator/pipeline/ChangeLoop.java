@@ -241,20 +241,20 @@ public class ChangeLoop implements Runnable {
             // The same change again (an Idempotency-Key retry that reached the bus twice): decided once, answered
             // once; only the offset moves.
             producer.beginTransaction();
-            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
-                    new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
+            consumed(producer, c, record);
             producer.commitTransaction();
             LOG.infof("change at offset %d was decided before; skipped", record.offset());
             return;
         }
         ChangeValidator.Decision decision = verdict.decision();
         long millis = (System.nanoTime() - started) / 1_000_000;
-        ChangeResult result = VerdictFit.fit(decision.result().withValidationMillis(millis), VERDICT_BYTES);
+        VerdictFit.Fitted fitted = VerdictFit.fit(decision.result().withValidationMillis(millis), VERDICT_BYTES);
+        ChangeResult result = fitted.result();
         SentRecords sent = new SentRecords(producer);
         ConfigChain.Next written;
         producer.beginTransaction();
         try {
-            sent.send("verdict", new ProducerRecord<>(resultsTopic, result.changeId(), VerdictFit.encode(result)));
+            sent.send("verdict", new ProducerRecord<>(resultsTopic, result.changeId(), fitted.bytes()));
             if (verdict.deadLetter() != null) {
                 sent.send("dead-letter copy", ChangeEnvelope.deadLetter(deadLetterTopic, record,
                         verdict.deadLetter()));
@@ -280,8 +280,7 @@ public class ChangeLoop implements Runnable {
                 sent.send("history record", history);
                 return next;
             }).orElse(null);
-            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
-                    new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
+            consumed(producer, c, record);
             producer.commitTransaction();
         } catch (ProducerFencedException e) {
             throw e;
@@ -323,8 +322,7 @@ public class ChangeLoop implements Runnable {
             if (SentRecords.size(copy) <= VERDICT_BYTES) { // a copy must fit too
                 producer.send(copy);
             }
-            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
-                    new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
+            consumed(producer, c, record);
             producer.commitTransaction();
         } catch (ProducerFencedException e) {
             throw e;
@@ -335,6 +333,13 @@ public class ChangeLoop implements Runnable {
         failuresInARow.set(0);
         decided.add(refused.changeId());
         AUDIT.info(AuditLine.of(refused, 0));
+    }
+
+    /** Moves the change partition's offset past {@code record} in the producer's open transaction. */
+    private static void consumed(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
+                                 ConsumerRecord<String, byte[]> record) {
+        producer.sendOffsetsToTransaction(Map.of(new TopicPartition(record.topic(), record.partition()),
+                new OffsetAndMetadata(record.offset() + 1)), c.groupMetadata());
     }
 
     private static long millisSince(long nanos) {

@@ -25,11 +25,19 @@ final class VerdictFit {
         return EventCodec.encode(result).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A verdict and its encoding, made once: measuring it is encoding it. */
+    record Fitted(ChangeResult result, byte[] bytes) {
+        static Fitted of(ChangeResult result) {
+            return new Fitted(result, encode(result));
+        }
+    }
+
     /** {@code result} itself when its encoding takes at most {@code limit} bytes, else a trimmed copy that does. */
-    static ChangeResult fit(ChangeResult result, int limit) {
-        int size = encode(result).length;
+    static Fitted fit(ChangeResult result, int limit) {
+        Fitted whole = Fitted.of(result);
+        int size = whole.bytes().length;
         if (size <= limit) {
-            return result;
+            return whole;
         }
         List<ValidationMessage> notes = new ArrayList<>();
         ChangeResult out = result;
@@ -37,8 +45,9 @@ final class VerdictFit {
             notes.add(note("the resources' dry-run diffs are left out: the verdict would be " + size
                     + " bytes, over the " + limit + " the bus carries"));
             out = out.withoutDiffs();
-            if (encode(with(out, notes)).length <= limit) {
-                return with(out, notes);
+            Fitted withoutDiffs = Fitted.of(with(out, notes));
+            if (withoutDiffs.bytes().length <= limit) {
+                return withoutDiffs;
             }
         }
         // Halve the longest list until the rest fits; the notes say how much of each is listed.
@@ -49,9 +58,9 @@ final class VerdictFit {
         int keepErrors = errors.size();
         int keepWarnings = warnings.size();
         while (true) {
-            ChangeResult trimmed = trimmed(out, notes, resources, keepResources, errors, keepErrors, warnings,
-                    keepWarnings);
-            if (encode(trimmed).length <= limit || keepResources + keepErrors + keepWarnings == 0) {
+            Fitted trimmed = Fitted.of(trimmed(out, notes, resources, keepResources, errors, keepErrors, warnings,
+                    keepWarnings));
+            if (trimmed.bytes().length <= limit || keepResources + keepErrors + keepWarnings == 0) {
                 return trimmed;
             }
             if (keepResources >= keepErrors && keepResources >= keepWarnings) {

@@ -28,13 +28,15 @@ class VerdictFitTest {
     @Test
     void aVerdictThatFitsIsLeftAsItIs() {
         ChangeResult small = verdict(ChangeStatus.ACCEPTED, 10, "-a\n+b\n", 0);
-        assertThat(VerdictFit.fit(small, LIMIT)).isSameAs(small);
+        assertThat(VerdictFit.fit(small, LIMIT).result()).isSameAs(small);
     }
 
     @Test
     void aDryRunLosesItsDiffsFirstAndSaysSo() {
         ChangeResult big = verdict(ChangeStatus.ACCEPTED, 20, "-" + "y".repeat(8_000) + "\n", 0);
-        ChangeResult fitted = VerdictFit.fit(big, LIMIT);
+        VerdictFit.Fitted made = VerdictFit.fit(big, LIMIT);
+        ChangeResult fitted = made.result();
+        assertThat(made.bytes()).isEqualTo(VerdictFit.encode(fitted));
         assertThat(VerdictFit.encode(fitted).length).isLessThanOrEqualTo(LIMIT);
         assertThat(fitted.resources()).hasSize(20).allSatisfy(a -> assertThat(a.diff()).isNull());
         assertThat(fitted.warnings()).extracting(ValidationMessage::message)
@@ -46,7 +48,9 @@ class VerdictFitTest {
     @Test
     void longListsKeepTheirHeadsAndSayHowMuchIsListed() {
         ChangeResult big = verdict(ChangeStatus.ACCEPTED, 5_000, null, 0);
-        ChangeResult fitted = VerdictFit.fit(big, LIMIT);
+        VerdictFit.Fitted made = VerdictFit.fit(big, LIMIT);
+        ChangeResult fitted = made.result();
+        assertThat(made.bytes()).isEqualTo(VerdictFit.encode(fitted));
         assertThat(VerdictFit.encode(fitted).length).isLessThanOrEqualTo(LIMIT);
         assertThat(fitted.resources()).isNotEmpty().hasSizeLessThan(5_000);
         assertThat(fitted.resources()).isEqualTo(big.resources().subList(0, fitted.resources().size()));
@@ -58,7 +62,9 @@ class VerdictFitTest {
     @Test
     void aRejectionKeepsAnErrorAndSaysMoreWereLeftOut() {
         ChangeResult big = verdict(ChangeStatus.REJECTED, 0, null, 3_000);
-        ChangeResult fitted = VerdictFit.fit(big, LIMIT);
+        VerdictFit.Fitted made = VerdictFit.fit(big, LIMIT);
+        ChangeResult fitted = made.result();
+        assertThat(made.bytes()).isEqualTo(VerdictFit.encode(fitted));
         assertThat(VerdictFit.encode(fitted).length).isLessThanOrEqualTo(LIMIT);
         assertThat(fitted.status()).isEqualTo(ChangeStatus.REJECTED);
         assertThat(fitted.errors()).hasSizeGreaterThan(1).first().isEqualTo(big.errors().get(0));
