@@ -105,8 +105,7 @@ public class ChangeFlow {
     private Uni<ChangeResponse> untilStopping(Uni<ChangeResponse> waiting, ChangeResponse pending, WaitSpec wait) {
         Uni<ChangeResponse> known = stopping.signal().map(v -> ledger.result(pending.changeId())
                 .map(ChangeResponse::of)
-                .map(r -> r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
-                        && live.head().generation() < r.generation() ? r.notShownHere() : r)
+                .map(r -> asShown(r, live.head().generation()))
                 .map(r -> wait.synced() && r.status() == ChangeStatus.ACCEPTED && !r.dryRun()
                         ? r.withSync(proxies.report(r.generation())) : r)
                 .orElse(pending));
@@ -123,10 +122,15 @@ public class ChangeFlow {
                 return Uni.createFrom().item(response);
             }
             // Read-your-writes: a GET right after a 200 shows the new generation; not shown by the deadline, 202.
-            long generation = result.get().generation();
-            return live.awaitGeneration(generation, remaining(deadline)).map(shown -> response.dryRun()
-                    || shown >= generation ? response : response.notShownHere());
+            return live.awaitGeneration(result.get().generation(), remaining(deadline))
+                    .map(shown -> asShown(response, shown));
         });
+    }
+
+    /** {@code r}, or r answered 202 when it is an accepted change this instance, at {@code shown}, does not show. */
+    private static ChangeResponse asShown(ChangeResponse r, long shown) {
+        return r.status() == ChangeStatus.ACCEPTED && !r.dryRun() && r.generation() != null
+                && r.generation() > shown ? r.notShownHere() : r;
     }
 
     private static Duration remaining(long deadline) {

@@ -391,14 +391,12 @@ final class HttpExchange implements UpstreamTry.Owner {
      * the route's weighted pick (weights decide new sessions only).
      */
     private HttpTarget pinnedOrPicked() {
-        if (route.session() != null) {
-            pin = route.session().pinned(request, route.targets(), System.currentTimeMillis() / 1000);
-            if (pin != null) {
-                firstEndpoint = pin.endpoint();
-                return route.targets().get(pin.target());
-            }
+        pin = route.pinned(request);
+        if (pin == null) {
+            return route.pick();
         }
-        return route.pick();
+        firstEndpoint = pin.endpoint();
+        return route.targets().get(pin.target());
     }
 
     private Upstream endpoint(int attempt) {
@@ -415,14 +413,15 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         // A retry goes on from the endpoint after the last one tried (Envoy's retryIgnorePreviousHosts, Istio's
         // default), within its locality level unless the route says retryRemoteLocalities.
-        if (attempt > 0 && lastEndpoint >= 0 && route.retry().remoteLocalities() && attempt % 2 == 0) {
+        boolean remote = route.retry().remoteLocalities();
+        if (remote && attempt > 0 && lastEndpoint >= 0 && attempt % 2 == 0) {
             // Istio sets Envoy's previous_priorities with an update frequency of 2: the first retry goes as the
             // first try did, the second (and every second after) leaves the levels tried so far.
             excludedLevels = levelsTried;
         }
         lastEndpoint = attempt == 0 || lastEndpoint < 0 ? endpoints.nextHealthy(firstEndpoint)
                 : endpoints.retryAfter(lastEndpoint, excludedLevels);
-        int level = endpoints.levelOf(lastEndpoint);
+        int level = remote ? endpoints.levelOf(lastEndpoint) : -1; // only retryRemoteLocalities reads the levels
         if (level >= 0 && level < 64) {
             levelsTried |= 1L << level;
         }

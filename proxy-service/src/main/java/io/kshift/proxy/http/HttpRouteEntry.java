@@ -100,4 +100,9 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
     HttpTarget pick() {
         return targets.get(picker.pick());
     }
+
+    /** Where the rule's session pins {@code request}: null without a session, or when none holds for it now. */
+    SessionAffinity.Pin pinned(io.vertx.core.http.HttpServerRequest request) {
+        return session == null ? null : session.pinned(request, targets, System.currentTimeMillis() / 1000);
+    }
 }

@@ -88,8 +88,7 @@ final class UpgradeTunnel {
     void start() {
         request.pause();
         // A session (sessionPersistence) holds for upgrades too: sticky WebSockets are what it is often wanted for.
-        pin = route.session() == null ? null
-                : route.session().pinned(request, route.targets(), System.currentTimeMillis() / 1000);
+        pin = route.pinned(request);
         if (pin != null) {
             target = route.targets().get(pin.target());
             first = pin.endpoint();
