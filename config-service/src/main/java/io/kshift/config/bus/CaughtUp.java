@@ -15,11 +15,12 @@ import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
- * Ready once this instance has read the generation that was live on {@code kshift.config} when it started. Until
- * then it reads the topic from the start and its views lag: a client reading the config, editing it and applying
- * it without {@code ifGeneration} could put back an older one, and {@code waitFor=synced} could be answered from
- * no proxies at all. So load balancers and Kubernetes send it requests once it has caught up, as the proxies'
- * readiness waits for the generation live at their start.
+ * Ready once this instance has read the generation that was live on {@code kshift.config} when it started, and the
+ * proxies' reports and the verdicts on the bus then ({@link ReadThrough}). Until then it reads those topics from the
+ * start and its views lag: a client reading the config, editing it and applying it without {@code ifGeneration}
+ * could put back an older one, {@code waitFor=synced} could be answered from part of the fleet or none of it, and
+ * an older change's id would answer 404. So load balancers and Kubernetes send it requests once it has caught up, as
+ * the proxies' readiness waits for the generation live at their start.
  */
 @Readiness
 @ApplicationScoped
@@ -29,12 +30,23 @@ public class CaughtUp implements HealthCheck {
     private final LiveConfig live;
     private final BusConnection bus;
     private final String topic;
+    /** Topic → how far its channel must read. */
+    private final Map<String, ReadThrough> channels;
 
-    CaughtUp(LiveConfig live, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-             @ConfigProperty(name = "mp.messaging.incoming.config.topic") String topic) {
+    @jakarta.inject.Inject
+    CaughtUp(LiveConfig live, ChangeLedger ledger, io.kshift.config.proxies.ProxyFleet fleet,
+             @Identifier("default-kafka-broker") Map<String, Object> kafka,
+             @ConfigProperty(name = "mp.messaging.incoming.config.topic") String topic,
+             @ConfigProperty(name = "mp.messaging.incoming.results.topic") String resultsTopic,
+             @ConfigProperty(name = "mp.messaging.incoming.proxy-status.topic") String statusTopic) {
+        this(live, kafka, topic, Map.of(resultsTopic, ledger.readThrough(), statusTopic, fleet.readThrough()));
+    }
+
+    CaughtUp(LiveConfig live, Map<String, Object> kafka, String topic, Map<String, ReadThrough> channels) {
         this.live = live;
         this.bus = BusConnection.of(kafka);
         this.topic = topic;
+        this.channels = Map.copyOf(channels);
     }
 
     void start(@Observes StartupEvent ev) {
@@ -44,9 +56,16 @@ public class CaughtUp implements HealthCheck {
     }
 
     private void read() {
-        while (liveAtStart.get() < 0 && !Thread.currentThread().isInterrupted()) {
+        while (!targetsKnown() && !Thread.currentThread().isInterrupted()) {
             try {
-                liveAtStart.set(new SnapshotLoader(bus, topic).latest().generation());
+                for (var channel : channels.entrySet()) {
+                    if (!channel.getValue().targetKnown()) {
+                        channel.getValue().findTarget(bus, channel.getKey());
+                    }
+                }
+                if (liveAtStart.get() < 0) {
+                    liveAtStart.set(new SnapshotLoader(bus, topic).latest().generation());
+                }
             } catch (SnapshotLoader.BrokenChain e) {
                 // The newest delta's checkpoint is gone until the validator writes the next one, which needs a
                 // change through a ready config-service: its generation is what the live config's head shows once
@@ -58,10 +77,15 @@ public class CaughtUp implements HealthCheck {
                 }
             } catch (RuntimeException e) {
                 // Kafka away, or a delta whose checkpoint is gone until the validator writes the next one.
-                LOG.debugf("cannot read the live generation on %s yet (%s); retrying", topic, e.toString());
+                LOG.debugf("cannot read where %s and %s end yet (%s); retrying", topic, channels.keySet(),
+                        e.toString());
                 pause();
             }
         }
+    }
+
+    private boolean targetsKnown() {
+        return liveAtStart.get() >= 0 && channels.values().stream().allMatch(ReadThrough::targetKnown);
     }
 
     private static void pause() {
@@ -76,7 +100,14 @@ public class CaughtUp implements HealthCheck {
     public HealthCheckResponse call() {
         long target = liveAtStart.get();
         long seen = live.head().generation();
-        return HealthCheckResponse.named("config-caught-up").status(target >= 0 && seen >= target)
-                .withData("generation", seen).withData("liveAtStart", target).build();
+        var response = HealthCheckResponse.named("config-caught-up").withData("generation", seen)
+                .withData("liveAtStart", target);
+        boolean up = target >= 0 && seen >= target;
+        for (var channel : new java.util.TreeMap<>(channels).entrySet()) {
+            boolean done = channel.getValue().done();
+            response.withData(channel.getKey(), done ? "read" : "reading");
+            up &= done;
+        }
+        return response.status(up).build();
     }
 }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -45,8 +46,23 @@ public class ChangeLedger {
     /** Per change, one future per waiting request: a request that stops waiting never ends another's wait. */
     private final ConcurrentHashMap<String, Set<CompletableFuture<ChangeResult>>> waiting = new ConcurrentHashMap<>();
 
+    private final ReadThrough readThrough = new ReadThrough();
+
     @Incoming("results")
-    public void onResult(String json) {
+    public void onResult(ConsumerRecord<String, String> record) {
+        onResult(record.value());
+        readThrough.read(record.partition(), record.offset());
+    }
+
+    /** How far the verdicts kept have been read at start. */
+    public ReadThrough readThrough() {
+        return readThrough;
+    }
+
+    void onResult(String json) {
+        if (json == null) {
+            return;
+        }
         ChangeResult result;
         try {
             result = EventCodec.decode(json, ChangeResult.class);

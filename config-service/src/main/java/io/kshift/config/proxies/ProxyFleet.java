@@ -1,6 +1,7 @@
 package io.kshift.config.proxies;
 
 import io.kshift.config.bus.LiveConfig;
+import io.kshift.config.bus.ReadThrough;
 import io.kshift.config.history.GenerationHistory;
 import io.kshift.model.event.EventCodec;
 import io.kshift.model.event.GenerationSummary;
@@ -37,6 +38,7 @@ public class ProxyFleet {
     private final Duration staleAfter;
     private final Duration goneAfter;
     private final Clock clock = Clock.systemUTC();
+    private final ReadThrough readThrough = new ReadThrough();
 
     public ProxyFleet(LiveConfig live, GenerationHistory history,
                       @ConfigProperty(name = "kshift.proxies.stale-after", defaultValue = "5s") Duration staleAfter,
@@ -62,7 +64,13 @@ public class ProxyFleet {
                 LOG.warnf("ignoring an unreadable proxy status: %s", e.getMessage());
             }
         }
+        readThrough.read(record.partition(), record.offset());
         listeners.forEach(Runnable::run);
+    }
+
+    /** How far this view has read the reports on the bus at start. */
+    public ReadThrough readThrough() {
+        return readThrough;
     }
 
     /** Every known node with its state, sorted by node id. */
