@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * How a pool's connections to an endpoint are made, whatever they speak: on the pool's loop with Vert.x's transport
- * and resolver, no Nagle, the policy's connect timeout and TCP keepalive, TLS first when the policy originates it
- * ({@code h2}: offering HTTP/2 by ALPN), then the protocol's handlers ({@code protocol}).
+ * and resolver, no Nagle, the policy's connect timeout (for the TLS handshake too) and TCP keepalive, TLS first when
+ * the policy originates it ({@code h2}: offering HTTP/2 by ALPN), then the protocol's handlers ({@code protocol}).
  */
 final class UpstreamBootstrap {
     private UpstreamBootstrap() {
@@ -35,7 +35,11 @@ final class UpstreamBootstrap {
                             io.kshift.proxy.routing.TcpKeepalives.apply(policy.keepalive(), ch);
                         }
                         if (policy.tls() != null) {
-                            ch.pipeline().addLast("kshift-tls", policy.tls().handler(ch.alloc(), port, h2));
+                            io.netty.handler.ssl.SslHandler tls = policy.tls().handler(ch.alloc(), port, h2);
+                            // An endpoint that takes the connection and never answers the handshake is given up
+                            // as a connect failure would be, not after Netty's default 10 s while requests wait.
+                            tls.setHandshakeTimeoutMillis(Math.max(1, policy.connectTimeout().toMillis()));
+                            ch.pipeline().addLast("kshift-tls", tls);
                         }
                         protocol.accept(ch);
                     }

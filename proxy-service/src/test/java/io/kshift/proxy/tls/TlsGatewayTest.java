@@ -435,6 +435,72 @@ class TlsGatewayTest {
     }
 
     @Test
+    void anUpstreamThatNeverAnswersTheHandshakeIsGivenUpAtTheConnectTimeout() throws Exception {
+        // It takes the connection and says nothing: without a bound of its own the pool's handshake would wait
+        // Netty's 10 s, per try, while the request waits.
+        ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread taker = new Thread(() -> {
+            while (!silent.isClosed()) {
+                try {
+                    held.add(silent.accept());
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        });
+        taker.setDaemon(true);
+        taker.start();
+        try {
+            publish(mesh(PKI.issue("localhost")) + """
+                    ---
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: silent}
+                    spec: {ports: [{name: https, port: 8443}], selector: {app: silent}}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: silent}
+                    spec: {address: 127.0.0.1, ports: {https: %d}, labels: {app: silent}}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: silent}
+                    spec:
+                      host: silent
+                      trafficPolicy:
+                        connectionPool: {tcp: {connectTimeout: 300ms}}
+                        tls: {mode: SIMPLE, insecureSkipVerify: true}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: silent}
+                    spec:
+                      hosts: [silent.example.com]
+                      gateways: [edge]
+                      http: [{route: [{destination: {host: silent}}], retries: {attempts: 1, retryOn: connect-failure}}]
+                    """.formatted(silent.getLocalPort()));
+            long started = System.nanoTime();
+            try (SSLSocket s = tls(PKI.trustingContext(), httpsPort, "localhost")) {
+                s.setSoTimeout(8000);
+                s.getOutputStream().write("GET /get HTTP/1.1\r\nHost: silent.example.com\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).startsWith("HTTP/1.1 503").contains("UF");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("two tries of 300 ms each, not of 10 s")
+                    .isLessThan(Duration.ofSeconds(5));
+            assertThat(held).as("both tries reached the endpoint").hasSizeGreaterThanOrEqualTo(2);
+        } finally {
+            silent.close();
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void aNewCertificateReachesNewConnectionsWhileLiveOnesGoOn() throws Exception {
         DemoPki.Issued first = PKI.issue("localhost");
         publish(mesh(first));
