@@ -57,7 +57,8 @@ public final class MeshRegistration {
             if (serviceName == null || !services.containsKey(key(namespace, serviceName))) {
                 continue;
             }
-            for (Endpoint endpoint : slice.getEndpoints()) {
+            // A Service without ready pods has a slice whose endpoints the API server writes as null, not [].
+            for (Endpoint endpoint : slice.getEndpoints() == null ? List.<Endpoint>of() : slice.getEndpoints()) {
                 ObjectReference ref = endpoint.getTargetRef();
                 if (ref == null || !"Pod".equals(ref.getKind()) || !ready(endpoint)
                         || endpoint.getAddresses() == null || endpoint.getAddresses().isEmpty()) {

@@ -57,6 +57,27 @@ class MeshRegistrationTest {
     }
 
     @Test
+    void aSliceWithNoEndpointsAsTheApiServerWritesItIsNoEndpointsNotAFailure() throws Exception {
+        // A Service scaled to zero: Kubernetes writes the slice's endpoints as null (the field has no omitempty),
+        // which once failed every reconcile of the whole cluster.
+        EndpointSlice empty = new com.fasterxml.jackson.databind.ObjectMapper().readValue("""
+                {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+                 "metadata": {"name": "idle-xyz", "namespace": "default",
+                              "labels": {"kubernetes.io/service-name": "idle"}},
+                 "endpoints": null, "ports": null}
+                """, EndpointSlice.class);
+        assertThat(empty.getEndpoints()).isNull();
+        var idle = new ServiceBuilder(tcpEchoService("default")).editMetadata().withName("idle").endMetadata()
+                .editSpec().withSelector(Map.of("app", "idle")).endSpec().build();
+
+        List<Resource> desired = MeshRegistration.desired(new KubeObjects(List.of(tcpEchoService("default"), idle),
+                List.of(empty, slice("default", "tcp-echo-abcde", 9000, v1)), List.of(v1)));
+
+        assertThat(desired).extracting(r -> r.key().toString()).containsExactlyInAnyOrder("Service default/tcp-echo",
+                "Service default/idle", "WorkloadEntry default/tcp-echo-v1-7f9c");
+    }
+
+    @Test
     void podsNotReadyNotYetSeenOrNotPodsAreLeftOut() {
         EndpointSlice slice = new EndpointSliceBuilder(slice("default", "s", 9000, v1, v2))
                 .editEndpoint(1).editConditions().withReady(false).endConditions().endEndpoint()
