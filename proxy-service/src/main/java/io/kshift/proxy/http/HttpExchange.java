@@ -75,6 +75,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     /** The latest try: its per-try timer starts when the client ends a streamed body. */
     private UpstreamTry current;
     private boolean finished;
+    /** Why a begun answer is being cut off by this side (the route's timeout, the client gone); null: the upstream. */
+    private String cutBy;
     /** A consistent-hash cookie this proxy made for the request (it had none): the answer sets it. */
     private String newCookie;
     /** Where the request's session sent it (null: none, or none that holds). */
@@ -319,6 +321,9 @@ final class HttpExchange implements UpstreamTry.Owner {
             routeTimer = -1;
             routeDeadline = Long.MAX_VALUE;
             UpstreamCall pending = inFlight;
+            if (done) {
+                cutBy = ResponseFlags.TIMEOUT; // the answer has begun: it can only be reset, and counts as timed out
+            }
             respond(504, "upstream request timeout", ResponseFlags.TIMEOUT);
             if (pending != null) {
                 pending.reset();
@@ -619,7 +624,11 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
     }
 
-    /** The upstream broke off mid-answer: the client's answer can only be reset. */
+    /**
+     * The answer broke off mid-way (the upstream reset it, or this side did: {@link #cutBy}): the client's answer
+     * can only be reset, and the request counts with the status it began with and the flag for why, as Envoy's
+     * access log has it; uncounted, a destination failing every answer part-way looked healthy.
+     */
     @Override
     public void brokeOff(UpstreamTry t) {
         if (finished) {
@@ -629,6 +638,9 @@ final class HttpExchange implements UpstreamTry.Owner {
         cancelRouteTimer();
         release(t, t.retry);
         finished = true;
+        String cut = cutBy != null ? cutBy : ResponseFlags.RESET;
+        target.stats().request(t.status, flags == null ? cut : flags + "," + cut,
+                (System.nanoTime() - startedAt) / 1_000_000);
         response.reset();
     }
 
@@ -720,12 +732,24 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
     }
 
+    /**
+     * The client went away. A begun answer is reset and counted by {@link #brokeOff}; before one began, the request
+     * ends here and counts as Envoy's does, status 0 and {@code DC}.
+     */
     private void abandon() {
         if (finished) {
             return;
         }
         done = true;
         cancelRouteTimer();
+        cutBy = ResponseFlags.DOWNSTREAM_DISCONNECT;
+        if (!headCopied) {
+            finished = true;
+            if (target != null) {
+                target.stats().request(0, flags == null ? cutBy : flags + "," + cutBy,
+                        (System.nanoTime() - startedAt) / 1_000_000);
+            }
+        }
         if (inFlight != null) {
             inFlight.reset();
         }

@@ -16,7 +16,7 @@ import org.HdrHistogram.Recorder;
 public final class TrafficStats {
     static final long MAX_MILLIS = 3_600_000L;
     static final int DIGITS = 1;
-    private static final String[] FLAGS = {"NR", "FI", "DI", "UO", "UF", "UT", "UH", "UR", "OM"};
+    private static final String[] FLAGS = {"NR", "FI", "DI", "UO", "UF", "UT", "UH", "UR", "OM", "DC"};
 
     final TrafficKey key;
     final Counter connectionsOpened = new Counter();

@@ -213,6 +213,131 @@ class HttpTimeoutsTest extends GatewayHttpFixture {
         assertThat(get("/get").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void anAnswerCutOffPartWayOrLeftByItsClientStillCounts() throws Exception {
+        // A backend that begins every answer and never finishes one: /break resets after ten bytes, /slow goes
+        // quiet after them, /hold says nothing at all.
+        java.net.ServerSocket breaker = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread server = new Thread(() -> {
+            while (!breaker.isClosed()) {
+                try {
+                    Socket c = breaker.accept();
+                    Thread t = new Thread(() -> serveBroken(c));
+                    t.setDaemon(true);
+                    t.start();
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        });
+        server.setDaemon(true);
+        server.start();
+        try {
+            long generation = tables.get().generation() + 1;
+            mesh.publish(generation, mesh.services(), HttpMesh.rule(""), """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: breaker}
+                    spec: {ports: [{name: http, port: 8000}], selector: {app: breaker}}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: breaker}
+                    spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: breaker}}
+                    """.formatted(breaker.getLocalPort()), HttpMesh.routes("""
+                      - match: [{uri: {prefix: /slow}}]
+                        route: [{destination: {host: breaker, port: {number: 8000}}}]
+                        timeout: 500ms
+                      - match: [{uri: {prefix: /break}}, {uri: {prefix: /hold}}]
+                        route: [{destination: {host: breaker, port: {number: 8000}}}]
+                        retries: {attempts: 0}
+                      - route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                    """));
+            await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+            double ok = breakerMetric("istio_requests_total", "response_code=\"200\"");
+            double reset = breakerMetric("kshift_response_flags_total", "response_flags=\"UR\"");
+            double timedOut = breakerMetric("kshift_response_flags_total", "response_flags=\"UT\"");
+            double left = breakerMetric("kshift_response_flags_total", "response_flags=\"DC\"");
+
+            for (String path : List.of("/break", "/slow")) {
+                try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+                    s.setSoTimeout(5000);
+                    s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertThat(readUntilCut(s)).as(path).startsWith("HTTP/1.1 200").doesNotContain("x".repeat(11));
+                }
+            }
+            try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+                s.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(300);
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(breakerMetric("kshift_response_flags_total", "response_flags=\"UR\""))
+                        .as("the reset answer").isEqualTo(reset + 1);
+                assertThat(breakerMetric("kshift_response_flags_total", "response_flags=\"UT\""))
+                        .as("the answer the route's timeout cut").isEqualTo(timedOut + 1);
+                assertThat(breakerMetric("istio_requests_total", "response_code=\"200\""))
+                        .as("both, with the status they began with").isEqualTo(ok + 2);
+                assertThat(breakerMetric("kshift_response_flags_total", "response_flags=\"DC\""))
+                        .as("the client that left").isEqualTo(left + 1);
+                assertThat(breakerMetric("istio_requests_total", "response_code=\"0\"")).isPositive();
+            });
+        } finally {
+            breaker.close();
+        }
+    }
+
+    private static void serveBroken(Socket c) {
+        try (c) {
+            String head = "";
+            java.io.InputStream in = c.getInputStream();
+            while (!head.endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    return;
+                }
+                head += (char) b;
+            }
+            if (head.startsWith("GET /hold")) {
+                Thread.sleep(3000);
+                return;
+            }
+            c.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(10))
+                    .getBytes(StandardCharsets.US_ASCII));
+            c.getOutputStream().flush();
+            if (head.startsWith("GET /break")) {
+                Thread.sleep(100);
+                c.setSoLinger(true, 0);
+            } else {
+                Thread.sleep(3000);
+            }
+        } catch (java.io.IOException | InterruptedException e) {
+            // the proxy went away first
+        }
+    }
+
+    /** What the peer sends before it closes or resets the connection. */
+    private static String readUntilCut(Socket s) {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        try {
+            InputStream in = s.getInputStream();
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                got.write(b);
+            }
+        } catch (java.io.IOException e) {
+            // reset: what came before it is the answer
+        }
+        return got.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** The node's {@code metric} summed over destination {@code breaker}'s series whose labels hold {@code label}. */
+    private static double breakerMetric(String metric, String label) {
+        String metrics = io.kshift.testkit.Api.asAdmin().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith(metric + "{")
+                        && l.contains("destination_service_name=\"breaker\"") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     static HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
                 .timeout(Duration.ofSeconds(10));
