@@ -35,8 +35,16 @@ import org.jboss.logging.Logger;
  */
 final class UdpPort {
     private static final Logger LOG = Logger.getLogger(UdpPort.class);
-    /** Datagrams a session holds while its endpoint resolves and its socket opens. */
+    /** Datagrams a session holds while its endpoint resolves and its socket opens, and their bytes at most. */
     private static final int PENDING = 64;
+    private static final int PENDING_BYTES = 256 * 1024;
+    /**
+     * The largest datagram read whole: IPv4's and IPv6's UDP payload limit. Netty reads datagrams into a fixed 2 KiB
+     * buffer unless told otherwise, and the kernel cuts a longer one to fit without a word (a 4 KiB EDNS0 DNS answer
+     * arrived as its first 2 KiB). Vert.x sets the read size only with the socket's receive buffer, so this is
+     * SO_RCVBUF too (the kernel doubles it: 128 KiB).
+     */
+    static final int MAX_DATAGRAM = 65_535;
 
     record Limits(Duration idle, int maxSessions) {
     }
@@ -60,7 +68,7 @@ final class UdpPort {
         this.limits = limits;
         // SO_REUSEPORT, as the TCP listeners: nodes sharing a host each bind the port.
         DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(true)
-                .setReusePort(true));
+                .setReusePort(true).setReceiveBufferSize(MAX_DATAGRAM));
         this.bound = s.listen(port, bindHost).onSuccess(listening -> {
             context = vertx.getOrCreateContext();
             socket = listening;
@@ -68,7 +76,11 @@ final class UdpPort {
             long tick = Math.max(100, Math.min(1000, limits.idle().toMillis() / 4));
             sweeper = vertx.setPeriodic(tick, id -> sweep());
             LOG.infof("listening on udp:%d", port);
-        }).onFailure(e -> LOG.errorf("cannot listen on udp:%d: %s", port, e.getMessage()));
+        }).onFailure(e -> {
+            // Netty leaves a channel that failed to bind open and registered: each later build would leak one.
+            s.close();
+            LOG.errorf("cannot listen on udp:%d: %s", port, e.getMessage());
+        });
     }
 
     private void fromClient(DatagramPacket packet) {
@@ -135,6 +147,7 @@ final class UdpPort {
         private InetAddress resolved;
         private DatagramSocket upstream;
         private ArrayDeque<Buffer> pending = new ArrayDeque<>();
+        private int pendingBytes;
         private boolean over;
 
         Session(SocketAddress client, RouteTarget target, long generation) {
@@ -153,7 +166,7 @@ final class UdpPort {
                     .compose(ip -> {
                         resolved = ip;
                         return vertx.createDatagramSocket(new DatagramSocketOptions()
-                                .setIpV6(ip instanceof java.net.Inet6Address))
+                                .setIpV6(ip instanceof java.net.Inet6Address).setReceiveBufferSize(MAX_DATAGRAM))
                                 .listen(0, ip instanceof java.net.Inet6Address ? "::" : "0.0.0.0");
                     })
                     .onSuccess(s -> {
@@ -208,8 +221,9 @@ final class UdpPort {
         void fromClient(Buffer data) {
             lastActive = System.nanoTime();
             if (upstream == null) {
-                if (pending != null && pending.size() < PENDING) {
+                if (pending != null && pending.size() < PENDING && pendingBytes + data.length() <= PENDING_BYTES) {
                     pending.add(data);
+                    pendingBytes += data.length();
                     stats.bytesFromClient().add(data.length());
                 }
                 return;

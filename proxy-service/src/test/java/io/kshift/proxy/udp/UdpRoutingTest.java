@@ -52,7 +52,8 @@ class UdpRoutingTest {
     final List<java.net.DatagramSocket> clients = new ArrayList<>();
 
     DatagramSocket echo(String word) throws Exception {
-        DatagramSocket s = vertx.createDatagramSocket();
+        DatagramSocket s = vertx.createDatagramSocket(new io.vertx.core.datagram.DatagramSocketOptions()
+                .setReceiveBufferSize(65_535));
         s.handler(p -> s.send(io.vertx.core.buffer.Buffer.buffer(word + " " + p.data()), p.sender().port(),
                 p.sender().host()));
         return s.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -164,6 +165,21 @@ class UdpRoutingTest {
                     .isEqualTo(firstAnswers.get(i));
         }
         assertThat(ask(client(), gateway, "new")).isEqualTo("two new");
+    }
+
+    /** A datagram over Netty's default 2 KiB read (an EDNS0 DNS answer, say) crosses whole, both ways. */
+    @Test
+    void largeDatagramsCrossWhole() throws Exception {
+        publish(mesh(100, 0));
+        java.net.DatagramSocket c = client();
+        String big = "x".repeat(9000);
+        byte[] out = big.getBytes(StandardCharsets.US_ASCII);
+        c.send(new DatagramPacket(out, out.length, InetAddress.getLoopbackAddress(), gateway));
+        DatagramPacket in = new DatagramPacket(new byte[65_535], 65_535);
+        c.receive(in);
+        assertThat(in.getLength()).as("bytes answered").isEqualTo(4 + big.length());
+        assertThat(new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII).equals("one " + big))
+                .as("the echo of all of it").isTrue();
     }
 
     /** A session whose endpoint leaves its destination ends; the client's next datagram starts a new one. */
