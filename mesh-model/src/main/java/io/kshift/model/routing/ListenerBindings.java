@@ -61,7 +61,7 @@ public final class ListenerBindings {
                 int port = servers.get(i).port().number();
                 declarations.computeIfAbsent(port, p -> new ArrayList<>()).add(new ListenerBinding.Declaration(
                         gw.key(), "spec.servers[" + i + "].port", upper(servers.get(i).port().protocol())));
-                istioRoute(config, gw.key(), port).ifPresent(r -> routes.computeIfAbsent(port, p -> new ArrayList<>())
+                istioRoute(config, gw.key(), servers.get(i).hosts(), port).ifPresent(r -> routes.computeIfAbsent(port, p -> new ArrayList<>())
                         .add(r));
             }
         }
@@ -102,17 +102,30 @@ public final class ListenerBindings {
         return false;
     }
 
-    /** The oldest VirtualService's first tcp route for the gateway's port (Istio takes the oldest, too). */
-    private static Optional<BoundRoute> istioRoute(MeshConfig config, ResourceKey gateway, int port) {
+    /**
+     * The oldest VirtualService's first tcp route for the gateway's port (Istio takes the oldest, too), among those
+     * the server's {@code hosts} admit: as for HTTP, a server's {@code ns/host} entries decide which namespaces'
+     * VirtualServices it takes, and a VirtualService whose hosts meet none of the server's takes nothing there
+     * (Istio's {@code pickMatchingGatewayHosts} in {@code buildGatewayNetworkFiltersFromTCPRoutes}).
+     */
+    private static Optional<BoundRoute> istioRoute(MeshConfig config, ResourceKey gateway, List<String> serverHosts,
+                                                   int port) {
         for (Resource vs : GatewayBound.virtualServices(config, gateway)) {
             VirtualServiceSpec spec = vs.specAs(VirtualServiceSpec.class);
-            int i = tcpRoute(spec, vs.namespace(), gateway, port);
+            int i = admits(serverHosts, spec, vs.namespace(), gateway) ? tcpRoute(spec, vs.namespace(), gateway, port)
+                    : -1;
             if (i >= 0) {
                 return Optional.of(new BoundRoute(vs.key(), "spec.tcp[" + i + "]",
                         istioTargets(spec.tcp().get(i), vs.namespace(), "spec.tcp[" + i + "]")));
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether a gateway server's {@code hosts} take a VirtualService of {@code namespace} with these hosts. */
+    public static boolean admits(List<String> serverHosts, VirtualServiceSpec spec, String namespace,
+                                 ResourceKey gateway) {
+        return !HttpBindings.admitted(spec.hosts(), serverHosts, namespace, gateway.namespace()).isEmpty();
     }
 
     /** The index of the VirtualService's first tcp route for the gateway's port, or -1. */

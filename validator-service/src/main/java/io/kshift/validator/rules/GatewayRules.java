@@ -233,8 +233,9 @@ final class GatewayRules {
     }
 
     /**
-     * A TCP server port of an Istio Gateway carries one route: the oldest VirtualService's (Istio's choice too).
-     * A newer VirtualService's tcp route for it serves nothing there, which its author should hear.
+     * A TCP server port of an Istio Gateway carries one route: the oldest VirtualService's (Istio's choice too), of
+     * those the server's hosts admit. A newer VirtualService's tcp route for it, or one the server's hosts do not
+     * admit (another namespace's, say), serves nothing there, which its author should hear.
      */
     private static void shadowedTcp(MeshConfig config, Findings findings) {
         Map<String, io.kshift.model.resource.ResourceKey> owner = new java.util.HashMap<>();
@@ -250,6 +251,13 @@ final class GatewayRules {
                     int port = server.port().number();
                     int route = "TCP".equalsIgnoreCase(server.port().protocol())
                             ? ListenerBindings.tcpRoute(spec, vs.namespace(), key, port) : -1;
+                    if (route >= 0 && !ListenerBindings.admits(server.hosts(), spec, vs.namespace(), key)) {
+                        findings.warn(vs.key(), "spec.tcp[" + route + "]", "TCP port " + port + " of " + key
+                                + " takes VirtualServices its server's hosts " + server.hosts() + " admit; this one"
+                                + " (namespace " + vs.namespace() + ", hosts " + spec.hosts() + ") is not, and its"
+                                + " route serves nothing there");
+                        continue;
+                    }
                     var first = route < 0 ? null : owner.putIfAbsent(key + ":" + port, vs.key());
                     if (first != null && !first.equals(vs.key())) {
                         findings.warn(vs.key(), "spec.tcp[" + route + "]", "TCP port " + port + " of " + key

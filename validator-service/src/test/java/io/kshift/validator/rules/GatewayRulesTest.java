@@ -44,6 +44,36 @@ class GatewayRulesTest {
     }
 
     @Test
+    void aTcpRouteTheServersHostsDoNotAdmitIsSaidToServeNothing() throws Exception {
+        var d = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: grab, namespace: team-b}
+                spec: {ports: [{name: tcp, port: 9000}], selector: {app: grab}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: grab, namespace: team-b}
+                spec: {address: 10.0.0.9, ports: {tcp: 9000}, labels: {app: grab}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: tcp-gw, namespace: infra}
+                spec: {servers: [{port: {number: 31400, name: tcp, protocol: TCP}, hosts: ["infra/*"]}]}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: grab, namespace: team-b}
+                spec: {hosts: ["*"], gateways: [infra/tcp-gw], tcp: [{route: [{destination: {host: grab}}]}]}
+                """));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().warnings()).extracting(m -> m.field() + ": " + m.message()).contains(
+                "spec.tcp[0]: TCP port 31400 of Gateway infra/tcp-gw takes VirtualServices its server's hosts"
+                        + " [infra/*] admit; this one (namespace team-b, hosts [*]) is not, and its route serves"
+                        + " nothing there");
+    }
+
+    @Test
     void aRetryMayIgnorePreviousHostsAsKshiftAlwaysDoes() throws Exception {
         var parsed = ResourceReader.readBody("""
                 apiVersion: networking.istio.io/v1
