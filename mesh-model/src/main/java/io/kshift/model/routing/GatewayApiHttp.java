@@ -81,8 +81,11 @@ public final class GatewayApiHttp {
                 case CORS -> cors = cors(f.cors());
             }
         }
-        List<HttpRouteDestination> route = rule.backendRefs().stream().map(b -> new HttpRouteDestination(
-                destination(b, namespace), b.effectiveWeight(), backendHeaders(b))).toList();
+        // The Gateway API: a backend of weight 0 gets no traffic, even alone (where Istio's lone destination takes
+        // all whatever its weight); a rule whose every backend has weight 0 forwards nothing and answers 500.
+        List<HttpRouteDestination> route = rule.backendRefs().stream().filter(b -> b.effectiveWeight() > 0)
+                .map(b -> new HttpRouteDestination(destination(b, namespace), b.effectiveWeight(), backendHeaders(b)))
+                .toList();
         String timeout = rule.timeouts() == null ? null : rule.timeouts().request();
         HttpRetry retries = retries(rule);
         Headers headers = request == null && response == null ? null : new Headers(request, response);

@@ -49,6 +49,24 @@ class GatewayApiHttpTest {
     }
 
     @Test
+    void aBackendOfWeightZeroGetsNothingEvenAloneAndARuleOfOnlySuchAnswers500() {
+        var alone = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(),
+                List.of(new BackendRef(null, null, "web", null, 80, 0)), null), "default");
+        assertThat(alone.route()).as("Istio's lone destination would take all; the Gateway API's takes none")
+                .isEmpty();
+        assertThat(alone.directResponse().status()).isEqualTo(500);
+
+        var mixed = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(),
+                List.of(new BackendRef(null, null, "web", null, 80, 0), new BackendRef(null, null, "canary", null,
+                        80, 3)), null), "default");
+        assertThat(mixed.route()).singleElement().satisfies(d -> {
+            assertThat(d.destination().host()).isEqualTo("canary.default");
+            assertThat(d.weight()).isEqualTo(3);
+        });
+        assertThat(mixed.directResponse()).isNull();
+    }
+
+    @Test
     void filtersBecomeHeadersMirrorsRewritesAndRedirects() {
         var rule = new HttpRouteRule(null, List.of(new HttpRouteMatch(new HttpRouteMatch.PathMatch(
                 HttpRouteMatch.PathType.PathPrefix, "/api"), null, null, null)), List.of(

@@ -329,12 +329,20 @@ final class RouteRules {
     /** A route's weighted targets: weights that send somewhere, destinations that resolve, and {@link #carried}. */
     static void targets(ResourceKey key, String listField, List<WeightedTarget> targets,
                         DestinationResolver resolver, Findings findings, Traffic traffic) {
-        if (targets.size() > 1 && targets.stream().mapToLong(WeightedTarget::weight).sum() == 0) {
-            findings.error(key, listField, "weights must not all be zero (weights are relative: each destination"
-                    + " gets weight / sum)");
+        // A Gateway API backend of weight 0 gets nothing, even alone, and a rule of only such forwards nothing (the
+        // API's meaning); Istio gives a lone destination everything and refuses weights that are all zero.
+        boolean gatewayApi = key.kind() != io.kshift.model.resource.Kind.VIRTUAL_SERVICE;
+        if (!targets.isEmpty() && targets.stream().mapToLong(WeightedTarget::weight).sum() == 0) {
+            if (gatewayApi) {
+                findings.warn(key, listField, "every weight is 0: nothing is forwarded (" + (traffic == Traffic.HTTP
+                        ? "requests are answered 500" : "connections are closed") + "), as the Gateway API says");
+            } else if (targets.size() > 1) {
+                findings.error(key, listField, "weights must not all be zero (weights are relative: each"
+                        + " destination gets weight / sum)");
+            }
         }
         for (WeightedTarget t : targets) {
-            if (targets.size() > 1 && t.weight() == 0) {
+            if ((targets.size() > 1 || gatewayApi) && t.weight() == 0) {
                 findings.warn(key, t.field() + ".weight", "weight 0: " + t.describe() + " receives no traffic");
             }
             DestinationResolver.Result result = t.resolve(resolver);

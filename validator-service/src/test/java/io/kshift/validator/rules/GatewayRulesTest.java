@@ -74,6 +74,40 @@ class GatewayRulesTest {
     }
 
     @Test
+    void gatewayApiBackendsOfWeightZeroAreAcceptedAndSaidToGetNothing() throws Exception {
+        String mesh = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web}
+                spec: {ports: [{name: http, port: 80}], selector: {app: web}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web}
+                spec: {address: 10.0.0.9, ports: {http: 8080}, labels: {app: web}}
+                ---
+                """ + GATEWAY + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web}
+                spec:
+                  parentRefs: [{name: edge}]
+                  rules:
+                  - backendRefs: [{name: web, port: 80, weight: 0}]
+                  - matches: [{path: {type: PathPrefix, value: /two}}]
+                    backendRefs: [{name: web, port: 80, weight: 0}, {name: web, port: 80, weight: 0}]
+                """;
+        var d = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml(mesh));
+        assertThat(d.result().errors()).as("the Gateway API's meaning: no traffic for them").isEmpty();
+        assertThat(d.result().warnings()).extracting(m -> m.field() + ": " + m.message()).contains(
+                "spec.rules[0].backendRefs: every weight is 0: nothing is forwarded (requests are answered 500), as"
+                        + " the Gateway API says",
+                "spec.rules[1].backendRefs: every weight is 0: nothing is forwarded (requests are answered 500), as"
+                        + " the Gateway API says");
+    }
+
+    @Test
     void aRetryMayIgnorePreviousHostsAsKshiftAlwaysDoes() throws Exception {
         var parsed = ResourceReader.readBody("""
                 apiVersion: networking.istio.io/v1
