@@ -17,7 +17,8 @@ import java.util.List;
  * kubectl and istioctl habits over config-service's REST API, with the fleet's token:
  * {@code apply -f FILE}, {@code delete -f FILE} ({@code --dry-run}; {@code -f -} reads stdin), {@code get [KIND
  * [NS/NAME]]}, {@code proxies}, {@code generations}, {@code rollback N}, and {@code token --role R [--namespace NS]...}
- * which prints a new token signed with the local key. Each returns the exit code: 0 when the API said yes.
+ * which prints a new token signed with the local key. Each returns the exit code: 0 when the API said yes, 1 when
+ * it said no, 3 when a change has no verdict yet.
  */
 final class ApiCommands {
     private final FleetLayout layout;
@@ -156,8 +157,21 @@ final class ApiCommands {
         return new KshiftClient(layout);
     }
 
-    private static int exit(KshiftClient.Answer answer) {
-        return answer.status() / 100 == 2 ? 0 : 1;
+    /**
+     * 0 when the API said yes; 1 when it said no; 3 when it has no verdict yet (202 PENDING: the validator has not
+     * decided within the wait, and may still refuse the change), so {@code ./kshift apply -f x && next} never runs
+     * {@code next} on a change that is not in.
+     */
+    private int exit(KshiftClient.Answer answer) {
+        if (answer.status() / 100 != 2) {
+            return 1;
+        }
+        if ("PENDING".equals(answer.body().path("status").asText())) {
+            System.err.println("no verdict yet: the change is not in until GET /api/v1/changes/"
+                    + answer.body().path("changeId").asText() + " says ACCEPTED");
+            return 3;
+        }
+        return 0;
     }
 
     private static byte[] read(String file) {

@@ -170,9 +170,9 @@ final class BusCredentials {
     /** Writes {@code file} readable by its owner only (it holds a secret), atomically. */
     static void writePrivate(Path file, Body body) throws IOException {
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        // A temporary name of its own: two commands writing the same file at once must not take each other's.
+        Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (Writer w = Files.newBufferedWriter(tmp)) {
             body.write(w);
         }

@@ -18,8 +18,19 @@ final class ChangeStep {
         this.out = out;
     }
 
-    /** Applies or deletes {@code yaml} (shown as {@code shownPath}); returns the HTTP status of the answer. */
+    /** A verdict either way: a clean-up that may find nothing to delete. */
+    static final java.util.Set<Integer> ANY_VERDICT = java.util.Set.of(200, 422);
+
+    /** Applies or deletes {@code yaml} (shown as {@code shownPath}), which must be accepted; returns 200. */
     int run(String verb, String shownPath, byte[] yaml, boolean sync) {
+        return run(verb, shownPath, yaml, sync, java.util.Set.of(200));
+    }
+
+    /**
+     * Applies or deletes {@code yaml} (shown as {@code shownPath}); returns the HTTP status of the answer, which must
+     * be one of {@code expected}: the demo stops on any other (what follows builds on this step).
+     */
+    int run(String verb, String shownPath, byte[] yaml, boolean sync, java.util.Set<Integer> expected) {
         out.printf("$ ./kshift %s -f %s%n", verb, shownPath);
         KshiftClient.Answer answer = verb.equals("apply") ? client.apply(yaml) : client.delete(yaml);
         out.println("  " + answer.describe().replace("\n", "\n  "));
@@ -29,9 +40,9 @@ final class ChangeStep {
             out.printf("  all %d proxies run generation %d (%d ms after the verdict)%n",
                     layout.proxyAdminPorts().size(), generation, took.toMillis());
         }
-        if (answer.status() != 200 && answer.status() != 422) {
-            throw new IllegalStateException(verb + " " + shownPath + " answered " + answer.status() + ": "
-                    + answer.body());
+        if (!expected.contains(answer.status())) {
+            throw new IllegalStateException(verb + " " + shownPath + " answered " + answer.status() + ", not "
+                    + expected + ": " + answer.body());
         }
         return answer.status();
     }

@@ -265,6 +265,11 @@ public final class Fleet {
         return status().stream().allMatch(s -> s.pid().isPresent());
     }
 
+    /** Whether any part of the fleet runs (a member, a broker). */
+    public boolean anyRunning() {
+        return status().stream().anyMatch(s -> s.pid().isPresent());
+    }
+
     private void checkBuilt() {
         for (String module : List.of("validator-service", "config-service", "proxy-service", "telemetry-service")) {
             if (!Files.exists(layout.app(module))) {

@@ -41,17 +41,19 @@ public final class HttpDemo {
         banner("Mirroring task: all traffic to v1 (clients call http://httpbin:8000 through a node's mesh port)");
         change("apply", "mirror/httpbin-all-v1.yaml", true);
         long shadowBefore = logLines("httpbin-v2", "httpbin-shadow:8000");
-        requests("all to v1", layout.meshPort(), "httpbin:8000", "/headers", Map.of(), 10);
+        steps.add(DemoScenario.Step.only("all to v1", requests("all to v1", layout.meshPort(), "httpbin:8000",
+                "/headers", Map.of(), 10), "v1", 10));
         showLogs();
         banner("Mirror every request to v2: v1 still answers; v2's log shows each request with Host httpbin-shadow:8000");
         change("apply", "mirror/httpbin-mirror-v2.yaml", true);
-        requests("v1 + mirror to v2", layout.meshPort(), "httpbin:8000", "/headers", Map.of(), 10);
+        steps.add(DemoScenario.Step.only("v1 + mirror to v2", requests("v1 + mirror to v2", layout.meshPort(),
+                "httpbin:8000", "/headers", Map.of(), 10), "v1", 10));
         Fleet.sleep(500);
         showLogs();
         long shadows = logLines("httpbin-v2", "httpbin-shadow:8000") - shadowBefore;
         out.printf("  v2 received %d mirrored requests (Host httpbin-shadow:8000); their responses were discarded%n",
                 shadows);
-        steps.add(new DemoScenario.Step("mirrored to v2", 0, Map.of("httpbin-shadow", (int) shadows)));
+        steps.add(DemoScenario.Step.count("mirrored to v2", "httpbin-shadow", (int) shadows, 10, 10));
         change("delete", "mirror/httpbin-all-v1.yaml", true);
         return List.copyOf(steps);
     }
@@ -62,19 +64,26 @@ public final class HttpDemo {
         change("apply", "tutorial/gateway.yaml", true);
         banner("Header routing: user zhj1 to v1, /istio-v2 and everyone else to v2");
         change("apply", "tutorial/header-routing.yaml", true);
-        requests("user: zhj1", gatewayPort, "httpbin.example.com", "/get", Map.of("user", "zhj1"), 10);
-        requests("no user header", gatewayPort, "httpbin.example.com", "/get", Map.of(), 10);
-        requests("/istio-v2", gatewayPort, "httpbin.example.com", "/istio-v2/get", Map.of(), 10);
+        steps.add(DemoScenario.Step.only("user: zhj1", requests("user: zhj1", gatewayPort, "httpbin.example.com",
+                "/get", Map.of("user", "zhj1"), 10), "v1", 10));
+        steps.add(DemoScenario.Step.only("no user header", requests("no user header", gatewayPort,
+                "httpbin.example.com", "/get", Map.of(), 10), "v2", 10));
+        steps.add(DemoScenario.Step.only("/istio-v2", requests("/istio-v2", gatewayPort, "httpbin.example.com",
+                "/istio-v2/get", Map.of(), 10), "v2", 10));
         banner("Canary: 75/25, then 90/10 (exact per proxy node)");
         change("apply", "tutorial/canary-75-25.yaml", true);
-        requests("canary 75/25", gatewayPort, "httpbin.example.com", "/get", Map.of(), 100);
+        steps.add(DemoScenario.Step.split("canary 75/25", requests("canary 75/25", gatewayPort,
+                "httpbin.example.com", "/get", Map.of(), 100), "v1", "v2", 100, 15, 35));
         out.println("  per proxy node: " + perNode());
         change("apply", "tutorial/canary-90-10.yaml", true);
-        requests("canary 90/10", gatewayPort, "httpbin.example.com", "/get", Map.of(), 100);
+        steps.add(DemoScenario.Step.split("canary 90/10", requests("canary 90/10", gatewayPort,
+                "httpbin.example.com", "/get", Map.of(), 100), "v1", "v2", 100, 3, 20));
         out.println("  per proxy node: " + perNode());
         banner("Faults: /get aborted with 400 for half of the requests; /status delayed 2s");
         change("apply", "tutorial/faults.yaml", true);
-        requests("abort 50%", gatewayPort, "httpbin.example.com", "/get", Map.of(), 20);
+        Map<String, Integer> aborts = requests("abort 50%", gatewayPort, "httpbin.example.com", "/get", Map.of(), 20);
+        steps.add(new DemoScenario.Step("abort 50%", 0, aborts, "some aborted, some answered",
+                aborts.size() > 1 && aborts.values().stream().mapToInt(Integer::intValue).sum() == 20));
         long start = System.nanoTime();
         HttpCalls.Reply delayed = HttpCalls.get(layout.host(), gatewayPort, "httpbin.example.com", "/status/200", Map.of());
         out.printf("  GET /status/200 -> %d after %d ms (flags %s)%n", delayed.status(),
@@ -86,13 +95,14 @@ public final class HttpDemo {
         Fleet.sleep(300);
         long tries = logLines("httpbin-v1", "/status/503") - before;
         out.printf("  GET /status/503 -> %d; httpbin-v1 saw it %d times (1 try + 3 retries)%n", failed.status(), tries);
-        steps.add(new DemoScenario.Step("retries of a 503", 0, Map.of("tries", (int) tries)));
+        steps.add(DemoScenario.Step.count("retries of a 503", "tries", (int) tries, 4, 4));
         change("delete", "tutorial/timeout-retries.yaml", true);
         change("delete", "tutorial/gateway.yaml", true);
         return List.copyOf(steps);
     }
 
-    private void requests(String name, int port, String authority, String path, Map<String, String> headers, int n) {
+    private Map<String, Integer> requests(String name, int port, String authority, String path,
+                                          Map<String, String> headers, int n) {
         String shownHeaders = headers.entrySet().stream().map(e -> " -H '" + e.getKey() + ": " + e.getValue() + "'")
                 .reduce("", String::concat);
         out.printf("$ for i in $(seq %d); do curl -si -H 'Host: %s'%s http://%s:%d%s | grep -i '^x-echo-version'; done%n",
@@ -103,7 +113,7 @@ public final class HttpDemo {
         }
         out.printf("  %s: %s of %d requests%n", name, counts, n);
         out.println("  " + telemetry.latest("default", "httpbin"));
-        steps.add(new DemoScenario.Step(name, 0, counts));
+        return counts;
     }
 
     private void showLogs() {

@@ -99,7 +99,7 @@ public final class KshiftCli {
         out.println("Every API needs a token: an admin one is in " + repoRelative(l, token) + " (mode 600); "
                 + "./kshift token --role viewer|editor|admin [--namespace NS] makes others.");
         out.println("The fleet is up. Try the task's steps (./kshift apply -f FILE does the same):");
-        out.println("  curl -H \"Authorization: Bearer $(cat .kshift/token)\" -X POST --data-binary"
+        out.println("  curl -H @.kshift/auth-header -X POST --data-binary"
                 + " @samples/tcp-echo/tcp-echo-services.yaml -H 'Content-Type: application/yaml' '"
                 + l.configUrl() + "/api/v1/apply?wait=5s'");
         out.println("  ./kshift apply -f samples/tcp-echo/tcp-echo-all-v1.yaml");
@@ -233,19 +233,28 @@ public final class KshiftCli {
             }
             out.println();
             out.println("== Summary");
-            steps.forEach(s -> out.printf("  %-30s %s%n", s.name(), s.counts().isEmpty() ? "HTTP " + s.status() : s.counts()));
+            steps.forEach(s -> out.printf("  %-30s %-28s %s%n", s.name(), s.counts().isEmpty() ? "HTTP " + s.status()
+                    : s.counts(), s.ok() ? "ok" : "NOT AS EXPECTED (" + s.expected() + ")"));
+            List<String> failed = steps.stream().filter(s -> !s.ok()).map(DemoScenario.Step::name).toList();
+            if (!failed.isEmpty()) {
+                throw new IllegalStateException("steps not as expected: " + failed);
+            }
         });
     }
 
-    /** Runs {@code task} on the running fleet, or on one started for it and stopped afterwards. */
+    /**
+     * Runs {@code task} on the running fleet, or on one started for it and stopped afterwards (also when starting it
+     * fails part-way). A fleet of which some part runs (a member crashed) is completed and left running: it is the
+     * user's, not this command's, to stop.
+     */
     static void onFleet(Path repo, Path work, PrintStream out, java.util.function.Consumer<Fleet> task) {
         Fleet fleet = new Fleet(Files.exists(work.resolve("fleet.properties"))
                 ? FleetLayout.load(repo, work) : FleetLayout.defaults(repo));
-        boolean startedHere = !fleet.running();
-        if (startedHere) {
-            fleet.up(out);
-        }
+        boolean startedHere = !fleet.anyRunning();
         try {
+            if (!fleet.running()) {
+                fleet.up(out);
+            }
             task.accept(fleet);
         } finally {
             if (startedHere) {

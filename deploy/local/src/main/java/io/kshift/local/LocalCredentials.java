@@ -30,12 +30,21 @@ public final class LocalCredentials {
         return LocalIssuer.in(layout.workDir().resolve("jwt"));
     }
 
-    /** A fresh admin token in {@code .kshift/token}, readable by its owner only; returns its path. */
+    /** The admin token as a header line, for {@code curl -H @.kshift/auth-header} (never on a command line). */
+    public static final String AUTH_HEADER_FILE = "auth-header";
+
+    /**
+     * A fresh admin token in {@code .kshift/token}, and as a header in {@code .kshift/auth-header}, each readable by
+     * its owner only: a token spelled out on curl's command line ({@code -H "Authorization: Bearer $(cat ...)"}) is
+     * in {@code /proc/PID/cmdline} for every local user to read. Returns the token's path.
+     */
     public static Path writeAdminToken(FleetLayout layout) {
         String token = issuer(layout).mint("local-admin", Role.ADMIN, List.of(), ADMIN_TOKEN_TTL);
         Path file = layout.workDir().resolve(TOKEN_FILE);
         try {
             BusCredentials.writePrivate(file, w -> w.write(token + "\n"));
+            BusCredentials.writePrivate(layout.workDir().resolve(AUTH_HEADER_FILE),
+                    w -> w.write("Authorization: Bearer " + token + "\n"));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

@@ -58,7 +58,8 @@ public final class TlsDemo {
         change("apply", "samples/httpbin/httpbin-services.yaml", Samples.read(layout, "samples/httpbin",
                 "httpbin-services.yaml", Map.of("http: 9011", "http: " + layout.httpV1Port(), "http: 9012",
                         "http: " + layout.httpV2Port())), true);
-        change("apply", "samples/tls/httpbin-https.yaml", sample("httpbin-https.yaml"), false);
+        changes.run("apply", "samples/tls/httpbin-https.yaml", sample("httpbin-https.yaml"), false,
+                java.util.Set.of(422));
         banner("The certificate as a Secret (generated CA and certificate in .kshift/demo-tls/)");
         change("apply", ".kshift/demo-tls/httpbin-credential.yaml", secret, true);
         out.println("$ ./kshift get secret default/httpbin-credential   # the key is sealed on Kafka, redacted here");
@@ -73,7 +74,9 @@ public final class TlsDemo {
             https.merge(httpsGet(pki.trustingContext()), 1, Integer::sum);
         }
         out.println("  10 HTTPS requests, certificate verified against the demo CA: " + https);
-        steps.add(new DemoScenario.Step("https termination", 0, https));
+        steps.add(new DemoScenario.Step("https termination", 0, https, "10 answered by httpbin over verified TLS",
+                https.keySet().stream().allMatch(v -> v.startsWith("200 v"))
+                        && https.values().stream().mapToInt(Integer::intValue).sum() == 10));
 
         banner("TLS passthrough by SNI: backends that speak TLS themselves, split 100/0 then 80/20");
         try (TcpEcho v1 = TcpEcho.startTls(layout.host(), 0, "one", pki.sslContext(echo));
@@ -83,10 +86,11 @@ public final class TlsDemo {
                     "tcp-echo-tls-services.yaml", ports), true);
             change("apply", "samples/tls/tcp-echo-passthrough-all-v1.yaml", sample("tcp-echo-passthrough-all-v1.yaml"),
                     true);
-            connections("all to v1", pki, 20);
+            steps.add(DemoScenario.Step.only("passthrough all to v1", connections("all to v1", pki, 20), "one", 20));
             change("apply", "samples/tls/tcp-echo-passthrough-20-v2.yaml", sample("tcp-echo-passthrough-20-v2.yaml"),
                     true);
-            connections("80/20", pki, 100);
+            steps.add(DemoScenario.Step.split("passthrough 80/20", connections("80/20", pki, 100), "one", "two", 100,
+                    10, 30));
             banner("Clean up");
             change("delete", "samples/tls/tcp-echo-passthrough-all-v1.yaml", sample("tcp-echo-passthrough-all-v1.yaml"),
                     true);
@@ -100,7 +104,7 @@ public final class TlsDemo {
         return List.copyOf(steps);
     }
 
-    private void connections(String name, DemoPki pki, int n) {
+    private Map<String, Integer> connections(String name, DemoPki pki, int n) {
         out.printf("$ for i in $(seq %d); do echo hello | openssl s_client -quiet -CAfile .kshift/demo-tls/ca.crt"
                 + " -servername %s -connect %s:%d; done%n", n, ECHO_HOST, layout.host(), PASSTHROUGH_PORT);
         Map<String, Integer> counts = new TreeMap<>();
@@ -117,7 +121,7 @@ public final class TlsDemo {
         }
         out.printf("  %s: %s of %d TLS connections (each verified the backend's own certificate for %s)%n", name,
                 counts, n, ECHO_HOST);
-        steps.add(new DemoScenario.Step("passthrough " + name, 0, counts));
+        return counts;
     }
 
     /** One HTTPS GET through the gateway with SNI and Host {@code httpbin.example.com}; the backend's version. */
