@@ -191,7 +191,8 @@ public final class ListenerBindings {
     private static List<BoundRoute> l4Routes(MeshConfig config, Resource gateway, Listener listener, Kind kind) {
         List<BoundRoute> out = new ArrayList<>();
         var labels = NamespaceLabels.of(config);
-        for (Resource route : config.ofKind(kind)) {
+        // Oldest first: the first is the port's route, and the validator's "already routed" lands on the newer.
+        for (Resource route : config.oldestFirst(kind)) {
             TcpRouteSpec spec = l4Spec(route);
             if (spec.rules().isEmpty() || !listener.admitsNamespace(gateway.namespace(), route.namespace(), labels)
                     || !listener.admitsKind(route.type().kindName())) {

@@ -369,15 +369,29 @@ public final class TlsBindings {
                         spec.rules().get(0).backendRefs(), route.namespace(), "spec.rules[0].backendRefs")));
             }
         }
-        for (Resource route : passthrough ? List.<Resource>of() : config.ofKind(Kind.TCP_ROUTE)) {
-            TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
-            if (!spec.rules().isEmpty() && attached(config, route, spec.parentRefs(), gw, l)) {
-                out.add(new SniRoute(route.key(), "spec.rules[0]", List.of("*"),
-                        ListenerBindings.backendTargets(spec.rules().get(0), route.namespace())));
-                break;
-            }
+        List<Resource> tcp = passthrough ? List.of() : tcpRoutes(config, gw, l);
+        if (!tcp.isEmpty()) {
+            Resource route = tcp.get(0);
+            out.add(new SniRoute(route.key(), "spec.rules[0]", List.of("*"), ListenerBindings.backendTargets(
+                    route.specAs(TcpRouteSpec.class).rules().get(0), route.namespace())));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The TCPRoutes attached to a terminating TLS listener, oldest first: the first takes what no TLSRoute's SNI
+     * does (the Gateway API's tie-break is age, so a newer route in another namespace, whatever its name, cannot
+     * take a listener's traffic); the validator refuses the others, as on a TCP port.
+     */
+    public static List<Resource> tcpRoutes(MeshConfig config, Resource gw, Listener l) {
+        List<Resource> out = new ArrayList<>();
+        for (Resource route : config.oldestFirst(Kind.TCP_ROUTE)) {
+            TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
+            if (!spec.rules().isEmpty() && attached(config, route, spec.parentRefs(), gw, l)) {
+                out.add(route);
+            }
+        }
+        return out;
     }
 
     private static boolean attached(MeshConfig config, Resource route,

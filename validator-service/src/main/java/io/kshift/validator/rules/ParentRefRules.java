@@ -102,6 +102,7 @@ final class ParentRefRules {
             // it attaches to every such listener that takes its kind.
             List<Listener> compatible = candidates.stream()
                     .filter(l -> protocols.contains(l.protocol().toUpperCase(Locale.ROOT)))
+                    .filter(l -> !passesThrough(route, l))
                     .filter(l -> l.admitsKind(route.type().kindName())).toList();
             if (compatible.isEmpty()) {
                 problem.accept(field, "Gateway " + ns + "/" + ref.name() + " has no listener that takes"
@@ -122,6 +123,9 @@ final class ParentRefRules {
                         : " admits routes from its own namespace only"));
             } else if (!protocols.contains(l.protocol().toUpperCase(Locale.ROOT))) {
                 problem.accept(field, "listener '" + l.name() + "' speaks " + l.protocol() + "; " + why);
+            } else if (passesThrough(route, l)) {
+                problem.accept(field, "listener '" + l.name() + "' passes TLS through (mode Passthrough: it routes"
+                        + " by SNI, to TLSRoutes only); " + why);
             } else if (!l.admitsKind(route.type().kindName())) {
                 problem.accept(field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()
                         + " allows routes of kinds " + l.allowedRoutes().kinds().stream()
@@ -133,6 +137,12 @@ final class ParentRefRules {
             }
         }
         return taking;
+    }
+
+    /** A TCPRoute and a TLS listener that passes TLS through: it carries TLSRoutes only. */
+    private static boolean passesThrough(Resource route, Listener l) {
+        return route.type() == io.kshift.model.resource.Kind.TCP_ROUTE && "TLS".equalsIgnoreCase(l.protocol())
+                && l.tls() != null && l.tls().effectiveMode() == io.kshift.model.gateway.ListenerTls.Mode.Passthrough;
     }
 
     /** A Gateway API route's hostnames (TCP and UDP routes have none). */

@@ -339,6 +339,14 @@ final class TlsRules {
             findings.error(gw.key(), field + ".tls", "is required for an " + protocol + " listener");
             return;
         }
+        if (protocol.equals("TLS") && tls.effectiveMode() != ListenerTls.Mode.Passthrough) {
+            // What no TLSRoute's SNI takes goes to one TCPRoute, the oldest, as a TCP port's does.
+            List<Resource> tcp = TlsBindings.tcpRoutes(config, gw, l);
+            for (Resource r : tcp.subList(Math.min(1, tcp.size()), tcp.size())) {
+                findings.error(r.key(), "spec.parentRefs", "TLS listener '" + l.name() + "' of " + gw.key()
+                        + " is already routed by " + tcp.get(0).key() + "; a listener takes one TCPRoute");
+            }
+        }
         String at = field + ".tls";
         boolean passthrough = tls.effectiveMode() == ListenerTls.Mode.Passthrough;
         if (passthrough && protocol.equals("HTTPS")) {

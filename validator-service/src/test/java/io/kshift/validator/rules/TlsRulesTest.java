@@ -224,6 +224,46 @@ class TlsRulesTest {
     }
 
     @Test
+    void aTerminatingTlsListenerTakesOneTcpRouteTheOldestAndAPassthroughOneNone() throws Exception {
+        MeshSnapshot live = accepted(seeded(), yaml(secret("default", "wildcard", PKI.issue("*.example.com"))));
+        live = accepted(live, yaml("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: default}
+                spec:
+                  gatewayClassName: kshift
+                  listeners:
+                  - {name: tls, protocol: TLS, port: 8443, tls: {mode: Passthrough}}
+                  - name: term
+                    protocol: TLS
+                    port: 9443
+                    tls: {certificateRefs: [{name: wildcard}]}
+                    allowedRoutes: {namespaces: {from: All}}
+                """));
+        String tcpRoute = """
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TCPRoute
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  parentRefs: [{name: gw, namespace: default, sectionName: %s}]
+                  rules:
+                  - backendRefs: [{name: tcp-echo, namespace: default, port: 9000}]
+                """;
+        assertThat(errors(apply(live, yaml(tcpRoute.formatted("echo", "default", "tls"))))).containsExactly(
+                "TCPRoute default/echo spec.parentRefs[0]: listener 'tls' passes TLS through (mode Passthrough: it"
+                        + " routes by SNI, to TLSRoutes only); a TCPRoute attaches to TCP listeners and TLS listeners"
+                        + " that terminate");
+        live = accepted(live, yaml(tcpRoute.formatted("zeta", "default", "term")));
+        // Another namespace's route, newer though its name sorts first: refused, the live one keeps the listener.
+        assertThat(errors(apply(live, yaml(tcpRoute.formatted("alpha", "other", "term")
+                + "---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: to-echo}\n"
+                + "spec:\n  from: [{group: gateway.networking.k8s.io, kind: TCPRoute, namespace: other}]\n"
+                + "  to: [{group: '', kind: Service}]\n")))).containsExactly(
+                "TCPRoute other/alpha spec.parentRefs: TLS listener 'term' of Gateway.gateway.networking.k8s.io"
+                        + " default/gw is already routed by TCPRoute default/zeta; a listener takes one TCPRoute");
+    }
+
+    @Test
     void originationNeedsItsSecretAndMeshOnlyModesAreRefused() throws Exception {
         MeshSnapshot live = seeded();
         String rule = """
