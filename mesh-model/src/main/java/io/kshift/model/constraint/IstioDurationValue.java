@@ -25,7 +25,17 @@ public @interface IstioDurationValue {
 
     Class<? extends Payload>[] payload() default {};
 
+    /** Whether {@code 0s} is allowed too (the Gateway API's timeouts: zero turns the timeout off). */
+    boolean zeroAllowed() default false;
+
     final class Check implements ConstraintValidator<IstioDurationValue, String> {
+        private boolean zeroAllowed;
+
+        @Override
+        public void initialize(IstioDurationValue annotation) {
+            zeroAllowed = annotation.zeroAllowed();
+        }
+
         @Override
         public boolean isValid(String text, ConstraintValidatorContext context) {
             if (text == null) {
@@ -37,6 +47,9 @@ public @interface IstioDurationValue {
                 context.buildConstraintViolationWithTemplate("'" + MessageText.escape(text) + "' is not a duration (e.g. 10s, 250ms)")
                         .addConstraintViolation();
                 return false;
+            }
+            if (zeroAllowed && parsed.get().isZero()) {
+                return true;
             }
             return parsed.get().compareTo(Duration.ofMillis(1)) >= 0 && parsed.get().toNanos() % 1_000_000 == 0;
         }

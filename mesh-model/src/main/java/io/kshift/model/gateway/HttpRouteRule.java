@@ -38,8 +38,11 @@ public record HttpRouteRule(String name, List<@Valid HttpRouteMatch> matches, Li
         }
     }
 
-    /** GEP-1742 timeouts: the whole request, and each request to a backend. */
-    public record Timeouts(@io.kshift.model.constraint.IstioDurationValue String request,
-                           @io.kshift.model.constraint.IstioDurationValue String backendRequest) {
+    /**
+     * GEP-1742 timeouts: the whole request, and each request to a backend; {@code 0s} turns one off ("to disable
+     * the request timeout, set the request field to 0s", the API's guide).
+     */
+    public record Timeouts(@io.kshift.model.constraint.IstioDurationValue(zeroAllowed = true) String request,
+                           @io.kshift.model.constraint.IstioDurationValue(zeroAllowed = true) String backendRequest) {
     }
 }

@@ -58,9 +58,24 @@ final class GatewayApiHttpRules {
         }
     }
 
+    /** The CRD's rule: a try may not outlast the request (unless the request has none: {@code 0s}). */
+    private static void timeouts(ResourceKey key, HttpRouteRule.Timeouts t, String field, Findings findings) {
+        if (t == null || t.request() == null || t.backendRequest() == null) {
+            return;
+        }
+        var request = io.kshift.model.mesh.IstioDuration.parse(t.request());
+        var backend = io.kshift.model.mesh.IstioDuration.parse(t.backendRequest());
+        if (request.isPresent() && backend.isPresent() && !request.get().isZero()
+                && backend.get().compareTo(request.get()) > 0) {
+            findings.error(key, field + ".backendRequest", "cannot be longer than the request timeout ("
+                    + t.request() + ")");
+        }
+    }
+
     private static void rule(DestinationResolver resolver, Resource route, HttpRouteRule rule, String field,
                              Findings findings) {
         ResourceKey key = route.key();
+        timeouts(key, rule.timeouts(), field + ".timeouts", findings);
         boolean redirects = false;
         for (int f = 0; f < rule.filters().size(); f++) {
             HttpRouteFilter filter = rule.filters().get(f);

@@ -108,6 +108,37 @@ class GatewayRulesTest {
     }
 
     @Test
+    void gatewayApiTimeoutsOfZeroAreOffAndATryMayNotOutlastTheRequest() throws Exception {
+        String route = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web}
+                spec:
+                  parentRefs: [{name: edge}]
+                  rules:
+                  - backendRefs: [{name: web, port: 80}]
+                    timeouts: {request: %s, backendRequest: %s}
+                """;
+        String mesh = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web}
+                spec: {ports: [{name: http, port: 80}], selector: {app: web}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web}
+                spec: {address: 10.0.0.9, ports: {http: 8080}, labels: {app: web}}
+                ---
+                """ + GATEWAY + "---\n";
+        var off = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml(mesh + route.formatted("0s", "2s")));
+        assertThat(off.result().errors()).as("0s: no request timeout, as the API's guide says").isEmpty();
+        var longer = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml(mesh + route.formatted("1s", "2s")));
+        assertThat(longer.result().errors()).extracting(m -> m.field() + ": " + m.message()).containsExactly(
+                "spec.rules[0].timeouts.backendRequest: cannot be longer than the request timeout (1s)");
+    }
+
+    @Test
     void aRetryMayIgnorePreviousHostsAsKshiftAlwaysDoes() throws Exception {
         var parsed = ResourceReader.readBody("""
                 apiVersion: networking.istio.io/v1
