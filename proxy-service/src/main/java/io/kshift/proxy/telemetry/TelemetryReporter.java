@@ -187,7 +187,7 @@ public class TelemetryReporter {
     }
 
     /** The interval's deltas of one key, or null when nothing happened and nothing is open. */
-    private TelemetryReport.Entry entry(TrafficStats s) {
+    static TelemetryReport.Entry entry(TrafficStats s) {
         long opened = s.connectionsOpened.takeDelta();
         long closed = s.connectionsClosed.takeDelta();
         long fromClient = s.bytesFromClient.takeDelta();
@@ -221,8 +221,11 @@ public class TelemetryReporter {
             latencies = s.recycledLatencies = s.requestLatency.getIntervalHistogram(s.recycledLatencies);
         }
         long active = s.activeConnections();
+        // Flags count on their own too: a connection refused at accept (UO, maxConnections reached by another
+        // listener's connections) is counted nowhere else, and an interval of only those is not idle.
         boolean idle = opened == 0 && closed == 0 && fromClient == 0 && fromUpstream == 0 && failures == 0
-                && requests.isEmpty() && active == 0 && (durations == null || durations.getTotalCount() == 0);
+                && requests.isEmpty() && flags.isEmpty() && grpc.isEmpty() && active == 0
+                && (durations == null || durations.getTotalCount() == 0);
         if (idle) {
             return null;
         }
