@@ -51,6 +51,22 @@ class WindowAggregateTest {
     }
 
     @Test
+    void anUpgradeWeighsOnceAndAClientThatLeftIsNoError() {
+        // v1: 3 requests answered and one whose client left before any answer; v2: one WebSocket, which the proxy
+        // counts as a 101 and as the tunnel's connection.
+        var upgrade = new io.kshift.model.event.TelemetryReport.Entry("v2", "v2", "http:31080", "http", false, 1, 0, 1,
+                0, 0, 0, Map.of(), Map.of("101", 1L), Map.of(), null, Reports.histogram(3), Map.of());
+        WindowAggregate agg = new WindowAggregate().add(Reports.report("proxy-1", T, "httpbin", List.of(
+                Reports.http("v1", false, Map.of("200", 3L, "0", 1L), 10, 10, 10, 10), upgrade)));
+        TelemetryWindow w = agg.toWindow("10s", T, T.plusSeconds(10), true);
+        TelemetryWindow.VersionFigures v1 = w.versions().get(0);
+        TelemetryWindow.VersionFigures v2 = w.versions().get(1);
+        assertThat(v1.errorRate()).as("status 0: the client left, not the destination's error").isZero();
+        assertThat(v1.sharePercent()).isEqualTo(80.0);
+        assertThat(v2.sharePercent()).as("one upgrade, one unit").isEqualTo(20.0);
+    }
+
+    @Test
     void aWindowSaysWhichNodesLostReportsAndHowMany() {
         var lost = Reports.report("proxy-1", T, "tcp-echo", List.of(Reports.tcp("v1", 1, 10, 11, 5)));
         WindowAggregate agg = new WindowAggregate()

@@ -50,10 +50,14 @@ final class UpgradeTunnel {
     /** The request's URI with its path normalised ({@link PathNormalizer}). */
     private final String requestUri;
 
+    /** When the upgrade request arrived: its answer's latency, as an exchange's. */
+    private final long startedAt;
+
     UpgradeTunnel(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
                   String authority, UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx,
                   ClientCertHeader.Policy clientCerts) {
         this.clientCerts = clientCerts;
+        this.startedAt = System.nanoTime();
         this.request = request;
         this.requestUri = requestUri;
         this.response = request.response();
@@ -246,7 +250,7 @@ final class UpgradeTunnel {
                     .pipeline());
             openedAt = System.nanoTime();
             io.kshift.proxy.telemetry.TrafficStats stats = target.statsRef().open(); // the tunnel's close goes where its open went
-            stats.request(101, "", 0);
+            stats.request(101, "", (System.nanoTime() - startedAt) / 1_000_000);
             client.closeHandler(v -> {
                 socket.close();
                 stats.connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
@@ -313,7 +317,7 @@ final class UpgradeTunnel {
         }
         cancelTimer();
         request.resume();
-        target.stats().request(status, flags, 0);
+        target.stats().request(status, flags, (System.nanoTime() - startedAt) / 1_000_000);
         response.setStatusCode(status).putHeader(ResponseFlags.HEADER, flags).putHeader("content-type", "text/plain")
                 .end(text);
     }

@@ -46,11 +46,19 @@ public final class VersionTotals {
         return responseCodes.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** Answers of 5xx, and requests the proxy failed itself (status 0). */
+    /**
+     * Answers of 5xx. Status 0 is a request whose client left before any answer (flag {@code DC}, Istio's
+     * {@code response_code="0"}): counted as a request, not as the destination's error, as Istio's success-rate
+     * queries ({@code response_code!~"5.*"}) count it.
+     */
     long errors() {
-        return responseCodes.entrySet().stream()
-                .filter(c -> c.getKey().startsWith("5") || c.getKey().equals("0"))
+        return responseCodes.entrySet().stream().filter(c -> c.getKey().startsWith("5"))
                 .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** What a version's share of traffic counts: requests, and connections that were not an HTTP upgrade's. */
+    long units() {
+        return requests() + connectionsOpened - responseCodes.getOrDefault("101", 0L);
     }
 
     /** Percentile of request latency, or of connection duration for TCP; null when nothing was recorded. */

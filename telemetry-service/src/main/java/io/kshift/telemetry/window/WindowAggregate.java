@@ -36,11 +36,11 @@ public final class WindowAggregate {
 
     public TelemetryWindow toWindow(String window, Instant start, Instant end, boolean closed) {
         long total = versions.entrySet().stream().filter(v -> !v.getKey().endsWith("|shadow"))
-                .mapToLong(v -> v.getValue().requests() + v.getValue().connectionsOpened).sum();
+                .mapToLong(v -> v.getValue().units()).sum();
         List<TelemetryWindow.VersionFigures> figures = new ArrayList<>();
         versions.forEach((key, t) -> {
             boolean shadow = key.endsWith("|shadow");
-            long units = t.requests() + t.connectionsOpened;
+            long units = t.units();
             long requests = t.requests();
             figures.add(new TelemetryWindow.VersionFigures(shadow ? key.substring(0, key.length() - 7) : key, shadow,
                     t.connectionsOpened, t.connectionsClosed, t.bytesFromClient, t.bytesFromUpstream, t.connectFailures,
