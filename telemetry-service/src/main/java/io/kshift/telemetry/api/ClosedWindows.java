@@ -26,14 +26,30 @@ public class ClosedWindows {
     }
 
     /**
-     * A subscriber's own stream. The broadcast fails a subscriber that has not asked for the next item when it
-     * comes (an SSE writer still writing the last one when a burst of windows closes), which ended streams; each
-     * subscriber gets a buffer instead, and only one that falls this far behind is cut off.
+     * A subscriber's own stream of the windows it asked for, or empty when {@link #MAX_STREAMS} are open already. The
+     * broadcast fails a subscriber that has not asked for the next item when it comes (an SSE writer still writing
+     * the last one when a burst of windows closes), which ended streams; each subscriber gets a buffer instead, of
+     * its own windows only (filtered before, not after: a stalled client of one service held every service's), and
+     * only one that falls this far behind is cut off.
      */
-    public Multi<TelemetryWindow> stream() {
-        return broadcast.onOverflow().buffer(BUFFERED);
+    public java.util.Optional<Multi<TelemetryWindow>> stream(java.util.function.Predicate<TelemetryWindow> wanted) {
+        if (open.incrementAndGet() > MAX_STREAMS) {
+            open.decrementAndGet();
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(broadcast.filter(wanted).onOverflow().buffer(BUFFERED)
+                .onTermination().invoke(open::decrementAndGet));
     }
+
+    /** Streams open now (for tests: every stream leaves when its client does). */
+    int open() {
+        return open.get();
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Windows a streaming client may fall behind by: minutes of closes for hundreds of services. */
     static final int BUFFERED = 4096;
+    /** Streams one instance serves at once: each holds a connection and up to {@link #BUFFERED} windows. */
+    static final int MAX_STREAMS = 256;
 }

@@ -88,8 +88,15 @@ public class TelemetryResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<TelemetryWindow> stream(@PathParam("namespace") String namespace, @PathParam("service") String service,
                                          @QueryParam("window") @DefaultValue("10s") String window) {
+        if (!TelemetryTopology.WINDOWS.containsKey(window)) {
+            throw new WebApplicationException(Response.status(400).type(MediaType.APPLICATION_JSON)
+                    .entity("{\"message\":\"window must be one of " + TelemetryTopology.WINDOWS.keySet() + "\"}").build());
+        }
         String key = key(namespace, service);
-        return closed.stream().filter(w -> (w.namespace() + "/" + w.service()).equals(key) && w.window().equals(window));
+        return closed.stream(w -> (w.namespace() + "/" + w.service()).equals(key) && w.window().equals(window))
+                .orElseThrow(() -> new WebApplicationException(Response.status(503).header("Retry-After", "10")
+                        .type(MediaType.APPLICATION_JSON).entity("{\"message\":\"this instance streams to "
+                                + ClosedWindows.MAX_STREAMS + " clients already; retry later\"}").build()));
     }
 
     static String key(String namespace, String service) {
