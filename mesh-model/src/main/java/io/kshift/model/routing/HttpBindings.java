@@ -197,7 +197,8 @@ public final class HttpBindings {
     static List<String> meshDomains(MeshConfig config, Resource route,
                                     java.util.function.Predicate<ParentReference> taken) {
         Set<String> out = new LinkedHashSet<>();
-        meshParentRefs(route).filter(taken).forEach(ref -> {
+        meshParentRefs(route).map(ref -> byPort(config, route.namespace(), ref)).flatMap(java.util.Optional::stream)
+                .filter(taken).forEach(ref -> {
             if (ref.port() == null) {
                 out.add(ref.name());
                 return;
@@ -227,10 +228,12 @@ public final class HttpBindings {
             if (GatewayApiHttp.spec(route).rules().isEmpty()) {
                 continue;
             }
-            for (ParentReference ref : GatewayApiHttp.spec(route).parentRefs()) {
-                if (isServiceParent(ref) && (ref.namespace() == null || ref.namespace().equals(route.namespace()))) {
-                    out.computeIfAbsent(route.namespace() + "/" + ref.name(), k -> new java.util.HashSet<>())
-                            .add(ref.port() == null ? 0 : ref.port());
+            for (ParentReference named : GatewayApiHttp.spec(route).parentRefs()) {
+                if (isServiceParent(named) && (named.namespace() == null
+                        || named.namespace().equals(route.namespace()))) {
+                    byPort(config, route.namespace(), named).ifPresent(ref -> out.computeIfAbsent(
+                            route.namespace() + "/" + ref.name(), k -> new java.util.HashSet<>())
+                            .add(ref.port() == null ? 0 : ref.port()));
                 }
             }
         }
@@ -244,6 +247,23 @@ public final class HttpBindings {
     public static boolean conflicted(Map<String, java.util.Set<Integer>> grpc, String namespace, ParentReference ref) {
         java.util.Set<Integer> ports = grpc.get(namespace + "/" + ref.name());
         return ports != null && (ref.port() == null || ports.contains(0) || ports.contains(ref.port()));
+    }
+
+    /**
+     * A Service parentRef with its port spelled out. GEP-1426 reads {@code sectionName} as the Service's port name,
+     * so {@code sectionName: http} means that port only, as {@code port: 9080} does (both given, both must name it:
+     * the validator checks). Empty when the name is none of the Service's ports: such a ref routes nothing.
+     */
+    public static java.util.Optional<ParentReference> byPort(MeshConfig config, String namespace,
+                                                             ParentReference ref) {
+        if (ref.port() != null || ref.sectionName() == null) {
+            return java.util.Optional.of(ref);
+        }
+        return config.get(new ResourceKey(Kind.SERVICE, namespace, ref.name()))
+                .flatMap(s -> s.specAs(io.kshift.model.k8s.ServiceSpec.class).ports().stream()
+                        .filter(p -> ref.sectionName().equals(p.name())).findFirst())
+                .map(p -> new ParentReference(ref.group(), ref.kind(), ref.namespace(), ref.name(), ref.sectionName(),
+                        p.port()));
     }
 
     /** A parentRef naming a core Service (mesh routing) rather than a Gateway. */

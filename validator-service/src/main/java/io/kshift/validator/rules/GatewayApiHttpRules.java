@@ -167,11 +167,12 @@ final class GatewayApiHttpRules {
                             + " once it is created"));
             return;
         }
-        if (route.type() == io.kshift.model.resource.Kind.HTTP_ROUTE && HttpBindings.conflicted(grpc, ns, ref)) {
+        io.kshift.model.gateway.ParentReference byPort = HttpBindings.byPort(config, ns, ref).orElse(ref);
+        if (route.type() == io.kshift.model.resource.Kind.HTTP_ROUTE && HttpBindings.conflicted(grpc, ns, byPort)) {
             findings.note(route.key(), new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.ACCEPTED,
                     "Conflicted", field, "a GRPCRoute also routes Service " + ns + "/" + ref.name()
-                            + (ref.port() == null ? "" : " port " + ref.port()) + ": this HTTPRoute is ignored for"
-                            + " its mesh traffic (GEP-1426: the GRPCRoute wins)"));
+                            + (byPort.port() == null ? "" : " port " + byPort.port()) + ": this HTTPRoute is ignored"
+                            + " for its mesh traffic (GEP-1426: the GRPCRoute wins)"));
         }
         List<io.kshift.model.k8s.KubeServicePort> ports = service.get().specAs(io.kshift.model.k8s.ServiceSpec.class)
                 .ports();
@@ -182,6 +183,10 @@ final class GatewayApiHttpRules {
         if (ref.sectionName() != null && ports.stream().noneMatch(p -> ref.sectionName().equals(p.name()))) {
             findings.error(route.key(), field + ".sectionName", "Service " + ns + "/" + ref.name()
                     + " has no port named '" + ref.sectionName() + "'");
+        } else if (ref.sectionName() != null && ref.port() != null && ports.stream().noneMatch(p ->
+                ref.sectionName().equals(p.name()) && ref.port().equals(p.port()))) {
+            findings.error(route.key(), field + ".port", "Service " + ns + "/" + ref.name() + "'s port named '"
+                    + ref.sectionName() + "' is not port " + ref.port() + ": with both, both must name one port");
         }
     }
 }

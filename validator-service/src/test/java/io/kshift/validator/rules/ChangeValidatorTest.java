@@ -316,6 +316,13 @@ class ChangeValidatorTest {
         var consumer = apply(seeded(), yaml(services + route.replace("NS", "other").replace("PORT", "9080")));
         assertThat(consumer.result().errors()).extracting(ValidationMessage::field)
                 .contains("spec.parentRefs[0].namespace");
+        var named = apply(seeded(), yaml(services + route.replace("NS", "default")
+                .replace("port: PORT}", "sectionName: http}")));
+        assertThat(named.result().errors()).as("GEP-1426: sectionName is the port's name").isEmpty();
+        var disagree = apply(seeded(), yaml(services + route.replace("NS", "default")
+                .replace("port: PORT}", "sectionName: http, port: 9081}")));
+        assertThat(disagree.result().errors()).extracting(ValidationMessage::field)
+                .contains("spec.parentRefs[0].port");
         var early = apply(seeded(), yaml(route.replace("NS", "default").replace("PORT", "9080")
                 .replace("backendRefs: [{name: reviews, namespace: default, port: 9080}]",
                         "backendRefs: [{name: tcp-echo, port: 9000}]")));
