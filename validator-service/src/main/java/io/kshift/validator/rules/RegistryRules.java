@@ -118,7 +118,12 @@ final class RegistryRules {
                         + " defines subset '" + spec.subsets().get(i).name() + "' for this host, and that one applies");
             }
         }
-        if (registry.lookup(spec.host(), r.namespace()).isEmpty() && !ServiceRegistry.dnsCandidate(spec.host())) {
+        if (spec.host() != null && spec.host().startsWith("*")) {
+            findings.warn(r.key(), "spec.host", "a wildcard host ('" + spec.host() + "') is not matched against"
+                    + " services by this kshift version: the rule applies to no service; name each host (Istio would"
+                    + " apply it to every service under it that has no rule of its own)");
+        } else if (registry.lookup(spec.host(), r.namespace()).isEmpty()
+                && !ServiceRegistry.dnsCandidate(spec.host())) {
             findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' is not a known Service or ServiceEntry"
                     + " host; this rule applies to nothing yet");
         }

@@ -57,6 +57,18 @@ class DestinationRuleMergeRulesTest {
     }
 
     @Test
+    void aWildcardHostIsSaidToApplyToNoServiceNotToNothingYet() throws Exception {
+        var d = validator.apply(MeshSnapshot.empty(), yaml(SERVICE + rule("wild", """
+                  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+                """).replace("host: web.default.svc.cluster.local", "host: '*.default.svc.cluster.local'")));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().warnings()).extracting(m -> m.field() + ": " + m.message()).contains(
+                "spec.host: a wildcard host ('*.default.svc.cluster.local') is not matched against services by this"
+                        + " kshift version: the rule applies to no service; name each host (Istio would apply it to"
+                        + " every service under it that has no rule of its own)");
+    }
+
+    @Test
     void aRuleWithAWorkloadSelectorStaysInItsNamespaceAndASubsetOnlyItDefinesIsSaid() throws Exception {
         String rules = SERVICE + rule("a-edge", """
                   workloadSelector: {matchLabels: {tier: edge}}
