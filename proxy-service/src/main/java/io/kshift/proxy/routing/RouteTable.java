@@ -68,7 +68,7 @@ public record RouteTable(long generation, Map<Integer, ListenerRoute> routes, Se
                 out.put(p, new ListenerSpec(ListenerProtocol.HTTP, tls.https().get(p)));
             }
         }
-        tls.ports().keySet().forEach(p -> out.put(p, ListenerSpec.of(ListenerProtocol.TLS)));
+        tls.ports().forEach((p, table) -> out.put(p, ListenerSpec.tls(table)));
         return out;
     }
 

@@ -501,6 +501,34 @@ class TlsGatewayTest {
     }
 
     @Test
+    void aTlsPortThatStartsAskingForClientCertificatesDrainsTheConnectionsItLetInWithout() throws Exception {
+        DemoPki.Issued cert = PKI.issue("localhost");
+        publish(mesh(cert));
+        try (SSLSocket live = tls(PKI.trustingContext(), terminatePort, "localhost")) {
+            assertThat(line(live, "before")).endsWith(" before");
+            String mutual = mesh(cert).replaceFirst("\ndata: \\{", "\ndata: {ca.crt: " + Base64.getEncoder()
+                    .encodeToString(PKI.caPem().getBytes(StandardCharsets.US_ASCII)) + ", ")
+                    .replace("name: tls-terminate, protocol: TLS}\n    hosts: [localhost]\n    tls: {mode: SIMPLE",
+                            "name: tls-terminate, protocol: TLS}\n    hosts: [localhost]\n    tls: {mode: MUTUAL");
+            assertThat(mutual).contains("tls: {mode: MUTUAL");
+            publish(mutual);
+            // Admitted without a certificate under the old rule: it may not go on under the new one (after the
+            // drain, 2 s in tests), as an HTTPS port's connections do not.
+            live.setSoTimeout(10_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try {
+                    live.getOutputStream().write("still?\n".getBytes(StandardCharsets.UTF_8));
+                    return live.getInputStream().read() < 0;
+                } catch (java.io.IOException e) {
+                    return true;
+                }
+            });
+            assertThatThrownBy(() -> line(tls(PKI.trustingContext(), terminatePort, "localhost"), "new"))
+                    .as("a new connection without a certificate").isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @Test
     void aNewCertificateReachesNewConnectionsWhileLiveOnesGoOn() throws Exception {
         DemoPki.Issued first = PKI.issue("localhost");
         publish(mesh(first));
