@@ -103,8 +103,8 @@ final class Peers implements AutoCloseable {
                 master_process on;
                 worker_processes %d;
                 worker_rlimit_nofile 20000;
-                pid %s/nginx.pid;
-                error_log %s/logs/error.log warn;
+                pid "%s/nginx.pid";
+                error_log "%s/logs/error.log" warn;
                 events { worker_connections 8000; }
                 stream {
                     upstream line { zone line 64k; server 127.0.0.1:%d weight=4; server 127.0.0.1:%d weight=1; }
@@ -114,11 +114,11 @@ final class Peers implements AutoCloseable {
                 }
                 http {
                     access_log off;
-                    client_body_temp_path %s/body;
-                    proxy_temp_path %s/proxy;
-                    fastcgi_temp_path %s/fastcgi;
-                    uwsgi_temp_path %s/uwsgi;
-                    scgi_temp_path %s/scgi;
+                    client_body_temp_path "%s/body";
+                    proxy_temp_path "%s/proxy";
+                    fastcgi_temp_path "%s/fastcgi";
+                    uwsgi_temp_path "%s/uwsgi";
+                    scgi_temp_path "%s/scgi";
                     keepalive_requests 1000000;
                     upstream web {
                         zone web 64k;
