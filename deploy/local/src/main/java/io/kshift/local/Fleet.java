@@ -204,7 +204,42 @@ public final class Fleet {
         return args;
     }
 
+    /** Starts what is not running; one {@code up} or {@code down} at a time per work directory ({@link #exclusively}). */
     public void up(java.io.PrintStream out) {
+        exclusively(out, () -> upNow(out));
+    }
+
+    /** Stops every member and broker; one {@code up} or {@code down} at a time per work directory. */
+    public void down(java.io.PrintStream out) {
+        exclusively(out, () -> downNow(out));
+    }
+
+    /**
+     * Runs a start or a stop holding {@code .kshift/fleet.lock}: two at once (an {@code up} in one terminal, a
+     * {@code demo} starting the fleet in another) both started every member, and the one that lost the port wrote
+     * the last PID file, so {@code down} no longer knew the member that ran.
+     */
+    private void exclusively(java.io.PrintStream out, Runnable action) {
+        java.nio.file.Path file = layout.workDir().resolve("fleet.lock");
+        try {
+            java.nio.file.Files.createDirectories(layout.workDir());
+            try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    out.println("waiting for another ./kshift up or down in " + layout.workDir() + " to finish");
+                    lock = channel.lock();
+                }
+                try (java.nio.channels.FileLock held = lock) {
+                    action.run();
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot lock " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void upNow(java.io.PrintStream out) {
         checkBuilt();
         layout.save();
         LocalCredentials.issuer(layout);
@@ -236,7 +271,7 @@ public final class Fleet {
         }
     }
 
-    public void down(java.io.PrintStream out) {
+    private void downNow(java.io.PrintStream out) {
         List<String> names = new ArrayList<>(services().stream().map(Member::name).toList());
         java.util.Collections.reverse(names);
         names.addAll(LocalKafka.names(layout));
