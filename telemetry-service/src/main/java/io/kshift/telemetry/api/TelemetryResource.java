@@ -62,20 +62,21 @@ public class TelemetryResource {
         }
         Instant now = Instant.now();
         List<TelemetryWindow> out = new ArrayList<>();
-        // Windows are on the reports' time: the newest ones the store holds (it keeps 360 of each size).
-        try (var it = store.fetch(key(namespace, service), Instant.EPOCH, now.plus(Duration.ofDays(1)))) {
-            it.forEachRemaining(kv -> {
+        int wanted = Math.max(1, last);
+        // Windows are on the reports' time: the newest ones the store holds (it keeps 360 of each size), read from
+        // the newest back and only as many as asked for (a page polling ?last=1 decoded all 360 before).
+        try (var it = store.backwardFetch(key(namespace, service), Instant.EPOCH, now.plus(Duration.ofDays(1)))) {
+            while (it.hasNext() && out.size() < wanted) {
+                var kv = it.next();
                 if (kv.value.versions.isEmpty()) {
-                    return; // only idle reports: no traffic to show (the published stream skips these too)
+                    continue; // only idle reports: no traffic to show (the published stream skips these too)
                 }
                 Instant start = Instant.ofEpochMilli(kv.key);
                 Instant end = start.plus(size);
                 out.add(kv.value.toWindow(window, start, end, end.plusSeconds(1).isBefore(now)));
-            });
+            }
         }
-        if (out.size() > last) {
-            out.subList(0, out.size() - Math.max(1, last)).clear();
-        }
+        java.util.Collections.reverse(out);
         if (out.isEmpty() && !namespace.isBlank()) {
             throw new NotFoundException("no telemetry for " + key(namespace, service) + " in windows of " + window);
         }
