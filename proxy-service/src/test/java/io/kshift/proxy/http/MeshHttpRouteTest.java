@@ -167,55 +167,17 @@ class MeshHttpRouteTest {
     /** GEP-1426: a parentRef's port limits the route to that port of the Service; the others keep their default. */
     @Test
     void aServiceParentWithAPortRoutesThatPortOnly() {
-        RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
-                SyntheticMesh.parse("""
-                        apiVersion: v1
-                        kind: Service
-                        metadata: {name: api, namespace: shop}
-                        spec:
-                          ports: [{name: http, port: 8000}, {name: http-admin, port: 9000}]
-                          selector: {app: api}
-                        ---
-                        apiVersion: v1
-                        kind: Service
-                        metadata: {name: api-v2, namespace: shop}
-                        spec: {ports: [{name: http, port: 8000}], selector: {app: api, version: v2}}
-                        ---
-                        apiVersion: networking.istio.io/v1
-                        kind: WorkloadEntry
-                        metadata: {name: a1, namespace: shop}
-                        spec: {address: 127.0.0.1, ports: {http: 7001, http-admin: 7009}, labels: {app: api, version: v1}}
-                        ---
-                        apiVersion: networking.istio.io/v1
-                        kind: WorkloadEntry
-                        metadata: {name: a2, namespace: shop}
-                        spec: {address: 127.0.0.2, ports: {http: 7002, http-admin: 7009}, labels: {app: api, version: v2}}
-                        ---
-                        apiVersion: gateway.networking.k8s.io/v1
-                        kind: HTTPRoute
-                        metadata: {name: api-8000, namespace: shop}
-                        spec:
-                          parentRefs: [{group: "", kind: Service, name: api, port: 8000}]
-                          rules: [{backendRefs: [{name: api-v2, port: 8000}]}]
-                        """)), new Random(1));
-        for (String host : List.of("api:8000", "api.shop:8000", "api.shop.svc.cluster.local:8000")) {
-            assertThat(table.mesh().routes(host)).as(host).singleElement()
-                    .satisfies(r -> assertThat(r.source().name()).isEqualTo("api-8000"));
-        }
-        assertThat(table.mesh().routes("api")).as("no bare name: a Host without a port is port 80's").isNull();
-        for (String host : List.of("api:9000", "api.shop.svc.cluster.local:9000")) {
-            assertThat(table.mesh().routes(host)).as(host + ": the Service's own default route").singleElement()
-                    .satisfies(r -> {
-                        assertThat(r.source()).isNull();
-                        assertThat(r.targets()).singleElement().satisfies(t -> assertThat(t.endpoints().size())
-                                .isEqualTo(2));
-                    });
-        }
+        routesOnePortOnly("port: 8000");
     }
 
     /** GEP-1426: a Service parent's sectionName is the Service's port name, as port is its number. */
     @Test
     void aServiceParentWithASectionNameRoutesThatNamedPortOnly() {
+        routesOnePortOnly("sectionName: http");
+    }
+
+    /** An HTTPRoute whose Service parent names port 8000 ({@code portRef}: how) serves that port alone. */
+    private static void routesOnePortOnly(String portRef) {
         RouteTable table = RouteTableBuilder.build(new MeshSnapshot(Schemas.MESH_SNAPSHOT, 1, "c", Instant.now(),
                 SyntheticMesh.parse("""
                         apiVersion: v1
@@ -244,9 +206,9 @@ class MeshHttpRouteTest {
                         kind: HTTPRoute
                         metadata: {name: api-8000, namespace: shop}
                         spec:
-                          parentRefs: [{group: "", kind: Service, name: api, sectionName: http}]
+                          parentRefs: [{group: "", kind: Service, name: api, PORT_REF}]
                           rules: [{backendRefs: [{name: api-v2, port: 8000}]}]
-                        """)), new Random(1));
+                        """.replace("PORT_REF", portRef))), new Random(1));
         for (String host : List.of("api:8000", "api.shop:8000", "api.shop.svc.cluster.local:8000")) {
             assertThat(table.mesh().routes(host)).as(host).singleElement()
                     .satisfies(r -> assertThat(r.source().name()).isEqualTo("api-8000"));

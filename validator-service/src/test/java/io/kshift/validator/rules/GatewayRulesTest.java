@@ -24,6 +24,20 @@ class GatewayRulesTest {
               listeners: [{name: web, protocol: HTTP, port: 8080}]
             """;
 
+    /** Service web (port 80) with one endpoint. */
+    static final String WEB = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec: {ports: [{name: http, port: 80}], selector: {app: web}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: web}
+            spec: {address: 10.0.0.9, ports: {http: 8080}, labels: {app: web}}
+            ---
+            """;
+
     @Test
     void infrastructureIsKeptAndSaidToLabelNothing() throws Exception {
         var d = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml(GATEWAY));
@@ -75,18 +89,7 @@ class GatewayRulesTest {
 
     @Test
     void gatewayApiBackendsOfWeightZeroAreAcceptedAndSaidToGetNothing() throws Exception {
-        String mesh = """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web}
-                spec: {ports: [{name: http, port: 80}], selector: {app: web}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: web}
-                spec: {address: 10.0.0.9, ports: {http: 8080}, labels: {app: web}}
-                ---
-                """ + GATEWAY + """
+        String mesh = WEB + GATEWAY + """
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: HTTPRoute
@@ -119,18 +122,7 @@ class GatewayRulesTest {
                   - backendRefs: [{name: web, port: 80}]
                     timeouts: {request: %s, backendRequest: %s}
                 """;
-        String mesh = """
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web}
-                spec: {ports: [{name: http, port: 80}], selector: {app: web}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: web}
-                spec: {address: 10.0.0.9, ports: {http: 8080}, labels: {app: web}}
-                ---
-                """ + GATEWAY + "---\n";
+        String mesh = WEB + GATEWAY + "---\n";
         var off = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml(mesh + route.formatted("0s", "2s")));
         assertThat(off.result().errors()).as("0s: no request timeout, as the API's guide says").isEmpty();
         var longer = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml(mesh + route.formatted("1s", "2s")));
