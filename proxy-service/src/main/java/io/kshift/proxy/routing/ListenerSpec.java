@@ -4,8 +4,8 @@ import io.kshift.proxy.tls.ServerTls;
 
 /**
  * What a data port serves: its protocol and, for an HTTP port that terminates TLS (HTTPS), with what certificates.
- * A TLS port's certificates are per chain, in the route table, so they are not here; what each chain holds its
- * clients to is ({@code chainRules}: the chain's server names, joined, to its client auth, or {@code passthrough}).
+ * A TLS port's certificates are per chain, in the route table, so they are not here; what each server name's chain
+ * holds its clients to is ({@code chainRules}: name to client auth, or {@code passthrough}).
  */
 public record ListenerSpec(ListenerProtocol protocol, ServerTls tls, java.util.Map<String, String> chainRules) {
     public ListenerSpec {
@@ -20,14 +20,36 @@ public record ListenerSpec(ListenerProtocol protocol, ServerTls tls, java.util.M
         return new ListenerSpec(protocol, null);
     }
 
-    /** A TLS port, with what each of its chains holds clients to. */
+    /**
+     * A TLS port, with what it holds each server name's clients to: its chain's client auth, or {@code passthrough}.
+     * A chain that serves nothing (its certificates did not load) has no rule: a broken Secret does not reopen the
+     * port, and its names keep the rule they had ({@link #remembering}).
+     */
     public static ListenerSpec tls(io.kshift.proxy.tls.TlsPortTable table) {
         java.util.Map<String, String> rules = new java.util.HashMap<>();
         for (var chain : table.chains()) {
-            rules.put(String.join(",", chain.serverNames()), chain.termination() == null ? "passthrough"
-                    : chain.termination().clientAuth().name());
+            if (chain.termination() == null && chain.routes().isEmpty()) {
+                continue;
+            }
+            String rule = chain.termination() == null ? "passthrough" : chain.termination().clientAuth().name();
+            // The first chain naming a name takes its connections (TlsPortTable.chain), so its rule is the name's.
+            chain.serverNames().forEach(n -> rules.putIfAbsent(n.toLowerCase(java.util.Locale.ROOT), rule));
         }
         return new ListenerSpec(ListenerProtocol.TLS, null, rules);
+    }
+
+    /**
+     * This spec, keeping {@code before}'s rules for names it has none for: a name whose chain is gone or broken for
+     * a while still has live connections admitted under its last rule, and a later chain for it that holds clients
+     * differently must reopen the port.
+     */
+    public ListenerSpec remembering(ListenerSpec before) {
+        if (before == null || before.chainRules().isEmpty()) {
+            return this;
+        }
+        java.util.Map<String, String> rules = new java.util.HashMap<>(before.chainRules());
+        rules.putAll(chainRules);
+        return new ListenerSpec(protocol, tls, rules);
     }
 
     /**
@@ -35,8 +57,8 @@ public record ListenerSpec(ListenerProtocol protocol, ServerTls tls, java.util.M
      * to certificates (asked or not, required or not, let through unverified or not). Reopening closes the port's
      * live connections, which were admitted under the old rule: a connection let in with a certificate that did not
      * chain must not go on where that is no longer allowed. New CAs alone are changed in place. On a TLS port the same
-     * holds per chain: one that both tables have and that changed how it holds clients reopens the port (a chain
-     * added or gone does not: routes change without cutting connections).
+     * holds per server name: a name whose rule changed reopens the port (a name added or gone does not: routes
+     * change without cutting connections; {@code other} remembers gone names' rules, {@link #remembering}).
      */
     public boolean reopens(ListenerSpec other) {
         return other == null || protocol != other.protocol() || (tls == null) != (other.tls() == null)

@@ -96,9 +96,12 @@ public class ListenerManager {
             ListenerSpec want = ports.get(port);
             if (want == null || want.reopens(bound.spec())) {
                 drain(port, open.remove(port));
-            } else if (!java.util.Objects.equals(want.tls(), bound.spec().tls())) {
-                rotate(port, bound, want);
-                open.put(port, bound.with(want));
+            } else {
+                if (!java.util.Objects.equals(want.tls(), bound.spec().tls())) {
+                    rotate(port, bound, want);
+                }
+                // Kept up to date whatever changed: the next reopen decision compares with what runs now.
+                open.put(port, bound.with(want.remembering(bound.spec())));
             }
         }
         for (Map.Entry<Integer, ListenerSpec> p : ports.entrySet()) {
@@ -114,7 +117,7 @@ public class ListenerManager {
                     if (!java.util.Objects.equals(p.getValue().tls(), back.bound().spec().tls())) {
                         rotate(p.getKey(), back.bound(), p.getValue());
                     }
-                    open.put(p.getKey(), back.bound().with(p.getValue()));
+                    open.put(p.getKey(), back.bound().with(p.getValue().remembering(back.bound().spec())));
                 } else {
                     // Both would hold the port (SO_REUSEPORT): the old protocol's servers go now, and are gone before
                     // the new ones listen: Vert.x shares an HTTP server by host and port, and a new server that found
