@@ -251,17 +251,18 @@ public final class HttpBindings {
 
     /**
      * A Service parentRef with its port spelled out. GEP-1426 reads {@code sectionName} as the Service's port name,
-     * so {@code sectionName: http} means that port only, as {@code port: 9080} does (both given, both must name it:
-     * the validator checks). Empty when the name is none of the Service's ports: such a ref routes nothing.
+     * so {@code sectionName: http} means that port only, as {@code port: 9080} does (both given, both must name it).
+     * Empty when the name is none of the Service's ports, or not the port given: such a ref routes nothing.
      */
     public static java.util.Optional<ParentReference> byPort(MeshConfig config, String namespace,
                                                              ParentReference ref) {
-        if (ref.port() != null || ref.sectionName() == null) {
+        if (ref.sectionName() == null) {
             return java.util.Optional.of(ref);
         }
         return config.get(new ResourceKey(Kind.SERVICE, namespace, ref.name()))
                 .flatMap(s -> s.specAs(io.kshift.model.k8s.ServiceSpec.class).ports().stream()
                         .filter(p -> ref.sectionName().equals(p.name())).findFirst())
+                .filter(p -> ref.port() == null || ref.port().equals(p.port()))
                 .map(p -> new ParentReference(ref.group(), ref.kind(), ref.namespace(), ref.name(), ref.sectionName(),
                         p.port()));
     }

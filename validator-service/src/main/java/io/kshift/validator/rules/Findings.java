@@ -25,6 +25,19 @@ public final class Findings {
         warnings.add(new ValidationMessage(resource.toString(), field, message));
     }
 
+    /**
+     * A rule added after configs were accepted without it: an error where the change writes {@code resource}
+     * ({@code touched}), a warning elsewhere, so a live resource that breaks it does not block every unrelated
+     * change (a registry change rechecks every route) until someone edits it.
+     */
+    public void laterRule(boolean touched, ResourceKey resource, String field, String message) {
+        if (touched) {
+            error(resource, field, message);
+        } else {
+            warn(resource, field, message + " (accepted before this was checked; refused once this resource changes)");
+        }
+    }
+
     /** A condition that does not hold for {@code resource}: said now as a warning, kept in its status. */
     public void note(ResourceKey resource, io.kshift.model.status.StatusNote note) {
         warn(resource, note.field(), note.message());

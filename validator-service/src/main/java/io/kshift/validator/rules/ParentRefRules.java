@@ -24,6 +24,12 @@ final class ParentRefRules {
 
     static void check(MeshConfig config, Resource route, ParentReference ref, String field,
                       java.util.Set<String> protocols, String why, Findings findings) {
+        check(config, route, ref, field, protocols, why, true, findings);
+    }
+
+    /** {@code touched}: whether the change writes the route (rules added later refuse only then). */
+    static void check(MeshConfig config, Resource route, ParentReference ref, String field,
+                      java.util.Set<String> protocols, String why, boolean touched, Findings findings) {
         if (ref.kind() != null && !"Gateway".equals(ref.kind())) {
             findings.error(route.key(), field + ".kind", "Service".equals(ref.kind())
                     ? "a Service parent (Gateway API mesh routing) is served for HTTPRoutes only: kshift proxies do"
@@ -72,8 +78,15 @@ final class ParentRefRules {
             return;
         }
         List<String> hostnameMisses = new ArrayList<>();
+        java.util.function.BiConsumer<String, String> later = (at, why2) -> {
+            if (foreign) {
+                problem.accept(at, why2);
+            } else {
+                findings.laterRule(touched, route.key(), at, why2);
+            }
+        };
         boolean attachedSomewhere = listenersTaking(config, route, ref, field, protocols, why, gw.get(), candidates,
-                problem, hostnameMisses) > 0;
+                problem, later, hostnameMisses) > 0;
         if (!attachedSomewhere && refused.isEmpty() && !hostnameMisses.isEmpty()) {
             // Allowed, but no listener's hostname meets the route's: not Accepted by this parent (the API's reason).
             findings.note(route.key(), new io.kshift.model.status.StatusNote(io.kshift.model.status.StatusNote.ACCEPTED,
@@ -95,6 +108,7 @@ final class ParentRefRules {
                                        java.util.Set<String> protocols, String why, Resource gateway,
                                        List<Listener> candidates,
                                        java.util.function.BiConsumer<String, String> problem,
+                                       java.util.function.BiConsumer<String, String> later,
                                        List<String> hostnameMisses) {
         String ns = gateway.namespace();
         if (ref.sectionName() == null) {
@@ -124,7 +138,7 @@ final class ParentRefRules {
             } else if (!protocols.contains(l.protocol().toUpperCase(Locale.ROOT))) {
                 problem.accept(field, "listener '" + l.name() + "' speaks " + l.protocol() + "; " + why);
             } else if (passesThrough(route, l)) {
-                problem.accept(field, "listener '" + l.name() + "' passes TLS through (mode Passthrough: it routes"
+                later.accept(field, "listener '" + l.name() + "' passes TLS through (mode Passthrough: it routes"
                         + " by SNI, to TLSRoutes only); " + why);
             } else if (!l.admitsKind(route.type().kindName())) {
                 problem.accept(field, "listener '" + l.name() + "' of Gateway " + ns + "/" + ref.name()

@@ -255,6 +255,22 @@ class TlsRulesTest {
                         + " that terminate");
         live = accepted(live, yaml(tcpRoute.formatted("zeta", "default", "term")));
         // Another namespace's route, newer though its name sorts first: refused, the live one keeps the listener.
+        // Two routes and a route on the passthrough listener accepted before these were checked: a change that
+        // rechecks every route (a registry change) is not blocked by them, only told.
+        MeshSnapshot before = new MeshSnapshot(null, live.generation() + 1, "c", java.time.Instant.now(),
+                io.kshift.model.mesh.MeshConfig.of(live.resources()).apply(yaml(tcpRoute.formatted("beta",
+                        "default", "term") + "---\n" + tcpRoute.formatted("gamma", "default", "tls"))).config().all());
+        var unrelated = apply(before, yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: tcp-echo-extra}
+                spec: {address: 10.0.0.77, ports: {tcp: 9000}, labels: {app: tcp-echo, version: v1}}
+                """));
+        assertThat(errors(unrelated)).isEmpty();
+        assertThat(unrelated.result().warnings()).extracting(m -> m.resource() + " " + m.message())
+                .anyMatch(w -> w.contains(" TLS listener 'term' ") && w.endsWith("(accepted before this was"
+                        + " checked; refused once this resource changes)"))
+                .anyMatch(w -> w.startsWith("TCPRoute default/gamma listener 'tls' passes TLS through"));
         assertThat(errors(apply(live, yaml(tcpRoute.formatted("alpha", "other", "term")
                 + "---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: to-echo}\n"
                 + "spec:\n  from: [{group: gateway.networking.k8s.io, kind: TCPRoute, namespace: other}]\n"
