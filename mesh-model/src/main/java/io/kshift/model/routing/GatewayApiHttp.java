@@ -104,6 +104,10 @@ public final class GatewayApiHttp {
      */
     private static HttpRetry retries(HttpRouteRule rule) {
         String perTry = rule.timeouts() == null ? null : rule.timeouts().backendRequest();
+        if (perTry != null && io.kshift.model.mesh.IstioDuration.parse(perTry).filter(java.time.Duration::isZero)
+                .isPresent()) {
+            perTry = null; // 0s: none, as if unset (else it would turn Istio's default retries off)
+        }
         HttpRouteRule.Retry retry = rule.retry();
         if (retry == null) {
             return perTry == null ? null : new HttpRetry(0, perTry, null);

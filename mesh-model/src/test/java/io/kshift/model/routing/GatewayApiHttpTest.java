@@ -67,6 +67,14 @@ class GatewayApiHttpTest {
     }
 
     @Test
+    void aBackendRequestTimeoutOfZeroIsNoneAndKeepsTheDefaultRetries() {
+        var zero = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(),
+                List.of(new BackendRef(null, null, "web", null, 80, null)), new HttpRouteRule.Timeouts("0s", "0s")),
+                "default");
+        assertThat(zero.retries()).as("as if unset: Istio's default retries, not none").isNull();
+    }
+
+    @Test
     void filtersBecomeHeadersMirrorsRewritesAndRedirects() {
         var rule = new HttpRouteRule(null, List.of(new HttpRouteMatch(new HttpRouteMatch.PathMatch(
                 HttpRouteMatch.PathType.PathPrefix, "/api"), null, null, null)), List.of(

@@ -33,11 +33,12 @@ public class ClosedWindows {
      * only one that falls this far behind is cut off.
      */
     public java.util.Optional<Multi<TelemetryWindow>> stream(java.util.function.Predicate<TelemetryWindow> wanted) {
-        if (open.incrementAndGet() > MAX_STREAMS) {
-            open.decrementAndGet();
+        if (open.get() >= MAX_STREAMS) {
             return java.util.Optional.empty();
         }
+        // Counted from its subscription to its end (a cancel too): a stream never subscribed holds no slot.
         return java.util.Optional.of(broadcast.filter(wanted).onOverflow().buffer(BUFFERED)
+                .onSubscription().invoke(s -> open.incrementAndGet())
                 .onTermination().invoke(open::decrementAndGet));
     }
 

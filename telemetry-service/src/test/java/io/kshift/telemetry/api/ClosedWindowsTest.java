@@ -23,6 +23,8 @@ class ClosedWindowsTest {
     @Test
     void aStreamHoldsItsOwnServicesWindowsOnlyAndStreamsAreBounded() {
         ClosedWindows closed = new ClosedWindows();
+        assertThat(closed.stream(w -> true)).isPresent();
+        assertThat(closed.open()).as("a stream nobody subscribed to holds no slot").isZero();
         AssertSubscriber<TelemetryWindow> web = closed.stream(w -> w.service().equals("web")).orElseThrow()
                 .subscribe().withSubscriber(AssertSubscriber.create(0));
         for (int i = 0; i < 10; i++) {
