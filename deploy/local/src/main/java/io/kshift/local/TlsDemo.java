@@ -53,6 +53,13 @@ public final class TlsDemo {
         byte[] secret = secret("httpbin-credential", httpbin).getBytes(StandardCharsets.UTF_8);
         write(dir.resolve("httpbin-credential.yaml"), new String(secret, StandardCharsets.UTF_8));
 
+        banner("Clean slate: remove what an earlier run left (config outlives ./kshift down)");
+        changes.run("delete", "samples/tls/tcp-echo-passthrough-all-v1.yaml", sample("tcp-echo-passthrough-all-v1.yaml"),
+                false, ChangeStep.ANY_VERDICT);
+        changes.run("delete", "samples/tls/httpbin-https.yaml", sample("httpbin-https.yaml"), false,
+                ChangeStep.ANY_VERDICT);
+        changes.run("delete", ".kshift/demo-tls/httpbin-credential.yaml", secret, false, ChangeStep.ANY_VERDICT);
+
         banner("HTTPS termination: httpbin, then a gateway on port " + HTTPS_PORT
                 + " naming a certificate that is not there yet");
         change("apply", "samples/httpbin/httpbin-services.yaml", Samples.read(layout, "samples/httpbin",
