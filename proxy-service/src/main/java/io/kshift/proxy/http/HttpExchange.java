@@ -77,6 +77,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     private boolean finished;
     /** Why a begun answer is being cut off by this side (the route's timeout, the client gone); null: the upstream. */
     private String cutBy;
+    /** Counted in the node's exchanges in flight ({@link HttpLimits#inFlight}) until {@link #over}. */
+    private boolean counted;
     /** A consistent-hash cookie this proxy made for the request (it had none): the answer sets it. */
     private String newCookie;
     /** Where the request's session sent it (null: none, or none that holds). */
@@ -119,6 +121,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     void start() {
+        limits.inFlight().increment();
+        counted = true;
         // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
         target = route.targets().isEmpty() ? null : pinnedOrPicked();
         response.closeHandler(v -> {
@@ -760,6 +764,10 @@ final class HttpExchange implements UpstreamTry.Owner {
      * stops. The body stays referenced (a try still waiting for a connection sends it after a reset, and fails).
      */
     private void over() {
+        if (counted) {
+            counted = false;
+            limits.inFlight().decrement();
+        }
         limits.budget().give(budgeted);
         budgeted = 0;
         if (stream != null) {

@@ -47,7 +47,7 @@ public class HttpProxy {
                     forwardClientCert);
         }
         this.limits = new HttpLimits(maxBody, Math.min(retryBuffer, maxBody), new BodyBudget(budget),
-                streamIdle.toMillis());
+                streamIdle.toMillis(), new java.util.concurrent.atomic.LongAdder());
         this.vertx = vertx;
         this.upstreams = new HttpUpstreams(vertx);
         this.mirrors = new Mirrors(upstreams, mirrorLimit, mirrorTimeout.toMillis());
@@ -55,6 +55,11 @@ public class HttpProxy {
     }
 
     private final io.kshift.proxy.tcp.UpstreamClients tunnels;
+
+    /** HTTP exchanges begun and not yet over on this node (a shutdown waits for them). */
+    public long inFlight() {
+        return limits.inFlight().sum();
+    }
 
     /**
      * {@code listener}: the gateway port, or {@link #MESH}; {@code port}: the local port it arrived on; {@code table}:

@@ -1,6 +1,5 @@
 package io.kshift.proxy.lifecycle;
 
-import io.kshift.proxy.config.RouteTableHolder;
 import io.kshift.proxy.telemetry.Telemetry;
 import io.kshift.proxy.telemetry.TrafficStats;
 import io.quarkus.runtime.ShutdownEvent;
@@ -14,30 +13,41 @@ import org.jboss.logging.Logger;
 
 /**
  * A node that is told to stop (SIGTERM: scale-in, rolling update, `docker compose stop`) first reports not ready,
- * then lets its live TCP connections and HTTP requests finish, up to {@code kshift.proxy.drain-timeout}, before the
- * listeners close them: scaling the fleet in does not cut what ends within the deadline, as a weight change never
- * does. TCP connections are counted by the telemetry catalogue (every destination ever routed to), requests in
- * flight by the live route table's circuit-breaker counters, which every request already holds a slot of.
- * The orchestrator's grace period must be longer than the deadline.
+ * waits {@code kshift.proxy.drain-delay} (0 by default: Kubernetes stops sending before it signals, after the
+ * manifests' preStop pause; a load balancer that polls readiness, as compose's HAProxy does every 2 s, needs its
+ * fall time), then lets its live TCP connections and HTTP requests finish, up to {@code kshift.proxy.drain-timeout},
+ * before the listeners close them: scaling the fleet in does not cut what ends within the deadline, as a weight
+ * change never does. TCP connections are counted by the telemetry catalogue (every destination ever routed to), HTTP
+ * exchanges node-wide from their start to their end ({@code HttpProxy.inFlight}: a request routed by an older table,
+ * or waiting out a retry's backoff or a fault's delay, counts too). The orchestrator's grace period must be longer
+ * than the delay and the deadline.
  */
 @ApplicationScoped
 public class ShutdownDrain {
     private static final Logger LOG = Logger.getLogger(ShutdownDrain.class);
     private final NodeReadiness readiness;
     private final Telemetry telemetry;
-    private final RouteTableHolder tables;
+    private final io.kshift.proxy.http.HttpProxy http;
+    private final Duration delay;
     private final Duration deadline;
 
-    ShutdownDrain(@Readiness NodeReadiness readiness, Telemetry telemetry, RouteTableHolder tables,
+    ShutdownDrain(@Readiness NodeReadiness readiness, Telemetry telemetry, io.kshift.proxy.http.HttpProxy http,
+                  @ConfigProperty(name = "kshift.proxy.drain-delay", defaultValue = "0s") Duration delay,
                   @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s") Duration deadline) {
         this.readiness = readiness;
         this.telemetry = telemetry;
-        this.tables = tables;
+        this.http = http;
+        this.delay = delay;
         this.deadline = deadline;
     }
 
     void drain(@Observes @Priority(1) ShutdownEvent ev) throws InterruptedException {
         readiness.shuttingDown();
+        if (!delay.isZero()) {
+            // Not ready, still serving: new connections keep coming until the load balancer has seen it.
+            LOG.infof("stopping: not ready, serving on for %s while load balancers notice", delay);
+            Thread.sleep(delay.toMillis());
+        }
         long open = active();
         if (open == 0) {
             return;
@@ -52,7 +62,6 @@ public class ShutdownDrain {
 
     private long active() {
         long tcp = telemetry.all().stream().mapToLong(TrafficStats::activeConnections).sum();
-        long http = tables.get().destinations().values().stream().mapToLong(s -> s.activeRequests().get()).sum();
-        return tcp + http;
+        return tcp + http.inFlight();
     }
 }

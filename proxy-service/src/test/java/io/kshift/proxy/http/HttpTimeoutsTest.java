@@ -52,6 +52,27 @@ class HttpTimeoutsTest extends GatewayHttpFixture {
     RouteTableHolder tables;
     @Inject
     HttpListenerSettings settings;
+    @Inject
+    HttpProxy proxy;
+
+    /** What a shutdown waits for: every exchange from its start to its end, answered or left by its client. */
+    @Test
+    void exchangesInFlightAreCountedUntilTheyEnd() throws Exception {
+        publishAllToV1();
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.inFlight() == 0);
+        // Under this class's 1.5 s stream idle timeout.
+        CompletableFuture<HttpResponse<String>> slow = CLIENT.sendAsync(request("/delay/1").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.inFlight() == 1);
+        assertThat(slow.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.inFlight() == 0);
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.getOutputStream().write("GET /delay/3 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.inFlight() == 1);
+        }
+        // Within a second: before the stream idle timeout (1.5 s) or the backend (3 s) could end it.
+        await("the client left").atMost(Duration.ofMillis(1000)).until(() -> proxy.inFlight() == 0);
+    }
 
     void publishAllToV1() {
         long generation = tables.get().generation() + 1;
