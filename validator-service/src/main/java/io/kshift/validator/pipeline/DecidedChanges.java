@@ -23,38 +23,66 @@ final class DecidedChanges {
     static final int REMEMBERED = 10_000;
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DecidedChanges.class);
 
-    /** The ids of the newest {@value #REMEMBERED} committed verdicts on {@code resultsTopic}. Blocking. */
+    /**
+     * The ids of the newest {@value #REMEMBERED} committed verdicts on {@code resultsTopic}. Blocking. Read from the
+     * end back, in windows that double, so that when the read is cut short (30 s: a takeover must not wait on it, and
+     * verdicts with diffs can be megabytes) what is missing is the oldest ids, not the newest, which are the ones a
+     * copy of a change that raced the takeover would match.
+     */
     static DecidedChanges fromResults(BusConnection bus, String resultsTopic) {
         DecidedChanges decided = new DecidedChanges();
         Properties props = bus.properties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(resultsTopic).stream()
                     .map(p -> new TopicPartition(resultsTopic, p.partition())).toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            // Each verdict is followed by its transaction's commit marker, which takes an offset too.
-            for (var partition : partitions) {
-                consumer.seek(partition, Math.max(begin.get(partition), end.get(partition) - 2L * REMEMBERED));
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    // Best effort: a takeover must not fail over it (a duplicate is rare, a validator down is not).
-                    LOG.warnf("read %d recent verdicts of %s in 30 s; going on with those", decided.ids.size(),
-                            resultsTopic);
-                    break;
-                }
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() != null) {
-                        decided.add(record.key());
+            // Newest window first; each window's ids in offset order.
+            java.util.Deque<List<String>> windows = new java.util.ArrayDeque<>();
+            int found = 0;
+            for (TopicPartition partition : partitions) {
+                long until = end.get(partition);
+                // Each verdict is followed by its transaction's commit marker, which takes an offset too.
+                for (long window = 256; until > begin.get(partition) && found < REMEMBERED; window *= 2) {
+                    long from = Math.max(begin.get(partition), until - window);
+                    List<String> keys = keys(consumer, partitions, partition, from, until, deadline);
+                    if (keys == null) {
+                        LOG.warnf("read the newest %d verdicts of %s in 30 s; going on with those", found,
+                                resultsTopic);
+                        break;
                     }
+                    windows.addFirst(keys);
+                    found += keys.size();
+                    until = from;
+                }
+            }
+            windows.forEach(keys -> keys.forEach(decided::add)); // oldest first: the map drops its eldest
+        }
+        return decided;
+    }
+
+    /** The keys of the committed records in [from, until) of one partition, or null past the deadline. */
+    private static List<String> keys(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> all,
+                                     TopicPartition partition, long from, long until, long deadline) {
+        consumer.pause(all);
+        consumer.resume(List.of(partition));
+        consumer.seek(partition, from);
+        List<String> keys = new java.util.ArrayList<>();
+        while (consumer.position(partition) < until) {
+            if (System.nanoTime() > deadline) {
+                return null;
+            }
+            for (var record : consumer.poll(Duration.ofMillis(200))) {
+                if (record.offset() < until && record.key() != null) {
+                    keys.add(record.key());
                 }
             }
         }
-        return decided;
+        return keys;
     }
 
     private final Map<String, Boolean> ids = new LinkedHashMap<>(1024, 0.75f, false) {
