@@ -186,16 +186,34 @@ public class ChangeResource {
     }
 
     /**
-     * The answer to a keyed change the flow runs: a replay marked as one; if Kafka does not take it, 503 and the key
-     * released, so a retry with it is a new attempt rather than a replay of a change that never was.
+     * The answer to a change the flow runs: a replay marked as one; if Kafka does not take it, 503 and the key
+     * released, so a retry with it is a new attempt rather than a replay of a change that never was (one that did
+     * reach the bus is then skipped by the validator as a copy: same id). A send that timed out may have reached the
+     * bus all the same (the broker appended it, its acknowledgement was lost): the answer says so and names the
+     * change, so a caller can ask for its verdict before sending it again.
      */
     public static Uni<Response> answered(Uni<ChangeResponse> run, IdempotencyKeys keys, IdempotencyKeys.Keyed keyed,
                                          boolean replayed) {
         return run.map(r -> replayed(json(r.httpStatus(), r), replayed))
                 .onFailure().recoverWithItem(e -> {
                     keys.release(keyed.changeId());
-                    return problem(503, "Kafka did not take the change: " + e.getMessage());
+                    return problem(503, unknownOutcome(e)
+                            ? "Kafka did not confirm change " + keyed.changeId() + " in time (" + e.getMessage()
+                            + "): it may still be decided; see GET /api/v1/changes/" + keyed.changeId()
+                            + " before sending it again, or send it with an Idempotency-Key"
+                            : "Kafka did not take the change: " + e.getMessage());
                 });
+    }
+
+    /** A failure after which the record may be on the bus all the same (a timeout, not a refusal). */
+    static boolean unknownOutcome(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.TimeoutException
+                    || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<ValidationMessage> duplicates(List<Resource> resources) {

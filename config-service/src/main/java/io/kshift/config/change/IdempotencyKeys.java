@@ -89,7 +89,6 @@ public class IdempotencyKeys {
 
     /** What a write does about its {@code Idempotency-Key}: the change id to use, or the refusal to answer. */
     public record Keyed(String changeId, boolean repeat, jakarta.ws.rs.core.Response refusal) {
-        static final Keyed NONE = new Keyed(null, false, null);
 
         /** Whether the answer is an earlier request's (header {@code Idempotent-Replayed}). */
         public boolean replayed(io.kshift.config.bus.ChangeLedger ledger) {
@@ -100,7 +99,8 @@ public class IdempotencyKeys {
     /** {@code key}: the header's value or null; the rest: what the request asks for, to tell a reuse. */
     public Keyed keyed(String key, String subject, String operation, String query, String contentType, byte[] body) {
         if (key == null) {
-            return Keyed.NONE;
+            // A new change's id, chosen here so that an answer about it can name it even when Kafka fails to confirm.
+            return new Keyed(java.util.UUID.randomUUID().toString(), false, null);
         }
         if (subject == null || subject.isBlank() || subject.equals(io.kshift.model.auth.Grant.NO_SUBJECT)) {
             // Keys are scoped to the caller: without a subject every such caller would share one key space.
