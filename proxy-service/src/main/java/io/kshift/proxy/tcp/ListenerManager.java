@@ -48,6 +48,13 @@ public class ListenerManager {
     private final ListenerConnections limits;
     private final Map<Integer, Bound> open = new TreeMap<>();
     private final Map<Integer, Draining> draining = new TreeMap<>();
+    /**
+     * Ports the table wants that could not be bound (in use by another process, a privileged port): tried again
+     * every {@value #RETRY_MILLIS} ms, not only when the next generation comes, which may be hours away.
+     */
+    private final Map<Integer, ListenerSpec> unbound = new TreeMap<>();
+    private long retryTimer = -1;
+    static final long RETRY_MILLIS = 5_000;
     private List<Context> contexts;
     private int meshPort;
 
@@ -129,10 +136,43 @@ public class ListenerManager {
                 listen(p.getKey(), p.getValue(), p.getKey());
             }
         }
+        unbound.clear();
+        for (Map.Entry<Integer, ListenerSpec> p : ports.entrySet()) {
+            if (!open.containsKey(p.getKey()) && !(meshPort > 0 && p.getKey() == meshPort)) {
+                unbound.put(p.getKey(), p.getValue());
+            }
+        }
+        retryLater();
         Map<Integer, ListenerSpec> now = new TreeMap<>();
         open.forEach((port, bound) -> now.put(port, bound.spec()));
         publishNames();
         return now;
+    }
+
+    /** Keeps trying the ports that did not bind while there are any. */
+    private void retryLater() {
+        if (unbound.isEmpty() || retryTimer >= 0) {
+            return;
+        }
+        // Off the event loops: a bind waits for every loop to take its socket.
+        retryTimer = vertx.setTimer(RETRY_MILLIS, id -> vertx.executeBlocking(() -> {
+            retryUnbound();
+            return null;
+        }, false));
+    }
+
+    private synchronized void retryUnbound() {
+        retryTimer = -1;
+        for (Map.Entry<Integer, ListenerSpec> p : List.copyOf(unbound.entrySet())) {
+            if (!open.containsKey(p.getKey())) {
+                listen(p.getKey(), p.getValue(), p.getKey());
+            }
+            if (open.containsKey(p.getKey())) {
+                unbound.remove(p.getKey());
+            }
+        }
+        publishNames();
+        retryLater();
     }
 
     /** New certificates for new handshakes; live connections keep theirs (Vert.x swaps its TLS context). */
@@ -285,7 +325,14 @@ public class ListenerManager {
         } catch (Exception e) {
             abandoned.set(true);
             closers.forEach(Supplier::get);
-            LOG.errorf("cannot listen on %s:%d: %s", spec.name(), port, e.getCause() == null ? e : e.getCause());
+            if (unbound.containsKey(port)) {
+                // Said once; tried again every RETRY_MILLIS (retryLater).
+                LOG.debugf("still cannot listen on %s:%d: %s", spec.name(), port,
+                        e.getCause() == null ? e : e.getCause());
+            } else {
+                LOG.errorf("cannot listen on %s:%d: %s; trying again every %d s", spec.name(), port,
+                        e.getCause() == null ? e : e.getCause(), RETRY_MILLIS / 1000);
+            }
         }
     }
 

@@ -355,6 +355,27 @@ class TcpProxyTest {
         }
     }
 
+    @Test
+    void aPortThatCouldNotBeBoundIsTriedAgainWithoutANewGeneration() throws Exception {
+        publish("tcp-echo-services.yaml");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThatThrownBy(() -> new Socket("127.0.0.1", gatewayPort).close())
+                        .isInstanceOf(java.net.ConnectException.class));
+        // Another process holds the port (no SO_REUSEPORT): the node cannot bind it.
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket(gatewayPort, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml");
+            Thread.sleep(500);
+        }
+        // Gone: the node takes the port within its retry period, with no config change.
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+            try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+                s.setSoTimeout(2000);
+                assertThat(exchange(s, "back")).isEqualTo("one back");
+            }
+        });
+    }
+
     /** The node's {@code kshift_response_flags} for {@code flag} on this class's gateway listener, all versions. */
     static double flagCount(String flag) {
         return listenerMetric("kshift_response_flags", "response_flags=\"" + flag + "\"");
