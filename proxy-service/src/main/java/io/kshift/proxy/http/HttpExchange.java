@@ -121,15 +121,15 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     void start() {
-        limits.inFlight().increment();
-        counted = true;
-        // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
-        target = route.targets().isEmpty() ? null : pinnedOrPicked();
         response.closeHandler(v -> {
             over();
             abandon();
         });
         response.endHandler(v -> over());
+        limits.inFlight().increment();
+        counted = true;
+        // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
+        target = route.targets().isEmpty() ? null : pinnedOrPicked();
         // From the headers alone, as Envoy's CORS filter does: answers sent before the body is in carry it too.
         corsOrigin = route.cors() == null ? null : route.cors().allowedOrigin(request);
         if (limits.streamIdleMillis() > 0) {
@@ -646,6 +646,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         target.stats().request(t.status, flags == null ? cut : flags + "," + cut,
                 (System.nanoTime() - startedAt) / 1_000_000);
         response.reset();
+        over(); // an HTTP/1 response reset here closes without calling its close or end handler
     }
 
     /** The {@code grpc-status} in these headers, or -1 (none, or not a status). */
@@ -723,6 +724,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         finished = true;
         if (response.headWritten()) {
             response.reset();
+            over(); // an HTTP/1 response reset here closes without calling its close or end handler
             return;
         }
         if (headCopied) {
