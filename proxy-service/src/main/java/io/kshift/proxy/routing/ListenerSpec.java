@@ -20,18 +20,19 @@ public record ListenerSpec(ListenerProtocol protocol, ServerTls tls, java.util.M
         return new ListenerSpec(protocol, null);
     }
 
+    /** The rule of a name whose chain's certificates did not load: it serves nothing, so it holds nobody. */
+    static final String UNLOADED = "unloaded";
+
     /**
-     * A TLS port, with what it holds each server name's clients to: its chain's client auth, or {@code passthrough}.
-     * A chain that serves nothing (its certificates did not load) has no rule: a broken Secret does not reopen the
-     * port, and its names keep the rule they had ({@link #remembering}).
+     * A TLS port, with what it holds each server name's clients to: its chain's client auth, or {@code passthrough};
+     * {@link #UNLOADED} where the chain's certificates did not load (a broken Secret does not reopen the port, and its
+     * names keep the rule they had: {@link #remembering}).
      */
     public static ListenerSpec tls(io.kshift.proxy.tls.TlsPortTable table) {
         java.util.Map<String, String> rules = new java.util.HashMap<>();
         for (var chain : table.chains()) {
-            if (chain.termination() == null && chain.routes().isEmpty()) {
-                continue;
-            }
-            String rule = chain.termination() == null ? "passthrough" : chain.termination().clientAuth().name();
+            String rule = chain.termination() != null ? chain.termination().clientAuth().name()
+                    : chain.routes().isEmpty() ? UNLOADED : "passthrough";
             // The first chain naming a name takes its connections (TlsPortTable.chain), so its rule is the name's.
             chain.serverNames().forEach(n -> rules.putIfAbsent(n.toLowerCase(java.util.Locale.ROOT), rule));
         }
@@ -39,16 +40,21 @@ public record ListenerSpec(ListenerProtocol protocol, ServerTls tls, java.util.M
     }
 
     /**
-     * This spec, keeping {@code before}'s rules for names it has none for: a name whose chain is gone or broken for
-     * a while still has live connections admitted under its last rule, and a later chain for it that holds clients
-     * differently must reopen the port.
+     * This spec, with {@code before}'s rule for each of its names whose chain did not load: their live connections
+     * came in under that rule, and the chain fixed with another must reopen the port. Names no longer on the port
+     * are forgotten (so what is remembered stays bounded by the port's names).
      */
     public ListenerSpec remembering(ListenerSpec before) {
-        if (before == null || before.chainRules().isEmpty()) {
+        if (before == null || !chainRules.containsValue(UNLOADED)) {
             return this;
         }
-        java.util.Map<String, String> rules = new java.util.HashMap<>(before.chainRules());
-        rules.putAll(chainRules);
+        java.util.Map<String, String> rules = new java.util.HashMap<>(chainRules);
+        chainRules.forEach((name, rule) -> {
+            String was = before.chainRules().get(name);
+            if (rule.equals(UNLOADED) && was != null) {
+                rules.put(name, was);
+            }
+        });
         return new ListenerSpec(protocol, tls, rules);
     }
 
@@ -58,12 +64,15 @@ public record ListenerSpec(ListenerProtocol protocol, ServerTls tls, java.util.M
      * live connections, which were admitted under the old rule: a connection let in with a certificate that did not
      * chain must not go on where that is no longer allowed. New CAs alone are changed in place. On a TLS port the same
      * holds per server name: a name whose rule changed reopens the port (a name added or gone does not: routes
-     * change without cutting connections; {@code other} remembers gone names' rules, {@link #remembering}).
+     * change without cutting connections; a chain that did not load neither, and {@code other} keeps the rule its
+     * names had, {@link #remembering}).
      */
     public boolean reopens(ListenerSpec other) {
         return other == null || protocol != other.protocol() || (tls == null) != (other.tls() == null)
                 || tls != null && tls.clientAuth() != other.tls().clientAuth()
-                || chainRules.entrySet().stream().anyMatch(c -> other.chainRules().containsKey(c.getKey())
+                || chainRules.entrySet().stream().anyMatch(c -> !c.getValue().equals(UNLOADED)
+                        && other.chainRules().containsKey(c.getKey())
+                        && !other.chainRules().get(c.getKey()).equals(UNLOADED)
                         && !other.chainRules().get(c.getKey()).equals(c.getValue()));
     }
 

@@ -54,6 +54,7 @@ public class ListenerManager {
      */
     private final Map<Integer, ListenerSpec> unbound = new TreeMap<>();
     private long retryTimer = -1;
+    private boolean stopping;
     static final long RETRY_MILLIS = 5_000;
     private List<Context> contexts;
     private int meshPort;
@@ -151,7 +152,7 @@ public class ListenerManager {
 
     /** Keeps trying the ports that did not bind while there are any. */
     private void retryLater() {
-        if (unbound.isEmpty() || retryTimer >= 0) {
+        if (unbound.isEmpty() || retryTimer >= 0 || stopping) {
             return;
         }
         // Off the event loops: a bind waits for every loop to take its socket.
@@ -163,16 +164,29 @@ public class ListenerManager {
 
     private synchronized void retryUnbound() {
         retryTimer = -1;
-        for (Map.Entry<Integer, ListenerSpec> p : List.copyOf(unbound.entrySet())) {
-            if (!open.containsKey(p.getKey())) {
-                listen(p.getKey(), p.getValue(), p.getKey());
+        try {
+            for (Map.Entry<Integer, ListenerSpec> p : List.copyOf(unbound.entrySet())) {
+                if (!open.containsKey(p.getKey())) {
+                    listen(p.getKey(), p.getValue(), p.getKey());
+                }
+                if (open.containsKey(p.getKey())) {
+                    unbound.remove(p.getKey());
+                }
             }
-            if (open.containsKey(p.getKey())) {
-                unbound.remove(p.getKey());
-            }
+            publishNames();
+        } finally {
+            retryLater();
         }
-        publishNames();
-        retryLater();
+    }
+
+    /** A stopping node binds nothing more: a port bound during the drain would take connections it must not. */
+    synchronized void stopRetrying(@Observes @jakarta.annotation.Priority(0) io.quarkus.runtime.ShutdownEvent event) {
+        stopping = true;
+        unbound.clear();
+        if (retryTimer >= 0) {
+            vertx.cancelTimer(retryTimer);
+            retryTimer = -1;
+        }
     }
 
     /** New certificates for new handshakes; live connections keep theirs (Vert.x swaps its TLS context). */

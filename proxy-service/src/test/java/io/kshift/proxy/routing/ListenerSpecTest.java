@@ -33,12 +33,14 @@ class ListenerSpecTest {
     }
 
     @Test
-    void aChainAddedThenMadeMutualReopensBecauseWhatRunsIsRemembered() {
+    void aChainAddedThenMadeMutualReopensAndANameRemovedIsForgotten() {
         ListenerSpec opened = port(chain(SIMPLE, "a.example.com"));
         ListenerSpec added = port(chain(SIMPLE, "a.example.com"), chain(SIMPLE, "b.example.com"));
         assertThat(added.reopens(opened)).isFalse();
         ListenerSpec running = added.remembering(opened);
         assertThat(port(chain(SIMPLE, "a.example.com"), chain(MUTUAL, "b.example.com")).reopens(running)).isTrue();
+        ListenerSpec removed = port(chain(SIMPLE, "a.example.com")).remembering(running);
+        assertThat(removed.chainRules()).as("bounded by the port's names").containsOnlyKeys("a.example.com");
     }
 
     @Test
