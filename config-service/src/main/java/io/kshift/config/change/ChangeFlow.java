@@ -55,8 +55,8 @@ public class ChangeFlow {
     }
 
     /**
-     * {@code changeId}: the change's id when the caller's {@code Idempotency-Key} names it (null: a new random
-     * one); {@code repeat}: this instance already submitted it. A change whose verdict is known, or that this
+     * {@code changeId}: the change's id, named by the caller's {@code Idempotency-Key} or chosen for it (null: a new
+     * random one); {@code repeat}: this instance already submitted it. A change whose verdict is known, or that this
      * instance submitted, is not submitted again: the answer is the first one's, waited for as asked.
      */
     public Uni<ChangeResponse> run(Operation op, List<Resource> resources, boolean dryRun, WaitSpec wait,

@@ -200,7 +200,9 @@ public class ChangeResource {
                     return problem(503, unknownOutcome(e)
                             ? "Kafka did not confirm change " + keyed.changeId() + " in time (" + e.getMessage()
                             + "): it may still be decided; see GET /api/v1/changes/" + keyed.changeId()
-                            + " before sending it again, or send it with an Idempotency-Key"
+                            + (keyed.changeId().startsWith(IdempotencyKeys.PREFIX)
+                            ? " (sending it again with the same Idempotency-Key is safe)"
+                            : " before sending it again, or send it with an Idempotency-Key")
                             : "Kafka did not take the change: " + e.getMessage());
                 });
     }

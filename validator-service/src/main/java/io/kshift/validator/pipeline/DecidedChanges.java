@@ -41,40 +41,43 @@ final class DecidedChanges {
             consumer.assign(partitions);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            // Newest window first; each window's ids in offset order.
-            java.util.Deque<List<String>> windows = new java.util.ArrayDeque<>();
-            int found = 0;
+            // Per partition (the topic has one), newest window first; each window's ids in offset order.
+            boolean cut = false;
             for (TopicPartition partition : partitions) {
+                java.util.Deque<List<String>> windows = new java.util.ArrayDeque<>();
+                int found = 0;
                 long until = end.get(partition);
                 // Each verdict is followed by its transaction's commit marker, which takes an offset too.
-                for (long window = 256; until > begin.get(partition) && found < REMEMBERED; window *= 2) {
+                for (long window = 256; !cut && until > begin.get(partition) && found < REMEMBERED; window *= 2) {
                     long from = Math.max(begin.get(partition), until - window);
-                    List<String> keys = keys(consumer, partitions, partition, from, until, deadline);
-                    if (keys == null) {
-                        LOG.warnf("read the newest %d verdicts of %s in 30 s; going on with those", found,
-                                resultsTopic);
-                        break;
-                    }
-                    windows.addFirst(keys);
+                    List<String> keys = new java.util.ArrayList<>();
+                    cut = !keys(consumer, partitions, partition, from, until, deadline, keys);
+                    windows.addFirst(keys); // what a cut-short window read is kept too
                     found += keys.size();
                     until = from;
                 }
+                windows.forEach(keys -> keys.forEach(decided::add)); // oldest first: the map drops its eldest
             }
-            windows.forEach(keys -> keys.forEach(decided::add)); // oldest first: the map drops its eldest
+            if (cut) {
+                LOG.warnf("read the newest %d verdicts of %s in 30 s; going on with those", decided.ids.size(),
+                        resultsTopic);
+            }
         }
         return decided;
     }
 
-    /** The keys of the committed records in [from, until) of one partition, or null past the deadline. */
-    private static List<String> keys(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> all,
-                                     TopicPartition partition, long from, long until, long deadline) {
+    /**
+     * Adds to {@code keys} those of the committed records in [from, until) of one partition, in offset order; false
+     * when the deadline cut the read short (what was read is in {@code keys}).
+     */
+    private static boolean keys(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> all,
+                                TopicPartition partition, long from, long until, long deadline, List<String> keys) {
         consumer.pause(all);
         consumer.resume(List.of(partition));
         consumer.seek(partition, from);
-        List<String> keys = new java.util.ArrayList<>();
         while (consumer.position(partition) < until) {
             if (System.nanoTime() > deadline) {
-                return null;
+                return false;
             }
             for (var record : consumer.poll(Duration.ofMillis(200))) {
                 if (record.offset() < until && record.key() != null) {
@@ -82,7 +85,7 @@ final class DecidedChanges {
                 }
             }
         }
-        return keys;
+        return true;
     }
 
     private final Map<String, Boolean> ids = new LinkedHashMap<>(1024, 0.75f, false) {

@@ -126,6 +126,7 @@ public final class ChangeValidator {
         boolean everyRoute = false;
         java.util.Set<ResourceKey> checked = java.util.Set.of();
         if (!findings.hasErrors()) {
+            findings.written(changed.changedKeys());
             // What the change creates or configures: the resources whose own rules must be checked.
             java.util.SortedSet<ResourceKey> touched = new java.util.TreeSet<>();
             Map<ResourceKey, java.util.Set<ResourceKey>> roots = null;

@@ -25,13 +25,23 @@ public final class Findings {
         warnings.add(new ValidationMessage(resource.toString(), field, message));
     }
 
+    /** What the change writes (creates, configures, deletes); null: everything (a config judged as new). */
+    private Set<ResourceKey> written;
+
+    public void written(java.util.Collection<ResourceKey> keys) {
+        this.written = Set.copyOf(keys);
+    }
+
     /**
-     * A rule added after configs were accepted without it: an error where the change writes {@code resource}
-     * ({@code touched}), a warning elsewhere, so a live resource that breaks it does not block every unrelated
-     * change (a registry change rechecks every route) until someone edits it.
+     * A rule added after configs were accepted without it: an error where the change writes {@code resource} or one
+     * of the {@code parents} it depends on (the change may be what breaks it), a warning elsewhere, so a live
+     * resource that breaks it does not block every unrelated change (a registry change rechecks every route) until
+     * someone edits it.
      */
-    public void laterRule(boolean touched, ResourceKey resource, String field, String message) {
-        if (touched) {
+    public void laterRule(ResourceKey resource, String field, String message, ResourceKey... parents) {
+        boolean mine = written == null || written.contains(resource)
+                || java.util.Arrays.stream(parents).anyMatch(written::contains);
+        if (mine) {
             error(resource, field, message);
         } else {
             warn(resource, field, message + " (accepted before this was checked; refused once this resource changes)");

@@ -31,7 +31,7 @@ final class GatewayApiHttpRules {
 
     /** {@code grpc}: {@link HttpBindings#grpcMeshServices} of {@code config}, found once for every route checked. */
     static void check(MeshConfig config, DestinationResolver resolver, Resource route,
-                      Map<String, java.util.Set<Integer>> grpc, boolean touched, Findings findings) {
+                      Map<String, java.util.Set<Integer>> grpc, Findings findings) {
         HttpRouteSpec spec = io.kshift.model.routing.GatewayApiHttp.spec(route);
         ResourceKey key = route.key();
         String kind = route.type().kindName();
@@ -43,7 +43,7 @@ final class GatewayApiHttpRules {
         for (int i = 0; i < spec.parentRefs().size(); i++) {
             io.kshift.model.gateway.ParentReference ref = spec.parentRefs().get(i);
             if (HttpBindings.isServiceParent(ref)) {
-                meshParent(config, route, ref, "spec.parentRefs[" + i + "]", grpc, touched, findings);
+                meshParent(config, route, ref, "spec.parentRefs[" + i + "]", grpc, findings);
             } else {
                 ParentRefRules.check(config, route, ref, "spec.parentRefs[" + i + "]", HTTP_LISTENERS,
                         (kind.startsWith("H") ? "an " : "a ") + kind + " attaches to HTTP and HTTPS listeners",
@@ -148,8 +148,7 @@ final class GatewayApiHttpRules {
      * namespace) is served: a consumer route applies to clients of one namespace, which the mesh port cannot tell.
      */
     private static void meshParent(MeshConfig config, Resource route, io.kshift.model.gateway.ParentReference ref,
-                                   String field, Map<String, java.util.Set<Integer>> grpc, boolean touched,
-                                   Findings findings) {
+                                   String field, Map<String, java.util.Set<Integer>> grpc, Findings findings) {
         if (!ref.name().matches("[a-z]([-a-z0-9]{0,61}[a-z0-9])?")) {
             // A Service name is one DNS label: a dotted one would claim hosts of another namespace on the mesh port.
             findings.error(route.key(), field + ".name", "'" + ref.name() + "' is not a Service name (one DNS label:"
@@ -189,9 +188,9 @@ final class GatewayApiHttpRules {
                     + " has no port named '" + ref.sectionName() + "'");
         } else if (ref.sectionName() != null && ref.port() != null && ports.stream().noneMatch(p ->
                 ref.sectionName().equals(p.name()) && ref.port().equals(p.port()))) {
-            findings.laterRule(touched, route.key(), field + ".port", "Service " + ns + "/" + ref.name()
+            findings.laterRule(route.key(), field + ".port", "Service " + ns + "/" + ref.name()
                     + "'s port named '" + ref.sectionName() + "' is not port " + ref.port() + ": with both, both must"
-                    + " name one port (as given, the route attaches to none)");
+                    + " name one port (as given, the route attaches to none)", service.get().key());
         }
     }
 }

@@ -69,7 +69,7 @@ final class GatewayRules {
             io.kshift.model.routing.TlsBindings.compute(view).values()
                     .forEach(port -> TlsRules.mixed(port, touched, mixedPorts, findings));
         }
-        TlsRules.check(config, touched, findings);
+        TlsRules.check(config, findings);
         Map<Integer, List<HttpBindings.VirtualHost>> gatewayHosts = HttpBindings.gateways(config);
         gatewayHosts.forEach((port, hosts) -> shadowedHosts("port " + port, hosts, false, findings));
         shadowedHosts("the mesh port", HttpBindings.mesh(config), true, findings);

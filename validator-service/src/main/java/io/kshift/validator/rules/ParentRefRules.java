@@ -24,12 +24,6 @@ final class ParentRefRules {
 
     static void check(MeshConfig config, Resource route, ParentReference ref, String field,
                       java.util.Set<String> protocols, String why, Findings findings) {
-        check(config, route, ref, field, protocols, why, true, findings);
-    }
-
-    /** {@code touched}: whether the change writes the route (rules added later refuse only then). */
-    static void check(MeshConfig config, Resource route, ParentReference ref, String field,
-                      java.util.Set<String> protocols, String why, boolean touched, Findings findings) {
         if (ref.kind() != null && !"Gateway".equals(ref.kind())) {
             findings.error(route.key(), field + ".kind", "Service".equals(ref.kind())
                     ? "a Service parent (Gateway API mesh routing) is served for HTTPRoutes only: kshift proxies do"
@@ -82,7 +76,7 @@ final class ParentRefRules {
             if (foreign) {
                 problem.accept(at, why2);
             } else {
-                findings.laterRule(touched, route.key(), at, why2);
+                findings.laterRule(route.key(), at, why2, gw.get().key());
             }
         };
         boolean attachedSomewhere = listenersTaking(config, route, ref, field, protocols, why, gw.get(), candidates,
@@ -114,10 +108,15 @@ final class ParentRefRules {
         if (ref.sectionName() == null) {
             // Gateway API: a route names no listener (or only a port, which a TCP and a UDP listener may share), so
             // it attaches to every such listener that takes its kind.
-            List<Listener> compatible = candidates.stream()
+            List<Listener> byProtocol = candidates.stream()
                     .filter(l -> protocols.contains(l.protocol().toUpperCase(Locale.ROOT)))
-                    .filter(l -> !passesThrough(route, l))
                     .filter(l -> l.admitsKind(route.type().kindName())).toList();
+            List<Listener> compatible = byProtocol.stream().filter(l -> !passesThrough(route, l)).toList();
+            if (compatible.isEmpty() && !byProtocol.isEmpty()) {
+                later.accept(field, "Gateway " + ns + "/" + ref.name() + "'s only listeners for this route pass TLS"
+                        + " through (mode Passthrough: they route by SNI, to TLSRoutes only); " + why);
+                return 0;
+            }
             if (compatible.isEmpty()) {
                 problem.accept(field, "Gateway " + ns + "/" + ref.name() + " has no listener that takes"
                         + " this route; " + why);

@@ -40,14 +40,14 @@ final class RouteRules {
         }
         for (Resource route : all ? config.ofKind(Kind.TCP_ROUTE) : EgressRules.touched(config, touched,
                 Kind.TCP_ROUTE)) {
-            tcpRoute(config, resolver, route, touched.contains(route.key()), findings);
+            tcpRoute(config, resolver, route, findings);
             ReferenceGrantRules.check(config, route, findings);
         }
         for (Resource route : all ? config.ofKind(Kind.UDP_ROUTE) : EgressRules.touched(config, touched,
                 Kind.UDP_ROUTE)) {
             TcpRouteSpec spec = ListenerBindings.l4Spec(route);
             l4Route(config, resolver, route, spec.parentRefs(), spec.rules(), java.util.Set.of(ListenerBindings.UDP),
-                    "a UDPRoute attaches to UDP listeners", true, findings);
+                    "a UDPRoute attaches to UDP listeners", findings);
             ReferenceGrantRules.check(config, route, findings);
         }
         for (Resource route : all ? config.ofKind(Kind.TLS_ROUTE) : EgressRules.touched(config, touched,
@@ -58,12 +58,12 @@ final class RouteRules {
         var grpc = io.kshift.model.routing.HttpBindings.grpcMeshServices(config);
         for (Resource route : all ? config.ofKind(Kind.HTTP_ROUTE) : EgressRules.touched(config, touched,
                 Kind.HTTP_ROUTE)) {
-            GatewayApiHttpRules.check(config, resolver, route, grpc, touched.contains(route.key()), findings);
+            GatewayApiHttpRules.check(config, resolver, route, grpc, findings);
             ReferenceGrantRules.check(config, route, findings);
         }
         for (Resource route : all ? config.ofKind(Kind.GRPC_ROUTE) : EgressRules.touched(config, touched,
                 Kind.GRPC_ROUTE)) {
-            GatewayApiHttpRules.check(config, resolver, route, grpc, touched.contains(route.key()), findings);
+            GatewayApiHttpRules.check(config, resolver, route, grpc, findings);
             GrpcRouteRules.check(route, findings);
             ReferenceGrantRules.check(config, route, findings);
         }
@@ -218,12 +218,10 @@ final class RouteRules {
         return Optional.empty();
     }
 
-    /** {@code touched}: whether the change writes this route (rules added later refuse only then). */
-    private static void tcpRoute(MeshConfig config, DestinationResolver resolver, Resource route, boolean touched,
-                                 Findings findings) {
+    private static void tcpRoute(MeshConfig config, DestinationResolver resolver, Resource route, Findings findings) {
         TcpRouteSpec spec = route.specAs(TcpRouteSpec.class);
         l4Route(config, resolver, route, spec.parentRefs(), spec.rules(), java.util.Set.of("TCP", "TLS"),
-                "a TCPRoute attaches to TCP listeners and TLS listeners that terminate", touched, findings);
+                "a TCPRoute attaches to TCP listeners and TLS listeners that terminate", findings);
     }
 
     /** A TLSRoute: as a TCPRoute, on TLS listeners, with SNI {@code hostnames} (exact or {@code *.} wildcards). */
@@ -238,12 +236,12 @@ final class RouteRules {
             }
         }
         l4Route(config, resolver, route, spec.parentRefs(), spec.rules(), java.util.Set.of("TLS"),
-                "a TLSRoute attaches to TLS listeners", true, findings);
+                "a TLSRoute attaches to TLS listeners", findings);
     }
 
     private static void l4Route(MeshConfig config, DestinationResolver resolver, Resource route,
                                 List<ParentReference> parentRefs, List<io.kshift.model.gateway.TcpRouteRule> rules,
-                                java.util.Set<String> protocols, String why, boolean touched, Findings findings) {
+                                java.util.Set<String> protocols, String why, Findings findings) {
         ResourceKey key = route.key();
         String routeKind = route.type().kindName();
         if (parentRefs.isEmpty()) {
@@ -253,7 +251,7 @@ final class RouteRules {
         }
         for (int i = 0; i < parentRefs.size(); i++) {
             ParentRefRules.check(config, route, parentRefs.get(i), "spec.parentRefs[" + i + "]", protocols, why,
-                    touched, findings);
+                    findings);
         }
         var spec = new TcpRouteSpec(parentRefs, rules);
         if (spec.rules().isEmpty()) {

@@ -36,8 +36,7 @@ final class TlsRules {
     private TlsRules() {
     }
 
-    static void check(MeshConfig config, java.util.Set<io.kshift.model.resource.ResourceKey> touched,
-                      Findings findings) {
+    static void check(MeshConfig config, Findings findings) {
         for (Resource gw : config.ofKind(Kind.GATEWAY)) {
             List<Server> servers = gw.specAs(GatewaySpec.class).servers();
             for (int i = 0; i < servers.size(); i++) {
@@ -47,7 +46,7 @@ final class TlsRules {
         for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
             List<Listener> listeners = gw.specAs(KubeGatewaySpec.class).listeners();
             for (int i = 0; i < listeners.size(); i++) {
-                listener(config, gw, listeners.get(i), "spec.listeners[" + i + "]", touched, findings);
+                listener(config, gw, listeners.get(i), "spec.listeners[" + i + "]", findings);
             }
             FrontendTlsRules.check(config, gw, findings);
             backendCertificate(config, gw, findings);
@@ -327,8 +326,7 @@ final class TlsRules {
         }
     }
 
-    private static void listener(MeshConfig config, Resource gw, Listener l, String field,
-                                 java.util.Set<io.kshift.model.resource.ResourceKey> touched, Findings findings) {
+    private static void listener(MeshConfig config, Resource gw, Listener l, String field, Findings findings) {
         String protocol = l.protocol() == null ? "" : l.protocol().toUpperCase(Locale.ROOT);
         ListenerTls tls = l.tls();
         if (!protocol.equals("HTTPS") && !protocol.equals("TLS")) {
@@ -345,9 +343,8 @@ final class TlsRules {
             // What no TLSRoute's SNI takes goes to one TCPRoute, the oldest, as a TCP port's does.
             List<Resource> tcp = TlsBindings.tcpRoutes(config, gw, l);
             for (Resource r : tcp.subList(Math.min(1, tcp.size()), tcp.size())) {
-                findings.laterRule(touched.contains(r.key()), r.key(), "spec.parentRefs", "TLS listener '" + l.name()
-                        + "' of " + gw.key() + " is already routed by " + tcp.get(0).key()
-                        + "; a listener takes one TCPRoute");
+                findings.laterRule(r.key(), "spec.parentRefs", "TLS listener '" + l.name() + "' of " + gw.key()
+                        + " is already routed by " + tcp.get(0).key() + "; a listener takes one TCPRoute", gw.key());
             }
         }
         String at = field + ".tls";

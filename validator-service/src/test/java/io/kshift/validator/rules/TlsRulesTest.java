@@ -257,9 +257,21 @@ class TlsRulesTest {
         // Another namespace's route, newer though its name sorts first: refused, the live one keeps the listener.
         // Two routes and a route on the passthrough listener accepted before these were checked: a change that
         // rechecks every route (a registry change) is not blocked by them, only told.
+        String passthroughOnly = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: pt, namespace: default}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: tls, protocol: TLS, port: 7443, tls: {mode: Passthrough}}]
+                ---
+                """;
         MeshSnapshot before = new MeshSnapshot(null, live.generation() + 1, "c", java.time.Instant.now(),
                 io.kshift.model.mesh.MeshConfig.of(live.resources()).apply(yaml(tcpRoute.formatted("beta",
-                        "default", "term") + "---\n" + tcpRoute.formatted("gamma", "default", "tls"))).config().all());
+                        "default", "term") + "---\n" + tcpRoute.formatted("gamma", "default", "tls") + "---\n"
+                        + passthroughOnly + tcpRoute.formatted("delta", "default", "x")
+                        .replace("name: gw, namespace: default, sectionName: x", "name: pt, namespace: default")))
+                        .config().all());
         var unrelated = apply(before, yaml("""
                 apiVersion: networking.istio.io/v1
                 kind: WorkloadEntry
@@ -270,7 +282,22 @@ class TlsRulesTest {
         assertThat(unrelated.result().warnings()).extracting(m -> m.resource() + " " + m.message())
                 .anyMatch(w -> w.contains(" TLS listener 'term' ") && w.endsWith("(accepted before this was"
                         + " checked; refused once this resource changes)"))
-                .anyMatch(w -> w.startsWith("TCPRoute default/gamma listener 'tls' passes TLS through"));
+                .anyMatch(w -> w.startsWith("TCPRoute default/gamma listener 'tls' passes TLS through"))
+                .anyMatch(w -> w.startsWith("TCPRoute default/delta Gateway default/pt's only listeners"));
+        // A change to the Gateway itself that puts a live route on a Passthrough listener is refused: it is what
+        // breaks the route.
+        String gatewayNowPassthrough = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: default}
+                spec:
+                  gatewayClassName: kshift
+                  listeners:
+                  - {name: tls, protocol: TLS, port: 8443, tls: {mode: Passthrough}}
+                  - {name: term, protocol: TLS, port: 9443, tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: All}}}
+                """;
+        assertThat(errors(apply(live, yaml(gatewayNowPassthrough)))).anyMatch(e -> e.startsWith(
+                "TCPRoute default/zeta spec.parentRefs[0]: listener 'term' passes TLS through"));
         assertThat(errors(apply(live, yaml(tcpRoute.formatted("alpha", "other", "term")
                 + "---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: to-echo}\n"
                 + "spec:\n  from: [{group: gateway.networking.k8s.io, kind: TCPRoute, namespace: other}]\n"
