@@ -53,8 +53,8 @@ public class ListenerManager {
      * every {@value #RETRY_MILLIS} ms, not only when the next generation comes, which may be hours away.
      */
     private final Map<Integer, ListenerSpec> unbound = new TreeMap<>();
-    private long retryTimer = -1;
-    private boolean stopping;
+    private volatile long retryTimer = -1;
+    private volatile boolean stopping;
     static final long RETRY_MILLIS = 5_000;
     private List<Context> contexts;
     private int meshPort;
@@ -164,6 +164,9 @@ public class ListenerManager {
 
     private synchronized void retryUnbound() {
         retryTimer = -1;
+        if (stopping) {
+            return;
+        }
         try {
             for (Map.Entry<Integer, ListenerSpec> p : List.copyOf(unbound.entrySet())) {
                 if (!open.containsKey(p.getKey())) {
@@ -180,12 +183,12 @@ public class ListenerManager {
     }
 
     /** A stopping node binds nothing more: a port bound during the drain would take connections it must not. */
-    synchronized void stopRetrying(@Observes @jakarta.annotation.Priority(0) io.quarkus.runtime.ShutdownEvent event) {
+    void stopRetrying(@Observes @jakarta.annotation.Priority(0) io.quarkus.runtime.ShutdownEvent event) {
+        // Not under the lock: a bind in progress may hold it for seconds, and readiness must fall at once.
         stopping = true;
-        unbound.clear();
-        if (retryTimer >= 0) {
-            vertx.cancelTimer(retryTimer);
-            retryTimer = -1;
+        long timer = retryTimer;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
         }
     }
 

@@ -44,7 +44,8 @@ public final class Findings {
         if (mine) {
             error(resource, field, message);
         } else {
-            warn(resource, field, message + " (accepted before this was checked; refused once this resource changes)");
+            warn(resource, field, message + " (accepted before this was checked; refused once this resource, or what"
+                    + " it attaches to, changes)");
         }
     }
 

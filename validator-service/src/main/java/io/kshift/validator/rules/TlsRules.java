@@ -344,7 +344,8 @@ final class TlsRules {
             List<Resource> tcp = TlsBindings.tcpRoutes(config, gw, l);
             for (Resource r : tcp.subList(Math.min(1, tcp.size()), tcp.size())) {
                 findings.laterRule(r.key(), "spec.parentRefs", "TLS listener '" + l.name() + "' of " + gw.key()
-                        + " is already routed by " + tcp.get(0).key() + "; a listener takes one TCPRoute", gw.key());
+                        + " is already routed by " + tcp.get(0).key() + "; a listener takes one TCPRoute",
+                        tcp.get(0).key());
             }
         }
         String at = field + ".tls";

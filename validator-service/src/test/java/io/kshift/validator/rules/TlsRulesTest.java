@@ -281,7 +281,7 @@ class TlsRulesTest {
         assertThat(errors(unrelated)).isEmpty();
         assertThat(unrelated.result().warnings()).extracting(m -> m.resource() + " " + m.message())
                 .anyMatch(w -> w.contains(" TLS listener 'term' ") && w.endsWith("(accepted before this was"
-                        + " checked; refused once this resource changes)"))
+                        + " checked; refused once this resource, or what it attaches to, changes)"))
                 .anyMatch(w -> w.startsWith("TCPRoute default/gamma listener 'tls' passes TLS through"))
                 .anyMatch(w -> w.startsWith("TCPRoute default/delta Gateway default/pt's only listeners"));
         // A change to the Gateway itself that puts a live route on a Passthrough listener is refused: it is what
