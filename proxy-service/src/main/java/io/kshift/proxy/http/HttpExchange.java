@@ -192,8 +192,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         UpstreamCall pending = inFlight;
         if (response.headWritten()) {
             // answer() only resets a begun answer; the request still counts, with its flag.
-            target.stats().request(response.getStatusCode(), ResponseFlags.BODY_LIMIT,
-                    (System.nanoTime() - startedAt) / 1_000_000);
+            record(response.getStatusCode(), ResponseFlags.BODY_LIMIT);
         }
         answer(413, tooLong(), ResponseFlags.BODY_LIMIT);
         if (pending != null) {
@@ -285,10 +284,10 @@ final class HttpExchange implements UpstreamTry.Owner {
         done = true;
         finished = true;
         corsHeaders();
-        String all = flags == null ? ResponseFlags.FAULT_ABORT : flags + "," + ResponseFlags.FAULT_ABORT;
+        String all = withFlag(ResponseFlags.FAULT_ABORT);
         LocalReplies.grpcAbort(response, code, all);
         if (target != null) {
-            target.stats().request(200, all, (System.nanoTime() - startedAt) / 1_000_000);
+            record(200, all);
             target.stats().grpcStatus(code);
         }
     }
@@ -642,9 +641,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         cancelRouteTimer();
         release(t, t.retry);
         finished = true;
-        String cut = cutBy != null ? cutBy : ResponseFlags.RESET;
-        target.stats().request(t.status, flags == null ? cut : flags + "," + cut,
-                (System.nanoTime() - startedAt) / 1_000_000);
+        record(t.status, withFlag(cutBy != null ? cutBy : ResponseFlags.RESET));
         response.reset();
         over(); // an HTTP/1 response reset here closes without calling its close or end handler
     }
@@ -655,7 +652,17 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     private void record(int status) {
-        target.stats().request(status, flags, (System.nanoTime() - startedAt) / 1_000_000);
+        record(status, flags);
+    }
+
+    /** The request counted against its destination, with these flags, and its time so far. */
+    private void record(int status, String withFlags) {
+        target.stats().request(status, withFlags, (System.nanoTime() - startedAt) / 1_000_000);
+    }
+
+    /** The exchange's flags so far and {@code flag}. */
+    private String withFlag(String flag) {
+        return flags == null ? flag : flags + "," + flag;
     }
 
     private boolean retry(int attempt) {
@@ -730,11 +737,11 @@ final class HttpExchange implements UpstreamTry.Owner {
         if (headCopied) {
             response.headers().clear(); // the upstream's head was taken but not sent: none of it describes this answer
         }
-        String all = flags == null ? flag : flags + "," + flag;
+        String all = withFlag(flag);
         corsHeaders();
         LocalReplies.text(response, status, all, text);
         if (target != null) {
-            target.stats().request(status, all, (System.nanoTime() - startedAt) / 1_000_000);
+            record(status, all);
         }
     }
 
@@ -752,8 +759,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         if (!headCopied) {
             finished = true;
             if (target != null) {
-                target.stats().request(0, flags == null ? cutBy : flags + "," + cutBy,
-                        (System.nanoTime() - startedAt) / 1_000_000);
+                record(0, withFlag(cutBy));
             }
         }
         if (inFlight != null) {
@@ -810,8 +816,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         boolean answering = response.headWritten();
         if (answering && target != null) {
             // answer() only resets a begun answer; the request still counts, with its flag.
-            target.stats().request(response.getStatusCode(), ResponseFlags.STREAM_IDLE,
-                    (System.nanoTime() - startedAt) / 1_000_000);
+            record(response.getStatusCode(), ResponseFlags.STREAM_IDLE);
         } else {
             response.headers().clear();
         }

@@ -238,21 +238,11 @@ class HttpTimeoutsTest extends GatewayHttpFixture {
     void anAnswerCutOffPartWayOrLeftByItsClientStillCounts() throws Exception {
         // A backend that begins every answer and never finishes one: /break resets after ten bytes, /slow goes
         // quiet after them, /hold says nothing at all.
-        java.net.ServerSocket breaker = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        Thread server = new Thread(() -> {
-            while (!breaker.isClosed()) {
-                try {
-                    Socket c = breaker.accept();
-                    Thread t = new Thread(() -> serveBroken(c));
-                    t.setDaemon(true);
-                    t.start();
-                } catch (java.io.IOException e) {
-                    return;
-                }
-            }
+        java.net.ServerSocket breaker = io.kshift.testkit.Accepting.loopback(c -> {
+            Thread t = new Thread(() -> serveBroken(c));
+            t.setDaemon(true);
+            t.start();
         });
-        server.setDaemon(true);
-        server.start();
         try {
             long generation = tables.get().generation() + 1;
             mesh.publish(generation, mesh.services(), HttpMesh.rule(""), """

@@ -386,19 +386,15 @@ class TlsGatewayTest {
         // A second endpoint that answers no TLS (it closes every connection it takes): its handshake fails before
         // any of the request leaves, a connect failure, so Istio's default retries (connect-failure) take each
         // such request to the good endpoint.
-        ServerSocket closing = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
-        Thread closer = new Thread(() -> {
-            while (!closing.isClosed()) {
-                try (java.net.Socket taken = closing.accept()) {
-                    closed.incrementAndGet();
-                } catch (java.io.IOException e) {
-                    return;
-                }
+        ServerSocket closing = io.kshift.testkit.Accepting.loopback(taken -> {
+            closed.incrementAndGet();
+            try {
+                taken.close();
+            } catch (java.io.IOException e) {
+                // closed either way
             }
         });
-        closer.setDaemon(true);
-        closer.start();
         publish(mesh(PKI.issue("localhost")) + origination + """
                 ---
                 apiVersion: networking.istio.io/v1
@@ -438,19 +434,8 @@ class TlsGatewayTest {
     void anUpstreamThatNeverAnswersTheHandshakeIsGivenUpAtTheConnectTimeout() throws Exception {
         // It takes the connection and says nothing: without a bound of its own the pool's handshake would wait
         // Netty's 10 s, per try, while the request waits.
-        ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Thread taker = new Thread(() -> {
-            while (!silent.isClosed()) {
-                try {
-                    held.add(silent.accept());
-                } catch (java.io.IOException e) {
-                    return;
-                }
-            }
-        });
-        taker.setDaemon(true);
-        taker.start();
+        ServerSocket silent = io.kshift.testkit.Accepting.loopback(held::add);
         try {
             publish(mesh(PKI.issue("localhost")) + """
                     ---
