@@ -30,10 +30,14 @@ record Cors(List<StringMatcher> origins, String methods, String headers, String 
                 p.unmatchedPreflights() == CorsPolicy.UnmatchedPreflights.IGNORE);
     }
 
-    /** The request's origin when this policy allows it; null when it has none or another. */
+    /**
+     * The request's origin when this policy allows it; null when it has none or another. A matcher that takes the
+     * literal {@code *} ({@code exact: "*"}, the form most copied) allows every origin, as Envoy's filter tests
+     * {@code *} before the origin itself.
+     */
     String allowedOrigin(HttpServerRequest request) {
         String origin = request.getHeader("origin");
-        return origin != null && origins.stream().anyMatch(m -> m.test(origin)) ? origin : null;
+        return origin != null && origins.stream().anyMatch(m -> m.test("*") || m.test(origin)) ? origin : null;
     }
 
     static boolean isPreflight(HttpServerRequest request) {

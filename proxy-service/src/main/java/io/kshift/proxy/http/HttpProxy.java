@@ -105,7 +105,7 @@ public class HttpProxy {
             // On the mesh port the destination port is the one the client addressed, as a sidecar sees it.
             int matchPort = listener == MESH ? hostPort(authority) : port;
             RequestView view = new RequestView(request.method().name(), path, authority, request.scheme(),
-                    matchPort, request::getHeader, name -> request.params().get(name));
+                    matchPort, name -> RequestValues.header(request, name, uri), name -> RequestValues.query(uri, name));
             for (HttpRouteEntry route : routes) {
                 MatchBlock matched = MatchBlock.first(route.match(), view);
                 if (matched != null && UpgradeTunnel.isUpgrade(request) && UpgradeTunnel.forwards(route)) {

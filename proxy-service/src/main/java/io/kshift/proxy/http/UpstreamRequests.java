@@ -240,7 +240,7 @@ final class UpstreamRequests {
             return cookie == null ? null : cookie.getValue();
         }
         if (hash.httpQueryParameterName() != null) {
-            return request.params().get(hash.httpQueryParameterName());
+            return RequestValues.query(request.uri(), hash.httpQueryParameterName());
         }
         return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     }

@@ -122,4 +122,24 @@ class HttpCorsTest extends GatewayHttpFixture {
         assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
         assertThat(other.headers().allValues("vary")).contains("Origin");
     }
+
+    @Test
+    void aWildcardOriginAllowsEveryOrigin() throws Exception {
+        long generation = tables.get().generation() + 1;
+        mesh.publish(generation, mesh.services(), HttpMesh.rule(""), HttpMesh.routes("""
+                  - corsPolicy:
+                      allowOrigins: [{exact: '*'}]
+                      allowMethods: [GET, POST]
+                    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                """));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        v1.clear();
+        HttpResponse<String> preflight = send("OPTIONS", "Origin", "https://app.example",
+                "Access-Control-Request-Method", "POST");
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
+        assertThat(v1.seen()).as("answered here, as an allowed origin's").isEmpty();
+        HttpResponse<String> actual = send("GET", "Origin", "https://other.example");
+        assertThat(actual.headers().firstValue("access-control-allow-origin")).hasValue("https://other.example");
+    }
 }
