@@ -78,9 +78,15 @@ public final class Codecs {
     }
 
     private static ObjectMapper configure(ObjectMapper mapper) {
+        mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual).setCoercion(
+                com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
         return mapper.registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                // A fraction is never cut to a whole number (weight: 99.5 read as 99 gave its share to no one),
+                // and a float is never read as text (a label 1.10 would be "1.1"): both are errors, as in kubectl.
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     }
 }

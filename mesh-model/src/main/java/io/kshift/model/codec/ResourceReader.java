@@ -116,7 +116,10 @@ public final class ResourceReader {
                 : Codecs.json().readerFor(JsonNode.class)
                         .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         List<JsonNode> docs = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = reader.readValues(body)) {
+        // From a parser of our own: readValues(byte[]) unwraps a body that starts with a list, reads its items and
+        // stops at its end, so every document after it was dropped without a word.
+        try (com.fasterxml.jackson.core.JsonParser parser = withoutAliases(reader.createParser(body));
+             MappingIterator<JsonNode> it = reader.readValues(parser)) {
             while (it.hasNextValue()) {
                 JsonNode node = it.nextValue();
                 // An empty document (a trailing or doubled "---", or one holding only comments) comes back as null
@@ -134,6 +137,28 @@ public final class ResourceReader {
             throw new BodySyntaxException(String.valueOf(e.getMessage()), 0, 0);
         }
         return docs;
+    }
+
+    /**
+     * Refuses a YAML alias ({@code *name}, and so a merge key {@code <<: *base}) where it stands. The reader never
+     * expands one (a few lines could stand for billions of values); read as it comes, an alias is its anchor's name,
+     * a value nobody wrote (a subset's {@code version: *stable} selecting {@code version=stable}).
+     */
+    private static com.fasterxml.jackson.core.JsonParser withoutAliases(com.fasterxml.jackson.core.JsonParser p) {
+        if (!(p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser yaml)) {
+            return p;
+        }
+        return new com.fasterxml.jackson.core.util.JsonParserDelegate(yaml) {
+            @Override
+            public com.fasterxml.jackson.core.JsonToken nextToken() throws IOException {
+                com.fasterxml.jackson.core.JsonToken t = super.nextToken();
+                if (yaml.isCurrentAlias()) {
+                    throw new com.fasterxml.jackson.core.JsonParseException(yaml, "YAML aliases (*" + yaml.getText()
+                            + ") are not supported: write the value out (anchors and merge keys are not expanded)");
+                }
+                return t;
+            }
+        };
     }
 
     private static List<JsonNode> expandLists(JsonNode doc) {
@@ -386,6 +411,13 @@ public final class ResourceReader {
         if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f) {
             Object value = f.getValue();
             Class<?> target = f.getTargetType();
+            if (target == String.class && value instanceof Number) {
+                // YAML reads 1.10 as the number 1.1: taken as text it would be a value nobody wrote.
+                return "is a number (" + value + "); a string is expected here: quote it as written";
+            }
+            if (value instanceof Number && target != null && simpleType(target).equals("number")) {
+                return "'" + value + "' is not a whole number";
+            }
             if (target != null && target.isEnum()) {
                 return "'" + value + "' is not one of " + java.util.Arrays.toString(target.getEnumConstants());
             }
