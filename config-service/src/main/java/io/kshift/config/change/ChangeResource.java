@@ -83,6 +83,10 @@ public class ChangeResource {
                                @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
                                @HeaderParam(IdempotencyKeys.HEADER) String key, @Context SecurityContext security,
                                @Context jakarta.ws.rs.core.UriInfo uri) {
+        String unknown = QueryParams.unknown(uri, QueryParams.CHANGE);
+        if (unknown != null) {
+            return Uni.createFrom().item(problem(400, unknown));
+        }
         return change(Operation.APPLY, body, contentType, QueryParams.text(uri, "dryRun"),
                 WaitSpec.parse(wait, waitFor, timeout), AccessFilter.grant(security),
                 QueryParams.text(uri, "ifGeneration"), key);
@@ -96,6 +100,10 @@ public class ChangeResource {
                                 @QueryParam("waitFor") String waitFor, @QueryParam("timeout") String timeout,
                                 @HeaderParam(IdempotencyKeys.HEADER) String key, @Context SecurityContext security,
                                 @Context jakarta.ws.rs.core.UriInfo uri) {
+        String unknown = QueryParams.unknown(uri, QueryParams.CHANGE);
+        if (unknown != null) {
+            return Uni.createFrom().item(problem(400, unknown));
+        }
         return change(Operation.DELETE, body, contentType, QueryParams.text(uri, "dryRun"),
                 WaitSpec.parse(wait, waitFor, timeout), AccessFilter.grant(security),
                 QueryParams.text(uri, "ifGeneration"), key);

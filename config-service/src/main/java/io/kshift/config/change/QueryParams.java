@@ -27,6 +27,21 @@ public final class QueryParams {
         return values.isEmpty() || values.get(0) == null ? "" : values.get(0);
     }
 
+    /** What the change endpoints take: {@code wait}, {@code waitFor}, {@code timeout}, {@code dryRun}, {@code ifGeneration}. */
+    public static final java.util.List<String> CHANGE = java.util.List.of("dryRun", "ifGeneration", "wait", "waitFor",
+            "timeout");
+
+    /**
+     * A 400's message naming the parameters of {@code uri} outside {@code known}, or null. A change endpoint must not
+     * pass over one: {@code ?dry-run=true} (kubectl's flag) or {@code ?dryrun=true} would make the change for real.
+     */
+    public static String unknown(jakarta.ws.rs.core.UriInfo uri, java.util.List<String> known) {
+        java.util.List<String> extra = uri.getQueryParameters().keySet().stream().filter(n -> !known.contains(n))
+                .sorted().toList();
+        return extra.isEmpty() ? null : "unknown query parameter" + (extra.size() == 1 ? " " : "s ")
+                + String.join(", ", extra) + "; this endpoint takes " + String.join(", ", known);
+    }
+
     /** {@code dryRun}: absent or {@code false} is a real change; {@code true} or {@code All} (any case) is not. */
     public static Parsed<Boolean> dryRun(String text) {
         if (text == null || text.equalsIgnoreCase("false")) {

@@ -97,6 +97,9 @@ public class GenerationResource {
      * body. Anything a browser could send cross-site without asking first (a form, text/plain) is refused: a
      * rollback only ever comes from a client that chose to send it.
      */
+    private static final java.util.List<String> ROLLBACK_PARAMS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("to"), QueryParams.CHANGE.stream()).toList();
+
     @POST
     @Path("rollback")
     @Consumes(MediaType.WILDCARD)
@@ -106,6 +109,10 @@ public class GenerationResource {
                                   @QueryParam("timeout") String timeout,
                                   @HeaderParam(io.kshift.config.change.IdempotencyKeys.HEADER) String key,
                                   @Context SecurityContext security) {
+        String unknown = QueryParams.unknown(uri, ROLLBACK_PARAMS);
+        if (unknown != null) {
+            return Uni.createFrom().item(ChangeResource.problem(400, unknown));
+        }
         var queryParam = QueryParams.generation("to", QueryParams.text(uri, "to"));
         var dryRunParam = QueryParams.dryRun(QueryParams.text(uri, "dryRun"));
         var ifGenerationParam = QueryParams.generation("ifGeneration", QueryParams.text(uri, "ifGeneration"));

@@ -23,6 +23,18 @@ public final class KshiftClient {
             if (body.has("generation") && !body.get("generation").isNull()) {
                 sb.append(" generation ").append(body.get("generation").asLong());
             }
+            // A refusal before any verdict (a body that is not YAML, a missing role, an unknown generation, a
+            // change Kafka may still decide) says why in its message alone.
+            if (body.hasNonNull("message")) {
+                sb.append("\n    ").append(body.get("message").asText());
+                if (body.hasNonNull("line")) {
+                    sb.append(" (line ").append(body.get("line").asInt()).append(", column ")
+                            .append(body.path("column").asInt()).append(')');
+                }
+                if (body.hasNonNull("needed")) {
+                    sb.append(" (needs ").append(body.get("needed").asText()).append(')');
+                }
+            }
             for (JsonNode r : body.path("resources")) {
                 sb.append("\n    ").append(r.path("kind").asText()).append(' ').append(r.path("namespace").asText())
                         .append('/').append(r.path("name").asText()).append(' ')

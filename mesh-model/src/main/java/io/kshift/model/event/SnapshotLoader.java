@@ -177,8 +177,9 @@ public final class SnapshotLoader {
      */
     public static ConsumerRecord<String, String> recordAt(KafkaConsumer<String, String> consumer,
                                                           TopicPartition partition, long offset, Duration timeout) {
-        // Below the log's start a consumer would jump to the end (or fail) and wait there.
-        if (offset < consumer.beginningOffsets(List.of(partition)).get(partition)) {
+        // Below the log's start a consumer would jump to the end (or fail) and wait there. Asked within the
+        // caller's timeout: the client's default (60 s) held an API call that promises 503 in 10 s.
+        if (offset < consumer.beginningOffsets(List.of(partition), timeout).get(partition)) {
             return null;
         }
         consumer.seek(partition, offset);
