@@ -51,7 +51,22 @@ final class TcpSession {
         this.target = target;
         this.stats = stats;
         this.connector = connector;
-        this.first = target.endpoints().first();
+        this.first = firstEndpoint(client, target);
+    }
+
+    /**
+     * Where the connection tries first: by the client's address under {@code consistentHash.useSourceIp} (a
+     * client's connections keep one endpoint, as Envoy's tcp_proxy hashes them; the HTTP keys have nothing to read
+     * on a TCP connection), else by the destination's load balancer.
+     */
+    private static int firstEndpoint(Channel client, RouteTarget target) {
+        var policy = target.destination().policy();
+        var hash = policy == null || policy.loadBalancer() == null ? null : policy.loadBalancer().consistentHash();
+        if (hash != null && Boolean.TRUE.equals(hash.useSourceIp())
+                && client.remoteAddress() instanceof java.net.InetSocketAddress source && source.getAddress() != null) {
+            return target.endpoints().firstFor(source.getAddress().getHostAddress());
+        }
+        return target.endpoints().first();
     }
 
     void start() {

@@ -390,6 +390,34 @@ class TcpProxyTest {
     }
 
     @Test
+    void useSourceIpKeepsAClientsConnectionsOnOneEndpoint() throws Exception {
+        try (TcpEcho uno = TcpEcho.start("127.0.0.1", 0, "uno")) {
+            String second = """
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: tcp-echo-v1b}
+                    spec: {address: 127.0.0.1, ports: {tcp: %d}, labels: {app: tcp-echo, version: v1}}
+                    """.formatted(uno.port());
+            publish("tcp-echo-services.yaml", second, "tcp-echo-all-v1.yaml");
+            assertThat(connect(20)).as("round robin over both v1 endpoints")
+                    .containsExactly(Map.entry("one", 10), Map.entry("uno", 10));
+            publish("tcp-echo-services.yaml", second, "tcp-echo-all-v1.yaml", """
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: tcp-echo-destination}
+                    spec:
+                      host: tcp-echo
+                      trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true}}}
+                      subsets:
+                      - {name: v1, labels: {version: v1}}
+                      - {name: v2, labels: {version: v2}}
+                    """);
+            assertThat(connect(20)).as("one client address, one endpoint").hasSize(1)
+                    .containsValue(20);
+        }
+    }
+
+    @Test
     void maxConnectionsRefusesConnectionsOverTheLimitAndAdmitsThemAgainAfter() throws Exception {
         publish("tcp-echo-services.yaml", "tcp-echo-all-v1.yaml", tcpPool("maxConnections: 1"));
         double overflows = flagCount("UO");
