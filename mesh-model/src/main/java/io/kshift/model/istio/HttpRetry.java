@@ -16,7 +16,9 @@ public record HttpRetry(
         @PositiveOrZero(message = "must not be negative") Integer attempts,
         @IstioDurationValue String perTryTimeout,
         @Pattern(regexp = RetryOn.PATTERN, message = "must be a comma-separated list of "
-                + "5xx, gateway-error, connect-failure, refused-stream, retriable-4xx, reset or status codes 100-599")
+                + "5xx, gateway-error, connect-failure, refused-stream, retriable-4xx, reset, cancelled, "
+                + "deadline-exceeded, internal, resource-exhausted, unavailable, retriable-status-codes, "
+                + "retriable-headers, envoy-ratelimited or status codes 100-599")
         String retryOn,
         @IstioDurationValue String backoff,
         Boolean retryIgnorePreviousHosts,

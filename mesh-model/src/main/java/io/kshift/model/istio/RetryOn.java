@@ -9,7 +9,8 @@ import java.util.TreeSet;
 /** The retry conditions of Envoy's {@code x-envoy-retry-on} that kshift serves, and plain status codes. */
 public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
     static final String NAME = "(5xx|gateway-error|connect-failure|refused-stream|retriable-4xx|reset|cancelled"
-            + "|deadline-exceeded|internal|resource-exhausted|unavailable|[1-5][0-9][0-9])";
+            + "|deadline-exceeded|internal|resource-exhausted|unavailable|retriable-status-codes|retriable-headers"
+            + "|envoy-ratelimited|[1-5][0-9][0-9])";
     static final String PATTERN = "\\s*" + NAME + "\\s*(,\\s*" + NAME + "\\s*)*";
 
     /**
@@ -23,7 +24,12 @@ public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
         REFUSED_STREAM("refused-stream"), RETRIABLE_4XX("retriable-4xx"), RESET("reset"),
         // Envoy's x-envoy-retry-grpc-on: the grpc-status of a trailers-only answer.
         CANCELLED("cancelled"), DEADLINE_EXCEEDED("deadline-exceeded"), INTERNAL("internal"),
-        RESOURCE_EXHAUSTED("resource-exhausted"), UNAVAILABLE("unavailable");
+        RESOURCE_EXHAUSTED("resource-exhausted"), UNAVAILABLE("unavailable"),
+        // Istio's own default names these: the listed codes are what retriable-status-codes retries (they are
+        // parsed as codes), and Istio sets no retriable headers, so retriable-headers never holds.
+        RETRIABLE_STATUS_CODES("retriable-status-codes"), RETRIABLE_HEADERS("retriable-headers"),
+        // An answer carrying x-envoy-ratelimited, which no other condition retries.
+        ENVOY_RATELIMITED("envoy-ratelimited");
 
         private final String text;
 
@@ -65,6 +71,11 @@ public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
             case 14 -> conditions.contains(Condition.UNAVAILABLE);
             default -> false;
         };
+    }
+
+    /** Whether an answer an upstream marked {@code x-envoy-ratelimited} is retried. */
+    public boolean retriesRateLimited() {
+        return conditions.contains(Condition.ENVOY_RATELIMITED);
     }
 
     /** Whether a failure to connect, or a connection reset before a response, is retried. */

@@ -88,6 +88,12 @@ public final class GatewayApiHttp {
                 .toList();
         String timeout = rule.timeouts() == null ? null : rule.timeouts().request();
         HttpRetry retries = retries(rule);
+        if (rule.retry() == null && retries != null) {
+            // One try: the backend request timeout bounds it as the request's would (Istio's retries carry no
+            // per-try timeout without attempts, so it cannot go there).
+            timeout = shorter(timeout, retries.perTryTimeout());
+            retries = new HttpRetry(0, null, null);
+        }
         Headers headers = request == null && response == null ? null : new Headers(request, response);
         // The API: a rule that neither forwards nor redirects answers 500.
         HttpDirectResponse direct = route.isEmpty() && redirect == null ? new HttpDirectResponse(500, null) : null;
@@ -102,6 +108,16 @@ public final class GatewayApiHttp {
      * {@code backoff} at least. Without one, a backend request timeout alone bounds the one try; with neither,
      * Istio's default retries apply, as Istio applies them to HTTPRoutes.
      */
+    /** The shorter of two durations, either unset or 0s (none). */
+    private static String shorter(String a, String b) {
+        var da = io.kshift.model.mesh.IstioDuration.parse(a == null ? "" : a).filter(d -> !d.isZero());
+        var db = io.kshift.model.mesh.IstioDuration.parse(b == null ? "" : b).filter(d -> !d.isZero());
+        if (da.isEmpty()) {
+            return db.isEmpty() ? a : b;
+        }
+        return db.isPresent() && db.get().compareTo(da.get()) < 0 ? b : a;
+    }
+
     private static HttpRetry retries(HttpRouteRule rule) {
         String perTry = rule.timeouts() == null ? null : rule.timeouts().backendRequest();
         if (perTry != null && io.kshift.model.mesh.IstioDuration.parse(perTry).filter(java.time.Duration::isZero)

@@ -140,7 +140,15 @@ class GatewayApiHttpTest {
         var timeoutOnly = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),
                 new HttpRouteRule.Timeouts(null, "2s")), "default");
         assertThat(timeoutOnly.retries()).as("a backend timeout alone: one try").isEqualTo(
-                new io.kshift.model.istio.HttpRetry(0, "2s", null));
+                new io.kshift.model.istio.HttpRetry(0, null, null));
+        assertThat(timeoutOnly.timeout()).as("bounded by the backend timeout, as retries off carry none")
+                .isEqualTo("2s");
+        assertThat(GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),
+                new HttpRouteRule.Timeouts("1s", "2s")), "default").timeout()).as("the shorter").isEqualTo("1s");
+        assertThat(GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),
+                new HttpRouteRule.Timeouts("5s", "500ms")), "default").timeout()).isEqualTo("500ms");
+        assertThat(GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),
+                new HttpRouteRule.Timeouts("0s", "3s")), "default").timeout()).as("0s: none").isEqualTo("3s");
         assertThat(GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend), null),
                 "default").retries()).as("neither: Istio's default retries").isNull();
     }

@@ -511,8 +511,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         // A trailers-only gRPC answer carries its status in the headers: retried on the route's gRPC conditions.
         int grpc = grpcStatus(upstream.headers());
-        if (!done && (route.retry().on().retriesStatus(status) || grpc >= 0 && route.retry().on().retriesGrpc(grpc))
-                && !shedByUpstream(upstream.headers()) && retry(t.attempt)) {
+        if (!done && retriable(upstream.headers(), status, grpc) && retryAfter(t)) {
             // The retry is scheduled; this answer is dropped and its slots given back now, as Envoy resets it.
             t.call.reset();
             return;
@@ -563,12 +562,19 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     /**
-     * An answer an upstream Envoy (or kshift) marked as shed: overloaded (its circuit breaker or maintenance mode) or
-     * rate-limited (kshift serves no {@code envoy-ratelimited} condition). Envoy never retries these: a retry adds
-     * load where there is too much already.
+     * Whether this answer is retried. One an upstream Envoy (or kshift) marked as shed is so only on
+     * {@code envoy-ratelimited}, when rate-limited, and never when overloaded (its circuit breaker or maintenance
+     * mode): as Envoy decides, a retry adds load where there is too much already.
      */
-    private static boolean shedByUpstream(io.netty.handler.codec.http.HttpHeaders headers) {
-        return headers.contains("x-envoy-overloaded") || headers.contains("x-envoy-ratelimited");
+    private boolean retriable(io.netty.handler.codec.http.HttpHeaders headers, int status, int grpc) {
+        var on = route.retry().on();
+        if (headers.contains("x-envoy-overloaded")) {
+            return false;
+        }
+        if (headers.contains("x-envoy-ratelimited")) {
+            return on.retriesRateLimited();
+        }
+        return on.retriesStatus(status) || grpc >= 0 && on.retriesGrpc(grpc);
     }
 
     /** The answer's body, relayed with backpressure: the upstream read pauses while the client's socket is full. */
@@ -663,6 +669,18 @@ final class HttpExchange implements UpstreamTry.Owner {
     /** The exchange's flags so far and {@code flag}. */
     private String withFlag(String flag) {
         return flags == null ? flag : flags + "," + flag;
+    }
+
+    /**
+     * A retry after {@code t}'s answer: {@code t}'s own retry slot is given back first, as Envoy frees a request's
+     * previous retry before asking for the next (else with {@code maxRetries: 1} a second retry met the first's slot).
+     */
+    private boolean retryAfter(UpstreamTry t) {
+        if (t.retry) {
+            t.retry = false;
+            target.activeRetries().decrementAndGet();
+        }
+        return retry(t.attempt);
     }
 
     private boolean retry(int attempt) {

@@ -433,7 +433,9 @@ public final class HttpTableBuilder {
         }
         // Istio: attempts is a plain proto int, so leaving it out means 0 (retries off).
         int attempts = route.retries().attempts() == null ? 0 : route.retries().attempts();
-        return new HttpRouteEntry.Retry(attempts, duration(route.retries().perTryTimeout()),
+        // And with retries off there is no per-try timeout either (Istio sets no retry policy at all): a
+        // perTryTimeout left beside a forgotten attempts would cut slow answers short.
+        return new HttpRouteEntry.Retry(attempts, attempts <= 0 ? null : duration(route.retries().perTryTimeout()),
                 RetryOn.parse(route.retries().retryOn()), duration(route.retries().backoff()),
                 route.retries().remoteLocalities());
     }

@@ -39,7 +39,8 @@ final class UpstreamTry implements UpstreamListener {
     private final Owner owner;
     final int attempt;
     final Upstream endpoint;
-    final boolean retry;
+    /** Whether this try holds a retry slot (the exchange gives it back early when it retries after this try). */
+    boolean retry;
     UpstreamCall call;
     long timer = -1;
     /** It has its connection (not waiting in the pool's queue or for a connect). */

@@ -42,7 +42,9 @@ public final class OutlierDetector {
         this.baseEjectionNanos = IstioDuration.parse(settings.baseEjectionTime()).orElse(Duration.ofSeconds(30))
                 .toNanos();
         this.intervalNanos = IstioDuration.parse(settings.interval()).orElse(Duration.ofSeconds(10)).toNanos();
-        this.maxEjectionPercent = settings.maxEjectionPercent() == null ? 10 : settings.maxEjectionPercent();
+        // Istio gives Envoy a cap only above 0: 0, like unset, is Envoy's 10 %.
+        this.maxEjectionPercent = settings.maxEjectionPercent() == null || settings.maxEjectionPercent() == 0 ? 10
+                : settings.maxEjectionPercent();
         this.minHealthPercent = settings.minHealthPercent() == null ? 0 : settings.minHealthPercent();
         // Istio sends Envoy no threshold for 0 (or none): Envoy's default, 5, applies.
         Integer local = settings.consecutiveLocalOriginFailures();

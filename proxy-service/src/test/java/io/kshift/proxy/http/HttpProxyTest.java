@@ -560,7 +560,7 @@ class HttpProxyTest {
                                 connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 5}}
                             """),
                     HttpMesh.routes("  - match: [{uri: {prefix: /hold}}]\n    retries: {attempts: 0}\n" + TO_V1
-                            + "  - retries: {attempts: 0, perTryTimeout: 1s}\n" + TO_V1));
+                            + "  - retries: {attempts: 1, perTryTimeout: 1s, retryOn: retriable-4xx}\n" + TO_V1));
             CompletableFuture<HttpResponse<String>> held = CompletableFuture.supplyAsync(() -> call("/hold"));
             assertThat(holding.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             // The one connection is busy: this request waits in the queue longer than its per-try timeout.
@@ -585,6 +585,13 @@ class HttpProxyTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Istio sets no retry policy at all without attempts: a perTryTimeout beside none cuts nothing short. */
+    @Test
+    void aPerTryTimeoutWithoutAttemptsBoundsNothing() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("  - retries: {perTryTimeout: 300ms}\n" + TO_V1));
+        assertThat(get("/delay/1").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -45,6 +45,10 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
             int n = asked.getAndIncrement();
             askedAt.add(System.nanoTime());
             int status = statuses.get(Math.min(n, statuses.size() - 1));
+            if (status > 1000) { // marked rate-limited by an upstream Envoy
+                status -= 1000;
+                ex.getResponseHeaders().add("x-envoy-ratelimited", "true");
+            }
             byte[] body = ("status " + status).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             ex.sendResponseHeaders(status, body.length);
             ex.getResponseBody().write(body);
@@ -151,6 +155,67 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
         route("{codes: [503], attempts: 2}", "", "{retryBudget: {}}");
         answers(503, 503, 200);
         assertThat(get()).as("Envoy's defaults: at least 3 retries in flight").isEqualTo(200);
+        assertThat(asked).hasValue(3);
+    }
+
+    /** A VirtualService through an Istio Gateway on the test's port to the flaky backend, with these retries. */
+    void virtualService(String retries, String trafficPolicy) {
+        mesh.publishNext(tables, """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: web}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: %d, name: http, protocol: HTTP}, hosts: ['*']}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: flaky}
+                spec: {ports: [{name: http, port: 8080}], selector: {app: flaky}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: flaky-1}
+                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: flaky}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: flaky}
+                spec: {host: flaky, trafficPolicy: %s}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: flaky}
+                spec:
+                  hosts: ['*']
+                  gateways: [web]
+                  http:
+                  - retries: %s
+                    route: [{destination: {host: flaky, port: {number: 8080}}}]
+                """.formatted(port, flaky.getAddress().getPort(), trafficPolicy, retries));
+    }
+
+    /** Envoy frees a request's previous retry before asking for its next: maxRetries 1 allows a second retry. */
+    @Test
+    void aRetryGivesBackThePreviousRetrysSlot() throws Exception {
+        virtualService("{attempts: 3, retryOn: 5xx}", "{connectionPool: {http: {maxRetries: 1}}}");
+        answers(503, 503, 200);
+        assertThat(get()).as("each retry in turn holds the one slot").isEqualTo(200);
+        assertThat(asked).hasValue(3);
+    }
+
+    /** Rate-limited answers are retried on envoy-ratelimited only; Istio's default, written out, is accepted. */
+    @Test
+    void envoyRatelimitedRetriesRateLimitedAnswersOnly() throws Exception {
+        virtualService("{attempts: 2, retryOn: 5xx}", "{}");
+        answers(1503, 200);
+        assertThat(get()).as("rate-limited: not retried by 5xx").isEqualTo(503);
+        assertThat(asked).hasValue(1);
+
+        virtualService("{attempts: 2, retryOn: 'envoy-ratelimited,connect-failure,refused-stream,unavailable,"
+                + "cancelled,retriable-status-codes,503'}", "{}");
+        answers(1429, 503, 200);
+        assertThat(get()).as("a rate-limited 429, then a listed 503, each retried").isEqualTo(200);
         assertThat(asked).hasValue(3);
     }
 

@@ -22,6 +22,17 @@ class OutlierDetectorTest {
                 now::get);
     }
 
+    /** Istio passes maxEjectionPercent to Envoy only when above 0: 0 is Envoy's default, 10 %. */
+    @Test
+    void aMaxEjectionPercentOfZeroIsTheDefaultTenPercent() {
+        List<Upstream> twenty = java.util.stream.IntStream.range(0, 20)
+                .mapToObj(i -> new Upstream(new HostPort("h" + i, 1))).toList();
+        OutlierDetector d = new OutlierDetector(twenty, new OutlierDetection(1, null, "1s", "30s", 0, null),
+                now::get);
+        twenty.forEach(u -> d.failure(u, true, false));
+        assertThat(twenty.stream().filter(d::ejected).count()).isEqualTo(2);
+    }
+
     @Test
     void ejectsAfterConsecutiveErrorsForGrowingTimes() {
         OutlierDetector d = detector(100);
