@@ -90,7 +90,10 @@ public final class HttpBindings {
         }
     }
 
-    /** The HTTP ports gateways declare, each with its virtual hosts in resource order. */
+    /**
+     * The HTTP ports gateways declare, each with its virtual hosts: the VirtualServices' by Gateway, then the Gateway
+     * API routes' oldest route first.
+     */
     public static Map<Integer, List<VirtualHost>> gateways(MeshConfig config) {
         Map<Integer, List<VirtualHost>> out = new TreeMap<>();
         var labels = NamespaceLabels.of(config);
@@ -114,12 +117,19 @@ public final class HttpBindings {
         }
         for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
             for (Listener l : gw.specAs(KubeGatewaySpec.class).listeners()) {
-                if (!servesHttp(l)) {
-                    continue;
+                if (servesHttp(l)) {
+                    out.computeIfAbsent(l.port(), p -> new ArrayList<>());
                 }
-                List<VirtualHost> hosts = out.computeIfAbsent(l.port(), p -> new ArrayList<>());
-                for (Resource route : routes) {
-                    httpRoute(route, gw, l, labels).ifPresent(hosts::add);
+            }
+        }
+        // Route by route, oldest first, whatever Gateway they attach to: routes that tie in precedence on one host
+        // go by age (the API's rule), which the merge reads from this order, never by their Gateways' names.
+        for (Resource route : routes) {
+            for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
+                for (Listener l : gw.specAs(KubeGatewaySpec.class).listeners()) {
+                    if (servesHttp(l)) {
+                        httpRoute(route, gw, l, labels).ifPresent(out.get(l.port())::add);
+                    }
                 }
             }
         }

@@ -239,6 +239,9 @@ public final class HttpTableBuilder {
                 }
             }
         }
+        if (WildcardMerge.mergeInto(first, several, hosts) && withDefaults) {
+            patchable = false;
+        }
         Map<String, List<HttpRouteEntry>> exact = new HashMap<>(capacityFor(first.size()));
         Map<String, List<HttpRouteEntry>> wildcards = new TreeMap<>((a, b) -> b.length() != a.length()
                 ? b.length() - a.length() : a.compareTo(b));

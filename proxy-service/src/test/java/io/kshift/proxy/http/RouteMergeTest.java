@@ -128,6 +128,88 @@ class RouteMergeTest {
         assertThat(get(routes, "/apix")).as("PathPrefix is whole segments").isEqualTo("zeta spec.rules[0]");
     }
 
+    /** Gateway API conformance HTTPRouteMatchingAcrossRoutes: a wildcard route's rules serve the exact host too. */
+    @Test
+    void aWildcardRoutesRulesServeTheHostsItCoversBesideAnExactRoutes() {
+        RouteTable table = table(SERVICES, """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: part1}
+                spec:
+                  parentRefs: [{name: public}]
+                  hostnames: [example.com, example.net]
+                  rules:
+                  - matches:
+                    - path: {type: PathPrefix, value: /}
+                    - headers: [{name: version, value: one}]
+                    backendRefs: [{name: web, port: 8000}]
+                """, """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: part2}
+                spec:
+                  parentRefs: [{name: public}]
+                  hostnames: ['*.com']
+                  rules:
+                  - matches:
+                    - path: {type: PathPrefix, value: /v2}
+                    - headers: [{name: version, value: two}]
+                    backendRefs: [{name: web, port: 8000}]
+                """);
+        VirtualHostTable hosts = table.http().get(8080);
+        assertThat(get(hosts.routes("example.com"), "/")).isEqualTo("part1 spec.rules[0]");
+        assertThat(get(hosts.routes("example.com"), "/v2")).as("the longer prefix, from the wildcard route")
+                .isEqualTo("part2 spec.rules[0]");
+        assertThat(landsOn(hosts.routes("example.com"), "GET", "/", Map.of("version", "two"), Map.of()))
+                .as("a header match before none").isEqualTo("part2 spec.rules[0]");
+        assertThat(get(hosts.routes("example.net"), "/v2")).as("*.com does not cover example.net")
+                .isEqualTo("part1 spec.rules[0]");
+        assertThat(get(hosts.routes("foo.com"), "/v2")).isEqualTo("part2 spec.rules[0]");
+        assertThat(get(hosts.routes("foo.com"), "/")).isNull();
+    }
+
+    /** Istio documents that a VirtualService's wildcard host does not merge into an exact one: Envoy's rule stays. */
+    @Test
+    void aWildcardVirtualServiceDoesNotServeAnExactHostAnotherClaims() {
+        RouteTable table = table(SERVICES, """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: wild}
+                spec:
+                  hosts: ['*.example.com']
+                  gateways: [istio-public]
+                  http:
+                  - match: [{uri: {prefix: /foo}}]
+                    route: [{destination: {host: web}}]
+                """, virtualService("exact", "istio-public", "- match: [{uri: {prefix: /bar}}]\n" + TO_WEB));
+        VirtualHostTable hosts = table.http().get(9090);
+        assertThat(get(hosts.routes("shop.example.com"), "/foo")).isNull();
+        assertThat(get(hosts.routes("other.example.com"), "/foo")).isEqualTo("wild spec.http[0]");
+    }
+
+    /** Equal matches from routes on two Gateways sharing a port: the older route, whatever the Gateways' names. */
+    @Test
+    void equalMatchesOnTwoGatewaysGoToTheOlderRouteNotByGatewayName() {
+        RouteTable table = table(SERVICES, """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: a-first}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: http, protocol: HTTP, port: 8080}]
+                """, httpRoute("stable", "- backendRefs: [{name: web, port: 8000}]\n"), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: canary}
+                spec:
+                  parentRefs: [{name: a-first}]
+                  hostnames: [shop.example.com]
+                  rules:
+                  - backendRefs: [{name: web, port: 8000}]
+                """);
+        assertThat(get(table.http().get(8080).routes("shop.example.com"), "/x")).isEqualTo("stable spec.rules[0]");
+    }
+
     @Test
     void withinOneHttpRouteAMoreSpecificRuleWinsOverAnEarlierOne() {
         RouteTable table = table(SERVICES, httpRoute("one", """
