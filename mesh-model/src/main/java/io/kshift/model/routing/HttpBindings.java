@@ -122,18 +122,74 @@ public final class HttpBindings {
                 }
             }
         }
-        // Route by route, oldest first, whatever Gateway they attach to: routes that tie in precedence on one host
-        // go by age (the API's rule), which the merge reads from this order, never by their Gateways' names.
+        gatewayApiHosts(config, routes, labels, (port, host) -> out.get(port).add(host), conflict -> { });
+        return out;
+    }
+
+    /**
+     * A route of one kind left out on a listener for an older route of the other kind whose hostnames overlap
+     * with its own there (GEP-1016): {@code winner} is served.
+     */
+    public record KindConflict(ResourceKey route, ResourceKey winner, ResourceKey gateway, String listener) {
+    }
+
+    /** Every {@link KindConflict} of the config's Gateway API routes on Gateway listeners. */
+    public static List<KindConflict> kindConflicts(MeshConfig config) {
+        List<KindConflict> out = new ArrayList<>();
+        gatewayApiHosts(config, oldestFirst(GatewayApiHttp.routes(config)), NamespaceLabels.of(config),
+                (port, host) -> { }, out::add);
+        return out;
+    }
+
+    /**
+     * The Gateway API routes' virtual hosts on Gateway listeners, route by route, oldest first, whatever Gateway they
+     * attach to: routes that tie in precedence on one host go by age (the API's rule), which the merge reads from
+     * this order, never by their Gateways' names. On one listener an HTTPRoute and a GRPCRoute whose hostnames
+     * overlap do not merge: the older is served, the other is not (GEP-1016: "Merging MUST not be done between
+     * GRPCRoutes and HTTPRoutes"); without this, an HTTPRoute's catch-all took the gRPC calls.
+     */
+    private static void gatewayApiHosts(MeshConfig config, List<Resource> routes,
+                                        java.util.function.Function<String, Map<String, String>> labels,
+                                        java.util.function.BiConsumer<Integer, VirtualHost> served,
+                                        java.util.function.Consumer<KindConflict> conflicts) {
+        // By listener: the served hosts of each kind (GRPCRoutes being rare, a check against them is cheap).
+        Map<String, List<VirtualHost>> grpcOn = new java.util.HashMap<>();
+        Map<String, List<VirtualHost>> httpOn = new java.util.HashMap<>();
         for (Resource route : routes) {
             for (Resource gw : config.ofKind(Kind.KUBE_GATEWAY)) {
                 for (Listener l : gw.specAs(KubeGatewaySpec.class).listeners()) {
-                    if (servesHttp(l)) {
-                        httpRoute(route, gw, l, labels).ifPresent(out.get(l.port())::add);
+                    if (!servesHttp(l)) {
+                        continue;
                     }
+                    VirtualHost host = httpRoute(route, gw, l, labels).orElse(null);
+                    if (host == null) {
+                        continue;
+                    }
+                    String listener = gw.key() + "/" + l.name();
+                    List<VirtualHost> others = (host.grpc() ? httpOn : grpcOn).get(listener);
+                    VirtualHost older = others == null ? null : others.stream()
+                            .filter(o -> overlap(o.domains(), host.domains())).findFirst().orElse(null);
+                    if (older != null) {
+                        conflicts.accept(new KindConflict(route.key(), older.source(), gw.key(), l.name()));
+                        continue;
+                    }
+                    (host.grpc() ? grpcOn : httpOn).computeIfAbsent(listener, k -> new ArrayList<>()).add(host);
+                    served.accept(l.port(), host);
                 }
             }
         }
-        return out;
+    }
+
+    /** Whether two hostname lists share a name some request could carry. */
+    private static boolean overlap(List<String> a, List<String> b) {
+        for (String x : a) {
+            for (String y : b) {
+                if (HostNames.matches(x, y) || HostNames.matches(y, x)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether a server serves http routes: HTTP, HTTP2, or HTTPS terminated here (not passed through). */

@@ -187,6 +187,28 @@ class RouteMergeTest {
         assertThat(get(hosts.routes("other.example.com"), "/foo")).isEqualTo("wild spec.http[0]");
     }
 
+    /** GEP-1016: an HTTPRoute and a GRPCRoute do not merge on a listener; the older serves the names they share. */
+    @Test
+    void anHttpRouteAndAGrpcRouteOnOneListenerAndHostnameDoNotMerge() {
+        String grpc = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: greeter}
+                spec:
+                  parentRefs: [{name: public}]
+                  hostnames: [shop.example.com]
+                  rules:
+                  - matches: [{method: {service: helloworld.Greeter, method: SayHello}}]
+                    backendRefs: [{name: web, port: 8000}]
+                """;
+        String catchAll = httpRoute("site", "- backendRefs: [{name: web, port: 8000}]\n");
+        List<HttpRouteEntry> olderGrpc = table(SERVICES, grpc, catchAll).http().get(8080).routes("shop.example.com");
+        assertThat(olderGrpc).extracting(r -> r.source().name()).containsOnly("greeter");
+        assertThat(get(olderGrpc, "/helloworld.Greeter/SayHello")).isEqualTo("greeter spec.rules[0]");
+        List<HttpRouteEntry> olderHttp = table(SERVICES, catchAll, grpc).http().get(8080).routes("shop.example.com");
+        assertThat(olderHttp).extracting(r -> r.source().name()).containsOnly("site");
+    }
+
     /** Equal matches from routes on two Gateways sharing a port: the older route, whatever the Gateways' names. */
     @Test
     void equalMatchesOnTwoGatewaysGoToTheOlderRouteNotByGatewayName() {

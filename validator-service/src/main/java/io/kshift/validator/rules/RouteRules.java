@@ -56,16 +56,30 @@ final class RouteRules {
             ReferenceGrantRules.check(config, route, findings);
         }
         var grpc = io.kshift.model.routing.HttpBindings.grpcMeshServices(config);
+        java.util.Set<ResourceKey> checked = new java.util.HashSet<>();
         for (Resource route : all ? config.ofKind(Kind.HTTP_ROUTE) : EgressRules.touched(config, touched,
                 Kind.HTTP_ROUTE)) {
             GatewayApiHttpRules.check(config, resolver, route, grpc, findings);
             ReferenceGrantRules.check(config, route, findings);
+            checked.add(route.key());
         }
         for (Resource route : all ? config.ofKind(Kind.GRPC_ROUTE) : EgressRules.touched(config, touched,
                 Kind.GRPC_ROUTE)) {
             GatewayApiHttpRules.check(config, resolver, route, grpc, findings);
             GrpcRouteRules.check(route, findings);
             ReferenceGrantRules.check(config, route, findings);
+            checked.add(route.key());
+        }
+        if (!checked.isEmpty() && !config.ofKind(Kind.GRPC_ROUTE).isEmpty()) {
+            for (var c : io.kshift.model.routing.HttpBindings.kindConflicts(config)) {
+                if (checked.contains(c.route())) {
+                    findings.note(c.route(), new io.kshift.model.status.StatusNote(
+                            io.kshift.model.status.StatusNote.ACCEPTED, "Conflicted", "spec.hostnames",
+                            "the older " + c.winner() + " attaches to listener '" + c.listener() + "' of " + c.gateway()
+                                    + " with overlapping hostnames: an HTTPRoute and a GRPCRoute do not merge, the"
+                                    + " older serves them (GEP-1016), so this route is not served there"));
+                }
+            }
         }
     }
 

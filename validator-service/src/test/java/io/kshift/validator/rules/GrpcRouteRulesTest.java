@@ -151,4 +151,39 @@ class GrpcRouteRulesTest {
                 io.kshift.model.event.Operation.DELETE, ChangeValidatorTest.yaml(grpc), false));
         assertThat(gone.next().orElseThrow().status()).doesNotContainKey("HTTPRoute default/echo-http");
     }
+
+    /**
+     * GEP-1016: on a Gateway listener an HTTPRoute and a GRPCRoute with overlapping hostnames do not merge; the
+     * older is served and the newer is Accepted False, Conflicted.
+     */
+    @Test
+    void aNewerHttpRouteOverlappingAGrpcRouteOnAListenerIsConflicted() throws Exception {
+        String grpc = route("{name: gw, sectionName: grpc}", """
+                  - backendRefs: [{name: echo, port: 50051}]
+                """);
+        String http = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web}
+                spec:
+                  parentRefs: [{name: gw, sectionName: grpc}]
+                  hostnames: [api.example.com]
+                  rules: [{backendRefs: [{name: echo, port: 50051}]}]
+                """;
+        MeshSnapshot live = base.accepted(base.accepted(MeshSnapshot.empty(), ChangeValidatorTest.yaml(MESH)),
+                ChangeValidatorTest.yaml(grpc));
+        live = base.accepted(live, ChangeValidatorTest.yaml(http));
+        assertThat(live.status().get("HTTPRoute default/web")).singleElement().satisfies(n -> {
+            assertThat(n.type()).isEqualTo("Accepted");
+            assertThat(n.reason()).isEqualTo("Conflicted");
+            assertThat(n.field()).isEqualTo("spec.hostnames");
+            assertThat(n.message()).contains("the older GRPCRoute default/echo");
+        });
+        assertThat(live.status()).doesNotContainKey("GRPCRoute default/echo");
+        // Another hostname: both are served.
+        live = base.accepted(live, ChangeValidatorTest.yaml(grpc.replace("parentRefs:", "hostnames: [grpc.example.com]\n  parentRefs:")));
+        live = base.accepted(live, ChangeValidatorTest.yaml(http.replace("metadata: {name: web}",
+                "metadata: {name: web, labels: {v: '2'}}")));
+        assertThat(live.status()).doesNotContainKey("HTTPRoute default/web");
+    }
 }
