@@ -165,7 +165,7 @@ public final class GatewayApiHttp {
             };
         }
         return new HttpMatchRequest(null, uri, null, m.method() == null ? null : StringMatch.exact(m.method()), null,
-                values(m.headers()), null, values(m.queryParams()), null, null, null);
+                values(m.headers(), true), null, values(m.queryParams(), false), null, null, null);
     }
 
     /** Gateway API: {@code /foo} matches {@code /foo} and {@code /foo/bar}, never {@code /foobar}. */
@@ -179,12 +179,31 @@ public final class GatewayApiHttp {
                 ? m.path().effectiveValue() : null;
     }
 
-    private static Map<String, StringMatch> values(List<HttpRouteMatch.ValueMatch> matches) {
+    /**
+     * {@code caseless}: header names, where the API says {@code Foo} and {@code foo} are one name and only the first
+     * entry of a name counts (query parameter names are compared as written).
+     */
+    private static Map<String, StringMatch> values(List<HttpRouteMatch.ValueMatch> matches, boolean caseless) {
         Map<String, StringMatch> out = new LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (HttpRouteMatch.ValueMatch v : matches) {
-            out.put(v.name(), v.type() == HttpRouteMatch.ValueType.RegularExpression
-                    ? new StringMatch(null, null, v.value()) : StringMatch.exact(v.value()));
+            if (seen.add(caseless ? v.name().toLowerCase(java.util.Locale.ROOT) : v.name())) {
+                out.put(v.name(), v.type() == HttpRouteMatch.ValueType.RegularExpression
+                        ? new StringMatch(null, null, v.value()) : StringMatch.exact(v.value()));
+            }
         }
+        return out;
+    }
+
+    /** The first entry of each header name, names compared without case (the API's rule for set and add). */
+    private static Map<String, String> firstOfEachName(List<HttpRouteFilter.Header> headers) {
+        Map<String, String> out = new LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        headers.forEach(h -> {
+            if (seen.add(h.name().toLowerCase(java.util.Locale.ROOT))) {
+                out.put(h.name(), h.value());
+            }
+        });
         return out;
     }
 
@@ -206,11 +225,7 @@ public final class GatewayApiHttp {
     }
 
     private static HeaderOperations headers(HttpRouteFilter.HeaderModifier m) {
-        Map<String, String> set = new LinkedHashMap<>();
-        m.set().forEach(h -> set.put(h.name(), h.value()));
-        Map<String, String> add = new LinkedHashMap<>();
-        m.add().forEach(h -> add.put(h.name(), h.value()));
-        return new HeaderOperations(set, add, m.remove());
+        return new HeaderOperations(firstOfEachName(m.set()), firstOfEachName(m.add()), m.remove());
     }
 
     private static HttpRedirect redirect(HttpRouteFilter.RequestRedirect r) {

@@ -66,6 +66,23 @@ class GatewayApiHttpTest {
         assertThat(mixed.directResponse()).isNull();
     }
 
+    /** The API: header names differing only in case are one name, and only the first entry of it counts. */
+    @Test
+    void onlyTheFirstEntryOfAHeaderNameCountsWhateverItsCase() {
+        var rule = new HttpRouteRule(null, List.of(new HttpRouteMatch(null, List.of(
+                new HttpRouteMatch.ValueMatch(null, "X-Env", "prod"), new HttpRouteMatch.ValueMatch(null, "x-env",
+                        "staging")), List.of(new HttpRouteMatch.ValueMatch(null, "q", "1"),
+                new HttpRouteMatch.ValueMatch(null, "Q", "2")), null)), List.of(new HttpRouteFilter(
+                HttpRouteFilter.Type.RequestHeaderModifier, new HttpRouteFilter.HeaderModifier(List.of(
+                        new HttpRouteFilter.Header("X-A", "1"), new HttpRouteFilter.Header("x-a", "2")), List.of(),
+                List.of()), null, null, null, null, null)),
+                List.of(new BackendRef(null, null, "web", null, 80, null)), null);
+        var route = GatewayApiHttp.toIstio(rule, "default");
+        assertThat(route.match().get(0).headers()).containsOnlyKeys("X-Env");
+        assertThat(route.match().get(0).queryParams()).as("query names keep their case").containsOnlyKeys("q", "Q");
+        assertThat(route.headers().request().set()).containsExactly(java.util.Map.entry("X-A", "1"));
+    }
+
     @Test
     void aBackendRequestTimeoutOfZeroIsNoneAndKeepsTheDefaultRetries() {
         var zero = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(),

@@ -50,8 +50,8 @@ final class HttpRouteSchemaRules {
             if (paths && match.path() != null) {
                 path(key, match.path(), at + ".path.value", findings);
             }
-            uniqueNames(key, match.headers(), at + ".headers", findings);
-            uniqueNames(key, match.queryParams(), at + ".queryParams", findings);
+            uniqueNames(key, match.headers(), at + ".headers", true, findings);
+            uniqueNames(key, match.queryParams(), at + ".queryParams", false, findings);
         }
     }
 
@@ -125,14 +125,24 @@ final class HttpRouteSchemaRules {
         }
     }
 
-    /** Header and query parameter matches are lists keyed by name in the CRD: a name once per match. */
+    /**
+     * Header and query parameter matches are lists keyed by name in the CRD: a name once per match. Header names
+     * that differ only in case pass the CRD and are one name to the API, which considers only the first: warned.
+     */
     private static void uniqueNames(ResourceKey key, List<HttpRouteMatch.ValueMatch> values, String field,
-                                    Findings findings) {
+                                    boolean caseless, Findings findings) {
         Set<String> names = new HashSet<>();
+        java.util.Map<String, String> folded = new java.util.HashMap<>();
         for (int i = 0; i < values.size(); i++) {
             String name = values.get(i).name();
             if (name != null && !names.add(name)) {
                 findings.error(key, field + "[" + i + "].name", "'" + name + "' is matched twice in this match");
+            } else if (name != null && caseless) {
+                String first = folded.putIfAbsent(name.toLowerCase(java.util.Locale.ROOT), name);
+                if (first != null) {
+                    findings.warn(key, field + "[" + i + "].name", "'" + name + "' is header '" + first
+                            + "' again (header names are not case-sensitive): only the first is matched");
+                }
             }
         }
     }

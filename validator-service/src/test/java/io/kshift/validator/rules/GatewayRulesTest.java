@@ -88,6 +88,25 @@ class GatewayRulesTest {
     }
 
     @Test
+    void aHeaderNameGivenTwiceInAnotherCaseIsWarnedAboutNotRefused() throws Exception {
+        var d = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml(WEB + GATEWAY + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web}
+                spec:
+                  parentRefs: [{name: edge}]
+                  rules:
+                  - matches: [{headers: [{name: X-Env, value: prod}, {name: x-env, value: staging}]}]
+                    backendRefs: [{name: web, port: 80}]
+                """));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().warnings()).extracting(m -> m.field() + ": " + m.message()).contains(
+                "spec.rules[0].matches[0].headers[1].name: 'x-env' is header 'X-Env' again (header names are not"
+                        + " case-sensitive): only the first is matched");
+    }
+
+    @Test
     void gatewayApiBackendsOfWeightZeroAreAcceptedAndSaidToGetNothing() throws Exception {
         String mesh = WEB + GATEWAY + """
                 ---
