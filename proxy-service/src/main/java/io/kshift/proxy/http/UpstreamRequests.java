@@ -184,8 +184,13 @@ final class UpstreamRequests {
             portPart = "";
         } else if (r.derivePort() == HttpRedirect.DerivePort.FROM_REQUEST_PORT) {
             portPart = portPart(scheme, port);
+        } else if (r.authority() != null) {
+            portPart = ""; // Envoy: a new host drops the port
         } else {
-            portPart = r.authority() != null ? "" : portOf(authority); // Envoy: a new host drops the port
+            // Envoy's processRequestHost: a scheme change drops the old scheme's own port (http://h:80 to https://h).
+            String kept = portOf(authority);
+            portPart = !scheme.equals(request.scheme())
+                    && kept.equals("https".equals(request.scheme()) ? ":443" : ":80") ? "" : kept;
         }
         String query = request.query() == null ? "" : "?" + request.query();
         String path = r.uri() != null ? (r.uri().contains("?") ? r.uri() : r.uri() + query)

@@ -666,6 +666,8 @@ class HttpProxyTest {
                     redirect: {scheme: https, derivePort: FROM_PROTOCOL_DEFAULT}
                   - match: [{uri: {prefix: /moved}}]
                     redirect: {authority: new.example.com, derivePort: FROM_REQUEST_PORT}
+                  - match: [{uri: {prefix: /secure}}]
+                    redirect: {scheme: https}
                   - match: [{uri: {prefix: /api/}}]
                     rewrite: {uri: /}
                     headers:
@@ -681,6 +683,10 @@ class HttpProxyTest {
                 .hasValue("https://127.0.0.1/tls/a");
         assertThat(get("/moved").headers().firstValue("location")).as("derivePort: the request's port")
                 .hasValue("http://new.example.com:" + gatewayPort + "/moved");
+        // No port asked for: the Host's is kept, but not http's own when the scheme changes (Envoy).
+        assertThat(locationFor("/secure/a", "shop.example.com:80")).isEqualTo("https://shop.example.com/secure/a");
+        assertThat(locationFor("/secure/a", "shop.example.com:8080"))
+                .isEqualTo("https://shop.example.com:8080/secure/a");
         HttpResponse<String> api = get("/api/headers?x=1", "x-secret", "s3cret");
         assertThat(api.statusCode()).isEqualTo(200);
         assertThat(api.headers().firstValue("x-served-by")).hasValue("kshift");
@@ -691,6 +697,19 @@ class HttpProxyTest {
         HttpResponse<String> none = get("/elsewhere");
         assertThat(none.statusCode()).as("no route matches").isEqualTo(404);
         assertThat(none.headers().firstValue("x-kshift-response-flags")).hasValue("NR");
+    }
+
+    /** The Location of the gateway's answer to {@code path} sent with Host {@code host}. */
+    static String locationFor(String path, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gatewayPort)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            return answer.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("location:"))
+                    .map(l -> l.substring("location:".length()).trim()).findFirst().orElse(null);
+        }
     }
 
     @Test

@@ -75,7 +75,13 @@ class RouteMergeTest {
     /** The route a request lands on, as {@code resource-name field}, or null for a 404. */
     private static String landsOn(List<HttpRouteEntry> routes, String method, String path, Map<String, String> headers,
                                   Map<String, String> query) {
-        RequestView view = new RequestView(method, path, "shop.example.com", "http", 8080, headers::get, query::get);
+        return landsOn(8080, routes, method, path, headers, query);
+    }
+
+    /** As above, arriving on listener port {@code port}. */
+    private static String landsOn(int port, List<HttpRouteEntry> routes, String method, String path,
+                                  Map<String, String> headers, Map<String, String> query) {
+        RequestView view = new RequestView(method, path, "shop.example.com", "http", port, headers::get, query::get);
         for (HttpRouteEntry route : routes) {
             if (MatchBlock.first(route.match(), view) != null) {
                 return route.source().name() + " " + route.field();
@@ -283,6 +289,17 @@ class RouteMergeTest {
                 .isEqualTo("base spec.http[0]");
         assertThat(get(routes, "/anything")).as("catch-alls last, oldest first").isEqualTo("base spec.http[0]");
         assertThat(routes.get(routes.size() - 1).source().name()).isEqualTo("late-default");
+    }
+
+    /** Istio reads catch-alls off the Envoy route, where a match's port is no condition on its own listener. */
+    @Test
+    void aMatchOnTheListenersPortAloneIsACatchAllToo() {
+        RouteTable table = table(SERVICES,
+                virtualService("by-port", "istio-public", "- match: [{port: 9090}]\n" + TO_WEB),
+                virtualService("api", "istio-public", "- match: [{uri: {prefix: /api}}]\n" + TO_WEB));
+        List<HttpRouteEntry> routes = table.http().get(9090).routes("shop.example.com");
+        assertThat(landsOn(9090, routes, "GET", "/api/x", Map.of(), Map.of())).isEqualTo("api spec.http[0]");
+        assertThat(landsOn(9090, routes, "GET", "/other", Map.of(), Map.of())).isEqualTo("by-port spec.http[0]");
     }
 
     @Test
