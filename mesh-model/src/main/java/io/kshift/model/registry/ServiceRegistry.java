@@ -24,9 +24,15 @@ public final class ServiceRegistry {
     private final Map<String, MeshService> servicesByNamespacedName;
     private final Map<String, MeshService> entriesByHost;
 
+    /** The Services by namespace, then name: an order every node and every build shares (a map's is salted). */
+    private final List<MeshService> ordered;
+
     private ServiceRegistry(Map<String, MeshService> services, Map<String, MeshService> entries) {
         this.servicesByNamespacedName = Map.copyOf(services);
         this.entriesByHost = Map.copyOf(entries);
+        List<MeshService> sorted = new ArrayList<>(services.values());
+        sorted.sort(java.util.Comparator.comparing(MeshService::namespace).thenComparing(MeshService::name));
+        this.ordered = List.copyOf(sorted);
     }
 
     public static ServiceRegistry build(MeshConfig config) {
@@ -130,9 +136,9 @@ public final class ServiceRegistry {
         });
     }
 
-    /** Every Kubernetes-style Service (not ServiceEntry hosts), by namespace/name. */
+    /** Every Kubernetes-style Service (not ServiceEntry hosts), ordered by namespace, then name. */
     public java.util.Collection<MeshService> services() {
-        return servicesByNamespacedName.values();
+        return ordered;
     }
 
     /** A Service by namespace and name, as Gateway API backendRefs name them. */

@@ -28,7 +28,7 @@ public record SidecarScope(String namespace, List<String> hosts) {
         return applying(config, namespace, labels).map(s -> s.specAs(SidecarSpec.class).egress())
                 .filter(egress -> !egress.isEmpty())
                 .map(egress -> new SidecarScope(namespace, egress.stream().flatMap(e -> e.hosts().stream())
-                        .toList())).orElse(EVERYTHING);
+                        .toList())).orElse(new SidecarScope(namespace, null)); // all, but whose node it is kept
     }
 
     /** The Sidecar that applies to a node of {@code namespace} with {@code labels}, if any. */

@@ -100,7 +100,10 @@ class VisibilityTest {
         assertThat(scope.imports("billing", "api.partner.io")).isTrue();
         assertThat(scope.imports("billing", "www.example.com")).isFalse();
         assertThat(scope.importsAny("shop", List.of("web"))).as("a short name answers as web.shop...").isTrue();
-        assertThat(SidecarScope.forNode(config, "billing", Map.of())).isEqualTo(SidecarScope.EVERYTHING);
+        assertThat(SidecarScope.forNode(config, "billing", Map.of())).satisfies(none -> {
+            assertThat(none.importsAll()).as("no Sidecar applies: everything").isTrue();
+            assertThat(none.namespace()).isEqualTo("billing");
+        });
     }
 
     /** Istio's DestinationRule lookup: the client's namespace, the service's, then the root namespace's. */

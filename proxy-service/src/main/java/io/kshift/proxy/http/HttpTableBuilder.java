@@ -483,14 +483,21 @@ public final class HttpTableBuilder {
      */
     private Map<String, List<HttpRouteEntry>> defaults(String listener, SidecarScope imported) {
         List<CompiledHosts.Default> order = new ArrayList<>();
-        for (MeshService service : resolver.registry().services()) {
-            if (!imported.imports(service.namespace(), service.host())) {
-                continue;
-            }
-            for (ServicePortInfo port : service.ports()) {
-                CompiledHosts.Default route = defaultRoute(service, port, listener);
-                if (route != null) {
-                    order.add(route);
+        // A short name two namespaces share (api, api:8080) is the node's own namespace's service, as a sidecar
+        // resolves it, else the first namespace by name: the same on every node and after every restart (the
+        // registry's map order, salted per JVM, decided it before).
+        String own = imported.namespace();
+        for (int pass = 0; pass < 2; pass++) {
+            for (MeshService service : resolver.registry().services()) {
+                if (service.namespace().equals(own) != (pass == 0)
+                        || !imported.imports(service.namespace(), service.host())) {
+                    continue;
+                }
+                for (ServicePortInfo port : service.ports()) {
+                    CompiledHosts.Default route = defaultRoute(service, port, listener);
+                    if (route != null) {
+                        order.add(route);
+                    }
                 }
             }
         }

@@ -310,6 +310,33 @@ class NodeScopeRoutingTest {
         assertThat(second.mesh().routes("web.shop.svc.cluster.local")).hasSize(1);
     }
 
+    /** A short name two namespaces share: the node's own namespace's service, else the first namespace by name. */
+    @Test
+    void aShortNameTwoNamespacesShareIsTheNodesOwnElseTheFirstByName() {
+        String twice = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: api, namespace: %s}
+                spec: {ports: [{name: http, port: 8080}], selector: {app: api}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: api-1, namespace: %s}
+                spec: {address: 127.0.0.1, ports: {http: 7003}, labels: {app: api}}
+                ---
+                """;
+        MeshConfig config = config(twice.formatted("zeta", "zeta") + twice.formatted("alpha", "alpha")
+                + twice.formatted("mid", "mid"));
+        for (String name : List.of("api", "api:8080")) {
+            assertThat(build(config, NodeScope.EVERYWHERE).mesh().routes(name).get(0).targets().get(0)
+                    .destination().service()).isEqualTo("api.alpha.svc.cluster.local");
+            assertThat(build(config, new NodeScope("zeta", Map.of())).mesh().routes(name).get(0).targets().get(0)
+                    .destination().service()).isEqualTo("api.zeta.svc.cluster.local");
+        }
+        assertThat(build(config, new NodeScope("zeta", Map.of())).mesh().routes("api.mid:8080").get(0).targets()
+                .get(0).destination().service()).isEqualTo("api.mid.svc.cluster.local");
+    }
+
     private static MeshConfig config(String yaml) {
         return MeshConfig.of(SyntheticMesh.parse(BASE + yaml));
     }
