@@ -324,6 +324,15 @@ final class HttpExchange implements UpstreamTry.Owner {
             routeTimer = -1;
             routeDeadline = Long.MAX_VALUE;
             UpstreamCall pending = inFlight;
+            UpstreamTry t = current;
+            if (!done && t != null && t.ready && !t.headSeen && !t.released) {
+                // Envoy counts a route timeout against the endpoint that had the request and no answer yet (a
+                // local-origin timeout): else a hung endpoint answered 504 for ever and was never ejected.
+                OutlierDetector outliers = target.endpoints().outliers();
+                if (outliers != null) {
+                    outliers.localFailure(t.endpoint);
+                }
+            }
             if (done) {
                 cutBy = ResponseFlags.TIMEOUT; // the answer has begun: it can only be reset, and counts as timed out
             }

@@ -428,6 +428,43 @@ class HttpProxyTest {
         assertThat(answers).containsExactly(Map.entry("v1", 28), Map.entry("v1-broken", 2));
     }
 
+    /** Envoy counts a route timeout against the endpoint that had the request: a hung endpoint is ejected. */
+    @Test
+    void routeTimeoutsEjectAHungEndpoint() throws Exception {
+        try (java.net.ServerSocket hung = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(hung.accept()); // reads nothing, answers nothing
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            publish("""
+                    apiVersion: networking.istio.io/v1
+                    kind: WorkloadEntry
+                    metadata: {name: httpbin-v1-hung}
+                    spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: httpbin, version: v1}}
+                    """.formatted(hung.getLocalPort()), HttpMesh.rule("""
+                      trafficPolicy:
+                        outlierDetection: {consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 3m, maxEjectionPercent: 100}
+                    """), HttpMesh.routes("  - timeout: 300ms\n    retries: {attempts: 0}\n" + TO_V1));
+            Map<Integer, Integer> statuses = new TreeMap<>();
+            for (int i = 0; i < 12; i++) {
+                statuses.merge(get("/get").statusCode(), 1, Integer::sum);
+            }
+            assertThat(statuses).as("two timeouts, then the hung endpoint is out")
+                    .containsExactly(Map.entry(200, 10), Map.entry(504, 2));
+            hung.close();
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
     String secondV1Endpoint() {
         return """
                 apiVersion: networking.istio.io/v1
