@@ -46,6 +46,12 @@ public final class DestinationResolver {
     /** Each Service's BackendTLSPolicies, oldest first (the API's tie-break: the oldest of two policies wins). */
     private final Map<MeshService, List<Resource>> tlsPoliciesByService = new java.util.IdentityHashMap<>();
 
+    /**
+     * DestinationRules that originate TLS to a host no Service or ServiceEntry declares, by host: a destination to
+     * such a host, resolved by DNS, takes no DestinationRule, so it is refused rather than sent in plaintext.
+     */
+    private final Map<String, Resource> tlsForUnregistered = new java.util.HashMap<>();
+
     /** The node whose view this resolver resolves in: its namespace and labels choose its DestinationRules. */
     private final io.kshift.model.routing.NodeScope node;
 
@@ -63,8 +69,12 @@ public final class DestinationResolver {
         this.registry = ServiceRegistry.build(config);
         this.node = node;
         for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
-            registry.lookup(r.specAs(DestinationRuleSpec.class).host(), r.namespace())
-                    .ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
+            String host = r.specAs(DestinationRuleSpec.class).host();
+            Optional<MeshService> service = registry.lookup(host, r.namespace());
+            service.ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
+            if (service.isEmpty() && originatesTls(r.specAs(DestinationRuleSpec.class).trafficPolicy())) {
+                tlsForUnregistered.putIfAbsent(host.toLowerCase(java.util.Locale.ROOT), r);
+            }
         }
         for (Resource r : config.oldestFirst(Kind.BACKEND_TLS_POLICY)) {
             r.specAs(BackendTlsPolicySpec.class).targetRefs().stream().filter(BackendTlsPolicySpec.TargetRef::service)
@@ -236,9 +246,21 @@ public final class DestinationResolver {
         if (port == null) {
             return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
         }
+        Resource tls = tlsForUnregistered.get(host.toLowerCase(java.util.Locale.ROOT));
+        if (tls != null) {
+            return problem(Part.HOST, "host '" + host + "' resolves by DNS, and " + tls.key() + " originates TLS to it,"
+                    + " which applies only to a declared host: without a ServiceEntry for it the traffic would go in"
+                    + " plaintext; declare the host with a ServiceEntry");
+        }
         return new Result(new ResolvedDestination(host, null, "unknown", List.of(new HostPort(host, port)),
                 SimpleLb.ROUND_ROBIN, DEFAULT_CONNECT_TIMEOUT, null, null, fromNamespace, port, DEFAULT_IDLE_TIMEOUT,
                 null, false, null), null);
+    }
+
+    /** Whether a policy originates TLS, for every port or for one. */
+    private static boolean originatesTls(TrafficPolicy policy) {
+        return policy != null && (policy.tls() != null && policy.tls().originates() || policy.portLevelSettings()
+                .stream().anyMatch(p -> p.tls() != null && p.tls().originates()));
     }
 
     private static io.kshift.model.resource.ResourceKey tlsCredential(Optional<Resource> rule, TrafficPolicy policy) {

@@ -42,6 +42,32 @@ class OriginationNamesTest {
         assertThat(tls("{mode: DISABLE}", null).subjectAltNames()).isEmpty();
     }
 
+    /** A DestinationRule applies to declared hosts only: TLS it would originate to a DNS-only host is refused. */
+    @Test
+    void aDestinationToAnUndeclaredHostThatARuleWouldOriginateTlsToIsRefusedNotSentInPlaintext() throws Exception {
+        String rule = """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: api, namespace: shop}
+                spec:
+                  host: api.example.com
+                  trafficPolicy: %s
+                """;
+        var refused = new DestinationResolver(Http2SelectionTest.config(rule.formatted("{tls: {mode: SIMPLE}}")))
+                .resolve("api.example.com", null, 443, "shop");
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.problem().message()).contains("DestinationRule shop/api originates TLS to it")
+                .contains("declare the host with a ServiceEntry");
+        var byPort = new DestinationResolver(Http2SelectionTest.config(rule.formatted(
+                "{portLevelSettings: [{port: {number: 443}, tls: {mode: MUTUAL}}]}")))
+                .resolve("api.example.com", null, 443, "shop");
+        assertThat(byPort.ok()).isFalse();
+        assertThat(new DestinationResolver(Http2SelectionTest.config(rule.formatted("{tls: {mode: DISABLE}}")))
+                .resolve("api.example.com", null, 443, "shop").ok()).as("no TLS to lose").isTrue();
+        assertThat(new DestinationResolver(Http2SelectionTest.config(ENTRY.formatted("{mode: SIMPLE}")))
+                .resolve("api.example.com", null, 443, "shop").ok()).as("declared: the rule applies").isTrue();
+    }
+
     @Test
     void aServiceHasNoNamesOfItsOwn() throws Exception {
         var config = Http2SelectionTest.config("""

@@ -122,10 +122,11 @@ final class RegistryRules {
             findings.warn(r.key(), "spec.host", "a wildcard host ('" + spec.host() + "') is not matched against"
                     + " services by this kshift version: the rule applies to no service; name each host (Istio would"
                     + " apply it to every service under it that has no rule of its own)");
-        } else if (registry.lookup(spec.host(), r.namespace()).isEmpty()
-                && !ServiceRegistry.dnsCandidate(spec.host())) {
+        } else if (registry.lookup(spec.host(), r.namespace()).isEmpty()) {
             findings.warn(r.key(), "spec.host", "host '" + spec.host() + "' is not a known Service or ServiceEntry"
-                    + " host; this rule applies to nothing yet");
+                    + " host; this rule applies to nothing yet" + (ServiceRegistry.dnsCandidate(spec.host())
+                    ? " (a destination resolved by DNS takes no DestinationRule: declare the host with a ServiceEntry)"
+                    : ""));
         }
         workloadSelector(r, spec, findings);
         registry.lookup(spec.host(), r.namespace()).filter(svc -> !svc.namespace().equals(r.namespace())

@@ -215,6 +215,53 @@ class ChangeValidatorTest {
     }
 
     /**
+     * A DestinationRule applies to declared hosts only: TLS it would originate to a host reached by DNS refuses the
+     * routes to it, as they would go in plaintext, whichever comes first; a ServiceEntry makes both good.
+     */
+    @Test
+    void tlsARuleWouldOriginateToAnUndeclaredHostRefusesTheRoutesToIt() throws Exception {
+        String route = """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers: [{port: {number: 8088, name: http, protocol: HTTP}, hosts: ['*']}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: api}
+                spec:
+                  hosts: ['*']
+                  gateways: [edge]
+                  http: [{route: [{destination: {host: api.example.com, port: {number: 443}}}]}]
+                """;
+        String rule = """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: api}
+                spec: {host: api.example.com, trafficPolicy: {tls: {mode: SIMPLE}}}
+                """;
+        var together = apply(seeded(), yaml(route + "---\n" + rule));
+        assertThat(together.result().errors()).extracting(e -> e.resource() + " " + e.field()).containsExactly(
+                "VirtualService default/api spec.http[0].route[0].destination.host");
+        var ruleLater = apply(accepted(seeded(), yaml(route)), yaml(rule));
+        assertThat(ruleLater.result().status()).as("a rule that would turn a live route's traffic to plaintext")
+                .isEqualTo(ChangeStatus.REJECTED);
+        String entry = """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: api}
+                spec:
+                  hosts: [api.example.com]
+                  ports: [{number: 443, name: https, protocol: HTTPS}]
+                  resolution: DNS
+                """;
+        assertThat(apply(seeded(), yaml(route + "---\n" + rule + entry)).result().errors()).isEmpty();
+    }
+
+    /**
      * kubectl applies a directory's files in name order, so a route often comes before its gateway: it is taken
      * (with a warning), and attaches when the gateway is created, which then reports no port without a route.
      */
