@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Istio {@code WorkloadEntry} (also a ServiceEntry's inline endpoint): a workload's address, its ports by service
- * port name, and its labels ({@code app}, {@code version}) that Services and subsets select on.
+ * port name, its labels ({@code app}, {@code version}) that Services and subsets select on, and its load-balancing
+ * {@code weight} (0 or unset: 1).
  */
 public record WorkloadEntrySpec(
         String address,
@@ -15,7 +16,7 @@ public record WorkloadEntrySpec(
         @LabelMap Map<String, String> labels,
         String network,
         String locality,
-        Integer weight,
+        @jakarta.validation.constraints.PositiveOrZero(message = "must not be negative") Integer weight,
         String serviceAccount) implements ResourceSpec {
     public WorkloadEntrySpec {
         ports = Lists.copy(ports);

@@ -171,7 +171,7 @@ public final class DestinationResolver {
                 service.namespace(), p.number(), idleTimeout(policy), tlsCredential(rule, policy),
                 http2(p, policy), policy != null && policy.tls() != null && policy.tls().originates() ? null
                 : backendTls(service, p), endpoints.stream().map(Endpoint::locality).toList(),
-                failoverPriorities(policy, endpoints)), null);
+                failoverPriorities(policy, endpoints), endpoints.stream().map(Endpoint::weight).toList()), null);
     }
 
     /** Each endpoint's priority for this node under the policy's failoverPriority; empty without one or a node. */

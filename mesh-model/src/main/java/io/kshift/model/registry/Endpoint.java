@@ -3,13 +3,20 @@ package io.kshift.model.registry;
 import java.util.Map;
 
 /**
- * A workload that serves a service: its address, its ports by service port name, its labels, and its locality
- * ({@code region/zone/subzone}, Istio's WorkloadEntry {@code locality}; empty when unknown).
+ * A workload that serves a service: its address, its ports by service port name, its labels, its locality
+ * ({@code region/zone/subzone}, Istio's WorkloadEntry {@code locality}; empty when unknown), and its load-balancing
+ * weight (Istio's WorkloadEntry {@code weight}: 0 or unset is 1).
  */
-public record Endpoint(String address, Map<String, Integer> ports, Map<String, String> labels, String locality) {
+public record Endpoint(String address, Map<String, Integer> ports, Map<String, String> labels, String locality,
+                       int weight) {
 
     public Endpoint {
         locality = locality == null ? "" : locality;
+        weight = weight <= 0 ? 1 : weight;
+    }
+
+    public Endpoint(String address, Map<String, Integer> ports, Map<String, String> labels, String locality) {
+        this(address, ports, labels, locality, 1);
     }
 
     public Endpoint(String address, Map<String, Integer> ports, Map<String, String> labels) {

@@ -21,14 +21,23 @@ public record ResolvedDestination(String service, String subset, String version,
                                   SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
                                   TrafficPolicy policy, String namespace, int port, Duration idleTimeout,
                                   io.kshift.model.resource.ResourceKey tlsCredential, boolean http2,
-                                  BackendTls backendTls, List<String> localities, List<Integer> priorities) {
+                                  BackendTls backendTls, List<String> localities, List<Integer> priorities,
+                                  List<Integer> weights) {
 
     /**
      * {@code localities}: each endpoint's, in the order of {@code endpoints} ("" where unknown); {@code priorities}:
      * each endpoint's {@link FailoverPriority} as the node that resolved it sees it, empty without a
-     * {@code failoverPriority} (or for no node in particular).
+     * {@code failoverPriority} (or for no node in particular); {@code weights}: each endpoint's load-balancing
+     * weight, empty when they are all the same.
      */
     public ResolvedDestination {
+        if (weights == null || weights.stream().distinct().count() <= 1) {
+            weights = List.of();
+        } else if (weights.size() != endpoints.size()) {
+            throw new IllegalArgumentException(weights.size() + " weights for " + endpoints.size() + " endpoints");
+        } else {
+            weights = List.copyOf(weights);
+        }
         if (priorities == null || priorities.isEmpty()) {
             priorities = List.of();
         } else if (priorities.size() != endpoints.size()) {
@@ -57,6 +66,16 @@ public record ResolvedDestination(String service, String subset, String version,
                 namespace, port, idleTimeout, tlsCredential, http2, backendTls, null, null);
     }
 
+    /** With every endpoint of the same weight. */
+    public ResolvedDestination(String service, String subset, String version, List<HostPort> endpoints,
+                               SimpleLb loadBalancer, Duration connectTimeout, Duration maxConnectionDuration,
+                               TrafficPolicy policy, String namespace, int port, Duration idleTimeout,
+                               io.kshift.model.resource.ResourceKey tlsCredential, boolean http2,
+                               BackendTls backendTls, List<String> localities, List<Integer> priorities) {
+        this(service, subset, version, endpoints, loadBalancer, connectTimeout, maxConnectionDuration, policy,
+                namespace, port, idleTimeout, tlsCredential, http2, backendTls, localities, priorities, null);
+    }
+
     /** This destination spoken to over HTTP/2 (a GRPCRoute's backend: gRPC is HTTP/2). */
     public ResolvedDestination withHttp2() {
         return withHttp2(true);
@@ -70,7 +89,7 @@ public record ResolvedDestination(String service, String subset, String version,
     public ResolvedDestination withHttp2(boolean on) {
         return http2 == on ? this : new ResolvedDestination(service, subset, version, endpoints, loadBalancer,
                 connectTimeout, maxConnectionDuration, policy, namespace, port, idleTimeout, tlsCredential, on,
-                backendTls, localities, priorities);
+                backendTls, localities, priorities, weights);
     }
 
     /**

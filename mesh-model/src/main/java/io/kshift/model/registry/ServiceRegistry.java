@@ -75,7 +75,8 @@ public final class ServiceRegistry {
                                                  String namespace) {
         List<Endpoint> out = new ArrayList<>();
         for (WorkloadEntrySpec e : spec.endpoints()) {
-            out.add(new Endpoint(e.address(), e.ports(), e.labels(), e.locality()));
+            out.add(new Endpoint(e.address(), e.ports(), e.labels(), e.locality(), e.weight() == null ? 1
+                    : e.weight()));
         }
         if (spec.workloadSelector() != null) {
             out.addAll(workloads.select(namespace, spec.workloadSelector().labels()));

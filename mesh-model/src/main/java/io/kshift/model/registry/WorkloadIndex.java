@@ -19,7 +19,8 @@ final class WorkloadIndex {
     WorkloadIndex(List<Resource> workloads) {
         for (Resource r : workloads) {
             WorkloadEntrySpec w = r.specAs(WorkloadEntrySpec.class);
-            Endpoint e = new Endpoint(w.address(), w.ports(), w.labels(), w.locality());
+            Endpoint e = new Endpoint(w.address(), w.ports(), w.labels(), w.locality(),
+                    w.weight() == null ? 1 : w.weight());
             byNamespace.computeIfAbsent(r.namespace(), k -> new ArrayList<>()).add(e);
             e.labels().forEach((k, v) -> byLabel.computeIfAbsent(labelKey(r.namespace(), k, v),
                     x -> new ArrayList<>()).add(e));

@@ -194,7 +194,7 @@ public final class Destinations {
         }
         EndpointPicker picker = new EndpointPicker(upstreams, d.loadBalancer(), random,
                 od == null ? null : new OutlierDetector(upstreams, od, nanoClock),
-                before == null ? 0 : before.endpoints().position(), slowStart, nanoClock, local);
+                before == null ? 0 : before.endpoints().position(), slowStart, nanoClock, local, d.weights());
         return before == null
                 ? new Shared(d, picker, new AtomicInteger(), new AtomicInteger(), new AtomicInteger())
                 : new Shared(d, picker, before.activeRequests(), before.activeRetries(), before.openConnections());

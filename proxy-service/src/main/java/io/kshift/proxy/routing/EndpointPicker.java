@@ -31,6 +31,9 @@ public final class EndpointPicker {
     private final long slowUntil;
     /** Every window is over: picks no longer read the clock (set once, racily and harmlessly, by any loop). */
     private boolean warm;
+    /** The endpoints' own weights and their running sums (null: all the same). */
+    private final double[] weights;
+    private final double[] weightSums;
     /** While some endpoint warms up: the weights' running sums, made at most every {@link #REWEIGH_NANOS}. */
     private volatile double[] sums;
     private volatile long weighedAt;
@@ -63,6 +66,20 @@ public final class EndpointPicker {
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
                           int position, SlowStart slowStart, java.util.function.LongSupplier clock,
                           LocalityLb locality) {
+        this(upstreams, policy, random, outliers, position, slowStart, clock, locality, List.of());
+    }
+
+    /**
+     * {@code weights}: each endpoint's load-balancing weight (WorkloadEntry {@code weight}), empty when they are all
+     * the same. ROUND_ROBIN and RANDOM pick in proportion to them, LEAST_REQUEST compares requests per weight, as
+     * Envoy's balancers do; a warm-up scales them. Under locality load balancing the levels' shares decide instead.
+     */
+    public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
+                          int position, SlowStart slowStart, java.util.function.LongSupplier clock,
+                          LocalityLb locality, List<Integer> weights) {
+        this.weights = weights.isEmpty() || locality != null ? null
+                : weights.stream().mapToDouble(Integer::doubleValue).toArray();
+        this.weightSums = this.weights == null ? null : WeightedSums.cumulative(this.weights);
         this.local = locality == null ? null : new LocalPicker(locality);
         this.upstreams = List.copyOf(upstreams);
         this.slowStart = policy == SimpleLb.RANDOM || policy == SimpleLb.PASSTHROUGH ? null : slowStart;
@@ -111,6 +128,9 @@ public final class EndpointPicker {
                 return healthyFrom(warming(now));
             }
             warm = true;
+        }
+        if (weights != null) {
+            return healthyFrom(weighted());
         }
         int chosen = switch (policy) {
             case RANDOM -> random.nextInt(n);
@@ -162,6 +182,22 @@ public final class EndpointPicker {
         return healthyFrom(in[at]);
     }
 
+    /** A pick by the endpoints' own weights. */
+    private int weighted() {
+        return switch (policy) {
+            case RANDOM -> WeightedSums.find(random.nextDouble() * weightSums[weightSums.length - 1], weightSums);
+            case LEAST_REQUEST, LEAST_CONN -> {
+                int n = upstreams.size();
+                int a = random.nextInt(n);
+                int b = random.nextInt(n - 1);
+                b = b >= a ? b + 1 : b;
+                yield (upstreams.get(b).active() + 1) / weights[b] < (upstreams.get(a).active() + 1) / weights[a]
+                        ? b : a;
+            }
+            default -> WeightedSums.pick(next.getAndIncrement(), weightSums);
+        };
+    }
+
     /** A pick while some endpoint is warming up: its weight scales its share (LEAST_REQUEST: its requests). */
     private int warming(long now) {
         int n = upstreams.size();
@@ -171,21 +207,26 @@ public final class EndpointPicker {
             b = b >= a ? b + 1 : b;
             Upstream ua = upstreams.get(a);
             Upstream ub = upstreams.get(b);
-            return (ub.active() + 1) / slowStart.weight(now - ub.joinedAt())
-                    < (ua.active() + 1) / slowStart.weight(now - ua.joinedAt()) ? b : a;
+            return (ub.active() + 1) / (slowStart.weight(now - ub.joinedAt()) * own(b))
+                    < (ua.active() + 1) / (slowStart.weight(now - ua.joinedAt()) * own(a)) ? b : a;
         }
         double[] s = sums;
         if (s == null || now - weighedAt > REWEIGH_NANOS) {
             // Weights move slowly (a window is seconds at least): made again a tenth of a second later, not per pick.
-            double[] weights = new double[n];
+            double[] scaled = new double[n];
             for (int i = 0; i < n; i++) {
-                weights[i] = slowStart.weight(now - upstreams.get(i).joinedAt());
+                scaled[i] = slowStart.weight(now - upstreams.get(i).joinedAt()) * own(i);
             }
-            s = WeightedSums.cumulative(weights);
+            s = WeightedSums.cumulative(scaled);
             sums = s;
             weighedAt = now;
         }
         return WeightedSums.pick(next.getAndIncrement(), s);
+    }
+
+    /** Endpoint {@code i}'s own weight (1 when all are the same). */
+    private double own(int i) {
+        return weights == null ? 1 : weights[i];
     }
 
     /**

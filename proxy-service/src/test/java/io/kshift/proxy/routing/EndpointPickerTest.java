@@ -34,6 +34,39 @@ class EndpointPickerTest {
         }
     }
 
+    /** WorkloadEntry weights: round-robin and random in proportion, least-request by requests per weight. */
+    @Test
+    void endpointWeightsSharePicksInProportion() {
+        List<Upstream> three = List.of(new Upstream(new HostPort("a", 1)), new Upstream(new HostPort("b", 1)),
+                new Upstream(new HostPort("c", 1)));
+        EndpointPicker rr = new EndpointPicker(three, SimpleLb.ROUND_ROBIN, new SplittableRandom(1), null, 0, null,
+                System::nanoTime, null, List.of(6, 3, 1));
+        int[] counts = new int[3];
+        for (int i = 0; i < 1000; i++) {
+            counts[rr.first()]++;
+        }
+        assertThat(counts).as("exact to a pick or two over any run").satisfies(c -> {
+            assertThat(c[0]).isBetween(598, 602);
+            assertThat(c[1]).isBetween(298, 302);
+            assertThat(c[2]).isBetween(98, 102);
+        });
+        EndpointPicker random = new EndpointPicker(three, SimpleLb.RANDOM, new SplittableRandom(3), null, 0, null,
+                System::nanoTime, null, List.of(6, 3, 1));
+        int[] drawn = new int[3];
+        for (int i = 0; i < 10_000; i++) {
+            drawn[random.first()]++;
+        }
+        assertThat(drawn[0]).isBetween(5_800, 6_200);
+        assertThat(drawn[2]).isBetween(880, 1_120);
+        List<Upstream> two = List.of(new Upstream(new HostPort("x", 1)), new Upstream(new HostPort("y", 1)));
+        EndpointPicker least = new EndpointPicker(two, SimpleLb.LEAST_REQUEST, new SplittableRandom(7), null, 0, null,
+                System::nanoTime, null, List.of(4, 1));
+        for (int i = 0; i < 2; i++) {
+            two.get(0).opened();
+        }
+        assertThat(least.first()).as("3 per weight 4 is fewer than 1 per weight 1").isEqualTo(0);
+    }
+
     @Test
     void roundRobinAlternates() {
         EndpointPicker picker = new EndpointPicker(upstreams, SimpleLb.ROUND_ROBIN, new SplittableRandom(1));
