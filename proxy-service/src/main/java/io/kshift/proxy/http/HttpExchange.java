@@ -272,7 +272,7 @@ final class HttpExchange implements UpstreamTry.Owner {
             done = true;
             finished = true;
             LocalReplies.direct(request, response, route, corsOrigin, flags);
-        } else if (route.targets().isEmpty()) {
+        } else if (target == null) {
             respond(503, "no healthy upstream", ResponseFlags.NO_HEALTHY);
         } else {
             forwardFirst();

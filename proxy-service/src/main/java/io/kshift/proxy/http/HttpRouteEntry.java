@@ -97,8 +97,10 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
                 responseEdits, targets, picker, mirrors, timeout, retry, cors, direct, session);
     }
 
+    /** The weighted pick; null for the share of a destination this node could not resolve (503). */
     HttpTarget pick() {
-        return targets.get(picker.pick());
+        int i = picker.pick();
+        return i < targets.size() ? targets.get(i) : null;
     }
 
     /** Where the rule's session pins {@code request}: null without a session, or when none holds for it now. */

@@ -385,6 +385,7 @@ public final class HttpTableBuilder {
                                  HttpBindings.RuleSession session) {
         List<HttpTarget> targets = new ArrayList<>();
         List<WeightedTarget> weighted = ListenerBindings.istioTargets(route, vh.namespace(), field);
+        int lost = 0;
         for (int d = 0; d < weighted.size(); d++) {
             WeightedTarget t = weighted.get(d);
             var headers = route.route().get(d).headers();
@@ -392,6 +393,8 @@ public final class HttpTableBuilder {
             if (destination != null && t.weight() > 0) {
                 targets.add(target(destination, t.weight(), headers == null ? null : headers.request(),
                         headers == null ? null : headers.response(), listener, false, vh.gateway()));
+            } else if (t.weight() > 0) {
+                lost += t.weight();
             }
         }
         List<HttpRouteEntry.Mirror> mirrors = new ArrayList<>();
@@ -406,7 +409,10 @@ public final class HttpTableBuilder {
         var headers = route.headers();
         WeightedPicker picker = null;
         if (!targets.isEmpty()) {
-            int[] weights = targets.stream().mapToInt(HttpTarget::weight).toArray();
+            // A destination this node cannot resolve (a subset another node's DestinationRule defines, one not
+            // exported here) keeps its share, answered 503 as Envoy answers a missing cluster: its weight moved to
+            // the others would shift traffic on this node alone.
+            int[] weights = Destinations.withLost(targets.stream().mapToInt(HttpTarget::weight).toArray(), lost);
             Destinations.PickerKey key = new Destinations.PickerKey(listener, vh.source(), field,
                     targets.stream().map(t -> t.destination().key()).toList(),
                     java.util.Arrays.stream(weights).boxed().toList());

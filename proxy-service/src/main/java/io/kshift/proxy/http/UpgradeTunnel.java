@@ -98,6 +98,13 @@ final class UpgradeTunnel {
             first = pin.endpoint();
         } else {
             target = route.pick();
+            if (target == null) {
+                // The share of a destination this node could not resolve, as HttpExchange answers it.
+                request.resume();
+                request.response().setStatusCode(503).putHeader(ResponseFlags.HEADER, ResponseFlags.NO_HEALTHY)
+                        .putHeader("content-type", "text/plain").end("no healthy upstream");
+                return;
+            }
             String key = UpstreamRequests.hashKey(request, target.hash());
             first = key == null ? target.endpoints().first() : target.endpoints().firstFor(key);
         }

@@ -163,6 +163,16 @@ public final class Destinations {
         return previousByKey;
     }
 
+    /** {@code weights} with one more slot of weight {@code lost} when it is above 0 (see the pickers' users). */
+    public static int[] withLost(int[] weights, int lost) {
+        if (lost <= 0) {
+            return weights;
+        }
+        int[] out = java.util.Arrays.copyOf(weights, weights.length + 1);
+        out[weights.length] = lost;
+        return out;
+    }
+
     private Shared next(ResolvedDestination d, Shared before) {
         Map<HostPort, Upstream> kept = new HashMap<>();
         if (before != null) {

@@ -198,6 +198,7 @@ public final class RouteTableBuilder {
                                                  boolean backendPolicies, io.kshift.model.resource.ResourceKey gateway) {
         String listener = protocol + ":" + port;
         List<RouteTarget> targets = new ArrayList<>();
+        int lost = 0;
         for (WeightedTarget t : bound.targets()) {
             DestinationResolver.Result result = t.resolve(resolver);
             if (result.ok() && t.weight() > 0) {
@@ -205,12 +206,16 @@ public final class RouteTableBuilder {
                 targets.add(new RouteTarget(d, t.weight(), destinations.shared(d),
                         destinations.stats(d, listener, protocol.equals("udp") ? "udp" : "tcp", false),
                         upstreamTls == null ? null : upstreamTls.of(d, backendPolicies, gateway)));
+            } else if (t.weight() > 0) {
+                lost += t.weight();
             }
         }
         if (targets.isEmpty()) {
             return Optional.empty();
         }
-        int[] weights = targets.stream().mapToInt(RouteTarget::weight).toArray();
+        // A destination this node cannot resolve keeps its share: those connections are closed (Envoy's missing
+        // cluster), not moved to the others on this node alone.
+        int[] weights = Destinations.withLost(targets.stream().mapToInt(RouteTarget::weight).toArray(), lost);
         Destinations.PickerKey key = new Destinations.PickerKey(listener, bound.source(), bound.field(),
                 targets.stream().map(t -> t.destination().key()).toList(), Arrays.stream(weights).boxed().toList());
         return Optional.of(new ListenerRoute(port, bound.source(), List.copyOf(targets),

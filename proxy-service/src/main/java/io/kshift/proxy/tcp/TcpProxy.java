@@ -53,6 +53,10 @@ public class TcpProxy {
             return;
         }
         RouteTarget target = route.get().pick();
+        if (target == null) {
+            client.close(); // the share of a destination this node could not resolve
+            return;
+        }
         if (!target.admit()) {
             // connectionPool.tcp.maxConnections reached: refused at once, as Envoy's overflow.
             target.stats().unserved("UO");

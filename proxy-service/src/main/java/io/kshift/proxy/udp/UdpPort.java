@@ -102,7 +102,11 @@ final class UdpPort {
             if (route.isEmpty()) {
                 return;
             }
-            session = new Session(packet.sender(), route.get().pick(), table.generation());
+            var target = route.get().pick();
+            if (target == null) {
+                return; // the share of a destination this node could not resolve: dropped
+            }
+            session = new Session(packet.sender(), target, table.generation());
             sessions.put(packet.sender(), session);
         }
         session.fromClient(packet.data());

@@ -147,6 +147,52 @@ class NodeScopeRoutingTest {
                 .isEmpty();
     }
 
+    /** A destination a node cannot resolve keeps its share there, answered 503: no shift of traffic on one node. */
+    @Test
+    void aSubsetOnlySomeNodesResolveKeepsItsShareElsewhereAsA503() {
+        MeshConfig config = config("""
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web, namespace: shop}
+                spec:
+                  host: web
+                  subsets: [{name: v1, labels: {version: v1}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web-edge, namespace: shop}
+                spec:
+                  host: web
+                  workloadSelector: {matchLabels: {tier: edge}}
+                  subsets: [{name: v2, labels: {version: v1}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: web, namespace: shop}
+                spec:
+                  hosts: [web.example.com]
+                  gateways: [istio-system/gw]
+                  http:
+                  - route:
+                    - {destination: {host: web, subset: v1}, weight: 75}
+                    - {destination: {host: web, subset: v2}, weight: 25}
+                """);
+        HttpRouteEntry plain = build(config, new NodeScope("shop", INGRESS)).http().get(8080)
+                .routes("web.example.com").get(0);
+        assertThat(plain.targets()).singleElement().satisfies(t -> assertThat(t.destination().subset())
+                .isEqualTo("v1"));
+        int unserved = 0;
+        for (int i = 0; i < 400; i++) {
+            unserved += plain.pick() == null ? 1 : 0;
+        }
+        assertThat(unserved).as("v2's quarter, exactly").isEqualTo(100);
+        HttpRouteEntry edge = build(config, new NodeScope("shop", Map.of("istio", "ingressgateway", "tier", "edge")))
+                .http().get(8080).routes("web.example.com").get(0);
+        for (int i = 0; i < 400; i++) {
+            assertThat(edge.pick()).isNotNull();
+        }
+    }
+
     @Test
     void aServiceEntryExportedToNoNamespaceAndAnAnnotatedServiceAreSeenOnlyWhereExported() {
         MeshConfig config = config("""

@@ -381,7 +381,8 @@ final class RouteRules {
                     + only.stream().map(r -> r.key() + " (workloadSelector " + new java.util.TreeMap<>(
                     r.specAs(io.kshift.model.istio.DestinationRuleSpec.class).workloadSelector().matchLabels())
                     + ")").collect(java.util.stream.Collectors.joining(" and ")) + ": proxy nodes of namespace "
-                    + only.get(0).namespace() + " it selects serve it, any other node answers 503 (no such subset)");
+                    + only.get(0).namespace() + " it selects serve it; any other node answers its share 503 (no such"
+                    + " subset; TCP connections are closed)");
         }
     }
 
