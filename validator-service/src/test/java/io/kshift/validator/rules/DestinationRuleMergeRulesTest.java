@@ -93,8 +93,8 @@ class DestinationRuleMergeRulesTest {
         assertThat(TlsRulesTest.warnings(ok)).as("two trafficPolicies, one per kind of node: nothing ignored")
                 .containsExactly("VirtualService default/web spec.http[0].route[0].destination.subset: subset 'v1' is"
                         + " defined only by DestinationRule default/a-edge (workloadSelector {tier=edge}):"
-                        + " proxy nodes of namespace default it selects serve it, any other node answers 503 (no such"
-                        + " subset)");
+                        + " proxy nodes of namespace default it selects serve it; any other node answers its share 503"
+                        + " (no such subset; TCP connections are closed)");
         // Served by the default nodes (the mesh port), which the rule does not select: refused.
         assertThat(TlsRulesTest.errors(validator.apply(MeshSnapshot.empty(), yaml(rules + route("v1", "v2")))))
                 .singleElement().asString().startsWith("VirtualService default/web"
