@@ -63,15 +63,17 @@ public final class RoutePrecedence {
     }
 
     /**
-     * Istio's catch-all match (its {@code isCatchAllRoute}, read on the Envoy route): no condition but a path prefix
-     * {@code /} (or none). When VirtualServices for one host merge on a gateway, Istio moves such routes after all
-     * the others. A {@code port} is no condition there (a block for another port is left off the listener, one for
-     * this port matches all of it), and a regex is catch-all only as Istio's literal {@code *}.
+     * Istio's catch-all match (its {@code isCatchAllRoute}, read on the Envoy route) on listener port
+     * {@code listenerPort}: no condition but a path prefix {@code /} (or none). When VirtualServices for one host
+     * merge on a gateway, Istio moves such routes after all the others. A {@code port} equal to the listener's is no
+     * condition there (Istio leaves a block for another port off the listener, and it matches nothing here), and a
+     * regex is catch-all only as Istio's literal {@code *}.
      */
-    public static boolean catchAll(io.kshift.model.istio.HttpMatchRequest m) {
+    public static boolean catchAll(io.kshift.model.istio.HttpMatchRequest m, int listenerPort) {
         boolean path = m.uri() == null || "/".equals(m.uri().prefix()) || "*".equals(m.uri().regex());
         return path && m.scheme() == null && m.method() == null && m.authority() == null && m.headers().isEmpty()
-                && m.withoutHeaders().isEmpty() && m.queryParams().isEmpty();
+                && m.withoutHeaders().isEmpty() && m.queryParams().isEmpty()
+                && (m.port() == null || m.port() == listenerPort);
     }
 
     /** A route's rules ranked ({@link #of(List)}), a GRPCRoute's as gRPC matches ({@link Rank#GRPC}). */

@@ -250,7 +250,7 @@ public final class HttpTableBuilder {
             String name = e.getKey();
             List<CompiledHosts.Compiled> merged = several.get(name);
             List<HttpRouteEntry> routes = merged == null ? e.getValue().routes()
-                    : RouteMerge.merge(merged, withDefaults);
+                    : RouteMerge.merge(merged, withDefaults, listenerPort(listener));
             if (name.equals("*")) {
                 any = routes;
             } else if (name.startsWith("*.")) {
@@ -268,6 +268,12 @@ public final class HttpTableBuilder {
                     bySource), names, java.util.Set.copyOf(several.keySet()), table) : null;
         }
         return table;
+    }
+
+    /** The port of a gateway listener's name ({@code http:8080}); -1 for the mesh listener. */
+    private static int listenerPort(String listener) {
+        int colon = listener.indexOf(':');
+        return colon < 0 ? -1 : Integer.parseInt(listener.substring(colon + 1));
     }
 
     private static int capacityFor(int entries) {

@@ -50,7 +50,7 @@ final class RouteMerge {
      * compiles once for each: a VirtualService's copies differ (each keeps the match blocks its gateway admits)
      * and both are merged, as Istio merges them; a Gateway API route's are the same, and it is ranked once.
      */
-    static List<HttpRouteEntry> merge(List<CompiledHosts.Compiled> hosts, boolean mesh) {
+    static List<HttpRouteEntry> merge(List<CompiledHosts.Compiled> hosts, boolean mesh, int port) {
         List<CompiledHosts.Compiled> services = new ArrayList<>();
         List<Item> ranked = new ArrayList<>();
         java.util.Set<io.kshift.model.resource.ResourceKey> rankedSources = new java.util.HashSet<>();
@@ -72,7 +72,7 @@ final class RouteMerge {
             // Istio's CombineVHostRoutes: the routes of every VirtualService in order, catch-all ones last.
             List<HttpRouteEntry> catchAll = new ArrayList<>();
             for (CompiledHosts.Compiled host : services) {
-                splitCatchAll(host, out, catchAll);
+                splitCatchAll(host, port, out, catchAll);
             }
             out.addAll(catchAll);
         }
@@ -80,8 +80,11 @@ final class RouteMerge {
         return List.copyOf(out);
     }
 
-    /** A host's routes to {@code out}, but the catch-all match blocks ({@link RoutePrecedence#catchAll}) to the other. */
-    private static void splitCatchAll(CompiledHosts.Compiled host, List<HttpRouteEntry> out,
+    /**
+     * A host's routes to {@code out}, but the match blocks that are catch-all on listener port {@code port}
+     * ({@link RoutePrecedence#catchAll}) to the other.
+     */
+    private static void splitCatchAll(CompiledHosts.Compiled host, int port, List<HttpRouteEntry> out,
                                       List<HttpRouteEntry> catchAll) {
         HttpBindings.VirtualHost vh = host.host();
         java.util.Map<String, io.kshift.model.istio.HttpRoute> byField = new java.util.HashMap<>();
@@ -100,7 +103,7 @@ final class RouteMerge {
             List<MatchBlock> specific = new ArrayList<>();
             List<MatchBlock> everything = new ArrayList<>();
             for (int b = 0; b < entry.match().size() && b < kept.size(); b++) {
-                (RoutePrecedence.catchAll(kept.get(b)) ? everything : specific).add(entry.match().get(b));
+                (RoutePrecedence.catchAll(kept.get(b), port) ? everything : specific).add(entry.match().get(b));
             }
             if (everything.isEmpty()) {
                 out.add(entry);

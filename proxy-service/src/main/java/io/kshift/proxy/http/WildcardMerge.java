@@ -43,9 +43,10 @@ final class WildcardMerge {
         if (covering.isEmpty()) {
             return false;
         }
-        Map<HttpBindings.VirtualHost, Integer> position = new IdentityHashMap<>();
+        // By resource, not by object: a host reused from the last build holds the last build's VirtualHost.
+        Map<ResourceKey, Integer> position = new java.util.HashMap<>();
         for (int i = 0; i < order.size(); i++) {
-            position.putIfAbsent(order.get(i), i);
+            position.putIfAbsent(order.get(i).source(), i);
         }
         boolean added = false;
         for (String name : List.copyOf(first.keySet())) {
@@ -71,7 +72,7 @@ final class WildcardMerge {
                 }
             }
             if (all.size() > own.size()) {
-                all.sort(Comparator.comparingInt(c -> position.getOrDefault(c.host(), Integer.MAX_VALUE)));
+                all.sort(Comparator.comparingInt(c -> position.getOrDefault(c.host().source(), Integer.MAX_VALUE)));
                 several.put(name, all);
                 added = true;
             }

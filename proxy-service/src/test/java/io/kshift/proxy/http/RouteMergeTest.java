@@ -174,6 +174,42 @@ class RouteMergeTest {
         assertThat(get(hosts.routes("foo.com"), "/")).isNull();
     }
 
+    /** The merged order is by route age on every build, reused virtual hosts included. */
+    @Test
+    void anOlderWildcardRouteStaysFirstAfterARebuildThatReusesIt() {
+        MeshConfig config = MeshConfig.empty();
+        String[] docs = {SERVICES, """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: old}
+                spec:
+                  parentRefs: [{name: public}]
+                  hostnames: ['*.com']
+                  rules: [{backendRefs: [{name: web, port: 8000}]}]
+                """, """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: new}
+                spec:
+                  parentRefs: [{name: public}]
+                  hostnames: [example.com]
+                  rules: [{backendRefs: [{name: web, port: 8000}]}]
+                """};
+        for (int i = 0; i < docs.length; i++) {
+            config = config.apply(SyntheticMesh.parse(docs[i]), Instant.ofEpochSecond(1_000_000 + i)).config();
+        }
+        var destinations = new io.kshift.proxy.routing.Destinations(new Random(1), System::nanoTime,
+                io.kshift.proxy.telemetry.Telemetry.detached());
+        RouteTable first = RouteTableBuilder.build(1, config, null, destinations, RouteTable.empty());
+        assertThat(get(first.http().get(8080).routes("example.com"), "/x")).as("a tie: the older route")
+                .isEqualTo("old spec.rules[0]");
+        var changed = config.apply(SyntheticMesh.parse(virtualService("elsewhere", "istio-public",
+                "- route: [{destination: {host: web}}]\n")), Instant.ofEpochSecond(1_000_010));
+        RouteTable second = RouteTableBuilder.build(2, changed.config(), List.copyOf(changed.changedKeys()),
+                destinations, first);
+        assertThat(get(second.http().get(8080).routes("example.com"), "/x")).isEqualTo("old spec.rules[0]");
+    }
+
     /** Istio documents that a VirtualService's wildcard host does not merge into an exact one: Envoy's rule stays. */
     @Test
     void aWildcardVirtualServiceDoesNotServeAnExactHostAnotherClaims() {
@@ -295,7 +331,7 @@ class RouteMergeTest {
     @Test
     void aMatchOnTheListenersPortAloneIsACatchAllToo() {
         RouteTable table = table(SERVICES,
-                virtualService("by-port", "istio-public", "- match: [{port: 9090}]\n" + TO_WEB),
+                virtualService("by-port", "istio-public", "- match: [{port: 9443}, {port: 9090}]\n" + TO_WEB),
                 virtualService("api", "istio-public", "- match: [{uri: {prefix: /api}}]\n" + TO_WEB));
         List<HttpRouteEntry> routes = table.http().get(9090).routes("shop.example.com");
         assertThat(landsOn(9090, routes, "GET", "/api/x", Map.of(), Map.of())).isEqualTo("api spec.http[0]");

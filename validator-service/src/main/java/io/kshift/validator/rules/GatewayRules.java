@@ -71,8 +71,8 @@ final class GatewayRules {
         }
         TlsRules.check(config, findings);
         Map<Integer, List<HttpBindings.VirtualHost>> gatewayHosts = HttpBindings.gateways(config);
-        gatewayHosts.forEach((port, hosts) -> shadowedHosts("port " + port, hosts, false, findings));
-        shadowedHosts("the mesh port", HttpBindings.mesh(config), true, findings);
+        gatewayHosts.forEach((port, hosts) -> shadowedHosts("port " + port, port, hosts, false, findings));
+        shadowedHosts("the mesh port", -1, HttpBindings.mesh(config), true, findings);
         shadowedTcp(config, findings);
         var redirects = io.kshift.model.routing.TlsBindings.httpsRedirects(config);
         gatewayHosts.forEach((port, hosts) -> {
@@ -91,12 +91,12 @@ final class GatewayRules {
      * after an older one's, and Gateway API routes after a VirtualService's catch-all. Hosts are compared as the
      * proxies compare them: by every name they answer to ({@link io.kshift.model.routing.HostNames#expand}).
      */
-    private static void shadowedHosts(String listener, List<HttpBindings.VirtualHost> hosts, boolean mesh,
+    private static void shadowedHosts(String listener, int port, List<HttpBindings.VirtualHost> hosts, boolean mesh,
                                       Findings findings) {
         java.util.Map<String, HttpBindings.VirtualHost> firstService = new java.util.HashMap<>();
         java.util.Map<String, String> catchAll = new java.util.HashMap<>();
         for (HttpBindings.VirtualHost vh : hosts) {
-            String own = vh.ranked() ? null : catchAllRoute(vh);
+            String own = vh.ranked() ? null : catchAllRoute(vh, port);
             for (String domain : new java.util.LinkedHashSet<>(vh.domains())) {
                 for (String name : io.kshift.model.routing.HostNames.expand(domain, vh.namespace())) {
                     if (shadowed(listener, vh, domain, name, own, mesh, firstService, catchAll, findings)) {
@@ -143,12 +143,12 @@ final class GatewayRules {
         return false;
     }
 
-    /** The field of a VirtualService's first route that matches every request here; else null. */
-    private static String catchAllRoute(HttpBindings.VirtualHost vh) {
+    /** The field of a VirtualService's first route that matches every request on {@code port}; else null. */
+    private static String catchAllRoute(HttpBindings.VirtualHost vh, int port) {
         for (int i = 0; i < vh.routes().size(); i++) {
             io.kshift.model.istio.HttpRoute route = vh.routes().get(i);
             if (route.match().isEmpty() || route.match().stream().anyMatch(m -> vh.admits(m.gateways())
-                    && io.kshift.model.routing.RoutePrecedence.catchAll(m))) {
+                    && io.kshift.model.routing.RoutePrecedence.catchAll(m, port))) {
                 return vh.fieldOf(i);
             }
         }
