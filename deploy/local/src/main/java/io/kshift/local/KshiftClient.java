@@ -27,7 +27,7 @@ public final class KshiftClient {
             // change Kafka may still decide) says why in its message alone.
             if (body.hasNonNull("message")) {
                 sb.append("\n    ").append(body.get("message").asText());
-                if (body.hasNonNull("line")) {
+                if (body.path("line").asInt() > 0) {
                     sb.append(" (line ").append(body.get("line").asInt()).append(", column ")
                             .append(body.path("column").asInt()).append(')');
                 }

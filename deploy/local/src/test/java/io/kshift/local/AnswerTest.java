@@ -16,6 +16,8 @@ class AnswerTest {
     void aRefusalsMessageLineAndNeededRoleArePrinted() throws Exception {
         assertThat(answer(400, "{\"message\":\"body is not valid YAML: bad\",\"line\":3,\"column\":7}").describe())
                 .isEqualTo("400 \n    body is not valid YAML: bad (line 3, column 7)");
+        assertThat(answer(503, "{\"message\":\"Kafka did not answer\",\"line\":0,\"column\":0}").describe())
+                .as("no place to name").isEqualTo("503 \n    Kafka did not answer");
         assertThat(answer(403, "{\"message\":\"editors only\",\"needed\":\"editor\"}").describe())
                 .isEqualTo("403 \n    editors only (needs editor)");
         assertThat(answer(422, "{\"status\":\"REJECTED\",\"errors\":[{\"resource\":\"VirtualService default/a\","

@@ -178,12 +178,13 @@ public final class SnapshotLoader {
     public static ConsumerRecord<String, String> recordAt(KafkaConsumer<String, String> consumer,
                                                           TopicPartition partition, long offset, Duration timeout) {
         // Below the log's start a consumer would jump to the end (or fail) and wait there. Asked within the
-        // caller's timeout: the client's default (60 s) held an API call that promises 503 in 10 s.
+        // caller's timeout, which the whole call keeps: the client's default (60 s) held an API call that
+        // promises 503 in 10 s.
+        long deadline = System.nanoTime() + timeout.toNanos();
         if (offset < consumer.beginningOffsets(List.of(partition), timeout).get(partition)) {
             return null;
         }
         consumer.seek(partition, offset);
-        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                 if (record.offset() == offset) {

@@ -50,7 +50,13 @@ public final class DestinationResolver {
      * DestinationRules that originate TLS to a host no Service or ServiceEntry declares, by host: a destination to
      * such a host, resolved by DNS, takes no DestinationRule, so it is refused rather than sent in plaintext.
      */
-    private final Map<String, Resource> tlsForUnregistered = new java.util.HashMap<>();
+    private final Map<String, List<Resource>> tlsForUnregistered = new java.util.HashMap<>();
+
+    /** A DNS name as compared here: lower case, without a trailing dot. */
+    private static String dnsKey(String host) {
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    }
 
     /** The node whose view this resolver resolves in: its namespace and labels choose its DestinationRules. */
     private final io.kshift.model.routing.NodeScope node;
@@ -72,8 +78,9 @@ public final class DestinationResolver {
             String host = r.specAs(DestinationRuleSpec.class).host();
             Optional<MeshService> service = registry.lookup(host, r.namespace());
             service.ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
-            if (service.isEmpty() && originatesTls(r.specAs(DestinationRuleSpec.class).trafficPolicy())) {
-                tlsForUnregistered.putIfAbsent(host.toLowerCase(java.util.Locale.ROOT), r);
+            if (service.isEmpty() && r.specAs(DestinationRuleSpec.class).workloadSelector() == null
+                    && originatesTls(r.specAs(DestinationRuleSpec.class).trafficPolicy())) {
+                tlsForUnregistered.computeIfAbsent(dnsKey(host), k -> new java.util.ArrayList<>()).add(r);
             }
         }
         for (Resource r : config.oldestFirst(Kind.BACKEND_TLS_POLICY)) {
@@ -246,7 +253,15 @@ public final class DestinationResolver {
         if (port == null) {
             return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
         }
-        Resource tls = tlsForUnregistered.get(host.toLowerCase(java.util.Locale.ROOT));
+        // A rule exported to the route's namespace (one with a workloadSelector applies to some nodes only, left to
+        // them) whose policy for this port originates TLS.
+        Resource tls = tlsForUnregistered.getOrDefault(dnsKey(host), List.of()).stream()
+                .filter(r -> io.kshift.model.routing.Exports.exportedTo(r, fromNamespace))
+                .filter(r -> {
+                    TrafficPolicy forPort = r.specAs(DestinationRuleSpec.class).trafficPolicy().forPort(port);
+                    return forPort.tls() != null && forPort.tls().originates();
+                })
+                .findFirst().orElse(null);
         if (tls != null) {
             return problem(Part.HOST, "host '" + host + "' resolves by DNS, and " + tls.key() + " originates TLS to it,"
                     + " which applies only to a declared host: without a ServiceEntry for it the traffic would go in"
@@ -257,7 +272,7 @@ public final class DestinationResolver {
                 null, false, null), null);
     }
 
-    /** Whether a policy originates TLS, for every port or for one. */
+    /** Whether a policy originates TLS, for every port or for one of its {@code portLevelSettings}. */
     private static boolean originatesTls(TrafficPolicy policy) {
         return policy != null && (policy.tls() != null && policy.tls().originates() || policy.portLevelSettings()
                 .stream().anyMatch(p -> p.tls() != null && p.tls().originates()));

@@ -88,11 +88,12 @@ public final class GatewayApiHttp {
                 .toList();
         String timeout = rule.timeouts() == null ? null : rule.timeouts().request();
         HttpRetry retries = retries(rule);
-        if (rule.retry() == null && retries != null) {
-            // One try: the backend request timeout bounds it as the request's would (Istio's retries carry no
-            // per-try timeout without attempts, so it cannot go there).
+        if (retries != null && retries.attempts() != null && retries.attempts() == 0
+                && retries.perTryTimeout() != null) {
+            // One try (no retry, or attempts: 0): the backend request timeout bounds it as the request's would
+            // (Istio's retries carry no per-try timeout without attempts, so it cannot go there).
             timeout = shorter(timeout, retries.perTryTimeout());
-            retries = new HttpRetry(0, null, null);
+            retries = new HttpRetry(0, null, retries.retryOn(), retries.backoff());
         }
         Headers headers = request == null && response == null ? null : new Headers(request, response);
         // The API: a rule that neither forwards nor redirects answers 500.

@@ -59,9 +59,14 @@ class OriginationNamesTest {
         assertThat(refused.problem().message()).contains("DestinationRule shop/api originates TLS to it")
                 .contains("declare the host with a ServiceEntry");
         var byPort = new DestinationResolver(Http2SelectionTest.config(rule.formatted(
-                "{portLevelSettings: [{port: {number: 443}, tls: {mode: MUTUAL}}]}")))
-                .resolve("api.example.com", null, 443, "shop");
-        assertThat(byPort.ok()).isFalse();
+                "{portLevelSettings: [{port: {number: 443}, tls: {mode: MUTUAL}}]}")));
+        assertThat(byPort.resolve("api.example.com", null, 443, "shop").ok()).isFalse();
+        assertThat(byPort.resolve("api.example.com.", null, 443, "shop").ok()).as("the same name, rooted").isFalse();
+        assertThat(byPort.resolve("api.example.com", null, 80, "shop").ok()).as("port 80 is plaintext anyway")
+                .isTrue();
+        assertThat(new DestinationResolver(Http2SelectionTest.config(rule.formatted("{tls: {mode: SIMPLE}}")
+                .replace("spec:", "spec:\n  exportTo: ['.']"))).resolve("api.example.com", null, 443, "other").ok())
+                .as("a rule not exported to the route's namespace is not its").isTrue();
         assertThat(new DestinationResolver(Http2SelectionTest.config(rule.formatted("{tls: {mode: DISABLE}}")))
                 .resolve("api.example.com", null, 443, "shop").ok()).as("no TLS to lose").isTrue();
         assertThat(new DestinationResolver(Http2SelectionTest.config(ENTRY.formatted("{mode: SIMPLE}")))

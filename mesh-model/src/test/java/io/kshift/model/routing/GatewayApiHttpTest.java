@@ -166,6 +166,10 @@ class GatewayApiHttpTest {
                 new HttpRouteRule.Timeouts("5s", "500ms")), "default").timeout()).isEqualTo("500ms");
         assertThat(GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),
                 new HttpRouteRule.Timeouts("0s", "3s")), "default").timeout()).as("0s: none").isEqualTo("3s");
+        var noRetries = GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend),
+                new HttpRouteRule.Timeouts(null, "2s"), new HttpRouteRule.Retry(List.of(503), 0, null)), "default");
+        assertThat(noRetries.timeout()).as("attempts: 0 is one try, bounded as without a retry").isEqualTo("2s");
+        assertThat(noRetries.retries().attempts()).isZero();
         assertThat(GatewayApiHttp.toIstio(new HttpRouteRule(null, List.of(), List.of(), List.of(backend), null),
                 "default").retries()).as("neither: Istio's default retries").isNull();
     }

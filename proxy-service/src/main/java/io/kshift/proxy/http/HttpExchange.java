@@ -325,7 +325,7 @@ final class HttpExchange implements UpstreamTry.Owner {
             routeDeadline = Long.MAX_VALUE;
             UpstreamCall pending = inFlight;
             UpstreamTry t = current;
-            if (!done && t != null && t.ready && !t.headSeen && !t.released) {
+            if (!done && t != null && t.ready && !t.headSeen && !t.released && !t.timedOut) {
                 // Envoy counts a route timeout against the endpoint that had the request and no answer yet (a
                 // local-origin timeout): else a hung endpoint answered 504 for ever and was never ejected.
                 OutlierDetector outliers = target.endpoints().outliers();

@@ -38,13 +38,13 @@ final class RequestValues {
         }
         int end = uri.indexOf('#', start);
         end = end < 0 ? uri.length() : end;
+        int n = name.length();
         for (int at = start + 1; at <= end; ) {
             int amp = uri.indexOf('&', at);
             int stop = amp < 0 || amp > end ? end : amp;
-            int eq = uri.indexOf('=', at);
-            int keyEnd = eq < 0 || eq > stop ? stop : eq;
-            if (keyEnd - at == name.length() && uri.startsWith(name, at)) {
-                return keyEnd == stop ? "" : uri.substring(keyEnd + 1, stop);
+            // Only this pair is looked at (an '=' searched for further on made a long query quadratic).
+            if (uri.startsWith(name, at) && (at + n == stop || at + n < stop && uri.charAt(at + n) == '=')) {
+                return at + n == stop ? "" : uri.substring(at + n + 1, stop);
             }
             at = stop + 1;
         }

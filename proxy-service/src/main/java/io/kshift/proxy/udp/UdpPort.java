@@ -83,11 +83,26 @@ final class UdpPort {
         });
     }
 
+    /**
+     * Clients whose session drew the share of a destination this node could not resolve: their datagrams are dropped
+     * while they keep sending under the same table (a new pick per datagram would move that share to the others),
+     * forgotten as idle sessions are. The generation picked under, and when last heard from.
+     */
+    private final Map<SocketAddress, long[]> unserved = new HashMap<>();
+
     private void fromClient(DatagramPacket packet) {
         if (closed) {
             return;
         }
         RouteTable table = tables.get();
+        long[] dropped = unserved.get(packet.sender());
+        if (dropped != null) {
+            if (dropped[0] == table.generation()) {
+                dropped[1] = System.nanoTime();
+                return;
+            }
+            unserved.remove(packet.sender());
+        }
         Session session = sessions.get(packet.sender());
         if (session != null && session.generation != table.generation() && !session.stillServed(table)) {
             sessions.remove(packet.sender());
@@ -95,7 +110,7 @@ final class UdpPort {
             session = null;
         }
         if (session == null) {
-            if (sessions.size() >= limits.maxSessions()) {
+            if (sessions.size() + unserved.size() >= limits.maxSessions()) {
                 return; // over the limit: dropped, as a full table drops
             }
             Optional<ListenerRoute> route = table.udpRoute(port);
@@ -104,7 +119,8 @@ final class UdpPort {
             }
             var target = route.get().pick();
             if (target == null) {
-                return; // the share of a destination this node could not resolve: dropped
+                unserved.put(packet.sender(), new long[] {table.generation(), System.nanoTime()});
+                return;
             }
             session = new Session(packet.sender(), target, table.generation());
             sessions.put(packet.sender(), session);
@@ -122,6 +138,7 @@ final class UdpPort {
                 s.close();
             }
         }
+        unserved.values().removeIf(d -> now - d[1] > idle);
     }
 
     /** Closes the port and every session, once it listens (called from any thread). */
@@ -133,6 +150,7 @@ final class UdpPort {
             }
             sessions.values().forEach(Session::close);
             sessions.clear();
+            unserved.clear();
             listening.close();
         }));
     }

@@ -147,6 +147,19 @@ public final class ChangeValidator {
                     touched.addAll(roots.getOrDefault(key, java.util.Set.of()));
                 }
             }
+            boolean httpRoutes = changed.changedKeys().stream()
+                    .anyMatch(k -> k.kind() == Kind.HTTP_ROUTE || k.kind() == Kind.GRPC_ROUTE);
+            if (httpRoutes && !(current.ofKind(Kind.GRPC_ROUTE).isEmpty()
+                    && changed.config().ofKind(Kind.GRPC_ROUTE).isEmpty())) {
+                // Which of an HTTPRoute and a GRPCRoute sharing a listener's hostnames is served is decided among
+                // them: those that lose or win before or after are checked again, so their status follows.
+                for (MeshConfig side : List.of(current, changed.config())) {
+                    for (var c : io.kshift.model.routing.HttpBindings.kindConflicts(side)) {
+                        java.util.stream.Stream.of(c.route(), c.winner())
+                                .filter(k -> changed.config().get(k).isPresent()).forEach(touched::add);
+                    }
+                }
+            }
             if (changed.changedKeys().stream().anyMatch(k -> BackendTlsPolicyRules.INPUTS.contains(k.kind()))) {
                 // Which policy holds a Service port, and whether it still has the port, is decided among them all.
                 changed.config().ofKind(Kind.BACKEND_TLS_POLICY).forEach(r -> touched.add(r.key()));

@@ -90,6 +90,9 @@ final class HttpRouteSchemaRules {
             if (type == null) {
                 continue; // reported as a missing field
             }
+            HttpRouteFilter filter = filters.get(f);
+            modifier(key, filter.requestHeaderModifier(), field + "[" + f + "].requestHeaderModifier", findings);
+            modifier(key, filter.responseHeaderModifier(), field + "[" + f + "].responseHeaderModifier", findings);
             Integer first = seen.putIfAbsent(type, f);
             if (first != null && ONCE.contains(type)) {
                 findings.error(key, field + "[" + f + "].type", type + " filter cannot be repeated (filters[" + first
@@ -99,6 +102,24 @@ final class HttpRouteSchemaRules {
         if (seen.containsKey(HttpRouteFilter.Type.RequestRedirect) && seen.containsKey(HttpRouteFilter.Type.URLRewrite)) {
             findings.error(key, field + "[" + seen.get(HttpRouteFilter.Type.URLRewrite) + "].type",
                     "a rule may have a RequestRedirect or a URLRewrite filter, not both");
+        }
+    }
+
+    /** A header modifier's {@code set} and {@code add}: a name again, in any case, is one the API ignores. */
+    private static void modifier(ResourceKey key, HttpRouteFilter.HeaderModifier m, String field, Findings findings) {
+        if (m == null) {
+            return;
+        }
+        for (var list : Map.of("set", m.set(), "add", m.add()).entrySet()) {
+            Map<String, String> folded = new java.util.HashMap<>();
+            for (int i = 0; i < list.getValue().size(); i++) {
+                String name = list.getValue().get(i).name();
+                String first = name == null ? null : folded.putIfAbsent(name.toLowerCase(java.util.Locale.ROOT), name);
+                if (first != null) {
+                    findings.warn(key, field + "." + list.getKey() + "[" + i + "].name", "'" + name + "' is header '"
+                            + first + "' again (header names are not case-sensitive): only the first is used");
+                }
+            }
         }
     }
 

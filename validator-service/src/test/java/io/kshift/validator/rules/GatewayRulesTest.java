@@ -98,12 +98,17 @@ class GatewayRulesTest {
                   parentRefs: [{name: edge}]
                   rules:
                   - matches: [{headers: [{name: X-Env, value: prod}, {name: x-env, value: staging}]}]
+                    filters:
+                    - type: RequestHeaderModifier
+                      requestHeaderModifier: {set: [{name: X-A, value: '1'}, {name: x-a, value: '2'}]}
                     backendRefs: [{name: web, port: 80}]
                 """));
         assertThat(d.result().errors()).isEmpty();
         assertThat(d.result().warnings()).extracting(m -> m.field() + ": " + m.message()).contains(
                 "spec.rules[0].matches[0].headers[1].name: 'x-env' is header 'X-Env' again (header names are not"
-                        + " case-sensitive): only the first is matched");
+                        + " case-sensitive): only the first is matched",
+                "spec.rules[0].filters[0].requestHeaderModifier.set[1].name: 'x-a' is header 'X-A' again (header"
+                        + " names are not case-sensitive): only the first is used");
     }
 
     @Test

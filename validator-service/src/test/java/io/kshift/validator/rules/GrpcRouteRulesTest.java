@@ -180,6 +180,10 @@ class GrpcRouteRulesTest {
             assertThat(n.message()).contains("the older GRPCRoute default/echo");
         });
         assertThat(live.status()).doesNotContainKey("GRPCRoute default/echo");
+        var gone = base.validator.decide(live, io.kshift.model.event.ChangeRequested.of("rm", java.time.Instant.EPOCH,
+                io.kshift.model.event.Operation.DELETE, ChangeValidatorTest.yaml(grpc), false));
+        assertThat(gone.next().orElseThrow().status()).as("the older gone: served, its note too")
+                .doesNotContainKey("HTTPRoute default/web");
         // Another hostname: both are served.
         live = base.accepted(live, ChangeValidatorTest.yaml(grpc.replace("parentRefs:", "hostnames: [grpc.example.com]\n  parentRefs:")));
         live = base.accepted(live, ChangeValidatorTest.yaml(http.replace("metadata: {name: web}",
