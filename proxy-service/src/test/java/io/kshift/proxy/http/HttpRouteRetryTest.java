@@ -89,6 +89,21 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
                   gatewayClassName: kshift
                   listeners: [{name: http, protocol: HTTP, port: %d}]
                 ---
+                """.formatted(port) + flakyService() + """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: flaky}
+                spec:
+                  parentRefs: [{name: web}]
+                  rules:
+                  - backendRefs: [{name: flaky, port: 8080}]
+                    retry: %s
+                %s""".formatted(retry, more) + rule);
+    }
+
+    /** Service flaky (port 8080) on the flaky backend, then a document separator. */
+    String flakyService() {
+        return """
                 apiVersion: v1
                 kind: Service
                 metadata: {name: flaky}
@@ -99,15 +114,7 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
                 metadata: {name: flaky-1}
                 spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: flaky}}
                 ---
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: HTTPRoute
-                metadata: {name: flaky}
-                spec:
-                  parentRefs: [{name: web}]
-                  rules:
-                  - backendRefs: [{name: flaky, port: 8080}]
-                    retry: %s
-                %s""".formatted(port, flaky.getAddress().getPort(), retry, more) + rule);
+                """.formatted(flaky.getAddress().getPort());
     }
 
     int get() throws Exception {
@@ -168,16 +175,7 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
                   selector: {istio: ingressgateway}
                   servers: [{port: {number: %d, name: http, protocol: HTTP}, hosts: ['*']}]
                 ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: flaky}
-                spec: {ports: [{name: http, port: 8080}], selector: {app: flaky}}
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: WorkloadEntry
-                metadata: {name: flaky-1}
-                spec: {address: 127.0.0.1, ports: {http: %d}, labels: {app: flaky}}
-                ---
+                """.formatted(port) + flakyService() + """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: flaky}
@@ -192,7 +190,7 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
                   http:
                   - retries: %s
                     route: [{destination: {host: flaky, port: {number: 8080}}}]
-                """.formatted(port, flaky.getAddress().getPort(), trafficPolicy, retries));
+                """.formatted(trafficPolicy, retries));
     }
 
     /** Envoy frees a request's previous retry before asking for its next: maxRetries 1 allows a second retry. */
