@@ -416,8 +416,8 @@ public final class HttpTableBuilder {
         WeightedPicker picker = null;
         if (!targets.isEmpty()) {
             // A destination this node cannot resolve (a subset another node's DestinationRule defines, one not
-            // exported here) keeps its share, answered 503 as Envoy answers a missing cluster: its weight moved to
-            // the others would shift traffic on this node alone.
+            // exported here) keeps its share, answered 503 (Envoy answers a cluster it lacks so): its weight moved
+            // to the others would shift traffic on this node alone.
             int[] weights = Destinations.withLost(targets.stream().mapToInt(HttpTarget::weight).toArray(), lost);
             Destinations.PickerKey key = new Destinations.PickerKey(listener, vh.source(), field,
                     targets.stream().map(t -> t.destination().key()).toList(),
