@@ -253,9 +253,12 @@ public final class DestinationResolver {
         if (port == null) {
             return problem(Part.PORT, "host '" + host + "' resolves by DNS; the destination must name a port");
         }
-        // A rule exported to the route's namespace (one with a workloadSelector applies to some nodes only, left to
-        // them) whose policy for this port originates TLS.
+        // A rule where a proxy looks for one (its namespace's, for no node in particular the route's, or the root
+        // namespace's), exported to the route's namespace (one with a workloadSelector applies to some nodes only,
+        // left to them), whose policy for this port originates TLS: another team's rule for the host is not this one's.
+        String own = node.namespace() != null ? node.namespace() : fromNamespace;
         Resource tls = tlsForUnregistered.getOrDefault(dnsKey(host), List.of()).stream()
+                .filter(r -> r.namespace().equals(own) || r.namespace().equals(ROOT_NAMESPACE))
                 .filter(r -> io.kshift.model.routing.Exports.exportedTo(r, fromNamespace))
                 .filter(r -> {
                     TrafficPolicy forPort = r.specAs(DestinationRuleSpec.class).trafficPolicy().forPort(port);

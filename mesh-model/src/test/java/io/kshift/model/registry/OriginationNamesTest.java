@@ -64,9 +64,12 @@ class OriginationNamesTest {
         assertThat(byPort.resolve("api.example.com.", null, 443, "shop").ok()).as("the same name, rooted").isFalse();
         assertThat(byPort.resolve("api.example.com", null, 80, "shop").ok()).as("port 80 is plaintext anyway")
                 .isTrue();
+        assertThat(new DestinationResolver(Http2SelectionTest.config(rule.formatted("{tls: {mode: SIMPLE}}")))
+                .resolve("api.example.com", null, 443, "other").ok())
+                .as("another namespace's rule is not the route's (a proxy looks in its own and the root's)").isTrue();
         assertThat(new DestinationResolver(Http2SelectionTest.config(rule.formatted("{tls: {mode: SIMPLE}}")
-                .replace("spec:", "spec:\n  exportTo: ['.']"))).resolve("api.example.com", null, 443, "other").ok())
-                .as("a rule not exported to the route's namespace is not its").isTrue();
+                .replace("namespace: shop", "namespace: istio-system"))).resolve("api.example.com", null, 443,
+                "other").ok()).as("the root namespace's rule is everyone's").isFalse();
         assertThat(new DestinationResolver(Http2SelectionTest.config(rule.formatted("{tls: {mode: DISABLE}}")))
                 .resolve("api.example.com", null, 443, "shop").ok()).as("no TLS to lose").isTrue();
         assertThat(new DestinationResolver(Http2SelectionTest.config(ENTRY.formatted("{mode: SIMPLE}")))

@@ -272,8 +272,10 @@ final class HttpExchange implements UpstreamTry.Owner {
             done = true;
             finished = true;
             LocalReplies.direct(request, response, route, corsOrigin, flags);
-        } else if (target == null) {
+        } else if (target == null && route.targets().isEmpty()) {
             respond(503, "no healthy upstream", ResponseFlags.NO_HEALTHY);
+        } else if (target == null) {
+            respond(503, "no cluster found for this share of the route", ResponseFlags.NO_CLUSTER);
         } else {
             forwardFirst();
         }

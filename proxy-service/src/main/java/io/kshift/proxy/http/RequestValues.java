@@ -33,8 +33,8 @@ final class RequestValues {
     /** The first value of query parameter {@code name} in {@code uri} ("" when it has no {@code =}), or null. */
     static String query(String uri, String name) {
         int start = uri.indexOf('?');
-        if (start < 0) {
-            return null;
+        if (start < 0 || name.indexOf('=') >= 0 || name.indexOf('&') >= 0) {
+            return null; // a key ends at its pair's first '=': no key holds one
         }
         int end = uri.indexOf('#', start);
         end = end < 0 ? uri.length() : end;

@@ -20,6 +20,8 @@ final class ResponseFlags {
     static final String TIMEOUT = "UT";
     /** Every endpoint is ejected by outlier detection and none could be tried. */
     static final String NO_HEALTHY = "UH";
+    /** The share of a route destination this node could not resolve: Envoy's "no cluster found". */
+    static final String NO_CLUSTER = "NC";
     /** The request body was over {@code kshift.proxy.http.max-request-body}: 413. */
     static final String BODY_LIMIT = "BL";
     /** The node's budget for buffered request bodies was spent: 503 (Envoy's overload-manager flag). */

@@ -101,8 +101,8 @@ final class UpgradeTunnel {
             if (target == null) {
                 // The share of a destination this node could not resolve, as HttpExchange answers it.
                 request.resume();
-                request.response().setStatusCode(503).putHeader(ResponseFlags.HEADER, ResponseFlags.NO_HEALTHY)
-                        .putHeader("content-type", "text/plain").end("no healthy upstream");
+                request.response().setStatusCode(503).putHeader(ResponseFlags.HEADER, ResponseFlags.NO_CLUSTER)
+                        .putHeader("content-type", "text/plain").end("no cluster found for this share of the route");
                 return;
             }
             String key = UpstreamRequests.hashKey(request, target.hash());

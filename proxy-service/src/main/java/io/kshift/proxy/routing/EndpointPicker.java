@@ -71,8 +71,8 @@ public final class EndpointPicker {
 
     /**
      * {@code weights}: each endpoint's load-balancing weight (WorkloadEntry {@code weight}), empty when they are all
-     * the same. ROUND_ROBIN and RANDOM pick in proportion to them, LEAST_REQUEST compares requests per weight, as
-     * Envoy's balancers do; a warm-up scales them. Under locality load balancing the levels' shares decide instead.
+     * the same. ROUND_ROBIN and RANDOM pick in proportion to them, LEAST_REQUEST draws its two candidates so; a
+     * warm-up scales them. Under locality load balancing the levels' shares decide instead.
      */
     public EndpointPicker(List<Upstream> upstreams, SimpleLb policy, RandomGenerator random, OutlierDetector outliers,
                           int position, SlowStart slowStart, java.util.function.LongSupplier clock,
@@ -185,30 +185,42 @@ public final class EndpointPicker {
     /** A pick by the endpoints' own weights. */
     private int weighted() {
         return switch (policy) {
-            case RANDOM -> WeightedSums.find(random.nextDouble() * weightSums[weightSums.length - 1], weightSums);
+            case RANDOM -> drawn();
             case LEAST_REQUEST, LEAST_CONN -> {
-                int n = upstreams.size();
-                int a = random.nextInt(n);
-                int b = random.nextInt(n - 1);
-                b = b >= a ? b + 1 : b;
-                yield (upstreams.get(b).active() + 1) / weights[b] < (upstreams.get(a).active() + 1) / weights[a]
-                        ? b : a;
+                // Two candidates drawn by weight, the less loaded taken: shares follow the weights while idle (a
+                // comparison of requests per weight sent a weight-10 endpoint nothing until its weight-90 peer
+                // had 9 in flight) and load still steers, as Envoy's weighted least-request.
+                int a = drawn();
+                int b = drawn();
+                yield upstreams.get(b).active() < upstreams.get(a).active() ? b : a;
             }
             default -> WeightedSums.pick(next.getAndIncrement(), weightSums);
         };
+    }
+
+    /** An endpoint drawn at random in proportion to its own weight. */
+    private int drawn() {
+        return WeightedSums.find(random.nextDouble() * weightSums[weightSums.length - 1], weightSums);
     }
 
     /** A pick while some endpoint is warming up: its weight scales its share (LEAST_REQUEST: its requests). */
     private int warming(long now) {
         int n = upstreams.size();
         if (policy == SimpleLb.LEAST_REQUEST || policy == SimpleLb.LEAST_CONN) {
-            int a = random.nextInt(n);
-            int b = random.nextInt(n - 1);
-            b = b >= a ? b + 1 : b;
+            int a;
+            int b;
+            if (weights == null) {
+                a = random.nextInt(n);
+                b = random.nextInt(n - 1);
+                b = b >= a ? b + 1 : b;
+            } else {
+                a = drawn(); // the endpoints' own weights choose the candidates, the warm-up compares them
+                b = drawn();
+            }
             Upstream ua = upstreams.get(a);
             Upstream ub = upstreams.get(b);
-            return (ub.active() + 1) / (slowStart.weight(now - ub.joinedAt()) * own(b))
-                    < (ua.active() + 1) / (slowStart.weight(now - ua.joinedAt()) * own(a)) ? b : a;
+            return (ub.active() + 1) / slowStart.weight(now - ub.joinedAt())
+                    < (ua.active() + 1) / slowStart.weight(now - ua.joinedAt()) ? b : a;
         }
         double[] s = sums;
         if (s == null || now - weighedAt > REWEIGH_NANOS) {

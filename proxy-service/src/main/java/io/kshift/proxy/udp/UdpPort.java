@@ -85,20 +85,30 @@ final class UdpPort {
 
     /**
      * Clients whose session drew the share of a destination this node could not resolve: their datagrams are dropped
-     * while they keep sending under the same table (a new pick per datagram would move that share to the others),
-     * forgotten as idle sessions are. The generation picked under, and when last heard from.
+     * while the route's picker is the one they drew from (it carries over while the route's targets and weights
+     * stay; a new pick per datagram or per generation would move that share to the others), forgotten as idle
+     * sessions are.
      */
-    private final Map<SocketAddress, long[]> unserved = new HashMap<>();
+    private final Map<SocketAddress, Unserved> unserved = new HashMap<>();
+
+    private static final class Unserved {
+        final io.kshift.proxy.routing.WeightedPicker picker;
+        long lastActive = System.nanoTime();
+
+        Unserved(io.kshift.proxy.routing.WeightedPicker picker) {
+            this.picker = picker;
+        }
+    }
 
     private void fromClient(DatagramPacket packet) {
         if (closed) {
             return;
         }
         RouteTable table = tables.get();
-        long[] dropped = unserved.get(packet.sender());
+        Unserved dropped = unserved.get(packet.sender());
         if (dropped != null) {
-            if (dropped[0] == table.generation()) {
-                dropped[1] = System.nanoTime();
+            if (table.udpRoute(port).map(ListenerRoute::picker).orElse(null) == dropped.picker) {
+                dropped.lastActive = System.nanoTime();
                 return;
             }
             unserved.remove(packet.sender());
@@ -119,7 +129,7 @@ final class UdpPort {
             }
             var target = route.get().pick();
             if (target == null) {
-                unserved.put(packet.sender(), new long[] {table.generation(), System.nanoTime()});
+                unserved.put(packet.sender(), new Unserved(route.get().picker()));
                 return;
             }
             session = new Session(packet.sender(), target, table.generation());
@@ -138,7 +148,7 @@ final class UdpPort {
                 s.close();
             }
         }
-        unserved.values().removeIf(d -> now - d[1] > idle);
+        unserved.values().removeIf(d -> now - d.lastActive > idle);
     }
 
     /** Closes the port and every session, once it listens (called from any thread). */

@@ -23,5 +23,6 @@ class RequestValuesTest {
         assertThat(RequestValues.query("/p?", "a")).isNull();
         assertThat(RequestValues.query("/p?&&a=&", "a")).isEqualTo("");
         assertThat(RequestValues.query("/p?x=1#a=2", "a")).isNull();
+        assertThat(RequestValues.query("/p?a=b=c", "a=b")).as("a key ends at its first '='").isNull();
     }
 }

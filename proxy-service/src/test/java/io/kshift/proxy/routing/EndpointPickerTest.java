@@ -60,11 +60,21 @@ class EndpointPickerTest {
         assertThat(drawn[2]).isBetween(880, 1_120);
         List<Upstream> two = List.of(new Upstream(new HostPort("x", 1)), new Upstream(new HostPort("y", 1)));
         EndpointPicker least = new EndpointPicker(two, SimpleLb.LEAST_REQUEST, new SplittableRandom(7), null, 0, null,
-                System::nanoTime, null, List.of(4, 1));
-        for (int i = 0; i < 2; i++) {
+                System::nanoTime, null, List.of(9, 1));
+        int light = 0;
+        for (int i = 0; i < 10_000; i++) {
+            light += least.first() == 1 ? 1 : 0;
+        }
+        assertThat(light).as("idle: the weights' shares, 90/10").isBetween(850, 1_150);
+        for (int i = 0; i < 3; i++) {
             two.get(0).opened();
         }
-        assertThat(least.first()).as("3 per weight 4 is fewer than 1 per weight 1").isEqualTo(0);
+        int steered = 0;
+        for (int i = 0; i < 10_000; i++) {
+            steered += least.first() == 1 ? 1 : 0;
+        }
+        assertThat(steered).as("busy: whenever the light one is a candidate it is taken (19 %%)")
+                .isBetween(1_700, 2_100);
     }
 
     @Test

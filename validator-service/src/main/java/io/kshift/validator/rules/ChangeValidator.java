@@ -152,13 +152,14 @@ public final class ChangeValidator {
             if (httpRoutes && !(current.ofKind(Kind.GRPC_ROUTE).isEmpty()
                     && changed.config().ofKind(Kind.GRPC_ROUTE).isEmpty())) {
                 // Which of an HTTPRoute and a GRPCRoute sharing a listener's hostnames is served is decided among
-                // them: those that lose or win before or after are checked again, so their status follows.
-                for (MeshConfig side : List.of(current, changed.config())) {
-                    for (var c : io.kshift.model.routing.HttpBindings.kindConflicts(side)) {
-                        java.util.stream.Stream.of(c.route(), c.winner())
-                                .filter(k -> changed.config().get(k).isPresent()).forEach(touched::add);
-                    }
-                }
+                // them: the routes of a conflict that came or went are checked again, so their status follows.
+                var before = new java.util.HashSet<>(io.kshift.model.routing.HttpBindings.kindConflicts(current));
+                var after = new java.util.HashSet<>(io.kshift.model.routing.HttpBindings.kindConflicts(
+                        changed.config()));
+                java.util.stream.Stream.concat(before.stream().filter(c -> !after.contains(c)),
+                                after.stream().filter(c -> !before.contains(c)))
+                        .flatMap(c -> java.util.stream.Stream.of(c.route(), c.winner()))
+                        .filter(k -> changed.config().get(k).isPresent()).forEach(touched::add);
             }
             if (changed.changedKeys().stream().anyMatch(k -> BackendTlsPolicyRules.INPUTS.contains(k.kind()))) {
                 // Which policy holds a Service port, and whether it still has the port, is decided among them all.

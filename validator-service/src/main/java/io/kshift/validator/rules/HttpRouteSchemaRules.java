@@ -110,7 +110,7 @@ final class HttpRouteSchemaRules {
         if (m == null) {
             return;
         }
-        for (var list : Map.of("set", m.set(), "add", m.add()).entrySet()) {
+        for (var list : List.of(Map.entry("set", m.set()), Map.entry("add", m.add()))) {
             Map<String, String> folded = new java.util.HashMap<>();
             for (int i = 0; i < list.getValue().size(); i++) {
                 String name = list.getValue().get(i).name();
