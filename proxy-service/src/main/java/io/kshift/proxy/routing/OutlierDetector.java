@@ -84,10 +84,8 @@ public final class OutlierDetector {
         int[] counts = u.outcome(fiveXx, gateway);
         boolean trip = (consecutive5xx > 0 && fiveXx && counts[0] >= consecutive5xx)
                 || (consecutiveGateway > 0 && gateway && counts[1] >= consecutiveGateway);
-        if (trip && !ejected(u) && mayEject()) {
-            // Envoy: max_ejection_time defaults to 300 s or baseEjectionTime, whichever is larger.
-            u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
-                    intervalNanos);
+        if (trip && !ejected(u)) {
+            ejectOrStartOver(u);
         }
     }
 
@@ -101,9 +99,19 @@ public final class OutlierDetector {
             return;
         }
         int count = u.localFailure();
-        if (count >= consecutiveLocal && !ejected(u) && mayEject()) {
+        if (count >= consecutiveLocal && !ejected(u)) {
+            ejectOrStartOver(u);
+        }
+    }
+
+    /** A tripped endpoint ejected when the cap allows; its counts start over either way (Envoy's detector). */
+    private void ejectOrStartOver(Upstream u) {
+        if (mayEject()) {
+            // Envoy: max_ejection_time defaults to 300 s or baseEjectionTime, whichever is larger.
             u.eject(nanoClock.getAsLong(), baseEjectionNanos, Math.max(MAX_EJECTION_NANOS, baseEjectionNanos),
                     intervalNanos);
+        } else {
+            u.tripped();
         }
     }
 

@@ -70,6 +70,16 @@ public final class Upstream {
         return new int[] {consecutive5xx, consecutiveGateway};
     }
 
+    /**
+     * Starts the consecutive counts over, as Envoy does when they trip whether or not the ejection is made (the
+     * ejection cap may refuse it): the next ejection needs as many errors again.
+     */
+    synchronized void tripped() {
+        consecutive5xx = 0;
+        consecutiveGateway = 0;
+        consecutiveLocal = 0;
+    }
+
     /** Records a failure of the proxy's own making, counted apart; returns the consecutive count after it. */
     synchronized int localFailure() {
         return ++consecutiveLocal;

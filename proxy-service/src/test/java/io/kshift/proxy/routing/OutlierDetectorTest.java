@@ -184,6 +184,14 @@ class OutlierDetectorTest {
             }
         }
         assertThat(upstreams.stream().filter(d::ejected)).as("10% of 4 is under one host; Envoy ejects one").hasSize(1);
+        // The first is back: another endpoint whose ejection the cap refused starts its count over, as Envoy's.
+        now.addAndGet(Duration.ofSeconds(31).toNanos());
+        Upstream refused = upstreams.stream().filter(u -> u != upstreams.get(0)).findFirst().orElseThrow();
+        d.failure(refused, true, false);
+        assertThat(d.ejected(refused)).as("one error after a refused ejection is not three").isFalse();
+        d.failure(refused, true, false);
+        d.failure(refused, true, false);
+        assertThat(d.ejected(refused)).isTrue();
     }
 
     @Test
