@@ -217,6 +217,7 @@ public final class HttpTableBuilder {
     /** {@code defaults}: the services given a default route (the mesh port's), null for none. */
     private VirtualHostTable table(List<HttpBindings.VirtualHost> hosts, String listener, SidecarScope defaults) {
         boolean withDefaults = defaults != null;
+        int port = listenerPort(listener);
         // Most names have one virtual host; the few with several are merged once they are all known.
         Map<String, CompiledHosts.Compiled> first = new HashMap<>(capacityFor(4 * hosts.size()));
         Map<String, List<CompiledHosts.Compiled>> several = new HashMap<>();
@@ -250,7 +251,7 @@ public final class HttpTableBuilder {
             String name = e.getKey();
             List<CompiledHosts.Compiled> merged = several.get(name);
             List<HttpRouteEntry> routes = merged == null ? e.getValue().routes()
-                    : RouteMerge.merge(merged, withDefaults, listenerPort(listener));
+                    : RouteMerge.merge(merged, withDefaults, port);
             if (name.equals("*")) {
                 any = routes;
             } else if (name.startsWith("*.")) {
