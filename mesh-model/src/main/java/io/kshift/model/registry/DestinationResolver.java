@@ -72,7 +72,7 @@ public final class DestinationResolver {
      * namespace boundaries"). A node of no known labels ({@code EVERYWHERE}: the validator, tools) sees every rule.
      */
     public DestinationResolver(MeshConfig config, io.kshift.model.routing.NodeScope node) {
-        this.registry = ServiceRegistry.build(config);
+        this.registry = ServiceRegistry.build(config, node.namespace());
         this.node = node;
         for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
             String host = r.specAs(DestinationRuleSpec.class).host();

@@ -36,6 +36,15 @@ public final class ServiceRegistry {
     }
 
     public static ServiceRegistry build(MeshConfig config) {
+        return build(config, null);
+    }
+
+    /**
+     * The registry a node of {@code nodeNamespace} (null: no node in particular) resolves hosts with. Of several
+     * ServiceEntries declaring one host, the node's own namespace's wins, else the oldest, as Istio's sidecar scope
+     * picks among services sharing a hostname: a newer entry in another namespace cannot take a host over.
+     */
+    public static ServiceRegistry build(MeshConfig config, String nodeNamespace) {
         WorkloadIndex workloads = new WorkloadIndex(config.ofKind(Kind.WORKLOAD_ENTRY));
         Map<String, MeshService> services = new HashMap<>();
         for (Resource r : config.ofKind(Kind.SERVICE)) {
@@ -48,14 +57,18 @@ public final class ServiceRegistry {
                     MeshService.Origin.SERVICE, ports, endpoints, false, List.of()));
         }
         Map<String, MeshService> entries = new HashMap<>();
-        for (Resource r : config.ofKind(Kind.SERVICE_ENTRY)) {
+        for (Resource r : config.oldestFirst(Kind.SERVICE_ENTRY)) {
             ServiceEntrySpec spec = r.specAs(ServiceEntrySpec.class);
             List<ServicePortInfo> ports = spec.ports().stream()
                     .map(p -> new ServicePortInfo(p.number(), p.name(), p.targetPort(), null,
                             p.protocol() == null ? null : p.protocol().toUpperCase(java.util.Locale.ROOT))).toList();
             for (String host : spec.hosts()) {
-                entries.put(host, new MeshService(host, r.namespace(), r.name(), MeshService.Origin.SERVICE_ENTRY,
-                        ports, entryEndpoints(spec, host, workloads, r.namespace()), dns(spec), spec.subjectAltNames()));
+                MeshService held = entries.get(host);
+                if (held == null || r.namespace().equals(nodeNamespace) && !held.namespace().equals(nodeNamespace)) {
+                    entries.put(host, new MeshService(host, r.namespace(), r.name(), MeshService.Origin.SERVICE_ENTRY,
+                            ports, entryEndpoints(spec, host, workloads, r.namespace()), dns(spec),
+                            spec.subjectAltNames()));
+                }
             }
         }
         return new ServiceRegistry(services, entries);

@@ -40,4 +40,39 @@ class ServiceRegistryTest {
         assertThat(ServiceRegistry.dnsCandidate("tcp-echo")).isFalse();
         assertThat(ServiceRegistry.dnsCandidate("tcp-echo.default.svc.cluster.local")).isFalse();
     }
+
+    private static MeshConfig withEntry(MeshConfig config, String namespace, String address, java.time.Instant at)
+            throws Exception {
+        var parsed = ResourceReader.readBody(("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: partner, namespace: %s}
+                spec:
+                  hosts: [api.partner.example]
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  resolution: STATIC
+                  endpoints: [{address: %s}]
+                """.formatted(namespace, address)).getBytes(), BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        return config.apply(parsed.resources(), at).config();
+    }
+
+    @Test
+    void ofEntriesSharingAHostTheOldestHoldsItUnlessOneIsInTheNodesNamespace() throws Exception {
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        // payments first, team-z later: team-z sorts after payments, so the newer would win by key order.
+        MeshConfig config = withEntry(withEntry(MeshConfig.empty(), "payments", "10.0.0.1", t), "team-z", "10.0.0.2",
+                t.plusSeconds(60));
+        assertThat(ServiceRegistry.build(config).lookup("api.partner.example", "default").orElseThrow().namespace())
+                .as("a newer entry in another namespace does not take the host over").isEqualTo("payments");
+        assertThat(ServiceRegistry.build(config, "istio-system").lookup("api.partner.example", "x").orElseThrow()
+                .namespace()).isEqualTo("payments");
+        assertThat(ServiceRegistry.build(config, "team-z").lookup("api.partner.example", "x").orElseThrow()
+                .namespace()).as("a node prefers its own namespace's entry, as Istio's sidecar scope").isEqualTo("team-z");
+
+        MeshConfig reversed = withEntry(withEntry(MeshConfig.empty(), "team-z", "10.0.0.2", t), "payments",
+                "10.0.0.1", t.plusSeconds(60));
+        assertThat(ServiceRegistry.build(reversed).lookup("api.partner.example", "default").orElseThrow().namespace())
+                .isEqualTo("team-z");
+    }
 }

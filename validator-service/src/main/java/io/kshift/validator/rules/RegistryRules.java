@@ -42,8 +42,12 @@ final class RegistryRules {
                 findings.error(r.key(), "spec.address", "is required");
             }
         }
-        for (Resource r : EgressRules.touched(config, touched, Kind.SERVICE_ENTRY)) {
+        java.util.List<Resource> entries = EgressRules.touched(config, touched, Kind.SERVICE_ENTRY);
+        for (Resource r : entries) {
             serviceEntry(r, findings);
+        }
+        if (!entries.isEmpty()) {
+            sharedHosts(config, entries, findings);
         }
         if (!registryChanged) {
             return;
@@ -51,6 +55,31 @@ final class RegistryRules {
         java.util.Map<String, Merged> byHost = new java.util.HashMap<>();
         for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
             destinationRule(r, registry, findings, byHost);
+        }
+    }
+
+    /**
+     * A host an older ServiceEntry declares stays that entry's (ServiceRegistry: the oldest holds it, but on the
+     * nodes of a namespace that declares it too): a newer one is warned that it is not what most proxies use.
+     */
+    private static void sharedHosts(MeshConfig config, java.util.List<Resource> entries, Findings findings) {
+        java.util.Map<String, Resource> oldest = new java.util.HashMap<>();
+        for (Resource r : config.oldestFirst(Kind.SERVICE_ENTRY)) {
+            for (String host : r.specAs(ServiceEntrySpec.class).hosts()) {
+                oldest.putIfAbsent(host, r);
+            }
+        }
+        for (Resource r : entries) {
+            java.util.List<String> hosts = r.specAs(ServiceEntrySpec.class).hosts();
+            for (int i = 0; i < hosts.size(); i++) {
+                Resource holder = oldest.get(hosts.get(i));
+                if (holder != null && !holder.key().equals(r.key())) {
+                    findings.warn(r.key(), "spec.hosts[" + i + "]", "host " + hosts.get(i)
+                            + " is declared by the older ServiceEntry " + holder.namespace() + "/" + holder.name()
+                            + ", which proxies use for it" + (holder.namespace().equals(r.namespace()) ? ""
+                            : " (but those of namespace " + r.namespace() + ", which prefer their own namespace's)"));
+                }
+            }
         }
     }
 

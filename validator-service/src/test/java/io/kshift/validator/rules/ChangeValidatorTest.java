@@ -73,6 +73,40 @@ class ChangeValidatorTest {
         assertThat(d.next().orElseThrow().resources()).noneMatch(r -> r.kind().equals("VirtualService"));
     }
 
+    /**
+     * Of ServiceEntries sharing a host the oldest holds it (Istio: a newer one cannot take it over), whatever the
+     * namespaces' names; the newer is warned, naming the older and the namespace whose nodes prefer their own.
+     */
+    @Test
+    void aNewerServiceEntryForAHostAnOlderOneDeclaresIsWarnedAndDoesNotTakeItOver() throws Exception {
+        String entry = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: partner, namespace: %s}
+                spec:
+                  hosts: [api.partner.example]
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  resolution: STATIC
+                  endpoints: [{address: %s}]
+                """;
+        MeshSnapshot live = accepted(MeshSnapshot.empty(), yaml(entry.formatted("zz-payments", "10.0.0.1")));
+        ChangeValidator anHourLater = new ChangeValidator(Validation.byDefaultProvider().configure()
+                .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator(),
+                Clock.fixed(Instant.parse("2026-11-22T13:00:00Z"), ZoneOffset.UTC));
+        var d = anHourLater.decide(live, ChangeRequested.of("c2", Instant.EPOCH, Operation.APPLY,
+                yaml(entry.formatted("team-a", "10.0.0.2")), false));
+        assertThat(d.result().errors()).isEmpty();
+        assertThat(d.result().warnings()).anySatisfy(w -> {
+            assertThat(w.resource()).isEqualTo("ServiceEntry team-a/partner");
+            assertThat(w.field()).isEqualTo("spec.hosts[0]");
+            assertThat(w.message()).contains("older ServiceEntry zz-payments/partner", "namespace team-a");
+        });
+        var registry = io.kshift.model.registry.ServiceRegistry.build(io.kshift.model.mesh.MeshConfig.of(
+                d.next().orElseThrow().resources()));
+        assertThat(registry.lookup("api.partner.example", "default").orElseThrow().namespace())
+                .isEqualTo("zz-payments");
+    }
+
     @Test
     void aGatewayNamedInIstiosLegacyFqdnFormIsTheGatewayOfThatNamespace() throws Exception {
         MeshSnapshot live = seeded();
