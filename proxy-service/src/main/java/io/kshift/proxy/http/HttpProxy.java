@@ -77,6 +77,15 @@ public class HttpProxy {
     }
 
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
+        Http1Framing.Refusal framing = Http1Framing.refused(request);
+        if (framing != null) {
+            // The connection goes too: what follows on it cannot be told apart from this request's body.
+            request.response().setStatusCode(framing.status()).putHeader(ResponseFlags.HEADER,
+                            ResponseFlags.DOWNSTREAM_PROTOCOL).putHeader("connection", "close")
+                    .putHeader("content-type", "text/plain").end("malformed request: " + framing.reason())
+                    .onComplete(v -> request.connection().close());
+            return;
+        }
         String malformed = Http2RequestCheck.malformed(request);
         if (malformed != null) {
             request.response().setStatusCode(400).putHeader(ResponseFlags.HEADER, ResponseFlags.DOWNSTREAM_PROTOCOL)

@@ -89,7 +89,11 @@ final class UpstreamRequests {
         });
         h.set("host", route.authorityRewrite() != null ? route.authorityRewrite() : authority);
         if (request.remoteAddress() != null) {
-            h.add("x-forwarded-for", request.remoteAddress().hostAddress());
+            // Appended to the client's line, as Envoy does: as a second line it was the one backends reading only
+            // the first value never saw, so they took the client's own last entry for the proxy's.
+            String remote = request.remoteAddress().hostAddress();
+            List<String> before = h.getAll("x-forwarded-for");
+            h.set("x-forwarded-for", before.isEmpty() ? remote : String.join(",", before) + "," + remote);
         }
         // The connection's own scheme, as Envoy sets it: an h2c client's :scheme says https over cleartext if it likes.
         h.set("x-forwarded-proto", request.isSSL() ? "https" : "http");
