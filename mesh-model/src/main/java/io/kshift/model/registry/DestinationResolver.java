@@ -52,6 +52,13 @@ public final class DestinationResolver {
      */
     private final Map<String, List<Resource>> tlsForUnregistered = new java.util.HashMap<>();
 
+    /**
+     * Hosts ServiceEntries declare that this view does not hold (not exported to the node's namespace), by
+     * {@link #dnsKey}: such a host is not this node's to resolve by DNS, which would send the traffic wherever
+     * public DNS says, without the entry's endpoints or rules. Istio's proxy has no cluster for it.
+     */
+    private final java.util.Set<String> hiddenEntryHosts;
+
     /** A DNS name as compared here: lower case, without a trailing dot. */
     private static String dnsKey(String host) {
         String h = host.toLowerCase(java.util.Locale.ROOT);
@@ -72,9 +79,18 @@ public final class DestinationResolver {
      * namespace boundaries"). A node of no known labels ({@code EVERYWHERE}: the validator, tools) sees every rule.
      */
     public DestinationResolver(MeshConfig config, io.kshift.model.routing.NodeScope node) {
-        this.registry = ServiceRegistry.build(config, node.namespace());
+        this(config, node, config);
+    }
+
+    /**
+     * A resolver for {@code node} on its {@code view} of the {@code whole} config: the hosts of ServiceEntries the
+     * view does not hold resolve to nothing rather than by DNS.
+     */
+    public DestinationResolver(MeshConfig view, io.kshift.model.routing.NodeScope node, MeshConfig whole) {
+        this.registry = ServiceRegistry.build(view, node.namespace());
         this.node = node;
-        for (Resource r : config.oldestFirst(Kind.DESTINATION_RULE)) {
+        this.hiddenEntryHosts = hiddenEntryHosts(view, whole);
+        for (Resource r : view.oldestFirst(Kind.DESTINATION_RULE)) {
             String host = r.specAs(DestinationRuleSpec.class).host();
             Optional<MeshService> service = registry.lookup(host, r.namespace());
             service.ifPresent(s -> rulesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
@@ -83,11 +99,24 @@ public final class DestinationResolver {
                 tlsForUnregistered.computeIfAbsent(dnsKey(host), k -> new java.util.ArrayList<>()).add(r);
             }
         }
-        for (Resource r : config.oldestFirst(Kind.BACKEND_TLS_POLICY)) {
+        for (Resource r : view.oldestFirst(Kind.BACKEND_TLS_POLICY)) {
             r.specAs(BackendTlsPolicySpec.class).targetRefs().stream().filter(BackendTlsPolicySpec.TargetRef::service)
                     .map(t -> registry.service(r.namespace(), t.name())).flatMap(Optional::stream).distinct()
                     .forEach(s -> tlsPoliciesByService.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(r));
         }
+    }
+
+    private static java.util.Set<String> hiddenEntryHosts(MeshConfig view, MeshConfig whole) {
+        if (view == whole) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> hidden = new java.util.HashSet<>();
+        for (Resource r : whole.ofKind(Kind.SERVICE_ENTRY)) {
+            if (view.get(r.key()).isEmpty()) {
+                r.specAs(io.kshift.model.istio.ServiceEntrySpec.class).hosts().forEach(h -> hidden.add(dnsKey(h)));
+            }
+        }
+        return hidden;
     }
 
     public ServiceRegistry registry() {
@@ -103,12 +132,19 @@ public final class DestinationResolver {
      * resolver when none of them is of a kind it reads (a route edit, the usual change), else a new one.
      */
     public DestinationResolver after(MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changedKeys) {
+        return after(next, changedKeys, next);
+    }
+
+    /** {@link #after(MeshConfig, java.util.Collection)} for a node's {@code next} view of the {@code whole} config. */
+    public DestinationResolver after(MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changedKeys,
+                                     MeshConfig whole) {
         for (var key : changedKeys) {
             if (INPUTS.contains(key.kind())) {
-                return new DestinationResolver(next, node);
+                return new DestinationResolver(next, node, whole);
             }
         }
-        return this;
+        // A view's keys do not show an entry it hides changing its hosts.
+        return hiddenEntryHosts(next, whole).equals(hiddenEntryHosts) ? this : new DestinationResolver(next, node, whole);
     }
 
     /** A VirtualService destination, seen from the VirtualService's namespace. */
@@ -245,6 +281,11 @@ public final class DestinationResolver {
         if (!ServiceRegistry.dnsCandidate(host)) {
             return problem(Part.HOST, "host '" + host + "' is not a known Service or ServiceEntry host and not a"
                     + " DNS name that could be resolved");
+        }
+        if (hiddenEntryHosts.contains(dnsKey(host))) {
+            return problem(Part.HOST, "host '" + host + "' is declared by a ServiceEntry not exported to namespace "
+                    + node.namespace() + ", so proxies there have no endpoints for it (and do not resolve it by DNS"
+                    + " instead)");
         }
         if (subset != null && !subset.isEmpty()) {
             return problem(Part.SUBSET, "host '" + host + "' resolves by DNS and has no labelled endpoints, so"

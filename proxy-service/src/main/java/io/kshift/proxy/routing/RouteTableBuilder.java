@@ -83,8 +83,8 @@ public final class RouteTableBuilder {
                 : changedKeys != null ? changedKeys : previous.config().changedKeys(config);
         // Built from the visible config: a DestinationRule or ServiceEntry not exported here does not apply here, nor
         // one whose workloadSelector does not select this node.
-        DestinationResolver resolver = first ? new DestinationResolver(visible, node)
-                : previous.resolver().after(visible, changed);
+        DestinationResolver resolver = first ? new DestinationResolver(visible, node, config)
+                : previous.resolver().after(visible, changed, config);
         io.kshift.proxy.tls.UpstreamTls.Factory upstreamTls = new io.kshift.proxy.tls.UpstreamTls.Factory(config,
                 keys, previous.tls().upstream());
         Map<Integer, ListenerRoute> routes = new TreeMap<>();

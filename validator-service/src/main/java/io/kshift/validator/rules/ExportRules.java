@@ -47,9 +47,9 @@ final class ExportRules {
                 || INPUTS.stream().allMatch(k -> seen.ofKind(k).size() == config.ofKind(k).size()))) {
             return;
         }
-        Supplier<DestinationResolver> nodes = lazy(seen);
+        Supplier<DestinationResolver> nodes = lazy(seen, config);
         Supplier<DestinationResolver> before = live == null ? null
-                : lazy(Exports.visibleIn(live, NodeScope.DEFAULT_NAMESPACE));
+                : lazy(Exports.visibleIn(live, NodeScope.DEFAULT_NAMESPACE), live);
         for (Resource route : withDelegates(config, routes)) {
             if (!ROUTES.contains(route.type()) || !servedByDefaultNodes(config, route)) {
                 continue;
@@ -98,14 +98,14 @@ final class ExportRules {
     }
 
     /** A resolver on {@code view} as the default nodes resolve, made when first asked for: most checks need none. */
-    private static Supplier<DestinationResolver> lazy(MeshConfig view) {
+    private static Supplier<DestinationResolver> lazy(MeshConfig view, MeshConfig whole) {
         return new Supplier<>() {
             private DestinationResolver made;
 
             @Override
             public DestinationResolver get() {
                 if (made == null) {
-                    made = DefaultNodes.resolver(view);
+                    made = DefaultNodes.resolver(view, whole);
                 }
                 return made;
             }
@@ -122,10 +122,10 @@ final class ExportRules {
         private static MeshConfig view;
         private static DestinationResolver resolver;
 
-        static synchronized DestinationResolver resolver(MeshConfig next) {
+        static synchronized DestinationResolver resolver(MeshConfig next, MeshConfig whole) {
             if (next != view) {
-                resolver = resolver == null ? new DestinationResolver(next, NODE)
-                        : resolver.after(next, view.changedKeys(next));
+                resolver = resolver == null ? new DestinationResolver(next, NODE, whole)
+                        : resolver.after(next, view.changedKeys(next), whole);
                 view = next;
             }
             return resolver;

@@ -266,6 +266,46 @@ class VisibilityRulesTest {
         assertThat(own.result().errors()).isEmpty();
     }
 
+    /**
+     * A ServiceEntry exported to its own namespace only is not the default nodes' to resolve by DNS instead: a route
+     * they serve to its host would go wherever public DNS says, without the entry's endpoints (Istio's gateway has no
+     * cluster for it). Refused; exported to them, accepted.
+     */
+    @Test
+    void aServiceEntryHiddenFromTheNodesIsNotResolvedByDnsInstead() throws Exception {
+        String entryAndRoute = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: ledger, namespace: payments}
+                spec:
+                  hosts: [ledger.corp.example]
+                  exportTo: [EXPORT]
+                  ports: [{number: 5432, name: tcp, protocol: TCP}]
+                  resolution: STATIC
+                  endpoints: [{address: 10.1.2.3}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: ledger, namespace: payments}
+                spec:
+                  hosts: [ledger.corp.example]
+                  gateways: [mesh]
+                  tcp: [{route: [{destination: {host: ledger.corp.example, port: {number: 5432}}}]}]
+                """;
+        var hidden = apply(MeshSnapshot.empty(), yaml(entryAndRoute.replace("EXPORT", "\".\"")));
+        assertThat(hidden.result().errors()).extracting(m -> m.resource() + " " + m.field() + ": " + m.message())
+                .singleElement().satisfies(m -> assertThat(m).startsWith("VirtualService payments/ledger"
+                        + " spec.tcp[0].route[0].destination.host: as proxy nodes of namespace istio-system")
+                        .contains("not exported to namespace istio-system", "do not resolve it by DNS"));
+        assertThat(apply(MeshSnapshot.empty(), yaml(entryAndRoute.replace("EXPORT", "\".\", istio-system")))
+                .result().errors()).isEmpty();
+        var whole = io.kshift.model.mesh.MeshConfig.of(yaml(entryAndRoute.replace("EXPORT", "\".\"")));
+        var node = new io.kshift.model.registry.DestinationResolver(io.kshift.model.routing.Exports.visibleIn(whole,
+                "istio-system"), new io.kshift.model.routing.NodeScope("istio-system", java.util.Map.of()), whole);
+        assertThat(node.resolve("ledger.corp.example", null, 5432, "payments").ok())
+                .as("a node of istio-system has no endpoints for it").isFalse();
+    }
+
     @Test
     void aRouteOnlyOtherNodesServeIsNotTheDefaultNodesBusiness() throws Exception {
         var d = apply(MeshSnapshot.empty(), yaml(teamWeb(".", "\"*\"") + """
