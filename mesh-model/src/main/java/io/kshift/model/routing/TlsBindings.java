@@ -298,7 +298,11 @@ public final class TlsBindings {
         return new Termination(certs, cas, auth, null, null, ClientCertificateRules.NONE, List.of());
     }
 
-    /** A passthrough server's VirtualService tls routes (by SNI), then its tcp route for everything else. */
+    /**
+     * A passthrough server's VirtualService tls routes (by SNI); a terminating TLS server's tcp route. As Istio
+     * builds a gateway's filter chains: a passthrough server takes no tcp route, so a VirtualService's catch-all tcp
+     * route meant for another server of the Gateway never takes the connections no SNI route names.
+     */
     private static List<SniRoute> istioRoutes(MeshConfig config, Resource gw, Server server, boolean passthrough) {
         List<SniRoute> out = new ArrayList<>();
         SniRoute fallback = null;
@@ -326,7 +330,7 @@ public final class TlsBindings {
                             vs.namespace(), field)));
                 }
             }
-            for (int i = 0; fallback == null && i < spec.tcp().size(); i++) {
+            for (int i = 0; !passthrough && fallback == null && i < spec.tcp().size(); i++) {
                 TcpRoute route = spec.tcp().get(i);
                 if (tcpMatches(route, vs.namespace(), gw.key(), port)) {
                     String field = "spec.tcp[" + i + "]";

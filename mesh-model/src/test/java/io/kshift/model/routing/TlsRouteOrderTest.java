@@ -47,4 +47,41 @@ class TlsRouteOrderTest {
                 .satisfies(c -> assertThat(c.routes()).extracting(r -> r.source().name())
                         .containsExactly("b-older", "a-newer"));
     }
+
+    /**
+     * Istio builds a passthrough server's filter chains from tls routes alone: a catch-all tcp route of a
+     * VirtualService bound to the Gateway (meant for its TCP server) takes no connection on the passthrough port;
+     * on a terminating TLS server it is the route.
+     */
+    @Test
+    void aPassthroughServerTakesNoTcpRouteATerminatingOneDoes() throws Exception {
+        MeshConfig config = apply(MeshConfig.empty(), """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - {port: {number: 27017, name: mongo, protocol: TCP}, hosts: ['*']}
+                  - {port: {number: 443, name: tls, protocol: TLS}, hosts: ['*'], tls: {mode: PASSTHROUGH}}
+                  - {port: {number: 8443, name: tls-term, protocol: TLS}, hosts: ['*'],
+                     tls: {mode: SIMPLE, credentialName: cert}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: mongo}
+                spec:
+                  hosts: ['*']
+                  gateways: [edge]
+                  tcp: [{route: [{destination: {host: mongo, port: {number: 27017}}}]}]
+                  tls:
+                  - match: [{port: 443, sniHosts: [db.example.com]}]
+                    route: [{destination: {host: db, port: {number: 443}}}]
+                """, Instant.parse("2026-01-01T00:00:00Z"));
+        var ports = TlsBindings.compute(config);
+        assertThat(ports.get(443).chains()).singleElement().satisfies(c -> assertThat(c.routes())
+                .extracting(r -> r.field()).containsExactly("spec.tls[0]"));
+        assertThat(ports.get(8443).chains()).singleElement().satisfies(c -> assertThat(c.routes())
+                .extracting(r -> r.field()).containsExactly("spec.tcp[0]"));
+    }
 }
