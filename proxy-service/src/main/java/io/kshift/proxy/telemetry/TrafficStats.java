@@ -16,7 +16,9 @@ import org.HdrHistogram.Recorder;
 public final class TrafficStats {
     static final long MAX_MILLIS = 3_600_000L;
     static final int DIGITS = 1;
-    private static final String[] FLAGS = {"NR", "FI", "DI", "UO", "UF", "UT", "UH", "UR", "OM", "DC"};
+    /** Every flag an answer may carry ({@code ResponseFlags}): one missing here was dropped from its count. */
+    private static final String[] FLAGS = {"NR", "FI", "DI", "UO", "UF", "UT", "UH", "UR", "OM", "DC", "NC", "BL",
+            "SI", "IH"};
 
     final TrafficKey key;
     final Counter connectionsOpened = new Counter();
@@ -155,7 +157,7 @@ public final class TrafficStats {
         adder.increment();
         if (flags != null) {
             for (int i = 0; i < FLAGS.length; i++) {
-                if (flags.contains(FLAGS[i])) {
+                if (carries(flags, FLAGS[i])) {
                     byFlag[i].increment();
                 }
             }
@@ -165,6 +167,17 @@ public final class TrafficStats {
             requestLatency.recordValue(ms);
         }
         latencyTotal.accept(ms);
+    }
+
+    /** Whether a comma-separated flag list holds {@code flag} as one of its entries (not inside another). */
+    static boolean carries(String flags, String flag) {
+        for (int at = flags.indexOf(flag); at >= 0; at = flags.indexOf(flag, at + 1)) {
+            int end = at + flag.length();
+            if ((at == 0 || flags.charAt(at - 1) == ',') && (end == flags.length() || flags.charAt(end) == ',')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
