@@ -19,12 +19,17 @@ final class StatusChannel {
         this.emitter = emitter;
     }
 
-    /** Sends a report, or nothing (null) once the tombstone has gone. May throw when the emitter's buffer is full. */
-    synchronized CompletionStage<Void> report(String nodeId, String status) {
+    /**
+     * Sends a report, or nothing (null) once the tombstone has gone. May throw when the emitter's buffer is full. The
+     * status is made under the lock: one made outside it (a heartbeat reading generation N while the route builder
+     * swapped in N+1 and reported it) could go out after the newer one, with a later time, and the fleet view took
+     * the node for lagging until the next heartbeat.
+     */
+    synchronized CompletionStage<Void> report(String nodeId, java.util.function.Supplier<String> status) {
         if (closed) {
             return null;
         }
-        return emitter.send(Record.of(nodeId, status));
+        return emitter.send(Record.of(nodeId, status.get()));
     }
 
     /** The tombstone, once; every report after it is dropped. */

@@ -97,9 +97,8 @@ public class StatusReporter {
     }
 
     public void report() {
-        ProxyStatus status = current();
         try {
-            var sent = channel.report(status.nodeId(), EventCodec.encode(status));
+            var sent = channel.report(node.nodeId(), () -> EventCodec.encode(current()));
             if (sent != null) {
                 sent.whenComplete((ok, failure) -> {
                     if (failure != null) {

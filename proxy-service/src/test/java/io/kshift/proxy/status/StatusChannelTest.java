@@ -19,7 +19,7 @@ class StatusChannelTest {
         for (int i = 0; i < 2; i++) {
             Thread t = new Thread(() -> {
                 while (refused.get() < 2_000) { // reporting on well past the tombstone
-                    if (channel.report("node-a", "{}") == null) {
+                    if (channel.report("node-a", () -> "{}") == null) {
                         refused.incrementAndGet();
                     }
                 }
@@ -40,5 +40,26 @@ class StatusChannelTest {
         assertThat(sent.records.stream().filter(r -> r.value() == null)).hasSize(1);
         assertThat(channel.close("node-a").toCompletableFuture().get()).isNull();
         assertThat(sent.records.stream().filter(r -> r.value() == null)).as("one tombstone").hasSize(1);
+    }
+
+    /** Reports racing a generation swap go out in the order of what they say: a status never follows a newer one. */
+    @Test
+    void aReportNeverFollowsANewerOne() throws Exception {
+        io.kshift.proxy.KeptRecords sent = new io.kshift.proxy.KeptRecords();
+        StatusChannel channel = new StatusChannel(sent);
+        java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+        Thread heartbeat = new Thread(() -> {
+            while (generation.get() < 20_000) {
+                channel.report("node-a", () -> String.valueOf(generation.get()));
+            }
+        });
+        heartbeat.start();
+        for (int i = 0; i < 20_000; i++) { // the route builder: swap, then report
+            generation.incrementAndGet();
+            channel.report("node-a", () -> String.valueOf(generation.get()));
+        }
+        heartbeat.join();
+        List<Long> said = sent.records.stream().map(r -> Long.parseLong(r.value())).toList();
+        assertThat(said).isSorted();
     }
 }
