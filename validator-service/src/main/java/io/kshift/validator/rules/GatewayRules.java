@@ -26,6 +26,34 @@ final class GatewayRules {
     private GatewayRules() {
     }
 
+    /**
+     * The Gateway CRD's own rules on listeners, for a Gateway being written: each listener's port, protocol and
+     * hostname together are unique (two HTTPS listeners for one name on one port served an arbitrary one's
+     * certificate), TCP and UDP listeners take no hostname (they cannot see one), and a hostname is a lower-case name
+     * or a {@code *.} wildcard.
+     */
+    static void listenerSchema(Resource gw, Findings findings) {
+        List<Listener> listeners = gw.specAs(KubeGatewaySpec.class).listeners();
+        Map<String, String> seen = new java.util.HashMap<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            Listener l = listeners.get(i);
+            String at = "spec.listeners[" + i + "]";
+            String protocol = l.protocol() == null ? "" : l.protocol().toUpperCase(java.util.Locale.ROOT);
+            String other = seen.putIfAbsent(l.port() + "/" + protocol + "/" + l.hostname(), l.name());
+            if (other != null) {
+                findings.error(gw.key(), at, "listener '" + l.name() + "' has the port, protocol and hostname of"
+                        + " listener '" + other + "': the combination must be unique for each listener");
+            }
+            if (l.hostname() != null && (protocol.equals("TCP") || protocol.equals(ListenerBindings.UDP))) {
+                findings.error(gw.key(), at + ".hostname", "must not be set for protocol " + protocol + ": a "
+                        + protocol + " listener cannot tell connections apart by host name");
+            } else if (l.hostname() != null && !BackendTlsPolicyRules.hostname(l.hostname(), true)) {
+                findings.error(gw.key(), at + ".hostname", "'" + l.hostname() + "' is not a lower-case host name or a"
+                        + " '*.' wildcard");
+            }
+        }
+    }
+
     static void check(MeshConfig config, Map<Integer, ListenerBinding> bindings,
                       java.util.Set<io.kshift.model.resource.ResourceKey> touched, Findings findings) {
         for (Resource gw : config.ofKind(Kind.GATEWAY)) {

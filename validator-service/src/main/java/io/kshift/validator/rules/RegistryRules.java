@@ -91,6 +91,38 @@ final class RegistryRules {
         if (spec.ports().isEmpty()) {
             findings.error(r.key(), "spec.ports", "at least one port is required");
         }
+        Set<Integer> numbers = new HashSet<>();
+        Set<String> portNames = new HashSet<>();
+        for (int i = 0; i < spec.ports().size(); i++) {
+            var p = spec.ports().get(i);
+            if (!numbers.add(p.number())) {
+                findings.error(r.key(), "spec.ports[" + i + "].number", "port " + p.number() + " is already defined");
+            }
+            if (p.name() != null && !portNames.add(p.name())) {
+                findings.error(r.key(), "spec.ports[" + i + "].name", "port name '" + p.name()
+                        + "' is already defined");
+            }
+        }
+        for (int i = 0; i < spec.hosts().size(); i++) {
+            if (spec.hosts().get(i).equals("*")) {
+                findings.error(r.key(), "spec.hosts[" + i + "]", "'*' names every host: declare the hosts, or"
+                        + " '*.' wildcards of a domain");
+            }
+        }
+        if (!spec.endpoints().isEmpty() && spec.workloadSelector() != null) {
+            findings.error(r.key(), "spec.workloadSelector", "only one of workloadSelector and endpoints may be set");
+        }
+        boolean dnsResolved = spec.resolution() == ServiceEntrySpec.Resolution.DNS
+                || spec.resolution() == ServiceEntrySpec.Resolution.DNS_ROUND_ROBIN;
+        if (dnsResolved && spec.endpoints().isEmpty() && spec.workloadSelector() == null) {
+            for (int i = 0; i < spec.hosts().size(); i++) {
+                if (spec.hosts().get(i).startsWith("*.")) {
+                    findings.error(r.key(), "spec.hosts[" + i + "]", "resolution " + spec.resolution() + " without"
+                            + " endpoints resolves each host by DNS, and a wildcard has no address: name the hosts,"
+                            + " or give endpoints");
+                }
+            }
+        }
         boolean isStatic = spec.resolution() == ServiceEntrySpec.Resolution.STATIC;
         if (isStatic && spec.endpoints().isEmpty() && spec.workloadSelector() == null) {
             findings.error(r.key(), "spec.endpoints", "resolution STATIC needs endpoints or a workloadSelector");

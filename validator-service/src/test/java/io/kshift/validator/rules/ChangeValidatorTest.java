@@ -107,6 +107,34 @@ class ChangeValidatorTest {
                 .isEqualTo("zz-payments");
     }
 
+    /** Istio's own ServiceEntry checks (ValidateServiceEntry): ports once, no '*' host, endpoints or a selector. */
+    @Test
+    void serviceEntriesAreCheckedAsIstioChecksThem() throws Exception {
+        var d = apply(MeshSnapshot.empty(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: wide}
+                spec:
+                  hosts: ['*', '*.partner.example']
+                  ports: [{number: 80, name: http, protocol: HTTP}, {number: 80, name: http, protocol: TCP}]
+                  resolution: DNS
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: both}
+                spec:
+                  hosts: [db.partner.example]
+                  ports: [{number: 5432, name: tcp, protocol: TCP}]
+                  resolution: STATIC
+                  endpoints: [{address: 10.0.0.1}]
+                  workloadSelector: {labels: {app: db}}
+                """));
+        assertThat(d.result().errors()).extracting(m -> m.resource() + " " + m.field()).containsExactlyInAnyOrder(
+                "ServiceEntry default/wide spec.hosts[0]", "ServiceEntry default/wide spec.hosts[1]",
+                "ServiceEntry default/wide spec.ports[1].number", "ServiceEntry default/wide spec.ports[1].name",
+                "ServiceEntry default/both spec.workloadSelector");
+    }
+
     @Test
     void aGatewayNamedInIstiosLegacyFqdnFormIsTheGatewayOfThatNamespace() throws Exception {
         MeshSnapshot live = seeded();

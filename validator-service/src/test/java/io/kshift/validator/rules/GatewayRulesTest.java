@@ -174,4 +174,39 @@ class GatewayRulesTest {
         assertThat(retries.retryIgnorePreviousHosts()).isFalse();
         assertThat(retries.backoff()).isEqualTo("50ms");
     }
+
+    /**
+     * The Gateway CRD's listener rules and the HTTPRoute CRD's hostname pattern, which an API server would apply:
+     * a port, protocol and hostname once per Gateway, no hostname on TCP or UDP, lower-case names or '*.' wildcards.
+     */
+    @Test
+    void listenersAndRouteHostnamesAreCheckedAsTheCrdsCheckThem() throws Exception {
+        var d = base.apply(MeshSnapshot.empty(), ChangeValidatorTest.yaml("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  gatewayClassName: kshift
+                  listeners:
+                  - {name: a, protocol: HTTP, port: 8080, hostname: shop.example.com}
+                  - {name: b, protocol: http, port: 8080, hostname: shop.example.com}
+                  - {name: c, protocol: HTTP, port: 8080, hostname: Shop.Example.com}
+                  - {name: t, protocol: TCP, port: 9000, hostname: db.example.com}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: web}
+                spec:
+                  parentRefs: [{name: edge}]
+                  hostnames: ['*', 'shop.example.com:8080', '*.example.com', 'foo*.example.com']
+                  rules: [{backendRefs: [{name: web, port: 80}]}]
+                """));
+        assertThat(d.result().errors()).extracting(m -> m.resource() + " " + m.field()).contains(
+                "Gateway.gateway.networking.k8s.io default/edge spec.listeners[1]", "Gateway.gateway.networking.k8s.io default/edge spec.listeners[2].hostname",
+                "Gateway.gateway.networking.k8s.io default/edge spec.listeners[3].hostname", "HTTPRoute default/web spec.hostnames[0]",
+                "HTTPRoute default/web spec.hostnames[1]", "HTTPRoute default/web spec.hostnames[3]")
+                .doesNotContain("Gateway.gateway.networking.k8s.io default/edge spec.listeners[0]", "HTTPRoute default/web spec.hostnames[2]");
+        assertThat(d.result().errors()).anySatisfy(m -> assertThat(m.message())
+                .contains("has the port, protocol and hostname of listener 'a'"));
+    }
 }
