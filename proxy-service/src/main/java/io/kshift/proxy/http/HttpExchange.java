@@ -287,6 +287,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         finished = true;
         corsHeaders();
         String all = withFlag(ResponseFlags.FAULT_ABORT);
+        localReplyEdits();
         LocalReplies.grpcAbort(response, code, all);
         if (target != null) {
             record(200, all);
@@ -749,6 +750,18 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
     }
 
+    /**
+     * The route's (and the chosen destination's) response header edits on the proxy's own answer, as Envoy's local
+     * replies get them once a route is chosen: a Strict-Transport-Security or Cache-Control the route sets is on its
+     * 503s and 504s too.
+     */
+    private void localReplyEdits() {
+        route.responseEdits().applyTo(response.headers());
+        if (target != null) {
+            target.responseEdits().applyTo(response.headers());
+        }
+    }
+
     private void corsHeaders() {
         LocalReplies.corsHeaders(request, response, route.cors(), corsOrigin);
     }
@@ -767,6 +780,7 @@ final class HttpExchange implements UpstreamTry.Owner {
             response.headers().clear(); // the upstream's head was taken but not sent: none of it describes this answer
         }
         String all = withFlag(flag);
+        localReplyEdits();
         corsHeaders();
         LocalReplies.text(response, status, all, text);
         if (target != null) {

@@ -233,6 +233,28 @@ class HttpProxyTest {
         assertThat(v2.seen()).isEmpty();
     }
 
+    /** The route's response header edits are on the proxy's own answers too (Envoy's local replies get them). */
+    @Test
+    void theProxysOwnAnswersCarryTheRoutesResponseHeaders() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - match: [{uri: {prefix: /abort}}]
+                    fault: {abort: {httpStatus: 503, percentage: {value: 100}}}
+                    headers: {response: {set: {strict-transport-security: max-age=31536000}}}
+                """ + TO_V1 + """
+                  - timeout: 300ms
+                    retries: {attempts: 0}
+                    headers: {response: {set: {cache-control: no-store}}}
+                """ + TO_V1));
+        HttpResponse<String> aborted = get("/abort");
+        assertThat(aborted.statusCode()).isEqualTo(503);
+        assertThat(aborted.headers().firstValue("strict-transport-security")).hasValue("max-age=31536000");
+        HttpResponse<String> late = get("/delay/1");
+        assertThat(late.statusCode()).isEqualTo(504);
+        assertThat(late.headers().firstValue("cache-control")).hasValue("no-store");
+        // The backend still answers the timed-out request: let it, or the next test sees it.
+        await().atMost(Duration.ofSeconds(5)).until(() -> v1.seen().stream().anyMatch(s -> s.uri().equals("/delay/1")));
+    }
+
     @Test
     void aDelayFaultHoldsTheRequestThenForwardsIt() throws Exception {
         publish(HttpMesh.rule(""), HttpMesh.routes("""
