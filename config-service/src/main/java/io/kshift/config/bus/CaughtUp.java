@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Ready once this instance has read the generation that was live on {@code kshift.config} when it started, and the
- * proxies' reports and the verdicts on the bus then ({@link ReadThrough}). Until then it reads those topics from the
+ * proxies' reports, the verdicts and the generation history on the bus then ({@link ReadThrough}). Until then it reads those topics from the
  * start and its views lag: a client reading the config, editing it and applying it without {@code ifGeneration}
  * could put back an older one, {@code waitFor=synced} could be answered from part of the fleet or none of it, and
  * an older change's id would answer 404. So load balancers and Kubernetes send it requests once it has caught up, as
@@ -35,11 +35,14 @@ public class CaughtUp implements HealthCheck {
 
     @jakarta.inject.Inject
     CaughtUp(LiveConfig live, ChangeLedger ledger, io.kshift.config.proxies.ProxyFleet fleet,
+             io.kshift.config.history.GenerationHistory history,
              @Identifier("default-kafka-broker") Map<String, Object> kafka,
              @ConfigProperty(name = "mp.messaging.incoming.config.topic") String topic,
              @ConfigProperty(name = "mp.messaging.incoming.results.topic") String resultsTopic,
-             @ConfigProperty(name = "mp.messaging.incoming.proxy-status.topic") String statusTopic) {
-        this(live, kafka, topic, Map.of(resultsTopic, ledger.readThrough(), statusTopic, fleet.readThrough()));
+             @ConfigProperty(name = "mp.messaging.incoming.proxy-status.topic") String statusTopic,
+             @ConfigProperty(name = "mp.messaging.incoming.history.topic") String historyTopic) {
+        this(live, kafka, topic, Map.of(resultsTopic, ledger.readThrough(), statusTopic, fleet.readThrough(),
+                historyTopic, history.readThrough()));
     }
 
     CaughtUp(LiveConfig live, Map<String, Object> kafka, String topic, Map<String, ReadThrough> channels) {

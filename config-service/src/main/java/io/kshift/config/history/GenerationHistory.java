@@ -33,11 +33,22 @@ public class GenerationHistory {
 
     private final SnapshotDecoder decoder = new SnapshotDecoder();
 
+    private final io.kshift.config.bus.ReadThrough readThrough = new io.kshift.config.bus.ReadThrough();
+
     @Incoming("history")
     public synchronized void onSnapshot(ConsumerRecord<String, String> record) {
+        try {
+            read(record);
+        } finally {
+            readThrough.read(record.partition(), record.offset());
+        }
+    }
+
+    private void read(ConsumerRecord<String, String> record) {
         GenerationSummary summary;
         try {
-            summary = record.headers().lastHeader(GenerationSummary.HEADER) != null
+            var header = record.headers().lastHeader(GenerationSummary.HEADER);
+            summary = header != null && header.value() != null
                     ? EventCodec.decode(record.value(), GenerationSummary.class) : fromSnapshot(record.value());
         } catch (RuntimeException e) {
             LOG.warnf("ignoring an unreadable history record at offset %d: %s", record.offset(), e.getMessage());
@@ -45,6 +56,14 @@ public class GenerationHistory {
         }
         summaries.put(summary.generation(), summary);
         offsets.put(summary.generation(), record.offset());
+    }
+
+    /**
+     * How far the history has been read at start: until then a rollback to an older generation answered 404 and
+     * the fleet view judged nodes STALE from part of the history.
+     */
+    public io.kshift.config.bus.ReadThrough readThrough() {
+        return readThrough;
     }
 
     /** A record written before summaries travelled in a header: diffed against the one before it. */
