@@ -23,9 +23,14 @@ public class LiveAtStart {
     private final AtomicLong generation = new AtomicLong(-1);
     private final AtomicLong checkpoint = new AtomicLong(-1);
     private final BusConnection bus;
+    /** The topic the config channel reads (renamed in some deployments): the one whose newest generation counts. */
+    private final String topic;
 
-    LiveAtStart(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    LiveAtStart(@Identifier("default-kafka-broker") Map<String, Object> kafka,
+                @org.eclipse.microprofile.config.inject.ConfigProperty(name = "mp.messaging.incoming.config.topic",
+                        defaultValue = MeshTopics.CONFIG) String topic) {
         this.bus = BusConnection.of(kafka);
+        this.topic = topic;
     }
 
     void start(@Observes StartupEvent ev) {
@@ -51,7 +56,7 @@ public class LiveAtStart {
         boolean brokenReported = false;
         while (generation.get() < 0 && !Thread.currentThread().isInterrupted()) {
             try {
-                SnapshotLoader.Latest latest = new SnapshotLoader(bus, MeshTopics.CONFIG).latestWithCheckpoint();
+                SnapshotLoader.Latest latest = new SnapshotLoader(bus, topic).latestWithCheckpoint();
                 checkpoint.set(latest.checkpoint());
                 generation.set(latest.snapshot().generation());
             } catch (SnapshotLoader.BrokenChain e) {
@@ -62,7 +67,7 @@ public class LiveAtStart {
                 }
                 pause();
             } catch (RuntimeException e) {
-                LOG.debugf("cannot read %s yet (%s); retrying", MeshTopics.CONFIG, e.toString());
+                LOG.debugf("cannot read %s yet (%s); retrying", topic, e.toString());
                 pause();
             }
         }
