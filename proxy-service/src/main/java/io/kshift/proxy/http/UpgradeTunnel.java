@@ -53,6 +53,9 @@ final class UpgradeTunnel {
     /** When the upgrade request arrived: its answer's latency, as an exchange's. */
     private final long startedAt;
 
+    /** Whether the answer is counted: once, whichever of the passed-back answer, the timer's 504 or the 101 ends it. */
+    private boolean counted;
+
     UpgradeTunnel(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
                   String authority, UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx,
                   ClientCertHeader.Policy clientCerts) {
@@ -121,6 +124,7 @@ final class UpgradeTunnel {
             if (upstream != null) {
                 upstream.close();
             }
+            count(0, ResponseFlags.DOWNSTREAM_DISCONNECT); // gone before its answer: Envoy's status 0, DC
         });
         connect(0);
     }
@@ -257,7 +261,10 @@ final class UpgradeTunnel {
                     .pipeline());
             openedAt = System.nanoTime();
             io.kshift.proxy.telemetry.TrafficStats stats = target.statsRef().open(); // the tunnel's close goes where its open went
-            stats.request(101, "", (System.nanoTime() - startedAt) / 1_000_000);
+            if (!counted) {
+                counted = true;
+                stats.request(101, "", (System.nanoTime() - startedAt) / 1_000_000);
+            }
             client.closeHandler(v -> {
                 socket.close();
                 stats.connectionClosed((System.nanoTime() - openedAt) / 1_000_000);
@@ -278,7 +285,6 @@ final class UpgradeTunnel {
      */
     private void passBack(NetSocket socket, int code, boolean chunked, Buffer early) {
         response.setStatusCode(code);
-        target.stats().request(code, "", 0);
         String length = response.headers().get("content-length");
         boolean sized = length != null && length.length() < 10 && !length.isEmpty()
                 && length.chars().allMatch(Character::isDigit);
@@ -291,6 +297,7 @@ final class UpgradeTunnel {
             socket.handler(null);
             socket.closeHandler(null);
             if (!response.ended() && !response.closed()) {
+                count(code, "");
                 Buffer out = chunked ? Chunked.decode(body) : body.getBuffer(0, (int) Math.min(body.length(), want));
                 response.end(out == null ? Buffer.buffer() : out);
             }
@@ -324,9 +331,20 @@ final class UpgradeTunnel {
         }
         cancelTimer();
         request.resume();
-        target.stats().request(status, flags, (System.nanoTime() - startedAt) / 1_000_000);
+        count(status, flags);
         response.setStatusCode(status).putHeader(ResponseFlags.HEADER, flags).putHeader("content-type", "text/plain")
                 .end(text);
+    }
+
+    /**
+     * The answer counted once, with its latency: a passed-back answer whose body the timer cut was counted as its
+     * status (latency 0) and again as the 504 the client got instead.
+     */
+    private void count(int status, String flags) {
+        if (!counted && target != null) {
+            counted = true;
+            target.stats().request(status, flags, (System.nanoTime() - startedAt) / 1_000_000);
+        }
     }
 
     /** A chunked body read whole: whether it has ended, and its content. */

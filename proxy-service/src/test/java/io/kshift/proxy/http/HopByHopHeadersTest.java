@@ -201,6 +201,42 @@ class HopByHopHeadersTest {
                 .containsExactly("x-forwarded-for: 10.9.9.9,10.8.8.8,127.0.0.1"));
     }
 
+    /**
+     * An upgrade the endpoint refuses with an answer whose body the route's timeout cuts: the client gets a 504 and
+     * telemetry counts that, once (the passed-back 200 was counted too, at its head, with no latency).
+     */
+    @Test
+    void anUpgradesAnswerCutByTheRouteTimeoutIsCountedOnceAsWhatTheClientGot() throws Exception {
+        try (ServerSocket slow = new ServerSocket(0)) {
+            Thread backend = new Thread(() -> {
+                try (Socket s = slow.accept()) {
+                    readHead(s.getInputStream());
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    Thread.sleep(3000);
+                } catch (Exception e) {
+                    // the proxy gave up on it: what the test is about
+                }
+            }, "slow-backend");
+            backend.setDaemon(true);
+            backend.start();
+            new HttpMesh(gatewayPort, slow.getLocalPort(), slow.getLocalPort()).publishNext(tables, HttpMesh.rule(""),
+                    HttpMesh.routes("  - timeout: 300ms\n" + HttpProxyTest.TO_V1));
+            double ok = requests("200");
+            double timedOut = requests("504");
+            assertThat(rawRequest("Connection: Upgrade\r\nUpgrade: websocket\r\n")).startsWith("HTTP/1.1 504");
+            assertThat(requests("504")).isEqualTo(timedOut + 1);
+            assertThat(requests("200")).as("the 200 the client never got is not counted").isEqualTo(ok);
+        }
+    }
+
+    private static double requests(String code) {
+        String metrics = io.kshift.testkit.Api.asAdmin().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("istio_requests_total{")
+                        && l.contains("destination_service_name=\"httpbin\"") && l.contains("response_code=\"" + code + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     /** Bytes written as they are, then everything the proxy sends back until it closes the connection. */
     private String send(String bytes) throws IOException {
         try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
