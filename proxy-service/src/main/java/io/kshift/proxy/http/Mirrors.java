@@ -88,9 +88,23 @@ final class Mirrors {
             done(status, null);
         }
 
+        /**
+         * As an exchange counts its own failures: a copy the pool refused is UO, one the mirror's idle timeout reset UT
+         * (keeping a status already answered), one no endpoint took UF (and a connect failure), one cut after it
+         * went out UR (keeping its status). All were 503 UF, so a mirror answering 200 then cut looked unreachable.
+         */
         @Override
         public void failed(Throwable cause, boolean sent) {
-            done(503, "UF");
+            if (cause == EndpointPool.OVERFLOW) {
+                done(503, ResponseFlags.OVERFLOW);
+            } else if (cause == UpstreamCall.RESET) { // only the idle timer resets a copy, queued or sent
+                done(status > 0 ? status : 504, ResponseFlags.TIMEOUT);
+            } else if (!sent) {
+                target.stats().connectFailure(cause);
+                done(503, ResponseFlags.CONNECT_FAILURE);
+            } else {
+                done(status > 0 ? status : 503, ResponseFlags.RESET);
+            }
         }
 
         private void done(int code, String flag) {

@@ -715,6 +715,58 @@ class HttpProxyTest {
         }
     }
 
+    /**
+     * A mirror that answers 200 and resets mid-body is counted 200 UR, as an exchange counts it, not 503 UF (which
+     * said the mirror was unreachable, in exactly the dark launch mirrors are for).
+     */
+    @Test
+    void aMirrorCutOffMidAnswerIsCountedWithItsStatusAndUr() throws Exception {
+        try (ServerSocket cutoff = new ServerSocket(0)) {
+            Thread backend = new Thread(() -> {
+                while (!cutoff.isClosed()) {
+                    try (Socket s = cutoff.accept()) {
+                        var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                java.nio.charset.StandardCharsets.US_ASCII));
+                        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                            // the request's head; a GET has no body
+                        }
+                        s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npart"
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        s.getOutputStream().flush();
+                    } catch (java.io.IOException e) {
+                        // closed at the end
+                    }
+                }
+            }, "cutoff-mirror");
+            backend.setDaemon(true);
+            backend.start();
+            publish("""
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: cutoff}
+                    spec:
+                      hosts: [cutoff.test]
+                      ports: [{number: 80, name: http}]
+                      resolution: STATIC
+                      endpoints: [{address: 127.0.0.1, ports: {http: %d}}]
+                    """.formatted(cutoff.getLocalPort()), HttpMesh.rule(""), HttpMesh.routes("""
+                      - mirror: {host: cutoff.test, port: {number: 80}}
+                    """ + TO_V1));
+            assertThat(get("/get").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric("kshift_response_flags_total", "cutoff.test",
+                    "response_flags=\"UR\"") == 1);
+            assertThat(metric("istio_requests_total", "cutoff.test", "response_code=\"200\"")).isEqualTo(1);
+            assertThat(metric("kshift_response_flags_total", "cutoff.test", "response_flags=\"UF\"")).isZero();
+        }
+    }
+
+    private static double metric(String name, String service, String label) {
+        String metrics = io.kshift.testkit.Api.asAdmin().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains("\"" + service + "\"")
+                        && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void rewritesHeadersAndRedirects() throws Exception {
         publish(HttpMesh.rule(""), HttpMesh.routes("""
