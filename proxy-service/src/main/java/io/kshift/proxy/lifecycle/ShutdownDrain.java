@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
  * manifests' preStop pause; a load balancer that polls readiness, as compose's HAProxy does every 2 s, needs its
  * fall time), then lets its live TCP connections and HTTP requests finish, up to {@code kshift.proxy.drain-timeout},
  * before the listeners close them: scaling the fleet in does not cut what ends within the deadline, as a weight
- * change never does. TCP connections are counted by the telemetry catalogue (every destination ever routed to), HTTP
+ * change never does. TCP connections are counted by the telemetry catalogue (every destination ever routed to; not
+ * UDP sessions, which end only after idling), HTTP
  * exchanges node-wide from their start to their end ({@code HttpProxy.inFlight}: a request routed by an older table,
  * or waiting out a retry's backoff or a fault's delay, counts too). The orchestrator's grace period must be longer
  * than the delay and the deadline.
@@ -60,8 +61,13 @@ public class ShutdownDrain {
         LOG.infof("stopping with %d connections and requests still open", open);
     }
 
+    /**
+     * TCP connections (TLS, upgraded HTTP) and HTTP exchanges in flight. Not UDP sessions: they end only after a
+     * minute without datagrams, so one datagram served seconds before a stop held every stop to its deadline.
+     */
     private long active() {
-        long tcp = telemetry.all().stream().mapToLong(TrafficStats::activeConnections).sum();
+        long tcp = telemetry.all().stream().filter(s -> !"udp".equals(s.key().protocol()))
+                .mapToLong(TrafficStats::activeConnections).sum();
         return tcp + http.inFlight();
     }
 }
