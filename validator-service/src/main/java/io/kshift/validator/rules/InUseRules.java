@@ -154,14 +154,19 @@ final class InUseRules {
         return users;
     }
 
+    /**
+     * A listener removed (or its Gateway deleted) that live routes are served by. Only routes it serves count: one
+     * it does not admit (another namespace's, a kind it does not take, hostnames it does not cover, a TCPRoute on a
+     * passthrough listener) never blocks the Gateway's owner, and one that another listener of the same port and
+     * protocol serves after the change (a listener renamed) has lost nothing.
+     */
     private static void listeners(Resource before, MeshConfig next, Findings findings) {
         Optional<Resource> after = next.get(before.key());
         List<Listener> old = before.specAs(KubeGatewaySpec.class).listeners();
+        List<Listener> kept = after.map(a -> a.specAs(KubeGatewaySpec.class).listeners()).orElse(List.of());
         for (int i = 0; i < old.size(); i++) {
             Listener listener = old.get(i);
-            boolean kept = after.map(a -> a.specAs(KubeGatewaySpec.class).listeners().stream()
-                    .anyMatch(l -> l.name().equals(listener.name()))).orElse(false);
-            if (kept) {
+            if (kept.stream().anyMatch(l -> l.name().equals(listener.name()))) {
                 continue;
             }
             List<String> users = new ArrayList<>();
@@ -172,9 +177,9 @@ final class InUseRules {
                     default -> io.kshift.model.routing.GatewayApiHttp.spec(route).parentRefs();
                 };
                 for (int p = 0; p < refs.size(); p++) {
-                    // Only routes the listener takes use it (a TCP and a UDP listener may share a port number).
-                    if (ListenerBindings.attaches(refs.get(p), route.namespace(), before, listener)
-                            && GatewayRules.takes(listener.protocol(), route.type().kindName())) {
+                    var ref = refs.get(p);
+                    if (serves(before, listener, route, ref, next) && kept.stream().noneMatch(l -> l.port()
+                            .equals(listener.port()) && serves(after.get(), l, route, ref, next))) {
                         users.add(route.key() + " spec.parentRefs[" + p + "]");
                     }
                 }
@@ -183,6 +188,19 @@ final class InUseRules {
                     + listener.name() + "')";
             report(before, after.isPresent() ? "spec.listeners" : "spec.listeners[" + i + "]", what, users, findings);
         }
+    }
+
+    /** Whether {@code listener} of {@code gateway} takes {@code route} through {@code ref}, as ParentRefRules has it. */
+    private static boolean serves(Resource gateway, Listener listener, Resource route,
+                                  io.kshift.model.gateway.ParentReference ref, MeshConfig config) {
+        String kind = route.type().kindName();
+        // The protocol first: a TCP and a UDP listener may share a port number.
+        return ListenerBindings.attaches(ref, route.namespace(), gateway, listener)
+                && GatewayRules.takes(listener.protocol(), kind) && listener.admitsKind(kind)
+                && listener.admitsNamespace(gateway.namespace(), route.namespace(),
+                        io.kshift.model.routing.NamespaceLabels.of(config))
+                && !ParentRefRules.passesThrough(route, listener)
+                && io.kshift.model.routing.HttpBindings.meets(ParentRefRules.hostnames(route), listener.hostname());
     }
 
     private static List<Resource> routes(MeshConfig config) {

@@ -153,13 +153,13 @@ final class ParentRefRules {
     }
 
     /** A TCPRoute and a TLS listener that passes TLS through: it carries TLSRoutes only. */
-    private static boolean passesThrough(Resource route, Listener l) {
+    static boolean passesThrough(Resource route, Listener l) {
         return route.type() == io.kshift.model.resource.Kind.TCP_ROUTE && "TLS".equalsIgnoreCase(l.protocol())
                 && l.tls() != null && l.tls().effectiveMode() == io.kshift.model.gateway.ListenerTls.Mode.Passthrough;
     }
 
     /** A Gateway API route's hostnames (TCP and UDP routes have none). */
-    private static List<String> hostnames(Resource route) {
+    static List<String> hostnames(Resource route) {
         return switch (route.type()) {
             case HTTP_ROUTE, GRPC_ROUTE -> io.kshift.model.routing.GatewayApiHttp.spec(route).hostnames();
             case TLS_ROUTE -> route.specAs(io.kshift.model.gateway.TlsRouteSpec.class).hostnames();

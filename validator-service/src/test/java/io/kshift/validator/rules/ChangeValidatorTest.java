@@ -391,6 +391,35 @@ class ChangeValidatorTest {
         assertThat(sameNamespaceOnly.result().status()).as("from: Same by default").isEqualTo(ChangeStatus.ACCEPTED);
         assertThat(sameNamespaceOnly.result().warnings()).anySatisfy(w -> assertThat(w.message())
                 .contains("admits routes from its own namespace only; this route does not attach there"));
+        // The route it does not admit does not stop its owner deleting it either.
+        var deleted = validator.decide(sameNamespaceOnly.next().orElseThrow(), ChangeRequested.of("d", Instant.EPOCH,
+                Operation.DELETE, yaml(gateway.replace("LISTENER", "tcp-9500")), false));
+        assertThat(deleted.result().errors()).as("team/r was never served by it").isEmpty();
+    }
+
+    /** A listener renamed (same port and protocol) still serves the routes that name no sectionName: nothing lost. */
+    @Test
+    void renamingAListenerItsRoutesStillAttachToIsNoRemoval() throws Exception {
+        String gateway = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: public}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: LISTENER, protocol: TCP, port: 9500}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TCPRoute
+                metadata: {name: r}
+                spec:
+                  parentRefs: [{name: public}]
+                  rules: [{backendRefs: [{name: tcp-echo, port: 9000}]}]
+                """;
+        MeshSnapshot live = accepted(seeded(), yaml(gateway.replace("LISTENER", "tcp")));
+        assertThat(apply(live, yaml(gateway.replace("LISTENER", "echo"))).result().errors()).isEmpty();
+        assertThat(apply(live, yaml(gateway.replace("LISTENER", "echo").replace("port: 9500", "port: 9501")))
+                .result().errors()).as("on another port the route would lose its listener's traffic")
+                .extracting(m -> m.field()).containsExactly("spec.listeners");
     }
 
     /** Gateway API mesh routing: a Service parent in the route's own namespace, on a port the Service has. */
