@@ -74,13 +74,32 @@ final class RouteRules {
             for (var c : io.kshift.model.routing.HttpBindings.kindConflicts(config)) {
                 if (checked.contains(c.route())) {
                     findings.note(c.route(), new io.kshift.model.status.StatusNote(
-                            io.kshift.model.status.StatusNote.ACCEPTED, "Conflicted", "spec.hostnames",
+                            io.kshift.model.status.StatusNote.ACCEPTED, "Conflicted", parentField(config, c),
                             "the older " + c.winner() + " attaches to listener '" + c.listener() + "' of " + c.gateway()
                                     + " with overlapping hostnames: an HTTPRoute and a GRPCRoute do not merge, the"
                                     + " older serves them (GEP-1016), so this route is not served there"));
                 }
             }
         }
+    }
+
+    /**
+     * The parentRef of a conflicted route that names the Gateway it conflicts on, so its status says Conflicted for
+     * that parent only (a note off spec.parentRefs goes on every parent's entry, one served elsewhere too).
+     */
+    private static String parentField(MeshConfig config, io.kshift.model.routing.HttpBindings.KindConflict c) {
+        var refs = config.get(c.route()).map(r -> io.kshift.model.routing.GatewayApiHttp.spec(r).parentRefs())
+                .orElse(List.of());
+        for (int i = 0; i < refs.size(); i++) {
+            var ref = refs.get(i);
+            String ns = ref.namespace() == null ? c.route().namespace() : ref.namespace();
+            if ((ref.kind() == null || "Gateway".equals(ref.kind())) && ns.equals(c.gateway().namespace())
+                    && ref.name().equals(c.gateway().name())
+                    && (ref.sectionName() == null || ref.sectionName().equals(c.listener()))) {
+                return "spec.parentRefs[" + i + "]";
+            }
+        }
+        return "spec.hostnames";
     }
 
     private static void virtualService(MeshConfig config, DestinationResolver resolver,

@@ -176,7 +176,7 @@ class GrpcRouteRulesTest {
         assertThat(live.status().get("HTTPRoute default/web")).singleElement().satisfies(n -> {
             assertThat(n.type()).isEqualTo("Accepted");
             assertThat(n.reason()).isEqualTo("Conflicted");
-            assertThat(n.field()).isEqualTo("spec.hostnames");
+            assertThat(n.field()).as("the parent it conflicts on, not every parent").isEqualTo("spec.parentRefs[0]");
             assertThat(n.message()).contains("the older GRPCRoute default/echo");
         });
         assertThat(live.status()).doesNotContainKey("GRPCRoute default/echo");
