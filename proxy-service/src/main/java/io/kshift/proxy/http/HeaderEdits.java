@@ -22,6 +22,22 @@ record HeaderEdits(List<String> remove, Map<String, String> set, Map<String, Str
         add.forEach(headers::add);
     }
 
+    /**
+     * A route's and its chosen destination's edits, in Envoy's order as Istio configures it: with one destination
+     * Istio merges both into the route's (the route's first, so the destination's set wins); with several, the
+     * destination's go on its weighted cluster, which Envoy applies before the route's (the route's set wins, and
+     * the route's remove takes what a destination added).
+     */
+    static void applyTo(MultiMap headers, HeaderEdits route, HeaderEdits destination, boolean weighted) {
+        if (weighted) {
+            destination.applyTo(headers);
+            route.applyTo(headers);
+        } else {
+            route.applyTo(headers);
+            destination.applyTo(headers);
+        }
+    }
+
     boolean isEmpty() {
         return remove.isEmpty() && set.isEmpty() && add.isEmpty();
     }

@@ -538,8 +538,8 @@ final class HttpExchange implements UpstreamTry.Owner {
         response.setStatusCode(status).setStatusMessage(upstream.status().reasonPhrase());
         UpstreamRequests.copyAnswerHeaders(upstream.headers(), response.headers());
         t.grpcStatus = grpc;
-        route.responseEdits().applyTo(response.headers());
-        target.responseEdits().applyTo(response.headers());
+        HeaderEdits.applyTo(response.headers(), route.responseEdits(), target.responseEdits(),
+                route.targets().size() > 1);
         if (newCookie != null) {
             response.headers().add("set-cookie", UpstreamRequests.setCookie(target.hash().httpCookie(), newCookie));
         }
@@ -756,10 +756,8 @@ final class HttpExchange implements UpstreamTry.Owner {
      * 503s and 504s too.
      */
     private void localReplyEdits() {
-        route.responseEdits().applyTo(response.headers());
-        if (target != null) {
-            target.responseEdits().applyTo(response.headers());
-        }
+        HeaderEdits.applyTo(response.headers(), route.responseEdits(),
+                target != null ? target.responseEdits() : HeaderEdits.NONE, route.targets().size() > 1);
     }
 
     private void corsHeaders() {

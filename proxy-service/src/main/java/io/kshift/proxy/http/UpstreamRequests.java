@@ -101,8 +101,11 @@ final class UpstreamRequests {
         if (!h.contains("x-request-id")) {
             h.set("x-request-id", Long.toHexString(random.nextLong()));
         }
-        route.requestEdits().applyTo(h);
-        target.requestEdits().applyTo(h);
+        HeaderEdits.applyTo(h, route.requestEdits(), target.requestEdits(), route.targets().size() > 1);
+        if (route.authorityRewrite() != null) {
+            // Envoy rewrites the host after the header edits: a destination's "set host" does not undo the rewrite.
+            h.set("host", route.authorityRewrite());
+        }
         return h;
     }
 

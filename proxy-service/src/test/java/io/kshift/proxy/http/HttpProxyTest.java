@@ -810,6 +810,40 @@ class HttpProxyTest {
         assertThat(none.headers().firstValue("x-kshift-response-flags")).hasValue("NR");
     }
 
+    /**
+     * Header edits in Envoy's order as Istio configures it: with several destinations a destination's edits come
+     * first (its weighted cluster's) and the route's set wins; with one, the destination's set wins; an authority
+     * rewrite holds whatever a destination sets for host.
+     */
+    @Test
+    void headerEditsOfARouteAndItsDestinationsGoInEnvoysOrder() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("""
+                  - match: [{uri: {prefix: /split}}]
+                    headers: {request: {set: {x-version: stable}}, response: {set: {x-answer: route}}}
+                    route:
+                    - destination: {host: httpbin, subset: v1, port: {number: 8000}}
+                      weight: 50
+                      headers: {request: {set: {x-version: canary}}, response: {set: {x-answer: destination}}}
+                    - destination: {host: httpbin, subset: v2, port: {number: 8000}}
+                      weight: 50
+                      headers: {request: {set: {x-version: canary}}, response: {set: {x-answer: destination}}}
+                  - rewrite: {authority: rewritten.example.com}
+                    headers: {request: {set: {x-version: stable}}}
+                    route:
+                    - destination: {host: httpbin, subset: v1, port: {number: 8000}}
+                      headers: {request: {set: {x-version: canary, host: other.example.com}}}
+                """));
+        HttpResponse<String> split = get("/split/headers");
+        assertThat(split.headers().firstValue("x-answer")).as("several destinations: the route's wins")
+                .hasValue("route");
+        get("/one/headers");
+        java.util.List<HttpEcho.Seen> seen = new java.util.ArrayList<>(v1.seen());
+        seen.addAll(v2.seen());
+        assertThat(seen).extracting(x -> x.uri() + " " + x.headers().get("x-version") + " " + x.host())
+                .containsExactlyInAnyOrder("/split/headers stable 127.0.0.1:" + gatewayPort,
+                        "/one/headers canary rewritten.example.com");
+    }
+
     /** The Location of the gateway's answer to {@code path} sent with Host {@code host}. */
     static String locationFor(String path, String host) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gatewayPort)) {
