@@ -72,7 +72,9 @@ public final class NamespaceScope {
     private static Optional<String> hostProblem(String host, Grant grant, boolean serviceEntry) {
         // Host names are case-insensitive and the proxies match them lower-cased: so is the check, or
         // payments.bank.SVC.cluster.local would pass as no service's name and route bank's service.
-        String lower = host.toLowerCase(java.util.Locale.ROOT);
+        // Without a :port, which the proxies answer for each form of the name it follows (payments.bank:80 is
+        // bank's payments service on port 80): the check is of the name.
+        String lower = io.kshift.model.routing.HostNames.withoutRoutePort(host).toLowerCase(java.util.Locale.ROOT);
         String h = lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
         if (h.equals("*") || h.equals("*.svc") || h.startsWith("*.") && ".svc.cluster.local".endsWith(h.substring(1))) {
             return Optional.of("'" + host + "' would take every namespace's traffic");

@@ -49,11 +49,13 @@ class NamespaceScopeTest {
                 spec:
                   hosts: [payments.bank.SVC.CLUSTER.LOCAL, Payments.Bank.svc., "*.local", "*.Cluster.Local",
                           "*.bank.svc.cluster.local", "*.Bank", API.team-a.svc.cluster.local, Shop.Example.com,
-                          "*.team-a"]
+                          "*.team-a", "payments.bank.svc.cluster.local:80", "payments.bank:8080", "api.team-a:80"]
                   http: [{route: [{destination: {host: evil.team-a.svc.cluster.local}}]}]
                 """));
+        // A :port names the same service on that port (the proxies answer each form of it there).
         assertThat(denied).extracting(m -> m.field()).containsExactly("spec.hosts[0]", "spec.hosts[1]",
-                "spec.hosts[2]", "spec.hosts[3]", "spec.hosts[4]", "spec.hosts[5]");
+                "spec.hosts[2]", "spec.hosts[3]", "spec.hosts[4]", "spec.hosts[5]", "spec.hosts[9]",
+                "spec.hosts[10]");
         assertThat(denied.get(0).message()).contains("is a service of namespace bank");
         assertThat(denied.get(2).message()).contains("would take every namespace's traffic");
     }

@@ -104,6 +104,10 @@ final class RegistryRules {
             }
         }
         for (int i = 0; i < spec.hosts().size(); i++) {
+            if (spec.hosts().get(i).indexOf(':') >= 0) {
+                findings.error(r.key(), "spec.hosts[" + i + "]", "'" + spec.hosts().get(i) + "' is not a host name:"
+                        + " a ServiceEntry host has no port (ports go in spec.ports, addresses in spec.addresses)");
+            }
             if (spec.hosts().get(i).equals("*")) {
                 findings.error(r.key(), "spec.hosts[" + i + "]", "'*' names every host: declare the hosts, or"
                         + " '*.' wildcards of a domain");

@@ -126,6 +126,12 @@ final class RouteRules {
             if (!hosts.add(spec.hosts().get(i))) {
                 findings.error(key, "spec.hosts[" + i + "]", "duplicate host '" + spec.hosts().get(i) + "'");
             }
+            if (spec.hosts().get(i).indexOf(':') >= 0) {
+                // Istio refuses it (a host is a DNS name); the proxies would answer every form of the name before it
+                // on that port, ahead of the service's own routes (a Host without a port is tried as :80 first).
+                findings.laterRule(key, "spec.hosts[" + i + "]", "'" + spec.hosts().get(i) + "' is not a host name:"
+                        + " a VirtualService host has no port (match the port with match[].port)");
+            }
         }
         if (spec.tcp().isEmpty() && spec.http().isEmpty() && spec.tls().isEmpty()) {
             findings.error(key, "spec", "at least one of tcp, http or tls routes is required");

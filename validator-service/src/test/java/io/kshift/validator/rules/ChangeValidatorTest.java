@@ -107,6 +107,25 @@ class ChangeValidatorTest {
                 .isEqualTo("zz-payments");
     }
 
+    /**
+     * A VirtualService host with a :port is refused (Istio: a host is a DNS name): the proxies answered every form of
+     * the name before it on that port, ahead of the service's own routes.
+     */
+    @Test
+    void aVirtualServiceHostHasNoPort() throws Exception {
+        var d = apply(seeded(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: grab}
+                spec:
+                  hosts: ["tcp-echo.default.svc.cluster.local:80"]
+                  http: [{route: [{destination: {host: tcp-echo, port: {number: 9000}}}]}]
+                """));
+        assertThat(d.result().errors()).extracting(m -> m.field() + ": " + m.message()).contains(
+                "spec.hosts[0]: 'tcp-echo.default.svc.cluster.local:80' is not a host name: a VirtualService host has"
+                        + " no port (match the port with match[].port)");
+    }
+
     /** Istio's own ServiceEntry checks (ValidateServiceEntry): ports once, no '*' host, endpoints or a selector. */
     @Test
     void serviceEntriesAreCheckedAsIstioChecksThem() throws Exception {
@@ -115,7 +134,7 @@ class ChangeValidatorTest {
                 kind: ServiceEntry
                 metadata: {name: wide}
                 spec:
-                  hosts: ['*', '*.partner.example']
+                  hosts: ['*', '*.partner.example', 'api.partner.example:443']
                   ports: [{number: 80, name: http, protocol: HTTP}, {number: 80, name: http, protocol: TCP}]
                   resolution: DNS
                 ---
@@ -131,6 +150,7 @@ class ChangeValidatorTest {
                 """));
         assertThat(d.result().errors()).extracting(m -> m.resource() + " " + m.field()).containsExactlyInAnyOrder(
                 "ServiceEntry default/wide spec.hosts[0]", "ServiceEntry default/wide spec.hosts[1]",
+                "ServiceEntry default/wide spec.hosts[2]",
                 "ServiceEntry default/wide spec.ports[1].number", "ServiceEntry default/wide spec.ports[1].name",
                 "ServiceEntry default/both spec.workloadSelector");
     }
