@@ -52,8 +52,17 @@ public class NodeResource {
                            long mirrorsDropped) {
     }
 
+    /**
+     * The view names every namespace's routes, destinations and endpoint addresses: a token limited to some
+     * namespaces (which the config and telemetry APIs answer only with what is theirs) is refused it.
+     */
     @GET
-    public NodeView node() {
+    public NodeView node(@jakarta.ws.rs.core.Context jakarta.ws.rs.core.SecurityContext security) {
+        if (!io.kshift.model.auth.Grant.of(security.getUserPrincipal()).everyNamespace()) {
+            throw new jakarta.ws.rs.WebApplicationException(jakarta.ws.rs.core.Response.status(403)
+                    .type(MediaType.TEXT_PLAIN).entity("a node's view shows every namespace's routes and endpoints:"
+                            + " it needs a token for every namespace").build());
+        }
         RouteTable table = tables.get();
         List<RouteView> routes = table.routes().values().stream().map(r -> new RouteView(r.port(),
                 r.source().toString(), r.targets().stream().map(t -> new TargetView(t.destination().service(),

@@ -108,4 +108,13 @@ public class TelemetryTest {
         });
         return c;
     }
+
+    /** A node's view names every namespace's routes and endpoints: a namespace-scoped token is refused it. */
+    @Test
+    void aNodesViewIsForTokensOfEveryNamespace() {
+        asAdmin().get("/api/v1/node").then().statusCode(200);
+        io.kshift.testkit.Api.as("carol", io.kshift.model.auth.Role.VIEWER).get("/api/v1/node").then().statusCode(200);
+        io.kshift.testkit.Api.as("dave", io.kshift.model.auth.Role.ADMIN, "team-a").get("/api/v1/node").then()
+                .statusCode(403);
+    }
 }
