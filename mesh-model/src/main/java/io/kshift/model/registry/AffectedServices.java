@@ -16,18 +16,21 @@ import java.util.Set;
  */
 public final class AffectedServices {
     /** Nothing known about the previous config: everything counts as affected. */
-    public static final AffectedServices ALL = new AffectedServices(true, Set.of());
+    public static final AffectedServices ALL = new AffectedServices(true, Set.of(), null);
 
     private final boolean registryChanged;
     private final Set<String> hosts;
+    /** The registry destinations were resolved in before: a host it does not declare was resolved by DNS. */
+    private final ServiceRegistry before;
 
-    private AffectedServices(boolean registryChanged, Set<String> hosts) {
+    private AffectedServices(boolean registryChanged, Set<String> hosts, ServiceRegistry before) {
         this.registryChanged = registryChanged;
         this.hosts = hosts;
+        this.before = before;
     }
 
     /** Nothing resolves differently: the config changed only in what the resolver does not read. */
-    public static final AffectedServices NONE = new AffectedServices(false, Set.of());
+    public static final AffectedServices NONE = new AffectedServices(false, Set.of(), null);
 
     public static AffectedServices between(MeshConfig before, DestinationResolver beforeResolver, MeshConfig after,
                                            DestinationResolver afterResolver) {
@@ -59,7 +62,7 @@ public final class AffectedServices {
                 after.get(key).ifPresent(r -> policyHosts(r, afterResolver, hosts));
             }
         }
-        return new AffectedServices(registry, Set.copyOf(hosts));
+        return new AffectedServices(registry, Set.copyOf(hosts), beforeResolver.registry());
     }
 
     private static void ruleHost(Resource rule, DestinationResolver resolver, Set<String> hosts) {
@@ -74,9 +77,14 @@ public final class AffectedServices {
                         .ifPresent(s -> hosts.add(s.host())));
     }
 
-    /** Whether a destination of this service may resolve differently now. */
+    /**
+     * Whether a destination of this service may resolve differently now. One resolved by DNS (its host no Service or
+     * ServiceEntry declared) may whenever the registry or its rules changed: a Service {@code reviews.prod} created,
+     * or exported to the node, takes it over, and a DestinationRule for its name may originate TLS to it.
+     */
     public boolean affects(String serviceHost) {
-        return this == ALL || hosts.contains(serviceHost);
+        return this == ALL || hosts.contains(serviceHost)
+                || registryChanged && before != null && !before.declares(serviceHost);
     }
 
     /** Whether anything in the registry or its rules changed (a destination that did not resolve might now). */

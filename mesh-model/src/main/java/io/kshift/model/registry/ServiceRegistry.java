@@ -106,6 +106,18 @@ public final class ServiceRegistry {
         return entriesByHost.values();
     }
 
+    /** Whether {@code serviceHost} is the host of a service here (a Service's full name or a ServiceEntry host). */
+    public boolean declares(String serviceHost) {
+        if (entriesByHost.containsKey(serviceHost)) {
+            return true;
+        }
+        if (!serviceHost.endsWith(CLUSTER_SUFFIX)) {
+            return false;
+        }
+        String[] parts = serviceHost.substring(0, serviceHost.length() - CLUSTER_SUFFIX.length()).split("\\.");
+        return parts.length == 2 && servicesByNamespacedName.containsKey(parts[1] + "/" + parts[0]);
+    }
+
     /** The service a host names, seen from a resource in {@code fromNamespace}. */
     public Optional<MeshService> lookup(String host, String fromNamespace) {
         String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;

@@ -32,6 +32,20 @@ class AffectedServicesTest {
         assertThat(affected.hosts()).containsExactly("svc-3.scale.svc.cluster.local");
     }
 
+    /**
+     * A destination resolved by DNS (its host no Service declared) may resolve differently after any registry
+     * change: the Service it names by name.namespace may have been made. A route change leaves it alone.
+     */
+    @Test
+    void aDestinationResolvedByDnsCountsAsAffectedByAnyRegistryChange() {
+        MeshConfig routeOnly = before.apply(ScaleFixtures.parse(ScaleFixtures.virtualService(3, 50))).config();
+        assertThat(after(routeOnly).affects("reviews.prod")).isFalse();
+        MeshConfig moved = before.apply(ScaleFixtures.service(3, 90, "10.0.0.3")).config();
+        assertThat(after(moved).affects("reviews.prod")).as("resolved by DNS before").isTrue();
+        assertThat(after(moved).affects("svc-9.scale.svc.cluster.local")).as("a declared, unchanged service")
+                .isFalse();
+    }
+
     @Test
     void aChangedDestinationRuleAffectsTheServiceItNames() {
         MeshConfig next = before.apply(ScaleFixtures.parse("""
