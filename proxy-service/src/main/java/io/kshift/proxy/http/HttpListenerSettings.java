@@ -12,7 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * How an HTTP listener treats its clients, with Envoy's defaults where Envoy has one: request headers up to 60 KiB
- * (over: 431; a request line that long: 414), a connection on which no byte moves for 1 h is closed (Envoy's HTTP
+ * (over: 431; a request line that long: 414; the same on HTTP/2), a connection on which no byte moves for 1 h is closed (Envoy's HTTP
  * {@code idle_timeout}; Vert.x counts bytes, so a silent request is cut then too), and a request head must arrive within {@code kshift.proxy.http.request-headers-timeout} of
  * its first byte (Envoy leaves that off; kshift's gateways face clients directly, so 10 s by default, 0 = off).
  */
@@ -39,9 +39,20 @@ public class HttpListenerSettings {
                 .register(registry);
     }
 
+    /**
+     * HTTP/2 clients' connection window: Envoy's advice for edge proxies (a stream 64 KiB, the protocol's default, a
+     * connection 1 MiB). With the connection's window the protocol's 64 KiB too, one upload the proxy paused (its
+     * upstream slow) held the whole window and every other request body on the connection waited for it.
+     */
+    static final int HTTP2_CONNECTION_WINDOW = 1 << 20;
+
     /** The server options for one listener socket. */
     public HttpServerOptions options(String host, int port) {
-        return new HttpServerOptions().setHost(host).setPort(port)
+        HttpServerOptions options = new HttpServerOptions();
+        // The same 60 KiB of headers over HTTP/2 (SETTINGS_MAX_HEADER_LIST_SIZE): Vert.x's 8 KiB answered 431, and
+        // a header block much past it closed the client's whole connection.
+        options.getInitialSettings().setMaxHeaderListSize(maxHeaderBytes);
+        return options.setHttp2ConnectionWindowSize(HTTP2_CONNECTION_WINDOW).setHost(host).setPort(port)
                 .setReusePort(true).setTcpNoDelay(true).setHttp2ClearTextEnabled(true)
                 .setHandle100ContinueAutomatically(true)
                 // Vert.x's own WebSocket compression handlers would sit in every connection's pipeline; this

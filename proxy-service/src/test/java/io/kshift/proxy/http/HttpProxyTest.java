@@ -912,5 +912,11 @@ class HttpProxyTest {
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(version(r)).isEqualTo("v1");
+        // On the upgraded connection, headers up to the listener's 60 KiB, as on HTTP/1 (Vert.x's HTTP/2 default: 8).
+        HttpResponse<String> big = h2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
+                + "/get")).header("x-big", "b".repeat(20_000)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(big.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(big.statusCode()).isEqualTo(200);
     }
 }
