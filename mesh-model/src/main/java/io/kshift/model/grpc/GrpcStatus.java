@@ -11,7 +11,16 @@ public final class GrpcStatus {
             "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
             "UNAUTHENTICATED");
 
+    /** Envoy's {@code Grpc::Utility::grpcToHttpStatus}, by code: what an answer with that status counts as. */
+    private static final int[] HTTP = {200, 499, 500, 400, 504, 404, 409, 403, 429, 400, 409, 400, 501, 500, 503,
+            500, 401};
+
     private GrpcStatus() {
+    }
+
+    /** The HTTP status a gRPC status counts as (Envoy's mapping): UNAVAILABLE 503, DEADLINE_EXCEEDED 504, ... */
+    public static int httpStatus(int code) {
+        return code >= 0 && code < HTTP.length ? HTTP[code] : 500;
     }
 
     /** {@code UNAVAILABLE} or {@code 14}: the code; empty for anything else. */

@@ -513,16 +513,19 @@ final class HttpExchange implements UpstreamTry.Owner {
             t.timer = -1;
         }
         int status = upstream.status().code();
+        // A trailers-only gRPC answer carries its status in the headers: retried on the route's gRPC conditions,
+        // and counted by outlier detection as the HTTP status it maps to, as Envoy's router puts it (a backend
+        // failing every call UNAVAILABLE answers HTTP 200, and was never ejected).
+        int grpc = grpcStatus(upstream.headers());
+        int judged = grpc >= 0 ? io.kshift.model.grpc.GrpcStatus.httpStatus(grpc) : status;
         OutlierDetector outliers = target.endpoints().outliers();
         if (outliers != null) {
-            if (status >= 500) {
-                outliers.failure(t.endpoint, true, status == 502 || status == 503 || status == 504);
+            if (judged >= 500) {
+                outliers.failure(t.endpoint, true, judged == 502 || judged == 503 || judged == 504);
             } else {
                 outliers.success(t.endpoint);
             }
         }
-        // A trailers-only gRPC answer carries its status in the headers: retried on the route's gRPC conditions.
-        int grpc = grpcStatus(upstream.headers());
         if (!done && retriable(upstream.headers(), status, grpc) && retryAfter(t)) {
             // The retry is scheduled; this answer is dropped and its slots given back now, as Envoy resets it.
             t.call.reset();

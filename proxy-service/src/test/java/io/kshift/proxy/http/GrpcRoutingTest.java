@@ -314,4 +314,51 @@ class GrpcRoutingTest {
             });
         }
     }
+
+    /**
+     * A server failing every call UNAVAILABLE answers HTTP 200 with grpc-status 14 in its headers: outlier detection
+     * counts it as the 503 it maps to, as Envoy's router does, and ejects the server; the calls go to the other.
+     */
+    @Test
+    void aServerFailingEveryCallUnavailableIsEjected() {
+        publish(services("grpc"), """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: grpc-gateway}
+                spec:
+                  servers: [{port: {number: %d, name: grpc, protocol: HTTP2}, hosts: ['*']}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: echo}
+                spec:
+                  hosts: ['*']
+                  gateways: [grpc-gateway]
+                  http:
+                  - route: [{destination: {host: echo}}]
+                    retries: {attempts: 0}
+                """.formatted(gateway), """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: echo}
+                spec:
+                  host: echo
+                  trafficPolicy:
+                    loadBalancer: {simple: ROUND_ROBIN}
+                    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 60s,
+                                       maxEjectionPercent: 100}
+                """);
+        v1.failures.set(1_000);
+        int failed = 0;
+        for (int i = 0; i < 10; i++) {
+            try {
+                ClientCalls.blockingUnaryCall(channel, GrpcEcho.FAIL, CallOptions.DEFAULT
+                        .withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("x"));
+            } catch (StatusRuntimeException e) {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                failed++;
+            }
+        }
+        assertThat(failed).as("v1 ejected at its first UNAVAILABLE").isEqualTo(1);
+    }
 }
