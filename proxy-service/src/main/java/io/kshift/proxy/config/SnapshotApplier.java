@@ -251,9 +251,11 @@ public class SnapshotApplier {
         }
         RouteTable table = factory.build(generation, config, changedKeys, new Destinations(random, System::nanoTime,
                 telemetry, current.carryOver()), current).withBuildMillis((System.nanoTime() - started) / 1_000_000);
-        // New ports open before the table that routes them is visible; removed ones close after it is gone.
-        var both = new TreeMap<>(current.listeners());
-        both.putAll(table.listeners());
+        // New ports open before the table that routes them is visible; removed ones close after it is gone; a port
+        // whose listener changes (a TLS port now asking for client certificates) is reopened only after the swap:
+        // reopened before it, the clients it cut reconnected to chains of the old table, and kept those connections.
+        var both = new TreeMap<>(table.listeners());
+        both.putAll(current.listeners());
         listeners.reconcile(both);
         var udpPorts = new java.util.TreeSet<>(current.udp().keySet());
         udpPorts.addAll(table.udp().keySet());
