@@ -28,7 +28,13 @@ public final class HttpListenerConnections implements Handler<HttpConnection> {
             connection.close();
             return;
         }
-        connection.closeHandler(closed -> limits.release(port));
+        java.util.Set<HttpConnection> tracked = settings.track(connection);
+        connection.closeHandler(closed -> {
+            limits.release(port);
+            if (tracked != null) {
+                tracked.remove(connection);
+            }
+        });
         if (tls) {
             settings.connectedTls(connection);
         } else {

@@ -23,6 +23,8 @@ public class HttpListenerSettings {
     private final Duration idleTimeout;
     private final long headersTimeoutMillis;
     private final LongAdder headersTimedOut = new LongAdder();
+    /** The node's clients' HTTP/2 connections, open now: told to go away when the node drains. */
+    private final java.util.Set<HttpConnection> http2 = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public HttpListenerSettings(MeterRegistry registry,
                                 @ConfigProperty(name = "kshift.proxy.http.max-header-bytes", defaultValue = "61440")
@@ -79,6 +81,38 @@ public class HttpListenerSettings {
     /** For each connection of an HTTPS listener: over HTTP/1, its request heads are timed too, past the TLS handler. */
     public void connectedTls(HttpConnection connection) {
         RequestHeadTimer.connectedTls(connection, headersTimeoutMillis, headersTimedOut);
+    }
+
+    /**
+     * Keeps {@code connection} among those told to go away if it speaks HTTP/2; the set it is in (null: none), for
+     * its close handler to take it out of: not through this bean, whose container is gone when the last close.
+     */
+    public java.util.Set<HttpConnection> track(HttpConnection connection) {
+        if (connection instanceof io.vertx.core.http.impl.Http2ServerConnection) {
+            http2.add(connection);
+            return http2;
+        }
+        return null;
+    }
+
+    /** HTTP/2 client connections open now. */
+    public int http2Connections() {
+        return http2.size();
+    }
+
+    /**
+     * The node is stopping: each client's HTTP/2 connection gets a GOAWAY and closes once its streams end (or at
+     * {@code deadline}), as Envoy drains: a gRPC channel then opens its next connection to another node instead of
+     * starting calls here that the deadline would cut. (HTTP/1 clients learn it from readiness and the close.)
+     */
+    public void goAway(Duration deadline) {
+        for (HttpConnection c : http2) {
+            try {
+                c.shutdown(Math.max(1, deadline.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                LOG.debugf("no GOAWAY for a connection: %s", e.getMessage());
+            }
+        }
     }
 
     public long requestHeadersTimeouts() {

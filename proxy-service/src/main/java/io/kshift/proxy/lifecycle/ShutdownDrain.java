@@ -29,15 +29,18 @@ public class ShutdownDrain {
     private final NodeReadiness readiness;
     private final Telemetry telemetry;
     private final io.kshift.proxy.http.HttpProxy http;
+    private final io.kshift.proxy.http.HttpListenerSettings listeners;
     private final Duration delay;
     private final Duration deadline;
 
     ShutdownDrain(@Readiness NodeReadiness readiness, Telemetry telemetry, io.kshift.proxy.http.HttpProxy http,
+                  io.kshift.proxy.http.HttpListenerSettings listeners,
                   @ConfigProperty(name = "kshift.proxy.drain-delay", defaultValue = "0s") Duration delay,
                   @ConfigProperty(name = "kshift.proxy.drain-timeout", defaultValue = "30s") Duration deadline) {
         this.readiness = readiness;
         this.telemetry = telemetry;
         this.http = http;
+        this.listeners = listeners;
         this.delay = delay;
         this.deadline = deadline;
     }
@@ -49,6 +52,8 @@ public class ShutdownDrain {
             LOG.infof("stopping: not ready, serving on for %s while load balancers notice", delay);
             Thread.sleep(delay.toMillis());
         }
+        // HTTP/2 clients are told to go: their next calls open a connection elsewhere, not here until the deadline.
+        listeners.goAway(deadline);
         long open = active();
         if (open == 0) {
             return;

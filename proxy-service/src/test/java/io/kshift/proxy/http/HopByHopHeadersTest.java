@@ -45,6 +45,9 @@ class HopByHopHeadersTest {
     @Inject
     RouteTableHolder tables;
 
+    @Inject
+    HttpListenerSettings listenerSettings;
+
     @BeforeAll
     static void backends() throws Exception {
         echo = HttpEcho.start("127.0.0.1", 0, "v1");
@@ -275,6 +278,36 @@ class HopByHopHeadersTest {
         assertThat(echo.seen()).singleElement().satisfies(seen -> assertThat(seen.headers())
                 .containsEntry("x-test", "plain").containsEntry("x-forwarded-proto", "http")
                 .doesNotContainKey("x-injected"));
+    }
+
+    /**
+     * A draining node sends its HTTP/2 clients a GOAWAY (and closes their connections once idle), as Envoy drains:
+     * a gRPC channel then opens its next connection elsewhere instead of starting calls the deadline would cut.
+     */
+    @Test
+    void aDrainingNodeTellsItsHttp2ClientsToGoAway() throws Exception {
+        routeTo(echo.port());
+        try (Socket s = new Socket("127.0.0.1", gatewayPort)) {
+            s.setSoTimeout(8000);
+            var out = s.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(frame(4, 0, 0, new byte[0])); // SETTINGS
+            out.flush();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> listenerSettings.http2Connections() > 0);
+            listenerSettings.goAway(Duration.ofSeconds(5));
+            var in = new java.io.DataInputStream(s.getInputStream());
+            boolean goAway = false;
+            for (int first; !goAway && (first = in.read()) >= 0; ) {
+                int length = first << 16 | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                in.readUnsignedByte();
+                in.readInt();
+                in.readNBytes(length);
+                goAway = type == 7;
+            }
+            assertThat(goAway).as("a GOAWAY frame before the connection closed").isTrue();
+        }
     }
 
     /** What {@link #h2c} says when the request was reset or its connection went away unanswered. */
