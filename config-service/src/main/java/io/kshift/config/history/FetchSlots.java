@@ -11,6 +11,11 @@ import java.util.concurrent.Semaphore;
  */
 final class FetchSlots {
     private final Semaphore slots;
+    /**
+     * One more slot that only rollbacks (admins) may take: GETs any viewer may send kept every shared slot busy and a
+     * rollback during an incident was answered 503.
+     */
+    private final Semaphore rollback = new Semaphore(1);
 
     FetchSlots(int slots) {
         this.slots = new Semaphore(Math.max(1, slots));
@@ -18,10 +23,18 @@ final class FetchSlots {
 
     /** A slot, to be closed once the rebuild is done; throws {@link Busy} when none is free. */
     Slot take() {
-        if (!slots.tryAcquire()) {
-            throw new Busy();
+        return take(false);
+    }
+
+    /** {@code forRollback}: the rollback's own slot when the shared ones are taken. */
+    Slot take(boolean forRollback) {
+        if (slots.tryAcquire()) {
+            return slots::release;
         }
-        return slots::release;
+        if (forRollback && rollback.tryAcquire()) {
+            return rollback::release;
+        }
+        throw new Busy();
     }
 
     /** A taken slot; closing gives it back. */

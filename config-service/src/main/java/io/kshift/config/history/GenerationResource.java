@@ -75,7 +75,7 @@ public class GenerationResource {
                                @Context SecurityContext security) {
         Grant grant = AccessFilter.grant(security);
         // Shown with Secrets' private entries redacted: sealed values are for the fleet, not for readers.
-        Fetched whole = fetch(n);
+        Fetched whole = fetch(n, false);
         if (whole.problem() != null) {
             return whole.problem();
         }
@@ -139,7 +139,7 @@ public class GenerationResource {
 
     private Uni<Response> submit(long to, String subject, String key, boolean dryRun, Long ifGeneration,
                                  WaitSpec spec) {
-        Fetched fetched = fetch(to);
+        Fetched fetched = fetch(to, true);
         if (fetched.problem() != null) {
             return Uni.createFrom().item(fetched.problem());
         }
@@ -169,9 +169,9 @@ public class GenerationResource {
     private record Fetched(Optional<MeshSnapshot> snapshot, Response problem) {
     }
 
-    private Fetched fetch(long n) {
+    private Fetched fetch(long n, boolean forRollback) {
         try {
-            return new Fetched(fetcher.generation(n), null);
+            return new Fetched(fetcher.generation(n, forRollback), null);
         } catch (SnapshotFetcher.Gone e) {
             return new Fetched(Optional.empty(), ChangeResource.problem(410, e.getMessage()));
         } catch (FetchSlots.Busy e) {

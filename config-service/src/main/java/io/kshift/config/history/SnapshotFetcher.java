@@ -48,11 +48,16 @@ public class SnapshotFetcher {
      * {@link FetchSlots.Busy} when this instance is rebuilding as many as it may at once.
      */
     public Optional<MeshSnapshot> generation(long n) {
+        return generation(n, false);
+    }
+
+    /** {@code forRollback}: a rollback, which may take the slot kept for rollbacks when the shared ones are busy. */
+    public Optional<MeshSnapshot> generation(long n, boolean forRollback) {
         Optional<Long> offset = history.offsetOf(n);
         if (offset.isEmpty()) {
             return Optional.empty();
         }
-        try (FetchSlots.Slot slot = slots.take()) {
+        try (FetchSlots.Slot slot = slots.take(forRollback)) {
             return rebuild(n, offset.get());
         }
     }

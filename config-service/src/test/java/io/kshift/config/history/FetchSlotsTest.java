@@ -19,4 +19,19 @@ class FetchSlotsTest {
         }
         second.close();
     }
+
+    /** Reads any viewer may send cannot take every slot a rollback needs: one is kept for rollbacks. */
+    @Test
+    void aRollbackFindsItsOwnSlotWhenReadsHoldTheShared() {
+        FetchSlots slots = new FetchSlots(2);
+        FetchSlots.Slot a = slots.take();
+        FetchSlots.Slot b = slots.take();
+        assertThatThrownBy(slots::take).as("a third read").isInstanceOf(FetchSlots.Busy.class);
+        FetchSlots.Slot rollback = slots.take(true);
+        assertThatThrownBy(() -> slots.take(true)).as("one rollback slot").isInstanceOf(FetchSlots.Busy.class);
+        rollback.close();
+        assertThatThrownBy(slots::take).as("the rollback slot is not for reads").isInstanceOf(FetchSlots.Busy.class);
+        a.close();
+        b.close();
+    }
 }
