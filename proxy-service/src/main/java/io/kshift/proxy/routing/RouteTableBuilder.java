@@ -198,9 +198,13 @@ public final class RouteTableBuilder {
                                                  boolean backendPolicies, io.kshift.model.resource.ResourceKey gateway) {
         String listener = protocol + ":" + port;
         List<RouteTarget> targets = new ArrayList<>();
+        java.util.Set<ResolvedDestination.Key> idle = new java.util.HashSet<>();
         int lost = 0;
         for (WeightedTarget t : bound.targets()) {
             DestinationResolver.Result result = t.resolve(resolver);
+            if (result.ok() && t.weight() == 0) {
+                idle.add(result.destination().key());
+            }
             if (result.ok() && t.weight() > 0) {
                 ResolvedDestination d = result.destination();
                 targets.add(new RouteTarget(d, t.weight(), destinations.shared(d),
@@ -219,6 +223,6 @@ public final class RouteTableBuilder {
         Destinations.PickerKey key = new Destinations.PickerKey(listener, bound.source(), bound.field(),
                 targets.stream().map(t -> t.destination().key()).toList(), Arrays.stream(weights).boxed().toList());
         return Optional.of(new ListenerRoute(port, bound.source(), List.copyOf(targets),
-                destinations.weighted(key, weights)));
+                destinations.weighted(key, weights), java.util.Set.copyOf(idle)));
     }
 }

@@ -233,13 +233,14 @@ final class UdpPort {
         }
 
         /**
-         * Whether this session may go on under {@code table}: the port still has a route, and the session's endpoint
-         * is still one of its destination's (a weight change, even to 0, keeps it, as it keeps a TCP connection;
-         * a removed endpoint, subset or service does not).
+         * Whether this session may go on under {@code table}: the port's route still names the session's destination,
+         * and the session's endpoint is still one of its (a weight change, even to 0, keeps it, as it keeps a TCP
+         * connection; a destination the route no longer names, a removed endpoint, subset or service does not: a
+         * client sending every few seconds stayed on a backend the route had left for as long as it kept sending).
          */
         boolean stillServed(RouteTable table) {
             var d = target.destination();
-            boolean served = table.udpRoute(port).isPresent();
+            boolean served = table.udpRoute(port).map(r -> r.names(d.key())).orElse(false);
             if (served) {
                 var now = table.resolver().resolve(d.service(), d.subset(), d.port(), d.namespace());
                 served = now.ok() && now.destination().endpoints().contains(endpoint.address());

@@ -196,4 +196,19 @@ class UdpRoutingTest {
             moved.close();
         }
     }
+
+    /**
+     * A session whose destination the route no longer names ends, though that service still exists: its client's
+     * next datagram goes where the route now sends (a weight change, even to 0, keeps it, as the first test shows).
+     */
+    @Test
+    void aSessionWhoseDestinationTheRouteLeftMovesToWhereTheRouteNowSends() throws Exception {
+        publish(mesh(100, 0));
+        java.net.DatagramSocket c = client();
+        assertThat(ask(c, gateway, "a")).isEqualTo("one a");
+        String onlyTwo = mesh(0, 100).replace("    - {name: udp-echo-one, port: 5353, weight: 0}\n", "");
+        assertThat(onlyTwo).doesNotContain("{name: udp-echo-one, port");
+        publish(onlyTwo);
+        assertThat(ask(c, gateway, "b")).isEqualTo("two b");
+    }
 }
