@@ -18,6 +18,22 @@ public final class GrpcStatus {
     private GrpcStatus() {
     }
 
+    /**
+     * The gRPC status an HTTP status means (gRPC's HTTP-to-gRPC mapping, as Envoy's {@code httpToGrpcStatus}): 400
+     * INTERNAL, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 UNIMPLEMENTED, 429, 502, 503 and 504 UNAVAILABLE,
+     * anything else UNKNOWN.
+     */
+    public static int fromHttp(int status) {
+        return switch (status) {
+            case 400 -> 13;
+            case 401 -> 16;
+            case 403 -> 7;
+            case 404 -> 12;
+            case 429, 502, 503, 504 -> 14;
+            default -> 2;
+        };
+    }
+
     /** The HTTP status a gRPC status counts as (Envoy's mapping): UNAVAILABLE 503, DEADLINE_EXCEEDED 504, ... */
     public static int httpStatus(int code) {
         return code >= 0 && code < HTTP.length ? HTTP[code] : 500;

@@ -783,6 +783,17 @@ final class HttpExchange implements UpstreamTry.Owner {
         String all = withFlag(flag);
         localReplyEdits();
         corsHeaders();
+        if (RequestStream.isGrpc(request)) {
+            // A gRPC client reads the status from grpc-status (HTTP 200, trailers-only), as Envoy answers it, and
+            // telemetry counts the call's gRPC status as for an upstream's answer.
+            int code = io.kshift.model.grpc.GrpcStatus.fromHttp(status);
+            LocalReplies.grpc(response, code, text, all);
+            if (target != null) {
+                record(200, all);
+                target.stats().grpcStatus(code);
+            }
+            return;
+        }
         LocalReplies.text(response, status, all, text);
         if (target != null) {
             record(status, all);

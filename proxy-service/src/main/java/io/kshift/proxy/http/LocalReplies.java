@@ -56,9 +56,32 @@ final class LocalReplies {
      * client's call fails with that status.
      */
     static void grpcAbort(HttpServerResponse response, int code, String flags) {
+        grpc(response, code, "fault filter abort", flags);
+    }
+
+    /**
+     * The proxy's own answer to a gRPC call, as Envoy's local replies to one: HTTP 200, trailers-only, the status and
+     * the reason in {@code grpc-status} and {@code grpc-message} (percent-encoded, as gRPC asks).
+     */
+    static void grpc(HttpServerResponse response, int code, String message, String flags) {
         response.setStatusCode(200).putHeader("content-type", "application/grpc")
-                .putHeader("grpc-status", String.valueOf(code)).putHeader("grpc-message", "fault filter abort")
+                .putHeader("grpc-status", String.valueOf(code)).putHeader("grpc-message", percentEncoded(message))
                 .putHeader(ResponseFlags.HEADER, flags).end();
+    }
+
+    /** gRPC's grpc-message encoding: printable ASCII but '%' as is, every other byte of its UTF-8 as %XX. */
+    static String percentEncoded(String message) {
+        StringBuilder out = new StringBuilder(message.length());
+        for (byte b : message.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 0x20 && c <= 0x7e && c != '%') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
     }
 
     /**

@@ -361,4 +361,37 @@ class GrpcRoutingTest {
         }
         assertThat(failed).as("v1 ejected at its first UNAVAILABLE").isEqualTo(1);
     }
+
+    /**
+     * The proxy's own answer to a gRPC call (no endpoint took it) is a gRPC status, as Envoy's local reply: HTTP 200
+     * trailers-only with grpc-status UNAVAILABLE and the reason in grpc-message (it was a text/plain 503, which
+     * gRPC clients read as a bad content type and lose the reason).
+     */
+    @Test
+    void theProxysOwnAnswerToAGrpcCallIsAGrpcStatus() throws Exception {
+        publish(services("grpc"), """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: grpc-gateway}
+                spec:
+                  servers: [{port: {number: %d, name: grpc, protocol: HTTP2}, hosts: ['*']}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: echo}
+                spec:
+                  hosts: ['*']
+                  gateways: [grpc-gateway]
+                  http:
+                  - route: [{destination: {host: echo, subset: v2}}]
+                    retries: {attempts: 0}
+                """.formatted(gateway));
+        v2.close();
+        StatusRuntimeException failed = catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, GrpcEcho.SAY, CallOptions.DEFAULT
+                        .withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("x")));
+        assertThat(failed.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(failed.getStatus().getDescription()).as("the reason as grpc-message, not an HTTP error")
+                .startsWith("upstream connect error");
+    }
 }
