@@ -135,7 +135,10 @@ public final class DestinationResolver {
         return after(next, changedKeys, next);
     }
 
-    /** {@link #after(MeshConfig, java.util.Collection)} for a node's {@code next} view of the {@code whole} config. */
+    /**
+     * {@link #after(MeshConfig, java.util.Collection)} for a node's {@code next} view of the {@code whole} config;
+     * {@code changedKeys} are the whole config's (a view's do not show an entry it hides changing its hosts).
+     */
     public DestinationResolver after(MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changedKeys,
                                      MeshConfig whole) {
         for (var key : changedKeys) {
@@ -143,8 +146,7 @@ public final class DestinationResolver {
                 return new DestinationResolver(next, node, whole);
             }
         }
-        // A view's keys do not show an entry it hides changing its hosts.
-        return hiddenEntryHosts(next, whole).equals(hiddenEntryHosts) ? this : new DestinationResolver(next, node, whole);
+        return this;
     }
 
     /** A VirtualService destination, seen from the VirtualService's namespace. */

@@ -165,6 +165,17 @@ public final class ChangeValidator {
                 // Which policy holds a Service port, and whether it still has the port, is decided among them all.
                 changed.config().ofKind(Kind.BACKEND_TLS_POLICY).forEach(r -> touched.add(r.key()));
             }
+            // The CRDs' checks added after configs were accepted without them: on what the change writes, so a
+            // rollback or a REPLACE carrying an older, unchanged resource is not refused for it.
+            for (ResourceKey key : changed.changedKeys()) {
+                changed.config().get(key).ifPresent(r -> {
+                    if (r.type() == Kind.KUBE_GATEWAY) {
+                        GatewayRules.listenerSchema(r, findings);
+                    } else if (r.type() == Kind.HTTP_ROUTE || r.type() == Kind.GRPC_ROUTE) {
+                        HttpRouteSchemaRules.hostnames(r, findings);
+                    }
+                });
+            }
             checked = touched;
             resolver = lastResolver.after(changed.config(), changed.changedKeys());
             boolean registryChanged = resolver != lastResolver;

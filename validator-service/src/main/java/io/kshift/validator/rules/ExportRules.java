@@ -42,7 +42,8 @@ final class ExportRules {
         MeshConfig seen = Exports.visibleIn(config, NodeScope.DEFAULT_NAMESPACE);
         // Private rules (a workloadSelector, or exportTo "." alone) are looked up otherwise by a node than by the
         // validator's view of everything: the default nodes' view is then worked out even where exports hide nothing.
-        boolean nodeSpecific = config.ofKind(Kind.DESTINATION_RULE).stream().anyMatch(DestinationResolver::privateRule);
+        boolean nodeSpecific = config.ofKind(Kind.DESTINATION_RULE).stream().anyMatch(DestinationResolver::privateRule)
+                || ownEntryPreferred(config);
         if (!nodeSpecific && (seen == config
                 || INPUTS.stream().allMatch(k -> seen.ofKind(k).size() == config.ofKind(k).size()))) {
             return;
@@ -97,6 +98,24 @@ final class ExportRules {
         return out;
     }
 
+    /**
+     * Whether a ServiceEntry of the default nodes' namespace shares a host with an older one of another namespace:
+     * those nodes use their own namespace's (ServiceRegistry), where the view of everything takes the oldest.
+     */
+    private static boolean ownEntryPreferred(MeshConfig config) {
+        java.util.Map<String, String> holder = new java.util.HashMap<>();
+        for (Resource r : config.oldestFirst(Kind.SERVICE_ENTRY)) {
+            for (String host : r.specAs(io.kshift.model.istio.ServiceEntrySpec.class).hosts()) {
+                String first = holder.putIfAbsent(host, r.namespace());
+                if (first != null && !first.equals(NodeScope.DEFAULT_NAMESPACE)
+                        && r.namespace().equals(NodeScope.DEFAULT_NAMESPACE)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** A resolver on {@code view} as the default nodes resolve, made when first asked for: most checks need none. */
     private static Supplier<DestinationResolver> lazy(MeshConfig view, MeshConfig whole) {
         return new Supplier<>() {
@@ -120,13 +139,16 @@ final class ExportRules {
     private static final class DefaultNodes {
         private static final NodeScope NODE = new NodeScope(NodeScope.DEFAULT_NAMESPACE, DEFAULT_LABELS);
         private static MeshConfig view;
+        private static MeshConfig viewOf;
         private static DestinationResolver resolver;
 
+        /** {@code whole}: the config {@code next} is a view of; its changed keys show hidden entries changing too. */
         static synchronized DestinationResolver resolver(MeshConfig next, MeshConfig whole) {
-            if (next != view) {
+            if (next != view || whole != viewOf) {
                 resolver = resolver == null ? new DestinationResolver(next, NODE, whole)
-                        : resolver.after(next, view.changedKeys(next), whole);
+                        : resolver.after(next, viewOf.changedKeys(whole), whole);
                 view = next;
+                viewOf = whole;
             }
             return resolver;
         }

@@ -24,9 +24,6 @@ public final class FieldRules {
                 || resource.type() == io.kshift.model.resource.Kind.GRPC_ROUTE) {
             HttpRouteSchemaRules.check(resource, findings);
         }
-        if (resource.type() == io.kshift.model.resource.Kind.KUBE_GATEWAY) {
-            GatewayRules.listenerSchema(resource, findings);
-        }
         if (BackendFilterRules.appliesTo(resource.type())) {
             BackendFilterRules.check(resource, findings);
         }

@@ -34,17 +34,25 @@ final class HttpRouteSchemaRules {
      */
     static void check(io.kshift.model.resource.Resource route, Findings findings) {
         var spec = io.kshift.model.routing.GatewayApiHttp.spec(route);
-        for (int i = 0; i < spec.hostnames().size(); i++) {
-            String h = spec.hostnames().get(i);
-            if (!BackendTlsPolicyRules.hostname(h, true)) {
-                // "*", a port or an upper-case name would be accepted and then match nothing, or another name.
-                findings.error(route.key(), "spec.hostnames[" + i + "]", "'" + h + "' is not a lower-case host name"
-                        + " or a '*.' wildcard (the CRD's pattern; no port, no '*' alone)");
-            }
-        }
         for (int i = 0; i < spec.rules().size(); i++) {
             check(route.key(), spec.rules().get(i), "spec.rules[" + i + "]",
                     route.type() == io.kshift.model.resource.Kind.HTTP_ROUTE, findings);
+        }
+    }
+
+    /**
+     * The route's hostnames against the CRD's pattern: "*", a port or an upper-case name would be accepted and then
+     * match nothing, or another name. For a route the change writes (ChangeValidator), as this came after routes were
+     * accepted without it.
+     */
+    static void hostnames(io.kshift.model.resource.Resource route, Findings findings) {
+        List<String> hostnames = io.kshift.model.routing.GatewayApiHttp.spec(route).hostnames();
+        for (int i = 0; i < hostnames.size(); i++) {
+            String h = hostnames.get(i);
+            if (!BackendTlsPolicyRules.hostname(h, true)) {
+                findings.error(route.key(), "spec.hostnames[" + i + "]", "'" + h + "' is not a lower-case host name"
+                        + " or a '*.' wildcard (the CRD's pattern; no port, no '*' alone)");
+            }
         }
     }
 

@@ -164,6 +164,7 @@ final class InUseRules {
         Optional<Resource> after = next.get(before.key());
         List<Listener> old = before.specAs(KubeGatewaySpec.class).listeners();
         List<Listener> kept = after.map(a -> a.specAs(KubeGatewaySpec.class).listeners()).orElse(List.of());
+        var labels = io.kshift.model.routing.NamespaceLabels.of(next);
         for (int i = 0; i < old.size(); i++) {
             Listener listener = old.get(i);
             if (kept.stream().anyMatch(l -> l.name().equals(listener.name()))) {
@@ -178,8 +179,9 @@ final class InUseRules {
                 };
                 for (int p = 0; p < refs.size(); p++) {
                     var ref = refs.get(p);
-                    if (serves(before, listener, route, ref, next) && kept.stream().noneMatch(l -> l.port()
-                            .equals(listener.port()) && serves(after.get(), l, route, ref, next))) {
+                    if (serves(before, listener, route, ref, labels) && kept.stream().noneMatch(l -> l.port()
+                            .equals(listener.port()) && covers(l.hostname(), listener.hostname())
+                            && serves(after.get(), l, route, ref, labels))) {
                         users.add(route.key() + " spec.parentRefs[" + p + "]");
                     }
                 }
@@ -191,14 +193,23 @@ final class InUseRules {
     }
 
     /** Whether {@code listener} of {@code gateway} takes {@code route} through {@code ref}, as ParentRefRules has it. */
+    /**
+     * Whether a listener of hostname {@code kept} takes every name one of {@code removed} took (null: every name):
+     * a route on the removed listener keeps all its names on the kept one, not only some of them.
+     */
+    private static boolean covers(String kept, String removed) {
+        return kept == null || kept.equals(removed) || removed != null && kept.startsWith("*.")
+                && removed.endsWith(kept.substring(1));
+    }
+
     private static boolean serves(Resource gateway, Listener listener, Resource route,
-                                  io.kshift.model.gateway.ParentReference ref, MeshConfig config) {
+                                  io.kshift.model.gateway.ParentReference ref,
+                                  java.util.function.Function<String, java.util.Map<String, String>> labels) {
         String kind = route.type().kindName();
         // The protocol first: a TCP and a UDP listener may share a port number.
         return ListenerBindings.attaches(ref, route.namespace(), gateway, listener)
                 && GatewayRules.takes(listener.protocol(), kind) && listener.admitsKind(kind)
-                && listener.admitsNamespace(gateway.namespace(), route.namespace(),
-                        io.kshift.model.routing.NamespaceLabels.of(config))
+                && listener.admitsNamespace(gateway.namespace(), route.namespace(), labels)
                 && !ParentRefRules.passesThrough(route, listener)
                 && io.kshift.model.routing.HttpBindings.meets(ParentRefRules.hostnames(route), listener.hostname());
     }

@@ -90,12 +90,12 @@ final class RouteRules {
     private static String parentField(MeshConfig config, io.kshift.model.routing.HttpBindings.KindConflict c) {
         var refs = config.get(c.route()).map(r -> io.kshift.model.routing.GatewayApiHttp.spec(r).parentRefs())
                 .orElse(List.of());
+        Resource gateway = config.get(c.gateway()).orElse(null);
+        var listener = gateway == null ? null : gateway.specAs(io.kshift.model.gateway.KubeGatewaySpec.class)
+                .listeners().stream().filter(l -> l.name().equals(c.listener())).findFirst().orElse(null);
         for (int i = 0; i < refs.size(); i++) {
-            var ref = refs.get(i);
-            String ns = ref.namespace() == null ? c.route().namespace() : ref.namespace();
-            if ((ref.kind() == null || "Gateway".equals(ref.kind())) && ns.equals(c.gateway().namespace())
-                    && ref.name().equals(c.gateway().name())
-                    && (ref.sectionName() == null || ref.sectionName().equals(c.listener()))) {
+            if (listener != null && io.kshift.model.routing.ListenerBindings.attaches(refs.get(i),
+                    c.route().namespace(), gateway, listener)) {
                 return "spec.parentRefs[" + i + "]";
             }
         }
@@ -126,7 +126,7 @@ final class RouteRules {
             if (!hosts.add(spec.hosts().get(i))) {
                 findings.error(key, "spec.hosts[" + i + "]", "duplicate host '" + spec.hosts().get(i) + "'");
             }
-            if (spec.hosts().get(i).indexOf(':') >= 0) {
+            if (!io.kshift.model.routing.HostNames.withoutRoutePort(spec.hosts().get(i)).equals(spec.hosts().get(i))) {
                 // Istio refuses it (a host is a DNS name); the proxies would answer every form of the name before it
                 // on that port, ahead of the service's own routes (a Host without a port is tried as :80 first).
                 findings.laterRule(key, "spec.hosts[" + i + "]", "'" + spec.hosts().get(i) + "' is not a host name:"

@@ -124,6 +124,17 @@ class ChangeValidatorTest {
         assertThat(d.result().errors()).extracting(m -> m.field() + ": " + m.message()).contains(
                 "spec.hosts[0]: 'tcp-echo.default.svc.cluster.local:80' is not a host name: a VirtualService host has"
                         + " no port (match the port with match[].port)");
+        var ipv6 = apply(seeded(), yaml("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: by-address}
+                spec:
+                  hosts: ["2001:db8::10"]
+                  gateways: [tcp-echo-gateway]
+                  http: [{route: [{destination: {host: tcp-echo, port: {number: 9000}}}]}]
+                """));
+        assertThat(ipv6.result().errors()).as("an IPv6 address is a host, not a name with a port")
+                .noneSatisfy(m -> assertThat(m.message()).contains("is not a host name"));
     }
 
     /** Istio's own ServiceEntry checks (ValidateServiceEntry): ports once, no '*' host, endpoints or a selector. */
@@ -440,6 +451,34 @@ class ChangeValidatorTest {
         assertThat(apply(live, yaml(gateway.replace("LISTENER", "echo").replace("port: 9500", "port: 9501")))
                 .result().errors()).as("on another port the route would lose its listener's traffic")
                 .extracting(m -> m.field()).containsExactly("spec.listeners");
+    }
+
+    /** A kept listener of the port waives a removal only if it takes every name the removed one took. */
+    @Test
+    void removingAListenerWhoseNamesNoKeptListenerTakesIsRefused() throws Exception {
+        String gateway = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: web}
+                spec:
+                  gatewayClassName: kshift
+                  listeners:
+                  - {name: foo, protocol: HTTP, port: 8080, hostname: foo.example.com}
+                  - {name: bar, protocol: HTTP, port: 8080, hostname: bar.example.com}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: both}
+                spec:
+                  parentRefs: [{name: web}]
+                  hostnames: [foo.example.com, bar.example.com]
+                  rules: [{backendRefs: [{name: tcp-echo, port: 9000}]}]
+                """;
+        MeshSnapshot live = accepted(seeded(), yaml(gateway));
+        var withoutFoo = apply(live, yaml(gateway.replace(
+                "  - {name: foo, protocol: HTTP, port: 8080, hostname: foo.example.com}\n", "")));
+        assertThat(withoutFoo.result().errors()).as("foo.example.com would go dark").extracting(m -> m.message())
+                .anySatisfy(m -> assertThat(m).contains("listener 'foo' cannot be removed", "HTTPRoute default/both"));
     }
 
     /** Gateway API mesh routing: a Service parent in the route's own namespace, on a port the Service has. */

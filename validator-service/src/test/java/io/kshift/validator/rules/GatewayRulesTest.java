@@ -209,4 +209,23 @@ class GatewayRulesTest {
         assertThat(d.result().errors()).anySatisfy(m -> assertThat(m.message())
                 .contains("has the port, protocol and hostname of listener 'a'"));
     }
+
+    /** Those checks came after Gateways were accepted without them: a change that does not write one is not refused. */
+    @Test
+    void aGatewayAcceptedBeforeTheListenerChecksBlocksNoOtherChange() throws Exception {
+        var old = ChangeValidatorTest.yaml("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: edge}
+                spec:
+                  gatewayClassName: kshift
+                  listeners: [{name: t, protocol: TCP, port: 9000, hostname: db.example.com}]
+                """);
+        MeshSnapshot live = new MeshSnapshot(null, 7, "before-the-rule", java.time.Instant.EPOCH, old);
+        var unrelated = base.apply(live, ChangeValidatorTest.yaml(WEB));
+        assertThat(unrelated.result().errors()).isEmpty();
+        var replace = base.validator.decide(live, io.kshift.model.event.ChangeRequested.of("r", java.time.Instant.EPOCH,
+                io.kshift.model.event.Operation.REPLACE, old, false));
+        assertThat(replace.result().errors()).as("a REPLACE (a rollback) carrying it unchanged").isEmpty();
+    }
 }
