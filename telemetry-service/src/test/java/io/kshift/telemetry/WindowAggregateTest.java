@@ -66,6 +66,20 @@ class WindowAggregateTest {
         assertThat(v2.sharePercent()).as("one upgrade, one unit").isEqualTo(20.0);
     }
 
+    /**
+     * gRPC calls answer HTTP 200 and fail in grpc-status: those that map to a 5xx (UNAVAILABLE, INTERNAL, ...) count
+     * as errors, a client's own (NOT_FOUND, PERMISSION_DENIED) do not.
+     */
+    @Test
+    void grpcCallsFailingWithServerStatusesAreErrors() {
+        var grpc = new io.kshift.model.event.TelemetryReport.Entry("v1", "v1", "http:31080", "http", false, 0, 0, 0,
+                0, 0, 0, Map.of(), Map.of("200", 10L), Map.of(), null, Reports.histogram(3),
+                Map.of("0", 6L, "14", 2L, "13", 1L, "5", 1L));
+        TelemetryWindow w = new WindowAggregate().add(Reports.report("proxy-1", T, "echo", List.of(grpc)))
+                .toWindow("10s", T, T.plusSeconds(10), true);
+        assertThat(w.versions().get(0).errorRate()).isEqualTo(0.3);
+    }
+
     @Test
     void aWindowSaysWhichNodesLostReportsAndHowMany() {
         var lost = Reports.report("proxy-1", T, "tcp-echo", List.of(Reports.tcp("v1", 1, 10, 11, 5)));

@@ -32,9 +32,16 @@ record HeaderEdits(List<String> remove, Map<String, String> set, Map<String, Str
         if (weighted) {
             destination.applyTo(headers);
             route.applyTo(headers);
-        } else {
+        } else if (destination.isEmpty()) {
             route.applyTo(headers);
-            destination.applyTo(headers);
+        } else {
+            // One header list in Envoy: every remove first, then the route's sets and adds, then the destination's.
+            route.remove.forEach(headers::remove);
+            destination.remove.forEach(headers::remove);
+            route.set.forEach(headers::set);
+            route.add.forEach(headers::add);
+            destination.set.forEach(headers::set);
+            destination.add.forEach(headers::add);
         }
     }
 

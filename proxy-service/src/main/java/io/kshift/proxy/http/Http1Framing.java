@@ -14,6 +14,10 @@ import java.util.List;
  * no virtual host (RFC 9112 §3.2 asks for 400).
  */
 final class Http1Framing {
+    /** Marks a refused request's connection: nothing after it on the connection is read or routed. */
+    private static final io.netty.util.AttributeKey<Boolean> REFUSED = io.netty.util.AttributeKey.valueOf(
+            "kshift.framing-refused");
+
     private Http1Framing() {
     }
 
@@ -27,8 +31,8 @@ final class Http1Framing {
             return null;
         }
         var headers = request.headers();
-        List<String> codings = headers.getAll("transfer-encoding");
-        if (!codings.isEmpty()) {
+        if (headers.contains("transfer-encoding")) {
+            List<String> codings = headers.getAll("transfer-encoding");
             if (headers.contains("content-length")) {
                 return new Refusal(400, "both Transfer-Encoding and Content-Length are set");
             }
@@ -40,5 +44,26 @@ final class Http1Framing {
             return new Refusal(400, "no Host header");
         }
         return null;
+    }
+
+    /** Marks a refused request's connection and stops reading it: nothing after it on it is read or routed. */
+    static void refuseConnection(HttpServerRequest request) {
+        if (request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c) {
+            c.channel().attr(REFUSED).set(Boolean.TRUE);
+            c.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Whether {@code request} came on a connection a refused request was on: one already parsed from the same
+     * bytes (Vert.x hands a pipelined request on once the refusal's answer ends), which is reset, not routed.
+     */
+    static boolean refusedBefore(HttpServerRequest request) {
+        if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c
+                && c.channel().hasAttr(REFUSED)) {
+            request.connection().close();
+            return true;
+        }
+        return false;
     }
 }

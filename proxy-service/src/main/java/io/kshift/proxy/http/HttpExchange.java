@@ -285,9 +285,9 @@ final class HttpExchange implements UpstreamTry.Owner {
     private void grpcAbort(int code) {
         done = true;
         finished = true;
-        corsHeaders();
         String all = withFlag(ResponseFlags.FAULT_ABORT);
         localReplyEdits();
+        corsHeaders();
         LocalReplies.grpcAbort(response, code, all);
         if (target != null) {
             record(200, all);
@@ -517,7 +517,8 @@ final class HttpExchange implements UpstreamTry.Owner {
         // and counted by outlier detection as the HTTP status it maps to, as Envoy's router puts it (a backend
         // failing every call UNAVAILABLE answers HTTP 200, and was never ejected).
         int grpc = grpcStatus(upstream.headers());
-        int judged = grpc >= 0 ? io.kshift.model.grpc.GrpcStatus.httpStatus(grpc) : status;
+        int judged = grpc >= 0 && RequestStream.isGrpc(request) ? io.kshift.model.grpc.GrpcStatus.httpStatus(grpc)
+                : status;
         OutlierDetector outliers = target.endpoints().outliers();
         if (outliers != null) {
             if (judged >= 500) {
@@ -542,7 +543,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         UpstreamRequests.copyAnswerHeaders(upstream.headers(), response.headers());
         t.grpcStatus = grpc;
         HeaderEdits.applyTo(response.headers(), route.responseEdits(), target.responseEdits(),
-                route.targets().size() > 1);
+                route.weighted());
         if (newCookie != null) {
             response.headers().add("set-cookie", UpstreamRequests.setCookie(target.hash().httpCookie(), newCookie));
         }
@@ -760,7 +761,7 @@ final class HttpExchange implements UpstreamTry.Owner {
      */
     private void localReplyEdits() {
         HeaderEdits.applyTo(response.headers(), route.responseEdits(),
-                target != null ? target.responseEdits() : HeaderEdits.NONE, route.targets().size() > 1);
+                target != null ? target.responseEdits() : HeaderEdits.NONE, route.weighted());
     }
 
     private void corsHeaders() {

@@ -25,6 +25,8 @@ public class HttpListenerSettings {
     private final LongAdder headersTimedOut = new LongAdder();
     /** The node's clients' HTTP/2 connections, open now: told to go away when the node drains. */
     private final java.util.Set<HttpConnection> http2 = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** When the node's drain ends (System.nanoTime), 0 while it is not draining. */
+    private volatile long drainUntil;
 
     public HttpListenerSettings(MeterRegistry registry,
                                 @ConfigProperty(name = "kshift.proxy.http.max-header-bytes", defaultValue = "61440")
@@ -89,11 +91,17 @@ public class HttpListenerSettings {
      */
     public java.util.Set<HttpConnection> track(HttpConnection connection) {
         if (connection instanceof io.vertx.core.http.impl.Http2ServerConnection) {
+            long left = drainUntil - System.nanoTime();
+            if (drainUntil != 0 && left > 0) {
+                // Opened while the node drains (a client still routed here): told to go at once too.
+                connection.shutdown(Math.max(1, left / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
             http2.add(connection);
             return http2;
         }
         return null;
     }
+
 
     /** HTTP/2 client connections open now. */
     public int http2Connections() {
@@ -106,6 +114,7 @@ public class HttpListenerSettings {
      * starting calls here that the deadline would cut. (HTTP/1 clients learn it from readiness and the close.)
      */
     public void goAway(Duration deadline) {
+        drainUntil = System.nanoTime() + Math.max(1, deadline.toNanos());
         for (HttpConnection c : http2) {
             try {
                 c.shutdown(Math.max(1, deadline.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -77,13 +77,19 @@ public class HttpProxy {
     }
 
     public void handle(HttpServerRequest request, int listener, int port, RouteTable table) {
+        if (Http1Framing.refusedBefore(request)) {
+            return; // a request pipelined after a refused one: its bytes may be the refused one's body
+        }
         Http1Framing.Refusal framing = Http1Framing.refused(request);
         if (framing != null) {
-            // The connection goes too: what follows on it cannot be told apart from this request's body.
+            // The connection goes too: what follows on it cannot be told apart from this request's body. Nothing
+            // more is read or routed on it, and it closes after a linger (a close with unread bytes is a reset,
+            // which can cost the client the answer).
+            Http1Framing.refuseConnection(request);
             request.response().setStatusCode(framing.status()).putHeader(ResponseFlags.HEADER,
                             ResponseFlags.DOWNSTREAM_PROTOCOL).putHeader("connection", "close")
                     .putHeader("content-type", "text/plain").end("malformed request: " + framing.reason())
-                    .onComplete(v -> request.connection().close());
+                    .onComplete(v -> DelayedClose.close(request.connection()));
             return;
         }
         String malformed = Http2RequestCheck.malformed(request);

@@ -26,6 +26,15 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
                 picker, mirrors, timeout, retry, cors, direct, null);
     }
 
+    /**
+     * Whether the route splits between destinations as its config says (Istio's weighted clusters, whose header
+     * edits Envoy applies before the route's): also where this node could not resolve some of them and holds their
+     * share, so that every node edits the route's headers alike.
+     */
+    boolean weighted() {
+        return targets.size() > 1 || picker != null && !picker.single();
+    }
+
     /** A direct response: the status and body the proxy answers with, forwarding nothing. */
     record Direct(int status, byte[] body) {
         static Direct of(io.kshift.model.istio.HttpDirectResponse d) {

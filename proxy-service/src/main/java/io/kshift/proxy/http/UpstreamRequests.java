@@ -92,8 +92,9 @@ final class UpstreamRequests {
             // Appended to the client's line, as Envoy does: as a second line it was the one backends reading only
             // the first value never saw, so they took the client's own last entry for the proxy's.
             String remote = request.remoteAddress().hostAddress();
-            List<String> before = h.getAll("x-forwarded-for");
-            h.set("x-forwarded-for", before.isEmpty() ? remote : String.join(",", before) + "," + remote);
+            String before = h.contains("x-forwarded-for") ? String.join(",", h.getAll("x-forwarded-for")).trim()
+                    : "";
+            h.set("x-forwarded-for", before.isEmpty() ? remote : before + "," + remote);
         }
         // The connection's own scheme, as Envoy sets it: an h2c client's :scheme says https over cleartext if it likes.
         h.set("x-forwarded-proto", request.isSSL() ? "https" : "http");
@@ -101,7 +102,7 @@ final class UpstreamRequests {
         if (!h.contains("x-request-id")) {
             h.set("x-request-id", Long.toHexString(random.nextLong()));
         }
-        HeaderEdits.applyTo(h, route.requestEdits(), target.requestEdits(), route.targets().size() > 1);
+        HeaderEdits.applyTo(h, route.requestEdits(), target.requestEdits(), route.weighted());
         if (route.authorityRewrite() != null) {
             // Envoy rewrites the host after the header edits: a destination's "set host" does not undo the rewrite.
             h.set("host", route.authorityRewrite());

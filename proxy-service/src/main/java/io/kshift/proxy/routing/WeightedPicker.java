@@ -22,6 +22,11 @@ public final class WeightedPicker {
         this.cycle = schedule(weights);
     }
 
+    /** Whether every pick is the same one (one destination, or one with all the weight). */
+    public boolean single() {
+        return cycle.length == 1;
+    }
+
     /** The index of the destination for the next connection or request. */
     public int pick() {
         if (cycle.length == 1) {

@@ -183,6 +183,9 @@ class HopByHopHeadersTest {
         assertThat(send("POST /ok HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
                 + "4\r\nabcd\r\n0\r\n\r\n")).startsWith("HTTP/1.1 501").contains("other than chunked");
         assertThat(send("GET /ok HTTP/1.1\r\nX-Any: 1\r\n\r\n")).startsWith("HTTP/1.1 400").contains("no Host");
+        // A coding Netty does not frame: the "body" parses as a second request on the connection; not routed.
+        assertThat(send("POST /ok HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled))
+                .startsWith("HTTP/1.1 501").doesNotContain("HTTP/1.1 200");
         assertThat(rawHeads).as("none of them reached the backend").isEmpty();
 
         routeTo(echo.port()); // the raw backend answers before reading a body
@@ -295,7 +298,8 @@ class HopByHopHeadersTest {
             out.flush();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> listenerSettings.http2Connections() > 0);
-            listenerSettings.goAway(Duration.ofSeconds(5));
+            // A short drain: the bean is the node's, and HTTP/2 connections other tests open must not be sent away.
+            listenerSettings.goAway(Duration.ofMillis(200));
             var in = new java.io.DataInputStream(s.getInputStream());
             boolean goAway = false;
             for (int first; !goAway && (first = in.read()) >= 0; ) {
@@ -308,6 +312,7 @@ class HopByHopHeadersTest {
             }
             assertThat(goAway).as("a GOAWAY frame before the connection closed").isTrue();
         }
+        Thread.sleep(300); // the drain over
     }
 
     /** What {@link #h2c} says when the request was reset or its connection went away unanswered. */

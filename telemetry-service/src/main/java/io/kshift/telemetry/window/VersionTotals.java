@@ -52,8 +52,21 @@ public final class VersionTotals {
      * queries ({@code response_code!~"5.*"}) count it.
      */
     long errors() {
-        return responseCodes.entrySet().stream().filter(c -> c.getKey().startsWith("5"))
+        long http = responseCodes.entrySet().stream().filter(c -> c.getKey().startsWith("5"))
                 .mapToLong(Map.Entry::getValue).sum();
+        // gRPC calls answer HTTP 200 and fail in grpc-status (the proxy's own answers to them too): a status that
+        // maps to a 5xx (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS) is an error.
+        long grpc = grpcStatuses.entrySet().stream().filter(c -> serverError(c.getKey()))
+                .mapToLong(Map.Entry::getValue).sum();
+        return Math.min(requests(), http + grpc);
+    }
+
+    private static boolean serverError(String grpcCode) {
+        try {
+            return io.kshift.model.grpc.GrpcStatus.httpStatus(Integer.parseInt(grpcCode)) >= 500;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** What a version's share of traffic counts: requests, and connections that were not an HTTP upgrade's. */
