@@ -16,8 +16,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Ready once this instance has read the generation that was live on {@code kshift.config} when it started, and the
- * proxies' reports, the verdicts and the generation history on the bus then ({@link ReadThrough}). Until then it reads those topics from the
- * start and its views lag: a client reading the config, editing it and applying it without {@code ifGeneration}
+ * proxies' reports, the verdicts and the generation history on the bus then ({@link ReadThrough}). Until then it
+ * reads those topics from the start and its views lag: a client reading the config, editing it and applying it
+ * without {@code ifGeneration}
  * could put back an older one, {@code waitFor=synced} could be answered from part of the fleet or none of it, and
  * an older change's id would answer 404. So load balancers and Kubernetes send it requests once it has caught up, as
  * the proxies' readiness waits for the generation live at their start.

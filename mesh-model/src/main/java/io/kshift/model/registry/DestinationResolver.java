@@ -139,7 +139,8 @@ public final class DestinationResolver {
      * {@link #after(MeshConfig, java.util.Collection)} for a node's {@code next} view of the {@code whole} config;
      * {@code changedKeys} are the whole config's (a view's do not show an entry it hides changing its hosts).
      */
-    public DestinationResolver after(MeshConfig next, java.util.Collection<io.kshift.model.resource.ResourceKey> changedKeys,
+    public DestinationResolver after(MeshConfig next,
+                                     java.util.Collection<io.kshift.model.resource.ResourceKey> changedKeys,
                                      MeshConfig whole) {
         for (var key : changedKeys) {
             if (INPUTS.contains(key.kind())) {

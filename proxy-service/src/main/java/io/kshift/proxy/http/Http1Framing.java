@@ -59,7 +59,8 @@ final class Http1Framing {
      * bytes (Vert.x hands a pipelined request on once the refusal's answer ends), which is reset, not routed.
      */
     static boolean refusedBefore(HttpServerRequest request) {
-        if (request.version() != HttpVersion.HTTP_2 && request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c
+        if (request.version() != HttpVersion.HTTP_2
+                && request.connection() instanceof io.vertx.core.net.impl.ConnectionBase c
                 && c.channel().hasAttr(REFUSED)) {
             request.connection().close();
             return true;

@@ -12,9 +12,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * How an HTTP listener treats its clients, with Envoy's defaults where Envoy has one: request headers up to 60 KiB
- * (over: 431; a request line that long: 414; the same on HTTP/2), a connection on which no byte moves for 1 h is closed (Envoy's HTTP
- * {@code idle_timeout}; Vert.x counts bytes, so a silent request is cut then too), and a request head must arrive within {@code kshift.proxy.http.request-headers-timeout} of
- * its first byte (Envoy leaves that off; kshift's gateways face clients directly, so 10 s by default, 0 = off).
+ * (over: 431; a request line that long: 414; the same on HTTP/2), a connection on which no byte moves for 1 h is
+ * closed (Envoy's HTTP {@code idle_timeout}; Vert.x counts bytes, so a silent request is cut then too), and a request
+ * head must arrive within {@code kshift.proxy.http.request-headers-timeout} of its first byte (Envoy leaves that off;
+ * kshift's gateways face clients directly, so 10 s by default, 0 = off). HTTP/2 clients' connections have a 1 MiB
+ * window, so a paused upload holds up to that much per connection in the server's queue (outside the buffer budget).
  */
 @ApplicationScoped
 public class HttpListenerSettings {

@@ -321,23 +321,7 @@ class GrpcRoutingTest {
      */
     @Test
     void aServerFailingEveryCallUnavailableIsEjected() {
-        publish(services("grpc"), """
-                apiVersion: networking.istio.io/v1
-                kind: Gateway
-                metadata: {name: grpc-gateway}
-                spec:
-                  servers: [{port: {number: %d, name: grpc, protocol: HTTP2}, hosts: ['*']}]
-                ---
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata: {name: echo}
-                spec:
-                  hosts: ['*']
-                  gateways: [grpc-gateway]
-                  http:
-                  - route: [{destination: {host: echo}}]
-                    retries: {attempts: 0}
-                """.formatted(gateway), """
+        publish(services("grpc"), noRetriesTo("{host: echo}"), """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata: {name: echo}
@@ -369,7 +353,19 @@ class GrpcRoutingTest {
      */
     @Test
     void theProxysOwnAnswerToAGrpcCallIsAGrpcStatus() throws Exception {
-        publish(services("grpc"), """
+        publish(services("grpc"), noRetriesTo("{host: echo, subset: v2}"));
+        v2.close();
+        StatusRuntimeException failed = catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, GrpcEcho.SAY, CallOptions.DEFAULT
+                        .withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("x")));
+        assertThat(failed.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(failed.getStatus().getDescription()).as("the reason as grpc-message, not an HTTP error")
+                .startsWith("upstream connect error");
+    }
+
+    /** An Istio Gateway on the test's port, and a VirtualService sending every call to {@code destination}, once. */
+    String noRetriesTo(String destination) {
+        return """
                 apiVersion: networking.istio.io/v1
                 kind: Gateway
                 metadata: {name: grpc-gateway}
@@ -383,15 +379,8 @@ class GrpcRoutingTest {
                   hosts: ['*']
                   gateways: [grpc-gateway]
                   http:
-                  - route: [{destination: {host: echo, subset: v2}}]
+                  - route: [{destination: %s}]
                     retries: {attempts: 0}
-                """.formatted(gateway));
-        v2.close();
-        StatusRuntimeException failed = catchThrowableOfType(StatusRuntimeException.class,
-                () -> ClientCalls.blockingUnaryCall(channel, GrpcEcho.SAY, CallOptions.DEFAULT
-                        .withDeadlineAfter(10, TimeUnit.SECONDS), GrpcEcho.text("x")));
-        assertThat(failed.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(failed.getStatus().getDescription()).as("the reason as grpc-message, not an HTTP error")
-                .startsWith("upstream connect error");
+                """.formatted(gateway, destination);
     }
 }

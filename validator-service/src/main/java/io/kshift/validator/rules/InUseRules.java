@@ -192,7 +192,7 @@ final class InUseRules {
         }
     }
 
-    /** Whether {@code listener} of {@code gateway} takes {@code route} through {@code ref}, as ParentRefRules has it. */
+    /** Whether {@code listener} of {@code gateway} takes {@code route} through {@code ref} (ParentRefRules' rules). */
     /**
      * Whether a listener of hostname {@code kept} takes every name one of {@code removed} took (null: every name):
      * a route on the removed listener keeps all its names on the kept one, not only some of them.

@@ -76,7 +76,8 @@ final class RegistryRules {
                 if (holder != null && !holder.key().equals(r.key())) {
                     findings.warn(r.key(), "spec.hosts[" + i + "]", "host " + hosts.get(i)
                             + " is declared by the older ServiceEntry " + holder.namespace() + "/" + holder.name()
-                            + ", which proxies that see both use for it" + (holder.namespace().equals(r.namespace()) ? ""
+                            + ", which proxies that see both use for it"
+                            + (holder.namespace().equals(r.namespace()) ? ""
                             : " (but those of namespace " + r.namespace() + ", which prefer their own namespace's)"));
                 }
             }
