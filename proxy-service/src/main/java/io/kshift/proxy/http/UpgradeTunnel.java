@@ -104,6 +104,8 @@ final class UpgradeTunnel {
             if (target == null) {
                 // The share of a destination this node could not resolve, as HttpExchange answers it.
                 request.resume();
+                HeaderEdits.applyTo(request.response().headers(), route.responseEdits(), HeaderEdits.NONE,
+                        route.weighted());
                 request.response().setStatusCode(503).putHeader(ResponseFlags.HEADER, ResponseFlags.NO_CLUSTER)
                         .putHeader("content-type", "text/plain").end("no cluster found for this share of the route");
                 return;
@@ -236,6 +238,10 @@ final class UpgradeTunnel {
                         response.headers().remove(named);
                     }
                 }
+                // The route's and destination's response edits, as on every answer (the 101's own Connection and
+                // Upgrade are set after them).
+                HeaderEdits.applyTo(response.headers(), route.responseEdits(), target.responseEdits(),
+                        route.weighted());
                 boolean chunked = text.substring(0, end).toLowerCase(Locale.ROOT)
                         .contains("\r\ntransfer-encoding: chunked");
                 if (code == 101) {
@@ -332,6 +338,7 @@ final class UpgradeTunnel {
         cancelTimer();
         request.resume();
         count(status, flags);
+        HeaderEdits.applyTo(response.headers(), route.responseEdits(), target.responseEdits(), route.weighted());
         response.setStatusCode(status).putHeader(ResponseFlags.HEADER, flags).putHeader("content-type", "text/plain")
                 .end(text);
     }

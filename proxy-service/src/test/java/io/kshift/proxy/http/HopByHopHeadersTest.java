@@ -227,10 +227,13 @@ class HopByHopHeadersTest {
             backend.setDaemon(true);
             backend.start();
             new HttpMesh(gatewayPort, slow.getLocalPort(), slow.getLocalPort()).publishNext(tables, HttpMesh.rule(""),
-                    HttpMesh.routes("  - timeout: 300ms\n" + HttpProxyTest.TO_V1));
+                    HttpMesh.routes("  - timeout: 300ms\n    headers: {response: {set: {x-frame-options: DENY}}}\n"
+                            + HttpProxyTest.TO_V1));
             double ok = requests("200");
             double timedOut = requests("504");
-            assertThat(rawRequest("Connection: Upgrade\r\nUpgrade: websocket\r\n")).startsWith("HTTP/1.1 504");
+            assertThat(rawRequest("Connection: Upgrade\r\nUpgrade: websocket\r\n")).startsWith("HTTP/1.1 504")
+                    .as("the route's response edits, on the proxy's own answer too")
+                    .containsIgnoringCase("\r\nx-frame-options: DENY\r\n");
             assertThat(requests("504")).isEqualTo(timedOut + 1);
             assertThat(requests("200")).as("the 200 the client never got is not counted").isEqualTo(ok);
         }
