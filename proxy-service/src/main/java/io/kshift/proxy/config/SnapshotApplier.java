@@ -55,6 +55,7 @@ public class SnapshotApplier {
     private final Telemetry telemetry;
     private final RouteTableFactory factory;
     private final LiveAtStart liveAtStart;
+    private final io.kshift.proxy.http.HttpProxy http;
     /** Load balancers pick on every event loop at once: each thread draws from its own generator, no lock. */
     private final RandomGenerator random = () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
     private final AtomicReference<Waiting> waiting = new AtomicReference<>();
@@ -98,8 +99,9 @@ public class SnapshotApplier {
 
     public SnapshotApplier(RouteTableHolder tables, ListenerManager listeners, io.kshift.proxy.udp.UdpProxy udp,
                            StatusReporter status, Telemetry telemetry, RouteTableFactory factory,
-                           MeterRegistry registry, LiveAtStart liveAtStart) {
+                           MeterRegistry registry, LiveAtStart liveAtStart, io.kshift.proxy.http.HttpProxy http) {
         this.liveAtStart = liveAtStart;
+        this.http = http;
         this.udp = udp;
         FunctionCounter.builder("kshift_config_snapshots_unreadable", tables.unreadable(), AtomicLong::doubleValue)
                 .description("records on the config topic this node could not use").register(registry);
@@ -269,6 +271,8 @@ public class SnapshotApplier {
                     table.build().hostsCompiled(), table.build().hostsReused(),
                     table.build().meshPatched() ? " (mesh table patched)" : "");
             status.report();
+            // After the report, off the sync path: upstream pools of policies no route names any more drain.
+            http.retainPools(table);
         }
     }
 

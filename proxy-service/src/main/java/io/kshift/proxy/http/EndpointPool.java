@@ -29,6 +29,7 @@ final class EndpointPool implements UpstreamPool {
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<UpstreamCall> waiting = new ArrayDeque<>();
     private int open;
+    private boolean draining;
     /** Forgets this pool once it holds nothing: endpoints come and go with their workloads. */
     private final Runnable onEmpty;
 
@@ -93,7 +94,20 @@ final class EndpointPool implements UpstreamPool {
                 return;
             }
         }
-        idle.addLast(c);
+        if (draining) {
+            c.close();
+        } else {
+            idle.addLast(c);
+        }
+    }
+
+    @Override
+    public void drain() {
+        draining = true;
+        UpstreamConnection c;
+        while ((c = idle.pollLast()) != null) {
+            c.close();
+        }
     }
 
     @Override

@@ -53,6 +53,7 @@ final class Http2EndpointPool implements UpstreamPool {
     private Channel opening;
     private boolean connecting;
     private int streams;
+    private boolean draining;
 
     Http2EndpointPool(VertxInternal vertx, EventLoop loop, UpstreamPolicy policy, String host, int port,
                       Runnable onEmpty) {
@@ -127,6 +128,7 @@ final class Http2EndpointPool implements UpstreamPool {
                 open(channel, c);
             }
         }
+        closeIfDrained();
         emptied();
     }
 
@@ -164,7 +166,21 @@ final class Http2EndpointPool implements UpstreamPool {
     @Override
     public void closed(UpstreamConnection c) {
         streams--;
+        closeIfDrained();
         emptied();
+    }
+
+    @Override
+    public void drain() {
+        draining = true;
+        closeIfDrained();
+    }
+
+    /** A retired pool's connection closes once no stream is open on it and no call waits for it. */
+    private void closeIfDrained() {
+        if (draining && streams == 0 && waiting.isEmpty() && connection != null) {
+            connection.close();
+        }
     }
 
     @Override

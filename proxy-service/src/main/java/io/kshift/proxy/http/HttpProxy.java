@@ -163,6 +163,49 @@ public class HttpProxy {
         return 80;
     }
 
+    /**
+     * Retires the upstream pools of policies {@code table} no longer names (after it is swapped in): a DestinationRule
+     * edit or a rotated certificate makes new pools, and the old ones must not live on with their connections.
+     */
+    public void retainPools(RouteTable table) {
+        upstreams.retain(livePolicies(table.hosts()));
+    }
+
+    /** Connection pool policies with pools on this node now (one per distinct DestinationRule pool and TLS setting). */
+    public int upstreamPolicies() {
+        return upstreams.policies();
+    }
+
+    /** Every pool policy the table's routes and mirrors name: its virtual hosts' and its default routes'. */
+    static java.util.Set<UpstreamPolicy> livePolicies(CompiledHosts hosts) {
+        java.util.Set<UpstreamPolicy> live = new java.util.HashSet<>();
+        for (CompiledHosts.Compiled c : hosts.hosts.values()) {
+            addPolicies(c.routes(), live);
+        }
+        for (CompiledHosts.Default d : hosts.defaults.values()) {
+            addPolicies(d.routes(), live);
+        }
+        return live;
+    }
+
+    private static void addPolicies(List<HttpRouteEntry> routes, java.util.Set<UpstreamPolicy> live) {
+        for (HttpRouteEntry route : routes) {
+            for (HttpTarget t : route.targets()) {
+                addPolicies(t, live);
+            }
+            for (HttpRouteEntry.Mirror m : route.mirrors()) {
+                addPolicies(m.target(), live);
+            }
+        }
+    }
+
+    private static void addPolicies(HttpTarget t, java.util.Set<UpstreamPolicy> live) {
+        live.add(t.pool().policy());
+        if (t.http2Pool() != null) {
+            live.add(t.http2Pool().policy());
+        }
+    }
+
     /** Request-body bytes this node holds now (for its budget, {@code kshift.proxy.http.buffer-budget}). */
     public long bufferedBytes() {
         return limits.budget().held();

@@ -17,4 +17,7 @@ interface UpstreamPool {
 
     /** A call waiting for a connection was reset. */
     void cancel(UpstreamCall call);
+
+    /** Its policy is retired: idle connections close now, busy ones once their calls (and those waiting) are done. */
+    void drain();
 }

@@ -596,6 +596,23 @@ class HttpProxyTest {
     }
 
     @Test
+    void aDestinationRuleEditRetiresThePoolsOfTheOldSettings() throws Exception {
+        String routes = HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1);
+        publish(HttpMesh.rule("""
+                  trafficPolicy:
+                    connectionPool: {http: {idleTimeout: 1h}}
+                """), routes);
+        assertThat(get("/get").statusCode()).isEqualTo(200);
+        publish(HttpMesh.rule("""
+                  trafficPolicy:
+                    connectionPool: {http: {idleTimeout: 2h}}
+                """), routes);
+        assertThat(get("/get").statusCode()).isEqualTo(200);
+        // The 1h pools (and a connection that would have idled for an hour) go once no route names them.
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.upstreamPolicies() == 1);
+    }
+
+    @Test
     void aTryWaitingInThePoolsQueueIsNotTimedByItsPerTryTimeout() throws Exception {
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);

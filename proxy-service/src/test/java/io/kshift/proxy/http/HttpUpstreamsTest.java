@@ -181,6 +181,45 @@ class HttpUpstreamsTest {
     record Outcome(int status, String body, Throwable failure, boolean sent) {
     }
 
+    @Test
+    void aRetiredPolicyClosesItsIdleConnectionsAtOnceAndABusyOneWhenItsCallEnds() throws Exception {
+        List<NetSocket> held = new CopyOnWriteArrayList<>();
+        AtomicInteger connections = new AtomicInteger();
+        AtomicInteger closed = new AtomicInteger();
+        int port = upstream((socket, request) -> {
+            if (request.startsWith("GET /hold")) {
+                held.add(socket);
+            } else {
+                socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+            }
+        }, connections, closed);
+        HttpUpstreams upstreams = new HttpUpstreams(vertx);
+        UpstreamPolicy kept = policy(UpstreamPolicy.DEFAULT_CONNECTIONS, UpstreamPolicy.UNLIMITED);
+        UpstreamPolicy old = policy(UpstreamPolicy.DEFAULT_CONNECTIONS, UpstreamPolicy.UNLIMITED, true, 61);
+        PoolRef keptPool = new PoolRef(kept);
+        PoolRef oldPool = new PoolRef(old);
+        assertThat(send(upstreams, keptPool, loopA, port, HttpMethod.GET).body()).isEqualTo("ok");
+        CompletableFuture<Outcome> busy = sendAsync(upstreams, oldPool, loopA, port, "/hold");
+        waitFor(() -> held.size() == 1);
+        assertThat(send(upstreams, oldPool, loopA, port, HttpMethod.GET).body()).isEqualTo("ok"); // a second connection
+        assertThat(connections).hasValue(3);
+        assertThat(upstreams.policies()).isEqualTo(2);
+
+        upstreams.retain(java.util.Set.of(policy(UpstreamPolicy.DEFAULT_CONNECTIONS, UpstreamPolicy.UNLIMITED)));
+        assertThat(upstreams.policies()).isEqualTo(1);
+        waitFor(() -> closed.get() == 1); // the old policy's idle connection
+        held.get(0).write("HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nheld");
+        assertThat(busy.get(5, TimeUnit.SECONDS).body()).isEqualTo("held"); // the busy one finished its call
+        waitFor(() -> closed.get() == 2); // and closed after it
+        // An exchange of an older table still holding the retired pool is served, on a connection that does not stay.
+        assertThat(send(upstreams, oldPool, loopB, port, HttpMethod.GET).body()).isEqualTo("ok");
+        waitFor(() -> closed.get() == 3);
+        // The kept policy's connection is still the one it had.
+        assertThat(send(upstreams, keptPool, loopA, port, HttpMethod.GET).body()).isEqualTo("ok");
+        assertThat(connections).hasValue(4);
+        assertThat(closed).hasValue(3);
+    }
+
     static final class Recorder implements UpstreamListener {
         final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         int status;
@@ -215,12 +254,20 @@ class HttpUpstreamsTest {
     }
 
     static UpstreamPolicy policy(int maxConnections, int maxPending, boolean keepAlive) {
+        return policy(maxConnections, maxPending, keepAlive, 60);
+    }
+
+    static UpstreamPolicy policy(int maxConnections, int maxPending, boolean keepAlive, int idleSeconds) {
         return new UpstreamPolicy(maxConnections, maxPending, UpstreamPolicy.UNLIMITED, UpstreamPolicy.UNLIMITED,
-                keepAlive, 60, Duration.ofSeconds(2), null, null, false, null);
+                keepAlive, idleSeconds, Duration.ofSeconds(2), null, null, false, null);
     }
 
     static UpstreamCall call(EventLoop loop, HttpMethod method, UpstreamListener listener) {
-        return new UpstreamCall(loop, UpstreamRequests.request(io.vertx.core.http.HttpMethod.valueOf(method.name()), "/",
+        return call(loop, method, "/", listener);
+    }
+
+    static UpstreamCall call(EventLoop loop, HttpMethod method, String path, UpstreamListener listener) {
+        return new UpstreamCall(loop, UpstreamRequests.request(io.vertx.core.http.HttpMethod.valueOf(method.name()), path,
                 MultiMap.caseInsensitiveMultiMap().add("host", "upstream"), Buffer.buffer()), listener);
     }
 
@@ -230,8 +277,18 @@ class HttpUpstreamsTest {
 
     static CompletableFuture<Outcome> sendAsync(HttpUpstreams upstreams, PoolRef pool, EventLoop loop, int port,
                                                 HttpMethod method) {
+        return sendAsync(upstreams, pool, loop, port, method, "/");
+    }
+
+    static CompletableFuture<Outcome> sendAsync(HttpUpstreams upstreams, PoolRef pool, EventLoop loop, int port,
+                                                String path) {
+        return sendAsync(upstreams, pool, loop, port, HttpMethod.GET, path);
+    }
+
+    static CompletableFuture<Outcome> sendAsync(HttpUpstreams upstreams, PoolRef pool, EventLoop loop, int port,
+                                                HttpMethod method, String path) {
         Recorder recorder = new Recorder();
-        UpstreamCall call = call(loop, method, recorder);
+        UpstreamCall call = call(loop, method, path, recorder);
         loop.execute(() -> upstreams.send(pool, loop, new Upstream(new HostPort("127.0.0.1", port)), call));
         return recorder.outcome;
     }
@@ -243,8 +300,14 @@ class HttpUpstreamsTest {
 
     /** A raw upstream: each complete request head (a blank line) is handed to {@code answer} with its socket. */
     static int upstream(BiConsumer<NetSocket, String> answer, AtomicInteger connections) throws Exception {
+        return upstream(answer, connections, new AtomicInteger());
+    }
+
+    static int upstream(BiConsumer<NetSocket, String> answer, AtomicInteger connections, AtomicInteger closed)
+            throws Exception {
         NetServer server = vertx.createNetServer().connectHandler(socket -> {
             connections.incrementAndGet();
+            socket.closeHandler(v -> closed.incrementAndGet());
             StringBuilder pending = new StringBuilder();
             socket.handler(b -> {
                 pending.append(b.toString());
