@@ -176,33 +176,34 @@ public class HttpProxy {
         return upstreams.policies();
     }
 
-    /** Every pool policy the table's routes and mirrors name: its virtual hosts' and its default routes'. */
+    /** Every pool policy the table's routes and mirrors name. */
     static java.util.Set<UpstreamPolicy> livePolicies(CompiledHosts hosts) {
         java.util.Set<UpstreamPolicy> live = new java.util.HashSet<>();
-        for (CompiledHosts.Compiled c : hosts.hosts.values()) {
-            addPolicies(c.routes(), live);
-        }
-        for (CompiledHosts.Default d : hosts.defaults.values()) {
-            addPolicies(d.routes(), live);
-        }
+        forEachTarget(hosts, t -> {
+            live.add(t.pool().policy());
+            if (t.http2Pool() != null) {
+                live.add(t.http2Pool().policy());
+            }
+        });
         return live;
     }
 
-    private static void addPolicies(List<HttpRouteEntry> routes, java.util.Set<UpstreamPolicy> live) {
-        for (HttpRouteEntry route : routes) {
-            for (HttpTarget t : route.targets()) {
-                addPolicies(t, live);
-            }
-            for (HttpRouteEntry.Mirror m : route.mirrors()) {
-                addPolicies(m.target(), live);
-            }
+    /** Every destination of the table's routes and mirrors: its virtual hosts' and its default routes'. */
+    static void forEachTarget(CompiledHosts hosts, java.util.function.Consumer<HttpTarget> action) {
+        for (CompiledHosts.Compiled c : hosts.hosts.values()) {
+            forEachTarget(c.routes(), action);
+        }
+        for (CompiledHosts.Default d : hosts.defaults.values()) {
+            forEachTarget(d.routes(), action);
         }
     }
 
-    private static void addPolicies(HttpTarget t, java.util.Set<UpstreamPolicy> live) {
-        live.add(t.pool().policy());
-        if (t.http2Pool() != null) {
-            live.add(t.http2Pool().policy());
+    private static void forEachTarget(List<HttpRouteEntry> routes, java.util.function.Consumer<HttpTarget> action) {
+        for (HttpRouteEntry route : routes) {
+            route.targets().forEach(action);
+            for (HttpRouteEntry.Mirror m : route.mirrors()) {
+                action.accept(m.target());
+            }
         }
     }
 

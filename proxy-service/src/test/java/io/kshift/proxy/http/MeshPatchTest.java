@@ -243,6 +243,19 @@ class MeshPatchTest {
         assertThat(new TreeSet<>(table.carryOver().pickers().keySet().stream().map(Object::toString).toList()))
                 .as(when + ": pickers").isEqualTo(new TreeSet<>(whole.carryOver().pickers().keySet().stream()
                         .map(Object::toString).toList()));
+        // The pools kept after the swap are those of every route the table serves (HttpProxy.retainPools).
+        java.util.Set<HttpTarget> served = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.stream.Stream.concat(java.util.stream.Stream.of(table.mesh()), table.http().values().stream())
+                .flatMap(t -> java.util.stream.Stream.of(t.exact().values().stream(), t.defaults().values().stream(),
+                        t.wildcards().stream().map(Map.Entry::getValue),
+                        java.util.stream.Stream.ofNullable(t.any())).flatMap(x -> x))
+                .flatMap(List::stream)
+                .flatMap(r -> java.util.stream.Stream.concat(r.targets().stream(),
+                        r.mirrors().stream().map(HttpRouteEntry.Mirror::target)))
+                .forEach(served::add);
+        java.util.Set<HttpTarget> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        HttpProxy.forEachTarget(table.hosts(), kept::add);
+        assertThat(served).as(when + ": destinations whose pools are kept").allMatch(kept::contains);
     }
 
     /** What a table routes each name to, as text: sources, fields, targets and weights, in order. */
