@@ -122,17 +122,24 @@ public final class EndpointPicker {
         if (local != null) {
             return local();
         }
+        int chosen = pick();
+        return outliers == null || healthy(upstreams.get(chosen)) ? chosen : healthyPick(chosen);
+    }
+
+    /** A pick by the destination's policy, ejected endpoints included. */
+    private int pick() {
+        int n = upstreams.size();
         if (slowUntil != Long.MIN_VALUE && !warm) {
             long now = clock.getAsLong();
             if (now - slowUntil < 0) {
-                return healthyFrom(warming(now));
+                return warming(now);
             }
             warm = true;
         }
         if (weights != null) {
-            return healthyFrom(weighted());
+            return weighted();
         }
-        int chosen = switch (policy) {
+        return switch (policy) {
             case RANDOM -> random.nextInt(n);
             case LEAST_REQUEST, LEAST_CONN -> {
                 int a = random.nextInt(n);
@@ -142,7 +149,22 @@ public final class EndpointPicker {
             }
             default -> Math.floorMod(next.getAndIncrement(), n);
         };
-        return healthyFrom(chosen);
+    }
+
+    /**
+     * The pick made again until it lands on an endpoint in service, as Envoy picks among healthy hosts only: round
+     * robin moves on past an ejected endpoint and the draws are drawn again, so the ejected one's share is spread over
+     * the rest by the policy rather than handed to the endpoint after it (which then took a double share, and under
+     * LEAST_REQUEST nearly all of it, as an ejected endpoint holds no requests and wins every comparison).
+     */
+    private int healthyPick(int chosen) {
+        for (int tries = 4 * upstreams.size(); tries > 0; tries--) {
+            int again = pick();
+            if (healthy(upstreams.get(again))) {
+                return again;
+            }
+        }
+        return healthyFrom(chosen); // in service but rarely drawn (a small weight): the next one in order
     }
 
     /**

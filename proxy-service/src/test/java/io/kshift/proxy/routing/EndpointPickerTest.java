@@ -101,4 +101,51 @@ class EndpointPickerTest {
         assertThat(tried).as("a, then c and d (b ejected), and a again only once all were tried")
                 .containsExactly("a", "c", "d", "a");
     }
+    /**
+     * An ejected endpoint's share is spread over those in service by the policy, not handed to the endpoint after it
+     * (as Envoy picks among healthy hosts only): a, c and d take a third each, under every simple policy.
+     */
+    @Test
+    void anEjectedEndpointsShareIsSpreadOverTheOthersNotHandedToItsNeighbour() {
+        for (SimpleLb lb : new SimpleLb[] {SimpleLb.ROUND_ROBIN, SimpleLb.RANDOM, SimpleLb.LEAST_REQUEST}) {
+            List<Upstream> four = List.of(new Upstream(new HostPort("a", 1)), new Upstream(new HostPort("b", 1)),
+                    new Upstream(new HostPort("c", 1)), new Upstream(new HostPort("d", 1)));
+            OutlierDetector outliers = new OutlierDetector(four, new io.kshift.model.istio.OutlierDetection(1, null,
+                    "1s", "10m", 100, null), () -> 0L);
+            outliers.failure(four.get(1), true, true); // b ejected
+            for (Upstream u : List.of(four.get(0), four.get(2), four.get(3))) {
+                u.opened(); // one request in flight on each in service: the ejected one has none
+            }
+            EndpointPicker picker = new EndpointPicker(four, lb, new SplittableRandom(3), outliers);
+            int[] picks = new int[4];
+            for (int i = 0; i < 3_000; i++) {
+                picks[picker.first()]++;
+            }
+            assertThat(picks[1]).as(lb + ": the ejected one").isZero();
+            for (int i : new int[] {0, 2, 3}) {
+                // A third is 1,000; binomial sigma ~26 for the random policies, so ±120 is over 4 sigma.
+                assertThat(picks[i]).as(lb + ": endpoint " + i + " of " + java.util.Arrays.toString(picks))
+                        .isBetween(880, 1_120);
+            }
+        }
+    }
+
+    /** With endpoint weights, a pick that lands on an ejected endpoint is drawn again by the weights. */
+    @Test
+    void weightedPicksSkipAnEjectedEndpointInProportionToTheOthersWeights() {
+        List<Upstream> three = List.of(new Upstream(new HostPort("a", 1)), new Upstream(new HostPort("b", 1)),
+                new Upstream(new HostPort("c", 1)));
+        OutlierDetector outliers = new OutlierDetector(three, new io.kshift.model.istio.OutlierDetection(1, null,
+                "1s", "10m", 100, null), () -> 0L);
+        outliers.failure(three.get(0), true, true); // a ejected
+        EndpointPicker picker = new EndpointPicker(three, SimpleLb.ROUND_ROBIN, new SplittableRandom(3), outliers, 0,
+                null, () -> 0L, null, List.of(2, 1, 3));
+        int[] picks = new int[3];
+        for (int i = 0; i < 4_000; i++) {
+            picks[picker.first()]++;
+        }
+        // A deterministic sequence: within a pick or two of 1:3 (a skipped pick shifts its phase).
+        assertThat(picks[0]).isZero();
+        assertThat(picks[1]).isBetween(995, 1_005);
+    }
 }
