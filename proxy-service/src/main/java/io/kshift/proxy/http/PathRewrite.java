@@ -17,6 +17,14 @@ record PathRewrite(String uri, Pattern regex, String replacement) {
             return null;
         }
         var r = rewrite.uriRegexRewrite();
+        if (r != null && (r.match() == null || r.rewrite() == null)) {
+            // Refused by validation, but once accepted: no rewrite rather than a table that does not build or a
+            // request that throws.
+            r = null;
+            if (rewrite.uri() == null) {
+                return null;
+            }
+        }
         return r == null ? new PathRewrite(rewrite.uri(), null, null)
                 : new PathRewrite(null, Re2.compile(r.match(), false), r.rewrite());
     }

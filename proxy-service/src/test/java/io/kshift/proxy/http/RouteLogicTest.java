@@ -92,6 +92,12 @@ class RouteLogicTest {
         assertThat(PathRewrite.of(new HttpRewrite("v2", null)).apply("/api/x", api)).isEqualTo("/v2x");
         assertThat(PathRewrite.of(new HttpRewrite(null, null, new HttpRewrite.RegexRewrite("^/", "")))
                 .apply("/a/b?q", MatchBlock.EVERYTHING)).isEqualTo("/a/b?q");
+        // A regex rewrite without its match or its replacement (refused by validation, once accepted) rewrites
+        // nothing: neither a table that does not build nor a request that throws and never gets an answer.
+        assertThat(PathRewrite.of(new HttpRewrite(null, null, new HttpRewrite.RegexRewrite("^/a", null)))).isNull();
+        assertThat(PathRewrite.of(new HttpRewrite(null, null, new HttpRewrite.RegexRewrite(null, "/b")))).isNull();
+        assertThat(PathRewrite.of(new HttpRewrite("/v2", null, new HttpRewrite.RegexRewrite(null, "/b")))
+                .apply("/x", MatchBlock.EVERYTHING)).isEqualTo("/v2x");
     }
 
     @Test

@@ -75,6 +75,22 @@ final class GatewayApiHttpRules {
         }
     }
 
+    /** The CRD's rules for a path modifier: its type names the one replacement it carries, and it must carry it. */
+    private static void pathModifier(ResourceKey key, HttpRouteFilter.PathModifier p, String at, Findings findings) {
+        if (p.type() == null) {
+            return; // reported as a missing field
+        }
+        boolean full = p.type() == HttpRouteFilter.PathModifierType.ReplaceFullPath;
+        String wanted = full ? "replaceFullPath" : "replacePrefixMatch";
+        String other = full ? "replacePrefixMatch" : "replaceFullPath";
+        if ((full ? p.replaceFullPath() : p.replacePrefixMatch()) == null) {
+            findings.error(key, at + "." + wanted, "is required when type is " + p.type());
+        }
+        if ((full ? p.replacePrefixMatch() : p.replaceFullPath()) != null) {
+            findings.error(key, at + "." + other, "must not be set when type is " + p.type());
+        }
+    }
+
     private static void rule(DestinationResolver resolver, Resource route, HttpRouteRule rule, String field,
                              Findings findings) {
         ResourceKey key = route.key();
@@ -87,9 +103,13 @@ final class GatewayApiHttpRules {
                     ? filter.urlRewrite().path() : filter.type() == HttpRouteFilter.Type.RequestRedirect
                     ? filter.requestRedirect().path() : null;
             String what = filter.type() == HttpRouteFilter.Type.URLRewrite ? ".urlRewrite.path" : ".requestRedirect.path";
+            if (prefixed != null) {
+                pathModifier(key, prefixed, at + what, findings);
+            }
+            // The CRD defaults a rule without matches, and a match without a path, to the PathPrefix "/".
             if (prefixed != null && prefixed.type() == HttpRouteFilter.PathModifierType.ReplacePrefixMatch
-                    && !(rule.matches().size() == 1 && rule.matches().get(0).path() != null
-                    && rule.matches().get(0).path().effectiveType() == io.kshift.model.gateway.HttpRouteMatch.PathType.PathPrefix)) {
+                    && !(rule.matches().isEmpty() || rule.matches().size() == 1 && (rule.matches().get(0).path() == null
+                    || rule.matches().get(0).path().effectiveType() == io.kshift.model.gateway.HttpRouteMatch.PathType.PathPrefix))) {
                 findings.error(key, at + what, "ReplacePrefixMatch needs the rule to have exactly one"
                         + " match, on a PathPrefix path (the prefix it replaces)");
             }

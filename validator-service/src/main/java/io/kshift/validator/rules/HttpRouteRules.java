@@ -63,6 +63,24 @@ final class HttpRouteRules {
     static final String EMPTY_MATCH = "one of [exact, prefix, regex] is required (an empty match checks presence, "
             + "which only headers, withoutHeaders and queryParams do)";
 
+    /** Istio's rules for {@code uriRegexRewrite}: both its fields, and not beside {@code uri}. */
+    private static void regexRewrite(ResourceKey key, String field, io.kshift.model.istio.HttpRewrite rewrite,
+                                     Findings findings) {
+        var regex = rewrite == null ? null : rewrite.uriRegexRewrite();
+        if (regex == null) {
+            return;
+        }
+        if (rewrite.uri() != null) {
+            findings.error(key, field + ".uriRegexRewrite", "a rewrite may have uri or uriRegexRewrite, not both");
+        }
+        if (regex.match() == null || regex.match().isEmpty()) {
+            findings.error(key, field + ".uriRegexRewrite.match", "is required");
+        }
+        if (regex.rewrite() == null || regex.rewrite().isEmpty()) {
+            findings.error(key, field + ".uriRegexRewrite.rewrite", "is required");
+        }
+    }
+
     private static void structure(ResourceKey key, String field, HttpRoute route, Findings findings) {
         if (route.redirect() != null) {
             Integer code = route.redirect().redirectCode();
@@ -83,6 +101,7 @@ final class HttpRouteRules {
                     "an http route needs a route (destinations), a redirect, a directResponse or a delegate");
         }
         directResponse(key, field, route, findings);
+        regexRewrite(key, field + ".rewrite", route.rewrite(), findings);
         if (route.mirror() != null && !route.mirrors().isEmpty()) {
             findings.error(key, field + ".mirrors", "an http route cannot have both mirror and mirrors");
         }

@@ -361,6 +361,15 @@ class RuleTableTest {
                         "spec.http[0].corsPolicy.allowOrigins[0]", false),
                 new Rule("no empty prefix", web("  - match: [{uri: {prefix: /}}]\n" + TO_V1),
                         web("  - match: [{uri: {prefix: ''}}]\n" + TO_V1), WEB, "spec.http[0].match[0].uri.prefix", false),
+                new Rule("uriRegexRewrite needs its match", web("  - rewrite: {uriRegexRewrite: {match: ^/a, rewrite: /b}}\n"
+                        + TO_V1), web("  - rewrite: {uriRegexRewrite: {rewrite: /b}}\n" + TO_V1), WEB,
+                        "spec.http[0].rewrite.uriRegexRewrite.match", false),
+                new Rule("uriRegexRewrite needs its rewrite", web("  - rewrite: {uriRegexRewrite: {match: ^/a, rewrite: /b}}\n"
+                        + TO_V1), web("  - rewrite: {uriRegexRewrite: {match: ^/a}}\n" + TO_V1), WEB,
+                        "spec.http[0].rewrite.uriRegexRewrite.rewrite", false),
+                new Rule("rewrite uri or uriRegexRewrite", web("  - rewrite: {uri: /b}\n" + TO_V1),
+                        web("  - rewrite: {uri: /b, uriRegexRewrite: {match: ^/a, rewrite: /b}}\n" + TO_V1), WEB,
+                        "spec.http[0].rewrite.uriRegexRewrite", false),
                 new Rule("route or redirect", web("  - redirect: {uri: /v2}\n"), web("  - match: [{uri: {prefix: /a}}]\n"),
                         WEB, "spec.http[0].route", false),
                 new Rule("not both route and redirect", web("  - redirect: {uri: /v2}\n"),
@@ -459,8 +468,27 @@ class RuleTableTest {
                         "{name: tcp-echo, port: 9000}]\n    matches: [{path: {type: PathPrefix, value: /a}}]\n"
                         + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,"
                         + " replacePrefixMatch: /b}}}"), httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    matches: [{path: {type: Exact, value: /a}}]\n"
                         + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,"
                         + " replacePrefixMatch: /b}}}"), HTTP_ROUTE, "spec.rules[0].filters[0].urlRewrite.path", false),
+                new Rule("ReplacePrefixMatch takes the CRD's default match", httpRoute("{name: http-gw}",
+                        "{name: tcp-echo, port: 9000}]\n    matches: [{headers: [{name: a, value: '1'}]}]\n"
+                        + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,"
+                        + " replacePrefixMatch: /b}}}"), httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    matches: [{path: {value: /a}}, {path: {value: /c}}]\n"
+                        + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch,"
+                        + " replacePrefixMatch: /b}}}"), HTTP_ROUTE, "spec.rules[0].filters[0].urlRewrite.path", false),
+                new Rule("ReplaceFullPath needs its path", httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /x}}}"),
+                        httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
+                        + "    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath}}}"), HTTP_ROUTE,
+                        "spec.rules[0].filters[0].urlRewrite.path.replaceFullPath", false),
+                new Rule("a path modifier carries only its type's value", httpRoute("{name: http-gw}", "]\n"
+                        + "    filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplaceFullPath,"
+                        + " replaceFullPath: /x}}}"), httpRoute("{name: http-gw}", "]\n"
+                        + "    filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplaceFullPath,"
+                        + " replaceFullPath: /x, replacePrefixMatch: /y}}}"), HTTP_ROUTE,
+                        "spec.rules[0].filters[0].requestRedirect.path.replacePrefixMatch", false),
                 new Rule("HTTPRoute path is absolute", httpRoute("{name: http-gw}", "{name: tcp-echo, port: 9000}]\n"
                         + "    matches: [{path: {type: Exact, value: /foo}}"), httpRoute("{name: http-gw}",
                         "{name: tcp-echo, port: 9000}]\n    matches: [{path: {type: Exact, value: foo}}"), HTTP_ROUTE,
