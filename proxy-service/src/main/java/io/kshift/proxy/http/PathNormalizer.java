@@ -4,7 +4,7 @@ package io.kshift.proxy.http;
  * Request paths as Envoy normalises them before routing (Istio's {@code MERGE_SLASHES} normalisation): percent-encoded
  * unreserved characters decoded ({@code %41} is {@code A}) and other escapes upper-cased, backslashes read as
  * slashes (as Envoy's URL canonicaliser does), dot segments resolved (RFC 3986 5.2.4; never above the root), then
- * runs of slashes merged. The query is left as it is. An absolute-form target ({@code http://h/p}) becomes its
+ * runs of slashes merged; a {@code #fragment} is stripped. The query is left as it is. An absolute-form target ({@code http://h/p}) becomes its
  * origin form, normalised. So {@code /a/b/../c} is matched, and forwarded, as {@code /a/c}: a route on a prefix
  * cannot be walked around by spelling. A pure function; null for a path that is not valid (a broken escape), which
  * the listener answers 400.
@@ -16,6 +16,13 @@ final class PathNormalizer {
     static String normalize(String uri) {
         if (uri == null || uri.isEmpty()) {
             return uri;
+        }
+        int fragment = uri.indexOf('#');
+        if (fragment >= 0) {
+            // No part of a request target (RFC 9110): stripped before matching and forwarding, as Istio has Envoy do
+            // (http_reject_path_with_fragment off). Kept, "/admin#x" escaped an exact or regex match on /admin and
+            // reached backends that drop fragments as /admin.
+            return fragment == 0 ? null : normalize(uri.substring(0, fragment));
         }
         if (uri.charAt(0) != '/') {
             int scheme = uri.indexOf("://");

@@ -141,10 +141,19 @@ class HttpProxyTest {
     @Test
     void pathsAreNormalisedBeforeMatchingAsEnvoyDoes() throws Exception {
         publish(HttpMesh.rule(""), HttpMesh.routes("""
-                  - match: [{uri: {prefix: /istio-v2}}]
+                  - match: [{uri: {prefix: /istio-v2}}, {uri: {exact: /admin}}]
                     route: [{destination: {host: httpbin, subset: v2, port: {number: 8000}}}]
                   - route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
                 """));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gatewayPort)) {
+            // A fragment is no part of the target: without it, the exact match holds.
+            s.setSoTimeout(8000);
+            s.getOutputStream().write(("GET /admin#x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("x-echo-version: v2");
+        }
+        assertThat(v2.seen()).extracting(HttpEcho.Seen::uri).containsExactly("/admin");
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", gatewayPort)) {
             s.setSoTimeout(8000);
             s.getOutputStream().write(("GET /public/..//istio-v2/%70age?q=/../x HTTP/1.1\r\nHost: h\r\n"

@@ -9,6 +9,9 @@ class PathNormalizerTest {
     @Test
     void dotSegmentsSlashesAndUnreservedEscapesAreNormalised() {
         assertThat(PathNormalizer.normalize("/a/b")).isEqualTo("/a/b");
+        assertThat(PathNormalizer.normalize("/admin#x")).as("a fragment is stripped").isEqualTo("/admin");
+        assertThat(PathNormalizer.normalize("/a/../admin?q=1#x?y")).isEqualTo("/admin?q=1");
+        assertThat(PathNormalizer.normalize("#/admin")).as("no path: 400").isNull();
         assertThat(PathNormalizer.normalize("/a//b///c")).isEqualTo("/a/b/c");
         assertThat(PathNormalizer.normalize("/public/../admin")).isEqualTo("/admin");
         assertThat(PathNormalizer.normalize("/a/./b/.")).isEqualTo("/a/b/");
