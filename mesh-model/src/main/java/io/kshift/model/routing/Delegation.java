@@ -185,7 +185,13 @@ public final class Delegation {
                 Boolean.TRUE.equals(sub.ignoreUriCase()))) {
             return true;
         }
-        return outer.port() != null && sub.port() != null && !outer.port().equals(sub.port());
+        if (outer.port() != null && sub.port() != null && !outer.port().equals(sub.port())) {
+            return true;
+        }
+        // A delegate may narrow the root route's gateways, never widen them: the root's owner decides where it is
+        // served (a delegate naming the public gateway under a root route bound to the internal one is dropped).
+        return !outer.gateways().isEmpty() && !sub.gateways().isEmpty()
+                && !new java.util.HashSet<>(outer.gateways()).containsAll(sub.gateways());
     }
 
     /** Istio's {@code stringMatchConflict}: none when either is unset; no regular expressions; within prefixes. */

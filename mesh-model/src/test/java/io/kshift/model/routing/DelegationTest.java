@@ -75,4 +75,38 @@ class DelegationTest {
         var delegate = plain.get(new ResourceKey(Kind.VIRTUAL_SERVICE, "back", "reviews")).orElseThrow();
         assertThat(Delegation.expand(plain, delegate).fields()).isEmpty();
     }
+
+    /** As Istio's hasConflict: a delegate's route naming a gateway its root route does not is dropped. */
+    @Test
+    void aDelegateCannotServeOnAGatewayItsRootRouteDoesNotName() {
+        MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: root, namespace: front}
+                spec:
+                  hosts: [shop.example.com]
+                  gateways: [internal, public]
+                  http:
+                  - match: [{gateways: [internal], uri: {prefix: /x}}]
+                    delegate: {name: x, namespace: back}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: x, namespace: back}
+                spec:
+                  http:
+                  - match: [{gateways: [public], uri: {prefix: /x/y}}]
+                    route: [{destination: {host: y}}]
+                  - match: [{gateways: [internal], uri: {prefix: /x/z}}]
+                    route: [{destination: {host: z}}]
+                  - route: [{destination: {host: x}}]
+                """));
+        var root = config.get(new ResourceKey(Kind.VIRTUAL_SERVICE, "front", "root")).orElseThrow();
+        Delegation.Expanded expanded = Delegation.expand(config, root);
+        assertThat(expanded.fields()).containsExactly(
+                "spec.http[0] > VirtualService back/x spec.http[1]",
+                "spec.http[0] > VirtualService back/x spec.http[2]");
+        assertThat(expanded.routes()).allSatisfy(r -> assertThat(r.match()).allSatisfy(m ->
+                assertThat(m.gateways()).containsExactly("internal")));
+    }
 }
