@@ -61,6 +61,26 @@ final class UpstreamRequests {
     }
 
     /**
+     * Envoy's request headers that steer an Envoy (retries, timeouts, hedging, tracing, stat names) or claim to be
+     * one's (the downstream cluster and node, the original URL, IP tags). Envoy's router consumes the first kind and
+     * its connection manager strips the rest from external requests (ConnectionManagerUtility::cleanInternalHeaders),
+     * so none reaches an upstream: passed on, a client's x-envoy-max-retries: 50 steered an Istio sidecar in front
+     * of the backend.
+     */
+    private static final java.util.Set<String> ENVOY_CONTROL = java.util.Set.of("x-envoy-retry-on",
+            "x-envoy-retry-grpc-on", "x-envoy-max-retries", "x-envoy-retriable-status-codes",
+            "x-envoy-retriable-header-names", "x-envoy-upstream-rq-timeout-ms",
+            "x-envoy-upstream-rq-per-try-timeout-ms", "x-envoy-upstream-rq-timeout-alt-response",
+            "x-envoy-expected-rq-timeout-ms", "x-envoy-hedge-on-per-try-timeout", "x-envoy-upstream-alt-stat-name",
+            "x-envoy-force-trace", "x-envoy-ip-tags", "x-envoy-original-url", "x-envoy-decorator-operation",
+            "x-envoy-downstream-service-cluster", "x-envoy-downstream-service-node");
+
+    static boolean envoyControl(String name) {
+        return name.length() > 8 && name.regionMatches(true, 0, "x-envoy-", 0, 8)
+                && ENVOY_CONTROL.contains(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
      * The client's headers less hop-by-hop ones (named so or by its Connection fields), then Host (rewritten or
      * not), forwarding headers (the client's certificate, {@link ClientCertHeader}) and the route's edits.
      */
@@ -76,7 +96,7 @@ final class UpstreamRequests {
                 if (e.getValue().trim().equalsIgnoreCase("trailers")) {
                     h.add("te", "trailers");
                 }
-            } else if (!hopByHop(name) && !name.startsWith(":") && !hopOnly.nominates(name)) {
+            } else if (!hopByHop(name) && !name.startsWith(":") && !hopOnly.nominates(name) && !envoyControl(name)) {
                 if (COOKIE.contentEqualsIgnoreCase(name) && e.getValue().contains(SESSION_COOKIE)) {
                     String kept = withoutSessionCookie(e.getValue());
                     if (!kept.isEmpty()) {

@@ -621,6 +621,20 @@ class HttpProxyTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.upstreamPolicies() == 1);
     }
 
+    /** Headers that steer an Envoy never reach the backend (an Istio sidecar there would act on them). */
+    @Test
+    void aClientsEnvoyControlHeadersDoNotReachTheBackend() throws Exception {
+        publish(HttpMesh.rule(""), HttpMesh.routes("  - retries: {attempts: 0}\n" + TO_V1));
+        assertThat(get("/get", "x-envoy-max-retries", "50", "X-Envoy-Upstream-Rq-Timeout-Ms", "1",
+                "x-envoy-retry-on", "5xx", "x-envoy-downstream-service-cluster", "forged",
+                "x-envoy-custom", "kept").statusCode()).isEqualTo(200);
+        assertThat(v1.seen()).singleElement().satisfies(seen -> {
+            assertThat(seen.headers()).doesNotContainKeys("x-envoy-max-retries", "x-envoy-upstream-rq-timeout-ms",
+                    "x-envoy-retry-on", "x-envoy-downstream-service-cluster");
+            assertThat(seen.headers()).containsEntry("x-envoy-custom", "kept");
+        });
+    }
+
     @Test
     void aTryWaitingInThePoolsQueueIsNotTimedByItsPerTryTimeout() throws Exception {
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);

@@ -23,6 +23,16 @@ class UpstreamRequestsTest {
     }
 
     @Test
+    void envoysControlHeadersAreKnownInAnyCaseAndOtherEnvoyHeadersAreNot() {
+        assertThat(UpstreamRequests.envoyControl("x-envoy-retry-on")).isTrue();
+        assertThat(UpstreamRequests.envoyControl("X-Envoy-Max-Retries")).isTrue();
+        assertThat(UpstreamRequests.envoyControl("x-envoy-upstream-rq-per-try-timeout-ms")).isTrue();
+        assertThat(UpstreamRequests.envoyControl("x-envoy-attempt-count")).isFalse();
+        assertThat(UpstreamRequests.envoyControl("x-envoy-")).isFalse();
+        assertThat(UpstreamRequests.envoyControl("x-request-id")).isFalse();
+    }
+
+    @Test
     void theConnectionFieldsOptionsAreTheHeadersItNamesButCloseAndKeepAlive() {
         ConnectionOptions o = ConnectionOptions.of(List.of("close, X-Internal ,,x-debug", "Keep-Alive, TE"));
         assertThat(o.names()).containsExactlyInAnyOrder("x-internal", "x-debug", "te");
