@@ -10,7 +10,9 @@ import java.util.function.LongSupplier;
  * Passive health checking over one destination's endpoints, as Envoy's outlier detection: an endpoint that gives
  * {@code consecutive5xxErrors} 5xx answers in a row (or {@code consecutiveGatewayErrors} 502/503/504 answers or
  * connect failures) is ejected for {@code baseEjectionTime} × its ejection multiplier, unless that would eject
- * more than {@code maxEjectionPercent} of the endpoints (at least one may always be ejected, as in Envoy). As in
+ * more than {@code maxEjectionPercent} of the endpoints (at least one may always be ejected: Envoy's rule until 1.28,
+ * its {@code always_eject_one_host} since; without it a destination of fewer than ten endpoints at the default 10 %
+ * would eject none, and Istio's locality failover task, whose rule sets no cap, would never fail over). As in
  * Envoy the multiplier grows by one per ejection and falls by one per {@code interval} the endpoint spends back in
  * service, so an endpoint that failed once an hour ago is not ejected for minutes. Below {@code minHealthPercent}
  * endpoints in service, ejections are ignored (Envoy's panic threshold, which Istio sets from it). The clock is
@@ -76,12 +78,12 @@ public final class OutlierDetector {
 
     /** A response that is not an error (or a successful connect, for TCP). */
     public void success(Upstream u) {
-        u.outcome(false, false);
+        u.outcome(false, false, nanoClock.getAsLong());
     }
 
     /** A 5xx answer ({@code gateway}: 502, 503, 504) or a failed connect ({@code gateway} and not 5xx-counted). */
     public synchronized void failure(Upstream u, boolean fiveXx, boolean gateway) {
-        int[] counts = u.outcome(fiveXx, gateway);
+        int[] counts = u.outcome(fiveXx, gateway, nanoClock.getAsLong());
         boolean trip = (consecutive5xx > 0 && fiveXx && counts[0] >= consecutive5xx)
                 || (consecutiveGateway > 0 && gateway && counts[1] >= consecutiveGateway);
         if (trip && !ejected(u)) {
@@ -98,7 +100,7 @@ public final class OutlierDetector {
             failure(u, true, true);
             return;
         }
-        int count = u.localFailure();
+        int count = u.localFailure(nanoClock.getAsLong());
         if (count >= consecutiveLocal && !ejected(u)) {
             ejectOrStartOver(u);
         }

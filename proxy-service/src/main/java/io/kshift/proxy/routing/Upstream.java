@@ -23,6 +23,8 @@ public final class Upstream {
     private int consecutiveGateway;
     private int consecutiveLocal;
     private int ejections;
+    /** Ejected, and no outcome counted since the ejection ended: the counts start over at the first one. */
+    private boolean owesReset;
     private volatile long ejectedUntil = Long.MIN_VALUE / 2;
 
     public Upstream(HostPort address) {
@@ -63,7 +65,8 @@ public final class Upstream {
      * consecutive 5xx and gateway-error counts after it. The local-origin count starts again: the endpoint was reached
      * (or, where failures are not split, that count is not used).
      */
-    synchronized int[] outcome(boolean fiveXx, boolean gateway) {
+    synchronized int[] outcome(boolean fiveXx, boolean gateway, long now) {
+        startOverAfterEjection(now);
         consecutive5xx = fiveXx ? consecutive5xx + 1 : 0;
         consecutiveGateway = gateway ? consecutiveGateway + 1 : 0;
         consecutiveLocal = 0;
@@ -81,8 +84,23 @@ public final class Upstream {
     }
 
     /** Records a failure of the proxy's own making, counted apart; returns the consecutive count after it. */
-    synchronized int localFailure() {
+    synchronized int localFailure(long now) {
+        startOverAfterEjection(now);
         return ++consecutiveLocal;
+    }
+
+    /**
+     * Errors answered while the endpoint was ejected (requests already in flight, or sent in panic mode) do not count
+     * toward its next ejection: as Envoy resets the counts when it returns an endpoint to service, so one error
+     * after an ejection does not eject it again at once, for twice as long.
+     */
+    private void startOverAfterEjection(long now) {
+        if (owesReset && ejectedUntil - now <= 0) {
+            owesReset = false;
+            consecutive5xx = 0;
+            consecutiveGateway = 0;
+            consecutiveLocal = 0;
+        }
     }
 
     /**
@@ -103,6 +121,7 @@ public final class Upstream {
         consecutive5xx = 0;
         consecutiveGateway = 0;
         consecutiveLocal = 0;
+        owesReset = true;
         EJECTIONS.incrementAndGet();
     }
 

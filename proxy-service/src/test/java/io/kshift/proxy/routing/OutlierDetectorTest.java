@@ -56,6 +56,25 @@ class OutlierDetectorTest {
         assertThat(d.ejected(a)).isFalse();
     }
 
+    /** Errors answered while ejected (requests in flight then) do not count toward the next ejection. */
+    @Test
+    void errorsWhileEjectedAreForgottenWhenTheEjectionEnds() {
+        OutlierDetector d = detector(100);
+        Upstream a = upstreams.get(0);
+        trip(d, a);
+        assertThat(d.ejected(a)).isTrue();
+        for (int i = 0; i < 5; i++) {
+            d.failure(a, true, false); // answers to requests sent before the ejection
+        }
+        now.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(d.ejected(a)).isFalse();
+        d.failure(a, true, false);
+        assertThat(d.ejected(a)).as("one error after the ejection: 3 are needed again").isFalse();
+        d.failure(a, true, false);
+        d.failure(a, true, false);
+        assertThat(d.ejected(a)).isTrue();
+    }
+
     @Test
     void localOriginFailuresCountAsGatewayErrorsUnlessSplit() {
         OutlierDetector together = new OutlierDetector(upstreams, new OutlierDetection(3, null, "1s", "30s", 100,
