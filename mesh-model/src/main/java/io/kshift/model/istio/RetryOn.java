@@ -8,7 +8,8 @@ import java.util.TreeSet;
 
 /** The retry conditions of Envoy's {@code x-envoy-retry-on} that kshift serves, and plain status codes. */
 public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
-    static final String NAME = "(5xx|gateway-error|connect-failure|refused-stream|retriable-4xx|reset|cancelled"
+    static final String NAME = "(5xx|gateway-error|connect-failure|refused-stream|retriable-4xx|reset-before-request"
+            + "|reset|http3-post-connect-failure|cancelled"
             + "|deadline-exceeded|internal|resource-exhausted|unavailable|retriable-status-codes|retriable-headers"
             + "|envoy-ratelimited|[1-5][0-9][0-9])";
     static final String PATTERN = "\\s*" + NAME + "\\s*(,\\s*" + NAME + "\\s*)*";
@@ -22,6 +23,10 @@ public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
     public enum Condition {
         FIVE_XX("5xx"), GATEWAY_ERROR("gateway-error"), CONNECT_FAILURE("connect-failure"),
         REFUSED_STREAM("refused-stream"), RETRIABLE_4XX("retriable-4xx"), RESET("reset"),
+        // A reset before any of the request went upstream (a failed connect, a refused stream): safe for any method.
+        RESET_BEFORE_REQUEST("reset-before-request"),
+        // Envoy's for HTTP/3 upstreams, which kshift does not speak: accepted, as Istio accepts it, and never holds.
+        HTTP3_POST_CONNECT_FAILURE("http3-post-connect-failure"),
         // Envoy's x-envoy-retry-grpc-on: the grpc-status of a trailers-only answer.
         CANCELLED("cancelled"), DEADLINE_EXCEEDED("deadline-exceeded"), INTERNAL("internal"),
         RESOURCE_EXHAUSTED("resource-exhausted"), UNAVAILABLE("unavailable"),
@@ -82,7 +87,7 @@ public record RetryOn(Set<Condition> conditions, Set<Integer> statuses) {
     public boolean retriesConnectFailure() {
         return conditions.contains(Condition.CONNECT_FAILURE) || conditions.contains(Condition.FIVE_XX)
                 || conditions.contains(Condition.GATEWAY_ERROR) || conditions.contains(Condition.RESET)
-                || conditions.contains(Condition.REFUSED_STREAM);
+                || conditions.contains(Condition.REFUSED_STREAM) || conditions.contains(Condition.RESET_BEFORE_REQUEST);
     }
 
     /** Whether a reset after the request was sent (no response) is retried. */

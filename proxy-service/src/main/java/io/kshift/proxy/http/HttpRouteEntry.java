@@ -86,13 +86,14 @@ record HttpRouteEntry(ResourceKey source, String field, List<MatchBlock> match, 
 
         /**
          * How long before retry {@code attempt + 1}. Envoy's default (no backoff set): a 25 ms base doubling per
-         * retry, fully jittered (0 to 25, 50, ... 400 ms). With a backoff: never less than it (the Gateway API's
+         * retry, fully jittered, capped at ten times the base (0 to 25, 50, 100, 200, then 250 ms at most). With a
+         * backoff: never less than it (the Gateway API's
          * "minimum duration", Istio's "minimum duration between retry attempts"), doubling per retry up to ten
          * times it, with up to a quarter more of jitter so retries of many requests spread out.
          */
         long backoffMillis(int attempt, java.util.random.RandomGenerator random) {
             if (backoff == null) {
-                return 1 + random.nextLong(25L << Math.min(attempt, 4));
+                return 1 + random.nextLong(Math.min(25L << Math.min(attempt, 4), 250));
             }
             long least = Math.max(1, backoff.toMillis());
             long wait = Math.min(least << Math.min(attempt, 4), 10 * least);

@@ -163,5 +163,29 @@ class RouteLogicTest {
         assertThat(defaults.retriesStatus(503)).isTrue();
         assertThat(defaults.retriesStatus(500)).isFalse();
         assertThat(RetryOn.parse("retriable-4xx").retriesStatus(409)).isTrue();
+        // Istio accepts these two: before the request went upstream only; HTTP/3 upstreams, which never hold here.
+        RetryOn beforeRequest = RetryOn.parse("reset-before-request,http3-post-connect-failure");
+        assertThat(beforeRequest.retriesConnectFailure()).isTrue();
+        assertThat(beforeRequest.retriesReset()).as("not once the request was sent").isFalse();
+        assertThat(beforeRequest.retriesStatus(503)).isFalse();
+    }
+
+    /** Envoy's default back-off: 25 ms doubling, fully jittered, never over ten times the base. */
+    @Test
+    void theDefaultBackOffIsEnvoysCappedAt250Ms() {
+        java.util.random.RandomGenerator highest = new java.util.random.RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public long nextLong(long bound) {
+                return bound - 1;
+            }
+        };
+        HttpRouteEntry.Retry retry = new HttpRouteEntry.Retry(10, null, RetryOn.parse(null), null);
+        assertThat(java.util.stream.IntStream.range(0, 8).mapToLong(a -> retry.backoffMillis(a, highest)).toArray())
+                .containsExactly(25, 50, 100, 200, 250, 250, 250, 250);
     }
 }

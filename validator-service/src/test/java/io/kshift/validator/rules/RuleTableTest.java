@@ -326,7 +326,8 @@ class RuleTableTest {
                 new Rule("perTryTimeout at least 1ms", web("  - retries: {attempts: 3, perTryTimeout: 1ms}\n" + TO_V1),
                         web("  - retries: {attempts: 3, perTryTimeout: 0s}\n" + TO_V1), WEB,
                         "spec.http[0].retries.perTryTimeout", false),
-                new Rule("retryOn conditions known", web("  - retries: {attempts: 3, retryOn: 'gateway-error,503'}\n"
+                new Rule("retryOn conditions known", web("  - retries: {attempts: 3, retryOn: 'gateway-error,503,"
+                        + "reset-before-request,http3-post-connect-failure'}\n"
                         + TO_V1), web("  - retries: {attempts: 3, retryOn: 'sometimes'}\n" + TO_V1), WEB,
                         "spec.http[0].retries.retryOn", false),
                 new Rule("uri regex compiles", web("  - match: [{uri: {regex: '/v[12]/.*'}}]\n" + TO_V1),
