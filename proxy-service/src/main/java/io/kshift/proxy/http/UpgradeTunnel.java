@@ -55,6 +55,8 @@ final class UpgradeTunnel {
 
     /** Whether the answer is counted: once, whichever of the passed-back answer, the timer's 504 or the 101 ends it. */
     private boolean counted;
+    /** A fault delay held the upgrade: its answer carries DI, as an exchange's does. */
+    private boolean delayed;
 
     UpgradeTunnel(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
                   String authority, UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx,
@@ -113,6 +115,32 @@ final class UpgradeTunnel {
             String key = UpstreamRequests.hashKey(request, target.hash());
             first = key == null ? target.endpoints().first() : target.endpoints().firstFor(key);
         }
+        response.closeHandler(v -> {
+            cancelTimer();
+            if (upstream != null) {
+                upstream.close();
+            }
+            count(0, ResponseFlags.DOWNSTREAM_DISCONNECT); // gone before its answer: Envoy's status 0, DC
+        });
+        // The route's faults hold for upgrades too: Envoy's fault filter sees the upgrade request like any other.
+        HttpRouteEntry.Fault f = route.fault();
+        if (f != null && f.delay() != null && chance(f.delayPercent())) {
+            delayed = true;
+            vertx.setTimer(Math.max(1, f.delay().toMillis()), id -> abortOrConnect());
+        } else {
+            abortOrConnect();
+        }
+    }
+
+    private void abortOrConnect() {
+        if (response.closed() || response.ended()) {
+            return;
+        }
+        HttpRouteEntry.Fault f = route.fault();
+        if (f != null && f.abortStatus() > 0 && chance(f.abortPercent())) {
+            answer(f.abortStatus(), ResponseFlags.FAULT_ABORT, "fault filter abort");
+            return;
+        }
         long millis = route.timeout() == null ? ANSWER_MILLIS : route.timeout().toMillis();
         answerTimer = vertx.setTimer(Math.max(1, millis), id -> {
             answerTimer = -1;
@@ -121,14 +149,11 @@ final class UpgradeTunnel {
             }
             answer(504, ResponseFlags.TIMEOUT, "upstream did not answer the upgrade in time");
         });
-        response.closeHandler(v -> {
-            cancelTimer();
-            if (upstream != null) {
-                upstream.close();
-            }
-            count(0, ResponseFlags.DOWNSTREAM_DISCONNECT); // gone before its answer: Envoy's status 0, DC
-        });
         connect(0);
+    }
+
+    private boolean chance(double percent) {
+        return percent >= 100 || (percent > 0 && random.nextDouble() * 100 < percent);
     }
 
     private void connect(int attempt) {
@@ -337,9 +362,10 @@ final class UpgradeTunnel {
         }
         cancelTimer();
         request.resume();
+        String all = withDelay(flags);
         count(status, flags);
         HeaderEdits.applyTo(response.headers(), route.responseEdits(), target.responseEdits(), route.weighted());
-        response.setStatusCode(status).putHeader(ResponseFlags.HEADER, flags).putHeader("content-type", "text/plain")
+        response.setStatusCode(status).putHeader(ResponseFlags.HEADER, all).putHeader("content-type", "text/plain")
                 .end(text);
     }
 
@@ -350,8 +376,12 @@ final class UpgradeTunnel {
     private void count(int status, String flags) {
         if (!counted && target != null) {
             counted = true;
-            target.stats().request(status, flags, (System.nanoTime() - startedAt) / 1_000_000);
+            target.stats().request(status, withDelay(flags), (System.nanoTime() - startedAt) / 1_000_000);
         }
+    }
+
+    private String withDelay(String flags) {
+        return !delayed ? flags : flags.isEmpty() ? ResponseFlags.FAULT_DELAY : ResponseFlags.FAULT_DELAY + "," + flags;
     }
 
     /** A chunked body read whole: whether it has ended, and its content. */

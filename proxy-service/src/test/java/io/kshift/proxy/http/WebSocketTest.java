@@ -149,4 +149,45 @@ class WebSocketTest {
         assertThat(plain.statusCode()).isEqualTo(200);
         assertThat(plain.body()).startsWith("plain ");
     }
+    /** A raw upgrade request's answer head. */
+    static String upgradeHead(int port) throws Exception {
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", port)) {
+            raw.setSoTimeout(5000);
+            raw.getOutputStream().write(("GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            byte[] buf = new byte[4096];
+            for (int n; head.indexOf("\r\n\r\n") < 0 && (n = raw.getInputStream().read(buf)) > 0; ) {
+                head.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            return head.toString();
+        }
+    }
+
+    /** The route's faults hold for upgrades, as Envoy's fault filter sees the upgrade request like any other. */
+    @Test
+    void aRoutesFaultsHoldForUpgrades() throws Exception {
+        v1 = echo("v1");
+        v2 = echo("v2");
+        int gateway = HttpMesh.freePort();
+        HttpMesh mesh = new HttpMesh(gateway, v1.actualPort(), v2.actualPort());
+        long generation = tables.get().generation() + 1;
+        mesh.publish(generation, mesh.services(), HttpMesh.rule(""), HttpMesh.routes("""
+                  - fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+                    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                """));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        assertThat(upgradeHead(gateway)).startsWith("HTTP/1.1 418").containsIgnoringCase("x-kshift-response-flags: FI");
+
+        long delayed = generation + 1;
+        mesh.publish(delayed, mesh.services(), HttpMesh.rule(""), HttpMesh.routes("""
+                  - fault: {delay: {fixedDelay: 400ms, percentage: {value: 100}}}
+                    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                """));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == delayed);
+        long start = System.nanoTime();
+        assertThat(upgradeHead(gateway)).startsWith("HTTP/1.1 101");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    }
 }
