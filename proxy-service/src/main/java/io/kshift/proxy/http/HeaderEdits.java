@@ -10,7 +10,14 @@ record HeaderEdits(List<String> remove, Map<String, String> set, Map<String, Str
     static final HeaderEdits NONE = new HeaderEdits(List.of(), Map.of(), Map.of());
 
     static HeaderEdits of(HeaderOperations ops) {
-        return ops == null || ops.isEmpty() ? NONE : new HeaderEdits(ops.remove(), ops.set(), ops.add());
+        if (ops == null || ops.isEmpty()) {
+            return NONE;
+        }
+        // Host is never removed, as Istio drops it from remove lists: the request upstream must carry one (a
+        // Gateway API RequestHeaderModifier may name it; a VirtualService that does is refused).
+        List<String> remove = ops.remove().stream().anyMatch("host"::equalsIgnoreCase)
+                ? ops.remove().stream().filter(n -> !n.equalsIgnoreCase("host")).toList() : ops.remove();
+        return new HeaderEdits(remove, ops.set(), ops.add());
     }
 
     void applyTo(MultiMap headers) {

@@ -31,4 +31,15 @@ class HeaderEditsTest {
         assertThat(h.get("x-version")).as("the route's set wins").isEqualTo("stable");
         assertThat(h.getAll("x-a")).containsExactly("r");
     }
+
+    /** Host is never removed (as Istio drops it from remove lists): the upstream request must carry one. */
+    @Test
+    void hostIsNeverRemoved() {
+        HeaderEdits edits = HeaderEdits.of(new io.kshift.model.istio.HeaderOperations(Map.of(), Map.of(),
+                List.of("Host", "x-a")));
+        MultiMap h = MultiMap.caseInsensitiveMultiMap().add("host", "web").add("x-a", "1");
+        edits.applyTo(h);
+        assertThat(h.get("host")).isEqualTo("web");
+        assertThat(h.contains("x-a")).isFalse();
+    }
 }

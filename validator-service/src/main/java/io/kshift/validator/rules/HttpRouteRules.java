@@ -63,6 +63,27 @@ final class HttpRouteRules {
     static final String EMPTY_MATCH = "one of [exact, prefix, regex] is required (an empty match checks presence, "
             + "which only headers, withoutHeaders and queryParams do)";
 
+    /**
+     * Istio's rules for Host in header edits: a request's may be set (an authority rewrite) but not removed (the
+     * upstream request would go without one), and an answer has none to edit.
+     */
+    private static void hostEdits(ResourceKey key, String field, io.kshift.model.istio.Headers headers,
+                                  Findings findings) {
+        if (headers == null) {
+            return;
+        }
+        if (headers.request() != null && headers.request().remove().stream().anyMatch("host"::equalsIgnoreCase)) {
+            findings.error(key, field + ".request.remove", "cannot remove Host: every request upstream carries one"
+                    + " (set it, or rewrite.authority, to change it)");
+        }
+        var response = headers.response();
+        if (response != null && (response.remove().stream().anyMatch("host"::equalsIgnoreCase)
+                || response.set().keySet().stream().anyMatch("host"::equalsIgnoreCase)
+                || response.add().keySet().stream().anyMatch("host"::equalsIgnoreCase))) {
+            findings.error(key, field + ".response", "cannot edit Host: it is a request header");
+        }
+    }
+
     /** Istio's rules for {@code uriRegexRewrite}: both its fields, and not beside {@code uri}. */
     private static void regexRewrite(ResourceKey key, String field, io.kshift.model.istio.HttpRewrite rewrite,
                                      Findings findings) {
@@ -102,6 +123,10 @@ final class HttpRouteRules {
         }
         directResponse(key, field, route, findings);
         regexRewrite(key, field + ".rewrite", route.rewrite(), findings);
+        hostEdits(key, field + ".headers", route.headers(), findings);
+        for (int d = 0; d < route.route().size(); d++) {
+            hostEdits(key, field + ".route[" + d + "].headers", route.route().get(d).headers(), findings);
+        }
         if (route.mirror() != null && !route.mirrors().isEmpty()) {
             findings.error(key, field + ".mirrors", "an http route cannot have both mirror and mirrors");
         }

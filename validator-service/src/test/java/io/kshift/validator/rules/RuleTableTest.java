@@ -362,6 +362,12 @@ class RuleTableTest {
                         "spec.http[0].corsPolicy.allowOrigins[0]", false),
                 new Rule("no empty prefix", web("  - match: [{uri: {prefix: /}}]\n" + TO_V1),
                         web("  - match: [{uri: {prefix: ''}}]\n" + TO_V1), WEB, "spec.http[0].match[0].uri.prefix", false),
+                new Rule("Host is not removed from requests", web("  - headers: {request: {remove: [x-a]}}\n" + TO_V1),
+                        web("  - headers: {request: {remove: [x-a, Host]}}\n" + TO_V1), WEB,
+                        "spec.http[0].headers.request.remove", false),
+                new Rule("an answer has no Host to edit", web("  - headers: {response: {set: {x-a: b}}}\n" + TO_V1),
+                        web(TO_V1.replace("    route: [{destination:", "  - route: [{headers: {response: {set: {host:"
+                        + " b}}}, destination:")), WEB, "spec.http[0].route[0].headers.response", false),
                 new Rule("uriRegexRewrite needs its match", web("  - rewrite: {uriRegexRewrite: {match: ^/a, rewrite: /b}}\n"
                         + TO_V1), web("  - rewrite: {uriRegexRewrite: {rewrite: /b}}\n" + TO_V1), WEB,
                         "spec.http[0].rewrite.uriRegexRewrite.match", false),
