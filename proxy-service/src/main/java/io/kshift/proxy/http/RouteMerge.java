@@ -81,8 +81,10 @@ final class RouteMerge {
     }
 
     /**
-     * A host's routes to {@code out}, but the match blocks that are catch-all on listener port {@code port}
-     * ({@link RoutePrecedence#catchAll}) to the other.
+     * A host's routes to {@code out} up to its first match block that is catch-all on listener port {@code port}
+     * ({@link RoutePrecedence#catchAll}), which goes to the other; what follows it is dropped, as Istio stops
+     * building a VirtualService's routes at its first catch-all (a later route would never be reached in the
+     * VirtualService alone, and must not be reached because the merge moved the catch-all behind another's routes).
      */
     private static void splitCatchAll(CompiledHosts.Compiled host, int port, List<HttpRouteEntry> out,
                                       List<HttpRouteEntry> catchAll) {
@@ -93,16 +95,20 @@ final class RouteMerge {
         }
         for (HttpRouteEntry entry : host.routes()) {
             io.kshift.model.istio.HttpRoute route = byField.get(entry.field());
-            if (route == null || route.match().isEmpty()) {
-                (route == null ? out : catchAll).add(entry);
+            if (route == null) {
+                out.add(entry);
                 continue;
+            }
+            if (route.match().isEmpty()) {
+                catchAll.add(entry);
+                return;
             }
             // The blocks the table kept are the route's matches this listener admits, in order.
             List<io.kshift.model.istio.HttpMatchRequest> kept = route.match().stream()
                     .filter(m -> vh.admits(m.gateways())).toList();
             List<MatchBlock> specific = new ArrayList<>();
             List<MatchBlock> everything = new ArrayList<>();
-            for (int b = 0; b < entry.match().size() && b < kept.size(); b++) {
+            for (int b = 0; b < entry.match().size() && b < kept.size() && everything.isEmpty(); b++) {
                 (RoutePrecedence.catchAll(kept.get(b), port) ? everything : specific).add(entry.match().get(b));
             }
             if (everything.isEmpty()) {
@@ -112,6 +118,7 @@ final class RouteMerge {
                     out.add(entry.withMatch(List.copyOf(specific)));
                 }
                 catchAll.add(entry.withMatch(List.of(everything.get(0))));
+                return;
             }
         }
     }

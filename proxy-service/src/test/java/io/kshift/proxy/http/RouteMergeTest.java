@@ -321,10 +321,26 @@ class RouteMergeTest {
                 virtualService("late-default", "istio-public", "- route: [{destination: {host: web}}]\n"));
         List<HttpRouteEntry> routes = table.http().get(9090).routes("shop.example.com");
         assertThat(get(routes, "/team/x")).isEqualTo("team spec.http[0]");
-        assertThat(get(routes, "/old/x")).as("a route's specific match stays where it was")
+        assertThat(get(routes, "/old/x")).as("a block after a catch-all block is dropped: the catch-all serves it")
                 .isEqualTo("base spec.http[0]");
         assertThat(get(routes, "/anything")).as("catch-alls last, oldest first").isEqualTo("base spec.http[0]");
         assertThat(routes.get(routes.size() - 1).source().name()).isEqualTo("late-default");
+    }
+
+    /**
+     * As Istio builds a VirtualService's routes only up to its first catch-all: a route after it, never reached in
+     * its own VirtualService, is not reached when the merge moves the catch-all behind another's routes either.
+     */
+    @Test
+    void routesAfterAVirtualServicesCatchAllAreNotServed() {
+        RouteTable table = table(SERVICES,
+                virtualService("a-old", "istio-public", "- route: [{destination: {host: web}}]\n"
+                        + "- match: [{uri: {prefix: /api}}]\n" + TO_WEB),
+                virtualService("b-new", "istio-public", "- match: [{uri: {prefix: /api}}]\n" + TO_WEB));
+        List<HttpRouteEntry> routes = table.http().get(9090).routes("shop.example.com");
+        assertThat(get(routes, "/api/x")).isEqualTo("b-new spec.http[0]");
+        assertThat(get(routes, "/other")).isEqualTo("a-old spec.http[0]");
+        assertThat(routes).extracting(HttpRouteEntry::field).doesNotContain("spec.http[1]");
     }
 
     /** Istio reads catch-alls off the Envoy route, where a match's port is no condition on its own listener. */
