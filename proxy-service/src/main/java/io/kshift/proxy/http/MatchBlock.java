@@ -53,7 +53,10 @@ record MatchBlock(StringMatcher uri, StringMatcher scheme, StringMatcher method,
             }
         }
         for (Map.Entry<String, StringMatcher> h : withoutHeaders.entrySet()) {
-            if (h.getValue().test(r.header().apply(h.getKey()))) {
+            // Istio sets treat_missing_header_as_empty on these (but presence): a missing header is "", so
+            // {exact: ""} or a regex matching "" excludes requests without it.
+            String value = r.header().apply(h.getKey());
+            if (h.getValue().test(value == null && !h.getValue().presence() ? "" : value)) {
                 return false;
             }
         }

@@ -43,6 +43,11 @@ record StringMatcher(String exact, String prefix, Pattern regex, boolean ignoreC
         return regex == null || regex.matcher(value).matches(); // none: present is enough (Istio's {} match)
     }
 
+    /** Istio's {@code {}}: the header's presence is the whole condition. */
+    boolean presence() {
+        return exact == null && prefix == null && regex == null;
+    }
+
     private static String lower(String s, boolean ignoreCase) {
         return s == null || !ignoreCase ? s : s.toLowerCase(Locale.ROOT);
     }

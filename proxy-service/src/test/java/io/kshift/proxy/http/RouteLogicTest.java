@@ -69,6 +69,17 @@ class RouteLogicTest {
         assertThat(block.matches(request("POST", "/", Map.of("x-debug", "1"), Map.of("v", "2")))).isFalse();
         assertThat(block.matches(request("GET", "/", Map.of(), Map.of("v", "2")))).isFalse();
         assertThat(block.matches(request("POST", "/", Map.of(), Map.of("v", "3")))).isFalse();
+        // As Istio has Envoy treat a missing header as empty for withoutHeaders (a presence match aside).
+        MatchBlock anyValue = MatchBlock.of(new HttpMatchRequest(null, null, null, null, null, Map.of(),
+                Map.of("x-a", new StringMatch(null, null, ".*"), "x-b", new StringMatch(null, null, null)), Map.of(), null, null,
+                null));
+        assertThat(anyValue.matches(request("GET", "/", Map.of(), Map.of()))).as("x-a missing is \"\": excluded")
+                .isFalse();
+        MatchBlock notBob = MatchBlock.of(new HttpMatchRequest(null, null, null, null, null, Map.of(),
+                Map.of("user", StringMatch.exact("bob"), "x-b", new StringMatch(null, null, null)), Map.of(), null,
+                null, null));
+        assertThat(notBob.matches(request("GET", "/", Map.of(), Map.of()))).isTrue();
+        assertThat(notBob.matches(request("GET", "/", Map.of("x-b", "1"), Map.of()))).as("x-b present").isFalse();
     }
 
     @Test
