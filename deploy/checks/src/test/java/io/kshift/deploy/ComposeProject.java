@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -66,14 +65,6 @@ final class ComposeProject {
             p.destroyForcibly();
         }
         assertThat(exited && p.exitValue() == 0).as(Files.readString(log)).isTrue();
-        // The services run as uid 1001 and read the fleet key ring, which `keys` makes its owner's only (600).
-        Path ring = project.resolve(".kshift/fleet.keys");
-        try {
-            Files.setAttribute(ring, "unix:uid", 1001);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not root: this run's throw-away ring is made readable instead (it lives in the test's temp dir).
-            Files.setPosixFilePermissions(ring, PosixFilePermissions.fromString("rw-r--r--"));
-        }
     }
 
     /** Every image the build wrote, loaded into the engine as `docker load -i` would. */

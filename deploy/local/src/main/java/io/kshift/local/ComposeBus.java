@@ -21,7 +21,8 @@ import java.util.Properties;
  * ({@code kafka-broker.pem}, for the names kafka, kafka-2, kafka-3 and localhost) for TLS on every listener; the
  * brokers' PLAIN super user ({@code kafka.env}, {@code admin.properties}); each service's SCRAM login
  * ({@code <user>.env}) and every password for {@code kafka-init} ({@code users.properties}); and
- * {@code kafka-client.properties}, the read-only tools user's client settings for host tools on localhost:19092.
+ * {@code kafka-client.properties}, the read-only tools user's client settings for host tools on localhost:19092; and
+ * a copy of the fleet key ring ({@code fleet.keys}) for config-service and the proxies.
  *
  * <p>The folder is its owner's only (mode 700). The files the containers read through bind mounts are mode 644
  * inside it: a container's user (1000 for Kafka, 1001 for kshift) is not the host's, and a bind-mounted file is
@@ -51,7 +52,23 @@ final class ComposeBus {
     /** Writes (or brings up to date) the compose bus files of {@code layout}'s credentials. */
     static Written write(FleetLayout layout) {
         BusCredentials credentials = BusCredentials.of(layout);
-        return write(dir(layout), credentials.passwords(), credentials.password(BusCredentials.ADMIN));
+        Written written = write(dir(layout), credentials.passwords(), credentials.password(BusCredentials.ADMIN));
+        copyKeyRing(LocalCredentials.fleetKeys(layout), written.dir());
+        return written;
+    }
+
+    /**
+     * The fleet key ring as the containers read it: a copy in this folder, 644 like the broker's key (the services
+     * run as uid 1001, which cannot read the host user's 600 original, and chowning that one to 1001 locked the host
+     * user's own {@code ./kshift up} out of it). Written again by every {@code ./kshift keys}, so a ring with a new
+     * key reaches compose with the next one.
+     */
+    static void copyKeyRing(Path ring, Path dir) {
+        try {
+            write(dir.resolve(LocalCredentials.FLEET_KEYS_FILE), Files.readString(ring), "rw-r--r--");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + ring + " to " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     static Written write(Path dir, Map<String, String> passwords, String adminPassword) {

@@ -46,6 +46,7 @@ class ComposeBusIT {
     private static List<Integer> ports;
     private static Process broker;
     private static String initOutput;
+    private static Path ring;
 
     @BeforeAll
     static void brokerAndInit() throws Exception {
@@ -58,6 +59,10 @@ class ComposeBusIT {
             passwords.put(user, user.replace("-", "") + "Pw1");
         }
         ComposeBus.write(work.resolve(".kshift").resolve(ComposeBus.DIR), passwords, "adminPw1");
+        // The key ring `keys` makes (600, the host user's) and the copy compose mounts for the services.
+        ring = work.resolve(".kshift").resolve(LocalCredentials.FLEET_KEYS_FILE);
+        BusCredentials.writePrivate(ring, w -> w.write(io.kshift.model.secret.FleetKeys.newKeyLine("test") + "\n"));
+        ComposeBus.copyKeyRing(ring, work.resolve(".kshift").resolve(ComposeBus.DIR));
         ports = FleetLayout.freePorts(3);
 
         JsonNode kafka = service("kafka");
@@ -161,6 +166,15 @@ class ComposeBusIT {
         List<String> sans = leaf.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList();
         assertThat(sans).containsAll(hostsNamed);
         assertThat(ComposeBus.needsCertificate(work.resolve(".kshift/compose/kafka-broker.pem"))).isFalse();
+    }
+
+    /** The services (uid 1001) read the ring from the compose folder; the host user's own stays 600. */
+    @Test
+    void composeMountsACopyOfTheKeyRingAndTheOriginalStaysPrivate() throws Exception {
+        assertThat(service("config-service").path("volumes").toString()).contains("./.kshift/compose/fleet.keys");
+        assertThat(Files.readString(work.resolve(".kshift/compose/fleet.keys"))).isEqualTo(Files.readString(ring));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(ring)))
+                .isEqualTo("rw-------");
     }
 
     @Test
