@@ -176,10 +176,20 @@ final class ApiCommands {
 
     private static byte[] read(String file) {
         try {
-            return file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+            return file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(callerPath(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A file named on the command line, relative to where the user ran {@code ./kshift} (the script runs the launcher
+     * from the repository, and passes the caller's directory as {@code kshift.caller.dir}).
+     */
+    static Path callerPath(String file) {
+        Path p = Path.of(file);
+        String caller = System.getProperty("kshift.caller.dir");
+        return p.isAbsolute() || caller == null || caller.isBlank() ? p : Path.of(caller).resolve(p);
     }
 
     private static String encode(String s) {

@@ -36,7 +36,7 @@ public final class KshiftCli {
                         new ApiCommands(Files.exists(work.resolve("fleet.properties")) ? FleetLayout.load(repo, work)
                                 : FleetLayout.defaults(repo), out).run(command, List.of(args).subList(1, args.length)));
                 default -> {
-                    out.println("usage: ./kshift up [--brokers 1|3] | down | status | demo [tcp | http | mirror | tls | all]"
+                    out.println("usage: ./kshift up [--brokers 1|3-9] | down | status | demo [tcp | http | mirror | tls | all]"
                             + " | bench telemetry | bench scale [SERVICES] [--keep]"
                             + " | " + BENCH_PROXY_USAGE);
                     out.println("       ./kshift apply -f FILE [--dry-run] | delete -f FILE | get [KIND [NS/NAME]]"
@@ -70,14 +70,17 @@ public final class KshiftCli {
         return FleetLayout.defaults(repo, n);
     }
 
-    /** {@code --brokers N} or {@code --brokers=N}; null when absent. */
+    /** {@code --brokers N} or {@code --brokers=N}; null when absent. Anything else is refused, never dropped. */
     static Integer brokers(String[] args) {
         String value = null;
-        for (int i = 0; i < args.length; i++) {
+        for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--brokers")) {
-                value = i + 1 < args.length ? args[i + 1] : "";
+                value = i + 1 < args.length ? args[++i] : "";
             } else if (args[i].startsWith("--brokers=")) {
                 value = args[i].substring("--brokers=".length());
+            } else {
+                throw new IllegalArgumentException("'" + args[i] + "' is not an option of up; usage: ./kshift up"
+                        + " [--brokers 1|3-9]");
             }
         }
         if (value == null) {
@@ -148,10 +151,15 @@ public final class KshiftCli {
     static void bench(Path repo, Path work, String[] args, PrintStream out) {
         String which = args.length == 0 ? "telemetry" : args[0];
         switch (which) {
-            case "telemetry" -> onFleet(repo, work, out,
-                    fleet -> new TelemetryLagBench(fleet.layout(), GATEWAY_PORT, out).run(5));
+            case "telemetry" -> {
+                if (args.length > 1) {
+                    throw new IllegalArgumentException("bench telemetry takes no options; got " + args[1]);
+                }
+                onFleet(repo, work, out, fleet -> new TelemetryLagBench(fleet.layout(), GATEWAY_PORT, out).run(5));
+            }
             case "scale" -> {
                 List<String> rest = List.of(args).subList(1, args.length);
+                scaleOptions(rest);
                 int services = rest.stream().filter(a -> a.matches("\\d+")).findFirst().map(Integer::parseInt)
                         .orElse(2000);
                 onFleet(repo, work, out, fleet -> new ScaleBench(fleet.layout(), out).run(services,
@@ -171,6 +179,17 @@ public final class KshiftCli {
             }
             default -> throw new IllegalArgumentException("no benchmark '" + which
                     + "'; try telemetry, scale or proxy");
+        }
+    }
+
+    /** {@code bench scale [SERVICES] [--keep]}: anything else is refused, never silently dropped. */
+    static void scaleOptions(List<String> rest) {
+        long counts = rest.stream().filter(a -> a.matches("\\d+")).count();
+        java.util.Optional<String> other = rest.stream().filter(a -> !a.matches("\\d+") && !a.equals("--keep"))
+                .findFirst();
+        if (counts > 1 || other.isPresent()) {
+            throw new IllegalArgumentException("bench scale: '" + other.orElse(rest.toString()) + "' is not an option"
+                    + " here; usage: ./kshift bench scale [SERVICES] [--keep]");
         }
     }
 

@@ -47,4 +47,23 @@ class BenchOptionsTest {
         assertThat(o.reps()).isEqualTo(5);
         assertThat(o.warmSeconds()).isEqualTo(2);
     }
+
+    /** bench scale and up take their own options and refuse the rest (a typo was silently dropped). */
+    @Test
+    void scaleAndUpRefuseWhatTheyDoNotTake() {
+        KshiftCli.scaleOptions(java.util.List.of("4000", "--keep"));
+        KshiftCli.scaleOptions(java.util.List.of());
+        for (var bad : java.util.List.of(java.util.List.of("--kep"), java.util.List.of("2000", "4000"),
+                java.util.List.of("--services", "20"))) {
+            assertThatThrownBy(() -> KshiftCli.scaleOptions(bad)).as(bad.toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("bench scale:");
+        }
+        assertThat(KshiftCli.brokers(new String[] {"up", "--brokers", "3"})).isEqualTo(3);
+        assertThat(KshiftCli.brokers(new String[] {"up", "--brokers=1"})).isEqualTo(1);
+        assertThat(KshiftCli.brokers(new String[] {"up"})).isNull();
+        assertThatThrownBy(() -> KshiftCli.brokers(new String[] {"up", "--broker", "3"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an option of up");
+        assertThatThrownBy(() -> KshiftCli.brokers(new String[] {"up", "--brokers", "2"}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
