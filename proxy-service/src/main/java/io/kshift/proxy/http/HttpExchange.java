@@ -703,7 +703,13 @@ final class HttpExchange implements UpstreamTry.Owner {
         if (stream != null && body == null && !stream.replayable()) {
             return false; // a streamed body not kept cannot be sent again
         }
-        if (done || attempt >= route.retry().attempts()) {
+        if (done) {
+            return false;
+        }
+        if (attempt >= route.retry().attempts()) {
+            if (route.retry().attempts() > 0) {
+                flags = withFlag(ResponseFlags.RETRY_LIMIT); // as Envoy marks a retriable answer it had to give back
+            }
             return false;
         }
         long backoff = route.retry().backoffMillis(attempt, random);
@@ -712,6 +718,7 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         if (!UpstreamTry.acquire(target.activeRetries(), target.pool().policy().retryLimit(
                 target.activeRequests().get()))) {
+            flags = withFlag(ResponseFlags.OVERFLOW); // the retry circuit breaker (maxRetries, retryBudget): UO
             return false;
         }
         if (stream != null && body == null) {

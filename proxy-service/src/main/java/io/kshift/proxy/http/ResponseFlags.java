@@ -34,6 +34,8 @@ final class ResponseFlags {
     static final String INVALID_HEADER = "IH";
     /** Envoy's DPE: the client's request is malformed HTTP (an HTTP/2 field value with CR or LF, say). */
     static final String DOWNSTREAM_PROTOCOL = "DPE";
+    /** A retriable answer went back because the route's retries were used up (Envoy's UpstreamRetryLimitExceeded). */
+    static final String RETRY_LIMIT = "URX";
     /** The client went away before its answer was whole (Envoy's downstream connection termination). */
     static final String DOWNSTREAM_DISCONNECT = "DC";
 

@@ -18,7 +18,7 @@ public final class TrafficStats {
     static final int DIGITS = 1;
     /** Every flag an answer may carry ({@code ResponseFlags}): one missing here was dropped from its count. */
     private static final String[] FLAGS = {"NR", "FI", "DI", "UO", "UF", "UT", "UH", "UR", "OM", "DC", "NC", "BL",
-            "SI", "IH"};
+            "SI", "IH", "URX"};
 
     final TrafficKey key;
     final Counter connectionsOpened = new Counter();

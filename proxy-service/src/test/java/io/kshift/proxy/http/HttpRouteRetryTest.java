@@ -118,9 +118,16 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
     }
 
     int get() throws Exception {
-        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/get"))
+        return getResponse().statusCode();
+    }
+
+    HttpResponse<String> getResponse() throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/get"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode();
+    }
+
+    static String flags(HttpResponse<String> r) {
+        return r.headers().firstValue("x-kshift-response-flags").orElse("");
     }
 
     void answers(Integer... sequence) {
@@ -138,7 +145,9 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
         assertThat(asked).hasValue(3);
 
         answers(503, 503, 503, 200);
-        assertThat(get()).as("two retries at most: the third 503 reaches the client").isEqualTo(503);
+        HttpResponse<String> spent = getResponse();
+        assertThat(spent.statusCode()).as("two retries at most: the third 503 reaches the client").isEqualTo(503);
+        assertThat(flags(spent)).as("Envoy's flag for retries used up").isEqualTo("URX");
         assertThat(asked).hasValue(3);
 
         answers(502, 200);
@@ -156,7 +165,9 @@ class HttpRouteRetryTest extends GatewayHttpFixture {
     void aRetryBudgetBoundsRetriesInFlight() throws Exception {
         route("{codes: [503], attempts: 2}", "", "{retryBudget: {percent: 0, minRetryConcurrency: 0}}");
         answers(503, 200);
-        assertThat(get()).as("a budget of none: the 503 in hand").isEqualTo(503);
+        HttpResponse<String> refused = getResponse();
+        assertThat(refused.statusCode()).as("a budget of none: the 503 in hand").isEqualTo(503);
+        assertThat(flags(refused)).as("the retry circuit breaker's flag").isEqualTo("UO");
         assertThat(asked).hasValue(1);
 
         route("{codes: [503], attempts: 2}", "", "{retryBudget: {}}");

@@ -39,10 +39,11 @@ class ReportEntryTest {
         s.request(502, "IH", 1);
         s.request(503, "NC", 1);
         s.request(504, "DI,UT", 1);
+        s.request(503, "URX", 1);
         var entry = TelemetryReporter.entry(s);
         assertThat(entry.responseFlags()).containsOnly(java.util.Map.entry("SI", 1L), java.util.Map.entry("BL", 1L),
                 java.util.Map.entry("IH", 1L), java.util.Map.entry("NC", 1L), java.util.Map.entry("DI", 1L),
-                java.util.Map.entry("UT", 1L));
+                java.util.Map.entry("UT", 1L), java.util.Map.entry("URX", 1L));
         assertThat(TrafficStats.carries("DI,UT", "UT")).isTrue();
         assertThat(TrafficStats.carries("DPE", "DI")).isFalse();
     }
