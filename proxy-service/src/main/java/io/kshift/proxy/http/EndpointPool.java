@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/1.1 connections to one endpoint, owned by one event loop (every method runs on it): idle connections are
- * reused newest first; a new one is opened while the endpoint has fewer than the policy's {@code maxConnections};
+ * reused newest first, while younger than the destination's {@code maxConnectionDuration} (an older one is closed
+ * once its request is done, as Envoy drains it); a new one is opened while the endpoint has fewer than the policy's {@code maxConnections};
  * beyond that requests wait, at most {@code maxPending} of them (Envoy's {@code http1MaxPendingRequests}), and one
  * more fails at once with {@link #OVERFLOW}. A connection idle for the policy's idle timeout is closed.
  */
@@ -41,7 +42,7 @@ final class EndpointPool implements UpstreamPool {
         this.bootstrap = UpstreamBootstrap.of(vertx, loop, policy, port, false, ch -> ch.pipeline().addLast(
                 new IdleStateHandler(0, 0, policy.idleTimeoutSeconds(), TimeUnit.SECONDS),
                 new HttpClientCodec(4096, MAX_HEADER_BYTES, 65536),
-                new UpstreamConnection(EndpointPool.this, policy.keepAlive())));
+                new UpstreamConnection(EndpointPool.this, policy.keepAlive(), policy.maxAgeMillis())));
     }
 
     @Override
@@ -53,6 +54,7 @@ final class EndpointPool implements UpstreamPool {
                 c.dispatch(call);
                 return;
             }
+            c.close(); // past its maxConnectionDuration (or closing already)
         }
         if (open < policy.maxConnections()) {
             connect(call);
@@ -87,6 +89,10 @@ final class EndpointPool implements UpstreamPool {
     /** A connection is free again: the longest-waiting request takes it, or it waits in the idle list. */
     @Override
     public void release(UpstreamConnection c) {
+        if (!c.usable()) {
+            c.close(); // past its maxConnectionDuration: closed() serves whoever waits on a fresh one
+            return;
+        }
         UpstreamCall next;
         while ((next = waiting.pollFirst()) != null) {
             if (!next.isOver()) {

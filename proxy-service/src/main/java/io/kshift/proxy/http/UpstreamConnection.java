@@ -38,18 +38,30 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** A streaming call's body end was written (or is being). */
     private boolean bodyEnding;
 
+    /** When this connection may carry no more requests ({@code maxConnectionDuration}; Long.MAX_VALUE: never). */
+    private final long maxAgeNanos;
+    private long openedAt;
+
     UpstreamConnection(UpstreamPool pool, boolean keepAliveAllowed) {
-        this.pool = pool;
-        this.keepAliveAllowed = keepAliveAllowed;
+        this(pool, keepAliveAllowed, 0);
     }
 
+    UpstreamConnection(UpstreamPool pool, boolean keepAliveAllowed, long maxAgeMillis) {
+        this.pool = pool;
+        this.keepAliveAllowed = keepAliveAllowed;
+        this.maxAgeNanos = maxAgeMillis <= 0 ? Long.MAX_VALUE : maxAgeMillis * 1_000_000L;
+    }
+
+    /** Open, and younger than the destination's {@code maxConnectionDuration}: it may take another request. */
     boolean usable() {
-        return channel != null && channel.isActive();
+        return channel != null && channel.isActive()
+                && (maxAgeNanos == Long.MAX_VALUE || System.nanoTime() - openedAt < maxAgeNanos);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        openedAt = System.nanoTime();
     }
 
     void dispatch(UpstreamCall c) {

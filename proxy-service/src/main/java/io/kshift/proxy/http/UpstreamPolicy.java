@@ -19,10 +19,25 @@ import java.time.Duration;
 record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int maxRetries, boolean keepAlive,
                       int idleTimeoutSeconds, Duration connectTimeout,
                       io.kshift.model.istio.ConnectionPoolSettings.TcpKeepalive keepalive,
-                      io.kshift.proxy.tls.UpstreamTls tls, boolean http2, TrafficPolicy.RetryBudget retryBudget) {
+                      io.kshift.proxy.tls.UpstreamTls tls, boolean http2, TrafficPolicy.RetryBudget retryBudget,
+                      long maxAgeMillis) {
     static final int UNLIMITED = Integer.MAX_VALUE;
-    /** Vert.x needs a real pool size; 1024 connections per endpoint is more than a node ever opens. */
-    static final int DEFAULT_CONNECTIONS = 1024;
+    /** No {@code maxConnections}: no limit, as Istio's default circuit breaker (an explicit 1024 is a limit). */
+    static final int DEFAULT_CONNECTIONS = UNLIMITED;
+    /**
+     * How long an upstream connection may sit idle when neither {@code http.idleTimeout} nor {@code tcp.idleTimeout}
+     * says: a minute, where Envoy keeps one an hour. Backends close idle keep-alive connections after seconds to
+     * minutes, and a request sent on one they just closed fails (Istio's 503 UC).
+     */
+    static final int DEFAULT_IDLE_SECONDS = 60;
+
+    UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int maxRetries, boolean keepAlive,
+                   int idleTimeoutSeconds, Duration connectTimeout,
+                   io.kshift.model.istio.ConnectionPoolSettings.TcpKeepalive keepalive,
+                   io.kshift.proxy.tls.UpstreamTls tls, boolean http2, TrafficPolicy.RetryBudget retryBudget) {
+        this(maxConnections, maxPending, maxRequests, maxRetries, keepAlive, idleTimeoutSeconds, connectTimeout,
+                keepalive, tls, http2, retryBudget, 0);
+    }
 
     /** {@code tls}: TLS originated toward the destination (null: plaintext); pools differ by it. */
     static UpstreamPolicy of(ResolvedDestination d, io.kshift.proxy.tls.UpstreamTls tls) {
@@ -40,11 +55,17 @@ record UpstreamPolicy(int maxConnections, int maxPending, int maxRequests, int m
                 ? UNLIMITED : http.maxRetries();
         boolean keepAlive = http == null || http.maxRequestsPerConnection() == null
                 || http.maxRequestsPerConnection() != 1;
-        int idle = http == null ? 60 : (int) Math.max(1, IstioDuration.parse(http.idleTimeout())
-                .orElse(Duration.ofHours(1)).toSeconds());
+        // Istio: http.idleTimeout, else tcp.idleTimeout (0: none, as Envoy reads 0).
+        String idleText = http != null && http.idleTimeout() != null ? http.idleTimeout()
+                : tcp != null ? tcp.idleTimeout() : null;
+        int idle = IstioDuration.parse(idleText).map(t -> t.isZero() ? 0 : (int) Math.max(1, t.toSeconds()))
+                .orElse(DEFAULT_IDLE_SECONDS);
+        // tcp.maxConnectionDuration holds for HTTP/1.1 connections too (Istio sets Envoy's max_connection_duration).
+        long maxAge = tcp == null ? 0 : IstioDuration.parse(tcp.maxConnectionDuration()).map(Duration::toMillis)
+                .orElse(0L);
         return new UpstreamPolicy(maxConnections, maxPending, maxRequests, maxRetries, keepAlive, idle,
                 d.connectTimeout(), io.kshift.proxy.routing.TcpKeepalives.of(d), tls, d.http2(),
-                policy == null ? null : policy.retryBudget());
+                policy == null ? null : policy.retryBudget(), maxAge);
     }
 
     /** The retries that may be in flight while {@code activeRequests} requests are (Envoy: a budget overrides). */

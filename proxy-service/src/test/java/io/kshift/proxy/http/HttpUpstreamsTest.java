@@ -181,6 +181,26 @@ class HttpUpstreamsTest {
     record Outcome(int status, String body, Throwable failure, boolean sent) {
     }
 
+    /** maxConnectionDuration: a connection that old takes no more requests and closes (Envoy drains it). */
+    @Test
+    void aConnectionPastItsMaxDurationIsNotReused() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        AtomicInteger closed = new AtomicInteger();
+        int port = upstream((socket, request) -> socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"),
+                connections, closed);
+        HttpUpstreams upstreams = new HttpUpstreams(vertx);
+        PoolRef pool = new PoolRef(new UpstreamPolicy(UpstreamPolicy.DEFAULT_CONNECTIONS, UpstreamPolicy.UNLIMITED,
+                UpstreamPolicy.UNLIMITED, UpstreamPolicy.UNLIMITED, true, 60, Duration.ofSeconds(2), null, null, false,
+                null, 300));
+        assertThat(send(upstreams, pool, loopA, port, HttpMethod.GET).body()).isEqualTo("ok");
+        assertThat(send(upstreams, pool, loopA, port, HttpMethod.GET).body()).isEqualTo("ok");
+        assertThat(connections).as("young: reused").hasValue(1);
+        Thread.sleep(400);
+        assertThat(send(upstreams, pool, loopA, port, HttpMethod.GET).body()).isEqualTo("ok");
+        assertThat(connections).as("past 300 ms: a fresh one").hasValue(2);
+        waitFor(() -> closed.get() == 1);
+    }
+
     @Test
     void aRetiredPolicyClosesItsIdleConnectionsAtOnceAndABusyOneWhenItsCallEnds() throws Exception {
         List<NetSocket> held = new CopyOnWriteArrayList<>();
