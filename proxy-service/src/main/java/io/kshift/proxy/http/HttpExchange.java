@@ -425,8 +425,11 @@ final class HttpExchange implements UpstreamTry.Owner {
             String key = UpstreamRequests.hashKey(request, target.hash());
             if (key == null && UpstreamRequests.generatesCookie(target.hash())) {
                 // Envoy: no cookie yet and a ttl given: the proxy makes one; the answer sets it, and the client's
-                // next requests hash to this endpoint.
-                key = Long.toHexString(random.nextLong());
+                // next requests hash to this endpoint. One value per client connection, as Envoy hashes the
+                // connection's two addresses: requests racing on it (HTTP/2 streams) get the same cookie and land on
+                // one endpoint, whichever Set-Cookie the client keeps.
+                key = Long.toHexString(io.kshift.proxy.routing.EndpointPicker.mix(String.valueOf(request.remoteAddress())
+                        + String.valueOf(request.localAddress())));
                 newCookie = key;
             }
             firstEndpoint = key == null ? endpoints.first() : endpoints.firstFor(key);
