@@ -46,14 +46,15 @@ record Cors(List<StringMatcher> origins, String methods, String headers, String 
     }
 
     /**
-     * The headers of a preflight's answer for {@code origin}. With credentials a browser reads {@code *} as a
-     * name, not a wildcard, so then what the preflight asks for is echoed instead.
+     * The headers of a preflight's answer for {@code origin}. {@code *} is answered with what the preflight asks
+     * for, as Envoy's filter does: with credentials a browser reads {@code *} as a name, and never as covering
+     * {@code Authorization}, so a literal {@code *} failed every preflight of a client sending a bearer token.
      */
     void preflight(MultiMap headers, String origin, HttpServerRequest request) {
         headers.set("access-control-allow-origin", origin);
-        put(headers, "access-control-allow-methods", credentials && "*".equals(methods)
+        put(headers, "access-control-allow-methods", "*".equals(methods)
                 ? request.getHeader("access-control-request-method") : methods);
-        put(headers, "access-control-allow-headers", credentials && "*".equals(this.headers)
+        put(headers, "access-control-allow-headers", "*".equals(this.headers)
                 ? request.getHeader("access-control-request-headers") : this.headers);
         put(headers, "access-control-max-age", maxAge);
         if (credentials) {

@@ -128,10 +128,14 @@ final class HttpExchange implements UpstreamTry.Owner {
         response.endHandler(v -> over());
         limits.inFlight().increment();
         counted = true;
-        // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach.
-        target = route.targets().isEmpty() ? null : pinnedOrPicked();
         // From the headers alone, as Envoy's CORS filter does: answers sent before the body is in carry it too.
         corsOrigin = route.cors() == null ? null : route.cors().allowedOrigin(request);
+        // Chosen before faults, so an aborted or delayed request is counted against the destination it would reach;
+        // but not for a preflight answered here: it would take a turn of the route's exact weights (a page's
+        // preflight and request, pair after pair, sent every request to one side of a 50/50 split).
+        boolean preflightHere = route.cors() != null && Cors.isPreflight(request)
+                && (corsOrigin != null || route.cors().ignoreUnmatchedPreflights());
+        target = route.targets().isEmpty() || preflightHere ? null : pinnedOrPicked();
         if (limits.streamIdleMillis() > 0) {
             idle = new StreamIdle(loop, limits.streamIdleMillis(), this::idleTimeout);
         }

@@ -142,4 +142,44 @@ class HttpCorsTest extends GatewayHttpFixture {
         HttpResponse<String> actual = send("GET", "Origin", "https://other.example");
         assertThat(actual.headers().firstValue("access-control-allow-origin")).hasValue("https://other.example");
     }
+
+    /** Envoy answers {@code *} with what the preflight asks for, credentials or not (a bearer token's Authorization). */
+    @Test
+    void aWildcardOfHeadersOrMethodsIsAnsweredWithWhatThePreflightAsks() throws Exception {
+        long generation = tables.get().generation() + 1;
+        mesh.publish(generation, mesh.services(), HttpMesh.rule(""), HttpMesh.routes("""
+                  - corsPolicy:
+                      allowOrigins: [{exact: 'https://app.example.com'}]
+                      allowMethods: ['*']
+                      allowHeaders: ['*']
+                    route: [{destination: {host: httpbin, subset: v1, port: {number: 8000}}}]
+                """));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        HttpResponse<String> preflight = send("OPTIONS", "Origin", "https://app.example.com",
+                "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "authorization, x-a");
+        assertThat(preflight.headers().firstValue("access-control-allow-headers")).hasValue("authorization, x-a");
+        assertThat(preflight.headers().firstValue("access-control-allow-methods")).hasValue("PUT");
+    }
+
+    /** A preflight answered here takes no turn of the route's exact weights: page after page stays 50/50. */
+    @Test
+    void preflightsAnsweredHereLeaveTheSplitExact() throws Exception {
+        long generation = tables.get().generation() + 1;
+        mesh.publish(generation, mesh.services(), HttpMesh.rule(""), HttpMesh.routes("""
+                  - corsPolicy:
+                      allowOrigins: [{exact: 'https://app.example.com'}]
+                      allowMethods: [GET]
+                    route:
+                    - {destination: {host: httpbin, subset: v1, port: {number: 8000}}, weight: 50}
+                    - {destination: {host: httpbin, subset: v2, port: {number: 8000}}, weight: 50}
+                """));
+        await().atMost(Duration.ofSeconds(20)).until(() -> tables.get().generation() == generation);
+        java.util.Map<String, Integer> versions = new java.util.TreeMap<>();
+        for (int i = 0; i < 10; i++) {
+            send("OPTIONS", "Origin", "https://app.example.com", "Access-Control-Request-Method", "GET");
+            versions.merge(send("GET", "Origin", "https://app.example.com").headers()
+                    .firstValue("x-echo-version").orElse("none"), 1, Integer::sum);
+        }
+        assertThat(versions).containsExactly(java.util.Map.entry("v1", 5), java.util.Map.entry("v2", 5));
+    }
 }
