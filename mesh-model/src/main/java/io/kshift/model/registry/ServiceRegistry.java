@@ -94,7 +94,9 @@ public final class ServiceRegistry {
         if (spec.workloadSelector() != null) {
             out.addAll(workloads.select(namespace, spec.workloadSelector().labels()));
         }
-        if (out.isEmpty() && dns(spec)) {
+        if (out.isEmpty() && dns(spec) && spec.workloadSelector() == null) {
+            // The host name itself only for an entry that names no workloads (Istio's convertServiceEntryToInstances):
+            // one whose selector selects none yet has no endpoints, not whatever public DNS says for its host.
             out.add(new Endpoint(host, Map.of(), Map.of()));
         }
         return List.copyOf(out);

@@ -34,6 +34,34 @@ class ServiceRegistryTest {
         assertThat(svc.endpoints(Map.of())).hasSize(2);
     }
 
+    /** As Istio: a DNS entry's own host is its endpoint only when it names no workloads. */
+    @Test
+    void aDnsEntryWhoseSelectorSelectsNothingHasNoEndpoints() throws Exception {
+        var parsed = ResourceReader.readBody("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: db, namespace: data}
+                spec:
+                  hosts: [db.corp.internal]
+                  ports: [{number: 5432, name: tcp, protocol: TCP}]
+                  resolution: DNS
+                  workloadSelector: {labels: {app: db}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: plain, namespace: data}
+                spec:
+                  hosts: [plain.corp.internal]
+                  ports: [{number: 5432, name: tcp, protocol: TCP}]
+                  resolution: DNS
+                """.getBytes(), BodyFormat.YAML);
+        assertThat(parsed.errors()).isEmpty();
+        var registry = ServiceRegistry.build(MeshConfig.of(parsed.resources()));
+        assertThat(registry.lookup("db.corp.internal", "data").orElseThrow().endpoints(Map.of())).isEmpty();
+        assertThat(registry.lookup("plain.corp.internal", "data").orElseThrow().endpoints(Map.of()))
+                .singleElement().satisfies(e -> assertThat(e.address()).isEqualTo("plain.corp.internal"));
+    }
+
     @Test
     void dnsFallbackIsOnlyForDottedNonClusterNames() {
         assertThat(ServiceRegistry.dnsCandidate("httpbin.org")).isTrue();
