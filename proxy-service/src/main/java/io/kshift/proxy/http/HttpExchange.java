@@ -59,6 +59,8 @@ final class HttpExchange implements UpstreamTry.Owner {
     private String corsOrigin;
     private boolean done;
     private long routeTimer = -1;
+    /** A fault delay holding the request: cancelled when the client leaves, or it kept the exchange and its body. */
+    private long delayTimer = -1;
     /** The port lets clients through with certificates that did not chain: the backend is told so. */
     private final ClientCertHeader.Policy clientCerts;
     /** When the route's timeout answers 504 (System.nanoTime), or Long.MAX_VALUE while no route timer runs. */
@@ -250,7 +252,10 @@ final class HttpExchange implements UpstreamTry.Owner {
         HttpRouteEntry.Fault f = route.fault();
         if (f != null && f.delay() != null && chance(f.delayPercent())) {
             flags = ResponseFlags.FAULT_DELAY;
-            context.setTimer(Math.max(1, f.delay().toMillis()), id -> abortOrRoute());
+            delayTimer = context.setTimer(Math.max(1, f.delay().toMillis()), id -> {
+                delayTimer = -1;
+                abortOrRoute();
+            });
         } else {
             abortOrRoute();
         }
@@ -825,6 +830,10 @@ final class HttpExchange implements UpstreamTry.Owner {
         }
         done = true;
         cancelRouteTimer();
+        if (delayTimer >= 0) {
+            vertx.cancelTimer(delayTimer);
+            delayTimer = -1;
+        }
         cutBy = ResponseFlags.DOWNSTREAM_DISCONNECT;
         if (!headCopied) {
             finished = true;

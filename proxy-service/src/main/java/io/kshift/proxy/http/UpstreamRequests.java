@@ -270,7 +270,8 @@ final class UpstreamRequests {
         }
         if (hash.httpCookie() != null) {
             var cookie = request.getCookie(hash.httpCookie().name());
-            return cookie == null ? null : cookie.getValue();
+            // An empty value is no key (Envoy's cookie hash): every "name=" client on one endpoint, and none given one.
+            return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
         }
         if (hash.httpQueryParameterName() != null) {
             return RequestValues.query(request.uri(), hash.httpQueryParameterName());

@@ -197,9 +197,13 @@ final class UdpPort {
             address.future()
                     .compose(ip -> {
                         resolved = ip;
-                        return vertx.createDatagramSocket(new DatagramSocketOptions()
-                                .setIpV6(ip instanceof java.net.Inet6Address).setReceiveBufferSize(MAX_DATAGRAM))
-                                .listen(0, ip instanceof java.net.Inet6Address ? "::" : "0.0.0.0");
+                        io.vertx.core.datagram.DatagramSocket socket = vertx.createDatagramSocket(
+                                new DatagramSocketOptions().setIpV6(ip instanceof java.net.Inet6Address)
+                                        .setReceiveBufferSize(MAX_DATAGRAM));
+                        // A bind that fails leaves the socket's channel open: closed here, or each datagram of
+                        // the client (a new session each time) leaked a descriptor once ports ran out.
+                        return socket.listen(0, ip instanceof java.net.Inet6Address ? "::" : "0.0.0.0")
+                                .onFailure(e -> socket.close());
                     })
                     .onSuccess(s -> {
                         if (over) {
