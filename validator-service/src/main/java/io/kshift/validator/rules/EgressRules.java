@@ -101,7 +101,10 @@ final class EgressRules {
         }
     }
 
-    /** Every {@code destination} and {@code mirror} under {@code node} whose host the registry does not know. */
+    /**
+     * Every {@code destination} and {@code mirror} under {@code node}: by DNS when the registry does not know its host,
+     * else by the registered service's name and port.
+     */
     private static void destinations(Resource vs, JsonNode node, String path, ServiceRegistry registry,
                                      EgressPolicy policy, Findings findings) {
         if (node.isObject()) {
@@ -111,10 +114,20 @@ final class EgressRules {
                 if ((f.getKey().equals("destination") || f.getKey().equals("mirror")) && value.has("host")) {
                     String host = value.path("host").asText();
                     int port = value.path("port").path("number").asInt(-1);
-                    if (registry.lookup(host, vs.namespace()).isEmpty()) {
+                    var known = registry.lookup(host, vs.namespace());
+                    if (known.isEmpty()) {
                         (port > 0 ? policy.denialOf(host, port) : policy.denialOf(host)).or(() -> policy.denialOf(host))
                                 .ifPresent(why -> findings.error(vs.key(), field + ".host", "is reached by DNS, and "
                                         + why + HINT));
+                    } else {
+                        // A registered service is no way around the fleet's own endpoints: the registry adapter
+                        // registers kshift's namespace too, and Service kshift/config-service is config-service.
+                        MeshService service = known.get();
+                        List<Integer> ports = port > 0 ? List.of(port)
+                                : service.ports().stream().map(ServicePortInfo::number).toList();
+                        ports.stream().map(p -> policy.denialOf(service.host(), p)).flatMap(java.util.Optional::stream)
+                                .findFirst().ifPresent(why -> findings.error(vs.key(), field + ".host",
+                                        "is the registered service " + service.host() + ", and " + why + HINT));
                     }
                 } else {
                     destinations(vs, value, field, registry, policy, findings);

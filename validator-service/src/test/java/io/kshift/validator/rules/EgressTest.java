@@ -120,6 +120,46 @@ class EgressTest {
                 .extracting(e -> e.field()).doesNotContain("spec.http[0].mirror.host");
     }
 
+    /**
+     * The registry adapter registers kshift's own namespace too: Service kshift/config-service with its pod is a
+     * registered service, and a route to it must not get around the fleet's deny list by that.
+     */
+    @Test
+    void aRouteToARegisteredServiceThatIsTheFleetsOwnIsRefused() throws Exception {
+        EgressPolicy k8s = EgressPolicy.of(List.of("config-service.kshift.svc.cluster.local:8080"), List.of());
+        String registered = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: config-service, namespace: kshift}
+                spec: {ports: [{name: http, port: 8080}], selector: {app: config-service}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: config-service-0, namespace: kshift}
+                spec: {address: 10.2.0.5, ports: {http: 8080}, labels: {app: config-service}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: in}
+                spec:
+                  hosts: [in.example.com]
+                  http:
+                  - route:
+                    - destination: {host: config-service.kshift.svc.cluster.local, port: {number: 8080}}
+                """;
+        var result = validator(k8s).decide(MeshSnapshot.empty(), change(registered)).result();
+        assertThat(result.status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(result.errors()).anySatisfy(e -> {
+            assertThat(e.resource()).isEqualTo("VirtualService default/in");
+            assertThat(e.field()).isEqualTo("spec.http[0].route[0].destination.host");
+            assertThat(e.message()).contains("registered service", "kshift's own");
+        });
+        String elsewhere = registered.replace("host: config-service.kshift.svc.cluster.local", "host: web.shop")
+                .replace("namespace: kshift", "namespace: shop").replace("config-service", "web");
+        assertThat(validator(k8s).decide(MeshSnapshot.empty(), change(elsewhere)).result().status())
+                .isEqualTo(ChangeStatus.ACCEPTED);
+    }
+
     static ChangeValidator validator(EgressPolicy policy) {
         return new ChangeValidator(Validation.byDefaultProvider().configure()
                 .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator(),
