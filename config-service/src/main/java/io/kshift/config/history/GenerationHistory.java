@@ -27,6 +27,18 @@ import org.jboss.logging.Logger;
 public class GenerationHistory {
     private static final Logger LOG = Logger.getLogger(GenerationHistory.class);
 
+    /**
+     * How long the topic keeps a generation ({@code retention.ms} of {@code kshift.config-history}): one older is
+     * no longer listed (it could not be rebuilt), and not kept here either, or this index grew with every change.
+     */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kshift.history.retention", defaultValue = "720h")
+    java.time.Duration retention = java.time.Duration.ofDays(30);
+    /** A bound whatever the rate of changes (a registry adapter in a busy cluster makes thousands a day). */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kshift.history.max-generations",
+            defaultValue = "100000")
+    int maxGenerations = 100_000;
+    java.time.Clock clock = java.time.Clock.systemUTC();
+
     private final NavigableMap<Long, GenerationSummary> summaries = new ConcurrentSkipListMap<>();
     private final Map<Long, Long> offsets = new java.util.concurrent.ConcurrentHashMap<>();
     private MeshConfig previous = MeshConfig.empty();
@@ -56,6 +68,20 @@ public class GenerationHistory {
         }
         summaries.put(summary.generation(), summary);
         offsets.put(summary.generation(), record.offset());
+        trim();
+    }
+
+    /** Forgets the generations past the topic's retention, and the oldest beyond {@link #maxGenerations}. */
+    void trim() {
+        java.time.Instant cutoff = clock.instant().minus(retention);
+        for (Map.Entry<Long, GenerationSummary> oldest; (oldest = summaries.firstEntry()) != null; ) {
+            java.time.Instant made = oldest.getValue().createdAt();
+            if (summaries.size() <= maxGenerations && (made == null || !made.isBefore(cutoff))) {
+                return;
+            }
+            summaries.remove(oldest.getKey());
+            offsets.remove(oldest.getKey());
+        }
     }
 
     /**
@@ -76,8 +102,9 @@ public class GenerationHistory {
                 changes);
     }
 
-    /** Newest first. */
+    /** Newest first; those the topic still holds. */
     public List<GenerationSummary> list() {
+        trim();
         return List.copyOf(summaries.descendingMap().values());
     }
 
