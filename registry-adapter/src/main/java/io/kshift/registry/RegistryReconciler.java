@@ -40,7 +40,7 @@ import org.jboss.logging.Logger;
 public class RegistryReconciler implements MeshBus.Listener {
     private static final Logger LOG = Logger.getLogger(RegistryReconciler.class);
     /** Who the audit trail names for the adapter's changes. */
-    static final String SUBJECT = "system:kshift-registry-adapter";
+    static final String SUBJECT = io.kshift.model.bus.MeshAcls.REGISTRY_SUBJECT;
 
     private final KubernetesClient client;
     private final io.kshift.model.bus.BusConnection connection;

@@ -172,6 +172,11 @@ public class ChangeResource {
         if (parsed.resources().isEmpty()) {
             return Uni.createFrom().item(problem(400, "the body holds no resources"));
         }
+        if (io.kshift.model.bus.MeshAcls.REGISTRY_SUBJECT.equals(grant.subject())) {
+            // The validator lets this subject's deletions leave routes without endpoints (pods that are gone).
+            return Uni.createFrom().item(json(403, Map.of("message", "'" + grant.subject() + "' is the registry"
+                    + " adapter's subject, reserved to its changes on the bus; nothing was changed")));
+        }
         List<ValidationMessage> denied = NamespaceScope.denials(grant, parsed.resources());
         if (!denied.isEmpty()) {
             return Uni.createFrom().item(json(403, Map.of("message", "the token of '" + grant.subject()

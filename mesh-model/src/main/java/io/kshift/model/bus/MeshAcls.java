@@ -23,6 +23,11 @@ public final class MeshAcls {
     public static final String PROXY = "kshift-proxy";
     public static final String TELEMETRY = "kshift-telemetry";
     public static final String REGISTRY = "kshift-registry-adapter";
+    /**
+     * The subject the registry adapter's changes are submitted by. Reserved: config-service refuses API changes of a
+     * token with it, as the validator lets such a change deregister the last endpoints of a route (a pod that is gone).
+     */
+    public static final String REGISTRY_SUBJECT = "system:" + REGISTRY;
     /** Local tools (console consumers, the launcher's readers): read and describe, never write. */
     public static final String TOOLS = "kshift-tools";
     public static final List<String> SERVICES = List.of(CONFIG_SERVICE, VALIDATOR, PROXY, TELEMETRY, REGISTRY, TOOLS);

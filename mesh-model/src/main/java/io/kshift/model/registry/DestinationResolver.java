@@ -28,8 +28,14 @@ public final class DestinationResolver {
     /** Which part of the destination a problem is about, so a validator can name the field. */
     public enum Part { HOST, SUBSET, PORT }
 
-    /** A destination that cannot carry traffic, and why. */
-    public record Problem(Part part, String message) {
+    /**
+     * A destination that cannot carry traffic, and why; {@code noEndpoints}: only because no workload is registered
+     * for it (now).
+     */
+    public record Problem(Part part, String message, boolean noEndpoints) {
+        public Problem(Part part, String message) {
+            this(part, message, false);
+        }
     }
 
     /** Either a destination or the reason there is none. */
@@ -203,9 +209,9 @@ public final class DestinationResolver {
         policy = entryNames(service, policy);
         List<Endpoint> endpoints = service.endpoints(labels);
         if (endpoints.isEmpty()) {
-            return problem(subset == null ? Part.HOST : Part.SUBSET, service.displayName() + " has no endpoints"
-                    + (labels.isEmpty() ? "" : " with labels " + labels)
-                    + "; register its workloads (WorkloadEntry or ServiceEntry endpoints) first");
+            return new Result(null, new Problem(subset == null ? Part.HOST : Part.SUBSET, service.displayName()
+                    + " has no endpoints" + (labels.isEmpty() ? "" : " with labels " + labels)
+                    + "; register its workloads (WorkloadEntry or ServiceEntry endpoints) first", true));
         }
         ServicePortInfo p = servicePort.get();
         List<HostPort> addresses = endpoints.stream()

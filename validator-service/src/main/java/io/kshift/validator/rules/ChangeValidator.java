@@ -113,6 +113,9 @@ public final class ChangeValidator {
                     change.ifGeneration())), List.of(), clock.instant()).withSubmittedBy(change.submittedBy()), Optional.empty());
         }
         Findings findings = new Findings();
+        // The registry adapter deletes the entries of pods that are gone: they may leave a route without endpoints.
+        findings.workloadsGone(change.operation() == Operation.DELETE
+                && io.kshift.model.bus.MeshAcls.REGISTRY_SUBJECT.equals(change.submittedBy()));
         if (change.operation() != Operation.DELETE) {
             change.resources().forEach(r -> fieldRules.check(r, findings));
         }

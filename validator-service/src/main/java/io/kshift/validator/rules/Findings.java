@@ -49,6 +49,27 @@ public final class Findings {
         }
     }
 
+    /** The change deregisters workloads that are gone (the registry adapter's): see {@link #endpointsLost}. */
+    private boolean workloadsGone;
+
+    public void workloadsGone(boolean gone) {
+        this.workloadsGone = gone;
+    }
+
+    /**
+     * A route whose destination has no endpoints left. An error (make-before-break), but a warning on a route the
+     * change does not write when the change deregisters workloads that are gone: keeping their entries would not keep
+     * the pod, only its address, which Kubernetes gives the next pod (of any service), so the route would reach an
+     * unrelated workload; Istio's route answers 503 then, and so does kshift's.
+     */
+    public void endpointsLost(ResourceKey resource, String field, String message) {
+        if (workloadsGone && written != null && !written.contains(resource)) {
+            warn(resource, field, message + " (its workloads are gone: it answers 503 until one is registered)");
+        } else {
+            error(resource, field, message);
+        }
+    }
+
     /** A condition that does not hold for {@code resource}: said now as a warning, kept in its status. */
     public void note(ResourceKey resource, io.kshift.model.status.StatusNote note) {
         warn(resource, note.field(), note.message());

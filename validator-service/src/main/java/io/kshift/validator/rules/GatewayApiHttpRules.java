@@ -154,9 +154,13 @@ final class GatewayApiHttpRules {
     private static void resolve(DestinationResolver resolver, ResourceKey key, WeightedTarget t, Findings findings) {
         DestinationResolver.Result result = t.resolve(resolver);
         if (!result.ok()) {
-            findings.error(key, t.field() + (result.problem().part() == DestinationResolver.Part.HOST ? ".name"
-                    : "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT)),
-                    "mirror: " + result.problem().message());
+            String at = t.field() + (result.problem().part() == DestinationResolver.Part.HOST ? ".name"
+                    : "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT));
+            if (result.problem().noEndpoints()) {
+                findings.endpointsLost(key, at, "mirror: " + result.problem().message());
+            } else {
+                findings.error(key, at, "mirror: " + result.problem().message());
+            }
         } else {
             RouteRules.carried(key, t.field(), "mirror " + t.describe(), result, RouteRules.Traffic.HTTP, findings);
         }

@@ -287,7 +287,10 @@ final class HttpRouteRules {
                     + (route.mirror() != null ? m - 1 : m) + "].destination";
             WeightedTarget t = ListenerBindings.target(at, 1, mirrors.get(m).destination(), vs.namespace());
             DestinationResolver.Result result = t.resolve(resolver);
-            if (!result.ok()) {
+            if (!result.ok() && result.problem().noEndpoints()) {
+                findings.endpointsLost(vs.key(), at + "." + result.problem().part().name()
+                        .toLowerCase(java.util.Locale.ROOT), "mirror: " + result.problem().message());
+            } else if (!result.ok()) {
                 findings.error(vs.key(), at + "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT),
                         "mirror: " + result.problem().message());
             } else {

@@ -385,7 +385,9 @@ final class RouteRules {
                 findings.warn(key, t.field() + ".weight", "weight 0: " + t.describe() + " receives no traffic");
             }
             DestinationResolver.Result result = t.resolve(resolver);
-            if (!result.ok()) {
+            if (!result.ok() && result.problem().noEndpoints()) {
+                findings.endpointsLost(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
+            } else if (!result.ok()) {
                 findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
             } else {
                 carried(key, t.field(), t.describe(), result, traffic, findings);

@@ -289,6 +289,34 @@ class ChangeValidatorTest {
         assertThat(cross.result().warnings()).extracting(ValidationMessage::field).contains("spec.gateways[1]");
     }
 
+    /**
+     * Make-before-break holds for operators, but the registry adapter's deregistration of a pod that is gone is
+     * accepted even when it leaves a route without endpoints (a warning there): the entry would keep only the pod's
+     * address, which the next pod may get, and the route would reach it.
+     */
+    @Test
+    void theRegistryAdaptersDeregistrationOfAGonePodMayLeaveARouteWithoutEndpoints() throws Exception {
+        MeshSnapshot live = seeded();
+        String v1 = """
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: tcp-echo-v1}
+                spec: {address: 127.0.0.1}
+                """;
+        var byOperator = validator.decide(live, ChangeRequested.of("d", Instant.EPOCH, Operation.DELETE, yaml(v1),
+                false).by("alice"));
+        assertThat(byOperator.result().status()).isEqualTo(ChangeStatus.REJECTED);
+        assertThat(byOperator.result().errors()).extracting(e -> e.resource() + " " + e.field())
+                .contains("VirtualService default/tcp-echo spec.tcp[0].route[0].destination.subset");
+        var byAdapter = validator.decide(live, ChangeRequested.of("registry-1", Instant.EPOCH, Operation.DELETE,
+                yaml(v1), false).by(io.kshift.model.bus.MeshAcls.REGISTRY_SUBJECT));
+        assertThat(byAdapter.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        assertThat(byAdapter.result().warnings()).anySatisfy(w -> {
+            assertThat(w.resource()).isEqualTo("VirtualService default/tcp-echo");
+            assertThat(w.message()).contains("has no endpoints", "workloads are gone");
+        });
+    }
+
     @Test
     void rejectsDeletingASubsetALiveRouteUses() throws Exception {
         MeshSnapshot live = seeded();
