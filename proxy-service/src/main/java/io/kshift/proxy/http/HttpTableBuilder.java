@@ -469,7 +469,9 @@ public final class HttpTableBuilder {
             defaultRoutes.put(key, before);
             return before;
         }
-        DestinationResolver.Result result = resolver.resolve(service.name(), null, port.number(), service.namespace());
+        boolean entry = service.origin() != MeshService.Origin.SERVICE;
+        DestinationResolver.Result result = resolver.resolve(entry ? service.host() : service.name(), null,
+                port.number(), service.namespace());
         if (!result.ok()) {
             return null;
         }
@@ -478,9 +480,12 @@ public final class HttpTableBuilder {
                 HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), WeightedPicker.SINGLE, List.of(), null,
                 ISTIO_DEFAULT_RETRY, null, null));
         List<String> names = new ArrayList<>();
-        for (String name : HostNames.expand(service.name(), service.namespace())) {
+        // A Host without a port is port 80's (a client calling http://web/): the bare name is a one-port service's,
+        // or a multi-port service's port 80 route.
+        boolean bare = service.ports().size() == 1 || port.number() == 80;
+        for (String name : entry ? List.of(service.host()) : HostNames.expand(service.name(), service.namespace())) {
             names.add(name + ":" + port.number());
-            if (service.ports().size() == 1) {
+            if (bare) {
                 names.add(name);
             }
         }
@@ -490,7 +495,8 @@ public final class HttpTableBuilder {
     }
 
     /**
-     * Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service) to all endpoints, by name;
+     * Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service, or for port 80) to all
+     * endpoints, by name, for Services and ServiceEntry hosts;
      * the table yields to a virtual host of the same name. The last build's map when every default route is the
      * same as then, in the same order.
      */
@@ -514,6 +520,21 @@ public final class HttpTableBuilder {
                 }
             }
         }
+        // ServiceEntry hosts too, as Istio's sidecars get a virtual host for every service they import: by their
+        // exact host, on their HTTP ports (a Service of the same name comes first, as in Istio).
+        for (MeshService entry : resolver.registry().entries()) {
+            if (entry.host().startsWith("*") || !imported.imports(entry.namespace(), entry.host())) {
+                continue;
+            }
+            for (ServicePortInfo port : entry.ports()) {
+                if (speaksHttp(port)) {
+                    CompiledHosts.Default route = defaultRoute(entry, port, listener);
+                    if (route != null) {
+                        order.add(route);
+                    }
+                }
+            }
+        }
         defaultOrder = order;
         if (sameObjects(order, previous.defaultOrder)) {
             defaultTable = previous.defaultTable;
@@ -526,6 +547,12 @@ public final class HttpTableBuilder {
         }
         defaultTable = java.util.Collections.unmodifiableMap(names);
         return defaultTable;
+    }
+
+    /** A port a ServiceEntry declares HTTP, HTTP2, gRPC or gRPC-Web (others carry no HTTP the mesh port could route). */
+    private static boolean speaksHttp(ServicePortInfo port) {
+        String p = port.protocol() == null ? "" : port.protocol().toUpperCase(java.util.Locale.ROOT);
+        return p.equals("HTTP") || p.equals("HTTP2") || p.equals("GRPC") || p.equals("GRPC-WEB");
     }
 
     private static boolean sameObjects(List<?> a, List<?> b) {

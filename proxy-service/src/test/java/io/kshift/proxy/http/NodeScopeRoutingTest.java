@@ -222,6 +222,41 @@ class NodeScopeRoutingTest {
         RouteTable warehouseNode = build(config, new NodeScope("warehouse", INGRESS));
         assertThat(warehouseNode.mesh().routes("private.warehouse.svc.cluster.local")).hasSize(1);
         assertThat(warehouseNode.mesh().routes("hidden.example.com")).as("'~': no namespace at all").isNullOrEmpty();
+        // The same entry exported everywhere has its host served on the mesh port, as Istio's sidecars serve it.
+        RouteTable open = build(config("""
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: partner, namespace: shop}
+                spec:
+                  hosts: [api.partner.example]
+                  ports: [{number: 80, name: http, protocol: HTTP}, {number: 5432, name: db, protocol: TCP}]
+                  resolution: STATIC
+                  endpoints: [{address: 127.0.0.1}]
+                """), new NodeScope("istio-system", INGRESS));
+        assertThat(open.mesh().routes("api.partner.example")).singleElement().satisfies(r -> assertThat(r.targets())
+                .singleElement().satisfies(t -> assertThat(t.destination().service()).isEqualTo("api.partner.example")));
+        assertThat(open.mesh().routes("api.partner.example:80")).hasSize(1);
+    }
+
+    /** A Host without a port is port 80's: a multi-port Service's port 80 route serves its bare name. */
+    @Test
+    void aMultiPortServicesBareNameIsItsPort80() {
+        MeshConfig config = config("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: shop}
+                spec: {ports: [{name: http, port: 80}, {name: admin, port: 8080}], selector: {app: web}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata: {name: web-1, namespace: shop}
+                spec: {address: 127.0.0.1, labels: {app: web}}
+                """);
+        RouteTable node = build(config, new NodeScope("shop", INGRESS));
+        assertThat(node.mesh().routes("web.shop.svc.cluster.local")).singleElement().satisfies(r -> assertThat(
+                r.targets()).singleElement().satisfies(t -> assertThat(t.destination().port()).isEqualTo(80)));
+        assertThat(node.mesh().routes("web.shop.svc.cluster.local:8080")).singleElement().satisfies(r -> assertThat(
+                r.targets()).singleElement().satisfies(t -> assertThat(t.destination().port()).isEqualTo(8080)));
     }
 
     private static final String ROUTES = """
