@@ -50,7 +50,7 @@ public class HttpProxy {
                 streamIdle.toMillis(), new java.util.concurrent.atomic.LongAdder());
         this.vertx = vertx;
         this.upstreams = new HttpUpstreams(vertx);
-        this.mirrors = new Mirrors(upstreams, mirrorLimit, mirrorTimeout.toMillis());
+        this.mirrors = new Mirrors(upstreams, mirrorLimit, mirrorTimeout.toMillis(), limits.budget());
         this.tunnels = new io.kshift.proxy.tcp.UpstreamClients(vertx);
     }
 

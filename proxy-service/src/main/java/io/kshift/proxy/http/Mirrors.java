@@ -23,17 +23,30 @@ final class Mirrors {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder sent = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    /**
+     * The node's request-body budget: a copy holds its body until the mirror is done with it, after the exchange gave
+     * its own bytes back, so it takes them from the budget too (256 slow copies of 1 MiB bodies were 256 MiB outside
+     * it); over the budget a copy is dropped, as over the count.
+     */
+    private final BodyBudget budget;
 
-    Mirrors(HttpUpstreams upstreams, int limit, long timeoutMillis) {
+    Mirrors(HttpUpstreams upstreams, int limit, long timeoutMillis, BodyBudget budget) {
         this.upstreams = upstreams;
         this.limit = limit;
         this.timeoutMillis = timeoutMillis;
+        this.budget = budget;
     }
 
     /** {@code http2}: the client came over HTTP/2 (a destination that follows the client's protocol goes so too). */
     void send(HttpTarget target, EventLoop loop, HttpMethod method, String uri, MultiMap headers, Buffer body,
               boolean http2) {
         if (inFlight.incrementAndGet() > limit) {
+            inFlight.decrementAndGet();
+            dropped.increment();
+            return;
+        }
+        long held = body.length();
+        if (held > 0 && !budget.take(held)) {
             inFlight.decrementAndGet();
             dropped.increment();
             return;
@@ -45,7 +58,7 @@ final class Mirrors {
         sent.increment();
         target.requests().increment();
         var request = UpstreamRequests.request(method, uri, copy, body);
-        Shadow shadow = new Shadow(target, System.nanoTime());
+        Shadow shadow = new Shadow(target, System.nanoTime(), held);
         UpstreamCall call = new UpstreamCall(loop, request, shadow);
         if (timeoutMillis > 0) {
             shadow.idle = new StreamIdle(loop, timeoutMillis, call::reset);
@@ -57,13 +70,15 @@ final class Mirrors {
     private final class Shadow implements UpstreamListener {
         private final HttpTarget target;
         private final long start;
+        private final long held;
         private int status;
         /** Nothing heard from the mirror for the timeout: it is reset. Null when the timeout is off. */
         StreamIdle idle;
 
-        Shadow(HttpTarget target, long start) {
+        Shadow(HttpTarget target, long start, long held) {
             this.target = target;
             this.start = start;
+            this.held = held;
         }
 
         @Override
@@ -112,6 +127,7 @@ final class Mirrors {
                 idle.stop();
             }
             inFlight.decrementAndGet();
+            budget.give(held);
             target.stats().request(code, flag, (System.nanoTime() - start) / 1_000_000);
         }
     }

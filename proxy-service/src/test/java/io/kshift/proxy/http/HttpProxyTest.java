@@ -781,6 +781,30 @@ class HttpProxyTest {
         for (int i = 0; i < 5; i++) {
             assertThat(get("/get").statusCode()).isEqualTo(200);
         }
+        // A copy holds its body until the mirror is done: taken from the node's body budget, after the exchange
+        // gave its own back (256 slow copies of 1 MiB were 256 MiB outside it), and given back when it ends.
+        try (ServerSocket stall = new ServerSocket(0)) {
+            publish("""
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: stall}
+                    spec:
+                      hosts: [stall.test]
+                      ports: [{number: 80, name: http}]
+                      resolution: STATIC
+                      endpoints: [{address: 127.0.0.1, ports: {http: %d}}]
+                    """.formatted(stall.getLocalPort()), HttpMesh.rule(""), HttpMesh.routes("""
+                      - mirror: {host: stall.test, port: {number: 80}}
+                    """ + TO_V1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bufferedBytes() == 0);
+            HttpResponse<String> posted = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + gatewayPort + "/post")).timeout(Duration.ofSeconds(8)).POST(HttpRequest.BodyPublishers
+                    .ofByteArray(new byte[20_000])).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(posted.statusCode()).isEqualTo(200);
+            assertThat(proxy.bufferedBytes()).as("the stalled copy's body").isGreaterThanOrEqualTo(20_000);
+        }
+        // Closed, the mirror's connection is reset: the copy ends and its bytes come back.
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bufferedBytes() == 0);
     }
 
     /**
