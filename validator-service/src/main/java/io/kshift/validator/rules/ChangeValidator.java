@@ -116,10 +116,11 @@ public final class ChangeValidator {
         // The registry adapter deletes the entries of pods that are gone: they may leave a route without endpoints.
         findings.workloadsGone(change.operation() == Operation.DELETE
                 && io.kshift.model.bus.MeshAcls.REGISTRY_SUBJECT.equals(change.submittedBy()));
+        MeshConfig current = config(live);
+        findings.before(lastResolver);
         if (change.operation() != Operation.DELETE) {
             change.resources().forEach(r -> fieldRules.check(r, findings));
         }
-        MeshConfig current = config(live);
         MeshConfig.Changed changed = switch (change.operation()) {
             case APPLY -> current.apply(change.resources(), clock.instant());
             case DELETE -> current.delete(change.resources());

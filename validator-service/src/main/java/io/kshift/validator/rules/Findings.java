@@ -51,19 +51,32 @@ public final class Findings {
 
     /** The change deregisters workloads that are gone (the registry adapter's): see {@link #endpointsLost}. */
     private boolean workloadsGone;
+    /** The live config's resolver, before the change: what had no endpoints already. */
+    private io.kshift.model.registry.DestinationResolver before;
 
     public void workloadsGone(boolean gone) {
         this.workloadsGone = gone;
     }
 
+    public void before(io.kshift.model.registry.DestinationResolver live) {
+        this.before = live;
+    }
+
+    /** The live config's resolver (null when the config is judged whole). */
+    public io.kshift.model.registry.DestinationResolver before() {
+        return before;
+    }
+
     /**
-     * A route whose destination has no endpoints left. An error (make-before-break), but a warning on a route the
-     * change does not write when the change deregisters workloads that are gone: keeping their entries would not keep
-     * the pod, only its address, which Kubernetes gives the next pod (of any service), so the route would reach an
-     * unrelated workload; Istio's route answers 503 then, and so does kshift's.
+     * A route whose destination has no endpoints. An error (make-before-break) where the change writes the route or
+     * empties the destination; a warning on a route it does not write when the destination had none before either
+     * (that is not this change's doing, and must not block it), or when the change deregisters workloads that are
+     * gone: keeping their entries would keep only the pod's address, which Kubernetes gives the next pod (of any
+     * service), so the route would reach an unrelated workload. Istio's route answers 503 then, and so does kshift's.
      */
-    public void endpointsLost(ResourceKey resource, String field, String message) {
-        if (workloadsGone && written != null && !written.contains(resource)) {
+    public void endpointsLost(ResourceKey resource, String field, String message, boolean emptyBefore) {
+        boolean unwritten = written != null && !written.contains(resource);
+        if (unwritten && (workloadsGone || emptyBefore)) {
             warn(resource, field, message + " (its workloads are gone: it answers 503 until one is registered)");
         } else {
             error(resource, field, message);

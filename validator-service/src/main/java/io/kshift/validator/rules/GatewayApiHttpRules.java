@@ -84,10 +84,10 @@ final class GatewayApiHttpRules {
         String wanted = full ? "replaceFullPath" : "replacePrefixMatch";
         String other = full ? "replacePrefixMatch" : "replaceFullPath";
         if ((full ? p.replaceFullPath() : p.replacePrefixMatch()) == null) {
-            findings.error(key, at + "." + wanted, "is required when type is " + p.type());
+            findings.laterRule(key, at + "." + wanted, "is required when type is " + p.type());
         }
         if ((full ? p.replacePrefixMatch() : p.replaceFullPath()) != null) {
-            findings.error(key, at + "." + other, "must not be set when type is " + p.type());
+            findings.laterRule(key, at + "." + other, "must not be set when type is " + p.type());
         }
     }
 
@@ -157,7 +157,8 @@ final class GatewayApiHttpRules {
             String at = t.field() + (result.problem().part() == DestinationResolver.Part.HOST ? ".name"
                     : "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT));
             if (result.problem().noEndpoints()) {
-                findings.endpointsLost(key, at, "mirror: " + result.problem().message());
+                findings.endpointsLost(key, at, "mirror: " + result.problem().message(),
+                        RouteRules.emptyBefore(t, findings));
             } else {
                 findings.error(key, at, "mirror: " + result.problem().message());
             }

@@ -73,14 +73,14 @@ final class HttpRouteRules {
             return;
         }
         if (headers.request() != null && headers.request().remove().stream().anyMatch("host"::equalsIgnoreCase)) {
-            findings.error(key, field + ".request.remove", "cannot remove Host: every request upstream carries one"
+            findings.laterRule(key, field + ".request.remove", "cannot remove Host: every request upstream carries one"
                     + " (set it, or rewrite.authority, to change it)");
         }
         var response = headers.response();
         if (response != null && (response.remove().stream().anyMatch("host"::equalsIgnoreCase)
                 || response.set().keySet().stream().anyMatch("host"::equalsIgnoreCase)
                 || response.add().keySet().stream().anyMatch("host"::equalsIgnoreCase))) {
-            findings.error(key, field + ".response", "cannot edit Host: it is a request header");
+            findings.laterRule(key, field + ".response", "cannot edit Host: it is a request header");
         }
     }
 
@@ -92,13 +92,13 @@ final class HttpRouteRules {
             return;
         }
         if (rewrite.uri() != null) {
-            findings.error(key, field + ".uriRegexRewrite", "a rewrite may have uri or uriRegexRewrite, not both");
+            findings.laterRule(key, field + ".uriRegexRewrite", "a rewrite may have uri or uriRegexRewrite, not both");
         }
         if (regex.match() == null || regex.match().isEmpty()) {
-            findings.error(key, field + ".uriRegexRewrite.match", "is required");
+            findings.laterRule(key, field + ".uriRegexRewrite.match", "is required");
         }
         if (regex.rewrite() == null || regex.rewrite().isEmpty()) {
-            findings.error(key, field + ".uriRegexRewrite.rewrite", "is required");
+            findings.laterRule(key, field + ".uriRegexRewrite.rewrite", "is required");
         }
     }
 
@@ -289,7 +289,8 @@ final class HttpRouteRules {
             DestinationResolver.Result result = t.resolve(resolver);
             if (!result.ok() && result.problem().noEndpoints()) {
                 findings.endpointsLost(vs.key(), at + "." + result.problem().part().name()
-                        .toLowerCase(java.util.Locale.ROOT), "mirror: " + result.problem().message());
+                        .toLowerCase(java.util.Locale.ROOT), "mirror: " + result.problem().message(),
+                        RouteRules.emptyBefore(t, findings));
             } else if (!result.ok()) {
                 findings.error(vs.key(), at + "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT),
                         "mirror: " + result.problem().message());

@@ -386,7 +386,8 @@ final class RouteRules {
             }
             DestinationResolver.Result result = t.resolve(resolver);
             if (!result.ok() && result.problem().noEndpoints()) {
-                findings.endpointsLost(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
+                findings.endpointsLost(key, t.field() + suffix(t, result.problem().part()), result.problem().message(),
+                        emptyBefore(t, findings));
             } else if (!result.ok()) {
                 findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
             } else {
@@ -394,6 +395,15 @@ final class RouteRules {
                 selectedOnly(key, t.field() + suffix(t, DestinationResolver.Part.SUBSET), t, resolver, findings);
             }
         }
+    }
+
+    /** Whether {@code t} had no endpoints in the live config already (so the change did not empty it). */
+    static boolean emptyBefore(WeightedTarget t, Findings findings) {
+        if (findings.before() == null) {
+            return false;
+        }
+        DestinationResolver.Result was = t.resolve(findings.before());
+        return !was.ok() && was.problem().noEndpoints();
     }
 
     /** A subset only rules with a workloadSelector define: the nodes they do not select answer 503 for it. */

@@ -315,6 +315,16 @@ class ChangeValidatorTest {
             assertThat(w.resource()).isEqualTo("VirtualService default/tcp-echo");
             assertThat(w.message()).contains("has no endpoints", "workloads are gone");
         });
+        // The route left so blocks nothing after: a registration of another pod, an operator's unrelated change
+        // (each checks every route again) are accepted; a change that writes the route itself is held to it.
+        MeshSnapshot emptied = byAdapter.next().orElseThrow();
+        var another = validator.decide(emptied, ChangeRequested.of("registry-2", Instant.EPOCH, Operation.APPLY,
+                yaml(v1.replace("tcp-echo-v1", "other-pod").replace("127.0.0.1", "10.9.9.9")), false)
+                .by(io.kshift.model.bus.MeshAcls.REGISTRY_SUBJECT));
+        assertThat(another.result().status()).isEqualTo(ChangeStatus.ACCEPTED);
+        var touchingIt = validator.decide(emptied, ChangeRequested.of("c", Instant.EPOCH, Operation.APPLY,
+                file("tcp-echo-20-v2.yaml"), false).by("alice"));
+        assertThat(touchingIt.result().status()).isEqualTo(ChangeStatus.REJECTED);
     }
 
     @Test
