@@ -40,7 +40,9 @@ public class GenerationHistory {
     java.time.Clock clock = java.time.Clock.systemUTC();
 
     private final NavigableMap<Long, GenerationSummary> summaries = new ConcurrentSkipListMap<>();
-    private final Map<Long, Long> offsets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final NavigableMap<Long, Long> offsets = new ConcurrentSkipListMap<>();
+    /** The generations whose record is a whole snapshot: the checkpoints later deltas are rebuilt on. */
+    private final java.util.NavigableSet<Long> checkpoints = new java.util.concurrent.ConcurrentSkipListSet<>();
     private MeshConfig previous = MeshConfig.empty();
 
     private final SnapshotDecoder decoder = new SnapshotDecoder();
@@ -68,19 +70,32 @@ public class GenerationHistory {
         }
         summaries.put(summary.generation(), summary);
         offsets.put(summary.generation(), record.offset());
+        if (!io.kshift.model.event.MeshTopics.isDelta(record.key(), record.headers())) {
+            checkpoints.add(summary.generation());
+        }
         trim();
     }
 
-    /** Forgets the generations past the topic's retention, and the oldest beyond {@link #maxGenerations}. */
-    void trim() {
+    /**
+     * Forgets the generations past the topic's retention, and the oldest beyond {@link #maxGenerations}; the offset
+     * of the checkpoint the oldest one listed is rebuilt on is kept (it may be older than that generation).
+     */
+    synchronized void trim() {
         java.time.Instant cutoff = clock.instant().minus(retention);
         for (Map.Entry<Long, GenerationSummary> oldest; (oldest = summaries.firstEntry()) != null; ) {
             java.time.Instant made = oldest.getValue().createdAt();
-            if (summaries.size() <= maxGenerations && (made == null || !made.isBefore(cutoff))) {
-                return;
+            if (summaries.size() <= Math.max(1, maxGenerations) && (made == null || !made.isBefore(cutoff))) {
+                break;
             }
             summaries.remove(oldest.getKey());
-            offsets.remove(oldest.getKey());
+        }
+        Long oldestListed = summaries.isEmpty() ? null : summaries.firstKey();
+        Long anchor = oldestListed == null ? null : checkpoints.floor(oldestListed);
+        long keepFrom = anchor != null ? anchor : oldestListed != null ? oldestListed : Long.MAX_VALUE;
+        offsets.headMap(keepFrom).clear();
+        checkpoints.headSet(keepFrom).clear();
+        if (anchor != null && anchor < oldestListed) {
+            offsets.subMap(anchor, false, oldestListed, false).clear(); // deltas on it no longer listed
         }
     }
 
