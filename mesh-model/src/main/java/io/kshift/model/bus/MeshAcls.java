@@ -24,8 +24,9 @@ public final class MeshAcls {
     public static final String TELEMETRY = "kshift-telemetry";
     public static final String REGISTRY = "kshift-registry-adapter";
     /**
-     * The subject the registry adapter's changes are submitted by. Reserved: config-service refuses API changes of a
-     * token with it, as the validator lets such a change deregister the last endpoints of a route (a pod that is gone).
+     * The subject the registry adapter's changes are submitted by. Reserved: config-service refuses API applies and
+     * deletes of a token with it, as the validator lets such a deletion deregister the last endpoints of a route (a
+     * pod that is gone); a rollback, always an admin's, is a REPLACE, which the validator never relaxes.
      */
     public static final String REGISTRY_SUBJECT = "system:" + REGISTRY;
     /** Local tools (console consumers, the launcher's readers): read and describe, never write. */

@@ -119,7 +119,8 @@ public final class Delegation {
                 HttpRoute leaf = leaves.get(j);
                 // The delegate's destinations are named from its namespace, the root's inherited ones from the root's.
                 HttpRoute merged = leaf.delegate() == null
-                        ? merge(root, inNamespace(leaf, delegate.namespace(), vs.namespace())) : null;
+                        ? merge(root, inNamespace(leaf, delegate.namespace(), vs.namespace()), vs.namespace(),
+                        delegate.namespace()) : null;
                 if (merged != null) {
                     routes.add(merged);
                     fields.add("spec.http[" + i + "] > " + delegate.key() + " spec.http[" + j + "]");
@@ -130,7 +131,7 @@ public final class Delegation {
     }
 
     /** The delegate route within the root's: null when one of its matches falls inside none of the root's. */
-    static HttpRoute merge(HttpRoute root, HttpRoute leaf) {
+    static HttpRoute merge(HttpRoute root, HttpRoute leaf, String rootNamespace, String leafNamespace) {
         List<HttpMatchRequest> match;
         if (root.match().isEmpty()) {
             match = leaf.match();
@@ -141,7 +142,7 @@ public final class Delegation {
             for (HttpMatchRequest sub : leaf.match()) {
                 boolean inside = false;
                 for (HttpMatchRequest outer : root.match()) {
-                    if (!conflicts(outer, sub)) {
+                    if (!conflicts(outer, sub) && !widensGateways(outer, sub, rootNamespace, leafNamespace)) {
                         match.add(merge(outer, sub));
                         inside = true;
                     }
@@ -185,13 +186,41 @@ public final class Delegation {
                 Boolean.TRUE.equals(sub.ignoreUriCase()))) {
             return true;
         }
-        if (outer.port() != null && sub.port() != null && !outer.port().equals(sub.port())) {
-            return true;
+        return outer.port() != null && sub.port() != null && !outer.port().equals(sub.port());
+    }
+
+    /**
+     * Istio's hasConflict on gateways: a delegate may narrow the root route's gateways, never widen them (the root's
+     * owner decides where it is served: a delegate naming the public gateway under a root route bound to the internal
+     * one is dropped). Compared as Istio compares them, each resolved in its own VirtualService's namespace.
+     */
+    static boolean widensGateways(HttpMatchRequest outer, HttpMatchRequest sub, String rootNamespace,
+                                  String leafNamespace) {
+        if (outer.gateways().isEmpty() || sub.gateways().isEmpty()) {
+            return false;
         }
-        // A delegate may narrow the root route's gateways, never widen them: the root's owner decides where it is
-        // served (a delegate naming the public gateway under a root route bound to the internal one is dropped).
-        return !outer.gateways().isEmpty() && !sub.gateways().isEmpty()
-                && !new java.util.HashSet<>(outer.gateways()).containsAll(sub.gateways());
+        java.util.Set<String> allowed = new java.util.HashSet<>();
+        outer.gateways().forEach(g -> allowed.add(qualified(g, rootNamespace)));
+        return !sub.gateways().stream().allMatch(g -> allowed.contains(qualified(g, leafNamespace)));
+    }
+
+    /** A gateway reference as Istio resolves it: {@code ns/name}, {@code name.ns} (legacy) or {@code name} in {@code ns}. */
+    private static String qualified(String gateway, String namespace) {
+        if (gateway.equals("mesh")) {
+            return gateway;
+        }
+        int slash = gateway.indexOf('/');
+        if (slash >= 0) {
+            String ns = gateway.substring(0, slash);
+            return (ns.equals(".") ? namespace : ns) + "/" + gateway.substring(slash + 1);
+        }
+        int dot = gateway.indexOf('.');
+        if (dot > 0) {
+            String rest = gateway.substring(dot + 1);
+            int next = rest.indexOf('.');
+            return (next < 0 ? rest : rest.substring(0, next)) + "/" + gateway.substring(0, dot);
+        }
+        return namespace + "/" + gateway;
     }
 
     /** Istio's {@code stringMatchConflict}: none when either is unset; no regular expressions; within prefixes. */

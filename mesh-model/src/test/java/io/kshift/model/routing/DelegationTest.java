@@ -76,7 +76,10 @@ class DelegationTest {
         assertThat(Delegation.expand(plain, delegate).fields()).isEmpty();
     }
 
-    /** As Istio's hasConflict: a delegate's route naming a gateway its root route does not is dropped. */
+    /**
+     * As Istio's hasConflict: a delegate's route naming a gateway its root route does not is dropped; names compare
+     * resolved, each in its own VirtualService's namespace ({@code internal} in back is back/internal).
+     */
     @Test
     void aDelegateCannotServeOnAGatewayItsRootRouteDoesNotName() {
         MeshConfig config = MeshConfig.of(SyntheticMesh.parse("""
@@ -97,16 +100,18 @@ class DelegationTest {
                   http:
                   - match: [{gateways: [public], uri: {prefix: /x/y}}]
                     route: [{destination: {host: y}}]
-                  - match: [{gateways: [internal], uri: {prefix: /x/z}}]
+                  - match: [{gateways: [front/internal], uri: {prefix: /x/z}}]
                     route: [{destination: {host: z}}]
+                  - match: [{gateways: [internal], uri: {prefix: /x/w}}]
+                    route: [{destination: {host: w}}]
                   - route: [{destination: {host: x}}]
                 """));
         var root = config.get(new ResourceKey(Kind.VIRTUAL_SERVICE, "front", "root")).orElseThrow();
         Delegation.Expanded expanded = Delegation.expand(config, root);
         assertThat(expanded.fields()).containsExactly(
                 "spec.http[0] > VirtualService back/x spec.http[1]",
-                "spec.http[0] > VirtualService back/x spec.http[2]");
-        assertThat(expanded.routes()).allSatisfy(r -> assertThat(r.match()).allSatisfy(m ->
-                assertThat(m.gateways()).containsExactly("internal")));
+                "spec.http[0] > VirtualService back/x spec.http[3]");
+        assertThat(expanded.routes().get(0).match()).singleElement().satisfies(m ->
+                assertThat(m.gateways()).containsExactly("front/internal"));
     }
 }
