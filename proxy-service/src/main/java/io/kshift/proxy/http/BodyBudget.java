@@ -19,14 +19,23 @@ final class BodyBudget {
 
     /** Takes {@code bytes} from the budget; false, taking nothing, when that would cross the ceiling. */
     boolean take(long bytes) {
+        return take(bytes, limit);
+    }
+
+    /** As {@link #take(long)}, under a lower ceiling of its own (mirror copies: half, so requests keep the rest). */
+    boolean take(long bytes, long ceiling) {
         long now;
         do {
             now = held.get();
-            if (now + bytes > limit) {
+            if (now + bytes > Math.min(ceiling, limit)) {
                 return false;
             }
         } while (!held.compareAndSet(now, now + bytes));
         return true;
+    }
+
+    long limit() {
+        return limit;
     }
 
     void give(long bytes) {

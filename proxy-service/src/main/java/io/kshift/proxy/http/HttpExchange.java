@@ -791,6 +791,10 @@ final class HttpExchange implements UpstreamTry.Owner {
     private void answer(int status, String text, String flag) {
         done = true;
         cancelRouteTimer();
+        if (delayTimer >= 0) {
+            vertx.cancelTimer(delayTimer); // answered during a fault delay (408, 413): the timer must not hold it
+            delayTimer = -1;
+        }
         finished = true;
         if (response.headWritten()) {
             response.reset();

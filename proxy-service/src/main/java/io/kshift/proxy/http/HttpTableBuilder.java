@@ -480,12 +480,11 @@ public final class HttpTableBuilder {
                 HeaderEdits.NONE, HeaderEdits.NONE, List.of(target), WeightedPicker.SINGLE, List.of(), null,
                 ISTIO_DEFAULT_RETRY, null, null));
         List<String> names = new ArrayList<>();
-        // A Host without a port is port 80's (a client calling http://web/): the bare name is a one-port service's,
-        // or a multi-port service's port 80 route.
-        boolean bare = service.ports().size() == 1 || port.number() == 80;
+        // The bare name is a one-port service's, whatever port the client writes; a multi-port service's port 80
+        // route takes a Host without a port by its name:80 (VirtualHostTable).
         for (String name : entry ? List.of(service.host()) : HostNames.expand(service.name(), service.namespace())) {
             names.add(name + ":" + port.number());
-            if (bare) {
+            if (service.ports().size() == 1) {
                 names.add(name);
             }
         }
@@ -495,8 +494,8 @@ public final class HttpTableBuilder {
     }
 
     /**
-     * Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service, or for port 80) to all
-     * endpoints, by name, for Services and ServiceEntry hosts;
+     * Istio's sidecar default: {@code name:port} (and {@code name} for a one-port service) to all endpoints, by name,
+     * for Services and ServiceEntry hosts;
      * the table yields to a virtual host of the same name. The last build's map when every default route is the
      * same as then, in the same order.
      */
@@ -527,7 +526,9 @@ public final class HttpTableBuilder {
                 continue;
             }
             for (ServicePortInfo port : entry.ports()) {
-                if (speaksHttp(port)) {
+                // A Service of the same host and port holds it (its route's key, and names, are the Service's).
+                if (speaksHttp(port) && !defaultRoutes.containsKey(new CompiledHosts.DefaultKey(entry.host(),
+                        port.number()))) {
                     CompiledHosts.Default route = defaultRoute(entry, port, listener);
                     if (route != null) {
                         order.add(route);

@@ -26,7 +26,7 @@ final class Mirrors {
     /**
      * The node's request-body budget: a copy holds its body until the mirror is done with it, after the exchange gave
      * its own bytes back, so it takes them from the budget too (256 slow copies of 1 MiB bodies were 256 MiB outside
-     * it); over the budget a copy is dropped, as over the count.
+     * it), while the budget stays at most half full; over that a copy is dropped, as over the count.
      */
     private final BodyBudget budget;
 
@@ -46,7 +46,9 @@ final class Mirrors {
             return;
         }
         long held = body.length();
-        if (held > 0 && !budget.take(held)) {
+        // At most half the budget held with copies counted: a shadow that never answers must not leave the
+        // requests themselves without room (503 OM) or without the copies their retries need.
+        if (held > 0 && !budget.take(held, budget.limit() / 2)) {
             inFlight.decrementAndGet();
             dropped.increment();
             return;

@@ -57,6 +57,7 @@ final class UpgradeTunnel {
     private boolean counted;
     /** A fault delay held the upgrade: its answer carries DI, as an exchange's does. */
     private boolean delayed;
+    private long delayTimer = -1;
 
     UpgradeTunnel(HttpServerRequest request, String requestUri, HttpRouteEntry route, MatchBlock matched,
                   String authority, UpstreamClients clients, RandomGenerator random, io.vertx.core.Vertx vertx,
@@ -117,6 +118,10 @@ final class UpgradeTunnel {
         }
         response.closeHandler(v -> {
             cancelTimer();
+            if (delayTimer >= 0) {
+                vertx.cancelTimer(delayTimer);
+                delayTimer = -1;
+            }
             if (upstream != null) {
                 upstream.close();
             }
@@ -126,7 +131,10 @@ final class UpgradeTunnel {
         HttpRouteEntry.Fault f = route.fault();
         if (f != null && f.delay() != null && chance(f.delayPercent())) {
             delayed = true;
-            vertx.setTimer(Math.max(1, f.delay().toMillis()), id -> abortOrConnect());
+            delayTimer = vertx.setTimer(Math.max(1, f.delay().toMillis()), id -> {
+                delayTimer = -1;
+                abortOrConnect();
+            });
         } else {
             abortOrConnect();
         }

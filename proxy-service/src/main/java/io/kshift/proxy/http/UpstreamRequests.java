@@ -73,7 +73,8 @@ final class UpstreamRequests {
             "x-envoy-upstream-rq-per-try-timeout-ms", "x-envoy-upstream-rq-timeout-alt-response",
             "x-envoy-expected-rq-timeout-ms", "x-envoy-hedge-on-per-try-timeout", "x-envoy-upstream-alt-stat-name",
             "x-envoy-force-trace", "x-envoy-ip-tags", "x-envoy-original-url", "x-envoy-decorator-operation",
-            "x-envoy-downstream-service-cluster", "x-envoy-downstream-service-node");
+            "x-envoy-downstream-service-cluster", "x-envoy-downstream-service-node", "x-envoy-internal",
+            "x-envoy-external-address");
 
     static boolean envoyControl(String name) {
         return name.length() > 8 && name.regionMatches(true, 0, "x-envoy-", 0, 8)

@@ -59,11 +59,15 @@ public record VirtualHostTable(Map<String, List<HttpRouteEntry>> exact, Map<Stri
         if (any != null || defaults.isEmpty()) {
             return any;
         }
-        // The name with the port the Host gives first (a multi-port service's bare name is its port 80's), then the
-        // bare name (a one-port service's, whatever port the client wrote).
-        routes = host.length() != withPort.length() ? defaults.get(withPort) : null;
+        // The name with the port the Host gives first, then the bare name (a one-port service's, whatever port the
+        // client wrote); a Host without a port is port 80's (a multi-port service's port 80 route).
+        boolean portless = host.length() == withPort.length();
+        routes = portless ? null : defaults.get(withPort);
         if (routes == null) {
             routes = defaults.get(host);
+        }
+        if (routes == null && portless) {
+            routes = defaults.get(host + ":80");
         }
         if (routes != null && !wildcards.isEmpty() && !routes.isEmpty() && !routes.get(0).targets().isEmpty()) {
             // Addressed by a short name (api, api.shop:9080): a wildcard covering the service's full name claims it.

@@ -766,16 +766,7 @@ class HttpProxyTest {
         assertThat(v1.seen()).allSatisfy(s -> assertThat(s.host()).isEqualTo("127.0.0.1:" + gatewayPort));
 
         // A mirror that never answers: the client is answered all the same, and the copies are bounded.
-        publish("""
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: blackhole}
-                spec:
-                  hosts: [blackhole.test]
-                  ports: [{number: 80, name: http}]
-                  resolution: STATIC
-                  endpoints: [{address: 127.0.0.1, ports: {http: %d}}]
-                """.formatted(blackhole.getLocalPort()), HttpMesh.rule(""), HttpMesh.routes("""
+        publish(localEntry("blackhole", blackhole.getLocalPort()), HttpMesh.rule(""), HttpMesh.routes("""
                   - mirror: {host: blackhole.test, port: {number: 80}}
                 """ + TO_V1));
         for (int i = 0; i < 5; i++) {
@@ -784,16 +775,7 @@ class HttpProxyTest {
         // A copy holds its body until the mirror is done: taken from the node's body budget, after the exchange
         // gave its own back (256 slow copies of 1 MiB were 256 MiB outside it), and given back when it ends.
         try (ServerSocket stall = new ServerSocket(0)) {
-            publish("""
-                    apiVersion: networking.istio.io/v1
-                    kind: ServiceEntry
-                    metadata: {name: stall}
-                    spec:
-                      hosts: [stall.test]
-                      ports: [{number: 80, name: http}]
-                      resolution: STATIC
-                      endpoints: [{address: 127.0.0.1, ports: {http: %d}}]
-                    """.formatted(stall.getLocalPort()), HttpMesh.rule(""), HttpMesh.routes("""
+            publish(localEntry("stall", stall.getLocalPort()), HttpMesh.rule(""), HttpMesh.routes("""
                       - mirror: {host: stall.test, port: {number: 80}}
                     """ + TO_V1));
             await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bufferedBytes() == 0);
@@ -805,6 +787,20 @@ class HttpProxyTest {
         }
         // Closed, the mirror's connection is reset: the copy ends and its bytes come back.
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bufferedBytes() == 0);
+    }
+
+    /** ServiceEntry {@code name}: host {@code name.test}, port 80 to {@code port} on loopback. */
+    static String localEntry(String name, int port) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: %1$s}
+                spec:
+                  hosts: [%1$s.test]
+                  ports: [{number: 80, name: http}]
+                  resolution: STATIC
+                  endpoints: [{address: 127.0.0.1, ports: {http: %2$d}}]
+                """.formatted(name, port);
     }
 
     /**

@@ -257,6 +257,8 @@ class NodeScopeRoutingTest {
                 r.targets()).singleElement().satisfies(t -> assertThat(t.destination().port()).isEqualTo(80)));
         assertThat(node.mesh().routes("web.shop.svc.cluster.local:8080")).singleElement().satisfies(r -> assertThat(
                 r.targets()).singleElement().satisfies(t -> assertThat(t.destination().port()).isEqualTo(8080)));
+        assertThat(node.mesh().routes("web.shop.svc.cluster.local:9090")).as("a port it does not have")
+                .isNullOrEmpty();
     }
 
     private static final String ROUTES = """
