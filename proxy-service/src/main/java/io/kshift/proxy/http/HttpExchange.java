@@ -788,13 +788,18 @@ final class HttpExchange implements UpstreamTry.Owner {
     }
 
     /** The proxy's own answer (with its flag), or a reset once the upstream's answer has begun. */
-    private void answer(int status, String text, String flag) {
-        done = true;
+    /** The route timer and a fault delay's: an exchange answered (408, 413) or abandoned during a delay is let go. */
+    private void cancelTimers() {
         cancelRouteTimer();
         if (delayTimer >= 0) {
-            vertx.cancelTimer(delayTimer); // answered during a fault delay (408, 413): the timer must not hold it
+            vertx.cancelTimer(delayTimer);
             delayTimer = -1;
         }
+    }
+
+    private void answer(int status, String text, String flag) {
+        done = true;
+        cancelTimers();
         finished = true;
         if (response.headWritten()) {
             response.reset();
@@ -833,11 +838,7 @@ final class HttpExchange implements UpstreamTry.Owner {
             return;
         }
         done = true;
-        cancelRouteTimer();
-        if (delayTimer >= 0) {
-            vertx.cancelTimer(delayTimer);
-            delayTimer = -1;
-        }
+        cancelTimers();
         cutBy = ResponseFlags.DOWNSTREAM_DISCONNECT;
         if (!headCopied) {
             finished = true;

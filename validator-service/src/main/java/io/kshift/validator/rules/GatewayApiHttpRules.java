@@ -154,14 +154,9 @@ final class GatewayApiHttpRules {
     private static void resolve(DestinationResolver resolver, ResourceKey key, WeightedTarget t, Findings findings) {
         DestinationResolver.Result result = t.resolve(resolver);
         if (!result.ok()) {
-            String at = t.field() + (result.problem().part() == DestinationResolver.Part.HOST ? ".name"
-                    : "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT));
-            if (result.problem().noEndpoints()) {
-                findings.endpointsLost(key, at, "mirror: " + result.problem().message(),
-                        RouteRules.emptyBefore(t, findings));
-            } else {
-                findings.error(key, at, "mirror: " + result.problem().message());
-            }
+            RouteRules.unresolved(key, t.field() + (result.problem().part() == DestinationResolver.Part.HOST ? ".name"
+                    : "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT)), "mirror: ", t, result,
+                    findings);
         } else {
             RouteRules.carried(key, t.field(), "mirror " + t.describe(), result, RouteRules.Traffic.HTTP, findings);
         }

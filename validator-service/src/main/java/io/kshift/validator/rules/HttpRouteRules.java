@@ -287,13 +287,9 @@ final class HttpRouteRules {
                     + (route.mirror() != null ? m - 1 : m) + "].destination";
             WeightedTarget t = ListenerBindings.target(at, 1, mirrors.get(m).destination(), vs.namespace());
             DestinationResolver.Result result = t.resolve(resolver);
-            if (!result.ok() && result.problem().noEndpoints()) {
-                findings.endpointsLost(vs.key(), at + "." + result.problem().part().name()
-                        .toLowerCase(java.util.Locale.ROOT), "mirror: " + result.problem().message(),
-                        RouteRules.emptyBefore(t, findings));
-            } else if (!result.ok()) {
-                findings.error(vs.key(), at + "." + result.problem().part().name().toLowerCase(java.util.Locale.ROOT),
-                        "mirror: " + result.problem().message());
+            if (!result.ok()) {
+                RouteRules.unresolved(vs.key(), at + "." + result.problem().part().name()
+                        .toLowerCase(java.util.Locale.ROOT), "mirror: ", t, result, findings);
             } else {
                 RouteRules.carried(vs.key(), at, "mirror " + t.describe(), result, RouteRules.Traffic.HTTP, findings);
                 RouteRules.selectedOnly(vs.key(), at + ".subset", t, resolver, findings);

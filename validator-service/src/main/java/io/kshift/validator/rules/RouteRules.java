@@ -385,11 +385,8 @@ final class RouteRules {
                 findings.warn(key, t.field() + ".weight", "weight 0: " + t.describe() + " receives no traffic");
             }
             DestinationResolver.Result result = t.resolve(resolver);
-            if (!result.ok() && result.problem().noEndpoints()) {
-                findings.endpointsLost(key, t.field() + suffix(t, result.problem().part()), result.problem().message(),
-                        emptyBefore(t, findings));
-            } else if (!result.ok()) {
-                findings.error(key, t.field() + suffix(t, result.problem().part()), result.problem().message());
+            if (!result.ok()) {
+                unresolved(key, t.field() + suffix(t, result.problem().part()), "", t, result, findings);
             } else {
                 carried(key, t.field(), t.describe(), result, traffic, findings);
                 selectedOnly(key, t.field() + suffix(t, DestinationResolver.Part.SUBSET), t, resolver, findings);
@@ -397,8 +394,22 @@ final class RouteRules {
         }
     }
 
+    /**
+     * A destination that does not resolve, said at {@code field} (its message after {@code prefix}): an error, or,
+     * when all it lacks is endpoints, as {@link Findings#endpointsLost} judges that.
+     */
+    static void unresolved(ResourceKey key, String field, String prefix, WeightedTarget t,
+                           DestinationResolver.Result result, Findings findings) {
+        String message = prefix + result.problem().message();
+        if (result.problem().noEndpoints()) {
+            findings.endpointsLost(key, field, message, emptyBefore(t, findings));
+        } else {
+            findings.error(key, field, message);
+        }
+    }
+
     /** Whether {@code t} had no endpoints in the live config already (so the change did not empty it). */
-    static boolean emptyBefore(WeightedTarget t, Findings findings) {
+    private static boolean emptyBefore(WeightedTarget t, Findings findings) {
         if (findings.before() == null) {
             return false;
         }
